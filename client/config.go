@@ -1,0 +1,165 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/auth0/go-auth0/management"
+	"golang.org/x/oauth2"
+)
+
+// Config says which tenant to talk to and how.
+type Config struct {
+	// Domain is "tenant.eu.auth0.com", "https://tenant.eu.auth0.com", or
+	// "http://127.0.0.1:PORT" for a local sandbox tenant (plain HTTP).
+	Domain       string
+	ClientID     string
+	ClientSecret string
+	APIToken     string // instead of client credentials
+
+	ReadOnly bool // every write fails with ErrReadOnly before any request
+
+	// Transport is the round tripper under everything (default: a clone of
+	// http.DefaultTransport). Tests use it to trust a test CA.
+	Transport http.RoundTripper
+	// PollInterval is the first wait between export job polls (default 500ms).
+	PollInterval time.Duration
+	UserAgent    string
+}
+
+type tenant struct {
+	m        *management.Management
+	domain   string
+	base     string // scheme://host
+	tr       *transport
+	download *http.Client // export files: presigned URLs, no bearer token
+	readOnly bool
+	poll     time.Duration
+}
+
+// New connects to a tenant. It does not make a request; the first call
+// fetches the access token.
+func New(ctx context.Context, cfg Config) (Tenant, error) {
+	scheme, host, err := parseDomain(cfg.Domain)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.APIToken == "" && (cfg.ClientID == "" || cfg.ClientSecret == "") {
+		return nil, errors.New("no credentials: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or AUTH0_API_TOKEN")
+	}
+	baseRT := cfg.Transport
+	if baseRT == nil {
+		baseRT = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	base := scheme + "://" + host
+	tr := &transport{base: baseRT, pacer: newPacer(), readOnly: cfg.ReadOnly}
+	tokenHTTP := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+
+	opts := []management.Option{}
+	if scheme == "http" {
+		// WithInsecure switches the SDK to plain HTTP; it must come before the
+		// credentials, which it would otherwise replace.
+		opts = append(opts, management.WithInsecure())
+	}
+	if cfg.APIToken != "" {
+		opts = append(opts, management.WithStaticToken(cfg.APIToken))
+	} else {
+		// The token source outlives any one call: it gets a background context
+		// carrying our HTTP client, so token requests are paced and retried too.
+		tokCtx := context.WithValue(context.Background(), oauth2.HTTPClient, tokenHTTP)
+		opts = append(opts, management.WithClientCredentials(tokCtx, cfg.ClientID, cfg.ClientSecret))
+		tr.renew = func(ctx context.Context) (string, error) {
+			return fetchToken(ctx, tokenHTTP, base, cfg.ClientID, cfg.ClientSecret)
+		}
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = "linkdesk"
+	}
+	opts = append(opts,
+		management.WithClient(&http.Client{Transport: tr}),
+		management.WithNoRetries(), // the transport retries, knowing what is safe
+		management.WithUserAgent(ua),
+	)
+	m, err := management.New(host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("configure the Management API client: %w", err)
+	}
+	poll := cfg.PollInterval
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	return &tenant{
+		m:        m,
+		domain:   host,
+		base:     base,
+		tr:       tr,
+		download: &http.Client{Transport: baseRT},
+		readOnly: cfg.ReadOnly,
+		poll:     poll,
+	}, nil
+}
+
+// parseDomain accepts a bare domain (HTTPS) or a URL with an http/https scheme.
+func parseDomain(d string) (scheme, host string, err error) {
+	d = strings.TrimSpace(d)
+	if d == "" {
+		return "", "", errors.New("no tenant domain: set AUTH0_DOMAIN (or --domain)")
+	}
+	scheme = "https"
+	if i := strings.Index(d, "://"); i >= 0 {
+		scheme = strings.ToLower(d[:i])
+		d = d[i+3:]
+	}
+	if scheme != "http" && scheme != "https" {
+		return "", "", fmt.Errorf("tenant domain %q: scheme must be http or https", d)
+	}
+	d = strings.TrimRight(d, "/")
+	u, err := url.Parse(scheme + "://" + d)
+	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+		return "", "", fmt.Errorf("tenant domain %q is not a host name (like tenant.eu.auth0.com)", d)
+	}
+	return scheme, u.Host, nil
+}
+
+// fetchToken asks /oauth/token for a new access token with the client
+// credentials, the way the SDK does (form fields).
+func fetchToken(ctx context.Context, hc *http.Client, base, id, secret string) (string, error) {
+	form := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {id},
+		"client_secret": {secret},
+		"audience":      {base + "/api/v2/"},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return "", parseError(http.MethodPost, "/oauth/token", resp.StatusCode, data)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(data, &tok); err != nil || tok.AccessToken == "" {
+		return "", errors.New("POST /oauth/token: no access_token in the answer")
+	}
+	return tok.AccessToken, nil
+}
+
+func (t *tenant) Domain() string       { return t.domain }
+func (t *tenant) RateLimit() RateLimit { return t.tr.pacer.snapshot() }

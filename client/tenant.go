@@ -1,0 +1,99 @@
+// Package client is linkdesk's one door to the Auth0 Management API. It talks
+// through the real go-auth0 v1 SDK, paces itself from the x-ratelimit-*
+// headers, retries only what is safe to repeat, and returns typed errors that
+// keep Auth0's errorCode.
+//
+// It must not import linkdesk's linking, tui or views packages.
+package client
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/auth0/go-auth0/management"
+)
+
+// Tenant is everything linkdesk asks of an Auth0 tenant.
+type Tenant interface {
+	// Domain is the tenant's domain as configured (scheme stripped).
+	Domain() string
+
+	// Connections lists every connection with its options.
+	Connections(ctx context.Context) ([]*management.Connection, error)
+
+	// ExportUsers runs a users-export job and returns the decompressed NDJSON
+	// stream, one user per line. The stream is read as it downloads; progress
+	// (may be nil) hears about the job and the bytes read.
+	ExportUsers(ctx context.Context, req ExportRequest, progress func(ExportProgress)) (io.ReadCloser, error)
+
+	// UsersByEmail returns every account with this address: users-by-email
+	// (case-sensitive, consistent) merged by user_id with a case-insensitive
+	// email search (which catches mixed-case social accounts).
+	UsersByEmail(ctx context.Context, email string) ([]User, error)
+
+	// User reads one user (consistent). A missing user is an *Error with
+	// NotFound() true.
+	User(ctx context.Context, id string) (User, error)
+
+	// UpdateMetadata PATCHes user_metadata and/or app_metadata (nil leaves one
+	// untouched). Auth0 merges one level deep; a nil value removes a key.
+	UpdateMetadata(ctx context.Context, id string, userMetadata, appMetadata map[string]any) (User, error)
+
+	// Link links secondary into primary and returns the primary's identities.
+	// An answer lost in transit is resolved by reading the primary again.
+	Link(ctx context.Context, primaryID string, secondary LinkTarget) ([]Identity, error)
+
+	// Unlink detaches provider|userID from primary and returns the remaining
+	// identities.
+	Unlink(ctx context.Context, primaryID, provider, userID string) ([]Identity, error)
+
+	// DeleteUser deletes a user. Auth0 answers 204 even for unknown ids.
+	DeleteUser(ctx context.Context, id string) error
+
+	// PasswordChangeTicket returns a password-change ticket URL for one user.
+	PasswordChangeTicket(ctx context.Context, userID string) (string, error)
+
+	// RateLimit is the last rate-limit state the tenant reported.
+	RateLimit() RateLimit
+}
+
+// LinkTarget names the secondary account of a link.
+type LinkTarget struct {
+	Provider     string // e.g. "google-oauth2"
+	UserID       string // without the provider prefix
+	ConnectionID string // optional
+}
+
+// ExportRequest configures a users-export job.
+type ExportRequest struct {
+	ConnectionID string   // empty: the whole tenant
+	Fields       []string // empty: DefaultExportFields
+	Limit        int      // 0: no limit
+}
+
+// DefaultExportFields are the fields a scan needs.
+var DefaultExportFields = []string{
+	"user_id", "email", "email_verified", "username", "phone_number", "name",
+	"identities", "logins_count", "last_login", "created_at", "updated_at",
+}
+
+// ExportProgress reports a running export.
+type ExportProgress struct {
+	JobID     string
+	Status    string // pending, processing, completed, failed, downloading
+	Percent   int    // percentage_done as the job reports it
+	BytesRead int64  // decompressed bytes handed to the reader so far
+	Lines     int64  // complete lines handed to the reader so far
+}
+
+// RateLimit is a snapshot of the tenant's rate-limit bucket.
+type RateLimit struct {
+	Limit     int
+	Remaining int
+	Reset     time.Time
+	Known     bool      // false until a response carried the headers
+	Waiting   bool      // a call is waiting for the bucket to refill
+	Seen429   int64     // 429 answers absorbed so far
+	UpdatedAt time.Time // when the snapshot was taken
+}

@@ -1,0 +1,286 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/auth0/go-auth0/management"
+)
+
+// call makes one request through the SDK's client (token, user agent, our
+// transport) and decodes the answer with linkdesk's tolerant types.
+func (t *tenant) call(ctx context.Context, method, uri string, body, out any, opts ...management.RequestOption) error {
+	req, err := t.m.NewRequest(ctx, method, uri, body, opts...)
+	if err != nil {
+		return err
+	}
+	path := req.URL.EscapedPath()
+	resp, err := t.m.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+	}
+	if resp.StatusCode >= http.StatusBadRequest {
+		return parseError(method, path, resp.StatusCode, data)
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("%s %s: decoding the answer: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// sdkError turns an error of an SDK manager call into an *Error, recovering
+// the errorCode from the body the transport captured.
+func sdkError(method, path string, err error, c *errorCapture) error {
+	if err == nil {
+		return nil
+	}
+	var me management.Error
+	if errors.As(err, &me) {
+		c.mu.Lock()
+		status, body := c.status, c.body
+		c.mu.Unlock()
+		if status == me.Status() && body != nil {
+			return parseError(method, path, status, body)
+		}
+		return &Error{Method: method, Path: path, StatusCode: me.Status(), Message: me.Error()}
+	}
+	return fmt.Errorf("%s %s: %w", method, path, unwrapURLError(err))
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func (t *tenant) writeAllowed() error {
+	if t.readOnly {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+func (t *tenant) Connections(ctx context.Context) ([]*management.Connection, error) {
+	var all []*management.Connection
+	for page := 0; ; page++ {
+		cctx, c := withCapture(ctx)
+		list, err := t.m.Connection.List(cctx, management.Page(page), management.PerPage(50), management.IncludeTotals(true))
+		if err != nil {
+			return nil, sdkError(http.MethodGet, "/api/v2/connections", err, c)
+		}
+		all = append(all, list.Connections...)
+		if !list.HasNext() || len(list.Connections) == 0 {
+			return all, nil
+		}
+	}
+}
+
+func (t *tenant) User(ctx context.Context, id string) (User, error) {
+	var u User
+	err := t.call(ctx, http.MethodGet, t.m.URI("users", id), nil, &u)
+	return u, err
+}
+
+// searchPerPage is the page size of user searches: Auth0's public cloud
+// documents 50 as the maximum now.
+const searchPerPage = 50
+
+// searchCap is the most results Auth0 lets a search page through.
+const searchCap = 1000
+
+func (t *tenant) UsersByEmail(ctx context.Context, email string) ([]User, error) {
+	var exact []User
+	if err := t.call(ctx, http.MethodGet, t.m.URI("users-by-email"), nil, &exact, management.Parameter("email", email)); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(exact))
+	for _, u := range exact {
+		seen[u.UserID] = true
+	}
+	found, err := t.search(ctx, `email:"`+EscapeLucenePhrase(email)+`"`)
+	if err != nil {
+		return nil, err
+	}
+	out := exact
+	for _, u := range found {
+		if seen[u.UserID] {
+			continue
+		}
+		seen[u.UserID] = true
+		// Search is eventually consistent: confirm a search-only hit by id
+		// (consistent) before showing it, and drop it if it is gone.
+		fresh, err := t.User(ctx, u.UserID)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fresh)
+	}
+	return out, nil
+}
+
+// search pages through a v3 user search up to Auth0's 1,000-result cap.
+func (t *tenant) search(ctx context.Context, q string) ([]User, error) {
+	var out []User
+	for page := 0; (page+1)*searchPerPage <= searchCap; page++ {
+		var res struct {
+			Users []User `json:"users"`
+			Total int    `json:"total"`
+		}
+		err := t.call(ctx, http.MethodGet, t.m.URI("users"), nil, &res,
+			management.Query(q), management.Parameter("search_engine", "v3"),
+			management.Page(page), management.PerPage(searchPerPage), management.IncludeTotals(true))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res.Users...)
+		if len(res.Users) < searchPerPage || len(out) >= res.Total {
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// SearchUsers runs one Lucene query (v3) and returns up to 1,000 users. Search
+// is eventually consistent: never decide a write from it.
+func SearchUsers(ctx context.Context, tn Tenant, q string) ([]User, error) {
+	t, ok := tn.(*tenant)
+	if !ok {
+		return nil, errors.New("search is not supported by this tenant")
+	}
+	return t.search(ctx, q)
+}
+
+// EscapeLucenePhrase escapes s for use inside a quoted Lucene phrase, so an
+// address like `a@b.com" OR email:*` searches for itself only.
+func EscapeLucenePhrase(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == '"' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (t *tenant) UpdateMetadata(ctx context.Context, id string, userMetadata, appMetadata map[string]any) (User, error) {
+	if err := t.writeAllowed(); err != nil {
+		return User{}, err
+	}
+	body := map[string]any{}
+	if userMetadata != nil {
+		body["user_metadata"] = userMetadata
+	}
+	if appMetadata != nil {
+		body["app_metadata"] = appMetadata
+	}
+	var u User
+	// A one-level merge PATCH gives the same result when repeated.
+	err := t.call(withRetryable(ctx), http.MethodPatch, t.m.URI("users", id), body, &u)
+	return u, err
+}
+
+func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Identity, error) {
+	if err := t.writeAllowed(); err != nil {
+		return nil, err
+	}
+	body := map[string]string{"provider": s.Provider, "user_id": s.UserID}
+	if s.ConnectionID != "" {
+		body["connection_id"] = s.ConnectionID
+	}
+	const attempts = 3
+	var lastErr error
+	for range attempts {
+		var ids []Identity
+		err := t.call(ctx, http.MethodPost, t.m.URI("users", primaryID, "identities"), body, &ids)
+		var apiErr *Error
+		if err == nil || errors.As(err, &apiErr) || ctx.Err() != nil {
+			return ids, err
+		}
+		// The answer was lost: read the tenant instead of repeating blindly.
+		lastErr = err
+		primary, rerr := t.User(ctx, primaryID)
+		if rerr != nil {
+			return nil, fmt.Errorf("%w: link %s into %s: %v; reading the primary: %v", ErrOutcomeUnknown, s.Provider+"|"+s.UserID, primaryID, err, rerr)
+		}
+		if hasIdentity(primary.Identities, s.Provider, s.UserID) {
+			return primary.Identities, nil
+		}
+		if _, rerr := t.User(ctx, s.Provider+"|"+s.UserID); rerr != nil {
+			return nil, fmt.Errorf("%w: link %s into %s: %v; the secondary: %v", ErrOutcomeUnknown, s.Provider+"|"+s.UserID, primaryID, err, rerr)
+		}
+		// Neither linked nor gone: the link did not happen, so it may be sent again.
+	}
+	return nil, fmt.Errorf("link %s into %s: %w", s.Provider+"|"+s.UserID, primaryID, lastErr)
+}
+
+func hasIdentity(ids []Identity, provider, userID string) bool {
+	for i, id := range ids {
+		if i > 0 && id.Provider == provider && id.UserID == userID {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tenant) Unlink(ctx context.Context, primaryID, provider, userID string) ([]Identity, error) {
+	if err := t.writeAllowed(); err != nil {
+		return nil, err
+	}
+	var ids []Identity
+	err := t.call(ctx, http.MethodDelete, t.m.URI("users", primaryID, "identities", provider, userID), nil, &ids)
+	var apiErr *Error
+	if err == nil || errors.As(err, &apiErr) || ctx.Err() != nil {
+		return ids, err
+	}
+	// The answer was lost: the primary says whether the identity is still there.
+	primary, rerr := t.User(ctx, primaryID)
+	if rerr != nil {
+		return nil, fmt.Errorf("%w: unlink %s|%s from %s: %v; reading the primary: %v", ErrOutcomeUnknown, provider, userID, primaryID, err, rerr)
+	}
+	if !hasIdentity(primary.Identities, provider, userID) {
+		return primary.Identities, nil
+	}
+	// Still linked, so the unlink did not happen: it is safe to send once more.
+	err = t.call(ctx, http.MethodDelete, t.m.URI("users", primaryID, "identities", provider, userID), nil, &ids)
+	return ids, err
+}
+
+func (t *tenant) DeleteUser(ctx context.Context, id string) error {
+	if err := t.writeAllowed(); err != nil {
+		return err
+	}
+	cctx, c := withCapture(withRetryable(ctx)) // 204 whether or not the user exists: safe to repeat
+	return sdkError(http.MethodDelete, "/api/v2/users/"+url.PathEscape(id), t.m.User.Delete(cctx, id), c)
+}
+
+func (t *tenant) PasswordChangeTicket(ctx context.Context, userID string) (string, error) {
+	if err := t.writeAllowed(); err != nil {
+		return "", err
+	}
+	ticket := &management.Ticket{UserID: &userID}
+	// A repeated request only makes another ticket; the last one is returned.
+	cctx, c := withCapture(withRetryable(ctx))
+	if err := t.m.Ticket.ChangePassword(cctx, ticket); err != nil {
+		return "", sdkError(http.MethodPost, "/api/v2/tickets/password-change", err, c)
+	}
+	return ticket.GetTicket(), nil
+}

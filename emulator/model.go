@@ -1,0 +1,487 @@
+// Package emulator is the sandbox tenant: a stateful emulator of the Auth0
+// Management API on net/http, faithful to ../shared/AUTH0.md, plus the data
+// generator and fixture loader that fill it.
+//
+// It depends only on the standard library and the shapes of the real API: it
+// must never import linkdesk's client, linking or UI packages.
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// TimeLayout is how Auth0 writes timestamps: RFC 3339 in UTC with milliseconds.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// Tenant is the data a sandbox tenant starts with: what a fixture file holds
+// and what the generator makes.
+type Tenant struct {
+	Connections []*Connection `json:"connections"`
+	Users       []*User       `json:"users"`
+}
+
+// Connection has the shape of GET /api/v2/connections/{id}. Options stays a
+// plain JSON object so that any fixture's settings are served back as given.
+type Connection struct {
+	ID                 string         `json:"id"`
+	Name               string         `json:"name"`
+	DisplayName        string         `json:"display_name,omitempty"`
+	Strategy           string         `json:"strategy"`
+	Options            map[string]any `json:"options"`
+	EnabledClients     []string       `json:"enabled_clients"`
+	IsDomainConnection bool           `json:"is_domain_connection"`
+	Realms             []string       `json:"realms"`
+}
+
+// Flag is a boolean as the tenant stores it: real tenants hold
+// email_verified as a JSON string ("true") for some custom-database and
+// imported users, and the emulator serves it back the same way.
+type Flag uint8
+
+const (
+	FlagUnset Flag = iota
+	FlagFalse
+	FlagTrue
+	FlagFalseString // "false"
+	FlagTrueString  // "true"
+)
+
+// Bool reports the flag's truth; an unset flag is false.
+func (f Flag) Bool() bool { return f == FlagTrue || f == FlagTrueString }
+
+// Set reports whether the tenant holds a value at all.
+func (f Flag) Set() bool { return f != FlagUnset }
+
+// FlagOf returns the plain JSON boolean flag for b.
+func FlagOf(b bool) Flag {
+	if b {
+		return FlagTrue
+	}
+	return FlagFalse
+}
+
+// IdentityID is an identity's user_id. Some social providers send it as a
+// JSON number, which may be larger than 2^53: the digits are kept as text
+// and written back as a number.
+type IdentityID struct {
+	Value   string
+	Numeric bool
+}
+
+func (id IdentityID) String() string { return id.Value }
+
+// Identity is one entry of a user's identities[]. ProfileData is present on
+// linked (non-first) identities only.
+type Identity struct {
+	Connection  string
+	Provider    string
+	UserID      IdentityID
+	IsSocial    bool
+	ProfileData json.RawMessage
+}
+
+// User is a user as the tenant holds it. The fields the emulator reasons
+// about are typed; everything else, and any modelled field that arrived with
+// another JSON type, lives in Extra and is served back byte for byte.
+type User struct {
+	UserID        string
+	Email         string
+	EmailVerified Flag
+	Username      string
+	PhoneNumber   string
+	PhoneVerified Flag
+	Name          string
+	GivenName     string
+	FamilyName    string
+	Nickname      string
+	Picture       string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	LastLogin     time.Time
+	LastIP        string
+	LoginsCount   int64
+	Blocked       bool
+	Identities    []Identity
+	UserMetadata  json.RawMessage // a JSON object, or nil
+	AppMetadata   json.RawMessage // a JSON object, or nil
+	Extra         map[string]json.RawMessage
+}
+
+// Connection returns the name of the user's own connection (identities[0]).
+func (u *User) Connection() string {
+	if len(u.Identities) == 0 {
+		return ""
+	}
+	return u.Identities[0].Connection
+}
+
+// Clone returns a deep copy, so handlers can hand out users without sharing
+// mutable state with the store.
+func (u *User) Clone() *User {
+	c := *u
+	c.Identities = make([]Identity, len(u.Identities))
+	for i, id := range u.Identities {
+		id.ProfileData = cloneRaw(id.ProfileData)
+		c.Identities[i] = id
+	}
+	c.UserMetadata = cloneRaw(u.UserMetadata)
+	c.AppMetadata = cloneRaw(u.AppMetadata)
+	if u.Extra != nil {
+		c.Extra = make(map[string]json.RawMessage, len(u.Extra))
+		for k, v := range u.Extra {
+			c.Extra[k] = cloneRaw(v)
+		}
+	}
+	return &c
+}
+
+func cloneRaw(r json.RawMessage) json.RawMessage {
+	if r == nil {
+		return nil
+	}
+	return append(json.RawMessage(nil), r...)
+}
+
+// ---- encoding ----
+
+// MarshalJSON writes the user as GET /api/v2/users/{id} returns it.
+func (u *User) MarshalJSON() ([]byte, error) { return u.AppendJSON(nil), nil }
+
+// AppendJSON appends the user's JSON object to b. It is the one encoder of
+// users: handlers, exports and fixtures all use it.
+func (u *User) AppendJSON(b []byte) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("user_id", u.UserID)
+	if u.Email != "" {
+		w.str("email", u.Email)
+	}
+	w.flag("email_verified", u.EmailVerified)
+	if u.Username != "" {
+		w.str("username", u.Username)
+	}
+	if u.PhoneNumber != "" {
+		w.str("phone_number", u.PhoneNumber)
+	}
+	w.flag("phone_verified", u.PhoneVerified)
+	for _, f := range [...]struct{ k, v string }{
+		{"name", u.Name}, {"given_name", u.GivenName}, {"family_name", u.FamilyName},
+		{"nickname", u.Nickname}, {"picture", u.Picture},
+	} {
+		if f.v != "" {
+			w.str(f.k, f.v)
+		}
+	}
+	w.time("created_at", u.CreatedAt)
+	w.time("updated_at", u.UpdatedAt)
+	w.key("identities")
+	w.b = append(w.b, '[')
+	for i, id := range u.Identities {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = id.appendJSON(w.b)
+	}
+	w.b = append(w.b, ']')
+	if u.UserMetadata != nil {
+		w.raw("user_metadata", u.UserMetadata)
+	}
+	if u.AppMetadata != nil {
+		w.raw("app_metadata", u.AppMetadata)
+	}
+	w.time("last_login", u.LastLogin)
+	if u.LastIP != "" {
+		w.str("last_ip", u.LastIP)
+	}
+	if !u.CreatedAt.IsZero() || u.LoginsCount != 0 {
+		w.key("logins_count")
+		w.b = fmt.Appendf(w.b, "%d", u.LoginsCount)
+	}
+	if u.Blocked {
+		w.key("blocked")
+		w.b = append(w.b, "true"...)
+	}
+	for _, k := range sortedKeys(u.Extra) {
+		w.raw(k, u.Extra[k])
+	}
+	return append(w.b, '}')
+}
+
+func (id Identity) appendJSON(b []byte) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("connection", id.Connection)
+	w.str("provider", id.Provider)
+	w.key("user_id")
+	if id.UserID.Numeric {
+		w.b = append(w.b, id.UserID.Value...)
+	} else {
+		w.b = appendString(w.b, id.UserID.Value)
+	}
+	w.key("isSocial")
+	if id.IsSocial {
+		w.b = append(w.b, "true"...)
+	} else {
+		w.b = append(w.b, "false"...)
+	}
+	if id.ProfileData != nil {
+		w.raw("profileData", id.ProfileData)
+	}
+	return append(w.b, '}')
+}
+
+// MarshalJSON writes the identity as it appears in identities[].
+func (id Identity) MarshalJSON() ([]byte, error) { return id.appendJSON(nil), nil }
+
+type objWriter struct {
+	b     []byte
+	count int
+}
+
+func (w *objWriter) key(k string) {
+	if w.count > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.count++
+	w.b = appendString(w.b, k)
+	w.b = append(w.b, ':')
+}
+
+func (w *objWriter) str(k, v string) {
+	w.key(k)
+	w.b = appendString(w.b, v)
+}
+
+func (w *objWriter) raw(k string, v json.RawMessage) {
+	w.key(k)
+	w.b = append(w.b, v...)
+}
+
+func (w *objWriter) flag(k string, f Flag) {
+	switch f {
+	case FlagTrue:
+		w.key(k)
+		w.b = append(w.b, "true"...)
+	case FlagFalse:
+		w.key(k)
+		w.b = append(w.b, "false"...)
+	case FlagTrueString:
+		w.key(k)
+		w.b = append(w.b, `"true"`...)
+	case FlagFalseString:
+		w.key(k)
+		w.b = append(w.b, `"false"`...)
+	}
+}
+
+func (w *objWriter) time(k string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = t.UTC().AppendFormat(w.b, TimeLayout)
+	w.b = append(w.b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string the way encoding/json does without
+// HTML escaping: control characters escaped, invalid UTF-8 replaced by U+FFFD,
+// U+2028 and U+2029 escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := decodeRune(s[i:])
+		if r == '\uFFFD' && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// UnmarshalJSON reads a user tolerantly: a modelled field of an unexpected
+// JSON type is kept in Extra rather than rejected, as a tenant may hold it.
+func (u *User) UnmarshalJSON(data []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	*u = User{}
+	for k, v := range fields {
+		if !u.setField(k, v) {
+			if u.Extra == nil {
+				u.Extra = map[string]json.RawMessage{}
+			}
+			u.Extra[k] = cloneRaw(v)
+		}
+	}
+	return nil
+}
+
+// setField stores one top-level field; false means "keep it raw in Extra".
+func (u *User) setField(k string, v json.RawMessage) bool {
+	str := func(dst *string) bool { return json.Unmarshal(v, dst) == nil && v[0] == '"' }
+	tm := func(dst *time.Time) bool {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return false
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return false
+		}
+		*dst = t.UTC()
+		return true
+	}
+	switch k {
+	case "user_id":
+		return str(&u.UserID)
+	case "email":
+		return str(&u.Email)
+	case "email_verified":
+		return parseFlag(v, &u.EmailVerified)
+	case "username":
+		return str(&u.Username)
+	case "phone_number":
+		return str(&u.PhoneNumber)
+	case "phone_verified":
+		return parseFlag(v, &u.PhoneVerified)
+	case "name":
+		return str(&u.Name)
+	case "given_name":
+		return str(&u.GivenName)
+	case "family_name":
+		return str(&u.FamilyName)
+	case "nickname":
+		return str(&u.Nickname)
+	case "picture":
+		return str(&u.Picture)
+	case "created_at":
+		return tm(&u.CreatedAt)
+	case "updated_at":
+		return tm(&u.UpdatedAt)
+	case "last_login":
+		return tm(&u.LastLogin)
+	case "last_ip":
+		return str(&u.LastIP)
+	case "logins_count":
+		return json.Unmarshal(v, &u.LoginsCount) == nil
+	case "blocked":
+		return json.Unmarshal(v, &u.Blocked) == nil
+	case "identities":
+		var ids []Identity
+		if json.Unmarshal(v, &ids) != nil {
+			return false
+		}
+		u.Identities = ids
+		return true
+	case "user_metadata":
+		return setObject(v, &u.UserMetadata)
+	case "app_metadata":
+		return setObject(v, &u.AppMetadata)
+	}
+	return false
+}
+
+func setObject(v json.RawMessage, dst *json.RawMessage) bool {
+	t := bytes.TrimSpace(v)
+	if len(t) == 0 || t[0] != '{' {
+		return false
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, t) != nil {
+		return false
+	}
+	*dst = buf.Bytes()
+	return true
+}
+
+func parseFlag(v json.RawMessage, dst *Flag) bool {
+	switch strings.TrimSpace(string(v)) {
+	case "true":
+		*dst = FlagTrue
+	case "false":
+		*dst = FlagFalse
+	case `"true"`:
+		*dst = FlagTrueString
+	case `"false"`:
+		*dst = FlagFalseString
+	default:
+		return false
+	}
+	return true
+}
+
+// UnmarshalJSON reads one identities[] entry; user_id may be a string or a
+// number of any size.
+func (id *Identity) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Connection  string          `json:"connection"`
+		Provider    string          `json:"provider"`
+		UserID      json.RawMessage `json:"user_id"`
+		IsSocial    bool            `json:"isSocial"`
+		ProfileData json.RawMessage `json:"profileData"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*id = Identity{Connection: raw.Connection, Provider: raw.Provider, IsSocial: raw.IsSocial}
+	uid := bytes.TrimSpace(raw.UserID)
+	switch {
+	case len(uid) == 0:
+	case uid[0] == '"':
+		if err := json.Unmarshal(uid, &id.UserID.Value); err != nil {
+			return err
+		}
+	default:
+		var n json.Number
+		if err := json.Unmarshal(uid, &n); err != nil {
+			return fmt.Errorf("identity user_id: %w", err)
+		}
+		id.UserID = IdentityID{Value: n.String(), Numeric: true}
+	}
+	if len(raw.ProfileData) > 0 && !bytes.Equal(bytes.TrimSpace(raw.ProfileData), []byte("null")) {
+		setObject(raw.ProfileData, &id.ProfileData)
+	}
+	return nil
+}

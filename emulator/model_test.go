@@ -1,0 +1,43 @@
+package emulator
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestUserRoundTripKeepsTenantShapes(t *testing.T) {
+	in := `{"user_id":"auth0|1","email":"a@b.com","email_verified":"true",` +
+		`"identities":[{"connection":"github","provider":"github","user_id":123456789012345678901,"isSocial":true}],` +
+		`"name":42,"user_metadata":{"a": 1},"custom":{"x":[1,2]}}`
+	var u User
+	if err := json.Unmarshal([]byte(in), &u); err != nil {
+		t.Fatal(err)
+	}
+	if u.EmailVerified != FlagTrueString || !u.EmailVerified.Bool() {
+		t.Fatalf("email_verified = %v", u.EmailVerified)
+	}
+	if got := u.Identities[0].UserID; !got.Numeric || got.Value != "123456789012345678901" {
+		t.Fatalf("identity id = %+v", got)
+	}
+	out := string(u.AppendJSON(nil))
+	for _, want := range []string{`"email_verified":"true"`, `"user_id":123456789012345678901`, `"name":42`, `"custom":{"x":[1,2]}`, `"user_metadata":{"a":1}`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s missing from %s", want, out)
+		}
+	}
+	var back map[string]any
+	if err := json.Unmarshal([]byte(out), &back); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+}
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"plain", "quote\"back\\slash", "\x1b[31mred\x07", "bad\xffutf8", "line\u2028sep", "emoji 🙂", "\u202eevil"} {
+		want, _ := json.Marshal(s)
+		// encoding/json escapes <, >, & by default; none of these inputs has them.
+		if got := string(appendString(nil, s)); got != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
