@@ -1,0 +1,11 @@
+// Package audit keeps linkdesk's records on disk: the append-only audit log
+// (one JSON line per write attempt and per result), the backups of user
+// objects written before a delete or a link, and the journal that lets an
+// interrupted apply resume without performing any step twice.
+//
+// Every file is created 0600 in directories created 0700, every write is
+// fsync'd before the function returns, and nothing this package writes may
+// carry a token or a secret: see RegisterSecret and Scrub.
+//
+// It uses the standard library only and must not import any linkdesk package.
+package audit

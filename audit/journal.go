@@ -1,0 +1,384 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// StepState is where one step of an apply stands.
+type StepState string
+
+const (
+	StepPending StepState = "pending" // not begun
+	StepStarted StepState = "started" // the call may be in flight (this process)
+	StepDone    StepState = "done"    // its effect is in place; never perform it again
+	StepFailed  StepState = "failed"  // the call answered with an error; may be retried
+	StepSkipped StepState = "skipped" // deliberately not performed
+	// StepUnknown: the call may or may not have taken effect. A step found
+	// "started" when a journal is reopened is unknown: the process died
+	// between announcing the call and recording its outcome. Resolve it by
+	// reading the tenant, then Mark it done, failed, pending or skipped.
+	StepUnknown StepState = "unknown"
+)
+
+// next lists the transitions Mark accepts. done and skipped are final, and
+// nothing leads back to started except from pending or failed: a step whose
+// outcome is unknown must be resolved before it can be tried again.
+var next = map[StepState][]StepState{
+	StepPending: {StepStarted, StepDone, StepSkipped},
+	StepStarted: {StepDone, StepFailed, StepUnknown},
+	StepFailed:  {StepStarted, StepDone, StepPending, StepSkipped},
+	StepUnknown: {StepDone, StepFailed, StepPending, StepSkipped},
+}
+
+// StepStatus is one step's state as the journal knows it.
+type StepStatus struct {
+	ID       string
+	State    StepState
+	Note     string    // the note of the last transition
+	Time     time.Time // of the last transition; zero while pending
+	Attempts int       // how many times the step was marked started
+}
+
+// JournalVersion is the version of the journal format.
+const JournalVersion = 1
+
+// journalHeader is the first line of a journal.
+type journalHeader struct {
+	Journal int       `json:"journal"` // JournalVersion
+	PlanID  string    `json:"plan_id"`
+	Steps   []string  `json:"steps"`
+	Time    time.Time `json:"time"`
+	PID     int       `json:"pid"`
+}
+
+// journalLine is every later line: a step transition, or an "open" event
+// naming the process that resumed the journal (and holds its lock).
+type journalLine struct {
+	Time  time.Time `json:"time"`
+	Event string    `json:"event,omitempty"` // "open"
+	PID   int       `json:"pid,omitempty"`
+	Step  string    `json:"step,omitempty"`
+	State StepState `json:"state,omitempty"`
+	Note  string    `json:"note,omitempty"`
+}
+
+// ErrJournalLocked is matched (errors.Is) by the *JournalLockedError that
+// OpenJournal returns when another process holds the journal.
+var ErrJournalLocked = errors.New("journal in use by another linkdesk")
+
+// ErrPlanMismatch is matched by the error OpenJournal returns for a journal
+// that belongs to a different plan.
+var ErrPlanMismatch = errors.New("journal belongs to a different plan")
+
+// JournalLockedError says which process holds a journal.
+type JournalLockedError struct {
+	Path string
+	PID  int // 0 when the journal does not say yet
+}
+
+func (e *JournalLockedError) Error() string {
+	pid := "pid unknown"
+	if e.PID > 0 {
+		pid = fmt.Sprintf("pid %d", e.PID)
+	}
+	return fmt.Sprintf("%s (%s): %s", ErrJournalLocked, pid, e.Path)
+}
+
+func (e *JournalLockedError) Is(target error) bool { return target == ErrJournalLocked }
+
+// Journal records the state of every step of one apply, so that a run
+// stopped at any instant (Ctrl-C, SIGKILL, power loss) resumes where it
+// stopped. The process that opens it holds an exclusive lock on it until
+// Close. Its methods are safe for concurrent use.
+type Journal struct {
+	mu     sync.Mutex
+	f      *os.File
+	path   string
+	planID string
+	order  []string
+	steps  map[string]*StepStatus
+	broken error // a failed write: the file may end in a torn line
+}
+
+// OpenJournal creates the journal at path for the plan planID (a hash of the
+// plan, computed by the caller) with its steps in order, or resumes it. It
+// refuses a journal that another process holds (*JournalLockedError), one
+// that belongs to another plan (ErrPlanMismatch) and one it cannot trust.
+// A step recorded "started" without an outcome comes back StepUnknown.
+func OpenJournal(path, planID string, steps []string) (*Journal, error) {
+	if planID == "" {
+		return nil, errors.New("journal: empty plan id")
+	}
+	seen := make(map[string]bool, len(steps))
+	for _, s := range steps {
+		if s == "" || seen[s] {
+			return nil, fmt.Errorf("journal: step id %q is empty or repeated", s)
+		}
+		seen[s] = true
+	}
+	dir := filepath.Dir(path)
+	if err := mkdirPrivate(dir); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, filePerm)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	j, err := openLocked(f, path, planID, steps)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+func openLocked(f *os.File, path, planID string, steps []string) (*Journal, error) {
+	ok, err := tryLockFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("journal: lock: %w", err)
+	}
+	if !ok {
+		return nil, &JournalLockedError{Path: path, PID: holderPID(path)}
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	parsed, err := parseJournal(data)
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	// What follows the last newline was being written when a process died:
+	// its Mark never returned, so nothing relied on it. Cut it off.
+	if parsed.complete < int64(len(data)) {
+		if err := f.Truncate(parsed.complete); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+	}
+	j := &Journal{f: f, path: path, planID: planID, steps: map[string]*StepStatus{}}
+	now := time.Now().UTC()
+	if parsed.header == nil {
+		if len(steps) == 0 {
+			return nil, errors.New("journal: a new journal needs the plan's steps")
+		}
+		j.order = slices.Clone(steps)
+		for _, s := range steps {
+			j.steps[s] = &StepStatus{ID: s, State: StepPending}
+		}
+		line, err := marshalLine(journalHeader{Journal: JournalVersion, PlanID: Scrub(planID), Steps: scrubAll(steps), Time: now, PID: os.Getpid()}, "")
+		if err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		if err := writeSynced(f, append(line, '\n')); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		return j, nil
+	}
+	h := parsed.header
+	if h.PlanID != Scrub(planID) {
+		return nil, fmt.Errorf("journal %s: %w: it records plan %s, not %s", path, ErrPlanMismatch, h.PlanID, planID)
+	}
+	if steps != nil && !slices.Equal(h.Steps, scrubAll(steps)) {
+		return nil, fmt.Errorf("journal %s: %w: plan %s with other steps", path, ErrPlanMismatch, planID)
+	}
+	j.order, j.steps = h.Steps, parsed.steps
+	for _, st := range j.steps {
+		if st.State == StepStarted {
+			st.State = StepUnknown
+		}
+	}
+	if err := j.append(journalLine{Time: now, Event: "open", PID: os.Getpid()}); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// parsedJournal is what a journal's complete lines say.
+type parsedJournal struct {
+	header   *journalHeader // nil: no complete header line (new, or torn at birth)
+	steps    map[string]*StepStatus
+	lastPID  int   // of the header or the last "open" event
+	complete int64 // length of the prefix made of whole lines
+}
+
+// parseJournal reads the whole lines of data; the bytes after the last
+// newline are ignored. Steps keep their recorded state (started included).
+func parseJournal(data []byte) (*parsedJournal, error) {
+	p := &parsedJournal{complete: int64(bytes.LastIndexByte(data, '\n') + 1)}
+	lines := bytes.Split(data[:p.complete], []byte("\n"))
+	lines = lines[:len(lines)-1] // the empty remainder after the last newline
+	for i, line := range lines {
+		if i == 0 {
+			var h journalHeader
+			if err := json.Unmarshal(line, &h); err != nil || h.Journal == 0 || h.PlanID == "" {
+				return nil, errors.New("not a linkdesk journal (bad first line)")
+			}
+			if h.Journal != JournalVersion {
+				return nil, fmt.Errorf("unsupported journal version %d", h.Journal)
+			}
+			p.header, p.lastPID = &h, h.PID
+			p.steps = make(map[string]*StepStatus, len(h.Steps))
+			for _, s := range h.Steps {
+				p.steps[s] = &StepStatus{ID: s, State: StepPending}
+			}
+			continue
+		}
+		var l journalLine
+		if err := json.Unmarshal(line, &l); err != nil {
+			return nil, fmt.Errorf("corrupt line %d: %v", i+1, err)
+		}
+		if l.Event == "open" {
+			p.lastPID = l.PID
+			continue
+		}
+		st := p.steps[l.Step]
+		if st == nil || l.State == "" {
+			return nil, fmt.Errorf("corrupt line %d: unknown step %q or empty state", i+1, l.Step)
+		}
+		st.State, st.Note, st.Time = l.State, l.Note, l.Time
+		if l.State == StepStarted {
+			st.Attempts++
+		}
+	}
+	return p, nil
+}
+
+// holderPID reads which process last opened the journal (best effort).
+func holderPID(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	p, err := parseJournal(data)
+	if err != nil {
+		return 0
+	}
+	return p.lastPID
+}
+
+// Path is the journal's file.
+func (j *Journal) Path() string { return j.path }
+
+// PlanID is the plan the journal belongs to.
+func (j *Journal) PlanID() string { return j.planID }
+
+// State is the step's state; "" for a step the plan does not have.
+func (j *Journal) State(step string) StepState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if st := j.steps[step]; st != nil {
+		return st.State
+	}
+	return ""
+}
+
+// Mark records that step moved to state s, with a note (scrubbed of
+// secrets), and returns once that line is fsync'd. Call it with StepStarted
+// before making the step's call and with the outcome after it. It refuses a
+// transition that could repeat a step: done and skipped are final, and an
+// unknown step must be resolved before it is started again.
+func (j *Journal) Mark(step string, s StepState, note string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return ErrClosed
+	}
+	if j.broken != nil {
+		return fmt.Errorf("journal: unusable after a failed write (reopen it to resume): %w", j.broken)
+	}
+	st := j.steps[step]
+	if st == nil {
+		return fmt.Errorf("journal: plan has no step %q", step)
+	}
+	if !slices.Contains(next[st.State], s) {
+		return fmt.Errorf("journal: step %s cannot go from %s to %s", step, st.State, s)
+	}
+	now := time.Now().UTC()
+	note = Scrub(note)
+	if err := j.append(journalLine{Time: now, Step: step, State: s, Note: note}); err != nil {
+		return err
+	}
+	st.State, st.Note, st.Time = s, note, now
+	if s == StepStarted {
+		st.Attempts++
+	}
+	return nil
+}
+
+// append writes one line and fsyncs it; a failure makes the journal unusable
+// because the file may now end in a fragment.
+func (j *Journal) append(l journalLine) error {
+	line, err := marshalLine(l, "")
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := writeSynced(j.f, append(line, '\n')); err != nil {
+		j.broken = err
+		return fmt.Errorf("journal: %w", err)
+	}
+	return nil
+}
+
+// Steps returns every step's status in plan order.
+func (j *Journal) Steps() []StepStatus {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]StepStatus, 0, len(j.order))
+	for _, id := range j.order {
+		out = append(out, *j.steps[id])
+	}
+	return out
+}
+
+// Close releases the journal and its lock. The file stays: it is the record
+// of the apply.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close() // closing the descriptor releases the flock
+	j.f = nil
+	return err
+}
+
+// JournalSnapshot is a journal read without taking its lock.
+type JournalSnapshot struct {
+	PlanID string
+	Steps  []StepStatus // a step "started" here may be in flight, or unknown if no process holds the journal
+	PID    int          // the process that last opened it
+}
+
+// ReadJournal reads a journal without locking or changing it, e.g. to show an
+// apply's progress or check a finished one.
+func ReadJournal(path string) (*JournalSnapshot, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	p, err := parseJournal(data)
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if p.header == nil {
+		return nil, fmt.Errorf("journal %s: no header yet", path)
+	}
+	snap := &JournalSnapshot{PlanID: p.header.PlanID, PID: p.lastPID}
+	for _, id := range p.header.Steps {
+		snap.Steps = append(snap.Steps, *p.steps[id])
+	}
+	return snap, nil
+}

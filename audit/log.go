@@ -1,0 +1,302 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Phases of a Record.
+const (
+	PhaseAttempt = "attempt" // written and fsync'd before the call is made
+	PhaseResult  = "result"  // written after the call answered (or failed)
+)
+
+// Results of a Record in PhaseResult.
+const (
+	ResultOK      = "ok"
+	ResultError   = "error"
+	ResultUnknown = "unknown" // the call went out but its answer was lost
+)
+
+// Record is one line of the audit log: an attempt before a write call, or the
+// result after it; OpID pairs them.
+type Record struct {
+	Time      time.Time       `json:"time"`
+	Operator  string          `json:"operator"`
+	Tenant    string          `json:"tenant"`
+	Action    string          `json:"action"` // "link", "unlink", "delete", "patch_metadata", "ticket", ...
+	Phase     string          `json:"phase"`  // PhaseAttempt or PhaseResult
+	OpID      string          `json:"op_id"`  // see NewOpID
+	UserIDs   []string        `json:"user_ids"`
+	PlanID    string          `json:"plan_id,omitempty"`   // the plan an apply carries out
+	Step      string          `json:"step,omitempty"`      // the journal step this call belongs to
+	Reason    string          `json:"reason,omitempty"`    // why the operator did it
+	Overrides []string        `json:"overrides,omitempty"` // safety checks explicitly overridden, e.g. "unverified_email"
+	Before    json.RawMessage `json:"before,omitempty"`    // the state read just before
+	Backup    string          `json:"backup,omitempty"`    // path of the backup file
+	Request   json.RawMessage `json:"request,omitempty"`   // the call made (method, path, body)
+	Result    string          `json:"result,omitempty"`    // ResultOK, ResultError or ResultUnknown
+	Error     string          `json:"error,omitempty"`
+	Response  json.RawMessage `json:"response,omitempty"`
+}
+
+// ErrClosed is returned by writes to a closed Log or Journal.
+var ErrClosed = errors.New("audit: file already closed")
+
+// Log appends Records to the audit log. Its methods are safe for concurrent
+// use, and several processes may append to one file at once.
+type Log struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+}
+
+// OpenLog opens the audit log at path for appending, creating it 0600 and
+// any missing parent directories 0700.
+func OpenLog(path string) (*Log, error) {
+	dir := filepath.Dir(path)
+	if err := mkdirPrivate(dir); err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	// O_RDWR rather than O_WRONLY: Append reads the last byte to detect a torn line.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, filePerm)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return &Log{f: f, path: path}, nil
+}
+
+// Path is the file the log appends to.
+func (l *Log) Path() string { return l.path }
+
+// Append writes r as one line with a single write(2), then fsyncs: when it
+// returns nil the record is on disk. Time is set to now (UTC) if zero.
+// Secrets are scrubbed first (see RegisterSecret; values of keys such as
+// access_token, client_secret, authorization, password, refresh_token at any
+// depth of Before, Request and Response become "[redacted]"). Before, Request
+// and Response must be valid JSON or empty.
+func (l *Log) Append(r Record) error {
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
+	r.Time = r.Time.UTC()
+	line, err := encodeRecord(r)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return ErrClosed
+	}
+	// flock orders this process's line against other processes' lines.
+	if err := lockFile(l.f); err != nil {
+		return fmt.Errorf("audit log: lock: %w", err)
+	}
+	defer unlockFile(l.f)
+	// A crash mid-write elsewhere may have left a line without its newline:
+	// start a fresh line so this record is not glued to the fragment.
+	if st, err := l.f.Stat(); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	} else if st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := l.f.ReadAt(last, st.Size()-1); err != nil {
+			return fmt.Errorf("audit log: %w", err)
+		}
+		if last[0] != '\n' {
+			line = append([]byte{'\n'}, line...)
+		}
+	}
+	if err := writeSynced(l.f, line); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	return nil
+}
+
+// Close closes the log; later Appends return ErrClosed.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// encodeRecord validates r and returns its scrubbed line, newline included.
+func encodeRecord(r Record) ([]byte, error) {
+	switch {
+	case r.Action == "":
+		return nil, errors.New("audit record: action is empty")
+	case r.OpID == "":
+		return nil, errors.New("audit record: op_id is empty")
+	case r.Phase != PhaseAttempt && r.Phase != PhaseResult:
+		return nil, fmt.Errorf("audit record: phase %q is neither %q nor %q", r.Phase, PhaseAttempt, PhaseResult)
+	}
+	r.Operator, r.Tenant, r.Action, r.OpID = Scrub(r.Operator), Scrub(r.Tenant), Scrub(r.Action), Scrub(r.OpID)
+	r.PlanID, r.Step, r.Reason, r.Backup = Scrub(r.PlanID), Scrub(r.Step), Scrub(r.Reason), Scrub(r.Backup)
+	r.Result, r.Error = Scrub(r.Result), Scrub(r.Error)
+	r.UserIDs, r.Overrides = scrubAll(r.UserIDs), scrubAll(r.Overrides)
+	if r.UserIDs == nil {
+		r.UserIDs = []string{}
+	}
+	for name, raw := range map[string]*json.RawMessage{"before": &r.Before, "request": &r.Request, "response": &r.Response} {
+		clean, err := redactJSON(*raw, nil)
+		if err != nil {
+			return nil, fmt.Errorf("audit record: %s: %w", name, err)
+		}
+		*raw = clean
+	}
+	line, err := marshalLine(r, "")
+	if err != nil {
+		return nil, fmt.Errorf("audit record: %w", err)
+	}
+	return append(line, '\n'), nil
+}
+
+// SkippedLine is a line of a JSON-lines file that could not be read as a
+// record: most often the last line, torn by a crash in the middle of a write.
+type SkippedLine struct {
+	Offset int64  // byte offset of the line's start
+	Torn   bool   // the line has no newline: it is the file's unfinished last line
+	Reason string // why it could not be read
+}
+
+func (s SkippedLine) String() string {
+	if s.Torn {
+		return fmt.Sprintf("skipped the unfinished last line at byte %d (a write cut short by a crash): %s", s.Offset, s.Reason)
+	}
+	return fmt.Sprintf("skipped an unreadable line at byte %d: %s", s.Offset, s.Reason)
+}
+
+// parseRecordLine reads one line (newline removed; complete tells whether it
+// had one). ok is false for a blank line.
+func parseRecordLine(line []byte, off int64, complete bool) (r Record, skip *SkippedLine, ok bool) {
+	line = bytes.TrimRight(line, "\r")
+	if len(bytes.TrimSpace(line)) == 0 {
+		return r, nil, false
+	}
+	if err := json.Unmarshal(line, &r); err != nil {
+		return r, &SkippedLine{Offset: off, Torn: !complete, Reason: err.Error()}, false
+	}
+	return r, nil, true
+}
+
+// openForRead opens the log for reading; nil and no error if it does not
+// exist yet.
+func openForRead(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return f, nil
+}
+
+// ReadLog returns every record of the audit log at path, oldest first, and
+// the lines it had to skip (a torn last line after a crash, or a fragment a
+// crash left in the middle). A log that does not exist yet reads as empty.
+func ReadLog(path string) ([]Record, []SkippedLine, error) {
+	f, err := openForRead(path)
+	if f == nil || err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	var (
+		recs    []Record
+		skipped []SkippedLine
+		off     int64
+		br      = bufio.NewReaderSize(f, 64<<10)
+	)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			complete := line[len(line)-1] == '\n'
+			if r, skip, ok := parseRecordLine(bytes.TrimSuffix(line, []byte("\n")), off, complete); ok {
+				recs = append(recs, r)
+			} else if skip != nil {
+				skipped = append(skipped, *skip)
+			}
+			off += int64(len(line))
+		}
+		if err == io.EOF {
+			return recs, skipped, nil
+		}
+		if err != nil {
+			return recs, skipped, fmt.Errorf("audit log: %w", err)
+		}
+	}
+}
+
+// ReadLogTail returns the newest n records of the audit log at path, newest
+// first, reading the file backwards in chunks so a huge log costs only what
+// the n lines cost. skipped lists the unreadable lines met on the way.
+func ReadLogTail(path string, n int) ([]Record, []SkippedLine, error) {
+	if n <= 0 {
+		return nil, nil, nil
+	}
+	f, err := openForRead(path)
+	if f == nil || err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit log: %w", err)
+	}
+	const chunk = 64 << 10
+	var (
+		recs    []Record
+		skipped []SkippedLine
+		pos     = st.Size() // file offset of data[0]
+		data    []byte      // the not yet split bytes from pos on
+		last    = true      // the next line handled is the file's last
+	)
+	handle := func(line []byte, off int64) {
+		complete := !last
+		last = false
+		if r, skip, ok := parseRecordLine(line, off, complete); ok {
+			recs = append(recs, r)
+		} else if skip != nil {
+			skipped = append(skipped, *skip)
+		}
+	}
+	for pos > 0 && len(recs) < n {
+		size := min(int64(chunk), pos)
+		pos -= size
+		buf := make([]byte, size, size+int64(len(data)))
+		if _, err := f.ReadAt(buf, pos); err != nil {
+			return nil, nil, fmt.Errorf("audit log: %w", err)
+		}
+		data = append(buf, data...)
+		end := len(data)
+		for i := end - 1; i >= 0 && len(recs) < n; i-- {
+			if data[i] == '\n' {
+				handle(data[i+1:end], pos+int64(i)+1)
+				end = i
+			}
+		}
+		data = data[:end]
+	}
+	if pos == 0 && len(recs) < n && len(data) > 0 {
+		handle(data, 0)
+	}
+	return recs, skipped, nil
+}
