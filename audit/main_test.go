@@ -43,7 +43,8 @@ func TestMain(m *testing.M) {
 func helperCmd(t testing.TB, helper string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append([]string{helperEnv + "=" + helper}, env...)...)
+	// A race-enabled binary otherwise sleeps a second before it exits.
+	cmd.Env = append(os.Environ(), append([]string{helperEnv + "=" + helper, "GORACE=atexit_sleep_ms=0"}, env...)...)
 	return cmd
 }
 
@@ -112,6 +113,7 @@ func helperApply() error {
 		return err
 	}
 	defer j.Close()
+	fmt.Println("ready") // the parent's clock for killing starts now
 	log, err := OpenLog(dir + "/audit.log")
 	if err != nil {
 		return err
