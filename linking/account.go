@@ -1,0 +1,170 @@
+package linking
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/auth0/go-auth0/management"
+
+	"github.com/linkdesk/linkdesk/client"
+)
+
+// Identity is an identity linked into an account (identities[1:]) with the
+// fields of its profileData that tell who it was.
+type Identity struct {
+	Connection, Provider, UserID string // UserID without the provider prefix
+	IsSocial                     bool
+	Email                        string
+	EmailVerified                bool
+	Username, PhoneNumber, Name  string
+}
+
+// Account is one user of the tenant: a user with linked identities is one
+// account, its secondaries listed in Linked.
+type Account struct {
+	UserID                         string // provider|id
+	Connection, Provider, Strategy string
+	Email                          string // as stored (original case)
+	EmailVerified                  bool
+	Username, PhoneNumber, Name    string
+	LoginsCount                    int64
+	LastLogin, CreatedAt           time.Time // zero when unknown
+	Linked                         []Identity
+
+	// Identifier is the account's primary identifier; Classify fills it.
+	Identifier PrimaryIdentifier
+}
+
+// PrimaryIdentifier is what identifies an account on its connection.
+type PrimaryIdentifier struct {
+	Type  string // IdentifierEmail, IdentifierUsername, IdentifierPhoneNumber or IdentifierUserID
+	Value string
+}
+
+func (p PrimaryIdentifier) String() string { return p.Type + " " + p.Value }
+
+// AccountFromUser turns a user read through the Management API into an
+// account. Connection and provider names are interned in conns (which may be
+// nil); an unknown connection is learned as inferred.
+func AccountFromUser(u client.User, conns *Connections) Account {
+	a := Account{
+		UserID: u.UserID, Email: u.Email, EmailVerified: u.EmailVerified,
+		Username: u.Username, PhoneNumber: u.PhoneNumber, Name: u.Name,
+		LoginsCount: u.LoginsCount, LastLogin: u.LastLogin, CreatedAt: u.CreatedAt,
+	}
+	if conns == nil {
+		conns = InferConnections()
+	}
+	if len(u.Identities) > 0 {
+		own := u.Identities[0]
+		conn := conns.at(conns.index([]byte(own.Connection), []byte(own.Provider), own.IsSocial))
+		a.Connection, a.Strategy = conn.Name, conn.Strategy
+		a.Provider = conns.intern([]byte(own.Provider))
+		if a.UserID == "" && own.UserID != "" {
+			a.UserID = own.Provider + "|" + own.UserID
+		}
+	} else if p, _, ok := strings.Cut(u.UserID, "|"); ok {
+		a.Provider, a.Strategy = conns.intern([]byte(p)), conns.intern([]byte(p))
+	}
+	for _, id := range u.Linked() {
+		conn := conns.at(conns.index([]byte(id.Connection), []byte(id.Provider), id.IsSocial))
+		l := Identity{
+			Connection: conn.Name, Provider: conns.intern([]byte(id.Provider)),
+			UserID: id.UserID, IsSocial: id.IsSocial,
+		}
+		pd := id.ProfileData
+		l.Email, l.EmailVerified = profileString(pd, "email"), profileBool(pd, "email_verified")
+		l.Username, l.PhoneNumber, l.Name = profileString(pd, "username"), profileString(pd, "phone_number"), profileString(pd, "name")
+		a.Linked = append(a.Linked, l)
+	}
+	return a
+}
+
+func profileString(pd map[string]any, k string) string {
+	s, _ := pd[k].(string)
+	return s
+}
+
+// profileBool accepts true and the string "true" (any case), as real tenants hold both.
+func profileBool(pd map[string]any, k string) bool {
+	switch v := pd[k].(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(strings.TrimSpace(v), "true")
+	}
+	return false
+}
+
+// PrimaryIdentifier says who the account is on its connection: on a
+// Non-Unique Email connection the first active identifier other than email
+// (username or phone_number) by precedence; the phone on sms; on other
+// database connections the email, then the username (requires_username or an
+// active username identifier), then the phone; on social and enterprise
+// connections the email. When none of these has a value, the user id.
+func (a *Account) PrimaryIdentifier(conns *Connections) PrimaryIdentifier {
+	conn := conns.lookup(a.Connection, a.Provider)
+	for _, t := range identifierCandidates(conn) {
+		if v := a.identifierValue(t); v != "" {
+			return PrimaryIdentifier{Type: t, Value: v}
+		}
+	}
+	return PrimaryIdentifier{Type: IdentifierUserID, Value: a.UserID}
+}
+
+// identifierCandidates are the identifier types tried in order.
+func identifierCandidates(conn Connection) []string {
+	switch {
+	case conn.NonUniqueEmail:
+		var out []string
+		for _, id := range conn.Identifiers {
+			if id != IdentifierEmail {
+				out = append(out, id)
+			}
+		}
+		return out
+	case conn.Strategy == management.ConnectionStrategySMS:
+		return []string{IdentifierPhoneNumber}
+	case conn.IsDatabase:
+		out := []string{IdentifierEmail}
+		if conn.RequiresUsername {
+			out = append(out, IdentifierUsername)
+		}
+		for _, id := range conn.Identifiers {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	return []string{IdentifierEmail}
+}
+
+func (a *Account) identifierValue(t string) string {
+	switch t {
+	case IdentifierEmail:
+		return a.Email
+	case IdentifierUsername:
+		return a.Username
+	case IdentifierPhoneNumber:
+		return a.PhoneNumber
+	}
+	return ""
+}
+
+// emails returns the account's distinct normalized emails: its own first,
+// then those of its linked identities.
+func (a *Account) emails() []string {
+	var out []string
+	add := func(e string) {
+		if n := NormalizeEmail(e); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	add(a.Email)
+	for _, l := range a.Linked {
+		add(l.Email)
+	}
+	return out
+}

@@ -1,0 +1,424 @@
+package linking
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Class says what a group of accounts sharing an email is, and so what
+// should happen to it.
+type Class string
+
+const (
+	// ClassLinkCandidate: accounts on different connections, every email
+	// verified, none sharing a Non-Unique Email connection with another.
+	ClassLinkCandidate Class = "link_candidate"
+	// ClassNeedsVerification: a link candidate with at least one unverified email.
+	ClassNeedsVerification Class = "needs_verification"
+	// ClassSharedByDesign: all accounts share the email inside one Non-Unique
+	// Email connection (a family, one email per shop).
+	ClassSharedByDesign Class = "shared_by_design"
+	// ClassLegacyDuplicate: several accounts share the email inside one
+	// connection that expects unique emails: needs migration, not linking.
+	ClassLegacyDuplicate Class = "legacy_duplicate"
+	// ClassMixed: a combination of the above; reasons say which accounts fall where.
+	ClassMixed Class = "mixed"
+)
+
+// Classes lists the classes in report order.
+var Classes = []Class{ClassLinkCandidate, ClassNeedsVerification, ClassSharedByDesign, ClassLegacyDuplicate, ClassMixed}
+
+func (c Class) rank() int {
+	if i := slices.Index(Classes, c); i >= 0 {
+		return i
+	}
+	return len(Classes)
+}
+
+// Group is a set of accounts sharing one normalized email.
+type Group struct {
+	Email              string // normalized
+	Class              Class
+	MissedByExtension  bool   // the newest account has logins_count > 1
+	RecommendedPrimary string // user_id; "" when none
+	PrimaryReasons     []string
+	Reasons            []string
+	Accounts           []*Account
+}
+
+// member is an account as it stands in one group: through the identity
+// that carries the group's email (its own, or a linked one).
+type member struct {
+	*Account
+	conn     Connection // of the identity carrying the email
+	raw      string     // the email as stored there
+	verified bool       // any identity of the account carrying this email verified it
+	via      *Identity  // the linked identity carrying the email; nil for the account's own
+}
+
+func memberOf(a *Account, email string, conns *Connections) member {
+	m := member{Account: a, conn: conns.lookup(a.Connection, a.Provider), raw: a.Email, verified: a.EmailVerified}
+	own := NormalizeEmail(a.Email) == email
+	for i := range a.Linked {
+		l := &a.Linked[i]
+		if NormalizeEmail(l.Email) != email {
+			continue
+		}
+		if !own && m.via == nil {
+			m.via, m.raw, m.verified = l, l.Email, false
+			m.conn = conns.lookup(l.Connection, l.Provider)
+		}
+		m.verified = m.verified || l.EmailVerified
+	}
+	return m
+}
+
+// part is the members of a group on one connection.
+type part struct {
+	conn    Connection
+	members []*member
+}
+
+// shape is a group cut into what the classes speak of.
+type shape struct {
+	families []part    // ≥2 accounts inside one Non-Unique Email connection
+	legacy   []part    // ≥2 accounts inside one connection expecting unique emails
+	singles  []*member // accounts alone on their connection in the group
+}
+
+func shapeOf(members []member) shape {
+	byConn := map[string]*part{}
+	var order []string
+	for i := range members {
+		m := &members[i]
+		p := byConn[m.conn.Name]
+		if p == nil {
+			p = &part{conn: m.conn}
+			byConn[m.conn.Name] = p
+			order = append(order, m.conn.Name)
+		}
+		p.members = append(p.members, m)
+	}
+	slices.Sort(order)
+	var s shape
+	for _, name := range order {
+		p := byConn[name]
+		switch {
+		case len(p.members) == 1:
+			s.singles = append(s.singles, p.members[0])
+		case p.conn.NonUniqueEmail:
+			s.families = append(s.families, *p)
+		default:
+			s.legacy = append(s.legacy, *p)
+		}
+	}
+	return s
+}
+
+func (s shape) class() Class {
+	shared := len(s.families) + len(s.legacy)
+	switch {
+	case shared == 0 && allVerified(s.singles):
+		return ClassLinkCandidate
+	case shared == 0:
+		return ClassNeedsVerification
+	case shared > 1 || len(s.singles) > 0:
+		return ClassMixed
+	case len(s.families) == 1:
+		return ClassSharedByDesign
+	}
+	return ClassLegacyDuplicate
+}
+
+func allVerified(ms []*member) bool {
+	for _, m := range ms {
+		if !m.verified {
+			return false
+		}
+	}
+	return true
+}
+
+// Classify fills the group's Class, MissedByExtension, RecommendedPrimary,
+// PrimaryReasons and Reasons, sets each account's Identifier, and orders the
+// accounts: the recommended primary first, then by connection, age and user
+// id. The result depends only on the accounts, never on their order.
+//
+// A primary is recommended for link candidates and for groups that need
+// verification (the link waits for the verification); never for shared,
+// legacy or mixed groups, where which accounts belong together is for the
+// operator to decide.
+func Classify(g *Group, conns *Connections) {
+	g.Class, g.MissedByExtension, g.RecommendedPrimary = "", false, ""
+	g.PrimaryReasons, g.Reasons = nil, nil
+	members := make([]member, len(g.Accounts))
+	for i, a := range g.Accounts {
+		a.Identifier = a.PrimaryIdentifier(conns)
+		members[i] = memberOf(a, g.Email, conns)
+	}
+	if len(members) < 2 {
+		g.Reasons = []string{"only one account has this email"}
+		return
+	}
+	// A canonical order first, so that nothing below depends on the input's.
+	slices.SortFunc(members, func(a, b member) int {
+		return cmp.Or(cmp.Compare(a.conn.Name, b.conn.Name), compareAge(a.Account, b.Account), cmp.Compare(a.UserID, b.UserID))
+	})
+	s := shapeOf(members)
+	g.Class = s.class()
+	newest := newestMember(members)
+	g.MissedByExtension = newest != nil && newest.LoginsCount > 1
+
+	var primary *member
+	if g.Class == ClassLinkCandidate || g.Class == ClassNeedsVerification {
+		primary = recommend(s.singles)
+		g.RecommendedPrimary = primary.UserID
+		g.PrimaryReasons = primaryReasons(primary, s.singles)
+	}
+	g.Reasons = groupReasons(g, s, members, newest)
+	sortAccounts(g, members)
+}
+
+// sortAccounts writes the members back in their canonical order, the
+// recommended primary moved to the front.
+func sortAccounts(g *Group, members []member) {
+	slices.SortStableFunc(members, func(a, b member) int {
+		return cmp.Compare(boolRank(b.UserID == g.RecommendedPrimary), boolRank(a.UserID == g.RecommendedPrimary))
+	})
+	for i := range members {
+		g.Accounts[i] = members[i].Account
+	}
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// compareAge orders older accounts first; an unknown creation date last.
+func compareAge(a, b *Account) int {
+	az, bz := a.CreatedAt.IsZero(), b.CreatedAt.IsZero()
+	if az || bz {
+		return cmp.Compare(boolRank(az), boolRank(bz))
+	}
+	return a.CreatedAt.Compare(b.CreatedAt)
+}
+
+// newestMember is the member created last (ties: the greater user id);
+// nil when no creation date is known.
+func newestMember(members []member) *member {
+	var newest *member
+	for i := range members {
+		m := &members[i]
+		if m.CreatedAt.IsZero() {
+			continue
+		}
+		if newest == nil || cmp.Or(m.CreatedAt.Compare(newest.CreatedAt), cmp.Compare(m.UserID, newest.UserID)) > 0 {
+			newest = m
+		}
+	}
+	return newest
+}
+
+// ---- reasons ----
+
+func groupReasons(g *Group, s shape, members []member, newest *member) []string {
+	var r []string
+	switch g.Class {
+	case ClassLinkCandidate:
+		r = append(r, fmt.Sprintf("%s on %s; %s", countAccounts(len(s.singles)), connNames(s.singles), verifiedSummary(s.singles)))
+	case ClassNeedsVerification:
+		r = append(r,
+			fmt.Sprintf("%s on %s; %s", countAccounts(len(s.singles)), connNames(s.singles), unverifiedSummary(s.singles)),
+			"verify before linking: a server-side link skips the proof that one person controls both accounts")
+	default:
+		r = append(r, sharedReasons(s)...)
+	}
+	r = append(r, viaReasons(members)...)
+	r = append(r, caseReason(members)...)
+	if g.MissedByExtension && len(s.singles) > 0 {
+		r = append(r, fmt.Sprintf("the newest account, %s (created %s), has logged in %d times: the Account Link Extension runs at first login only and missed this duplicate for good",
+			newest.UserID, day(newest.CreatedAt), newest.LoginsCount))
+	}
+	r = append(r, inferredReason(members)...)
+	return r
+}
+
+// sharedReasons describe the families, legacy duplicates and loose accounts
+// of a shared, legacy or mixed group.
+func sharedReasons(s shape) []string {
+	var r []string
+	migrate := false
+	for _, p := range s.families {
+		r = append(r, fmt.Sprintf("%s share the email inside %s, a Non-Unique Emails connection where each is told apart by its own identifier: %s; legitimate by design, not a link candidate",
+			countAccounts(len(p.members)), p.conn.Name, identifierList(p.members)))
+	}
+	for _, p := range s.legacy {
+		switch {
+		case p.conn.LegacyCustomDB || p.conn.Inferred && p.conn.IsDatabase:
+			migrate = true
+			r = append(r, fmt.Sprintf("%s share the email inside %s, %s: it needs migration, not linking (%s)",
+				countAccounts(len(p.members)), p.conn.Name, legacyWhat(p.conn), userIDs(p.members)))
+		default:
+			r = append(r, fmt.Sprintf("%s share the email inside %s, which should keep emails unique: find out how they came to be before linking or deleting any (%s)",
+				countAccounts(len(p.members)), p.conn.Name, userIDs(p.members)))
+		}
+	}
+	if migrate {
+		r = append(r, "ways out: (1) move the users to a new connection with Non-Unique Emails; (2) bulk-import them with unique emails into a new connection; (3) give each user a unique email in the custom database, then turn on Import Mode")
+	}
+	switch n := len(s.singles); {
+	case n == 1:
+		m := s.singles[0]
+		r = append(r, fmt.Sprintf("%s shares the email with them: it could be linked into one of them, and which one is for the operator to decide%s",
+			label(m), unverifiedNote(s.singles)))
+	case n > 1:
+		r = append(r, fmt.Sprintf("%s, each alone on its connection, share the email with them: they could be linked together or into one of them, and the operator decides%s",
+			labels(s.singles), unverifiedNote(s.singles)))
+	}
+	if len(s.singles) > 0 || len(s.families)+len(s.legacy) > 1 {
+		r = append(r, "no primary is recommended for a mixed group")
+	}
+	return r
+}
+
+func legacyWhat(c Connection) string {
+	if c.LegacyCustomDB {
+		return "a custom database without import mode, which does not enforce unique emails"
+	}
+	return "a database connection whose settings are unknown (a legacy custom database, or a Non-Unique Emails connection)"
+}
+
+func viaReasons(members []member) []string {
+	var r []string
+	for i := range members {
+		if m := &members[i]; m.via != nil {
+			r = append(r, fmt.Sprintf("%s is here through its linked identity %s|%s (%s, %s)",
+				m.UserID, m.via.Provider, m.via.UserID, m.via.Connection, m.via.Email))
+		}
+	}
+	return r
+}
+
+// caseReason names the spellings when the accounts' emails differ in case
+// (or surrounding space): the extension's users-by-email lookup is exact.
+func caseReason(members []member) []string {
+	var spellings []string
+	conns := map[string][]string{}
+	for i := range members {
+		m := &members[i]
+		if _, ok := conns[m.raw]; !ok {
+			spellings = append(spellings, m.raw)
+		}
+		if !slices.Contains(conns[m.raw], m.conn.Name) {
+			conns[m.raw] = append(conns[m.raw], m.conn.Name)
+		}
+	}
+	if len(spellings) < 2 {
+		return nil
+	}
+	slices.Sort(spellings)
+	parts := make([]string, len(spellings))
+	for i, sp := range spellings {
+		parts[i] = fmt.Sprintf("%s (%s)", sp, strings.Join(conns[sp], ", "))
+	}
+	return []string{"emails differ only in case: " + strings.Join(parts, ", ") +
+		" — the Account Link Extension matches case-sensitively and would not have offered a link"}
+}
+
+func inferredReason(members []member) []string {
+	var names []string
+	for i := range members {
+		if c := members[i].conn; c.Inferred && !slices.Contains(names, c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return []string{fmt.Sprintf("settings of %s unknown (scanned without the tenant's connection list): assumed to keep emails unique; a Non-Unique Emails or custom database connection cannot be told apart",
+		joinAnd(names))}
+}
+
+// ---- wording helpers ----
+
+func countAccounts(n int) string { return fmt.Sprintf("%d accounts", n) }
+
+func label(m *member) string { return fmt.Sprintf("%s (%s)", m.UserID, m.conn.Name) }
+
+func labels(ms []*member) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = label(m)
+	}
+	return joinAnd(out)
+}
+
+func userIDs(ms []*member) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.UserID
+	}
+	return strings.Join(out, ", ")
+}
+
+func connNames(ms []*member) string {
+	var out []string
+	for _, m := range ms {
+		if !slices.Contains(out, m.conn.Name) {
+			out = append(out, m.conn.Name)
+		}
+	}
+	return joinAnd(out)
+}
+
+func identifierList(ms []*member) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = fmt.Sprintf("%s (%s)", m.Identifier, m.UserID)
+	}
+	return strings.Join(out, ", ")
+}
+
+func verifiedSummary(ms []*member) string {
+	if len(ms) == 2 {
+		return "both emails verified"
+	}
+	return fmt.Sprintf("all %d emails verified", len(ms))
+}
+
+func unverifiedSummary(ms []*member) string {
+	var out []*member
+	for _, m := range ms {
+		if !m.verified {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 1 {
+		return "email not verified on " + labels(out)
+	}
+	return "emails not verified on " + labels(out)
+}
+
+func unverifiedNote(ms []*member) string {
+	if allVerified(ms) {
+		return ""
+	}
+	return "; " + unverifiedSummary(ms)
+}
+
+// joinAnd writes "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}

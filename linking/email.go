@@ -1,0 +1,91 @@
+package linking
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// NormalizeEmail returns the key accounts are grouped by: the address
+// trimmed of surrounding white space and case-folded as a whole (Auth0
+// database connections store lower case, social ones keep the IdP's case;
+// the domain is never case-sensitive, and local parts differing only in case
+// are treated as one person). It returns "" when s is not an address: no '@'
+// with something on both sides of it. Invalid UTF-8 bytes are kept as they
+// are. An address that is already normalized is returned without copying.
+func NormalizeEmail(s string) string {
+	if isNormalASCII(s) {
+		return s
+	}
+	s = strings.TrimSpace(s)
+	if !looksLikeAddress(s) {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteByte(c) // kept as is: the tenant's bytes, not ours to repair
+		} else {
+			b.WriteRune(foldRune(r))
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isNormalASCII is the fast path: printable ASCII without upper case and
+// without surrounding space, shaped like an address.
+func isNormalASCII(s string) bool {
+	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c < ' ' || ('A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return looksLikeAddress(s)
+}
+
+func looksLikeAddress(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1
+}
+
+// foldRune maps every rune of a simple case-folding orbit to one member: the
+// lower case of the orbit's smallest rune, so that the key reads in lower
+// case and EqualFold-equal strings get equal keys.
+func foldRune(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	if l := unicode.ToLower(least); inOrbit(l, least) {
+		return l
+	}
+	return least
+}
+
+func inOrbit(r, of rune) bool {
+	if r == of {
+		return true
+	}
+	for f := unicode.SimpleFold(of); f != of; f = unicode.SimpleFold(f) {
+		if f == r {
+			return true
+		}
+	}
+	return false
+}

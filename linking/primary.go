@@ -1,0 +1,159 @@
+package linking
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// criterion is one step of the primary choice: better returns > 0 when a
+// makes the better primary than b, and why says so in words.
+type criterion struct {
+	better func(a, b *member) int
+	why    func(a, b *member) string
+}
+
+// primaryCriteria choose the recommended primary, in order: a verified email,
+// more logins, a more recent login, the older account, a database account over
+// an enterprise or passwordless one over a social one, and finally the lower
+// user id so that equal inputs always give the same answer.
+var primaryCriteria = []criterion{
+	{
+		better: func(a, b *member) int { return cmp.Compare(boolRank(a.verified), boolRank(b.verified)) },
+		why:    func(a, b *member) string { return "verified email (" + b.UserID + "'s is not)" },
+	},
+	{
+		better: func(a, b *member) int { return cmp.Compare(a.LoginsCount, b.LoginsCount) },
+		why: func(a, b *member) string {
+			return fmt.Sprintf("more logins (%d vs %d)", a.LoginsCount, b.LoginsCount)
+		},
+	},
+	{
+		better: func(a, b *member) int { return a.LastLogin.Compare(b.LastLogin) },
+		why: func(a, b *member) string {
+			return fmt.Sprintf("more recent login (%s vs %s)", loginDay(a.LastLogin), loginDay(b.LastLogin))
+		},
+	},
+	{
+		better: func(a, b *member) int { return -compareAge(a.Account, b.Account) },
+		why: func(a, b *member) string {
+			return fmt.Sprintf("older account (created %s vs %s)", day(a.CreatedAt), day(b.CreatedAt))
+		},
+	},
+	{
+		better: func(a, b *member) int { return cmp.Compare(kindRank(b.conn), kindRank(a.conn)) },
+		why: func(a, b *member) string {
+			return fmt.Sprintf("%s account over %s", kindName(a.conn), kindName(b.conn))
+		},
+	},
+	{
+		better: func(a, b *member) int { return cmp.Compare(b.UserID, a.UserID) },
+		why:    func(a, b *member) string { return "equal on every count; the lower user id decides" },
+	},
+}
+
+// kindRank orders connection kinds for the primary: database first, social last.
+func kindRank(c Connection) int {
+	switch {
+	case c.IsDatabase:
+		return 0
+	case c.IsSocial:
+		return 2
+	}
+	return 1
+}
+
+func kindName(c Connection) string {
+	switch kindRank(c) {
+	case 0:
+		return "database"
+	case 2:
+		return "social"
+	}
+	return "enterprise or passwordless"
+}
+
+// comparePrimary returns > 0 when a is the better primary, and the index of
+// the criterion that decided.
+func comparePrimary(a, b *member) (int, int) {
+	for i, c := range primaryCriteria {
+		if v := c.better(a, b); v != 0 {
+			return v, i
+		}
+	}
+	return 0, len(primaryCriteria)
+}
+
+func recommend(ms []*member) *member {
+	best := ms[0]
+	for _, m := range ms[1:] {
+		if v, _ := comparePrimary(m, best); v > 0 {
+			best = m
+		}
+	}
+	return best
+}
+
+// primaryReasons say what the primary has ("auth0|abc: verified email, 41
+// logins (most), created 2021-03-02 (oldest)") and, for every other account,
+// the first criterion that put the primary ahead of it.
+func primaryReasons(p *member, ms []*member) []string {
+	mostLogins, recent, oldest := true, true, true
+	for _, m := range ms {
+		if m == p {
+			continue
+		}
+		mostLogins = mostLogins && p.LoginsCount > m.LoginsCount
+		recent = recent && p.LastLogin.After(m.LastLogin)
+		oldest = oldest && compareAge(p.Account, m.Account) < 0
+	}
+	var facts []string
+	if p.verified {
+		facts = append(facts, "verified email")
+	} else {
+		facts = append(facts, "email not verified")
+	}
+	facts = append(facts, fmt.Sprintf("%d logins%s", p.LoginsCount, mark(mostLogins, "most")))
+	if !p.LastLogin.IsZero() {
+		facts = append(facts, fmt.Sprintf("last login %s%s", day(p.LastLogin), mark(recent, "most recent")))
+	}
+	if !p.CreatedAt.IsZero() {
+		facts = append(facts, fmt.Sprintf("created %s%s", day(p.CreatedAt), mark(oldest, "oldest")))
+	}
+	facts = append(facts, kindName(p.conn)+" connection")
+	out := []string{p.UserID + ": " + strings.Join(facts, ", ")}
+	for _, m := range ms {
+		if m == p {
+			continue
+		}
+		why := "the same account listed twice"
+		if _, i := comparePrimary(p, m); i < len(primaryCriteria) {
+			why = primaryCriteria[i].why(p, m)
+		}
+		out = append(out, fmt.Sprintf("chosen over %s: %s", m.UserID, why))
+	}
+	return out
+}
+
+func mark(ok bool, what string) string {
+	if ok {
+		return " (" + what + ")"
+	}
+	return ""
+}
+
+// day writes a date for reasons; "unknown" for a zero time.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func loginDay(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return day(t)
+}

@@ -1,0 +1,238 @@
+package linking
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// auth0Time is how timestamps are written: Auth0's own RFC 3339 layout.
+const auth0Time = "2006-01-02T15:04:05.000Z"
+
+// WriteJSON writes the report as version 1 of DESIGN.md's scan report, one
+// group at a time, so that a large report never exists twice in memory.
+// Beyond the contract it carries connection (the narrowing, or null),
+// skipped_lines, line_errors, counts, each group's primary_reasons, each
+// account's username, phone_number and name, and each linked identity's
+// email. Tenant strings are written as they are, JSON-escaped (invalid UTF-8
+// becomes U+FFFD, as encoding/json does).
+func WriteJSON(w io.Writer, r *Report) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	j := jsonWriter{}
+	j.open('{')
+	j.key("version")
+	j.b = strconv.AppendInt(j.b, int64(r.Version), 10)
+	j.strField("tenant", r.Tenant)
+	j.key("scanned_at")
+	j.str(r.ScannedAt.UTC().Format(time.RFC3339))
+	j.strField("method", r.Method)
+	j.key("connection")
+	j.strOrNull(r.Connection)
+	j.intField("users_scanned", int64(r.UsersScanned))
+	j.intField("accounts_with_email", int64(r.AccountsWithEmail))
+	j.intField("skipped_lines", int64(r.SkippedLines))
+	j.key("line_errors")
+	j.open('[')
+	for _, e := range r.LineErrors {
+		j.open('{')
+		j.intField("line", e.Line)
+		j.strField("error", e.Error)
+		j.close('}')
+	}
+	j.close(']')
+	j.key("counts")
+	j.open('{')
+	counts := r.Counts()
+	for _, c := range Classes {
+		j.intField(string(c), int64(counts[c]))
+	}
+	j.close('}')
+	j.key("groups")
+	j.open('[')
+	for i, g := range r.Groups {
+		if i > 0 {
+			j.b = append(j.b, ',')
+		}
+		j.b = append(j.b, '\n')
+		j.comma = false
+		j.group(g)
+		if _, err := bw.Write(j.b); err != nil {
+			return err
+		}
+		j.b = j.b[:0]
+	}
+	j.b = append(j.b, '\n')
+	j.close(']')
+	j.close('}')
+	j.b = append(j.b, '\n')
+	if _, err := bw.Write(j.b); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func (j *jsonWriter) group(g *Group) {
+	j.open('{')
+	j.strField("email", g.Email)
+	j.strField("class", string(g.Class))
+	j.boolField("missed_by_extension", g.MissedByExtension)
+	j.key("recommended_primary")
+	j.strOrNull(g.RecommendedPrimary)
+	j.strList("primary_reasons", g.PrimaryReasons)
+	j.strList("reasons", g.Reasons)
+	j.key("accounts")
+	j.open('[')
+	for _, a := range g.Accounts {
+		j.account(a)
+	}
+	j.close(']')
+	j.close('}')
+}
+
+func (j *jsonWriter) account(a *Account) {
+	j.open('{')
+	j.strField("user_id", a.UserID)
+	j.strField("connection", a.Connection)
+	j.strField("provider", a.Provider)
+	j.strField("strategy", a.Strategy)
+	j.key("primary_identifier")
+	j.open('{')
+	j.strField("type", a.Identifier.Type)
+	j.strField("value", a.Identifier.Value)
+	j.close('}')
+	j.strField("email", a.Email)
+	j.boolField("email_verified", a.EmailVerified)
+	j.strField("username", a.Username)
+	j.strField("phone_number", a.PhoneNumber)
+	j.strField("name", a.Name)
+	j.intField("logins_count", a.LoginsCount)
+	j.timeField("last_login", a.LastLogin)
+	j.timeField("created_at", a.CreatedAt)
+	j.key("linked_identities")
+	j.open('[')
+	for _, l := range a.Linked {
+		j.open('{')
+		j.strField("provider", l.Provider)
+		j.strField("user_id", l.UserID)
+		j.strField("connection", l.Connection)
+		j.strField("email", l.Email)
+		j.close('}')
+	}
+	j.close(']')
+	j.close('}')
+}
+
+// jsonWriter appends JSON to b, placing commas itself.
+type jsonWriter struct {
+	b     []byte
+	comma bool // the next value or key needs a comma before it
+}
+
+func (j *jsonWriter) sep() {
+	if j.comma {
+		j.b = append(j.b, ',')
+	}
+	j.comma = true
+}
+
+func (j *jsonWriter) open(c byte) {
+	j.sep()
+	j.b = append(j.b, c)
+	j.comma = false
+}
+
+func (j *jsonWriter) close(c byte) {
+	j.b = append(j.b, c)
+	j.comma = true
+}
+
+func (j *jsonWriter) key(k string) {
+	j.sep()
+	j.b = appendJSONString(j.b, k)
+	j.b = append(j.b, ':')
+	j.comma = false
+}
+
+func (j *jsonWriter) str(s string) {
+	j.sep()
+	j.b = appendJSONString(j.b, s)
+}
+
+func (j *jsonWriter) strOrNull(s string) {
+	if s == "" {
+		j.sep()
+		j.b = append(j.b, "null"...)
+		return
+	}
+	j.str(s)
+}
+
+func (j *jsonWriter) strField(k, v string) {
+	j.key(k)
+	j.str(v)
+}
+
+func (j *jsonWriter) intField(k string, v int64) {
+	j.key(k)
+	j.sep()
+	j.b = strconv.AppendInt(j.b, v, 10)
+}
+
+func (j *jsonWriter) boolField(k string, v bool) {
+	j.key(k)
+	j.sep()
+	j.b = strconv.AppendBool(j.b, v)
+}
+
+func (j *jsonWriter) timeField(k string, t time.Time) {
+	j.key(k)
+	if t.IsZero() {
+		j.strOrNull("")
+		return
+	}
+	j.sep()
+	j.b = append(j.b, '"')
+	j.b = t.UTC().AppendFormat(j.b, auth0Time)
+	j.b = append(j.b, '"')
+}
+
+func (j *jsonWriter) strList(k string, list []string) {
+	j.key(k)
+	j.open('[')
+	for _, s := range list {
+		j.str(s)
+	}
+	j.close(']')
+}
+
+// appendJSONString appends s as a JSON string. Plain text is copied as is;
+// anything else goes through encoding/json (without HTML escaping), which
+// escapes control characters and writes invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	if plainJSON(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) != nil {
+		return append(b, `""`...)
+	}
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// plainJSON reports whether s is printable ASCII without quote or backslash.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,308 @@
+package linking
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ScanOptions configure a Scanner.
+type ScanOptions struct {
+	// Connection keeps only the groups that involve an account on this
+	// connection (as its own or a linked identity), with all their accounts;
+	// "" keeps every group. Every user is still read and counted.
+	Connection string
+	// Progress, when set, hears how the scan goes every few thousand lines
+	// and once at the end of each export. It runs on the scanning goroutine.
+	Progress func(ScanProgress)
+}
+
+// ScanProgress is a snapshot of a running scan.
+type ScanProgress struct {
+	Lines   int64 // export lines read
+	Bytes   int64 // export bytes read
+	Users   int   // users scanned
+	Skipped int   // malformed lines skipped
+}
+
+// Scanner groups accounts by normalized email in one streaming pass. It
+// keeps every account that has an email in a compact form and builds full
+// Accounts only for those in groups, when the report is made. A Scanner is
+// not safe for concurrent use.
+//
+// An account with several distinct emails (its own and its linked
+// identities') joins the group of each; in a report it is one *Account,
+// listed in every group it belongs to, and the reasons of a group it joined
+// through a linked identity say so.
+type Scanner struct {
+	conns *Connections
+	opts  ScanOptions
+	dec   lineDecoder
+
+	records [][]record // chunks of recordChunk, never moved once written
+	count   uint32
+	linked  map[uint32][]Identity
+	byEmail map[string]int32 // ≥ 0: the only record with the email; < 0: ^index in groups
+	groups  []groupSlot
+	emails  []string // scratch
+
+	users, withEmail int
+	lines, bytes     int64
+	skipped          int
+	lineErrors       []LineError
+}
+
+type groupSlot struct {
+	email   string
+	members []uint32
+}
+
+const (
+	recordChunk   = 1 << 14
+	maxLineErrors = 100
+	progressEvery = 1 << 14
+)
+
+// NewScanner starts an empty scan. conns may be nil: the scan then learns
+// connections from the users (inferred mode).
+func NewScanner(conns *Connections, opts ScanOptions) *Scanner {
+	if conns == nil {
+		conns = InferConnections()
+	}
+	return &Scanner{conns: conns, opts: opts, linked: map[uint32][]Identity{}, byEmail: map[string]int32{}}
+}
+
+// Add scans one account (the users-by-email and API path).
+func (s *Scanner) Add(a Account) {
+	r, linked := recordOf(&a, s.conns)
+	s.add(r, linked)
+}
+
+func (s *Scanner) add(r record, linked []Identity) {
+	s.users++
+	emails := s.emails[:0]
+	if e := NormalizeEmail(r.email()); e != "" {
+		emails = append(emails, e)
+	}
+	for _, l := range linked {
+		if e := NormalizeEmail(l.Email); e != "" && !containsEmail(emails, e) {
+			emails = append(emails, e)
+		}
+	}
+	s.emails = emails
+	if len(emails) == 0 {
+		return // counted, not grouped
+	}
+	s.withEmail++
+	idx := s.store(r)
+	if linked != nil {
+		s.linked[idx] = linked
+	}
+	for _, e := range emails {
+		s.join(e, idx)
+	}
+}
+
+func containsEmail(list []string, e string) bool {
+	for _, v := range list {
+		if v == e {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Scanner) store(r record) uint32 {
+	idx := s.count
+	if int(idx/recordChunk) == len(s.records) {
+		s.records = append(s.records, make([]record, 0, recordChunk))
+	}
+	c := &s.records[idx/recordChunk]
+	*c = append(*c, r)
+	s.count++
+	return idx
+}
+
+func (s *Scanner) record(idx uint32) *record { return &s.records[idx/recordChunk][idx%recordChunk] }
+
+func (s *Scanner) join(email string, idx uint32) {
+	v, ok := s.byEmail[email]
+	switch {
+	case !ok:
+		s.byEmail[email] = int32(idx)
+	case v >= 0:
+		s.groups = append(s.groups, groupSlot{email: email, members: []uint32{uint32(v), idx}})
+		s.byEmail[email] = ^int32(len(s.groups) - 1)
+	default:
+		g := &s.groups[^v]
+		g.members = append(g.members, idx)
+	}
+}
+
+// ReadExport scans a users export: NDJSON, already decompressed, one user a
+// line. Reading runs on its own goroutine so that decompression (inside r)
+// and decoding overlap. A malformed line is recorded with its line number and
+// skipped; blank lines are ignored. The error is r's, after every complete
+// line before it has been scanned.
+func (s *Scanner) ReadExport(r io.Reader) error {
+	const buffers = 4
+	chunks := make(chan []byte, buffers)
+	free := make(chan []byte, buffers)
+	for range buffers {
+		free <- nil
+	}
+	var readErr error
+	go func() {
+		defer close(chunks)
+		readErr = readLines(r, chunks, free)
+	}()
+	var lineNo int64
+	for chunk := range chunks {
+		rest := chunk
+		for len(rest) > 0 {
+			line := rest
+			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+				line, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
+			lineNo++
+			s.bytes += int64(len(line)) + 1
+			s.line(line, lineNo)
+		}
+		free <- chunk[:0]
+	}
+	s.progress()
+	if readErr != nil {
+		return fmt.Errorf("reading the export after line %d: %w", lineNo, readErr)
+	}
+	return nil
+}
+
+// readChunkSize is how much of the export one hand-off carries.
+const readChunkSize = 1 << 20
+
+// readLines fills buffers from free with whole lines of r and sends them on;
+// a line longer than a buffer grows it. At the end the last line goes out
+// even without its newline.
+func readLines(r io.Reader, out chan<- []byte, free <-chan []byte) error {
+	var carry []byte
+	for {
+		buf := <-free
+		if cap(buf) < readChunkSize || cap(buf) < 2*len(carry) {
+			buf = make([]byte, 0, max(readChunkSize, 2*len(carry)))
+		}
+		buf = append(buf[:0], carry...)
+		var err error
+		for len(buf) < cap(buf) && err == nil {
+			var n int
+			n, err = r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+		}
+		if errors.Is(err, io.EOF) {
+			out <- buf
+			return nil
+		}
+		last := bytes.LastIndexByte(buf, '\n')
+		if err != nil {
+			out <- buf[:last+1] // complete lines only
+			return err
+		}
+		carry = append(carry[:0], buf[last+1:]...)
+		out <- buf[:last+1]
+	}
+}
+
+// line scans one export line.
+func (s *Scanner) line(line []byte, n int64) {
+	s.lines++
+	if s.opts.Progress != nil && s.lines%progressEvery == 0 {
+		s.progress()
+	}
+	if len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
+	d := &s.dec
+	if err := d.decode(line); err != nil {
+		s.skipped++
+		if len(s.lineErrors) < maxLineErrors {
+			s.lineErrors = append(s.lineErrors, LineError{Line: n, Error: err.Error()})
+		}
+		return
+	}
+	if !d.hasEmail() {
+		s.users++ // counted, not grouped: nothing to keep
+		return
+	}
+	text, ends := d.assemble()
+	s.add(d.record(text, ends, s.conns), d.linked(text, s.conns))
+}
+
+func (s *Scanner) progress() {
+	if s.opts.Progress != nil {
+		s.opts.Progress(ScanProgress{Lines: s.lines, Bytes: s.bytes, Users: s.users, Skipped: s.skipped})
+	}
+}
+
+// Report classifies every group of two or more accounts and returns them in
+// report order. The scanner is left as it was: more users may be added and
+// another report made.
+func (s *Scanner) Report(meta ReportMeta) *Report {
+	rep := &Report{
+		Version: ReportVersion, Tenant: meta.Tenant, ScannedAt: meta.ScannedAt, Method: meta.Method,
+		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
+		LineErrors: append([]LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
+	}
+	accounts := map[uint32]*Account{}
+	for _, slot := range s.groups {
+		g := &Group{Email: slot.email}
+		for _, idx := range slot.members {
+			a := accounts[idx]
+			if a == nil {
+				acc := s.record(idx).account(s.conns, s.linked[idx])
+				a = &acc
+				accounts[idx] = a
+			}
+			g.Accounts = appendAccount(g.Accounts, a)
+		}
+		if len(g.Accounts) < 2 || !involves(g, s.opts.Connection) {
+			continue
+		}
+		Classify(g, s.conns)
+		rep.Groups = append(rep.Groups, g)
+	}
+	SortGroups(rep.Groups)
+	return rep
+}
+
+// appendAccount adds a to a group, replacing an earlier account with the same
+// user id (an export holding a user twice): the later line wins.
+func appendAccount(list []*Account, a *Account) []*Account {
+	for i, b := range list {
+		if b.UserID == a.UserID {
+			list[i] = a
+			return list
+		}
+	}
+	return append(list, a)
+}
+
+// involves reports whether an account of g is on connection (its own or a
+// linked identity's); every group involves "".
+func involves(g *Group, connection string) bool {
+	if connection == "" {
+		return true
+	}
+	for _, a := range g.Accounts {
+		if a.Connection == connection {
+			return true
+		}
+		for _, l := range a.Linked {
+			if l.Connection == connection {
+				return true
+			}
+		}
+	}
+	return false
+}
