@@ -1,0 +1,183 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Client is a machine-to-machine application allowed to call the
+// Management API with the client-credentials grant.
+type Client struct {
+	ID     string
+	Secret string
+	Scopes []string
+}
+
+// DefaultScopes are granted to Options.ClientID unless Options.Scopes says
+// otherwise: everything linkdesk needs.
+var DefaultScopes = []string{
+	"read:users", "update:users", "delete:users", "create:users", "read:connections",
+	"create:user_tickets", "read:users_app_metadata", "update:users_app_metadata",
+}
+
+// accessToken is what the emulator remembers of a token it issued; the
+// token itself is an opaque random string.
+type accessToken struct {
+	clientID string
+	scopes   []string
+	expires  time.Time
+}
+
+type tokenStore struct {
+	mu     sync.Mutex
+	tokens map[string]accessToken
+	ttl    time.Duration
+}
+
+func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
+	tok := randomToken(32)
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if len(ts.tokens) >= 1024 {
+		for k, t := range ts.tokens {
+			if now.After(t.expires) {
+				delete(ts.tokens, k)
+			}
+		}
+	}
+	ts.tokens[tok] = accessToken{clientID: c.ID, scopes: scopes, expires: now.Add(ts.ttl)}
+	return tok
+}
+
+// check answers whether the request's bearer token allows one of scopes.
+func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) *apiError {
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		return newAPIError(http.StatusUnauthorized, "missing_token", "Missing authentication")
+	}
+	scheme, tok, ok := strings.Cut(authz, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return newAPIError(http.StatusUnauthorized, "invalid_token", "Bad HTTP authentication header format")
+	}
+	ts.mu.Lock()
+	t, found := ts.tokens[strings.TrimSpace(tok)]
+	ts.mu.Unlock()
+	switch {
+	case !found:
+		return newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
+	case now.After(t.expires):
+		return newAPIError(http.StatusUnauthorized, "invalid_token", "Expired token received for JSON Web Token validation")
+	}
+	for _, s := range scopes {
+		if slices.Contains(t.scopes, s) {
+			return nil
+		}
+	}
+	return newAPIError(http.StatusForbidden, "insufficient_scope",
+		"Insufficient scope, expected any of: %s", strings.Join(scopes, ","))
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// oauthError answers the Authentication API's way: {error, error_description}.
+func oauthError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Cache-Control", "no-store")
+	body, _ := json.Marshal(map[string]string{"error": code, "error_description": desc})
+	writeJSON(w, status, body)
+}
+
+// handleToken is POST /oauth/token, the client-credentials grant. The client
+// id and secret may come as HTTP Basic (URL-encoded first, as RFC 6749 and
+// golang.org/x/oauth2 do), as form fields, or in a JSON body as the Auth0 CLI
+// sends them.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	params, err := tokenParams(w, r)
+	if err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	id, secret := params.Get("client_id"), params.Get("client_secret")
+	if u, p, ok := r.BasicAuth(); ok {
+		id, secret = unescapeOr(u), unescapeOr(p)
+	}
+	if gt := params.Get("grant_type"); gt != "client_credentials" {
+		oauthError(w, http.StatusForbidden, "unauthorized_client",
+			"Grant type '"+gt+"' not allowed for the client.")
+		return
+	}
+	c, ok := s.clients[id]
+	if !ok || secret == "" || secret != c.Secret {
+		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+		return
+	}
+	aud := params.Get("audience")
+	if !strings.HasSuffix(aud, "/api/v2/") {
+		oauthError(w, http.StatusForbidden, "access_denied", "Service not enabled within domain: "+aud)
+		return
+	}
+	scopes := c.Scopes
+	if want := strings.Fields(params.Get("scope")); len(want) > 0 {
+		scopes = slices.DeleteFunc(slices.Clone(want), func(sc string) bool { return !slices.Contains(c.Scopes, sc) })
+	}
+	tok := s.tokens.issue(c, scopes, s.now())
+	s.countToken()
+	w.Header().Set("Cache-Control", "no-store")
+	body, _ := json.Marshal(map[string]any{
+		"access_token": tok,
+		"token_type":   "Bearer",
+		"expires_in":   int64(s.tokens.ttl / time.Second),
+		"scope":        strings.Join(scopes, " "),
+	})
+	writeJSON(w, http.StatusOK, body)
+}
+
+func unescapeOr(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// tokenParams reads the token request's parameters from a form or JSON body.
+func tokenParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/json" {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		if err := r.ParseForm(); err != nil {
+			return nil, err
+		}
+		return r.PostForm, nil
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, err
+	}
+	v := url.Values{}
+	for k, val := range fields {
+		switch x := val.(type) {
+		case string:
+			v.Set(k, x)
+		case float64:
+			v.Set(k, strconv.FormatFloat(x, 'f', -1, 64))
+		}
+	}
+	return v, nil
+}

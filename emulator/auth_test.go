@@ -1,0 +1,133 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTokenEndpointAcceptsEveryWayClientsSendCredentials(t *testing.T) {
+	c := startTest(t, Options{ClientSecret: "s3cr/t+=&"})
+	id, secret := c.s.ClientID(), c.s.ClientSecret()
+	aud := c.base + "/api/v2/"
+	form := func(v url.Values) *http.Request {
+		r, _ := http.NewRequest("POST", c.base+"/oauth/token", strings.NewReader(v.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
+	basic := form(url.Values{"grant_type": {"client_credentials"}, "audience": {aud}})
+	// golang.org/x/oauth2 URL-encodes both before Basic encoding, as RFC 6749 says.
+	basic.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	fields := form(url.Values{"grant_type": {"client_credentials"}, "audience": {aud}, "client_id": {id}, "client_secret": {secret}})
+	body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "audience": "https://tenant.example/api/v2/", "client_id": id, "client_secret": secret})
+	jsonReq, _ := http.NewRequest("POST", c.base+"/oauth/token", strings.NewReader(string(body)))
+	jsonReq.Header.Set("Content-Type", "application/json")
+
+	for name, req := range map[string]*http.Request{"basic": basic, "form": fields, "json": jsonReq} {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok struct {
+			AccessToken string `json:"access_token"`
+			TokenType   string `json:"token_type"`
+			ExpiresIn   int    `json:"expires_in"`
+			Scope       string `json:"scope"`
+		}
+		json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || tok.AccessToken == "" || tok.TokenType != "Bearer" || tok.ExpiresIn != 86400 ||
+			!strings.Contains(tok.Scope, "read:users") || !strings.Contains(tok.Scope, "create:user_tickets") {
+			t.Errorf("%s: %d %+v", name, resp.StatusCode, tok)
+		}
+		c.token = tok.AccessToken
+		c.call("GET", "/api/v2/users/auth0%7Calice1", nil, 200, nil)
+	}
+	if got := c.s.Stats().TokensIssued; got != 4 { // startTest took one
+		t.Errorf("TokensIssued = %d", got)
+	}
+}
+
+func TestTokenEndpointRefusals(t *testing.T) {
+	c := startTest(t, Options{})
+	post := func(v url.Values) response {
+		resp, err := http.PostForm(c.base+"/oauth/token", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r response
+		r.status = resp.StatusCode
+		json.NewDecoder(resp.Body).Decode(&json.RawMessage{})
+		return r
+	}
+	good := func() url.Values {
+		return url.Values{"grant_type": {"client_credentials"}, "client_id": {c.s.ClientID()},
+			"client_secret": {c.s.ClientSecret()}, "audience": {c.base + "/api/v2/"}}
+	}
+	wrongSecret := good()
+	wrongSecret.Set("client_secret", "nope")
+	resp, _ := http.PostForm(c.base+"/oauth/token", wrongSecret)
+	var e map[string]string
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || e["error"] != "access_denied" || e["error_description"] != "Unauthorized" {
+		t.Errorf("bad secret: %d %v", resp.StatusCode, e)
+	}
+	unknown := good()
+	unknown.Set("client_id", "someone-else")
+	otherAudience := good()
+	otherAudience.Set("audience", c.base+"/userinfo")
+	password := good()
+	password.Set("grant_type", "password")
+	for name, tc := range map[string]struct {
+		v    url.Values
+		want int
+	}{"unknown client": {unknown, 401}, "audience": {otherAudience, 403}, "grant": {password, 403}} {
+		if r := post(tc.v); r.status != tc.want {
+			t.Errorf("%s: %d, want %d", name, r.status, tc.want)
+		}
+	}
+}
+
+func TestBearerTokenAndScopes(t *testing.T) {
+	c := startTest(t, Options{ExtraClients: []Client{{ID: "reader", Secret: "r", Scopes: []string{"read:users"}}}})
+	path := "/api/v2/users/auth0%7Calice1"
+	saved := c.token
+
+	c.token = ""
+	wantError(t, c.do("GET", path, nil), 401, "missing_token")
+	c.token = "made-up"
+	wantError(t, c.do("GET", path, nil), 401, "invalid_token", "Invalid token")
+
+	c.token = c.fetchToken("reader", "r", "")
+	c.call("GET", path, nil, 200, nil)
+	wantError(t, c.do("PATCH", path, map[string]any{"name": "x"}), 403, "insufficient_scope",
+		"Insufficient scope, expected any of: update:users")
+	wantError(t, c.do("DELETE", path, nil), 403, "insufficient_scope", "delete:users")
+	wantError(t, c.do("GET", "/api/v2/connections", nil), 403, "insufficient_scope", "read:connections")
+
+	// A token asked for with a narrower scope gets only that.
+	c.token = c.fetchToken(c.s.ClientID(), c.s.ClientSecret(), "read:connections")
+	c.call("GET", "/api/v2/connections", nil, 200, nil)
+	wantError(t, c.do("GET", path, nil), 403, "insufficient_scope", "read:users")
+
+	// Tokens expire after TokenTTL.
+	c.token = saved
+	c.s.skew.Add(int64(25 * time.Hour))
+	wantError(t, c.do("GET", path, nil), 401, "invalid_token", "Expired token received for JSON Web Token validation")
+}
+
+func TestUnknownRoutesAnswerAuth0NotFound(t *testing.T) {
+	c := startTest(t, Options{})
+	for _, p := range []string{"/api/v2/nothing", "/api/v2/users/auth0%7Calice1/roles", "/elsewhere"} {
+		wantError(t, c.do("GET", p, nil), 404, "not_found")
+	}
+	wantError(t, c.do("PUT", "/api/v2/users/auth0%7Calice1", map[string]any{}), 404, "not_found")
+	if n := c.s.Stats().Requests["GET (no route)"]; n != 3 {
+		t.Errorf("unrouted GETs counted %d", n)
+	}
+}

@@ -1,0 +1,163 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+)
+
+// Connection settings the emulator reasons about, read from the options
+// object as a fixture gives it.
+
+func optionAt(c *Connection, path ...string) any {
+	var v any = c.Options
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// isDatabase: users have passwords (strategy auth0).
+func isDatabase(c *Connection) bool { return c.Strategy == "auth0" }
+
+func isPasswordless(c *Connection) bool { return c.Strategy == "sms" || c.Strategy == "email" }
+
+// uniqueEmails is false on a Non-Unique Email connection
+// (options.attributes.email.unique == false).
+func uniqueEmails(c *Connection) bool { return optionAt(c, "attributes", "email", "unique") != false }
+
+// requiredAttributes are the profile attributes a new user must have: with
+// Flexible Identifiers those whose signup.status is "required"; on a legacy
+// database the email, and the username when requires_username is set.
+func requiredAttributes(c *Connection) []string {
+	if !isDatabase(c) {
+		return nil
+	}
+	attrs, ok := optionAt(c, "attributes").(map[string]any)
+	if !ok {
+		req := []string{"email"}
+		if optionAt(c, "requires_username") == true {
+			req = append(req, "username")
+		}
+		return req
+	}
+	var req []string
+	for _, name := range []string{"email", "username", "phone_number"} {
+		if _, ok := attrs[name]; ok && optionAt(c, "attributes", name, "signup", "status") == "required" {
+			req = append(req, name)
+		}
+	}
+	return req
+}
+
+func cloneConnection(c *Connection) *Connection {
+	cc := *c
+	data, _ := json.Marshal(c.Options)
+	cc.Options = nil
+	json.Unmarshal(data, &cc.Options)
+	cc.EnabledClients = slices.Clone(c.EnabledClients)
+	cc.Realms = slices.Clone(c.Realms)
+	return &cc
+}
+
+// handleListConnections is GET /api/v2/connections: filters name and
+// strategy (repeatable), offset paging (page, per_page, include_totals) or
+// checkpoint paging (from, take).
+func (s *Server) handleListConnections(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	proj := parseProjection(q)
+	strategies := q["strategy"]
+	var conns []*Connection
+	for _, c := range s.st.conns { // connections never change after New
+		if q.Has("name") && c.Name != q.Get("name") {
+			continue
+		}
+		if len(strategies) > 0 && !slices.Contains(strategies, c.Strategy) {
+			continue
+		}
+		conns = append(conns, c)
+	}
+	appendConns := func(b []byte, cs []*Connection) []byte {
+		b = append(b, '[')
+		for i, c := range cs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			data, _ := json.Marshal(c)
+			b = proj.appendFiltered(b, data)
+		}
+		return append(b, ']')
+	}
+	if q.Has("from") || q.Has("take") {
+		s.listConnectionsFrom(w, q, conns, appendConns)
+		return
+	}
+	pg, err := parsePaging(q, 50, 100)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	start := min(pg.page*pg.perPage, len(conns))
+	page := conns[start:min(start+pg.perPage, len(conns))]
+	if !pg.totals {
+		writeJSON(w, http.StatusOK, appendConns(nil, page))
+		return
+	}
+	b := []byte(`{"start":`)
+	b = strconv.AppendInt(b, int64(start), 10)
+	b = append(b, `,"limit":`...)
+	b = strconv.AppendInt(b, int64(pg.perPage), 10)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, int64(len(conns)), 10)
+	b = append(b, `,"connections":`...)
+	b = append(appendConns(b, page), '}')
+	writeJSON(w, http.StatusOK, b)
+}
+
+// listConnectionsFrom answers checkpoint paging: {connections, next}, next
+// being the id of the first connection of the following page (absent at the
+// end).
+func (s *Server) listConnectionsFrom(w http.ResponseWriter, q url.Values, conns []*Connection,
+	appendConns func([]byte, []*Connection) []byte) {
+	take := 50
+	if q.Has("take") {
+		n, err := strconv.Atoi(q.Get("take"))
+		if err != nil || n < 1 || n > 100 {
+			writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property take'.", q.Get("take")))
+			return
+		}
+		take = n
+	}
+	start := 0
+	if from := q.Get("from"); from != "" {
+		start = slices.IndexFunc(conns, func(c *Connection) bool { return c.ID == from })
+		if start < 0 {
+			writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property from'.", from))
+			return
+		}
+	}
+	end := min(start+take, len(conns))
+	b := append([]byte(`{"connections":`), appendConns(nil, conns[start:end])...)
+	if end < len(conns) {
+		b = append(b, `,"next":`...)
+		b = appendString(b, conns[end].ID)
+	}
+	writeJSON(w, http.StatusOK, append(b, '}'))
+}
+
+// handleGetConnection is GET /api/v2/connections/{id}.
+func (s *Server) handleGetConnection(w http.ResponseWriter, r *http.Request) {
+	c := s.st.connectionByID(r.PathValue("id"))
+	if c == nil {
+		writeError(w, errNoConnection)
+		return
+	}
+	data, _ := json.Marshal(c)
+	writeJSON(w, http.StatusOK, parseProjection(r.URL.Query()).appendFiltered(nil, data))
+}

@@ -1,0 +1,94 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// apiError is an answer in Auth0's error shape:
+// {"statusCode","error","message","errorCode"}.
+type apiError struct {
+	status int
+	code   string // errorCode
+	msg    string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.msg) }
+
+func newAPIError(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(code, format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, code, format, args...)
+}
+
+// invalidBody is Auth0's answer to a payload that fails validation.
+func invalidBody(format string, args ...any) *apiError {
+	return badRequest("invalid_body", "Payload validation error: "+format, args...)
+}
+
+var (
+	errUserNotFound = newAPIError(http.StatusNotFound, "inexistent_user", "The user does not exist.")
+	errUserExists   = newAPIError(http.StatusConflict, "auth0_idp_error", "The user already exists.")
+	errNoConnection = newAPIError(http.StatusNotFound, "inexistent_connection", "The connection does not exist")
+)
+
+func (e *apiError) appendJSON(b []byte) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.key("statusCode")
+	w.b = strconv.AppendInt(w.b, int64(e.status), 10)
+	w.str("error", http.StatusText(e.status))
+	w.str("message", e.msg)
+	w.str("errorCode", e.code)
+	return append(w.b, '}')
+}
+
+// writeError answers with err in Auth0's shape; errors that are not
+// *apiError become a 500.
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = newAPIError(http.StatusInternalServerError, "internal_error", "%v", err)
+	}
+	writeJSON(w, ae.status, ae.appendJSON(nil))
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// maxBody bounds request bodies: the real API refuses large payloads too.
+const maxBody = 1 << 20
+
+// readObject reads a JSON object body into its members, compacted. An empty
+// body is an empty object.
+func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return nil, newAPIError(http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large")
+	}
+	return decodeObject(data)
+}
+
+func decodeObject(data []byte) (map[string]json.RawMessage, error) {
+	fields := map[string]json.RawMessage{}
+	if len(trimSpace(data)) == 0 {
+		return fields, nil
+	}
+	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+		return nil, badRequest("invalid_body", "Invalid request payload JSON format")
+	}
+	for k, v := range fields {
+		fields[k] = compactRaw(v)
+	}
+	return fields, nil
+}

@@ -1,0 +1,374 @@
+package emulator
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a sandbox tenant.
+type Options struct {
+	// Tenant is the initial data. The server takes it over and never changes
+	// the users in it (it stores new ones on writes), so it may be shared
+	// with other servers. nil, or no connections, means the default
+	// connections (a database, google-oauth2, sms).
+	Tenant        *Tenant
+	ClientID      string        // default "sandbox-client"
+	ClientSecret  string        // default: random
+	Scopes        []string      // scopes granted to ClientID; default DefaultScopes
+	ExtraClients  []Client      // more machine-to-machine clients
+	Rate          float64       // tokens per second; 0 means 16; negative means unlimited (headers still sent)
+	Burst         int           // bucket size; 0 means 50
+	FailRate      float64       // probability that a request fails (see the Fault kinds)
+	Latency       time.Duration // mean added latency per request, with ±50% jitter
+	TokenTTL      time.Duration // access token lifetime; 0 means 24h
+	ExportLinkTTL time.Duration // how long an export location stays valid; 0 means 60s
+	SearchLag     time.Duration // how long writes take to reach user search; 0 = immediate
+	FailExports   bool          // export jobs end with status "failed"
+	Seed          int64         // for the fault and latency generator
+}
+
+// Stats counts what the server has seen since it started.
+type Stats struct {
+	Requests     map[string]int64 // by "METHOD /route-pattern", e.g. "POST /api/v2/users/{id}/identities"
+	APICalls     int64            // requests under /api/v2
+	Writes       int64            // POST, PATCH and DELETE requests under /api/v2
+	RateLimited  int64            // 429 answers
+	Faults       map[string]int64 // injected faults by kind (FaultInternal…)
+	TokensIssued int64
+}
+
+// Server is a sandbox tenant: a stateful emulator of the Auth0 Management
+// API. It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	clients map[string]Client
+	st      *store
+	tokens  *tokenStore
+	limiter *bucket
+	chaos   *chaos
+	exports *exportJobs
+	mux     *http.ServeMux
+	signKey []byte // signs export download links
+
+	statsMu sync.Mutex
+	stats   Stats
+
+	skew atomic.Int64 // added to the clock (tests move time forward)
+
+	mu      sync.Mutex
+	servers []*http.Server
+	closed  bool
+}
+
+// New builds a sandbox tenant from opts.
+func New(opts Options) (*Server, error) {
+	if opts.ClientID == "" {
+		opts.ClientID = "sandbox-client"
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = randomToken(36)
+	}
+	if opts.Scopes == nil {
+		opts.Scopes = DefaultScopes
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 24 * time.Hour
+	}
+	if opts.ExportLinkTTL <= 0 {
+		opts.ExportLinkTTL = 60 * time.Second
+	}
+	tenant := opts.Tenant
+	if tenant == nil {
+		tenant = &Tenant{}
+	}
+	st, err := newStore(tenant, opts.SearchLag)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:    opts,
+		clients: map[string]Client{opts.ClientID: {ID: opts.ClientID, Secret: opts.ClientSecret, Scopes: opts.Scopes}},
+		st:      st,
+		tokens:  &tokenStore{tokens: map[string]accessToken{}, ttl: opts.TokenTTL},
+		limiter: newBucket(opts.Rate, opts.Burst, time.Now()),
+		chaos:   &chaos{rng: rand.New(rand.NewSource(opts.Seed)), failRate: opts.FailRate, latency: opts.Latency},
+		signKey: []byte(randomToken(32)),
+		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}},
+	}
+	for _, c := range opts.ExtraClients {
+		if c.ID == "" || s.clients[c.ID].ID != "" {
+			return nil, fmt.Errorf("emulator: client id %q is empty or taken", c.ID)
+		}
+		s.clients[c.ID] = c
+	}
+	if s.exports, err = newExportJobs(); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// route describes how the middleware treats a pattern.
+type route struct {
+	scopes []string // any of these; nil: no bearer token needed
+	faults []string // faults that may hit it; nil: none
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	api := func(pattern string, h http.HandlerFunc, scopes ...string) {
+		faults := readFaults
+		if m, _, _ := strings.Cut(pattern, " "); m != http.MethodGet {
+			faults = writeFaults
+		}
+		s.handle(pattern, route{scopes: scopes, faults: faults}, h)
+	}
+	s.handle("POST /oauth/token", route{}, s.handleToken)
+	api("GET /api/v2/users", s.handleListUsers, "read:users")
+	api("POST /api/v2/users", s.handleCreateUser, "create:users")
+	api("GET /api/v2/users/{id}", s.handleGetUser, "read:users")
+	api("PATCH /api/v2/users/{id}", s.handlePatchUser, "update:users", "update:users_app_metadata")
+	api("DELETE /api/v2/users/{id}", s.handleDeleteUser, "delete:users")
+	api("GET /api/v2/users-by-email", s.handleUsersByEmail, "read:users")
+	api("POST /api/v2/users/{id}/identities", s.handleLink, "update:users")
+	api("DELETE /api/v2/users/{id}/identities/{provider}/{user_id}", s.handleUnlink, "update:users")
+	api("GET /api/v2/connections", s.handleListConnections, "read:connections")
+	api("GET /api/v2/connections/{id}", s.handleGetConnection, "read:connections")
+	api("POST /api/v2/jobs/users-exports", s.handleCreateExport, "read:users")
+	api("GET /api/v2/jobs/{id}", s.handleGetJob, "read:users", "create:users")
+	api("POST /api/v2/tickets/password-change", s.handlePasswordTicket, "create:user_tickets")
+	s.handle("GET "+exportPathPrefix+"{file}", route{}, s.handleDownload)
+	s.handle("/", route{}, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, newAPIError(http.StatusNotFound, "not_found", "Not Found"))
+	})
+}
+
+// handle registers h behind the middleware: statistics, latency, the rate
+// limit, the bearer token and scope check, and fault injection.
+func (s *Server) handle(pattern string, rt route, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		api := r.URL.Path == "/api/v2" || strings.HasPrefix(r.URL.Path, "/api/v2/")
+		write := api && (r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodDelete)
+		key := pattern
+		if pattern == "/" {
+			key = r.Method + " (no route)"
+		}
+		s.count(func(st *Stats) {
+			st.Requests[key]++
+			if api {
+				st.APICalls++
+			}
+			if write {
+				st.Writes++
+			}
+		})
+		if s.chaos.delay(r.Context()) != nil {
+			return
+		}
+		rl := s.limiter.take(s.now(), api)
+		rl.setHeaders(w.Header())
+		if !rl.ok {
+			s.count(func(st *Stats) { st.RateLimited++ })
+			writeError(w, errRateLimited)
+			return
+		}
+		if rt.scopes != nil {
+			if err := s.tokens.check(r, rt.scopes, s.now()); err != nil {
+				writeError(w, err)
+				return
+			}
+		}
+		if rt.faults != nil {
+			s.inject(s.chaos.fault(rt.faults), w, r, h)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// inject serves r with the fault kind ("" for none).
+func (s *Server) inject(kind string, w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	if kind == "" {
+		h(w, r)
+		return
+	}
+	s.countFault(kind)
+	switch kind {
+	case FaultInternal:
+		writeError(w, newAPIError(http.StatusInternalServerError, "internal_error", "Internal Server Error"))
+	case FaultUnavailable:
+		writeError(w, newAPIError(http.StatusServiceUnavailable, "service_unavailable", "Service Unavailable"))
+	case FaultDrop:
+		dropConnection()
+	case FaultLostReply:
+		h(&discardWriter{}, r)
+		dropConnection()
+	}
+}
+
+// now is the tenant's clock: token expiry, link expiry, search lag and
+// timestamps all read it.
+func (s *Server) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
+
+func (s *Server) count(fn func(*Stats)) {
+	s.statsMu.Lock()
+	fn(&s.stats)
+	s.statsMu.Unlock()
+}
+
+func (s *Server) countFault(kind string) { s.count(func(st *Stats) { st.Faults[kind]++ }) }
+func (s *Server) countToken()            { s.count(func(st *Stats) { st.TokensIssued++ }) }
+
+// Handler returns the tenant's HTTP handler, for serving it in-process (for
+// example with httptest).
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Start serves plain HTTP on addr ("127.0.0.1:0" picks a port) and returns
+// the base URL, e.g. "http://127.0.0.1:43211".
+func (s *Server) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	return s.serve(ln, "http", nil)
+}
+
+// StartTLS serves HTTPS on addr with a fresh self-signed certificate for
+// 127.0.0.1, ::1 and localhost, whose PEM it writes to certOut (0644), so
+// that SSL_CERT_FILE=certOut makes unmodified clients trust it. It returns
+// the base URL, e.g. "https://127.0.0.1:43211".
+func (s *Server) StartTLS(addr, certOut string) (string, error) {
+	cfg, certPEM, err := selfSignedTLS(time.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(certOut, certPEM, 0o644); err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	return s.serve(ln, "https", cfg)
+}
+
+func (s *Server) serve(ln net.Listener, scheme string, tlsCfg *tls.Config) (string, error) {
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsCfg}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return "", errors.New("emulator: server closed")
+	}
+	s.servers = append(s.servers, srv)
+	s.mu.Unlock()
+	go func() {
+		if tlsCfg != nil {
+			srv.ServeTLS(ln, "", "")
+		} else {
+			srv.Serve(ln)
+		}
+	}()
+	return scheme + "://" + dialableAddr(ln.Addr()), nil
+}
+
+// dialableAddr turns a listener address into one a client can dial: an
+// unspecified host (":8080", "[::]:8080") becomes 127.0.0.1.
+func dialableAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Close stops serving at once, stops export jobs and removes their files.
+func (s *Server) Close() error {
+	return s.shutdown(nil)
+}
+
+// shutdown stops the servers: gracefully within ctx, or at once when ctx is
+// nil or done.
+func (s *Server) shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	servers := s.servers
+	s.mu.Unlock()
+	var errs []error
+	for _, srv := range servers {
+		if ctx != nil && srv.Shutdown(ctx) == nil {
+			continue
+		}
+		if err := srv.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, s.exports.close())
+	return errors.Join(errs...)
+}
+
+// ClientID is the id of the machine-to-machine client.
+func (s *Server) ClientID() string { return s.opts.ClientID }
+
+// ClientSecret is its secret.
+func (s *Server) ClientSecret() string { return s.opts.ClientSecret }
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	st := s.stats
+	st.Requests = maps.Clone(s.stats.Requests)
+	st.Faults = maps.Clone(s.stats.Faults)
+	return st
+}
+
+// UserCount is the number of users (linked identities are not users).
+func (s *Server) UserCount() int {
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	return s.st.users.len()
+}
+
+// Snapshot returns a deep copy of the tenant as it is now.
+func (s *Server) Snapshot() *Tenant {
+	s.st.mu.RLock()
+	users := s.st.users.users()
+	conns := s.st.conns
+	s.st.mu.RUnlock()
+	t := &Tenant{Connections: make([]*Connection, len(conns)), Users: make([]*User, len(users))}
+	for i, c := range conns {
+		t.Connections[i] = cloneConnection(c)
+	}
+	for i, u := range users {
+		t.Users[i] = u.Clone()
+	}
+	return t
+}
+
+// GetUser reads one user, consistently, as a copy.
+func (s *Server) GetUser(id string) (*User, bool) {
+	u := s.st.getUser(id)
+	if u == nil {
+		return nil, false
+	}
+	return u.Clone(), true
+}

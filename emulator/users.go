@@ -1,0 +1,659 @@
+package emulator
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// searchCap is how many results of one query can be paged through.
+const searchCap = 1000
+
+type paging struct {
+	page, perPage int
+	totals        bool
+}
+
+func parsePaging(q url.Values, def, max int) (paging, error) {
+	pg := paging{perPage: def}
+	bad := func(name string) error {
+		return badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property %s'.", q.Get(name), name)
+	}
+	if q.Has("page") {
+		n, err := strconv.Atoi(q.Get("page"))
+		if err != nil || n < 0 {
+			return pg, bad("page")
+		}
+		pg.page = n
+	}
+	if q.Has("per_page") {
+		n, err := strconv.Atoi(q.Get("per_page"))
+		if err != nil || n < 1 || n > max {
+			return pg, bad("per_page")
+		}
+		pg.perPage = n
+	}
+	if q.Has("include_totals") {
+		b, err := strconv.ParseBool(q.Get("include_totals"))
+		if err != nil {
+			return pg, bad("include_totals")
+		}
+		pg.totals = b
+	}
+	return pg, nil
+}
+
+// projection is the fields / include_fields query: which top-level members
+// of an answer to keep. A nil projection keeps everything.
+type projection struct {
+	fields  []string
+	include bool
+}
+
+func parseProjection(q url.Values) *projection {
+	if q.Get("fields") == "" {
+		return nil
+	}
+	p := &projection{include: q.Get("include_fields") != "false"}
+	for f := range strings.SplitSeq(q.Get("fields"), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			p.fields = append(p.fields, f)
+		}
+	}
+	return p
+}
+
+// appendFiltered appends the JSON object obj with only the members p keeps.
+func (p *projection) appendFiltered(b, obj []byte) []byte {
+	if p == nil {
+		return append(b, obj...)
+	}
+	w := objWriter{b: append(b, '{')}
+	eachMember(obj, func(k, v []byte) bool {
+		if slices.ContainsFunc(p.fields, func(f string) bool { return keyIs(k, f) }) == p.include {
+			w.raw(keyString(k), v)
+		}
+		return true
+	})
+	return append(w.b, '}')
+}
+
+func (p *projection) appendUser(b []byte, u *User) []byte {
+	if p == nil {
+		return u.AppendJSON(b)
+	}
+	return p.appendFiltered(b, u.AppendJSON(nil))
+}
+
+func (p *projection) appendUsers(b []byte, us []*User) []byte {
+	b = append(b, '[')
+	for i, u := range us {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = p.appendUser(b, u)
+	}
+	return append(b, ']')
+}
+
+// parseSort reads sort=field:1 (ascending) or field:-1. Users without the
+// field come last.
+func parseSort(s string) (func(a, b *User) int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	name, dir, _ := strings.Cut(s, ":")
+	order := 1
+	switch dir {
+	case "1", "":
+	case "-1":
+		order = -1
+	default:
+		return nil, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property sort'.", s)
+	}
+	ref := resolveField(name)
+	switch k := ref.kind; {
+	case k == fLoginsCount:
+		return func(a, b *User) int { return order * cmp.Compare(a.LoginsCount, b.LoginsCount) }, nil
+	case k.isDate():
+		return func(a, b *User) int {
+			ta, tb := userTime(a, k), userTime(b, k)
+			if ta.IsZero() || tb.IsZero() {
+				return cmp.Compare(boolInt(ta.IsZero()), boolInt(tb.IsZero()))
+			}
+			return order * ta.Compare(tb)
+		}, nil
+	case k >= fUserID && k <= fLastIP:
+		return func(a, b *User) int {
+			sa, sb := userText(a, k), userText(b, k)
+			if sa == "" || sb == "" {
+				return cmp.Compare(boolInt(sa == ""), boolInt(sb == ""))
+			}
+			if k.folded() {
+				sa, sb = lowerFast(sa), lowerFast(sb)
+			}
+			return order * strings.Compare(sa, sb)
+		}, nil
+	}
+	return nil, badRequest("invalid_query_string", "Query validation error: 'Cannot sort by %s'.", name)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// handleListUsers is GET /api/v2/users: list or search.
+func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if e := q.Get("search_engine"); e != "" && e != "v3" && e != "v2" {
+		writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property search_engine'.", e))
+		return
+	}
+	pg, err := parsePaging(q, 50, 100)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	search, err := parseQuery(q.Get("q"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	order, err := parseSort(q.Get("sort"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	start := pg.page * pg.perPage
+	if start >= searchCap {
+		writeError(w, badRequest("invalid_paging",
+			"You can only page through the first %d records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation", searchCap))
+		return
+	}
+	end := min(start+pg.perPage, searchCap)
+	page, total := s.searchUsers(search, order, start, end)
+	proj := parseProjection(q)
+	if !pg.totals {
+		writeJSON(w, http.StatusOK, proj.appendUsers(nil, page))
+		return
+	}
+	b := []byte(`{"start":`)
+	for _, n := range [...]struct {
+		key string
+		val int
+	}{{"", start}, {"limit", pg.perPage}, {"length", len(page)}, {"total", total}} {
+		if n.key != "" {
+			b = append(appendString(append(b, ','), n.key), ':')
+		}
+		b = strconv.AppendInt(b, int64(n.val), 10)
+	}
+	b = append(b, `,"users":`...)
+	b = append(proj.appendUsers(b, page), '}')
+	writeJSON(w, http.StatusOK, b)
+}
+
+// searchUsers returns the matches [start, end) in order and how many match.
+func (s *Server) searchUsers(search query, order func(a, b *User) int, start, end int) ([]*User, int) {
+	t := s.st.searchTable(s.now())
+	defer s.st.mu.RUnlock()
+	total := 0
+	if order == nil {
+		var page []*User
+		t.each(func(u *User) bool {
+			if search.match(u) {
+				if total >= start && total < end {
+					page = append(page, u)
+				}
+				total++
+			}
+			return true
+		})
+		return page, total
+	}
+	var all []*User
+	t.each(func(u *User) bool {
+		if search.match(u) {
+			all = append(all, u)
+		}
+		return true
+	})
+	slices.SortStableFunc(all, order)
+	return all[min(start, len(all)):min(end, len(all))], len(all)
+}
+
+// handleGetUser is GET /api/v2/users/{id}: consistent.
+func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
+	u := s.st.getUser(r.PathValue("id"))
+	if u == nil {
+		writeError(w, errUserNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, parseProjection(r.URL.Query()).appendUser(nil, u))
+}
+
+// handleUsersByEmail is GET /api/v2/users-by-email: exact (case-sensitive)
+// match on the stored email, consistent, every account with the address.
+func (s *Server) handleUsersByEmail(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	email := q.Get("email")
+	if email == "" {
+		writeError(w, badRequest("invalid_query_string", "Query validation error: 'Missing required property: email'."))
+		return
+	}
+	s.st.mu.RLock()
+	us := s.st.users.byEmail(email)
+	s.st.mu.RUnlock()
+	writeJSON(w, http.StatusOK, parseProjection(q).appendUsers(nil, us))
+}
+
+// handleDeleteUser is DELETE /api/v2/users/{id}: 204 whether or not the user
+// existed; its linked identities go with it.
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if p, rest, ok := strings.Cut(id, "|"); !ok || p == "" || rest == "" {
+		writeError(w, badRequest("invalid_uri",
+			"Path validation error: 'String does not match pattern ^.+\\|.+$: %s' on property id (ID of the user to delete).", id))
+		return
+	}
+	s.st.mu.Lock()
+	s.st.removeLocked(id, s.now())
+	s.st.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// payload is a request body, member by member, with typed readers that
+// answer Auth0's invalid_body errors.
+type payload map[string]json.RawMessage
+
+func (p payload) only(allowed ...string) error {
+	for k := range p {
+		if !slices.Contains(allowed, k) {
+			return invalidBody("'Additional properties not allowed: %s'.", k)
+		}
+	}
+	return nil
+}
+
+func (p payload) str(key string) (string, bool, error) {
+	raw, ok := p[key]
+	if !ok {
+		return "", false, nil
+	}
+	s, isStr := rawString(raw)
+	if !isStr {
+		return "", true, invalidBody("'Expected type string but found type %s' on property %s.", jsonType(raw), key)
+	}
+	return s, true, nil
+}
+
+func (p payload) boolean(key string) (bool, bool, error) {
+	raw, ok := p[key]
+	if !ok {
+		return false, false, nil
+	}
+	switch string(raw) {
+	case "true":
+		return true, true, nil
+	case "false":
+		return false, true, nil
+	}
+	return false, true, invalidBody("'Expected type boolean but found type %s' on property %s.", jsonType(raw), key)
+}
+
+// object reads a metadata object; null reads as an empty object.
+func (p payload) object(key string) (json.RawMessage, bool, error) {
+	raw, ok := p[key]
+	if !ok {
+		return nil, false, nil
+	}
+	switch jsonType(raw) {
+	case "object":
+		return raw, true, nil
+	case "null":
+		return json.RawMessage("{}"), true, nil
+	}
+	return nil, true, invalidBody("'Expected type object but found type %s' on property %s.", jsonType(raw), key)
+}
+
+func jsonType(raw []byte) string {
+	if len(raw) == 0 {
+		return "undefined"
+	}
+	switch raw[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// profileStrings are the plain profile fields a request may set.
+func profileStrings(u *User) map[string]*string {
+	return map[string]*string{
+		"name": &u.Name, "given_name": &u.GivenName, "family_name": &u.FamilyName,
+		"nickname": &u.Nickname, "picture": &u.Picture,
+	}
+}
+
+// handleCreateUser is POST /api/v2/users, for database and passwordless
+// connections.
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+	body, err := readObject(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	u, err := s.createUser(payload(body), s.now())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u.AppendJSON(nil))
+}
+
+func (s *Server) createUser(p payload, now time.Time) (*User, error) {
+	err := p.only("connection", "email", "phone_number", "user_metadata", "blocked", "email_verified",
+		"phone_verified", "app_metadata", "given_name", "family_name", "name", "nickname", "picture",
+		"user_id", "password", "verify_email", "username")
+	if err != nil {
+		return nil, err
+	}
+	connName, ok, err := p.str("connection")
+	if err != nil {
+		return nil, err
+	}
+	if !ok || connName == "" {
+		return nil, invalidBody("'Missing required property: connection'.")
+	}
+	conn := s.st.connection(connName)
+	if conn == nil {
+		return nil, badRequest("inexistent_connection", "The connection does not exist.")
+	}
+	if !isDatabase(conn) && !isPasswordless(conn) {
+		return nil, badRequest("operation_not_supported", "Users can only be created on database and passwordless connections.")
+	}
+	u := &User{CreatedAt: now, UpdatedAt: now}
+	for key, dst := range profileStrings(u) {
+		if *dst, _, err = p.str(key); err != nil {
+			return nil, err
+		}
+	}
+	given := map[string]string{}
+	for _, key := range []string{"email", "username", "phone_number", "password", "user_id"} {
+		v, ok, err := p.str(key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			given[key] = v
+		}
+	}
+	required := requiredAttributes(conn)
+	switch conn.Strategy {
+	case "auth0":
+		required = append(required, "password")
+	case "sms":
+		required = []string{"phone_number"}
+	case "email":
+		required = []string{"email"}
+	}
+	for _, key := range required {
+		if given[key] == "" {
+			return nil, invalidBody("'Missing required property: %s'.", key)
+		}
+	}
+	if e, ok := given["email"]; ok && !validEmail(e) {
+		return nil, invalidBody("'Object didn't pass validation for format email: %s' on property email.", e)
+	}
+	u.Email, u.Username, u.PhoneNumber = given["email"], given["username"], given["phone_number"]
+	if isDatabase(conn) {
+		u.Email = strings.ToLower(u.Email)
+	}
+	for key, dst := range map[string]*Flag{"email_verified": &u.EmailVerified, "phone_verified": &u.PhoneVerified} {
+		b, ok, err := p.boolean(key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			*dst = FlagOf(b)
+		}
+	}
+	if u.Email != "" && !u.EmailVerified.Set() {
+		u.EmailVerified = FlagFalse
+	}
+	if u.Blocked, _, err = p.boolean("blocked"); err != nil {
+		return nil, err
+	}
+	if _, _, err := p.boolean("verify_email"); err != nil {
+		return nil, err
+	}
+	for key, dst := range map[string]*json.RawMessage{"user_metadata": &u.UserMetadata, "app_metadata": &u.AppMetadata} {
+		if *dst, _, err = p.object(key); err != nil {
+			return nil, err
+		}
+	}
+	idPart := given["user_id"]
+	if idPart == "" {
+		idPart = randomHex(12)
+	}
+	provider := conn.Strategy
+	u.UserID = provider + "|" + idPart
+	u.Identities = []Identity{{Connection: conn.Name, Provider: provider, UserID: IdentityID{Value: idPart}}}
+	defaultProfile(u)
+
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	if s.st.users.get(u.UserID) != nil {
+		return nil, errUserExists
+	}
+	if err := s.st.checkUniqueLocked(conn, u, ""); err != nil {
+		return nil, err
+	}
+	s.st.putLocked(u, now)
+	return u, nil
+}
+
+// defaultProfile fills name and nickname as Auth0 does for a new database
+// or passwordless user.
+func defaultProfile(u *User) {
+	if u.Name == "" {
+		u.Name = cmp.Or(u.Email, u.Username, u.PhoneNumber)
+	}
+	if u.Nickname == "" {
+		local, _, _ := strings.Cut(u.Email, "@")
+		u.Nickname = cmp.Or(local, u.Username, u.PhoneNumber)
+	}
+}
+
+// checkUniqueLocked refuses an email (unless the connection allows shared
+// emails) or username that another user of conn already has.
+func (st *store) checkUniqueLocked(conn *Connection, u *User, exceptID string) error {
+	if u.Email != "" && uniqueEmails(conn) {
+		for _, other := range st.users.byEmail(u.Email) {
+			if other.UserID != exceptID && other.Connection() == conn.Name {
+				return errUserExists
+			}
+		}
+	}
+	if u.Username == "" {
+		return nil
+	}
+	var taken bool
+	st.users.each(func(other *User) bool {
+		taken = other.Username == u.Username && other.UserID != exceptID && other.Connection() == conn.Name
+		return !taken
+	})
+	if taken {
+		return newAPIError(http.StatusConflict, "auth0_idp_error", "The username provided is in use already.")
+	}
+	return nil
+}
+
+// handlePatchUser is PATCH /api/v2/users/{id}.
+func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) {
+	body, err := readObject(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	u, err := s.patchUser(r.PathValue("id"), payload(body), s.now())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u.AppendJSON(nil))
+}
+
+func (s *Server) patchUser(id string, p payload, now time.Time) (*User, error) {
+	err := p.only("blocked", "email_verified", "email", "phone_number", "phone_verified", "user_metadata",
+		"app_metadata", "given_name", "family_name", "name", "nickname", "picture", "verify_email",
+		"verify_phone_number", "password", "connection", "client_id", "username")
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range []string{"connection", "client_id", "password"} {
+		if _, _, err := p.str(key); err != nil {
+			return nil, err
+		}
+	}
+	for _, key := range []string{"verify_email", "verify_phone_number"} {
+		if _, _, err := p.boolean(key); err != nil {
+			return nil, err
+		}
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	old := s.st.users.get(id)
+	if old == nil {
+		return nil, errUserNotFound
+	}
+	conn := s.st.connByName[old.Connection()]
+	if c, ok, _ := p.str("connection"); ok && s.st.connByName[c] == nil {
+		return nil, badRequest("inexistent_connection", "The connection does not exist.")
+	}
+	u := *old // copy on write: old stays as search and exports saw it
+	u.Extra = nil
+	extra := map[string]json.RawMessage{}
+	for k, v := range old.Extra {
+		if _, set := p[k]; !set {
+			extra[k] = v
+		}
+	}
+	if len(extra) > 0 {
+		u.Extra = extra
+	}
+	for key, dst := range profileStrings(&u) {
+		if v, ok, err := p.str(key); err != nil {
+			return nil, err
+		} else if ok {
+			*dst = v
+		}
+	}
+	db := conn != nil && isDatabase(conn)
+	if _, ok := p["password"]; ok && !db {
+		return nil, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
+	}
+	if v, ok, err := p.str("email"); err != nil {
+		return nil, err
+	} else if ok {
+		if !validEmail(v) {
+			return nil, invalidBody("'Object didn't pass validation for format email: %s' on property email.", v)
+		}
+		if db {
+			v = strings.ToLower(v)
+		}
+		u.Email = v
+	}
+	if v, ok, err := p.str("username"); err != nil {
+		return nil, err
+	} else if ok {
+		if !db {
+			return nil, badRequest("operation_not_supported", "Cannot update username of a user from a non-database connection.")
+		}
+		u.Username = v
+	}
+	if v, ok, err := p.str("phone_number"); err != nil {
+		return nil, err
+	} else if ok {
+		u.PhoneNumber = v
+	}
+	for key, dst := range map[string]*Flag{"email_verified": &u.EmailVerified, "phone_verified": &u.PhoneVerified} {
+		if b, ok, err := p.boolean(key); err != nil {
+			return nil, err
+		} else if ok {
+			*dst = FlagOf(b)
+		}
+	}
+	if b, ok, err := p.boolean("blocked"); err != nil {
+		return nil, err
+	} else if ok {
+		u.Blocked = b
+	}
+	for key, dst := range map[string]*json.RawMessage{"user_metadata": &u.UserMetadata, "app_metadata": &u.AppMetadata} {
+		if patch, ok, err := p.object(key); err != nil {
+			return nil, err
+		} else if ok {
+			*dst = mergeMetadata(*dst, patch)
+		}
+	}
+	if conn != nil && (u.Email != old.Email || u.Username != old.Username) {
+		if err := s.st.checkUniqueLocked(conn, &u, id); err != nil {
+			return nil, err
+		}
+	}
+	u.UpdatedAt = now
+	s.st.putLocked(&u, now)
+	return &u, nil
+}
+
+// mergeMetadata applies a PATCH to a metadata object as Auth0 does: top-level
+// keys are replaced (one level deep), a key set to null is removed, and an
+// empty object wipes everything.
+func mergeMetadata(old, patch json.RawMessage) json.RawMessage {
+	pms := objectMembers(patch)
+	if len(pms) == 0 {
+		return json.RawMessage("{}")
+	}
+	ms := objectMembers(old)
+	for _, pm := range pms {
+		i := slices.IndexFunc(ms, func(m member) bool { return m.key == pm.key })
+		switch {
+		case string(pm.val) == "null" && i >= 0:
+			ms = slices.Delete(ms, i, i+1)
+		case string(pm.val) == "null":
+		case i >= 0:
+			ms[i].val = pm.val
+		default:
+			ms = append(ms, pm)
+		}
+	}
+	return appendObject(nil, ms)
+}
