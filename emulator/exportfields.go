@@ -20,27 +20,26 @@ type pathSeg struct {
 func parseFieldPath(name string) ([]pathSeg, bool) {
 	var segs []pathSeg
 	for part := range strings.SplitSeq(name, ".") {
-		key, rest, _ := strings.Cut(part, "[")
-		if key == "" && (len(segs) == 0 || rest == "") {
+		key, rest, bracket := strings.Cut(part, "[")
+		if key == "" && (!bracket || len(segs) == 0) {
 			return nil, false
 		}
 		if key != "" {
 			segs = append(segs, pathSeg{key: key, index: -1})
 		}
-		for rest != "" {
+		for bracket {
 			num, after, ok := strings.Cut(rest, "]")
 			n, err := strconv.Atoi(num)
 			if !ok || err != nil || n < 0 {
 				return nil, false
 			}
 			segs = append(segs, pathSeg{index: n})
-			rest, ok = strings.CutPrefix(after, "[")
-			if !ok && after != "" {
+			if rest, bracket = strings.CutPrefix(after, "["); !bracket && after != "" {
 				return nil, false
 			}
 		}
 	}
-	return segs, len(segs) > 0
+	return segs, true
 }
 
 // fieldGetter appends the JSON value of one field of u to b; false (with b

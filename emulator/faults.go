@@ -44,18 +44,15 @@ var (
 type chaos struct {
 	mu       sync.Mutex
 	rng      *rand.Rand
-	failRate float64
+	failRate float64 // guarded by mu: tests turn it up and down
 	latency  time.Duration
 }
 
 // fault returns the fault to inject into this request, or "".
 func (c *chaos) fault(kinds []string) string {
-	if c.failRate <= 0 {
-		return ""
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rng.Float64() >= c.failRate {
+	if c.failRate <= 0 || c.rng.Float64() >= c.failRate {
 		return ""
 	}
 	return kinds[c.rng.Intn(len(kinds))]

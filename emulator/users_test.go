@@ -57,8 +57,8 @@ func TestUsersByEmailIsExactAndReturnsEveryAccount(t *testing.T) {
 func TestCreateUser(t *testing.T) {
 	c := startTest(t, Options{})
 	var u struct {
-		UserID     string `json:"user_id"`
-		Email      string `json:"email"`
+		UserID       string         `json:"user_id"`
+		Email        string         `json:"email"`
 		UserMetadata map[string]any `json:"user_metadata"`
 	}
 	c.call("POST", "/api/v2/users", map[string]any{"connection": "Username-Password-Authentication",
