@@ -61,7 +61,7 @@ func AccountFromUser(u client.User, conns *Connections) Account {
 		conn := conns.at(conns.index([]byte(own.Connection), []byte(own.Provider), own.IsSocial))
 		a.Connection, a.Strategy = conn.Name, conn.Strategy
 		a.Provider = conns.intern([]byte(own.Provider))
-		if a.UserID == "" && own.UserID != "" {
+		if a.UserID == "" && own.Provider != "" && own.UserID != "" {
 			a.UserID = own.Provider + "|" + own.UserID
 		}
 	} else if p, _, ok := strings.Cut(u.UserID, "|"); ok {
@@ -92,7 +92,7 @@ func profileBool(pd map[string]any, k string) bool {
 	case bool:
 		return v
 	case string:
-		return strings.EqualFold(strings.TrimSpace(v), "true")
+		return strings.EqualFold(v, "true")
 	}
 	return false
 }
@@ -151,20 +151,4 @@ func (a *Account) identifierValue(t string) string {
 		return a.PhoneNumber
 	}
 	return ""
-}
-
-// emails returns the account's distinct normalized emails: its own first,
-// then those of its linked identities.
-func (a *Account) emails() []string {
-	var out []string
-	add := func(e string) {
-		if n := NormalizeEmail(e); n != "" && !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	add(a.Email)
-	for _, l := range a.Linked {
-		add(l.Email)
-	}
-	return out
 }

@@ -52,6 +52,7 @@ type Group struct {
 // that carries the group's email (its own, or a linked one).
 type member struct {
 	*Account
+	own      Connection // the account's own connection
 	conn     Connection // of the identity carrying the email
 	raw      string     // the email as stored there
 	verified bool       // any identity of the account carrying this email verified it
@@ -59,14 +60,15 @@ type member struct {
 }
 
 func memberOf(a *Account, email string, conns *Connections) member {
-	m := member{Account: a, conn: conns.lookup(a.Connection, a.Provider), raw: a.Email, verified: a.EmailVerified}
-	own := NormalizeEmail(a.Email) == email
+	own := conns.lookup(a.Connection, a.Provider)
+	m := member{Account: a, own: own, conn: own, raw: a.Email, verified: a.EmailVerified}
+	ownEmail := NormalizeEmail(a.Email) == email
 	for i := range a.Linked {
 		l := &a.Linked[i]
 		if NormalizeEmail(l.Email) != email {
 			continue
 		}
-		if !own && m.via == nil {
+		if !ownEmail && m.via == nil {
 			m.via, m.raw, m.verified = l, l.Email, false
 			m.conn = conns.lookup(l.Connection, l.Provider)
 		}
@@ -239,7 +241,7 @@ func groupReasons(g *Group, s shape, members []member, newest *member) []string 
 		r = append(r, sharedReasons(s)...)
 	}
 	r = append(r, viaReasons(members)...)
-	r = append(r, caseReason(members)...)
+	r = append(r, caseReason(members, len(s.singles) > 0)...)
 	if g.MissedByExtension && len(s.singles) > 0 {
 		r = append(r, fmt.Sprintf("the newest account, %s (created %s), has logged in %d times: the Account Link Extension runs at first login only and missed this duplicate for good",
 			newest.UserID, day(newest.CreatedAt), newest.LoginsCount))
@@ -305,8 +307,9 @@ func viaReasons(members []member) []string {
 }
 
 // caseReason names the spellings when the accounts' emails differ in case
-// (or surrounding space): the extension's users-by-email lookup is exact.
-func caseReason(members []member) []string {
+// (or surrounding space), and where a link is in question says that the
+// extension's users-by-email lookup, being exact, would have missed it.
+func caseReason(members []member, linkable bool) []string {
 	var spellings []string
 	conns := map[string][]string{}
 	for i := range members {
@@ -326,8 +329,11 @@ func caseReason(members []member) []string {
 	for i, sp := range spellings {
 		parts[i] = fmt.Sprintf("%s (%s)", sp, strings.Join(conns[sp], ", "))
 	}
-	return []string{"emails differ only in case: " + strings.Join(parts, ", ") +
-		" — the Account Link Extension matches case-sensitively and would not have offered a link"}
+	reason := "emails differ only in case: " + strings.Join(parts, ", ")
+	if linkable {
+		reason += " — the Account Link Extension matches case-sensitively and would not have offered a link"
+	}
+	return []string{reason}
 }
 
 func inferredReason(members []member) []string {

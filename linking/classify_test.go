@@ -234,7 +234,7 @@ func TestRecommendedPrimary(t *testing.T) {
 			acct("auth0|a", "db", false, 100, "2024-01-01", "2020-01-01"),
 			acct("google-oauth2|b", "google-oauth2", true, 1, "2024-01-01", "2024-01-01"),
 		}, "google-oauth2|b", []string{
-			"google-oauth2|b: verified email, 1 logins, last login 2024-01-01, created 2024-01-01, social connection",
+			"google-oauth2|b: verified email, 1 login, last login 2024-01-01, created 2024-01-01, social connection",
 			"chosen over auth0|a: verified email (auth0|a's is not)"}},
 		{"most logins", []*Account{
 			acct("auth0|a", "db", true, 41, "2024-01-01", "2021-03-02"),

@@ -25,7 +25,6 @@ type identityFields struct {
 // lineFields is one export line, decoded.
 type lineFields struct {
 	userID    span
-	hasUserID bool
 	profile   profileFields
 	logins    int64
 	lastLogin stamp
@@ -72,7 +71,7 @@ func userMember(d *lineDecoder, key []byte) error {
 	f := &d.f
 	switch string(key) {
 	case "user_id":
-		f.userID, f.hasUserID, err = d.text(true)
+		f.userID, err = d.text()
 	case "logins_count":
 		f.logins, err = d.integer()
 	case "last_login":
@@ -100,15 +99,15 @@ func profileMember(d *lineDecoder, p *profileFields, key []byte) (bool, error) {
 	var err error
 	switch string(key) {
 	case "email":
-		p.email, _, err = d.text(false)
+		p.email, err = d.text()
 	case "email_verified":
 		p.verified, err = d.boolean()
 	case "username":
-		p.username, _, err = d.text(false)
+		p.username, err = d.text()
 	case "phone_number":
-		p.phone, _, err = d.text(false)
+		p.phone, err = d.text()
 	case "name":
-		p.name, _, err = d.text(false)
+		p.name, err = d.text()
 	default:
 		return false, nil
 	}
@@ -128,11 +127,11 @@ func identityMember(d *lineDecoder, key []byte) error {
 	var err error
 	switch string(key) {
 	case "connection":
-		id.conn, _, err = d.text(false)
+		id.conn, err = d.text()
 	case "provider":
-		id.provider, _, err = d.text(false)
+		id.provider, err = d.text()
 	case "user_id":
-		id.userID, _, err = d.text(true)
+		id.userID, err = d.text()
 	case "isSocial":
 		id.isSocial, err = d.boolean()
 	case "profileData":
@@ -155,26 +154,27 @@ func profileDataMember(d *lineDecoder, key []byte) error {
 	return err
 }
 
-// text reads a string value into buf. With numbers true, a number's literal
-// text is kept as well (identity ids above 2^53 keep every digit). Other
-// types read as absent; ok reports whether a value was present.
-func (d *lineDecoder) text(numbers bool) (s span, ok bool, err error) {
+// text reads a string value into buf. A number's literal text is kept as
+// well, as client does (identity ids above 2^53 keep every digit). Other
+// types read as absent.
+func (d *lineDecoder) text() (span, error) {
+	var b []byte
+	var err error
 	switch c := d.t.peek(); {
 	case c == '"':
-		b, err := d.t.str(&d.tmp)
-		if err != nil {
-			return span{}, false, err
-		}
-		return d.keep(b), true, nil
-	case numbers && (c == '-' || '0' <= c && c <= '9'):
-		tok, err := d.t.token()
-		if err != nil {
-			return span{}, false, err
-		}
-		return d.keep(tok), true, nil
+		b, err = d.t.str(&d.tmp)
+	case c == '-' || '0' <= c && c <= '9':
+		b, err = d.t.token()
+	default:
+		return span{}, d.t.skip()
 	}
-	return span{}, false, d.t.skip()
+	if err != nil {
+		return span{}, err
+	}
+	return d.keep(b), nil
 }
+
+func empty(s span) bool { return s.end == s.off }
 
 func (d *lineDecoder) keep(b []byte) span {
 	off := len(d.buf)
@@ -198,7 +198,8 @@ func (d *lineDecoder) boolean() (bool, error) {
 	return false, d.t.skip()
 }
 
-func isTrue(b []byte) bool { return bytes.EqualFold(bytes.TrimSpace(b), []byte("true")) }
+// isTrue is client's reading of a flag held as a string.
+func isTrue(b []byte) bool { return bytes.EqualFold(b, []byte("true")) }
 
 // integer reads a count written as a number or a numeric string.
 func (d *lineDecoder) integer() (int64, error) {
@@ -215,18 +216,11 @@ func (d *lineDecoder) integer() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return parseCount(string(bytes.TrimSpace(b))), nil
-}
-
-func parseCount(s string) int64 {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, nil // as client reads it: an integer or nothing
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f {
-		return 0
-	}
-	return int64(max(min(f, 1<<62), -(1 << 62)))
+	return n, nil
 }
 
 // time reads an RFC 3339 timestamp; anything else reads as unknown.
@@ -253,7 +247,7 @@ func (d *lineDecoder) assemble() (string, [5]uint32) {
 		*s = span{uint32(off), uint32(len(d.out))}
 	}
 	f := &d.f
-	if !f.hasUserID && len(d.ids) > 0 && d.ids[0].provider.end > d.ids[0].provider.off {
+	if empty(f.userID) && len(d.ids) > 0 && !empty(d.ids[0].provider) && !empty(d.ids[0].userID) {
 		// No top-level user_id: provider|id of the user's own identity.
 		own := d.ids[0]
 		d.out = append(append(append(d.out, d.str(own.provider)...), '|'), d.str(own.userID)...)
@@ -301,7 +295,10 @@ func (d *lineDecoder) linked(text string, conns *Connections) []Identity {
 // identity; noConnection when the line has no identities.
 func (d *lineDecoder) owner(text string, conns *Connections) (conn uint32, provider string) {
 	if len(d.ids) == 0 {
-		p, _, _ := strings.Cut(text[d.f.userID.off:d.f.userID.end], "|")
+		p, _, ok := strings.Cut(text[d.f.userID.off:d.f.userID.end], "|")
+		if !ok {
+			p = ""
+		}
 		return noConnection, conns.intern([]byte(p))
 	}
 	own := d.ids[0]
@@ -351,11 +348,11 @@ func (d *lineDecoder) account(a *Account, conns *Connections) {
 
 // hasEmail reports whether the line carries any email to group by.
 func (d *lineDecoder) hasEmail() bool {
-	if e := d.f.profile.email; e.end > e.off {
+	if !empty(d.f.profile.email) {
 		return true
 	}
 	for i := 1; i < len(d.ids); i++ {
-		if e := d.ids[i].profile.email; e.end > e.off {
+		if !empty(d.ids[i].profile.email) {
 			return true
 		}
 	}

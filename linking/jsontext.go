@@ -252,6 +252,9 @@ func (t *jsonText) token() ([]byte, error) {
 		t.i++
 	}
 	tok := t.b[start:t.i]
+	if len(tok) == 0 {
+		return nil, t.unexpected("a value")
+	}
 	if !validScalar(tok) {
 		t.i = start
 		return nil, t.fail("invalid value %q", truncateBytes(tok, 20))

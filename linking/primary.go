@@ -42,9 +42,9 @@ var primaryCriteria = []criterion{
 		},
 	},
 	{
-		better: func(a, b *member) int { return cmp.Compare(kindRank(b.conn), kindRank(a.conn)) },
+		better: func(a, b *member) int { return cmp.Compare(kindRank(b.own), kindRank(a.own)) },
 		why: func(a, b *member) string {
-			return fmt.Sprintf("%s account over %s", kindName(a.conn), kindName(b.conn))
+			return fmt.Sprintf("%s account over %s", kindName(a.own), kindName(b.own))
 		},
 	},
 	{
@@ -114,14 +114,14 @@ func primaryReasons(p *member, ms []*member) []string {
 	} else {
 		facts = append(facts, "email not verified")
 	}
-	facts = append(facts, fmt.Sprintf("%d logins%s", p.LoginsCount, mark(mostLogins, "most")))
+	facts = append(facts, logins(p.LoginsCount)+mark(mostLogins, "most"))
 	if !p.LastLogin.IsZero() {
 		facts = append(facts, fmt.Sprintf("last login %s%s", day(p.LastLogin), mark(recent, "most recent")))
 	}
 	if !p.CreatedAt.IsZero() {
 		facts = append(facts, fmt.Sprintf("created %s%s", day(p.CreatedAt), mark(oldest, "oldest")))
 	}
-	facts = append(facts, kindName(p.conn)+" connection")
+	facts = append(facts, kindName(p.own)+" connection")
 	out := []string{p.UserID + ": " + strings.Join(facts, ", ")}
 	for _, m := range ms {
 		if m == p {
@@ -134,6 +134,14 @@ func primaryReasons(p *member, ms []*member) []string {
 		out = append(out, fmt.Sprintf("chosen over %s: %s", m.UserID, why))
 	}
 	return out
+}
+
+// logins writes "1 login", "41 logins".
+func logins(n int64) string {
+	if n == 1 {
+		return "1 login"
+	}
+	return fmt.Sprintf("%d logins", n)
 }
 
 func mark(ok bool, what string) string {

@@ -24,8 +24,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	j := jsonWriter{}
 	j.open('{')
-	j.key("version")
-	j.b = strconv.AppendInt(j.b, int64(r.Version), 10)
+	j.intField("version", int64(r.Version))
 	j.strField("tenant", r.Tenant)
 	j.key("scanned_at")
 	j.str(r.ScannedAt.UTC().Format(time.RFC3339))

@@ -46,8 +46,8 @@ func (t *tableWriter) line(s string) {
 
 func (t *tableWriter) group(g *Group) {
 	head := fmt.Sprintf("%s  %s  %d accounts", strings.ToUpper(strings.ReplaceAll(string(g.Class), "_", " ")), printable(g.Email), len(g.Accounts))
-	if g.MissedByExtension {
-		head += "  · missed by the Account Link Extension"
+	if g.MissedByExtension && g.Class != ClassSharedByDesign && g.Class != ClassLegacyDuplicate {
+		head += "  · missed by the Account Link Extension" // only where a link is in question
 	}
 	t.line(head)
 	for _, reason := range g.Reasons {
@@ -55,21 +55,21 @@ func (t *tableWriter) group(g *Group) {
 	}
 	rows := make([][]string, len(g.Accounts))
 	for i, a := range g.Accounts {
-		mark := " "
+		mark := "  "
 		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
-			mark = "*"
+			mark = "* "
 		}
 		verified := "unverified"
 		if a.EmailVerified {
 			verified = "verified"
 		}
 		rows[i] = []string{
-			mark, printable(a.Identifier.String()), printable(a.Connection), verified,
-			fmt.Sprintf("%d logins", a.LoginsCount), "last login " + loginDay(a.LastLogin), printable(a.UserID),
+			mark + printable(a.Identifier.String()), printable(a.Connection), verified,
+			logins(a.LoginsCount), "last login " + loginDay(a.LastLogin), printable(a.UserID),
 		}
 	}
 	for _, row := range alignColumns(rows) {
-		t.line("    " + row)
+		t.line("  " + row)
 	}
 	for _, reason := range g.PrimaryReasons {
 		t.wrapped("    primary: ", printable(reason))

@@ -1,0 +1,98 @@
+package linking
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/auth0/go-auth0/management"
+)
+
+func TestConnectionFromManagement(t *testing.T) {
+	f := loadFixture(t, "testdata/tenant.json")
+	got := map[string]Connection{}
+	for _, mc := range f.conns {
+		c := ConnectionFromManagement(mc)
+		got[c.Name] = c
+	}
+	want := map[string]Connection{
+		"Username-Password-Authentication": {ID: "con_upa", Name: "Username-Password-Authentication", Strategy: "auth0", Provider: "auth0",
+			IsDatabase: true, Identifiers: []string{"email"}},
+		"google-oauth2": {ID: "con_google", Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2",
+			IsSocial: true, Identifiers: []string{"email"}},
+		"Family-DB": {ID: "con_family", Name: "Family-DB", Strategy: "auth0", Provider: "auth0", IsDatabase: true,
+			NonUniqueEmail: true, Identifiers: []string{"username"}},
+		"Shops-DB": {ID: "con_shops", Name: "Shops-DB", Strategy: "auth0", Provider: "auth0", IsDatabase: true,
+			NonUniqueEmail: true, Identifiers: []string{"phone_number"}},
+		"Legacy-DB": {ID: "con_legacy", Name: "Legacy-DB", Strategy: "auth0", Provider: "auth0", IsDatabase: true,
+			Identifiers: []string{"email", "username"}, RequiresUsername: true, LegacyCustomDB: true},
+		"Flex-DB": {ID: "con_flex", Name: "Flex-DB", Strategy: "auth0", Provider: "auth0", IsDatabase: true,
+			Identifiers: []string{"username", "email"}},
+		"sms":       {ID: "con_sms", Name: "sms", Strategy: "sms", Provider: "sms", Identifiers: []string{"phone_number"}},
+		"Acme-SAML": {ID: "con_saml", Name: "Acme-SAML", Strategy: "samlp", Provider: "samlp", Identifiers: []string{"email"}},
+	}
+	for name, w := range want {
+		if !reflect.DeepEqual(got[name], w) {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got[name], w)
+		}
+	}
+}
+
+func TestConnectionFromManagementEdges(t *testing.T) {
+	if c := ConnectionFromManagement(nil); !reflect.DeepEqual(c, Connection{}) {
+		t.Errorf("nil: %+v", c)
+	}
+	// Options built by hand as a map, not decoded by go-auth0.
+	mc := &management.Connection{Name: ptr("hand"), Strategy: ptr("auth0"), Options: map[string]any{
+		"enabledDatabaseCustomization": true, "import_mode": true,
+	}}
+	if c := ConnectionFromManagement(mc); c.LegacyCustomDB || !c.IsDatabase || c.Identifiers[0] != "email" {
+		t.Errorf("custom database in import mode: %+v", c)
+	}
+	// Flexible identifiers where nothing is active fall back to email.
+	var dc management.Connection
+	raw := `{"name":"none","strategy":"auth0","options":{"attributes":{"email":{"unique":true},"username":{}}}}`
+	if err := json.Unmarshal([]byte(raw), &dc); err != nil {
+		t.Fatal(err)
+	}
+	if c := ConnectionFromManagement(&dc); c.NonUniqueEmail || !reflect.DeepEqual(c.Identifiers, []string{"email"}) {
+		t.Errorf("no active identifier: %+v", c)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestConnectionsLookupAndCheck(t *testing.T) {
+	f := loadFixture(t, "testdata/tenant.json")
+	conns := f.connections()
+	if c, ok := conns.ByID("con_legacy"); !ok || c.Name != "Legacy-DB" {
+		t.Errorf("ByID: %+v %v", c, ok)
+	}
+	if _, ok := conns.ByName("nope"); ok {
+		t.Error("ByName found an unknown connection")
+	}
+	if err := conns.Check("Family-DB"); err != nil {
+		t.Error(err)
+	}
+	err := conns.Check("Famliy-DB")
+	if err == nil || !strings.Contains(err.Error(), `unknown connection "Famliy-DB"; known connections: Acme-SAML, Family-DB, Flex-DB, Legacy-DB, Shops-DB, Username-Password-Authentication, github, google-oauth2, sms`) {
+		t.Errorf("Check: %v", err)
+	}
+	// A connection only users mention is learned as inferred but is not "known".
+	conns.index([]byte("Deleted-DB"), []byte("auth0"), false)
+	if c, ok := conns.ByName("Deleted-DB"); !ok || !c.Inferred || !c.IsDatabase {
+		t.Errorf("learned connection: %+v", c)
+	}
+	if conns.Check("Deleted-DB") == nil {
+		t.Error("an inferred connection passes Check on a listed tenant")
+	}
+	if err := NewConnections().Check("x"); err == nil || !strings.Contains(err.Error(), "the tenant has no connections") {
+		t.Errorf("empty: %v", err)
+	}
+	inf := InferConnections()
+	inf.index([]byte("google-oauth2"), []byte("google-oauth2"), true)
+	if !inf.Inferred() || inf.Check("google-oauth2") != nil || !reflect.DeepEqual(inf.Known(), []string{"google-oauth2"}) {
+		t.Errorf("inferred mode: %v %v", inf.Known(), inf.Check("google-oauth2"))
+	}
+}

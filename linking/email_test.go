@@ -1,0 +1,74 @@
+package linking
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestNormalizeEmail(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"john.doe@acme.com", "john.doe@acme.com"},
+		{"John.Doe@Acme.COM", "john.doe@acme.com"},
+		{"  john@acme.com\t\n", "john@acme.com"},
+		{"\u00a0john@acme.com\u2003", "john@acme.com"}, // Unicode spaces trimmed too
+		{"JÖRG@EXAMPLE.DE", "jörg@example.de"},
+		{"\u212Aelvin@x.com", "kelvin@x.com"}, // KELVIN SIGN folds with k
+		{"ΣΊΣΥΦΟΣ@x.gr", "σίσυφοσ@x.gr"},      // final and medial sigma are one key
+		{"σίσυφος@x.gr", "σίσυφοσ@x.gr"},
+		{"a\xffB@x.com", "a\xffb@x.com"}, // invalid UTF-8 kept as is
+		{"a b@x.com", "a b@x.com"},
+		{"\"quoted@local\"@x.com", "\"quoted@local\"@x.com"},
+		{"", ""},
+		{"   ", ""},
+		{"not-an-address", ""},
+		{"@x.com", ""},
+		{"john@", ""},
+		{"  @  ", ""},
+	}
+	for _, tt := range tests {
+		if got := NormalizeEmail(tt.in); got != tt.want {
+			t.Errorf("NormalizeEmail(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeEmailDoesNotCopyNormalAddresses(t *testing.T) {
+	s := "someone@example.com"
+	if n := testing.AllocsPerRun(100, func() { _ = NormalizeEmail(s) }); n != 0 {
+		t.Errorf("%v allocations for an already normal address", n)
+	}
+}
+
+func FuzzNormalizeEmail(f *testing.F) {
+	for _, s := range []string{"John.Doe@Acme.com", " a@b ", "ΣΊΣΥΦΟΣ@x.gr", "\u212A@x", "a\xff@x", "@", "ǅ@ǆ", "ß@ẞ.de", "İ@ı.tr"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeEmail(s)
+		if NormalizeEmail(n) != n {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, n, NormalizeEmail(n))
+		}
+		if n == "" {
+			return
+		}
+		if at := strings.LastIndexByte(n, '@'); at <= 0 || at == len(n)-1 {
+			t.Fatalf("%q -> %q is not an address", s, n)
+		}
+		if strings.TrimSpace(n) != n {
+			t.Fatalf("%q -> %q keeps surrounding space", s, n)
+		}
+		if !utf8.ValidString(s) {
+			return
+		}
+		if !strings.EqualFold(n, strings.TrimSpace(s)) {
+			t.Fatalf("%q -> %q is not the same address up to case", s, n)
+		}
+		// Any case variant of the address gets the same key.
+		for _, v := range []string{strings.ToUpper(s), strings.ToLower(s), strings.ToTitle(s)} {
+			if strings.EqualFold(v, s) && NormalizeEmail(v) != n {
+				t.Fatalf("%q -> %q but its variant %q -> %q", s, n, v, NormalizeEmail(v))
+			}
+		}
+	})
+}
