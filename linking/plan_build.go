@@ -1,0 +1,263 @@
+package linking
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/client"
+)
+
+// LinkOptions adjust a link plan.
+type LinkOptions struct {
+	// AllowUnverified lets a link through although an email is not
+	// verified; the operation names CheckUnverifiedEmail in its overrides.
+	AllowUnverified bool
+	// NoMergeMetadata links without merging the secondary's metadata into
+	// the primary first: it is lost (the backup keeps it).
+	NoMergeMetadata bool
+	Merge           MergeOptions
+	Reason          string // the operator's own words, for the audit log
+}
+
+// PlanLink plans linking each secondary into primary, in order, from the
+// users as just read: for each, a PATCH merging its metadata into the
+// primary's (only when that changes anything) and then the link. Every step
+// expects the state the steps before it leave. The first secondary a safety
+// check refuses refuses the whole plan (*SafetyError).
+func PlanLink(primary client.User, secondaries []client.User, conns *Connections, opts LinkOptions) ([]Operation, error) {
+	p := StateOf(primary)
+	var ops []Operation
+	seen := map[string]bool{}
+	for _, sec := range secondaries {
+		if seen[sec.UserID] {
+			return nil, refuse(CheckSameAccount, []string{sec.UserID}, "%s is listed twice", sec.UserID)
+		}
+		seen[sec.UserID] = true
+		if err := CheckLink(primary, sec, conns, opts.AllowUnverified); err != nil {
+			return nil, err
+		}
+		s := StateOf(sec)
+		op := Operation{Kind: OpLink, Primary: primary.UserID, Secondary: sec.UserID, Reason: opts.Reason}
+		if !primary.EmailVerified || !sec.EmailVerified {
+			op.Overrides = []string{CheckUnverifiedEmail}
+		}
+		if opts.NoMergeMetadata {
+			if s.UserMetadata != nil || s.AppMetadata != nil {
+				op.Notes = append(op.Notes, fmt.Sprintf("metadata not merged (--no-merge-metadata): the link discards %s's user_metadata and app_metadata; the backup keeps them", sec.UserID))
+			}
+		} else if step, merge, err := mergeStep(&p, s, opts.Merge); err != nil {
+			return nil, err
+		} else {
+			op.Merge = merge
+			if step != nil {
+				op.Steps = append(op.Steps, *step)
+			}
+		}
+		own := sec.Identities[0]
+		target := client.LinkTarget{Provider: own.Provider, UserID: own.UserID}
+		if c, ok := conns.ByName(own.Connection); ok && !c.Inferred {
+			target.ConnectionID = c.ID
+		}
+		op.Steps = append(op.Steps, Step{Action: ActionLink, Call: LinkCall(primary.UserID, target), Expect: []UserState{cloneState(p), s}})
+		p.Identities = append(p.Identities, s.Identities[0])
+		ops = append(ops, op)
+	}
+	return ops, nil
+}
+
+// mergeStep merges s's metadata into p (which it updates) and returns the
+// PATCH that does it (nil when the primary already holds everything).
+func mergeStep(p *UserState, s UserState, opts MergeOptions) (*Step, *MetadataMerge, error) {
+	if s.UserMetadata == nil && s.AppMetadata == nil {
+		return nil, nil, nil
+	}
+	um, uc := MergeMetadata(FieldUserMetadata, p.UserMetadata, s.UserMetadata, opts)
+	am, ac := MergeMetadata(FieldAppMetadata, p.AppMetadata, s.AppMetadata, opts)
+	merge := &MetadataMerge{UserMetadata: um, AppMetadata: am, Conflicts: append(uc, ac...)}
+	upatch, apatch := MetadataPatch(p.UserMetadata, um), MetadataPatch(p.AppMetadata, am)
+	if upatch == nil && apatch == nil {
+		return nil, merge, nil
+	}
+	call, err := PatchMetadataCall(p.UserID, upatch, apatch)
+	if err != nil {
+		return nil, nil, err
+	}
+	step := &Step{Action: ActionPatchMetadata, Call: call, Expect: []UserState{cloneState(*p), s}}
+	p.UserMetadata, p.AppMetadata = nilIfEmpty(um), nilIfEmpty(am)
+	return step, merge, nil
+}
+
+func nilIfEmpty(m map[string]any) map[string]any {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func cloneState(s UserState) UserState {
+	s.Identities = slices.Clone(s.Identities)
+	s.UserMetadata, s.AppMetadata = cloneObject(s.UserMetadata), cloneObject(s.AppMetadata)
+	return s
+}
+
+// PlanUnlink plans detaching provider|userID from primary. The identity
+// comes back as a user of its own, without metadata; no user of that id may
+// exist before.
+func PlanUnlink(primary client.User, provider, userID, reason string) (Operation, error) {
+	if err := CheckUnlink(primary, provider, userID); err != nil {
+		return Operation{}, err
+	}
+	ref := IdentityRef{Provider: provider, UserID: userID}
+	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason}
+	op.Notes = []string{fmt.Sprintf("%s comes back as an account of its own, with its old profile and no metadata", ref)}
+	op.Steps = []Step{{Action: ActionUnlink, Call: UnlinkCall(primary.UserID, provider, userID),
+		Expect: []UserState{StateOf(primary), absent(ref.String())}}}
+	return op, nil
+}
+
+// PlanDelete plans deleting u. Deleting a primary deletes every identity
+// linked into it: Cascade lists them. The executor writes a backup of the
+// full user object before the call, and refuses without one.
+func PlanDelete(u client.User, reason string) Operation {
+	op := Operation{Kind: OpDelete, Target: u.UserID, Reason: reason}
+	for _, id := range u.Linked() {
+		op.Cascade = append(op.Cascade, IdentityRef{Provider: id.Provider, UserID: id.UserID, Connection: id.Connection})
+	}
+	if len(op.Cascade) > 0 {
+		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes the %d identities linked into it (%s)",
+			u.UserID, len(op.Cascade), refList(op.Cascade)))
+	}
+	op.Notes = append(op.Notes, "a deletion cannot be undone: the full user object is backed up before the call")
+	op.Steps = []Step{{Action: ActionDelete, Call: DeleteCall(u.UserID), Expect: []UserState{StateOf(u)}}}
+	return op
+}
+
+// ReadUsers reads each user by id (consistent, unlike search). A missing
+// user is a *SafetyError (CheckUserMissing).
+func ReadUsers(ctx context.Context, t client.Tenant, ids ...string) ([]client.User, error) {
+	out := make([]client.User, 0, len(ids))
+	for _, id := range ids {
+		u, err := t.User(ctx, id)
+		if client.IsNotFound(err) {
+			return nil, refuse(CheckUserMissing, []string{id}, "%s does not exist (anymore)", id)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", id, err)
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// PlanGroup reads every account of g by id and plans linking them into
+// primary: the recommended primary when primary is "". A group without one
+// (shared by design, legacy, mixed) needs the operator to pick.
+func PlanGroup(ctx context.Context, t client.Tenant, g *Group, primary string, conns *Connections, opts LinkOptions) ([]Operation, error) {
+	if primary == "" {
+		primary = g.RecommendedPrimary
+	}
+	if primary == "" {
+		return nil, fmt.Errorf("group %s (%s) has no recommended primary: pick one", g.Email, g.Class)
+	}
+	ids := []string{primary}
+	for _, a := range g.Accounts {
+		if a.UserID != primary {
+			ids = append(ids, a.UserID)
+		}
+	}
+	if len(ids) == len(g.Accounts)+1 {
+		return nil, fmt.Errorf("%s is not an account of group %s", primary, g.Email)
+	}
+	users, err := ReadUsers(ctx, t, ids...)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := PlanLink(users[0], users[1:], conns, opts)
+	for i := range ops {
+		ops[i].Group = g.Email
+		ops[i].Reasons = append(slices.Clone(g.Reasons), g.PrimaryReasons...)
+	}
+	return ops, err
+}
+
+// PlanRequest says which groups of a report to plan.
+type PlanRequest struct {
+	// Classes to plan: link candidates by default, and groups that need
+	// verification too when Link.AllowUnverified is set. Other classes are
+	// never actionable: they are listed as not planned.
+	Classes  []Class
+	Link     LinkOptions
+	Operator string
+}
+
+// plannable are the classes a plan can link: the others are for the
+// operator to sort out account by account.
+var plannable = []Class{ClassLinkCandidate, ClassNeedsVerification}
+
+// PlanReport plans every actionable group of a scan report, reading each
+// account by id first. Groups it leaves alone are listed in NotPlanned with
+// why. A group sharing an account with an earlier planned group is left for
+// a later plan, since the earlier operations change that account.
+func PlanReport(ctx context.Context, t client.Tenant, r *Report, conns *Connections, req PlanRequest) (*Plan, error) {
+	classes := req.Classes
+	if len(classes) == 0 {
+		classes = []Class{ClassLinkCandidate}
+		if req.Link.AllowUnverified {
+			classes = append(classes, ClassNeedsVerification)
+		}
+	}
+	plan := NewPlan(r.Tenant, req.Operator, nowUTC())
+	involved := map[string]bool{}
+	for _, g := range r.Groups {
+		if !slices.Contains(classes, g.Class) {
+			continue
+		}
+		np := NotPlanned{Group: g.Email, Class: g.Class, Accounts: accountIDs(g)}
+		if !slices.Contains(plannable, g.Class) || g.RecommendedPrimary == "" {
+			np.Why, np.Reason = WhyNotActionable, notActionableReason(g)
+			plan.Skip(np)
+			continue
+		}
+		if taken := slices.DeleteFunc(slices.Clone(np.Accounts), func(id string) bool { return !involved[id] }); len(taken) > 0 {
+			np.Why, np.Check = WhyRefused, CheckAlreadyPlanned
+			np.Reason = fmt.Sprintf("%s already take part in an earlier operation of this plan: plan this group again once it is applied", strings.Join(taken, ", "))
+			plan.Skip(np)
+			continue
+		}
+		ops, err := PlanGroup(ctx, t, g, "", conns, req.Link)
+		if se, ok := AsSafetyError(err); ok {
+			np.Why, np.Check, np.Reason = WhyRefused, se.Check, se.Reason
+			plan.Skip(np)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range np.Accounts {
+			involved[id] = true
+		}
+		plan.Add(ops...)
+	}
+	return plan, nil
+}
+
+func accountIDs(g *Group) []string {
+	out := make([]string, len(g.Accounts))
+	for i, a := range g.Accounts {
+		out[i] = a.UserID
+	}
+	return out
+}
+
+func notActionableReason(g *Group) string {
+	why := string(g.Class)
+	if len(g.Reasons) > 0 {
+		why += ": " + g.Reasons[0]
+	}
+	if g.Class == ClassMixed || g.Class == ClassSharedByDesign || g.Class == ClassLegacyDuplicate {
+		why += " (link or delete its accounts one by one with `linkdesk link` or `linkdesk delete` once you know who is who)"
+	}
+	return why
+}

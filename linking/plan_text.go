@@ -1,0 +1,163 @@
+package linking
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// WritePlanText writes the plan for a person: every operation with its
+// reasons, merge preview and the exact calls it makes, then the groups left
+// alone. Strings from the tenant are made printable; JSON bodies keep their
+// meaning (a character a terminal would act on is written as a \u escape).
+func WritePlanText(w io.Writer, p *Plan) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "Plan %s for %s, made %s", p.ID, printable(p.Tenant), p.CreatedAt.Format("2006-01-02 15:04:05Z07:00"))
+	if p.CreatedBy != "" {
+		fmt.Fprintf(bw, " by %s", printable(p.CreatedBy))
+	}
+	fmt.Fprintf(bw, "\n%s, %s; %s not planned.\n", plural(len(p.Operations), "operation"), plural(p.Calls(), "call"), plural(len(p.NotPlanned), "group"))
+	for _, op := range p.Operations {
+		bw.WriteString("\n")
+		writeOperation(bw, op)
+	}
+	if len(p.NotPlanned) > 0 {
+		bw.WriteString("\nNot planned:\n")
+		for _, np := range p.NotPlanned {
+			why := np.Why
+			if np.Check != "" {
+				why += " (" + np.Check + ")"
+			}
+			fmt.Fprintf(bw, "  %s [%s] %s: %s\n", printable(np.Group), np.Class, why, printable(np.Reason))
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteOperations writes operations as WritePlanText does, without the plan
+// around them: the dry run of a single link, unlink or delete.
+func WriteOperations(w io.Writer, ops []Operation) error {
+	bw := bufio.NewWriter(w)
+	for i, op := range ops {
+		if i > 0 {
+			bw.WriteString("\n")
+		}
+		writeOperation(bw, op)
+	}
+	return bw.Flush()
+}
+
+func writeOperation(w *bufio.Writer, op Operation) {
+	fmt.Fprintf(w, "%s  %s\n", op.ID, printable(OperationTitle(op)))
+	for _, r := range op.Reasons {
+		fmt.Fprintf(w, "     why: %s\n", printable(r))
+	}
+	if op.Reason != "" {
+		fmt.Fprintf(w, "     reason given: %s\n", printable(op.Reason))
+	}
+	for _, o := range op.Overrides {
+		fmt.Fprintf(w, "     OVERRIDE: safety check %s overridden\n", o)
+	}
+	if m := op.Merge; m != nil {
+		switch len(m.Conflicts) {
+		case 0:
+			w.WriteString("     metadata: merged into the primary, no conflicts\n")
+		default:
+			fmt.Fprintf(w, "     metadata: merged into the primary, %s:\n", plural(len(m.Conflicts), "conflict"))
+			for _, c := range m.Conflicts {
+				keep, drop := c.Primary, c.Secondary
+				if c.Kept == SideSecondary {
+					keep, drop = drop, keep
+				}
+				fmt.Fprintf(w, "       %s: keep %s (%s), drop %s\n", printable(c.Key()), DisplayJSON(mustJSON(keep)), c.Kept, DisplayJSON(mustJSON(drop)))
+			}
+		}
+	}
+	for _, c := range op.Cascade {
+		fmt.Fprintf(w, "     cascade: deletes linked identity %s (%s)\n", printable(c.String()), printable(c.Connection))
+	}
+	for _, n := range op.Notes {
+		fmt.Fprintf(w, "     note: %s\n", printable(n))
+	}
+	w.WriteString("     calls:\n")
+	for _, s := range op.Steps {
+		fmt.Fprintf(w, "       %s\n", CallText(s.Call))
+	}
+}
+
+// OperationTitle says what an operation does in one line.
+func OperationTitle(op Operation) string {
+	var s string
+	switch op.Kind {
+	case OpLink:
+		s = fmt.Sprintf("link %s into %s", op.Secondary, op.Primary)
+	case OpUnlink:
+		s = fmt.Sprintf("unlink %s from %s", op.Secondary, op.Primary)
+	case OpDelete:
+		s = "delete " + op.Target
+	default:
+		s = string(op.Kind)
+	}
+	if op.Group != "" {
+		s += "  (" + op.Group + ")"
+	}
+	return s
+}
+
+// CallText is a call as a dry run prints it: method, path and body, safe
+// on a terminal.
+func CallText(c Call) string {
+	s := c.Method + " " + printable(c.Path)
+	if len(c.Body) > 0 {
+		s += " " + DisplayJSON(c.Body)
+	}
+	return s
+}
+
+// DisplayJSON returns JSON text with every character a terminal would act
+// on (control and format characters: escapes, bidi overrides, zero-width)
+// written as a \u escape, which leaves the JSON value unchanged. Such
+// characters can only stand inside strings, where the escape is valid.
+func DisplayJSON(raw []byte) string {
+	s := string(raw)
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
+			if r > 0xFFFF {
+				r1, r2 := utf16Pair(r)
+				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func utf16Pair(r rune) (rune, rune) {
+	r -= 0x10000
+	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

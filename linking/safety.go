@@ -1,0 +1,191 @@
+package linking
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/client"
+)
+
+// Safety checks, by their stable ids: what a refusal names, what an
+// override names in the audit log, what scripts may match on.
+const (
+	// CheckUnverifiedEmail: an email on either side is not verified, so
+	// nothing shows that one person controls both accounts. Overridable.
+	CheckUnverifiedEmail = "unverified_email"
+	// CheckNonUniqueEmailConnection: both accounts are on one Non-Unique
+	// Email connection, where sharing an email is legitimate by design.
+	CheckNonUniqueEmailConnection = "non_unique_email_connection"
+	// CheckSameAccount: the primary and the secondary are one account.
+	CheckSameAccount = "same_account"
+	// CheckSecondaryHasLinks: the secondary has identities linked into it;
+	// Auth0 refuses to link it, and they would have to be unlinked first.
+	CheckSecondaryHasLinks = "secondary_has_linked_identities"
+	// CheckUserMissing: an account the operation needs does not exist.
+	CheckUserMissing = "user_missing"
+	// CheckChangedSincePlan: an account differs from what the plan expects.
+	CheckChangedSincePlan = "changed_since_plan"
+	// CheckNotLinked: the identity to unlink is not linked into the account.
+	CheckNotLinked = "identity_not_linked"
+	// CheckBackupRequired: a delete or a link without its backup written first.
+	CheckBackupRequired = "backup_required"
+	// CheckAlreadyPlanned: an account already takes part in an earlier
+	// operation of the plan, whose effect the plan cannot foresee here.
+	CheckAlreadyPlanned = "already_planned"
+	// CheckReadOnly: a write asked of a read-only session.
+	CheckReadOnly = "read_only"
+)
+
+// SafetyError is a refusal: an operation a safety check stopped, and why.
+// The command line exits 3 on it.
+type SafetyError struct {
+	Check   string   // one of the Check… ids
+	Reason  string   // what is wrong, in words
+	UserIDs []string // the accounts concerned
+}
+
+func (e *SafetyError) Error() string { return "refused (" + e.Check + "): " + e.Reason }
+
+// AsSafetyError returns the refusal inside err, if any.
+func AsSafetyError(err error) (*SafetyError, bool) {
+	var se *SafetyError
+	ok := errors.As(err, &se)
+	return se, ok
+}
+
+func refuse(check string, ids []string, format string, a ...any) *SafetyError {
+	return &SafetyError{Check: check, Reason: fmt.Sprintf(format, a...), UserIDs: ids}
+}
+
+// CheckLink runs the safety checks of linking secondary into primary. With
+// allowUnverified an unverified email is let through (the operation then
+// names CheckUnverifiedEmail among its overrides).
+func CheckLink(primary, secondary client.User, conns *Connections, allowUnverified bool) error {
+	ids := []string{primary.UserID, secondary.UserID}
+	if primary.UserID == secondary.UserID {
+		return refuse(CheckSameAccount, ids[:1], "the primary and the secondary are the same account, %s", primary.UserID)
+	}
+	if len(secondary.Identities) == 0 {
+		return refuse(CheckUserMissing, ids[1:], "%s has no identity of its own to link", secondary.UserID)
+	}
+	if linked := secondary.Linked(); len(linked) > 0 {
+		return refuse(CheckSecondaryHasLinks, ids, "%s has %d identities linked into it (%s): unlink them first, or make it the primary",
+			secondary.UserID, len(linked), identityList(linked))
+	}
+	pc, sc := primary.Connection(), secondary.Connection()
+	if pc == sc && conns.lookup(pc, providerOf(primary)).NonUniqueEmail {
+		return refuse(CheckNonUniqueEmailConnection, ids,
+			"%s and %s are both on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
+			primary.UserID, secondary.UserID, pc)
+	}
+	if !allowUnverified {
+		var unverified []string
+		for _, u := range []client.User{primary, secondary} {
+			if !u.EmailVerified {
+				unverified = append(unverified, fmt.Sprintf("%s (%s)", u.UserID, orNone(u.Email)))
+			}
+		}
+		if len(unverified) > 0 {
+			return refuse(CheckUnverifiedEmail, ids,
+				"email not verified on %s: nothing shows that one person controls both accounts; have the email verified, or pass --allow-unverified after checking another way",
+				joinAnd(unverified))
+		}
+	}
+	return nil
+}
+
+// CheckUnlink checks that provider|userID is linked into primary (not its
+// own identity).
+func CheckUnlink(primary client.User, provider, userID string) error {
+	if len(primary.Identities) > 0 && primary.Identities[0].Provider == provider && primary.Identities[0].UserID == userID {
+		return refuse(CheckNotLinked, []string{primary.UserID}, "%s|%s is %s's own identity, not a linked one: it cannot be unlinked", provider, userID, primary.UserID)
+	}
+	if !slices.ContainsFunc(primary.Linked(), func(id client.Identity) bool { return id.Provider == provider && id.UserID == userID }) {
+		return refuse(CheckNotLinked, []string{primary.UserID}, "%s|%s is not linked into %s (linked: %s)", provider, userID, primary.UserID, orNone(identityList(primary.Linked())))
+	}
+	return nil
+}
+
+func providerOf(u client.User) string {
+	if len(u.Identities) > 0 {
+		return u.Identities[0].Provider
+	}
+	p, _, _ := strings.Cut(u.UserID, "|")
+	return p
+}
+
+func identityList(ids []client.Identity) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.Provider + "|" + id.UserID
+	}
+	return strings.Join(out, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// Changes lists how the user as read (found false: it answered 404) differs
+// from what the plan expects, in words; nil when it is as expected. Only the
+// fields that decide an operation count: existence, email, email_verified,
+// identities and metadata.
+func (want UserState) Changes(got client.User, found bool) []string {
+	id := want.UserID
+	switch {
+	case want.Exists && !found:
+		return []string{id + " no longer exists"}
+	case !want.Exists && found:
+		return []string{id + " exists now"}
+	case !found:
+		return nil
+	}
+	have := StateOf(got)
+	var out []string
+	if have.Email != want.Email {
+		out = append(out, fmt.Sprintf("%s: email was %q, now %q", id, want.Email, have.Email))
+	}
+	if have.EmailVerified != want.EmailVerified {
+		out = append(out, fmt.Sprintf("%s: email_verified was %t, now %t", id, want.EmailVerified, have.EmailVerified))
+	}
+	if !slices.Equal(identityKeys(have.Identities), identityKeys(want.Identities)) {
+		out = append(out, fmt.Sprintf("%s: identities were [%s], now [%s]", id, refList(want.Identities), refList(have.Identities)))
+	}
+	if !jsonEqual(orEmpty(have.UserMetadata), orEmpty(want.UserMetadata)) {
+		out = append(out, id+": user_metadata changed")
+	}
+	if !jsonEqual(orEmpty(have.AppMetadata), orEmpty(want.AppMetadata)) {
+		out = append(out, id+": app_metadata changed")
+	}
+	return out
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// identityKeys compares identities by provider and id: the connection name
+// is what a rename changes, not who the identity is.
+func identityKeys(ids []IdentityRef) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}
+
+func refList(ids []IdentityRef) string { return strings.Join(identityKeys(ids), ", ") }
+
+// ChangedError is the refusal of a step whose accounts differ from what the
+// plan expects.
+func ChangedError(ids []string, changes []string) *SafetyError {
+	return refuse(CheckChangedSincePlan, ids, "the group changed since the plan was made: %s; make a new plan", strings.Join(changes, "; "))
+}
