@@ -1,0 +1,359 @@
+package linking_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// How a run is cut off at the chosen write.
+const (
+	stopAfter       = "ctrl-c after the call"            // the call answers, then the context is cancelled
+	cancelBefore    = "ctrl-c before the call went out"  // the call never reaches the tenant
+	cancelAfter     = "ctrl-c while the answer was due"  // the call takes effect, its answer is dropped
+	lostAnswer      = "network lost after the call"      // the call takes effect, then nothing answers
+	lostAnswerAlive = "answer lost, network still up"    // the executor reads the outcome at once
+	crashBefore     = "process killed before the call"   // the journal says started; no call made
+	crashAfter      = "process killed after the call"    // the journal says started; the call took effect
+	crashAfterLost  = "process killed, network lost too" // both
+)
+
+var errNetwork = errors.New("read tcp 127.0.0.1:1: connection reset by peer")
+
+// faultTenant passes calls through to a real tenant and cuts the run off at
+// write number at (0-based), the way mode says.
+type faultTenant struct {
+	client.Tenant
+	mode   string
+	at     int
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	writes int
+	dead   bool
+	fired  bool
+}
+
+func (f *faultTenant) isDead() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.dead
+}
+
+func (f *faultTenant) write(do func() error) error {
+	f.mu.Lock()
+	n, dead := f.writes, f.dead
+	f.writes++
+	if n == f.at {
+		f.fired = true
+	}
+	f.mu.Unlock()
+	if dead {
+		return errNetwork
+	}
+	if n != f.at {
+		return do()
+	}
+	switch f.mode {
+	case cancelBefore:
+		f.cancel()
+		return context.Canceled
+	case crashBefore:
+		runtime.Goexit()
+	}
+	err := do()
+	switch f.mode {
+	case stopAfter:
+		f.cancel()
+		return err
+	case cancelAfter:
+		f.cancel()
+		return fmt.Errorf("%w (the answer never came)", context.Canceled)
+	case lostAnswer, crashAfterLost:
+		f.mu.Lock()
+		f.dead = true
+		f.mu.Unlock()
+		if f.mode == crashAfterLost {
+			runtime.Goexit()
+		}
+		return errNetwork
+	case lostAnswerAlive:
+		return errNetwork
+	case crashAfter:
+		runtime.Goexit()
+	}
+	return err
+}
+
+func (f *faultTenant) User(ctx context.Context, id string) (client.User, error) {
+	if f.isDead() {
+		return client.User{}, errNetwork
+	}
+	return f.Tenant.User(ctx, id)
+}
+
+func (f *faultTenant) UpdateMetadata(ctx context.Context, id string, um, am map[string]any) (u client.User, err error) {
+	err = f.write(func() error { u, err = f.Tenant.UpdateMetadata(ctx, id, um, am); return err })
+	return u, err
+}
+
+func (f *faultTenant) Link(ctx context.Context, primary string, s client.LinkTarget) (ids []client.Identity, err error) {
+	err = f.write(func() error { ids, err = f.Tenant.Link(ctx, primary, s); return err })
+	return ids, err
+}
+
+func (f *faultTenant) Unlink(ctx context.Context, primary, provider, userID string) (ids []client.Identity, err error) {
+	err = f.write(func() error { ids, err = f.Tenant.Unlink(ctx, primary, provider, userID); return err })
+	return ids, err
+}
+
+func (f *faultTenant) DeleteUser(ctx context.Context, id string) error {
+	return f.write(func() error { return f.Tenant.DeleteUser(ctx, id) })
+}
+
+// mixedPlan is every kind of step on the fixture tenant: a link with a
+// metadata merge, links without, an unlink and deletes.
+func mixedPlan(t *testing.T, sb *sandbox) *linking.Plan {
+	t.Helper()
+	conns := sb.conns()
+	var ops []linking.Operation
+	for _, email := range []string{"alice.nguyen@gmail.com", "wei.zhang@gmail.com", "lena.fischer@gmail.com"} {
+		o, err := linking.PlanGroup(context.Background(), sb.tenant, sb.group(email), "", conns, linking.LinkOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", email, err)
+		}
+		ops = append(ops, o...)
+	}
+	unlink, err := linking.PlanUnlink(sb.mustUser(samDB), "google-oauth2", "101202303404505606707", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops = append(ops, unlink, linking.PlanDelete(sb.mustUser(blockedUser), ""), linking.PlanDelete(sb.mustUser(johnSAML), ""))
+	return sb.plan(ops...)
+}
+
+// involved lists every user a plan expects something of.
+func involved(p *linking.Plan) []string {
+	var out []string
+	for _, op := range p.Operations {
+		for _, s := range op.Steps {
+			for _, u := range s.Expect {
+				if !slices.Contains(out, u.UserID) {
+					out = append(out, u.UserID)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// tenantState is what the tenant holds for ids, as text to compare.
+func tenantState(t *testing.T, sb *sandbox, ids []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, id := range ids {
+		u, ok := sb.user(id)
+		if !ok {
+			out[id] = "absent"
+			continue
+		}
+		out[id] = string(mustMarshal(t, linking.StateOf(u)))
+	}
+	return out
+}
+
+// writeCounts counts the writes the tenant received, by route.
+func writeCounts(sb *sandbox) map[string]int64 {
+	st := sb.srv.Stats()
+	return map[string]int64{
+		patchRoute: st.Requests[patchRoute], linkRoute: st.Requests[linkRoute],
+		unlinkRoute: st.Requests[unlinkRoute], deleteRoute: st.Requests[deleteRoute],
+	}
+}
+
+func plannedCounts(p *linking.Plan) map[string]int64 {
+	route := map[string]string{linking.ActionPatchMetadata: patchRoute, linking.ActionLink: linkRoute,
+		linking.ActionUnlink: unlinkRoute, linking.ActionDelete: deleteRoute}
+	out := map[string]int64{patchRoute: 0, linkRoute: 0, unlinkRoute: 0, deleteRoute: 0}
+	for _, op := range p.Operations {
+		for _, s := range op.Steps {
+			out[route[s.Action]]++
+		}
+	}
+	return out
+}
+
+func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
+	// The planned state: the same plan applied without interruption.
+	ref := newSandbox(t, emulator.Options{})
+	plan := mixedPlan(t, ref)
+	steps := plan.StepIDs()
+	if len(steps) != 8 {
+		t.Fatalf("the mixed plan has %d steps: %v", len(steps), steps)
+	}
+	ref.apply(plan)
+	ids := involved(plan)
+	want := tenantState(t, ref, ids)
+	wantWrites := plannedCounts(plan)
+	if got := writeCounts(ref); !maps.Equal(got, wantWrites) {
+		t.Fatalf("uninterrupted apply sent %v, want %v", got, wantWrites)
+	}
+
+	modes := []string{stopAfter, cancelBefore, cancelAfter, lostAnswer, lostAnswerAlive, crashBefore, crashAfter, crashAfterLost}
+	for _, mode := range modes {
+		for k := range steps {
+			t.Run(fmt.Sprintf("%s/step %d %s", mode, k+1, steps[k]), func(t *testing.T) {
+				sb := newSandbox(t, emulator.Options{})
+				p := mixedPlan(t, sb)
+				if p.ID != plan.ID {
+					t.Fatal("the same tenant gave another plan")
+				}
+				journalPath := filepath.Join(sb.dir, "journals", p.ID+".journal")
+				j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				ft := &faultTenant{Tenant: sb.tenant, mode: mode, at: k, cancel: cancel}
+				ex := sb.executor()
+				ex.Tenant, ex.Journal = ft, j
+
+				var first *linking.Result
+				var firstErr error
+				done := make(chan struct{})
+				go func() { // a crash mode ends this goroutine mid-step, as SIGKILL ends a process
+					defer close(done)
+					first, firstErr = ex.Apply(ctx, p)
+				}()
+				<-done
+				if !ft.fired {
+					t.Fatal("the fault never fired")
+				}
+				switch mode {
+				case crashBefore, crashAfter, crashAfterLost:
+					if first != nil {
+						t.Fatal("the run was not cut off")
+					}
+				case lostAnswerAlive, stopAfter:
+					if mode == stopAfter && k < len(steps)-1 {
+						if !errors.Is(firstErr, linking.ErrInterrupted) || first.Steps[k].Status != linking.StatusDone || first.Steps[k+1].Status != linking.StatusNotRun {
+							t.Fatalf("ctrl-c between steps: %v %+v", firstErr, first.Steps)
+						}
+						break
+					}
+					if firstErr != nil || !first.Complete() || first.Steps[k].Status != linking.StatusDone {
+						t.Fatalf("the step should end done in the first run: %v %+v", firstErr, first.Steps[k])
+					}
+				default:
+					if firstErr == nil || first.Complete() {
+						t.Fatalf("the run went on after the fault: %+v", first)
+					}
+					for _, s := range first.Steps[k+1:] {
+						if s.Status != linking.StatusNotRun {
+							t.Fatalf("step %s ran after the fault: %+v", s.Step, s)
+						}
+					}
+				}
+				j.Close()
+
+				// A new process: a new client, the journal reopened.
+				j, err = audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer j.Close()
+				ex = sb.executor()
+				ex.Tenant, ex.Journal = sb.connect(false), j
+				res, err := ex.Apply(context.Background(), p)
+				if err != nil || !res.Complete() {
+					t.Fatalf("resume: %v\n%+v", err, res)
+				}
+				for _, s := range res.Steps[:k] {
+					if s.Status != linking.StatusAlreadyDone {
+						t.Errorf("resume redid step %s (%s)", s.Step, s.Status)
+					}
+				}
+				for _, s := range res.Steps[k+1:] {
+					if mode != lostAnswerAlive && s.Status != linking.StatusDone {
+						t.Errorf("resume: step %s %s", s.Step, s.Status)
+					}
+				}
+				if got := writeCounts(sb); !maps.Equal(got, wantWrites) {
+					t.Errorf("the tenant received %v, want each planned call exactly once: %v", got, wantWrites)
+				}
+				if got := tenantState(t, sb, ids); !maps.Equal(got, want) {
+					for _, id := range ids {
+						if got[id] != want[id] {
+							t.Errorf("%s:\n got %s\nwant %s", id, got[id], want[id])
+						}
+					}
+				}
+				for _, st := range j.Steps() {
+					if st.State != audit.StepDone {
+						t.Errorf("journal: %s is %s", st.ID, st.State)
+					}
+				}
+				checkBackedUp(t, sb, p)
+				sb.checkRecord()
+			})
+		}
+	}
+}
+
+// checkBackedUp asserts that every user a plan links away or deletes is in
+// a backup file.
+func checkBackedUp(t *testing.T, sb *sandbox, p *linking.Plan) {
+	t.Helper()
+	infos, err := sb.backups.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	backedUp := map[string]bool{}
+	for _, in := range infos {
+		for _, id := range in.UserIDs {
+			backedUp[id] = true
+		}
+	}
+	for _, op := range p.Operations {
+		gone := op.Secondary
+		if op.Kind == linking.OpDelete {
+			gone = op.Target
+		}
+		if op.Kind != linking.OpUnlink && !backedUp[gone] {
+			t.Errorf("%s (%s) is in no backup", gone, op.Kind)
+		}
+	}
+}
+
+func TestTwoRunsOfOnePlanLinkOnce(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sb.plan(ops...)
+	sb.apply(p)
+	// A second operator applying the same plan (another journal) is stopped.
+	_, err = sb.executor().Apply(context.Background(), p)
+	se := refusal(t, err, linking.CheckChangedSincePlan)
+	if want := "the group changed since the plan was made"; !strings.Contains(se.Reason, want) {
+		t.Errorf("reason %q", se.Reason)
+	}
+	if got := writeCounts(sb); got[linkRoute] != 1 || got[patchRoute] != 1 {
+		t.Errorf("writes %v", got)
+	}
+}
