@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/klauspost/compress/gzip"
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+func init() { commandBuilders = append(commandBuilders, newScanCmd) }
+
+type scanOptions struct {
+	JSON       bool
+	CSV        bool
+	Email      string
+	Connection string
+	FromExport string
+}
+
+func newScanCmd(g *globalOptions, io *streams) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Report every set of accounts that share an email",
+		Long: `Scan the whole tenant through a users-export job (the only way past Auth0's
+1,000-result search), group accounts by email across connections, classify
+each group and recommend a primary account.
+
+Output is a table on a terminal, or --json (report version 1) / --csv for
+scripts. Progress goes to stderr when it is a terminal.`,
+		Example: `  linkdesk scan --demo
+  linkdesk scan --json > report.json
+  linkdesk scan --email john.doe@acme.com
+  linkdesk scan --from-export users.json.gz --csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.JSON && o.CSV {
+				return usageErrorf("choose one of --json and --csv")
+			}
+			if o.Email != "" && o.FromExport != "" {
+				return usageErrorf("--email reads from the tenant; it cannot be combined with --from-export")
+			}
+			report, err := runScan(cmd.Context(), g, io, o)
+			if err != nil {
+				return err
+			}
+			return writeReport(io, report, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.JSON, "json", false, "write the report as JSON (version 1)")
+	f.BoolVar(&o.CSV, "csv", false, "write one CSV row per account")
+	f.StringVar(&o.Email, "email", "", "scan one address instead of the whole tenant")
+	f.StringVar(&o.Connection, "connection", "", "only groups that involve this connection")
+	f.StringVar(&o.FromExport, "from-export", "", "scan a users export file (gzip or plain NDJSON) instead of running an export job")
+	return cmd
+}
+
+// runScan produces the report the options ask for.
+func runScan(ctx context.Context, g *globalOptions, io *streams, o *scanOptions) (*linking.Report, error) {
+	progress := progressPrinter(io)
+	defer progress.done()
+
+	if o.FromExport != "" {
+		return scanExportFile(ctx, g, io, o, progress.update)
+	}
+	s, err := g.connect(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	report, err := linking.ScanTenant(ctx, s.Tenant, linking.ScanRequest{
+		Email: o.Email, Connection: o.Connection, Progress: progress.update,
+	})
+	if err != nil {
+		return nil, scanError(err)
+	}
+	report.Tenant = s.Name
+	return report, nil
+}
+
+func scanExportFile(ctx context.Context, g *globalOptions, io *streams, o *scanOptions, progress func(linking.Progress)) (*linking.Report, error) {
+	f, err := os.Open(o.FromExport)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export: %w", err)}
+	}
+	defer f.Close()
+	r, err := decompressed(f)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export %s: %w", o.FromExport, err)}
+	}
+
+	// Connection settings decide identifiers and classes: read them from the
+	// tenant when one is configured, else infer them and say so.
+	var conns *linking.Connections
+	tenantName := ""
+	if g.Demo || tenantConfigured(g) {
+		s, err := g.connect(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		if conns, err = linking.ReadConnections(ctx, s.Tenant); err != nil {
+			return nil, err
+		}
+		tenantName = s.Name
+	} else {
+		fmt.Fprintln(io.ErrOut, "linkdesk: no tenant configured, so connection settings are inferred from the export:\n"+
+			"  Non-Unique Email and legacy custom-database connections cannot be recognised.\n"+
+			"  Set AUTH0_DOMAIN and credentials (or --demo) to read them from the tenant.")
+	}
+	report, err := linking.ScanExportFile(ctx, r, conns, linking.ScanRequest{Connection: o.Connection, Progress: progress})
+	if err != nil {
+		return nil, scanError(err)
+	}
+	report.Tenant = tenantName
+	if report.SkippedLines > 0 {
+		fmt.Fprintf(io.ErrOut, "linkdesk: %d malformed lines skipped:\n", report.SkippedLines)
+		for _, le := range report.LineErrors {
+			fmt.Fprintf(io.ErrOut, "  line %d: %s\n", le.Line, le.Error)
+		}
+		if len(report.LineErrors) < report.SkippedLines {
+			fmt.Fprintf(io.ErrOut, "  … and %d more\n", report.SkippedLines-len(report.LineErrors))
+		}
+	}
+	return report, nil
+}
+
+// scanError turns an unknown --connection into a usage error.
+func scanError(err error) error {
+	if errors.Is(err, linking.ErrUnknownConnection) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return err
+}
+
+func tenantConfigured(g *globalOptions) bool {
+	return firstNonEmpty(g.Domain, os.Getenv("AUTH0_DOMAIN")) != ""
+}
+
+// decompressed reads gzip when the file starts with gzip's magic number,
+// and plain NDJSON otherwise.
+func decompressed(f io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, err := br.Peek(2)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return gzip.NewReader(br)
+	}
+	return br, nil
+}
+
+func writeReport(io *streams, r *linking.Report, o *scanOptions) error {
+	w := bufio.NewWriterSize(io.Out, 1<<16)
+	var err error
+	switch {
+	case o.JSON:
+		err = linking.WriteJSON(w, r)
+	case o.CSV:
+		err = linking.WriteCSV(w, r)
+	default:
+		err = linking.WriteTable(w, r, outputWidth(io))
+	}
+	if err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func outputWidth(io *streams) int {
+	if f, ok := io.Out.(*os.File); ok && io.InteractiveOut() {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 100
+}
+
+// progressLine draws one updating line on stderr while a scan runs, only
+// when stderr is a terminal.
+type progressLine struct {
+	io      *streams
+	enabled bool
+	last    time.Time
+	drawn   bool
+}
+
+func progressPrinter(io *streams) *progressLine {
+	return &progressLine{io: io, enabled: io.InteractiveErr()}
+}
+
+func (p *progressLine) update(pr linking.Progress) {
+	if !p.enabled {
+		return
+	}
+	if pr.Stage != "done" && time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.io.ErrOut, "\r\x1b[2K%s", pr)
+	p.drawn = true
+}
+
+func (p *progressLine) done() {
+	if p.drawn {
+		fmt.Fprint(p.io.ErrOut, "\r\x1b[2K")
+	}
+}

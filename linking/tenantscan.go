@@ -1,0 +1,182 @@
+package linking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/linkdesk/linkdesk/client"
+)
+
+// ScanRequest says what a scan of a tenant reads.
+type ScanRequest struct {
+	// Email, when set, scans one address (users-by-email plus the
+	// case-insensitive search) instead of the whole tenant.
+	Email string
+	// Connection narrows the report to groups involving this connection.
+	Connection string
+	// Progress hears how the scan goes; it runs on the scanning goroutine.
+	Progress func(Progress)
+}
+
+// Progress is one snapshot of a scan of a tenant, for progress lines and bars.
+type Progress struct {
+	Stage   string // "connections", "export", "download", "scan", "done"
+	JobID   string
+	Job     string // the export job's status
+	Percent int    // the export job's percentage_done
+	Users   int    // users scanned so far
+	Bytes   int64  // export bytes read so far
+	Skipped int    // malformed lines skipped so far
+}
+
+func (p Progress) String() string {
+	switch p.Stage {
+	case "connections":
+		return "reading connections…"
+	case "export":
+		return fmt.Sprintf("export job %s: %s %d%%", p.JobID, p.Job, p.Percent)
+	case "download", "scan":
+		s := fmt.Sprintf("scanning export %s: %d users, %.1f MB", p.JobID, p.Users, float64(p.Bytes)/1e6)
+		if p.Skipped > 0 {
+			s += fmt.Sprintf(", %d malformed lines skipped", p.Skipped)
+		}
+		return s
+	case "done":
+		return fmt.Sprintf("scanned %d users", p.Users)
+	}
+	return p.Stage
+}
+
+// ReadConnections reads the tenant's connections.
+func ReadConnections(ctx context.Context, t client.Tenant) (*Connections, error) {
+	list, err := t.Connections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading connections: %w", err)
+	}
+	return ConnectionsFromManagement(list), nil
+}
+
+// checkConnection refuses a --connection name the tenant does not have.
+// With inferred connections it cannot know them yet, so it lets it pass.
+func checkConnection(conns *Connections, name string) error {
+	if name == "" || conns.Inferred() {
+		return nil
+	}
+	if err := conns.Check(name); err != nil {
+		return unknownConnectionError{err}
+	}
+	return nil
+}
+
+// ErrUnknownConnection matches the error of a --connection name that the
+// tenant does not have (errors.Is).
+var ErrUnknownConnection = errors.New("unknown connection")
+
+type unknownConnectionError struct{ error }
+
+func (unknownConnectionError) Is(target error) bool { return target == ErrUnknownConnection }
+
+// ScanTenant reads the tenant's connections and then its users: the whole
+// tenant through an export job, or one address. It is the one scan behind
+// `linkdesk scan`, `linkdesk plan` and the terminal UI.
+func ScanTenant(ctx context.Context, t client.Tenant, req ScanRequest) (*Report, error) {
+	progress := req.Progress
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	progress(Progress{Stage: "connections"})
+	conns, err := ReadConnections(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkConnection(conns, req.Connection); err != nil {
+		return nil, err
+	}
+	started := time.Now().UTC()
+	if req.Email != "" {
+		users, err := t.UsersByEmail(ctx, strings.TrimSpace(req.Email))
+		if err != nil {
+			return nil, fmt.Errorf("reading the accounts of %s: %w", req.Email, err)
+		}
+		s := NewScanner(conns, ScanOptions{Connection: req.Connection})
+		for _, u := range users {
+			s.Add(AccountFromUser(u, conns))
+		}
+		progress(Progress{Stage: "done", Users: len(users)})
+		return s.Report(ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: MethodSearch}), nil
+	}
+
+	var job client.ExportProgress
+	stream, err := t.ExportUsers(ctx, client.ExportRequest{}, func(p client.ExportProgress) {
+		job = p
+		if p.Status != "downloading" && p.Status != "downloaded" {
+			progress(Progress{Stage: "export", JobID: p.JobID, Job: p.Status, Percent: p.Percent})
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exporting users: %w", err)
+	}
+	defer stream.Close()
+	report, err := scanStream(ctx, stream, conns, req, func(sp ScanProgress) {
+		progress(Progress{Stage: "scan", JobID: job.JobID, Job: job.Status, Percent: 100, Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
+	})
+	if err != nil {
+		return nil, err
+	}
+	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, MethodExport
+	progress(Progress{Stage: "done", JobID: job.JobID, Users: report.UsersScanned, Skipped: report.SkippedLines})
+	return report, nil
+}
+
+// ScanExportFile scans an export already downloaded (decompressed NDJSON in
+// r). conns may be nil: connections are then inferred from the users.
+func ScanExportFile(ctx context.Context, r io.Reader, conns *Connections, req ScanRequest) (*Report, error) {
+	if conns == nil {
+		conns = InferConnections()
+	}
+	if err := checkConnection(conns, req.Connection); err != nil {
+		return nil, err
+	}
+	progress := req.Progress
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	started := time.Now().UTC()
+	report, err := scanStream(ctx, r, conns, req, func(sp ScanProgress) {
+		progress(Progress{Stage: "scan", Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
+	})
+	if err != nil {
+		return nil, err
+	}
+	report.ScannedAt, report.Method = started, MethodFile
+	progress(Progress{Stage: "done", Users: report.UsersScanned, Skipped: report.SkippedLines})
+	return report, nil
+}
+
+func scanStream(ctx context.Context, r io.Reader, conns *Connections, req ScanRequest, progress func(ScanProgress)) (*Report, error) {
+	s := NewScanner(conns, ScanOptions{Connection: req.Connection, Progress: progress})
+	if err := s.ReadExport(ctxReader{ctx: ctx, r: r}); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return s.Report(ReportMeta{}), nil
+}
+
+// ctxReader stops a scan when its context is cancelled (esc in the UI).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
