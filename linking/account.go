@@ -114,7 +114,7 @@ func (a *Account) PrimaryIdentifier(conns *Connections) PrimaryIdentifier {
 }
 
 // identifierCandidates are the identifier types tried in order.
-func identifierCandidates(conn Connection) []string {
+func identifierCandidates(conn *Connection) []string {
 	switch {
 	case conn.NonUniqueEmail:
 		var out []string

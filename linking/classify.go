@@ -52,11 +52,11 @@ type Group struct {
 // that carries the group's email (its own, or a linked one).
 type member struct {
 	*Account
-	own      Connection // the account's own connection
-	conn     Connection // of the identity carrying the email
-	raw      string     // the email as stored there
-	verified bool       // any identity of the account carrying this email verified it
-	via      *Identity  // the linked identity carrying the email; nil for the account's own
+	own      *Connection // the account's own connection
+	conn     *Connection // of the identity carrying the email
+	raw      string      // the email as stored there
+	verified bool        // any identity of the account carrying this email verified it
+	via      *Identity   // the linked identity carrying the email; nil for the account's own
 }
 
 func memberOf(a *Account, email string, conns *Connections) member {
@@ -79,7 +79,7 @@ func memberOf(a *Account, email string, conns *Connections) member {
 
 // part is the members of a group on one connection.
 type part struct {
-	conn    Connection
+	conn    *Connection
 	members []*member
 }
 
@@ -90,30 +90,26 @@ type shape struct {
 	singles  []*member // accounts alone on their connection in the group
 }
 
+// shapeOf cuts members, sorted by connection, into their parts.
 func shapeOf(members []member) shape {
-	byConn := map[string]*part{}
-	var order []string
-	for i := range members {
-		m := &members[i]
-		p := byConn[m.conn.Name]
-		if p == nil {
-			p = &part{conn: m.conn}
-			byConn[m.conn.Name] = p
-			order = append(order, m.conn.Name)
-		}
-		p.members = append(p.members, m)
-	}
-	slices.Sort(order)
 	var s shape
-	for _, name := range order {
-		p := byConn[name]
+	for start := 0; start < len(members); {
+		end := start + 1
+		for end < len(members) && members[end].conn.Name == members[start].conn.Name {
+			end++
+		}
+		p := part{conn: members[start].conn}
+		for i := start; i < end; i++ {
+			p.members = append(p.members, &members[i])
+		}
+		start = end
 		switch {
 		case len(p.members) == 1:
 			s.singles = append(s.singles, p.members[0])
 		case p.conn.NonUniqueEmail:
-			s.families = append(s.families, *p)
+			s.families = append(s.families, p)
 		default:
-			s.legacy = append(s.legacy, *p)
+			s.legacy = append(s.legacy, p)
 		}
 	}
 	return s
@@ -157,7 +153,9 @@ func Classify(g *Group, conns *Connections) {
 	g.PrimaryReasons, g.Reasons = nil, nil
 	members := make([]member, len(g.Accounts))
 	for i, a := range g.Accounts {
-		a.Identifier = a.PrimaryIdentifier(conns)
+		if id := a.PrimaryIdentifier(conns); a.Identifier != id {
+			a.Identifier = id // written only when it changes: shared accounts are read concurrently
+		}
 		members[i] = memberOf(a, g.Email, conns)
 	}
 	if len(members) < 2 {
@@ -288,7 +286,7 @@ func sharedReasons(s shape) []string {
 	return r
 }
 
-func legacyWhat(c Connection) string {
+func legacyWhat(c *Connection) string {
 	if c.LegacyCustomDB {
 		return "a custom database without import mode, which does not enforce unique emails"
 	}

@@ -137,7 +137,7 @@ func defaultIdentifiers(strategy string) []string {
 // It is safe for concurrent use.
 type Connections struct {
 	mu       sync.RWMutex
-	list     []Connection
+	list     []*Connection // entries are never changed once added
 	byName   map[string]uint32
 	byID     map[string]uint32
 	strs     map[string]string
@@ -184,7 +184,7 @@ func (c *Connections) add(conn Connection) uint32 {
 	conn.Provider = c.internLocked(conn.Provider)
 	conn.Name = c.internLocked(conn.Name)
 	i := uint32(len(c.list))
-	c.list = append(c.list, conn)
+	c.list = append(c.list, &conn)
 	c.byName[conn.Name] = i
 	if conn.ID != "" {
 		c.byID[conn.ID] = i
@@ -199,13 +199,20 @@ func (c *Connections) ByName(name string) (Connection, bool) { return c.get(c.by
 func (c *Connections) ByID(id string) (Connection, bool) { return c.get(c.byID, id) }
 
 func (c *Connections) get(index map[string]uint32, key string) (Connection, bool) {
+	if p := c.find(index, key); p != nil {
+		return *p, true
+	}
+	return Connection{}, false
+}
+
+func (c *Connections) find(index map[string]uint32, key string) *Connection {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	i, ok := index[key]
 	if !ok {
-		return Connection{}, false
+		return nil
 	}
-	return c.list[i], true
+	return c.list[i]
 }
 
 // Known returns, sorted, the names of the connections read from the tenant;
@@ -268,7 +275,7 @@ func inferredConnection(name, provider string, isSocial bool) Connection {
 }
 
 // at returns the connection with interned index i.
-func (c *Connections) at(i uint32) Connection {
+func (c *Connections) at(i uint32) *Connection {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.list[i]
@@ -289,11 +296,12 @@ func (c *Connections) internLocked(s string) string {
 
 // lookup returns the settings for the connection named name: the listed or
 // learned one, or an inferred stand-in built from the account itself.
-func (c *Connections) lookup(name, provider string) Connection {
+func (c *Connections) lookup(name, provider string) *Connection {
 	if c != nil {
-		if conn, ok := c.ByName(name); ok {
+		if conn := c.find(c.byName, name); conn != nil {
 			return conn
 		}
 	}
-	return inferredConnection(name, provider, socialStrategies[provider])
+	conn := inferredConnection(name, provider, socialStrategies[provider])
+	return &conn
 }

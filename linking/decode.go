@@ -42,6 +42,7 @@ type lineDecoder struct {
 	tmp    []byte // unescaped values before they are placed
 	f      lineFields
 	ids    []identityFields
+	cache  connCache
 }
 
 // decode parses one line into d.f and d.ids. Unknown fields are skipped,
@@ -276,13 +277,14 @@ func (d *lineDecoder) linked(text string, conns *Connections) []Identity {
 	if len(d.ids) < 2 {
 		return nil
 	}
+	d.cache.reset(conns)
 	out := make([]Identity, 0, len(d.ids)-1)
 	cut := func(s span) string { return text[s.off:s.end] }
 	for _, id := range d.ids[1:] {
-		conn := conns.at(conns.index(d.str(id.conn), d.str(id.provider), id.isSocial))
+		conn := conns.at(d.cache.index(d.str(id.conn), d.str(id.provider), id.isSocial))
 		p := id.profile
 		out = append(out, Identity{
-			Connection: conn.Name, Provider: conns.intern(d.str(id.provider)),
+			Connection: conn.Name, Provider: d.cache.intern(d.str(id.provider)),
 			UserID: cut(id.userID), IsSocial: id.isSocial,
 			Email: cut(p.email), EmailVerified: p.verified,
 			Username: cut(p.username), PhoneNumber: cut(p.phone), Name: cut(p.name),
@@ -294,15 +296,16 @@ func (d *lineDecoder) linked(text string, conns *Connections) []Identity {
 // owner returns the interned connection and provider of the user's own
 // identity; noConnection when the line has no identities.
 func (d *lineDecoder) owner(text string, conns *Connections) (conn uint32, provider string) {
+	d.cache.reset(conns)
 	if len(d.ids) == 0 {
 		p, _, ok := strings.Cut(text[d.f.userID.off:d.f.userID.end], "|")
 		if !ok {
 			p = ""
 		}
-		return noConnection, conns.intern([]byte(p))
+		return noConnection, d.cache.intern([]byte(p))
 	}
 	own := d.ids[0]
-	return conns.index(d.str(own.conn), d.str(own.provider), own.isSocial), conns.intern(d.str(own.provider))
+	return d.cache.index(d.str(own.conn), d.str(own.provider), own.isSocial), d.cache.intern(d.str(own.provider))
 }
 
 // record packs the decoded line, its text assembled.

@@ -68,7 +68,7 @@ func (t *jsonText) unexpected(what string) error {
 // members walks the object at the cursor, calling member for each key with
 // the cursor on its value; member must consume the value.
 func (t *jsonText) members(d *lineDecoder, member func(d *lineDecoder, key []byte) error) error {
-	return t.walk('{', '}', func() error {
+	return t.walk('{', '}', "an object", func() error {
 		if t.peek() != '"' {
 			return t.unexpected("a quoted key")
 		}
@@ -89,7 +89,7 @@ func (t *jsonText) members(d *lineDecoder, member func(d *lineDecoder, key []byt
 // elements walks the array at the cursor, calling element with the cursor on
 // each value; element must consume it.
 func (t *jsonText) elements(d *lineDecoder, element func(d *lineDecoder) error) error {
-	return t.walk('[', ']', func() error {
+	return t.walk('[', ']', "an array", func() error {
 		if t.peek() == 0 {
 			return t.unexpected("a value")
 		}
@@ -98,8 +98,8 @@ func (t *jsonText) elements(d *lineDecoder, element func(d *lineDecoder) error) 
 }
 
 // walk reads a container: open, items separated by commas, close.
-func (t *jsonText) walk(open, close byte, item func() error) error {
-	if err := t.expect(open, fmt.Sprintf("'%c'", open)); err != nil {
+func (t *jsonText) walk(open, close byte, what string, item func() error) error {
+	if err := t.expect(open, what); err != nil {
 		return err
 	}
 	if t.peek() == close {

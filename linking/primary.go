@@ -54,7 +54,7 @@ var primaryCriteria = []criterion{
 }
 
 // kindRank orders connection kinds for the primary: database first, social last.
-func kindRank(c Connection) int {
+func kindRank(c *Connection) int {
 	switch {
 	case c.IsDatabase:
 		return 0
@@ -64,7 +64,7 @@ func kindRank(c Connection) int {
 	return 1
 }
 
-func kindName(c Connection) string {
+func kindName(c *Connection) string {
 	switch kindRank(c) {
 	case 0:
 		return "database"

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // ScanOptions configure a Scanner.
@@ -246,8 +249,8 @@ func (s *Scanner) progress() {
 }
 
 // Report classifies every group of two or more accounts and returns them in
-// report order. The scanner is left as it was: more users may be added and
-// another report made.
+// report order. Groups are classified in parallel, one worker a CPU. The
+// scanner is left as it was: more users may be added and another report made.
 func (s *Scanner) Report(meta ReportMeta) *Report {
 	rep := &Report{
 		Version: ReportVersion, Tenant: meta.Tenant, ScannedAt: meta.ScannedAt, Method: meta.Method,
@@ -261,19 +264,42 @@ func (s *Scanner) Report(meta ReportMeta) *Report {
 			a := accounts[idx]
 			if a == nil {
 				acc := s.record(idx).account(s.conns, s.linked[idx])
+				// Set here, once, so that parallel Classify calls only read it.
+				acc.Identifier = acc.PrimaryIdentifier(s.conns)
 				a = &acc
 				accounts[idx] = a
 			}
 			g.Accounts = appendAccount(g.Accounts, a)
 		}
-		if len(g.Accounts) < 2 || !involves(g, s.opts.Connection) {
-			continue
+		if len(g.Accounts) >= 2 && involves(g, s.opts.Connection) {
+			rep.Groups = append(rep.Groups, g)
 		}
-		Classify(g, s.conns)
-		rep.Groups = append(rep.Groups, g)
 	}
+	classifyAll(rep.Groups, s.conns)
 	SortGroups(rep.Groups)
 	return rep
+}
+
+// classifyAll classifies groups on every CPU, a batch at a time.
+func classifyAll(groups []*Group, conns *Connections) {
+	const batch = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(groups)/batch+1) {
+		wg.Go(func() {
+			for {
+				end := int(next.Add(batch))
+				start := end - batch
+				if start >= len(groups) {
+					return
+				}
+				for _, g := range groups[start:min(end, len(groups))] {
+					Classify(g, conns)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // appendAccount adds a to a group, replacing an earlier account with the same
