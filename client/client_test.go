@@ -1,0 +1,446 @@
+package client_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+)
+
+func smallTenant(t testing.TB) *emulator.Tenant {
+	t.Helper()
+	tn, err := emulator.LoadFixture("../emulator/testdata/small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+// connect starts a sandbox tenant with opts and returns a client for it.
+func connect(t testing.TB, opts emulator.Options, mod ...func(*client.Config)) (client.Tenant, *emulator.Server) {
+	t.Helper()
+	if opts.Tenant == nil {
+		opts.Tenant = smallTenant(t)
+	}
+	if opts.Rate == 0 {
+		opts.Rate = -1
+	}
+	srv, base := emulatortest.Start(t, opts)
+	cfg := client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 10 * time.Millisecond}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	tn, err := client.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn, srv
+}
+
+func userIDs(us []client.User) []string {
+	var ids []string
+	for _, u := range us {
+		ids = append(ids, u.UserID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func TestConnectionsAndUsers(t *testing.T) {
+	tn, _ := connect(t, emulator.Options{})
+	ctx := context.Background()
+
+	conns, err := tn.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nue bool
+	for _, c := range conns {
+		if c.GetName() == "family-accounts" {
+			opts, ok := c.Options.(interface{ GetAttributes() any })
+			_ = opts
+			_ = ok
+			nue = true
+		}
+	}
+	if len(conns) != 7 || !nue {
+		t.Fatalf("got %d connections (family-accounts present: %v), want the fixture's 7", len(conns), nue)
+	}
+
+	u, err := tn.User(ctx, "github|5832311")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "maria.garcia@outlook.com" || u.Connection() != "github" || u.Identities[0].UserID != "5832311" {
+		t.Fatalf("github user: %+v", u)
+	}
+	big, err := tn.User(ctx, "github|9007199254740993")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big.Identities[0].UserID != "9007199254740993" {
+		t.Fatalf("a numeric identity id above 2^53 lost precision: %s", big.Identities[0].UserID)
+	}
+
+	_, err = tn.User(ctx, "auth0|nobody")
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || !apiErr.NotFound() || apiErr.Code != "inexistent_user" {
+		t.Fatalf("missing user: %v", err)
+	}
+}
+
+func TestUsersByEmailFindsMixedCaseAccounts(t *testing.T) {
+	tn, _ := connect(t, emulator.Options{})
+	users, err := tn.UsersByEmail(context.Background(), "john.doe@acme.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"auth0|6281b3c4d5e6f70812345678", "samlp|acme-corp|John.Doe@Acme.com"}
+	if got := userIDs(users); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("got %v, want %v (users-by-email is case-sensitive; the search must add the enterprise account)", got, want)
+	}
+}
+
+func TestUsersByEmailCannotInjectQuerySyntax(t *testing.T) {
+	tn, _ := connect(t, emulator.Options{})
+	users, err := tn.UsersByEmail(context.Background(), `a@b.com" OR email:*`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 0 {
+		t.Fatalf("an address with query syntax matched %d users: %v", len(users), userIDs(users))
+	}
+}
+
+func TestUsersByEmailDropsStaleSearchHits(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{SearchLag: time.Hour})
+	ctx := context.Background()
+	// Link the enterprise account away: search still shows it for an hour.
+	if _, err := tn.Link(ctx, "auth0|6281b3c4d5e6f70812345678", client.LinkTarget{Provider: "samlp", UserID: "acme-corp|John.Doe@Acme.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.GetUser("samlp|acme-corp|John.Doe@Acme.com"); ok {
+		t.Fatal("the secondary still exists after the link")
+	}
+	users, err := tn.UsersByEmail(ctx, "john.doe@acme.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := userIDs(users); len(got) != 1 || got[0] != "auth0|6281b3c4d5e6f70812345678" {
+		t.Fatalf("got %v: a linked-away account the search index still holds must not come back", got)
+	}
+}
+
+func TestMetadataLinkUnlinkDelete(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{})
+	ctx := context.Background()
+	primary, secondary := "auth0|63ea1f0b2c8d4e5f60718293", "google-oauth2|108812345678901234567"
+
+	u, err := tn.UpdateMetadata(ctx, primary, map[string]any{"plan": "pro", "preferences": nil}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.UserMetadata["plan"] != "pro" || u.UserMetadata["preferences"] != nil {
+		t.Fatalf("PATCH merge: %v", u.UserMetadata)
+	}
+
+	ids, err := tn.Link(ctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: "108812345678901234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[1].ProfileData["email"] != "alice.nguyen@gmail.com" {
+		t.Fatalf("link answer: %+v", ids)
+	}
+	if _, err := tn.User(ctx, secondary); !client.IsNotFound(err) {
+		t.Fatalf("secondary after link: %v, want 404", err)
+	}
+
+	ids, err = tn.Unlink(ctx, primary, "google-oauth2", "108812345678901234567")
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("unlink: %v %+v", err, ids)
+	}
+	back, err := tn.User(ctx, secondary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.UserMetadata != nil || back.Email != "alice.nguyen@gmail.com" {
+		t.Fatalf("unlinked secondary: metadata %v email %q (it comes back without metadata)", back.UserMetadata, back.Email)
+	}
+
+	if err := tn.DeleteUser(ctx, secondary); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.GetUser(secondary); ok {
+		t.Fatal("deleted user still there")
+	}
+	if err := tn.DeleteUser(ctx, "auth0|never-existed"); err != nil {
+		t.Fatalf("Auth0 answers 204 for unknown ids: %v", err)
+	}
+
+	ticket, err := tn.PasswordChangeTicket(ctx, "auth0|64b7c8d9e0f1a2b3c4d5e6f7")
+	if err != nil || !strings.HasPrefix(ticket, "http") {
+		t.Fatalf("ticket for a Non-Unique Email account: %q %v", ticket, err)
+	}
+}
+
+func TestReadOnlyRefusesEveryWriteBeforeAnyRequest(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{}, func(c *client.Config) { c.ReadOnly = true })
+	ctx := context.Background()
+	if _, err := tn.User(ctx, "github|5832311"); err != nil {
+		t.Fatalf("reads still work: %v", err)
+	}
+	checks := map[string]error{}
+	_, checks["patch"] = tn.UpdateMetadata(ctx, "github|5832311", map[string]any{"x": 1}, nil)
+	_, checks["link"] = tn.Link(ctx, "auth0|63ea1f0b2c8d4e5f60718293", client.LinkTarget{Provider: "google-oauth2", UserID: "108812345678901234567"})
+	_, checks["unlink"] = tn.Unlink(ctx, "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2", "101202303404505606707")
+	checks["delete"] = tn.DeleteUser(ctx, "github|5832311")
+	_, checks["ticket"] = tn.PasswordChangeTicket(ctx, "github|5832311")
+	for name, err := range checks {
+		if !errors.Is(err, client.ErrReadOnly) {
+			t.Errorf("%s in read-only mode: %v", name, err)
+		}
+	}
+	if w := srv.Stats().Writes; w != 0 {
+		t.Fatalf("%d write requests reached the tenant in read-only mode", w)
+	}
+}
+
+func TestMissingScopeNamesTheScope(t *testing.T) {
+	opts := emulator.Options{Scopes: []string{"read:connections"}}
+	tn, _ := connect(t, opts)
+	_, err := tn.User(context.Background(), "github|5832311")
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 403 || apiErr.Scope != "read:users" {
+		t.Fatalf("got %v, want a 403 naming read:users", err)
+	}
+}
+
+func TestBadCredentialsAreAClearError(t *testing.T) {
+	tn, _ := connect(t, emulator.Options{}, func(c *client.Config) { c.ClientSecret = "wrong" })
+	_, err := tn.User(context.Background(), "github|5832311")
+	if err == nil || !strings.Contains(err.Error(), "access_denied") && !strings.Contains(err.Error(), "Unauthorized") {
+		t.Fatalf("bad secret: %v", err)
+	}
+}
+
+func TestExportStreamsEveryUser(t *testing.T) {
+	gen := emulator.Generate(emulator.GenOptions{Users: 3000, Seed: 7})
+	tn, srv := connect(t, emulator.Options{Tenant: gen})
+	var last client.ExportProgress
+	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, func(p client.ExportProgress) { last = p })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := countUsers(t, r)
+	if n != srv.UserCount() {
+		t.Fatalf("export has %d users, tenant %d", n, srv.UserCount())
+	}
+	if last.Status != "downloaded" || last.Lines != int64(n) {
+		t.Fatalf("last progress %+v", last)
+	}
+}
+
+func countUsers(t testing.TB, r io.Reader) int {
+	t.Helper()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	n := 0
+	for sc.Scan() {
+		var u map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &u); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		if _, ok := u["user_id"]; !ok {
+			t.Fatalf("line %d has no user_id", n+1)
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// slowFirstDownload holds the first export download back until its
+// presigned link has expired (the emulator's links last at least a second).
+type slowFirstDownload struct {
+	base http.RoundTripper
+	once sync.Once
+}
+
+func (s *slowFirstDownload) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !strings.HasPrefix(r.URL.Path, "/api/v2/") && !strings.HasPrefix(r.URL.Path, "/oauth/") {
+		s.once.Do(func() { time.Sleep(2100 * time.Millisecond) })
+	}
+	return s.base.RoundTrip(r)
+}
+
+func TestExportAsksForAFreshLinkWhenItExpired(t *testing.T) {
+	gen := emulator.Generate(emulator.GenOptions{Users: 500, Seed: 3})
+	tn, srv := connect(t, emulator.Options{Tenant: gen, ExportLinkTTL: time.Nanosecond}, func(c *client.Config) {
+		c.Transport = &slowFirstDownload{base: http.DefaultTransport}
+	})
+	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := countUsers(t, r); n != srv.UserCount() {
+		t.Fatalf("export has %d users, tenant %d", n, srv.UserCount())
+	}
+	if got := srv.Stats().Requests["GET /api/v2/jobs/{id}"]; got < 2 {
+		t.Fatalf("the job was read %d times: an expired link must be replaced by a fresh one", got)
+	}
+}
+
+func TestExportSurvivesBrokenDownloads(t *testing.T) {
+	gen := emulator.Generate(emulator.GenOptions{Users: 2000, Seed: 3})
+	// A third of requests fail (5xx, dropped connections, truncated
+	// downloads): the stream the caller reads must still be whole.
+	tn, srv := connect(t, emulator.Options{Tenant: gen, FailRate: 0.3, Seed: 11})
+	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := countUsers(t, r); n != srv.UserCount() {
+		t.Fatalf("export has %d users, tenant %d", n, srv.UserCount())
+	}
+	t.Logf("faults injected: %v", srv.Stats().Faults)
+}
+
+func TestExportFailureIsAClearError(t *testing.T) {
+	tn, _ := connect(t, emulator.Options{FailExports: true})
+	_, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "failed") {
+		t.Fatalf("failed job: %v", err)
+	}
+}
+
+func TestFreeTenantBurstCompletesWithoutFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces at 2 requests per second")
+	}
+	tn, srv := connect(t, emulator.Options{Rate: 2, Burst: 2})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := tn.User(ctx, "github|5832311")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a paced call failed: %v", err)
+		}
+	}
+	rl := tn.RateLimit()
+	if !rl.Known || rl.Limit != 2 {
+		t.Fatalf("rate limit snapshot: %+v", rl)
+	}
+	// The pacer holds requests back from the headers; a rare 429 (a refill
+	// racing the clock) is waited out, never a failure.
+	t.Logf("429s absorbed: %d", srv.Stats().RateLimited)
+	if n := srv.Stats().RateLimited; n > 6 { // without pacing: about 18
+		t.Errorf("%d requests ran into 429: the client does not pace itself from the headers", n)
+	}
+}
+
+func TestLinkUnderFaultsLinksExactlyOnce(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{FailRate: 0.4, Seed: 5})
+	ctx := context.Background()
+	primary := "auth0|5f1a2b3c4d5e6f7081920a1b"
+	var err error
+	for range 10 { // the caller retries a failed call; the client resolves lost answers
+		if _, err = tn.Link(ctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: "114455667788990011223"}); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("link kept failing: %v", err)
+	}
+	p, ok := srv.GetUser(primary)
+	if !ok {
+		t.Fatal("primary gone")
+	}
+	linked := 0
+	for _, id := range p.Identities {
+		if id.Provider == "google-oauth2" {
+			linked++
+		}
+	}
+	if linked != 1 {
+		t.Fatalf("the google identity is linked %d times", linked)
+	}
+}
+
+func TestTokenExpiryIsRenewed(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{TokenTTL: 11 * time.Second})
+	ctx := context.Background()
+	// oauth2 renews 10s before expiry, so an 11s token is renewed about every second.
+	deadline := time.Now().Add(2500 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if _, err := tn.User(ctx, "github|5832311"); err != nil {
+			t.Fatalf("call across token expiry: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if srv.Stats().TokensIssued < 2 {
+		t.Fatalf("only %d tokens issued across expiry", srv.Stats().TokensIssued)
+	}
+}
+
+func TestHTTPSWithTheWrittenCertificate(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{Tenant: smallTenant(t), Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile := filepath.Join(t.TempDir(), "sandbox.pem")
+	base, err := srv.StartTLS("127.0.0.1:0", certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("base %s", base)
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("certificate file holds no PEM certificate")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tn.User(context.Background(), "github|5832311"); err != nil {
+		t.Fatalf("over HTTPS: %v", err)
+	}
+}
