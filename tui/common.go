@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// Common is what every screen shares: the size of the area it draws in,
+// styles, keys, the scan data, the backend that makes commands, a clock
+// (fixed in golden tests) and whether writes are allowed. Screens hold a
+// pointer to the one Common value of the program.
+type Common struct {
+	Width, Height int // the screen area: the window less the header and status bar
+	Styles        *Styles
+	Keys          *KeyMap
+	Data          *Data
+	Backend       *Backend
+	Now           func() time.Time
+	ReadOnly      bool
+	// Scan is the state of the scan, kept by the root for screens to show.
+	Scan ScanStatus
+}
+
+// ScanStatus says where the scan of the tenant stands.
+type ScanStatus struct {
+	Running   bool
+	Progress  linking.Progress
+	Err       error // the last scan failed
+	Cancelled bool  // the last scan was cancelled with esc
+	Done      bool  // a scan has finished: Data holds its report
+}
+
+// Component is one screen. Only the root returns a tea.View; screens return
+// strings exactly Common.Width wide at most and Common.Height tall at most.
+type Component interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (Component, tea.Cmd)
+	View() string
+	// Title names the screen in the header and in help.
+	Title() string
+	// Help lists the screen's own bindings, grouped, for ? and the footer.
+	Help() []HelpGroup
+	// Capturing reports whether the screen takes every key itself (typing
+	// a filter, a confirmation dialog): the global one-letter keys are off.
+	Capturing() bool
+}
+
+// EscHandler is a screen that uses esc itself before esc means "back", such
+// as a list clearing its filter.
+type EscHandler interface {
+	WantsEsc() bool
+}
+
+// Page names a top-level screen.
+type Page int
+
+const (
+	PageOverview Page = iota + 1
+	PageGroups
+	PageAudit
+)
+
+// Pages builds the top-level screens and the help screen; package views
+// provides them, so that tui never imports views.
+type Pages struct {
+	Overview func(*Common) Component
+	Groups   func(*Common) Component
+	Audit    func(*Common) Component
+	Help     func(c *Common, screen string, groups []HelpGroup) Component
+}
+
+// ShortHelp flattens help groups for a one-line footer.
+func ShortHelp(groups []HelpGroup) []key.Binding {
+	var out []key.Binding
+	for _, g := range groups {
+		out = append(out, g.Bindings...)
+	}
+	return out
+}

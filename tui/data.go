@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// Data is the scan the screens show: the report and its groups, with what
+// the screens need precomputed (a search text per group, counts). Only the
+// root model changes it, on its own goroutine; screens read it.
+type Data struct {
+	Report *linking.Report  // nil until the first scan finished
+	Groups []*linking.Group // the report's groups, each replaced in place after an action
+	search []string         // per group: lower-case text the filter matches
+	pairs  []string         // per group: its connections, sorted, joined with " + "
+	index  map[string]int   // normalized email → position in Groups
+	stats  *Stats           // nil: to be computed
+	// Version changes whenever the groups change, so views can drop caches.
+	Version uint64
+}
+
+// Stats are the overview's numbers.
+type Stats struct {
+	Groups   int                   // groups that still have two or more accounts
+	Resolved int                   // groups an action reduced to one account
+	Classes  map[linking.Class]int // per class, resolved groups excluded
+	Missed   int                   // of Groups, how many the Account Link Extension missed
+	Pairs    []PairCount           // groups per connection combination, most first
+}
+
+// PairCount is how many groups span one combination of connections.
+type PairCount struct {
+	Connections string // "google-oauth2 + Username-Password-Authentication"
+	Count       int
+}
+
+// SetReport replaces everything with a fresh scan.
+func (d *Data) SetReport(r *linking.Report) {
+	d.Report = r
+	d.Groups = nil
+	if r != nil {
+		d.Groups = r.Groups
+	}
+	d.search = make([]string, len(d.Groups))
+	d.pairs = make([]string, len(d.Groups))
+	d.index = make(map[string]int, len(d.Groups))
+	for i, g := range d.Groups {
+		d.describe(i, g)
+		d.index[g.Email] = i
+	}
+	d.stats = nil
+	d.Version++
+}
+
+func (d *Data) describe(i int, g *linking.Group) {
+	d.search[i] = SearchText(g)
+	d.pairs[i] = ConnectionsOf(g)
+}
+
+// Find returns the position of the group with this normalized email.
+func (d *Data) Find(email string) (int, bool) {
+	i, ok := d.index[email]
+	return i, ok
+}
+
+// ReplaceGroup puts a re-read group in place of the one with its email and
+// reports whether there was one. The group keeps its position in the list.
+func (d *Data) ReplaceGroup(g *linking.Group) bool {
+	i, ok := d.index[g.Email]
+	if !ok {
+		return false
+	}
+	d.Groups[i] = g
+	d.describe(i, g)
+	d.stats = nil
+	d.Version++
+	return true
+}
+
+// Matches reports whether group i matches every word of the query (lower
+// case, split on spaces): a word "class:x" matches the groups whose class
+// starts with x (class:resolved for groups an action resolved); any other
+// word must occur in the group's search text. A longer query never matches
+// more groups than its prefix did, so a list may narrow its last result.
+func (d *Data) Matches(i int, words []string) bool {
+	s := d.search[i]
+	for _, w := range words {
+		if c, ok := strings.CutPrefix(w, "class:"); ok {
+			if !strings.HasPrefix(ClassKey(d.Groups[i]), c) {
+				return false
+			}
+			continue
+		}
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// ClassKey is the class as a filter names it: the class, or "resolved".
+func ClassKey(g *linking.Group) string {
+	if Resolved(g) {
+		return "resolved"
+	}
+	return string(g.Class)
+}
+
+// Connections returns group i's connections joined with " + ".
+func (d *Data) Connections(i int) string { return d.pairs[i] }
+
+// Stats counts the groups; it is cached until the groups change.
+func (d *Data) Stats() *Stats {
+	if d.stats != nil {
+		return d.stats
+	}
+	s := &Stats{Classes: make(map[linking.Class]int, len(linking.Classes))}
+	pairs := map[string]int{}
+	for i, g := range d.Groups {
+		if Resolved(g) {
+			s.Resolved++
+			continue
+		}
+		s.Groups++
+		s.Classes[g.Class]++
+		if g.MissedByExtension {
+			s.Missed++
+		}
+		pairs[d.pairs[i]]++
+	}
+	for p, n := range pairs {
+		s.Pairs = append(s.Pairs, PairCount{Connections: p, Count: n})
+	}
+	slices.SortFunc(s.Pairs, func(a, b PairCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Connections, b.Connections))
+	})
+	d.stats = s
+	return s
+}
+
+// Resolved reports whether an action left the group with fewer than two
+// accounts (Classify gives it no class).
+func Resolved(g *linking.Group) bool { return len(g.Accounts) < 2 }
+
+// ClassName is how a class reads on screen.
+func ClassName(c linking.Class) string {
+	if c == "" {
+		return "resolved"
+	}
+	return strings.ReplaceAll(string(c), "_", " ")
+}
+
+// ConnectionsOf returns the group's distinct connections, sorted, joined
+// with " + " (each account by its own connection).
+func ConnectionsOf(g *linking.Group) string {
+	var names []string
+	for _, a := range g.Accounts {
+		if !slices.Contains(names, a.Connection) {
+			names = append(names, a.Connection)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, " + ")
+}
+
+// SearchText is what a filter matches in a group: its email, class,
+// connections, user ids and primary identifiers, in lower case.
+func SearchText(g *linking.Group) string {
+	var b strings.Builder
+	add := func(s string) {
+		b.WriteString(strings.ToLower(s))
+		b.WriteByte('\n')
+	}
+	add(g.Email)
+	add(string(g.Class))
+	add(ClassName(g.Class))
+	for _, a := range g.Accounts {
+		add(a.UserID)
+		add(a.Connection)
+		add(a.Identifier.Value)
+		for _, l := range a.Linked {
+			add(l.Provider + "|" + l.UserID)
+			add(l.Connection)
+		}
+	}
+	return b.String()
+}
+
+// FilterWords splits a typed filter into lower-case words.
+func FilterWords(q string) []string { return strings.Fields(strings.ToLower(q)) }
+
+// Narrows reports whether every group that matches next also matches prev,
+// so that filtering prev's result for next gives the full answer: next only
+// adds words or lengthens prev's last word (of the same kind).
+func Narrows(prev, next []string) bool {
+	if len(prev) == 0 || len(next) < len(prev) {
+		return len(prev) == 0
+	}
+	last := len(prev) - 1
+	for i := range last {
+		if prev[i] != next[i] {
+			return false
+		}
+	}
+	structured := func(w string) bool { return strings.HasPrefix(w, "class:") }
+	return strings.HasPrefix(next[last], prev[last]) && structured(next[last]) == structured(prev[last])
+}

@@ -1,0 +1,99 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+func group(email string, class linking.Class, conns ...string) *linking.Group {
+	g := &linking.Group{Email: email, Class: class}
+	for i, c := range conns {
+		g.Accounts = append(g.Accounts, &linking.Account{UserID: c + "|" + email + string(rune('0'+i)), Connection: c,
+			Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierUsername, Value: "user" + email}})
+	}
+	return g
+}
+
+func testData() *Data {
+	d := &Data{}
+	d.SetReport(&linking.Report{Groups: []*linking.Group{
+		group("alice@example.com", linking.ClassLinkCandidate, "google-oauth2", "Username-Password-Authentication"),
+		group("bob@example.com", linking.ClassNeedsVerification, "github", "Username-Password-Authentication"),
+		group("shop@example.com", linking.ClassSharedByDesign, "family-accounts", "family-accounts"),
+		group("mixedmartial@example.com", linking.ClassLinkCandidate, "github", "google-oauth2"),
+	}})
+	return d
+}
+
+func matching(d *Data, q string) []string {
+	var out []string
+	for i, g := range d.Groups {
+		if d.Matches(i, FilterWords(q)) {
+			out = append(out, g.Email)
+		}
+	}
+	return out
+}
+
+func TestFilterMatchesEmailConnectionClassUserIDAndIdentifier(t *testing.T) {
+	d := testData()
+	tests := []struct {
+		q    string
+		want int
+	}{
+		{"alice", 1},
+		{"ALICE", 1},                 // case-insensitive
+		{"github", 2},                // connection
+		{"github|bob", 1},            // user id
+		{"usershop", 1},              // primary identifier
+		{"class:link", 2},            // class prefix
+		{"class:mixed", 0},           // a class, not the word in an email
+		{"mixed", 1},                 // the word matches the email
+		{"class:shared family", 1},   // both words
+		{"class:link google bob", 0}, // all words must match
+	}
+	for _, tt := range tests {
+		if got := matching(d, tt.q); len(got) != tt.want {
+			t.Errorf("filter %q matches %v, want %d groups", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestResolvedGroupsLeaveTheirClass(t *testing.T) {
+	d := testData()
+	resolved := &linking.Group{Email: "alice@example.com", Accounts: []*linking.Account{{UserID: "auth0|1"}}}
+	if !d.ReplaceGroup(resolved) {
+		t.Fatal("ReplaceGroup did not find the group")
+	}
+	if got := matching(d, "class:link_candidate"); len(got) != 1 || got[0] != "mixedmartial@example.com" {
+		t.Errorf("link candidates after resolving alice: %v", got)
+	}
+	if got := matching(d, "class:resolved"); len(got) != 1 {
+		t.Errorf("class:resolved matches %v", got)
+	}
+	st := d.Stats()
+	if st.Classes[linking.ClassLinkCandidate] != 1 || st.Resolved != 1 || st.Groups != 3 {
+		t.Errorf("stats after resolving: %+v", st)
+	}
+}
+
+func TestNarrows(t *testing.T) {
+	tests := []struct {
+		prev, next string
+		want       bool
+	}{
+		{"", "a", true},
+		{"al", "ali", true},
+		{"ali", "al", false},
+		{"ali", "ali bob", true},
+		{"ali bob", "alx bob", false},
+		{"clas", "class:", false}, // a word becoming a class filter matches other groups
+		{"class:l", "class:li", true},
+	}
+	for _, tt := range tests {
+		if got := Narrows(FilterWords(tt.prev), FilterWords(tt.next)); got != tt.want {
+			t.Errorf("Narrows(%q, %q) = %v, want %v", tt.prev, tt.next, got, tt.want)
+		}
+	}
+}

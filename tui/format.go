@@ -1,0 +1,70 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bar draws a bar of width cells filled to fraction (0–1).
+func Bar(width int, fraction float64) string {
+	if width <= 0 {
+		return ""
+	}
+	fraction = min(max(fraction, 0), 1)
+	full := int(fraction*float64(width) + 0.5)
+	if full == 0 && fraction > 0 {
+		full = 1 // a non-zero count never draws as nothing
+	}
+	return strings.Repeat("█", full) + strings.Repeat("░", width-full)
+}
+
+// Count writes n with thousands separators: 100,000.
+func Count(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + Count(-n)
+	}
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	lead := len(s) % 3
+	if lead > 0 {
+		b.WriteString(s[:lead])
+	}
+	for i := lead; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// Day writes a date, or "never"/"unknown" for a zero time.
+func Day(t time.Time, zero string) string {
+	if t.IsZero() {
+		return zero
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// Ago says how long before now t was, roughly: "3d ago", "5h ago".
+func Ago(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "in the future"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + "m ago"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + "h ago"
+	case d < 365*24*time.Hour:
+		return strconv.Itoa(int(d.Hours()/24)) + "d ago"
+	}
+	return strconv.Itoa(int(d.Hours()/24/365)) + "y ago"
+}

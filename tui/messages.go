@@ -1,0 +1,127 @@
+package tui
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// TaskID names one command in flight. A screen keeps the id of the answer it
+// waits for and drops any other: a stale answer never lands on a new state.
+type TaskID uint64
+
+var lastTask atomic.Uint64
+
+// NewTask returns a fresh task id.
+func NewTask() TaskID { return TaskID(lastTask.Add(1)) }
+
+// ---- navigation ----
+
+// PushMsg opens a screen on top of the current one.
+type PushMsg struct{ Screen Component }
+
+// PopMsg closes the current screen (esc).
+type PopMsg struct{}
+
+// ShowMsg switches to a top-level screen; Filter, for the groups screen,
+// replaces its filter (e.g. a class chosen on the overview).
+type ShowMsg struct {
+	Page   Page
+	Filter *string
+}
+
+// Push, Pop and Show are commands for the navigation messages.
+func Push(c Component) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: c} } }
+func Pop() tea.Msg             { return PopMsg{} }
+func Show(p Page) tea.Cmd      { return func() tea.Msg { return ShowMsg{Page: p} } }
+
+// ShowGroups opens the groups screen filtered by filter.
+func ShowGroups(filter string) tea.Cmd {
+	return func() tea.Msg { return ShowMsg{Page: PageGroups, Filter: &filter} }
+}
+
+// ---- status ----
+
+// ErrorMsg puts an error on the status bar until the next key.
+type ErrorMsg struct{ Err error }
+
+// NoteMsg puts a short note on the status bar until the next key.
+type NoteMsg struct{ Text string }
+
+// Errorf-free helpers for screens.
+func ReportError(err error) tea.Cmd { return func() tea.Msg { return ErrorMsg{Err: err} } }
+func Note(text string) tea.Cmd      { return func() tea.Msg { return NoteMsg{Text: text} } }
+
+// RateLimitMsg carries a rate-limit snapshot, once a second.
+type RateLimitMsg struct {
+	Limit client.RateLimit
+	Now   time.Time
+}
+
+// ---- scan ----
+
+// ScanProgressMsg is one progress report of the running scan.
+type ScanProgressMsg struct {
+	Task     TaskID
+	Progress linking.Progress
+	next     tea.Cmd
+}
+
+// ScanDoneMsg ends a scan: a report, or the error (context.Canceled after esc).
+type ScanDoneMsg struct {
+	Task   TaskID
+	Report *linking.Report
+	Err    error
+}
+
+// DataChangedMsg tells every screen that Data changed: a new report (Email
+// "") or one group re-read after an action.
+type DataChangedMsg struct{ Email string }
+
+// ---- reads ----
+
+// GroupReadMsg answers a re-read of one group (after an action).
+type GroupReadMsg struct {
+	Task  TaskID
+	Email string
+	Group *linking.Group
+	Err   error
+}
+
+// AuditMsg answers a read of the audit log's tail.
+type AuditMsg struct {
+	Task    TaskID
+	Records []audit.Record // newest first
+	Skipped []audit.SkippedLine
+	Err     error
+}
+
+// ---- writes ----
+
+// WriteRequest asks the root to run a write. The root counts it as in
+// flight (the status bar shows it, q asks before quitting), runs it, then
+// re-reads the group of Email and answers with a WriteDoneMsg.
+type WriteRequest struct {
+	Task  TaskID
+	Label string // "link auth0|a ← google-oauth2|b", for the status bar
+	Email string // the group to re-read afterwards
+	Run   func(ctx context.Context) (any, error)
+}
+
+// WriteDoneMsg answers a WriteRequest with what Run returned.
+type WriteDoneMsg struct {
+	Task   TaskID
+	Label  string
+	Email  string
+	Result any
+	Err    error
+}
+
+// Write is the command that hands a write to the root.
+func Write(req WriteRequest) tea.Cmd { return func() tea.Msg { return req } }

@@ -1,0 +1,634 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// MinWidth and MinHeight are the smallest window the screens are laid out for.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// chromeLines are the rows the root draws around a screen: header, footer
+// and status bar.
+const chromeLines = 3
+
+// Options configure the root model.
+type Options struct {
+	Theme      Theme // the initial theme
+	FixedTheme bool  // keep Theme whatever the terminal's background (no colour, tests)
+	AutoScan   bool  // start a scan at launch
+	// RateEvery is how often the status bar samples the rate-limit bucket
+	// (default one second; negative: never, for tests).
+	RateEvery time.Duration
+}
+
+// Model is the root of the program: it owns the view stack, the scan, the
+// status bar and the writes in flight, and routes messages. Global keys are
+// handled here; everything else goes to the screen on top.
+type Model struct {
+	c     *Common
+	pages Pages
+	opts  Options
+
+	page  Page
+	top   map[Page]Component // top-level screens, kept so they keep their state
+	stack []Component        // screens opened above the top-level one
+
+	width, height int
+
+	scan    scanState
+	rate    client.RateLimit
+	rateAt  time.Time
+	writes  []write
+	rereads map[string]TaskID // latest re-read per group email
+	lastErr string
+	note    string
+}
+
+type scanState struct {
+	task   TaskID
+	cancel context.CancelFunc
+}
+
+type write struct {
+	task  TaskID
+	label string
+}
+
+// New builds the root model. c.Data, c.Keys and c.Styles are created when nil.
+func New(c *Common, pages Pages, opts Options) *Model {
+	if c.Data == nil {
+		c.Data = &Data{}
+	}
+	if c.Keys == nil {
+		c.Keys = DefaultKeyMap()
+	}
+	if c.Styles == nil {
+		c.Styles = NewStyles(opts.Theme)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if opts.RateEvery == 0 {
+		opts.RateEvery = time.Second
+	}
+	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}}
+	return m
+}
+
+// Common returns the shared state (tests and views use it).
+func (m *Model) Common() *Common { return m.c }
+
+// Active is the screen that gets keys now.
+func (m *Model) Active() Component {
+	if n := len(m.stack); n > 0 {
+		return m.stack[n-1]
+	}
+	return m.topScreen(m.page)
+}
+
+// Stack lists the screens from the top-level one up to the active one.
+func (m *Model) Stack() []Component {
+	return append([]Component{m.topScreen(m.page)}, m.stack...)
+}
+
+// Scanning reports whether a scan is running.
+func (m *Model) Scanning() bool { return m.c.Scan.Running }
+
+// WritesInFlight is the number of writes not answered yet.
+func (m *Model) WritesInFlight() int { return len(m.writes) }
+
+// LastError is the error line shown until the next key.
+func (m *Model) LastError() string { return m.lastErr }
+
+func (m *Model) topScreen(p Page) Component {
+	if s, ok := m.top[p]; ok {
+		return s
+	}
+	var build func(*Common) Component
+	switch p {
+	case PageGroups:
+		build = m.pages.Groups
+	case PageAudit:
+		build = m.pages.Audit
+	default:
+		build = m.pages.Overview
+	}
+	s := build(m.c)
+	m.top[p] = s
+	return s
+}
+
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.topScreen(m.page).Init()}
+	if !m.opts.FixedTheme {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	if m.c.Backend != nil && m.opts.RateEvery > 0 {
+		cmds = append(cmds, m.c.Backend.RateLimitTick(0))
+	}
+	if m.opts.AutoScan {
+		cmds = append(cmds, m.startScan())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) startScan() tea.Cmd {
+	if m.c.Backend == nil {
+		return nil
+	}
+	if m.scan.cancel != nil {
+		m.scan.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.scan = scanState{task: NewTask(), cancel: cancel}
+	m.c.Scan.Running, m.c.Scan.Err, m.c.Scan.Cancelled = true, nil, false
+	m.c.Scan.Progress = linking.Progress{Stage: "connections"}
+	return m.c.Backend.Scan(ctx, m.scan.task)
+}
+
+// cancelScan stops the running scan (esc); the scan answers with
+// context.Canceled and the previous report, if any, stays on screen.
+func (m *Model) cancelScan() {
+	if m.scan.cancel != nil {
+		m.scan.cancel()
+	}
+	m.scan.cancel = nil
+	m.c.Scan.Running, m.c.Scan.Cancelled = false, true
+	m.note = "Scan cancelled. Press r to scan again."
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.c.Width, m.c.Height = msg.Width, max(msg.Height-chromeLines, 0)
+		return m, m.broadcast(msg)
+	case tea.BackgroundColorMsg:
+		if !m.opts.FixedTheme {
+			theme := ThemeLight
+			if msg.IsDark() {
+				theme = ThemeDark
+			}
+			m.c.Styles = NewStyles(theme)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case ScanProgressMsg:
+		if msg.Task == m.scan.task && m.c.Scan.Running {
+			m.c.Scan.Progress = msg.Progress
+		}
+		return m, msg.next // keep draining even a stale scan's events
+	case ScanDoneMsg:
+		if msg.Task != m.scan.task {
+			return m, nil
+		}
+		m.scan.cancel = nil
+		m.c.Scan.Running = false
+		switch {
+		case errors.Is(msg.Err, context.Canceled):
+			m.c.Scan.Cancelled = true
+		case msg.Err != nil:
+			m.c.Scan.Err = msg.Err
+			m.lastErr = "scan failed: " + msg.Err.Error()
+		default:
+			m.c.Scan.Done, m.c.Scan.Err = true, nil
+			m.c.Scan.Progress = linking.Progress{Stage: "done", Users: msg.Report.UsersScanned}
+			m.c.Data.SetReport(msg.Report)
+			return m, m.broadcast(DataChangedMsg{})
+		}
+		return m, nil
+	case RateLimitMsg:
+		m.rate, m.rateAt = msg.Limit, msg.Now
+		return m, m.c.Backend.RateLimitTick(m.opts.RateEvery)
+	case ErrorMsg:
+		if msg.Err != nil {
+			m.lastErr = msg.Err.Error()
+		}
+		return m, nil
+	case NoteMsg:
+		m.note = msg.Text
+		return m, nil
+	case PushMsg:
+		m.stack = append(m.stack, msg.Screen)
+		return m, msg.Screen.Init()
+	case PopMsg:
+		m.pop()
+		return m, nil
+	case ShowMsg:
+		return m, m.show(msg)
+	case WriteRequest:
+		return m, m.startWrite(msg)
+	case WriteDoneMsg:
+		return m, m.finishWrite(msg)
+	case GroupReadMsg:
+		if m.rereads[msg.Email] != msg.Task {
+			return m, nil // an older re-read answering late
+		}
+		delete(m.rereads, msg.Email)
+		if msg.Err != nil {
+			m.lastErr = msg.Err.Error()
+			return m, nil
+		}
+		m.c.Data.ReplaceGroup(msg.Group)
+		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
+	case RereadMsg:
+		return m, m.reread(msg.Email)
+	}
+	return m, m.forward(msg)
+}
+
+// LoadReport shows a report as if a scan had just produced it (a report read
+// from a file, tests).
+func (m *Model) LoadReport(r *linking.Report) {
+	m.c.Scan = ScanStatus{Done: true, Progress: linking.Progress{Stage: "done", Users: r.UsersScanned}}
+	m.c.Data.SetReport(r)
+	m.broadcast(DataChangedMsg{})
+}
+
+// RereadMsg asks the root to re-read one group (after an action elsewhere).
+type RereadMsg struct{ Email string }
+
+func (m *Model) reread(email string) tea.Cmd {
+	if m.c.Backend == nil || email == "" {
+		return nil
+	}
+	task := NewTask()
+	m.rereads[email] = task
+	return m.c.Backend.ReadGroup(task, email)
+}
+
+func (m *Model) startWrite(req WriteRequest) tea.Cmd {
+	if m.c.ReadOnly {
+		m.lastErr = client.ErrReadOnly.Error()
+		return nil
+	}
+	m.writes = append(m.writes, write{task: req.Task, label: req.Label})
+	run := req.Run
+	return func() tea.Msg {
+		res, err := run(context.Background())
+		return WriteDoneMsg{Task: req.Task, Label: req.Label, Email: req.Email, Result: res, Err: err}
+	}
+}
+
+func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
+	for i, w := range m.writes {
+		if w.task == msg.Task {
+			m.writes = append(m.writes[:i], m.writes[i+1:]...)
+			break
+		}
+	}
+	if msg.Err != nil {
+		m.lastErr = msg.Label + ": " + msg.Err.Error()
+	} else {
+		m.note = msg.Label + ": done."
+	}
+	// Re-read even after an error: a write may have half happened.
+	return tea.Batch(m.reread(msg.Email), m.broadcast(msg))
+}
+
+func (m *Model) pop() {
+	if n := len(m.stack); n > 0 {
+		m.stack = m.stack[:n-1]
+	}
+}
+
+func (m *Model) show(msg ShowMsg) tea.Cmd {
+	m.stack = nil
+	first := m.top[msg.Page] == nil
+	m.page = msg.Page
+	s := m.topScreen(msg.Page)
+	var cmds []tea.Cmd
+	if first {
+		cmds = append(cmds, s.Init())
+	} else if r, ok := s.(Refresher); ok {
+		cmds = append(cmds, r.Refresh())
+	}
+	if msg.Filter != nil {
+		cmds = append(cmds, m.send(s, SetFilterMsg{Query: *msg.Filter}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Refresher is a top-level screen that reloads when shown again (the audit log).
+type Refresher interface{ Refresh() tea.Cmd }
+
+// SetFilterMsg sets the groups screen's filter.
+type SetFilterMsg struct{ Query string }
+
+// send delivers msg to one screen, replacing it where it lives.
+func (m *Model) send(s Component, msg tea.Msg) tea.Cmd {
+	next, cmd := s.Update(msg)
+	m.replace(s, next)
+	return cmd
+}
+
+func (m *Model) replace(old, next Component) {
+	if old == next {
+		return
+	}
+	for i, s := range m.stack {
+		if s == old {
+			m.stack[i] = next
+			return
+		}
+	}
+	for p, s := range m.top {
+		if s == old {
+			m.top[p] = next
+		}
+	}
+}
+
+// forward gives msg to the active screen.
+func (m *Model) forward(msg tea.Msg) tea.Cmd { return m.send(m.Active(), msg) }
+
+// broadcast gives msg to every live screen: data changes and sizes concern
+// screens that are not on top too.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	seen := map[Component]bool{}
+	for _, p := range []Page{PageOverview, PageGroups, PageAudit} {
+		if s, ok := m.top[p]; ok {
+			seen[s] = true
+			cmds = append(cmds, m.send(s, msg))
+		}
+	}
+	for _, s := range append([]Component(nil), m.stack...) {
+		if !seen[s] {
+			cmds = append(cmds, m.send(s, msg))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
+
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	keys := m.c.Keys
+	m.lastErr, m.note = "", ""
+	if Matches(k, keys.ForceQuit) {
+		return m.quit()
+	}
+	if m.tooSmall() {
+		if Matches(k, keys.Quit) {
+			return m.askQuit()
+		}
+		return nil
+	}
+	active := m.Active()
+	if active.Capturing() {
+		return m.forward(k)
+	}
+	switch {
+	case Matches(k, keys.Back):
+		if h, ok := active.(EscHandler); ok && h.WantsEsc() {
+			return m.forward(k)
+		}
+		if len(m.stack) > 0 {
+			m.pop()
+			return nil
+		}
+		if m.c.Scan.Running {
+			m.cancelScan()
+			return nil
+		}
+		return m.forward(k)
+	case Matches(k, keys.Quit):
+		return m.askQuit()
+	case Matches(k, keys.Help):
+		if _, isHelp := active.(HelpScreen); isHelp {
+			m.pop()
+			return nil
+		}
+		groups := append(active.Help(), keys.GlobalHelp()...)
+		help := m.pages.Help(m.c, active.Title(), groups)
+		m.stack = append(m.stack, help)
+		return help.Init()
+	case Matches(k, keys.Overview):
+		return m.show(ShowMsg{Page: PageOverview})
+	case Matches(k, keys.Groups):
+		return m.show(ShowMsg{Page: PageGroups})
+	case Matches(k, keys.Audit):
+		return m.show(ShowMsg{Page: PageAudit})
+	case Matches(k, keys.Rescan):
+		m.note = "Scanning the tenant again…"
+		return m.startScan()
+	}
+	return m.forward(k)
+}
+
+// HelpScreen marks the help screen, so ? closes it.
+type HelpScreen interface{ IsHelp() }
+
+// askQuit quits, or asks first when a write is in flight.
+func (m *Model) askQuit() tea.Cmd {
+	if len(m.writes) == 0 {
+		return m.quit()
+	}
+	var labels []string
+	for _, w := range m.writes {
+		labels = append(labels, "  • "+Fit(w.label, m.c.Width-12))
+	}
+	body := append([]string{fmt.Sprintf("%d write(s) still waiting for the tenant's answer:", len(m.writes))}, labels...)
+	body = append(body, "", "Quitting now leaves the outcome to the audit log and the journal.")
+	d := NewConfirm(m.c, "Quit while a write is in flight?", body, "Quit anyway?", true, m.quit())
+	m.stack = append(m.stack, d)
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.scan.cancel != nil {
+		m.scan.cancel()
+	}
+	return tea.Quit
+}
+
+// ---- view ----
+
+func (m *Model) View() tea.View {
+	var content string
+	if m.tooSmall() {
+		content = m.smallView()
+	} else {
+		body := FitBlock(m.Active().View(), m.width, m.c.Height)
+		content = strings.Join([]string{m.header(), body, m.footer(), m.statusBar()}, "\n")
+	}
+	v := tea.NewView(content)
+	v.AltScreen = true
+	v.WindowTitle = "linkdesk — " + Fit(m.tenantName(), 60)
+	return v
+}
+
+func (m *Model) tenantName() string {
+	if m.c.Backend == nil {
+		return "no tenant"
+	}
+	return m.c.Backend.TenantName
+}
+
+func (m *Model) smallView() string {
+	msg := fmt.Sprintf("linkdesk needs a window of at least %d×%d; this one is %d×%d.\nMake the window bigger, or press q to quit.",
+		MinWidth, MinHeight, m.width, m.height)
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = Fit(l, max(m.width, 1))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// FitBlock cuts or pads s to exactly height lines of at most width cells.
+func FitBlock(s string, width, height int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		if Width(l) > width {
+			lines[i] = Truncate(l, width)
+		}
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) header() string {
+	s := m.c.Styles
+	tabs := []struct {
+		p    Page
+		name string
+	}{{PageOverview, "1 Overview"}, {PageGroups, "2 Groups"}, {PageAudit, "3 Audit log"}}
+	parts := []string{s.Title.Render("linkdesk")}
+	for _, t := range tabs {
+		if t.p == m.page {
+			parts = append(parts, s.ActiveTab.Render("["+t.name+"]"))
+		} else {
+			parts = append(parts, s.Tabs.Render(" "+t.name+" "))
+		}
+	}
+	line := strings.Join(parts, " ")
+	for _, sc := range m.stack {
+		line += s.Dim.Render(" › ") + sc.Title()
+	}
+	return Truncate(line, m.width)
+}
+
+func (m *Model) footer() string {
+	s := m.c.Styles
+	switch {
+	case m.lastErr != "":
+		return s.Error.Render(Pad("✗ "+m.lastErr, m.width))
+	case m.note != "":
+		return s.Good.Render(Fit("✓ "+m.note, m.width))
+	}
+	var parts []string
+	for _, b := range ShortHelp(m.Active().Help()) {
+		if !b.Enabled() {
+			continue
+		}
+		h := b.Help()
+		parts = append(parts, s.Key.Render(h.Key)+" "+s.Dim.Render(h.Desc))
+	}
+	if !m.Active().Capturing() {
+		parts = append(parts, s.Key.Render("?")+" "+s.Dim.Render("help"), s.Key.Render("q")+" "+s.Dim.Render("quit"))
+	}
+	line := ""
+	for _, p := range parts {
+		next := line
+		if next != "" {
+			next += s.Dim.Render(" · ")
+		}
+		next += p
+		if Width(next) > m.width {
+			break
+		}
+		line = next
+	}
+	return line
+}
+
+func (m *Model) statusBar() string {
+	s := m.c.Styles
+	var segs []string
+	segs = append(segs, s.StatusKey.Render(" "+Fit(m.tenantName(), 40)+" "))
+	if m.c.Backend != nil && m.c.Backend.Sandbox {
+		segs = append(segs, s.Sandbox.Render(" SANDBOX "))
+	}
+	if m.c.ReadOnly {
+		segs = append(segs, s.ReadOnly.Render(" READ-ONLY "))
+	}
+	line := strings.Join(segs, " ")
+	line += s.StatusBar.Render(" " + strings.Join([]string{m.scanStatus(), m.rateStatus(), m.writeStatus()}, " │ "))
+	// What a single write does, in the room that is left.
+	if len(m.writes) == 1 {
+		if room := m.width - Width(line) - 4; room >= 12 {
+			line += s.StatusBar.Render(" (" + Fit(m.writes[0].label, room) + ")")
+		}
+	}
+	w := Width(line)
+	if w > m.width {
+		return Truncate(line, m.width)
+	}
+	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
+}
+
+func (m *Model) scanStatus() string {
+	sc := m.c.Scan
+	p := sc.Progress
+	switch {
+	case sc.Running:
+		switch p.Stage {
+		case "export":
+			return fmt.Sprintf("scan: export %s %3d%% (esc cancels)", Bar(10, float64(p.Percent)/100), p.Percent)
+		case "scan", "download":
+			return fmt.Sprintf("scan: %s users read, %.1f MB (esc cancels)", Count(p.Users), float64(p.Bytes)/1e6)
+		case "connections", "":
+			return "scan: reading connections… (esc cancels)"
+		}
+		return "scan: " + Fit(p.String(), 40)
+	case sc.Err != nil:
+		return "scan failed (r retries)"
+	case sc.Cancelled && !sc.Done:
+		return "scan cancelled (r scans)"
+	case sc.Cancelled:
+		return "rescan cancelled; showing the last scan"
+	case sc.Done:
+		if r := m.c.Data.Report; r != nil {
+			return fmt.Sprintf("scanned %s users %s", Count(r.UsersScanned), r.ScannedAt.In(m.c.Now().Location()).Format("15:04"))
+		}
+		return "scanned"
+	}
+	return "not scanned (r scans)"
+}
+
+func (m *Model) rateStatus() string {
+	rl := m.rate
+	if !rl.Known {
+		return "API bucket –"
+	}
+	secs := int(rl.Reset.Sub(m.rateAt).Round(time.Second).Seconds())
+	s := fmt.Sprintf("API %d/%d reset %ds", rl.Remaining, rl.Limit, max(secs, 0))
+	if rl.Waiting {
+		s += " waiting"
+	}
+	if rl.Seen429 > 0 {
+		s += fmt.Sprintf(" 429×%d", rl.Seen429)
+	}
+	return s
+}
+
+func (m *Model) writeStatus() string { return fmt.Sprintf("writes: %d", len(m.writes)) }

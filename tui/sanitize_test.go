@@ -1,0 +1,150 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestSanitize(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain ASCII is untouched", "alice@example.com", "alice@example.com"},
+		{"accents and CJK are kept", "Zoë 山田", "Zoë 山田"},
+		{"window title (OSC 0, BEL)", "\x1b]0;pwned\x07Mallory", "⍰Mallory"},
+		{"clipboard write (OSC 52, ST)", "Eve\x1b]52;c;Y3VybA==\x1b\\", "Eve⍰"},
+		{"clear screen and home (CSI)", "Bob\x1b[2J\x1b[H", "Bob⍰⍰"},
+		{"cursor up and erase line", "x\x1b[1A\x1b[2K\x1b[10Dverified admin", "x⍰⍰⍰verified admin"},
+		{"colour (SGR)", "\x1b[31mred\x1b[0m", "⍰red⍰"},
+		{"DCS up to ST", "a\x1bPq#0;2;0;0;0\x1b\\b", "a⍰b"},
+		{"APC up to ST", "a\x1b_Gf=24;AAAA\x1b\\b", "a⍰b"},
+		{"unterminated OSC eats the rest", "a\x1b]0;title", "a⍰"},
+		{"two-byte ESC sequence", "a\x1bcb", "a⍰b"},
+		{"lone ESC at the end", "a\x1b", "a⍰"},
+		{"C1 CSI (U+009B) with its parameters", "a\u009b31mb", "a⍰b"},
+		{"C1 OSC (U+009D) up to BEL", "a\u009d0;x\x07b", "a⍰b"},
+		{"other C1 control", "a\u0085b", "a\uFFFDb"},
+		{"newline and carriage return", "a\nuser_id: admin\r\n", "a␊user_id: admin␍␊"},
+		{"NUL, BEL, BS, DEL", "a\x00\x07\x08\x7fb", "a␀␇␈␡b"},
+		{"tab", "a\tb", "a␉b"},
+		{"bidi override", "Eve \u202enimda\u202c", "Eve ⍰nimda⍰"},
+		{"bidi isolates and marks", "\u2066a\u2069\u200e\u200f\u061c", "⍰a⍰⍰⍰⍰"},
+		{"zero-width characters and BOM", "\u200bEve\u200d\ufeff", "⍰Eve⍰⍰"},
+		{"soft hyphen and word joiner", "a\u00adb\u2060c", "a⍰b⍰c"},
+		{"line and paragraph separators", "a\u2028b\u2029c", "a⍰b⍰c"},
+		{"invalid UTF-8", "Ren\xe9 \xff\xfe", "Ren\uFFFD \uFFFD\uFFFD"},
+		{"truncated UTF-8 at the end", "ab\xe2\x82", "ab\uFFFD\uFFFD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Sanitize(tt.in); got != tt.want {
+				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFitCutsByDisplayWidth(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"alice@example.com", 20, "alice@example.com"},
+		{"alice@example.com", 10, "alice@exa…"},
+		{"山田太郎@example.jp", 6, "山田…"},
+		{"\x1b]0;pwned\x07Mallory", 5, "⍰Mal…"},
+		{"anything", 0, ""},
+		{strings.Repeat("Hubert ", 200000), 12, "Hubert Hube…"},
+		{strings.Repeat("\u0301", 100000), 3, strings.Repeat("\u0301", 20) + "…"},
+	}
+	for _, tt := range tests {
+		got := Fit(tt.in, tt.width)
+		if got != tt.want {
+			t.Errorf("Fit(%.20q, %d) = %.40q, want %.40q", tt.in, tt.width, got, tt.want)
+		}
+		if w := ansi.StringWidth(got); w > tt.width {
+			t.Errorf("Fit(%.20q, %d) is %d cells wide", tt.in, tt.width, w)
+		}
+	}
+}
+
+func TestPadIsExactlyTheWidth(t *testing.T) {
+	for _, s := range []string{"", "a", "山田", "\x1b[2Jx", strings.Repeat("x", 50)} {
+		if got := Pad(s, 10); ansi.StringWidth(got) != 10 {
+			t.Errorf("Pad(%q, 10) = %q: %d cells", s, got, ansi.StringWidth(got))
+		}
+		if got := PadLeft(s, 10); ansi.StringWidth(got) != 10 {
+			t.Errorf("PadLeft(%q, 10) = %q: %d cells", s, got, ansi.StringWidth(got))
+		}
+	}
+}
+
+func TestWrapKeepsLinesInWidthAndBoundsAHugeString(t *testing.T) {
+	lines := Wrap(strings.Repeat("word ", 1<<18)+"\x1b[2J", 40, 3)
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3", len(lines))
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 40 {
+			t.Errorf("line %q is wider than 40", l)
+		}
+	}
+	if !strings.HasSuffix(lines[2], Ellipsis) {
+		t.Errorf("last line %q does not say it was cut", lines[2])
+	}
+}
+
+// unsafeRune reports what must never reach the terminal from tenant data.
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f: // C0, DEL, C1 (ESC included)
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c: // bidi
+		return true
+	case r == 0x200b, r == 0x200c, r == 0x200d, r == 0xfeff, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{
+		"", "alice@example.com", "\x1b]0;pwned\x07", "\x1b]52;c;Y3VybA==\x1b\\", "\x1b[2J\x1b[H",
+		"\u009b31m", "\u009d0;x\u009c", "\u202enimda\u202c", "\u200b\u200d\ufeff", "Ren\xe9 \xff\xfe",
+		"a\nb\r\n", "\x1bP", "\x1b[", "\xc2", "\x1b\x1b[1;2", "山田\u0301",
+	} {
+		f.Add(s, 12)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		out := Sanitize(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Sanitize(%q) = %q: invalid UTF-8", s, out)
+		}
+		for _, r := range out {
+			if unsafeRune(r) {
+				t.Fatalf("Sanitize(%q) = %q holds %U", s, out, r)
+			}
+		}
+		if isPlain(s) && out != s {
+			t.Fatalf("Sanitize changed plain text %q to %q", s, out)
+		}
+		width = width % 200
+		if width < 0 {
+			width = -width
+		}
+		fit := Fit(s, width)
+		if w := ansi.StringWidth(fit); w > width {
+			t.Fatalf("Fit(%q, %d) = %q is %d cells wide", s, width, fit, w)
+		}
+		for _, r := range fit {
+			if unsafeRune(r) {
+				t.Fatalf("Fit(%q, %d) = %q holds %U", s, width, fit, r)
+			}
+		}
+	})
+}

@@ -1,0 +1,366 @@
+package views
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// sortKey is a column the groups list can be sorted by.
+type sortKey int
+
+const (
+	sortReport      sortKey = iota // class, larger groups first, email: the report's order
+	sortEmail                      // email
+	sortAccounts                   // number of accounts, most first
+	sortConnections                // connections
+	sortMissed                     // missed by the extension first
+	sortKeys
+)
+
+var sortNames = [...]string{"class", "email", "accounts", "connections", "missed"}
+
+// Groups lists every group, one row each, sortable and filterable. It only
+// renders the rows that are visible, and narrows the previous result when
+// the filter grows, so that it stays fast at 100,000 groups.
+type Groups struct {
+	c *tui.Common
+
+	sortBy  sortKey
+	reverse bool
+	order   []int32 // every group, sorted
+	sorted  struct {
+		version uint64
+		by      sortKey
+		reverse bool
+	}
+
+	rows        []int32 // the groups that pass the filter, in order
+	rowsVersion uint64
+	words       []string // the filter the rows are for
+	filter      tui.TextField
+	typing      bool
+
+	cursor, offset int
+}
+
+// NewGroups builds the groups screen.
+func NewGroups(c *tui.Common) tui.Component {
+	g := &Groups{c: c}
+	g.refresh("")
+	return g
+}
+
+func (g *Groups) Init() tea.Cmd   { return nil }
+func (g *Groups) Title() string   { return "Groups" }
+func (g *Groups) Capturing() bool { return g.typing }
+func (g *Groups) WantsEsc() bool  { return g.typing || g.filter.Value != "" }
+
+func (g *Groups) Help() []tui.HelpGroup {
+	k := g.c.Keys
+	if g.typing {
+		return []tui.HelpGroup{{Title: "Filter", Bindings: []keyBinding{
+			withHelp(k.Submit, "enter", "keep filter"), withHelp(k.Back, "esc", "clear filter"), k.Clear,
+			withHelp(k.Up, "↑", "up"), withHelp(k.Down, "↓", "down"),
+		}}}
+	}
+	return []tui.HelpGroup{
+		{Title: "Groups", Bindings: []keyBinding{withHelp(k.Open, "enter", "open group"), k.Filter, k.Sort, k.Reverse}},
+		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{Title: "Filter words", Bindings: []keyBinding{
+			filterHelp("alice", "email, connection, user id or identifier containing the text"),
+			filterHelp("class:link", "class starting with link (class:resolved: done here)"),
+			filterHelp("a b", "both words"),
+		}},
+	}
+}
+
+func filterHelp(example, desc string) keyBinding {
+	b := keyBinding{}
+	b.SetKeys(example)
+	b.SetHelp(example, desc)
+	return b
+}
+
+// Rows is the number of groups passing the filter.
+func (g *Groups) Rows() int { return len(g.rows) }
+
+// Filter is the filter as typed.
+func (g *Groups) Filter() string { return g.filter.Value }
+
+// Selected is the group under the cursor, nil when the list is empty.
+func (g *Groups) Selected() *linking.Group {
+	if g.cursor < 0 || g.cursor >= len(g.rows) {
+		return nil
+	}
+	return g.c.Data.Groups[g.rows[g.cursor]]
+}
+
+func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.DataChangedMsg:
+		g.refresh(g.selectedEmail())
+	case tui.SetFilterMsg:
+		g.filter.Value, g.typing = msg.Query, false
+		g.cursor, g.offset = 0, 0
+		g.refresh("")
+	case tea.KeyPressMsg:
+		if g.typing {
+			return g, g.typeKey(msg)
+		}
+		return g, g.key(msg)
+	}
+	return g, nil
+}
+
+func (g *Groups) typeKey(k tea.KeyPressMsg) tea.Cmd {
+	keys := g.c.Keys
+	switch {
+	case tui.Matches(k, keys.Submit):
+		g.typing = false
+	case tui.Matches(k, keys.Back):
+		g.typing = false
+		g.filter.Value = ""
+		g.refresh(g.selectedEmail())
+	case k.Code == tea.KeyUp || k.Code == tea.KeyDown || k.Code == tea.KeyPgUp || k.Code == tea.KeyPgDown:
+		g.move(k)
+	default:
+		if g.filter.Update(k, keys) {
+			g.refilter()
+		}
+	}
+	return nil
+}
+
+func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := g.c.Keys
+	switch {
+	case tui.Matches(k, keys.Filter):
+		g.typing = true
+	case tui.Matches(k, keys.Back):
+		g.filter.Value = ""
+		g.refresh(g.selectedEmail())
+	case tui.Matches(k, keys.Open):
+		if sel := g.Selected(); sel != nil {
+			return tui.Push(NewDetail(g.c, sel.Email))
+		}
+	case tui.Matches(k, keys.Sort):
+		g.sortBy = (g.sortBy + 1) % sortKeys
+		g.refresh(g.selectedEmail())
+	case tui.Matches(k, keys.Reverse):
+		g.reverse = !g.reverse
+		g.refresh(g.selectedEmail())
+	default:
+		g.move(k)
+	}
+	return nil
+}
+
+func (g *Groups) pageSize() int { return max(g.c.Height-listChrome, 1) }
+
+// listChrome is the lines of the screen that are not rows: title, filter, header.
+const listChrome = 3
+
+func (g *Groups) move(k tea.KeyPressMsg) {
+	keys := g.c.Keys
+	switch {
+	case tui.Matches(k, keys.Up):
+		g.cursor--
+	case tui.Matches(k, keys.Down):
+		g.cursor++
+	case tui.Matches(k, keys.PageUp):
+		g.cursor -= g.pageSize()
+	case tui.Matches(k, keys.PageDown):
+		g.cursor += g.pageSize()
+	case tui.Matches(k, keys.Top):
+		g.cursor = 0
+	case tui.Matches(k, keys.Bottom):
+		g.cursor = len(g.rows) - 1
+	}
+	g.clamp()
+}
+
+func (g *Groups) clamp() {
+	g.cursor = min(max(g.cursor, 0), max(len(g.rows)-1, 0))
+	page := g.pageSize()
+	if g.cursor < g.offset {
+		g.offset = g.cursor
+	}
+	if g.cursor >= g.offset+page {
+		g.offset = g.cursor - page + 1
+	}
+	g.offset = min(max(g.offset, 0), max(len(g.rows)-page, 0))
+}
+
+func (g *Groups) selectedEmail() string {
+	if sel := g.Selected(); sel != nil {
+		return sel.Email
+	}
+	return ""
+}
+
+// refresh re-sorts when the data or the order changed and filters from
+// scratch, keeping the cursor on the group with email keep when it is still
+// listed.
+func (g *Groups) refresh(keep string) {
+	g.sort()
+	g.words = tui.FilterWords(g.filter.Value)
+	g.rows = g.filterFrom(g.order, false)
+	g.rowsVersion = g.c.Data.Version
+	g.cursor = 0
+	if keep != "" {
+		if at, ok := g.c.Data.Find(keep); ok {
+			if i := slices.Index(g.rows, int32(at)); i >= 0 {
+				g.cursor = i
+			}
+		}
+	}
+	g.clamp()
+}
+
+// refilter applies a changed filter: it narrows the current rows when the
+// new filter only adds to the old one, and starts over otherwise.
+func (g *Groups) refilter() {
+	words := tui.FilterWords(g.filter.Value)
+	if g.rowsVersion == g.c.Data.Version && tui.Narrows(g.words, words) {
+		g.words = words
+		g.rows = g.filterFrom(g.rows, true)
+	} else {
+		g.words = words
+		g.rows = g.filterFrom(g.order, false)
+	}
+	g.cursor, g.offset = 0, 0
+	g.clamp()
+}
+
+// filterFrom keeps the groups of from that match, in from's own array when
+// inPlace (the list narrowing its own rows).
+func (g *Groups) filterFrom(from []int32, inPlace bool) []int32 {
+	dst := from[:0]
+	if !inPlace {
+		dst = make([]int32, 0, len(from))
+	}
+	if len(g.words) == 0 {
+		return append(dst, from...)
+	}
+	d := g.c.Data
+	for _, i := range from {
+		if d.Matches(int(i), g.words) {
+			dst = append(dst, i)
+		}
+	}
+	return dst
+}
+
+func (g *Groups) sort() {
+	d := g.c.Data
+	if g.order != nil && g.sorted.version == d.Version && g.sorted.by == g.sortBy && g.sorted.reverse == g.reverse {
+		return
+	}
+	order := make([]int32, len(d.Groups))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	gs := d.Groups
+	var cmpFn func(a, b int32) int
+	switch g.sortBy {
+	case sortEmail:
+		cmpFn = func(a, b int32) int { return strings.Compare(gs[a].Email, gs[b].Email) }
+	case sortAccounts:
+		cmpFn = func(a, b int32) int { return cmp.Compare(len(gs[b].Accounts), len(gs[a].Accounts)) }
+	case sortConnections:
+		cmpFn = func(a, b int32) int { return strings.Compare(d.Connections(int(a)), d.Connections(int(b))) }
+	case sortMissed:
+		cmpFn = func(a, b int32) int { return cmp.Compare(rank(gs[b].MissedByExtension), rank(gs[a].MissedByExtension)) }
+	}
+	if cmpFn != nil {
+		slices.SortStableFunc(order, cmpFn) // ties keep the report's order
+	}
+	if g.reverse {
+		slices.Reverse(order)
+	}
+	g.order = order
+	g.sorted.version, g.sorted.by, g.sorted.reverse = d.Version, g.sortBy, g.reverse
+}
+
+func rank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// columns are the widths of the list's columns for a screen width.
+type columns struct{ email, class, accounts, conns, missed int }
+
+func groupColumns(width int) columns {
+	c := columns{class: 18, accounts: 4, missed: 6}
+	rest := width - 2 - c.class - c.accounts - c.missed - 4 // cursor and gaps
+	c.email = max(rest*5/10, 16)
+	c.conns = max(rest-c.email, 10)
+	return c
+}
+
+func (g *Groups) View() string {
+	c, s := g.c, g.c.Styles
+	if c.Data.Report == nil {
+		return s.Title.Render("Groups") + "\n\n" + s.Dim.Render("No groups yet: the scan has not finished (see the status bar).")
+	}
+	if g.rowsVersion != c.Data.Version {
+		g.refresh(g.selectedEmail())
+	}
+	var b strings.Builder
+	order := sortNames[g.sortBy]
+	arrow := "▲"
+	if g.reverse {
+		arrow = "▼"
+	}
+	total := len(c.Data.Groups)
+	fmt.Fprintf(&b, "%s  %s of %s groups · sorted by %s %s\n", s.Title.Render("Groups"), tui.Count(len(g.rows)), tui.Count(total), order, arrow)
+	switch {
+	case g.typing:
+		b.WriteString(s.Key.Render("/") + " " + g.filter.View(s, c.Width-4) + s.Dim.Render("  enter keeps · esc clears"))
+	case g.filter.Value != "":
+		b.WriteString(s.Dim.Render("filter: ") + tui.Fit(g.filter.Value, c.Width-30) + s.Dim.Render("  (/ edits, esc clears)"))
+	default:
+		b.WriteString(s.Dim.Render("/ filters by email, connection, class:…, user id or identifier"))
+	}
+	b.WriteByte('\n')
+	cols := groupColumns(c.Width)
+	b.WriteString(s.Header.Render("  " + tui.Pad("EMAIL", cols.email) + " " + tui.Pad("CLASS", cols.class) + " " +
+		tui.PadLeft("ACC", cols.accounts) + " " + tui.Pad("CONNECTIONS", cols.conns) + " " + "MISSED"))
+	if len(g.rows) == 0 {
+		b.WriteString("\n\n" + s.Dim.Render("  No group matches this filter."))
+		return b.String()
+	}
+	end := min(g.offset+g.pageSize(), len(g.rows))
+	for i := g.offset; i < end; i++ {
+		b.WriteByte('\n')
+		b.WriteString(g.row(i, cols))
+	}
+	return b.String()
+}
+
+func (g *Groups) row(i int, cols columns) string {
+	s := g.c.Styles
+	at := int(g.rows[i])
+	grp := g.c.Data.Groups[at]
+	missed := ""
+	if grp.MissedByExtension && !tui.Resolved(grp) {
+		missed = "⚑ yes"
+	}
+	email := tui.Pad(grp.Email, cols.email)
+	class := tui.Pad(tui.ClassName(grp.Class), cols.class)
+	n := tui.PadLeft(fmt.Sprint(len(grp.Accounts)), cols.accounts)
+	conns := tui.Pad(g.c.Data.Connections(at), cols.conns)
+	if i == g.cursor {
+		return s.Selected.Render("▸ " + email + " " + class + " " + n + " " + conns + " " + tui.Pad(missed, cols.missed))
+	}
+	return "  " + email + " " + s.Class(grp.Class).Render(class) + " " + n + " " + s.Dim.Render(conns) + " " + s.Warn.Render(missed)
+}

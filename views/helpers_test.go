@@ -1,0 +1,244 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/auth0/go-auth0/management"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// fixturePath is the small tenant every screen test uses: every class, a
+// linked user, and hostile profile strings.
+const fixturePath = "../emulator/testdata/small.json"
+
+// fixedNow is the clock of every test: goldens must not depend on the day.
+var fixedNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// fixtureReport scans the fixture offline, as an export file, with the
+// fixture's connections, and dates it.
+func fixtureReport(t testing.TB) *linking.Report {
+	t.Helper()
+	data, err := os.ReadFile(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Connections []*management.Connection `json:"connections"`
+		Users       []json.RawMessage        `json:"users"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	var export bytes.Buffer
+	for _, u := range raw.Users {
+		if err := json.Compact(&export, u); err != nil {
+			t.Fatal(err)
+		}
+		export.WriteByte('\n')
+	}
+	conns := linking.ConnectionsFromManagement(raw.Connections)
+	rep, err := linking.ScanExportFile(context.Background(), &export, conns, linking.ScanRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Tenant, rep.Method, rep.ScannedAt = "fixture.example", linking.MethodExport, fixedNow.Add(-time.Hour)
+	return rep
+}
+
+// harness drives the root model synchronously: every command runs at once
+// and its messages go back into Update until nothing is left, as the
+// program would do, minus the terminal.
+type harness struct {
+	t    testing.TB
+	m    *tui.Model
+	c    *tui.Common
+	quit bool
+	srv  *emulator.Server
+}
+
+type harnessOpts struct {
+	readOnly bool
+	tenant   bool // start a sandbox tenant with the fixture behind the backend
+	width    int
+	height   int
+}
+
+func newHarness(t testing.TB, o harnessOpts) *harness {
+	t.Helper()
+	if o.width == 0 {
+		o.width, o.height = 100, 30
+	}
+	dir := t.TempDir()
+	b := &tui.Backend{
+		TenantName: "sandbox (fixture)", Sandbox: true, ReadOnly: o.readOnly, Operator: "tester",
+		AuditLog: filepath.Join(dir, "audit.log"), BackupDir: filepath.Join(dir, "backups"),
+	}
+	h := &harness{t: t}
+	if o.tenant {
+		h.srv, b.Tenant = startTenant(t, o.readOnly)
+	}
+	h.c = &tui.Common{Backend: b, ReadOnly: o.readOnly, Now: func() time.Time { return fixedNow }}
+	h.m = New(h.c, tui.Options{Theme: tui.ThemePlain, FixedTheme: true, RateEvery: -1})
+	h.send(h.m.Init())
+	h.send(tea.WindowSizeMsg{Width: o.width, Height: o.height})
+	h.m.LoadReport(fixtureReport(t))
+	return h
+}
+
+// startTenant serves the fixture as a sandbox tenant and connects to it.
+func startTenant(t testing.TB, readOnly bool) (*emulator.Server, client.Tenant) {
+	t.Helper()
+	tenant, err := emulator.LoadFixture(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	tn, err := client.New(context.Background(), client.Config{
+		Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), ReadOnly: readOnly, PollInterval: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, tn
+}
+
+// send feeds a message (or runs a command) and everything it leads to.
+func (h *harness) send(first any) {
+	h.t.Helper()
+	var queue []tea.Msg
+	switch v := first.(type) {
+	case tea.Cmd:
+		queue = run(v)
+	case nil:
+	default:
+		queue = []tea.Msg{v}
+	}
+	for n := 0; len(queue) > 0; n++ {
+		if n > 10000 {
+			h.t.Fatal("the model does not settle: more than 10,000 messages")
+		}
+		msg := queue[0]
+		queue = queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			h.quit = true
+			return
+		}
+		_, cmd := h.m.Update(msg)
+		queue = append(queue, run(cmd)...)
+	}
+}
+
+// run executes a command and flattens batches and sequences.
+func run(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if msg == nil {
+		return nil
+	}
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, run(c)...)
+		}
+		return out
+	}
+	// tea.Sequence's message is an unexported []tea.Cmd.
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+		var out []tea.Msg
+		for i := range v.Len() {
+			out = append(out, run(v.Index(i).Interface().(tea.Cmd))...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// key builds the key press a terminal sends for a key name.
+func keyPress(name string) tea.KeyPressMsg {
+	special := map[string]tea.Key{
+		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
+		"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "backspace": {Code: tea.KeyBackspace},
+		"space": {Code: tea.KeySpace, Text: " "}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "ctrl+u": {Code: 'u', Mod: tea.ModCtrl},
+	}
+	if k, ok := special[name]; ok {
+		return tea.KeyPressMsg(k)
+	}
+	r := []rune(name)
+	return tea.KeyPressMsg{Code: r[0], Text: name}
+}
+
+// press sends key presses, one after the other.
+func (h *harness) press(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyPress(k))
+	}
+}
+
+// typeText types every character of s.
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		if r == ' ' {
+			h.send(keyPress("space"))
+			continue
+		}
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// screen is the whole window as the root draws it.
+func (h *harness) screen() string { return h.m.View().Content }
+
+func (h *harness) active() tui.Component { return h.m.Active() }
+
+func (h *harness) mustShow(want ...string) {
+	h.t.Helper()
+	s := h.screen()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			h.t.Fatalf("the screen does not show %q:\n%s", w, s)
+		}
+	}
+}
+
+// openGroup opens the group with this email from the groups screen.
+func (h *harness) openGroup(email string) *Detail {
+	h.t.Helper()
+	h.press("2", "/")
+	h.typeText(email)
+	h.press("enter", "enter")
+	d, ok := h.active().(*Detail)
+	if !ok || d.email != email {
+		h.t.Fatalf("group %s did not open; on screen:\n%s", email, h.screen())
+	}
+	return d
+}
+
+// firstOf returns the email of the first group of a class in report order.
+func firstOf(t testing.TB, r *linking.Report, c linking.Class) string {
+	t.Helper()
+	for _, g := range r.Groups {
+		if g.Class == c {
+			return g.Email
+		}
+	}
+	t.Fatalf("the fixture has no %s group", c)
+	return ""
+}

@@ -1,0 +1,197 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// Overview is the first screen: what was scanned, how many groups of each
+// class and connection combination, and how many the extension missed.
+// enter on a class opens the groups screen filtered to it.
+type Overview struct {
+	c      *tui.Common
+	cursor int // index into linking.Classes
+}
+
+// NewOverview builds the overview screen.
+func NewOverview(c *tui.Common) tui.Component { return &Overview{c: c} }
+
+func (o *Overview) Init() tea.Cmd   { return nil }
+func (o *Overview) Title() string   { return "Overview" }
+func (o *Overview) Capturing() bool { return false }
+
+func (o *Overview) Help() []tui.HelpGroup {
+	k := o.c.Keys
+	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, withHelp(k.Open, "enter", "groups of this class"), k.Rescan}}}
+}
+
+func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return o, nil
+	}
+	keys := o.c.Keys
+	switch {
+	case tui.Matches(k, keys.Up):
+		o.cursor = max(o.cursor-1, 0)
+	case tui.Matches(k, keys.Down):
+		o.cursor = min(o.cursor+1, len(linking.Classes)-1)
+	case tui.Matches(k, keys.Top):
+		o.cursor = 0
+	case tui.Matches(k, keys.Bottom):
+		o.cursor = len(linking.Classes) - 1
+	case tui.Matches(k, keys.Open):
+		if o.c.Data.Report == nil {
+			return o, tui.Note("Nothing to open yet: the scan has not finished.")
+		}
+		return o, tui.ShowGroups("class:" + string(linking.Classes[o.cursor]))
+	}
+	return o, nil
+}
+
+// SelectedClass is the class under the cursor.
+func (o *Overview) SelectedClass() linking.Class { return linking.Classes[o.cursor] }
+
+func (o *Overview) View() string {
+	c, s := o.c, o.c.Styles
+	w := c.Width
+	rep := c.Data.Report
+	var lines []string
+	label := func(name, value string) string {
+		return s.Header.Render(tui.Pad(name, 13)) + value
+	}
+	tenant := "–"
+	if c.Backend != nil {
+		tenant = tui.Fit(c.Backend.TenantName, w-14)
+	}
+	lines = append(lines, s.Title.Render("Overview"), "")
+	lines = append(lines, label("Tenant", tenant))
+	if rep == nil {
+		lines = append(lines, label("Scan", o.scanLine()), "")
+		lines = append(lines, o.waiting()...)
+		return strings.Join(lines, "\n")
+	}
+	st := c.Data.Stats()
+	lines = append(lines,
+		label("Scanned", fmt.Sprintf("%s UTC by %s", rep.ScannedAt.UTC().Format("2006-01-02 15:04"), methodName(rep.Method))),
+		label("Users", fmt.Sprintf("%s scanned, %s with an email%s", tui.Count(rep.UsersScanned), tui.Count(rep.AccountsWithEmail), skipped(rep))),
+		label("Groups", groupsLine(st)),
+		label("Missed", s.Warn.Render(tui.Count(st.Missed))+tui.Fit(fmt.Sprintf(" %s the Account Link Extension missed for good (newest account has logged in again)",
+			plural(st.Missed, "group", "groups")), w-20)),
+	)
+	if c.Scan.Running {
+		lines = append(lines, label("Rescan", o.scanLine()))
+	}
+
+	// Classes, as bars; the cursor picks one for enter.
+	maxCount := 1
+	for _, cl := range linking.Classes {
+		maxCount = max(maxCount, st.Classes[cl])
+	}
+	barW := max(w-2-20-8-2, 10)
+	lines = append(lines, "", s.Title.Render("Groups by class")+s.Dim.Render("   enter opens the list of the class under the cursor"))
+	for i, cl := range linking.Classes {
+		n := st.Classes[cl]
+		cursor := "  "
+		name := tui.Pad(tui.ClassName(cl), 20)
+		if i == o.cursor {
+			cursor = "▸ "
+			name = s.Selected.Render(name)
+		} else {
+			name = s.Class(cl).Render(name)
+		}
+		lines = append(lines, cursor+name+tui.PadLeft(tui.Count(n), 7)+"  "+s.Class(cl).Render(tui.Bar(barW, float64(n)/float64(maxCount))))
+	}
+
+	// Connection combinations: as many as fit.
+	room := c.Height - len(lines) - 2
+	if room > 0 && len(st.Pairs) > 0 {
+		lines = append(lines, "", s.Title.Render("Groups by connections"))
+		nameW := min(max(w/2, 30), 60)
+		maxPair := st.Pairs[0].Count
+		pairBar := max(w-nameW-8-4, 10)
+		for i, p := range st.Pairs {
+			if i >= room-1 && i != len(st.Pairs)-1 {
+				lines = append(lines, s.Dim.Render(fmt.Sprintf("  … and %d more combinations", len(st.Pairs)-i)))
+				break
+			}
+			lines = append(lines, "  "+tui.Pad(p.Connections, nameW)+tui.PadLeft(tui.Count(p.Count), 7)+"  "+s.Bar.Render(tui.Bar(pairBar, float64(p.Count)/float64(maxPair))))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func groupsLine(st *tui.Stats) string {
+	s := fmt.Sprintf("%s %s of accounts sharing an email", tui.Count(st.Groups), plural(st.Groups, "group", "groups"))
+	if st.Resolved > 0 {
+		s += fmt.Sprintf("; %s resolved in this session", tui.Count(st.Resolved))
+	}
+	return s
+}
+
+func skipped(r *linking.Report) string {
+	if r.SkippedLines == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %s malformed export lines skipped", tui.Count(r.SkippedLines))
+}
+
+func methodName(m string) string {
+	switch m {
+	case linking.MethodExport:
+		return "users export"
+	case linking.MethodSearch:
+		return "search"
+	case linking.MethodFile:
+		return "export file"
+	}
+	return tui.Sanitize(m)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// scanLine says where the scan is, in words.
+func (o *Overview) scanLine() string {
+	sc := o.c.Scan
+	switch {
+	case sc.Running:
+		return tui.Sanitize(sc.Progress.String())
+	case sc.Err != nil:
+		return "failed: " + tui.Fit(sc.Err.Error(), o.c.Width-30) + " (r tries again)"
+	case sc.Cancelled:
+		return "cancelled (r scans again)"
+	}
+	return "not started (r scans)"
+}
+
+// waiting is the body while no report exists: the scan's progress bar.
+func (o *Overview) waiting() []string {
+	s := o.c.Styles
+	sc := o.c.Scan
+	if !sc.Running {
+		return []string{s.Dim.Render("No scan yet. Press r to scan the tenant.")}
+	}
+	p := sc.Progress
+	barW := min(o.c.Width-10, 60)
+	var lines []string
+	switch p.Stage {
+	case "export":
+		lines = append(lines, "Export job "+tui.Fit(p.JobID, 40)+": "+tui.Fit(p.Job, 20),
+			s.Bar.Render(tui.Bar(barW, float64(p.Percent)/100))+fmt.Sprintf(" %3d%%", p.Percent))
+	case "scan", "download":
+		lines = append(lines, fmt.Sprintf("Reading the export: %s users, %.1f MB", tui.Count(p.Users), float64(p.Bytes)/1e6))
+	default:
+		lines = append(lines, "Reading the tenant's connections…")
+	}
+	return append(lines, "", s.Dim.Render("The screen stays usable meanwhile; esc cancels the scan."))
+}

@@ -1,0 +1,165 @@
+package views
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// Unlink detaches one identity from an account: it reads the account by id,
+// lets the operator pick the linked identity (j/k when there are several),
+// shows linking's plan, and asks y/N (enter does not confirm).
+type Unlink struct {
+	c       *tui.Common
+	email   string
+	primary string
+
+	readTask tui.TaskID
+	loading  bool
+	user     client.User
+	readErr  error
+	cursor   int
+	op       *linking.Operation
+	planErr  error
+	hint     string
+
+	exec execution
+}
+
+// NewUnlink opens the unlink dialog for an account of a group.
+func NewUnlink(c *tui.Common, email, primary string) *Unlink {
+	return &Unlink{c: c, email: email, primary: primary}
+}
+
+func (u *Unlink) Init() tea.Cmd {
+	u.loading = true
+	u.readTask = tui.NewTask()
+	return u.c.Backend.ReadUsers(u.readTask, u.primary)
+}
+
+func (u *Unlink) Title() string   { return "Unlink" }
+func (u *Unlink) Capturing() bool { return !u.exec.started }
+
+func (u *Unlink) Help() []tui.HelpGroup {
+	k := u.c.Keys
+	if u.exec.started {
+		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
+	}
+	return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel}}}
+}
+
+func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.UsersMsg:
+		if msg.Task != u.readTask {
+			return u, nil
+		}
+		u.loading = false
+		u.readErr = msg.Err
+		if msg.Err == nil && len(msg.Users) == 1 {
+			u.user = msg.Users[0]
+			u.plan()
+		}
+	case tui.WriteDoneMsg:
+		u.exec.update(msg)
+	case tea.KeyPressMsg:
+		return u, u.key(msg)
+	}
+	return u, nil
+}
+
+func (u *Unlink) plan() {
+	linked := u.user.Linked()
+	if len(linked) == 0 {
+		u.op, u.planErr = nil, nil
+		return
+	}
+	u.cursor = min(u.cursor, len(linked)-1)
+	id := linked[u.cursor]
+	op, err := linking.PlanUnlink(u.user, id.Provider, id.UserID, "")
+	u.op, u.planErr = nil, err
+	if err == nil {
+		op.Group = u.email
+		u.op = &op
+	}
+}
+
+func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := u.c.Keys
+	u.hint = ""
+	if u.exec.started {
+		return nil // esc: the root goes back
+	}
+	switch {
+	case tui.Matches(k, keys.Cancel):
+		return tui.Pop
+	case tui.Matches(k, keys.Up):
+		u.cursor = max(u.cursor-1, 0)
+		u.plan()
+	case tui.Matches(k, keys.Down):
+		u.cursor++
+		u.plan()
+	case tui.Matches(k, keys.Confirm):
+		if u.op == nil {
+			u.hint = "Nothing to unlink."
+			return nil
+		}
+		op := *u.op
+		return u.exec.start(u.c, "unlink "+tui.Fit(op.Secondary, 40)+" from "+tui.Fit(op.Primary, 30), u.email, []linking.Operation{op})
+	default:
+		u.hint = "Press y to unlink or n to cancel (enter does not confirm)."
+	}
+	return nil
+}
+
+func (u *Unlink) View() string {
+	s := u.c.Styles
+	w := u.c.Width
+	lines := []string{s.Title.Render("Unlink an identity from ") + tui.Fit(u.primary, w-30), ""}
+	switch {
+	case u.exec.started:
+		lines = append(lines, u.exec.view(u.c, "Unlinking")...)
+		return strings.Join(lines, "\n")
+	case u.loading:
+		lines = append(lines, "Reading the account by id…")
+		return strings.Join(lines, "\n")
+	case u.readErr != nil:
+		lines = append(lines, s.Bad.Render("✗ ")+tui.Fit(u.readErr.Error(), w-4), "", s.Dim.Render("esc goes back."))
+		return strings.Join(lines, "\n")
+	}
+	linked := u.user.Linked()
+	if len(linked) == 0 {
+		lines = append(lines, "This account has no linked identity (any more).", "", s.Dim.Render("esc goes back."))
+		return strings.Join(lines, "\n")
+	}
+	lines = append(lines, "Linked identities (j/k picks the one to detach):")
+	for i, id := range linked {
+		email, _ := id.ProfileData["email"].(string)
+		row := tui.Pad(id.Provider+"|"+id.UserID, 40) + " " + tui.Pad(id.Connection, 30) + " " + tui.Fit(email, w-80)
+		if i == u.cursor {
+			lines = append(lines, s.Selected.Render("▸ "+row))
+		} else {
+			lines = append(lines, "  "+row)
+		}
+	}
+	lines = append(lines, "")
+	if u.planErr != nil {
+		lines = append(lines, s.Bad.Render("✗ ")+tui.Fit(u.planErr.Error(), w-4))
+	}
+	if op := u.op; op != nil {
+		for _, n := range op.Notes {
+			lines = append(lines, indent(tui.Wrap("note: "+n, w-4, 3), "  ")...)
+		}
+		lines = append(lines, s.Dim.Render("  call: ")+s.Dim.Render(tui.Fit(linking.CallText(op.Steps[0].Call), w-10)), "")
+		lines = append(lines, s.Danger.Render("Unlink ")+tui.Fit(op.Secondary, 40)+s.Danger.Render(" from ")+tui.Fit(op.Primary, 30)+s.Danger.Render("?")+
+			"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
+	}
+	if u.hint != "" {
+		lines = append(lines, "", s.Warn.Render(u.hint))
+	}
+	return strings.Join(lines, "\n")
+}

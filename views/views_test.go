@@ -1,0 +1,488 @@
+package views
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// ---- the shell ----
+
+func TestCtrlCQuitsFromAnywhere(t *testing.T) {
+	for _, where := range [][]string{nil, {"2", "/"}, {"2", "enter", "D"}} {
+		h := newHarness(t, harnessOpts{})
+		h.press(where...)
+		h.press("ctrl+c")
+		if !h.quit {
+			t.Errorf("ctrl+c after %v did not quit; screen:\n%s", where, h.screen())
+		}
+	}
+}
+
+func TestQQuitsAtOnceWithoutWritesInFlight(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("q")
+	if !h.quit {
+		t.Fatal("q did not quit")
+	}
+}
+
+func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	// A write whose answer has not come: its command is never run here.
+	h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Email: "a@b.c",
+		Run: func(context.Context) (any, error) { return nil, nil }})
+	h.mustShow("writes: 1 (link google")
+
+	h.press("q")
+	if h.quit {
+		t.Fatal("q quit while a write was in flight, without asking")
+	}
+	h.mustShow("Quit while a write is in flight?", "link google-oauth2|1 into auth0|2", "n no (default)")
+	h.press("enter")
+	if h.quit {
+		t.Fatal("enter confirmed quitting")
+	}
+	h.press("n")
+	if h.quit {
+		t.Fatal("n quit")
+	}
+	if _, isConfirm := h.active().(*tui.Confirm); isConfirm {
+		t.Fatal("n did not close the question")
+	}
+	h.press("q", "y")
+	if !h.quit {
+		t.Fatal("q then y did not quit")
+	}
+}
+
+func TestEscCancelsARunningScanAndKeepsTheLastReport(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	_, scan := h.m.Update(keyPress("r")) // the scan starts; its command is held back
+	if !h.m.Scanning() {
+		t.Fatal("r did not start a scan")
+	}
+	h.mustShow("scan: reading connections… (esc cancels)")
+	h.press("esc")
+	if h.m.Scanning() {
+		t.Fatal("esc did not cancel the scan")
+	}
+	h.mustShow("Scan cancelled. Press r to scan again.")
+	h.send(scan) // the cancelled scan ends; its answer must not replace the report
+	h.mustShow("rescan cancelled; showing the last scan", "link candidate")
+	if h.c.Data.Report == nil || len(h.c.Data.Groups) != 10 {
+		t.Fatalf("the report was lost: %+v", h.c.Data.Report)
+	}
+}
+
+func TestAScanRunsInTheBackgroundAndFillsTheScreens(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.c.Data.SetReport(nil)
+	h.press("r")
+	if h.m.Scanning() {
+		t.Fatal("the scan did not finish")
+	}
+	if len(h.c.Data.Groups) != 10 {
+		t.Fatalf("the scan found %d groups, want the fixture's 10", len(h.c.Data.Groups))
+	}
+	h.mustShow("scanned 35 users", "by users export")
+}
+
+func TestASmallWindowAsksForABiggerOne(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.send(tea.WindowSizeMsg{Width: 79, Height: 30})
+	h.mustShow("at least 80×24", "79×30", "Make the window bigger")
+	h.press("2") // keys other than q do nothing meanwhile
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.mustShow("[1 Overview]", "Groups by class")
+}
+
+func TestHelpListsEveryBindingOfTheScreen(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2", "?")
+	h.mustShow("Keys on Groups", "open group", "filter", "sort by next column", "reverse order", "class:link",
+		"overview", "audit log", "rescan", "quit now")
+	h.press("?")
+	if _, ok := h.active().(*Groups); !ok {
+		t.Fatal("? did not close help")
+	}
+	h.press("enter", "?")
+	h.mustShow("Keys on Group", "link", "unlink", "delete account", "password ticket", "choose primary", "copy user id", "next pane")
+	h.press("esc")
+	if _, ok := h.active().(*Detail); !ok {
+		t.Fatal("esc did not close help")
+	}
+}
+
+func TestReadOnlyTurnsWritesOffAndSaysSo(t *testing.T) {
+	h := newHarness(t, harnessOpts{readOnly: true})
+	h.mustShow("READ-ONLY")
+	d := h.openGroup("wei.zhang@gmail.com")
+	h.mustShow("link, unlink, delete and tickets are off")
+	for _, k := range []string{"l", "u", "D", "t"} {
+		h.press(k)
+		if h.active() != d {
+			t.Fatalf("%s opened %s in a read-only session", k, h.active().Title())
+		}
+		h.mustShow("read-only session")
+	}
+	h.press("?")
+	h.mustShow("(off: read-only)")
+}
+
+// ---- overview ----
+
+func TestOverviewCountsAndOpensAClass(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.mustShow("35 scanned", "10 groups of accounts sharing an email", "Groups by class", "Groups by connections")
+	h.press("j", "enter") // needs verification
+	g, ok := h.active().(*Groups)
+	if !ok {
+		t.Fatalf("enter on a class did not open the groups; screen:\n%s", h.screen())
+	}
+	if g.Filter() != "class:needs_verification" || g.Rows() != 1 {
+		t.Errorf("filter %q shows %d groups, want class:needs_verification with 1", g.Filter(), g.Rows())
+	}
+	h.mustShow("maria.garcia@outlook.com")
+}
+
+// ---- groups ----
+
+func TestLettersTypeWhileFiltering(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2", "/")
+	h.typeText("q1?jk3 Dl")
+	g, ok := h.active().(*Groups)
+	if h.quit || !ok {
+		t.Fatalf("typing into the filter ran global keys; active %v quit %v", h.active().Title(), h.quit)
+	}
+	if g.Filter() != "q1?jk3 Dl" {
+		t.Errorf("filter is %q, want every letter typed", g.Filter())
+	}
+	h.press("backspace", "backspace", "backspace", "backspace", "ctrl+u")
+	if g.Filter() != "" {
+		t.Errorf("filter after clearing: %q", g.Filter())
+	}
+}
+
+func TestFilterNarrowsAndEscClears(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2", "/")
+	g := h.active().(*Groups)
+	all := g.Rows()
+	h.typeText("gmail")
+	gmail := g.Rows()
+	h.typeText(" class:shared")
+	if g.Rows() != 1 || gmail >= all {
+		t.Fatalf("rows: all %d, gmail %d, gmail+shared %d", all, gmail, g.Rows())
+	}
+	h.mustShow("the.millers@gmail.com")
+	h.press("enter") // keep the filter, leave typing
+	if g.Capturing() || g.Filter() == "" {
+		t.Fatal("enter did not keep the filter")
+	}
+	h.press("esc")
+	if g.Filter() != "" || g.Rows() != all {
+		t.Errorf("esc left filter %q with %d rows", g.Filter(), g.Rows())
+	}
+	if h.active() != g {
+		t.Error("esc with a filter left the screen instead of clearing the filter")
+	}
+}
+
+func TestFilterByUserIDAndIdentifier(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2", "/")
+	g := h.active().(*Groups)
+	h.typeText("github|5832311")
+	if g.Rows() != 1 || g.Selected().Email != "maria.garcia@outlook.com" {
+		t.Fatalf("user id filter: %d rows", g.Rows())
+	}
+	h.press("ctrl+u")
+	h.typeText("rosebakery-airport")
+	if g.Rows() != 1 || g.Selected().Email != "orders@rosebakery.com" {
+		t.Fatalf("identifier filter: %d rows", g.Rows())
+	}
+}
+
+func TestSortCyclesColumnsAndReverses(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2")
+	g := h.active().(*Groups)
+	if g.Selected().Email != "wei.zhang@gmail.com" {
+		t.Fatalf("report order starts with %s", g.Selected().Email)
+	}
+	h.press("s", "g")
+	h.mustShow("sorted by email ▲")
+	if g.Selected().Email != "alice.nguyen@gmail.com" {
+		t.Errorf("by email, first is %s", g.Selected().Email)
+	}
+	h.press("S", "g")
+	h.mustShow("sorted by email ▼")
+	if g.Selected().Email != "wei.zhang@gmail.com" {
+		t.Errorf("by email reversed, first is %s", g.Selected().Email)
+	}
+	h.press("G", "k", "g")
+	if g.Selected().Email != "wei.zhang@gmail.com" {
+		t.Errorf("g went to %s", g.Selected().Email)
+	}
+}
+
+// ---- detail ----
+
+func TestDetailShowsEveryAccountAndWhy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.openGroup("lena.fischer@gmail.com")
+	h.mustShow("auth0|61a1b2c3d4e5f60718293a4b", "google-oauth2|109876543210987654321",
+		"linked: ", "★ Recommended primary: auth0|61a1b2c3d4e5f60718293a4b", "Why this group", "⚑ missed by the Account Link Extension")
+}
+
+func TestDetailChoosesAnotherPrimaryAndCopiesAUserID(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	d := h.openGroup("alice.nguyen@gmail.com")
+	if d.Primary() != "auth0|63ea1f0b2c8d4e5f60718293" {
+		t.Fatalf("primary %s, want the recommended one", d.Primary())
+	}
+	h.press("j", "p")
+	if d.Primary() != "google-oauth2|108812345678901234567" {
+		t.Fatalf("p chose %s", d.Primary())
+	}
+	h.mustShow("◆ You chose google-oauth2|108812345678901234567")
+	_, cmd := h.m.Update(keyPress("y"))
+	var copied bool
+	for _, msg := range run(cmd) {
+		if _, ok := msg.(tui.NoteMsg); ok {
+			copied = true
+		}
+		h.send(msg)
+	}
+	if !copied {
+		t.Fatal("y did not copy")
+	}
+	h.mustShow("Copied google-oauth2|108812345678901234567")
+	h.press("l")
+	w, ok := h.active().(*LinkWizard)
+	if !ok || w.primary != "google-oauth2|108812345678901234567" {
+		t.Fatal("the link wizard did not start with the chosen primary")
+	}
+}
+
+func TestTabMovesBetweenPanes(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	d := h.openGroup("wei.zhang@gmail.com")
+	h.press("j")
+	if d.cursor != 1 {
+		t.Fatalf("j moved the cursor to %d", d.cursor)
+	}
+	h.press("tab", "j", "j")
+	if d.cursor != 1 || d.pane != 1 {
+		t.Errorf("after tab, j moved the account cursor (%d) instead of scrolling", d.cursor)
+	}
+}
+
+// ---- destructive prompts: enter never confirms ----
+
+func TestEnterDoesNotConfirmTheTicket(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("t", "enter", "enter")
+	if _, ok := h.active().(*tui.Confirm); !ok {
+		t.Fatalf("enter closed the ticket question; screen:\n%s", h.screen())
+	}
+	h.mustShow("enter does not confirm")
+	h.press("n")
+	if recs := auditRecords(t, h); len(recs) != 0 {
+		t.Fatalf("a cancelled ticket left %d audit records", len(recs))
+	}
+	h.press("t", "y")
+	tv, ok := h.active().(*TicketView)
+	if !ok || !strings.HasPrefix(tv.url, "http") {
+		t.Fatalf("y did not make a ticket; screen:\n%s", h.screen())
+	}
+	if recs := auditRecords(t, h); len(recs) != 2 || recs[0].Action != linking.ActionTicket {
+		t.Fatalf("ticket audit records: %+v", recs)
+	}
+}
+
+func TestEnterDoesNotConfirmAnUnlink(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("lena.fischer@gmail.com")
+	h.press("u")
+	u, ok := h.active().(*Unlink)
+	if !ok {
+		t.Fatalf("u did not open the unlink dialog:\n%s", h.screen())
+	}
+	h.mustShow("Unlink github|48151623 from auth0|61a1b2c3d4e5f60718293a4b?", "y yes   n no (default)")
+	h.press("enter", "enter")
+	if u.exec.started || h.m.WritesInFlight() != 0 || len(auditRecords(t, h)) != 0 {
+		t.Fatal("enter unlinked")
+	}
+	h.mustShow("enter does not confirm")
+	h.press("n")
+	if _, ok := h.active().(*Detail); !ok {
+		t.Fatal("n did not close the unlink dialog")
+	}
+}
+
+func TestDeleteNeedsThePrimaryIdentifierTyped(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "D")
+	d, ok := h.active().(*DeleteDialog)
+	if !ok {
+		t.Fatalf("D did not open the delete dialog:\n%s", h.screen())
+	}
+	if d.Expected() != "emma.miller" {
+		t.Fatalf("expected identifier %q, want the username on a Non-Unique Emails connection", d.Expected())
+	}
+	h.mustShow("type the account's primary identifier, emma.miller")
+	h.press("enter")
+	h.typeText("yes")
+	h.press("enter")
+	h.mustShow("That is not the identifier")
+	h.typeText("y")
+	if d.exec.started || len(auditRecords(t, h)) != 0 {
+		t.Fatal("the delete went ahead without the identifier")
+	}
+	if d.Typed() != "yesy" {
+		t.Fatalf("typed %q: y must type, not confirm", d.Typed())
+	}
+	h.press("esc")
+	if _, ok := h.active().(*Detail); !ok {
+		t.Fatal("esc did not cancel the delete")
+	}
+}
+
+func TestEnterDoesNotConfirmALink(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter")
+	w := h.active().(*LinkWizard)
+	if w.Step() != stepConfirm {
+		t.Fatalf("step %d, want the confirmation", w.Step())
+	}
+	h.press("enter", "enter", "q", "2")
+	if w.Step() != stepConfirm || h.quit || h.active() != w {
+		t.Fatal("a key other than y or n left the confirmation")
+	}
+	if len(auditRecords(t, h)) != 0 {
+		t.Fatal("enter linked")
+	}
+	h.press("n")
+	if w.Step() != stepReview {
+		t.Fatalf("n went to step %d, want back to the review", w.Step())
+	}
+}
+
+// ---- the actions, through the sandbox tenant ----
+
+func TestLinkWizardLinksAndTheGroupLeavesTheCandidates(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	before := h.c.Data.Stats().Classes[linking.ClassLinkCandidate]
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l")
+	h.mustShow("(●) primary ★ auth0|5f1a2b3c4d5e6f7081920a1b", "[x] link      github|9007199254740993")
+	h.press("enter")
+	h.mustShow("Safety checks", "✓ unverified_email", "calls:", "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
+	h.press("enter")
+	h.mustShow("secondary github|9007199254740993", "into      auth0|5f1a2b3c4d5e6f7081920a1b", "Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?")
+	h.press("y")
+	h.mustShow("✓ Done.", "op1.link", "op2.link", "backup: ")
+	if h.m.WritesInFlight() != 0 {
+		t.Fatal("the write is still counted in flight")
+	}
+	h.press("esc")
+	h.mustShow("resolved: one account holds this email now", "linked: github|9007199254740993")
+	if after := h.c.Data.Stats().Classes[linking.ClassLinkCandidate]; after != before-1 {
+		t.Fatalf("link candidates: %d before, %d after", before, after)
+	}
+	h.press("1")
+	h.mustShow("1 resolved in this session")
+	h.press("enter")
+	g := h.active().(*Groups)
+	if g.Rows() != before-1 {
+		t.Fatalf("the candidates list shows %d groups, want %d", g.Rows(), before-1)
+	}
+	if strings.Contains(h.screen(), "wei.zhang@gmail.com") {
+		t.Fatal("the linked group is still listed among the link candidates")
+	}
+}
+
+func TestLinkRefusesAnUnverifiedEmailUntilOverridden(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("maria.garcia@outlook.com")
+	h.press("l", "enter")
+	h.mustShow("✗ refused: unverified_email", "o overrides this check")
+	h.press("enter")
+	if w := h.active().(*LinkWizard); w.Step() != stepReview {
+		t.Fatal("enter went past a refusal")
+	}
+	h.press("o")
+	h.mustShow("! unverified_email: OVERRIDDEN")
+	h.press("enter", "y")
+	h.mustShow("✓ Done.")
+	recs := auditRecords(t, h)
+	if len(recs) == 0 || !strings.Contains(strings.Join(recs[0].Overrides, ","), linking.CheckUnverifiedEmail) {
+		t.Fatalf("the audit log does not record the override: %+v", recs)
+	}
+}
+
+func TestDeleteWritesABackupAndAnAuditRecord(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("bob.smith@yahoo.com")
+	h.press("j", "D")
+	d := h.active().(*DeleteDialog)
+	h.mustShow("No identity is linked into it", "backed up to", "<time>-delete-<id>.json")
+	h.typeText(d.Expected())
+	h.press("enter")
+	h.mustShow("✓ Done.", "op1.delete", "backup: ")
+	backups, _ := filepath.Glob(filepath.Join(h.c.Backend.BackupDir, "*-delete-*.json"))
+	if len(backups) != 1 {
+		t.Fatalf("backups: %v", backups)
+	}
+	data, err := os.ReadFile(backups[0])
+	if err != nil || !strings.Contains(string(data), `"auth0|1000456"`) {
+		t.Fatalf("the backup does not hold the deleted user: %v\n%s", err, data)
+	}
+	recs := auditRecords(t, h)
+	if len(recs) != 2 || recs[0].Action != linking.ActionDelete || recs[0].Result != audit.ResultOK || recs[0].Backup != backups[0] {
+		t.Fatalf("audit records: %+v", recs)
+	}
+	h.press("esc")
+	h.mustShow("resolved")
+	h.press("3")
+	h.mustShow("delete", "ok", "auth0|1000456", "tester", "backup "+h.c.Backend.BackupDir)
+}
+
+func TestStaleAnswersAreDropped(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter")
+	w := h.active().(*LinkWizard)
+	h.send(tui.UsersMsg{Task: w.readTask + 1000, Err: os.ErrNotExist})
+	if w.planErr != nil {
+		t.Fatal("an answer for another task replaced the plan")
+	}
+	// A re-read nobody asked for (or superseded) leaves the group alone.
+	h.send(tui.GroupReadMsg{Task: tui.NewTask(), Email: "alice.nguyen@gmail.com", Group: &linking.Group{Email: "alice.nguyen@gmail.com"}})
+	if i, _ := h.c.Data.Find("alice.nguyen@gmail.com"); len(h.c.Data.Groups[i].Accounts) != 2 {
+		t.Fatal("a stale re-read replaced the group")
+	}
+}
+
+func auditRecords(t testing.TB, h *harness) []audit.Record {
+	t.Helper()
+	recs, _, err := audit.ReadLogTail(h.c.Backend.AuditLog, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
