@@ -257,6 +257,18 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("not a linkdesk plan: %w", err)
 	}
+	for i := range p.Operations {
+		for j := range p.Operations[i].Steps {
+			c := &p.Operations[i].Steps[j].Call
+			if len(c.Body) > 0 { // the file holds it indented; a call is shown and sent compact
+				var buf bytes.Buffer
+				if err := json.Compact(&buf, c.Body); err != nil {
+					return nil, fmt.Errorf("not a linkdesk plan: %w", err)
+				}
+				c.Body = buf.Bytes()
+			}
+		}
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}

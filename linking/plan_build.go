@@ -184,39 +184,35 @@ func PlanGroup(ctx context.Context, t client.Tenant, g *Group, primary string, c
 
 // PlanRequest says which groups of a report to plan.
 type PlanRequest struct {
-	// Classes to plan: link candidates by default, and groups that need
-	// verification too when Link.AllowUnverified is set. Other classes are
-	// never actionable: they are listed as not planned.
+	// Classes narrows the plan to groups of these classes; empty means every
+	// group. Link candidates are planned, groups that need verification
+	// only with Link.AllowUnverified (else they are refused); the other
+	// classes are never actionable and are listed as not planned.
 	Classes  []Class
 	Link     LinkOptions
 	Operator string
 }
-
-// plannable are the classes a plan can link: the others are for the
-// operator to sort out account by account.
-var plannable = []Class{ClassLinkCandidate, ClassNeedsVerification}
 
 // PlanReport plans every actionable group of a scan report, reading each
 // account by id first. Groups it leaves alone are listed in NotPlanned with
 // why. A group sharing an account with an earlier planned group is left for
 // a later plan, since the earlier operations change that account.
 func PlanReport(ctx context.Context, t client.Tenant, r *Report, conns *Connections, req PlanRequest) (*Plan, error) {
-	classes := req.Classes
-	if len(classes) == 0 {
-		classes = []Class{ClassLinkCandidate}
-		if req.Link.AllowUnverified {
-			classes = append(classes, ClassNeedsVerification)
-		}
-	}
 	plan := NewPlan(r.Tenant, req.Operator, nowUTC())
 	involved := map[string]bool{}
 	for _, g := range r.Groups {
-		if !slices.Contains(classes, g.Class) {
+		if len(req.Classes) > 0 && !slices.Contains(req.Classes, g.Class) {
 			continue
 		}
 		np := NotPlanned{Group: g.Email, Class: g.Class, Accounts: accountIDs(g)}
-		if !slices.Contains(plannable, g.Class) || g.RecommendedPrimary == "" {
+		switch {
+		case g.Class != ClassLinkCandidate && g.Class != ClassNeedsVerification || g.RecommendedPrimary == "":
 			np.Why, np.Reason = WhyNotActionable, notActionableReason(g)
+			plan.Skip(np)
+			continue
+		case g.Class == ClassNeedsVerification && !req.Link.AllowUnverified:
+			np.Why, np.Check = WhyRefused, CheckUnverifiedEmail
+			np.Reason = strings.Join(g.Reasons, "; ") + " (--allow-unverified plans it anyway)"
 			plan.Skip(np)
 			continue
 		}
@@ -254,10 +250,10 @@ func accountIDs(g *Group) []string {
 func notActionableReason(g *Group) string {
 	why := string(g.Class)
 	if len(g.Reasons) > 0 {
-		why += ": " + g.Reasons[0]
+		why += ": " + strings.Join(g.Reasons, "; ")
 	}
-	if g.Class == ClassMixed || g.Class == ClassSharedByDesign || g.Class == ClassLegacyDuplicate {
-		why += " (link or delete its accounts one by one with `linkdesk link` or `linkdesk delete` once you know who is who)"
+	if g.Class == ClassMixed {
+		why += " (decide account by account, then `linkdesk link` or `linkdesk delete` them one at a time)"
 	}
 	return why
 }

@@ -76,6 +76,16 @@ func writeOperation(w *bufio.Writer, op Operation) {
 			}
 		}
 	}
+	if m := op.Merge; m != nil {
+		for _, f := range []struct {
+			name string
+			v    map[string]any
+		}{{FieldUserMetadata, m.UserMetadata}, {FieldAppMetadata, m.AppMetadata}} {
+			if f.v != nil {
+				fmt.Fprintf(w, "       the primary's %s becomes %s\n", f.name, DisplayJSON(mustJSON(f.v)))
+			}
+		}
+	}
 	for _, c := range op.Cascade {
 		fmt.Fprintf(w, "     cascade: deletes linked identity %s (%s)\n", printable(c.String()), printable(c.Connection))
 	}

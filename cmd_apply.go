@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+func init() { commandBuilders = append(commandBuilders, newApplyCmd) }
+
+type applyOptions struct {
+	writeFlags
+	Journal string
+}
+
+// CheckOtherTenant refuses a plan made for another tenant.
+const CheckOtherTenant = "other_tenant"
+
+func newApplyCmd(g *globalOptions, io *streams) *cobra.Command {
+	o := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply plan.json",
+		Short: "Carry a plan out (a dry run unless --force)",
+		Long: `Carry out the operations of a plan made by ` + "`linkdesk plan`" + `, in order. Before each
+call the accounts are read again by id; if any differs from what the plan
+expects, apply stops ("the group changed since the plan was made"). Users are
+backed up before every metadata merge, link and delete; every call has an
+audit attempt and result.
+
+A journal records every step, so an apply that was interrupted (Ctrl-C, a
+crash, a lost network) resumes where it stopped when run again, and never
+makes a call twice: a call whose answer was lost is resolved by reading the
+tenant. The journal defaults to $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal.
+
+Without --force it prints the exact calls it would make; on a terminal it then
+asks, and without one it changes nothing.`,
+		Example: `  linkdesk apply plan.json
+  linkdesk apply plan.json --force`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			p, err := linking.ReadPlan(f)
+			f.Close()
+			if err != nil {
+				return usageErrorf("%s: %v", args[0], err)
+			}
+			ctx := cmd.Context()
+			s, err := g.connectForWrite(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if p.Tenant != s.Name {
+				if !s.Sandbox {
+					return commandError(&linking.SafetyError{Check: CheckOtherTenant,
+						Reason: fmt.Sprintf("the plan was made for %s, not %s", printableName(p.Tenant), printableName(s.Name))})
+				}
+				fmt.Fprintf(io.ErrOut, "linkdesk: the plan was made for %s; applying it to the sandbox tenant %s\n", printableName(p.Tenant), s.Name)
+			}
+			journalPath := o.Journal
+			if journalPath == "" {
+				journalPath = filepath.Join(stateDir(), "journals", p.ID+".journal")
+			}
+			if !o.JSON {
+				if err := linking.WritePlanText(io.Out, p); err != nil {
+					return err
+				}
+				describeJournal(io, journalPath, p)
+			} else if err := showOperations(io, o.writeFlags, p); err != nil {
+				return err
+			}
+			ok, err := confirm(io, o.writeFlags, confirmation{
+				question: fmt.Sprintf("Make these %d calls on %s?", p.Calls(), printableName(s.Name)),
+			})
+			if err != nil || !ok {
+				return err
+			}
+			ex, closeRecord, err := g.executor(s)
+			if err != nil {
+				return commandError(err)
+			}
+			defer closeRecord()
+			if !g.ReadOnly { // read-only refuses before any file is touched
+				j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+				if errors.Is(err, audit.ErrJournalLocked) {
+					return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
+				}
+				if err != nil {
+					return commandError(err)
+				}
+				defer j.Close()
+				ex.Journal = j
+			}
+			return runPlan(ctx, io, o.writeFlags, ex, p)
+		},
+	}
+	addWriteFlags(cmd, &o.writeFlags, nil)
+	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal)")
+	return cmd
+}
+
+// describeJournal says whether an earlier run of this plan left a journal,
+// and how far it got.
+func describeJournal(io *streams, path string, p *linking.Plan) {
+	snap, err := audit.ReadJournal(path)
+	if err != nil {
+		fmt.Fprintf(io.Out, "\nJournal: %s (new)\n", path)
+		return
+	}
+	done := 0
+	for _, st := range snap.Steps {
+		if st.State == audit.StepDone || st.State == audit.StepSkipped {
+			done++
+		}
+	}
+	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %d calls; this run resumes after them\n", path, done, len(p.StepIDs()))
+}

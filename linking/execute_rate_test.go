@@ -1,0 +1,82 @@
+package linking_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// rateLimitedLinks is how many link operations the rate-limited apply
+// carries out. Each costs 3 requests (the two users re-read by id, then the
+// link), 6 with a metadata merge (about two links in three here), and the
+// client paces itself to about 1 request/s on a 2/s, burst-2 tenant without
+// a single 429; so the 200 links take some 16 minutes. 20 keep the
+// test near 100 s while the bucket still runs dry about a hundred times;
+// LINKDESK_RATE_LINKS=200 runs the full size.
+func rateLimitedLinks(t *testing.T) int {
+	n := 20
+	if v := os.Getenv("LINKDESK_RATE_LINKS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			t.Fatalf("LINKDESK_RATE_LINKS=%q", v)
+		}
+	}
+	return n
+}
+
+// generatedPlan plans the link candidates of a generated tenant on an
+// unlimited copy of it and keeps the first n link operations.
+func generatedPlan(t *testing.T, ten *emulator.Tenant, n int) *linking.Plan {
+	t.Helper()
+	sb := newSandbox(t, emulator.Options{Tenant: ten})
+	ctx := context.Background()
+	r, err := linking.ScanTenant(ctx, sb.tenant, linking.ScanRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := linking.PlanReport(ctx, sb.tenant, r, sb.conns(), linking.PlanRequest{Operator: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Operations) < n {
+		t.Fatalf("the tenant has %d link operations, want %d", len(full.Operations), n)
+	}
+	p := linking.NewPlan("sandbox", "tester", testNow)
+	p.Add(full.Operations[:n]...)
+	return p
+}
+
+func TestRateLimitedTenantCompletesALongApply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 100 s at 2 requests/s (LINKDESK_RATE_LINKS=200 for the full 200 links)")
+	}
+	n := rateLimitedLinks(t)
+	ten := emulator.Generate(emulator.GenOptions{Users: max(1000, n*15), Seed: 7})
+	p := generatedPlan(t, ten, n)
+
+	sb := newSandbox(t, emulator.Options{Tenant: ten, Rate: 2, Burst: 2})
+	start := time.Now()
+	res := sb.apply(p) // fails the test unless every step is done
+	elapsed := time.Since(start)
+	if res.Count(linking.StatusFailed)+res.Count(linking.StatusUnknown) > 0 {
+		t.Fatalf("failed steps: %+v", res)
+	}
+	st := sb.srv.Stats()
+	if got := writeCounts(sb); got[linkRoute] != int64(n) {
+		t.Fatalf("%d links reached the tenant, want %d", got[linkRoute], n)
+	}
+	for _, op := range p.Operations {
+		if _, ok := sb.srv.GetUser(op.Secondary); ok {
+			t.Errorf("%s is still a user", op.Secondary)
+		}
+	}
+	rl := sb.tenant.RateLimit()
+	t.Logf("%d links, %d calls in %s: %d API requests (%.2f/s), %d answered 429 and absorbed",
+		n, p.Calls(), elapsed.Round(time.Second), st.APICalls, float64(st.APICalls)/elapsed.Seconds(), rl.Seen429)
+	sb.checkRecord()
+}
