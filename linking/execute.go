@@ -245,6 +245,10 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		res.Result, res.Error = audit.ResultError, callErr.Error()
 		rep.Status, rep.Error = StatusFailed, audit.Scrub(callErr.Error())
 		stopErr = fmt.Errorf("step %s (%s) failed: %w", s.ID, s.Call.Method+" "+s.Call.Path, callErr)
+		if changed := e.changedMeanwhile(ctx, s, callErr); changed != nil {
+			// Another operator acted between our read and our call.
+			rep.Status, rep.Error, stopErr = StatusRefused, changed.Error(), changed
+		}
 	default:
 		res.Result, res.Error = audit.ResultUnknown, callErr.Error()+"; "+note
 		rep.Status, rep.Error = StatusUnknown, audit.Scrub(callErr.Error())
@@ -263,6 +267,22 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		err = e.mark(s.ID, audit.StepUnknown, note)
 	}
 	return errors.Join(stopErr, err, wrapIf("audit log", logErr))
+}
+
+// changedMeanwhile re-reads the step's users after the tenant refused its
+// call (4xx): when they no longer match the plan, someone else acted
+// between the check and the call, and that is what the operator must hear.
+func (e *Executor) changedMeanwhile(ctx context.Context, s Step, callErr error) *SafetyError {
+	var apiErr *client.Error
+	if !errors.As(callErr, &apiErr) || apiErr.StatusCode < 400 || apiErr.StatusCode >= 500 || ctx.Err() != nil {
+		return nil
+	}
+	_, err := e.check(ctx, s)
+	if se, ok := AsSafetyError(err); ok {
+		se.Reason += fmt.Sprintf(" (the tenant refused %s %s: %v)", s.Call.Method, s.Call.Path, callErr)
+		return se
+	}
+	return nil
 }
 
 func wrapIf(what string, err error) error {

@@ -357,3 +357,44 @@ func TestTwoRunsOfOnePlanLinkOnce(t *testing.T) {
 		t.Errorf("writes %v", got)
 	}
 }
+
+// raceTenant lets another operator act just before each write goes out.
+type raceTenant struct {
+	client.Tenant
+	before func()
+}
+
+func (r raceTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
+	r.before()
+	return r.Tenant.Link(ctx, primary, s)
+}
+
+func TestAnotherOperatorBetweenCheckAndCallIsReportedAsAChange(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	ops, err := linking.PlanLink(sb.mustUser(weiDB), sb.users(weiGoogle), sb.conns(), linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := sb.connect(false) // the other operator's linkdesk
+	ex := sb.executor()
+	ex.Tenant = raceTenant{Tenant: sb.tenant, before: func() {
+		if _, err := other.Link(context.Background(), aliceDB, client.LinkTarget{Provider: "google-oauth2", UserID: "114455667788990011223"}); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	res, err := ex.Apply(context.Background(), sb.plan(ops...))
+	se := refusal(t, err, linking.CheckChangedSincePlan)
+	if !strings.Contains(se.Reason, "the group changed since the plan was made: "+weiGoogle+" no longer exists") {
+		t.Errorf("reason: %s", se.Reason)
+	}
+	if res.Steps[0].Status != linking.StatusRefused {
+		t.Errorf("step %+v", res.Steps[0])
+	}
+	if got := writeCounts(sb); got[linkRoute] != 2 {
+		t.Errorf("links %v", got)
+	}
+	if ids := identityIDs(sb.mustUser(weiDB)); len(ids) != 1 {
+		t.Errorf("linked twice: %v", ids)
+	}
+	sb.checkRecord()
+}
