@@ -8,6 +8,7 @@ type connCache struct {
 	names     []string
 	indexes   []uint32
 	providers []string
+	byIndex   []string // provider of each connection, by index
 }
 
 // maxCached bounds the cache; a line naming a rarer connection still works,
@@ -47,4 +48,13 @@ func (c *connCache) intern(b []byte) string {
 		c.providers = append(c.providers, s)
 	}
 	return s
+}
+
+// providerOf returns the provider of the connection with index i. Entries
+// never change once added, so a copy stays true.
+func (c *connCache) providerOf(i uint32) string {
+	for int(i) >= len(c.byIndex) {
+		c.byIndex = append(c.byIndex, c.set.at(uint32(len(c.byIndex))).Provider)
+	}
+	return c.byIndex[i]
 }

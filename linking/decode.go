@@ -309,10 +309,11 @@ func (d *lineDecoder) owner(text string, conns *Connections) (conn uint32, provi
 }
 
 // record packs the decoded line, its text assembled.
-func (d *lineDecoder) record(text string, ends [5]uint32, conns *Connections) record {
-	r := record{text: text, ends: ends, logins: d.f.logins, lastLogin: d.f.lastLogin, createdAt: d.f.createdAt, verified: d.f.profile.verified}
-	r.conn, r.provider = d.owner(text, conns)
-	return r
+func (d *lineDecoder) record(text string, ends [5]uint32, conns *Connections) (record, recordExtra) {
+	r := record{text: text, ends: ends, logins: d.f.logins, lastLogin: d.f.lastLogin, createdAt: d.f.createdAt}
+	x := recordExtra{verified: d.f.profile.verified, linked: d.linked(text, conns)}
+	r.conn, x.provider = d.owner(text, conns)
+	return r, x
 }
 
 // noConnection marks an account whose line named no identity.
@@ -345,8 +346,8 @@ func DecodeExportLine(line []byte, a *Account, conns *Connections) error {
 // account fills a from the decoded line.
 func (d *lineDecoder) account(a *Account, conns *Connections) {
 	text, ends := d.assemble()
-	r := d.record(text, ends, conns)
-	*a = r.account(conns, d.linked(text, conns))
+	r, x := d.record(text, ends, conns)
+	*a = r.account(conns, x)
 }
 
 // hasEmail reports whether the line carries any email to group by.

@@ -1,17 +1,24 @@
 package linking
 
-// record is how the scanner holds an account until the report: every string
-// of the account in one allocation, the connection as an interned index, times
-// as stamps. Only accounts that end up in a group become Accounts.
+// record is how the scanner holds an account until the report, in 64 bytes:
+// every string of the account in one allocation, the connection as an
+// interned index, times as stamps. The scanner keeps email_verified in a
+// bitset and the rare provider that is not the connection's aside. Only
+// accounts that end up in a group become Accounts.
 type record struct {
 	text      string    // user id, email, username, phone, name, then linked identities' strings
 	ends      [5]uint32 // where user id, email, username, phone and name end in text
 	conn      uint32    // index in Connections, or noConnection
-	verified  bool
-	provider  string // interned
 	logins    int64
 	lastLogin stamp
 	createdAt stamp
+}
+
+// recordExtra is what a record leaves to the scanner.
+type recordExtra struct {
+	verified bool
+	provider string // interned
+	linked   []Identity
 }
 
 func (r *record) field(i int) string {
@@ -24,14 +31,14 @@ func (r *record) field(i int) string {
 
 func (r *record) email() string { return r.field(1) }
 
-// account materializes the record with its linked identities.
-func (r *record) account(conns *Connections, linked []Identity) Account {
+// account materializes the record.
+func (r *record) account(conns *Connections, x recordExtra) Account {
 	a := Account{
-		UserID: r.field(0), Email: r.field(1), EmailVerified: r.verified,
+		UserID: r.field(0), Email: r.field(1), EmailVerified: x.verified,
 		Username: r.field(2), PhoneNumber: r.field(3), Name: r.field(4),
-		Provider: r.provider, Strategy: r.provider,
+		Provider: x.provider, Strategy: x.provider,
 		LoginsCount: r.logins, LastLogin: r.lastLogin.time(), CreatedAt: r.createdAt.time(),
-		Linked: linked,
+		Linked: x.linked,
 	}
 	if r.conn != noConnection {
 		conn := conns.at(r.conn)
@@ -41,11 +48,10 @@ func (r *record) account(conns *Connections, linked []Identity) Account {
 }
 
 // recordOf packs an account given through the API path.
-func recordOf(a *Account, conns *Connections) (record, []Identity) {
+func recordOf(a *Account, conns *Connections) (record, recordExtra) {
 	r := record{
-		verified: a.EmailVerified, logins: a.LoginsCount,
+		logins: a.LoginsCount, conn: noConnection,
 		lastLogin: stampOf(a.LastLogin), createdAt: stampOf(a.CreatedAt),
-		provider: conns.intern([]byte(a.Provider)), conn: noConnection,
 	}
 	if a.Connection != "" {
 		r.conn = conns.index([]byte(a.Connection), []byte(a.Provider), socialStrategies[a.Provider])
@@ -56,5 +62,5 @@ func recordOf(a *Account, conns *Connections) (record, []Identity) {
 		r.ends[i] = uint32(n)
 	}
 	r.text = a.UserID + a.Email + a.Username + a.PhoneNumber + a.Name
-	return r, a.Linked
+	return r, recordExtra{verified: a.EmailVerified, provider: conns.intern([]byte(a.Provider)), linked: a.Linked}
 }

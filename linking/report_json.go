@@ -208,9 +208,10 @@ func (j *jsonWriter) strList(k string, list []string) {
 	j.close(']')
 }
 
-// appendJSONString appends s as a JSON string. Plain text is copied as is;
-// anything else goes through encoding/json (without HTML escaping), which
-// escapes control characters and writes invalid UTF-8 as U+FFFD.
+// appendJSONString appends s as a JSON string. Plain text (the usual case,
+// non-ASCII included) is copied as is; anything else goes through
+// encoding/json (without HTML escaping), which escapes control characters and
+// writes invalid UTF-8 as U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	if plainJSON(s) {
 		b = append(b, '"')
@@ -226,12 +227,32 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// plainJSON reports whether s is printable ASCII without quote or backslash.
+// plainJSON reports whether s can be written between quotes as it is: valid
+// UTF-8 without control characters, quote, backslash, U+2028 or U+2029.
 func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonUnsafe[c] {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
 			return false
 		}
+		i += size
 	}
 	return true
 }
+
+// jsonUnsafe marks the ASCII bytes a JSON string must escape.
+var jsonUnsafe = func() (t [utf8.RuneSelf]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()

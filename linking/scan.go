@@ -42,13 +42,17 @@ type Scanner struct {
 	conns *Connections
 	opts  ScanOptions
 	dec   lineDecoder
+	cache connCache
 
-	records [][]record // chunks of recordChunk, never moved once written
-	count   uint32
-	linked  map[uint32][]Identity
-	byEmail map[string]int32 // ≥ 0: the only record with the email; < 0: ^index in groups
-	groups  []groupSlot
-	emails  []string // scratch
+	records  [][]record // chunks of recordChunk, never moved once written
+	count    uint32
+	verified []uint64          // a bit a record: email_verified
+	provider map[uint32]string // a record's provider where it is not its connection's
+	linked   map[uint32][]Identity
+	multi    map[uint32]bool  // records with more than one email
+	byEmail  map[string]int32 // ≥ 0: the only record with the email; < 0: ^index in groups
+	groups   []groupSlot
+	emails   []string // scratch
 
 	users, withEmail int
 	lines, bytes     int64
@@ -73,22 +77,24 @@ func NewScanner(conns *Connections, opts ScanOptions) *Scanner {
 	if conns == nil {
 		conns = InferConnections()
 	}
-	return &Scanner{conns: conns, opts: opts, linked: map[uint32][]Identity{}, byEmail: map[string]int32{}}
+	return &Scanner{
+		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: map[string]int32{},
+		provider: map[uint32]string{}, linked: map[uint32][]Identity{}, multi: map[uint32]bool{},
+	}
 }
 
 // Add scans one account (the users-by-email and API path).
 func (s *Scanner) Add(a Account) {
-	r, linked := recordOf(&a, s.conns)
-	s.add(r, linked)
+	s.add(recordOf(&a, s.conns))
 }
 
-func (s *Scanner) add(r record, linked []Identity) {
+func (s *Scanner) add(r record, x recordExtra) {
 	s.users++
 	emails := s.emails[:0]
 	if e := NormalizeEmail(r.email()); e != "" {
 		emails = append(emails, e)
 	}
-	for _, l := range linked {
+	for _, l := range x.linked {
 		if e := NormalizeEmail(l.Email); e != "" && !containsEmail(emails, e) {
 			emails = append(emails, e)
 		}
@@ -99,8 +105,17 @@ func (s *Scanner) add(r record, linked []Identity) {
 	}
 	s.withEmail++
 	idx := s.store(r)
-	if linked != nil {
-		s.linked[idx] = linked
+	if x.verified {
+		s.verified[idx/64] |= 1 << (idx % 64)
+	}
+	if r.conn == noConnection || x.provider != s.cache.providerOf(r.conn) {
+		s.provider[idx] = x.provider
+	}
+	if x.linked != nil {
+		s.linked[idx] = x.linked
+	}
+	if len(emails) > 1 {
+		s.multi[idx] = true
 	}
 	for _, e := range emails {
 		s.join(e, idx)
@@ -120,6 +135,7 @@ func (s *Scanner) store(r record) uint32 {
 	idx := s.count
 	if int(idx/recordChunk) == len(s.records) {
 		s.records = append(s.records, make([]record, 0, recordChunk))
+		s.verified = append(s.verified, make([]uint64, recordChunk/64)...)
 	}
 	c := &s.records[idx/recordChunk]
 	*c = append(*c, r)
@@ -128,6 +144,17 @@ func (s *Scanner) store(r record) uint32 {
 }
 
 func (s *Scanner) record(idx uint32) *record { return &s.records[idx/recordChunk][idx%recordChunk] }
+
+// account materializes record idx.
+func (s *Scanner) account(idx uint32) Account {
+	r := s.record(idx)
+	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0, linked: s.linked[idx]}
+	var ok bool
+	if x.provider, ok = s.provider[idx]; !ok {
+		x.provider = s.cache.providerOf(r.conn)
+	}
+	return r.account(s.conns, x)
+}
 
 func (s *Scanner) join(email string, idx uint32) {
 	v, ok := s.byEmail[email]
@@ -239,7 +266,7 @@ func (s *Scanner) line(line []byte, n int64) {
 		return
 	}
 	text, ends := d.assemble()
-	s.add(d.record(text, ends, s.conns), d.linked(text, s.conns))
+	s.add(d.record(text, ends, s.conns))
 }
 
 func (s *Scanner) progress() {
@@ -257,17 +284,20 @@ func (s *Scanner) Report(meta ReportMeta) *Report {
 		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
 		LineErrors: append([]LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
 	}
-	accounts := map[uint32]*Account{}
+	// Accounts in two groups are built once; they mostly are in one.
+	shared := map[uint32]*Account{}
 	for _, slot := range s.groups {
-		g := &Group{Email: slot.email}
+		g := &Group{Email: slot.email, Accounts: make([]*Account, 0, len(slot.members))}
 		for _, idx := range slot.members {
-			a := accounts[idx]
+			a := shared[idx]
 			if a == nil {
-				acc := s.record(idx).account(s.conns, s.linked[idx])
+				acc := s.account(idx)
 				// Set here, once, so that parallel Classify calls only read it.
 				acc.Identifier = acc.PrimaryIdentifier(s.conns)
 				a = &acc
-				accounts[idx] = a
+				if s.multi[idx] {
+					shared[idx] = a
+				}
 			}
 			g.Accounts = appendAccount(g.Accounts, a)
 		}
