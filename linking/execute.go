@@ -264,7 +264,7 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	case outcomeFailed:
 		err = e.mark(s.ID, audit.StepFailed, callErr.Error())
 	default:
-		err = e.mark(s.ID, audit.StepUnknown, note)
+		err = e.mark(s.ID, audit.StepUnknown, opID) // resume pairs its result with the attempt
 	}
 	return errors.Join(stopErr, err, wrapIf("audit log", logErr))
 }

@@ -248,6 +248,11 @@ func (sb *sandbox) checkRecord() {
 			sb.t.Errorf("attempt %s (%s %s) has no result", id, a.Action, a.Step)
 		}
 	}
+	for id := range results {
+		if _, ok := attempts[id]; !ok {
+			sb.t.Errorf("result %s pairs with no attempt", id)
+		}
+	}
 	sb.checkNoSecrets()
 }
 
