@@ -543,7 +543,8 @@ func (m *Model) footer() string {
 		h := b.Help()
 		parts = append(parts, s.Key.Render(h.Key)+" "+s.Dim.Render(h.Desc))
 	}
-	if !m.Active().Capturing() {
+	_, isHelp := m.Active().(HelpScreen)
+	if !m.Active().Capturing() && !isHelp {
 		parts = append(parts, s.Key.Render("?")+" "+s.Dim.Render("help"), s.Key.Render("q")+" "+s.Dim.Render("quit"))
 	}
 	line := ""

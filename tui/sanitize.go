@@ -276,3 +276,17 @@ func Truncate(s string, width int) string { return ansi.Truncate(s, width, Ellip
 
 // TruncateLeft removes the first n cells of an already sanitized string.
 func TruncateLeft(s string, n int) string { return ansi.TruncateLeft(s, n, "") }
+
+// FitLeft is Fit cutting from the left, for paths whose end matters: the
+// result starts with … when it had to cut.
+func FitLeft(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	clean := Sanitize(s)
+	w := ansi.StringWidth(clean)
+	if w <= width {
+		return clean
+	}
+	return Ellipsis + ansi.TruncateLeft(clean, w-(width-1), "")
+}

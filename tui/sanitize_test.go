@@ -148,3 +148,13 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+func TestFitLeftKeepsTheEnd(t *testing.T) {
+	got := FitLeft("/tmp/very/long/dir/backups/20261122T021102Z-delete-b93226ec6de3.json", 30)
+	if got != "…102Z-delete-b93226ec6de3.json" || ansi.StringWidth(got) != 30 {
+		t.Errorf("FitLeft = %q (%d cells)", got, ansi.StringWidth(got))
+	}
+	if got := FitLeft("/short", 30); got != "/short" {
+		t.Errorf("FitLeft cut a path that fits: %q", got)
+	}
+}

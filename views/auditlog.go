@@ -143,6 +143,9 @@ func firstNonEmpty(a, b []string) []string {
 	return b
 }
 
+// resultW is the width of the result column ("no result" is the widest).
+const resultW = 9
+
 // detailLines is the size of the pane under the list.
 const detailLines = 6
 
@@ -155,7 +158,7 @@ func (a *AuditLog) View() string {
 	if c.Backend != nil {
 		path = c.Backend.AuditLog
 	}
-	lines := []string{s.Title.Render("Audit log") + "  " + s.Dim.Render(tui.Fit(path, w-20))}
+	lines := []string{s.Title.Render("Audit log") + "  " + s.Dim.Render(tui.FitLeft(path, w-20))}
 	switch {
 	case a.err != nil:
 		return strings.Join(append(lines, "", s.Bad.Render("✗ ")+tui.Fit(a.err.Error(), w-4)), "\n")
@@ -169,8 +172,8 @@ func (a *AuditLog) View() string {
 		summary += fmt.Sprintf(" · %d unreadable lines skipped", a.skipped)
 	}
 	lines = append(lines, s.Dim.Render(summary))
-	userW := max(w-2-19-1-15-1-8-1-14-1, 20)
-	lines = append(lines, s.Header.Render("  "+tui.Pad("TIME (UTC)", 19)+" "+tui.Pad("ACTION", 15)+" "+tui.Pad("RESULT", 8)+" "+tui.Pad("ACCOUNTS", userW)+" OPERATOR"))
+	userW := max(w-2-19-1-15-1-resultW-1-14-1, 20)
+	lines = append(lines, s.Header.Render("  "+tui.Pad("TIME (UTC)", 19)+" "+tui.Pad("ACTION", 15)+" "+tui.Pad("RESULT", resultW)+" "+tui.Pad("ACCOUNTS", userW)+" OPERATOR"))
 	page := a.rows()
 	if a.cursor < a.offset {
 		a.offset = a.cursor
@@ -181,7 +184,7 @@ func (a *AuditLog) View() string {
 	end := min(a.offset+page, len(a.entries))
 	for i := a.offset; i < end; i++ {
 		e := a.entries[i]
-		result := tui.Pad(e.result, 8)
+		result := tui.Pad(e.result, resultW)
 		switch e.result {
 		case audit.ResultOK:
 			result = s.Good.Render(result)
@@ -193,7 +196,7 @@ func (a *AuditLog) View() string {
 		row := tui.Pad(e.time.UTC().Format("2006-01-02 15:04:05"), 19) + " " + tui.Pad(e.action, 15) + " "
 		rest := " " + tui.Pad(strings.Join(e.userIDs, ", "), userW) + " " + tui.Fit(e.operator, 14)
 		if i == a.cursor {
-			lines = append(lines, s.Selected.Render("▸ "+row+tui.Pad(e.result, 8)+rest))
+			lines = append(lines, s.Selected.Render("▸ "+row+tui.Pad(e.result, resultW)+rest))
 		} else {
 			lines = append(lines, "  "+row+result+rest)
 		}
@@ -204,10 +207,12 @@ func (a *AuditLog) View() string {
 	lines = append(lines, s.Dim.Render(strings.Repeat("─", max(w-1, 1))))
 	if a.cursor < len(a.entries) {
 		e := a.entries[a.cursor]
-		detail := []string{
-			s.Header.Render("op ") + tui.Fit(e.opID, 30) + s.Header.Render("  step ") + tui.Fit(e.step, 20) + s.Header.Render("  tenant ") + tui.Fit(e.tenant, w-80),
-			s.Header.Render("call ") + tui.Fit(e.request, w-6),
+		head := s.Header.Render("op ") + tui.Fit(e.opID, 40)
+		if e.step != "" {
+			head += s.Header.Render("  step ") + tui.Fit(e.step, 20)
 		}
+		head += s.Header.Render("  tenant ") + tui.Fit(e.tenant, 40)
+		detail := []string{tui.Truncate(head, w-1), s.Header.Render("call ") + tui.Fit(e.request, w-6)}
 		if e.reason != "" {
 			detail = append(detail, s.Header.Render("why ")+tui.Fit(e.reason, w-5))
 		}
@@ -215,7 +220,7 @@ func (a *AuditLog) View() string {
 			detail = append(detail, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.overrides, ", "), w-12))
 		}
 		if e.backup != "" {
-			detail = append(detail, s.Header.Render("backup ")+tui.Fit(e.backup, w-8))
+			detail = append(detail, s.Header.Render("backup ")+tui.FitLeft(e.backup, w-8))
 		}
 		if e.errText != "" {
 			detail = append(detail, s.Bad.Render("error ")+tui.Fit(e.errText, w-7))

@@ -159,8 +159,8 @@ func (d *DeleteDialog) View() string {
 			lines = append(lines, "No identity is linked into it: only this account is removed.")
 		}
 		lines = append(lines, "It cannot be undone. Before the call, the full user object is backed up to")
-		lines = append(lines, "  "+tui.Fit(filepath.Join(c.Backend.BackupDir, "<time>-delete-<id>.json"), w-4))
-		lines = append(lines, "and the audit log "+tui.Fit(c.Backend.AuditLog, w-20)+" records who deleted it and why.")
+		lines = append(lines, "  "+tui.FitLeft(filepath.Join(c.Backend.BackupDir, "<time>-delete-<id>.json"), w-4))
+		lines = append(lines, "and the audit log "+tui.FitLeft(c.Backend.AuditLog, w-50)+" records who deleted it and why.")
 		lines = append(lines, s.Dim.Render("call: "+tui.Fit(linking.CallText(op.Steps[0].Call), w-8)), "")
 	}
 	lines = append(lines, "To delete, type the account's primary identifier, "+s.Title.Render(tui.Fit(d.Expected(), 50))+", and press enter:")

@@ -28,7 +28,7 @@ func (h *Help) Capturing() bool { return false }
 
 func (h *Help) Help() []tui.HelpGroup {
 	k := h.c.Keys
-	return []tui.HelpGroup{{Title: "Help", Bindings: []keyBinding{withHelp(k.Back, "esc", "close help"), withHelp(k.Help, "?", "close help")}}}
+	return []tui.HelpGroup{{Title: "Help", Bindings: []keyBinding{withHelp(k.Back, "esc/?", "close help"), k.Quit}}}
 }
 
 func (h *Help) Update(tea.Msg) (tui.Component, tea.Cmd) { return h, nil }

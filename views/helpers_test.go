@@ -73,6 +73,11 @@ type harness struct {
 type harnessOpts struct {
 	readOnly bool
 	tenant   bool // start a sandbox tenant with the fixture behind the backend
+	// fixedPaths names the audit log and backups by paths that do not
+	// depend on the test's temporary directory (goldens; nothing is written).
+	fixedPaths bool
+	// edit changes the sandbox tenant's data before it is served.
+	edit func(*emulator.Tenant)
 	width    int
 	height   int
 }
@@ -87,9 +92,12 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		TenantName: "sandbox (fixture)", Sandbox: true, ReadOnly: o.readOnly, Operator: "tester",
 		AuditLog: filepath.Join(dir, "audit.log"), BackupDir: filepath.Join(dir, "backups"),
 	}
+	if o.fixedPaths {
+		b.AuditLog, b.BackupDir = "/var/lib/linkdesk/audit.log", "/var/lib/linkdesk/backups"
+	}
 	h := &harness{t: t}
 	if o.tenant {
-		h.srv, b.Tenant = startTenant(t, o.readOnly)
+		h.srv, b.Tenant = startTenant(t, o.readOnly, o.edit)
 	}
 	h.c = &tui.Common{Backend: b, ReadOnly: o.readOnly, Now: func() time.Time { return fixedNow }}
 	h.m = New(h.c, tui.Options{Theme: tui.ThemePlain, FixedTheme: true, RateEvery: -1})
@@ -100,13 +108,21 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 }
 
 // startTenant serves the fixture as a sandbox tenant and connects to it.
-func startTenant(t testing.TB, readOnly bool) (*emulator.Server, client.Tenant) {
+func startTenant(t testing.TB, readOnly bool, edit func(*emulator.Tenant)) (*emulator.Server, client.Tenant) {
+	return startTenantWith(t, emulator.Options{Rate: -1}, readOnly, edit)
+}
+
+func startTenantWith(t testing.TB, opts emulator.Options, readOnly bool, edit func(*emulator.Tenant)) (*emulator.Server, client.Tenant) {
 	t.Helper()
 	tenant, err := emulator.LoadFixture(fixturePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	if edit != nil {
+		edit(tenant)
+	}
+	opts.Tenant = tenant
+	srv, base := emulatortest.Start(t, opts)
 	tn, err := client.New(context.Background(), client.Config{
 		Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), ReadOnly: readOnly, PollInterval: 10 * time.Millisecond,
 	})
@@ -214,6 +230,21 @@ func (h *harness) mustShow(want ...string) {
 	for _, w := range want {
 		if !strings.Contains(s, w) {
 			h.t.Fatalf("the screen does not show %q:\n%s", w, s)
+		}
+	}
+}
+
+// withMetadata gives two of the fixture's accounts metadata that conflicts:
+// alice.nguyen's database account (the recommended primary) and her google one.
+func withMetadata(t *emulator.Tenant) {
+	for _, u := range t.Users {
+		switch u.UserID {
+		case "auth0|63ea1f0b2c8d4e5f60718293":
+			u.UserMetadata = json.RawMessage(`{"lang":"en","theme":"dark","prefs":{"news":true}}`)
+			u.AppMetadata = json.RawMessage(`{"plan":"free","roles":["user"]}`)
+		case "google-oauth2|108812345678901234567":
+			u.UserMetadata = json.RawMessage(`{"lang":"fr","timezone":"Europe/Paris","prefs":{"news":false,"sms":true}}`)
+			u.AppMetadata = json.RawMessage(`{"plan":"pro","roles":["billing"]}`)
 		}
 	}
 }

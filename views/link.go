@@ -550,7 +550,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 			out = append(out, "  "+mark+" "+tui.Fit(st.Step+"  "+linking.CallText(st.Call), w-20)+"  "+string(st.Status))
 			if st.Backup != "" {
-				out = append(out, "      backup: "+tui.Fit(st.Backup, w-16))
+				out = append(out, "      backup: "+tui.FitLeft(st.Backup, w-16))
 			}
 			if st.Note != "" {
 				out = append(out, "      "+s.Dim.Render(tui.Fit(st.Note, w-8)))
@@ -558,7 +558,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 		}
 	}
 	if b := c.Backend; b != nil {
-		out = append(out, "", s.Dim.Render("Audit log: ")+tui.Fit(b.AuditLog, w-12))
+		out = append(out, "", s.Dim.Render("Audit log: ")+tui.FitLeft(b.AuditLog, w-12))
 	}
 	out = append(out, s.Dim.Render("The group is read again from the tenant; esc goes back to it."))
 	return out

@@ -178,7 +178,12 @@ func (o *Overview) scanLine() string {
 func (o *Overview) waiting() []string {
 	s := o.c.Styles
 	sc := o.c.Scan
-	if !sc.Running {
+	switch {
+	case sc.Cancelled && !sc.Running:
+		return []string{s.Dim.Render("The scan was cancelled. Press r to scan the tenant.")}
+	case sc.Err != nil && !sc.Running:
+		return []string{s.Bad.Render("The scan failed: ") + tui.Fit(sc.Err.Error(), o.c.Width-20), s.Dim.Render("Press r to try again.")}
+	case !sc.Running:
 		return []string{s.Dim.Render("No scan yet. Press r to scan the tenant.")}
 	}
 	p := sc.Progress

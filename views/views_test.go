@@ -416,6 +416,29 @@ func TestLinkWizardLinksAndTheGroupLeavesTheCandidates(t *testing.T) {
 	}
 }
 
+func TestLinkMergeKeepsTheSideTheOperatorPicks(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter")
+	h.mustShow(
+		`! app_metadata.plan: CONFLICT keep "free" (primary), drop "pro" (secondary)`,
+		`+ user_metadata.timezone: "Europe/Paris"`,
+		`~ app_metadata.roles: ["user"] → ["user","billing"]`,
+	)
+	h.mustShow(`▸ ! user_metadata.lang: CONFLICT keep "en" (primary)`)
+	h.press("j", "j", "space") // the third conflict, app_metadata.plan: keep the secondary's
+	h.mustShow(`! app_metadata.plan: CONFLICT keep "pro" (secondary), drop "free" (primary)`)
+	h.press("enter", "y")
+	h.mustShow("✓ Done.", "op1.patch", "op1.link")
+	u, err := h.c.Backend.Tenant.User(context.Background(), "auth0|63ea1f0b2c8d4e5f60718293")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.AppMetadata["plan"] != "pro" || u.UserMetadata["lang"] != "en" || u.UserMetadata["timezone"] != "Europe/Paris" {
+		t.Fatalf("the primary's metadata after the link: user %v, app %v", u.UserMetadata, u.AppMetadata)
+	}
+}
+
 func TestLinkRefusesAnUnverifiedEmailUntilOverridden(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("maria.garcia@outlook.com")
@@ -459,7 +482,7 @@ func TestDeleteWritesABackupAndAnAuditRecord(t *testing.T) {
 	h.press("esc")
 	h.mustShow("resolved")
 	h.press("3")
-	h.mustShow("delete", "ok", "auth0|1000456", "tester", "backup "+h.c.Backend.BackupDir)
+	h.mustShow("delete", "ok", "auth0|1000456", "tester", "backup …", filepath.Base(backups[0]))
 }
 
 func TestStaleAnswersAreDropped(t *testing.T) {

@@ -1,0 +1,155 @@
+package views
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// Goldens of every screen at 100×30, with the fixture, a fixed clock and
+// the plain theme (no escape sequence at all), so that any byte a tenant
+// string smuggled through would show. Update with: go test ./views -run
+// TestGolden -update
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   harnessOpts
+		report func(testing.TB) *linking.Report
+		keys   func(h *harness)
+	}{
+		{name: "overview"},
+		{name: "groups", keys: func(h *harness) { h.press("2") }},
+		{name: "groups_filtering", keys: func(h *harness) { h.press("2", "/"); h.typeText("gmail") }},
+		{name: "groups_by_class", keys: func(h *harness) { h.press("j", "j", "enter") }},
+		{name: "detail", keys: func(h *harness) { h.openGroup("lena.fischer@gmail.com") }},
+		{name: "detail_shared_by_design", keys: func(h *harness) { h.openGroup("the.millers@gmail.com") }},
+		{name: "detail_read_only", opts: harnessOpts{readOnly: true}, keys: func(h *harness) { h.openGroup("john.doe@acme.com") }},
+		{name: "link_accounts", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("wei.zhang@gmail.com")
+			h.press("l")
+		}},
+		{name: "link_review", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("wei.zhang@gmail.com")
+			h.press("l", "enter")
+		}},
+		{name: "link_review_merge", opts: harnessOpts{tenant: true, edit: withMetadata}, keys: func(h *harness) {
+			h.openGroup("alice.nguyen@gmail.com")
+			h.press("l", "enter", "j")
+		}},
+		{name: "link_review_refused", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("maria.garcia@outlook.com")
+			h.press("l", "enter")
+		}},
+		{name: "link_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("alice.nguyen@gmail.com")
+			h.press("l", "enter", "enter", "enter")
+		}},
+		{name: "unlink", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("lena.fischer@gmail.com")
+			h.press("u")
+		}},
+		{name: "delete", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("the.millers@gmail.com")
+			h.press("j", "D")
+			h.typeText("emma.mil")
+		}},
+		{name: "ticket_confirm", keys: func(h *harness) {
+			h.openGroup("the.millers@gmail.com")
+			h.press("t")
+		}},
+		{name: "audit_log", keys: func(h *harness) {
+			h.c.Backend.AuditLog = "testdata/audit.log"
+			h.press("3", "j")
+		}},
+		{name: "help_detail", keys: func(h *harness) {
+			h.openGroup("wei.zhang@gmail.com")
+			h.press("?")
+		}},
+		{name: "small_window", keys: func(h *harness) { h.send(tea.WindowSizeMsg{Width: 70, Height: 20}) }},
+		{name: "scanning", keys: func(h *harness) {
+			h.c.Data.SetReport(nil)
+			h.c.Scan = tui.ScanStatus{Running: true, Progress: linking.Progress{Stage: "export", JobID: "job_4fQx9", Job: "processing", Percent: 45}}
+		}},
+		{name: "hostile_groups", report: hostileReport, keys: func(h *harness) { h.press("2") }},
+		{name: "hostile_detail", report: hostileReport, keys: func(h *harness) { h.press("2", "enter") }},
+		{name: "hostile_detail_reasons", report: hostileReport, keys: func(h *harness) { h.press("2", "j", "enter", "tab", "j", "j") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.fixedPaths = true
+			h := newHarness(t, tt.opts)
+			if tt.report != nil {
+				h.m.LoadReport(tt.report(t))
+			}
+			if tt.keys != nil {
+				tt.keys(h)
+			}
+			view := h.screen()
+			assertNothingForged(t, view)
+			golden.RequireEqual(t, view)
+		})
+	}
+}
+
+// assertNothingForged fails when the screen holds anything a terminal would
+// act on: with the plain theme, not even a style escape may appear.
+func assertNothingForged(t testing.TB, view string) {
+	t.Helper()
+	for i, r := range view {
+		switch {
+		case r == '\n':
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+			t.Fatalf("control character %U at byte %d of the screen:\n%q", r, i, view)
+		case unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
+			t.Fatalf("format character %U at byte %d of the screen:\n%q", r, i, view)
+		case r == unicode.ReplacementChar && !strings.Contains(view[i:i+3], "\uFFFD"):
+			t.Fatalf("invalid UTF-8 at byte %d", i)
+		}
+	}
+}
+
+// hostileReport is a scan whose every string attacks the terminal: escape
+// sequences (title, clipboard, clear, cursor moves), bidi overrides,
+// zero-width characters, C0 and C1 controls, invalid UTF-8, a huge name.
+func hostileReport(t testing.TB) *linking.Report {
+	t.Helper()
+	conns := linking.InferConnections()
+	created := time.Date(2024, 2, 3, 4, 5, 6, 0, time.UTC)
+	acct := func(a linking.Account) *linking.Account {
+		a.CreatedAt, a.LastLogin = created, created.AddDate(0, 6, 0)
+		return &a
+	}
+	email := "eve.sneaky@gmail.com"
+	g1 := &linking.Group{Email: email, Accounts: []*linking.Account{
+		acct(linking.Account{
+			UserID: "auth0|\x1b]52;c;Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS94IHwgc2g=\x07abc", Connection: "Username-Password-Authentication",
+			Provider: "auth0", Strategy: "auth0", Email: email, EmailVerified: true, LoginsCount: 7,
+			Name: "\x1b]0;pwned\x07Eve\x1b[1A\x1b[2K\x1b[10Dverified admin", Username: "eve\x1b[8m",
+		}),
+		acct(linking.Account{
+			UserID: "google-oauth2|100000000000000000666", Connection: "google-oauth2\x1b[2J\x1b[H", Provider: "google-oauth2",
+			Strategy: "google-oauth2", Email: "Eve.Sneaky@gmail.com", EmailVerified: true, LoginsCount: 2,
+			Name: "Eve \u202enimda\u202c\u200bSneaky\u200d\ufeff\x00\x07\x08\x7f\u0085\u009b31m\nuser_id: auth0|admin\r\nemail_verified: true",
+			Linked: []linking.Identity{{Connection: "github\u202e", Provider: "github", UserID: "42\x1b[31m", Email: "eve\u200b@gmail.com", EmailVerified: true}},
+		}),
+	}}
+	g2 := &linking.Group{Email: "ren\xe9\u200b@orange.fr", Accounts: []*linking.Account{
+		acct(linking.Account{UserID: "auth0|65aa11bb22cc33dd44ee5600", Connection: "Username-Password-Authentication", Provider: "auth0",
+			Strategy: "auth0", Email: "ren\xe9\u200b@orange.fr", EmailVerified: true, LoginsCount: 1,
+			Name: "Ren\xe9 Dupont \xff\xfe " + strings.Repeat("Hubert Blaine Wolfeschlegelsteinhausenbergerdorff ", 205)}),
+		acct(linking.Account{UserID: "sms|\u009d0;owned\u009c64a", Connection: "sms", Provider: "sms", Strategy: "sms",
+			Email: "REN\xe9\u200b@orange.fr", PhoneNumber: "+33\u2066600000000\u2069", LoginsCount: 5}),
+	}}
+	for _, g := range []*linking.Group{g1, g2} {
+		linking.Classify(g, conns)
+	}
+	return &linking.Report{Tenant: "hostile.example", ScannedAt: fixedNow.Add(-time.Hour), Method: linking.MethodExport,
+		UsersScanned: 4, AccountsWithEmail: 4, Groups: []*linking.Group{g1, g2}}
+}

@@ -1,0 +1,192 @@
+package views
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// probe wraps the real root model in the real program and keeps the last
+// screen it drew, so a test can wait for what a user would see without
+// decoding the renderer's cursor moves.
+type probe struct {
+	tea.Model
+	mu     *sync.Mutex
+	screen *string
+}
+
+func newProbe(m tea.Model) *probe {
+	return &probe{Model: m, mu: &sync.Mutex{}, screen: new(string)}
+}
+
+func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := p.Model.Update(msg)
+	p.Model = m
+	p.keep(m.View().Content)
+	return p, cmd
+}
+
+func (p *probe) View() tea.View {
+	v := p.Model.View()
+	p.keep(v.Content)
+	return v
+}
+
+func (p *probe) keep(s string) {
+	p.mu.Lock()
+	*p.screen = s
+	p.mu.Unlock()
+}
+
+func (p *probe) current() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return *p.screen
+}
+
+// waitFor waits until the screen shows every string, and returns it.
+func (p *probe) waitFor(t testing.TB, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := p.current()
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(s, w)
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q; last screen:\n%s", want, s)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// startProgram runs the TUI on a sandbox tenant holding the fixture, as
+// `linkdesk demo` does: the scan starts by itself.
+func startProgram(t *testing.T, opts emulator.Options) (*teatest.TestModel, *probe, *tui.Backend) {
+	t.Helper()
+	if opts.Rate == 0 {
+		opts.Rate = -1
+	}
+	_, tn := startTenantWith(t, opts, false, nil)
+	dir := t.TempDir()
+	b := &tui.Backend{Tenant: tn, TenantName: "sandbox (fixture)", Sandbox: true, Operator: "tester",
+		AuditLog: filepath.Join(dir, "audit.log"), BackupDir: filepath.Join(dir, "backups")}
+	c := &tui.Common{Backend: b, Now: func() time.Time { return fixedNow }}
+	p := newProbe(New(c, tui.Options{Theme: tui.ThemePlain, FixedTheme: true, AutoScan: true}))
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return tm, p, b
+}
+
+func quit(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	tm.Send(keyPress("ctrl+c"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+func TestFlowOpenAGroupLinkItAndSeeItLeaveTheCandidates(t *testing.T) {
+	tm, p, b := startProgram(t, emulator.Options{})
+	p.waitFor(t, "Groups by class", "scanned 35 users", "▸ link candidate            4")
+
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "4 of 10 groups", "filter: class:link_candidate")
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Group wei.zhang@gmail.com", "★ Recommended primary: auth0|5f1a2b3c4d5e6f7081920a1b")
+	tm.Send(keyPress("l"))
+	p.waitFor(t, "(●) primary ★ auth0|5f1a2b3c4d5e6f7081920a1b")
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Safety checks", "✓ unverified_email")
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?", "n no (default)")
+	tm.Send(keyPress("y"))
+	p.waitFor(t, "✓ Done.", "op2.link")
+	tm.Send(keyPress("esc"))
+	p.waitFor(t, "resolved: one account holds this email now", "linked: github|9007199254740993", "linked: google-oauth2|114455667788990011223")
+	tm.Send(keyPress("2"))
+	screen := p.waitFor(t, "3 of 10 groups")
+	if strings.Contains(screen, "wei.zhang@gmail.com") {
+		t.Fatalf("the linked group is still among the link candidates:\n%s", screen)
+	}
+	tm.Send(keyPress("1"))
+	p.waitFor(t, "▸ link candidate            3", "1 resolved in this session")
+
+	recs, _, err := audit.ReadLog(b.AuditLog)
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("audit log: %d records, %v", len(recs), err)
+	}
+	quit(t, tm)
+}
+
+func TestFlowDeleteAnAccountThenFindTheBackupAndTheAuditRecord(t *testing.T) {
+	tm, p, b := startProgram(t, emulator.Options{})
+	p.waitFor(t, "Groups by class")
+	tm.Send(keyPress("2"))
+	tm.Send(keyPress("/"))
+	tm.Type("bob.smith")
+	tm.Send(keyPress("enter"))
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Group bob.smith@yahoo.com", "legacy duplicate")
+	tm.Send(keyPress("j"))
+	tm.Send(keyPress("D"))
+	p.waitFor(t, "Delete account auth0|1000456", "To delete, type the account's primary identifier, bob.smith@yahoo.com")
+	tm.Type("bob.smith@yahoo.com")
+	tm.Send(keyPress("enter"))
+	screen := p.waitFor(t, "✓ Done.", "op1.delete", "backup: ")
+
+	backups, _ := filepath.Glob(filepath.Join(b.BackupDir, "*-delete-*.json"))
+	if len(backups) != 1 {
+		t.Fatalf("backups after the delete: %v", backups)
+	}
+	if !strings.Contains(screen, filepath.Base(backups[0])[:20]) {
+		t.Errorf("the result does not name the backup %s:\n%s", backups[0], screen)
+	}
+	data, err := os.ReadFile(backups[0])
+	if err != nil || !strings.Contains(string(data), `"auth0|1000456"`) {
+		t.Fatalf("the backup does not hold the user: %v", err)
+	}
+	recs, _, err := audit.ReadLog(b.AuditLog)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("audit log: %+v, %v", recs, err)
+	}
+	for i, phase := range []string{audit.PhaseAttempt, audit.PhaseResult} {
+		r := recs[i]
+		if r.Action != linking.ActionDelete || r.Phase != phase || r.Operator != "tester" || r.Backup != backups[0] || r.UserIDs[0] != "auth0|1000456" {
+			t.Errorf("record %d: %+v", i, r)
+		}
+	}
+	if recs[1].Result != audit.ResultOK {
+		t.Errorf("result %q", recs[1].Result)
+	}
+
+	tm.Send(keyPress("esc"))
+	p.waitFor(t, "resolved: one account holds this email now")
+	tm.Send(keyPress("3"))
+	p.waitFor(t, "1 calls, newest first", "delete", "auth0|1000456", "tester")
+	quit(t, tm)
+}
+
+func TestFlowEscCancelsTheScan(t *testing.T) {
+	tm, p, _ := startProgram(t, emulator.Options{Latency: 400 * time.Millisecond})
+	p.waitFor(t, "(esc cancels)")
+	tm.Send(keyPress("esc"))
+	p.waitFor(t, "The scan was cancelled. Press r to scan the tenant.", "scan cancelled (r scans)")
+	tm.Send(keyPress("r"))
+	p.waitFor(t, "(esc cancels)")
+	p.waitFor(t, "Groups by class", "scanned 35 users")
+	quit(t, tm)
+}
