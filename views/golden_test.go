@@ -136,7 +136,7 @@ func hostileReport(t testing.TB) *linking.Report {
 		acct(linking.Account{
 			UserID: "google-oauth2|100000000000000000666", Connection: "google-oauth2\x1b[2J\x1b[H", Provider: "google-oauth2",
 			Strategy: "google-oauth2", Email: "Eve.Sneaky@gmail.com", EmailVerified: true, LoginsCount: 2,
-			Name: "Eve \u202enimda\u202c\u200bSneaky\u200d\ufeff\x00\x07\x08\x7f\u0085\u009b31m\nuser_id: auth0|admin\r\nemail_verified: true",
+			Name:   "Eve \u202enimda\u202c\u200bSneaky\u200d\ufeff\x00\x07\x08\x7f\u0085\u009b31m\nuser_id: auth0|admin\r\nemail_verified: true",
 			Linked: []linking.Identity{{Connection: "github\u202e", Provider: "github", UserID: "42\x1b[31m", Email: "eve\u200b@gmail.com", EmailVerified: true}},
 		}),
 	}}

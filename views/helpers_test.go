@@ -77,9 +77,9 @@ type harnessOpts struct {
 	// depend on the test's temporary directory (goldens; nothing is written).
 	fixedPaths bool
 	// edit changes the sandbox tenant's data before it is served.
-	edit func(*emulator.Tenant)
-	width    int
-	height   int
+	edit   func(*emulator.Tenant)
+	width  int
+	height int
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
