@@ -295,11 +295,17 @@ func legacyWhat(c *Connection) string {
 
 func viaReasons(members []member) []string {
 	var r []string
+	n := 0
 	for i := range members {
 		if m := &members[i]; m.via != nil {
-			r = append(r, fmt.Sprintf("%s is here through its linked identity %s|%s (%s, %s)",
-				m.UserID, m.via.Provider, m.via.UserID, m.via.Connection, m.via.Email))
+			if n++; n <= listMax {
+				r = append(r, fmt.Sprintf("%s is here through its linked identity %s|%s (%s, %s)",
+					m.UserID, m.via.Provider, m.via.UserID, m.via.Connection, m.via.Email))
+			}
 		}
+	}
+	if n > listMax {
+		r = append(r, fmt.Sprintf("and %d more accounts are here through a linked identity", n-listMax))
 	}
 	return r
 }
@@ -323,11 +329,9 @@ func caseReason(members []member, linkable bool) []string {
 		return nil
 	}
 	slices.Sort(spellings)
-	parts := make([]string, len(spellings))
-	for i, sp := range spellings {
-		parts[i] = fmt.Sprintf("%s (%s)", sp, strings.Join(conns[sp], ", "))
-	}
-	reason := "emails differ only in case: " + strings.Join(parts, ", ")
+	reason := "emails differ only in case: " + listed(spellings, func(sp string) string {
+		return fmt.Sprintf("%s (%s)", sp, strings.Join(conns[sp], ", "))
+	})
 	if linkable {
 		reason += " — the Account Link Extension matches case-sensitively and would not have offered a link"
 	}
@@ -364,11 +368,7 @@ func labels(ms []*member) string {
 }
 
 func userIDs(ms []*member) string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = m.UserID
-	}
-	return strings.Join(out, ", ")
+	return listed(ms, func(m *member) string { return m.UserID })
 }
 
 func connNames(ms []*member) string {
@@ -382,11 +382,26 @@ func connNames(ms []*member) string {
 }
 
 func identifierList(ms []*member) string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = fmt.Sprintf("%s (%s)", m.Identifier, m.UserID)
+	return listed(ms, func(m *member) string { return fmt.Sprintf("%s (%s)", m.Identifier, m.UserID) })
+}
+
+// listMax is how many items a reason lists before it only counts the rest:
+// a legacy database may hold thousands of profiles with one placeholder email.
+const listMax = 10
+
+// listed writes the first listMax items, comma separated, and how many more.
+func listed[T any](items []T, format func(T) string) string {
+	var b strings.Builder
+	for i, it := range items[:min(len(items), listMax)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(format(it))
 	}
-	return strings.Join(out, ", ")
+	if len(items) > listMax {
+		fmt.Fprintf(&b, " and %d more", len(items)-listMax)
+	}
+	return b.String()
 }
 
 func verifiedSummary(ms []*member) string {

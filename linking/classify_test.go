@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -315,5 +316,41 @@ func TestClassifyEdgeGroups(t *testing.T) {
 				t.Errorf("reasons lack %q:\n%s", tt.reason, all)
 			}
 		})
+	}
+}
+
+func TestLargeGroupStaysReadable(t *testing.T) {
+	conns := NewConnections(Connection{Name: "legacy", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email", "username"}})
+	var export strings.Builder
+	const n = 5000
+	for i := range n {
+		fmt.Fprintf(&export, `{"user_id":"auth0|%d","email":"NoReply%d@Example.com","username":"u%d","identities":[{"connection":"legacy","provider":"auth0","user_id":"%d"}]}`+"\n", i, i%3, i, i)
+	}
+	// The same user twice: the later line wins.
+	fmt.Fprintf(&export, `{"user_id":"auth0|6","email":"noreply@example.com","name":"second","identities":[{"connection":"legacy","provider":"auth0","user_id":"6"}]}`+"\n")
+	s := NewScanner(conns, ScanOptions{})
+	if err := s.ReadExport(strings.NewReader(strings.ReplaceAll(export.String(), "NoReply0@", "NoReply@"))); err != nil {
+		t.Fatal(err)
+	}
+	r := s.Report(ReportMeta{})
+	g := groupByEmail(r)["noreply@example.com"]
+	if g == nil || g.Class != ClassLegacyDuplicate {
+		t.Fatalf("group %+v", g)
+	}
+	if len(g.Accounts) != (n+2)/3 {
+		t.Errorf("%d accounts, want %d (auth0|6 once)", len(g.Accounts), (n+2)/3)
+	}
+	for _, a := range g.Accounts {
+		if a.UserID == "auth0|6" && a.Name != "second" {
+			t.Errorf("auth0|6 kept its first line: %+v", a)
+		}
+	}
+	for _, reason := range g.Reasons {
+		if len(reason) > 1000 {
+			t.Errorf("a reason of %d bytes: %.200s…", len(reason), reason)
+		}
+	}
+	if all := strings.Join(g.Reasons, "\n"); !strings.Contains(all, "and 1657 more)") {
+		t.Errorf("reasons do not count the rest:\n%s", all)
 	}
 }

@@ -288,6 +288,10 @@ func (s *Scanner) Report(meta ReportMeta) *Report {
 	shared := map[uint32]*Account{}
 	for _, slot := range s.groups {
 		g := &Group{Email: slot.email, Accounts: make([]*Account, 0, len(slot.members))}
+		var seen map[string]int // user id → position, for large groups
+		if len(slot.members) > smallGroup {
+			seen = make(map[string]int, len(slot.members))
+		}
 		for _, idx := range slot.members {
 			a := shared[idx]
 			if a == nil {
@@ -299,7 +303,7 @@ func (s *Scanner) Report(meta ReportMeta) *Report {
 					shared[idx] = a
 				}
 			}
-			g.Accounts = appendAccount(g.Accounts, a)
+			g.Accounts = appendAccount(g.Accounts, a, seen)
 		}
 		if len(g.Accounts) >= 2 && involves(g, s.opts.Connection) {
 			rep.Groups = append(rep.Groups, g)
@@ -332,9 +336,22 @@ func classifyAll(groups []*Group, conns *Connections) {
 	wg.Wait()
 }
 
+// smallGroup is the size up to which a group is searched for a repeated user
+// id rather than indexed.
+const smallGroup = 16
+
 // appendAccount adds a to a group, replacing an earlier account with the same
-// user id (an export holding a user twice): the later line wins.
-func appendAccount(list []*Account, a *Account) []*Account {
+// user id (an export holding a user twice): the later line wins. seen, when
+// not nil, indexes the list by user id.
+func appendAccount(list []*Account, a *Account, seen map[string]int) []*Account {
+	if seen != nil {
+		if i, ok := seen[a.UserID]; ok {
+			list[i] = a
+			return list
+		}
+		seen[a.UserID] = len(list)
+		return append(list, a)
+	}
 	for i, b := range list {
 		if b.UserID == a.UserID {
 			list[i] = a
