@@ -1,0 +1,276 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const smallFixture = "testdata/small.json"
+
+func TestFixtureRoundTripOfGeneratedTenant(t *testing.T) {
+	orig := Generate(GenOptions{Users: 3000, Seed: 11})
+	data := fixtureBytes(t, orig)
+	back, err := ReadFixture(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// JSON carries invalid UTF-8 as U+FFFD: the generated tenant has one such name.
+	for _, u := range orig.Users {
+		u.Name = asJSONDecodes(u.Name)
+	}
+	data = fixtureBytes(t, orig)
+	if !reflect.DeepEqual(orig, back) {
+		for i := range orig.Users {
+			if !reflect.DeepEqual(orig.Users[i], back.Users[i]) {
+				t.Fatalf("users[%d] changed:\n got %s\nwant %s", i, back.Users[i].AppendJSON(nil), orig.Users[i].AppendJSON(nil))
+			}
+		}
+		t.Fatal("connections changed")
+	}
+	if again := fixtureBytes(t, back); !bytes.Equal(again, data) {
+		t.Error("writing the read fixture gave other bytes")
+	}
+}
+
+func TestSmallFixture(t *testing.T) {
+	tn, err := LoadFixture(smallFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tn.Users) < 25 {
+		t.Errorf("%d users", len(tn.Users))
+	}
+	c := takeCensus(tn)
+	for _, name := range caseNames {
+		if c.cases[name] == 0 {
+			t.Errorf("no %s in %s", name, smallFixture)
+		}
+	}
+	for _, m := range hostileMarks {
+		if m.name == "invalid-utf8" || m.name == "profile-data-escape" || m.name == "username-escape" {
+			continue // JSON delivers U+FFFD; the others are the generator's
+		}
+		found := false
+		for _, u := range tn.Users {
+			found = found || m.in(u)
+		}
+		if !found {
+			t.Errorf("no %s in %s", m.name, smallFixture)
+		}
+	}
+	checkInvariants(t, tn)
+
+	byID := map[string]*User{}
+	for _, u := range tn.Users {
+		byID[u.UserID] = u
+	}
+	for _, tc := range []struct {
+		user  string
+		check func(u *User) bool
+		what  string
+	}{
+		{"google-oauth2|117777777777777777777", func(u *User) bool {
+			return reflect.DeepEqual(u.Identities, []Identity{{Connection: "google-oauth2", Provider: "google-oauth2",
+				UserID: IdentityID{Value: "117777777777777777777"}, IsSocial: true}})
+		}, "identity inferred from the user_id"},
+		{"samlp|acme-corp|pat.kim@acme.com", func(u *User) bool {
+			return u.Connection() == "acme-corp" && u.Identities[0].UserID.Value == "acme-corp|pat.kim@acme.com"
+		}, "enterprise identity inferred from the user_id's connection"},
+		{"auth0|5e8f9a0b1c2d3e4f50617283", func(u *User) bool {
+			return string(u.Extra["logins_count"]) == `"7"` && u.Extra["custom_source"] != nil
+		}, "mistyped and unknown fields kept raw"},
+		{"auth0|1000123", func(u *User) bool { return u.EmailVerified == FlagTrueString }, `email_verified "true"`},
+		{"auth0|65aa11bb22cc33dd44ee5600", func(u *User) bool { return u.GivenName == "Ren\uFFFD" }, "a Latin-1 byte read as U+FFFD"},
+		{"github|9007199254740993", func(u *User) bool {
+			return u.Identities[0].UserID == IdentityID{Value: "9007199254740993", Numeric: true}
+		}, "a numeric identity id above 2^53 kept exactly"},
+	} {
+		if u := byID[tc.user]; u == nil || !tc.check(u) {
+			t.Errorf("%s: want %s", tc.user, tc.what)
+		}
+	}
+	for _, c := range tn.Connections {
+		if c.Name == "github" && c.ID != ConnectionIDFor("github") {
+			t.Errorf("github has id %q, want the generated %q", c.ID, ConnectionIDFor("github"))
+		}
+	}
+
+	// Reading what WriteFixture wrote gives the same tenant.
+	back, err := ReadFixture(bytes.NewReader(fixtureBytes(t, tn)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(tn, back) {
+		t.Error("small.json changed through WriteFixture and ReadFixture")
+	}
+}
+
+// fixtureWith is a fixture with the connections of small.json and users.
+func fixtureWith(users ...string) string {
+	return `{"connections": [
+		{"name": "Username-Password-Authentication", "strategy": "auth0"},
+		{"name": "family-accounts", "strategy": "auth0"},
+		{"name": "google-oauth2", "strategy": "google-oauth2"},
+		{"name": "acme-corp", "strategy": "samlp"}],
+	"users": [` + strings.Join(users, ",") + `]}`
+}
+
+const okUser = `{"user_id": "auth0|abc", "identities": [{"connection": "Username-Password-Authentication", "provider": "auth0", "user_id": "abc"}]}`
+
+func TestReadFixtureErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"not an object", `[]`, `not a fixture`},
+		{"empty", ``, `not a fixture`},
+		{"unknown key", `{"user": []}`, `unknown key "user"`},
+		{"key twice", `{"users": [], "users": []}`, `"users" appears twice`},
+		{"users not an array", `{"users": {}}`, `"users" must be an array`},
+		{"syntax error", `{"users": [{"user_id": }]}`, `users[0]: invalid JSON near byte`},
+		{"cut short", `{"users": [` + okUser, `invalid JSON`},
+		{"trailing data", `{} {}`, `data after the fixture's closing brace`},
+		{"user not an object", `{"users": [1]}`, `users[0]: want an object, got number`},
+		{"connection not an object", `{"connections": ["x"]}`, `connections[0]: want an object, got string`},
+		{"connection name missing", `{"connections": [{"strategy": "auth0"}]}`, `connections[0]: name is missing`},
+		{"connection strategy missing", `{"connections": [{"name": "db"}]}`, `connections[0] (db): strategy is missing`},
+		{"connection name twice", `{"connections": [{"name": "db", "strategy": "auth0"}, {"name": "db", "strategy": "auth0"}]}`,
+			`connections[1] (db): duplicate name, first at connections[0]`},
+		{"connection id twice", `{"connections": [{"id": "con_1", "name": "a", "strategy": "auth0"}, {"id": "con_1", "name": "b", "strategy": "auth0"}]}`,
+			`connections[1] (b): id "con_1" is also the id of connections[0]`},
+		{"connection options mistyped", `{"connections": [{"name": "db", "strategy": "auth0", "options": []}]}`,
+			`connections[0] (db): options must be an object, got array`},
+		{"connection name mistyped", `{"connections": [{"name": 5, "strategy": "auth0"}]}`, `connections[0]: name must be a string, got number`},
+		{"connection realms mistyped", `{"connections": [{"name": "db", "strategy": "auth0", "realms": "db"}]}`, `realms must be an array of strings`},
+		{"user_id missing", fixtureWith(`{"email": "a@b.c"}`), `users[0]: user_id is missing`},
+		{"user_id mistyped", fixtureWith(`{"user_id": 12}`), `users[0]: user_id must be a string, got number`},
+		{"user_id without provider", fixtureWith(`{"user_id": "abc"}`), `users[0] (abc): user_id must look like provider|id`},
+		{"user_id twice", fixtureWith(okUser, okUser), `users[1] (auth0|abc): duplicate user_id, first at users[0]`},
+		{"unknown connection", fixtureWith(`{"user_id": "auth0|abc", "identities": [{"connection": "foo", "provider": "auth0", "user_id": "abc"}]}`),
+			`users[0] (auth0|abc): identities[0].connection "foo" is not a connection of the fixture`},
+		{"connection missing", fixtureWith(`{"user_id": "auth0|abc", "identities": [{"provider": "auth0", "user_id": "abc"}]}`),
+			`users[0] (auth0|abc): identities[0].connection is missing`},
+		{"provider not the strategy", fixtureWith(`{"user_id": "auth0|abc", "identities": [{"connection": "google-oauth2", "provider": "auth0", "user_id": "abc"}]}`),
+			`identities[0].provider "auth0" does not match strategy "google-oauth2" of connection "google-oauth2"`},
+		{"identity user_id missing", fixtureWith(`{"user_id": "auth0|abc", "identities": [{"connection": "Username-Password-Authentication", "provider": "auth0"}]}`),
+			`users[0] (auth0|abc): identities[0].user_id is missing`},
+		{"first identity not the user", fixtureWith(`{"user_id": "auth0|abc", "identities": [{"connection": "Username-Password-Authentication", "provider": "auth0", "user_id": "xyz"}]}`),
+			`users[0] (auth0|abc): identities[0] is auth0|xyz; a user's first identity must be the user_id itself`},
+		{"linked secondary also a user", fixtureWith(
+			`{"user_id": "auth0|abc", "identities": [{"connection": "Username-Password-Authentication", "provider": "auth0", "user_id": "abc"},
+				{"connection": "google-oauth2", "provider": "google-oauth2", "user_id": "123", "isSocial": true}]}`,
+			`{"user_id": "google-oauth2|123"}`),
+			`users[1] (google-oauth2|123): identities[0] (google-oauth2|123) is also an identity of users[0] (auth0|abc)`},
+		{"identities mistyped", fixtureWith(`{"user_id": "auth0|abc", "identities": "auth0"}`), `users[0] (auth0|abc): identities must be an array, got string`},
+		{"identity field mistyped", fixtureWith(`{"user_id": "auth0|abc", "identities": [{"connection": 5}]}`), `users[0] (auth0|abc): identities[0]: json: cannot unmarshal number`},
+		{"connection ambiguous", fixtureWith(`{"user_id": "auth0|abc"}`),
+			`users[0] (auth0|abc): no identities, and the connection cannot be inferred: 2 connections have strategy "auth0" (Username-Password-Authentication, family-accounts)`},
+		{"no connection of the strategy", fixtureWith(`{"user_id": "github|1"}`),
+			`users[0] (github|1): no identities, and no connection has strategy "github" to infer one from`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadFixture(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadFixtureNamesEveryProblem(t *testing.T) {
+	var users []string
+	for range 25 {
+		users = append(users, `{"email": "x@y.z"}`)
+	}
+	_, err := ReadFixture(strings.NewReader(fixtureWith(users...)))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{"25 problems:", "users[0]: user_id is missing", "users[19]: user_id is missing", "and 5 more"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q missing from:\n%s", want, msg)
+		}
+	}
+}
+
+func TestReadFixtureGivesConnectionIDs(t *testing.T) {
+	tn, err := ReadFixture(strings.NewReader(`{"users": null, "connections": [{"name": "db", "strategy": "auth0", "options": null}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tn.Connections[0]
+	want := &Connection{ID: ConnectionIDFor("db"), Name: "db", Strategy: "auth0"}
+	if !reflect.DeepEqual(c, want) || len(tn.Users) != 0 {
+		t.Errorf("got %+v, want %+v", c, want)
+	}
+	if id := ConnectionIDFor("db"); len(id) != 20 || strings.Trim(id[4:], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		t.Errorf("ConnectionIDFor = %q", id)
+	}
+	if ConnectionIDFor("db") == ConnectionIDFor("db2") {
+		t.Error("two names, one id")
+	}
+
+	// Options keep their numbers as written.
+	tn, err = ReadFixture(strings.NewReader(`{"connections": [{"name": "db", "strategy": "auth0", "options": {"big": 12345678901234567890}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tn.Connections[0].Options["big"]; got != json.Number("12345678901234567890") {
+		t.Errorf("big = %#v", got)
+	}
+}
+
+func TestLoadFixtureNamesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(path, []byte(fixtureWith(`{"user_id": "auth0|abc", "identities": [{"connection": "foo", "provider": "auth0", "user_id": "abc"}]}`)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadFixture(path)
+	if err == nil || !strings.HasPrefix(err.Error(), "fixture "+path+": users[0] (auth0|abc)") {
+		t.Errorf("error %v", err)
+	}
+	if _, err := LoadFixture(filepath.Join(t.TempDir(), "missing.json")); !os.IsNotExist(err) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// FuzzReadFixture checks that no input makes ReadFixture panic, and that
+// what it accepts survives WriteFixture and ReadFixture unchanged.
+func FuzzReadFixture(f *testing.F) {
+	small, err := os.ReadFile(smallFixture)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(small)
+	f.Add([]byte(fixtureWith(okUser)))
+	f.Add([]byte(fixtureWith(`{"user_id": "google-oauth2|1", "name": 5, "email_verified": "true", "logins_count": 1e3, "identities": []}`)))
+	f.Add([]byte(fixtureWith(`{"user_id": "samlp|acme-corp|x", "identities": [{"connection": "acme-corp", "provider": "samlp", "user_id": "acme-corp|x", "profileData": 7}]}`)))
+	f.Add([]byte(`{"connections": [{"name": "gh", "strategy": "github", "options": {"n": 1e400}}], "users": [{"user_id": "github|99999999999999999999999", "created_at": "2020-01-01T00:00:00.123456789+02:00"}]}`))
+	f.Add([]byte(`{"users": [null, [], "x", {"user_id": null}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tn, err := ReadFixture(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		var first bytes.Buffer
+		if err := WriteFixture(&first, tn); err != nil {
+			t.Fatalf("cannot write what was read: %v", err)
+		}
+		back, err := ReadFixture(bytes.NewReader(first.Bytes()))
+		if err != nil {
+			t.Fatalf("cannot read what was written: %v\n%s", err, first.Bytes())
+		}
+		var second bytes.Buffer
+		if err := WriteFixture(&second, back); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first.Bytes(), second.Bytes()) {
+			t.Fatalf("not stable:\n%s\n%s", first.Bytes(), second.Bytes())
+		}
+	})
+}
