@@ -213,10 +213,44 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		}
 		rep.Backup = path
 	}
+	for attempt := 1; ; attempt++ {
+		retry, err := e.call(ctx, p, op, s, call, users, rep, attempt < maxCallAttempts)
+		if !retry {
+			return err
+		}
+		if err := sleep(ctx, time.Duration(attempt)*retryPause); err != nil {
+			return fmt.Errorf("%w before retrying step %s: %v", ErrInterrupted, s.ID, err)
+		}
+	}
+}
+
+// maxCallAttempts bounds how often a step whose call failed without effect
+// (a 5xx, or an answer lost and the tenant unchanged) is tried in one run.
+const maxCallAttempts = 4
+
+// retryPause grows with each retry of a step.
+var retryPause = 500 * time.Millisecond
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// call makes one attempt at a step's call, on the record: the journal
+// marks it started, the audit attempt is on disk before the call and the
+// result after it. retry is true when the call had no effect for a passing
+// reason and may be made again (mayRetry).
+func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call parsedCall, users []readState, rep *StepReport, mayRetry bool) (retry bool, err error) {
 	opID := audit.NewOpID()
 	if err := e.mark(s.ID, audit.StepStarted, opID); err != nil {
 		rep.Status, rep.Error = StatusNotRun, err.Error()
-		return err
+		return false, err
 	}
 	rec := e.record(p, op, s, opID, audit.PhaseAttempt)
 	rec.Backup = rep.Backup
@@ -225,10 +259,13 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		// No call without its attempt on disk.
 		_ = e.mark(s.ID, audit.StepFailed, "audit log: "+err.Error())
 		rep.Status, rep.Error = StatusNotRun, err.Error()
-		return fmt.Errorf("audit log: %w; the call was not made", err)
+		return false, fmt.Errorf("audit log: %w; the call was not made", err)
 	}
 	response, callErr := e.invoke(ctx, s.Action, call)
 	outcome, note := e.outcome(ctx, s, callErr)
+	if outcome == outcomeNotDone {
+		retry, outcome = mayRetry, outcomeFailed
+	}
 
 	res := e.record(p, op, s, opID, audit.PhaseResult)
 	res.Backup, res.Response = rep.Backup, response
@@ -240,9 +277,9 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		if note != "" {
 			res.Error = note
 		}
-		rep.Status = StatusDone
+		rep.Status, rep.Error = StatusDone, ""
 	case outcomeFailed:
-		res.Result, res.Error = audit.ResultError, callErr.Error()
+		res.Result, res.Error = audit.ResultError, joinNote(callErr.Error(), note)
 		rep.Status, rep.Error = StatusFailed, audit.Scrub(callErr.Error())
 		stopErr = fmt.Errorf("step %s (%s) failed: %w", s.ID, s.Call.Method+" "+s.Call.Path, callErr)
 		if changed := e.changedMeanwhile(ctx, s, callErr); changed != nil {
@@ -250,7 +287,7 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 			rep.Status, rep.Error, stopErr = StatusRefused, changed.Error(), changed
 		}
 	default:
-		res.Result, res.Error = audit.ResultUnknown, callErr.Error()+"; "+note
+		res.Result, res.Error = audit.ResultUnknown, joinNote(callErr.Error(), note)
 		rep.Status, rep.Error = StatusUnknown, audit.Scrub(callErr.Error())
 		stopErr = fmt.Errorf("step %s (%s): %w: %v; %s", s.ID, s.Call.Method+" "+s.Call.Path, client.ErrOutcomeUnknown, callErr, note)
 		if ctx.Err() != nil {
@@ -266,7 +303,17 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	default:
 		err = e.mark(s.ID, audit.StepUnknown, opID) // resume pairs its result with the attempt
 	}
-	return errors.Join(stopErr, err, wrapIf("audit log", logErr))
+	if retry && err == nil && logErr == nil {
+		return true, nil
+	}
+	return false, errors.Join(stopErr, err, wrapIf("audit log", logErr))
+}
+
+func joinNote(err, note string) string {
+	if note == "" {
+		return err
+	}
+	return err + "; " + note
 }
 
 // changedMeanwhile re-reads the step's users after the tenant refused its
@@ -428,21 +475,24 @@ func (e *Executor) invoke(ctx context.Context, action string, c parsedCall) (jso
 type outcome int
 
 const (
-	outcomeDone outcome = iota
-	outcomeFailed
+	outcomeDone    outcome = iota
+	outcomeFailed          // the tenant refused the call: nothing changed, and trying again would not help
+	outcomeNotDone         // the call had no effect for a passing reason (5xx, answer lost): it may be made again
 	outcomeUnknown
 )
 
-// outcome classifies a call's error: none is done; an answer of the tenant
-// is a failure (nothing changed); anything else (the answer lost, the
-// connection dropped, Ctrl-C during the call) is resolved by reading the
-// tenant when the context still allows it.
+// outcome classifies a call's error: none is done; a 4xx answer is a
+// failure (nothing changed); anything else (a 5xx, the answer lost, the
+// connection dropped) is resolved by reading the tenant while the context
+// allows it; Ctrl-C during the call leaves it unknown until resume.
 func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome, string) {
 	var apiErr *client.Error
 	switch {
 	case callErr == nil:
 		return outcomeDone, ""
-	case errors.As(callErr, &apiErr), errors.Is(callErr, client.ErrReadOnly):
+	case errors.Is(callErr, client.ErrReadOnly):
+		return outcomeFailed, ""
+	case errors.As(callErr, &apiErr) && apiErr.StatusCode < 500:
 		return outcomeFailed, ""
 	case ctx.Err() != nil:
 		return outcomeUnknown, "interrupted during the call; resolved by reading the tenant when the apply resumes"
@@ -452,11 +502,11 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 	case err != nil:
 		return outcomeUnknown, "reading the tenant to learn the outcome: " + err.Error()
 	case r == resolvedDone:
-		return outcomeDone, "the answer was lost; reading the tenant shows the call took effect"
+		return outcomeDone, "the answer was an error or lost; reading the tenant shows the call took effect"
 	case r == resolvedNotDone:
-		return outcomeFailed, "the answer was lost; reading the tenant shows the call did not take effect"
+		return outcomeNotDone, "reading the tenant shows the call did not take effect"
 	}
-	return outcomeUnknown, "the answer was lost, and the tenant shows neither the step's effect nor the state before it"
+	return outcomeUnknown, "the answer was an error or lost, and the tenant shows neither the step's effect nor the state before it"
 }
 
 // resolveOnResume settles a step a previous run left started or unknown:

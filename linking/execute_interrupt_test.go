@@ -398,3 +398,49 @@ func TestAnotherOperatorBetweenCheckAndCallIsReportedAsAChange(t *testing.T) {
 	}
 	sb.checkRecord()
 }
+
+func TestApplyOnAFaultyTenantReachesThePlannedState(t *testing.T) {
+	ref := newSandbox(t, emulator.Options{})
+	plan := mixedPlan(t, ref)
+	ref.apply(plan)
+	ids := involved(plan)
+	want := tenantState(t, ref, ids)
+
+	retried := 0
+	for seed := int64(1); seed <= 5; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			// 500s, 503s, dropped connections and writes whose answer is lost.
+			sb := newSandbox(t, emulator.Options{FailRate: 0.3, Seed: seed})
+			j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), plan.ID, plan.StepIDs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close()
+			ex := sb.executor()
+			ex.Journal = j
+			res, err := ex.Apply(context.Background(), plan)
+			if err != nil || !res.Complete() {
+				t.Fatalf("apply: %v\n%+v", err, res.Steps)
+			}
+			faults := sb.srv.Stats().Faults
+			if len(faults) == 0 {
+				t.Fatal("no fault was injected")
+			}
+			if got := tenantState(t, sb, ids); !maps.Equal(got, want) {
+				t.Errorf("state differs from the planned one after faults %v", faults)
+			}
+			sb.checkRecord()
+			attempts := 0
+			for _, r := range sb.auditRecords() {
+				if r.Phase == audit.PhaseAttempt {
+					attempts++
+				}
+			}
+			retried += attempts - len(plan.StepIDs())
+			t.Logf("faults %v; %d attempts for %d steps", faults, attempts, len(plan.StepIDs()))
+		})
+	}
+	if retried == 0 {
+		t.Error("no step was tried twice: the faults never hit a write")
+	}
+}
