@@ -58,12 +58,30 @@ func requiredAttributes(c *Connection) []string {
 
 func cloneConnection(c *Connection) *Connection {
 	cc := *c
-	data, _ := json.Marshal(c.Options)
-	cc.Options = nil
-	json.Unmarshal(data, &cc.Options)
+	cc.Options, _ = cloneJSONValue(c.Options).(map[string]any)
 	cc.EnabledClients = slices.Clone(c.EnabledClients)
 	cc.Realms = slices.Clone(c.Realms)
 	return &cc
+}
+
+// cloneJSONValue deep-copies a decoded JSON value, keeping every leaf
+// (json.Number included) as it is.
+func cloneJSONValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = cloneJSONValue(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = cloneJSONValue(e)
+		}
+		return l
+	}
+	return v
 }
 
 // handleListConnections is GET /api/v2/connections: filters name and

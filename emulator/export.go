@@ -52,28 +52,33 @@ type exportJob struct {
 	cell     []byte // scratch for CSV cells (the job's writer only)
 
 	// guarded by exportJobs.mu
-	status   string // pending, processing, completed, failed
-	started  time.Time
-	path     string
-	total    int
-	done     atomic.Int64
-	finished time.Time
+	status  string // pending, processing, completed, failed
+	started time.Time
+	path    string
+	total   int
+	done    atomic.Int64
 }
 
 type exportJobs struct {
 	mu     sync.Mutex
 	jobs   map[string]*exportJob
-	dir    string // made on the first job
+	files  []*exportJob // completed jobs whose file is kept, oldest first
+	dir    string       // made on the first job
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	closed bool
 }
 
-func newExportJobs() (*exportJobs, error) {
+func newExportJobs() *exportJobs {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &exportJobs{jobs: map[string]*exportJob{}, ctx: ctx, cancel: cancel}, nil
+	return &exportJobs{jobs: map[string]*exportJob{}, ctx: ctx, cancel: cancel}
 }
+
+// keptExportFiles is how many finished export files stay on disk: an older
+// job's link then answers NoSuchKey, as if a bucket lifecycle rule had
+// removed it (a million-user export is some 170 MB).
+const keptExportFiles = 4
 
 // close stops running jobs and removes every export file.
 func (j *exportJobs) close() error {
@@ -206,15 +211,18 @@ func (j *exportJobs) run(job *exportJob) {
 	path, err := j.write(job, users)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	job.finished = time.Now()
-	switch {
-	case err != nil || job.fail:
+	if err != nil || job.fail {
 		job.status = "failed"
-		if path != "" {
-			os.Remove(path)
-		}
-	default:
-		job.status, job.path = "completed", path
+		os.Remove(path)
+		return
+	}
+	job.status, job.path = "completed", path
+	j.files = append(j.files, job)
+	if len(j.files) > keptExportFiles {
+		old := j.files[0]
+		j.files = j.files[1:]
+		os.Remove(old.path)
+		old.path = ""
 	}
 }
 
@@ -305,7 +313,7 @@ func (job *exportJob) appendLine(b []byte, u *User) []byte {
 // URL the client reached us at, for the download location.
 func (j *exportJobs) appendJob(b []byte, job *exportJob, base string) []byte {
 	j.mu.Lock()
-	status, total, started, path := job.status, job.total, job.started, job.path
+	status, total, started := job.status, job.total, job.started
 	j.mu.Unlock()
 	w := objWriter{b: append(b, '{')}
 	w.str("type", "users_export")
@@ -351,7 +359,7 @@ func (j *exportJobs) appendJob(b []byte, job *exportJob, base string) []byte {
 		w.key("time_left_seconds")
 		w.b = strconv.AppendInt(w.b, int64(left), 10)
 	case "completed":
-		if base != "" && path != "" {
+		if base != "" {
 			w.str("location", base)
 		}
 	case "failed":

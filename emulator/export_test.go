@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -249,5 +252,58 @@ func TestExportFieldPathParsing(t *testing.T) {
 		if _, got := compileField(name); got != ok {
 			t.Errorf("compileField(%q) ok = %v", name, got)
 		}
+	}
+}
+
+func TestGeneratedTenantServesConsistently(t *testing.T) {
+	tenant := Generate(GenOptions{Users: 600, Seed: 5})
+	c := startTest(t, Options{Tenant: tenant})
+	var env struct{ Total int }
+	c.call("GET", searchPath("", "include_totals", "true"), nil, 200, &env)
+	_, data := c.export(map[string]any{"format": "json", "fields": []map[string]any{{"name": "user_id"}, {"name": "identities"}}})
+	lines := ndjson(t, data)
+	if env.Total != c.s.UserCount() || len(lines) != c.s.UserCount() || c.s.UserCount() != len(tenant.Users) {
+		t.Errorf("search total %d, export %d lines, %d users, tenant %d", env.Total, len(lines), c.s.UserCount(), len(tenant.Users))
+	}
+	// Every linked identity is found on its owner, and every email by
+	// users-by-email.
+	for _, u := range tenant.Users[:100] {
+		for _, id := range u.Identities[1:] {
+			got := userIDs(t, c.call("GET", searchPath(`identities.user_id:"`+id.UserID.Value+`"`), nil, 200, nil).body)
+			if !slices.Contains(got, u.UserID) {
+				t.Errorf("identity %s|%s: owners %v, want %s", id.Provider, id.UserID, got, u.UserID)
+			}
+		}
+		if u.Email != "" {
+			got := userIDs(t, c.call("GET", "/api/v2/users-by-email?email="+url.QueryEscape(u.Email), nil, 200, nil).body)
+			if !slices.Contains(got, u.UserID) {
+				t.Errorf("users-by-email %q: %v lacks %s", u.Email, got, u.UserID)
+			}
+		}
+	}
+}
+
+func TestOldExportFilesAreRemoved(t *testing.T) {
+	c := startTest(t, Options{})
+	var first jobAnswer
+	for i := range keptExportFiles + 1 {
+		j, _ := c.export(map[string]any{"format": "csv", "fields": []map[string]any{{"name": "user_id"}}})
+		if i == 0 {
+			first = j
+		}
+	}
+	resp, err := http.Get(c.waitJob(first.ID).Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("the oldest export is still served: %s", resp.Status)
+	}
+	// Close removes the rest.
+	dir := c.s.exports.dir
+	c.s.Close()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("export directory left behind: %v", err)
 	}
 }

@@ -44,8 +44,8 @@ var (
 type chaos struct {
 	mu       sync.Mutex
 	rng      *rand.Rand
-	failRate float64 // guarded by mu: tests turn it up and down
-	latency  time.Duration
+	failRate float64       // guarded by mu: tests turn it up and down
+	latency  time.Duration // guarded by mu
 }
 
 // fault returns the fault to inject into this request, or "".
@@ -60,10 +60,11 @@ func (c *chaos) fault(kinds []string) string {
 
 // delay sleeps the configured latency ±50%, or until ctx is done.
 func (c *chaos) delay(ctx context.Context) error {
+	c.mu.Lock()
 	if c.latency <= 0 {
+		c.mu.Unlock()
 		return nil
 	}
-	c.mu.Lock()
 	d := time.Duration(float64(c.latency) * (0.5 + c.rng.Float64()))
 	c.mu.Unlock()
 	t := time.NewTimer(d)

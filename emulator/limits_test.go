@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -205,5 +206,25 @@ func TestManyClientsAtOnce(t *testing.T) {
 	st := c.s.Stats()
 	if st.Requests["POST /api/v2/users/{id}/identities"] != 120 || st.Writes != 120*2+40+24 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestLatencyGivesUpWithTheClient(t *testing.T) {
+	c := startTest(t, Options{})
+	c.s.chaos.mu.Lock()
+	c.s.chaos.latency = time.Hour
+	c.s.chaos.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "PATCH", c.base+"/api/v2/users/auth0%7Calice1", strings.NewReader(`{"name":"late"}`))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a request delayed by an hour came back: %v", err)
+	}
+	// The server stops waiting too, and never performs the write.
+	c.s.Close()
+	if u, _ := c.s.GetUser("auth0|alice1"); u.Name != "Alice Liddell" {
+		t.Errorf("the abandoned write happened: %q", u.Name)
 	}
 }

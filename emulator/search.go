@@ -797,6 +797,9 @@ func (q *termQuery) matchText(k fieldKind, s string) bool {
 	v := &q.v
 	if k.folded() {
 		v = &q.fv
+		if (v.kind == vTerm || v.kind == vPhrase) && !k.tokenized() {
+			return strings.EqualFold(s, v.text) // no allocation
+		}
 		s = lowerFast(s)
 	}
 	switch v.kind {

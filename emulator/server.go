@@ -40,7 +40,7 @@ type Options struct {
 
 // Stats counts what the server has seen since it started.
 type Stats struct {
-	Requests     map[string]int64 // by "METHOD /route-pattern", e.g. "POST /api/v2/users/{id}/identities"
+	Requests     map[string]int64 // by "METHOD /route-pattern", e.g. "POST /api/v2/users/{id}/identities"; "GET (no route)" for 404s
 	APICalls     int64            // requests under /api/v2
 	Writes       int64            // POST, PATCH and DELETE requests under /api/v2
 	RateLimited  int64            // 429 answers
@@ -103,6 +103,7 @@ func New(opts Options) (*Server, error) {
 		tokens:  &tokenStore{tokens: map[string]accessToken{}, ttl: opts.TokenTTL},
 		limiter: newBucket(opts.Rate, opts.Burst, time.Now()),
 		chaos:   &chaos{rng: rand.New(rand.NewSource(opts.Seed)), failRate: opts.FailRate, latency: opts.Latency},
+		exports: newExportJobs(),
 		signKey: []byte(randomToken(32)),
 		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}},
 	}
@@ -111,9 +112,6 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("emulator: client id %q is empty or taken", c.ID)
 		}
 		s.clients[c.ID] = c
-	}
-	if s.exports, err = newExportJobs(); err != nil {
-		return nil, err
 	}
 	s.routes()
 	return s, nil
