@@ -89,10 +89,12 @@ func commandError(err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
+	// The message may quote the tenant's strings: made safe for a terminal.
+	msg := errors.New(printableName(audit.Scrub(err.Error())))
 	if _, ok := linking.AsSafetyError(err); ok {
-		return &exitError{code: exitRefused, err: errors.New(audit.Scrub(err.Error()))}
+		return &exitError{code: exitRefused, err: msg}
 	}
-	return &exitError{code: exitFailure, err: errors.New(audit.Scrub(err.Error()))}
+	return &exitError{code: exitFailure, err: msg}
 }
 
 // accounts connects for a write and reads the tenant's connections and the
@@ -191,6 +193,8 @@ func showOperations(ios *streams, f writeFlags, p *linking.Plan) error {
 	return linking.WriteOperations(ios.Out, p.Operations)
 }
 
+// printableName makes a string from the tenant safe for a terminal (control
+// and format characters written as \u escapes).
 func printableName(s string) string { return linking.DisplayJSON([]byte(s)) }
 
 // runPlan carries a plan out, printing each step as it ends (text mode),

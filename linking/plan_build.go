@@ -126,8 +126,12 @@ func PlanDelete(u client.User, reason string) Operation {
 		op.Cascade = append(op.Cascade, IdentityRef{Provider: id.Provider, UserID: id.UserID, Connection: id.Connection})
 	}
 	if len(op.Cascade) > 0 {
-		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes the %d identities linked into it (%s)",
-			u.UserID, len(op.Cascade), refList(op.Cascade)))
+		what := "the identity"
+		if n := len(op.Cascade); n > 1 {
+			what = fmt.Sprintf("the %d identities", n)
+		}
+		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes %s linked into it (%s)",
+			u.UserID, what, refList(op.Cascade)))
 	}
 	op.Notes = append(op.Notes, "a deletion cannot be undone: the full user object is backed up before the call")
 	op.Steps = []Step{{Action: ActionDelete, Call: DeleteCall(u.UserID), Expect: []UserState{StateOf(u)}}}
