@@ -177,15 +177,23 @@ func (u *User) AppendJSON(b []byte) []byte {
 	}
 	w.time("created_at", u.CreatedAt)
 	w.time("updated_at", u.UpdatedAt)
-	w.key("identities")
-	w.b = append(w.b, '[')
-	for i, id := range u.Identities {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.b = id.appendJSON(w.b)
+	// A modelled field that arrived with another type lives in Extra and is
+	// written from there, once.
+	inExtra := func(k string) bool {
+		_, ok := u.Extra[k]
+		return ok
 	}
-	w.b = append(w.b, ']')
+	if !inExtra("identities") {
+		w.key("identities")
+		w.b = append(w.b, '[')
+		for i, id := range u.Identities {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.b = id.appendJSON(w.b)
+		}
+		w.b = append(w.b, ']')
+	}
 	if u.UserMetadata != nil {
 		w.raw("user_metadata", u.UserMetadata)
 	}
@@ -196,7 +204,7 @@ func (u *User) AppendJSON(b []byte) []byte {
 	if u.LastIP != "" {
 		w.str("last_ip", u.LastIP)
 	}
-	if !u.CreatedAt.IsZero() || u.LoginsCount != 0 {
+	if (!u.CreatedAt.IsZero() || u.LoginsCount != 0) && !inExtra("logins_count") {
 		w.key("logins_count")
 		w.b = fmt.Appendf(w.b, "%d", u.LoginsCount)
 	}

@@ -41,3 +41,17 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestMistypedModelledFieldIsWrittenOnce(t *testing.T) {
+	var u User
+	in := `{"user_id":"auth0|1","created_at":"2024-01-02T03:04:05.000Z","logins_count":"many","identities":"none"}`
+	if err := json.Unmarshal([]byte(in), &u); err != nil {
+		t.Fatal(err)
+	}
+	out := string(u.AppendJSON(nil))
+	for _, k := range []string{`"logins_count"`, `"identities"`} {
+		if n := strings.Count(out, k); n != 1 {
+			t.Errorf("%s written %d times in %s", k, n, out)
+		}
+	}
+}
