@@ -469,6 +469,13 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.WindowTitle = "linkdesk — " + Fit(m.tenantName(), 60)
+	if sc := m.c.Scan; sc.Running {
+		// The terminal's own progress indicator (tab or taskbar), where it has one.
+		v.ProgressBar = tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
+		if sc.Progress.Stage == "export" {
+			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarDefault, sc.Progress.Percent)
+		}
+	}
 	return v
 }
 

@@ -72,6 +72,7 @@ func TestGolden(t *testing.T) {
 			h.openGroup("wei.zhang@gmail.com")
 			h.press("?")
 		}},
+		{name: "help_groups", keys: func(h *harness) { h.press("2", "?") }},
 		{name: "small_window", keys: func(h *harness) { h.send(tea.WindowSizeMsg{Width: 70, Height: 20}) }},
 		{name: "scanning", keys: func(h *harness) {
 			h.c.Data.SetReport(nil)

@@ -74,8 +74,8 @@ func (g *Groups) Help() []tui.HelpGroup {
 		{Title: "Groups", Bindings: []keyBinding{withHelp(k.Open, "enter", "open group"), k.Filter, k.Sort, k.Reverse}},
 		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{Title: "Filter words", Bindings: []keyBinding{
-			filterHelp("alice", "email, connection, user id or identifier containing the text"),
-			filterHelp("class:link", "class starting with link (class:resolved: done here)"),
+			filterHelp("alice", "in the email, a connection, user id or identifier"),
+			filterHelp("class:link", "class starts with link (class:resolved: done here)"),
 			filterHelp("a b", "both words"),
 		}},
 	}
@@ -106,6 +106,8 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.DataChangedMsg:
 		g.refresh(g.selectedEmail())
+	case tea.WindowSizeMsg:
+		g.clamp() // a taller or shorter window: keep the cursor on screen
 	case tui.SetFilterMsg:
 		g.filter.Value, g.typing = msg.Query, false
 		g.cursor, g.offset = 0, 0

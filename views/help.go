@@ -36,7 +36,13 @@ func (h *Help) Update(tea.Msg) (tui.Component, tea.Cmd) { return h, nil }
 func (h *Help) View() string {
 	s := h.c.Styles
 	lines := []string{s.Title.Render("Keys on " + tui.Fit(h.screen, 50)), ""}
-	colW := 22
+	colW := 0
+	for _, g := range h.groups {
+		for _, b := range g.Bindings {
+			colW = max(colW, tui.Width(b.Help().Key)+4)
+		}
+	}
+	colW = min(colW, 16)
 	for _, g := range h.groups {
 		lines = append(lines, s.Header.Render(g.Title))
 		for _, b := range g.Bindings {
@@ -66,7 +72,25 @@ func columnize(lines []string, width, height int) string {
 	head, rest := lines[:2], lines[2:]
 	room := height - 2
 	cols := (len(rest) + room - 1) / room
-	colW := width / cols
+	// Each column as wide as its widest line; when they do not all fit, the
+	// widest give up room first.
+	widths := make([]int, cols)
+	total := 0
+	for i, l := range rest {
+		widths[i/room] = max(widths[i/room], tui.Width(l)+3)
+	}
+	for _, w := range widths {
+		total += w
+	}
+	for ; total > width; total-- {
+		widest := 0
+		for c := range widths {
+			if widths[c] > widths[widest] {
+				widest = c
+			}
+		}
+		widths[widest]--
+	}
 	out := append([]string(nil), head...)
 	for r := range room {
 		var row strings.Builder
@@ -77,8 +101,8 @@ func columnize(lines []string, width, height int) string {
 			}
 			cell := rest[i]
 			if c < cols-1 {
-				cell = tui.Truncate(cell, colW-1)
-				cell += strings.Repeat(" ", max(colW-tui.Width(cell), 0))
+				cell = tui.Truncate(cell, widths[c]-1)
+				cell += strings.Repeat(" ", max(widths[c]-tui.Width(cell), 0))
 			}
 			row.WriteString(cell)
 		}

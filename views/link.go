@@ -330,7 +330,7 @@ func (w *LinkWizard) accountsView() []string {
 	if g == nil {
 		return append(out, s.Dim.Render("This group is no longer in the scan."))
 	}
-	idW := min((w.c.Width-38)*55/100, 40)
+	idW := min((w.c.Width-38)*60/100, 40)
 	connW := w.c.Width - 38 - idW
 	for i, a := range g.Accounts {
 		mark := "[ ] leave  "
@@ -349,7 +349,7 @@ func (w *LinkWizard) accountsView() []string {
 			ver = "✓"
 		}
 		line := mark + " " + rec + tui.Pad(a.UserID, idW) + " " + tui.Pad(a.Connection, connW) + " email " + ver +
-			" " + tui.PadLeft(fmt.Sprint(a.LoginsCount), 5) + " logins"
+			" " + tui.PadLeft(fmt.Sprint(a.LoginsCount), 5) + " " + plural(int(a.LoginsCount), "login", "logins")
 		if i == w.cursor {
 			out = append(out, s.Selected.Render("▸ "+line))
 		} else {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -508,4 +509,41 @@ func auditRecords(t testing.TB, h *harness) []audit.Record {
 		t.Fatal(err)
 	}
 	return recs
+}
+
+func TestTheTerminalBackgroundPicksTheTheme(t *testing.T) {
+	c := &tui.Common{}
+	m := New(c, tui.Options{Theme: tui.ThemeDark})
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if c.Styles.Theme != tui.ThemeLight {
+		t.Fatalf("a white background gave theme %d", c.Styles.Theme)
+	}
+	m.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if c.Styles.Theme != tui.ThemeDark {
+		t.Fatalf("a black background gave theme %d", c.Styles.Theme)
+	}
+	noColor := &tui.Common{}
+	m = New(noColor, tui.Options{Theme: tui.ThemeNoColor, FixedTheme: true})
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if noColor.Styles.Theme != tui.ThemeNoColor {
+		t.Fatal("the background colour turned colour back on")
+	}
+}
+
+func TestResizeReflowsTheList(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.m.LoadReport(benchReport(200))
+	h.press("2", "G") // the cursor on the last group
+	rows := func() int { return strings.Count(h.screen(), "@") }
+	small := rows()
+	h.send(tea.WindowSizeMsg{Width: 140, Height: 50})
+	if big := rows(); big != small+20 {
+		t.Fatalf("%d rows at 100×30, %d at 140×50: want 20 more", small, big)
+	}
+	h.mustShow("▸ hana.smith199") // the cursor's group stays on screen
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if rows() != small-6 {
+		t.Fatalf("%d rows at 80×24, want %d", rows(), small-6)
+	}
+	h.mustShow("▸ hana.smith199")
 }
