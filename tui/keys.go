@@ -32,6 +32,7 @@ type KeyMap struct {
 	Filter   key.Binding
 	Sort     key.Binding
 	Reverse  key.Binding
+	Toggle   key.Binding // mark or unmark the row (link wizard), swap a conflict's side
 
 	// Actions on a group
 	Link          key.Binding
@@ -40,6 +41,7 @@ type KeyMap struct {
 	Ticket        key.Binding
 	ChoosePrimary key.Binding
 	Copy          key.Binding
+	Override      key.Binding // let a link through the unverified-email check, on the record
 
 	// Dialogs
 	Confirm key.Binding
@@ -72,6 +74,7 @@ func DefaultKeyMap() *KeyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by next column")),
 		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse order")),
+		Toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark / unmark")),
 
 		Link:          key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "link")),
 		Unlink:        key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unlink")),
@@ -79,6 +82,7 @@ func DefaultKeyMap() *KeyMap {
 		Ticket:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "password ticket")),
 		ChoosePrimary: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "choose primary")),
 		Copy:          key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy user id")),
+		Override:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override the unverified-email check (recorded)")),
 
 		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes, do it")),
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no, cancel")),

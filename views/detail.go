@@ -361,6 +361,10 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 	} else if !tui.Resolved(g) {
 		out = append(out, s.Title.Render("No recommended primary: ")+"which accounts belong together is for you to decide (p picks one).")
 	}
+	if tui.Resolved(g) && len(g.Accounts) == 1 && len(g.Accounts[0].Linked) > 0 {
+		out = append(out, s.Good.Render("✓ Linked: ")+"every account with this email is now an identity of "+tui.Fit(g.Accounts[0].UserID, 40)+".",
+			s.Dim.Render("  To undo, u unlinks an identity again; the audit log (3) shows what was done and the backups hold the metadata."))
+	}
 	if d.chosen != "" && d.chosen != g.RecommendedPrimary {
 		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(d.chosen, 50)+s.Warn.Render(" as the primary of the next link."))
 	}

@@ -301,10 +301,13 @@ func rank(b bool) int {
 // columns are the widths of the list's columns for a screen width.
 type columns struct{ email, class, accounts, conns, missed int }
 
-func groupColumns(width int) columns {
-	c := columns{class: 18, accounts: 4, missed: 6}
+// groupColumns lays out the list: the email column as wide as the widest
+// email shown (at most half of what the fixed columns leave), the
+// connections the rest.
+func groupColumns(width, widestEmail int) columns {
+	c := columns{class: 18, accounts: 3, missed: 6}
 	rest := width - 2 - c.class - c.accounts - c.missed - 4 // cursor and gaps
-	c.email = max(rest*5/10, 16)
+	c.email = min(max(widestEmail, 16), rest/2)
 	c.conns = max(rest-c.email, 10)
 	return c
 }
@@ -334,14 +337,18 @@ func (g *Groups) View() string {
 		b.WriteString(s.Dim.Render("/ filters by email, connection, class:…, user id or identifier"))
 	}
 	b.WriteByte('\n')
-	cols := groupColumns(c.Width)
+	end := min(g.offset+g.pageSize(), len(g.rows))
+	widest := 0
+	for i := g.offset; i < end; i++ {
+		widest = max(widest, tui.Width(tui.Fit(c.Data.Groups[g.rows[i]].Email, c.Width/2)))
+	}
+	cols := groupColumns(c.Width, widest)
 	b.WriteString(s.Header.Render("  " + tui.Pad("EMAIL", cols.email) + " " + tui.Pad("CLASS", cols.class) + " " +
 		tui.PadLeft("ACC", cols.accounts) + " " + tui.Pad("CONNECTIONS", cols.conns) + " " + "MISSED"))
 	if len(g.rows) == 0 {
 		b.WriteString("\n\n" + s.Dim.Render("  No group matches this filter."))
 		return b.String()
 	}
-	end := min(g.offset+g.pageSize(), len(g.rows))
 	for i := g.offset; i < end; i++ {
 		b.WriteByte('\n')
 		b.WriteString(g.row(i, cols))

@@ -99,37 +99,22 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 	switch w.step {
 	case stepAccounts:
 		return []tui.HelpGroup{{Title: "Link: accounts", Bindings: []keyBinding{
-			k.Up, k.Down, withHelp(k.ChoosePrimary, "p", "make primary"), toggleKey(), withHelp(k.Open, "enter", "review the plan"), withHelp(k.Back, "esc", "cancel"),
+			k.Up, k.Down, withHelp(k.ChoosePrimary, "p", "make primary"), withHelp(k.Toggle, "space", "link / leave this account"),
+			withHelp(k.Open, "enter", "review the plan"), withHelp(k.Back, "esc", "cancel"),
 		}}}
 	case stepReview:
 		b := []keyBinding{withHelp(k.Open, "enter", "go on to confirm"), withHelp(k.Back, "esc", "back to the accounts")}
 		if len(w.conflicts) > 0 {
-			b = append(b, withHelp(k.Down, "j/k", "pick a conflict"), toggleKeyHelp("space", "keep the other side"))
+			b = append(b, withHelp(k.Down, "j/k", "pick a conflict"), withHelp(k.Toggle, "space", "keep the other side"))
 		}
 		if w.overridable() {
-			b = append(b, overrideKey())
+			b = append(b, k.Override)
 		}
 		return []tui.HelpGroup{{Title: "Link: review", Bindings: b}}
 	case stepConfirm:
 		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, k.Cancel}}}
 	}
 	return []tui.HelpGroup{{Title: "Link: result", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
-}
-
-func toggleKey() keyBinding { return toggleKeyHelp("space", "link / leave this account") }
-
-func toggleKeyHelp(k, desc string) keyBinding {
-	b := keyBinding{}
-	b.SetKeys("space")
-	b.SetHelp(k, desc)
-	return b
-}
-
-func overrideKey() keyBinding {
-	b := keyBinding{}
-	b.SetKeys("o")
-	b.SetHelp("o", "override the unverified-email check (recorded)")
-	return b
 }
 
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -170,7 +155,7 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 					w.linked[old] = true
 				}
 			}
-		case k.String() == "space":
+		case tui.Matches(k, keys.Toggle):
 			if id := w.ids[w.cursor]; id != w.primary {
 				w.linked[id] = !w.linked[id]
 			}
@@ -193,9 +178,9 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			} else {
 				w.scroll++
 			}
-		case k.String() == "space" && len(w.conflicts) > 0:
+		case tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0:
 			w.toggleConflict()
-		case k.String() == "o" && w.overridable():
+		case tui.Matches(k, keys.Override) && w.overridable():
 			w.opts.AllowUnverified = true
 			w.plan()
 		case tui.Matches(k, keys.Open):
