@@ -547,3 +547,23 @@ func TestResizeReflowsTheList(t *testing.T) {
 	}
 	h.mustShow("▸ hana.smith199")
 }
+
+func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.c.Backend.AuditLog = "testdata/audit.log"
+	h.press("3")
+	a, ok := h.active().(*AuditLog)
+	if !ok || a.Entries() != 4 {
+		t.Fatalf("the audit log shows %d calls, want 4 (7 records: 3 attempts with results, 1 without)", a.Entries())
+	}
+	want := []struct{ action, result string }{{"unlink", "no result"}, {"ticket", "error"}, {"delete", "ok"}, {"link", "ok"}}
+	for i, w := range want {
+		if e := a.entries[i]; e.action != w.action || e.result != w.result {
+			t.Errorf("row %d: %s %s, want %s %s", i, e.action, e.result, w.action, w.result)
+		}
+	}
+	h.press("j", "j")
+	h.mustShow("backup /var/lib/linkdesk/backups/20261031T092041Z-delete-6a5b4c3d2e1f.json", "why legacy duplicate: Bob Smith asked to keep the older account")
+	h.press("j")
+	h.mustShow("step op1.link", "/api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
+}
