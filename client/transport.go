@@ -65,7 +65,7 @@ func withCapture(ctx context.Context) (context.Context, *errorCapture) {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	isAPI := strings.Contains(req.URL.Path, "/api/v2/")
-	if t.readOnly && isAPI && req.Method != http.MethodGet && req.Method != http.MethodHead {
+	if t.readOnly && isAPI && isWrite(req) {
 		return nil, ErrReadOnly
 	}
 	retryable := req.Method == http.MethodGet || req.Method == http.MethodHead ||
@@ -163,6 +163,18 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return resp, nil
 	}
+}
+
+// isWrite reports whether a request changes the tenant. Starting a users
+// export is a POST but only reads (scope read:users).
+func isWrite(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead:
+		return false
+	case http.MethodPost:
+		return !strings.HasSuffix(req.URL.Path, "/api/v2/jobs/users-exports")
+	}
+	return true
 }
 
 func (t *transport) count(n *int64) {
