@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"syscall"
 
@@ -198,8 +199,13 @@ func (g *globalOptions) operator() string {
 	if g.Operator != "" {
 		return g.Operator
 	}
-	if u := os.Getenv("USER"); u != "" {
-		return u
+	for _, k := range []string{"USER", "LOGNAME"} {
+		if u := os.Getenv(k); u != "" {
+			return u
+		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }
