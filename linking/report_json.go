@@ -52,19 +52,21 @@ func WriteJSON(w io.Writer, r *Report) error {
 	j.close('}')
 	j.key("groups")
 	j.open('[')
-	for i, g := range r.Groups {
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
-		j.b = append(j.b, '\n')
-		j.comma = false
-		j.group(g)
-		if _, err := bw.Write(j.b); err != nil {
-			return err
-		}
-		j.b = j.b[:0]
+	if _, err := bw.Write(j.b); err != nil {
+		return err
 	}
-	j.b = append(j.b, '\n')
+	err := writeGroups(bw, r.Groups, func(b []byte, i int, g *Group) []byte {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		gw := jsonWriter{b: append(b, '\n')}
+		gw.group(g)
+		return gw.b
+	})
+	if err != nil {
+		return err
+	}
+	j.b = append(j.b[:0], '\n')
 	j.close(']')
 	j.close('}')
 	j.b = append(j.b, '\n')
