@@ -30,7 +30,8 @@ func profileData(u *User) json.RawMessage {
 }
 
 // userFromProfile rebuilds a standalone user from a linked identity, as
-// unlinking does: profile from profileData, no metadata.
+// unlinking does: profile from profileData, no metadata. profileData keeps
+// no dates or counters, so the user starts afresh: created now, no logins.
 func userFromProfile(id Identity, now time.Time) (*User, error) {
 	u := &User{}
 	data := id.ProfileData

@@ -254,6 +254,9 @@ func (s *Server) StartTLS(addr, certOut string) (string, error) {
 	if err := os.WriteFile(certOut, certPEM, 0o644); err != nil {
 		return "", err
 	}
+	if err := os.Chmod(certOut, 0o644); err != nil { // whatever the umask or an older file said
+		return "", err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", err
