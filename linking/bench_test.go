@@ -48,6 +48,7 @@ func BenchmarkScanExport(b *testing.B) {
 		return &gz
 	})
 	b.Run("gzip", func(b *testing.B) {
+		gz() // compressed outside the timed loop
 		benchScan(b, conns, int64(len(data)), func() io.Reader {
 			zr, err := gzip.NewReader(bytes.NewReader(gz().Bytes()))
 			if err != nil {
@@ -58,6 +59,7 @@ func BenchmarkScanExport(b *testing.B) {
 	})
 	// The baseline the gzip figure compares with: decompression alone.
 	b.Run("gunzip-only", func(b *testing.B) {
+		gz()
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			zr, _ := gzip.NewReader(bytes.NewReader(gz().Bytes()))
