@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -95,7 +96,7 @@ func (s *Scanner) add(r record, x recordExtra) {
 		emails = append(emails, e)
 	}
 	for _, l := range x.linked {
-		if e := NormalizeEmail(l.Email); e != "" && !containsEmail(emails, e) {
+		if e := NormalizeEmail(l.Email); e != "" && !slices.Contains(emails, e) {
 			emails = append(emails, e)
 		}
 	}
@@ -120,15 +121,6 @@ func (s *Scanner) add(r record, x recordExtra) {
 	for _, e := range emails {
 		s.join(e, idx)
 	}
-}
-
-func containsEmail(list []string, e string) bool {
-	for _, v := range list {
-		if v == e {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Scanner) store(r record) uint32 {
