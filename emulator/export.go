@@ -105,12 +105,13 @@ func (s *Server) handleCreateExport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	answer := s.exports.appendJob(nil, job, "") // pending: encoded before the job starts
 	if err := s.exports.start(job); err != nil {
 		writeError(w, err)
 		return
 	}
 	// AUTH0.md, the spec here, has this answer as 200.
-	writeJSON(w, http.StatusOK, s.exports.appendJob(nil, job, ""))
+	writeJSON(w, http.StatusOK, answer)
 }
 
 func (s *Server) newExportJob(p payload, now time.Time) (*exportJob, error) {
@@ -251,7 +252,7 @@ func (j *exportJobs) write(job *exportJob, users []*User) (path string, err erro
 	}
 	for i, u := range users {
 		line = job.appendLine(line, u)
-		if len(line) >= 64<<10 || i == len(users)-1 {
+		if len(line) >= 64<<10 {
 			if _, err := gz.Write(line); err != nil {
 				return f.Name(), err
 			}
