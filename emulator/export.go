@@ -9,9 +9,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,16 +54,36 @@ type exportJob struct {
 	// guarded by exportJobs.mu
 	status  string // pending, processing, completed, failed
 	started time.Time
-	path    string
 	total   int
 	done    atomic.Int64
+	file    *exportFile // the finished file, until evicted
+}
+
+// exportFile is a finished export: an open temp file, already unlinked
+// where the system allows it, so that nothing is left on disk even when the
+// process dies without Close.
+type exportFile struct {
+	f        *os.File
+	size     int64
+	modTime  time.Time
+	path     string // still to remove: the system refused to unlink an open file
+	readers  int    // downloads in progress
+	released bool   // evicted: close once the readers are done
+}
+
+func (ef *exportFile) closeIfUnused() {
+	if ef.released && ef.readers == 0 {
+		ef.f.Close()
+		if ef.path != "" {
+			os.Remove(ef.path)
+		}
+	}
 }
 
 type exportJobs struct {
 	mu     sync.Mutex
 	jobs   map[string]*exportJob
 	files  []*exportJob // completed jobs whose file is kept, oldest first
-	dir    string       // made on the first job
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -80,17 +100,21 @@ func newExportJobs() *exportJobs {
 // removed it (a million-user export is some 170 MB).
 const keptExportFiles = 4
 
-// close stops running jobs and removes every export file.
+// close stops running jobs and releases every export file.
 func (j *exportJobs) close() error {
 	j.mu.Lock()
 	j.closed = true
 	j.mu.Unlock()
 	j.cancel()
 	j.wg.Wait()
-	if j.dir == "" {
-		return nil
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, job := range j.files {
+		job.file.released = true
+		job.file.closeIfUnused()
 	}
-	return os.RemoveAll(j.dir)
+	j.files = nil
+	return nil
 }
 
 // handleCreateExport is POST /api/v2/jobs/users-exports.
@@ -176,13 +200,6 @@ func (j *exportJobs) start(job *exportJob) error {
 	if j.closed {
 		return newAPIError(http.StatusServiceUnavailable, "service_unavailable", "The sandbox tenant is shutting down.")
 	}
-	if j.dir == "" {
-		dir, err := os.MkdirTemp("", "linkdesk-exports-*")
-		if err != nil {
-			return err
-		}
-		j.dir = dir
-	}
 	j.jobs[job.id] = job
 	j.wg.Add(1)
 	go j.run(job)
@@ -209,33 +226,60 @@ func (j *exportJobs) run(job *exportJob) {
 	job.status, job.started, job.total = "processing", time.Now(), len(users)
 	j.mu.Unlock()
 
-	path, err := j.write(job, users)
+	ef, err := j.write(job, users)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err != nil || job.fail {
+	if err != nil || job.fail || j.closed {
 		job.status = "failed"
-		os.Remove(path)
+		if ef != nil {
+			ef.released = true
+			ef.closeIfUnused()
+		}
 		return
 	}
-	job.status, job.path = "completed", path
+	job.status, job.file = "completed", ef
 	j.files = append(j.files, job)
 	if len(j.files) > keptExportFiles {
 		old := j.files[0]
 		j.files = j.files[1:]
-		os.Remove(old.path)
-		old.path = ""
+		old.file.released = true
+		old.file.closeIfUnused()
+		old.file = nil
 	}
 }
 
-// write builds the export file and returns its path.
-func (j *exportJobs) write(job *exportJob, users []*User) (path string, err error) {
-	f, err := os.CreateTemp(j.dir, job.id+"-*.gz")
+// openFile lends out the job's file for a download; release gives it back.
+func (j *exportJobs) openFile(job *exportJob) (ef *exportFile, release func()) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if job.file == nil {
+		return nil, nil
+	}
+	ef = job.file
+	ef.readers++
+	return ef, func() {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		ef.readers--
+		ef.closeIfUnused()
+	}
+}
+
+// write builds the export file.
+func (j *exportJobs) write(job *exportJob, users []*User) (ef *exportFile, err error) {
+	f, err := os.CreateTemp("", "linkdesk-export-*.gz")
 	if err != nil {
-		return "", err
+		return nil, err
+	}
+	ef = &exportFile{f: f, path: f.Name()}
+	if os.Remove(f.Name()) == nil {
+		ef.path = ""
 	}
 	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if err != nil {
+			ef.released = true
+			ef.closeIfUnused()
+			ef = nil
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
@@ -254,25 +298,33 @@ func (j *exportJobs) write(job *exportJob, users []*User) (path string, err erro
 		line = job.appendLine(line, u)
 		if len(line) >= 64<<10 {
 			if _, err := gz.Write(line); err != nil {
-				return f.Name(), err
+				return nil, err
 			}
 			line = line[:0]
 		}
 		if i%4096 == 4095 {
 			job.done.Store(int64(i + 1))
 			if j.ctx.Err() != nil {
-				return f.Name(), j.ctx.Err()
+				return nil, j.ctx.Err()
 			}
 		}
 	}
 	if _, err := gz.Write(line); err != nil {
-		return f.Name(), err
+		return nil, err
 	}
 	job.done.Store(int64(len(users)))
 	if err := gz.Close(); err != nil {
-		return f.Name(), err
+		return nil, err
 	}
-	return f.Name(), bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	ef.size, ef.modTime = fi.Size(), fi.ModTime()
+	return ef, nil
 }
 
 func (f exportField) header() string {
@@ -386,8 +438,8 @@ func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.exports.appendJob(nil, job, s.downloadURL(r, job, s.now())))
 }
 
-// exportFile is the download's file name: job id and format.
-func (job *exportJob) file() string { return job.id + "." + job.format + ".gz" }
+// fileName is the download's file name: job id and format.
+func (job *exportJob) fileName() string { return job.id + "." + job.format + ".gz" }
 
 // downloadURL signs a fresh link to the job's file, S3 style.
 func (s *Server) downloadURL(r *http.Request, job *exportJob, now time.Time) string {
@@ -398,7 +450,7 @@ func (s *Server) downloadURL(r *http.Request, job *exportJob, now time.Time) str
 	date := now.UTC().Format("20060102T150405Z")
 	expires := strconv.Itoa(max(1, int(s.opts.ExportLinkTTL.Seconds())))
 	return fmt.Sprintf("%s://%s%s%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s&X-Amz-Expires=%s&X-Amz-Signature=%s",
-		scheme, r.Host, exportPathPrefix, job.file(), date, expires, s.sign(job.file(), date, expires))
+		scheme, r.Host, exportPathPrefix, job.fileName(), date, expires, s.sign(job.fileName(), date, expires))
 }
 
 func (s *Server) sign(parts ...string) string {
@@ -434,39 +486,31 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _, _ := strings.Cut(file, ".")
-	job := s.exports.get(id)
-	var path string
-	if job != nil {
-		s.exports.mu.Lock()
-		path = job.path
-		s.exports.mu.Unlock()
+	var ef *exportFile
+	if job := s.exports.get(id); job != nil && job.fileName() == file {
+		var release func()
+		if ef, release = s.exports.openFile(job); ef != nil {
+			defer release()
+		}
 	}
-	f, err := os.Open(path)
-	if job == nil || path == "" || err != nil {
+	if ef == nil {
 		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
+	content := io.NewSectionReader(ef.f, 0, ef.size)
 	w.Header().Set("Content-Type", "application/gzip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filepath.Base(file)+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
 	switch kind := s.chaos.fault(downloadFaults); kind {
 	case FaultDrop:
 		s.countFault(kind)
 		dropConnection()
 	case FaultTruncated:
 		s.countFault(kind)
-		w.Header().Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
+		w.Header().Set("Content-Length", strconv.FormatInt(ef.size, 10))
 		w.WriteHeader(http.StatusOK)
-		buf := make([]byte, fi.Size()/2)
-		n, _ := f.Read(buf)
-		w.Write(buf[:n])
+		io.CopyN(w, content, ef.size/2)
 		http.NewResponseController(w).Flush()
 		dropConnection()
 	}
-	http.ServeContent(w, r, file, fi.ModTime(), f)
+	http.ServeContent(w, r, file, ef.modTime, content)
 }
