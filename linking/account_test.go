@@ -66,7 +66,7 @@ func TestAccountFromUser(t *testing.T) {
 		t.Errorf(`"TRUE" read as unverified: %+v`, l)
 	}
 	a := byID["auth0|linked"]
-	if len(a.Linked) != 1 || a.Linked[0] != (Identity{Connection: "google-oauth2", Provider: "google-oauth2", UserID: "4004", IsSocial: true,
+	if len(a.Linked) != 1 || a.Linked[0] != (Identity{Connection: "google-oauth2", Provider: "google-oauth2", UserID: "118000000000000000001", IsSocial: true,
 		Email: "Alice.Personal@gmail.com", EmailVerified: true, Name: "Alice"}) {
 		t.Errorf("linked: %+v", a.Linked)
 	}

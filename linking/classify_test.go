@@ -27,7 +27,7 @@ func TestScanFixtureClasses(t *testing.T) {
 		{"alice.personal@gmail.com", ClassLinkCandidate, "auth0|linked", false,
 			[]string{"auth0|linked", "github|5005"},
 			[]string{"2 accounts on github and google-oauth2; both emails verified",
-				"auth0|linked is here through its linked identity google-oauth2|4004 (google-oauth2, Alice.Personal@gmail.com)",
+				"auth0|linked is here through its linked identity google-oauth2|118000000000000000001 (google-oauth2, Alice.Personal@gmail.com)",
 				"emails differ only in case"}},
 		{"alice@corp.com", ClassLinkCandidate, "auth0|linked", true,
 			[]string{"auth0|linked", "samlp|Acme-SAML|alice"},
@@ -106,7 +106,7 @@ func TestAccountInTwoGroupsIsOneAccount(t *testing.T) {
 	if a != b || a.UserID != "auth0|linked" {
 		t.Fatalf("auth0|linked is two accounts (%p, %p)", a, b)
 	}
-	if len(a.Linked) != 1 || a.Linked[0].UserID != "4004" || !a.Linked[0].EmailVerified || a.Linked[0].Name != "Alice" {
+	if len(a.Linked) != 1 || a.Linked[0].UserID != "118000000000000000001" || !a.Linked[0].EmailVerified || a.Linked[0].Name != "Alice" {
 		t.Errorf("linked identities %+v", a.Linked)
 	}
 }

@@ -238,7 +238,7 @@ func TestWriteCSV(t *testing.T) {
 	}
 	for _, row := range rows {
 		if row[col("user_id")] == "auth0|linked" && row[col("group_email")] == "alice@corp.com" {
-			if row[col("linked_identities")] != "google-oauth2|4004 (google-oauth2)" || row[col("recommended")] != "true" {
+			if row[col("linked_identities")] != "google-oauth2|118000000000000000001 (google-oauth2)" || row[col("recommended")] != "true" {
 				t.Errorf("linked row %q", row)
 			}
 		}
