@@ -266,20 +266,19 @@ func (j *exportJobs) openFile(job *exportJob) (ef *exportFile, release func()) {
 }
 
 // write builds the export file.
-func (j *exportJobs) write(job *exportJob, users []*User) (ef *exportFile, err error) {
+func (j *exportJobs) write(job *exportJob, users []*User) (_ *exportFile, err error) {
 	f, err := os.CreateTemp("", "linkdesk-export-*.gz")
 	if err != nil {
 		return nil, err
 	}
-	ef = &exportFile{f: f, path: f.Name()}
+	file := &exportFile{f: f, path: f.Name()}
 	if os.Remove(f.Name()) == nil {
-		ef.path = ""
+		file.path = ""
 	}
 	defer func() {
 		if err != nil {
-			ef.released = true
-			ef.closeIfUnused()
-			ef = nil
+			file.released = true
+			file.closeIfUnused()
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
@@ -323,8 +322,8 @@ func (j *exportJobs) write(job *exportJob, users []*User) (ef *exportFile, err e
 	if err != nil {
 		return nil, err
 	}
-	ef.size, ef.modTime = fi.Size(), fi.ModTime()
-	return ef, nil
+	file.size, file.modTime = fi.Size(), fi.ModTime()
+	return file, nil
 }
 
 func (f exportField) header() string {

@@ -307,7 +307,10 @@ func TestExportFilesLeaveNothingBehind(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("files in TMPDIR: %v", left)
 	}
-	// …and Close lets go of the open ones.
+	// …and Close lets go of the open ones, and stops a job under way.
+	big := startTest(t, Options{Tenant: bigTenant(30000)})
+	big.call("POST", "/api/v2/jobs/users-exports", map[string]any{"format": "json"}, 200, nil)
+	big.s.Close()
 	c.s.Close()
 	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
 		for _, fd := range fds {
