@@ -50,8 +50,8 @@ type Scanner struct {
 	verified []uint64          // a bit a record: email_verified
 	provider map[uint32]string // a record's provider where it is not its connection's
 	linked   map[uint32][]Identity
-	multi    map[uint32]bool  // records with more than one email
-	byEmail  map[string]int32 // ≥ 0: the only record with the email; < 0: ^index in groups
+	multi    map[uint32]bool // records with more than one email
+	byEmail  *emailIndex     // ≥ 0: the only record with the email; < 0: ^index in groups
 	groups   []groupSlot
 	emails   []string // scratch
 
@@ -79,7 +79,7 @@ func NewScanner(conns *Connections, opts ScanOptions) *Scanner {
 		conns = InferConnections()
 	}
 	return &Scanner{
-		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: map[string]int32{},
+		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndex(),
 		provider: map[uint32]string{}, linked: map[uint32][]Identity{}, multi: map[uint32]bool{},
 	}
 }
@@ -149,15 +149,14 @@ func (s *Scanner) account(idx uint32) Account {
 }
 
 func (s *Scanner) join(email string, idx uint32) {
-	v, ok := s.byEmail[email]
+	v, found := s.byEmail.slot(email, int32(idx))
 	switch {
-	case !ok:
-		s.byEmail[email] = int32(idx)
-	case v >= 0:
-		s.groups = append(s.groups, groupSlot{email: email, members: []uint32{uint32(v), idx}})
-		s.byEmail[email] = ^int32(len(s.groups) - 1)
+	case !found:
+	case *v >= 0:
+		s.groups = append(s.groups, groupSlot{email: email, members: []uint32{uint32(*v), idx}})
+		*v = ^int32(len(s.groups) - 1)
 	default:
-		g := &s.groups[^v]
+		g := &s.groups[^*v]
 		g.members = append(g.members, idx)
 	}
 }
