@@ -105,6 +105,9 @@ func looseIdentities(v json.RawMessage) []Identity {
 	}
 	out := make([]Identity, 0, len(items))
 	for _, it := range items {
+		if len(bytes.TrimSpace(it)) == 0 || bytes.Equal(bytes.TrimSpace(it), []byte("null")) {
+			continue // a null entry is no identity; keeping it would shift identities[0]
+		}
 		var id Identity
 		if id.UnmarshalJSON(it) == nil {
 			out = append(out, id)

@@ -120,3 +120,13 @@ func TestPacerWaitsForResetWhenBucketIsEmpty(t *testing.T) {
 		t.Errorf("after reset: %+v", s)
 	}
 }
+
+func TestNullIdentityIsSkipped(t *testing.T) {
+	var u User
+	if err := json.Unmarshal([]byte(`{"user_id":"auth0|1","identities":[null,{"connection":"db","provider":"auth0","user_id":"1"}]}`), &u); err != nil {
+		t.Fatal(err)
+	}
+	if u.Connection() != "db" || len(u.Identities) != 1 {
+		t.Fatalf("identities: %+v", u.Identities)
+	}
+}
