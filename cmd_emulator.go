@@ -62,6 +62,8 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
 	f.Float64Var(&ro.FailRate, "fail-rate", 0, "fraction of requests that fail (5xx or a dropped connection), 0 to 1")
 	f.DurationVar(&ro.Latency, "latency", 0, "mean added latency per request, ±50% jitter (e.g. 20ms)")
 	f.DurationVar(&ro.TokenTTL, "token-ttl", 24*time.Hour, "lifetime of issued access tokens")
+	f.StringVar(&ro.Dump, "dump", "", "when stopped, write the final tenant (a fixture) and the request counters here as JSON")
+	f.Int64Var(&ro.Seed, "fault-seed", 0, "seed of the fault and latency generator")
 	cmd.Long += "\n\n--fixture FILE loads the tenant from a file; --client-id and --client-secret set\nthe credentials it accepts (default sandbox-client and a random secret)."
 	return cmd
 }

@@ -69,6 +69,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	s.countEffect(RouteLink)
 	writeJSON(w, http.StatusCreated, appendIdentities(nil, ids))
 }
 
@@ -151,6 +152,7 @@ func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	s.countEffect(RouteUnlink)
 	writeJSON(w, http.StatusOK, appendIdentities(nil, ids))
 }
 

@@ -126,6 +126,9 @@ func TestFaultsFailReadsAndLoseWriteAnswers(t *testing.T) {
 	if st.Faults[FaultInternal] == 0 || st.Faults[FaultDrop] == 0 || st.TokensIssued != 1 {
 		t.Errorf("stats %+v", st)
 	}
+	if st.Effects[RoutePatchUser] != int64(lost) {
+		t.Errorf("%d writes took effect (their answers lost), Effects counts %d", lost, st.Effects[RoutePatchUser])
+	}
 }
 
 func TestFaultsCutExportDownloads(t *testing.T) {

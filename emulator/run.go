@@ -1,9 +1,13 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 )
@@ -15,6 +19,51 @@ type RunOptions struct {
 	Addr    string // default "127.0.0.1:0"
 	TLS     bool
 	CertOut string // with TLS: where the certificate goes; default "sandbox-cert.pem"
+	// Dump, when set, is where the tenant's final state and counters go
+	// when it stops (a Dump as JSON, 0600): how a test that runs the
+	// sandbox tenant as another process learns what it ended with, without
+	// a route beside the Management API.
+	Dump string
+}
+
+// Dump is what a sandbox tenant leaves in RunOptions.Dump when it stops.
+type Dump struct {
+	Stats  Stats           `json:"stats"`
+	Tenant json.RawMessage `json:"tenant"` // the final tenant as a fixture
+}
+
+// ReadDump reads the file RunOptions.Dump names: the counters, and the
+// final tenant as ReadFixture reads it.
+func ReadDump(path string) (Stats, *Tenant, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Stats{}, nil, err
+	}
+	var d Dump
+	if err := json.Unmarshal(data, &d); err != nil {
+		return Stats{}, nil, fmt.Errorf("dump %s: %w", path, err)
+	}
+	t, err := ReadFixture(bytes.NewReader(d.Tenant))
+	if err != nil {
+		return Stats{}, nil, fmt.Errorf("dump %s: %w", path, err)
+	}
+	return d.Stats, t, nil
+}
+
+func (s *Server) writeDump(path string) error {
+	var tenant bytes.Buffer
+	if err := WriteFixture(&tenant, s.Snapshot()); err != nil {
+		return err
+	}
+	data, err := json.Marshal(Dump{Stats: s.Stats(), Tenant: tenant.Bytes()})
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path) // whole or not at all: a reader never sees half a dump
 }
 
 // Run starts a sandbox tenant, prints the lines that point a client at it,
@@ -61,6 +110,11 @@ func Run(ctx context.Context, ro RunOptions, out io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = s.shutdown(sctx)
+	if ro.Dump != "" {
+		if derr := s.writeDump(ro.Dump); derr != nil {
+			err = errors.Join(err, fmt.Errorf("dump: %w", derr))
+		}
+	}
 	st := s.Stats()
 	fmt.Fprintf(out, "# sandbox tenant stopped after %d API calls (%d writes, %d rate-limited)\n",
 		st.APICalls, st.Writes, st.RateLimited)

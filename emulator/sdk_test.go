@@ -221,6 +221,8 @@ func TestRunPrintsExportLinesAndShutsDown(t *testing.T) {
 		ro := emulator.RunOptions{Options: emulator.Options{Tenant: fixtureTenant(t), ClientSecret: "shh"}, Addr: "127.0.0.1:0", TLS: useTLS}
 		if useTLS {
 			ro.CertOut = filepath.Join(t.TempDir(), "cert.pem")
+		} else {
+			ro.Dump = filepath.Join(t.TempDir(), "dump.json")
 		}
 		done := make(chan error, 1)
 		go func() {
@@ -274,6 +276,19 @@ func TestRunPrintsExportLinesAndShutsDown(t *testing.T) {
 		}
 		if _, err := http.Get(env["AUTH0_DOMAIN"] + "/api/v2/users"); err == nil && !useTLS {
 			t.Error("still serving after Run returned")
+		}
+		if ro.Dump != "" {
+			// The tenant it ended with and what it counted, for a test in another process.
+			st, tn, err := emulator.ReadDump(ro.Dump)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Requests["GET /api/v2/users"] != 1 || len(tn.Users) != 2 || len(tn.Connections) != 2 {
+				t.Errorf("dump: requests %v, %d users, %d connections", st.Requests, len(tn.Users), len(tn.Connections))
+			}
+			if fi, err := os.Stat(ro.Dump); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("dump file: %v %v", fi.Mode(), err)
+			}
 		}
 	}
 }

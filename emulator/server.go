@@ -40,13 +40,28 @@ type Options struct {
 
 // Stats counts what the server has seen since it started.
 type Stats struct {
-	Requests     map[string]int64 // by "METHOD /route-pattern", e.g. "POST /api/v2/users/{id}/identities"; "GET (no route)" for 404s
-	APICalls     int64            // requests under /api/v2
-	Writes       int64            // POST, PATCH and DELETE requests under /api/v2
-	RateLimited  int64            // 429 answers
-	Faults       map[string]int64 // injected faults by kind (FaultInternal…)
+	Requests    map[string]int64 // by "METHOD /route-pattern", e.g. "POST /api/v2/users/{id}/identities"; "GET (no route)" for 404s
+	APICalls    int64            // requests under /api/v2
+	Writes      int64            // POST, PATCH and DELETE requests under /api/v2
+	RateLimited int64            // 429 answers
+	Faults      map[string]int64 // injected faults by kind (FaultInternal…)
+	// Effects counts the writes that changed the tenant, by route (the keys
+	// of Requests). A write answered with an error, refused by the rate
+	// limit or a fault, or that changed nothing (a DELETE of a user already
+	// gone, a PATCH to the values already there) is not counted; a write
+	// whose answer was lost (FaultLostReply) is.
+	Effects      map[string]int64
 	TokensIssued int64
 }
+
+// Routes of the writes counted in Stats.Effects.
+const (
+	RoutePatchUser  = "PATCH /api/v2/users/{id}"
+	RouteDeleteUser = "DELETE /api/v2/users/{id}"
+	RouteCreateUser = "POST /api/v2/users"
+	RouteLink       = "POST /api/v2/users/{id}/identities"
+	RouteUnlink     = "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}"
+)
 
 // Server is a sandbox tenant: a stateful emulator of the Auth0 Management
 // API. It is safe for concurrent use.
@@ -105,7 +120,7 @@ func New(opts Options) (*Server, error) {
 		chaos:   &chaos{rng: rand.New(rand.NewSource(opts.Seed)), failRate: opts.FailRate, latency: opts.Latency},
 		exports: newExportJobs(),
 		signKey: []byte(randomToken(32)),
-		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}},
+		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}, Effects: map[string]int64{}},
 	}
 	for _, c := range opts.ExtraClients {
 		if c.ID == "" || s.clients[c.ID].ID != "" {
@@ -134,13 +149,13 @@ func (s *Server) routes() {
 	}
 	s.handle("POST /oauth/token", route{}, s.handleToken)
 	api("GET /api/v2/users", s.handleListUsers, "read:users")
-	api("POST /api/v2/users", s.handleCreateUser, "create:users")
+	api(RouteCreateUser, s.handleCreateUser, "create:users")
 	api("GET /api/v2/users/{id}", s.handleGetUser, "read:users")
-	api("PATCH /api/v2/users/{id}", s.handlePatchUser, "update:users", "update:users_app_metadata")
-	api("DELETE /api/v2/users/{id}", s.handleDeleteUser, "delete:users")
+	api(RoutePatchUser, s.handlePatchUser, "update:users", "update:users_app_metadata")
+	api(RouteDeleteUser, s.handleDeleteUser, "delete:users")
 	api("GET /api/v2/users-by-email", s.handleUsersByEmail, "read:users")
-	api("POST /api/v2/users/{id}/identities", s.handleLink, "update:users")
-	api("DELETE /api/v2/users/{id}/identities/{provider}/{user_id}", s.handleUnlink, "update:users")
+	api(RouteLink, s.handleLink, "update:users")
+	api(RouteUnlink, s.handleUnlink, "update:users")
 	api("GET /api/v2/connections", s.handleListConnections, "read:connections")
 	api("GET /api/v2/connections/{id}", s.handleGetConnection, "read:connections")
 	api("POST /api/v2/jobs/users-exports", s.handleCreateExport, "read:users")
@@ -225,8 +240,9 @@ func (s *Server) count(fn func(*Stats)) {
 	s.statsMu.Unlock()
 }
 
-func (s *Server) countFault(kind string) { s.count(func(st *Stats) { st.Faults[kind]++ }) }
-func (s *Server) countToken()            { s.count(func(st *Stats) { st.TokensIssued++ }) }
+func (s *Server) countFault(kind string)   { s.count(func(st *Stats) { st.Faults[kind]++ }) }
+func (s *Server) countToken()              { s.count(func(st *Stats) { st.TokensIssued++ }) }
+func (s *Server) countEffect(route string) { s.count(func(st *Stats) { st.Effects[route]++ }) }
 
 // Handler returns the tenant's HTTP handler, for serving it in-process (for
 // example with httptest).
@@ -339,6 +355,7 @@ func (s *Server) Stats() Stats {
 	st := s.stats
 	st.Requests = maps.Clone(s.stats.Requests)
 	st.Faults = maps.Clone(s.stats.Faults)
+	st.Effects = maps.Clone(s.stats.Effects)
 	return st
 }
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
@@ -266,8 +267,11 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.mu.Lock()
-	s.st.removeLocked(id, s.now())
+	gone := s.st.removeLocked(id, s.now())
 	s.st.mu.Unlock()
+	if gone != nil {
+		s.countEffect(RouteDeleteUser)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -376,6 +380,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	s.countEffect(RouteCreateUser)
 	writeJSON(w, http.StatusCreated, u.AppendJSON(nil))
 }
 
@@ -524,42 +529,48 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	u, err := s.patchUser(r.PathValue("id"), payload(body), s.now())
+	u, changed, err := s.patchUser(r.PathValue("id"), payload(body), s.now())
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	if changed {
+		s.countEffect(RoutePatchUser)
+	}
 	writeJSON(w, http.StatusOK, u.AppendJSON(nil))
 }
 
-func (s *Server) patchUser(id string, p payload, now time.Time) (*User, error) {
-	err := p.only("blocked", "email_verified", "email", "phone_number", "phone_verified", "user_metadata",
+// patchUser applies a PATCH; changed is false when the user was already as
+// the PATCH asks (a repeated merge).
+func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, changed bool, err error) {
+	err = p.only("blocked", "email_verified", "email", "phone_number", "phone_verified", "user_metadata",
 		"app_metadata", "given_name", "family_name", "name", "nickname", "picture", "verify_email",
 		"verify_phone_number", "password", "connection", "client_id", "username")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, key := range []string{"connection", "client_id", "password"} {
 		if _, _, err := p.str(key); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	for _, key := range []string{"verify_email", "verify_phone_number"} {
 		if _, _, err := p.boolean(key); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
 	old := s.st.users.get(id)
 	if old == nil {
-		return nil, errUserNotFound
+		return nil, false, errUserNotFound
 	}
 	conn := s.st.connByName[old.Connection()]
 	if c, ok, _ := p.str("connection"); ok && s.st.connByName[c] == nil {
-		return nil, badRequest("inexistent_connection", "The connection does not exist.")
+		return nil, false, badRequest("inexistent_connection", "The connection does not exist.")
 	}
-	u := *old // copy on write: old stays as search and exports saw it
+	nu := *old // copy on write: old stays as search and exports saw it
+	u = &nu
 	u.Extra = nil
 	extra := map[string]json.RawMessage{}
 	for k, v := range old.Extra {
@@ -570,22 +581,22 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (*User, error) {
 	if len(extra) > 0 {
 		u.Extra = extra
 	}
-	for key, dst := range profileStrings(&u) {
+	for key, dst := range profileStrings(u) {
 		if v, ok, err := p.str(key); err != nil {
-			return nil, err
+			return nil, false, err
 		} else if ok {
 			*dst = v
 		}
 	}
 	db := conn != nil && isDatabase(conn)
 	if _, ok := p["password"]; ok && !db {
-		return nil, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
+		return nil, false, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
 	}
 	if v, ok, err := p.str("email"); err != nil {
-		return nil, err
+		return nil, false, err
 	} else if ok {
 		if !validEmail(v) {
-			return nil, invalidBody("'Object didn't pass validation for format email: %s' on property email.", v)
+			return nil, false, invalidBody("'Object didn't pass validation for format email: %s' on property email.", v)
 		}
 		if db {
 			v = strings.ToLower(v)
@@ -593,45 +604,47 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (*User, error) {
 		u.Email = v
 	}
 	if v, ok, err := p.str("username"); err != nil {
-		return nil, err
+		return nil, false, err
 	} else if ok {
 		if !db {
-			return nil, badRequest("operation_not_supported", "Cannot update username of a user from a non-database connection.")
+			return nil, false, badRequest("operation_not_supported", "Cannot update username of a user from a non-database connection.")
 		}
 		u.Username = v
 	}
 	if v, ok, err := p.str("phone_number"); err != nil {
-		return nil, err
+		return nil, false, err
 	} else if ok {
 		u.PhoneNumber = v
 	}
 	for key, dst := range map[string]*Flag{"email_verified": &u.EmailVerified, "phone_verified": &u.PhoneVerified} {
 		if b, ok, err := p.boolean(key); err != nil {
-			return nil, err
+			return nil, false, err
 		} else if ok {
 			*dst = FlagOf(b)
 		}
 	}
 	if b, ok, err := p.boolean("blocked"); err != nil {
-		return nil, err
+		return nil, false, err
 	} else if ok {
 		u.Blocked = b
 	}
 	for key, dst := range map[string]*json.RawMessage{"user_metadata": &u.UserMetadata, "app_metadata": &u.AppMetadata} {
 		if patch, ok, err := p.object(key); err != nil {
-			return nil, err
+			return nil, false, err
 		} else if ok {
 			*dst = mergeMetadata(*dst, patch)
 		}
 	}
 	if conn != nil && (u.Email != old.Email || u.Username != old.Username) {
-		if err := s.st.checkUniqueLocked(conn, &u, id); err != nil {
-			return nil, err
+		if err := s.st.checkUniqueLocked(conn, u, id); err != nil {
+			return nil, false, err
 		}
 	}
-	u.UpdatedAt = now
-	s.st.putLocked(&u, now)
-	return &u, nil
+	nu.UpdatedAt = old.UpdatedAt
+	changed = !bytes.Equal(nu.AppendJSON(nil), old.AppendJSON(nil))
+	nu.UpdatedAt = now
+	s.st.putLocked(u, now)
+	return u, changed, nil
 }
 
 // mergeMetadata applies a PATCH to a metadata object as Auth0 does: top-level

@@ -256,3 +256,27 @@ func TestLinkAndUnlink(t *testing.T) {
 	wantError(t, c.do("DELETE", "/api/v2/users/auth0%7Calice1/identities/google-oauth2/999", nil), 404, "inexistent_identity")
 	wantError(t, c.do("DELETE", "/api/v2/users/auth0%7Cnobody/identities/google-oauth2/111", nil), 404, "inexistent_user")
 }
+
+func TestEffectsCountTheWritesThatChangedTheTenant(t *testing.T) {
+	c := startTest(t, Options{})
+	patch := `{"user_metadata":{"theme":"light"}}`
+	c.call("PATCH", "/api/v2/users/auth0%7Calice1", patch, 200, nil)
+	c.call("PATCH", "/api/v2/users/auth0%7Calice1", patch, 200, nil) // the same merge again changes nothing
+	c.call("POST", "/api/v2/users/auth0%7Calice1/identities", `{"provider":"google-oauth2","user_id":"111"}`, 201, nil)
+	c.do("POST", "/api/v2/users/auth0%7Calice1/identities", `{"provider":"google-oauth2","user_id":"111"}`) // gone: 400
+	c.call("DELETE", "/api/v2/users/auth0%7Ccarol1/identities/google-oauth2/444", nil, 200, nil)
+	c.do("DELETE", "/api/v2/users/auth0%7Ccarol1/identities/google-oauth2/444", nil) // not linked any more: 404
+	c.call("DELETE", "/api/v2/users/auth0%7Cbob1", nil, 204, nil)
+	c.call("DELETE", "/api/v2/users/auth0%7Cbob1", nil, 204, nil) // 204 again, but nothing was deleted
+
+	st := c.s.Stats()
+	want := map[string]int64{RoutePatchUser: 1, RouteLink: 1, RouteUnlink: 1, RouteDeleteUser: 1}
+	for route, n := range want {
+		if st.Effects[route] != n || st.Requests[route] != 2 {
+			t.Errorf("%s: %d requests, %d effects; want 2 requests, %d effects", route, st.Requests[route], st.Effects[route], n)
+		}
+	}
+	if len(st.Effects) != len(want) {
+		t.Errorf("effects %v", st.Effects)
+	}
+}
