@@ -59,6 +59,9 @@ func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
 	return tok
 }
 
+// errTokenExpired answers a token past its lifetime: the client may renew it.
+var errTokenExpired = newAPIError(http.StatusUnauthorized, "invalid_token", "Expired token received for JSON Web Token validation")
+
 // check answers whether the request's bearer token allows one of scopes.
 func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) *apiError {
 	authz := r.Header.Get("Authorization")
@@ -76,7 +79,7 @@ func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) *ap
 	case !found:
 		return newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
 	case now.After(t.expires):
-		return newAPIError(http.StatusUnauthorized, "invalid_token", "Expired token received for JSON Web Token validation")
+		return errTokenExpired
 	}
 	for _, s := range scopes {
 		if slices.Contains(t.scopes, s) {

@@ -117,8 +117,14 @@ func TestBearerTokenAndScopes(t *testing.T) {
 
 	// Tokens expire after TokenTTL.
 	c.token = saved
-	c.s.skew.Add(int64(25 * time.Hour))
+	if n := c.s.Stats().ExpiredTokens; n != 0 {
+		t.Errorf("%d expired tokens counted before any expired", n)
+	}
+	c.s.AdvanceClock(25 * time.Hour)
 	wantError(t, c.do("GET", path, nil), 401, "invalid_token", "Expired token received for JSON Web Token validation")
+	if n := c.s.Stats().ExpiredTokens; n != 1 {
+		t.Errorf("%d expired tokens counted, want 1", n)
+	}
 }
 
 func TestUnknownRoutesAnswerAuth0NotFound(t *testing.T) {

@@ -52,6 +52,9 @@ type Stats struct {
 	// whose answer was lost (FaultLostReply) is.
 	Effects      map[string]int64
 	TokensIssued int64
+	// ExpiredTokens counts the requests refused because their access token
+	// had expired (401 with "Expired token" in the message).
+	ExpiredTokens int64
 }
 
 // Routes of the writes counted in Stats.Effects.
@@ -198,6 +201,9 @@ func (s *Server) handle(pattern string, rt route, h http.HandlerFunc) {
 		}
 		if rt.scopes != nil {
 			if err := s.tokens.check(r, rt.scopes, s.now()); err != nil {
+				if err == errTokenExpired {
+					s.count(func(st *Stats) { st.ExpiredTokens++ })
+				}
 				writeError(w, err)
 				return
 			}
@@ -233,6 +239,11 @@ func (s *Server) inject(kind string, w http.ResponseWriter, r *http.Request, h h
 // now is the tenant's clock: token expiry, link expiry, search lag and
 // timestamps all read it.
 func (s *Server) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
+
+// AdvanceClock moves the tenant's clock forward by d: every access token
+// and export link issued before now-d+lifetime has expired, as after a clock
+// jump on the tenant's side. Tests use it to expire tokens mid-run.
+func (s *Server) AdvanceClock(d time.Duration) { s.skew.Add(int64(d)) }
 
 func (s *Server) count(fn func(*Stats)) {
 	s.statsMu.Lock()
