@@ -260,6 +260,14 @@ func TestRecommendedPrimary(t *testing.T) {
 		}, "auth0|a", []string{
 			"chosen over google-oauth2|b: database account over social",
 			"chosen over samlp|c: database account over enterprise or passwordless"}},
+		{"an account holding linked identities must be the primary", []*Account{
+			acct("auth0|a", "db", true, 100, "2024-01-01", "2020-01-01"),
+			func() *Account {
+				a := acct("google-oauth2|b", "google-oauth2", true, 1, "2023-01-01", "2023-01-01")
+				a.Linked = []Identity{{Connection: "saml", Provider: "samlp", UserID: "c", Email: "x@y.com", EmailVerified: true}}
+				return a
+			}(),
+		}, "google-oauth2|b", []string{"chosen over auth0|a: it already holds linked identities, so it cannot be linked as a secondary"}},
 		{"user id breaks a tie", []*Account{
 			acct("google-oauth2|z", "google-oauth2", true, 3, "", ""),
 			acct("samlp|a", "saml", true, 3, "", ""),

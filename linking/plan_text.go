@@ -24,17 +24,56 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		bw.WriteString("\n")
 		writeOperation(bw, op)
 	}
-	if len(p.NotPlanned) > 0 {
-		bw.WriteString("\nNot planned:\n")
-		for _, np := range p.NotPlanned {
-			why := np.Why
-			if np.Check != "" {
-				why += " (" + np.Check + ")"
-			}
-			fmt.Fprintf(bw, "  %s [%s] %s: %s\n", printable(np.Group), np.Class, why, printable(np.Reason))
+	writeNotPlanned(bw, p.NotPlanned)
+	return bw.Flush()
+}
+
+// notActionableHint says, per class, what a person does with a group the
+// plan leaves alone.
+var notActionableHint = map[Class]string{
+	ClassSharedByDesign:    "legitimate by design on a Non-Unique Emails connection: nothing to do",
+	ClassLegacyDuplicate:   "need migration, not linking (see the reasons in the plan file)",
+	ClassMixed:             "decide account by account, then `linkdesk link` or `linkdesk delete`",
+	ClassNeedsVerification: "have an unverified email: verify it, or plan with --allow-unverified",
+}
+
+// writeNotPlanned lists every group a safety check refused, and counts the
+// groups with nothing to link by class; the plan file holds each one.
+func writeNotPlanned(w *bufio.Writer, nps []NotPlanned) {
+	if len(nps) == 0 {
+		return
+	}
+	var refused []NotPlanned
+	byClass := map[Class]int{}
+	for _, np := range nps {
+		if np.Why == WhyRefused {
+			refused = append(refused, np)
+		} else {
+			byClass[np.Class]++
 		}
 	}
-	return bw.Flush()
+	if len(refused) > 0 {
+		const shown = 20
+		fmt.Fprintf(w, "\nRefused by a safety check (%d; the plan file has each one's reasons):\n", len(refused))
+		for i, np := range refused {
+			if i == shown {
+				fmt.Fprintf(w, "  … and %d more\n", len(refused)-shown)
+				break
+			}
+			fmt.Fprintf(w, "  %-40s %s (%s)\n", printable(np.Group), np.Check, np.Class)
+		}
+		if byClass[ClassNeedsVerification] == 0 && refused[0].Check == "unverified_email" {
+			fmt.Fprintf(w, "  unverified emails: %s\n", notActionableHint[ClassNeedsVerification])
+		}
+	}
+	if len(byClass) > 0 {
+		w.WriteString("\nNot planned, nothing to link (each group is listed with its reasons in the plan file):\n")
+		for _, c := range Classes {
+			if n := byClass[c]; n > 0 {
+				fmt.Fprintf(w, "  %-19s %5d  %s\n", c, n, notActionableHint[c])
+			}
+		}
+	}
 }
 
 // WriteOperations writes operations as WritePlanText does, without the plan

@@ -14,11 +14,18 @@ type criterion struct {
 	why    func(a, b *member) string
 }
 
-// primaryCriteria choose the recommended primary, in order: a verified email,
+// primaryCriteria choose the recommended primary, in order: an account that
+// already holds linked identities (Auth0 cannot link it as a secondary), a verified email,
 // more logins, a more recent login, the older account, a database account over
 // an enterprise or passwordless one over a social one, and finally the lower
 // user id so that equal inputs always give the same answer.
 var primaryCriteria = []criterion{
+	{
+		better: func(a, b *member) int { return cmp.Compare(boolRank(len(a.Linked) > 0), boolRank(len(b.Linked) > 0)) },
+		why: func(a, b *member) string {
+			return "it already holds linked identities, so it cannot be linked as a secondary"
+		},
+	},
 	{
 		better: func(a, b *member) int { return cmp.Compare(boolRank(a.verified), boolRank(b.verified)) },
 		why:    func(a, b *member) string { return "verified email (" + b.UserID + "'s is not)" },
