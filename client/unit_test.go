@@ -42,6 +42,10 @@ func TestEscapeLucenePhrase(t *testing.T) {
 	if got := EscapeLucenePhrase(`back\slash`); got != `back\\slash` {
 		t.Fatalf("backslash: %s", got)
 	}
+	// Bytes that are not UTF-8 pass as they are: the phrase is the address.
+	if got := EscapeLucenePhrase("r\xe9n\xe9\"@x"); got != "r\xe9n\xe9\\\"@x" {
+		t.Fatalf("invalid UTF-8: %q", got)
+	}
 }
 
 func TestParseErrorKeepsErrorCodeAndScope(t *testing.T) {

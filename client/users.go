@@ -169,14 +169,16 @@ func SearchUsers(ctx context.Context, tn Tenant, q string) ([]User, error) {
 }
 
 // EscapeLucenePhrase escapes s for use inside a quoted Lucene phrase, so an
-// address like `a@b.com" OR email:*` searches for itself only.
+// address like `a@b.com" OR email:*` searches for itself only. Only " and \
+// mean anything inside a phrase; every other byte, invalid UTF-8 included,
+// is passed as it is.
 func EscapeLucenePhrase(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		if r == '"' || r == '\\' {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }
