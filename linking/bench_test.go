@@ -1,11 +1,24 @@
 package linking
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/auth0/go-auth0/management"
+	kgzip "github.com/klauspost/compress/gzip"
+
+	"github.com/linkdesk/linkdesk/emulator"
 )
 
 // benchUsers is the size of the synthetic export the benchmarks scan.
@@ -81,4 +94,130 @@ func benchScan(b *testing.B, conns *Connections, size int64, open func() io.Read
 		users += r.UsersScanned
 	}
 	b.ReportMetric(float64(users)/b.Elapsed().Seconds(), "users/s")
+}
+
+// exportFiles are generated users exports on disk, gzip NDJSON as Auth0
+// hands them over, one per size, made once per test binary (outside the
+// timed loop, and outside the heap the benchmark measures).
+var (
+	exportFilesMu sync.Mutex
+	exportFiles   = map[int]exportFile{}
+)
+
+type exportFile struct {
+	path  string
+	conns *Connections
+	raw   int64 // NDJSON bytes
+}
+
+func benchExportFile(b *testing.B, users int) exportFile {
+	b.Helper()
+	if users >= 1_000_000 && testing.Short() {
+		b.Skip("a million users: not with -short")
+	}
+	exportFilesMu.Lock()
+	defer exportFilesMu.Unlock()
+	if f, ok := exportFiles[users]; ok {
+		return f
+	}
+	dir, err := os.MkdirTemp("", "linkdesk-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("users-%d.json.gz", users))
+	out, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	zw := kgzip.NewWriter(bw)
+	var mcs []*management.Connection
+	var line []byte
+	var raw int64
+	emulator.GenerateEach(emulator.GenOptions{Users: users, Seed: 1}, func(c *emulator.Connection) {
+		var mc management.Connection
+		data, _ := json.Marshal(c)
+		if err := json.Unmarshal(data, &mc); err != nil {
+			b.Fatal(err)
+		}
+		mcs = append(mcs, &mc)
+	}, func(u *emulator.User) {
+		line = append(u.AppendJSON(line[:0]), '\n')
+		raw += int64(len(line))
+		zw.Write(line)
+	})
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		b.Fatal(err)
+	}
+	f := exportFile{path: path, conns: ConnectionsFromManagement(mcs), raw: raw}
+	exportFiles[users] = f
+	return f
+}
+
+// BenchmarkScanExportFile is `linkdesk scan --from-export FILE --json`
+// without the command line: a gzip NDJSON users export of emulator's tenant
+// (full profiles, identities, metadata, a third in groups) read from disk,
+// decompressed, every line decoded, every account grouped, every group
+// classified, and the JSON report written. report-MB is the heap the
+// finished report holds; gunzip-s is decompression alone on the same file,
+// the bound the scan is held to. The peak memory of the whole command is
+// measured by bench/run.
+func BenchmarkScanExportFile(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			f := benchExportFile(b, n)
+			b.SetBytes(f.raw)
+			b.ReportAllocs()
+			var gunzip time.Duration
+			var held uint64
+			for b.Loop() {
+				b.StopTimer()
+				start := time.Now()
+				zr := openGzip(b, f.path)
+				io.Copy(io.Discard, zr)
+				gunzip += time.Since(start)
+				runtime.GC()
+				var before runtime.MemStats
+				runtime.ReadMemStats(&before)
+				b.StartTimer()
+
+				rep, err := ScanExportFile(context.Background(), openGzip(b, f.path), f.conns, ScanRequest{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := WriteJSON(io.Discard, rep); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				held = max(held, ms.HeapAlloc-min(ms.HeapAlloc, before.HeapAlloc))
+				runtime.KeepAlive(rep)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "users/s")
+			b.ReportMetric(gunzip.Seconds()/float64(b.N), "gunzip-s")
+			b.ReportMetric(float64(held)/1e6, "report-MB")
+		})
+	}
+}
+
+func openGzip(b *testing.B, path string) io.Reader {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	zr, err := kgzip.NewReader(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return zr
 }

@@ -217,11 +217,30 @@ func (d *lineDecoder) integer() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if n, ok := smallInt(b); ok {
+		return n, nil
+	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
 		return 0, nil // as client reads it: an integer or nothing
 	}
 	return n, nil
+}
+
+// smallInt reads up to 18 plain decimal digits, which cannot overflow; the
+// rest is left to strconv.
+func smallInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // time reads an RFC 3339 timestamp; anything else reads as unknown.

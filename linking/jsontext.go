@@ -30,6 +30,9 @@ func (t *jsonText) fail(format string, args ...any) error {
 }
 
 func (t *jsonText) ws() {
+	if t.i < len(t.b) && t.b[t.i] > ' ' {
+		return // compact JSON, the usual case
+	}
 	for t.i < len(t.b) {
 		switch t.b[t.i] {
 		case ' ', '\t', '\n', '\r':
@@ -128,6 +131,16 @@ func (t *jsonText) walk(open, close byte, what string, item func() error) error 
 func (t *jsonText) str(scratch *[]byte) ([]byte, error) {
 	t.i++ // opening quote
 	start := t.i
+	// Eight bytes at a time up to the word holding a quote or a backslash.
+	for t.i+8 <= len(t.b) {
+		b := t.b[t.i : t.i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if hasZero(w^(lowBits*'"')) || hasZero(w^(lowBits*'\\')) {
+			break
+		}
+		t.i += 8
+	}
 	for t.i < len(t.b) {
 		switch t.b[t.i] {
 		case '"':
@@ -222,6 +235,19 @@ func hex4(b []byte) (rune, bool) {
 	}
 	return r, true
 }
+
+// Eight bytes at once, in a uint64 (SWAR).
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// hasZero reports whether a byte of w is zero.
+func hasZero(w uint64) bool { return (w-lowBits)&^w&highBits != 0 }
+
+// hasLess reports whether a byte of w is below n (n ≤ 128, every byte of w
+// below 128).
+func hasLess(w uint64, n uint64) bool { return (w-lowBits*n)&^w&highBits != 0 }
 
 // skipString passes over the string at the cursor without decoding it.
 func (t *jsonText) skipString() error {

@@ -2,7 +2,9 @@ package linking
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -57,13 +59,37 @@ func (r *Report) Counts() map[Class]int {
 }
 
 // SortGroups puts groups in report order: by class, then larger groups
-// first, then by email.
+// first, then by email. A large list is sorted in two halves at once, then
+// merged; emails are unique in a report, so the order is total.
 func SortGroups(groups []*Group) {
-	slices.SortFunc(groups, func(a, b *Group) int {
-		return cmp.Or(
-			cmp.Compare(a.Class.rank(), b.Class.rank()),
-			cmp.Compare(len(b.Accounts), len(a.Accounts)),
-			cmp.Compare(a.Email, b.Email),
-		)
-	})
+	if len(groups) < parallelSortMin || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(groups, compareGroups)
+		return
+	}
+	a, b := groups[:len(groups)/2], groups[len(groups)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(a, compareGroups) })
+	slices.SortFunc(b, compareGroups)
+	wg.Wait()
+	merged := make([]*Group, 0, len(groups))
+	for len(a) > 0 && len(b) > 0 {
+		if compareGroups(b[0], a[0]) < 0 {
+			merged, b = append(merged, b[0]), b[1:]
+		} else {
+			merged, a = append(merged, a[0]), a[1:]
+		}
+	}
+	merged = append(append(merged, a...), b...)
+	copy(groups, merged)
+}
+
+// parallelSortMin is the length from which SortGroups uses two CPUs.
+const parallelSortMin = 1 << 14
+
+func compareGroups(a, b *Group) int {
+	return cmp.Or(
+		cmp.Compare(a.Class.rank(), b.Class.rank()),
+		cmp.Compare(len(b.Accounts), len(a.Accounts)),
+		cmp.Compare(a.Email, b.Email),
+	)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -299,5 +300,70 @@ func TestCounts(t *testing.T) {
 	c := r.Counts()
 	if len(c) != len(Classes) || c[ClassMixed] != 2 || c[ClassLinkCandidate] != 1 || c[ClassSharedByDesign] != 0 {
 		t.Errorf("counts %v", c)
+	}
+}
+
+// TestPlainJSON checks the eight-bytes-at-a-time path against
+// encoding/json, with every kind of byte at every position of a string: a
+// string is plain when encoding/json writes it unchanged between quotes.
+func TestPlainJSON(t *testing.T) {
+	slow := func(s string) bool {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		return buf.String() == `"`+s+`"`+"\n"
+	}
+	base := "abcdefghijklmnopqrstuvwxyz0123"
+	for _, odd := range []string{"\x00", "\x1f", " ", "\"", "\\", "\x7f", "é", "\xff", "\u2028", "~", "!", "#", "[", "]", "\x80"} {
+		for i := 0; i <= len(base); i++ {
+			s := base[:i] + odd + base[i:]
+			if got, want := plainJSON(s), slow(s); got != want {
+				t.Errorf("plainJSON(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	for c := range 256 {
+		s := strings.Repeat("x", 9) + string(rune(c)) + strings.Repeat("y", 9)
+		if c >= 0x80 {
+			s = strings.Repeat("x", 9) + string([]byte{byte(c)}) + strings.Repeat("y", 9)
+		}
+		if got, want := plainJSON(s), slow(s); got != want {
+			t.Errorf("plainJSON(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestAppendAuth0Time(t *testing.T) {
+	rng := uint64(1)
+	for i := range 20000 {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		ts := time.Unix(int64(rng>>20)%(400*365*86400)-100*365*86400, int64(rng%1e9)).In(time.FixedZone("x", (i%7-3)*3600))
+		if got, want := string(appendAuth0Time(nil, ts)), ts.UTC().Format(auth0Time); got != want {
+			t.Fatalf("appendAuth0Time(%v) = %s, want %s", ts, got, want)
+		}
+	}
+	for _, ts := range []time.Time{time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), {}} {
+		if got, want := string(appendAuth0Time(nil, ts)), ts.UTC().Format(auth0Time); got != want {
+			t.Errorf("appendAuth0Time(%v) = %s, want %s", ts, got, want)
+		}
+	}
+}
+
+// TestSortGroupsLarge checks the two-halves sort against a plain one.
+func TestSortGroupsLarge(t *testing.T) {
+	var groups []*Group
+	rng := uint64(7)
+	for i := range 3 * parallelSortMin {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		g := &Group{Email: fmt.Sprintf("u%d.%d@x.com", rng%1000, i), Class: Classes[int(rng>>33)%len(Classes)]}
+		g.Accounts = make([]*Account, 2+int(rng>>40)%3)
+		groups = append(groups, g)
+	}
+	want := slices.Clone(groups)
+	slices.SortFunc(want, compareGroups)
+	SortGroups(groups)
+	if !slices.Equal(groups, want) {
+		t.Fatal("SortGroups differs from a plain sort")
 	}
 }

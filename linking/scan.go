@@ -137,13 +137,13 @@ func (s *Scanner) store(r record) uint32 {
 
 func (s *Scanner) record(idx uint32) *record { return &s.records[idx/recordChunk][idx%recordChunk] }
 
-// account materializes record idx.
-func (s *Scanner) account(idx uint32) Account {
+// account materializes record idx; cache is the calling goroutine's.
+func (s *Scanner) account(idx uint32, cache *connCache) Account {
 	r := s.record(idx)
 	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0, linked: s.linked[idx]}
 	var ok bool
 	if x.provider, ok = s.provider[idx]; !ok {
-		x.provider = s.cache.providerOf(r.conn)
+		x.provider = cache.providerOf(r.conn)
 	}
 	return r.account(s.conns, x)
 }
@@ -267,59 +267,94 @@ func (s *Scanner) progress() {
 }
 
 // Report classifies every group of two or more accounts and returns them in
-// report order. Groups are classified in parallel, one worker a CPU. The
-// scanner is left as it was: more users may be added and another report made.
-func (s *Scanner) Report(meta ReportMeta) *Report {
+// report order. Groups are built and classified in parallel, one worker a
+// CPU. The scanner is left as it was: more users may be added and another
+// report made.
+func (s *Scanner) Report(meta ReportMeta) *Report { return s.report(meta, false) }
+
+// finish is Report for a scan that ends with it: what only the scanner needs
+// is let go as soon as the report no longer needs it (the email index
+// first, then the records once the accounts are built), so that a large
+// tenant's scanner and report are not held whole at once. The scanner is
+// spent.
+func (s *Scanner) finish(meta ReportMeta) *Report { return s.report(meta, true) }
+
+func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 	rep := &Report{
 		Version: ReportVersion, Tenant: meta.Tenant, ScannedAt: meta.ScannedAt, Method: meta.Method,
 		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
 		LineErrors: append([]LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
 	}
-	// Accounts in two groups are built once; they mostly are in one.
-	shared := map[uint32]*Account{}
-	for _, slot := range s.groups {
-		g := &Group{Email: slot.email, Accounts: make([]*Account, 0, len(slot.members))}
-		var seen map[string]int // user id → position, for large groups
-		if len(slot.members) > smallGroup {
-			seen = make(map[string]int, len(slot.members))
-		}
-		for _, idx := range slot.members {
-			a := shared[idx]
-			if a == nil {
-				acc := s.account(idx)
-				// Set here, once, so that parallel Classify calls only read it.
-				acc.Identifier = acc.PrimaryIdentifier(s.conns)
-				a = &acc
-				if s.multi[idx] {
-					shared[idx] = a
-				}
-			}
-			g.Accounts = appendAccount(g.Accounts, a, seen)
-		}
-		if len(g.Accounts) >= 2 && involves(g, s.opts.Connection) {
-			rep.Groups = append(rep.Groups, g)
-		}
+	if spend {
+		s.byEmail = nil
 	}
-	classifyAll(rep.Groups, s.conns)
+	// An account with several emails is in several groups: it is built
+	// once, here, and the workers below only read it.
+	shared := make(map[uint32]*Account, len(s.multi))
+	for idx := range s.multi {
+		acc := s.account(idx, &s.cache)
+		acc.Identifier = acc.PrimaryIdentifier(s.conns)
+		shared[idx] = &acc
+	}
+	groups := make([]*Group, len(s.groups))
+	parallel(len(s.groups), func() func(i int) {
+		cache := connCache{set: s.conns}
+		return func(i int) {
+			if g := s.group(&s.groups[i], shared, &cache); len(g.Accounts) >= 2 && involves(g, s.opts.Connection) {
+				groups[i] = g
+			}
+		}
+	})
+	if spend {
+		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
+	}
+	groups = slices.DeleteFunc(groups, func(g *Group) bool { return g == nil })
+	parallel(len(groups), func() func(i int) {
+		return func(i int) { Classify(groups[i], s.conns) }
+	})
+	rep.Groups = groups
 	SortGroups(rep.Groups)
 	return rep
 }
 
-// classifyAll classifies groups on every CPU, a batch at a time.
-func classifyAll(groups []*Group, conns *Connections) {
+// group builds the accounts of one group slot, those in no other group in
+// one allocation.
+func (s *Scanner) group(slot *groupSlot, shared map[uint32]*Account, cache *connCache) *Group {
+	g := &Group{Email: slot.email, Accounts: make([]*Account, 0, len(slot.members))}
+	own := make([]Account, 0, len(slot.members))
+	var seen map[string]int // user id → position, for large groups
+	if len(slot.members) > smallGroup {
+		seen = make(map[string]int, len(slot.members))
+	}
+	for _, idx := range slot.members {
+		a := shared[idx]
+		if a == nil {
+			own = append(own, s.account(idx, cache))
+			a = &own[len(own)-1]
+		}
+		g.Accounts = appendAccount(g.Accounts, a, seen)
+	}
+	return g
+}
+
+// parallel calls the function work returns for every i in [0, n), on one
+// goroutine a CPU, a batch of i at a time; work is called once a goroutine,
+// for its own state.
+func parallel(n int, work func() func(i int)) {
 	const batch = 256
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(groups)/batch+1) {
+	for range min(runtime.GOMAXPROCS(0), n/batch+1) {
 		wg.Go(func() {
+			do := work()
 			for {
 				end := int(next.Add(batch))
 				start := end - batch
-				if start >= len(groups) {
+				if start >= n {
 					return
 				}
-				for _, g := range groups[start:min(end, len(groups))] {
-					Classify(g, conns)
+				for i := start; i < min(end, n); i++ {
+					do(i)
 				}
 			}
 		})

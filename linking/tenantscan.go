@@ -165,7 +165,7 @@ func scanStream(ctx context.Context, r io.Reader, conns *Connections, req ScanRe
 		}
 		return nil, err
 	}
-	return s.Report(ReportMeta{}), nil
+	return s.finish(ReportMeta{}), nil
 }
 
 // ctxReader stops a scan when its context is cancelled (esc in the UI).
