@@ -14,7 +14,8 @@ import (
 
 // rateLimitedLinks is how many link operations the rate-limited apply
 // carries out. Each costs 3 requests (the two users re-read by id, then the
-// link), 6 with a metadata merge (about two links in three here), and the
+// link), 5 with a metadata merge (about two links in three here: the link
+// checks the primary as the PATCH answered it), and the
 // client keeps to the tenant's 2 requests/s without a 429; so the issue's
 // 200 links take some 7 to 8 minutes. 45 keep the test near 100 s while the
 // bucket still runs dry some 200 times; LINKDESK_RATE_LINKS=200 runs the
