@@ -55,12 +55,14 @@ func (s *Server) writeDump(path string) error {
 	if err := WriteFixture(&tenant, s.Snapshot()); err != nil {
 		return err
 	}
-	data, err := json.Marshal(Dump{Stats: s.Stats(), Tenant: tenant.Bytes()})
-	if err != nil {
+	var data bytes.Buffer
+	enc := json.NewEncoder(&data)
+	enc.SetEscapeHTML(false) // the tenant's raw JSON stays byte for byte as it was
+	if err := enc.Encode(Dump{Stats: s.Stats(), Tenant: tenant.Bytes()}); err != nil {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	if err := os.WriteFile(tmp, data.Bytes(), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path) // whole or not at all: a reader never sees half a dump

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/tls"
@@ -37,7 +38,7 @@ func fixtureTenant(t *testing.T) *emulator.Tenant {
 	"users": [
 		{"user_id":"auth0|1","email":"dana@example.com","email_verified":true,"name":"Dana",
 		 "identities":[{"connection":"Username-Password-Authentication","provider":"auth0","user_id":"1","isSocial":false}],
-		 "user_metadata":{"color":"teal"},"created_at":"2024-01-01T00:00:00.000Z","logins_count":4},
+		 "user_metadata":{"color":"teal","note":"<b>Tom & Jerry</b>"},"created_at":"2024-01-01T00:00:00.000Z","logins_count":4},
 		{"user_id":"google-oauth2|1234567890123456789012","email":"Dana@Example.com","email_verified":"true","name":"Dana G",
 		 "identities":[{"connection":"google-oauth2","provider":"google-oauth2","user_id":1234567890123456789012,"isSocial":true}],
 		 "user_metadata":{"lang":"fr"},"created_at":"2024-02-01T00:00:00.000Z","logins_count":9}
@@ -285,6 +286,11 @@ func TestRunPrintsExportLinesAndShutsDown(t *testing.T) {
 			}
 			if st.Requests["GET /api/v2/users"] != 1 || len(tn.Users) != 2 || len(tn.Connections) != 2 {
 				t.Errorf("dump: requests %v, %d users, %d connections", st.Requests, len(tn.Users), len(tn.Connections))
+			}
+			for i, u := range tn.Users { // byte for byte as served: no HTML escaping on the way
+				if got, want := u.AppendJSON(nil), ro.Tenant.Users[i].AppendJSON(nil); !bytes.Equal(got, want) {
+					t.Errorf("dumped user\n%s\nwant\n%s", got, want)
+				}
 			}
 			if fi, err := os.Stat(ro.Dump); err != nil || fi.Mode().Perm() != 0o600 {
 				t.Errorf("dump file: %v %v", fi.Mode(), err)
