@@ -18,7 +18,9 @@ import (
 	"github.com/auth0/go-auth0/management"
 	kgzip "github.com/klauspost/compress/gzip"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
 // benchUsers is the size of the synthetic export the benchmarks scan.
@@ -220,4 +222,50 @@ func openGzip(b *testing.B, path string) io.Reader {
 		b.Fatal(err)
 	}
 	return zr
+}
+
+// BenchmarkScanTenant is `linkdesk scan --json` of a whole sandbox tenant,
+// end to end: connections, the export job and its polls, the gzip download
+// over HTTP, the scan and the JSON report. api-calls is the Management API
+// calls per scan (requests under /api/v2, as the tenant counted them): the
+// same at every size but for the job polls, which follow how long the job
+// runs (one per 5 s at most once it runs long). export-s is the time until
+// the job completed and the download began.
+func BenchmarkScanTenant(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			if n >= 1_000_000 && testing.Short() {
+				b.Skip("a million users: not with -short")
+			}
+			srv, base := emulatortest.Start(b, emulator.Options{Tenant: emulator.Generate(emulator.GenOptions{Users: n, Seed: 1}), Rate: -1})
+			tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			calls := srv.Stats().APICalls
+			var export time.Duration
+			users := 0
+			for b.Loop() {
+				start := time.Now()
+				downloading := false
+				rep, err := ScanTenant(context.Background(), tn, ScanRequest{Progress: func(p Progress) {
+					if p.Stage == "scan" && !downloading {
+						downloading = true
+						export += time.Since(start)
+					}
+				}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := WriteJSON(io.Discard, rep); err != nil {
+					b.Fatal(err)
+				}
+				users += rep.UsersScanned
+			}
+			b.ReportMetric(float64(srv.Stats().APICalls-calls)/float64(b.N), "api-calls")
+			b.ReportMetric(export.Seconds()/float64(b.N), "export-s")
+			b.ReportMetric(float64(users)/b.Elapsed().Seconds(), "users/s")
+		})
+	}
 }

@@ -1,12 +1,22 @@
 package views
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/auth0/go-auth0/management"
 
+	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -135,4 +145,88 @@ func BenchmarkOpenGroup(b *testing.B) {
 		h.send(down)
 		b.StartTimer()
 	}
+}
+
+// BenchmarkTUIMemory1M holds the scan of a 1,000,000-user sandbox tenant in
+// the terminal UI: emulator's generator streams the users export straight
+// into the scanner (nothing else holds the users), the report is loaded
+// into the root model, and the groups screen is opened and drawn.
+// model-heap-MB is the heap the model and its report hold once collected;
+// peak-rss-MB is the process's peak resident memory (VmHWM), the scan
+// included.
+func BenchmarkTUIMemory1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("a million users: not with -short")
+	}
+	h := newHarness(b, harnessOpts{})
+	var heap float64
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		conns, export := streamTenant(1_000_000)
+		rep, err := linking.ScanExportFile(context.Background(), export, conns, linking.ScanRequest{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.m.LoadReport(rep)
+		h.press("2")
+		_ = h.m.View()
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		heap = float64(after.HeapAlloc-min(after.HeapAlloc, before.HeapAlloc)) / 1e6
+		b.StartTimer()
+	}
+	b.ReportMetric(heap, "model-heap-MB")
+	b.ReportMetric(float64(peakRSS())/1e6, "peak-rss-MB")
+}
+
+// streamTenant generates a tenant of n users as an NDJSON users export read
+// from the returned reader while it is written, so that nothing holds the
+// users; the connections, as the tenant lists them, come first.
+func streamTenant(n int) (*linking.Connections, io.Reader) {
+	pr, pw := io.Pipe()
+	connsReady := make(chan []*management.Connection, 1)
+	go func() {
+		bw := bufio.NewWriterSize(pw, 1<<20)
+		var conns []*management.Connection
+		var line []byte
+		emulator.GenerateEach(emulator.GenOptions{Users: n, Seed: 1}, func(c *emulator.Connection) {
+			data, _ := json.Marshal(c)
+			var mc management.Connection
+			json.Unmarshal(data, &mc)
+			conns = append(conns, &mc)
+		}, func(u *emulator.User) {
+			if conns != nil {
+				connsReady <- conns
+				conns = nil
+			}
+			line = append(u.AppendJSON(line[:0]), '\n')
+			bw.Write(line)
+		})
+		if conns != nil {
+			connsReady <- conns // no users
+		}
+		pw.CloseWithError(bw.Flush())
+	}()
+	return linking.ConnectionsFromManagement(<-connsReady), pr
+}
+
+// peakRSS is the process's peak resident memory in bytes (Linux), 0 when
+// unknown.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(kb), " kB"), 10, 64)
+			return n * 1024
+		}
+	}
+	return 0
 }
