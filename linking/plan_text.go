@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // WritePlanText writes the plan for a person: every operation with its
@@ -164,44 +161,6 @@ func CallText(c Call) string {
 		s += " " + DisplayJSON(c.Body)
 	}
 	return s
-}
-
-// DisplayJSON returns JSON text with every character a terminal would act
-// on (control and format characters: escapes, bidi overrides, zero-width)
-// written as a \u escape, which leaves the JSON value unchanged. Such
-// characters can only stand inside strings, where the escape is valid.
-func DisplayJSON(raw []byte) string {
-	s := string(raw)
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
-			if r > 0xFFFF {
-				r1, r2 := utf16Pair(r)
-				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func utf16Pair(r rune) (rune, rune) {
-	r -= 0x10000
-	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
 }
 
 func plural(n int, what string) string {

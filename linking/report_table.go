@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -166,33 +165,3 @@ func truncate(s string, width int) string {
 	runes := []rune(s)
 	return string(runes[:width-1]) + "…"
 }
-
-// printable replaces what a terminal would act on rather than show: control
-// and format characters (escape sequences, bidi overrides) and invalid UTF-8.
-func printable(s string) string {
-	if printableASCII(s) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || actsOnTerminal(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
-
-// printableASCII reports whether s is plain printable ASCII, which needs no
-// sanitizing at all (the usual case).
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// actsOnTerminal reports whether a terminal would act on r instead of
-// showing it: control characters (C0, C1, DEL) and format characters (bidi
-// overrides, zero-width joiners).
-func actsOnTerminal(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }

@@ -2,10 +2,11 @@ package tui
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/linkdesk/linkdesk/linking"
 )
 
 // Placeholders that stand in for what a tenant string must not send to the
@@ -112,17 +113,9 @@ func sanitizeInto(b *strings.Builder, s string, limit int) bool {
 	return false
 }
 
-// isFormat reports the invisible characters that can reorder or hide text:
-// Unicode category Cf (bidi marks, overrides and isolates, zero-width
-// characters, the BOM, soft hyphen, tags), line and paragraph separators,
-// and the few fillers that draw nothing.
-func isFormat(r rune) bool {
-	switch r {
-	case '\u2028', '\u2029', '\u115f', '\u1160', '\u3164', '\uffa0', '\u034f', '\u180e':
-		return true
-	}
-	return unicode.Is(unicode.Cf, r)
-}
+// isFormat reports the invisible characters that can reorder or hide text,
+// as linking decides them for every writer of tenant strings.
+func isFormat(r rune) bool { return linking.Invisible(r) }
 
 func isC1Introducer(r rune) bool {
 	switch r {
