@@ -53,7 +53,7 @@ per line, as the log stores them.`,
 				fmt.Fprintln(io.ErrOut, "linkdesk: audit log:", s)
 			}
 			if o.JSON {
-				enc := json.NewEncoder(io.Out)
+				enc := json.NewEncoder(linking.TerminalJSON(io.Out))
 				enc.SetEscapeHTML(false)
 				for _, r := range recs {
 					if err := enc.Encode(r); err != nil {

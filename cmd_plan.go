@@ -77,7 +77,13 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
 			}
 			summary := io.Out
 			if o.Out == "-" {
-				if _, err := io.Out.Write(buf.Bytes()); err != nil {
+				out := io.Out
+				if io.InteractiveOut() {
+					// Shown, not saved: escape what the terminal would act
+					// on. A pipe gets the plan byte for byte, as its id needs.
+					out = linking.TerminalJSON(out)
+				}
+				if _, err := out.Write(buf.Bytes()); err != nil {
 					return err
 				}
 				summary = io.ErrOut

@@ -127,7 +127,7 @@ func scanExportFile(ctx context.Context, g *globalOptions, io *streams, o *scanO
 	if report.SkippedLines > 0 {
 		fmt.Fprintf(io.ErrOut, "linkdesk: %d malformed lines skipped:\n", report.SkippedLines)
 		for _, le := range report.LineErrors {
-			fmt.Fprintf(io.ErrOut, "  line %d: %s\n", le.Line, le.Error)
+			fmt.Fprintf(io.ErrOut, "  line %d: %s\n", le.Line, printableName(le.Error))
 		}
 		if len(report.LineErrors) < report.SkippedLines {
 			fmt.Fprintf(io.ErrOut, "  … and %d more\n", report.SkippedLines-len(report.LineErrors))
@@ -167,7 +167,7 @@ func writeReport(io *streams, r *linking.Report, o *scanOptions) error {
 	var err error
 	switch {
 	case o.JSON:
-		err = linking.WriteJSON(w, r)
+		err = linking.WriteJSON(linking.TerminalJSON(w), r)
 	case o.CSV:
 		err = linking.WriteCSV(w, r)
 	default:

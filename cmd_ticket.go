@@ -43,7 +43,7 @@ cannot tell them apart). The audit log records the request, never the URL.`,
 			if o.JSON {
 				return writeJSON(io.Out, map[string]string{"user_id": args[0], "ticket": url})
 			}
-			fmt.Fprintf(io.Out, "Password-change ticket for %s:\n%s\n", printableName(args[0]), url)
+			fmt.Fprintf(io.Out, "Password-change ticket for %s:\n%s\n", printableName(args[0]), printableName(url))
 			return nil
 		},
 	}

@@ -165,9 +165,10 @@ func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
 // timeNow is the commands' clock.
 var timeNow = time.Now
 
-// writeJSON writes v as indented JSON.
+// writeJSON writes v as indented JSON, characters a terminal would act on
+// escaped (the values are unchanged).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(linking.TerminalJSON(w))
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
@@ -243,12 +244,12 @@ var statusMark = map[linking.StepStatus]string{
 }
 
 func printStep(w io.Writer, r linking.StepReport) {
-	fmt.Fprintf(w, "%-12s %-15s %s\n", r.Step, statusMark[r.Status], linking.CallText(r.Call))
+	fmt.Fprintf(w, "%-12s %-15s %s\n", printableName(r.Step), statusMark[r.Status], linking.CallText(r.Call))
 	if r.Backup != "" {
-		fmt.Fprintf(w, "%-12s %-15s backup: %s\n", "", "", r.Backup)
+		fmt.Fprintf(w, "%-12s %-15s backup: %s\n", "", "", printableName(r.Backup))
 	}
 	if r.Note != "" {
-		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", r.Note)
+		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", printableName(audit.Scrub(r.Note)))
 	}
 	if r.Error != "" && r.Status != linking.StatusRefused {
 		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", linking.DisplayJSON([]byte(r.Error)))
@@ -268,7 +269,7 @@ func printSummary(w io.Writer, res *linking.Result, ex *linking.Executor) {
 		fmt.Fprintf(w, "Stopped after %d of %d calls. Not done:\n", done, len(res.Steps))
 		for _, s := range res.Steps {
 			if s.Status != linking.StatusDone && s.Status != linking.StatusAlreadyDone {
-				fmt.Fprintf(w, "  %-12s %-15s %s\n", s.Step, statusMark[s.Status], linking.CallText(s.Call))
+				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(s.Step), statusMark[s.Status], linking.CallText(s.Call))
 			}
 		}
 	}

@@ -14,10 +14,13 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/audit"
 )
 
 // Exit codes of every command (DESIGN.md).
@@ -112,11 +115,11 @@ func run(args []string, io *streams) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(io.ErrOut, "linkdesk:", ee.err)
+			fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(io.ErrOut, "linkdesk:", err)
+	fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(err.Error()))
 	if isFlagError(err) {
 		return exitUsage
 	}
@@ -173,6 +176,17 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		root.AddCommand(build(g, io))
 	}
 	return root
+}
+
+// terminalText makes a message safe for the operator's terminal, whatever
+// it quotes (a tenant's string, a file's bytes): secrets redacted, each
+// line made printable, the lines kept.
+func terminalText(msg string) string {
+	lines := strings.Split(audit.Scrub(msg), "\n")
+	for i, l := range lines {
+		lines[i] = printableName(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func isFlagError(err error) bool {

@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -93,10 +94,10 @@ func utf16Pair(r rune) (rune, rune) {
 
 // TerminalJSON returns a writer that passes JSON text on to w with every
 // character a terminal would act on written as a \u escape (DisplayJSON,
-// as the text streams): JSON output keeps its values exactly, and cannot
-// drive the terminal it is printed on. Each Write must end on a whole
-// UTF-8 sequence or hold the rest back for the next: it keeps up to 3
-// bytes of a sequence cut between two writes.
+// as the text streams), except the whitespace between tokens (newline, tab,
+// carriage return: a JSON encoder writes them nowhere else): JSON output
+// keeps its values exactly, and cannot drive the terminal it is printed on.
+// A UTF-8 sequence cut between two writes is held back until the next.
 func TerminalJSON(w io.Writer) io.Writer { return &terminalJSON{w: w} }
 
 type terminalJSON struct {
@@ -115,24 +116,30 @@ func (t *terminalJSON) Write(p []byte) (int, error) {
 		t.tail = append([]byte(nil), p[len(p)-cut:]...)
 		p = p[:len(p)-cut]
 	}
-	if printableASCII(string(p)) || !needsDisplay(p) {
+	if !needsDisplay(p) {
 		_, err := t.w.Write(p)
 		return n, err
 	}
 	var b strings.Builder
-	appendDisplayJSON(&b, p)
+	for len(p) > 0 {
+		ws := bytes.IndexAny(p, "\n\t\r")
+		if ws < 0 {
+			appendDisplayJSON(&b, p)
+			break
+		}
+		appendDisplayJSON(&b, p[:ws])
+		b.WriteByte(p[ws])
+		p = p[ws+1:]
+	}
 	_, err := io.WriteString(t.w, b.String())
 	return n, err
 }
 
-// Flush-free by design: a sequence still cut when the writer is dropped
-// was invalid UTF-8, which a JSON encoder never writes.
-
-// needsDisplay reports whether p holds anything appendDisplayJSON changes.
+// needsDisplay reports whether p holds anything TerminalJSON changes.
 func needsDisplay(p []byte) bool {
 	for i := 0; i < len(p); {
 		if p[i] < utf8.RuneSelf {
-			if p[i] < 0x20 || p[i] == 0x7f {
+			if c := p[i]; c < 0x20 && c != '\n' && c != '\t' && c != '\r' || c == 0x7f {
 				return true
 			}
 			i++

@@ -58,7 +58,21 @@ func TestTerminalJSONKeepsTheValueWhateverTheWrites(t *testing.T) {
 			t.Fatalf("cut at %d: %s does not decode to %s", cut, out.Bytes(), raw)
 		}
 	}
+	// Indented JSON keeps its layout; plain text is left as it is.
+	indented, err := json.MarshalIndent(map[string]any{"name": hostileText, "plain": "Zoë"}, "", "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
+	TerminalJSON(&out).Write(indented)
+	var a, b any
+	if json.Unmarshal(out.Bytes(), &b) != nil || json.Unmarshal(indented, &a) != nil || !jsonEqual(a, b) || strings.Count(out.String(), "\n") != 3 {
+		t.Errorf("indented JSON: %s", out.Bytes())
+	}
+	if r, ok := terminalSafe(strings.ReplaceAll(strings.ReplaceAll(out.String(), "\n", ""), "\t", "")); !ok {
+		t.Errorf("%U left in %s", r, out.Bytes())
+	}
+	out.Reset()
 	TerminalJSON(&out).Write([]byte(`{"plain":"Zoë"}`))
 	if out.String() != `{"plain":"Zoë"}` {
 		t.Errorf("plain JSON changed: %s", out.String())
