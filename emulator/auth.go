@@ -59,6 +59,18 @@ func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
 	return tok
 }
 
+// IssuedTokens returns every access token the tenant has issued and still
+// remembers, so a test can look for them where they must never be.
+func (s *Server) IssuedTokens() []string {
+	s.tokens.mu.Lock()
+	defer s.tokens.mu.Unlock()
+	out := make([]string, 0, len(s.tokens.tokens))
+	for tok := range s.tokens.tokens {
+		out = append(out, tok)
+	}
+	return out
+}
+
 // errTokenExpired answers a token past its lifetime: the client may renew it.
 var errTokenExpired = newAPIError(http.StatusUnauthorized, "invalid_token", "Expired token received for JSON Web Token validation")
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,9 @@ func TestBearerTokenAndScopes(t *testing.T) {
 	wantError(t, c.do("GET", path, nil), 401, "invalid_token", "Expired token received for JSON Web Token validation")
 	if n := c.s.Stats().ExpiredTokens; n != 1 {
 		t.Errorf("%d expired tokens counted, want 1", n)
+	}
+	if toks := c.s.IssuedTokens(); !slices.Contains(toks, saved) || !slices.Contains(toks, c.token) {
+		t.Errorf("issued tokens %q do not list the tokens fetched", toks)
 	}
 }
 
