@@ -38,12 +38,19 @@ type writeEnv struct {
 
 func newWriteEnv(t *testing.T) *writeEnv {
 	t.Helper()
-	ten, err := emulator.LoadFixture(cmdFixture)
+	return newWriteEnvFrom(t, cmdFixture, emulator.Options{Rate: -1})
+}
+
+// newWriteEnvFrom is newWriteEnv on another fixture and with other options.
+func newWriteEnvFrom(t *testing.T, fixture string, opts emulator.Options) *writeEnv {
+	t.Helper()
+	ten, err := emulator.LoadFixture(fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &writeEnv{t: t, state: t.TempDir()}
-	e.srv, e.base = emulatortest.Start(t, emulator.Options{Tenant: ten, Rate: -1})
+	opts.Tenant = ten
+	e.srv, e.base = emulatortest.Start(t, opts)
 	t.Setenv("XDG_STATE_HOME", e.state)
 	t.Setenv("AUTH0_DOMAIN", e.base)
 	t.Setenv("AUTH0_CLIENT_ID", e.srv.ClientID())
