@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Class says what a group of accounts sharing an email is, and so what
@@ -230,10 +233,10 @@ func groupReasons(g *Group, s shape, members []member, newest *member) []string 
 	var r []string
 	switch g.Class {
 	case ClassLinkCandidate:
-		r = append(r, fmt.Sprintf("%s on %s; %s", countAccounts(len(s.singles)), connNames(s.singles), verifiedSummary(s.singles)))
+		r = append(r, countAccounts(len(s.singles))+" on "+connNames(s.singles)+"; "+verifiedSummary(s.singles))
 	case ClassNeedsVerification:
 		r = append(r,
-			fmt.Sprintf("%s on %s; %s", countAccounts(len(s.singles)), connNames(s.singles), unverifiedSummary(s.singles)),
+			countAccounts(len(s.singles))+" on "+connNames(s.singles)+"; "+unverifiedSummary(s.singles),
 			"verify before linking: a server-side link skips the proof that one person controls both accounts")
 	default:
 		r = append(r, sharedReasons(s)...)
@@ -241,8 +244,8 @@ func groupReasons(g *Group, s shape, members []member, newest *member) []string 
 	r = append(r, viaReasons(members)...)
 	r = append(r, caseReason(members, len(s.singles) > 0)...)
 	if g.MissedByExtension && len(s.singles) > 0 {
-		r = append(r, fmt.Sprintf("the newest account, %s (created %s), has logged in %d times: the Account Link Extension runs at first login only and missed this duplicate for good",
-			newest.UserID, day(newest.CreatedAt), newest.LoginsCount))
+		r = append(r, "the newest account, "+newest.UserID+" (created "+day(newest.CreatedAt)+"), has logged in "+
+			strconv.FormatInt(newest.LoginsCount, 10)+" times: the Account Link Extension runs at first login only and missed this duplicate for good")
 	}
 	r = append(r, inferredReason(members)...)
 	return r
@@ -314,6 +317,9 @@ func viaReasons(members []member) []string {
 // (or surrounding space), and where a link is in question says that the
 // extension's users-by-email lookup, being exact, would have missed it.
 func caseReason(members []member, linkable bool) []string {
+	if oneSpelling(members) {
+		return nil // the usual case, without the bookkeeping below
+	}
 	var spellings []string
 	conns := map[string][]string{}
 	for i := range members {
@@ -338,6 +344,15 @@ func caseReason(members []member, linkable bool) []string {
 	return []string{reason}
 }
 
+func oneSpelling(members []member) bool {
+	for i := range members {
+		if members[i].raw != members[0].raw {
+			return false
+		}
+	}
+	return true
+}
+
 func inferredReason(members []member) []string {
 	var names []string
 	for i := range members {
@@ -349,15 +364,31 @@ func inferredReason(members []member) []string {
 		return nil
 	}
 	slices.Sort(names)
-	return []string{fmt.Sprintf("settings of %s unknown (scanned without the tenant's connection list): assumed to keep emails unique; a Non-Unique Emails or custom database connection cannot be told apart",
-		joinAnd(names))}
+	key := strings.Join(names, "\x00")
+	if r, ok := inferredReasons.Load(key); ok {
+		return []string{r.(string)}
+	}
+	r := "settings of " + joinAnd(names) + " unknown (scanned without the tenant's connection list): assumed to keep emails unique; a Non-Unique Emails or custom database connection cannot be told apart"
+	if inferredCached.Add(1) <= maxInferredCached {
+		inferredReasons.Store(key, r)
+	}
+	return []string{r}
 }
+
+// inferredReasons holds the reason for each set of inferred connections met
+// (a tenant has a handful), so that the groups of a large scan share its
+// text instead of holding a copy each.
+var (
+	inferredReasons   sync.Map // names joined by NUL → reason
+	inferredCached    atomic.Int64
+	maxInferredCached = int64(1024)
+)
 
 // ---- wording helpers ----
 
-func countAccounts(n int) string { return fmt.Sprintf("%d accounts", n) }
+func countAccounts(n int) string { return strconv.Itoa(n) + " accounts" }
 
-func label(m *member) string { return fmt.Sprintf("%s (%s)", m.UserID, m.conn.Name) }
+func label(m *member) string { return m.UserID + " (" + m.conn.Name + ")" }
 
 func labels(ms []*member) string {
 	out := make([]string, len(ms))
@@ -408,7 +439,7 @@ func verifiedSummary(ms []*member) string {
 	if len(ms) == 2 {
 		return "both emails verified"
 	}
-	return fmt.Sprintf("all %d emails verified", len(ms))
+	return "all " + strconv.Itoa(len(ms)) + " emails verified"
 }
 
 func unverifiedSummary(ms []*member) string {

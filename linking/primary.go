@@ -3,6 +3,7 @@ package linking
 import (
 	"cmp"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,7 +34,7 @@ var primaryCriteria = []criterion{
 	{
 		better: func(a, b *member) int { return cmp.Compare(a.LoginsCount, b.LoginsCount) },
 		why: func(a, b *member) string {
-			return fmt.Sprintf("more logins (%d vs %d)", a.LoginsCount, b.LoginsCount)
+			return "more logins (" + strconv.FormatInt(a.LoginsCount, 10) + " vs " + strconv.FormatInt(b.LoginsCount, 10) + ")"
 		},
 	},
 	{
@@ -123,10 +124,10 @@ func primaryReasons(p *member, ms []*member) []string {
 	}
 	facts = append(facts, logins(p.LoginsCount)+mark(mostLogins, "most"))
 	if !p.LastLogin.IsZero() {
-		facts = append(facts, fmt.Sprintf("last login %s%s", day(p.LastLogin), mark(recent, "most recent")))
+		facts = append(facts, "last login "+day(p.LastLogin)+mark(recent, "most recent"))
 	}
 	if !p.CreatedAt.IsZero() {
-		facts = append(facts, fmt.Sprintf("created %s%s", day(p.CreatedAt), mark(oldest, "oldest")))
+		facts = append(facts, "created "+day(p.CreatedAt)+mark(oldest, "oldest"))
 	}
 	facts = append(facts, kindName(p.own)+" connection")
 	out := []string{p.UserID + ": " + strings.Join(facts, ", ")}
@@ -138,7 +139,7 @@ func primaryReasons(p *member, ms []*member) []string {
 		if _, i := comparePrimary(p, m); i < len(primaryCriteria) {
 			why = primaryCriteria[i].why(p, m)
 		}
-		out = append(out, fmt.Sprintf("chosen over %s: %s", m.UserID, why))
+		out = append(out, "chosen over "+m.UserID+": "+why)
 	}
 	return out
 }
@@ -148,7 +149,7 @@ func logins(n int64) string {
 	if n == 1 {
 		return "1 login"
 	}
-	return fmt.Sprintf("%d logins", n)
+	return strconv.FormatInt(n, 10) + " logins"
 }
 
 func mark(ok bool, what string) string {
@@ -163,7 +164,7 @@ func day(t time.Time) string {
 	if t.IsZero() {
 		return "unknown"
 	}
-	return t.UTC().Format(time.DateOnly)
+	return string(appendDate(make([]byte, 0, 10), t))
 }
 
 func loginDay(t time.Time) string {

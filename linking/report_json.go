@@ -207,16 +207,11 @@ func (j *jsonWriter) timeField(k string, t time.Time) {
 // the layout each time: a report writes two timestamps an account.
 func appendAuth0Time(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
+	if year := t.Year(); year < 0 || year > 9999 {
 		return t.AppendFormat(b, auth0Time)
 	}
 	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
+	b = appendDate(b, t)
 	b = append(b, 'T')
 	b = appendDigits(b, hour, 2)
 	b = append(b, ':')
@@ -226,6 +221,20 @@ func appendAuth0Time(b []byte, t time.Time) []byte {
 	b = append(b, '.')
 	b = appendDigits(b, t.Nanosecond()/1e6, 3)
 	return append(b, 'Z')
+}
+
+// appendDate is t.UTC().AppendFormat(b, time.DateOnly), for reasons and
+// reports that write a date for every account.
+func appendDate(b []byte, t time.Time) []byte {
+	year, month, day := t.UTC().Date()
+	if year < 0 || year > 9999 {
+		return t.UTC().AppendFormat(b, time.DateOnly)
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	return appendDigits(b, day, 2)
 }
 
 // appendDigits writes v (0 ≤ v < 10^n, n ≤ 4) in exactly n digits.

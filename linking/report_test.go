@@ -343,10 +343,16 @@ func TestAppendAuth0Time(t *testing.T) {
 		if got, want := string(appendAuth0Time(nil, ts)), ts.UTC().Format(auth0Time); got != want {
 			t.Fatalf("appendAuth0Time(%v) = %s, want %s", ts, got, want)
 		}
+		if got, want := string(appendDate(nil, ts)), ts.UTC().Format(time.DateOnly); got != want {
+			t.Fatalf("appendDate(%v) = %s, want %s", ts, got, want)
+		}
 	}
 	for _, ts := range []time.Time{time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), {}} {
 		if got, want := string(appendAuth0Time(nil, ts)), ts.UTC().Format(auth0Time); got != want {
 			t.Errorf("appendAuth0Time(%v) = %s, want %s", ts, got, want)
+		}
+		if got, want := string(appendDate(nil, ts)), ts.UTC().Format(time.DateOnly); got != want {
+			t.Errorf("appendDate(%v) = %s, want %s", ts, got, want)
 		}
 	}
 }
