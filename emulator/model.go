@@ -375,8 +375,8 @@ func (u *User) setField(k string, v json.RawMessage) bool {
 			return false
 		}
 		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return false
+		if err != nil || t.UTC().Year() < 0 || t.UTC().Year() > 9999 {
+			return false // one TimeLayout cannot write back (a year before 0 in UTC) stays as it was
 		}
 		*dst = t.UTC()
 		return true
