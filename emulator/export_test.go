@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -318,5 +319,47 @@ func TestExportFilesLeaveNothingBehind(t *testing.T) {
 				t.Errorf("export file still open after Close: %s", target)
 			}
 		}
+	}
+}
+
+// TestExportFileIsOneMemberInOrder checks the file compressed in blocks on
+// every CPU: one gzip member (so that a reader that does not know about
+// multistream reads it whole), every user's line once, in tenant order, and
+// a CSV export of no users still has its header.
+func TestExportFileIsOneMemberInOrder(t *testing.T) {
+	tenant := Generate(GenOptions{Users: 3*exportBlock + 17, Seed: 3})
+	c := startTest(t, Options{Tenant: tenant})
+	var j jobAnswer
+	c.call("POST", "/api/v2/jobs/users-exports", map[string]any{"format": "json", "fields": []map[string]any{{"name": "user_id"}}}, 200, &j)
+	j = c.waitJob(j.ID)
+	resp, err := http.Get(j.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr.Multistream(false)
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	for _, u := range c.s.Snapshot().Users {
+		want.WriteString(`{"user_id":` + strconv.Quote(u.UserID) + "}\n")
+	}
+	if !bytes.Equal(data, want.Bytes()) {
+		t.Errorf("export differs from the tenant's users in order (%d bytes, want %d)", len(data), want.Len())
+	}
+	if rest, _ := io.ReadAll(resp.Body); len(rest) != 0 {
+		t.Errorf("%d bytes after the gzip member", len(rest))
+	}
+
+	empty := startTest(t, Options{Tenant: &Tenant{Connections: tenant.Connections}})
+	_, csvData := empty.export(map[string]any{"format": "csv", "fields": []map[string]any{{"name": "user_id"}, {"name": "email"}}})
+	if string(csvData) != "user_id,email\n" {
+		t.Errorf("CSV export of no users: %q", csvData)
 	}
 }
