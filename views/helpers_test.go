@@ -32,7 +32,13 @@ var fixedNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 // fixture's connections, and dates it.
 func fixtureReport(t testing.TB) *linking.Report {
 	t.Helper()
-	data, err := os.ReadFile(fixturePath)
+	return fixtureReportFrom(t, fixturePath)
+}
+
+// fixtureReportFrom is the scan of the fixture at path, as fixtureReport.
+func fixtureReportFrom(t testing.TB, path string) *linking.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,58 @@
+package views
+
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+// hostileFixture is a tenant whose every string attacks: escape sequences
+// in every string field, bidi overrides, zero-width characters, a name of
+// more than a megabyte, invalid UTF-8, duplicate keys, numbers where
+// strings belong, spreadsheet formulas.
+const hostileFixture = "../emulator/testdata/hostile.json"
+
+func withHostileTenant(t *emulator.Tenant) {
+	h, err := emulator.LoadFixture(hostileFixture)
+	if err != nil {
+		panic(err)
+	}
+	*t = *h
+}
+
+// Goldens of the screens over the hostile fixture, scanned from its file
+// and served by the sandbox tenant: what the operator sees, with nothing
+// the terminal would act on. Update with: go test ./views -run
+// TestGoldenHostileFixture -update
+func TestGoldenHostileFixture(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		keys func(h *harness)
+	}{
+		{"overview", nil},
+		{"groups", func(h *harness) { h.press("2") }},
+		{"detail_first", func(h *harness) { h.press("2", "enter") }},
+		{"detail_second", func(h *harness) { h.press("2", "j", "enter") }},
+		{"detail_third", func(h *harness) { h.press("2", "j", "j", "enter") }},
+		{"detail_fourth", func(h *harness) { h.press("2", "j", "j", "j", "enter") }},
+		{"detail_fourth_accounts", func(h *harness) { h.press("2", "j", "j", "j", "enter", "tab", "j", "j") }},
+		{"link_review", func(h *harness) { h.press("2", "enter", "l", "enter") }},
+		{"link_review_scrolled", func(h *harness) { h.press("2", "enter", "l", "enter", "j", "j", "j") }},
+		{"link_confirm", func(h *harness) { h.press("2", "enter", "l", "enter", "enter", "enter") }},
+		{"delete", func(h *harness) { h.press("2", "enter", "j", "D") }},
+		{"groups_filter", func(h *harness) { h.press("2", "/"); h.typeText("evil") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, fixedPaths: true, edit: withHostileTenant})
+			h.m.LoadReport(fixtureReportFrom(t, hostileFixture))
+			if tt.keys != nil {
+				tt.keys(h)
+			}
+			view := h.screen()
+			assertNothingForged(t, view)
+			golden.RequireEqual(t, view)
+		})
+	}
+}
