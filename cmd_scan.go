@@ -37,7 +37,13 @@ func newScanCmd(g *globalOptions, io *streams) *cobra.Command {
 each group and recommend a primary account.
 
 Output is a table on a terminal, or --json (report version 1) / --csv for
-scripts. Progress goes to stderr when it is a terminal.`,
+scripts. Progress goes to stderr when it is a terminal.
+
+Tenant strings are shown as they are, except what would act on a terminal
+(escape sequences, control and bidi characters): the table and the CSV
+replace it with U+FFFD, --json writes it as escapes (\u001b). A CSV cell
+that a spreadsheet would run as a formula (starting with = + - @) gets a
+leading '; phone numbers like +14155550100 stay as they are.`,
 		Example: `  linkdesk scan --demo
   linkdesk scan --json > report.json
   linkdesk scan --email john.doe@acme.com
