@@ -257,9 +257,10 @@ func (d *lineDecoder) time() (stamp, error) {
 
 // assemble lays out the text an account keeps: user id, email, username,
 // phone, name, then each linked identity's id, email, username, phone and
-// name, and returns it as one string together with the ends of the first five.
-// Spans of kept fields are rewritten to point into the returned text.
-func (d *lineDecoder) assemble() (string, [5]uint32) {
+// name, and returns it together with the ends of the first five; the bytes
+// are the decoder's, good until the next line. Spans of kept fields are
+// rewritten to point into the returned text.
+func (d *lineDecoder) assemble() ([]byte, [5]uint32) {
 	d.out = d.out[:0]
 	move := func(s *span) {
 		off := len(d.out)
@@ -287,7 +288,7 @@ func (d *lineDecoder) assemble() (string, [5]uint32) {
 			move(s)
 		}
 	}
-	return string(d.out), ends
+	return d.out, ends
 }
 
 // linked returns the linked identities, their strings cut from text (as
@@ -365,7 +366,7 @@ func DecodeExportLine(line []byte, a *Account, conns *Connections) error {
 // account fills a from the decoded line.
 func (d *lineDecoder) account(a *Account, conns *Connections) {
 	text, ends := d.assemble()
-	r, x := d.record(text, ends, conns)
+	r, x := d.record(string(text), ends, conns)
 	*a = r.account(conns, x)
 }
 

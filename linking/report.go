@@ -60,60 +60,43 @@ func (r *Report) Counts() map[Class]int {
 }
 
 // SortGroups puts groups in report order: by class, then larger groups
-// first, then by email. It sorts keys that hold what decides most
-// comparisons (class, size, the email's first eight bytes) side by side, so
-// that a large list is not sorted through a pointer per comparison; a large
-// list is sorted in two halves at once, then merged. Emails are unique in a
-// report, so the order is total.
+// first, then by email. Emails are unique in a report, so the order is
+// total.
 func SortGroups(groups []*Group) {
-	keys := make([]groupKey, len(groups))
+	keys := make([]orderKey, len(groups))
 	for i, g := range groups {
-		keys[i] = groupKey{rank: uint32(g.Class.rank()), size: uint32(len(g.Accounts)), prefix: emailPrefix(g.Email), g: g}
+		keys[i] = keyOf(g.Class.rank(), len(g.Accounts), g.Email, i)
 	}
-	if len(keys) < parallelSortMin || runtime.GOMAXPROCS(0) < 2 {
-		slices.SortFunc(keys, compareKeys)
-	} else {
-		a, b := keys[:len(keys)/2], keys[len(keys)/2:]
-		var wg sync.WaitGroup
-		wg.Go(func() { slices.SortFunc(a, compareKeys) })
-		slices.SortFunc(b, compareKeys)
-		wg.Wait()
-		merged := make([]groupKey, 0, len(keys))
-		for len(a) > 0 && len(b) > 0 {
-			if compareKeys(b[0], a[0]) < 0 {
-				merged, b = append(merged, b[0]), b[1:]
-			} else {
-				merged, a = append(merged, a[0]), a[1:]
-			}
-		}
-		keys = append(append(merged, a...), b...)
+	sortKeys(keys)
+	sorted := make([]*Group, len(groups))
+	for i, k := range keys {
+		sorted[i] = groups[k.i]
 	}
-	for i := range keys {
-		groups[i] = keys[i].g
-	}
+	copy(groups, sorted)
 }
 
-// parallelSortMin is the length from which SortGroups uses two CPUs.
-const parallelSortMin = 1 << 14
-
-type groupKey struct {
+// orderKey is what report order compares, side by side in one slice, so
+// that sorting a large report does not follow a pointer per comparison: the
+// first eight bytes of the email decide most ties of class and size.
+type orderKey struct {
 	rank, size uint32
 	prefix     uint64 // the email's first eight bytes, big-endian, zero-padded
-	g          *Group
+	email      string
+	i          int // the position of what is sorted
 }
 
-func emailPrefix(s string) uint64 {
-	var p uint64
-	for i := range 8 {
-		p <<= 8
-		if i < len(s) {
-			p |= uint64(s[i])
+func keyOf(rank, size int, email string, i int) orderKey {
+	k := orderKey{rank: uint32(rank), size: uint32(size), email: email, i: i}
+	for j := range 8 {
+		k.prefix <<= 8
+		if j < len(email) {
+			k.prefix |= uint64(email[j])
 		}
 	}
-	return p
+	return k
 }
 
-func compareKeys(a, b groupKey) int {
+func compareKeys(a, b orderKey) int {
 	switch {
 	case a.rank != b.rank:
 		return cmp.Compare(a.rank, b.rank)
@@ -122,5 +105,30 @@ func compareKeys(a, b groupKey) int {
 	case a.prefix != b.prefix:
 		return cmp.Compare(a.prefix, b.prefix)
 	}
-	return strings.Compare(a.g.Email, b.g.Email)
+	return strings.Compare(a.email, b.email)
 }
+
+// sortKeys sorts keys; a large slice in two halves at once, then merged.
+func sortKeys(keys []orderKey) {
+	if len(keys) < parallelSortMin || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(keys, compareKeys)
+		return
+	}
+	a, b := keys[:len(keys)/2], keys[len(keys)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(a, compareKeys) })
+	slices.SortFunc(b, compareKeys)
+	wg.Wait()
+	merged := make([]orderKey, 0, len(keys))
+	for len(a) > 0 && len(b) > 0 {
+		if compareKeys(b[0], a[0]) < 0 {
+			merged, b = append(merged, b[0]), b[1:]
+		} else {
+			merged, a = append(merged, a[0]), a[1:]
+		}
+	}
+	copy(keys, append(append(merged, a...), b...))
+}
+
+// parallelSortMin is the length from which sortKeys uses two CPUs.
+const parallelSortMin = 1 << 14

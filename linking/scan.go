@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -44,6 +45,7 @@ type Scanner struct {
 	opts  ScanOptions
 	dec   lineDecoder
 	cache connCache
+	text  textArena // the records' text; a report copies what it keeps
 
 	records  [][]record // chunks of recordChunk, never moved once written
 	count    uint32
@@ -137,10 +139,20 @@ func (s *Scanner) store(r record) uint32 {
 
 func (s *Scanner) record(idx uint32) *record { return &s.records[idx/recordChunk][idx%recordChunk] }
 
-// account materializes record idx; cache is the calling goroutine's.
-func (s *Scanner) account(idx uint32, cache *connCache) Account {
-	r := s.record(idx)
-	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0, linked: s.linked[idx]}
+// accountOf materializes record idx, r being the record or a copy of it
+// whose text (its first five fields at least) lies elsewhere; linked
+// identities get their own copies of their strings, so that the account
+// holds nothing of the scanner's text. cache is the calling goroutine's.
+func (s *Scanner) accountOf(idx uint32, r *record, cache *connCache) Account {
+	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0}
+	if linked := s.linked[idx]; linked != nil {
+		x.linked = make([]Identity, len(linked))
+		for i, l := range linked {
+			l.UserID, l.Email = strings.Clone(l.UserID), strings.Clone(l.Email)
+			l.Username, l.PhoneNumber, l.Name = strings.Clone(l.Username), strings.Clone(l.PhoneNumber), strings.Clone(l.Name)
+			x.linked[i] = l
+		}
+	}
 	var ok bool
 	if x.provider, ok = s.provider[idx]; !ok {
 		x.provider = cache.providerOf(r.conn)
@@ -257,7 +269,7 @@ func (s *Scanner) line(line []byte, n int64) {
 		return
 	}
 	text, ends := d.assemble()
-	s.add(d.record(text, ends, s.conns))
+	s.add(d.record(s.text.str(text), ends, s.conns))
 }
 
 func (s *Scanner) progress() {
@@ -292,7 +304,9 @@ func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 	// once, here, and the workers below only read it.
 	shared := make(map[uint32]*Account, len(s.multi))
 	for idx := range s.multi {
-		acc := s.account(idx, &s.cache)
+		r := *s.record(idx)
+		r.text = strings.Clone(r.text[:r.ends[4]])
+		acc := s.accountOf(idx, &r, &s.cache)
 		acc.Identifier = acc.PrimaryIdentifier(s.conns)
 		shared[idx] = &acc
 	}
@@ -307,6 +321,7 @@ func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 	})
 	if spend {
 		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
+		s.text = textArena{}
 	}
 	groups = slices.DeleteFunc(groups, func(g *Group) bool { return g == nil })
 	parallel(len(groups), func() func(i int) {
@@ -327,6 +342,7 @@ type groupBuilder struct {
 	groups   []Group
 	accounts []Account
 	ptrs     []*Account
+	text     []byte // the group's text being gathered
 }
 
 const builderSlab = 1024 // groups a slab holds, on average
@@ -344,8 +360,18 @@ func (b *groupBuilder) group(slot *groupSlot) *Group {
 	if cap(b.ptrs)-len(b.ptrs) < n {
 		b.ptrs = make([]*Account, 0, max(n, 2*builderSlab))
 	}
-	b.groups = append(b.groups, Group{Email: slot.email, Accounts: b.ptrs[len(b.ptrs) : len(b.ptrs) : len(b.ptrs)+n]})
+	// The group's email and its accounts' text in one string of its own.
+	b.text = append(b.text[:0], slot.email...)
+	for _, idx := range slot.members {
+		if b.shared[idx] == nil {
+			r := b.s.record(idx)
+			b.text = append(b.text, r.text[:r.ends[4]]...)
+		}
+	}
+	text := string(b.text)
+	b.groups = append(b.groups, Group{Email: text[:len(slot.email)], Accounts: b.ptrs[len(b.ptrs) : len(b.ptrs) : len(b.ptrs)+n]})
 	g := &b.groups[len(b.groups)-1]
+	text = text[len(slot.email):]
 	own := b.accounts[len(b.accounts) : len(b.accounts) : len(b.accounts)+n]
 	var seen map[string]int // user id → position, for large groups
 	if n > smallGroup {
@@ -354,7 +380,9 @@ func (b *groupBuilder) group(slot *groupSlot) *Group {
 	for _, idx := range slot.members {
 		a := b.shared[idx]
 		if a == nil {
-			own = append(own, b.s.account(idx, &b.cache))
+			r := *b.s.record(idx)
+			r.text, text = text[:r.ends[4]], text[r.ends[4]:]
+			own = append(own, b.s.accountOf(idx, &r, &b.cache))
 			a = &own[len(own)-1]
 		}
 		g.Accounts = appendAccount(g.Accounts, a, seen)
