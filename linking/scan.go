@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -297,8 +298,10 @@ func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
 		LineErrors: append([]LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
 	}
+	var endWindow func()
 	if spend {
 		s.byEmail = nil
+		endWindow = buildWindow()
 	}
 	// An account with several emails is in several groups: it is built
 	// once, here, and the workers below only read it.
@@ -322,6 +325,7 @@ func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 	if spend {
 		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
 		s.text = textArena{}
+		endWindow()
 	}
 	groups = slices.DeleteFunc(groups, func(g *Group) bool { return g == nil })
 	parallel(len(groups), func() func(i int) {
@@ -331,6 +335,28 @@ func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 	SortGroups(rep.Groups)
 	return rep
 }
+
+// buildWindow opens the stretch of a one-shot report in which its
+// accounts are built from the records: what the scan left behind (the
+// email index, scratch) is collected first, then no collection starts until
+// the returned func ends the window, once the records are let go. A
+// collection inside the window would find the scanner and the report under
+// way both alive and let the heap grow to twice both; the window itself
+// makes almost no garbage, so nothing is lost by waiting. One window at a
+// time: a scan finishing while another is in its window builds as usual.
+func buildWindow() (end func()) {
+	runtime.GC()
+	if !inBuildWindow.TryLock() {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(-1)
+	return func() {
+		debug.SetGCPercent(percent)
+		inBuildWindow.Unlock()
+	}
+}
+
+var inBuildWindow sync.Mutex
 
 // groupBuilder builds groups for one goroutine, taking their Group,
 // accounts and account lists from slabs: a few allocations a thousand
