@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -14,41 +15,76 @@ import (
 // class at the end. Lines are cut, and reasons wrapped, to width columns
 // when width > 0. This is a rendering of tenant data for a terminal, so
 // control and format characters in it are replaced here, at render time.
+// Groups are rendered on every CPU and written in order.
 func WriteTable(w io.Writer, r *Report, width int) error {
-	bw := bufio.NewWriter(w)
-	t := tableWriter{w: bw, width: width}
-	for i, g := range r.Groups {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := writeGroups(bw, r.Groups, func(b []byte, i int, g *Group) []byte {
+		t := tableWriter{b: b, width: width}
 		if i > 0 {
 			t.line("")
 		}
 		t.group(g)
+		return t.b
+	})
+	if err != nil {
+		return err
 	}
+	t := tableWriter{width: width}
 	if len(r.Groups) > 0 {
 		t.line("")
 	}
 	t.summary(r)
+	if _, err := bw.Write(t.b); err != nil {
+		return err
+	}
 	return bw.Flush()
 }
 
+// tableWriter appends the lines of the table to b.
 type tableWriter struct {
-	w     *bufio.Writer
+	b     []byte
 	width int
 }
 
 func (t *tableWriter) line(s string) {
+	t.b = append(t.b, s...)
+	t.endLine(len(t.b) - len(s))
+}
+
+// endLine ends the line that starts at b[start], cut as truncate cuts it.
+func (t *tableWriter) endLine(start int) {
 	if t.width > 0 {
-		s = truncate(s, t.width)
+		n, cut := 0, -1
+		for i := start; i < len(t.b); n++ {
+			if n == t.width-1 {
+				cut = i
+			}
+			if t.b[i] < utf8.RuneSelf {
+				i++
+			} else {
+				_, size := utf8.DecodeRune(t.b[i:])
+				i += size
+			}
+		}
+		if n > t.width {
+			t.b = append(t.b[:cut], "…"...)
+		}
 	}
-	t.w.WriteString(s)
-	t.w.WriteByte('\n')
+	t.b = append(t.b, '\n')
 }
 
 func (t *tableWriter) group(g *Group) {
-	head := fmt.Sprintf("%s  %s  %d accounts", strings.ToUpper(strings.ReplaceAll(string(g.Class), "_", " ")), printable(g.Email), len(g.Accounts))
+	start := len(t.b)
+	t.b = append(t.b, classTitle(g.Class)...)
+	t.b = append(t.b, "  "...)
+	t.b = append(t.b, printable(g.Email)...)
+	t.b = append(t.b, "  "...)
+	t.b = strconv.AppendInt(t.b, int64(len(g.Accounts)), 10)
+	t.b = append(t.b, " accounts"...)
 	if g.MissedByExtension && g.Class != ClassSharedByDesign && g.Class != ClassLegacyDuplicate {
-		head += "  · missed by the Account Link Extension" // only where a link is in question
+		t.b = append(t.b, "  · missed by the Account Link Extension"...) // only where a link is in question
 	}
-	t.line(head)
+	t.endLine(start)
 	for _, reason := range g.Reasons {
 		t.wrapped("  - ", printable(reason))
 	}
@@ -98,36 +134,55 @@ func (t *tableWriter) summary(r *Report) {
 // wrapped writes text after prefix, wrapped at spaces to the width, with
 // continuation lines indented under the text.
 func (t *tableWriter) wrapped(prefix, text string) {
-	avail := t.width - utf8.RuneCountInString(prefix)
+	start := len(t.b)
+	t.b = append(t.b, prefix...)
+	indent := utf8.RuneCountInString(prefix)
+	avail := t.width - indent
 	if t.width <= 0 || avail < 20 {
-		t.line(prefix + text)
+		t.b = append(t.b, text...)
+		t.endLine(start)
 		return
 	}
-	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
-	var cur strings.Builder
 	n := 0
-	flush := func() {
-		t.line(prefix + cur.String())
-		prefix = indent
-		cur.Reset()
-		n = 0
-	}
-	for _, word := range strings.Fields(text) {
+	for word := range strings.FieldsSeq(text) {
 		wl := utf8.RuneCountInString(word)
 		if n > 0 && n+1+wl > avail {
-			flush()
+			t.endLine(start)
+			start = len(t.b)
+			for range indent {
+				t.b = append(t.b, ' ')
+			}
+			n = 0
 		}
 		if n > 0 {
-			cur.WriteByte(' ')
+			t.b = append(t.b, ' ')
 			n++
 		}
-		cur.WriteString(word)
+		t.b = append(t.b, word...)
 		n += wl
 	}
 	if n > 0 {
-		flush()
+		t.endLine(start)
+	} else {
+		t.b = t.b[:start] // no words: no line
 	}
 }
+
+// classTitle is how the table heads a group of class c: "LINK CANDIDATE".
+func classTitle(c Class) string {
+	if s, ok := classTitles[c]; ok {
+		return s
+	}
+	return strings.ToUpper(strings.ReplaceAll(string(c), "_", " "))
+}
+
+var classTitles = func() map[Class]string {
+	m := map[Class]string{}
+	for _, c := range Classes {
+		m[c] = strings.ToUpper(strings.ReplaceAll(string(c), "_", " "))
+	}
+	return m
+}()
 
 // alignColumns pads each column to its widest cell (counted in runes).
 func alignColumns(rows [][]string) []string {
@@ -155,13 +210,4 @@ func alignColumns(rows [][]string) []string {
 		out[r] = b.String()
 	}
 	return out
-}
-
-// truncate cuts s to width runes, ending in … when cut.
-func truncate(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	runes := []rune(s)
-	return string(runes[:width-1]) + "…"
 }
