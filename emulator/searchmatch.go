@@ -270,7 +270,9 @@ func (q *termQuery) matchText(k fieldKind, s string) bool {
 	if k.folded() {
 		v = &q.fv
 		if (v.kind == vTerm || v.kind == vPhrase) && !k.tokenized() {
-			return strings.EqualFold(s, v.text) // no allocation
+			// Both sides as given: the lowered text may not fold back
+			// (İ lowers to i and a combining dot).
+			return strings.EqualFold(s, q.v.text) // no allocation
 		}
 		s = lowerFast(s)
 	}
