@@ -298,10 +298,12 @@ func (s *Scanner) report(meta ReportMeta, spend bool) *Report {
 		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
 		LineErrors: append([]LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
 	}
-	var endWindow func()
+	endWindow := func() {}
 	if spend {
 		s.byEmail = nil
-		endWindow = buildWindow()
+		if s.count >= buildWindowMin {
+			endWindow = buildWindow()
+		}
 	}
 	// An account with several emails is in several groups: it is built
 	// once, here, and the workers below only read it.
@@ -357,6 +359,11 @@ func buildWindow() (end func()) {
 }
 
 var inBuildWindow sync.Mutex
+
+// buildWindowMin is the number of kept records from which a one-shot report
+// opens a build window: below it, both fit in a heap small enough not to
+// be worth a collection.
+const buildWindowMin = 1 << 16
 
 // groupBuilder builds groups for one goroutine, taking their Group,
 // accounts and account lists from slabs: a few allocations a thousand
