@@ -451,3 +451,20 @@ func TestHTTPSWithTheWrittenCertificate(t *testing.T) {
 		t.Fatalf("over HTTPS: %v", err)
 	}
 }
+
+func TestPacedCallsDoNotRunIntoTheLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces at 2 requests per second")
+	}
+	// One call after another, with the network's delay varying: the client
+	// learns the bucket from the headers and waits for tokens to be earned.
+	tn, srv := connect(t, emulator.Options{Rate: 2, Burst: 2, Latency: 50 * time.Millisecond, Seed: 3})
+	for range 14 {
+		if _, err := tn.User(context.Background(), "github|5832311"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.Stats().RateLimited; n != 0 {
+		t.Fatalf("%d calls ran into 429 although each answer said how many tokens were left", n)
+	}
+}

@@ -347,7 +347,9 @@ func (p *pacer) observe(h http.Header) {
 	if limit > remaining {
 		// reset is when the bucket is full again: the time to earn the missing tokens.
 		p.spacing = p.snap.Reset.Sub(p.snap.UpdatedAt) / time.Duration(limit-remaining)
-		if remaining == 0 && p.nextAt.Before(p.snap.UpdatedAt) {
+		if remaining == 0 {
+			// The bucket was empty when this answer left: the next token is a
+			// spacing away from now, whatever was expected before.
 			p.nextAt = p.snap.UpdatedAt.Add(p.spacing)
 		}
 	}
