@@ -2,18 +2,16 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
 	"github.com/charmbracelet/x/term"
-	"github.com/klauspost/compress/gzip"
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -101,7 +99,7 @@ func scanExportFile(ctx context.Context, g *globalOptions, io *streams, o *scanO
 		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export: %w", err)}
 	}
 	defer f.Close()
-	r, err := decompressed(f)
+	r, err := client.Decompress(f)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export %s: %w", o.FromExport, err)}
 	}
@@ -152,20 +150,6 @@ func scanError(err error) error {
 
 func tenantConfigured(g *globalOptions) bool {
 	return firstNonEmpty(g.Domain, os.Getenv("AUTH0_DOMAIN")) != ""
-}
-
-// decompressed reads gzip when the file starts with gzip's magic number,
-// and plain NDJSON otherwise.
-func decompressed(f io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(f, 1<<20)
-	magic, err := br.Peek(2)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		return gzip.NewReader(br)
-	}
-	return br, nil
 }
 
 func writeReport(io *streams, r *linking.Report, o *scanOptions) error {

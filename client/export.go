@@ -155,7 +155,7 @@ func (r *exportReader) open() error {
 			}
 			continue
 		}
-		dec, err := decompressor(resp.Body)
+		dec, err := Decompress(resp.Body)
 		if err != nil {
 			resp.Body.Close()
 			lastErr = err
@@ -168,10 +168,10 @@ func (r *exportReader) open() error {
 	return fmt.Errorf("export %s: download failed: %w", r.jobID, lastErr)
 }
 
-// decompressor reads gzip (what Auth0 sends) and, should a file arrive
-// uncompressed, plain NDJSON.
-func decompressor(body io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(body, 256<<10)
+// Decompress reads a users export: gzip (what Auth0 sends, detected by its
+// magic number) or, should a file be uncompressed, plain NDJSON.
+func Decompress(body io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(body, 1<<20)
 	magic, err := br.Peek(2)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
