@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0/go-auth0/management"
+
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
@@ -69,17 +71,22 @@ func TestConnectionsAndUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The Non-Unique Email settings must arrive as typed options: the scan
+	// reads them to tell families from duplicates.
 	var nue bool
 	for _, c := range conns {
-		if c.GetName() == "family-accounts" {
-			opts, ok := c.Options.(interface{ GetAttributes() any })
-			_ = opts
-			_ = ok
-			nue = true
+		if c.GetName() != "family-accounts" {
+			continue
 		}
+		opts, ok := c.Options.(*management.ConnectionOptions)
+		if !ok || opts.Attributes == nil || opts.Attributes.Email == nil {
+			t.Fatalf("family-accounts options: %#v", c.Options)
+		}
+		email := opts.Attributes.Email
+		nue = !email.GetUnique() && email.Unique != nil && !email.GetIdentifier().GetActive()
 	}
 	if len(conns) != 7 || !nue {
-		t.Fatalf("got %d connections (family-accounts present: %v), want the fixture's 7", len(conns), nue)
+		t.Fatalf("got %d connections (family-accounts with email.unique false: %v), want the fixture's 7", len(conns), nue)
 	}
 
 	u, err := tn.User(ctx, "github|5832311")

@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -376,5 +375,3 @@ func (p *pacer) after429(h http.Header) time.Duration {
 	}
 	return min(d, maxWait)
 }
-
-var errNoRenew = errors.New("no credentials to renew the token with")
