@@ -102,6 +102,16 @@ func (b *Backups) Write(action string, users map[string]json.RawMessage, meta ma
 	return final, nil
 }
 
+// WritePrivateFile writes data to path (0600), creating its directory (0700)
+// when missing, through writeFileAtomic: a reader sees the old file or the
+// whole new one, never a part. Plans are written with it.
+func WritePrivateFile(path string, data []byte) error {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data)
+}
+
 // writeFileAtomic writes data to path through a fsync'd temporary file in the
 // same directory, renamed into place, then fsyncs the directory.
 func writeFileAtomic(path string, data []byte) (err error) {

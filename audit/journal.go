@@ -60,11 +60,12 @@ type journalHeader struct {
 	PID     int       `json:"pid"`
 }
 
-// journalLine is every later line: a step transition, or an "open" event
-// naming the process that resumed the journal (and holds its lock).
+// journalLine is every later line: a step transition, an "open" event
+// naming the process that resumed the journal (and holds its lock), or an
+// "end" event saying how a run ended (a run cut off by a kill has none).
 type journalLine struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event,omitempty"` // "open"
+	Event string    `json:"event,omitempty"` // "open", "end"
 	PID   int       `json:"pid,omitempty"`
 	Step  string    `json:"step,omitempty"`
 	State StepState `json:"state,omitempty"`
@@ -211,6 +212,8 @@ type parsedJournal struct {
 	steps    map[string]*StepStatus
 	lastPID  int   // of the header or the last "open" event
 	complete int64 // length of the prefix made of whole lines
+	ended    bool  // the last run recorded its end
+	endNote  string
 }
 
 // parseJournal reads the whole lines of data; the bytes after the last
@@ -239,8 +242,12 @@ func parseJournal(data []byte) (*parsedJournal, error) {
 		if err := json.Unmarshal(line, &l); err != nil {
 			return nil, fmt.Errorf("corrupt line %d: %v", i+1, err)
 		}
-		if l.Event == "open" {
-			p.lastPID = l.PID
+		switch l.Event {
+		case "open":
+			p.lastPID, p.ended, p.endNote = l.PID, false, ""
+			continue
+		case "end":
+			p.ended, p.endNote = true, l.Note
 			continue
 		}
 		st := p.steps[l.Step]
@@ -342,6 +349,21 @@ func (j *Journal) Steps() []StepStatus {
 	return out
 }
 
+// End records how this run ended ("complete", "stopped: …",
+// "interrupted: …"). A journal whose last run has no end was cut off (a
+// kill, a crash): what it left is for `linkdesk resume` to settle.
+func (j *Journal) End(note string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return ErrClosed
+	}
+	if j.broken != nil {
+		return fmt.Errorf("journal: unusable after a failed write: %w", j.broken)
+	}
+	return j.append(journalLine{Time: time.Now().UTC(), Event: "end", Note: Scrub(note)})
+}
+
 // Close releases the journal and its lock. The file stays: it is the record
 // of the apply.
 func (j *Journal) Close() error {
@@ -360,6 +382,10 @@ type JournalSnapshot struct {
 	PlanID string
 	Steps  []StepStatus // a step "started" here may be in flight, or unknown if no process holds the journal
 	PID    int          // the process that last opened it
+	// Ended reports that the last run recorded its end (EndNote says how);
+	// false for a run cut off, or one still going.
+	Ended   bool
+	EndNote string
 }
 
 // ReadJournal reads a journal without locking or changing it, e.g. to show an
@@ -376,9 +402,27 @@ func ReadJournal(path string) (*JournalSnapshot, error) {
 	if p.header == nil {
 		return nil, fmt.Errorf("journal %s: no header yet", path)
 	}
-	snap := &JournalSnapshot{PlanID: p.header.PlanID, PID: p.lastPID}
+	snap := &JournalSnapshot{PlanID: p.header.PlanID, PID: p.lastPID, Ended: p.ended, EndNote: p.endNote}
 	for _, id := range p.header.Steps {
 		snap.Steps = append(snap.Steps, *p.steps[id])
 	}
 	return snap, nil
+}
+
+// JournalInUse reports whether a process holds the journal at path (is
+// applying its plan now), without changing the file.
+func JournalInUse(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	ok, err := tryLockFile(f)
+	if err != nil {
+		return false, fmt.Errorf("journal: lock: %w", err)
+	}
+	if ok {
+		_ = unlockFile(f)
+	}
+	return !ok, nil
 }

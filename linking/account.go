@@ -58,19 +58,19 @@ func AccountFromUser(u client.User, conns *Connections) Account {
 	}
 	if len(u.Identities) > 0 {
 		own := u.Identities[0]
-		conn := conns.at(conns.index([]byte(own.Connection), []byte(own.Provider), own.IsSocial))
+		conn := conns.At(conns.Index([]byte(own.Connection), []byte(own.Provider), own.IsSocial))
 		a.Connection, a.Strategy = conn.Name, conn.Strategy
-		a.Provider = conns.intern([]byte(own.Provider))
+		a.Provider = conns.Intern([]byte(own.Provider))
 		if a.UserID == "" && own.Provider != "" && own.UserID != "" {
 			a.UserID = own.Provider + "|" + own.UserID
 		}
 	} else if p, _, ok := strings.Cut(u.UserID, "|"); ok {
-		a.Provider, a.Strategy = conns.intern([]byte(p)), conns.intern([]byte(p))
+		a.Provider, a.Strategy = conns.Intern([]byte(p)), conns.Intern([]byte(p))
 	}
 	for _, id := range u.Linked() {
-		conn := conns.at(conns.index([]byte(id.Connection), []byte(id.Provider), id.IsSocial))
+		conn := conns.At(conns.Index([]byte(id.Connection), []byte(id.Provider), id.IsSocial))
 		l := Identity{
-			Connection: conn.Name, Provider: conns.intern([]byte(id.Provider)),
+			Connection: conn.Name, Provider: conns.Intern([]byte(id.Provider)),
 			UserID: id.UserID, IsSocial: id.IsSocial,
 		}
 		pd := id.ProfileData

@@ -2,11 +2,13 @@ package linking
 
 import (
 	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
 func TestPrimaryIdentifier(t *testing.T) {
-	f := loadFixture(t, "testdata/tenant.json")
-	conns := f.connections()
+	f := loadFixture(t, emulatortest.Tenant)
+	conns := f.connections(t)
 	tests := []struct {
 		name string
 		a    Account
@@ -49,8 +51,8 @@ func TestPrimaryIdentifier(t *testing.T) {
 }
 
 func TestAccountFromUser(t *testing.T) {
-	f := loadFixture(t, "testdata/tenant.json")
-	conns := f.connections()
+	f := loadFixture(t, emulatortest.Tenant)
+	conns := f.connections(t)
 	byID := map[string]Account{}
 	for _, u := range f.users(t) {
 		byID[u.UserID] = AccountFromUser(u, conns)

@@ -49,6 +49,10 @@ var socialStrategies = map[string]bool{
 	"untappd": true, "flickr": true, "oauth1": true, "oauth2": true, "custom": true,
 }
 
+// IsSocialStrategy reports whether Auth0 marks the identities of this
+// strategy isSocial.
+func IsSocialStrategy(strategy string) bool { return socialStrategies[strategy] }
+
 // ConnectionFromManagement reads the identity-relevant settings of a
 // connection as go-auth0 decodes it. It is nil-safe throughout.
 func ConnectionFromManagement(c *management.Connection) Connection {
@@ -243,9 +247,10 @@ func (c *Connections) Check(name string) error {
 	return fmt.Errorf("unknown connection %q; known connections: %s", name, strings.Join(known, ", "))
 }
 
-// index returns the interned index of connection name, learning it from the
-// identity (provider, isSocial) when the set does not know it.
-func (c *Connections) index(name []byte, provider []byte, isSocial bool) uint32 {
+// Index returns the interned index of connection name, learning it from the
+// identity (provider, isSocial) when the set does not know it. The scanner
+// holds an account's connection as this index.
+func (c *Connections) Index(name []byte, provider []byte, isSocial bool) uint32 {
 	return getOrAdd(c, c.byName, name, func(name string) uint32 {
 		return c.add(inferredConnection(name, string(provider), isSocial))
 	})
@@ -274,15 +279,15 @@ func inferredConnection(name, provider string, isSocial bool) Connection {
 	}
 }
 
-// at returns the connection with interned index i.
-func (c *Connections) at(i uint32) *Connection {
+// At returns the connection with interned index i.
+func (c *Connections) At(i uint32) *Connection {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.list[i]
 }
 
-// intern returns a shared copy of s (provider names and the like).
-func (c *Connections) intern(b []byte) string {
+// Intern returns a shared copy of b (provider names and the like).
+func (c *Connections) Intern(b []byte) string {
 	return getOrAdd(c, c.strs, b, c.internLocked)
 }
 

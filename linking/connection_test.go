@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/auth0/go-auth0/management"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
 func TestConnectionFromManagement(t *testing.T) {
-	f := loadFixture(t, "testdata/tenant.json")
+	f := loadFixture(t, emulatortest.Tenant)
+	conns := f.connections(t)
 	got := map[string]Connection{}
-	for _, mc := range f.conns {
-		c := ConnectionFromManagement(mc)
-		got[c.Name] = c
+	for _, name := range conns.Known() {
+		got[name], _ = conns.ByName(name)
 	}
 	want := map[string]Connection{
 		"Username-Password-Authentication": {ID: "con_upa", Name: "Username-Password-Authentication", Strategy: "auth0", Provider: "auth0",
@@ -64,8 +65,8 @@ func TestConnectionFromManagementEdges(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestConnectionsLookupAndCheck(t *testing.T) {
-	f := loadFixture(t, "testdata/tenant.json")
-	conns := f.connections()
+	f := loadFixture(t, emulatortest.Tenant)
+	conns := f.connections(t)
 	if c, ok := conns.ByID("con_legacy"); !ok || c.Name != "Legacy-DB" {
 		t.Errorf("ByID: %+v %v", c, ok)
 	}
@@ -80,7 +81,7 @@ func TestConnectionsLookupAndCheck(t *testing.T) {
 		t.Errorf("Check: %v", err)
 	}
 	// A connection only users mention is learned as inferred but is not "known".
-	conns.index([]byte("Deleted-DB"), []byte("auth0"), false)
+	conns.Index([]byte("Deleted-DB"), []byte("auth0"), false)
 	if c, ok := conns.ByName("Deleted-DB"); !ok || !c.Inferred || !c.IsDatabase {
 		t.Errorf("learned connection: %+v", c)
 	}
@@ -91,7 +92,7 @@ func TestConnectionsLookupAndCheck(t *testing.T) {
 		t.Errorf("empty: %v", err)
 	}
 	inf := InferConnections()
-	inf.index([]byte("google-oauth2"), []byte("google-oauth2"), true)
+	inf.Index([]byte("google-oauth2"), []byte("google-oauth2"), true)
 	if !inf.Inferred() || inf.Check("google-oauth2") != nil || !reflect.DeepEqual(inf.Known(), []string{"google-oauth2"}) {
 		t.Errorf("inferred mode: %v %v", inf.Known(), inf.Check("google-oauth2"))
 	}

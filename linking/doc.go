@@ -2,12 +2,12 @@
 // are one person's duplicates, who each account is (its primary identifier)
 // and what should happen to each group of accounts sharing an email.
 //
-// This file set is the read-only half: email normalization, connection
-// settings, the streaming scanner over users-export NDJSON, classification,
-// the recommended primary and the scan report in JSON, CSV and table form.
-// The package does no I/O of its own: callers hand it readers, writers and
-// already-fetched connections.
+// It holds email normalization, accounts and connection settings,
+// classification and the recommended primary, the metadata merge, the
+// safety checks, plans (link, unlink, delete, ticket) and the Executor that
+// carries a plan out through client.Tenant, on the record (audit log,
+// backups, journal). It does no I/O of its own beyond those it is handed.
 //
-// It may import client and go-auth0's management types; it must never import
-// Charm packages, the emulator (tests excepted) or anything of the UI.
+// It may import client and audit; never a Charm package, scan, report,
+// session, the emulator (tests excepted) or anything of the UI.
 package linking

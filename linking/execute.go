@@ -64,6 +64,9 @@ type StepReport struct {
 	Backup string     `json:"backup,omitempty"` // the backup file written before the call
 	Note   string     `json:"note,omitempty"`
 	Error  string     `json:"error,omitempty"`
+	// Ticket is the URL a ticket step made: for the operator's eyes, never
+	// in the audit log, a backup or the journal.
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // Result is what a run did and did not do.
@@ -138,6 +141,53 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// Settle resolves, by reading the tenant, every step an earlier run left
+// started or unknown (interrupted during its call), records each outcome
+// in the audit log and the journal, and makes no call of its own: what is
+// left to do stays for the operator to finish (Apply) or leave. It needs
+// the plan's journal.
+func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
+	res := &Result{PlanID: p.ID}
+	if err := e.ready(p); err != nil {
+		res.Err = err
+		return res, err
+	}
+	if e.Journal == nil {
+		return res, errors.New("executor: settling needs the plan's journal")
+	}
+	for _, op := range p.Operations {
+		for _, s := range op.Steps {
+			rep := StepReport{Op: op.ID, Step: s.ID, Action: s.Action, Call: s.Call, Status: StatusNotRun}
+			switch e.state(s.ID) {
+			case audit.StepDone, audit.StepSkipped:
+				rep.Status = StatusAlreadyDone
+			case audit.StepStarted, audit.StepUnknown:
+				done, err := e.resolveOnResume(ctx, p, op, s)
+				switch {
+				case err != nil:
+					rep.Status, rep.Error = StatusUnknown, audit.Scrub(err.Error())
+					if se, ok := AsSafetyError(err); ok {
+						rep.Status, rep.Error = StatusRefused, se.Error()
+					}
+				case done:
+					rep.Status, rep.Note = StatusAlreadyDone, "an earlier run was cut off during this call; the tenant shows it took effect"
+				case s.Action == ActionTicket:
+					rep.Note = ticketUnknowable
+				default:
+					rep.Note = "an earlier run was cut off during this call; the tenant shows it did not take effect"
+				}
+				if err != nil && res.Err == nil {
+					res.Err, res.Stopped = err, audit.Scrub(err.Error())
+				}
+			case audit.StepFailed:
+				rep.Note = e.journalStatus(s.ID).Note
+			}
+			res.Steps = append(res.Steps, rep)
+		}
+	}
+	return res, res.Err
 }
 
 func (e *Executor) ready(p *Plan) error {
@@ -277,7 +327,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		rep.Status, rep.Error = StatusNotRun, err.Error()
 		return false, fmt.Errorf("audit log: %w; the call was not made", err)
 	}
-	response, written, callErr := e.invoke(ctx, s.Action, call)
+	response, written, callErr := e.invoke(ctx, s.Action, call, rep)
 	outcome, note := e.outcome(ctx, s, callErr)
 	if outcome == outcomeNotDone {
 		retry, outcome = mayRetry, outcomeFailed
@@ -479,17 +529,24 @@ func statesJSON(users []readState, s Step) json.RawMessage {
 
 // invoke makes the call through the client and returns a short response
 // for the audit log, and the whole user when the tenant answered with one.
-func (e *Executor) invoke(ctx context.Context, action string, c parsedCall) (json.RawMessage, *client.User, error) {
+// A ticket's URL goes into rep, and nowhere else.
+func (e *Executor) invoke(ctx context.Context, action string, c parsedCall, rep *StepReport) (json.RawMessage, *client.User, error) {
 	var (
 		ids []client.Identity
 		err error
 	)
 	switch action {
+	case ActionTicket:
+		url, err := e.Tenant.PasswordChangeTicket(ctx, c.user)
+		if err == nil {
+			rep.Ticket = url
+		}
+		return nil, nil, err
 	case ActionPatchMetadata:
 		var u client.User
 		if u, err = e.Tenant.UpdateMetadata(ctx, c.user, c.userMeta, c.appMeta); err == nil {
 			um, am := UserMetadata(u)
-			return mustJSON(map[string]any{FieldUserMetadata: um, FieldAppMetadata: am}), &u, nil
+			return MustJSON(map[string]any{FieldUserMetadata: um, FieldAppMetadata: am}), &u, nil
 		}
 		return nil, nil, err
 	case ActionLink:
@@ -508,8 +565,13 @@ func (e *Executor) invoke(ctx context.Context, action string, c parsedCall) (jso
 	for i, id := range ids {
 		refs[i] = IdentityRef{Provider: id.Provider, UserID: id.UserID, Connection: id.Connection}
 	}
-	return mustJSON(map[string]any{"identities": refs}), nil, nil
+	return MustJSON(map[string]any{"identities": refs}), nil, nil
 }
+
+// ticketUnknowable is why a ticket whose answer never came is not made
+// again on its own: no read of the tenant shows a ticket, and a URL no one
+// saw is of no use.
+const ticketUnknowable = "a ticket cannot be read back from the tenant, and its URL was never shown: make a new one if it is still needed"
 
 type outcome int
 
@@ -535,6 +597,8 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 		return outcomeFailed, ""
 	case ctx.Err() != nil:
 		return outcomeUnknown, "interrupted during the call; resolved by reading the tenant when the apply resumes"
+	case s.Action == ActionTicket:
+		return outcomeFailed, ticketUnknowable
 	}
 	r, err := e.resolve(ctx, s)
 	switch {
@@ -553,6 +617,22 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 // (journal back to pending, ready to perform).
 func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s Step) (bool, error) {
 	st := e.journalStatus(s.ID)
+	if s.Action == ActionTicket {
+		res := e.record(p, op, s, st.Note, audit.PhaseResult)
+		if res.OpID == "" {
+			res.OpID = audit.NewOpID()
+		}
+		res.Result, res.Error = audit.ResultError, "resolved on resume: "+ticketUnknowable
+		if err := e.Log.Append(res); err != nil {
+			return false, fmt.Errorf("audit log: %w", err)
+		}
+		if st.State == audit.StepStarted {
+			if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
+				return false, err
+			}
+		}
+		return false, e.mark(s.ID, audit.StepFailed, res.Error)
+	}
 	r, err := e.resolve(ctx, s)
 	if err != nil {
 		return false, fmt.Errorf("step %s was cut off by an earlier run and its outcome could not be read: %w", s.ID, err)
@@ -666,41 +746,4 @@ func containsAll(have, want map[string]any) bool {
 
 func hasLinked(u client.User, provider, userID string) bool {
 	return slices.ContainsFunc(u.Linked(), func(id client.Identity) bool { return id.Provider == provider && id.UserID == userID })
-}
-
-// Ticket makes a password-change ticket for one account, on the record
-// (the ticket URL itself never reaches the audit log). The user is read
-// first: Auth0 would make a ticket for an id that names no one.
-func (e *Executor) Ticket(ctx context.Context, userID, reason string) (string, error) {
-	if e.ReadOnly {
-		return "", ReadOnlyError()
-	}
-	if e.Tenant == nil || e.Log == nil {
-		return "", errors.New("executor: a tenant and an audit log are needed to write")
-	}
-	u, found, err := e.readUser(ctx, userID)
-	if err != nil {
-		return "", err
-	}
-	if !found {
-		return "", refuse(CheckUserMissing, []string{userID}, "%s does not exist", userID)
-	}
-	call := TicketCall(userID)
-	req, _ := json.Marshal(call)
-	before, _ := json.Marshal([]UserState{StateOf(u)})
-	rec := audit.Record{Operator: e.Operator, Tenant: e.tenantName(), Action: ActionTicket, Phase: audit.PhaseAttempt,
-		OpID: audit.NewOpID(), UserIDs: []string{userID}, Reason: reason, Request: req, Before: before}
-	if err := e.Log.Append(rec); err != nil {
-		return "", fmt.Errorf("audit log: %w; the call was not made", err)
-	}
-	ticket, callErr := e.Tenant.PasswordChangeTicket(ctx, userID)
-	rec.Phase, rec.Before, rec.Time = audit.PhaseResult, nil, time.Time{}
-	rec.Result = audit.ResultOK
-	if callErr != nil {
-		rec.Result, rec.Error = audit.ResultError, callErr.Error()
-	}
-	if err := e.Log.Append(rec); err != nil && callErr == nil {
-		return ticket, fmt.Errorf("audit log: %w", err)
-	}
-	return ticket, callErr
 }

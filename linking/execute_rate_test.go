@@ -10,6 +10,7 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // rateLimitedLinks is how many link operations the rate-limited apply
@@ -37,7 +38,7 @@ func generatedPlan(t *testing.T, ten *emulator.Tenant, n int) *linking.Plan {
 	t.Helper()
 	sb := newSandbox(t, emulator.Options{Tenant: ten})
 	ctx := context.Background()
-	r, err := linking.ScanTenant(ctx, sb.tenant, linking.ScanRequest{})
+	r, err := scan.Tenant(ctx, sb.tenant, scan.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}

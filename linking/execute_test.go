@@ -20,6 +20,7 @@ import (
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // Accounts of emulator/testdata/small.json the tests act on.
@@ -174,7 +175,7 @@ func (sb *sandbox) users(ids ...string) []client.User {
 
 func (sb *sandbox) conns() *linking.Connections {
 	sb.t.Helper()
-	c, err := linking.ReadConnections(context.Background(), sb.tenant)
+	c, err := scan.ReadConnections(context.Background(), sb.tenant)
 	if err != nil {
 		sb.t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func (sb *sandbox) conns() *linking.Connections {
 // group scans one address and returns its group.
 func (sb *sandbox) group(email string) *linking.Group {
 	sb.t.Helper()
-	r, err := linking.ScanTenant(context.Background(), sb.tenant, linking.ScanRequest{Email: email})
+	r, err := scan.Tenant(context.Background(), sb.tenant, scan.Request{Email: email})
 	if err != nil {
 		sb.t.Fatal(err)
 	}
@@ -595,12 +596,13 @@ func TestReadOnlyRefusesBeforeAnything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ticket := linking.PlanTicket(sb.mustUser(aliceDB), "")
 	apiCalls := sb.srv.Stats().APICalls
 	ex := sb.executor()
 	ex.ReadOnly = true
 	_, err = ex.Apply(context.Background(), sb.plan(ops...))
 	refusal(t, err, linking.CheckReadOnly)
-	_, err = ex.Ticket(context.Background(), aliceDB, "")
+	_, err = ex.Apply(context.Background(), sb.plan(ticket))
 	refusal(t, err, linking.CheckReadOnly)
 	if st := sb.srv.Stats(); st.APICalls != apiCalls || st.Writes != 0 {
 		t.Errorf("read-only apply reached the tenant: %d calls, %d writes", st.APICalls-apiCalls, st.Writes)
@@ -624,15 +626,21 @@ func TestReadOnlyRefusesBeforeAnything(t *testing.T) {
 
 func TestTicketIsRecordedWithoutItsURL(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	url, err := sb.executor().Ticket(context.Background(), aliceDB, "locked out")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := sb.apply(sb.plan(linking.PlanTicket(sb.mustUser(aliceDB), "locked out")))
+	url := res.Steps[0].Ticket
 	if !strings.HasPrefix(url, "http") {
 		t.Fatalf("ticket %q", url)
 	}
-	_, err = sb.executor().Ticket(context.Background(), unknownUser, "")
-	refusal(t, err, linking.CheckUserMissing)
+	// A user deleted since the plan gets no ticket.
+	gone := sb.plan(linking.PlanTicket(sb.mustUser(weiGitHub), ""))
+	if err := sb.tenant.DeleteUser(context.Background(), weiGitHub); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.executor().Apply(context.Background(), gone); err == nil {
+		t.Fatal("a ticket for a user deleted since the plan was made")
+	} else {
+		refusal(t, err, linking.CheckChangedSincePlan)
+	}
 	recs := sb.auditRecords()
 	if len(recs) != 2 || recs[0].Action != linking.ActionTicket || recs[1].Result != audit.ResultOK {
 		t.Fatalf("audit %+v", recs)

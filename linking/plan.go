@@ -28,6 +28,7 @@ const (
 	OpLink   OpKind = "link"
 	OpUnlink OpKind = "unlink"
 	OpDelete OpKind = "delete"
+	OpTicket OpKind = "ticket"
 )
 
 // Step actions: one Management API write each. The audit log names its
@@ -52,8 +53,8 @@ type Plan struct {
 	NotPlanned []NotPlanned `json:"not_planned"`
 }
 
-// Operation is one link, unlink or delete: the calls (steps) it makes, in
-// order, and why.
+// Operation is one link, unlink, delete or password-change ticket: the calls
+// (steps) it makes, in order, and why.
 type Operation struct {
 	ID    string `json:"id"` // "op1", "op2", … in plan order
 	Kind  OpKind `json:"kind"`
@@ -63,7 +64,7 @@ type Operation struct {
 	// Secondary is the account linked away (link: its user id) or the
 	// identity detached (unlink: provider|user_id).
 	Secondary string `json:"secondary,omitempty"`
-	// Target is the account deleted.
+	// Target is the account deleted, or the one a ticket is for.
 	Target    string         `json:"target,omitempty"`
 	Reason    string         `json:"reason,omitempty"` // the operator's own words
 	Reasons   []string       `json:"reasons,omitempty"`
@@ -288,7 +289,8 @@ func apiPath(segments ...string) string {
 	return apiPrefix + strings.Join(esc, "/")
 }
 
-func mustJSON(v any) json.RawMessage {
+// MustJSON is v as compact JSON, as a call body carries it; only JSON values go in.
+func MustJSON(v any) json.RawMessage {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	if err := enc.Encode(v); err != nil {
@@ -310,7 +312,7 @@ func PatchMetadataCall(userID string, userMeta, appMeta map[string]any) (Call, e
 	if len(body) == 0 {
 		return Call{}, errors.New("a metadata PATCH with nothing to send (an empty object would wipe the metadata)")
 	}
-	return Call{Method: http.MethodPatch, Path: apiPath("users", userID), Body: mustJSON(body)}, nil
+	return Call{Method: http.MethodPatch, Path: apiPath("users", userID), Body: MustJSON(body)}, nil
 }
 
 // LinkCall is POST /api/v2/users/{primary}/identities for the secondary.
@@ -319,7 +321,7 @@ func LinkCall(primaryID string, s client.LinkTarget) Call {
 	if s.ConnectionID != "" {
 		body["connection_id"] = s.ConnectionID
 	}
-	return Call{Method: http.MethodPost, Path: apiPath("users", primaryID, "identities"), Body: mustJSON(body)}
+	return Call{Method: http.MethodPost, Path: apiPath("users", primaryID, "identities"), Body: MustJSON(body)}
 }
 
 // UnlinkCall is DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}.
@@ -334,7 +336,7 @@ func DeleteCall(userID string) Call {
 
 // TicketCall is POST /api/v2/tickets/password-change for one user.
 func TicketCall(userID string) Call {
-	return Call{Method: http.MethodPost, Path: apiPrefix + "tickets/password-change", Body: mustJSON(map[string]string{"user_id": userID})}
+	return Call{Method: http.MethodPost, Path: apiPrefix + "tickets/password-change", Body: MustJSON(map[string]string{"user_id": userID})}
 }
 
 // parsedCall is a Call read back into the arguments of the client method
@@ -429,10 +431,24 @@ func parseCall(action string, c Call) (parsedCall, error) {
 		if err = want(http.MethodDelete, 2, map[int]string{0: "users"}); err != nil {
 			return pc, err
 		}
+	case ActionTicket:
+		if c.Method != http.MethodPost || c.Path != TicketCall("").Path {
+			return pc, fmt.Errorf("a %s step cannot make the call %s %s", action, c.Method, c.Path)
+		}
+		var body struct {
+			UserID string `json:"user_id"`
+		}
+		if err = decode(&body); err != nil {
+			return pc, err
+		}
+		if body.UserID == "" {
+			return pc, errors.New("a ticket call must name its user_id")
+		}
+		pc.user = body.UserID
 	default:
 		return pc, fmt.Errorf("unknown action %q", action)
 	}
-	if action != ActionPatchMetadata && action != ActionLink && len(c.Body) > 0 {
+	if action != ActionPatchMetadata && action != ActionLink && action != ActionTicket && len(c.Body) > 0 {
 		return pc, fmt.Errorf("a %s call has no body", action)
 	}
 	return pc, nil

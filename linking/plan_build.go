@@ -138,6 +138,14 @@ func PlanDelete(u client.User, reason string) Operation {
 	return op
 }
 
+// PlanTicket plans a password-change ticket for u: one account, even where
+// others share its email. The ticket's URL goes to the operator only, never
+// to the audit log or the journal.
+func PlanTicket(u client.User, reason string) Operation {
+	return Operation{Kind: OpTicket, Target: u.UserID, Reason: reason,
+		Steps: []Step{{Action: ActionTicket, Call: TicketCall(u.UserID), Expect: []UserState{StateOf(u)}}}}
+}
+
 // ReadUsers reads each user by id (consistent, unlike search). A missing
 // user is a *SafetyError (CheckUserMissing).
 func ReadUsers(ctx context.Context, t client.Tenant, ids ...string) ([]client.User, error) {

@@ -40,7 +40,7 @@ var primaryCriteria = []criterion{
 	{
 		better: func(a, b *member) int { return a.LastLogin.Compare(b.LastLogin) },
 		why: func(a, b *member) string {
-			return fmt.Sprintf("more recent login (%s vs %s)", loginDay(a.LastLogin), loginDay(b.LastLogin))
+			return fmt.Sprintf("more recent login (%s vs %s)", LoginDay(a.LastLogin), LoginDay(b.LastLogin))
 		},
 	},
 	{
@@ -122,7 +122,7 @@ func primaryReasons(p *member, ms []*member) []string {
 	} else {
 		facts = append(facts, "email not verified")
 	}
-	facts = append(facts, logins(p.LoginsCount)+mark(mostLogins, "most"))
+	facts = append(facts, Logins(p.LoginsCount)+mark(mostLogins, "most"))
 	if !p.LastLogin.IsZero() {
 		facts = append(facts, "last login "+day(p.LastLogin)+mark(recent, "most recent"))
 	}
@@ -144,8 +144,8 @@ func primaryReasons(p *member, ms []*member) []string {
 	return out
 }
 
-// logins writes "1 login", "41 logins".
-func logins(n int64) string {
+// Logins writes "1 login", "41 logins".
+func Logins(n int64) string {
 	if n == 1 {
 		return "1 login"
 	}
@@ -164,10 +164,10 @@ func day(t time.Time) string {
 	if t.IsZero() {
 		return "unknown"
 	}
-	return string(appendDate(make([]byte, 0, 10), t))
+	return string(AppendDate(make([]byte, 0, 10), t))
 }
 
-func loginDay(t time.Time) string {
+func LoginDay(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}

@@ -1,12 +1,12 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // Common is what every screen shares: the size of the area it draws in,
@@ -19,8 +19,11 @@ type Common struct {
 	Keys          *KeyMap
 	Data          *Data
 	Backend       *Backend
-	Now           func() time.Time
-	ReadOnly      bool
+	// Ctx is the context of the active screen: the reads a screen starts
+	// run under it, so esc (closing the screen) cancels them.
+	Ctx      context.Context
+	Now      func() time.Time
+	ReadOnly bool
 	// Scan is the state of the scan, kept by the root for screens to show.
 	Scan ScanStatus
 }
@@ -28,7 +31,7 @@ type Common struct {
 // ScanStatus says where the scan of the tenant stands.
 type ScanStatus struct {
 	Running   bool
-	Progress  linking.Progress
+	Progress  scan.Progress
 	Err       error // the last scan failed
 	Cancelled bool  // the last scan was cancelled with esc
 	Done      bool  // a scan has finished: Data holds its report

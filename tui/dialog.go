@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"github.com/linkdesk/linkdesk/termsafe"
+
 	"strings"
 	"unicode/utf8"
 
@@ -22,7 +24,7 @@ type Confirm struct {
 }
 
 // NewConfirm builds a confirmation. body lines must already be sanitized
-// (built with Fit or Sanitize); onYes runs after the dialog closes.
+// (built with Fit or termsafe.Sanitize); onYes runs after the dialog closes.
 func NewConfirm(c *Common, title string, body []string, question string, danger bool, onYes tea.Cmd) *Confirm {
 	return &Confirm{c: c, title: title, body: body, question: question, danger: danger, onYes: onYes}
 }
@@ -109,7 +111,7 @@ func (f *TextField) Update(k tea.KeyPressMsg, keys *KeyMap) bool {
 
 // View shows the field with a block cursor, cut from the left to width.
 func (f *TextField) View(s *Styles, width int) string {
-	v := Sanitize(f.Value)
+	v := termsafe.Sanitize(f.Value)
 	if w := Width(v); w > width-1 {
 		v = Ellipsis + TruncateLeft(v, w-(width-2))
 	}

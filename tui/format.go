@@ -68,3 +68,11 @@ func Ago(t, now time.Time) string {
 	}
 	return strconv.Itoa(int(d.Hours()/24/365)) + "y ago"
 }
+
+// Plural is one or many after n.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // TaskID names one command in flight. A screen keeps the id of the answer it
@@ -69,7 +70,7 @@ type RateLimitMsg struct {
 // ScanProgressMsg is one progress report of the running scan.
 type ScanProgressMsg struct {
 	Task     TaskID
-	Progress linking.Progress
+	Progress scan.Progress
 	next     tea.Cmd
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // MinWidth and MinHeight are the smallest window the screens are laid out for.
@@ -31,6 +32,9 @@ type Options struct {
 	// RateEvery is how often the status bar samples the rate-limit bucket
 	// (default one second; negative: never, for tests).
 	RateEvery time.Duration
+	// Context is the program's (default context.Background()): every call
+	// the UI makes runs under it, and quitting cancels it.
+	Context context.Context
 }
 
 // Model is the root of the program: it owns the view stack, the scan, the
@@ -47,6 +51,14 @@ type Model struct {
 
 	width, height int
 
+	// ctx is the program's context, cancelled by quit; each screen above
+	// the top-level one has a context of its own, cancelled when it closes
+	// (esc cancels the reads it started).
+	ctx        context.Context
+	cancel     context.CancelFunc
+	screenCtxs []screenContext // parallel to stack
+	unsettled  int             // earlier writes on this tenant cut off and not settled
+
 	scan    scanState
 	rate    client.RateLimit
 	rateAt  time.Time
@@ -54,6 +66,11 @@ type Model struct {
 	rereads map[string]TaskID // latest re-read per group email
 	lastErr string
 	note    string
+}
+
+type screenContext struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type scanState struct {
@@ -83,8 +100,23 @@ func New(c *Common, pages Pages, opts Options) *Model {
 	if opts.RateEvery == 0 {
 		opts.RateEvery = time.Second
 	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
 	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}}
+	m.ctx, m.cancel = context.WithCancel(opts.Context)
+	c.Ctx = m.ctx
 	return m
+}
+
+// push opens a screen above the current one, with a context of its own
+// that closing it cancels, and starts it.
+func (m *Model) push(s Component) tea.Cmd {
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.stack = append(m.stack, s)
+	m.screenCtxs = append(m.screenCtxs, screenContext{ctx, cancel})
+	m.c.Ctx = ctx
+	return s.Init()
 }
 
 // Common returns the shared state (tests and views use it).
@@ -138,6 +170,9 @@ func (m *Model) Init() tea.Cmd {
 	if m.c.Backend != nil && m.opts.RateEvery > 0 {
 		cmds = append(cmds, m.c.Backend.RateLimitTick(0))
 	}
+	if m.c.Backend != nil && !m.c.ReadOnly {
+		cmds = append(cmds, m.c.Backend.CheckUnsettled())
+	}
 	if m.opts.AutoScan {
 		cmds = append(cmds, m.startScan())
 	}
@@ -151,10 +186,10 @@ func (m *Model) startScan() tea.Cmd {
 	if m.scan.cancel != nil {
 		m.scan.cancel()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(m.ctx)
 	m.scan = scanState{task: NewTask(), cancel: cancel}
 	m.c.Scan.Running, m.c.Scan.Err, m.c.Scan.Cancelled = true, nil, false
-	m.c.Scan.Progress = linking.Progress{Stage: "connections"}
+	m.c.Scan.Progress = scan.Progress{Stage: "connections"}
 	return m.c.Backend.Scan(ctx, m.scan.task)
 }
 
@@ -205,9 +240,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.lastErr = "scan failed: " + msg.Err.Error()
 		default:
 			m.c.Scan.Done, m.c.Scan.Err = true, nil
-			m.c.Scan.Progress = linking.Progress{Stage: "done", Users: msg.Report.UsersScanned}
+			m.c.Scan.Progress = scan.Progress{Stage: "done", Users: msg.Report.UsersScanned}
 			m.c.Data.SetReport(msg.Report)
 			return m, m.broadcast(DataChangedMsg{})
+		}
+		return m, nil
+	case UnsettledMsg:
+		m.unsettled = len(msg.List)
+		switch {
+		case msg.Err != nil:
+			m.lastErr = "reading the journals: " + msg.Err.Error()
+		case m.unsettled > 0:
+			m.lastErr = fmt.Sprintf("%d earlier %s on this tenant did not finish as seen: quit and run `linkdesk resume` to settle %s.",
+				m.unsettled, Plural(m.unsettled, "write", "writes"), Plural(m.unsettled, "it", "them"))
 		}
 		return m, nil
 	case RateLimitMsg:
@@ -222,8 +267,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.note = msg.Text
 		return m, nil
 	case PushMsg:
-		m.stack = append(m.stack, msg.Screen)
-		return m, msg.Screen.Init()
+		return m, m.push(msg.Screen)
 	case PopMsg:
 		m.pop()
 		return m, nil
@@ -253,7 +297,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // LoadReport shows a report as if a scan had just produced it (a report read
 // from a file, tests).
 func (m *Model) LoadReport(r *linking.Report) {
-	m.c.Scan = ScanStatus{Done: true, Progress: linking.Progress{Stage: "done", Users: r.UsersScanned}}
+	m.c.Scan = ScanStatus{Done: true, Progress: scan.Progress{Stage: "done", Users: r.UsersScanned}}
 	m.c.Data.SetReport(r)
 	m.broadcast(DataChangedMsg{})
 }
@@ -267,7 +311,7 @@ func (m *Model) reread(email string) tea.Cmd {
 	}
 	task := NewTask()
 	m.rereads[email] = task
-	return m.c.Backend.ReadGroup(task, email)
+	return m.c.Backend.ReadGroup(m.ctx, task, email)
 }
 
 func (m *Model) startWrite(req WriteRequest) tea.Cmd {
@@ -276,9 +320,9 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 		return nil
 	}
 	m.writes = append(m.writes, write{task: req.Task, label: req.Label})
-	run := req.Run
+	run, ctx := req.Run, m.ctx // a write outlives the screen that started it
 	return func() tea.Msg {
-		res, err := run(context.Background())
+		res, err := run(ctx)
 		return WriteDoneMsg{Task: req.Task, Label: req.Label, Email: req.Email, Result: res, Err: err}
 	}
 }
@@ -299,14 +343,29 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	return tea.Batch(m.reread(msg.Email), m.broadcast(msg))
 }
 
+// pop closes the screen on top and cancels what it was reading.
 func (m *Model) pop() {
-	if n := len(m.stack); n > 0 {
-		m.stack = m.stack[:n-1]
+	n := len(m.stack)
+	if n == 0 {
+		return
+	}
+	m.screenCtxs[n-1].cancel()
+	m.stack, m.screenCtxs = m.stack[:n-1], m.screenCtxs[:n-1]
+	m.c.Ctx = m.ctx
+	if n > 1 {
+		m.c.Ctx = m.screenCtxs[n-2].ctx
+	}
+}
+
+// popAll closes every screen above the top-level one.
+func (m *Model) popAll() {
+	for len(m.stack) > 0 {
+		m.pop()
 	}
 }
 
 func (m *Model) show(msg ShowMsg) tea.Cmd {
-	m.stack = nil
+	m.popAll()
 	first := m.top[msg.Page] == nil
 	m.page = msg.Page
 	s := m.topScreen(msg.Page)
@@ -414,9 +473,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		groups := append(active.Help(), keys.GlobalHelp()...)
-		help := m.pages.Help(m.c, active.Title(), groups)
-		m.stack = append(m.stack, help)
-		return help.Init()
+		return m.push(m.pages.Help(m.c, active.Title(), groups))
 	case Matches(k, keys.Overview):
 		return m.show(ShowMsg{Page: PageOverview})
 	case Matches(k, keys.Groups):
@@ -443,17 +500,17 @@ func (m *Model) askQuit() tea.Cmd {
 		labels = append(labels, "  • "+Fit(w.label, m.c.Width-12))
 	}
 	body := append([]string{fmt.Sprintf("%d write(s) still waiting for the tenant's answer:", len(m.writes))}, labels...)
-	body = append(body, "", "Quitting now leaves the outcome to the audit log and the journal.")
-	d := NewConfirm(m.c, "Quit while a write is in flight?", body, "Quit anyway?", true, m.quit())
-	m.stack = append(m.stack, d)
-	return nil
+	body = append(body, "", "Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.")
+	return m.push(NewConfirm(m.c, "Quit while a write is in flight?", body, "Quit anyway?", true, m.quit()))
 }
 
+// quit cancels every call in flight (the scan, reads, writes) and quits.
 func (m *Model) quit() tea.Cmd {
-	if m.scan.cancel != nil {
-		m.scan.cancel()
+	cancel := m.cancel
+	return func() tea.Msg {
+		cancel()
+		return tea.QuitMsg{}
 	}
-	return tea.Quit
 }
 
 // ---- view ----
@@ -483,7 +540,7 @@ func (m *Model) tenantName() string {
 	if m.c.Backend == nil {
 		return "no tenant"
 	}
-	return m.c.Backend.TenantName
+	return m.c.Backend.TenantName()
 }
 
 func (m *Model) smallView() string {
@@ -573,11 +630,14 @@ func (m *Model) statusBar() string {
 	s := m.c.Styles
 	var segs []string
 	segs = append(segs, s.StatusKey.Render(" "+Fit(m.tenantName(), 40)+" "))
-	if m.c.Backend != nil && m.c.Backend.Sandbox {
+	if m.c.Backend != nil && m.c.Backend.Sandbox() {
 		segs = append(segs, s.Sandbox.Render(" SANDBOX "))
 	}
 	if m.c.ReadOnly {
 		segs = append(segs, s.ReadOnly.Render(" READ-ONLY "))
+	}
+	if m.unsettled > 0 {
+		segs = append(segs, s.ReadOnly.Render(fmt.Sprintf(" %d UNSETTLED ", m.unsettled)))
 	}
 	line := strings.Join(segs, " ")
 	line += s.StatusBar.Render(" " + strings.Join([]string{m.scanStatus(), m.rateStatus(), m.writeStatus()}, " │ "))

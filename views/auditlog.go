@@ -156,7 +156,7 @@ func (a *AuditLog) View() string {
 	w := c.Width
 	path := ""
 	if c.Backend != nil {
-		path = c.Backend.AuditLog
+		path = c.Backend.AuditLog()
 	}
 	lines := []string{s.Title.Render("Audit log") + "  " + s.Dim.Render(tui.FitLeft(path, w-20))}
 	switch {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // benchGroups is the size issue 6 sets for the TUI: 100,000 groups.
@@ -167,7 +168,7 @@ func BenchmarkTUIMemory1M(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		b.StartTimer()
 		conns, export := streamTenant(1_000_000)
-		rep, err := linking.ScanExportFile(context.Background(), export, conns, linking.ScanRequest{})
+		rep, err := scan.ExportFile(context.Background(), export, conns, scan.Request{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,9 @@
 package views
 
 import (
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/termsafe"
+
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -40,7 +43,7 @@ func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {
 func (d *DeleteDialog) Init() tea.Cmd {
 	d.loading = true
 	d.readTask = tui.NewTask()
-	return d.c.Backend.ReadUsers(d.readTask, d.userID)
+	return d.c.Backend.ReadUsers(d.c.Ctx, d.readTask, d.userID)
 }
 
 func (d *DeleteDialog) Title() string   { return "Delete" }
@@ -64,7 +67,7 @@ func (d *DeleteDialog) Expected() string {
 	if g := d.group(); g != nil {
 		if a := accountByID(g, d.userID); a != nil {
 			v := a.Identifier.Value
-			if v != "" && tui.Sanitize(v) == v {
+			if v != "" && termsafe.Sanitize(v) == v {
 				return v
 			}
 		}
@@ -159,9 +162,9 @@ func (d *DeleteDialog) View() string {
 			lines = append(lines, "No identity is linked into it: only this account is removed.")
 		}
 		lines = append(lines, "It cannot be undone. Before the call, the full user object is backed up to")
-		lines = append(lines, "  "+tui.FitLeft(filepath.Join(c.Backend.BackupDir, "<time>-delete-<id>.json"), w-4))
-		lines = append(lines, "and the audit log "+tui.FitLeft(c.Backend.AuditLog, w-50)+" records who deleted it and why.")
-		lines = append(lines, s.Dim.Render("call: "+tui.Fit(linking.CallText(op.Steps[0].Call), w-8)), "")
+		lines = append(lines, "  "+tui.FitLeft(filepath.Join(c.Backend.BackupDir(), "<time>-delete-<id>.json"), w-4))
+		lines = append(lines, "and the audit log "+tui.FitLeft(c.Backend.AuditLog(), w-50)+" records who deleted it and why.")
+		lines = append(lines, s.Dim.Render("call: "+tui.Fit(report.CallText(op.Steps[0].Call), w-8)), "")
 	}
 	lines = append(lines, "To delete, type the account's primary identifier, "+s.Title.Render(tui.Fit(d.Expected(), 50))+", and press enter:")
 	lines = append(lines, "> "+d.typed.View(s, w-4))

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"github.com/linkdesk/linkdesk/termsafe"
+
 	"context"
 	"errors"
 	"fmt"
@@ -183,7 +185,7 @@ func copyUserID(a *linking.Account) tea.Cmd {
 	if a == nil {
 		return nil
 	}
-	if tui.Sanitize(a.UserID) != a.UserID {
+	if termsafe.Sanitize(a.UserID) != a.UserID {
 		return tui.ReportError(errors.New("this user id holds control or invisible characters: not copied"))
 	}
 	return tea.Batch(tea.SetClipboard(a.UserID), tui.Note("Copied "+a.UserID+" to the clipboard (if the terminal allows OSC 52)."))
@@ -203,7 +205,7 @@ func (d *Detail) askTicket(a *linking.Account) tea.Cmd {
 	}
 	b := d.c.Backend
 	write := tui.Write(tui.WriteRequest{Task: task, Label: label, Run: func(ctx context.Context) (any, error) {
-		return b.TicketOnRecord(ctx, id, "password-change ticket from the linkdesk TUI")
+		return b.Ticket(ctx, id, "password-change ticket from the linkdesk TUI")
 	}})
 	return tui.Push(tui.NewConfirm(d.c, "Password-change ticket", body, "Make a ticket for "+tui.Fit(id, 40)+"?", false, write))
 }
@@ -234,7 +236,7 @@ func (d *Detail) View() string {
 		title += "  " + s.Warn.Render("⚑ missed by the Account Link Extension")
 	}
 	head = append(head, title)
-	summary := fmt.Sprintf("%d %s on %s", len(g.Accounts), plural(len(g.Accounts), "account", "accounts"), tui.Fit(tui.ConnectionsOf(g), c.Width/2))
+	summary := fmt.Sprintf("%d %s on %s", len(g.Accounts), tui.Plural(len(g.Accounts), "account", "accounts"), tui.Fit(tui.ConnectionsOf(g), c.Width/2))
 	if tui.Resolved(g) {
 		summary += " · resolved: one account holds this email now"
 	}

@@ -5,7 +5,7 @@
 //
 // views may import tui, linking, client and audit. Nothing imports views but
 // the main package. Every string from the tenant goes through tui.Fit,
-// tui.Pad, tui.Sanitize or tui.Wrap before it is drawn.
+// tui.Pad, termsafe.Sanitize or tui.Wrap before it is drawn.
 package views
 
 import (

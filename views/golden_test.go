@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -65,7 +66,7 @@ func TestGolden(t *testing.T) {
 			h.press("t")
 		}},
 		{name: "audit_log", keys: func(h *harness) {
-			h.c.Backend.AuditLog = "testdata/audit.log"
+			h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
 			h.press("3", "j")
 		}},
 		{name: "help_detail", keys: func(h *harness) {
@@ -76,7 +77,7 @@ func TestGolden(t *testing.T) {
 		{name: "small_window", keys: func(h *harness) { h.send(tea.WindowSizeMsg{Width: 70, Height: 20}) }},
 		{name: "scanning", keys: func(h *harness) {
 			h.c.Data.SetReport(nil)
-			h.c.Scan = tui.ScanStatus{Running: true, Progress: linking.Progress{Stage: "export", JobID: "job_4fQx9", Job: "processing", Percent: 45}}
+			h.c.Scan = tui.ScanStatus{Running: true, Progress: scan.Progress{Stage: "export", JobID: "job_4fQx9", Job: "processing", Percent: 45}}
 		}},
 		{name: "hostile_groups", report: hostileReport, keys: func(h *harness) { h.press("2") }},
 		{name: "hostile_detail", report: hostileReport, keys: func(h *harness) { h.press("2", "enter") }},

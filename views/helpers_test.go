@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,12 +16,14 @@ import (
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
 // fixturePath is the small tenant every screen test uses: every class, a
 // linked user, and hostile profile strings.
-const fixturePath = "../emulator/testdata/small.json"
+const fixturePath = emulatortest.Small
 
 // fixedNow is the clock of every test: goldens must not depend on the day.
 var fixedNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -38,26 +38,13 @@ func fixtureReport(t testing.TB) *linking.Report {
 // fixtureReportFrom is the scan of the fixture at path, as fixtureReport.
 func fixtureReportFrom(t testing.TB, path string) *linking.Report {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
+	tenant := emulatortest.Fixture(t, path)
+	var list []*management.Connection
+	if err := json.Unmarshal(emulatortest.ConnectionsJSON(t, tenant), &list); err != nil {
 		t.Fatal(err)
 	}
-	var raw struct {
-		Connections []*management.Connection `json:"connections"`
-		Users       []json.RawMessage        `json:"users"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		t.Fatal(err)
-	}
-	var export bytes.Buffer
-	for _, u := range raw.Users {
-		if err := json.Compact(&export, u); err != nil {
-			t.Fatal(err)
-		}
-		export.WriteByte('\n')
-	}
-	conns := linking.ConnectionsFromManagement(raw.Connections)
-	rep, err := linking.ScanExportFile(context.Background(), &export, conns, linking.ScanRequest{})
+	conns := linking.ConnectionsFromManagement(list)
+	rep, err := scan.ExportFile(context.Background(), bytes.NewReader(emulatortest.Export(tenant)), conns, scan.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,18 +80,16 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.width == 0 {
 		o.width, o.height = 100, 30
 	}
-	dir := t.TempDir()
-	b := &tui.Backend{
-		TenantName: "sandbox (fixture)", Sandbox: true, ReadOnly: o.readOnly, Operator: "tester",
-		AuditLog: filepath.Join(dir, "audit.log"), BackupDir: filepath.Join(dir, "backups"),
-	}
+	cfg := session.Config{Sandbox: true, ReadOnly: o.readOnly, Operator: "tester", StateDir: t.TempDir()}
 	if o.fixedPaths {
-		b.AuditLog, b.BackupDir = "/var/lib/linkdesk/audit.log", "/var/lib/linkdesk/backups"
+		cfg.AuditLog, cfg.BackupDir = "/var/lib/linkdesk/audit.log", "/var/lib/linkdesk/backups"
 	}
 	h := &harness{t: t}
+	var tenant client.Tenant
 	if o.tenant {
-		h.srv, b.Tenant = startTenant(t, o.readOnly, o.edit)
+		h.srv, tenant = startTenant(t, o.readOnly, o.edit)
 	}
+	b := &tui.Backend{Session: session.With(context.Background(), tenant, "sandbox (fixture)", cfg)}
 	h.c = &tui.Common{Backend: b, ReadOnly: o.readOnly, Now: func() time.Time { return fixedNow }}
 	h.m = New(h.c, tui.Options{Theme: tui.ThemePlain, FixedTheme: true, RateEvery: -1})
 	h.send(h.m.Init())
@@ -120,10 +105,7 @@ func startTenant(t testing.TB, readOnly bool, edit func(*emulator.Tenant)) (*emu
 
 func startTenantWith(t testing.TB, opts emulator.Options, readOnly bool, edit func(*emulator.Tenant)) (*emulator.Server, client.Tenant) {
 	t.Helper()
-	tenant, err := emulator.LoadFixture(fixturePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tenant := emulatortest.Fixture(t, fixturePath)
 	if edit != nil {
 		edit(tenant)
 	}

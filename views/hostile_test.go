@@ -6,16 +6,17 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
 // hostileFixture is a tenant whose every string attacks: escape sequences
 // in every string field, bidi overrides, zero-width characters, a name of
 // more than a megabyte, invalid UTF-8, duplicate keys, numbers where
 // strings belong, spreadsheet formulas.
-const hostileFixture = "../emulator/testdata/hostile.json"
+const hostileFixture = emulatortest.Hostile
 
 func withHostileTenant(t *emulator.Tenant) {
-	h, err := emulator.LoadFixture(hostileFixture)
+	h, err := emulator.LoadFixture(emulatortest.Path(hostileFixture))
 	if err != nil {
 		panic(err)
 	}

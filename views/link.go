@@ -9,6 +9,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -228,7 +229,7 @@ func (w *LinkWizard) review() tea.Cmd {
 	w.step, w.loading, w.ops, w.planErr, w.users = stepReview, true, nil, nil, nil
 	w.opts = linking.LinkOptions{}
 	w.readTask = tui.NewTask()
-	return w.c.Backend.ReadUsers(w.readTask, append([]string{w.primary}, secs...)...)
+	return w.c.Backend.ReadUsers(w.c.Ctx, w.readTask, append([]string{w.primary}, secs...)...)
 }
 
 // plan asks linking for the operations with the current options.
@@ -334,7 +335,7 @@ func (w *LinkWizard) accountsView() []string {
 			ver = "✓"
 		}
 		line := mark + " " + rec + tui.Pad(a.UserID, idW) + " " + tui.Pad(a.Connection, connW) + " email " + ver +
-			" " + tui.PadLeft(fmt.Sprint(a.LoginsCount), 5) + " " + plural(int(a.LoginsCount), "login", "logins")
+			" " + tui.PadLeft(fmt.Sprint(a.LoginsCount), 5) + " " + tui.Plural(int(a.LoginsCount), "login", "logins")
 		if i == w.cursor {
 			out = append(out, s.Selected.Render("▸ "+line))
 		} else {
@@ -414,7 +415,7 @@ func (w *LinkWizard) reviewView() []string {
 		}
 		mergeLines = append(mergeLines, s.Dim.Render("  calls:"))
 		for _, st := range op.Steps {
-			mergeLines = append(mergeLines, "    "+s.Dim.Render(tui.Fit(linking.CallText(st.Call), width-6)))
+			mergeLines = append(mergeLines, "    "+s.Dim.Render(tui.Fit(report.CallText(st.Call), width-6)))
 		}
 	}
 	// Scroll so the conflict under the cursor shows.
@@ -533,7 +534,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			case linking.StatusUnknown:
 				mark = s.Warn.Render("?")
 			}
-			out = append(out, "  "+mark+" "+tui.Fit(st.Step+"  "+linking.CallText(st.Call), w-20)+"  "+string(st.Status))
+			out = append(out, "  "+mark+" "+tui.Fit(st.Step+"  "+report.CallText(st.Call), w-20)+"  "+string(st.Status))
 			if st.Backup != "" {
 				out = append(out, "      backup: "+tui.FitLeft(st.Backup, w-16))
 			}
@@ -543,7 +544,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 		}
 	}
 	if b := c.Backend; b != nil {
-		out = append(out, "", s.Dim.Render("Audit log: ")+tui.FitLeft(b.AuditLog, w-12))
+		out = append(out, "", s.Dim.Render("Audit log: ")+tui.FitLeft(b.AuditLog(), w-12))
 	}
 	out = append(out, s.Dim.Render("The group is read again from the tenant; esc goes back to it."))
 	return out

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // diffKind says how a metadata key changes in a link's merge preview.
@@ -102,5 +103,5 @@ func jsonText(v any) string {
 	if err := enc.Encode(v); err != nil {
 		return "?"
 	}
-	return linking.DisplayJSON([]byte(strings.TrimSuffix(b.String(), "\n")))
+	return termsafe.DisplayJSON([]byte(strings.TrimSuffix(b.String(), "\n")))
 }

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"github.com/linkdesk/linkdesk/termsafe"
+
 	"fmt"
 	"strings"
 
@@ -67,7 +69,7 @@ func (o *Overview) View() string {
 	}
 	tenant := "–"
 	if c.Backend != nil {
-		tenant = tui.Fit(c.Backend.TenantName, w-14)
+		tenant = tui.Fit(c.Backend.TenantName(), w-14)
 	}
 	lines = append(lines, s.Title.Render("Overview"), "")
 	lines = append(lines, label("Tenant", tenant))
@@ -82,7 +84,7 @@ func (o *Overview) View() string {
 		label("Users", fmt.Sprintf("%s scanned, %s with an email%s", tui.Count(rep.UsersScanned), tui.Count(rep.AccountsWithEmail), skipped(rep))),
 		label("Groups", groupsLine(st)),
 		label("Missed", s.Warn.Render(tui.Count(st.Missed))+tui.Fit(fmt.Sprintf(" %s the Account Link Extension missed for good (newest account has logged in again)",
-			plural(st.Missed, "group", "groups")), w-20)),
+			tui.Plural(st.Missed, "group", "groups")), w-20)),
 	)
 	if c.Scan.Running {
 		lines = append(lines, label("Rescan", o.scanLine()))
@@ -127,7 +129,7 @@ func (o *Overview) View() string {
 }
 
 func groupsLine(st *tui.Stats) string {
-	s := fmt.Sprintf("%s %s of accounts sharing an email", tui.Count(st.Groups), plural(st.Groups, "group", "groups"))
+	s := fmt.Sprintf("%s %s of accounts sharing an email", tui.Count(st.Groups), tui.Plural(st.Groups, "group", "groups"))
 	if st.Resolved > 0 {
 		s += fmt.Sprintf("; %s resolved in this session", tui.Count(st.Resolved))
 	}
@@ -150,14 +152,7 @@ func methodName(m string) string {
 	case linking.MethodFile:
 		return "export file"
 	}
-	return tui.Sanitize(m)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return termsafe.Sanitize(m)
 }
 
 // scanLine says where the scan is, in words.
@@ -165,7 +160,7 @@ func (o *Overview) scanLine() string {
 	sc := o.c.Scan
 	switch {
 	case sc.Running:
-		return tui.Sanitize(sc.Progress.String())
+		return termsafe.Sanitize(sc.Progress.String())
 	case sc.Err != nil:
 		return "failed: " + tui.Fit(sc.Err.Error(), o.c.Width-30) + " (r tries again)"
 	case sc.Cancelled:

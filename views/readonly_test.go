@@ -28,9 +28,9 @@ func TestReadOnlyIsEnforcedUnderTheScreens(t *testing.T) {
 		setup func(h *harness)
 		says  string
 	}{
-		{"the backend is read-only", harnessOpts{tenant: true}, func(h *harness) { h.c.Backend.ReadOnly = true }, "read-only mode"},
+		{"the backend is read-only", harnessOpts{tenant: true}, func(h *harness) { h.c.Backend.Session.ReadOnly = true }, "read-only mode"},
 		{"the client is read-only", harnessOpts{tenant: true, readOnly: true}, func(h *harness) {
-			h.c.ReadOnly, h.c.Backend.ReadOnly = false, false // screens and backend would write
+			h.c.ReadOnly, h.c.Backend.Session.ReadOnly = false, false // screens and backend would write
 		}, "read-only"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

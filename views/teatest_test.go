@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -83,9 +85,8 @@ func startProgram(t *testing.T, opts emulator.Options) (*teatest.TestModel, *pro
 		opts.Rate = -1
 	}
 	_, tn := startTenantWith(t, opts, false, nil)
-	dir := t.TempDir()
-	b := &tui.Backend{Tenant: tn, TenantName: "sandbox (fixture)", Sandbox: true, Operator: "tester",
-		AuditLog: filepath.Join(dir, "audit.log"), BackupDir: filepath.Join(dir, "backups")}
+	b := &tui.Backend{Session: session.With(context.Background(), tn, "sandbox (fixture)",
+		session.Config{Sandbox: true, Operator: "tester", StateDir: t.TempDir()})}
 	c := &tui.Common{Backend: b, Now: func() time.Time { return fixedNow }}
 	p := newProbe(New(c, tui.Options{Theme: tui.ThemePlain, FixedTheme: true, AutoScan: true}))
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30))
@@ -125,7 +126,7 @@ func TestFlowOpenAGroupLinkItAndSeeItLeaveTheCandidates(t *testing.T) {
 	tm.Send(keyPress("1"))
 	p.waitFor(t, "▸ link candidate            3", "1 resolved in this session")
 
-	recs, _, err := audit.ReadLog(b.AuditLog)
+	recs, _, err := audit.ReadLog(b.AuditLog())
 	if err != nil || len(recs) != 4 {
 		t.Fatalf("audit log: %d records, %v", len(recs), err)
 	}
@@ -148,7 +149,7 @@ func TestFlowDeleteAnAccountThenFindTheBackupAndTheAuditRecord(t *testing.T) {
 	tm.Send(keyPress("enter"))
 	screen := p.waitFor(t, "✓ Done.", "op1.delete", "backup: ")
 
-	backups, _ := filepath.Glob(filepath.Join(b.BackupDir, "*-delete-*.json"))
+	backups, _ := filepath.Glob(filepath.Join(b.BackupDir(), "*-delete-*.json"))
 	if len(backups) != 1 {
 		t.Fatalf("backups after the delete: %v", backups)
 	}
@@ -159,7 +160,7 @@ func TestFlowDeleteAnAccountThenFindTheBackupAndTheAuditRecord(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), `"auth0|1000456"`) {
 		t.Fatalf("the backup does not hold the user: %v", err)
 	}
-	recs, _, err := audit.ReadLog(b.AuditLog)
+	recs, _, err := audit.ReadLog(b.AuditLog())
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("audit log: %+v, %v", recs, err)
 	}

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"github.com/linkdesk/linkdesk/termsafe"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/tui"
@@ -29,7 +31,7 @@ func (t *TicketView) Help() []tui.HelpGroup {
 
 func (t *TicketView) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && tui.Matches(k, t.c.Keys.Copy) {
-		if tui.Sanitize(t.url) != t.url {
+		if termsafe.Sanitize(t.url) != t.url {
 			return t, tui.Note("The URL holds control characters: not copied.")
 		}
 		return t, tea.Batch(tea.SetClipboard(t.url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -38,7 +39,7 @@ func NewUnlink(c *tui.Common, email, primary string) *Unlink {
 func (u *Unlink) Init() tea.Cmd {
 	u.loading = true
 	u.readTask = tui.NewTask()
-	return u.c.Backend.ReadUsers(u.readTask, u.primary)
+	return u.c.Backend.ReadUsers(u.c.Ctx, u.readTask, u.primary)
 }
 
 func (u *Unlink) Title() string   { return "Unlink" }
@@ -154,7 +155,7 @@ func (u *Unlink) View() string {
 		for _, n := range op.Notes {
 			lines = append(lines, indent(tui.Wrap("note: "+n, w-4, 3), "  ")...)
 		}
-		lines = append(lines, s.Dim.Render("  call: ")+s.Dim.Render(tui.Fit(linking.CallText(op.Steps[0].Call), w-10)), "")
+		lines = append(lines, s.Dim.Render("  call: ")+s.Dim.Render(tui.Fit(report.CallText(op.Steps[0].Call), w-10)), "")
 		lines = append(lines, s.Danger.Render("Unlink ")+tui.Fit(op.Secondary, 40)+s.Danger.Render(" from ")+tui.Fit(op.Primary, 30)+s.Danger.Render("?")+
 			"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
 	}

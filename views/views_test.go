@@ -431,7 +431,7 @@ func TestLinkMergeKeepsTheSideTheOperatorPicks(t *testing.T) {
 	h.mustShow(`! app_metadata.plan: CONFLICT keep "pro" (secondary), drop "free" (primary)`)
 	h.press("enter", "y")
 	h.mustShow("✓ Done.", "op1.patch", "op1.link")
-	u, err := h.c.Backend.Tenant.User(context.Background(), "auth0|63ea1f0b2c8d4e5f60718293")
+	u, err := h.c.Backend.Session.Tenant.User(context.Background(), "auth0|63ea1f0b2c8d4e5f60718293")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +468,7 @@ func TestDeleteWritesABackupAndAnAuditRecord(t *testing.T) {
 	h.typeText(d.Expected())
 	h.press("enter")
 	h.mustShow("✓ Done.", "op1.delete", "backup: ")
-	backups, _ := filepath.Glob(filepath.Join(h.c.Backend.BackupDir, "*-delete-*.json"))
+	backups, _ := filepath.Glob(filepath.Join(h.c.Backend.BackupDir(), "*-delete-*.json"))
 	if len(backups) != 1 {
 		t.Fatalf("backups: %v", backups)
 	}
@@ -504,7 +504,7 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 
 func auditRecords(t testing.TB, h *harness) []audit.Record {
 	t.Helper()
-	recs, _, err := audit.ReadLogTail(h.c.Backend.AuditLog, 100)
+	recs, _, err := audit.ReadLogTail(h.c.Backend.AuditLog(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +550,7 @@ func TestResizeReflowsTheList(t *testing.T) {
 
 func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	h.c.Backend.AuditLog = "testdata/audit.log"
+	h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
 	h.press("3")
 	a, ok := h.active().(*AuditLog)
 	if !ok || a.Entries() != 4 {

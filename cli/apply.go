@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/session"
+)
+
+type applyOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	PlanFile string
+	writeFlags
+	Journal string
+}
+
+// CheckOtherTenant refuses a plan made for another tenant.
+const CheckOtherTenant = "other_tenant"
+
+func newApplyCmd(g *globalOptions, io *streams, runF func(*applyOptions) error) *cobra.Command {
+	o := &applyOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "apply plan.json",
+		Short: "Carry a plan out (a dry run unless --force)",
+		Long: `Carry out the operations of a plan made by ` + "`linkdesk plan`" + `, in order. Before each
+call the accounts are read again by id; if any differs from what the plan
+expects, apply stops ("the group changed since the plan was made"). Users are
+backed up before every metadata merge, link and delete; every call has an
+audit attempt and result.
+
+A journal records every step, so an apply that was interrupted (Ctrl-C, a
+crash, a lost network) resumes where it stopped when run again, and never
+makes a call twice: a call whose answer was lost is resolved by reading the
+tenant (` + "`linkdesk resume`" + ` does the same for every write cut off). The journal
+defaults to $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal.
+
+Without --force it prints the exact calls it would make; on a terminal it then
+asks, and without one it changes nothing.`,
+		Example: `  linkdesk apply plan.json
+  linkdesk apply plan.json --force`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.PlanFile = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return runApply(o)
+		},
+	}
+	addWriteFlags(cmd, &o.writeFlags, nil)
+	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal)")
+	return cmd
+}
+
+func runApply(o *applyOptions) error {
+	f, err := os.Open(o.PlanFile)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	p, err := linking.ReadPlan(f)
+	f.Close()
+	if err != nil {
+		return usageErrorf("%s: %v", o.PlanFile, err)
+	}
+	s, err := o.g.open(o.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	warnUnsettled(o.io, s)
+	if p.Tenant != s.Name {
+		if !s.Sandbox {
+			return commandError(&linking.SafetyError{Check: CheckOtherTenant,
+				Reason: fmt.Sprintf("the plan was made for %s, not %s", printableName(p.Tenant), printableName(s.Name))})
+		}
+		fmt.Fprintf(o.io.ErrOut, "linkdesk: the plan was made for %s; applying it to the sandbox tenant %s\n", printableName(p.Tenant), s.Name)
+	}
+	journalPath := o.Journal
+	if journalPath == "" {
+		journalPath = s.JournalPath(p.ID)
+	}
+	if !o.JSON {
+		if err := report.WritePlanText(o.io.Out, p); err != nil {
+			return err
+		}
+		describeJournal(o.io, journalPath, p)
+	} else if err := showOperations(o.io, o.writeFlags, p); err != nil {
+		return err
+	}
+	ok, err := confirm(o.io, o.writeFlags, confirmation{
+		question: fmt.Sprintf("Make these %d calls on %s?", p.Calls(), printableName(s.Name)),
+	})
+	if err != nil || !ok {
+		return err
+	}
+	err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath})
+	if errors.Is(err, audit.ErrJournalLocked) {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
+	}
+	return err
+}
+
+// describeJournal says whether an earlier run of this plan left a journal,
+// and how far it got.
+func describeJournal(io *streams, path string, p *linking.Plan) {
+	snap, err := audit.ReadJournal(path)
+	if err != nil {
+		fmt.Fprintf(io.Out, "\nJournal: %s (new)\n", path)
+		return
+	}
+	done := 0
+	for _, st := range snap.Steps {
+		if st.State == audit.StepDone || st.State == audit.StepSkipped {
+			done++
+		}
+	}
+	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %d calls; this run resumes after them\n", path, done, len(p.StepIDs()))
+}

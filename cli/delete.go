@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+type deleteOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	UserID string
+	writeFlags
+	Reason string
+}
+
+func newDeleteCmd(g *globalOptions, io *streams, runF func(*deleteOptions) error) *cobra.Command {
+	o := &deleteOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "delete USER_ID",
+		Short: "Delete one account, backed up first",
+		Long: `Delete the account USER_ID. The full user object is written to the backup
+directory first; without a backup nothing is deleted. Deleting a primary also
+deletes every identity linked into it: the dry run lists them. Deleting the
+newer of two duplicates also ends its sessions, so the person signs in again
+with the account that stays.
+
+Without --force it prints the exact call it would make; on a terminal it then
+asks you to type the account's primary identifier (or its user id), and
+without one it changes nothing.`,
+		Example: `  linkdesk delete google-oauth2|108812345678901234567`,
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.UserID = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return runDelete(o)
+		},
+	}
+	addWriteFlags(cmd, &o.writeFlags, &o.Reason)
+	return cmd
+}
+
+func runDelete(o *deleteOptions) error {
+	s, conns, users, err := o.g.accounts(o.ctx, o.io, o.UserID)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u := users[0]
+	a := linking.AccountFromUser(u, conns)
+	id := a.PrimaryIdentifier(conns)
+	return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(linking.PlanDelete(u, o.Reason)), confirmation{
+		typed: []string{id.Value, u.UserID},
+		prompt: fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
+			describeUser(u), id.Type, printableName(id.Value)),
+	})
+}

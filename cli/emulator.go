@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+type emulatorOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	emulator.RunOptions
+	Users int
+	Seed  int64
+}
+
+func newEmulatorCmd(g *globalOptions, io *streams, runF func(*emulatorOptions) error) *cobra.Command {
+	o := &emulatorOptions{g: g, io: io}
+	ro := &o.RunOptions
+	cmd := &cobra.Command{
+		Use:   "emulator",
+		Short: "Serve a sandbox tenant (an Auth0 Management API emulator) for other tools",
+		Long: `Serve a sandbox tenant: a faithful emulator of the Auth0 Management API with
+generated or fixture data. It prints the export lines that point linkdesk,
+the go-auth0 SDK or curl at it, and runs until interrupted.`,
+		Example: `  linkdesk emulator --users 5000
+  linkdesk emulator --rate 2 --burst 2          # behaves like a free tenant
+  linkdesk emulator --tls --cert-out /tmp/sandbox.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
+			}
+			return runEmulator(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&ro.Addr, "addr", "127.0.0.1:4780", "address to listen on (HOST:PORT; port 0 picks a free one)")
+	f.IntVar(&o.Users, "users", 5000, "number of users to generate")
+	f.Int64Var(&o.Seed, "seed", 1, "generator seed: the same seed gives the same tenant")
+	f.BoolVar(&ro.TLS, "tls", false, "serve HTTPS with a self-signed certificate")
+	f.StringVar(&ro.CertOut, "cert-out", "", "with --tls: write the certificate (PEM) here, for SSL_CERT_FILE")
+	f.Float64Var(&ro.Rate, "rate", 16, "rate limit: requests per second refilled (negative: unlimited)")
+	f.IntVar(&ro.Burst, "burst", 50, "rate limit: bucket size")
+	f.Float64Var(&ro.FailRate, "fail-rate", 0, "fraction of requests that fail (5xx or a dropped connection), 0 to 1")
+	f.DurationVar(&ro.Latency, "latency", 0, "mean added latency per request, ±50% jitter (e.g. 20ms)")
+	f.DurationVar(&ro.TokenTTL, "token-ttl", 24*time.Hour, "lifetime of issued access tokens")
+	f.StringVar(&ro.Dump, "dump", "", "when stopped, write the final tenant (a fixture) and the request counters here as JSON")
+	f.Int64Var(&ro.Seed, "fault-seed", 0, "seed of the fault and latency generator")
+	cmd.Long += "\n\n--fixture FILE loads the tenant from a file; --client-id and --client-secret set\nthe credentials it accepts (default sandbox-client and a random secret)."
+	return cmd
+}
+
+func runEmulator(o *emulatorOptions) error {
+	ro := &o.RunOptions
+	if ro.TLS && ro.CertOut == "" {
+		return usageErrorf("--tls needs --cert-out FILE, where the self-signed certificate is written for clients to trust")
+	}
+	if ro.FailRate < 0 || ro.FailRate > 1 {
+		return usageErrorf("--fail-rate must be between 0 and 1")
+	}
+	if o.Users < 0 {
+		return usageErrorf("--users must not be negative")
+	}
+	ro.ClientID, ro.ClientSecret = o.g.ClientID, o.g.ClientSecret
+	if o.g.Fixture != "" {
+		t, err := emulator.LoadFixture(o.g.Fixture)
+		if err != nil {
+			return usageErrorf("--fixture: %v", err)
+		}
+		ro.Tenant = t
+	} else {
+		fmt.Fprintf(o.io.ErrOut, "generating %d users (seed %d)…\n", o.Users, o.Seed)
+		ro.Tenant = emulator.Generate(emulator.GenOptions{Users: o.Users, Seed: o.Seed})
+	}
+	return emulator.Run(o.ctx, *ro, o.io.Out)
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+type linkOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	Primary, Secondary string
+	writeFlags
+	NoMergeMetadata bool
+	AllowUnverified bool
+	Reason          string
+}
+
+func newLinkCmd(g *globalOptions, io *streams, runF func(*linkOptions) error) *cobra.Command {
+	o := &linkOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "link PRIMARY SECONDARY",
+		Short: "Link one account into another from the server side",
+		Long: `Link SECONDARY into PRIMARY (user ids, e.g. auth0|63ea… and google-oauth2|1088…).
+
+Linking discards the secondary's user_metadata and app_metadata, so they are
+merged into the primary first (primary wins on conflicts, arrays unioned),
+unless --no-merge-metadata. Both accounts are backed up before any call.
+
+Refused (exit 3) when an email is not verified (unless --allow-unverified),
+when both accounts share a Non-Unique Emails connection, when the secondary
+has linked identities of its own, or when either account is missing.
+
+Without --force it prints the exact calls it would make; on a terminal it then
+asks, and without one it changes nothing. The calls run under a journal: if
+they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
+		Example: `  linkdesk link auth0|63ea1f0b2c8d4e5f60718293 google-oauth2|108812345678901234567
+  linkdesk link auth0|63ea… google-oauth2|1088… --reason "ticket #4411" --force`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.Primary, o.Secondary = cmd.Context(), args[0], args[1]
+			if runF != nil {
+				return runF(o)
+			}
+			return runLink(o)
+		},
+	}
+	addWriteFlags(cmd, &o.writeFlags, &o.Reason)
+	f := cmd.Flags()
+	f.BoolVar(&o.NoMergeMetadata, "no-merge-metadata", false, "do not merge the secondary's metadata into the primary (it is lost; the backup keeps it)")
+	f.BoolVar(&o.AllowUnverified, "allow-unverified", false, "link although an email is not verified (the audit log names the override)")
+	return cmd
+}
+
+func runLink(o *linkOptions) error {
+	s, conns, users, err := o.g.accounts(o.ctx, o.io, o.Primary, o.Secondary)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{
+		AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason,
+	})
+	if err != nil {
+		return commandError(err)
+	}
+	return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(ops...), confirmation{
+		question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1]), describeUser(users[0])),
+	})
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+type planOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	Email           string
+	Connection      string
+	Classes         []string
+	AllowUnverified bool
+	Out             string
+}
+
+func newPlanCmd(g *globalOptions, io *streams, runF func(*planOptions) error) *cobra.Command {
+	o := &planOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "plan --out plan.json",
+		Short: "Propose the operations for every actionable group, with the reasons",
+		Long: `Scan the tenant (or one address), then read every account of every actionable
+group by id and plan its links: the recommended primary, a metadata merge into
+it where the secondary has metadata, and the link. Link candidates are
+planned; groups that need verification only with --allow-unverified. Groups
+left alone are listed with why (refused by a safety check, or not actionable).
+
+The plan is written as JSON (version 1) to --out (- for stdout), for review
+and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
+		Example: `  linkdesk plan --out plan.json
+  linkdesk plan --email john.doe@acme.com --out -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ctx = cmd.Context()
+			if o.Out == "" {
+				return usageErrorf("--out FILE is required (- for stdout)")
+			}
+			for _, c := range o.Classes {
+				if !slices.Contains(linking.Classes, linking.Class(c)) {
+					return usageErrorf("--class %q: one of %v", c, linking.Classes)
+				}
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runPlanCmd(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Email, "email", "", "plan one address instead of the whole tenant")
+	f.StringVar(&o.Connection, "connection", "", "only groups that involve this connection")
+	f.StringSliceVar(&o.Classes, "class", nil, "classes to plan (default link_candidate, plus needs_verification with --allow-unverified)")
+	f.BoolVar(&o.AllowUnverified, "allow-unverified", false, "plan links although an email is not verified (the audit log names the override)")
+	f.StringVar(&o.Out, "out", "", "write the plan here (- for stdout)")
+	return cmd
+}
+
+func runPlanCmd(o *planOptions) error {
+	var classes []linking.Class
+	for _, c := range o.Classes {
+		classes = append(classes, linking.Class(c))
+	}
+	progress := progressPrinter(o.io)
+	s, err := o.g.open(o.ctx, false)
+	if err != nil {
+		progress.done()
+		return err
+	}
+	defer s.Close()
+	rep, err := s.Scan(o.ctx, scan.Request{Email: o.Email, Connection: o.Connection, Progress: progress.update, HoldCollector: true})
+	progress.done()
+	if err != nil {
+		return scanError(err)
+	}
+	conns, err := s.Connections(o.ctx) // read once by the scan
+	if err != nil {
+		return err
+	}
+	p, err := linking.PlanReport(o.ctx, s.Tenant, rep, conns, linking.PlanRequest{
+		Classes: classes, Link: linking.LinkOptions{AllowUnverified: o.AllowUnverified}, Operator: s.Operator,
+	})
+	if err != nil {
+		return commandError(err)
+	}
+	var buf bytes.Buffer
+	if err := linking.WritePlan(&buf, p); err != nil {
+		return err
+	}
+	summary := o.io.Out
+	if o.Out == "-" {
+		out := o.io.Out
+		if o.io.InteractiveOut() {
+			// Shown, not saved: escape what the terminal would act on. A
+			// pipe gets the plan byte for byte, as its id needs.
+			out = termsafe.TerminalJSON(out)
+		}
+		if _, err := out.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		summary = o.io.ErrOut
+	} else if err := audit.WritePrivateFile(o.Out, buf.Bytes()); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("--out: %w", err)}
+	}
+	if err := report.WritePlanText(summary, p); err != nil {
+		return err
+	}
+	if o.Out != "-" {
+		fmt.Fprintf(summary, "\nWrote %s. Review it, then: linkdesk apply %s\n", o.Out, o.Out)
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
+)
+
+type resumeOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	writeFlags
+	Discard bool
+}
+
+func newResumeCmd(g *globalOptions, io *streams, runF func(*resumeOptions) error) *cobra.Command {
+	o := &resumeOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "resume",
+		Short: "Settle writes that were cut off (Ctrl-C, a kill, a lost answer)",
+		Long: `Every write of linkdesk (apply, link, unlink, delete, ticket, and every write
+from the terminal UI) runs as a plan under a journal. A run cut off during a
+call leaves that call's outcome unknown; a run killed between calls leaves the
+rest of its plan undone.
+
+resume finds this tenant's plans in that state, reads the tenant to learn
+whether each call cut off took effect, and records the outcome in the audit
+log and the journal: that needs no confirmation, as it changes nothing on the
+tenant. What then remains of a plan is shown as a dry run; --force (or "y" on
+a terminal) makes those calls, with every check an apply makes, and
+--discard leaves them for good.`,
+		Example: `  linkdesk resume
+  linkdesk resume --force
+  linkdesk resume --discard`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ctx = cmd.Context()
+			if o.Discard && o.Force {
+				return usageErrorf("choose one of --force (finish) and --discard (leave)")
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runResume(o)
+		},
+	}
+	addWriteFlags(cmd, &o.writeFlags, nil)
+	cmd.Flags().BoolVar(&o.Discard, "discard", false, "leave what remains of the plans undone for good (after settling what was cut off)")
+	return cmd
+}
+
+func runResume(o *resumeOptions) error {
+	s, err := o.g.open(o.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	list, err := s.Unsettled()
+	if err != nil {
+		return commandError(err)
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(o.io.Out, "Nothing to settle on %s: every write recorded in %s ended as seen.\n", printableName(s.Name), s.Paths.Journals)
+		return nil
+	}
+	var firstErr error
+	for _, u := range list {
+		if err := resumeOne(o, s, u); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// resumeOne settles one plan, then finishes, discards or shows what remains.
+func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error {
+	fmt.Fprintf(o.io.Out, "%s\n", terminalText(u.Summary()))
+	if u.InUse {
+		fmt.Fprintln(o.io.Out, "  left alone: another linkdesk holds its journal.")
+		return nil
+	}
+	if len(u.Unknown) > 0 {
+		res, err := s.Settle(o.ctx, u)
+		if res != nil {
+			for _, st := range res.Steps {
+				if slices.Contains(u.Unknown, st.Step) {
+					fmt.Fprintf(o.io.Out, "  settled %s: %s\n", printableName(st.Step), settledText(st))
+				}
+			}
+		}
+		if err != nil {
+			return commandError(err)
+		}
+	}
+	remaining, err := s.RemainingSteps(u)
+	if err != nil {
+		return commandError(err)
+	}
+	if len(remaining) == 0 {
+		fmt.Fprintln(o.io.Out, "  settled: nothing remains to do.")
+		return nil
+	}
+	if o.Discard {
+		if err := s.Discard(u); err != nil {
+			return commandError(err)
+		}
+		fmt.Fprintf(o.io.Out, "  discarded: %s left undone for good.\n", strings.Join(remaining, ", "))
+		return nil
+	}
+	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
+	if err := showOperations(o.io, o.writeFlags, u.Plan); err != nil {
+		return err
+	}
+	ok, err := confirm(o.io, o.writeFlags, confirmation{
+		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
+	})
+	if err != nil || !ok {
+		if err == nil && !o.Force {
+			fmt.Fprintln(o.io.ErrOut, "To leave them undone for good: linkdesk resume --discard")
+		}
+		return err
+	}
+	opts := session.ApplyOptions{}
+	if !o.JSON {
+		opts.Progress = func(r linking.StepReport) { printStep(o.io.Out, r) }
+	}
+	res, err := s.Finish(o.ctx, u, opts)
+	return reportRun(o.io, o.writeFlags, s, res, err)
+}
+
+func settledText(st linking.StepReport) string {
+	if st.Error != "" {
+		return statusMark[st.Status] + ": " + st.Error
+	}
+	return st.Note
+}

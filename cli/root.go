@@ -1,0 +1,271 @@
+// Package cli is linkdesk's command line: the cobra root with the flags
+// every command shares, and one file per command in cli/cli's pattern (an
+// Options struct, newXCmd that only wires flags and arguments, runX that does
+// the work). Every command reaches its tenant through session; nothing
+// imports cli but the main package.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/session"
+)
+
+// Exit codes of every command (DESIGN.md).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitRefused = 3
+)
+
+// exitError carries an exit code out of a command. A nil err with a code is a
+// silent exit (the command already explained itself).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// streams is where a command reads and writes, so tests can capture it.
+type streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// terminal reports whether f is an interactive terminal.
+	terminal func(f any) bool
+}
+
+func osStreams() *streams {
+	return &streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, terminal: isTerminal}
+}
+
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(file.Fd())
+}
+
+// InteractiveIn reports whether the command may ask the operator a question.
+func (s *streams) InteractiveIn() bool { return s.terminal != nil && s.terminal(s.In) }
+
+// InteractiveErr reports whether progress lines may be drawn on stderr.
+func (s *streams) InteractiveErr() bool { return s.terminal != nil && s.terminal(s.ErrOut) }
+
+// InteractiveOut reports whether stdout is a terminal (tables, colour).
+func (s *streams) InteractiveOut() bool { return s.terminal != nil && s.terminal(s.Out) }
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	Domain       string
+	ClientID     string
+	ClientSecret string
+	APIToken     string
+
+	Demo    bool
+	Fixture string
+	Users   int
+	Seed    int64
+
+	ReadOnly  bool
+	NoColor   bool
+	AuditLog  string
+	BackupDir string
+	Operator  string
+}
+
+// Main runs linkdesk with args (without the program name) on the process's
+// standard streams and returns the exit code.
+func Main(args []string) int { return run(args, osStreams()) }
+
+// run executes linkdesk with args and returns the process exit code.
+func run(args []string, io *streams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(ee.err.Error()))
+		}
+		return ee.code
+	}
+	fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(err.Error()))
+	if isFlagError(err) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func newRootCmd(io *streams) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "linkdesk",
+		Short: "Find and fix duplicate accounts in an Auth0 tenant",
+		Long: `linkdesk finds every set of accounts that share an email across the connections
+of an Auth0 tenant, shows who each account really is, and links, unlinks or
+deletes accounts from the server side, behind safety checks and an audit log.
+
+Run it without a command for the terminal UI on the configured tenant, or try
+it on a sandbox tenant first:
+
+  linkdesk demo
+
+A tenant is configured with AUTH0_DOMAIN plus AUTH0_CLIENT_ID and
+AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTUI(&tuiOptions{g: g, io: io, ctx: cmd.Context()})
+		},
+	}
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetIn(io.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: err}
+	})
+
+	f := root.PersistentFlags()
+	f.StringVar(&g.Domain, "domain", "", "tenant domain, or http://127.0.0.1:PORT for a local sandbox (env AUTH0_DOMAIN)")
+	f.StringVar(&g.ClientID, "client-id", "", "Machine-to-Machine client id (env AUTH0_CLIENT_ID)")
+	f.StringVar(&g.ClientSecret, "client-secret", "", "client secret; prefer the env AUTH0_CLIENT_SECRET, flags show in ps")
+	f.StringVar(&g.APIToken, "api-token", "", "a Management API token instead of client credentials (env AUTH0_API_TOKEN)")
+	f.BoolVar(&g.Demo, "demo", false, "run against a fresh embedded sandbox tenant")
+	f.StringVar(&g.Fixture, "fixture", "", "with --demo: load the sandbox tenant from this JSON file")
+	f.BoolVar(&g.ReadOnly, "read-only", false, "make every write fail before any call")
+	f.BoolVar(&g.NoColor, "no-color", false, "no colour (also when NO_COLOR is set)")
+	f.StringVar(&g.AuditLog, "audit-log", "", "audit log file (default $XDG_STATE_HOME/linkdesk/audit.log)")
+	f.StringVar(&g.BackupDir, "backup-dir", "", "directory for backups before writes (default $XDG_STATE_HOME/linkdesk/backups)")
+	f.StringVar(&g.Operator, "operator", "", "who is acting, for the audit log (default $USER)")
+
+	root.AddCommand(
+		newDemoCmd(g, io, nil),
+		newScanCmd(g, io, nil),
+		newPlanCmd(g, io, nil),
+		newApplyCmd(g, io, nil),
+		newLinkCmd(g, io, nil),
+		newUnlinkCmd(g, io, nil),
+		newDeleteCmd(g, io, nil),
+		newTicketCmd(g, io, nil),
+		newResumeCmd(g, io, nil),
+		newAuditCmd(g, io, nil),
+		newEmulatorCmd(g, io, nil),
+	)
+	return root
+}
+
+// terminalText makes a message safe for the operator's terminal, whatever
+// it quotes (a tenant's string, a file's bytes): secrets redacted, each
+// line made printable, the lines kept.
+func terminalText(msg string) string {
+	lines := strings.Split(audit.Scrub(msg), "\n")
+	for i, l := range lines {
+		lines[i] = printableName(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func isFlagError(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.code == exitUsage
+}
+
+// noColor reports whether colour is off by flag or by NO_COLOR.
+func (g *globalOptions) noColor() bool { return g.NoColor || os.Getenv("NO_COLOR") != "" }
+
+// config is the session the flags and the environment name; sandbox asks
+// for a sandbox tenant whatever --demo says.
+func (g *globalOptions) config(sandbox bool) session.Config {
+	return session.Config{
+		Domain:       firstNonEmpty(g.Domain, os.Getenv("AUTH0_DOMAIN")),
+		ClientID:     firstNonEmpty(g.ClientID, os.Getenv("AUTH0_CLIENT_ID")),
+		ClientSecret: firstNonEmpty(g.ClientSecret, os.Getenv("AUTH0_CLIENT_SECRET")),
+		APIToken:     firstNonEmpty(g.APIToken, os.Getenv("AUTH0_API_TOKEN")),
+		Sandbox:      g.Demo || sandbox,
+		Fixture:      g.Fixture,
+		Users:        g.Users,
+		Seed:         g.Seed,
+		ReadOnly:     g.ReadOnly,
+		Operator:     g.Operator,
+		AuditLog:     g.AuditLog,
+		BackupDir:    g.BackupDir,
+	}
+}
+
+// paths are the state paths of the flags, for commands that need no tenant.
+func (g *globalOptions) paths() session.Paths { return session.PathsFor(g.config(false)) }
+
+// open connects to the tenant the flags name (a sandbox tenant with --demo
+// or sandbox). The caller closes the session.
+func (g *globalOptions) open(ctx context.Context, sandbox bool) (*session.Session, error) {
+	s, err := session.Open(ctx, g.config(sandbox))
+	var usage session.UsageError
+	if errors.As(err, &usage) {
+		return nil, &exitError{code: exitUsage, err: usage.Err}
+	}
+	return s, err
+}
+
+// warnUnsettled says on stderr when writes of earlier runs on this tenant
+// were cut off and are not settled yet, and what settles them.
+func warnUnsettled(io *streams, s *session.Session) {
+	list, err := s.Unsettled()
+	if err != nil {
+		fmt.Fprintln(io.ErrOut, "linkdesk: reading the journals:", terminalText(err.Error()))
+		return
+	}
+	if len(list) == 0 {
+		return
+	}
+	fmt.Fprintf(io.ErrOut, "linkdesk: %d earlier %s on %s did not finish as seen:\n", len(list), plural(len(list), "write", "writes"), printableName(s.Name))
+	for _, u := range list {
+		fmt.Fprintln(io.ErrOut, "  "+terminalText(u.Summary()))
+	}
+	fmt.Fprintln(io.ErrOut, "  Run `linkdesk resume` to settle them by reading the tenant.")
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

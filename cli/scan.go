@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+type scanOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	JSON       bool
+	CSV        bool
+	Email      string
+	Connection string
+	FromExport string
+}
+
+func newScanCmd(g *globalOptions, io *streams, runF func(*scanOptions) error) *cobra.Command {
+	o := &scanOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Report every set of accounts that share an email",
+		Long: `Scan the whole tenant through a users-export job (the only way past Auth0's
+1,000-result search), group accounts by email across connections, classify
+each group and recommend a primary account.
+
+Output is a table on a terminal, or --json (report version 1) / --csv for
+scripts. Progress goes to stderr when it is a terminal.
+
+Tenant strings are shown as they are, except what would act on a terminal
+(escape sequences, control and bidi characters): the table and the CSV
+replace it with U+FFFD, --json writes it as escapes (\u001b). A CSV cell
+that a spreadsheet would run as a formula (starting with = + - @) gets a
+leading '; phone numbers like +14155550100 stay as they are.`,
+		Example: `  linkdesk scan --demo
+  linkdesk scan --json > report.json
+  linkdesk scan --email john.doe@acme.com
+  linkdesk scan --from-export users.json.gz --csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.JSON && o.CSV {
+				return usageErrorf("choose one of --json and --csv")
+			}
+			if o.Email != "" && o.FromExport != "" {
+				return usageErrorf("--email reads from the tenant; it cannot be combined with --from-export")
+			}
+			o.ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
+			}
+			return runScanCmd(o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.JSON, "json", false, "write the report as JSON (version 1)")
+	f.BoolVar(&o.CSV, "csv", false, "write one CSV row per account")
+	f.StringVar(&o.Email, "email", "", "scan one address instead of the whole tenant")
+	f.StringVar(&o.Connection, "connection", "", "only groups that involve this connection")
+	f.StringVar(&o.FromExport, "from-export", "", "scan a users export file (gzip or plain NDJSON) instead of running an export job")
+	return cmd
+}
+
+func runScanCmd(o *scanOptions) error {
+	rep, err := runScan(o)
+	if err != nil {
+		return err
+	}
+	return writeReport(o.io, rep, o)
+}
+
+// runScan produces the report the options ask for. The command does
+// nothing else meanwhile, so the scan may hold the collector off while it
+// builds a large report.
+func runScan(o *scanOptions) (*linking.Report, error) {
+	progress := progressPrinter(o.io)
+	defer progress.done()
+
+	if o.FromExport != "" {
+		return scanExportFile(o, progress.update)
+	}
+	s, err := o.g.open(o.ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	rep, err := s.Scan(o.ctx, scan.Request{
+		Email: o.Email, Connection: o.Connection, Progress: progress.update, HoldCollector: true,
+	})
+	if err != nil {
+		return nil, scanError(err)
+	}
+	return rep, nil
+}
+
+func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Report, error) {
+	ctx, g, io := o.ctx, o.g, o.io
+	f, err := os.Open(o.FromExport)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export: %w", err)}
+	}
+	defer f.Close()
+	r, err := client.Decompress(f)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export %s: %w", o.FromExport, err)}
+	}
+
+	// Connection settings decide identifiers and classes: read them from the
+	// tenant when one is configured, else infer them and say so.
+	var conns *linking.Connections
+	tenantName := ""
+	if g.Demo || tenantConfigured(g) {
+		s, err := g.open(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		if conns, err = s.Connections(ctx); err != nil {
+			return nil, err
+		}
+		tenantName = s.Name
+	} else {
+		fmt.Fprintln(io.ErrOut, "linkdesk: no tenant configured, so connection settings are inferred from the export:\n"+
+			"  Non-Unique Email and legacy custom-database connections cannot be recognised.\n"+
+			"  Set AUTH0_DOMAIN and credentials (or --demo) to read them from the tenant.")
+	}
+	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true})
+	if err != nil {
+		return nil, scanError(err)
+	}
+	rep.Tenant = tenantName
+	if rep.SkippedLines > 0 {
+		fmt.Fprintf(io.ErrOut, "linkdesk: %d malformed lines skipped:\n", rep.SkippedLines)
+		for _, le := range rep.LineErrors {
+			fmt.Fprintf(io.ErrOut, "  line %d: %s\n", le.Line, printableName(le.Error))
+		}
+		if len(rep.LineErrors) < rep.SkippedLines {
+			fmt.Fprintf(io.ErrOut, "  … and %d more\n", rep.SkippedLines-len(rep.LineErrors))
+		}
+	}
+	return rep, nil
+}
+
+// scanError turns an unknown --connection into a usage error.
+func scanError(err error) error {
+	if errors.Is(err, scan.ErrUnknownConnection) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return err
+}
+
+func tenantConfigured(g *globalOptions) bool {
+	return firstNonEmpty(g.Domain, os.Getenv("AUTH0_DOMAIN")) != ""
+}
+
+func writeReport(io *streams, r *linking.Report, o *scanOptions) error {
+	w := bufio.NewWriterSize(io.Out, 1<<16)
+	var err error
+	switch {
+	case o.JSON:
+		err = report.WriteJSON(termsafe.TerminalJSON(w), r)
+	case o.CSV:
+		err = report.WriteCSV(w, r)
+	default:
+		err = report.WriteTable(w, r, outputWidth(io))
+	}
+	if err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func outputWidth(io *streams) int {
+	if f, ok := io.Out.(*os.File); ok && io.InteractiveOut() {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 100
+}
+
+// progressLine draws one updating line on stderr while a scan runs, only
+// when stderr is a terminal.
+type progressLine struct {
+	io      *streams
+	enabled bool
+	last    time.Time
+	drawn   bool
+}
+
+func progressPrinter(io *streams) *progressLine {
+	return &progressLine{io: io, enabled: io.InteractiveErr()}
+}
+
+func (p *progressLine) update(pr scan.Progress) {
+	if !p.enabled {
+		return
+	}
+	if pr.Stage != "done" && time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.io.ErrOut, "\r\x1b[2K%s", pr)
+	p.drawn = true
+}
+
+func (p *progressLine) done() {
+	if p.drawn {
+		fmt.Fprint(p.io.ErrOut, "\r\x1b[2K")
+	}
+}

@@ -1,0 +1,304 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+// write.go holds what the write commands (apply, link, unlink, delete,
+// ticket, resume) share: the dry run and confirmation contract, exit codes
+// for refusals, and the report of a run. The run itself is the session's:
+// every write is a plan carried out under a journal.
+
+// writeFlags are the flags every write command takes.
+type writeFlags struct {
+	Force bool
+	JSON  bool
+}
+
+// commandError gives an error its exit code: 3 for a refusal by a safety
+// check, 1 for anything else (usage errors keep their 2).
+func commandError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	// The message may quote the tenant's strings: made safe for a terminal.
+	msg := &shownError{text: printableName(audit.Scrub(err.Error())), err: err}
+	if _, ok := linking.AsSafetyError(err); ok {
+		return &exitError{code: exitRefused, err: msg}
+	}
+	return &exitError{code: exitFailure, err: msg}
+}
+
+// shownError is an error as the operator sees it (scrubbed, printable),
+// still matching what it wraps (errors.Is, errors.As).
+type shownError struct {
+	text string
+	err  error
+}
+
+func (e *shownError) Error() string { return e.text }
+func (e *shownError) Unwrap() error { return e.err }
+
+// accounts opens the tenant for a write, says whether earlier writes on it
+// are unsettled, and reads its connections and the accounts by id (a
+// missing one is a refusal, exit 3). The caller closes the session.
+func (g *globalOptions) accounts(ctx context.Context, io *streams, ids ...string) (*session.Session, *linking.Connections, []client.User, error) {
+	s, err := g.open(ctx, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	warnUnsettled(io, s)
+	conns, err := s.Connections(ctx)
+	if err == nil {
+		var users []client.User
+		if users, err = s.Users(ctx, ids...); err == nil {
+			return s, conns, users, nil
+		}
+	}
+	s.Close()
+	return nil, nil, nil, commandError(err)
+}
+
+// confirmation says how a write command may go ahead.
+type confirmation struct {
+	// question is asked on a terminal, answered y or yes (default No).
+	question string
+	// typed, when set, replaces the question: the operator must type one of
+	// these (the account's primary identifier or its user id).
+	typed  []string
+	prompt string
+}
+
+// confirm applies the contract of DESIGN.md: with --force the write goes
+// ahead; on a terminal the operator is asked (default No); without a
+// terminal nothing is changed and the command exits 0.
+func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
+	if f.Force {
+		return true, nil
+	}
+	if !ios.InteractiveIn() {
+		fmt.Fprintln(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make these calls (or on a terminal, to be asked).")
+		return false, nil
+	}
+	if len(c.typed) > 0 {
+		fmt.Fprintf(ios.ErrOut, "\n%s: ", c.prompt)
+	} else {
+		fmt.Fprintf(ios.ErrOut, "\n%s [y/N] ", c.question)
+	}
+	line, err := bufio.NewReader(ios.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	answer := strings.TrimSpace(line)
+	ok := false
+	if len(c.typed) > 0 {
+		for _, want := range c.typed {
+			ok = ok || (want != "" && answer == want)
+		}
+	} else {
+		a := strings.ToLower(answer)
+		ok = a == "y" || a == "yes"
+	}
+	if !ok {
+		fmt.Fprintln(ios.ErrOut, "Not confirmed: nothing was changed.")
+	}
+	return ok, nil
+}
+
+// writeJSON writes v as indented JSON, characters a terminal would act on
+// escaped (the values are unchanged).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(termsafe.TerminalJSON(w))
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// dryRunJSON is what --json prints when nothing is carried out.
+type dryRunJSON struct {
+	DryRun     bool                `json:"dry_run"`
+	Plan       string              `json:"plan_id,omitempty"`
+	Operations []linking.Operation `json:"operations"`
+}
+
+// showOperations prints what a write command would do: the operations and
+// their exact calls.
+func showOperations(ios *streams, f writeFlags, p *linking.Plan) error {
+	if f.JSON {
+		if f.Force {
+			return nil // the result says it all
+		}
+		return writeJSON(ios.Out, dryRunJSON{DryRun: true, Plan: p.ID, Operations: p.Operations})
+	}
+	fmt.Fprintf(ios.Out, "On %s:\n", printableName(p.Tenant))
+	return report.WriteOperations(ios.Out, p.Operations)
+}
+
+// printableName makes a string from the tenant safe for a terminal (control
+// and format characters written as \u escapes).
+func printableName(s string) string { return termsafe.DisplayJSON([]byte(s)) }
+
+// runPlan carries a plan out through the session (journal, audit log,
+// backups), printing each step as it ends (text mode), and reports what was
+// done and what was not.
+func runPlan(ctx context.Context, ios *streams, f writeFlags, s *session.Session, p *linking.Plan, opts session.ApplyOptions) error {
+	if !f.JSON {
+		opts.Progress = func(r linking.StepReport) { printStep(ios.Out, r) }
+		fmt.Fprintln(ios.Out)
+	}
+	res, err := s.Apply(ctx, p, opts)
+	return reportRun(ios, f, s, res, err)
+}
+
+// reportRun prints what a run did (JSON or text) and gives its error its
+// exit code.
+func reportRun(ios *streams, f writeFlags, s *session.Session, res *linking.Result, err error) error {
+	if res == nil {
+		return commandError(err)
+	}
+	if f.JSON {
+		if jerr := writeJSON(ios.Out, resultJSON(res, s)); jerr != nil {
+			return jerr
+		}
+	} else {
+		printSummary(ios.Out, res, s)
+	}
+	return commandError(err)
+}
+
+type runJSON struct {
+	*linking.Result
+	Done      int    `json:"done"`
+	NotDone   int    `json:"not_done"`
+	Complete  bool   `json:"complete"`
+	AuditLog  string `json:"audit_log,omitempty"`
+	BackupDir string `json:"backup_dir,omitempty"`
+}
+
+func resultJSON(res *linking.Result, s *session.Session) runJSON {
+	out := runJSON{Result: res, Complete: res.Complete()}
+	out.Done = res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
+	out.NotDone = len(res.Steps) - out.Done
+	if !s.ReadOnly {
+		out.AuditLog, out.BackupDir = s.Paths.AuditLog, s.Paths.Backups
+	}
+	return out
+}
+
+var statusMark = map[linking.StepStatus]string{
+	linking.StatusDone: "done", linking.StatusAlreadyDone: "already done", linking.StatusFailed: "FAILED",
+	linking.StatusRefused: "REFUSED", linking.StatusUnknown: "OUTCOME UNKNOWN", linking.StatusNotRun: "not run",
+}
+
+func printStep(w io.Writer, r linking.StepReport) {
+	fmt.Fprintf(w, "%-12s %-15s %s\n", printableName(r.Step), statusMark[r.Status], report.CallText(r.Call))
+	if r.Backup != "" {
+		fmt.Fprintf(w, "%-12s %-15s backup: %s\n", "", "", printableName(r.Backup))
+	}
+	if r.Note != "" {
+		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", printableName(audit.Scrub(r.Note)))
+	}
+	if r.Error != "" && r.Status != linking.StatusRefused {
+		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", termsafe.DisplayJSON([]byte(r.Error)))
+	}
+}
+
+func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
+	done := res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
+	fmt.Fprintln(w)
+	if res.Complete() {
+		fmt.Fprintf(w, "Done: all %d calls made", len(res.Steps))
+		if n := res.Count(linking.StatusAlreadyDone); n > 0 {
+			fmt.Fprintf(w, " (%d by an earlier run)", n)
+		}
+		fmt.Fprintln(w, ".")
+	} else {
+		fmt.Fprintf(w, "Stopped after %d of %d calls. Not done:\n", done, len(res.Steps))
+		for _, st := range res.Steps {
+			if st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone {
+				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
+			}
+		}
+	}
+	if s.ReadOnly {
+		return
+	}
+	if hasBackup(res) {
+		fmt.Fprintf(w, "Backups in %s\n", s.Paths.Backups)
+	}
+	fmt.Fprintf(w, "Audit log: %s\n", s.Paths.AuditLog)
+}
+
+func hasBackup(res *linking.Result) bool {
+	for _, s := range res.Steps {
+		if s.Backup != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// describeUser names an account for a question: id, email, connection.
+func describeUser(u client.User) string {
+	parts := []string{u.UserID}
+	if u.Email != "" {
+		parts = append(parts, u.Email)
+	}
+	if c := u.Connection(); c != "" {
+		parts = append(parts, "on "+c)
+	}
+	return printableName(strings.Join(parts, ", "))
+}
+
+// exactArgs is cobra.ExactArgs with the usage exit code.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return usageErrorf("%v; usage: linkdesk %s", err, cmd.Use)
+		}
+		return nil
+	}
+}
+
+// carryOut shows a one-command plan's operations and their exact calls,
+// asks as the contract says, and carries the plan out when confirmed, as
+// apply does: under a journal, so that a run cut off is settled by
+// `linkdesk resume`.
+func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlags, p *linking.Plan, c confirmation) error {
+	if err := showOperations(ios, f, p); err != nil {
+		return err
+	}
+	ok, err := confirm(ios, f, c)
+	if err != nil || !ok {
+		return err
+	}
+	return runPlan(ctx, ios, f, s, p, session.ApplyOptions{})
+}
+
+// addWriteFlags registers --force, --json and --reason.
+func addWriteFlags(cmd *cobra.Command, f *writeFlags, reason *string) {
+	cmd.Flags().BoolVar(&f.Force, "force", false, "make the calls without asking")
+	cmd.Flags().BoolVar(&f.JSON, "json", false, "print the plan (dry run) or the result as JSON")
+	if reason != nil {
+		cmd.Flags().StringVar(reason, "reason", "", "why, for the audit log (a ticket number, …)")
+	}
+}

@@ -1,0 +1,363 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+var cmdFixture = emulatortest.Path(emulatortest.Small)
+
+const (
+	cmdAliceDB     = "auth0|63ea1f0b2c8d4e5f60718293"
+	cmdAliceGoogle = "google-oauth2|108812345678901234567"
+	cmdMariaGitHub = "github|5832311"
+	cmdMariaDB     = "auth0|672614a0b1c2d3e4f5061728"
+	cmdMike        = "auth0|64b7c8d9e0f1a2b3c4d5e6f7"
+	cmdLiam        = "auth0|65c0d1e2f3a4b5c6d7e8f901"
+	cmdSam         = "auth0|60d5ec49f1a2b3c4d5e6f708"
+)
+
+// writeEnv is a sandbox tenant served over HTTP that commands reach through
+// --domain and credentials, with the state directory in a temporary folder.
+type writeEnv struct {
+	t     *testing.T
+	srv   *emulator.Server
+	base  string
+	state string
+}
+
+func newWriteEnv(t *testing.T) *writeEnv {
+	t.Helper()
+	return newWriteEnvFrom(t, cmdFixture, emulator.Options{Rate: -1})
+}
+
+// newWriteEnvFrom is newWriteEnv on another fixture and with other options.
+func newWriteEnvFrom(t *testing.T, fixture string, opts emulator.Options) *writeEnv {
+	t.Helper()
+	ten, err := emulator.LoadFixture(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &writeEnv{t: t, state: t.TempDir()}
+	opts.Tenant = ten
+	e.srv, e.base = emulatortest.Start(t, opts)
+	t.Setenv("XDG_STATE_HOME", e.state)
+	t.Setenv("AUTH0_DOMAIN", e.base)
+	t.Setenv("AUTH0_CLIENT_ID", e.srv.ClientID())
+	t.Setenv("AUTH0_CLIENT_SECRET", e.srv.ClientSecret())
+	t.Setenv("USER", "operator-ann")
+	return e
+}
+
+type cmdRun struct {
+	code        int
+	out, errOut string
+}
+
+// runCmd runs linkdesk with args; answer, when set, is typed on a terminal.
+func runCmd(t *testing.T, answer *string, args ...string) cmdRun {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	s := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
+	if answer != nil {
+		s.In = strings.NewReader(*answer)
+		s.terminal = func(f any) bool { return f == s.In }
+	}
+	code := run(args, s)
+	return cmdRun{code, out.String(), errOut.String()}
+}
+
+// userWrites counts the requests that change users or make tickets (an
+// export job's POST changes nothing).
+func (e *writeEnv) userWrites() int64 {
+	st := e.srv.Stats()
+	var n int64
+	for _, route := range []string{"PATCH /api/v2/users/{id}", "DELETE /api/v2/users/{id}", "POST /api/v2/users/{id}/identities",
+		"DELETE /api/v2/users/{id}/identities/{provider}/{user_id}", "POST /api/v2/tickets/password-change", "POST /api/v2/users"} {
+		n += st.Requests[route]
+	}
+	return n
+}
+
+func (e *writeEnv) exists(id string) bool {
+	_, ok := e.srv.GetUser(id)
+	return ok
+}
+
+func (e *writeEnv) auditRecords() []audit.Record {
+	e.t.Helper()
+	recs, _, err := audit.ReadLog(filepath.Join(e.state, "linkdesk", "audit.log"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return recs
+}
+
+// noSecrets checks that the client secret is in no output and no file of
+// the state directory.
+func (e *writeEnv) noSecrets(r cmdRun) {
+	e.t.Helper()
+	secret := e.srv.ClientSecret()
+	if strings.Contains(r.out+r.errOut, secret) {
+		e.t.Error("the client secret was printed")
+	}
+	filepath.Walk(e.state, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if data, _ := os.ReadFile(path); bytes.Contains(data, []byte(secret)) {
+				e.t.Errorf("%s holds the client secret", path)
+			}
+		}
+		return err
+	})
+}
+
+func TestLinkDryRunPrintsTheExactCallsAndChangesNothing(t *testing.T) {
+	r := runCmd(t, nil, "link", "--demo", "--fixture", cmdFixture, cmdAliceDB, cmdAliceGoogle)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	}
+	for _, want := range []string{
+		`PATCH /api/v2/users/auth0%7C63ea1f0b2c8d4e5f60718293 {"app_metadata":{"roles":["member","beta"]}}`,
+		`POST /api/v2/users/auth0%7C63ea1f0b2c8d4e5f60718293/identities {"connection_id":"con_cCJYyy3RRzNwJ5qZ","provider":"google-oauth2","user_id":"108812345678901234567"}`,
+		`app_metadata.plan: keep "pro" (primary), drop "free"`,
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("dry run lacks %s:\n%s", want, r.out)
+		}
+	}
+	if !strings.Contains(r.errOut, "nothing was changed") {
+		t.Errorf("stderr: %s", r.errOut)
+	}
+
+	e := newWriteEnv(t)
+	before := e.userWrites()
+	for _, args := range [][]string{
+		{"link", cmdAliceDB, cmdAliceGoogle},
+		{"unlink", cmdSam, "google-oauth2", "101202303404505606707"},
+		{"delete", cmdAliceGoogle},
+		{"link", cmdAliceDB, cmdAliceGoogle, "--json"},
+	} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitOK || e.userWrites() != before {
+			t.Fatalf("%v without a terminal: exit %d, %d writes: %s", args, r.code, e.userWrites()-before, r.errOut)
+		}
+	}
+	if recs := e.auditRecords(); len(recs) != 0 {
+		t.Errorf("dry runs wrote %d audit records", len(recs))
+	}
+	var dry struct {
+		DryRun     bool                `json:"dry_run"`
+		Operations []linking.Operation `json:"operations"`
+	}
+	r = runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--json")
+	if err := json.Unmarshal([]byte(r.out), &dry); err != nil || !dry.DryRun || len(dry.Operations[0].Steps) != 2 {
+		t.Errorf("--json dry run: %v %s", err, r.out)
+	}
+}
+
+func TestLinkCommandLinksAndRecords(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--reason", "ticket 4411")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s%s", r.code, r.out, r.errOut)
+	}
+	if e.exists(cmdAliceGoogle) {
+		t.Fatal("the secondary is still a user")
+	}
+	for _, want := range []string{"op1.patch    done", "op1.link     done", "Done: all 2 calls made.", "Backups in " + filepath.Join(e.state, "linkdesk", "backups")} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.out)
+		}
+	}
+	recs := e.auditRecords()
+	if len(recs) != 4 || recs[0].Operator != "operator-ann" || recs[0].Reason != "ticket 4411" || recs[0].Backup == "" {
+		t.Fatalf("audit %+v", recs)
+	}
+	e.noSecrets(r)
+
+	a := runCmd(t, nil, "audit", "--limit", "2")
+	if a.code != exitOK || strings.Count(a.out, "operator-ann") != 2 || !strings.Contains(a.out, "link") {
+		t.Errorf("audit:\n%s", a.out)
+	}
+	a = runCmd(t, nil, "audit", "--json", "--limit", "0")
+	if lines := strings.Split(strings.TrimSpace(a.out), "\n"); a.code != exitOK || len(lines) != 4 {
+		t.Errorf("audit --json: %d lines", len(lines))
+	}
+}
+
+func TestWriteCommandsOnATerminalAsk(t *testing.T) {
+	e := newWriteEnv(t)
+	for _, answer := range []string{"\n", "n\n", "maybe\n", ""} {
+		r := runCmd(t, &answer, "link", cmdAliceDB, cmdAliceGoogle)
+		if r.code != exitOK || !e.exists(cmdAliceGoogle) || !strings.Contains(r.errOut, "[y/N]") {
+			t.Fatalf("answer %q: exit %d, linked %v: %s", answer, r.code, !e.exists(cmdAliceGoogle), r.errOut)
+		}
+	}
+	// Deletion wants the account's primary identifier (or user id) typed.
+	yes := "y\n"
+	if r := runCmd(t, &yes, "delete", cmdAliceGoogle); r.code != exitOK || !e.exists(cmdAliceGoogle) {
+		t.Fatalf("delete confirmed by y: %d %s", r.code, r.errOut)
+	}
+	typed := "alice.nguyen@gmail.com\n"
+	r := runCmd(t, &typed, "delete", cmdAliceGoogle)
+	if r.code != exitOK || e.exists(cmdAliceGoogle) {
+		t.Fatalf("delete confirmed by the email: exit %d %s", r.code, r.errOut)
+	}
+	if !strings.Contains(r.errOut, "Type its email (alice.nguyen@gmail.com)") {
+		t.Errorf("prompt: %s", r.errOut)
+	}
+	if r := runCmd(t, &yes, "link", cmdSam, cmdAliceDB); r.code != exitOK || e.exists(cmdAliceDB) {
+		t.Fatalf("link confirmed by y: %d %s", r.code, r.errOut)
+	}
+}
+
+func TestRefusalsExitThree(t *testing.T) {
+	e := newWriteEnv(t)
+	for _, tc := range []struct {
+		args  []string
+		check string
+	}{
+		{[]string{"link", cmdMariaGitHub, cmdMariaDB, "--force"}, linking.CheckUnverifiedEmail},
+		{[]string{"link", cmdMike, cmdLiam, "--force"}, linking.CheckNonUniqueEmailConnection},
+		{[]string{"link", cmdAliceDB, cmdAliceDB, "--force"}, linking.CheckSameAccount},
+		{[]string{"link", cmdAliceDB, cmdSam, "--force"}, linking.CheckSecondaryHasLinks},
+		{[]string{"link", cmdAliceDB, "auth0|nobody", "--force"}, linking.CheckUserMissing},
+		{[]string{"delete", "auth0|nobody", "--force"}, linking.CheckUserMissing},
+		{[]string{"unlink", cmdAliceDB, "google-oauth2", "1", "--force"}, linking.CheckNotLinked},
+		{[]string{"ticket", "auth0|nobody"}, linking.CheckUserMissing},
+		{[]string{"link", cmdAliceDB, cmdAliceGoogle, "--force", "--read-only"}, linking.CheckReadOnly},
+		{[]string{"delete", cmdAliceGoogle, "--force", "--read-only"}, linking.CheckReadOnly},
+		{[]string{"ticket", cmdAliceDB, "--read-only"}, linking.CheckReadOnly},
+	} {
+		r := runCmd(t, nil, tc.args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "("+tc.check+")") {
+			t.Errorf("%v: exit %d, %s", tc.args, r.code, r.errOut)
+		}
+	}
+	if n := e.userWrites(); n != 0 {
+		t.Fatalf("refused commands sent %d writes", n)
+	}
+	if _, err := os.Stat(filepath.Join(e.state, "linkdesk", "audit.log")); err == nil && len(e.auditRecords()) > 0 {
+		t.Error("refused commands wrote audit records")
+	}
+	// The override goes through and the audit record names it.
+	r := runCmd(t, nil, "link", cmdMariaGitHub, cmdMariaDB, "--force", "--allow-unverified")
+	if r.code != exitOK || e.exists(cmdMariaDB) {
+		t.Fatalf("--allow-unverified: exit %d %s", r.code, r.errOut)
+	}
+	if recs := e.auditRecords(); len(recs) != 2 || len(recs[0].Overrides) != 1 || recs[0].Overrides[0] != linking.CheckUnverifiedEmail {
+		t.Errorf("audit does not name the override: %+v", recs)
+	}
+	if r := runCmd(t, nil, "link", cmdAliceDB); r.code != exitUsage {
+		t.Errorf("one argument: exit %d", r.code)
+	}
+}
+
+func TestPlanAndApply(t *testing.T) {
+	e := newWriteEnv(t)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	r := runCmd(t, nil, "plan", "--out", planFile)
+	if r.code != exitOK {
+		t.Fatalf("plan: exit %d %s", r.code, r.errOut)
+	}
+	for _, want := range []string{"5 operations, 6 calls; 6 groups not planned.", "Refused by a safety check (1;", "maria.garcia@outlook.com", "unverified_email (needs_verification)",
+		"Not planned, nothing to link", "shared_by_design"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, r.out)
+		}
+	}
+	info, err := os.Stat(planFile)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("plan file: %v %v", info, err)
+	}
+	if r := runCmd(t, nil, "plan"); r.code != exitUsage {
+		t.Errorf("plan without --out: exit %d", r.code)
+	}
+	if r := runCmd(t, nil, "plan", "--out", "-", "--email", "alice.nguyen@gmail.com"); r.code != exitOK || !strings.HasPrefix(r.out, "{") {
+		t.Errorf("plan --out -: %d %s", r.code, r.out)
+	}
+
+	// Dry run: every call, nothing changed.
+	r = runCmd(t, nil, "apply", planFile)
+	if r.code != exitOK || e.userWrites() != 0 || strings.Count(r.out, "/identities {") != 5 {
+		t.Fatalf("apply dry run: exit %d, %d writes\n%s", r.code, e.userWrites(), r.out)
+	}
+	r = runCmd(t, nil, "apply", planFile, "--force", "--read-only")
+	if r.code != exitRefused || e.userWrites() != 0 {
+		t.Fatalf("apply --read-only: exit %d %s", r.code, r.errOut)
+	}
+
+	r = runCmd(t, nil, "apply", planFile, "--force", "--json")
+	var res struct {
+		Complete bool   `json:"complete"`
+		Done     int    `json:"done"`
+		PlanID   string `json:"plan_id"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.code != exitOK || !res.Complete || res.Done != 6 {
+		t.Fatalf("apply --force --json: exit %d %v %s %s", r.code, err, r.out, r.errOut)
+	}
+	if _, err := os.Stat(filepath.Join(e.state, "linkdesk", "journals", res.PlanID+".journal")); err != nil {
+		t.Errorf("journal: %v", err)
+	}
+	writes := e.userWrites()
+	// Run again: the journal says everything is done; nothing is sent twice.
+	r = runCmd(t, nil, "apply", planFile, "--force")
+	if r.code != exitOK || e.userWrites() != writes || !strings.Contains(r.out, "(6 by an earlier run)") {
+		t.Fatalf("second apply: exit %d, %d writes\n%s", r.code, e.userWrites()-writes, r.out)
+	}
+	// With another journal, the plan no longer matches the tenant.
+	r = runCmd(t, nil, "apply", planFile, "--force", "--journal", filepath.Join(t.TempDir(), "j"))
+	if r.code != exitRefused || !strings.Contains(r.errOut, "the group changed since the plan was made") {
+		t.Fatalf("apply with a fresh journal: exit %d %s", r.code, r.errOut)
+	}
+	// An edited plan is a usage error.
+	data, _ := os.ReadFile(planFile)
+	os.WriteFile(planFile, bytes.Replace(data, []byte(`"roles"`), []byte(`"rolez"`), 1), 0o600)
+	if r := runCmd(t, nil, "apply", planFile); r.code != exitUsage || !strings.Contains(r.errOut, "edited") {
+		t.Errorf("edited plan: exit %d %s", r.code, r.errOut)
+	}
+	e.noSecrets(r)
+}
+
+func TestApplyRefusesAPlanForAnotherTenant(t *testing.T) {
+	newWriteEnv(t)
+	tn, err := client.New(context.Background(), client.Config{Domain: os.Getenv("AUTH0_DOMAIN"), ClientID: "x", ClientSecret: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := linking.NewPlan("prod.eu.auth0.com", "someone", time.Now())
+	p.Add(linking.PlanDelete(client.User{UserID: cmdAliceGoogle, Identities: []client.Identity{{Provider: "google-oauth2", UserID: "1"}}}, ""))
+	var buf bytes.Buffer
+	linking.WritePlan(&buf, p)
+	path := filepath.Join(t.TempDir(), "plan.json")
+	os.WriteFile(path, buf.Bytes(), 0o600)
+	r := runCmd(t, nil, "apply", path, "--force")
+	if r.code != exitRefused || !strings.Contains(r.errOut, "other_tenant") {
+		t.Fatalf("exit %d %s (tenant %s)", r.code, r.errOut, tn.Domain())
+	}
+}
+
+func TestTicketCommand(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "ticket", cmdMike, "--json")
+	var out struct{ UserID, Ticket string }
+	if err := json.Unmarshal([]byte(r.out), &out); err != nil || r.code != exitOK || !strings.HasPrefix(out.Ticket, "http") {
+		t.Fatalf("ticket: exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	data, _ := os.ReadFile(filepath.Join(e.state, "linkdesk", "audit.log"))
+	if bytes.Contains(data, []byte(out.Ticket)) || len(e.auditRecords()) != 2 {
+		t.Errorf("audit log:\n%s", data)
+	}
+}

@@ -1,0 +1,176 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+// WritePlanText writes the plan for a person: every operation with its
+// reasons, merge preview and the exact calls it makes, then the groups left
+// alone. Strings from the tenant are made printable; JSON bodies keep their
+// meaning (a character a terminal would act on is written as a \u escape).
+func WritePlanText(w io.Writer, p *linking.Plan) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "Plan %s for %s, made %s", p.ID, termsafe.Printable(p.Tenant), p.CreatedAt.Format("2006-01-02 15:04:05Z07:00"))
+	if p.CreatedBy != "" {
+		fmt.Fprintf(bw, " by %s", termsafe.Printable(p.CreatedBy))
+	}
+	fmt.Fprintf(bw, "\n%s, %s; %s not planned.\n", plural(len(p.Operations), "operation"), plural(p.Calls(), "call"), plural(len(p.NotPlanned), "group"))
+	for _, op := range p.Operations {
+		bw.WriteString("\n")
+		writeOperation(bw, op)
+	}
+	writeNotPlanned(bw, p.NotPlanned)
+	return bw.Flush()
+}
+
+// notActionableHint says, per class, what a person does with a group the
+// plan leaves alone.
+var notActionableHint = map[linking.Class]string{
+	linking.ClassSharedByDesign:    "legitimate by design on a Non-Unique Emails connection: nothing to do",
+	linking.ClassLegacyDuplicate:   "need migration, not linking (see the reasons in the plan file)",
+	linking.ClassMixed:             "decide account by account, then `linkdesk link` or `linkdesk delete`",
+	linking.ClassNeedsVerification: "have an unverified email: verify it, or plan with --allow-unverified",
+}
+
+// writeNotPlanned lists every group a safety check refused, and counts the
+// groups with nothing to link by class; the plan file holds each one.
+func writeNotPlanned(w *bufio.Writer, nps []linking.NotPlanned) {
+	if len(nps) == 0 {
+		return
+	}
+	var refused []linking.NotPlanned
+	byClass := map[linking.Class]int{}
+	for _, np := range nps {
+		if np.Why == linking.WhyRefused {
+			refused = append(refused, np)
+		} else {
+			byClass[np.Class]++
+		}
+	}
+	if len(refused) > 0 {
+		const shown = 20
+		fmt.Fprintf(w, "\nRefused by a safety check (%d; the plan file has each one's reasons):\n", len(refused))
+		for i, np := range refused {
+			if i == shown {
+				fmt.Fprintf(w, "  … and %d more\n", len(refused)-shown)
+				break
+			}
+			fmt.Fprintf(w, "  %-40s %s (%s)\n", termsafe.Printable(np.Group), np.Check, np.Class)
+		}
+		if byClass[linking.ClassNeedsVerification] == 0 && refused[0].Check == "unverified_email" {
+			fmt.Fprintf(w, "  unverified emails: %s\n", notActionableHint[linking.ClassNeedsVerification])
+		}
+	}
+	if len(byClass) > 0 {
+		w.WriteString("\nNot planned, nothing to link (each group is listed with its reasons in the plan file):\n")
+		for _, c := range linking.Classes {
+			if n := byClass[c]; n > 0 {
+				fmt.Fprintf(w, "  %-19s %5d  %s\n", c, n, notActionableHint[c])
+			}
+		}
+	}
+}
+
+// WriteOperations writes operations as WritePlanText does, without the plan
+// around them: the dry run of a single link, unlink or delete.
+func WriteOperations(w io.Writer, ops []linking.Operation) error {
+	bw := bufio.NewWriter(w)
+	for i, op := range ops {
+		if i > 0 {
+			bw.WriteString("\n")
+		}
+		writeOperation(bw, op)
+	}
+	return bw.Flush()
+}
+
+func writeOperation(w *bufio.Writer, op linking.Operation) {
+	fmt.Fprintf(w, "%s  %s\n", op.ID, termsafe.Printable(OperationTitle(op)))
+	for _, r := range op.Reasons {
+		fmt.Fprintf(w, "     why: %s\n", termsafe.Printable(r))
+	}
+	if op.Reason != "" {
+		fmt.Fprintf(w, "     reason given: %s\n", termsafe.Printable(op.Reason))
+	}
+	for _, o := range op.Overrides {
+		fmt.Fprintf(w, "     OVERRIDE: safety check %s overridden\n", o)
+	}
+	if m := op.Merge; m != nil {
+		switch len(m.Conflicts) {
+		case 0:
+			w.WriteString("     metadata: merged into the primary, no conflicts\n")
+		default:
+			fmt.Fprintf(w, "     metadata: merged into the primary, %s:\n", plural(len(m.Conflicts), "conflict"))
+			for _, c := range m.Conflicts {
+				keep, drop := c.Primary, c.Secondary
+				if c.Kept == linking.SideSecondary {
+					keep, drop = drop, keep
+				}
+				fmt.Fprintf(w, "       %s: keep %s (%s), drop %s\n", termsafe.Printable(c.Key()), termsafe.DisplayJSON(linking.MustJSON(keep)), c.Kept, termsafe.DisplayJSON(linking.MustJSON(drop)))
+			}
+		}
+	}
+	if m := op.Merge; m != nil {
+		for _, f := range []struct {
+			name string
+			v    map[string]any
+		}{{linking.FieldUserMetadata, m.UserMetadata}, {linking.FieldAppMetadata, m.AppMetadata}} {
+			if f.v != nil {
+				fmt.Fprintf(w, "       the primary's %s becomes %s\n", f.name, termsafe.DisplayJSON(linking.MustJSON(f.v)))
+			}
+		}
+	}
+	for _, c := range op.Cascade {
+		fmt.Fprintf(w, "     cascade: deletes linked identity %s (%s)\n", termsafe.Printable(c.String()), termsafe.Printable(c.Connection))
+	}
+	for _, n := range op.Notes {
+		fmt.Fprintf(w, "     note: %s\n", termsafe.Printable(n))
+	}
+	w.WriteString("     calls:\n")
+	for _, s := range op.Steps {
+		fmt.Fprintf(w, "       %s\n", CallText(s.Call))
+	}
+}
+
+// OperationTitle says what an operation does in one line.
+func OperationTitle(op linking.Operation) string {
+	var s string
+	switch op.Kind {
+	case linking.OpLink:
+		s = fmt.Sprintf("link %s into %s", op.Secondary, op.Primary)
+	case linking.OpUnlink:
+		s = fmt.Sprintf("unlink %s from %s", op.Secondary, op.Primary)
+	case linking.OpDelete:
+		s = "delete " + op.Target
+	case linking.OpTicket:
+		s = "password-change ticket for " + op.Target
+	default:
+		s = string(op.Kind)
+	}
+	if op.Group != "" {
+		s += "  (" + op.Group + ")"
+	}
+	return s
+}
+
+// CallText is a call as a dry run prints it: method, path and body, safe
+// on a terminal.
+func CallText(c linking.Call) string {
+	s := c.Method + " " + termsafe.Printable(c.Path)
+	if len(c.Body) > 0 {
+		s += " " + termsafe.DisplayJSON(c.Body)
+	}
+	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

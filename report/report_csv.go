@@ -1,0 +1,70 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+// csvHeader names the columns of WriteCSV.
+var csvHeader = []string{
+	"group_email", "class", "missed_by_extension", "recommended",
+	"user_id", "connection", "provider", "strategy",
+	"primary_identifier_type", "primary_identifier_value",
+	"email", "email_verified", "logins_count", "last_login", "created_at",
+	"linked_identities",
+}
+
+// WriteCSV writes one row per account of each group, with the group's
+// normalized email, class and missed_by_extension, and whether the account is
+// the recommended primary. An account in several groups has a row in each.
+// linked_identities lists provider|user_id (connection) separated by "; ".
+// The CSV is for people (a spreadsheet, a terminal): tenant strings go
+// through csvCell; --json is the exact form.
+func WriteCSV(w io.Writer, r *linking.Report) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	row := make([]string, len(csvHeader))
+	for _, g := range r.Groups {
+		for _, a := range g.Accounts {
+			row = append(row[:0],
+				g.Email, string(g.Class), strconv.FormatBool(g.MissedByExtension),
+				strconv.FormatBool(g.RecommendedPrimary != "" && a.UserID == g.RecommendedPrimary),
+				a.UserID, a.Connection, a.Provider, a.Strategy,
+				a.Identifier.Type, a.Identifier.Value,
+				a.Email, strconv.FormatBool(a.EmailVerified), strconv.FormatInt(a.LoginsCount, 10),
+				csvTime(a.LastLogin), csvTime(a.CreatedAt), linkedList(a.Linked),
+			)
+			for i := range row {
+				row[i] = termsafe.CSVCell(row[i])
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(auth0Time)
+}
+
+func linkedList(ids []linking.Identity) string {
+	parts := make([]string, len(ids))
+	for i, l := range ids {
+		parts[i] = l.Provider + "|" + l.UserID + " (" + l.Connection + ")"
+	}
+	return strings.Join(parts, "; ")
+}

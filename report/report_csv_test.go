@@ -1,0 +1,32 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+func TestWriteCSVNeutralisesEveryTenantCell(t *testing.T) {
+	a := &linking.Account{UserID: "auth0|=1+1", Connection: "@conn", Provider: "auth0", Strategy: "auth0",
+		Identifier: linking.PrimaryIdentifier{Type: "phone_number", Value: "+14155550100"}, Email: "-x@y.z",
+		Linked: []linking.Identity{{Provider: "=p", UserID: "1", Connection: "c"}}}
+	r := &linking.Report{Groups: []*linking.Group{{Email: "=evil@x", Class: linking.ClassLinkCandidate, Accounts: []*linking.Account{a}}}}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%v %q", err, rows)
+	}
+	for i, cell := range rows[1] {
+		if cell != "" && (cell[0] == '=' || cell[0] == '@' || cell[0] == '-' || cell[0] == '+' && cell != "+14155550100") {
+			t.Errorf("column %s: %q would run as a formula", rows[0][i], cell)
+		}
+	}
+	if rows[1][9] != "+14155550100" || rows[1][0] != "'=evil@x" {
+		t.Errorf("row %q", rows[1])
+	}
+}

@@ -1,0 +1,353 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/auth0/go-auth0/management"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var scannedAt = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// fixtureReport is the scan of the classification fixture's export.
+func fixtureReport(t *testing.T) *linking.Report {
+	tenant := emulatortest.Fixture(t, emulatortest.Tenant)
+	var list []*management.Connection
+	if err := json.Unmarshal(emulatortest.ConnectionsJSON(t, tenant), &list); err != nil {
+		t.Fatal(err)
+	}
+	s := scan.New(linking.ConnectionsFromManagement(list), scan.Options{})
+	if err := s.ReadExport(bytes.NewReader(emulatortest.Export(tenant))); err != nil {
+		t.Fatal(err)
+	}
+	return s.Report(linking.ReportMeta{Tenant: "fixture.example", ScannedAt: scannedAt, Method: linking.MethodExport})
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := "testdata/" + name
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output; run with -update after checking:\n%s", path, got)
+	}
+}
+
+// jsonReport is report version 1 with linkdesk's added fields; decoding
+// with DisallowUnknownFields proves nothing else is written.
+type jsonReport struct {
+	Version           *int                  `json:"version"`
+	Tenant            *string               `json:"tenant"`
+	ScannedAt         *string               `json:"scanned_at"`
+	Method            *string               `json:"method"`
+	Connection        *string               `json:"connection"`
+	UsersScanned      *int                  `json:"users_scanned"`
+	AccountsWithEmail *int                  `json:"accounts_with_email"`
+	SkippedLines      *int                  `json:"skipped_lines"`
+	LineErrors        []jsonLineError       `json:"line_errors"`
+	Counts            map[linking.Class]int `json:"counts"`
+	Groups            []jsonGroup           `json:"groups"`
+}
+
+type jsonLineError struct {
+	Line  int64  `json:"line"`
+	Error string `json:"error"`
+}
+
+type jsonGroup struct {
+	Email              *string        `json:"email"`
+	Class              *linking.Class `json:"class"`
+	MissedByExtension  *bool          `json:"missed_by_extension"`
+	RecommendedPrimary *string        `json:"recommended_primary"`
+	PrimaryReasons     []string       `json:"primary_reasons"`
+	Reasons            []string       `json:"reasons"`
+	Accounts           []jsonAccount  `json:"accounts"`
+}
+
+type jsonAccount struct {
+	UserID            *string `json:"user_id"`
+	Connection        *string `json:"connection"`
+	Provider          *string `json:"provider"`
+	Strategy          *string `json:"strategy"`
+	PrimaryIdentifier *struct {
+		Type  *string `json:"type"`
+		Value *string `json:"value"`
+	} `json:"primary_identifier"`
+	Email            *string `json:"email"`
+	EmailVerified    *bool   `json:"email_verified"`
+	Username         *string `json:"username"`
+	PhoneNumber      *string `json:"phone_number"`
+	Name             *string `json:"name"`
+	LoginsCount      *int64  `json:"logins_count"`
+	LastLogin        *string `json:"last_login"`
+	CreatedAt        *string `json:"created_at"`
+	LinkedIdentities []struct {
+		Provider   *string `json:"provider"`
+		UserID     *string `json:"user_id"`
+		Connection *string `json:"connection"`
+		Email      *string `json:"email"`
+	} `json:"linked_identities"`
+}
+
+func TestWriteJSONContract(t *testing.T) {
+	r := fixtureReport(t)
+	out := reportJSON(t, r)
+	golden(t, "report.golden.json", []byte(out))
+
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	var got jsonReport
+	if err := dec.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"version", "tenant", "scanned_at", "method", "users_scanned", "accounts_with_email", "groups", "skipped_lines", "line_errors"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("no %q in the report", k)
+		}
+	}
+	if *got.Version != 1 || *got.Tenant != "fixture.example" || *got.ScannedAt != "2025-01-02T03:04:05Z" || *got.Method != "export" ||
+		got.Connection != nil || *got.UsersScanned != 22 || *got.AccountsWithEmail != 20 || *got.SkippedLines != 0 || got.LineErrors == nil {
+		t.Errorf("top level: %s", out[:300])
+	}
+	if len(got.Groups) != len(r.Groups) {
+		t.Fatalf("%d groups, want %d", len(got.Groups), len(r.Groups))
+	}
+	counts := r.Counts()
+	for c, n := range got.Counts {
+		if counts[c] != n {
+			t.Errorf("counts[%s] = %d, want %d", c, n, counts[c])
+		}
+	}
+	for i, g := range got.Groups {
+		want := r.Groups[i]
+		if g.Email == nil || *g.Email != want.Email || *g.Class != want.Class || *g.MissedByExtension != want.MissedByExtension ||
+			!slices.Equal(g.Reasons, want.Reasons) || len(g.Accounts) != len(want.Accounts) {
+			t.Errorf("group %d: %+v, want %+v", i, g, want)
+			continue
+		}
+		if (g.RecommendedPrimary == nil) != (want.RecommendedPrimary == "") || g.RecommendedPrimary != nil && *g.RecommendedPrimary != want.RecommendedPrimary {
+			t.Errorf("%s: recommended_primary %v, want %q", want.Email, g.RecommendedPrimary, want.RecommendedPrimary)
+		}
+		if _, ok := raw["groups"]; ok && want.RecommendedPrimary == "" && !strings.Contains(out, `"recommended_primary":null`) {
+			t.Error("no recommended_primary null written")
+		}
+		for j, a := range g.Accounts {
+			wa := want.Accounts[j]
+			if a.UserID == nil || *a.UserID != wa.UserID || *a.Connection != wa.Connection || *a.Provider != wa.Provider ||
+				*a.Strategy != wa.Strategy || *a.Email != wa.Email || *a.EmailVerified != wa.EmailVerified || *a.LoginsCount != wa.LoginsCount ||
+				a.PrimaryIdentifier == nil || *a.PrimaryIdentifier.Type != wa.Identifier.Type || *a.PrimaryIdentifier.Value != wa.Identifier.Value ||
+				a.LinkedIdentities == nil || len(a.LinkedIdentities) != len(wa.Linked) {
+				t.Errorf("%s account %d: %+v, want %+v", want.Email, j, a, wa)
+				continue
+			}
+			for _, ts := range []struct {
+				got  *string
+				want time.Time
+			}{{a.LastLogin, wa.LastLogin}, {a.CreatedAt, wa.CreatedAt}} {
+				if ts.want.IsZero() {
+					if ts.got != nil {
+						t.Errorf("%s: unknown time written as %q", wa.UserID, *ts.got)
+					}
+					continue
+				}
+				if p, err := time.Parse(time.RFC3339, *ts.got); err != nil || !p.Equal(ts.want) {
+					t.Errorf("%s: time %q, want %v", wa.UserID, *ts.got, ts.want)
+				}
+			}
+			for k, l := range a.LinkedIdentities {
+				wl := wa.Linked[k]
+				if *l.Provider != wl.Provider || *l.UserID != wl.UserID || *l.Connection != wl.Connection || *l.Email != wl.Email {
+					t.Errorf("%s linked %d: %+v", wa.UserID, k, l)
+				}
+			}
+		}
+	}
+}
+
+func TestWriteJSONEscapesTenantStrings(t *testing.T) {
+	name := "evil\x1b[31m\"quote\"\\ \u2028 line\nbreak \xff bad <tag> &"
+	conns := linking.NewConnections()
+	g := &linking.Group{Email: "x@y.com", Accounts: []*linking.Account{
+		{UserID: "auth0|1", Connection: "db", Provider: "auth0", Email: "x@y.com", Name: name},
+		{UserID: "auth0|2", Connection: "db2", Provider: "auth0", Email: "X@Y.com"},
+	}}
+	linking.Classify(g, conns)
+	r := &linking.Report{Version: 1, Groups: []*linking.Group{g}, LineErrors: []linking.LineError{{Line: 7, Error: "column 3: \"bad\""}}, SkippedLines: 1}
+	out := reportJSON(t, r)
+	var got jsonReport
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("invalid JSON: %v\n%s", err, out)
+	}
+	if want := strings.ToValidUTF8(name, "\uFFFD"); *got.Groups[0].Accounts[0].Name != want {
+		t.Errorf("name %q, want %q", *got.Groups[0].Accounts[0].Name, want)
+	}
+	if !strings.Contains(out, `<tag> &`) || strings.Contains(out, "\x1b") || !strings.Contains(out, `\u2028`) {
+		t.Errorf("escaping: %s", out)
+	}
+	if len(got.LineErrors) != 1 || got.LineErrors[0].Line != 7 || *got.SkippedLines != 1 {
+		t.Errorf("line errors: %+v", got.LineErrors)
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	r := fixtureReport(t)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows[0], csvHeader) {
+		t.Errorf("header %q", rows[0])
+	}
+	col := func(name string) int { return slices.Index(csvHeader, name) }
+	n := 1
+	for _, g := range r.Groups {
+		for _, a := range g.Accounts {
+			row := rows[n]
+			n++
+			rec := a.UserID == g.RecommendedPrimary
+			if row[col("group_email")] != g.Email || row[col("class")] != string(g.Class) || row[col("user_id")] != a.UserID ||
+				row[col("recommended")] != map[bool]string{true: "true", false: "false"}[rec] ||
+				row[col("primary_identifier_type")] != a.Identifier.Type || row[col("email")] != a.Email {
+				t.Errorf("row %d %q for %s in %s", n-1, row, a.UserID, g.Email)
+			}
+		}
+	}
+	if n != len(rows) {
+		t.Errorf("%d rows, want %d", len(rows)-1, n-1)
+	}
+	if !strings.Contains(b.String(), "") {
+		t.Fatal()
+	}
+	for _, row := range rows {
+		if row[col("user_id")] == "auth0|linked" && row[col("group_email")] == "alice@corp.com" {
+			if row[col("linked_identities")] != "google-oauth2|118000000000000000001 (google-oauth2)" || row[col("recommended")] != "true" {
+				t.Errorf("linked row %q", row)
+			}
+		}
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	r := fixtureReport(t)
+	var b bytes.Buffer
+	if err := WriteTable(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.golden.txt", b.Bytes())
+	out := b.String()
+	for _, want := range []string{
+		"LINK CANDIDATE  john.doe@acme.com  2 accounts  · missed by the Account Link Extension",
+		"* email john.doe@acme.com",
+		"SHARED BY DESIGN  parent@family.com  3 accounts",
+		"8 groups: link_candidate 3 · needs_verification 1 · shared_by_design 1 · legacy_duplicate 1 · mixed 2",
+		"22 users scanned, 20 with an email",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+	b.Reset()
+	if err := WriteTable(&b, r, 60); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if utf8.RuneCountInString(line) > 60 {
+			t.Errorf("line of %d runes at width 60: %q", utf8.RuneCountInString(line), line)
+		}
+	}
+	if !strings.Contains(b.String(), "  - ways out: (1) move the users to a new connection with\n") {
+		t.Errorf("reasons are not wrapped:\n%s", b.String())
+	}
+}
+
+func TestWriteTableSanitizesTenantStrings(t *testing.T) {
+	g := &linking.Group{Email: "x@y.com\x1b]0;title\x07", Accounts: []*linking.Account{
+		{UserID: "auth0|1\x1b[2J", Connection: "db\u202e", Provider: "auth0", Email: "x@y.com"},
+		{UserID: "auth0|2", Connection: "db2", Provider: "auth0", Email: "x@y.com\r"},
+	}}
+	linking.Classify(g, linking.NewConnections())
+	r := &linking.Report{Groups: []*linking.Group{g}, LineErrors: []linking.LineError{{Line: 1, Error: "bad \x1b[0m"}}, SkippedLines: 1}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.ContainsAny(out, "\x1b\x07\r\u202e") {
+		t.Errorf("control characters reach the terminal: %q", out)
+	}
+}
+
+func TestCounts(t *testing.T) {
+	r := &linking.Report{Groups: []*linking.Group{{Class: linking.ClassMixed}, {Class: linking.ClassMixed}, {Class: linking.ClassLinkCandidate}}}
+	c := r.Counts()
+	if len(c) != len(linking.Classes) || c[linking.ClassMixed] != 2 || c[linking.ClassLinkCandidate] != 1 || c[linking.ClassSharedByDesign] != 0 {
+		t.Errorf("counts %v", c)
+	}
+}
+
+// TestPlainJSON checks the eight-bytes-at-a-time path against
+// encoding/json, with every kind of byte at every position of a string: a
+// string is plain when encoding/json writes it unchanged between quotes.
+func TestPlainJSON(t *testing.T) {
+	slow := func(s string) bool {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		return buf.String() == `"`+s+`"`+"\n"
+	}
+	base := "abcdefghijklmnopqrstuvwxyz0123"
+	for _, odd := range []string{"\x00", "\x1f", " ", "\"", "\\", "\x7f", "é", "\xff", "\u2028", "~", "!", "#", "[", "]", "\x80"} {
+		for i := 0; i <= len(base); i++ {
+			s := base[:i] + odd + base[i:]
+			if got, want := plainJSON(s), slow(s); got != want {
+				t.Errorf("plainJSON(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	for c := range 256 {
+		s := strings.Repeat("x", 9) + string(rune(c)) + strings.Repeat("y", 9)
+		if c >= 0x80 {
+			s = strings.Repeat("x", 9) + string([]byte{byte(c)}) + strings.Repeat("y", 9)
+		}
+		if got, want := plainJSON(s), slow(s); got != want {
+			t.Errorf("plainJSON(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func reportJSON(tb testing.TB, r *linking.Report) string {
+	tb.Helper()
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		tb.Fatal(err)
+	}
+	return b.String()
+}

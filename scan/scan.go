@@ -1,0 +1,505 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// Options configure a Scanner.
+type Options struct {
+	// Connection keeps only the groups that involve an account on this
+	// connection (as its own or a linked identity), with all their accounts;
+	// "" keeps every group. Every user is still read and counted.
+	Connection string
+	// Progress, when set, hears how the scan goes every few thousand lines
+	// and once at the end of each export. It runs on the scanning goroutine.
+	Progress func(Counts)
+	// HoldCollector, for a scan that ends with its report in a process that
+	// does nothing else meanwhile (the one-shot command line), collects what
+	// the scan left behind and then holds the garbage collector off while
+	// the report's accounts are built from the records: collected together,
+	// the two would let the heap grow to twice both. It changes process-wide
+	// GC settings for that while, so a long-lived program (the terminal UI)
+	// leaves it off.
+	HoldCollector bool
+}
+
+// Counts is a snapshot of a running scan.
+type Counts struct {
+	Lines   int64 // export lines read
+	Bytes   int64 // export bytes read
+	Users   int   // users scanned
+	Skipped int   // malformed lines skipped
+}
+
+// Scanner groups accounts by normalized email in one streaming pass. It
+// keeps every account that has an email in a compact form and builds full
+// Accounts only for those in groups, when the report is made. A Scanner is
+// not safe for concurrent use.
+//
+// An account with several distinct emails (its own and its linked
+// identities') joins the group of each; in a report it is one *Account,
+// listed in every group it belongs to, and the reasons of a group it joined
+// through a linked identity say so.
+type Scanner struct {
+	conns *linking.Connections
+	opts  Options
+	dec   lineDecoder
+	cache connCache
+	text  textArena // the records' text; a report copies what it keeps
+
+	records  [][]record // chunks of recordChunk, never moved once written
+	count    uint32
+	verified []uint64          // a bit a record: email_verified
+	provider map[uint32]string // a record's provider where it is not its connection's
+	linked   map[uint32][]linking.Identity
+	multi    map[uint32]bool // records with more than one email
+	byEmail  *emailIndex     // ≥ 0: the only record with the email; < 0: ^index in groups
+	groups   []groupSlot
+	emails   []string // scratch
+
+	users, withEmail int
+	lines, bytes     int64
+	skipped          int
+	lineErrors       []linking.LineError
+}
+
+type groupSlot struct {
+	email   string
+	members []uint32
+}
+
+const (
+	recordChunk   = 1 << 14
+	maxLineErrors = 100
+	progressEvery = 1 << 14
+)
+
+// New starts an empty scan. conns may be nil: the scan then learns
+// connections from the users (inferred mode).
+func New(conns *linking.Connections, opts Options) *Scanner {
+	if conns == nil {
+		conns = linking.InferConnections()
+	}
+	return &Scanner{
+		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndex(),
+		provider: map[uint32]string{}, linked: map[uint32][]linking.Identity{}, multi: map[uint32]bool{},
+	}
+}
+
+// Add scans one account (the users-by-email and API path).
+func (s *Scanner) Add(a linking.Account) {
+	s.add(recordOf(&a, s.conns))
+}
+
+func (s *Scanner) add(r record, x recordExtra) {
+	s.users++
+	emails := s.emails[:0]
+	if e := linking.NormalizeEmail(r.email()); e != "" {
+		emails = append(emails, e)
+	}
+	for _, l := range x.linked {
+		if e := linking.NormalizeEmail(l.Email); e != "" && !slices.Contains(emails, e) {
+			emails = append(emails, e)
+		}
+	}
+	s.emails = emails
+	if len(emails) == 0 {
+		return // counted, not grouped
+	}
+	s.withEmail++
+	idx := s.store(r)
+	if x.verified {
+		s.verified[idx/64] |= 1 << (idx % 64)
+	}
+	if r.conn == noConnection || x.provider != s.cache.providerOf(r.conn) {
+		s.provider[idx] = x.provider
+	}
+	if x.linked != nil {
+		s.linked[idx] = x.linked
+	}
+	if len(emails) > 1 {
+		s.multi[idx] = true
+	}
+	for _, e := range emails {
+		s.join(e, idx)
+	}
+}
+
+func (s *Scanner) store(r record) uint32 {
+	idx := s.count
+	if int(idx/recordChunk) == len(s.records) {
+		s.records = append(s.records, make([]record, 0, recordChunk))
+		s.verified = append(s.verified, make([]uint64, recordChunk/64)...)
+	}
+	c := &s.records[idx/recordChunk]
+	*c = append(*c, r)
+	s.count++
+	return idx
+}
+
+func (s *Scanner) record(idx uint32) *record { return &s.records[idx/recordChunk][idx%recordChunk] }
+
+// accountOf materializes record idx, r being the record or a copy of it
+// whose text (its first five fields at least) lies elsewhere; linked
+// identities get their own copies of their strings, so that the account
+// holds nothing of the scanner's text. cache is the calling goroutine's.
+func (s *Scanner) accountOf(idx uint32, r *record, cache *connCache) linking.Account {
+	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0}
+	if linked := s.linked[idx]; linked != nil {
+		x.linked = make([]linking.Identity, len(linked))
+		for i, l := range linked {
+			l.UserID, l.Email = strings.Clone(l.UserID), strings.Clone(l.Email)
+			l.Username, l.PhoneNumber, l.Name = strings.Clone(l.Username), strings.Clone(l.PhoneNumber), strings.Clone(l.Name)
+			x.linked[i] = l
+		}
+	}
+	var ok bool
+	if x.provider, ok = s.provider[idx]; !ok {
+		x.provider = cache.providerOf(r.conn)
+	}
+	return r.account(s.conns, x)
+}
+
+func (s *Scanner) join(email string, idx uint32) {
+	v, found := s.byEmail.slot(email, int32(idx))
+	switch {
+	case !found:
+	case *v >= 0:
+		s.groups = append(s.groups, groupSlot{email: email, members: []uint32{uint32(*v), idx}})
+		*v = ^int32(len(s.groups) - 1)
+	default:
+		g := &s.groups[^*v]
+		g.members = append(g.members, idx)
+	}
+}
+
+// ReadExport scans a users export: NDJSON, already decompressed, one user a
+// line. Reading runs on its own goroutine so that decompression (inside r)
+// and decoding overlap. A malformed line is recorded with its line number and
+// skipped; blank lines are ignored. The error is r's, after every complete
+// line before it has been scanned.
+func (s *Scanner) ReadExport(r io.Reader) error {
+	const buffers = 8
+	chunks := make(chan []byte, buffers)
+	free := make(chan []byte, buffers)
+	for range buffers {
+		free <- nil
+	}
+	var readErr error
+	go func() {
+		defer close(chunks)
+		readErr = readLines(r, chunks, free)
+	}()
+	var lineNo int64
+	for chunk := range chunks {
+		rest := chunk
+		for len(rest) > 0 {
+			line := rest
+			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+				line, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
+			lineNo++
+			s.bytes += int64(len(line)) + 1
+			s.line(line, lineNo)
+		}
+		free <- chunk[:0]
+	}
+	s.progress()
+	if readErr != nil {
+		return fmt.Errorf("reading the export after line %d: %w", lineNo, readErr)
+	}
+	return nil
+}
+
+// readChunkSize is how much of the export one hand-off carries.
+const readChunkSize = 1 << 20
+
+// readLines fills buffers from free with whole lines of r and sends them on;
+// a line longer than a buffer grows it. At the end the last line goes out
+// even without its newline.
+func readLines(r io.Reader, out chan<- []byte, free <-chan []byte) error {
+	var carry []byte
+	for {
+		buf := <-free
+		if cap(buf) < readChunkSize || cap(buf) < 2*len(carry) {
+			buf = make([]byte, 0, max(readChunkSize, 2*len(carry)))
+		}
+		buf = append(buf[:0], carry...)
+		var err error
+		for len(buf) < cap(buf) && err == nil {
+			var n int
+			n, err = r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+		}
+		if errors.Is(err, io.EOF) {
+			out <- buf
+			return nil
+		}
+		last := bytes.LastIndexByte(buf, '\n')
+		if err != nil {
+			out <- buf[:last+1] // complete lines only
+			return err
+		}
+		carry = append(carry[:0], buf[last+1:]...)
+		out <- buf[:last+1]
+	}
+}
+
+// line scans one export line.
+func (s *Scanner) line(line []byte, n int64) {
+	s.lines++
+	if s.opts.Progress != nil && s.lines%progressEvery == 0 {
+		s.progress()
+	}
+	if len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
+	d := &s.dec
+	if err := d.decode(line); err != nil {
+		s.skipped++
+		if len(s.lineErrors) < maxLineErrors {
+			s.lineErrors = append(s.lineErrors, linking.LineError{Line: n, Error: err.Error()})
+		}
+		return
+	}
+	if !d.hasEmail() {
+		s.users++ // counted, not grouped: nothing to keep
+		return
+	}
+	text, ends := d.assemble()
+	s.add(d.record(s.text.str(text), ends, s.conns))
+}
+
+func (s *Scanner) progress() {
+	if s.opts.Progress != nil {
+		s.opts.Progress(Counts{Lines: s.lines, Bytes: s.bytes, Users: s.users, Skipped: s.skipped})
+	}
+}
+
+// Report classifies every group of two or more accounts and returns them in
+// report order. Groups are built and classified in parallel, one worker a
+// CPU. The scanner is left as it was: more users may be added and another
+// report made.
+func (s *Scanner) Report(meta linking.ReportMeta) *linking.Report { return s.report(meta, false) }
+
+// finish is Report for a scan that ends with it: what only the scanner needs
+// is let go as soon as the report no longer needs it (the email index
+// first, then the records once the accounts are built), so that a large
+// tenant's scanner and report are not held whole at once. The scanner is
+// spent.
+func (s *Scanner) finish(meta linking.ReportMeta) *linking.Report { return s.report(meta, true) }
+
+func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
+	rep := &linking.Report{
+		Version: linking.ReportVersion, Tenant: meta.Tenant, ScannedAt: meta.ScannedAt, Method: meta.Method,
+		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
+		LineErrors: append([]linking.LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
+	}
+	endWindow := func() {}
+	if spend {
+		s.byEmail = nil
+		if s.opts.HoldCollector && s.count >= buildWindowMin {
+			endWindow = buildWindow()
+		}
+	}
+	// An account with several emails is in several groups: it is built
+	// once, here, and the workers below only read it.
+	shared := make(map[uint32]*linking.Account, len(s.multi))
+	for idx := range s.multi {
+		r := *s.record(idx)
+		r.text = strings.Clone(r.text[:r.ends[4]])
+		acc := s.accountOf(idx, &r, &s.cache)
+		acc.Identifier = acc.PrimaryIdentifier(s.conns)
+		shared[idx] = &acc
+	}
+	groups := make([]*linking.Group, len(s.groups))
+	parallel(len(s.groups), func() func(i int) {
+		b := &groupBuilder{s: s, shared: shared, cache: connCache{set: s.conns}}
+		return func(i int) {
+			if g := b.group(&s.groups[i]); len(g.Accounts) >= 2 && involves(g, s.opts.Connection) {
+				groups[i] = g
+			}
+		}
+	})
+	if spend {
+		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
+		s.text = textArena{}
+		endWindow()
+	}
+	groups = slices.DeleteFunc(groups, func(g *linking.Group) bool { return g == nil })
+	parallel(len(groups), func() func(i int) {
+		return func(i int) { linking.Classify(groups[i], s.conns) }
+	})
+	rep.Groups = groups
+	linking.SortGroups(rep.Groups)
+	return rep
+}
+
+// buildWindow opens the stretch of a one-shot report in which its
+// accounts are built from the records: what the scan left behind (the
+// email index, scratch) is collected first, then no collection starts until
+// the returned func ends the window, once the records are let go. A
+// collection inside the window would find the scanner and the report under
+// way both alive and let the heap grow to twice both; the window itself
+// makes almost no garbage, so nothing is lost by waiting. One window at a
+// time: a scan finishing while another is in its window builds as usual.
+func buildWindow() (end func()) {
+	runtime.GC()
+	if !inBuildWindow.TryLock() {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(-1)
+	return func() {
+		debug.SetGCPercent(percent)
+		inBuildWindow.Unlock()
+	}
+}
+
+var inBuildWindow sync.Mutex
+
+// buildWindowMin is the number of kept records from which a one-shot report
+// opens a build window: below it, both fit in a heap small enough not to
+// be worth a collection.
+const buildWindowMin = 1 << 16
+
+// groupBuilder builds groups for one goroutine, taking their Group,
+// accounts and account lists from slabs: a few allocations a thousand
+// groups instead of three a group.
+type groupBuilder struct {
+	s        *Scanner
+	shared   map[uint32]*linking.Account
+	cache    connCache
+	groups   []linking.Group
+	accounts []linking.Account
+	ptrs     []*linking.Account
+	text     []byte // the group's text being gathered
+}
+
+const builderSlab = 1024 // groups a slab holds, on average
+
+// group builds the accounts of one group slot; an account that is in
+// another group too comes from shared.
+func (b *groupBuilder) group(slot *groupSlot) *linking.Group {
+	n := len(slot.members)
+	if len(b.groups) == cap(b.groups) {
+		b.groups = make([]linking.Group, 0, builderSlab)
+	}
+	if cap(b.accounts)-len(b.accounts) < n {
+		b.accounts = make([]linking.Account, 0, max(n, 2*builderSlab))
+	}
+	if cap(b.ptrs)-len(b.ptrs) < n {
+		b.ptrs = make([]*linking.Account, 0, max(n, 2*builderSlab))
+	}
+	// The group's email and its accounts' text in one string of its own.
+	b.text = append(b.text[:0], slot.email...)
+	for _, idx := range slot.members {
+		if b.shared[idx] == nil {
+			r := b.s.record(idx)
+			b.text = append(b.text, r.text[:r.ends[4]]...)
+		}
+	}
+	text := string(b.text)
+	b.groups = append(b.groups, linking.Group{Email: text[:len(slot.email)], Accounts: b.ptrs[len(b.ptrs) : len(b.ptrs) : len(b.ptrs)+n]})
+	g := &b.groups[len(b.groups)-1]
+	text = text[len(slot.email):]
+	own := b.accounts[len(b.accounts) : len(b.accounts) : len(b.accounts)+n]
+	var seen map[string]int // user id → position, for large groups
+	if n > smallGroup {
+		seen = make(map[string]int, n)
+	}
+	for _, idx := range slot.members {
+		a := b.shared[idx]
+		if a == nil {
+			r := *b.s.record(idx)
+			r.text, text = text[:r.ends[4]], text[r.ends[4]:]
+			own = append(own, b.s.accountOf(idx, &r, &b.cache))
+			a = &own[len(own)-1]
+		}
+		g.Accounts = appendAccount(g.Accounts, a, seen)
+	}
+	b.accounts = b.accounts[:len(b.accounts)+len(own)]
+	b.ptrs = b.ptrs[:len(b.ptrs)+len(g.Accounts)]
+	return g
+}
+
+// parallel calls the function work returns for every i in [0, n), on one
+// goroutine a CPU, a batch of i at a time; work is called once a goroutine,
+// for its own state.
+func parallel(n int, work func() func(i int)) {
+	const batch = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n/batch+1) {
+		wg.Go(func() {
+			do := work()
+			for {
+				end := int(next.Add(batch))
+				start := end - batch
+				if start >= n {
+					return
+				}
+				for i := start; i < min(end, n); i++ {
+					do(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// smallGroup is the size up to which a group is searched for a repeated user
+// id rather than indexed.
+const smallGroup = 16
+
+// appendAccount adds a to a group, replacing an earlier account with the same
+// user id (an export holding a user twice): the later line wins. seen, when
+// not nil, indexes the list by user id.
+func appendAccount(list []*linking.Account, a *linking.Account, seen map[string]int) []*linking.Account {
+	if seen != nil {
+		if i, ok := seen[a.UserID]; ok {
+			list[i] = a
+			return list
+		}
+		seen[a.UserID] = len(list)
+		return append(list, a)
+	}
+	for i, b := range list {
+		if b.UserID == a.UserID {
+			list[i] = a
+			return list
+		}
+	}
+	return append(list, a)
+}
+
+// involves reports whether an account of g is on connection (its own or a
+// linked identity's); every group involves "".
+func involves(g *linking.Group, connection string) bool {
+	if connection == "" {
+		return true
+	}
+	for _, a := range g.Accounts {
+		if a.Connection == connection {
+			return true
+		}
+		for _, l := range a.Linked {
+			if l.Connection == connection {
+				return true
+			}
+		}
+	}
+	return false
+}

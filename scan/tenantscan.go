@@ -1,0 +1,194 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// Request says what a scan of a tenant reads.
+type Request struct {
+	// Connections are the tenant's connections as the caller already read
+	// them (a session reads them once); nil reads them first.
+	Connections *linking.Connections
+	// Email, when set, scans one address (users-by-email plus the
+	// case-insensitive search) instead of the whole tenant.
+	Email string
+	// Connection narrows the report to groups involving this connection.
+	Connection string
+	// Progress hears how the scan goes; it runs on the scanning goroutine.
+	Progress func(Progress)
+	// HoldCollector lets a one-shot scan of a large tenant hold the garbage
+	// collector off while it builds its report (see Options.HoldCollector):
+	// for a process that does nothing else, never for the terminal UI.
+	HoldCollector bool
+}
+
+// Progress is one snapshot of a scan of a tenant, for progress lines and bars.
+type Progress struct {
+	Stage   string // "connections", "export", "download", "scan", "done"
+	JobID   string
+	Job     string // the export job's status
+	Percent int    // the export job's percentage_done
+	Users   int    // users scanned so far
+	Bytes   int64  // export bytes read so far
+	Skipped int    // malformed lines skipped so far
+}
+
+func (p Progress) String() string {
+	switch p.Stage {
+	case "connections":
+		return "reading connections…"
+	case "export":
+		return fmt.Sprintf("export job %s: %s %d%%", p.JobID, p.Job, p.Percent)
+	case "download", "scan":
+		s := fmt.Sprintf("scanning export %s: %d users, %.1f MB", p.JobID, p.Users, float64(p.Bytes)/1e6)
+		if p.Skipped > 0 {
+			s += fmt.Sprintf(", %d malformed lines skipped", p.Skipped)
+		}
+		return s
+	case "done":
+		return fmt.Sprintf("scanned %d users", p.Users)
+	}
+	return p.Stage
+}
+
+// ReadConnections reads the tenant's connections.
+func ReadConnections(ctx context.Context, t client.Tenant) (*linking.Connections, error) {
+	list, err := t.Connections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading connections: %w", err)
+	}
+	return linking.ConnectionsFromManagement(list), nil
+}
+
+// checkConnection refuses a --connection name the tenant does not have.
+// With inferred connections it cannot know them yet, so it lets it pass.
+func checkConnection(conns *linking.Connections, name string) error {
+	if name == "" || conns.Inferred() {
+		return nil
+	}
+	if err := conns.Check(name); err != nil {
+		return unknownConnectionError{err}
+	}
+	return nil
+}
+
+// ErrUnknownConnection matches the error of a --connection name that the
+// tenant does not have (errors.Is).
+var ErrUnknownConnection = errors.New("unknown connection")
+
+type unknownConnectionError struct{ error }
+
+func (unknownConnectionError) Is(target error) bool { return target == ErrUnknownConnection }
+
+// Tenant reads the tenant's connections (unless the request has them) and
+// then its users: the whole
+// tenant through an export job, or one address. It is the one scan behind
+// `linkdesk scan`, `linkdesk plan` and the terminal UI.
+func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report, error) {
+	progress := req.Progress
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	conns := req.Connections
+	if conns == nil {
+		progress(Progress{Stage: "connections"})
+		var err error
+		if conns, err = ReadConnections(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkConnection(conns, req.Connection); err != nil {
+		return nil, err
+	}
+	started := time.Now().UTC()
+	if req.Email != "" {
+		users, err := t.UsersByEmail(ctx, strings.TrimSpace(req.Email))
+		if err != nil {
+			return nil, fmt.Errorf("reading the accounts of %s: %w", req.Email, err)
+		}
+		s := New(conns, Options{Connection: req.Connection})
+		for _, u := range users {
+			s.Add(linking.AccountFromUser(u, conns))
+		}
+		progress(Progress{Stage: "done", Users: len(users)})
+		return s.Report(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodSearch}), nil
+	}
+
+	var job client.ExportProgress
+	stream, err := t.ExportUsers(ctx, client.ExportRequest{}, func(p client.ExportProgress) {
+		job = p
+		if p.Status != "downloading" && p.Status != "downloaded" {
+			progress(Progress{Stage: "export", JobID: p.JobID, Job: p.Status, Percent: p.Percent})
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exporting users: %w", err)
+	}
+	defer stream.Close()
+	report, err := scanStream(ctx, stream, conns, req, func(sp Counts) {
+		progress(Progress{Stage: "scan", JobID: job.JobID, Job: job.Status, Percent: 100, Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
+	})
+	if err != nil {
+		return nil, err
+	}
+	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, linking.MethodExport
+	progress(Progress{Stage: "done", JobID: job.JobID, Users: report.UsersScanned, Skipped: report.SkippedLines})
+	return report, nil
+}
+
+// ExportFile scans an export already downloaded (decompressed NDJSON in
+// r). conns may be nil: connections are then inferred from the users.
+func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, req Request) (*linking.Report, error) {
+	if conns == nil {
+		conns = linking.InferConnections()
+	}
+	if err := checkConnection(conns, req.Connection); err != nil {
+		return nil, err
+	}
+	progress := req.Progress
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	started := time.Now().UTC()
+	report, err := scanStream(ctx, r, conns, req, func(sp Counts) {
+		progress(Progress{Stage: "scan", Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
+	})
+	if err != nil {
+		return nil, err
+	}
+	report.ScannedAt, report.Method = started, linking.MethodFile
+	progress(Progress{Stage: "done", Users: report.UsersScanned, Skipped: report.SkippedLines})
+	return report, nil
+}
+
+func scanStream(ctx context.Context, r io.Reader, conns *linking.Connections, req Request, progress func(Counts)) (*linking.Report, error) {
+	s := New(conns, Options{Connection: req.Connection, Progress: progress, HoldCollector: req.HoldCollector})
+	if err := s.ReadExport(ctxReader{ctx: ctx, r: r}); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return s.finish(linking.ReportMeta{}), nil
+}
+
+// ctxReader stops a scan when its context is cancelled (esc in the UI).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

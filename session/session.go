@@ -1,0 +1,360 @@
+// Package session is the one way to a tenant for the command line and the
+// terminal UI: it connects (a real tenant, or a sandbox tenant started in
+// this process), knows where linkdesk keeps its state, reads the tenant's
+// connections once, re-reads one group, scans, and carries out every write
+// as a plan through linking's executor, with the audit log, backups and a
+// journal, so that a write cut off at any instant is settled by Resume.
+//
+// It imports linking, scan, client, audit and the emulator (for the sandbox
+// tenant); never a Charm package, cli, tui or views.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+)
+
+// Config says which tenant to open and where linkdesk keeps its state.
+type Config struct {
+	// A real tenant: AUTH0_DOMAIN plus client credentials or an API token.
+	Domain       string
+	ClientID     string
+	ClientSecret string
+	APIToken     string
+
+	// Sandbox starts a sandbox tenant inside this process instead: Fixture
+	// loads it from a file, else Users (default SandboxUsers) are generated
+	// from Seed (default 1).
+	Sandbox bool
+	Fixture string
+	Users   int
+	Seed    int64
+
+	ReadOnly bool   // every write is refused before any call, backup or record
+	Operator string // who acts, for the audit log (default: the login name)
+
+	StateDir  string // default $XDG_STATE_HOME/linkdesk
+	AuditLog  string // default StateDir/audit.log
+	BackupDir string // default StateDir/backups
+}
+
+// SandboxUsers is the size of the sandbox tenant `linkdesk demo` starts with.
+const SandboxUsers = 2000
+
+// ErrNoCredentials is matched by the error of Open when no tenant is
+// configured; its text tells the operator what to set.
+var ErrNoCredentials = errors.New(`no tenant configured.
+
+Set the tenant's domain and a Machine-to-Machine application's credentials:
+
+  export AUTH0_DOMAIN=your-tenant.eu.auth0.com
+  export AUTH0_CLIENT_ID=...
+  export AUTH0_CLIENT_SECRET=...      (or AUTH0_API_TOKEN=... instead of id and secret)
+
+or try linkdesk on a sandbox tenant first:
+
+  linkdesk demo`)
+
+// Session is an open tenant and the files that record what is done to it.
+// Its methods are safe for concurrent use.
+type Session struct {
+	Tenant   client.Tenant
+	Name     string // what the status bar, plans and the audit log call the tenant
+	Sandbox  bool
+	ReadOnly bool
+	Operator string
+	Paths    Paths
+
+	ctx     context.Context
+	secrets []string
+	stop    func()
+
+	connsMu sync.Mutex
+	conns   *linking.Connections
+
+	recMu   sync.Mutex
+	log     *audit.Log
+	backups *audit.Backups
+}
+
+// Paths are where a session keeps its state.
+type Paths struct {
+	State    string // the directory of everything below, 0700
+	AuditLog string
+	Backups  string
+	Journals string // one journal a plan carried out, named after its id
+	Plans    string // a copy of every plan carried out, for resume
+}
+
+// DefaultStateDir is $XDG_STATE_HOME/linkdesk, else ~/.local/state/linkdesk.
+func DefaultStateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "linkdesk")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "linkdesk")
+	}
+	return filepath.Join(os.TempDir(), "linkdesk")
+}
+
+// PathsFor resolves the state paths of a configuration.
+func PathsFor(cfg Config) Paths {
+	p := Paths{State: cfg.StateDir, AuditLog: cfg.AuditLog, Backups: cfg.BackupDir}
+	if p.State == "" {
+		p.State = DefaultStateDir()
+	}
+	if p.AuditLog == "" {
+		p.AuditLog = filepath.Join(p.State, "audit.log")
+	}
+	if p.Backups == "" {
+		p.Backups = filepath.Join(p.State, "backups")
+	}
+	p.Journals = filepath.Join(p.State, "journals")
+	p.Plans = filepath.Join(p.State, "plans")
+	return p
+}
+
+// DefaultOperator is the login name, for the audit log.
+func DefaultOperator() string {
+	for _, k := range []string{"USER", "LOGNAME"} {
+		if u := os.Getenv(k); u != "" {
+			return u
+		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// Open connects to the tenant cfg names. ctx is the program's context: the
+// session's own calls (Context) run under it. Nothing is read yet; the
+// first call fetches the access token. Close stops a sandbox tenant and
+// closes the audit log.
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	s := &Session{ctx: ctx, ReadOnly: cfg.ReadOnly, Operator: cfg.Operator, Paths: PathsFor(cfg), stop: func() {}}
+	if s.Operator == "" {
+		s.Operator = DefaultOperator()
+	}
+	if cfg.Sandbox {
+		if err := s.startSandbox(ctx, cfg); err != nil {
+			return nil, err
+		}
+	} else {
+		if cfg.Fixture != "" {
+			return nil, UsageError{errors.New("--fixture loads a sandbox tenant: use it with --demo or `linkdesk demo`")}
+		}
+		if cfg.Domain == "" || (cfg.APIToken == "" && (cfg.ClientID == "" || cfg.ClientSecret == "")) {
+			return nil, UsageError{ErrNoCredentials}
+		}
+		t, err := client.New(ctx, client.Config{
+			Domain: cfg.Domain, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, APIToken: cfg.APIToken,
+			ReadOnly: cfg.ReadOnly,
+		})
+		if err != nil {
+			return nil, UsageError{err}
+		}
+		s.Tenant, s.Name = t, t.Domain()
+		s.secrets = nonEmpty(cfg.ClientSecret, cfg.APIToken)
+	}
+	// Registered at once, so that nothing printed or written afterwards can
+	// carry them.
+	for _, secret := range s.secrets {
+		audit.RegisterSecret(secret)
+	}
+	return s, nil
+}
+
+// UsageError is an error in what the operator asked for (flags, files,
+// configuration): the command line exits 2 with it.
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+// With makes a session of a tenant already connected (t may be nil: a
+// session that only looks at a report), with cfg's state paths, operator
+// and read-only mode. Tests and tools that embed linkdesk use it; Close does
+// not close t.
+func With(ctx context.Context, t client.Tenant, name string, cfg Config) *Session {
+	s := &Session{Tenant: t, Name: name, Sandbox: cfg.Sandbox, ReadOnly: cfg.ReadOnly, Operator: cfg.Operator,
+		Paths: PathsFor(cfg), ctx: ctx, stop: func() {}}
+	if s.Operator == "" {
+		s.Operator = DefaultOperator()
+	}
+	return s
+}
+
+func (s *Session) startSandbox(ctx context.Context, cfg Config) error {
+	tenant, err := sandboxTenant(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := emulator.New(emulator.Options{Tenant: tenant})
+	if err != nil {
+		return err
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("start the sandbox tenant: %w", err)
+	}
+	t, err := client.New(ctx, client.Config{
+		Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(),
+		ReadOnly: cfg.ReadOnly, PollInterval: 50 * time.Millisecond,
+	})
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	s.Tenant, s.Name, s.Sandbox = t, "sandbox ("+t.Domain()+")", true
+	s.secrets = []string{srv.ClientSecret()}
+	s.stop = func() { srv.Close() }
+	return nil
+}
+
+// sandboxTenant is the tenant a sandbox starts with: the fixture file, or
+// the generated tenant of Users and Seed.
+func sandboxTenant(cfg Config) (*emulator.Tenant, error) {
+	if cfg.Fixture != "" {
+		t, err := emulator.LoadFixture(cfg.Fixture)
+		if err != nil {
+			return nil, UsageError{fmt.Errorf("--fixture: %w", err)}
+		}
+		return t, nil
+	}
+	users, seed := cfg.Users, cfg.Seed
+	if users <= 0 {
+		users = SandboxUsers
+	}
+	if seed == 0 {
+		seed = 1
+	}
+	return emulator.Generate(emulator.GenOptions{Users: users, Seed: seed}), nil
+}
+
+// Close closes the audit log and stops a sandbox tenant.
+func (s *Session) Close() error {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	var err error
+	if s.log != nil {
+		err = s.log.Close()
+		s.log = nil
+	}
+	s.stop()
+	return err
+}
+
+// Context is the program's context: cancelled when the program stops.
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Secrets are the credentials of the session, never to be printed.
+func (s *Session) Secrets() []string { return s.secrets }
+
+// ErrNoTenant is the error of a call on a session without a tenant.
+var ErrNoTenant = errors.New("no tenant connected")
+
+// Connections reads the tenant's connections once and keeps them for the
+// session: every scan, plan and re-read group of the session is classified
+// with the same settings, for one request.
+func (s *Session) Connections(ctx context.Context) (*linking.Connections, error) {
+	if s.Tenant == nil {
+		return nil, ErrNoTenant
+	}
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.conns != nil {
+		return s.conns, nil
+	}
+	conns, err := scan.ReadConnections(ctx, s.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	s.conns = conns
+	return conns, nil
+}
+
+// Scan scans the tenant (or req.Email) with the session's connections.
+// The report names the tenant as the session does.
+func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, error) {
+	if req.Connections == nil {
+		if req.Progress != nil {
+			req.Progress(scan.Progress{Stage: "connections"})
+		}
+		conns, err := s.Connections(ctx)
+		if err != nil {
+			return nil, err
+		}
+		req.Connections = conns
+	}
+	r, err := scan.Tenant(ctx, s.Tenant, req)
+	if err != nil {
+		return nil, err
+	}
+	r.Tenant = s.Name
+	return r, nil
+}
+
+// Users reads users by id (consistent); a missing one is a refusal
+// (linking.CheckUserMissing).
+func (s *Session) Users(ctx context.Context, ids ...string) ([]client.User, error) {
+	if s.Tenant == nil {
+		return nil, ErrNoTenant
+	}
+	return linking.ReadUsers(ctx, s.Tenant, ids...)
+}
+
+// ReadGroup re-reads the accounts of one email (users-by-email with the
+// case-insensitive search, both consistent) and classifies them again, as
+// after a write, without a rescan.
+func (s *Session) ReadGroup(ctx context.Context, email string) (*linking.Group, error) {
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.Tenant.UsersByEmail(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("re-reading %s: %w", email, err)
+	}
+	g := &linking.Group{Email: linking.NormalizeEmail(email)}
+	if g.Email == "" {
+		g.Email = strings.TrimSpace(email)
+	}
+	for _, u := range users {
+		a := linking.AccountFromUser(u, conns)
+		g.Accounts = append(g.Accounts, &a)
+	}
+	linking.Classify(g, conns)
+	return g, nil
+}
+
+// NewPlan starts a plan for this tenant, made by the session's operator.
+func (s *Session) NewPlan(ops ...linking.Operation) *linking.Plan {
+	p := linking.NewPlan(s.Name, s.Operator, time.Now())
+	p.Add(ops...)
+	return p
+}
+
+func nonEmpty(vals ...string) []string {
+	var out []string
+	for _, v := range vals {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,372 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// Every write of linkdesk, from any command or screen, is a plan carried out
+// here: a copy of the plan under Paths.Plans, a journal under
+// Paths.Journals, linking's executor with the session's audit log and
+// backups. A run cut off anywhere (Ctrl-C, a kill, a lost answer) leaves a
+// journal that Unsettled finds and Settle resolves by reading the tenant.
+
+// ApplyOptions adjust one run of a plan.
+type ApplyOptions struct {
+	// Journal is the journal's path (default Paths.Journals/<plan id>.journal).
+	Journal string
+	// Progress hears about every step as it ends.
+	Progress func(linking.StepReport)
+}
+
+// recorder opens the audit log and backup directory at the first write, so
+// that a session that only looks creates no file.
+func (s *Session) recorder() (*audit.Log, *audit.Backups, error) {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	if s.log != nil {
+		return s.log, s.backups, nil
+	}
+	log, err := audit.OpenLog(s.Paths.AuditLog)
+	if err != nil {
+		return nil, nil, err
+	}
+	backups, err := audit.OpenBackups(s.Paths.Backups)
+	if err != nil {
+		log.Close()
+		return nil, nil, err
+	}
+	s.log, s.backups = log, backups
+	return log, backups, nil
+}
+
+// executor is a fresh executor on the session's records; in read-only mode
+// one that refuses every write before touching any file.
+func (s *Session) executor() (*linking.Executor, error) {
+	ex := &linking.Executor{Tenant: s.Tenant, TenantName: s.Name, Operator: s.Operator, ReadOnly: s.ReadOnly}
+	if s.ReadOnly {
+		return ex, nil
+	}
+	log, backups, err := s.recorder()
+	if err != nil {
+		return nil, err
+	}
+	ex.Log, ex.Backups = log, backups
+	return ex, nil
+}
+
+// JournalPath is where the journal of plan id goes by default.
+func (s *Session) JournalPath(planID string) string {
+	return filepath.Join(s.Paths.Journals, planID+".journal")
+}
+
+func (s *Session) planPath(planID string) string {
+	return filepath.Join(s.Paths.Plans, planID+".json")
+}
+
+// Apply carries a plan out through linking's executor, on the record, under
+// its journal: a run that was cut off earlier resumes where it stopped and
+// never makes a call twice. A journal another process holds is refused
+// (audit.ErrJournalLocked).
+func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions) (*linking.Result, error) {
+	ex, err := s.executor()
+	if err != nil {
+		return nil, err
+	}
+	ex.Progress = opts.Progress
+	if s.ReadOnly {
+		return ex.Apply(ctx, p) // refused before any file is touched
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.keepPlan(p); err != nil {
+		return nil, err
+	}
+	path := opts.Journal
+	if path == "" {
+		path = s.JournalPath(p.ID)
+	}
+	j, err := audit.OpenJournal(path, p.ID, p.StepIDs())
+	if err != nil {
+		return nil, err
+	}
+	defer j.Close()
+	ex.Journal = j
+	res, err := ex.Apply(ctx, p)
+	if jerr := j.End(endNote(res, err)); jerr != nil && err == nil {
+		err = jerr
+	}
+	return res, err
+}
+
+// keepPlan writes the copy of p that Settle and Finish read; a copy already
+// there is the same plan (its id is the hash of its operations).
+func (s *Session) keepPlan(p *linking.Plan) error {
+	path := s.planPath(p.ID)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := linking.WritePlan(&buf, p); err != nil {
+		return err
+	}
+	if err := audit.WritePrivateFile(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("keeping a copy of the plan for resume: %w", err)
+	}
+	return nil
+}
+
+// How a run ended, as its journal records it.
+const (
+	endComplete    = "complete"
+	endInterrupted = "interrupted"
+	endStopped     = "stopped"
+	endSettled     = "settled"
+	endDiscarded   = "discarded"
+)
+
+func endNote(res *linking.Result, err error) string {
+	switch {
+	case err == nil:
+		return endComplete
+	case errors.Is(err, linking.ErrInterrupted) || errors.Is(err, context.Canceled):
+		return endInterrupted + ": " + err.Error()
+	case res != nil && res.Count(linking.StatusUnknown) > 0:
+		return endInterrupted + ": " + err.Error()
+	}
+	return endStopped + ": " + err.Error()
+}
+
+// Unsettled is a plan of this tenant whose last run did not end as the
+// operator saw it end: a call cut off with its outcome unknown, or a run
+// killed or interrupted before its last step.
+type Unsettled struct {
+	PlanID  string
+	Plan    *linking.Plan
+	Journal string
+	// Unknown are the steps cut off during their call: whether each took
+	// effect is known only by reading the tenant (Settle).
+	Unknown []string
+	// Remaining are the steps not done yet (Unknown excluded).
+	Remaining []string
+	// CutOff: the last run has no recorded end (a kill, a crash), or it
+	// was interrupted.
+	CutOff bool
+	// InUse: another process holds the journal (it is running now).
+	InUse bool
+}
+
+// Summary says in a line what is unsettled.
+func (u Unsettled) Summary() string {
+	var parts []string
+	if n := len(u.Unknown); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s with an unknown outcome", n, plural(n, "call", "calls")))
+	}
+	if n := len(u.Remaining); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s not made", n, plural(n, "call", "calls")))
+	}
+	what := "plan " + u.PlanID
+	if u.Plan != nil {
+		what += " (" + planTitle(u.Plan) + ")"
+	}
+	if u.InUse {
+		return what + ": being applied by another linkdesk now"
+	}
+	return what + ": " + strings.Join(parts, ", ")
+}
+
+func planTitle(p *linking.Plan) string {
+	kinds := map[linking.OpKind]int{}
+	for _, op := range p.Operations {
+		kinds[op.Kind]++
+	}
+	var parts []string
+	for _, k := range []linking.OpKind{linking.OpLink, linking.OpUnlink, linking.OpDelete, linking.OpTicket} {
+		if n := kinds[k]; n == 1 && len(p.Operations) == 1 {
+			op := p.Operations[0]
+			parts = append(parts, string(k)+" "+firstNonEmpty(op.Secondary, op.Target))
+		} else if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Unsettled lists this tenant's plans that need settling or finishing, the
+// oldest first. A plan copy made for another tenant is not listed.
+func (s *Session) Unsettled() ([]Unsettled, error) {
+	entries, err := os.ReadDir(s.Paths.Journals)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Unsettled
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".journal") {
+			continue
+		}
+		u, ok, err := s.unsettled(filepath.Join(s.Paths.Journals, name))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, u)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Plan.CreatedAt.Before(out[j].Plan.CreatedAt)
+	})
+	return out, nil
+}
+
+func (s *Session) unsettled(path string) (Unsettled, bool, error) {
+	snap, err := audit.ReadJournal(path)
+	if err != nil {
+		return Unsettled{}, false, nil // not a journal this linkdesk can read: not its business
+	}
+	u := Unsettled{PlanID: snap.PlanID, Journal: path}
+	for _, st := range snap.Steps {
+		switch st.State {
+		case audit.StepStarted, audit.StepUnknown:
+			u.Unknown = append(u.Unknown, st.ID)
+		case audit.StepPending, audit.StepFailed:
+			u.Remaining = append(u.Remaining, st.ID)
+		}
+	}
+	u.CutOff = !snap.Ended || strings.HasPrefix(snap.EndNote, endInterrupted)
+	if len(u.Unknown) == 0 && (len(u.Remaining) == 0 || !u.CutOff) {
+		return u, false, nil // complete, or stopped where the operator saw it stop
+	}
+	p, err := s.readPlan(snap.PlanID)
+	if err != nil {
+		return u, false, nil // no copy: a plan of another state directory
+	}
+	if p.Tenant != s.Name {
+		return u, false, nil
+	}
+	u.Plan = p
+	if u.InUse, err = audit.JournalInUse(path); err != nil {
+		return u, false, err
+	}
+	return u, true, nil
+}
+
+func (s *Session) readPlan(id string) (*linking.Plan, error) {
+	f, err := os.Open(s.planPath(id))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return linking.ReadPlan(f)
+}
+
+// Settle resolves, by reading the tenant, every call of u cut off during
+// its call, and records each outcome (audit log, journal). It makes no
+// call. When nothing remains the journal records the plan settled.
+func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, error) {
+	if u.Plan == nil {
+		return nil, fmt.Errorf("plan %s: no copy of the plan to settle it with", u.PlanID)
+	}
+	ex, err := s.executor()
+	if err != nil {
+		return nil, err
+	}
+	if s.ReadOnly {
+		return ex.Settle(ctx, u.Plan) // refused
+	}
+	j, err := audit.OpenJournal(u.Journal, u.Plan.ID, u.Plan.StepIDs())
+	if err != nil {
+		return nil, err
+	}
+	defer j.Close()
+	ex.Journal = j
+	res, err := ex.Settle(ctx, u.Plan)
+	if err == nil && res.Count(linking.StatusAlreadyDone) == len(res.Steps) {
+		err = j.End(endSettled)
+	}
+	return res, err
+}
+
+// Finish carries out what u left to do (Apply on its journal).
+func (s *Session) Finish(ctx context.Context, u Unsettled, opts ApplyOptions) (*linking.Result, error) {
+	if u.Plan == nil {
+		return nil, fmt.Errorf("plan %s: no copy of the plan to finish it with", u.PlanID)
+	}
+	opts.Journal = u.Journal
+	return s.Apply(ctx, u.Plan, opts)
+}
+
+// Discard leaves what u did not do for good: its remaining steps are
+// marked skipped in the journal, which no longer lists it as unsettled.
+// Steps with an unknown outcome must be settled first.
+func (s *Session) Discard(u Unsettled) error {
+	if s.ReadOnly {
+		return linking.ReadOnlyError()
+	}
+	steps := []string(nil)
+	if u.Plan != nil {
+		steps = u.Plan.StepIDs()
+	}
+	j, err := audit.OpenJournal(u.Journal, u.PlanID, steps)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	for _, st := range j.Steps() {
+		switch st.State {
+		case audit.StepUnknown, audit.StepStarted:
+			return fmt.Errorf("step %s has an unknown outcome: settle it first (linkdesk resume)", st.ID)
+		case audit.StepPending, audit.StepFailed:
+			if err := j.Mark(st.ID, audit.StepSkipped, "discarded by "+s.Operator); err != nil {
+				return err
+			}
+		}
+	}
+	return j.End(endDiscarded + " by " + s.Operator)
+}
+
+// RemainingSteps lists the steps of u's plan the journal does not call
+// done, in plan order (after Settle: what Finish would do).
+func (s *Session) RemainingSteps(u Unsettled) ([]string, error) {
+	snap, err := audit.ReadJournal(u.Journal)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, st := range snap.Steps {
+		if !slices.Contains([]audit.StepState{audit.StepDone, audit.StepSkipped}, st.State) {
+			out = append(out, st.ID)
+		}
+	}
+	return out, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,103 @@
+package termsafe
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// hostileText holds one of each thing a terminal acts on or hides: escape
+// sequences (CSI, OSC with BEL), C0 and C1 controls, DEL, bidi override and
+// isolate, zero-width characters, a line separator, a filler, a tag.
+const hostileText = "Eve\x1b[2J\x1b]0;pwned\x07\r\n\t\u009b31m\x7f \u202enimda\u202c\u2066x\u2069\u200b\u200d\ufeff\u2028\u3164\U000E0001 Zoë 山田 🙂"
+
+// terminalSafe reports the first rune of s a terminal would act on, if any.
+func terminalSafe(s string) (rune, bool) {
+	if !utf8.ValidString(s) {
+		return utf8.RuneError, false
+	}
+	for _, r := range s {
+		if ActsOnTerminal(r) {
+			return r, false
+		}
+	}
+	return 0, true
+}
+
+func TestPrintableLeavesNothingForTheTerminal(t *testing.T) {
+	got := Printable(hostileText + "\xff")
+	if r, ok := terminalSafe(got); !ok {
+		t.Fatalf("printable left %U in %q", r, got)
+	}
+	if !strings.Contains(got, "Zoë 山田 🙂") || Printable("alice@example.com") != "alice@example.com" {
+		t.Errorf("printable changed what a terminal only shows: %q", got)
+	}
+}
+
+func TestTerminalJSONKeepsTheValueWhateverTheWrites(t *testing.T) {
+	raw, err := json.Marshal(map[string]any{"name": hostileText, "plain": "alice@example.com", "n": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every way of cutting the text in two writes, a multi-byte rune included.
+	for cut := 0; cut <= len(raw); cut++ {
+		var out bytes.Buffer
+		w := TerminalJSON(&out)
+		for _, part := range [][]byte{raw[:cut], raw[cut:]} {
+			if n, err := w.Write(part); err != nil || n != len(part) {
+				t.Fatalf("write: %d %v", n, err)
+			}
+		}
+		if r, ok := terminalSafe(out.String()); !ok {
+			t.Fatalf("cut at %d: %U reached the output %q", cut, r, out.String())
+		}
+		var a, b any
+		if json.Unmarshal(raw, &a) != nil || json.Unmarshal(out.Bytes(), &b) != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("cut at %d: %s does not decode to %s", cut, out.Bytes(), raw)
+		}
+	}
+	// Indented JSON keeps its layout; plain text is left as it is.
+	indented, err := json.MarshalIndent(map[string]any{"name": hostileText, "plain": "Zoë"}, "", "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	TerminalJSON(&out).Write(indented)
+	var a, b any
+	if json.Unmarshal(out.Bytes(), &b) != nil || json.Unmarshal(indented, &a) != nil || !reflect.DeepEqual(a, b) || strings.Count(out.String(), "\n") != 3 {
+		t.Errorf("indented JSON: %s", out.Bytes())
+	}
+	if r, ok := terminalSafe(strings.ReplaceAll(strings.ReplaceAll(out.String(), "\n", ""), "\t", "")); !ok {
+		t.Errorf("%U left in %s", r, out.Bytes())
+	}
+	out.Reset()
+	TerminalJSON(&out).Write([]byte(`{"plain":"Zoë"}`))
+	if out.String() != `{"plain":"Zoë"}` {
+		t.Errorf("plain JSON changed: %s", out.String())
+	}
+}
+
+func TestDisplayJSONKeepsTheValue(t *testing.T) {
+	raw := mustMarshal(map[string]any{"name": "Eve \u202enimda\u200b\x1b[2J\u0007 \U000E0001"})
+	shown := DisplayJSON(raw)
+	for _, bad := range []string{"\u202e", "\u200b", "\x1b", "\u0007", "\U000E0001"} {
+		if strings.Contains(shown, bad) {
+			t.Errorf("%q left in %s", bad, shown)
+		}
+	}
+	var a, b any
+	if json.Unmarshal(raw, &a) != nil || json.Unmarshal([]byte(shown), &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("displayed JSON %s does not decode to the sent value %s", shown, raw)
+	}
+}
+
+func mustMarshal(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return data
+}

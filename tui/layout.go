@@ -1,0 +1,108 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+// Layout of tenant strings in cells: every function here sanitizes first
+// (termsafe decides what a terminal must not receive), then measures and
+// cuts by display width.
+
+// Ellipsis ends a string cut to fit.
+const Ellipsis = "…"
+
+// Fit sanitizes s and cuts it to at most width cells, ending it with … when
+// it had to cut. The work is bounded by width, not by len(s).
+func Fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	var clean string
+	if termsafe.IsPlain(s) {
+		if len(s) <= width {
+			return s
+		}
+		clean = s[:width+1]
+	} else {
+		var b strings.Builder
+		// A cell holds at least one rune, except zero-width marks; 4× leaves
+		// room for combining marks while bounding a hostile megabyte.
+		cut := termsafe.SanitizeInto(&b, s, 4*width+8)
+		clean = b.String()
+		if cut && ansi.StringWidth(clean) < width {
+			return clean + Ellipsis
+		}
+	}
+	if ansi.StringWidth(clean) <= width {
+		return clean
+	}
+	return ansi.Truncate(clean, width, Ellipsis)
+}
+
+// Pad is Fit followed by spaces up to exactly width cells.
+func Pad(s string, width int) string {
+	f := Fit(s, width)
+	if w := ansi.StringWidth(f); w < width {
+		return f + strings.Repeat(" ", width-w)
+	}
+	return f
+}
+
+// PadLeft is Fit with the spaces on the left (numbers in columns).
+func PadLeft(s string, width int) string {
+	f := Fit(s, width)
+	if w := ansi.StringWidth(f); w < width {
+		return strings.Repeat(" ", width-w) + f
+	}
+	return f
+}
+
+// Width is the display width of an already sanitized or styled string.
+func Width(s string) int { return ansi.StringWidth(s) }
+
+// Wrap sanitizes s and wraps it into lines of at most width cells, at most
+// maxLines of them (the last one ending in … when text was left over;
+// maxLines ≤ 0: no limit).
+func Wrap(s string, width, maxLines int) []string {
+	if width <= 0 {
+		return nil
+	}
+	var clean string
+	if maxLines > 0 && len(s) > maxLines*width*4+64 {
+		var b strings.Builder
+		termsafe.SanitizeInto(&b, s, maxLines*width*4+64)
+		clean = b.String() + Ellipsis
+	} else {
+		clean = termsafe.Sanitize(s)
+	}
+	lines := strings.Split(ansi.Wrap(clean, width, ""), "\n")
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = ansi.Truncate(lines[maxLines-1]+Ellipsis+Ellipsis, width, Ellipsis)
+	}
+	return lines
+}
+
+// Truncate cuts an already sanitized (possibly styled) string to width cells.
+func Truncate(s string, width int) string { return ansi.Truncate(s, width, Ellipsis) }
+
+// TruncateLeft removes the first n cells of an already sanitized string.
+func TruncateLeft(s string, n int) string { return ansi.TruncateLeft(s, n, "") }
+
+// FitLeft is Fit cutting from the left, for paths whose end matters: the
+// result starts with … when it had to cut.
+func FitLeft(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	clean := termsafe.Sanitize(s)
+	w := ansi.StringWidth(clean)
+	if w <= width {
+		return clean
+	}
+	return Ellipsis + ansi.TruncateLeft(clean, w-(width-1), "")
+}

@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestFitCutsByDisplayWidth(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"alice@example.com", 20, "alice@example.com"},
+		{"alice@example.com", 10, "alice@exa…"},
+		{"山田太郎@example.jp", 6, "山田…"},
+		{"\x1b]0;pwned\x07Mallory", 5, "⍰Mal…"},
+		{"anything", 0, ""},
+		{strings.Repeat("Hubert ", 200000), 12, "Hubert Hube…"},
+		{strings.Repeat("\u0301", 100000), 3, strings.Repeat("\u0301", 20) + "…"},
+	}
+	for _, tt := range tests {
+		got := Fit(tt.in, tt.width)
+		if got != tt.want {
+			t.Errorf("Fit(%.20q, %d) = %.40q, want %.40q", tt.in, tt.width, got, tt.want)
+		}
+		if w := ansi.StringWidth(got); w > tt.width {
+			t.Errorf("Fit(%.20q, %d) is %d cells wide", tt.in, tt.width, w)
+		}
+	}
+}
+
+func TestPadIsExactlyTheWidth(t *testing.T) {
+	for _, s := range []string{"", "a", "山田", "\x1b[2Jx", strings.Repeat("x", 50)} {
+		if got := Pad(s, 10); ansi.StringWidth(got) != 10 {
+			t.Errorf("Pad(%q, 10) = %q: %d cells", s, got, ansi.StringWidth(got))
+		}
+		if got := PadLeft(s, 10); ansi.StringWidth(got) != 10 {
+			t.Errorf("PadLeft(%q, 10) = %q: %d cells", s, got, ansi.StringWidth(got))
+		}
+	}
+}
+
+func TestWrapKeepsLinesInWidthAndBoundsAHugeString(t *testing.T) {
+	lines := Wrap(strings.Repeat("word ", 1<<18)+"\x1b[2J", 40, 3)
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3", len(lines))
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 40 {
+			t.Errorf("line %q is wider than 40", l)
+		}
+	}
+	if !strings.HasSuffix(lines[2], Ellipsis) {
+		t.Errorf("last line %q does not say it was cut", lines[2])
+	}
+}
+
+// unsafeRune reports what must never reach the terminal from tenant data.
+func TestFitLeftKeepsTheEnd(t *testing.T) {
+	got := FitLeft("/tmp/very/long/dir/backups/20261122T021102Z-delete-b93226ec6de3.json", 30)
+	if got != "…102Z-delete-b93226ec6de3.json" || ansi.StringWidth(got) != 30 {
+		t.Errorf("FitLeft = %q (%d cells)", got, ansi.StringWidth(got))
+	}
+	if got := FitLeft("/short", 30); got != "/short" {
+		t.Errorf("FitLeft cut a path that fits: %q", got)
+	}
+}
+
+// unsafeRune reports what must never reach the terminal from tenant data.
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f: // C0, DEL, C1 (ESC included)
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c: // bidi
+		return true
+	case r == 0x200b, r == 0x200c, r == 0x200d, r == 0xfeff, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+// FuzzFit holds what a cell shows of a tenant string: never wider than the
+// cell, and nothing a terminal would act on.
+func FuzzFit(f *testing.F) {
+	for _, s := range []string{
+		"", "alice@example.com", "\x1b]0;pwned\x07", "\x1b]52;c;Y3VybA==\x1b\\", "\x1b[2J\x1b[H",
+		"\u009b31m", "\u009d0;x\u009c", "\u202enimda\u202c", "\u200b\u200d\ufeff", "Ren\xe9 \xff\xfe",
+		"a\nb\r\n", "\x1bP", "\x1b[", "\xc2", "\x1b\x1b[1;2", "山田\u0301",
+	} {
+		f.Add(s, 12)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		width = width % 200
+		if width < 0 {
+			width = -width
+		}
+		fit := Fit(s, width)
+		if w := ansi.StringWidth(fit); w > width {
+			t.Fatalf("Fit(%q, %d) = %q is %d cells wide", s, width, fit, w)
+		}
+		for _, r := range fit {
+			if unsafeRune(r) {
+				t.Fatalf("Fit(%q, %d) = %q holds %U", s, width, fit, r)
+			}
+		}
+	})
+}
