@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0/go-auth0"
+	"github.com/auth0/go-auth0/management"
 )
 
 func TestParseDomain(t *testing.T) {
@@ -132,5 +136,35 @@ func TestNullIdentityIsSkipped(t *testing.T) {
 	}
 	if u.Connection() != "db" || len(u.Identities) != 1 {
 		t.Fatalf("identities: %+v", u.Identities)
+	}
+}
+
+func TestConnectionFromManagementEdges(t *testing.T) {
+	if c := connectionFromManagement(nil); !reflect.DeepEqual(c, Connection{}) {
+		t.Errorf("nil: %+v", c)
+	}
+	// Options built by hand as a map, not decoded by go-auth0.
+	mc := &management.Connection{Name: auth0.String("hand"), Strategy: auth0.String("auth0"), Options: map[string]any{
+		"enabledDatabaseCustomization": true, "import_mode": true,
+	}}
+	if c := connectionFromManagement(mc); !c.Options.CustomDatabase || !c.Options.ImportMode || c.Options.Attributes != nil {
+		t.Errorf("custom database in import mode: %+v", c)
+	}
+	// Flexible identifiers where nothing is active: attributes present, all off, email unique.
+	var dc Connection
+	raw := `{"name":"none","strategy":"auth0","options":{"attributes":{"email":{"unique":true},"username":{}}}}`
+	if err := json.Unmarshal([]byte(raw), &dc); err != nil {
+		t.Fatal(err)
+	}
+	if want := (Connection{Name: "none", Strategy: "auth0", Options: ConnectionOptions{Attributes: &ConnectionAttributes{}}}); !reflect.DeepEqual(dc, want) {
+		t.Errorf("no active identifier:\n got %+v\nwant %+v", dc, want)
+	}
+	// Another strategy's options are not database options, whatever they say.
+	var sc Connection
+	if err := json.Unmarshal([]byte(`{"name":"sms","strategy":"sms","options":{"requires_username":true}}`), &sc); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sc.Options, ConnectionOptions{}) {
+		t.Errorf("sms options: %+v", sc.Options)
 	}
 }

@@ -8,6 +8,7 @@
 // The package does no I/O of its own: callers hand it readers, writers and
 // already-fetched connections.
 //
-// It may import client and go-auth0's management types; it must never import
-// Charm packages, the emulator (tests excepted) or anything of the UI.
+// It may import client, whose own types stand between it and go-auth0; it must
+// never import go-auth0, Charm packages, the emulator (tests excepted) or
+// anything of the UI.
 package linking

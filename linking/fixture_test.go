@@ -6,14 +6,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/auth0/go-auth0/management"
-
 	"github.com/linkdesk/linkdesk/client"
 )
 
 // fixture is a tenant in the fixture format of DESIGN.md.
 type fixture struct {
-	conns []*management.Connection
+	conns []client.Connection
 	lines [][]byte // each user as one compact export line
 }
 
@@ -24,8 +22,8 @@ func loadFixture(t testing.TB, path string) fixture {
 		t.Fatal(err)
 	}
 	var raw struct {
-		Connections []*management.Connection `json:"connections"`
-		Users       []json.RawMessage        `json:"users"`
+		Connections []client.Connection `json:"connections"`
+		Users       []json.RawMessage   `json:"users"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -41,7 +39,7 @@ func loadFixture(t testing.TB, path string) fixture {
 	return f
 }
 
-func (f fixture) connections() *Connections { return ConnectionsFromManagement(f.conns) }
+func (f fixture) connections() *Connections { return ConnectionsFromClient(f.conns) }
 
 // export is the fixture's users as an NDJSON export file.
 func (f fixture) export() []byte { return append(bytes.Join(f.lines, []byte("\n")), '\n') }

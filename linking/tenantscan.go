@@ -57,7 +57,7 @@ func ReadConnections(ctx context.Context, t client.Tenant) (*Connections, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading connections: %w", err)
 	}
-	return ConnectionsFromManagement(list), nil
+	return ConnectionsFromClient(list), nil
 }
 
 // checkConnection refuses a --connection name the tenant does not have.

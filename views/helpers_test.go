@@ -12,7 +12,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/auth0/go-auth0/management"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
@@ -43,8 +42,8 @@ func fixtureReportFrom(t testing.TB, path string) *linking.Report {
 		t.Fatal(err)
 	}
 	var raw struct {
-		Connections []*management.Connection `json:"connections"`
-		Users       []json.RawMessage        `json:"users"`
+		Connections []client.Connection `json:"connections"`
+		Users       []json.RawMessage   `json:"users"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		t.Fatal(err)
@@ -56,7 +55,7 @@ func fixtureReportFrom(t testing.TB, path string) *linking.Report {
 		}
 		export.WriteByte('\n')
 	}
-	conns := linking.ConnectionsFromManagement(raw.Connections)
+	conns := linking.ConnectionsFromClient(raw.Connections)
 	rep, err := linking.ScanExportFile(context.Background(), &export, conns, linking.ScanRequest{})
 	if err != nil {
 		t.Fatal(err)
