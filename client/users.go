@@ -43,7 +43,7 @@ func (t *tenant) call(ctx context.Context, method, uri string, body, out any, op
 
 // sdkError turns an error of an SDK manager call into an *Error, recovering
 // the errorCode from the body the transport captured.
-func sdkError(method, path string, err error, c *errorCapture) error {
+func sdkError(method, path string, err error, c *capturedError) error {
 	if err == nil {
 		return nil
 	}
