@@ -271,11 +271,7 @@ func TestPacedLearnsTheBucketFromAPIAnswersOnly(t *testing.T) {
 	}
 
 	// An empty bucket holds the request back; a cancelled call never reaches the wire.
-	h := http.Header{}
-	h.Set("X-Ratelimit-Limit", "50")
-	h.Set("X-Ratelimit-Remaining", "0")
-	h.Set("X-Ratelimit-Reset", "1000060")
-	p.observe(h)
+	p.observe(rateLimitHeader(50, 0, 1000060))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := rt.RoundTrip(newRequest(t, ctx, "GET", "/api/v2/users/auth0|1", "")); !errors.Is(err, context.Canceled) || len(w.requests()) != 2 {

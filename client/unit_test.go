@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,15 +94,20 @@ func TestUserDecodingIsTolerant(t *testing.T) {
 	}
 }
 
+// rateLimitHeader is the x-ratelimit-* headers of an answer.
+func rateLimitHeader(limit, remaining int, reset int64) http.Header {
+	h := http.Header{}
+	h.Set("X-Ratelimit-Limit", strconv.Itoa(limit))
+	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
+	return h
+}
+
 func TestPacerWaitsForResetWhenBucketIsEmpty(t *testing.T) {
 	p := newPacer()
 	now := time.Unix(1_000_000, 0)
 	p.now = func() time.Time { return now }
-	h := http.Header{}
-	h.Set("X-Ratelimit-Limit", "2")
-	h.Set("X-Ratelimit-Remaining", "0")
-	h.Set("X-Ratelimit-Reset", "1000060")
-	p.observe(h)
+	p.observe(rateLimitHeader(2, 0, 1000060))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
