@@ -11,13 +11,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/auth0/go-auth0/management"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
@@ -73,20 +72,38 @@ func TestConnectionsAndUsers(t *testing.T) {
 	}
 	// The Non-Unique Email settings must arrive as typed options: the scan
 	// reads them to tell families from duplicates.
-	var nue bool
+	byName := map[string]client.Connection{}
 	for _, c := range conns {
-		if c.GetName() != "family-accounts" {
-			continue
-		}
-		opts, ok := c.Options.(*management.ConnectionOptions)
-		if !ok || opts.Attributes == nil || opts.Attributes.Email == nil {
-			t.Fatalf("family-accounts options: %#v", c.Options)
-		}
-		email := opts.Attributes.Email
-		nue = !email.GetUnique() && email.Unique != nil && !email.GetIdentifier().GetActive()
+		byName[c.Name] = c
 	}
+	family := byName["family-accounts"]
+	if family.Options.Attributes == nil {
+		t.Fatalf("family-accounts options: %#v", family.Options)
+	}
+	email := family.Options.Attributes.Email
+	nue := email.NonUnique && !email.Active
 	if len(conns) != 7 || !nue {
 		t.Fatalf("got %d connections (family-accounts with email.unique false: %v), want the fixture's 7", len(conns), nue)
+	}
+	wantFamily := client.Connection{ID: "con_qWnTQ96DeLGHYE6T", Name: "family-accounts", Strategy: client.StrategyAuth0,
+		Options: client.ConnectionOptions{
+			Attributes: &client.ConnectionAttributes{
+				Email:    client.EmailAttribute{ConnectionAttribute: client.ConnectionAttribute{ProfileRequired: true, Signup: "required"}, NonUnique: true},
+				Username: client.ConnectionAttribute{Active: true, ProfileRequired: true, Signup: "required"},
+			},
+			Precedence: []string{"username", "email", "phone_number"},
+		}}
+	if !reflect.DeepEqual(family, wantFamily) {
+		t.Errorf("family-accounts:\n got %+v\nwant %+v", family, wantFamily)
+	}
+	// A legacy custom database says requires_username instead of attributes.
+	legacy := byName["legacy-members"].Options
+	if legacy.Attributes != nil || !legacy.RequiresUsername || !legacy.CustomDatabase || legacy.ImportMode {
+		t.Errorf("legacy-members options: %+v", legacy)
+	}
+	// Only database connections carry options linkdesk reads.
+	if g := byName["google-oauth2"]; g.Strategy != "google-oauth2" || !reflect.DeepEqual(g.Options, client.ConnectionOptions{}) {
+		t.Errorf("google-oauth2: %+v", g)
 	}
 
 	u, err := tn.User(ctx, "github|5832311")

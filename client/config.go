@@ -38,7 +38,7 @@ type tenant struct {
 	m        *management.Management
 	domain   string
 	base     string // scheme://host
-	tr       *transport
+	pacer    *pacer
 	download *http.Client // export files: presigned URLs, no bearer token
 	readOnly bool
 	poll     time.Duration
@@ -59,8 +59,28 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		baseRT = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	base := scheme + "://" + host
-	tr := &transport{base: baseRT, pacer: newPacer(), readOnly: cfg.ReadOnly}
+
+	// The transport, built from the wire up; a request meets the layers in
+	// the opposite order: guard, capture, retry, renewal, pacing.
+	pacer := newPacer()
+	var tr http.RoundTripper = paced{next: baseRT, pacer: pacer}
+	var renewer *tokenRenewer
+	if cfg.APIToken == "" {
+		renewer = &tokenRenewer{next: tr}
+		tr = renewer
+	}
+	tr = retrier{next: tr, pacer: pacer}
+	tr = errorCapture{next: tr}
+	if cfg.ReadOnly {
+		tr = readOnlyGuard{next: tr}
+	}
+	// Token requests go through the stack too, so they are retried.
 	tokenHTTP := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	if renewer != nil {
+		renewer.renew = func(ctx context.Context) (string, error) {
+			return fetchToken(ctx, tokenHTTP, base, cfg.ClientID, cfg.ClientSecret)
+		}
+	}
 
 	opts := []management.Option{}
 	if scheme == "http" {
@@ -72,12 +92,9 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		opts = append(opts, management.WithStaticToken(cfg.APIToken))
 	} else {
 		// The token source outlives any one call: it gets a background context
-		// carrying our HTTP client, so token requests are paced and retried too.
+		// carrying our HTTP client.
 		tokCtx := context.WithValue(context.Background(), oauth2.HTTPClient, tokenHTTP)
 		opts = append(opts, management.WithClientCredentials(tokCtx, cfg.ClientID, cfg.ClientSecret))
-		tr.renew = func(ctx context.Context) (string, error) {
-			return fetchToken(ctx, tokenHTTP, base, cfg.ClientID, cfg.ClientSecret)
-		}
 	}
 	ua := cfg.UserAgent
 	if ua == "" {
@@ -100,7 +117,7 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		m:        m,
 		domain:   host,
 		base:     base,
-		tr:       tr,
+		pacer:    pacer,
 		download: &http.Client{Transport: baseRT},
 		readOnly: cfg.ReadOnly,
 		poll:     poll,
@@ -162,4 +179,4 @@ func fetchToken(ctx context.Context, hc *http.Client, base, id, secret string) (
 }
 
 func (t *tenant) Domain() string       { return t.domain }
-func (t *tenant) RateLimit() RateLimit { return t.tr.pacer.snapshot() }
+func (t *tenant) RateLimit() RateLimit { return t.pacer.snapshot() }

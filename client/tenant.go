@@ -10,8 +10,6 @@ import (
 	"context"
 	"io"
 	"time"
-
-	"github.com/auth0/go-auth0/management"
 )
 
 // Tenant is everything linkdesk asks of an Auth0 tenant.
@@ -19,8 +17,8 @@ type Tenant interface {
 	// Domain is the tenant's domain as configured (scheme stripped).
 	Domain() string
 
-	// Connections lists every connection with its options.
-	Connections(ctx context.Context) ([]*management.Connection, error)
+	// Connections lists every connection with the options linkdesk reads.
+	Connections(ctx context.Context) ([]Connection, error)
 
 	// ExportUsers runs a users-export job and returns the decompressed NDJSON
 	// stream, one user per line. The stream is read as it downloads; progress

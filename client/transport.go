@@ -6,33 +6,17 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// transport sits under the SDK's OAuth2 transport, next to the wire. It
-// refuses writes in read-only mode, paces requests from the x-ratelimit-*
-// headers, waits out 429s, retries what is safe to repeat, renews an access
-// token the tenant calls expired, and keeps error bodies for typed errors.
-type transport struct {
-	base     http.RoundTripper
-	pacer    *pacer
-	readOnly bool
-	renew    func(ctx context.Context) (string, error) // nil with a static token
-
-	mu       sync.Mutex
-	stale    map[string]bool // access tokens the tenant called expired
-	fresh    string          // the token that replaces them
-	retries  int64
-	netFails int64
-}
+// The transport sits under the SDK's OAuth2 transport, next to the wire: a
+// stack of round-trippers with one job each, which New composes.
 
 const (
 	maxSafeRetries = 5  // network errors and 5xx on requests safe to repeat
 	max429Retries  = 60 // 429s absorbed for one request before giving up
-	maxWait        = 65 * time.Second
 )
 
 type ctxKey int
@@ -48,121 +32,22 @@ func withRetryable(ctx context.Context) context.Context {
 	return context.WithValue(ctx, retryableKey, true)
 }
 
-// errorCapture receives the body of an error answer for calls made through
+// capturedError receives the body of an error answer for calls made through
 // SDK managers, whose own error type drops errorCode.
-type errorCapture struct {
+type capturedError struct {
 	mu     sync.Mutex
 	status int
 	body   []byte
 }
 
-func withCapture(ctx context.Context) (context.Context, *errorCapture) {
-	c := &errorCapture{}
+func withCapture(ctx context.Context) (context.Context, *capturedError) {
+	c := &capturedError{}
 	return context.WithValue(ctx, captureKey, c), c
 }
 
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	isAPI := strings.Contains(req.URL.Path, "/api/v2/")
-	if t.readOnly && isAPI && isWrite(req) {
-		return nil, ErrReadOnly
-	}
-	retryable := req.Method == http.MethodGet || req.Method == http.MethodHead ||
-		ctx.Value(retryableKey) != nil || strings.HasSuffix(req.URL.Path, "/oauth/token")
-
-	var body []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
-	}
-
-	renewed := false
-	safeTries, tries429 := 0, 0
-	for {
-		if isAPI {
-			if err := t.pacer.wait(ctx); err != nil {
-				return nil, err
-			}
-		}
-		r := req.Clone(ctx)
-		if body != nil {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
-		}
-		t.swapToken(r)
-
-		resp, err := t.base.RoundTrip(r)
-		if isAPI {
-			if err == nil {
-				t.pacer.observe(resp.Header)
-			}
-			t.pacer.done()
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			t.count(&t.netFails)
-			if retryable && safeTries < maxSafeRetries {
-				safeTries++
-				if err := sleep(ctx, backoff(safeTries)); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			return nil, err
-		}
-		switch {
-		case resp.StatusCode == http.StatusTooManyRequests && tries429 < max429Retries:
-			tries429++
-			d := t.pacer.after429(resp.Header)
-			drain(resp)
-			if err := sleep(ctx, d); err != nil {
-				t.pacer.setWaiting(false)
-				return nil, err
-			}
-			t.pacer.setWaiting(false)
-			continue
-
-		case resp.StatusCode == http.StatusUnauthorized && isAPI && t.renew != nil && !renewed:
-			data := readAndRestore(resp)
-			if !bytes.Contains(bytes.ToLower(data), []byte("expired")) {
-				break
-			}
-			renewed = true
-			tok, err := t.renew(ctx)
-			if err != nil {
-				break
-			}
-			t.markStale(r.Header.Get("Authorization"), tok)
-			drain(resp)
-			continue
-
-		case resp.StatusCode >= 500 && retryable && safeTries < maxSafeRetries:
-			safeTries++
-			t.count(&t.retries)
-			drain(resp)
-			if err := sleep(ctx, backoff(safeTries)); err != nil {
-				return nil, err
-			}
-			continue
-		}
-
-		if resp.StatusCode >= 400 {
-			if c, ok := ctx.Value(captureKey).(*errorCapture); ok {
-				data := readAndRestore(resp)
-				c.mu.Lock()
-				c.status, c.body = resp.StatusCode, data
-				c.mu.Unlock()
-			}
-		}
-		return resp, nil
-	}
-}
+// isAPI reports whether a request goes to the Management API (not to
+// /oauth/token or a download).
+func isAPI(req *http.Request) bool { return strings.Contains(req.URL.Path, "/api/v2/") }
 
 // isWrite reports whether a request changes the tenant. Starting a users
 // export is a POST but only reads (scope read:users).
@@ -176,25 +61,155 @@ func isWrite(req *http.Request) bool {
 	return true
 }
 
-func (t *transport) count(n *int64) {
-	t.mu.Lock()
-	*n++
-	t.mu.Unlock()
+// readOnlyGuard refuses every API request that would change the tenant. It is
+// the transport's outermost layer, under the SDK's OAuth2 transport: whatever
+// token the SDK fetches first, a write is refused, never paced, retried or sent.
+type readOnlyGuard struct{ next http.RoundTripper }
+
+func (g readOnlyGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if isAPI(req) && isWrite(req) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, ErrReadOnly
+	}
+	return g.next.RoundTrip(req)
 }
 
-// swapToken replaces an access token the tenant already called expired.
-func (t *transport) swapToken(r *http.Request) {
+// errorCapture keeps the body of the error answer a call finally gets, for
+// calls that asked for it with withCapture, and leaves the body readable.
+type errorCapture struct{ next http.RoundTripper }
+
+func (e errorCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := e.next.RoundTrip(req)
+	if err != nil || resp.StatusCode < 400 {
+		return resp, err
+	}
+	if c, ok := req.Context().Value(captureKey).(*capturedError); ok {
+		data := readAndRestore(resp)
+		c.mu.Lock()
+		c.status, c.body = resp.StatusCode, data
+		c.mu.Unlock()
+	}
+	return resp, nil
+}
+
+// retrier sends a request again after a 429, which always means nothing
+// happened, waiting as long as the pacer says; and after a network error or
+// a 5xx only when the request is safe to repeat (GET, HEAD, the token
+// request, or a context marked withRetryable).
+type retrier struct {
+	next  http.RoundTripper
+	pacer *pacer
+}
+
+func (t retrier) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	req, err := replayable(req)
+	if err != nil {
+		return nil, err
+	}
+	safe := req.Method == http.MethodGet || req.Method == http.MethodHead ||
+		ctx.Value(retryableKey) != nil || strings.HasSuffix(req.URL.Path, "/oauth/token")
+	safeTries, tries429 := 0, 0
+	for {
+		r, err := rewound(req)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.next.RoundTrip(r)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !safe || safeTries >= maxSafeRetries {
+				return nil, err
+			}
+			safeTries++
+			if err := sleep(ctx, backoff(safeTries)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests && tries429 < max429Retries:
+			tries429++
+			d := t.pacer.after429(resp.Header)
+			drain(resp)
+			err := sleep(ctx, d)
+			t.pacer.setWaiting(false)
+			if err != nil {
+				return nil, err
+			}
+		case resp.StatusCode >= 500 && safe && safeTries < maxSafeRetries:
+			safeTries++
+			drain(resp)
+			if err := sleep(ctx, backoff(safeTries)); err != nil {
+				return nil, err
+			}
+		default:
+			return resp, nil
+		}
+	}
+}
+
+// tokenRenewer fetches a new access token when the tenant calls the one an
+// API request carried expired, and sends that request once more with it.
+// Requests that still carry a token it replaced get the new one, since the
+// SDK's token source keeps its own until it thinks it expired.
+type tokenRenewer struct {
+	next  http.RoundTripper
+	renew func(ctx context.Context) (string, error) // set once by New, before any request
+
+	mu    sync.Mutex
+	stale map[string]bool // access tokens the tenant called expired
+	fresh string          // the token that replaces them
+}
+
+func (t *tokenRenewer) RoundTrip(req *http.Request) (*http.Response, error) {
+	req, err := replayable(req)
+	if err != nil {
+		return nil, err
+	}
+	r, err := t.copyToSend(req)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !isAPI(req) {
+		return resp, err
+	}
+	if !bytes.Contains(bytes.ToLower(readAndRestore(resp)), []byte("expired")) {
+		return resp, nil
+	}
+	tok, err := t.renew(req.Context())
+	if err != nil {
+		return resp, nil // the tenant's 401 says more than the failed renewal
+	}
+	t.markStale(r.Header.Get("Authorization"), tok)
+	drain(resp)
+	if r, err = t.copyToSend(req); err != nil {
+		return nil, err
+	}
+	return t.next.RoundTrip(r)
+}
+
+// copyToSend is a rewound copy of req in which an access token the tenant
+// already called expired is replaced by the fresh one.
+func (t *tokenRenewer) copyToSend(req *http.Request) (*http.Request, error) {
+	r, err := rewound(req)
+	if err != nil {
+		return nil, err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.stale) == 0 {
-		return
-	}
 	if t.stale[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")] {
 		r.Header.Set("Authorization", "Bearer "+t.fresh)
 	}
+	return r, nil
 }
 
-func (t *transport) markStale(header, fresh string) {
+func (t *tokenRenewer) markStale(header, fresh string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.stale == nil {
@@ -202,6 +217,62 @@ func (t *transport) markStale(header, fresh string) {
 	}
 	t.stale[strings.TrimPrefix(header, "Bearer ")] = true
 	t.fresh = fresh
+}
+
+// paced sends an API request when the pacer lets it through and shows the
+// pacer the rate-limit headers of the answer.
+type paced struct {
+	next  http.RoundTripper
+	pacer *pacer
+}
+
+func (p paced) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !isAPI(req) {
+		return p.next.RoundTrip(req)
+	}
+	if err := p.pacer.wait(req.Context()); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	defer p.pacer.done()
+	resp, err := p.next.RoundTrip(req)
+	if err == nil {
+		p.pacer.observe(resp.Header)
+	}
+	return resp, err
+}
+
+// replayable returns req with its body held in memory, so that a layer can
+// send it more than once with rewound. A body the standard library can
+// already replay (GetBody set) is left as it is.
+func replayable(req *http.Request) (*http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return req, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	r.Body, _ = r.GetBody()
+	r.ContentLength = int64(len(data))
+	return r, nil
+}
+
+// rewound is a copy of a replayable request, with its own headers and a body
+// read from the start, to send once.
+func rewound(req *http.Request) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if req.GetBody == nil {
+		return r, nil
+	}
+	body, err := req.GetBody()
+	r.Body = body
+	return r, err
 }
 
 func readAndRestore(resp *http.Response) []byte {
@@ -235,143 +306,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// pacer keeps the last x-ratelimit-* state and holds requests back when the
-// bucket is empty, until it resets, instead of running into 429s.
-type pacer struct {
-	mu       sync.Mutex
-	snap     RateLimit
-	local    int // tokens we believe are left, net of requests in flight
-	inflight int
-	probing  time.Time     // when the request that learns the headers was sent
-	spacing  time.Duration // estimated time for the bucket to earn one token
-	nextAt   time.Time     // when an empty bucket should have earned the next one
-	now      func() time.Time
-}
-
-func newPacer() *pacer { return &pacer{now: time.Now} }
-
-func (p *pacer) snapshot() RateLimit {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.snap
-}
-
-// probeWait is how long requests wait for the first answer to tell them the
-// bucket's size, and how long a provisional reset lasts.
-const probeWait = 2 * time.Second
-
-// wait returns when a request may be sent; the caller must then call done
-// (after observe, or alone when no answer came).
-func (p *pacer) wait(ctx context.Context) error {
-	for {
-		p.mu.Lock()
-		now := p.now()
-		var d time.Duration
-		switch {
-		case !p.snap.Known:
-			// Until an answer tells the bucket's size, one request at a time.
-			if p.probing.IsZero() || now.Sub(p.probing) > probeWait {
-				p.probing = now
-				p.inflight++
-				p.mu.Unlock()
-				return nil
-			}
-			d = 20 * time.Millisecond
-		case p.local > 0:
-			p.local--
-			p.inflight++
-			p.mu.Unlock()
-			return nil
-		case !now.Before(p.snap.Reset):
-			// Auth0's reset is the moment the limit is restored. Until an
-			// answer confirms it, the next reset is provisional.
-			p.local = max(p.snap.Limit, 1) - p.inflight - 1
-			p.snap.Remaining = p.snap.Limit
-			p.snap.Reset = now.Add(probeWait)
-			p.inflight++
-			p.mu.Unlock()
-			return nil
-		case p.spacing > 0 && !now.Before(p.nextAt):
-			// An empty bucket refills a token at a time: let one request
-			// through each time one should have been earned.
-			p.nextAt = now.Add(p.spacing)
-			p.inflight++
-			p.mu.Unlock()
-			return nil
-		default:
-			d = p.snap.Reset.Sub(now)
-			if p.spacing > 0 {
-				d = min(d, p.nextAt.Sub(now))
-			}
-			p.snap.Waiting = true
-		}
-		p.mu.Unlock()
-		err := sleep(ctx, min(d, maxWait))
-		p.setWaiting(false)
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// done ends a request that wait let through.
-func (p *pacer) done() {
-	p.mu.Lock()
-	p.inflight = max(p.inflight-1, 0)
-	p.mu.Unlock()
-}
-
-func (p *pacer) setWaiting(w bool) {
-	p.mu.Lock()
-	p.snap.Waiting = w
-	p.mu.Unlock()
-}
-
-// observe reads the headers of an answer to a request still counted in flight.
-func (p *pacer) observe(h http.Header) {
-	limit, err1 := strconv.Atoi(h.Get("X-Ratelimit-Limit"))
-	remaining, err2 := strconv.Atoi(h.Get("X-Ratelimit-Remaining"))
-	reset, err3 := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.snap.Known = true
-	p.snap.Limit, p.snap.Remaining = limit, remaining
-	p.snap.Reset = time.Unix(reset, 0)
-	p.snap.UpdatedAt = p.now()
-	if limit > remaining {
-		// reset is when the bucket is full again: the time to earn the missing tokens.
-		p.spacing = p.snap.Reset.Sub(p.snap.UpdatedAt) / time.Duration(limit-remaining)
-		if remaining == 0 {
-			// The bucket was empty when this answer left: the next token is a
-			// spacing away from now, whatever was expected before.
-			p.nextAt = p.snap.UpdatedAt.Add(p.spacing)
-		}
-	}
-	// Other requests in flight will spend tokens this answer does not know of.
-	p.local = remaining - max(p.inflight-1, 0)
-}
-
-// after429 records a 429 and says how long to wait: Retry-After when the
-// tenant sent one, else until the reset, never less than a moment.
-func (p *pacer) after429(h http.Header) time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.snap.Seen429++
-	p.snap.Waiting = true
-	p.local = 0
-	var d time.Duration
-	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil {
-		d = time.Duration(s) * time.Second
-	} else if p.snap.Known {
-		d = p.snap.Reset.Sub(p.now())
-	}
-	if d < 200*time.Millisecond {
-		d = 200*time.Millisecond + rand.N(300*time.Millisecond)
-	}
-	return min(d, maxWait)
 }

@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0/go-auth0"
+	"github.com/auth0/go-auth0/management"
 )
 
 func TestParseDomain(t *testing.T) {
@@ -89,15 +94,20 @@ func TestUserDecodingIsTolerant(t *testing.T) {
 	}
 }
 
+// rateLimitHeader is the x-ratelimit-* headers of an answer.
+func rateLimitHeader(limit, remaining int, reset int64) http.Header {
+	h := http.Header{}
+	h.Set("X-Ratelimit-Limit", strconv.Itoa(limit))
+	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
+	return h
+}
+
 func TestPacerWaitsForResetWhenBucketIsEmpty(t *testing.T) {
 	p := newPacer()
 	now := time.Unix(1_000_000, 0)
 	p.now = func() time.Time { return now }
-	h := http.Header{}
-	h.Set("X-Ratelimit-Limit", "2")
-	h.Set("X-Ratelimit-Remaining", "0")
-	h.Set("X-Ratelimit-Reset", "1000060")
-	p.observe(h)
+	p.observe(rateLimitHeader(2, 0, 1000060))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -132,5 +142,35 @@ func TestNullIdentityIsSkipped(t *testing.T) {
 	}
 	if u.Connection() != "db" || len(u.Identities) != 1 {
 		t.Fatalf("identities: %+v", u.Identities)
+	}
+}
+
+func TestConnectionFromManagementEdges(t *testing.T) {
+	if c := connectionFromManagement(nil); !reflect.DeepEqual(c, Connection{}) {
+		t.Errorf("nil: %+v", c)
+	}
+	// Options built by hand as a map, not decoded by go-auth0.
+	mc := &management.Connection{Name: auth0.String("hand"), Strategy: auth0.String("auth0"), Options: map[string]any{
+		"enabledDatabaseCustomization": true, "import_mode": true,
+	}}
+	if c := connectionFromManagement(mc); !c.Options.CustomDatabase || !c.Options.ImportMode || c.Options.Attributes != nil {
+		t.Errorf("custom database in import mode: %+v", c)
+	}
+	// Flexible identifiers where nothing is active: attributes present, all off, email unique.
+	var dc Connection
+	raw := `{"name":"none","strategy":"auth0","options":{"attributes":{"email":{"unique":true},"username":{}}}}`
+	if err := json.Unmarshal([]byte(raw), &dc); err != nil {
+		t.Fatal(err)
+	}
+	if want := (Connection{Name: "none", Strategy: "auth0", Options: ConnectionOptions{Attributes: &ConnectionAttributes{}}}); !reflect.DeepEqual(dc, want) {
+		t.Errorf("no active identifier:\n got %+v\nwant %+v", dc, want)
+	}
+	// Another strategy's options are not database options, whatever they say.
+	var sc Connection
+	if err := json.Unmarshal([]byte(`{"name":"sms","strategy":"sms","options":{"requires_username":true}}`), &sc); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sc.Options, ConnectionOptions{}) {
+		t.Errorf("sms options: %+v", sc.Options)
 	}
 }

@@ -43,7 +43,7 @@ func (t *tenant) call(ctx context.Context, method, uri string, body, out any, op
 
 // sdkError turns an error of an SDK manager call into an *Error, recovering
 // the errorCode from the body the transport captured.
-func sdkError(method, path string, err error, c *errorCapture) error {
+func sdkError(method, path string, err error, c *capturedError) error {
 	if err == nil {
 		return nil
 	}
@@ -75,15 +75,19 @@ func (t *tenant) writeAllowed() error {
 	return nil
 }
 
-func (t *tenant) Connections(ctx context.Context) ([]*management.Connection, error) {
-	var all []*management.Connection
+func (t *tenant) Connections(ctx context.Context) ([]Connection, error) {
+	var all []Connection
 	for page := 0; ; page++ {
 		cctx, c := withCapture(ctx)
 		list, err := t.m.Connection.List(cctx, management.Page(page), management.PerPage(50), management.IncludeTotals(true))
 		if err != nil {
 			return nil, sdkError(http.MethodGet, "/api/v2/connections", err, c)
 		}
-		all = append(all, list.Connections...)
+		for _, c := range list.Connections {
+			if c != nil {
+				all = append(all, connectionFromManagement(c))
+			}
+		}
 		if !list.HasNext() || len(list.Connections) == 0 {
 			return all, nil
 		}

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/auth0/go-auth0/management"
-
 	"github.com/linkdesk/linkdesk/client"
 )
 
@@ -124,7 +122,7 @@ func identifierCandidates(conn *Connection) []string {
 			}
 		}
 		return out
-	case conn.Strategy == management.ConnectionStrategySMS:
+	case conn.Strategy == client.StrategySMS:
 		return []string{IdentifierPhoneNumber}
 	case conn.IsDatabase:
 		out := []string{IdentifierEmail}

@@ -1,13 +1,12 @@
 package linking
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/auth0/go-auth0/management"
+	"github.com/linkdesk/linkdesk/client"
 )
 
 // Identifier names, as Flexible Identifiers and the report spell them.
@@ -53,67 +52,40 @@ var socialStrategies = map[string]bool{
 // strategy isSocial.
 func IsSocialStrategy(strategy string) bool { return socialStrategies[strategy] }
 
-// ConnectionFromManagement reads the identity-relevant settings of a
-// connection as go-auth0 decodes it. It is nil-safe throughout.
-func ConnectionFromManagement(c *management.Connection) Connection {
-	if c == nil {
-		return Connection{}
-	}
-	conn := Connection{ID: c.GetID(), Name: c.GetName(), Strategy: c.GetStrategy()}
+// ConnectionFromClient reads the identity-relevant settings of a connection
+// as the tenant listed it.
+func ConnectionFromClient(c client.Connection) Connection {
+	conn := Connection{ID: c.ID, Name: c.Name, Strategy: c.Strategy}
 	conn.Provider = conn.Strategy // Auth0 names an identity's provider after its strategy
-	conn.IsDatabase = conn.Strategy == management.ConnectionStrategyAuth0
+	conn.IsDatabase = conn.Strategy == client.StrategyAuth0
 	conn.IsSocial = socialStrategies[conn.Strategy]
 	if conn.IsDatabase {
-		applyDatabaseOptions(&conn, databaseOptions(c.Options))
+		applyDatabaseOptions(&conn, c.Options)
 	} else {
 		conn.Identifiers = defaultIdentifiers(conn.Strategy)
 	}
 	return conn
 }
 
-// databaseOptions returns the options of an auth0-strategy connection however
-// they arrived (typed by go-auth0, or a plain map built by hand).
-func databaseOptions(v any) *management.ConnectionOptions {
-	switch o := v.(type) {
-	case *management.ConnectionOptions:
-		return o
-	case management.ConnectionOptions:
-		return &o
-	case nil:
-		return nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var o management.ConnectionOptions
-	if json.Unmarshal(b, &o) != nil {
-		return nil
-	}
-	return &o
-}
-
-func applyDatabaseOptions(conn *Connection, o *management.ConnectionOptions) {
-	conn.LegacyCustomDB = o.GetEnabledDatabaseCustomization() && !o.GetImportMode()
-	attrs := o.GetAttributes()
+func applyDatabaseOptions(conn *Connection, o client.ConnectionOptions) {
+	conn.LegacyCustomDB = o.CustomDatabase && !o.ImportMode
+	attrs := o.Attributes
 	if attrs == nil {
 		// Legacy settings: email always identifies; requires_username adds username.
-		conn.RequiresUsername = o.GetRequiresUsername()
+		conn.RequiresUsername = o.RequiresUsername
 		conn.Identifiers = []string{IdentifierEmail}
 		if conn.RequiresUsername {
 			conn.Identifiers = append(conn.Identifiers, IdentifierUsername)
 		}
 		return
 	}
-	email := attrs.GetEmail()
-	conn.NonUniqueEmail = email != nil && email.Unique != nil && !*email.Unique
+	conn.NonUniqueEmail = attrs.Email.NonUnique
 	active := map[string]bool{
-		IdentifierEmail:       email.GetIdentifier().GetActive(),
-		IdentifierUsername:    attrs.GetUsername().GetIdentifier().GetActive(),
-		IdentifierPhoneNumber: attrs.GetPhoneNumber().GetIdentifier().GetActive(),
+		IdentifierEmail:       attrs.Email.Active,
+		IdentifierUsername:    attrs.Username.Active,
+		IdentifierPhoneNumber: attrs.PhoneNumber.Active,
 	}
-	order := o.GetPrecedence()
-	for _, id := range slices.Concat(order, defaultPrecedence) {
+	for _, id := range slices.Concat(o.Precedence, defaultPrecedence) {
 		if active[id] && !slices.Contains(conn.Identifiers, id) {
 			conn.Identifiers = append(conn.Identifiers, id)
 		}
@@ -126,7 +98,7 @@ func applyDatabaseOptions(conn *Connection, o *management.ConnectionOptions) {
 // defaultIdentifiers are the identifiers of a connection without database
 // settings: the phone on sms, the email everywhere else.
 func defaultIdentifiers(strategy string) []string {
-	if strategy == management.ConnectionStrategySMS {
+	if strategy == client.StrategySMS {
 		return []string{IdentifierPhoneNumber}
 	}
 	return []string{IdentifierEmail}
@@ -157,13 +129,11 @@ func NewConnections(list ...Connection) *Connections {
 	return c
 }
 
-// ConnectionsFromManagement indexes the connections go-auth0 returned.
-func ConnectionsFromManagement(list []*management.Connection) *Connections {
+// ConnectionsFromClient indexes the connections the tenant listed.
+func ConnectionsFromClient(list []client.Connection) *Connections {
 	conns := make([]Connection, 0, len(list))
-	for _, mc := range list {
-		if mc != nil {
-			conns = append(conns, ConnectionFromManagement(mc))
-		}
+	for _, c := range list {
+		conns = append(conns, ConnectionFromClient(c))
 	}
 	return NewConnections(conns...)
 }
@@ -274,7 +244,7 @@ func getOrAdd[V any](c *Connections, m map[string]V, key []byte, add func(string
 func inferredConnection(name, provider string, isSocial bool) Connection {
 	return Connection{
 		Name: name, Strategy: provider, Provider: provider,
-		IsDatabase: provider == management.ConnectionStrategyAuth0, IsSocial: isSocial,
+		IsDatabase: provider == client.StrategyAuth0, IsSocial: isSocial,
 		Identifiers: defaultIdentifiers(provider), Inferred: true,
 	}
 }

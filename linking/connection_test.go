@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/auth0/go-auth0/management"
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
-func TestConnectionFromManagement(t *testing.T) {
+func TestConnectionFromClient(t *testing.T) {
 	f := loadFixture(t, emulatortest.Tenant)
-	conns := f.connections(t)
 	got := map[string]Connection{}
-	for _, name := range conns.Known() {
-		got[name], _ = conns.ByName(name)
+	for _, cc := range emulatortest.Connections(t, f.t) {
+		c := ConnectionFromClient(cc)
+		got[c.Name] = c
 	}
 	want := map[string]Connection{
 		"Username-Password-Authentication": {ID: "con_upa", Name: "Username-Password-Authentication", Strategy: "auth0", Provider: "auth0",
@@ -40,29 +40,22 @@ func TestConnectionFromManagement(t *testing.T) {
 	}
 }
 
-func TestConnectionFromManagementEdges(t *testing.T) {
-	if c := ConnectionFromManagement(nil); !reflect.DeepEqual(c, Connection{}) {
-		t.Errorf("nil: %+v", c)
-	}
-	// Options built by hand as a map, not decoded by go-auth0.
-	mc := &management.Connection{Name: ptr("hand"), Strategy: ptr("auth0"), Options: map[string]any{
-		"enabledDatabaseCustomization": true, "import_mode": true,
-	}}
-	if c := ConnectionFromManagement(mc); c.LegacyCustomDB || !c.IsDatabase || c.Identifiers[0] != "email" {
+func TestConnectionFromClientEdges(t *testing.T) {
+	// A custom database in import mode enforces unique emails like any other.
+	hand := client.Connection{Name: "hand", Strategy: "auth0", Options: client.ConnectionOptions{CustomDatabase: true, ImportMode: true}}
+	if c := ConnectionFromClient(hand); c.LegacyCustomDB || !c.IsDatabase || c.Identifiers[0] != "email" {
 		t.Errorf("custom database in import mode: %+v", c)
 	}
 	// Flexible identifiers where nothing is active fall back to email.
-	var dc management.Connection
+	var dc client.Connection
 	raw := `{"name":"none","strategy":"auth0","options":{"attributes":{"email":{"unique":true},"username":{}}}}`
 	if err := json.Unmarshal([]byte(raw), &dc); err != nil {
 		t.Fatal(err)
 	}
-	if c := ConnectionFromManagement(&dc); c.NonUniqueEmail || !reflect.DeepEqual(c.Identifiers, []string{"email"}) {
+	if c := ConnectionFromClient(dc); c.NonUniqueEmail || !reflect.DeepEqual(c.Identifiers, []string{"email"}) {
 		t.Errorf("no active identifier: %+v", c)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func TestConnectionsLookupAndCheck(t *testing.T) {
 	f := loadFixture(t, emulatortest.Tenant)

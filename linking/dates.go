@@ -48,4 +48,3 @@ func appendDigits(b []byte, v, n int) []byte {
 	}
 	return append(b, d[:n]...)
 }
-

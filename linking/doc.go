@@ -8,6 +8,7 @@
 // carries a plan out through client.Tenant, on the record (audit log,
 // backups, journal). It does no I/O of its own beyond those it is handed.
 //
-// It may import client and audit; never a Charm package, scan, report,
-// session, the emulator (tests excepted) or anything of the UI.
+// It may import client (whose own types stand between it and go-auth0) and
+// audit; never go-auth0, a Charm package, scan, report, session, the
+// emulator (tests excepted) or anything of the UI.
 package linking

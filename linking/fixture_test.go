@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/auth0/go-auth0/management"
-
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
@@ -22,11 +20,7 @@ func loadFixture(tb testing.TB, name string) fixture {
 // connections are the tenant's connections as the client reads them.
 func (f fixture) connections(tb testing.TB) *Connections {
 	tb.Helper()
-	var list []*management.Connection
-	if err := json.Unmarshal(emulatortest.ConnectionsJSON(tb, f.t), &list); err != nil {
-		tb.Fatal(err)
-	}
-	return ConnectionsFromManagement(list)
+	return ConnectionsFromClient(emulatortest.Connections(tb, f.t))
 }
 
 // users decodes the fixture's users the way the client does.

@@ -12,7 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/auth0/go-auth0/management"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
@@ -25,11 +24,7 @@ var scannedAt = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 // fixtureReport is the scan of the classification fixture's export.
 func fixtureReport(t *testing.T) *linking.Report {
 	tenant := emulatortest.Fixture(t, emulatortest.Tenant)
-	var list []*management.Connection
-	if err := json.Unmarshal(emulatortest.ConnectionsJSON(t, tenant), &list); err != nil {
-		t.Fatal(err)
-	}
-	s := scan.New(linking.ConnectionsFromManagement(list), scan.Options{})
+	s := scan.New(linking.ConnectionsFromClient(emulatortest.Connections(t, tenant)), scan.Options{})
 	if err := s.ReadExport(bytes.NewReader(emulatortest.Export(tenant))); err != nil {
 		t.Fatal(err)
 	}

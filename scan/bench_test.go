@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/auth0/go-auth0/management"
 	kgzip "github.com/klauspost/compress/gzip"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -135,16 +134,16 @@ func benchExportFile(b *testing.B, users int) exportFile {
 	}
 	bw := bufio.NewWriterSize(out, 1<<20)
 	zw := kgzip.NewWriter(bw)
-	var mcs []*management.Connection
+	var listed []client.Connection
 	var line []byte
 	var raw int64
 	emulator.GenerateEach(emulator.GenOptions{Users: users, Seed: 1}, func(c *emulator.Connection) {
-		var mc management.Connection
+		var lc client.Connection
 		data, _ := json.Marshal(c)
-		if err := json.Unmarshal(data, &mc); err != nil {
+		if err := json.Unmarshal(data, &lc); err != nil {
 			b.Fatal(err)
 		}
-		mcs = append(mcs, &mc)
+		listed = append(listed, lc)
 	}, func(u *emulator.User) {
 		line = append(u.AppendJSON(line[:0]), '\n')
 		raw += int64(len(line))
@@ -159,7 +158,7 @@ func benchExportFile(b *testing.B, users int) exportFile {
 	if err := out.Close(); err != nil {
 		b.Fatal(err)
 	}
-	f := exportFile{path: path, conns: linking.ConnectionsFromManagement(mcs), raw: raw}
+	f := exportFile{path: path, conns: linking.ConnectionsFromClient(listed), raw: raw}
 	exportFiles[users] = f
 	return f
 }

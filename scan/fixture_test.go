@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/auth0/go-auth0/management"
-
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
@@ -25,11 +23,7 @@ func loadFixture(tb testing.TB, name string) fixture {
 // connections are the tenant's connections as the client reads them.
 func (f fixture) connections(tb testing.TB) *linking.Connections {
 	tb.Helper()
-	var list []*management.Connection
-	if err := json.Unmarshal(emulatortest.ConnectionsJSON(tb, f.t), &list); err != nil {
-		tb.Fatal(err)
-	}
-	return linking.ConnectionsFromManagement(list)
+	return linking.ConnectionsFromClient(emulatortest.Connections(tb, f.t))
 }
 
 // export is the fixture's users as an NDJSON export file.

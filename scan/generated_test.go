@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/auth0/go-auth0/management"
-
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
@@ -18,23 +16,23 @@ import (
 func generatedTenant(tb testing.TB, users int, seed int64) (*linking.Connections, []byte, int) {
 	tb.Helper()
 	t := emulator.Generate(emulator.GenOptions{Users: users, Seed: seed})
-	var mcs []*management.Connection
+	var listed []client.Connection
 	for _, c := range t.Connections {
 		b, err := json.Marshal(c)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		var mc management.Connection
-		if err := json.Unmarshal(b, &mc); err != nil {
+		var lc client.Connection
+		if err := json.Unmarshal(b, &lc); err != nil {
 			tb.Fatal(err)
 		}
-		mcs = append(mcs, &mc)
+		listed = append(listed, lc)
 	}
 	var export []byte
 	for _, u := range t.Users {
 		export = append(u.AppendJSON(export), '\n')
 	}
-	return linking.ConnectionsFromManagement(mcs), export, len(t.Users)
+	return linking.ConnectionsFromClient(listed), export, len(t.Users)
 }
 
 func TestScanGeneratedTenant(t *testing.T) {

@@ -65,7 +65,7 @@ func ReadConnections(ctx context.Context, t client.Tenant) (*linking.Connections
 	if err != nil {
 		return nil, fmt.Errorf("reading connections: %w", err)
 	}
-	return linking.ConnectionsFromManagement(list), nil
+	return linking.ConnectionsFromClient(list), nil
 }
 
 // checkConnection refuses a --connection name the tenant does not have.

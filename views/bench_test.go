@@ -14,8 +14,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/auth0/go-auth0/management"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
@@ -190,16 +190,16 @@ func BenchmarkTUIMemory1M(b *testing.B) {
 // users; the connections, as the tenant lists them, come first.
 func streamTenant(n int) (*linking.Connections, io.Reader) {
 	pr, pw := io.Pipe()
-	connsReady := make(chan []*management.Connection, 1)
+	connsReady := make(chan []client.Connection, 1)
 	go func() {
 		bw := bufio.NewWriterSize(pw, 1<<20)
-		var conns []*management.Connection
+		var conns []client.Connection
 		var line []byte
 		emulator.GenerateEach(emulator.GenOptions{Users: n, Seed: 1}, func(c *emulator.Connection) {
 			data, _ := json.Marshal(c)
-			var mc management.Connection
-			json.Unmarshal(data, &mc)
-			conns = append(conns, &mc)
+			var lc client.Connection
+			json.Unmarshal(data, &lc)
+			conns = append(conns, lc)
 		}, func(u *emulator.User) {
 			if conns != nil {
 				connsReady <- conns
@@ -213,7 +213,7 @@ func streamTenant(n int) (*linking.Connections, io.Reader) {
 		}
 		pw.CloseWithError(bw.Flush())
 	}()
-	return linking.ConnectionsFromManagement(<-connsReady), pr
+	return linking.ConnectionsFromClient(<-connsReady), pr
 }
 
 // peakRSS is the process's peak resident memory in bytes (Linux), 0 when

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/auth0/go-auth0/management"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
@@ -39,11 +38,7 @@ func fixtureReport(t testing.TB) *linking.Report {
 func fixtureReportFrom(t testing.TB, path string) *linking.Report {
 	t.Helper()
 	tenant := emulatortest.Fixture(t, path)
-	var list []*management.Connection
-	if err := json.Unmarshal(emulatortest.ConnectionsJSON(t, tenant), &list); err != nil {
-		t.Fatal(err)
-	}
-	conns := linking.ConnectionsFromManagement(list)
+	conns := linking.ConnectionsFromClient(emulatortest.Connections(t, tenant))
 	rep, err := scan.ExportFile(context.Background(), bytes.NewReader(emulatortest.Export(tenant)), conns, scan.Request{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 )
 
@@ -68,4 +69,15 @@ func ConnectionsJSON(tb testing.TB, t *emulator.Tenant) []byte {
 		tb.Fatal(err)
 	}
 	return data
+}
+
+// Connections are the tenant's connections as linkdesk's client reads them
+// from GET /api/v2/connections.
+func Connections(tb testing.TB, t *emulator.Tenant) []client.Connection {
+	tb.Helper()
+	var list []client.Connection
+	if err := json.Unmarshal(ConnectionsJSON(tb, t), &list); err != nil {
+		tb.Fatal(err)
+	}
+	return list
 }
