@@ -114,11 +114,11 @@ func run(args []string, io *streams) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(ee.err.Error()))
+			fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(explain(ee.err).Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(err.Error()))
+	fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(explain(err).Error()))
 	if isFlagError(err) {
 		return exitUsage
 	}
@@ -177,6 +177,7 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		newUnlinkCmd(g, io, nil),
 		newDeleteCmd(g, io, nil),
 		newTicketCmd(g, io, nil),
+		newShowCmd(g, io, nil),
 		newResumeCmd(g, io, nil),
 		newAuditCmd(g, io, nil),
 		newEmulatorCmd(g, io, nil),
@@ -193,6 +194,16 @@ func terminalText(msg string) string {
 		lines[i] = printableName(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// explain words an error the operator can fix (credentials the tenant
+// refuses name the settings to check); others are left as they are.
+func explain(err error) error {
+	var ce *session.CredentialsError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return session.Explain(err)
 }
 
 func isFlagError(err error) bool {

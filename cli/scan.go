@@ -184,8 +184,13 @@ func writeReport(io *streams, r *linking.Report, o *scanOptions) error {
 	return w.Flush()
 }
 
+// outputWidth is the width the table is cut to: the terminal's; 0 (never
+// cut) when stdout is a file or a pipe, whose reader wants every column.
 func outputWidth(io *streams) int {
-	if f, ok := io.Out.(*os.File); ok && io.InteractiveOut() {
+	if !io.InteractiveOut() {
+		return 0
+	}
+	if f, ok := io.Out.(*os.File); ok {
 		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
 			return w
 		}

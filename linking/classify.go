@@ -42,9 +42,12 @@ func (c Class) rank() int {
 
 // Group is a set of accounts sharing one normalized email.
 type Group struct {
-	Email              string // normalized
-	Class              Class
-	MissedByExtension  bool   // the newest account has logins_count > 1
+	Email string // normalized
+	Class Class
+	// MissedByExtension: the Account Link Extension could have linked the
+	// group (a link candidate, or one needing verification) and its newest
+	// account has logged in more than once, so the extension never will.
+	MissedByExtension  bool
 	RecommendedPrimary string // user_id; "" when none
 	PrimaryReasons     []string
 	Reasons            []string
@@ -172,7 +175,8 @@ func Classify(g *Group, conns *Connections) {
 	s := shapeOf(members)
 	g.Class = s.class()
 	newest := newestMember(members)
-	g.MissedByExtension = newest != nil && newest.LoginsCount > 1
+	linkable := g.Class == ClassLinkCandidate || g.Class == ClassNeedsVerification
+	g.MissedByExtension = linkable && newest != nil && newest.LoginsCount > 1
 
 	var primary *member
 	if g.Class == ClassLinkCandidate || g.Class == ClassNeedsVerification {
@@ -243,7 +247,7 @@ func groupReasons(g *Group, s shape, members []member, newest *member) []string 
 	}
 	r = append(r, viaReasons(members)...)
 	r = append(r, caseReason(members, len(s.singles) > 0)...)
-	if g.MissedByExtension && len(s.singles) > 0 {
+	if g.MissedByExtension {
 		r = append(r, "the newest account, "+newest.UserID+" (created "+day(newest.CreatedAt)+"), has logged in "+
 			strconv.FormatInt(newest.LoginsCount, 10)+" times: the Account Link Extension runs at first login only and missed this duplicate for good")
 	}

@@ -72,7 +72,7 @@ func TestRecommendedPrimary(t *testing.T) {
 				a.Linked = []Identity{{Connection: "saml", Provider: "samlp", UserID: "c", Email: "x@y.com", EmailVerified: true}}
 				return a
 			}(),
-		}, "google-oauth2|b", []string{"chosen over auth0|a: it already holds linked identities, so it cannot be linked as a secondary"}},
+		}, "google-oauth2|b", []string{"chosen over auth0|a: google-oauth2|b already holds linked identities, so Auth0 cannot link it as a secondary"}},
 		{"user id breaks a tie", []*Account{
 			acct("google-oauth2|z", "google-oauth2", true, 3, "", ""),
 			acct("samlp|a", "saml", true, 3, "", ""),

@@ -24,7 +24,7 @@ var primaryCriteria = []criterion{
 	{
 		better: func(a, b *member) int { return cmp.Compare(boolRank(len(a.Linked) > 0), boolRank(len(b.Linked) > 0)) },
 		why: func(a, b *member) string {
-			return "it already holds linked identities, so it cannot be linked as a secondary"
+			return a.UserID + " already holds linked identities, so Auth0 cannot link it as a secondary"
 		},
 	},
 	{

@@ -41,11 +41,11 @@ func TestScanFixtureClasses(t *testing.T) {
 		{"mary@example.com", linking.ClassNeedsVerification, "github|2002", false,
 			[]string{"github|2002", "auth0|mary"},
 			[]string{"email not verified on auth0|mary (Username-Password-Authentication)", "verify before linking"}},
-		{"parent@family.com", linking.ClassSharedByDesign, "", true,
+		{"parent@family.com", linking.ClassSharedByDesign, "", false, // shared by design: no link the extension could have made
 			[]string{"auth0|fam1", "auth0|fam2", "auth0|fam3"},
 			[]string{"3 accounts share the email inside Family-DB, a Non-Unique Emails connection",
 				"username dad (auth0|fam1), username kid1 (auth0|fam2), username kid2 (auth0|fam3)", "not a link candidate"}},
-		{"dup@legacy.com", linking.ClassLegacyDuplicate, "", true,
+		{"dup@legacy.com", linking.ClassLegacyDuplicate, "", false,
 			[]string{"auth0|leg1", "auth0|leg2"},
 			[]string{"2 accounts share the email inside Legacy-DB, a custom database without import mode",
 				"needs migration, not linking", "(1) move the users to a new connection with Non-Unique Emails",
@@ -54,11 +54,10 @@ func TestScanFixtureClasses(t *testing.T) {
 			[]string{"auth0|leg3", "auth0|leg4", "github|7007"},
 			[]string{"2 accounts share the email inside Legacy-DB", "github|7007 (github) shares the email with them",
 				"email not verified on github|7007 (github)", "no primary is recommended"}},
-		{"shop@store.com", linking.ClassMixed, "", true,
+		{"shop@store.com", linking.ClassMixed, "", false,
 			[]string{"auth0|shop1", "auth0|shop2", "google-oauth2|3003"},
 			[]string{"2 accounts share the email inside Shops-DB, a Non-Unique Emails connection",
-				"phone_number +15550001 (auth0|shop1)", "google-oauth2|3003 (google-oauth2) shares the email with them: it could be linked into one of them, and which one is for the operator to decide",
-				"has logged in 9 times"}},
+				"phone_number +15550001 (auth0|shop1)", "google-oauth2|3003 (google-oauth2) shares the email with them: it could be linked into one of them, and which one is for the operator to decide"}},
 	}
 	var gotOrder []string
 	for _, g := range r.Groups {

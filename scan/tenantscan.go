@@ -46,6 +46,9 @@ func (p Progress) String() string {
 	case "connections":
 		return "reading connections…"
 	case "export":
+		if p.Job == "completed" { // the job may report 0% once done: the file is ready
+			return fmt.Sprintf("export job %s completed, downloading…", p.JobID)
+		}
 		return fmt.Sprintf("export job %s: %s %d%%", p.JobID, p.Job, p.Percent)
 	case "download", "scan":
 		s := fmt.Sprintf("scanning export %s: %d users, %.1f MB", p.JobID, p.Users, float64(p.Bytes)/1e6)

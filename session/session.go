@@ -282,7 +282,7 @@ func (s *Session) Connections(ctx context.Context) (*linking.Connections, error)
 	}
 	conns, err := scan.ReadConnections(ctx, s.Tenant)
 	if err != nil {
-		return nil, err
+		return nil, Explain(err)
 	}
 	s.conns = conns
 	return conns, nil

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -40,19 +41,53 @@ func (b *Backend) Apply(ctx context.Context, ops []linking.Operation) (*linking.
 	return b.Session.Apply(ctx, b.Session.NewPlan(ops...), session.ApplyOptions{})
 }
 
+// TicketOptions are what the ticket dialog lets the operator set.
+type TicketOptions struct {
+	TTL               time.Duration // 0: the tenant's default
+	ClientID          string        // the application to log in to afterwards
+	ResultURL         string        // or the page to land on
+	MarkEmailVerified bool
+}
+
 // Ticket makes a password-change ticket for one account as a plan of the
 // session (read, check, journal, audit records that never hold the URL)
 // and returns its URL. It is the Run of a WriteRequest.
-func (b *Backend) Ticket(ctx context.Context, userID, reason string) (string, error) {
+func (b *Backend) Ticket(ctx context.Context, userID string, opts TicketOptions, reason string) (string, error) {
 	users, err := b.Session.Users(ctx, userID)
 	if err != nil {
 		return "", err
 	}
-	res, err := b.Session.Apply(ctx, b.Session.NewPlan(linking.PlanTicket(users[0], reason)), session.ApplyOptions{})
+	op, err := planTicket(users[0], opts, reason)
+	if err != nil {
+		return "", err
+	}
+	res, err := b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
 	if err != nil {
 		return "", err
 	}
 	return res.Steps[0].Ticket, nil
+}
+
+// VerifyEmail sends the verification email of one account (a
+// verification-email job) as a plan of the session. It is the Run of a
+// WriteRequest.
+func (b *Backend) VerifyEmail(ctx context.Context, userID, reason string) (any, error) {
+	users, err := b.Session.Users(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	op, err := planVerifyEmail(users[0], reason)
+	if err != nil {
+		return nil, err
+	}
+	return b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
+}
+
+// Undo reverses the recorded operation with this op id (a link, unlink or
+// delete), planned from its backups and carried out as a plan of the
+// session. It is the Run of a WriteRequest.
+func (b *Backend) Undo(ctx context.Context, opID, reason string) (any, error) {
+	return undoOperation(b, opID, reason)
 }
 
 // UsersMsg answers ReadUsers: the users by id, in the order asked, and the
@@ -131,12 +166,45 @@ func (b *Backend) ReadGroup(ctx context.Context, task TaskID, email string) tea.
 	}
 }
 
-// ReadAudit reads the newest n records of the audit log.
-func (b *Backend) ReadAudit(task TaskID, n int) tea.Cmd {
+// ReadAudit reads the whole audit log, newest record first.
+func (b *Backend) ReadAudit(task TaskID) tea.Cmd {
 	path := b.AuditLog()
 	return func() tea.Msg {
-		recs, skipped, err := audit.ReadLogTail(path, n)
+		recs, skipped, err := audit.ReadLog(path)
+		slices.Reverse(recs)
 		return AuditMsg{Task: task, Records: recs, Skipped: skipped, Err: err}
+	}
+}
+
+// FoundMsg answers Find.
+type FoundMsg struct {
+	Task  TaskID
+	Found *session.Found
+	Err   error
+}
+
+// Find finds any account by email, user id, username or phone, without an
+// export and beside a running scan, under ctx (esc on the screen cancels).
+func (b *Backend) Find(ctx context.Context, task TaskID, query string) tea.Cmd {
+	return func() tea.Msg {
+		f, err := b.Session.Find(ctx, query)
+		return FoundMsg{Task: task, Found: f, Err: err}
+	}
+}
+
+// AccountMsg answers ReadAccount.
+type AccountMsg struct {
+	Task    TaskID
+	Account *session.Account
+	Err     error
+}
+
+// ReadAccount reads one account with its roles, organizations and the
+// accounts sharing its email.
+func (b *Backend) ReadAccount(ctx context.Context, task TaskID, userID string) tea.Cmd {
+	return func() tea.Msg {
+		a, err := b.Session.ReadAccount(ctx, userID)
+		return AccountMsg{Task: task, Account: a, Err: err}
 	}
 }
 

@@ -74,6 +74,8 @@ type Pages struct {
 	Groups   func(*Common) Component
 	Audit    func(*Common) Component
 	Help     func(c *Common, screen string, groups []HelpGroup) Component
+	// Find opens the prompt that finds any account (f, on every screen).
+	Find func(*Common) Component
 }
 
 // ShortHelp flattens help groups for a one-line footer.

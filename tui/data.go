@@ -12,12 +12,13 @@ import (
 // the screens need precomputed (a search text per group, counts). Only the
 // root model changes it, on its own goroutine; screens read it.
 type Data struct {
-	Report *linking.Report  // nil until the first scan finished
-	Groups []*linking.Group // the report's groups, each replaced in place after an action
-	search []string         // per group: lower-case text the filter matches
-	pairs  []string         // per group: its connections, sorted, joined with " + "
-	index  map[string]int   // normalized email → position in Groups
-	stats  *Stats           // nil: to be computed
+	Report *linking.Report             // nil until the first scan finished
+	Groups []*linking.Group            // the report's groups, each replaced in place after an action
+	search []string                    // per group: lower-case text the filter matches
+	pairs  []string                    // per group: its connections, sorted, joined with " + "
+	index  map[string]int              // normalized email → position in Groups
+	stats  *Stats                      // nil: to be computed
+	byID   map[string]*linking.Account // user id → account, built when first asked
 	// Version changes whenever the groups change, so views can drop caches.
 	Version uint64
 }
@@ -51,7 +52,7 @@ func (d *Data) SetReport(r *linking.Report) {
 		d.describe(i, g)
 		d.index[g.Email] = i
 	}
-	d.stats = nil
+	d.stats, d.byID = nil, nil
 	d.Version++
 }
 
@@ -75,9 +76,55 @@ func (d *Data) ReplaceGroup(g *linking.Group) bool {
 	}
 	d.Groups[i] = g
 	d.describe(i, g)
-	d.stats = nil
+	d.stats, d.byID = nil, nil
 	d.Version++
 	return true
+}
+
+// Upsert replaces the group with g's email, or adds g at the end when the
+// scan has none (an account found with f before or apart from a scan).
+func (d *Data) Upsert(g *linking.Group) {
+	if d.ReplaceGroup(g) {
+		return
+	}
+	if d.index == nil {
+		d.index = map[string]int{}
+	}
+	d.Groups = append(d.Groups, g)
+	d.search = append(d.search, "")
+	d.pairs = append(d.pairs, "")
+	d.index[g.Email] = len(d.Groups) - 1
+	d.describe(len(d.Groups)-1, g)
+	d.stats, d.byID = nil, nil
+	d.Version++
+}
+
+// Account returns the account with this user id among the groups, and its
+// group; nil when no group holds it.
+func (d *Data) Account(userID string) (*linking.Account, *linking.Group) {
+	if d.byID == nil {
+		d.byID = make(map[string]*linking.Account)
+		for _, g := range d.Groups {
+			for _, a := range g.Accounts {
+				d.byID[a.UserID] = a
+			}
+		}
+	}
+	a := d.byID[userID]
+	if a == nil {
+		return nil, nil
+	}
+	if i, ok := d.index[linking.NormalizeEmail(a.Email)]; ok {
+		return a, d.Groups[i]
+	}
+	for _, g := range d.Groups { // an account in its group through a linked identity
+		for _, x := range g.Accounts {
+			if x == a {
+				return a, g
+			}
+		}
+	}
+	return a, nil
 }
 
 // Matches reports whether group i matches every word of the query (lower
@@ -99,6 +146,35 @@ func (d *Data) Matches(i int, words []string) bool {
 		}
 	}
 	return true
+}
+
+// MatchedAccount is the user id of the account of group i that a filter's
+// words name (by user id, primary identifier, a linked identity or, last,
+// its connection): where a cursor should land when the group opens. ""
+// when the words name the group as a whole (its email, its class).
+func (d *Data) MatchedAccount(i int, words []string) string {
+	g := d.Groups[i]
+	var byConn string
+	for _, a := range g.Accounts {
+		for _, w := range words {
+			if strings.HasPrefix(w, "class:") {
+				continue
+			}
+			if strings.Contains(strings.ToLower(a.UserID), w) || strings.Contains(strings.ToLower(a.Identifier.Value), w) &&
+				!strings.Contains(strings.ToLower(g.Email), w) {
+				return a.UserID
+			}
+			for _, l := range a.Linked {
+				if strings.Contains(strings.ToLower(l.Provider+"|"+l.UserID), w) {
+					return a.UserID
+				}
+			}
+			if byConn == "" && strings.Contains(strings.ToLower(a.Connection), w) {
+				byConn = a.UserID
+			}
+		}
+	}
+	return byConn
 }
 
 // ClassKey is the class as a filter names it: the class, or "resolved".

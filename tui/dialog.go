@@ -21,6 +21,12 @@ type Confirm struct {
 	danger   bool
 	onYes    tea.Cmd
 	hint     string
+	// bodyFn, when set, builds the body at each render (a question about
+	// something that may change while it is open).
+	bodyFn func() []string
+	// reason, when set, is asked with the question and handed to onReason.
+	reason   *ReasonField
+	onReason func(reason string) tea.Cmd
 }
 
 // NewConfirm builds a confirmation. body lines must already be sanitized
@@ -29,13 +35,42 @@ func NewConfirm(c *Common, title string, body []string, question string, danger 
 	return &Confirm{c: c, title: title, body: body, question: question, danger: danger, onYes: onYes}
 }
 
+// NewConfirmReason is NewConfirm for a write: the dialog shows the reason
+// the audit log will record, prefilled with reason and edited with tab,
+// and y hands it to onYes.
+func NewConfirmReason(c *Common, title string, body []string, question string, danger bool, reason string, onYes func(reason string) tea.Cmd) *Confirm {
+	r := NewReason(reason)
+	return &Confirm{c: c, title: title, body: body, question: question, danger: danger, reason: &r, onReason: onYes}
+}
+
+// Reason is the reason as typed so far ("" without a reason field).
+func (d *Confirm) Reason() string {
+	if d.reason == nil {
+		return ""
+	}
+	return d.reason.Value()
+}
+
 func (d *Confirm) Init() tea.Cmd   { return nil }
 func (d *Confirm) Title() string   { return d.title }
 func (d *Confirm) Capturing() bool { return true }
 
 func (d *Confirm) Help() []HelpGroup {
 	k := d.c.Keys
-	return []HelpGroup{{Title: "Confirm", Bindings: []key.Binding{k.Confirm, k.Cancel}}}
+	if d.reason != nil && d.reason.Editing() {
+		return []HelpGroup{{Title: "Reason", Bindings: []key.Binding{withHelpText(k.Submit, "enter", "keep the reason"), withHelpText(k.Back, "esc", "undo the edit")}}}
+	}
+	b := []key.Binding{k.Confirm, k.Cancel}
+	if d.reason != nil {
+		b = append(b, k.Reason)
+	}
+	return []HelpGroup{{Title: "Confirm", Bindings: b}}
+}
+
+// withHelpText is b with other help text.
+func withHelpText(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	return b
 }
 
 func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -43,7 +78,13 @@ func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if !ok {
 		return d, nil
 	}
+	if d.reason != nil && d.reason.Update(k, d.c.Keys) {
+		d.hint = ""
+		return d, nil
+	}
 	switch {
+	case Matches(k, d.c.Keys.Confirm) && d.onReason != nil:
+		return d, tea.Sequence(Pop, d.onReason(d.reason.Value()))
 	case Matches(k, d.c.Keys.Confirm):
 		return d, tea.Sequence(Pop, d.onYes)
 	case Matches(k, d.c.Keys.Cancel):
@@ -61,7 +102,14 @@ func (d *Confirm) View() string {
 		title = s.Danger.Render(d.title)
 	}
 	lines := []string{title, ""}
-	lines = append(lines, d.body...)
+	body := d.body
+	if d.bodyFn != nil {
+		body = d.bodyFn()
+	}
+	lines = append(lines, body...)
+	if d.reason != nil {
+		lines = append(lines, "", d.reason.View(s, DialogWidth(d.c)))
+	}
 	lines = append(lines, "", s.Title.Render(d.question)+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
 	if d.hint != "" {
 		lines = append(lines, s.Warn.Render(d.hint))
@@ -69,9 +117,20 @@ func (d *Confirm) View() string {
 	return DialogBox(d.c, lines)
 }
 
-// DialogBox frames lines as a dialog centred in the screen area.
+// DialogWidth is the room inside a dialog's frame.
+func DialogWidth(c *Common) int { return min(c.Width-4, 96) }
+
+// DialogBox frames lines as a dialog centred in the screen area; lines
+// beyond the screen's height are left out from the middle, so the title and
+// the question at the end stay in view.
 func DialogBox(c *Common, lines []string) string {
-	inner := min(c.Width-4, 96)
+	inner := DialogWidth(c)
+	if room := c.Height - 2; room > 4 && len(lines) > room {
+		keep := room - 1
+		head := keep / 2
+		tail := keep - head
+		lines = append(append(append([]string(nil), lines[:head]...), c.Styles.Dim.Render("  …")), lines[len(lines)-tail:]...)
+	}
 	for i, l := range lines {
 		if Width(l) > inner {
 			lines[i] = Truncate(l, inner)

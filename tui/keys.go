@@ -15,6 +15,7 @@ type KeyMap struct {
 	Back      key.Binding
 	Rescan    key.Binding
 	NextPane  key.Binding
+	Find      key.Binding // find any account, on every screen
 
 	// Screens
 	Overview key.Binding
@@ -39,6 +40,8 @@ type KeyMap struct {
 	Unlink        key.Binding
 	Delete        key.Binding
 	Ticket        key.Binding
+	Verify        key.Binding // send the verification email
+	Undo          key.Binding // undo a recorded operation (audit log)
 	ChoosePrimary key.Binding
 	Copy          key.Binding
 	Override      key.Binding // let a link through the unverified-email check, on the record
@@ -48,6 +51,7 @@ type KeyMap struct {
 	Cancel  key.Binding
 	Submit  key.Binding
 	Clear   key.Binding
+	Reason  key.Binding // edit the reason a write records
 }
 
 // DefaultKeyMap is the keymap of DESIGN.md.
@@ -59,6 +63,7 @@ func DefaultKeyMap() *KeyMap {
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / cancel scan")),
 		Rescan:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
 		NextPane:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Find:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "find any account")),
 
 		Overview: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "overview")),
 		Groups:   key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "groups")),
@@ -80,6 +85,8 @@ func DefaultKeyMap() *KeyMap {
 		Unlink:        key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unlink")),
 		Delete:        key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete account")),
 		Ticket:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "password ticket")),
+		Verify:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "send verification email")),
+		Undo:          key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "undo this operation")),
 		ChoosePrimary: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "choose primary")),
 		Copy:          key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy user id")),
 		Override:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override the unverified-email check (recorded)")),
@@ -88,6 +95,7 @@ func DefaultKeyMap() *KeyMap {
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no, cancel")),
 		Submit:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
 		Clear:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear")),
+		Reason:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "edit the reason")),
 	}
 }
 
@@ -103,7 +111,7 @@ type HelpGroup struct {
 // GlobalHelp are the bindings that work on every screen.
 func (k *KeyMap) GlobalHelp() []HelpGroup {
 	return []HelpGroup{
-		{Title: "Screens", Bindings: []key.Binding{k.Overview, k.Groups, k.Audit, k.Help}},
+		{Title: "Screens", Bindings: []key.Binding{k.Overview, k.Groups, k.Audit, k.Find, k.Help}},
 		{Title: "General", Bindings: []key.Binding{k.Back, k.Rescan, k.Quit, k.ForceQuit}},
 	}
 }

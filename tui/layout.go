@@ -106,3 +106,61 @@ func FitLeft(s string, width int) string {
 	}
 	return Ellipsis + ansi.TruncateLeft(clean, w-(width-1), "")
 }
+
+// Column is one column of a table laid out by FitColumns.
+type Column struct {
+	Want int // the width its widest cell (or header) needs
+	Min  int // the least it may shrink to
+	// Drop orders the columns given up first when the table is too wide:
+	// the highest goes first; 0 never goes.
+	Drop int
+	// Shrink orders the columns cut, down to Min, once nothing more can be
+	// dropped: the highest is cut first.
+	Shrink int
+}
+
+// FitColumns gives each column a width so that the table, with gap cells
+// between columns, fits in width: columns are dropped (width 0) in Drop
+// order, then shrunk in Shrink order. A column never gets more than it
+// wants; room left over goes to no one.
+func FitColumns(cols []Column, width, gap int) []int {
+	w := make([]int, len(cols))
+	for i, c := range cols {
+		w[i] = max(c.Want, c.Min)
+	}
+	total := func() int {
+		t, n := 0, 0
+		for _, x := range w {
+			if x > 0 {
+				t += x
+				n++
+			}
+		}
+		return t + gap*max(n-1, 0)
+	}
+	for total() > width {
+		best := -1
+		for i, c := range cols {
+			if w[i] > 0 && c.Drop > 0 && (best < 0 || c.Drop > cols[best].Drop) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		w[best] = 0
+	}
+	for over := total() - width; over > 0; over = total() - width {
+		best := -1
+		for i, c := range cols {
+			if w[i] > c.Min && (best < 0 || c.Shrink > cols[best].Shrink) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		w[best] = max(w[best]-over, cols[best].Min)
+	}
+	return w
+}

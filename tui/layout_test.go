@@ -109,3 +109,32 @@ func FuzzFit(f *testing.F) {
 		}
 	})
 }
+
+func TestFitColumnsDropsThenShrinksInOrder(t *testing.T) {
+	cols := []Column{
+		{Want: 30, Min: 10, Shrink: 1}, // user id: cut last
+		{Want: 20, Min: 6, Shrink: 2},  // connection: cut first
+		{Want: 10, Min: 10, Drop: 1},   // last login: dropped last
+		{Want: 10, Min: 10, Drop: 2},   // created: dropped first
+	}
+	tests := []struct {
+		width int
+		want  []int
+	}{
+		{100, []int{30, 20, 10, 10}},
+		{72, []int{30, 20, 10, 0}}, // created goes first
+		{52, []int{30, 20, 0, 0}},  // then last login
+		{45, []int{30, 14, 0, 0}},  // then the connection shrinks
+		{37, []int{30, 6, 0, 0}},   // down to its least
+		{30, []int{23, 6, 0, 0}},   // only then the user id
+	}
+	for _, tt := range tests {
+		got := FitColumns(cols, tt.width, 1)
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("width %d: %v, want %v", tt.width, got, tt.want)
+				break
+			}
+		}
+	}
+}

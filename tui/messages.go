@@ -103,6 +103,10 @@ type AuditMsg struct {
 	Err     error
 }
 
+// UpsertGroupMsg puts a group read apart from the scan into the data (the
+// group of an account found with f), replacing the scan's copy if any.
+type UpsertGroupMsg struct{ Group *linking.Group }
+
 // ---- writes ----
 
 // WriteRequest asks the root to run a write. The root counts it as in

@@ -16,8 +16,8 @@ import (
 
 // MinWidth and MinHeight are the smallest window the screens are laid out for.
 const (
-	MinWidth  = 80
-	MinHeight = 24
+	MinWidth  = 60
+	MinHeight = 20
 )
 
 // chromeLines are the rows the root draws around a screen: header, footer
@@ -290,6 +290,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
 	case RereadMsg:
 		return m, m.reread(msg.Email)
+	case UpsertGroupMsg:
+		if msg.Group == nil {
+			return m, nil
+		}
+		m.c.Data.Upsert(msg.Group)
+		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
 	}
 	return m, m.forward(msg)
 }
@@ -475,11 +481,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		groups := append(active.Help(), keys.GlobalHelp()...)
 		return m.push(m.pages.Help(m.c, active.Title(), groups))
 	case Matches(k, keys.Overview):
-		return m.show(ShowMsg{Page: PageOverview})
+		return m.leaveFor(ShowMsg{Page: PageOverview})
 	case Matches(k, keys.Groups):
-		return m.show(ShowMsg{Page: PageGroups})
+		return m.leaveFor(ShowMsg{Page: PageGroups})
 	case Matches(k, keys.Audit):
-		return m.show(ShowMsg{Page: PageAudit})
+		return m.leaveFor(ShowMsg{Page: PageAudit})
+	case Matches(k, keys.Find) && m.pages.Find != nil:
+		return m.push(m.pages.Find(m.c))
 	case Matches(k, keys.Rescan):
 		m.note = "Scanning the tenant again…"
 		return m.startScan()
@@ -490,18 +498,49 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // HelpScreen marks the help screen, so ? closes it.
 type HelpScreen interface{ IsHelp() }
 
-// askQuit quits, or asks first when a write is in flight.
+// Guarded is a screen holding choices the operator would lose by jumping
+// to another top-level screen (a half-done wizard): Unsaved names them, ""
+// when there is nothing to lose.
+type Guarded interface{ Unsaved() string }
+
+// leaveFor switches to a top-level screen, asking first when a screen on
+// the stack would lose the operator's choices.
+func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
+	var lost []string
+	for _, s := range m.stack {
+		if g, ok := s.(Guarded); ok {
+			if what := g.Unsaved(); what != "" {
+				lost = append(lost, "  • "+Fit(what, m.c.Width-12))
+			}
+		}
+	}
+	if len(lost) == 0 {
+		return m.show(msg)
+	}
+	body := append([]string{"Leaving closes these screens, and what you chose there is lost:"}, lost...)
+	show := func() tea.Msg { return msg }
+	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose these choices?", false, show))
+}
+
+// askQuit quits, or asks first when a write is in flight. The question
+// counts the writes as they stand while it is open: one that finishes
+// meanwhile leaves the list.
 func (m *Model) askQuit() tea.Cmd {
 	if len(m.writes) == 0 {
 		return m.quit()
 	}
-	var labels []string
-	for _, w := range m.writes {
-		labels = append(labels, "  • "+Fit(w.label, m.c.Width-12))
+	d := NewConfirm(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit())
+	d.bodyFn = func() []string {
+		if len(m.writes) == 0 {
+			return []string{"Every write has finished meanwhile: nothing is left in flight."}
+		}
+		body := []string{fmt.Sprintf("%d %s still waiting for the tenant's answer:", len(m.writes), Plural(len(m.writes), "write", "writes"))}
+		for _, w := range m.writes {
+			body = append(body, "  • "+Fit(w.label, m.c.Width-12))
+		}
+		return append(body, "", "Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.")
 	}
-	body := append([]string{fmt.Sprintf("%d write(s) still waiting for the tenant's answer:", len(m.writes))}, labels...)
-	body = append(body, "", "Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.")
-	return m.push(NewConfirm(m.c, "Quit while a write is in flight?", body, "Quit anyway?", true, m.quit()))
+	return m.push(d)
 }
 
 // quit cancels every call in flight (the scan, reads, writes) and quits.
@@ -628,19 +667,15 @@ func (m *Model) footer() string {
 
 func (m *Model) statusBar() string {
 	s := m.c.Styles
-	var segs []string
-	segs = append(segs, s.StatusKey.Render(" "+Fit(m.tenantName(), 40)+" "))
-	if m.c.Backend != nil && m.c.Backend.Sandbox() {
-		segs = append(segs, s.Sandbox.Render(" SANDBOX "))
+	// A narrow window gets shorter words before anything is cut: the
+	// tenant, scan state, bucket and writes in flight always show.
+	var line string
+	for tight := 0; tight < 3; tight++ {
+		line = m.statusLine(tight)
+		if Width(line) <= m.width {
+			break
+		}
 	}
-	if m.c.ReadOnly {
-		segs = append(segs, s.ReadOnly.Render(" READ-ONLY "))
-	}
-	if m.unsettled > 0 {
-		segs = append(segs, s.ReadOnly.Render(fmt.Sprintf(" %d UNSETTLED ", m.unsettled)))
-	}
-	line := strings.Join(segs, " ")
-	line += s.StatusBar.Render(" " + strings.Join([]string{m.scanStatus(), m.rateStatus(), m.writeStatus()}, " │ "))
 	// What a single write does, in the room that is left.
 	if len(m.writes) == 1 {
 		if room := m.width - Width(line) - 4; room >= 12 {
@@ -654,6 +689,42 @@ func (m *Model) statusBar() string {
 	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
 }
 
+// statusLine is the status bar's segments, shorter as tight grows (0–2).
+func (m *Model) statusLine(tight int) string {
+	s := m.c.Styles
+	tenantW := []int{40, 24, 14}[tight]
+	badge := func(long, short string) string {
+		if tight >= 2 {
+			return short
+		}
+		return long
+	}
+	var segs []string
+	segs = append(segs, s.StatusKey.Render(" "+Fit(m.tenantName(), tenantW)+" "))
+	if m.c.Backend != nil && m.c.Backend.Sandbox() {
+		segs = append(segs, s.Sandbox.Render(badge(" SANDBOX ", " SBX ")))
+	}
+	if m.c.ReadOnly {
+		segs = append(segs, s.ReadOnly.Render(badge(" READ-ONLY ", " RO ")))
+	}
+	if m.unsettled > 0 {
+		segs = append(segs, s.ReadOnly.Render(fmt.Sprintf(badge(" %d UNSETTLED ", " %d UNSET "), m.unsettled)))
+	}
+	scan, rate, writes := m.scanStatus(), m.rateStatus(), m.writeStatus()
+	if tight >= 1 {
+		scan = strings.TrimPrefix(scan, "scanned ")
+		scan = strings.TrimSuffix(strings.TrimSuffix(scan, " (esc cancels)"), "…")
+		if i := strings.Index(rate, " reset"); i > 0 {
+			rate = rate[:i]
+		}
+		writes = strings.Replace(writes, "writes: ", "writes ", 1)
+	}
+	if tight >= 2 && m.c.Scan.Done && !m.c.Scan.Running {
+		scan = strings.TrimSuffix(scan, " "+m.scanTime()) // the time of the scan goes last
+	}
+	return strings.Join(segs, " ") + s.StatusBar.Render(" "+strings.Join([]string{scan, rate, writes}, " │ "))
+}
+
 func (m *Model) scanStatus() string {
 	sc := m.c.Scan
 	p := sc.Progress
@@ -661,6 +732,9 @@ func (m *Model) scanStatus() string {
 	case sc.Running:
 		switch p.Stage {
 		case "export":
+			if p.Job == "completed" {
+				return "scan: export ready, downloading… (esc cancels)"
+			}
 			return fmt.Sprintf("scan: export %s %3d%% (esc cancels)", Bar(10, float64(p.Percent)/100), p.Percent)
 		case "scan", "download":
 			return fmt.Sprintf("scan: %s users read, %.1f MB (esc cancels)", Count(p.Users), float64(p.Bytes)/1e6)
@@ -676,11 +750,19 @@ func (m *Model) scanStatus() string {
 		return "rescan cancelled; showing the last scan"
 	case sc.Done:
 		if r := m.c.Data.Report; r != nil {
-			return fmt.Sprintf("scanned %s users %s", Count(r.UsersScanned), r.ScannedAt.In(m.c.Now().Location()).Format("15:04"))
+			return fmt.Sprintf("scanned %s users %s", Count(r.UsersScanned), m.scanTime())
 		}
 		return "scanned"
 	}
 	return "not scanned (r scans)"
+}
+
+// scanTime is when the report on screen was scanned, as the status bar says it.
+func (m *Model) scanTime() string {
+	if r := m.c.Data.Report; r != nil {
+		return r.ScannedAt.In(m.c.Now().Location()).Format("15:04")
+	}
+	return ""
 }
 
 func (m *Model) rateStatus() string {

@@ -1,21 +1,26 @@
 package views
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// auditTail is how many records the audit log screen reads.
-const auditTail = 500
-
-// AuditLog shows the operator's recent actions, newest first, one row per
-// call (its attempt and result records paired by op id).
+// AuditLog shows the whole audit log, newest first, one row per call (its
+// attempt and result records paired by op id), paged from the end. / filters
+// by email, user id, action, result, operator or reason; enter shows the
+// whole record with its whole error; U undoes the operation under the
+// cursor.
 type AuditLog struct {
 	c       *tui.Common
 	task    tui.TaskID
@@ -23,8 +28,13 @@ type AuditLog struct {
 	entries []auditEntry
 	skipped int
 	err     error
-	cursor  int
-	offset  int
+
+	filter tui.TextField
+	typing bool
+	rows   []int // the entries that pass the filter, newest first
+
+	cursor int
+	offset int
 }
 
 type auditEntry struct {
@@ -32,7 +42,9 @@ type auditEntry struct {
 	action    string
 	result    string
 	opID      string
+	planID    string
 	userIDs   []string
+	emails    []string
 	operator  string
 	tenant    string
 	reason    string
@@ -41,6 +53,8 @@ type auditEntry struct {
 	step      string
 	overrides []string
 	request   string
+	records   []audit.Record // oldest first
+	search    string         // lower-case text the filter matches
 }
 
 // NewAuditLog builds the audit log screen.
@@ -48,13 +62,41 @@ func NewAuditLog(c *tui.Common) tui.Component { return &AuditLog{c: c} }
 
 func (a *AuditLog) Init() tea.Cmd    { return a.Refresh() }
 func (a *AuditLog) Title() string    { return "Audit log" }
-func (a *AuditLog) Capturing() bool  { return false }
+func (a *AuditLog) Capturing() bool  { return a.typing }
+func (a *AuditLog) WantsEsc() bool   { return a.typing || a.filter.Value != "" }
 func (a *AuditLog) Entries() int     { return len(a.entries) }
+func (a *AuditLog) Rows() int        { return len(a.rows) }
 func (a *AuditLog) Refresh() tea.Cmd { return a.load() }
+
+// Selected is the entry under the cursor's op id and action (tests).
+func (a *AuditLog) Selected() (opID, action string, t time.Time) {
+	if e := a.selected(); e != nil {
+		return e.opID, e.action, e.time
+	}
+	return "", "", time.Time{}
+}
 
 func (a *AuditLog) Help() []tui.HelpGroup {
 	k := a.c.Keys
-	return []tui.HelpGroup{{Title: "Audit log", Bindings: []keyBinding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}}
+	if a.typing {
+		return []tui.HelpGroup{{Title: "Filter", Bindings: []keyBinding{
+			withHelp(k.Submit, "enter", "keep filter"), withHelp(k.Back, "esc", "clear filter"), k.Clear,
+		}}}
+	}
+	undo := k.Undo
+	if a.c.ReadOnly {
+		undo.SetEnabled(false)
+		undo.SetHelp("U", "undo (off: read-only)")
+	}
+	return []tui.HelpGroup{
+		{Title: "Audit log", Bindings: []keyBinding{withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter"), undo}},
+		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.PageUp, k.PageDown, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest")}},
+		{Title: "Filter words", Bindings: []keyBinding{
+			filterHelp("bob@", "in an email, user id or identifier"),
+			filterHelp("delete error", "action and result"),
+			filterHelp("dana", "operator, reason, op or plan id"),
+		}},
+	}
 }
 
 func (a *AuditLog) load() tea.Cmd {
@@ -63,7 +105,7 @@ func (a *AuditLog) load() tea.Cmd {
 	}
 	a.loading = true
 	a.task = tui.NewTask()
-	return a.c.Backend.ReadAudit(a.task, auditTail)
+	return a.c.Backend.ReadAudit(a.task)
 }
 
 func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -74,29 +116,131 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		}
 		a.loading, a.err, a.skipped = false, msg.Err, len(msg.Skipped)
 		a.entries = pairRecords(msg.Records)
-		a.cursor = min(a.cursor, max(len(a.entries)-1, 0))
+		for i := range a.entries {
+			a.entries[i].search = a.searchText(&a.entries[i])
+		}
+		a.refilter(false)
 	case tui.WriteDoneMsg:
 		return a, a.load()
 	case tea.KeyPressMsg:
-		keys := a.c.Keys
-		page := a.rows()
-		switch {
-		case tui.Matches(msg, keys.Up):
-			a.cursor--
-		case tui.Matches(msg, keys.Down):
-			a.cursor++
-		case tui.Matches(msg, keys.PageUp):
-			a.cursor -= page
-		case tui.Matches(msg, keys.PageDown):
-			a.cursor += page
-		case tui.Matches(msg, keys.Top):
-			a.cursor = 0
-		case tui.Matches(msg, keys.Bottom):
-			a.cursor = len(a.entries) - 1
+		if a.typing {
+			return a, a.typeKey(msg)
 		}
-		a.cursor = min(max(a.cursor, 0), max(len(a.entries)-1, 0))
+		return a, a.key(msg)
 	}
 	return a, nil
+}
+
+func (a *AuditLog) typeKey(k tea.KeyPressMsg) tea.Cmd {
+	keys := a.c.Keys
+	switch {
+	case tui.Matches(k, keys.Submit):
+		a.typing = false
+	case tui.Matches(k, keys.Back):
+		a.typing, a.filter.Value = false, ""
+		a.refilter(true)
+	case k.Code == tea.KeyUp || k.Code == tea.KeyDown || k.Code == tea.KeyPgUp || k.Code == tea.KeyPgDown:
+		a.move(k)
+	default:
+		if a.filter.Update(k, keys) {
+			a.refilter(false)
+		}
+	}
+	return nil
+}
+
+func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := a.c.Keys
+	switch {
+	case tui.Matches(k, keys.Filter):
+		a.typing = true
+	case tui.Matches(k, keys.Back):
+		a.filter.Value = ""
+		a.refilter(true)
+	case tui.Matches(k, keys.Open):
+		if e := a.selected(); e != nil {
+			return tui.Push(newAuditRecord(a.c, *e))
+		}
+	case tui.Matches(k, keys.Undo):
+		return a.askUndo()
+	default:
+		a.move(k)
+	}
+	return nil
+}
+
+func (a *AuditLog) move(k tea.KeyPressMsg) {
+	keys := a.c.Keys
+	page := a.pageRows()
+	switch {
+	case tui.Matches(k, keys.Up):
+		a.cursor--
+	case tui.Matches(k, keys.Down):
+		a.cursor++
+	case tui.Matches(k, keys.PageUp):
+		a.cursor -= page
+	case tui.Matches(k, keys.PageDown):
+		a.cursor += page
+	case tui.Matches(k, keys.Top):
+		a.cursor = 0
+	case tui.Matches(k, keys.Bottom):
+		a.cursor = len(a.rows) - 1
+	}
+	a.cursor = min(max(a.cursor, 0), max(len(a.rows)-1, 0))
+}
+
+// refilter applies the filter; keep leaves the cursor on the entry it was on.
+func (a *AuditLog) refilter(keep bool) {
+	var was string
+	if e := a.selected(); keep && e != nil {
+		was = e.opID
+	}
+	words := tui.FilterWords(a.filter.Value)
+	a.rows = a.rows[:0]
+	for i := range a.entries {
+		if matchesAll(a.entries[i].search, words) {
+			a.rows = append(a.rows, i)
+		}
+	}
+	a.cursor = 0
+	if was != "" {
+		for r, i := range a.rows {
+			if a.entries[i].opID == was {
+				a.cursor = r
+			}
+		}
+	}
+	a.cursor = min(a.cursor, max(len(a.rows)-1, 0))
+}
+
+func matchesAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *AuditLog) selected() *auditEntry {
+	if a.cursor < 0 || a.cursor >= len(a.rows) {
+		return nil
+	}
+	return &a.entries[a.rows[a.cursor]]
+}
+
+// searchText is what the filter matches in an entry, in lower case: the
+// accounts' primary identifiers as the scan knows them included.
+func (a *AuditLog) searchText(e *auditEntry) string {
+	parts := []string{e.action, e.result, e.operator, e.reason, e.opID, e.planID, e.step, e.errText}
+	parts = append(parts, e.userIDs...)
+	parts = append(parts, e.emails...)
+	for _, id := range e.userIDs {
+		if acc, _ := a.c.Data.Account(id); acc != nil {
+			parts = append(parts, acc.Identifier.Value)
+		}
+	}
+	return strings.ToLower(strings.Join(parts, "\n"))
 }
 
 // pairRecords turns records (newest first) into one entry per call, newest
@@ -112,6 +256,7 @@ func pairRecords(recs []audit.Record) []auditEntry {
 			at[r.OpID] = i
 		}
 		e := &out[i]
+		e.records = append([]audit.Record{r}, e.records...)
 		if r.Phase == audit.PhaseResult {
 			e.result, e.errText, e.time = r.Result, r.Error, r.Time
 		}
@@ -121,9 +266,29 @@ func pairRecords(recs []audit.Record) []auditEntry {
 		e.reason = firstString(e.reason, r.Reason)
 		e.backup = firstString(e.backup, r.Backup)
 		e.step = firstString(e.step, r.Step)
+		e.planID = firstString(e.planID, r.PlanID)
 		e.overrides = firstNonEmpty(e.overrides, r.Overrides)
 		if e.request == "" && len(r.Request) > 0 {
 			e.request = string(r.Request)
+		}
+		e.emails = firstNonEmpty(e.emails, recordEmails(r))
+	}
+	return out
+}
+
+// recordEmails are the emails of the users a record read just before its
+// call (its "before" states), in order, without repeats.
+func recordEmails(r audit.Record) []string {
+	var states []struct {
+		Email string `json:"email"`
+	}
+	if len(r.Before) == 0 || json.Unmarshal(r.Before, &states) != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range states {
+		if s.Email != "" && !slices.Contains(out, s.Email) {
+			out = append(out, s.Email)
 		}
 	}
 	return out
@@ -143,13 +308,80 @@ func firstNonEmpty(a, b []string) []string {
 	return b
 }
 
-// resultW is the width of the result column ("no result" is the widest).
-const resultW = 9
+// undoable are the actions an undo reverses.
+var undoable = []string{linking.ActionLink, linking.ActionUnlink, linking.ActionDelete}
+
+func (a *AuditLog) askUndo() tea.Cmd {
+	e := a.selected()
+	switch {
+	case e == nil:
+		return nil
+	case a.c.ReadOnly:
+		return tui.ReportError(errReadOnly)
+	case !slices.Contains(undoable, e.action):
+		return tui.ReportError(fmt.Errorf("a %s cannot be undone: only links, unlinks and deletions are", tui.Fit(e.action, 20)))
+	case e.result != audit.ResultOK:
+		return tui.ReportError(fmt.Errorf("this %s did not succeed (%s): there is nothing to undo", e.action, e.result))
+	}
+	body := []string{
+		"Undo the " + e.action + " of " + tui.Fit(a.accounts(e), 60),
+		"made " + e.time.UTC().Format("2006-01-02 15:04:05") + " UTC by " + tui.Fit(e.operator, 30) + ".",
+		"",
+		"linkdesk plans the reverse from the backups and the tenant as it is now, checks it,",
+		"and carries it out on the record like any other write.",
+	}
+	b, opID := a.c.Backend, e.opID
+	run := func(reason string) tea.Cmd {
+		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "undo " + e.action + " " + tui.Fit(opID, 40),
+			Run: func(ctx context.Context) (any, error) { return b.Undo(ctx, opID, reason) }})
+	}
+	return tui.Push(tui.NewConfirmReason(a.c, "Undo", body, "Undo it?", true, "undo of "+opID+" (mistake)", run))
+}
+
+// accounts names an entry's accounts by primary identifier where the scan
+// knows them, else by user id.
+func (a *AuditLog) accounts(e *auditEntry) string {
+	names := make([]string, len(e.userIDs))
+	for i, id := range e.userIDs {
+		names[i] = id
+		if acc, _ := a.c.Data.Account(id); acc != nil {
+			names[i] = tui.Label(acc)
+		}
+	}
+	return strings.Join(names, ", ")
+}
 
 // detailLines is the size of the pane under the list.
 const detailLines = 6
 
-func (a *AuditLog) rows() int { return max(a.c.Height-4-detailLines, 3) }
+func (a *AuditLog) pageRows() int {
+	detail := detailLines
+	if a.c.Height < 24 {
+		detail = 4
+	}
+	return max(a.c.Height-4-detail, 3)
+}
+
+// auditColumns lay the list out: the operator goes first when room is
+// short, then the email and accounts shrink.
+func auditColumns(width int) []int {
+	w := tui.FitColumns([]tui.Column{
+		{Want: 16, Min: 16},            // time
+		{Want: 14, Min: 6, Shrink: 3},  // action
+		{Want: 9, Min: 9},              // result
+		{Want: 28, Min: 10, Shrink: 2}, // email
+		{Want: 24, Min: 14, Shrink: 1}, // accounts
+		{Want: 10, Min: 10, Drop: 1},   // operator
+	}, width-2, 1)
+	used := 0
+	for _, x := range w {
+		if x > 0 {
+			used += x + 1
+		}
+	}
+	w[4] += max(width-2-used+1, 0) // the accounts take what is left
+	return w
+}
 
 func (a *AuditLog) View() string {
 	c, s := a.c, a.c.Styles
@@ -158,33 +390,56 @@ func (a *AuditLog) View() string {
 	if c.Backend != nil {
 		path = c.Backend.AuditLog()
 	}
-	lines := []string{s.Title.Render("Audit log") + "  " + s.Dim.Render(tui.FitLeft(path, w-20))}
+	lines := []string{tui.Truncate(s.Title.Render("Audit log")+"  "+s.Dim.Render(tui.FitLeft(path, w-12)), w)}
 	switch {
 	case a.err != nil:
 		return strings.Join(append(lines, "", s.Bad.Render("✗ ")+tui.Fit(a.err.Error(), w-4)), "\n")
 	case a.loading && len(a.entries) == 0:
 		return strings.Join(append(lines, "", "Reading the audit log…"), "\n")
 	case len(a.entries) == 0:
-		return strings.Join(append(lines, "", s.Dim.Render("Nothing recorded yet: links, unlinks, deletions and tickets made here will show up, newest first.")), "\n")
+		return strings.Join(append(lines, "", strings.Join(tui.Wrap("Nothing recorded yet: links, unlinks, deletions, tickets and verification emails made here will show up, newest first.", w, 3), "\n")), "\n")
 	}
-	summary := fmt.Sprintf("%d calls, newest first", len(a.entries))
-	if a.skipped > 0 {
-		summary += fmt.Sprintf(" · %d unreadable lines skipped", a.skipped)
+	switch {
+	case a.typing:
+		lines = append(lines, tui.Truncate(s.Key.Render("/ ")+a.filter.View(s, w-30)+s.Dim.Render(fmt.Sprintf("  %d of %d calls", len(a.rows), len(a.entries))), w))
+	case a.filter.Value != "":
+		lines = append(lines, tui.Truncate(s.Dim.Render("filter: ")+tui.Fit(a.filter.Value, w/2)+s.Dim.Render(fmt.Sprintf("  %d of %d calls, newest first (/ edits, esc clears)", len(a.rows), len(a.entries))), w))
+	default:
+		summary := fmt.Sprintf("%d calls, newest first · / filters · enter shows one", len(a.entries))
+		if a.skipped > 0 {
+			summary += fmt.Sprintf(" · %d unreadable lines skipped", a.skipped)
+		}
+		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
 	}
-	lines = append(lines, s.Dim.Render(summary))
-	userW := max(w-2-19-1-15-1-resultW-1-14-1, 20)
-	lines = append(lines, s.Header.Render("  "+tui.Pad("TIME (UTC)", 19)+" "+tui.Pad("ACTION", 15)+" "+tui.Pad("RESULT", resultW)+" "+tui.Pad("ACCOUNTS", userW)+" OPERATOR"))
-	page := a.rows()
+	cols := auditColumns(w)
+	cell := func(i int, v string) string {
+		if cols[i] == 0 {
+			return ""
+		}
+		return " " + tui.Pad(v, cols[i])
+	}
+	lines = append(lines, s.Header.Render("  "+tui.Pad("TIME (UTC)", cols[0])+cell(1, "ACTION")+cell(2, "RESULT")+cell(3, "EMAIL")+cell(4, "ACCOUNTS")+cell(5, "OPERATOR")))
+	page := a.pageRows()
 	if a.cursor < a.offset {
 		a.offset = a.cursor
 	}
 	if a.cursor >= a.offset+page {
 		a.offset = a.cursor - page + 1
 	}
-	end := min(a.offset+page, len(a.entries))
-	for i := a.offset; i < end; i++ {
-		e := a.entries[i]
-		result := tui.Pad(e.result, resultW)
+	a.offset = min(a.offset, max(len(a.rows)-page, 0))
+	if len(a.rows) == 0 {
+		lines = append(lines, "", s.Dim.Render("  No call matches this filter."))
+	}
+	end := min(a.offset+page, len(a.rows))
+	for r := a.offset; r < end; r++ {
+		e := &a.entries[a.rows[r]]
+		head := tui.Pad(e.time.UTC().Format("2006-01-02 15:04"), cols[0]) + cell(1, e.action)
+		rest := cell(3, strings.Join(e.emails, ", ")) + cell(4, a.accounts(e)) + cell(5, e.operator)
+		if r == a.cursor {
+			lines = append(lines, s.Selected.Render("▸ "+head+cell(2, e.result)+rest))
+			continue
+		}
+		result := cell(2, e.result)
 		switch e.result {
 		case audit.ResultOK:
 			result = s.Good.Render(result)
@@ -193,39 +448,158 @@ func (a *AuditLog) View() string {
 		default:
 			result = s.Warn.Render(result)
 		}
-		row := tui.Pad(e.time.UTC().Format("2006-01-02 15:04:05"), 19) + " " + tui.Pad(e.action, 15) + " "
-		rest := " " + tui.Pad(strings.Join(e.userIDs, ", "), userW) + " " + tui.Fit(e.operator, 14)
-		if i == a.cursor {
-			lines = append(lines, s.Selected.Render("▸ "+row+tui.Pad(e.result, resultW)+rest))
-		} else {
-			lines = append(lines, "  "+row+result+rest)
-		}
+		lines = append(lines, "  "+head+result+rest)
 	}
 	for len(lines) < 3+page {
 		lines = append(lines, "")
 	}
 	lines = append(lines, s.Dim.Render(strings.Repeat("─", max(w-1, 1))))
-	if a.cursor < len(a.entries) {
-		e := a.entries[a.cursor]
-		head := s.Header.Render("op ") + tui.Fit(e.opID, 40)
-		if e.step != "" {
-			head += s.Header.Render("  step ") + tui.Fit(e.step, 20)
-		}
-		head += s.Header.Render("  tenant ") + tui.Fit(e.tenant, 40)
-		detail := []string{tui.Truncate(head, w-1), s.Header.Render("call ") + tui.Fit(e.request, w-6)}
-		if e.reason != "" {
-			detail = append(detail, s.Header.Render("why ")+tui.Fit(e.reason, w-5))
-		}
-		if len(e.overrides) > 0 {
-			detail = append(detail, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.overrides, ", "), w-12))
-		}
-		if e.backup != "" {
-			detail = append(detail, s.Header.Render("backup ")+tui.FitLeft(e.backup, w-8))
-		}
-		if e.errText != "" {
-			detail = append(detail, s.Bad.Render("error ")+tui.Fit(e.errText, w-7))
-		}
-		lines = append(lines, detail[:min(len(detail), detailLines-1)]...)
+	if e := a.selected(); e != nil {
+		lines = append(lines, a.detail(e, c.Height-len(lines))...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// detail is the pane under the list: the entry under the cursor in short.
+func (a *AuditLog) detail(e *auditEntry, room int) []string {
+	s := a.c.Styles
+	w := a.c.Width
+	head := s.Header.Render("op ") + tui.Fit(e.opID, 34)
+	if e.step != "" {
+		head += s.Header.Render("  step ") + tui.Fit(e.step, 16)
+	}
+	head += s.Header.Render("  tenant ") + tui.Fit(e.tenant, 40)
+	out := []string{tui.Truncate(head, w-1)}
+	if e.errText != "" {
+		out = append(out, tui.Truncate(s.Bad.Render("error ")+tui.Fit(e.errText, w-7), w-1))
+	}
+	if e.reason != "" {
+		out = append(out, s.Header.Render("why ")+tui.Fit(e.reason, w-5))
+	}
+	out = append(out, s.Header.Render("call ")+tui.Fit(callText(e.request), w-6))
+	if len(e.overrides) > 0 {
+		out = append(out, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.overrides, ", "), w-12))
+	}
+	if e.backup != "" {
+		out = append(out, s.Header.Render("backup ")+tui.FitLeft(e.backup, w-8))
+	}
+	if len(out) > room && room > 0 {
+		out = out[:room]
+	}
+	return out
+}
+
+// callText is a recorded request as one line: method, path and body.
+func callText(request string) string {
+	var c linking.Call
+	if json.Unmarshal([]byte(request), &c) != nil || c.Method == "" {
+		return termsafe.DisplayJSON([]byte(request))
+	}
+	s := c.Method + " " + termsafe.Printable(c.Path)
+	if len(c.Body) > 0 {
+		s += " " + termsafe.DisplayJSON(c.Body)
+	}
+	return s
+}
+
+// AuditRecord shows every field of one call's records: attempt and result,
+// the whole error, the state before, the answer.
+type AuditRecord struct {
+	c      *tui.Common
+	entry  auditEntry
+	scroll int
+}
+
+func newAuditRecord(c *tui.Common, e auditEntry) *AuditRecord { return &AuditRecord{c: c, entry: e} }
+
+func (r *AuditRecord) Init() tea.Cmd   { return nil }
+func (r *AuditRecord) Title() string   { return "Record " + tui.Fit(r.entry.opID, 30) }
+func (r *AuditRecord) Capturing() bool { return false }
+
+func (r *AuditRecord) Help() []tui.HelpGroup {
+	k := r.c.Keys
+	return []tui.HelpGroup{{Title: "Record", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, withHelp(k.Back, "esc", "back to the log")}}}
+}
+
+func (r *AuditRecord) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return r, nil
+	}
+	keys := r.c.Keys
+	switch {
+	case tui.Matches(k, keys.Down):
+		r.scroll++
+	case tui.Matches(k, keys.Up):
+		r.scroll = max(r.scroll-1, 0)
+	case tui.Matches(k, keys.PageDown):
+		r.scroll += max(r.c.Height-3, 1)
+	case tui.Matches(k, keys.PageUp):
+		r.scroll = max(r.scroll-max(r.c.Height-3, 1), 0)
+	case tui.Matches(k, keys.Top):
+		r.scroll = 0
+	}
+	return r, nil
+}
+
+func (r *AuditRecord) View() string {
+	s := r.c.Styles
+	w := r.c.Width
+	e := r.entry
+	label := func(k, v string) []string {
+		lines := tui.Wrap(v, max(w-12, 10), 0)
+		out := []string{s.Header.Render(tui.Pad(k, 11)) + lines[0]}
+		for _, l := range lines[1:] {
+			out = append(out, strings.Repeat(" ", 11)+l)
+		}
+		return out
+	}
+	var all []string
+	all = append(all, s.Title.Render(tui.Fit(e.action+" · "+e.result, w)))
+	for _, rec := range e.records {
+		all = append(all, "", s.Title.Render(rec.Phase+" ")+s.Dim.Render(rec.Time.UTC().Format(time.RFC3339)))
+		all = append(all, label("operator", rec.Operator)...)
+		all = append(all, label("tenant", rec.Tenant)...)
+		all = append(all, label("op", rec.OpID)...)
+		if rec.PlanID != "" {
+			all = append(all, label("plan", rec.PlanID+" "+rec.Step)...)
+		}
+		all = append(all, label("accounts", strings.Join(rec.UserIDs, ", "))...)
+		if rec.Reason != "" {
+			all = append(all, label("reason", rec.Reason)...)
+		}
+		if len(rec.Overrides) > 0 {
+			all = append(all, label("overrides", strings.Join(rec.Overrides, ", "))...)
+		}
+		if rec.Backup != "" {
+			all = append(all, label("backup", rec.Backup)...)
+		}
+		if len(rec.Request) > 0 {
+			all = append(all, label("call", callText(string(rec.Request)))...)
+		}
+		if len(rec.Before) > 0 {
+			all = append(all, label("before", termsafe.DisplayJSON(rec.Before))...)
+		}
+		if rec.Result != "" {
+			all = append(all, label("result", rec.Result)...)
+		}
+		if rec.Error != "" {
+			for i, l := range label("error", rec.Error) {
+				if i == 0 {
+					l = s.Bad.Render(l)
+				}
+				all = append(all, l)
+			}
+		}
+		if len(rec.Response) > 0 {
+			all = append(all, label("answer", termsafe.DisplayJSON(rec.Response))...)
+		}
+	}
+	room := max(r.c.Height, 1)
+	r.scroll = min(r.scroll, max(len(all)-room, 0))
+	shown := all[r.scroll:min(r.scroll+room, len(all))]
+	if rest := len(all) - r.scroll - room; rest > 0 {
+		shown = append(shown[:len(shown)-1], s.Dim.Render(fmt.Sprintf("  … %d more lines (j/k)", rest+1)))
+	}
+	return strings.Join(shown, "\n")
 }

@@ -1,24 +1,27 @@
 package views
 
 import (
-	"github.com/linkdesk/linkdesk/report"
-	"github.com/linkdesk/linkdesk/termsafe"
-
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// DeleteDialog deletes one account: it reads the account by id, shows
-// linking's plan (what the cascade removes, the notes) and where the backup
-// will be written, and asks the operator to type the account's primary
-// identifier; enter with anything else does nothing.
+// DeleteDialog deletes one account: it reads the account by id with its
+// roles, organizations and the accounts sharing its email, shows everything
+// the deletion destroys (metadata, roles, memberships, linked identities)
+// and where the backup goes, warns when the account is the group's
+// recommended primary or holds linked identities, and asks the operator to
+// type what names that one account: its primary identifier where no other
+// account of the group shares it, else its user id (the user id is always
+// accepted). enter with anything else does nothing.
 type DeleteDialog struct {
 	c      *tui.Common
 	email  string
@@ -26,56 +29,69 @@ type DeleteDialog struct {
 
 	readTask tui.TaskID
 	loading  bool
-	user     client.User
+	acct     *session.Account
 	readErr  error
 	op       *linking.Operation
 	typed    tui.TextField
+	reason   tui.ReasonField
 	hint     string
+	scroll   int
 
 	exec execution
 }
 
 // NewDeleteDialog opens the delete dialog for an account of a group.
 func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {
-	return &DeleteDialog{c: c, email: email, userID: userID}
+	return &DeleteDialog{c: c, email: email, userID: userID, reason: tui.NewReason(defaultDeleteReason(c, email))}
+}
+
+func defaultDeleteReason(c *tui.Common, email string) string {
+	if i, ok := c.Data.Find(email); ok && len(c.Data.Groups[i].Accounts) > 1 {
+		return "duplicate account (" + tui.ClassName(c.Data.Groups[i].Class) + "), deleted in the linkdesk TUI"
+	}
+	return "account deleted in the linkdesk TUI"
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {
+	if d.c.Backend == nil {
+		return nil
+	}
 	d.loading = true
 	d.readTask = tui.NewTask()
-	return d.c.Backend.ReadUsers(d.c.Ctx, d.readTask, d.userID)
+	return d.c.Backend.ReadAccount(d.c.Ctx, d.readTask, d.userID)
 }
 
 func (d *DeleteDialog) Title() string   { return "Delete" }
 func (d *DeleteDialog) Capturing() bool { return !d.exec.started }
+
+// Unsaved names what leaving loses: the identifier half typed.
+func (d *DeleteDialog) Unsaved() string {
+	if !d.exec.started && d.typed.Value != "" {
+		return "the delete dialog (what you typed)"
+	}
+	return ""
+}
 
 // Typed is what the operator has typed so far (tests).
 func (d *DeleteDialog) Typed() string { return d.typed.Value }
 
 func (d *DeleteDialog) Help() []tui.HelpGroup {
 	k := d.c.Keys
-	if d.exec.started {
-		return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
+	switch {
+	case d.exec.started:
+		return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
+	case d.reason.Editing():
+		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
 	}
-	return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Submit, "enter", "delete once the identifier is typed"), withHelp(k.Back, "esc", "cancel"), k.Clear}}}
+	return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Submit, "enter", "delete once it is typed"),
+		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll")}}}
 }
 
-// Expected is what the operator must type: the account's primary
-// identifier, or its user id when the identifier cannot be typed (empty,
-// or holding control or invisible characters).
-func (d *DeleteDialog) Expected() string {
-	if g := d.group(); g != nil {
-		if a := accountByID(g, d.userID); a != nil {
-			v := a.Identifier.Value
-			if v != "" && termsafe.Sanitize(v) == v {
-				return v
-			}
-		}
-	}
-	return d.userID
-}
-
+// group is the account's group as just read, else as the scan has it.
 func (d *DeleteDialog) group() *linking.Group {
+	if d.acct != nil && d.acct.Group != nil {
+		return d.acct.Group
+	}
 	i, ok := d.c.Data.Find(d.email)
 	if !ok {
 		return nil
@@ -83,16 +99,48 @@ func (d *DeleteDialog) group() *linking.Group {
 	return d.c.Data.Groups[i]
 }
 
+// account is the account to delete as its group lists it.
+func (d *DeleteDialog) account() *linking.Account {
+	if g := d.group(); g != nil {
+		if a := accountByID(g, d.userID); a != nil {
+			return a
+		}
+	}
+	if d.acct != nil {
+		a := linking.AccountFromUser(d.acct.User, d.acct.Conns)
+		a.Identifier = a.PrimaryIdentifier(d.acct.Conns)
+		return &a
+	}
+	return nil
+}
+
+// Accepted is what the operator may type: the primary identifier where it
+// tells this account apart in its group (and can be typed), then the user
+// id.
+func (d *DeleteDialog) Accepted() []string {
+	var out []string
+	if a := d.account(); a != nil && tui.UniqueIn(d.group(), a) && typeable(a.Identifier.Value) {
+		out = append(out, a.Identifier.Value)
+	}
+	return append(out, d.userID)
+}
+
+// Expected is the first of Accepted: what the dialog asks for.
+func (d *DeleteDialog) Expected() string { return d.Accepted()[0] }
+
+func typeable(s string) bool {
+	return s != "" && termsafe.Sanitize(s) == s && !strings.ContainsAny(s, "\t\n")
+}
+
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tui.UsersMsg:
+	case tui.AccountMsg:
 		if msg.Task != d.readTask {
 			return d, nil
 		}
-		d.loading, d.readErr = false, msg.Err
-		if msg.Err == nil && len(msg.Users) == 1 {
-			d.user = msg.Users[0]
-			op := linking.PlanDelete(d.user, "")
+		d.loading, d.readErr, d.acct = false, msg.Err, msg.Account
+		if msg.Err == nil && msg.Account != nil {
+			op := linking.PlanDelete(msg.Account.User, "")
 			op.Group = d.email
 			if g := d.group(); g != nil {
 				op.Reasons = g.Reasons
@@ -113,17 +161,35 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	d.hint = ""
+	if d.reason.Update(k, keys) {
+		return nil
+	}
 	switch {
 	case tui.Matches(k, keys.Back):
 		return tui.Pop
+	case k.Code == tea.KeyUp:
+		d.scroll = max(d.scroll-1, 0)
+	case k.Code == tea.KeyDown:
+		d.scroll++
 	case tui.Matches(k, keys.Submit):
+		typed := strings.TrimSpace(d.typed.Value)
+		accepted := false
+		for _, a := range d.Accepted() {
+			accepted = accepted || typed == a
+		}
 		switch {
 		case d.op == nil:
 			d.hint = "The account has not been read yet."
-		case d.typed.Value != d.Expected():
-			d.hint = "That is not the identifier: type it exactly to delete, or esc to cancel."
+		case !accepted:
+			d.hint = "That does not name this account: type " + d.askFor() + " exactly, or esc to cancel."
 		default:
-			return d.exec.start(d.c, "delete "+tui.Fit(d.op.Target, 50), d.email, []linking.Operation{*d.op})
+			op := *d.op
+			op.Reason = d.reason.Value()
+			name := d.userID
+			if a := d.account(); a != nil {
+				name = tui.Label(a)
+			}
+			return d.exec.start(d.c, "delete "+tui.Fit(name, 60), d.email, []linking.Operation{op})
 		}
 	default:
 		d.typed.Update(k, keys)
@@ -131,52 +197,139 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// askFor says what to type, in words.
+func (d *DeleteDialog) askFor() string {
+	acc := d.Accepted()
+	if len(acc) == 1 {
+		return "its user id " + tui.Fit(acc[0], 50)
+	}
+	a := d.account()
+	return "its " + strings.ReplaceAll(a.Identifier.Type, "_", " ") + " " + tui.Fit(acc[0], 40) + " or its user id"
+}
+
 func (d *DeleteDialog) View() string {
 	c, s := d.c, d.c.Styles
 	w := c.Width
-	lines := []string{s.Danger.Render("Delete account ") + tui.Fit(d.userID, w-20), ""}
+	name := d.userID
+	if a := d.account(); a != nil {
+		name = tui.Label(a)
+	}
+	title := s.Danger.Render("Delete ") + tui.Fit(name, w-8)
 	switch {
 	case d.exec.started:
-		lines = append(lines, d.exec.view(c, "Deleting")...)
-		return strings.Join(lines, "\n")
+		return strings.Join(append([]string{title, ""}, d.exec.view(c, "Deleting")...), "\n")
 	case d.loading:
-		return strings.Join(append(lines, "Reading the account by id…"), "\n")
+		return strings.Join([]string{title, "", "Reading the account by id, with its roles and organizations…"}, "\n")
 	case d.readErr != nil:
-		return strings.Join(append(lines, s.Bad.Render("✗ ")+tui.Fit(d.readErr.Error(), w-4), "", s.Dim.Render("esc goes back.")), "\n")
+		return strings.Join([]string{title, "", s.Bad.Render("✗ ") + tui.Fit(d.readErr.Error(), w-4), "", s.Dim.Render("esc goes back.")}, "\n")
 	}
-	u := d.user
-	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 12)) + v }
-	lines = append(lines,
-		label("Account", tui.Fit(u.UserID, w-14)),
-		label("Connection", tui.Fit(u.Connection(), w-14)),
-		label("Email", tui.Fit(u.Email, w-30)+verifiedWord(u.EmailVerified)),
-		label("Logins", fmt.Sprintf("%d, last %s", u.LoginsCount, tui.Day(u.LastLogin, "never"))),
-		"")
-	if op := d.op; op != nil {
-		if len(op.Cascade) > 0 {
-			lines = append(lines, s.Danger.Render(fmt.Sprintf("The deletion also removes the %d identities linked into it:", len(op.Cascade))))
-			for _, id := range op.Cascade {
-				lines = append(lines, "  • "+tui.Fit(id.String(), 50)+"  "+s.Dim.Render(tui.Fit(id.Connection, 30)))
-			}
-		} else {
-			lines = append(lines, "No identity is linked into it: only this account is removed.")
-		}
-		lines = append(lines, "It cannot be undone. Before the call, the full user object is backed up to")
-		lines = append(lines, "  "+tui.FitLeft(filepath.Join(c.Backend.BackupDir(), "<time>-delete-<id>.json"), w-4))
-		lines = append(lines, "and the audit log "+tui.FitLeft(c.Backend.AuditLog(), w-50)+" records who deleted it and why.")
-		lines = append(lines, s.Dim.Render("call: "+tui.Fit(report.CallText(op.Steps[0].Call), w-8)), "")
-	}
-	lines = append(lines, "To delete, type the account's primary identifier, "+s.Title.Render(tui.Fit(d.Expected(), 50))+", and press enter:")
-	lines = append(lines, "> "+d.typed.View(s, w-4))
+	bottom := d.warningLines(w)
+	bottom = append(bottom, d.reason.View(s, w))
+	bottom = append(bottom, tui.Truncate("To delete, type "+s.Title.Render(d.askFor())+", then enter:", w))
+	bottom = append(bottom, "> "+d.typed.View(s, w-4))
 	if d.hint != "" {
-		lines = append(lines, s.Warn.Render(d.hint))
+		bottom = append(bottom, s.Warn.Render(tui.Fit(d.hint, w)))
 	}
-	return strings.Join(lines, "\n")
+	middle := d.destroyedLines(w)
+	room := max(c.Height-1-len(bottom)-1, 2)
+	d.scroll = min(d.scroll, max(len(middle)-room, 0))
+	shown := middle[d.scroll:min(d.scroll+room, len(middle))]
+	if rest := len(middle) - d.scroll - room; rest > 0 {
+		shown = append(shown[:len(shown)-1], s.Dim.Render(fmt.Sprintf("  … %d more lines (↓)", rest+1)))
+	}
+	out := append([]string{title}, shown...)
+	out = append(out, "")
+	return strings.Join(append(out, bottom...), "\n")
 }
 
-func verifiedWord(v bool) string {
-	if v {
-		return " (verified)"
+// destroyedLines list what the deletion destroys, for good.
+func (d *DeleteDialog) destroyedLines(w int) []string {
+	s := d.c.Styles
+	u := d.acct.User
+	label := func(k, v string) string { return "  " + s.Header.Render(tui.Pad(k, 13)) + v }
+	out := []string{s.Danger.Render("Deleting it destroys, for good:")}
+	out = append(out, label("the account", tui.Fit(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never")), w-16)))
+	if u.Email != "" {
+		out = append(out, label("email", tui.Fit(u.Email, w-32)+verifiedMark(s, u.EmailVerified)))
 	}
-	return " (not verified)"
+	for _, f := range []struct {
+		name string
+		v    map[string]any
+	}{{linking.FieldUserMetadata, u.UserMetadata}, {linking.FieldAppMetadata, u.AppMetadata}} {
+		if len(f.v) == 0 {
+			out = append(out, label(f.name, s.Dim.Render("none")))
+			continue
+		}
+		text := jsonText(f.v)
+		lines := tui.Wrap(text, max(w-16, 10), 3)
+		out = append(out, label(f.name, lines[0]))
+		for _, l := range lines[1:] {
+			out = append(out, "  "+strings.Repeat(" ", 13)+l)
+		}
+	}
+	out = append(out, label("roles", rolesText(s, d.acct, w-16)))
+	out = append(out, label("memberships", orgsText(s, d.acct, w-16)))
+	if op := d.op; op != nil && len(op.Cascade) > 0 {
+		out = append(out, label("linked", s.Danger.Render(fmt.Sprintf("%d %s deleted with it:", len(op.Cascade), tui.Plural(len(op.Cascade), "identity", "identities")))))
+		for _, id := range u.Linked() {
+			out = append(out, "    • "+tui.Fit(tui.IdentityLabel(id, d.acct.Conns)+" on "+id.Connection, w-6))
+		}
+	} else {
+		out = append(out, label("linked", s.Dim.Render("no identity is linked into it")))
+	}
+	out = append(out, "")
+	out = append(out, tui.Wrap("The full user object is backed up first, to "+filepath.Join(d.c.Backend.BackupDir(), "<time>-delete-<id>.json")+", and the audit log records who deleted it and why.", w, 3)...)
+	if op := d.op; op != nil {
+		out = append(out, s.Dim.Render(tui.Fit("call: "+report.CallText(op.Steps[0].Call), w)))
+	}
+	return out
+}
+
+// warningLines say when deleting this account costs more than one account.
+func (d *DeleteDialog) warningLines(w int) []string {
+	s := d.c.Styles
+	var out []string
+	g, u := d.group(), d.acct.User
+	if g != nil && g.RecommendedPrimary == d.userID && len(g.Accounts) > 1 {
+		out = append(out, tui.Wrap("⚠ This is the recommended primary of its group ("+linking.Logins(u.LoginsCount)+"): the account to keep. Link the others into it, or delete one of them instead.", w, 3)...)
+	}
+	if n := len(u.Linked()); n > 0 {
+		out = append(out, tui.Wrap(fmt.Sprintf("⚠ It holds %d linked %s: they are deleted with it, and the people behind them lose that way in.", n, tui.Plural(n, "identity", "identities")), w, 3)...)
+	}
+	for i := range out {
+		out[i] = s.Danger.Render(out[i])
+	}
+	return out
+}
+
+func rolesText(s *tui.Styles, a *session.Account, w int) string {
+	if a.RolesErr != nil {
+		return s.Warn.Render("could not be read: ") + tui.Fit(a.RolesErr.Error(), w-20)
+	}
+	if len(a.Roles) == 0 {
+		return s.Dim.Render("none")
+	}
+	var names []string
+	for _, r := range a.Roles {
+		names = append(names, r.Name)
+	}
+	return tui.Fit(strings.Join(names, ", "), w)
+}
+
+func orgsText(s *tui.Styles, a *session.Account, w int) string {
+	if a.OrgsErr != nil {
+		return s.Warn.Render("could not be read: ") + tui.Fit(a.OrgsErr.Error(), w-20)
+	}
+	if len(a.Orgs) == 0 {
+		return s.Dim.Render("none")
+	}
+	var names []string
+	for _, o := range a.Orgs {
+		n := o.DisplayName
+		if n == "" {
+			n = o.Name
+		}
+		names = append(names, n)
+	}
+	return tui.Fit(strings.Join(names, ", "), w)
 }

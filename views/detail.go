@@ -3,7 +3,6 @@ package views
 import (
 	"github.com/linkdesk/linkdesk/termsafe"
 
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,12 +23,24 @@ type Detail struct {
 	scroll int    // first line of the reasons pane
 	top    int    // first account line shown
 	chosen string // primary chosen with p, "" for the recommended one
-
-	ticketTask tui.TaskID
 }
 
 // NewDetail opens the group with this normalized email.
 func NewDetail(c *tui.Common, email string) *Detail { return &Detail{c: c, email: email} }
+
+// NewDetailAt opens the group with the cursor on the account with this
+// user id (the one a filter or a search matched).
+func NewDetailAt(c *tui.Common, email, userID string) *Detail {
+	d := &Detail{c: c, email: email}
+	if g := d.Group(); g != nil {
+		for i, a := range g.Accounts {
+			if a.UserID == userID {
+				d.cursor = i
+			}
+		}
+	}
+	return d
+}
 
 func (d *Detail) Init() tea.Cmd   { return nil }
 func (d *Detail) Capturing() bool { return false }
@@ -37,7 +48,7 @@ func (d *Detail) Title() string   { return "Group " + tui.Fit(d.email, 40) }
 
 func (d *Detail) Help() []tui.HelpGroup {
 	k := d.c.Keys
-	actions := []keyBinding{k.Link, k.Unlink, k.Delete, k.Ticket}
+	actions := []keyBinding{k.Link, k.Unlink, k.Delete, k.Ticket, k.Verify}
 	if d.c.ReadOnly {
 		for i := range actions {
 			actions[i].SetEnabled(false)
@@ -45,7 +56,7 @@ func (d *Detail) Help() []tui.HelpGroup {
 		}
 	}
 	return []tui.HelpGroup{
-		{Title: "Actions", Bindings: append(actions, k.ChoosePrimary, k.Copy)},
+		{Title: "Actions", Bindings: append(actions, k.ChoosePrimary, k.Copy, withHelp(k.Open, "enter", "open the account"))},
 		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.NextPane, withHelp(k.Back, "esc", "back to the list")}},
 	}
 }
@@ -103,11 +114,6 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		if g := d.Group(); g != nil {
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
-	case tui.WriteDoneMsg:
-		if msg.Task == d.ticketTask && msg.Err == nil {
-			url, _ := msg.Result.(string)
-			return d, tui.Push(NewTicketView(d.c, msg.Label, url))
-		}
 	case tea.KeyPressMsg:
 		return d, d.key(msg)
 	}
@@ -143,11 +149,15 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.ChoosePrimary):
 		if sel != nil {
 			d.chosen = sel.UserID
-			return tui.Note(tui.Fit(sel.UserID, 60) + " will be the primary of the next link (l).")
+			return tui.Note(tui.Fit(tui.Label(sel), 60) + " will be the primary of the next link (l).")
 		}
 	case tui.Matches(k, keys.Copy):
 		return copyUserID(sel)
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket) && d.c.ReadOnly:
+	case tui.Matches(k, keys.Open):
+		if sel != nil {
+			return tui.Push(NewAccount(d.c, sel.UserID))
+		}
+	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) && d.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
 	case tui.Matches(k, keys.Link):
 		if len(g.Accounts) < 2 {
@@ -156,7 +166,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		return tui.Push(NewLinkWizard(d.c, g.Email, d.Primary()))
 	case tui.Matches(k, keys.Unlink):
 		if sel == nil || len(sel.Linked) == 0 {
-			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(userID(sel), 60)))
+			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.Label(sel), 60)))
 		}
 		return tui.Push(NewUnlink(d.c, g.Email, sel.UserID))
 	case tui.Matches(k, keys.Delete):
@@ -165,17 +175,14 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case tui.Matches(k, keys.Ticket):
 		if sel != nil {
-			return d.askTicket(sel)
+			return askTicket(d.c, sel.UserID, sel.Connection, sel.Strategy)
+		}
+	case tui.Matches(k, keys.Verify):
+		if sel != nil {
+			return askVerify(d.c, sel.UserID, sel.EmailVerified, sel.Email)
 		}
 	}
 	return nil
-}
-
-func userID(a *linking.Account) string {
-	if a == nil {
-		return "this account"
-	}
-	return a.UserID
 }
 
 // copyUserID writes the id to the clipboard through the terminal (OSC 52);
@@ -191,37 +198,61 @@ func copyUserID(a *linking.Account) tea.Cmd {
 	return tea.Batch(tea.SetClipboard(a.UserID), tui.Note("Copied "+a.UserID+" to the clipboard (if the terminal allows OSC 52)."))
 }
 
-func (d *Detail) askTicket(a *linking.Account) tea.Cmd {
-	task := tui.NewTask()
-	d.ticketTask = task
-	id := a.UserID
-	label := "ticket for " + tui.Fit(id, 50)
-	body := []string{
-		"A password-change ticket is a one-time link that lets this one account set a new password,",
-		"even when other accounts share its email. The audit log records that it was made.",
-		"",
-		"Account:  " + tui.Fit(id, 70),
-		"Email:    " + tui.Fit(a.Email, 70),
-	}
-	b := d.c.Backend
-	write := tui.Write(tui.WriteRequest{Task: task, Label: label, Run: func(ctx context.Context) (any, error) {
-		return b.Ticket(ctx, id, "password-change ticket from the linkdesk TUI")
-	}})
-	return tui.Push(tui.NewConfirm(d.c, "Password-change ticket", body, "Make a ticket for "+tui.Fit(id, 40)+"?", false, write))
-}
-
 // ---- view ----
 
 // maxLinkedShown is how many linked identities an account lists before "… and n more".
 const maxLinkedShown = 4
 
-// accountColumns are the widths of the account table's flexible columns.
-type accountColumns struct{ id, conn int }
+// accountColumns are the widths of the account table's columns; 0 is a
+// column left out for want of room.
+type accountColumns struct{ ident, id, conn, logins, last, created int }
 
-func detailColumns(width int) accountColumns {
-	flex := width - 4 - 1 - 7 - 11 - 10 - 2 // role, gaps, logins, last login, created
-	id := min(max(flex*60/100, 20), 40)
-	return accountColumns{id: id, conn: flex - id}
+// detailColumns lays the account table out: dates go first when room is
+// short, then the connection shrinks, then the identifier; the user id is
+// cut last.
+func detailColumns(width int, g *linking.Group) accountColumns {
+	identW, idW, connW := len("IDENTIFIER"), len("USER ID"), len("CONNECTION")
+	for _, a := range g.Accounts {
+		identW = max(identW, tui.Width(tui.Fit(identifierCell(g, a), 60)))
+		idW = max(idW, tui.Width(tui.Fit(a.UserID, 60)))
+		connW = max(connW, tui.Width(tui.Fit(a.Connection, 60)))
+	}
+	w := tui.FitColumns([]tui.Column{
+		{Want: identW, Min: 10, Shrink: 2},
+		{Want: idW, Min: 14, Shrink: 1},
+		{Want: connW, Min: 8, Shrink: 3},
+		{Want: 6, Min: 6, Drop: 1},
+		{Want: 10, Min: 10, Drop: 2},
+		{Want: 10, Min: 10, Drop: 3},
+	}, width-4-1, 1)
+	return accountColumns{ident: w[0], id: w[1], conn: w[2], logins: w[3], last: w[4], created: w[5]}
+}
+
+// identifierCell is the identifier as the account table shows it: the
+// word "email" when it is the group's own address, which every row shares.
+func identifierCell(g *linking.Group, a *linking.Account) string {
+	if a.Identifier.Type == linking.IdentifierEmail && linking.NormalizeEmail(a.Identifier.Value) == g.Email {
+		return "(email)"
+	}
+	if a.Identifier.Type == linking.IdentifierUserID {
+		return "(user id)"
+	}
+	return a.Identifier.Value
+}
+
+// row joins the cells of the columns that are shown.
+func (c accountColumns) row(ident, id, conn, logins, last, created string) string {
+	parts := []string{tui.Pad(ident, c.ident), tui.Pad(id, c.id), tui.Pad(conn, c.conn)}
+	if c.logins > 0 {
+		parts = append(parts, tui.PadLeft(logins, c.logins))
+	}
+	if c.last > 0 {
+		parts = append(parts, tui.Pad(last, c.last))
+	}
+	if c.created > 0 {
+		parts = append(parts, tui.Pad(created, c.created))
+	}
+	return strings.Join(parts, " ")
 }
 
 func (d *Detail) View() string {
@@ -235,21 +266,22 @@ func (d *Detail) View() string {
 	if g.MissedByExtension && !tui.Resolved(g) {
 		title += "  " + s.Warn.Render("⚑ missed by the Account Link Extension")
 	}
-	head = append(head, title)
+	head = append(head, tui.Truncate(title, c.Width))
 	summary := fmt.Sprintf("%d %s on %s", len(g.Accounts), tui.Plural(len(g.Accounts), "account", "accounts"), tui.Fit(tui.ConnectionsOf(g), c.Width/2))
 	if tui.Resolved(g) {
 		summary += " · resolved: one account holds this email now"
 	}
-	head = append(head, s.Dim.Render(summary))
+	head = append(head, s.Dim.Render(tui.Truncate(summary, c.Width)))
 	if c.ReadOnly {
 		head = append(head, s.ReadOnly.Render(" READ-ONLY ")+s.Dim.Render(" link, unlink, delete and tickets are off"))
 	}
+	if hint := d.hintLine(g); hint != "" && c.Height >= 24 {
+		head = append(head, hint)
+	}
 	head = append(head, "")
 
-	cols := detailColumns(c.Width)
-	header := "    " + tui.Pad("USER ID", cols.id) + " " + tui.Pad("CONNECTION", cols.conn) + " " +
-		tui.PadLeft("LOGINS", 6) + " " + tui.Pad("LAST LOGIN", 10) + " " + "CREATED"
-	head = append(head, s.Header.Render(header))
+	cols := detailColumns(c.Width, g)
+	head = append(head, s.Header.Render("    "+cols.row("IDENTIFIER", "USER ID", "CONNECTION", "LOGINS", "LAST LOGIN", "CREATED")))
 
 	// Accounts pane: each account's lines, scrolled so the cursor shows.
 	var accLines []string
@@ -297,6 +329,28 @@ func (d *Detail) View() string {
 	return strings.Join(out, "\n")
 }
 
+// hintLine says what the group's class asks of the operator, by key.
+func (d *Detail) hintLine(g *linking.Group) string {
+	s := d.c.Styles
+	if d.c.ReadOnly || tui.Resolved(g) {
+		return ""
+	}
+	var h string
+	switch g.Class {
+	case linking.ClassNeedsVerification:
+		h = "v sends the verification email to the unverified account under the cursor; l links once verified"
+	case linking.ClassLinkCandidate:
+		h = "l links these accounts into the recommended primary (★)"
+	case linking.ClassSharedByDesign:
+		h = "each account is its own person: t sends a password-change ticket to the one under the cursor"
+	case linking.ClassLegacyDuplicate:
+		h = "needs migration, not linking: see why below; D deletes an account that should not exist"
+	case linking.ClassMixed:
+		h = "decide account by account: p picks the primary for l, D deletes, t resets one password"
+	}
+	return s.Dim.Render(tui.Fit(h, d.c.Width))
+}
+
 func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols accountColumns) []string {
 	s, now := d.c.Styles, d.c.Now()
 	role := "  "
@@ -306,8 +360,7 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	case a.UserID == g.RecommendedPrimary:
 		role = "★ "
 	}
-	line := role + tui.Pad(a.UserID, cols.id) + " " + tui.Pad(a.Connection, cols.conn) + " " +
-		tui.PadLeft(fmt.Sprint(a.LoginsCount), 6) + " " + tui.Pad(tui.Day(a.LastLogin, "never"), 10) + " " + tui.Day(a.CreatedAt, "unknown")
+	line := role + cols.row(identifierCell(g, a), a.UserID, a.Connection, fmt.Sprint(a.LoginsCount), tui.Day(a.LastLogin, "never"), tui.Day(a.CreatedAt, "unknown"))
 	cursor := "  "
 	if i == d.cursor {
 		cursor = "▸ "
@@ -324,16 +377,16 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	if a.Email == "" {
 		email = s.Dim.Render("no email")
 	}
-	info := " · signs in with its email"
-	if a.Identifier.Type != linking.IdentifierEmail {
-		info = " · identifier " + tui.Fit(a.Identifier.Type+" "+a.Identifier.Value, 40)
+	info := ""
+	if a.Identifier.Type != linking.IdentifierEmail && a.Identifier.Type != linking.IdentifierUserID {
+		info += " · " + tui.Fit(strings.ReplaceAll(a.Identifier.Type, "_", " "), 12) + " is its identifier"
 	}
-	info += " · strategy " + tui.Fit(a.Strategy, 20)
+	info += " · " + tui.Fit(a.Strategy, 20)
 	if a.Name != "" {
-		info += " · name " + tui.Fit(a.Name, 40)
+		info += " · " + tui.Fit(a.Name, 40)
 	}
 	if !a.LastLogin.IsZero() {
-		info += " · last seen " + tui.Ago(a.LastLogin, now)
+		info += " · seen " + tui.Ago(a.LastLogin, now)
 	}
 	lines = append(lines, tui.Truncate("      "+email+" "+ver+s.Dim.Render(info), d.c.Width-1))
 	for i, l := range a.Linked {
@@ -356,7 +409,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 	w := d.c.Width - 4
 	var out []string
 	if g.RecommendedPrimary != "" {
-		out = append(out, s.Title.Render("★ Recommended primary: ")+tui.Fit(g.RecommendedPrimary, w-25))
+		out = append(out, s.Title.Render("★ Recommended primary: ")+tui.Fit(tui.Label(accountByID(g, g.RecommendedPrimary)), w-25))
 		for _, r := range g.PrimaryReasons {
 			out = append(out, bullet(r, w)...)
 		}
@@ -364,11 +417,11 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 		out = append(out, s.Title.Render("No recommended primary: ")+"which accounts belong together is for you to decide (p picks one).")
 	}
 	if tui.Resolved(g) && len(g.Accounts) == 1 && len(g.Accounts[0].Linked) > 0 {
-		out = append(out, s.Good.Render("✓ Linked: ")+"every account with this email is now an identity of "+tui.Fit(g.Accounts[0].UserID, 40)+".",
+		out = append(out, s.Good.Render("✓ Linked: ")+"every account with this email is now an identity of "+tui.Fit(tui.Label(g.Accounts[0]), 60)+".",
 			s.Dim.Render("  To undo, u unlinks an identity again; the audit log (3) shows what was done and the backups hold the metadata."))
 	}
 	if d.chosen != "" && d.chosen != g.RecommendedPrimary {
-		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(d.chosen, 50)+s.Warn.Render(" as the primary of the next link."))
+		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.Label(accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))
 	}
 	if len(g.Reasons) > 0 {
 		out = append(out, s.Title.Render("Why this group"))

@@ -30,5 +30,5 @@ func New(c *tui.Common, opts tui.Options) *tui.Model {
 
 // Pages are linkdesk's top-level screens and help.
 func Pages() tui.Pages {
-	return tui.Pages{Overview: NewOverview, Groups: NewGroups, Audit: NewAuditLog, Help: NewHelp}
+	return tui.Pages{Overview: NewOverview, Groups: NewGroups, Audit: NewAuditLog, Help: NewHelp, Find: NewFind}
 }

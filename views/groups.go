@@ -150,7 +150,8 @@ func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 		g.refresh(g.selectedEmail())
 	case tui.Matches(k, keys.Open):
 		if sel := g.Selected(); sel != nil {
-			return tui.Push(NewDetail(g.c, sel.Email))
+			// The cursor lands on the account the filter named, if any.
+			return tui.Push(NewDetailAt(g.c, sel.Email, g.c.Data.MatchedAccount(int(g.rows[g.cursor]), g.words)))
 		}
 	case tui.Matches(k, keys.Sort):
 		g.sortBy = (g.sortBy + 1) % sortKeys
@@ -298,17 +299,30 @@ func rank(b bool) int {
 	return 0
 }
 
-// columns are the widths of the list's columns for a screen width.
+// columns are the widths of the list's columns for a screen width; 0 is
+// a column left out.
 type columns struct{ email, class, accounts, conns, missed int }
 
-// groupColumns lays out the list: the email column as wide as the widest
-// email shown (at most half of what the fixed columns leave), the
-// connections the rest.
-func groupColumns(width, widestEmail int) columns {
-	c := columns{class: 18, accounts: 3, missed: 6}
-	rest := width - 2 - c.class - c.accounts - c.missed - 4 // cursor and gaps
-	c.email = min(max(widestEmail, 16), rest/2)
-	c.conns = max(rest-c.email, 10)
+// groupColumns lays out the list: the email as wide as the widest shown,
+// the connections the rest. When room is short the MISSED flag goes first,
+// then the connections shrink (and go), then the class; the email is cut
+// last.
+func groupColumns(width, widestEmail, widestConns int) columns {
+	w := tui.FitColumns([]tui.Column{
+		{Want: min(max(widestEmail, 16), 40), Min: 14, Shrink: 2},
+		{Want: 18, Min: 10, Shrink: 1},
+		{Want: 3, Min: 3},
+		{Want: max(widestConns, 11), Min: 11, Shrink: 3, Drop: 1},
+		{Want: 6, Min: 6, Drop: 2},
+	}, width-2, 1)
+	c := columns{email: w[0], class: w[1], accounts: w[2], conns: w[3], missed: w[4]}
+	if c.conns > 0 { // the connections take what is left
+		used := c.email + c.class + c.accounts + c.conns + 3
+		if c.missed > 0 {
+			used += c.missed + 1
+		}
+		c.conns += max(width-2-used, 0)
+	}
 	return c
 }
 
@@ -334,19 +348,20 @@ func (g *Groups) View() string {
 	case g.filter.Value != "":
 		b.WriteString(s.Dim.Render("filter: ") + tui.Fit(g.filter.Value, c.Width-30) + s.Dim.Render("  (/ edits, esc clears)"))
 	default:
-		b.WriteString(s.Dim.Render("/ filters by email, connection, class:…, user id or identifier"))
+		b.WriteString(s.Dim.Render(tui.Fit("/ filters by email, connection, class:…, user id or identifier · f finds any account", c.Width)))
 	}
 	b.WriteByte('\n')
 	end := min(g.offset+g.pageSize(), len(g.rows))
-	widest := 0
+	widest, widestConns := 0, 0
 	for i := g.offset; i < end; i++ {
 		widest = max(widest, tui.Width(tui.Fit(c.Data.Groups[g.rows[i]].Email, c.Width/2)))
+		widestConns = max(widestConns, tui.Width(tui.Fit(c.Data.Connections(int(g.rows[i])), c.Width/2)))
 	}
-	cols := groupColumns(c.Width, widest)
-	b.WriteString(s.Header.Render("  " + tui.Pad("EMAIL", cols.email) + " " + tui.Pad("CLASS", cols.class) + " " +
-		tui.PadLeft("ACC", cols.accounts) + " " + tui.Pad("CONNECTIONS", cols.conns) + " " + "MISSED"))
+	cols := groupColumns(c.Width, widest, widestConns)
+	b.WriteString(s.Header.Render("  " + cols.row("EMAIL", "CLASS", "ACC", "CONNECTIONS", "MISSED")))
 	if len(g.rows) == 0 {
 		b.WriteString("\n\n" + s.Dim.Render("  No group matches this filter."))
+		b.WriteString("\n" + s.Dim.Render(tui.Fit("  Groups hold accounts that share an email: f finds any account, alone or not.", c.Width)))
 		return b.String()
 	}
 	for i := g.offset; i < end; i++ {
@@ -354,6 +369,18 @@ func (g *Groups) View() string {
 		b.WriteString(g.row(i, cols))
 	}
 	return b.String()
+}
+
+// row joins the cells of the columns shown, each padded to its width.
+func (c columns) row(email, class, accounts, conns, missed string) string {
+	parts := []string{tui.Pad(email, c.email), tui.Pad(class, c.class), tui.PadLeft(accounts, c.accounts)}
+	if c.conns > 0 {
+		parts = append(parts, tui.Pad(conns, c.conns))
+	}
+	if c.missed > 0 {
+		parts = append(parts, tui.Pad(missed, c.missed))
+	}
+	return strings.Join(parts, " ")
 }
 
 func (g *Groups) row(i int, cols columns) string {
@@ -364,12 +391,16 @@ func (g *Groups) row(i int, cols columns) string {
 	if grp.MissedByExtension && !tui.Resolved(grp) {
 		missed = "⚑ yes"
 	}
-	email := tui.Pad(grp.Email, cols.email)
-	class := tui.Pad(tui.ClassName(grp.Class), cols.class)
-	n := tui.PadLeft(fmt.Sprint(len(grp.Accounts)), cols.accounts)
-	conns := tui.Pad(g.c.Data.Connections(at), cols.conns)
 	if i == g.cursor {
-		return s.Selected.Render("▸ " + email + " " + class + " " + n + " " + conns + " " + tui.Pad(missed, cols.missed))
+		return s.Selected.Render("▸ " + cols.row(grp.Email, tui.ClassName(grp.Class), fmt.Sprint(len(grp.Accounts)), g.c.Data.Connections(at), missed))
 	}
-	return "  " + email + " " + s.Class(grp.Class).Render(class) + " " + n + " " + s.Dim.Render(conns) + " " + s.Warn.Render(missed)
+	out := "  " + tui.Pad(grp.Email, cols.email) + " " + s.Class(grp.Class).Render(tui.Pad(tui.ClassName(grp.Class), cols.class)) + " " +
+		tui.PadLeft(fmt.Sprint(len(grp.Accounts)), cols.accounts)
+	if cols.conns > 0 {
+		out += " " + s.Dim.Render(tui.Pad(g.c.Data.Connections(at), cols.conns))
+	}
+	if cols.missed > 0 {
+		out += " " + s.Warn.Render(tui.Pad(missed, cols.missed))
+	}
+	return out
 }

@@ -32,6 +32,12 @@ type LinkWizard struct {
 	c     *tui.Common
 	email string
 	step  linkStep
+	// pair is the group of two accounts chosen apart from the scan (from an
+	// account's screen); nil for a group of the scan.
+	pair *linking.Group
+	// touched: the operator changed the marks or the primary.
+	touched bool
+	reason  tui.ReasonField
 
 	// accounts step
 	ids     []string // the group's accounts, as listed
@@ -59,10 +65,27 @@ type LinkWizard struct {
 // NewLinkWizard opens the wizard on a group with primary preselected.
 func NewLinkWizard(c *tui.Common, email, primary string) *LinkWizard {
 	w := &LinkWizard{c: c, email: email, primary: primary, linked: map[string]bool{}}
+	w.start()
+	return w
+}
+
+// NewPairWizard opens the wizard on accounts that were found one by one
+// (they need not share an email), as a group linking classified.
+func NewPairWizard(c *tui.Common, g *linking.Group, primary string) *LinkWizard {
+	w := &LinkWizard{c: c, email: g.Email, pair: g, primary: primary, linked: map[string]bool{}}
+	w.start()
+	for _, id := range w.ids {
+		w.linked[id] = id != w.primary
+	}
+	return w
+}
+
+func (w *LinkWizard) start() {
 	if g := w.group(); g != nil {
+		w.reason = tui.NewReason(defaultLinkReason(g))
 		for i, a := range g.Accounts {
 			w.ids = append(w.ids, a.UserID)
-			if a.UserID == primary {
+			if a.UserID == w.primary {
 				w.cursor = i
 			}
 		}
@@ -77,10 +100,17 @@ func NewLinkWizard(c *tui.Common, email, primary string) *LinkWizard {
 			}
 		}
 	}
-	return w
+}
+
+// defaultLinkReason prefills the reason a link records.
+func defaultLinkReason(g *linking.Group) string {
+	return "one person's accounts (" + tui.ClassName(g.Class) + "), linked in the linkdesk TUI"
 }
 
 func (w *LinkWizard) group() *linking.Group {
+	if w.pair != nil {
+		return w.pair
+	}
 	i, ok := w.c.Data.Find(w.email)
 	if !ok {
 		return nil
@@ -92,6 +122,17 @@ func (w *LinkWizard) Init() tea.Cmd   { return nil }
 func (w *LinkWizard) Title() string   { return "Link" }
 func (w *LinkWizard) Capturing() bool { return w.step == stepConfirm }
 func (w *LinkWizard) WantsEsc() bool  { return w.step == stepReview }
+
+// Unsaved names the choices leaving would lose.
+func (w *LinkWizard) Unsaved() string {
+	switch {
+	case w.step == stepResult:
+		return ""
+	case w.step > stepAccounts || w.touched:
+		return "the link wizard's choices (primary, accounts, conflict sides)"
+	}
+	return ""
+}
 
 // Step is the wizard's current step (tests).
 func (w *LinkWizard) Step() linkStep { return w.step }
@@ -107,14 +148,17 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 	case stepReview:
 		b := []keyBinding{withHelp(k.Open, "enter", "go on to confirm"), withHelp(k.Back, "esc", "back to the accounts")}
 		if len(w.conflicts) > 0 {
-			b = append(b, withHelp(k.Down, "j/k", "pick a conflict"), withHelp(k.Toggle, "space", "keep the other side"))
+			b = append(b, withHelp(k.Down, "j/k", "next / previous conflict"), withHelp(k.Toggle, "space", "keep the other side (this secondary only)"))
 		}
 		if w.overridable() {
 			b = append(b, k.Override)
 		}
 		return []tui.HelpGroup{{Title: "Link: review", Bindings: b}}
 	case stepConfirm:
-		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, k.Cancel}}}
+		if w.reason.Editing() {
+			return []tui.HelpGroup{{Title: "Link: reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
+		}
+		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, k.Cancel, k.Reason}}}
 	}
 	return []tui.HelpGroup{{Title: "Link: result", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
 }
@@ -151,6 +195,7 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case tui.Matches(k, keys.ChoosePrimary):
 			if w.cursor < len(w.ids) {
 				old := w.primary
+				w.touched = true
 				w.primary = w.ids[w.cursor]
 				w.linked[w.primary] = false
 				if old != "" && old != w.primary {
@@ -160,6 +205,7 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case tui.Matches(k, keys.Toggle):
 			if id := w.ids[w.cursor]; id != w.primary {
 				w.linked[id] = !w.linked[id]
+				w.touched = true
 			}
 		case tui.Matches(k, keys.Open):
 			return w.review()
@@ -196,6 +242,9 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	case stepConfirm:
+		if w.reason.Update(k, keys) {
+			return nil
+		}
 		switch {
 		case tui.Matches(k, keys.Confirm):
 			return w.execute()
@@ -279,8 +328,31 @@ func (w *LinkWizard) toggleConflict() {
 
 func (w *LinkWizard) execute() tea.Cmd {
 	w.step = stepResult
-	label := "link " + tui.Fit(strings.Join(w.secondaries(), ", "), 40) + " into " + tui.Fit(w.primary, 30)
-	return w.exec.start(w.c, label, w.email, slices.Clone(w.ops))
+	var names []string
+	for _, id := range w.secondaries() {
+		names = append(names, w.name(id))
+	}
+	label := "link " + tui.Fit(strings.Join(names, ", "), 50) + " into " + tui.Fit(w.name(w.primary), 40)
+	ops := slices.Clone(w.ops)
+	for i := range ops {
+		ops[i].Reason = w.reason.Value()
+	}
+	return w.exec.start(w.c, label, w.email, ops)
+}
+
+// name is an account of the group by its primary identifier and user id.
+func (w *LinkWizard) name(id string) string {
+	if g := w.group(); g != nil {
+		if a := accountByID(g, id); a != nil {
+			return tui.Label(a)
+		}
+	}
+	for _, u := range w.users {
+		if u.UserID == id {
+			return tui.UserLabel(u, w.conns)
+		}
+	}
+	return id
 }
 
 // ---- view ----
@@ -295,7 +367,14 @@ func (w *LinkWizard) View() string {
 			steps[i] = s.Dim.Render(" " + steps[i] + " ")
 		}
 	}
-	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.email, w.c.Width/2) + "   " + strings.Join(steps, s.Dim.Render(" › ")), ""}
+	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.email, w.c.Width/2) + "   " + strings.Join(steps, s.Dim.Render(" › "))}
+	if w.c.Width < 100 {
+		names := []string{"accounts", "review", "confirm", "result"}
+		head[0] = s.Title.Render("Link ") + tui.Fit(w.email, w.c.Width-28) + s.Dim.Render(fmt.Sprintf(" · %d/4 ", w.step+1)) + s.ActiveTab.Render(names[w.step])
+	}
+	if w.c.Height >= 24 {
+		head = append(head, "")
+	}
 	var body []string
 	switch w.step {
 	case stepAccounts:
@@ -315,21 +394,41 @@ func (w *LinkWizard) View() string {
 
 func (w *LinkWizard) accountsView() []string {
 	s := w.c.Styles
+	width := w.c.Width
 	g := w.group()
-	out := []string{"Pick the primary (p): the account that stays, keeps its user id and profile. Mark with space",
-		"the accounts to link into it: each stops being a user of its own.", ""}
+	out := tui.Wrap("Pick the primary (p): the account that stays and keeps its user id and profile. Mark with space the accounts to link into it: each stops being a user of its own.", width, 3)
+	out = append(out, "")
 	if g == nil {
 		return append(out, s.Dim.Render("This group is no longer in the scan."))
 	}
-	idW := min((w.c.Width-38)*60/100, 40)
-	connW := w.c.Width - 38 - idW
+	identW, idW, connW := 10, 7, 10
+	for _, a := range g.Accounts {
+		identW = max(identW, tui.Width(tui.Fit(identifierCell(g, a), 40)))
+		idW = max(idW, tui.Width(tui.Fit(a.UserID, 60)))
+		connW = max(connW, tui.Width(tui.Fit(a.Connection, 40)))
+	}
+	cols := tui.FitColumns([]tui.Column{
+		{Want: 11, Min: 11},               // mark
+		{Want: identW, Min: 8, Shrink: 2}, // identifier
+		{Want: idW, Min: 14, Shrink: 1},   // user id
+		{Want: connW, Min: 6, Shrink: 3},  // connection
+		{Want: 7, Min: 7, Drop: 2},        // email verified
+		{Want: 12, Min: 12, Drop: 1},      // logins
+	}, width-4, 1)
+	cell := func(i int, v string) string {
+		if cols[i] == 0 {
+			return ""
+		}
+		return " " + tui.Pad(v, cols[i])
+	}
+	out = append(out, s.Header.Render("    "+tui.Pad("", cols[0])+cell(1, "IDENTIFIER")+cell(2, "USER ID")+cell(3, "CONNECTION")+cell(4, "EMAIL")+cell(5, "LOGINS")))
 	for i, a := range g.Accounts {
-		mark := "[ ] leave  "
+		mark := "[ ] leave"
 		switch {
 		case a.UserID == w.primary:
 			mark = "(●) primary"
 		case w.linked[a.UserID]:
-			mark = "[x] link   "
+			mark = "[x] link"
 		}
 		rec := "  "
 		if a.UserID == g.RecommendedPrimary {
@@ -339,8 +438,8 @@ func (w *LinkWizard) accountsView() []string {
 		if a.EmailVerified {
 			ver = "✓"
 		}
-		line := mark + " " + rec + tui.Pad(a.UserID, idW) + " " + tui.Pad(a.Connection, connW) + " email " + ver +
-			" " + tui.PadLeft(fmt.Sprint(a.LoginsCount), 5) + " " + tui.Plural(int(a.LoginsCount), "login", "logins")
+		line := rec + tui.Pad(mark, cols[0]) + cell(1, identifierCell(g, a)) + cell(2, a.UserID) + cell(3, a.Connection) +
+			cell(4, ver) + cell(5, fmt.Sprint(a.LoginsCount)+" "+tui.Plural(int(a.LoginsCount), "login", "logins"))
 		if i == w.cursor {
 			out = append(out, s.Selected.Render("▸ "+line))
 		} else {
@@ -348,12 +447,13 @@ func (w *LinkWizard) accountsView() []string {
 		}
 	}
 	if g.RecommendedPrimary != "" {
-		out = append(out, "", s.Dim.Render("★ recommended primary: ")+tui.Fit(g.RecommendedPrimary, 60))
+		out = append(out, "", s.Dim.Render("★ recommended primary: ")+tui.Fit(tui.Label(accountByID(g, g.RecommendedPrimary)), width-25))
 		for _, r := range g.PrimaryReasons {
-			out = append(out, bullet(r, w.c.Width-4)...)
+			out = append(out, bullet(r, width)...)
 		}
 	} else {
-		out = append(out, "", s.Warn.Render("No primary is recommended for a "+tui.ClassName(g.Class)+" group: make sure these accounts are one person's."))
+		out = append(out, "")
+		out = append(out, tui.Wrap("No primary is recommended for a "+tui.ClassName(g.Class)+" group: make sure these accounts are one person's.", width, 2)...)
 	}
 	return out
 }
@@ -365,32 +465,42 @@ func (w *LinkWizard) reviewView() []string {
 		return []string{"Reading the accounts by id (consistent reads)…"}
 	}
 	var out []string
-	out = append(out, s.Title.Render("Safety checks"))
 	if w.planErr != nil {
+		out = append(out, s.Title.Render("Safety checks"))
 		if se, ok := linking.AsSafetyError(w.planErr); ok {
 			out = append(out, s.Bad.Render("  ✗ refused: "+se.Check))
 			out = append(out, indent(tui.Wrap(se.Reason, width-8, 4), "    ")...)
 			if w.overridable() {
-				out = append(out, s.Warn.Render("    o overrides this check for this link; the audit log records the override."))
+				out = append(out, s.Warn.Render(tui.Fit("    o overrides this check for this link; the audit log records the override.", width)))
 			}
 		} else {
 			out = append(out, s.Bad.Render("  ✗ ")+tui.Fit(w.planErr.Error(), width-6))
 		}
 		return out
 	}
-	for _, c := range linkChecks(w.opts.AllowUnverified) {
-		out = append(out, c)
-	}
+	out = append(out, linkChecks(s, w.opts.AllowUnverified, width))
+	out = append(out, s.Dim.Render(tui.Fit("+ the primary gains it · ~ merged · ! conflict: one side is kept", width)))
+
+	// The merge, one section per secondary; every conflict line remembers
+	// its place so the one under the cursor stays in view.
 	var mergeLines []string
+	var sectionOf []int           // per merge line: the line of its section's title
 	conflictLine := map[int]int{} // conflict index → line in mergeLines
 	ci := 0
 	before := map[string]map[string]any{}
 	um, am := linking.UserMetadata(w.users[0])
 	before[linking.FieldUserMetadata], before[linking.FieldAppMetadata] = um, am
+	add := func(section int, lines ...string) {
+		for _, l := range lines {
+			mergeLines = append(mergeLines, l)
+			sectionOf = append(sectionOf, section)
+		}
+	}
 	for _, op := range w.ops {
-		mergeLines = append(mergeLines, s.Title.Render("Metadata of ")+tui.Fit(op.Secondary, 40)+s.Title.Render(" into the primary"))
+		section := len(mergeLines)
+		add(section, s.Title.Render(tui.Fit("Metadata of "+w.name(op.Secondary)+" into the primary", width)))
 		if op.Merge == nil {
-			mergeLines = append(mergeLines, s.Dim.Render("  the secondary has no metadata: nothing to merge"))
+			add(section, s.Dim.Render("  the secondary has no metadata: nothing to merge"))
 		} else {
 			for _, field := range []string{linking.FieldUserMetadata, linking.FieldAppMetadata} {
 				after := op.Merge.UserMetadata
@@ -410,21 +520,26 @@ func (w *LinkWizard) reviewView() []string {
 					} else {
 						line = "  " + line
 					}
-					mergeLines = append(mergeLines, line)
+					add(section, line)
 				}
 				before[field] = after
 			}
 		}
 		for _, n := range op.Notes {
-			mergeLines = append(mergeLines, indent(tui.Wrap("note: "+n, width-6, 3), "  ")...)
+			add(section, indent(tui.Wrap("note: "+n, width-6, 3), "  ")...)
 		}
-		mergeLines = append(mergeLines, s.Dim.Render("  calls:"))
+		add(section, s.Dim.Render("  calls:"))
 		for _, st := range op.Steps {
-			mergeLines = append(mergeLines, "    "+s.Dim.Render(tui.Fit(report.CallText(st.Call), width-6)))
+			add(section, "    "+s.Dim.Render(tui.Fit(report.CallText(st.Call), width-6)))
 		}
 	}
-	// Scroll so the conflict under the cursor shows.
-	room := max(w.c.Height-len(out)-5, 3)
+	if n := len(w.conflicts); n > 0 {
+		owner := w.name(w.conflictOwner[w.conflict])
+		out = append(out, s.Warn.Render(tui.Fit(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width)))
+	}
+	// Scroll so the conflict under the cursor shows, under its section's
+	// title (pinned on top when the section began above).
+	room := max(w.c.Height-len(out)-3, 3)
 	if len(w.conflicts) > 0 {
 		at := conflictLine[w.conflict]
 		if at < w.scroll {
@@ -436,27 +551,26 @@ func (w *LinkWizard) reviewView() []string {
 	}
 	w.scroll = min(w.scroll, max(len(mergeLines)-room, 0))
 	out = append(out, "")
-	shown := mergeLines[w.scroll:min(w.scroll+room, len(mergeLines))]
+	shown := slices.Clone(mergeLines[w.scroll:min(w.scroll+room, len(mergeLines))])
+	if w.scroll > 0 && w.scroll < len(sectionOf) && sectionOf[w.scroll] != w.scroll && len(shown) > 1 {
+		shown[0] = mergeLines[sectionOf[w.scroll]] // the title of the section in view
+	}
 	out = append(out, shown...)
 	if w.scroll+room < len(mergeLines) {
 		out = append(out, s.Dim.Render(fmt.Sprintf("  … %d more lines (j/k)", len(mergeLines)-w.scroll-room)))
 	}
-	out = append(out, "", s.Dim.Render("enter: confirm · esc: back to the accounts"))
 	return out
 }
 
-// linkChecks names the checks linking's CheckLink passed for this plan.
-func linkChecks(overridden bool) []string {
-	lines := []string{
-		"  ✓ " + linking.CheckSameAccount + ": the primary and each secondary are different accounts",
-		"  ✓ " + linking.CheckUserMissing + ": every account exists (read by id just now)",
-		"  ✓ " + linking.CheckSecondaryHasLinks + ": no secondary has identities linked into it",
-		"  ✓ " + linking.CheckNonUniqueEmailConnection + ": no two accounts share a Non-Unique Emails connection",
-	}
+// linkChecks names, in one line, the checks linking's CheckLink passed
+// for this plan.
+func linkChecks(s *tui.Styles, overridden bool, width int) string {
+	passed := []string{linking.CheckSameAccount, linking.CheckUserMissing, linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection}
 	if overridden {
-		return append(lines, "  ! "+linking.CheckUnverifiedEmail+": OVERRIDDEN by you; the audit log records it")
+		return s.Warn.Render(tui.Fit("! "+linking.CheckUnverifiedEmail+": OVERRIDDEN by you (recorded) · ✓ "+strings.Join(passed, ", "), width))
 	}
-	return append(lines, "  ✓ "+linking.CheckUnverifiedEmail+": every email is verified")
+	passed = append(passed, linking.CheckUnverifiedEmail)
+	return s.Good.Render("✓ ") + tui.Fit("safety checks passed: "+strings.Join(passed, ", "), width-2)
 }
 
 func (w *LinkWizard) diffLine(d diffLine, width int) string {
@@ -472,32 +586,37 @@ func (w *LinkWizard) diffLine(d diffLine, width int) string {
 		if d.conflict.Kept == linking.SideSecondary {
 			keep, drop, kept, dropped = drop, keep, dropped, kept
 		}
-		return s.Conflict.Render(tui.Fit("! "+d.path+": CONFLICT keep "+keep+" ("+kept+"), drop "+drop+" ("+dropped+")", width))
+		return s.Conflict.Render(tui.Fit("! "+d.path+": keep "+keep+" ("+kept+"), drop "+drop+" ("+dropped+")", width))
 	}
 	return s.Dim.Render(tui.Fit("  "+d.path+": "+d.before, width))
 }
 
 func (w *LinkWizard) confirmView() string {
 	s := w.c.Styles
+	inner := tui.DialogWidth(w.c)
 	prim := w.users[0]
-	body := []string{"You are about to link, from the server side:", ""}
+	body := []string{s.Title.Render("Link, from the server side"), ""}
 	for _, u := range w.users[1:] {
-		body = append(body, "  "+s.Danger.Render("secondary ")+tui.Pad(u.UserID, 40)+"  "+tui.Fit(u.Email, 36))
+		body = append(body, s.Danger.Render("secondary ")+tui.Fit(tui.UserLabel(u, w.conns), inner-10))
 	}
-	body = append(body, "  "+s.Good.Render("into      ")+tui.Pad(prim.UserID, 40)+"  "+tui.Fit(prim.Email, 36), "")
-	body = append(body, "Each secondary stops being a user: its metadata is merged first as reviewed, and")
-	body = append(body, "everything is backed up and written to the audit log before each call.")
+	body = append(body, s.Good.Render("into      ")+tui.Fit(tui.UserLabel(prim, w.conns), inner-10), "")
+	body = append(body, tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 3)...)
+	if n := len(w.conflicts); n > 0 {
+		body = append(body, s.Warn.Render(tui.Fit(fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)))
+	}
 	if w.opts.AllowUnverified {
 		body = append(body, s.Warn.Render("The unverified-email check is overridden for this link."))
 	}
+	body = append(body, "", w.reason.View(s, inner))
 	if w.hint != "" {
-		body = append(body, "", s.Warn.Render(w.hint))
+		body = append(body, "", s.Warn.Render(tui.Fit(w.hint, inner)))
 	}
-	q := "Link " + tui.Fit(w.users[1].UserID, 36) + " into " + tui.Fit(prim.UserID, 36) + "?"
+	q := "Link " + w.name(w.users[1].UserID) + " into " + w.name(prim.UserID) + "?"
 	if n := len(w.users) - 1; n > 1 {
-		q = fmt.Sprintf("Link these %d accounts into %s?", n, tui.Fit(prim.UserID, 36))
+		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))
 	}
-	body = append(body, "", s.Title.Render(tui.Fit(q, w.c.Width-30))+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
+	answer := "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
+	body = append(body, "", s.Title.Render(tui.Fit(q, max(inner-tui.Width(answer), 10)))+answer)
 	return tui.DialogBox(w.c, body)
 }
 

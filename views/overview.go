@@ -29,7 +29,7 @@ func (o *Overview) Capturing() bool { return false }
 
 func (o *Overview) Help() []tui.HelpGroup {
 	k := o.c.Keys
-	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, withHelp(k.Open, "enter", "groups of this class"), k.Rescan}}}
+	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, withHelp(k.Open, "enter", "groups of this class")}}}
 }
 
 func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -112,7 +112,7 @@ func (o *Overview) View() string {
 
 	// Connection combinations: as many as fit.
 	room := c.Height - len(lines) - 2
-	if room > 0 && len(st.Pairs) > 0 {
+	if room > 1 && len(st.Pairs) > 0 {
 		lines = append(lines, "", s.Title.Render("Groups by connections"))
 		nameW := min(max(w/2, 30), 60)
 		maxPair := st.Pairs[0].Count
@@ -186,6 +186,10 @@ func (o *Overview) waiting() []string {
 	var lines []string
 	switch p.Stage {
 	case "export":
+		if p.Job == "completed" {
+			lines = append(lines, "Export job "+tui.Fit(p.JobID, 40)+" completed: downloading the file…")
+			break
+		}
 		lines = append(lines, "Export job "+tui.Fit(p.JobID, 40)+": "+tui.Fit(p.Job, 20),
 			s.Bar.Render(tui.Bar(barW, float64(p.Percent)/100))+fmt.Sprintf(" %3d%%", p.Percent))
 	case "scan", "download":

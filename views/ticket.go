@@ -1,48 +1,395 @@
 package views
 
 import (
-	"github.com/linkdesk/linkdesk/termsafe"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// TicketView shows a password-change ticket URL, to copy (y) or read out.
-type TicketView struct {
-	c     *tui.Common
-	label string
-	url   string
+// askTicket opens the ticket dialog for a database account, and says why
+// not for any other: a social or enterprise account's password lives with
+// its identity provider.
+func askTicket(c *tui.Common, userID, connection, strategy string) tea.Cmd {
+	if strategy != client.StrategyAuth0 {
+		return tui.ReportError(fmt.Errorf("no password ticket for %s: it signs in through %s (%s), which keeps its password; only a database account has one here",
+			tui.Fit(userID, 40), tui.Fit(connection, 30), tui.Fit(strategy, 20)))
+	}
+	return tui.Push(NewTicketDialog(c, userID))
 }
 
-// NewTicketView shows the ticket made by the write labelled label.
-func NewTicketView(c *tui.Common, label, url string) *TicketView {
-	return &TicketView{c: c, label: label, url: url}
+// ticket dialog fields, in the order tab and the arrows go through them.
+const (
+	fieldTTL = iota
+	fieldClientID
+	fieldResultURL
+	fieldVerified
+	fieldReason
+	ticketFields
+)
+
+// TicketDialog makes a password-change ticket for one database account:
+// it reads the account by id, names it by its primary identifier (the
+// username that tells a family's children apart), shows where else its
+// metadata says the person can be reached, takes the ticket's options and
+// a reason, asks y/N, and shows the URL it got.
+type TicketDialog struct {
+	c      *tui.Common
+	userID string
+
+	readTask tui.TaskID
+	loading  bool
+	user     client.User
+	conns    *linking.Connections
+	readErr  error
+
+	editing   bool // keys go to the fields, not to y/n
+	field     int
+	ttl       tui.TextField
+	clientID  tui.TextField
+	resultURL tui.TextField
+	verified  bool
+	reason    tui.TextField
+	hint      string
+
+	task    tui.TaskID
+	started bool
+	running bool
+	url     string
+	err     error
 }
 
-func (t *TicketView) Init() tea.Cmd   { return nil }
-func (t *TicketView) Title() string   { return "Ticket" }
-func (t *TicketView) Capturing() bool { return false }
+// NewTicketDialog opens the ticket dialog for the account with this user id.
+func NewTicketDialog(c *tui.Common, userID string) *TicketDialog {
+	return &TicketDialog{c: c, userID: userID, reason: tui.TextField{Value: "password reset asked by the account holder"}}
+}
 
-func (t *TicketView) Help() []tui.HelpGroup {
+func (t *TicketDialog) Init() tea.Cmd {
+	if t.c.Backend == nil {
+		return nil
+	}
+	t.loading = true
+	t.readTask = tui.NewTask()
+	return t.c.Backend.ReadUsers(t.c.Ctx, t.readTask, t.userID)
+}
+
+func (t *TicketDialog) Title() string   { return "Ticket" }
+func (t *TicketDialog) Capturing() bool { return !t.started || t.running }
+
+// URL is the ticket made (tests).
+func (t *TicketDialog) URL() string { return t.url }
+
+// Unsaved names what leaving loses: a ticket made is shown only here.
+func (t *TicketDialog) Unsaved() string {
+	if t.url != "" {
+		return "the ticket URL (it is not kept anywhere else)"
+	}
+	return ""
+}
+
+func (t *TicketDialog) Help() []tui.HelpGroup {
 	k := t.c.Keys
-	return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
+	switch {
+	case t.started && !t.running:
+		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
+	case t.editing:
+		return []tui.HelpGroup{{Title: "Ticket options", Bindings: []keyBinding{withHelp(k.Reason, "tab/↓", "next field"), withHelp(k.Up, "↑", "previous field"),
+			withHelp(k.Toggle, "space", "tick / untick"), withHelp(k.Submit, "enter", "done"), k.Clear}}}
+	}
+	return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Confirm, "y", "make the ticket"), k.Cancel, withHelp(k.Reason, "tab", "options and reason")}}}
 }
 
-func (t *TicketView) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && tui.Matches(k, t.c.Keys.Copy) {
-		if termsafe.Sanitize(t.url) != t.url {
-			return t, tui.Note("The URL holds control characters: not copied.")
+func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.UsersMsg:
+		if msg.Task != t.readTask {
+			return t, nil
 		}
-		return t, tea.Batch(tea.SetClipboard(t.url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
+		t.loading, t.readErr, t.conns = false, msg.Err, msg.Conns
+		if msg.Err == nil && len(msg.Users) == 1 {
+			t.user = msg.Users[0]
+		}
+	case tui.WriteDoneMsg:
+		if msg.Task == t.task {
+			t.running = false
+			t.url, _ = msg.Result.(string)
+			t.err = msg.Err
+		}
+	case tea.KeyPressMsg:
+		return t, t.key(msg)
 	}
 	return t, nil
 }
 
-func (t *TicketView) View() string {
+func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := t.c.Keys
+	if t.started {
+		if !t.running && tui.Matches(k, keys.Copy) && t.url != "" {
+			if termsafe.Sanitize(t.url) != t.url {
+				return tui.Note("The URL holds control characters: not copied.")
+			}
+			return tea.Batch(tea.SetClipboard(t.url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
+		}
+		return nil
+	}
+	t.hint = ""
+	if t.editing {
+		return t.editKey(k)
+	}
+	switch {
+	case tui.Matches(k, keys.Reason):
+		t.editing = true
+	case tui.Matches(k, keys.Confirm):
+		return t.make()
+	case tui.Matches(k, keys.Cancel):
+		return tui.Pop
+	default:
+		t.hint = "Press y to make the ticket or n to cancel (enter does not confirm); tab sets options."
+	}
+	return nil
+}
+
+func (t *TicketDialog) editKey(k tea.KeyPressMsg) tea.Cmd {
+	keys := t.c.Keys
+	switch {
+	case k.Code == tea.KeyEnter || k.Code == tea.KeyEscape:
+		t.editing = false
+	case tui.Matches(k, keys.Reason) || k.Code == tea.KeyDown:
+		t.field = (t.field + 1) % ticketFields
+	case k.Code == tea.KeyUp || (k.Code == tea.KeyTab && k.Mod&tea.ModShift != 0):
+		t.field = (t.field + ticketFields - 1) % ticketFields
+	case t.field == fieldVerified:
+		if k.Code == tea.KeySpace || k.Text == "x" {
+			t.verified = !t.verified
+		}
+	default:
+		t.fieldAt(t.field).Update(k, keys)
+	}
+	return nil
+}
+
+func (t *TicketDialog) fieldAt(i int) *tui.TextField {
+	switch i {
+	case fieldTTL:
+		return &t.ttl
+	case fieldClientID:
+		return &t.clientID
+	case fieldResultURL:
+		return &t.resultURL
+	}
+	return &t.reason
+}
+
+// Options reads the fields into the ticket's options, or says what is wrong.
+func (t *TicketDialog) Options() (tui.TicketOptions, error) {
+	var o tui.TicketOptions
+	if v := strings.TrimSpace(t.ttl.Value); v != "" {
+		d, err := parseLifetime(v)
+		if err != nil {
+			return o, err
+		}
+		o.TTL = d
+	}
+	o.ClientID = strings.TrimSpace(t.clientID.Value)
+	o.ResultURL = strings.TrimSpace(t.resultURL.Value)
+	if o.ClientID != "" && o.ResultURL != "" {
+		return o, errors.New("give a client_id or a result_url, not both: Auth0 takes one")
+	}
+	if o.ResultURL != "" {
+		u, err := url.Parse(o.ResultURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return o, fmt.Errorf("result_url %q is not an http(s) URL", termsafe.Sanitize(o.ResultURL))
+		}
+	}
+	o.MarkEmailVerified = t.verified
+	return o, nil
+}
+
+// parseLifetime reads "90m", "12h", "7d".
+func parseLifetime(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("lifetime %q: a number of days like 7d, or hours like 12h", termsafe.Sanitize(v))
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second {
+		return 0, fmt.Errorf("lifetime %q: like 90m, 12h or 7d", termsafe.Sanitize(v))
+	}
+	return d, nil
+}
+
+func (t *TicketDialog) make() tea.Cmd {
+	switch {
+	case t.loading:
+		t.hint = "Still reading the account…"
+		return nil
+	case t.readErr != nil:
+		t.hint = "The account could not be read: no ticket."
+		return nil
+	}
+	opts, err := t.Options()
+	if err != nil {
+		t.hint = err.Error()
+		return nil
+	}
+	t.started, t.running = true, true
+	t.task = tui.NewTask()
+	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
+	label := "ticket for " + tui.Fit(tui.UserLabel(t.user, t.conns), 60)
+	return tui.Write(tui.WriteRequest{Task: t.task, Label: label, Email: linking.NormalizeEmail(t.user.Email),
+		Run: func(ctx context.Context) (any, error) { return b.Ticket(ctx, id, opts, reason) }})
+}
+
+// OtherAddresses lists the email addresses the account's metadata holds
+// besides its own (a secondary_email kept for password resets): a ticket's
+// link can go there rather than to an inbox others share.
+func OtherAddresses(u client.User) []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		v    map[string]any
+	}{{linking.FieldUserMetadata, u.UserMetadata}, {linking.FieldAppMetadata, u.AppMetadata}} {
+		walkStrings(f.name, f.v, func(path, v string) {
+			if looksLikeEmail(v) && !strings.EqualFold(strings.TrimSpace(v), strings.TrimSpace(u.Email)) {
+				out = append(out, path+": "+v)
+			}
+		})
+	}
+	slices.Sort(out)
+	return out
+}
+
+func walkStrings(path string, v any, fn func(path, v string)) {
+	switch x := v.(type) {
+	case string:
+		fn(path, x)
+	case map[string]any:
+		for k, sub := range x {
+			walkStrings(path+"."+k, sub, fn)
+		}
+	case []any:
+		for i, sub := range x {
+			walkStrings(fmt.Sprintf("%s[%d]", path, i), sub, fn)
+		}
+	}
+}
+
+func looksLikeEmail(s string) bool {
+	local, domain, ok := strings.Cut(strings.TrimSpace(s), "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(s, " \t\n<>")
+}
+
+func (t *TicketDialog) View() string {
 	s := t.c.Styles
-	lines := []string{s.Title.Render("Password-change ticket"), "", tui.Fit(t.label, t.c.Width-8), ""}
-	lines = append(lines, tui.Wrap(t.url, t.c.Width-10, 6)...)
-	lines = append(lines, "", s.Dim.Render("Send this link to the person by a channel you trust; it works once."), s.Dim.Render("y copies it · esc closes"))
+	w := tui.DialogWidth(t.c)
+	lines := []string{s.Title.Render("Password-change ticket"), ""}
+	switch {
+	case t.loading:
+		return tui.DialogBox(t.c, append(lines, "Reading the account by id…"))
+	case t.readErr != nil:
+		return tui.DialogBox(t.c, append(lines, s.Bad.Render("✗ ")+tui.Fit(t.readErr.Error(), w-2), "", s.Dim.Render("esc closes")))
+	case t.started:
+		return tui.DialogBox(t.c, append(lines, t.resultLines(w)...))
+	}
+	u := t.user
+	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 11)) + v }
+	id := tui.IdentifierOf(u, t.conns)
+	lines = append(lines, tui.Wrap("A one-time link that lets this one account set a new password, even when others share its email.", w, 2)...)
+	lines = append(lines, "",
+		label("Account", s.Title.Render(tui.Fit(id.Value, w-12))),
+		label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-12))),
+		label("User id", tui.Fit(u.UserID, w-12)),
+		label("Email", tui.Fit(u.Email, w-30)+verifiedMark(s, u.EmailVerified)))
+	if shared := t.sharing(); shared > 1 {
+		lines = append(lines, label("", s.Warn.Render(tui.Fit(fmt.Sprintf("shared by %d accounts: the link reaches whoever reads that inbox", shared), w-12))))
+	}
+	for _, a := range OtherAddresses(u) {
+		lines = append(lines, label("Also", s.Good.Render(tui.Fit(a, w-12))))
+	}
+	if len(OtherAddresses(u)) > 0 {
+		lines = append(lines, label("", s.Dim.Render(tui.Fit("its metadata holds another address: the link could go there", w-12))))
+	}
+	lines = append(lines, "")
+	lines = append(lines, t.optionLines(w)...)
+	if t.hint != "" {
+		lines = append(lines, "", s.Warn.Render(tui.Fit(t.hint, w)))
+	}
+	q := "Make a ticket for " + tui.Fit(id.Value, max(w-40, 10)) + "?"
+	lines = append(lines, "", s.Title.Render(q)+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
 	return tui.DialogBox(t.c, lines)
+}
+
+// sharing is how many accounts of the scan share this account's email.
+func (t *TicketDialog) sharing() int {
+	if i, ok := t.c.Data.Find(linking.NormalizeEmail(t.user.Email)); ok {
+		return len(t.c.Data.Groups[i].Accounts)
+	}
+	return 1
+}
+
+func (t *TicketDialog) optionLines(w int) []string {
+	s := t.c.Styles
+	row := func(i int, name, value, help string) string {
+		mark := "  "
+		if t.editing && t.field == i {
+			mark = s.Key.Render("▸ ")
+		}
+		return tui.Truncate(mark+s.Header.Render(tui.Pad(name, 11))+value+s.Dim.Render(help), w)
+	}
+	text := func(i int, f *tui.TextField, width int) string {
+		if t.editing && t.field == i {
+			return f.View(s, width)
+		}
+		if f.Value == "" {
+			return s.Dim.Render("–")
+		}
+		return tui.Fit(f.Value, width)
+	}
+	box := "[ ]"
+	if t.verified {
+		box = "[x]"
+	}
+	head := s.Dim.Render("Options (tab edits; blank: the tenant's defaults)")
+	if t.editing {
+		head = s.Dim.Render("Options: tab/↓ next · ↑ previous · space ticks · enter done")
+	}
+	return []string{
+		head,
+		row(fieldTTL, "Lifetime", text(fieldTTL, &t.ttl, 12), "  like 90m, 12h, 7d"),
+		row(fieldClientID, "client_id", text(fieldClientID, &t.clientID, w-30), "  the app to log in to after"),
+		row(fieldResultURL, "result_url", text(fieldResultURL, &t.resultURL, w-30), "  or the page to land on"),
+		row(fieldVerified, "Verified", box+" mark the email verified when the link is used", ""),
+		row(fieldReason, "Reason", text(fieldReason, &t.reason, w-16), "  (audit log)"),
+	}
+}
+
+func (t *TicketDialog) resultLines(w int) []string {
+	s := t.c.Styles
+	if t.running {
+		return []string{"Making the ticket… (the status bar counts the write in flight)"}
+	}
+	if t.err != nil {
+		return append([]string{s.Bad.Render("✗ No ticket:")}, tui.Wrap(t.err.Error(), w, 6)...)
+	}
+	out := []string{s.Good.Render("✓ Ticket for ") + tui.Fit(tui.UserLabel(t.user, t.conns), w-14), ""}
+	out = append(out, tui.Wrap(t.url, w, 6)...)
+	out = append(out, "", s.Dim.Render(tui.Fit("Send this link by a channel you trust; it works once.", w)))
+	if others := OtherAddresses(t.user); len(others) > 0 {
+		out = append(out, s.Dim.Render(tui.Fit("The account's metadata names "+strings.Join(others, ", "), w)))
+	}
+	return append(out, s.Dim.Render("y copies it · esc closes"))
 }

@@ -24,16 +24,27 @@ type Unlink struct {
 	user     client.User
 	readErr  error
 	cursor   int
+	conns    *linking.Connections
 	op       *linking.Operation
 	planErr  error
 	hint     string
+	reason   tui.ReasonField
 
 	exec execution
 }
 
 // NewUnlink opens the unlink dialog for an account of a group.
 func NewUnlink(c *tui.Common, email, primary string) *Unlink {
-	return &Unlink{c: c, email: email, primary: primary}
+	return &Unlink{c: c, email: email, primary: primary, reason: tui.NewReason("undo a link made by mistake, in the linkdesk TUI")}
+}
+
+// Selected is the identity the cursor is on, as provider|user_id (tests).
+func (u *Unlink) Selected() string {
+	linked := u.user.Linked()
+	if u.cursor >= len(linked) {
+		return ""
+	}
+	return linked[u.cursor].Provider + "|" + linked[u.cursor].UserID
 }
 
 func (u *Unlink) Init() tea.Cmd {
@@ -50,7 +61,10 @@ func (u *Unlink) Help() []tui.HelpGroup {
 	if u.exec.started {
 		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
 	}
-	return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel}}}
+	if u.reason.Editing() {
+		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
+	}
+	return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason}}}
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -60,9 +74,12 @@ func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			return u, nil
 		}
 		u.loading = false
-		u.readErr = msg.Err
+		u.readErr, u.conns = msg.Err, msg.Conns
 		if msg.Err == nil && len(msg.Users) == 1 {
 			u.user = msg.Users[0]
+			// Auth0 appends a linked identity: the last one was linked most
+			// recently, the one an "undo that link" means.
+			u.cursor = max(len(u.user.Linked())-1, 0)
 			u.plan()
 		}
 	case tui.WriteDoneMsg:
@@ -95,6 +112,9 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 	if u.exec.started {
 		return nil // esc: the root goes back
 	}
+	if u.reason.Update(k, keys) {
+		return nil
+	}
 	switch {
 	case tui.Matches(k, keys.Cancel):
 		return tui.Pop
@@ -110,17 +130,36 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		op := *u.op
-		return u.exec.start(u.c, "unlink "+tui.Fit(op.Secondary, 40)+" from "+tui.Fit(op.Primary, 30), u.email, []linking.Operation{op})
+		op.Reason = u.reason.Value()
+		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), 50)+" from "+tui.Fit(u.primaryName(), 40), u.email, []linking.Operation{op})
 	default:
 		u.hint = "Press y to unlink or n to cancel (enter does not confirm)."
 	}
 	return nil
 }
 
+// primaryName is the account unlinked from, by its primary identifier.
+func (u *Unlink) primaryName() string {
+	if u.user.UserID == "" {
+		return u.primary
+	}
+	return tui.UserLabel(u.user, u.conns)
+}
+
+// identityName is the identity under the cursor, by the identifier its old
+// profile holds.
+func (u *Unlink) identityName() string {
+	linked := u.user.Linked()
+	if u.cursor >= len(linked) {
+		return ""
+	}
+	return tui.IdentityLabel(linked[u.cursor], u.conns)
+}
+
 func (u *Unlink) View() string {
 	s := u.c.Styles
 	w := u.c.Width
-	lines := []string{s.Title.Render("Unlink an identity from ") + tui.Fit(u.primary, w-30), ""}
+	lines := []string{s.Title.Render("Unlink an identity from ") + tui.Fit(u.primaryName(), w-26), ""}
 	switch {
 	case u.exec.started:
 		lines = append(lines, u.exec.view(u.c, "Unlinking")...)
@@ -137,10 +176,22 @@ func (u *Unlink) View() string {
 		lines = append(lines, "This account has no linked identity (any more).", "", s.Dim.Render("esc goes back."))
 		return strings.Join(lines, "\n")
 	}
-	lines = append(lines, "Linked identities (j/k picks the one to detach):")
+	lines = append(lines, tui.Fit("Linked identities, oldest first (the newest is picked; j/k picks another):", w))
+	cols := tui.FitColumns([]tui.Column{
+		{Want: 28, Min: 10, Shrink: 2}, // identifier
+		{Want: 36, Min: 16, Shrink: 1}, // provider|user_id
+		{Want: 24, Min: 6, Shrink: 3},  // connection
+	}, w-2, 1)
 	for i, id := range linked {
-		email, _ := id.ProfileData["email"].(string)
-		row := tui.Pad(id.Provider+"|"+id.UserID, 40) + " " + tui.Pad(id.Connection, 30) + " " + tui.Fit(email, w-80)
+		name := tui.IdentityLabel(id, u.conns)
+		ident := strings.TrimSuffix(name, " ("+id.Provider+"|"+id.UserID+")")
+		if ident == name {
+			ident = "–"
+		}
+		row := tui.Pad(ident, cols[0]) + " " + tui.Pad(id.Provider+"|"+id.UserID, cols[1]) + " " + tui.Pad(id.Connection, cols[2])
+		if i == len(linked)-1 {
+			row += s.Dim.Render(" newest")
+		}
 		if i == u.cursor {
 			lines = append(lines, s.Selected.Render("▸ "+row))
 		} else {
@@ -156,11 +207,17 @@ func (u *Unlink) View() string {
 			lines = append(lines, indent(tui.Wrap("note: "+n, w-4, 3), "  ")...)
 		}
 		lines = append(lines, s.Dim.Render("  call: ")+s.Dim.Render(tui.Fit(report.CallText(op.Steps[0].Call), w-10)), "")
-		lines = append(lines, s.Danger.Render("Unlink ")+tui.Fit(op.Secondary, 40)+s.Danger.Render(" from ")+tui.Fit(op.Primary, 30)+s.Danger.Render("?")+
-			"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
+		lines = append(lines, u.reason.View(s, w), "")
+		q := s.Danger.Render("Unlink ") + tui.Fit(u.identityName(), max(w/2-4, 10)) + s.Danger.Render(" from ") + tui.Fit(u.primaryName(), max(w/2-4, 10)) + s.Danger.Render("?")
+		answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
+		if tui.Width(q)+tui.Width(answer)+2 > w {
+			lines = append(lines, tui.Truncate(q, w), answer)
+		} else {
+			lines = append(lines, q+"  "+answer)
+		}
 	}
 	if u.hint != "" {
-		lines = append(lines, "", s.Warn.Render(u.hint))
+		lines = append(lines, "", s.Warn.Render(tui.Fit(u.hint, w)))
 	}
 	return strings.Join(lines, "\n")
 }

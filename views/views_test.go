@@ -304,8 +304,8 @@ func TestEnterDoesNotConfirmTheTicket(t *testing.T) {
 		t.Fatalf("a cancelled ticket left %d audit records", len(recs))
 	}
 	h.press("t", "y")
-	tv, ok := h.active().(*TicketView)
-	if !ok || !strings.HasPrefix(tv.url, "http") {
+	tv, ok := h.active().(*TicketDialog)
+	if !ok || !strings.HasPrefix(tv.URL(), "http") {
 		t.Fatalf("y did not make a ticket; screen:\n%s", h.screen())
 	}
 	if recs := auditRecords(t, h); len(recs) != 2 || recs[0].Action != linking.ActionTicket {

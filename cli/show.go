@@ -1,0 +1,290 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/termsafe"
+)
+
+type showOptions struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+
+	Query string
+	JSON  bool
+}
+
+func newShowCmd(g *globalOptions, io *streams, runF func(*showOptions) error) *cobra.Command {
+	o := &showOptions{g: g, io: io}
+	cmd := &cobra.Command{
+		Use:   "show QUERY",
+		Short: "Show any account, found by email, user id, username or phone",
+		Long: `Find accounts without an export and show each as the tenant holds it now:
+profile, primary identifier, identities, user_metadata and app_metadata,
+roles, organizations, blocked state, logins, and the accounts it shares its
+email with (its group), if any.
+
+QUERY is an email (any case: every account sharing it is shown), a user id
+(an identity linked into another account shows that account), a username or
+a phone number. Exit 1 when nothing matches.`,
+		Example: `  linkdesk show isabella.novak138@proton.me
+  linkdesk show william.muller1368
+  linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.Query = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return runShow(o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print {query, found_by, accounts: [...]} as JSON")
+	return cmd
+}
+
+func runShow(o *showOptions) error {
+	s, err := o.g.open(o.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	found, err := s.Find(o.ctx, o.Query)
+	if err != nil {
+		return commandError(err)
+	}
+	var accounts []*session.Account
+	for _, u := range found.Users {
+		a, err := s.ReadAccount(o.ctx, u.UserID)
+		if err != nil {
+			return commandError(err)
+		}
+		accounts = append(accounts, a)
+	}
+	if o.JSON {
+		out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
+		for _, a := range accounts {
+			out.Accounts = append(out.Accounts, accountToJSON(a))
+		}
+		if err := writeJSON(o.io.Out, out); err != nil {
+			return err
+		}
+	} else {
+		if len(accounts) == 0 {
+			fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
+		}
+		for i, a := range accounts {
+			if i > 0 {
+				fmt.Fprintln(o.io.Out)
+			}
+			writeAccount(o.io.Out, a)
+		}
+	}
+	if len(accounts) == 0 {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+type showJSON struct {
+	Query    string        `json:"query"`
+	FoundBy  string        `json:"found_by"`
+	Accounts []accountJSON `json:"accounts"`
+}
+
+type identifierJSON struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+type accountJSON struct {
+	UserID            string                `json:"user_id"`
+	PrimaryIdentifier identifierJSON        `json:"primary_identifier"`
+	Connection        string                `json:"connection"`
+	Strategy          string                `json:"strategy"`
+	Email             string                `json:"email,omitempty"`
+	EmailVerified     bool                  `json:"email_verified"`
+	Username          string                `json:"username,omitempty"`
+	PhoneNumber       string                `json:"phone_number,omitempty"`
+	Name              string                `json:"name,omitempty"`
+	Blocked           bool                  `json:"blocked"`
+	LoginsCount       int64                 `json:"logins_count"`
+	LastLogin         *time.Time            `json:"last_login,omitempty"`
+	CreatedAt         *time.Time            `json:"created_at,omitempty"`
+	Identities        []identityJSON        `json:"identities"`
+	UserMetadata      map[string]any        `json:"user_metadata"`
+	AppMetadata       map[string]any        `json:"app_metadata"`
+	Roles             []client.Role         `json:"roles"`
+	RolesError        string                `json:"roles_error,omitempty"`
+	Organizations     []client.Organization `json:"organizations"`
+	OrgsError         string                `json:"organizations_error,omitempty"`
+	Group             *groupJSON            `json:"group"`
+}
+
+type identityJSON struct {
+	Provider   string `json:"provider"`
+	UserID     string `json:"user_id"`
+	Connection string `json:"connection"`
+	Linked     bool   `json:"linked"`
+}
+
+type groupJSON struct {
+	Email              string   `json:"email"`
+	Class              string   `json:"class"`
+	MissedByExtension  bool     `json:"missed_by_extension"`
+	RecommendedPrimary string   `json:"recommended_primary,omitempty"`
+	Accounts           []string `json:"accounts"`
+	Reasons            []string `json:"reasons"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func accountToJSON(a *session.Account) accountJSON {
+	u := a.User
+	acc := linking.AccountFromUser(u, a.Conns)
+	id := acc.PrimaryIdentifier(a.Conns)
+	j := accountJSON{
+		UserID: u.UserID, PrimaryIdentifier: identifierJSON{id.Type, id.Value}, Connection: acc.Connection, Strategy: acc.Strategy,
+		Email: u.Email, EmailVerified: u.EmailVerified, Username: u.Username, PhoneNumber: u.PhoneNumber, Name: u.Name,
+		Blocked: u.Blocked, LoginsCount: u.LoginsCount, LastLogin: timePtr(u.LastLogin), CreatedAt: timePtr(u.CreatedAt),
+		Identities: []identityJSON{}, UserMetadata: orEmptyObject(u.UserMetadata), AppMetadata: orEmptyObject(u.AppMetadata),
+		Roles: a.Roles, Organizations: a.Orgs,
+	}
+	if j.Roles == nil {
+		j.Roles = []client.Role{}
+	}
+	if j.Organizations == nil {
+		j.Organizations = []client.Organization{}
+	}
+	if a.RolesErr != nil {
+		j.RolesError = a.RolesErr.Error()
+	}
+	if a.OrgsErr != nil {
+		j.OrgsError = a.OrgsErr.Error()
+	}
+	for i, ident := range u.Identities {
+		j.Identities = append(j.Identities, identityJSON{Provider: ident.Provider, UserID: ident.UserID, Connection: ident.Connection, Linked: i > 0})
+	}
+	if g := a.Group; g != nil && len(g.Accounts) > 1 {
+		gj := &groupJSON{Email: g.Email, Class: string(g.Class), MissedByExtension: g.MissedByExtension,
+			RecommendedPrimary: g.RecommendedPrimary, Reasons: g.Reasons}
+		for _, x := range g.Accounts {
+			gj.Accounts = append(gj.Accounts, x.UserID)
+		}
+		j.Group = gj
+	}
+	return j
+}
+
+func orEmptyObject(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// writeAccount prints one account for a person; every tenant string is made
+// printable, metadata is indented JSON with what a terminal would act on
+// escaped.
+func writeAccount(w io.Writer, a *session.Account) {
+	u := a.User
+	acc := linking.AccountFromUser(u, a.Conns)
+	id := acc.PrimaryIdentifier(a.Conns)
+	p := printableName
+	line := func(k, v string) { fmt.Fprintf(w, "  %-13s %s\n", k, v) }
+	fmt.Fprintf(w, "%s (%s %s)\n", p(u.UserID), p(id.Type), p(id.Value))
+	line("connection", p(acc.Connection)+" ("+p(acc.Strategy)+")")
+	if u.Email != "" {
+		v := "not verified"
+		if u.EmailVerified {
+			v = "verified"
+		}
+		line("email", p(u.Email)+" ("+v+")")
+	}
+	if u.Username != "" {
+		line("username", p(u.Username))
+	}
+	if u.PhoneNumber != "" {
+		line("phone", p(u.PhoneNumber))
+	}
+	if u.Name != "" {
+		line("name", p(u.Name))
+	}
+	line("logins", fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), linking.LoginDay(u.LastLogin)))
+	if !u.CreatedAt.IsZero() {
+		line("created", u.CreatedAt.UTC().Format(time.DateOnly))
+	}
+	line("blocked", fmt.Sprint(u.Blocked))
+	for i, ident := range u.Identities {
+		what := "own"
+		if i > 0 {
+			what = "linked"
+		}
+		line("identity", fmt.Sprintf("%s|%s on %s (%s)", p(ident.Provider), p(ident.UserID), p(ident.Connection), what))
+	}
+	line("roles", namesOr(a.RolesErr, len(a.Roles), func(i int) string { return a.Roles[i].Name }))
+	line("organizations", namesOr(a.OrgsErr, len(a.Orgs), func(i int) string {
+		if a.Orgs[i].DisplayName != "" {
+			return a.Orgs[i].DisplayName
+		}
+		return a.Orgs[i].Name
+	}))
+	switch g := a.Group; {
+	case a.GroupErr != nil:
+		line("group", "could not be read: "+terminalText(a.GroupErr.Error()))
+	case g == nil || len(g.Accounts) < 2:
+		line("group", "none: no other account has this email")
+	default:
+		var others []string
+		for _, x := range g.Accounts {
+			if x.UserID != u.UserID {
+				others = append(others, x.UserID+" ("+x.Identifier.Value+")")
+			}
+		}
+		line("group", fmt.Sprintf("%s, %s, with %s", p(g.Email), g.Class, p(strings.Join(others, ", "))))
+	}
+	for _, f := range []struct {
+		name string
+		v    map[string]any
+	}{{linking.FieldUserMetadata, u.UserMetadata}, {linking.FieldAppMetadata, u.AppMetadata}} {
+		fmt.Fprintf(w, "  %s:\n", f.name)
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(orEmptyObject(f.v))
+		for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+			fmt.Fprintf(w, "    %s\n", termsafe.DisplayJSON([]byte(l)))
+		}
+	}
+}
+
+func namesOr(err error, n int, name func(int) string) string {
+	if err != nil {
+		return "could not be read: " + terminalText(err.Error())
+	}
+	if n == 0 {
+		return "none"
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = printableName(name(i))
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,254 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// FoundBy says how Find read the accounts it returns.
+const (
+	FoundByEmail    = "email"
+	FoundByUserID   = "user id"
+	FoundByLinked   = "linked identity" // the id is an identity linked into another account
+	FoundBySearch   = "username, phone or identity id"
+	maxFindResults  = 50
+	findQueryLength = 320
+)
+
+// Found is what Find read: the accounts matching a query, each read by id
+// (consistent), and the connections to name them with.
+type Found struct {
+	Query string
+	By    string // one of the FoundBy… values
+	Users []client.User
+	Conns *linking.Connections
+}
+
+// prefixable is a query that may stand unquoted before a wildcard: none of
+// Lucene's special characters.
+var prefixable = regexp.MustCompile(`^[A-Za-z0-9._]{3,}$`)
+
+// phoneLike is a query that can only be a phone number.
+var phoneLike = regexp.MustCompile(`^\+?[0-9][0-9 ().-]{4,}$`)
+
+// Find finds any account, one or a family, without an export: by email in
+// any case (users-by-email with the case-insensitive search), by user id
+// (a read by id, or the account an identity of that id is linked into),
+// else by username or phone number (an escaped search). Search results are
+// read again by id before they are returned, since search lags behind
+// writes. It runs beside a scan: it shares nothing with one.
+func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
+	q := strings.TrimSpace(query)
+	switch {
+	case q == "":
+		return nil, errors.New("type an email, a user id, a username or a phone number")
+	case len(q) > findQueryLength:
+		return nil, fmt.Errorf("a query of %d bytes is no identifier: at most %d", len(q), findQueryLength)
+	}
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := &Found{Query: q, Conns: conns}
+	switch {
+	case strings.Contains(q, "|"):
+		f.Users, f.By, err = s.findUserID(ctx, q)
+	case strings.Contains(q, "@") && !strings.ContainsAny(q, " \t"):
+		f.By = FoundByEmail
+		f.Users, err = s.findEmail(ctx, q)
+	default:
+		f.By = FoundBySearch
+		f.Users, err = s.findIdentifier(ctx, q)
+	}
+	if err != nil {
+		return nil, Explain(err)
+	}
+	return f, nil
+}
+
+func (s *Session) findEmail(ctx context.Context, email string) ([]client.User, error) {
+	users, err := s.Tenant.UsersByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	// users-by-email is exact; a database account stores its email in lower
+	// case, which the search (lagging) would only find later.
+	if lower := strings.ToLower(email); lower != email {
+		more, err := s.Tenant.UsersByEmail(ctx, lower)
+		if err != nil {
+			return nil, err
+		}
+		users = appendNew(users, more...)
+	}
+	return users, nil
+}
+
+func (s *Session) findUserID(ctx context.Context, id string) ([]client.User, string, error) {
+	u, err := s.Tenant.User(ctx, id)
+	if err == nil {
+		return []client.User{u}, FoundByUserID, nil
+	}
+	if !client.IsNotFound(err) {
+		return nil, FoundByUserID, err
+	}
+	// A secondary linked away answers 404: find the account it lives in.
+	provider, rest, _ := strings.Cut(id, "|")
+	found, err := s.search(ctx, `identities.user_id:"`+client.EscapeLucenePhrase(rest)+`"`)
+	if err != nil {
+		return nil, FoundByLinked, err
+	}
+	var out []client.User
+	for _, u := range found {
+		for _, l := range u.Linked() {
+			if l.Provider == provider && l.UserID == rest {
+				out = append(out, u)
+				break
+			}
+		}
+	}
+	return out, FoundByLinked, nil
+}
+
+func (s *Session) findIdentifier(ctx context.Context, q string) ([]client.User, error) {
+	phrase := func(field, v string) string { return field + `:"` + client.EscapeLucenePhrase(v) + `"` }
+	terms := []string{phrase("username", q)}
+	if lower := strings.ToLower(q); lower != q {
+		terms = append(terms, phrase("username", lower))
+	}
+	if phoneLike.MatchString(q) {
+		terms = append(terms, phrase("phone_number", q))
+		if compact := strings.Map(keepPhoneRune, q); compact != q {
+			terms = append(terms, phrase("phone_number", compact))
+		}
+	}
+	if prefixable.MatchString(q) {
+		terms = append(terms, "username:"+strings.ToLower(q)+"*") // the start of a username
+	}
+	terms = append(terms, phrase("identities.user_id", q)) // an id pasted without its provider
+	return s.search(ctx, strings.Join(terms, " OR "))
+}
+
+func keepPhoneRune(r rune) rune {
+	if r == '+' || r >= '0' && r <= '9' {
+		return r
+	}
+	return -1
+}
+
+// search runs one query and reads every hit again by id, dropping the ones
+// gone meanwhile.
+func (s *Session) search(ctx context.Context, q string) ([]client.User, error) {
+	hits, err := client.SearchUsers(ctx, s.Tenant, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []client.User
+	for _, h := range hits[:min(len(hits), maxFindResults)] {
+		u, err := s.Tenant.User(ctx, h.UserID)
+		if client.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = appendNew(out, u)
+	}
+	return out, nil
+}
+
+func appendNew(to []client.User, more ...client.User) []client.User {
+	for _, u := range more {
+		dup := false
+		for _, t := range to {
+			dup = dup || t.UserID == u.UserID
+		}
+		if !dup {
+			to = append(to, u)
+		}
+	}
+	return to
+}
+
+// Account is one account as the account screen and `linkdesk show` show it:
+// the user, its roles and organizations (each with the error that kept it
+// from being read), and the accounts sharing its email, classified.
+type Account struct {
+	User     client.User
+	Conns    *linking.Connections
+	Roles    []client.Role
+	RolesErr error
+	Orgs     []client.Organization
+	OrgsErr  error
+	Group    *linking.Group // nil when no email; one account alone has a group of one
+	GroupErr error
+}
+
+// ReadAccount reads one account by id with its roles, organizations and
+// the accounts that share its email.
+func (s *Session) ReadAccount(ctx context.Context, userID string) (*Account, error) {
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Tenant.User(ctx, userID)
+	if err != nil {
+		return nil, Explain(err)
+	}
+	a := &Account{User: u, Conns: conns}
+	a.Roles, a.RolesErr = s.Tenant.UserRoles(ctx, userID)
+	a.Orgs, a.OrgsErr = s.Tenant.UserOrganizations(ctx, userID)
+	if u.Email != "" {
+		a.Group, a.GroupErr = s.ReadGroup(ctx, u.Email)
+	}
+	return a, ctx.Err()
+}
+
+// Explain words the errors an operator can fix: credentials the tenant
+// refuses name the settings to check. Other errors pass unchanged.
+func Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		code := re.ErrorCode
+		if code == "" && re.Response != nil {
+			code = http.StatusText(re.Response.StatusCode)
+		}
+		return &CredentialsError{Err: err, Code: code, Setting: "AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET"}
+	}
+	var ae *client.Error
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
+		if ae.Path == "/oauth/token" {
+			return &CredentialsError{Err: err, Code: ae.Code, Setting: "AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET"}
+		}
+		return &CredentialsError{Err: err, Code: ae.Code, Setting: "AUTH0_API_TOKEN"}
+	}
+	return err
+}
+
+// CredentialsError is the tenant refusing linkdesk's credentials.
+type CredentialsError struct {
+	Err     error
+	Code    string // Auth0's error code (access_denied, invalid_client, …)
+	Setting string // what to check
+}
+
+func (e *CredentialsError) Error() string {
+	code := e.Code
+	if code == "" {
+		code = "unauthorized"
+	}
+	return fmt.Sprintf("the tenant refused linkdesk's credentials (%s): check %s (or the --client-id, --client-secret, --api-token flags) for this AUTH0_DOMAIN", code, e.Setting)
+}
+
+func (e *CredentialsError) Unwrap() error { return e.Err }

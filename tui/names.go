@@ -1,0 +1,72 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// An account is named by its primary identifier wherever it appears
+// (DESIGN.md): on a Non-Unique Emails connection the username or phone
+// that tells family members apart, else the email, with the user id beside
+// it because an identifier may be shared.
+
+// AccountLabel names an account for a sentence or a row: "identifier
+// (user id)", or the user id alone when that is all it has. Not sanitized:
+// callers draw it with Fit or Pad.
+func AccountLabel(id linking.PrimaryIdentifier, userID string) string {
+	if id.Value == "" || id.Type == linking.IdentifierUserID || id.Value == userID {
+		return userID
+	}
+	return id.Value + " (" + userID + ")"
+}
+
+// Label is AccountLabel of an account of a scan.
+func Label(a *linking.Account) string {
+	if a == nil {
+		return ""
+	}
+	return AccountLabel(a.Identifier, a.UserID)
+}
+
+// IdentifierOf is the primary identifier of a user read from the tenant.
+func IdentifierOf(u client.User, conns *linking.Connections) linking.PrimaryIdentifier {
+	a := linking.AccountFromUser(u, conns)
+	return a.PrimaryIdentifier(conns)
+}
+
+// UserLabel is AccountLabel of a user read from the tenant.
+func UserLabel(u client.User, conns *linking.Connections) string {
+	return AccountLabel(IdentifierOf(u, conns), u.UserID)
+}
+
+// IdentityLabel names a linked identity by the identifier its old profile
+// holds on its connection, and its provider|user_id.
+func IdentityLabel(id client.Identity, conns *linking.Connections) string {
+	a := linking.Account{UserID: id.Provider + "|" + id.UserID, Connection: id.Connection, Provider: id.Provider}
+	a.Email, _ = id.ProfileData["email"].(string)
+	a.Username, _ = id.ProfileData["username"].(string)
+	a.PhoneNumber, _ = id.ProfileData["phone_number"].(string)
+	if conns == nil {
+		conns = linking.InferConnections()
+	}
+	return AccountLabel(a.PrimaryIdentifier(conns), a.UserID)
+}
+
+// UniqueIn reports whether a's primary identifier tells it apart from every
+// other account of g (emails compared without case).
+func UniqueIn(g *linking.Group, a *linking.Account) bool {
+	if a.Identifier.Value == "" || a.Identifier.Type == linking.IdentifierUserID {
+		return false
+	}
+	if g == nil {
+		return true
+	}
+	for _, o := range g.Accounts {
+		if o != a && o.UserID != a.UserID && strings.EqualFold(o.Identifier.Value, a.Identifier.Value) {
+			return false
+		}
+	}
+	return true
+}

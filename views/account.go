@@ -1,0 +1,333 @@
+package views
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/termsafe"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// Account shows one account as the tenant holds it now, read by id: its
+// profile and primary identifier, every identity, its metadata as JSON,
+// roles, organizations, blocked state, logins, and the group it shares an
+// email with. From here it can be linked with another account, deleted,
+// sent a password-change ticket or a verification email.
+type Account struct {
+	c      *tui.Common
+	userID string
+
+	task    tui.TaskID
+	loading bool
+	acct    *session.Account
+	err     error
+	scroll  int
+}
+
+// NewAccount opens the account with this user id.
+func NewAccount(c *tui.Common, userID string) *Account { return &Account{c: c, userID: userID} }
+
+func (a *Account) Init() tea.Cmd {
+	if a.c.Backend == nil {
+		return nil
+	}
+	a.loading = true
+	a.task = tui.NewTask()
+	return a.c.Backend.ReadAccount(a.c.Ctx, a.task, a.userID)
+}
+
+func (a *Account) Capturing() bool { return false }
+func (a *Account) Title() string   { return "Account " + tui.Fit(a.name(), 40) }
+
+// Loaded is the account as read (tests); nil until the answer came.
+func (a *Account) Loaded() *session.Account { return a.acct }
+
+func (a *Account) name() string {
+	if a.acct == nil {
+		return a.userID
+	}
+	return tui.IdentifierOf(a.acct.User, a.acct.Conns).Value
+}
+
+func (a *Account) Help() []tui.HelpGroup {
+	k := a.c.Keys
+	actions := []keyBinding{withHelp(k.Link, "l", "link with another account"), k.Delete, k.Ticket, k.Verify}
+	if a.c.ReadOnly {
+		for i := range actions {
+			actions[i].SetEnabled(false)
+			actions[i].SetHelp(actions[i].Help().Key, actions[i].Help().Desc+" (off: read-only)")
+		}
+	}
+	return []tui.HelpGroup{
+		{Title: "Account", Bindings: append(actions, withHelp(k.Open, "enter", "open its group"), k.Copy)},
+		{Title: "Move", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, withHelp(k.Back, "esc", "back")}},
+	}
+}
+
+func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.AccountMsg:
+		if msg.Task != a.task {
+			return a, nil
+		}
+		a.loading, a.acct, a.err = false, msg.Account, msg.Err
+	case tui.WriteDoneMsg:
+		if msg.Err == nil || a.acct != nil {
+			return a, a.Init() // what was done shows here at once
+		}
+	case tea.KeyPressMsg:
+		return a, a.key(msg)
+	}
+	return a, nil
+}
+
+// group is the account's group when it shares its email with another.
+func (a *Account) group() *linking.Group {
+	if a.acct == nil || a.acct.Group == nil || len(a.acct.Group.Accounts) < 2 {
+		return nil
+	}
+	return a.acct.Group
+}
+
+func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := a.c.Keys
+	switch {
+	case tui.Matches(k, keys.Down):
+		a.scroll++
+	case tui.Matches(k, keys.Up):
+		a.scroll = max(a.scroll-1, 0)
+	case tui.Matches(k, keys.PageDown):
+		a.scroll += max(a.c.Height-4, 1)
+	case tui.Matches(k, keys.PageUp):
+		a.scroll = max(a.scroll-max(a.c.Height-4, 1), 0)
+	case tui.Matches(k, keys.Top):
+		a.scroll = 0
+	}
+	if a.acct == nil {
+		return nil
+	}
+	u := a.acct.User
+	g := a.group()
+	switch {
+	case tui.Matches(k, keys.Copy):
+		return copyID(u.UserID)
+	case tui.Matches(k, keys.Open):
+		if g == nil {
+			return tui.Note("No other account has this email: it has no group.")
+		}
+		return tea.Sequence(upsert(g), tui.Push(NewDetailAt(a.c, g.Email, u.UserID)))
+	case tui.Matches(k, keys.Link, keys.Delete, keys.Ticket, keys.Verify) && a.c.ReadOnly:
+		return tui.ReportError(errReadOnly)
+	case tui.Matches(k, keys.Link):
+		if g != nil {
+			return tea.Sequence(upsert(g), tui.Push(NewLinkWizard(a.c, g.Email, primaryFor(g, u.UserID))))
+		}
+		title := "Link " + tui.UserLabel(u, a.acct.Conns) + " with which account?"
+		conns := a.acct.Conns
+		return tui.Push(NewPicker(a.c, title, func(other client.User, _ *linking.Connections) tea.Cmd {
+			return pairWizard(a.c, u, other, conns)
+		}))
+	case tui.Matches(k, keys.Delete):
+		email := linking.NormalizeEmail(u.Email)
+		var cmds []tea.Cmd
+		if a.acct.Group != nil {
+			email = a.acct.Group.Email
+			cmds = append(cmds, upsert(a.acct.Group))
+		}
+		return tea.Sequence(append(cmds, tui.Push(NewDeleteDialog(a.c, email, u.UserID)))...)
+	case tui.Matches(k, keys.Ticket):
+		return askTicket(a.c, u.UserID, u.Connection(), strategyOf(u, a.acct.Conns))
+	case tui.Matches(k, keys.Verify):
+		return askVerify(a.c, u.UserID, u.EmailVerified, u.Email)
+	}
+	return nil
+}
+
+// upsert puts a group read apart from the scan into the data, so that the
+// screens that work on groups (detail, link, delete) find it.
+func upsert(g *linking.Group) tea.Cmd {
+	return func() tea.Msg { return tui.UpsertGroupMsg{Group: g} }
+}
+
+// primaryFor is the primary a link from an account's screen starts with:
+// the recommended one, else that account.
+func primaryFor(g *linking.Group, userID string) string {
+	if g.RecommendedPrimary != "" {
+		return g.RecommendedPrimary
+	}
+	return userID
+}
+
+// pairWizard opens the link wizard on two accounts that need not share an
+// email: a group of the two, classified by linking, primary recommended
+// where linking recommends one, else the first.
+func pairWizard(c *tui.Common, first, second client.User, conns *linking.Connections) tea.Cmd {
+	if first.UserID == second.UserID {
+		return tui.ReportError(errors.New("that is the same account: choose another one to link with"))
+	}
+	g := &linking.Group{Email: linking.NormalizeEmail(first.Email)}
+	if g.Email == "" {
+		g.Email = first.UserID
+	}
+	for _, u := range []client.User{first, second} {
+		acc := linking.AccountFromUser(u, conns)
+		g.Accounts = append(g.Accounts, &acc)
+	}
+	linking.Classify(g, conns)
+	return tui.Push(NewPairWizard(c, g, primaryFor(g, first.UserID)))
+}
+
+func strategyOf(u client.User, conns *linking.Connections) string {
+	acc := linking.AccountFromUser(u, conns)
+	return acc.Strategy
+}
+
+func copyID(id string) tea.Cmd {
+	if termsafe.Sanitize(id) != id {
+		return tui.ReportError(errors.New("this user id holds control or invisible characters: not copied"))
+	}
+	return tea.Batch(tea.SetClipboard(id), tui.Note("Copied "+id+" to the clipboard (if the terminal allows OSC 52)."))
+}
+
+func (a *Account) View() string {
+	c, s := a.c, a.c.Styles
+	w := c.Width
+	head := []string{s.Title.Render("Account ") + tui.Fit(a.userID, w-10)}
+	switch {
+	case a.loading && a.acct == nil:
+		return strings.Join(append(head, "", "Reading the account by id, with its roles and organizations…"), "\n")
+	case a.err != nil && a.acct == nil:
+		return strings.Join(append(head, "", s.Bad.Render("✗ ")+strings.Join(tui.Wrap(a.err.Error(), w-4, 6), "\n  "), "", s.Dim.Render("esc goes back.")), "\n")
+	case a.acct == nil:
+		return strings.Join(head, "\n")
+	}
+	lines := a.lines()
+	room := max(c.Height-1, 1)
+	a.scroll = min(a.scroll, max(len(lines)-room, 0))
+	shown := lines[a.scroll:min(a.scroll+room, len(lines))]
+	if rest := len(lines) - a.scroll - room; rest > 0 {
+		shown = append(shown, s.Dim.Render(fmt.Sprintf("  … %d more lines (j/k, pgdn)", rest)))
+	}
+	return strings.Join(shown, "\n")
+}
+
+// lines is the whole account, one screen line each.
+func (a *Account) lines() []string {
+	c, s := a.c, a.c.Styles
+	w := c.Width
+	u, conns := a.acct.User, a.acct.Conns
+	acc := linking.AccountFromUser(u, conns)
+	id := acc.PrimaryIdentifier(conns)
+	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 11)) + v }
+	title := s.Title.Render("Account ") + tui.Fit(tui.AccountLabel(id, u.UserID), w-10)
+	out := []string{tui.Truncate(title, w)}
+	kind := "social"
+	if conn, ok := conns.ByName(acc.Connection); ok {
+		kind = connKind(conn)
+	}
+	out = append(out, label("Identifier", tui.Fit(id.Type+" "+id.Value, w-12)))
+	out = append(out, label("Connection", tui.Fit(acc.Connection+" ("+kind+", strategy "+acc.Strategy+")", w-12)))
+	email := s.Dim.Render("none")
+	if u.Email != "" {
+		email = tui.Fit(u.Email, w-30) + verifiedMark(s, u.EmailVerified)
+	}
+	out = append(out, label("Email", email))
+	if u.PhoneNumber != "" {
+		out = append(out, label("Phone", tui.Fit(u.PhoneNumber, w-12)))
+	}
+	if u.Username != "" && id.Type != linking.IdentifierUsername {
+		out = append(out, label("Username", tui.Fit(u.Username, w-12)))
+	}
+	if u.Name != "" {
+		out = append(out, label("Name", tui.Fit(u.Name, w-12)))
+	}
+	logins := fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never"))
+	if !u.LastLogin.IsZero() {
+		logins += " (" + tui.Ago(u.LastLogin, c.Now()) + ")"
+	}
+	out = append(out, label("Logins", logins), label("Created", tui.Day(u.CreatedAt, "unknown")))
+	blocked := s.Good.Render("no")
+	if u.Blocked {
+		blocked = s.Bad.Render("yes: it cannot sign in")
+	}
+	out = append(out, label("Blocked", blocked))
+	out = append(out, label("Group", a.groupLine(w-12)))
+	out = append(out, label("Roles", rolesText(s, a.acct, w-12)), label("Orgs", orgsText(s, a.acct, w-12)))
+
+	out = append(out, "", s.Title.Render(fmt.Sprintf("Identities (%d)", len(u.Identities))))
+	for i, ident := range u.Identities {
+		what := s.Dim.Render(" its own")
+		if i > 0 {
+			what = s.Dim.Render(" linked: ") + tui.Fit(tui.IdentityLabel(ident, conns), w/2)
+		}
+		out = append(out, tui.Truncate("  "+tui.Fit(ident.Provider+"|"+ident.UserID, 40)+s.Dim.Render(" on ")+tui.Fit(ident.Connection, 30)+what, w))
+	}
+	for _, f := range []struct {
+		name string
+		v    map[string]any
+	}{{linking.FieldUserMetadata, u.UserMetadata}, {linking.FieldAppMetadata, u.AppMetadata}} {
+		out = append(out, "", s.Title.Render(f.name))
+		out = append(out, jsonLines(s, f.v, w)...)
+	}
+	return out
+}
+
+func (a *Account) groupLine(w int) string {
+	s := a.c.Styles
+	switch g := a.acct.Group; {
+	case a.acct.GroupErr != nil:
+		return s.Bad.Render("could not be read: ") + tui.Fit(a.acct.GroupErr.Error(), w-20)
+	case g == nil:
+		return s.Dim.Render("no email, so no group")
+	case len(g.Accounts) < 2:
+		return s.Dim.Render("no other account has this email")
+	default:
+		return tui.Fit(fmt.Sprintf("%d accounts share %s: %s (enter opens it)", len(g.Accounts), g.Email, tui.ClassName(g.Class)), w)
+	}
+}
+
+func connKind(c linking.Connection) string {
+	switch {
+	case c.IsDatabase && c.NonUniqueEmail:
+		return "database, Non-Unique Emails"
+	case c.IsDatabase:
+		return "database"
+	case c.IsSocial:
+		return "social"
+	}
+	return "enterprise or passwordless"
+}
+
+func verifiedMark(s *tui.Styles, v bool) string {
+	if v {
+		return " " + s.Good.Render("✓ verified")
+	}
+	return " " + s.Bad.Render("✗ not verified")
+}
+
+// jsonLines is metadata as indented JSON, each line made safe for the
+// terminal and cut to width.
+func jsonLines(s *tui.Styles, v map[string]any, width int) []string {
+	if len(v) == 0 {
+		return []string{s.Dim.Render("  {} (none)")}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	if err := enc.Encode(v); err != nil {
+		return []string{s.Bad.Render("  (not JSON)")}
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		out = append(out, tui.Truncate("  "+termsafe.DisplayJSON([]byte(l)), width))
+	}
+	return out
+}

@@ -1,0 +1,224 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// Find finds any account, whether or not it shares its email, without an
+// export and while a scan runs: type an email (any case), a user id, a
+// username or a phone number, enter. One account found opens at once; a
+// family is listed, each by its primary identifier.
+type Find struct {
+	c      *tui.Common
+	query  tui.TextField
+	typing bool
+
+	task    tui.TaskID
+	loading bool
+	found   *session.Found
+	err     error
+	cursor  int
+	offset  int
+
+	// pick, when set, makes this a chooser: enter hands the account over
+	// (the other account of a link) instead of opening it.
+	pick      func(u client.User, conns *linking.Connections) tea.Cmd
+	pickTitle string
+}
+
+// NewFind opens the find prompt.
+func NewFind(c *tui.Common) tui.Component { return &Find{c: c, typing: true} }
+
+// NewPicker opens the find prompt to choose an account for something:
+// title says what for, pick gets the account chosen.
+func NewPicker(c *tui.Common, title string, pick func(u client.User, conns *linking.Connections) tea.Cmd) *Find {
+	return &Find{c: c, typing: true, pick: pick, pickTitle: title}
+}
+
+func (f *Find) Init() tea.Cmd   { return nil }
+func (f *Find) Capturing() bool { return f.typing }
+func (f *Find) WantsEsc() bool  { return f.typing && f.found != nil }
+func (f *Find) Title() string {
+	if f.pick != nil {
+		return "Choose an account"
+	}
+	return "Find"
+}
+
+// Results is the number of accounts found (tests).
+func (f *Find) Results() int {
+	if f.found == nil {
+		return 0
+	}
+	return len(f.found.Users)
+}
+
+func (f *Find) Help() []tui.HelpGroup {
+	k := f.c.Keys
+	if f.typing {
+		return []tui.HelpGroup{{Title: "Find", Bindings: []keyBinding{
+			withHelp(k.Submit, "enter", "find"), withHelp(k.Back, "esc", "close"), k.Clear,
+		}}}
+	}
+	open := withHelp(k.Open, "enter", "open the account")
+	if f.pick != nil {
+		open = withHelp(k.Open, "enter", "choose this account")
+	}
+	return []tui.HelpGroup{{Title: "Found", Bindings: []keyBinding{open, k.Up, k.Down,
+		withHelp(k.Filter, "/", "find something else"), withHelp(k.Back, "esc", "close")}}}
+}
+
+func (f *Find) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.FoundMsg:
+		if msg.Task != f.task {
+			return f, nil
+		}
+		f.loading, f.found, f.err = false, msg.Found, msg.Err
+		f.cursor, f.offset = 0, 0
+		if f.err == nil && f.found != nil {
+			f.typing = len(f.found.Users) == 0
+			if len(f.found.Users) == 1 {
+				return f, f.open()
+			}
+		}
+	case tea.KeyPressMsg:
+		return f, f.key(msg)
+	}
+	return f, nil
+}
+
+func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := f.c.Keys
+	if f.typing {
+		switch {
+		case tui.Matches(k, keys.Submit):
+			return f.search()
+		case tui.Matches(k, keys.Back):
+			if f.found != nil && len(f.found.Users) > 0 {
+				f.typing = false
+				return nil
+			}
+			return tui.Pop
+		default:
+			f.query.Update(k, keys)
+		}
+		return nil
+	}
+	n := f.Results()
+	switch {
+	case tui.Matches(k, keys.Filter, keys.Find):
+		f.typing = true
+	case tui.Matches(k, keys.Up):
+		f.cursor = max(f.cursor-1, 0)
+	case tui.Matches(k, keys.Down):
+		f.cursor = min(f.cursor+1, max(n-1, 0))
+	case tui.Matches(k, keys.Open):
+		return f.open()
+	}
+	return nil
+}
+
+func (f *Find) search() tea.Cmd {
+	if strings.TrimSpace(f.query.Value) == "" {
+		f.err = fmt.Errorf("type an email, a user id, a username or a phone number first")
+		return nil
+	}
+	if f.c.Backend == nil {
+		return nil
+	}
+	f.loading, f.err = true, nil
+	f.task = tui.NewTask()
+	return f.c.Backend.Find(f.c.Ctx, f.task, f.query.Value)
+}
+
+func (f *Find) open() tea.Cmd {
+	if f.found == nil || f.cursor >= len(f.found.Users) {
+		return nil
+	}
+	u := f.found.Users[f.cursor]
+	if f.pick != nil {
+		return tea.Sequence(tui.Pop, f.pick(u, f.found.Conns))
+	}
+	return tui.Push(NewAccount(f.c, u.UserID))
+}
+
+func (f *Find) View() string {
+	c, s := f.c, f.c.Styles
+	w := c.Width
+	title := "Find any account"
+	if f.pick != nil {
+		title = f.pickTitle
+	}
+	lines := []string{s.Title.Render(tui.Fit(title, w)),
+		s.Dim.Render(tui.Fit("An email (any case), a user id, a username or a phone number; no export needed.", w))}
+	if f.typing {
+		lines = append(lines, s.Key.Render("> ")+f.query.View(s, w-4))
+	} else {
+		lines = append(lines, s.Dim.Render("> ")+tui.Fit(f.query.Value, w-20)+s.Dim.Render("  (/ edits)"))
+	}
+	lines = append(lines, "")
+	switch {
+	case f.loading:
+		return strings.Join(append(lines, "Reading the tenant…"+s.Dim.Render(" (esc cancels)")), "\n")
+	case f.err != nil:
+		return strings.Join(append(lines, s.Bad.Render("✗ ")+strings.Join(tui.Wrap(f.err.Error(), w-4, 4), "\n  ")), "\n")
+	case f.found == nil:
+		return strings.Join(lines, "\n")
+	}
+	users := f.found.Users
+	if len(users) == 0 {
+		lines = append(lines, "No account matches "+tui.Fit(f.found.Query, w-30)+" (looked up by "+f.found.By+").")
+		if f.found.By == session.FoundBySearch {
+			lines = append(lines, s.Dim.Render(tui.Fit("A username or phone must be whole; an email finds every account sharing it.", w)))
+		}
+		return strings.Join(lines, "\n")
+	}
+	lines = append(lines, fmt.Sprintf("%d %s found by %s:", len(users), tui.Plural(len(users), "account", "accounts"), f.found.By))
+	cols := findColumns(w)
+	lines = append(lines, s.Header.Render("  "+tui.Pad("IDENTIFIER", cols.ident)+" "+tui.Pad("USER ID", cols.id)+" "+tui.Pad("CONNECTION", cols.conn)+" "+tui.Pad("EMAIL", cols.email)))
+	room := max(c.Height-len(lines), 1)
+	if f.cursor < f.offset {
+		f.offset = f.cursor
+	}
+	if f.cursor >= f.offset+room {
+		f.offset = f.cursor - room + 1
+	}
+	for i := f.offset; i < min(f.offset+room, len(users)); i++ {
+		u := users[i]
+		id := tui.IdentifierOf(u, f.found.Conns)
+		ident := id.Value
+		if id.Type == linking.IdentifierUserID {
+			ident = "–"
+		}
+		row := tui.Pad(ident, cols.ident) + " " + tui.Pad(u.UserID, cols.id) + " " + tui.Pad(u.Connection(), cols.conn) + " " + tui.Pad(u.Email, cols.email)
+		if i == f.cursor {
+			lines = append(lines, s.Selected.Render("▸ "+row))
+		} else {
+			lines = append(lines, "  "+row)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+type findCols struct{ ident, id, conn, email int }
+
+// findColumns gives the user id its room before the connection and email.
+func findColumns(width int) findCols {
+	rest := width - 2 - 3
+	c := findCols{ident: min(max(rest*28/100, 12), 28)}
+	rest -= c.ident
+	c.id = min(max(rest*55/100, 16), 40)
+	rest -= c.id
+	c.conn = min(max(rest/2, 0), 24)
+	c.email = max(rest-c.conn, 0)
+	return c
+}

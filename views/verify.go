@@ -1,0 +1,39 @@
+package views
+
+import (
+	"context"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// askVerify asks before sending an unverified account its verification
+// email again (a verification-email job), with a reason for the audit log.
+func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cmd {
+	switch {
+	case email == "":
+		return tui.ReportError(fmt.Errorf("%s has no email to verify", tui.Fit(userID, 50)))
+	case verified:
+		return tui.Note(tui.Fit(email, 50) + " is verified already: no email to send.")
+	}
+	name := userID
+	if a, _ := c.Data.Account(userID); a != nil {
+		name = tui.Label(a)
+	}
+	body := []string{
+		"Auth0 sends its verification email to " + tui.Fit(email, 60) + ",",
+		"for the account " + tui.Fit(name, 70) + ".",
+		"Once the person follows the link, its email counts as verified and the group",
+		"can be linked without overriding the unverified-email check.",
+	}
+	b := c.Backend
+	run := func(reason string) tea.Cmd {
+		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, 50), Email: linking.NormalizeEmail(email),
+			Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
+	}
+	return tui.Push(tui.NewConfirmReason(c, "Send the verification email", body, "Send it?", false,
+		"verification email asked for by the account holder", run))
+}
