@@ -42,8 +42,10 @@ func UserLabel(u client.User, conns *linking.Connections) string {
 }
 
 // IdentityLabel names a linked identity by the identifier its old profile
-// holds on its connection, and its provider|user_id.
-func IdentityLabel(id client.Identity, conns *linking.Connections) string {
+// holds on its connection, and its provider|user_id; by provider|user_id
+// alone when that identifier is the email of the account it is linked into
+// (which tells it apart from nothing).
+func IdentityLabel(id client.Identity, conns *linking.Connections, ownerEmail string) string {
 	a := linking.Account{UserID: id.Provider + "|" + id.UserID, Connection: id.Connection, Provider: id.Provider}
 	a.Email, _ = id.ProfileData["email"].(string)
 	a.Username, _ = id.ProfileData["username"].(string)
@@ -51,7 +53,11 @@ func IdentityLabel(id client.Identity, conns *linking.Connections) string {
 	if conns == nil {
 		conns = linking.InferConnections()
 	}
-	return AccountLabel(a.PrimaryIdentifier(conns), a.UserID)
+	pi := a.PrimaryIdentifier(conns)
+	if pi.Type == linking.IdentifierEmail && strings.EqualFold(strings.TrimSpace(pi.Value), strings.TrimSpace(ownerEmail)) {
+		return a.UserID
+	}
+	return AccountLabel(pi, a.UserID)
 }
 
 // UniqueIn reports whether a's primary identifier tells it apart from every
@@ -69,4 +75,18 @@ func UniqueIn(g *linking.Group, a *linking.Account) bool {
 		}
 	}
 	return true
+}
+
+// NameIn names an account of a group: by its primary identifier where that
+// tells it apart from the others (a family's usernames), with the user id;
+// else by its user id alone, since the identifier they share (the group's
+// email) is on screen already.
+func NameIn(g *linking.Group, a *linking.Account) string {
+	if a == nil {
+		return ""
+	}
+	if UniqueIn(g, a) {
+		return Label(a)
+	}
+	return a.UserID
 }

@@ -583,13 +583,9 @@ func (m *Model) tenantName() string {
 }
 
 func (m *Model) smallView() string {
-	msg := fmt.Sprintf("linkdesk needs a window of at least %d×%d; this one is %d×%d.\nMake the window bigger, or press q to quit.",
+	msg := fmt.Sprintf("linkdesk needs a window of at least %d×%d; this one is %d×%d. Make the window bigger, or press q to quit.",
 		MinWidth, MinHeight, m.width, m.height)
-	lines := strings.Split(msg, "\n")
-	for i, l := range lines {
-		lines[i] = Fit(l, max(m.width, 1))
-	}
-	return strings.Join(lines, "\n")
+	return strings.Join(Wrap(msg, max(m.width, 1), max(m.height, 1)), "\n")
 }
 
 // FitBlock cuts or pads s to exactly height lines of at most width cells.

@@ -213,7 +213,7 @@ func (a *Account) View() string {
 	a.scroll = min(a.scroll, max(len(lines)-room, 0))
 	shown := lines[a.scroll:min(a.scroll+room, len(lines))]
 	if rest := len(lines) - a.scroll - room; rest > 0 {
-		shown = append(shown, s.Dim.Render(fmt.Sprintf("  … %d more lines (j/k, pgdn)", rest)))
+		shown = append(shown, s.Dim.Render(moreLines(rest, "j/k, pgdn")))
 	}
 	return strings.Join(shown, "\n")
 }
@@ -263,9 +263,13 @@ func (a *Account) lines() []string {
 
 	out = append(out, "", s.Title.Render(fmt.Sprintf("Identities (%d)", len(u.Identities))))
 	for i, ident := range u.Identities {
-		what := s.Dim.Render(" its own")
+		what := s.Dim.Render(" · its own")
 		if i > 0 {
-			what = s.Dim.Render(" linked: ") + tui.Fit(tui.IdentityLabel(ident, conns), w/2)
+			what = s.Dim.Render(" · linked")
+			id := ident.Provider + "|" + ident.UserID
+			if name := tui.IdentityLabel(ident, conns, u.Email); name != id {
+				what += s.Dim.Render(", ") + tui.Fit(strings.TrimSuffix(name, " ("+id+")"), 40)
+			}
 		}
 		out = append(out, tui.Truncate("  "+tui.Fit(ident.Provider+"|"+ident.UserID, 40)+s.Dim.Render(" on ")+tui.Fit(ident.Connection, 30)+what, w))
 	}
@@ -321,7 +325,7 @@ func jsonLines(s *tui.Styles, v map[string]any, width int) []string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("  ", "  ")
+	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return []string{s.Bad.Render("  (not JSON)")}
 	}

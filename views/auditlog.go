@@ -117,7 +117,15 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		a.loading, a.err, a.skipped = false, msg.Err, len(msg.Skipped)
 		a.entries = pairRecords(msg.Records)
 		for i := range a.entries {
-			a.entries[i].search = a.searchText(&a.entries[i])
+			e := &a.entries[i]
+			if len(e.emails) == 0 { // a record without its "before" state: the scan knows the email
+				for _, id := range e.userIDs {
+					if acc, _ := a.c.Data.Account(id); acc != nil && acc.Email != "" && !slices.Contains(e.emails, acc.Email) {
+						e.emails = append(e.emails, acc.Email)
+					}
+				}
+			}
+			e.search = a.searchText(e)
 		}
 		a.refilter(false)
 	case tui.WriteDoneMsg:
@@ -366,11 +374,11 @@ func (a *AuditLog) pageRows() int {
 // short, then the email and accounts shrink.
 func auditColumns(width int) []int {
 	w := tui.FitColumns([]tui.Column{
-		{Want: 16, Min: 16},            // time
+		{Want: 16, Min: 11, Shrink: 5}, // time: the year goes first
 		{Want: 14, Min: 6, Shrink: 3},  // action
 		{Want: 9, Min: 9},              // result
-		{Want: 28, Min: 10, Shrink: 2}, // email
-		{Want: 24, Min: 14, Shrink: 1}, // accounts
+		{Want: 24, Min: 10, Shrink: 2}, // email
+		{Want: 20, Min: 14, Shrink: 1}, // accounts
 		{Want: 10, Min: 10, Drop: 1},   // operator
 	}, width-2, 1)
 	used := 0
@@ -379,7 +387,7 @@ func auditColumns(width int) []int {
 			used += x + 1
 		}
 	}
-	w[4] += max(width-2-used+1, 0) // the accounts take what is left
+	w[4] += max(width-2-(used-1), 0) // the accounts take what is left
 	return w
 }
 
@@ -418,7 +426,7 @@ func (a *AuditLog) View() string {
 		}
 		return " " + tui.Pad(v, cols[i])
 	}
-	lines = append(lines, s.Header.Render("  "+tui.Pad("TIME (UTC)", cols[0])+cell(1, "ACTION")+cell(2, "RESULT")+cell(3, "EMAIL")+cell(4, "ACCOUNTS")+cell(5, "OPERATOR")))
+	lines = append(lines, s.Header.Render("  "+tui.Pad("TIME UTC", cols[0])+cell(1, "ACTION")+cell(2, "RESULT")+cell(3, "EMAIL")+cell(4, "ACCOUNTS")+cell(5, "OPERATOR")))
 	page := a.pageRows()
 	if a.cursor < a.offset {
 		a.offset = a.cursor
@@ -433,7 +441,11 @@ func (a *AuditLog) View() string {
 	end := min(a.offset+page, len(a.rows))
 	for r := a.offset; r < end; r++ {
 		e := &a.entries[a.rows[r]]
-		head := tui.Pad(e.time.UTC().Format("2006-01-02 15:04"), cols[0]) + cell(1, e.action)
+		layout := "2006-01-02 15:04"
+		if cols[0] < len(layout) {
+			layout = "01-02 15:04"
+		}
+		head := tui.Pad(e.time.UTC().Format(layout), cols[0]) + cell(1, e.action)
 		rest := cell(3, strings.Join(e.emails, ", ")) + cell(4, a.accounts(e)) + cell(5, e.operator)
 		if r == a.cursor {
 			lines = append(lines, s.Selected.Render("▸ "+head+cell(2, e.result)+rest))
@@ -599,7 +611,7 @@ func (r *AuditRecord) View() string {
 	r.scroll = min(r.scroll, max(len(all)-room, 0))
 	shown := all[r.scroll:min(r.scroll+room, len(all))]
 	if rest := len(all) - r.scroll - room; rest > 0 {
-		shown = append(shown[:len(shown)-1], s.Dim.Render(fmt.Sprintf("  … %d more lines (j/k)", rest+1)))
+		shown = append(shown[:len(shown)-1], s.Dim.Render(moreLines(rest+1, "j/k")))
 	}
 	return strings.Join(shown, "\n")
 }

@@ -199,12 +199,10 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 
 // askFor says what to type, in words.
 func (d *DeleteDialog) askFor() string {
-	acc := d.Accepted()
-	if len(acc) == 1 {
-		return "its user id " + tui.Fit(acc[0], 50)
+	if len(d.Accepted()) == 1 {
+		return "its user id"
 	}
-	a := d.account()
-	return "its " + strings.ReplaceAll(a.Identifier.Type, "_", " ") + " " + tui.Fit(acc[0], 40) + " or its user id"
+	return "its " + strings.ReplaceAll(d.account().Identifier.Type, "_", " ") + " or its user id"
 }
 
 func (d *DeleteDialog) View() string {
@@ -212,7 +210,7 @@ func (d *DeleteDialog) View() string {
 	w := c.Width
 	name := d.userID
 	if a := d.account(); a != nil {
-		name = tui.Label(a)
+		name = tui.NameIn(d.group(), a)
 	}
 	title := s.Danger.Render("Delete ") + tui.Fit(name, w-8)
 	switch {
@@ -225,7 +223,10 @@ func (d *DeleteDialog) View() string {
 	}
 	bottom := d.warningLines(w)
 	bottom = append(bottom, d.reason.View(s, w))
-	bottom = append(bottom, tui.Truncate("To delete, type "+s.Title.Render(d.askFor())+", then enter:", w))
+	bottom = append(bottom, tui.Fit("To delete, type "+d.askFor()+", then enter:", w))
+	for _, a := range d.Accepted() {
+		bottom = append(bottom, "  "+s.Title.Render(tui.Fit(a, w-2)))
+	}
 	bottom = append(bottom, "> "+d.typed.View(s, w-4))
 	if d.hint != "" {
 		bottom = append(bottom, s.Warn.Render(tui.Fit(d.hint, w)))
@@ -235,7 +236,7 @@ func (d *DeleteDialog) View() string {
 	d.scroll = min(d.scroll, max(len(middle)-room, 0))
 	shown := middle[d.scroll:min(d.scroll+room, len(middle))]
 	if rest := len(middle) - d.scroll - room; rest > 0 {
-		shown = append(shown[:len(shown)-1], s.Dim.Render(fmt.Sprintf("  … %d more lines (↓)", rest+1)))
+		shown = append(shown[:len(shown)-1], s.Dim.Render(moreLines(rest+1, "↓")))
 	}
 	out := append([]string{title}, shown...)
 	out = append(out, "")
@@ -246,7 +247,7 @@ func (d *DeleteDialog) View() string {
 func (d *DeleteDialog) destroyedLines(w int) []string {
 	s := d.c.Styles
 	u := d.acct.User
-	label := func(k, v string) string { return "  " + s.Header.Render(tui.Pad(k, 13)) + v }
+	label := func(k, v string) string { return "  " + s.Header.Render(tui.Pad(k, 14)) + v }
 	out := []string{s.Danger.Render("Deleting it destroys, for good:")}
 	out = append(out, label("the account", tui.Fit(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never")), w-16)))
 	if u.Email != "" {
@@ -264,7 +265,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 		lines := tui.Wrap(text, max(w-16, 10), 3)
 		out = append(out, label(f.name, lines[0]))
 		for _, l := range lines[1:] {
-			out = append(out, "  "+strings.Repeat(" ", 13)+l)
+			out = append(out, "  "+strings.Repeat(" ", 14)+l)
 		}
 	}
 	out = append(out, label("roles", rolesText(s, d.acct, w-16)))
@@ -272,7 +273,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	if op := d.op; op != nil && len(op.Cascade) > 0 {
 		out = append(out, label("linked", s.Danger.Render(fmt.Sprintf("%d %s deleted with it:", len(op.Cascade), tui.Plural(len(op.Cascade), "identity", "identities")))))
 		for _, id := range u.Linked() {
-			out = append(out, "    • "+tui.Fit(tui.IdentityLabel(id, d.acct.Conns)+" on "+id.Connection, w-6))
+			out = append(out, "    • "+tui.Fit(tui.IdentityLabel(id, d.acct.Conns, u.Email)+" on "+id.Connection, w-6))
 		}
 	} else {
 		out = append(out, label("linked", s.Dim.Render("no identity is linked into it")))
@@ -294,7 +295,8 @@ func (d *DeleteDialog) warningLines(w int) []string {
 		out = append(out, tui.Wrap("⚠ This is the recommended primary of its group ("+linking.Logins(u.LoginsCount)+"): the account to keep. Link the others into it, or delete one of them instead.", w, 3)...)
 	}
 	if n := len(u.Linked()); n > 0 {
-		out = append(out, tui.Wrap(fmt.Sprintf("⚠ It holds %d linked %s: they are deleted with it, and the people behind them lose that way in.", n, tui.Plural(n, "identity", "identities")), w, 3)...)
+		out = append(out, tui.Wrap(fmt.Sprintf("⚠ It holds %d linked %s: %s deleted with it, and the person behind %s loses that way in.",
+			n, tui.Plural(n, "identity", "identities"), tui.Plural(n, "it is", "they are"), tui.Plural(n, "it", "each")), w, 3)...)
 	}
 	for i := range out {
 		out[i] = s.Danger.Render(out[i])

@@ -149,7 +149,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.ChoosePrimary):
 		if sel != nil {
 			d.chosen = sel.UserID
-			return tui.Note(tui.Fit(tui.Label(sel), 60) + " will be the primary of the next link (l).")
+			return tui.Note(tui.Fit(tui.NameIn(g, sel), 60) + " will be the primary of the next link (l).")
 		}
 	case tui.Matches(k, keys.Copy):
 		return copyUserID(sel)
@@ -166,7 +166,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		return tui.Push(NewLinkWizard(d.c, g.Email, d.Primary()))
 	case tui.Matches(k, keys.Unlink):
 		if sel == nil || len(sel.Linked) == 0 {
-			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.Label(sel), 60)))
+			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.NameIn(g, sel), 60)))
 		}
 		return tui.Push(NewUnlink(d.c, g.Email, sel.UserID))
 	case tui.Matches(k, keys.Delete):
@@ -309,7 +309,7 @@ func (d *Detail) View() string {
 	d.scroll = min(d.scroll, max(len(reasons)-room, 0))
 	more := ""
 	if len(reasons) > room {
-		more = s.Dim.Render(fmt.Sprintf("  (%d more lines: tab, then j/k)", len(reasons)-room-d.scroll))
+		more = s.Dim.Render(moreLines(len(reasons)-room-d.scroll, "tab, then j/k"))
 		if d.scroll+room >= len(reasons) {
 			more = ""
 		}
@@ -377,11 +377,7 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	if a.Email == "" {
 		email = s.Dim.Render("no email")
 	}
-	info := ""
-	if a.Identifier.Type != linking.IdentifierEmail && a.Identifier.Type != linking.IdentifierUserID {
-		info += " · " + tui.Fit(strings.ReplaceAll(a.Identifier.Type, "_", " "), 12) + " is its identifier"
-	}
-	info += " · " + tui.Fit(a.Strategy, 20)
+	info := " · " + tui.Fit(a.Strategy, 20)
 	if a.Name != "" {
 		info += " · " + tui.Fit(a.Name, 40)
 	}
@@ -409,7 +405,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 	w := d.c.Width - 4
 	var out []string
 	if g.RecommendedPrimary != "" {
-		out = append(out, s.Title.Render("★ Recommended primary: ")+tui.Fit(tui.Label(accountByID(g, g.RecommendedPrimary)), w-25))
+		out = append(out, s.Title.Render("★ Recommended primary: ")+tui.Fit(tui.NameIn(g, accountByID(g, g.RecommendedPrimary)), w-25))
 		for _, r := range g.PrimaryReasons {
 			out = append(out, bullet(r, w)...)
 		}
@@ -421,7 +417,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 			s.Dim.Render("  To undo, u unlinks an identity again; the audit log (3) shows what was done and the backups hold the metadata."))
 	}
 	if d.chosen != "" && d.chosen != g.RecommendedPrimary {
-		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.Label(accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))
+		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.NameIn(g, accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))
 	}
 	if len(g.Reasons) > 0 {
 		out = append(out, s.Title.Render("Why this group"))

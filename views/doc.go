@@ -9,6 +9,8 @@
 package views
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 
 	"github.com/linkdesk/linkdesk/tui"
@@ -31,4 +33,10 @@ func New(c *tui.Common, opts tui.Options) *tui.Model {
 // Pages are linkdesk's top-level screens and help.
 func Pages() tui.Pages {
 	return tui.Pages{Overview: NewOverview, Groups: NewGroups, Audit: NewAuditLog, Help: NewHelp, Find: NewFind}
+}
+
+// moreLines says how much of a list is below the screen, and which keys
+// scroll to it.
+func moreLines(n int, keys string) string {
+	return fmt.Sprintf("  … %d more %s (%s)", n, tui.Plural(n, "line", "lines"), keys)
 }

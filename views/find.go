@@ -183,8 +183,8 @@ func (f *Find) View() string {
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, fmt.Sprintf("%d %s found by %s:", len(users), tui.Plural(len(users), "account", "accounts"), f.found.By))
-	cols := findColumns(w)
-	lines = append(lines, s.Header.Render("  "+tui.Pad("IDENTIFIER", cols.ident)+" "+tui.Pad("USER ID", cols.id)+" "+tui.Pad("CONNECTION", cols.conn)+" "+tui.Pad("EMAIL", cols.email)))
+	cols := findColumns(w, users, f.found.Conns)
+	lines = append(lines, s.Header.Render("  "+cols.row("IDENTIFIER", "USER ID", "CONNECTION", "EMAIL")))
 	room := max(c.Height-len(lines), 1)
 	if f.cursor < f.offset {
 		f.offset = f.cursor
@@ -199,7 +199,7 @@ func (f *Find) View() string {
 		if id.Type == linking.IdentifierUserID {
 			ident = "–"
 		}
-		row := tui.Pad(ident, cols.ident) + " " + tui.Pad(u.UserID, cols.id) + " " + tui.Pad(u.Connection(), cols.conn) + " " + tui.Pad(u.Email, cols.email)
+		row := cols.row(ident, u.UserID, u.Connection(), u.Email)
 		if i == f.cursor {
 			lines = append(lines, s.Selected.Render("▸ "+row))
 		} else {
@@ -211,14 +211,33 @@ func (f *Find) View() string {
 
 type findCols struct{ ident, id, conn, email int }
 
-// findColumns gives the user id its room before the connection and email.
-func findColumns(width int) findCols {
-	rest := width - 2 - 3
-	c := findCols{ident: min(max(rest*28/100, 12), 28)}
-	rest -= c.ident
-	c.id = min(max(rest*55/100, 16), 40)
-	rest -= c.id
-	c.conn = min(max(rest/2, 0), 24)
-	c.email = max(rest-c.conn, 0)
-	return c
+// findColumns gives the user id its room before the connection and the
+// email, which go first when the window is narrow.
+func findColumns(width int, users []client.User, conns *linking.Connections) findCols {
+	identW, idW, connW, emailW := 10, 7, 10, 5
+	for _, u := range users {
+		identW = max(identW, tui.Width(tui.Fit(tui.IdentifierOf(u, conns).Value, 40)))
+		idW = max(idW, tui.Width(tui.Fit(u.UserID, 60)))
+		connW = max(connW, tui.Width(tui.Fit(u.Connection(), 40)))
+		emailW = max(emailW, tui.Width(tui.Fit(u.Email, 40)))
+	}
+	w := tui.FitColumns([]tui.Column{
+		{Want: identW, Min: 10, Shrink: 2},
+		{Want: idW, Min: 14, Shrink: 1},
+		{Want: connW, Min: 8, Shrink: 3, Drop: 1},
+		{Want: emailW, Min: 10, Shrink: 4, Drop: 2},
+	}, width-2, 1)
+	return findCols{ident: w[0], id: w[1], conn: w[2], email: w[3]}
+}
+
+// row joins the cells of the columns shown.
+func (c findCols) row(ident, id, conn, email string) string {
+	out := tui.Pad(ident, c.ident) + " " + tui.Pad(id, c.id)
+	if c.conn > 0 {
+		out += " " + tui.Pad(conn, c.conn)
+	}
+	if c.email > 0 {
+		out += " " + tui.Pad(email, c.email)
+	}
+	return out
 }

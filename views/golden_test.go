@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,11 @@ import (
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// Goldens of every screen at 100×30, with the fixture, a fixed clock and
-// the plain theme (no escape sequence at all), so that any byte a tenant
-// string smuggled through would show. Update with: go test ./views -run
-// TestGolden -update
+// Goldens of every screen at 100×30 and, for those named in small, at
+// 60×20 too (the smallest window the screens are laid out for), with the
+// fixture, a fixed clock and the plain theme (no escape sequence at all),
+// so that any byte a tenant string smuggled through would show. Update
+// with: go test ./views -run TestGolden -update
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -29,8 +31,14 @@ func TestGolden(t *testing.T) {
 		{name: "groups", keys: func(h *harness) { h.press("2") }},
 		{name: "groups_filtering", keys: func(h *harness) { h.press("2", "/"); h.typeText("gmail") }},
 		{name: "groups_by_class", keys: func(h *harness) { h.press("j", "j", "enter") }},
+		{name: "groups_no_match", keys: func(h *harness) { h.press("2", "/"); h.typeText("imported.user") }},
 		{name: "detail", keys: func(h *harness) { h.openGroup("lena.fischer@gmail.com") }},
 		{name: "detail_shared_by_design", keys: func(h *harness) { h.openGroup("the.millers@gmail.com") }},
+		{name: "detail_filtered_to_a_child", keys: func(h *harness) {
+			h.press("2", "/")
+			h.typeText("liam.miller")
+			h.press("enter", "enter")
+		}},
 		{name: "detail_read_only", opts: harnessOpts{readOnly: true}, keys: func(h *harness) { h.openGroup("john.doe@acme.com") }},
 		{name: "link_accounts", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("wei.zhang@gmail.com")
@@ -44,6 +52,10 @@ func TestGolden(t *testing.T) {
 			h.openGroup("alice.nguyen@gmail.com")
 			h.press("l", "enter", "j")
 		}},
+		{name: "link_review_three_conflicts", opts: harnessOpts{tenant: true, edit: withThreeWayConflict}, keys: func(h *harness) {
+			h.openGroup("wei.zhang@gmail.com")
+			h.press("l", "enter", "j", "j", "space")
+		}},
 		{name: "link_review_refused", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("maria.garcia@outlook.com")
 			h.press("l", "enter")
@@ -51,6 +63,15 @@ func TestGolden(t *testing.T) {
 		{name: "link_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("alice.nguyen@gmail.com")
 			h.press("l", "enter", "enter", "enter")
+		}},
+		{name: "link_confirm_reason", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("alice.nguyen@gmail.com")
+			h.press("l", "enter", "enter", "tab", "ctrl+u")
+			h.typeText("ZD-4411 same person, confirmed by phone")
+		}},
+		{name: "leave_the_wizard", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("alice.nguyen@gmail.com")
+			h.press("l", "enter", "1")
 		}},
 		{name: "unlink", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("lena.fischer@gmail.com")
@@ -61,42 +82,131 @@ func TestGolden(t *testing.T) {
 			h.press("j", "D")
 			h.typeText("emma.mil")
 		}},
-		{name: "ticket_confirm", keys: func(h *harness) {
+		{name: "delete_shared_email", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("wei.zhang@gmail.com")
+			h.press("j", "j", "D")
+		}},
+		{name: "delete_recommended_primary", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("lena.fischer@gmail.com")
+			h.press("D")
+		}},
+		{name: "ticket_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("the.millers@gmail.com")
-			h.press("t")
+			h.press("j", "j", "t")
+		}},
+		{name: "ticket_secondary_email", opts: harnessOpts{tenant: true, edit: withSecondaryEmail}, keys: func(h *harness) {
+			h.openGroup("the.millers@gmail.com")
+			h.press("j", "j", "t", "tab")
+			h.typeText("2d")
+			h.press("down", "down", "down", "space")
+		}},
+		{name: "ticket_social_refused", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("alice.nguyen@gmail.com")
+			h.press("j", "t")
+		}},
+		{name: "verify_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.openGroup("maria.garcia@outlook.com")
+			h.press("j", "v")
+		}},
+		{name: "find", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.press("f")
+			h.typeText("the.millers@GMAIL.com")
+		}},
+		{name: "find_family", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.press("f")
+			h.typeText("the.millers@GMAIL.com")
+			h.press("enter", "j")
+		}},
+		{name: "account", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
+			h.press("f")
+			h.typeText("sam.taylor@gmail.com")
+			h.press("enter")
+		}},
+		{name: "account_by_username", opts: harnessOpts{tenant: true, edit: withSecondaryEmail}, keys: func(h *harness) {
+			h.press("f")
+			h.typeText("liam.miller")
+			h.press("enter")
 		}},
 		{name: "audit_log", keys: func(h *harness) {
 			h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
 			h.press("3", "j")
+		}},
+		{name: "audit_log_filtered", keys: func(h *harness) {
+			h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
+			h.press("3", "/")
+			h.typeText("error")
+		}},
+		{name: "audit_record", keys: func(h *harness) {
+			h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
+			h.press("3", "j", "enter")
 		}},
 		{name: "help_detail", keys: func(h *harness) {
 			h.openGroup("wei.zhang@gmail.com")
 			h.press("?")
 		}},
 		{name: "help_groups", keys: func(h *harness) { h.press("2", "?") }},
-		{name: "small_window", keys: func(h *harness) { h.send(tea.WindowSizeMsg{Width: 70, Height: 20}) }},
+		{name: "small_window", keys: func(h *harness) { h.send(tea.WindowSizeMsg{Width: 59, Height: 19}) }},
 		{name: "scanning", keys: func(h *harness) {
 			h.c.Data.SetReport(nil)
 			h.c.Scan = tui.ScanStatus{Running: true, Progress: scan.Progress{Stage: "export", JobID: "job_4fQx9", Job: "processing", Percent: 45}}
+		}},
+		{name: "scanning_download", keys: func(h *harness) {
+			h.c.Data.SetReport(nil)
+			h.c.Scan = tui.ScanStatus{Running: true, Progress: scan.Progress{Stage: "export", JobID: "job_4fQx9", Job: "completed"}}
 		}},
 		{name: "hostile_groups", report: hostileReport, keys: func(h *harness) { h.press("2") }},
 		{name: "hostile_detail", report: hostileReport, keys: func(h *harness) { h.press("2", "enter") }},
 		{name: "hostile_detail_reasons", report: hostileReport, keys: func(h *harness) { h.press("2", "j", "enter", "tab", "j", "j") }},
 	}
+	small := map[string]bool{
+		"overview": true, "groups": true, "detail_shared_by_design": true, "detail_filtered_to_a_child": true,
+		"link_accounts": true, "link_review_three_conflicts": true, "link_confirm": true, "link_confirm_reason": true,
+		"unlink": true, "delete": true, "delete_shared_email": true, "delete_recommended_primary": true,
+		"ticket_confirm": true, "ticket_secondary_email": true, "verify_confirm": true,
+		"find_family": true, "account": true, "account_by_username": true,
+		"audit_log": true, "audit_log_filtered": true, "audit_record": true, "help_detail": true, "leave_the_wizard": true,
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.opts.fixedPaths = true
-			h := newHarness(t, tt.opts)
-			if tt.report != nil {
-				h.m.LoadReport(tt.report(t))
+		sizes := [][2]int{{100, 30}}
+		if small[tt.name] {
+			sizes = append(sizes, [2]int{60, 20})
+		}
+		for _, size := range sizes {
+			name := tt.name
+			if size[0] != 100 {
+				name += fmt.Sprintf("_%dx%d", size[0], size[1])
 			}
-			if tt.keys != nil {
-				tt.keys(h)
-			}
-			view := h.screen()
-			assertNothingForged(t, view)
-			golden.RequireEqual(t, view)
-		})
+			t.Run(name, func(t *testing.T) {
+				opts := tt.opts
+				opts.fixedPaths = true
+				opts.width, opts.height = size[0], size[1]
+				h := newHarness(t, opts)
+				if tt.report != nil {
+					h.m.LoadReport(tt.report(t))
+				}
+				if tt.keys != nil {
+					tt.keys(h)
+				}
+				view := h.screen()
+				assertNothingForged(t, view)
+				assertFits(t, view, size[0], size[1])
+				golden.RequireEqual(t, view)
+			})
+		}
+	}
+}
+
+// assertFits fails when the screen is wider or taller than the window.
+func assertFits(t testing.TB, view string, width, height int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > height {
+		t.Fatalf("the screen is %d lines tall in a window of %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := tui.Width(l); w > width {
+			t.Fatalf("line %d is %d cells wide in a window of %d: %q", i+1, w, width, l)
+		}
 	}
 }
 

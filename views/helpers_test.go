@@ -232,6 +232,32 @@ func withMetadata(t *emulator.Tenant) {
 	}
 }
 
+// withThreeWayConflict gives wei.zhang's three accounts (the recommended
+// primary auth0|5f1a…, github|9007… and google-oauth2|1144…) app_metadata
+// that conflicts on plan and customer_id, so each secondary has a choice.
+func withThreeWayConflict(t *emulator.Tenant) {
+	for _, u := range t.Users {
+		switch u.UserID {
+		case "auth0|5f1a2b3c4d5e6f7081920a1b":
+			u.AppMetadata = json.RawMessage(`{"plan":"free","customer_id":"cus_PRIMARY"}`)
+		case "github|9007199254740993":
+			u.AppMetadata = json.RawMessage(`{"plan":"pro","customer_id":"cus_GITHUB"}`)
+		case "google-oauth2|114455667788990011223":
+			u.AppMetadata = json.RawMessage(`{"plan":"team","customer_id":"cus_GOOGLE"}`)
+		}
+	}
+}
+
+// withSecondaryEmail gives liam.miller, a child of the Miller family, an
+// address of his own in user_metadata (seeds/reset-password-secondary-email).
+func withSecondaryEmail(t *emulator.Tenant) {
+	for _, u := range t.Users {
+		if u.UserID == "auth0|65c0d1e2f3a4b5c6d7e8f901" {
+			u.UserMetadata = json.RawMessage(`{"secondary_email":"liam.miller.2011@outlook.com","theme":"dark"}`)
+		}
+	}
+}
+
 // openGroup opens the group with this email from the groups screen.
 func (h *harness) openGroup(email string) *Detail {
 	h.t.Helper()

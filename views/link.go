@@ -344,7 +344,7 @@ func (w *LinkWizard) execute() tea.Cmd {
 func (w *LinkWizard) name(id string) string {
 	if g := w.group(); g != nil {
 		if a := accountByID(g, id); a != nil {
-			return tui.Label(a)
+			return tui.NameIn(g, a)
 		}
 	}
 	for _, u := range w.users {
@@ -397,7 +397,7 @@ func (w *LinkWizard) accountsView() []string {
 	width := w.c.Width
 	g := w.group()
 	out := tui.Wrap("Pick the primary (p): the account that stays and keeps its user id and profile. Mark with space the accounts to link into it: each stops being a user of its own.", width, 3)
-	out = append(out, "")
+	out = append(out, s.Dim.Render(tui.Fit("(●) primary · [x] linked into it · [ ] left alone · ★ recommended", width)), "")
 	if g == nil {
 		return append(out, s.Dim.Render("This group is no longer in the scan."))
 	}
@@ -408,12 +408,12 @@ func (w *LinkWizard) accountsView() []string {
 		connW = max(connW, tui.Width(tui.Fit(a.Connection, 40)))
 	}
 	cols := tui.FitColumns([]tui.Column{
-		{Want: 11, Min: 11},               // mark
+		{Want: 3, Min: 3},                 // mark
 		{Want: identW, Min: 8, Shrink: 2}, // identifier
 		{Want: idW, Min: 14, Shrink: 1},   // user id
 		{Want: connW, Min: 6, Shrink: 3},  // connection
-		{Want: 7, Min: 7, Drop: 2},        // email verified
-		{Want: 12, Min: 12, Drop: 1},      // logins
+		{Want: 5, Min: 5, Drop: 1},        // email verified
+		{Want: 6, Min: 6, Drop: 2},        // logins
 	}, width-4, 1)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
@@ -423,12 +423,12 @@ func (w *LinkWizard) accountsView() []string {
 	}
 	out = append(out, s.Header.Render("    "+tui.Pad("", cols[0])+cell(1, "IDENTIFIER")+cell(2, "USER ID")+cell(3, "CONNECTION")+cell(4, "EMAIL")+cell(5, "LOGINS")))
 	for i, a := range g.Accounts {
-		mark := "[ ] leave"
+		mark := "[ ]"
 		switch {
 		case a.UserID == w.primary:
-			mark = "(●) primary"
+			mark = "(●)"
 		case w.linked[a.UserID]:
-			mark = "[x] link"
+			mark = "[x]"
 		}
 		rec := "  "
 		if a.UserID == g.RecommendedPrimary {
@@ -439,7 +439,7 @@ func (w *LinkWizard) accountsView() []string {
 			ver = "✓"
 		}
 		line := rec + tui.Pad(mark, cols[0]) + cell(1, identifierCell(g, a)) + cell(2, a.UserID) + cell(3, a.Connection) +
-			cell(4, ver) + cell(5, fmt.Sprint(a.LoginsCount)+" "+tui.Plural(int(a.LoginsCount), "login", "logins"))
+			cell(4, ver) + cell(5, fmt.Sprint(a.LoginsCount))
 		if i == w.cursor {
 			out = append(out, s.Selected.Render("▸ "+line))
 		} else {
@@ -447,7 +447,7 @@ func (w *LinkWizard) accountsView() []string {
 		}
 	}
 	if g.RecommendedPrimary != "" {
-		out = append(out, "", s.Dim.Render("★ recommended primary: ")+tui.Fit(tui.Label(accountByID(g, g.RecommendedPrimary)), width-25))
+		out = append(out, "", s.Dim.Render("★ recommended primary: ")+tui.Fit(tui.NameIn(g, accountByID(g, g.RecommendedPrimary)), width-25))
 		for _, r := range g.PrimaryReasons {
 			out = append(out, bullet(r, width)...)
 		}
@@ -557,7 +557,7 @@ func (w *LinkWizard) reviewView() []string {
 	}
 	out = append(out, shown...)
 	if w.scroll+room < len(mergeLines) {
-		out = append(out, s.Dim.Render(fmt.Sprintf("  … %d more lines (j/k)", len(mergeLines)-w.scroll-room)))
+		out = append(out, s.Dim.Render(moreLines(len(mergeLines)-w.scroll-room, "j/k")))
 	}
 	return out
 }
@@ -569,7 +569,7 @@ func linkChecks(s *tui.Styles, overridden bool, width int) string {
 	if overridden {
 		return s.Warn.Render(tui.Fit("! "+linking.CheckUnverifiedEmail+": OVERRIDDEN by you (recorded) · ✓ "+strings.Join(passed, ", "), width))
 	}
-	passed = append(passed, linking.CheckUnverifiedEmail)
+	passed = append([]string{linking.CheckUnverifiedEmail}, passed...)
 	return s.Good.Render("✓ ") + tui.Fit("safety checks passed: "+strings.Join(passed, ", "), width-2)
 }
 
@@ -597,9 +597,11 @@ func (w *LinkWizard) confirmView() string {
 	prim := w.users[0]
 	body := []string{s.Title.Render("Link, from the server side"), ""}
 	for _, u := range w.users[1:] {
-		body = append(body, s.Danger.Render("secondary ")+tui.Fit(tui.UserLabel(u, w.conns), inner-10))
+		body = append(body, s.Danger.Render("secondary ")+tui.Fit(w.name(u.UserID), inner-10))
+		body = append(body, s.Dim.Render("          "+tui.Fit("on "+u.Connection()+", stops being an account of its own", inner-10)))
 	}
-	body = append(body, s.Good.Render("into      ")+tui.Fit(tui.UserLabel(prim, w.conns), inner-10), "")
+	body = append(body, s.Good.Render("into      ")+tui.Fit(w.name(prim.UserID), inner-10))
+	body = append(body, s.Dim.Render("          "+tui.Fit("on "+prim.Connection()+", keeps its user id and profile", inner-10)), "")
 	body = append(body, tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 3)...)
 	if n := len(w.conflicts); n > 0 {
 		body = append(body, s.Warn.Render(tui.Fit(fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)))
@@ -615,8 +617,16 @@ func (w *LinkWizard) confirmView() string {
 	if n := len(w.users) - 1; n > 1 {
 		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))
 	}
-	answer := "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
-	body = append(body, "", s.Title.Render(tui.Fit(q, max(inner-tui.Width(answer), 10)))+answer)
+	answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
+	if tui.Width(q)+2+tui.Width(answer) <= inner {
+		body = append(body, "", s.Title.Render(tui.Fit(q, inner))+"  "+answer)
+	} else {
+		body = append(body, "")
+		for _, l := range tui.Wrap(q, inner, 3) {
+			body = append(body, s.Title.Render(l))
+		}
+		body = append(body, answer)
+	}
 	return tui.DialogBox(w.c, body)
 }
 

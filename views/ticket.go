@@ -23,8 +23,8 @@ import (
 // its identity provider.
 func askTicket(c *tui.Common, userID, connection, strategy string) tea.Cmd {
 	if strategy != client.StrategyAuth0 {
-		return tui.ReportError(fmt.Errorf("no password ticket for %s: it signs in through %s (%s), which keeps its password; only a database account has one here",
-			tui.Fit(userID, 40), tui.Fit(connection, 30), tui.Fit(strategy, 20)))
+		return tui.ReportError(fmt.Errorf("tickets are for database accounts: this one signs in with %s, which keeps its password (%s)",
+			tui.Fit(connection, 30), tui.Fit(userID, 40)))
 	}
 	return tui.Push(NewTicketDialog(c, userID))
 }
@@ -265,7 +265,7 @@ func OtherAddresses(u client.User) []string {
 	}{{linking.FieldUserMetadata, u.UserMetadata}, {linking.FieldAppMetadata, u.AppMetadata}} {
 		walkStrings(f.name, f.v, func(path, v string) {
 			if looksLikeEmail(v) && !strings.EqualFold(strings.TrimSpace(v), strings.TrimSpace(u.Email)) {
-				out = append(out, path+": "+v)
+				out = append(out, v+" ("+path+")")
 			}
 		})
 	}
@@ -306,30 +306,46 @@ func (t *TicketDialog) View() string {
 		return tui.DialogBox(t.c, append(lines, t.resultLines(w)...))
 	}
 	u := t.user
-	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 11)) + v }
+	roomy := t.c.Height >= 26
+	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 9)) + v }
 	id := tui.IdentifierOf(u, t.conns)
-	lines = append(lines, tui.Wrap("A one-time link that lets this one account set a new password, even when others share its email.", w, 2)...)
-	lines = append(lines, "",
-		label("Account", s.Title.Render(tui.Fit(id.Value, w-12))),
-		label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-12))),
-		label("User id", tui.Fit(u.UserID, w-12)),
-		label("Email", tui.Fit(u.Email, w-30)+verifiedMark(s, u.EmailVerified)))
-	if shared := t.sharing(); shared > 1 {
-		lines = append(lines, label("", s.Warn.Render(tui.Fit(fmt.Sprintf("shared by %d accounts: the link reaches whoever reads that inbox", shared), w-12))))
+	if roomy {
+		lines = append(lines, tui.Wrap("A one-time link that lets this one account set a new password, even when others share its email.", w, 2)...)
+		lines = append(lines, "")
 	}
-	for _, a := range OtherAddresses(u) {
-		lines = append(lines, label("Also", s.Good.Render(tui.Fit(a, w-12))))
+	others := OtherAddresses(u)
+	if t.editing && !roomy {
+		// Editing in a small window: the account in one line, and where
+		// else the link could go, above the options.
+		lines = append(lines, label("Account", s.Title.Render(tui.Fit(tui.AccountLabel(id, u.UserID), w-10))))
+	} else {
+		lines = append(lines,
+			label("Account", s.Title.Render(tui.Fit(id.Value, w-10))),
+			label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-10))),
+			label("User id", tui.Fit(u.UserID, w-10)),
+			label("Email", tui.Fit(u.Email, w-26)+verifiedMark(s, u.EmailVerified)))
+		if shared := t.sharing(); shared > 1 {
+			lines = append(lines, label("", s.Warn.Render(tui.Fit(fmt.Sprintf("shared by %d accounts: anyone reading that inbox gets the link", shared), w-10))))
+		}
 	}
-	if len(OtherAddresses(u)) > 0 {
-		lines = append(lines, label("", s.Dim.Render(tui.Fit("its metadata holds another address: the link could go there", w-12))))
+	for _, a := range others {
+		lines = append(lines, label("Also", s.Good.Render(tui.Fit(a, w-10))))
 	}
-	lines = append(lines, "")
+	if len(others) > 0 && (roomy || !t.editing) {
+		lines = append(lines, label("", s.Dim.Render(tui.Fit("its metadata names another address: the link could go there", w-10))))
+	}
+	if roomy || !t.editing {
+		lines = append(lines, "")
+	}
 	lines = append(lines, t.optionLines(w)...)
 	if t.hint != "" {
-		lines = append(lines, "", s.Warn.Render(tui.Fit(t.hint, w)))
+		lines = append(lines, s.Warn.Render(tui.Fit(t.hint, w)))
 	}
 	q := "Make a ticket for " + tui.Fit(id.Value, max(w-40, 10)) + "?"
-	lines = append(lines, "", s.Title.Render(q)+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
+	if roomy || !t.editing {
+		lines = append(lines, "")
+	}
+	lines = append(lines, s.Title.Render(q)+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
 	return tui.DialogBox(t.c, lines)
 }
 
@@ -363,12 +379,32 @@ func (t *TicketDialog) optionLines(w int) []string {
 	if t.verified {
 		box = "[x]"
 	}
-	head := s.Dim.Render("Options (tab edits; blank: the tenant's defaults)")
-	if t.editing {
-		head = s.Dim.Render("Options: tab/↓ next · ↑ previous · space ticks · enter done")
+	if !t.editing {
+		// One line says which options are set; tab opens them all.
+		var set []string
+		if v := strings.TrimSpace(t.ttl.Value); v != "" {
+			set = append(set, "lifetime "+v)
+		}
+		if v := strings.TrimSpace(t.clientID.Value); v != "" {
+			set = append(set, "client_id "+v)
+		}
+		if v := strings.TrimSpace(t.resultURL.Value); v != "" {
+			set = append(set, "result_url "+v)
+		}
+		if t.verified {
+			set = append(set, "marks the email verified")
+		}
+		opts := s.Dim.Render("the tenant's defaults")
+		if len(set) > 0 {
+			opts = tui.Fit(strings.Join(set, " · "), w-24)
+		}
+		return []string{
+			tui.Truncate(s.Header.Render(tui.Pad("Options", 9))+opts+s.Dim.Render("  (tab edits)"), w),
+			tui.Truncate(s.Header.Render(tui.Pad("Reason", 9))+tui.Fit(t.reason.Value, w-24)+s.Dim.Render("  (tab edits)"), w),
+		}
 	}
 	return []string{
-		head,
+		s.Dim.Render(tui.Fit("Options: tab/↓ next · ↑ previous · space ticks · enter done", w)),
 		row(fieldTTL, "Lifetime", text(fieldTTL, &t.ttl, 12), "  like 90m, 12h, 7d"),
 		row(fieldClientID, "client_id", text(fieldClientID, &t.clientID, w-30), "  the app to log in to after"),
 		row(fieldResultURL, "result_url", text(fieldResultURL, &t.resultURL, w-30), "  or the page to land on"),

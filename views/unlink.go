@@ -140,6 +140,11 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 
 // primaryName is the account unlinked from, by its primary identifier.
 func (u *Unlink) primaryName() string {
+	if i, ok := u.c.Data.Find(u.email); ok {
+		if a := accountByID(u.c.Data.Groups[i], u.primary); a != nil {
+			return tui.NameIn(u.c.Data.Groups[i], a)
+		}
+	}
 	if u.user.UserID == "" {
 		return u.primary
 	}
@@ -153,7 +158,7 @@ func (u *Unlink) identityName() string {
 	if u.cursor >= len(linked) {
 		return ""
 	}
-	return tui.IdentityLabel(linked[u.cursor], u.conns)
+	return tui.IdentityLabel(linked[u.cursor], u.conns, u.user.Email)
 }
 
 func (u *Unlink) View() string {
@@ -176,14 +181,21 @@ func (u *Unlink) View() string {
 		lines = append(lines, "This account has no linked identity (any more).", "", s.Dim.Render("esc goes back."))
 		return strings.Join(lines, "\n")
 	}
-	lines = append(lines, tui.Fit("Linked identities, oldest first (the newest is picked; j/k picks another):", w))
+	lines = append(lines, tui.Fit("Linked identities, oldest first; the newest is picked (j/k picks another):", w))
+	identW, idW, connW := 10, 7, 10
+	for _, id := range linked {
+		identW = max(identW, tui.Width(tui.Fit(tui.IdentityLabel(id, u.conns, u.user.Email), 40)))
+		idW = max(idW, tui.Width(tui.Fit(id.Provider+"|"+id.UserID, 60)))
+		connW = max(connW, tui.Width(tui.Fit(id.Connection, 40)))
+	}
 	cols := tui.FitColumns([]tui.Column{
-		{Want: 28, Min: 10, Shrink: 2}, // identifier
-		{Want: 36, Min: 16, Shrink: 1}, // provider|user_id
-		{Want: 24, Min: 6, Shrink: 3},  // connection
-	}, w-2, 1)
+		{Want: identW, Min: 10, Shrink: 2},
+		{Want: idW, Min: 16, Shrink: 1},
+		{Want: connW, Min: 6, Shrink: 3},
+	}, w-2-7, 1)
+	lines = append(lines, s.Header.Render("  "+tui.Pad("IDENTIFIER", cols[0])+" "+tui.Pad("IDENTITY", cols[1])+" "+tui.Pad("CONNECTION", cols[2])))
 	for i, id := range linked {
-		name := tui.IdentityLabel(id, u.conns)
+		name := tui.IdentityLabel(id, u.conns, u.user.Email)
 		ident := strings.TrimSuffix(name, " ("+id.Provider+"|"+id.UserID+")")
 		if ident == name {
 			ident = "–"

@@ -20,15 +20,12 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 		return tui.Note(tui.Fit(email, 50) + " is verified already: no email to send.")
 	}
 	name := userID
-	if a, _ := c.Data.Account(userID); a != nil {
-		name = tui.Label(a)
+	if a, g := c.Data.Account(userID); a != nil {
+		name = tui.NameIn(g, a)
 	}
-	body := []string{
-		"Auth0 sends its verification email to " + tui.Fit(email, 60) + ",",
-		"for the account " + tui.Fit(name, 70) + ".",
-		"Once the person follows the link, its email counts as verified and the group",
-		"can be linked without overriding the unverified-email check.",
-	}
+	st, w := c.Styles, tui.DialogWidth(c)
+	body := []string{st.Header.Render("To      ") + tui.Fit(email, w-8), st.Header.Render("Account ") + tui.Fit(name, w-8), ""}
+	body = append(body, tui.Wrap("Auth0 sends its verification email (a verification-email job). Once the person follows its link, the email counts as verified and the group can be linked without overriding the check.", w, 4)...)
 	b := c.Backend
 	run := func(reason string) tea.Cmd {
 		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, 50), Email: linking.NormalizeEmail(email),

@@ -99,10 +99,10 @@ func TestAScanRunsInTheBackgroundAndFillsTheScreens(t *testing.T) {
 
 func TestASmallWindowAsksForABiggerOne(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	h.send(tea.WindowSizeMsg{Width: 79, Height: 30})
-	h.mustShow("at least 80×24", "79×30", "Make the window bigger")
+	h.send(tea.WindowSizeMsg{Width: 59, Height: 30})
+	h.mustShow("at least 60×20", "59×30", "Make the window bigger")
 	h.press("2") // keys other than q do nothing meanwhile
-	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
 	h.mustShow("[1 Overview]", "Groups by class")
 }
 
@@ -295,8 +295,8 @@ func TestEnterDoesNotConfirmTheTicket(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("t", "enter", "enter")
-	if _, ok := h.active().(*tui.Confirm); !ok {
-		t.Fatalf("enter closed the ticket question; screen:\n%s", h.screen())
+	if d, ok := h.active().(*TicketDialog); !ok || d.URL() != "" || h.m.WritesInFlight() != 0 {
+		t.Fatalf("enter closed the ticket question or made a ticket; screen:\n%s", h.screen())
 	}
 	h.mustShow("enter does not confirm")
 	h.press("n")
@@ -344,11 +344,11 @@ func TestDeleteNeedsThePrimaryIdentifierTyped(t *testing.T) {
 	if d.Expected() != "emma.miller" {
 		t.Fatalf("expected identifier %q, want the username on a Non-Unique Emails connection", d.Expected())
 	}
-	h.mustShow("type the account's primary identifier, emma.miller")
+	h.mustShow("type its username or its user id, then enter:", "  emma.miller\n", "  auth0|64b7ca01e0f1a2b3c4d5e6f8\n")
 	h.press("enter")
 	h.typeText("yes")
 	h.press("enter")
-	h.mustShow("That is not the identifier")
+	h.mustShow("That does not name this account")
 	h.typeText("y")
 	if d.exec.started || len(auditRecords(t, h)) != 0 {
 		t.Fatal("the delete went ahead without the identifier")
@@ -390,11 +390,12 @@ func TestLinkWizardLinksAndTheGroupLeavesTheCandidates(t *testing.T) {
 	before := h.c.Data.Stats().Classes[linking.ClassLinkCandidate]
 	h.openGroup("wei.zhang@gmail.com")
 	h.press("l")
-	h.mustShow("(●) primary ★ auth0|5f1a2b3c4d5e6f7081920a1b", "[x] link      github|9007199254740993")
+	h.mustShow("★ (●) (email)    auth0|5f1a2b3c4d5e6f7081920a1b", "  [x] (email)    github|9007199254740993")
 	h.press("enter")
-	h.mustShow("Safety checks", "✓ unverified_email", "calls:", "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
+	h.mustShow("✓ safety checks passed:", "calls:", "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
 	h.press("enter")
-	h.mustShow("secondary github|9007199254740993", "into      auth0|5f1a2b3c4d5e6f7081920a1b", "Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?")
+	h.mustShow("secondary github|9007199254740993", "on github, stops being an account of its own", "into      auth0|5f1a2b3c4d5e6f7081920a1b",
+		"Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?")
 	h.press("y")
 	h.mustShow("✓ Done.", "op1.link", "op2.link", "backup: ")
 	if h.m.WritesInFlight() != 0 {
@@ -422,13 +423,13 @@ func TestLinkMergeKeepsTheSideTheOperatorPicks(t *testing.T) {
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "enter")
 	h.mustShow(
-		`! app_metadata.plan: CONFLICT keep "free" (primary), drop "pro" (secondary)`,
+		`! app_metadata.plan: keep "free" (primary), drop "pro" (secondary)`,
 		`+ user_metadata.timezone: "Europe/Paris"`,
 		`~ app_metadata.roles: ["user"] → ["user","billing"]`,
 	)
-	h.mustShow(`▸ ! user_metadata.lang: CONFLICT keep "en" (primary)`)
+	h.mustShow(`▸ ! user_metadata.lang: keep "en" (primary)`, "Conflict 1 of 3, of google-oauth2|108812345678901234567")
 	h.press("j", "j", "space") // the third conflict, app_metadata.plan: keep the secondary's
-	h.mustShow(`! app_metadata.plan: CONFLICT keep "pro" (secondary), drop "free" (primary)`)
+	h.mustShow(`! app_metadata.plan: keep "pro" (secondary), drop "free" (primary)`, "Conflict 3 of 3")
 	h.press("enter", "y")
 	h.mustShow("✓ Done.", "op1.patch", "op1.link")
 	u, err := h.c.Backend.Session.Tenant.User(context.Background(), "auth0|63ea1f0b2c8d4e5f60718293")
@@ -464,7 +465,7 @@ func TestDeleteWritesABackupAndAnAuditRecord(t *testing.T) {
 	h.openGroup("bob.smith@yahoo.com")
 	h.press("j", "D")
 	d := h.active().(*DeleteDialog)
-	h.mustShow("No identity is linked into it", "backed up to", "<time>-delete-<id>.json")
+	h.mustShow("no identity is linked into it", "backed up first", "<time>-delete-<id>.json", `app_metadata  {"legacy_id":"L-1000456","migrated":false}`)
 	h.typeText(d.Expected())
 	h.press("enter")
 	h.mustShow("✓ Done.", "op1.delete", "backup: ")
