@@ -22,6 +22,7 @@ type applyOptions struct {
 	PlanFile string
 	writeFlags
 	Journal string
+	Verbose bool
 }
 
 // CheckOtherTenant refuses a plan made for another tenant.
@@ -59,6 +60,7 @@ asks, and without one it changes nothing.`,
 	}
 	addWriteFlags(cmd, &o.writeFlags, nil)
 	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal)")
+	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation and its exact calls, not a summary")
 	return cmd
 }
 
@@ -90,7 +92,11 @@ func runApply(o *applyOptions) error {
 		journalPath = s.JournalPath(p.ID)
 	}
 	if !o.JSON {
-		if err := report.WritePlanText(o.io.Out, p); err != nil {
+		write := report.WritePlanSummary
+		if o.Verbose {
+			write = report.WritePlanText
+		}
+		if err := write(o.io.Out, p); err != nil {
 			return err
 		}
 		describeJournal(o.io, journalPath, p)

@@ -3,13 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 )
 
@@ -17,20 +16,28 @@ type auditOptions struct {
 	g  *globalOptions
 	io *streams
 
-	JSON  bool
-	Limit int
+	JSON   bool
+	Limit  int
+	Filter session.CallFilter
 }
 
 func newAuditCmd(g *globalOptions, io *streams, runF func(*auditOptions) error) *cobra.Command {
 	o := &auditOptions{g: g, io: io}
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "Show the audit log",
-		Long: `Show the newest records of the audit log, oldest first: who did what to which
-accounts, when, with which call, backup and result. --json writes one record
-per line, as the log stores them.`,
+		Short: "Show the audit log, newest first",
+		Long: `Show the audit log, newest call first, as the terminal UI does: each write
+call with its attempt and result paired, who made it, on which accounts and
+emails, why (the reason given), the call, the backup, and the whole error.
+
+Filters narrow it: --email and --user match part of an email or a user id
+(any case); --action, --result and --operator match exactly. --limit keeps
+the newest N calls that pass (0: all). --json writes their records, one per
+line, newest first, as the log stores them.`,
 		Example: `  linkdesk audit --limit 20
-  linkdesk audit --json --limit 0 | jq 'select(.action=="delete")'`,
+  linkdesk audit --result error
+  linkdesk audit --email bob.smith@yahoo.com --limit 0
+  linkdesk audit --json --limit 0 --action delete | jq .user_ids`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -39,8 +46,14 @@ per line, as the log stores them.`,
 			return runAudit(o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON record per line")
-	cmd.Flags().IntVar(&o.Limit, "limit", 50, "the newest N records (0: all)")
+	f := cmd.Flags()
+	f.BoolVar(&o.JSON, "json", false, "one JSON record per line, newest first")
+	f.IntVar(&o.Limit, "limit", 50, "the newest N calls (0: all)")
+	f.StringVar(&o.Filter.Email, "email", "", "calls on accounts whose email holds this")
+	f.StringVar(&o.Filter.User, "user", "", "calls on accounts whose user id holds this")
+	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …)")
+	f.StringVar(&o.Filter.Result, "result", "", "calls with this result (ok, error, unknown, \"no result\")")
+	f.StringVar(&o.Filter.Operator, "operator", "", "calls made by this operator")
 	return cmd
 }
 
@@ -49,65 +62,71 @@ func runAudit(o *auditOptions) error {
 		return usageErrorf("--limit must be 0 (everything) or more")
 	}
 	path := o.g.paths().AuditLog
-	var (
-		recs    []audit.Record
-		skipped []audit.SkippedLine
-		err     error
-	)
-	if o.Limit == 0 {
-		recs, skipped, err = audit.ReadLog(path)
-	} else {
-		recs, skipped, err = audit.ReadLogTail(path, o.Limit)
-		slices.Reverse(recs)
-	}
+	calls, skipped, err := session.ReadCalls(path)
 	if err != nil {
 		return err
 	}
 	for _, s := range skipped {
 		fmt.Fprintln(o.io.ErrOut, "linkdesk: audit log:", s)
 	}
+	var shown []session.Call
+	for _, c := range calls {
+		if o.Filter.Match(c) {
+			shown = append(shown, c)
+		}
+		if o.Limit > 0 && len(shown) == o.Limit {
+			break
+		}
+	}
 	if o.JSON {
 		enc := json.NewEncoder(termsafe.TerminalJSON(o.io.Out))
 		enc.SetEscapeHTML(false)
-		for _, r := range recs {
-			if err := enc.Encode(r); err != nil {
-				return err
+		for _, c := range shown {
+			for i := len(c.Records) - 1; i >= 0; i-- {
+				if err := enc.Encode(c.Records[i]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	}
-	if len(recs) == 0 {
-		fmt.Fprintf(o.io.Out, "The audit log %s is empty.\n", path)
+	switch {
+	case len(calls) == 0:
+		fmt.Fprintf(o.io.Out, "The audit log %s is empty.\n", printableName(path))
+		return nil
+	case len(shown) == 0:
+		fmt.Fprintf(o.io.Out, "No call of the %d in %s passes these filters.\n", len(calls), printableName(path))
 		return nil
 	}
-	for _, r := range recs {
-		printRecord(o.io, r)
+	for i, c := range shown {
+		if i > 0 {
+			fmt.Fprintln(o.io.Out)
+		}
+		printCall(o.io, c)
 	}
 	return nil
 }
 
-func printRecord(io *streams, r audit.Record) {
-	line := fmt.Sprintf("%s  %-8s %-14s %-7s %s", r.Time.Format("2006-01-02 15:04:05Z"), r.Operator, r.Action, r.Phase, strings.Join(r.UserIDs, " "))
-	if r.Phase == audit.PhaseResult {
-		line += "  → " + r.Result
-	}
-	fmt.Fprintln(io.Out, termsafe.DisplayJSON([]byte(line)))
+// printCall writes one call: a line to scan by eye, then its details, the
+// whole error included.
+func printCall(io *streams, c session.Call) {
+	p := printableName
+	line := fmt.Sprintf("%s  %-10s %-14s %-9s %s", c.Time.UTC().Format("2006-01-02 15:04:05Z"), p(c.Operator), p(c.Action), p(c.Result), p(strings.Join(c.UserIDs, " ")))
+	fmt.Fprintln(io.Out, line)
 	detail := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(io.Out, "    %-9s %s\n", k+":", termsafe.DisplayJSON([]byte(v)))
+			fmt.Fprintf(io.Out, "    %-9s %s\n", k+":", v)
 		}
 	}
-	if r.Phase == audit.PhaseAttempt {
-		var c linking.Call
-		if json.Unmarshal(r.Request, &c) == nil && c.Method != "" {
-			detail("call", c.String())
-		}
-		detail("tenant", r.Tenant)
-		detail("plan", strings.TrimSpace(r.PlanID+" "+r.Step))
-		detail("reason", r.Reason)
-		detail("override", strings.Join(r.Overrides, ", "))
-		detail("backup", r.Backup)
+	detail("email", p(strings.Join(c.Emails, ", ")))
+	var call linking.Call
+	if json.Unmarshal(c.Request, &call) == nil && call.Method != "" {
+		detail("call", termsafe.DisplayJSON([]byte(call.String())))
 	}
-	detail("error", r.Error)
-	detail("op", r.OpID)
+	detail("reason", p(c.Reason))
+	detail("override", p(strings.Join(c.Overrides, ", ")))
+	detail("backup", p(c.Backup))
+	detail("error", p(c.Error))
+	detail("tenant", p(c.Tenant))
+	detail("op", p(strings.TrimSpace(c.OpID+"  "+c.PlanID+" "+c.Step)))
 }

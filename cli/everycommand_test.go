@@ -203,6 +203,10 @@ func TestHostileFixtureThroughEveryCommand(t *testing.T) {
 		{args: []string{"scan", "--connection", "nope\x1b]0;pwned\x07"}, exit: exitUsage},
 		{args: []string{"scan", "--from-export", exportFile, "--json"}, checks: []check{jsonOut}},
 		{args: []string{"scan", "--from-export", exportFile}, checks: []check{has("malformed lines skipped")}},
+		{args: []string{"show", hostileEveEmail}, checks: []check{has("user_metadata:")}},
+		{args: []string{"show", hostileID, "--json"}, checks: []check{jsonOut}},
+		{args: []string{"show", "nobody\x1b]0;pwned\x07"}, exit: exitFailure, checks: []check{has("No account matches")}},
+		{args: []string{"show", hostileID}, checks: []check{has("identity ")}},
 		{args: []string{"plan", "--out", planFile}, checks: []check{has("Wrote")}},
 		{args: []string{"plan", "--email", hostileEveEmail, "--out", "-"}, pipe: true, checks: []check{jsonOut}},
 		{args: []string{"apply", planFile}, checks: []check{has("Dry run")}},
@@ -360,6 +364,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		{"apply", planFile, "--force"}, {"apply", planFile, "--force"}, {"ticket", cmdAliceDB}, {"ticket", cmdAliceDB, "--json"},
 		{"link", cmdMariaGitHub, cmdMariaDB, "--force"}, {"delete", "auth0|nobody", "--force"},
 		{"audit"}, {"audit", "--json"}, {"resume"}, {}, {"demo", "--users", "50"}, {"help"}, {"completion", "zsh"},
+		{"show", "alice.nguyen@gmail.com"}, {"show", cmdAliceDB, "--json"},
 	})
 	// The same from flags (which ps shows: the environment is better).
 	runAll("flags", func() {
@@ -367,7 +372,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		t.Setenv("AUTH0_CLIENT_SECRET", "")
 	}, []string{"--client-id=" + e.srv.ClientID(), "--client-secret=" + secret}, [][]string{
 		{"unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force"}, {"delete", "auth0|64c4d4e4f4a4b4c4d4e4f4a4", "--force"},
-		{"link", cmdAliceDB, cmdSam}, {"scan", "--email", "alice.nguyen@gmail.com"}, {"resume", "--force"}, {},
+		{"link", cmdAliceDB, cmdSam}, {"scan", "--email", "alice.nguyen@gmail.com"}, {"resume", "--force"}, {}, {"show", cmdSam},
 	})
 	runAll("wrong secret", func() {}, []string{"--client-id=" + e.srv.ClientID(), "--client-secret=" + wrongSecret}, [][]string{{"scan"}})
 	// A token instead of the client's credentials.
@@ -515,6 +520,7 @@ func TestReadOnlyReachesNoWrite(t *testing.T) {
 		{[]string{"delete", "samlp|acme-corp|John.Doe@Acme.com", "--force", "--json"}, exitRefused},
 		{[]string{"ticket", cmdAliceDB}, exitRefused},
 		{[]string{"resume", "--force"}, exitOK}, // nothing to settle: no write was made
+		{[]string{"show", "alice.nguyen@gmail.com"}, exitOK},
 		{[]string{"audit"}, exitOK},
 		{[]string{}, exitOK},
 		{[]string{"demo", "--users", "50"}, exitOK},

@@ -25,6 +25,7 @@ type planOptions struct {
 	Classes         []string
 	AllowUnverified bool
 	Out             string
+	Verbose         bool
 }
 
 func newPlanCmd(g *globalOptions, io *streams, runF func(*planOptions) error) *cobra.Command {
@@ -65,6 +66,7 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
 	f.StringSliceVar(&o.Classes, "class", nil, "classes to plan (default link_candidate, plus needs_verification with --allow-unverified)")
 	f.BoolVar(&o.AllowUnverified, "allow-unverified", false, "plan links although an email is not verified (the audit log names the override)")
 	f.StringVar(&o.Out, "out", "", "write the plan here (- for stdout)")
+	f.BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation with its reasons and exact calls, not a summary")
 	return cmd
 }
 
@@ -114,7 +116,11 @@ func runPlanCmd(o *planOptions) error {
 	} else if err := audit.WritePrivateFile(o.Out, buf.Bytes()); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("--out: %w", err)}
 	}
-	if err := report.WritePlanText(summary, p); err != nil {
+	write := report.WritePlanSummary
+	if o.Verbose {
+		write = report.WritePlanText
+	}
+	if err := write(summary, p); err != nil {
 		return err
 	}
 	if o.Out != "-" {

@@ -272,10 +272,16 @@ func TestPlanAndApply(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("plan: exit %d %s", r.code, r.errOut)
 	}
-	for _, want := range []string{"5 operations, 6 calls; 6 groups not planned.", "Refused by a safety check (1;", "maria.garcia@outlook.com", "unverified_email (needs_verification)",
-		"Not planned, nothing to link", "shared_by_design"} {
+	for _, want := range []string{"5 operations, 6 calls; 6 groups not planned.", "Refused by a safety check: 1 group (unverified_email 1)",
+		"Not planned, nothing to link:", "shared_by_design 2"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, r.out)
+		}
+	}
+	r = runCmd(t, nil, "plan", "--out", planFile, "--verbose")
+	for _, want := range []string{"Refused by a safety check (1;", "maria.garcia@outlook.com", "unverified_email (needs_verification)"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("plan --verbose output lacks %q:\n%s", want, r.out)
 		}
 	}
 	info, err := os.Stat(planFile)
@@ -289,8 +295,8 @@ func TestPlanAndApply(t *testing.T) {
 		t.Errorf("plan --out -: %d %s", r.code, r.out)
 	}
 
-	// Dry run: every call, nothing changed.
-	r = runCmd(t, nil, "apply", planFile)
+	// Dry run: every call (--verbose), nothing changed.
+	r = runCmd(t, nil, "apply", planFile, "--verbose")
 	if r.code != exitOK || e.userWrites() != 0 || strings.Count(r.out, "/identities {") != 5 {
 		t.Fatalf("apply dry run: exit %d, %d writes\n%s", r.code, e.userWrites(), r.out)
 	}

@@ -39,6 +39,9 @@ type Report struct {
 	SkippedLines      int
 	LineErrors        []LineError // the first few malformed lines
 	Groups            []*Group
+	// Single are the accounts a scan of one address found alone on it (no
+	// group to form): a search for an email reports them too.
+	Single []*Account
 }
 
 // LineError is a malformed export line, skipped.

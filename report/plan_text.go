@@ -174,3 +174,96 @@ func plural(n int, what string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
+
+// summaryOps is how many operations a plan summary names before it counts
+// the rest.
+const summaryOps = 8
+
+// WritePlanSummary writes the plan for a person in under 30 lines however
+// large it is: its counts by kind, the first operations, what was refused
+// and what was left alone by class. WritePlanText writes every operation
+// and call (--verbose); the plan file holds them all.
+func WritePlanSummary(w io.Writer, p *linking.Plan) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "Plan %s for %s, made %s", p.ID, termsafe.Printable(p.Tenant), p.CreatedAt.Format("2006-01-02 15:04:05Z07:00"))
+	if p.CreatedBy != "" {
+		fmt.Fprintf(bw, " by %s", termsafe.Printable(p.CreatedBy))
+	}
+	fmt.Fprintf(bw, "\n%s, %s; %s not planned.\n", plural(len(p.Operations), "operation"), plural(p.Calls(), "call"), plural(len(p.NotPlanned), "group"))
+	kinds := map[linking.OpKind]int{}
+	actions := map[string]int{}
+	var order []linking.OpKind
+	for _, op := range p.Operations {
+		if kinds[op.Kind] == 0 {
+			order = append(order, op.Kind)
+		}
+		kinds[op.Kind]++
+		for _, s := range op.Steps {
+			actions[s.Action]++
+		}
+	}
+	for _, k := range order {
+		fmt.Fprintf(bw, "  %-8s %5d\n", k, kinds[k])
+	}
+	if n := actions[linking.ActionPatchMetadata]; n > 0 {
+		fmt.Fprintf(bw, "  %d of the calls merge a secondary's metadata into its primary first\n", n)
+	}
+	if len(p.Operations) > 0 {
+		bw.WriteString("\n")
+		for i, op := range p.Operations {
+			if i == summaryOps {
+				fmt.Fprintf(bw, "  … and %d more\n", len(p.Operations)-i)
+				break
+			}
+			title := termsafe.Printable(OperationTitle(op))
+			if len(title) > 96 {
+				title = title[:95] + "…"
+			}
+			fmt.Fprintf(bw, "%-5s %s (%s)\n", op.ID, title, plural(len(op.Steps), "call"))
+		}
+	}
+	var refused []linking.NotPlanned
+	byClass := map[linking.Class]int{}
+	for _, np := range p.NotPlanned {
+		if np.Why == linking.WhyRefused {
+			refused = append(refused, np)
+		} else {
+			byClass[np.Class]++
+		}
+	}
+	if len(refused) > 0 {
+		checks := map[string]int{}
+		var names []string
+		for _, np := range refused {
+			if checks[np.Check] == 0 {
+				names = append(names, np.Check)
+			}
+			checks[np.Check]++
+		}
+		fmt.Fprintf(bw, "\nRefused by a safety check: %s", plural(len(refused), "group"))
+		for i, c := range names {
+			sep := ", "
+			if i == 0 {
+				sep = " ("
+			}
+			fmt.Fprintf(bw, "%s%s %d", sep, c, checks[c])
+		}
+		bw.WriteString(")\n")
+	}
+	if len(byClass) > 0 {
+		bw.WriteString("Not planned, nothing to link:")
+		first := true
+		for _, c := range linking.Classes {
+			if n := byClass[c]; n > 0 {
+				if !first {
+					bw.WriteString(",")
+				}
+				first = false
+				fmt.Fprintf(bw, " %s %d", c, n)
+			}
+		}
+		bw.WriteString("\n")
+	}
+	bw.WriteString("\n--verbose lists every operation, its reasons and its exact calls; the plan file holds them all.\n")
+	return bw.Flush()
+}

@@ -19,7 +19,8 @@ const auth0Time = "2006-01-02T15:04:05.000Z"
 // WriteJSON writes the report as version 1 of DESIGN.md's scan report, one
 // group at a time, so that a large report never exists twice in memory.
 // Beyond the contract it carries connection (the narrowing, or null),
-// skipped_lines, line_errors, counts, each group's primary_reasons, each
+// skipped_lines, line_errors, counts, single_accounts (an email scan's
+// account alone on its address), each group's primary_reasons, each
 // account's username, phone_number and name, and each linked identity's
 // email. Tenant strings are written as they are, JSON-escaped (invalid UTF-8
 // becomes U+FFFD, as encoding/json does).
@@ -71,6 +72,14 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 	}
 	j.b = append(j.b[:0], '\n')
 	j.close(']')
+	if len(r.Single) > 0 { // additive: an email scan's account alone on its address
+		j.key("single_accounts")
+		j.open('[')
+		for _, a := range r.Single {
+			j.account(a)
+		}
+		j.close(']')
+	}
 	j.close('}')
 	j.b = append(j.b, '\n')
 	if _, err := bw.Write(j.b); err != nil {

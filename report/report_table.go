@@ -36,6 +36,7 @@ func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	if len(r.Groups) > 0 {
 		t.line("")
 	}
+	t.single(r.Single)
 	t.summary(r)
 	if _, err := bw.Write(t.b); err != nil {
 		return err
@@ -111,6 +112,20 @@ func (t *tableWriter) group(g *linking.Group) {
 	}
 	for _, reason := range g.PrimaryReasons {
 		t.wrapped("    primary: ", termsafe.Printable(reason))
+	}
+}
+
+// single writes the accounts an email scan found alone on their address.
+func (t *tableWriter) single(accounts []*linking.Account) {
+	for _, a := range accounts {
+		t.line("ACCOUNT  " + termsafe.Printable(a.Email) + "  alone: no other account has this email")
+		verified := "unverified"
+		if a.EmailVerified {
+			verified = "verified"
+		}
+		t.line("    " + strings.Join([]string{termsafe.Printable(a.Identifier.String()), termsafe.Printable(a.Connection), verified,
+			linking.Logins(a.LoginsCount), "last login " + linking.LoginDay(a.LastLogin), termsafe.Printable(a.UserID)}, "  "))
+		t.line("")
 	}
 }
 

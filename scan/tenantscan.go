@@ -122,7 +122,13 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 			s.Add(linking.AccountFromUser(u, conns))
 		}
 		progress(Progress{Stage: "done", Users: len(users)})
-		return s.Report(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodSearch}), nil
+		rep := s.Report(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodSearch})
+		if len(rep.Groups) == 0 && len(users) == 1 { // one account alone on the address: report it all the same
+			a := linking.AccountFromUser(users[0], conns)
+			a.Identifier = a.PrimaryIdentifier(conns)
+			rep.Single = []*linking.Account{&a}
+		}
+		return rep, nil
 	}
 
 	var job client.ExportProgress

@@ -2,12 +2,10 @@ package tui
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
@@ -166,13 +164,12 @@ func (b *Backend) ReadGroup(ctx context.Context, task TaskID, email string) tea.
 	}
 }
 
-// ReadAudit reads the whole audit log, newest record first.
+// ReadAudit reads the whole audit log as calls, newest first.
 func (b *Backend) ReadAudit(task TaskID) tea.Cmd {
 	path := b.AuditLog()
 	return func() tea.Msg {
-		recs, skipped, err := audit.ReadLog(path)
-		slices.Reverse(recs)
-		return AuditMsg{Task: task, Records: recs, Skipped: skipped, Err: err}
+		calls, skipped, err := session.ReadCalls(path)
+		return AuditMsg{Task: task, Calls: calls, Skipped: skipped, Err: err}
 	}
 }
 

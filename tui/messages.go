@@ -11,6 +11,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 // TaskID names one command in flight. A screen keeps the id of the answer it
@@ -95,10 +96,10 @@ type GroupReadMsg struct {
 	Err   error
 }
 
-// AuditMsg answers a read of the audit log's tail.
+// AuditMsg answers a read of the audit log.
 type AuditMsg struct {
 	Task    TaskID
-	Records []audit.Record // newest first
+	Calls   []session.Call // newest first
 	Skipped []audit.SkippedLine
 	Err     error
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -37,24 +38,10 @@ type AuditLog struct {
 	offset int
 }
 
+// auditEntry is a call of the log with what the screen precomputes.
 type auditEntry struct {
-	time      time.Time
-	action    string
-	result    string
-	opID      string
-	planID    string
-	userIDs   []string
-	emails    []string
-	operator  string
-	tenant    string
-	reason    string
-	errText   string
-	backup    string
-	step      string
-	overrides []string
-	request   string
-	records   []audit.Record // oldest first
-	search    string         // lower-case text the filter matches
+	session.Call
+	search string // lower-case text the filter matches
 }
 
 // NewAuditLog builds the audit log screen.
@@ -71,7 +58,7 @@ func (a *AuditLog) Refresh() tea.Cmd { return a.load() }
 // Selected is the entry under the cursor's op id and action (tests).
 func (a *AuditLog) Selected() (opID, action string, t time.Time) {
 	if e := a.selected(); e != nil {
-		return e.opID, e.action, e.time
+		return e.OpID, e.Action, e.Time
 	}
 	return "", "", time.Time{}
 }
@@ -115,13 +102,14 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			return a, nil
 		}
 		a.loading, a.err, a.skipped = false, msg.Err, len(msg.Skipped)
-		a.entries = pairRecords(msg.Records)
-		for i := range a.entries {
+		a.entries = make([]auditEntry, len(msg.Calls))
+		for i, c := range msg.Calls {
 			e := &a.entries[i]
-			if len(e.emails) == 0 { // a record without its "before" state: the scan knows the email
-				for _, id := range e.userIDs {
-					if acc, _ := a.c.Data.Account(id); acc != nil && acc.Email != "" && !slices.Contains(e.emails, acc.Email) {
-						e.emails = append(e.emails, acc.Email)
+			e.Call = c
+			if len(e.Emails) == 0 { // a record without its "before" state: the scan knows the email
+				for _, id := range e.UserIDs {
+					if acc, _ := a.c.Data.Account(id); acc != nil && acc.Email != "" && !slices.Contains(e.Emails, acc.Email) {
+						e.Emails = append(e.Emails, acc.Email)
 					}
 				}
 			}
@@ -201,7 +189,7 @@ func (a *AuditLog) move(k tea.KeyPressMsg) {
 func (a *AuditLog) refilter(keep bool) {
 	var was string
 	if e := a.selected(); keep && e != nil {
-		was = e.opID
+		was = e.OpID
 	}
 	words := tui.FilterWords(a.filter.Value)
 	a.rows = a.rows[:0]
@@ -213,7 +201,7 @@ func (a *AuditLog) refilter(keep bool) {
 	a.cursor = 0
 	if was != "" {
 		for r, i := range a.rows {
-			if a.entries[i].opID == was {
+			if a.entries[i].OpID == was {
 				a.cursor = r
 			}
 		}
@@ -237,83 +225,16 @@ func (a *AuditLog) selected() *auditEntry {
 	return &a.entries[a.rows[a.cursor]]
 }
 
-// searchText is what the filter matches in an entry, in lower case: the
-// accounts' primary identifiers as the scan knows them included.
+// searchText is what the filter matches in an entry: the accounts'
+// primary identifiers as the scan knows them too.
 func (a *AuditLog) searchText(e *auditEntry) string {
-	parts := []string{e.action, e.result, e.operator, e.reason, e.opID, e.planID, e.step, e.errText}
-	parts = append(parts, e.userIDs...)
-	parts = append(parts, e.emails...)
-	for _, id := range e.userIDs {
+	var ids []string
+	for _, id := range e.UserIDs {
 		if acc, _ := a.c.Data.Account(id); acc != nil {
-			parts = append(parts, acc.Identifier.Value)
+			ids = append(ids, acc.Identifier.Value)
 		}
 	}
-	return strings.ToLower(strings.Join(parts, "\n"))
-}
-
-// pairRecords turns records (newest first) into one entry per call, newest
-// first: the result and its attempt together.
-func pairRecords(recs []audit.Record) []auditEntry {
-	var out []auditEntry
-	at := map[string]int{}
-	for _, r := range recs {
-		i, ok := at[r.OpID]
-		if !ok || r.OpID == "" {
-			out = append(out, auditEntry{time: r.Time, action: r.Action, opID: r.OpID, result: "no result"})
-			i = len(out) - 1
-			at[r.OpID] = i
-		}
-		e := &out[i]
-		e.records = append([]audit.Record{r}, e.records...)
-		if r.Phase == audit.PhaseResult {
-			e.result, e.errText, e.time = r.Result, r.Error, r.Time
-		}
-		e.userIDs = firstNonEmpty(e.userIDs, r.UserIDs)
-		e.operator = firstString(e.operator, r.Operator)
-		e.tenant = firstString(e.tenant, r.Tenant)
-		e.reason = firstString(e.reason, r.Reason)
-		e.backup = firstString(e.backup, r.Backup)
-		e.step = firstString(e.step, r.Step)
-		e.planID = firstString(e.planID, r.PlanID)
-		e.overrides = firstNonEmpty(e.overrides, r.Overrides)
-		if e.request == "" && len(r.Request) > 0 {
-			e.request = string(r.Request)
-		}
-		e.emails = firstNonEmpty(e.emails, recordEmails(r))
-	}
-	return out
-}
-
-// recordEmails are the emails of the users a record read just before its
-// call (its "before" states), in order, without repeats.
-func recordEmails(r audit.Record) []string {
-	var states []struct {
-		Email string `json:"email"`
-	}
-	if len(r.Before) == 0 || json.Unmarshal(r.Before, &states) != nil {
-		return nil
-	}
-	var out []string
-	for _, s := range states {
-		if s.Email != "" && !slices.Contains(out, s.Email) {
-			out = append(out, s.Email)
-		}
-	}
-	return out
-}
-
-func firstString(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func firstNonEmpty(a, b []string) []string {
-	if len(a) > 0 {
-		return a
-	}
-	return b
+	return e.SearchText(ids...)
 }
 
 // undoable are the actions an undo reverses.
@@ -326,21 +247,21 @@ func (a *AuditLog) askUndo() tea.Cmd {
 		return nil
 	case a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
-	case !slices.Contains(undoable, e.action):
-		return tui.ReportError(fmt.Errorf("a %s cannot be undone: only links, unlinks and deletions are", tui.Fit(e.action, 20)))
-	case e.result != audit.ResultOK:
-		return tui.ReportError(fmt.Errorf("this %s did not succeed (%s): there is nothing to undo", e.action, e.result))
+	case !slices.Contains(undoable, e.Action):
+		return tui.ReportError(fmt.Errorf("a %s cannot be undone: only links, unlinks and deletions are", tui.Fit(e.Action, 20)))
+	case e.Result != audit.ResultOK:
+		return tui.ReportError(fmt.Errorf("this %s did not succeed (%s): there is nothing to undo", e.Action, e.Result))
 	}
 	body := []string{
-		"Undo the " + e.action + " of " + tui.Fit(a.accounts(e), 60),
-		"made " + e.time.UTC().Format("2006-01-02 15:04:05") + " UTC by " + tui.Fit(e.operator, 30) + ".",
+		"Undo the " + e.Action + " of " + tui.Fit(a.accounts(e), 60),
+		"made " + e.Time.UTC().Format("2006-01-02 15:04:05") + " UTC by " + tui.Fit(e.Operator, 30) + ".",
 		"",
 		"linkdesk plans the reverse from the backups and the tenant as it is now, checks it,",
 		"and carries it out on the record like any other write.",
 	}
-	b, opID := a.c.Backend, e.opID
+	b, opID := a.c.Backend, e.OpID
 	run := func(reason string) tea.Cmd {
-		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "undo " + e.action + " " + tui.Fit(opID, 40),
+		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "undo " + e.Action + " " + tui.Fit(opID, 40),
 			Run: func(ctx context.Context) (any, error) { return b.Undo(ctx, opID, reason) }})
 	}
 	return tui.Push(tui.NewConfirmReason(a.c, "Undo", body, "Undo it?", true, "undo of "+opID+" (mistake)", run))
@@ -349,8 +270,8 @@ func (a *AuditLog) askUndo() tea.Cmd {
 // accounts names an entry's accounts by primary identifier where the scan
 // knows them, else by user id.
 func (a *AuditLog) accounts(e *auditEntry) string {
-	names := make([]string, len(e.userIDs))
-	for i, id := range e.userIDs {
+	names := make([]string, len(e.UserIDs))
+	for i, id := range e.UserIDs {
 		names[i] = id
 		if acc, _ := a.c.Data.Account(id); acc != nil {
 			names[i] = tui.Label(acc)
@@ -445,14 +366,14 @@ func (a *AuditLog) View() string {
 		if cols[0] < len(layout) {
 			layout = "01-02 15:04"
 		}
-		head := tui.Pad(e.time.UTC().Format(layout), cols[0]) + cell(1, e.action)
-		rest := cell(3, strings.Join(e.emails, ", ")) + cell(4, a.accounts(e)) + cell(5, e.operator)
+		head := tui.Pad(e.Time.UTC().Format(layout), cols[0]) + cell(1, e.Action)
+		rest := cell(3, strings.Join(e.Emails, ", ")) + cell(4, a.accounts(e)) + cell(5, e.Operator)
 		if r == a.cursor {
-			lines = append(lines, s.Selected.Render("▸ "+head+cell(2, e.result)+rest))
+			lines = append(lines, s.Selected.Render("▸ "+head+cell(2, e.Result)+rest))
 			continue
 		}
-		result := cell(2, e.result)
-		switch e.result {
+		result := cell(2, e.Result)
+		switch e.Result {
 		case audit.ResultOK:
 			result = s.Good.Render(result)
 		case audit.ResultError:
@@ -476,24 +397,24 @@ func (a *AuditLog) View() string {
 func (a *AuditLog) detail(e *auditEntry, room int) []string {
 	s := a.c.Styles
 	w := a.c.Width
-	head := s.Header.Render("op ") + tui.Fit(e.opID, 34)
-	if e.step != "" {
-		head += s.Header.Render("  step ") + tui.Fit(e.step, 16)
+	head := s.Header.Render("op ") + tui.Fit(e.OpID, 34)
+	if e.Step != "" {
+		head += s.Header.Render("  step ") + tui.Fit(e.Step, 16)
 	}
-	head += s.Header.Render("  tenant ") + tui.Fit(e.tenant, 40)
+	head += s.Header.Render("  tenant ") + tui.Fit(e.Tenant, 40)
 	out := []string{tui.Truncate(head, w-1)}
-	if e.errText != "" {
-		out = append(out, tui.Truncate(s.Bad.Render("error ")+tui.Fit(e.errText, w-7), w-1))
+	if e.Error != "" {
+		out = append(out, tui.Truncate(s.Bad.Render("error ")+tui.Fit(e.Error, w-7), w-1))
 	}
-	if e.reason != "" {
-		out = append(out, s.Header.Render("why ")+tui.Fit(e.reason, w-5))
+	if e.Reason != "" {
+		out = append(out, s.Header.Render("why ")+tui.Fit(e.Reason, w-5))
 	}
-	out = append(out, s.Header.Render("call ")+tui.Fit(callText(e.request), w-6))
-	if len(e.overrides) > 0 {
-		out = append(out, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.overrides, ", "), w-12))
+	out = append(out, s.Header.Render("call ")+tui.Fit(callText(string(e.Request)), w-6))
+	if len(e.Overrides) > 0 {
+		out = append(out, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.Overrides, ", "), w-12))
 	}
-	if e.backup != "" {
-		out = append(out, s.Header.Render("backup ")+tui.FitLeft(e.backup, w-8))
+	if e.Backup != "" {
+		out = append(out, s.Header.Render("backup ")+tui.FitLeft(e.Backup, w-8))
 	}
 	if len(out) > room && room > 0 {
 		out = out[:room]
@@ -525,7 +446,7 @@ type AuditRecord struct {
 func newAuditRecord(c *tui.Common, e auditEntry) *AuditRecord { return &AuditRecord{c: c, entry: e} }
 
 func (r *AuditRecord) Init() tea.Cmd   { return nil }
-func (r *AuditRecord) Title() string   { return "Record " + tui.Fit(r.entry.opID, 30) }
+func (r *AuditRecord) Title() string   { return "Record " + tui.Fit(r.entry.OpID, 30) }
 func (r *AuditRecord) Capturing() bool { return false }
 
 func (r *AuditRecord) Help() []tui.HelpGroup {
@@ -567,8 +488,8 @@ func (r *AuditRecord) View() string {
 		return out
 	}
 	var all []string
-	all = append(all, s.Title.Render(tui.Fit(e.action+" · "+e.result, w)))
-	for _, rec := range e.records {
+	all = append(all, s.Title.Render(tui.Fit(e.Action+" · "+e.Result, w)))
+	for _, rec := range e.Records {
 		all = append(all, "", s.Title.Render(rec.Phase+" ")+s.Dim.Render(rec.Time.UTC().Format(time.RFC3339)))
 		all = append(all, label("operator", rec.Operator)...)
 		all = append(all, label("tenant", rec.Tenant)...)

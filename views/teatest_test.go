@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,17 +82,26 @@ func (p *probe) waitFor(t testing.TB, want ...string) string {
 // `linkdesk demo` does: the scan starts by itself.
 func startProgram(t *testing.T, opts emulator.Options) (*teatest.TestModel, *probe, *tui.Backend) {
 	t.Helper()
+	tm, p, b, _ := startProgramIn(t, opts, nil, 100, 30)
+	return tm, p, b
+}
+
+// startProgramIn is startProgram in a window of width×height, with the
+// sandbox tenant's data changed by edit first; it also returns the sandbox,
+// whose stored users a test reads to check what a write left there.
+func startProgramIn(t *testing.T, opts emulator.Options, edit func(*emulator.Tenant), width, height int) (*teatest.TestModel, *probe, *tui.Backend, *emulator.Server) {
+	t.Helper()
 	if opts.Rate == 0 {
 		opts.Rate = -1
 	}
-	_, tn := startTenantWith(t, opts, false, nil)
+	srv, tn := startTenantWith(t, opts, false, edit)
 	b := &tui.Backend{Session: session.With(context.Background(), tn, "sandbox (fixture)",
 		session.Config{Sandbox: true, Operator: "tester", StateDir: t.TempDir()})}
 	c := &tui.Common{Backend: b, Now: func() time.Time { return fixedNow }}
 	p := newProbe(New(c, tui.Options{Theme: tui.ThemePlain, FixedTheme: true, AutoScan: true}))
-	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(width, height))
 	t.Cleanup(func() { _ = tm.Quit() })
-	return tm, p, b
+	return tm, p, b, srv
 }
 
 func quit(t *testing.T, tm *teatest.TestModel) {
@@ -194,5 +204,103 @@ func TestFlowEscCancelsTheScan(t *testing.T) {
 	tm.Send(keyPress("r"))
 	p.waitFor(t, "(esc cancels)")
 	p.waitFor(t, "Groups by class", "scanned 35 users")
+	quit(t, tm)
+}
+
+// The family ticket of issue 13: a filter names one child; the cursor lands
+// on that child, the ticket dialog names the child by username, and the
+// ticket and its audit record are for that child's account, not a sibling's.
+func TestFlowTicketForTheRightChildOfAFamily(t *testing.T) {
+	const liam = "auth0|65c0d1e2f3a4b5c6d7e8f901"
+	tm, p, b, _ := startProgramIn(t, emulator.Options{}, withSecondaryEmail, 100, 30)
+	p.waitFor(t, "Groups by class", "scanned 35 users")
+	tm.Send(keyPress("2"))
+	tm.Send(keyPress("/"))
+	tm.Type("liam.miller")
+	tm.Send(keyPress("enter"))
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Group the.millers@gmail.com", "▸   liam.miller auth0|65c0d1e2f3a4b5c6d7e8f901")
+	tm.Send(keyPress("t"))
+	p.waitFor(t, "Account  liam.miller", "User id  auth0|65c0d1e2f3a4b5c6d7e8f901", "shared by 3 accounts",
+		"liam.miller.2011@outlook.com (user_metadata.secondary_email)")
+	tm.Send(keyPress("tab"))
+	tm.Send(keyPress("tab"))
+	tm.Send(keyPress("tab"))
+	tm.Send(keyPress("tab"))
+	tm.Send(keyPress("tab")) // the reason field
+	tm.Send(keyPress("ctrl+u"))
+	tm.Type("ZD-1207 Liam forgot his password")
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Reason   ZD-1207 Liam forgot his password")
+	tm.Send(keyPress("y"))
+	p.waitFor(t, "✓ Ticket for liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901)", "?ticket=")
+
+	recs, _, err := audit.ReadLog(b.AuditLog())
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("audit log: %d records, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		if r.Action != linking.ActionTicket || len(r.UserIDs) != 1 || r.UserIDs[0] != liam || r.Reason != "ZD-1207 Liam forgot his password" {
+			t.Errorf("the ticket's record is not liam's, with the reason given: %+v", r)
+		}
+		if strings.Contains(string(r.Response)+string(r.Request), "ticket=") {
+			t.Errorf("the audit record holds the ticket URL: %s", r.Response)
+		}
+	}
+	quit(t, tm)
+}
+
+// Conflict choices are per account, all reachable at 80×24: in a group of
+// three, the operator keeps the first secondary's plan and the second
+// secondary's customer_id; the tenant then holds exactly those values.
+func TestFlowConflictChoicesPerAccountReachTheTenant(t *testing.T) {
+	const primary = "auth0|5f1a2b3c4d5e6f7081920a1b"
+	tm, p, _, srv := startProgramIn(t, emulator.Options{}, withThreeWayConflict, 80, 24)
+	p.waitFor(t, "Groups by class", "scanned 35 users")
+	tm.Send(keyPress("2"))
+	tm.Send(keyPress("/"))
+	tm.Type("wei.zhang")
+	tm.Send(keyPress("enter"))
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Group wei.zhang@gmail.com", "★ Recommended primary")
+	tm.Send(keyPress("l"))
+	p.waitFor(t, "(●) (email)")
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Conflict 1 of 4, of github|9007199254740993", `▸ ! app_metadata.customer_id: keep "cus_PRIMARY"`)
+	tm.Send(keyPress("j"))
+	p.waitFor(t, "Conflict 2 of 4, of github|9007199254740993", `▸ ! app_metadata.plan: keep "free" (primary)`)
+	tm.Send(keyPress("space"))
+	p.waitFor(t, `▸ ! app_metadata.plan: keep "pro" (secondary), drop "free" (primary)`)
+	tm.Send(keyPress("j"))
+	// The second secondary's section, its own choices untouched by the first's.
+	p.waitFor(t, "Conflict 3 of 4, of google-oauth2|114455667788990011223", `▸ ! app_metadata.customer_id: keep "cus_PRIMARY" (primary), drop "cus_GOOGLE"`)
+	tm.Send(keyPress("space"))
+	p.waitFor(t, `▸ ! app_metadata.customer_id: keep "cus_GOOGLE" (secondary)`)
+	tm.Send(keyPress("j"))
+	p.waitFor(t, "Conflict 4 of 4", `▸ ! app_metadata.plan: keep "pro" (primary), drop "team" (secondary)`)
+	tm.Send(keyPress("k"))
+	tm.Send(keyPress("k"))
+	p.waitFor(t, "Conflict 2 of 4", `▸ ! app_metadata.plan: keep "pro" (secondary)`) // the first choice stayed
+	tm.Send(keyPress("enter"))
+	p.waitFor(t, "Link these 2 accounts into", "4 metadata conflicts decided as you reviewed them")
+	tm.Send(keyPress("y"))
+	p.waitFor(t, "✓ Done.")
+
+	u, ok := srv.GetUser(primary)
+	if !ok {
+		t.Fatal("the primary is gone")
+	}
+	var app map[string]any
+	if err := json.Unmarshal(u.AppMetadata, &app); err != nil {
+		t.Fatal(err)
+	}
+	if app["plan"] != "pro" || app["customer_id"] != "cus_GOOGLE" {
+		t.Fatalf("the tenant holds app_metadata %v, want plan pro (the github account's) and customer_id cus_GOOGLE (the google account's)", app)
+	}
+	for _, id := range []string{"github|9007199254740993", "google-oauth2|114455667788990011223"} {
+		if _, ok := srv.GetUser(id); ok {
+			t.Errorf("%s is still a user of its own", id)
+		}
+	}
 	quit(t, tm)
 }

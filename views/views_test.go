@@ -559,8 +559,8 @@ func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
 	}
 	want := []struct{ action, result string }{{"unlink", "no result"}, {"ticket", "error"}, {"delete", "ok"}, {"link", "ok"}}
 	for i, w := range want {
-		if e := a.entries[i]; e.action != w.action || e.result != w.result {
-			t.Errorf("row %d: %s %s, want %s %s", i, e.action, e.result, w.action, w.result)
+		if e := a.entries[i]; e.Action != w.action || e.Result != w.result {
+			t.Errorf("row %d: %s %s, want %s %s", i, e.Action, e.Result, w.action, w.result)
 		}
 	}
 	h.press("j", "j")

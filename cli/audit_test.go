@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAuditListsNewestFirstWithFilters(t *testing.T) {
+	newWriteEnv(t)
+	for _, args := range [][]string{
+		{"link", cmdAliceDB, cmdAliceGoogle, "--force", "--reason", "ZD-1 same person"},
+		{"delete", cmdSam, "--force", "--reason", "ZD-2 asked to close"},
+	} {
+		if r := runCmd(t, nil, args...); r.code != exitOK {
+			t.Fatalf("%q: %d %s", args, r.code, r.errOut)
+		}
+	}
+	r := runCmd(t, nil, "audit")
+	first := strings.SplitN(r.out, "\n", 2)[0]
+	if !strings.Contains(first, "delete") || !strings.Contains(first, cmdSam) {
+		t.Errorf("the newest call (the delete) is not first:\n%s", r.out)
+	}
+	for _, want := range []string{"reason:   ZD-2 asked to close", "email:    sam.taylor@gmail.com", "reason:   ZD-1 same person"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("audit lacks %q:\n%s", want, r.out)
+		}
+	}
+	if strings.Index(r.out, "ZD-2") > strings.Index(r.out, "ZD-1") {
+		t.Errorf("older calls come first:\n%s", r.out)
+	}
+	for _, tc := range []struct {
+		args  []string
+		calls int
+	}{
+		{[]string{"--action", "link"}, 1},
+		{[]string{"--action", "patch_metadata"}, 1},
+		{[]string{"--email", "ALICE.nguyen"}, 2},
+		{[]string{"--user", cmdSam}, 1},
+		{[]string{"--result", "ok"}, 3},
+		{[]string{"--result", "error"}, 0},
+		{[]string{"--operator", "operator-ann", "--limit", "1"}, 1},
+	} {
+		r := runCmd(t, nil, append([]string{"audit"}, tc.args...)...)
+		if got := strings.Count(r.out, "operator-ann "); r.code != exitOK || got != tc.calls {
+			t.Errorf("audit %q: %d calls, want %d:\n%s", tc.args, got, tc.calls, r.out)
+		}
+	}
+	r = runCmd(t, nil, "audit", "--json", "--limit", "0")
+	var prev time.Time
+	for i, line := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		var rec struct {
+			Time time.Time `json:"time"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && rec.Time.After(prev) {
+			t.Errorf("--json record %d is newer than the one before it", i)
+		}
+		prev = rec.Time
+	}
+}
+
+// On the demo tenant (2,000 users, 258 calls planned) plan --out and the
+// apply dry run print a summary a person reads at once; --verbose every call.
+func TestPlanAndApplyDryRunPrintASummary(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	planFile := t.TempDir() + "/plan.json"
+	r := runCmd(t, nil, "plan", "--demo", "--out", planFile)
+	if r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+	if n := strings.Count(r.out, "\n"); n >= 30 || !strings.Contains(r.out, "… and ") || !strings.Contains(r.out, "Wrote "+planFile) {
+		t.Errorf("plan --out printed %d lines:\n%s", n, r.out)
+	}
+	verbose := runCmd(t, nil, "plan", "--demo", "--out", planFile, "--verbose")
+	if n := strings.Count(verbose.out, "\n"); n < 300 || !strings.Contains(verbose.out, "calls:") {
+		t.Errorf("plan --verbose printed %d lines, not every call", n)
+	}
+	r = runCmd(t, nil, "apply", "--demo", planFile)
+	if n := strings.Count(r.out+r.errOut, "\n"); r.code != exitOK || n >= 30 || !strings.Contains(r.errOut, "Dry run") {
+		t.Errorf("apply dry run: exit %d, %d lines:\n%s%s", r.code, n, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "apply", "--demo", planFile, "--verbose")
+	if !strings.Contains(r.out, "POST /api/v2/users/") || strings.Count(r.out, "\n") < 300 {
+		t.Errorf("apply --verbose does not print every call (%d lines)", strings.Count(r.out, "\n"))
+	}
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+func TestShowFindsAnyAccountWithoutAnExport(t *testing.T) {
+	e := newWriteEnv(t)
+	tests := []struct {
+		query string
+		want  []string // user ids, in order
+		by    string
+	}{
+		{"sam.taylor@gmail.com", []string{cmdSam}, "email"},                                              // alone on its email: no group
+		{"THE.MILLERS@gmail.com", []string{cmdMike, "auth0|64b7ca01e0f1a2b3c4d5e6f8", cmdLiam}, "email"}, // any case
+		{"liam.miller", []string{cmdLiam}, "username, phone or identity id"},
+		{"+14155550123", []string{"sms|64a1f2c3d4e5f60718293a4b"}, "username, phone or identity id"},
+		{cmdAliceGoogle, []string{cmdAliceGoogle}, "user id"},
+		{"google-oauth2|101202303404505606707", []string{cmdSam}, "linked identity"}, // linked into sam's account
+	}
+	for _, tt := range tests {
+		r := runCmd(t, nil, "show", tt.query, "--json")
+		if r.code != exitOK {
+			t.Fatalf("show %s: exit %d: %s", tt.query, r.code, r.errOut)
+		}
+		var out struct {
+			FoundBy  string `json:"found_by"`
+			Accounts []struct {
+				UserID            string `json:"user_id"`
+				PrimaryIdentifier struct{ Type, Value string }
+				AppMetadata       map[string]any `json:"app_metadata"`
+				Group             *struct {
+					Class string `json:"class"`
+				} `json:"group"`
+			} `json:"accounts"`
+		}
+		if err := json.Unmarshal([]byte(r.out), &out); err != nil {
+			t.Fatalf("show %s --json: %v\n%s", tt.query, err, r.out)
+		}
+		var got []string
+		for _, a := range out.Accounts {
+			got = append(got, a.UserID)
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") || out.FoundBy != tt.by {
+			t.Errorf("show %s: %v by %q, want %v by %q", tt.query, got, out.FoundBy, tt.want, tt.by)
+		}
+	}
+	// Text: the profile, the identifier, the metadata, the group.
+	r := runCmd(t, nil, "show", "liam.miller")
+	for _, want := range []string{cmdLiam + " (username liam.miller)", "family-accounts", `"parental_controls": true`,
+		"group         the.millers@gmail.com, shared_by_design, with " + cmdMike + " (mike.miller)"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("show liam.miller lacks %q:\n%s", want, r.out)
+		}
+	}
+	r = runCmd(t, nil, "show", "nobody.at.all")
+	if r.code != exitFailure || !strings.Contains(r.errOut, "No account matches nobody.at.all") {
+		t.Errorf("show of nobody: exit %d, %q", r.code, r.errOut)
+	}
+	if n := e.srv.Stats().Requests["POST /api/v2/jobs/users-exports"]; n != 0 {
+		t.Errorf("show ran %d export jobs", n)
+	}
+}
+
+func TestAWrongSecretSaysWhichSettingToCheck(t *testing.T) {
+	newWriteEnvFrom(t, cmdFixture, emulator.Options{Rate: -1})
+	t.Setenv("AUTH0_CLIENT_SECRET", "not-the-secret")
+	for _, args := range [][]string{{"scan"}, {"show", "sam.taylor@gmail.com"}, {"delete", cmdSam}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitFailure || !strings.Contains(r.errOut, "check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET") || strings.Contains(r.errOut, `oauth2: "access_denied"`) {
+			t.Errorf("%q with a wrong secret: exit %d, %q", args, r.code, r.errOut)
+		}
+	}
+}
+
+func TestAPipedTableIsNeverCut(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "scan") // stdout is not a terminal here
+	if r.code != exitOK {
+		t.Fatalf("scan: %d %s", r.code, r.errOut)
+	}
+	longest := 0
+	for _, l := range strings.Split(r.out, "\n") {
+		longest = max(longest, len([]rune(l)))
+		if strings.HasSuffix(l, "…") {
+			t.Errorf("a piped line is cut: %q", l)
+		}
+	}
+	if longest <= 100 {
+		t.Errorf("the longest piped line is %d runes: the table was cut to a terminal's width", longest)
+	}
+	// The user id, the table's last column, is on every account row.
+	for _, id := range []string{cmdAliceGoogle, cmdLiam, "google-oauth2|114455667788990011223"} {
+		if !strings.Contains(r.out, id) {
+			t.Errorf("the piped table lacks the user id %s", id)
+		}
+	}
+}
+
+func TestScanOfOneEmailReportsAnAccountAloneOnIt(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "scan", "--email", "imported.user@web.de")
+	if r.code != exitOK || !strings.Contains(r.out, "ACCOUNT  imported.user@web.de  alone: no other account has this email") ||
+		!strings.Contains(r.out, "auth0|5e8f9a0b1c2d3e4f50617283") {
+		t.Errorf("scan --email of a lone account: exit %d\n%s", r.code, r.out)
+	}
+	r = runCmd(t, nil, "scan", "--email", "imported.user@web.de", "--json")
+	var rep struct {
+		Version int               `json:"version"`
+		Groups  []json.RawMessage `json:"groups"`
+		Single  []struct {
+			UserID string `json:"user_id"`
+		} `json:"single_accounts"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Version != 1 || len(rep.Groups) != 0 || len(rep.Single) != 1 || rep.Single[0].UserID != "auth0|5e8f9a0b1c2d3e4f50617283" {
+		t.Errorf("scan --email --json: %+v", rep)
+	}
+}

@@ -1,0 +1,147 @@
+package session
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/linkdesk/linkdesk/audit"
+)
+
+// Call is one write call as the audit log tells it: its attempt and its
+// result paired by op id, with the emails of the accounts it touched (from
+// the state read just before it). The audit log screen and `linkdesk audit`
+// both read the log this way.
+type Call struct {
+	Time      time.Time // of the result, else of the attempt
+	Action    string
+	Result    string // audit.ResultOK, ResultError, ResultUnknown, or NoResult
+	OpID      string
+	PlanID    string
+	Step      string
+	UserIDs   []string
+	Emails    []string
+	Operator  string
+	Tenant    string
+	Reason    string
+	Error     string
+	Backup    string
+	Overrides []string
+	Request   json.RawMessage
+	Records   []audit.Record // oldest first
+}
+
+// NoResult is the result of a call whose result record is missing: cut
+// off before it answered (`linkdesk resume` settles it).
+const NoResult = "no result"
+
+// ReadCalls reads the whole audit log at path as calls, newest first, and
+// the lines it had to skip.
+func ReadCalls(path string) ([]Call, []audit.SkippedLine, error) {
+	recs, skipped, err := audit.ReadLog(path)
+	return Calls(recs), skipped, err
+}
+
+// Calls pairs records (oldest first, as the log holds them) into calls,
+// newest first.
+func Calls(recs []audit.Record) []Call {
+	var out []Call
+	at := map[string]int{}
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		j, ok := at[r.OpID]
+		if !ok || r.OpID == "" {
+			out = append(out, Call{Time: r.Time, Action: r.Action, OpID: r.OpID, Result: NoResult})
+			j = len(out) - 1
+			at[r.OpID] = j
+		}
+		c := &out[j]
+		c.Records = append([]audit.Record{r}, c.Records...)
+		if r.Phase == audit.PhaseResult {
+			c.Result, c.Error, c.Time = r.Result, r.Error, r.Time
+		}
+		c.UserIDs = firstOf(c.UserIDs, r.UserIDs)
+		c.Operator = firstOf(c.Operator, r.Operator)
+		c.Tenant = firstOf(c.Tenant, r.Tenant)
+		c.Reason = firstOf(c.Reason, r.Reason)
+		c.Backup = firstOf(c.Backup, r.Backup)
+		c.Step = firstOf(c.Step, r.Step)
+		c.PlanID = firstOf(c.PlanID, r.PlanID)
+		c.Overrides = firstOf(c.Overrides, r.Overrides)
+		if len(c.Request) == 0 {
+			c.Request = r.Request
+		}
+		c.Emails = firstOf(c.Emails, beforeEmails(r.Before))
+	}
+	return out
+}
+
+func firstOf[T string | []string](a, b T) T {
+	if len(a) > 0 {
+		return a
+	}
+	return b
+}
+
+// beforeEmails are the emails of the users a record read before its call
+// (its "before" states), in order, without repeats.
+func beforeEmails(before json.RawMessage) []string {
+	var states []struct {
+		Email string `json:"email"`
+	}
+	if len(before) == 0 || json.Unmarshal(before, &states) != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range states {
+		if s.Email != "" && !slices.Contains(out, s.Email) {
+			out = append(out, s.Email)
+		}
+	}
+	return out
+}
+
+// CallFilter narrows calls: every field set must match (emails, user ids
+// and reasons by substring without case; the others exactly).
+type CallFilter struct {
+	Email    string
+	User     string
+	Action   string
+	Result   string
+	Operator string
+	OpID     string
+}
+
+// Match reports whether c passes the filter.
+func (f CallFilter) Match(c Call) bool {
+	contains := func(list []string, sub string) bool {
+		sub = strings.ToLower(sub)
+		for _, s := range list {
+			if strings.Contains(strings.ToLower(s), sub) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case f.Email != "" && !contains(c.Emails, f.Email),
+		f.User != "" && !contains(c.UserIDs, f.User),
+		f.Action != "" && c.Action != f.Action,
+		f.Result != "" && c.Result != f.Result,
+		f.Operator != "" && c.Operator != f.Operator,
+		f.OpID != "" && c.OpID != f.OpID:
+		return false
+	}
+	return true
+}
+
+// SearchText is what a typed filter matches in a call, in lower case, with
+// extra words (the accounts' identifiers as a scan knows them).
+func (c Call) SearchText(extra ...string) string {
+	parts := []string{c.Action, c.Result, c.Operator, c.Reason, c.OpID, c.PlanID, c.Step, c.Error}
+	parts = append(parts, c.UserIDs...)
+	parts = append(parts, c.Emails...)
+	parts = append(parts, extra...)
+	return strings.ToLower(strings.Join(parts, "\n"))
+}
