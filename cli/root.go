@@ -22,7 +22,7 @@ import (
 	"github.com/linkdesk/linkdesk/session"
 )
 
-// Exit codes of every command (DESIGN.md).
+// Exit codes of every command (ARCHITECTURE.md, "Contracts").
 const (
 	exitOK      = 0
 	exitFailure = 1

@@ -90,7 +90,7 @@ type confirmation struct {
 	prompt string
 }
 
-// confirm applies the contract of DESIGN.md: with --force the write goes
+// confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
 // ahead; on a terminal the operator is asked (default No); without a
 // terminal nothing is changed and the command exits 0.
 func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
