@@ -13,8 +13,7 @@ import (
 )
 
 type auditOptions struct {
-	g  *globalOptions
-	io *streams
+	cmdEnv
 
 	JSON   bool
 	Limit  int
@@ -22,7 +21,7 @@ type auditOptions struct {
 }
 
 func newAuditCmd(g *globalOptions, io *streams, runF func(*auditOptions) error) *cobra.Command {
-	o := &auditOptions{g: g, io: io}
+	o := &auditOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the audit log, newest first",
@@ -40,10 +39,7 @@ line, newest first, as the log stores them.`,
   linkdesk audit --json --limit 0 --action delete | jq .user_ids`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return runAudit(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runAudit)
 		},
 	}
 	f := cmd.Flags()
