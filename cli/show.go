@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,16 +16,14 @@ import (
 )
 
 type showOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	Query string
 	JSON  bool
 }
 
 func newShowCmd(g *globalOptions, io *streams, runF func(*showOptions) error) *cobra.Command {
-	o := &showOptions{g: g, io: io}
+	o := &showOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "show QUERY",
 		Short: "Show any account, found by email, user id, username or phone",
@@ -43,11 +40,8 @@ a phone number. Exit 1 when nothing matches.`,
   linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ctx, o.Query = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(o)
-			}
-			return runShow(o)
+			o.Query = args[0]
+			return dispatch(cmd, o, &o.cmdEnv, runF, runShow)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print {query, found_by, accounts: [...]} as JSON")
