@@ -142,7 +142,7 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	}
 	records := checkSoakAuditLog(t, filepath.Join(state, "linkdesk", "audit.log"), p)
 	checkSoakBackups(t, filepath.Join(state, "linkdesk", "backups"), fixture, p)
-	checkSoakJournal(t, filepath.Join(state, "linkdesk", "journals", p.ID+".journal"), p)
+	checkSoakJournal(t, planJournal(t, filepath.Join(state, "linkdesk"), p.ID), p)
 	checkPrivateTree(t, filepath.Join(state, "linkdesk"))
 
 	attempts, cutOff := 0, 0
@@ -665,6 +665,16 @@ func jsonSame(a, b json.RawMessage) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return string(xa) == string(ya)
+}
+
+// planJournal is the one journal of plan id in the state directory.
+func planJournal(t *testing.T, state, id string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(state, "journals", id+"-*.journal"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("the journals of plan %s: %v %v", id, m, err)
+	}
+	return m[0]
 }
 
 // checkSoakJournal checks that the journal holds every step as done.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 )
@@ -50,7 +51,11 @@ func runTicket(o *ticketOptions) error {
 		return err
 	}
 	defer s.Close()
-	res, err := s.Apply(o.ctx, s.NewPlan(linking.PlanTicket(users[0], o.Reason)), session.ApplyOptions{})
+	op, err := linking.PlanTicket(users[0], client.TicketOptions{}, o.Reason)
+	if err != nil {
+		return commandError(err)
+	}
+	res, err := s.Apply(o.ctx, s.NewPlan(op), session.ApplyOptions{})
 	if err != nil {
 		return commandError(err)
 	}

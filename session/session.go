@@ -88,6 +88,12 @@ type Session struct {
 	recMu   sync.Mutex
 	log     *audit.Log
 	backups *audit.Backups
+
+	// Notify, when set, hears what the session must tell the operator
+	// about its records (a torn line cut off and kept in a note).
+	Notify  func(msg string)
+	notesMu sync.Mutex
+	notes   []string
 }
 
 // Paths are where a session keeps its state.

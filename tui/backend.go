@@ -48,7 +48,11 @@ func (b *Backend) Ticket(ctx context.Context, userID, reason string) (string, er
 	if err != nil {
 		return "", err
 	}
-	res, err := b.Session.Apply(ctx, b.Session.NewPlan(linking.PlanTicket(users[0], reason)), session.ApplyOptions{})
+	op, err := linking.PlanTicket(users[0], client.TicketOptions{}, reason)
+	if err != nil {
+		return "", err
+	}
+	res, err := b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
 	if err != nil {
 		return "", err
 	}
