@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 )
 
 func init() { commandBuilders = append(commandBuilders, newEmulatorCmd) }
@@ -46,7 +47,7 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
 					return usageErrorf("--users must not be negative")
 				}
 				fmt.Fprintf(io.ErrOut, "generating %d users (seed %d)…\n", users, seed)
-				ro.Tenant = emulator.Generate(emulator.GenOptions{Users: users, Seed: seed})
+				ro.Tenant = gen.Generate(gen.GenOptions{Users: users, Seed: seed})
 			}
 			return emulator.Run(cmd.Context(), ro, io.Out)
 		},

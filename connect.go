@@ -8,6 +8,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 )
 
 // session is a command's connection to a tenant: a real one, or a sandbox
@@ -85,7 +86,7 @@ func (g *globalOptions) startSandbox(ctx context.Context) (*session, error) {
 		if seed == 0 {
 			seed = 1
 		}
-		opts.Tenant = emulator.Generate(emulator.GenOptions{Users: users, Seed: seed})
+		opts.Tenant = gen.Generate(gen.GenOptions{Users: users, Seed: seed})
 	}
 	srv, err := emulator.New(opts)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // Connection settings the emulator reasons about, read from the options
@@ -164,7 +166,7 @@ func (s *Server) listConnectionsFrom(w http.ResponseWriter, q url.Values, conns 
 	b := append([]byte(`{"connections":`), appendConns(nil, conns[start:end])...)
 	if end < len(conns) {
 		b = append(b, `,"next":`...)
-		b = appendString(b, conns[end].ID)
+		b = rawjson.AppendString(b, conns[end].ID)
 	}
 	writeJSON(w, http.StatusOK, append(b, '}'))
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // An export field names a value of the user by path: a top-level name
@@ -84,7 +86,7 @@ func topGetter(key string) fieldGetter {
 	str := func(get func(*User) string) fieldGetter {
 		return func(b []byte, u *User) ([]byte, bool) {
 			if s := get(u); s != "" {
-				return appendString(b, s), true
+				return rawjson.AppendString(b, s), true
 			}
 			return extra(b, u)
 		}
@@ -177,9 +179,9 @@ func identityGetter(index int, rest []pathSeg) fieldGetter {
 				return b, false
 			}
 			if rest[0].key == "connection" {
-				return appendString(b, id.Connection), true
+				return rawjson.AppendString(b, id.Connection), true
 			}
-			return appendString(b, id.Provider), true
+			return rawjson.AppendString(b, id.Provider), true
 		case "user_id":
 			if len(rest) > 1 {
 				return b, false
@@ -187,7 +189,7 @@ func identityGetter(index int, rest []pathSeg) fieldGetter {
 			if id.UserID.Numeric {
 				return append(b, id.UserID.Value...), true
 			}
-			return appendString(b, id.UserID.Value), true
+			return rawjson.AppendString(b, id.UserID.Value), true
 		case "isSocial":
 			return strconv.AppendBool(b, id.IsSocial), len(rest) == 1
 		case "profileData":
@@ -208,7 +210,7 @@ func rawPath(raw []byte, path []pathSeg) ([]byte, bool) {
 		found := false
 		if seg.index >= 0 {
 			i := 0
-			eachElement(raw, func(el []byte) bool {
+			rawjson.EachElement(raw, func(el []byte) bool {
 				if i == seg.index {
 					v, found = el, true
 					return false
@@ -217,7 +219,7 @@ func rawPath(raw []byte, path []pathSeg) ([]byte, bool) {
 				return true
 			})
 		} else {
-			v, found = lookupMember(raw, seg.key)
+			v, found = rawjson.LookupMember(raw, seg.key)
 		}
 		if !found {
 			return nil, false
@@ -233,7 +235,7 @@ func appendCSVCell(b, v []byte) []byte {
 	if len(v) >= 2 && v[0] == '"' {
 		if bytes.IndexByte(v, '\\') < 0 {
 			v = v[1 : len(v)-1]
-		} else if s, ok := rawString(v); ok {
+		} else if s, ok := rawjson.Unquote(v); ok {
 			v = []byte(s)
 		}
 	}

@@ -210,7 +210,7 @@ func decodeConnection(raw json.RawMessage) (*Connection, error) {
 		if v[0] != '{' {
 			return nil, fmt.Errorf("options must be an object, got %s", jsonType(v))
 		}
-		opts, err := decodeOptions(v)
+		opts, err := DecodeOptions(v)
 		if err != nil {
 			return nil, fmt.Errorf("options: %w", err)
 		}
@@ -219,8 +219,8 @@ func decodeConnection(raw json.RawMessage) (*Connection, error) {
 	return c, nil
 }
 
-// decodeOptions reads connection options keeping numbers as written.
-func decodeOptions(raw []byte) (map[string]any, error) {
+// DecodeOptions reads connection options keeping numbers as written.
+func DecodeOptions(raw []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any

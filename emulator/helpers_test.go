@@ -12,6 +12,10 @@ import (
 	"time"
 )
 
+// GenerateForTest makes a generated tenant of users users with seed; set
+// by gen_hook_test.go (package emulator_test), as gen imports emulator.
+var GenerateForTest func(users int, seed int64) *Tenant
+
 // testTenant is a small hand-made tenant: every connection kind the
 // emulator reasons about and users that share emails across them.
 func testTenant() *Tenant {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // profileDataSkip are the top-level fields a secondary's profileData never
@@ -19,14 +21,14 @@ var profileDataSkip = []string{
 // keeps of its profile.
 func profileData(u *User) json.RawMessage {
 	full := u.AppendJSON(nil)
-	w := objWriter{b: []byte{'{'}}
-	eachMember(full, func(k, v []byte) bool {
-		if key := keyString(k); !slices.Contains(profileDataSkip, key) {
-			w.raw(key, v)
+	w := rawjson.Writer{B: []byte{'{'}}
+	rawjson.EachMember(full, func(k, v []byte) bool {
+		if key := rawjson.KeyString(k); !slices.Contains(profileDataSkip, key) {
+			w.Raw(key, v)
 		}
 		return true
 	})
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 // userFromProfile rebuilds a standalone user from a linked identity, as

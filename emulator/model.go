@@ -1,9 +1,11 @@
 // Package emulator is the sandbox tenant: a stateful emulator of the Auth0
-// Management API on net/http, faithful to ../shared/AUTH0.md, plus the data
-// generator and fixture loader that fill it.
+// Management API on net/http, faithful to ../shared/AUTH0.md, plus the
+// fixture loader that fills it. Its sub-packages: lucene (the user search
+// query language), gen (the data generator) and emulatortest (for tests).
 //
 // It depends only on the standard library and the shapes of the real API: it
-// must never import linkdesk's client, linking or UI packages.
+// must never import linkdesk's client, linking or UI packages, nor gen
+// (which imports it).
 package emulator
 
 import (
@@ -12,10 +14,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // TimeLayout is how Auth0 writes timestamps: RFC 3339 in UTC with milliseconds.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
+const TimeLayout = rawjson.TimeLayout
 
 // Tenant is the data a sandbox tenant starts with: what a fixture file holds
 // and what the generator makes.
@@ -55,6 +59,30 @@ func (f Flag) Bool() bool { return f == FlagTrue || f == FlagTrueString }
 
 // Set reports whether the tenant holds a value at all.
 func (f Flag) Set() bool { return f != FlagUnset }
+
+// AppendJSON appends the flag as the tenant serves it: true, false, "true"
+// or "false" (nothing for an unset flag).
+func (f Flag) AppendJSON(b []byte) []byte {
+	switch f {
+	case FlagTrue:
+		return append(b, "true"...)
+	case FlagFalse:
+		return append(b, "false"...)
+	case FlagTrueString:
+		return append(b, `"true"`...)
+	case FlagFalseString:
+		return append(b, `"false"`...)
+	}
+	return b
+}
+
+// writeFlag writes the member k unless f is unset.
+func writeFlag(w *rawjson.Writer, k string, f Flag) {
+	if f.Set() {
+		w.Key(k)
+		w.B = f.AppendJSON(w.B)
+	}
+}
 
 // FlagOf returns the plain JSON boolean flag for b.
 func FlagOf(b bool) Flag {
@@ -154,29 +182,29 @@ func (u *User) MarshalJSON() ([]byte, error) { return u.AppendJSON(nil), nil }
 // AppendJSON appends the user's JSON object to b. It is the one encoder of
 // users: handlers, exports and fixtures all use it.
 func (u *User) AppendJSON(b []byte) []byte {
-	w := objWriter{b: append(b, '{')}
-	w.str("user_id", u.UserID)
+	w := rawjson.Writer{B: append(b, '{')}
+	w.Str("user_id", u.UserID)
 	if u.Email != "" {
-		w.str("email", u.Email)
+		w.Str("email", u.Email)
 	}
-	w.flag("email_verified", u.EmailVerified)
+	writeFlag(&w, "email_verified", u.EmailVerified)
 	if u.Username != "" {
-		w.str("username", u.Username)
+		w.Str("username", u.Username)
 	}
 	if u.PhoneNumber != "" {
-		w.str("phone_number", u.PhoneNumber)
+		w.Str("phone_number", u.PhoneNumber)
 	}
-	w.flag("phone_verified", u.PhoneVerified)
+	writeFlag(&w, "phone_verified", u.PhoneVerified)
 	for _, f := range [...]struct{ k, v string }{
 		{"name", u.Name}, {"given_name", u.GivenName}, {"family_name", u.FamilyName},
 		{"nickname", u.Nickname}, {"picture", u.Picture},
 	} {
 		if f.v != "" {
-			w.str(f.k, f.v)
+			w.Str(f.k, f.v)
 		}
 	}
-	w.time("created_at", u.CreatedAt)
-	w.time("updated_at", u.UpdatedAt)
+	w.Time("created_at", u.CreatedAt)
+	w.Time("updated_at", u.UpdatedAt)
 	// A modelled field that arrived with another type lives in Extra and is
 	// written from there, once.
 	inExtra := func(k string) bool {
@@ -184,168 +212,64 @@ func (u *User) AppendJSON(b []byte) []byte {
 		return ok
 	}
 	if !inExtra("identities") {
-		w.key("identities")
-		w.b = append(w.b, '[')
+		w.Key("identities")
+		w.B = append(w.B, '[')
 		for i, id := range u.Identities {
 			if i > 0 {
-				w.b = append(w.b, ',')
+				w.B = append(w.B, ',')
 			}
-			w.b = id.appendJSON(w.b)
+			w.B = id.appendJSON(w.B)
 		}
-		w.b = append(w.b, ']')
+		w.B = append(w.B, ']')
 	}
 	if u.UserMetadata != nil {
-		w.raw("user_metadata", u.UserMetadata)
+		w.Raw("user_metadata", u.UserMetadata)
 	}
 	if u.AppMetadata != nil {
-		w.raw("app_metadata", u.AppMetadata)
+		w.Raw("app_metadata", u.AppMetadata)
 	}
-	w.time("last_login", u.LastLogin)
+	w.Time("last_login", u.LastLogin)
 	if u.LastIP != "" {
-		w.str("last_ip", u.LastIP)
+		w.Str("last_ip", u.LastIP)
 	}
 	if (!u.CreatedAt.IsZero() || u.LoginsCount != 0) && !inExtra("logins_count") {
-		w.key("logins_count")
-		w.b = fmt.Appendf(w.b, "%d", u.LoginsCount)
+		w.Key("logins_count")
+		w.B = fmt.Appendf(w.B, "%d", u.LoginsCount)
 	}
 	if u.Blocked {
-		w.key("blocked")
-		w.b = append(w.b, "true"...)
+		w.Key("blocked")
+		w.B = append(w.B, "true"...)
 	}
 	for _, k := range sortedKeys(u.Extra) {
-		w.raw(k, u.Extra[k])
+		w.Raw(k, u.Extra[k])
 	}
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 func (id Identity) appendJSON(b []byte) []byte {
-	w := objWriter{b: append(b, '{')}
-	w.str("connection", id.Connection)
-	w.str("provider", id.Provider)
-	w.key("user_id")
+	w := rawjson.Writer{B: append(b, '{')}
+	w.Str("connection", id.Connection)
+	w.Str("provider", id.Provider)
+	w.Key("user_id")
 	if id.UserID.Numeric {
-		w.b = append(w.b, id.UserID.Value...)
+		w.B = append(w.B, id.UserID.Value...)
 	} else {
-		w.b = appendString(w.b, id.UserID.Value)
+		w.B = rawjson.AppendString(w.B, id.UserID.Value)
 	}
-	w.key("isSocial")
+	w.Key("isSocial")
 	if id.IsSocial {
-		w.b = append(w.b, "true"...)
+		w.B = append(w.B, "true"...)
 	} else {
-		w.b = append(w.b, "false"...)
+		w.B = append(w.B, "false"...)
 	}
 	if id.ProfileData != nil {
-		w.raw("profileData", id.ProfileData)
+		w.Raw("profileData", id.ProfileData)
 	}
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 // MarshalJSON writes the identity as it appears in identities[].
 func (id Identity) MarshalJSON() ([]byte, error) { return id.appendJSON(nil), nil }
-
-type objWriter struct {
-	b     []byte
-	count int
-}
-
-func (w *objWriter) key(k string) {
-	if w.count > 0 {
-		w.b = append(w.b, ',')
-	}
-	w.count++
-	w.b = appendString(w.b, k)
-	w.b = append(w.b, ':')
-}
-
-func (w *objWriter) str(k, v string) {
-	w.key(k)
-	w.b = appendString(w.b, v)
-}
-
-func (w *objWriter) raw(k string, v json.RawMessage) {
-	w.key(k)
-	w.b = append(w.b, v...)
-}
-
-func (w *objWriter) flag(k string, f Flag) {
-	switch f {
-	case FlagTrue:
-		w.key(k)
-		w.b = append(w.b, "true"...)
-	case FlagFalse:
-		w.key(k)
-		w.b = append(w.b, "false"...)
-	case FlagTrueString:
-		w.key(k)
-		w.b = append(w.b, `"true"`...)
-	case FlagFalseString:
-		w.key(k)
-		w.b = append(w.b, `"false"`...)
-	}
-}
-
-func (w *objWriter) time(k string, t time.Time) {
-	if t.IsZero() {
-		return
-	}
-	w.key(k)
-	w.b = append(w.b, '"')
-	w.b = t.UTC().AppendFormat(w.b, TimeLayout)
-	w.b = append(w.b, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string the way encoding/json does without
-// HTML escaping: control characters escaped, invalid UTF-8 replaced by U+FFFD,
-// U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := decodeRune(s[i:])
-		if r == '\uFFFD' && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // UnmarshalJSON reads a user tolerantly: a modelled field of an unexpected
 // JSON type is kept in Extra rather than rejected, as a tenant may hold it.

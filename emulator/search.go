@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // User search (GET /api/v2/users?q=) speaks the Lucene query syntax of
@@ -122,7 +124,7 @@ func (p *qparser) eof() bool  { return p.i >= len(p.s) }
 func (p *qparser) peek() byte { return p.s[p.i] }
 
 func (p *qparser) skipSpace() {
-	for p.i < len(p.s) && isSpace(p.s[p.i]) {
+	for p.i < len(p.s) && rawjson.IsSpace(p.s[p.i]) {
 		p.i++
 	}
 }
@@ -133,7 +135,7 @@ func (p *qparser) keyword(k string) bool {
 		return false
 	}
 	end := p.i + len(k)
-	if end < len(p.s) && !isSpace(p.s[end]) && p.s[end] != '(' && p.s[end] != '"' {
+	if end < len(p.s) && !rawjson.IsSpace(p.s[end]) && p.s[end] != '(' && p.s[end] != '"' {
 		return false
 	}
 	p.i = end
@@ -430,7 +432,7 @@ func (p *qparser) readWord(inRange bool) (word, error) {
 	escaped := false
 	for p.i < len(p.s) {
 		c := p.s[p.i]
-		if isSpace(c) || !inRange && strings.IndexByte("():\"[]{}^~", c) >= 0 || inRange && (c == ']' || c == '}') {
+		if rawjson.IsSpace(c) || !inRange && strings.IndexByte("():\"[]{}^~", c) >= 0 || inRange && (c == ']' || c == '}') {
 			break
 		}
 		if c == '\\' {

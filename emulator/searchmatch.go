@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // How a parsed user search (search.go) meets users: values, field
@@ -327,17 +329,17 @@ func (q *termQuery) matchRaw(raw []byte, found bool) bool {
 	}
 	switch raw[0] {
 	case '"':
-		s, ok := rawString(raw)
+		s, ok := rawjson.Unquote(raw)
 		return ok && q.matchText(fExtra, s)
 	case '[':
 		hit := false
-		eachElement(raw, func(el []byte) bool {
+		rawjson.EachElement(raw, func(el []byte) bool {
 			hit = q.matchRaw(el, true)
 			return !hit
 		})
 		return hit
 	case '{':
-		return q.v.kind == vExists && len(trimSpace(raw)) > 2
+		return q.v.kind == vExists && len(rawjson.TrimSpace(raw)) > 2
 	case 'n':
 		return false
 	case 't', 'f':
@@ -369,10 +371,10 @@ func lookupPath(raw []byte, path []string) ([]byte, bool) {
 		return nil, false
 	}
 	for i, key := range path {
-		raw = trimSpace(raw)
+		raw = rawjson.TrimSpace(raw)
 		if len(raw) > 0 && raw[0] == '[' {
 			var found []byte
-			eachElement(raw, func(el []byte) bool {
+			rawjson.EachElement(raw, func(el []byte) bool {
 				if v, ok := lookupPath(el, path[i:]); ok {
 					if found == nil {
 						found = []byte{'['}
@@ -388,7 +390,7 @@ func lookupPath(raw []byte, path []string) ([]byte, bool) {
 			}
 			return append(found, ']'), true
 		}
-		v, ok := lookupMember(raw, key)
+		v, ok := rawjson.LookupMember(raw, key)
 		if !ok {
 			return nil, false
 		}

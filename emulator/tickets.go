@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // handlePasswordTicket is POST /api/v2/tickets/password-change: a reset URL
@@ -20,7 +22,7 @@ func (s *Server) handlePasswordTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ticket := "https://" + r.Host + "/lo/reset?ticket=" + randomToken(24) + "#"
-	b := appendString([]byte(`{"ticket":`), ticket)
+	b := rawjson.AppendString([]byte(`{"ticket":`), ticket)
 	writeJSON(w, http.StatusCreated, append(b, '}'))
 }
 

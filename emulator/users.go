@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // searchCap is how many results of one query can be paged through.
@@ -76,14 +78,14 @@ func (p *projection) appendFiltered(b, obj []byte) []byte {
 	if p == nil {
 		return append(b, obj...)
 	}
-	w := objWriter{b: append(b, '{')}
-	eachMember(obj, func(k, v []byte) bool {
-		if slices.ContainsFunc(p.fields, func(f string) bool { return keyIs(k, f) }) == p.include {
-			w.raw(keyString(k), v)
+	w := rawjson.Writer{B: append(b, '{')}
+	rawjson.EachMember(obj, func(k, v []byte) bool {
+		if slices.ContainsFunc(p.fields, func(f string) bool { return rawjson.KeyIs(k, f) }) == p.include {
+			w.Raw(rawjson.KeyString(k), v)
 		}
 		return true
 	})
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 func (p *projection) appendUser(b []byte, u *User) []byte {
@@ -194,7 +196,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 		val int
 	}{{"", start}, {"limit", pg.perPage}, {"length", len(page)}, {"total", total}} {
 		if n.key != "" {
-			b = append(appendString(append(b, ','), n.key), ':')
+			b = append(rawjson.AppendString(append(b, ','), n.key), ':')
 		}
 		b = strconv.AppendInt(b, int64(n.val), 10)
 	}
@@ -293,7 +295,7 @@ func (p payload) str(key string) (string, bool, error) {
 	if !ok {
 		return "", false, nil
 	}
-	s, isStr := rawString(raw)
+	s, isStr := rawjson.Unquote(raw)
 	if !isStr {
 		return "", true, invalidBody("'Expected type string but found type %s' on property %s.", jsonType(raw), key)
 	}
@@ -651,22 +653,22 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 // keys are replaced (one level deep), a key set to null is removed, and an
 // empty object wipes everything.
 func mergeMetadata(old, patch json.RawMessage) json.RawMessage {
-	pms := objectMembers(patch)
+	pms := rawjson.Members(patch)
 	if len(pms) == 0 {
 		return json.RawMessage("{}")
 	}
-	ms := objectMembers(old)
+	ms := rawjson.Members(old)
 	for _, pm := range pms {
-		i := slices.IndexFunc(ms, func(m member) bool { return m.key == pm.key })
+		i := slices.IndexFunc(ms, func(m rawjson.Member) bool { return m.Key == pm.Key })
 		switch {
-		case string(pm.val) == "null" && i >= 0:
+		case string(pm.Val) == "null" && i >= 0:
 			ms = slices.Delete(ms, i, i+1)
-		case string(pm.val) == "null":
+		case string(pm.Val) == "null":
 		case i >= 0:
-			ms[i].val = pm.val
+			ms[i].Val = pm.Val
 		default:
 			ms = append(ms, pm)
 		}
 	}
-	return appendObject(nil, ms)
+	return rawjson.AppendObject(nil, ms)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/auth0/go-auth0/management"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -194,7 +195,7 @@ func streamTenant(n int) (*linking.Connections, io.Reader) {
 		bw := bufio.NewWriterSize(pw, 1<<20)
 		var conns []*management.Connection
 		var line []byte
-		emulator.GenerateEach(emulator.GenOptions{Users: n, Seed: 1}, func(c *emulator.Connection) {
+		gen.GenerateEach(gen.GenOptions{Users: n, Seed: 1}, func(c *emulator.Connection) {
 			data, _ := json.Marshal(c)
 			var mc management.Connection
 			json.Unmarshal(data, &mc)

@@ -1,4 +1,4 @@
-package emulator
+package gen
 
 // The generator's vocabulary: connections as GET /api/v2/connections returns
 // them, and the names, domains and values its users are made of. Every
