@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
+	"github.com/linkdesk/linkdesk/emulator/lucene"
 )
 
 // An export field names a value of the user by path: a top-level name
@@ -132,7 +133,7 @@ func topGetter(key string) fieldGetter {
 	case "phone_verified":
 		return flag(func(u *User) Flag { return u.PhoneVerified })
 	case "created_at", "updated_at", "last_login":
-		k := resolveField(key).kind
+		k, _ := lucene.Users.Resolve(key)
 		return func(b []byte, u *User) ([]byte, bool) {
 			t := userTime(u, k)
 			if t.IsZero() {

@@ -224,24 +224,3 @@ func TestSearchIsEventuallyConsistent(t *testing.T) {
 		t.Errorf("new user not found after the lag: %v", got)
 	}
 }
-
-func TestParseQueryStructure(t *testing.T) {
-	// Lucene's clause rules: "a -b" requires a and excludes b; a query of
-	// exclusions only matches everyone else.
-	q, err := parseQuery(`a -b`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bq, ok := q.(*boolQuery)
-	if !ok || len(bq.should) != 1 || len(bq.mustNot) != 1 {
-		t.Fatalf("a -b parsed as %#v", q)
-	}
-	u := &User{UserID: "x|1", Name: "a"}
-	if !q.match(u) {
-		t.Error("a -b does not match a")
-	}
-	q, _ = parseQuery(`-name:b`)
-	if !q.match(u) {
-		t.Error("-name:b does not match a user named a")
-	}
-}

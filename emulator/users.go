@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
+	"github.com/linkdesk/linkdesk/emulator/lucene"
 )
 
 // searchCap is how many results of one query can be paged through.
@@ -121,11 +122,10 @@ func parseSort(s string) (func(a, b *User) int, error) {
 	default:
 		return nil, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property sort'.", s)
 	}
-	ref := resolveField(name)
-	switch k := ref.kind; {
-	case k == fLoginsCount:
+	switch k, _ := lucene.Users.Resolve(name); {
+	case k == lucene.FieldLoginsCount:
 		return func(a, b *User) int { return order * cmp.Compare(a.LoginsCount, b.LoginsCount) }, nil
-	case k.isDate():
+	case k.IsDate():
 		return func(a, b *User) int {
 			ta, tb := userTime(a, k), userTime(b, k)
 			if ta.IsZero() || tb.IsZero() {
@@ -133,14 +133,14 @@ func parseSort(s string) (func(a, b *User) int, error) {
 			}
 			return order * ta.Compare(tb)
 		}, nil
-	case k >= fUserID && k <= fLastIP:
+	case k >= lucene.FieldUserID && k <= lucene.FieldLastIP:
 		return func(a, b *User) int {
 			sa, sb := userText(a, k), userText(b, k)
 			if sa == "" || sb == "" {
 				return cmp.Compare(boolInt(sa == ""), boolInt(sb == ""))
 			}
-			if k.folded() {
-				sa, sb = lowerFast(sa), lowerFast(sb)
+			if k.Folded() {
+				sa, sb = lucene.Fold(sa), lucene.Fold(sb)
 			}
 			return order * strings.Compare(sa, sb)
 		}, nil
@@ -167,7 +167,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	search, err := parseQuery(q.Get("q"))
+	search, err := parseUserQuery(q.Get("q"))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -206,14 +206,14 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 // searchUsers returns the matches [start, end) in order and how many match.
-func (s *Server) searchUsers(search query, order func(a, b *User) int, start, end int) ([]*User, int) {
+func (s *Server) searchUsers(search lucene.Query, order func(a, b *User) int, start, end int) ([]*User, int) {
 	t := s.st.searchTable(s.now())
 	defer s.st.mu.RUnlock()
 	total := 0
 	if order == nil {
 		var page []*User
 		t.each(func(u *User) bool {
-			if search.match(u) {
+			if search.Match((*userDoc)(u)) {
 				if total >= start && total < end {
 					page = append(page, u)
 				}
@@ -225,7 +225,7 @@ func (s *Server) searchUsers(search query, order func(a, b *User) int, start, en
 	}
 	var all []*User
 	t.each(func(u *User) bool {
-		if search.match(u) {
+		if search.Match((*userDoc)(u)) {
 			all = append(all, u)
 		}
 		return true
