@@ -94,15 +94,8 @@ func topGetter(key string) fieldGetter {
 	}
 	flag := func(get func(*User) Flag) fieldGetter {
 		return func(b []byte, u *User) ([]byte, bool) {
-			switch get(u) {
-			case FlagTrue:
-				return append(b, "true"...), true
-			case FlagFalse:
-				return append(b, "false"...), true
-			case FlagTrueString:
-				return append(b, `"true"`...), true
-			case FlagFalseString:
-				return append(b, `"false"`...), true
+			if f := get(u); f.Set() {
+				return f.AppendJSON(b), true
 			}
 			return extra(b, u)
 		}
@@ -132,10 +125,13 @@ func topGetter(key string) fieldGetter {
 		return flag(func(u *User) Flag { return u.EmailVerified })
 	case "phone_verified":
 		return flag(func(u *User) Flag { return u.PhoneVerified })
-	case "created_at", "updated_at", "last_login":
+	case "created_at", "updated_at", "last_login", "last_password_reset":
 		k, _ := lucene.Users.Resolve(key)
 		return func(b []byte, u *User) ([]byte, bool) {
 			t := userTime(u, k)
+			if key == "last_password_reset" {
+				t = u.LastPasswordReset
+			}
 			if t.IsZero() {
 				return extra(b, u)
 			}
@@ -144,9 +140,14 @@ func topGetter(key string) fieldGetter {
 			return append(b, '"'), true
 		}
 	case "logins_count":
-		return func(b []byte, u *User) ([]byte, bool) { return strconv.AppendInt(b, u.LoginsCount, 10), true }
+		return func(b []byte, u *User) ([]byte, bool) {
+			if !u.HasLoginsCount {
+				return extra(b, u)
+			}
+			return strconv.AppendInt(b, u.LoginsCount, 10), true
+		}
 	case "blocked":
-		return func(b []byte, u *User) ([]byte, bool) { return strconv.AppendBool(b, u.Blocked), true }
+		return flag(func(u *User) Flag { return u.Blocked })
 	case "identities":
 		return func(b []byte, u *User) ([]byte, bool) { return appendIdentities(b, u.Identities), true }
 	case "user_metadata", "app_metadata":

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,12 +132,21 @@ type User struct {
 	UpdatedAt     time.Time
 	LastLogin     time.Time
 	LastIP        string
-	LoginsCount   int64
-	Blocked       bool
-	Identities    []Identity
-	UserMetadata  json.RawMessage // a JSON object, or nil
-	AppMetadata   json.RawMessage // a JSON object, or nil
-	Extra         map[string]json.RawMessage
+	// LastPasswordReset is when the password was last changed (PATCH with
+	// a password); zero: never.
+	LastPasswordReset time.Time
+	// LoginsCount counts the user's logins. HasLoginsCount says whether the
+	// user has the field at all: a user made with POST /api/v2/users has
+	// none until its first login (recorded), and answers omit it.
+	LoginsCount    int64
+	HasLoginsCount bool
+	// Blocked is unset unless the user was blocked or unblocked, or the
+	// request that made it sent blocked (recorded: echoed as sent).
+	Blocked      Flag
+	Identities   []Identity
+	UserMetadata json.RawMessage // a JSON object, or nil
+	AppMetadata  json.RawMessage // a JSON object, or nil
+	Extra        map[string]json.RawMessage
 }
 
 // Connection returns the name of the user's own connection (identities[0]).
@@ -232,13 +242,13 @@ func (u *User) AppendJSON(b []byte) []byte {
 	if u.LastIP != "" {
 		w.Str("last_ip", u.LastIP)
 	}
-	if (!u.CreatedAt.IsZero() || u.LoginsCount != 0) && !inExtra("logins_count") {
+	w.Time("last_password_reset", u.LastPasswordReset)
+	if u.HasLoginsCount && !inExtra("logins_count") {
 		w.Key("logins_count")
-		w.B = fmt.Appendf(w.B, "%d", u.LoginsCount)
+		w.B = strconv.AppendInt(w.B, u.LoginsCount, 10)
 	}
-	if u.Blocked {
-		w.Key("blocked")
-		w.B = append(w.B, "true"...)
+	if !inExtra("blocked") {
+		writeFlag(&w, "blocked", u.Blocked)
 	}
 	for _, k := range sortedKeys(u.Extra) {
 		w.Raw(k, u.Extra[k])
@@ -336,10 +346,13 @@ func (u *User) setField(k string, v json.RawMessage) bool {
 		return tm(&u.LastLogin)
 	case "last_ip":
 		return str(&u.LastIP)
+	case "last_password_reset":
+		return tm(&u.LastPasswordReset)
 	case "logins_count":
-		return json.Unmarshal(v, &u.LoginsCount) == nil
+		u.HasLoginsCount = json.Unmarshal(v, &u.LoginsCount) == nil
+		return u.HasLoginsCount
 	case "blocked":
-		return json.Unmarshal(v, &u.Blocked) == nil
+		return parseFlag(v, &u.Blocked)
 	case "identities":
 		var ids []Identity
 		if json.Unmarshal(v, &ids) != nil {

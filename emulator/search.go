@@ -71,7 +71,7 @@ func userText(u *User, f lucene.Field) string {
 	case lucene.FieldPhoneVerified:
 		return flagText(u.PhoneVerified)
 	case lucene.FieldBlocked:
-		return strconv.FormatBool(u.Blocked)
+		return flagText(u.Blocked)
 	case lucene.FieldUsername:
 		return u.Username
 	case lucene.FieldPhoneNumber:
@@ -116,7 +116,7 @@ func userTime(u *User, f lucene.Field) time.Time {
 }
 
 func (d *userDoc) Number(lucene.Field) (float64, bool) {
-	return float64(d.LoginsCount), true
+	return float64(d.LoginsCount), d.HasLoginsCount
 }
 
 func (d *userDoc) JSON(f lucene.Field, member string, i int) ([]byte, bool) {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"cmp"
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 	"github.com/linkdesk/linkdesk/emulator/lucene"
@@ -124,7 +126,12 @@ func parseSort(s string) (func(a, b *User) int, error) {
 	}
 	switch k, _ := lucene.Users.Resolve(name); {
 	case k == lucene.FieldLoginsCount:
-		return func(a, b *User) int { return order * cmp.Compare(a.LoginsCount, b.LoginsCount) }, nil
+		return func(a, b *User) int {
+			if !a.HasLoginsCount || !b.HasLoginsCount {
+				return cmp.Compare(boolInt(!a.HasLoginsCount), boolInt(!b.HasLoginsCount))
+			}
+			return order * cmp.Compare(a.LoginsCount, b.LoginsCount)
+		}, nil
 	case k.IsDate():
 		return func(a, b *User) int {
 			ta, tb := userTime(a, k), userTime(b, k)
@@ -456,8 +463,10 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 	if u.Email != "" && !u.EmailVerified.Set() {
 		u.EmailVerified = FlagFalse
 	}
-	if u.Blocked, _, err = p.boolean("blocked"); err != nil {
+	if b, ok, err := p.boolean("blocked"); err != nil {
 		return nil, err
+	} else if ok {
+		u.Blocked = FlagOf(b) // echoed as sent (recorded)
 	}
 	if _, _, err := p.boolean("verify_email"); err != nil {
 		return nil, err
@@ -488,16 +497,58 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 	return u, nil
 }
 
-// defaultProfile fills name and nickname as Auth0 does for a new database
-// or passwordless user.
+// defaultProfile fills name, nickname and picture as Auth0 does for a new
+// database or passwordless user.
 func defaultProfile(u *User) {
 	if u.Name == "" {
-		u.Name = cmp.Or(u.Email, u.Username, u.PhoneNumber)
+		u.Name = defaultName(u)
 	}
 	if u.Nickname == "" {
 		local, _, _ := strings.Cut(u.Email, "@")
 		u.Nickname = cmp.Or(local, u.Username, u.PhoneNumber)
 	}
+	if u.Picture == "" {
+		u.Picture = defaultPicture(u.Email, u.Name)
+	}
+}
+
+// defaultName is the name Auth0 gives a user made without one.
+func defaultName(u *User) string { return cmp.Or(u.Email, u.Username, u.PhoneNumber) }
+
+// defaultPicture is Auth0's picture for a user made without one: the
+// Gravatar of the email, falling back to an avatar of the name's initials
+// (recorded: https://secure.gravatar.com/avatar/<md5>?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fau.png
+// for auzironian@example.com).
+func defaultPicture(email, name string) string {
+	sum := md5.Sum([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "https://secure.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) +
+		"?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F" + initials(name) + ".png"
+}
+
+// initials are the first letters of the name's first two words, or the
+// first two letters of a one-word name or an email, lower-cased ASCII
+// ("default" when there are none).
+func initials(name string) string {
+	letters := func(s string, n int) []byte {
+		var out []byte
+		for _, r := range s {
+			if len(out) < n && r < unicode.MaxASCII && unicode.IsLetter(r) {
+				out = append(out, byte(unicode.ToLower(r)))
+			}
+		}
+		return out
+	}
+	words := strings.Fields(name)
+	var out []byte
+	if len(words) >= 2 && !strings.Contains(name, "@") {
+		out = append(letters(words[0], 1), letters(words[1], 1)...)
+	} else {
+		out = letters(name, 2)
+	}
+	if len(out) == 0 {
+		return "default"
+	}
+	return string(out)
 }
 
 // checkUniqueLocked refuses an email (unless the connection allows shared
@@ -591,8 +642,11 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 		}
 	}
 	db := conn != nil && isDatabase(conn)
-	if _, ok := p["password"]; ok && !db {
-		return nil, false, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
+	if _, ok := p["password"]; ok {
+		if !db {
+			return nil, false, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
+		}
+		u.LastPasswordReset = now // recorded: a PATCH with a password answers last_password_reset
 	}
 	if v, ok, err := p.str("email"); err != nil {
 		return nil, false, err
@@ -628,13 +682,15 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 	if b, ok, err := p.boolean("blocked"); err != nil {
 		return nil, false, err
 	} else if ok {
-		u.Blocked = b
+		u.Blocked = FlagOf(b)
 	}
 	for key, dst := range map[string]*json.RawMessage{"user_metadata": &u.UserMetadata, "app_metadata": &u.AppMetadata} {
 		if patch, ok, err := p.object(key); err != nil {
 			return nil, false, err
 		} else if ok {
-			*dst = mergeMetadata(*dst, patch)
+			if *dst = mergeMetadata(*dst, patch); len(rawjson.Members(*dst)) == 0 {
+				*dst = nil // recorded: PATCH with app_metadata {} answers without the key
+			}
 		}
 	}
 	if conn != nil && (u.Email != old.Email || u.Username != old.Username) {

@@ -630,6 +630,7 @@ func (g *generator) newUser(a *acct, identities int) *emulator.User {
 	}
 	u.CreatedAt = time.UnixMilli(a.created).UTC()
 	u.LoginsCount = a.logins
+	u.HasLoginsCount = a.logins > 0 // a user who never logged in has no logins_count
 	updated := a.created
 	if a.logins > 0 {
 		last := a.created + 1000 + int64(g.r.intn(5000))
@@ -642,7 +643,9 @@ func (g *generator) newUser(a *acct, identities int) *emulator.User {
 		g.putIP(u)
 	}
 	u.UpdatedAt = time.UnixMilli(updated).UTC()
-	u.Blocked = g.r.permille(5)
+	if g.r.permille(5) {
+		u.Blocked = emulator.FlagTrue
+	}
 	g.metadata(u, a)
 	return u
 }
