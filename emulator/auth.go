@@ -31,7 +31,7 @@ var DefaultScopes = []string{
 }
 
 // accessToken is what the emulator remembers of a token it issued; the
-// token itself is an opaque random string.
+// token itself is a signed JWT (jwt.go) that also says all this.
 type accessToken struct {
 	clientID string
 	scopes   []string
@@ -44,8 +44,20 @@ type tokenStore struct {
 	ttl    time.Duration
 }
 
-func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
-	tok := randomToken(32)
+// issue signs an access token for c with scopes, for the API aud of the
+// tenant iss, and remembers it.
+func (ts *tokenStore) issue(c Client, scopes []string, iss, aud string, now time.Time) (string, error) {
+	k, err := processSigningKey()
+	if err != nil {
+		return "", err
+	}
+	tok, err := k.sign(tokenClaims{
+		Iss: iss, Sub: c.ID + "@clients", Aud: aud, Iat: now.Unix(), Exp: now.Add(ts.ttl).Unix(),
+		Scope: strings.Join(scopes, " "), Gty: "client-credentials", Azp: c.ID, Jti: randomToken(16),
+	})
+	if err != nil {
+		return "", err
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if len(ts.tokens) >= 1024 {
@@ -56,7 +68,7 @@ func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
 		}
 	}
 	ts.tokens[tok] = accessToken{clientID: c.ID, scopes: scopes, expires: now.Add(ts.ttl)}
-	return tok
+	return tok, nil
 }
 
 // IssuedTokens returns every access token the tenant has issued and still
@@ -148,7 +160,11 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if want := strings.Fields(params.Get("scope")); len(want) > 0 {
 		scopes = slices.DeleteFunc(slices.Clone(want), func(sc string) bool { return !slices.Contains(c.Scopes, sc) })
 	}
-	tok := s.tokens.issue(c, scopes, s.now())
+	tok, err := s.tokens.issue(c, scopes, issuer(r), aud, s.now())
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
+		return
+	}
 	s.countToken()
 	w.Header().Set("Cache-Control", "no-store")
 	body, _ := json.Marshal(map[string]any{

@@ -151,6 +151,8 @@ func (s *Server) routes() {
 		s.handle(pattern, route{scopes: scopes, faults: faults}, h)
 	}
 	s.handle("POST /oauth/token", route{}, s.handleToken)
+	s.handle("GET /.well-known/jwks.json", route{}, s.handleJWKS)
+	s.handle("GET /.well-known/openid-configuration", route{}, s.handleOpenIDConfiguration)
 	api("GET /api/v2/users", s.handleListUsers, "read:users")
 	api(RouteCreateUser, s.handleCreateUser, "create:users")
 	api("GET /api/v2/users/{id}", s.handleGetUser, "read:users")
