@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // A fixture is one JSON object {"connections": [...], "users": [...]} whose
@@ -215,6 +217,35 @@ func decodeConnection(raw json.RawMessage) (*Connection, error) {
 			return nil, fmt.Errorf("options: %w", err)
 		}
 		c.Options = opts
+	}
+	if v, ok := f["show_as_button"]; ok && !isJSONNull(v) {
+		var b bool
+		if json.Unmarshal(v, &b) != nil {
+			return nil, fmt.Errorf("show_as_button must be true or false, got %s", jsonType(v))
+		}
+		c.ShowAsButton = &b
+	}
+	if v, ok := f["provisioning_ticket_url"]; ok && !isJSONNull(v) && (v[0] != '"' || json.Unmarshal(v, &c.ProvisioningTicketURL) != nil) {
+		return nil, fmt.Errorf("provisioning_ticket_url must be a string, got %s", jsonType(v))
+	}
+	for _, s := range [...]struct {
+		k   string
+		dst *json.RawMessage
+	}{{"authentication", &c.Authentication}, {"connected_accounts", &c.ConnectedAccounts}} {
+		if v, ok := f[s.k]; ok && !isJSONNull(v) {
+			*s.dst = rawjson.Compact(v)
+		}
+	}
+	for k, v := range f {
+		switch k {
+		case "id", "name", "display_name", "strategy", "enabled_clients", "realms", "is_domain_connection", "options",
+			"show_as_button", "provisioning_ticket_url", "authentication", "connected_accounts":
+		default:
+			if c.Extra == nil {
+				c.Extra = map[string]json.RawMessage{}
+			}
+			c.Extra[k] = rawjson.Compact(v)
+		}
 	}
 	return c, nil
 }

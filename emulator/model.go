@@ -40,6 +40,35 @@ type Connection struct {
 	EnabledClients     []string       `json:"enabled_clients"`
 	IsDomainConnection bool           `json:"is_domain_connection"`
 	Realms             []string       `json:"realms"`
+	// Members Auth0 answers when they are set (recorded).
+	ShowAsButton          *bool           `json:"show_as_button,omitempty"`
+	ProvisioningTicketURL string          `json:"provisioning_ticket_url,omitempty"`
+	Authentication        json.RawMessage `json:"authentication,omitempty"`
+	ConnectedAccounts     json.RawMessage `json:"connected_accounts,omitempty"`
+	// Extra holds any other member a fixture gave, served back as given.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// MarshalJSON writes the connection as GET /api/v2/connections/{id}
+// answers it, Extra members last.
+func (c *Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode((*plain)(c)); err != nil {
+		return nil, err
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if len(c.Extra) == 0 {
+		return b, nil
+	}
+	b = b[:len(b)-1] // the closing brace: the extra members go before it
+	for _, k := range sortedKeys(c.Extra) {
+		b = append(rawjson.AppendString(append(b, ','), k), ':')
+		b = append(b, c.Extra[k]...)
+	}
+	return append(b, '}'), nil
 }
 
 // Flag is a boolean as the tenant stores it: real tenants hold

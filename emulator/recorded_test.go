@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -152,5 +154,69 @@ func TestLinkAndUnlinkAnswerAsRecorded(t *testing.T) {
 	c.call("GET", "/api/v2/users/"+url.PathEscape(main.UserID), nil, 200, &got)
 	if len(got.Identities) != 1 || got.Identities[0].ProfileData != nil {
 		t.Errorf("GET primary identities %+v", got.Identities)
+	}
+}
+
+func TestConnectionsAnswerAsRecorded(t *testing.T) {
+	// A connection as GET /api/v2/connections/{id} recorded it, with the
+	// members Auth0 answers when they are set.
+	const fixture = `{"connections": [
+	{"id":"con_0AjkvDzYmclvswGe","options":{"mfa":{"active":true}},"strategy":"auth0","name":"Test-Auth0-Connection",
+	 "is_domain_connection":false,"authentication":{"active":true},"connected_accounts":{"active":true},"enabled_clients":[],"realms":["Test-Auth0-Connection"]},
+	{"id":"con_6kN5g5HffFdsMMX7","options":{"ips":null},"strategy":"ad","name":"Test-AD-Connection",
+	 "provisioning_ticket_url":"https://example.auth0.com/p/ad/7ULVdMeQ","is_domain_connection":false,"show_as_button":false,
+	 "enabled_clients":[],"realms":["Test-AD-Connection"],"metadata":{"team":"it"}},
+	{"id":"con_g","name":"google-oauth2","strategy":"google-oauth2","options":{}}
+	], "users": []}`
+	tenant, err := ReadFixture(strings.NewReader(fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startTest(t, Options{Tenant: tenant})
+	for id, want := range map[string][]string{
+		"con_0AjkvDzYmclvswGe": {"authentication", "connected_accounts", "enabled_clients", "id", "is_domain_connection", "name", "options", "realms", "strategy"},
+		"con_6kN5g5HffFdsMMX7": {"enabled_clients", "id", "is_domain_connection", "metadata", "name", "options", "provisioning_ticket_url", "realms", "show_as_button", "strategy"},
+	} {
+		if got := keysOf(t, c.call("GET", "/api/v2/connections/"+id, nil, 200, nil).body); !slices.Equal(got, want) {
+			t.Errorf("%s answers %v, want %v", id, got, want)
+		}
+	}
+	// fields= always brings id and is_domain_connection (recorded:
+	// fields=id&include_fields=true).
+	var list struct {
+		Total       int               `json:"total"`
+		Connections []json.RawMessage `json:"connections"`
+	}
+	c.call("GET", "/api/v2/connections?fields=id&include_fields=true&include_totals=true&per_page=50", nil, 200, &list)
+	if list.Total != 3 || len(list.Connections) != 3 {
+		t.Fatalf("list %+v", list)
+	}
+	for _, raw := range list.Connections {
+		if got := keysOf(t, raw); !slices.Equal(got, []string{"id", "is_domain_connection"}) {
+			t.Errorf("fields=id answers %s", raw)
+		}
+	}
+	if got := keysOf(t, c.call("GET", "/api/v2/connections/con_g?fields=name", nil, 200, nil).body); !slices.Equal(got, []string{"id", "is_domain_connection", "name"}) {
+		t.Errorf("fields=name answers %v", got)
+	}
+	// Both ways of sending a list filter, and a mix of them.
+	for _, q := range []string{"strategy=ad&strategy=google-oauth2", "strategy[0]=ad&strategy[1]=google-oauth2",
+		"strategy%5B1%5D=google-oauth2&strategy%5B0%5D=ad", "strategy=ad&strategy[0]=google-oauth2"} {
+		var got []struct {
+			ID string `json:"id"`
+		}
+		c.call("GET", "/api/v2/connections?"+q, nil, 200, &got)
+		if len(got) != 2 || got[0].ID != "con_6kN5g5HffFdsMMX7" || got[1].ID != "con_g" {
+			t.Errorf("%s: %+v", q, got)
+		}
+	}
+	// The fixture round-trips with its members.
+	var out strings.Builder
+	if err := WriteFixture(&out, tenant); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFixture(strings.NewReader(out.String()))
+	if err != nil || !reflect.DeepEqual(back.Connections, tenant.Connections) {
+		t.Errorf("fixture round trip: %v\n%s", err, out.String())
 	}
 }
