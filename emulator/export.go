@@ -147,7 +147,7 @@ func (s *Server) newExportJob(p payload, now time.Time) (*exportJob, error) {
 	if err := p.only("connection_id", "format", "limit", "fields"); err != nil {
 		return nil, err
 	}
-	job := &exportJob{id: "job_" + randomHex(8), format: "csv", created: now, fail: s.opts.FailExports, status: "pending"}
+	job := &exportJob{id: newJobID(), format: "csv", created: now, fail: s.opts.FailExports, status: "pending"}
 	if f, ok, err := p.str("format"); err != nil {
 		return nil, err
 	} else if ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -218,5 +219,23 @@ func TestConnectionsAnswerAsRecorded(t *testing.T) {
 	back, err := ReadFixture(strings.NewReader(out.String()))
 	if err != nil || !reflect.DeepEqual(back.Connections, tenant.Connections) {
 		t.Errorf("fixture round trip: %v\n%s", err, out.String())
+	}
+}
+
+func TestJobIDsAndTicketsLookAsRecorded(t *testing.T) {
+	c := startTest(t, Options{})
+	var job struct {
+		ID string `json:"id"`
+	}
+	c.call("POST", "/api/v2/jobs/users-exports", map[string]any{"format": "json"}, 200, &job)
+	if !regexp.MustCompile(`^job_[A-Za-z0-9]{16}$`).MatchString(job.ID) {
+		t.Errorf("job id %q, recorded job_iSjvljNtsTMmSpRW", job.ID)
+	}
+	var tk struct {
+		Ticket string `json:"ticket"`
+	}
+	c.call("POST", "/api/v2/tickets/password-change", map[string]any{"user_id": "auth0|alice1", "ttl_sec": 3600}, 201, &tk)
+	if !regexp.MustCompile(`^https://127\.0\.0\.1:\d+/u/reset-password\?ticket=[A-Za-z0-9]{32}#$`).MatchString(tk.Ticket) {
+		t.Errorf("ticket %q, recorded https://TENANT/u/reset-password?ticket=vCXrmOFD88EqTjKpvxBEwG7KmlQ0QFmS#", tk.Ticket)
 	}
 }

@@ -21,7 +21,8 @@ func (s *Server) handlePasswordTicket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	ticket := "https://" + r.Host + "/lo/reset?ticket=" + randomToken(24) + "#"
+	// The new Universal Login's reset page (recorded).
+	ticket := "https://" + r.Host + "/u/reset-password?ticket=" + randomAlnum(32) + "#"
 	b := rawjson.AppendString([]byte(`{"ticket":`), ticket)
 	writeJSON(w, http.StatusCreated, append(b, '}'))
 }

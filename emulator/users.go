@@ -362,6 +362,20 @@ func validEmail(s string) bool {
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n")
 }
 
+// randomAlnum is n random letters and digits, as Auth0's ids and tickets.
+func randomAlnum(n int) string {
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b)
+}
+
+// newJobID is a job id as Auth0 makes them: job_iSjvljNtsTMmSpRW (recorded).
+func newJobID() string { return "job_" + randomAlnum(16) }
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
