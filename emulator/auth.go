@@ -21,6 +21,7 @@ type Client struct {
 	ID     string
 	Secret string
 	Scopes []string
+	Name   string // as log events name it; default "Sandbox Management Client"
 }
 
 // DefaultScopes are granted to Options.ClientID unless Options.Scopes says
@@ -28,6 +29,8 @@ type Client struct {
 var DefaultScopes = []string{
 	"read:users", "update:users", "delete:users", "create:users", "read:connections",
 	"create:user_tickets", "read:users_app_metadata", "update:users_app_metadata",
+	"read:roles", "create:role_members", "delete:role_members", "read:organizations",
+	"create:organization_members", "delete:organization_members", "read:logs", "read:logs_users",
 }
 
 // accessToken is what the emulator remembers of a token it issued; the
@@ -86,32 +89,42 @@ func (s *Server) IssuedTokens() []string {
 // errTokenExpired answers a token past its lifetime: the client may renew it.
 var errTokenExpired = newAPIError(http.StatusUnauthorized, "invalid_token", "Expired token received for JSON Web Token validation")
 
-// check answers whether the request's bearer token allows one of scopes.
-func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) *apiError {
+// check answers whether the request's bearer token allows one of scopes,
+// and returns what the tenant knows of it.
+func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) (accessToken, *apiError) {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
-		return newAPIError(http.StatusUnauthorized, "missing_token", "Missing authentication")
+		return accessToken{}, newAPIError(http.StatusUnauthorized, "missing_token", "Missing authentication")
 	}
 	scheme, tok, ok := strings.Cut(authz, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return newAPIError(http.StatusUnauthorized, "invalid_token", "Bad HTTP authentication header format")
+		return accessToken{}, newAPIError(http.StatusUnauthorized, "invalid_token", "Bad HTTP authentication header format")
 	}
 	ts.mu.Lock()
 	t, found := ts.tokens[strings.TrimSpace(tok)]
 	ts.mu.Unlock()
 	switch {
 	case !found:
-		return newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
+		return t, newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
 	case now.After(t.expires):
-		return errTokenExpired
+		return t, errTokenExpired
 	}
 	for _, s := range scopes {
 		if slices.Contains(t.scopes, s) {
-			return nil
+			return t, nil
 		}
 	}
-	return newAPIError(http.StatusForbidden, "insufficient_scope",
+	return t, newAPIError(http.StatusForbidden, "insufficient_scope",
 		"Insufficient scope, expected any of: %s", strings.Join(scopes, ","))
+}
+
+type callerKey struct{}
+
+// caller is the token of the request's caller (the zero token on routes
+// that need none).
+func caller(r *http.Request) accessToken {
+	t, _ := r.Context().Value(callerKey{}).(accessToken)
+	return t
 }
 
 func randomToken(n int) string {
@@ -141,7 +154,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if u, p, ok := r.BasicAuth(); ok {
 		id, secret = unescapeOr(u), unescapeOr(p)
 	}
-	if gt := params.Get("grant_type"); gt != "client_credentials" {
+	gt := params.Get("grant_type")
+	if gt != "client_credentials" && gt != "password" && gt != passwordRealmGrant {
 		oauthError(w, http.StatusForbidden, "unauthorized_client",
 			"Grant type '"+gt+"' not allowed for the client.")
 		return
@@ -149,6 +163,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.clients[id]
 	if !ok || secret == "" || secret != c.Secret {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+		return
+	}
+	if gt != "client_credentials" {
+		s.login(w, r, c, params)
 		return
 	}
 	aud := params.Get("audience")
@@ -166,6 +184,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.countToken()
+	s.record(event{typ: EventClientCredentials, clientID: c.ID, clientName: ptr(c.Name), ip: remoteIP(r),
+		connectionID: ptr(""), hostname: ptr(r.Host), userID: ptr(""), userName: ptr(""),
+		audience: ptr(aud), scope: ptr(strings.Join(scopes, " "))})
 	w.Header().Set("Cache-Control", "no-store")
 	body, _ := json.Marshal(map[string]any{
 		"access_token": tok,

@@ -528,6 +528,10 @@ func (j *exportJobs) get(id string) *exportJob {
 func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 	job := s.exports.get(r.PathValue("id"))
 	if job == nil {
+		if vj := s.jobs.get(r.PathValue("id")); vj != nil {
+			writeJSON(w, http.StatusOK, vj.appendJSON(nil))
+			return
+		}
 		writeError(w, newAPIError(http.StatusNotFound, "inexistent_job", "The job does not exist."))
 		return
 	}

@@ -16,7 +16,10 @@ import (
 
 // A fixture is one JSON object {"connections": [...], "users": [...]} whose
 // elements have exactly the shape GET /api/v2/connections and
-// GET /api/v2/users/{id} return (../shared/DESIGN.md, "Fixture format").
+// GET /api/v2/users/{id} return (../shared/DESIGN.md, "Fixture format"),
+// with optional "roles" and "organizations" (shaped as GET /api/v2/roles
+// and GET /api/v2/organizations list them) and, in a user, optional
+// "roles" and "organizations": the ids of its roles and organizations.
 
 // LoadFixture reads the fixture file at path.
 func LoadFixture(path string) (*Tenant, error) {
@@ -78,8 +81,27 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 				t.Users = append(t.Users, u)
 				return nil
 			})
+		case "roles":
+			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
+				r := &Role{}
+				if raw[0] != '{' || json.Unmarshal(raw, r) != nil {
+					return fmt.Errorf("roles[%d]: want an object with string id, name and description", i)
+				}
+				t.Roles = append(t.Roles, r)
+				return nil
+			})
+		case "organizations":
+			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
+				o := &Organization{}
+				if raw[0] != '{' || json.Unmarshal(raw, o) != nil {
+					return fmt.Errorf("organizations[%d]: want an object with string id, name and display_name", i)
+				}
+				o.Branding, o.Metadata = rawjson.Compact(o.Branding), rawjson.Compact(o.Metadata)
+				t.Organizations = append(t.Organizations, o)
+				return nil
+			})
 		default:
-			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections" and "users"`, key)
+			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections", "users", "roles" and "organizations"`, key)
 		}
 		if err != nil {
 			return nil, err
@@ -157,13 +179,43 @@ func WriteFixture(w io.Writer, t *Tenant) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = u.AppendJSON(append(b, '\n'))
+		b = u.appendFixtureJSON(append(b, '\n'))
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
-	bw.WriteString("\n]}\n")
+	bw.WriteString("\n]")
+	for _, list := range [...]struct {
+		key   string
+		items []any
+	}{{"roles", anySlice(t.Roles)}, {"organizations", anySlice(t.Organizations)}} {
+		if len(list.items) == 0 {
+			continue
+		}
+		bw.WriteString(",\n\"" + list.key + "\": [")
+		for i, item := range list.items {
+			buf.Reset()
+			if err := enc.Encode(item); err != nil {
+				return fmt.Errorf("%s[%d]: %w", list.key, i, err)
+			}
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('\n')
+			bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		}
+		bw.WriteString("\n]")
+	}
+	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+func anySlice[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }
 
 // ConnectionIDFor is the id a connection named name gets when a fixture
@@ -350,6 +402,26 @@ func checkTenant(t *Tenant) error {
 		byStrategy[c.Strategy] = append(byStrategy[c.Strategy], c)
 	}
 
+	roleAt, orgAt := map[string]int{}, map[string]int{}
+	for i, r := range t.Roles {
+		if r.ID == "" || r.Name == "" {
+			p.add("roles[%d]: id and name are required", i)
+		} else if j, dup := roleAt[r.ID]; dup {
+			p.add("roles[%d] (%s): duplicate id, first at roles[%d]", i, r.ID, j)
+		} else {
+			roleAt[r.ID] = i
+		}
+	}
+	for i, o := range t.Organizations {
+		if o.ID == "" || o.Name == "" {
+			p.add("organizations[%d]: id and name are required", i)
+		} else if j, dup := orgAt[o.ID]; dup {
+			p.add("organizations[%d] (%s): duplicate id, first at organizations[%d]", i, o.ID, j)
+		} else {
+			orgAt[o.ID] = i
+		}
+	}
+
 	userAt := make(map[string]int, len(t.Users))
 	identityAt := make(map[string]int, len(t.Users))
 	for i, u := range t.Users {
@@ -375,6 +447,16 @@ func checkTenant(t *Tenant) error {
 			continue
 		}
 		userAt[u.UserID] = i
+		for _, id := range u.Roles {
+			if _, ok := roleAt[id]; !ok {
+				p.add("%s: role %q is not a role of the fixture", label, id)
+			}
+		}
+		for _, id := range u.Organizations {
+			if _, ok := orgAt[id]; !ok {
+				p.add("%s: organization %q is not an organization of the fixture", label, id)
+			}
+		}
 		if v, ok := u.Extra["identities"]; ok {
 			p.add("%s: %s", label, identitiesProblem(v))
 			continue

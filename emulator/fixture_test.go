@@ -176,3 +176,40 @@ func FuzzReadFixture(f *testing.F) {
 		}
 	})
 }
+
+func TestFixtureRolesAndOrganizations(t *testing.T) {
+	const fixture = `{"connections": [{"name": "Username-Password-Authentication", "strategy": "auth0"}],
+	"users": [{"user_id": "auth0|abc", "email": "a@b.c", "roles": ["rol_1"], "organizations": ["org_1", "org_2"]}],
+	"roles": [{"id": "rol_1", "name": "admin", "description": "Admins"}],
+	"organizations": [{"id": "org_1", "name": "acme", "display_name": "Acme", "branding": {"logo_url": "https://x/l.png"}},
+		{"id": "org_2", "name": "globex"}]}`
+	tn, err := ReadFixture(strings.NewReader(fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := tn.Users[0]
+	if !reflect.DeepEqual(u.Roles, []string{"rol_1"}) || !reflect.DeepEqual(u.Organizations, []string{"org_1", "org_2"}) ||
+		len(tn.Roles) != 1 || len(tn.Organizations) != 2 || string(tn.Organizations[0].Branding) != `{"logo_url":"https://x/l.png"}` {
+		t.Fatalf("read %+v %+v %+v", u, tn.Roles, tn.Organizations)
+	}
+	if strings.Contains(string(u.AppendJSON(nil)), "rol_1") {
+		t.Error("a user's answer carries its roles")
+	}
+	var out bytes.Buffer
+	if err := WriteFixture(&out, tn); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFixture(bytes.NewReader(out.Bytes()))
+	if err != nil || !reflect.DeepEqual(back, tn) {
+		t.Errorf("round trip: %v\n%s", err, out.Bytes())
+	}
+	for _, bad := range []string{
+		strings.Replace(fixture, `"roles": ["rol_1"]`, `"roles": ["rol_9"]`, 1),
+		strings.Replace(fixture, `"org_2"]}]`, `"org_3"]}]`, 1),
+		strings.Replace(fixture, `{"id": "org_2", "name": "globex"}`, `{"id": "org_1", "name": "globex"}`, 1),
+	} {
+		if _, err := ReadFixture(strings.NewReader(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}

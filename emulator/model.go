@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +26,27 @@ const TimeLayout = rawjson.TimeLayout
 // Tenant is the data a sandbox tenant starts with: what a fixture file holds
 // and what the generator makes.
 type Tenant struct {
-	Connections []*Connection `json:"connections"`
-	Users       []*User       `json:"users"`
+	Connections   []*Connection   `json:"connections"`
+	Users         []*User         `json:"users"`
+	Roles         []*Role         `json:"roles,omitempty"`
+	Organizations []*Organization `json:"organizations,omitempty"`
+}
+
+// Role has the shape of an element of GET /api/v2/roles.
+type Role struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Organization has the shape of an element of GET /api/v2/organizations;
+// Branding and Metadata stay as a fixture gives them.
+type Organization struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	DisplayName string          `json:"display_name,omitempty"`
+	Branding    json.RawMessage `json:"branding,omitempty"`
+	Metadata    json.RawMessage `json:"metadata,omitempty"`
 }
 
 // Connection has the shape of GET /api/v2/connections/{id}. Options stays a
@@ -171,11 +191,17 @@ type User struct {
 	HasLoginsCount bool
 	// Blocked is unset unless the user was blocked or unblocked, or the
 	// request that made it sent blocked (recorded: echoed as sent).
-	Blocked      Flag
-	Identities   []Identity
-	UserMetadata json.RawMessage // a JSON object, or nil
-	AppMetadata  json.RawMessage // a JSON object, or nil
-	Extra        map[string]json.RawMessage
+	Blocked    Flag
+	Identities []Identity
+	// Roles and Organizations are the ids of the user's roles and
+	// organizations. The API serves them by their own routes, never in
+	// the user; a fixture holds them in the user as "roles" and
+	// "organizations". A linked-away secondary loses them with its user.
+	Roles         []string
+	Organizations []string
+	UserMetadata  json.RawMessage // a JSON object, or nil
+	AppMetadata   json.RawMessage // a JSON object, or nil
+	Extra         map[string]json.RawMessage
 }
 
 // Connection returns the name of the user's own connection (identities[0]).
@@ -195,6 +221,8 @@ func (u *User) Clone() *User {
 		id.ProfileData = cloneRaw(id.ProfileData)
 		c.Identities[i] = id
 	}
+	c.Roles = slices.Clone(u.Roles)
+	c.Organizations = slices.Clone(u.Organizations)
 	c.UserMetadata = cloneRaw(u.UserMetadata)
 	c.AppMetadata = cloneRaw(u.AppMetadata)
 	if u.Extra != nil {
@@ -220,7 +248,13 @@ func (u *User) MarshalJSON() ([]byte, error) { return u.AppendJSON(nil), nil }
 
 // AppendJSON appends the user's JSON object to b. It is the one encoder of
 // users: handlers, exports and fixtures all use it.
-func (u *User) AppendJSON(b []byte) []byte {
+func (u *User) AppendJSON(b []byte) []byte { return u.appendJSON(b, false) }
+
+// appendFixtureJSON is AppendJSON with the user's roles and organizations,
+// as a fixture holds them.
+func (u *User) appendFixtureJSON(b []byte) []byte { return u.appendJSON(b, true) }
+
+func (u *User) appendJSON(b []byte, memberships bool) []byte {
 	w := rawjson.Writer{B: append(b, '{')}
 	w.Str("user_id", u.UserID)
 	if u.Email != "" {
@@ -278,6 +312,24 @@ func (u *User) AppendJSON(b []byte) []byte {
 	}
 	if !inExtra("blocked") {
 		writeFlag(&w, "blocked", u.Blocked)
+	}
+	if memberships {
+		for _, m := range [...]struct {
+			k   string
+			ids []string
+		}{{"roles", u.Roles}, {"organizations", u.Organizations}} {
+			if len(m.ids) > 0 && !inExtra(m.k) {
+				w.Key(m.k)
+				w.B = append(w.B, '[')
+				for i, id := range m.ids {
+					if i > 0 {
+						w.B = append(w.B, ',')
+					}
+					w.B = rawjson.AppendString(w.B, id)
+				}
+				w.B = append(w.B, ']')
+			}
+		}
 	}
 	for _, k := range sortedKeys(u.Extra) {
 		w.Raw(k, u.Extra[k])
@@ -393,6 +445,10 @@ func (u *User) setField(k string, v json.RawMessage) bool {
 		return setObject(v, &u.UserMetadata)
 	case "app_metadata":
 		return setObject(v, &u.AppMetadata)
+	case "roles":
+		return json.Unmarshal(v, &u.Roles) == nil && v[0] == '['
+	case "organizations":
+		return json.Unmarshal(v, &u.Organizations) == nil && v[0] == '['
 	}
 	return false
 }

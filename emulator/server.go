@@ -1,10 +1,13 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand"
 	"net"
@@ -64,6 +67,13 @@ const (
 	RouteCreateUser = "POST /api/v2/users"
 	RouteLink       = "POST /api/v2/users/{id}/identities"
 	RouteUnlink     = "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}"
+
+	RouteAssignRoles       = "POST /api/v2/users/{id}/roles"
+	RouteRemoveRoles       = "DELETE /api/v2/users/{id}/roles"
+	RouteAddMembers        = "POST /api/v2/organizations/{id}/members"
+	RouteRemoveMembers     = "DELETE /api/v2/organizations/{id}/members"
+	RouteVerificationEmail = "POST /api/v2/jobs/verification-email"
+	RouteUnblock           = "DELETE /api/v2/user-blocks/{id}"
 )
 
 // Server is a sandbox tenant: a stateful emulator of the Auth0 Management
@@ -76,6 +86,8 @@ type Server struct {
 	limiter *bucket
 	chaos   *chaos
 	exports *exportJobs
+	jobs    *jobTable // verification-email jobs
+	events  *eventLog
 	mux     *http.ServeMux
 	signKey []byte // signs export download links
 
@@ -116,12 +128,14 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:    opts,
-		clients: map[string]Client{opts.ClientID: {ID: opts.ClientID, Secret: opts.ClientSecret, Scopes: opts.Scopes}},
+		clients: map[string]Client{opts.ClientID: {ID: opts.ClientID, Secret: opts.ClientSecret, Scopes: opts.Scopes, Name: "Sandbox Management Client"}},
 		st:      st,
 		tokens:  &tokenStore{tokens: map[string]accessToken{}, ttl: opts.TokenTTL},
 		limiter: newBucket(opts.Rate, opts.Burst, time.Now()),
 		chaos:   &chaos{rng: rand.New(rand.NewSource(opts.Seed)), failRate: opts.FailRate, latency: opts.Latency},
 		exports: newExportJobs(),
+		jobs:    &jobTable{jobs: map[string]*job{}},
+		events:  &eventLog{},
 		signKey: []byte(randomToken(32)),
 		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}, Effects: map[string]int64{}},
 	}
@@ -139,6 +153,19 @@ func New(opts Options) (*Server, error) {
 type route struct {
 	scopes []string // any of these; nil: no bearer token needed
 	faults []string // faults that may hit it; nil: none
+	// operation names a Management API write in its sapi log event; ""
+	// for reads.
+	operation string
+}
+
+// operations are the descriptions of the sapi events of writes.
+var operations = map[string]string{
+	RouteCreateUser: "Create a User", RoutePatchUser: "Update a User", RouteDeleteUser: "Delete a User",
+	RouteLink: "Link a User Account", RouteUnlink: "Unlink a User Account",
+	RouteAssignRoles: "Assign roles to a user", RouteRemoveRoles: "Remove roles from a user",
+	RouteAddMembers: "Add members to an organization", RouteRemoveMembers: "Delete members from an organization",
+	"POST /api/v2/jobs/users-exports": "Create an export users job", RouteVerificationEmail: "Send a verification email",
+	"POST /api/v2/tickets/password-change": "Create a password change ticket", RouteUnblock: "Unblock a user",
 }
 
 func (s *Server) routes() {
@@ -148,7 +175,7 @@ func (s *Server) routes() {
 		if m, _, _ := strings.Cut(pattern, " "); m != http.MethodGet {
 			faults = writeFaults
 		}
-		s.handle(pattern, route{scopes: scopes, faults: faults}, h)
+		s.handle(pattern, route{scopes: scopes, faults: faults, operation: operations[pattern]}, h)
 	}
 	s.handle("POST /oauth/token", route{}, s.handleToken)
 	s.handle("GET /.well-known/jwks.json", route{}, s.handleJWKS)
@@ -164,8 +191,22 @@ func (s *Server) routes() {
 	api("GET /api/v2/connections", s.handleListConnections, "read:connections")
 	api("GET /api/v2/connections/{id}", s.handleGetConnection, "read:connections")
 	api("POST /api/v2/jobs/users-exports", s.handleCreateExport, "read:users")
-	api("GET /api/v2/jobs/{id}", s.handleGetJob, "read:users", "create:users")
+	api("GET /api/v2/jobs/{id}", s.handleGetJob, "read:users", "create:users", "update:users")
 	api("POST /api/v2/tickets/password-change", s.handlePasswordTicket, "create:user_tickets")
+	api("GET /api/v2/roles", s.handleListRoles, "read:roles")
+	api("GET /api/v2/users/{id}/roles", s.handleUserRoles, "read:users", "read:roles", "read:role_members")
+	api(RouteAssignRoles, s.handleAssignRoles, "update:users", "create:role_members")
+	api(RouteRemoveRoles, s.handleRemoveRoles, "update:users", "delete:role_members")
+	api("GET /api/v2/organizations", s.handleListOrganizations, "read:organizations")
+	api("GET /api/v2/users/{id}/organizations", s.handleUserOrganizations, "read:organizations", "read:users")
+	api(RouteAddMembers, s.handleAddMembers, "create:organization_members")
+	api(RouteRemoveMembers, s.handleRemoveMembers, "delete:organization_members")
+	api(RouteVerificationEmail, s.handleVerificationEmail, "update:users")
+	api("GET /api/v2/logs", s.handleListLogs, "read:logs")
+	api("GET /api/v2/logs/{id}", s.handleGetLog, "read:logs")
+	api("GET /api/v2/users/{id}/logs", s.handleUserLogs, "read:logs", "read:logs_users")
+	api("GET /api/v2/user-blocks/{id}", s.handleUserBlocks, "read:users")
+	api(RouteUnblock, s.handleUnblock, "update:users")
 	s.handle("GET "+exportPathPrefix+"{file}", route{}, s.handleDownload)
 	s.handle("/", route{}, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newAPIError(http.StatusNotFound, "not_found", "Not Found"))
@@ -202,20 +243,102 @@ func (s *Server) handle(pattern string, rt route, h http.HandlerFunc) {
 			return
 		}
 		if rt.scopes != nil {
-			if err := s.tokens.check(r, rt.scopes, s.now()); err != nil {
+			tok, err := s.tokens.check(r, rt.scopes, s.now())
+			if err != nil {
 				if err == errTokenExpired {
 					s.count(func(st *Stats) { st.ExpiredTokens++ })
 				}
 				writeError(w, err)
 				return
 			}
+			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, tok))
+		}
+		serve := h
+		if rt.operation != "" {
+			serve = s.logged(rt.operation, h)
 		}
 		if rt.faults != nil {
-			s.inject(s.chaos.fault(rt.faults), w, r, h)
+			s.inject(s.chaos.fault(rt.faults), w, r, serve)
 			return
 		}
-		h(w, r)
+		serve(w, r)
 	})
+}
+
+// logged wraps a write's handler: when it succeeds, the tenant's log gets
+// its sapi event, with the request and the answer (passwords masked).
+func (s *Server) logged(operation string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		reqBody, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeError(w, newAPIError(http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		rec := &recorder{ResponseWriter: w}
+		h(rec, r)
+		if rec.status >= 400 {
+			return
+		}
+		tok := caller(r)
+		query := map[string]string{}
+		for k, v := range r.URL.Query() {
+			query[k] = v[0]
+		}
+		details, _ := json.Marshal(map[string]any{
+			"request": map[string]any{
+				"auth":    map[string]any{"credentials": map[string]any{"scopes": tok.scopes}, "strategy": "jwt", "user": map[string]any{}},
+				"body":    maskPassword(reqBody),
+				"channel": "api", "ip": remoteIP(r), "method": strings.ToLower(r.Method), "path": r.URL.Path,
+				"query": query, "userAgent": r.UserAgent(),
+			},
+			"response": map[string]any{"body": maskPassword(rec.body.Bytes()), "statusCode": rec.status},
+		})
+		s.record(event{typ: EventAPIOperation, description: operation, clientID: tok.clientID, clientName: ptr(""),
+			ip: remoteIP(r), details: details})
+	}
+}
+
+// maskPassword is a JSON object with any password masked as Auth0's log
+// does ("*****"); anything else (no body, an array) gives {} or the value.
+func maskPassword(body []byte) json.RawMessage {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return json.RawMessage("{}")
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		if json.Valid(body) {
+			return body
+		}
+		return json.RawMessage("{}")
+	}
+	if _, ok := m["password"]; ok {
+		m["password"] = json.RawMessage(`"*****"`)
+	}
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// recorder keeps a handler's status and (the first 64 KiB of) its answer.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (rc *recorder) WriteHeader(code int) {
+	rc.status = code
+	rc.ResponseWriter.WriteHeader(code)
+}
+
+func (rc *recorder) Write(p []byte) (int, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	if rc.body.Len() < 64<<10 {
+		rc.body.Write(p[:min(len(p), 64<<10-rc.body.Len())])
+	}
+	return rc.ResponseWriter.Write(p)
 }
 
 // inject serves r with the fault kind ("" for none).
@@ -384,8 +507,16 @@ func (s *Server) Snapshot() *Tenant {
 	s.st.mu.RLock()
 	users := s.st.users.users()
 	conns := s.st.conns
-	s.st.mu.RUnlock()
 	t := &Tenant{Connections: make([]*Connection, len(conns)), Users: make([]*User, len(users))}
+	for _, r := range s.st.roles {
+		rr := *r
+		t.Roles = append(t.Roles, &rr)
+	}
+	for _, o := range s.st.orgs {
+		oo := *o
+		t.Organizations = append(t.Organizations, &oo)
+	}
+	s.st.mu.RUnlock()
 	for i, c := range conns {
 		t.Connections[i] = cloneConnection(c)
 	}

@@ -277,9 +277,13 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	s.st.mu.Lock()
 	gone := s.st.removeLocked(id, s.now())
+	if gone != nil {
+		s.st.forgetLocked(gone)
+	}
 	s.st.mu.Unlock()
 	if gone != nil {
 		s.countEffect(RouteDeleteUser)
+		s.record(s.userEvent(r, EventUserDeleted, caller(r).clientID, gone))
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -404,6 +408,19 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.countEffect(RouteCreateUser)
+	// Logged as a signup, with the request (password masked) as details.
+	clientID := caller(r).clientID
+	sent := map[string]json.RawMessage{}
+	for k, v := range body {
+		sent[k] = v
+	}
+	if _, ok := sent["password"]; ok {
+		sent["password"] = json.RawMessage(`"*****"`)
+	}
+	sent["client_id"], sent["tenant"], sent["is_signup"] = jsonString(clientID), jsonString(r.Host), json.RawMessage("false")
+	e := s.userEvent(r, EventSignup, clientID, u)
+	e.details, _ = json.Marshal(map[string]any{"authentication_methods": []string{"pwd"}, "body": sent})
+	s.record(e)
 	writeJSON(w, http.StatusCreated, u.AppendJSON(nil))
 }
 
@@ -508,6 +525,9 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 		return nil, err
 	}
 	s.st.putLocked(u, now)
+	if pw := given["password"]; pw != "" && isDatabase(conn) {
+		s.st.setPasswordLocked(u.UserID, pw)
+	}
 	return u, nil
 }
 
@@ -716,6 +736,10 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 	changed = !bytes.Equal(nu.AppendJSON(nil), old.AppendJSON(nil))
 	nu.UpdatedAt = now
 	s.st.putLocked(u, now)
+	if pw, ok, _ := p.str("password"); ok && pw != "" {
+		s.st.setPasswordLocked(u.UserID, pw)
+		changed = true
+	}
 	return u, changed, nil
 }
 

@@ -32,7 +32,7 @@ var GenDefaultNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // o.Users users, about a third of them in groups sharing an email. See
 // GenerateEach for what the users are.
 func Generate(o GenOptions) *emulator.Tenant {
-	t := &emulator.Tenant{Users: make([]*emulator.User, 0, max(o.Users, 0))}
+	t := &emulator.Tenant{Users: make([]*emulator.User, 0, max(o.Users, 0)), Roles: Roles(), Organizations: Organizations()}
 	GenerateEach(o,
 		func(c *emulator.Connection) { t.Connections = append(t.Connections, c) },
 		func(u *emulator.User) { t.Users = append(t.Users, u) })
@@ -305,6 +305,11 @@ type generator struct {
 	links      []pendingLink    // this chunk's linked identities, filled in once text is final
 
 	email, username []byte // the current unit's, lower-case
+
+	// m draws memberships, apart from r so that adding them changed no
+	// other generated value; members counts the units given some.
+	m       rng
+	members int
 }
 
 // pendingLink is a linked identity waiting for its secondary's final strings.
@@ -320,6 +325,7 @@ func newGenerator(o GenOptions) *generator {
 	}
 	g := &generator{r: rng{s: uint64(o.Seed)}, now: now.UnixMilli()}
 	g.salt = g.r.next()
+	g.m = rng{s: mix64(g.salt ^ 0x6d656d62657273)}
 	return g
 }
 
@@ -847,6 +853,7 @@ func (g *generator) samePerson(p unitPlan) {
 		unverified = g.unverifiable(p.conns[:p.n])
 	}
 	t := g.created()
+	accounts := make([]*emulator.User, p.n)
 	for i, c := range p.conns[:p.n] {
 		a := acct{conn: c, p: &per, email: email, idpCase: p.idpCase, verified: emulator.FlagTrue, created: t, logins: g.logins()}
 		if i == p.n-1 {
@@ -858,8 +865,37 @@ func (g *generator) samePerson(p unitPlan) {
 		if conflict {
 			a.meta, a.metaArg = metaConflict, i
 		}
-		g.addUser(&a, 0)
+		accounts[i] = g.addUser(&a, 0)
 		t = g.later(t)
+	}
+	g.memberships(accounts)
+}
+
+// memberships gives some of a duplicate group's accounts roles and
+// organization memberships: about one group in five, the newest account
+// (the one a link makes the secondary) as often as the others, and the
+// first such group always on its newest account, so that even a small
+// tenant has memberships that a link would lose.
+func (g *generator) memberships(accounts []*emulator.User) {
+	m := &g.m
+	if g.members > 0 && !m.permille(200) {
+		return
+	}
+	g.members++
+	u := accounts[len(accounts)-1]
+	if g.members > 1 {
+		u = accounts[m.intn(len(accounts))]
+	}
+	roles, orgs := Roles(), Organizations()
+	u.Roles = []string{roles[m.intn(len(roles))].ID}
+	if g.members == 1 || m.permille(600) {
+		u.Organizations = []string{orgs[m.intn(len(orgs))].ID}
+	}
+	if m.permille(150) { // another account of the group has a role of its own
+		other := accounts[m.intn(len(accounts))]
+		if other != u {
+			other.Roles = []string{roles[m.intn(len(roles))].ID}
+		}
 	}
 }
 

@@ -408,6 +408,7 @@ func checkRoundTrip(t *testing.T, u *emulator.User) {
 		t.Fatalf("%s: %v", u.UserID, err)
 	}
 	want := u.Clone()
+	want.Roles, want.Organizations = nil, nil // memberships are a fixture's, never in an answer
 	for _, s := range []*string{&want.Name, &want.GivenName, &want.FamilyName, &want.Nickname, &want.Username} {
 		*s = asJSONDecodes(*s)
 	}
@@ -545,4 +546,61 @@ type countingWriter int64
 func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
+}
+
+// TestGenerateGivesDuplicatesRolesAndOrganizations checks that duplicate
+// groups hold memberships, on the newest account (the would-be secondary)
+// too, from the smallest tenant up, and that every membership names a role
+// or organization of the tenant.
+func TestGenerateGivesDuplicatesRolesAndOrganizations(t *testing.T) {
+	for _, n := range []int{30, 5000} {
+		tn := Generate(GenOptions{Users: n, Seed: int64(n)})
+		roles, orgs := map[string]bool{}, map[string]bool{}
+		for _, r := range tn.Roles {
+			roles[r.ID] = true
+		}
+		for _, o := range tn.Organizations {
+			orgs[o.ID] = true
+		}
+		groups := map[string][]*emulator.User{}
+		members := 0
+		for _, u := range tn.Users {
+			if u.Email != "" {
+				k := strings.ToLower(u.Email)
+				groups[k] = append(groups[k], u)
+			}
+			for _, id := range u.Roles {
+				if !roles[id] {
+					t.Errorf("n=%d: %s has an unknown role %s", n, u.UserID, id)
+				}
+			}
+			for _, id := range u.Organizations {
+				if !orgs[id] {
+					t.Errorf("n=%d: %s has an unknown organization %s", n, u.UserID, id)
+				}
+			}
+			if len(u.Roles)+len(u.Organizations) > 0 {
+				members++
+			}
+		}
+		newestWithBoth := 0
+		for _, g := range groups {
+			if len(g) < 2 {
+				continue
+			}
+			newest := g[0]
+			for _, u := range g[1:] {
+				if u.CreatedAt.After(newest.CreatedAt) {
+					newest = u
+				}
+			}
+			if len(newest.Roles) > 0 && len(newest.Organizations) > 0 {
+				newestWithBoth++
+			}
+		}
+		if members == 0 || newestWithBoth == 0 {
+			t.Errorf("n=%d: %d users with memberships, %d groups whose newest account has a role and an organization", n, members, newestWithBoth)
+		}
+		t.Logf("n=%d: %d users with memberships", n, members)
+	}
 }
