@@ -25,7 +25,9 @@ func newEmulatorCmd(g *globalOptions, io *streams) *cobra.Command {
 generated or fixture data. It prints the export lines that point linkdesk,
 the go-auth0 SDK or curl at it, and runs until interrupted.`,
 		Example: `  linkdesk emulator --users 5000
-  linkdesk emulator --rate 2 --burst 2          # behaves like a free tenant
+  linkdesk emulator --rate 2 --burst 2          # the global limit of a free tenant
+  linkdesk emulator --rate-profile paid         # a paid tenant's limits, per endpoint group too
+  linkdesk emulator --search-lag 2s             # search shows a write 2 s after it
   linkdesk emulator --tls --cert-out /tmp/sandbox.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,6 +36,17 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
 			}
 			if ro.FailRate < 0 || ro.FailRate > 1 {
 				return usageErrorf("--fail-rate must be between 0 and 1")
+			}
+			if ro.RateProfile != "" {
+				if _, ok := emulator.RateProfiles[ro.RateProfile]; !ok {
+					return usageErrorf("--rate-profile must be free, paid or enterprise")
+				}
+				if cmd.Flags().Changed("rate") || cmd.Flags().Changed("burst") {
+					return usageErrorf("--rate-profile sets the rate limits: leave out --rate and --burst")
+				}
+			}
+			if ro.SearchLag < 0 {
+				return usageErrorf("--search-lag must not be negative")
 			}
 			ro.ClientID, ro.ClientSecret = g.ClientID, g.ClientSecret
 			if g.Fixture != "" {
@@ -63,6 +76,8 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
 	f.Float64Var(&ro.FailRate, "fail-rate", 0, "fraction of requests that fail (5xx or a dropped connection), 0 to 1")
 	f.DurationVar(&ro.Latency, "latency", 0, "mean added latency per request, ±50% jitter (e.g. 20ms)")
 	f.DurationVar(&ro.TokenTTL, "token-ttl", 24*time.Hour, "lifetime of issued access tokens")
+	f.DurationVar(&ro.SearchLag, "search-lag", 0, "how long a write takes to reach user search and the log (reads by id and users-by-email see it at once)")
+	f.StringVar(&ro.RateProfile, "rate-profile", "", "a tenant's rate limits: free, paid or enterprise (the global bucket and the users read, users write and connections buckets)")
 	f.StringVar(&ro.Dump, "dump", "", "when stopped, write the final tenant (a fixture) and the request counters here as JSON")
 	f.Int64Var(&ro.Seed, "fault-seed", 0, "seed of the fault and latency generator")
 	cmd.Long += "\n\n--fixture FILE loads the tenant from a file; --client-id and --client-secret set\nthe credentials it accepts (default sandbox-client and a random secret)."

@@ -36,9 +36,13 @@ type Options struct {
 	Latency       time.Duration // mean added latency per request, with ±50% jitter
 	TokenTTL      time.Duration // access token lifetime; 0 means 24h
 	ExportLinkTTL time.Duration // how long an export location stays valid; 0 means 60s
-	SearchLag     time.Duration // how long writes take to reach user search; 0 = immediate
-	FailExports   bool          // export jobs end with status "failed"
-	Seed          int64         // for the fault and latency generator
+	SearchLag     time.Duration // how long writes take to reach user search and the log; 0 = immediate
+	// RateProfile, when set ("free", "paid", "enterprise"), sets Rate and
+	// Burst to the profile's global bucket and adds its per-endpoint-group
+	// buckets (users read, users write, connections).
+	RateProfile string
+	FailExports bool  // export jobs end with status "failed"
+	Seed        int64 // for the fault and latency generator
 }
 
 // Stats counts what the server has seen since it started.
@@ -84,6 +88,7 @@ type Server struct {
 	st      *store
 	tokens  *tokenStore
 	limiter *bucket
+	groups  map[string]*bucket // endpoint group → its bucket, under a rate profile
 	chaos   *chaos
 	exports *exportJobs
 	jobs    *jobTable // verification-email jobs
@@ -115,6 +120,14 @@ func New(opts Options) (*Server, error) {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
 	}
+	var profile rateProfile
+	if opts.RateProfile != "" {
+		var ok bool
+		if profile, ok = RateProfiles[opts.RateProfile]; !ok {
+			return nil, fmt.Errorf("emulator: unknown rate profile %q (free, paid or enterprise)", opts.RateProfile)
+		}
+		opts.Rate, opts.Burst = profile.rate, profile.burst
+	}
 	if opts.ExportLinkTTL <= 0 {
 		opts.ExportLinkTTL = 60 * time.Second
 	}
@@ -139,6 +152,12 @@ func New(opts Options) (*Server, error) {
 		signKey: []byte(randomToken(32)),
 		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}, Effects: map[string]int64{}},
 	}
+	if len(profile.groups) > 0 {
+		s.groups = map[string]*bucket{}
+		for g, l := range profile.groups {
+			s.groups[g] = newGroupBucket(l, time.Now())
+		}
+	}
 	for _, c := range opts.ExtraClients {
 		if c.ID == "" || s.clients[c.ID].ID != "" {
 			return nil, fmt.Errorf("emulator: client id %q is empty or taken", c.ID)
@@ -151,6 +170,7 @@ func New(opts Options) (*Server, error) {
 
 // route describes how the middleware treats a pattern.
 type route struct {
+	group  string   // endpoint group, for the group buckets of a rate profile
 	scopes []string // any of these; nil: no bearer token needed
 	faults []string // faults that may hit it; nil: none
 	// operation names a Management API write in its sapi log event; ""
@@ -175,7 +195,7 @@ func (s *Server) routes() {
 		if m, _, _ := strings.Cut(pattern, " "); m != http.MethodGet {
 			faults = writeFaults
 		}
-		s.handle(pattern, route{scopes: scopes, faults: faults, operation: operations[pattern]}, h)
+		s.handle(pattern, route{scopes: scopes, faults: faults, operation: operations[pattern], group: routeGroup(pattern)}, h)
 	}
 	s.handle("POST /oauth/token", route{}, s.handleToken)
 	s.handle("GET /.well-known/jwks.json", route{}, s.handleJWKS)
@@ -235,11 +255,20 @@ func (s *Server) handle(pattern string, rt route, h http.HandlerFunc) {
 		if s.chaos.delay(r.Context()) != nil {
 			return
 		}
-		rl := s.limiter.take(s.now(), api)
+		now := s.now()
+		rl := s.limiter.take(now, api)
+		refusal := errRateLimited
+		if gb := s.groups[rt.group]; gb != nil && rl.ok {
+			if g := gb.take(now, true); !g.ok {
+				rl, refusal = g, errGroupRateLimited
+			} else {
+				rl = tighter(rl, g)
+			}
+		}
 		rl.setHeaders(w.Header())
 		if !rl.ok {
 			s.count(func(st *Stats) { st.RateLimited++ })
-			writeError(w, errRateLimited)
+			writeError(w, refusal)
 			return
 		}
 		if rt.scopes != nil {
