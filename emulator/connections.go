@@ -140,7 +140,10 @@ func (s *Server) handleListConnections(w http.ResponseWriter, r *http.Request) {
 	proj := connectionProjection(q)
 	strategies := listParam(q, "strategy")
 	var conns []*Connection
-	for _, c := range s.st.conns { // connections never change after New
+	s.st.mu.RLock()
+	all := s.st.conns
+	s.st.mu.RUnlock()
+	for _, c := range all { // a store's connections are never changed in place
 		if q.Has("name") && c.Name != q.Get("name") {
 			continue
 		}

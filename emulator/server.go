@@ -310,13 +310,18 @@ func (s *Server) logged(operation string, h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		tok := caller(r)
+		// Recorded: the token's scopes for user operations, nothing for others.
+		credentials := map[string]any{}
+		if strings.HasPrefix(r.URL.Path, "/api/v2/users") {
+			credentials["scopes"] = tok.scopes
+		}
 		query := map[string]string{}
 		for k, v := range r.URL.Query() {
 			query[k] = v[0]
 		}
 		details, _ := json.Marshal(map[string]any{
 			"request": map[string]any{
-				"auth":    map[string]any{"credentials": map[string]any{"scopes": tok.scopes}, "strategy": "jwt", "user": map[string]any{}},
+				"auth":    map[string]any{"credentials": credentials, "strategy": "jwt", "user": map[string]any{}},
 				"body":    maskPassword(reqBody),
 				"channel": "api", "ip": remoteIP(r), "method": strings.ToLower(r.Method), "path": r.URL.Path,
 				"query": query, "userAgent": r.UserAgent(),
