@@ -626,10 +626,10 @@ func (m idMap) rewrite(s string) string {
 var sleepsBefore = []string{"TestUserManager_List.yaml", "TestUserManager_Search.yaml", "TestUserManager_ListByEmail.yaml"}
 
 type replayResult struct {
-	cassettes, interactions int
+	cassettes, interactions     int
 	unserved, replayed, matched int
-	leftOut           map[string]int
-	mismatches        []string
+	leftOut                     map[string]int
+	mismatches                  []string
 }
 
 func replay(t *testing.T, dir string) replayResult {
@@ -863,4 +863,3 @@ func TestReplayOfGoAuth0Recordings(t *testing.T) {
 		t.Errorf("only %d interactions replayed", res.replayed)
 	}
 }
-
