@@ -63,8 +63,12 @@ func runLink(o *linkOptions) error {
 		return err
 	}
 	defer s.Close()
+	access, err := s.Access(o.ctx, o.Primary, o.Secondary)
+	if err != nil {
+		return commandError(err)
+	}
 	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{
-		AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason,
+		AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason, Access: access,
 	})
 	if err != nil {
 		return commandError(err)

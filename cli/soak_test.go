@@ -20,6 +20,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -82,7 +83,7 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 
 	dir := t.TempDir()
 	fixture := filepath.Join(dir, "tenant.json")
-	writeFixtureFile(t, fixture, emulator.Generate(emulator.GenOptions{Users: size.users, Seed: int64(seed % 1000)}))
+	writeFixtureFile(t, fixture, gen.Generate(gen.GenOptions{Users: size.users, Seed: int64(seed % 1000)}))
 	ops := soakOperations(t, fixture, size, rng)
 
 	emu := startEmulatorProcess(t, fixture, append(size.emulatorFlags, fmt.Sprintf("--fault-seed=%d", seed))...)

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -29,8 +30,33 @@ func person(u *emulator.User) string {
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-	return fmt.Sprintf("email=%q verified=%v username=%q phone=%q name=%q blocked=%v identities=%v user_metadata=%s app_metadata=%s",
-		u.Email, u.EmailVerified.Bool(), u.Username, u.PhoneNumber, u.Name, u.Blocked, ids, canon(u.UserMetadata), canon(u.AppMetadata))
+	roles, orgs := slices.Sorted(slices.Values(u.Roles)), slices.Sorted(slices.Values(u.Organizations))
+	return fmt.Sprintf("email=%q verified=%v username=%q phone=%q name=%q blocked=%v identities=%v user_metadata=%s app_metadata=%s roles=%v organizations=%v",
+		u.Email, u.EmailVerified.Bool(), u.Username, u.PhoneNumber, u.Name, u.Blocked, ids, canon(u.UserMetadata), canon(u.AppMetadata), roles, orgs)
+}
+
+// newAccessEnv is the small fixture with roles and organizations: Alice's
+// database account is an admin of Acme, her Google account a support agent
+// of Beta and of Acme.
+func newAccessEnv(t *testing.T) *writeEnv {
+	t.Helper()
+	ten, err := emulator.LoadFixture(cmdFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten.Roles = []*emulator.Role{{ID: "rol_admin", Name: "admin"}, {ID: "rol_support", Name: "support"}}
+	ten.Organizations = []*emulator.Organization{{ID: "org_acme", Name: "acme"}, {ID: "org_beta", Name: "beta"}}
+	for _, u := range ten.Users {
+		switch u.UserID {
+		case cmdAliceDB:
+			u.Roles, u.Organizations = []string{"rol_admin"}, []string{"org_acme"}
+		case cmdAliceGoogle:
+			u.Roles, u.Organizations = []string{"rol_support"}, []string{"org_acme", "org_beta"}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	writeFixtureFile(t, path, ten)
+	return newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
 }
 
 // tenantPeople is every user of the tenant as a person sees it.
@@ -78,13 +104,17 @@ func (e *writeEnv) opIDOf(action string) string {
 // link, user by user; the undo's records name the operation undone and its
 // reason; undoing again finds nothing to do.
 func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
-	e := newWriteEnv(t)
+	e := newAccessEnv(t)
 	before := tenantPeople(e.srv)
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--reason", "ticket 4411"); r.code != exitOK {
 		t.Fatalf("link: %d %s", r.code, r.errOut)
 	}
 	if peopleDiff(before, tenantPeople(e.srv)) == "" {
 		t.Fatal("the link changed nothing")
+	}
+	// The primary holds what the secondary held besides metadata.
+	if u, _ := e.srv.GetUser(cmdAliceDB); !slices.Contains(u.Roles, "rol_support") || !slices.Contains(u.Organizations, "org_beta") {
+		t.Errorf("the link did not carry the roles and memberships over: roles %v organizations %v", u.Roles, u.Organizations)
 	}
 	opID := e.opIDOf("patch_metadata")
 	// The dry run shows the unlink and both restores.
@@ -159,7 +189,7 @@ func TestUndoOfAChangedLinkIsRefusedWithoutForce(t *testing.T) {
 // verification, username, metadata; a password-change ticket for the
 // password no backup holds.
 func TestDeleteThenUndoRecreatesADatabaseAccount(t *testing.T) {
-	e := newWriteEnv(t)
+	e := newAccessEnv(t)
 	before := tenantPeople(e.srv)
 	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force"); r.code != exitOK || e.exists(cmdAliceDB) {
 		t.Fatalf("delete: %d %s", r.code, r.errOut)

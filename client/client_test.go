@@ -21,6 +21,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 )
 
 func smallTenant(t testing.TB) *emulator.Tenant {
@@ -271,7 +272,7 @@ func TestBadCredentialsAreAClearError(t *testing.T) {
 }
 
 func TestExportStreamsEveryUser(t *testing.T) {
-	gen := emulator.Generate(emulator.GenOptions{Users: 3000, Seed: 7})
+	gen := gen.Generate(gen.GenOptions{Users: 3000, Seed: 7})
 	tn, srv := connect(t, emulator.Options{Tenant: gen})
 	var last client.ExportProgress
 	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, func(p client.ExportProgress) { last = p })
@@ -324,7 +325,7 @@ func (s *slowFirstDownload) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestExportAsksForAFreshLinkWhenItExpired(t *testing.T) {
-	gen := emulator.Generate(emulator.GenOptions{Users: 500, Seed: 3})
+	gen := gen.Generate(gen.GenOptions{Users: 500, Seed: 3})
 	tn, srv := connect(t, emulator.Options{Tenant: gen, ExportLinkTTL: time.Nanosecond}, func(c *client.Config) {
 		c.Transport = &slowFirstDownload{base: http.DefaultTransport}
 	})
@@ -342,7 +343,7 @@ func TestExportAsksForAFreshLinkWhenItExpired(t *testing.T) {
 }
 
 func TestExportSurvivesBrokenDownloads(t *testing.T) {
-	gen := emulator.Generate(emulator.GenOptions{Users: 2000, Seed: 3})
+	gen := gen.Generate(gen.GenOptions{Users: 2000, Seed: 3})
 	// A third of requests fail (5xx, dropped connections, truncated
 	// downloads): the stream the caller reads must still be whole.
 	tn, srv := connect(t, emulator.Options{Tenant: gen, FailRate: 0.3, Seed: 11})

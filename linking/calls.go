@@ -46,6 +46,18 @@ type touch struct {
 	exists bool
 }
 
+// removes is the user the call ends: a deletion's target, a link's
+// secondary ("" for any other call).
+func (c stepCall) removes() string {
+	switch c.Action {
+	case ActionDelete:
+		return c.args.user
+	case ActionLink:
+		return c.args.target.Provider + "|" + c.args.target.UserID
+	}
+	return ""
+}
+
 // deriveOp returns the calls op makes, in order.
 func deriveOp(op Operation) ([]stepCall, error) {
 	var out []stepCall

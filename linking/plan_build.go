@@ -309,6 +309,12 @@ func PlanGroup(ctx context.Context, t client.Tenant, g *Group, primary string, c
 	if err != nil {
 		return nil, err
 	}
+	if opts.Access == nil {
+		// A link ends the secondary's roles and memberships: read them to carry them over.
+		if opts.Access, err = ReadAccess(ctx, t, ids...); err != nil {
+			return nil, err
+		}
+	}
 	ops, err := PlanLink(users[0], users[1:], conns, opts)
 	for i := range ops {
 		ops[i].Group = g.Email
