@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -336,7 +337,7 @@ func (u *undoer) revertPrimary(now, before client.User, state UserState) error {
 // restored all the same, should the operator force the undo).
 func (u *undoer) revertKeys(user, field string, before, set, now map[string]any) map[string]any {
 	var patch map[string]any
-	for _, k := range sortedMapKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		b, hadB := before[k]
 		n, hasN := now[k]
 		switch {
@@ -363,15 +364,6 @@ func valueOrNil(v any, ok bool) any {
 		return nil
 	}
 	return v
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func decodeInto(raw []byte, v any) error {
@@ -539,7 +531,7 @@ func (u *undoer) delete() error {
 // differs now; a key set since to something else is a conflict.
 func (u *undoer) backKeys(user, field string, before, now map[string]any) map[string]any {
 	var patch map[string]any
-	for _, k := range sortedMapKeys(before) {
+	for _, k := range slices.Sorted(maps.Keys(before)) {
 		n, ok := now[k]
 		if ok && jsonEqual(n, before[k]) {
 			continue

@@ -4,7 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/termsafe"
@@ -162,7 +163,7 @@ func writeRestore(w *bufio.Writer, r *linking.Restore) {
 		name string
 		v    map[string]any
 	}{{linking.FieldUserMetadata, r.UserMetadata}, {linking.FieldAppMetadata, r.AppMetadata}} {
-		for _, k := range sortedKeys(f.v) {
+		for _, k := range slices.Sorted(maps.Keys(f.v)) {
 			if f.v[k] == nil {
 				fmt.Fprintf(w, "     %s.%s: remove\n", f.name, termsafe.Printable(k))
 			} else {
@@ -182,15 +183,6 @@ func writeRestore(w *bufio.Writer, r *linking.Restore) {
 	for _, x := range r.RemoveOrganizations {
 		fmt.Fprintf(w, "     remove from organization %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // OperationTitle says what an operation does in one line.
