@@ -140,16 +140,20 @@ func (s *Server) changeRoles(w http.ResponseWriter, r *http.Request, add bool) {
 	}
 	u := *old // copy on write
 	u.Roles = slices.Clone(old.Roles)
+	changed := false
 	for _, id := range ids {
 		i := slices.Index(u.Roles, id)
 		switch {
 		case add && i < 0:
-			u.Roles = append(u.Roles, id)
+			u.Roles, changed = append(u.Roles, id), true
 		case !add && i >= 0:
-			u.Roles = slices.Delete(u.Roles, i, i+1)
+			u.Roles, changed = slices.Delete(u.Roles, i, i+1), true
 		}
 	}
 	s.st.putLocked(&u, now)
+	if changed {
+		s.countEffect(map[bool]string{true: RouteAssignRoles, false: RouteRemoveRoles}[add])
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -247,6 +251,7 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 			return
 		}
 	}
+	changed := false
 	for _, old := range users {
 		i := slices.Index(old.Organizations, orgID)
 		if add == (i >= 0) {
@@ -259,6 +264,10 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 			u.Organizations = slices.Delete(slices.Clone(old.Organizations), i, i+1)
 		}
 		s.st.putLocked(&u, now)
+		changed = true
+	}
+	if changed {
+		s.countEffect(map[bool]string{true: RouteAddMembers, false: RouteRemoveMembers}[add])
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
