@@ -524,6 +524,9 @@ func plannedEffects(p *linking.Plan) map[string]int64 {
 	route := map[string]string{
 		linking.ActionPatchMetadata: emulator.RoutePatchUser, linking.ActionLink: emulator.RouteLink,
 		linking.ActionUnlink: emulator.RouteUnlink, linking.ActionDelete: emulator.RouteDeleteUser,
+		linking.ActionAssignRoles: emulator.RouteAssignRoles, linking.ActionRemoveRoles: emulator.RouteRemoveRoles,
+		linking.ActionAddMember: emulator.RouteAddMembers, linking.ActionRemoveMember: emulator.RouteRemoveMembers,
+		linking.ActionCreateUser: emulator.RouteCreateUser,
 	}
 	out := map[string]int64{}
 	for _, r := range route {

@@ -325,7 +325,7 @@ func TestPlanAndApply(t *testing.T) {
 	}
 	// An edited plan is a usage error.
 	data, _ := os.ReadFile(planFile)
-	os.WriteFile(planFile, bytes.Replace(data, []byte(`"roles"`), []byte(`"rolez"`), 1), 0o600)
+	os.WriteFile(planFile, bytes.Replace(data, []byte(`"kind":"link"`), []byte(`"kind":"delete"`), 1), 0o600)
 	if r := runCmd(t, nil, "apply", planFile); r.code != exitUsage || !strings.Contains(r.errOut, "edited") {
 		t.Errorf("edited plan: exit %d %s", r.code, r.errOut)
 	}
