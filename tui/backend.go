@@ -81,11 +81,31 @@ func (b *Backend) VerifyEmail(ctx context.Context, userID, reason string) (any, 
 	return b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
 }
 
+// UndoPreviewMsg answers UndoPreview: the plan that would undo an
+// operation, and what was changed since it (conflicts).
+type UndoPreviewMsg struct {
+	Task      TaskID
+	Plan      *linking.Plan
+	Conflicts []linking.UndoConflict
+	Err       error
+}
+
+// UndoPreview plans, without carrying out, the undo of the operation with
+// this op id (any op_id of its audit records).
+func (b *Backend) UndoPreview(ctx context.Context, task TaskID, opID, reason string) tea.Cmd {
+	return func() tea.Msg {
+		p, conflicts, err := b.Session.UndoPlan(ctx, opID, reason)
+		return UndoPreviewMsg{Task: task, Plan: p, Conflicts: conflicts, Err: err}
+	}
+}
+
 // Undo reverses the recorded operation with this op id (a link, unlink or
-// delete), planned from its backups and carried out as a plan of the
-// session. It is the Run of a WriteRequest.
-func (b *Backend) Undo(ctx context.Context, opID, reason string) (any, error) {
-	return undoOperation(b, opID, reason)
+// delete), planned again from its backups and the tenant now, and carried
+// out as a plan of the session; force overwrites what changed since the
+// operation (the operator saw the conflicts and said yes). It is the Run
+// of a WriteRequest; its result is a *linking.Result.
+func (b *Backend) Undo(ctx context.Context, opID, reason string, force bool) (*linking.Result, error) {
+	return undoOperation(ctx, b, opID, reason, force)
 }
 
 // UsersMsg answers ReadUsers: the users by id, in the order asked, and the
@@ -94,7 +114,9 @@ type UsersMsg struct {
 	Task  TaskID
 	Users []client.User
 	Conns *linking.Connections
-	Err   error
+	// Access holds their roles and organization memberships (ReadAccounts).
+	Access map[string]linking.Access
+	Err    error
 }
 
 // ReadUsers reads users by id (consistent) for a plan, under ctx (esc on
@@ -107,6 +129,19 @@ func (b *Backend) ReadUsers(ctx context.Context, task TaskID, ids ...string) tea
 		}
 		users, err := b.Session.Users(ctx, ids...)
 		return UsersMsg{Task: task, Users: users, Conns: conns, Err: err}
+	}
+}
+
+// ReadAccounts is ReadUsers with each user's roles and organization
+// memberships, which a link carries over to the primary.
+func (b *Backend) ReadAccounts(ctx context.Context, task TaskID, ids ...string) tea.Cmd {
+	read := b.ReadUsers(ctx, task, ids...)
+	return func() tea.Msg {
+		msg := read().(UsersMsg)
+		if msg.Err == nil {
+			msg.Access, msg.Err = b.Session.Access(ctx, ids...)
+		}
+		return msg
 	}
 }
 

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -252,19 +251,7 @@ func (a *AuditLog) askUndo() tea.Cmd {
 	case e.Result != audit.ResultOK:
 		return tui.ReportError(fmt.Errorf("this %s did not succeed (%s): there is nothing to undo", e.Action, e.Result))
 	}
-	body := []string{
-		"Undo the " + e.Action + " of " + tui.Fit(a.accounts(e), 60),
-		"made " + e.Time.UTC().Format("2006-01-02 15:04:05") + " UTC by " + tui.Fit(e.Operator, 30) + ".",
-		"",
-		"linkdesk plans the reverse from the backups and the tenant as it is now, checks it,",
-		"and carries it out on the record like any other write.",
-	}
-	b, opID := a.c.Backend, e.OpID
-	run := func(reason string) tea.Cmd {
-		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "undo " + e.Action + " " + tui.Fit(opID, 40),
-			Run: func(ctx context.Context) (any, error) { return b.Undo(ctx, opID, reason) }})
-	}
-	return tui.Push(tui.NewConfirmReason(a.c, "Undo", body, "Undo it?", true, "undo of "+opID+" (mistake)", run))
+	return tui.Push(NewUndoDialog(a.c, e.OpID, e.Action, e.Action+" of "+a.accounts(e)))
 }
 
 // accounts names an entry's accounts by primary identifier where the scan

@@ -248,7 +248,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	s := d.c.Styles
 	u := d.acct.User
 	label := func(k, v string) string { return "  " + s.Header.Render(tui.Pad(k, 14)) + v }
-	out := []string{s.Danger.Render("Deleting it destroys, for good:")}
+	out := []string{s.Danger.Render("Deleting it destroys:")}
 	out = append(out, label("the account", tui.Fit(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never")), w-16)))
 	if u.Email != "" {
 		out = append(out, label("email", tui.Fit(u.Email, w-32)+verifiedMark(s, u.EmailVerified)))
@@ -279,7 +279,8 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 		out = append(out, label("linked", s.Dim.Render("no identity is linked into it")))
 	}
 	out = append(out, "")
-	out = append(out, tui.Wrap("The full user object is backed up first, to "+filepath.Join(d.c.Backend.BackupDir(), "<time>-delete-<id>.json")+", and the audit log records who deleted it and why.", w, 3)...)
+	out = append(out, tui.Wrap("The full user object is backed up first, to "+filepath.Join(d.c.Backend.BackupDir(), "<time>-delete-<id>.json")+
+		", and the audit log records who deleted it and why. U in the audit log re-creates a database account from that backup, but not its password or its sessions.", w, 4)...)
 	if op := d.op; op != nil {
 		out = append(out, s.Dim.Render(tui.Fit("call: "+report.CallText(op.Steps[0].Call), w)))
 	}

@@ -1,0 +1,186 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// UndoDialog undoes an operation of the audit log (U): it asks the session
+// for the plan that would undo it (from the backups and the tenant now),
+// shows its operations, what cannot be done yet and what was changed since
+// (conflicts, which the undo would overwrite), takes a reason, and asks
+// y/N. The write is planned again when it runs, so what it does is what the
+// tenant holds then.
+type UndoDialog struct {
+	c      *tui.Common
+	opID   string
+	action string
+	what   string // the operation undone, in words
+
+	task      tui.TaskID
+	loading   bool
+	plan      *linking.Plan
+	conflicts []linking.UndoConflict
+	err       error
+	reason    tui.ReasonField
+	hint      string
+	scroll    int
+
+	exec struct {
+		task    tui.TaskID
+		started bool
+		running bool
+		result  *linking.Result
+		err     error
+	}
+}
+
+// NewUndoDialog opens the undo of the operation with this op id.
+func NewUndoDialog(c *tui.Common, opID, action, what string) *UndoDialog {
+	return &UndoDialog{c: c, opID: opID, action: action, what: what, reason: tui.NewReason("undo of a " + action + " made by mistake")}
+}
+
+func (u *UndoDialog) Init() tea.Cmd {
+	if u.c.Backend == nil {
+		return nil
+	}
+	u.loading = true
+	u.task = tui.NewTask()
+	return u.c.Backend.UndoPreview(u.c.Ctx, u.task, u.opID, u.reason.Value())
+}
+
+func (u *UndoDialog) Title() string   { return "Undo" }
+func (u *UndoDialog) Capturing() bool { return !u.exec.started }
+
+// Conflicts is what the undo would overwrite (tests).
+func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
+
+func (u *UndoDialog) Help() []tui.HelpGroup {
+	k := u.c.Keys
+	switch {
+	case u.exec.started:
+		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the audit log")}}}
+	case u.reason.Editing():
+		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
+	}
+	return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll")}}}
+}
+
+func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.UndoPreviewMsg:
+		if msg.Task != u.task {
+			return u, nil
+		}
+		u.loading, u.plan, u.conflicts, u.err = false, msg.Plan, msg.Conflicts, msg.Err
+	case tui.WriteDoneMsg:
+		if u.exec.started && msg.Task == u.exec.task {
+			u.exec.running = false
+			u.exec.result, _ = msg.Result.(*linking.Result)
+			u.exec.err = msg.Err
+		}
+	case tea.KeyPressMsg:
+		return u, u.key(msg)
+	}
+	return u, nil
+}
+
+func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := u.c.Keys
+	if u.exec.started {
+		return nil
+	}
+	u.hint = ""
+	if u.reason.Update(k, keys) {
+		return nil
+	}
+	switch {
+	case tui.Matches(k, keys.Cancel):
+		return tui.Pop
+	case k.Code == tea.KeyUp:
+		u.scroll = max(u.scroll-1, 0)
+	case k.Code == tea.KeyDown:
+		u.scroll++
+	case tui.Matches(k, keys.Confirm):
+		switch {
+		case u.loading:
+			u.hint = "Still reading what the undo would do…"
+		case u.err != nil || u.plan == nil || len(u.plan.Operations) == 0:
+			u.hint = "There is nothing to undo now (see above)."
+		default:
+			return u.run()
+		}
+	default:
+		u.hint = "Press y to undo or n to cancel (enter does not confirm)."
+	}
+	return nil
+}
+
+func (u *UndoDialog) run() tea.Cmd {
+	u.exec.started, u.exec.running = true, true
+	u.exec.task = tui.NewTask()
+	b, opID, reason, force := u.c.Backend, u.opID, u.reason.Value(), len(u.conflicts) > 0
+	return tui.Write(tui.WriteRequest{Task: u.exec.task, Label: "undo " + tui.Fit(u.what, 60),
+		Run: func(ctx context.Context) (any, error) { return b.Undo(ctx, opID, reason, force) }})
+}
+
+func (u *UndoDialog) View() string {
+	c, s := u.c, u.c.Styles
+	w := c.Width
+	title := s.Danger.Render("Undo ") + tui.Fit(u.what, w-6)
+	switch {
+	case u.exec.started:
+		return strings.Join(append([]string{title, ""}, resultLines(c, u.exec.running, u.exec.result, u.exec.err, "Undoing")...), "\n")
+	case u.loading:
+		return strings.Join([]string{title, "", "Reading the backups and the tenant to plan the undo…"}, "\n")
+	case u.err != nil:
+		return strings.Join(append([]string{title, "", s.Bad.Render("✗ It cannot be undone:")}, append(tui.Wrap(u.err.Error(), w, 6), "", s.Dim.Render("esc goes back."))...), "\n")
+	}
+	var middle []string
+	if len(u.plan.Operations) == 0 {
+		middle = append(middle, "Nothing to undo now: the tenant is as it was before, or the undo must wait.")
+	} else {
+		middle = append(middle, fmt.Sprintf("The undo makes %s:", tui.Plural(u.plan.Calls(), "this call", fmt.Sprintf("these %d calls", u.plan.Calls()))))
+		for _, op := range u.plan.Operations {
+			middle = append(middle, "  • "+tui.Fit(report.OperationTitle(op), w-4))
+			for _, st := range op.Steps {
+				middle = append(middle, "      "+s.Dim.Render(tui.Fit(report.CallText(st.Call), w-6)))
+			}
+		}
+	}
+	for _, n := range u.plan.Notes {
+		middle = append(middle, indent(tui.Wrap("note: "+n, w-2, 4), "  ")...)
+	}
+	var bottom []string
+	if n := len(u.conflicts); n > 0 {
+		bottom = append(bottom, s.Danger.Render(tui.Fit(fmt.Sprintf("⚠ %d %s changed since the operation; y puts back the values from before it:", n, tui.Plural(n, "thing", "things")), w)))
+		for i, cf := range u.conflicts {
+			if i == 3 && n > 4 {
+				bottom = append(bottom, s.Dim.Render(fmt.Sprintf("  … and %d more", n-i)))
+				break
+			}
+			bottom = append(bottom, "  "+tui.Fit(cf.String(), w-2))
+		}
+	}
+	bottom = append(bottom, u.reason.View(s, w))
+	if u.hint != "" {
+		bottom = append(bottom, s.Warn.Render(tui.Fit(u.hint, w)))
+	}
+	q := s.Danger.Render("Undo it?") + "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
+	bottom = append(bottom, "", q)
+	room := max(c.Height-2-len(bottom), 2)
+	u.scroll = min(u.scroll, max(len(middle)-room, 0))
+	shown := middle[u.scroll:min(u.scroll+room, len(middle))]
+	if rest := len(middle) - u.scroll - room; rest > 0 {
+		shown = append(shown[:len(shown)-1], s.Dim.Render(moreLines(rest+1, "↓")))
+	}
+	out := append([]string{title, ""}, shown...)
+	return strings.Join(append(out, bottom...), "\n")
+}
