@@ -29,7 +29,7 @@ import (
 // Every command of linkdesk, by name: the hostile-data, secrets and
 // read-only tests below each run all of them, and
 // TestEveryCommandIsCovered fails when a command is added without them.
-var coveredCommands = []string{"", "demo", "scan", "plan", "apply", "link", "unlink", "delete", "ticket", "show", "resume", "undo", "audit", "emulator", "help", "completion"}
+var coveredCommands = []string{"", "demo", "scan", "plan", "apply", "link", "unlink", "delete", "ticket", "show", "verify-email", "resume", "undo", "audit", "emulator", "help", "completion"}
 
 func TestEveryCommandIsCovered(t *testing.T) {
 	root := newRootCmd(osStreams())
@@ -224,6 +224,9 @@ func TestHostileFixtureThroughEveryCommand(t *testing.T) {
 		{args: []string{"ticket", hostileEve}, checks: []check{has("Dry run")}},
 		{args: []string{"ticket", hostileEve, "--force"}, checks: []check{has("Password-change ticket")}},
 		{args: []string{"ticket", hostileEve, "--force", "--json"}, checks: []check{jsonOut}},
+		{args: []string{"verify-email", "auth0|65eee0000000000000000005"}, checks: []check{has("jobs/verification-email", "Dry run")}},
+		{args: []string{"verify-email", "auth0|65eee0000000000000000005", "--force", "--json"}, checks: []check{jsonOut}},
+		{args: []string{"verify-email", hostileEve, "--force"}, exit: exitRefused},
 		{args: []string{"resume"}, checks: []check{has("Nothing to settle")}},
 		{args: []string{"resume", "--force", "--json"}},
 		{args: []string{"audit"}},
@@ -365,7 +368,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 		{"apply", planFile, "--force"}, {"apply", planFile, "--force"}, {"ticket", cmdAliceDB, "--force"}, {"ticket", cmdAliceDB, "--force", "--json"},
 		{"link", cmdMariaGitHub, cmdMariaDB, "--force"}, {"delete", "auth0|nobody", "--force"},
 		{"audit"}, {"audit", "--json"}, {"resume"}, {}, {"demo", "--users", "50"}, {"help"}, {"completion", "zsh"},
-		{"show", "alice.nguyen@gmail.com"}, {"show", cmdAliceDB, "--json"},
+		{"show", "alice.nguyen@gmail.com"}, {"show", cmdAliceDB, "--json"}, {"verify-email", cmdMariaDB, "--force"},
 	})
 	// The same from flags (which ps shows: the environment is better).
 	runAll("flags", func() {
@@ -523,6 +526,7 @@ func TestReadOnlyReachesNoWrite(t *testing.T) {
 		{[]string{"ticket", cmdAliceDB, "--force"}, exitRefused},
 		{[]string{"resume", "--force"}, exitOK}, // nothing to settle: no write was made
 		{[]string{"show", "alice.nguyen@gmail.com"}, exitOK},
+		{[]string{"verify-email", cmdMariaDB, "--force"}, exitRefused},
 		{[]string{"audit"}, exitOK},
 		{[]string{}, exitOK},
 		{[]string{"demo", "--users", "50"}, exitOK},

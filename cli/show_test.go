@@ -123,3 +123,22 @@ func TestScanOfOneEmailReportsAnAccountAloneOnIt(t *testing.T) {
 		t.Errorf("scan --email --json: %+v", rep)
 	}
 }
+
+func TestVerifyEmailSendsTheJobOnce(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "verify-email", cmdMariaDB)
+	if r.code != exitOK || !strings.Contains(r.out, "POST /api/v2/jobs/verification-email") || e.srv.Stats().Requests["POST /api/v2/jobs/verification-email"] != 0 {
+		t.Fatalf("dry run: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "verify-email", cmdMariaDB, "--force", "--reason", "ZD-88 asked again")
+	if r.code != exitOK || e.srv.Stats().Requests["POST /api/v2/jobs/verification-email"] != 1 {
+		t.Fatalf("verify-email --force: exit %d, %d jobs\n%s%s", r.code, e.srv.Stats().Requests["POST /api/v2/jobs/verification-email"], r.out, r.errOut)
+	}
+	recs := e.auditRecords()
+	if len(recs) != 2 || recs[0].UserIDs[0] != cmdMariaDB || recs[0].Reason != "ZD-88 asked again" {
+		t.Errorf("audit records: %+v", recs)
+	}
+	if r := runCmd(t, nil, "verify-email", cmdAliceDB, "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "verified already") {
+		t.Errorf("a verified account: exit %d %s", r.code, r.errOut)
+	}
+}

@@ -261,7 +261,7 @@ func withSecondaryEmail(t *emulator.Tenant) {
 // openGroup opens the group with this email from the groups screen.
 func (h *harness) openGroup(email string) *Detail {
 	h.t.Helper()
-	h.press("2", "/")
+	h.press("2", "/", "ctrl+u")
 	h.typeText(email)
 	h.press("enter", "enter")
 	d, ok := h.active().(*Detail)

@@ -1,0 +1,358 @@
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// Issue 13: accounts, not emails. These drive the root model with keys, as
+// a user would, against the sandbox tenant.
+
+func TestFindOpensAnAccountAloneOnItsEmailByUsernameOrAnyCase(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withSecondaryEmail})
+	// A child of a family, by username: one account, opened at once.
+	h.press("f")
+	h.typeText("liam.miller")
+	h.press("enter")
+	a, ok := h.active().(*Account)
+	if !ok || a.Loaded() == nil || a.Loaded().User.UserID != "auth0|65c0d1e2f3a4b5c6d7e8f901" {
+		t.Fatalf("f liam.miller did not open liam's account:\n%s", h.screen())
+	}
+	h.mustShow("Account liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901)", "Identifier username liam.miller", `"secondary_email": "liam.miller.2011@outlook.com"`,
+		`"parental_controls": true`, "3 accounts share the.millers@gmail.com: shared by design")
+	// esc goes back to the prompt, esc again to where f was pressed.
+	h.press("esc", "esc")
+	if _, ok := h.active().(*Overview); !ok {
+		t.Fatalf("esc esc did not go back:\n%s", h.screen())
+	}
+	// An email in another case finds the whole family, each by username.
+	h.press("f")
+	h.typeText("The.Millers@GMAIL.com")
+	h.press("enter")
+	f := h.active().(*Find)
+	if f.Results() != 3 {
+		t.Fatalf("the family's email found %d accounts:\n%s", f.Results(), h.screen())
+	}
+	h.mustShow("3 accounts found by email", "mike.miller", "emma.miller", "liam.miller")
+	// An account no group holds: found all the same, with no export job.
+	h.press("/", "ctrl+u")
+	h.typeText("imported.user@web.de")
+	h.press("enter")
+	h.mustShow("Account imported.user@web.de (auth0|5e8f9a0b1c2d3e4f50617283)", "no other account has this email")
+	if n := h.srv.Stats().Requests["POST /api/v2/jobs/users-exports"]; n != 0 {
+		t.Errorf("finding accounts ran %d export jobs", n)
+	}
+}
+
+func TestFindWorksWhileAScanRuns(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	_, scan := h.m.Update(keyPress("r")) // the scan starts; its command is held back
+	if !h.m.Scanning() {
+		t.Fatal("r did not start a scan")
+	}
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("Account sam.taylor@gmail.com", "scan: reading connections")
+	h.send(scan)
+	if h.m.Scanning() {
+		t.Fatal("the scan did not end")
+	}
+}
+
+func TestAFilterOpensTheGroupOnTheAccountItNamed(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2", "/")
+	h.typeText("emma.mil")
+	h.press("enter", "enter")
+	d := h.active().(*Detail)
+	if sel := d.Selected(); sel == nil || sel.Identifier.Value != "emma.miller" {
+		t.Fatalf("the cursor is on %+v, want emma.miller", sel)
+	}
+	h.press("esc", "esc", "/")
+	h.typeText("the.millers") // the email names the group, not an account
+	h.press("enter", "enter")
+	if d := h.active().(*Detail); d.Selected().Identifier.Value != "mike.miller" {
+		t.Fatalf("a group's email put the cursor on %s", d.Selected().Identifier.Value)
+	}
+}
+
+func TestDeleteAcceptsWhatNamesThatOneAccount(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	// A family: the username names it, and so does the user id.
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "D")
+	d := h.active().(*DeleteDialog)
+	if got := d.Accepted(); len(got) != 2 || got[0] != "emma.miller" || got[1] != "auth0|64b7ca01e0f1a2b3c4d5e6f8" {
+		t.Fatalf("accepted %q", got)
+	}
+	h.press("esc", "esc", "esc")
+	// Three accounts sharing one email: only the user id names one.
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("j", "D")
+	d = h.active().(*DeleteDialog)
+	h.typeText("wei.zhang@gmail.com")
+	h.press("enter")
+	h.mustShow("That does not name this account: type its user id exactly")
+	if d.exec.started {
+		t.Fatal("the shared email deleted an account")
+	}
+	h.press("ctrl+u")
+	h.typeText("github|9007199254740993")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("github|9007199254740993"); ok {
+		t.Fatal("the account typed is still there")
+	}
+	for _, id := range []string{"auth0|5f1a2b3c4d5e6f7081920a1b", "google-oauth2|114455667788990011223"} {
+		if _, ok := h.srv.GetUser(id); !ok {
+			t.Fatalf("%s, which shares the email, was deleted", id)
+		}
+	}
+}
+
+func TestDeleteWarnsForTheRecommendedPrimaryHoldingLinks(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("lena.fischer@gmail.com")
+	h.press("D")
+	h.mustShow("⚠ This is the recommended primary of its group (77 logins)", "⚠ It holds 1 linked identity", "1 identity deleted with it:", "github|48151623 on github")
+	h.press("esc")
+	h.press("j", "D")
+	if strings.Contains(h.screen(), "⚠") {
+		t.Fatalf("a secondary without links got a warning:\n%s", h.screen())
+	}
+}
+
+func TestUnlinkPicksTheIdentityLinkedLast(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "u")
+	u := h.active().(*Unlink)
+	if u.Selected() != "google-oauth2|114455667788990011223" {
+		t.Fatalf("the picker starts on %s, want the identity linked last", u.Selected())
+	}
+	h.mustShow("▸ –", "google-oauth2|114455667788990011223", "newest")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("google-oauth2|114455667788990011223"); !ok {
+		t.Fatal("the identity linked last did not come back as an account")
+	}
+}
+
+func TestAReasonTypedInTheDialogIsRecorded(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter", "tab", "ctrl+u")
+	h.typeText("ZD-4411 yes, it is me")
+	h.press("enter") // keeps the reason: it does not confirm
+	if len(auditRecords(t, h)) != 0 {
+		t.Fatal("enter in the reason field linked")
+	}
+	h.press("y")
+	h.mustShow("✓ Done.")
+	for _, r := range auditRecords(t, h) {
+		if r.Reason != "ZD-4411 yes, it is me" {
+			t.Fatalf("record %s %s has reason %q", r.Action, r.Phase, r.Reason)
+		}
+	}
+	h.press("3")
+	h.mustShow("why ZD-4411 yes, it is me")
+}
+
+func TestTicketOptionsReachTheCall(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "j", "t", "tab")
+	h.typeText("2d")
+	h.press("tab")
+	h.typeText("app_123")
+	h.press("tab")
+	h.typeText("https://example.com/done")
+	h.press("enter", "y")
+	h.mustShow("give a client_id or a result_url, not both")
+	h.press("tab", "ctrl+u", "down", "space", "enter", "y") // tab edits from result_url, the field left last
+	h.mustShow("✓ Ticket for liam.miller")
+	recs := auditRecords(t, h)
+	if len(recs) == 0 {
+		t.Fatal("no audit record")
+	}
+	var call linking.Call
+	if err := json.Unmarshal(recs[0].Request, &call); err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	json.Unmarshal(call.Body, &body)
+	if body["user_id"] != "auth0|65c0d1e2f3a4b5c6d7e8f901" || body["ttl_sec"] != float64(172800) || body["client_id"] != "app_123" ||
+		body["mark_email_as_verified"] != true || body["result_url"] != nil {
+		t.Fatalf("the ticket call: %s", call.Body)
+	}
+}
+
+func TestTicketIsRefusedForASocialAccountWithWhy(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	d := h.openGroup("alice.nguyen@gmail.com")
+	h.press("j", "t")
+	if h.active() != d {
+		t.Fatalf("t opened %s on a google account", h.active().Title())
+	}
+	h.mustShow("tickets are for database accounts: this one signs in with google-oauth2")
+}
+
+func TestVerifySendsTheJobForAnUnverifiedAccount(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("maria.garcia@outlook.com")
+	h.mustShow("v sends the verification email")
+	h.press("v") // the cursor is on github|5832311, verified
+	h.mustShow("is verified already")
+	h.press("j", "v")
+	h.mustShow("Send the verification email", "To      maria.garcia@outlook.com", "Account auth0|672614a0b1c2d3e4f5061728")
+	h.press("enter")
+	if n := h.srv.Stats().Requests["POST /api/v2/jobs/verification-email"]; n != 0 {
+		t.Fatal("enter sent the email")
+	}
+	h.press("y")
+	if n := h.srv.Stats().Requests["POST /api/v2/jobs/verification-email"]; n != 1 {
+		t.Fatalf("%d verification jobs, want 1", n)
+	}
+	recs := auditRecords(t, h)
+	if len(recs) != 2 || recs[0].UserIDs[0] != "auth0|672614a0b1c2d3e4f5061728" || recs[0].Reason == "" {
+		t.Fatalf("audit records: %+v", recs)
+	}
+}
+
+func TestUndoInTheAuditLogUnlinksALink(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("google-oauth2|108812345678901234567"); ok {
+		t.Fatal("the link did not happen")
+	}
+	h.press("3")
+	a := h.active().(*AuditLog)
+	if _, action, _ := a.Selected(); action != linking.ActionLink {
+		t.Fatalf("the newest call is a %s", action)
+	}
+	h.press("U")
+	h.mustShow("Undo link of", "unlink google-oauth2|108812345678901234567 from auth0|63ea1f0b2c8d4e5f60718293", "Undo it?")
+	h.press("enter")
+	h.mustShow("enter does not confirm")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("google-oauth2|108812345678901234567"); !ok {
+		t.Fatal("the undo did not bring the secondary back")
+	}
+}
+
+func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	task := tui.NewTask()
+	h.m.Update(tui.WriteRequest{Task: task, Label: "link google-oauth2|1 into auth0|2", Run: func(context.Context) (any, error) { return nil, nil }})
+	h.press("q")
+	h.mustShow("1 write still waiting", "link google-oauth2|1 into auth0|2")
+	h.send(tui.WriteDoneMsg{Task: task, Label: "link google-oauth2|1 into auth0|2"})
+	h.mustShow("Every write has finished meanwhile")
+	if strings.Contains(h.screen(), "still waiting") {
+		t.Fatalf("the question still counts the finished write:\n%s", h.screen())
+	}
+	h.press("y")
+	if !h.quit {
+		t.Fatal("y did not quit")
+	}
+}
+
+func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "2")
+	h.mustShow("Leave this screen?", "the link wizard's choices")
+	h.press("n")
+	if _, ok := h.active().(*LinkWizard); !ok {
+		t.Fatalf("n left the wizard:\n%s", h.screen())
+	}
+	h.press("1", "y")
+	if _, ok := h.active().(*Overview); !ok {
+		t.Fatalf("y did not leave for the overview:\n%s", h.screen())
+	}
+	// Nothing chosen yet: nothing to lose, no question.
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "3")
+	if _, ok := h.active().(*AuditLog); !ok {
+		t.Fatalf("3 asked although nothing was chosen:\n%s", h.screen())
+	}
+}
+
+func TestTheAuditLogFiltersByEmailActionAndResult(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
+	h.press("3", "/")
+	a := h.active().(*AuditLog)
+	for _, tc := range []struct {
+		filter string
+		rows   int
+	}{{"", 4}, {"error", 1}, {"delete ok", 1}, {"wei.zhang@", 1}, {"emma.miller", 1}, {"dana", 4}, {"nobody", 0}} {
+		h.press("ctrl+u")
+		h.typeText(tc.filter)
+		if a.Rows() != tc.rows {
+			t.Errorf("filter %q: %d rows, want %d", tc.filter, a.Rows(), tc.rows)
+		}
+	}
+	h.press("ctrl+u")
+	h.typeText("ticket")
+	h.press("enter", "enter")
+	h.mustShow("error      POST /api/v2/tickets/password-change: 429 Too Many Requests: Global limit has been\n           reached")
+}
+
+// The oldest record of a long apply is found by filtering: the whole log
+// is read (no cap), newest first, and G goes to the oldest of the rows.
+func TestTheAuditLogReadsTheWholeLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	dir := t.TempDir()
+	h.c.Backend.Session.Paths.AuditLog = dir + "/audit.log"
+	writeLongLog(t, h.c.Backend.Session.Paths.AuditLog, 300)
+	h.press("3")
+	a := h.active().(*AuditLog)
+	if a.Entries() != 300 {
+		t.Fatalf("%d calls shown of 300", a.Entries())
+	}
+	if _, _, first := a.Selected(); first.IsZero() {
+		t.Fatal("nothing selected")
+	}
+	h.press("/")
+	h.typeText("user0000")
+	h.press("enter", "G")
+	if op, _, _ := a.Selected(); op != "op-0000" {
+		t.Fatalf("the oldest call of user0000 is %s", op)
+	}
+}
+
+// writeLongLog writes n calls (attempt and result each) to a log at path,
+// oldest first, on ten accounts in turn.
+func writeLongLog(t *testing.T, path string, n int) {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		for _, phase := range []string{"attempt", "result"} {
+			rec := map[string]any{"time": "2026-10-31T09:00:00Z", "operator": "ann", "tenant": "t", "action": "link", "phase": phase,
+				"op_id": fmt.Sprintf("op-%04d", i), "user_ids": []string{fmt.Sprintf("auth0|user%04d", i%10)}}
+			if phase == "result" {
+				rec["result"] = "ok"
+			}
+			data, _ := json.Marshal(rec)
+			b.Write(data)
+			b.WriteByte('\n')
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
