@@ -110,11 +110,26 @@ func (d *Confirm) View() string {
 	if d.reason != nil {
 		lines = append(lines, "", d.reason.View(s, DialogWidth(d.c)))
 	}
-	lines = append(lines, "", s.Title.Render(d.question)+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
+	lines = append(lines, "")
+	lines = append(lines, QuestionLines(s, d.question, DialogWidth(d.c))...)
 	if d.hint != "" {
 		lines = append(lines, s.Warn.Render(d.hint))
 	}
 	return DialogBox(d.c, lines)
+}
+
+// QuestionLines asks a yes/no question in width cells: the question and
+// its answers on one line, or the answers under it when they do not fit.
+func QuestionLines(s *Styles, question string, width int) []string {
+	answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
+	if Width(Fit(question, width+1))+2+Width(answer) <= width {
+		return []string{s.Title.Render(Fit(question, width)) + "  " + answer}
+	}
+	var out []string
+	for _, l := range Wrap(question, width, 3) {
+		out = append(out, s.Title.Render(l))
+	}
+	return append(out, answer)
 }
 
 // DialogWidth is the room inside a dialog's frame.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -111,18 +112,17 @@ func FitLeft(s string, width int) string {
 type Column struct {
 	Want int // the width its widest cell (or header) needs
 	Min  int // the least it may shrink to
-	// Drop orders the columns given up first when the table is too wide:
-	// the highest goes first; 0 never goes.
-	Drop int
-	// Shrink orders the columns cut, down to Min, once nothing more can be
-	// dropped: the highest is cut first.
+	// Drop and Shrink order what the table gives up when it is too wide, on
+	// one scale: the highest number goes first, whether it drops a column
+	// (width 0) or cuts one down to Min; 0 never does it.
+	Drop   int
 	Shrink int
 }
 
 // FitColumns gives each column a width so that the table, with gap cells
-// between columns, fits in width: columns are dropped (width 0) in Drop
-// order, then shrunk in Shrink order. A column never gets more than it
-// wants; room left over goes to no one.
+// between columns, fits in width: it takes the columns' drops and shrinks
+// in their order until it fits. A column never gets more than it wants;
+// room left over goes to no one.
 func FitColumns(cols []Column, width, gap int) []int {
 	w := make([]int, len(cols))
 	for i, c := range cols {
@@ -138,29 +138,32 @@ func FitColumns(cols []Column, width, gap int) []int {
 		}
 		return t + gap*max(n-1, 0)
 	}
-	for total() > width {
-		best := -1
-		for i, c := range cols {
-			if w[i] > 0 && c.Drop > 0 && (best < 0 || c.Drop > cols[best].Drop) {
-				best = i
-			}
-		}
-		if best < 0 {
-			break
-		}
-		w[best] = 0
+	type step struct {
+		col, prio int
+		drop      bool
 	}
-	for over := total() - width; over > 0; over = total() - width {
-		best := -1
-		for i, c := range cols {
-			if w[i] > c.Min && (best < 0 || c.Shrink > cols[best].Shrink) {
-				best = i
-			}
+	var steps []step
+	for i, c := range cols {
+		if c.Drop > 0 {
+			steps = append(steps, step{i, c.Drop, true})
 		}
-		if best < 0 {
+		if c.Shrink > 0 {
+			steps = append(steps, step{i, c.Shrink, false})
+		}
+	}
+	slices.SortStableFunc(steps, func(a, b step) int { return b.prio - a.prio })
+	for _, st := range steps {
+		over := total() - width
+		if over <= 0 {
 			break
 		}
-		w[best] = max(w[best]-over, cols[best].Min)
+		switch {
+		case w[st.col] == 0:
+		case st.drop:
+			w[st.col] = 0
+		default:
+			w[st.col] = max(w[st.col]-over, cols[st.col].Min)
+		}
 	}
 	return w
 }

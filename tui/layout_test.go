@@ -86,23 +86,23 @@ func FuzzFit(f *testing.F) {
 	})
 }
 
-func TestFitColumnsDropsThenShrinksInOrder(t *testing.T) {
+func TestFitColumnsGivesUpInOrder(t *testing.T) {
 	cols := []Column{
-		{Want: 30, Min: 10, Shrink: 1}, // user id: cut last
-		{Want: 20, Min: 6, Shrink: 2},  // connection: cut first
-		{Want: 10, Min: 10, Drop: 1},   // last login: dropped last
-		{Want: 10, Min: 10, Drop: 2},   // created: dropped first
+		{Want: 20, Min: 10, Shrink: 2},         // identifier: cut after the connection went
+		{Want: 30, Min: 14, Shrink: 1},         // user id: cut last
+		{Want: 16, Min: 8, Shrink: 4, Drop: 3}, // connection: cut, then dropped
+		{Want: 10, Min: 10, Drop: 5},           // last login: dropped first
 	}
 	tests := []struct {
 		width int
 		want  []int
 	}{
-		{100, []int{30, 20, 10, 10}},
-		{72, []int{30, 20, 10, 0}}, // created goes first
-		{52, []int{30, 20, 0, 0}},  // then last login
-		{45, []int{30, 14, 0, 0}},  // then the connection shrinks
-		{37, []int{30, 6, 0, 0}},   // down to its least
-		{30, []int{23, 6, 0, 0}},   // only then the user id
+		{100, []int{20, 30, 16, 10}},
+		{78, []int{20, 30, 16, 0}}, // the date goes first
+		{60, []int{20, 30, 8, 0}},  // then the connection shrinks
+		{55, []int{20, 30, 0, 0}},  // and goes
+		{45, []int{14, 30, 0, 0}},  // then the identifier shrinks
+		{30, []int{10, 19, 0, 0}},  // only then the user id
 	}
 	for _, tt := range tests {
 		got := FitColumns(cols, tt.width, 1)

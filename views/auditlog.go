@@ -260,8 +260,8 @@ func (a *AuditLog) accounts(e *auditEntry) string {
 	names := make([]string, len(e.UserIDs))
 	for i, id := range e.UserIDs {
 		names[i] = id
-		if acc, _ := a.c.Data.Account(id); acc != nil {
-			names[i] = tui.Label(acc)
+		if acc, g := a.c.Data.Account(id); acc != nil {
+			names[i] = tui.NameIn(g, acc)
 		}
 	}
 	return strings.Join(names, ", ")
@@ -282,12 +282,12 @@ func (a *AuditLog) pageRows() int {
 // short, then the email and accounts shrink.
 func auditColumns(width int) []int {
 	w := tui.FitColumns([]tui.Column{
-		{Want: 16, Min: 11, Shrink: 5}, // time: the year goes first
-		{Want: 14, Min: 6, Shrink: 3},  // action
+		{Want: 16, Min: 11, Shrink: 5}, // time: the year goes, after the operator
+		{Want: 12, Min: 6, Shrink: 4},  // action
 		{Want: 9, Min: 9},              // result
-		{Want: 24, Min: 10, Shrink: 2}, // email
-		{Want: 20, Min: 14, Shrink: 1}, // accounts
-		{Want: 10, Min: 10, Drop: 1},   // operator
+		{Want: 22, Min: 10, Shrink: 3}, // email
+		{Want: 24, Min: 14, Shrink: 2}, // accounts
+		{Want: 10, Min: 10, Drop: 6},   // operator
 	}, width-2, 1)
 	used := 0
 	for _, x := range w {

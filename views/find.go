@@ -224,8 +224,8 @@ func findColumns(width int, users []client.User, conns *linking.Connections) fin
 	w := tui.FitColumns([]tui.Column{
 		{Want: identW, Min: 10, Shrink: 2},
 		{Want: idW, Min: 14, Shrink: 1},
-		{Want: connW, Min: 8, Shrink: 3, Drop: 1},
-		{Want: emailW, Min: 10, Shrink: 4, Drop: 2},
+		{Want: connW, Min: 8, Shrink: 4, Drop: 3},
+		{Want: emailW, Min: 10, Shrink: 6, Drop: 5},
 	}, width-2, 1)
 	return findCols{ident: w[0], id: w[1], conn: w[2], email: w[3]}
 }

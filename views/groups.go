@@ -305,15 +305,15 @@ type columns struct{ email, class, accounts, conns, missed int }
 
 // groupColumns lays out the list: the email as wide as the widest shown,
 // the connections the rest. When room is short the MISSED flag goes first,
-// then the connections shrink (and go), then the class; the email is cut
-// last.
+// then the connections shrink and go, then the class shrinks; the email is
+// cut last.
 func groupColumns(width, widestEmail, widestConns int) columns {
 	w := tui.FitColumns([]tui.Column{
-		{Want: min(max(widestEmail, 16), 40), Min: 14, Shrink: 2},
-		{Want: 18, Min: 10, Shrink: 1},
+		{Want: min(max(widestEmail, 16), 40), Min: 14, Shrink: 1},
+		{Want: 18, Min: 10, Shrink: 2},
 		{Want: 3, Min: 3},
-		{Want: max(widestConns, 11), Min: 11, Shrink: 3, Drop: 1},
-		{Want: 6, Min: 6, Drop: 2},
+		{Want: max(widestConns, 11), Min: 11, Shrink: 4, Drop: 3},
+		{Want: 6, Min: 6, Drop: 5},
 	}, width-2, 1)
 	c := columns{email: w[0], class: w[1], accounts: w[2], conns: w[3], missed: w[4]}
 	if c.conns > 0 { // the connections take what is left

@@ -413,9 +413,9 @@ func (w *LinkWizard) accountsView() []string {
 		{Want: 3, Min: 3},                 // mark
 		{Want: identW, Min: 8, Shrink: 2}, // identifier
 		{Want: idW, Min: 14, Shrink: 1},   // user id
-		{Want: connW, Min: 6, Shrink: 3},  // connection
-		{Want: 5, Min: 5, Drop: 1},        // email verified
-		{Want: 6, Min: 6, Drop: 2},        // logins
+		{Want: connW, Min: 6, Shrink: 4},  // connection
+		{Want: 5, Min: 5, Drop: 5},        // email verified
+		{Want: 6, Min: 6, Drop: 6},        // logins
 	}, width-4, 1)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
@@ -550,11 +550,12 @@ func (w *LinkWizard) reviewView() []string {
 	room := max(w.c.Height-len(out)-3, 3)
 	if len(w.conflicts) > 0 {
 		at := conflictLine[w.conflict]
-		if at < w.scroll {
-			w.scroll = at
-		}
-		if at >= w.scroll+room {
-			w.scroll = at - room + 1
+		if at < w.scroll || at >= w.scroll+room {
+			// Bring it into view under its section's title when both fit.
+			w.scroll = at - room/2
+			if start := sectionOf[at]; at-start < room {
+				w.scroll = start
+			}
 		}
 	}
 	w.scroll = min(w.scroll, max(len(mergeLines)-room, 0))
@@ -625,16 +626,8 @@ func (w *LinkWizard) confirmView() string {
 	if n := len(w.users) - 1; n > 1 {
 		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))
 	}
-	answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
-	if tui.Width(q)+2+tui.Width(answer) <= inner {
-		body = append(body, "", s.Title.Render(tui.Fit(q, inner))+"  "+answer)
-	} else {
-		body = append(body, "")
-		for _, l := range tui.Wrap(q, inner, 3) {
-			body = append(body, s.Title.Render(l))
-		}
-		body = append(body, answer)
-	}
+	body = append(body, "")
+	body = append(body, tui.QuestionLines(s, q, inner)...)
 	return tui.DialogBox(w.c, body)
 }
 

@@ -341,11 +341,10 @@ func (t *TicketDialog) View() string {
 	if t.hint != "" {
 		lines = append(lines, s.Warn.Render(tui.Fit(t.hint, w)))
 	}
-	q := "Make a ticket for " + tui.Fit(id.Value, max(w-40, 10)) + "?"
 	if roomy || !t.editing {
 		lines = append(lines, "")
 	}
-	lines = append(lines, s.Title.Render(q)+"  "+s.Key.Render("y")+" yes   "+s.Key.Render("n")+" no (default)")
+	lines = append(lines, tui.QuestionLines(s, "Make a ticket for "+id.Value+"?", w)...)
 	return tui.DialogBox(t.c, lines)
 }
 
