@@ -278,16 +278,17 @@ func (a *AuditLog) pageRows() int {
 	return max(a.c.Height-4-detail, 3)
 }
 
-// auditColumns lay the list out: the operator goes first when room is
-// short, then the email and accounts shrink.
-func auditColumns(width int) []int {
+// auditColumns lay the list out for the accounts named on the page:
+// the operator goes first when room is short, then the time, action and
+// email shrink before the accounts.
+func auditColumns(width, widestAccounts int) []int {
 	w := tui.FitColumns([]tui.Column{
-		{Want: 16, Min: 11, Shrink: 5}, // time: the year goes, after the operator
-		{Want: 12, Min: 6, Shrink: 4},  // action
-		{Want: 9, Min: 9},              // result
-		{Want: 22, Min: 10, Shrink: 3}, // email
-		{Want: 24, Min: 14, Shrink: 2}, // accounts
-		{Want: 10, Min: 10, Drop: 6},   // operator
+		{Want: 16, Min: 11, Shrink: 5},                               // time: the year goes, after the operator
+		{Want: 12, Min: 6, Shrink: 4},                                // action
+		{Want: 9, Min: 9},                                            // result
+		{Want: 22, Min: 10, Shrink: 3},                               // email
+		{Want: min(max(widestAccounts, 14), 24), Min: 14, Shrink: 2}, // accounts
+		{Want: 10, Min: 10, Drop: 6},                                 // operator
 	}, width-2, 1)
 	used := 0
 	for _, x := range w {
@@ -327,7 +328,11 @@ func (a *AuditLog) View() string {
 		}
 		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
 	}
-	cols := auditColumns(w)
+	widest := 0
+	for r := a.offset; r < min(a.offset+a.pageRows(), len(a.rows)); r++ {
+		widest = max(widest, tui.Width(tui.Fit(a.accounts(&a.entries[a.rows[r]]), 80)))
+	}
+	cols := auditColumns(w, widest)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
 			return ""

@@ -187,7 +187,7 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 			op.Reason = d.reason.Value()
 			name := d.userID
 			if a := d.account(); a != nil {
-				name = tui.Label(a)
+				name = tui.NameIn(d.group(), a)
 			}
 			return d.exec.start(d.c, "delete "+tui.Fit(name, 60), d.email, []linking.Operation{op})
 		}

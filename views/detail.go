@@ -378,6 +378,9 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 		email = s.Dim.Render("no email")
 	}
 	info := " · " + tui.Fit(a.Strategy, 20)
+	if cols.conn == 0 { // the connection column gave way: say it here
+		info = " · " + tui.Fit(a.Connection, 40)
+	}
 	if a.Name != "" {
 		info += " · " + tui.Fit(a.Name, 40)
 	}
