@@ -142,3 +142,30 @@ func TestVerifyEmailSendsTheJobOnce(t *testing.T) {
 		t.Errorf("a verified account: exit %d %s", r.code, r.errOut)
 	}
 }
+
+func TestTicketTakesItsOptionsAndOnlyForADatabaseAccount(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "ticket", cmdLiam, "--ttl", "48h", "--mark-email-verified", "--app-client-id", "app_123", "--force", "--reason", "ZD-1207")
+	if r.code != exitOK || !strings.Contains(r.out, "?ticket=") {
+		t.Fatalf("ticket: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	recs := e.auditRecords()
+	if len(recs) != 2 {
+		t.Fatalf("audit: %+v", recs)
+	}
+	var call struct {
+		Body map[string]any `json:"body"`
+	}
+	if err := json.Unmarshal(recs[0].Request, &call); err != nil {
+		t.Fatal(err)
+	}
+	if call.Body["ttl_sec"] != float64(172800) || call.Body["mark_email_as_verified"] != true || call.Body["client_id"] != "app_123" || call.Body["user_id"] != cmdLiam {
+		t.Errorf("the ticket call: %v", call.Body)
+	}
+	if r := runCmd(t, nil, "ticket", cmdAliceGoogle, "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "tickets are for database accounts") {
+		t.Errorf("a google account's ticket: exit %d %s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "ticket", cmdLiam, "--app-client-id", "a", "--result-url", "https://x.example"); r.code != exitUsage {
+		t.Errorf("both --app-client-id and --result-url: exit %d", r.code)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,10 @@ type ticketOptions struct {
 
 	UserID string
 	writeFlags
+	TTL       time.Duration
+	AppClient string
+	ResultURL string
+	Verified  bool
 }
 
 func newTicketCmd(g *globalOptions, io *streams, runF func(*ticketOptions) error) *cobra.Command {
@@ -26,23 +31,52 @@ func newTicketCmd(g *globalOptions, io *streams, runF func(*ticketOptions) error
 It works per account, so it resets one account among several that share an
 email (a Non-Unique Emails connection, where /dbconnections/change_password
 cannot tell them apart). The audit log records the request, never the URL.
+Only a database account has a password here: a social or enterprise
+account is refused (exit 3), its identity provider keeps its password.
+
+--ttl sets how long the link works (the tenant's default otherwise);
+--app-client-id sends the person to that application's login once the
+password is set, or --result-url to a page; --mark-email-verified marks the
+email verified when the link is used.
 
 Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
-		Example: `  linkdesk ticket auth0|64b7ca01e0f1a2b3c4d5e6f8`,
+		Example: `  linkdesk ticket auth0|64b7ca01e0f1a2b3c4d5e6f8
+  linkdesk ticket auth0|64b7ca01e0f1a2b3c4d5e6f8 --ttl 48h --mark-email-verified --reason "ZD-1207" --force`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.UserID = args[0]
+			switch {
+			case o.AppClient != "" && o.ResultURL != "":
+				return usageErrorf("give --app-client-id or --result-url, not both: Auth0 takes one")
+			case o.TTL < 0 || o.TTL > 0 && o.TTL < time.Second:
+				return usageErrorf("--ttl %s: at least a second", o.TTL)
+			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runTicket)
 		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
+	f := cmd.Flags()
+	f.DurationVar(&o.TTL, "ttl", 0, "how long the link works, e.g. 30m or 48h (default: the tenant's)")
+	f.StringVar(&o.AppClient, "app-client-id", "", "the application whose login the person lands on once the password is set")
+	f.StringVar(&o.ResultURL, "result-url", "", "the page the person lands on once the password is set")
+	f.BoolVar(&o.Verified, "mark-email-verified", false, "mark the email verified when the link is used")
 	return cmd
 }
 
+// CheckNotDatabase refuses a password-change ticket for an account whose
+// password its identity provider keeps.
+const CheckNotDatabase = "not_a_database_account"
+
 func runTicket(o *ticketOptions) error {
-	return o.withAccounts([]string{o.UserID}, func(s *session.Session, _ *linking.Connections, users []client.User) error {
-		op, err := linking.PlanTicket(users[0], client.TicketOptions{}, o.Reason)
+	return o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
+		if a := linking.AccountFromUser(users[0], conns); a.Strategy != client.StrategyAuth0 {
+			return commandError(&linking.SafetyError{Check: CheckNotDatabase, UserIDs: []string{o.UserID},
+				Reason: fmt.Sprintf("tickets are for database accounts: %s signs in with %s, which keeps its password", printableName(o.UserID), printableName(a.Connection))})
+		}
+		op, err := linking.PlanTicket(users[0], client.TicketOptions{
+			TTLSec: int(o.TTL.Seconds()), ClientID: o.AppClient, ResultURL: o.ResultURL, MarkEmailVerified: o.Verified,
+		}, o.Reason)
 		if err != nil {
 			return commandError(err)
 		}

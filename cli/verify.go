@@ -40,7 +40,7 @@ asks, and without one it changes nothing. The audit log records the job.`,
 		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
-	cmd.Flags().StringVar(&o.ClientID, "client-app", "", "the application whose email settings and links the email uses (its client id)")
+	cmd.Flags().StringVar(&o.ClientID, "app-client-id", "", "the application whose email settings and links the email uses (its client id)")
 	return cmd
 }
 

@@ -64,6 +64,16 @@ func (a *Account) Help() []tui.HelpGroup {
 			actions[i].SetEnabled(false)
 			actions[i].SetHelp(actions[i].Help().Key, actions[i].Help().Desc+" (off: read-only)")
 		}
+	} else if a.acct != nil {
+		u := a.acct.User
+		if strategyOf(u, a.acct.Conns) != client.StrategyAuth0 {
+			actions[2].SetEnabled(false)
+			actions[2].SetHelp("t", "password ticket (database accounts only)")
+		}
+		if u.EmailVerified || u.Email == "" {
+			actions[3].SetEnabled(false)
+			actions[3].SetHelp("v", "send verification email (its email is verified)")
+		}
 	}
 	return []tui.HelpGroup{
 		{Title: "Account", Bindings: append(actions, withHelp(k.Open, "enter", "open its group"), k.Copy)},

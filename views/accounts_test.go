@@ -356,3 +356,27 @@ func writeLongLog(t *testing.T, path string, n int) {
 		t.Fatal(err)
 	}
 }
+
+func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("imported.user@web.de")
+	h.press("enter", "l")
+	h.mustShow("Link imported.user@web.de (auth0|5e8f9a0b1c2d3e4f50617283) with which account?")
+	h.typeText("+14155550123") // the sms account, by its phone
+	h.press("enter")
+	w, ok := h.active().(*LinkWizard)
+	if !ok {
+		t.Fatalf("choosing the other account did not open the wizard:\n%s", h.screen())
+	}
+	if w.primary != "auth0|5e8f9a0b1c2d3e4f50617283" || len(w.secondaries()) != 1 || w.secondaries()[0] != "sms|64a1f2c3d4e5f60718293a4b" {
+		t.Fatalf("the wizard links %v into %s", w.secondaries(), w.primary)
+	}
+	h.press("enter")
+	h.mustShow("✗ refused: unverified_email") // the sms account has no verified email
+	h.press("o", "enter", "y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("sms|64a1f2c3d4e5f60718293a4b"); ok {
+		t.Fatal("the sms account is still a user of its own")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -53,6 +54,22 @@ func (d *Detail) Help() []tui.HelpGroup {
 		for i := range actions {
 			actions[i].SetEnabled(false)
 			actions[i].SetHelp(actions[i].Help().Key, actions[i].Help().Desc+" (off: read-only)")
+		}
+	} else if sel := d.Selected(); sel != nil {
+		// Offer only what fits the account under the cursor (the key still
+		// answers, saying why not).
+		off := func(i int, why string) {
+			actions[i].SetEnabled(false)
+			actions[i].SetHelp(actions[i].Help().Key, actions[i].Help().Desc+" ("+why+")")
+		}
+		if len(sel.Linked) == 0 {
+			off(1, "this account holds no linked identity")
+		}
+		if sel.Strategy != client.StrategyAuth0 {
+			off(3, "database accounts only")
+		}
+		if sel.EmailVerified || sel.Email == "" {
+			off(4, "its email is verified")
 		}
 	}
 	return []tui.HelpGroup{
