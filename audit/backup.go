@@ -22,6 +22,9 @@ type Backup struct {
 	CreatedAt time.Time                  `json:"created_at"`
 	Meta      map[string]string          `json:"meta,omitempty"` // tenant, operator, op_id, ... as the caller chose
 	Users     map[string]json.RawMessage `json:"users"`          // user_id → user object
+	// Access holds, by user_id, what the user held besides its object
+	// (its roles and organization memberships), as the caller read it.
+	Access map[string]json.RawMessage `json:"access,omitempty"`
 }
 
 // BackupInfo describes one backup file in a directory listing.
@@ -37,7 +40,8 @@ type BackupInfo struct {
 
 // Backups writes backup files into one directory.
 type Backups struct {
-	dir string
+	dir  string
+	opts options
 }
 
 // tmpPrefix starts the name of a backup being written; List never shows one.
@@ -51,21 +55,23 @@ const tmpPrefix = ".tmp-"
 var preserved = map[string]bool{"user_metadata": true, "app_metadata": true}
 
 // OpenBackups prepares dir (created 0700 with its missing parents) for backups.
-func OpenBackups(dir string) (*Backups, error) {
+func OpenBackups(dir string, opts ...Option) (*Backups, error) {
 	if err := mkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("backups: %w", err)
 	}
-	return &Backups{dir: dir}, nil
+	return &Backups{dir: dir, opts: optionsOf(opts)}, nil
 }
 
 // Dir is the directory the backups go to.
 func (b *Backups) Dir() string { return b.dir }
 
-// Write stores users (user_id → object as the tenant returned it) in a new
-// file <dir>/<UTC time>-<action>-<random id>.json, 0600, and returns its
-// path once the file and its directory entry are fsync'd. The file appears
-// whole or not at all: it is written under a temporary name and renamed.
-func (b *Backups) Write(action string, users map[string]json.RawMessage, meta map[string]string) (string, error) {
+// Write stores users (user_id → object as the tenant returned it) and what
+// they hold besides (access: user_id → any JSON, may be nil) in a new file
+// <dir>/<UTC time>-<action>-<random id>.json, 0600, as one line of compact
+// JSON, and returns its path once the file and its directory entry are
+// fsync'd. The file appears whole or not at all: it is written under a
+// temporary name and renamed.
+func (b *Backups) Write(action string, users, access map[string]json.RawMessage, meta map[string]string) (string, error) {
 	name := fileSafe(action)
 	if name == "" {
 		return "", errors.New("backup: action is empty")
@@ -85,13 +91,23 @@ func (b *Backups) Write(action string, users map[string]json.RawMessage, meta ma
 		}
 		content.Users[Scrub(id)] = clean
 	}
+	for id, raw := range access {
+		clean, err := redactJSON(raw, nil)
+		if err != nil {
+			return "", fmt.Errorf("backup: access of %s: %w", id, err)
+		}
+		if content.Access == nil {
+			content.Access = make(map[string]json.RawMessage, len(access))
+		}
+		content.Access[Scrub(id)] = clean
+	}
 	if len(meta) > 0 {
 		content.Meta = make(map[string]string, len(meta))
 		for k, v := range meta {
 			content.Meta[Scrub(k)] = Scrub(v)
 		}
 	}
-	data, err := marshalLine(content, "  ")
+	data, err := b.opts.encode(content, "")
 	if err != nil {
 		return "", fmt.Errorf("backup: %w", err)
 	}

@@ -21,7 +21,7 @@ func TestBackupWriteRead(t *testing.T) {
 		"google-oauth2|42": json.RawMessage(`{"user_id":"google-oauth2|42","identities":[{"user_id":123456789012345678901}]}`),
 	}
 	start := time.Now().UTC().Truncate(time.Second)
-	path, err := b.Write("Patch-Metadata", users, map[string]string{"tenant": "acme", "op_id": "op1"})
+	path, err := b.Write("Patch-Metadata", users, nil, map[string]string{"tenant": "acme", "op_id": "op1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,13 +66,13 @@ func TestBackupRefuses(t *testing.T) {
 	b, _ := OpenBackups(t.TempDir())
 	one := map[string]json.RawMessage{"auth0|1": json.RawMessage(`{}`)}
 	for name, call := range map[string]func() error{
-		"no action": func() error { _, err := b.Write("", one, nil); return err },
-		"no users":  func() error { _, err := b.Write("delete", nil, nil); return err },
+		"no action": func() error { _, err := b.Write("", one, nil, nil); return err },
+		"no users":  func() error { _, err := b.Write("delete", nil, nil, nil); return err },
 		"invalid JSON": func() error {
-			_, err := b.Write("delete", map[string]json.RawMessage{"x": json.RawMessage(`{`)}, nil)
+			_, err := b.Write("delete", map[string]json.RawMessage{"x": json.RawMessage(`{`)}, nil, nil)
 			return err
 		},
-		"empty object": func() error { _, err := b.Write("delete", map[string]json.RawMessage{"x": nil}, nil); return err },
+		"empty object": func() error { _, err := b.Write("delete", map[string]json.RawMessage{"x": nil}, nil, nil); return err },
 	} {
 		if call() == nil {
 			t.Errorf("%s: Write accepted it", name)
@@ -106,7 +106,7 @@ func TestBackupAtomic(t *testing.T) {
 		}
 	}
 	defer func() { testHookBeforeRename = nil }()
-	path, err := b.Write("delete", users, nil)
+	path, err := b.Write("delete", users, nil, nil)
 	if err != nil || !sawTmp {
 		t.Fatal(err, sawTmp)
 	}
@@ -143,7 +143,7 @@ func TestSecretsNeverWrittenToBackups(t *testing.T) {
 	path, err := b.Write("link", map[string]json.RawMessage{
 		"auth0|1": json.RawMessage(`{"user_id":"auth0|1","identities":[{"provider":"google-oauth2","access_token":"idp-token-value","refresh_token":"idp-refresh-value"}],
 			"user_metadata":{"api_token":"customer data","note":"` + secret + `"},"app_metadata":{"password_hint":"kept","client_secret":"customer owned"}}`),
-	}, map[string]string{"reason": "operator pasted " + secret})
+	}, nil, map[string]string{"reason": "operator pasted " + secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestSecretsNeverWrittenToBackups(t *testing.T) {
 	assertNoSecrets(t, raw, secret, "idp-token-value", "idp-refresh-value")
 	// Metadata is what a link discards and a backup must restore: its keys
 	// are kept as they were, whatever their names.
-	for _, want := range []string{`"api_token": "customer data"`, `"client_secret": "customer owned"`, `"password_hint": "kept"`} {
+	for _, want := range []string{`"api_token":"customer data"`, `"client_secret":"customer owned"`, `"password_hint":"kept"`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("backup lost metadata %s:\n%s", want, raw)
 		}

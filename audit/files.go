@@ -24,6 +24,38 @@ func writeSynced(f *os.File, b []byte) error {
 	return f.Sync()
 }
 
+// Option adjusts how a Log, Backups or Journal writes its files.
+type Option func(*options)
+
+type options struct {
+	escape func([]byte) []byte
+}
+
+// WithJSONEscape makes every JSON text the files hold pass through escape
+// first: the caller's rule for characters a terminal would act on, written
+// as \u escapes that leave every value as it was (this package imports no
+// other of linkdesk's).
+func WithJSONEscape(escape func([]byte) []byte) Option {
+	return func(o *options) { o.escape = escape }
+}
+
+func optionsOf(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// encode is marshalLine through the escape, if any.
+func (o options) encode(v any, indent string) ([]byte, error) {
+	b, err := marshalLine(v, indent)
+	if err != nil || o.escape == nil {
+		return b, err
+	}
+	return o.escape(b), nil
+}
+
 // randomHex returns n random bytes as hex.
 func randomHex(n int) string {
 	b := make([]byte, n)

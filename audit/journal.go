@@ -55,6 +55,7 @@ const JournalVersion = 1
 type journalHeader struct {
 	Journal int       `json:"journal"` // JournalVersion
 	PlanID  string    `json:"plan_id"`
+	Tenant  string    `json:"tenant,omitempty"` // the tenant the plan is carried out on
 	Steps   []string  `json:"steps"`
 	Time    time.Time `json:"time"`
 	PID     int       `json:"pid"`
@@ -65,7 +66,7 @@ type journalHeader struct {
 // "end" event saying how a run ended (a run cut off by a kill has none).
 type journalLine struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event,omitempty"` // "open", "end"
+	Event string    `json:"event,omitempty"` // "open", "end", "repair"
 	PID   int       `json:"pid,omitempty"`
 	Step  string    `json:"step,omitempty"`
 	State StepState `json:"state,omitempty"`
@@ -101,21 +102,41 @@ func (e *JournalLockedError) Is(target error) bool { return target == ErrJournal
 // stopped. The process that opens it holds an exclusive lock on it until
 // Close. Its methods are safe for concurrent use.
 type Journal struct {
-	mu     sync.Mutex
-	f      *os.File
-	path   string
-	planID string
-	order  []string
-	steps  map[string]*StepStatus
-	broken error // a failed write: the file may end in a torn line
+	mu       sync.Mutex
+	f        *os.File
+	path     string
+	planID   string
+	tenant   string
+	opts     options
+	repaired string
+	order    []string
+	steps    map[string]*StepStatus
+	broken   error // a failed write: the file may end in a torn line
 }
 
-// OpenJournal creates the journal at path for the plan planID (a hash of the
-// plan, computed by the caller) with its steps in order, or resumes it. It
-// refuses a journal that another process holds (*JournalLockedError), one
-// that belongs to another plan (ErrPlanMismatch) and one it cannot trust.
-// A step recorded "started" without an outcome comes back StepUnknown.
-func OpenJournal(path, planID string, steps []string) (*Journal, error) {
+// OpenJournal creates the journal at path for the plan planID with its
+// steps in order, or resumes it, on no tenant in particular (OpenJournalFor
+// binds it to one).
+func OpenJournal(path, planID string, steps []string, opts ...Option) (*Journal, error) {
+	return OpenJournalFor(path, JournalBinding{PlanID: planID}, steps, opts...)
+}
+
+// JournalBinding is what a journal belongs to: one plan carried out on one
+// tenant.
+type JournalBinding struct {
+	PlanID string
+	Tenant string
+}
+
+// OpenJournalFor creates the journal at path for the plan and tenant of b
+// with its steps in order, or resumes it. It refuses a journal that another
+// process holds (*JournalLockedError), one that belongs to another plan or
+// another tenant (ErrPlanMismatch) and one it cannot trust. A step
+// recorded "started" without an outcome comes back StepUnknown. An
+// unfinished last line is cut off, and the journal records that it was
+// (Repaired says so).
+func OpenJournalFor(path string, b JournalBinding, steps []string, opts ...Option) (*Journal, error) {
+	planID := b.PlanID
 	if planID == "" {
 		return nil, errors.New("journal: empty plan id")
 	}
@@ -134,7 +155,7 @@ func OpenJournal(path, planID string, steps []string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	j, err := openLocked(f, path, planID, steps)
+	j, err := openLocked(f, path, b, steps, optionsOf(opts))
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -142,7 +163,8 @@ func OpenJournal(path, planID string, steps []string) (*Journal, error) {
 	return j, nil
 }
 
-func openLocked(f *os.File, path, planID string, steps []string) (*Journal, error) {
+func openLocked(f *os.File, path string, b JournalBinding, steps []string, o options) (*Journal, error) {
+	planID := b.PlanID
 	ok, err := tryLockFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("journal: lock: %w", err)
@@ -158,15 +180,20 @@ func openLocked(f *os.File, path, planID string, steps []string) (*Journal, erro
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	// What follows the last newline was being written when a process died:
-	// its Mark never returned, so nothing relied on it. Cut it off.
-	if parsed.complete < int64(len(data)) {
+	// What follows the last newline was being written when a process died
+	// or the disk filled: its Mark never returned, so nothing relied on it.
+	// Cut it off, and say so below.
+	torn := int64(len(data)) - parsed.complete
+	if torn > 0 {
 		if err := f.Truncate(parsed.complete); err != nil {
 			return nil, fmt.Errorf("journal: %w", err)
 		}
 	}
-	j := &Journal{f: f, path: path, planID: planID, steps: map[string]*StepStatus{}}
+	j := &Journal{f: f, path: path, planID: planID, tenant: b.Tenant, opts: o, steps: map[string]*StepStatus{}}
 	now := time.Now().UTC()
+	if torn > 0 {
+		j.repaired = fmt.Sprintf("%s: an unfinished last line of %d bytes at byte %d was cut off (a write cut short by a full disk or a crash)", path, torn, parsed.complete)
+	}
 	if parsed.header == nil {
 		if len(steps) == 0 {
 			return nil, errors.New("journal: a new journal needs the plan's steps")
@@ -175,7 +202,7 @@ func openLocked(f *os.File, path, planID string, steps []string) (*Journal, erro
 		for _, s := range steps {
 			j.steps[s] = &StepStatus{ID: s, State: StepPending}
 		}
-		line, err := marshalLine(journalHeader{Journal: JournalVersion, PlanID: Scrub(planID), Steps: scrubAll(steps), Time: now, PID: os.Getpid()}, "")
+		line, err := o.encode(journalHeader{Journal: JournalVersion, PlanID: Scrub(planID), Tenant: Scrub(b.Tenant), Steps: scrubAll(steps), Time: now, PID: os.Getpid()}, "")
 		if err != nil {
 			return nil, fmt.Errorf("journal: %w", err)
 		}
@@ -185,11 +212,14 @@ func openLocked(f *os.File, path, planID string, steps []string) (*Journal, erro
 		if err := syncDir(filepath.Dir(path)); err != nil {
 			return nil, fmt.Errorf("journal: %w", err)
 		}
-		return j, nil
+		return j, j.noteRepair(now)
 	}
 	h := parsed.header
 	if h.PlanID != Scrub(planID) {
 		return nil, fmt.Errorf("journal %s: %w: it records plan %s, not %s", path, ErrPlanMismatch, h.PlanID, planID)
+	}
+	if h.Tenant != Scrub(b.Tenant) {
+		return nil, fmt.Errorf("journal %s: %w: it records plan %s on the tenant %q, not on %q", path, ErrPlanMismatch, planID, h.Tenant, b.Tenant)
 	}
 	if steps != nil && !slices.Equal(h.Steps, scrubAll(steps)) {
 		return nil, fmt.Errorf("journal %s: %w: plan %s with other steps", path, ErrPlanMismatch, planID)
@@ -203,8 +233,21 @@ func openLocked(f *os.File, path, planID string, steps []string) (*Journal, erro
 	if err := j.append(journalLine{Time: now, Event: "open", PID: os.Getpid()}); err != nil {
 		return nil, err
 	}
-	return j, nil
+	return j, j.noteRepair(now)
 }
+
+func (j *Journal) noteRepair(now time.Time) error {
+	if j.repaired == "" {
+		return nil
+	}
+	return j.append(journalLine{Time: now, Event: "repair", Note: j.repaired})
+}
+
+// Repaired is what the open cut off ("" when nothing).
+func (j *Journal) Repaired() string { return j.repaired }
+
+// Tenant is the tenant the journal's plan is carried out on.
+func (j *Journal) Tenant() string { return j.tenant }
 
 // parsedJournal is what a journal's complete lines say.
 type parsedJournal struct {
@@ -248,6 +291,8 @@ func parseJournal(data []byte) (*parsedJournal, error) {
 			continue
 		case "end":
 			p.ended, p.endNote = true, l.Note
+			continue
+		case "repair":
 			continue
 		}
 		st := p.steps[l.Step]
@@ -327,7 +372,7 @@ func (j *Journal) Mark(step string, s StepState, note string) error {
 // append writes one line and fsyncs it; a failure makes the journal unusable
 // because the file may now end in a fragment.
 func (j *Journal) append(l journalLine) error {
-	line, err := marshalLine(l, "")
+	line, err := j.opts.encode(l, "")
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -380,6 +425,7 @@ func (j *Journal) Close() error {
 // JournalSnapshot is a journal read without taking its lock.
 type JournalSnapshot struct {
 	PlanID string
+	Tenant string
 	Steps  []StepStatus // a step "started" here may be in flight, or unknown if no process holds the journal
 	PID    int          // the process that last opened it
 	// Ended reports that the last run recorded its end (EndNote says how);
@@ -402,7 +448,7 @@ func ReadJournal(path string) (*JournalSnapshot, error) {
 	if p.header == nil {
 		return nil, fmt.Errorf("journal %s: no header yet", path)
 	}
-	snap := &JournalSnapshot{PlanID: p.header.PlanID, PID: p.lastPID, Ended: p.ended, EndNote: p.endNote}
+	snap := &JournalSnapshot{PlanID: p.header.PlanID, Tenant: p.header.Tenant, PID: p.lastPID, Ended: p.ended, EndNote: p.endNote}
 	for _, id := range p.header.Steps {
 		snap.Steps = append(snap.Steps, *p.steps[id])
 	}
@@ -425,4 +471,101 @@ func JournalInUse(path string) (bool, error) {
 		_ = unlockFile(f)
 	}
 	return !ok, nil
+}
+
+// PlanLock is held while one plan is carried out on one tenant, whatever
+// journal the run keeps: a second run of the plan on that tenant waits for
+// none, it is refused (*PlanLockedError). The lock file also names the
+// journal the plan was first run with, so that a later run cannot start a
+// second journal for the same work.
+type PlanLock struct {
+	f    *os.File
+	path string
+}
+
+// PlanLockedError says which process is carrying the plan out.
+type PlanLockedError struct {
+	Path string
+	PID  int
+}
+
+func (e *PlanLockedError) Error() string {
+	pid := "pid unknown"
+	if e.PID > 0 {
+		pid = fmt.Sprintf("pid %d", e.PID)
+	}
+	return fmt.Sprintf("the plan is being carried out on this tenant by another linkdesk (%s; lock %s)", pid, e.Path)
+}
+
+// Is makes a *PlanLockedError match ErrJournalLocked: either way another
+// process is carrying the plan out.
+func (e *PlanLockedError) Is(target error) bool { return target == ErrJournalLocked }
+
+// ErrJournalBound is matched by the error LockPlan returns when the plan
+// already has a journal on this tenant other than the one asked for.
+var ErrJournalBound = errors.New("the plan already has a journal on this tenant")
+
+type planLockContent struct {
+	Journal string `json:"journal"`
+	PID     int    `json:"pid"`
+}
+
+// LockPlan takes the lock at path for a run keeping its journal at
+// journal. It refuses when another process holds it, and when the lock
+// names another journal that still exists (ErrJournalBound).
+func LockPlan(path, journal string) (*PlanLock, error) {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("plan lock: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, filePerm)
+	if err != nil {
+		return nil, fmt.Errorf("plan lock: %w", err)
+	}
+	ok, err := tryLockFile(f)
+	if err != nil || !ok {
+		var held planLockContent
+		if data, rerr := os.ReadFile(path); rerr == nil {
+			_ = json.Unmarshal(data, &held)
+		}
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("plan lock: %w", err)
+		}
+		return nil, &PlanLockedError{Path: path, PID: held.PID}
+	}
+	var held planLockContent
+	if data, err := io.ReadAll(f); err == nil && len(data) > 0 {
+		_ = json.Unmarshal(data, &held)
+	}
+	if held.Journal != "" && held.Journal != journal {
+		if _, err := os.Stat(held.Journal); err == nil {
+			f.Close()
+			return nil, fmt.Errorf("%w: %s (run it with that journal, or without --journal)", ErrJournalBound, held.Journal)
+		}
+	}
+	line, err := marshalLine(planLockContent{Journal: journal, PID: os.Getpid()}, "")
+	if err == nil {
+		err = f.Truncate(0)
+	}
+	if err == nil {
+		_, err = f.WriteAt(append(line, '\n'), 0)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("plan lock: %w", err)
+	}
+	return &PlanLock{f: f, path: path}, nil
+}
+
+// Release lets another run of the plan start.
+func (l *PlanLock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close() // closing the descriptor releases the flock
+	l.f = nil
+	return err
 }

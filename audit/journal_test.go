@@ -378,3 +378,84 @@ func TestSecretsNeverWrittenToJournal(t *testing.T) {
 	raw, _ := os.ReadFile(path)
 	assertNoSecrets(t, raw, secret, "abc.def")
 }
+
+// A journal belongs to one plan on one tenant: opened for another tenant it
+// is refused, so that it cannot report work done elsewhere.
+func TestJournalBelongsToItsTenant(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournalFor(path, JournalBinding{PlanID: "plan-1", Tenant: "acme.eu.auth0.com"}, []string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustMark(t, j, "a", StepStarted, "")
+	mustMark(t, j, "a", StepDone, "")
+	j.Close()
+	if _, err := OpenJournalFor(path, JournalBinding{PlanID: "plan-1", Tenant: "other.eu.auth0.com"}, []string{"a"}); !errors.Is(err, ErrPlanMismatch) || !strings.Contains(err.Error(), "other.eu.auth0.com") {
+		t.Fatalf("another tenant's open: %v", err)
+	}
+	snap, err := ReadJournal(path)
+	if err != nil || snap.Tenant != "acme.eu.auth0.com" {
+		t.Fatalf("snapshot %+v %v", snap, err)
+	}
+}
+
+// A journal whose last line was torn is cut back to its whole lines when
+// opened, and records that it was.
+func TestJournalRepairIsNoted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := OpenJournal(path, "plan-1", []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustMark(t, j, "a", StepStarted, "")
+	j.Close()
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.Write([]byte(`{"time":"2025-01-01T00:00:00Z","step":"a","sta`))
+	f.Close()
+	j, err = OpenJournal(path, "plan-1", []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if !strings.Contains(j.Repaired(), "unfinished last line") {
+		t.Errorf("Repaired() = %q", j.Repaired())
+	}
+	if st := states(j); st["a"] != StepUnknown {
+		t.Errorf("states after the repair: %v", st)
+	}
+	data, _ := os.ReadFile(path)
+	if !bytes.Contains(data, []byte(`"event":"repair"`)) || bytes.Contains(data, []byte(`"sta{`)) {
+		t.Errorf("the journal does not record its repair:\n%s", data)
+	}
+}
+
+// One plan runs at most once at a time on a tenant: the plan lock refuses
+// a second holder (whatever journal it keeps), and a later run that names
+// another journal than the one the plan has.
+func TestPlanLock(t *testing.T) {
+	dir := t.TempDir()
+	lockPath, journalA, journalB := filepath.Join(dir, "locks", "p.lock"), filepath.Join(dir, "a.journal"), filepath.Join(dir, "b.journal")
+	l, err := LockPlan(lockPath, journalA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locked *PlanLockedError
+	if _, err := LockPlan(lockPath, journalB); !errors.Is(err, ErrJournalLocked) || !errors.As(err, &locked) || locked.PID != os.Getpid() {
+		t.Fatalf("a second holder: %v", err)
+	}
+	os.WriteFile(journalA, []byte("{}\n"), 0o600)
+	l.Release()
+	if _, err := LockPlan(lockPath, journalB); !errors.Is(err, ErrJournalBound) || !strings.Contains(err.Error(), journalA) {
+		t.Fatalf("another journal for the same plan: %v", err)
+	}
+	l, err = LockPlan(lockPath, journalA)
+	if err != nil {
+		t.Fatalf("the same journal again: %v", err)
+	}
+	l.Release()
+	os.Remove(journalA)
+	if l, err = LockPlan(lockPath, journalB); err != nil {
+		t.Fatalf("the first journal is gone, so another may start: %v", err)
+	}
+	l.Release()
+}

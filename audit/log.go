@@ -18,7 +18,13 @@ import (
 const (
 	PhaseAttempt = "attempt" // written and fsync'd before the call is made
 	PhaseResult  = "result"  // written after the call answered (or failed)
+	// PhaseNote is a record of the log itself (no call): a torn line found
+	// and cut off on open, with its text.
+	PhaseNote = "note"
 )
+
+// ActionRepair names a note record about a repair of the log.
+const ActionRepair = "repair"
 
 // Results of a Record in PhaseResult.
 const (
@@ -39,6 +45,7 @@ type Record struct {
 	UserIDs   []string        `json:"user_ids"`
 	PlanID    string          `json:"plan_id,omitempty"`   // the plan an apply carries out
 	Step      string          `json:"step,omitempty"`      // the journal step this call belongs to
+	Undoes    string          `json:"undoes,omitempty"`    // the operation (plan_id/op) this call helps undo
 	Reason    string          `json:"reason,omitempty"`    // why the operator did it
 	Overrides []string        `json:"overrides,omitempty"` // safety checks explicitly overridden, e.g. "unverified_email"
 	Before    json.RawMessage `json:"before,omitempty"`    // the state read just before
@@ -55,14 +62,18 @@ var ErrClosed = errors.New("audit: file already closed")
 // Log appends Records to the audit log. Its methods are safe for concurrent
 // use, and several processes may append to one file at once.
 type Log struct {
-	mu   sync.Mutex
-	f    *os.File
-	path string
+	mu       sync.Mutex
+	f        *os.File
+	path     string
+	opts     options
+	repaired string
 }
 
 // OpenLog opens the audit log at path for appending, creating it 0600 and
-// any missing parent directories 0700.
-func OpenLog(path string) (*Log, error) {
+// any missing parent directories 0700. A last line left unfinished (a
+// write cut short by a full disk or a crash) is cut off and a note record
+// keeping its text is appended: Repaired says so.
+func OpenLog(path string, opts ...Option) (*Log, error) {
 	dir := filepath.Dir(path)
 	if err := mkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
@@ -76,7 +87,80 @@ func OpenLog(path string) (*Log, error) {
 		f.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &Log{f: f, path: path}, nil
+	l := &Log{f: f, path: path, opts: optionsOf(opts)}
+	if err := l.repair(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return l, nil
+}
+
+// Repaired is the note of the repair OpenLog made ("" when none was needed).
+func (l *Log) Repaired() string { return l.repaired }
+
+// tornKept is how much of a torn line a repair note keeps.
+const tornKept = 4 << 10
+
+// repair cuts off an unfinished last line and records it in a note.
+func (l *Log) repair() error {
+	if err := lockFile(l.f); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	defer unlockFile(l.f)
+	st, err := l.f.Stat()
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	if size == 0 {
+		return nil
+	}
+	last := make([]byte, 1)
+	if _, err := l.f.ReadAt(last, size-1); err != nil {
+		return err
+	}
+	if last[0] == '\n' {
+		return nil
+	}
+	start, err := lastLineStart(l.f, size)
+	if err != nil {
+		return err
+	}
+	frag := make([]byte, min(size-start, tornKept))
+	if _, err := l.f.ReadAt(frag, start); err != nil {
+		return err
+	}
+	if err := l.f.Truncate(start); err != nil {
+		return err
+	}
+	note := fmt.Sprintf("repaired on open: an unfinished line of %d bytes at byte %d (a write cut short by a full disk or a crash) was cut off; it began: %s", size-start, start, frag)
+	line, err := encodeRecord(Record{Time: time.Now().UTC(), Action: ActionRepair, Phase: PhaseNote, OpID: NewOpID(), Error: note}, l.opts)
+	if err != nil {
+		return err
+	}
+	if err := writeSynced(l.f, line); err != nil {
+		return err
+	}
+	l.repaired = fmt.Sprintf("%s: an unfinished last line of %d bytes at byte %d was cut off; a note record keeps its start", l.path, size-start, start)
+	return nil
+}
+
+// lastLineStart is the offset just after the last newline before size (0
+// when there is none), read backwards in chunks.
+func lastLineStart(f *os.File, size int64) (int64, error) {
+	const chunk = 64 << 10
+	buf := make([]byte, chunk)
+	for end := size; end > 0; {
+		n := min(int64(chunk), end)
+		if _, err := f.ReadAt(buf[:n], end-n); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			return end - n + int64(i) + 1, nil
+		}
+		end -= n
+	}
+	return 0, nil
 }
 
 // Path is the file the log appends to.
@@ -93,7 +177,7 @@ func (l *Log) Append(r Record) error {
 		r.Time = time.Now()
 	}
 	r.Time = r.Time.UTC()
-	line, err := encodeRecord(r)
+	line, err := encodeRecord(r, l.opts)
 	if err != nil {
 		return err
 	}
@@ -139,17 +223,18 @@ func (l *Log) Close() error {
 }
 
 // encodeRecord validates r and returns its scrubbed line, newline included.
-func encodeRecord(r Record) ([]byte, error) {
+func encodeRecord(r Record, o options) ([]byte, error) {
 	switch {
 	case r.Action == "":
 		return nil, errors.New("audit record: action is empty")
 	case r.OpID == "":
 		return nil, errors.New("audit record: op_id is empty")
-	case r.Phase != PhaseAttempt && r.Phase != PhaseResult:
-		return nil, fmt.Errorf("audit record: phase %q is neither %q nor %q", r.Phase, PhaseAttempt, PhaseResult)
+	case r.Phase != PhaseAttempt && r.Phase != PhaseResult && r.Phase != PhaseNote:
+		return nil, fmt.Errorf("audit record: phase %q is not %q, %q or %q", r.Phase, PhaseAttempt, PhaseResult, PhaseNote)
 	}
 	r.Operator, r.Tenant, r.Action, r.OpID = Scrub(r.Operator), Scrub(r.Tenant), Scrub(r.Action), Scrub(r.OpID)
 	r.PlanID, r.Step, r.Reason, r.Backup = Scrub(r.PlanID), Scrub(r.Step), Scrub(r.Reason), Scrub(r.Backup)
+	r.Undoes = Scrub(r.Undoes)
 	r.Result, r.Error = Scrub(r.Result), Scrub(r.Error)
 	r.UserIDs, r.Overrides = scrubAll(r.UserIDs), scrubAll(r.Overrides)
 	if r.UserIDs == nil {
@@ -162,7 +247,7 @@ func encodeRecord(r Record) ([]byte, error) {
 		}
 		*raw = clean
 	}
-	line, err := marshalLine(r, "")
+	line, err := o.encode(r, "")
 	if err != nil {
 		return nil, fmt.Errorf("audit record: %w", err)
 	}

@@ -329,3 +329,70 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 }
+
+// A log whose last line was torn (a full disk cut the write short) is
+// repaired when it is opened again: the fragment is cut off, a note record
+// keeps its text, and every line reads.
+func TestOpenRepairsATornLastLineWithANote(t *testing.T) {
+	l := openTestLog(t)
+	for i := range 2 {
+		if err := l.Append(payloadRecord("a", i, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	whole, _ := os.ReadFile(l.Path())
+	f, _ := os.OpenFile(l.Path(), os.O_WRONLY|os.O_APPEND, 0)
+	f.Write([]byte(`{"time":"2025-01-01T00:00:00Z","phase":"result","op_id":"a-1","result":"o`))
+	f.Close()
+
+	l2, err := OpenLog(l.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	if note := l2.Repaired(); !strings.Contains(note, "unfinished last line") {
+		t.Errorf("Repaired() = %q", note)
+	}
+	recs, skipped, err := ReadLog(l.Path())
+	if err != nil || len(skipped) != 0 || len(recs) != 3 {
+		t.Fatalf("after the repair: %d records, skipped %+v, %v", len(recs), skipped, err)
+	}
+	note := recs[2]
+	if note.Phase != PhaseNote || note.Action != ActionRepair || !strings.Contains(note.Error, `"op_id":"a-1","result":"o`) ||
+		!strings.Contains(note.Error, fmt.Sprintf("at byte %d", len(whole))) {
+		t.Errorf("the note does not keep the torn line: %+v", note)
+	}
+	// A log that ends whole needs nothing.
+	l3, err := OpenLog(l.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l3.Close()
+	if l3.Repaired() != "" {
+		t.Errorf("a whole log was repaired: %s", l3.Repaired())
+	}
+}
+
+// WithJSONEscape makes every record pass through the caller's escaping:
+// characters a terminal acts on never reach the file raw.
+func TestRecordsPassThroughTheEscape(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	escape := func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\u202e"), []byte(`\u202e`)) }
+	l, err := OpenLog(path, WithJSONEscape(escape))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Append(Record{Action: "delete", Phase: PhaseAttempt, OpID: "x", UserIDs: []string{"auth0|\u202eevil"}}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if bytes.Contains(data, []byte("\u202e")) {
+		t.Errorf("a raw U+202E reached the log: %s", data)
+	}
+	recs, _, _ := ReadLog(path)
+	if len(recs) != 1 || recs[0].UserIDs[0] != "auth0|\u202eevil" {
+		t.Errorf("the value did not survive the escape: %+v", recs)
+	}
+}

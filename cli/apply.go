@@ -35,11 +35,18 @@ expects, apply stops ("the group changed since the plan was made"). Users are
 backed up before every metadata merge, link and delete; every call has an
 audit attempt and result.
 
+Every call is derived from its operation: a plan whose stored calls disagree
+with its operations, or whose digest does not match its content, is refused
+(exit 2) naming the step. Every user a call changes is checked and backed up.
+
 A journal records every step, so an apply that was interrupted (Ctrl-C, a
 crash, a lost network) resumes where it stopped when run again, and never
 makes a call twice: a call whose answer was lost is resolved by reading the
-tenant (` + "`linkdesk resume`" + ` does the same for every write cut off). The journal
-defaults to $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal.
+tenant (` + "`linkdesk resume`" + ` does the same for every write cut off). A step the
+journal records as done is confirmed on the tenant before it is reported
+done. The journal belongs to the plan and the tenant: it defaults to
+$XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal, and a plan runs
+at most once at a time on a tenant, whatever --journal says.
 
 Without --force it prints the exact calls it would make; on a terminal it then
 asks, and without one it changes nothing.`,
@@ -52,7 +59,7 @@ asks, and without one it changes nothing.`,
 		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, false)
-	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal)")
+	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal)")
 	return cmd
 }
 
@@ -79,6 +86,10 @@ func runApply(o *applyOptions) error {
 		}
 		fmt.Fprintf(o.io.ErrOut, "linkdesk: the plan was made for %s; applying it to the sandbox tenant %s\n", printableName(p.Tenant), s.Name)
 	}
+	if len(p.Operations) == 0 {
+		// Nothing to ask about and nothing to journal.
+		return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
+	}
 	journalPath := o.Journal
 	if journalPath == "" {
 		journalPath = s.JournalPath(p.ID)
@@ -100,6 +111,9 @@ func runApply(o *applyOptions) error {
 	err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath})
 	if errors.Is(err, audit.ErrJournalLocked) {
 		return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
+	}
+	if errors.Is(err, audit.ErrJournalBound) {
+		return &exitError{code: exitUsage, err: err}
 	}
 	return err
 }

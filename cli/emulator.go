@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 )
 
 type emulatorOptions struct {
@@ -15,6 +16,8 @@ type emulatorOptions struct {
 	emulator.RunOptions
 	Users int
 	Seed  int64
+
+	rateSet bool // --rate or --burst given
 }
 
 func newEmulatorCmd(g *globalOptions, io *streams, runF func(*emulatorOptions) error) *cobra.Command {
@@ -27,10 +30,13 @@ func newEmulatorCmd(g *globalOptions, io *streams, runF func(*emulatorOptions) e
 generated or fixture data. It prints the export lines that point linkdesk,
 the go-auth0 SDK or curl at it, and runs until interrupted.`,
 		Example: `  linkdesk emulator --users 5000
-  linkdesk emulator --rate 2 --burst 2          # behaves like a free tenant
+  linkdesk emulator --rate 2 --burst 2          # the global limit of a free tenant
+  linkdesk emulator --rate-profile paid         # a paid tenant's limits, per endpoint group too
+  linkdesk emulator --search-lag 2s             # search shows a write 2 s after it
   linkdesk emulator --tls --cert-out /tmp/sandbox.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.rateSet = cmd.Flags().Changed("rate") || cmd.Flags().Changed("burst")
 			return dispatch(cmd, o, &o.cmdEnv, runF, runEmulator)
 		},
 	}
@@ -45,6 +51,8 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
 	f.Float64Var(&ro.FailRate, "fail-rate", 0, "fraction of requests that fail (5xx or a dropped connection), 0 to 1")
 	f.DurationVar(&ro.Latency, "latency", 0, "mean added latency per request, ±50% jitter (e.g. 20ms)")
 	f.DurationVar(&ro.TokenTTL, "token-ttl", 24*time.Hour, "lifetime of issued access tokens")
+	f.DurationVar(&ro.SearchLag, "search-lag", 0, "how long a write takes to reach user search and the log (reads by id and users-by-email see it at once)")
+	f.StringVar(&ro.RateProfile, "rate-profile", "", "a tenant's rate limits: free, paid or enterprise (the global bucket and the users read, users write and connections buckets)")
 	f.StringVar(&ro.Dump, "dump", "", "when stopped, write the final tenant (a fixture) and the request counters here as JSON")
 	f.Int64Var(&ro.Seed, "fault-seed", 0, "seed of the fault and latency generator")
 	cmd.Long += "\n\n--fixture FILE loads the tenant from a file; --client-id and --client-secret set\nthe credentials it accepts (default sandbox-client and a random secret)."
@@ -62,6 +70,17 @@ func runEmulator(o *emulatorOptions) error {
 	if o.Users < 0 {
 		return usageErrorf("--users must not be negative")
 	}
+	if ro.RateProfile != "" {
+		if _, ok := emulator.RateProfiles[ro.RateProfile]; !ok {
+			return usageErrorf("--rate-profile must be free, paid or enterprise")
+		}
+		if o.rateSet {
+			return usageErrorf("--rate-profile sets the rate limits: leave out --rate and --burst")
+		}
+	}
+	if ro.SearchLag < 0 {
+		return usageErrorf("--search-lag must not be negative")
+	}
 	ro.ClientID, ro.ClientSecret = o.g.ClientID, o.g.ClientSecret
 	if o.g.Fixture != "" {
 		t, err := emulator.LoadFixture(o.g.Fixture)
@@ -71,7 +90,7 @@ func runEmulator(o *emulatorOptions) error {
 		ro.Tenant = t
 	} else {
 		fmt.Fprintf(o.io.ErrOut, "generating %d users (seed %d)…\n", o.Users, o.Seed)
-		ro.Tenant = emulator.Generate(emulator.GenOptions{Users: o.Users, Seed: o.Seed})
+		ro.Tenant = gen.Generate(gen.GenOptions{Users: o.Users, Seed: o.Seed})
 	}
 	return emulator.Run(o.ctx, *ro, o.io.Out)
 }

@@ -29,7 +29,7 @@ import (
 // Every command of linkdesk, by name: the hostile-data, secrets and
 // read-only tests below each run all of them, and
 // TestEveryCommandIsCovered fails when a command is added without them.
-var coveredCommands = []string{"", "demo", "scan", "plan", "apply", "link", "unlink", "delete", "ticket", "resume", "audit", "emulator", "help", "completion"}
+var coveredCommands = []string{"", "demo", "scan", "plan", "apply", "link", "unlink", "delete", "ticket", "resume", "undo", "audit", "emulator", "help", "completion"}
 
 func TestEveryCommandIsCovered(t *testing.T) {
 	root := newRootCmd(osStreams())

@@ -54,8 +54,12 @@ they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
 
 func runLink(o *linkOptions) error {
 	return o.withAccounts([]string{o.Primary, o.Secondary}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
+		access, err := s.Access(o.ctx, o.Primary, o.Secondary)
+		if err != nil {
+			return commandError(err)
+		}
 		ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{
-			AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason,
+			AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason, Access: access,
 		})
 		if err != nil {
 			return commandError(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -171,7 +172,7 @@ func countIdentities(ten *emulator.Tenant) int {
 // is renewed and every step is made once, on its first attempt.
 func TestApplyRenewsAnExpiredTokenWithoutFailingAStep(t *testing.T) {
 	const ttl = 11 * time.Second
-	ten := emulator.Generate(emulator.GenOptions{Users: 800, Seed: 3})
+	ten := gen.Generate(gen.GenOptions{Users: 800, Seed: 3})
 	fixture := filepath.Join(t.TempDir(), "tenant.json")
 	writeFixtureFile(t, fixture, ten)
 	ops := soakOperations(t, fixture, soakSize{links: 30, unlinks: 6, deletes: 6, cascades: 1}, rand.New(rand.NewPCG(3, 3)))

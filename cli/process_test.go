@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,8 +23,20 @@ import (
 // it, resume it, or run two side by side) without building it first.
 const asLinkdesk = "LINKDESK_TEST_AS_COMMAND"
 
+// fileSizeLimit, set in its environment, caps the size of every file the
+// linkdesk process writes (RLIMIT_FSIZE): a write past it fails as on a
+// full disk, after writing what fits.
+const fileSizeLimit = "LINKDESK_TEST_FSIZE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asLinkdesk) == "1" {
+		if v := os.Getenv(fileSizeLimit); v != "" {
+			n, _ := strconv.ParseUint(v, 10, 64)
+			if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				fmt.Fprintln(os.Stderr, "setrlimit:", err)
+				os.Exit(99)
+			}
+		}
 		os.Exit(run(os.Args[1:], osStreams()))
 	}
 	os.Exit(m.Run())

@@ -94,6 +94,8 @@ type globalOptions struct {
 	AuditLog  string
 	BackupDir string
 	Operator  string
+
+	notes io.Writer // where a session's notes about its records go (stderr)
 }
 
 // Main runs linkdesk with args (without the program name) on the process's
@@ -126,7 +128,7 @@ func run(args []string, io *streams) int {
 }
 
 func newRootCmd(io *streams) *cobra.Command {
-	g := &globalOptions{}
+	g := &globalOptions{notes: io.ErrOut}
 	root := &cobra.Command{
 		Use:   "linkdesk",
 		Short: "Find and fix duplicate accounts in an Auth0 tenant",
@@ -178,6 +180,7 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		newDeleteCmd(g, io, nil),
 		newTicketCmd(g, io, nil),
 		newResumeCmd(g, io, nil),
+		newUndoCmd(g, io, nil),
 		newAuditCmd(g, io, nil),
 		newEmulatorCmd(g, io, nil),
 	)
@@ -232,6 +235,9 @@ func (g *globalOptions) open(ctx context.Context, sandbox bool) (*session.Sessio
 	var usage session.UsageError
 	if errors.As(err, &usage) {
 		return nil, &exitError{code: exitUsage, err: usage.Err}
+	}
+	if s != nil && g.notes != nil {
+		s.Notify = func(msg string) { fmt.Fprintln(g.notes, "linkdesk: note:", terminalText(msg)) }
 	}
 	return s, err
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -82,7 +83,7 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 
 	dir := t.TempDir()
 	fixture := filepath.Join(dir, "tenant.json")
-	writeFixtureFile(t, fixture, emulator.Generate(emulator.GenOptions{Users: size.users, Seed: int64(seed % 1000)}))
+	writeFixtureFile(t, fixture, gen.Generate(gen.GenOptions{Users: size.users, Seed: int64(seed % 1000)}))
 	ops := soakOperations(t, fixture, size, rng)
 
 	emu := startEmulatorProcess(t, fixture, append(size.emulatorFlags, fmt.Sprintf("--fault-seed=%d", seed))...)
@@ -142,7 +143,7 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	}
 	records := checkSoakAuditLog(t, filepath.Join(state, "linkdesk", "audit.log"), p)
 	checkSoakBackups(t, filepath.Join(state, "linkdesk", "backups"), fixture, p)
-	checkSoakJournal(t, filepath.Join(state, "linkdesk", "journals", p.ID+".journal"), p)
+	checkSoakJournal(t, planJournal(t, filepath.Join(state, "linkdesk"), p.ID), p)
 	checkPrivateTree(t, filepath.Join(state, "linkdesk"))
 
 	attempts, cutOff := 0, 0
@@ -523,6 +524,9 @@ func plannedEffects(p *linking.Plan) map[string]int64 {
 	route := map[string]string{
 		linking.ActionPatchMetadata: emulator.RoutePatchUser, linking.ActionLink: emulator.RouteLink,
 		linking.ActionUnlink: emulator.RouteUnlink, linking.ActionDelete: emulator.RouteDeleteUser,
+		linking.ActionAssignRoles: emulator.RouteAssignRoles, linking.ActionRemoveRoles: emulator.RouteRemoveRoles,
+		linking.ActionAddMember: emulator.RouteAddMembers, linking.ActionRemoveMember: emulator.RouteRemoveMembers,
+		linking.ActionCreateUser: emulator.RouteCreateUser,
 	}
 	out := map[string]int64{}
 	for _, r := range route {
@@ -665,6 +669,16 @@ func jsonSame(a, b json.RawMessage) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return string(xa) == string(ya)
+}
+
+// planJournal is the one journal of plan id in the state directory.
+func planJournal(t *testing.T, state, id string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(state, "journals", id+"-*.journal"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("the journals of plan %s: %v %v", id, m, err)
+	}
+	return m[0]
 }
 
 // checkSoakJournal checks that the journal holds every step as done.

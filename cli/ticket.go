@@ -42,7 +42,11 @@ asks, and without one it changes nothing.`,
 
 func runTicket(o *ticketOptions) error {
 	return o.withAccounts([]string{o.UserID}, func(s *session.Session, _ *linking.Connections, users []client.User) error {
-		p := s.NewPlan(linking.PlanTicket(users[0], o.Reason))
+		op, err := linking.PlanTicket(users[0], client.TicketOptions{}, o.Reason)
+		if err != nil {
+			return commandError(err)
+		}
+		p := s.NewPlan(op)
 		if err := showOperations(o.io, o.writeFlags, p); err != nil {
 			return err
 		}

@@ -219,6 +219,10 @@ func printStep(w io.Writer, r linking.StepReport) {
 	if r.Note != "" {
 		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", printableName(audit.Scrub(r.Note)))
 	}
+	if r.Ticket != "" {
+		// For the operator only: the audit log and the journal never hold it.
+		fmt.Fprintf(w, "%-12s %-15s ticket: %s\n", "", "", printableName(r.Ticket))
+	}
 	if r.Error != "" && r.Status != linking.StatusRefused {
 		fmt.Fprintf(w, "%-12s %-15s %s\n", "", "", termsafe.DisplayJSON([]byte(r.Error)))
 	}
@@ -227,7 +231,15 @@ func printStep(w io.Writer, r linking.StepReport) {
 func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 	done := res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
 	fmt.Fprintln(w)
-	if res.Complete() {
+	if len(res.Steps) == 0 && res.Err == nil {
+		fmt.Fprintln(w, "Nothing to do: the plan has no operations.")
+		return
+	}
+	if res.Err != nil && done == len(res.Steps) {
+		// Every call took effect, yet something was not recorded: the error
+		// (on stderr) says what, and what settles it.
+		fmt.Fprintf(w, "All %d calls took effect, but the run did not end cleanly (see below).\n", len(res.Steps))
+	} else if res.Complete() {
 		fmt.Fprintf(w, "Done: all %d calls made", len(res.Steps))
 		if n := res.Count(linking.StatusAlreadyDone); n > 0 {
 			fmt.Fprintf(w, " (%d by an earlier run)", n)

@@ -308,8 +308,8 @@ func TestPlanAndApply(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.code != exitOK || !res.Complete || res.Done != 6 {
 		t.Fatalf("apply --force --json: exit %d %v %s %s", r.code, err, r.out, r.errOut)
 	}
-	if _, err := os.Stat(filepath.Join(e.state, "linkdesk", "journals", res.PlanID+".journal")); err != nil {
-		t.Errorf("journal: %v", err)
+	if m, _ := filepath.Glob(filepath.Join(e.state, "linkdesk", "journals", res.PlanID+"-*.journal")); len(m) != 1 {
+		t.Errorf("journal: %v", m)
 	}
 	writes := e.userWrites()
 	// Run again: the journal says everything is done; nothing is sent twice.
@@ -317,14 +317,15 @@ func TestPlanAndApply(t *testing.T) {
 	if r.code != exitOK || e.userWrites() != writes || !strings.Contains(r.out, "(6 by an earlier run)") {
 		t.Fatalf("second apply: exit %d, %d writes\n%s", r.code, e.userWrites()-writes, r.out)
 	}
-	// With another journal, the plan no longer matches the tenant.
+	// Another journal for the same plan on this tenant is refused: the
+	// plan keeps the journal it has.
 	r = runCmd(t, nil, "apply", planFile, "--force", "--journal", filepath.Join(t.TempDir(), "j"))
-	if r.code != exitRefused || !strings.Contains(r.errOut, "the group changed since the plan was made") {
+	if r.code != exitUsage || !strings.Contains(r.errOut, "the plan already has a journal on this tenant") || e.userWrites() != writes {
 		t.Fatalf("apply with a fresh journal: exit %d %s", r.code, r.errOut)
 	}
 	// An edited plan is a usage error.
 	data, _ := os.ReadFile(planFile)
-	os.WriteFile(planFile, bytes.Replace(data, []byte(`"roles"`), []byte(`"rolez"`), 1), 0o600)
+	os.WriteFile(planFile, bytes.Replace(data, []byte(`"kind":"link"`), []byte(`"kind":"delete"`), 1), 0o600)
 	if r := runCmd(t, nil, "apply", planFile); r.code != exitUsage || !strings.Contains(r.errOut, "edited") {
 		t.Errorf("edited plan: exit %d %s", r.code, r.errOut)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 )
 
 func smallTenant(t testing.TB) *emulator.Tenant {
@@ -216,7 +217,7 @@ func TestMetadataLinkUnlinkDelete(t *testing.T) {
 		t.Fatalf("Auth0 answers 204 for unknown ids: %v", err)
 	}
 
-	ticket, err := tn.PasswordChangeTicket(ctx, "auth0|64b7c8d9e0f1a2b3c4d5e6f7")
+	ticket, err := tn.PasswordChangeTicket(ctx, "auth0|64b7c8d9e0f1a2b3c4d5e6f7", client.TicketOptions{TTLSec: 600, MarkEmailVerified: true})
 	if err != nil || !strings.HasPrefix(ticket, "http") {
 		t.Fatalf("ticket for a Non-Unique Email account: %q %v", ticket, err)
 	}
@@ -239,7 +240,8 @@ func TestReadOnlyRefusesEveryWriteBeforeAnyRequest(t *testing.T) {
 	_, checks["link"] = tn.Link(ctx, "auth0|63ea1f0b2c8d4e5f60718293", client.LinkTarget{Provider: "google-oauth2", UserID: "108812345678901234567"})
 	_, checks["unlink"] = tn.Unlink(ctx, "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2", "101202303404505606707")
 	checks["delete"] = tn.DeleteUser(ctx, "github|5832311")
-	_, checks["ticket"] = tn.PasswordChangeTicket(ctx, "github|5832311")
+	_, checks["ticket"] = tn.PasswordChangeTicket(ctx, "github|5832311", client.TicketOptions{})
+	_, checks["create"] = tn.CreateUser(ctx, client.NewUser{Connection: "Username-Password-Authentication", Email: "new@example.com", Password: "x-Y-z-123456789"})
 	for name, err := range checks {
 		if !errors.Is(err, client.ErrReadOnly) {
 			t.Errorf("%s in read-only mode: %v", name, err)
@@ -270,7 +272,7 @@ func TestBadCredentialsAreAClearError(t *testing.T) {
 }
 
 func TestExportStreamsEveryUser(t *testing.T) {
-	gen := emulator.Generate(emulator.GenOptions{Users: 3000, Seed: 7})
+	gen := gen.Generate(gen.GenOptions{Users: 3000, Seed: 7})
 	tn, srv := connect(t, emulator.Options{Tenant: gen})
 	var last client.ExportProgress
 	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, func(p client.ExportProgress) { last = p })
@@ -323,7 +325,7 @@ func (s *slowFirstDownload) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestExportAsksForAFreshLinkWhenItExpired(t *testing.T) {
-	gen := emulator.Generate(emulator.GenOptions{Users: 500, Seed: 3})
+	gen := gen.Generate(gen.GenOptions{Users: 500, Seed: 3})
 	tn, srv := connect(t, emulator.Options{Tenant: gen, ExportLinkTTL: time.Nanosecond}, func(c *client.Config) {
 		c.Transport = &slowFirstDownload{base: http.DefaultTransport}
 	})
@@ -341,7 +343,7 @@ func TestExportAsksForAFreshLinkWhenItExpired(t *testing.T) {
 }
 
 func TestExportSurvivesBrokenDownloads(t *testing.T) {
-	gen := emulator.Generate(emulator.GenOptions{Users: 2000, Seed: 3})
+	gen := gen.Generate(gen.GenOptions{Users: 2000, Seed: 3})
 	// A third of requests fail (5xx, dropped connections, truncated
 	// downloads): the stream the caller reads must still be whole.
 	tn, srv := connect(t, emulator.Options{Tenant: gen, FailRate: 0.3, Seed: 11})

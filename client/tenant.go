@@ -50,7 +50,12 @@ type Tenant interface {
 	DeleteUser(ctx context.Context, id string) error
 
 	// PasswordChangeTicket returns a password-change ticket URL for one user.
-	PasswordChangeTicket(ctx context.Context, userID string) (string, error)
+	PasswordChangeTicket(ctx context.Context, userID string, opts TicketOptions) (string, error)
+
+	// CreateUser creates a user on a database or passwordless connection,
+	// with the user_id asked for when NewUser.UserID is set, and returns it
+	// as the tenant answered.
+	CreateUser(ctx context.Context, u NewUser) (User, error)
 
 	// UserRoles lists the user's RBAC roles (every page).
 	UserRoles(ctx context.Context, userID string) ([]Role, error)
@@ -82,6 +87,41 @@ type LinkTarget struct {
 	Provider     string // e.g. "google-oauth2"
 	UserID       string // without the provider prefix
 	ConnectionID string // optional
+}
+
+// TicketOptions adjust a password-change ticket.
+type TicketOptions struct {
+	// TTLSec is the ticket's lifetime in seconds (0: the tenant's default).
+	TTLSec int `json:"ttl_sec,omitempty"`
+	// ClientID sends the person to that application's login once the
+	// password is set; it conflicts with ResultURL.
+	ClientID string `json:"client_id,omitempty"`
+	// ResultURL is where the person lands once the password is set.
+	ResultURL string `json:"result_url,omitempty"`
+	// MarkEmailVerified sets email_verified once the ticket is used.
+	MarkEmailVerified bool `json:"mark_email_as_verified,omitempty"`
+}
+
+// NewUser is a user to create: what POST /api/v2/users takes. Password is
+// sent and never kept; UserID is the id without the provider prefix.
+type NewUser struct {
+	Connection    string         `json:"connection"`
+	UserID        string         `json:"user_id,omitempty"`
+	Email         string         `json:"email,omitempty"`
+	EmailVerified *bool          `json:"email_verified,omitempty"`
+	Username      string         `json:"username,omitempty"`
+	PhoneNumber   string         `json:"phone_number,omitempty"`
+	PhoneVerified *bool          `json:"phone_verified,omitempty"`
+	Name          string         `json:"name,omitempty"`
+	GivenName     string         `json:"given_name,omitempty"`
+	FamilyName    string         `json:"family_name,omitempty"`
+	Nickname      string         `json:"nickname,omitempty"`
+	Picture       string         `json:"picture,omitempty"`
+	Blocked       *bool          `json:"blocked,omitempty"`
+	UserMetadata  map[string]any `json:"user_metadata,omitempty"`
+	AppMetadata   map[string]any `json:"app_metadata,omitempty"`
+	VerifyEmail   *bool          `json:"verify_email,omitempty"`
+	Password      string         `json:"password,omitempty"`
 }
 
 // ExportRequest configures a users-export job.

@@ -21,6 +21,7 @@ type Client struct {
 	ID     string
 	Secret string
 	Scopes []string
+	Name   string // as log events name it; default "Sandbox Management Client"
 }
 
 // DefaultScopes are granted to Options.ClientID unless Options.Scopes says
@@ -28,10 +29,12 @@ type Client struct {
 var DefaultScopes = []string{
 	"read:users", "update:users", "delete:users", "create:users", "read:connections",
 	"create:user_tickets", "read:users_app_metadata", "update:users_app_metadata",
+	"read:roles", "create:role_members", "delete:role_members", "read:organizations",
+	"create:organization_members", "delete:organization_members", "read:logs", "read:logs_users",
 }
 
 // accessToken is what the emulator remembers of a token it issued; the
-// token itself is an opaque random string.
+// token itself is a signed JWT (jwt.go) that also says all this.
 type accessToken struct {
 	clientID string
 	scopes   []string
@@ -44,8 +47,20 @@ type tokenStore struct {
 	ttl    time.Duration
 }
 
-func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
-	tok := randomToken(32)
+// issue signs an access token for c with scopes, for the API aud of the
+// tenant iss, and remembers it.
+func (ts *tokenStore) issue(c Client, scopes []string, iss, aud string, now time.Time) (string, error) {
+	k, err := processSigningKey()
+	if err != nil {
+		return "", err
+	}
+	tok, err := k.sign(tokenClaims{
+		Iss: iss, Sub: c.ID + "@clients", Aud: aud, Iat: now.Unix(), Exp: now.Add(ts.ttl).Unix(),
+		Scope: strings.Join(scopes, " "), Gty: "client-credentials", Azp: c.ID, Jti: randomToken(16),
+	})
+	if err != nil {
+		return "", err
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if len(ts.tokens) >= 1024 {
@@ -56,7 +71,7 @@ func (ts *tokenStore) issue(c Client, scopes []string, now time.Time) string {
 		}
 	}
 	ts.tokens[tok] = accessToken{clientID: c.ID, scopes: scopes, expires: now.Add(ts.ttl)}
-	return tok
+	return tok, nil
 }
 
 // IssuedTokens returns every access token the tenant has issued and still
@@ -74,32 +89,42 @@ func (s *Server) IssuedTokens() []string {
 // errTokenExpired answers a token past its lifetime: the client may renew it.
 var errTokenExpired = newAPIError(http.StatusUnauthorized, "invalid_token", "Expired token received for JSON Web Token validation")
 
-// check answers whether the request's bearer token allows one of scopes.
-func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) *apiError {
+// check answers whether the request's bearer token allows one of scopes,
+// and returns what the tenant knows of it.
+func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) (accessToken, *apiError) {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
-		return newAPIError(http.StatusUnauthorized, "missing_token", "Missing authentication")
+		return accessToken{}, newAPIError(http.StatusUnauthorized, "missing_token", "Missing authentication")
 	}
 	scheme, tok, ok := strings.Cut(authz, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return newAPIError(http.StatusUnauthorized, "invalid_token", "Bad HTTP authentication header format")
+		return accessToken{}, newAPIError(http.StatusUnauthorized, "invalid_token", "Bad HTTP authentication header format")
 	}
 	ts.mu.Lock()
 	t, found := ts.tokens[strings.TrimSpace(tok)]
 	ts.mu.Unlock()
 	switch {
 	case !found:
-		return newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
+		return t, newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
 	case now.After(t.expires):
-		return errTokenExpired
+		return t, errTokenExpired
 	}
 	for _, s := range scopes {
 		if slices.Contains(t.scopes, s) {
-			return nil
+			return t, nil
 		}
 	}
-	return newAPIError(http.StatusForbidden, "insufficient_scope",
+	return t, newAPIError(http.StatusForbidden, "insufficient_scope",
 		"Insufficient scope, expected any of: %s", strings.Join(scopes, ","))
+}
+
+type callerKey struct{}
+
+// caller is the token of the request's caller (the zero token on routes
+// that need none).
+func caller(r *http.Request) accessToken {
+	t, _ := r.Context().Value(callerKey{}).(accessToken)
+	return t
 }
 
 func randomToken(n int) string {
@@ -129,7 +154,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if u, p, ok := r.BasicAuth(); ok {
 		id, secret = unescapeOr(u), unescapeOr(p)
 	}
-	if gt := params.Get("grant_type"); gt != "client_credentials" {
+	gt := params.Get("grant_type")
+	if gt != "client_credentials" && gt != "password" && gt != passwordRealmGrant {
 		oauthError(w, http.StatusForbidden, "unauthorized_client",
 			"Grant type '"+gt+"' not allowed for the client.")
 		return
@@ -137,6 +163,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.clients[id]
 	if !ok || secret == "" || secret != c.Secret {
 		oauthError(w, http.StatusUnauthorized, "access_denied", "Unauthorized")
+		return
+	}
+	if gt != "client_credentials" {
+		s.login(w, r, c, params)
 		return
 	}
 	aud := params.Get("audience")
@@ -148,8 +178,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if want := strings.Fields(params.Get("scope")); len(want) > 0 {
 		scopes = slices.DeleteFunc(slices.Clone(want), func(sc string) bool { return !slices.Contains(c.Scopes, sc) })
 	}
-	tok := s.tokens.issue(c, scopes, s.now())
+	tok, err := s.tokens.issue(c, scopes, issuer(r), aud, s.now())
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
+		return
+	}
 	s.countToken()
+	s.record(event{typ: EventClientCredentials, clientID: c.ID, clientName: ptr(c.Name), ip: remoteIP(r),
+		connectionID: ptr(""), hostname: ptr(r.Host), userID: ptr(""), userName: ptr(""),
+		audience: ptr(aud), scope: ptr(strings.Join(scopes, " "))})
 	w.Header().Set("Cache-Control", "no-store")
 	body, _ := json.Marshal(map[string]any{
 		"access_token": tok,

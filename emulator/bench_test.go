@@ -26,7 +26,7 @@ func benchTenant(b *testing.B, n int) *Tenant {
 	if t := benchTenants[n]; t != nil {
 		return t
 	}
-	t := Generate(GenOptions{Users: n, Seed: 1})
+	t := GenerateForTest(n, 1)
 	benchTenants[n] = t
 	return t
 }

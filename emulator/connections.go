@@ -2,10 +2,14 @@ package emulator
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // Connection settings the emulator reasons about, read from the options
@@ -61,6 +65,13 @@ func cloneConnection(c *Connection) *Connection {
 	cc.Options, _ = cloneJSONValue(c.Options).(map[string]any)
 	cc.EnabledClients = slices.Clone(c.EnabledClients)
 	cc.Realms = slices.Clone(c.Realms)
+	cc.Authentication = slices.Clone(c.Authentication)
+	cc.ConnectedAccounts = slices.Clone(c.ConnectedAccounts)
+	if c.ShowAsButton != nil {
+		b := *c.ShowAsButton
+		cc.ShowAsButton = &b
+	}
+	cc.Extra = maps.Clone(c.Extra)
 	return &cc
 }
 
@@ -84,15 +95,55 @@ func cloneJSONValue(v any) any {
 	return v
 }
 
+// connectionProjection is the fields query of a connections answer: Auth0
+// always answers id and is_domain_connection (recorded: fields=id gives
+// both).
+func connectionProjection(q url.Values) *projection {
+	p := parseProjection(q)
+	if p == nil {
+		return nil
+	}
+	if p.include {
+		for _, f := range []string{"id", "is_domain_connection"} {
+			if !slices.Contains(p.fields, f) {
+				p.fields = append(p.fields, f)
+			}
+		}
+	} else {
+		p.fields = slices.DeleteFunc(p.fields, func(f string) bool { return f == "id" || f == "is_domain_connection" })
+	}
+	return p
+}
+
+// listParam reads a list filter as clients send it: repeated (strategy=a&
+// strategy=b) or indexed (strategy[0]=a&strategy[1]=b), in any mix.
+func listParam(q url.Values, name string) []string {
+	vals := slices.Clone(q[name])
+	indexed := map[int][]string{}
+	for k, v := range q {
+		rest, ok := strings.CutPrefix(k, name+"[")
+		if n, err := strconv.Atoi(strings.TrimSuffix(rest, "]")); ok && err == nil && strings.HasSuffix(rest, "]") {
+			indexed[n] = v
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(indexed)) {
+		vals = append(vals, indexed[n]...)
+	}
+	return vals
+}
+
 // handleListConnections is GET /api/v2/connections: filters name and
 // strategy (repeatable), offset paging (page, per_page, include_totals) or
 // checkpoint paging (from, take).
 func (s *Server) handleListConnections(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	proj := parseProjection(q)
-	strategies := q["strategy"]
+	proj := connectionProjection(q)
+	strategies := listParam(q, "strategy")
 	var conns []*Connection
-	for _, c := range s.st.conns { // connections never change after New
+	s.st.mu.RLock()
+	all := s.st.conns
+	s.st.mu.RUnlock()
+	for _, c := range all { // a store's connections are never changed in place
 		if q.Has("name") && c.Name != q.Get("name") {
 			continue
 		}
@@ -164,7 +215,7 @@ func (s *Server) listConnectionsFrom(w http.ResponseWriter, q url.Values, conns 
 	b := append([]byte(`{"connections":`), appendConns(nil, conns[start:end])...)
 	if end < len(conns) {
 		b = append(b, `,"next":`...)
-		b = appendString(b, conns[end].ID)
+		b = rawjson.AppendString(b, conns[end].ID)
 	}
 	writeJSON(w, http.StatusOK, append(b, '}'))
 }
@@ -177,5 +228,5 @@ func (s *Server) handleGetConnection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := json.Marshal(c)
-	writeJSON(w, http.StatusOK, parseProjection(r.URL.Query()).appendFiltered(nil, data))
+	writeJSON(w, http.StatusOK, connectionProjection(r.URL.Query()).appendFiltered(nil, data))
 }

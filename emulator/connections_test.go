@@ -79,8 +79,8 @@ func TestConnections(t *testing.T) {
 
 	var projected []map[string]json.RawMessage
 	c.call("GET", "/api/v2/connections?fields=name,strategy&include_fields=true", nil, 200, &projected)
-	if len(projected[0]) != 2 {
-		t.Errorf("projection: %v", projected[0])
+	if len(projected[0]) != 4 || projected[0]["id"] == nil || projected[0]["is_domain_connection"] == nil {
+		t.Errorf("projection (the two fields, id and is_domain_connection): %v", projected[0])
 	}
 }
 

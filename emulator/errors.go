@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // apiError is an answer in Auth0's error shape:
@@ -39,13 +41,13 @@ var (
 )
 
 func (e *apiError) appendJSON(b []byte) []byte {
-	w := objWriter{b: append(b, '{')}
-	w.key("statusCode")
-	w.b = strconv.AppendInt(w.b, int64(e.status), 10)
-	w.str("error", http.StatusText(e.status))
-	w.str("message", e.msg)
-	w.str("errorCode", e.code)
-	return append(w.b, '}')
+	w := rawjson.Writer{B: append(b, '{')}
+	w.Key("statusCode")
+	w.B = strconv.AppendInt(w.B, int64(e.status), 10)
+	w.Str("error", http.StatusText(e.status))
+	w.Str("message", e.msg)
+	w.Str("errorCode", e.code)
+	return append(w.B, '}')
 }
 
 // writeError answers with err in Auth0's shape; errors that are not
@@ -81,14 +83,14 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 
 func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	fields := map[string]json.RawMessage{}
-	if len(trimSpace(data)) == 0 {
+	if len(rawjson.TrimSpace(data)) == 0 {
 		return fields, nil
 	}
 	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
 		return nil, badRequest("invalid_body", "Invalid request payload JSON format")
 	}
 	for k, v := range fields {
-		fields[k] = compactRaw(v)
+		fields[k] = rawjson.Compact(v)
 	}
 	return fields, nil
 }

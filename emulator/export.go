@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // Users-export jobs. A job snapshots the tenant when it is created (the
@@ -145,7 +147,7 @@ func (s *Server) newExportJob(p payload, now time.Time) (*exportJob, error) {
 	if err := p.only("connection_id", "format", "limit", "fields"); err != nil {
 		return nil, err
 	}
-	job := &exportJob{id: "job_" + randomHex(8), format: "csv", created: now, fail: s.opts.FailExports, status: "pending"}
+	job := &exportJob{id: newJobID(), format: "csv", created: now, fail: s.opts.FailExports, status: "pending"}
 	if f, ok, err := p.str("format"); err != nil {
 		return nil, err
 	} else if ok {
@@ -444,17 +446,16 @@ func (job *exportJob) appendLine(b []byte, u *User, cell *[]byte) []byte {
 		}
 		return append(b, '\n')
 	}
-	w := objWriter{b: append(b, '{')}
+	w := rawjson.Writer{B: append(b, '{')}
 	for _, f := range job.fields {
-		n := len(w.b)
-		count := w.count
-		w.key(f.header())
+		m := w.Mark()
+		w.Key(f.header())
 		var ok bool
-		if w.b, ok = f.get(w.b, u); !ok {
-			w.b, w.count = w.b[:n], count
+		if w.B, ok = f.get(w.B, u); !ok {
+			w.Reset(m)
 		}
 	}
-	return append(w.b, '}', '\n')
+	return append(w.B, '}', '\n')
 }
 
 // appendJob writes the job as GET /api/v2/jobs/{id} answers; base is the
@@ -463,34 +464,34 @@ func (j *exportJobs) appendJob(b []byte, job *exportJob, base string) []byte {
 	j.mu.Lock()
 	status, total, started := job.status, job.total, job.started
 	j.mu.Unlock()
-	w := objWriter{b: append(b, '{')}
-	w.str("type", "users_export")
-	w.str("status", status)
+	w := rawjson.Writer{B: append(b, '{')}
+	w.Str("type", "users_export")
+	w.Str("status", status)
 	if job.conn != nil {
-		w.str("connection_id", job.conn.ID)
-		w.str("connection", job.conn.Name)
+		w.Str("connection_id", job.conn.ID)
+		w.Str("connection", job.conn.Name)
 	}
-	w.str("format", job.format)
+	w.Str("format", job.format)
 	if job.limit > 0 {
-		w.key("limit")
-		w.b = strconv.AppendInt(w.b, int64(job.limit), 10)
+		w.Key("limit")
+		w.B = strconv.AppendInt(w.B, int64(job.limit), 10)
 	}
-	w.key("fields")
-	w.b = append(w.b, '[')
+	w.Key("fields")
+	w.B = append(w.B, '[')
 	for i, f := range job.fields {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		fw := objWriter{b: append(w.b, '{')}
-		fw.str("name", f.name)
+		fw := rawjson.Writer{B: append(w.B, '{')}
+		fw.Str("name", f.name)
 		if f.exportAs != "" {
-			fw.str("export_as", f.exportAs)
+			fw.Str("export_as", f.exportAs)
 		}
-		w.b = append(fw.b, '}')
+		w.B = append(fw.B, '}')
 	}
-	w.b = append(w.b, ']')
-	w.time("created_at", job.created)
-	w.str("id", job.id)
+	w.B = append(w.B, ']')
+	w.Time("created_at", job.created)
+	w.Str("id", job.id)
 	switch status {
 	case "processing":
 		done := int(job.done.Load())
@@ -502,19 +503,19 @@ func (j *exportJobs) appendJob(b []byte, job *exportJob, base string) []byte {
 			elapsed := time.Since(started)
 			left = int((elapsed * time.Duration(total-done) / time.Duration(done)).Seconds())
 		}
-		w.key("percentage_done")
-		w.b = strconv.AppendInt(w.b, int64(pct), 10)
-		w.key("time_left_seconds")
-		w.b = strconv.AppendInt(w.b, int64(left), 10)
+		w.Key("percentage_done")
+		w.B = strconv.AppendInt(w.B, int64(pct), 10)
+		w.Key("time_left_seconds")
+		w.B = strconv.AppendInt(w.B, int64(left), 10)
 	case "completed":
 		if base != "" {
-			w.str("location", base)
+			w.Str("location", base)
 		}
 	case "failed":
-		w.key("summary")
-		w.b = fmt.Appendf(w.b, `{"failed":%d,"updated":0,"inserted":0,"total":%d}`, total, total)
+		w.Key("summary")
+		w.B = fmt.Appendf(w.B, `{"failed":%d,"updated":0,"inserted":0,"total":%d}`, total, total)
 	}
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 func (j *exportJobs) get(id string) *exportJob {
@@ -527,6 +528,10 @@ func (j *exportJobs) get(id string) *exportJob {
 func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 	job := s.exports.get(r.PathValue("id"))
 	if job == nil {
+		if vj := s.jobs.get(r.PathValue("id")); vj != nil {
+			writeJSON(w, http.StatusOK, vj.appendJSON(nil))
+			return
+		}
 		writeError(w, newAPIError(http.StatusNotFound, "inexistent_job", "The job does not exist."))
 		return
 	}

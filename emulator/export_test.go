@@ -257,7 +257,7 @@ func TestExportFieldPathParsing(t *testing.T) {
 }
 
 func TestGeneratedTenantServesConsistently(t *testing.T) {
-	tenant := Generate(GenOptions{Users: 600, Seed: 5})
+	tenant := GenerateForTest(600, 5)
 	c := startTest(t, Options{Tenant: tenant})
 	var env struct{ Total int }
 	c.call("GET", searchPath("", "include_totals", "true"), nil, 200, &env)
@@ -327,7 +327,7 @@ func TestExportFilesLeaveNothingBehind(t *testing.T) {
 // multistream reads it whole), every user's line once, in tenant order, and
 // a CSV export of no users still has its header.
 func TestExportFileIsOneMemberInOrder(t *testing.T) {
-	tenant := Generate(GenOptions{Users: 3*exportBlock + 17, Seed: 3})
+	tenant := GenerateForTest(3*exportBlock+17, 3)
 	c := startTest(t, Options{Tenant: tenant})
 	var j jobAnswer
 	c.call("POST", "/api/v2/jobs/users-exports", map[string]any{"format": "json", "fields": []map[string]any{{"name": "user_id"}}}, 200, &j)

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
+	"github.com/linkdesk/linkdesk/emulator/lucene"
 )
 
 // An export field names a value of the user by path: a top-level name
@@ -84,22 +87,15 @@ func topGetter(key string) fieldGetter {
 	str := func(get func(*User) string) fieldGetter {
 		return func(b []byte, u *User) ([]byte, bool) {
 			if s := get(u); s != "" {
-				return appendString(b, s), true
+				return rawjson.AppendString(b, s), true
 			}
 			return extra(b, u)
 		}
 	}
 	flag := func(get func(*User) Flag) fieldGetter {
 		return func(b []byte, u *User) ([]byte, bool) {
-			switch get(u) {
-			case FlagTrue:
-				return append(b, "true"...), true
-			case FlagFalse:
-				return append(b, "false"...), true
-			case FlagTrueString:
-				return append(b, `"true"`...), true
-			case FlagFalseString:
-				return append(b, `"false"`...), true
+			if f := get(u); f.Set() {
+				return f.AppendJSON(b), true
 			}
 			return extra(b, u)
 		}
@@ -129,10 +125,13 @@ func topGetter(key string) fieldGetter {
 		return flag(func(u *User) Flag { return u.EmailVerified })
 	case "phone_verified":
 		return flag(func(u *User) Flag { return u.PhoneVerified })
-	case "created_at", "updated_at", "last_login":
-		k := resolveField(key).kind
+	case "created_at", "updated_at", "last_login", "last_password_reset":
+		k, _ := lucene.Users.Resolve(key)
 		return func(b []byte, u *User) ([]byte, bool) {
 			t := userTime(u, k)
+			if key == "last_password_reset" {
+				t = u.LastPasswordReset
+			}
 			if t.IsZero() {
 				return extra(b, u)
 			}
@@ -141,9 +140,14 @@ func topGetter(key string) fieldGetter {
 			return append(b, '"'), true
 		}
 	case "logins_count":
-		return func(b []byte, u *User) ([]byte, bool) { return strconv.AppendInt(b, u.LoginsCount, 10), true }
+		return func(b []byte, u *User) ([]byte, bool) {
+			if !u.HasLoginsCount {
+				return extra(b, u)
+			}
+			return strconv.AppendInt(b, u.LoginsCount, 10), true
+		}
 	case "blocked":
-		return func(b []byte, u *User) ([]byte, bool) { return strconv.AppendBool(b, u.Blocked), true }
+		return flag(func(u *User) Flag { return u.Blocked })
 	case "identities":
 		return func(b []byte, u *User) ([]byte, bool) { return appendIdentities(b, u.Identities), true }
 	case "user_metadata", "app_metadata":
@@ -177,9 +181,9 @@ func identityGetter(index int, rest []pathSeg) fieldGetter {
 				return b, false
 			}
 			if rest[0].key == "connection" {
-				return appendString(b, id.Connection), true
+				return rawjson.AppendString(b, id.Connection), true
 			}
-			return appendString(b, id.Provider), true
+			return rawjson.AppendString(b, id.Provider), true
 		case "user_id":
 			if len(rest) > 1 {
 				return b, false
@@ -187,7 +191,7 @@ func identityGetter(index int, rest []pathSeg) fieldGetter {
 			if id.UserID.Numeric {
 				return append(b, id.UserID.Value...), true
 			}
-			return appendString(b, id.UserID.Value), true
+			return rawjson.AppendString(b, id.UserID.Value), true
 		case "isSocial":
 			return strconv.AppendBool(b, id.IsSocial), len(rest) == 1
 		case "profileData":
@@ -208,7 +212,7 @@ func rawPath(raw []byte, path []pathSeg) ([]byte, bool) {
 		found := false
 		if seg.index >= 0 {
 			i := 0
-			eachElement(raw, func(el []byte) bool {
+			rawjson.EachElement(raw, func(el []byte) bool {
 				if i == seg.index {
 					v, found = el, true
 					return false
@@ -217,7 +221,7 @@ func rawPath(raw []byte, path []pathSeg) ([]byte, bool) {
 				return true
 			})
 		} else {
-			v, found = lookupMember(raw, seg.key)
+			v, found = rawjson.LookupMember(raw, seg.key)
 		}
 		if !found {
 			return nil, false
@@ -233,7 +237,7 @@ func appendCSVCell(b, v []byte) []byte {
 	if len(v) >= 2 && v[0] == '"' {
 		if bytes.IndexByte(v, '\\') < 0 {
 			v = v[1 : len(v)-1]
-		} else if s, ok := rawString(v); ok {
+		} else if s, ok := rawjson.Unquote(v); ok {
 			v = []byte(s)
 		}
 	}

@@ -10,11 +10,16 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // A fixture is one JSON object {"connections": [...], "users": [...]} whose
 // elements have exactly the shape GET /api/v2/connections and
-// GET /api/v2/users/{id} return (../shared/DESIGN.md, "Fixture format").
+// GET /api/v2/users/{id} return (../shared/DESIGN.md, "Fixture format"),
+// with optional "roles" and "organizations" (shaped as GET /api/v2/roles
+// and GET /api/v2/organizations list them) and, in a user, optional
+// "roles" and "organizations": the ids of its roles and organizations.
 
 // LoadFixture reads the fixture file at path.
 func LoadFixture(path string) (*Tenant, error) {
@@ -76,8 +81,27 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 				t.Users = append(t.Users, u)
 				return nil
 			})
+		case "roles":
+			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
+				r := &Role{}
+				if raw[0] != '{' || json.Unmarshal(raw, r) != nil {
+					return fmt.Errorf("roles[%d]: want an object with string id, name and description", i)
+				}
+				t.Roles = append(t.Roles, r)
+				return nil
+			})
+		case "organizations":
+			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
+				o := &Organization{}
+				if raw[0] != '{' || json.Unmarshal(raw, o) != nil {
+					return fmt.Errorf("organizations[%d]: want an object with string id, name and display_name", i)
+				}
+				o.Branding, o.Metadata = rawjson.Compact(o.Branding), rawjson.Compact(o.Metadata)
+				t.Organizations = append(t.Organizations, o)
+				return nil
+			})
 		default:
-			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections" and "users"`, key)
+			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections", "users", "roles" and "organizations"`, key)
 		}
 		if err != nil {
 			return nil, err
@@ -155,13 +179,43 @@ func WriteFixture(w io.Writer, t *Tenant) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = u.AppendJSON(append(b, '\n'))
+		b = u.appendFixtureJSON(append(b, '\n'))
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
-	bw.WriteString("\n]}\n")
+	bw.WriteString("\n]")
+	for _, list := range [...]struct {
+		key   string
+		items []any
+	}{{"roles", anySlice(t.Roles)}, {"organizations", anySlice(t.Organizations)}} {
+		if len(list.items) == 0 {
+			continue
+		}
+		bw.WriteString(",\n\"" + list.key + "\": [")
+		for i, item := range list.items {
+			buf.Reset()
+			if err := enc.Encode(item); err != nil {
+				return fmt.Errorf("%s[%d]: %w", list.key, i, err)
+			}
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('\n')
+			bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		}
+		bw.WriteString("\n]")
+	}
+	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+func anySlice[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }
 
 // ConnectionIDFor is the id a connection named name gets when a fixture
@@ -210,17 +264,46 @@ func decodeConnection(raw json.RawMessage) (*Connection, error) {
 		if v[0] != '{' {
 			return nil, fmt.Errorf("options must be an object, got %s", jsonType(v))
 		}
-		opts, err := decodeOptions(v)
+		opts, err := DecodeOptions(v)
 		if err != nil {
 			return nil, fmt.Errorf("options: %w", err)
 		}
 		c.Options = opts
 	}
+	if v, ok := f["show_as_button"]; ok && !isJSONNull(v) {
+		var b bool
+		if json.Unmarshal(v, &b) != nil {
+			return nil, fmt.Errorf("show_as_button must be true or false, got %s", jsonType(v))
+		}
+		c.ShowAsButton = &b
+	}
+	if v, ok := f["provisioning_ticket_url"]; ok && !isJSONNull(v) && (v[0] != '"' || json.Unmarshal(v, &c.ProvisioningTicketURL) != nil) {
+		return nil, fmt.Errorf("provisioning_ticket_url must be a string, got %s", jsonType(v))
+	}
+	for _, s := range [...]struct {
+		k   string
+		dst *json.RawMessage
+	}{{"authentication", &c.Authentication}, {"connected_accounts", &c.ConnectedAccounts}} {
+		if v, ok := f[s.k]; ok && !isJSONNull(v) {
+			*s.dst = rawjson.Compact(v)
+		}
+	}
+	for k, v := range f {
+		switch k {
+		case "id", "name", "display_name", "strategy", "enabled_clients", "realms", "is_domain_connection", "options",
+			"show_as_button", "provisioning_ticket_url", "authentication", "connected_accounts":
+		default:
+			if c.Extra == nil {
+				c.Extra = map[string]json.RawMessage{}
+			}
+			c.Extra[k] = rawjson.Compact(v)
+		}
+	}
 	return c, nil
 }
 
-// decodeOptions reads connection options keeping numbers as written.
-func decodeOptions(raw []byte) (map[string]any, error) {
+// DecodeOptions reads connection options keeping numbers as written.
+func DecodeOptions(raw []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
@@ -319,6 +402,26 @@ func checkTenant(t *Tenant) error {
 		byStrategy[c.Strategy] = append(byStrategy[c.Strategy], c)
 	}
 
+	roleAt, orgAt := map[string]int{}, map[string]int{}
+	for i, r := range t.Roles {
+		if r.ID == "" || r.Name == "" {
+			p.add("roles[%d]: id and name are required", i)
+		} else if j, dup := roleAt[r.ID]; dup {
+			p.add("roles[%d] (%s): duplicate id, first at roles[%d]", i, r.ID, j)
+		} else {
+			roleAt[r.ID] = i
+		}
+	}
+	for i, o := range t.Organizations {
+		if o.ID == "" || o.Name == "" {
+			p.add("organizations[%d]: id and name are required", i)
+		} else if j, dup := orgAt[o.ID]; dup {
+			p.add("organizations[%d] (%s): duplicate id, first at organizations[%d]", i, o.ID, j)
+		} else {
+			orgAt[o.ID] = i
+		}
+	}
+
 	userAt := make(map[string]int, len(t.Users))
 	identityAt := make(map[string]int, len(t.Users))
 	for i, u := range t.Users {
@@ -344,6 +447,16 @@ func checkTenant(t *Tenant) error {
 			continue
 		}
 		userAt[u.UserID] = i
+		for _, id := range u.Roles {
+			if _, ok := roleAt[id]; !ok {
+				p.add("%s: role %q is not a role of the fixture", label, id)
+			}
+		}
+		for _, id := range u.Organizations {
+			if _, ok := orgAt[id]; !ok {
+				p.add("%s: organization %q is not an organization of the fixture", label, id)
+			}
+		}
 		if v, ok := u.Extra["identities"]; ok {
 			p.add("%s: %s", label, identitiesProblem(v))
 			continue

@@ -12,104 +12,6 @@ import (
 
 const smallFixture = "testdata/small.json"
 
-func TestFixtureRoundTripOfGeneratedTenant(t *testing.T) {
-	orig := Generate(GenOptions{Users: 3000, Seed: 11})
-	data := fixtureBytes(t, orig)
-	back, err := ReadFixture(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// JSON carries invalid UTF-8 as U+FFFD: the generated tenant has one such name.
-	for _, u := range orig.Users {
-		u.Name = asJSONDecodes(u.Name)
-	}
-	data = fixtureBytes(t, orig)
-	if !reflect.DeepEqual(orig, back) {
-		for i := range orig.Users {
-			if !reflect.DeepEqual(orig.Users[i], back.Users[i]) {
-				t.Fatalf("users[%d] changed:\n got %s\nwant %s", i, back.Users[i].AppendJSON(nil), orig.Users[i].AppendJSON(nil))
-			}
-		}
-		t.Fatal("connections changed")
-	}
-	if again := fixtureBytes(t, back); !bytes.Equal(again, data) {
-		t.Error("writing the read fixture gave other bytes")
-	}
-}
-
-func TestSmallFixture(t *testing.T) {
-	tn, err := LoadFixture(smallFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tn.Users) < 25 {
-		t.Errorf("%d users", len(tn.Users))
-	}
-	c := takeCensus(tn)
-	for _, name := range caseNames {
-		if c.cases[name] == 0 {
-			t.Errorf("no %s in %s", name, smallFixture)
-		}
-	}
-	for _, m := range hostileMarks {
-		if m.name == "invalid-utf8" || m.name == "profile-data-escape" || m.name == "username-escape" {
-			continue // JSON delivers U+FFFD; the others are the generator's
-		}
-		found := false
-		for _, u := range tn.Users {
-			found = found || m.in(u)
-		}
-		if !found {
-			t.Errorf("no %s in %s", m.name, smallFixture)
-		}
-	}
-	checkInvariants(t, tn)
-
-	byID := map[string]*User{}
-	for _, u := range tn.Users {
-		byID[u.UserID] = u
-	}
-	for _, tc := range []struct {
-		user  string
-		check func(u *User) bool
-		what  string
-	}{
-		{"google-oauth2|117777777777777777777", func(u *User) bool {
-			return reflect.DeepEqual(u.Identities, []Identity{{Connection: "google-oauth2", Provider: "google-oauth2",
-				UserID: IdentityID{Value: "117777777777777777777"}, IsSocial: true}})
-		}, "identity inferred from the user_id"},
-		{"samlp|acme-corp|pat.kim@acme.com", func(u *User) bool {
-			return u.Connection() == "acme-corp" && u.Identities[0].UserID.Value == "acme-corp|pat.kim@acme.com"
-		}, "enterprise identity inferred from the user_id's connection"},
-		{"auth0|5e8f9a0b1c2d3e4f50617283", func(u *User) bool {
-			return string(u.Extra["logins_count"]) == `"7"` && u.Extra["custom_source"] != nil
-		}, "mistyped and unknown fields kept raw"},
-		{"auth0|1000123", func(u *User) bool { return u.EmailVerified == FlagTrueString }, `email_verified "true"`},
-		{"auth0|65aa11bb22cc33dd44ee5600", func(u *User) bool { return u.GivenName == "Ren\uFFFD" }, "a Latin-1 byte read as U+FFFD"},
-		{"github|9007199254740993", func(u *User) bool {
-			return u.Identities[0].UserID == IdentityID{Value: "9007199254740993", Numeric: true}
-		}, "a numeric identity id above 2^53 kept exactly"},
-	} {
-		if u := byID[tc.user]; u == nil || !tc.check(u) {
-			t.Errorf("%s: want %s", tc.user, tc.what)
-		}
-	}
-	for _, c := range tn.Connections {
-		if c.Name == "github" && c.ID != ConnectionIDFor("github") {
-			t.Errorf("github has id %q, want the generated %q", c.ID, ConnectionIDFor("github"))
-		}
-	}
-
-	// Reading what WriteFixture wrote gives the same tenant.
-	back, err := ReadFixture(bytes.NewReader(fixtureBytes(t, tn)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(tn, back) {
-		t.Error("small.json changed through WriteFixture and ReadFixture")
-	}
-}
-
 // fixtureWith is a fixture with the connections of small.json and users.
 func fixtureWith(users ...string) string {
 	return `{"connections": [
@@ -273,4 +175,41 @@ func FuzzReadFixture(f *testing.F) {
 			t.Fatalf("not stable:\n%s\n%s", first.Bytes(), second.Bytes())
 		}
 	})
+}
+
+func TestFixtureRolesAndOrganizations(t *testing.T) {
+	const fixture = `{"connections": [{"name": "Username-Password-Authentication", "strategy": "auth0"}],
+	"users": [{"user_id": "auth0|abc", "email": "a@b.c", "roles": ["rol_1"], "organizations": ["org_1", "org_2"]}],
+	"roles": [{"id": "rol_1", "name": "admin", "description": "Admins"}],
+	"organizations": [{"id": "org_1", "name": "acme", "display_name": "Acme", "branding": {"logo_url": "https://x/l.png"}},
+		{"id": "org_2", "name": "globex"}]}`
+	tn, err := ReadFixture(strings.NewReader(fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := tn.Users[0]
+	if !reflect.DeepEqual(u.Roles, []string{"rol_1"}) || !reflect.DeepEqual(u.Organizations, []string{"org_1", "org_2"}) ||
+		len(tn.Roles) != 1 || len(tn.Organizations) != 2 || string(tn.Organizations[0].Branding) != `{"logo_url":"https://x/l.png"}` {
+		t.Fatalf("read %+v %+v %+v", u, tn.Roles, tn.Organizations)
+	}
+	if strings.Contains(string(u.AppendJSON(nil)), "rol_1") {
+		t.Error("a user's answer carries its roles")
+	}
+	var out bytes.Buffer
+	if err := WriteFixture(&out, tn); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFixture(bytes.NewReader(out.Bytes()))
+	if err != nil || !reflect.DeepEqual(back, tn) {
+		t.Errorf("round trip: %v\n%s", err, out.Bytes())
+	}
+	for _, bad := range []string{
+		strings.Replace(fixture, `"roles": ["rol_1"]`, `"roles": ["rol_9"]`, 1),
+		strings.Replace(fixture, `"org_2"]}]`, `"org_3"]}]`, 1),
+		strings.Replace(fixture, `{"id": "org_2", "name": "globex"}`, `{"id": "org_1", "name": "globex"}`, 1),
+	} {
+		if _, err := ReadFixture(strings.NewReader(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
 }

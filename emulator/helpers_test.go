@@ -12,6 +12,10 @@ import (
 	"time"
 )
 
+// GenerateForTest makes a generated tenant of users users with seed; set
+// by gen_hook_test.go (package emulator_test), as gen imports emulator.
+var GenerateForTest func(users int, seed int64) *Tenant
+
 // testTenant is a small hand-made tenant: every connection kind the
 // emulator reasons about and users that share emails across them.
 func testTenant() *Tenant {
@@ -36,27 +40,27 @@ func testTenant() *Tenant {
 	}
 	users := []*User{
 		{UserID: "auth0|alice1", Email: "alice@example.com", EmailVerified: FlagTrue, Name: "Alice Liddell", GivenName: "Alice", FamilyName: "Liddell", Nickname: "alice",
-			CreatedAt: at("2024-01-10T10:00:00Z"), UpdatedAt: at("2024-01-10T10:00:00Z"), LastLogin: at("2024-06-01T00:00:00Z"), LoginsCount: 12,
+			CreatedAt: at("2024-01-10T10:00:00Z"), UpdatedAt: at("2024-01-10T10:00:00Z"), LastLogin: at("2024-06-01T00:00:00Z"), LoginsCount: 12, HasLoginsCount: true,
 			Identities:   id("Username-Password-Authentication", "auth0", "alice1", false),
 			UserMetadata: json.RawMessage(`{"country":"NZ","theme":"dark"}`), AppMetadata: json.RawMessage(`{"plan":"gold","tags":["a","b"],"n":5}`)},
 		{UserID: "google-oauth2|111", Email: "Alice@Example.com", EmailVerified: FlagTrue, Name: "Alice L", Nickname: "alice.l", Picture: "https://p/a.png",
-			CreatedAt: at("2024-03-05T08:00:00Z"), UpdatedAt: at("2024-03-05T08:00:00Z"), LoginsCount: 3,
+			CreatedAt: at("2024-03-05T08:00:00Z"), UpdatedAt: at("2024-03-05T08:00:00Z"), LoginsCount: 3, HasLoginsCount: true,
 			Identities: id("google-oauth2", "google-oauth2", "111", true), UserMetadata: json.RawMessage(`{"lang":"en"}`)},
 		{UserID: "github|222", Email: "bob@example.org", EmailVerified: FlagFalse, Name: "Bob Builder", Nickname: "bob",
-			CreatedAt: at("2023-11-20T00:00:00Z"), LoginsCount: 1, Identities: []Identity{{Connection: "github", Provider: "github", UserID: IdentityID{Value: "222", Numeric: true}, IsSocial: true}}},
+			CreatedAt: at("2023-11-20T00:00:00Z"), LoginsCount: 1, HasLoginsCount: true, Identities: []Identity{{Connection: "github", Provider: "github", UserID: IdentityID{Value: "222", Numeric: true}, IsSocial: true}}},
 		{UserID: "auth0|bob1", Email: "bob@example.org", EmailVerified: FlagTrueString, Name: "bob@example.org", Nickname: "bob",
-			CreatedAt: at("2024-02-01T00:00:00Z"), LoginsCount: 0, Identities: id("Username-Password-Authentication", "auth0", "bob1", false)},
+			CreatedAt: at("2024-02-01T00:00:00Z"), LoginsCount: 0, HasLoginsCount: true, Identities: id("Username-Password-Authentication", "auth0", "bob1", false)},
 		{UserID: "auth0|kid1", Email: "parent@family.test", Username: "kid1", EmailVerified: FlagTrue, Name: "Kid One",
-			CreatedAt: at("2024-04-01T00:00:00Z"), LoginsCount: 2, Identities: id("family", "auth0", "kid1", false)},
+			CreatedAt: at("2024-04-01T00:00:00Z"), LoginsCount: 2, HasLoginsCount: true, Identities: id("family", "auth0", "kid1", false)},
 		{UserID: "auth0|kid2", Email: "parent@family.test", Username: "kid2", EmailVerified: FlagTrue, Name: "Kid Two",
-			CreatedAt: at("2024-04-02T00:00:00Z"), LoginsCount: 5, Identities: id("family", "auth0", "kid2", false)},
+			CreatedAt: at("2024-04-02T00:00:00Z"), LoginsCount: 5, HasLoginsCount: true, Identities: id("family", "auth0", "kid2", false)},
 		{UserID: "sms|333", PhoneNumber: "+15550100", PhoneVerified: FlagTrue, Name: "+15550100",
-			CreatedAt: at("2024-05-01T00:00:00Z"), LoginsCount: 7, Identities: id("sms", "sms", "333", false)},
+			CreatedAt: at("2024-05-01T00:00:00Z"), LoginsCount: 7, HasLoginsCount: true, Identities: id("sms", "sms", "333", false)},
 		{UserID: "auth0|odd", Email: `odd"one@example.com`, EmailVerified: FlagTrue, Name: "Odd",
 			CreatedAt: at("2024-05-02T00:00:00Z"), Identities: id("Username-Password-Authentication", "auth0", "odd", false)},
 		// carol has a linked google identity already.
 		{UserID: "auth0|carol1", Email: "carol@example.com", EmailVerified: FlagTrue, Name: "Carol",
-			CreatedAt: at("2022-01-01T00:00:00Z"), LoginsCount: 40, Identities: []Identity{
+			CreatedAt: at("2022-01-01T00:00:00Z"), LoginsCount: 40, HasLoginsCount: true, Identities: []Identity{
 				{Connection: "Username-Password-Authentication", Provider: "auth0", UserID: IdentityID{Value: "carol1"}},
 				{Connection: "google-oauth2", Provider: "google-oauth2", UserID: IdentityID{Value: "444"}, IsSocial: true,
 					ProfileData: json.RawMessage(`{"email":"carol@gmail.com","email_verified":true,"name":"Carol G"}`)},

@@ -4,29 +4,48 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
-// profileDataSkip are the top-level fields a secondary's profileData never
-// carries: ids, bookkeeping and metadata (which linking discards).
-var profileDataSkip = []string{
-	"user_id", "identities", "created_at", "updated_at", "last_login", "last_ip",
-	"logins_count", "blocked", "user_metadata", "app_metadata", "multifactor",
-	"last_password_reset",
+// profileData is what an identity in a link or unlink answer carries of
+// its account's profile, with the keys the recorded answers show: email,
+// email_verified, username, given_name, family_name, nickname, picture
+// (and phone_number, phone_verified); name only when it is not the one
+// Auth0 gave by default (the recording, whose name was the default, has
+// none). Ids, dates, counters and metadata are never in it.
+func profileData(u *User) json.RawMessage {
+	w := rawjson.Writer{B: []byte{'{'}}
+	if u.Email != "" {
+		w.Str("email", u.Email)
+	}
+	if u.Name != "" && u.Name != defaultName(u) {
+		w.Str("name", u.Name)
+	}
+	for _, f := range [...]struct{ k, v string }{
+		{"given_name", u.GivenName}, {"family_name", u.FamilyName}, {"username", u.Username},
+		{"nickname", u.Nickname}, {"picture", u.Picture}, {"phone_number", u.PhoneNumber},
+	} {
+		if f.v != "" {
+			w.Str(f.k, f.v)
+		}
+	}
+	writeFlag(&w, "email_verified", u.EmailVerified)
+	writeFlag(&w, "phone_verified", u.PhoneVerified)
+	return append(w.B, '}')
 }
 
-// profileData is what the secondary's entry in the primary's identities[]
-// keeps of its profile.
-func profileData(u *User) json.RawMessage {
-	full := u.AppendJSON(nil)
-	w := objWriter{b: []byte{'{'}}
-	eachMember(full, func(k, v []byte) bool {
-		if key := keyString(k); !slices.Contains(profileDataSkip, key) {
-			w.raw(key, v)
-		}
-		return true
-	})
-	return append(w.b, '}')
+// answerIdentities are a user's identities as link and unlink answer them:
+// every entry carries profileData (recorded), the primary's own made from
+// its profile.
+func answerIdentities(u *User) []Identity {
+	ids := slices.Clone(u.Identities)
+	if len(ids) > 0 && ids[0].ProfileData == nil {
+		ids[0].ProfileData = profileData(u)
+	}
+	return ids
 }
 
 // userFromProfile rebuilds a standalone user from a linked identity, as
@@ -42,16 +61,13 @@ func userFromProfile(id Identity, now time.Time) (*User, error) {
 		return nil, err
 	}
 	u.UserID = id.Provider + "|" + id.UserID.Value
-	u.UserMetadata, u.AppMetadata = nil, nil
-	for _, k := range profileDataSkip {
-		delete(u.Extra, k)
-	}
-	if len(u.Extra) == 0 {
-		u.Extra = nil
-	}
+	u.UserMetadata, u.AppMetadata, u.Extra = nil, nil, nil
 	id.ProfileData = nil
 	u.Identities = []Identity{id}
 	u.CreatedAt, u.UpdatedAt = now, now
+	if u.Name == "" {
+		u.Name = defaultName(u) // profileData leaves a default name out
+	}
 	return u, nil
 }
 
@@ -64,13 +80,13 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	ids, err := s.link(r.PathValue("id"), payload(body), s.now())
+	u, err := s.link(r.PathValue("id"), payload(body), s.now())
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	s.countEffect(RouteLink)
-	writeJSON(w, http.StatusCreated, appendIdentities(nil, ids))
+	writeJSON(w, http.StatusCreated, appendIdentities(nil, answerIdentities(u)))
 }
 
 func appendIdentities(b []byte, ids []Identity) []byte {
@@ -84,7 +100,7 @@ func appendIdentities(b []byte, ids []Identity) []byte {
 	return append(b, ']')
 }
 
-func (s *Server) link(primaryID string, p payload, now time.Time) ([]Identity, error) {
+func (s *Server) link(primaryID string, p payload, now time.Time) (*User, error) {
 	if _, ok := p["link_with"]; ok {
 		return nil, badRequest("operation_not_supported",
 			"link_with (linking with the secondary's ID token) is not supported by the sandbox tenant; send provider and user_id.")
@@ -117,10 +133,16 @@ func (s *Server) link(primaryID string, p payload, now time.Time) ([]Identity, e
 	if primary == nil {
 		return nil, errUserNotFound
 	}
+	secondary := s.st.users.get(secondaryID)
+	if rest, ok := strings.CutPrefix(secID, provider+"|"); secondary == nil && ok {
+		// The user_id may carry the provider prefix (recorded: go-auth0's
+		// own tests link with the secondary's full user_id).
+		secondaryID, secID = secID, rest
+		secondary = s.st.users.get(secondaryID)
+	}
 	if secondaryID == primaryID {
 		return nil, badRequest("invalid_body", "Main identity and the new one are the same.")
 	}
-	secondary := s.st.users.get(secondaryID)
 	if secondary == nil || len(secondary.Identities) == 0 {
 		return nil, badRequest("inexistent_user", "The secondary user %s does not exist.", secondaryID)
 	}
@@ -141,22 +163,22 @@ func (s *Server) link(primaryID string, p payload, now time.Time) ([]Identity, e
 	u.UpdatedAt = now
 	s.st.removeLocked(secondaryID, now)
 	s.st.putLocked(&u, now)
-	return u.Identities, nil
+	return &u, nil
 }
 
 // handleUnlink is DELETE /api/v2/users/{id}/identities/{provider}/{user_id}:
 // the identity becomes a standalone user again, without metadata.
 func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {
-	ids, err := s.unlink(r.PathValue("id"), r.PathValue("provider"), r.PathValue("user_id"), s.now())
+	u, err := s.unlink(r.PathValue("id"), r.PathValue("provider"), r.PathValue("user_id"), s.now())
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	s.countEffect(RouteUnlink)
-	writeJSON(w, http.StatusOK, appendIdentities(nil, ids))
+	writeJSON(w, http.StatusOK, appendIdentities(nil, answerIdentities(u)))
 }
 
-func (s *Server) unlink(primaryID, provider, userID string, now time.Time) ([]Identity, error) {
+func (s *Server) unlink(primaryID, provider, userID string, now time.Time) (*User, error) {
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
 	primary := s.st.users.get(primaryID)
@@ -185,5 +207,5 @@ func (s *Server) unlink(primaryID, provider, userID string, now time.Time) ([]Id
 	u.UpdatedAt = now
 	s.st.putLocked(&u, now)
 	s.st.putLocked(restored, now)
-	return u.Identities, nil
+	return &u, nil
 }

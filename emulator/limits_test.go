@@ -166,7 +166,7 @@ func TestPasswordChangeTickets(t *testing.T) {
 	}
 	c.call("POST", "/api/v2/tickets/password-change", map[string]any{"user_id": "auth0|kid2", "result_url": "https://app/x", "ttl_sec": 300}, 201, &tk)
 	u, err := url.Parse(tk.Ticket)
-	if err != nil || u.Scheme != "https" || u.Path != "/lo/reset" || u.Query().Get("ticket") == "" || !strings.HasSuffix(tk.Ticket, "#") {
+	if err != nil || u.Scheme != "https" || u.Path != "/u/reset-password" || u.Query().Get("ticket") == "" || !strings.HasSuffix(tk.Ticket, "#") {
 		t.Errorf("ticket %q", tk.Ticket)
 	}
 	c.call("POST", "/api/v2/tickets/password-change", map[string]any{"email": "ALICE@example.com", "connection_id": "con_db"}, 201, nil)
@@ -229,5 +229,66 @@ func TestLatencyGivesUpWithTheClient(t *testing.T) {
 	c.s.Close()
 	if u, _ := c.s.GetUser("auth0|alice1"); u.Name != "Alice Liddell" {
 		t.Errorf("the abandoned write happened: %q", u.Name)
+	}
+}
+
+func TestRateProfilesAddEndpointGroupBuckets(t *testing.T) {
+	if _, err := New(Options{RateProfile: "platinum"}); err == nil {
+		t.Error("an unknown rate profile is accepted")
+	}
+	for _, profile := range []string{"free", "paid", "enterprise"} {
+		t.Run(profile, func(t *testing.T) {
+			c := startTest(t, Options{RateProfile: profile})
+			global := RateProfiles[profile]
+			if limit, _, _ := rateHeaders(t, c.do("GET", "/api/v2/roles", nil)); limit != global.burst {
+				t.Errorf("a route of no group: limit %d, want the global burst %d", limit, global.burst)
+			}
+			// Read connections: burst 5 (global permitting), then the
+			// group's own 429 and headers.
+			c.s.AdvanceClock(time.Minute)
+			var limited response
+			for i := 0; i < 20 && limited.status == 0; i++ {
+				if r := c.do("GET", "/api/v2/connections", nil); r.status == 429 {
+					limited = r
+				} else if r.status != 200 {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				if profile == "free" {
+					c.s.AdvanceClock(500 * time.Millisecond) // keep the free tenant's global bucket out of the way
+				}
+			}
+			wantError(t, limited, 429, "too_many_requests")
+			limit, remaining, reset := rateHeaders(t, limited)
+			if limit != 5 || remaining != 0 || reset <= c.s.now().Unix() {
+				t.Errorf("connections 429: limit %d remaining %d reset in %ds", limit, remaining, reset-c.s.now().Unix())
+			}
+			// Other groups are not affected, and waiting until reset is enough.
+			if r := c.do("GET", "/api/v2/users/auth0%7Calice1", nil); r.status != 200 {
+				t.Errorf("users read after the connections limit: %d", r.status)
+			}
+			c.s.AdvanceClock(time.Until(time.Unix(reset, 0)) + time.Second)
+			c.call("GET", "/api/v2/connections", nil, 200, nil)
+		})
+	}
+	// Users write: 20 at once, then 429 until the bucket refills (200 a minute).
+	c := startTest(t, Options{RateProfile: "enterprise"})
+	n := 0
+	for ; n < 30; n++ {
+		r := c.do("PATCH", "/api/v2/users/auth0%7Calice1", map[string]any{"user_metadata": map[string]any{"n": n}})
+		if r.status == 429 {
+			if limit, _, _ := rateHeaders(t, r); limit != 20 {
+				t.Errorf("users write 429 limit %d", limit)
+			}
+			break
+		}
+	}
+	if n != 20 {
+		t.Errorf("%d user writes before a 429, want 20", n)
+	}
+	// The headers of an accepted request are the tighter bucket's.
+	c.s.AdvanceClock(3 * time.Second) // 10 writes' worth
+	r := c.do("PATCH", "/api/v2/users/auth0%7Calice1", map[string]any{"user_metadata": map[string]any{"n": 0}})
+	if limit, remaining, _ := rateHeaders(t, r); r.status != 200 || limit != 20 || remaining > 9 {
+		t.Errorf("after 3 s: %d, limit %d remaining %d", r.status, limit, remaining)
 	}
 }

@@ -1,27 +1,52 @@
 // Package emulator is the sandbox tenant: a stateful emulator of the Auth0
-// Management API on net/http, faithful to ../shared/AUTH0.md, plus the data
-// generator and fixture loader that fill it.
+// Management API on net/http, faithful to ../shared/AUTH0.md, plus the
+// fixture loader that fills it. Its sub-packages: lucene (the user search
+// query language), gen (the data generator) and emulatortest (for tests).
 //
 // It depends only on the standard library and the shapes of the real API: it
-// must never import linkdesk's client, linking or UI packages.
+// must never import linkdesk's client, linking or UI packages, nor gen
+// (which imports it).
 package emulator
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // TimeLayout is how Auth0 writes timestamps: RFC 3339 in UTC with milliseconds.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
+const TimeLayout = rawjson.TimeLayout
 
 // Tenant is the data a sandbox tenant starts with: what a fixture file holds
 // and what the generator makes.
 type Tenant struct {
-	Connections []*Connection `json:"connections"`
-	Users       []*User       `json:"users"`
+	Connections   []*Connection   `json:"connections"`
+	Users         []*User         `json:"users"`
+	Roles         []*Role         `json:"roles,omitempty"`
+	Organizations []*Organization `json:"organizations,omitempty"`
+}
+
+// Role has the shape of an element of GET /api/v2/roles.
+type Role struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Organization has the shape of an element of GET /api/v2/organizations;
+// Branding and Metadata stay as a fixture gives them.
+type Organization struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	DisplayName string          `json:"display_name,omitempty"`
+	Branding    json.RawMessage `json:"branding,omitempty"`
+	Metadata    json.RawMessage `json:"metadata,omitempty"`
 }
 
 // Connection has the shape of GET /api/v2/connections/{id}. Options stays a
@@ -35,6 +60,35 @@ type Connection struct {
 	EnabledClients     []string       `json:"enabled_clients"`
 	IsDomainConnection bool           `json:"is_domain_connection"`
 	Realms             []string       `json:"realms"`
+	// Members Auth0 answers when they are set (recorded).
+	ShowAsButton          *bool           `json:"show_as_button,omitempty"`
+	ProvisioningTicketURL string          `json:"provisioning_ticket_url,omitempty"`
+	Authentication        json.RawMessage `json:"authentication,omitempty"`
+	ConnectedAccounts     json.RawMessage `json:"connected_accounts,omitempty"`
+	// Extra holds any other member a fixture gave, served back as given.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// MarshalJSON writes the connection as GET /api/v2/connections/{id}
+// answers it, Extra members last.
+func (c *Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode((*plain)(c)); err != nil {
+		return nil, err
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if len(c.Extra) == 0 {
+		return b, nil
+	}
+	b = b[:len(b)-1] // the closing brace: the extra members go before it
+	for _, k := range sortedKeys(c.Extra) {
+		b = append(rawjson.AppendString(append(b, ','), k), ':')
+		b = append(b, c.Extra[k]...)
+	}
+	return append(b, '}'), nil
 }
 
 // Flag is a boolean as the tenant stores it: real tenants hold
@@ -55,6 +109,30 @@ func (f Flag) Bool() bool { return f == FlagTrue || f == FlagTrueString }
 
 // Set reports whether the tenant holds a value at all.
 func (f Flag) Set() bool { return f != FlagUnset }
+
+// AppendJSON appends the flag as the tenant serves it: true, false, "true"
+// or "false" (nothing for an unset flag).
+func (f Flag) AppendJSON(b []byte) []byte {
+	switch f {
+	case FlagTrue:
+		return append(b, "true"...)
+	case FlagFalse:
+		return append(b, "false"...)
+	case FlagTrueString:
+		return append(b, `"true"`...)
+	case FlagFalseString:
+		return append(b, `"false"`...)
+	}
+	return b
+}
+
+// writeFlag writes the member k unless f is unset.
+func writeFlag(w *rawjson.Writer, k string, f Flag) {
+	if f.Set() {
+		w.Key(k)
+		w.B = f.AppendJSON(w.B)
+	}
+}
 
 // FlagOf returns the plain JSON boolean flag for b.
 func FlagOf(b bool) Flag {
@@ -103,9 +181,24 @@ type User struct {
 	UpdatedAt     time.Time
 	LastLogin     time.Time
 	LastIP        string
-	LoginsCount   int64
-	Blocked       bool
-	Identities    []Identity
+	// LastPasswordReset is when the password was last changed (PATCH with
+	// a password); zero: never.
+	LastPasswordReset time.Time
+	// LoginsCount counts the user's logins. HasLoginsCount says whether the
+	// user has the field at all: a user made with POST /api/v2/users has
+	// none until its first login (recorded), and answers omit it.
+	LoginsCount    int64
+	HasLoginsCount bool
+	// Blocked is unset unless the user was blocked or unblocked, or the
+	// request that made it sent blocked (recorded: echoed as sent).
+	Blocked    Flag
+	Identities []Identity
+	// Roles and Organizations are the ids of the user's roles and
+	// organizations. The API serves them by their own routes, never in
+	// the user; a fixture holds them in the user as "roles" and
+	// "organizations". A linked-away secondary loses them with its user.
+	Roles         []string
+	Organizations []string
 	UserMetadata  json.RawMessage // a JSON object, or nil
 	AppMetadata   json.RawMessage // a JSON object, or nil
 	Extra         map[string]json.RawMessage
@@ -128,6 +221,8 @@ func (u *User) Clone() *User {
 		id.ProfileData = cloneRaw(id.ProfileData)
 		c.Identities[i] = id
 	}
+	c.Roles = slices.Clone(u.Roles)
+	c.Organizations = slices.Clone(u.Organizations)
 	c.UserMetadata = cloneRaw(u.UserMetadata)
 	c.AppMetadata = cloneRaw(u.AppMetadata)
 	if u.Extra != nil {
@@ -153,30 +248,36 @@ func (u *User) MarshalJSON() ([]byte, error) { return u.AppendJSON(nil), nil }
 
 // AppendJSON appends the user's JSON object to b. It is the one encoder of
 // users: handlers, exports and fixtures all use it.
-func (u *User) AppendJSON(b []byte) []byte {
-	w := objWriter{b: append(b, '{')}
-	w.str("user_id", u.UserID)
+func (u *User) AppendJSON(b []byte) []byte { return u.appendJSON(b, false) }
+
+// appendFixtureJSON is AppendJSON with the user's roles and organizations,
+// as a fixture holds them.
+func (u *User) appendFixtureJSON(b []byte) []byte { return u.appendJSON(b, true) }
+
+func (u *User) appendJSON(b []byte, memberships bool) []byte {
+	w := rawjson.Writer{B: append(b, '{')}
+	w.Str("user_id", u.UserID)
 	if u.Email != "" {
-		w.str("email", u.Email)
+		w.Str("email", u.Email)
 	}
-	w.flag("email_verified", u.EmailVerified)
+	writeFlag(&w, "email_verified", u.EmailVerified)
 	if u.Username != "" {
-		w.str("username", u.Username)
+		w.Str("username", u.Username)
 	}
 	if u.PhoneNumber != "" {
-		w.str("phone_number", u.PhoneNumber)
+		w.Str("phone_number", u.PhoneNumber)
 	}
-	w.flag("phone_verified", u.PhoneVerified)
+	writeFlag(&w, "phone_verified", u.PhoneVerified)
 	for _, f := range [...]struct{ k, v string }{
 		{"name", u.Name}, {"given_name", u.GivenName}, {"family_name", u.FamilyName},
 		{"nickname", u.Nickname}, {"picture", u.Picture},
 	} {
 		if f.v != "" {
-			w.str(f.k, f.v)
+			w.Str(f.k, f.v)
 		}
 	}
-	w.time("created_at", u.CreatedAt)
-	w.time("updated_at", u.UpdatedAt)
+	w.Time("created_at", u.CreatedAt)
+	w.Time("updated_at", u.UpdatedAt)
 	// A modelled field that arrived with another type lives in Extra and is
 	// written from there, once.
 	inExtra := func(k string) bool {
@@ -184,168 +285,82 @@ func (u *User) AppendJSON(b []byte) []byte {
 		return ok
 	}
 	if !inExtra("identities") {
-		w.key("identities")
-		w.b = append(w.b, '[')
+		w.Key("identities")
+		w.B = append(w.B, '[')
 		for i, id := range u.Identities {
 			if i > 0 {
-				w.b = append(w.b, ',')
+				w.B = append(w.B, ',')
 			}
-			w.b = id.appendJSON(w.b)
+			w.B = id.appendJSON(w.B)
 		}
-		w.b = append(w.b, ']')
+		w.B = append(w.B, ']')
 	}
 	if u.UserMetadata != nil {
-		w.raw("user_metadata", u.UserMetadata)
+		w.Raw("user_metadata", u.UserMetadata)
 	}
 	if u.AppMetadata != nil {
-		w.raw("app_metadata", u.AppMetadata)
+		w.Raw("app_metadata", u.AppMetadata)
 	}
-	w.time("last_login", u.LastLogin)
+	w.Time("last_login", u.LastLogin)
 	if u.LastIP != "" {
-		w.str("last_ip", u.LastIP)
+		w.Str("last_ip", u.LastIP)
 	}
-	if (!u.CreatedAt.IsZero() || u.LoginsCount != 0) && !inExtra("logins_count") {
-		w.key("logins_count")
-		w.b = fmt.Appendf(w.b, "%d", u.LoginsCount)
+	w.Time("last_password_reset", u.LastPasswordReset)
+	if u.HasLoginsCount && !inExtra("logins_count") {
+		w.Key("logins_count")
+		w.B = strconv.AppendInt(w.B, u.LoginsCount, 10)
 	}
-	if u.Blocked {
-		w.key("blocked")
-		w.b = append(w.b, "true"...)
+	if !inExtra("blocked") {
+		writeFlag(&w, "blocked", u.Blocked)
+	}
+	if memberships {
+		for _, m := range [...]struct {
+			k   string
+			ids []string
+		}{{"roles", u.Roles}, {"organizations", u.Organizations}} {
+			if len(m.ids) > 0 && !inExtra(m.k) {
+				w.Key(m.k)
+				w.B = append(w.B, '[')
+				for i, id := range m.ids {
+					if i > 0 {
+						w.B = append(w.B, ',')
+					}
+					w.B = rawjson.AppendString(w.B, id)
+				}
+				w.B = append(w.B, ']')
+			}
+		}
 	}
 	for _, k := range sortedKeys(u.Extra) {
-		w.raw(k, u.Extra[k])
+		w.Raw(k, u.Extra[k])
 	}
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 func (id Identity) appendJSON(b []byte) []byte {
-	w := objWriter{b: append(b, '{')}
-	w.str("connection", id.Connection)
-	w.str("provider", id.Provider)
-	w.key("user_id")
+	w := rawjson.Writer{B: append(b, '{')}
+	w.Str("connection", id.Connection)
+	w.Str("provider", id.Provider)
+	w.Key("user_id")
 	if id.UserID.Numeric {
-		w.b = append(w.b, id.UserID.Value...)
+		w.B = append(w.B, id.UserID.Value...)
 	} else {
-		w.b = appendString(w.b, id.UserID.Value)
+		w.B = rawjson.AppendString(w.B, id.UserID.Value)
 	}
-	w.key("isSocial")
+	w.Key("isSocial")
 	if id.IsSocial {
-		w.b = append(w.b, "true"...)
+		w.B = append(w.B, "true"...)
 	} else {
-		w.b = append(w.b, "false"...)
+		w.B = append(w.B, "false"...)
 	}
 	if id.ProfileData != nil {
-		w.raw("profileData", id.ProfileData)
+		w.Raw("profileData", id.ProfileData)
 	}
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 // MarshalJSON writes the identity as it appears in identities[].
 func (id Identity) MarshalJSON() ([]byte, error) { return id.appendJSON(nil), nil }
-
-type objWriter struct {
-	b     []byte
-	count int
-}
-
-func (w *objWriter) key(k string) {
-	if w.count > 0 {
-		w.b = append(w.b, ',')
-	}
-	w.count++
-	w.b = appendString(w.b, k)
-	w.b = append(w.b, ':')
-}
-
-func (w *objWriter) str(k, v string) {
-	w.key(k)
-	w.b = appendString(w.b, v)
-}
-
-func (w *objWriter) raw(k string, v json.RawMessage) {
-	w.key(k)
-	w.b = append(w.b, v...)
-}
-
-func (w *objWriter) flag(k string, f Flag) {
-	switch f {
-	case FlagTrue:
-		w.key(k)
-		w.b = append(w.b, "true"...)
-	case FlagFalse:
-		w.key(k)
-		w.b = append(w.b, "false"...)
-	case FlagTrueString:
-		w.key(k)
-		w.b = append(w.b, `"true"`...)
-	case FlagFalseString:
-		w.key(k)
-		w.b = append(w.b, `"false"`...)
-	}
-}
-
-func (w *objWriter) time(k string, t time.Time) {
-	if t.IsZero() {
-		return
-	}
-	w.key(k)
-	w.b = append(w.b, '"')
-	w.b = t.UTC().AppendFormat(w.b, TimeLayout)
-	w.b = append(w.b, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string the way encoding/json does without
-// HTML escaping: control characters escaped, invalid UTF-8 replaced by U+FFFD,
-// U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := decodeRune(s[i:])
-		if r == '\uFFFD' && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // UnmarshalJSON reads a user tolerantly: a modelled field of an unexpected
 // JSON type is kept in Extra rather than rejected, as a tenant may hold it.
@@ -412,10 +427,13 @@ func (u *User) setField(k string, v json.RawMessage) bool {
 		return tm(&u.LastLogin)
 	case "last_ip":
 		return str(&u.LastIP)
+	case "last_password_reset":
+		return tm(&u.LastPasswordReset)
 	case "logins_count":
-		return json.Unmarshal(v, &u.LoginsCount) == nil
+		u.HasLoginsCount = json.Unmarshal(v, &u.LoginsCount) == nil
+		return u.HasLoginsCount
 	case "blocked":
-		return json.Unmarshal(v, &u.Blocked) == nil
+		return parseFlag(v, &u.Blocked)
 	case "identities":
 		var ids []Identity
 		if json.Unmarshal(v, &ids) != nil {
@@ -427,6 +445,10 @@ func (u *User) setField(k string, v json.RawMessage) bool {
 		return setObject(v, &u.UserMetadata)
 	case "app_metadata":
 		return setObject(v, &u.AppMetadata)
+	case "roles":
+		return json.Unmarshal(v, &u.Roles) == nil && v[0] == '['
+	case "organizations":
+		return json.Unmarshal(v, &u.Organizations) == nil && v[0] == '['
 	}
 	return false
 }

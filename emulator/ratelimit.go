@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -25,6 +26,11 @@ type bucket struct {
 	tokens    float64
 	last      time.Time
 	unlimited bool
+}
+
+// newGroupBucket is the bucket of an endpoint group.
+func newGroupBucket(l groupLimit, now time.Time) *bucket {
+	return newBucket(l.perMinute/60, l.burst, now)
 }
 
 func newBucket(rate float64, burst int, now time.Time) *bucket {
@@ -81,3 +87,80 @@ func (st rateState) setHeaders(h http.Header) {
 }
 
 var errRateLimited = newAPIError(http.StatusTooManyRequests, "too_many_requests", "Global limit has been reached")
+
+// Endpoint groups with buckets of their own under a rate profile.
+const (
+	groupUsersRead   = "users read"
+	groupUsersWrite  = "users write"
+	groupConnections = "connections"
+)
+
+// A rate profile is the limits of one kind of tenant (../shared/AUTH0.md,
+// "Rate limits"): the global bucket, and per endpoint group a bucket
+// checked after it.
+type rateProfile struct {
+	rate   float64
+	burst  int
+	groups map[string]groupLimit
+}
+
+type groupLimit struct {
+	burst     int
+	perMinute float64
+}
+
+// endpointGroups are the per-endpoint limits AUTH0.md gives for paid
+// self-service tenants: read users 40 burst / 500 a minute, write and
+// delete users 20 / 200 a minute, read connections 5 / 50 a minute. Every
+// profile has them on top of its global bucket.
+var endpointGroups = map[string]groupLimit{
+	groupUsersRead:   {burst: 40, perMinute: 500},
+	groupUsersWrite:  {burst: 20, perMinute: 200},
+	groupConnections: {burst: 5, perMinute: 50},
+}
+
+// RateProfiles are the profiles Options.RateProfile names: free (burst 2,
+// 2 a second for the whole Management API), paid self-service (AUTH0.md
+// gives no global figure: the sandbox's default, burst 50 and 16 a
+// second) and enterprise (burst 50, 16 a second).
+var RateProfiles = map[string]rateProfile{
+	"free":       {rate: 2, burst: 2, groups: endpointGroups},
+	"paid":       {rate: 16, burst: 50, groups: endpointGroups},
+	"enterprise": {rate: 16, burst: 50, groups: endpointGroups},
+}
+
+// errGroupRateLimited answers a request refused by its endpoint group's
+// bucket: the same shape and headers as the global limit's.
+var errGroupRateLimited = newAPIError(http.StatusTooManyRequests, "too_many_requests",
+	"Too many requests to this endpoint: its rate limit has been reached")
+
+// routeGroup is the endpoint group of a route pattern ("" for none).
+func routeGroup(pattern string) string {
+	method, path, _ := strings.Cut(pattern, " ")
+	switch {
+	case strings.HasPrefix(path, "/api/v2/connections"):
+		if method == http.MethodGet {
+			return groupConnections
+		}
+	case strings.HasPrefix(path, "/api/v2/users"):
+		if method == http.MethodGet {
+			return groupUsersRead
+		}
+		return groupUsersWrite
+	}
+	return ""
+}
+
+// tighter is the state a client should see of two buckets a request went
+// through: the one that refused it, else the one with fewer tokens left.
+func tighter(a, b rateState) rateState {
+	switch {
+	case !a.ok:
+		return a
+	case !b.ok:
+		return b
+	case b.remaining < a.remaining || b.remaining == a.remaining && b.reset > a.reset:
+		return b
+	}
+	return a
+}

@@ -132,6 +132,9 @@ func (s *Server) rateSummary() string {
 	} else {
 		rate = fmt.Sprintf("rate %g/s, burst %d", s.limiter.rate, int(s.limiter.burst))
 	}
+	if o.RateProfile != "" {
+		rate = o.RateProfile + " tenant's rate limits: " + rate + " for the whole API, and per minute users read 500 (burst 40), users write 200 (burst 20), connections 50 (burst 5)"
+	}
 	if o.FailRate > 0 {
 		rate += fmt.Sprintf(", fail rate %g", o.FailRate)
 	}

@@ -100,7 +100,7 @@ func exerciseSDK(t *testing.T, m *management.Management, download *http.Client) 
 		t.Fatalf("connection options: %#v", conns.Connections[0].Options)
 	}
 	ticket := &management.Ticket{UserID: auth0.String("auth0|1"), ResultURL: auth0.String("https://app.example/")}
-	if err := m.Ticket.ChangePassword(ctx, ticket); err != nil || !strings.Contains(ticket.GetTicket(), "/lo/reset?ticket=") {
+	if err := m.Ticket.ChangePassword(ctx, ticket); err != nil || !strings.Contains(ticket.GetTicket(), "/u/reset-password?ticket=") {
 		t.Fatalf("ticket: %v %v", ticket.GetTicket(), err)
 	}
 

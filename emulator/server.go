@@ -1,10 +1,13 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand"
 	"net"
@@ -33,9 +36,13 @@ type Options struct {
 	Latency       time.Duration // mean added latency per request, with ±50% jitter
 	TokenTTL      time.Duration // access token lifetime; 0 means 24h
 	ExportLinkTTL time.Duration // how long an export location stays valid; 0 means 60s
-	SearchLag     time.Duration // how long writes take to reach user search; 0 = immediate
-	FailExports   bool          // export jobs end with status "failed"
-	Seed          int64         // for the fault and latency generator
+	SearchLag     time.Duration // how long writes take to reach user search and the log; 0 = immediate
+	// RateProfile, when set ("free", "paid", "enterprise"), sets Rate and
+	// Burst to the profile's global bucket and adds its per-endpoint-group
+	// buckets (users read, users write, connections).
+	RateProfile string
+	FailExports bool  // export jobs end with status "failed"
+	Seed        int64 // for the fault and latency generator
 }
 
 // Stats counts what the server has seen since it started.
@@ -64,6 +71,13 @@ const (
 	RouteCreateUser = "POST /api/v2/users"
 	RouteLink       = "POST /api/v2/users/{id}/identities"
 	RouteUnlink     = "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}"
+
+	RouteAssignRoles       = "POST /api/v2/users/{id}/roles"
+	RouteRemoveRoles       = "DELETE /api/v2/users/{id}/roles"
+	RouteAddMembers        = "POST /api/v2/organizations/{id}/members"
+	RouteRemoveMembers     = "DELETE /api/v2/organizations/{id}/members"
+	RouteVerificationEmail = "POST /api/v2/jobs/verification-email"
+	RouteUnblock           = "DELETE /api/v2/user-blocks/{id}"
 )
 
 // Server is a sandbox tenant: a stateful emulator of the Auth0 Management
@@ -74,8 +88,11 @@ type Server struct {
 	st      *store
 	tokens  *tokenStore
 	limiter *bucket
+	groups  map[string]*bucket // endpoint group → its bucket, under a rate profile
 	chaos   *chaos
 	exports *exportJobs
+	jobs    *jobTable // verification-email jobs
+	events  *eventLog
 	mux     *http.ServeMux
 	signKey []byte // signs export download links
 
@@ -103,6 +120,14 @@ func New(opts Options) (*Server, error) {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
 	}
+	var profile rateProfile
+	if opts.RateProfile != "" {
+		var ok bool
+		if profile, ok = RateProfiles[opts.RateProfile]; !ok {
+			return nil, fmt.Errorf("emulator: unknown rate profile %q (free, paid or enterprise)", opts.RateProfile)
+		}
+		opts.Rate, opts.Burst = profile.rate, profile.burst
+	}
 	if opts.ExportLinkTTL <= 0 {
 		opts.ExportLinkTTL = 60 * time.Second
 	}
@@ -116,14 +141,22 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:    opts,
-		clients: map[string]Client{opts.ClientID: {ID: opts.ClientID, Secret: opts.ClientSecret, Scopes: opts.Scopes}},
+		clients: map[string]Client{opts.ClientID: {ID: opts.ClientID, Secret: opts.ClientSecret, Scopes: opts.Scopes, Name: "Sandbox Management Client"}},
 		st:      st,
 		tokens:  &tokenStore{tokens: map[string]accessToken{}, ttl: opts.TokenTTL},
 		limiter: newBucket(opts.Rate, opts.Burst, time.Now()),
 		chaos:   &chaos{rng: rand.New(rand.NewSource(opts.Seed)), failRate: opts.FailRate, latency: opts.Latency},
 		exports: newExportJobs(),
+		jobs:    &jobTable{jobs: map[string]*job{}},
+		events:  &eventLog{},
 		signKey: []byte(randomToken(32)),
 		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}, Effects: map[string]int64{}},
+	}
+	if len(profile.groups) > 0 {
+		s.groups = map[string]*bucket{}
+		for g, l := range profile.groups {
+			s.groups[g] = newGroupBucket(l, time.Now())
+		}
 	}
 	for _, c := range opts.ExtraClients {
 		if c.ID == "" || s.clients[c.ID].ID != "" {
@@ -137,8 +170,22 @@ func New(opts Options) (*Server, error) {
 
 // route describes how the middleware treats a pattern.
 type route struct {
+	group  string   // endpoint group, for the group buckets of a rate profile
 	scopes []string // any of these; nil: no bearer token needed
 	faults []string // faults that may hit it; nil: none
+	// operation names a Management API write in its sapi log event; ""
+	// for reads.
+	operation string
+}
+
+// operations are the descriptions of the sapi events of writes.
+var operations = map[string]string{
+	RouteCreateUser: "Create a User", RoutePatchUser: "Update a User", RouteDeleteUser: "Delete a User",
+	RouteLink: "Link a User Account", RouteUnlink: "Unlink a User Account",
+	RouteAssignRoles: "Assign roles to a user", RouteRemoveRoles: "Remove roles from a user",
+	RouteAddMembers: "Add members to an organization", RouteRemoveMembers: "Delete members from an organization",
+	"POST /api/v2/jobs/users-exports": "Create an export users job", RouteVerificationEmail: "Send a verification email",
+	"POST /api/v2/tickets/password-change": "Create a password change ticket", RouteUnblock: "Unblock a user",
 }
 
 func (s *Server) routes() {
@@ -148,9 +195,11 @@ func (s *Server) routes() {
 		if m, _, _ := strings.Cut(pattern, " "); m != http.MethodGet {
 			faults = writeFaults
 		}
-		s.handle(pattern, route{scopes: scopes, faults: faults}, h)
+		s.handle(pattern, route{scopes: scopes, faults: faults, operation: operations[pattern], group: routeGroup(pattern)}, h)
 	}
 	s.handle("POST /oauth/token", route{}, s.handleToken)
+	s.handle("GET /.well-known/jwks.json", route{}, s.handleJWKS)
+	s.handle("GET /.well-known/openid-configuration", route{}, s.handleOpenIDConfiguration)
 	api("GET /api/v2/users", s.handleListUsers, "read:users")
 	api(RouteCreateUser, s.handleCreateUser, "create:users")
 	api("GET /api/v2/users/{id}", s.handleGetUser, "read:users")
@@ -162,8 +211,22 @@ func (s *Server) routes() {
 	api("GET /api/v2/connections", s.handleListConnections, "read:connections")
 	api("GET /api/v2/connections/{id}", s.handleGetConnection, "read:connections")
 	api("POST /api/v2/jobs/users-exports", s.handleCreateExport, "read:users")
-	api("GET /api/v2/jobs/{id}", s.handleGetJob, "read:users", "create:users")
+	api("GET /api/v2/jobs/{id}", s.handleGetJob, "read:users", "create:users", "update:users")
 	api("POST /api/v2/tickets/password-change", s.handlePasswordTicket, "create:user_tickets")
+	api("GET /api/v2/roles", s.handleListRoles, "read:roles")
+	api("GET /api/v2/users/{id}/roles", s.handleUserRoles, "read:users", "read:roles", "read:role_members")
+	api(RouteAssignRoles, s.handleAssignRoles, "update:users", "create:role_members")
+	api(RouteRemoveRoles, s.handleRemoveRoles, "update:users", "delete:role_members")
+	api("GET /api/v2/organizations", s.handleListOrganizations, "read:organizations")
+	api("GET /api/v2/users/{id}/organizations", s.handleUserOrganizations, "read:organizations", "read:users")
+	api(RouteAddMembers, s.handleAddMembers, "create:organization_members")
+	api(RouteRemoveMembers, s.handleRemoveMembers, "delete:organization_members")
+	api(RouteVerificationEmail, s.handleVerificationEmail, "update:users")
+	api("GET /api/v2/logs", s.handleListLogs, "read:logs")
+	api("GET /api/v2/logs/{id}", s.handleGetLog, "read:logs")
+	api("GET /api/v2/users/{id}/logs", s.handleUserLogs, "read:logs", "read:logs_users")
+	api("GET /api/v2/user-blocks/{id}", s.handleUserBlocks, "read:users")
+	api(RouteUnblock, s.handleUnblock, "update:users")
 	s.handle("GET "+exportPathPrefix+"{file}", route{}, s.handleDownload)
 	s.handle("/", route{}, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newAPIError(http.StatusNotFound, "not_found", "Not Found"))
@@ -192,28 +255,124 @@ func (s *Server) handle(pattern string, rt route, h http.HandlerFunc) {
 		if s.chaos.delay(r.Context()) != nil {
 			return
 		}
-		rl := s.limiter.take(s.now(), api)
+		now := s.now()
+		rl := s.limiter.take(now, api)
+		refusal := errRateLimited
+		if gb := s.groups[rt.group]; gb != nil && rl.ok {
+			if g := gb.take(now, true); !g.ok {
+				rl, refusal = g, errGroupRateLimited
+			} else {
+				rl = tighter(rl, g)
+			}
+		}
 		rl.setHeaders(w.Header())
 		if !rl.ok {
 			s.count(func(st *Stats) { st.RateLimited++ })
-			writeError(w, errRateLimited)
+			writeError(w, refusal)
 			return
 		}
 		if rt.scopes != nil {
-			if err := s.tokens.check(r, rt.scopes, s.now()); err != nil {
+			tok, err := s.tokens.check(r, rt.scopes, s.now())
+			if err != nil {
 				if err == errTokenExpired {
 					s.count(func(st *Stats) { st.ExpiredTokens++ })
 				}
 				writeError(w, err)
 				return
 			}
+			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, tok))
+		}
+		serve := h
+		if rt.operation != "" {
+			serve = s.logged(rt.operation, h)
 		}
 		if rt.faults != nil {
-			s.inject(s.chaos.fault(rt.faults), w, r, h)
+			s.inject(s.chaos.fault(rt.faults), w, r, serve)
 			return
 		}
-		h(w, r)
+		serve(w, r)
 	})
+}
+
+// logged wraps a write's handler: when it succeeds, the tenant's log gets
+// its sapi event, with the request and the answer (passwords masked).
+func (s *Server) logged(operation string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		reqBody, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeError(w, newAPIError(http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		rec := &recorder{ResponseWriter: w}
+		h(rec, r)
+		if rec.status >= 400 {
+			return
+		}
+		tok := caller(r)
+		// Recorded: the token's scopes for user operations, nothing for others.
+		credentials := map[string]any{}
+		if strings.HasPrefix(r.URL.Path, "/api/v2/users") {
+			credentials["scopes"] = tok.scopes
+		}
+		query := map[string]string{}
+		for k, v := range r.URL.Query() {
+			query[k] = v[0]
+		}
+		details, _ := json.Marshal(map[string]any{
+			"request": map[string]any{
+				"auth":    map[string]any{"credentials": credentials, "strategy": "jwt", "user": map[string]any{}},
+				"body":    maskPassword(reqBody),
+				"channel": "api", "ip": remoteIP(r), "method": strings.ToLower(r.Method), "path": r.URL.Path,
+				"query": query, "userAgent": r.UserAgent(),
+			},
+			"response": map[string]any{"body": maskPassword(rec.body.Bytes()), "statusCode": rec.status},
+		})
+		s.record(event{typ: EventAPIOperation, description: operation, clientID: tok.clientID, clientName: ptr(""),
+			ip: remoteIP(r), details: details})
+	}
+}
+
+// maskPassword is a JSON object with any password masked as Auth0's log
+// does ("*****"); anything else (no body, an array) gives {} or the value.
+func maskPassword(body []byte) json.RawMessage {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return json.RawMessage("{}")
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		if json.Valid(body) {
+			return body
+		}
+		return json.RawMessage("{}")
+	}
+	if _, ok := m["password"]; ok {
+		m["password"] = json.RawMessage(`"*****"`)
+	}
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// recorder keeps a handler's status and (the first 64 KiB of) its answer.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (rc *recorder) WriteHeader(code int) {
+	rc.status = code
+	rc.ResponseWriter.WriteHeader(code)
+}
+
+func (rc *recorder) Write(p []byte) (int, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	if rc.body.Len() < 64<<10 {
+		rc.body.Write(p[:min(len(p), 64<<10-rc.body.Len())])
+	}
+	return rc.ResponseWriter.Write(p)
 }
 
 // inject serves r with the fault kind ("" for none).
@@ -382,8 +541,16 @@ func (s *Server) Snapshot() *Tenant {
 	s.st.mu.RLock()
 	users := s.st.users.users()
 	conns := s.st.conns
-	s.st.mu.RUnlock()
 	t := &Tenant{Connections: make([]*Connection, len(conns)), Users: make([]*User, len(users))}
+	for _, r := range s.st.roles {
+		rr := *r
+		t.Roles = append(t.Roles, &rr)
+	}
+	for _, o := range s.st.orgs {
+		oo := *o
+		t.Organizations = append(t.Organizations, &oo)
+	}
+	s.st.mu.RUnlock()
 	for i, c := range conns {
 		t.Connections[i] = cloneConnection(c)
 	}

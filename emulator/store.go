@@ -173,6 +173,18 @@ type store struct {
 	search  *userTable
 	lag     time.Duration
 	pending []pendingWrite
+
+	roles    []*Role
+	roleByID map[string]*Role
+	orgs     []*Organization
+	orgByID  map[string]*Organization
+	// creds are the passwords of database identities ("auth0|id"): a
+	// linked-away identity keeps its password and logs in to its primary.
+	creds map[string][]byte
+	// failures counts a user's consecutive failed logins; blocks are the
+	// brute-force blocks they led to (GET /api/v2/user-blocks/{id}).
+	failures map[string]int
+	blocks   map[string][]userBlock
 }
 
 func newStore(t *Tenant, lag time.Duration) (*store, error) {
@@ -216,6 +228,24 @@ func newStore(t *Tenant, lag time.Duration) (*store, error) {
 		}
 		st.users.put(u)
 	}
+	st.roleByID, st.orgByID = map[string]*Role{}, map[string]*Organization{}
+	for _, r := range t.Roles {
+		if st.roleByID[r.ID] != nil {
+			return nil, fmt.Errorf("emulator: duplicate role %q", r.ID)
+		}
+		rr := *r
+		st.roles = append(st.roles, &rr)
+		st.roleByID[r.ID] = &rr
+	}
+	for _, o := range t.Organizations {
+		if st.orgByID[o.ID] != nil {
+			return nil, fmt.Errorf("emulator: duplicate organization %q", o.ID)
+		}
+		oo := *o
+		st.orgs = append(st.orgs, &oo)
+		st.orgByID[o.ID] = &oo
+	}
+	st.creds, st.failures, st.blocks = map[string][]byte{}, map[string]int{}, map[string][]userBlock{}
 	st.search = st.users
 	if lag > 0 {
 		st.search = newUserTable(len(t.Users), false)

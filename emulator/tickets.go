@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // handlePasswordTicket is POST /api/v2/tickets/password-change: a reset URL
@@ -19,8 +21,9 @@ func (s *Server) handlePasswordTicket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	ticket := "https://" + r.Host + "/lo/reset?ticket=" + randomToken(24) + "#"
-	b := appendString([]byte(`{"ticket":`), ticket)
+	// The new Universal Login's reset page (recorded).
+	ticket := "https://" + r.Host + "/u/reset-password?ticket=" + randomAlnum(32) + "#"
+	b := rawjson.AppendString([]byte(`{"ticket":`), ticket)
 	writeJSON(w, http.StatusCreated, append(b, '}'))
 }
 

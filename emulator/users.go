@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"cmp"
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
+	"github.com/linkdesk/linkdesk/emulator/lucene"
 )
 
 // searchCap is how many results of one query can be paged through.
@@ -76,14 +81,14 @@ func (p *projection) appendFiltered(b, obj []byte) []byte {
 	if p == nil {
 		return append(b, obj...)
 	}
-	w := objWriter{b: append(b, '{')}
-	eachMember(obj, func(k, v []byte) bool {
-		if slices.ContainsFunc(p.fields, func(f string) bool { return keyIs(k, f) }) == p.include {
-			w.raw(keyString(k), v)
+	w := rawjson.Writer{B: append(b, '{')}
+	rawjson.EachMember(obj, func(k, v []byte) bool {
+		if slices.ContainsFunc(p.fields, func(f string) bool { return rawjson.KeyIs(k, f) }) == p.include {
+			w.Raw(rawjson.KeyString(k), v)
 		}
 		return true
 	})
-	return append(w.b, '}')
+	return append(w.B, '}')
 }
 
 func (p *projection) appendUser(b []byte, u *User) []byte {
@@ -119,11 +124,15 @@ func parseSort(s string) (func(a, b *User) int, error) {
 	default:
 		return nil, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property sort'.", s)
 	}
-	ref := resolveField(name)
-	switch k := ref.kind; {
-	case k == fLoginsCount:
-		return func(a, b *User) int { return order * cmp.Compare(a.LoginsCount, b.LoginsCount) }, nil
-	case k.isDate():
+	switch k, _ := lucene.Users.Resolve(name); {
+	case k == lucene.FieldLoginsCount:
+		return func(a, b *User) int {
+			if !a.HasLoginsCount || !b.HasLoginsCount {
+				return cmp.Compare(boolInt(!a.HasLoginsCount), boolInt(!b.HasLoginsCount))
+			}
+			return order * cmp.Compare(a.LoginsCount, b.LoginsCount)
+		}, nil
+	case k.IsDate():
 		return func(a, b *User) int {
 			ta, tb := userTime(a, k), userTime(b, k)
 			if ta.IsZero() || tb.IsZero() {
@@ -131,14 +140,14 @@ func parseSort(s string) (func(a, b *User) int, error) {
 			}
 			return order * ta.Compare(tb)
 		}, nil
-	case k >= fUserID && k <= fLastIP:
+	case k >= lucene.FieldUserID && k <= lucene.FieldLastIP:
 		return func(a, b *User) int {
 			sa, sb := userText(a, k), userText(b, k)
 			if sa == "" || sb == "" {
 				return cmp.Compare(boolInt(sa == ""), boolInt(sb == ""))
 			}
-			if k.folded() {
-				sa, sb = lowerFast(sa), lowerFast(sb)
+			if k.Folded() {
+				sa, sb = lucene.Fold(sa), lucene.Fold(sb)
 			}
 			return order * strings.Compare(sa, sb)
 		}, nil
@@ -165,7 +174,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	search, err := parseQuery(q.Get("q"))
+	search, err := parseUserQuery(q.Get("q"))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -194,7 +203,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 		val int
 	}{{"", start}, {"limit", pg.perPage}, {"length", len(page)}, {"total", total}} {
 		if n.key != "" {
-			b = append(appendString(append(b, ','), n.key), ':')
+			b = append(rawjson.AppendString(append(b, ','), n.key), ':')
 		}
 		b = strconv.AppendInt(b, int64(n.val), 10)
 	}
@@ -204,14 +213,14 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 // searchUsers returns the matches [start, end) in order and how many match.
-func (s *Server) searchUsers(search query, order func(a, b *User) int, start, end int) ([]*User, int) {
+func (s *Server) searchUsers(search lucene.Query, order func(a, b *User) int, start, end int) ([]*User, int) {
 	t := s.st.searchTable(s.now())
 	defer s.st.mu.RUnlock()
 	total := 0
 	if order == nil {
 		var page []*User
 		t.each(func(u *User) bool {
-			if search.match(u) {
+			if search.Match((*userDoc)(u)) {
 				if total >= start && total < end {
 					page = append(page, u)
 				}
@@ -223,7 +232,7 @@ func (s *Server) searchUsers(search query, order func(a, b *User) int, start, en
 	}
 	var all []*User
 	t.each(func(u *User) bool {
-		if search.match(u) {
+		if search.Match((*userDoc)(u)) {
 			all = append(all, u)
 		}
 		return true
@@ -268,9 +277,13 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	s.st.mu.Lock()
 	gone := s.st.removeLocked(id, s.now())
+	if gone != nil {
+		s.st.forgetLocked(gone)
+	}
 	s.st.mu.Unlock()
 	if gone != nil {
 		s.countEffect(RouteDeleteUser)
+		s.record(s.userEvent(r, EventUserDeleted, caller(r).clientID, gone))
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -293,7 +306,7 @@ func (p payload) str(key string) (string, bool, error) {
 	if !ok {
 		return "", false, nil
 	}
-	s, isStr := rawString(raw)
+	s, isStr := rawjson.Unquote(raw)
 	if !isStr {
 		return "", true, invalidBody("'Expected type string but found type %s' on property %s.", jsonType(raw), key)
 	}
@@ -353,6 +366,20 @@ func validEmail(s string) bool {
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n")
 }
 
+// randomAlnum is n random letters and digits, as Auth0's ids and tickets.
+func randomAlnum(n int) string {
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b)
+}
+
+// newJobID is a job id as Auth0 makes them: job_iSjvljNtsTMmSpRW (recorded).
+func newJobID() string { return "job_" + randomAlnum(16) }
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
@@ -381,6 +408,19 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.countEffect(RouteCreateUser)
+	// Logged as a signup, with the request (password masked) as details.
+	clientID := caller(r).clientID
+	sent := map[string]json.RawMessage{}
+	for k, v := range body {
+		sent[k] = v
+	}
+	if _, ok := sent["password"]; ok {
+		sent["password"] = json.RawMessage(`"*****"`)
+	}
+	sent["client_id"], sent["tenant"], sent["is_signup"] = jsonString(clientID), jsonString(r.Host), json.RawMessage("false")
+	e := s.userEvent(r, EventSignup, clientID, u)
+	e.details, _ = json.Marshal(map[string]any{"authentication_methods": []string{"pwd"}, "body": sent})
+	s.record(e)
 	writeJSON(w, http.StatusCreated, u.AppendJSON(nil))
 }
 
@@ -454,8 +494,10 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 	if u.Email != "" && !u.EmailVerified.Set() {
 		u.EmailVerified = FlagFalse
 	}
-	if u.Blocked, _, err = p.boolean("blocked"); err != nil {
+	if b, ok, err := p.boolean("blocked"); err != nil {
 		return nil, err
+	} else if ok {
+		u.Blocked = FlagOf(b) // echoed as sent (recorded)
 	}
 	if _, _, err := p.boolean("verify_email"); err != nil {
 		return nil, err
@@ -483,19 +525,64 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 		return nil, err
 	}
 	s.st.putLocked(u, now)
+	if pw := given["password"]; pw != "" && isDatabase(conn) {
+		s.st.setPasswordLocked(u.UserID, pw)
+	}
 	return u, nil
 }
 
-// defaultProfile fills name and nickname as Auth0 does for a new database
-// or passwordless user.
+// defaultProfile fills name, nickname and picture as Auth0 does for a new
+// database or passwordless user.
 func defaultProfile(u *User) {
 	if u.Name == "" {
-		u.Name = cmp.Or(u.Email, u.Username, u.PhoneNumber)
+		u.Name = defaultName(u)
 	}
 	if u.Nickname == "" {
 		local, _, _ := strings.Cut(u.Email, "@")
 		u.Nickname = cmp.Or(local, u.Username, u.PhoneNumber)
 	}
+	if u.Picture == "" {
+		u.Picture = defaultPicture(u.Email, u.Name)
+	}
+}
+
+// defaultName is the name Auth0 gives a user made without one.
+func defaultName(u *User) string { return cmp.Or(u.Email, u.Username, u.PhoneNumber) }
+
+// defaultPicture is Auth0's picture for a user made without one: the
+// Gravatar of the email, falling back to an avatar of the name's initials
+// (recorded: https://secure.gravatar.com/avatar/<md5>?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fau.png
+// for auzironian@example.com).
+func defaultPicture(email, name string) string {
+	sum := md5.Sum([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "https://secure.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) +
+		"?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F" + initials(name) + ".png"
+}
+
+// initials are the first letters of the name's first two words, or the
+// first two letters of a one-word name or an email, lower-cased ASCII
+// ("default" when there are none).
+func initials(name string) string {
+	letters := func(s string, n int) []byte {
+		var out []byte
+		for _, r := range s {
+			if len(out) < n && r < unicode.MaxASCII && unicode.IsLetter(r) {
+				out = append(out, byte(unicode.ToLower(r)))
+			}
+		}
+		return out
+	}
+	words := strings.Fields(name)
+	var out []byte
+	if len(words) >= 2 && !strings.Contains(name, "@") {
+		out = append(letters(words[0], 1), letters(words[1], 1)...)
+	} else {
+		out = letters(name, 2)
+	}
+	if len(out) == 0 {
+		return "default"
+	}
+	return string(out)
 }
 
 // checkUniqueLocked refuses an email (unless the connection allows shared
@@ -589,8 +676,11 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 		}
 	}
 	db := conn != nil && isDatabase(conn)
-	if _, ok := p["password"]; ok && !db {
-		return nil, false, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
+	if _, ok := p["password"]; ok {
+		if !db {
+			return nil, false, badRequest("operation_not_supported", "Cannot update password of a user from a non-database connection.")
+		}
+		u.LastPasswordReset = now // recorded: a PATCH with a password answers last_password_reset
 	}
 	if v, ok, err := p.str("email"); err != nil {
 		return nil, false, err
@@ -626,13 +716,15 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 	if b, ok, err := p.boolean("blocked"); err != nil {
 		return nil, false, err
 	} else if ok {
-		u.Blocked = b
+		u.Blocked = FlagOf(b)
 	}
 	for key, dst := range map[string]*json.RawMessage{"user_metadata": &u.UserMetadata, "app_metadata": &u.AppMetadata} {
 		if patch, ok, err := p.object(key); err != nil {
 			return nil, false, err
 		} else if ok {
-			*dst = mergeMetadata(*dst, patch)
+			if *dst = mergeMetadata(*dst, patch); len(rawjson.Members(*dst)) == 0 {
+				*dst = nil // recorded: PATCH with app_metadata {} answers without the key
+			}
 		}
 	}
 	if conn != nil && (u.Email != old.Email || u.Username != old.Username) {
@@ -644,6 +736,10 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 	changed = !bytes.Equal(nu.AppendJSON(nil), old.AppendJSON(nil))
 	nu.UpdatedAt = now
 	s.st.putLocked(u, now)
+	if pw, ok, _ := p.str("password"); ok && pw != "" {
+		s.st.setPasswordLocked(u.UserID, pw)
+		changed = true
+	}
 	return u, changed, nil
 }
 
@@ -651,22 +747,22 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 // keys are replaced (one level deep), a key set to null is removed, and an
 // empty object wipes everything.
 func mergeMetadata(old, patch json.RawMessage) json.RawMessage {
-	pms := objectMembers(patch)
+	pms := rawjson.Members(patch)
 	if len(pms) == 0 {
 		return json.RawMessage("{}")
 	}
-	ms := objectMembers(old)
+	ms := rawjson.Members(old)
 	for _, pm := range pms {
-		i := slices.IndexFunc(ms, func(m member) bool { return m.key == pm.key })
+		i := slices.IndexFunc(ms, func(m rawjson.Member) bool { return m.Key == pm.Key })
 		switch {
-		case string(pm.val) == "null" && i >= 0:
+		case string(pm.Val) == "null" && i >= 0:
 			ms = slices.Delete(ms, i, i+1)
-		case string(pm.val) == "null":
+		case string(pm.Val) == "null":
 		case i >= 0:
-			ms[i].val = pm.val
+			ms[i].Val = pm.Val
 		default:
 			ms = append(ms, pm)
 		}
 	}
-	return appendObject(nil, ms)
+	return rawjson.AppendObject(nil, ms)
 }

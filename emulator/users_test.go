@@ -246,7 +246,8 @@ func TestLinkAndUnlink(t *testing.T) {
 	}
 	// A numeric identity id comes back numeric.
 	r := c.call("DELETE", "/api/v2/users/auth0%7Cbob1/identities/github/222", nil, 200, nil)
-	if string(r.body) != `[{"connection":"Username-Password-Authentication","provider":"auth0","user_id":"bob1","isSocial":false}]` {
+	if string(r.body) != `[{"connection":"Username-Password-Authentication","provider":"auth0","user_id":"bob1","isSocial":false,`+
+		`"profileData":{"email":"bob@example.org","nickname":"bob","email_verified":"true"}}]` {
 		t.Errorf("unlink answer %s", r.body)
 	}
 	if r := c.call("GET", "/api/v2/users/github%7C222", nil, 200, nil); !regexp.MustCompile(`"user_id":222\b`).Match(r.body) {

@@ -2,6 +2,8 @@ package linking
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +35,10 @@ type Executor struct {
 	// answer is the user a metadata PATCH of this run answered with, kept
 	// for the next step of the same operation only (see check).
 	answer *stepAnswer
+	// calls are the plan's calls as its operations derive them, by step id.
+	calls map[string]stepCall
+	// seen caches what confirming done steps read, for one run.
+	seen map[string]confirmRead
 }
 
 // stepAnswer is a user as the tenant answered a write with it.
@@ -103,10 +109,13 @@ func ReadOnlyError() *SafetyError {
 }
 
 // Apply carries out the plan's steps in order and stops at the first step
-// that fails, is refused, or whose outcome stays unknown. Steps the journal
-// records as done are skipped; a step it records as started or unknown is
-// first resolved by reading the tenant. The returned Result lists every
-// step; its Err (also returned) says why the run stopped.
+// that fails, is refused, or whose outcome stays unknown. Every call is
+// derived from its operation (a plan whose stored calls disagree is
+// refused before anything). Steps the journal records as done are
+// confirmed against the tenant and skipped (refused, CheckJournalDisagrees,
+// when the tenant does not show them done); a step it records as started or
+// unknown is first resolved by reading the tenant. The returned Result
+// lists every step; its Err (also returned) says why the run stopped.
 func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	res := &Result{PlanID: p.ID}
 	for _, op := range p.Operations {
@@ -119,7 +128,7 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		res.Stopped = audit.Scrub(err.Error())
 		return res, err
 	}
-	e.answer = nil
+	e.answer, e.seen = nil, map[string]confirmRead{}
 	if err := e.ready(p); err != nil {
 		return stop(err)
 	}
@@ -197,9 +206,11 @@ func (e *Executor) ready(p *Plan) error {
 	if e.Tenant == nil || e.Log == nil {
 		return errors.New("executor: a tenant and an audit log are needed to write")
 	}
-	if err := p.Validate(); err != nil {
+	calls, err := p.derive()
+	if err != nil {
 		return err
 	}
+	e.calls = calls
 	if e.Journal != nil && e.Journal.PlanID() != p.ID {
 		return fmt.Errorf("journal %s belongs to plan %s, not %s", e.Journal.Path(), e.Journal.PlanID(), p.ID)
 	}
@@ -235,8 +246,19 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 		answer = nil
 	}
 	switch e.state(s.ID) {
-	case audit.StepDone, audit.StepSkipped:
-		rep.Status, rep.Note = StatusAlreadyDone, "done by an earlier run (journal)"
+	case audit.StepSkipped:
+		rep.Status, rep.Note = StatusAlreadyDone, "left undone for good by an earlier run (journal)"
+		return nil
+	case audit.StepDone:
+		note, err := e.confirmDone(ctx, p, s)
+		if err != nil {
+			rep.Status, rep.Error = StatusRefused, audit.Scrub(err.Error())
+			if _, ok := AsSafetyError(err); !ok {
+				rep.Status = StatusNotRun
+			}
+			return err
+		}
+		rep.Status, rep.Note = StatusAlreadyDone, note
 		return nil
 	case audit.StepStarted, audit.StepUnknown:
 		done, err := e.resolveOnResume(ctx, p, op, s)
@@ -258,11 +280,8 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 // perform checks, backs up, records and makes the call of a step that has
 // not been done. answer, when set, is the user the step before wrote.
 func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, rep *StepReport, answer *stepAnswer) error {
-	call, err := parseCall(s.Action, s.Call)
-	if err != nil {
-		rep.Status, rep.Error = StatusRefused, err.Error()
-		return err
-	}
+	call := e.calls[s.ID].args
+	clear(e.seen) // what confirming read is stale once this run writes
 	users, err := e.checkWith(ctx, s, answer)
 	if err != nil {
 		rep.Status, rep.Error = StatusRefused, audit.Scrub(err.Error())
@@ -271,7 +290,11 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		}
 		return err
 	}
-	if needsBackup(s.Action) {
+	if err := e.readRemovedAccess(ctx, s, users); err != nil {
+		rep.Status, rep.Error = StatusRefused, err.Error()
+		return err
+	}
+	if needsBackup(s.Action, users) {
 		path, err := e.backup(p, op, s, users)
 		if err != nil {
 			rep.Status, rep.Error = StatusRefused, err.Error()
@@ -312,7 +335,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // marks it started, the audit attempt is on disk before the call and the
 // result after it. retry is true when the call had no effect for a passing
 // reason and may be made again (mayRetry).
-func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call parsedCall, users []readState, rep *StepReport, mayRetry bool) (retry bool, err error) {
+func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call callArgs, users []readState, rep *StepReport, mayRetry bool) (retry bool, err error) {
 	opID := audit.NewOpID()
 	if err := e.mark(s.ID, audit.StepStarted, opID); err != nil {
 		rep.Status, rep.Error = StatusNotRun, err.Error()
@@ -323,9 +346,9 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 	rec.Before = statesJSON(users, s)
 	if err := e.Log.Append(rec); err != nil {
 		// No call without its attempt on disk.
-		_ = e.mark(s.ID, audit.StepFailed, "audit log: "+err.Error())
+		_ = e.mark(s.ID, audit.StepFailed, err.Error())
 		rep.Status, rep.Error = StatusNotRun, err.Error()
-		return false, fmt.Errorf("audit log: %w; the call was not made", err)
+		return false, fmt.Errorf("step %s: the call was not made: its attempt could not be written to the %w", s.ID, err)
 	}
 	response, written, callErr := e.invoke(ctx, s.Action, call, rep)
 	outcome, note := e.outcome(ctx, s, callErr)
@@ -364,18 +387,40 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		}
 	}
 	logErr := e.Log.Append(res)
-	switch outcome {
-	case outcomeDone:
+	switch {
+	case logErr != nil:
+		// The attempt has no result on disk: the next run settles the step by
+		// reading the tenant and writes the result then.
+		err = e.mark(s.ID, audit.StepUnknown, opID)
+		stopErr = errors.Join(stopErr, unrecorded(s, outcome, callErr, logErr))
+		retry = false
+	case outcome == outcomeDone:
 		err = e.mark(s.ID, audit.StepDone, "")
-	case outcomeFailed:
+	case outcome == outcomeFailed:
 		err = e.mark(s.ID, audit.StepFailed, callErr.Error())
 	default:
 		err = e.mark(s.ID, audit.StepUnknown, opID) // resume pairs its result with the attempt
 	}
-	if retry && err == nil && logErr == nil {
+	if retry && err == nil {
 		return true, nil
 	}
-	return false, errors.Join(stopErr, err, wrapIf("audit log", logErr))
+	return false, errors.Join(stopErr, err)
+}
+
+// unrecorded says plainly what became of a call whose result could not be
+// written to the audit log, and what settles it.
+func unrecorded(s Step, o outcome, callErr, logErr error) error {
+	var what string
+	switch o {
+	case outcomeDone:
+		what = "the call TOOK EFFECT on the tenant"
+	case outcomeFailed:
+		what = fmt.Sprintf("the call did NOT take effect (the tenant refused it: %v)", callErr)
+	default:
+		what = fmt.Sprintf("whether the call took effect is NOT KNOWN (%v)", callErr)
+	}
+	return fmt.Errorf("step %s (%s %s): %s, but its result could not be written to the %w; the next run (linkdesk resume, or apply again) settles it by reading the tenant and records the result",
+		s.ID, s.Call.Method, s.Call.Path, what, logErr)
 }
 
 func joinNote(err, note string) string {
@@ -401,15 +446,43 @@ func (e *Executor) changedMeanwhile(ctx context.Context, s Step, callErr error) 
 	return nil
 }
 
-func wrapIf(what string, err error) error {
-	if err == nil {
-		return nil
+// readRemovedAccess reads, for the backup, the roles and memberships of
+// the user a deletion or a link ends (the target, the secondary), unless
+// the step's check read them already or the tenant serves none.
+func (e *Executor) readRemovedAccess(ctx context.Context, s Step, users []readState) error {
+	removed := e.calls[s.ID].removes()
+	for i := range users {
+		u := &users[i]
+		if !u.found || u.access != nil || u.user.UserID != removed {
+			continue
+		}
+		a, err := readAccess(ctx, e.Tenant, removed)
+		if accessNotServed(err) {
+			continue
+		}
+		if err != nil {
+			return refuse(CheckBackupRequired, []string{removed}, "the roles and memberships of %s could not be read for the backup, so the call was not made: %v", removed, err)
+		}
+		u.access = &a
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return nil
 }
 
-func needsBackup(action string) bool {
-	return action == ActionPatchMetadata || action == ActionLink || action == ActionDelete
+// accessNotServed reports an error of a tenant that has no roles or
+// organizations endpoints (a sandbox of an older fixture): a route not
+// found, not a user.
+func accessNotServed(err error) bool {
+	var e *client.Error
+	return errors.As(err, &e) && e.NotFound() && e.Code != "inexistent_user"
+}
+
+// needsBackup: every call that changes a user's data backs up every user
+// of the step that exists (a ticket or a verification email changes none).
+func needsBackup(action string, users []readState) bool {
+	if action == ActionTicket || action == ActionVerifyEmail {
+		return false
+	}
+	return slices.ContainsFunc(users, func(u readState) bool { return u.found })
 }
 
 // readUser reads one user by id; found is false on a 404.
@@ -426,8 +499,9 @@ func (e *Executor) readUser(ctx context.Context, id string) (u client.User, foun
 
 // readState is one user of a step as read just now.
 type readState struct {
-	user  client.User
-	found bool
+	user   client.User
+	found  bool
+	access *Access // read when the plan checks it
 }
 
 // check re-reads every user of the step by id and compares them with what
@@ -450,21 +524,32 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 		ids     []string
 	)
 	for _, want := range s.Expect {
+		var r readState
 		if answer != nil && answer.user.UserID == want.UserID && len(answer.user.Raw) > 0 {
-			u := answer.user
-			out = append(out, readState{u, true})
-			if c := want.Changes(u, true); len(c) > 0 {
-				changes = append(changes, c...)
-				ids = append(ids, want.UserID)
+			r = readState{user: answer.user, found: true}
+		} else {
+			u, found, err := e.readUser(ctx, want.UserID)
+			if err != nil {
+				return nil, err
 			}
-			continue
+			r = readState{user: u, found: found}
 		}
-		u, found, err := e.readUser(ctx, want.UserID)
-		if err != nil {
-			return nil, err
+		if want.Access != nil && r.found {
+			a, err := readAccess(ctx, e.Tenant, want.UserID)
+			if se, ok := AsSafetyError(err); ok && se.Check == CheckUserMissing {
+				// Gone between the two reads: another operator acted meanwhile.
+				r = readState{}
+				err = nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if r.found {
+				r.access = &a
+			}
 		}
-		out = append(out, readState{u, found})
-		if c := want.Changes(u, found); len(c) > 0 {
+		out = append(out, r)
+		if c := want.ChangesWith(r.user, r.found, r.access); len(c) > 0 {
 			changes = append(changes, c...)
 			ids = append(ids, want.UserID)
 		}
@@ -480,14 +565,20 @@ func (e *Executor) backup(p *Plan, op Operation, s Step, users []readState) (str
 	if e.Backups == nil {
 		return "", refuse(CheckBackupRequired, nil, "no backup directory: a %s is never made without a backup of the users first", s.Action)
 	}
-	objs := map[string]json.RawMessage{}
+	objs, access := map[string]json.RawMessage{}, map[string]json.RawMessage{}
 	for _, u := range users {
 		if u.found && len(u.user.Raw) > 0 {
 			objs[u.user.UserID] = u.user.Raw
+			if u.access != nil {
+				access[u.user.UserID] = MustJSON(u.access)
+			}
 		}
 	}
 	meta := map[string]string{"tenant": e.tenantName(), "operator": e.Operator, "plan_id": p.ID, "step": s.ID, "operation": string(op.Kind)}
-	path, err := e.Backups.Write(s.Action, objs, meta)
+	if op.Undoes != nil {
+		meta["undoes"] = op.Undoes.String()
+	}
+	path, err := e.Backups.Write(s.Action, objs, access, meta)
 	if err != nil {
 		return "", refuse(CheckBackupRequired, nil, "the backup before %s could not be written, so the call was not made: %v", s.ID, err)
 	}
@@ -500,11 +591,15 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 		reason = strings.Join(op.Reasons, "; ")
 	}
 	req, _ := json.Marshal(s.Call)
-	return audit.Record{
+	r := audit.Record{
 		Operator: e.Operator, Tenant: e.tenantName(), Action: s.Action, Phase: phase, OpID: opID,
 		UserIDs: stepUserIDs(s), PlanID: p.ID, Step: s.ID, Reason: reason, Overrides: op.Overrides,
 		Request: req,
 	}
+	if op.Undoes != nil {
+		r.Undoes = op.Undoes.String()
+	}
+	return r
 }
 
 func stepUserIDs(s Step) []string {
@@ -521,6 +616,9 @@ func statesJSON(users []readState, s Step) json.RawMessage {
 		states[i] = absent(s.Expect[i].UserID)
 		if u.found {
 			states[i] = StateOf(u.user)
+			if u.access != nil {
+				states[i].Access = u.access.State()
+			}
 		}
 	}
 	data, _ := json.Marshal(states)
@@ -530,18 +628,24 @@ func statesJSON(users []readState, s Step) json.RawMessage {
 // invoke makes the call through the client and returns a short response
 // for the audit log, and the whole user when the tenant answered with one.
 // A ticket's URL goes into rep, and nowhere else.
-func (e *Executor) invoke(ctx context.Context, action string, c parsedCall, rep *StepReport) (json.RawMessage, *client.User, error) {
+func (e *Executor) invoke(ctx context.Context, action string, c callArgs, rep *StepReport) (json.RawMessage, *client.User, error) {
 	var (
 		ids []client.Identity
 		err error
 	)
 	switch action {
 	case ActionTicket:
-		url, err := e.Tenant.PasswordChangeTicket(ctx, c.user)
+		url, err := e.Tenant.PasswordChangeTicket(ctx, c.user, c.ticket)
 		if err == nil {
 			rep.Ticket = url
 		}
 		return nil, nil, err
+	case ActionVerifyEmail:
+		job, err := e.Tenant.SendVerificationEmail(ctx, c.verify)
+		if err != nil {
+			return nil, nil, err
+		}
+		return MustJSON(job), nil, nil
 	case ActionPatchMetadata:
 		var u client.User
 		if u, err = e.Tenant.UpdateMetadata(ctx, c.user, c.userMeta, c.appMeta); err == nil {
@@ -549,6 +653,26 @@ func (e *Executor) invoke(ctx context.Context, action string, c parsedCall, rep 
 			return MustJSON(map[string]any{FieldUserMetadata: um, FieldAppMetadata: am}), &u, nil
 		}
 		return nil, nil, err
+	case ActionCreateUser:
+		nu := *c.create
+		if c.randomPassword {
+			// No password can be restored: a random one no one knows, until
+			// the password-change ticket that follows.
+			nu.Password = randomPassword()
+		}
+		u, err := e.Tenant.CreateUser(ctx, nu)
+		if err != nil {
+			return nil, nil, err
+		}
+		return MustJSON(map[string]string{"user_id": u.UserID}), nil, nil
+	case ActionAssignRoles:
+		return nil, nil, e.Tenant.AssignRoles(ctx, c.user, c.roles)
+	case ActionRemoveRoles:
+		return nil, nil, e.Tenant.RemoveRoles(ctx, c.user, c.roles)
+	case ActionAddMember:
+		return nil, nil, e.Tenant.AddOrganizationMembers(ctx, c.org, []string{c.user})
+	case ActionRemoveMember:
+		return nil, nil, e.Tenant.RemoveOrganizationMembers(ctx, c.org, []string{c.user})
 	case ActionLink:
 		ids, err = e.Tenant.Link(ctx, c.user, c.target)
 	case ActionUnlink:
@@ -568,10 +692,22 @@ func (e *Executor) invoke(ctx context.Context, action string, c parsedCall, rep 
 	return MustJSON(map[string]any{"identities": refs}), nil, nil
 }
 
+// randomPassword is 32 random bytes as text, with the character classes a
+// database connection's password policy asks for.
+func randomPassword() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // never fails (Go 1.24+ crashes the program instead)
+	return "Aa1!" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
 // ticketUnknowable is why a ticket whose answer never came is not made
 // again on its own: no read of the tenant shows a ticket, and a URL no one
 // saw is of no use.
 const ticketUnknowable = "a ticket cannot be read back from the tenant, and its URL was never shown: make a new one if it is still needed"
+
+// verifyUnknowable is why a verification email whose answer never came is
+// not sent again on its own: a second job sends a second email.
+const verifyUnknowable = "whether the verification email went out cannot be read back from the tenant: send it again if it is still needed"
 
 type outcome int
 
@@ -599,6 +735,8 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 		return outcomeUnknown, "interrupted during the call; resolved by reading the tenant when the apply resumes"
 	case s.Action == ActionTicket:
 		return outcomeFailed, ticketUnknowable
+	case s.Action == ActionVerifyEmail:
+		return outcomeFailed, verifyUnknowable
 	}
 	r, err := e.resolve(ctx, s)
 	switch {
@@ -617,12 +755,12 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 // (journal back to pending, ready to perform).
 func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s Step) (bool, error) {
 	st := e.journalStatus(s.ID)
-	if s.Action == ActionTicket {
+	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
 		res := e.record(p, op, s, st.Note, audit.PhaseResult)
 		if res.OpID == "" {
 			res.OpID = audit.NewOpID()
 		}
-		res.Result, res.Error = audit.ResultError, "resolved on resume: "+ticketUnknowable
+		res.Result, res.Error = audit.ResultError, "resolved on resume: "+unknowable(s.Action)
 		if err := e.Log.Append(res); err != nil {
 			return false, fmt.Errorf("audit log: %w", err)
 		}
@@ -686,50 +824,160 @@ const (
 
 // resolve reads the tenant to learn whether a step whose answer was lost
 // took effect: link → the secondary is among the primary's identities;
-// unlink → it is not any more; delete → the user answers 404; patch → the
-// merged values are there. Not done means every user is as the step expects.
+// unlink → it is not any more; delete → the user answers 404; create → it
+// exists; patch → the values are there; roles and memberships → held or
+// not. Not done means every user is as the step expects.
 func (e *Executor) resolve(ctx context.Context, s Step) (resolution, error) {
-	c, err := parseCall(s.Action, s.Call)
+	c := e.calls[s.ID]
+	done, u, found, err := e.effect(ctx, s, c, nil, nil)
 	if err != nil {
 		return resolvedChanged, err
-	}
-	u, found, err := e.readUser(ctx, c.user)
-	if err != nil {
-		return resolvedChanged, err
-	}
-	done := false
-	switch s.Action {
-	case ActionPatchMetadata:
-		if found {
-			um, am := UserMetadata(u)
-			done = containsAll(um, c.userMeta) && containsAll(am, c.appMeta)
-		}
-	case ActionLink:
-		done = found && hasLinked(u, c.target.Provider, c.target.UserID)
-	case ActionUnlink:
-		done = found && !hasLinked(u, c.provider, c.unlink)
-	case ActionDelete:
-		done = !found
 	}
 	if done {
 		return resolvedDone, nil
 	}
 	for _, want := range s.Expect {
 		got, gotFound := u, found
-		if want.UserID != c.user {
+		if want.UserID != c.args.user {
 			if got, gotFound, err = e.readUser(ctx, want.UserID); err != nil {
 				return resolvedChanged, err
 			}
 		}
-		if len(want.Changes(got, gotFound)) > 0 {
+		var access *Access
+		if want.Access != nil && gotFound {
+			a, err := readAccess(ctx, e.Tenant, want.UserID)
+			if err != nil {
+				return resolvedChanged, err
+			}
+			access = &a
+		}
+		if len(want.ChangesWith(got, gotFound, access)) > 0 {
 			return resolvedChanged, nil
 		}
 	}
 	return resolvedNotDone, nil
 }
 
-func containsAll(have, want map[string]any) bool {
+// effect reads whether the tenant shows the call's effect. skipKeys lists
+// metadata keys (field.key) not to compare: a later step set them again.
+func (e *Executor) effect(ctx context.Context, s Step, c stepCall, skipKeys map[string]bool, cached *confirmRead) (done bool, u client.User, found bool, err error) {
+	if cached != nil {
+		u, found = cached.user, cached.found
+	} else if u, found, err = e.readUser(ctx, c.args.user); err != nil {
+		return false, u, found, err
+	}
+	a := c.args
+	switch s.Action {
+	case ActionPatchMetadata:
+		if found {
+			um, am := UserMetadata(u)
+			done = containsAll(um, a.userMeta, FieldUserMetadata, skipKeys) && containsAll(am, a.appMeta, FieldAppMetadata, skipKeys)
+		}
+	case ActionLink:
+		done = found && hasLinked(u, a.target.Provider, a.target.UserID)
+	case ActionUnlink:
+		done = found && !hasLinked(u, a.provider, a.unlink)
+	case ActionDelete:
+		done = !found
+	case ActionCreateUser:
+		done = found
+	case ActionAssignRoles, ActionRemoveRoles:
+		if found {
+			roles, err := e.Tenant.UserRoles(ctx, a.user)
+			if err != nil {
+				return false, u, found, fmt.Errorf("reading the roles of %s: %w", a.user, err)
+			}
+			have := roleIDs(roles)
+			held := !slices.ContainsFunc(a.roles, func(id string) bool { return !slices.Contains(have, id) })
+			none := !slices.ContainsFunc(a.roles, func(id string) bool { return slices.Contains(have, id) })
+			done = (s.Action == ActionAssignRoles && held) || (s.Action == ActionRemoveRoles && none)
+		}
+	case ActionAddMember, ActionRemoveMember:
+		if found {
+			orgs, err := e.Tenant.UserOrganizations(ctx, a.user)
+			if err != nil {
+				return false, u, found, fmt.Errorf("reading the organizations of %s: %w", a.user, err)
+			}
+			member := slices.ContainsFunc(orgs, func(o client.Organization) bool { return o.ID == a.org })
+			done = member == (s.Action == ActionAddMember)
+		}
+	}
+	return done, u, found, nil
+}
+
+// confirmRead is a user read while confirming done steps, kept until this
+// run writes.
+type confirmRead struct {
+	user  client.User
+	found bool
+}
+
+// confirmDone checks, by reading the tenant, that a step the journal
+// records as done shows its effect there, and returns the note for the
+// report. A ticket or a verification email leaves nothing to read back. A
+// metadata key a later done step of the plan set again is not compared.
+func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, error) {
+	const confirmed = "done by an earlier run (journal), confirmed on the tenant"
+	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
+		return "done by an earlier run (journal); " + unknowable(s.Action), nil
+	}
+	c := e.calls[s.ID]
+	skip := map[string]bool{}
+	later := false
+	for _, op := range p.Operations {
+		for _, t := range op.Steps {
+			if t.ID == s.ID {
+				later = true
+				continue
+			}
+			lc := e.calls[t.ID]
+			if !later || lc.Action != ActionPatchMetadata || lc.args.user != c.args.user || e.state(t.ID) != audit.StepDone {
+				continue
+			}
+			for k := range lc.args.userMeta {
+				skip[FieldUserMetadata+"."+k] = true
+			}
+			for k := range lc.args.appMeta {
+				skip[FieldAppMetadata+"."+k] = true
+			}
+		}
+	}
+	var cached *confirmRead
+	if r, ok := e.seen[c.args.user]; ok {
+		cached = &r
+	}
+	done, u, found, err := e.effect(ctx, s, c, skip, cached)
+	if err != nil {
+		return "", fmt.Errorf("confirming step %s, which the journal records as done: %w", s.ID, err)
+	}
+	e.seen[c.args.user] = confirmRead{user: u, found: found}
+	if !done {
+		return "", refuse(CheckJournalDisagrees, stepUserIDs(s),
+			"the journal %s records step %s (%s %s) as done, but the tenant does not show its effect: the journal may be another tenant's, or the change was undone since; nothing was made or claimed: make a new plan",
+			journalPath(e.Journal), s.ID, s.Call.Method, s.Call.Path)
+	}
+	return confirmed, nil
+}
+
+func journalPath(j *audit.Journal) string {
+	if j == nil {
+		return ""
+	}
+	return j.Path()
+}
+
+func unknowable(action string) string {
+	if action == ActionVerifyEmail {
+		return verifyUnknowable
+	}
+	return ticketUnknowable
+}
+
+func containsAll(have, want map[string]any, field string, skip map[string]bool) bool {
 	for k, v := range want {
+		if skip[field+"."+k] {
+			continue
+		}
 		hv, ok := have[k]
 		if v == nil {
 			if ok {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -59,7 +60,7 @@ func TestRateLimitedTenantCompletesALongApply(t *testing.T) {
 		t.Skip("about 100 s at 2 requests/s (LINKDESK_RATE_LINKS=200 for the full 200 links)")
 	}
 	n := rateLimitedLinks(t)
-	ten := emulator.Generate(emulator.GenOptions{Users: max(1000, n*15), Seed: 7})
+	ten := gen.Generate(gen.GenOptions{Users: max(1000, n*15), Seed: 7})
 	p := generatedPlan(t, ten, n)
 
 	sb := newSandbox(t, emulator.Options{Tenant: ten, Rate: 2, Burst: 2})

@@ -596,7 +596,7 @@ func TestReadOnlyRefusesBeforeAnything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ticket := linking.PlanTicket(sb.mustUser(aliceDB), "")
+	ticket := ticketOp(t, sb.mustUser(aliceDB), client.TicketOptions{}, "")
 	apiCalls := sb.srv.Stats().APICalls
 	ex := sb.executor()
 	ex.ReadOnly = true
@@ -626,13 +626,17 @@ func TestReadOnlyRefusesBeforeAnything(t *testing.T) {
 
 func TestTicketIsRecordedWithoutItsURL(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	res := sb.apply(sb.plan(linking.PlanTicket(sb.mustUser(aliceDB), "locked out")))
+	opts := client.TicketOptions{TTLSec: 3600, ResultURL: "https://support.example/done", MarkEmailVerified: true}
+	res := sb.apply(sb.plan(ticketOp(t, sb.mustUser(aliceDB), opts, "locked out")))
 	url := res.Steps[0].Ticket
 	if !strings.HasPrefix(url, "http") {
 		t.Fatalf("ticket %q", url)
 	}
+	if sent := sb.writesSent(); len(sent) != 1 || !sameJSON(sent[0].Body, []byte(`{"user_id":"`+aliceDB+`","ttl_sec":3600,"result_url":"https://support.example/done","mark_email_as_verified":true}`)) {
+		t.Errorf("the ticket's options were not sent as planned: %v", sent)
+	}
 	// A user deleted since the plan gets no ticket.
-	gone := sb.plan(linking.PlanTicket(sb.mustUser(weiGitHub), ""))
+	gone := sb.plan(ticketOp(t, sb.mustUser(weiGitHub), client.TicketOptions{}, ""))
 	if err := sb.tenant.DeleteUser(context.Background(), weiGitHub); err != nil {
 		t.Fatal(err)
 	}
@@ -678,6 +682,15 @@ func TestPlanFileRoundTripAndTamperCheck(t *testing.T) {
 	if _, ok := sb.user(weiGitHub); ok {
 		t.Error("the plan read back did not delete")
 	}
+}
+
+func ticketOp(t *testing.T, u client.User, opts client.TicketOptions, reason string) linking.Operation {
+	t.Helper()
+	op, err := linking.PlanTicket(u, opts, reason)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op
 }
 
 var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

@@ -2,33 +2,40 @@ package linking
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
-// PlanVersion is the version of the plan file format.
-const PlanVersion = 1
+// PlanVersion is the version of the plan file format. Version 2: the id is
+// unique, a digest guards the content, and every call is derived from its
+// operation.
+const PlanVersion = 2
 
 // OpKind is what an operation does to the tenant.
 type OpKind string
 
 // Operation kinds.
 const (
-	OpLink   OpKind = "link"
-	OpUnlink OpKind = "unlink"
-	OpDelete OpKind = "delete"
-	OpTicket OpKind = "ticket"
+	OpLink        OpKind = "link"
+	OpUnlink      OpKind = "unlink"
+	OpDelete      OpKind = "delete"
+	OpTicket      OpKind = "ticket"
+	OpVerifyEmail OpKind = "verify_email"
+	// OpRestore brings one user back to what a backup recorded: re-created,
+	// metadata set, roles and memberships given or taken (an undo).
+	OpRestore OpKind = "restore"
 )
 
 // Step actions: one Management API write each. The audit log names its
@@ -39,43 +46,108 @@ const (
 	ActionUnlink        = "unlink"
 	ActionDelete        = "delete"
 	ActionTicket        = "ticket"
+	ActionVerifyEmail   = "verify_email"
+	ActionCreateUser    = "create_user"
+	ActionAssignRoles   = "assign_roles"
+	ActionRemoveRoles   = "remove_roles"
+	ActionAddMember     = "add_member"
+	ActionRemoveMember  = "remove_member"
 )
 
 // Plan is a list of operations to carry out on one tenant, with what each
 // expects to find, made to be reviewed, saved as plan.json, and applied.
 type Plan struct {
-	Version    int          `json:"version"`
-	ID         string       `json:"id"` // PlanID of Operations
+	Version int `json:"version"`
+	// ID names this plan, made on this tenant at this time, and no other:
+	// journals, audit records and backups are filed under it.
+	ID string `json:"id"`
+	// Digest is the hash of everything else in the plan: a plan edited
+	// after it was made no longer matches it.
+	Digest     string       `json:"digest"`
 	Tenant     string       `json:"tenant"`
 	CreatedAt  time.Time    `json:"created_at"`
 	CreatedBy  string       `json:"created_by,omitempty"`
 	Operations []Operation  `json:"operations"`
 	NotPlanned []NotPlanned `json:"not_planned"`
+	// Notes say what the plan could not do, and why (an undo that must wait
+	// for an account to log in again).
+	Notes []string `json:"notes,omitempty"`
 }
 
-// Operation is one link, unlink, delete or password-change ticket: the calls
-// (steps) it makes, in order, and why.
+// Operation is one link, unlink, delete, ticket, verification email or
+// restore: what it is for, and the calls (steps) it makes, in order. The
+// operation is the truth: every step's call is derived from its fields
+// (Validate), and a plan whose stored calls say otherwise is refused.
 type Operation struct {
 	ID    string `json:"id"` // "op1", "op2", … in plan order
 	Kind  OpKind `json:"kind"`
 	Group string `json:"group,omitempty"` // the normalized email of the group it came from
 	// Primary is the account linked into (link) or detached from (unlink).
 	Primary string `json:"primary,omitempty"`
-	// Secondary is the account linked away (link: its user id) or the
-	// identity detached (unlink: provider|user_id).
+	// Secondary is the account linked away (link: its user id,
+	// provider|id) or the identity detached (unlink: provider|user_id).
 	Secondary string `json:"secondary,omitempty"`
-	// Target is the account deleted, or the one a ticket is for.
+	// ConnectionID is the secondary's connection, sent with a link.
+	ConnectionID string `json:"connection_id,omitempty"`
+	// Target is the account deleted, restored, or the one a ticket or a
+	// verification email is for.
 	Target    string         `json:"target,omitempty"`
 	Reason    string         `json:"reason,omitempty"` // the operator's own words
 	Reasons   []string       `json:"reasons,omitempty"`
 	Overrides []string       `json:"overrides,omitempty"` // safety checks explicitly overridden
 	Merge     *MetadataMerge `json:"merge,omitempty"`     // link: the metadata merge preview
+	// Roles and Organizations (link) are the secondary's roles and
+	// organization memberships the primary does not have: given to the
+	// primary before the link, which loses the secondary's.
+	Roles         []client.Role         `json:"roles,omitempty"`
+	Organizations []client.Organization `json:"organizations,omitempty"`
 	// Cascade lists the identities linked into Target that its deletion
 	// removes with it.
-	Cascade []IdentityRef `json:"cascade,omitempty"`
-	Notes   []string      `json:"notes,omitempty"` // what the operator should know (e.g. metadata not merged)
-	Steps   []Step        `json:"steps"`
+	Cascade []IdentityRef         `json:"cascade,omitempty"`
+	Ticket  *client.TicketOptions `json:"ticket,omitempty"` // ticket: its options
+	Verify  *VerifyOptions        `json:"verify,omitempty"` // verify_email: its options
+	Restore *Restore              `json:"restore,omitempty"`
+	// Undoes names the operation this one undoes.
+	Undoes *UndoRef `json:"undoes,omitempty"`
+	Notes  []string `json:"notes,omitempty"` // what the operator should know (e.g. metadata not merged)
+	Steps  []Step   `json:"steps"`
 }
+
+// VerifyOptions adjust a verification email.
+type VerifyOptions struct {
+	ClientID string       `json:"client_id,omitempty"` // the application whose email settings it uses
+	Identity *IdentityRef `json:"identity,omitempty"`  // one of the user's identities (a linked one)
+}
+
+// Restore is what a restore operation does to its Target, in this order:
+// create it, set metadata keys, give and take roles, add it to and remove
+// it from organizations.
+type Restore struct {
+	// Create re-creates a deleted user.
+	Create *client.NewUser `json:"create,omitempty"`
+	// RandomPassword gives the created user (of a database connection) a
+	// random password no one knows, never written anywhere: a
+	// password-change ticket follows.
+	RandomPassword bool `json:"random_password,omitempty"`
+	// UserMetadata and AppMetadata set top-level keys (null removes one),
+	// as a PATCH does.
+	UserMetadata        map[string]any        `json:"user_metadata,omitempty"`
+	AppMetadata         map[string]any        `json:"app_metadata,omitempty"`
+	AddRoles            []client.Role         `json:"add_roles,omitempty"`
+	RemoveRoles         []client.Role         `json:"remove_roles,omitempty"`
+	AddOrganizations    []client.Organization `json:"add_organizations,omitempty"`
+	RemoveOrganizations []client.Organization `json:"remove_organizations,omitempty"`
+}
+
+// UndoRef names an operation of an earlier plan.
+type UndoRef struct {
+	PlanID string `json:"plan_id"`
+	Op     string `json:"op"`   // "op1"
+	Kind   OpKind `json:"kind"` // what it did
+	OpID   string `json:"op_id,omitempty"`
+}
+
+func (r UndoRef) String() string { return r.PlanID + "/" + r.Op }
 
 // Step is one call of an operation, with the state of every user it
 // involves as it must be just before the call: anything else means the
@@ -113,6 +185,14 @@ type UserState struct {
 	Identities    []IdentityRef  `json:"identities,omitempty"`
 	UserMetadata  map[string]any `json:"user_metadata,omitempty"`
 	AppMetadata   map[string]any `json:"app_metadata,omitempty"`
+	// Access, when set, is checked too: the user's roles and organizations.
+	Access *AccessState `json:"access,omitempty"`
+}
+
+// AccessState is the ids of a user's roles and organizations, sorted.
+type AccessState struct {
+	Roles         []string `json:"roles"`
+	Organizations []string `json:"organizations"`
 }
 
 // IdentityRef names one entry of a user's identities[].
@@ -159,45 +239,102 @@ func StateOf(u client.User) UserState {
 // absent is the state of a user that must not exist.
 func absent(id string) UserState { return UserState{UserID: id} }
 
-// NewPlan starts an empty plan for tenant.
+// NewPlan starts an empty plan for tenant, with its own id.
 func NewPlan(tenant, createdBy string, now time.Time) *Plan {
-	return &Plan{Version: PlanVersion, Tenant: tenant, CreatedBy: createdBy, CreatedAt: now.UTC().Truncate(time.Second),
+	p := &Plan{Version: PlanVersion, Tenant: tenant, CreatedBy: createdBy, CreatedAt: now.UTC().Truncate(time.Second),
 		Operations: []Operation{}, NotPlanned: []NotPlanned{}}
+	p.ID = newPlanID(tenant, p.CreatedAt)
+	p.Digest = p.digest()
+	return p
+}
+
+// newPlanID is unique to one plan: the tenant, the time and 16 random bytes.
+func newPlanID(tenant string, at time.Time) string {
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		panic(fmt.Sprintf("plan id: %v", err)) // the system's random source never fails
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", tenant, at.Format(time.RFC3339Nano))
+	h.Write(nonce[:])
+	return "plan-" + at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(h.Sum(nil)[:6])
 }
 
 // Add appends operations, numbering them and their steps, and updates the
-// plan's id.
+// plan's digest.
 func (p *Plan) Add(ops ...Operation) {
 	for _, op := range ops {
 		op.ID = fmt.Sprintf("op%d", len(p.Operations)+1)
 		op.Steps = slices.Clone(op.Steps)
+		seen := map[string]int{}
 		for i := range op.Steps {
-			op.Steps[i].ID = op.ID + "." + stepSuffix(op.Steps[i].Action)
+			suffix := stepSuffix(op.Steps[i].Action)
+			if seen[suffix]++; seen[suffix] > 1 {
+				suffix += strconv.Itoa(seen[suffix])
+			}
+			op.Steps[i].ID = op.ID + "." + suffix
 		}
 		p.Operations = append(p.Operations, op)
 	}
-	p.ID = PlanID(p.Operations)
+	p.Seal()
+}
+
+// Seal sets the digest after a change to the plan made by its maker.
+func (p *Plan) Seal() { p.Digest = p.digest() }
+
+var stepSuffixes = map[string]string{
+	ActionPatchMetadata: "patch", ActionCreateUser: "create", ActionAssignRoles: "roles", ActionRemoveRoles: "unroles",
+	ActionAddMember: "member", ActionRemoveMember: "unmember", ActionVerifyEmail: "verify",
 }
 
 func stepSuffix(action string) string {
-	if action == ActionPatchMetadata {
-		return "patch"
+	if s, ok := stepSuffixes[action]; ok {
+		return s
 	}
 	return action
 }
 
 // Skip records a group the plan leaves alone.
-func (p *Plan) Skip(np NotPlanned) { p.NotPlanned = append(p.NotPlanned, np) }
+func (p *Plan) Skip(np NotPlanned) {
+	p.NotPlanned = append(p.NotPlanned, np)
+	p.Seal()
+}
 
-// PlanID is the hash of the operations: the same operations give the same
-// id, so an apply's journal (named after it) belongs to exactly one plan.
-func PlanID(ops []Operation) string {
-	data, err := json.Marshal(ops)
+// digest hashes the plan as JSON, its digest left out and every call body
+// in canonical form (a body read from a file keeps the file's escapes).
+func (p *Plan) digest() string {
+	c := *p
+	c.Digest = ""
+	c.Operations = slices.Clone(p.Operations)
+	for i := range c.Operations {
+		op := &c.Operations[i]
+		op.Steps = slices.Clone(op.Steps)
+		for j := range op.Steps {
+			if body := op.Steps[j].Call.Body; len(body) > 0 {
+				if v, err := decodeJSON(body); err == nil {
+					if canon, err := canonicalJSON(v); err == nil {
+						op.Steps[j].Call.Body = canon
+					}
+				}
+			}
+		}
+	}
+	data, err := json.Marshal(c)
 	if err != nil {
-		panic(fmt.Sprintf("plan id: %v", err)) // only maps of JSON values go in
+		panic(fmt.Sprintf("plan digest: %v", err)) // only maps of JSON values go in
 	}
 	sum := sha256.Sum256(data)
-	return "plan-" + hex.EncodeToString(sum[:10])
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Op returns the operation with this id.
+func (p *Plan) Op(id string) (Operation, bool) {
+	for _, op := range p.Operations {
+		if op.ID == id {
+			return op, true
+		}
+	}
+	return Operation{}, false
 }
 
 // StepIDs are the ids of every step in order.
@@ -215,38 +352,110 @@ func (p *Plan) StepIDs() []string {
 func (p *Plan) Calls() int { return len(p.StepIDs()) }
 
 // Validate checks that the plan is whole and unchanged since it was made:
-// its version, its id (the hash of its operations) and every call.
+// its version, id and digest, and that every step's call is the one its
+// operation makes and checks every user it changes.
 func (p *Plan) Validate() error {
-	if p.Version != PlanVersion {
-		return fmt.Errorf("plan version %d: this linkdesk reads version %d", p.Version, PlanVersion)
-	}
-	if id := PlanID(p.Operations); p.ID != id {
-		return fmt.Errorf("plan id %q does not match its operations (%s): the plan was edited after it was made; make a new one with `linkdesk plan`", p.ID, id)
-	}
-	seen := map[string]bool{}
-	for _, op := range p.Operations {
-		if len(op.Steps) == 0 {
-			return fmt.Errorf("plan: operation %s has no steps", op.ID)
-		}
-		for _, s := range op.Steps {
-			if seen[s.ID] || s.ID == "" {
-				return fmt.Errorf("plan: step id %q is empty or repeated", s.ID)
-			}
-			seen[s.ID] = true
-			if _, err := parseCall(s.Action, s.Call); err != nil {
-				return fmt.Errorf("plan: step %s: %w", s.ID, err)
-			}
-		}
-	}
-	return nil
+	_, err := p.derive()
+	return err
 }
 
-// WritePlan writes the plan as indented JSON.
+// derive validates the plan and returns every step's call as derived from
+// its operation, by step id.
+func (p *Plan) derive() (map[string]stepCall, error) {
+	if p.Version != PlanVersion {
+		return nil, fmt.Errorf("plan version %d: this linkdesk reads version %d; make a new plan with this linkdesk", p.Version, PlanVersion)
+	}
+	if !strings.HasPrefix(p.ID, "plan-") {
+		return nil, fmt.Errorf("plan id %q is not a linkdesk plan id", p.ID)
+	}
+	if d := p.digest(); p.Digest != d {
+		return nil, fmt.Errorf("plan digest %q does not match its content (%s): the plan was edited after it was made; make a new one with `linkdesk plan`", p.Digest, d)
+	}
+	out := map[string]stepCall{}
+	ops := map[string]bool{}
+	for _, op := range p.Operations {
+		if ops[op.ID] || op.ID == "" {
+			return nil, fmt.Errorf("plan: operation id %q is empty or repeated", op.ID)
+		}
+		ops[op.ID] = true
+		calls, err := deriveOp(op)
+		if err != nil {
+			return nil, fmt.Errorf("plan: operation %s (%s): %w", op.ID, op.Kind, err)
+		}
+		if len(op.Steps) != len(calls) {
+			return nil, fmt.Errorf("plan: operation %s (%s) makes %d calls, but the plan lists %d steps: the plan was edited; make a new one", op.ID, op.Kind, len(calls), len(op.Steps))
+		}
+		for i, s := range op.Steps {
+			if _, dup := out[s.ID]; dup || !strings.HasPrefix(s.ID, op.ID+".") {
+				return nil, fmt.Errorf("plan: step id %q is repeated or not of operation %s", s.ID, op.ID)
+			}
+			c := calls[i]
+			if s.Action != c.Action || !sameCall(s.Call, c.Call) {
+				return nil, fmt.Errorf("plan: step %s: the plan says %s %q, but its operation (%s) makes %s %q: the plan was edited; make a new one",
+					s.ID, s.Action, s.Call.String(), opTitle(op), c.Action, c.Call.String())
+			}
+			for _, tc := range c.touches {
+				if !slices.ContainsFunc(s.Expect, func(u UserState) bool { return u.UserID == tc.user && u.Exists == tc.exists }) {
+					what := "exist"
+					if !tc.exists {
+						what = "not exist"
+					}
+					return nil, fmt.Errorf("plan: step %s changes %s but does not check that it must %s first: the plan was edited; make a new one", s.ID, tc.user, what)
+				}
+			}
+			out[s.ID] = c
+		}
+	}
+	return out, nil
+}
+
+// opTitle names an operation in a message.
+func opTitle(op Operation) string {
+	switch op.Kind {
+	case OpLink:
+		return "link " + op.Secondary + " into " + op.Primary
+	case OpUnlink:
+		return "unlink " + op.Secondary + " from " + op.Primary
+	}
+	return string(op.Kind) + " " + op.Target
+}
+
+func sameCall(a, b Call) bool {
+	if a.Method != b.Method || a.Path != b.Path || (len(a.Body) == 0) != (len(b.Body) == 0) {
+		return false
+	}
+	if len(a.Body) == 0 {
+		return true
+	}
+	va, errA := decodeJSON(a.Body)
+	vb, errB := decodeJSON(b.Body)
+	return errA == nil && errB == nil && jsonEqual(va, vb)
+}
+
+func decodeJSON(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the value")
+	}
+	return v, nil
+}
+
+// WritePlan writes the plan as compact JSON on one line, every character a
+// terminal would act on written as a \u escape (the values are unchanged).
 func WritePlan(w io.Writer, p *Plan) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(p)
+	if err := enc.Encode(p); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, termsafe.DisplayJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))+"\n")
+	return err
 }
 
 // ReadPlan reads and validates a plan file. Numbers keep their exact text.
@@ -261,7 +470,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	for i := range p.Operations {
 		for j := range p.Operations[i].Steps {
 			c := &p.Operations[i].Steps[j].Call
-			if len(c.Body) > 0 { // the file holds it indented; a call is shown and sent compact
+			if len(c.Body) > 0 { // a call is shown and sent compact
 				var buf bytes.Buffer
 				if err := json.Compact(&buf, c.Body); err != nil {
 					return nil, fmt.Errorf("not a linkdesk plan: %w", err)
@@ -274,184 +483,6 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		return nil, err
 	}
 	return &p, nil
-}
-
-// ---- calls ----
-
-const apiPrefix = "/api/v2/"
-
-func apiPath(segments ...string) string {
-	esc := make([]string, len(segments))
-	for i, s := range segments {
-		// As go-auth0 builds its URIs: each segment path-escaped, "/" too.
-		esc[i] = strings.ReplaceAll(url.PathEscape(s), "/", "%2F")
-	}
-	return apiPrefix + strings.Join(esc, "/")
-}
-
-// MustJSON is v as compact JSON, as a call body carries it; only JSON values go in.
-func MustJSON(v any) json.RawMessage {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	if err := enc.Encode(v); err != nil {
-		panic(fmt.Sprintf("call body: %v", err)) // only JSON values go in
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
-
-// PatchMetadataCall is PATCH /api/v2/users/{id} with the metadata given
-// (nil: not sent). It refuses to build a call that sends no metadata.
-func PatchMetadataCall(userID string, userMeta, appMeta map[string]any) (Call, error) {
-	body := map[string]any{}
-	if len(userMeta) > 0 {
-		body[FieldUserMetadata] = userMeta
-	}
-	if len(appMeta) > 0 {
-		body[FieldAppMetadata] = appMeta
-	}
-	if len(body) == 0 {
-		return Call{}, errors.New("a metadata PATCH with nothing to send (an empty object would wipe the metadata)")
-	}
-	return Call{Method: http.MethodPatch, Path: apiPath("users", userID), Body: MustJSON(body)}, nil
-}
-
-// LinkCall is POST /api/v2/users/{primary}/identities for the secondary.
-func LinkCall(primaryID string, s client.LinkTarget) Call {
-	body := map[string]string{"provider": s.Provider, "user_id": s.UserID}
-	if s.ConnectionID != "" {
-		body["connection_id"] = s.ConnectionID
-	}
-	return Call{Method: http.MethodPost, Path: apiPath("users", primaryID, "identities"), Body: MustJSON(body)}
-}
-
-// UnlinkCall is DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}.
-func UnlinkCall(primaryID, provider, userID string) Call {
-	return Call{Method: http.MethodDelete, Path: apiPath("users", primaryID, "identities", provider, userID)}
-}
-
-// DeleteCall is DELETE /api/v2/users/{id}.
-func DeleteCall(userID string) Call {
-	return Call{Method: http.MethodDelete, Path: apiPath("users", userID)}
-}
-
-// TicketCall is POST /api/v2/tickets/password-change for one user.
-func TicketCall(userID string) Call {
-	return Call{Method: http.MethodPost, Path: apiPrefix + "tickets/password-change", Body: MustJSON(map[string]string{"user_id": userID})}
-}
-
-// parsedCall is a Call read back into the arguments of the client method
-// that makes it.
-type parsedCall struct {
-	user             string // the user the path addresses
-	userMeta         map[string]any
-	appMeta          map[string]any
-	target           client.LinkTarget // link
-	provider, unlink string            // unlink: provider and user id of the identity
-}
-
-// parseCall reads a step's call back into client arguments, checking that
-// it is one of the calls its action makes: the executor sends exactly what
-// the plan shows.
-func parseCall(action string, c Call) (parsedCall, error) {
-	var pc parsedCall
-	if !strings.HasPrefix(c.Path, apiPrefix) {
-		return pc, fmt.Errorf("call path %q is not under %s", c.Path, apiPrefix)
-	}
-	var segs []string
-	for _, s := range strings.Split(strings.TrimPrefix(c.Path, apiPrefix), "/") {
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			return pc, fmt.Errorf("call path %q: %w", c.Path, err)
-		}
-		segs = append(segs, u)
-	}
-	want := func(method string, n int, fixed map[int]string) error {
-		if c.Method != method || len(segs) != n {
-			return fmt.Errorf("a %s step cannot make the call %s %s", action, c.Method, c.Path)
-		}
-		for i, s := range fixed {
-			if segs[i] != s {
-				return fmt.Errorf("a %s step cannot make the call %s %s", action, c.Method, c.Path)
-			}
-		}
-		if segs[1] == "" {
-			return fmt.Errorf("call %s %s names no user", c.Method, c.Path)
-		}
-		pc.user = segs[1]
-		return nil
-	}
-	decode := func(v any) error {
-		dec := json.NewDecoder(bytes.NewReader(c.Body))
-		dec.UseNumber()
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil {
-			return fmt.Errorf("call body of %s %s: %w", c.Method, c.Path, err)
-		}
-		return nil
-	}
-	var err error
-	switch action {
-	case ActionPatchMetadata:
-		if err = want(http.MethodPatch, 2, map[int]string{0: "users"}); err != nil {
-			return pc, err
-		}
-		var body struct {
-			User map[string]any `json:"user_metadata"`
-			App  map[string]any `json:"app_metadata"`
-		}
-		if err = decode(&body); err != nil {
-			return pc, err
-		}
-		if len(body.User) == 0 && len(body.App) == 0 {
-			return pc, errors.New("a metadata PATCH with nothing to send (an empty object would wipe the metadata)")
-		}
-		pc.userMeta, pc.appMeta = body.User, body.App
-	case ActionLink:
-		if err = want(http.MethodPost, 3, map[int]string{0: "users", 2: "identities"}); err != nil {
-			return pc, err
-		}
-		var body struct {
-			Provider     string `json:"provider"`
-			UserID       string `json:"user_id"`
-			ConnectionID string `json:"connection_id"`
-		}
-		if err = decode(&body); err != nil {
-			return pc, err
-		}
-		if body.Provider == "" || body.UserID == "" {
-			return pc, errors.New("a link call must name the secondary's provider and user_id")
-		}
-		pc.target = client.LinkTarget{Provider: body.Provider, UserID: body.UserID, ConnectionID: body.ConnectionID}
-	case ActionUnlink:
-		if err = want(http.MethodDelete, 5, map[int]string{0: "users", 2: "identities"}); err != nil {
-			return pc, err
-		}
-		pc.provider, pc.unlink = segs[3], segs[4]
-	case ActionDelete:
-		if err = want(http.MethodDelete, 2, map[int]string{0: "users"}); err != nil {
-			return pc, err
-		}
-	case ActionTicket:
-		if c.Method != http.MethodPost || c.Path != TicketCall("").Path {
-			return pc, fmt.Errorf("a %s step cannot make the call %s %s", action, c.Method, c.Path)
-		}
-		var body struct {
-			UserID string `json:"user_id"`
-		}
-		if err = decode(&body); err != nil {
-			return pc, err
-		}
-		if body.UserID == "" {
-			return pc, errors.New("a ticket call must name its user_id")
-		}
-		pc.user = body.UserID
-	default:
-		return pc, fmt.Errorf("unknown action %q", action)
-	}
-	if action != ActionPatchMetadata && action != ActionLink && action != ActionTicket && len(c.Body) > 0 {
-		return pc, fmt.Errorf("a %s call has no body", action)
-	}
-	return pc, nil
 }
 
 // nowUTC is the plan's clock.

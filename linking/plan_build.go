@@ -19,17 +19,27 @@ type LinkOptions struct {
 	NoMergeMetadata bool
 	// Merge holds the conflict choices of each secondary, by its user id:
 	// a choice made for one secondary never decides another's.
-	Merge  map[string]MergeOptions
+	Merge map[string]MergeOptions
+	// Access holds the roles and organization memberships of the primary
+	// and of every secondary, by user id, as ReadAccess read them: what the
+	// link carries over. nil: not read (a tenant without roles and
+	// organizations); when set, every secondary must be in it.
+	Access map[string]Access
 	Reason string // the operator's own words, for the audit log
 }
 
 // PlanLink plans linking each secondary into primary, in order, from the
 // users as just read: for each, a PATCH merging its metadata into the
-// primary's (only when that changes anything) and then the link. Every step
-// expects the state the steps before it leave. The first secondary a safety
-// check refuses refuses the whole plan (*SafetyError).
+// primary's (only when that changes anything), the secondary's roles and
+// organization memberships the primary lacks given to it (opts.Access),
+// and then the link. Every step expects the state the steps before it
+// leave. The first secondary a safety check refuses refuses the whole plan
+// (*SafetyError).
 func PlanLink(primary client.User, secondaries []client.User, conns *Connections, opts LinkOptions) ([]Operation, error) {
 	p := StateOf(primary)
+	if a, ok := opts.Access[primary.UserID]; ok {
+		p.Access = a.State()
+	}
 	var ops []Operation
 	seen := map[string]bool{}
 	for _, sec := range secondaries {
@@ -40,8 +50,15 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 		if err := CheckLink(primary, sec, conns, opts.AllowUnverified); err != nil {
 			return nil, err
 		}
+		own := sec.Identities[0]
+		if sec.UserID != own.Provider+"|"+own.UserID {
+			return nil, refuse(CheckUserMissing, []string{sec.UserID}, "%s's own identity is %s|%s: its user id does not name it, so it cannot be linked by it", sec.UserID, own.Provider, own.UserID)
+		}
 		s := StateOf(sec)
 		op := Operation{Kind: OpLink, Primary: primary.UserID, Secondary: sec.UserID, Reason: opts.Reason}
+		if c, ok := conns.ByName(own.Connection); ok && !c.Inferred {
+			op.ConnectionID = c.ID
+		}
 		if !primary.EmailVerified || !sec.EmailVerified {
 			op.Overrides = []string{CheckUnverifiedEmail}
 		}
@@ -49,46 +66,120 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 			if s.UserMetadata != nil || s.AppMetadata != nil {
 				op.Notes = append(op.Notes, fmt.Sprintf("metadata not merged (--no-merge-metadata): the link discards %s's user_metadata and app_metadata; the backup keeps them", sec.UserID))
 			}
-		} else if step, merge, err := mergeStep(&p, s, opts.Merge[sec.UserID]); err != nil {
-			return nil, err
-		} else {
-			op.Merge = merge
-			if step != nil {
-				op.Steps = append(op.Steps, *step)
+		} else if s.UserMetadata != nil || s.AppMetadata != nil {
+			for _, u := range []client.User{primary, sec} {
+				if err := CheckMetadataDepth(u); err != nil {
+					return nil, err
+				}
 			}
+			op.Merge = mergePreview(p, s, opts.Merge[sec.UserID])
 		}
-		own := sec.Identities[0]
-		target := client.LinkTarget{Provider: own.Provider, UserID: own.UserID}
-		if c, ok := conns.ByName(own.Connection); ok && !c.Inferred {
-			target.ConnectionID = c.ID
+		if a, ok := opts.Access[sec.UserID]; ok {
+			s.Access = a.State()
+			op.Roles, op.Organizations = carried(a, opts.Access[primary.UserID])
+			if len(a.Roles)+len(a.Organizations) > 0 {
+				op.Notes = append(op.Notes, fmt.Sprintf("%s holds %s and %s: the link ends them, so the primary is given those it lacks first",
+					sec.UserID, countNoun(len(a.Roles), "role"), countNoun(len(a.Organizations), "organization membership")))
+			}
+		} else if opts.Access != nil {
+			return nil, fmt.Errorf("the roles and organization memberships of %s were not read: a link must carry them over", sec.UserID)
 		}
-		op.Steps = append(op.Steps, Step{Action: ActionLink, Call: LinkCall(primary.UserID, target), Expect: []UserState{cloneState(p), s}})
+		if err := op.buildSteps(&p, s); err != nil {
+			return nil, err
+		}
 		p.Identities = append(p.Identities, s.Identities[0])
 		ops = append(ops, op)
 	}
 	return ops, nil
 }
 
-// mergeStep merges s's metadata into p (which it updates) and returns the
-// PATCH that does it (nil when the primary already holds everything).
-func mergeStep(p *UserState, s UserState, opts MergeOptions) (*Step, *MetadataMerge, error) {
-	if s.UserMetadata == nil && s.AppMetadata == nil {
-		return nil, nil, nil
+// buildSteps derives op's calls and gives each the states of the primary
+// (p, updated by every call as the tenant will be) and the secondary.
+func (op *Operation) buildSteps(p *UserState, s UserState) error {
+	op.Steps = []Step{{Expect: []UserState{cloneState(*p), s}}} // what the derivation reads the primary's state from
+	calls, err := deriveOp(*op)
+	if err != nil {
+		return err
 	}
+	op.Steps = nil
+	for _, c := range calls {
+		op.Steps = append(op.Steps, Step{Action: c.Action, Call: c.Call, Expect: []UserState{cloneState(*p), s}})
+		if c.args.user == p.UserID {
+			simulate(p, c)
+		}
+	}
+	return nil
+}
+
+// simulate changes state as the call will change that user on the tenant.
+func simulate(state *UserState, c stepCall) {
+	switch c.Action {
+	case ActionPatchMetadata:
+		state.UserMetadata = nilIfEmpty(applyPatch(state.UserMetadata, c.args.userMeta))
+		state.AppMetadata = nilIfEmpty(applyPatch(state.AppMetadata, c.args.appMeta))
+	case ActionAssignRoles, ActionRemoveRoles:
+		if state.Access != nil {
+			state.Access.Roles = setChange(state.Access.Roles, c.args.roles, c.Action == ActionAssignRoles)
+		}
+	case ActionAddMember, ActionRemoveMember:
+		if state.Access != nil {
+			state.Access.Organizations = setChange(state.Access.Organizations, []string{c.args.org}, c.Action == ActionAddMember)
+		}
+	case ActionDelete:
+		*state = absent(state.UserID)
+	}
+}
+
+// applyPatch is Auth0's one-level merge of a metadata PATCH: each key of
+// patch replaces the key's value; null removes it.
+func applyPatch(current, patch map[string]any) map[string]any {
+	if patch == nil {
+		return current
+	}
+	out := cloneObject(current)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = cloneValue(v)
+		}
+	}
+	return out
+}
+
+// setChange adds (or removes) ids to a sorted set of ids.
+func setChange(set, ids []string, add bool) []string {
+	out := slices.Clone(set)
+	for _, id := range ids {
+		i, found := slices.BinarySearch(out, id)
+		switch {
+		case add && !found:
+			out = slices.Insert(out, i, id)
+		case !add && found:
+			out = slices.Delete(out, i, i+1)
+		}
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func countNoun(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// mergePreview merges s's metadata into p's.
+func mergePreview(p, s UserState, opts MergeOptions) *MetadataMerge {
 	um, uc := MergeMetadata(FieldUserMetadata, p.UserMetadata, s.UserMetadata, opts)
 	am, ac := MergeMetadata(FieldAppMetadata, p.AppMetadata, s.AppMetadata, opts)
-	merge := &MetadataMerge{UserMetadata: um, AppMetadata: am, Conflicts: append(uc, ac...)}
-	upatch, apatch := MetadataPatch(p.UserMetadata, um), MetadataPatch(p.AppMetadata, am)
-	if upatch == nil && apatch == nil {
-		return nil, merge, nil
-	}
-	call, err := PatchMetadataCall(p.UserID, upatch, apatch)
-	if err != nil {
-		return nil, nil, err
-	}
-	step := &Step{Action: ActionPatchMetadata, Call: call, Expect: []UserState{cloneState(*p), s}}
-	p.UserMetadata, p.AppMetadata = nilIfEmpty(um), nilIfEmpty(am)
-	return step, merge, nil
+	return &MetadataMerge{UserMetadata: um, AppMetadata: am, Conflicts: append(uc, ac...)}
 }
 
 func nilIfEmpty(m map[string]any) map[string]any {
@@ -101,27 +192,44 @@ func nilIfEmpty(m map[string]any) map[string]any {
 func cloneState(s UserState) UserState {
 	s.Identities = slices.Clone(s.Identities)
 	s.UserMetadata, s.AppMetadata = cloneObject(s.UserMetadata), cloneObject(s.AppMetadata)
+	if s.Access != nil {
+		a := AccessState{Roles: slices.Clone(s.Access.Roles), Organizations: slices.Clone(s.Access.Organizations)}
+		s.Access = &a
+	}
 	return s
 }
 
 // PlanUnlink plans detaching provider|userID from primary. The identity
 // comes back as a user of its own, without metadata; no user of that id may
-// exist before.
+// exist before. The primary is backed up first: its identities[] hold the
+// identity's profile.
 func PlanUnlink(primary client.User, provider, userID, reason string) (Operation, error) {
 	if err := CheckUnlink(primary, provider, userID); err != nil {
 		return Operation{}, err
 	}
 	ref := IdentityRef{Provider: provider, UserID: userID}
 	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason}
-	op.Notes = []string{fmt.Sprintf("%s comes back as an account of its own, with its old profile and no metadata", ref)}
-	op.Steps = []Step{{Action: ActionUnlink, Call: UnlinkCall(primary.UserID, provider, userID),
-		Expect: []UserState{StateOf(primary), absent(ref.String())}}}
-	return op, nil
+	op.Notes = []string{fmt.Sprintf("%s comes back as an account of its own, with its old profile and no metadata; `linkdesk undo` links it again", ref)}
+	return op, op.steps(StateOf(primary), absent(ref.String()))
+}
+
+// steps derives op's calls, each expecting the states given.
+func (op *Operation) steps(expect ...UserState) error {
+	calls, err := deriveOp(*op)
+	if err != nil {
+		return err
+	}
+	op.Steps = nil
+	for _, c := range calls {
+		op.Steps = append(op.Steps, Step{Action: c.Action, Call: c.Call, Expect: slices.Clone(expect)})
+	}
+	return nil
 }
 
 // PlanDelete plans deleting u. Deleting a primary deletes every identity
 // linked into it: Cascade lists them. The executor writes a backup of the
-// full user object before the call, and refuses without one.
+// full user object, its roles and memberships before the call, and
+// refuses without one.
 func PlanDelete(u client.User, reason string) Operation {
 	op := Operation{Kind: OpDelete, Target: u.UserID, Reason: reason}
 	for _, id := range u.Linked() {
@@ -135,17 +243,30 @@ func PlanDelete(u client.User, reason string) Operation {
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes %s linked into it (%s)",
 			u.UserID, what, refList(op.Cascade)))
 	}
-	op.Notes = append(op.Notes, "a deletion cannot be undone: the full user object is backed up before the call")
-	op.Steps = []Step{{Action: ActionDelete, Call: DeleteCall(u.UserID), Expect: []UserState{StateOf(u)}}}
+	op.Notes = append(op.Notes, "the full user object is backed up before the call; `linkdesk undo` re-creates a database account from it (a social or enterprise account comes back at its next login)")
+	_ = op.steps(StateOf(u)) // a delete of a user read by id always derives
 	return op
 }
 
 // PlanTicket plans a password-change ticket for u: one account, even where
 // others share its email. The ticket's URL goes to the operator only, never
 // to the audit log or the journal.
-func PlanTicket(u client.User, reason string) Operation {
-	return Operation{Kind: OpTicket, Target: u.UserID, Reason: reason,
-		Steps: []Step{{Action: ActionTicket, Call: TicketCall(u.UserID), Expect: []UserState{StateOf(u)}}}}
+func PlanTicket(u client.User, opts client.TicketOptions, reason string) (Operation, error) {
+	op := Operation{Kind: OpTicket, Target: u.UserID, Reason: reason}
+	if opts != (client.TicketOptions{}) {
+		op.Ticket = &opts
+	}
+	return op, op.steps(StateOf(u))
+}
+
+// PlanVerifyEmail plans sending u's verification email again (a
+// verification-email job).
+func PlanVerifyEmail(u client.User, opts VerifyOptions, reason string) (Operation, error) {
+	op := Operation{Kind: OpVerifyEmail, Target: u.UserID, Reason: reason}
+	if opts.ClientID != "" || opts.Identity != nil {
+		op.Verify = &opts
+	}
+	return op, op.steps(StateOf(u))
 }
 
 // ReadUsers reads each user by id (consistent, unlike search). A missing
@@ -187,6 +308,12 @@ func PlanGroup(ctx context.Context, t client.Tenant, g *Group, primary string, c
 	users, err := ReadUsers(ctx, t, ids...)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Access == nil {
+		// A link ends the secondary's roles and memberships: read them to carry them over.
+		if opts.Access, err = ReadAccess(ctx, t, ids...); err != nil {
+			return nil, err
+		}
 	}
 	ops, err := PlanLink(users[0], users[1:], conns, opts)
 	for i := range ops {

@@ -36,6 +36,15 @@ const (
 	CheckAlreadyPlanned = "already_planned"
 	// CheckReadOnly: a write asked of a read-only session.
 	CheckReadOnly = "read_only"
+	// CheckMetadataTooDeep: metadata nested deeper than MaxMetadataDepth,
+	// which linkdesk does not merge or restore.
+	CheckMetadataTooDeep = "metadata_too_deep"
+	// CheckJournalDisagrees: the journal records a step as done that the
+	// tenant does not show done (another tenant, or undone since).
+	CheckJournalDisagrees = "journal_disagrees"
+	// CheckUndoConflict: what an undo would restore was changed since the
+	// operation it undoes. Overridable (--force).
+	CheckUndoConflict = "undo_conflict"
 )
 
 // SafetyError is a refusal: an operation a safety check stopped, and why.
@@ -136,6 +145,13 @@ func orNone(s string) string {
 // fields that decide an operation count: existence, email, email_verified,
 // identities and metadata.
 func (want UserState) Changes(got client.User, found bool) []string {
+	return want.ChangesWith(got, found, nil)
+}
+
+// ChangesWith is Changes, and when the plan checks the user's roles and
+// organizations (want.Access), access as read just now: nil when it could
+// not be read is a change too.
+func (want UserState) ChangesWith(got client.User, found bool, access *Access) []string {
 	id := want.UserID
 	switch {
 	case want.Exists && !found:
@@ -162,7 +178,26 @@ func (want UserState) Changes(got client.User, found bool) []string {
 	if !jsonEqual(orEmpty(have.AppMetadata), orEmpty(want.AppMetadata)) {
 		out = append(out, id+": app_metadata changed")
 	}
+	if w := want.Access; w != nil {
+		var h AccessState
+		if access != nil {
+			h = *access.State()
+		}
+		if !slices.Equal(h.Roles, orNoIDs(w.Roles)) {
+			out = append(out, fmt.Sprintf("%s: roles were [%s], now [%s]", id, strings.Join(w.Roles, ", "), strings.Join(h.Roles, ", ")))
+		}
+		if !slices.Equal(h.Organizations, orNoIDs(w.Organizations)) {
+			out = append(out, fmt.Sprintf("%s: organizations were [%s], now [%s]", id, strings.Join(w.Organizations, ", "), strings.Join(h.Organizations, ", ")))
+		}
+	}
 	return out
+}
+
+func orNoIDs(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
 
 func orEmpty(m map[string]any) map[string]any {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/termsafe"
@@ -15,11 +17,14 @@ import (
 // meaning (a character a terminal would act on is written as a \u escape).
 func WritePlanText(w io.Writer, p *linking.Plan) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "Plan %s for %s, made %s", p.ID, termsafe.Printable(p.Tenant), p.CreatedAt.Format("2006-01-02 15:04:05Z07:00"))
+	fmt.Fprintf(bw, "Plan %s for %s, made %s", termsafe.Printable(p.ID), termsafe.Printable(p.Tenant), p.CreatedAt.Format("2006-01-02 15:04:05Z07:00"))
 	if p.CreatedBy != "" {
 		fmt.Fprintf(bw, " by %s", termsafe.Printable(p.CreatedBy))
 	}
 	fmt.Fprintf(bw, "\n%s, %s; %s not planned.\n", plural(len(p.Operations), "operation"), plural(p.Calls(), "call"), plural(len(p.NotPlanned), "group"))
+	for _, n := range p.Notes {
+		fmt.Fprintf(bw, "note: %s\n", termsafe.Printable(n))
+	}
 	for _, op := range p.Operations {
 		bw.WriteString("\n")
 		writeOperation(bw, op)
@@ -100,6 +105,18 @@ func writeOperation(w *bufio.Writer, op linking.Operation) {
 	for _, o := range op.Overrides {
 		fmt.Fprintf(w, "     OVERRIDE: safety check %s overridden\n", o)
 	}
+	if u := op.Undoes; u != nil {
+		fmt.Fprintf(w, "     undoes: %s %s of plan %s\n", u.Op, u.Kind, termsafe.Printable(u.PlanID))
+	}
+	for _, r := range op.Roles {
+		fmt.Fprintf(w, "     carried over: role %s (%s), given to the primary before the link ends the secondary's\n", termsafe.Printable(r.Name), termsafe.Printable(r.ID))
+	}
+	for _, o := range op.Organizations {
+		fmt.Fprintf(w, "     carried over: membership of organization %s (%s)\n", termsafe.Printable(o.Name), termsafe.Printable(o.ID))
+	}
+	if r := op.Restore; r != nil {
+		writeRestore(w, r)
+	}
 	if m := op.Merge; m != nil {
 		switch len(m.Conflicts) {
 		case 0:
@@ -137,6 +154,37 @@ func writeOperation(w *bufio.Writer, op linking.Operation) {
 	}
 }
 
+func writeRestore(w *bufio.Writer, r *linking.Restore) {
+	if c := r.Create; c != nil {
+		fmt.Fprintf(w, "     re-create on %s: %s (a random password no one knows; a password-change ticket follows where the connection has passwords)\n",
+			termsafe.Printable(c.Connection), termsafe.DisplayJSON(linking.MustJSON(c)))
+	}
+	for _, f := range []struct {
+		name string
+		v    map[string]any
+	}{{linking.FieldUserMetadata, r.UserMetadata}, {linking.FieldAppMetadata, r.AppMetadata}} {
+		for _, k := range slices.Sorted(maps.Keys(f.v)) {
+			if f.v[k] == nil {
+				fmt.Fprintf(w, "     %s.%s: remove\n", f.name, termsafe.Printable(k))
+			} else {
+				fmt.Fprintf(w, "     %s.%s: set to %s\n", f.name, termsafe.Printable(k), termsafe.DisplayJSON(linking.MustJSON(f.v[k])))
+			}
+		}
+	}
+	for _, x := range r.AddRoles {
+		fmt.Fprintf(w, "     give role %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
+	}
+	for _, x := range r.RemoveRoles {
+		fmt.Fprintf(w, "     take role %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
+	}
+	for _, x := range r.AddOrganizations {
+		fmt.Fprintf(w, "     add to organization %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
+	}
+	for _, x := range r.RemoveOrganizations {
+		fmt.Fprintf(w, "     remove from organization %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
+	}
+}
+
 // OperationTitle says what an operation does in one line.
 func OperationTitle(op linking.Operation) string {
 	var s string
@@ -149,6 +197,10 @@ func OperationTitle(op linking.Operation) string {
 		s = "delete " + op.Target
 	case linking.OpTicket:
 		s = "password-change ticket for " + op.Target
+	case linking.OpVerifyEmail:
+		s = "verification email for " + op.Target
+	case linking.OpRestore:
+		s = "restore " + op.Target
 	default:
 		s = string(op.Kind)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/report"
 )
@@ -48,7 +49,7 @@ func BenchmarkDecodeExportLine(b *testing.B) {
 	}
 }
 
-// BenchmarkScanExport scans emulator.Generate's tenant of benchUsers users
+// BenchmarkScanExport scans gen.Generate's tenant of benchUsers users
 // (full profiles, identities, metadata, a third in groups) as an NDJSON
 // export, from the first byte to the classified report.
 func BenchmarkScanExport(b *testing.B) {
@@ -137,7 +138,7 @@ func benchExportFile(b *testing.B, users int) exportFile {
 	var listed []client.Connection
 	var line []byte
 	var raw int64
-	emulator.GenerateEach(emulator.GenOptions{Users: users, Seed: 1}, func(c *emulator.Connection) {
+	gen.GenerateEach(gen.GenOptions{Users: users, Seed: 1}, func(c *emulator.Connection) {
 		var lc client.Connection
 		data, _ := json.Marshal(c)
 		if err := json.Unmarshal(data, &lc); err != nil {
@@ -238,7 +239,7 @@ func BenchmarkScanTenant(b *testing.B) {
 			if n >= 1_000_000 && testing.Short() {
 				b.Skip("a million users: not with -short")
 			}
-			srv, base := emulatortest.Start(b, emulator.Options{Tenant: emulator.Generate(emulator.GenOptions{Users: n, Seed: 1}), Rate: -1})
+			srv, base := emulatortest.Start(b, emulator.Options{Tenant: gen.Generate(gen.GenOptions{Users: n, Seed: 1}), Rate: -1})
 			tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
 			if err != nil {
 				b.Fatal(err)

@@ -7,15 +7,15 @@ import (
 	"testing"
 
 	"github.com/linkdesk/linkdesk/client"
-	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
-// generatedTenant is emulator.Generate's tenant as linkdesk sees it: the
+// generatedTenant is gen.Generate's tenant as linkdesk sees it: the
 // connections as go-auth0 decodes them, and the users as an NDJSON export.
 func generatedTenant(tb testing.TB, users int, seed int64) (*linking.Connections, []byte, int) {
 	tb.Helper()
-	t := emulator.Generate(emulator.GenOptions{Users: users, Seed: seed})
+	t := gen.Generate(gen.GenOptions{Users: users, Seed: seed})
 	var listed []client.Connection
 	for _, c := range t.Connections {
 		b, err := json.Marshal(c)

@@ -23,6 +23,7 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -88,6 +89,12 @@ type Session struct {
 	recMu   sync.Mutex
 	log     *audit.Log
 	backups *audit.Backups
+
+	// Notify, when set, hears what the session must tell the operator
+	// about its records (a torn line cut off and kept in a note).
+	Notify  func(msg string)
+	notesMu sync.Mutex
+	notes   []string
 }
 
 // Paths are where a session keeps its state.
@@ -243,7 +250,7 @@ func sandboxTenant(cfg Config) (*emulator.Tenant, error) {
 	if seed == 0 {
 		seed = 1
 	}
-	return emulator.Generate(emulator.GenOptions{Users: users, Seed: seed}), nil
+	return gen.Generate(gen.GenOptions{Users: users, Seed: seed}), nil
 }
 
 // Close closes the audit log and stops a sandbox tenant.
@@ -316,6 +323,15 @@ func (s *Session) Users(ctx context.Context, ids ...string) ([]client.User, erro
 		return nil, ErrNoTenant
 	}
 	return linking.ReadUsers(ctx, s.Tenant, ids...)
+}
+
+// Access reads the roles and organization memberships of users, which a
+// link carries over and an undo gives back.
+func (s *Session) Access(ctx context.Context, ids ...string) (map[string]linking.Access, error) {
+	if s.Tenant == nil {
+		return nil, ErrNoTenant
+	}
+	return linking.ReadAccess(ctx, s.Tenant, ids...)
 }
 
 // ReadGroup re-reads the accounts of one email (users-by-email with the

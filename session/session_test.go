@@ -211,7 +211,11 @@ func TestACompleteRunLeavesNothingUnsettled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Apply(context.Background(), s.NewPlan(linking.PlanTicket(users[0], "")), ApplyOptions{})
+	op, err := linking.PlanTicket(users[0], client.TicketOptions{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Apply(context.Background(), s.NewPlan(op), ApplyOptions{})
 	if err != nil || !res.Complete() || res.Steps[0].Ticket == "" {
 		t.Fatalf("ticket: %v %+v", err, res)
 	}

@@ -3,6 +3,8 @@ package session
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // Every write of linkdesk, from any command or screen, is a plan carried out
@@ -23,7 +26,9 @@ import (
 
 // ApplyOptions adjust one run of a plan.
 type ApplyOptions struct {
-	// Journal is the journal's path (default Paths.Journals/<plan id>.journal).
+	// Journal is the journal's path (default JournalPath). Whatever path is
+	// given, a plan runs at most once at a time on a tenant, and keeps the
+	// journal its first run had.
 	Journal string
 	// Progress hears about every step as it ends.
 	Progress func(linking.StepReport)
@@ -37,17 +42,43 @@ func (s *Session) recorder() (*audit.Log, *audit.Backups, error) {
 	if s.log != nil {
 		return s.log, s.backups, nil
 	}
-	log, err := audit.OpenLog(s.Paths.AuditLog)
+	log, err := audit.OpenLog(s.Paths.AuditLog, escapeJSON)
 	if err != nil {
 		return nil, nil, err
 	}
-	backups, err := audit.OpenBackups(s.Paths.Backups)
+	if note := log.Repaired(); note != "" {
+		s.note(note)
+	}
+	backups, err := audit.OpenBackups(s.Paths.Backups, escapeJSON)
 	if err != nil {
 		log.Close()
 		return nil, nil, err
 	}
 	s.log, s.backups = log, backups
 	return log, backups, nil
+}
+
+// escapeJSON makes every file of the record escape what a terminal would
+// act on, as scan --json does.
+var escapeJSON = audit.WithJSONEscape(func(b []byte) []byte { return []byte(termsafe.DisplayJSON(b)) })
+
+// note tells the operator something the records needed (a torn line cut
+// off), through Notify, and keeps it for Notes.
+func (s *Session) note(msg string) {
+	s.notesMu.Lock()
+	s.notes = append(s.notes, msg)
+	notify := s.Notify
+	s.notesMu.Unlock()
+	if notify != nil {
+		notify(msg)
+	}
+}
+
+// Notes are what the session had to tell about its records so far.
+func (s *Session) Notes() []string {
+	s.notesMu.Lock()
+	defer s.notesMu.Unlock()
+	return slices.Clone(s.notes)
 }
 
 // executor is a fresh executor on the session's records; in read-only mode
@@ -65,9 +96,43 @@ func (s *Session) executor() (*linking.Executor, error) {
 	return ex, nil
 }
 
-// JournalPath is where the journal of plan id goes by default.
+// JournalPath is where the journal of plan id on this tenant goes by
+// default: a plan carried out on two tenants has two journals.
 func (s *Session) JournalPath(planID string) string {
-	return filepath.Join(s.Paths.Journals, planID+".journal")
+	return filepath.Join(s.Paths.Journals, planID+"-"+s.tenantKey()+".journal")
+}
+
+// lockPath is the lock held while plan id is carried out on this tenant.
+func (s *Session) lockPath(planID string) string {
+	return filepath.Join(s.Paths.State, "locks", planID+"-"+s.tenantKey()+".lock")
+}
+
+// tenantKey names the tenant in a file name.
+func (s *Session) tenantKey() string {
+	sum := sha256.Sum256([]byte(s.Name))
+	return hex.EncodeToString(sum[:6])
+}
+
+// binding is what a journal of plan id on this tenant belongs to.
+func (s *Session) binding(planID string) audit.JournalBinding {
+	return audit.JournalBinding{PlanID: planID, Tenant: s.Name}
+}
+
+// openJournal locks the plan on this tenant and opens its journal.
+func (s *Session) openJournal(planID, path string, steps []string) (*audit.Journal, func(), error) {
+	lock, err := audit.LockPlan(s.lockPath(planID), path)
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := audit.OpenJournalFor(path, s.binding(planID), steps, escapeJSON)
+	if err != nil {
+		lock.Release()
+		return nil, nil, err
+	}
+	if note := j.Repaired(); note != "" {
+		s.note(note)
+	}
+	return j, func() { j.Close(); lock.Release() }, nil
 }
 
 func (s *Session) planPath(planID string) string {
@@ -76,9 +141,16 @@ func (s *Session) planPath(planID string) string {
 
 // Apply carries a plan out through linking's executor, on the record, under
 // its journal: a run that was cut off earlier resumes where it stopped and
-// never makes a call twice. A journal another process holds is refused
-// (audit.ErrJournalLocked).
+// never makes a call twice. A plan another process is carrying out on this
+// tenant is refused (audit.ErrJournalLocked), whatever journal either run
+// keeps. An empty plan has nothing to do: it touches no file.
 func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions) (*linking.Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if len(p.Operations) == 0 {
+		return &linking.Result{PlanID: p.ID, Steps: []linking.StepReport{}}, nil
+	}
 	ex, err := s.executor()
 	if err != nil {
 		return nil, err
@@ -87,9 +159,6 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	if s.ReadOnly {
 		return ex.Apply(ctx, p) // refused before any file is touched
 	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
 	if err := s.keepPlan(p); err != nil {
 		return nil, err
 	}
@@ -97,11 +166,11 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	if path == "" {
 		path = s.JournalPath(p.ID)
 	}
-	j, err := audit.OpenJournal(path, p.ID, p.StepIDs())
+	j, release, err := s.openJournal(p.ID, path, p.StepIDs())
 	if err != nil {
 		return nil, err
 	}
-	defer j.Close()
+	defer release()
 	ex.Journal = j
 	res, err := ex.Apply(ctx, p)
 	if jerr := j.End(endNote(res, err)); jerr != nil && err == nil {
@@ -110,8 +179,9 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	return res, err
 }
 
-// keepPlan writes the copy of p that Settle and Finish read; a copy already
-// there is the same plan (its id is the hash of its operations).
+// keepPlan writes the copy of p that Settle, Finish and undo read; a copy
+// already there is the same plan (its id names one plan, its digest
+// guards its content).
 func (s *Session) keepPlan(p *linking.Plan) error {
 	path := s.planPath(p.ID)
 	if _, err := os.Stat(path); err == nil {
@@ -235,8 +305,8 @@ func (s *Session) Unsettled() ([]Unsettled, error) {
 
 func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	snap, err := audit.ReadJournal(path)
-	if err != nil {
-		return Unsettled{}, false, nil // not a journal this linkdesk can read: not its business
+	if err != nil || snap.Tenant != s.Name {
+		return Unsettled{}, false, nil // another tenant's, or not a journal this linkdesk reads: not its business
 	}
 	u := Unsettled{PlanID: snap.PlanID, Journal: path}
 	for _, st := range snap.Steps {
@@ -254,9 +324,6 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	p, err := s.readPlan(snap.PlanID)
 	if err != nil {
 		return u, false, nil // no copy: a plan of another state directory
-	}
-	if p.Tenant != s.Name {
-		return u, false, nil
 	}
 	u.Plan = p
 	if u.InUse, err = audit.JournalInUse(path); err != nil {
@@ -288,11 +355,11 @@ func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, err
 	if s.ReadOnly {
 		return ex.Settle(ctx, u.Plan) // refused
 	}
-	j, err := audit.OpenJournal(u.Journal, u.Plan.ID, u.Plan.StepIDs())
+	j, release, err := s.openJournal(u.Plan.ID, u.Journal, u.Plan.StepIDs())
 	if err != nil {
 		return nil, err
 	}
-	defer j.Close()
+	defer release()
 	ex.Journal = j
 	res, err := ex.Settle(ctx, u.Plan)
 	if err == nil && res.Count(linking.StatusAlreadyDone) == len(res.Steps) {
@@ -321,11 +388,11 @@ func (s *Session) Discard(u Unsettled) error {
 	if u.Plan != nil {
 		steps = u.Plan.StepIDs()
 	}
-	j, err := audit.OpenJournal(u.Journal, u.PlanID, steps)
+	j, release, err := s.openJournal(u.PlanID, u.Journal, steps)
 	if err != nil {
 		return err
 	}
-	defer j.Close()
+	defer release()
 	for _, st := range j.Steps() {
 		switch st.State {
 		case audit.StepUnknown, audit.StepStarted:

@@ -48,7 +48,11 @@ func (b *Backend) Ticket(ctx context.Context, userID, reason string) (string, er
 	if err != nil {
 		return "", err
 	}
-	res, err := b.Session.Apply(ctx, b.Session.NewPlan(linking.PlanTicket(users[0], reason)), session.ApplyOptions{})
+	op, err := linking.PlanTicket(users[0], client.TicketOptions{}, reason)
+	if err != nil {
+		return "", err
+	}
+	res, err := b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -61,7 +65,9 @@ type UsersMsg struct {
 	Task  TaskID
 	Users []client.User
 	Conns *linking.Connections
-	Err   error
+	// Access holds their roles and organization memberships (ReadAccounts).
+	Access map[string]linking.Access
+	Err    error
 }
 
 // ReadUsers reads users by id (consistent) for a plan, under ctx (esc on
@@ -74,6 +80,19 @@ func (b *Backend) ReadUsers(ctx context.Context, task TaskID, ids ...string) tea
 		}
 		users, err := b.Session.Users(ctx, ids...)
 		return UsersMsg{Task: task, Users: users, Conns: conns, Err: err}
+	}
+}
+
+// ReadAccounts is ReadUsers with each user's roles and organization
+// memberships, which a link carries over to the primary.
+func (b *Backend) ReadAccounts(ctx context.Context, task TaskID, ids ...string) tea.Cmd {
+	read := b.ReadUsers(ctx, task, ids...)
+	return func() tea.Msg {
+		msg := read().(UsersMsg)
+		if msg.Err == nil {
+			msg.Access, msg.Err = b.Session.Access(ctx, ids...)
+		}
+		return msg
 	}
 }
 

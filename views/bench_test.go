@@ -17,6 +17,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -195,7 +196,7 @@ func streamTenant(n int) (*linking.Connections, io.Reader) {
 		bw := bufio.NewWriterSize(pw, 1<<20)
 		var conns []client.Connection
 		var line []byte
-		emulator.GenerateEach(emulator.GenOptions{Users: n, Seed: 1}, func(c *emulator.Connection) {
+		gen.GenerateEach(gen.GenOptions{Users: n, Seed: 1}, func(c *emulator.Connection) {
 			data, _ := json.Marshal(c)
 			var lc client.Connection
 			json.Unmarshal(data, &lc)

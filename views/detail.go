@@ -365,7 +365,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 	}
 	if tui.Resolved(g) && len(g.Accounts) == 1 && len(g.Accounts[0].Linked) > 0 {
 		out = append(out, s.Good.Render("✓ Linked: ")+"every account with this email is now an identity of "+tui.Fit(g.Accounts[0].UserID, 40)+".",
-			s.Dim.Render("  To undo, u unlinks an identity again; the audit log (3) shows what was done and the backups hold the metadata."))
+			s.Dim.Render("  To undo a link: U on its record in the audit log (3) unlinks it and restores both accounts' metadata, roles and memberships from the backups."))
 	}
 	if d.chosen != "" && d.chosen != g.RecommendedPrimary {
 		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(d.chosen, 50)+s.Warn.Render(" as the primary of the next link."))

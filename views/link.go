@@ -44,6 +44,7 @@ type LinkWizard struct {
 	loading       bool
 	users         []client.User // primary first, then the secondaries, as read just now
 	conns         *linking.Connections
+	access        map[string]linking.Access // their roles and memberships, carried over by the link
 	opts          linking.LinkOptions
 	ops           []linking.Operation
 	planErr       error
@@ -126,7 +127,7 @@ func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			return w, nil
 		}
 		w.loading = false
-		w.users, w.conns, w.planErr = msg.Users, msg.Conns, msg.Err
+		w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
 		if msg.Err == nil {
 			w.plan()
 		}
@@ -230,11 +231,12 @@ func (w *LinkWizard) review() tea.Cmd {
 	w.step, w.loading, w.ops, w.planErr, w.users = stepReview, true, nil, nil, nil
 	w.opts = linking.LinkOptions{}
 	w.readTask = tui.NewTask()
-	return w.c.Backend.ReadUsers(w.c.Ctx, w.readTask, append([]string{w.primary}, secs...)...)
+	return w.c.Backend.ReadAccounts(w.c.Ctx, w.readTask, append([]string{w.primary}, secs...)...)
 }
 
 // plan asks linking for the operations with the current options.
 func (w *LinkWizard) plan() {
+	w.opts.Access = w.access
 	w.ops, w.planErr = linking.PlanLink(w.users[0], w.users[1:], w.conns, w.opts)
 	g := w.group()
 	for i := range w.ops {
@@ -414,6 +416,12 @@ func (w *LinkWizard) reviewView() []string {
 				}
 				before[field] = after
 			}
+		}
+		for _, r := range op.Roles {
+			mergeLines = append(mergeLines, "  "+s.Good.Render("+ role ")+tui.Fit(r.Name+" ("+r.ID+")", width-12)+s.Dim.Render(" given to the primary"))
+		}
+		for _, o := range op.Organizations {
+			mergeLines = append(mergeLines, "  "+s.Good.Render("+ member of ")+tui.Fit(o.Name+" ("+o.ID+")", width-16)+s.Dim.Render(" carried over"))
 		}
 		for _, n := range op.Notes {
 			mergeLines = append(mergeLines, indent(tui.Wrap("note: "+n, width-6, 3), "  ")...)

@@ -1,6 +1,6 @@
 // Command genexport writes the sandbox tenant's users as a users-export file
 // (gzip NDJSON, one full user a line: profile, identities with profileData,
-// metadata), the way Auth0 hands an export over. It is emulator.GenerateEach
+// metadata), the way Auth0 hands an export over. It is gen.GenerateEach
 // and User.AppendJSON, nothing more: the benchmark file and the emulator's
 // tenant are the same users.
 //
@@ -16,6 +16,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/gen"
 )
 
 func main() {
@@ -43,7 +44,7 @@ func write(path string, users int, seed int64) error {
 	zw := gzip.NewWriter(bw) // the default level, as a stock gzip writes
 	var line []byte
 	var werr error
-	emulator.GenerateEach(emulator.GenOptions{Users: users, Seed: seed}, nil, func(u *emulator.User) {
+	gen.GenerateEach(gen.GenOptions{Users: users, Seed: seed}, nil, func(u *emulator.User) {
 		if werr != nil {
 			return
 		}

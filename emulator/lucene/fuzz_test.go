@@ -1,4 +1,4 @@
-package emulator
+package lucene
 
 import (
 	"strings"
@@ -23,18 +23,19 @@ func FuzzEscapedEmailPhrase(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, email, other string) {
 		q := `email:"` + client.EscapeLucenePhrase(email) + `"`
-		parsed, err := parseQuery(q)
+		parsed, err := parseQuery(q, Users)
 		if err != nil {
 			t.Fatalf("%q does not parse: %v", q, err)
 		}
 		tq, ok := parsed.(*termQuery)
-		if !ok || tq.ref.kind != fEmail || tq.v.kind != vPhrase || tq.v.text != email {
+		if !ok || tq.ref.kind != FieldEmail || tq.v.kind != vPhrase || tq.v.text != email {
 			t.Fatalf("%q parses as %#v, not one phrase on email with the text %q", q, parsed, email)
 		}
 		for _, e := range []string{email, other, strings.ToUpper(email), strings.ToLower(email), email + "x", "x" + email, "a@b.com", ""} {
 			// Every other searchable field holds the address too: a query
 			// that escaped the email field would match through them.
-			u := &User{UserID: "auth0|" + email, Email: e, Name: email, Username: email, Nickname: email, GivenName: email, FamilyName: email, PhoneNumber: email}
+			u := testUser{FieldUserID: "auth0|" + email, FieldEmail: e, FieldName: email, FieldUsername: email,
+				FieldNickname: email, FieldGivenName: email, FieldFamilyName: email, FieldPhoneNumber: email}
 			want := e != "" && strings.EqualFold(e, email)
 			if got := parsed.match(u); got != want {
 				t.Fatalf("%q matches the email %q: %t, want %t", q, e, got, want)

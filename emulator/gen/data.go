@@ -1,4 +1,10 @@
-package emulator
+package gen
+
+import (
+	"encoding/json"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
 
 // The generator's vocabulary: connections as GET /api/v2/connections returns
 // them, and the names, domains and values its users are made of. Every
@@ -166,3 +172,22 @@ var phonePrefixes = []string{"+12", "+13", "+447", "+4915", "+336", "+919", "+61
 
 // ipFirstOctets avoid private, loopback and multicast ranges.
 var ipFirstOctets = []byte{24, 31, 37, 46, 62, 68, 73, 81, 86, 92, 98, 104, 109, 142, 151, 176, 185, 188, 203, 212}
+
+// Roles are the generated tenant's roles.
+func Roles() []*emulator.Role {
+	return []*emulator.Role{
+		{ID: "rol_Q1mVx7TzR3aLpK9d", Name: "admin", Description: "Full access to the customer portal"},
+		{ID: "rol_b8WcN2yHs5FjUe4g", Name: "support", Description: "Reads customer accounts"},
+		{ID: "rol_Lk3Pq9ZtX6vRm1Ya", Name: "billing", Description: "Manages invoices and plans"},
+		{ID: "rol_fG7hJ2kD4sA8wE5r", Name: "beta-tester", Description: "Sees features before release"},
+	}
+}
+
+// Organizations are the generated tenant's organizations.
+func Organizations() []*emulator.Organization {
+	return []*emulator.Organization{
+		{ID: "org_3hbVAMF8F3wVIcEJ", Name: "acme", DisplayName: "Acme Corp", Branding: json.RawMessage(`{"logo_url":"https://acme.com/logo.png"}`)},
+		{ID: "org_SST1yp2pazgSiMYi", Name: "globex", DisplayName: "Globex"},
+		{ID: "org_Wz2uMwAVQmfRb03I", Name: "initech", DisplayName: "Initech", Metadata: json.RawMessage(`{"tier":"gold"}`)},
+	}
+}

@@ -1,4 +1,4 @@
-package emulator
+package lucene
 
 import (
 	"math"
@@ -7,10 +7,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
-// How a parsed user search (search.go) meets users: values, field
-// resolution, matching, wildcards.
+// How a parsed query (parse.go) meets documents: fields, values, matching,
+// wildcards.
 
 type valueKind uint8
 
@@ -33,83 +35,143 @@ type value struct {
 	words          []string // text split into words (folded value only)
 }
 
-type fieldKind uint8
+// Field is a field of a searched document. How it compares follows from it:
+// see Folded, Words, IsDate, Multi.
+type Field uint8
 
+// The fields of Users and Logs.
 const (
-	fDefault fieldKind = iota // a bare term
-	fUserID
-	fEmail
-	fEmailDomain
-	fEmailVerified
-	fUsername
-	fPhoneNumber
-	fPhoneVerified
-	fName
-	fGivenName
-	fFamilyName
-	fNickname
-	fPicture
-	fCreatedAt
-	fUpdatedAt
-	fLastLogin
-	fLastIP
-	fLoginsCount
-	fBlocked
-	fIdentConnection
-	fIdentProvider
-	fIdentUserID
-	fIdentIsSocial
-	fIdentProfile // identities.profileData.<path>
-	fUserMeta     // user_metadata.<path>
-	fAppMeta      // app_metadata.<path>
-	fExtra        // any other top-level field, kept raw
+	FieldDefault Field = iota // a bare term
+	FieldUserID
+	FieldEmail
+	FieldEmailDomain
+	FieldEmailVerified
+	FieldUsername
+	FieldPhoneNumber
+	FieldPhoneVerified
+	FieldName
+	FieldGivenName
+	FieldFamilyName
+	FieldNickname
+	FieldPicture
+	FieldCreatedAt
+	FieldUpdatedAt
+	FieldLastLogin
+	FieldLastIP
+	FieldLoginsCount
+	FieldBlocked
+	FieldIdentConnection
+	FieldIdentProvider
+	FieldIdentUserID
+	FieldIdentIsSocial
+	FieldIdentProfile // identities.profileData.<path>: JSON, one a linked identity
+	FieldUserMeta     // user_metadata.<path>: JSON
+	FieldAppMeta      // app_metadata.<path>: JSON
+	FieldExtra        // any other top-level member, kept raw: JSON
+
+	// Log events (Logs); user_id, connection and the other keyword fields
+	// of a log event are FieldExtra members.
+	FieldLogType
+	FieldLogDate
+	FieldLogDescription
 )
 
-var simpleFields = map[string]fieldKind{
-	"user_id": fUserID, "email": fEmail, "email.domain": fEmailDomain,
-	"email_verified": fEmailVerified, "username": fUsername, "phone_number": fPhoneNumber,
-	"phone_verified": fPhoneVerified, "name": fName, "given_name": fGivenName,
-	"family_name": fFamilyName, "nickname": fNickname, "picture": fPicture,
-	"created_at": fCreatedAt, "updated_at": fUpdatedAt, "last_login": fLastLogin,
-	"last_ip": fLastIP, "logins_count": fLoginsCount, "blocked": fBlocked,
-	"identities.connection": fIdentConnection, "identities.provider": fIdentProvider,
-	"identities.user_id": fIdentUserID, "identities.isSocial": fIdentIsSocial,
+// Schema is the set of fields of one kind of document.
+type Schema struct {
+	fields   map[string]Field
+	prefixes map[string]Field // name.<path> (JSON fields)
+	defaults []Field          // what a bare term searches
 }
 
-// defaultFields are what a bare term searches.
-var defaultFields = []fieldKind{fUserID, fEmail, fName, fGivenName, fFamilyName, fNickname, fUsername, fPhoneNumber}
+// Users are the fields of Auth0's user search.
+var Users = &Schema{
+	fields: map[string]Field{
+		"user_id": FieldUserID, "email": FieldEmail, "email.domain": FieldEmailDomain,
+		"email_verified": FieldEmailVerified, "username": FieldUsername, "phone_number": FieldPhoneNumber,
+		"phone_verified": FieldPhoneVerified, "name": FieldName, "given_name": FieldGivenName,
+		"family_name": FieldFamilyName, "nickname": FieldNickname, "picture": FieldPicture,
+		"created_at": FieldCreatedAt, "updated_at": FieldUpdatedAt, "last_login": FieldLastLogin,
+		"last_ip": FieldLastIP, "logins_count": FieldLoginsCount, "blocked": FieldBlocked,
+		"identities.connection": FieldIdentConnection, "identities.provider": FieldIdentProvider,
+		"identities.user_id": FieldIdentUserID, "identities.isSocial": FieldIdentIsSocial,
+	},
+	prefixes: map[string]Field{
+		"user_metadata": FieldUserMeta, "app_metadata": FieldAppMeta, "identities.profileData": FieldIdentProfile,
+	},
+	defaults: []Field{FieldUserID, FieldEmail, FieldName, FieldGivenName, FieldFamilyName, FieldNickname, FieldUsername, FieldPhoneNumber},
+}
 
-func (k fieldKind) folded() bool {
+// Logs are the fields of Auth0's log search: type and date are typed, the
+// other members of an event (user_id, client_id, connection, ip…) compare
+// as their JSON values, case-sensitively.
+var Logs = &Schema{
+	fields:   map[string]Field{"type": FieldLogType, "date": FieldLogDate, "description": FieldLogDescription},
+	defaults: []Field{FieldLogType, FieldLogDescription},
+}
+
+// Folded fields match case-insensitively.
+func (k Field) Folded() bool {
 	switch k {
-	case fEmail, fEmailDomain, fName, fGivenName, fFamilyName, fNickname:
+	case FieldEmail, FieldEmailDomain, FieldName, FieldGivenName, FieldFamilyName, FieldNickname, FieldLogDescription:
 		return true
 	}
 	return false
 }
 
-func (k fieldKind) tokenized() bool {
+// Words fields also match one of their words, or consecutive words.
+func (k Field) Words() bool {
 	switch k {
-	case fName, fGivenName, fFamilyName, fNickname:
+	case FieldName, FieldGivenName, FieldFamilyName, FieldNickname, FieldLogDescription:
 		return true
 	}
 	return false
 }
 
-func (k fieldKind) isDate() bool { return k == fCreatedAt || k == fUpdatedAt || k == fLastLogin }
+// IsDate fields hold times: dates, date ranges and RFC 3339 compare by time.
+func (k Field) IsDate() bool {
+	return k == FieldCreatedAt || k == FieldUpdatedAt || k == FieldLastLogin || k == FieldLogDate
+}
+
+// Multi fields have one value per identity.
+func (k Field) Multi() bool { return k >= FieldIdentConnection && k <= FieldIdentProfile }
+
+// IsJSON fields are raw JSON values looked up along a path.
+func (k Field) IsJSON() bool { return k >= FieldIdentProfile && k <= FieldExtra }
+
+// Document is what a query is matched against.
+type Document interface {
+	// Text returns the i-th value of a text field (one of the fields that is
+	// neither a date, logins_count nor JSON); ok is false past the last
+	// value. "" is no value.
+	Text(f Field, i int) (v string, ok bool)
+	// Time returns the value of a date field; zero is none.
+	Time(f Field) time.Time
+	// Number returns the value of logins_count; ok is false when the
+	// document has none.
+	Number(f Field) (n float64, ok bool)
+	// JSON returns the i-th raw value of a JSON field; member names the
+	// top-level member of a FieldExtra. ok is false past the last value.
+	JSON(f Field, member string, i int) (raw []byte, ok bool)
+}
 
 // fieldRef is a resolved field name.
 type fieldRef struct {
-	kind fieldKind
-	path []string // metadata, profileData or Extra path
+	kind Field
+	path []string // JSON fields: the path below the value (FieldExtra: below path[0], its member)
 }
 
-func resolveField(name string) fieldRef {
-	if k, ok := simpleFields[name]; ok {
+// Resolve returns the field a name denotes, and for JSON fields the path
+// below it (for FieldExtra, starting with the top-level member).
+func (s *Schema) Resolve(name string) (Field, []string) {
+	r := s.resolveField(name)
+	return r.kind, r.path
+}
+
+func (s *Schema) resolveField(name string) fieldRef {
+	if k, ok := s.fields[name]; ok {
 		return fieldRef{kind: k}
 	}
-	for prefix, k := range map[string]fieldKind{
-		"user_metadata": fUserMeta, "app_metadata": fAppMeta, "identities.profileData": fIdentProfile,
-	} {
+	for prefix, k := range s.prefixes {
 		if name == prefix {
 			return fieldRef{kind: k}
 		}
@@ -117,19 +179,19 @@ func resolveField(name string) fieldRef {
 			return fieldRef{kind: k, path: strings.Split(rest, ".")}
 		}
 	}
-	return fieldRef{kind: fExtra, path: strings.Split(name, ".")}
+	return fieldRef{kind: FieldExtra, path: strings.Split(name, ".")}
 }
 
 // fieldQuery compiles field:value; field "" is a bare term.
-func fieldQuery(field string, v value) (query, error) {
-	ref := fieldRef{kind: fDefault}
+func (s *Schema) fieldQuery(field string, v value) (query, error) {
+	ref := fieldRef{kind: FieldDefault}
 	if field != "" {
-		ref = resolveField(field)
+		ref = s.resolveField(field)
 	}
-	if ref.kind == fUserMeta && (v.kind == vWildcard || v.kind == vRange) {
+	if ref.kind == FieldUserMeta && (v.kind == vWildcard || v.kind == vRange) {
 		return nil, queryError("wildcard and range searches are not available on user_metadata fields")
 	}
-	q := &termQuery{ref: ref, v: v, fv: v}
+	q := &termQuery{ref: ref, v: v, fv: v, defaults: s.defaults}
 	q.fv.text = strings.ToLower(v.text)
 	q.fv.lo, q.fv.hi = strings.ToLower(v.lo), strings.ToLower(v.hi)
 	q.fv.glob = lowerGlob(v.glob)
@@ -140,20 +202,20 @@ func fieldQuery(field string, v value) (query, error) {
 		}
 	}
 	switch {
-	case ref.kind == fLoginsCount && (v.kind == vTerm || v.kind == vRange):
+	case ref.kind == FieldLoginsCount && (v.kind == vTerm || v.kind == vRange):
 		lo, hi, err := numberBounds(v)
 		if err != nil {
 			return nil, err
 		}
 		q.numLo, q.numHi = lo, hi
-	case ref.kind.isDate() && (v.kind == vTerm || v.kind == vPhrase || v.kind == vRange):
+	case ref.kind.IsDate() && (v.kind == vTerm || v.kind == vPhrase || v.kind == vRange):
 		lo, hi, err := dateBounds(v)
 		if err != nil {
 			return nil, err
 		}
 		q.timeLo, q.timeHi = lo, hi
 	}
-	if v.kind == vRange && ref.kind != fLoginsCount && !ref.kind.isDate() {
+	if v.kind == vRange && ref.kind != FieldLoginsCount && !ref.kind.IsDate() {
 		// Numeric bounds compare numerically with numeric metadata.
 		q.numLo, q.numHi, q.numeric = math.Inf(-1), math.Inf(1), true
 		if lo, hi, err := numberBounds(v); err == nil {
@@ -188,34 +250,32 @@ type termQuery struct {
 	numLo, numHi   float64 // inclusive numeric bounds (logins_count, numeric ranges)
 	numeric        bool
 	timeLo, timeHi time.Time // [timeLo, timeHi) for dates
+	defaults       []Field   // what a bare term searches
 }
 
-func (q *termQuery) match(u *User) bool {
-	switch q.ref.kind {
-	case fDefault:
-		for _, k := range defaultFields {
-			if q.matchText(k, userText(u, k)) {
+func (q *termQuery) match(d Document) bool {
+	switch k := q.ref.kind; {
+	case k == FieldDefault:
+		for _, f := range q.defaults {
+			if q.matchTexts(d, f) {
 				return true
 			}
 		}
 		return false
-	case fEmailVerified:
-		return q.matchFlag(u.EmailVerified)
-	case fPhoneVerified:
-		return q.matchFlag(u.PhoneVerified)
-	case fBlocked:
-		return q.matchText(fBlocked, strconv.FormatBool(u.Blocked))
-	case fLoginsCount:
+	case k == FieldLoginsCount:
+		n, ok := d.Number(k)
+		if !ok {
+			return false
+		}
 		if q.v.kind == vExists {
 			return true
 		}
 		if q.v.kind == vWildcard || q.v.kind == vPhrase {
-			return q.matchText(fLoginsCount, strconv.FormatInt(u.LoginsCount, 10))
+			return q.matchText(FieldLoginsCount, strconv.FormatFloat(n, 'f', -1, 64))
 		}
-		n := float64(u.LoginsCount)
 		return n >= q.numLo && n <= q.numHi
-	case fCreatedAt, fUpdatedAt, fLastLogin:
-		t := userTime(u, q.ref.kind)
+	case k.IsDate():
+		t := d.Time(k)
 		if t.IsZero() {
 			return false
 		}
@@ -223,58 +283,59 @@ func (q *termQuery) match(u *User) bool {
 			return true
 		}
 		if q.v.kind == vWildcard {
-			return q.matchText(q.ref.kind, t.UTC().Format(TimeLayout))
+			return q.matchText(k, t.UTC().Format(rawjson.TimeLayout))
 		}
 		return !t.Before(q.timeLo) && t.Before(q.timeHi)
-	case fIdentConnection, fIdentProvider, fIdentUserID, fIdentIsSocial:
-		for i := range u.Identities {
-			if q.matchText(q.ref.kind, identityText(&u.Identities[i], q.ref.kind)) {
+	case k.IsJSON():
+		member := ""
+		path := q.ref.path
+		if k == FieldExtra {
+			member, path = path[0], path[1:]
+		}
+		for i := 0; ; i++ {
+			raw, ok := d.JSON(k, member, i)
+			if !ok {
+				return false
+			}
+			if q.matchRaw(lookupPath(raw, path)) {
 				return true
 			}
 		}
-		return false
-	case fIdentProfile:
-		for i := range u.Identities {
-			if q.matchRaw(lookupPath(u.Identities[i].ProfileData, q.ref.path)) {
-				return true
-			}
-		}
-		return false
-	case fUserMeta:
-		return q.matchRaw(lookupPath(u.UserMetadata, q.ref.path))
-	case fAppMeta:
-		return q.matchRaw(lookupPath(u.AppMetadata, q.ref.path))
-	case fExtra:
-		raw, ok := u.Extra[q.ref.path[0]]
+	}
+	return q.matchTexts(d, q.ref.kind)
+}
+
+// matchTexts reports whether one of the document's values of f matches.
+func (q *termQuery) matchTexts(d Document, f Field) bool {
+	if !f.Multi() {
+		s, _ := d.Text(f, 0)
+		return q.matchText(f, s)
+	}
+	for i := 0; ; i++ {
+		s, ok := d.Text(f, i)
 		if !ok {
 			return false
 		}
-		return q.matchRaw(lookupPath(raw, q.ref.path[1:]))
+		if q.matchText(f, s) {
+			return true
+		}
 	}
-	return q.matchText(q.ref.kind, userText(u, q.ref.kind))
-}
-
-func (q *termQuery) matchFlag(f Flag) bool {
-	if !f.Set() {
-		return false
-	}
-	return q.matchText(fEmailVerified, strconv.FormatBool(f.Bool()))
 }
 
 // matchText compares a text value; "" is no value.
-func (q *termQuery) matchText(k fieldKind, s string) bool {
+func (q *termQuery) matchText(k Field, s string) bool {
 	if s == "" {
 		return false
 	}
 	v := &q.v
-	if k.folded() {
+	if k.Folded() {
 		v = &q.fv
-		if (v.kind == vTerm || v.kind == vPhrase) && !k.tokenized() {
+		if (v.kind == vTerm || v.kind == vPhrase) && !k.Words() {
 			// Both sides as given: the lowered text may not fold back
 			// (İ lowers to i and a combining dot).
 			return strings.EqualFold(s, q.v.text) // no allocation
 		}
-		s = lowerFast(s)
+		s = Fold(s)
 	}
 	switch v.kind {
 	case vExists:
@@ -290,7 +351,7 @@ func (q *termQuery) matchText(k fieldKind, s string) bool {
 		if globMatch(v.glob, s) {
 			return true
 		}
-		if k.tokenized() {
+		if k.Words() {
 			for w := range strings.FieldsSeq(s) {
 				if globMatch(v.glob, w) {
 					return true
@@ -302,7 +363,7 @@ func (q *termQuery) matchText(k fieldKind, s string) bool {
 	if s == v.text {
 		return true
 	}
-	return k.tokenized() && containsWords(s, v.words)
+	return k.Words() && containsWords(s, v.words)
 }
 
 // containsWords reports whether words appear consecutively among the words
@@ -327,21 +388,21 @@ func (q *termQuery) matchRaw(raw []byte, found bool) bool {
 	}
 	switch raw[0] {
 	case '"':
-		s, ok := rawString(raw)
-		return ok && q.matchText(fExtra, s)
+		s, ok := rawjson.Unquote(raw)
+		return ok && q.matchText(FieldExtra, s)
 	case '[':
 		hit := false
-		eachElement(raw, func(el []byte) bool {
+		rawjson.EachElement(raw, func(el []byte) bool {
 			hit = q.matchRaw(el, true)
 			return !hit
 		})
 		return hit
 	case '{':
-		return q.v.kind == vExists && len(trimSpace(raw)) > 2
+		return q.v.kind == vExists && len(rawjson.TrimSpace(raw)) > 2
 	case 'n':
 		return false
 	case 't', 'f':
-		return q.matchText(fExtra, string(raw))
+		return q.matchText(FieldExtra, string(raw))
 	}
 	// A number: compare numerically when the query value is a number too.
 	n, err := strconv.ParseFloat(string(raw), 64)
@@ -358,7 +419,7 @@ func (q *termQuery) matchRaw(raw []byte, found bool) bool {
 			return n >= q.numLo && n <= q.numHi
 		}
 	}
-	return q.matchText(fExtra, string(raw))
+	return q.matchText(FieldExtra, string(raw))
 }
 
 // lookupPath follows path through raw JSON objects; an array on the way is
@@ -369,10 +430,10 @@ func lookupPath(raw []byte, path []string) ([]byte, bool) {
 		return nil, false
 	}
 	for i, key := range path {
-		raw = trimSpace(raw)
+		raw = rawjson.TrimSpace(raw)
 		if len(raw) > 0 && raw[0] == '[' {
 			var found []byte
-			eachElement(raw, func(el []byte) bool {
+			rawjson.EachElement(raw, func(el []byte) bool {
 				if v, ok := lookupPath(el, path[i:]); ok {
 					if found == nil {
 						found = []byte{'['}
@@ -388,7 +449,7 @@ func lookupPath(raw []byte, path []string) ([]byte, bool) {
 			}
 			return append(found, ']'), true
 		}
-		v, ok := lookupMember(raw, key)
+		v, ok := rawjson.LookupMember(raw, key)
 		if !ok {
 			return nil, false
 		}
@@ -397,64 +458,9 @@ func lookupPath(raw []byte, path []string) ([]byte, bool) {
 	return raw, true
 }
 
-func userText(u *User, k fieldKind) string {
-	switch k {
-	case fUserID:
-		return u.UserID
-	case fEmail:
-		return u.Email
-	case fEmailDomain:
-		if at := strings.LastIndexByte(u.Email, '@'); at >= 0 {
-			return u.Email[at+1:]
-		}
-	case fUsername:
-		return u.Username
-	case fPhoneNumber:
-		return u.PhoneNumber
-	case fName:
-		return u.Name
-	case fGivenName:
-		return u.GivenName
-	case fFamilyName:
-		return u.FamilyName
-	case fNickname:
-		return u.Nickname
-	case fPicture:
-		return u.Picture
-	case fLastIP:
-		return u.LastIP
-	}
-	return ""
-}
-
-func userTime(u *User, k fieldKind) time.Time {
-	switch k {
-	case fCreatedAt:
-		return u.CreatedAt
-	case fUpdatedAt:
-		return u.UpdatedAt
-	case fLastLogin:
-		return u.LastLogin
-	}
-	return time.Time{}
-}
-
-func identityText(id *Identity, k fieldKind) string {
-	switch k {
-	case fIdentConnection:
-		return id.Connection
-	case fIdentProvider:
-		return id.Provider
-	case fIdentUserID:
-		return id.UserID.Value
-	case fIdentIsSocial:
-		return strconv.FormatBool(id.IsSocial)
-	}
-	return ""
-}
-
-// lowerFast lower-cases s, without allocating when it has no upper case.
-func lowerFast(s string) string {
+// Fold lower-cases s as folded fields compare, without allocating when it
+// has no upper case.
+func Fold(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {

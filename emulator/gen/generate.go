@@ -1,4 +1,7 @@
-package emulator
+// Package gen makes sandbox tenants: realistic, reproducible users and
+// connections (Generate, GenerateEach) as *emulator.Tenant. It may import
+// emulator; emulator never imports gen.
+package gen
 
 import (
 	"bytes"
@@ -8,6 +11,9 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/internal/rawjson"
 )
 
 // GenOptions chooses the sandbox tenant Generate makes.
@@ -25,11 +31,11 @@ var GenDefaultNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // Generate makes a realistic tenant: the connections of genConns and
 // o.Users users, about a third of them in groups sharing an email. See
 // GenerateEach for what the users are.
-func Generate(o GenOptions) *Tenant {
-	t := &Tenant{Users: make([]*User, 0, max(o.Users, 0))}
+func Generate(o GenOptions) *emulator.Tenant {
+	t := &emulator.Tenant{Users: make([]*emulator.User, 0, max(o.Users, 0)), Roles: Roles(), Organizations: Organizations()}
 	GenerateEach(o,
-		func(c *Connection) { t.Connections = append(t.Connections, c) },
-		func(u *User) { t.Users = append(t.Users, u) })
+		func(c *emulator.Connection) { t.Connections = append(t.Connections, c) },
+		func(u *emulator.User) { t.Users = append(t.Users, u) })
 	return t
 }
 
@@ -55,7 +61,7 @@ func Generate(o GenOptions) *Tenant {
 // strings (terminal escapes, control and bidi characters, a 10 KB name,
 // invalid UTF-8). The first chunk also starts with one unit of every kind,
 // so even a 30-user tenant holds every case.
-func GenerateEach(o GenOptions, conns func(*Connection), user func(*User)) {
+func GenerateEach(o GenOptions, conns func(*emulator.Connection), user func(*emulator.User)) {
 	if conns != nil {
 		for k := range genConns {
 			conns(genConns[k].connection())
@@ -291,20 +297,25 @@ type generator struct {
 	seq  uint64 // identities made: the source of unique ids
 	unit uint64 // units made: the source of unique emails and usernames
 
-	users      slab[User]
-	identities slab[Identity]
+	users      slab[emulator.User]
+	identities slab[emulator.Identity]
 	text       textArena
 	raw        rawArena
-	order      []*User       // this chunk's standalone users
-	links      []pendingLink // this chunk's linked identities, filled in once text is final
+	order      []*emulator.User // this chunk's standalone users
+	links      []pendingLink    // this chunk's linked identities, filled in once text is final
 
 	email, username []byte // the current unit's, lower-case
+
+	// m draws memberships, apart from r so that adding them changed no
+	// other generated value; members counts the units given some.
+	m       rng
+	members int
 }
 
 // pendingLink is a linked identity waiting for its secondary's final strings.
 type pendingLink struct {
-	dst *Identity
-	sec *User
+	dst *emulator.Identity
+	sec *emulator.User
 }
 
 func newGenerator(o GenOptions) *generator {
@@ -314,6 +325,7 @@ func newGenerator(o GenOptions) *generator {
 	}
 	g := &generator{r: rng{s: uint64(o.Seed)}, now: now.UnixMilli()}
 	g.salt = g.r.next()
+	g.m = rng{s: mix64(g.salt ^ 0x6d656d62657273)}
 	return g
 }
 
@@ -335,7 +347,7 @@ func (g *generator) build(p unitPlan) {
 
 // finishChunk makes the chunk's strings final, adds the hostile strings to
 // the first chunk, fills in linked identities and shuffles the users.
-func (g *generator) finishChunk(first bool) []*User {
+func (g *generator) finishChunk(first bool) []*emulator.User {
 	g.text.flush()
 	if first {
 		g.addHostile()
@@ -467,7 +479,7 @@ type acct struct {
 	p        *person
 	email    []byte // lower-case; nil means none
 	idpCase  bool   // keep the IdP's capitalization (social and enterprise)
-	verified Flag
+	verified emulator.Flag
 	created  int64
 	logins   int64
 	username []byte
@@ -488,19 +500,19 @@ const (
 )
 
 // addUser makes a standalone user of the current chunk.
-func (g *generator) addUser(a *acct, secondaries int) *User {
+func (g *generator) addUser(a *acct, secondaries int) *emulator.User {
 	u := g.newUser(a, 1+secondaries)
 	g.order = append(g.order, u)
 	return u
 }
 
 // addLinked makes sec and links it into u as identities[i].
-func (g *generator) addLinked(u *User, i int, sec *acct) {
+func (g *generator) addLinked(u *emulator.User, i int, sec *acct) {
 	s := g.newUser(sec, 1)
 	g.links = append(g.links, pendingLink{dst: &u.Identities[i], sec: s})
 }
 
-func (g *generator) newUser(a *acct, identities int) *User {
+func (g *generator) newUser(a *acct, identities int) *emulator.User {
 	u := &g.users.alloc(1)[0]
 	c := &genConns[a.conn]
 	t := &g.text
@@ -569,7 +581,7 @@ func (g *generator) newUser(a *acct, identities int) *User {
 		t.set(&u.PhoneNumber, start)
 		t.set(&u.Name, start) // passwordless users are named by their phone number
 		t.set(&u.Nickname, start)
-		u.PhoneVerified = FlagTrue
+		u.PhoneVerified = emulator.FlagTrue
 		u.Picture = "https://cdn.auth0.com/avatars/default.png"
 	case connUPA:
 		if g.r.permille(550) { // signed up with email only: Auth0 names them by it
@@ -624,6 +636,7 @@ func (g *generator) newUser(a *acct, identities int) *User {
 	}
 	u.CreatedAt = time.UnixMilli(a.created).UTC()
 	u.LoginsCount = a.logins
+	u.HasLoginsCount = a.logins > 0 // a user who never logged in has no logins_count
 	updated := a.created
 	if a.logins > 0 {
 		last := a.created + 1000 + int64(g.r.intn(5000))
@@ -636,7 +649,9 @@ func (g *generator) newUser(a *acct, identities int) *User {
 		g.putIP(u)
 	}
 	u.UpdatedAt = time.UnixMilli(updated).UTC()
-	u.Blocked = g.r.permille(5)
+	if g.r.permille(5) {
+		u.Blocked = emulator.FlagTrue
+	}
 	g.metadata(u, a)
 	return u
 }
@@ -648,7 +663,7 @@ func (g *generator) putString(dst *string, b []byte) {
 	g.text.set(dst, start)
 }
 
-func (g *generator) putName(u *User, p *person) {
+func (g *generator) putName(u *emulator.User, p *person) {
 	start := len(g.text.buf)
 	g.text.buf = append(append(append(g.text.buf, p.given.display...), ' '), p.family.display...)
 	g.text.set(&u.Name, start)
@@ -656,7 +671,7 @@ func (g *generator) putName(u *User, p *person) {
 
 // putGravatar sets Auth0's default picture: the gravatar of the email, with
 // the initials as fallback.
-func (g *generator) putGravatar(u *User, a *acct) {
+func (g *generator) putGravatar(u *emulator.User, a *acct) {
 	sum := md5.Sum(a.email)
 	t := &g.text
 	start := len(t.buf)
@@ -672,7 +687,7 @@ func (g *generator) putGravatar(u *User, a *acct) {
 	t.set(&u.Picture, start)
 }
 
-func (g *generator) putIP(u *User) {
+func (g *generator) putIP(u *emulator.User) {
 	t := &g.text
 	start := len(t.buf)
 	x := g.r.next()
@@ -696,99 +711,102 @@ func (g *generator) putIP(u *User) {
 }
 
 // metadata writes user_metadata and app_metadata as compact JSON.
-func (g *generator) metadata(u *User, a *acct) {
+func (g *generator) metadata(u *emulator.User, a *acct) {
 	r := &g.r
 	conflict := a.meta == metaConflict
 	if conflict || r.permille(400) {
-		w := objWriter{b: g.raw.begin()}
-		w.b = append(w.b, '{')
+		w := rawjson.Writer{B: g.raw.begin()}
+		w.B = append(w.B, '{')
 		theme := metaThemes[r.intn(len(metaThemes))]
 		if conflict {
 			theme = metaThemes[a.metaArg%len(metaThemes)]
 		}
 		switch x := r.intn(3); {
 		case x == 0 || conflict:
-			w.key("preferences")
-			w.b = append(w.b, `{"theme":`...)
-			w.b = appendString(w.b, theme)
-			w.b = append(w.b, `,"language":`...)
-			w.b = appendString(w.b, choose(r, metaLanguages))
+			w.Key("preferences")
+			w.B = append(w.B, `{"theme":`...)
+			w.B = rawjson.AppendString(w.B, theme)
+			w.B = append(w.B, `,"language":`...)
+			w.B = rawjson.AppendString(w.B, choose(r, metaLanguages))
 			if x == 1 {
-				w.b = append(w.b, `,"notifications":{"email":true,"sms":false}`...)
+				w.B = append(w.B, `,"notifications":{"email":true,"sms":false}`...)
 			}
-			w.b = append(w.b, '}')
+			w.B = append(w.B, '}')
 			if conflict || x == 1 {
-				w.key("newsletter")
-				w.b = strconv.AppendBool(w.b, r.permille(500))
+				w.Key("newsletter")
+				w.B = strconv.AppendBool(w.B, r.permille(500))
 			}
 		case x == 1:
-			w.key("newsletter")
-			w.b = strconv.AppendBool(w.b, r.permille(500))
-			w.str("timezone", choose(r, metaTimezones))
+			w.Key("newsletter")
+			w.B = strconv.AppendBool(w.B, r.permille(500))
+			w.Str("timezone", choose(r, metaTimezones))
 		default:
-			w.str("timezone", choose(r, metaTimezones))
+			w.Str("timezone", choose(r, metaTimezones))
 		}
-		u.UserMetadata = g.raw.end(append(w.b, '}'))
+		u.UserMetadata = g.raw.end(append(w.B, '}'))
 	}
 	if a.meta == metaRandom && !r.permille(500) {
 		return
 	}
-	w := objWriter{b: g.raw.begin()}
-	w.b = append(w.b, '{')
+	w := rawjson.Writer{B: g.raw.begin()}
+	w.B = append(w.B, '{')
 	switch a.meta {
 	case metaParent:
-		w.str("role", "parent")
-		w.str("plan", "family")
+		w.Str("role", "parent")
+		w.Str("plan", "family")
 	case metaChild:
-		w.str("role", "child")
-		w.key("parental_controls")
-		w.b = append(w.b, "true"...)
+		w.Str("role", "child")
+		w.Key("parental_controls")
+		w.B = append(w.B, "true"...)
 	case metaShop:
-		w.key("store_id")
-		w.b = append(w.b, `"st_`...)
-		w.b = strconv.AppendUint(w.b, g.unit, 10)
-		w.b = append(append(w.b, '_'), shopLocations[a.metaArg%len(shopLocations)]...)
-		w.b = append(w.b, '"')
-		w.str("role", "store_manager")
+		w.Key("store_id")
+		w.B = append(w.B, `"st_`...)
+		w.B = strconv.AppendUint(w.B, g.unit, 10)
+		w.B = append(append(w.B, '_'), shopLocations[a.metaArg%len(shopLocations)]...)
+		w.B = append(w.B, '"')
+		w.Str("role", "store_manager")
 	case metaLegacy:
-		w.key("legacy_id")
-		w.b = strconv.AppendUint(append(w.b, `"L-`...), g.seq, 10)
-		w.b = append(w.b, `","migrated":false`...)
+		w.Key("legacy_id")
+		w.B = strconv.AppendUint(append(w.B, `"L-`...), g.seq, 10)
+		w.B = append(w.B, `","migrated":false`...)
 	default:
 		plan := choose(r, metaPlans)
 		if a.meta == metaConflict {
 			plan = metaPlans[(a.metaArg+int(g.unit))%len(metaPlans)]
 		}
-		w.str("plan", plan)
-		w.key("roles")
-		w.b = append(w.b, choose(r, metaRoleSets)...)
+		w.Str("plan", plan)
+		w.Key("roles")
+		w.B = append(w.B, choose(r, metaRoleSets)...)
 		if r.permille(500) {
-			w.key("customer_id")
-			w.b = appendBase64URL(append(w.b, `"cus_`...), r.next(), 10)
-			w.b = appendBase64URL(w.b, r.next(), 4)
-			w.b = append(w.b, '"')
+			w.Key("customer_id")
+			w.B = appendBase64URL(append(w.B, `"cus_`...), r.next(), 10)
+			w.B = appendBase64URL(w.B, r.next(), 4)
+			w.B = append(w.B, '"')
 		}
 	}
-	u.AppMetadata = g.raw.end(append(w.b, '}'))
+	u.AppMetadata = g.raw.end(append(w.B, '}'))
 }
 
 // profileData is what a linked identity keeps of its old user.
-func (g *generator) profileData(s *User) json.RawMessage {
-	w := objWriter{b: g.raw.begin()}
-	w.b = append(w.b, '{')
+func (g *generator) profileData(s *emulator.User) json.RawMessage {
+	w := rawjson.Writer{B: g.raw.begin()}
+	w.B = append(w.B, '{')
 	if s.Email != "" {
-		w.str("email", s.Email)
+		w.Str("email", s.Email)
 	}
-	w.flag("email_verified", s.EmailVerified)
+	if s.EmailVerified.Set() {
+		w.Key("email_verified")
+		w.B = s.EmailVerified.AppendJSON(w.B)
+	}
 	for _, f := range [...]struct{ k, v string }{
 		{"name", s.Name}, {"given_name", s.GivenName}, {"family_name", s.FamilyName},
 		{"nickname", s.Nickname}, {"username", s.Username}, {"phone_number", s.PhoneNumber}, {"picture", s.Picture},
 	} {
 		if f.v != "" {
-			w.str(f.k, f.v)
+			w.Str(f.k, f.v)
 		}
 	}
-	return g.raw.end(append(w.b, '}'))
+	return g.raw.end(append(w.B, '}'))
 }
 
 // ---- the units ----
@@ -796,21 +814,21 @@ func (g *generator) profileData(s *User) json.RawMessage {
 func (g *generator) single(p unitPlan) {
 	c := p.conns[0]
 	per := g.newPerson()
-	a := acct{conn: c, p: &per, created: g.created(), logins: g.logins(), verified: FlagTrue, largeID: p.largeID}
+	a := acct{conn: c, p: &per, created: g.created(), logins: g.logins(), verified: emulator.FlagTrue, largeID: p.largeID}
 	switch c {
 	case connSMS:
 		if g.r.permille(50) { // an email set through the API, never verified
-			a.email, a.verified = g.setEmail(&per, choose(&g.r, consumerDomains)), FlagFalse
+			a.email, a.verified = g.setEmail(&per, choose(&g.r, consumerDomains)), emulator.FlagFalse
 		}
 	case connGitHub:
 		if !p.noEmail {
 			a.email = g.setEmail(&per, g.domainFor(c))
-			a.verified = FlagOf(g.r.permille(950))
+			a.verified = emulator.FlagOf(g.r.permille(950))
 		}
 	case connFamily:
 		a.email = g.setEmail(&per, g.domainFor(c))
 		a.username = g.appendLocal(g.username[:0], &per, 0)
-		a.verified = FlagOf(g.r.permille(850))
+		a.verified = emulator.FlagOf(g.r.permille(850))
 	case connLegacy:
 		a.email = g.setEmail(&per, g.domainFor(c))
 		a.username = g.appendLocal(g.username[:0], &per, 2)
@@ -818,7 +836,7 @@ func (g *generator) single(p unitPlan) {
 		a.created = g.createdLegacy()
 	case connUPA:
 		a.email = g.setEmail(&per, g.domainFor(c))
-		a.verified = FlagOf(g.r.permille(880))
+		a.verified = emulator.FlagOf(g.r.permille(880))
 	default:
 		a.email = g.setEmail(&per, g.domainFor(c))
 	}
@@ -835,19 +853,49 @@ func (g *generator) samePerson(p unitPlan) {
 		unverified = g.unverifiable(p.conns[:p.n])
 	}
 	t := g.created()
+	accounts := make([]*emulator.User, p.n)
 	for i, c := range p.conns[:p.n] {
-		a := acct{conn: c, p: &per, email: email, idpCase: p.idpCase, verified: FlagTrue, created: t, logins: g.logins()}
+		a := acct{conn: c, p: &per, email: email, idpCase: p.idpCase, verified: emulator.FlagTrue, created: t, logins: g.logins()}
 		if i == p.n-1 {
 			a.logins = g.newestLogins(p.missed)
 		}
 		if i == unverified {
-			a.verified = FlagFalse
+			a.verified = emulator.FlagFalse
 		}
 		if conflict {
 			a.meta, a.metaArg = metaConflict, i
 		}
-		g.addUser(&a, 0)
+		accounts[i] = g.addUser(&a, 0)
 		t = g.later(t)
+	}
+	g.memberships(accounts)
+}
+
+// memberships gives some of a duplicate group's accounts roles and
+// organization memberships: about one group in five, the newest account
+// (the one a link makes the secondary) as often as the others, and the
+// first such group always on its newest account, so that even a small
+// tenant has memberships that a link would lose.
+func (g *generator) memberships(accounts []*emulator.User) {
+	m := &g.m
+	if g.members > 0 && !m.permille(200) {
+		return
+	}
+	g.members++
+	u := accounts[len(accounts)-1]
+	if g.members > 1 {
+		u = accounts[m.intn(len(accounts))]
+	}
+	roles, orgs := Roles(), Organizations()
+	u.Roles = []string{roles[m.intn(len(roles))].ID}
+	if g.members == 1 || m.permille(600) {
+		u.Organizations = []string{orgs[m.intn(len(orgs))].ID}
+	}
+	if m.permille(150) { // another account of the group has a role of its own
+		other := accounts[m.intn(len(accounts))]
+		if other != u {
+			other.Roles = []string{roles[m.intn(len(roles))].ID}
+		}
 	}
 }
 
@@ -870,15 +918,15 @@ func (g *generator) linked(p unitPlan) {
 	per := g.newPerson()
 	email := g.setEmail(&per, g.domainFor(p.conns[:p.n]...))
 	t := g.created()
-	primary := acct{conn: p.conns[0], p: &per, email: email, verified: FlagTrue, created: t, logins: 2 + g.logins()}
+	primary := acct{conn: p.conns[0], p: &per, email: email, verified: emulator.FlagTrue, created: t, logins: 2 + g.logins()}
 	u := g.addUser(&primary, p.n-1)
 	for i := 1; i < p.n; i++ {
 		t = g.later(t)
-		sec := acct{conn: p.conns[i], p: &per, email: email, idpCase: p.idpCase, verified: FlagTrue, created: t, logins: 1}
+		sec := acct{conn: p.conns[i], p: &per, email: email, idpCase: p.idpCase, verified: emulator.FlagTrue, created: t, logins: 1}
 		g.addLinked(u, i, &sec)
 	}
 	if p.kind == unitLinkedWithDuplicate {
-		dup := acct{conn: p.dup, p: &per, email: email, idpCase: p.idpCase, verified: FlagTrue,
+		dup := acct{conn: p.dup, p: &per, email: email, idpCase: p.idpCase, verified: emulator.FlagTrue,
 			created: g.later(t), logins: g.newestLogins(p.missed)}
 		g.addUser(&dup, 0)
 	}
@@ -899,7 +947,7 @@ func (g *generator) family(p unitPlan) {
 			loc := (first + i) % len(shopLocations)
 			g.username = append(append(append(g.username[:0], shop...), '-'), shopLocations[loc]...)
 			g.username = strconv.AppendUint(g.username, g.unit, 10)
-			a := acct{conn: connFamily, email: g.email, username: g.username, verified: FlagOf(i == 0 || g.r.permille(600)),
+			a := acct{conn: connFamily, email: g.email, username: g.username, verified: emulator.FlagOf(i == 0 || g.r.permille(600)),
 				created: t, logins: g.logins(), meta: metaShop, metaArg: loc}
 			g.addUser(&a, 0)
 			t = g.later(t)
@@ -927,12 +975,12 @@ func (g *generator) family(p unitPlan) {
 		}
 		g.username = g.appendLocal(g.username[:0], &member, 0)
 		a := acct{conn: connFamily, p: &member, email: g.email, username: g.username,
-			verified: FlagOf(i == 0 || g.r.permille(700)), created: t, logins: g.logins(), meta: meta}
+			verified: emulator.FlagOf(i == 0 || g.r.permille(700)), created: t, logins: g.logins(), meta: meta}
 		g.addUser(&a, 0)
 		t = g.later(t)
 	}
 	if p.kind == unitFamilyWithGoogle {
-		a := acct{conn: connGoogle, p: &parent, email: g.email, idpCase: p.idpCase, verified: FlagTrue,
+		a := acct{conn: connGoogle, p: &parent, email: g.email, idpCase: p.idpCase, verified: emulator.FlagTrue,
 			created: t, logins: g.logins()}
 		g.addUser(&a, 0)
 	}
@@ -955,7 +1003,7 @@ func (g *generator) legacy(p unitPlan) {
 		a := acct{conn: connLegacy, p: &member, email: email, username: g.username, verified: g.legacyVerified(),
 			created: t, logins: g.logins(), meta: metaLegacy}
 		if i == 0 { // imported profiles carry the flag as the script returned it
-			a.verified = FlagTrueString
+			a.verified = emulator.FlagTrueString
 		}
 		g.addUser(&a, 0)
 		t = g.later(t)
@@ -970,16 +1018,16 @@ func (g *generator) createdLegacy() int64 {
 
 // legacyVerified is email_verified as a custom database script returns it:
 // often a string.
-func (g *generator) legacyVerified() Flag {
+func (g *generator) legacyVerified() emulator.Flag {
 	switch x := g.r.intn(20); {
 	case x < 9:
-		return FlagTrueString
+		return emulator.FlagTrueString
 	case x < 11:
-		return FlagFalseString
+		return emulator.FlagFalseString
 	case x < 18:
-		return FlagTrue
+		return emulator.FlagTrue
 	}
-	return FlagFalse
+	return emulator.FlagFalse
 }
 
 // ---- text ----
@@ -1109,13 +1157,13 @@ func (a *rawArena) end(v []byte) json.RawMessage {
 
 // ---- connections ----
 
-func (c *connInfo) connection() *Connection {
-	opts, err := decodeOptions([]byte(c.options))
+func (c *connInfo) connection() *emulator.Connection {
+	opts, err := emulator.DecodeOptions([]byte(c.options))
 	if err != nil {
 		panic("emulator: options of " + c.name + ": " + err.Error())
 	}
-	return &Connection{
-		ID: ConnectionIDFor(c.name), Name: c.name, DisplayName: c.display, Strategy: c.strategy,
+	return &emulator.Connection{
+		ID: emulator.ConnectionIDFor(c.name), Name: c.name, DisplayName: c.display, Strategy: c.strategy,
 		Options: opts, EnabledClients: append([]string(nil), genClientIDs...), Realms: []string{c.name},
 	}
 }

@@ -1,4 +1,4 @@
-package emulator
+package gen
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/linkdesk/linkdesk/emulator"
 )
 
 // ---- a census of a tenant, read from its data alone ----
@@ -40,9 +42,9 @@ var caseNames = []string{
 
 const nueConnection = "family-accounts"
 
-func takeCensus(t *Tenant) census {
+func takeCensus(t *emulator.Tenant) census {
 	c := census{users: len(t.Users), perConn: map[string]int{}, cases: map[string]int{}}
-	groups := map[string][]*User{}
+	groups := map[string][]*emulator.User{}
 	twoTo53 := new(big.Int).Lsh(big.NewInt(1), 53)
 	for _, u := range t.Users {
 		c.perConn[u.Connection()]++
@@ -64,7 +66,7 @@ func takeCensus(t *Tenant) census {
 				c.cases["github_id_above_2^53"]++
 			}
 		}
-		if u.EmailVerified == FlagTrueString || u.EmailVerified == FlagFalseString {
+		if u.EmailVerified == emulator.FlagTrueString || u.EmailVerified == emulator.FlagFalseString {
 			c.cases["email_verified_string"]++
 		}
 	}
@@ -78,22 +80,22 @@ func takeCensus(t *Tenant) census {
 		if class != "link_candidate" && class != "needs_verification" {
 			continue
 		}
-		newest := slices.MaxFunc(g, func(a, b *User) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		newest := slices.MaxFunc(g, func(a, b *emulator.User) int { return a.CreatedAt.Compare(b.CreatedAt) })
 		if newest.LoginsCount > 1 {
 			c.cases["missed_by_extension"]++
 		} else {
 			c.cases["catchable_by_extension"]++
 		}
-		if slices.ContainsFunc(g, func(u *User) bool { return u.Email != g[0].Email }) {
+		if slices.ContainsFunc(g, func(u *emulator.User) bool { return u.Email != g[0].Email }) {
 			c.cases["mixed_case"]++
 		}
 		if len(g) >= 3 {
 			c.cases["three_accounts"]++
 		}
-		if slices.ContainsFunc(g, func(u *User) bool { return len(u.Identities) > 1 }) {
+		if slices.ContainsFunc(g, func(u *emulator.User) bool { return len(u.Identities) > 1 }) {
 			c.cases["linked_with_duplicate"]++
 		}
-		if plan := func(u *User) string {
+		if plan := func(u *emulator.User) string {
 			var m struct{ Plan string }
 			json.Unmarshal(u.AppMetadata, &m)
 			return m.Plan
@@ -105,7 +107,7 @@ func takeCensus(t *Tenant) census {
 }
 
 // classOf classifies a group the way DESIGN.md's scan report does.
-func classOf(g []*User) string {
+func classOf(g []*emulator.User) string {
 	perConn := map[string]int{}
 	verified := true
 	for _, u := range g {
@@ -132,10 +134,10 @@ func classOf(g []*User) string {
 
 // ---- generator ----
 
-func fixtureBytes(t testing.TB, tn *Tenant) []byte {
+func fixtureBytes(t testing.TB, tn *emulator.Tenant) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteFixture(&b, tn); err != nil {
+	if err := emulator.WriteFixture(&b, tn); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -149,7 +151,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 	var streamed bytes.Buffer
 	streamed.WriteString("users:")
-	GenerateEach(o, nil, func(u *User) { streamed.Write(u.AppendJSON(nil)) })
+	GenerateEach(o, nil, func(u *emulator.User) { streamed.Write(u.AppendJSON(nil)) })
 	var whole bytes.Buffer
 	whole.WriteString("users:")
 	for _, u := range Generate(o).Users {
@@ -208,9 +210,9 @@ func TestGenerateInvariants(t *testing.T) {
 }
 
 // checkInvariants checks what the emulator and the linking code rely on.
-func checkInvariants(t *testing.T, tn *Tenant) {
+func checkInvariants(t *testing.T, tn *emulator.Tenant) {
 	t.Helper()
-	conns := map[string]*Connection{}
+	conns := map[string]*emulator.Connection{}
 	for _, c := range tn.Connections {
 		conns[c.Name] = c
 	}
@@ -222,7 +224,7 @@ func checkInvariants(t *testing.T, tn *Tenant) {
 	userAt := map[string]int{}
 	identityAt := map[string]string{}
 	usernames := map[string]bool{}
-	sameEmail := map[string][]*User{} // per connection and case-folded email
+	sameEmail := map[string][]*emulator.User{} // per connection and case-folded email
 	for i, u := range tn.Users {
 		if _, dup := userAt[u.UserID]; dup {
 			t.Fatalf("duplicate user_id %s", u.UserID)
@@ -344,28 +346,30 @@ func TestGenerateComposition(t *testing.T) {
 // hostileMarks say how each hostile case shows in a user.
 var hostileMarks = []struct {
 	name string
-	in   func(u *User) bool
+	in   func(u *emulator.User) bool
 }{
-	{"osc-window-title", func(u *User) bool { return strings.HasPrefix(u.Name, "\x1b]0;pwned\x07") }},
-	{"clear-screen", func(u *User) bool { return strings.Contains(u.Nickname, "\x1b[2J") }},
-	{"osc52-clipboard", func(u *User) bool { return strings.Contains(u.Name, "\x1b]52;c;") }},
-	{"cursor-movement", func(u *User) bool { return strings.Contains(u.Name, "\x1b[1A") }},
-	{"c0-c1-controls", func(u *User) bool { return strings.Contains(u.Name, "\x00") && strings.Contains(u.Name, "\u009b") }},
-	{"bidi-override", func(u *User) bool {
+	{"osc-window-title", func(u *emulator.User) bool { return strings.HasPrefix(u.Name, "\x1b]0;pwned\x07") }},
+	{"clear-screen", func(u *emulator.User) bool { return strings.Contains(u.Nickname, "\x1b[2J") }},
+	{"osc52-clipboard", func(u *emulator.User) bool { return strings.Contains(u.Name, "\x1b]52;c;") }},
+	{"cursor-movement", func(u *emulator.User) bool { return strings.Contains(u.Name, "\x1b[1A") }},
+	{"c0-c1-controls", func(u *emulator.User) bool {
+		return strings.Contains(u.Name, "\x00") && strings.Contains(u.Name, "\u009b")
+	}},
+	{"bidi-override", func(u *emulator.User) bool {
 		return strings.Contains(u.Name, "\u202e") && strings.HasPrefix(u.GivenName, "\u202e")
 	}},
-	{"zero-width", func(u *User) bool { return strings.Contains(u.Name, "\u200b") }},
-	{"long-name", func(u *User) bool { return len(u.Name) >= 10240 }},
-	{"invalid-utf8", func(u *User) bool { return !utf8.ValidString(u.Name) }},
-	{"line-injection", func(u *User) bool { return strings.Contains(u.Name, "\nuser_id: ") }},
-	{"csv-formula", func(u *User) bool { return strings.HasPrefix(u.Nickname, "=") }},
-	{"profile-data-escape", func(u *User) bool {
-		return slices.ContainsFunc(u.Identities, func(id Identity) bool { return bytes.Contains(id.ProfileData, []byte(`\u001b]0;pwned`)) })
+	{"zero-width", func(u *emulator.User) bool { return strings.Contains(u.Name, "\u200b") }},
+	{"long-name", func(u *emulator.User) bool { return len(u.Name) >= 10240 }},
+	{"invalid-utf8", func(u *emulator.User) bool { return !utf8.ValidString(u.Name) }},
+	{"line-injection", func(u *emulator.User) bool { return strings.Contains(u.Name, "\nuser_id: ") }},
+	{"csv-formula", func(u *emulator.User) bool { return strings.HasPrefix(u.Nickname, "=") }},
+	{"profile-data-escape", func(u *emulator.User) bool {
+		return slices.ContainsFunc(u.Identities, func(id emulator.Identity) bool { return bytes.Contains(id.ProfileData, []byte(`\u001b]0;pwned`)) })
 	}},
-	{"username-escape", func(u *User) bool { return strings.Contains(u.Username, "\x1b[8m") }},
+	{"username-escape", func(u *emulator.User) bool { return strings.Contains(u.Username, "\x1b[8m") }},
 }
 
-func hostileMark(u *User) string {
+func hostileMark(u *emulator.User) string {
 	for _, m := range hostileMarks {
 		if m.in(u) {
 			return m.name
@@ -393,17 +397,18 @@ func TestGenerateHostileStrings(t *testing.T) {
 
 // checkRoundTrip checks that u survives AppendJSON and UnmarshalJSON, but for
 // invalid UTF-8, which JSON carries as U+FFFD.
-func checkRoundTrip(t *testing.T, u *User) {
+func checkRoundTrip(t *testing.T, u *emulator.User) {
 	t.Helper()
 	b := u.AppendJSON(nil)
 	if !json.Valid(b) {
 		t.Fatalf("%s: invalid JSON %.200s", u.UserID, b)
 	}
-	var back User
+	var back emulator.User
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatalf("%s: %v", u.UserID, err)
 	}
 	want := u.Clone()
+	want.Roles, want.Organizations = nil, nil // memberships are a fixture's, never in an answer
 	for _, s := range []*string{&want.Name, &want.GivenName, &want.FamilyName, &want.Nickname, &want.Username} {
 		*s = asJSONDecodes(*s)
 	}
@@ -430,10 +435,10 @@ func asJSONDecodes(s string) string {
 
 func TestGeneratedConnections(t *testing.T) {
 	tn := Generate(GenOptions{})
-	byName := map[string]*Connection{}
+	byName := map[string]*emulator.Connection{}
 	for _, c := range tn.Connections {
 		byName[c.Name] = c
-		if !strings.HasPrefix(c.ID, "con_") || len(c.ID) != 20 || c.ID != ConnectionIDFor(c.Name) {
+		if !strings.HasPrefix(c.ID, "con_") || len(c.ID) != 20 || c.ID != emulator.ConnectionIDFor(c.Name) {
 			t.Errorf("%s: id %q", c.Name, c.ID)
 		}
 	}
@@ -526,7 +531,7 @@ func BenchmarkGenerateExport1M(b *testing.B) {
 		zw, _ := gzip.NewWriterLevel(&zipped, gzip.BestSpeed)
 		out := io.MultiWriter(&raw, zw)
 		var line []byte
-		GenerateEach(GenOptions{Users: 1_000_000, Seed: 1}, nil, func(u *User) {
+		GenerateEach(GenOptions{Users: 1_000_000, Seed: 1}, nil, func(u *emulator.User) {
 			line = append(u.AppendJSON(line[:0]), '\n')
 			out.Write(line)
 		})
@@ -541,4 +546,61 @@ type countingWriter int64
 func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
+}
+
+// TestGenerateGivesDuplicatesRolesAndOrganizations checks that duplicate
+// groups hold memberships, on the newest account (the would-be secondary)
+// too, from the smallest tenant up, and that every membership names a role
+// or organization of the tenant.
+func TestGenerateGivesDuplicatesRolesAndOrganizations(t *testing.T) {
+	for _, n := range []int{30, 5000} {
+		tn := Generate(GenOptions{Users: n, Seed: int64(n)})
+		roles, orgs := map[string]bool{}, map[string]bool{}
+		for _, r := range tn.Roles {
+			roles[r.ID] = true
+		}
+		for _, o := range tn.Organizations {
+			orgs[o.ID] = true
+		}
+		groups := map[string][]*emulator.User{}
+		members := 0
+		for _, u := range tn.Users {
+			if u.Email != "" {
+				k := strings.ToLower(u.Email)
+				groups[k] = append(groups[k], u)
+			}
+			for _, id := range u.Roles {
+				if !roles[id] {
+					t.Errorf("n=%d: %s has an unknown role %s", n, u.UserID, id)
+				}
+			}
+			for _, id := range u.Organizations {
+				if !orgs[id] {
+					t.Errorf("n=%d: %s has an unknown organization %s", n, u.UserID, id)
+				}
+			}
+			if len(u.Roles)+len(u.Organizations) > 0 {
+				members++
+			}
+		}
+		newestWithBoth := 0
+		for _, g := range groups {
+			if len(g) < 2 {
+				continue
+			}
+			newest := g[0]
+			for _, u := range g[1:] {
+				if u.CreatedAt.After(newest.CreatedAt) {
+					newest = u
+				}
+			}
+			if len(newest.Roles) > 0 && len(newest.Organizations) > 0 {
+				newestWithBoth++
+			}
+		}
+		if members == 0 || newestWithBoth == 0 {
+			t.Errorf("n=%d: %d users with memberships, %d groups whose newest account has a role and an organization", n, members, newestWithBoth)
+		}
+		t.Logf("n=%d: %d users with memberships", n, members)
+	}
 }

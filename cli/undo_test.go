@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+// person is what an operator would notice of a user: who it is, how it
+// signs in, what it holds. Dates, counters and the picture a re-created
+// account gets by default are left out.
+func person(u *emulator.User) string {
+	ids := make([]string, len(u.Identities))
+	for i, id := range u.Identities {
+		ids[i] = id.Provider + "|" + id.UserID.Value
+	}
+	canon := func(raw json.RawMessage) string {
+		if len(raw) == 0 {
+			return "{}"
+		}
+		var v any
+		json.Unmarshal(raw, &v)
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	roles, orgs := slices.Sorted(slices.Values(u.Roles)), slices.Sorted(slices.Values(u.Organizations))
+	return fmt.Sprintf("email=%q verified=%v username=%q phone=%q name=%q blocked=%v identities=%v user_metadata=%s app_metadata=%s roles=%v organizations=%v",
+		u.Email, u.EmailVerified.Bool(), u.Username, u.PhoneNumber, u.Name, u.Blocked, ids, canon(u.UserMetadata), canon(u.AppMetadata), roles, orgs)
+}
+
+// newAccessEnv is the small fixture with roles and organizations: Alice's
+// database account is an admin of Acme, her Google account a support agent
+// of Beta and of Acme.
+func newAccessEnv(t *testing.T) *writeEnv {
+	t.Helper()
+	ten, err := emulator.LoadFixture(cmdFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten.Roles = []*emulator.Role{{ID: "rol_admin", Name: "admin"}, {ID: "rol_support", Name: "support"}}
+	ten.Organizations = []*emulator.Organization{{ID: "org_acme", Name: "acme"}, {ID: "org_beta", Name: "beta"}}
+	for _, u := range ten.Users {
+		switch u.UserID {
+		case cmdAliceDB:
+			u.Roles, u.Organizations = []string{"rol_admin"}, []string{"org_acme"}
+		case cmdAliceGoogle:
+			u.Roles, u.Organizations = []string{"rol_support"}, []string{"org_acme", "org_beta"}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	writeFixtureFile(t, path, ten)
+	return newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+}
+
+// tenantPeople is every user of the tenant as a person sees it.
+func tenantPeople(srv *emulator.Server) map[string]string {
+	out := map[string]string{}
+	for _, u := range srv.Snapshot().Users {
+		out[u.UserID] = person(u)
+	}
+	return out
+}
+
+// peopleDiff lists the users that differ, user by user.
+func peopleDiff(want, got map[string]string) string {
+	var diffs []string
+	for id, w := range want {
+		if g, ok := got[id]; !ok {
+			diffs = append(diffs, id+" is missing")
+		} else if g != w {
+			diffs = append(diffs, fmt.Sprintf("%s is\n    %s\n  was\n    %s", id, g, w))
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			diffs = append(diffs, id+" was not there")
+		}
+	}
+	slices.Sort(diffs)
+	return strings.Join(diffs, "\n")
+}
+
+// opIDOf is the op_id of the last audit record of action on a step.
+func (e *writeEnv) opIDOf(action string) string {
+	e.t.Helper()
+	recs := e.auditRecords()
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Action == action {
+			return recs[i].OpID
+		}
+	}
+	e.t.Fatalf("no audit record of %s", action)
+	return ""
+}
+
+// A link with a metadata merge, undone: the tenant is as it was before the
+// link, user by user; the undo's records name the operation undone and its
+// reason; undoing again finds nothing to do.
+func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
+	e := newAccessEnv(t)
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--reason", "ticket 4411"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	if peopleDiff(before, tenantPeople(e.srv)) == "" {
+		t.Fatal("the link changed nothing")
+	}
+	// The primary holds what the secondary held besides metadata.
+	if u, _ := e.srv.GetUser(cmdAliceDB); !slices.Contains(u.Roles, "rol_support") || !slices.Contains(u.Organizations, "org_beta") {
+		t.Errorf("the link did not carry the roles and memberships over: roles %v organizations %v", u.Roles, u.Organizations)
+	}
+	opID := e.opIDOf("patch_metadata")
+	// The dry run shows the unlink and both restores.
+	r := runCmd(t, nil, "undo", opID)
+	if r.code != exitOK || !strings.Contains(r.out, "unlink google-oauth2|108812345678901234567 from "+cmdAliceDB) ||
+		!strings.Contains(r.out, "restore "+cmdAliceGoogle) || !strings.Contains(r.out, "restore "+cmdAliceDB) || !strings.Contains(r.errOut, "Dry run") {
+		t.Fatalf("undo dry run: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	writes := e.userWrites()
+	r = runCmd(t, nil, "undo", opID, "--force", "--reason", "linked the wrong account")
+	if r.code != exitOK || !strings.Contains(r.out, "Done: all") {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after link and undo the tenant is not as before:\n%s", diff)
+	}
+	var undoRecs []audit.Record
+	for _, rec := range e.auditRecords() {
+		if rec.Undoes != "" {
+			undoRecs = append(undoRecs, rec)
+		}
+	}
+	if len(undoRecs) == 0 {
+		t.Fatal("no audit record names the operation undone")
+	}
+	for _, rec := range undoRecs {
+		if !strings.HasSuffix(rec.Undoes, "/op1") || !strings.Contains(rec.Reason, "linked the wrong account") {
+			t.Errorf("undo record %+v", rec)
+		}
+		if rec.Phase == audit.PhaseAttempt && rec.Backup == "" {
+			t.Errorf("undo step %s took no backup", rec.Step)
+		}
+	}
+	// Again: nothing left to undo, nothing sent.
+	writes = e.userWrites()
+	r = runCmd(t, nil, "undo", opID, "--force")
+	if r.code != exitOK || !strings.Contains(r.out, "Nothing to undo now") || e.userWrites() != writes {
+		t.Errorf("undo again: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	e.noSecrets(r)
+}
+
+// What changed since the link is a conflict: the undo is refused without
+// --force and says what; with it, the value before the link comes back.
+func TestUndoOfAChangedLinkIsRefusedWithoutForce(t *testing.T) {
+	e := newWriteEnv(t)
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	opID := e.opIDOf("link")
+	// The merge set app_metadata.roles (the union of both accounts' roles);
+	// someone sets it again since.
+	tn := connectEnv(t, e)
+	if _, err := tn.UpdateMetadata(t.Context(), cmdAliceDB, nil, map[string]any{"roles": []string{"auditor"}}); err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	r := runCmd(t, nil, "undo", opID)
+	if r.code != exitRefused || !strings.Contains(r.errOut, `app_metadata.roles: was ["member"] before, ["member","beta"] after the operation, and is ["auditor"] now`) || !strings.Contains(r.errOut, "undo_conflict") || e.userWrites() != writes {
+		t.Fatalf("undo of a changed link: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if r := runCmd(t, nil, "undo", opID, "--force"); r.code != exitOK {
+		t.Fatalf("undo --force: %d %s", r.code, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after a forced undo:\n%s", diff)
+	}
+}
+
+// A deleted database account comes back: same user_id, email and its
+// verification, username, metadata; a password-change ticket for the
+// password no backup holds.
+func TestDeleteThenUndoRecreatesADatabaseAccount(t *testing.T) {
+	e := newAccessEnv(t)
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force"); r.code != exitOK || e.exists(cmdAliceDB) {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force", "--reason", "deleted by mistake")
+	if r.code != exitOK || !strings.Contains(r.out, "ticket: http") {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after delete and undo:\n%s", diff)
+	}
+	// The password was never written anywhere.
+	for _, rec := range e.auditRecords() {
+		if strings.Contains(string(rec.Request), "password\":\"Aa1!") {
+			t.Errorf("a password reached the audit log: %s", rec.Request)
+		}
+	}
+}
+
+// A deleted primary whose linked identity is social: the primary comes
+// back, and the undo says the social identity returns at its next login.
+func TestUndoOfADeletedPrimarySaysWhatWaitsForALogin(t *testing.T) {
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "delete", cmdSam, "--force"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force")
+	if r.code != exitOK || !e.exists(cmdSam) || !strings.Contains(r.out, "google-oauth2|101202303404505606707") || !strings.Contains(r.out, "next login") {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+}
+
+// An unlink, undone, is linked again.
+func TestUnlinkThenUndoLinksAgain(t *testing.T) {
+	e := newWriteEnv(t)
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force", "--reason", "test"); r.code != exitOK {
+		t.Fatalf("unlink: %d %s", r.code, r.errOut)
+	}
+	for _, rec := range e.auditRecords() {
+		if rec.Action == "unlink" && rec.Phase == audit.PhaseAttempt && (rec.Backup == "" || rec.Reason != "test") {
+			t.Errorf("the unlink took no backup or no reason: %+v", rec)
+		}
+	}
+	if r := runCmd(t, nil, "undo", e.opIDOf("unlink"), "--force"); r.code != exitOK {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after unlink and undo:\n%s", diff)
+	}
+}
+
+// connectEnv is a client of the env's tenant, as another operator's tool.
+func connectEnv(t *testing.T, e *writeEnv) client.Tenant {
+	t.Helper()
+	tn, err := client.New(t.Context(), client.Config{Domain: e.base, ClientID: e.srv.ClientID(), ClientSecret: e.srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}

@@ -1,0 +1,263 @@
+package linking_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// rewrite decodes a plan file as a person with an editor would see it,
+// lets edit change it, seals it again (the digest recomputed, as a tester
+// who knows the algorithm would), and returns the new file.
+func rewrite(t *testing.T, p *linking.Plan, edit func(p *linking.Plan)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := linking.WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	var edited linking.Plan
+	if err := dec.Decode(&edited); err != nil {
+		t.Fatal(err)
+	}
+	edit(&edited)
+	edited.Seal()
+	buf.Reset()
+	if err := linking.WritePlan(&buf, &edited); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// An edited plan whose digest was recomputed is still refused when a
+// step's call is not the one its operation makes, or when a call changes a
+// user its step does not check: the operations are the truth.
+func TestEditedPlanIsRefusedNamingTheStep(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sb.plan(ops...)
+	for name, tc := range map[string]struct {
+		edit func(p *linking.Plan)
+		want string
+	}{
+		"a link step that deletes another user": {func(p *linking.Plan) {
+			p.Operations[0].Steps[1].Action = linking.ActionDelete
+			p.Operations[0].Steps[1].Call = linking.DeleteCall(samDB)
+		}, "step op1.link"},
+		"a link step that links another user": {func(p *linking.Plan) {
+			p.Operations[0].Steps[1].Call.Body = json.RawMessage(`{"provider":"google-oauth2","user_id":"101202303404505606707"}`)
+		}, "step op1.link"},
+		"a merge that sends other metadata": {func(p *linking.Plan) {
+			p.Operations[0].Steps[0].Call.Body = json.RawMessage(`{"app_metadata":{"roles":["admin"]}}`)
+		}, "step op1.patch"},
+		"a link that no longer checks the secondary": {func(p *linking.Plan) {
+			p.Operations[0].Steps[1].Expect = p.Operations[0].Steps[1].Expect[:1]
+		}, "op1.link changes " + aliceGoogle},
+		"the link dropped": {func(p *linking.Plan) {
+			p.Operations[0].Steps = p.Operations[0].Steps[:1]
+		}, "makes 2 calls"},
+	} {
+		data := rewrite(t, p, tc.edit)
+		_, err := linking.ReadPlan(bytes.NewReader(data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "edited") {
+			t.Errorf("%s: ReadPlan = %v, want a refusal naming %q", name, err, tc.want)
+		}
+		// The executor refuses it too, even given the plan without ReadPlan.
+		var edited linking.Plan
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&edited); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sb.executor().Apply(context.Background(), &edited); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Apply = %v", name, err)
+		}
+	}
+	if w := sb.writesSent(); len(w) != 0 {
+		t.Errorf("edited plans sent %v", w)
+	}
+	if recs := sb.auditRecords(); len(recs) != 0 {
+		t.Errorf("edited plans left audit records: %+v", recs)
+	}
+	// An edit without a new digest is refused as edited.
+	var buf bytes.Buffer
+	linking.WritePlan(&buf, p)
+	data := bytes.Replace(buf.Bytes(), []byte(`"kind":"link"`), []byte(`"kind":"delete"`), 1)
+	if _, err := linking.ReadPlan(bytes.NewReader(data)); err == nil || !strings.Contains(err.Error(), "digest") {
+		t.Errorf("an edit under the old digest: %v", err)
+	}
+}
+
+// A plan id names one plan: the same operations planned twice get two ids,
+// and an empty plan has one too and applies as nothing to do.
+func TestPlanIDIsUniqueAndAnEmptyPlanIsValid(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	a := sb.plan(linking.PlanDelete(sb.mustUser(weiGitHub), ""))
+	b := sb.plan(linking.PlanDelete(sb.mustUser(weiGitHub), ""))
+	if a.ID == b.ID || a.Digest == b.Digest || !strings.HasPrefix(a.ID, "plan-") {
+		t.Errorf("two plans of the same operations: ids %s %s, digests %s %s", a.ID, b.ID, a.Digest, b.Digest)
+	}
+	empty := linking.NewPlan("sandbox", "tester", testNow)
+	if empty.ID == "" || empty.Validate() != nil {
+		t.Fatalf("empty plan: id %q, %v", empty.ID, empty.Validate())
+	}
+	var buf bytes.Buffer
+	linking.WritePlan(&buf, empty)
+	back, err := linking.ReadPlan(&buf)
+	if err != nil || back.ID != empty.ID {
+		t.Fatalf("empty plan read back: %v", err)
+	}
+	res, err := sb.executor().Apply(context.Background(), back)
+	if err != nil || !res.Complete() || len(res.Steps) != 0 {
+		t.Fatalf("empty plan applied: %+v %v", res, err)
+	}
+}
+
+// A plan file is one line of JSON, every character a terminal would act on
+// escaped as scan --json escapes it, and reads back to the same values.
+func TestPlanFileIsCompactAndEscaped(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	hostile := "rtl\u202e iso\u2066 zw\u200b bom\ufeff csi\u009b[2J esc\x1b]0;x\x07"
+	if _, err := sb.tenant.UpdateMetadata(context.Background(), aliceGoogle, map[string]any{"note": hostile}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sb.plan(ops...)
+	var buf bytes.Buffer
+	if err := linking.WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.String()
+	for _, raw := range []string{"\u202e", "\u2066", "\u200b", "\ufeff", "\u009b", "\x1b", "\x07"} {
+		if strings.Contains(data, raw) {
+			t.Errorf("the plan file holds %q raw", raw)
+		}
+	}
+	if strings.Count(data, "\n") != 1 || !strings.HasSuffix(data, "\n") || strings.Contains(data, "\n  ") {
+		t.Errorf("the plan file is not one compact line:\n%.300s", data)
+	}
+	back, err := linking.ReadPlan(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Operations[0].Merge.UserMetadata["note"]; got != hostile {
+		t.Errorf("the value came back as %q", got)
+	}
+	sb.apply(back)
+	// Backups and audit records are compact and escaped too (the session
+	// opens them with termsafe's escaping; here, the same option).
+	dir := t.TempDir()
+	escape := audit.WithJSONEscape(func(b []byte) []byte {
+		return []byte(strings.NewReplacer("\u202e", `\u202e`, "\u009b", `\u009b`).Replace(string(b)))
+	})
+	log, _ := audit.OpenLog(filepath.Join(dir, "audit.log"), escape)
+	defer log.Close()
+	backups, _ := audit.OpenBackups(filepath.Join(dir, "backups"), escape)
+	ex := &linking.Executor{Tenant: sb.tenant, Operator: "tester", Log: log, Backups: backups}
+	if _, err := ex.Apply(context.Background(), sb.plan(linking.PlanDelete(sb.mustUser(aliceDB), ""))); err != nil {
+		t.Fatal(err)
+	}
+	infos, _ := backups.List()
+	for _, path := range []string{log.Path(), infos[0].Path} {
+		raw := readFile(t, path)
+		if bytes.Contains(raw, []byte("\u202e")) || bytes.Contains(raw, []byte("\u009b")) || bytes.Contains(raw, []byte("\n  ")) {
+			t.Errorf("%s is not compact and escaped:\n%.400s", path, raw)
+		}
+	}
+}
+
+// Metadata nested deeper than MaxMetadataDepth is refused before any
+// write, with a message that says what to do.
+func TestDeepMetadataIsRefusedBeforeAnyWrite(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	deep := map[string]any{"leaf": true}
+	for range linking.MaxMetadataDepth {
+		deep = map[string]any{"k": deep}
+	}
+	if _, err := sb.tenant.UpdateMetadata(context.Background(), aliceGoogle, map[string]any{"deep": deep}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
+	se := refusal(t, err, linking.CheckMetadataTooDeep)
+	if !strings.Contains(se.Reason, "34 levels") || !strings.Contains(se.Reason, "--no-merge-metadata") {
+		t.Errorf("refusal %q", se.Reason)
+	}
+	// Without a merge there is nothing to recurse into: the link goes ahead,
+	// and the backup keeps the metadata.
+	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{NoMergeMetadata: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.apply(sb.plan(ops...))
+	if w := sb.writesSent(); len(w) != 2 { // the PATCH above and the link
+		t.Errorf("writes %v", w)
+	}
+}
+
+// A step the journal records as done is confirmed on the tenant before it
+// is reported done: a journal of work the tenant does not show (undone
+// since, or another tenant's) is refused and claims nothing.
+func TestJournalDoneIsConfirmedOnTheTenant(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sb.plan(append(ops, linking.PlanDelete(sb.mustUser(weiGitHub), ""))...)
+	journal := filepath.Join(sb.dir, "plan.journal")
+	run := func() (*linking.Result, error) {
+		j, err := audit.OpenJournal(journal, p.ID, p.StepIDs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		ex := sb.executor()
+		ex.Journal = j
+		return ex.Apply(context.Background(), p)
+	}
+	if res, err := run(); err != nil || res.Count(linking.StatusDone) != 3 {
+		t.Fatalf("first run: %+v %v", res, err)
+	}
+	// Run again: every step confirmed.
+	res, err := run()
+	if err != nil || res.Count(linking.StatusAlreadyDone) != 3 || !strings.Contains(res.Steps[1].Note, "confirmed on the tenant") {
+		t.Fatalf("second run: %+v %v", res, err)
+	}
+	// Someone unlinks by hand: the journal's "done" no longer holds.
+	if _, err := sb.tenant.Unlink(context.Background(), aliceDB, "google-oauth2", "108812345678901234567"); err != nil {
+		t.Fatal(err)
+	}
+	writes := len(sb.writesSent())
+	res, err = run()
+	se := refusal(t, err, linking.CheckJournalDisagrees)
+	if !strings.Contains(se.Reason, "op1.link") || res.Complete() || res.Steps[1].Status != linking.StatusRefused {
+		t.Errorf("after the unlink: %s; %+v", se.Reason, res.Steps)
+	}
+	if len(sb.writesSent()) != writes {
+		t.Error("a write was made")
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

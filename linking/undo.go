@@ -1,0 +1,659 @@
+package linking
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+)
+
+// An undo is a plan like any other (dry run, checks, backups, audit records
+// naming the operation undone) built from what the operation recorded: the
+// plan it was part of, the audit records of its steps and the backups
+// written before them, compared with the tenant as it is now. It plans only
+// what is still to do, so building it again after a part was done plans
+// the rest; where the tenant changed since the operation, it reports a
+// conflict (refused unless forced) instead of guessing.
+
+// UndoSource is what an undo is built from.
+type UndoSource struct {
+	PlanID string
+	Op     Operation // the operation to undo, as planned
+	OpID   string    // the op_id the operator named
+	// Done lists the steps whose call took effect (an audit result "ok").
+	Done map[string]bool
+	// Backups holds the backup written before each step, by step id.
+	Backups map[string]*audit.Backup
+}
+
+// UndoConflict is something an undo would restore that was changed since
+// the operation it undoes: restoring it would overwrite that change.
+type UndoConflict struct {
+	UserID string `json:"user_id"`
+	What   string `json:"what"`             // "user_metadata.theme", "identities", …
+	Before any    `json:"before,omitempty"` // as it was before the operation
+	After  any    `json:"after,omitempty"`  // as the operation left it
+	Now    any    `json:"now,omitempty"`    // as it is now
+	Note   string `json:"note,omitempty"`
+}
+
+func (c UndoConflict) String() string {
+	if c.Note != "" {
+		return fmt.Sprintf("%s %s: %s", c.UserID, c.What, c.Note)
+	}
+	return fmt.Sprintf("%s %s: was %s before, %s after the operation, and is %s now (changed since); forced, the undo restores %s",
+		c.UserID, c.What, jsonText(c.Before), jsonText(c.After), jsonText(c.Now), jsonText(c.Before))
+}
+
+func jsonText(v any) string {
+	if v == nil {
+		return "(absent)"
+	}
+	return string(MustJSON(v))
+}
+
+// UndoRequest adjusts an undo.
+type UndoRequest struct {
+	Reason string // the operator's own words
+	// Conns are the tenant's connections (which accounts can be re-created).
+	Conns *Connections
+	// ReadAccess says the tenant serves roles and organizations: the undo
+	// reads and restores them.
+	ReadAccess bool
+}
+
+// UndoPlan is what PlanUndo builds.
+type UndoPlan struct {
+	Ops       []Operation
+	Conflicts []UndoConflict
+	// Notes say what cannot be restored now, and when it can.
+	Notes []string
+}
+
+// PlanUndo plans undoing src's operation on the tenant as it is now.
+func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequest) (*UndoPlan, error) {
+	u := &undoer{ctx: ctx, t: t, src: src, req: req, out: &UndoPlan{}}
+	u.ref = &UndoRef{PlanID: src.PlanID, Op: src.Op.ID, Kind: src.Op.Kind, OpID: src.OpID}
+	if !slices.ContainsFunc(src.Op.Steps, func(s Step) bool { return src.Done[s.ID] }) {
+		return nil, fmt.Errorf("%s of plan %s made no call that took effect: there is nothing to undo", src.Op.ID, src.PlanID)
+	}
+	var err error
+	switch src.Op.Kind {
+	case OpLink:
+		err = u.link()
+	case OpUnlink:
+		err = u.unlink()
+	case OpDelete:
+		err = u.delete()
+	case OpTicket, OpVerifyEmail:
+		err = fmt.Errorf("a %s cannot be undone: it changed no data (a ticket expires on its own)", src.Op.Kind)
+	default:
+		err = fmt.Errorf("a %s operation cannot be undone by linkdesk; undo the operation it undid again instead", src.Op.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(u.out.Conflicts) > 0 {
+		for i := range u.out.Ops {
+			u.out.Ops[i].Overrides = append(u.out.Ops[i].Overrides, CheckUndoConflict)
+		}
+	}
+	return u.out, nil
+}
+
+type undoer struct {
+	ctx context.Context
+	t   client.Tenant
+	src UndoSource
+	req UndoRequest
+	ref *UndoRef
+	out *UndoPlan
+}
+
+func (u *undoer) note(format string, a ...any) {
+	u.out.Notes = append(u.out.Notes, fmt.Sprintf(format, a...))
+}
+
+func (u *undoer) conflict(c UndoConflict) { u.out.Conflicts = append(u.out.Conflicts, c) }
+
+// op finishes an operation of the undo: who asked, why, what it undoes.
+func (u *undoer) op(op Operation) Operation {
+	op.Undoes = u.ref
+	op.Reason = u.req.Reason
+	why := fmt.Sprintf("undo of %s (%s of plan %s)", opTitle(u.src.Op), u.src.Op.ID, u.src.PlanID)
+	if u.src.Op.Reason != "" {
+		why += "; its reason: " + u.src.Op.Reason
+	}
+	op.Reasons = []string{why}
+	op.Group = u.src.Op.Group
+	return op
+}
+
+// before is the user as the backup of the operation's first step (with a
+// backup) holds it, and what it held besides.
+func (u *undoer) before(id string) (client.User, *Access, bool) {
+	for _, s := range u.src.Op.Steps {
+		b := u.src.Backups[s.ID]
+		if b == nil {
+			continue
+		}
+		raw, ok := b.Users[id]
+		if !ok {
+			continue
+		}
+		var usr client.User
+		if json.Unmarshal(raw, &usr) != nil {
+			return client.User{}, nil, false
+		}
+		var acc *Access
+		if a, ok := b.Access[id]; ok {
+			var x Access
+			if json.Unmarshal(a, &x) == nil {
+				acc = &x
+			}
+		}
+		return usr, acc, true
+	}
+	return client.User{}, nil, false
+}
+
+func (u *undoer) read(id string) (client.User, bool, error) {
+	usr, err := u.t.User(u.ctx, id)
+	if client.IsNotFound(err) {
+		return client.User{}, false, nil
+	}
+	if err != nil {
+		return client.User{}, false, fmt.Errorf("reading %s: %w", id, err)
+	}
+	return usr, true, nil
+}
+
+func (u *undoer) access(id string) (*Access, error) {
+	if !u.req.ReadAccess {
+		return nil, nil
+	}
+	a, err := readAccess(u.ctx, u.t, id)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// done reports whether the operation's step of this action took effect.
+func (u *undoer) done(action string) bool {
+	return slices.ContainsFunc(u.src.Op.Steps, func(s Step) bool { return s.Action == action && u.src.Done[s.ID] })
+}
+
+// link undoes a link: unlink, give the secondary back its metadata, roles
+// and memberships, and take from the primary what the link gave it.
+func (u *undoer) link() error {
+	op := u.src.Op
+	primaryBefore, _, ok := u.before(op.Primary)
+	secBefore, secAccess, ok2 := u.before(op.Secondary)
+	if !ok || !ok2 {
+		return fmt.Errorf("the backups of %s (plan %s) are missing: without them the state before the link is unknown", op.ID, u.src.PlanID)
+	}
+	for _, usr := range []client.User{primaryBefore, secBefore} {
+		if err := CheckMetadataDepth(usr); err != nil {
+			return err
+		}
+	}
+	primary, found, err := u.read(op.Primary)
+	if err != nil {
+		return err
+	}
+	if !found {
+		u.conflict(UndoConflict{UserID: op.Primary, What: "account", Note: "deleted since the link: undo its deletion first, then this link"})
+		return nil
+	}
+	provider, id, _ := strings.Cut(op.Secondary, "|")
+	// The primary as it will be once the identity is detached.
+	pState := StateOf(primary)
+	var secState UserState
+	secExists, fresh := false, false
+	if u.done(ActionLink) {
+		switch {
+		case hasLinked(primary, provider, id):
+			unlink, err := PlanUnlink(primary, provider, id, u.req.Reason)
+			if err != nil {
+				return err
+			}
+			unlink.Notes = nil
+			u.out.Ops = append(u.out.Ops, u.op(unlink))
+			pState.Identities = slices.DeleteFunc(pState.Identities, func(r IdentityRef) bool { return r.Provider == provider && r.UserID == id })
+			secState = unlinkedState(primary, provider, id)
+			secExists, fresh = true, true
+		default:
+			sec, found, err := u.read(op.Secondary)
+			if err != nil {
+				return err
+			}
+			if found {
+				secState, secExists = StateOf(sec), true
+			} else {
+				u.conflict(UndoConflict{UserID: op.Secondary, What: "identities", Note: "no longer linked into " + op.Primary + " and not an account of its own: its metadata, roles and memberships cannot be given back"})
+			}
+		}
+	}
+	if secExists {
+		if err := u.restoreSecondary(secBefore, secAccess, secState, fresh); err != nil {
+			return err
+		}
+	}
+	return u.revertPrimary(primary, primaryBefore, pState)
+}
+
+// unlinkedState is the account an unlink brings back: the identity's
+// profile (profileData), no metadata.
+func unlinkedState(primary client.User, provider, id string) UserState {
+	s := UserState{UserID: provider + "|" + id, Exists: true}
+	for _, ident := range primary.Linked() {
+		if ident.Provider == provider && ident.UserID == id {
+			s.Identities = []IdentityRef{{Provider: provider, UserID: id, Connection: ident.Connection}}
+			s.Email, _ = ident.ProfileData["email"].(string)
+			s.EmailVerified = profileBool(ident.ProfileData, "email_verified")
+		}
+	}
+	return s
+}
+
+// restoreSecondary gives the secondary back its metadata, roles and
+// memberships as they were before the link. fresh: it comes back by this
+// undo's unlink, holding nothing; else it is read as it is now.
+func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState, fresh bool) error {
+	r := &Restore{}
+	bu, ba := UserMetadata(before)
+	r.UserMetadata = MetadataPatch(now.UserMetadata, nilIfEmpty(bu))
+	r.AppMetadata = MetadataPatch(now.AppMetadata, nilIfEmpty(ba))
+	if acc != nil && u.req.ReadAccess {
+		r.AddRoles, r.AddOrganizations = acc.Roles, acc.Organizations
+		if !fresh {
+			cur, err := u.access(now.UserID)
+			if err != nil {
+				return err
+			}
+			r.AddRoles, r.AddOrganizations = carried(*acc, *cur)
+		}
+	}
+	_, err := u.restore(now, r)
+	return err
+}
+
+// revertPrimary takes from the primary what the link's merge, roles and
+// memberships gave it; a key changed since is a conflict.
+func (u *undoer) revertPrimary(now, before client.User, state UserState) error {
+	op := u.src.Op
+	r := &Restore{}
+	if u.done(ActionPatchMetadata) {
+		var patchStep Step
+		for _, s := range op.Steps {
+			if s.Action == ActionPatchMetadata {
+				patchStep = s
+			}
+		}
+		var body struct {
+			User map[string]any `json:"user_metadata"`
+			App  map[string]any `json:"app_metadata"`
+		}
+		if err := decodeInto(patchStep.Call.Body, &body); err != nil {
+			return fmt.Errorf("the merge of %s: %w", op.ID, err)
+		}
+		bu, ba := UserMetadata(before)
+		nu, na := UserMetadata(now)
+		r.UserMetadata = u.revertKeys(op.Primary, FieldUserMetadata, bu, body.User, nu)
+		r.AppMetadata = u.revertKeys(op.Primary, FieldAppMetadata, ba, body.App, na)
+	}
+	if len(op.Roles) > 0 && u.done(ActionAssignRoles) || len(op.Organizations) > 0 && u.done(ActionAddMember) {
+		cur, err := u.access(op.Primary)
+		if err != nil {
+			return err
+		}
+		if cur != nil {
+			state.Access = cur.State()
+			for _, role := range op.Roles {
+				if slices.ContainsFunc(cur.Roles, func(x client.Role) bool { return x.ID == role.ID }) {
+					r.RemoveRoles = append(r.RemoveRoles, role)
+				}
+			}
+			for _, org := range op.Organizations {
+				if slices.ContainsFunc(cur.Organizations, func(x client.Organization) bool { return x.ID == org.ID }) {
+					r.RemoveOrganizations = append(r.RemoveOrganizations, org)
+				}
+			}
+		}
+	}
+	_, err := u.restore(state, r)
+	return err
+}
+
+// revertKeys is the patch that puts back, for every key the merge set,
+// the value before it; a key changed since the merge is a conflict (and
+// restored all the same, should the operator force the undo).
+func (u *undoer) revertKeys(user, field string, before, set, now map[string]any) map[string]any {
+	var patch map[string]any
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		b, hadB := before[k]
+		n, hasN := now[k]
+		switch {
+		case hasN && jsonEqual(n, set[k]):
+		case (!hasN && !hadB) || (hasN && hadB && jsonEqual(n, b)):
+			continue // as before already
+		default:
+			u.conflict(UndoConflict{UserID: user, What: field + "." + k, Before: valueOrNil(b, hadB), After: set[k], Now: valueOrNil(n, hasN)})
+		}
+		if patch == nil {
+			patch = map[string]any{}
+		}
+		if hadB {
+			patch[k] = cloneValue(b)
+		} else {
+			patch[k] = nil
+		}
+	}
+	return patch
+}
+
+func valueOrNil(v any, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+func decodeInto(raw []byte, v any) error {
+	v2, err := decodeJSON(raw)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(MustJSON(v2), v)
+}
+
+// restore appends a restore operation of state's user (nothing when r
+// restores nothing), its steps expecting the state each leaves, and
+// returns the state it leaves.
+func (u *undoer) restore(state UserState, r *Restore) (UserState, error) {
+	if r.Create == nil && len(r.UserMetadata) == 0 && len(r.AppMetadata) == 0 && len(r.AddRoles)+len(r.RemoveRoles)+len(r.AddOrganizations)+len(r.RemoveOrganizations) == 0 {
+		return state, nil
+	}
+	op := u.op(Operation{Kind: OpRestore, Target: state.UserID, Restore: r})
+	calls, err := deriveOp(op)
+	if err != nil {
+		return state, err
+	}
+	for _, c := range calls {
+		if c.Action == ActionCreateUser {
+			op.Steps = append(op.Steps, Step{Action: c.Action, Call: c.Call, Expect: []UserState{absent(state.UserID)}})
+			continue
+		}
+		op.Steps = append(op.Steps, Step{Action: c.Action, Call: c.Call, Expect: []UserState{cloneState(state)}})
+		simulate(&state, c)
+	}
+	u.out.Ops = append(u.out.Ops, op)
+	return state, nil
+}
+
+// unlink undoes an unlink: the identity, an account of its own again, is
+// linked back, its metadata (if it got any since) merged first.
+func (u *undoer) unlink() error {
+	op := u.src.Op
+	primary, found, err := u.read(op.Primary)
+	if err != nil {
+		return err
+	}
+	if !found {
+		u.conflict(UndoConflict{UserID: op.Primary, What: "account", Note: "deleted since the unlink: nothing to link back into"})
+		return nil
+	}
+	provider, id, _ := strings.Cut(op.Secondary, "|")
+	if hasLinked(primary, provider, id) {
+		u.note("%s is linked into %s again already: nothing to undo", op.Secondary, op.Primary)
+		return nil
+	}
+	sec, found, err := u.read(op.Secondary)
+	if err != nil {
+		return err
+	}
+	if !found {
+		u.conflict(UndoConflict{UserID: op.Secondary, What: "account", Note: "no longer an account of its own (deleted or linked elsewhere since): it cannot be linked back"})
+		return nil
+	}
+	opts := LinkOptions{AllowUnverified: true, Reason: u.req.Reason}
+	if u.req.ReadAccess {
+		if opts.Access, err = ReadAccess(u.ctx, u.t, primary.UserID, sec.UserID); err != nil {
+			return err
+		}
+	}
+	ops, err := PlanLink(primary, []client.User{sec}, u.req.Conns, opts)
+	if err != nil {
+		return err
+	}
+	for _, o := range ops {
+		u.out.Ops = append(u.out.Ops, u.op(o))
+	}
+	return nil
+}
+
+// delete undoes a deletion: a database or passwordless account is made
+// again from its backup (same user_id, profile, metadata, roles and
+// memberships; a password-change ticket for its password), and the
+// identities linked into it are linked back; a social or enterprise account
+// comes back at its next login, when its metadata, roles and memberships
+// can be given back by running the undo again.
+func (u *undoer) delete() error {
+	op := u.src.Op
+	before, acc, ok := u.before(op.Target)
+	if !ok {
+		return fmt.Errorf("the backup of %s before %s (plan %s) is missing: it cannot be restored", op.Target, op.ID, u.src.PlanID)
+	}
+	if err := CheckMetadataDepth(before); err != nil {
+		return err
+	}
+	if len(before.Identities) == 0 {
+		return fmt.Errorf("the backup of %s has no identity: it cannot be restored", op.Target)
+	}
+	own := before.Identities[0]
+	now, found, err := u.read(op.Target)
+	if err != nil {
+		return err
+	}
+	var state UserState
+	bu, ba := UserMetadata(before)
+	conn, known := u.req.Conns.ByName(own.Connection)
+	switch {
+	case found:
+		// Re-created already, or back after a login: give back what it held.
+		state = StateOf(now)
+		r := &Restore{}
+		nu, na := UserMetadata(now)
+		r.UserMetadata = u.backKeys(op.Target, FieldUserMetadata, bu, nu)
+		r.AppMetadata = u.backKeys(op.Target, FieldAppMetadata, ba, na)
+		if acc != nil && u.req.ReadAccess {
+			cur, err := u.access(op.Target)
+			if err != nil {
+				return err
+			}
+			r.AddRoles, r.AddOrganizations = carried(*acc, *cur)
+			state.Access = cur.State()
+		}
+		if state, err = u.restore(state, r); err != nil {
+			return err
+		}
+	case known && (conn.IsDatabase || conn.Strategy == "email" || conn.Strategy == "sms") && !conn.Inferred:
+		nu := recreation(before, conn)
+		r := &Restore{Create: &nu, RandomPassword: conn.IsDatabase}
+		if acc != nil && u.req.ReadAccess {
+			r.AddRoles, r.AddOrganizations = acc.Roles, acc.Organizations
+		}
+		if state, err = u.restore(createdState(op.Target, nu, own), r); err != nil {
+			return err
+		}
+		if conn.IsDatabase {
+			t := u.op(Operation{Kind: OpTicket, Target: op.Target})
+			t.Notes = []string{"a password cannot be restored: send this ticket's URL to the person, so they set a new one"}
+			if err := t.steps(state); err != nil {
+				return err
+			}
+			u.out.Ops = append(u.out.Ops, t)
+		}
+	default:
+		lost := []string{}
+		if len(bu) > 0 || len(ba) > 0 {
+			lost = append(lost, "its metadata")
+		}
+		if acc != nil && len(acc.Roles) > 0 {
+			lost = append(lost, countNoun(len(acc.Roles), "role"))
+		}
+		if acc != nil && len(acc.Organizations) > 0 {
+			lost = append(lost, countNoun(len(acc.Organizations), "organization membership"))
+		}
+		if len(before.Identities) > 1 {
+			lost = append(lost, countNoun(len(before.Identities)-1, "linked identity")+" (linked back then)")
+		}
+		what := "nothing else"
+		if len(lost) > 0 {
+			what = strings.Join(lost, ", ")
+		}
+		u.note("%s is a %s account: Auth0 alone makes it again, at its next login through %s, with a new profile from the identity provider; its login history and anything the provider no longer sends cannot be restored. Kept in the backup until then: %s. Once it has logged in again, run this undo again to give them back.",
+			op.Target, own.Provider, own.Connection, what)
+		return nil
+	}
+	u.relinkCascade(before, state)
+	return nil
+}
+
+// backKeys is the patch giving back every key the backup held whose value
+// differs now; a key set since to something else is a conflict.
+func (u *undoer) backKeys(user, field string, before, now map[string]any) map[string]any {
+	var patch map[string]any
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		n, ok := now[k]
+		if ok && jsonEqual(n, before[k]) {
+			continue
+		}
+		if ok {
+			u.conflict(UndoConflict{UserID: user, What: field + "." + k, Before: before[k], Now: n, Note: fmt.Sprintf("set to %s since; forced, the undo restores %s", jsonText(n), jsonText(before[k]))})
+		}
+		if patch == nil {
+			patch = map[string]any{}
+		}
+		patch[k] = cloneValue(before[k])
+	}
+	return patch
+}
+
+// recreation is the create body that makes the account of the backup again.
+func recreation(before client.User, conn Connection) client.NewUser {
+	var raw struct {
+		GivenName     string `json:"given_name"`
+		FamilyName    string `json:"family_name"`
+		Picture       string `json:"picture"`
+		PhoneVerified *bool  `json:"phone_verified"`
+	}
+	_ = json.Unmarshal(before.Raw, &raw)
+	um, am := UserMetadata(before)
+	f := false
+	nu := client.NewUser{
+		Connection: conn.Name, UserID: before.Identities[0].UserID, Email: before.Email,
+		Username: before.Username, PhoneNumber: before.PhoneNumber, PhoneVerified: raw.PhoneVerified,
+		Name: before.Name, GivenName: raw.GivenName, FamilyName: raw.FamilyName, Nickname: before.Nickname, Picture: raw.Picture,
+		UserMetadata: nilIfEmpty(um), AppMetadata: nilIfEmpty(am), VerifyEmail: &f,
+	}
+	if before.Email != "" {
+		v := before.EmailVerified
+		nu.EmailVerified = &v
+	}
+	if before.Blocked {
+		b := true
+		nu.Blocked = &b
+	}
+	return nu
+}
+
+// createdState is the user a create makes, as a plan checks it.
+func createdState(id string, nu client.NewUser, own client.Identity) UserState {
+	s := UserState{UserID: id, Exists: true, Email: nu.Email, UserMetadata: nu.UserMetadata, AppMetadata: nu.AppMetadata,
+		Identities: []IdentityRef{{Provider: own.Provider, UserID: own.UserID, Connection: own.Connection}}}
+	if own.Provider == "auth0" {
+		s.Email = strings.ToLower(s.Email)
+	}
+	if nu.EmailVerified != nil {
+		s.EmailVerified = *nu.EmailVerified
+	}
+	return s
+}
+
+// relinkCascade links back the identities that were linked into the
+// deleted account: those of a database connection are made again first;
+// the others when they exist again (after a login).
+func (u *undoer) relinkCascade(before client.User, primary UserState) {
+	for _, ident := range before.Linked() {
+		idUser := ident.Provider + "|" + ident.UserID
+		if slices.ContainsFunc(primary.Identities, func(r IdentityRef) bool { return r.Provider == ident.Provider && r.UserID == ident.UserID }) {
+			continue
+		}
+		conn, known := u.req.Conns.ByName(ident.Connection)
+		now, found, err := u.read(idUser)
+		if err != nil {
+			u.note("%s, linked into %s before, could not be read (%v): run the undo again to link it back", idUser, before.UserID, err)
+			continue
+		}
+		var sec UserState
+		switch {
+		case found && len(now.Identities) == 1:
+			sec = StateOf(now)
+		case found:
+			u.note("%s exists again but has identities linked into it: link it back by hand once they are unlinked", idUser)
+			continue
+		case known && conn.IsDatabase && !conn.Inferred:
+			nu := profileRecreation(ident, conn)
+			if _, err := u.restore(createdState(idUser, nu, ident), &Restore{Create: &nu, RandomPassword: true}); err != nil {
+				u.note("%s cannot be made again: %v", idUser, err)
+				continue
+			}
+			sec = createdState(idUser, nu, ident)
+		default:
+			u.note("%s (linked into %s before) is a %s account: it comes back at its next login; run this undo again then to link it back", idUser, before.UserID, ident.Provider)
+			continue
+		}
+		link := Operation{Kind: OpLink, Primary: primary.UserID, Secondary: idUser}
+		if known && !conn.Inferred {
+			link.ConnectionID = conn.ID
+		}
+		if sec.UserMetadata != nil || sec.AppMetadata != nil {
+			link.Notes = []string{fmt.Sprintf("%s's metadata since its return is discarded by the link (the backup before it keeps it)", idUser)}
+		}
+		link = u.op(link)
+		p := cloneState(primary)
+		if err := link.buildSteps(&p, sec); err != nil {
+			u.note("%s cannot be linked back: %v", idUser, err)
+			continue
+		}
+		u.out.Ops = append(u.out.Ops, link)
+		primary.Identities = append(primary.Identities, sec.Identities...)
+	}
+}
+
+// profileRecreation is the create body that makes a linked database
+// identity an account again, from the profile its link kept.
+func profileRecreation(ident client.Identity, conn Connection) client.NewUser {
+	str := func(k string) string { return profileString(ident.ProfileData, k) }
+	f := false
+	nu := client.NewUser{Connection: conn.Name, UserID: ident.UserID, Email: str("email"), Username: str("username"),
+		PhoneNumber: str("phone_number"), Name: str("name"), GivenName: str("given_name"), FamilyName: str("family_name"),
+		Nickname: str("nickname"), VerifyEmail: &f}
+	if nu.Email != "" {
+		v := profileBool(ident.ProfileData, "email_verified")
+		nu.EmailVerified = &v
+	}
+	return nu
+}
+
+// ErrNothingToUndo is matched by the error of an undo whose operation left
+// nothing that can be undone now.
+var ErrNothingToUndo = errors.New("nothing to undo")

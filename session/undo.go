@@ -1,0 +1,135 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// UndoPlan builds the plan that undoes an operation recorded in the audit
+// log: opID is the op_id of any of its audit records (an attempt or a
+// result of any of its steps). The plan comes from the plan the operation
+// was part of (the copy kept for resume), the audit records of its steps
+// and the backups written before them, compared with the tenant as it is
+// now:
+//
+//   - a link: unlink; the secondary's user_metadata and app_metadata as
+//     they were before the link, its roles and memberships given back;
+//     from the primary, the keys the merge added taken away and the values
+//     it replaced put back, the roles and memberships carried over taken;
+//   - an unlink: link again (metadata the account got since is merged);
+//   - a deletion: a database or passwordless account re-created (same
+//     user_id, email and verification, username, phone, metadata, roles,
+//     memberships) with a password-change ticket, its linked identities
+//     linked back; a social or enterprise account comes back at its next
+//     login, and Plan.Notes say what is kept until then (run the undo
+//     again once it has).
+//
+// Conflicts are what the undo would restore that was changed since the
+// operation: when there are any, the plan's operations name
+// linking.CheckUndoConflict among their overrides, and a caller must
+// refuse to apply it unless the operator forces it (`--force`, or an
+// explicit confirmation naming the conflicts). A plan with no operations
+// means nothing can be done now (its Notes say why). Apply it with Apply
+// like any plan: dry run, checks, backups, audit records that name the
+// operation undone (Record.Undoes), a journal. reason is the operator's.
+func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.Plan, []linking.UndoConflict, error) {
+	if s.Tenant == nil {
+		return nil, nil, ErrNoTenant
+	}
+	src, err := s.undoSource(opID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ref := src.PlanID + "/" + src.Op.ID
+	if list, err := s.Unsettled(); err == nil {
+		for _, u := range list {
+			for _, op := range u.Plan.Operations {
+				if op.Undoes != nil && op.Undoes.String() == ref {
+					return nil, nil, fmt.Errorf("an undo of %s (plan %s) was cut off and is not settled: run `linkdesk resume` to finish or discard it first", ref, u.PlanID)
+				}
+			}
+		}
+	}
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	target := firstNonEmpty(src.Op.Primary, src.Op.Target)
+	up, err := linking.PlanUndo(ctx, s.Tenant, src, linking.UndoRequest{Reason: reason, Conns: conns, ReadAccess: s.servesAccess(ctx, target)})
+	if err != nil {
+		return nil, nil, err
+	}
+	p := s.NewPlan(up.Ops...)
+	p.Notes = up.Notes
+	p.Seal()
+	return p, up.Conflicts, nil
+}
+
+// undoSource gathers what the audit log and the state directory hold of
+// the operation one of whose records has op_id opID.
+func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
+	src := linking.UndoSource{OpID: opID, Done: map[string]bool{}, Backups: map[string]*audit.Backup{}}
+	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
+	if err != nil {
+		return src, err
+	}
+	var rec *audit.Record
+	for i := range recs {
+		if recs[i].OpID == opID && recs[i].Phase != audit.PhaseNote {
+			rec = &recs[i]
+			break
+		}
+	}
+	if rec == nil {
+		return src, fmt.Errorf("no record of %s in the audit log %s has op_id %q (`linkdesk audit` lists them)", s.Name, s.Paths.AuditLog, opID)
+	}
+	opName, _, ok := strings.Cut(rec.Step, ".")
+	if rec.PlanID == "" || !ok {
+		return src, fmt.Errorf("the record %s is not a step of a plan: it cannot be undone from here", opID)
+	}
+	if rec.Tenant != s.Name {
+		return src, fmt.Errorf("the record %s is of the tenant %s, not %s", opID, rec.Tenant, s.Name)
+	}
+	p, err := s.readPlan(rec.PlanID)
+	if err != nil {
+		return src, fmt.Errorf("the copy of plan %s is not in %s (%v): its operations cannot be undone from this state directory", rec.PlanID, s.Paths.Plans, err)
+	}
+	op, ok := p.Op(opName)
+	if !ok {
+		return src, fmt.Errorf("plan %s has no operation %s", rec.PlanID, opName)
+	}
+	src.PlanID, src.Op = p.ID, op
+	for _, r := range recs {
+		if r.PlanID != p.ID || !strings.HasPrefix(r.Step, opName+".") {
+			continue
+		}
+		if r.Phase == audit.PhaseResult && r.Result == audit.ResultOK {
+			src.Done[r.Step] = true
+		}
+		if r.Phase == audit.PhaseAttempt && r.Backup != "" && src.Backups[r.Step] == nil {
+			b, err := audit.ReadBackup(r.Backup)
+			if err != nil {
+				return src, fmt.Errorf("the backup before step %s: %w", r.Step, err)
+			}
+			src.Backups[r.Step] = b
+		}
+	}
+	return src, nil
+}
+
+// servesAccess reports whether the tenant answers for users' roles and
+// organizations (a sandbox tenant of an older fixture may not).
+func (s *Session) servesAccess(ctx context.Context, userID string) bool {
+	_, err := s.Tenant.UserRoles(ctx, userID)
+	var e *client.Error
+	if errors.As(err, &e) && e.NotFound() && e.Code != "inexistent_user" {
+		return false
+	}
+	return true
+}
