@@ -149,7 +149,10 @@ func (s *Server) changeRoles(w http.ResponseWriter, r *http.Request, add bool) {
 			u.Roles = slices.Delete(u.Roles, i, i+1)
 		}
 	}
-	s.st.putLocked(&u, now)
+	if !slices.Equal(u.Roles, old.Roles) {
+		s.st.putLocked(&u, now)
+		s.countEffect(map[bool]string{true: RouteAssignRoles, false: RouteRemoveRoles}[add])
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -259,6 +262,7 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 			u.Organizations = slices.Delete(slices.Clone(old.Organizations), i, i+1)
 		}
 		s.st.putLocked(&u, now)
+		s.countEffect(map[bool]string{true: RouteAddMembers, false: RouteRemoveMembers}[add])
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
