@@ -250,6 +250,7 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 			return
 		}
 	}
+	changed := false
 	for _, old := range users {
 		i := slices.Index(old.Organizations, orgID)
 		if add == (i >= 0) {
@@ -262,6 +263,9 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 			u.Organizations = slices.Delete(slices.Clone(old.Organizations), i, i+1)
 		}
 		s.st.putLocked(&u, now)
+		changed = true
+	}
+	if changed {
 		s.countEffect(map[bool]string{true: RouteAddMembers, false: RouteRemoveMembers}[add])
 	}
 	w.WriteHeader(http.StatusNoContent)
