@@ -155,25 +155,22 @@ func (l *eventLog) visible(now time.Time, lag time.Duration) []*logEvent {
 // logDoc is an event as log search sees it.
 type logDoc logEvent
 
-func (d *logDoc) Text(f lucene.Field, i int) (string, bool) {
-	if i > 0 {
-		return "", false
-	}
+func (d *logDoc) Text(f lucene.Field, i int) (string, int) {
 	switch f {
 	case lucene.FieldLogType:
-		return d.typ, true
+		return d.typ, 1
 	case lucene.FieldLogDescription:
-		return d.desc, true
+		return d.desc, 1
 	}
-	return "", true
+	return "", 1
 }
 func (d *logDoc) Time(lucene.Field) time.Time         { return d.date }
 func (d *logDoc) Number(lucene.Field) (float64, bool) { return 0, false }
-func (d *logDoc) JSON(_ lucene.Field, member string, i int) ([]byte, bool) {
-	if i > 0 {
-		return nil, false
+func (d *logDoc) JSON(_ lucene.Field, member string, i int) ([]byte, int) {
+	if raw, ok := rawjson.LookupMember(d.body, member); ok {
+		return raw, 1
 	}
-	return rawjson.LookupMember(d.body, member)
+	return nil, 0
 }
 
 // record adds an event to the tenant's log.
