@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// TestImportsKeepTheLayout checks DESIGN.md's arrows for the sandbox's
+// TestImportsKeepTheLayout checks the dependency arrows of the sandbox's
 // packages (their non-test files): emulator, lucene and rawjson use only
 // the standard library and each other as drawn; lucene never imports
 // emulator; emulator never imports gen; gen imports only emulator's.
