@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -191,21 +192,12 @@ func (s *Server) clientName(id string) string { return s.clients[id].Name }
 // userEvent describes an event about user u on its own connection.
 func (s *Server) userEvent(r *http.Request, typ, clientID string, u *User) event {
 	e := event{typ: typ, clientID: clientID, clientName: ptr(s.clientName(clientID)), ip: remoteIP(r),
-		userID: ptr(u.UserID), userName: ptr(cmp0(u.Username, u.Email, u.PhoneNumber))}
+		userID: ptr(u.UserID), userName: ptr(cmp.Or(u.Username, u.Email, u.PhoneNumber))}
 	if c := s.st.connection(u.Connection()); c != nil {
 		e.connection, e.connectionID = ptr(c.Name), ptr(c.ID)
 		e.strategy, e.strategyType = ptr(c.Strategy), ptr(strategyType(c))
 	}
 	return e
-}
-
-func cmp0(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // strategyType is Auth0's kind of a connection, as events name it.
