@@ -279,12 +279,10 @@ func (s *Server) handleListLogs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if q.Has("from") || q.Has("take") {
-		take := 50
-		if q.Has("take") {
-			if take, err = strconv.Atoi(q.Get("take")); err != nil || take < 1 || take > 100 {
-				writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property take'.", q.Get("take")))
-				return
-			}
+		take, err := parseTake(q)
+		if err != nil {
+			writeError(w, err)
+			return
 		}
 		if from := q.Get("from"); from != "" {
 			i := slices.IndexFunc(events, func(e *logEvent) bool { return e.id == from })
