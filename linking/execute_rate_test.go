@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
@@ -71,25 +70,7 @@ func TestRateLimitedTenantCompletesALongApply(t *testing.T) {
 		t.Fatalf("failed steps: %+v", res)
 	}
 	st := sb.srv.Stats()
-	// Requests answered 429 are counted by the tenant too: count the links
-	// from the audit log, where every call has one attempt and one result.
-	links := 0
-	for _, r := range sb.auditRecords() {
-		if r.Action == linking.ActionLink && r.Phase == audit.PhaseResult {
-			if r.Result != audit.ResultOK {
-				t.Errorf("link %s: %s %s", r.Step, r.Result, r.Error)
-			}
-			links++
-		}
-	}
-	if links != n {
-		t.Fatalf("%d links made, want %d", links, n)
-	}
-	for _, op := range p.Operations {
-		if _, ok := sb.srv.GetUser(op.Secondary); ok {
-			t.Errorf("%s is still a user", op.Secondary)
-		}
-	}
+	sb.checkLinksMade(p, n)
 	rl := sb.tenant.RateLimit()
 	t.Logf("%d links, %d calls in %s: %d API requests (%.2f/s), %d answered 429 and absorbed",
 		n, p.Calls(), elapsed.Round(time.Second), st.APICalls, float64(st.APICalls)/elapsed.Seconds(), rl.Seen429)
