@@ -189,19 +189,27 @@ func (s *Server) handleListConnections(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
+// parseTake reads the take of checkpoint paging: 50 by default, 1 to 100.
+func parseTake(q url.Values) (int, error) {
+	if !q.Has("take") {
+		return 50, nil
+	}
+	n, err := strconv.Atoi(q.Get("take"))
+	if err != nil || n < 1 || n > 100 {
+		return 0, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property take'.", q.Get("take"))
+	}
+	return n, nil
+}
+
 // listConnectionsFrom answers checkpoint paging: {connections, next}, next
 // being the id of the first connection of the following page (absent at the
 // end).
 func (s *Server) listConnectionsFrom(w http.ResponseWriter, q url.Values, conns []*Connection,
 	appendConns func([]byte, []*Connection) []byte) {
-	take := 50
-	if q.Has("take") {
-		n, err := strconv.Atoi(q.Get("take"))
-		if err != nil || n < 1 || n > 100 {
-			writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property take'.", q.Get("take")))
-			return
-		}
-		take = n
+	take, err := parseTake(q)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	start := 0
 	if from := q.Get("from"); from != "" {

@@ -16,10 +16,10 @@ import (
 
 // A fixture is one JSON object {"connections": [...], "users": [...]} whose
 // elements have exactly the shape GET /api/v2/connections and
-// GET /api/v2/users/{id} return (../shared/DESIGN.md, "Fixture format"),
-// with optional "roles" and "organizations" (shaped as GET /api/v2/roles
-// and GET /api/v2/organizations list them) and, in a user, optional
-// "roles" and "organizations": the ids of its roles and organizations.
+// GET /api/v2/users/{id} return, with optional "roles" and "organizations"
+// (shaped as GET /api/v2/roles and GET /api/v2/organizations list them)
+// and, in a user, optional "roles" and "organizations": the ids of its
+// roles and organizations.
 
 // LoadFixture reads the fixture file at path.
 func LoadFixture(path string) (*Tenant, error) {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -155,25 +156,22 @@ func (l *eventLog) visible(now time.Time, lag time.Duration) []*logEvent {
 // logDoc is an event as log search sees it.
 type logDoc logEvent
 
-func (d *logDoc) Text(f lucene.Field, i int) (string, bool) {
-	if i > 0 {
-		return "", false
-	}
+func (d *logDoc) Text(f lucene.Field, i int) (string, int) {
 	switch f {
 	case lucene.FieldLogType:
-		return d.typ, true
+		return d.typ, 1
 	case lucene.FieldLogDescription:
-		return d.desc, true
+		return d.desc, 1
 	}
-	return "", true
+	return "", 1
 }
 func (d *logDoc) Time(lucene.Field) time.Time         { return d.date }
 func (d *logDoc) Number(lucene.Field) (float64, bool) { return 0, false }
-func (d *logDoc) JSON(_ lucene.Field, member string, i int) ([]byte, bool) {
-	if i > 0 {
-		return nil, false
+func (d *logDoc) JSON(_ lucene.Field, member string, i int) ([]byte, int) {
+	if raw, ok := rawjson.LookupMember(d.body, member); ok {
+		return raw, 1
 	}
-	return rawjson.LookupMember(d.body, member)
+	return nil, 0
 }
 
 // record adds an event to the tenant's log.
@@ -194,21 +192,12 @@ func (s *Server) clientName(id string) string { return s.clients[id].Name }
 // userEvent describes an event about user u on its own connection.
 func (s *Server) userEvent(r *http.Request, typ, clientID string, u *User) event {
 	e := event{typ: typ, clientID: clientID, clientName: ptr(s.clientName(clientID)), ip: remoteIP(r),
-		userID: ptr(u.UserID), userName: ptr(cmp0(u.Username, u.Email, u.PhoneNumber))}
+		userID: ptr(u.UserID), userName: ptr(cmp.Or(u.Username, u.Email, u.PhoneNumber))}
 	if c := s.st.connection(u.Connection()); c != nil {
 		e.connection, e.connectionID = ptr(c.Name), ptr(c.ID)
 		e.strategy, e.strategyType = ptr(c.Strategy), ptr(strategyType(c))
 	}
 	return e
-}
-
-func cmp0(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // strategyType is Auth0's kind of a connection, as events name it.
@@ -290,12 +279,10 @@ func (s *Server) handleListLogs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if q.Has("from") || q.Has("take") {
-		take := 50
-		if q.Has("take") {
-			if take, err = strconv.Atoi(q.Get("take")); err != nil || take < 1 || take > 100 {
-				writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property take'.", q.Get("take")))
-				return
-			}
+		take, err := parseTake(q)
+		if err != nil {
+			writeError(w, err)
+			return
 		}
 		if from := q.Get("from"); from != "" {
 			i := slices.IndexFunc(events, func(e *logEvent) bool { return e.id == from })

@@ -1,6 +1,6 @@
 // Package emulator is the sandbox tenant: a stateful emulator of the Auth0
-// Management API on net/http, faithful to ../shared/AUTH0.md, plus the
-// fixture loader that fills it. Its sub-packages: lucene (the user search
+// Management API on net/http, faithful to the real API's recorded traffic,
+// plus the fixture loader that fills it. Its sub-packages: lucene (the user search
 // query language), gen (the data generator) and emulatortest (for tests).
 //
 // It depends only on the standard library and the shapes of the real API: it

@@ -95,9 +95,8 @@ const (
 	groupConnections = "connections"
 )
 
-// A rate profile is the limits of one kind of tenant (../shared/AUTH0.md,
-// "Rate limits"): the global bucket, and per endpoint group a bucket
-// checked after it.
+// A rate profile is the limits of one kind of tenant, as Auth0 publishes
+// them: the global bucket, and per endpoint group a bucket checked after it.
 type rateProfile struct {
 	rate   float64
 	burst  int
@@ -109,8 +108,8 @@ type groupLimit struct {
 	perMinute float64
 }
 
-// endpointGroups are the per-endpoint limits AUTH0.md gives for paid
-// self-service tenants: read users 40 burst / 500 a minute, write and
+// endpointGroups are Auth0's per-endpoint limits of paid self-service
+// tenants: read users 40 burst / 500 a minute, write and
 // delete users 20 / 200 a minute, read connections 5 / 50 a minute. Every
 // profile has them on top of its global bucket.
 var endpointGroups = map[string]groupLimit{
@@ -120,9 +119,9 @@ var endpointGroups = map[string]groupLimit{
 }
 
 // RateProfiles are the profiles Options.RateProfile names: free (burst 2,
-// 2 a second for the whole Management API), paid self-service (AUTH0.md
-// gives no global figure: the sandbox's default, burst 50 and 16 a
-// second) and enterprise (burst 50, 16 a second).
+// 2 a second for the whole Management API), paid self-service (no global
+// figure is published: the sandbox's default, burst 50 and 16 a second)
+// and enterprise (burst 50, 16 a second).
 var RateProfiles = map[string]rateProfile{
 	"free":       {rate: 2, burst: 2, groups: endpointGroups},
 	"paid":       {rate: 16, burst: 50, groups: endpointGroups},

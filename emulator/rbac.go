@@ -71,6 +71,20 @@ func (s *Server) handleListRoles(w http.ResponseWriter, r *http.Request) {
 
 // handleUserRoles is GET /api/v2/users/{id}/roles.
 func (s *Server) handleUserRoles(w http.ResponseWriter, r *http.Request) {
+	s.writeMemberships(w, r, "roles", func(u *User) [][]byte {
+		var roles []*Role
+		for _, id := range u.Roles {
+			if role := s.st.roleByID[id]; role != nil {
+				roles = append(roles, role)
+			}
+		}
+		return marshalAll(roles)
+	})
+}
+
+// writeMemberships answers a user's roles or organizations, as list reads
+// them from the user with the store read-locked.
+func (s *Server) writeMemberships(w http.ResponseWriter, r *http.Request, key string, list func(u *User) [][]byte) {
 	pg, err := parsePaging(r.URL.Query(), 50, 100)
 	if err != nil {
 		writeError(w, err)
@@ -78,20 +92,16 @@ func (s *Server) handleUserRoles(w http.ResponseWriter, r *http.Request) {
 	}
 	s.st.mu.RLock()
 	u := s.st.users.get(r.PathValue("id"))
-	var roles []*Role
+	var items [][]byte
 	if u != nil {
-		for _, id := range u.Roles {
-			if role := s.st.roleByID[id]; role != nil {
-				roles = append(roles, role)
-			}
-		}
+		items = list(u)
 	}
 	s.st.mu.RUnlock()
 	if u == nil {
 		writeError(w, errUserNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, appendList("roles", marshalAll(roles), pg))
+	writeJSON(w, http.StatusOK, appendList(key, items, pg))
 }
 
 // idList reads the list of ids a membership write sends: {key: [ids]}.
@@ -140,18 +150,17 @@ func (s *Server) changeRoles(w http.ResponseWriter, r *http.Request, add bool) {
 	}
 	u := *old // copy on write
 	u.Roles = slices.Clone(old.Roles)
-	changed := false
 	for _, id := range ids {
 		i := slices.Index(u.Roles, id)
 		switch {
 		case add && i < 0:
-			u.Roles, changed = append(u.Roles, id), true
+			u.Roles = append(u.Roles, id)
 		case !add && i >= 0:
-			u.Roles, changed = slices.Delete(u.Roles, i, i+1), true
+			u.Roles = slices.Delete(u.Roles, i, i+1)
 		}
 	}
-	s.st.putLocked(&u, now)
-	if changed {
+	if !slices.Equal(u.Roles, old.Roles) {
+		s.st.putLocked(&u, now)
 		s.countEffect(map[bool]string{true: RouteAssignRoles, false: RouteRemoveRoles}[add])
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -170,14 +179,10 @@ func (s *Server) handleListOrganizations(w http.ResponseWriter, r *http.Request)
 	orgs := slices.Clone(s.st.orgs)
 	s.st.mu.RUnlock()
 	if q.Has("from") || q.Has("take") {
-		take := 50
-		if q.Has("take") {
-			n, err := strconv.Atoi(q.Get("take"))
-			if err != nil || n < 1 || n > 100 {
-				writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property take'.", q.Get("take")))
-				return
-			}
-			take = n
+		take, err := parseTake(q)
+		if err != nil {
+			writeError(w, err)
+			return
 		}
 		start := 0
 		if from := q.Get("from"); from != "" {
@@ -206,27 +211,15 @@ func (s *Server) handleListOrganizations(w http.ResponseWriter, r *http.Request)
 
 // handleUserOrganizations is GET /api/v2/users/{id}/organizations.
 func (s *Server) handleUserOrganizations(w http.ResponseWriter, r *http.Request) {
-	pg, err := parsePaging(r.URL.Query(), 50, 100)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	s.st.mu.RLock()
-	u := s.st.users.get(r.PathValue("id"))
-	var orgs []*Organization
-	if u != nil {
+	s.writeMemberships(w, r, "organizations", func(u *User) [][]byte {
+		var orgs []*Organization
 		for _, id := range u.Organizations {
 			if o := s.st.orgByID[id]; o != nil {
 				orgs = append(orgs, o)
 			}
 		}
-	}
-	s.st.mu.RUnlock()
-	if u == nil {
-		writeError(w, errUserNotFound)
-		return
-	}
-	writeJSON(w, http.StatusOK, appendList("organizations", marshalAll(orgs), pg))
+		return marshalAll(orgs)
+	})
 }
 
 // changeMembers adds (or removes) users as members of an organization.

@@ -30,29 +30,27 @@ func parseSearch(q string, s *lucene.Schema) (lucene.Query, error) {
 // userDoc is a user as user search sees it.
 type userDoc User
 
-func (d *userDoc) Text(f lucene.Field, i int) (string, bool) {
+func (d *userDoc) Text(f lucene.Field, i int) (string, int) {
 	u := (*User)(d)
-	if f.Multi() {
-		if i >= len(u.Identities) {
-			return "", false
-		}
-		id := &u.Identities[i]
-		switch f {
-		case lucene.FieldIdentConnection:
-			return id.Connection, true
-		case lucene.FieldIdentProvider:
-			return id.Provider, true
-		case lucene.FieldIdentUserID:
-			return id.UserID.Value, true
-		case lucene.FieldIdentIsSocial:
-			return strconv.FormatBool(id.IsSocial), true
-		}
-		return "", true
+	if !f.Multi() {
+		return userText(u, f), 1
 	}
-	if i > 0 {
-		return "", false
+	n := len(u.Identities)
+	if i >= n {
+		return "", n
 	}
-	return userText(u, f), true
+	id := &u.Identities[i]
+	switch f {
+	case lucene.FieldIdentConnection:
+		return id.Connection, n
+	case lucene.FieldIdentProvider:
+		return id.Provider, n
+	case lucene.FieldIdentUserID:
+		return id.UserID.Value, n
+	case lucene.FieldIdentIsSocial:
+		return strconv.FormatBool(id.IsSocial), n
+	}
+	return "", n
 }
 
 // userText is a user's value of a single-valued text field; "" is none.
@@ -119,23 +117,22 @@ func (d *userDoc) Number(lucene.Field) (float64, bool) {
 	return float64(d.LoginsCount), d.HasLoginsCount
 }
 
-func (d *userDoc) JSON(f lucene.Field, member string, i int) ([]byte, bool) {
+func (d *userDoc) JSON(f lucene.Field, member string, i int) ([]byte, int) {
 	u := (*User)(d)
-	if f == lucene.FieldIdentProfile {
-		if i >= len(u.Identities) {
-			return nil, false
-		}
-		return u.Identities[i].ProfileData, true
-	}
-	if i > 0 {
-		return nil, false
-	}
 	switch f {
+	case lucene.FieldIdentProfile:
+		if i >= len(u.Identities) {
+			return nil, len(u.Identities)
+		}
+		return u.Identities[i].ProfileData, len(u.Identities)
 	case lucene.FieldUserMeta:
-		return u.UserMetadata, true
+		return u.UserMetadata, 1
 	case lucene.FieldAppMeta:
-		return u.AppMetadata, true
+		return u.AppMetadata, 1
 	}
 	raw, ok := u.Extra[member]
-	return raw, ok
+	if !ok {
+		return nil, 0
+	}
+	return raw, 1
 }

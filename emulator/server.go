@@ -43,6 +43,11 @@ type Options struct {
 	RateProfile string
 	FailExports bool  // export jobs end with status "failed"
 	Seed        int64 // for the fault and latency generator
+	// HoldWriteReplies carries a write out at once and then holds its
+	// answer this long (or until the client goes away): a client killed
+	// meanwhile had its request reach the tenant, which acted, and never
+	// heard of it. Tests of interrupted writes use it.
+	HoldWriteReplies time.Duration
 }
 
 // Stats counts what the server has seen since it started.
@@ -285,6 +290,9 @@ func (s *Server) handle(pattern string, rt route, h http.HandlerFunc) {
 		serve := h
 		if rt.operation != "" {
 			serve = s.logged(rt.operation, h)
+		}
+		if write && s.opts.HoldWriteReplies > 0 {
+			serve = held(serve, s.opts.HoldWriteReplies)
 		}
 		if rt.faults != nil {
 			s.inject(s.chaos.fault(rt.faults), w, r, serve)
@@ -567,4 +575,48 @@ func (s *Server) GetUser(id string) (*User, bool) {
 		return nil, false
 	}
 	return u.Clone(), true
+}
+
+// held serves r with h into a buffer and sends the answer only after d, or
+// not at all when the client went away meanwhile (HoldWriteReplies).
+func held(h http.HandlerFunc, d time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := &heldAnswer{header: http.Header{}}
+		h(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes())
+	}
+}
+
+// heldAnswer is an answer kept until it may be sent.
+type heldAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (a *heldAnswer) Header() http.Header { return a.header }
+func (a *heldAnswer) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+	}
+}
+func (a *heldAnswer) Write(p []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	return a.body.Write(p)
 }

@@ -536,10 +536,17 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 		}
 		if want.Access != nil && r.found {
 			a, err := readAccess(ctx, e.Tenant, want.UserID)
+			if se, ok := AsSafetyError(err); ok && se.Check == CheckUserMissing {
+				// Gone between the two reads: another operator acted meanwhile.
+				r = readState{}
+				err = nil
+			}
 			if err != nil {
 				return nil, err
 			}
-			r.access = &a
+			if r.found {
+				r.access = &a
+			}
 		}
 		out = append(out, r)
 		if c := want.ChangesWith(r.user, r.found, r.access); len(c) > 0 {

@@ -12,6 +12,31 @@ import (
 	"github.com/linkdesk/linkdesk/linking"
 )
 
+// checkLinksMade checks, from the audit log (where every call has one
+// attempt and one result, while the tenant counts the requests it answered
+// 429 too), that the apply of p made its n links once each, and that every
+// secondary stopped being a user.
+func (sb *sandbox) checkLinksMade(p *linking.Plan, n int) {
+	sb.t.Helper()
+	links := 0
+	for _, r := range sb.auditRecords() {
+		if r.Action == linking.ActionLink && r.Phase == audit.PhaseResult {
+			if r.Result != audit.ResultOK {
+				sb.t.Errorf("link %s: %s %s", r.Step, r.Result, r.Error)
+			}
+			links++
+		}
+	}
+	if links != n {
+		sb.t.Fatalf("%d links made, want %d", links, n)
+	}
+	for _, op := range p.Operations {
+		if _, ok := sb.srv.GetUser(op.Secondary); ok {
+			sb.t.Errorf("%s is still a user", op.Secondary)
+		}
+	}
+}
+
 // profileLinks is how many links the apply under each rate profile makes:
 // by default a few more than the paid and enterprise tenants' users-write
 // burst (20), fewer on the free tenant, whose 2 requests/s are the same
@@ -52,23 +77,7 @@ func TestPacerKeepsALongApplyFreeOfFailedStepsUnderEachProfile(t *testing.T) {
 			if bad := res.Count(linking.StatusFailed) + res.Count(linking.StatusUnknown); bad > 0 {
 				t.Fatalf("%d failed steps: %+v", bad, res)
 			}
-			links := 0
-			for _, r := range sb.auditRecords() {
-				if r.Action == linking.ActionLink && r.Phase == audit.PhaseResult {
-					if r.Result != audit.ResultOK {
-						t.Errorf("link %s: %s %s", r.Step, r.Result, r.Error)
-					}
-					links++
-				}
-			}
-			if links != n {
-				t.Fatalf("%d links made, want %d", links, n)
-			}
-			for _, op := range p.Operations {
-				if _, ok := sb.srv.GetUser(op.Secondary); ok {
-					t.Errorf("%s is still a user", op.Secondary)
-				}
-			}
+			sb.checkLinksMade(p, n)
 			st := sb.srv.Stats()
 			t.Logf("%s: %d links, %d calls in %s: %d API requests (%.2f/s), %d answered 429 and absorbed",
 				profile, n, p.Calls(), elapsed.Round(time.Second), st.APICalls, float64(st.APICalls)/elapsed.Seconds(), st.RateLimited)

@@ -9,15 +9,10 @@ import (
 // testUser is a document of text fields only, one value each.
 type testUser map[Field]string
 
-func (u testUser) Text(f Field, i int) (string, bool) {
-	if i > 0 {
-		return "", false
-	}
-	return u[f], true
-}
-func (testUser) Time(Field) time.Time                   { return time.Time{} }
-func (testUser) Number(Field) (float64, bool)           { return 0, false }
-func (testUser) JSON(Field, string, int) ([]byte, bool) { return nil, false }
+func (u testUser) Text(f Field, i int) (string, int)   { return u[f], 1 }
+func (testUser) Time(Field) time.Time                  { return time.Time{} }
+func (testUser) Number(Field) (float64, bool)          { return 0, false }
+func (testUser) JSON(Field, string, int) ([]byte, int) { return nil, 0 }
 
 // testEvent is a log event: a type, a date and raw members.
 type testEvent struct {
@@ -26,17 +21,20 @@ type testEvent struct {
 	members map[string]string // raw JSON values
 }
 
-func (e testEvent) Text(f Field, i int) (string, bool) {
-	if i > 0 || f != FieldLogType {
-		return "", false
+func (e testEvent) Text(f Field, i int) (string, int) {
+	if f != FieldLogType {
+		return "", 0
 	}
-	return e.typ, true
+	return e.typ, 1
 }
 func (e testEvent) Time(Field) time.Time       { return e.date }
 func (testEvent) Number(Field) (float64, bool) { return 0, false }
-func (e testEvent) JSON(_ Field, member string, i int) ([]byte, bool) {
+func (e testEvent) JSON(_ Field, member string, i int) ([]byte, int) {
 	v, ok := e.members[member]
-	return []byte(v), ok && i == 0
+	if !ok {
+		return nil, 0
+	}
+	return []byte(v), 1
 }
 
 func TestParseQueryStructure(t *testing.T) {

@@ -141,17 +141,18 @@ func (k Field) IsJSON() bool { return k >= FieldIdentProfile && k <= FieldExtra 
 // Document is what a query is matched against.
 type Document interface {
 	// Text returns the i-th value of a text field (one of the fields that is
-	// neither a date, logins_count nor JSON); ok is false past the last
-	// value. "" is no value.
-	Text(f Field, i int) (v string, ok bool)
+	// neither a date, logins_count nor JSON) and how many values it has
+	// (one for a field that is not Multi). "" is no value.
+	Text(f Field, i int) (v string, n int)
 	// Time returns the value of a date field; zero is none.
 	Time(f Field) time.Time
 	// Number returns the value of logins_count; ok is false when the
 	// document has none.
 	Number(f Field) (n float64, ok bool)
-	// JSON returns the i-th raw value of a JSON field; member names the
-	// top-level member of a FieldExtra. ok is false past the last value.
-	JSON(f Field, member string, i int) (raw []byte, ok bool)
+	// JSON returns the i-th raw value of a JSON field and how many it has
+	// (nil: none, or none there); member names the top-level member of a
+	// FieldExtra.
+	JSON(f Field, member string, i int) (raw []byte, n int)
 }
 
 // fieldRef is a resolved field name.
@@ -292,34 +293,32 @@ func (q *termQuery) match(d Document) bool {
 		if k == FieldExtra {
 			member, path = path[0], path[1:]
 		}
-		for i := 0; ; i++ {
-			raw, ok := d.JSON(k, member, i)
-			if !ok {
-				return false
+		raw, n := d.JSON(k, member, 0)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				raw, _ = d.JSON(k, member, i)
 			}
 			if q.matchRaw(lookupPath(raw, path)) {
 				return true
 			}
 		}
+		return false
 	}
 	return q.matchTexts(d, q.ref.kind)
 }
 
 // matchTexts reports whether one of the document's values of f matches.
 func (q *termQuery) matchTexts(d Document, f Field) bool {
-	if !f.Multi() {
-		s, _ := d.Text(f, 0)
-		return q.matchText(f, s)
-	}
-	for i := 0; ; i++ {
-		s, ok := d.Text(f, i)
-		if !ok {
-			return false
+	s, n := d.Text(f, 0)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s, _ = d.Text(f, i)
 		}
 		if q.matchText(f, s) {
 			return true
 		}
 	}
+	return false
 }
 
 // matchText compares a text value; "" is no value.

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+// linkAudit counts the audit records of link calls, by op id.
+func linkAudit(t *testing.T, state string) (attempts map[string]int, results map[string][]string) {
+	t.Helper()
+	recs, _, err := audit.ReadLog(filepath.Join(state, "linkdesk", "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attempts, results = map[string]int{}, map[string][]string{}
+	for _, r := range recs {
+		if r.Action != "link" {
+			continue
+		}
+		switch r.Phase {
+		case audit.PhaseAttempt:
+			attempts[r.OpID]++
+		case audit.PhaseResult:
+			results[r.OpID] = append(results[r.OpID], r.Result)
+		}
+	}
+	return attempts, results
+}
+
+// TestALinkKilledAfterItsRequestWasSentIsSettledByResume: `linkdesk link …
+// --force` is killed with SIGKILL after its request reached the tenant,
+// which linked the accounts but had not answered yet. The next write
+// command says a write is unsettled; `linkdesk resume` reads the tenant,
+// records that the link took effect, and has nothing left to do. The audit
+// log holds exactly one result for the call, and the tenant the link once.
+func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs linkdesk and its tenant as processes")
+	}
+	// The tenant carries a write out at once and holds its answer for a
+	// minute: the kill lands between the effect and the answer.
+	emu := startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
+	state := t.TempDir()
+	env := append(emu.env(), "XDG_STATE_HOME="+state)
+	watcher, err := client.New(context.Background(), client.Config{Domain: emu.exports["AUTH0_DOMAIN"],
+		ClientID: emu.exports["AUTH0_CLIENT_ID"], ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		u, err := watcher.User(context.Background(), cmdAliceDB)
+		if err == nil && len(u.Linked()) == 1 {
+			break // the tenant acted; linkdesk waits for the answer
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the link never reached the tenant:\n%s", out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if attempts, results := linkAudit(t, state); len(attempts) != 1 || len(results) != 0 {
+		t.Fatalf("before resume: attempts %v, results %v; want one attempt and no result", attempts, results)
+	}
+
+	// The next write command says what is unsettled, and changes nothing.
+	warn := runProcess(t, env, "unlink", cmdSam, "google-oauth2", "101202303404505606707")
+	if !strings.Contains(warn.errOut, "did not finish as seen") || !strings.Contains(warn.errOut, "linkdesk resume") || warn.code != exitOK {
+		t.Errorf("a write command did not say a write is unsettled (exit %d):\n%s", warn.code, warn.errOut)
+	}
+	settled := runProcess(t, env, "resume")
+	if settled.code != exitOK || !strings.Contains(settled.out, "settled op1.link: ") || !strings.Contains(settled.out, "took effect") || !strings.Contains(settled.out, "nothing remains") {
+		t.Fatalf("resume: exit %d\n%s%s", settled.code, settled.out, settled.errOut)
+	}
+	if again := runProcess(t, env, "resume"); !strings.Contains(again.out, "Nothing to settle") {
+		t.Errorf("a second resume found more:\n%s%s", again.out, again.errOut)
+	}
+
+	attempts, results := linkAudit(t, state)
+	for op, n := range attempts {
+		if n != 1 || len(results[op]) != 1 || results[op][0] != audit.ResultOK {
+			t.Errorf("op %s: %d attempts, results %v; want one attempt and one ok result", op, n, results[op])
+		}
+	}
+	if len(attempts) != 1 {
+		t.Errorf("%d link attempts, want 1", len(attempts))
+	}
+	stats, tenant := emu.stop(t)
+	if n := stats.Effects[emulator.RouteLink]; n != 1 {
+		t.Errorf("the tenant linked %d times, want once", n)
+	}
+	for _, u := range tenant.Users {
+		if u.UserID == cmdAliceDB && len(u.Identities) != 2 {
+			t.Errorf("alice holds %d identities, want her own and the Google one", len(u.Identities))
+		}
+	}
+}
