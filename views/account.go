@@ -108,19 +108,7 @@ func (a *Account) group() *linking.Group {
 
 func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := a.c.Keys
-	switch {
-	case tui.Matches(k, keys.Down):
-		a.scroll++
-	case tui.Matches(k, keys.Up):
-		a.scroll = max(a.scroll-1, 0)
-	case tui.Matches(k, keys.PageDown):
-		a.scroll += max(a.c.Height-4, 1)
-	case tui.Matches(k, keys.PageUp):
-		a.scroll = max(a.scroll-max(a.c.Height-4, 1), 0)
-	case tui.Matches(k, keys.Top):
-		a.scroll = 0
-	}
-	if a.acct == nil {
+	if scrollKey(k, keys, &a.scroll, a.c.Height-4) || a.acct == nil {
 		return nil
 	}
 	u := a.acct.User
@@ -199,6 +187,9 @@ func strategyOf(u client.User, conns *linking.Connections) string {
 	return acc.Strategy
 }
 
+// copyID writes the id to the clipboard through the terminal (OSC 52); an
+// id holding control characters is not copied, so that pasting it can
+// never run anything.
 func copyID(id string) tea.Cmd {
 	if termsafe.Sanitize(id) != id {
 		return tui.ReportError(errors.New("this user id holds control or invisible characters: not copied"))
@@ -218,14 +209,7 @@ func (a *Account) View() string {
 	case a.acct == nil:
 		return strings.Join(head, "\n")
 	}
-	lines := a.lines()
-	room := max(c.Height-1, 1)
-	a.scroll = min(a.scroll, max(len(lines)-room, 0))
-	shown := lines[a.scroll:min(a.scroll+room, len(lines))]
-	if rest := len(lines) - a.scroll - room; rest > 0 {
-		shown = append(shown, s.Dim.Render(moreLines(rest, "j/k, pgdn")))
-	}
-	return strings.Join(shown, "\n")
+	return strings.Join(scrollPane(s, a.lines(), &a.scroll, c.Height, "j/k, pgdn"), "\n")
 }
 
 // lines is the whole account, one screen line each.

@@ -451,19 +451,7 @@ func (r *AuditRecord) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	if !ok {
 		return r, nil
 	}
-	keys := r.c.Keys
-	switch {
-	case tui.Matches(k, keys.Down):
-		r.scroll++
-	case tui.Matches(k, keys.Up):
-		r.scroll = max(r.scroll-1, 0)
-	case tui.Matches(k, keys.PageDown):
-		r.scroll += max(r.c.Height-3, 1)
-	case tui.Matches(k, keys.PageUp):
-		r.scroll = max(r.scroll-max(r.c.Height-3, 1), 0)
-	case tui.Matches(k, keys.Top):
-		r.scroll = 0
-	}
+	scrollKey(k, r.c.Keys, &r.scroll, r.c.Height-3)
 	return r, nil
 }
 
@@ -520,11 +508,5 @@ func (r *AuditRecord) View() string {
 			all = append(all, label("answer", termsafe.DisplayJSON(rec.Response))...)
 		}
 	}
-	room := max(r.c.Height, 1)
-	r.scroll = min(r.scroll, max(len(all)-room, 0))
-	shown := all[r.scroll:min(r.scroll+room, len(all))]
-	if rest := len(all) - r.scroll - room; rest > 0 {
-		shown = append(shown[:len(shown)-1], s.Dim.Render(moreLines(rest+1, "j/k")))
-	}
-	return strings.Join(shown, "\n")
+	return strings.Join(scrollPane(s, all, &r.scroll, r.c.Height, "j/k"), "\n")
 }

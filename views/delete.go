@@ -231,13 +231,7 @@ func (d *DeleteDialog) View() string {
 	if d.hint != "" {
 		bottom = append(bottom, s.Warn.Render(tui.Fit(d.hint, w)))
 	}
-	middle := d.destroyedLines(w)
-	room := max(c.Height-1-len(bottom)-1, 2)
-	d.scroll = min(d.scroll, max(len(middle)-room, 0))
-	shown := middle[d.scroll:min(d.scroll+room, len(middle))]
-	if rest := len(middle) - d.scroll - room; rest > 0 {
-		shown = append(shown[:len(shown)-1], s.Dim.Render(moreLines(rest+1, "↓")))
-	}
+	shown := scrollPane(s, d.destroyedLines(w), &d.scroll, max(c.Height-1-len(bottom)-1, 2), "↓")
 	out := append([]string{title}, shown...)
 	out = append(out, "")
 	return strings.Join(append(out, bottom...), "\n")

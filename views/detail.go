@@ -1,8 +1,6 @@
 package views
 
 import (
-	"github.com/linkdesk/linkdesk/termsafe"
-
 	"errors"
 	"fmt"
 	"strings"
@@ -202,17 +200,12 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// copyUserID writes the id to the clipboard through the terminal (OSC 52);
-// an id holding control characters is not copied, so that pasting it can
-// never run anything.
+// copyUserID copies the account's user id (copyID says how).
 func copyUserID(a *linking.Account) tea.Cmd {
 	if a == nil {
 		return nil
 	}
-	if termsafe.Sanitize(a.UserID) != a.UserID {
-		return tui.ReportError(errors.New("this user id holds control or invisible characters: not copied"))
-	}
-	return tea.Batch(tea.SetClipboard(a.UserID), tui.Note("Copied "+a.UserID+" to the clipboard (if the terminal allows OSC 52)."))
+	return copyID(a.UserID)
 }
 
 // ---- view ----

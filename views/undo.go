@@ -175,12 +175,7 @@ func (u *UndoDialog) View() string {
 	}
 	q := s.Danger.Render("Undo it?") + "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
 	bottom = append(bottom, "", q)
-	room := max(c.Height-2-len(bottom), 2)
-	u.scroll = min(u.scroll, max(len(middle)-room, 0))
-	shown := middle[u.scroll:min(u.scroll+room, len(middle))]
-	if rest := len(middle) - u.scroll - room; rest > 0 {
-		shown = append(shown[:len(shown)-1], s.Dim.Render(moreLines(rest+1, "↓")))
-	}
+	shown := scrollPane(s, middle, &u.scroll, max(c.Height-2-len(bottom), 2), "↓")
 	out := append([]string{title, ""}, shown...)
 	return strings.Join(append(out, bottom...), "\n")
 }
