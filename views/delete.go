@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -299,34 +300,30 @@ func (d *DeleteDialog) warningLines(w int) []string {
 	return out
 }
 
+// rolesText lists an account's roles by name, or why they are not known.
 func rolesText(s *tui.Styles, a *session.Account, w int) string {
-	if a.RolesErr != nil {
-		return s.Warn.Render("could not be read: ") + tui.Fit(a.RolesErr.Error(), w-20)
+	names := make([]string, len(a.Roles))
+	for i, r := range a.Roles {
+		names[i] = r.Name
 	}
-	if len(a.Roles) == 0 {
-		return s.Dim.Render("none")
-	}
-	var names []string
-	for _, r := range a.Roles {
-		names = append(names, r.Name)
-	}
-	return tui.Fit(strings.Join(names, ", "), w)
+	return namesText(s, a.RolesErr, names, w)
 }
 
+// orgsText lists an account's organizations by name, or why they are not known.
 func orgsText(s *tui.Styles, a *session.Account, w int) string {
-	if a.OrgsErr != nil {
-		return s.Warn.Render("could not be read: ") + tui.Fit(a.OrgsErr.Error(), w-20)
+	names := make([]string, len(a.Orgs))
+	for i, o := range a.Orgs {
+		names[i] = cmp.Or(o.DisplayName, o.Name)
 	}
-	if len(a.Orgs) == 0 {
+	return namesText(s, a.OrgsErr, names, w)
+}
+
+func namesText(s *tui.Styles, err error, names []string, w int) string {
+	switch {
+	case err != nil:
+		return s.Warn.Render("could not be read: ") + tui.Fit(err.Error(), w-20)
+	case len(names) == 0:
 		return s.Dim.Render("none")
-	}
-	var names []string
-	for _, o := range a.Orgs {
-		n := o.DisplayName
-		if n == "" {
-			n = o.Name
-		}
-		names = append(names, n)
 	}
 	return tui.Fit(strings.Join(names, ", "), w)
 }
