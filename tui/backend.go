@@ -208,6 +208,20 @@ func (b *Backend) ReadAudit(task TaskID) tea.Cmd {
 	}
 }
 
+// What the screens show of the session's reads, named here so that views
+// reach the session through tui only.
+type (
+	// Account is an account as ReadAccount read it.
+	Account = session.Account
+	// Found is what Find found.
+	Found = session.Found
+	// Call is one call of the audit log.
+	Call = session.Call
+)
+
+// FoundBySearch is how Find read accounts named by username or phone.
+const FoundBySearch = session.FoundBySearch
+
 // FoundMsg answers Find.
 type FoundMsg struct {
 	Task  TaskID

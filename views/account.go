@@ -10,7 +10,6 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -26,7 +25,7 @@ type Account struct {
 
 	task    tui.TaskID
 	loading bool
-	acct    *session.Account
+	acct    *tui.Account
 	err     error
 	scroll  int
 }
@@ -47,7 +46,7 @@ func (a *Account) Capturing() bool { return false }
 func (a *Account) Title() string   { return "Account " + tui.Fit(a.name(), 40) }
 
 // Loaded is the account as read (tests); nil until the answer came.
-func (a *Account) Loaded() *session.Account { return a.acct }
+func (a *Account) Loaded() *tui.Account { return a.acct }
 
 func (a *Account) name() string {
 	if a.acct == nil {

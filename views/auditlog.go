@@ -11,7 +11,6 @@ import (
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -39,7 +38,7 @@ type AuditLog struct {
 
 // auditEntry is a call of the log with what the screen precomputes.
 type auditEntry struct {
-	session.Call
+	tui.Call
 	search string // lower-case text the filter matches
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/report"
-	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -30,7 +29,7 @@ type DeleteDialog struct {
 
 	readTask tui.TaskID
 	loading  bool
-	acct     *session.Account
+	acct     *tui.Account
 	readErr  error
 	op       *linking.Operation
 	typed    tui.TextField
@@ -301,7 +300,7 @@ func (d *DeleteDialog) warningLines(w int) []string {
 }
 
 // rolesText lists an account's roles by name, or why they are not known.
-func rolesText(s *tui.Styles, a *session.Account, w int) string {
+func rolesText(s *tui.Styles, a *tui.Account, w int) string {
 	names := make([]string, len(a.Roles))
 	for i, r := range a.Roles {
 		names[i] = r.Name
@@ -310,7 +309,7 @@ func rolesText(s *tui.Styles, a *session.Account, w int) string {
 }
 
 // orgsText lists an account's organizations by name, or why they are not known.
-func orgsText(s *tui.Styles, a *session.Account, w int) string {
+func orgsText(s *tui.Styles, a *tui.Account, w int) string {
 	names := make([]string, len(a.Orgs))
 	for i, o := range a.Orgs {
 		names[i] = cmp.Or(o.DisplayName, o.Name)

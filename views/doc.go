@@ -1,7 +1,8 @@
 // Package views holds the screens of linkdesk's terminal UI: overview,
-// groups, group detail, link wizard, unlink and delete dialogs, audit log and
-// help. Each is a tui.Component; the shell (root model, status bar, keymap,
-// styles, sanitizer) is package tui.
+// groups, group detail, find and account, link wizard, unlink, delete,
+// ticket, verification and undo dialogs, audit log and help. Each is a
+// tui.Component; the shell (root model, status bar, keymap, styles,
+// sanitizer) is package tui.
 //
 // views may import tui, linking, client and audit. Nothing imports views but
 // the main package. Every string from the tenant goes through tui.Fit,

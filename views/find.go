@@ -8,7 +8,6 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -23,7 +22,7 @@ type Find struct {
 
 	task    tui.TaskID
 	loading bool
-	found   *session.Found
+	found   *tui.Found
 	err     error
 	cursor  int
 	offset  int
@@ -177,7 +176,7 @@ func (f *Find) View() string {
 	users := f.found.Users
 	if len(users) == 0 {
 		lines = append(lines, "No account matches "+tui.Fit(f.found.Query, w-30)+" (looked up by "+f.found.By+").")
-		if f.found.By == session.FoundBySearch {
+		if f.found.By == tui.FoundBySearch {
 			lines = append(lines, s.Dim.Render(tui.Fit("A username or phone must be whole; an email finds every account sharing it.", w)))
 		}
 		return strings.Join(lines, "\n")
