@@ -126,19 +126,13 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 }
 
 func (a *AuditLog) typeKey(k tea.KeyPressMsg) tea.Cmd {
-	keys := a.c.Keys
-	switch {
-	case tui.Matches(k, keys.Submit):
-		a.typing = false
-	case tui.Matches(k, keys.Back):
-		a.typing, a.filter.Value = false, ""
+	switch typeFilter(k, a.c.Keys, &a.filter, &a.typing) {
+	case filterCleared:
 		a.refilter(true)
-	case k.Code == tea.KeyUp || k.Code == tea.KeyDown || k.Code == tea.KeyPgUp || k.Code == tea.KeyPgDown:
+	case filterMove:
 		a.move(k)
-	default:
-		if a.filter.Update(k, keys) {
-			a.refilter(false)
-		}
+	case filterChanged:
+		a.refilter(false)
 	}
 	return nil
 }

@@ -122,20 +122,13 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 }
 
 func (g *Groups) typeKey(k tea.KeyPressMsg) tea.Cmd {
-	keys := g.c.Keys
-	switch {
-	case tui.Matches(k, keys.Submit):
-		g.typing = false
-	case tui.Matches(k, keys.Back):
-		g.typing = false
-		g.filter.Value = ""
+	switch typeFilter(k, g.c.Keys, &g.filter, &g.typing) {
+	case filterCleared:
 		g.refresh(g.selectedEmail())
-	case k.Code == tea.KeyUp || k.Code == tea.KeyDown || k.Code == tea.KeyPgUp || k.Code == tea.KeyPgDown:
+	case filterMove:
 		g.move(k)
-	default:
-		if g.filter.Update(k, keys) {
-			g.refilter()
-		}
+	case filterChanged:
+		g.refilter()
 	}
 	return nil
 }

@@ -39,3 +39,32 @@ func scrollPane(s *tui.Styles, lines []string, scroll *int, room int, keys strin
 	}
 	return shown
 }
+
+// filterEdit is what a key does to a list's filter while it is typed.
+type filterEdit int
+
+const (
+	filterKept    filterEdit = iota // enter: typing ends, the filter stays
+	filterCleared                   // esc: typing ends, the filter is gone
+	filterMove                      // an arrow or page key: the list moves
+	filterChanged                   // the text changed
+	filterSame                      // nothing changed
+)
+
+// typeFilter applies a key to a filter being typed (letters type, so the
+// list's own keys are off meanwhile).
+func typeFilter(k tea.KeyPressMsg, keys *tui.KeyMap, f *tui.TextField, typing *bool) filterEdit {
+	switch {
+	case tui.Matches(k, keys.Submit):
+		*typing = false
+		return filterKept
+	case tui.Matches(k, keys.Back):
+		*typing, f.Value = false, ""
+		return filterCleared
+	case k.Code == tea.KeyUp || k.Code == tea.KeyDown || k.Code == tea.KeyPgUp || k.Code == tea.KeyPgDown:
+		return filterMove
+	case f.Update(k, keys):
+		return filterChanged
+	}
+	return filterSame
+}
