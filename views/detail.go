@@ -217,9 +217,10 @@ const maxLinkedShown = 4
 // column left out for want of room.
 type accountColumns struct{ ident, id, conn, logins, last, created int }
 
-// detailColumns lays the account table out: dates go first when room is
-// short, then the connection shrinks and goes, then the identifier
-// shrinks; the user id is cut last.
+// detailColumns lays the account table out: when room is short the
+// creation date goes first, then the connection shrinks, the last login
+// and the logins go, then the connection, then the identifier shrinks; the
+// user id is cut last.
 func detailColumns(width int, g *linking.Group) accountColumns {
 	identW, idW, connW := len("IDENTIFIER"), len("USER ID"), len("CONNECTION")
 	for _, a := range g.Accounts {
@@ -230,9 +231,9 @@ func detailColumns(width int, g *linking.Group) accountColumns {
 	w := tui.FitColumns([]tui.Column{
 		{Want: identW, Min: 10, Shrink: 2},
 		{Want: idW, Min: 14, Shrink: 1},
-		{Want: connW, Min: 8, Shrink: 4, Drop: 3}, // the summary line names the connections
-		{Want: 6, Min: 6, Drop: 5},
-		{Want: 10, Min: 10, Drop: 6},
+		{Want: connW, Min: 10, Shrink: 6, Drop: 3}, // the summary line names the connections
+		{Want: 6, Min: 6, Drop: 4},
+		{Want: 10, Min: 10, Drop: 5},
 		{Want: 10, Min: 10, Drop: 7},
 	}, width-4-1, 1)
 	return accountColumns{ident: w[0], id: w[1], conn: w[2], logins: w[3], last: w[4], created: w[5]}
