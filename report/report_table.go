@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/linkdesk/linkdesk/linking"
@@ -56,7 +57,7 @@ func (t *tableWriter) line(s string) {
 
 // endLine ends the line that starts at b[start], cut as truncate cuts it.
 func (t *tableWriter) endLine(start int) {
-	if t.width > 0 {
+	if t.width > 0 && len(t.b)-start > t.width { // fewer bytes than the width: fewer runes too
 		n, cut := 0, -1
 		for i := start; i < len(t.b); n++ {
 			if n == t.width-1 {
@@ -91,24 +92,7 @@ func (t *tableWriter) group(g *linking.Group) {
 	for _, reason := range g.Reasons {
 		t.wrapped("  - ", termsafe.Printable(reason))
 	}
-	rows := make([][]string, len(g.Accounts))
-	for i, a := range g.Accounts {
-		mark := "  "
-		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
-			mark = "* "
-		}
-		verified := "unverified"
-		if a.EmailVerified {
-			verified = "verified"
-		}
-		rows[i] = []string{
-			mark + termsafe.Printable(a.Identifier.String()), termsafe.Printable(a.Connection), verified,
-			linking.Logins(a.LoginsCount), "last login " + linking.LoginDay(a.LastLogin), termsafe.Printable(a.UserID),
-		}
-	}
-	for _, row := range alignColumns(rows) {
-		t.line("  " + row)
-	}
+	t.accounts(g)
 	for _, reason := range g.PrimaryReasons {
 		t.wrapped("    primary: ", termsafe.Printable(reason))
 	}
@@ -147,8 +131,27 @@ func (t *tableWriter) wrapped(prefix, text string) {
 		return
 	}
 	n := 0
-	for word := range strings.FieldsSeq(text) {
-		wl := utf8.RuneCountInString(word)
+	ascii := termsafe.PrintableASCII(text)
+	for rest := text; ; {
+		var word string
+		if ascii { // words end at spaces only: every other space is not ASCII
+			for len(rest) > 0 && rest[0] == ' ' {
+				rest = rest[1:]
+			}
+			if rest == "" {
+				break
+			}
+			word, rest, _ = strings.Cut(rest, " ")
+		} else {
+			var ok bool
+			if word, rest, ok = nextField(rest); !ok {
+				break
+			}
+		}
+		wl := len(word)
+		if !ascii {
+			wl = utf8.RuneCountInString(word)
+		}
 		if n > 0 && n+1+wl > avail {
 			t.endLine(start)
 			start = len(t.b)
@@ -171,6 +174,21 @@ func (t *tableWriter) wrapped(prefix, text string) {
 	}
 }
 
+// nextField cuts the first word of s as strings.Fields splits (at Unicode
+// white space); ok is false when only white space is left.
+func nextField(s string) (word, rest string, ok bool) {
+	start := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) })
+	if start < 0 {
+		return "", "", false
+	}
+	s = s[start:]
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		return s, "", true
+	}
+	return s[:end], s[end:], true
+}
+
 // classTitle is how the table heads a group of class c: "LINK CANDIDATE".
 func classTitle(c linking.Class) string {
 	if s, ok := classTitles[c]; ok {
@@ -187,30 +205,64 @@ var classTitles = func() map[linking.Class]string {
 	return m
 }()
 
-// alignColumns pads each column to its widest cell (counted in runes).
-func alignColumns(rows [][]string) []string {
-	var widths []int
+// accountColumns is how many columns an account's row has; the last is
+// not padded.
+const accountColumns = 6
+
+// accountRow is one account's cells (the first with its mark) and their
+// widths in runes.
+type accountRow struct {
+	cells  [accountColumns]string
+	widths [accountColumns]int
+}
+
+// accounts writes one row per account, each column padded to its widest
+// cell (counted in runes): the recommended primary marked *, its
+// identifier, connection, verification, logins, last login and user id.
+func (t *tableWriter) accounts(g *linking.Group) {
+	rows := make([]accountRow, len(g.Accounts))
+	var widths [accountColumns]int
+	for r, a := range g.Accounts {
+		mark := "  "
+		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
+			mark = "* "
+		}
+		verified := "unverified"
+		if a.EmailVerified {
+			verified = "verified"
+		}
+		row := &rows[r]
+		row.cells = [accountColumns]string{
+			mark + termsafe.Printable(a.Identifier.String()), termsafe.Printable(a.Connection), verified,
+			linking.Logins(a.LoginsCount), "last login " + linking.LoginDay(a.LastLogin), termsafe.Printable(a.UserID),
+		}
+		for i, c := range row.cells {
+			row.widths[i] = runeWidth(c)
+			widths[i] = max(widths[i], row.widths[i])
+		}
+	}
 	for _, row := range rows {
-		for i, cell := range row {
-			if i == len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
-		}
-	}
-	out := make([]string, len(rows))
-	for r, row := range rows {
-		var b strings.Builder
-		for i, cell := range row {
+		start := len(t.b)
+		t.b = append(t.b, "  "...)
+		for i, cell := range row.cells {
 			if i > 0 {
-				b.WriteString("  ")
+				t.b = append(t.b, "  "...)
 			}
-			b.WriteString(cell)
-			if i < len(row)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell)))
+			t.b = append(t.b, cell...)
+			if i < accountColumns-1 {
+				for range widths[i] - row.widths[i] {
+					t.b = append(t.b, ' ')
+				}
 			}
 		}
-		out[r] = b.String()
+		t.endLine(start)
 	}
-	return out
+}
+
+// runeWidth counts the runes of s, as the table measures columns.
+func runeWidth(s string) int {
+	if termsafe.PrintableASCII(s) {
+		return len(s)
+	}
+	return utf8.RuneCountInString(s)
 }
