@@ -54,9 +54,7 @@ type Counts struct {
 type Scanner struct {
 	conns *linking.Connections
 	opts  Options
-	dec   lineDecoder
 	cache connCache
-	text  textArena // the records' text; a report copies what it keeps
 
 	records  [][]record // chunks of recordChunk, never moved once written
 	count    uint32
@@ -103,8 +101,13 @@ func (s *Scanner) Add(a linking.Account) {
 }
 
 func (s *Scanner) add(r record, x recordExtra) {
-	s.users++
-	emails := s.emails[:0]
+	s.emails = emailsOf(s.emails[:0], r, x)
+	s.index(r, x, s.emails)
+}
+
+// emailsOf appends the distinct normalized emails of an account: its own,
+// then its linked identities'.
+func emailsOf(emails []string, r record, x recordExtra) []string {
 	if e := linking.NormalizeEmail(r.email()); e != "" {
 		emails = append(emails, e)
 	}
@@ -113,7 +116,13 @@ func (s *Scanner) add(r record, x recordExtra) {
 			emails = append(emails, e)
 		}
 	}
-	s.emails = emails
+	return emails
+}
+
+// index counts an account and, when it has emails, keeps its record and
+// joins it to the group of each.
+func (s *Scanner) index(r record, x recordExtra, emails []string) {
+	s.users++
 	if len(emails) == 0 {
 		return // counted, not grouped
 	}
@@ -185,10 +194,12 @@ func (s *Scanner) join(email string, idx uint32) {
 }
 
 // ReadExport scans a users export: NDJSON, already decompressed, one user a
-// line. Reading runs on its own goroutine so that decompression (inside r)
-// and decoding overlap. A malformed line is recorded with its line number and
-// skipped; blank lines are ignored. The error is r's, after every complete
-// line before it has been scanned.
+// line. Reading (and the decompression inside r) runs on its own goroutine,
+// lines are decoded a chunk at a time on one goroutine a CPU, and the
+// decoded accounts are indexed here in the order of the file, so that
+// decompression, decoding and indexing overlap. A malformed line is recorded
+// with its line number and skipped; blank lines are ignored. The error is
+// r's, after every complete line before it has been scanned.
 func (s *Scanner) ReadExport(r io.Reader) error {
 	const buffers = 8
 	chunks := make(chan []byte, buffers)
@@ -201,27 +212,143 @@ func (s *Scanner) ReadExport(r io.Reader) error {
 		defer close(chunks)
 		readErr = readLines(r, chunks, free)
 	}()
-	var lineNo int64
-	for chunk := range chunks {
-		rest := chunk
-		for len(rest) > 0 {
-			line := rest
-			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-				line, rest = rest[:i], rest[i+1:]
-			} else {
-				rest = nil
-			}
-			lineNo++
-			s.bytes += int64(len(line)) + 1
-			s.line(line, lineNo)
-		}
-		free <- chunk[:0]
+
+	type job struct {
+		chunk []byte
+		out   *decodedChunk
+		done  chan struct{}
 	}
+	jobs := make(chan *job, buffers)
+	order := make(chan *job, buffers)
+	spare := make(chan *decodedChunk, 2*buffers)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for chunk := range chunks {
+			j := &job{chunk: chunk, done: make(chan struct{})}
+			select {
+			case j.out = <-spare:
+			default:
+				j.out = new(decodedChunk)
+			}
+			jobs <- j
+			order <- j
+		}
+	}()
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		w := &decodeWorker{conns: s.conns}
+		wg.Go(func() {
+			for j := range jobs {
+				w.decode(j.chunk, j.out)
+				free <- j.chunk[:0]
+				close(j.done)
+			}
+		})
+	}
+	for j := range order {
+		<-j.done
+		s.indexChunk(j.out)
+		select {
+		case spare <- j.out:
+		default:
+		}
+	}
+	wg.Wait()
 	s.progress()
 	if readErr != nil {
-		return fmt.Errorf("reading the export after line %d: %w", lineNo, readErr)
+		return fmt.Errorf("reading the export after line %d: %w", s.lines, readErr)
 	}
 	return nil
+}
+
+// decodedChunk is a chunk of export lines as a decode worker leaves them for
+// the scanner to index, in order.
+type decodedChunk struct {
+	lines  []decodedLine
+	emails []string // the lines' normalized emails, back to back
+}
+
+type decodedLine struct {
+	r      record
+	x      recordExtra
+	emails uint32 // where the line's emails end in decodedChunk.emails
+	size   uint32 // bytes of the line, its newline included
+	state  lineState
+	err    string // a malformed line's error
+}
+
+type lineState uint8
+
+const (
+	lineBlank     lineState = iota
+	lineMalformed           // skipped; err says why
+	lineCounted             // a user with no email: counted, not grouped
+	lineKept                // a user with an email: r and x are kept
+)
+
+// decodeWorker decodes chunks of lines on one goroutine: its own decoder,
+// connection cache and text arena.
+type decodeWorker struct {
+	conns *linking.Connections
+	dec   lineDecoder
+	text  textArena
+}
+
+func (w *decodeWorker) decode(chunk []byte, out *decodedChunk) {
+	out.lines, out.emails = out.lines[:0], out.emails[:0]
+	d := &w.dec
+	for rest := chunk; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		out.lines = append(out.lines, decodedLine{size: uint32(len(line)) + 1})
+		l := &out.lines[len(out.lines)-1]
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if err := d.decode(line); err != nil {
+			l.state, l.err = lineMalformed, err.Error()
+			continue
+		}
+		if !d.hasEmail() {
+			l.state = lineCounted // nothing to keep
+			continue
+		}
+		text, ends := d.assemble()
+		l.r, l.x = d.record(w.text.str(text), ends, w.conns)
+		out.emails = emailsOf(out.emails, l.r, l.x)
+		l.state, l.emails = lineKept, uint32(len(out.emails))
+	}
+}
+
+// indexChunk counts and indexes a decoded chunk's lines, in order.
+func (s *Scanner) indexChunk(c *decodedChunk) {
+	from := uint32(0)
+	for i := range c.lines {
+		l := &c.lines[i]
+		s.lines++
+		s.bytes += int64(l.size)
+		if s.opts.Progress != nil && s.lines%progressEvery == 0 {
+			s.progress()
+		}
+		switch l.state {
+		case lineMalformed:
+			s.skipped++
+			if len(s.lineErrors) < maxLineErrors {
+				s.lineErrors = append(s.lineErrors, linking.LineError{Line: s.lines, Error: l.err})
+			}
+		case lineCounted:
+			s.users++
+		case lineKept:
+			s.index(l.r, l.x, c.emails[from:l.emails])
+			from = l.emails
+		}
+		l.r, l.x = record{}, recordExtra{} // the chunk is reused: hold nothing
+	}
 }
 
 // readChunkSize is how much of the export one hand-off carries.
@@ -256,31 +383,6 @@ func readLines(r io.Reader, out chan<- []byte, free <-chan []byte) error {
 		carry = append(carry[:0], buf[last+1:]...)
 		out <- buf[:last+1]
 	}
-}
-
-// line scans one export line.
-func (s *Scanner) line(line []byte, n int64) {
-	s.lines++
-	if s.opts.Progress != nil && s.lines%progressEvery == 0 {
-		s.progress()
-	}
-	if len(bytes.TrimSpace(line)) == 0 {
-		return
-	}
-	d := &s.dec
-	if err := d.decode(line); err != nil {
-		s.skipped++
-		if len(s.lineErrors) < maxLineErrors {
-			s.lineErrors = append(s.lineErrors, linking.LineError{Line: n, Error: err.Error()})
-		}
-		return
-	}
-	if !d.hasEmail() {
-		s.users++ // counted, not grouped: nothing to keep
-		return
-	}
-	text, ends := d.assemble()
-	s.add(d.record(s.text.str(text), ends, s.conns))
 }
 
 func (s *Scanner) progress() {
@@ -325,6 +427,9 @@ func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
 		acc.Identifier = acc.PrimaryIdentifier(s.conns)
 		shared[idx] = &acc
 	}
+	// Each group is classified as soon as it is built, while its accounts
+	// are in the cache. An account in several groups is classified in each:
+	// Classify writes its Identifier only when it changes.
 	groups := make([]*linking.Group, len(s.groups))
 	parallel(len(s.groups), func() func(i int) {
 		b := &groupBuilder{s: s, shared: shared, cache: connCache{set: s.conns}}
@@ -336,7 +441,6 @@ func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
 	})
 	if spend {
 		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
-		s.text = textArena{}
 		endWindow()
 	}
 	groups = slices.DeleteFunc(groups, func(g *linking.Group) bool { return g == nil })
