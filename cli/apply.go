@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -15,9 +14,7 @@ import (
 )
 
 type applyOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	PlanFile string
 	writeFlags
@@ -28,7 +25,7 @@ type applyOptions struct {
 const CheckOtherTenant = "other_tenant"
 
 func newApplyCmd(g *globalOptions, io *streams, runF func(*applyOptions) error) *cobra.Command {
-	o := &applyOptions{g: g, io: io}
+	o := &applyOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "apply plan.json",
 		Short: "Carry a plan out (a dry run unless --force)",
@@ -50,14 +47,11 @@ asks, and without one it changes nothing.`,
   linkdesk apply plan.json --force`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ctx, o.PlanFile = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(o)
-			}
-			return runApply(o)
+			o.PlanFile = args[0]
+			return dispatch(cmd, o, &o.cmdEnv, runF, runApply)
 		},
 	}
-	addWriteFlags(cmd, &o.writeFlags, nil)
+	addWriteFlags(cmd, &o.writeFlags, false)
 	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>.journal)")
 	return cmd
 }

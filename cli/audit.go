@@ -14,15 +14,14 @@ import (
 )
 
 type auditOptions struct {
-	g  *globalOptions
-	io *streams
+	cmdEnv
 
 	JSON  bool
 	Limit int
 }
 
 func newAuditCmd(g *globalOptions, io *streams, runF func(*auditOptions) error) *cobra.Command {
-	o := &auditOptions{g: g, io: io}
+	o := &auditOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the audit log",
@@ -33,10 +32,7 @@ per line, as the log stores them.`,
   linkdesk audit --json --limit 0 | jq 'select(.action=="delete")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return runAudit(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runAudit)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "one JSON record per line")

@@ -1,26 +1,24 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 type deleteOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	UserID string
 	writeFlags
-	Reason string
 }
 
 func newDeleteCmd(g *globalOptions, io *streams, runF func(*deleteOptions) error) *cobra.Command {
-	o := &deleteOptions{g: g, io: io}
+	o := &deleteOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "delete USER_ID",
 		Short: "Delete one account, backed up first",
@@ -36,29 +34,23 @@ without one it changes nothing.`,
 		Example: `  linkdesk delete google-oauth2|108812345678901234567`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ctx, o.UserID = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(o)
-			}
-			return runDelete(o)
+			o.UserID = args[0]
+			return dispatch(cmd, o, &o.cmdEnv, runF, runDelete)
 		},
 	}
-	addWriteFlags(cmd, &o.writeFlags, &o.Reason)
+	addWriteFlags(cmd, &o.writeFlags, true)
 	return cmd
 }
 
 func runDelete(o *deleteOptions) error {
-	s, conns, users, err := o.g.accounts(o.ctx, o.io, o.UserID)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u := users[0]
-	a := linking.AccountFromUser(u, conns)
-	id := a.PrimaryIdentifier(conns)
-	return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(linking.PlanDelete(u, o.Reason)), confirmation{
-		typed: []string{id.Value, u.UserID},
-		prompt: fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
-			describeUser(u), id.Type, printableName(id.Value)),
+	return o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
+		u := users[0]
+		a := linking.AccountFromUser(u, conns)
+		id := a.PrimaryIdentifier(conns)
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(linking.PlanDelete(u, o.Reason)), confirmation{
+			typed: []string{id.Value, u.UserID},
+			prompt: fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
+				describeUser(u), id.Type, printableName(id.Value)),
+		})
 	})
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func newDemoCmd(g *globalOptions, io *streams, runF func(*tuiOptions) error) *cobra.Command {
-	o := &tuiOptions{g: g, io: io, sandbox: true}
+	o := &tuiOptions{cmdEnv: cmdEnv{g: g, io: io}, sandbox: true}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "The terminal UI on an embedded sandbox tenant (no Auth0 account needed)",
@@ -16,11 +16,7 @@ emulator of the Auth0 Management API filled with a realistic, generated tenant
 (or --fixture FILE). Nothing leaves this machine.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.ctx = cmd.Context()
-			if runF != nil {
-				return runF(o)
-			}
-			return runTUI(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runTUI)
 		},
 	}
 	cmd.Flags().IntVar(&g.Users, "users", session.SandboxUsers, "number of users in the sandbox tenant")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -11,9 +10,7 @@ import (
 )
 
 type emulatorOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	emulator.RunOptions
 	Users int
@@ -21,7 +18,7 @@ type emulatorOptions struct {
 }
 
 func newEmulatorCmd(g *globalOptions, io *streams, runF func(*emulatorOptions) error) *cobra.Command {
-	o := &emulatorOptions{g: g, io: io}
+	o := &emulatorOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	ro := &o.RunOptions
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -34,11 +31,7 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
   linkdesk emulator --tls --cert-out /tmp/sandbox.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.ctx = cmd.Context()
-			if runF != nil {
-				return runF(o)
-			}
-			return runEmulator(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runEmulator)
 		},
 	}
 	f := cmd.Flags()

@@ -217,8 +217,9 @@ func TestHostileFixtureThroughEveryCommand(t *testing.T) {
 		{args: []string{"delete", hostileGoogle + "\x1b[2J", "--force"}, exit: exitRefused},
 		{args: []string{"link", "auth0|\x1b[2Jnobody", hostileEve, "--force"}, exit: exitRefused},
 		{args: []string{"unlink", hostileEve, "git\x1b[31mhub", "1", "--force"}, exit: exitRefused},
-		{args: []string{"ticket", hostileEve}, checks: []check{has("Password-change ticket")}},
-		{args: []string{"ticket", hostileEve, "--json"}, checks: []check{jsonOut}},
+		{args: []string{"ticket", hostileEve}, checks: []check{has("Dry run")}},
+		{args: []string{"ticket", hostileEve, "--force"}, checks: []check{has("Password-change ticket")}},
+		{args: []string{"ticket", hostileEve, "--force", "--json"}, checks: []check{jsonOut}},
 		{args: []string{"resume"}, checks: []check{has("Nothing to settle")}},
 		{args: []string{"resume", "--force", "--json"}},
 		{args: []string{"audit"}},
@@ -357,7 +358,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	// Client id and secret from the environment.
 	runAll("env", func() {}, nil, [][]string{
 		{"scan"}, {"scan", "--json"}, {"scan", "--csv"}, {"plan", "--out", planFile}, {"apply", planFile},
-		{"apply", planFile, "--force"}, {"apply", planFile, "--force"}, {"ticket", cmdAliceDB}, {"ticket", cmdAliceDB, "--json"},
+		{"apply", planFile, "--force"}, {"apply", planFile, "--force"}, {"ticket", cmdAliceDB, "--force"}, {"ticket", cmdAliceDB, "--force", "--json"},
 		{"link", cmdMariaGitHub, cmdMariaDB, "--force"}, {"delete", "auth0|nobody", "--force"},
 		{"audit"}, {"audit", "--json"}, {"resume"}, {}, {"demo", "--users", "50"}, {"help"}, {"completion", "zsh"},
 	})
@@ -372,7 +373,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	runAll("wrong secret", func() {}, []string{"--client-id=" + e.srv.ClientID(), "--client-secret=" + wrongSecret}, [][]string{{"scan"}})
 	// A token instead of the client's credentials.
 	runAll("token env", func() { t.Setenv("AUTH0_API_TOKEN", token) }, nil, [][]string{
-		{"delete", "samlp|acme-corp|John.Doe@Acme.com", "--force"}, {"scan", "--json"}, {"ticket", cmdAliceDB},
+		{"delete", "samlp|acme-corp|John.Doe@Acme.com", "--force"}, {"scan", "--json"}, {"ticket", cmdAliceDB, "--force"},
 	})
 	runAll("token flag", func() { t.Setenv("AUTH0_API_TOKEN", "") }, []string{"--api-token=" + token}, [][]string{
 		{"link", cmdMariaGitHub, cmdMariaDB, "--force", "--allow-unverified"}, {"audit", "--limit", "0"}, {},
@@ -513,7 +514,8 @@ func TestReadOnlyReachesNoWrite(t *testing.T) {
 		{[]string{"unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force"}, exitRefused},
 		{[]string{"delete", cmdAliceGoogle, "--force"}, exitRefused},
 		{[]string{"delete", "samlp|acme-corp|John.Doe@Acme.com", "--force", "--json"}, exitRefused},
-		{[]string{"ticket", cmdAliceDB}, exitRefused},
+		{[]string{"ticket", cmdAliceDB}, exitOK}, // the dry run
+		{[]string{"ticket", cmdAliceDB, "--force"}, exitRefused},
 		{[]string{"resume", "--force"}, exitOK}, // nothing to settle: no write was made
 		{[]string{"audit"}, exitOK},
 		{[]string{}, exitOK},

@@ -1,28 +1,26 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 type linkOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	Primary, Secondary string
 	writeFlags
 	NoMergeMetadata bool
 	AllowUnverified bool
-	Reason          string
 }
 
 func newLinkCmd(g *globalOptions, io *streams, runF func(*linkOptions) error) *cobra.Command {
-	o := &linkOptions{g: g, io: io}
+	o := &linkOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "link PRIMARY SECONDARY",
 		Short: "Link one account into another from the server side",
@@ -43,14 +41,11 @@ they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
   linkdesk link auth0|63ea… google-oauth2|1088… --reason "ticket #4411" --force`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ctx, o.Primary, o.Secondary = cmd.Context(), args[0], args[1]
-			if runF != nil {
-				return runF(o)
-			}
-			return runLink(o)
+			o.Primary, o.Secondary = args[0], args[1]
+			return dispatch(cmd, o, &o.cmdEnv, runF, runLink)
 		},
 	}
-	addWriteFlags(cmd, &o.writeFlags, &o.Reason)
+	addWriteFlags(cmd, &o.writeFlags, true)
 	f := cmd.Flags()
 	f.BoolVar(&o.NoMergeMetadata, "no-merge-metadata", false, "do not merge the secondary's metadata into the primary (it is lost; the backup keeps it)")
 	f.BoolVar(&o.AllowUnverified, "allow-unverified", false, "link although an email is not verified (the audit log names the override)")
@@ -58,18 +53,15 @@ they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
 }
 
 func runLink(o *linkOptions) error {
-	s, conns, users, err := o.g.accounts(o.ctx, o.io, o.Primary, o.Secondary)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{
-		AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason,
-	})
-	if err != nil {
-		return commandError(err)
-	}
-	return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(ops...), confirmation{
-		question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1]), describeUser(users[0])),
+	return o.withAccounts([]string{o.Primary, o.Secondary}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
+		ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{
+			AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason,
+		})
+		if err != nil {
+			return commandError(err)
+		}
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(ops...), confirmation{
+			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1]), describeUser(users[0])),
+		})
 	})
 }

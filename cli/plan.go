@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"slices"
 
@@ -16,9 +15,7 @@ import (
 )
 
 type planOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	Email           string
 	Connection      string
@@ -28,7 +25,7 @@ type planOptions struct {
 }
 
 func newPlanCmd(g *globalOptions, io *streams, runF func(*planOptions) error) *cobra.Command {
-	o := &planOptions{g: g, io: io}
+	o := &planOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "plan --out plan.json",
 		Short: "Propose the operations for every actionable group, with the reasons",
@@ -44,7 +41,6 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
   linkdesk plan --email john.doe@acme.com --out -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.ctx = cmd.Context()
 			if o.Out == "" {
 				return usageErrorf("--out FILE is required (- for stdout)")
 			}
@@ -53,10 +49,7 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
 					return usageErrorf("--class %q: one of %v", c, linking.Classes)
 				}
 			}
-			if runF != nil {
-				return runF(o)
-			}
-			return runPlanCmd(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runPlanCmd)
 		},
 	}
 	f := cmd.Flags()

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,16 +12,14 @@ import (
 )
 
 type resumeOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	writeFlags
 	Discard bool
 }
 
 func newResumeCmd(g *globalOptions, io *streams, runF func(*resumeOptions) error) *cobra.Command {
-	o := &resumeOptions{g: g, io: io}
+	o := &resumeOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "resume",
 		Short: "Settle writes that were cut off (Ctrl-C, a kill, a lost answer)",
@@ -42,17 +39,13 @@ a terminal) makes those calls, with every check an apply makes, and
   linkdesk resume --discard`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.ctx = cmd.Context()
 			if o.Discard && o.Force {
 				return usageErrorf("choose one of --force (finish) and --discard (leave)")
 			}
-			if runF != nil {
-				return runF(o)
-			}
-			return runResume(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runResume)
 		},
 	}
-	addWriteFlags(cmd, &o.writeFlags, nil)
+	addWriteFlags(cmd, &o.writeFlags, false)
 	cmd.Flags().BoolVar(&o.Discard, "discard", false, "leave what remains of the plans undone for good (after settling what was cut off)")
 	return cmd
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/linkdesk/linkdesk/session"
 )
 
-// Exit codes of every command (DESIGN.md).
+// Exit codes of every command (ARCHITECTURE.md, "Contracts").
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -145,7 +145,7 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTUI(&tuiOptions{g: g, io: io, ctx: cmd.Context()})
+			return runTUI(&tuiOptions{cmdEnv: cmdEnv{g: g, io: io, ctx: cmd.Context()}})
 		},
 	}
 	root.SetOut(io.Out)
@@ -268,4 +268,22 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// cmdEnv is what every command's options hold: the global flags, the
+// streams, and the program's context once the command runs.
+type cmdEnv struct {
+	g   *globalOptions
+	io  *streams
+	ctx context.Context
+}
+
+// dispatch runs a command: runF when a test gives one (to check the flags and
+// arguments without a tenant), else run.
+func dispatch[T any](cmd *cobra.Command, o T, env *cmdEnv, runF, run func(T) error) error {
+	env.ctx = cmd.Context()
+	if runF != nil {
+		return runF(o)
+	}
+	return run(o)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -19,9 +18,7 @@ import (
 )
 
 type scanOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	JSON       bool
 	CSV        bool
@@ -31,7 +28,7 @@ type scanOptions struct {
 }
 
 func newScanCmd(g *globalOptions, io *streams, runF func(*scanOptions) error) *cobra.Command {
-	o := &scanOptions{g: g, io: io}
+	o := &scanOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Report every set of accounts that share an email",
@@ -59,11 +56,7 @@ leading '; phone numbers like +14155550100 stay as they are.`,
 			if o.Email != "" && o.FromExport != "" {
 				return usageErrorf("--email reads from the tenant; it cannot be combined with --from-export")
 			}
-			o.ctx = cmd.Context()
-			if runF != nil {
-				return runF(o)
-			}
-			return runScanCmd(o)
+			return dispatch(cmd, o, &o.cmdEnv, runF, runScanCmd)
 		},
 	}
 	f := cmd.Flags()

@@ -69,7 +69,7 @@ func TestReadmeScopesAreExactlyWhatTheCommandsNeed(t *testing.T) {
 		{[]string{"link", cmdAliceDB, cmdAliceGoogle, "--force"}, "update:users"}, // a merge, then the link
 		{[]string{"unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force"}, ""},
 		{[]string{"delete", "samlp|acme-corp|John.Doe@Acme.com", "--force"}, "delete:users"},
-		{[]string{"ticket", cmdAliceDB}, "create:user_tickets"},
+		{[]string{"ticket", cmdAliceDB, "--force"}, "create:user_tickets"},
 	}
 	run := func(granted []string, commands []command) (failed map[string]bool) {
 		t.Helper()

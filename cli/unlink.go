@@ -1,26 +1,24 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 type unlinkOptions struct {
-	g   *globalOptions
-	io  *streams
-	ctx context.Context
+	cmdEnv
 
 	Primary, Provider, UserID string
 	writeFlags
-	Reason string
 }
 
 func newUnlinkCmd(g *globalOptions, io *streams, runF func(*unlinkOptions) error) *cobra.Command {
-	o := &unlinkOptions{g: g, io: io}
+	o := &unlinkOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
 		Use:   "unlink PRIMARY PROVIDER USER_ID",
 		Short: "Detach a linked identity from its primary account",
@@ -33,28 +31,22 @@ asks, and without one it changes nothing.`,
 		Example: `  linkdesk unlink auth0|60d5ec49f1a2b3c4d5e6f708 google-oauth2 101202303404505606707`,
 		Args:    exactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ctx, o.Primary, o.Provider, o.UserID = cmd.Context(), args[0], args[1], args[2]
-			if runF != nil {
-				return runF(o)
-			}
-			return runUnlink(o)
+			o.Primary, o.Provider, o.UserID = args[0], args[1], args[2]
+			return dispatch(cmd, o, &o.cmdEnv, runF, runUnlink)
 		},
 	}
-	addWriteFlags(cmd, &o.writeFlags, &o.Reason)
+	addWriteFlags(cmd, &o.writeFlags, true)
 	return cmd
 }
 
 func runUnlink(o *unlinkOptions) error {
-	s, _, users, err := o.g.accounts(o.ctx, o.io, o.Primary)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	op, err := linking.PlanUnlink(users[0], o.Provider, o.UserID, o.Reason)
-	if err != nil {
-		return commandError(err)
-	}
-	return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(op), confirmation{
-		question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0])),
+	return o.withAccounts([]string{o.Primary}, func(s *session.Session, _ *linking.Connections, users []client.User) error {
+		op, err := linking.PlanUnlink(users[0], o.Provider, o.UserID, o.Reason)
+		if err != nil {
+			return commandError(err)
+		}
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(op), confirmation{
+			question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0])),
+		})
 	})
 }

@@ -26,8 +26,9 @@ import (
 
 // writeFlags are the flags every write command takes.
 type writeFlags struct {
-	Force bool
-	JSON  bool
+	Force  bool
+	JSON   bool
+	Reason string // the operator's words for the audit log (a ticket number, …)
 }
 
 // commandError gives an error its exit code: 3 for a refusal by a safety
@@ -58,24 +59,25 @@ type shownError struct {
 func (e *shownError) Error() string { return e.text }
 func (e *shownError) Unwrap() error { return e.err }
 
-// accounts opens the tenant for a write, says whether earlier writes on it
-// are unsettled, and reads its connections and the accounts by id (a
-// missing one is a refusal, exit 3). The caller closes the session.
-func (g *globalOptions) accounts(ctx context.Context, io *streams, ids ...string) (*session.Session, *linking.Connections, []client.User, error) {
-	s, err := g.open(ctx, false)
+// withAccounts opens the tenant for a write, says whether earlier writes
+// on it are unsettled, reads its connections and the accounts by id (a
+// missing one is a refusal, exit 3), and hands them to do.
+func (e *cmdEnv) withAccounts(ids []string, do func(s *session.Session, conns *linking.Connections, users []client.User) error) error {
+	s, err := e.g.open(e.ctx, false)
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	warnUnsettled(io, s)
-	conns, err := s.Connections(ctx)
-	if err == nil {
-		var users []client.User
-		if users, err = s.Users(ctx, ids...); err == nil {
-			return s, conns, users, nil
-		}
+	defer s.Close()
+	warnUnsettled(e.io, s)
+	conns, err := s.Connections(e.ctx)
+	if err != nil {
+		return commandError(err)
 	}
-	s.Close()
-	return nil, nil, nil, commandError(err)
+	users, err := s.Users(e.ctx, ids...)
+	if err != nil {
+		return commandError(err)
+	}
+	return do(s, conns, users)
 }
 
 // confirmation says how a write command may go ahead.
@@ -88,7 +90,7 @@ type confirmation struct {
 	prompt string
 }
 
-// confirm applies the contract of DESIGN.md: with --force the write goes
+// confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
 // ahead; on a terminal the operator is asked (default No); without a
 // terminal nothing is changed and the command exits 0.
 func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
@@ -294,11 +296,12 @@ func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlag
 	return runPlan(ctx, ios, f, s, p, session.ApplyOptions{})
 }
 
-// addWriteFlags registers --force, --json and --reason.
-func addWriteFlags(cmd *cobra.Command, f *writeFlags, reason *string) {
+// addWriteFlags registers --force and --json, and --reason where the
+// command's operations take the operator's words.
+func addWriteFlags(cmd *cobra.Command, f *writeFlags, reason bool) {
 	cmd.Flags().BoolVar(&f.Force, "force", false, "make the calls without asking")
 	cmd.Flags().BoolVar(&f.JSON, "json", false, "print the plan (dry run) or the result as JSON")
-	if reason != nil {
-		cmd.Flags().StringVar(reason, "reason", "", "why, for the audit log (a ticket number, …)")
+	if reason {
+		cmd.Flags().StringVar(&f.Reason, "reason", "", "why, for the audit log (a ticket number, …)")
 	}
 }

@@ -236,10 +236,10 @@ func TestRefusalsExitThree(t *testing.T) {
 		{[]string{"link", cmdAliceDB, "auth0|nobody", "--force"}, linking.CheckUserMissing},
 		{[]string{"delete", "auth0|nobody", "--force"}, linking.CheckUserMissing},
 		{[]string{"unlink", cmdAliceDB, "google-oauth2", "1", "--force"}, linking.CheckNotLinked},
-		{[]string{"ticket", "auth0|nobody"}, linking.CheckUserMissing},
+		{[]string{"ticket", "auth0|nobody", "--force"}, linking.CheckUserMissing},
 		{[]string{"link", cmdAliceDB, cmdAliceGoogle, "--force", "--read-only"}, linking.CheckReadOnly},
 		{[]string{"delete", cmdAliceGoogle, "--force", "--read-only"}, linking.CheckReadOnly},
-		{[]string{"ticket", cmdAliceDB, "--read-only"}, linking.CheckReadOnly},
+		{[]string{"ticket", cmdAliceDB, "--read-only", "--force"}, linking.CheckReadOnly},
 	} {
 		r := runCmd(t, nil, tc.args...)
 		if r.code != exitRefused || !strings.Contains(r.errOut, "("+tc.check+")") {
@@ -351,7 +351,7 @@ func TestApplyRefusesAPlanForAnotherTenant(t *testing.T) {
 
 func TestTicketCommand(t *testing.T) {
 	e := newWriteEnv(t)
-	r := runCmd(t, nil, "ticket", cmdMike, "--json")
+	r := runCmd(t, nil, "ticket", cmdMike, "--json", "--force")
 	var out struct{ UserID, Ticket string }
 	if err := json.Unmarshal([]byte(r.out), &out); err != nil || r.code != exitOK || !strings.HasPrefix(out.Ticket, "http") {
 		t.Fatalf("ticket: exit %d %s %s", r.code, r.out, r.errOut)

@@ -52,6 +52,27 @@ type Tenant interface {
 	// PasswordChangeTicket returns a password-change ticket URL for one user.
 	PasswordChangeTicket(ctx context.Context, userID string) (string, error)
 
+	// UserRoles lists the user's RBAC roles (every page).
+	UserRoles(ctx context.Context, userID string) ([]Role, error)
+
+	// AssignRoles gives the user the roles with these ids.
+	AssignRoles(ctx context.Context, userID string, roleIDs []string) error
+
+	// RemoveRoles takes the roles with these ids from the user.
+	RemoveRoles(ctx context.Context, userID string, roleIDs []string) error
+
+	// UserOrganizations lists the organizations the user is a member of.
+	UserOrganizations(ctx context.Context, userID string) ([]Organization, error)
+
+	// AddOrganizationMembers makes the users members of the organization.
+	AddOrganizationMembers(ctx context.Context, orgID string, userIDs []string) error
+
+	// RemoveOrganizationMembers ends the users' membership of the organization.
+	RemoveOrganizationMembers(ctx context.Context, orgID string, userIDs []string) error
+
+	// SendVerificationEmail starts a verification-email job for one account.
+	SendVerificationEmail(ctx context.Context, req VerificationEmail) (Job, error)
+
 	// RateLimit is the last rate-limit state the tenant reported.
 	RateLimit() RateLimit
 }

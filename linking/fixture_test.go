@@ -9,7 +9,7 @@ import (
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
-// fixture is a fixture tenant (DESIGN.md's format) as linking's tests use it.
+// fixture is a fixture tenant (ARCHITECTURE.md, "Contracts") as linking's tests use it.
 type fixture struct{ t *emulator.Tenant }
 
 func loadFixture(tb testing.TB, name string) fixture {

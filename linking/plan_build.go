@@ -17,8 +17,10 @@ type LinkOptions struct {
 	// NoMergeMetadata links without merging the secondary's metadata into
 	// the primary first: it is lost (the backup keeps it).
 	NoMergeMetadata bool
-	Merge           MergeOptions
-	Reason          string // the operator's own words, for the audit log
+	// Merge holds the conflict choices of each secondary, by its user id:
+	// a choice made for one secondary never decides another's.
+	Merge  map[string]MergeOptions
+	Reason string // the operator's own words, for the audit log
 }
 
 // PlanLink plans linking each secondary into primary, in order, from the
@@ -47,7 +49,7 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 			if s.UserMetadata != nil || s.AppMetadata != nil {
 				op.Notes = append(op.Notes, fmt.Sprintf("metadata not merged (--no-merge-metadata): the link discards %s's user_metadata and app_metadata; the backup keeps them", sec.UserID))
 			}
-		} else if step, merge, err := mergeStep(&p, s, opts.Merge); err != nil {
+		} else if step, merge, err := mergeStep(&p, s, opts.Merge[sec.UserID]); err != nil {
 			return nil, err
 		} else {
 			op.Merge = merge

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// ReportVersion is the version of the scan report contract (DESIGN.md).
+// ReportVersion is the version of the scan report contract (ARCHITECTURE.md).
 const ReportVersion = 1
 
 // Scan methods, as the report names them.

@@ -18,8 +18,9 @@ import (
 // auth0Time is how timestamps are written: Auth0's own RFC 3339 layout.
 const auth0Time = "2006-01-02T15:04:05.000Z"
 
-// WriteJSON writes the report as version 1 of DESIGN.md's scan report, one
-// group at a time, so that a large report never exists twice in memory.
+// WriteJSON writes the report as version 1 of the scan report
+// (ARCHITECTURE.md, "Contracts"), one group at a time, so that a large
+// report never exists twice in memory.
 // Beyond the contract it carries connection (the narrowing, or null),
 // skipped_lines, line_errors, counts, each group's primary_reasons, each
 // account's username, phone_number and name, and each linked identity's

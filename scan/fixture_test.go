@@ -12,7 +12,7 @@ import (
 	"github.com/linkdesk/linkdesk/report"
 )
 
-// fixture is a fixture tenant (DESIGN.md's format) as the scan's tests use it.
+// fixture is a fixture tenant (ARCHITECTURE.md, "Contracts") as the scan's tests use it.
 type fixture struct{ t *emulator.Tenant }
 
 func loadFixture(tb testing.TB, name string) fixture {

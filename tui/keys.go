@@ -6,7 +6,7 @@ import (
 )
 
 // KeyMap is every binding of the TUI, each defined once with its help text
-// (DESIGN.md, "TUI contract"). Screens choose which of them they show.
+// (ARCHITECTURE.md, "Contracts"). Screens choose which of them they show.
 type KeyMap struct {
 	// General
 	Quit      key.Binding
@@ -50,7 +50,7 @@ type KeyMap struct {
 	Clear   key.Binding
 }
 
-// DefaultKeyMap is the keymap of DESIGN.md.
+// DefaultKeyMap is the keymap of ARCHITECTURE.md, "Contracts".
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),

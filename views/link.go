@@ -40,17 +40,18 @@ type LinkWizard struct {
 	cursor  int
 
 	// review step
-	readTask  tui.TaskID
-	loading   bool
-	users     []client.User // primary first, then the secondaries, as read just now
-	conns     *linking.Connections
-	opts      linking.LinkOptions
-	ops       []linking.Operation
-	planErr   error
-	conflicts []*linking.MetadataConflict // in display order, for the cursor
-	conflict  int
-	scroll    int
-	hint      string
+	readTask      tui.TaskID
+	loading       bool
+	users         []client.User // primary first, then the secondaries, as read just now
+	conns         *linking.Connections
+	opts          linking.LinkOptions
+	ops           []linking.Operation
+	planErr       error
+	conflicts     []*linking.MetadataConflict // in display order, for the cursor
+	conflictOwner []string                    // the secondary each conflict belongs to, by user id
+	conflict      int
+	scroll        int
+	hint          string
 
 	exec execution // result step
 }
@@ -242,11 +243,12 @@ func (w *LinkWizard) plan() {
 			w.ops[i].Reasons = append(slices.Clone(g.Reasons), g.PrimaryReasons...)
 		}
 	}
-	w.conflicts = w.conflicts[:0]
+	w.conflicts, w.conflictOwner = w.conflicts[:0], w.conflictOwner[:0]
 	for i := range w.ops {
 		if m := w.ops[i].Merge; m != nil {
 			for j := range m.Conflicts {
 				w.conflicts = append(w.conflicts, &m.Conflicts[j])
+				w.conflictOwner = append(w.conflictOwner, w.ops[i].Secondary)
 			}
 		}
 	}
@@ -261,14 +263,17 @@ func (w *LinkWizard) overridable() bool {
 // toggleConflict keeps the other side of the conflict under the cursor and
 // plans again (linking merges; the wizard only passes the choice on).
 func (w *LinkWizard) toggleConflict() {
-	key := w.conflicts[w.conflict].Key()
-	take := w.opts.Merge.TakeSecondary
-	if i := slices.Index(take, key); i >= 0 {
-		take = slices.Delete(take, i, i+1)
-	} else {
-		take = append(take, key)
+	key, sec := w.conflicts[w.conflict].Key(), w.conflictOwner[w.conflict]
+	if w.opts.Merge == nil {
+		w.opts.Merge = map[string]linking.MergeOptions{}
 	}
-	w.opts.Merge.TakeSecondary = take
+	take := w.opts.Merge[sec].TakeSecondary
+	if i := slices.Index(take, key); i >= 0 {
+		take = slices.Delete(slices.Clone(take), i, i+1)
+	} else {
+		take = append(slices.Clone(take), key)
+	}
+	w.opts.Merge[sec] = linking.MergeOptions{TakeSecondary: take}
 	w.plan()
 }
 

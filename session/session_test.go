@@ -1,0 +1,241 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// Accounts of the small fixture: alice's database account and her Google
+// account, both verified, the Google one with metadata to merge.
+const (
+	aliceDB     = "auth0|63ea1f0b2c8d4e5f60718293"
+	aliceGoogle = "google-oauth2|108812345678901234567"
+)
+
+// cutTenant is a tenant whose Link is cut off the way Ctrl-C cuts a call:
+// after the tenant acted (acted true) or before the request left.
+type cutTenant struct {
+	client.Tenant
+	acted  bool
+	cancel context.CancelFunc
+}
+
+func (c cutTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
+	if c.acted {
+		if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
+			return nil, err
+		}
+	}
+	c.cancel()
+	return nil, ctx.Err()
+}
+
+type fixture struct {
+	srv   *emulator.Server
+	state string
+	real  client.Tenant
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1})
+	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{srv: srv, state: t.TempDir(), real: tn}
+}
+
+// session opens a session of the fixture's tenant named name, on t.
+func (f *fixture) session(t *testing.T, tn client.Tenant, name string) *Session {
+	t.Helper()
+	s := With(context.Background(), tn, name, Config{StateDir: f.state, Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// cutLink plans alice's link and runs it with its link call cut off.
+func (f *fixture) cutLink(t *testing.T, acted bool) (*Session, *linking.Plan) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := f.session(t, cutTenant{Tenant: f.real, acted: acted, cancel: cancel}, "sandbox")
+	users, err := s.Users(ctx, aliceDB, aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.NewPlan(ops...)
+	if _, err := s.Apply(ctx, p, ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off run: %v", err)
+	}
+	return f.session(t, f.real, "sandbox"), p
+}
+
+func (f *fixture) linkedIdentities(t *testing.T) int {
+	t.Helper()
+	u, err := f.real.User(context.Background(), aliceDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(u.Linked())
+}
+
+func resultsFor(t *testing.T, s *Session, step string) (ok, other int) {
+	t.Helper()
+	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Step == step && r.Phase == audit.PhaseResult {
+			if r.Result == audit.ResultOK {
+				ok++
+			} else {
+				other++
+			}
+		}
+	}
+	return ok, other
+}
+
+func TestALinkCutOffAfterTheTenantActedIsSettledAsDone(t *testing.T) {
+	f := newFixture(t)
+	s, p := f.cutLink(t, true)
+
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 || list[0].PlanID != p.ID || !slices.Equal(list[0].Unknown, []string{"op1.link"}) || !list[0].CutOff {
+		t.Fatalf("unsettled: %v %+v", err, list)
+	}
+	res, err := s.Settle(context.Background(), list[0])
+	if err != nil || res.Count(linking.StatusAlreadyDone) != len(res.Steps) {
+		t.Fatalf("settle: %v %+v", err, res)
+	}
+	if again, _ := s.Unsettled(); len(again) != 0 {
+		t.Errorf("still unsettled after settling: %+v", again)
+	}
+	if ok, _ := resultsFor(t, s, "op1.link"); ok != 1 {
+		t.Errorf("%d ok results for the link, want 1", ok)
+	}
+	if n := f.linkedIdentities(t); n != 1 {
+		t.Errorf("alice holds %d linked identities, want 1", n)
+	}
+	if got := f.srv.Stats().Effects[emulator.RouteLink]; got != 1 {
+		t.Errorf("the tenant linked %d times", got)
+	}
+}
+
+func TestALinkCutOffBeforeTheTenantActedIsFinishedOnce(t *testing.T) {
+	f := newFixture(t)
+	s, _ := f.cutLink(t, false)
+	list, _ := s.Unsettled()
+	if len(list) != 1 {
+		t.Fatalf("unsettled: %+v", list)
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	remaining, err := s.RemainingSteps(list[0])
+	if err != nil || !slices.Equal(remaining, []string{"op1.link"}) {
+		t.Fatalf("remaining %v %v", remaining, err)
+	}
+	if n := f.linkedIdentities(t); n != 0 {
+		t.Fatalf("linked before the finish: %d", n)
+	}
+	// Still listed: the rest of a cut-off plan waits for the operator.
+	list, _ = s.Unsettled()
+	if len(list) != 1 || len(list[0].Unknown) != 0 || !slices.Equal(list[0].Remaining, []string{"op1.link"}) {
+		t.Fatalf("after settling: %+v", list)
+	}
+	res, err := s.Finish(context.Background(), list[0], ApplyOptions{})
+	if err != nil || !res.Complete() {
+		t.Fatalf("finish: %v %+v", err, res)
+	}
+	if again, _ := s.Unsettled(); len(again) != 0 {
+		t.Errorf("still unsettled after finishing: %+v", again)
+	}
+	if n, got := f.linkedIdentities(t), f.srv.Stats().Effects[emulator.RouteLink]; n != 1 || got != 1 {
+		t.Errorf("%d linked identities, %d links made; want 1 and 1", n, got)
+	}
+}
+
+func TestDiscardLeavesTheRestUndoneForGood(t *testing.T) {
+	f := newFixture(t)
+	s, _ := f.cutLink(t, false)
+	list, _ := s.Unsettled()
+	if err := s.Discard(list[0]); err == nil {
+		t.Fatal("discarded a step whose outcome is unknown")
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Discard(list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Unsettled(); len(again) != 0 {
+		t.Errorf("still unsettled after discarding: %+v", again)
+	}
+	if n := f.linkedIdentities(t); n != 0 {
+		t.Errorf("a discarded link was made: %d", n)
+	}
+}
+
+func TestUnsettledWritesOfAnotherTenantAreNotListed(t *testing.T) {
+	f := newFixture(t)
+	f.cutLink(t, true)
+	other := f.session(t, f.real, "another.eu.auth0.com")
+	if list, err := other.Unsettled(); err != nil || len(list) != 0 {
+		t.Fatalf("another tenant sees %+v (%v)", list, err)
+	}
+}
+
+func TestACompleteRunLeavesNothingUnsettled(t *testing.T) {
+	f := newFixture(t)
+	s := f.session(t, f.real, "sandbox")
+	users, err := s.Users(context.Background(), aliceDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Apply(context.Background(), s.NewPlan(linking.PlanTicket(users[0], "")), ApplyOptions{})
+	if err != nil || !res.Complete() || res.Steps[0].Ticket == "" {
+		t.Fatalf("ticket: %v %+v", err, res)
+	}
+	if list, err := s.Unsettled(); err != nil || len(list) != 0 {
+		t.Fatalf("unsettled after a complete run: %+v (%v)", list, err)
+	}
+	snap, err := audit.ReadJournal(s.JournalPath(res.PlanID))
+	if err != nil || !snap.Ended || snap.EndNote != endComplete {
+		t.Fatalf("journal: %v %+v", err, snap)
+	}
+}
+
+func TestReadOnlySessionWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	s := With(context.Background(), f.real, "sandbox", Config{StateDir: f.state, ReadOnly: true})
+	users, err := s.Users(context.Background(), aliceDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Apply(context.Background(), s.NewPlan(linking.PlanDelete(users[0], "")), ApplyOptions{})
+	if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckReadOnly {
+		t.Fatalf("read-only apply: %v", err)
+	}
+	if f.srv.Stats().Writes != 0 {
+		t.Error("a write reached the tenant")
+	}
+}

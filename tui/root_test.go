@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"context"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// probeScreen is a screen that keeps the context it was given when it
+// started, as a screen keeps it for the reads it starts.
+type probeScreen struct {
+	c   *Common
+	ctx context.Context
+}
+
+func (p *probeScreen) Init() tea.Cmd                            { p.ctx = p.c.Ctx; return nil }
+func (p *probeScreen) Update(tea.Msg) (Component, tea.Cmd)      { return p, nil }
+func (p *probeScreen) View() string                             { return "" }
+func (p *probeScreen) Title() string                            { return "probe" }
+func (p *probeScreen) Help() []HelpGroup                        { return nil }
+func (p *probeScreen) Capturing() bool                          { return false }
+func newProbePage(c *Common) Component                          { return &probeScreen{c: c} }
+func newProbeHelp(c *Common, _ string, _ []HelpGroup) Component { return &probeScreen{c: c} }
+
+func testModel(t *testing.T) (*Model, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Common{}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	return m, cancel
+}
+
+func TestEscCancelsWhatTheClosedScreenWasReading(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	first, second := &probeScreen{c: m.c}, &probeScreen{c: m.c}
+	m.Update(PushMsg{Screen: first})
+	m.Update(PushMsg{Screen: second})
+	if first.ctx == nil || second.ctx == nil || first.ctx == second.ctx {
+		t.Fatal("each screen gets a context of its own")
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if second.ctx.Err() == nil {
+		t.Error("esc left the closed screen's reads running")
+	}
+	if first.ctx.Err() != nil {
+		t.Error("esc cancelled the screen below")
+	}
+	if m.c.Ctx != first.ctx {
+		t.Error("the screen below is active again, with its own context")
+	}
+	m.Update(ShowMsg{Page: PageGroups})
+	if first.ctx.Err() == nil {
+		t.Error("leaving for another page left a screen's reads running")
+	}
+}
+
+func TestQuitCancelsEveryCallOfTheProgram(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	s := &probeScreen{c: m.c}
+	m.Update(PushMsg{Screen: s})
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	if cmd == nil {
+		t.Fatal("q did not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q did not quit")
+	}
+	if s.ctx.Err() == nil || m.ctx.Err() == nil {
+		t.Error("quitting left calls running")
+	}
+}
+
+func TestQuittingTheProgramsParentStopsTheModel(t *testing.T) {
+	m, cancel := testModel(t)
+	s := &probeScreen{c: m.c}
+	m.Update(PushMsg{Screen: s})
+	cancel() // SIGINT to the process: the program's context ends
+	if s.ctx.Err() == nil {
+		t.Error("a screen's reads outlived the program's context")
+	}
+}
