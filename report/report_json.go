@@ -35,6 +35,9 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 	j.key("scanned_at")
 	j.str(r.ScannedAt.UTC().Format(time.RFC3339))
 	j.strField("method", r.Method)
+	if r.APICalls > 0 {
+		j.intField("api_calls", int64(r.APICalls))
+	}
 	j.key("connection")
 	j.strOrNull(r.Connection)
 	j.intField("users_scanned", int64(r.UsersScanned))
