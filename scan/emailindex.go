@@ -46,6 +46,20 @@ func (x *emailIndex) slot(key string, fresh int32) (v *int32, found bool) {
 	}
 }
 
+// get returns the value stored for key, if any.
+func (x *emailIndex) get(key string) (int32, bool) {
+	h := x.hash(key)
+	for i := h & x.mask; ; i = (i + 1) & x.mask {
+		s := x.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if e := uint32(s) - 1; uint32(s>>32) == h && x.keys[e] == key {
+			return x.vals[e], true
+		}
+	}
+}
+
 // grow doubles the slots; the 32 hash bits kept in each slot place it again
 // without hashing its key.
 func (x *emailIndex) grow() {

@@ -66,6 +66,8 @@ type Scanner struct {
 	groups   []groupSlot
 	emails   []string // scratch
 
+	skip map[string]bool // user ids ReadExport passes over (SkipUsers)
+
 	users, withEmail int
 	lines, bytes     int64
 	skipped          int
@@ -93,6 +95,31 @@ func New(conns *linking.Connections, opts Options) *Scanner {
 		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndex(),
 		provider: map[uint32]string{}, linked: map[uint32][]linking.Identity{}, multi: map[uint32]bool{},
 	}
+}
+
+// SkipUsers makes the following ReadExport calls pass over the lines of
+// these user ids as if they were not there: neither counted nor grouped.
+// An incremental scan reads its snapshot so, leaving out the users that
+// changed since (read afresh) or were deleted. ids must not change while a
+// ReadExport runs.
+func (s *Scanner) SkipUsers(ids map[string]bool) { s.skip = ids }
+
+// Has reports whether an account with userID was scanned with email (as
+// normalized) among its emails.
+func (s *Scanner) Has(email, userID string) bool {
+	v, ok := s.byEmail.get(email)
+	if !ok {
+		return false
+	}
+	if v >= 0 {
+		return s.record(uint32(v)).field(0) == userID
+	}
+	for _, idx := range s.groups[^v].members {
+		if s.record(idx).field(0) == userID {
+			return true
+		}
+	}
+	return false
 }
 
 // Add scans one account (the users-by-email and API path).
@@ -237,7 +264,7 @@ func (s *Scanner) ReadExport(r io.Reader) error {
 	}()
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
-		w := &decodeWorker{conns: s.conns}
+		w := &decodeWorker{conns: s.conns, skip: s.skip}
 		wg.Go(func() {
 			for j := range jobs {
 				w.decode(j.chunk, j.out)
@@ -291,6 +318,7 @@ const (
 // connection cache and text arena.
 type decodeWorker struct {
 	conns *linking.Connections
+	skip  map[string]bool
 	dec   lineDecoder
 	text  textArena
 }
@@ -313,6 +341,9 @@ func (w *decodeWorker) decode(chunk []byte, out *decodedChunk) {
 		if err := d.decode(line); err != nil {
 			l.state, l.err = lineMalformed, err.Error()
 			continue
+		}
+		if len(w.skip) > 0 && w.skip[string(d.userID())] {
+			continue // as if blank: a newer copy of the user comes later, or none
 		}
 		if !d.hasEmail() {
 			l.state = lineCounted // nothing to keep

@@ -24,6 +24,16 @@ type Request struct {
 	Connection string
 	// Progress hears how the scan goes; it runs on the scanning goroutine.
 	Progress func(Progress)
+	// Snapshot is the directory of the tenant's snapshot ("" keeps none). A
+	// scan of the whole tenant brings a recent snapshot up to date, reading
+	// only what changed (Method "incremental"); otherwise it exports and
+	// keeps the export as the new snapshot.
+	Snapshot string
+	// Full exports even when the snapshot could be brought up to date.
+	Full bool
+	// MaxAge is the age past which a snapshot is replaced by an export
+	// (0: DefaultMaxSnapshotAge).
+	MaxAge time.Duration
 	// HoldCollector lets a one-shot scan of a large tenant hold the garbage
 	// collector off while it builds its report (see Options.HoldCollector):
 	// for a process that does nothing else, never for the terminal UI.
@@ -45,6 +55,8 @@ func (p Progress) String() string {
 	switch p.Stage {
 	case "connections":
 		return "reading connections…"
+	case "changes":
+		return "reading what changed since the snapshot…"
 	case "export":
 		return fmt.Sprintf("export job %s: %s %d%%", p.JobID, p.Job, p.Percent)
 	case "download", "scan":
@@ -122,8 +134,37 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return s.Report(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodSearch}), nil
 	}
 
+	if req.Snapshot != "" && !req.Full {
+		rep, err := refresh(ctx, t, conns, req, started)
+		var need errNeedExport
+		if !errors.As(err, &need) {
+			if err != nil {
+				return nil, fmt.Errorf("bringing the snapshot up to date: %w", err)
+			}
+			progress(Progress{Stage: "done", Users: rep.UsersScanned, Skipped: rep.SkippedLines})
+			return rep, nil
+		}
+	}
+	var calls int64
+	se, _ := t.(client.Searcher)
+	if se != nil {
+		calls = se.APICalls()
+	}
+	var keep *snapshotWriter
+	if req.Snapshot != "" {
+		keep, _ = newSnapshotWriter(req.Snapshot) // without one, the scan goes on and keeps nothing
+	}
+	exportReq := client.ExportRequest{}
+	if keep != nil {
+		exportReq.Keep = keep.copy
+		defer func() {
+			if keep != nil {
+				keep.abort()
+			}
+		}()
+	}
 	var job client.ExportProgress
-	stream, err := t.ExportUsers(ctx, client.ExportRequest{}, func(p client.ExportProgress) {
+	stream, err := t.ExportUsers(ctx, exportReq, func(p client.ExportProgress) {
 		job = p
 		if p.Status != "downloading" && p.Status != "downloaded" {
 			progress(Progress{Stage: "export", JobID: p.JobID, Job: p.Status, Percent: p.Percent})
@@ -140,6 +181,22 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return nil, err
 	}
 	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, linking.MethodExport
+	if keep != nil && se != nil {
+		st := SnapshotState{Tenant: t.Domain(), BaseAt: started}
+		if oldest, err := se.Logs(ctx, "", 1); err == nil {
+			if len(oldest) > 0 {
+				st.LogOldest = &LogMark{ID: oldest[0].LogID, Date: oldest[0].Date}
+			} else {
+				st.LogEmpty = true
+			}
+		}
+		if keep.commit(st) == nil {
+			keep = nil
+		}
+	}
+	if se != nil {
+		report.APICalls = int(se.APICalls() - calls)
+	}
 	progress(Progress{Stage: "done", JobID: job.JobID, Users: report.UsersScanned, Skipped: report.SkippedLines})
 	return report, nil
 }
