@@ -75,6 +75,14 @@ type ScanProgressMsg struct {
 }
 
 // ScanDoneMsg ends a scan: a report, or the error (context.Canceled after esc).
+// ScanSnapshotMsg brings the tenant's snapshot, shown while the scan that
+// brings it up to date runs on.
+type ScanSnapshotMsg struct {
+	Task   TaskID
+	Report *linking.Report
+	next   tea.Cmd // waits for the scan's next event
+}
+
 type ScanDoneMsg struct {
 	Task   TaskID
 	Report *linking.Report
