@@ -35,10 +35,28 @@ type Executor struct {
 	answer *stepAnswer
 }
 
-// stepAnswer is a user as the tenant answered a write with it.
+// stepAnswer is a user as the tenant answered a write with it, and the
+// other users that write's step had just read by id for its check.
 type stepAnswer struct {
 	plan, op string // the operation whose step wrote it
 	user     client.User
+	read     []client.User // read by id for the step's check, not written by it
+}
+
+// userFor returns the user id as the step before left it, if it did.
+func (a *stepAnswer) userFor(id string) (client.User, bool) {
+	if a == nil {
+		return client.User{}, false
+	}
+	if a.user.UserID == id && len(a.user.Raw) > 0 {
+		return a.user, true
+	}
+	for _, u := range a.read {
+		if u.UserID == id && len(u.Raw) > 0 {
+			return u, true
+		}
+	}
+	return client.User{}, false
 }
 
 // StepStatus is how a step ended in one run.
@@ -346,6 +364,11 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		rep.Status, rep.Error = StatusDone, ""
 		if written != nil && callErr == nil {
 			e.answer = &stepAnswer{plan: p.ID, op: op.ID, user: *written}
+			for _, u := range users {
+				if u.found && u.user.UserID != written.UserID {
+					e.answer.read = append(e.answer.read, u.user)
+				}
+			}
 		}
 	case outcomeFailed:
 		res.Result, res.Error = audit.ResultError, joinNote(callErr.Error(), note)
@@ -436,13 +459,14 @@ func (e *Executor) check(ctx context.Context, s Step) ([]readState, error) {
 	return e.checkWith(ctx, s, nil)
 }
 
-// checkWith is check, except that the user answer holds is taken as the
-// tenant gave it in its answer to the step just before (a metadata PATCH
-// answers with the whole user, read back by the tenant after the write)
-// instead of being read again. That answer is as fresh as a read made now
-// would be, but for the one request it saves (the link after a merge reads
-// the secondary in between): the check still compares every user with the
-// plan, from the tenant's own word, immediately before the call.
+// checkWith is check, except that the users answer holds are taken as the
+// step just before left them: the user it wrote as the tenant answered the
+// write (a metadata PATCH answers with the whole user, read back by the
+// tenant after the write), and the users it read by id for its own check
+// and did not write (the secondary, read before the merge into the primary,
+// by the same operation, one call earlier). Each user of an operation is so
+// read once by id before its first write, which is the safety read; the
+// check still compares every user with the plan immediately before the call.
 func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([]readState, error) {
 	var (
 		out     []readState
@@ -450,8 +474,7 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 		ids     []string
 	)
 	for _, want := range s.Expect {
-		if answer != nil && answer.user.UserID == want.UserID && len(answer.user.Raw) > 0 {
-			u := answer.user
+		if u, ok := answer.userFor(want.UserID); ok {
 			out = append(out, readState{u, true})
 			if c := want.Changes(u, true); len(c) > 0 {
 				changes = append(changes, c...)
