@@ -92,5 +92,13 @@ func TestRateLimitedTenantCompletesALongApply(t *testing.T) {
 	rl := sb.tenant.RateLimit()
 	t.Logf("%d links, %d calls in %s: %d API requests (%.2f/s), %d answered 429 and absorbed",
 		n, p.Calls(), elapsed.Round(time.Second), st.APICalls, float64(st.APICalls)/elapsed.Seconds(), rl.Seen429)
+	// The floor: each operation reads its two users by id once, before its
+	// first write (the safety reads), and makes its writes; nothing else.
+	reads := st.Requests["GET /api/v2/users/{id}"]
+	t.Logf("%.2f API requests a link: %d reads by id, %d writes", float64(st.APICalls-rl.Seen429)/float64(n), reads, p.Calls())
+	if reads != int64(2*n) || st.APICalls-rl.Seen429 != int64(2*n+p.Calls()) {
+		t.Errorf("%d requests for %d links (%d reads by id, %v), want the %d safety reads and the %d writes only",
+			st.APICalls-rl.Seen429, n, reads, st.Requests, 2*n, p.Calls())
+	}
 	sb.checkRecord()
 }
