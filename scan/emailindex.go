@@ -28,10 +28,15 @@ func newEmailIndex() *emailIndex {
 // slot returns the value stored for key, adding key with the value fresh
 // when it is new; found says which. The pointer is good until the next call.
 func (x *emailIndex) slot(key string, fresh int32) (v *int32, found bool) {
+	return x.slotHashed(key, x.hash(key), fresh)
+}
+
+// slotHashed is slot for a key whose hash (x.hash) is known: the scanner's
+// decoders hash on every CPU, so that its one indexing goroutine only probes.
+func (x *emailIndex) slotHashed(key string, h uint32, fresh int32) (v *int32, found bool) {
 	if 2*(len(x.keys)+1) > len(x.slots) {
 		x.grow()
 	}
-	h := x.hash(key)
 	for i := h & x.mask; ; i = (i + 1) & x.mask {
 		s := x.slots[i]
 		if s == 0 {

@@ -65,6 +65,7 @@ type Scanner struct {
 	byEmail  *emailIndex     // ≥ 0: the only record with the email; < 0: ^index in groups
 	groups   []groupSlot
 	emails   []string // scratch
+	hashes   []uint32 // scratch
 
 	skip map[string]bool // user ids ReadExport passes over (SkipUsers)
 
@@ -129,7 +130,11 @@ func (s *Scanner) Add(a linking.Account) {
 
 func (s *Scanner) add(r record, x recordExtra) {
 	s.emails = emailsOf(s.emails[:0], r, x)
-	s.index(r, x, s.emails)
+	s.hashes = s.hashes[:0]
+	for _, e := range s.emails {
+		s.hashes = append(s.hashes, s.byEmail.hash(e))
+	}
+	s.index(r, x, s.emails, s.hashes)
 }
 
 // emailsOf appends the distinct normalized emails of an account: its own,
@@ -148,7 +153,7 @@ func emailsOf(emails []string, r record, x recordExtra) []string {
 
 // index counts an account and, when it has emails, keeps its record and
 // joins it to the group of each.
-func (s *Scanner) index(r record, x recordExtra, emails []string) {
+func (s *Scanner) index(r record, x recordExtra, emails []string, hashes []uint32) {
 	s.users++
 	if len(emails) == 0 {
 		return // counted, not grouped
@@ -167,8 +172,8 @@ func (s *Scanner) index(r record, x recordExtra, emails []string) {
 	if len(emails) > 1 {
 		s.multi[idx] = true
 	}
-	for _, e := range emails {
-		s.join(e, idx)
+	for i, e := range emails {
+		s.join(e, hashes[i], idx)
 	}
 }
 
@@ -207,8 +212,8 @@ func (s *Scanner) accountOf(idx uint32, r *record, cache *connCache) linking.Acc
 	return r.account(s.conns, x)
 }
 
-func (s *Scanner) join(email string, idx uint32) {
-	v, found := s.byEmail.slot(email, int32(idx))
+func (s *Scanner) join(email string, hash uint32, idx uint32) {
+	v, found := s.byEmail.slotHashed(email, hash, int32(idx))
 	switch {
 	case !found:
 	case *v >= 0:
@@ -264,7 +269,7 @@ func (s *Scanner) ReadExport(r io.Reader) error {
 	}()
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
-		w := &decodeWorker{conns: s.conns, skip: s.skip}
+		w := &decodeWorker{conns: s.conns, skip: s.skip, hash: s.byEmail.hash}
 		wg.Go(func() {
 			for j := range jobs {
 				w.decode(j.chunk, j.out)
@@ -294,6 +299,7 @@ func (s *Scanner) ReadExport(r io.Reader) error {
 type decodedChunk struct {
 	lines  []decodedLine
 	emails []string // the lines' normalized emails, back to back
+	hashes []uint32 // their hashes in the scanner's email index
 }
 
 type decodedLine struct {
@@ -319,12 +325,13 @@ const (
 type decodeWorker struct {
 	conns *linking.Connections
 	skip  map[string]bool
+	hash  func(string) uint32 // the scanner's email index's
 	dec   lineDecoder
 	text  textArena
 }
 
 func (w *decodeWorker) decode(chunk []byte, out *decodedChunk) {
-	out.lines, out.emails = out.lines[:0], out.emails[:0]
+	out.lines, out.emails, out.hashes = out.lines[:0], out.emails[:0], out.hashes[:0]
 	d := &w.dec
 	for rest := chunk; len(rest) > 0; {
 		line := rest
@@ -352,6 +359,9 @@ func (w *decodeWorker) decode(chunk []byte, out *decodedChunk) {
 		text, ends := d.assemble()
 		l.r, l.x = d.record(w.text.str(text), ends, w.conns)
 		out.emails = emailsOf(out.emails, l.r, l.x)
+		for _, e := range out.emails[len(out.hashes):] {
+			out.hashes = append(out.hashes, w.hash(e))
+		}
 		l.state, l.emails = lineKept, uint32(len(out.emails))
 	}
 }
@@ -375,7 +385,7 @@ func (s *Scanner) indexChunk(c *decodedChunk) {
 		case lineCounted:
 			s.users++
 		case lineKept:
-			s.index(l.r, l.x, c.emails[from:l.emails])
+			s.index(l.r, l.x, c.emails[from:l.emails], c.hashes[from:l.emails])
 			from = l.emails
 		}
 		l.r, l.x = record{}, recordExtra{} // the chunk is reused: hold nothing
