@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,11 +24,14 @@ import (
 func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err := writeGroups(bw, r.Groups, func(b []byte, i int, g *linking.Group) []byte {
-		t := tableWriter{b: b, width: width}
+		sc := tableScratch.Get().(*tableWriter)
+		t := tableWriter{b: b, width: width, cells: sc.cells, ends: sc.ends}
 		if i > 0 {
 			t.line("")
 		}
 		t.group(g)
+		sc.cells, sc.ends = t.cells[:0], t.ends[:0]
+		tableScratch.Put(sc)
 		return t.b
 	})
 	if err != nil {
@@ -44,10 +48,15 @@ func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	return bw.Flush()
 }
 
+// tableScratch keeps the cells scratch of the encoding goroutines.
+var tableScratch = sync.Pool{New: func() any { return new(tableWriter) }}
+
 // tableWriter appends the lines of the table to b.
 type tableWriter struct {
 	b     []byte
 	width int
+	cells []byte // scratch: the cells of a group's account rows
+	ends  []int  // where each cell ends in cells
 }
 
 func (t *tableWriter) line(s string) {
@@ -209,60 +218,94 @@ var classTitles = func() map[linking.Class]string {
 // not padded.
 const accountColumns = 6
 
-// accountRow is one account's cells (the first with its mark) and their
-// widths in runes.
-type accountRow struct {
-	cells  [accountColumns]string
-	widths [accountColumns]int
-}
-
 // accounts writes one row per account, each column padded to its widest
 // cell (counted in runes): the recommended primary marked *, its
 // identifier, connection, verification, logins, last login and user id.
+// The cells are laid out in the writer's scratch first, to be measured,
+// then copied into place with their padding: no string an account.
 func (t *tableWriter) accounts(g *linking.Group) {
-	rows := make([]accountRow, len(g.Accounts))
+	cells := t.cells[:0]
+	ends := t.ends[:0]
 	var widths [accountColumns]int
-	for r, a := range g.Accounts {
-		mark := "  "
+	cell := func(start int) {
+		ends = append(ends, len(cells))
+		i := len(ends) - 1
+		widths[i%accountColumns] = max(widths[i%accountColumns], runeWidthBytes(cells[start:]))
+	}
+	for _, a := range g.Accounts {
+		start := len(cells)
 		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
-			mark = "* "
+			cells = append(cells, "* "...)
+		} else {
+			cells = append(cells, "  "...)
 		}
-		verified := "unverified"
+		// Identifier types are plain ASCII, so Printable of the whole is
+		// type, space and Printable of the value.
+		cells = append(cells, a.Identifier.Type...)
+		cells = append(cells, ' ')
+		cells = append(cells, termsafe.Printable(a.Identifier.Value)...)
+		cell(start)
+		start = len(cells)
+		cells = append(cells, termsafe.Printable(a.Connection)...)
+		cell(start)
+		start = len(cells)
 		if a.EmailVerified {
-			verified = "verified"
+			cells = append(cells, "verified"...)
+		} else {
+			cells = append(cells, "unverified"...)
 		}
-		row := &rows[r]
-		row.cells = [accountColumns]string{
-			mark + termsafe.Printable(a.Identifier.String()), termsafe.Printable(a.Connection), verified,
-			linking.Logins(a.LoginsCount), "last login " + linking.LoginDay(a.LastLogin), termsafe.Printable(a.UserID),
+		cell(start)
+		start = len(cells)
+		cells = strconv.AppendInt(cells, a.LoginsCount, 10)
+		if a.LoginsCount == 1 {
+			cells = append(cells, " login"...)
+		} else {
+			cells = append(cells, " logins"...)
 		}
-		for i, c := range row.cells {
-			row.widths[i] = runeWidth(c)
-			widths[i] = max(widths[i], row.widths[i])
+		cell(start)
+		start = len(cells)
+		cells = append(cells, "last login "...)
+		if a.LastLogin.IsZero() {
+			cells = append(cells, "never"...)
+		} else {
+			cells = linking.AppendDate(cells, a.LastLogin)
+		}
+		cell(start)
+		start = len(cells)
+		cells = append(cells, termsafe.Printable(a.UserID)...)
+		cell(start)
+	}
+	start := 0
+	for i, end := range ends {
+		col := i % accountColumns
+		if col == 0 {
+			start = len(t.b)
+			t.b = append(t.b, "  "...)
+		} else {
+			t.b = append(t.b, "  "...)
+		}
+		from := 0
+		if i > 0 {
+			from = ends[i-1]
+		}
+		t.b = append(t.b, cells[from:end]...)
+		if col < accountColumns-1 {
+			for range widths[col] - runeWidthBytes(cells[from:end]) {
+				t.b = append(t.b, ' ')
+			}
+		} else {
+			t.endLine(start)
 		}
 	}
-	for _, row := range rows {
-		start := len(t.b)
-		t.b = append(t.b, "  "...)
-		for i, cell := range row.cells {
-			if i > 0 {
-				t.b = append(t.b, "  "...)
-			}
-			t.b = append(t.b, cell...)
-			if i < accountColumns-1 {
-				for range widths[i] - row.widths[i] {
-					t.b = append(t.b, ' ')
-				}
-			}
-		}
-		t.endLine(start)
-	}
+	t.cells, t.ends = cells, ends
 }
 
-// runeWidth counts the runes of s, as the table measures columns.
-func runeWidth(s string) int {
-	if termsafe.PrintableASCII(s) {
-		return len(s)
+// runeWidthBytes counts the runes of b, as the table measures columns.
+func runeWidthBytes(b []byte) int {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.RuneCount(b)
+		}
 	}
-	return utf8.RuneCountInString(s)
+	return len(b)
 }
