@@ -25,11 +25,13 @@ type Options struct {
 	// and once at the end of each export. It runs on the scanning goroutine.
 	Progress func(Counts)
 	// HoldCollector, for a scan that ends with its report in a process that
-	// does nothing else meanwhile (the one-shot command line), collects what
-	// the scan left behind and then holds the garbage collector off while
-	// the report's accounts are built from the records: collected together,
-	// the two would let the heap grow to twice both. It changes process-wide
-	// GC settings for that while, so a long-lived program (the terminal UI)
+	// does nothing else meanwhile (the one-shot command line), lets the heap
+	// grow further between collections while the export is read (what the
+	// read allocates it mostly keeps), then collects what the scan left
+	// behind and holds the garbage collector off while the report's
+	// accounts are built from the records: collected together, the two
+	// would let the heap grow to twice both. It changes process-wide GC
+	// settings for those whiles, so a long-lived program (the terminal UI)
 	// leaves it off.
 	HoldCollector bool
 }
@@ -233,6 +235,9 @@ func (s *Scanner) join(email string, hash uint32, idx uint32) {
 // with its line number and skipped; blank lines are ignored. The error is
 // r's, after every complete line before it has been scanned.
 func (s *Scanner) ReadExport(r io.Reader) error {
+	if s.opts.HoldCollector {
+		defer readWindow()()
+	}
 	const buffers = 8
 	chunks := make(chan []byte, buffers)
 	free := make(chan []byte, buffers)
@@ -514,6 +519,28 @@ func buildWindow() (end func()) {
 }
 
 var inBuildWindow sync.Mutex
+
+// readWindow lets the heap of a one-shot scan grow further between
+// collections while the export is read: what the read keeps is nearly all
+// of what it allocates, so a collection finds little to free, and each one
+// costs the decoders its marking and write barriers. The returned func
+// restores the setting. One window at a time, shared with buildWindow's lock.
+func readWindow() (end func()) {
+	if !inBuildWindow.TryLock() {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(readGCPercent)
+	if percent < 0 || percent > readGCPercent {
+		debug.SetGCPercent(percent) // already off or laxer: left as it is
+	}
+	return func() {
+		debug.SetGCPercent(percent)
+		inBuildWindow.Unlock()
+	}
+}
+
+// readGCPercent is the collector's setting while a one-shot scan reads.
+const readGCPercent = 400
 
 // buildWindowMin is the number of kept records from which a one-shot report
 // opens a build window: below it, both fit in a heap small enough not to
