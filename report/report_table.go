@@ -139,8 +139,32 @@ func (t *tableWriter) wrapped(prefix, text string) {
 		t.endLine(start)
 		return
 	}
-	n := 0
 	ascii := termsafe.PrintableASCII(text)
+	if ascii && text != "" && text[0] != ' ' && text[len(text)-1] != ' ' && !strings.Contains(text, "  ") {
+		// Words one space apart (nearly every reason): each line is the
+		// longest run of whole words that fits, cut at its last space.
+		for rest := text; ; {
+			line := rest
+			if len(rest) > avail {
+				if k := strings.LastIndexByte(rest[:avail+1], ' '); k > 0 {
+					line = rest[:k]
+				} else if k := strings.IndexByte(rest, ' '); k > 0 {
+					line = rest[:k] // one word longer than the line: alone on it
+				}
+			}
+			t.b = append(t.b, line...)
+			t.endLine(start)
+			if len(line) == len(rest) {
+				return
+			}
+			rest = rest[len(line)+1:]
+			start = len(t.b)
+			for range indent {
+				t.b = append(t.b, ' ')
+			}
+		}
+	}
+	n := 0
 	for rest := text; ; {
 		var word string
 		if ascii { // words end at spaces only: every other space is not ASCII

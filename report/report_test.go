@@ -395,6 +395,8 @@ func TestWrappedSplitsAtEveryWhiteSpaceAsFields(t *testing.T) {
 		"chosen over github|257390992: more logins (14 vs 3) and a very long tail of words to wrap around twice",
 		"Анна Adams\u00a0и\u3000山田 太郎\u2003em space and a word that is far longer than any width here: " + strings.Repeat("x", 90),
 		"a\u0085b \u00a0 c",
+		"short words then " + strings.Repeat("y", 120) + " and more words after it, to wrap at every width tried here",
+		strings.Repeat("z", 41) + " " + strings.Repeat("w", 36) + " end",
 	}
 	for _, width := range []int{30, 41, 100} {
 		for _, text := range texts {
