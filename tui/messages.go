@@ -74,7 +74,9 @@ type ScanProgressMsg struct {
 	next     tea.Cmd
 }
 
-// ScanDoneMsg ends a scan: a report, or the error (context.Canceled after esc).
+// Next waits for the scan's next event.
+func (m ScanProgressMsg) Next() tea.Cmd { return m.next }
+
 // ScanSnapshotMsg brings the tenant's snapshot, shown while the scan that
 // brings it up to date runs on.
 type ScanSnapshotMsg struct {
@@ -83,6 +85,10 @@ type ScanSnapshotMsg struct {
 	next   tea.Cmd // waits for the scan's next event
 }
 
+// Next waits for the scan's next event.
+func (m ScanSnapshotMsg) Next() tea.Cmd { return m.next }
+
+// ScanDoneMsg ends a scan: a report, or the error (context.Canceled after esc).
 type ScanDoneMsg struct {
 	Task   TaskID
 	Report *linking.Report
