@@ -16,12 +16,21 @@ type emailIndex struct {
 	vals  []int32
 }
 
-func newEmailIndex() *emailIndex {
-	const size = 1 << 10
+func newEmailIndex() *emailIndex { return newEmailIndexFor(0) }
+
+// newEmailIndexFor makes an index sized for about n keys from the start:
+// growing to a million rehashes every key on the way and copies the key
+// list each time it doubles.
+func newEmailIndexFor(n int) *emailIndex {
+	size := 1 << 10
+	for size < 2*n && size < 1<<26 {
+		size *= 2
+	}
 	seed := maphash.MakeSeed()
 	return &emailIndex{
 		hash:  func(s string) uint32 { return uint32(maphash.String(seed, s)) },
-		slots: make([]uint64, size), mask: size - 1,
+		slots: make([]uint64, size), mask: uint32(size - 1),
+		keys: make([]string, 0, min(n, 1<<25)), vals: make([]int32, 0, min(n, 1<<25)),
 	}
 }
 

@@ -99,7 +99,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 		}
 	}
 
-	sc := New(conns, Options{Connection: req.Connection, HoldCollector: req.HoldCollector})
+	sc := New(conns, Options{Connection: req.Connection, HoldCollector: req.HoldCollector, ExpectedEmails: snap.State.Emails})
 	if err := snap.read(ctx, sc, skip); err != nil {
 		return nil, errNeedExport{err.Error()}
 	}
@@ -158,7 +158,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 			}
 		}
 		st := snap.State
-		st.SyncedAt = started
+		st.SyncedAt, st.Emails = started, rep.AccountsWithEmail
 		for id := range deleted {
 			if !slices.Contains(st.Deleted, id) {
 				st.Deleted = append(st.Deleted, id)

@@ -34,6 +34,9 @@ type Options struct {
 	// settings for those whiles, so a long-lived program (the terminal UI)
 	// leaves it off.
 	HoldCollector bool
+	// ExpectedEmails, when known (a snapshot's last scan), sizes the email
+	// index for that many addresses from the start.
+	ExpectedEmails int
 }
 
 // Counts is a snapshot of a running scan.
@@ -95,7 +98,7 @@ func New(conns *linking.Connections, opts Options) *Scanner {
 		conns = linking.InferConnections()
 	}
 	return &Scanner{
-		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndex(),
+		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndexFor(opts.ExpectedEmails),
 		provider: map[uint32]string{}, linked: map[uint32][]linking.Identity{}, multi: map[uint32]bool{},
 	}
 }

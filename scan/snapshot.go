@@ -51,6 +51,9 @@ type SnapshotState struct {
 	// snapshot is in it.
 	LogOldest *LogMark `json:"log_oldest,omitempty"`
 	LogEmpty  bool     `json:"log_empty,omitempty"`
+	// Emails is how many addresses the last scan indexed: the next one
+	// sizes its index for them.
+	Emails int `json:"emails,omitempty"`
 }
 
 // Snapshot is a tenant's snapshot directory and its state.
@@ -180,7 +183,7 @@ func lineUserID(line []byte) string {
 // Load reads the snapshot alone, without a call to the tenant: the report
 // as of the snapshot's last refresh (Method "snapshot"), for a first screen.
 func (s *Snapshot) Load(ctx context.Context, conns *linking.Connections, req Request) (*linking.Report, error) {
-	sc := New(conns, Options{Connection: req.Connection, HoldCollector: req.HoldCollector})
+	sc := New(conns, Options{Connection: req.Connection, HoldCollector: req.HoldCollector, ExpectedEmails: s.State.Emails})
 	if err := s.read(ctx, sc, nil); err != nil {
 		return nil, err
 	}

@@ -151,7 +151,11 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		calls = se.APICalls()
 	}
 	var keep *snapshotWriter
+	expect := 0
 	if req.Snapshot != "" {
+		if old, err := OpenSnapshot(req.Snapshot, t.Domain()); err == nil {
+			expect = old.State.Emails
+		}
 		keep, _ = newSnapshotWriter(req.Snapshot) // without one, the scan goes on and keeps nothing
 	}
 	exportReq := client.ExportRequest{}
@@ -174,7 +178,7 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return nil, fmt.Errorf("exporting users: %w", err)
 	}
 	defer stream.Close()
-	report, err := scanStream(ctx, stream, conns, req, func(sp Counts) {
+	report, err := scanStream(ctx, stream, conns, req, expect, func(sp Counts) {
 		progress(Progress{Stage: "scan", JobID: job.JobID, Job: job.Status, Percent: 100, Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
 	})
 	if err != nil {
@@ -182,7 +186,7 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	}
 	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, linking.MethodExport
 	if keep != nil && se != nil {
-		st := SnapshotState{Tenant: t.Domain(), BaseAt: started}
+		st := SnapshotState{Tenant: t.Domain(), BaseAt: started, Emails: report.AccountsWithEmail}
 		if oldest, err := se.Logs(ctx, "", 1); err == nil {
 			if len(oldest) > 0 {
 				st.LogOldest = &LogMark{ID: oldest[0].LogID, Date: oldest[0].Date}
@@ -215,7 +219,7 @@ func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, re
 		progress = func(Progress) {}
 	}
 	started := time.Now().UTC()
-	report, err := scanStream(ctx, r, conns, req, func(sp Counts) {
+	report, err := scanStream(ctx, r, conns, req, 0, func(sp Counts) {
 		progress(Progress{Stage: "scan", Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
 	})
 	if err != nil {
@@ -226,8 +230,8 @@ func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, re
 	return report, nil
 }
 
-func scanStream(ctx context.Context, r io.Reader, conns *linking.Connections, req Request, progress func(Counts)) (*linking.Report, error) {
-	s := New(conns, Options{Connection: req.Connection, Progress: progress, HoldCollector: req.HoldCollector})
+func scanStream(ctx context.Context, r io.Reader, conns *linking.Connections, req Request, expectedEmails int, progress func(Counts)) (*linking.Report, error) {
+	s := New(conns, Options{Connection: req.Connection, Progress: progress, HoldCollector: req.HoldCollector, ExpectedEmails: expectedEmails})
 	if err := s.ReadExport(ctxReader{ctx: ctx, r: r}); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
