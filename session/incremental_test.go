@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +58,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 	if first.Method != linking.MethodExport {
 		t.Fatalf("the first scan: method %q, want an export", first.Method)
 	}
+	checkSnapshotFiles(t, s.SnapshotDir(), srv.ClientSecret())
 
 	// The changes, through the real SDK: accounts whose email was theirs
 	// alone get a database twin in mixed case; new people sign up; some
@@ -173,6 +177,35 @@ func TestIncrementalScanExportsWhenTheLogCannotBeRead(t *testing.T) {
 	}
 	if _, err := s.Snapshot(); err != nil {
 		t.Errorf("the export left no snapshot: %v", err)
+	}
+}
+
+// checkSnapshotFiles requires the snapshot's directory to be the user's
+// alone (0700, its files 0600) and to hold no secret.
+func checkSnapshotFiles(t *testing.T, dir, secret string) {
+	t.Helper()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v %v, want a directory of mode 0700", d, fi.Mode(), err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) < 2 {
+		t.Fatalf("snapshot %s: %v %v", dir, entries, err)
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v %v, want 0600", path, fi.Mode(), err)
+		}
+		data, _ := os.ReadFile(path)
+		if r, err := client.Decompress(bytes.NewReader(data)); err == nil {
+			data, _ = io.ReadAll(r)
+		}
+		if bytes.Contains(data, []byte(secret)) {
+			t.Errorf("%s holds the client secret", path)
+		}
 	}
 }
 
