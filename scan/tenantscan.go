@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -167,9 +168,14 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 			}
 		}()
 	}
+	// The download reports on the goroutine that reads it; the scan's
+	// progress runs on the scanning one.
+	var jobMu sync.Mutex
 	var job client.ExportProgress
 	stream, err := t.ExportUsers(ctx, exportReq, func(p client.ExportProgress) {
+		jobMu.Lock()
 		job = p
+		jobMu.Unlock()
 		if p.Status != "downloading" && p.Status != "downloaded" {
 			progress(Progress{Stage: "export", JobID: p.JobID, Job: p.Status, Percent: p.Percent})
 		}
@@ -179,7 +185,10 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	}
 	defer stream.Close()
 	report, err := scanStream(ctx, stream, conns, req, expect, func(sp Counts) {
-		progress(Progress{Stage: "scan", JobID: job.JobID, Job: job.Status, Percent: 100, Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
+		jobMu.Lock()
+		j := job
+		jobMu.Unlock()
+		progress(Progress{Stage: "scan", JobID: j.JobID, Job: j.Status, Percent: 100, Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
 	})
 	if err != nil {
 		return nil, err
@@ -201,7 +210,10 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	if se != nil {
 		report.APICalls = int(se.APICalls() - calls)
 	}
-	progress(Progress{Stage: "done", JobID: job.JobID, Users: report.UsersScanned, Skipped: report.SkippedLines})
+	jobMu.Lock()
+	jobID := job.JobID
+	jobMu.Unlock()
+	progress(Progress{Stage: "done", JobID: jobID, Users: report.UsersScanned, Skipped: report.SkippedLines})
 	return report, nil
 }
 
