@@ -144,7 +144,11 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 			"  Non-Unique Email and legacy custom-database connections cannot be recognised.\n"+
 			"  Set AUTH0_DOMAIN and credentials (or --demo) to read them from the tenant.")
 	}
-	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true})
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true, ExportBytes: size})
 	if err != nil {
 		return nil, scanError(err)
 	}
