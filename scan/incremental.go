@@ -185,7 +185,7 @@ func deletedSince(ctx context.Context, se client.Searcher, snap *Snapshot, since
 	}
 	mark := snap.State.LogOldest
 	switch {
-	case len(oldest) == 0 && mark == nil:
+	case len(oldest) == 0 && mark == nil && snap.State.LogEmpty:
 		return map[string]bool{}, nil // nothing has happened since the full scan
 	case len(oldest) > 0 && !oldest[0].Date.After(since):
 	case len(oldest) > 0 && mark != nil && oldest[0].LogID == mark.ID:

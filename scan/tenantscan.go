@@ -138,6 +138,12 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return s.Report(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodSearch}), nil
 	}
 
+	// The calls of a refresh that ends in an export count for the export.
+	var calls int64
+	se, _ := t.(client.Searcher)
+	if se != nil {
+		calls = se.APICalls()
+	}
 	if req.Snapshot != "" && !req.Full {
 		rep, err := refresh(ctx, t, conns, req, started)
 		var need errNeedExport
@@ -148,11 +154,6 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 			progress(Progress{Stage: "done", Users: rep.UsersScanned, Skipped: rep.SkippedLines})
 			return rep, nil
 		}
-	}
-	var calls int64
-	se, _ := t.(client.Searcher)
-	if se != nil {
-		calls = se.APICalls()
 	}
 	var keep *snapshotWriter
 	expect := 0
