@@ -25,6 +25,7 @@ type scanOptions struct {
 	Email      string
 	Connection string
 	FromExport string
+	Full       bool
 }
 
 func newScanCmd(g *globalOptions, io *streams, runF func(*scanOptions) error) *cobra.Command {
@@ -35,6 +36,14 @@ func newScanCmd(g *globalOptions, io *streams, runF func(*scanOptions) error) *c
 		Long: `Scan the whole tenant through a users-export job (the only way past Auth0's
 1,000-result search), group accounts by email across connections, classify
 each group and recommend a primary account.
+
+linkdesk keeps the export as a snapshot of the tenant (under
+$XDG_STATE_HOME/linkdesk/snapshots, 0600). While it is less than a day old,
+the next scan brings it up to date instead of exporting again: it reads the
+users created or updated since (user search), the groups of their emails,
+and the users deleted since (the tenant's log, scope read:logs), and the
+report says "method":"incremental" with the API calls it made. --full
+exports anyway; a scan exports whenever the log cannot vouch for deletions.
 
 Output is a table on a terminal, or --json (report version 1) / --csv for
 scripts. Progress goes to stderr when it is a terminal.
@@ -56,6 +65,9 @@ leading '; phone numbers like +14155550100 stay as they are.`,
 			if o.Email != "" && o.FromExport != "" {
 				return usageErrorf("--email reads from the tenant; it cannot be combined with --from-export")
 			}
+			if o.Full && (o.Email != "" || o.FromExport != "") {
+				return usageErrorf("--full asks for an export job of the whole tenant; it cannot be combined with --email or --from-export")
+			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runScanCmd)
 		},
 	}
@@ -65,6 +77,7 @@ leading '; phone numbers like +14155550100 stay as they are.`,
 	f.StringVar(&o.Email, "email", "", "scan one address instead of the whole tenant")
 	f.StringVar(&o.Connection, "connection", "", "only groups that involve this connection")
 	f.StringVar(&o.FromExport, "from-export", "", "scan a users export file (gzip or plain NDJSON) instead of running an export job")
+	f.BoolVar(&o.Full, "full", false, "run an export job even when the tenant's snapshot could be brought up to date")
 	return cmd
 }
 
@@ -92,7 +105,7 @@ func runScan(o *scanOptions) (*linking.Report, error) {
 	}
 	defer s.Close()
 	rep, err := s.Scan(o.ctx, scan.Request{
-		Email: o.Email, Connection: o.Connection, Progress: progress.update, HoldCollector: true,
+		Email: o.Email, Connection: o.Connection, Progress: progress.update, HoldCollector: true, Full: o.Full,
 	})
 	if err != nil {
 		return nil, scanError(err)
@@ -131,7 +144,11 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 			"  Non-Unique Email and legacy custom-database connections cannot be recognised.\n"+
 			"  Set AUTH0_DOMAIN and credentials (or --demo) to read them from the tenant.")
 	}
-	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true})
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true, ExportBytes: size})
 	if err != nil {
 		return nil, scanError(err)
 	}

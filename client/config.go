@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/auth0/go-auth0/management"
@@ -42,6 +43,7 @@ type tenant struct {
 	download *http.Client // export files: presigned URLs, no bearer token
 	readOnly bool
 	poll     time.Duration
+	calls    *atomic.Int64 // Management API requests sent, retries included
 }
 
 // New connects to a tenant. It does not make a request; the first call
@@ -63,7 +65,8 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 	// The transport, built from the wire up; a request meets the layers in
 	// the opposite order: guard, capture, retry, renewal, pacing.
 	pacer := newPacer()
-	var tr http.RoundTripper = paced{next: baseRT, pacer: pacer}
+	calls := new(atomic.Int64)
+	var tr http.RoundTripper = paced{next: counted{next: baseRT, calls: calls}, pacer: pacer}
 	var renewer *tokenRenewer
 	if cfg.APIToken == "" {
 		renewer = &tokenRenewer{next: tr}
@@ -121,6 +124,7 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		download: &http.Client{Transport: baseRT},
 		readOnly: cfg.ReadOnly,
 		poll:     poll,
+		calls:    calls,
 	}, nil
 }
 

@@ -53,7 +53,7 @@ func (t *tenant) ExportUsers(ctx context.Context, req ExportRequest, progress fu
 	if err != nil {
 		return nil, err
 	}
-	r := &exportReader{ctx: ctx, t: t, jobID: id, location: loc, progress: progress}
+	r := &exportReader{ctx: ctx, t: t, jobID: id, location: loc, progress: progress, keep: req.Keep}
 	if err := r.open(); err != nil {
 		return nil, err
 	}
@@ -112,6 +112,7 @@ type exportReader struct {
 	jobID    string
 	location string
 	progress func(ExportProgress)
+	keep     *ExportCopy
 
 	body      io.ReadCloser
 	dec       io.Reader
@@ -155,7 +156,12 @@ func (r *exportReader) open() error {
 			}
 			continue
 		}
-		dec, err := Decompress(resp.Body)
+		var body io.Reader = resp.Body
+		if r.keep != nil {
+			r.keep.reset() // a download that starts again starts the copy again
+			body = io.TeeReader(resp.Body, r.keep)
+		}
+		dec, err := Decompress(body)
 		if err != nil {
 			resp.Body.Close()
 			lastErr = err

@@ -9,6 +9,7 @@ package client
 import (
 	"context"
 	"io"
+	"os"
 	"time"
 )
 
@@ -129,6 +130,36 @@ type ExportRequest struct {
 	ConnectionID string   // empty: the whole tenant
 	Fields       []string // empty: DefaultExportFields
 	Limit        int      // 0: no limit
+	// Keep, when set, receives the export file as it downloads (gzip, as
+	// the tenant sends it), whole: a download that starts again empties it
+	// first. A failure to write to it stops the copy (Keep.Err), never the
+	// export.
+	Keep *ExportCopy
+}
+
+// ExportCopy is a file that keeps a copy of an export's download.
+type ExportCopy struct {
+	File *os.File
+	Err  error // the first write error; the copy is then incomplete
+}
+
+// reset empties the copy for a download that starts again.
+func (c *ExportCopy) reset() {
+	if c.Err != nil {
+		return
+	}
+	if err := c.File.Truncate(0); err != nil {
+		c.Err = err
+		return
+	}
+	_, c.Err = c.File.Seek(0, io.SeekStart)
+}
+
+func (c *ExportCopy) Write(p []byte) (int, error) {
+	if c.Err == nil {
+		_, c.Err = c.File.Write(p)
+	}
+	return len(p), nil
 }
 
 // DefaultExportFields are the fields a scan needs.

@@ -41,10 +41,119 @@ type Executor struct {
 	seen map[string]confirmRead
 }
 
-// stepAnswer is a user as the tenant answered a write with it.
+// stepAnswer is what the step just done leaves known of its users for the
+// next step of the same operation: a user as the tenant answered a write
+// with it, the others as the step had just read them by id for its check,
+// and their roles and memberships as read then and changed by the step's
+// own call. The next step's check takes them instead of reading again.
 type stepAnswer struct {
 	plan, op string // the operation whose step wrote it
 	user     client.User
+	read     []client.User     // read by id for the step's check, not written by it
+	access   map[string]Access // by user id
+}
+
+// userFor returns the user id as the step before left it, if it did.
+func (a *stepAnswer) userFor(id string) (client.User, bool) {
+	if a == nil {
+		return client.User{}, false
+	}
+	if a.user.UserID == id && len(a.user.Raw) > 0 {
+		return a.user, true
+	}
+	for _, u := range a.read {
+		if u.UserID == id && len(u.Raw) > 0 {
+			return u, true
+		}
+	}
+	return client.User{}, false
+}
+
+// accessFor returns the roles and memberships of user id as the step
+// before left them, if it knew them.
+func (a *stepAnswer) accessFor(id string) (Access, bool) {
+	if a == nil {
+		return Access{}, false
+	}
+	acc, ok := a.access[id]
+	return acc, ok
+}
+
+// answerAfter is what a done step leaves known for the next one (nil when
+// its call changes what it cannot tell: a link, an unlink, a deletion).
+func answerAfter(p *Plan, op Operation, c stepCall, users []readState, written *client.User) *stepAnswer {
+	a := &stepAnswer{plan: p.ID, op: op.ID, access: map[string]Access{}}
+	switch c.Action {
+	case ActionPatchMetadata:
+		if written == nil {
+			return nil
+		}
+		a.user = *written
+	case ActionAssignRoles, ActionRemoveRoles, ActionAddMember, ActionRemoveMember:
+	default:
+		return nil
+	}
+	for _, u := range users {
+		if !u.found {
+			continue
+		}
+		if written == nil || u.user.UserID != written.UserID {
+			a.read = append(a.read, u.user)
+		}
+		if u.access == nil {
+			continue
+		}
+		acc := *u.access
+		if u.user.UserID == c.args.user {
+			acc = changedAccess(acc, c, users)
+		}
+		a.access[u.user.UserID] = acc
+	}
+	return a
+}
+
+// changedAccess is acc once call c changed it: roles and memberships added
+// or removed, named as the other users of the step hold them.
+func changedAccess(acc Access, c stepCall, users []readState) Access {
+	known := func(id string) (client.Role, client.Organization) {
+		r, o := client.Role{ID: id}, client.Organization{ID: id}
+		for _, u := range users {
+			if u.access == nil {
+				continue
+			}
+			for _, x := range u.access.Roles {
+				if x.ID == id {
+					r = x
+				}
+			}
+			for _, x := range u.access.Organizations {
+				if x.ID == id {
+					o = x
+				}
+			}
+		}
+		return r, o
+	}
+	out := Access{Roles: slices.Clone(acc.Roles), Organizations: slices.Clone(acc.Organizations)}
+	switch c.Action {
+	case ActionAssignRoles:
+		for _, id := range c.args.roles {
+			if !slices.ContainsFunc(out.Roles, func(r client.Role) bool { return r.ID == id }) {
+				r, _ := known(id)
+				out.Roles = append(out.Roles, r)
+			}
+		}
+	case ActionRemoveRoles:
+		out.Roles = slices.DeleteFunc(out.Roles, func(r client.Role) bool { return slices.Contains(c.args.roles, r.ID) })
+	case ActionAddMember:
+		if !slices.ContainsFunc(out.Organizations, func(o client.Organization) bool { return o.ID == c.args.org }) {
+			_, o := known(c.args.org)
+			out.Organizations = append(out.Organizations, o)
+		}
+	case ActionRemoveMember:
+		out.Organizations = slices.DeleteFunc(out.Organizations, func(o client.Organization) bool { return o.ID == c.args.org })
+	}
+	return out
 }
 
 // StepStatus is how a step ended in one run.
@@ -367,8 +476,8 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 			res.Error = note
 		}
 		rep.Status, rep.Error = StatusDone, ""
-		if written != nil && callErr == nil {
-			e.answer = &stepAnswer{plan: p.ID, op: op.ID, user: *written}
+		if callErr == nil {
+			e.answer = answerAfter(p, op, e.calls[s.ID], users, written)
 		}
 	case outcomeFailed:
 		res.Result, res.Error = audit.ResultError, joinNote(callErr.Error(), note)
@@ -460,6 +569,10 @@ func (e *Executor) readRemovedAccess(ctx context.Context, s Step, users []readSt
 		if accessNotServed(err) {
 			continue
 		}
+		if se, ok := AsSafetyError(err); ok && se.Check == CheckUserMissing {
+			// Gone since the step's check read it: another operator acted.
+			return ChangedError([]string{removed}, []string{removed + " no longer exists"})
+		}
 		if err != nil {
 			return refuse(CheckBackupRequired, []string{removed}, "the roles and memberships of %s could not be read for the backup, so the call was not made: %v", removed, err)
 		}
@@ -510,13 +623,14 @@ func (e *Executor) check(ctx context.Context, s Step) ([]readState, error) {
 	return e.checkWith(ctx, s, nil)
 }
 
-// checkWith is check, except that the user answer holds is taken as the
-// tenant gave it in its answer to the step just before (a metadata PATCH
-// answers with the whole user, read back by the tenant after the write)
-// instead of being read again. That answer is as fresh as a read made now
-// would be, but for the one request it saves (the link after a merge reads
-// the secondary in between): the check still compares every user with the
-// plan, from the tenant's own word, immediately before the call.
+// checkWith is check, except that the users answer holds are taken as the
+// step just before left them: the user it wrote as the tenant answered the
+// write (a metadata PATCH answers with the whole user, read back by the
+// tenant after the write), and the users it read by id for its own check
+// and did not write (the secondary, read before the merge into the primary,
+// by the same operation, one call earlier). Each user of an operation is so
+// read once by id before its first write, which is the safety read; the
+// check still compares every user with the plan immediately before the call.
 func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([]readState, error) {
 	var (
 		out     []readState
@@ -525,8 +639,8 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 	)
 	for _, want := range s.Expect {
 		var r readState
-		if answer != nil && answer.user.UserID == want.UserID && len(answer.user.Raw) > 0 {
-			r = readState{user: answer.user, found: true}
+		if u, ok := answer.userFor(want.UserID); ok {
+			r = readState{user: u, found: true}
 		} else {
 			u, found, err := e.readUser(ctx, want.UserID)
 			if err != nil {
@@ -534,7 +648,9 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 			}
 			r = readState{user: u, found: found}
 		}
-		if want.Access != nil && r.found {
+		if a, ok := answer.accessFor(want.UserID); ok && want.Access != nil && r.found {
+			r.access = &a
+		} else if want.Access != nil && r.found {
 			a, err := readAccess(ctx, e.Tenant, want.UserID)
 			if se, ok := AsSafetyError(err); ok && se.Check == CheckUserMissing {
 				// Gone between the two reads: another operator acted meanwhile.

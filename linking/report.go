@@ -17,6 +17,12 @@ const (
 	MethodExport = "export"
 	MethodSearch = "search"
 	MethodFile   = "file"
+	// MethodIncremental is a snapshot of the tenant brought up to date with
+	// what changed since (searches and the tenant's log), without an export.
+	MethodIncremental = "incremental"
+	// MethodSnapshot is the snapshot alone, read from disk before it is
+	// brought up to date: what the terminal UI shows first.
+	MethodSnapshot = "snapshot"
 )
 
 // ReportMeta is what the caller knows of a scan that the scanner does not.
@@ -33,6 +39,7 @@ type Report struct {
 	Tenant            string
 	ScannedAt         time.Time
 	Method            string
+	APICalls          int    // Management API requests the scan made; 0 when it made none or did not count
 	Connection        string // the --connection narrowing, "" for none
 	UsersScanned      int
 	AccountsWithEmail int

@@ -3,11 +3,13 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/linkdesk/linkdesk/internal/swar"
 	"github.com/linkdesk/linkdesk/linking"
@@ -34,6 +36,9 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 	j.key("scanned_at")
 	j.str(r.ScannedAt.UTC().Format(time.RFC3339))
 	j.strField("method", r.Method)
+	if r.APICalls > 0 {
+		j.intField("api_calls", int64(r.APICalls))
+	}
 	j.key("connection")
 	j.strOrNull(r.Connection)
 	j.intField("users_scanned", int64(r.UsersScanned))
@@ -77,7 +82,9 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 		j.key("single_accounts")
 		j.open('[')
 		for _, a := range r.Single {
-			j.account(a)
+			j.sep()
+			j.b = appendAccount(j.b, a)
+			j.comma = true
 		}
 		j.close(']')
 	}
@@ -89,55 +96,101 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 	return bw.Flush()
 }
 
+// group and account write their fixed keys as constants with the
+// punctuation around them: no comma bookkeeping for a million accounts.
 func (j *jsonWriter) group(g *linking.Group) {
-	j.open('{')
-	j.strField("email", g.Email)
-	j.strField("class", string(g.Class))
-	j.boolField("missed_by_extension", g.MissedByExtension)
-	j.key("recommended_primary")
-	j.strOrNull(g.RecommendedPrimary)
-	j.strList("primary_reasons", g.PrimaryReasons)
-	j.strList("reasons", g.Reasons)
-	j.key("accounts")
-	j.open('[')
-	for _, a := range g.Accounts {
-		j.account(a)
+	b := append(j.b, `{"email":`...)
+	b = appendJSONString(b, g.Email)
+	b = append(b, `,"class":`...)
+	b = appendJSONString(b, string(g.Class))
+	b = append(b, `,"missed_by_extension":`...)
+	b = strconv.AppendBool(b, g.MissedByExtension)
+	b = append(b, `,"recommended_primary":`...)
+	if g.RecommendedPrimary == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, g.RecommendedPrimary)
 	}
-	j.close(']')
-	j.close('}')
+	b = append(b, `,"primary_reasons":`...)
+	b = appendJSONList(b, g.PrimaryReasons)
+	b = append(b, `,"reasons":`...)
+	b = appendJSONList(b, g.Reasons)
+	b = append(b, `,"accounts":[`...)
+	for i, a := range g.Accounts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendAccount(b, a)
+	}
+	j.b = append(b, "]}"...)
+	j.comma = true
 }
 
-func (j *jsonWriter) account(a *linking.Account) {
-	j.open('{')
-	j.strField("user_id", a.UserID)
-	j.strField("connection", a.Connection)
-	j.strField("provider", a.Provider)
-	j.strField("strategy", a.Strategy)
-	j.key("primary_identifier")
-	j.open('{')
-	j.strField("type", a.Identifier.Type)
-	j.strField("value", a.Identifier.Value)
-	j.close('}')
-	j.strField("email", a.Email)
-	j.boolField("email_verified", a.EmailVerified)
-	j.strField("username", a.Username)
-	j.strField("phone_number", a.PhoneNumber)
-	j.strField("name", a.Name)
-	j.intField("logins_count", a.LoginsCount)
-	j.timeField("last_login", a.LastLogin)
-	j.timeField("created_at", a.CreatedAt)
-	j.key("linked_identities")
-	j.open('[')
-	for _, l := range a.Linked {
-		j.open('{')
-		j.strField("provider", l.Provider)
-		j.strField("user_id", l.UserID)
-		j.strField("connection", l.Connection)
-		j.strField("email", l.Email)
-		j.close('}')
+func appendAccount(b []byte, a *linking.Account) []byte {
+	b = append(b, `{"user_id":`...)
+	b = appendJSONString(b, a.UserID)
+	b = append(b, `,"connection":`...)
+	b = appendJSONString(b, a.Connection)
+	b = append(b, `,"provider":`...)
+	b = appendJSONString(b, a.Provider)
+	b = append(b, `,"strategy":`...)
+	b = appendJSONString(b, a.Strategy)
+	b = append(b, `,"primary_identifier":{"type":`...)
+	b = appendJSONString(b, a.Identifier.Type)
+	b = append(b, `,"value":`...)
+	b = appendJSONString(b, a.Identifier.Value)
+	b = append(b, `},"email":`...)
+	b = appendJSONString(b, a.Email)
+	b = append(b, `,"email_verified":`...)
+	b = strconv.AppendBool(b, a.EmailVerified)
+	b = append(b, `,"username":`...)
+	b = appendJSONString(b, a.Username)
+	b = append(b, `,"phone_number":`...)
+	b = appendJSONString(b, a.PhoneNumber)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, a.Name)
+	b = append(b, `,"logins_count":`...)
+	b = strconv.AppendInt(b, a.LoginsCount, 10)
+	b = append(b, `,"last_login":`...)
+	b = appendJSONTime(b, a.LastLogin)
+	b = append(b, `,"created_at":`...)
+	b = appendJSONTime(b, a.CreatedAt)
+	b = append(b, `,"linked_identities":[`...)
+	for i, l := range a.Linked {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"provider":`...)
+		b = appendJSONString(b, l.Provider)
+		b = append(b, `,"user_id":`...)
+		b = appendJSONString(b, l.UserID)
+		b = append(b, `,"connection":`...)
+		b = appendJSONString(b, l.Connection)
+		b = append(b, `,"email":`...)
+		b = appendJSONString(b, l.Email)
+		b = append(b, '}')
 	}
-	j.close(']')
-	j.close('}')
+	return append(b, "]}"...)
+}
+
+func appendJSONList(b []byte, list []string) []byte {
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+func appendJSONTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = linking.AppendAuth0Time(b, t)
+	return append(b, '"')
 }
 
 // jsonWriter appends JSON to b, placing commas itself.
@@ -198,33 +251,6 @@ func (j *jsonWriter) intField(k string, v int64) {
 	j.b = strconv.AppendInt(j.b, v, 10)
 }
 
-func (j *jsonWriter) boolField(k string, v bool) {
-	j.key(k)
-	j.sep()
-	j.b = strconv.AppendBool(j.b, v)
-}
-
-func (j *jsonWriter) timeField(k string, t time.Time) {
-	j.key(k)
-	if t.IsZero() {
-		j.strOrNull("")
-		return
-	}
-	j.sep()
-	j.b = append(j.b, '"')
-	j.b = linking.AppendAuth0Time(j.b, t)
-	j.b = append(j.b, '"')
-}
-
-func (j *jsonWriter) strList(k string, list []string) {
-	j.key(k)
-	j.open('[')
-	for _, s := range list {
-		j.str(s)
-	}
-	j.close(']')
-}
-
 // appendJSONString appends s as a JSON string. Plain text (the usual case,
 // non-ASCII included) is copied as is; anything else goes through
 // encoding/json (without HTML escaping), which escapes control characters and
@@ -246,19 +272,39 @@ func appendJSONString(b []byte, s string) []byte {
 
 // plainJSON reports whether s can be written between quotes as it is: valid
 // UTF-8 without control characters, quote, backslash, U+2028 or U+2029.
+// Eight bytes at a time while they are printable ASCII other than quote and
+// backslash, which is nearly every byte a tenant holds; the last word may
+// overlap the one before it.
 func plainJSON(s string) bool {
-	for i := 0; i < len(s); {
-		// Eight bytes at a time while they are printable ASCII other than
-		// quote and backslash, which is nearly every byte a tenant holds.
-		if i+8 <= len(s) {
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if w&swar.HighBits == 0 && !swar.HasLess(w, 0x20) && !swar.HasZero(w^(swar.LowBits*'"')) && !swar.HasZero(w^(swar.LowBits*'\\')) {
-				i += 8
-				continue
-			}
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if !plainWord(binary.LittleEndian.Uint64(b[i:])) {
+			return plainJSONFrom(b, i)
 		}
-		c := s[i]
+	}
+	if i == len(b) || len(b) >= 8 && plainWord(binary.LittleEndian.Uint64(b[len(b)-8:])) {
+		return true
+	}
+	return plainJSONFrom(b, i)
+}
+
+// plainWord reports whether eight bytes are printable ASCII other than quote
+// and backslash, testing the four conditions together.
+func plainWord(w uint64) bool {
+	q, bs := w^(swar.LowBits*'"'), w^(swar.LowBits*'\\')
+	return (w|(w-swar.LowBits*0x20)&^w|(q-swar.LowBits)&^q|(bs-swar.LowBits)&^bs)&swar.HighBits == 0
+}
+
+// plainJSONFrom is plainJSON from b[i], a rune boundary, rune by rune where
+// words are not plain.
+func plainJSONFrom(b []byte, i int) bool {
+	for i < len(b) {
+		if i+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+			continue
+		}
+		c := b[i]
 		if c < utf8.RuneSelf {
 			if jsonUnsafe[c] {
 				return false
@@ -266,7 +312,7 @@ func plainJSON(s string) bool {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
 			return false
 		}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/linkdesk/linkdesk/linking"
@@ -22,11 +24,14 @@ import (
 func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err := writeGroups(bw, r.Groups, func(b []byte, i int, g *linking.Group) []byte {
-		t := tableWriter{b: b, width: width}
+		sc := tableScratch.Get().(*tableWriter)
+		t := tableWriter{b: b, width: width, cells: sc.cells, ends: sc.ends}
 		if i > 0 {
 			t.line("")
 		}
 		t.group(g)
+		sc.cells, sc.ends = t.cells[:0], t.ends[:0]
+		tableScratch.Put(sc)
 		return t.b
 	})
 	if err != nil {
@@ -44,10 +49,15 @@ func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	return bw.Flush()
 }
 
+// tableScratch keeps the cells scratch of the encoding goroutines.
+var tableScratch = sync.Pool{New: func() any { return new(tableWriter) }}
+
 // tableWriter appends the lines of the table to b.
 type tableWriter struct {
 	b     []byte
 	width int
+	cells []byte // scratch: the cells of a group's account rows
+	ends  []int  // where each cell ends in cells
 }
 
 func (t *tableWriter) line(s string) {
@@ -57,7 +67,7 @@ func (t *tableWriter) line(s string) {
 
 // endLine ends the line that starts at b[start], cut as truncate cuts it.
 func (t *tableWriter) endLine(start int) {
-	if t.width > 0 {
+	if t.width > 0 && len(t.b)-start > t.width { // fewer bytes than the width: fewer runes too
 		n, cut := 0, -1
 		for i := start; i < len(t.b); n++ {
 			if n == t.width-1 {
@@ -92,24 +102,7 @@ func (t *tableWriter) group(g *linking.Group) {
 	for _, reason := range g.Reasons {
 		t.wrapped("  - ", termsafe.Printable(reason))
 	}
-	rows := make([][]string, len(g.Accounts))
-	for i, a := range g.Accounts {
-		mark := "  "
-		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
-			mark = "* "
-		}
-		verified := "unverified"
-		if a.EmailVerified {
-			verified = "verified"
-		}
-		rows[i] = []string{
-			mark + termsafe.Printable(a.Identifier.String()), termsafe.Printable(a.Connection), verified,
-			linking.Logins(a.LoginsCount), "last login " + linking.LoginDay(a.LastLogin), termsafe.Printable(a.UserID),
-		}
-	}
-	for _, row := range alignColumns(rows) {
-		t.line("  " + row)
-	}
+	t.accounts(g)
 	for _, reason := range g.PrimaryReasons {
 		t.wrapped("    primary: ", termsafe.Printable(reason))
 	}
@@ -161,9 +154,52 @@ func (t *tableWriter) wrapped(prefix, text string) {
 		t.endLine(start)
 		return
 	}
+	ascii := termsafe.PrintableASCII(text)
+	if ascii && text != "" && text[0] != ' ' && text[len(text)-1] != ' ' && !strings.Contains(text, "  ") {
+		// Words one space apart (nearly every reason): each line is the
+		// longest run of whole words that fits, cut at its last space.
+		for rest := text; ; {
+			line := rest
+			if len(rest) > avail {
+				if k := strings.LastIndexByte(rest[:avail+1], ' '); k > 0 {
+					line = rest[:k]
+				} else if k := strings.IndexByte(rest, ' '); k > 0 {
+					line = rest[:k] // one word longer than the line: alone on it
+				}
+			}
+			t.b = append(t.b, line...)
+			t.endLine(start)
+			if len(line) == len(rest) {
+				return
+			}
+			rest = rest[len(line)+1:]
+			start = len(t.b)
+			for range indent {
+				t.b = append(t.b, ' ')
+			}
+		}
+	}
 	n := 0
-	for word := range strings.FieldsSeq(text) {
-		wl := utf8.RuneCountInString(word)
+	for rest := text; ; {
+		var word string
+		if ascii { // words end at spaces only: every other space is not ASCII
+			for len(rest) > 0 && rest[0] == ' ' {
+				rest = rest[1:]
+			}
+			if rest == "" {
+				break
+			}
+			word, rest, _ = strings.Cut(rest, " ")
+		} else {
+			var ok bool
+			if word, rest, ok = nextField(rest); !ok {
+				break
+			}
+		}
+		wl := len(word)
+		if !ascii {
+			wl = utf8.RuneCountInString(word)
+		}
 		if n > 0 && n+1+wl > avail {
 			t.endLine(start)
 			start = len(t.b)
@@ -186,6 +222,21 @@ func (t *tableWriter) wrapped(prefix, text string) {
 	}
 }
 
+// nextField cuts the first word of s as strings.Fields splits (at Unicode
+// white space); ok is false when only white space is left.
+func nextField(s string) (word, rest string, ok bool) {
+	start := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) })
+	if start < 0 {
+		return "", "", false
+	}
+	s = s[start:]
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		return s, "", true
+	}
+	return s[:end], s[end:], true
+}
+
 // classTitle is how the table heads a group of class c: "LINK CANDIDATE".
 func classTitle(c linking.Class) string {
 	if s, ok := classTitles[c]; ok {
@@ -202,30 +253,98 @@ var classTitles = func() map[linking.Class]string {
 	return m
 }()
 
-// alignColumns pads each column to its widest cell (counted in runes).
-func alignColumns(rows [][]string) []string {
-	var widths []int
-	for _, row := range rows {
-		for i, cell := range row {
-			if i == len(widths) {
-				widths = append(widths, 0)
+// accountColumns is how many columns an account's row has; the last is
+// not padded.
+const accountColumns = 6
+
+// accounts writes one row per account, each column padded to its widest
+// cell (counted in runes): the recommended primary marked *, its
+// identifier, connection, verification, logins, last login and user id.
+// The cells are laid out in the writer's scratch first, to be measured,
+// then copied into place with their padding: no string an account.
+func (t *tableWriter) accounts(g *linking.Group) {
+	cells := t.cells[:0]
+	ends := t.ends[:0]
+	var widths [accountColumns]int
+	cell := func(start int) {
+		ends = append(ends, len(cells))
+		i := len(ends) - 1
+		widths[i%accountColumns] = max(widths[i%accountColumns], runeWidthBytes(cells[start:]))
+	}
+	for _, a := range g.Accounts {
+		start := len(cells)
+		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
+			cells = append(cells, "* "...)
+		} else {
+			cells = append(cells, "  "...)
+		}
+		// Identifier types are plain ASCII, so Printable of the whole is
+		// type, space and Printable of the value.
+		cells = append(cells, a.Identifier.Type...)
+		cells = append(cells, ' ')
+		cells = append(cells, termsafe.Printable(a.Identifier.Value)...)
+		cell(start)
+		start = len(cells)
+		cells = append(cells, termsafe.Printable(a.Connection)...)
+		cell(start)
+		start = len(cells)
+		if a.EmailVerified {
+			cells = append(cells, "verified"...)
+		} else {
+			cells = append(cells, "unverified"...)
+		}
+		cell(start)
+		start = len(cells)
+		cells = strconv.AppendInt(cells, a.LoginsCount, 10)
+		if a.LoginsCount == 1 {
+			cells = append(cells, " login"...)
+		} else {
+			cells = append(cells, " logins"...)
+		}
+		cell(start)
+		start = len(cells)
+		cells = append(cells, "last login "...)
+		if a.LastLogin.IsZero() {
+			cells = append(cells, "never"...)
+		} else {
+			cells = linking.AppendDate(cells, a.LastLogin)
+		}
+		cell(start)
+		start = len(cells)
+		cells = append(cells, termsafe.Printable(a.UserID)...)
+		cell(start)
+	}
+	start := 0
+	for i, end := range ends {
+		col := i % accountColumns
+		if col == 0 {
+			start = len(t.b)
+			t.b = append(t.b, "  "...)
+		} else {
+			t.b = append(t.b, "  "...)
+		}
+		from := 0
+		if i > 0 {
+			from = ends[i-1]
+		}
+		t.b = append(t.b, cells[from:end]...)
+		if col < accountColumns-1 {
+			for range widths[col] - runeWidthBytes(cells[from:end]) {
+				t.b = append(t.b, ' ')
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		} else {
+			t.endLine(start)
 		}
 	}
-	out := make([]string, len(rows))
-	for r, row := range rows {
-		var b strings.Builder
-		for i, cell := range row {
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			b.WriteString(cell)
-			if i < len(row)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell)))
-			}
+	t.cells, t.ends = cells, ends
+}
+
+// runeWidthBytes counts the runes of b, as the table measures columns.
+func runeWidthBytes(b []byte) int {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.RuneCount(b)
 		}
-		out[r] = b.String()
 	}
-	return out
+	return len(b)
 }

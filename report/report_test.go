@@ -327,6 +327,18 @@ func TestPlainJSON(t *testing.T) {
 			}
 		}
 	}
+	// Every length around a word, the odd byte in every lane of the last,
+	// overlapping word.
+	for _, odd := range []string{"\x00", "\"", "\\", "é", "\xff", "\u2029"} {
+		for n := 0; n <= 17; n++ {
+			for i := 0; i <= n; i++ {
+				s := base[:i] + odd + base[i:n]
+				if got, want := plainJSON(s), slow(s); got != want {
+					t.Errorf("plainJSON(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
 	for c := range 256 {
 		s := strings.Repeat("x", 9) + string(rune(c)) + strings.Repeat("y", 9)
 		if c >= 0x80 {
@@ -345,4 +357,54 @@ func reportJSON(tb testing.TB, r *linking.Report) string {
 		tb.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestWrappedSplitsAtEveryWhiteSpaceAsFields checks the table's word wrap
+// (spaces only for ASCII text, Unicode white space otherwise) against
+// strings.Fields and rune counts, at widths that cut every text.
+func TestWrappedSplitsAtEveryWhiteSpaceAsFields(t *testing.T) {
+	reference := func(width int, prefix, text string) string {
+		tw := tableWriter{width: width}
+		start := 0
+		tw.b = append(tw.b, prefix...)
+		indent, avail, n := utf8.RuneCountInString(prefix), width-utf8.RuneCountInString(prefix), 0
+		for _, word := range strings.Fields(text) {
+			wl := utf8.RuneCountInString(word)
+			if n > 0 && n+1+wl > avail {
+				tw.endLine(start)
+				start = len(tw.b)
+				tw.b = append(tw.b, strings.Repeat(" ", indent)...)
+				n = 0
+			}
+			if n > 0 {
+				tw.b = append(tw.b, ' ')
+				n++
+			}
+			tw.b = append(tw.b, word...)
+			n += wl
+		}
+		if n > 0 {
+			tw.endLine(start)
+		} else {
+			tw.b = tw.b[:start]
+		}
+		return string(tw.b)
+	}
+	texts := []string{
+		"", "   ", "one", "  two  spaces   between words  ",
+		"chosen over github|257390992: more logins (14 vs 3) and a very long tail of words to wrap around twice",
+		"Анна Adams\u00a0и\u3000山田 太郎\u2003em space and a word that is far longer than any width here: " + strings.Repeat("x", 90),
+		"a\u0085b \u00a0 c",
+		"short words then " + strings.Repeat("y", 120) + " and more words after it, to wrap at every width tried here",
+		strings.Repeat("z", 41) + " " + strings.Repeat("w", 36) + " end",
+	}
+	for _, width := range []int{30, 41, 100} {
+		for _, text := range texts {
+			tw := tableWriter{width: width}
+			tw.wrapped("  - ", text)
+			if got, want := string(tw.b), reference(width, "  - ", text); got != want {
+				t.Errorf("width %d, %q:\n got %q\nwant %q", width, text, got, want)
+			}
+		}
+	}
 }

@@ -372,6 +372,17 @@ func (d *lineDecoder) account(a *linking.Account, conns *linking.Connections) {
 	*a = r.account(conns, x)
 }
 
+// userID returns the decoded line's user id as assemble makes it: user_id,
+// else provider|id of the user's own identity. Good until the next line.
+func (d *lineDecoder) userID() []byte {
+	if !empty(d.f.userID) || len(d.ids) == 0 || empty(d.ids[0].provider) || empty(d.ids[0].userID) {
+		return d.str(d.f.userID)
+	}
+	own := d.ids[0]
+	d.out = append(append(append(d.out[:0], d.str(own.provider)...), '|'), d.str(own.userID)...)
+	return d.out
+}
+
 // hasEmail reports whether the line carries any email to group by.
 func (d *lineDecoder) hasEmail() bool {
 	if !empty(d.f.profile.email) {

@@ -2,7 +2,9 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -133,12 +135,14 @@ func (t *jsonText) walk(open, close byte, what string, item func() error) error 
 func (t *jsonText) str(scratch *[]byte) ([]byte, error) {
 	t.i++ // opening quote
 	start := t.i
-	// Eight bytes at a time up to the word holding a quote or a backslash.
+	// Eight bytes at a time up to the first quote or backslash: the lowest
+	// byte the zero-byte test marks is exact (a false mark only ever
+	// follows a true one).
 	for t.i+8 <= len(t.b) {
-		b := t.b[t.i : t.i+8]
-		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-		if swar.HasZero(w^(swar.LowBits*'"')) || swar.HasZero(w^(swar.LowBits*'\\')) {
+		w := binary.LittleEndian.Uint64(t.b[t.i:])
+		q, bs := w^(swar.LowBits*'"'), w^(swar.LowBits*'\\')
+		if m := ((q-swar.LowBits)&^q | (bs-swar.LowBits)&^bs) & swar.HighBits; m != 0 {
+			t.i += bits.TrailingZeros64(m) / 8
 			break
 		}
 		t.i += 8

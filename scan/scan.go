@@ -25,13 +25,18 @@ type Options struct {
 	// and once at the end of each export. It runs on the scanning goroutine.
 	Progress func(Counts)
 	// HoldCollector, for a scan that ends with its report in a process that
-	// does nothing else meanwhile (the one-shot command line), collects what
-	// the scan left behind and then holds the garbage collector off while
-	// the report's accounts are built from the records: collected together,
-	// the two would let the heap grow to twice both. It changes process-wide
-	// GC settings for that while, so a long-lived program (the terminal UI)
+	// does nothing else meanwhile (the one-shot command line), lets the heap
+	// grow further between collections while the export is read (what the
+	// read allocates it mostly keeps), then collects what the scan left
+	// behind and holds the garbage collector off while the report's
+	// accounts are built from the records: collected together, the two
+	// would let the heap grow to twice both. It changes process-wide GC
+	// settings for those whiles, so a long-lived program (the terminal UI)
 	// leaves it off.
 	HoldCollector bool
+	// ExpectedEmails, when known (a snapshot's last scan), sizes the email
+	// index for that many addresses from the start.
+	ExpectedEmails int
 }
 
 // Counts is a snapshot of a running scan.
@@ -54,9 +59,7 @@ type Counts struct {
 type Scanner struct {
 	conns *linking.Connections
 	opts  Options
-	dec   lineDecoder
 	cache connCache
-	text  textArena // the records' text; a report copies what it keeps
 
 	records  [][]record // chunks of recordChunk, never moved once written
 	count    uint32
@@ -67,6 +70,9 @@ type Scanner struct {
 	byEmail  *emailIndex     // ≥ 0: the only record with the email; < 0: ^index in groups
 	groups   []groupSlot
 	emails   []string // scratch
+	hashes   []uint32 // scratch
+
+	skip map[string]bool // user ids ReadExport passes over (SkipUsers)
 
 	users, withEmail int
 	lines, bytes     int64
@@ -92,9 +98,34 @@ func New(conns *linking.Connections, opts Options) *Scanner {
 		conns = linking.InferConnections()
 	}
 	return &Scanner{
-		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndex(),
+		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndexFor(opts.ExpectedEmails),
 		provider: map[uint32]string{}, linked: map[uint32][]linking.Identity{}, multi: map[uint32]bool{},
 	}
+}
+
+// SkipUsers makes the following ReadExport calls pass over the lines of
+// these user ids as if they were not there: neither counted nor grouped.
+// An incremental scan reads its snapshot so, leaving out the users that
+// changed since (read afresh) or were deleted. ids must not change while a
+// ReadExport runs.
+func (s *Scanner) SkipUsers(ids map[string]bool) { s.skip = ids }
+
+// Has reports whether an account with userID was scanned with email (as
+// normalized) among its emails.
+func (s *Scanner) Has(email, userID string) bool {
+	v, ok := s.byEmail.get(email)
+	if !ok {
+		return false
+	}
+	if v >= 0 {
+		return s.record(uint32(v)).field(0) == userID
+	}
+	for _, idx := range s.groups[^v].members {
+		if s.record(idx).field(0) == userID {
+			return true
+		}
+	}
+	return false
 }
 
 // Add scans one account (the users-by-email and API path).
@@ -103,8 +134,17 @@ func (s *Scanner) Add(a linking.Account) {
 }
 
 func (s *Scanner) add(r record, x recordExtra) {
-	s.users++
-	emails := s.emails[:0]
+	s.emails = emailsOf(s.emails[:0], r, x)
+	s.hashes = s.hashes[:0]
+	for _, e := range s.emails {
+		s.hashes = append(s.hashes, s.byEmail.hash(e))
+	}
+	s.index(r, x, s.emails, s.hashes)
+}
+
+// emailsOf appends the distinct normalized emails of an account: its own,
+// then its linked identities'.
+func emailsOf(emails []string, r record, x recordExtra) []string {
 	if e := linking.NormalizeEmail(r.email()); e != "" {
 		emails = append(emails, e)
 	}
@@ -113,7 +153,13 @@ func (s *Scanner) add(r record, x recordExtra) {
 			emails = append(emails, e)
 		}
 	}
-	s.emails = emails
+	return emails
+}
+
+// index counts an account and, when it has emails, keeps its record and
+// joins it to the group of each.
+func (s *Scanner) index(r record, x recordExtra, emails []string, hashes []uint32) {
+	s.users++
 	if len(emails) == 0 {
 		return // counted, not grouped
 	}
@@ -131,8 +177,8 @@ func (s *Scanner) add(r record, x recordExtra) {
 	if len(emails) > 1 {
 		s.multi[idx] = true
 	}
-	for _, e := range emails {
-		s.join(e, idx)
+	for i, e := range emails {
+		s.join(e, hashes[i], idx)
 	}
 }
 
@@ -171,8 +217,8 @@ func (s *Scanner) accountOf(idx uint32, r *record, cache *connCache) linking.Acc
 	return r.account(s.conns, x)
 }
 
-func (s *Scanner) join(email string, idx uint32) {
-	v, found := s.byEmail.slot(email, int32(idx))
+func (s *Scanner) join(email string, hash uint32, idx uint32) {
+	v, found := s.byEmail.slotHashed(email, hash, int32(idx))
 	switch {
 	case !found:
 	case *v >= 0:
@@ -185,11 +231,16 @@ func (s *Scanner) join(email string, idx uint32) {
 }
 
 // ReadExport scans a users export: NDJSON, already decompressed, one user a
-// line. Reading runs on its own goroutine so that decompression (inside r)
-// and decoding overlap. A malformed line is recorded with its line number and
-// skipped; blank lines are ignored. The error is r's, after every complete
-// line before it has been scanned.
+// line. Reading (and the decompression inside r) runs on its own goroutine,
+// lines are decoded a chunk at a time on one goroutine a CPU, and the
+// decoded accounts are indexed here in the order of the file, so that
+// decompression, decoding and indexing overlap. A malformed line is recorded
+// with its line number and skipped; blank lines are ignored. The error is
+// r's, after every complete line before it has been scanned.
 func (s *Scanner) ReadExport(r io.Reader) error {
+	if s.opts.HoldCollector {
+		defer readWindow()()
+	}
 	const buffers = 8
 	chunks := make(chan []byte, buffers)
 	free := make(chan []byte, buffers)
@@ -201,27 +252,152 @@ func (s *Scanner) ReadExport(r io.Reader) error {
 		defer close(chunks)
 		readErr = readLines(r, chunks, free)
 	}()
-	var lineNo int64
-	for chunk := range chunks {
-		rest := chunk
-		for len(rest) > 0 {
-			line := rest
-			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-				line, rest = rest[:i], rest[i+1:]
-			} else {
-				rest = nil
-			}
-			lineNo++
-			s.bytes += int64(len(line)) + 1
-			s.line(line, lineNo)
-		}
-		free <- chunk[:0]
+
+	type job struct {
+		chunk []byte
+		out   *decodedChunk
+		done  chan struct{}
 	}
+	jobs := make(chan *job, buffers)
+	order := make(chan *job, buffers)
+	spare := make(chan *decodedChunk, 2*buffers)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for chunk := range chunks {
+			j := &job{chunk: chunk, done: make(chan struct{})}
+			select {
+			case j.out = <-spare:
+			default:
+				j.out = new(decodedChunk)
+			}
+			jobs <- j
+			order <- j
+		}
+	}()
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		w := &decodeWorker{conns: s.conns, skip: s.skip, hash: s.byEmail.hash}
+		wg.Go(func() {
+			for j := range jobs {
+				w.decode(j.chunk, j.out)
+				free <- j.chunk[:0]
+				close(j.done)
+			}
+		})
+	}
+	for j := range order {
+		<-j.done
+		s.indexChunk(j.out)
+		select {
+		case spare <- j.out:
+		default:
+		}
+	}
+	wg.Wait()
 	s.progress()
 	if readErr != nil {
-		return fmt.Errorf("reading the export after line %d: %w", lineNo, readErr)
+		return fmt.Errorf("reading the export after line %d: %w", s.lines, readErr)
 	}
 	return nil
+}
+
+// decodedChunk is a chunk of export lines as a decode worker leaves them for
+// the scanner to index, in order.
+type decodedChunk struct {
+	lines  []decodedLine
+	emails []string // the lines' normalized emails, back to back
+	hashes []uint32 // their hashes in the scanner's email index
+}
+
+type decodedLine struct {
+	r      record
+	x      recordExtra
+	emails uint32 // where the line's emails end in decodedChunk.emails
+	size   uint32 // bytes of the line, its newline included
+	state  lineState
+	err    string // a malformed line's error
+}
+
+type lineState uint8
+
+const (
+	lineBlank     lineState = iota
+	lineMalformed           // skipped; err says why
+	lineCounted             // a user with no email: counted, not grouped
+	lineKept                // a user with an email: r and x are kept
+)
+
+// decodeWorker decodes chunks of lines on one goroutine: its own decoder,
+// connection cache and text arena.
+type decodeWorker struct {
+	conns *linking.Connections
+	skip  map[string]bool
+	hash  func(string) uint32 // the scanner's email index's
+	dec   lineDecoder
+	text  textArena
+}
+
+func (w *decodeWorker) decode(chunk []byte, out *decodedChunk) {
+	out.lines, out.emails, out.hashes = out.lines[:0], out.emails[:0], out.hashes[:0]
+	d := &w.dec
+	for rest := chunk; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		out.lines = append(out.lines, decodedLine{size: uint32(len(line)) + 1})
+		l := &out.lines[len(out.lines)-1]
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if err := d.decode(line); err != nil {
+			l.state, l.err = lineMalformed, err.Error()
+			continue
+		}
+		if len(w.skip) > 0 && w.skip[string(d.userID())] {
+			continue // as if blank: a newer copy of the user comes later, or none
+		}
+		if !d.hasEmail() {
+			l.state = lineCounted // nothing to keep
+			continue
+		}
+		text, ends := d.assemble()
+		l.r, l.x = d.record(w.text.str(text), ends, w.conns)
+		out.emails = emailsOf(out.emails, l.r, l.x)
+		for _, e := range out.emails[len(out.hashes):] {
+			out.hashes = append(out.hashes, w.hash(e))
+		}
+		l.state, l.emails = lineKept, uint32(len(out.emails))
+	}
+}
+
+// indexChunk counts and indexes a decoded chunk's lines, in order.
+func (s *Scanner) indexChunk(c *decodedChunk) {
+	from := uint32(0)
+	for i := range c.lines {
+		l := &c.lines[i]
+		s.lines++
+		s.bytes += int64(l.size)
+		if s.opts.Progress != nil && s.lines%progressEvery == 0 {
+			s.progress()
+		}
+		switch l.state {
+		case lineMalformed:
+			s.skipped++
+			if len(s.lineErrors) < maxLineErrors {
+				s.lineErrors = append(s.lineErrors, linking.LineError{Line: s.lines, Error: l.err})
+			}
+		case lineCounted:
+			s.users++
+		case lineKept:
+			s.index(l.r, l.x, c.emails[from:l.emails], c.hashes[from:l.emails])
+			from = l.emails
+		}
+		l.r, l.x = record{}, recordExtra{} // the chunk is reused: hold nothing
+	}
 }
 
 // readChunkSize is how much of the export one hand-off carries.
@@ -256,31 +432,6 @@ func readLines(r io.Reader, out chan<- []byte, free <-chan []byte) error {
 		carry = append(carry[:0], buf[last+1:]...)
 		out <- buf[:last+1]
 	}
-}
-
-// line scans one export line.
-func (s *Scanner) line(line []byte, n int64) {
-	s.lines++
-	if s.opts.Progress != nil && s.lines%progressEvery == 0 {
-		s.progress()
-	}
-	if len(bytes.TrimSpace(line)) == 0 {
-		return
-	}
-	d := &s.dec
-	if err := d.decode(line); err != nil {
-		s.skipped++
-		if len(s.lineErrors) < maxLineErrors {
-			s.lineErrors = append(s.lineErrors, linking.LineError{Line: n, Error: err.Error()})
-		}
-		return
-	}
-	if !d.hasEmail() {
-		s.users++ // counted, not grouped: nothing to keep
-		return
-	}
-	text, ends := d.assemble()
-	s.add(d.record(s.text.str(text), ends, s.conns))
 }
 
 func (s *Scanner) progress() {
@@ -325,6 +476,9 @@ func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
 		acc.Identifier = acc.PrimaryIdentifier(s.conns)
 		shared[idx] = &acc
 	}
+	// Each group is classified as soon as it is built, while its accounts
+	// are in the cache. An account in several groups is classified in each:
+	// Classify writes its Identifier only when it changes.
 	groups := make([]*linking.Group, len(s.groups))
 	parallel(len(s.groups), func() func(i int) {
 		b := &groupBuilder{s: s, shared: shared, cache: connCache{set: s.conns}}
@@ -336,7 +490,6 @@ func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
 	})
 	if spend {
 		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
-		s.text = textArena{}
 		endWindow()
 	}
 	groups = slices.DeleteFunc(groups, func(g *linking.Group) bool { return g == nil })
@@ -369,6 +522,28 @@ func buildWindow() (end func()) {
 }
 
 var inBuildWindow sync.Mutex
+
+// readWindow lets the heap of a one-shot scan grow further between
+// collections while the export is read: what the read keeps is nearly all
+// of what it allocates, so a collection finds little to free, and each one
+// costs the decoders its marking and write barriers. The returned func
+// restores the setting. One window at a time, shared with buildWindow's lock.
+func readWindow() (end func()) {
+	if !inBuildWindow.TryLock() {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(readGCPercent)
+	if percent < 0 || percent > readGCPercent {
+		debug.SetGCPercent(percent) // already off or laxer: left as it is
+	}
+	return func() {
+		debug.SetGCPercent(percent)
+		inBuildWindow.Unlock()
+	}
+}
+
+// readGCPercent is the collector's setting while a one-shot scan reads.
+const readGCPercent = 400
 
 // buildWindowMin is the number of kept records from which a one-shot report
 // opens a build window: below it, both fit in a heap small enough not to

@@ -86,6 +86,9 @@ type Session struct {
 	connsMu sync.Mutex
 	conns   *linking.Connections
 
+	snapMu  sync.Mutex
+	snapDir string
+
 	recMu   sync.Mutex
 	log     *audit.Log
 	backups *audit.Backups
@@ -262,7 +265,10 @@ func (s *Session) Close() error {
 		err = s.log.Close()
 		s.log = nil
 	}
-	s.stop()
+	s.snapMu.Lock()
+	stop := s.stop
+	s.snapMu.Unlock()
+	stop()
 	return err
 }
 
@@ -308,12 +314,46 @@ func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, 
 		}
 		req.Connections = conns
 	}
+	if req.Email == "" && req.Snapshot == "" {
+		req.Snapshot = s.SnapshotDir()
+	}
 	r, err := scan.Tenant(ctx, s.Tenant, req)
 	if err != nil {
 		return nil, err
 	}
 	r.Tenant = s.Name
 	return r, nil
+}
+
+// SnapshotDir is where the session keeps its tenant's snapshot: under the
+// state directory, one directory a tenant; for a sandbox tenant, which
+// lives as long as the process, a temporary directory removed at Close.
+func (s *Session) SnapshotDir() string {
+	s.snapMu.Lock()
+	defer s.snapMu.Unlock()
+	if s.snapDir != "" || s.Tenant == nil {
+		return s.snapDir
+	}
+	if !s.Sandbox {
+		s.snapDir = scan.SnapshotDir(s.Paths.State, s.Tenant.Domain())
+		return s.snapDir
+	}
+	dir, err := os.MkdirTemp("", "linkdesk-sandbox-snapshot-")
+	if err != nil {
+		return ""
+	}
+	stop := s.stop
+	s.snapDir, s.stop = dir, func() { stop(); os.RemoveAll(dir) }
+	return s.snapDir
+}
+
+// Snapshot opens the tenant's snapshot, to show before a scan brings it up
+// to date (scan.ErrNoSnapshot when there is none).
+func (s *Session) Snapshot() (*scan.Snapshot, error) {
+	if s.Tenant == nil {
+		return nil, ErrNoTenant
+	}
+	return scan.OpenSnapshot(s.SnapshotDir(), s.Tenant.Domain())
 }
 
 // Users reads users by id (consistent); a missing one is a refusal

@@ -2,11 +2,13 @@ package termsafe
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Text and JSON for the command line: the table, the dry run and plan text, the
@@ -29,12 +31,26 @@ func Printable(s string) string {
 // PrintableASCII reports whether s is plain printable ASCII, which needs no
 // sanitizing at all (the usual case).
 func PrintableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if !printableWord(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return false
 		}
 	}
 	return true
+}
+
+// printableWord reports whether eight bytes are all printable ASCII (0x20
+// to 0x7e), testing them together.
+func printableWord(w uint64) bool {
+	const low, high = 0x0101010101010101, 0x8080808080808080
+	del := w ^ low*0x7f
+	return (w|(w-low*0x20)&^w|(del-low)&^del)&high == 0
 }
 
 // ActsOnTerminal reports whether a terminal would act on r instead of
@@ -137,6 +153,14 @@ func (t *terminalJSON) Write(p []byte) (int, error) {
 // needsDisplay reports whether p holds anything TerminalJSON changes.
 func needsDisplay(p []byte) bool {
 	for i := 0; i < len(p); {
+		// Eight bytes at a time while they are printable ASCII: nearly all
+		// of a report, which streams through here whole.
+		if i+8 <= len(p) {
+			if printableWord(binary.LittleEndian.Uint64(p[i:])) {
+				i += 8
+				continue
+			}
+		}
 		if p[i] < utf8.RuneSelf {
 			if c := p[i]; c < 0x20 && c != '\n' && c != '\t' && c != '\r' || c == 0x7f {
 				return true

@@ -101,3 +101,48 @@ func mustMarshal(v any) []byte {
 	}
 	return data
 }
+
+// TestNeedsDisplayFindsEveryByteInEveryLane puts each byte value, and each
+// rune of hostileText, at every offset of plain ASCII text long enough for
+// the eight-byte fast path, and checks the answer rune by rune.
+func TestNeedsDisplayFindsEveryByteInEveryLane(t *testing.T) {
+	want := func(p []byte) bool {
+		for len(p) > 0 {
+			r, size := utf8.DecodeRune(p)
+			if r == utf8.RuneError || r != '\n' && r != '\t' && r != '\r' && ActsOnTerminal(r) {
+				return true
+			}
+			p = p[size:]
+		}
+		return false
+	}
+	var pieces [][]byte
+	for c := range 256 {
+		pieces = append(pieces, []byte{byte(c)})
+	}
+	for _, r := range hostileText + "é山🙂\ufffd" {
+		pieces = append(pieces, []byte(string(r)))
+	}
+	plain := []byte(`{"email":"alice@example.com","x":[1]}`)
+	for _, piece := range pieces {
+		for at := 0; at <= 17; at++ {
+			p := append(append(append([]byte(nil), plain[:at]...), piece...), plain[at:]...)
+			if got := needsDisplay(p); got != want(p) {
+				t.Fatalf("needsDisplay(%q) = %v", p, got)
+			}
+		}
+	}
+}
+
+func TestPrintableASCIIFindsEveryByteInEveryLane(t *testing.T) {
+	for c := range 256 {
+		for n := 0; n <= 17; n++ {
+			for at := 0; at <= n; at++ {
+				s := strings.Repeat("a", at) + string([]byte{byte(c)}) + strings.Repeat("b", n-at)
+				if got, want := PrintableASCII(s), c >= 0x20 && c < 0x7f; got != want {
+					t.Fatalf("PrintableASCII(%q) = %v", s, got)
+				}
+			}
+		}
+	}
+}

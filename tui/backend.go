@@ -146,9 +146,12 @@ func (b *Backend) ReadAccounts(ctx context.Context, task TaskID, ids ...string) 
 }
 
 // Scan starts a whole-tenant scan under ctx (cancel it to stop the scan).
-// Progress arrives as ScanProgressMsg, the end as ScanDoneMsg. The scan
-// leaves the process's garbage collector as it is: the UI lives on.
-func (b *Backend) Scan(ctx context.Context, task TaskID) tea.Cmd {
+// Unless full, the tenant's snapshot is shown first (ScanSnapshotMsg, read
+// from disk without a call but the connections) while the scan brings it
+// up to date; full exports whatever the snapshot. Progress arrives as
+// ScanProgressMsg, the end as ScanDoneMsg. The scan leaves the process's
+// garbage collector as it is: the UI lives on.
+func (b *Backend) Scan(ctx context.Context, task TaskID, full bool) tea.Cmd {
 	events := make(chan tea.Msg, 8)
 	if b.Session.Tenant == nil {
 		return func() tea.Msg { return ScanDoneMsg{Task: task, Err: session.ErrNoTenant} }
@@ -156,7 +159,18 @@ func (b *Backend) Scan(ctx context.Context, task TaskID) tea.Cmd {
 	start := func() tea.Msg {
 		go func() {
 			defer close(events)
+			if !full {
+				if snap, err := b.Session.Snapshot(); err == nil {
+					if conns, err := b.Session.Connections(ctx); err == nil {
+						if rep, err := snap.Load(ctx, conns, scan.Request{}); err == nil {
+							rep.Tenant = b.Session.Name
+							events <- ScanSnapshotMsg{Task: task, Report: rep}
+						}
+					}
+				}
+			}
 			rep, err := b.Session.Scan(ctx, scan.Request{
+				Full: full,
 				Progress: func(p scan.Progress) {
 					select { // progress may be dropped when the UI is behind; the end never is
 					case events <- ScanProgressMsg{Task: task, Progress: p}:
@@ -182,9 +196,13 @@ func nextScanEvent(events <-chan tea.Msg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		if p, isProgress := msg.(ScanProgressMsg); isProgress {
-			p.next = nextScanEvent(events)
-			return p
+		switch m := msg.(type) {
+		case ScanProgressMsg:
+			m.next = nextScanEvent(events)
+			return m
+		case ScanSnapshotMsg:
+			m.next = nextScanEvent(events)
+			return m
 		}
 		return msg
 	}

@@ -2,8 +2,10 @@ package tui
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/linkdesk/linkdesk/linking"
 )
@@ -48,10 +50,21 @@ func (d *Data) SetReport(r *linking.Report) {
 	d.search = make([]string, len(d.Groups))
 	d.pairs = make([]string, len(d.Groups))
 	d.index = make(map[string]int, len(d.Groups))
+	// Describing a million-user tenant's groups takes a third of a second
+	// on one CPU: each goroutine describes its own stretch.
+	var wg sync.WaitGroup
+	n := runtime.GOMAXPROCS(0)
+	for w := range n {
+		wg.Go(func() {
+			for i := w * len(d.Groups) / n; i < (w+1)*len(d.Groups)/n; i++ {
+				d.describe(i, d.Groups[i])
+			}
+		})
+	}
 	for i, g := range d.Groups {
-		d.describe(i, g)
 		d.index[g.Email] = i
 	}
+	wg.Wait()
 	d.stats, d.byID = nil, nil
 	d.Version++
 }

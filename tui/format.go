@@ -76,3 +76,16 @@ func Plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// Age says how long ago, in the largest whole unit: "40s", "12m", "3h", "2d".
+func Age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(max(int(d/time.Second), 0)) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+}

@@ -14,8 +14,10 @@ type KeyMap struct {
 	Help      key.Binding
 	Back      key.Binding
 	Rescan    key.Binding
-	NextPane  key.Binding
-	Find      key.Binding // find any account, on every screen
+	// FullRescan exports the whole tenant again, whatever its snapshot.
+	FullRescan key.Binding
+	NextPane   key.Binding
+	Find       key.Binding // find any account, on every screen
 
 	// Screens
 	Overview key.Binding
@@ -57,13 +59,14 @@ type KeyMap struct {
 // DefaultKeyMap is the keymap of ARCHITECTURE.md, "Contracts".
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / cancel scan")),
-		Rescan:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
-		NextPane:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
-		Find:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "find any account")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / cancel scan")),
+		Rescan:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
+		FullRescan: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "full rescan")),
+		NextPane:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Find:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "find any account")),
 
 		Overview: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "overview")),
 		Groups:   key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "groups")),
@@ -112,6 +115,6 @@ type HelpGroup struct {
 func (k *KeyMap) GlobalHelp() []HelpGroup {
 	return []HelpGroup{
 		{Title: "Screens", Bindings: []key.Binding{k.Overview, k.Groups, k.Audit, k.Find, k.Help}},
-		{Title: "General", Bindings: []key.Binding{k.Back, k.Rescan, k.Quit, k.ForceQuit}},
+		{Title: "General", Bindings: []key.Binding{k.Back, k.Rescan, k.FullRescan, k.Quit, k.ForceQuit}},
 	}
 }

@@ -75,6 +75,20 @@ type ScanProgressMsg struct {
 	next     tea.Cmd
 }
 
+// Next waits for the scan's next event.
+func (m ScanProgressMsg) Next() tea.Cmd { return m.next }
+
+// ScanSnapshotMsg brings the tenant's snapshot, shown while the scan that
+// brings it up to date runs on.
+type ScanSnapshotMsg struct {
+	Task   TaskID
+	Report *linking.Report
+	next   tea.Cmd // waits for the scan's next event
+}
+
+// Next waits for the scan's next event.
+func (m ScanSnapshotMsg) Next() tea.Cmd { return m.next }
+
 // ScanDoneMsg ends a scan: a report, or the error (context.Canceled after esc).
 type ScanDoneMsg struct {
 	Task   TaskID

@@ -179,7 +179,11 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) startScan() tea.Cmd {
+func (m *Model) startScan() tea.Cmd { return m.scanTenant(false) }
+
+// scanTenant starts a scan: from the snapshot, brought up to date, or
+// (full) through an export job.
+func (m *Model) scanTenant(full bool) tea.Cmd {
 	if m.c.Backend == nil {
 		return nil
 	}
@@ -190,7 +194,7 @@ func (m *Model) startScan() tea.Cmd {
 	m.scan = scanState{task: NewTask(), cancel: cancel}
 	m.c.Scan.Running, m.c.Scan.Err, m.c.Scan.Cancelled = true, nil, false
 	m.c.Scan.Progress = scan.Progress{Stage: "connections"}
-	return m.c.Backend.Scan(ctx, m.scan.task)
+	return m.c.Backend.Scan(ctx, m.scan.task, full)
 }
 
 // cancelScan stops the running scan (esc); the scan answers with
@@ -226,6 +230,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.Scan.Progress = msg.Progress
 		}
 		return m, msg.next // keep draining even a stale scan's events
+	case ScanSnapshotMsg:
+		if msg.Task != m.scan.task || !m.c.Scan.Running {
+			return m, msg.next
+		}
+		m.c.Data.SetReport(msg.Report)
+		return m, tea.Batch(msg.next, m.broadcast(DataChangedMsg{}))
 	case ScanDoneMsg:
 		if msg.Task != m.scan.task {
 			return m, nil
@@ -491,6 +501,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case Matches(k, keys.Rescan):
 		m.note = "Scanning the tenant again…"
 		return m.startScan()
+	case Matches(k, keys.FullRescan):
+		m.note = "Exporting the whole tenant again…"
+		return m.scanTenant(true)
 	}
 	return m.forward(k)
 }
@@ -726,6 +739,9 @@ func (m *Model) scanStatus() string {
 	p := sc.Progress
 	switch {
 	case sc.Running:
+		if r := m.c.Data.Report; r != nil && r.Method == linking.MethodSnapshot {
+			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + " old, updating… (esc cancels)"
+		}
 		switch p.Stage {
 		case "export":
 			if p.Job == "completed" {

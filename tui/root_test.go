@@ -2,9 +2,14 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 // probeScreen is a screen that keeps the context it was given when it
@@ -83,5 +88,80 @@ func TestQuittingTheProgramsParentStopsTheModel(t *testing.T) {
 	cancel() // SIGINT to the process: the program's context ends
 	if s.ctx.Err() == nil {
 		t.Error("a screen's reads outlived the program's context")
+	}
+}
+
+// TestTheScreenOpensOnTheSnapshotWhileTheScanUpdatesIt: with a snapshot on
+// disk, a scan shows it first (no export, no search), says how old it is,
+// and replaces it when the scan ends; R exports without showing it.
+func TestTheScreenOpensOnTheSnapshotWhileTheScanUpdatesIt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := session.Open(ctx, session.Config{Sandbox: true, Users: 2000, StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	first, err := s.Scan(ctx, scan.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Common{Backend: &Backend{Session: s}}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+
+	msg := m.scanTenant(false)()
+	snap, ok := msg.(ScanSnapshotMsg)
+	if !ok {
+		t.Fatalf("the scan's first event is %T, want the snapshot", msg)
+	}
+	m.Update(snap)
+	if r := m.c.Data.Report; r == nil || r.Method != linking.MethodSnapshot || len(r.Groups) != len(first.Groups) {
+		t.Fatalf("shown while the scan runs: %+v", r)
+	}
+	if bar := m.statusBar(); !strings.Contains(bar, "snapshot") || !strings.Contains(bar, "old, updating") {
+		t.Errorf("the status bar does not say the snapshot's age: %q", bar)
+	}
+	for next := snap.next; ; {
+		msg := next()
+		if p, ok := msg.(ScanProgressMsg); ok {
+			next = p.next
+			continue
+		}
+		done, ok := msg.(ScanDoneMsg)
+		if !ok || done.Err != nil {
+			t.Fatalf("the scan ended with %T %v", msg, done.Err)
+		}
+		m.Update(done)
+		break
+	}
+	if r := m.c.Data.Report; r.Method == linking.MethodSnapshot || len(r.Groups) != len(first.Groups) || m.c.Scan.Running {
+		t.Errorf("after the scan: method %q, %d groups, running %v", r.Method, len(r.Groups), m.c.Scan.Running)
+	}
+	if bar := m.statusBar(); !strings.Contains(bar, "scanned 2,000 users") {
+		t.Errorf("status bar after the scan: %q", bar)
+	}
+
+	cmd := m.handleKey(tea.KeyPressMsg{Code: 'R', Text: "R"})
+	if cmd == nil {
+		t.Fatal("R started nothing")
+	}
+	for msg := cmd(); ; {
+		switch e := msg.(type) {
+		case ScanSnapshotMsg:
+			t.Fatal("R showed the snapshot: it exports the whole tenant")
+		case ScanProgressMsg:
+			msg = e.next()
+			continue
+		case ScanDoneMsg:
+			if e.Err != nil || e.Report.Method != linking.MethodExport {
+				t.Fatalf("R: %v, method %q", e.Err, e.Report.Method)
+			}
+		default:
+			t.Fatalf("R: %T", msg)
+		}
+		break
 	}
 }

@@ -96,7 +96,8 @@ func (g *Groups) Filter() string { return g.filter.Value }
 
 // Selected is the group under the cursor, nil when the list is empty.
 func (g *Groups) Selected() *linking.Group {
-	if g.cursor < 0 || g.cursor >= len(g.rows) {
+	// The rows may still be those of a report just replaced by a smaller one.
+	if g.cursor < 0 || g.cursor >= len(g.rows) || int(g.rows[g.cursor]) >= len(g.c.Data.Groups) {
 		return nil
 	}
 	return g.c.Data.Groups[g.rows[g.cursor]]
