@@ -3,19 +3,11 @@ package session
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,8 +37,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 	ctx := context.Background()
 	tenant := gen.Generate(gen.GenOptions{Users: users, Seed: 14})
 	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
-	px := newLogStandIn(t, base)
-	tn, err := client.New(ctx, client.Config{Domain: px.URL, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +55,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 	// The changes, through the real SDK: accounts whose email was theirs
 	// alone get a database twin in mixed case; new people sign up; some
 	// accounts, grouped or not, are deleted.
-	m, err := management.New(strings.TrimPrefix(px.URL, "http://"), management.WithInsecure(),
+	m, err := management.New(strings.TrimPrefix(base, "http://"), management.WithInsecure(),
 		management.WithClientCredentials(ctx, srv.ClientID(), srv.ClientSecret()))
 	if err != nil {
 		t.Fatal(err)
@@ -109,12 +100,12 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 		}
 	}
 
-	calls := px.calls.Load()
+	calls := srv.Stats().APICalls
 	inc, err := s.Scan(ctx, scan.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls = px.calls.Load() - calls
+	calls = srv.Stats().APICalls - calls
 	if inc.Method != linking.MethodIncremental {
 		t.Fatalf("the scan after the changes: method %q, want incremental", inc.Method)
 	}
@@ -142,7 +133,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 
 	// A scan with nothing changed gives the same report; it reads again what
 	// changed within the search margin before the last scan.
-	calls = px.calls.Load()
+	calls = srv.Stats().APICalls
 	again, err := s.Scan(ctx, scan.Request{})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +141,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 	if again.Method != linking.MethodIncremental || reportBody(t, again) != reportBody(t, full) {
 		t.Errorf("a scan with nothing changed: method %q, same report %v", again.Method, reportBody(t, again) == reportBody(t, full))
 	}
-	if n := px.calls.Load() - calls; n > 30 {
+	if n := srv.Stats().APICalls - calls; n > 30 {
 		t.Errorf("a scan with nothing changed made %d calls", n)
 	}
 }
@@ -159,10 +150,14 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 // deletion cannot be known, so a scan exports rather than trust a snapshot.
 func TestIncrementalScanExportsWhenTheLogCannotBeRead(t *testing.T) {
 	ctx := context.Background()
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: gen.Generate(gen.GenOptions{Users: 2000, Seed: 3}), Rate: -1})
-	px := newLogStandIn(t, base)
-	px.refuse.Store(true)
-	tn, err := client.New(ctx, client.Config{Domain: px.URL, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
+	var scopes []string
+	for _, sc := range emulator.DefaultScopes {
+		if !strings.HasPrefix(sc, "read:logs") {
+			scopes = append(scopes, sc)
+		}
+	}
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: gen.Generate(gen.GenOptions{Users: 2000, Seed: 3}), Rate: -1, Scopes: scopes})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,110 +236,4 @@ func firstDifference(got, want string) string {
 		}
 	}
 	return fmt.Sprintf("%d lines, want %d", len(gl), len(wl))
-}
-
-// logStandIn is the sandbox tenant behind a reverse proxy that counts its
-// Management API calls and, while the sandbox does not serve the tenant's
-// log (it answers 404), stands in for GET /api/v2/logs as Auth0 documents
-// it: an sdu event for every user the sandbox deleted (DELETE answered 204),
-// Lucene q on type and a date range, sort=date:1, page and per_page. Once
-// the sandbox serves the log itself, its answers pass through unchanged.
-type logStandIn struct {
-	*httptest.Server
-	calls  atomic.Int64
-	refuse atomic.Bool // answer 403 insufficient_scope, as without read:logs
-
-	mu     sync.Mutex
-	events []client.LogEvent
-}
-
-func newLogStandIn(t *testing.T, base string) *logStandIn {
-	target, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &logStandIn{}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.ModifyResponse = func(resp *http.Response) error {
-		req := resp.Request
-		if req.Method == http.MethodDelete && resp.StatusCode == http.StatusNoContent && strings.HasPrefix(req.URL.Path, "/api/v2/users/") {
-			id, err := url.PathUnescape(strings.TrimPrefix(req.URL.EscapedPath(), "/api/v2/users/"))
-			if err == nil && !strings.Contains(id, "/") {
-				p.mu.Lock()
-				p.events = append(p.events, client.LogEvent{LogID: strconv.Itoa(90000000 + len(p.events)), Type: "sdu", Date: time.Now().UTC().Truncate(time.Millisecond), UserID: id})
-				p.mu.Unlock()
-			}
-		}
-		return nil
-	}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/v2/") {
-			p.calls.Add(1)
-		}
-		if r.URL.Path != "/api/v2/logs" {
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		if p.refuse.Load() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			w.Write([]byte(`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:logs","errorCode":"insufficient_scope"}`))
-			return
-		}
-		rec := httptest.NewRecorder()
-		proxy.ServeHTTP(rec, r)
-		if rec.Code != http.StatusNotFound {
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			w.Write(rec.Body.Bytes())
-			return
-		}
-		p.serveLogs(w, r)
-	}))
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *logStandIn) serveLogs(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	perPage, err := strconv.Atoi(q.Get("per_page"))
-	if err != nil || perPage <= 0 || perPage > 100 {
-		perPage = 50
-	}
-	var from time.Time
-	query := q.Get("q")
-	if i := strings.Index(query, "date:["); i >= 0 {
-		lo, _, _ := strings.Cut(query[i+len("date:["):], " TO ")
-		if from, err = time.Parse(time.RFC3339Nano, lo); err != nil {
-			http.Error(w, `{"statusCode":400,"error":"Bad Request","message":"bad date","errorCode":"invalid_query_string"}`, http.StatusBadRequest)
-			return
-		}
-	}
-	if strings.Contains(query, "type:") && !strings.Contains(query, "type:sdu") {
-		query = "nothing"
-	}
-	p.mu.Lock()
-	var match []client.LogEvent
-	for _, e := range p.events {
-		if query != "nothing" && !e.Date.Before(from) {
-			match = append(match, e)
-		}
-	}
-	p.mu.Unlock()
-	start, end := min(page*perPage, len(match)), min((page+1)*perPage, len(match))
-	type entry struct {
-		LogID  string `json:"log_id"`
-		Type   string `json:"type"`
-		Date   string `json:"date"`
-		UserID string `json:"user_id"`
-	}
-	out := []entry{}
-	for _, e := range match[start:end] {
-		out = append(out, entry{e.LogID, e.Type, e.Date.Format("2006-01-02T15:04:05.000Z"), e.UserID})
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(out)
 }
