@@ -80,11 +80,11 @@ func runTicket(o *ticketOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		p := s.NewPlan(op)
+		p := accountPlan(s, conns, users, op)
 		if err := showOperations(o.io, o.writeFlags, p); err != nil {
 			return err
 		}
-		ok, err := confirm(o.io, o.writeFlags, confirmation{question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0]))})
+		ok, err := confirm(o.io, o.writeFlags, confirmation{question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns))})
 		if err != nil || !ok {
 			return err
 		}

@@ -40,13 +40,13 @@ asks, and without one it changes nothing.`,
 }
 
 func runUnlink(o *unlinkOptions) error {
-	return o.withAccounts([]string{o.Primary}, func(s *session.Session, _ *linking.Connections, users []client.User) error {
+	return o.withAccounts([]string{o.Primary}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
 		op, err := linking.PlanUnlink(users[0], o.Provider, o.UserID, o.Reason)
 		if err != nil {
 			return commandError(err)
 		}
-		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(op), confirmation{
-			question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0])),
+		return carryOut(o.ctx, o.io, s, o.writeFlags, accountPlan(s, conns, users, op), confirmation{
+			question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0], conns)),
 		})
 	})
 }

@@ -56,7 +56,7 @@ func runVerify(o *verifyOptions) error {
 				Reason: fmt.Sprintf("%s has no email: there is nothing to verify", printableName(u.UserID))})
 		case u.EmailVerified:
 			return commandError(&linking.SafetyError{Check: CheckAlreadyVerified, UserIDs: []string{u.UserID},
-				Reason: fmt.Sprintf("the email of %s is verified already: nothing to send", describeUser(u))})
+				Reason: fmt.Sprintf("the email of %s is verified already: nothing to send", describeUser(u, conns))})
 		}
 		op, err := linking.PlanVerifyEmail(u, linking.VerifyOptions{ClientID: o.ClientID}, o.Reason)
 		if err != nil {
@@ -64,7 +64,7 @@ func runVerify(o *verifyOptions) error {
 		}
 		a := linking.AccountFromUser(u, conns)
 		id := a.PrimaryIdentifier(conns)
-		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NewPlan(op), confirmation{
+		return carryOut(o.ctx, o.io, s, o.writeFlags, accountPlan(s, conns, users, op), confirmation{
 			question: fmt.Sprintf("Send the verification email of %s (%s %s) to %s?", printableName(u.UserID), id.Type, printableName(id.Value), printableName(u.Email)),
 		})
 	})

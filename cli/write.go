@@ -271,9 +271,15 @@ func hasBackup(res *linking.Result) bool {
 	return false
 }
 
-// describeUser names an account for a question: id, email, connection.
-func describeUser(u client.User) string {
+// describeUser names an account for a question: its user id and primary
+// identifier (what tells people sharing an email apart), its email and its
+// connection.
+func describeUser(u client.User, conns *linking.Connections) string {
 	parts := []string{u.UserID}
+	a := linking.AccountFromUser(u, conns)
+	if id := a.PrimaryIdentifier(conns); id.Type != linking.IdentifierUserID && id.Type != linking.IdentifierEmail && id.Value != "" {
+		parts[0] += " (" + id.String() + ")"
+	}
 	if u.Email != "" {
 		parts = append(parts, u.Email)
 	}
@@ -281,6 +287,13 @@ func describeUser(u client.User) string {
 		parts = append(parts, "on "+c)
 	}
 	return printableName(strings.Join(parts, ", "))
+}
+
+// accountPlan is the session's plan of ops, the accounts they name known by
+// their primary identifiers too (the dry run, the plan copy, resume).
+func accountPlan(s *session.Session, conns *linking.Connections, users []client.User, ops ...linking.Operation) *linking.Plan {
+	linking.NameAccounts(ops, users, conns)
+	return s.NewPlan(ops...)
 }
 
 // exactArgs is cobra.ExactArgs with the usage exit code.

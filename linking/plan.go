@@ -109,6 +109,10 @@ type Operation struct {
 	Restore *Restore              `json:"restore,omitempty"`
 	// Undoes names the operation this one undoes.
 	Undoes *UndoRef `json:"undoes,omitempty"`
+	// Names are the primary identifiers of the accounts the operation
+	// names, by user id ("username william.muller1368"): user ids tell
+	// accounts apart, identifiers tell the operator who is who.
+	Names map[string]string `json:"names,omitempty"`
 	Notes  []string `json:"notes,omitempty"` // what the operator should know (e.g. metadata not merged)
 	Steps  []Step   `json:"steps"`
 }
@@ -487,3 +491,36 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 
 // nowUTC is the plan's clock.
 var nowUTC = func() time.Time { return time.Now().UTC() }
+
+// NameAccounts gives each operation the primary identifiers of the
+// accounts it names (primary, secondary, target) among users, where the
+// identifier is not their email: a username or a phone number is what
+// tells apart the people who share one (the email is the group's).
+func NameAccounts(ops []Operation, users []client.User, conns *Connections) {
+	names := map[string]string{}
+	for _, u := range users {
+		a := AccountFromUser(u, conns)
+		if id := a.PrimaryIdentifier(conns); id.Type != IdentifierUserID && id.Type != IdentifierEmail && id.Value != "" {
+			names[u.UserID] = id.String()
+		}
+	}
+	for i := range ops {
+		for _, id := range []string{ops[i].Primary, ops[i].Secondary, ops[i].Target} {
+			if n, ok := names[id]; ok {
+				if ops[i].Names == nil {
+					ops[i].Names = map[string]string{}
+				}
+				ops[i].Names[id] = n
+			}
+		}
+	}
+}
+
+// Named is an account of the operation as the operator reads it: its user
+// id, and its primary identifier where the operation knows it.
+func (op Operation) Named(id string) string {
+	if n := op.Names[id]; n != "" {
+		return id + " (" + n + ")"
+	}
+	return id
+}

@@ -323,6 +323,7 @@ func PlanGroup(ctx context.Context, t client.Tenant, g *Group, primary string, c
 		}
 	}
 	ops, err := PlanLink(users[0], users[1:], conns, opts)
+	NameAccounts(ops, users, conns)
 	for i := range ops {
 		ops[i].Group = g.Email
 		ops[i].Reasons = append(slices.Clone(g.Reasons), g.PrimaryReasons...)

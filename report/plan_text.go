@@ -190,17 +190,17 @@ func OperationTitle(op linking.Operation) string {
 	var s string
 	switch op.Kind {
 	case linking.OpLink:
-		s = fmt.Sprintf("link %s into %s", op.Secondary, op.Primary)
+		s = fmt.Sprintf("link %s into %s", op.Named(op.Secondary), op.Named(op.Primary))
 	case linking.OpUnlink:
-		s = fmt.Sprintf("unlink %s from %s", op.Secondary, op.Primary)
+		s = fmt.Sprintf("unlink %s from %s", op.Secondary, op.Named(op.Primary))
 	case linking.OpDelete:
-		s = "delete " + op.Target
+		s = "delete " + op.Named(op.Target)
 	case linking.OpTicket:
-		s = "password-change ticket for " + op.Target
+		s = "password-change ticket for " + op.Named(op.Target)
 	case linking.OpVerifyEmail:
-		s = "verification email for " + op.Target
+		s = "verification email for " + op.Named(op.Target)
 	case linking.OpRestore:
-		s = "restore " + op.Target
+		s = "restore " + op.Named(op.Target)
 	default:
 		s = string(op.Kind)
 	}

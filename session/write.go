@@ -261,12 +261,14 @@ func planTitle(p *linking.Plan) string {
 	for _, op := range p.Operations {
 		kinds[op.Kind]++
 	}
+	if len(p.Operations) == 1 {
+		op := p.Operations[0]
+		return string(op.Kind) + " " + op.Named(firstNonEmpty(op.Secondary, op.Target))
+	}
 	var parts []string
-	for _, k := range []linking.OpKind{linking.OpLink, linking.OpUnlink, linking.OpDelete, linking.OpTicket} {
-		if n := kinds[k]; n == 1 && len(p.Operations) == 1 {
-			op := p.Operations[0]
-			parts = append(parts, string(k)+" "+firstNonEmpty(op.Secondary, op.Target))
-		} else if n > 0 {
+	for _, k := range []linking.OpKind{linking.OpLink, linking.OpUnlink, linking.OpDelete, linking.OpTicket,
+		linking.OpVerifyEmail, linking.OpRestore} {
+		if n := kinds[k]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, k))
 		}
 	}
