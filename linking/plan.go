@@ -113,8 +113,8 @@ type Operation struct {
 	// names, by user id ("username william.muller1368"): user ids tell
 	// accounts apart, identifiers tell the operator who is who.
 	Names map[string]string `json:"names,omitempty"`
-	Notes  []string `json:"notes,omitempty"` // what the operator should know (e.g. metadata not merged)
-	Steps  []Step   `json:"steps"`
+	Notes []string          `json:"notes,omitempty"` // what the operator should know (e.g. metadata not merged)
+	Steps []Step            `json:"steps"`
 }
 
 // VerifyOptions adjust a verification email.
