@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/termsafe"
@@ -140,7 +141,9 @@ func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		}
 		d.loading, d.readErr, d.acct = false, msg.Err, msg.Account
 		if msg.Err == nil && msg.Account != nil {
-			op := linking.PlanDelete(msg.Account.User, "")
+			ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
+			linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
+			op := ops[0]
 			op.Group = d.email
 			if g := d.group(); g != nil {
 				op.Reasons = g.Reasons

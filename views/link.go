@@ -339,6 +339,7 @@ func (w *LinkWizard) execute() tea.Cmd {
 	for i := range ops {
 		ops[i].Reason = w.reason.Value()
 	}
+	linking.NameAccounts(ops, w.users, w.conns)
 	return w.exec.start(w.c, label, w.email, ops)
 }
 

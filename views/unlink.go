@@ -129,9 +129,10 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 			u.hint = "Nothing to unlink."
 			return nil
 		}
-		op := *u.op
-		op.Reason = u.reason.Value()
-		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), 50)+" from "+tui.Fit(u.primaryName(), 40), u.email, []linking.Operation{op})
+		ops := []linking.Operation{*u.op}
+		ops[0].Reason = u.reason.Value()
+		linking.NameAccounts(ops, []client.User{u.user}, u.conns)
+		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), 50)+" from "+tui.Fit(u.primaryName(), 40), u.email, ops)
 	default:
 		u.hint = "Press y to unlink or n to cancel (enter does not confirm)."
 	}
