@@ -315,7 +315,7 @@ func (a *AuditLog) View() string {
 	case a.filter.Value != "":
 		lines = append(lines, tui.Truncate(s.Dim.Render("filter: ")+tui.Fit(a.filter.Value, w/2)+s.Dim.Render(fmt.Sprintf("  %d of %d calls, newest first (/ edits, esc clears)", len(a.rows), len(a.entries))), w))
 	default:
-		summary := fmt.Sprintf("%d calls, newest first · / filters · enter shows one", len(a.entries))
+		summary := fmt.Sprintf("%d %s, newest first · / filters · enter shows one", len(a.entries), tui.Plural(len(a.entries), "call", "calls"))
 		if a.skipped > 0 {
 			summary += fmt.Sprintf(" · %d unreadable lines skipped", a.skipped)
 		}
