@@ -242,6 +242,11 @@ func TestReadOnlyRefusesEveryWriteBeforeAnyRequest(t *testing.T) {
 	checks["delete"] = tn.DeleteUser(ctx, "github|5832311")
 	_, checks["ticket"] = tn.PasswordChangeTicket(ctx, "github|5832311", client.TicketOptions{})
 	_, checks["create"] = tn.CreateUser(ctx, client.NewUser{Connection: "Username-Password-Authentication", Email: "new@example.com", Password: "x-Y-z-123456789"})
+	checks["assign roles"] = tn.AssignRoles(ctx, "github|5832311", []string{"rol_1"})
+	checks["remove roles"] = tn.RemoveRoles(ctx, "github|5832311", []string{"rol_1"})
+	checks["add member"] = tn.AddOrganizationMembers(ctx, "org_1", []string{"github|5832311"})
+	checks["remove member"] = tn.RemoveOrganizationMembers(ctx, "org_1", []string{"github|5832311"})
+	_, checks["verification email"] = tn.SendVerificationEmail(ctx, client.VerificationEmail{UserID: "github|5832311"})
 	for name, err := range checks {
 		if !errors.Is(err, client.ErrReadOnly) {
 			t.Errorf("%s in read-only mode: %v", name, err)
