@@ -665,6 +665,12 @@ func (e *Executor) invoke(ctx context.Context, action string, c callArgs, rep *S
 			return nil, nil, err
 		}
 		return MustJSON(map[string]string{"user_id": u.UserID}), nil, nil
+	case ActionSetBlocked:
+		u, err := e.Tenant.SetBlocked(ctx, c.user, c.blocked)
+		if err != nil {
+			return nil, nil, err
+		}
+		return MustJSON(map[string]bool{"blocked": u.Blocked}), nil, nil
 	case ActionAssignRoles:
 		return nil, nil, e.Tenant.AssignRoles(ctx, c.user, c.roles)
 	case ActionRemoveRoles:
@@ -825,8 +831,9 @@ const (
 // resolve reads the tenant to learn whether a step whose answer was lost
 // took effect: link → the secondary is among the primary's identities;
 // unlink → it is not any more; delete → the user answers 404; create → it
-// exists; patch → the values are there; roles and memberships → held or
-// not. Not done means every user is as the step expects.
+// exists; patch → the values are there; block → the user is blocked as
+// asked; roles and memberships → held or not. Not done means every user is
+// as the step expects.
 func (e *Executor) resolve(ctx context.Context, s Step) (resolution, error) {
 	c := e.calls[s.ID]
 	done, u, found, err := e.effect(ctx, s, c, nil, nil)
@@ -881,6 +888,8 @@ func (e *Executor) effect(ctx context.Context, s Step, c stepCall, skipKeys map[
 		done = !found
 	case ActionCreateUser:
 		done = found
+	case ActionSetBlocked:
+		done = found && u.Blocked == a.blocked
 	case ActionAssignRoles, ActionRemoveRoles:
 		if found {
 			roles, err := e.Tenant.UserRoles(ctx, a.user)
