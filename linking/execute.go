@@ -924,7 +924,9 @@ type confirmRead struct {
 // confirmDone checks, by reading the tenant, that a step the journal
 // records as done shows its effect there, and returns the note for the
 // report. A ticket or a verification email leaves nothing to read back. A
-// metadata key a later done step of the plan set again is not compared.
+// metadata key a later step of the plan set again, or may have (a run cut
+// off during its call left it started or unknown, to be settled by reading
+// the tenant when its turn comes), is not compared.
 func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, error) {
 	const confirmed = "done by an earlier run (journal), confirmed on the tenant"
 	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
@@ -940,7 +942,7 @@ func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, er
 				continue
 			}
 			lc := e.calls[t.ID]
-			if !later || lc.Action != ActionPatchMetadata || lc.args.user != c.args.user || e.state(t.ID) != audit.StepDone {
+			if !later || lc.Action != ActionPatchMetadata || lc.args.user != c.args.user || !mayHaveTakenEffect(e.state(t.ID)) {
 				continue
 			}
 			for k := range lc.args.userMeta {
@@ -966,6 +968,12 @@ func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, er
 			journalPath(e.Journal), s.ID, s.Call.Method, s.Call.Path)
 	}
 	return confirmed, nil
+}
+
+// mayHaveTakenEffect reports whether a step in this journal state may have
+// changed the tenant: done, or cut off during its call.
+func mayHaveTakenEffect(st audit.StepState) bool {
+	return st == audit.StepDone || st == audit.StepStarted || st == audit.StepUnknown
 }
 
 func journalPath(j *audit.Journal) string {
