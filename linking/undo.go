@@ -280,7 +280,7 @@ func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState
 			if err != nil {
 				return err
 			}
-			r.AddRoles, r.AddOrganizations = carried(*acc, *cur)
+			r.AddRoles, r.AddOrganizations = carried(*acc, cur.State())
 		}
 	}
 	_, err := u.restore(now, r)
@@ -481,7 +481,7 @@ func (u *undoer) delete() error {
 			if err != nil {
 				return err
 			}
-			r.AddRoles, r.AddOrganizations = carried(*acc, *cur)
+			r.AddRoles, r.AddOrganizations = carried(*acc, cur.State())
 			state.Access = cur.State()
 		}
 		if state, err = u.restore(state, r); err != nil {
