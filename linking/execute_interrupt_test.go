@@ -270,15 +270,7 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 				}
 				j.Close()
 
-				// A new process: a new client, the journal reopened.
-				j, err = audit.OpenJournal(journalPath, p.ID, p.StepIDs())
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer j.Close()
-				ex = sb.executor()
-				ex.Tenant, ex.Journal = sb.connect(false), j
-				res, err := ex.Apply(context.Background(), p)
+				j, res, err := sb.resume(journalPath, p)
 				if err != nil || !res.Complete() {
 					t.Fatalf("resume: %v\n%+v", err, res)
 				}
@@ -312,6 +304,21 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 			})
 		}
 	}
+}
+
+// resume applies p again as a new process would after a run was cut off:
+// a new client, the journal reopened (closed at the test's end).
+func (sb *sandbox) resume(journalPath string, p *linking.Plan) (*audit.Journal, *linking.Result, error) {
+	sb.t.Helper()
+	j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+	if err != nil {
+		sb.t.Fatal(err)
+	}
+	sb.t.Cleanup(func() { j.Close() })
+	ex := sb.executor()
+	ex.Tenant, ex.Journal = sb.connect(false), j
+	res, err := ex.Apply(context.Background(), p)
+	return j, res, err
 }
 
 // checkBackedUp asserts that every user a plan links away or deletes is in
@@ -493,14 +500,7 @@ func TestResumeAfterASecondMergeOfOnePrimaryWasCutOff(t *testing.T) {
 				t.Fatal("the fault never fired")
 			}
 
-			j, err = audit.OpenJournal(journalPath, p.ID, p.StepIDs())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer j.Close()
-			ex = sb.executor()
-			ex.Tenant, ex.Journal = sb.connect(false), j
-			res, err := ex.Apply(ctx, p)
+			_, res, err := sb.resume(journalPath, p)
 			if err != nil || !res.Complete() {
 				t.Fatalf("resume: %v\n%+v", err, res)
 			}

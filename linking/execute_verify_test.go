@@ -35,12 +35,11 @@ func (sb *sandbox) tenantJob(id string) client.Job {
 	return j
 }
 
-// verifyOp plans a verification email for u.
-func verifyOp(t *testing.T, u client.User, opts linking.VerifyOptions, reason string) linking.Operation {
-	t.Helper()
-	op, err := linking.PlanVerifyEmail(u, opts, reason)
+// planned is the operation a planner made, the test failing if it could not.
+func (sb *sandbox) planned(op linking.Operation, err error) linking.Operation {
+	sb.t.Helper()
 	if err != nil {
-		t.Fatal(err)
+		sb.t.Fatal(err)
 	}
 	return op
 }
@@ -52,8 +51,8 @@ func verifyOp(t *testing.T, u client.User, opts linking.VerifyOptions, reason st
 func TestVerificationEmailIsOneJobOnTheRecord(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	p := sb.plan(
-		verifyOp(t, sb.mustUser(mariaDB), linking.VerifyOptions{ClientID: "app-1"}, "ticket 77: never got the email"),
-		verifyOp(t, sb.mustUser(samDB), linking.VerifyOptions{Identity: &linking.IdentityRef{Provider: "google-oauth2", UserID: "101202303404505606707"}}, ""),
+		sb.planned(linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{ClientID: "app-1"}, "ticket 77: never got the email")),
+		sb.planned(linking.PlanVerifyEmail(sb.mustUser(samDB), linking.VerifyOptions{Identity: &linking.IdentityRef{Provider: "google-oauth2", UserID: "101202303404505606707"}}, "")),
 	)
 	if got := p.StepIDs(); len(got) != 2 || got[0] != "op1.verify" || got[1] != "op2.verify" {
 		t.Fatalf("steps %v", got)
@@ -122,7 +121,7 @@ func TestVerificationEmailIsOneJobOnTheRecord(t *testing.T) {
 // no record; a read-only client below the executor refuses the call too.
 func TestVerificationEmailInReadOnlyModeSendsNothing(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	p := sb.plan(verifyOp(t, sb.mustUser(mariaDB), linking.VerifyOptions{}, ""))
+	p := sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{}, "")))
 	apiCalls := sb.srv.Stats().APICalls
 	ex := sb.executor()
 	ex.ReadOnly = true
@@ -135,7 +134,7 @@ func TestVerificationEmailInReadOnlyModeSendsNothing(t *testing.T) {
 		t.Errorf("a read-only apply wrote %d audit records", len(recs))
 	}
 	ex.ReadOnly, ex.Tenant = false, sb.connect(true)
-	res, err := ex.Apply(context.Background(), sb.plan(verifyOp(t, sb.mustUser(mariaDB), linking.VerifyOptions{}, "")))
+	res, err := ex.Apply(context.Background(), sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{}, ""))))
 	if !errors.Is(err, client.ErrReadOnly) || res.Steps[0].Status != linking.StatusFailed {
 		t.Fatalf("read-only client: %v %+v", err, res.Steps)
 	}
@@ -149,7 +148,7 @@ func TestVerificationEmailInReadOnlyModeSendsNothing(t *testing.T) {
 // a failed step, recorded, and sent once.
 func TestVerificationEmailToAnAccountVerifiedSinceIsRefused(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	p := sb.plan(verifyOp(t, sb.mustUser(mariaDB), linking.VerifyOptions{}, ""))
+	p := sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{}, "")))
 	req, _ := http.NewRequest("PATCH", sb.base+"/api/v2/users/"+mariaDB, strings.NewReader(`{"email_verified":true}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+sb.rawToken())
@@ -168,7 +167,7 @@ func TestVerificationEmailToAnAccountVerifiedSinceIsRefused(t *testing.T) {
 	}
 
 	// An sms account has no email: the tenant says no, once.
-	res, err := sb.executor().Apply(context.Background(), sb.plan(verifyOp(t, sb.mustUser("sms|64a1f2c3d4e5f60718293a4b"), linking.VerifyOptions{}, "")))
+	res, err := sb.executor().Apply(context.Background(), sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser("sms|64a1f2c3d4e5f60718293a4b"), linking.VerifyOptions{}, ""))))
 	if err == nil || res.Steps[0].Status != linking.StatusFailed || !strings.Contains(res.Steps[0].Error, "no email") {
 		t.Fatalf("an account without an email: %v %+v", err, res.Steps)
 	}
