@@ -23,11 +23,12 @@ import (
 	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 // soakSize says how hard the soak test pushes. By default it is small and
-// quick, part of `go test ./...`; LINKDESK_SOAK=full runs the issue's size
-// (CI's soak step): 500 operations on a free tenant's rate limit.
+// quick, part of `go test ./...`; LINKDESK_SOAK=full is CI's soak step, on
+// a free tenant's rate limit.
 type soakSize struct {
 	name                    string
 	users                   int // generated tenant
@@ -37,17 +38,28 @@ type soakSize struct {
 	emulatorFlags           []string
 	budget                  time.Duration // the test's wall time, all runs together
 	cascades                int           // deletes of a primary with linked identities
+	// The undo plan undoes this many of the first plan's links (of a group
+	// of two accounts), unlinks and deletes (of a database or passwordless
+	// account with no identity linked into it), killed undoKills times.
+	undoLinks, undoUnlinks, undoDeletes int
+	undoKills                           int
 }
 
 func soakSizeFor(t *testing.T) soakSize {
 	switch v := os.Getenv("LINKDESK_SOAK"); v {
 	case "":
 		return soakSize{name: "small", users: 1000, links: 24, unlinks: 12, deletes: 12, cascades: 3, kills: 4,
+			undoLinks: 4, undoUnlinks: 3, undoDeletes: 3, undoKills: 3,
 			jitter:        40 * time.Millisecond,
 			emulatorFlags: []string{"--rate=-1", "--fail-rate=0.1", "--latency=4ms"},
 			budget:        3 * time.Minute}
 	case "full":
-		return soakSize{name: "full", users: 5000, links: 150, unlinks: 150, deletes: 200, cascades: 20, kills: 8,
+		// Every step reads each user it touches, and their roles and
+		// memberships, and every resume confirms on the tenant each step
+		// done before: about 8 requests a call at 2 a second. These sizes
+		// keep the whole soak near 16 minutes (about 2,000 requests).
+		return soakSize{name: "full", users: 5000, links: 30, unlinks: 30, deletes: 36, cascades: 6, kills: 8,
+			undoLinks: 8, undoUnlinks: 8, undoDeletes: 10, undoKills: 4,
 			jitter:        1500 * time.Millisecond,
 			emulatorFlags: []string{"--rate=2", "--burst=2", "--fail-rate=0.1", "--latency=40ms"},
 			budget:        30 * time.Minute}
@@ -61,11 +73,15 @@ func soakSizeFor(t *testing.T) soakSize {
 // metadata merge, unlinks and deletes, through `linkdesk apply` running as
 // its own process against `linkdesk emulator` running as another (with a
 // rate limit, faults and latency), kills apply with SIGKILL at random
-// points and runs it again each time, as an operator would. At the end the
-// tenant must be exactly what an uninterrupted run on a faultless tenant
-// makes of it, every step must have taken effect once, the audit log must
-// pair every attempt with its result, and every user deleted or linked away
-// must be in a backup.
+// points and runs it again each time, as an operator would. Then it undoes
+// a random part of what the plan did, with a plan built by session.UndoPlan
+// from the records of the first (as `linkdesk undo` builds it), applied and
+// killed the same way. At the end the tenant must be exactly what
+// uninterrupted runs of both plans on a faultless tenant make of it, every
+// account an undo touched must be as it was before the first plan (roles
+// and memberships included), every step of both plans must have taken
+// effect once, the audit log must pair every attempt with its result, and
+// every user deleted or linked away must be in a backup.
 func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes and applies a plan several times")
@@ -91,60 +107,46 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	p.Add(ops...)
 	planFile := filepath.Join(dir, "plan.json")
 	writePlanFile(t, planFile, p)
-	want := uninterruptedResult(t, fixture, p)
+	ref := startReference(t, fixture)
+	want := ref.apply(t, p)
 
 	state := filepath.Join(dir, "state")
+	stateDir := filepath.Join(state, "linkdesk")
 	env := append(emu.env(), "XDG_STATE_HOME="+state, "USER=soak-operator")
-	var runs []applyRun
-	for len(runs) < size.kills+8 {
-		killAt := -1
-		if kills := countKills(runs); kills < size.kills {
-			// Spread the kills over what is left to do.
-			left := p.Calls() - doneSoFar(runs)
-			killAt = rng.IntN(max(1, 2*left/(size.kills-kills+1)))
-		}
-		r := runApplyProcess(ctx, t, env, planFile, killAt, time.Duration(rng.Int64N(int64(size.jitter)+1)))
-		runs = append(runs, r)
-		if ctx.Err() != nil {
-			t.Fatalf("the soak ran out of its %s budget after %d runs\n%s", size.budget, len(runs), describeRuns(runs))
-		}
-		if r.killed {
-			continue
-		}
-		if r.exit == exitOK {
-			break
-		}
-		if r.exit != exitFailure {
-			// A refusal on resume means it misjudged what an earlier run did.
-			t.Fatalf("apply run %d: exit %d\n%s\n%s", len(runs), r.exit, r.stderr, describeRuns(runs))
-		}
-		// Exit 1: a step failed or its outcome stayed unknown after its
-		// retries (the fault rate is high); the operator runs it again.
-	}
-	last := runs[len(runs)-1]
-	if last.killed || last.exit != exitOK {
-		t.Fatalf("apply never completed\n%s", describeRuns(runs))
-	}
-	if !strings.Contains(last.stdout, fmt.Sprintf("Done: all %d calls made", p.Calls())) {
-		t.Errorf("the last run does not report the plan done:\n%s", tail(last.stdout, 5))
-	}
+	runs := applyUntilDone(ctx, t, env, planFile, p, size.kills, size, rng)
+	firstDone := time.Now()
+
+	// Undo a part of it, as an operator would: by the op_id of any record
+	// of each operation, read from the tenant as it is now.
+	undone := soakUndoTargets(t, fixture, p, size, rng)
+	undo := soakUndoPlan(ctx, t, emu, stateDir, p, undone, rng)
+	undoPlanned := time.Now()
+	undoFile := filepath.Join(dir, "undo.json")
+	writePlanFile(t, undoFile, undo)
+	wantAfterUndo := ref.apply(t, undo)
+	undoRuns := applyUntilDone(ctx, t, env, undoFile, undo, size.undoKills, size, rng)
 	stats, got := emu.stop(t)
 
-	// The tenant is exactly what an uninterrupted, faultless run makes of it.
-	if diff := tenantDiff(want, got); diff != "" {
-		t.Errorf("the tenant differs from the uninterrupted run's:\n%s", diff)
+	// The tenant is exactly what uninterrupted, faultless runs make of it.
+	if diff := tenantDiff(wantAfterUndo, got); diff != "" {
+		t.Errorf("the tenant differs from the uninterrupted runs':\n%s", diff)
 	}
+	// What was undone is as it was before the first plan.
+	checkUndone(t, fixture, got, undone)
 	// Every step took effect once: the tenant counts writes that changed it.
-	planned := plannedEffects(p)
+	planned := plannedEffects(p, undo)
 	for route, n := range planned {
 		if stats.Effects[route] != n {
-			t.Errorf("%s changed the tenant %d times; the plan has %d such calls", route, stats.Effects[route], n)
+			t.Errorf("%s changed the tenant %d times; the plans have %d such calls", route, stats.Effects[route], n)
 		}
 	}
-	records := checkSoakAuditLog(t, filepath.Join(state, "linkdesk", "audit.log"), p)
-	checkSoakBackups(t, filepath.Join(state, "linkdesk", "backups"), fixture, p)
-	checkSoakJournal(t, planJournal(t, filepath.Join(state, "linkdesk"), p.ID), p)
-	checkPrivateTree(t, filepath.Join(state, "linkdesk"))
+	records := checkSoakAuditLog(t, filepath.Join(stateDir, "audit.log"), p, undo)
+	checkSoakBackups(t, filepath.Join(stateDir, "backups"), loadTenant(t, fixture), p)
+	checkSoakBackups(t, filepath.Join(stateDir, "backups"), want, undo)
+	checkSoakJournal(t, planJournal(t, stateDir, p.ID), p)
+	checkSoakJournal(t, planJournal(t, stateDir, undo.ID), undo)
+	checkUndoRecords(t, records, p, undo)
+	checkPrivateTree(t, stateDir)
 
 	attempts, cutOff := 0, 0
 	for _, r := range records {
@@ -159,18 +161,74 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	for _, n := range stats.Faults {
 		faults += n
 	}
-	t.Logf("soak %s: %d operations (%d links, %d unlinks, %d deletes), %d calls; %d runs, %d killed (SIGKILL), %d stopped by a failed step",
-		size.name, len(p.Operations), size.links, size.unlinks, size.deletes, p.Calls(), len(runs), countKills(runs), countFailed(runs))
+	calls := p.Calls() + undo.Calls()
+	t.Logf("soak %s: %d operations (%d links, %d unlinks, %d deletes), %d calls; %d runs, %d killed (SIGKILL), %d stopped by a failed step; %s",
+		size.name, len(p.Operations), size.links, size.unlinks, size.deletes, p.Calls(), len(runs), countKills(runs), countFailed(runs), firstDone.Sub(start).Round(time.Second))
+	t.Logf("soak %s: undo of %d of them (%d links, %d unlinks, %d deletes): %d operations %v, %d calls, planned in %s; %d runs, %d killed (SIGKILL), %d stopped by a failed step; %s",
+		size.name, len(undone), size.undoLinks, size.undoUnlinks, size.undoDeletes, len(undo.Operations), stepCounts(undo), undo.Calls(),
+		undoPlanned.Sub(firstDone).Round(time.Second), len(undoRuns), countKills(undoRuns), countFailed(undoRuns), time.Since(undoPlanned).Round(time.Second))
 	t.Logf("soak %s: %d call attempts for %d calls (%d retried or cut off), %d calls cut off by a kill and resolved on resume by reading the tenant",
-		size.name, attempts, p.Calls(), attempts-p.Calls(), cutOff)
+		size.name, attempts, calls, attempts-calls, cutOff)
 	t.Logf("soak %s: %d API requests, %d answered 429 and absorbed, %d faults injected %v, each absorbed by a retry or a read of the outcome; %d tokens issued",
 		size.name, stats.APICalls, stats.RateLimited, faults, stats.Faults, stats.TokensIssued)
-	t.Logf("soak %s: wall time %s\n%s", size.name, time.Since(start).Round(time.Second), describeRuns(runs))
+	t.Logf("soak %s: wall time %s\n%s  undo:\n%s", size.name, time.Since(start).Round(time.Second), describeRuns(runs), describeRuns(undoRuns))
+}
+
+// applyUntilDone runs `linkdesk apply planFile --force` until it completes,
+// killing it kills times first, at points spread over what is left to do.
+func applyUntilDone(ctx context.Context, t *testing.T, env []string, planFile string, p *linking.Plan, kills int, size soakSize, rng *rand.Rand) []applyRun {
+	t.Helper()
+	var runs []applyRun
+	for len(runs) < kills+8 {
+		killAt := -1
+		if k := countKills(runs); k < kills {
+			// Spread the kills over what is left to do.
+			left := p.Calls() - doneSoFar(runs)
+			killAt = rng.IntN(max(1, 2*left/(kills-k+1)))
+		}
+		r := runApplyProcess(ctx, t, env, planFile, killAt, time.Duration(rng.Int64N(int64(size.jitter)+1)))
+		runs = append(runs, r)
+		if ctx.Err() != nil {
+			t.Fatalf("the soak ran out of its %s budget after %d runs of %s\n%s", size.budget, len(runs), filepath.Base(planFile), describeRuns(runs))
+		}
+		if r.killed {
+			continue
+		}
+		if r.exit == exitOK {
+			break
+		}
+		if r.exit != exitFailure {
+			// A refusal on resume means it misjudged what an earlier run did.
+			t.Fatalf("apply %s, run %d: exit %d\n%s\n%s", filepath.Base(planFile), len(runs), r.exit, r.stderr, describeRuns(runs))
+		}
+		// Exit 1: a step failed or its outcome stayed unknown after its
+		// retries (the fault rate is high); the operator runs it again.
+	}
+	last := runs[len(runs)-1]
+	if last.killed || last.exit != exitOK {
+		t.Fatalf("apply %s never completed\n%s", filepath.Base(planFile), describeRuns(runs))
+	}
+	if !strings.Contains(last.stdout, fmt.Sprintf("Done: all %d calls made", p.Calls())) {
+		t.Errorf("the last run of %s does not report the plan done:\n%s", filepath.Base(planFile), tail(last.stdout, 5))
+	}
+	return runs
+}
+
+// stepCounts counts a plan's steps by action.
+func stepCounts(p *linking.Plan) map[string]int {
+	out := map[string]int{}
+	for _, op := range p.Operations {
+		for _, s := range op.Steps {
+			out[s.Action]++
+		}
+	}
+	return out
 }
 
 // soakOperations plans the soak's operations on the fixture, read through
 // an unlimited, faultless copy of it: links (most with a metadata merge)
-// from the duplicate groups, unlinks of identities linked already, deletes
+// from the duplicate groups, among them the lone links of undoLinks groups
+// of two accounts, unlinks of identities linked already, deletes
 // of single accounts and of primaries with identities linked into them. No
 // two operations touch one account, and the kinds are shuffled.
 func soakOperations(t *testing.T, fixture string, size soakSize, rng *rand.Rand) []linking.Operation {
@@ -200,9 +258,17 @@ func soakOperations(t *testing.T, fixture string, size soakSize, rng *rand.Rand)
 		return n
 	}
 	slices.SortStableFunc(groups, func(a, b []linking.Operation) int { return merges(b) - merges(a) })
+	// First the groups of two accounts the undo plan may undo (a group's
+	// links share its primary: only a lone link is undone on its own).
 	var ops []linking.Operation
-	for _, g := range groups {
-		if len(ops)+len(g) <= size.links {
+	chosen := make([]bool, len(groups))
+	for i, g := range groups {
+		if len(g) == 1 && len(ops) < min(size.undoLinks, size.links) {
+			ops, chosen[i] = append(ops, g...), true
+		}
+	}
+	for i, g := range groups {
+		if !chosen[i] && len(ops)+len(g) <= size.links {
 			ops = append(ops, g...)
 		}
 	}
@@ -283,28 +349,223 @@ func opUnits(ops []linking.Operation) [][]linking.Operation {
 	return units
 }
 
-// uninterruptedResult applies p to a fresh, unlimited and faultless copy
-// of the fixture in one run, and returns the tenant it ends with.
-func uninterruptedResult(t *testing.T, fixture string, p *linking.Plan) *emulator.Tenant {
+// reference is a fresh, unlimited and faultless copy of the fixture on
+// which plans are applied in one uninterrupted run each, in order.
+type reference struct {
+	srv     *emulator.Server
+	tenant  client.Tenant
+	log     *audit.Log
+	backups *audit.Backups
+}
+
+func startReference(t *testing.T, fixture string) *reference {
 	t.Helper()
-	ctx := context.Background()
-	srv, tn := serveFixture(t, fixture)
+	r := &reference{}
+	r.srv, r.tenant = serveFixture(t, fixture)
 	dir := t.TempDir()
-	log, err := audit.OpenLog(filepath.Join(dir, "audit.log"))
-	if err != nil {
+	var err error
+	if r.log, err = audit.OpenLog(filepath.Join(dir, "audit.log")); err != nil {
 		t.Fatal(err)
 	}
-	defer log.Close()
-	backups, err := audit.OpenBackups(filepath.Join(dir, "backups"))
-	if err != nil {
+	t.Cleanup(func() { r.log.Close() })
+	if r.backups, err = audit.OpenBackups(filepath.Join(dir, "backups")); err != nil {
 		t.Fatal(err)
 	}
-	ex := &linking.Executor{Tenant: tn, Operator: "reference", Log: log, Backups: backups}
-	res, err := ex.Apply(ctx, p)
+	return r
+}
+
+// apply runs p on the reference tenant and returns the tenant it ends with.
+func (r *reference) apply(t *testing.T, p *linking.Plan) *emulator.Tenant {
+	t.Helper()
+	ex := &linking.Executor{Tenant: r.tenant, Operator: "reference", Log: r.log, Backups: r.backups}
+	res, err := ex.Apply(context.Background(), p)
 	if err != nil || !res.Complete() {
-		t.Fatalf("the uninterrupted run: %v", err)
+		t.Fatalf("the uninterrupted run of plan %s: %v", p.ID, err)
 	}
-	return srv.Snapshot()
+	return r.srv.Snapshot()
+}
+
+// soakUndoTargets picks at random the operations of p the undo plan
+// undoes: links of a group of two accounts (a group's links share its
+// primary), unlinks, and deletes of a database or passwordless account
+// with no identity linked into it (one Auth0 lets linkdesk make again, and
+// whole), so that every account they touched can be compared with the
+// fixture. A custom database without import mode is left out: the account
+// lives in the connection's own database, and making it again is its
+// create script's to do (the sandbox runs none, and refuses an email
+// another member holds).
+func soakUndoTargets(t *testing.T, fixture string, p *linking.Plan, size soakSize, rng *rand.Rand) []linking.Operation {
+	t.Helper()
+	ten := loadTenant(t, fixture)
+	_, tn := serveFixture(t, fixture)
+	conns, err := scan.ReadConnections(context.Background(), tn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remade := func(name string) bool {
+		c, ok := conns.ByName(name)
+		return ok && !c.Inferred && (c.IsDatabase && !c.LegacyCustomDB || c.Strategy == "email" || c.Strategy == "sms")
+	}
+	connection := map[string]string{} // user → its connection
+	for _, u := range ten.Users {
+		connection[u.UserID] = u.Identities[0].Connection
+	}
+	links := map[string]int{} // group → links planned
+	for _, op := range p.Operations {
+		if op.Kind == linking.OpLink {
+			links[op.Group]++
+		}
+	}
+	var candidates [3][]linking.Operation // links, unlinks, deletes
+	for _, op := range p.Operations {
+		switch {
+		case op.Kind == linking.OpLink && links[op.Group] == 1:
+			candidates[0] = append(candidates[0], op)
+		case op.Kind == linking.OpUnlink:
+			candidates[1] = append(candidates[1], op)
+		case op.Kind == linking.OpDelete && len(op.Cascade) == 0 && remade(connection[op.Target]):
+			candidates[2] = append(candidates[2], op)
+		}
+	}
+	var out []linking.Operation
+	for i, n := range []int{size.undoLinks, size.undoUnlinks, size.undoDeletes} {
+		c := candidates[i]
+		if len(c) < n {
+			t.Fatalf("the first plan has %d %s operations an undo restores whole; the soak wants %d", len(c), []string{"link", "unlink", "delete"}[i], n)
+		}
+		rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
+		out = append(out, c[:n]...)
+	}
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// soakUndoPlan builds one plan undoing the operations undone, each through
+// session.UndoPlan (what `linkdesk undo OP_ID` builds) on the tenant as the
+// first plan left it, named by the op_id of a record of it picked at
+// random, with the state directory the applies wrote.
+func soakUndoPlan(ctx context.Context, t *testing.T, emu *emulatorProcess, stateDir string, p *linking.Plan, undone []linking.Operation, rng *rand.Rand) *linking.Plan {
+	t.Helper()
+	s, err := session.Open(ctx, session.Config{Domain: emu.exports["AUTH0_DOMAIN"], ClientID: emu.exports["AUTH0_CLIENT_ID"],
+		ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"], StateDir: stateDir, Operator: "soak-operator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	records, _, err := audit.ReadLog(s.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opIDs := map[string][]string{} // operation → the op_ids of its records
+	for _, r := range records {
+		if op, _, ok := strings.Cut(r.Step, "."); ok && r.PlanID == p.ID && r.Phase != audit.PhaseNote {
+			opIDs[op] = append(opIDs[op], r.OpID)
+		}
+	}
+	var ops []linking.Operation
+	for _, op := range undone {
+		ids := opIDs[op.ID]
+		if len(ids) == 0 {
+			t.Fatalf("%s has no audit record", op.ID)
+		}
+		up, conflicts, err := s.UndoPlan(ctx, ids[rng.IntN(len(ids))], "soak: undo")
+		if err != nil {
+			t.Fatalf("the undo of %s (a %s): %v", op.ID, op.Kind, err)
+		}
+		// Nothing changed since the first plan, and nothing waits for a login.
+		if len(conflicts) > 0 || len(up.Notes) > 0 || len(up.Operations) == 0 {
+			t.Fatalf("the undo of %s (a %s): %d operations, conflicts %v, notes %q", op.ID, op.Kind, len(up.Operations), conflicts, up.Notes)
+		}
+		ops = append(ops, up.Operations...)
+	}
+	return s.NewPlan(ops...)
+}
+
+// checkUndone checks that every account an undone operation touched is as
+// it was before the first plan, user by user: profile, identities (in any
+// order after the first: a link appends), metadata, roles and memberships.
+func checkUndone(t *testing.T, fixture string, got *emulator.Tenant, undone []linking.Operation) {
+	t.Helper()
+	before, after := usersByID(loadTenant(t, fixture)), usersByID(got)
+	for _, op := range undone {
+		ids := []string{op.Target}
+		switch op.Kind {
+		case linking.OpLink:
+			ids = []string{op.Primary, op.Secondary}
+		case linking.OpUnlink:
+			ids = []string{op.Primary}
+			if _, ok := after[op.Secondary]; ok {
+				t.Errorf("%s, unlinked by %s and linked back by its undo, is an account of its own", op.Secondary, op.ID)
+			}
+		}
+		for _, id := range ids {
+			switch u := after[id]; {
+			case u == nil:
+				t.Errorf("%s (the undo of %s, a %s) does not exist", id, op.ID, op.Kind)
+			case soakPerson(u) != soakPerson(before[id]):
+				t.Errorf("%s (the undo of %s, a %s) is\n    %s\n  was\n    %s", id, op.ID, op.Kind, soakPerson(u), soakPerson(before[id]))
+			}
+		}
+	}
+}
+
+// soakPerson is person with the linked identities in a fixed order, and
+// blocked as the login sees it (an account that comes back by an unlink
+// says nothing of blocked where the fixture said false).
+func soakPerson(u *emulator.User) string {
+	c := u.Clone()
+	if !c.Blocked.Bool() {
+		c.Blocked = emulator.FlagUnset
+	}
+	slices.SortFunc(c.Identities[min(1, len(c.Identities)):], func(a, b emulator.Identity) int {
+		return strings.Compare(a.Provider+"|"+a.UserID.Value, b.Provider+"|"+b.UserID.Value)
+	})
+	return person(c)
+}
+
+func usersByID(ten *emulator.Tenant) map[string]*emulator.User {
+	out := map[string]*emulator.User{}
+	for _, u := range ten.Users {
+		out[u.UserID] = u
+	}
+	return out
+}
+
+func loadTenant(t *testing.T, fixture string) *emulator.Tenant {
+	t.Helper()
+	ten, err := emulator.LoadFixture(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ten
+}
+
+// checkUndoRecords checks that every record of the undo plan names the
+// operation of the first plan it undoes and the operator's reason, and
+// that the undo plan undoes what was asked.
+func checkUndoRecords(t *testing.T, records []audit.Record, p, undo *linking.Plan) {
+	t.Helper()
+	named := map[string]bool{}
+	for _, op := range undo.Operations {
+		if op.Undoes == nil || op.Undoes.PlanID != p.ID {
+			t.Errorf("undo plan: %s undoes %v, not an operation of %s", op.ID, op.Undoes, p.ID)
+			continue
+		}
+		named[op.Undoes.Op] = true
+	}
+	for _, r := range records {
+		if r.PlanID != undo.ID || r.Phase == audit.PhaseNote {
+			continue
+		}
+		name, _, _ := strings.Cut(r.Step, ".")
+		op, ok := undo.Op(name)
+		if !ok || op.Undoes == nil || r.Undoes != op.Undoes.String() || r.Reason != "soak: undo" {
+			t.Errorf("audit log: the %s record of %s (%s) names %q undone, reason %q", r.Phase, r.Step, r.OpID, r.Undoes, r.Reason)
+		}
+	}
+	if len(named) == 0 {
+		t.Error("the undo plan undoes nothing")
+	}
 }
 
 // serveFixture serves the fixture as an unlimited, faultless tenant and
@@ -332,8 +593,9 @@ type applyRun struct {
 	took           time.Duration
 }
 
-// stepLine is the line apply prints as a step ends.
-var stepLine = regexp.MustCompile(`^op\d+\.[a-z]+ +(already done|done|FAILED|REFUSED|OUTCOME UNKNOWN|not run) `)
+// stepLine is the line apply prints as a step ends (a step id ends in a
+// number from an operation's second call of one kind: op3.member2).
+var stepLine = regexp.MustCompile(`^op\d+\.[a-z]+\d* +(already done|done|FAILED|REFUSED|OUTCOME UNKNOWN|not run) `)
 
 // runApply runs `linkdesk apply plan --force` once. With killAt ≥ 0 it
 // kills the process (SIGKILL) jitter after it has printed killAt steps done
@@ -485,15 +747,17 @@ func readPlanFile(t *testing.T, path string) *linking.Plan {
 	return p
 }
 
-// tenantDiff lists the users that differ between two tenants, timestamps
-// aside (an unlinked identity comes back as a user created now).
+// tenantDiff lists the users that differ between two tenants, their roles
+// and memberships included, timestamps aside (an unlinked identity comes
+// back as a user created now).
 func tenantDiff(want, got *emulator.Tenant) string {
 	index := func(ten *emulator.Tenant) map[string]string {
 		out := map[string]string{}
 		for _, u := range ten.Users {
 			c := u.Clone()
 			c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
-			out[u.UserID] = string(c.AppendJSON(nil))
+			out[u.UserID] = fmt.Sprintf("%s roles=%v organizations=%v", c.AppendJSON(nil),
+				slices.Sorted(slices.Values(u.Roles)), slices.Sorted(slices.Values(u.Organizations)))
 		}
 		return out
 	}
@@ -519,22 +783,28 @@ func tenantDiff(want, got *emulator.Tenant) string {
 	return strings.Join(diffs, "\n")
 }
 
-// plannedEffects counts the plan's calls by the tenant route each makes.
-func plannedEffects(p *linking.Plan) map[string]int64 {
+// plannedEffects counts the plans' calls by the tenant route each makes.
+// A ticket or a verification email changes no data: the audit log alone
+// shows it made once.
+func plannedEffects(plans ...*linking.Plan) map[string]int64 {
 	route := map[string]string{
 		linking.ActionPatchMetadata: emulator.RoutePatchUser, linking.ActionLink: emulator.RouteLink,
 		linking.ActionUnlink: emulator.RouteUnlink, linking.ActionDelete: emulator.RouteDeleteUser,
 		linking.ActionAssignRoles: emulator.RouteAssignRoles, linking.ActionRemoveRoles: emulator.RouteRemoveRoles,
 		linking.ActionAddMember: emulator.RouteAddMembers, linking.ActionRemoveMember: emulator.RouteRemoveMembers,
-		linking.ActionCreateUser: emulator.RouteCreateUser,
+		linking.ActionCreateUser: emulator.RouteCreateUser, linking.ActionSetBlocked: emulator.RoutePatchUser,
 	}
 	out := map[string]int64{}
 	for _, r := range route {
 		out[r] = 0
 	}
-	for _, op := range p.Operations {
-		for _, s := range op.Steps {
-			out[route[s.Action]]++
+	for _, p := range plans {
+		for _, op := range p.Operations {
+			for _, s := range op.Steps {
+				if r, ok := route[s.Action]; ok {
+					out[r]++
+				}
+			}
 		}
 	}
 	return out
@@ -544,8 +814,8 @@ func plannedEffects(p *linking.Plan) map[string]int64 {
 // when a kill cut the run off before the journal heard of that result, the
 // resume's reading of the tenant after it), that a result without an
 // attempt is only ever a resume's finding about a call that was never made,
-// and that every step of the plan succeeded by exactly one call.
-func checkSoakAuditLog(t *testing.T, path string, p *linking.Plan) []audit.Record {
+// and that every step of the plans succeeded by exactly one call.
+func checkSoakAuditLog(t *testing.T, path string, plans ...*linking.Plan) []audit.Record {
 	t.Helper()
 	records, skipped, err := audit.ReadLog(path)
 	if err != nil {
@@ -554,9 +824,14 @@ func checkSoakAuditLog(t *testing.T, path string, p *linking.Plan) []audit.Recor
 	if len(skipped) > 0 {
 		t.Errorf("audit log: %d unreadable lines, first %s", len(skipped), skipped[0])
 	}
+	ours := map[string]bool{}
+	for _, p := range plans {
+		ours[p.ID] = true
+	}
 	attempts, results := map[string]audit.Record{}, map[string][]audit.Record{}
-	okCalls := map[string]map[string]bool{} // step → the op ids of its calls that succeeded
+	okCalls := map[string]map[string]bool{} // plan and step → the op ids of its calls that succeeded
 	for _, r := range records {
+		step := r.PlanID + " " + r.Step
 		switch r.Phase {
 		case audit.PhaseAttempt:
 			if _, dup := attempts[r.OpID]; dup {
@@ -566,13 +841,13 @@ func checkSoakAuditLog(t *testing.T, path string, p *linking.Plan) []audit.Recor
 		case audit.PhaseResult:
 			results[r.OpID] = append(results[r.OpID], r)
 			if r.Result == audit.ResultOK {
-				if okCalls[r.Step] == nil {
-					okCalls[r.Step] = map[string]bool{}
+				if okCalls[step] == nil {
+					okCalls[step] = map[string]bool{}
 				}
-				okCalls[r.Step][r.OpID] = true
+				okCalls[step][r.OpID] = true
 			}
 		}
-		if r.PlanID != p.ID {
+		if !ours[r.PlanID] {
 			t.Errorf("audit log: a record of plan %q: %+v", r.PlanID, r)
 		}
 	}
@@ -593,26 +868,22 @@ func checkSoakAuditLog(t *testing.T, path string, p *linking.Plan) []audit.Recor
 			t.Errorf("audit log: a result without an attempt that claims more than a call never made: %+v", rs[0])
 		}
 	}
-	for _, step := range p.StepIDs() {
-		if n := len(okCalls[step]); n != 1 {
-			t.Errorf("audit log: step %s succeeded by %d calls, want 1", step, n)
+	for _, p := range plans {
+		for _, step := range p.StepIDs() {
+			if n := len(okCalls[p.ID+" "+step]); n != 1 {
+				t.Errorf("audit log: step %s of %s succeeded by %d calls, want 1", step, p.ID, n)
+			}
 		}
 	}
 	return records
 }
 
-// checkSoakBackups checks that every user deleted or linked away is in a
-// backup, whole: its metadata as the fixture had it (a link discards it).
-func checkSoakBackups(t *testing.T, dir, fixture string, p *linking.Plan) {
+// checkSoakBackups checks that every user p deleted or linked away is in
+// a backup p wrote, whole: its metadata, roles and memberships as the
+// tenant had them before p (a link discards them).
+func checkSoakBackups(t *testing.T, dir string, before *emulator.Tenant, p *linking.Plan) {
 	t.Helper()
-	ten, err := emulator.LoadFixture(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := map[string]*emulator.User{}
-	for _, u := range ten.Users {
-		before[u.UserID] = u
-	}
+	users := usersByID(before)
 	backups, err := audit.OpenBackups(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -621,10 +892,14 @@ func checkSoakBackups(t *testing.T, dir, fixture string, p *linking.Plan) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := map[string][]json.RawMessage{} // user id → its objects in backups
+	type backedUp struct{ user, access json.RawMessage }
+	saved := map[string][]backedUp{} // user id → what backups hold of it, oldest first
 	for _, info := range infos {
 		if info.Err != nil {
 			t.Errorf("backup %s: %v", info.Path, info.Err)
+			continue
+		}
+		if info.Meta["plan_id"] != p.ID {
 			continue
 		}
 		b, err := audit.ReadBackup(info.Path)
@@ -632,7 +907,7 @@ func checkSoakBackups(t *testing.T, dir, fixture string, p *linking.Plan) {
 			t.Fatal(err)
 		}
 		for id, raw := range b.Users {
-			saved[id] = append(saved[id], raw)
+			saved[id] = append(saved[id], backedUp{raw, b.Access[id]})
 		}
 	}
 	for _, op := range p.Operations {
@@ -651,13 +926,21 @@ func checkSoakBackups(t *testing.T, dir, fixture string, p *linking.Plan) {
 			continue
 		}
 		var u emulator.User
-		if err := json.Unmarshal(objs[0], &u); err != nil {
+		if err := json.Unmarshal(objs[0].user, &u); err != nil {
 			t.Errorf("backup of %s: %v", lost, err)
 			continue
 		}
-		want := before[lost]
+		want := users[lost]
 		if !jsonSame(u.UserMetadata, want.UserMetadata) || !jsonSame(u.AppMetadata, want.AppMetadata) || len(u.Identities) != len(want.Identities) {
-			t.Errorf("the backup of %s is not the user as it was: %s", lost, objs[0])
+			t.Errorf("the backup of %s is not the user as it was: %s", lost, objs[0].user)
+		}
+		var acc linking.Access
+		if err := json.Unmarshal(objs[0].access, &acc); err != nil {
+			t.Errorf("the backup of %s holds no roles and memberships (%s): %v", lost, objs[0].access, err)
+			continue
+		}
+		if held := acc.State(); !slices.Equal(held.Roles, slices.Sorted(slices.Values(want.Roles))) || !slices.Equal(held.Organizations, slices.Sorted(slices.Values(want.Organizations))) {
+			t.Errorf("the backup of %s holds roles %v and organizations %v; it had %v and %v", lost, held.Roles, held.Organizations, want.Roles, want.Organizations)
 		}
 	}
 }

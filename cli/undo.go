@@ -26,8 +26,8 @@ func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *c
 (` + "`linkdesk audit`" + ` lists them; any record of the operation will do).
 
   a link      unlinks; gives the secondary back its user_metadata and
-              app_metadata as they were before the link, its roles and
-              organization memberships; takes from the primary the keys the
+              app_metadata as they were before the link, its block, its roles
+              and organization memberships; takes from the primary the keys the
               merge added and puts back the values it replaced, and takes the
               roles and memberships carried over
   an unlink   links the account again

@@ -157,6 +157,38 @@ func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 	e.noSecrets(r)
 }
 
+// A blocked account linked away and given back by an undo is blocked
+// again: the unlink brings it back from its profile, which says nothing of
+// a block.
+func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
+	ten, err := emulator.LoadFixture(cmdFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range ten.Users {
+		if u.UserID == cmdAliceGoogle {
+			u.Blocked = emulator.FlagTrue
+		}
+	}
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	writeFixtureFile(t, path, ten)
+	e := newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force")
+	if r.code != exitOK {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if !strings.Contains(r.out, "block its logins again") {
+		t.Errorf("the undo does not say it blocks the account again:\n%s", r.out)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after link and undo:\n%s", diff)
+	}
+}
+
 // What changed since the link is a conflict: the undo is refused without
 // --force and says what; with it, the value before the link comes back.
 func TestUndoOfAChangedLinkIsRefusedWithoutForce(t *testing.T) {

@@ -223,6 +223,31 @@ func TestMetadataLinkUnlinkDelete(t *testing.T) {
 	}
 }
 
+// SetBlocked blocks a user and lets it in again; asking for the block it
+// has changes nothing.
+func TestSetBlockedBlocksAndUnblocks(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{})
+	ctx := context.Background()
+	const id = "github|5832311"
+	for _, blocked := range []bool{true, true, false} {
+		u, err := tn.SetBlocked(ctx, id, blocked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, _ := srv.GetUser(id)
+		if u.Blocked != blocked || held.Blocked.Bool() != blocked {
+			t.Fatalf("blocked %v: answered %v, the tenant holds %v", blocked, u.Blocked, held.Blocked.Bool())
+		}
+	}
+	if n := srv.Stats().Effects[emulator.RoutePatchUser]; n != 2 {
+		t.Errorf("%d PATCHes changed the user, want 2 (block, unblock)", n)
+	}
+	var apiErr *client.Error
+	if _, err := tn.SetBlocked(ctx, "auth0|nobody", true); !client.IsNotFound(err) || !errors.As(err, &apiErr) || apiErr.Code != "inexistent_user" {
+		t.Errorf("a missing user: %v", err)
+	}
+}
+
 func TestReadOnlyRefusesEveryWriteBeforeAnyRequest(t *testing.T) {
 	tn, srv := connect(t, emulator.Options{}, func(c *client.Config) { c.ReadOnly = true })
 	ctx := context.Background()
@@ -242,6 +267,12 @@ func TestReadOnlyRefusesEveryWriteBeforeAnyRequest(t *testing.T) {
 	checks["delete"] = tn.DeleteUser(ctx, "github|5832311")
 	_, checks["ticket"] = tn.PasswordChangeTicket(ctx, "github|5832311", client.TicketOptions{})
 	_, checks["create"] = tn.CreateUser(ctx, client.NewUser{Connection: "Username-Password-Authentication", Email: "new@example.com", Password: "x-Y-z-123456789"})
+	checks["assign roles"] = tn.AssignRoles(ctx, "github|5832311", []string{"rol_1"})
+	checks["remove roles"] = tn.RemoveRoles(ctx, "github|5832311", []string{"rol_1"})
+	checks["add member"] = tn.AddOrganizationMembers(ctx, "org_1", []string{"github|5832311"})
+	checks["remove member"] = tn.RemoveOrganizationMembers(ctx, "org_1", []string{"github|5832311"})
+	_, checks["verification email"] = tn.SendVerificationEmail(ctx, client.VerificationEmail{UserID: "github|5832311"})
+	_, checks["block"] = tn.SetBlocked(ctx, "github|5832311", true)
 	for name, err := range checks {
 		if !errors.Is(err, client.ErrReadOnly) {
 			t.Errorf("%s in read-only mode: %v", name, err)

@@ -39,6 +39,9 @@ type Tenant interface {
 	// untouched). Auth0 merges one level deep; a nil value removes a key.
 	UpdateMetadata(ctx context.Context, id string, userMetadata, appMetadata map[string]any) (User, error)
 
+	// SetBlocked blocks the user's logins, or lets them in again.
+	SetBlocked(ctx context.Context, id string, blocked bool) (User, error)
+
 	// Link links secondary into primary and returns the primary's identities.
 	// An answer lost in transit is resolved by reading the primary again.
 	Link(ctx context.Context, primaryID string, secondary LinkTarget) ([]Identity, error)

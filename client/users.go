@@ -204,6 +204,16 @@ func (t *tenant) UpdateMetadata(ctx context.Context, id string, userMetadata, ap
 	return u, err
 }
 
+func (t *tenant) SetBlocked(ctx context.Context, id string, blocked bool) (User, error) {
+	if err := t.writeAllowed(); err != nil {
+		return User{}, err
+	}
+	var u User
+	// Setting the block it has changes nothing: safe to repeat.
+	err := t.call(withRetryable(ctx), http.MethodPatch, t.m.URI("users", id), map[string]bool{"blocked": blocked}, &u)
+	return u, err
+}
+
 func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Identity, error) {
 	if err := t.writeAllowed(); err != nil {
 		return nil, err

@@ -66,18 +66,21 @@ func readAccess(ctx context.Context, t client.Tenant, id string) (Access, error)
 	return Access{Roles: roles, Organizations: orgs}, nil
 }
 
-// carried is what of sec the primary lacks: the roles and memberships a
-// link gives the primary.
-func carried(sec, primary Access) ([]client.Role, []client.Organization) {
+// carried is what of sec the primary lacks (nil: nothing known of it):
+// the roles and memberships a link gives the primary.
+func carried(sec Access, primary *AccessState) ([]client.Role, []client.Organization) {
+	if primary == nil {
+		primary = &AccessState{}
+	}
 	var roles []client.Role
 	for _, r := range sec.Roles {
-		if !slices.ContainsFunc(primary.Roles, func(p client.Role) bool { return p.ID == r.ID }) {
+		if !slices.Contains(primary.Roles, r.ID) {
 			roles = append(roles, r)
 		}
 	}
 	var orgs []client.Organization
 	for _, o := range sec.Organizations {
-		if !slices.ContainsFunc(primary.Organizations, func(p client.Organization) bool { return p.ID == o.ID }) {
+		if !slices.Contains(primary.Organizations, o.ID) {
 			orgs = append(orgs, o)
 		}
 	}

@@ -38,6 +38,7 @@ type callArgs struct {
 	verify           client.VerificationEmail
 	create           *client.NewUser
 	randomPassword   bool
+	blocked          bool
 }
 
 // touch is a user a call changes, and whether it must exist just before.
@@ -148,6 +149,9 @@ func deriveOp(op Operation) ([]stepCall, error) {
 		if len(r.UserMetadata) > 0 || len(r.AppMetadata) > 0 {
 			out = append(out, patchCall(op.Target, r.UserMetadata, r.AppMetadata))
 		}
+		if r.Blocked != nil {
+			out = append(out, blockedCall(op.Target, *r.Blocked))
+		}
 		if len(r.AddRoles) > 0 {
 			out = append(out, rolesCall(ActionAssignRoles, op.Target, r.AddRoles))
 		}
@@ -197,6 +201,11 @@ func patchCall(user string, um, am map[string]any) stepCall {
 	}
 	return stepCall{Action: ActionPatchMetadata, Call: Call{Method: http.MethodPatch, Path: apiPath("users", user), Body: MustJSON(body)},
 		args: callArgs{user: user, userMeta: um, appMeta: am}, touches: []touch{{user, true}}}
+}
+
+func blockedCall(user string, blocked bool) stepCall {
+	return stepCall{Action: ActionSetBlocked, Call: Call{Method: http.MethodPatch, Path: apiPath("users", user), Body: MustJSON(map[string]bool{"blocked": blocked})},
+		args: callArgs{user: user, blocked: blocked}, touches: []touch{{user, true}}}
 }
 
 func roleIDs(roles []client.Role) []string {

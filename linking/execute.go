@@ -781,6 +781,12 @@ func (e *Executor) invoke(ctx context.Context, action string, c callArgs, rep *S
 			return nil, nil, err
 		}
 		return MustJSON(map[string]string{"user_id": u.UserID}), nil, nil
+	case ActionSetBlocked:
+		u, err := e.Tenant.SetBlocked(ctx, c.user, c.blocked)
+		if err != nil {
+			return nil, nil, err
+		}
+		return MustJSON(map[string]bool{"blocked": u.Blocked}), nil, nil
 	case ActionAssignRoles:
 		return nil, nil, e.Tenant.AssignRoles(ctx, c.user, c.roles)
 	case ActionRemoveRoles:
@@ -941,8 +947,9 @@ const (
 // resolve reads the tenant to learn whether a step whose answer was lost
 // took effect: link → the secondary is among the primary's identities;
 // unlink → it is not any more; delete → the user answers 404; create → it
-// exists; patch → the values are there; roles and memberships → held or
-// not. Not done means every user is as the step expects.
+// exists; patch → the values are there; block → the user is blocked as
+// asked; roles and memberships → held or not. Not done means every user is
+// as the step expects.
 func (e *Executor) resolve(ctx context.Context, s Step) (resolution, error) {
 	c := e.calls[s.ID]
 	done, u, found, err := e.effect(ctx, s, c, nil, nil)
@@ -997,6 +1004,8 @@ func (e *Executor) effect(ctx context.Context, s Step, c stepCall, skipKeys map[
 		done = !found
 	case ActionCreateUser:
 		done = found
+	case ActionSetBlocked:
+		done = found && u.Blocked == a.blocked
 	case ActionAssignRoles, ActionRemoveRoles:
 		if found {
 			roles, err := e.Tenant.UserRoles(ctx, a.user)
@@ -1031,7 +1040,9 @@ type confirmRead struct {
 // confirmDone checks, by reading the tenant, that a step the journal
 // records as done shows its effect there, and returns the note for the
 // report. A ticket or a verification email leaves nothing to read back. A
-// metadata key a later done step of the plan set again is not compared.
+// metadata key a later step of the plan set again, or may have (a run cut
+// off during its call left it started or unknown, to be settled by reading
+// the tenant when its turn comes), is not compared.
 func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, error) {
 	const confirmed = "done by an earlier run (journal), confirmed on the tenant"
 	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
@@ -1047,7 +1058,7 @@ func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, er
 				continue
 			}
 			lc := e.calls[t.ID]
-			if !later || lc.Action != ActionPatchMetadata || lc.args.user != c.args.user || e.state(t.ID) != audit.StepDone {
+			if !later || lc.Action != ActionPatchMetadata || lc.args.user != c.args.user || !mayHaveTakenEffect(e.state(t.ID)) {
 				continue
 			}
 			for k := range lc.args.userMeta {
@@ -1073,6 +1084,12 @@ func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, er
 			journalPath(e.Journal), s.ID, s.Call.Method, s.Call.Path)
 	}
 	return confirmed, nil
+}
+
+// mayHaveTakenEffect reports whether a step in this journal state may have
+// changed the tenant: done, or cut off during its call.
+func mayHaveTakenEffect(st audit.StepState) bool {
+	return st == audit.StepDone || st == audit.StepStarted || st == audit.StepUnknown
 }
 
 func journalPath(j *audit.Journal) string {

@@ -270,15 +270,7 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 				}
 				j.Close()
 
-				// A new process: a new client, the journal reopened.
-				j, err = audit.OpenJournal(journalPath, p.ID, p.StepIDs())
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer j.Close()
-				ex = sb.executor()
-				ex.Tenant, ex.Journal = sb.connect(false), j
-				res, err := ex.Apply(context.Background(), p)
+				j, res, err := sb.resume(journalPath, p)
 				if err != nil || !res.Complete() {
 					t.Fatalf("resume: %v\n%+v", err, res)
 				}
@@ -312,6 +304,21 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 			})
 		}
 	}
+}
+
+// resume applies p again as a new process would after a run was cut off:
+// a new client, the journal reopened (closed at the test's end).
+func (sb *sandbox) resume(journalPath string, p *linking.Plan) (*audit.Journal, *linking.Result, error) {
+	sb.t.Helper()
+	j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+	if err != nil {
+		sb.t.Fatal(err)
+	}
+	sb.t.Cleanup(func() { j.Close() })
+	ex := sb.executor()
+	ex.Tenant, ex.Journal = sb.connect(false), j
+	res, err := ex.Apply(context.Background(), p)
+	return j, res, err
 }
 
 // checkBackedUp asserts that every user a plan links away or deletes is in
@@ -442,5 +449,71 @@ func TestApplyOnAFaultyTenantReachesThePlannedState(t *testing.T) {
 	}
 	if retried == 0 {
 		t.Error("no step was tried twice: the faults never hit a write")
+	}
+}
+
+// Two links into one primary whose merges both set app_metadata.roles (the
+// second to the union of both secondaries' roles): a run killed once the
+// second merge took effect, before its journal heard of it, resumes. The
+// first merge, done in the journal, is confirmed without the key a later
+// step may have set again (the tenant shows the second merge's value), and
+// the second is settled by reading the tenant; each call is made once.
+func TestResumeAfterASecondMergeOfOnePrimaryWasCutOff(t *testing.T) {
+	for _, mode := range []string{crashAfter, crashBefore} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			sb := newSandbox(t, emulator.Options{})
+			for id, role := range map[string]string{weiGoogle: "support", weiGitHub: "billing"} {
+				if _, err := sb.tenant.UpdateMetadata(ctx, id, nil, map[string]any{"roles": []string{role}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ops, err := linking.PlanGroup(ctx, sb.tenant, sb.group("wei.zhang@gmail.com"), weiDB, sb.conns(), linking.LinkOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := sb.plan(ops...)
+			if got := p.StepIDs(); !slices.Equal(got, []string{"op1.patch", "op1.link", "op2.patch", "op2.link"}) {
+				t.Fatalf("steps %v", got)
+			}
+			for _, op := range p.Operations {
+				if !strings.Contains(string(op.Steps[0].Call.Body), `"roles"`) {
+					t.Fatalf("%s's merge does not set app_metadata.roles: %s", op.ID, op.Steps[0].Call.Body)
+				}
+			}
+			journalPath := filepath.Join(sb.dir, "journals", p.ID+".journal")
+			j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ft := &faultTenant{Tenant: sb.tenant, mode: mode, at: 2} // op2.patch
+			ex := sb.executor()
+			ex.Tenant, ex.Journal = ft, j
+			done := make(chan struct{})
+			go func() { // the crash ends this goroutine mid-step, as SIGKILL ends a process
+				defer close(done)
+				ex.Apply(ctx, p)
+			}()
+			<-done
+			j.Close()
+			if !ft.fired {
+				t.Fatal("the fault never fired")
+			}
+
+			_, res, err := sb.resume(journalPath, p)
+			if err != nil || !res.Complete() {
+				t.Fatalf("resume: %v\n%+v", err, res)
+			}
+			primary := sb.mustUser(weiDB)
+			if _, am := linking.UserMetadata(primary); len(identityIDs(primary)) != 3 || !sameJSON(mustMarshal(t, am["roles"]), mustMarshal(t, []string{"support", "billing"})) && !sameJSON(mustMarshal(t, am["roles"]), mustMarshal(t, []string{"billing", "support"})) {
+				t.Errorf("the primary after resume: identities %v, app_metadata %v", identityIDs(primary), am)
+			}
+			if got, want := writeCounts(sb)[patchRoute], int64(2+2); got != want { // two to set the secondaries' roles up, two merges
+				t.Errorf("%d PATCHes, want %d", got, want)
+			}
+			if got := writeCounts(sb)[linkRoute]; got != 2 {
+				t.Errorf("%d links, want 2", got)
+			}
+		})
 	}
 }

@@ -52,6 +52,7 @@ const (
 	ActionRemoveRoles   = "remove_roles"
 	ActionAddMember     = "add_member"
 	ActionRemoveMember  = "remove_member"
+	ActionSetBlocked    = "set_blocked"
 )
 
 // Plan is a list of operations to carry out on one tenant, with what each
@@ -124,8 +125,8 @@ type VerifyOptions struct {
 }
 
 // Restore is what a restore operation does to its Target, in this order:
-// create it, set metadata keys, give and take roles, add it to and remove
-// it from organizations.
+// create it, set metadata keys, block it, give and take roles, add it to
+// and remove it from organizations.
 type Restore struct {
 	// Create re-creates a deleted user.
 	Create *client.NewUser `json:"create,omitempty"`
@@ -135,8 +136,11 @@ type Restore struct {
 	RandomPassword bool `json:"random_password,omitempty"`
 	// UserMetadata and AppMetadata set top-level keys (null removes one),
 	// as a PATCH does.
-	UserMetadata        map[string]any        `json:"user_metadata,omitempty"`
-	AppMetadata         map[string]any        `json:"app_metadata,omitempty"`
+	UserMetadata map[string]any `json:"user_metadata,omitempty"`
+	AppMetadata  map[string]any `json:"app_metadata,omitempty"`
+	// Blocked sets the user's block: an account an unlink gives back
+	// comes back from its profile, which holds no block.
+	Blocked             *bool                 `json:"blocked,omitempty"`
 	AddRoles            []client.Role         `json:"add_roles,omitempty"`
 	RemoveRoles         []client.Role         `json:"remove_roles,omitempty"`
 	AddOrganizations    []client.Organization `json:"add_organizations,omitempty"`
@@ -288,7 +292,7 @@ func (p *Plan) Seal() { p.Digest = p.digest() }
 
 var stepSuffixes = map[string]string{
 	ActionPatchMetadata: "patch", ActionCreateUser: "create", ActionAssignRoles: "roles", ActionRemoveRoles: "unroles",
-	ActionAddMember: "member", ActionRemoveMember: "unmember", ActionVerifyEmail: "verify",
+	ActionAddMember: "member", ActionRemoveMember: "unmember", ActionVerifyEmail: "verify", ActionSetBlocked: "block",
 }
 
 func stepSuffix(action string) string {

@@ -76,7 +76,9 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 		}
 		if a, ok := opts.Access[sec.UserID]; ok {
 			s.Access = a.State()
-			op.Roles, op.Organizations = carried(a, opts.Access[primary.UserID])
+			// Against the primary as the links before leave it: what an
+			// earlier secondary carried it holds by then.
+			op.Roles, op.Organizations = carried(a, p.Access)
 			if len(a.Roles)+len(a.Organizations) > 0 {
 				op.Notes = append(op.Notes, fmt.Sprintf("%s holds %s and %s: the link ends them, so the primary is given those it lacks first",
 					sec.UserID, countNoun(len(a.Roles), "role"), countNoun(len(a.Organizations), "organization membership")))

@@ -261,3 +261,56 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// Two secondaries of one group holding the same role and organization: the
+// first link carries them to the primary, the second carries nothing (it
+// would be a call that changes nothing, and an undo of the second link
+// alone would take from the primary what the first gave it).
+func TestARoleTwoSecondariesHoldIsCarriedOnce(t *testing.T) {
+	ten, err := emulator.LoadFixture(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten.Roles = []*emulator.Role{{ID: "rol_support", Name: "support"}, {ID: "rol_admin", Name: "admin"}}
+	ten.Organizations = []*emulator.Organization{{ID: "org_acme", Name: "acme"}}
+	for _, u := range ten.Users {
+		switch u.UserID {
+		case weiGoogle:
+			u.Roles, u.Organizations = []string{"rol_support"}, []string{"org_acme"}
+		case weiGitHub:
+			u.Roles, u.Organizations = []string{"rol_support", "rol_admin"}, []string{"org_acme"}
+		}
+	}
+	sb := newSandbox(t, emulator.Options{Tenant: ten})
+	ctx := context.Background()
+	access, err := linking.ReadAccess(ctx, sb.tenant, weiDB, weiGoogle, weiGitHub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(sb.mustUser(weiDB), sb.users(weiGoogle, weiGitHub), sb.conns(), linking.LinkOptions{Access: access})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(op linking.Operation) string {
+		var out []string
+		for _, r := range op.Roles {
+			out = append(out, r.ID)
+		}
+		for _, o := range op.Organizations {
+			out = append(out, o.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if len(ops) != 2 || ids(ops[0]) != "rol_support,org_acme" || ids(ops[1]) != "rol_admin" {
+		t.Fatalf("carried: %q then %q, want rol_support,org_acme then rol_admin", ids(ops[0]), ids(ops[1]))
+	}
+	sb.apply(sb.plan(ops...))
+	st := sb.srv.Stats()
+	if st.Requests[emulator.RouteAssignRoles] != 2 || st.Requests[emulator.RouteAddMembers] != 1 || st.Effects[emulator.RouteAssignRoles] != 2 || st.Effects[emulator.RouteAddMembers] != 1 {
+		t.Errorf("role and membership calls %d and %d (%d and %d changed the tenant), want 2 and 1, each a change",
+			st.Requests[emulator.RouteAssignRoles], st.Requests[emulator.RouteAddMembers], st.Effects[emulator.RouteAssignRoles], st.Effects[emulator.RouteAddMembers])
+	}
+	if u, _ := sb.srv.GetUser(weiDB); strings.Join(u.Roles, ",") != "rol_support,rol_admin" || strings.Join(u.Organizations, ",") != "org_acme" {
+		t.Errorf("the primary holds %v and %v", u.Roles, u.Organizations)
+	}
+}

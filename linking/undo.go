@@ -216,7 +216,7 @@ func (u *undoer) link() error {
 	// The primary as it will be once the identity is detached.
 	pState := StateOf(primary)
 	var secState UserState
-	secExists, fresh := false, false
+	secExists, fresh, secBlocked := false, false, false
 	if u.done(ActionLink) {
 		switch {
 		case hasLinked(primary, provider, id):
@@ -235,14 +235,14 @@ func (u *undoer) link() error {
 				return err
 			}
 			if found {
-				secState, secExists = StateOf(sec), true
+				secState, secExists, secBlocked = StateOf(sec), true, sec.Blocked
 			} else {
 				u.conflict(UndoConflict{UserID: op.Secondary, What: "identities", Note: "no longer linked into " + op.Primary + " and not an account of its own: its metadata, roles and memberships cannot be given back"})
 			}
 		}
 	}
 	if secExists {
-		if err := u.restoreSecondary(secBefore, secAccess, secState, fresh); err != nil {
+		if err := u.restoreSecondary(secBefore, secAccess, secState, fresh, secBlocked); err != nil {
 			return err
 		}
 	}
@@ -263,14 +263,16 @@ func unlinkedState(primary client.User, provider, id string) UserState {
 	return s
 }
 
-// restoreSecondary gives the secondary back its metadata, roles and
+// restoreSecondary gives the secondary back its metadata, block, roles and
 // memberships as they were before the link. fresh: it comes back by this
-// undo's unlink, holding nothing; else it is read as it is now.
-func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState, fresh bool) error {
+// undo's unlink, holding nothing (its profile holds no block); else it is
+// read as it is now, blocked or not.
+func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState, fresh, blocked bool) error {
 	r := &Restore{}
 	bu, ba := UserMetadata(before)
 	r.UserMetadata = MetadataPatch(now.UserMetadata, nilIfEmpty(bu))
 	r.AppMetadata = MetadataPatch(now.AppMetadata, nilIfEmpty(ba))
+	r.Blocked = blockBack(before, blocked)
 	if acc != nil && u.req.ReadAccess {
 		r.AddRoles, r.AddOrganizations = acc.Roles, acc.Organizations
 		if !fresh {
@@ -278,7 +280,7 @@ func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState
 			if err != nil {
 				return err
 			}
-			r.AddRoles, r.AddOrganizations = carried(*acc, *cur)
+			r.AddRoles, r.AddOrganizations = carried(*acc, cur.State())
 		}
 	}
 	_, err := u.restore(now, r)
@@ -378,7 +380,7 @@ func decodeInto(raw []byte, v any) error {
 // restores nothing), its steps expecting the state each leaves, and
 // returns the state it leaves.
 func (u *undoer) restore(state UserState, r *Restore) (UserState, error) {
-	if r.Create == nil && len(r.UserMetadata) == 0 && len(r.AppMetadata) == 0 && len(r.AddRoles)+len(r.RemoveRoles)+len(r.AddOrganizations)+len(r.RemoveOrganizations) == 0 {
+	if r.Create == nil && len(r.UserMetadata) == 0 && len(r.AppMetadata) == 0 && r.Blocked == nil && len(r.AddRoles)+len(r.RemoveRoles)+len(r.AddOrganizations)+len(r.RemoveOrganizations) == 0 {
 		return state, nil
 	}
 	op := u.op(Operation{Kind: OpRestore, Target: state.UserID, Restore: r})
@@ -473,12 +475,13 @@ func (u *undoer) delete() error {
 		nu, na := UserMetadata(now)
 		r.UserMetadata = u.backKeys(op.Target, FieldUserMetadata, bu, nu)
 		r.AppMetadata = u.backKeys(op.Target, FieldAppMetadata, ba, na)
+		r.Blocked = blockBack(before, now.Blocked)
 		if acc != nil && u.req.ReadAccess {
 			cur, err := u.access(op.Target)
 			if err != nil {
 				return err
 			}
-			r.AddRoles, r.AddOrganizations = carried(*acc, *cur)
+			r.AddRoles, r.AddOrganizations = carried(*acc, cur.State())
 			state.Access = cur.State()
 		}
 		if state, err = u.restore(state, r); err != nil {
@@ -525,6 +528,16 @@ func (u *undoer) delete() error {
 	}
 	u.relinkCascade(before, state)
 	return nil
+}
+
+// blockBack is the block to set again on an account that was blocked
+// before the operation and is not now (nil: nothing to set).
+func blockBack(before client.User, blockedNow bool) *bool {
+	if !before.Blocked || blockedNow {
+		return nil
+	}
+	b := true
+	return &b
 }
 
 // backKeys is the patch giving back every key the backup held whose value

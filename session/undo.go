@@ -19,7 +19,7 @@ import (
 // now:
 //
 //   - a link: unlink; the secondary's user_metadata and app_metadata as
-//     they were before the link, its roles and memberships given back;
+//     they were before the link, its block, roles and memberships given back;
 //     from the primary, the keys the merge added taken away and the values
 //     it replaced put back, the roles and memberships carried over taken;
 //   - an unlink: link again (metadata the account got since is merged);
