@@ -54,10 +54,7 @@ asks, and without one it changes nothing.`,
 		Example: `  linkdesk apply plan.json
   linkdesk apply plan.json --force`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.PlanFile = args[0]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runApply)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runApply, &o.PlanFile),
 	}
 	addWriteFlags(cmd, &o.writeFlags, false)
 	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal)")
@@ -75,53 +72,49 @@ func runApply(o *applyOptions) error {
 	if err != nil {
 		return usageErrorf("%s: %v", o.PlanFile, err)
 	}
-	s, err := o.g.open(o.ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	warnUnsettled(o.io, s)
-	if p.Tenant != s.Name {
-		if !s.Sandbox {
-			return commandError(&linking.SafetyError{Check: CheckOtherTenant,
-				Reason: fmt.Sprintf("the plan was made for %s, not %s", printableName(p.Tenant), printableName(s.Name))})
+	return o.withWriteSession(func(s *session.Session) error {
+		if p.Tenant != s.Name {
+			if !s.Sandbox {
+				return commandError(&linking.SafetyError{Check: CheckOtherTenant,
+					Reason: fmt.Sprintf("the plan was made for %s, not %s", printableName(p.Tenant), printableName(s.Name))})
+			}
+			fmt.Fprintf(o.io.ErrOut, "linkdesk: the plan was made for %s; applying it to the sandbox tenant %s\n", printableName(p.Tenant), s.Name)
 		}
-		fmt.Fprintf(o.io.ErrOut, "linkdesk: the plan was made for %s; applying it to the sandbox tenant %s\n", printableName(p.Tenant), s.Name)
-	}
-	if len(p.Operations) == 0 {
-		// Nothing to ask about and nothing to journal.
-		return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
-	}
-	journalPath := o.Journal
-	if journalPath == "" {
-		journalPath = s.JournalPath(p.ID)
-	}
-	if !o.JSON {
-		write := report.WritePlanSummary
-		if o.Verbose {
-			write = report.WritePlanText
+		if len(p.Operations) == 0 {
+			// Nothing to ask about and nothing to journal.
+			return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 		}
-		if err := write(o.io.Out, p); err != nil {
+		journalPath := o.Journal
+		if journalPath == "" {
+			journalPath = s.JournalPath(p.ID)
+		}
+		if !o.JSON {
+			write := report.WritePlanSummary
+			if o.Verbose {
+				write = report.WritePlanText
+			}
+			if err := write(o.io.Out, p); err != nil {
+				return err
+			}
+			describeJournal(o.io, journalPath, p)
+		} else if err := showOperations(o.io, o.writeFlags, p); err != nil {
 			return err
 		}
-		describeJournal(o.io, journalPath, p)
-	} else if err := showOperations(o.io, o.writeFlags, p); err != nil {
+		ok, err := confirm(o.io, o.writeFlags, confirmation{
+			question: fmt.Sprintf("Make these %d calls on %s?", p.Calls(), printableName(s.Name)),
+		})
+		if err != nil || !ok {
+			return err
+		}
+		err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath})
+		if errors.Is(err, audit.ErrJournalLocked) {
+			return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
+		}
+		if errors.Is(err, audit.ErrJournalBound) {
+			return &exitError{code: exitUsage, err: err}
+		}
 		return err
-	}
-	ok, err := confirm(o.io, o.writeFlags, confirmation{
-		question: fmt.Sprintf("Make these %d calls on %s?", p.Calls(), printableName(s.Name)),
 	})
-	if err != nil || !ok {
-		return err
-	}
-	err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath})
-	if errors.Is(err, audit.ErrJournalLocked) {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
-	}
-	if errors.Is(err, audit.ErrJournalBound) {
-		return &exitError{code: exitUsage, err: err}
-	}
-	return err
 }
 
 // describeJournal says whether an earlier run of this plan left a journal,

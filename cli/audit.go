@@ -38,9 +38,7 @@ line, newest first, as the log stores them.`,
   linkdesk audit --email bob.smith@yahoo.com --limit 0
   linkdesk audit --json --limit 0 --action delete | jq .user_ids`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return dispatch(cmd, o, &o.cmdEnv, runF, runAudit)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runAudit),
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.JSON, "json", false, "one JSON record per line, newest first")

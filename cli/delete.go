@@ -33,10 +33,7 @@ asks you to type the account's primary identifier (or its user id), and
 without one it changes nothing.`,
 		Example: `  linkdesk delete google-oauth2|108812345678901234567`,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.UserID = args[0]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runDelete)
-		},
+		RunE:    runArgs(o, &o.cmdEnv, runF, runDelete, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	return cmd

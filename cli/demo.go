@@ -15,9 +15,7 @@ func newDemoCmd(g *globalOptions, io *streams, runF func(*tuiOptions) error) *co
 emulator of the Auth0 Management API filled with a realistic, generated tenant
 (or --fixture FILE). Nothing leaves this machine.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return dispatch(cmd, o, &o.cmdEnv, runF, runTUI)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runTUI),
 	}
 	cmd.Flags().IntVar(&g.Users, "users", session.SandboxUsers, "number of users in the sandbox tenant")
 	cmd.Flags().Int64Var(&g.Seed, "seed", 1, "generator seed: the same seed gives the same tenant")

@@ -40,10 +40,7 @@ they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
 		Example: `  linkdesk link auth0|63ea1f0b2c8d4e5f60718293 google-oauth2|108812345678901234567
   linkdesk link auth0|63ea… google-oauth2|1088… --reason "ticket #4411" --force`,
 		Args: exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Primary, o.Secondary = args[0], args[1]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runLink)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runLink, &o.Primary, &o.Secondary),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	f := cmd.Flags()

@@ -51,26 +51,23 @@ a terminal) makes those calls, with every check an apply makes, and
 }
 
 func runResume(o *resumeOptions) error {
-	s, err := o.g.open(o.ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	list, err := s.Unsettled()
-	if err != nil {
-		return commandError(err)
-	}
-	if len(list) == 0 {
-		fmt.Fprintf(o.io.Out, "Nothing to settle on %s: every write recorded in %s ended as seen.\n", printableName(s.Name), s.Paths.Journals)
-		return nil
-	}
-	var firstErr error
-	for _, u := range list {
-		if err := resumeOne(o, s, u); err != nil && firstErr == nil {
-			firstErr = err
+	return o.withSession(func(s *session.Session) error {
+		list, err := s.Unsettled()
+		if err != nil {
+			return commandError(err)
 		}
-	}
-	return firstErr
+		if len(list) == 0 {
+			fmt.Fprintf(o.io.Out, "Nothing to settle on %s: every write recorded in %s ended as seen.\n", printableName(s.Name), s.Paths.Journals)
+			return nil
+		}
+		var firstErr error
+		for _, u := range list {
+			if err := resumeOne(o, s, u); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+		return firstErr
+	})
 }
 
 // resumeOne settles one plan, then finishes, discards or shows what remains.

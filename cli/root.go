@@ -254,6 +254,16 @@ func (g *globalOptions) open(ctx context.Context, sandbox bool) (*session.Sessio
 	return s, err
 }
 
+// withSession opens the tenant the flags name, hands it to do and closes it.
+func (e *cmdEnv) withSession(do func(s *session.Session) error) error {
+	s, err := e.g.open(e.ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return do(s)
+}
+
 // warnUnsettled says on stderr when writes of earlier runs on this tenant
 // were cut off and are not settled yet, and what settles them.
 func warnUnsettled(io *streams, s *session.Session) {
@@ -304,4 +314,16 @@ func dispatch[T any](cmd *cobra.Command, o T, env *cmdEnv, runF, run func(T) err
 		return runF(o)
 	}
 	return run(o)
+}
+
+// runArgs is the RunE of a command that checks no flags against each other:
+// its positional arguments (Args has counted them) go to args in order, then
+// dispatch runs it.
+func runArgs[T any](o T, env *cmdEnv, runF, run func(T) error, args ...*string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, a []string) error {
+		for i, p := range args {
+			*p = a[i]
+		}
+		return dispatch(cmd, o, env, runF, run)
+	}
 }

@@ -39,56 +39,50 @@ a phone number. Exit 1 when nothing matches.`,
   linkdesk show william.muller1368
   linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Query = args[0]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runShow)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runShow, &o.Query),
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print {query, found_by, accounts: [...]} as JSON")
 	return cmd
 }
 
 func runShow(o *showOptions) error {
-	s, err := o.g.open(o.ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	found, err := s.Find(o.ctx, o.Query)
-	if err != nil {
-		return commandError(err)
-	}
-	var accounts []*session.Account
-	for _, u := range found.Users {
-		a, err := s.ReadAccount(o.ctx, u.UserID)
+	return o.withSession(func(s *session.Session) error {
+		found, err := s.Find(o.ctx, o.Query)
 		if err != nil {
 			return commandError(err)
 		}
-		accounts = append(accounts, a)
-	}
-	if o.JSON {
-		out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
-		for _, a := range accounts {
-			out.Accounts = append(out.Accounts, accountToJSON(a))
-		}
-		if err := writeJSON(o.io.Out, out); err != nil {
-			return err
-		}
-	} else {
-		if len(accounts) == 0 {
-			fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
-		}
-		for i, a := range accounts {
-			if i > 0 {
-				fmt.Fprintln(o.io.Out)
+		var accounts []*session.Account
+		for _, u := range found.Users {
+			a, err := s.ReadAccount(o.ctx, u.UserID)
+			if err != nil {
+				return commandError(err)
 			}
-			writeAccount(o.io.Out, a)
+			accounts = append(accounts, a)
 		}
-	}
-	if len(accounts) == 0 {
-		return &exitError{code: exitFailure}
-	}
-	return nil
+		if o.JSON {
+			out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
+			for _, a := range accounts {
+				out.Accounts = append(out.Accounts, accountToJSON(a))
+			}
+			if err := writeJSON(o.io.Out, out); err != nil {
+				return err
+			}
+		} else {
+			if len(accounts) == 0 {
+				fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
+			}
+			for i, a := range accounts {
+				if i > 0 {
+					fmt.Fprintln(o.io.Out)
+				}
+				writeAccount(o.io.Out, a)
+			}
+		}
+		if len(accounts) == 0 {
+			return &exitError{code: exitFailure}
+		}
+		return nil
+	})
 }
 
 type showJSON struct {

@@ -49,59 +49,52 @@ operation all the same.`,
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41 --reason "ticket #4411: linked the wrong account" --force`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.OpID = args[0]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runUndo)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runUndo, &o.OpID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	return cmd
 }
 
 func runUndo(o *undoOptions) error {
-	s, err := o.g.open(o.ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	warnUnsettled(o.io, s)
-	p, conflicts, err := s.UndoPlan(o.ctx, o.OpID, o.Reason)
-	if err != nil {
-		return commandError(err)
-	}
-	if o.JSON && !o.Force {
-		return writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes})
-	}
-	if !o.JSON {
-		fmt.Fprintf(o.io.Out, "On %s:\n", printableName(p.Tenant))
-		if err := report.WriteOperations(o.io.Out, p.Operations); err != nil {
+	return o.withWriteSession(func(s *session.Session) error {
+		p, conflicts, err := s.UndoPlan(o.ctx, o.OpID, o.Reason)
+		if err != nil {
+			return commandError(err)
+		}
+		if o.JSON && !o.Force {
+			return writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes})
+		}
+		if !o.JSON {
+			fmt.Fprintf(o.io.Out, "On %s:\n", printableName(p.Tenant))
+			if err := report.WriteOperations(o.io.Out, p.Operations); err != nil {
+				return err
+			}
+			for _, n := range p.Notes {
+				fmt.Fprintf(o.io.Out, "\nnote: %s\n", terminalText(n))
+			}
+		}
+		if len(conflicts) > 0 {
+			fmt.Fprintf(o.io.ErrOut, "\nChanged since the operation (%d):\n", len(conflicts))
+			for _, c := range conflicts {
+				fmt.Fprintf(o.io.ErrOut, "  %s\n", terminalText(c.String()))
+			}
+			if !o.Force {
+				return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict,
+					Reason: "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"})
+			}
+		}
+		if len(p.Operations) == 0 {
+			fmt.Fprintln(o.io.Out, "\nNothing to undo now: nothing was changed.")
+			return nil
+		}
+		ok, err := confirm(o.io, o.writeFlags, confirmation{
+			question: fmt.Sprintf("Make these %d calls on %s to undo it?", p.Calls(), printableName(s.Name)),
+		})
+		if err != nil || !ok {
 			return err
 		}
-		for _, n := range p.Notes {
-			fmt.Fprintf(o.io.Out, "\nnote: %s\n", terminalText(n))
-		}
-	}
-	if len(conflicts) > 0 {
-		fmt.Fprintf(o.io.ErrOut, "\nChanged since the operation (%d):\n", len(conflicts))
-		for _, c := range conflicts {
-			fmt.Fprintf(o.io.ErrOut, "  %s\n", terminalText(c.String()))
-		}
-		if !o.Force {
-			return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict,
-				Reason: "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"})
-		}
-	}
-	if len(p.Operations) == 0 {
-		fmt.Fprintln(o.io.Out, "\nNothing to undo now: nothing was changed.")
-		return nil
-	}
-	ok, err := confirm(o.io, o.writeFlags, confirmation{
-		question: fmt.Sprintf("Make these %d calls on %s to undo it?", p.Calls(), printableName(s.Name)),
+		return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 	})
-	if err != nil || !ok {
-		return err
-	}
-	return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 }
 
 // undoJSON is what undo --json prints when nothing is carried out.

@@ -30,10 +30,7 @@ Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
 		Example: `  linkdesk unlink auth0|60d5ec49f1a2b3c4d5e6f708 google-oauth2 101202303404505606707`,
 		Args:    exactArgs(3),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Primary, o.Provider, o.UserID = args[0], args[1], args[2]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runUnlink)
-		},
+		RunE:    runArgs(o, &o.cmdEnv, runF, runUnlink, &o.Primary, &o.Provider, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	return cmd

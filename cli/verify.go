@@ -34,10 +34,7 @@ asks, and without one it changes nothing. The audit log records the job.`,
 		Example: `  linkdesk verify-email auth0|672614a0b1c2d3e4f5061728
   linkdesk verify-email auth0|672614a0b1c2d3e4f5061728 --reason "ZD-88 asked again" --force`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.UserID = args[0]
-			return dispatch(cmd, o, &o.cmdEnv, runF, runVerify)
-		},
+		RunE: runArgs(o, &o.cmdEnv, runF, runVerify, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	cmd.Flags().StringVar(&o.ClientID, "app-client-id", "", "the application whose email settings and links the email uses (its client id)")

@@ -63,21 +63,26 @@ func (e *shownError) Unwrap() error { return e.err }
 // on it are unsettled, reads its connections and the accounts by id (a
 // missing one is a refusal, exit 3), and hands them to do.
 func (e *cmdEnv) withAccounts(ids []string, do func(s *session.Session, conns *linking.Connections, users []client.User) error) error {
-	s, err := e.g.open(e.ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	warnUnsettled(e.io, s)
-	conns, err := s.Connections(e.ctx)
-	if err != nil {
-		return commandError(err)
-	}
-	users, err := s.Users(e.ctx, ids...)
-	if err != nil {
-		return commandError(err)
-	}
-	return do(s, conns, users)
+	return e.withWriteSession(func(s *session.Session) error {
+		conns, err := s.Connections(e.ctx)
+		if err != nil {
+			return commandError(err)
+		}
+		users, err := s.Users(e.ctx, ids...)
+		if err != nil {
+			return commandError(err)
+		}
+		return do(s, conns, users)
+	})
+}
+
+// withWriteSession opens the tenant for a write, says whether earlier
+// writes on it are unsettled, and hands it to do.
+func (e *cmdEnv) withWriteSession(do func(s *session.Session) error) error {
+	return e.withSession(func(s *session.Session) error {
+		warnUnsettled(e.io, s)
+		return do(s)
+	})
 }
 
 // confirmation says how a write command may go ahead.
