@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -72,23 +71,10 @@ func readmeScopes(t *testing.T) (readOnly, needed, optional []string) {
 // deleted, then re-created) an admin and a member of Acme.
 func scopesFixture(t *testing.T) string {
 	t.Helper()
-	ten, err := emulator.LoadFixture(cmdFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ten.Roles = []*emulator.Role{{ID: "rol_admin", Name: "admin"}, {ID: "rol_support", Name: "support"}}
-	ten.Organizations = []*emulator.Organization{{ID: "org_acme", Name: "acme"}, {ID: "org_beta", Name: "beta"}}
-	for _, u := range ten.Users {
-		switch u.UserID {
-		case cmdAliceGoogle:
-			u.Roles, u.Organizations = []string{"rol_support"}, []string{"org_beta"}
-		case cmdMike:
-			u.Roles, u.Organizations = []string{"rol_admin"}, []string{"org_acme"}
-		}
-	}
-	path := filepath.Join(t.TempDir(), "tenant.json")
-	writeFixtureFile(t, path, ten)
-	return path
+	return accessFixture(t, map[string]userAccess{
+		cmdAliceGoogle: {roles: []string{"rol_support"}, orgs: []string{"org_beta"}},
+		cmdMike:        {roles: []string{"rol_admin"}, orgs: []string{"org_acme"}},
+	})
 }
 
 // undoOf stands, in a command's arguments, for the op_id of the newest

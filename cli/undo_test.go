@@ -40,6 +40,21 @@ func person(u *emulator.User) string {
 // of Beta and of Acme.
 func newAccessEnv(t *testing.T) *writeEnv {
 	t.Helper()
+	path := accessFixture(t, map[string]userAccess{
+		cmdAliceDB:     {roles: []string{"rol_admin"}, orgs: []string{"org_acme"}},
+		cmdAliceGoogle: {roles: []string{"rol_support"}, orgs: []string{"org_acme", "org_beta"}},
+	})
+	return newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+}
+
+// userAccess is the roles and organizations a user of accessFixture holds.
+type userAccess struct{ roles, orgs []string }
+
+// accessFixture writes the small fixture with the roles admin (rol_admin)
+// and support (rol_support) and the organizations acme (org_acme) and beta
+// (org_beta), held as users says (by user id), and returns its path.
+func accessFixture(t *testing.T, users map[string]userAccess) string {
+	t.Helper()
 	ten, err := emulator.LoadFixture(cmdFixture)
 	if err != nil {
 		t.Fatal(err)
@@ -47,16 +62,13 @@ func newAccessEnv(t *testing.T) *writeEnv {
 	ten.Roles = []*emulator.Role{{ID: "rol_admin", Name: "admin"}, {ID: "rol_support", Name: "support"}}
 	ten.Organizations = []*emulator.Organization{{ID: "org_acme", Name: "acme"}, {ID: "org_beta", Name: "beta"}}
 	for _, u := range ten.Users {
-		switch u.UserID {
-		case cmdAliceDB:
-			u.Roles, u.Organizations = []string{"rol_admin"}, []string{"org_acme"}
-		case cmdAliceGoogle:
-			u.Roles, u.Organizations = []string{"rol_support"}, []string{"org_acme", "org_beta"}
+		if a, ok := users[u.UserID]; ok {
+			u.Roles, u.Organizations = a.roles, a.orgs
 		}
 	}
 	path := filepath.Join(t.TempDir(), "tenant.json")
 	writeFixtureFile(t, path, ten)
-	return newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+	return path
 }
 
 // tenantPeople is every user of the tenant as a person sees it.
