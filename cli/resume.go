@@ -106,10 +106,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return nil
 	}
 	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
-	if err := showOperations(o.io, o.writeFlags, u.Plan); err != nil {
-		return err
-	}
-	ok, err := confirm(o.io, o.writeFlags, confirmation{
+	ok, err := showAndConfirm(o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
 	})
 	if err != nil || !ok {

@@ -81,10 +81,7 @@ func runTicket(o *ticketOptions) error {
 			return commandError(err)
 		}
 		p := accountPlan(s, conns, users, op)
-		if err := showOperations(o.io, o.writeFlags, p); err != nil {
-			return err
-		}
-		ok, err := confirm(o.io, o.writeFlags, confirmation{question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns))})
+		ok, err := showAndConfirm(o.io, o.writeFlags, p, confirmation{question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns))})
 		if err != nil || !ok {
 			return err
 		}

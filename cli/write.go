@@ -316,14 +316,20 @@ func exactArgs(n int) cobra.PositionalArgs {
 // apply does: under a journal, so that a run cut off is settled by
 // `linkdesk resume`.
 func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlags, p *linking.Plan, c confirmation) error {
-	if err := showOperations(ios, f, p); err != nil {
-		return err
-	}
-	ok, err := confirm(ios, f, c)
+	ok, err := showAndConfirm(ios, f, p, c)
 	if err != nil || !ok {
 		return err
 	}
 	return runPlan(ctx, ios, f, s, p, session.ApplyOptions{})
+}
+
+// showAndConfirm shows a plan's operations and their exact calls, then asks
+// as the contract says: true when the write may go ahead.
+func showAndConfirm(ios *streams, f writeFlags, p *linking.Plan, c confirmation) (bool, error) {
+	if err := showOperations(ios, f, p); err != nil {
+		return false, err
+	}
+	return confirm(ios, f, c)
 }
 
 // addWriteFlags registers --force and --json, and --reason where the
