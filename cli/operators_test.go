@@ -44,10 +44,7 @@ func TestTwoOperatorsApplyOneGroupAtOnce(t *testing.T) {
 		t.Run(group, func(t *testing.T) {
 			dir := t.TempDir()
 			planFile := filepath.Join(dir, "plan.json")
-			t.Setenv("AUTH0_DOMAIN", base)
-			t.Setenv("AUTH0_CLIENT_ID", srv.ClientID())
-			t.Setenv("AUTH0_CLIENT_SECRET", srv.ClientSecret())
-			t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "planner"))
+			useTenant(t, srv, base, filepath.Join(dir, "planner"))
 			if r := runCmd(t, nil, "plan", "--email", group, "--out", planFile); r.code != exitOK {
 				t.Fatalf("plan: exit %d %s", r.code, r.errOut)
 			}
@@ -187,10 +184,7 @@ func TestApplyRenewsAnExpiredTokenWithoutFailingAStep(t *testing.T) {
 	state := t.TempDir()
 	planFile := filepath.Join(state, "plan.json")
 	writePlanFile(t, planFile, p)
-	t.Setenv("XDG_STATE_HOME", state)
-	t.Setenv("AUTH0_DOMAIN", base)
-	t.Setenv("AUTH0_CLIENT_ID", srv.ClientID())
-	t.Setenv("AUTH0_CLIENT_SECRET", srv.ClientSecret())
+	useTenant(t, srv, base, state)
 	logPath := filepath.Join(state, "linkdesk", "audit.log")
 
 	done := make(chan cmdRun, 1)

@@ -53,12 +53,19 @@ func newWriteEnvFrom(t *testing.T, fixture string, opts emulator.Options) *write
 	e := &writeEnv{t: t, state: t.TempDir()}
 	opts.Tenant = ten
 	e.srv, e.base = emulatortest.Start(t, opts)
-	t.Setenv("XDG_STATE_HOME", e.state)
-	t.Setenv("AUTH0_DOMAIN", e.base)
-	t.Setenv("AUTH0_CLIENT_ID", e.srv.ClientID())
-	t.Setenv("AUTH0_CLIENT_SECRET", e.srv.ClientSecret())
+	useTenant(t, e.srv, e.base, e.state)
 	t.Setenv("USER", "operator-ann")
 	return e
+}
+
+// useTenant points the commands the test runs at the sandbox tenant srv
+// serves at base, with their state directory (XDG_STATE_HOME) state.
+func useTenant(t *testing.T, srv *emulator.Server, base, state string) {
+	t.Helper()
+	t.Setenv("XDG_STATE_HOME", state)
+	t.Setenv("AUTH0_DOMAIN", base)
+	t.Setenv("AUTH0_CLIENT_ID", srv.ClientID())
+	t.Setenv("AUTH0_CLIENT_SECRET", srv.ClientSecret())
 }
 
 type cmdRun struct {
