@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/session"
 )
 
@@ -65,8 +64,7 @@ func runUndo(o *undoOptions) error {
 			return writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes})
 		}
 		if !o.JSON {
-			fmt.Fprintf(o.io.Out, "On %s:\n", printableName(p.Tenant))
-			if err := report.WriteOperations(o.io.Out, p.Operations); err != nil {
+			if err := showOperations(o.io, o.writeFlags, p); err != nil {
 				return err
 			}
 			for _, n := range p.Notes {
