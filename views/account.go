@@ -23,23 +23,17 @@ type Account struct {
 	c      *tui.Common
 	userID string
 
-	task    tui.TaskID
-	loading bool
-	acct    *tui.Account
-	err     error
-	scroll  int
+	reading
+	acct   *tui.Account
+	err    error
+	scroll int
 }
 
 // NewAccount opens the account with this user id.
 func NewAccount(c *tui.Common, userID string) *Account { return &Account{c: c, userID: userID} }
 
 func (a *Account) Init() tea.Cmd {
-	if a.c.Backend == nil {
-		return nil
-	}
-	a.loading = true
-	a.task = tui.NewTask()
-	return a.c.Backend.ReadAccount(a.c.Ctx, a.task, a.userID)
+	return a.startRead(a.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(a.c.Ctx, task, a.userID) })
 }
 
 func (a *Account) Capturing() bool { return false }
@@ -83,10 +77,9 @@ func (a *Account) Help() []tui.HelpGroup {
 func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		if msg.Task != a.task {
-			return a, nil
+		if a.answered(msg.Task) {
+			a.acct, a.err = msg.Account, msg.Err
 		}
-		a.loading, a.acct, a.err = false, msg.Account, msg.Err
 	case tui.WriteDoneMsg:
 		if msg.Err == nil || a.acct != nil {
 			return a, a.Init() // what was done shows here at once

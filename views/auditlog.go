@@ -21,9 +21,8 @@ import (
 // whole record with its whole error; U undoes the operation under the
 // cursor.
 type AuditLog struct {
-	c       *tui.Common
-	task    tui.TaskID
-	loading bool
+	c *tui.Common
+	reading
 	entries []auditEntry
 	skipped int
 	err     error
@@ -85,21 +84,16 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 }
 
 func (a *AuditLog) load() tea.Cmd {
-	if a.c.Backend == nil {
-		return nil
-	}
-	a.loading = true
-	a.task = tui.NewTask()
-	return a.c.Backend.ReadAudit(a.task)
+	return a.startRead(a.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAudit(task) })
 }
 
 func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AuditMsg:
-		if msg.Task != a.task {
+		if !a.answered(msg.Task) {
 			return a, nil
 		}
-		a.loading, a.err, a.skipped = false, msg.Err, len(msg.Skipped)
+		a.err, a.skipped = msg.Err, len(msg.Skipped)
 		a.entries = make([]auditEntry, len(msg.Calls))
 		for i, c := range msg.Calls {
 			e := &a.entries[i]

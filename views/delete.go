@@ -28,15 +28,14 @@ type DeleteDialog struct {
 	email  string
 	userID string
 
-	readTask tui.TaskID
-	loading  bool
-	acct     *tui.Account
-	readErr  error
-	op       *linking.Operation
-	typed    tui.TextField
-	reason   tui.ReasonField
-	hint     string
-	scroll   int
+	reading
+	acct    *tui.Account
+	readErr error
+	op      *linking.Operation
+	typed   tui.TextField
+	reason  tui.ReasonField
+	hint    string
+	scroll  int
 
 	exec execution
 }
@@ -54,12 +53,7 @@ func defaultDeleteReason(c *tui.Common, email string) string {
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {
-	if d.c.Backend == nil {
-		return nil
-	}
-	d.loading = true
-	d.readTask = tui.NewTask()
-	return d.c.Backend.ReadAccount(d.c.Ctx, d.readTask, d.userID)
+	return d.startRead(d.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(d.c.Ctx, task, d.userID) })
 }
 
 func (d *DeleteDialog) Title() string   { return "Delete" }
@@ -136,10 +130,10 @@ func typeable(s string) bool {
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		if msg.Task != d.readTask {
+		if !d.answered(msg.Task) {
 			return d, nil
 		}
-		d.loading, d.readErr, d.acct = false, msg.Err, msg.Account
+		d.readErr, d.acct = msg.Err, msg.Account
 		if msg.Err == nil && msg.Account != nil {
 			ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
 			linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)

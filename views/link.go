@@ -46,8 +46,7 @@ type LinkWizard struct {
 	cursor  int
 
 	// review step
-	readTask      tui.TaskID
-	loading       bool
+	reading
 	users         []client.User // primary first, then the secondaries, as read just now
 	conns         *linking.Connections
 	access        map[string]linking.Access // their roles and memberships, carried over by the link
@@ -167,10 +166,9 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if msg.Task != w.readTask {
+		if !w.answered(msg.Task) {
 			return w, nil
 		}
-		w.loading = false
 		w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
 		if msg.Err == nil {
 			w.plan()
@@ -277,10 +275,11 @@ func (w *LinkWizard) review() tea.Cmd {
 		w.hint = "Pick at least one account to link into the primary (space)."
 		return nil
 	}
-	w.step, w.loading, w.ops, w.planErr, w.users = stepReview, true, nil, nil, nil
+	w.step, w.ops, w.planErr, w.users = stepReview, nil, nil, nil
 	w.opts = linking.LinkOptions{}
-	w.readTask = tui.NewTask()
-	return w.c.Backend.ReadAccounts(w.c.Ctx, w.readTask, append([]string{w.primary}, secs...)...)
+	return w.startRead(w.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd {
+		return b.ReadAccounts(w.c.Ctx, task, append([]string{w.primary}, secs...)...)
+	})
 }
 
 // plan asks linking for the operations with the current options.

@@ -24,8 +24,7 @@ type UndoDialog struct {
 	action string
 	what   string // the operation undone, in words
 
-	task      tui.TaskID
-	loading   bool
+	reading
 	plan      *linking.Plan
 	conflicts []linking.UndoConflict
 	err       error
@@ -48,12 +47,9 @@ func NewUndoDialog(c *tui.Common, opID, action, what string) *UndoDialog {
 }
 
 func (u *UndoDialog) Init() tea.Cmd {
-	if u.c.Backend == nil {
-		return nil
-	}
-	u.loading = true
-	u.task = tui.NewTask()
-	return u.c.Backend.UndoPreview(u.c.Ctx, u.task, u.opID, u.reason.Value())
+	return u.startRead(u.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd {
+		return b.UndoPreview(u.c.Ctx, task, u.opID, u.reason.Value())
+	})
 }
 
 func (u *UndoDialog) Title() string   { return "Undo" }
@@ -76,10 +72,10 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UndoPreviewMsg:
-		if msg.Task != u.task {
+		if !u.answered(msg.Task) {
 			return u, nil
 		}
-		u.loading, u.plan, u.conflicts, u.err = false, msg.Plan, msg.Conflicts, msg.Err
+		u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
 	case tui.WriteDoneMsg:
 		if u.exec.started && msg.Task == u.exec.task {
 			u.exec.running = false

@@ -19,16 +19,15 @@ type Unlink struct {
 	email   string
 	primary string
 
-	readTask tui.TaskID
-	loading  bool
-	user     client.User
-	readErr  error
-	cursor   int
-	conns    *linking.Connections
-	op       *linking.Operation
-	planErr  error
-	hint     string
-	reason   tui.ReasonField
+	reading
+	user    client.User
+	readErr error
+	cursor  int
+	conns   *linking.Connections
+	op      *linking.Operation
+	planErr error
+	hint    string
+	reason  tui.ReasonField
 
 	exec execution
 }
@@ -48,9 +47,7 @@ func (u *Unlink) Selected() string {
 }
 
 func (u *Unlink) Init() tea.Cmd {
-	u.loading = true
-	u.readTask = tui.NewTask()
-	return u.c.Backend.ReadUsers(u.c.Ctx, u.readTask, u.primary)
+	return u.startRead(u.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadUsers(u.c.Ctx, task, u.primary) })
 }
 
 func (u *Unlink) Title() string   { return "Unlink" }
@@ -70,10 +67,9 @@ func (u *Unlink) Help() []tui.HelpGroup {
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if msg.Task != u.readTask {
+		if !u.answered(msg.Task) {
 			return u, nil
 		}
-		u.loading = false
 		u.readErr, u.conns = msg.Err, msg.Conns
 		if msg.Err == nil && len(msg.Users) == 1 {
 			u.user = msg.Users[0]
