@@ -156,7 +156,7 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Link: review", Bindings: b}}
 	case stepConfirm:
 		if w.reason.Editing() {
-			return []tui.HelpGroup{{Title: "Link: reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
+			return tui.ReasonHelp(k, "Link: reason")
 		}
 		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, k.Cancel, k.Reason}}}
 	}

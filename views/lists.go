@@ -27,6 +27,20 @@ func scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap, scroll *int, page int) bool 
 	return true
 }
 
+// arrowScroll scrolls for ↑ and ↓ alone, where letters type; it reports
+// whether the key was one of those.
+func arrowScroll(k tea.KeyPressMsg, scroll *int) bool {
+	switch k.Code {
+	case tea.KeyUp:
+		*scroll = max(*scroll-1, 0)
+	case tea.KeyDown:
+		*scroll++
+	default:
+		return false
+	}
+	return true
+}
+
 // scrollPane is the room lines of lines from *scroll on (clamped so the
 // end is in view), the last of them saying how many are left below and
 // which keys reach them.

@@ -28,22 +28,14 @@ type UndoDialog struct {
 	plan      *linking.Plan
 	conflicts []linking.UndoConflict
 	err       error
-	reason    tui.ReasonField
-	hint      string
 	scroll    int
 
-	exec struct {
-		task    tui.TaskID
-		started bool
-		running bool
-		result  *linking.Result
-		err     error
-	}
+	writeDialog
 }
 
 // NewUndoDialog opens the undo of the operation with this op id.
 func NewUndoDialog(c *tui.Common, opID, action, what string) *UndoDialog {
-	return &UndoDialog{c: c, opID: opID, action: action, what: what, reason: tui.NewReason("undo of a " + action + " made by mistake")}
+	return &UndoDialog{c: c, opID: opID, action: action, what: what, writeDialog: writeDialog{reason: tui.NewReason("undo of a " + action + " made by mistake")}}
 }
 
 func (u *UndoDialog) Init() tea.Cmd {
@@ -52,21 +44,14 @@ func (u *UndoDialog) Init() tea.Cmd {
 	})
 }
 
-func (u *UndoDialog) Title() string   { return "Undo" }
-func (u *UndoDialog) Capturing() bool { return !u.exec.started }
+func (u *UndoDialog) Title() string { return "Undo" }
 
 // Conflicts is what the undo would overwrite (tests).
 func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
 func (u *UndoDialog) Help() []tui.HelpGroup {
 	k := u.c.Keys
-	switch {
-	case u.exec.started:
-		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the audit log")}}}
-	case u.reason.Editing():
-		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
-	}
-	return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll")}}}
+	return u.help(k, "Undo", "back to the audit log", withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
 func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -77,11 +62,7 @@ func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		}
 		u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
 	case tui.WriteDoneMsg:
-		if u.exec.started && msg.Task == u.exec.task {
-			u.exec.running = false
-			u.exec.result, _ = msg.Result.(*linking.Result)
-			u.exec.err = msg.Err
-		}
+		u.exec.update(msg)
 	case tea.KeyPressMsg:
 		return u, u.key(msg)
 	}
@@ -90,20 +71,12 @@ func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 
 func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
-	if u.exec.started {
-		return nil
-	}
-	u.hint = ""
-	if u.reason.Update(k, keys) {
+	if u.takeKey(k, keys) || arrowScroll(k, &u.scroll) {
 		return nil
 	}
 	switch {
 	case tui.Matches(k, keys.Cancel):
 		return tui.Pop
-	case k.Code == tea.KeyUp:
-		u.scroll = max(u.scroll-1, 0)
-	case k.Code == tea.KeyDown:
-		u.scroll++
 	case tui.Matches(k, keys.Confirm):
 		switch {
 		case u.loading:
@@ -120,11 +93,8 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (u *UndoDialog) run() tea.Cmd {
-	u.exec.started, u.exec.running = true, true
-	u.exec.task = tui.NewTask()
 	b, opID, reason, force := u.c.Backend, u.opID, u.reason.Value(), len(u.conflicts) > 0
-	return tui.Write(tui.WriteRequest{Task: u.exec.task, Label: "undo " + tui.Fit(u.what, 60),
-		Run: func(ctx context.Context) (any, error) { return b.Undo(ctx, opID, reason, force) }})
+	return u.exec.run("undo "+tui.Fit(u.what, 60), "", func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
 }
 
 func (u *UndoDialog) View() string {
@@ -133,7 +103,7 @@ func (u *UndoDialog) View() string {
 	title := s.Danger.Render("Undo ") + tui.Fit(u.what, w-6)
 	switch {
 	case u.exec.started:
-		return strings.Join(append([]string{title, ""}, resultLines(c, u.exec.running, u.exec.result, u.exec.err, "Undoing")...), "\n")
+		return strings.Join(append([]string{title, ""}, u.exec.view(c, "Undoing")...), "\n")
 	case u.loading:
 		return strings.Join([]string{title, "", "Reading the backups and the tenant to plan the undo…"}, "\n")
 	case u.err != nil:

@@ -26,15 +26,13 @@ type Unlink struct {
 	conns   *linking.Connections
 	op      *linking.Operation
 	planErr error
-	hint    string
-	reason  tui.ReasonField
 
-	exec execution
+	writeDialog
 }
 
 // NewUnlink opens the unlink dialog for an account of a group.
 func NewUnlink(c *tui.Common, email, primary string) *Unlink {
-	return &Unlink{c: c, email: email, primary: primary, reason: tui.NewReason("undo a link made by mistake, in the linkdesk TUI")}
+	return &Unlink{c: c, email: email, primary: primary, writeDialog: writeDialog{reason: tui.NewReason("undo a link made by mistake, in the linkdesk TUI")}}
 }
 
 // Selected is the identity the cursor is on, as provider|user_id (tests).
@@ -50,18 +48,11 @@ func (u *Unlink) Init() tea.Cmd {
 	return u.startRead(u.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadUsers(u.c.Ctx, task, u.primary) })
 }
 
-func (u *Unlink) Title() string   { return "Unlink" }
-func (u *Unlink) Capturing() bool { return !u.exec.started }
+func (u *Unlink) Title() string { return "Unlink" }
 
 func (u *Unlink) Help() []tui.HelpGroup {
 	k := u.c.Keys
-	if u.exec.started {
-		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
-	}
-	if u.reason.Editing() {
-		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
-	}
-	return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason}}}
+	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason)
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -104,11 +95,7 @@ func (u *Unlink) plan() {
 
 func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
-	u.hint = ""
-	if u.exec.started {
-		return nil // esc: the root goes back
-	}
-	if u.reason.Update(k, keys) {
+	if u.takeKey(k, keys) {
 		return nil
 	}
 	switch {
