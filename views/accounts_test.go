@@ -53,10 +53,7 @@ func TestFindOpensAnAccountAloneOnItsEmailByUsernameOrAnyCase(t *testing.T) {
 
 func TestFindWorksWhileAScanRuns(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	_, scan := h.m.Update(keyPress("r")) // the scan starts; its command is held back
-	if !h.m.Scanning() {
-		t.Fatal("r did not start a scan")
-	}
+	scan := h.startScan()
 	h.press("f")
 	h.typeText("sam.taylor@gmail.com")
 	h.press("enter")

@@ -258,6 +258,17 @@ func withSecondaryEmail(t *emulator.Tenant) {
 	}
 }
 
+// startScan presses r and holds the scan's command back: the scan ends
+// when the test sends it.
+func (h *harness) startScan() tea.Cmd {
+	h.t.Helper()
+	_, scan := h.m.Update(keyPress("r"))
+	if !h.m.Scanning() {
+		h.t.Fatal("r did not start a scan")
+	}
+	return scan
+}
+
 // openGroup opens the group with this email from the groups screen.
 func (h *harness) openGroup(email string) *Detail {
 	h.t.Helper()

@@ -67,10 +67,7 @@ func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 
 func TestEscCancelsARunningScanAndKeepsTheLastReport(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	_, scan := h.m.Update(keyPress("r")) // the scan starts; its command is held back
-	if !h.m.Scanning() {
-		t.Fatal("r did not start a scan")
-	}
+	scan := h.startScan()
 	h.mustShow("scan: reading connections… (esc cancels)")
 	h.press("esc")
 	if h.m.Scanning() {
