@@ -111,14 +111,12 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	n := f.Results()
+	if upDown(k, keys, &f.cursor, f.Results()) {
+		return nil
+	}
 	switch {
 	case tui.Matches(k, keys.Filter, keys.Find):
 		f.typing = true
-	case tui.Matches(k, keys.Up):
-		f.cursor = max(f.cursor-1, 0)
-	case tui.Matches(k, keys.Down):
-		f.cursor = min(f.cursor+1, max(n-1, 0))
 	case tui.Matches(k, keys.Open):
 		return f.open()
 	}

@@ -186,11 +186,10 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 	w.hint = ""
 	switch w.step {
 	case stepAccounts:
+		if upDown(k, keys, &w.cursor, len(w.ids)) {
+			return nil
+		}
 		switch {
-		case tui.Matches(k, keys.Up):
-			w.cursor = max(w.cursor-1, 0)
-		case tui.Matches(k, keys.Down):
-			w.cursor = min(w.cursor+1, len(w.ids)-1)
 		case tui.Matches(k, keys.ChoosePrimary):
 			if w.cursor < len(w.ids) {
 				old := w.primary

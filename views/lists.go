@@ -54,22 +54,34 @@ func scrollPane(s *tui.Styles, lines []string, scroll *int, room int, keys strin
 	return shown
 }
 
+// upDown moves a cursor over rows rows one up or down, staying on a row;
+// it reports whether the key was up or down.
+func upDown(k tea.KeyPressMsg, keys *tui.KeyMap, cursor *int, rows int) bool {
+	switch {
+	case tui.Matches(k, keys.Up):
+		*cursor = max(*cursor-1, 0)
+	case tui.Matches(k, keys.Down):
+		*cursor = min(*cursor+1, max(rows-1, 0))
+	default:
+		return false
+	}
+	return true
+}
+
 // moveCursor moves a list's cursor over rows rows for up, down, page up
 // and down (page rows at a time), first and last, and keeps it on a row.
 func moveCursor(k tea.KeyPressMsg, keys *tui.KeyMap, cursor *int, rows, page int) {
-	switch {
-	case tui.Matches(k, keys.Up):
-		*cursor--
-	case tui.Matches(k, keys.Down):
-		*cursor++
-	case tui.Matches(k, keys.PageUp):
-		*cursor -= page
-	case tui.Matches(k, keys.PageDown):
-		*cursor += page
-	case tui.Matches(k, keys.Top):
-		*cursor = 0
-	case tui.Matches(k, keys.Bottom):
-		*cursor = rows - 1
+	if !upDown(k, keys, cursor, rows) {
+		switch {
+		case tui.Matches(k, keys.PageUp):
+			*cursor -= page
+		case tui.Matches(k, keys.PageDown):
+			*cursor += page
+		case tui.Matches(k, keys.Top):
+			*cursor = 0
+		case tui.Matches(k, keys.Bottom):
+			*cursor = rows - 1
+		}
 	}
 	*cursor = min(max(*cursor, 0), max(rows-1, 0))
 }
