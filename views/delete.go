@@ -28,12 +28,10 @@ type DeleteDialog struct {
 	email  string
 	userID string
 
-	reading
-	acct    *tui.Account
-	readErr error
-	op      *linking.Operation
-	typed   tui.TextField
-	scroll  int
+	accountRead
+	op     *linking.Operation
+	typed  tui.TextField
+	scroll int
 
 	writeDialog
 }
@@ -51,7 +49,7 @@ func defaultDeleteReason(c *tui.Common, email string) string {
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {
-	return d.startRead(d.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(d.c.Ctx, task, d.userID) })
+	return d.readAccount(d.c, d.userID)
 }
 
 func (d *DeleteDialog) Title() string { return "Delete" }
@@ -121,11 +119,7 @@ func typeable(s string) bool {
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		if !d.answered(msg.Task) {
-			return d, nil
-		}
-		d.readErr, d.acct = msg.Err, msg.Account
-		if msg.Err == nil && msg.Account != nil {
+		if d.tookAccount(msg) {
 			ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
 			linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
 			op := ops[0]

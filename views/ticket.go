@@ -48,10 +48,7 @@ type TicketDialog struct {
 	c      *tui.Common
 	userID string
 
-	reading
-	user    client.User
-	conns   *linking.Connections
-	readErr error
+	userRead
 
 	editing   bool // keys go to the fields, not to y/n
 	field     int
@@ -75,7 +72,7 @@ func NewTicketDialog(c *tui.Common, userID string) *TicketDialog {
 }
 
 func (t *TicketDialog) Init() tea.Cmd {
-	return t.startRead(t.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadUsers(t.c.Ctx, task, t.userID) })
+	return t.readUser(t.c, t.userID)
 }
 
 func (t *TicketDialog) Title() string   { return "Ticket" }
@@ -107,13 +104,7 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if !t.answered(msg.Task) {
-			return t, nil
-		}
-		t.readErr, t.conns = msg.Err, msg.Conns
-		if msg.Err == nil && len(msg.Users) == 1 {
-			t.user = msg.Users[0]
-		}
+		t.tookUser(msg)
 	case tui.WriteDoneMsg:
 		if msg.Task == t.task {
 			t.running = false

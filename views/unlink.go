@@ -19,11 +19,8 @@ type Unlink struct {
 	email   string
 	primary string
 
-	reading
-	user    client.User
-	readErr error
+	userRead
 	cursor  int
-	conns   *linking.Connections
 	op      *linking.Operation
 	planErr error
 
@@ -45,7 +42,7 @@ func (u *Unlink) Selected() string {
 }
 
 func (u *Unlink) Init() tea.Cmd {
-	return u.startRead(u.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadUsers(u.c.Ctx, task, u.primary) })
+	return u.readUser(u.c, u.primary)
 }
 
 func (u *Unlink) Title() string { return "Unlink" }
@@ -58,12 +55,7 @@ func (u *Unlink) Help() []tui.HelpGroup {
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if !u.answered(msg.Task) {
-			return u, nil
-		}
-		u.readErr, u.conns = msg.Err, msg.Conns
-		if msg.Err == nil && len(msg.Users) == 1 {
-			u.user = msg.Users[0]
+		if u.tookUser(msg) {
 			// Auth0 appends a linked identity: the last one was linked most
 			// recently, the one an "undo that link" means.
 			u.cursor = max(len(u.user.Linked())-1, 0)
