@@ -23,15 +23,17 @@ type Account struct {
 	c      *tui.Common
 	userID string
 
-	accountRead
-	scroll int
+	reading
+	acct    *tui.Account
+	readErr error
+	scroll  int
 }
 
 // NewAccount opens the account with this user id.
 func NewAccount(c *tui.Common, userID string) *Account { return &Account{c: c, userID: userID} }
 
 func (a *Account) Init() tea.Cmd {
-	return a.readAccount(a.c, a.userID)
+	return a.startRead(a.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(a.c.Ctx, task, a.userID) })
 }
 
 func (a *Account) Capturing() bool { return false }
@@ -75,7 +77,9 @@ func (a *Account) Help() []tui.HelpGroup {
 func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		a.tookAccount(msg)
+		if a.answered(msg.Task) {
+			a.acct, a.readErr = msg.Account, msg.Err
+		}
 	case tui.WriteDoneMsg:
 		if msg.Err == nil || a.acct != nil {
 			return a, a.Init() // what was done shows here at once

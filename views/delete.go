@@ -28,10 +28,12 @@ type DeleteDialog struct {
 	email  string
 	userID string
 
-	accountRead
-	op     *linking.Operation
-	typed  tui.TextField
-	scroll int
+	reading
+	acct    *tui.Account
+	readErr error
+	op      *linking.Operation
+	typed   tui.TextField
+	scroll  int
 
 	writeDialog
 }
@@ -49,7 +51,7 @@ func defaultDeleteReason(c *tui.Common, email string) string {
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {
-	return d.readAccount(d.c, d.userID)
+	return d.startRead(d.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(d.c.Ctx, task, d.userID) })
 }
 
 func (d *DeleteDialog) Title() string { return "Delete" }
@@ -119,7 +121,11 @@ func typeable(s string) bool {
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		if d.tookAccount(msg) {
+		if !d.answered(msg.Task) {
+			return d, nil
+		}
+		d.readErr, d.acct = msg.Err, msg.Account
+		if msg.Err == nil && msg.Account != nil {
 			ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
 			linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
 			op := ops[0]

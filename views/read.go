@@ -36,29 +36,6 @@ func (r *reading) answered(task tui.TaskID) bool {
 	return true
 }
 
-// accountRead is one account read by id, with its roles, organizations and
-// the accounts sharing its email.
-type accountRead struct {
-	reading
-	acct    *tui.Account
-	readErr error
-}
-
-// readAccount reads the account with this user id.
-func (r *accountRead) readAccount(c *tui.Common, userID string) tea.Cmd {
-	return r.startRead(c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(c.Ctx, task, userID) })
-}
-
-// tookAccount takes msg when it answers this read; it reports whether the
-// answer is the account.
-func (r *accountRead) tookAccount(msg tui.AccountMsg) bool {
-	if !r.answered(msg.Task) {
-		return false
-	}
-	r.acct, r.readErr = msg.Account, msg.Err
-	return msg.Err == nil && msg.Account != nil
-}
-
 // userRead is one account read by id as the tenant holds it, with the
 // tenant's connections.
 type userRead struct {
