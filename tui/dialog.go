@@ -58,19 +58,13 @@ func (d *Confirm) Capturing() bool { return true }
 func (d *Confirm) Help() []HelpGroup {
 	k := d.c.Keys
 	if d.reason != nil && d.reason.Editing() {
-		return []HelpGroup{{Title: "Reason", Bindings: []key.Binding{withHelpText(k.Submit, "enter", "keep the reason"), withHelpText(k.Back, "esc", "undo the edit")}}}
+		return ReasonHelp(k, "Reason")
 	}
 	b := []key.Binding{k.Confirm, k.Cancel}
 	if d.reason != nil {
 		b = append(b, k.Reason)
 	}
 	return []HelpGroup{{Title: "Confirm", Bindings: b}}
-}
-
-// withHelpText is b with other help text.
-func withHelpText(b key.Binding, k, desc string) key.Binding {
-	b.SetHelp(k, desc)
-	return b
 }
 
 func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {

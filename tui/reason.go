@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -44,6 +45,15 @@ func (r *ReasonField) Update(k tea.KeyPressMsg, keys *KeyMap) bool {
 		r.field.Update(k, keys)
 	}
 	return true
+}
+
+// ReasonHelp is the help of a screen while its reason field is edited,
+// under title.
+func ReasonHelp(k *KeyMap, title string) []HelpGroup {
+	keep, undo := k.Submit, k.Back
+	keep.SetHelp("enter", "keep the reason")
+	undo.SetHelp("esc", "undo the edit")
+	return []HelpGroup{{Title: title, Bindings: []key.Binding{keep, undo}}}
 }
 
 // View is one line of at most width cells.

@@ -23,10 +23,9 @@ type Account struct {
 	c      *tui.Common
 	userID string
 
-	task    tui.TaskID
-	loading bool
+	reading
 	acct    *tui.Account
-	err     error
+	readErr error
 	scroll  int
 }
 
@@ -34,12 +33,7 @@ type Account struct {
 func NewAccount(c *tui.Common, userID string) *Account { return &Account{c: c, userID: userID} }
 
 func (a *Account) Init() tea.Cmd {
-	if a.c.Backend == nil {
-		return nil
-	}
-	a.loading = true
-	a.task = tui.NewTask()
-	return a.c.Backend.ReadAccount(a.c.Ctx, a.task, a.userID)
+	return a.startRead(a.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(a.c.Ctx, task, a.userID) })
 }
 
 func (a *Account) Capturing() bool { return false }
@@ -83,10 +77,9 @@ func (a *Account) Help() []tui.HelpGroup {
 func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		if msg.Task != a.task {
-			return a, nil
+		if a.answered(msg.Task) {
+			a.acct, a.readErr = msg.Account, msg.Err
 		}
-		a.loading, a.acct, a.err = false, msg.Account, msg.Err
 	case tui.WriteDoneMsg:
 		if msg.Err == nil || a.acct != nil {
 			return a, a.Init() // what was done shows here at once
@@ -203,8 +196,8 @@ func (a *Account) View() string {
 	switch {
 	case a.loading && a.acct == nil:
 		return strings.Join(append(head, "", "Reading the account by id, with its roles and organizations…"), "\n")
-	case a.err != nil && a.acct == nil:
-		return strings.Join(append(head, "", s.Bad.Render("✗ ")+strings.Join(tui.Wrap(a.err.Error(), w-4, 6), "\n  "), "", s.Dim.Render("esc goes back.")), "\n")
+	case a.readErr != nil && a.acct == nil:
+		return strings.Join(append(head, "", s.Bad.Render("✗ ")+strings.Join(tui.Wrap(a.readErr.Error(), w-4, 6), "\n  "), "", s.Dim.Render("esc goes back.")), "\n")
 	case a.acct == nil:
 		return strings.Join(head, "\n")
 	}

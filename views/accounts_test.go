@@ -29,9 +29,7 @@ func TestFindOpensAnAccountAloneOnItsEmailByUsernameOrAnyCase(t *testing.T) {
 		`"parental_controls": true`, "3 accounts share the.millers@gmail.com: shared by design")
 	// esc goes back to the prompt, esc again to where f was pressed.
 	h.press("esc", "esc")
-	if _, ok := h.active().(*Overview); !ok {
-		t.Fatalf("esc esc did not go back:\n%s", h.screen())
-	}
+	activeIs[*Overview](h, "esc esc did not go back")
 	// An email in another case finds the whole family, each by username.
 	h.press("f")
 	h.typeText("The.Millers@GMAIL.com")
@@ -53,10 +51,7 @@ func TestFindOpensAnAccountAloneOnItsEmailByUsernameOrAnyCase(t *testing.T) {
 
 func TestFindWorksWhileAScanRuns(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	_, scan := h.m.Update(keyPress("r")) // the scan starts; its command is held back
-	if !h.m.Scanning() {
-		t.Fatal("r did not start a scan")
-	}
+	scan := h.startScan()
 	h.press("f")
 	h.typeText("sam.taylor@gmail.com")
 	h.press("enter")
@@ -276,19 +271,13 @@ func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
 	h.press("l", "enter", "2")
 	h.mustShow("Leave this screen?", "the link wizard's choices")
 	h.press("n")
-	if _, ok := h.active().(*LinkWizard); !ok {
-		t.Fatalf("n left the wizard:\n%s", h.screen())
-	}
+	activeIs[*LinkWizard](h, "n left the wizard")
 	h.press("1", "y")
-	if _, ok := h.active().(*Overview); !ok {
-		t.Fatalf("y did not leave for the overview:\n%s", h.screen())
-	}
+	activeIs[*Overview](h, "y did not leave for the overview")
 	// Nothing chosen yet: nothing to lose, no question.
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "3")
-	if _, ok := h.active().(*AuditLog); !ok {
-		t.Fatalf("3 asked although nothing was chosen:\n%s", h.screen())
-	}
+	activeIs[*AuditLog](h, "3 asked although nothing was chosen")
 }
 
 func TestTheAuditLogFiltersByEmailActionAndResult(t *testing.T) {
@@ -365,10 +354,7 @@ func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
 	h.mustShow("Link imported.user@web.de (auth0|5e8f9a0b1c2d3e4f50617283) with which account?")
 	h.typeText("+14155550123") // the sms account, by its phone
 	h.press("enter")
-	w, ok := h.active().(*LinkWizard)
-	if !ok {
-		t.Fatalf("choosing the other account did not open the wizard:\n%s", h.screen())
-	}
+	w := activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
 	if w.primary != "auth0|5e8f9a0b1c2d3e4f50617283" || len(w.secondaries()) != 1 || w.secondaries()[0] != "sms|64a1f2c3d4e5f60718293a4b" {
 		t.Fatalf("the wizard links %v into %s", w.secondaries(), w.primary)
 	}

@@ -21,16 +21,14 @@ import (
 // whole record with its whole error; U undoes the operation under the
 // cursor.
 type AuditLog struct {
-	c       *tui.Common
-	task    tui.TaskID
-	loading bool
+	c *tui.Common
+	reading
 	entries []auditEntry
 	skipped int
 	err     error
 
-	filter tui.TextField
-	typing bool
-	rows   []int // the entries that pass the filter, newest first
+	listFilter
+	rows []int // the entries that pass the filter, newest first
 
 	cursor int
 	offset int
@@ -47,8 +45,6 @@ func NewAuditLog(c *tui.Common) tui.Component { return &AuditLog{c: c} }
 
 func (a *AuditLog) Init() tea.Cmd    { return a.Refresh() }
 func (a *AuditLog) Title() string    { return "Audit log" }
-func (a *AuditLog) Capturing() bool  { return a.typing }
-func (a *AuditLog) WantsEsc() bool   { return a.typing || a.filter.Value != "" }
 func (a *AuditLog) Entries() int     { return len(a.entries) }
 func (a *AuditLog) Rows() int        { return len(a.rows) }
 func (a *AuditLog) Refresh() tea.Cmd { return a.load() }
@@ -85,21 +81,16 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 }
 
 func (a *AuditLog) load() tea.Cmd {
-	if a.c.Backend == nil {
-		return nil
-	}
-	a.loading = true
-	a.task = tui.NewTask()
-	return a.c.Backend.ReadAudit(a.task)
+	return a.startRead(a.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAudit(task) })
 }
 
 func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AuditMsg:
-		if msg.Task != a.task {
+		if !a.answered(msg.Task) {
 			return a, nil
 		}
-		a.loading, a.err, a.skipped = false, msg.Err, len(msg.Skipped)
+		a.err, a.skipped = msg.Err, len(msg.Skipped)
 		a.entries = make([]auditEntry, len(msg.Calls))
 		for i, c := range msg.Calls {
 			e := &a.entries[i]
@@ -117,34 +108,20 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	case tui.WriteDoneMsg:
 		return a, a.load()
 	case tea.KeyPressMsg:
-		if a.typing {
-			return a, a.typeKey(msg)
+		if a.filterKey(a, msg, a.c.Keys) {
+			return a, nil
 		}
 		return a, a.key(msg)
 	}
 	return a, nil
 }
 
-func (a *AuditLog) typeKey(k tea.KeyPressMsg) tea.Cmd {
-	switch typeFilter(k, a.c.Keys, &a.filter, &a.typing) {
-	case filterCleared:
-		a.refilter(true)
-	case filterMove:
-		a.move(k)
-	case filterChanged:
-		a.refilter(false)
-	}
-	return nil
-}
+func (a *AuditLog) filterCleared() { a.refilter(true) }
+func (a *AuditLog) filterChanged() { a.refilter(false) }
 
 func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := a.c.Keys
 	switch {
-	case tui.Matches(k, keys.Filter):
-		a.typing = true
-	case tui.Matches(k, keys.Back):
-		a.filter.Value = ""
-		a.refilter(true)
 	case tui.Matches(k, keys.Open):
 		if e := a.selected(); e != nil {
 			return tui.Push(newAuditRecord(a.c, *e))
@@ -158,23 +135,7 @@ func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *AuditLog) move(k tea.KeyPressMsg) {
-	keys := a.c.Keys
-	page := a.pageRows()
-	switch {
-	case tui.Matches(k, keys.Up):
-		a.cursor--
-	case tui.Matches(k, keys.Down):
-		a.cursor++
-	case tui.Matches(k, keys.PageUp):
-		a.cursor -= page
-	case tui.Matches(k, keys.PageDown):
-		a.cursor += page
-	case tui.Matches(k, keys.Top):
-		a.cursor = 0
-	case tui.Matches(k, keys.Bottom):
-		a.cursor = len(a.rows) - 1
-	}
-	a.cursor = min(max(a.cursor, 0), max(len(a.rows)-1, 0))
+	moveCursor(k, a.c.Keys, &a.cursor, len(a.rows), a.pageRows())
 }
 
 // refilter applies the filter; keep leaves the cursor on the entry it was on.

@@ -28,22 +28,19 @@ type DeleteDialog struct {
 	email  string
 	userID string
 
-	readTask tui.TaskID
-	loading  bool
-	acct     *tui.Account
-	readErr  error
-	op       *linking.Operation
-	typed    tui.TextField
-	reason   tui.ReasonField
-	hint     string
-	scroll   int
+	reading
+	acct    *tui.Account
+	readErr error
+	op      *linking.Operation
+	typed   tui.TextField
+	scroll  int
 
-	exec execution
+	writeDialog
 }
 
 // NewDeleteDialog opens the delete dialog for an account of a group.
 func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {
-	return &DeleteDialog{c: c, email: email, userID: userID, reason: tui.NewReason(defaultDeleteReason(c, email))}
+	return &DeleteDialog{c: c, email: email, userID: userID, writeDialog: writeDialog{reason: tui.NewReason(defaultDeleteReason(c, email))}}
 }
 
 func defaultDeleteReason(c *tui.Common, email string) string {
@@ -54,16 +51,10 @@ func defaultDeleteReason(c *tui.Common, email string) string {
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {
-	if d.c.Backend == nil {
-		return nil
-	}
-	d.loading = true
-	d.readTask = tui.NewTask()
-	return d.c.Backend.ReadAccount(d.c.Ctx, d.readTask, d.userID)
+	return d.startRead(d.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(d.c.Ctx, task, d.userID) })
 }
 
-func (d *DeleteDialog) Title() string   { return "Delete" }
-func (d *DeleteDialog) Capturing() bool { return !d.exec.started }
+func (d *DeleteDialog) Title() string { return "Delete" }
 
 // Unsaved names what leaving loses: the identifier half typed.
 func (d *DeleteDialog) Unsaved() string {
@@ -78,14 +69,8 @@ func (d *DeleteDialog) Typed() string { return d.typed.Value }
 
 func (d *DeleteDialog) Help() []tui.HelpGroup {
 	k := d.c.Keys
-	switch {
-	case d.exec.started:
-		return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
-	case d.reason.Editing():
-		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
-	}
-	return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Submit, "enter", "delete once it is typed"),
-		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll")}}}
+	return d.help(k, "Delete", "back", withHelp(k.Submit, "enter", "delete once it is typed"),
+		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
 // group is the account's group as just read, else as the scan has it.
@@ -136,10 +121,10 @@ func typeable(s string) bool {
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
-		if msg.Task != d.readTask {
+		if !d.answered(msg.Task) {
 			return d, nil
 		}
-		d.loading, d.readErr, d.acct = false, msg.Err, msg.Account
+		d.readErr, d.acct = msg.Err, msg.Account
 		if msg.Err == nil && msg.Account != nil {
 			ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
 			linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
@@ -160,20 +145,12 @@ func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 
 func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := d.c.Keys
-	if d.exec.started {
-		return nil
-	}
-	d.hint = ""
-	if d.reason.Update(k, keys) {
+	if d.takeKey(k, keys) || arrowScroll(k, &d.scroll) {
 		return nil
 	}
 	switch {
 	case tui.Matches(k, keys.Back):
 		return tui.Pop
-	case k.Code == tea.KeyUp:
-		d.scroll = max(d.scroll-1, 0)
-	case k.Code == tea.KeyDown:
-		d.scroll++
 	case tui.Matches(k, keys.Submit):
 		typed := strings.TrimSpace(d.typed.Value)
 		accepted := false

@@ -20,12 +20,11 @@ type Find struct {
 	query  tui.TextField
 	typing bool
 
-	task    tui.TaskID
-	loading bool
-	found   *tui.Found
-	err     error
-	cursor  int
-	offset  int
+	reading
+	found  *tui.Found
+	err    error
+	cursor int
+	offset int
 
 	// pick, when set, makes this a chooser: enter hands the account over
 	// (the other account of a link) instead of opening it.
@@ -78,10 +77,10 @@ func (f *Find) Help() []tui.HelpGroup {
 func (f *Find) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.FoundMsg:
-		if msg.Task != f.task {
+		if !f.answered(msg.Task) {
 			return f, nil
 		}
-		f.loading, f.found, f.err = false, msg.Found, msg.Err
+		f.found, f.err = msg.Found, msg.Err
 		f.cursor, f.offset = 0, 0
 		if f.err == nil && f.found != nil {
 			f.typing = len(f.found.Users) == 0
@@ -112,14 +111,12 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	n := f.Results()
+	if upDown(k, keys, &f.cursor, f.Results()) {
+		return nil
+	}
 	switch {
 	case tui.Matches(k, keys.Filter, keys.Find):
 		f.typing = true
-	case tui.Matches(k, keys.Up):
-		f.cursor = max(f.cursor-1, 0)
-	case tui.Matches(k, keys.Down):
-		f.cursor = min(f.cursor+1, max(n-1, 0))
 	case tui.Matches(k, keys.Open):
 		return f.open()
 	}
@@ -131,12 +128,8 @@ func (f *Find) search() tea.Cmd {
 		f.err = fmt.Errorf("type an email, a user id, a username or a phone number first")
 		return nil
 	}
-	if f.c.Backend == nil {
-		return nil
-	}
-	f.loading, f.err = true, nil
-	f.task = tui.NewTask()
-	return f.c.Backend.Find(f.c.Ctx, f.task, f.query.Value)
+	f.err = nil
+	return f.startRead(f.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.Find(f.c.Ctx, task, f.query.Value) })
 }
 
 func (f *Find) open() tea.Cmd {

@@ -32,82 +32,43 @@ func TestGolden(t *testing.T) {
 		{name: "groups_filtering", keys: func(h *harness) { h.press("2", "/"); h.typeText("gmail") }},
 		{name: "groups_by_class", keys: func(h *harness) { h.press("j", "j", "enter") }},
 		{name: "groups_no_match", keys: func(h *harness) { h.press("2", "/"); h.typeText("imported.user") }},
-		{name: "detail", keys: func(h *harness) { h.openGroup("lena.fischer@gmail.com") }},
-		{name: "detail_shared_by_design", keys: func(h *harness) { h.openGroup("the.millers@gmail.com") }},
+		{name: "detail", keys: inGroup("lena.fischer@gmail.com")},
+		{name: "detail_shared_by_design", keys: inGroup("the.millers@gmail.com")},
 		{name: "detail_filtered_to_a_child", keys: func(h *harness) {
 			h.press("2", "/")
 			h.typeText("liam.miller")
 			h.press("enter", "enter")
 		}},
-		{name: "detail_read_only", opts: harnessOpts{readOnly: true}, keys: func(h *harness) { h.openGroup("john.doe@acme.com") }},
-		{name: "link_accounts", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("wei.zhang@gmail.com")
-			h.press("l")
-		}},
-		{name: "link_review", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("wei.zhang@gmail.com")
-			h.press("l", "enter")
-		}},
-		{name: "link_review_merge", opts: harnessOpts{tenant: true, edit: withMetadata}, keys: func(h *harness) {
-			h.openGroup("alice.nguyen@gmail.com")
-			h.press("l", "enter", "j")
-		}},
-		{name: "link_review_three_conflicts", opts: harnessOpts{tenant: true, edit: withThreeWayConflict}, keys: func(h *harness) {
-			h.openGroup("wei.zhang@gmail.com")
-			h.press("l", "enter", "j", "j", "space")
-		}},
-		{name: "link_review_refused", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("maria.garcia@outlook.com")
-			h.press("l", "enter")
-		}},
-		{name: "link_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("alice.nguyen@gmail.com")
-			h.press("l", "enter", "enter", "enter")
-		}},
+		{name: "detail_read_only", opts: harnessOpts{readOnly: true}, keys: inGroup("john.doe@acme.com")},
+		{name: "link_accounts", opts: harnessOpts{tenant: true}, keys: inGroup("wei.zhang@gmail.com", "l")},
+		{name: "link_review", opts: harnessOpts{tenant: true}, keys: inGroup("wei.zhang@gmail.com", "l", "enter")},
+		{name: "link_review_merge", opts: harnessOpts{tenant: true, edit: withMetadata}, keys: inGroup("alice.nguyen@gmail.com", "l", "enter", "j")},
+		{name: "link_review_three_conflicts", opts: harnessOpts{tenant: true, edit: withThreeWayConflict}, keys: inGroup("wei.zhang@gmail.com", "l", "enter", "j", "j", "space")},
+		{name: "link_review_refused", opts: harnessOpts{tenant: true}, keys: inGroup("maria.garcia@outlook.com", "l", "enter")},
+		{name: "link_confirm", opts: harnessOpts{tenant: true}, keys: inGroup("alice.nguyen@gmail.com", "l", "enter", "enter", "enter")},
 		{name: "link_confirm_reason", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("alice.nguyen@gmail.com")
 			h.press("l", "enter", "enter", "tab", "ctrl+u")
 			h.typeText("ZD-4411 same person, confirmed by phone")
 		}},
-		{name: "leave_the_wizard", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("alice.nguyen@gmail.com")
-			h.press("l", "enter", "1")
-		}},
-		{name: "unlink", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("lena.fischer@gmail.com")
-			h.press("u")
-		}},
+		{name: "leave_the_wizard", opts: harnessOpts{tenant: true}, keys: inGroup("alice.nguyen@gmail.com", "l", "enter", "1")},
+		{name: "unlink", opts: harnessOpts{tenant: true}, keys: inGroup("lena.fischer@gmail.com", "u")},
 		{name: "delete", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.openGroup("the.millers@gmail.com")
 			h.press("j", "D")
 			h.typeText("emma.mil")
 		}},
-		{name: "delete_shared_email", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("wei.zhang@gmail.com")
-			h.press("j", "j", "D")
-		}},
-		{name: "delete_recommended_primary", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("lena.fischer@gmail.com")
-			h.press("D")
-		}},
-		{name: "ticket_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("the.millers@gmail.com")
-			h.press("j", "j", "t")
-		}},
+		{name: "delete_shared_email", opts: harnessOpts{tenant: true}, keys: inGroup("wei.zhang@gmail.com", "j", "j", "D")},
+		{name: "delete_recommended_primary", opts: harnessOpts{tenant: true}, keys: inGroup("lena.fischer@gmail.com", "D")},
+		{name: "ticket_confirm", opts: harnessOpts{tenant: true}, keys: inGroup("the.millers@gmail.com", "j", "j", "t")},
 		{name: "ticket_secondary_email", opts: harnessOpts{tenant: true, edit: withSecondaryEmail}, keys: func(h *harness) {
 			h.openGroup("the.millers@gmail.com")
 			h.press("j", "j", "t", "tab")
 			h.typeText("2d")
 			h.press("down", "down", "down", "space")
 		}},
-		{name: "ticket_social_refused", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("alice.nguyen@gmail.com")
-			h.press("j", "t")
-		}},
-		{name: "verify_confirm", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
-			h.openGroup("maria.garcia@outlook.com")
-			h.press("j", "v")
-		}},
+		{name: "ticket_social_refused", opts: harnessOpts{tenant: true}, keys: inGroup("alice.nguyen@gmail.com", "j", "t")},
+		{name: "verify_confirm", opts: harnessOpts{tenant: true}, keys: inGroup("maria.garcia@outlook.com", "j", "v")},
 		{name: "find", opts: harnessOpts{tenant: true}, keys: func(h *harness) {
 			h.press("f")
 			h.typeText("the.millers@GMAIL.com")
@@ -140,10 +101,7 @@ func TestGolden(t *testing.T) {
 			h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
 			h.press("3", "j", "enter")
 		}},
-		{name: "help_detail", keys: func(h *harness) {
-			h.openGroup("wei.zhang@gmail.com")
-			h.press("?")
-		}},
+		{name: "help_detail", keys: inGroup("wei.zhang@gmail.com", "?")},
 		{name: "help_groups", keys: func(h *harness) { h.press("2", "?") }},
 		{name: "small_window", keys: func(h *harness) { h.send(tea.WindowSizeMsg{Width: 59, Height: 19}) }},
 		{name: "scanning", keys: func(h *harness) {
@@ -193,6 +151,14 @@ func TestGolden(t *testing.T) {
 				golden.RequireEqual(t, view)
 			})
 		}
+	}
+}
+
+// inGroup opens the group of email, then presses keys.
+func inGroup(email string, keys ...string) func(h *harness) {
+	return func(h *harness) {
+		h.openGroup(email)
+		h.press(keys...)
 	}
 }
 

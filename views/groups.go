@@ -44,8 +44,7 @@ type Groups struct {
 	rows        []int32 // the groups that pass the filter, in order
 	rowsVersion uint64
 	words       []string // the filter the rows are for
-	filter      tui.TextField
-	typing      bool
+	listFilter
 
 	cursor, offset int
 }
@@ -57,10 +56,8 @@ func NewGroups(c *tui.Common) tui.Component {
 	return g
 }
 
-func (g *Groups) Init() tea.Cmd   { return nil }
-func (g *Groups) Title() string   { return "Groups" }
-func (g *Groups) Capturing() bool { return g.typing }
-func (g *Groups) WantsEsc() bool  { return g.typing || g.filter.Value != "" }
+func (g *Groups) Init() tea.Cmd { return nil }
+func (g *Groups) Title() string { return "Groups" }
 
 func (g *Groups) Help() []tui.HelpGroup {
 	k := g.c.Keys
@@ -114,34 +111,20 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		g.cursor, g.offset = 0, 0
 		g.refresh("")
 	case tea.KeyPressMsg:
-		if g.typing {
-			return g, g.typeKey(msg)
+		if g.filterKey(g, msg, g.c.Keys) {
+			return g, nil
 		}
 		return g, g.key(msg)
 	}
 	return g, nil
 }
 
-func (g *Groups) typeKey(k tea.KeyPressMsg) tea.Cmd {
-	switch typeFilter(k, g.c.Keys, &g.filter, &g.typing) {
-	case filterCleared:
-		g.refresh(g.selectedEmail())
-	case filterMove:
-		g.move(k)
-	case filterChanged:
-		g.refilter()
-	}
-	return nil
-}
+func (g *Groups) filterCleared() { g.refresh(g.selectedEmail()) }
+func (g *Groups) filterChanged() { g.refilter() }
 
 func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := g.c.Keys
 	switch {
-	case tui.Matches(k, keys.Filter):
-		g.typing = true
-	case tui.Matches(k, keys.Back):
-		g.filter.Value = ""
-		g.refresh(g.selectedEmail())
 	case tui.Matches(k, keys.Open):
 		if sel := g.Selected(); sel != nil {
 			// The cursor lands on the account the filter named, if any.
@@ -165,21 +148,7 @@ func (g *Groups) pageSize() int { return max(g.c.Height-listChrome, 1) }
 const listChrome = 3
 
 func (g *Groups) move(k tea.KeyPressMsg) {
-	keys := g.c.Keys
-	switch {
-	case tui.Matches(k, keys.Up):
-		g.cursor--
-	case tui.Matches(k, keys.Down):
-		g.cursor++
-	case tui.Matches(k, keys.PageUp):
-		g.cursor -= g.pageSize()
-	case tui.Matches(k, keys.PageDown):
-		g.cursor += g.pageSize()
-	case tui.Matches(k, keys.Top):
-		g.cursor = 0
-	case tui.Matches(k, keys.Bottom):
-		g.cursor = len(g.rows) - 1
-	}
+	moveCursor(k, g.c.Keys, &g.cursor, len(g.rows), g.pageSize())
 	g.clamp()
 }
 

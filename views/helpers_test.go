@@ -258,6 +258,28 @@ func withSecondaryEmail(t *emulator.Tenant) {
 	}
 }
 
+// activeIs is the active screen as a T; the test fails, saying why and
+// showing the screen, when it is another.
+func activeIs[T tui.Component](h *harness, why string) T {
+	h.t.Helper()
+	c, ok := h.active().(T)
+	if !ok {
+		h.t.Fatalf("%s:\n%s", why, h.screen())
+	}
+	return c
+}
+
+// startScan presses r and holds the scan's command back: the scan ends
+// when the test sends it.
+func (h *harness) startScan() tea.Cmd {
+	h.t.Helper()
+	_, scan := h.m.Update(keyPress("r"))
+	if !h.m.Scanning() {
+		h.t.Fatal("r did not start a scan")
+	}
+	return scan
+}
+
 // openGroup opens the group with this email from the groups screen.
 func (h *harness) openGroup(email string) *Detail {
 	h.t.Helper()

@@ -46,8 +46,7 @@ type LinkWizard struct {
 	cursor  int
 
 	// review step
-	readTask      tui.TaskID
-	loading       bool
+	reading
 	users         []client.User // primary first, then the secondaries, as read just now
 	conns         *linking.Connections
 	access        map[string]linking.Access // their roles and memberships, carried over by the link
@@ -157,7 +156,7 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Link: review", Bindings: b}}
 	case stepConfirm:
 		if w.reason.Editing() {
-			return []tui.HelpGroup{{Title: "Link: reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
+			return tui.ReasonHelp(k, "Link: reason")
 		}
 		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, k.Cancel, k.Reason}}}
 	}
@@ -167,10 +166,9 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if msg.Task != w.readTask {
+		if !w.answered(msg.Task) {
 			return w, nil
 		}
-		w.loading = false
 		w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
 		if msg.Err == nil {
 			w.plan()
@@ -188,11 +186,10 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 	w.hint = ""
 	switch w.step {
 	case stepAccounts:
+		if upDown(k, keys, &w.cursor, len(w.ids)) {
+			return nil
+		}
 		switch {
-		case tui.Matches(k, keys.Up):
-			w.cursor = max(w.cursor-1, 0)
-		case tui.Matches(k, keys.Down):
-			w.cursor = min(w.cursor+1, len(w.ids)-1)
 		case tui.Matches(k, keys.ChoosePrimary):
 			if w.cursor < len(w.ids) {
 				old := w.primary
@@ -277,10 +274,11 @@ func (w *LinkWizard) review() tea.Cmd {
 		w.hint = "Pick at least one account to link into the primary (space)."
 		return nil
 	}
-	w.step, w.loading, w.ops, w.planErr, w.users = stepReview, true, nil, nil, nil
+	w.step, w.ops, w.planErr, w.users = stepReview, nil, nil, nil
 	w.opts = linking.LinkOptions{}
-	w.readTask = tui.NewTask()
-	return w.c.Backend.ReadAccounts(w.c.Ctx, w.readTask, append([]string{w.primary}, secs...)...)
+	return w.startRead(w.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd {
+		return b.ReadAccounts(w.c.Ctx, task, append([]string{w.primary}, secs...)...)
+	})
 }
 
 // plan asks linking for the operations with the current options.

@@ -27,6 +27,20 @@ func scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap, scroll *int, page int) bool 
 	return true
 }
 
+// arrowScroll scrolls for ↑ and ↓ alone, where letters type; it reports
+// whether the key was one of those.
+func arrowScroll(k tea.KeyPressMsg, scroll *int) bool {
+	switch k.Code {
+	case tea.KeyUp:
+		*scroll = max(*scroll-1, 0)
+	case tea.KeyDown:
+		*scroll++
+	default:
+		return false
+	}
+	return true
+}
+
 // scrollPane is the room lines of lines from *scroll on (clamped so the
 // end is in view), the last of them saying how many are left below and
 // which keys reach them.
@@ -40,31 +54,80 @@ func scrollPane(s *tui.Styles, lines []string, scroll *int, room int, keys strin
 	return shown
 }
 
-// filterEdit is what a key does to a list's filter while it is typed.
-type filterEdit int
+// upDown moves a cursor over rows rows one up or down, staying on a row;
+// it reports whether the key was up or down.
+func upDown(k tea.KeyPressMsg, keys *tui.KeyMap, cursor *int, rows int) bool {
+	switch {
+	case tui.Matches(k, keys.Up):
+		*cursor = max(*cursor-1, 0)
+	case tui.Matches(k, keys.Down):
+		*cursor = min(*cursor+1, max(rows-1, 0))
+	default:
+		return false
+	}
+	return true
+}
 
-const (
-	filterKept    filterEdit = iota // enter: typing ends, the filter stays
-	filterCleared                   // esc: typing ends, the filter is gone
-	filterMove                      // an arrow or page key: the list moves
-	filterChanged                   // the text changed
-	filterSame                      // nothing changed
-)
+// moveCursor moves a list's cursor over rows rows for up, down, page up
+// and down (page rows at a time), first and last, and keeps it on a row.
+func moveCursor(k tea.KeyPressMsg, keys *tui.KeyMap, cursor *int, rows, page int) {
+	if !upDown(k, keys, cursor, rows) {
+		switch {
+		case tui.Matches(k, keys.PageUp):
+			*cursor -= page
+		case tui.Matches(k, keys.PageDown):
+			*cursor += page
+		case tui.Matches(k, keys.Top):
+			*cursor = 0
+		case tui.Matches(k, keys.Bottom):
+			*cursor = rows - 1
+		}
+	}
+	*cursor = min(max(*cursor, 0), max(rows-1, 0))
+}
 
-// typeFilter applies a key to a filter being typed (letters type, so the
-// list's own keys are off meanwhile).
-func typeFilter(k tea.KeyPressMsg, keys *tui.KeyMap, f *tui.TextField, typing *bool) filterEdit {
+// listFilter is a list's filter: / starts typing it (letters type, so the
+// list's own keys are off meanwhile), enter keeps it, esc clears it.
+type listFilter struct {
+	filter tui.TextField
+	typing bool
+}
+
+func (f *listFilter) Capturing() bool { return f.typing }
+func (f *listFilter) WantsEsc() bool  { return f.typing || f.filter.Value != "" }
+
+// filtered is a list with a filter: what it does when the filter changes.
+type filtered interface {
+	move(k tea.KeyPressMsg) // an arrow or page key while the filter is typed
+	filterCleared()         // the filter is gone: every row, the cursor where it was
+	filterChanged()         // the filter's text changed
+}
+
+// filterKey applies a key to the filter of the list l: every key while the
+// filter is typed, else / and esc. It reports whether it took the key.
+func (f *listFilter) filterKey(l filtered, k tea.KeyPressMsg, keys *tui.KeyMap) bool {
+	if !f.typing {
+		switch {
+		case tui.Matches(k, keys.Filter):
+			f.typing = true
+		case tui.Matches(k, keys.Back):
+			f.filter.Value = ""
+			l.filterCleared()
+		default:
+			return false
+		}
+		return true
+	}
 	switch {
 	case tui.Matches(k, keys.Submit):
-		*typing = false
-		return filterKept
+		f.typing = false
 	case tui.Matches(k, keys.Back):
-		*typing, f.Value = false, ""
-		return filterCleared
+		f.typing, f.filter.Value = false, ""
+		l.filterCleared()
 	case k.Code == tea.KeyUp || k.Code == tea.KeyDown || k.Code == tea.KeyPgUp || k.Code == tea.KeyPgDown:
-		return filterMove
-	case f.Update(k, keys):
-		return filterChanged
+		l.move(k)
+	case f.filter.Update(k, keys):
+		l.filterChanged()
 	}
-	return filterSame
+	return true
 }

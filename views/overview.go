@@ -38,11 +38,10 @@ func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		return o, nil
 	}
 	keys := o.c.Keys
+	if upDown(k, keys, &o.cursor, len(linking.Classes)) {
+		return o, nil
+	}
 	switch {
-	case tui.Matches(k, keys.Up):
-		o.cursor = max(o.cursor-1, 0)
-	case tui.Matches(k, keys.Down):
-		o.cursor = min(o.cursor+1, len(linking.Classes)-1)
 	case tui.Matches(k, keys.Top):
 		o.cursor = 0
 	case tui.Matches(k, keys.Bottom):

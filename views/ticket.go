@@ -48,11 +48,7 @@ type TicketDialog struct {
 	c      *tui.Common
 	userID string
 
-	readTask tui.TaskID
-	loading  bool
-	user     client.User
-	conns    *linking.Connections
-	readErr  error
+	userRead
 
 	editing   bool // keys go to the fields, not to y/n
 	field     int
@@ -76,12 +72,7 @@ func NewTicketDialog(c *tui.Common, userID string) *TicketDialog {
 }
 
 func (t *TicketDialog) Init() tea.Cmd {
-	if t.c.Backend == nil {
-		return nil
-	}
-	t.loading = true
-	t.readTask = tui.NewTask()
-	return t.c.Backend.ReadUsers(t.c.Ctx, t.readTask, t.userID)
+	return t.readUser(t.c, t.userID)
 }
 
 func (t *TicketDialog) Title() string   { return "Ticket" }
@@ -113,13 +104,7 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if msg.Task != t.readTask {
-			return t, nil
-		}
-		t.loading, t.readErr, t.conns = false, msg.Err, msg.Conns
-		if msg.Err == nil && len(msg.Users) == 1 {
-			t.user = msg.Users[0]
-		}
+		t.tookUser(msg)
 	case tui.WriteDoneMsg:
 		if msg.Task == t.task {
 			t.running = false

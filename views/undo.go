@@ -24,68 +24,45 @@ type UndoDialog struct {
 	action string
 	what   string // the operation undone, in words
 
-	task      tui.TaskID
-	loading   bool
+	reading
 	plan      *linking.Plan
 	conflicts []linking.UndoConflict
 	err       error
-	reason    tui.ReasonField
-	hint      string
 	scroll    int
 
-	exec struct {
-		task    tui.TaskID
-		started bool
-		running bool
-		result  *linking.Result
-		err     error
-	}
+	writeDialog
 }
 
 // NewUndoDialog opens the undo of the operation with this op id.
 func NewUndoDialog(c *tui.Common, opID, action, what string) *UndoDialog {
-	return &UndoDialog{c: c, opID: opID, action: action, what: what, reason: tui.NewReason("undo of a " + action + " made by mistake")}
+	return &UndoDialog{c: c, opID: opID, action: action, what: what, writeDialog: writeDialog{reason: tui.NewReason("undo of a " + action + " made by mistake")}}
 }
 
 func (u *UndoDialog) Init() tea.Cmd {
-	if u.c.Backend == nil {
-		return nil
-	}
-	u.loading = true
-	u.task = tui.NewTask()
-	return u.c.Backend.UndoPreview(u.c.Ctx, u.task, u.opID, u.reason.Value())
+	return u.startRead(u.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd {
+		return b.UndoPreview(u.c.Ctx, task, u.opID, u.reason.Value())
+	})
 }
 
-func (u *UndoDialog) Title() string   { return "Undo" }
-func (u *UndoDialog) Capturing() bool { return !u.exec.started }
+func (u *UndoDialog) Title() string { return "Undo" }
 
 // Conflicts is what the undo would overwrite (tests).
 func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
 func (u *UndoDialog) Help() []tui.HelpGroup {
 	k := u.c.Keys
-	switch {
-	case u.exec.started:
-		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the audit log")}}}
-	case u.reason.Editing():
-		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
-	}
-	return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll")}}}
+	return u.help(k, "Undo", "back to the audit log", withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
 func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UndoPreviewMsg:
-		if msg.Task != u.task {
+		if !u.answered(msg.Task) {
 			return u, nil
 		}
-		u.loading, u.plan, u.conflicts, u.err = false, msg.Plan, msg.Conflicts, msg.Err
+		u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
 	case tui.WriteDoneMsg:
-		if u.exec.started && msg.Task == u.exec.task {
-			u.exec.running = false
-			u.exec.result, _ = msg.Result.(*linking.Result)
-			u.exec.err = msg.Err
-		}
+		u.exec.update(msg)
 	case tea.KeyPressMsg:
 		return u, u.key(msg)
 	}
@@ -94,20 +71,12 @@ func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 
 func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
-	if u.exec.started {
-		return nil
-	}
-	u.hint = ""
-	if u.reason.Update(k, keys) {
+	if u.takeKey(k, keys) || arrowScroll(k, &u.scroll) {
 		return nil
 	}
 	switch {
 	case tui.Matches(k, keys.Cancel):
 		return tui.Pop
-	case k.Code == tea.KeyUp:
-		u.scroll = max(u.scroll-1, 0)
-	case k.Code == tea.KeyDown:
-		u.scroll++
 	case tui.Matches(k, keys.Confirm):
 		switch {
 		case u.loading:
@@ -124,11 +93,8 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (u *UndoDialog) run() tea.Cmd {
-	u.exec.started, u.exec.running = true, true
-	u.exec.task = tui.NewTask()
 	b, opID, reason, force := u.c.Backend, u.opID, u.reason.Value(), len(u.conflicts) > 0
-	return tui.Write(tui.WriteRequest{Task: u.exec.task, Label: "undo " + tui.Fit(u.what, 60),
-		Run: func(ctx context.Context) (any, error) { return b.Undo(ctx, opID, reason, force) }})
+	return u.exec.run("undo "+tui.Fit(u.what, 60), "", func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
 }
 
 func (u *UndoDialog) View() string {
@@ -137,7 +103,7 @@ func (u *UndoDialog) View() string {
 	title := s.Danger.Render("Undo ") + tui.Fit(u.what, w-6)
 	switch {
 	case u.exec.started:
-		return strings.Join(append([]string{title, ""}, resultLines(c, u.exec.running, u.exec.result, u.exec.err, "Undoing")...), "\n")
+		return strings.Join(append([]string{title, ""}, u.exec.view(c, "Undoing")...), "\n")
 	case u.loading:
 		return strings.Join([]string{title, "", "Reading the backups and the tenant to plan the undo…"}, "\n")
 	case u.err != nil:

@@ -19,23 +19,17 @@ type Unlink struct {
 	email   string
 	primary string
 
-	readTask tui.TaskID
-	loading  bool
-	user     client.User
-	readErr  error
-	cursor   int
-	conns    *linking.Connections
-	op       *linking.Operation
-	planErr  error
-	hint     string
-	reason   tui.ReasonField
+	userRead
+	cursor  int
+	op      *linking.Operation
+	planErr error
 
-	exec execution
+	writeDialog
 }
 
 // NewUnlink opens the unlink dialog for an account of a group.
 func NewUnlink(c *tui.Common, email, primary string) *Unlink {
-	return &Unlink{c: c, email: email, primary: primary, reason: tui.NewReason("undo a link made by mistake, in the linkdesk TUI")}
+	return &Unlink{c: c, email: email, primary: primary, writeDialog: writeDialog{reason: tui.NewReason("undo a link made by mistake, in the linkdesk TUI")}}
 }
 
 // Selected is the identity the cursor is on, as provider|user_id (tests).
@@ -48,35 +42,20 @@ func (u *Unlink) Selected() string {
 }
 
 func (u *Unlink) Init() tea.Cmd {
-	u.loading = true
-	u.readTask = tui.NewTask()
-	return u.c.Backend.ReadUsers(u.c.Ctx, u.readTask, u.primary)
+	return u.readUser(u.c, u.primary)
 }
 
-func (u *Unlink) Title() string   { return "Unlink" }
-func (u *Unlink) Capturing() bool { return !u.exec.started }
+func (u *Unlink) Title() string { return "Unlink" }
 
 func (u *Unlink) Help() []tui.HelpGroup {
 	k := u.c.Keys
-	if u.exec.started {
-		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
-	}
-	if u.reason.Editing() {
-		return []tui.HelpGroup{{Title: "Reason", Bindings: []keyBinding{withHelp(k.Submit, "enter", "keep the reason"), withHelp(k.Back, "esc", "undo the edit")}}}
-	}
-	return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason}}}
+	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason)
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.UsersMsg:
-		if msg.Task != u.readTask {
-			return u, nil
-		}
-		u.loading = false
-		u.readErr, u.conns = msg.Err, msg.Conns
-		if msg.Err == nil && len(msg.Users) == 1 {
-			u.user = msg.Users[0]
+		if u.tookUser(msg) {
 			// Auth0 appends a linked identity: the last one was linked most
 			// recently, the one an "undo that link" means.
 			u.cursor = max(len(u.user.Linked())-1, 0)
@@ -108,11 +87,7 @@ func (u *Unlink) plan() {
 
 func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
-	u.hint = ""
-	if u.exec.started {
-		return nil // esc: the root goes back
-	}
-	if u.reason.Update(k, keys) {
+	if u.takeKey(k, keys) {
 		return nil
 	}
 	switch {

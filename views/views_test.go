@@ -67,10 +67,7 @@ func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 
 func TestEscCancelsARunningScanAndKeepsTheLastReport(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	_, scan := h.m.Update(keyPress("r")) // the scan starts; its command is held back
-	if !h.m.Scanning() {
-		t.Fatal("r did not start a scan")
-	}
+	scan := h.startScan()
 	h.mustShow("scan: reading connections… (esc cancels)")
 	h.press("esc")
 	if h.m.Scanning() {
@@ -112,15 +109,11 @@ func TestHelpListsEveryBindingOfTheScreen(t *testing.T) {
 	h.mustShow("Keys on Groups", "open group", "filter", "sort by next column", "reverse order", "class:link",
 		"overview", "audit log", "rescan", "quit now")
 	h.press("?")
-	if _, ok := h.active().(*Groups); !ok {
-		t.Fatal("? did not close help")
-	}
+	activeIs[*Groups](h, "? did not close help")
 	h.press("enter", "?")
 	h.mustShow("Keys on Group", "link", "unlink", "delete account", "password ticket", "choose primary", "copy user id", "next pane")
 	h.press("esc")
-	if _, ok := h.active().(*Detail); !ok {
-		t.Fatal("esc did not close help")
-	}
+	activeIs[*Detail](h, "esc did not close help")
 }
 
 func TestReadOnlyTurnsWritesOffAndSaysSo(t *testing.T) {
@@ -145,10 +138,7 @@ func TestOverviewCountsAndOpensAClass(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.mustShow("35 scanned", "10 groups of accounts sharing an email", "Groups by class", "Groups by connections")
 	h.press("j", "enter") // needs verification
-	g, ok := h.active().(*Groups)
-	if !ok {
-		t.Fatalf("enter on a class did not open the groups; screen:\n%s", h.screen())
-	}
+	g := activeIs[*Groups](h, "enter on a class did not open the groups")
 	if g.Filter() != "class:needs_verification" || g.Rows() != 1 {
 		t.Errorf("filter %q shows %d groups, want class:needs_verification with 1", g.Filter(), g.Rows())
 	}
@@ -317,10 +307,7 @@ func TestEnterDoesNotConfirmAnUnlink(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("lena.fischer@gmail.com")
 	h.press("u")
-	u, ok := h.active().(*Unlink)
-	if !ok {
-		t.Fatalf("u did not open the unlink dialog:\n%s", h.screen())
-	}
+	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
 	h.mustShow("Unlink github|48151623 from auth0|61a1b2c3d4e5f60718293a4b?", "y yes   n no (default)")
 	h.press("enter", "enter")
 	if u.exec.started || h.m.WritesInFlight() != 0 || len(auditRecords(t, h)) != 0 {
@@ -328,19 +315,14 @@ func TestEnterDoesNotConfirmAnUnlink(t *testing.T) {
 	}
 	h.mustShow("enter does not confirm")
 	h.press("n")
-	if _, ok := h.active().(*Detail); !ok {
-		t.Fatal("n did not close the unlink dialog")
-	}
+	activeIs[*Detail](h, "n did not close the unlink dialog")
 }
 
 func TestDeleteNeedsThePrimaryIdentifierTyped(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("the.millers@gmail.com")
 	h.press("j", "D")
-	d, ok := h.active().(*DeleteDialog)
-	if !ok {
-		t.Fatalf("D did not open the delete dialog:\n%s", h.screen())
-	}
+	d := activeIs[*DeleteDialog](h, "D did not open the delete dialog")
 	if d.Expected() != "emma.miller" {
 		t.Fatalf("expected identifier %q, want the username on a Non-Unique Emails connection", d.Expected())
 	}
@@ -357,9 +339,7 @@ func TestDeleteNeedsThePrimaryIdentifierTyped(t *testing.T) {
 		t.Fatalf("typed %q: y must type, not confirm", d.Typed())
 	}
 	h.press("esc")
-	if _, ok := h.active().(*Detail); !ok {
-		t.Fatal("esc did not cancel the delete")
-	}
+	activeIs[*Detail](h, "esc did not cancel the delete")
 }
 
 func TestEnterDoesNotConfirmALink(t *testing.T) {

@@ -22,12 +22,18 @@ type execution struct {
 // start hands ops to the root, which runs them through linking's executor
 // and re-reads the group of email afterwards.
 func (e *execution) start(c *tui.Common, label, email string, ops []linking.Operation) tea.Cmd {
+	b := c.Backend
+	return e.run(label, email, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
+}
+
+// run hands the root the write that do makes; email, when set, is the
+// group the root re-reads afterwards.
+func (e *execution) run(label, email string, do func(ctx context.Context) (*linking.Result, error)) tea.Cmd {
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
-	b := c.Backend
 	return tui.Write(tui.WriteRequest{
 		Task: e.task, Label: label, Email: email,
-		Run: func(ctx context.Context) (any, error) { return b.Apply(ctx, ops) },
+		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
 }
 
@@ -43,4 +49,37 @@ func (e *execution) update(msg tea.Msg) {
 // view shows what the executor did, step by step.
 func (e *execution) view(c *tui.Common, doing string) []string {
 	return resultLines(c, e.running, e.result, e.err, doing)
+}
+
+// writeDialog is what the dialogs that make one write share: the reason
+// the audit log records, a hint after a key that did nothing, and the
+// write once started.
+type writeDialog struct {
+	reason tui.ReasonField
+	hint   string
+	exec   execution
+}
+
+// Capturing: the dialog takes every key until its write starts.
+func (d *writeDialog) Capturing() bool { return !d.exec.started }
+
+// help is the dialog's help under title: esc going back once the write
+// started, the reason field's keys while it is edited, else own.
+func (d *writeDialog) help(k *tui.KeyMap, title, back string, own ...keyBinding) []tui.HelpGroup {
+	switch {
+	case d.exec.started:
+		return []tui.HelpGroup{{Title: title, Bindings: []keyBinding{withHelp(k.Back, "esc", back)}}}
+	case d.reason.Editing():
+		return tui.ReasonHelp(k, "Reason")
+	}
+	return []tui.HelpGroup{{Title: title, Bindings: own}}
+}
+
+// takeKey takes a key before the dialog's own keys do: every key once the
+// write started (esc: the root goes back), and the reason field's while it
+// is edited, or tab to edit it. It reports whether it took the key; the
+// hint of the key before goes either way.
+func (d *writeDialog) takeKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
+	d.hint = ""
+	return d.exec.started || d.reason.Update(k, keys)
 }
