@@ -878,53 +878,44 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s Step) (bool, error) {
 	st := e.journalStatus(s.ID)
 	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
-		res := e.record(p, op, s, st.Note, audit.PhaseResult)
-		if res.OpID == "" {
-			res.OpID = audit.NewOpID()
-		}
-		res.Result, res.Error = audit.ResultError, "resolved on resume: "+unknowable(s.Action)
-		if err := e.Log.Append(res); err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		if st.State == audit.StepStarted {
-			if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
-				return false, err
-			}
-		}
-		return false, e.mark(s.ID, audit.StepFailed, res.Error)
+		return false, e.settleOnResume(p, op, s, st, audit.ResultError, unknowable(s.Action), audit.StepFailed)
 	}
 	r, err := e.resolve(ctx, s)
 	if err != nil {
 		return false, fmt.Errorf("step %s was cut off by an earlier run and its outcome could not be read: %w", s.ID, err)
 	}
-	res := e.record(p, op, s, st.Note, audit.PhaseResult)
-	if res.OpID == "" {
-		res.OpID = audit.NewOpID()
-	}
 	switch r {
 	case resolvedDone:
-		res.Result, res.Error = audit.ResultOK, "resolved on resume: the tenant shows the call took effect"
-		if err := e.Log.Append(res); err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		return true, e.mark(s.ID, audit.StepDone, res.Error)
+		return true, e.settleOnResume(p, op, s, st, audit.ResultOK, "the tenant shows the call took effect", audit.StepDone)
 	case resolvedNotDone:
-		res.Result, res.Error = audit.ResultError, "resolved on resume: the tenant shows the call did not take effect"
-		if err := e.Log.Append(res); err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		if st.State == audit.StepStarted {
-			if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
-				return false, err
-			}
-		}
-		return false, e.mark(s.ID, audit.StepPending, res.Error)
+		return false, e.settleOnResume(p, op, s, st, audit.ResultError, "the tenant shows the call did not take effect", audit.StepPending)
 	}
 	_, cerr := e.check(ctx, s)
 	if cerr == nil {
 		cerr = ChangedError(stepUserIDs(s), []string{"the tenant shows neither the effect of " + s.ID + " nor the state before it"})
 	}
 	return false, cerr
+}
+
+// settleOnResume writes the audit result of a step resolved on resume
+// (result, and why in its error) and moves the step to state to in the
+// journal. A step this process left started goes through unknown first,
+// as a reopened journal would read it, unless it is done.
+func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepStatus, result, why string, to audit.StepState) error {
+	res := e.record(p, op, s, st.Note, audit.PhaseResult)
+	if res.OpID == "" {
+		res.OpID = audit.NewOpID()
+	}
+	res.Result, res.Error = result, "resolved on resume: "+why
+	if err := e.Log.Append(res); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	if st.State == audit.StepStarted && to != audit.StepDone {
+		if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
+			return err
+		}
+	}
+	return e.mark(s.ID, to, res.Error)
 }
 
 func (e *Executor) journalStatus(step string) audit.StepStatus {
