@@ -147,11 +147,7 @@ func OpenJournalFor(path string, b JournalBinding, steps []string, opts ...Optio
 		}
 		seen[s] = true
 	}
-	dir := filepath.Dir(path)
-	if err := mkdirPrivate(dir); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, filePerm)
+	f, err := openPrivate(path, os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -514,10 +510,7 @@ type planLockContent struct {
 // journal. It refuses when another process holds it, and when the lock
 // names another journal that still exists (ErrJournalBound).
 func LockPlan(path, journal string) (*PlanLock, error) {
-	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
-		return nil, fmt.Errorf("plan lock: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, filePerm)
+	f, err := openPrivate(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("plan lock: %w", err)
 	}
