@@ -184,6 +184,27 @@ type StepReport struct {
 	Ticket string `json:"ticket,omitempty"`
 }
 
+// refused reports a step its check stopped: refused when a safety check
+// failed, not run when the check itself could not be made.
+func (r *StepReport) refused(err error) {
+	r.Status, r.Error = StatusRefused, audit.Scrub(err.Error())
+	if _, ok := AsSafetyError(err); !ok {
+		r.Status = StatusNotRun
+	}
+}
+
+// unsettled reports a step an earlier run left started or unknown that
+// could not be settled: refused when the tenant changed, unknown otherwise.
+func (r *StepReport) unsettled(err error) {
+	r.Status, r.Error = StatusUnknown, audit.Scrub(err.Error())
+	if se, ok := AsSafetyError(err); ok {
+		r.Status, r.Error = StatusRefused, se.Error()
+	}
+}
+
+// resumedDone is the note of a step an earlier run was cut off in, done.
+const resumedDone = "an earlier run was cut off during this call; the tenant shows it took effect"
+
 // Result is what a run did and did not do.
 type Result struct {
 	PlanID  string       `json:"plan_id"`
@@ -285,12 +306,9 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 				done, err := e.resolveOnResume(ctx, p, op, s)
 				switch {
 				case err != nil:
-					rep.Status, rep.Error = StatusUnknown, audit.Scrub(err.Error())
-					if se, ok := AsSafetyError(err); ok {
-						rep.Status, rep.Error = StatusRefused, se.Error()
-					}
+					rep.unsettled(err)
 				case done:
-					rep.Status, rep.Note = StatusAlreadyDone, "an earlier run was cut off during this call; the tenant shows it took effect"
+					rep.Status, rep.Note = StatusAlreadyDone, resumedDone
 				case s.Action == ActionTicket:
 					rep.Note = ticketUnknowable
 				default:
@@ -361,10 +379,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	case audit.StepDone:
 		note, err := e.confirmDone(ctx, p, s)
 		if err != nil {
-			rep.Status, rep.Error = StatusRefused, audit.Scrub(err.Error())
-			if _, ok := AsSafetyError(err); !ok {
-				rep.Status = StatusNotRun
-			}
+			rep.refused(err)
 			return err
 		}
 		rep.Status, rep.Note = StatusAlreadyDone, note
@@ -372,14 +387,11 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	case audit.StepStarted, audit.StepUnknown:
 		done, err := e.resolveOnResume(ctx, p, op, s)
 		if err != nil {
-			rep.Status, rep.Error = StatusUnknown, audit.Scrub(err.Error())
-			if se, ok := AsSafetyError(err); ok {
-				rep.Status, rep.Error = StatusRefused, se.Error()
-			}
+			rep.unsettled(err)
 			return err
 		}
 		if done {
-			rep.Status, rep.Note = StatusAlreadyDone, "an earlier run was cut off during this call; the tenant shows it took effect"
+			rep.Status, rep.Note = StatusAlreadyDone, resumedDone
 			return nil
 		}
 	}
@@ -393,10 +405,7 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	clear(e.seen) // what confirming read is stale once this run writes
 	users, err := e.checkWith(ctx, s, answer)
 	if err != nil {
-		rep.Status, rep.Error = StatusRefused, audit.Scrub(err.Error())
-		if _, ok := AsSafetyError(err); !ok {
-			rep.Status = StatusNotRun
-		}
+		rep.refused(err)
 		return err
 	}
 	if err := e.readRemovedAccess(ctx, s, users); err != nil {
