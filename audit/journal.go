@@ -340,11 +340,8 @@ func (j *Journal) State(step string) StepState {
 func (j *Journal) Mark(step string, s StepState, note string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.f == nil {
-		return ErrClosed
-	}
-	if j.broken != nil {
-		return fmt.Errorf("journal: unusable after a failed write (reopen it to resume): %w", j.broken)
+	if err := j.writable(); err != nil {
+		return err
 	}
 	st := j.steps[step]
 	if st == nil {
@@ -361,6 +358,18 @@ func (j *Journal) Mark(step string, s StepState, note string) error {
 	st.State, st.Note, st.Time = s, note, now
 	if s == StepStarted {
 		st.Attempts++
+	}
+	return nil
+}
+
+// writable is nil when the journal can take another line: it is open and
+// no write has failed. Call it with j.mu held.
+func (j *Journal) writable() error {
+	if j.f == nil {
+		return ErrClosed
+	}
+	if j.broken != nil {
+		return fmt.Errorf("journal: unusable after a failed write (reopen it to resume): %w", j.broken)
 	}
 	return nil
 }
@@ -396,11 +405,8 @@ func (j *Journal) Steps() []StepStatus {
 func (j *Journal) End(note string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.f == nil {
-		return ErrClosed
-	}
-	if j.broken != nil {
-		return fmt.Errorf("journal: unusable after a failed write: %w", j.broken)
+	if err := j.writable(); err != nil {
+		return err
 	}
 	return j.append(journalLine{Time: time.Now().UTC(), Event: "end", Note: Scrub(note)})
 }
