@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -15,6 +16,15 @@ const (
 // mkdirPrivate creates dir and any missing parents 0700 (less the umask). A
 // directory that exists already is left as it is.
 func mkdirPrivate(dir string) error { return os.MkdirAll(dir, dirPerm) }
+
+// openPrivate opens path for reading and writing (flag adds os.O_APPEND
+// for a log), creating it 0600 and any missing parent directories 0700.
+func openPrivate(path string, flag int) (*os.File, error) {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_RDWR|os.O_CREATE|flag, filePerm)
+}
 
 // writeSynced writes b to f with one Write call and fsyncs f.
 func writeSynced(f *os.File, b []byte) error {

@@ -147,11 +147,7 @@ func OpenJournalFor(path string, b JournalBinding, steps []string, opts ...Optio
 		}
 		seen[s] = true
 	}
-	dir := filepath.Dir(path)
-	if err := mkdirPrivate(dir); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, filePerm)
+	f, err := openPrivate(path, os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -344,11 +340,8 @@ func (j *Journal) State(step string) StepState {
 func (j *Journal) Mark(step string, s StepState, note string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.f == nil {
-		return ErrClosed
-	}
-	if j.broken != nil {
-		return fmt.Errorf("journal: unusable after a failed write (reopen it to resume): %w", j.broken)
+	if err := j.writable(); err != nil {
+		return err
 	}
 	st := j.steps[step]
 	if st == nil {
@@ -365,6 +358,18 @@ func (j *Journal) Mark(step string, s StepState, note string) error {
 	st.State, st.Note, st.Time = s, note, now
 	if s == StepStarted {
 		st.Attempts++
+	}
+	return nil
+}
+
+// writable is nil when the journal can take another line: it is open and
+// no write has failed. Call it with j.mu held.
+func (j *Journal) writable() error {
+	if j.f == nil {
+		return ErrClosed
+	}
+	if j.broken != nil {
+		return fmt.Errorf("journal: unusable after a failed write (reopen it to resume): %w", j.broken)
 	}
 	return nil
 }
@@ -400,11 +405,8 @@ func (j *Journal) Steps() []StepStatus {
 func (j *Journal) End(note string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.f == nil {
-		return ErrClosed
-	}
-	if j.broken != nil {
-		return fmt.Errorf("journal: unusable after a failed write: %w", j.broken)
+	if err := j.writable(); err != nil {
+		return err
 	}
 	return j.append(journalLine{Time: time.Now().UTC(), Event: "end", Note: Scrub(note)})
 }
@@ -514,10 +516,7 @@ type planLockContent struct {
 // journal. It refuses when another process holds it, and when the lock
 // names another journal that still exists (ErrJournalBound).
 func LockPlan(path, journal string) (*PlanLock, error) {
-	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
-		return nil, fmt.Errorf("plan lock: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, filePerm)
+	f, err := openPrivate(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("plan lock: %w", err)
 	}

@@ -74,16 +74,13 @@ type Log struct {
 // write cut short by a full disk or a crash) is cut off and a note record
 // keeping its text is appended: Repaired says so.
 func OpenLog(path string, opts ...Option) (*Log, error) {
-	dir := filepath.Dir(path)
-	if err := mkdirPrivate(dir); err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
-	}
-	// O_RDWR rather than O_WRONLY: Append reads the last byte to detect a torn line.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, filePerm)
+	// Read and write rather than write only: Append reads the last byte to
+	// detect a torn line.
+	f, err := openPrivate(path, os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := syncDir(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}

@@ -43,9 +43,10 @@ type VerificationEmail struct {
 // listPerPage is the page size of the role and organization lists.
 const listPerPage = 50
 
-// pages reads every page of a list the Management API pages with
-// page/per_page/include_totals, appending what each page holds.
-func pages[T any](ctx context.Context, t *tenant, uri, key string, add func([]T)) error {
+// list reads every page of a list the Management API pages with
+// page/per_page/include_totals: the items under key of each.
+func list[T any](ctx context.Context, t *tenant, uri, key string) ([]T, error) {
+	var out []T
 	for page := 0; ; page++ {
 		var body map[string]json.RawMessage
 		err := t.call(ctx, http.MethodGet, uri, nil, &body,
@@ -53,62 +54,54 @@ func pages[T any](ctx context.Context, t *tenant, uri, key string, add func([]T)
 			management.Parameter("per_page", strconv.Itoa(listPerPage)),
 			management.Parameter("include_totals", "true"))
 		if err != nil {
-			return err
+			return out, err
 		}
 		var items []T
 		if raw := body[key]; len(raw) > 0 {
 			if err := json.Unmarshal(raw, &items); err != nil {
-				return fmt.Errorf("GET %s: decoding %s: %w", uri, key, err)
+				return out, fmt.Errorf("GET %s: decoding %s: %w", uri, key, err)
 			}
 		}
-		add(items)
+		out = append(out, items...)
 		total := looseInt(body["total"])
 		if len(items) < listPerPage || (page+1)*listPerPage >= int(total) {
-			return nil
+			return out, nil
 		}
 	}
+}
+
+// changeIDs adds (POST) or removes (DELETE) the ids listed under key at uri.
+// Assigning a role the user holds, or adding a member who is one already,
+// changes nothing, and so does removing one twice: safe to repeat.
+func (t *tenant) changeIDs(ctx context.Context, method, uri, key string, ids []string) error {
+	if err := t.writeAllowed(); err != nil {
+		return err
+	}
+	return t.call(withRetryable(ctx), method, uri, map[string][]string{key: ids}, nil)
 }
 
 func (t *tenant) UserRoles(ctx context.Context, userID string) ([]Role, error) {
-	var out []Role
-	err := pages(ctx, t, t.m.URI("users", userID, "roles"), "roles", func(r []Role) { out = append(out, r...) })
-	return out, err
+	return list[Role](ctx, t, t.m.URI("users", userID, "roles"), "roles")
 }
 
 func (t *tenant) AssignRoles(ctx context.Context, userID string, roleIDs []string) error {
-	if err := t.writeAllowed(); err != nil {
-		return err
-	}
-	// Assigning a role the user holds changes nothing: safe to repeat.
-	return t.call(withRetryable(ctx), http.MethodPost, t.m.URI("users", userID, "roles"), map[string][]string{"roles": roleIDs}, nil)
+	return t.changeIDs(ctx, http.MethodPost, t.m.URI("users", userID, "roles"), "roles", roleIDs)
 }
 
 func (t *tenant) RemoveRoles(ctx context.Context, userID string, roleIDs []string) error {
-	if err := t.writeAllowed(); err != nil {
-		return err
-	}
-	return t.call(withRetryable(ctx), http.MethodDelete, t.m.URI("users", userID, "roles"), map[string][]string{"roles": roleIDs}, nil)
+	return t.changeIDs(ctx, http.MethodDelete, t.m.URI("users", userID, "roles"), "roles", roleIDs)
 }
 
 func (t *tenant) UserOrganizations(ctx context.Context, userID string) ([]Organization, error) {
-	var out []Organization
-	err := pages(ctx, t, t.m.URI("users", userID, "organizations"), "organizations", func(o []Organization) { out = append(out, o...) })
-	return out, err
+	return list[Organization](ctx, t, t.m.URI("users", userID, "organizations"), "organizations")
 }
 
 func (t *tenant) AddOrganizationMembers(ctx context.Context, orgID string, userIDs []string) error {
-	if err := t.writeAllowed(); err != nil {
-		return err
-	}
-	// Adding a member who is one already changes nothing: safe to repeat.
-	return t.call(withRetryable(ctx), http.MethodPost, t.m.URI("organizations", orgID, "members"), map[string][]string{"members": userIDs}, nil)
+	return t.changeIDs(ctx, http.MethodPost, t.m.URI("organizations", orgID, "members"), "members", userIDs)
 }
 
 func (t *tenant) RemoveOrganizationMembers(ctx context.Context, orgID string, userIDs []string) error {
-	if err := t.writeAllowed(); err != nil {
-		return err
-	}
-	return t.call(withRetryable(ctx), http.MethodDelete, t.m.URI("organizations", orgID, "members"), map[string][]string{"members": userIDs}, nil)
+	return t.changeIDs(ctx, http.MethodDelete, t.m.URI("organizations", orgID, "members"), "members", userIDs)
 }
 
 func (t *tenant) SendVerificationEmail(ctx context.Context, req VerificationEmail) (Job, error) {

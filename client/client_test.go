@@ -306,7 +306,17 @@ func TestExportStreamsEveryUser(t *testing.T) {
 	gen := gen.Generate(gen.GenOptions{Users: 3000, Seed: 7})
 	tn, srv := connect(t, emulator.Options{Tenant: gen})
 	var last client.ExportProgress
-	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, func(p client.ExportProgress) { last = p })
+	n := exportEveryUser(t, tn, srv, func(p client.ExportProgress) { last = p })
+	if last.Status != "downloaded" || last.Lines != int64(n) {
+		t.Fatalf("last progress %+v", last)
+	}
+}
+
+// exportEveryUser runs an export job to its end and checks that the stream
+// holds every user of the tenant; it returns how many it held.
+func exportEveryUser(t testing.TB, tn client.Tenant, srv *emulator.Server, progress func(client.ExportProgress)) int {
+	t.Helper()
+	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, progress)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,9 +325,7 @@ func TestExportStreamsEveryUser(t *testing.T) {
 	if n != srv.UserCount() {
 		t.Fatalf("export has %d users, tenant %d", n, srv.UserCount())
 	}
-	if last.Status != "downloaded" || last.Lines != int64(n) {
-		t.Fatalf("last progress %+v", last)
-	}
+	return n
 }
 
 func countUsers(t testing.TB, r io.Reader) int {
@@ -360,14 +368,7 @@ func TestExportAsksForAFreshLinkWhenItExpired(t *testing.T) {
 	tn, srv := connect(t, emulator.Options{Tenant: gen, ExportLinkTTL: time.Nanosecond}, func(c *client.Config) {
 		c.Transport = &slowFirstDownload{base: http.DefaultTransport}
 	})
-	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if n := countUsers(t, r); n != srv.UserCount() {
-		t.Fatalf("export has %d users, tenant %d", n, srv.UserCount())
-	}
+	exportEveryUser(t, tn, srv, nil)
 	if got := srv.Stats().Requests["GET /api/v2/jobs/{id}"]; got < 2 {
 		t.Fatalf("the job was read %d times: an expired link must be replaced by a fresh one", got)
 	}
@@ -378,14 +379,7 @@ func TestExportSurvivesBrokenDownloads(t *testing.T) {
 	// A third of requests fail (5xx, dropped connections, truncated
 	// downloads): the stream the caller reads must still be whole.
 	tn, srv := connect(t, emulator.Options{Tenant: gen, FailRate: 0.3, Seed: 11})
-	r, err := tn.ExportUsers(context.Background(), client.ExportRequest{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if n := countUsers(t, r); n != srv.UserCount() {
-		t.Fatalf("export has %d users, tenant %d", n, srv.UserCount())
-	}
+	exportEveryUser(t, tn, srv, nil)
 	t.Logf("faults injected: %v", srv.Stats().Faults)
 }
 

@@ -184,6 +184,27 @@ type StepReport struct {
 	Ticket string `json:"ticket,omitempty"`
 }
 
+// refused reports a step its check stopped: refused when a safety check
+// failed, not run when the check itself could not be made.
+func (r *StepReport) refused(err error) {
+	r.Status, r.Error = StatusRefused, audit.Scrub(err.Error())
+	if _, ok := AsSafetyError(err); !ok {
+		r.Status = StatusNotRun
+	}
+}
+
+// unsettled reports a step an earlier run left started or unknown that
+// could not be settled: refused when the tenant changed, unknown otherwise.
+func (r *StepReport) unsettled(err error) {
+	r.Status, r.Error = StatusUnknown, audit.Scrub(err.Error())
+	if se, ok := AsSafetyError(err); ok {
+		r.Status, r.Error = StatusRefused, se.Error()
+	}
+}
+
+// resumedDone is the note of a step an earlier run was cut off in, done.
+const resumedDone = "an earlier run was cut off during this call; the tenant shows it took effect"
+
 // Result is what a run did and did not do.
 type Result struct {
 	PlanID  string       `json:"plan_id"`
@@ -285,12 +306,9 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 				done, err := e.resolveOnResume(ctx, p, op, s)
 				switch {
 				case err != nil:
-					rep.Status, rep.Error = StatusUnknown, audit.Scrub(err.Error())
-					if se, ok := AsSafetyError(err); ok {
-						rep.Status, rep.Error = StatusRefused, se.Error()
-					}
+					rep.unsettled(err)
 				case done:
-					rep.Status, rep.Note = StatusAlreadyDone, "an earlier run was cut off during this call; the tenant shows it took effect"
+					rep.Status, rep.Note = StatusAlreadyDone, resumedDone
 				case s.Action == ActionTicket:
 					rep.Note = ticketUnknowable
 				default:
@@ -361,10 +379,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	case audit.StepDone:
 		note, err := e.confirmDone(ctx, p, s)
 		if err != nil {
-			rep.Status, rep.Error = StatusRefused, audit.Scrub(err.Error())
-			if _, ok := AsSafetyError(err); !ok {
-				rep.Status = StatusNotRun
-			}
+			rep.refused(err)
 			return err
 		}
 		rep.Status, rep.Note = StatusAlreadyDone, note
@@ -372,14 +387,11 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	case audit.StepStarted, audit.StepUnknown:
 		done, err := e.resolveOnResume(ctx, p, op, s)
 		if err != nil {
-			rep.Status, rep.Error = StatusUnknown, audit.Scrub(err.Error())
-			if se, ok := AsSafetyError(err); ok {
-				rep.Status, rep.Error = StatusRefused, se.Error()
-			}
+			rep.unsettled(err)
 			return err
 		}
 		if done {
-			rep.Status, rep.Note = StatusAlreadyDone, "an earlier run was cut off during this call; the tenant shows it took effect"
+			rep.Status, rep.Note = StatusAlreadyDone, resumedDone
 			return nil
 		}
 	}
@@ -393,10 +405,7 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	clear(e.seen) // what confirming read is stale once this run writes
 	users, err := e.checkWith(ctx, s, answer)
 	if err != nil {
-		rep.Status, rep.Error = StatusRefused, audit.Scrub(err.Error())
-		if _, ok := AsSafetyError(err); !ok {
-			rep.Status = StatusNotRun
-		}
+		rep.refused(err)
 		return err
 	}
 	if err := e.readRemovedAccess(ctx, s, users); err != nil {
@@ -878,53 +887,44 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s Step) (bool, error) {
 	st := e.journalStatus(s.ID)
 	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
-		res := e.record(p, op, s, st.Note, audit.PhaseResult)
-		if res.OpID == "" {
-			res.OpID = audit.NewOpID()
-		}
-		res.Result, res.Error = audit.ResultError, "resolved on resume: "+unknowable(s.Action)
-		if err := e.Log.Append(res); err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		if st.State == audit.StepStarted {
-			if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
-				return false, err
-			}
-		}
-		return false, e.mark(s.ID, audit.StepFailed, res.Error)
+		return false, e.settleOnResume(p, op, s, st, audit.ResultError, unknowable(s.Action), audit.StepFailed)
 	}
 	r, err := e.resolve(ctx, s)
 	if err != nil {
 		return false, fmt.Errorf("step %s was cut off by an earlier run and its outcome could not be read: %w", s.ID, err)
 	}
-	res := e.record(p, op, s, st.Note, audit.PhaseResult)
-	if res.OpID == "" {
-		res.OpID = audit.NewOpID()
-	}
 	switch r {
 	case resolvedDone:
-		res.Result, res.Error = audit.ResultOK, "resolved on resume: the tenant shows the call took effect"
-		if err := e.Log.Append(res); err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		return true, e.mark(s.ID, audit.StepDone, res.Error)
+		return true, e.settleOnResume(p, op, s, st, audit.ResultOK, "the tenant shows the call took effect", audit.StepDone)
 	case resolvedNotDone:
-		res.Result, res.Error = audit.ResultError, "resolved on resume: the tenant shows the call did not take effect"
-		if err := e.Log.Append(res); err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		if st.State == audit.StepStarted {
-			if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
-				return false, err
-			}
-		}
-		return false, e.mark(s.ID, audit.StepPending, res.Error)
+		return false, e.settleOnResume(p, op, s, st, audit.ResultError, "the tenant shows the call did not take effect", audit.StepPending)
 	}
 	_, cerr := e.check(ctx, s)
 	if cerr == nil {
 		cerr = ChangedError(stepUserIDs(s), []string{"the tenant shows neither the effect of " + s.ID + " nor the state before it"})
 	}
 	return false, cerr
+}
+
+// settleOnResume writes the audit result of a step resolved on resume
+// (result, and why in its error) and moves the step to state to in the
+// journal. A step this process left started goes through unknown first,
+// as a reopened journal would read it, unless it is done.
+func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepStatus, result, why string, to audit.StepState) error {
+	res := e.record(p, op, s, st.Note, audit.PhaseResult)
+	if res.OpID == "" {
+		res.OpID = audit.NewOpID()
+	}
+	res.Result, res.Error = result, "resolved on resume: "+why
+	if err := e.Log.Append(res); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	if st.State == audit.StepStarted && to != audit.StepDone {
+		if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
+			return err
+		}
+	}
+	return e.mark(s.ID, to, res.Error)
 }
 
 func (e *Executor) journalStatus(step string) audit.StepStatus {

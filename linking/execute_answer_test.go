@@ -46,10 +46,7 @@ func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	// Another operator deletes the secondary between the merge's check and
 	// its PATCH: the link is refused by the tenant, and reported as a change.
 	sb = newSandbox(t, emulator.Options{})
-	ops, err = linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops = sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	ex := sb.executor()
 	ex.Tenant = patchThenTenant{sb.tenant, func() {
 		if err := sb.tenant.DeleteUser(context.Background(), aliceGoogle); err != nil {
@@ -69,10 +66,7 @@ func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	// merge's check and its PATCH: the PATCH's answer shows it, and the
 	// link is refused without being sent.
 	sb = newSandbox(t, emulator.Options{})
-	ops, err = linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops = sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	ex = sb.executor()
 	ex.Tenant = patchThenTenant{sb.tenant, func() {
 		if _, err := sb.tenant.Link(context.Background(), aliceDB, client.LinkTarget{Provider: "google-oauth2", UserID: "114455667788990011223"}); err != nil {

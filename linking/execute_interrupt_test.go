@@ -348,14 +348,11 @@ func checkBackedUp(t *testing.T, sb *sandbox, p *linking.Plan) {
 
 func TestTwoRunsOfOnePlanLinkOnce(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	p := sb.plan(ops...)
 	sb.apply(p)
 	// A second operator applying the same plan (another journal) is stopped.
-	_, err = sb.executor().Apply(context.Background(), p)
+	_, err := sb.executor().Apply(context.Background(), p)
 	se := refusal(t, err, linking.CheckChangedSincePlan)
 	if want := "the group changed since the plan was made"; !strings.Contains(se.Reason, want) {
 		t.Errorf("reason %q", se.Reason)
@@ -378,10 +375,7 @@ func (r raceTenant) Link(ctx context.Context, primary string, s client.LinkTarge
 
 func TestAnotherOperatorBetweenCheckAndCallIsReportedAsAChange(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	ops, err := linking.PlanLink(sb.mustUser(weiDB), sb.users(weiGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, weiDB, weiGoogle)
 	other := sb.connect(false) // the other operator's linkdesk
 	ex := sb.executor()
 	ex.Tenant = raceTenant{Tenant: sb.tenant, before: func() {

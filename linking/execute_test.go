@@ -198,6 +198,17 @@ func (sb *sandbox) group(email string) *linking.Group {
 	return nil
 }
 
+// planLink plans linking the secondaries into primary as the tenant holds
+// them now, the test failing if the planner refuses.
+func (sb *sandbox) planLink(opts linking.LinkOptions, primary string, secondaries ...string) []linking.Operation {
+	sb.t.Helper()
+	ops, err := linking.PlanLink(sb.mustUser(primary), sb.users(secondaries...), sb.conns(), opts)
+	if err != nil {
+		sb.t.Fatal(err)
+	}
+	return ops
+}
+
 func (sb *sandbox) plan(ops ...linking.Operation) *linking.Plan {
 	p := linking.NewPlan("sandbox", "tester", testNow)
 	p.Add(ops...)
@@ -569,10 +580,7 @@ func TestChangedSincePlanStopsBeforeAnyWrite(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sb := newSandbox(t, emulator.Options{})
-			ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 			p := sb.plan(ops...)
 			tc.change(sb)
 			writes := len(sb.writesSent())
@@ -593,15 +601,12 @@ func TestChangedSincePlanStopsBeforeAnyWrite(t *testing.T) {
 
 func TestReadOnlyRefusesBeforeAnything(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	ticket := ticketOp(t, sb.mustUser(aliceDB), client.TicketOptions{}, "")
 	apiCalls := sb.srv.Stats().APICalls
 	ex := sb.executor()
 	ex.ReadOnly = true
-	_, err = ex.Apply(context.Background(), sb.plan(ops...))
+	_, err := ex.Apply(context.Background(), sb.plan(ops...))
 	refusal(t, err, linking.CheckReadOnly)
 	_, err = ex.Apply(context.Background(), sb.plan(ticket))
 	refusal(t, err, linking.CheckReadOnly)
@@ -659,10 +664,7 @@ func TestTicketIsRecordedWithoutItsURL(t *testing.T) {
 
 func TestPlanFileRoundTripAndTamperCheck(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	p := sb.plan(append(ops, linking.PlanDelete(sb.mustUser(weiGitHub), ""))...)
 	var buf bytes.Buffer
 	if err := linking.WritePlan(&buf, p); err != nil {

@@ -185,20 +185,10 @@ func canonicalJSON(v any) ([]byte, error) {
 
 // normalizeNumbers turns float64 values into json.Number with the shortest
 // text, so that 1 decoded as float64 and as json.Number compare equal.
-func normalizeNumbers(v any) any {
+func normalizeNumbers(v any) any { return copyJSON(v, normalizeNumber) }
+
+func normalizeNumber(v any) any {
 	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[k] = normalizeNumbers(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = normalizeNumbers(x)
-		}
-		return out
 	case float64:
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -210,9 +200,8 @@ func normalizeNumbers(v any) any {
 			return v // an integer's text is exact; float64 prints small ones alike
 		}
 		if f, err := v.Float64(); err == nil {
-			return normalizeNumbers(f)
+			return normalizeNumber(f)
 		}
-		return v
 	}
 	return v
 }
@@ -224,22 +213,26 @@ func cloneObject(m map[string]any) map[string]any {
 	return cloneValue(m).(map[string]any)
 }
 
-func cloneValue(v any) any {
+func cloneValue(v any) any { return copyJSON(v, func(x any) any { return x }) }
+
+// copyJSON copies a decoded JSON value: new objects and arrays all the way
+// down, each other value (a string, a number, a bool, nil) as leaf makes it.
+func copyJSON(v any, leaf func(any) any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			out[k] = cloneValue(x)
+			out[k] = copyJSON(x, leaf)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			out[i] = cloneValue(x)
+			out[i] = copyJSON(x, leaf)
 		}
 		return out
 	}
-	return v
+	return leaf(v)
 }
 
 // UserMetadata returns the user's user_metadata and app_metadata decoded from

@@ -43,10 +43,7 @@ func rewrite(t *testing.T, p *linking.Plan, edit func(p *linking.Plan)) []byte {
 // user its step does not check: the operations are the truth.
 func TestEditedPlanIsRefusedNamingTheStep(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	p := sb.plan(ops...)
 	for name, tc := range map[string]struct {
 		edit func(p *linking.Plan)
@@ -133,10 +130,7 @@ func TestPlanFileIsCompactAndEscaped(t *testing.T) {
 	if _, err := sb.tenant.UpdateMetadata(context.Background(), aliceGoogle, map[string]any{"note": hostile}, nil); err != nil {
 		t.Fatal(err)
 	}
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	p := sb.plan(ops...)
 	var buf bytes.Buffer
 	if err := linking.WritePlan(&buf, p); err != nil {
@@ -199,10 +193,7 @@ func TestDeepMetadataIsRefusedBeforeAnyWrite(t *testing.T) {
 	}
 	// Without a merge there is nothing to recurse into: the link goes ahead,
 	// and the backup keeps the metadata.
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{NoMergeMetadata: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{NoMergeMetadata: true}, aliceDB, aliceGoogle)
 	sb.apply(sb.plan(ops...))
 	if w := sb.writesSent(); len(w) != 2 { // the PATCH above and the link
 		t.Errorf("writes %v", w)
@@ -214,10 +205,7 @@ func TestDeepMetadataIsRefusedBeforeAnyWrite(t *testing.T) {
 // since, or another tenant's) is refused and claims nothing.
 func TestJournalDoneIsConfirmedOnTheTenant(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
-	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 	p := sb.plan(append(ops, linking.PlanDelete(sb.mustUser(weiGitHub), ""))...)
 	journal := filepath.Join(sb.dir, "plan.journal")
 	run := func() (*linking.Result, error) {
@@ -287,10 +275,7 @@ func TestARoleTwoSecondariesHoldIsCarriedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := linking.PlanLink(sb.mustUser(weiDB), sb.users(weiGoogle, weiGitHub), sb.conns(), linking.LinkOptions{Access: access})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := sb.planLink(linking.LinkOptions{Access: access}, weiDB, weiGoogle, weiGitHub)
 	ids := func(op linking.Operation) string {
 		var out []string
 		for _, r := range op.Roles {

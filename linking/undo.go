@@ -174,6 +174,16 @@ func (u *undoer) read(id string) (client.User, bool, error) {
 	return usr, true, nil
 }
 
+// account reads an account the undo cannot do without; when it is gone it
+// records a conflict, the note saying what that means for the undo.
+func (u *undoer) account(id, note string) (client.User, bool, error) {
+	usr, found, err := u.read(id)
+	if err == nil && !found {
+		u.conflict(UndoConflict{UserID: id, What: "account", Note: note})
+	}
+	return usr, found, err
+}
+
 func (u *undoer) access(id string) (*Access, error) {
 	if !u.req.ReadAccess {
 		return nil, nil
@@ -204,13 +214,9 @@ func (u *undoer) link() error {
 			return err
 		}
 	}
-	primary, found, err := u.read(op.Primary)
-	if err != nil {
+	primary, found, err := u.account(op.Primary, "deleted since the link: undo its deletion first, then this link")
+	if err != nil || !found {
 		return err
-	}
-	if !found {
-		u.conflict(UndoConflict{UserID: op.Primary, What: "account", Note: "deleted since the link: undo its deletion first, then this link"})
-		return nil
 	}
 	provider, id, _ := strings.Cut(op.Secondary, "|")
 	// The primary as it will be once the identity is detached.
@@ -404,26 +410,18 @@ func (u *undoer) restore(state UserState, r *Restore) (UserState, error) {
 // linked back, its metadata (if it got any since) merged first.
 func (u *undoer) unlink() error {
 	op := u.src.Op
-	primary, found, err := u.read(op.Primary)
-	if err != nil {
+	primary, found, err := u.account(op.Primary, "deleted since the unlink: nothing to link back into")
+	if err != nil || !found {
 		return err
-	}
-	if !found {
-		u.conflict(UndoConflict{UserID: op.Primary, What: "account", Note: "deleted since the unlink: nothing to link back into"})
-		return nil
 	}
 	provider, id, _ := strings.Cut(op.Secondary, "|")
 	if hasLinked(primary, provider, id) {
 		u.note("%s is linked into %s again already: nothing to undo", op.Secondary, op.Primary)
 		return nil
 	}
-	sec, found, err := u.read(op.Secondary)
-	if err != nil {
+	sec, found, err := u.account(op.Secondary, "no longer an account of its own (deleted or linked elsewhere since): it cannot be linked back")
+	if err != nil || !found {
 		return err
-	}
-	if !found {
-		u.conflict(UndoConflict{UserID: op.Secondary, What: "account", Note: "no longer an account of its own (deleted or linked elsewhere since): it cannot be linked back"})
-		return nil
 	}
 	opts := LinkOptions{AllowUnverified: true, Reason: u.req.Reason}
 	if u.req.ReadAccess {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/linking"
 )
@@ -16,23 +17,7 @@ import (
 func generatedTenant(tb testing.TB, users int, seed int64) (*linking.Connections, []byte, int) {
 	tb.Helper()
 	t := gen.Generate(gen.GenOptions{Users: users, Seed: seed})
-	var listed []client.Connection
-	for _, c := range t.Connections {
-		b, err := json.Marshal(c)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var lc client.Connection
-		if err := json.Unmarshal(b, &lc); err != nil {
-			tb.Fatal(err)
-		}
-		listed = append(listed, lc)
-	}
-	var export []byte
-	for _, u := range t.Users {
-		export = append(u.AppendJSON(export), '\n')
-	}
-	return linking.ConnectionsFromClient(listed), export, len(t.Users)
+	return linking.ConnectionsFromClient(emulatortest.Connections(tb, t)), emulatortest.Export(t), len(t.Users)
 }
 
 func TestScanGeneratedTenant(t *testing.T) {
