@@ -82,23 +82,13 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 				return nil
 			})
 		case "roles":
-			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
-				r := &Role{}
-				if raw[0] != '{' || json.Unmarshal(raw, r) != nil {
-					return fmt.Errorf("roles[%d]: want an object with string id, name and description", i)
-				}
+			err = readObjects(dec, key, "string id, name and description", func(r *Role) {
 				t.Roles = append(t.Roles, r)
-				return nil
 			})
 		case "organizations":
-			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
-				o := &Organization{}
-				if raw[0] != '{' || json.Unmarshal(raw, o) != nil {
-					return fmt.Errorf("organizations[%d]: want an object with string id, name and display_name", i)
-				}
+			err = readObjects(dec, key, "string id, name and display_name", func(o *Organization) {
 				o.Branding, o.Metadata = rawjson.Compact(o.Branding), rawjson.Compact(o.Metadata)
 				t.Organizations = append(t.Organizations, o)
-				return nil
 			})
 		default:
 			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections", "users", "roles" and "organizations"`, key)
@@ -117,6 +107,20 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// readObjects reads an array (or null) of objects of type T, handing each
+// to add; an element that does not decode is an error saying it wants an
+// object with fields.
+func readObjects[T any](dec *json.Decoder, key, fields string, add func(*T)) error {
+	return readArray(dec, key, func(i int, raw json.RawMessage) error {
+		v := new(T)
+		if raw[0] != '{' || json.Unmarshal(raw, v) != nil {
+			return fmt.Errorf("%s[%d]: want an object with %s", key, i, fields)
+		}
+		add(v)
+		return nil
+	})
 }
 
 // readArray calls each for every element of the array (or null) that comes next.
