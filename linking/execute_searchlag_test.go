@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -51,20 +52,7 @@ func (sb *sandbox) searchIDs(q string) []string {
 // without linkdesk's client.
 func (sb *sandbox) rawToken() string {
 	sb.t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sb.srv.ClientID()},
-		"client_secret": {sb.srv.ClientSecret()}, "audience": {sb.base + "/api/v2/"}}
-	resp, err := http.PostForm(sb.base+"/oauth/token", form)
-	if err != nil {
-		sb.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		sb.t.Fatalf("token: %s %v", resp.Status, err)
-	}
-	return tok.AccessToken
+	return emulatortest.Token(sb.t, sb.base, sb.srv.ClientID(), sb.srv.ClientSecret(), "")
 }
 
 // stale fails the test unless user search still shows id under email:
