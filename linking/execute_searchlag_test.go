@@ -2,7 +2,6 @@ package linking_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,19 +27,11 @@ func (sb *sandbox) searches() int64 { return sb.srv.Stats().Requests[searchRoute
 // search hit by id).
 func (sb *sandbox) searchIDs(q string) []string {
 	sb.t.Helper()
-	req, _ := http.NewRequest("GET", sb.base+"/api/v2/users?"+url.Values{"q": {q}, "search_engine": {"v3"}}.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+sb.rawToken())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		sb.t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var users []struct {
 		UserID string `json:"user_id"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&users); err != nil {
-		sb.t.Fatal(err)
-	}
+	path := "/api/v2/users?" + url.Values{"q": {q}, "search_engine": {"v3"}}.Encode()
+	emulatortest.Call(sb.t, sb.base, sb.rawToken(), "GET", path, "", http.StatusOK, &users)
 	var ids []string
 	for _, u := range users {
 		ids = append(ids, u.UserID)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/emulator"
@@ -50,4 +51,33 @@ func Token(tb testing.TB, base, clientID, clientSecret, scope string) string {
 		tb.Fatalf("token: %s %v", resp.Status, err)
 	}
 	return tok.AccessToken
+}
+
+// Call sends method path (with body as JSON unless it is "") to the sandbox
+// at base with token, as a test does without linkdesk's client; the test
+// fails unless the answer has status, and the answer is decoded into out
+// (if not nil).
+func Call(tb testing.TB, base, token, method, path, body string, status int, out any) {
+	tb.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != status {
+		tb.Fatalf("%s %s: %s, want %d", method, path, resp.Status, status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			tb.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
 }
