@@ -124,7 +124,7 @@ func idList(w http.ResponseWriter, r *http.Request, key string) ([]string, error
 		return nil, invalidBody("'Missing required property: %s'.", key)
 	}
 	if json.Unmarshal(raw, &ids) != nil || raw[0] != '[' {
-		return nil, invalidBody("'Expected type array but found type %s' on property %s.", jsonType(raw), key)
+		return nil, wrongType(key, "array", raw)
 	}
 	if len(ids) == 0 {
 		return nil, invalidBody("'Array is too short (0), minimum 1' on property %s.", key)
