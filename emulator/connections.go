@@ -201,25 +201,34 @@ func parseTake(q url.Values) (int, error) {
 	return n, nil
 }
 
+// checkpointPage is the page [start, end) of a list of n items that
+// checkpoint paging (from, take) asks for; index finds the item a from
+// checkpoint names (-1: none, an error).
+func checkpointPage(q url.Values, n int, index func(from string) int) (start, end int, err error) {
+	take, err := parseTake(q)
+	if err != nil {
+		return 0, 0, err
+	}
+	if from := q.Get("from"); from != "" {
+		if start = index(from); start < 0 {
+			return 0, 0, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property from'.", from)
+		}
+	}
+	return start, min(start+take, n), nil
+}
+
 // listConnectionsFrom answers checkpoint paging: {connections, next}, next
 // being the id of the first connection of the following page (absent at the
 // end).
 func (s *Server) listConnectionsFrom(w http.ResponseWriter, q url.Values, conns []*Connection,
 	appendConns func([]byte, []*Connection) []byte) {
-	take, err := parseTake(q)
+	start, end, err := checkpointPage(q, len(conns), func(from string) int {
+		return slices.IndexFunc(conns, func(c *Connection) bool { return c.ID == from })
+	})
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	start := 0
-	if from := q.Get("from"); from != "" {
-		start = slices.IndexFunc(conns, func(c *Connection) bool { return c.ID == from })
-		if start < 0 {
-			writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property from'.", from))
-			return
-		}
-	}
-	end := min(start+take, len(conns))
 	b := append([]byte(`{"connections":`), appendConns(nil, conns[start:end])...)
 	if end < len(conns) {
 		b = append(b, `,"next":`...)

@@ -175,7 +175,7 @@ func (s *Server) newExportJob(p payload, now time.Time) (*exportJob, error) {
 		ExportAs string  `json:"export_as"`
 	}
 	if raw, ok := p["fields"]; ok && json.Unmarshal(raw, &fields) != nil {
-		return nil, invalidBody("'Expected type array but found type %s' on property fields.", jsonType(raw))
+		return nil, wrongType("fields", "array", raw)
 	}
 	for _, f := range fields {
 		if f.Name == nil || *f.Name == "" {

@@ -82,23 +82,13 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 				return nil
 			})
 		case "roles":
-			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
-				r := &Role{}
-				if raw[0] != '{' || json.Unmarshal(raw, r) != nil {
-					return fmt.Errorf("roles[%d]: want an object with string id, name and description", i)
-				}
+			err = readObjects(dec, key, "string id, name and description", func(r *Role) {
 				t.Roles = append(t.Roles, r)
-				return nil
 			})
 		case "organizations":
-			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
-				o := &Organization{}
-				if raw[0] != '{' || json.Unmarshal(raw, o) != nil {
-					return fmt.Errorf("organizations[%d]: want an object with string id, name and display_name", i)
-				}
+			err = readObjects(dec, key, "string id, name and display_name", func(o *Organization) {
 				o.Branding, o.Metadata = rawjson.Compact(o.Branding), rawjson.Compact(o.Metadata)
 				t.Organizations = append(t.Organizations, o)
-				return nil
 			})
 		default:
 			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections", "users", "roles" and "organizations"`, key)
@@ -117,6 +107,20 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// readObjects reads an array (or null) of objects of type T, handing each
+// to add; an element that does not decode is an error saying it wants an
+// object with fields.
+func readObjects[T any](dec *json.Decoder, key, fields string, add func(*T)) error {
+	return readArray(dec, key, func(i int, raw json.RawMessage) error {
+		v := new(T)
+		if raw[0] != '{' || json.Unmarshal(raw, v) != nil {
+			return fmt.Errorf("%s[%d]: want an object with %s", key, i, fields)
+		}
+		add(v)
+		return nil
+	})
 }
 
 // readArray calls each for every element of the array (or null) that comes next.
@@ -369,6 +373,24 @@ func (p *problems) err() error {
 	return errors.New(msg)
 }
 
+// indexIDs maps the id of each of a fixture's roles or organizations (key)
+// to its index, noting in p an item without id or name and a second item
+// with an id.
+func indexIDs[T any](p *problems, key string, items []*T, idName func(*T) (id, name string)) map[string]int {
+	at := map[string]int{}
+	for i, it := range items {
+		id, name := idName(it)
+		if id == "" || name == "" {
+			p.add("%s[%d]: id and name are required", key, i)
+		} else if j, dup := at[id]; dup {
+			p.add("%s[%d] (%s): duplicate id, first at %s[%d]", key, i, id, key, j)
+		} else {
+			at[id] = i
+		}
+	}
+	return at
+}
+
 // checkTenant checks what the emulator relies on and gives connections
 // without id their ConnectionIDFor.
 func checkTenant(t *Tenant) error {
@@ -402,25 +424,8 @@ func checkTenant(t *Tenant) error {
 		byStrategy[c.Strategy] = append(byStrategy[c.Strategy], c)
 	}
 
-	roleAt, orgAt := map[string]int{}, map[string]int{}
-	for i, r := range t.Roles {
-		if r.ID == "" || r.Name == "" {
-			p.add("roles[%d]: id and name are required", i)
-		} else if j, dup := roleAt[r.ID]; dup {
-			p.add("roles[%d] (%s): duplicate id, first at roles[%d]", i, r.ID, j)
-		} else {
-			roleAt[r.ID] = i
-		}
-	}
-	for i, o := range t.Organizations {
-		if o.ID == "" || o.Name == "" {
-			p.add("organizations[%d]: id and name are required", i)
-		} else if j, dup := orgAt[o.ID]; dup {
-			p.add("organizations[%d] (%s): duplicate id, first at organizations[%d]", i, o.ID, j)
-		} else {
-			orgAt[o.ID] = i
-		}
-	}
+	roleAt := indexIDs(&p, "roles", t.Roles, func(r *Role) (string, string) { return r.ID, r.Name })
+	orgAt := indexIDs(&p, "organizations", t.Organizations, func(o *Organization) (string, string) { return o.ID, o.Name })
 
 	userAt := make(map[string]int, len(t.Users))
 	identityAt := make(map[string]int, len(t.Users))

@@ -16,6 +16,10 @@ import (
 // by gen_hook_test.go (package emulator_test), as gen imports emulator.
 var GenerateForTest func(users int, seed int64) *Tenant
 
+// TokenForTest is emulatortest.Token, set by gen_hook_test.go as well:
+// emulatortest imports emulator.
+var TokenForTest func(tb testing.TB, base, clientID, clientSecret, scope string) string
+
 // testTenant is a small hand-made tenant: every connection kind the
 // emulator reasons about and users that share emails across them.
 func testTenant() *Tenant {
@@ -103,22 +107,7 @@ func startTest(t testing.TB, opts Options) *tenantClient {
 
 func (c *tenantClient) fetchToken(id, secret, scope string) string {
 	c.t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}, "audience": {c.base + "/api/v2/"}}
-	if scope != "" {
-		form.Set("scope", scope)
-	}
-	resp, err := http.PostForm(c.base+"/oauth/token", form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&tok) != nil {
-		c.t.Fatalf("token: %s", resp.Status)
-	}
-	return tok.AccessToken
+	return TokenForTest(c.t, c.base, id, secret, scope)
 }
 
 // response is an answer, read whole.

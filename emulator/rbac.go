@@ -48,6 +48,19 @@ func marshalAll[T any](items []T) [][]byte {
 	return out
 }
 
+// marshalKnown marshals the items of ids that byID holds, in the order of
+// ids: a membership naming a role or organization the tenant no longer has
+// is passed over.
+func marshalKnown[T any](ids []string, byID map[string]*T) [][]byte {
+	var items []*T
+	for _, id := range ids {
+		if it := byID[id]; it != nil {
+			items = append(items, it)
+		}
+	}
+	return marshalAll(items)
+}
+
 // handleListRoles is GET /api/v2/roles (name_filter: the names containing
 // it, case-insensitively).
 func (s *Server) handleListRoles(w http.ResponseWriter, r *http.Request) {
@@ -71,15 +84,7 @@ func (s *Server) handleListRoles(w http.ResponseWriter, r *http.Request) {
 
 // handleUserRoles is GET /api/v2/users/{id}/roles.
 func (s *Server) handleUserRoles(w http.ResponseWriter, r *http.Request) {
-	s.writeMemberships(w, r, "roles", func(u *User) [][]byte {
-		var roles []*Role
-		for _, id := range u.Roles {
-			if role := s.st.roleByID[id]; role != nil {
-				roles = append(roles, role)
-			}
-		}
-		return marshalAll(roles)
-	})
+	s.writeMemberships(w, r, "roles", func(u *User) [][]byte { return marshalKnown(u.Roles, s.st.roleByID) })
 }
 
 // writeMemberships answers a user's roles or organizations, as list reads
@@ -119,7 +124,7 @@ func idList(w http.ResponseWriter, r *http.Request, key string) ([]string, error
 		return nil, invalidBody("'Missing required property: %s'.", key)
 	}
 	if json.Unmarshal(raw, &ids) != nil || raw[0] != '[' {
-		return nil, invalidBody("'Expected type array but found type %s' on property %s.", jsonType(raw), key)
+		return nil, wrongType(key, "array", raw)
 	}
 	if len(ids) == 0 {
 		return nil, invalidBody("'Array is too short (0), minimum 1' on property %s.", key)
@@ -179,22 +184,15 @@ func (s *Server) handleListOrganizations(w http.ResponseWriter, r *http.Request)
 	orgs := slices.Clone(s.st.orgs)
 	s.st.mu.RUnlock()
 	if q.Has("from") || q.Has("take") {
-		take, err := parseTake(q)
+		start, end, err := checkpointPage(q, len(orgs), func(from string) int {
+			id, _ := base64.RawURLEncoding.DecodeString(from)
+			return slices.IndexFunc(orgs, func(o *Organization) bool { return o.ID == string(id) })
+		})
 		if err != nil {
 			writeError(w, err)
 			return
 		}
-		start := 0
-		if from := q.Get("from"); from != "" {
-			id, _ := base64.RawURLEncoding.DecodeString(from)
-			start = slices.IndexFunc(orgs, func(o *Organization) bool { return o.ID == string(id) })
-			if start < 0 {
-				writeError(w, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property from'.", from))
-				return
-			}
-		}
-		end := min(start+take, len(orgs))
-		b := append([]byte(`{"organizations":`), appendList("", marshalAll(orgs[start:end]), paging{perPage: take})...)
+		b := append([]byte(`{"organizations":`), appendList("", marshalAll(orgs[start:end]), paging{perPage: end - start})...)
 		if end < len(orgs) { // an opaque checkpoint, as Auth0's
 			b = rawjson.AppendString(append(b, `,"next":`...), base64.RawURLEncoding.EncodeToString([]byte(orgs[end].ID)))
 		}
@@ -211,15 +209,7 @@ func (s *Server) handleListOrganizations(w http.ResponseWriter, r *http.Request)
 
 // handleUserOrganizations is GET /api/v2/users/{id}/organizations.
 func (s *Server) handleUserOrganizations(w http.ResponseWriter, r *http.Request) {
-	s.writeMemberships(w, r, "organizations", func(u *User) [][]byte {
-		var orgs []*Organization
-		for _, id := range u.Organizations {
-			if o := s.st.orgByID[id]; o != nil {
-				orgs = append(orgs, o)
-			}
-		}
-		return marshalAll(orgs)
-	})
+	s.writeMemberships(w, r, "organizations", func(u *User) [][]byte { return marshalKnown(u.Organizations, s.st.orgByID) })
 }
 
 // changeMembers adds (or removes) users as members of an organization.

@@ -440,35 +440,29 @@ func (s *Server) hold(kind string, raw json.RawMessage) error {
 		if c.Strategy == "" {
 			c.Strategy = "auth0"
 		}
-		if c.Options == nil {
-			c.Options = map[string]any{}
-		}
-		if c.EnabledClients == nil {
-			c.EnabledClients = []string{}
-		}
-		if c.Realms == nil {
-			c.Realms = []string{c.Name}
-		}
+		c.fillDefaults()
 		s.st.conns = replaceOrAppend(s.st.conns, c, func(o *Connection) bool { return o.ID == c.ID || o.Name == c.Name })
 		s.st.connByID, s.st.connByName = map[string]*Connection{}, map[string]*Connection{}
 		for _, o := range s.st.conns {
 			s.st.connByID[o.ID], s.st.connByName[o.Name] = o, o
 		}
 	case "roles":
-		r := &Role{}
-		if err := json.Unmarshal(raw, r); err != nil {
-			return err
-		}
-		s.st.roles = replaceOrAppend(s.st.roles, r, func(o *Role) bool { return o.ID == r.ID })
-		s.st.roleByID[r.ID] = r
+		return holdByID(raw, &s.st.roles, s.st.roleByID, func(r *Role) string { return r.ID })
 	case "organizations":
-		o := &Organization{}
-		if err := json.Unmarshal(raw, o); err != nil {
-			return err
-		}
-		s.st.orgs = replaceOrAppend(s.st.orgs, o, func(x *Organization) bool { return x.ID == o.ID })
-		s.st.orgByID[o.ID] = o
+		return holdByID(raw, &s.st.orgs, s.st.orgByID, func(o *Organization) string { return o.ID })
 	}
+	return nil
+}
+
+// holdByID decodes a recorded role or organization into the list and the
+// index by id of its kind, in place of the one with its id.
+func holdByID[T any](raw json.RawMessage, list *[]*T, byID map[string]*T, id func(*T) string) error {
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return err
+	}
+	*list = replaceOrAppend(*list, v, func(o *T) bool { return id(o) == id(v) })
+	byID[id(v)] = v
 	return nil
 }
 

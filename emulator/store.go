@@ -202,15 +202,7 @@ func newStore(t *Tenant, lag time.Duration) (*store, error) {
 		if cc.ID == "" {
 			cc.ID = fmt.Sprintf("con_%016d", i+1)
 		}
-		if cc.Options == nil {
-			cc.Options = map[string]any{}
-		}
-		if cc.EnabledClients == nil {
-			cc.EnabledClients = []string{}
-		}
-		if cc.Realms == nil {
-			cc.Realms = []string{cc.Name}
-		}
+		cc.fillDefaults()
 		if st.connByID[cc.ID] != nil || st.connByName[cc.Name] != nil {
 			return nil, fmt.Errorf("emulator: duplicate connection %q (%s)", cc.Name, cc.ID)
 		}
@@ -228,22 +220,12 @@ func newStore(t *Tenant, lag time.Duration) (*store, error) {
 		}
 		st.users.put(u)
 	}
-	st.roleByID, st.orgByID = map[string]*Role{}, map[string]*Organization{}
-	for _, r := range t.Roles {
-		if st.roleByID[r.ID] != nil {
-			return nil, fmt.Errorf("emulator: duplicate role %q", r.ID)
-		}
-		rr := *r
-		st.roles = append(st.roles, &rr)
-		st.roleByID[r.ID] = &rr
+	var err error
+	if st.roles, st.roleByID, err = copyByID(t.Roles, "role", func(r *Role) string { return r.ID }); err != nil {
+		return nil, err
 	}
-	for _, o := range t.Organizations {
-		if st.orgByID[o.ID] != nil {
-			return nil, fmt.Errorf("emulator: duplicate organization %q", o.ID)
-		}
-		oo := *o
-		st.orgs = append(st.orgs, &oo)
-		st.orgByID[o.ID] = &oo
+	if st.orgs, st.orgByID, err = copyByID(t.Organizations, "organization", func(o *Organization) string { return o.ID }); err != nil {
+		return nil, err
 	}
 	st.creds, st.failures, st.blocks = map[string][]byte{}, map[string]int{}, map[string][]userBlock{}
 	st.search = st.users
@@ -252,6 +234,36 @@ func newStore(t *Tenant, lag time.Duration) (*store, error) {
 		st.users.each(func(u *User) bool { st.search.put(u); return true })
 	}
 	return st, nil
+}
+
+// fillDefaults gives a connection what Auth0 answers for the fields it was
+// given without: no options, no enabled clients, its name as its realm.
+func (c *Connection) fillDefaults() {
+	if c.Options == nil {
+		c.Options = map[string]any{}
+	}
+	if c.EnabledClients == nil {
+		c.EnabledClients = []string{}
+	}
+	if c.Realms == nil {
+		c.Realms = []string{c.Name}
+	}
+}
+
+// copyByID copies items into the store's own list and an index by id (a
+// list of none stays nil); two items with one id are an error naming kind.
+func copyByID[T any](items []*T, kind string, id func(*T) string) ([]*T, map[string]*T, error) {
+	var list []*T
+	byID := map[string]*T{}
+	for _, it := range items {
+		if byID[id(it)] != nil {
+			return nil, nil, fmt.Errorf("emulator: duplicate %s %q", kind, id(it))
+		}
+		c := *it
+		list = append(list, &c)
+		byID[id(it)] = &c
+	}
+	return list, byID, nil
 }
 
 // defaultConnections are the connections of a tenant given none: a database,

@@ -302,44 +302,54 @@ func (p payload) only(allowed ...string) error {
 }
 
 func (p payload) str(key string) (string, bool, error) {
-	raw, ok := p[key]
-	if !ok {
-		return "", false, nil
-	}
-	s, isStr := rawjson.Unquote(raw)
-	if !isStr {
-		return "", true, invalidBody("'Expected type string but found type %s' on property %s.", jsonType(raw), key)
-	}
-	return s, true, nil
+	return member(p, key, "string", rawjson.Unquote)
 }
 
 func (p payload) boolean(key string) (bool, bool, error) {
-	raw, ok := p[key]
-	if !ok {
-		return false, false, nil
-	}
-	switch string(raw) {
-	case "true":
-		return true, true, nil
-	case "false":
-		return false, true, nil
-	}
-	return false, true, invalidBody("'Expected type boolean but found type %s' on property %s.", jsonType(raw), key)
+	return member(p, key, "boolean", func(raw []byte) (bool, bool) {
+		switch string(raw) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+		return false, false
+	})
 }
 
 // object reads a metadata object; null reads as an empty object.
 func (p payload) object(key string) (json.RawMessage, bool, error) {
+	return member(p, key, "object", func(raw []byte) (json.RawMessage, bool) {
+		switch jsonType(raw) {
+		case "object":
+			return raw, true
+		case "null":
+			return json.RawMessage("{}"), true
+		}
+		return nil, false
+	})
+}
+
+// member reads the property key with read, which says whether its value is
+// of the type want: (value, present, error), an absent property being the
+// zero value and not present, a value of another type Auth0's invalid_body.
+func member[T any](p payload, key, want string, read func([]byte) (T, bool)) (T, bool, error) {
+	var zero T
 	raw, ok := p[key]
 	if !ok {
-		return nil, false, nil
+		return zero, false, nil
 	}
-	switch jsonType(raw) {
-	case "object":
-		return raw, true, nil
-	case "null":
-		return json.RawMessage("{}"), true, nil
+	v, ok := read(raw)
+	if !ok {
+		return zero, true, wrongType(key, want, raw)
 	}
-	return nil, true, invalidBody("'Expected type object but found type %s' on property %s.", jsonType(raw), key)
+	return v, true, nil
+}
+
+// wrongType is Auth0's invalid_body answer to a property key whose value
+// raw is not of the type want.
+func wrongType(key, want string, raw []byte) error {
+	return invalidBody("'Expected type %s but found type %s' on property %s.", want, jsonType(raw), key)
 }
 
 func jsonType(raw []byte) string {

@@ -2,7 +2,6 @@ package linking_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
 )
@@ -27,19 +27,11 @@ func (sb *sandbox) searches() int64 { return sb.srv.Stats().Requests[searchRoute
 // search hit by id).
 func (sb *sandbox) searchIDs(q string) []string {
 	sb.t.Helper()
-	req, _ := http.NewRequest("GET", sb.base+"/api/v2/users?"+url.Values{"q": {q}, "search_engine": {"v3"}}.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+sb.rawToken())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		sb.t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var users []struct {
 		UserID string `json:"user_id"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&users); err != nil {
-		sb.t.Fatal(err)
-	}
+	path := "/api/v2/users?" + url.Values{"q": {q}, "search_engine": {"v3"}}.Encode()
+	emulatortest.Call(sb.t, sb.base, sb.rawToken(), "GET", path, "", http.StatusOK, &users)
 	var ids []string
 	for _, u := range users {
 		ids = append(ids, u.UserID)
@@ -51,20 +43,7 @@ func (sb *sandbox) searchIDs(q string) []string {
 // without linkdesk's client.
 func (sb *sandbox) rawToken() string {
 	sb.t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {sb.srv.ClientID()},
-		"client_secret": {sb.srv.ClientSecret()}, "audience": {sb.base + "/api/v2/"}}
-	resp, err := http.PostForm(sb.base+"/oauth/token", form)
-	if err != nil {
-		sb.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		sb.t.Fatalf("token: %s %v", resp.Status, err)
-	}
-	return tok.AccessToken
+	return emulatortest.Token(sb.t, sb.base, sb.srv.ClientID(), sb.srv.ClientSecret(), "")
 }
 
 // stale fails the test unless user search still shows id under email:

@@ -536,26 +536,27 @@ func dateBounds(v value) (lo, hi time.Time, err error) {
 	lo = time.Unix(-1<<40, 0)
 	hi = time.Unix(1<<40, 0)
 	if !v.loOpen {
-		start, end, err := parseDate(v.lo)
-		if err != nil {
+		// An inclusive lower bound takes in its date's span, an exclusive
+		// one starts after it.
+		if lo, err = dateEdge(v.lo, !v.loInc); err != nil {
 			return lo, hi, err
-		}
-		lo = start
-		if !v.loInc {
-			lo = end
 		}
 	}
 	if !v.hiOpen {
-		start, end, err := parseDate(v.hi)
-		if err != nil {
+		if hi, err = dateEdge(v.hi, v.hiInc); err != nil {
 			return lo, hi, err
-		}
-		hi = end
-		if !v.hiInc {
-			hi = start
 		}
 	}
 	return lo, hi, nil
+}
+
+// dateEdge is where the span of the date s starts or, with end, where it ends.
+func dateEdge(s string, end bool) (time.Time, error) {
+	start, stop, err := parseDate(s)
+	if end {
+		return stop, err
+	}
+	return start, err
 }
 
 // ---- wildcards ----
