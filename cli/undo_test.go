@@ -169,16 +169,16 @@ func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 	e.noSecrets(r)
 }
 
-// A blocked account linked away and given back by an undo is blocked
-// again: the unlink brings it back from its profile, which says nothing of
-// a block.
+// A blocked account linked away (into a primary blocked too, as a link
+// requires) and given back by an undo is blocked again: the unlink brings
+// it back from its profile, which says nothing of a block.
 func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 	ten, err := emulator.LoadFixture(cmdFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range ten.Users {
-		if u.UserID == cmdAliceGoogle {
+		if u.UserID == cmdAliceGoogle || u.UserID == cmdAliceDB {
 			u.Blocked = emulator.FlagTrue
 		}
 	}

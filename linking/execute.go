@@ -404,6 +404,10 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	call := e.calls[s.ID].args
 	clear(e.seen) // what confirming read is stale once this run writes
 	users, err := e.checkWith(ctx, s, answer)
+	if err == nil && op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found {
+		// A block set since the plan: refused before the link's first write.
+		err = checkBlocked(users[0].user, users[1].user)
+	}
 	if err != nil {
 		rep.refused(err)
 		return err

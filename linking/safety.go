@@ -12,6 +12,11 @@ import (
 // Safety checks, by their stable ids: what a refusal names, what an
 // override names in the audit log, what scripts may match on.
 const (
+	// CheckBlockedAccount: one side of a link is blocked and the other is
+	// not. After a link the primary's block alone decides who signs in, so
+	// the link would let a blocked identity in again, or lock out the
+	// person behind the secondary.
+	CheckBlockedAccount = "blocked_account"
 	// CheckUnverifiedEmail: an email on either side is not verified, so
 	// nothing shows that one person controls both accounts. Overridable.
 	CheckUnverifiedEmail = "unverified_email"
@@ -89,6 +94,9 @@ func CheckLink(primary, secondary client.User, conns *Connections, allowUnverifi
 			"%s and %s are both on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
 			primary.UserID, secondary.UserID, pc)
 	}
+	if err := checkBlocked(primary, secondary); err != nil {
+		return err
+	}
 	if !allowUnverified {
 		var unverified []string
 		for _, u := range []client.User{primary, secondary} {
@@ -101,6 +109,24 @@ func CheckLink(primary, secondary client.User, conns *Connections, allowUnverifi
 				"email not verified on %s: nothing shows that one person controls both accounts; have the email verified, or pass --allow-unverified after checking another way",
 				joinAnd(unverified))
 		}
+	}
+	return nil
+}
+
+// checkBlocked refuses a link between a blocked account and one that is
+// not: after it, the primary's block alone decides who signs in. The plan
+// checks it, and the executor again right before the link call.
+func checkBlocked(primary, secondary client.User) error {
+	ids := []string{primary.UserID, secondary.UserID}
+	switch {
+	case secondary.Blocked && !primary.Blocked:
+		return refuse(CheckBlockedAccount, ids,
+			"%s is blocked and %s is not: once linked it would sign in through %s, whose block alone counts; unblock %s first if it should sign in again, or block %s if both should stay out",
+			secondary.UserID, primary.UserID, primary.UserID, secondary.UserID, primary.UserID)
+	case primary.Blocked && !secondary.Blocked:
+		return refuse(CheckBlockedAccount, ids,
+			"%s is blocked and %s is not: once linked, the person who signs in with %s would be blocked too; unblock %s first if both should sign in, or block %s if both should stay out",
+			primary.UserID, secondary.UserID, secondary.UserID, primary.UserID, secondary.UserID)
 	}
 	return nil
 }

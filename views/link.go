@@ -573,7 +573,7 @@ func (w *LinkWizard) reviewView() []string {
 // linkChecks names, in one line, the checks linking's CheckLink passed
 // for this plan.
 func linkChecks(s *tui.Styles, overridden bool, width int) string {
-	passed := []string{linking.CheckSameAccount, linking.CheckUserMissing, linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection}
+	passed := []string{linking.CheckSameAccount, linking.CheckUserMissing, linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection, linking.CheckBlockedAccount}
 	if overridden {
 		return s.Warn.Render(tui.Fit("! "+linking.CheckUnverifiedEmail+": OVERRIDDEN by you (recorded) · ✓ "+strings.Join(passed, ", "), width))
 	}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+// A link between a blocked account and one that is not is refused (exit 3,
+// blocked_account), whichever side is blocked, and nothing is written:
+// after a link the primary's block alone decides who signs in.
+func TestALinkBetweenABlockedAndAnUnblockedAccountIsRefused(t *testing.T) {
+	for _, blocked := range []string{cmdAliceGoogle, cmdAliceDB} {
+		t.Run(blocked, func(t *testing.T) {
+			ten, err := emulator.LoadFixture(cmdFixture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range ten.Users {
+				if u.UserID == blocked {
+					u.Blocked = emulator.FlagTrue
+				}
+			}
+			path := filepath.Join(t.TempDir(), "tenant.json")
+			writeFixtureFile(t, path, ten)
+			e := newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+			r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+			if r.code != exitRefused || !strings.Contains(r.errOut, "blocked_account") || !strings.Contains(r.errOut, blocked+" is blocked") {
+				t.Errorf("link with %s blocked: exit %d\n%s%s", blocked, r.code, r.out, r.errOut)
+			}
+			if w := e.userWrites(); w != 0 || !e.exists(cmdAliceGoogle) {
+				t.Errorf("the refused link wrote %d times (secondary still there: %v)", w, e.exists(cmdAliceGoogle))
+			}
+		})
+	}
+}
+
+// A block set between plan and apply stops the link before its first
+// write (the metadata merge), not after it.
+func TestABlockSetAfterThePlanStopsTheLinkBeforeAnyWrite(t *testing.T) {
+	e := newWriteEnv(t)
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan); r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+	if data, err := os.ReadFile(plan); err != nil || !strings.Contains(string(data), `"kind":"link"`) {
+		t.Fatalf("the plan holds no link (%v): %.400s", err, data)
+	}
+	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	r := runCmd(t, nil, "apply", plan, "--force")
+	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "blocked_account") {
+		t.Errorf("apply after a block: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if w := e.userWrites(); w != writes || !e.exists(cmdAliceGoogle) {
+		t.Errorf("apply wrote %d times after the block (secondary still there: %v)", w-writes, e.exists(cmdAliceGoogle))
+	}
+}
