@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -344,7 +342,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	const secret = "linkdesk-test-client-SECRET-5e1f0a9c"
 	const wrongSecret = "linkdesk-test-WRONG-secret-77a1"
 	e := newWriteEnvFrom(t, cmdFixture, emulator.Options{Rate: -1, ClientSecret: secret})
-	token := fetchToken(t, e.base, e.srv.ClientID(), secret)
+	token := emulatortest.Token(t, e.base, e.srv.ClientID(), secret, "")
 	dir := t.TempDir()
 	planFile := filepath.Join(dir, "plan.json")
 	var outputs []string
@@ -428,23 +426,6 @@ func TestSecretsNeverLeave(t *testing.T) {
 	if len(e.auditRecords()) < 10 {
 		t.Errorf("%d audit records: the writes did not happen", len(e.auditRecords()))
 	}
-}
-
-// fetchToken asks the sandbox tenant for an access token.
-func fetchToken(t *testing.T, base, id, secret string) string {
-	t.Helper()
-	resp, err := http.PostForm(base+"/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}, "audience": {base + "/api/v2/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("token: %s %v", resp.Status, err)
-	}
-	return tok.AccessToken
 }
 
 // crashDump runs `linkdesk apply --force` as a process (secret on the

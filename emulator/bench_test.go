@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,14 +52,7 @@ func BenchmarkExport(b *testing.B) {
 			}}, 200, &j)
 			j = c.waitJob(j.ID)
 			jobTime += time.Since(start)
-			resp, err := http.Get(j.Location)
-			if err != nil {
-				b.Fatal(err)
-			}
-			zr, err := gzip.NewReader(resp.Body)
-			if err != nil {
-				b.Fatal(err)
-			}
+			resp, zr := OpenExportForTest(b, http.DefaultClient, j.Location)
 			n, err := io.Copy(io.Discard, zr)
 			resp.Body.Close()
 			if err != nil {

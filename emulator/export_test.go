@@ -3,7 +3,6 @@ package emulator
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -58,18 +57,8 @@ func (c *tenantClient) export(req map[string]any) (jobAnswer, []byte) {
 	if j.Status != "completed" || j.Location == "" {
 		c.t.Fatalf("job ended %+v", j)
 	}
-	resp, err := http.Get(j.Location) // no bearer token, like S3
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	resp, zr := OpenExportForTest(c.t, http.DefaultClient, j.Location)
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		c.t.Fatalf("download: %s", resp.Status)
-	}
-	zr, err := gzip.NewReader(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
 	data, err := io.ReadAll(zr)
 	if err != nil {
 		c.t.Fatal(err)
@@ -169,11 +158,7 @@ func TestExportDefaultsAndSnapshot(t *testing.T) {
 	// Writes after the job was created do not reach its file.
 	c.call("DELETE", "/api/v2/users/auth0%7Calice1", nil, 204, nil)
 	j = c.waitJob(j.ID)
-	resp, err := http.Get(j.Location)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, _ := gzip.NewReader(resp.Body)
+	resp, zr := OpenExportForTest(t, http.DefaultClient, j.Location)
 	data, _ := io.ReadAll(zr)
 	resp.Body.Close()
 	lines := ndjson(t, data)
@@ -332,15 +317,8 @@ func TestExportFileIsOneMemberInOrder(t *testing.T) {
 	var j jobAnswer
 	c.call("POST", "/api/v2/jobs/users-exports", map[string]any{"format": "json", "fields": []map[string]any{{"name": "user_id"}}}, 200, &j)
 	j = c.waitJob(j.ID)
-	resp, err := http.Get(j.Location)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, zr := OpenExportForTest(t, http.DefaultClient, j.Location)
 	defer resp.Body.Close()
-	zr, err := gzip.NewReader(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
 	zr.Multistream(false)
 	data, err := io.ReadAll(zr)
 	if err != nil {

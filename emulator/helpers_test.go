@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,6 +20,27 @@ var GenerateForTest func(users int, seed int64) *Tenant
 // TokenForTest is emulatortest.Token, set by gen_hook_test.go as well:
 // emulatortest imports emulator.
 var TokenForTest func(tb testing.TB, base, clientID, clientSecret, scope string) string
+
+// OpenExportForTest downloads the export file at location with hc, as a
+// client does (no bearer token, as from S3): the test fails unless the
+// answer is 200 and a gzip stream. The caller closes the body.
+func OpenExportForTest(tb testing.TB, hc *http.Client, location string) (*http.Response, *gzip.Reader) {
+	tb.Helper()
+	resp, err := hc.Get(location)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		tb.Fatalf("download: %s", resp.Status)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		resp.Body.Close()
+		tb.Fatal(err)
+	}
+	return resp, zr
+}
 
 // testTenant is a small hand-made tenant: every connection kind the
 // emulator reasons about and users that share emails across them.

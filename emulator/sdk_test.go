@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -115,15 +114,8 @@ func exerciseSDK(t *testing.T, m *management.Management, download *http.Client) 
 			t.Fatalf("job: %v %v", job, err)
 		}
 	}
-	resp, err := download.Get(job.GetLocation())
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, zr := emulator.OpenExportForTest(t, download, job.GetLocation())
 	defer resp.Body.Close()
-	zr, err := gzip.NewReader(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var lines []map[string]any
 	for sc := bufio.NewScanner(zr); sc.Scan(); {
 		var l map[string]any

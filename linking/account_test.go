@@ -7,8 +7,7 @@ import (
 )
 
 func TestPrimaryIdentifier(t *testing.T) {
-	f := loadFixture(t, emulatortest.Tenant)
-	conns := f.connections(t)
+	conns := fixtureConnections(t, emulatortest.Fixture(t, emulatortest.Tenant))
 	tests := []struct {
 		name string
 		a    Account
@@ -51,10 +50,10 @@ func TestPrimaryIdentifier(t *testing.T) {
 }
 
 func TestAccountFromUser(t *testing.T) {
-	f := loadFixture(t, emulatortest.Tenant)
-	conns := f.connections(t)
+	ten := emulatortest.Fixture(t, emulatortest.Tenant)
+	conns := fixtureConnections(t, ten)
 	byID := map[string]Account{}
-	for _, u := range f.users(t) {
+	for _, u := range emulatortest.Users(t, ten) {
 		byID[u.UserID] = AccountFromUser(u, conns)
 	}
 	g := byID["google-oauth2|109876543210987654321"]

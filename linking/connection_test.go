@@ -11,9 +11,8 @@ import (
 )
 
 func TestConnectionFromClient(t *testing.T) {
-	f := loadFixture(t, emulatortest.Tenant)
 	got := map[string]Connection{}
-	for _, cc := range emulatortest.Connections(t, f.t) {
+	for _, cc := range emulatortest.Connections(t, emulatortest.Fixture(t, emulatortest.Tenant)) {
 		c := ConnectionFromClient(cc)
 		got[c.Name] = c
 	}
@@ -58,8 +57,7 @@ func TestConnectionFromClientEdges(t *testing.T) {
 }
 
 func TestConnectionsLookupAndCheck(t *testing.T) {
-	f := loadFixture(t, emulatortest.Tenant)
-	conns := f.connections(t)
+	conns := fixtureConnections(t, emulatortest.Fixture(t, emulatortest.Tenant))
 	if c, ok := conns.ByID("con_legacy"); !ok || c.Name != "Legacy-DB" {
 		t.Errorf("ByID: %+v %v", c, ok)
 	}

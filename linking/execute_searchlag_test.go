@@ -31,7 +31,7 @@ func (sb *sandbox) searchIDs(q string) []string {
 		UserID string `json:"user_id"`
 	}
 	path := "/api/v2/users?" + url.Values{"q": {q}, "search_engine": {"v3"}}.Encode()
-	emulatortest.Call(sb.t, sb.base, sb.rawToken(), "GET", path, "", http.StatusOK, &users)
+	sb.call("GET", path, "", http.StatusOK, &users)
 	var ids []string
 	for _, u := range users {
 		ids = append(ids, u.UserID)
@@ -39,11 +39,13 @@ func (sb *sandbox) searchIDs(q string) []string {
 	return ids
 }
 
-// rawToken is an access token of the tenant's client, for requests made
-// without linkdesk's client.
-func (sb *sandbox) rawToken() string {
+// call sends method path (body as JSON unless "") to the tenant with a
+// token of its client, without linkdesk's client, and decodes the answer,
+// which must have status, into out (if not nil): see emulatortest.Call.
+func (sb *sandbox) call(method, path, body string, status int, out any) {
 	sb.t.Helper()
-	return emulatortest.Token(sb.t, sb.base, sb.srv.ClientID(), sb.srv.ClientSecret(), "")
+	token := emulatortest.Token(sb.t, sb.base, sb.srv.ClientID(), sb.srv.ClientSecret(), "")
+	emulatortest.Call(sb.t, sb.base, token, method, path, body, status, out)
 }
 
 // stale fails the test unless user search still shows id under email:

@@ -18,20 +18,8 @@ import (
 // executor that started it.
 func (sb *sandbox) tenantJob(id string) client.Job {
 	sb.t.Helper()
-	req, _ := http.NewRequest("GET", sb.base+"/api/v2/jobs/"+id, nil)
-	req.Header.Set("Authorization", "Bearer "+sb.rawToken())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		sb.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		sb.t.Fatalf("GET /api/v2/jobs/%s: %s", id, resp.Status)
-	}
 	var j client.Job
-	if err := json.NewDecoder(resp.Body).Decode(&j); err != nil {
-		sb.t.Fatal(err)
-	}
+	sb.call("GET", "/api/v2/jobs/"+id, "", http.StatusOK, &j)
 	return j
 }
 
@@ -149,15 +137,9 @@ func TestVerificationEmailInReadOnlyModeSendsNothing(t *testing.T) {
 func TestVerificationEmailToAnAccountVerifiedSinceIsRefused(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	p := sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{}, "")))
-	req, _ := http.NewRequest("PATCH", sb.base+"/api/v2/users/"+mariaDB, strings.NewReader(`{"email_verified":true}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+sb.rawToken())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("verifying %s by hand: %v %v", mariaDB, resp, err)
-	}
-	resp.Body.Close()
-	_, err = sb.executor().Apply(context.Background(), p)
+	// Someone verifies the account by hand after the plan.
+	sb.call("PATCH", "/api/v2/users/"+mariaDB, `{"email_verified":true}`, http.StatusOK, nil)
+	_, err := sb.executor().Apply(context.Background(), p)
 	se := refusal(t, err, linking.CheckChangedSincePlan)
 	if !strings.Contains(se.Error(), "email_verified was false, now true") {
 		t.Errorf("the refusal does not say what changed: %v", se)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/emulator"
@@ -22,15 +21,8 @@ func TestAccountsThatNeverLoggedInHaveNoLoginsCount(t *testing.T) {
 	ctx := context.Background()
 	sb := newSandbox(t, emulator.Options{})
 	const email, social = "noah.kim@gmail.com", "google-oauth2|117777777777777777777" // one login
-	req, _ := http.NewRequest("POST", sb.base+"/api/v2/users", strings.NewReader(
-		`{"connection":"Username-Password-Authentication","email":"`+email+`","email_verified":true,"password":"a long password"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+sb.rawToken())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("POST /users: %v %v", resp.Status, err)
-	}
-	resp.Body.Close()
+	sb.call("POST", "/api/v2/users",
+		`{"connection":"Username-Password-Authentication","email":"`+email+`","email_verified":true,"password":"a long password"}`, http.StatusCreated, nil)
 	dbUser := ""
 	for _, u := range sb.srv.Snapshot().Users {
 		if u.Email == email && u.UserID != social {

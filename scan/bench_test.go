@@ -129,36 +129,23 @@ func benchExportFile(b *testing.B, users int) exportFile {
 		b.Fatal(err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("users-%d.json.gz", users))
-	out, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bw := bufio.NewWriterSize(out, 1<<20)
-	zw := kgzip.NewWriter(bw)
 	var listed []client.Connection
 	var line []byte
 	var raw int64
-	gen.GenerateEach(gen.GenOptions{Users: users, Seed: 1}, func(c *emulator.Connection) {
-		var lc client.Connection
-		data, _ := json.Marshal(c)
-		if err := json.Unmarshal(data, &lc); err != nil {
-			b.Fatal(err)
-		}
-		listed = append(listed, lc)
-	}, func(u *emulator.User) {
-		line = append(u.AppendJSON(line[:0]), '\n')
-		raw += int64(len(line))
-		zw.Write(line)
+	emulatortest.WriteGzip(b, path, kgzip.DefaultCompression, func(zw io.Writer) {
+		gen.GenerateEach(gen.GenOptions{Users: users, Seed: 1}, func(c *emulator.Connection) {
+			var lc client.Connection
+			data, _ := json.Marshal(c)
+			if err := json.Unmarshal(data, &lc); err != nil {
+				b.Fatal(err)
+			}
+			listed = append(listed, lc)
+		}, func(u *emulator.User) {
+			line = append(u.AppendJSON(line[:0]), '\n')
+			raw += int64(len(line))
+			zw.Write(line)
+		})
 	})
-	if err := zw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := bw.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		b.Fatal(err)
-	}
 	f := exportFile{path: path, conns: linking.ConnectionsFromClient(listed), raw: raw}
 	exportFiles[users] = f
 	return f

@@ -117,7 +117,7 @@ func TestAPIPathMatchesExportPath(t *testing.T) {
 	fromExport := f.scanExport(t, f.connections(t), Options{})
 	conns := f.connections(t)
 	s := New(conns, Options{})
-	for _, u := range f.users(t) {
+	for _, u := range emulatortest.Users(t, f.t) {
 		s.Add(linking.AccountFromUser(u, conns))
 	}
 	fromAPI := s.Report(linking.ReportMeta{Tenant: "fixture.example", Method: linking.MethodFile})

@@ -2,10 +2,8 @@ package scan
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 
-	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
@@ -31,19 +29,6 @@ func (f fixture) export() []byte { return emulatortest.Export(f.t) }
 
 // lines are the fixture's users, one export line each.
 func (f fixture) lines() [][]byte { return emulatortest.ExportLines(f.t) }
-
-// users decodes the fixture's users the way the client does.
-func (f fixture) users(tb testing.TB) []client.User {
-	tb.Helper()
-	lines := f.lines()
-	out := make([]client.User, len(lines))
-	for i, l := range lines {
-		if err := json.Unmarshal(l, &out[i]); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return out
-}
 
 // scanExport scans the fixture as an export file.
 func (f fixture) scanExport(tb testing.TB, conns *linking.Connections, opts Options) *linking.Report {

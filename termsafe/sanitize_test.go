@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
 func TestSanitize(t *testing.T) {
@@ -59,11 +61,7 @@ func unsafeRune(r rune) bool {
 }
 
 func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{
-		"", "alice@example.com", "\x1b]0;pwned\x07", "\x1b]52;c;Y3VybA==\x1b\\", "\x1b[2J\x1b[H",
-		"\u009b31m", "\u009d0;x\u009c", "\u202enimda\u202c", "\u200b\u200d\ufeff", "Ren\xe9 \xff\xfe",
-		"a\nb\r\n", "\x1bP", "\x1b[", "\xc2", "\x1b\x1b[1;2", "山田\u0301",
-	} {
+	for _, s := range emulatortest.HostileStrings() {
 		f.Add(s, 12)
 	}
 	f.Fuzz(func(t *testing.T, s string, width int) {

@@ -1,8 +1,8 @@
 package views
 
 import (
-	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -13,6 +13,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/emulator/gen"
 	"github.com/linkdesk/linkdesk/scan"
 	"github.com/linkdesk/linkdesk/tui"
@@ -90,12 +91,6 @@ func writeSnapshot(b *testing.B, dir, tenant string, n int) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		b.Fatal(err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "base-1.json.gz"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	zw, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
 	type exportLine struct {
 		UserID        string              `json:"user_id"`
 		Email         string              `json:"email,omitempty"`
@@ -115,32 +110,25 @@ func writeSnapshot(b *testing.B, dir, tenant string, n int) {
 		}
 		return t.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
-	enc := json.NewEncoder(zw)
-	enc.SetEscapeHTML(false)
 	emails := 0 // as a scan keeping the snapshot counts them
-	gen.GenerateEach(gen.GenOptions{Users: n, Seed: 1}, nil, func(u *emulator.User) {
-		if u.Email != "" {
-			emails++
-		}
-		l := exportLine{UserID: u.UserID, Email: u.Email, Username: u.Username, PhoneNumber: u.PhoneNumber, Name: u.Name,
-			Identities: u.Identities, LoginsCount: u.LoginsCount, LastLogin: stamp(u.LastLogin), CreatedAt: stamp(u.CreatedAt), UpdatedAt: stamp(u.UpdatedAt)}
-		if u.EmailVerified != emulator.FlagUnset {
-			v := u.EmailVerified == emulator.FlagTrue
-			l.EmailVerified = &v
-		}
-		if err := enc.Encode(l); err != nil {
-			b.Fatal(err)
-		}
+	emulatortest.WriteGzip(b, filepath.Join(dir, "base-1.json.gz"), gzip.BestSpeed, func(zw io.Writer) {
+		enc := json.NewEncoder(zw)
+		enc.SetEscapeHTML(false)
+		gen.GenerateEach(gen.GenOptions{Users: n, Seed: 1}, nil, func(u *emulator.User) {
+			if u.Email != "" {
+				emails++
+			}
+			l := exportLine{UserID: u.UserID, Email: u.Email, Username: u.Username, PhoneNumber: u.PhoneNumber, Name: u.Name,
+				Identities: u.Identities, LoginsCount: u.LoginsCount, LastLogin: stamp(u.LastLogin), CreatedAt: stamp(u.CreatedAt), UpdatedAt: stamp(u.UpdatedAt)}
+			if u.EmailVerified != emulator.FlagUnset {
+				v := u.EmailVerified == emulator.FlagTrue
+				l.EmailVerified = &v
+			}
+			if err := enc.Encode(l); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
-	if err := zw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := bw.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
 	now := time.Now().UTC()
 	state, _ := json.Marshal(scan.SnapshotState{Version: scan.SnapshotVersion, Tenant: tenant, Base: "base-1.json.gz", BaseAt: now, SyncedAt: now, Emails: emails})
 	if err := os.WriteFile(filepath.Join(dir, "state.json"), state, 0o600); err != nil {

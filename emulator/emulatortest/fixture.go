@@ -81,3 +81,17 @@ func Connections(tb testing.TB, t *emulator.Tenant) []client.Connection {
 	}
 	return list
 }
+
+// Users are the tenant's users as linkdesk's client decodes them, read
+// from the export lines (see ExportLines), in the tenant's order.
+func Users(tb testing.TB, t *emulator.Tenant) []client.User {
+	tb.Helper()
+	lines := ExportLines(t)
+	out := make([]client.User, len(lines))
+	for i, l := range lines {
+		if err := json.Unmarshal(l, &out[i]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return out
+}
