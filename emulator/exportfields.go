@@ -84,9 +84,9 @@ func topGetter(key string) fieldGetter {
 		}
 		return b, false
 	}
-	str := func(get func(*User) string) fieldGetter {
+	if field, ok := userStrings[key]; ok {
 		return func(b []byte, u *User) ([]byte, bool) {
-			if s := get(u); s != "" {
+			if s := *field(u); s != "" {
 				return rawjson.AppendString(b, s), true
 			}
 			return extra(b, u)
@@ -101,26 +101,6 @@ func topGetter(key string) fieldGetter {
 		}
 	}
 	switch key {
-	case "user_id":
-		return str(func(u *User) string { return u.UserID })
-	case "email":
-		return str(func(u *User) string { return u.Email })
-	case "username":
-		return str(func(u *User) string { return u.Username })
-	case "phone_number":
-		return str(func(u *User) string { return u.PhoneNumber })
-	case "name":
-		return str(func(u *User) string { return u.Name })
-	case "given_name":
-		return str(func(u *User) string { return u.GivenName })
-	case "family_name":
-		return str(func(u *User) string { return u.FamilyName })
-	case "nickname":
-		return str(func(u *User) string { return u.Nickname })
-	case "picture":
-		return str(func(u *User) string { return u.Picture })
-	case "last_ip":
-		return str(func(u *User) string { return u.LastIP })
 	case "email_verified":
 		return flag(func(u *User) Flag { return u.EmailVerified })
 	case "phone_verified":

@@ -204,6 +204,22 @@ type User struct {
 	Extra         map[string]json.RawMessage
 }
 
+// userStrings are the user's plain string fields by their JSON names. The
+// decoder, user search and export fields all find them here; the encoder
+// writes them in the order of Auth0's answers.
+var userStrings = map[string]func(*User) *string{
+	"user_id":      func(u *User) *string { return &u.UserID },
+	"email":        func(u *User) *string { return &u.Email },
+	"username":     func(u *User) *string { return &u.Username },
+	"phone_number": func(u *User) *string { return &u.PhoneNumber },
+	"name":         func(u *User) *string { return &u.Name },
+	"given_name":   func(u *User) *string { return &u.GivenName },
+	"family_name":  func(u *User) *string { return &u.FamilyName },
+	"nickname":     func(u *User) *string { return &u.Nickname },
+	"picture":      func(u *User) *string { return &u.Picture },
+	"last_ip":      func(u *User) *string { return &u.LastIP },
+}
+
 // Connection returns the name of the user's own connection (identities[0]).
 func (u *User) Connection() string {
 	if len(u.Identities) == 0 {
@@ -383,7 +399,6 @@ func (u *User) UnmarshalJSON(data []byte) error {
 
 // setField stores one top-level field; false means "keep it raw in Extra".
 func (u *User) setField(k string, v json.RawMessage) bool {
-	str := func(dst *string) bool { return json.Unmarshal(v, dst) == nil && v[0] == '"' }
 	tm := func(dst *time.Time) bool {
 		var s string
 		if json.Unmarshal(v, &s) != nil {
@@ -396,37 +411,20 @@ func (u *User) setField(k string, v json.RawMessage) bool {
 		*dst = t.UTC()
 		return true
 	}
+	if field, ok := userStrings[k]; ok {
+		return json.Unmarshal(v, field(u)) == nil && v[0] == '"'
+	}
 	switch k {
-	case "user_id":
-		return str(&u.UserID)
-	case "email":
-		return str(&u.Email)
 	case "email_verified":
 		return parseFlag(v, &u.EmailVerified)
-	case "username":
-		return str(&u.Username)
-	case "phone_number":
-		return str(&u.PhoneNumber)
 	case "phone_verified":
 		return parseFlag(v, &u.PhoneVerified)
-	case "name":
-		return str(&u.Name)
-	case "given_name":
-		return str(&u.GivenName)
-	case "family_name":
-		return str(&u.FamilyName)
-	case "nickname":
-		return str(&u.Nickname)
-	case "picture":
-		return str(&u.Picture)
 	case "created_at":
 		return tm(&u.CreatedAt)
 	case "updated_at":
 		return tm(&u.UpdatedAt)
 	case "last_login":
 		return tm(&u.LastLogin)
-	case "last_ip":
-		return str(&u.LastIP)
 	case "last_password_reset":
 		return tm(&u.LastPasswordReset)
 	case "logins_count":

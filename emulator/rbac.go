@@ -153,18 +153,13 @@ func (s *Server) changeRoles(w http.ResponseWriter, r *http.Request, add bool) {
 			return
 		}
 	}
-	u := *old // copy on write
-	u.Roles = slices.Clone(old.Roles)
+	roles := old.Roles
 	for _, id := range ids {
-		i := slices.Index(u.Roles, id)
-		switch {
-		case add && i < 0:
-			u.Roles = append(u.Roles, id)
-		case !add && i >= 0:
-			u.Roles = slices.Delete(u.Roles, i, i+1)
-		}
+		roles, _ = withMember(roles, id, add)
 	}
-	if !slices.Equal(u.Roles, old.Roles) {
+	if !slices.Equal(roles, old.Roles) {
+		u := *old // copy on write
+		u.Roles = roles
 		s.st.putLocked(&u, now)
 		s.countEffect(map[bool]string{true: RouteAssignRoles, false: RouteRemoveRoles}[add])
 	}
@@ -236,16 +231,12 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 	}
 	changed := false
 	for _, old := range users {
-		i := slices.Index(old.Organizations, orgID)
-		if add == (i >= 0) {
+		orgs, ok := withMember(old.Organizations, orgID, add)
+		if !ok {
 			continue // already as asked
 		}
 		u := *old // copy on write
-		if add {
-			u.Organizations = append(slices.Clip(old.Organizations), orgID)
-		} else {
-			u.Organizations = slices.Delete(slices.Clone(old.Organizations), i, i+1)
-		}
+		u.Organizations = orgs
 		s.st.putLocked(&u, now)
 		changed = true
 	}
@@ -253,6 +244,20 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 		s.countEffect(map[bool]string{true: RouteAddMembers, false: RouteRemoveMembers}[add])
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// withMember returns ids with id added (or removed) and whether that changed
+// them. ids itself is never written: it belongs to a stored user, which is
+// copied on write.
+func withMember(ids []string, id string, add bool) ([]string, bool) {
+	i := slices.Index(ids, id)
+	switch {
+	case add && i < 0:
+		return append(slices.Clip(ids), id), true
+	case !add && i >= 0:
+		return slices.Delete(slices.Clone(ids), i, i+1), true
+	}
+	return ids, false
 }
 
 func (s *Server) handleAddMembers(w http.ResponseWriter, r *http.Request) {

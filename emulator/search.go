@@ -53,13 +53,24 @@ func (d *userDoc) Text(f lucene.Field, i int) (string, int) {
 	return "", n
 }
 
+// userStringOf is userStrings by search field.
+var userStringOf = func() (of [256]func(*User) *string) {
+	for name, field := range userStrings {
+		f, _ := lucene.Users.Resolve(name)
+		if f == lucene.FieldExtra {
+			panic("emulator: user search has no field " + name)
+		}
+		of[f] = field
+	}
+	return of
+}()
+
 // userText is a user's value of a single-valued text field; "" is none.
 func userText(u *User, f lucene.Field) string {
+	if field := userStringOf[f]; field != nil {
+		return *field(u)
+	}
 	switch f {
-	case lucene.FieldUserID:
-		return u.UserID
-	case lucene.FieldEmail:
-		return u.Email
 	case lucene.FieldEmailDomain:
 		if at := strings.LastIndexByte(u.Email, '@'); at >= 0 {
 			return u.Email[at+1:]
@@ -70,22 +81,6 @@ func userText(u *User, f lucene.Field) string {
 		return flagText(u.PhoneVerified)
 	case lucene.FieldBlocked:
 		return flagText(u.Blocked)
-	case lucene.FieldUsername:
-		return u.Username
-	case lucene.FieldPhoneNumber:
-		return u.PhoneNumber
-	case lucene.FieldName:
-		return u.Name
-	case lucene.FieldGivenName:
-		return u.GivenName
-	case lucene.FieldFamilyName:
-		return u.FamilyName
-	case lucene.FieldNickname:
-		return u.Nickname
-	case lucene.FieldPicture:
-		return u.Picture
-	case lucene.FieldLastIP:
-		return u.LastIP
 	}
 	return ""
 }

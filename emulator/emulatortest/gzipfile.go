@@ -2,11 +2,10 @@ package emulatortest
 
 import (
 	"bufio"
+	"compress/gzip"
 	"io"
 	"os"
 	"testing"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // WriteGzip writes the file at path (mode 0600, created or truncated) as
