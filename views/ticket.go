@@ -59,11 +59,7 @@ type TicketDialog struct {
 	reason    tui.TextField
 	hint      string
 
-	task    tui.TaskID
-	started bool
-	running bool
-	url     string
-	err     error
+	exec pendingWrite[string] // the ticket's URL once made
 }
 
 // NewTicketDialog opens the ticket dialog for the account with this user id.
@@ -76,14 +72,14 @@ func (t *TicketDialog) Init() tea.Cmd {
 }
 
 func (t *TicketDialog) Title() string   { return "Ticket" }
-func (t *TicketDialog) Capturing() bool { return !t.started || t.running }
+func (t *TicketDialog) Capturing() bool { return !t.exec.started || t.exec.running }
 
-// URL is the ticket made (tests).
-func (t *TicketDialog) URL() string { return t.url }
+// URL is the ticket made, once made.
+func (t *TicketDialog) URL() string { return t.exec.result }
 
 // Unsaved names what leaving loses: a ticket made is shown only here.
 func (t *TicketDialog) Unsaved() string {
-	if t.url != "" {
+	if t.URL() != "" {
 		return "the ticket URL (it is not kept anywhere else)"
 	}
 	return ""
@@ -92,7 +88,7 @@ func (t *TicketDialog) Unsaved() string {
 func (t *TicketDialog) Help() []tui.HelpGroup {
 	k := t.c.Keys
 	switch {
-	case t.started && !t.running:
+	case t.exec.started && !t.exec.running:
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
 	case t.editing:
 		return []tui.HelpGroup{{Title: "Ticket options", Bindings: []keyBinding{withHelp(k.Reason, "tab/↓", "next field"), withHelp(k.Up, "↑", "previous field"),
@@ -106,11 +102,7 @@ func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	case tui.UsersMsg:
 		t.tookUser(msg)
 	case tui.WriteDoneMsg:
-		if msg.Task == t.task {
-			t.running = false
-			t.url, _ = msg.Result.(string)
-			t.err = msg.Err
-		}
+		t.exec.update(msg)
 	case tea.KeyPressMsg:
 		return t, t.key(msg)
 	}
@@ -119,12 +111,12 @@ func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 
 func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := t.c.Keys
-	if t.started {
-		if !t.running && tui.Matches(k, keys.Copy) && t.url != "" {
-			if termsafe.Sanitize(t.url) != t.url {
+	if t.exec.started {
+		if url := t.URL(); !t.exec.running && tui.Matches(k, keys.Copy) && url != "" {
+			if termsafe.Sanitize(url) != url {
 				return tui.Note("The URL holds control characters: not copied.")
 			}
-			return tea.Batch(tea.SetClipboard(t.url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
+			return tea.Batch(tea.SetClipboard(url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
 		}
 		return nil
 	}
@@ -231,12 +223,10 @@ func (t *TicketDialog) make() tea.Cmd {
 		t.hint = err.Error()
 		return nil
 	}
-	t.started, t.running = true, true
-	t.task = tui.NewTask()
 	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
 	label := "ticket for " + tui.Fit(tui.UserLabel(t.user, t.conns), 60)
-	return tui.Write(tui.WriteRequest{Task: t.task, Label: label, Email: linking.NormalizeEmail(t.user.Email),
-		Run: func(ctx context.Context) (any, error) { return b.Ticket(ctx, id, opts, reason) }})
+	return t.exec.run(label, linking.NormalizeEmail(t.user.Email),
+		func(ctx context.Context) (string, error) { return b.Ticket(ctx, id, opts, reason) })
 }
 
 // OtherAddresses lists the email addresses the account's metadata holds
@@ -287,7 +277,7 @@ func (t *TicketDialog) View() string {
 		return tui.DialogBox(t.c, append(lines, "Reading the account by id…"))
 	case t.readErr != nil:
 		return tui.DialogBox(t.c, append(lines, s.Bad.Render("✗ ")+tui.Fit(t.readErr.Error(), w-2), "", s.Dim.Render("esc closes")))
-	case t.started:
+	case t.exec.started:
 		return tui.DialogBox(t.c, append(lines, t.resultLines(w)...))
 	}
 	u := t.user
@@ -399,14 +389,14 @@ func (t *TicketDialog) optionLines(w int) []string {
 
 func (t *TicketDialog) resultLines(w int) []string {
 	s := t.c.Styles
-	if t.running {
+	if t.exec.running {
 		return []string{"Making the ticket… (the status bar counts the write in flight)"}
 	}
-	if t.err != nil {
-		return append([]string{s.Bad.Render("✗ No ticket:")}, tui.Wrap(t.err.Error(), w, 6)...)
+	if t.exec.err != nil {
+		return append([]string{s.Bad.Render("✗ No ticket:")}, tui.Wrap(t.exec.err.Error(), w, 6)...)
 	}
 	out := []string{s.Good.Render("✓ Ticket for ") + tui.Fit(tui.UserLabel(t.user, t.conns), w-14), ""}
-	out = append(out, tui.Wrap(t.url, w, 6)...)
+	out = append(out, tui.Wrap(t.URL(), w, 6)...)
 	out = append(out, "", s.Dim.Render(tui.Fit("Send this link by a channel you trust; it works once.", w)))
 	if others := OtherAddresses(t.user); len(others) > 0 {
 		out = append(out, s.Dim.Render(tui.Fit("The account's metadata names "+strings.Join(others, ", "), w)))

@@ -9,26 +9,19 @@ import (
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// execution is the write a dialog started: linking's operations handed to
-// the root as a WriteRequest, and the executor's answer when it comes.
-type execution struct {
+// pendingWrite is a write a dialog started, whose answer is an R: handed
+// to the root as a WriteRequest, and the root's answer when it comes.
+type pendingWrite[R any] struct {
 	task    tui.TaskID
 	started bool
 	running bool
-	result  *linking.Result
+	result  R
 	err     error
-}
-
-// start hands ops to the root, which runs them through linking's executor
-// and re-reads the group of email afterwards.
-func (e *execution) start(c *tui.Common, label, email string, ops []linking.Operation) tea.Cmd {
-	b := c.Backend
-	return e.run(label, email, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
 }
 
 // run hands the root the write that do makes; email, when set, is the
 // group the root re-reads afterwards.
-func (e *execution) run(label, email string, do func(ctx context.Context) (*linking.Result, error)) tea.Cmd {
+func (e *pendingWrite[R]) run(label, email string, do func(ctx context.Context) (R, error)) tea.Cmd {
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
 	return tui.Write(tui.WriteRequest{
@@ -37,13 +30,26 @@ func (e *execution) run(label, email string, do func(ctx context.Context) (*link
 	})
 }
 
-// update takes the answer to this execution's write, and only that one.
-func (e *execution) update(msg tea.Msg) {
+// update takes the answer to this write, and only that one.
+func (e *pendingWrite[R]) update(msg tea.Msg) {
 	if done, ok := msg.(tui.WriteDoneMsg); ok && e.started && done.Task == e.task {
 		e.running = false
-		e.result, _ = done.Result.(*linking.Result)
+		e.result, _ = done.Result.(R)
 		e.err = done.Err
 	}
+}
+
+// execution is the write of linking's operations a dialog started: the
+// executor's answer is a *linking.Result.
+type execution struct {
+	pendingWrite[*linking.Result]
+}
+
+// start hands ops to the root, which runs them through linking's executor
+// and re-reads the group of email afterwards.
+func (e *execution) start(c *tui.Common, label, email string, ops []linking.Operation) tea.Cmd {
+	b := c.Backend
+	return e.run(label, email, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
 }
 
 // view shows what the executor did, step by step.
