@@ -32,9 +32,22 @@ func isDatabase(c *Connection) bool { return c.Strategy == "auth0" }
 
 func isPasswordless(c *Connection) bool { return c.Strategy == "sms" || c.Strategy == "email" }
 
-// uniqueEmails is false on a Non-Unique Email connection
+// nonUniqueEmails: a Non-Unique Email connection
 // (options.attributes.email.unique == false).
-func uniqueEmails(c *Connection) bool { return optionAt(c, "attributes", "email", "unique") != false }
+func nonUniqueEmails(c *Connection) bool {
+	return optionAt(c, "attributes", "email", "unique") == false
+}
+
+// legacyCustomDB: a custom database in legacy mode (enabledDatabaseCustomization
+// without import_mode), whose scripts are the source of truth and may give
+// several profiles one email.
+func legacyCustomDB(c *Connection) bool {
+	return optionAt(c, "enabledDatabaseCustomization") == true && optionAt(c, "import_mode") != true
+}
+
+// uniqueEmails: a new account may not take an email another account of
+// the connection has.
+func uniqueEmails(c *Connection) bool { return !nonUniqueEmails(c) && !legacyCustomDB(c) }
 
 // requiredAttributes are the profile attributes a new user must have: with
 // Flexible Identifiers those whose signup.status is "required"; on a legacy

@@ -75,7 +75,7 @@ func (s *Server) checkTicket(p payload) error {
 		return badRequest("inexistent_connection", "The connection does not exist.")
 	case !isDatabase(c):
 		return badRequest("operation_not_supported", "Password-change tickets are for database connections only.")
-	case !uniqueEmails(c):
+	case nonUniqueEmails(c):
 		return badRequest("invalid_body",
 			"The connection %s allows several accounts per email, so an email does not name one account: send user_id instead.", c.Name)
 	}

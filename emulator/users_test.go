@@ -54,6 +54,23 @@ func TestUsersByEmailIsExactAndReturnsEveryAccount(t *testing.T) {
 	wantError(t, c.do("GET", "/api/v2/users-by-email", nil), 400, "invalid_query_string", "email")
 }
 
+// A custom database in legacy mode (no import) holds several profiles of
+// one email, as its scripts say; in import mode, as any database
+// connection, it refuses a second account of an email.
+func TestCreateUserOnACustomDatabaseTakesASharedEmailOnlyInLegacyMode(t *testing.T) {
+	ten := testTenant()
+	ten.Connections = append(ten.Connections,
+		&Connection{ID: "con_custom_legacy", Name: "custom-legacy", Strategy: "auth0", Options: map[string]any{"enabledDatabaseCustomization": true, "import_mode": false}},
+		&Connection{ID: "con_custom_import", Name: "custom-import", Strategy: "auth0", Options: map[string]any{"enabledDatabaseCustomization": true, "import_mode": true}})
+	c := startTest(t, Options{Tenant: ten})
+	for _, conn := range []string{"custom-legacy", "custom-import"} {
+		c.call("POST", "/api/v2/users", map[string]any{"connection": conn, "email": "shared@legacy.test", "password": "x"}, 201, nil)
+	}
+	c.call("POST", "/api/v2/users", map[string]any{"connection": "custom-legacy", "email": "Shared@Legacy.test", "password": "x"}, 201, nil)
+	wantError(t, c.do("POST", "/api/v2/users", map[string]any{"connection": "custom-import", "email": "Shared@Legacy.test", "password": "x"}),
+		409, "auth0_idp_error", "The user already exists.")
+}
+
 func TestCreateUser(t *testing.T) {
 	c := startTest(t, Options{})
 	var u struct {

@@ -47,6 +47,10 @@ const (
 	// CheckJournalDisagrees: the journal records a step as done that the
 	// tenant does not show done (another tenant, or undone since).
 	CheckJournalDisagrees = "journal_disagrees"
+	// CheckEmailTaken: a deleted account cannot be made again because
+	// another account of its connection, which allows one account per
+	// email, holds its email now (Auth0 answers 409).
+	CheckEmailTaken = "email_taken"
 	// CheckUndoConflict: what an undo would restore was changed since the
 	// operation it undoes. Overridable (--force).
 	CheckUndoConflict = "undo_conflict"

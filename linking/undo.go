@@ -487,6 +487,9 @@ func (u *undoer) delete() error {
 		}
 	case known && (conn.IsDatabase || conn.Strategy == "email" || conn.Strategy == "sms") && !conn.Inferred:
 		nu := recreation(before, conn)
+		if err := u.emailFree(op.Target, nu.Email, conn); err != nil {
+			return err
+		}
 		r := &Restore{Create: &nu, RandomPassword: conn.IsDatabase}
 		if acc != nil && u.req.ReadAccess {
 			r.AddRoles, r.AddOrganizations = acc.Roles, acc.Organizations
@@ -526,6 +529,32 @@ func (u *undoer) delete() error {
 	}
 	u.relinkCascade(before, state)
 	return nil
+}
+
+// emailFree refuses to make target again with email on conn when another
+// account of conn holds that email now and conn allows one account per
+// email (not a Non-Unique Email connection, not a legacy custom database):
+// Auth0 would answer 409, after the undo had promised the account back.
+func (u *undoer) emailFree(target, email string, conn Connection) error {
+	if email == "" || conn.NonUniqueEmail || conn.LegacyCustomDB || !conn.IsDatabase && conn.Strategy != "email" {
+		return nil
+	}
+	users, err := u.t.UsersByEmail(u.ctx, email)
+	if err != nil {
+		return fmt.Errorf("reading who holds %s now: %w", email, err)
+	}
+	var holders []string
+	for _, o := range users {
+		if o.UserID != target && o.Connection() == conn.Name && NormalizeEmail(o.Email) == NormalizeEmail(email) {
+			holders = append(holders, o.UserID)
+		}
+	}
+	if len(holders) == 0 {
+		return nil
+	}
+	return refuse(CheckEmailTaken, append([]string{target}, holders...),
+		"%s cannot be made again: %s now holds %s on %s, which allows one account per email (Auth0 would answer 409 The user already exists); its backup keeps it whole: free the email first (delete %s, or change its email), then run this undo again",
+		target, joinAnd(holders), email, conn.Name, joinAnd(holders))
 }
 
 // blockBack is the block to set again on an account that was blocked
@@ -623,6 +652,10 @@ func (u *undoer) relinkCascade(before client.User, primary UserState) {
 			continue
 		case known && conn.IsDatabase && !conn.Inferred:
 			nu := profileRecreation(ident, conn)
+			if err := u.emailFree(idUser, nu.Email, conn); err != nil {
+				u.note("%s cannot be made again: %v", idUser, err)
+				continue
+			}
 			if _, err := u.restore(createdState(idUser, nu, ident), &Restore{Create: &nu, RandomPassword: true}); err != nil {
 				u.note("%s cannot be made again: %v", idUser, err)
 				continue

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 )
 
@@ -59,5 +60,43 @@ func TestABlockSetAfterThePlanStopsTheLinkBeforeAnyWrite(t *testing.T) {
 	}
 	if w := e.userWrites(); w != writes || !e.exists(cmdAliceGoogle) {
 		t.Errorf("apply wrote %d times after the block (secondary still there: %v)", w-writes, e.exists(cmdAliceGoogle))
+	}
+}
+
+// A deleted database account whose email someone signed up with again
+// since cannot be made again (Auth0 answers 409): the undo says so and
+// refuses before any write, instead of promising it back.
+func TestUndoOfADeletionWhoseEmailIsTakenAgainIsRefused(t *testing.T) {
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	opID := e.opIDOf("delete")
+	again, err := connectEnv(t, e).CreateUser(t.Context(), client.NewUser{Connection: "Username-Password-Authentication", Email: "Alice.Nguyen@gmail.com", Password: "a-new-Passw0rd!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "email_taken") || !strings.Contains(r.errOut, again.UserID) {
+			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+	if w := e.userWrites(); w != writes || e.exists(cmdAliceDB) {
+		t.Errorf("the refused undo wrote %d times (re-created: %v)", w-writes, e.exists(cmdAliceDB))
+	}
+}
+
+// On a legacy custom database (several profiles of one email, by its
+// scripts) a deleted profile comes back beside the others.
+func TestUndoOfADeletionOnALegacyCustomDatabaseRecreatesIt(t *testing.T) {
+	const carol = "auth0|1000790" // carol.jones@hotmail.com, as auth0|1000789 on legacy-members
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "delete", carol, "--force"); r.code != exitOK || e.exists(carol) {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force"); r.code != exitOK || !e.exists(carol) {
+		t.Errorf("undo: exit %d (re-created: %v)\n%s%s", r.code, e.exists(carol), r.out, r.errOut)
 	}
 }
