@@ -147,6 +147,9 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		}}}
 	case stepReview:
 		b := []keyBinding{withHelp(k.Open, "enter", "go on to confirm"), withHelp(k.Back, "esc", "back to the accounts")}
+		if !w.loading && (w.planErr != nil || len(w.ops) == 0) {
+			b = b[1:] // refused: there is nothing to confirm
+		}
 		if len(w.conflicts) > 0 {
 			b = append(b, withHelp(k.Down, "j/k", "next / previous conflict"), withHelp(k.Toggle, "space", "keep the other side (this secondary only)"))
 		}
