@@ -90,6 +90,8 @@ type UndoPreviewMsg struct {
 	Err       error
 }
 
+func (m UndoPreviewMsg) Answers() TaskID { return m.Task }
+
 // UndoPreview plans, without carrying out, the undo of the operation with
 // this op id (any op_id of its audit records).
 func (b *Backend) UndoPreview(ctx context.Context, task TaskID, opID, reason string) tea.Cmd {
@@ -118,6 +120,8 @@ type UsersMsg struct {
 	Access map[string]linking.Access
 	Err    error
 }
+
+func (m UsersMsg) Answers() TaskID { return m.Task }
 
 // ReadUsers reads users by id (consistent) for a plan, under ctx (esc on
 // the screen that asked cancels it).
@@ -247,6 +251,8 @@ type FoundMsg struct {
 	Err   error
 }
 
+func (m FoundMsg) Answers() TaskID { return m.Task }
+
 // Find finds any account by email, user id, username or phone, without an
 // export and beside a running scan, under ctx (esc on the screen cancels).
 func (b *Backend) Find(ctx context.Context, task TaskID, query string) tea.Cmd {
@@ -262,6 +268,8 @@ type AccountMsg struct {
 	Account *session.Account
 	Err     error
 }
+
+func (m AccountMsg) Answers() TaskID { return m.Task }
 
 // ReadAccount reads one account with its roles, organizations and the
 // accounts sharing its email.

@@ -23,6 +23,10 @@ var lastTask atomic.Uint64
 // NewTask returns a fresh task id.
 func NewTask() TaskID { return TaskID(lastTask.Add(1)) }
 
+// Answer is the answer to a read a screen started: it names that read's
+// task, so a screen can drop the answer to a read it no longer waits for.
+type Answer interface{ Answers() TaskID }
+
 // ---- navigation ----
 
 // PushMsg opens a screen on top of the current one.

@@ -119,28 +119,23 @@ func typeable(s string) bool {
 }
 
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tui.AccountMsg:
-		if !d.answered(msg.Task) {
-			return d, nil
-		}
-		d.readErr, d.acct = msg.Err, msg.Account
-		if msg.Err == nil && msg.Account != nil {
-			ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
-			linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
-			op := ops[0]
-			op.Group = d.email
-			if g := d.group(); g != nil {
-				op.Reasons = g.Reasons
-			}
-			d.op = &op
-		}
-	case tui.WriteDoneMsg:
-		d.exec.update(msg)
-	case tea.KeyPressMsg:
-		return d, d.key(msg)
+	return d, dialogUpdate(msg, &d.reading, d.tookAccount, &d.exec, d.key)
+}
+
+// tookAccount takes the account read, and plans its deletion.
+func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) {
+	d.readErr, d.acct = msg.Err, msg.Account
+	if msg.Err != nil || msg.Account == nil {
+		return
 	}
-	return d, nil
+	ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
+	linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
+	op := ops[0]
+	op.Group = d.email
+	if g := d.group(); g != nil {
+		op.Reasons = g.Reasons
+	}
+	d.op = &op
 }
 
 func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {

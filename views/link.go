@@ -167,21 +167,16 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 }
 
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tui.UsersMsg:
-		if !w.answered(msg.Task) {
-			return w, nil
-		}
-		w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
-		if msg.Err == nil {
-			w.plan()
-		}
-	case tui.WriteDoneMsg:
-		w.exec.update(msg)
-	case tea.KeyPressMsg:
-		return w, w.key(msg)
+	return w, dialogUpdate(msg, &w.reading, w.tookUsers, &w.exec, w.key)
+}
+
+// tookUsers takes the group's accounts as the tenant holds them, and plans
+// the link.
+func (w *LinkWizard) tookUsers(msg tui.UsersMsg) {
+	w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
+	if msg.Err == nil {
+		w.plan()
 	}
-	return w, nil
 }
 
 func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {

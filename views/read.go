@@ -50,12 +50,9 @@ func (r *userRead) readUser(c *tui.Common, userID string) tea.Cmd {
 	return r.startRead(c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadUsers(c.Ctx, task, userID) })
 }
 
-// tookUser takes msg when it answers this read; it reports whether the
-// answer is the account.
+// tookUser takes the answer to this read; it reports whether the answer is
+// the account.
 func (r *userRead) tookUser(msg tui.UsersMsg) bool {
-	if !r.answered(msg.Task) {
-		return false
-	}
 	r.readErr, r.conns = msg.Err, msg.Conns
 	if msg.Err != nil || len(msg.Users) != 1 {
 		return false

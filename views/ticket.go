@@ -98,15 +98,7 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 }
 
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tui.UsersMsg:
-		t.tookUser(msg)
-	case tui.WriteDoneMsg:
-		t.exec.update(msg)
-	case tea.KeyPressMsg:
-		return t, t.key(msg)
-	}
-	return t, nil
+	return t, dialogUpdate(msg, &t.reading, func(m tui.UsersMsg) { t.tookUser(m) }, &t.exec, t.key)
 }
 
 func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {

@@ -55,18 +55,13 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 }
 
 func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tui.UndoPreviewMsg:
-		if !u.answered(msg.Task) {
-			return u, nil
-		}
-		u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
-	case tui.WriteDoneMsg:
-		u.exec.update(msg)
-	case tea.KeyPressMsg:
-		return u, u.key(msg)
-	}
-	return u, nil
+	return u, dialogUpdate(msg, &u.reading, u.tookPreview, &u.exec, u.key)
+}
+
+// tookPreview takes the plan of the undo, and what changed since the
+// operation.
+func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) {
+	u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
 }
 
 func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {

@@ -53,20 +53,17 @@ func (u *Unlink) Help() []tui.HelpGroup {
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tui.UsersMsg:
-		if u.tookUser(msg) {
-			// Auth0 appends a linked identity: the last one was linked most
-			// recently, the one an "undo that link" means.
-			u.cursor = max(len(u.user.Linked())-1, 0)
-			u.plan()
-		}
-	case tui.WriteDoneMsg:
-		u.exec.update(msg)
-	case tea.KeyPressMsg:
-		return u, u.key(msg)
+	return u, dialogUpdate(msg, &u.reading, u.tookAccount, &u.exec, u.key)
+}
+
+// tookAccount takes the account read, and plans the unlink of the
+// identity linked last: Auth0 appends a linked identity, so the last one
+// was linked most recently, the one an "undo that link" means.
+func (u *Unlink) tookAccount(msg tui.UsersMsg) {
+	if u.tookUser(msg) {
+		u.cursor = max(len(u.user.Linked())-1, 0)
+		u.plan()
 	}
-	return u, nil
 }
 
 func (u *Unlink) plan() {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"errors"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -480,6 +481,45 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 	h.send(tui.GroupReadMsg{Task: tui.NewTask(), Email: "alice.nguyen@gmail.com", Group: &linking.Group{Email: "alice.nguyen@gmail.com"}})
 	if i, _ := h.c.Data.Find("alice.nguyen@gmail.com"); len(h.c.Data.Groups[i].Accounts) != 2 {
 		t.Fatal("a stale re-read replaced the group")
+	}
+}
+
+// Every dialog that reads, then writes, shows the answer to its own read and
+// never one to a read it no longer waits for (an earlier dialog's, or one
+// superseded), whatever that answer says.
+func TestEveryWriteDialogDropsAStaleAnswer(t *testing.T) {
+	stale := errors.New("an answer to another read")
+	for _, tc := range []struct {
+		name  string
+		open  func(h *harness)
+		shows string // what the dialog shows from its own read
+		msg   func(task tui.TaskID) tea.Msg
+	}{
+		{"link", func(h *harness) { h.openGroup("alice.nguyen@gmail.com"); h.press("l", "enter") }, "✓ safety checks passed",
+			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
+		{"unlink", func(h *harness) { h.openGroup("lena.fischer@gmail.com"); h.press("u") }, "Unlink github|48151623",
+			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
+		{"delete", func(h *harness) { h.openGroup("bob.smith@yahoo.com"); h.press("j", "D") }, "backed up first",
+			func(task tui.TaskID) tea.Msg { return tui.AccountMsg{Task: task, Err: stale} }},
+		{"ticket", func(h *harness) { h.openGroup("the.millers@gmail.com"); h.press("j", "j", "t") }, "Make a ticket for liam.miller?",
+			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
+		{"undo", func(h *harness) {
+			h.openGroup("alice.nguyen@gmail.com")
+			h.press("l", "enter", "enter", "y")
+			h.mustShow("✓ Done.")
+			h.press("3", "U")
+		}, "Undo it?", func(task tui.TaskID) tea.Msg { return tui.UndoPreviewMsg{Task: task, Err: stale} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true})
+			tc.open(h)
+			h.mustShow(tc.shows)
+			before := h.screen()
+			h.send(tc.msg(tui.NewTask()))
+			if h.screen() != before || strings.Contains(h.screen(), stale.Error()) {
+				t.Fatalf("a stale answer changed the %s dialog:\n%s", tc.name, h.screen())
+			}
+		})
 	}
 }
 

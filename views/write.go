@@ -39,6 +39,24 @@ func (e *pendingWrite[R]) update(msg tea.Msg) {
 	}
 }
 
+// dialogUpdate is the Update of a dialog that reads, then writes once:
+// take gets the answer M of the dialog's latest read (the answer to an
+// earlier read is dropped here, for every dialog), write its own answer,
+// and key the keys.
+func dialogUpdate[M tui.Answer](msg tea.Msg, r *reading, take func(M), write interface{ update(tea.Msg) }, key func(tea.KeyPressMsg) tea.Cmd) tea.Cmd {
+	switch msg := msg.(type) {
+	case M:
+		if r.answered(msg.Answers()) {
+			take(msg)
+		}
+	case tea.KeyPressMsg:
+		return key(msg)
+	default:
+		write.update(msg)
+	}
+	return nil
+}
+
 // execution is the write of linking's operations a dialog started: the
 // executor's answer is a *linking.Result.
 type execution struct {
