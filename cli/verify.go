@@ -41,20 +41,9 @@ asks, and without one it changes nothing. The audit log records the job.`,
 	return cmd
 }
 
-// CheckAlreadyVerified refuses a verification email to a verified address.
-const CheckAlreadyVerified = "already_verified"
-
 func runVerify(o *verifyOptions) error {
 	return o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
 		u := users[0]
-		switch {
-		case u.Email == "":
-			return commandError(&linking.SafetyError{Check: CheckAlreadyVerified, UserIDs: []string{u.UserID},
-				Reason: fmt.Sprintf("%s has no email: there is nothing to verify", printableName(u.UserID))})
-		case u.EmailVerified:
-			return commandError(&linking.SafetyError{Check: CheckAlreadyVerified, UserIDs: []string{u.UserID},
-				Reason: fmt.Sprintf("the email of %s is verified already: nothing to send", describeUser(u, conns))})
-		}
 		op, err := linking.PlanVerifyEmail(u, linking.VerifyOptions{ClientID: o.ClientID}, o.Reason)
 		if err != nil {
 			return commandError(err)

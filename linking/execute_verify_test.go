@@ -105,6 +105,17 @@ func TestVerificationEmailIsOneJobOnTheRecord(t *testing.T) {
 	sb.checkRecord()
 }
 
+// The planner sends no verification email to an account verified already
+// (as read by id now, whatever the scan said) or without an email.
+func TestVerificationEmailIsNotPlannedForAVerifiedAccount(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	sb.call("PATCH", "/api/v2/users/"+mariaDB, `{"email_verified":true}`, http.StatusOK, nil)
+	_, err := linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{}, "")
+	if se := refusal(t, err, linking.CheckAlreadyVerified); !strings.Contains(se.Reason, "is verified already") || se.UserIDs[0] != mariaDB {
+		t.Errorf("the refusal: %v %v", se, se.UserIDs)
+	}
+}
+
 // Read-only, a verification email is refused before anything: no request,
 // no record; a read-only client below the executor refuses the call too.
 func TestVerificationEmailInReadOnlyModeSendsNothing(t *testing.T) {
@@ -148,8 +159,13 @@ func TestVerificationEmailToAnAccountVerifiedSinceIsRefused(t *testing.T) {
 		t.Errorf("%d verification emails sent to an account verified since the plan", n)
 	}
 
-	// An sms account has no email: the tenant says no, once.
-	res, err := sb.executor().Apply(context.Background(), sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser("sms|64a1f2c3d4e5f60718293a4b"), linking.VerifyOptions{}, ""))))
+	// An sms account has no email: the planner refuses it, and the tenant
+	// says no, once, to a plan for its identity.
+	const sms = "sms|64a1f2c3d4e5f60718293a4b"
+	_, err = linking.PlanVerifyEmail(sb.mustUser(sms), linking.VerifyOptions{}, "")
+	refusal(t, err, linking.CheckAlreadyVerified)
+	res, err := sb.executor().Apply(context.Background(), sb.plan(sb.planned(linking.PlanVerifyEmail(sb.mustUser(sms),
+		linking.VerifyOptions{Identity: &linking.IdentityRef{Provider: "sms", UserID: "64a1f2c3d4e5f60718293a4b"}}, ""))))
 	if err == nil || res.Steps[0].Status != linking.StatusFailed || !strings.Contains(res.Steps[0].Error, "no email") {
 		t.Fatalf("an account without an email: %v %+v", err, res.Steps)
 	}

@@ -269,8 +269,17 @@ func PlanTicket(u client.User, opts client.TicketOptions, reason string) (Operat
 }
 
 // PlanVerifyEmail plans sending u's verification email again (a
-// verification-email job).
+// verification-email job). For the account's own email (no identity named)
+// u is read by id now, so one verified since the scan is refused
+// (CheckAlreadyVerified), as is one without email.
 func PlanVerifyEmail(u client.User, opts VerifyOptions, reason string) (Operation, error) {
+	switch {
+	case opts.Identity != nil:
+	case u.Email == "":
+		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "%s has no email: there is nothing to verify", u.UserID)
+	case u.EmailVerified:
+		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "%s is verified already, on %s: nothing to send", u.Email, u.UserID)
+	}
 	op := Operation{Kind: OpVerifyEmail, Target: u.UserID, Reason: reason}
 	if opts.ClientID != "" || opts.Identity != nil {
 		op.Verify = &opts

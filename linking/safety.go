@@ -51,6 +51,9 @@ const (
 	// another account of its connection, which allows one account per
 	// email, holds its email now (Auth0 answers 409).
 	CheckEmailTaken = "email_taken"
+	// CheckAlreadyVerified: a verification email for an account whose email
+	// is verified already, or that has none: there is nothing to verify.
+	CheckAlreadyVerified = "already_verified"
 	// CheckUndoConflict: what an undo would restore was changed since the
 	// operation it undoes. Overridable (--force).
 	CheckUndoConflict = "undo_conflict"

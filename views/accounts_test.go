@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -200,6 +201,27 @@ func TestTicketIsRefusedForASocialAccountWithWhy(t *testing.T) {
 		t.Fatalf("t opened %s on a google account", h.active().Title())
 	}
 	h.mustShow("tickets are for database accounts: this one signs in with google-oauth2")
+}
+
+// The scan showed the account unverified; the person verified it since.
+// The send reads the account again and refuses: no email goes out.
+func TestVerifyIsRefusedForAnAccountVerifiedSinceTheScan(t *testing.T) {
+	const maria = "auth0|672614a0b1c2d3e4f5061728"
+	h := newHarness(t, harnessOpts{tenant: true, edit: func(t *emulator.Tenant) {
+		for _, u := range t.Users {
+			if u.UserID == maria {
+				u.EmailVerified = emulator.FlagTrue
+			}
+		}
+	}})
+	h.openGroup("maria.garcia@outlook.com")
+	h.press("j", "v")
+	h.mustShow("Send the verification email", "Account auth0|672614a0b1c2d3e4f5061728")
+	h.press("y")
+	h.mustShow("refused (already_verified)")
+	if n := h.srv.Stats().Requests["POST /api/v2/jobs/verification-email"]; n != 0 {
+		t.Fatalf("%d verification jobs sent to a verified account", n)
+	}
 }
 
 func TestVerifySendsTheJobForAnUnverifiedAccount(t *testing.T) {
