@@ -217,10 +217,10 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 				w.scroll = max(w.scroll-1, 0)
 			}
 		case tui.Matches(k, keys.Down):
-			if len(w.conflicts) > 0 {
-				w.conflict = min(w.conflict+1, len(w.conflicts)-1)
+			if w.conflict+1 < len(w.conflicts) {
+				w.conflict++
 			} else {
-				w.scroll++
+				w.scroll++ // past the last conflict: the lines under it
 			}
 		case tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0:
 			w.toggleConflict()
@@ -477,7 +477,7 @@ func (w *LinkWizard) reviewView() []string {
 		}
 		return out
 	}
-	out = append(out, linkChecks(s, w.opts.AllowUnverified, width))
+	out = append(out, linkChecks(s, w.opts.AllowUnverified, width)...)
 	out = append(out, s.Dim.Render(tui.Fit("+ the primary gains it · ~ merged · ! conflict: one side is kept", width)))
 
 	// The merge, one section per secondary; every conflict line remembers
@@ -568,15 +568,26 @@ func (w *LinkWizard) reviewView() []string {
 	return out
 }
 
-// linkChecks names, in one line, the checks linking's CheckLink passed
-// for this plan.
-func linkChecks(s *tui.Styles, overridden bool, width int) string {
+// linkChecks names the checks linking's CheckLink passed for this plan,
+// every one of them, wrapped under a ✓ (or under the override's !).
+func linkChecks(s *tui.Styles, overridden bool, width int) []string {
 	passed := []string{linking.CheckSameAccount, linking.CheckUserMissing, linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection, linking.CheckBlockedAccount}
+	text := "safety checks passed: "
 	if overridden {
-		return s.Warn.Render(tui.Fit("! "+linking.CheckUnverifiedEmail+": OVERRIDDEN by you (recorded) · ✓ "+strings.Join(passed, ", "), width))
+		text = linking.CheckUnverifiedEmail + ": OVERRIDDEN by you (recorded); passed: "
+	} else {
+		passed = append([]string{linking.CheckUnverifiedEmail}, passed...)
 	}
-	passed = append([]string{linking.CheckUnverifiedEmail}, passed...)
-	return s.Good.Render("✓ ") + tui.Fit("safety checks passed: "+strings.Join(passed, ", "), width-2)
+	lines := indent(tui.Wrap(text+strings.Join(passed, ", "), width-2, 0), "  ")
+	if !overridden {
+		lines[0] = s.Good.Render("✓ ") + lines[0][2:]
+		return lines
+	}
+	lines[0] = "! " + lines[0][2:]
+	for i := range lines {
+		lines[i] = s.Warn.Render(lines[i]) // the override stands out whole
+	}
+	return lines
 }
 
 func (w *LinkWizard) diffLine(d diffLine, width int) string {

@@ -484,6 +484,25 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 	}
 }
 
+// In a small window the review's last lines (the calls of the last
+// secondary) come into view with j past the last conflict, as the line
+// "more lines (j/k)" promises.
+func TestTheLinkReviewScrollsPastItsLastConflict(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withThreeWayConflict, width: 60, height: 20})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter")
+	h.mustShow("Conflict 1 of 4", "more line")
+	for range 4 {
+		h.press("j")
+	}
+	h.mustShow("Conflict 4 of 4", "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/i")
+	if strings.Contains(h.screen(), "more line") {
+		t.Fatalf("j did not reach the review's last line:\n%s", h.screen())
+	}
+	h.press("k")
+	h.mustShow("Conflict 3 of 4")
+}
+
 // Every dialog that reads, then writes, shows the answer to its own read and
 // never one to a read it no longer waits for (an earlier dialog's, or one
 // superseded), whatever that answer says.
