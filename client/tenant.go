@@ -169,6 +169,7 @@ func (c *ExportCopy) Write(p []byte) (int, error) {
 var DefaultExportFields = []string{
 	"user_id", "email", "email_verified", "username", "phone_number", "name",
 	"identities", "logins_count", "last_login", "created_at", "updated_at",
+	"blocked",
 }
 
 // ExportProgress reports a running export.

@@ -25,6 +25,7 @@ type Account struct {
 	Connection, Provider, Strategy string
 	Email                          string // as stored (original case)
 	EmailVerified                  bool
+	Blocked                        bool // blocked from signing in
 	Username, PhoneNumber, Name    string
 	LoginsCount                    int64
 	LastLogin, CreatedAt           time.Time // zero when unknown
@@ -47,7 +48,7 @@ func (p PrimaryIdentifier) String() string { return p.Type + " " + p.Value }
 // nil); an unknown connection is learned as inferred.
 func AccountFromUser(u client.User, conns *Connections) Account {
 	a := Account{
-		UserID: u.UserID, Email: u.Email, EmailVerified: u.EmailVerified,
+		UserID: u.UserID, Email: u.Email, EmailVerified: u.EmailVerified, Blocked: u.Blocked,
 		Username: u.Username, PhoneNumber: u.PhoneNumber, Name: u.Name,
 		LoginsCount: u.LoginsCount, LastLogin: u.LastLogin, CreatedAt: u.CreatedAt,
 	}

@@ -252,7 +252,39 @@ func groupReasons(g *Group, s shape, members []member, newest *member) []string 
 			strconv.FormatInt(newest.LoginsCount, 10)+" times: the Account Link Extension runs at first login only and missed this duplicate for good")
 	}
 	r = append(r, inferredReason(members)...)
+	r = append(r, blockedReason(members, g.Class != ClassSharedByDesign && g.Class != ClassLegacyDuplicate)...)
 	return r
+}
+
+// blockedReason names the blocked accounts of a group whose other accounts
+// are not blocked; where a link is in question, it says that a link
+// between the two is refused (CheckBlockedAccount).
+func blockedReason(members []member, linkable bool) []string {
+	var blocked []*member
+	for i := range members {
+		if members[i].Blocked {
+			blocked = append(blocked, &members[i])
+		}
+	}
+	if len(blocked) == 0 || len(blocked) == len(members) {
+		return nil
+	}
+	// Named as the group lists them: by identifier where it is not the email.
+	names := listed(blocked, func(m *member) string {
+		if m.Identifier.Type == IdentifierEmail {
+			return m.UserID
+		}
+		return fmt.Sprintf("%s (%s)", m.Identifier, m.UserID)
+	})
+	what := names + " is blocked (it cannot sign in)"
+	if len(blocked) > 1 {
+		what = names + " are blocked (they cannot sign in)"
+	}
+	if !linkable {
+		return []string{what + " and the others are not"}
+	}
+	return []string{what + " and the others are not: a link between a blocked account and one that is not is refused (" +
+		CheckBlockedAccount + ") until the blocks agree"}
 }
 
 // sharedReasons describe the families, legacy duplicates and loose accounts

@@ -131,3 +131,37 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		})
 	}
 }
+
+// A group that mixes blocked and unblocked accounts says so. Where a link
+// is in question it says a link between them is refused; in a family,
+// where no link is, it only names who is blocked, by username.
+func TestAGroupNamesItsBlockedAccounts(t *testing.T) {
+	conns := NewConnections(
+		Connection{Name: "db", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Identifiers: []string{"email"}},
+		Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true, Identifiers: []string{"email"}},
+		Connection{Name: "nue", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true, Identifiers: []string{"username"}},
+	)
+	blockedReasons := func(g *Group) []string {
+		Classify(g, conns)
+		return slices.DeleteFunc(slices.Clone(g.Reasons), func(r string) bool { return !strings.Contains(r, "blocked") })
+	}
+	pair := &Group{Email: "x@y.com", Accounts: []*Account{
+		{UserID: "auth0|a", Connection: "db", Email: "x@y.com", EmailVerified: true},
+		{UserID: "google-oauth2|b", Connection: "google-oauth2", Email: "x@y.com", EmailVerified: true, Blocked: true},
+	}}
+	if got := blockedReasons(pair); len(got) != 1 || !strings.HasPrefix(got[0], "google-oauth2|b is blocked (it cannot sign in) and the others are not: ") ||
+		!strings.Contains(got[0], "refused ("+CheckBlockedAccount+")") {
+		t.Errorf("link candidate: %q", got)
+	}
+	pair.Accounts[0].Blocked = true
+	if got := blockedReasons(pair); len(got) != 0 {
+		t.Errorf("both blocked: %q, want no reason (a link between them is not refused)", got)
+	}
+	family := &Group{Email: "x@y.com", Accounts: []*Account{
+		{UserID: "auth0|dad", Connection: "nue", Email: "x@y.com", Username: "dad"},
+		{UserID: "auth0|kid", Connection: "nue", Email: "x@y.com", Username: "kid", Blocked: true},
+	}}
+	if got := blockedReasons(family); len(got) != 1 || got[0] != "username kid (auth0|kid) is blocked (it cannot sign in) and the others are not" {
+		t.Errorf("family: %q", got)
+	}
+}

@@ -17,7 +17,7 @@ var csvHeader = []string{
 	"user_id", "connection", "provider", "strategy",
 	"primary_identifier_type", "primary_identifier_value",
 	"email", "email_verified", "logins_count", "last_login", "created_at",
-	"linked_identities",
+	"linked_identities", "blocked",
 }
 
 // WriteCSV writes one row per account of each group, with the group's
@@ -41,6 +41,7 @@ func WriteCSV(w io.Writer, r *linking.Report) error {
 				a.Identifier.Type, a.Identifier.Value,
 				a.Email, strconv.FormatBool(a.EmailVerified), strconv.FormatInt(a.LoginsCount, 10),
 				csvTime(a.LastLogin), csvTime(a.CreatedAt), linkedList(a.Linked),
+				strconv.FormatBool(a.Blocked),
 			)
 			for i := range row {
 				row[i] = termsafe.CSVCell(row[i])

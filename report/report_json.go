@@ -143,6 +143,8 @@ func appendAccount(b []byte, a *linking.Account) []byte {
 	b = appendJSONString(b, a.Email)
 	b = append(b, `,"email_verified":`...)
 	b = strconv.AppendBool(b, a.EmailVerified)
+	b = append(b, `,"blocked":`...)
+	b = strconv.AppendBool(b, a.Blocked)
 	b = append(b, `,"username":`...)
 	b = appendJSONString(b, a.Username)
 	b = append(b, `,"phone_number":`...)

@@ -293,6 +293,9 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		} else {
 			cells = append(cells, "unverified"...)
 		}
+		if a.Blocked {
+			cells = append(cells, ", blocked"...)
+		}
 		cell(start)
 		start = len(cells)
 		cells = strconv.AppendInt(cells, a.LoginsCount, 10)

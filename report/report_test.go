@@ -90,6 +90,7 @@ type jsonAccount struct {
 	} `json:"primary_identifier"`
 	Email            *string `json:"email"`
 	EmailVerified    *bool   `json:"email_verified"`
+	Blocked          *bool   `json:"blocked"`
 	Username         *string `json:"username"`
 	PhoneNumber      *string `json:"phone_number"`
 	Name             *string `json:"name"`
@@ -153,7 +154,7 @@ func TestWriteJSONContract(t *testing.T) {
 		for j, a := range g.Accounts {
 			wa := want.Accounts[j]
 			if a.UserID == nil || *a.UserID != wa.UserID || *a.Connection != wa.Connection || *a.Provider != wa.Provider ||
-				*a.Strategy != wa.Strategy || *a.Email != wa.Email || *a.EmailVerified != wa.EmailVerified || *a.LoginsCount != wa.LoginsCount ||
+				*a.Strategy != wa.Strategy || *a.Email != wa.Email || *a.EmailVerified != wa.EmailVerified || a.Blocked == nil || *a.Blocked != wa.Blocked || *a.LoginsCount != wa.LoginsCount ||
 				a.PrimaryIdentifier == nil || *a.PrimaryIdentifier.Type != wa.Identifier.Type || *a.PrimaryIdentifier.Value != wa.Identifier.Value ||
 				a.LinkedIdentities == nil || len(a.LinkedIdentities) != len(wa.Linked) {
 				t.Errorf("%s account %d: %+v, want %+v", want.Email, j, a, wa)

@@ -31,6 +31,7 @@ type lineFields struct {
 	logins    int64
 	lastLogin stamp
 	createdAt stamp
+	blocked   bool
 }
 
 // lineDecoder decodes export lines into reusable buffers: decoded strings go
@@ -81,6 +82,8 @@ func userMember(d *lineDecoder, key []byte) error {
 		f.lastLogin, err = d.time()
 	case "created_at":
 		f.createdAt, err = d.time()
+	case "blocked":
+		f.blocked, err = d.boolean()
 	case "identities":
 		d.ids = d.ids[:0]
 		if d.t.peek() != '[' {
@@ -333,7 +336,7 @@ func (d *lineDecoder) owner(text string, conns *linking.Connections) (conn uint3
 // record packs the decoded line, its text assembled.
 func (d *lineDecoder) record(text string, ends [5]uint32, conns *linking.Connections) (record, recordExtra) {
 	r := record{text: text, ends: ends, logins: d.f.logins, lastLogin: d.f.lastLogin, createdAt: d.f.createdAt}
-	x := recordExtra{verified: d.f.profile.verified, linked: d.linked(text, conns)}
+	x := recordExtra{verified: d.f.profile.verified, blocked: d.f.blocked, linked: d.linked(text, conns)}
 	r.conn, x.provider = d.owner(text, conns)
 	return r, x
 }

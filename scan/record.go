@@ -9,7 +9,8 @@ import (
 // record is how the scanner holds an account until the report, in 64 bytes:
 // every string of the account in one allocation, the connection as an
 // interned index, times as stamps. The scanner keeps email_verified in a
-// bitset and the rare provider that is not the connection's aside. Only
+// bitset, and the rare blocked account and provider that is not the
+// connection's aside. Only
 // accounts that end up in a group become Accounts.
 type record struct {
 	text      string    // user id, email, username, phone, name, then linked identities' strings
@@ -23,6 +24,7 @@ type record struct {
 // recordExtra is what a record leaves to the scanner.
 type recordExtra struct {
 	verified bool
+	blocked  bool
 	provider string // interned
 	linked   []linking.Identity
 }
@@ -40,7 +42,7 @@ func (r *record) email() string { return r.field(1) }
 // account materializes the record.
 func (r *record) account(conns *linking.Connections, x recordExtra) linking.Account {
 	a := linking.Account{
-		UserID: r.field(0), Email: r.field(1), EmailVerified: x.verified,
+		UserID: r.field(0), Email: r.field(1), EmailVerified: x.verified, Blocked: x.blocked,
 		Username: r.field(2), PhoneNumber: r.field(3), Name: r.field(4),
 		Provider: x.provider, Strategy: x.provider,
 		LoginsCount: r.logins, LastLogin: r.lastLogin.time(), CreatedAt: r.createdAt.time(),
@@ -68,7 +70,7 @@ func recordOf(a *linking.Account, conns *linking.Connections) (record, recordExt
 		r.ends[i] = uint32(n)
 	}
 	r.text = a.UserID + a.Email + a.Username + a.PhoneNumber + a.Name
-	return r, recordExtra{verified: a.EmailVerified, provider: conns.Intern([]byte(a.Provider)), linked: a.Linked}
+	return r, recordExtra{verified: a.EmailVerified, blocked: a.Blocked, provider: conns.Intern([]byte(a.Provider)), linked: a.Linked}
 }
 
 // textArena holds the scanner's record texts back to back in chunks of a

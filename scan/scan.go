@@ -67,6 +67,7 @@ type Scanner struct {
 	provider map[uint32]string // a record's provider where it is not its connection's
 	linked   map[uint32][]linking.Identity
 	multi    map[uint32]bool // records with more than one email
+	blocked  map[uint32]bool // blocked records (few)
 	byEmail  *emailIndex     // ≥ 0: the only record with the email; < 0: ^index in groups
 	groups   []groupSlot
 	emails   []string // scratch
@@ -99,7 +100,7 @@ func New(conns *linking.Connections, opts Options) *Scanner {
 	}
 	return &Scanner{
 		conns: conns, opts: opts, cache: connCache{set: conns}, byEmail: newEmailIndexFor(opts.ExpectedEmails),
-		provider: map[uint32]string{}, linked: map[uint32][]linking.Identity{}, multi: map[uint32]bool{},
+		provider: map[uint32]string{}, linked: map[uint32][]linking.Identity{}, multi: map[uint32]bool{}, blocked: map[uint32]bool{},
 	}
 }
 
@@ -177,6 +178,9 @@ func (s *Scanner) index(r record, x recordExtra, emails []string, hashes []uint3
 	if len(emails) > 1 {
 		s.multi[idx] = true
 	}
+	if x.blocked {
+		s.blocked[idx] = true
+	}
 	for i, e := range emails {
 		s.join(e, hashes[i], idx)
 	}
@@ -201,7 +205,7 @@ func (s *Scanner) record(idx uint32) *record { return &s.records[idx/recordChunk
 // identities get their own copies of their strings, so that the account
 // holds nothing of the scanner's text. cache is the calling goroutine's.
 func (s *Scanner) accountOf(idx uint32, r *record, cache *connCache) linking.Account {
-	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0}
+	x := recordExtra{verified: s.verified[idx/64]&(1<<(idx%64)) != 0, blocked: s.blocked[idx]}
 	if linked := s.linked[idx]; linked != nil {
 		x.linked = make([]linking.Identity, len(linked))
 		for i, l := range linked {
@@ -489,7 +493,7 @@ func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
 		}
 	})
 	if spend {
-		s.records, s.verified, s.provider, s.linked, s.multi, s.groups = nil, nil, nil, nil, nil, nil
+		s.records, s.verified, s.provider, s.linked, s.multi, s.blocked, s.groups = nil, nil, nil, nil, nil, nil, nil
 		endWindow()
 	}
 	groups = slices.DeleteFunc(groups, func(g *linking.Group) bool { return g == nil })

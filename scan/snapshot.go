@@ -29,8 +29,10 @@ import (
 // then the delta. No secret is in it; its accounts' emails are, hence the
 // modes. The state file is written last, atomically: it is the commit.
 
-// SnapshotVersion is the version of the state file's layout.
-const SnapshotVersion = 1
+// SnapshotVersion is the version of the state file's layout and of the
+// fields its base holds; a snapshot of another version is not used (the
+// next scan exports anew). 2: the base holds blocked.
+const SnapshotVersion = 2
 
 // SnapshotState is the state file of a snapshot.
 type SnapshotState struct {

@@ -63,6 +63,25 @@ func TestFindWorksWhileAScanRuns(t *testing.T) {
 	}
 }
 
+// A blocked account shows as blocked in its group after a scan of the
+// tenant (the export asks for blocked), with the reason a link is refused.
+func TestAScanShowsWhichAccountIsBlocked(t *testing.T) {
+	const google = "google-oauth2|108812345678901234567"
+	h := newHarness(t, harnessOpts{tenant: true, edit: func(t *emulator.Tenant) {
+		for _, u := range t.Users {
+			if u.UserID == google {
+				u.Blocked = emulator.FlagTrue
+			}
+		}
+	}})
+	h.send(h.startScan())
+	h.openGroup("alice.nguyen@gmail.com")
+	h.mustShow("⊘ blocked", google+" is blocked (it cannot sign in)", "refused (blocked_account)")
+	if n := strings.Count(h.screen(), "⊘ blocked"); n != 1 {
+		t.Fatalf("%d accounts shown blocked, want 1:\n%s", n, h.screen())
+	}
+}
+
 func TestAFilterOpensTheGroupOnTheAccountItNamed(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.press("2", "/")

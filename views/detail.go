@@ -384,6 +384,9 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	if a.EmailVerified {
 		ver = s.Good.Render("✓ verified")
 	}
+	if a.Blocked {
+		ver += " " + s.Bad.Render("⊘ blocked")
+	}
 	email := tui.Fit(a.Email, 44)
 	if a.Email == "" {
 		email = s.Dim.Render("no email")
