@@ -274,7 +274,7 @@ func PlanTicket(u client.User, opts client.TicketOptions, reason string) (Operat
 // (CheckAlreadyVerified), as is one without email.
 func PlanVerifyEmail(u client.User, opts VerifyOptions, reason string) (Operation, error) {
 	switch {
-	case opts.Identity != nil:
+	case opts.Identity != nil: // a linked identity's email, which the caller named
 	case u.Email == "":
 		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "%s has no email: there is nothing to verify", u.UserID)
 	case u.EmailVerified:

@@ -128,7 +128,7 @@ func (t *tableWriter) summary(r *linking.Report) {
 	for i, c := range linking.Classes {
 		parts[i] = fmt.Sprintf("%s %d", c, counts[c])
 	}
-	t.line(fmt.Sprintf("%d groups: %s", len(r.Groups), strings.Join(parts, " · ")))
+	t.line(plural(len(r.Groups), "group") + ": " + strings.Join(parts, " · "))
 	scanned := fmt.Sprintf("%d users scanned, %d with an email", r.UsersScanned, r.AccountsWithEmail)
 	if r.SkippedLines > 0 {
 		scanned += fmt.Sprintf(", %d malformed lines skipped", r.SkippedLines)
