@@ -67,13 +67,7 @@ func TestFindWorksWhileAScanRuns(t *testing.T) {
 // tenant (the export asks for blocked), with the reason a link is refused.
 func TestAScanShowsWhichAccountIsBlocked(t *testing.T) {
 	const google = "google-oauth2|108812345678901234567"
-	h := newHarness(t, harnessOpts{tenant: true, edit: func(t *emulator.Tenant) {
-		for _, u := range t.Users {
-			if u.UserID == google {
-				u.Blocked = emulator.FlagTrue
-			}
-		}
-	}})
+	h := newHarness(t, harnessOpts{tenant: true, edit: editUser(google, func(u *emulator.User) { u.Blocked = emulator.FlagTrue })})
 	h.send(h.startScan())
 	h.openGroup("alice.nguyen@gmail.com")
 	h.mustShow("⊘ blocked", google+" is blocked (it cannot sign in)", "refused (blocked_account)")
@@ -226,13 +220,7 @@ func TestTicketIsRefusedForASocialAccountWithWhy(t *testing.T) {
 // The send reads the account again and refuses: no email goes out.
 func TestVerifyIsRefusedForAnAccountVerifiedSinceTheScan(t *testing.T) {
 	const maria = "auth0|672614a0b1c2d3e4f5061728"
-	h := newHarness(t, harnessOpts{tenant: true, edit: func(t *emulator.Tenant) {
-		for _, u := range t.Users {
-			if u.UserID == maria {
-				u.EmailVerified = emulator.FlagTrue
-			}
-		}
-	}})
+	h := newHarness(t, harnessOpts{tenant: true, edit: editUser(maria, func(u *emulator.User) { u.EmailVerified = emulator.FlagTrue })})
 	h.openGroup("maria.garcia@outlook.com")
 	h.press("j", "v")
 	h.mustShow("Send the verification email", "Account auth0|672614a0b1c2d3e4f5061728")

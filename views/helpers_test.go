@@ -219,6 +219,18 @@ func (h *harness) mustShow(want ...string) {
 
 // withMetadata gives two of the fixture's accounts metadata that conflicts:
 // alice.nguyen's database account (the recommended primary) and her google one.
+// editUser is an edit of the sandbox tenant that changes the user with
+// this id before it is served.
+func editUser(id string, change func(*emulator.User)) func(*emulator.Tenant) {
+	return func(t *emulator.Tenant) {
+		for _, u := range t.Users {
+			if u.UserID == id {
+				change(u)
+			}
+		}
+	}
+}
+
 func withMetadata(t *emulator.Tenant) {
 	for _, u := range t.Users {
 		switch u.UserID {
