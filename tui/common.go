@@ -52,6 +52,13 @@ type Component interface {
 	Capturing() bool
 }
 
+// Paster is a screen with a text field: a paste (the terminal's bracketed
+// paste) goes into the field being typed in, if any, as Pasted makes it.
+// A screen without one ignores pastes: pasted text never acts as keys.
+type Paster interface {
+	Paste(text string)
+}
+
 // EscHandler is a screen that uses esc itself before esc means "back", such
 // as a list clearing its filter.
 type EscHandler interface {

@@ -97,3 +97,21 @@ func TestNarrows(t *testing.T) {
 		}
 	}
 }
+
+func TestPastedIsOneLineWithoutControls(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"auth0|123", "auth0|123"},
+		{"auth0|123\r\n", "auth0|123"},
+		{"\n \n  Ana.Müller@Example.com \nsecond line", "Ana.Müller@Example.com"},
+		{"a\tb", "a b"},
+		{"\x1b[2Jclear\x07", "[2Jclear"},
+		{"\u009b31mred", "31mred"},
+		{"y\n", "y"},
+		{"auth0|\u200b123\u202e", "auth0|123"},
+		{"\n\n", ""},
+	} {
+		if got := Pasted(tc.in); got != tc.want {
+			t.Errorf("Pasted(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

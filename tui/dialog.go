@@ -1,14 +1,15 @@
 package tui
 
 import (
-	"github.com/linkdesk/linkdesk/termsafe"
-
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // Confirm is a yes/no dialog that defaults to No: y confirms, n or esc
@@ -87,6 +88,13 @@ func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 		d.hint = "Press y to confirm or n to cancel (enter does not confirm)."
 	}
 	return d, nil
+}
+
+// Paste goes to the reason while it is edited.
+func (d *Confirm) Paste(text string) {
+	if d.reason != nil {
+		d.reason.Paste(text)
+	}
 }
 
 func (d *Confirm) View() string {
@@ -175,6 +183,37 @@ func (f *TextField) Update(k tea.KeyPressMsg, keys *KeyMap) bool {
 		return true
 	}
 	return false
+}
+
+// Paste appends pasted text as Pasted makes it, and reports whether it
+// added anything.
+func (f *TextField) Paste(text string) bool {
+	text = Pasted(text)
+	f.Value += text
+	return text != ""
+}
+
+// Pasted is what a one-line field takes of a paste: its first line that
+// is not blank, without control characters, so that a paste never presses
+// enter nor hands the terminal an escape sequence, and without the
+// invisible characters and surrounding spaces that a copy from a ticket or
+// a spreadsheet brings along (a user id must match as typed).
+func Pasted(text string) string {
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(strings.Map(func(r rune) rune {
+			switch {
+			case r == '\t':
+				return ' ' // between a spreadsheet's cells
+			case unicode.IsControl(r), unicode.Is(unicode.Cf, r): // zero-width spaces, bidi overrides
+				return -1
+			}
+			return r
+		}, line))
+		if line != "" {
+			return line
+		}
+	}
+	return ""
 }
 
 // View shows the field with a block cursor, cut from the left to width.

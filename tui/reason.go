@@ -47,6 +47,13 @@ func (r *ReasonField) Update(k tea.KeyPressMsg, keys *KeyMap) bool {
 	return true
 }
 
+// Paste appends pasted text while the field is being edited.
+func (r *ReasonField) Paste(text string) {
+	if r.editing {
+		r.field.Paste(text)
+	}
+}
+
 // ReasonHelp is the help of a screen while its reason field is edited,
 // under title.
 func ReasonHelp(k *KeyMap, title string) []HelpGroup {

@@ -300,6 +300,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
 	case RereadMsg:
 		return m, m.reread(msg.Email)
+	case tea.PasteMsg:
+		if p, ok := m.Active().(Paster); ok && !m.tooSmall() {
+			m.lastErr, m.note = "", ""
+			p.Paste(msg.Content)
+		}
+		return m, nil
 	case UpsertGroupMsg:
 		if msg.Group == nil {
 			return m, nil

@@ -116,8 +116,9 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return a, nil
 }
 
-func (a *AuditLog) filterCleared() { a.refilter(true) }
-func (a *AuditLog) filterChanged() { a.refilter(false) }
+func (a *AuditLog) filterCleared()    { a.refilter(true) }
+func (a *AuditLog) filterChanged()    { a.refilter(false) }
+func (a *AuditLog) Paste(text string) { a.paste(a, text) }
 
 func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := a.c.Keys

@@ -138,6 +138,19 @@ func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) {
 	d.op = &op
 }
 
+// Paste goes to the reason while it is edited, else to the identifier
+// typed to confirm (a user id copied from a ticket names the account as
+// well as typing it does); nothing once the deletion started.
+func (d *DeleteDialog) Paste(text string) {
+	switch {
+	case d.exec.started:
+	case d.reason.Editing():
+		d.reason.Paste(text)
+	default:
+		d.typed.Paste(text)
+	}
+}
+
 func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := d.c.Keys
 	if d.takeKey(k, keys) || arrowScroll(k, &d.scroll) {

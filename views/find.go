@@ -94,6 +94,15 @@ func (f *Find) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return f, nil
 }
 
+// Paste adds to the query being typed; over the results, it starts a new
+// query, as / does, with the pasted text.
+func (f *Find) Paste(text string) {
+	if !f.typing {
+		f.typing, f.query.Value = true, ""
+	}
+	f.query.Paste(text)
+}
+
 func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := f.c.Keys
 	if f.typing {

@@ -119,8 +119,9 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return g, nil
 }
 
-func (g *Groups) filterCleared() { g.refresh(g.selectedEmail()) }
-func (g *Groups) filterChanged() { g.refilter() }
+func (g *Groups) filterCleared()    { g.refresh(g.selectedEmail()) }
+func (g *Groups) filterChanged()    { g.refilter() }
+func (g *Groups) Paste(text string) { g.paste(g, text) }
 
 func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := g.c.Keys

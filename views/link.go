@@ -166,6 +166,13 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 	return []tui.HelpGroup{{Title: "Link: result", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
 }
 
+// Paste goes to the reason while it is edited.
+func (w *LinkWizard) Paste(text string) {
+	if !w.exec.started {
+		w.reason.Paste(text)
+	}
+}
+
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return w, dialogUpdate(msg, &w.reading, w.tookUsers, &w.exec, w.key)
 }

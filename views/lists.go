@@ -103,6 +103,15 @@ type filtered interface {
 	filterChanged()         // the filter's text changed
 }
 
+// paste puts pasted text into the filter of the list l, typing it as / does:
+// pasting an email or a user id on a list finds its rows.
+func (f *listFilter) paste(l filtered, text string) {
+	f.typing = true
+	if f.filter.Paste(text) {
+		l.filterChanged()
+	}
+}
+
 // filterKey applies a key to the filter of the list l: every key while the
 // filter is typed, else / and esc. It reports whether it took the key.
 func (f *listFilter) filterKey(l filtered, k tea.KeyPressMsg, keys *tui.KeyMap) bool {

@@ -129,6 +129,13 @@ func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// Paste goes to the option being edited (a client id, a result URL).
+func (t *TicketDialog) Paste(text string) {
+	if t.editing && t.field != fieldVerified && !t.exec.started {
+		t.fieldAt(t.field).Paste(text)
+	}
+}
+
 func (t *TicketDialog) editKey(k tea.KeyPressMsg) tea.Cmd {
 	keys := t.c.Keys
 	switch {

@@ -99,6 +99,13 @@ func (d *writeDialog) help(k *tui.KeyMap, title, back string, own ...keyBinding)
 	return []tui.HelpGroup{{Title: title, Bindings: own}}
 }
 
+// Paste goes to the reason while it is edited, until the write starts.
+func (d *writeDialog) Paste(text string) {
+	if !d.exec.started {
+		d.reason.Paste(text)
+	}
+}
+
 // takeKey takes a key before the dialog's own keys do: every key once the
 // write started (esc: the root goes back), and the reason field's while it
 // is edited, or tab to edit it. It reports whether it took the key; the
