@@ -41,7 +41,11 @@ type auditEntry struct {
 }
 
 // NewAuditLog builds the audit log screen.
-func NewAuditLog(c *tui.Common) tui.Component { return &AuditLog{c: c} }
+func NewAuditLog(c *tui.Common) tui.Component {
+	a := &AuditLog{c: c}
+	a.list = a
+	return a
+}
 
 func (a *AuditLog) Init() tea.Cmd    { return a.Refresh() }
 func (a *AuditLog) Title() string    { return "Audit log" }
@@ -108,7 +112,7 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	case tui.WriteDoneMsg:
 		return a, a.load()
 	case tea.KeyPressMsg:
-		if a.filterKey(a, msg, a.c.Keys) {
+		if a.filterKey(msg, a.c.Keys) {
 			return a, nil
 		}
 		return a, a.key(msg)
@@ -116,9 +120,8 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return a, nil
 }
 
-func (a *AuditLog) filterCleared()    { a.refilter(true) }
-func (a *AuditLog) filterChanged()    { a.refilter(false) }
-func (a *AuditLog) Paste(text string) { a.paste(a, text) }
+func (a *AuditLog) filterCleared() { a.refilter(true) }
+func (a *AuditLog) filterChanged() { a.refilter(false) }
 
 func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := a.c.Keys

@@ -52,6 +52,7 @@ type Groups struct {
 // NewGroups builds the groups screen.
 func NewGroups(c *tui.Common) tui.Component {
 	g := &Groups{c: c}
+	g.list = g
 	g.refresh("")
 	return g
 }
@@ -111,7 +112,7 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		g.cursor, g.offset = 0, 0
 		g.refresh("")
 	case tea.KeyPressMsg:
-		if g.filterKey(g, msg, g.c.Keys) {
+		if g.filterKey(msg, g.c.Keys) {
 			return g, nil
 		}
 		return g, g.key(msg)
@@ -119,9 +120,8 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return g, nil
 }
 
-func (g *Groups) filterCleared()    { g.refresh(g.selectedEmail()) }
-func (g *Groups) filterChanged()    { g.refilter() }
-func (g *Groups) Paste(text string) { g.paste(g, text) }
+func (g *Groups) filterCleared() { g.refresh(g.selectedEmail()) }
+func (g *Groups) filterChanged() { g.refilter() }
 
 func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := g.c.Keys

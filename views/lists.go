@@ -89,6 +89,7 @@ func moveCursor(k tea.KeyPressMsg, keys *tui.KeyMap, cursor *int, rows, page int
 // listFilter is a list's filter: / starts typing it (letters type, so the
 // list's own keys are off meanwhile), enter keeps it, esc clears it.
 type listFilter struct {
+	list   filtered // the list it filters, set when the list is made
 	filter tui.TextField
 	typing bool
 }
@@ -103,18 +104,19 @@ type filtered interface {
 	filterChanged()         // the filter's text changed
 }
 
-// paste puts pasted text into the filter of the list l, typing it as / does:
-// pasting an email or a user id on a list finds its rows.
-func (f *listFilter) paste(l filtered, text string) {
+// Paste puts pasted text into the filter, typing it as / does: pasting an
+// email or a user id on a list finds its rows.
+func (f *listFilter) Paste(text string) {
 	f.typing = true
 	if f.filter.Paste(text) {
-		l.filterChanged()
+		f.list.filterChanged()
 	}
 }
 
-// filterKey applies a key to the filter of the list l: every key while the
-// filter is typed, else / and esc. It reports whether it took the key.
-func (f *listFilter) filterKey(l filtered, k tea.KeyPressMsg, keys *tui.KeyMap) bool {
+// filterKey applies a key to the filter: every key while it is typed, else
+// / and esc. It reports whether it took the key.
+func (f *listFilter) filterKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
+	l := f.list
 	if !f.typing {
 		switch {
 		case tui.Matches(k, keys.Filter):
