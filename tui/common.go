@@ -54,7 +54,8 @@ type Component interface {
 
 // Paster is a screen with a text field: a paste (the terminal's bracketed
 // paste) goes into the field being typed in, if any, as Pasted makes it.
-// A screen without one ignores pastes: pasted text never acts as keys.
+// On a screen without one, a paste opens f with the text (a dialog ignores
+// it): pasted text never acts as keys.
 type Paster interface {
 	Paste(text string)
 }

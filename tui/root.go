@@ -301,11 +301,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case RereadMsg:
 		return m, m.reread(msg.Email)
 	case tea.PasteMsg:
-		if p, ok := m.Active().(Paster); ok && !m.tooSmall() {
-			m.lastErr, m.note = "", ""
-			p.Paste(msg.Content)
-		}
-		return m, nil
+		return m, m.paste(msg.Content)
 	case UpsertGroupMsg:
 		if msg.Group == nil {
 			return m, nil
@@ -539,6 +535,29 @@ func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
 	body := append([]string{"Leaving closes these screens, and what you chose there is lost:"}, lost...)
 	show := func() tea.Msg { return msg }
 	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose these choices?", false, show))
+}
+
+// paste gives pasted text to the screen's text field; on a screen without
+// one, f opens with it, ready to search (enter): a user id or an email
+// pasted anywhere finds its account.
+func (m *Model) paste(text string) tea.Cmd {
+	if m.tooSmall() {
+		return nil
+	}
+	m.lastErr, m.note = "", ""
+	active := m.Active()
+	if p, ok := active.(Paster); ok {
+		p.Paste(text)
+		return nil
+	}
+	if active.Capturing() || m.pages.Find == nil || Pasted(text) == "" {
+		return nil
+	}
+	find := m.pages.Find(m.c)
+	if p, ok := find.(Paster); ok {
+		p.Paste(text)
+	}
+	return m.push(find)
 }
 
 // askQuit quits, or asks first when a write is in flight. The question

@@ -71,3 +71,22 @@ func TestAPasteNamesTheAccountToDeleteButNeverConfirms(t *testing.T) {
 	h.press("enter")
 	h.mustShow("✓ Done.")
 }
+
+// On a screen without a text field, a paste opens f with the pasted text,
+// ready to search; a dialog without one ignores it.
+func TestAPasteElsewhereOpensFindWithIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withSecondaryEmail})
+	h.paste("\nliam.miller\n")
+	activeIs[*Find](h, "a paste on the overview did not open f")
+	h.mustShow("> liam.miller█")
+	h.press("enter")
+	h.mustShow("Account liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901)")
+
+	h.openGroup("lena.fischer@gmail.com")
+	h.press("u")
+	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.paste("liam.miller")
+	if h.active() != u {
+		t.Fatalf("a paste on the unlink dialog opened %s", h.active().Title())
+	}
+}
