@@ -251,8 +251,6 @@ type FoundMsg struct {
 	Err   error
 }
 
-func (m FoundMsg) Answers() TaskID { return m.Task }
-
 // Find finds any account by email, user id, username or phone, without an
 // export and beside a running scan, under ctx (esc on the screen cancels).
 func (b *Backend) Find(ctx context.Context, task TaskID, query string) tea.Cmd {
