@@ -315,15 +315,20 @@ func soakOperations(t *testing.T, fixture string, size soakSize, rng *rand.Rand)
 		}
 		taken[u.UserID] = true
 	}
+	// Deletes of lone accounts: first as many as the undo plan undoes on
+	// connections where an undo can make the account again, then any.
 	deletes = cascades
-	for _, u := range users {
-		if deletes == size.deletes {
-			break
-		}
-		if !taken[u.UserID] && len(u.Identities) == 1 {
-			ops = append(ops, linking.PlanDelete(user(u.UserID), "soak"))
-			taken[u.UserID] = true
-			deletes++
+	remade := remadeWhole(conns)
+	for _, first := range []bool{true, false} {
+		for _, u := range users {
+			if deletes == size.deletes || first && deletes-cascades == size.undoDeletes {
+				break
+			}
+			if !taken[u.UserID] && len(u.Identities) == 1 && (!first || remade(u.Identities[0].Connection)) {
+				ops = append(ops, linking.PlanDelete(user(u.UserID), "soak"))
+				taken[u.UserID] = true
+				deletes++
+			}
 		}
 	}
 	if unlinks < size.unlinks || deletes < size.deletes {
@@ -385,15 +390,24 @@ func (r *reference) apply(t *testing.T, p *linking.Plan) *emulator.Tenant {
 	return r.srv.Snapshot()
 }
 
+// remadeWhole says whether an undo can make a deleted account of the named
+// connection again, whole: a database or passwordless connection, not a
+// custom database without import mode (the account lives in the
+// connection's own database, and making it again is its create script's to
+// do: the sandbox runs none, and refuses an email another member holds).
+func remadeWhole(conns *linking.Connections) func(name string) bool {
+	return func(name string) bool {
+		c, ok := conns.ByName(name)
+		return ok && !c.Inferred && (c.IsDatabase && !c.LegacyCustomDB || c.Strategy == "email" || c.Strategy == "sms")
+	}
+}
+
 // soakUndoTargets picks at random the operations of p the undo plan
 // undoes: links of a group of two accounts (a group's links share its
 // primary), unlinks, and deletes of a database or passwordless account
 // with no identity linked into it (one Auth0 lets linkdesk make again, and
 // whole), so that every account they touched can be compared with the
-// fixture. A custom database without import mode is left out: the account
-// lives in the connection's own database, and making it again is its
-// create script's to do (the sandbox runs none, and refuses an email
-// another member holds).
+// fixture (see remadeWhole).
 func soakUndoTargets(t *testing.T, fixture string, p *linking.Plan, size soakSize, rng *rand.Rand) []linking.Operation {
 	t.Helper()
 	ten := loadTenant(t, fixture)
@@ -402,10 +416,7 @@ func soakUndoTargets(t *testing.T, fixture string, p *linking.Plan, size soakSiz
 	if err != nil {
 		t.Fatal(err)
 	}
-	remade := func(name string) bool {
-		c, ok := conns.ByName(name)
-		return ok && !c.Inferred && (c.IsDatabase && !c.LegacyCustomDB || c.Strategy == "email" || c.Strategy == "sms")
-	}
+	remade := remadeWhole(conns)
 	connection := map[string]string{} // user → its connection
 	for _, u := range ten.Users {
 		connection[u.UserID] = u.Identities[0].Connection
