@@ -173,18 +173,7 @@ func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 // requires) and given back by an undo is blocked again: the unlink brings
 // it back from its profile, which says nothing of a block.
 func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
-	ten, err := emulator.LoadFixture(cmdFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range ten.Users {
-		if u.UserID == cmdAliceGoogle || u.UserID == cmdAliceDB {
-			u.Blocked = emulator.FlagTrue
-		}
-	}
-	path := filepath.Join(t.TempDir(), "tenant.json")
-	writeFixtureFile(t, path, ten)
-	e := newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+	e := newBlockedEnv(t, cmdAliceGoogle, cmdAliceDB)
 	before := tenantPeople(e.srv)
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
 		t.Fatalf("link: %d %s", r.code, r.errOut)
@@ -198,6 +187,98 @@ func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 	}
 	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
 		t.Errorf("after link and undo:\n%s", diff)
+	}
+}
+
+// newBlockedEnv is the small fixture with the users named blocked.
+func newBlockedEnv(t *testing.T, blocked ...string) *writeEnv {
+	t.Helper()
+	ten, err := emulator.LoadFixture(cmdFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range ten.Users {
+		if slices.Contains(blocked, u.UserID) {
+			u.Blocked = emulator.FlagTrue
+		}
+	}
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	writeFixtureFile(t, path, ten)
+	return newWriteEnvFrom(t, path, emulator.Options{Rate: -1})
+}
+
+// An identity unlinked from a blocked primary comes back blocked (Auth0
+// gives it back unblocked: the unlink would let in whom the primary's block
+// kept out); the undo links it back, and the tenant is as before.
+func TestUnlinkFromABlockedPrimaryLetsNoOneIn(t *testing.T) {
+	const google = "google-oauth2|101202303404505606707"
+	e := newBlockedEnv(t, cmdSam)
+	before := tenantPeople(e.srv)
+	dry := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", "101202303404505606707")
+	if dry.code != exitOK || !strings.Contains(dry.out, "comes back blocked too") || !strings.Contains(dry.out, `PATCH /api/v2/users/google-oauth2%7C101202303404505606707 {"blocked":true}`) {
+		t.Fatalf("the dry run does not show the block:\n%s\n%s", dry.out, dry.errOut)
+	}
+	if r := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force"); r.code != exitOK {
+		t.Fatalf("unlink: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if u, ok := e.srv.GetUser(google); !ok || !u.Blocked.Bool() {
+		t.Fatalf("the unlinked identity is back unblocked (or not back): %v", ok)
+	}
+	r := runCmd(t, nil, "undo", e.opIDOf("unlink"), "--force")
+	if r.code != exitOK {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after unlink and undo:\n%s", diff)
+	}
+}
+
+// The undo of an unlink into a primary blocked since would block whoever
+// signs in with the identity: a conflict, refused without --force; with
+// it, the identity is blocked, then linked back.
+func TestUndoOfAnUnlinkIntoAPrimaryBlockedSinceIsAConflict(t *testing.T) {
+	const google = "google-oauth2|101202303404505606707"
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force"); r.code != exitOK {
+		t.Fatalf("unlink: %d %s", r.code, r.errOut)
+	}
+	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdSam, true); err != nil {
+		t.Fatal(err)
+	}
+	opID := e.opIDOf("unlink")
+	writes := e.userWrites()
+	r := runCmd(t, nil, "undo", opID)
+	if r.code != exitRefused || !strings.Contains(r.errOut, "blocked since the unlink") || e.userWrites() != writes {
+		t.Fatalf("undo into a primary blocked since: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if r := runCmd(t, nil, "undo", opID, "--force"); r.code != exitOK {
+		t.Fatalf("undo --force: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	sam, _ := e.srv.GetUser(cmdSam)
+	if e.exists(google) || len(sam.Identities) != 2 || !sam.Blocked.Bool() {
+		t.Errorf("after the forced undo: %s", person(sam))
+	}
+}
+
+// A blocked primary with a database identity linked into it, deleted and
+// undone: both are made again, the identity blocked before it is linked
+// back (a link joins two blocked accounts or two unblocked ones).
+func TestUndoOfADeletedBlockedPrimaryLinksItsIdentityBack(t *testing.T) {
+	const mallory, bakery = "auth0|65f0e1d2c3b4a59687786950", "auth0|62f0a1b2c3d4e5f607182930"
+	e := newBlockedEnv(t, mallory, bakery)
+	if r := runCmd(t, nil, "link", mallory, bakery, "--force", "--allow-unverified"); r.code != exitOK {
+		t.Fatalf("link: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "delete", mallory, "--force"); r.code != exitOK {
+		t.Fatalf("delete: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force")
+	if r.code != exitOK {
+		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after delete and undo:\n%s", diff)
 	}
 }
 

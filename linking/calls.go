@@ -100,6 +100,9 @@ func deriveOp(op Operation) ([]stepCall, error) {
 		out = append(out, stepCall{Action: ActionUnlink, Call: UnlinkCall(op.Primary, provider, id),
 			args:    callArgs{user: op.Primary, provider: provider, unlink: id},
 			touches: []touch{{op.Primary, true}, {op.Secondary, false}}})
+		if op.KeepBlocked {
+			out = append(out, blockedCall(op.Secondary, true))
+		}
 	case OpDelete:
 		if op.Target == "" {
 			return nil, errors.New("a deletion names its target")

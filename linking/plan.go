@@ -104,10 +104,13 @@ type Operation struct {
 	Organizations []client.Organization `json:"organizations,omitempty"`
 	// Cascade lists the identities linked into Target that its deletion
 	// removes with it.
-	Cascade []IdentityRef         `json:"cascade,omitempty"`
-	Ticket  *client.TicketOptions `json:"ticket,omitempty"` // ticket: its options
-	Verify  *VerifyOptions        `json:"verify,omitempty"` // verify_email: its options
-	Restore *Restore              `json:"restore,omitempty"`
+	Cascade []IdentityRef `json:"cascade,omitempty"`
+	// KeepBlocked (unlink) blocks the identity once it is an account of its
+	// own again: its primary is blocked, and Auth0 gives it back unblocked.
+	KeepBlocked bool                  `json:"keep_blocked,omitempty"`
+	Ticket      *client.TicketOptions `json:"ticket,omitempty"` // ticket: its options
+	Verify      *VerifyOptions        `json:"verify,omitempty"` // verify_email: its options
+	Restore     *Restore              `json:"restore,omitempty"`
 	// Undoes names the operation this one undoes.
 	Undoes *UndoRef `json:"undoes,omitempty"`
 	// Names are the primary identifiers of the accounts the operation

@@ -211,15 +211,27 @@ func cloneState(s UserState) UserState {
 // PlanUnlink plans detaching provider|userID from primary. The identity
 // comes back as a user of its own, without metadata; no user of that id may
 // exist before. The primary is backed up first: its identities[] hold the
-// identity's profile.
+// identity's profile. The identity of a blocked primary is blocked as soon
+// as it is back (KeepBlocked): the primary's block kept it out until then.
 func PlanUnlink(primary client.User, provider, userID, reason string) (Operation, error) {
 	if err := CheckUnlink(primary, provider, userID); err != nil {
 		return Operation{}, err
 	}
 	ref := IdentityRef{Provider: provider, UserID: userID}
-	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason}
+	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason, KeepBlocked: primary.Blocked}
 	op.Notes = []string{fmt.Sprintf("%s comes back as an account of its own, with its old profile and no metadata; `linkdesk undo` links it again", ref)}
-	return op, op.steps(StateOf(primary), absent(ref.String()))
+	if primary.Blocked {
+		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, so %s comes back blocked too: the unlink lets no one in; unblock it afterwards if it should sign in", primary.UserID, ref))
+	}
+	if err := op.steps(StateOf(primary), absent(ref.String())); err != nil {
+		return Operation{}, err
+	}
+	for i := range op.Steps {
+		if op.Steps[i].Action == ActionSetBlocked {
+			op.Steps[i].Expect = []UserState{unlinkedState(primary, provider, userID)}
+		}
+	}
+	return op, nil
 }
 
 // steps derives op's calls, each expecting the states given.

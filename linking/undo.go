@@ -423,6 +423,11 @@ func (u *undoer) unlink() error {
 	if err != nil || !found {
 		return err
 	}
+	if primary.Blocked && !sec.Blocked {
+		if sec, err = u.blockBeforeRelink(primary, sec); err != nil {
+			return err
+		}
+	}
 	opts := LinkOptions{AllowUnverified: true, Reason: u.req.Reason}
 	if u.req.ReadAccess {
 		if opts.Access, err = ReadAccess(u.ctx, u.t, primary.UserID, sec.UserID); err != nil {
@@ -437,6 +442,30 @@ func (u *undoer) unlink() error {
 		u.out.Ops = append(u.out.Ops, u.op(o))
 	}
 	return nil
+}
+
+// blockBeforeRelink blocks sec, unlinked from primary and to be linked
+// back into it, which is blocked: the link then joins two blocked accounts,
+// as a link must, and whoever signs in with sec stays out all along, as
+// the primary's block kept them out before the unlink. Where that was not
+// so (the primary blocked since, or sec let in since), it is a conflict.
+func (u *undoer) blockBeforeRelink(primary, sec client.User) (client.User, error) {
+	op := u.src.Op
+	before, _, _ := u.before(op.Primary)
+	switch {
+	case !before.Blocked:
+		u.conflict(UndoConflict{UserID: op.Primary, What: "blocked", Before: false, Now: true,
+			Note: "blocked since the unlink: linking " + sec.UserID + " back blocks whoever signs in with it too"})
+	case op.KeepBlocked && u.done(ActionSetBlocked):
+		u.conflict(UndoConflict{UserID: sec.UserID, What: "blocked", Before: true, Now: false,
+			Note: "let in since the unlink blocked it: linking it back into " + op.Primary + ", which is blocked, blocks it again"})
+	}
+	b := true
+	if _, err := u.restore(StateOf(sec), &Restore{Blocked: &b}); err != nil {
+		return sec, err
+	}
+	sec.Blocked = true
+	return sec, nil
 }
 
 // delete undoes a deletion: a database or passwordless account is made
@@ -527,7 +556,7 @@ func (u *undoer) delete() error {
 			op.Target, own.Provider, own.Connection, what)
 		return nil
 	}
-	u.relinkCascade(before, state)
+	u.relinkCascade(before, state, before.Blocked || found && now.Blocked)
 	return nil
 }
 
@@ -630,8 +659,9 @@ func createdState(id string, nu client.NewUser, own client.Identity) UserState {
 
 // relinkCascade links back the identities that were linked into the
 // deleted account: those of a database connection are made again first;
-// the others when they exist again (after a login).
-func (u *undoer) relinkCascade(before client.User, primary UserState) {
+// the others when they exist again (after a login). Into a blocked
+// primary, each is blocked before its link, as a link requires.
+func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bool) {
 	for _, ident := range before.Linked() {
 		idUser := ident.Provider + "|" + ident.UserID
 		if slices.ContainsFunc(primary.Identities, func(r IdentityRef) bool { return r.Provider == ident.Provider && r.UserID == ident.UserID }) {
@@ -645,13 +675,25 @@ func (u *undoer) relinkCascade(before client.User, primary UserState) {
 		}
 		var sec UserState
 		switch {
+		case found && len(now.Identities) == 1 && now.Blocked && !blocked:
+			u.note("%s exists again and is blocked, and %s is not: link it back by hand once the blocks agree", idUser, before.UserID)
+			continue
 		case found && len(now.Identities) == 1:
 			sec = StateOf(now)
+			if blocked && !now.Blocked {
+				if sec, err = u.restore(sec, &Restore{Blocked: &blocked}); err != nil {
+					u.note("%s cannot be blocked before its link back: %v", idUser, err)
+					continue
+				}
+			}
 		case found:
 			u.note("%s exists again but has identities linked into it: link it back by hand once they are unlinked", idUser)
 			continue
 		case known && conn.IsDatabase && !conn.Inferred:
 			nu := profileRecreation(ident, conn)
+			if blocked {
+				nu.Blocked = &blocked
+			}
 			if err := u.emailFree(idUser, nu.Email, conn); err != nil {
 				u.note("%s cannot be made again: %v", idUser, err)
 				continue

@@ -157,6 +157,23 @@ func TestUnlinkPicksTheIdentityLinkedLast(t *testing.T) {
 	}
 }
 
+// The unlink dialog shows every call it makes: from a blocked primary, the
+// identity is blocked once it is back, and it is.
+func TestAnUnlinkFromABlockedPrimaryShowsAndMakesTheBlock(t *testing.T) {
+	const lena = "auth0|61a1b2c3d4e5f60718293a4b"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40, edit: editUser(lena, func(u *emulator.User) { u.Blocked = emulator.FlagTrue })})
+	h.openGroup("lena.fischer@gmail.com")
+	h.press("u")
+	activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShow("comes back blocked too", "call: DELETE /api/v2/users/auth0%7C61a1b2c3d4e5f60718293a4b/identities/github/48151623",
+		`then: PATCH /api/v2/users/github%7C48151623 {"blocked":true}`)
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if u, ok := h.srv.GetUser("github|48151623"); !ok || !u.Blocked.Bool() {
+		t.Fatalf("the identity of a blocked primary came back unblocked (or not at all: %v)", ok)
+	}
+}
+
 func TestAReasonTypedInTheDialogIsRecorded(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("alice.nguyen@gmail.com")

@@ -191,7 +191,14 @@ func (u *Unlink) View() string {
 		for _, n := range op.Notes {
 			lines = append(lines, indent(tui.Wrap("note: "+n, w-4, 3), "  ")...)
 		}
-		lines = append(lines, s.Dim.Render("  call: ")+s.Dim.Render(tui.Fit(report.CallText(op.Steps[0].Call), w-10)), "")
+		for i, st := range op.Steps { // a blocked primary's identity is blocked once back: two calls
+			label := "  call: "
+			if i > 0 {
+				label = "  then: "
+			}
+			lines = append(lines, s.Dim.Render(label)+s.Dim.Render(tui.Fit(report.CallText(st.Call), w-10)))
+		}
+		lines = append(lines, "")
 		lines = append(lines, u.reason.View(s, w), "")
 		q := s.Danger.Render("Unlink ") + tui.Fit(u.identityName(), max(w/2-4, 10)) + s.Danger.Render(" from ") + tui.Fit(u.primaryName(), max(w/2-4, 10)) + s.Danger.Render("?")
 		answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
