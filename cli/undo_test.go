@@ -112,6 +112,20 @@ func (e *writeEnv) opIDOf(action string) string {
 	return ""
 }
 
+// undoToBefore undoes the last operation of action (--force, and args),
+// and checks that the tenant is then as before, person by person.
+func (e *writeEnv) undoToBefore(action string, before map[string]string, args ...string) cmdRun {
+	e.t.Helper()
+	r := runCmd(e.t, nil, append([]string{"undo", e.opIDOf(action), "--force"}, args...)...)
+	if r.code != exitOK {
+		e.t.Fatalf("undo of the %s: %d\n%s\n%s", action, r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		e.t.Errorf("after the %s and its undo, the tenant is not as before:\n%s", action, diff)
+	}
+	return r
+}
+
 // A link with a metadata merge, undone: the tenant is as it was before the
 // link, user by user; the undo's records name the operation undone and its
 // reason; undoing again finds nothing to do.
@@ -178,15 +192,8 @@ func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
 		t.Fatalf("link: %d %s", r.code, r.errOut)
 	}
-	r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force")
-	if r.code != exitOK {
-		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
-	}
-	if !strings.Contains(r.out, "block its logins again") {
+	if r := e.undoToBefore("link", before); !strings.Contains(r.out, "block its logins again") {
 		t.Errorf("the undo does not say it blocks the account again:\n%s", r.out)
-	}
-	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
-		t.Errorf("after link and undo:\n%s", diff)
 	}
 }
 
@@ -224,13 +231,7 @@ func TestUnlinkFromABlockedPrimaryLetsNoOneIn(t *testing.T) {
 	if u, ok := e.srv.GetUser(google); !ok || !u.Blocked.Bool() {
 		t.Fatalf("the unlinked identity is back unblocked (or not back): %v", ok)
 	}
-	r := runCmd(t, nil, "undo", e.opIDOf("unlink"), "--force")
-	if r.code != exitOK {
-		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
-	}
-	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
-		t.Errorf("after unlink and undo:\n%s", diff)
-	}
+	e.undoToBefore("unlink", before)
 }
 
 // The undo of an unlink into a primary blocked since would block whoever
@@ -273,13 +274,7 @@ func TestUndoOfADeletedBlockedPrimaryLinksItsIdentityBack(t *testing.T) {
 	if r := runCmd(t, nil, "delete", mallory, "--force"); r.code != exitOK {
 		t.Fatalf("delete: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
-	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force")
-	if r.code != exitOK {
-		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
-	}
-	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
-		t.Errorf("after delete and undo:\n%s", diff)
-	}
+	e.undoToBefore("delete", before)
 }
 
 // What changed since the link is a conflict: the undo is refused without
@@ -319,12 +314,8 @@ func TestDeleteThenUndoRecreatesADatabaseAccount(t *testing.T) {
 	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force"); r.code != exitOK || e.exists(cmdAliceDB) {
 		t.Fatalf("delete: %d %s", r.code, r.errOut)
 	}
-	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force", "--reason", "deleted by mistake")
-	if r.code != exitOK || !strings.Contains(r.out, "ticket: http") {
-		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
-	}
-	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
-		t.Errorf("after delete and undo:\n%s", diff)
+	if r := e.undoToBefore("delete", before, "--reason", "deleted by mistake"); !strings.Contains(r.out, "ticket: http") {
+		t.Errorf("the undo made no password-change ticket:\n%s", r.out)
 	}
 	// The password was never written anywhere.
 	for _, rec := range e.auditRecords() {
@@ -359,12 +350,7 @@ func TestUnlinkThenUndoLinksAgain(t *testing.T) {
 			t.Errorf("the unlink took no backup or no reason: %+v", rec)
 		}
 	}
-	if r := runCmd(t, nil, "undo", e.opIDOf("unlink"), "--force"); r.code != exitOK {
-		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
-	}
-	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
-		t.Errorf("after unlink and undo:\n%s", diff)
-	}
+	e.undoToBefore("unlink", before)
 }
 
 // connectEnv is a client of the env's tenant, as another operator's tool.
