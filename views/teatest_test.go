@@ -104,11 +104,12 @@ func startProgramIn(t *testing.T, opts emulator.Options, edit func(*emulator.Ten
 	return tm, p, b, srv
 }
 
-// openGroupBy opens the first group the groups list's filter finds, as an
-// operator would (2, /, the filter, enter, enter), and waits until the
-// screen shows every string of want.
+// openGroupBy waits for the scan of the fixture, opens the first group the
+// groups list's filter finds, as an operator would (2, /, the filter,
+// enter, enter), and waits until the screen shows every string of want.
 func openGroupBy(t *testing.T, tm *teatest.TestModel, p *probe, filter string, want ...string) {
 	t.Helper()
+	p.waitFor(t, "Groups by class", "scanned 35 users")
 	tm.Send(keyPress("2"))
 	tm.Send(keyPress("/"))
 	tm.Type(filter)
@@ -158,7 +159,6 @@ func TestFlowOpenAGroupLinkItAndSeeItLeaveTheCandidates(t *testing.T) {
 
 func TestFlowDeleteAnAccountThenFindTheBackupAndTheAuditRecord(t *testing.T) {
 	tm, p, b := startProgram(t, emulator.Options{})
-	p.waitFor(t, "Groups by class")
 	openGroupBy(t, tm, p, "bob.smith", "Group bob.smith@yahoo.com", "legacy duplicate")
 	tm.Send(keyPress("j"))
 	tm.Send(keyPress("D"))
@@ -221,7 +221,6 @@ func TestFlowEscCancelsTheScan(t *testing.T) {
 func TestFlowTicketForTheRightChildOfAFamily(t *testing.T) {
 	const liam = "auth0|65c0d1e2f3a4b5c6d7e8f901"
 	tm, p, b, _ := startProgramIn(t, emulator.Options{}, withSecondaryEmail, 100, 30)
-	p.waitFor(t, "Groups by class", "scanned 35 users")
 	openGroupBy(t, tm, p, "liam.miller", "Group the.millers@gmail.com", "▸   liam.miller auth0|65c0d1e2f3a4b5c6d7e8f901")
 	tm.Send(keyPress("t"))
 	p.waitFor(t, "Account  liam.miller", "User id  auth0|65c0d1e2f3a4b5c6d7e8f901", "shared by 3 accounts",
@@ -259,7 +258,6 @@ func TestFlowTicketForTheRightChildOfAFamily(t *testing.T) {
 func TestFlowConflictChoicesPerAccountReachTheTenant(t *testing.T) {
 	const primary = "auth0|5f1a2b3c4d5e6f7081920a1b"
 	tm, p, _, srv := startProgramIn(t, emulator.Options{}, withThreeWayConflict, 80, 24)
-	p.waitFor(t, "Groups by class", "scanned 35 users")
 	openGroupBy(t, tm, p, "wei.zhang", "Group wei.zhang@gmail.com", "★ Recommended primary")
 	tm.Send(keyPress("l"))
 	p.waitFor(t, "(●) (email)")
