@@ -32,7 +32,7 @@ func person(u *emulator.User) string {
 	}
 	roles, orgs := slices.Sorted(slices.Values(u.Roles)), slices.Sorted(slices.Values(u.Organizations))
 	return fmt.Sprintf("email=%q verified=%v username=%q phone=%q name=%q blocked=%v identities=%v user_metadata=%s app_metadata=%s roles=%v organizations=%v",
-		u.Email, u.EmailVerified.Bool(), u.Username, u.PhoneNumber, u.Name, u.Blocked, ids, canon(u.UserMetadata), canon(u.AppMetadata), roles, orgs)
+		u.Email, u.EmailVerified.Bool(), u.Username, u.PhoneNumber, u.Name, u.Blocked.Bool(), ids, canon(u.UserMetadata), canon(u.AppMetadata), roles, orgs)
 }
 
 // newAccessEnv is the small fixture with roles and organizations: Alice's
@@ -184,17 +184,39 @@ func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 }
 
 // A blocked account linked away (into a primary blocked too, as a link
-// requires) and given back by an undo is blocked again: the unlink brings
-// it back from its profile, which says nothing of a block.
+// requires) and given back by an undo is blocked again, by the undo's
+// unlink itself (its primary is blocked): Auth0 brings it back from its
+// profile, which says nothing of a block.
 func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 	e := newBlockedEnv(t, cmdAliceGoogle, cmdAliceDB)
 	before := tenantPeople(e.srv)
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
 		t.Fatalf("link: %d %s", r.code, r.errOut)
 	}
-	if r := e.undoToBefore("link", before); !strings.Contains(r.out, "block its logins again") {
-		t.Errorf("the undo does not say it blocks the account again:\n%s", r.out)
+	if r := e.undoToBefore("link", before); !strings.Contains(r.out, `op1.block    done            PATCH /api/v2/users/google-oauth2%7C108812345678901234567 {"blocked":true}`) {
+		t.Errorf("the undo's unlink does not block the account again:\n%s", r.out)
 	}
+}
+
+// A primary blocked since its link kept out the linked account too: the
+// undo of the link is a conflict; forced, the account comes back blocked by
+// the unlink (as its primary is), then unblocked, as before the link.
+func TestUndoOfALinkWhosePrimaryWasBlockedSinceIsAConflict(t *testing.T) {
+	e := newWriteEnv(t)
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceDB, true); err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	r := runCmd(t, nil, "undo", e.opIDOf("link"))
+	if r.code != exitRefused || !strings.Contains(r.errOut, "blocked since the link") || e.userWrites() != writes {
+		t.Fatalf("undo of a link whose primary was blocked since: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	before[cmdAliceDB] = strings.Replace(before[cmdAliceDB], "blocked=false", "blocked=true", 1) // the block since stays
+	e.undoToBefore("link", before)
 }
 
 // newBlockedEnv is the small fixture with the users named blocked.

@@ -404,9 +404,14 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	call := e.calls[s.ID].args
 	clear(e.seen) // what confirming read is stale once this run writes
 	users, err := e.checkWith(ctx, s, answer)
-	if err == nil && op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found {
+	switch {
+	case err != nil:
+	case op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found:
 		// A block set since the plan: refused before the link's first write.
 		err = checkBlocked(users[0].user, users[1].user)
+	case s.Action == ActionUnlink && len(users) > 0 && users[0].found && users[0].user.Blocked != op.KeepBlocked:
+		// A block set or lifted since the plan changes what the unlink must do.
+		err = unlinkBlockChanged(users[0].user, op.Secondary)
 	}
 	if err != nil {
 		rep.refused(err)

@@ -472,6 +472,36 @@ func TestUnlinkBringsTheSecondaryBack(t *testing.T) {
 	sb.checkRecord()
 }
 
+// An unlink gives its identity back blocked exactly when the primary is
+// blocked: a block set or lifted between plan and apply stops it before
+// any write.
+func TestABlockChangedSinceAnUnlinkWasPlannedStopsIt(t *testing.T) {
+	for _, blockedAtPlan := range []bool{false, true} {
+		sb := newSandbox(t, emulator.Options{})
+		ctx := context.Background()
+		if _, err := sb.tenant.SetBlocked(ctx, samDB, blockedAtPlan); err != nil {
+			t.Fatal(err)
+		}
+		op, err := linking.PlanUnlink(sb.mustUser(samDB), "google-oauth2", "101202303404505606707", "")
+		steps := 1 // the unlink; from a blocked primary, the block of what comes back too
+		if blockedAtPlan {
+			steps = 2
+		}
+		if err != nil || op.KeepBlocked != blockedAtPlan || len(op.Steps) != steps {
+			t.Fatalf("blocked %v: the unlink's plan: %+v, %v", blockedAtPlan, op, err)
+		}
+		if _, err := sb.tenant.SetBlocked(ctx, samDB, !blockedAtPlan); err != nil {
+			t.Fatal(err)
+		}
+		writes := len(sb.writesSent())
+		_, err = sb.executor().Apply(ctx, sb.plan(op))
+		refusal(t, err, linking.CheckBlockedAccount)
+		if n := len(sb.writesSent()) - writes; n != 0 || len(identityIDs(sb.mustUser(samDB))) != 2 {
+			t.Errorf("blocked %v at plan time: %d writes sent after the block changed", blockedAtPlan, n)
+		}
+	}
+}
+
 func TestDeleteOfAPrimaryCascadesAndIsBackedUpFirst(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	before := sb.mustUser(samDB)

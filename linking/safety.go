@@ -138,6 +138,19 @@ func checkBlocked(primary, secondary client.User) error {
 	return nil
 }
 
+// unlinkBlockChanged refuses an unlink planned while primary was (not)
+// blocked, and now is: the identity it gives back must be blocked exactly
+// when the primary is (KeepBlocked), so the unlink is planned again.
+func unlinkBlockChanged(primary client.User, identity string) error {
+	was, now := "not blocked", "blocked"
+	if !primary.Blocked {
+		was, now = now, was
+	}
+	return refuse(CheckBlockedAccount, []string{primary.UserID},
+		"%s was %s when this unlink was planned, and is %s now: plan it again, so that %s comes back blocked exactly when %s is",
+		primary.UserID, was, now, identity, primary.UserID)
+}
+
 // CheckUnlink checks that provider|userID is linked into primary (not its
 // own identity).
 func CheckUnlink(primary client.User, provider, userID string) error {

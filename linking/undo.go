@@ -234,7 +234,11 @@ func (u *undoer) link() error {
 			u.out.Ops = append(u.out.Ops, u.op(unlink))
 			pState.Identities = slices.DeleteFunc(pState.Identities, func(r IdentityRef) bool { return r.Provider == provider && r.UserID == id })
 			secState = unlinkedState(primary, provider, id)
-			secExists, fresh = true, true
+			secExists, fresh, secBlocked = true, true, unlink.KeepBlocked
+			if unlink.KeepBlocked && !primaryBefore.Blocked && !secBefore.Blocked {
+				u.conflict(UndoConflict{UserID: op.Primary, What: "blocked", Before: false, Now: true,
+					Note: "blocked since the link, which kept out whoever signs in with " + op.Secondary + " too: forced, the undo gives it back unblocked, as it was before the link"})
+			}
 		default:
 			sec, found, err := u.read(op.Secondary)
 			if err != nil {
@@ -271,14 +275,17 @@ func unlinkedState(primary client.User, provider, id string) UserState {
 
 // restoreSecondary gives the secondary back its metadata, block, roles and
 // memberships as they were before the link. fresh: it comes back by this
-// undo's unlink, holding nothing (its profile holds no block); else it is
-// read as it is now, blocked or not.
+// undo's unlink, holding nothing, blocked only when its primary is (the
+// unlink's KeepBlocked); else it is read as it is now, blocked or not.
 func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState, fresh, blocked bool) error {
 	r := &Restore{}
 	bu, ba := UserMetadata(before)
 	r.UserMetadata = MetadataPatch(now.UserMetadata, nilIfEmpty(bu))
 	r.AppMetadata = MetadataPatch(now.AppMetadata, nilIfEmpty(ba))
 	r.Blocked = blockBack(before, blocked)
+	if fresh && blocked && !before.Blocked {
+		r.Blocked = &before.Blocked // blocked by the unlink, as its primary is; it was not before the link
+	}
 	if acc != nil && u.req.ReadAccess {
 		r.AddRoles, r.AddOrganizations = acc.Roles, acc.Organizations
 		if !fresh {
