@@ -32,6 +32,12 @@ type Answer interface{ Answers() TaskID }
 // PushMsg opens a screen on top of the current one.
 type PushMsg struct{ Screen Component }
 
+// ActiveMsg tells the active screen that it is on top again: the screen
+// above it closed, or a write finished (every screen saw its WriteDoneMsg
+// first). Only the active screen gets the answers to reads, so a screen
+// that must read again after a write does it here, not while covered.
+type ActiveMsg struct{}
+
 // PopMsg closes the current screen (esc).
 type PopMsg struct{}
 

@@ -279,8 +279,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case PushMsg:
 		return m, m.push(msg.Screen)
 	case PopMsg:
-		m.pop()
-		return m, nil
+		return m, m.uncover()
 	case ShowMsg:
 		return m, m.show(msg)
 	case WriteRequest:
@@ -357,8 +356,9 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	} else {
 		m.note = msg.Label + ": done."
 	}
-	// Re-read even after an error: a write may have half happened.
-	return tea.Batch(m.reread(msg.Email), m.broadcast(msg))
+	// Re-read even after an error: a write may have half happened. Every
+	// screen sees the write first, then the active one is told it is on top.
+	return tea.Batch(m.reread(msg.Email), m.broadcast(msg), m.forward(ActiveMsg{}))
 }
 
 // pop closes the screen on top and cancels what it was reading.
@@ -373,6 +373,13 @@ func (m *Model) pop() {
 	if n > 1 {
 		m.c.Ctx = m.screenCtxs[n-2].ctx
 	}
+}
+
+// uncover closes the screen on top and tells the one below it that it is
+// active again (ActiveMsg).
+func (m *Model) uncover() tea.Cmd {
+	m.pop()
+	return m.forward(ActiveMsg{})
 }
 
 // popAll closes every screen above the top-level one.
@@ -475,8 +482,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.forward(k)
 		}
 		if len(m.stack) > 0 {
-			m.pop()
-			return nil
+			return m.uncover()
 		}
 		if m.c.Scan.Running {
 			m.cancelScan()
@@ -487,8 +493,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.askQuit()
 	case Matches(k, keys.Help):
 		if _, isHelp := active.(HelpScreen); isHelp {
-			m.pop()
-			return nil
+			return m.uncover()
 		}
 		groups := append(active.Help(), keys.GlobalHelp()...)
 		return m.push(m.pages.Help(m.c, active.Title(), groups))

@@ -51,7 +51,7 @@ func (a *Account) name() string {
 
 func (a *Account) Help() []tui.HelpGroup {
 	k := a.c.Keys
-	actions := []keyBinding{withHelp(k.Link, "l", "link with another account"), k.Delete, k.Ticket, k.Verify}
+	actions := []keyBinding{withHelp(k.Link, "l", "link with another account"), k.Unlink, k.Delete, k.Ticket, k.Verify}
 	if a.c.ReadOnly {
 		for i := range actions {
 			actions[i].SetEnabled(false)
@@ -59,13 +59,17 @@ func (a *Account) Help() []tui.HelpGroup {
 		}
 	} else if a.acct != nil {
 		u := a.acct.User
+		if len(u.Linked()) == 0 {
+			actions[1].SetEnabled(false)
+			actions[1].SetHelp("u", "unlink an identity (none is linked into it)")
+		}
 		if strategyOf(u, a.acct.Conns) != client.StrategyAuth0 {
-			actions[2].SetEnabled(false)
-			actions[2].SetHelp("t", "password ticket (database accounts only)")
+			actions[3].SetEnabled(false)
+			actions[3].SetHelp("t", "password ticket (database accounts only)")
 		}
 		if u.EmailVerified || u.Email == "" {
-			actions[3].SetEnabled(false)
-			actions[3].SetHelp("v", "send verification email (its email is verified)")
+			actions[4].SetEnabled(false)
+			actions[4].SetHelp("v", "send verification email (its email is verified)")
 		}
 	}
 	return []tui.HelpGroup{
@@ -81,7 +85,9 @@ func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			a.acct, a.readErr = msg.Account, msg.Err
 		}
 	case tui.WriteDoneMsg:
-		if msg.Err == nil || a.acct != nil {
+		a.stale = a.stale || msg.Err == nil || a.acct != nil
+	case tui.ActiveMsg:
+		if a.stale {
 			return a, a.Init() // what was done shows here at once
 		}
 	case tea.KeyPressMsg:
@@ -113,7 +119,7 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 			return tui.Note("No other account has this email: it has no group.")
 		}
 		return tea.Sequence(upsert(g), tui.Push(NewDetailAt(a.c, g.Email, u.UserID)))
-	case tui.Matches(k, keys.Link, keys.Delete, keys.Ticket, keys.Verify) && a.c.ReadOnly:
+	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) && a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
 	case tui.Matches(k, keys.Link):
 		if g != nil {
@@ -124,20 +130,29 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 		return tui.Push(NewPicker(a.c, title, func(other client.User, _ *linking.Connections) tea.Cmd {
 			return pairWizard(a.c, u, other, conns)
 		}))
-	case tui.Matches(k, keys.Delete):
-		email := linking.NormalizeEmail(u.Email)
-		var cmds []tea.Cmd
-		if a.acct.Group != nil {
-			email = a.acct.Group.Email
-			cmds = append(cmds, upsert(a.acct.Group))
+	case tui.Matches(k, keys.Unlink):
+		if len(u.Linked()) == 0 {
+			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink", tui.Fit(a.name(), 60)))
 		}
-		return tea.Sequence(append(cmds, tui.Push(NewDeleteDialog(a.c, email, u.UserID)))...)
+		return a.pushInGroup(func(email string) tui.Component { return NewUnlink(a.c, email, u.UserID) })
+	case tui.Matches(k, keys.Delete):
+		return a.pushInGroup(func(email string) tui.Component { return NewDeleteDialog(a.c, email, u.UserID) })
 	case tui.Matches(k, keys.Ticket):
 		return askTicket(a.c, u.UserID, u.Connection(), strategyOf(u, a.acct.Conns))
 	case tui.Matches(k, keys.Verify):
 		return askVerify(a.c, u.UserID, u.EmailVerified, u.Email)
 	}
 	return nil
+}
+
+// pushInGroup opens a dialog on this account, in the group of its email
+// (put into the data first: it may have been read apart from the scan),
+// or by its own email when no other account shares it.
+func (a *Account) pushInGroup(dialog func(email string) tui.Component) tea.Cmd {
+	if g := a.acct.Group; g != nil {
+		return tea.Sequence(upsert(g), tui.Push(dialog(g.Email)))
+	}
+	return tui.Push(dialog(linking.NormalizeEmail(a.acct.User.Email)))
 }
 
 // upsert puts a group read apart from the scan into the data, so that the

@@ -157,6 +157,35 @@ func TestUnlinkPicksTheIdentityLinkedLast(t *testing.T) {
 	}
 }
 
+// An account found with f unlinks from its own screen: Sam's Google
+// identity is linked into his database account, and no other account has
+// his email, so no group screen would ever offer the unlink.
+func TestUnlinkFromAnAccountWithoutAGroup(t *testing.T) {
+	const sam, google = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("Account sam.taylor@gmail.com ("+sam+")", "no other account has this email", "u unlink ·")
+	h.press("u")
+	activeIs[*Unlink](h, "u on an account with a linked identity did not open the unlink dialog")
+	h.mustShow("Unlink an identity from sam.taylor@gmail.com", google, "newest")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser(google); !ok {
+		t.Fatal("the identity did not come back as an account")
+	}
+	// Back on the account, read again: nothing is linked into it now.
+	h.press("esc")
+	a := activeIs[*Account](h, "esc did not go back to the account")
+	if a.Loaded() == nil || len(a.Loaded().User.Linked()) != 0 {
+		t.Fatalf("the account still shows a linked identity:\n%s", h.screen())
+	}
+	h.press("u")
+	activeIs[*Account](h, "u opened a dialog with nothing to unlink")
+	h.mustShow("has no linked identity to unlink")
+}
+
 // The unlink dialog shows every call it makes: from a blocked primary, the
 // identity is blocked once it is back, and it is.
 func TestAnUnlinkFromABlockedPrimaryShowsAndMakesTheBlock(t *testing.T) {
@@ -291,6 +320,12 @@ func TestUndoInTheAuditLogUnlinksALink(t *testing.T) {
 	h.mustShow("✓ Done.")
 	if _, ok := h.srv.GetUser("google-oauth2|108812345678901234567"); !ok {
 		t.Fatal("the undo did not bring the secondary back")
+	}
+	// Back on the log, read again: the undo's own calls are the newest.
+	before := a.Entries()
+	h.press("esc")
+	if _, action, _ := activeIs[*AuditLog](h, "esc did not go back to the log").Selected(); a.Entries() <= before || action == linking.ActionLink {
+		t.Fatalf("the log still shows %d calls, the newest a %s:\n%s", a.Entries(), action, h.screen())
 	}
 }
 

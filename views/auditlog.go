@@ -110,7 +110,11 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		}
 		a.refilter(false)
 	case tui.WriteDoneMsg:
-		return a, a.load()
+		a.stale = true
+	case tui.ActiveMsg:
+		if a.stale {
+			return a, a.load()
+		}
 	case tea.KeyPressMsg:
 		if a.filterKey(msg, a.c.Keys) {
 			return a, nil

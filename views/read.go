@@ -13,6 +13,9 @@ import (
 type reading struct {
 	readTask tui.TaskID
 	loading  bool
+	// stale: a write finished since the answer. Answers reach the active
+	// screen only, so the screen reads again once on top (tui.ActiveMsg).
+	stale bool
 }
 
 // startRead starts the read that read makes under a new task. Without a
@@ -32,7 +35,7 @@ func (r *reading) answered(task tui.TaskID) bool {
 	if task != r.readTask {
 		return false
 	}
-	r.loading = false
+	r.loading, r.stale = false, false
 	return true
 }
 
