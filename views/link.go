@@ -696,6 +696,6 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 	if b := c.Backend; b != nil {
 		out = append(out, "", s.Dim.Render("Audit log: ")+tui.FitLeft(b.AuditLog(), w-12))
 	}
-	out = append(out, s.Dim.Render("The group is read again from the tenant; esc goes back to it."))
+	out = append(out, s.Dim.Render("What changed is read again from the tenant; esc goes back."))
 	return out
 }
