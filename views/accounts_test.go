@@ -186,6 +186,35 @@ func TestUnlinkFromAnAccountWithoutAGroup(t *testing.T) {
 	h.mustShow("has no linked identity to unlink")
 }
 
+// Found accounts are searched again when a write was made from one of
+// them: an identity unlinked from Lena's account is an account of its own,
+// with her email, when esc comes back to the results.
+func TestFindResultsShowWhatAWriteFromThemDid(t *testing.T) {
+	const lena = "auth0|61a1b2c3d4e5f60718293a4b"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("lena.fischer@gmail.com")
+	h.press("enter")
+	f := activeIs[*Find](h, "f did not stay on the results")
+	if f.Results() != 2 {
+		t.Fatalf("%d accounts found:\n%s", f.Results(), h.screen())
+	}
+	for range f.Results() {
+		if h.press("enter"); activeIs[*Account](h, "enter did not open the account").userID == lena {
+			break
+		}
+		h.press("esc", "j")
+	}
+	h.press("u", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "esc")
+	activeIs[*Find](h, "esc esc did not go back to the results")
+	if f.Results() != 3 {
+		t.Fatalf("after the unlink the results list %d accounts, want 3 (the identity is one again):\n%s", f.Results(), h.screen())
+	}
+	h.mustShow("github|48151623")
+}
+
 // The unlink dialog shows every call it makes: from a blocked primary, the
 // identity is blocked once it is back, and it is.
 func TestAnUnlinkFromABlockedPrimaryShowsAndMakesTheBlock(t *testing.T) {

@@ -21,10 +21,12 @@ type Find struct {
 	typing bool
 
 	reading
-	found  *tui.Found
-	err    error
-	cursor int
-	offset int
+	found     *tui.Found
+	err       error
+	cursor    int
+	offset    int
+	searching string // the query of the results shown, searched again after a write
+	again     bool   // the search under way is that: it keeps the cursor and opens nothing
 
 	// pick, when set, makes this a chooser: enter hands the account over
 	// (the other account of a link) instead of opening it.
@@ -81,12 +83,25 @@ func (f *Find) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			return f, nil
 		}
 		f.found, f.err = msg.Found, msg.Err
+		if f.again {
+			f.again = false
+			f.cursor = min(f.cursor, max(f.Results()-1, 0))
+			return f, nil
+		}
 		f.cursor, f.offset = 0, 0
 		if f.err == nil && f.found != nil {
 			f.typing = len(f.found.Users) == 0
 			if len(f.found.Users) == 1 {
 				return f, f.open()
 			}
+		}
+	case tui.WriteDoneMsg:
+		f.stale = f.found != nil
+	case tui.ActiveMsg:
+		if f.stale && !f.typing && f.searching != "" {
+			// What an account opened from here had done to it shows in the list.
+			f.again = true
+			return f, f.find(f.searching)
 		}
 	case tea.KeyPressMsg:
 		return f, f.key(msg)
@@ -137,8 +152,12 @@ func (f *Find) search() tea.Cmd {
 		f.err = fmt.Errorf("type an email, a user id, a username or a phone number first")
 		return nil
 	}
-	f.err = nil
-	return f.startRead(f.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.Find(f.c.Ctx, task, f.query.Value) })
+	f.err, f.again, f.searching = nil, false, f.query.Value
+	return f.find(f.searching)
+}
+
+func (f *Find) find(query string) tea.Cmd {
+	return f.startRead(f.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.Find(f.c.Ctx, task, query) })
 }
 
 func (f *Find) open() tea.Cmd {
