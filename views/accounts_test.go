@@ -358,6 +358,34 @@ func TestUndoInTheAuditLogUnlinksALink(t *testing.T) {
 	}
 }
 
+// U on one step of an operation (the metadata merge before a link) undoes
+// the whole operation, and says so: the link, not the merge.
+func TestUndoOfAStepNamesItsOperation(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("3", "j")
+	if _, action, _ := activeIs[*AuditLog](h, "3 did not open the audit log").Selected(); action != linking.ActionPatchMetadata {
+		t.Fatalf("the second newest call is a %s, want the merge", action)
+	}
+	h.press("U")
+	h.mustShow("Undo link of", "unlink google-oauth2|108812345678901234567 from auth0|63ea1f0b2c8d4e5f60718293",
+		"Reason undo of an operation made by mistake, in the linkdesk TUI")
+	// A ticket changed no data: the undo says so, and sends nothing.
+	h.press("esc", "esc")
+	h.openGroup("the.millers@gmail.com")
+	h.press("t", "y")
+	h.mustShow("✓ Ticket for mike.miller")
+	writes := len(auditRecords(t, h))
+	h.press("esc", "3", "U")
+	h.mustShow("✗ It cannot be undone:", "a ticket cannot be undone: it changed no data")
+	h.press("y")
+	if n := len(auditRecords(t, h)); n != writes {
+		t.Fatalf("y on a ticket's undo wrote %d audit records", n-writes)
+	}
+}
+
 func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	task := tui.NewTask()

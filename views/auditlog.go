@@ -198,9 +198,10 @@ func (a *AuditLog) searchText(e *auditEntry) string {
 	return e.SearchText(ids...)
 }
 
-// undoable are the actions an undo reverses.
-var undoable = []string{linking.ActionLink, linking.ActionUnlink, linking.ActionDelete}
-
+// askUndo opens the undo of the operation the entry under the cursor is a
+// call of, as linkdesk undo does with its op_id: any step of it will do (the
+// merge before a link, the block after an unlink), and what cannot be
+// undone (a ticket, an operation that changed nothing) the session says.
 func (a *AuditLog) askUndo() tea.Cmd {
 	e := a.selected()
 	switch {
@@ -208,12 +209,8 @@ func (a *AuditLog) askUndo() tea.Cmd {
 		return nil
 	case a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
-	case !slices.Contains(undoable, e.Action):
-		return tui.ReportError(fmt.Errorf("a %s cannot be undone: only links, unlinks and deletions are", tui.Fit(e.Action, 20)))
-	case e.Result != audit.ResultOK:
-		return tui.ReportError(fmt.Errorf("this %s did not succeed (%s): there is nothing to undo", e.Action, e.Result))
 	}
-	return tui.Push(NewUndoDialog(a.c, e.OpID, e.Action, e.Action+" of "+a.accounts(e)))
+	return tui.Push(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
 }
 
 // accounts names an entry's accounts by primary identifier where the scan

@@ -19,10 +19,10 @@ import (
 // y/N. The write is planned again when it runs, so what it does is what the
 // tenant holds then.
 type UndoDialog struct {
-	c      *tui.Common
-	opID   string
-	action string
-	what   string // the operation undone, in words
+	c        *tui.Common
+	opID     string
+	action   string // of the record chosen: one step of the operation
+	accounts string // the accounts it names
 
 	reading
 	plan      *linking.Plan
@@ -34,8 +34,25 @@ type UndoDialog struct {
 }
 
 // NewUndoDialog opens the undo of the operation with this op id.
-func NewUndoDialog(c *tui.Common, opID, action, what string) *UndoDialog {
-	return &UndoDialog{c: c, opID: opID, action: action, what: what, writeDialog: writeDialog{reason: tui.NewReason("undo of a " + action + " made by mistake")}}
+func NewUndoDialog(c *tui.Common, opID, action, accounts string) *UndoDialog {
+	return &UndoDialog{c: c, opID: opID, action: action, accounts: accounts,
+		writeDialog: writeDialog{reason: tui.NewReason("undo of an operation made by mistake, in the linkdesk TUI")}}
+}
+
+// what is the operation undone, in words: its kind once the plan says it
+// (the record chosen may be one step of it, a metadata merge or a block),
+// and the accounts.
+func (u *UndoDialog) what() string {
+	kind := u.action
+	if u.plan != nil {
+		for _, op := range u.plan.Operations {
+			if op.Undoes != nil {
+				kind = string(op.Undoes.Kind)
+				break
+			}
+		}
+	}
+	return kind + " of " + u.accounts
 }
 
 func (u *UndoDialog) Init() tea.Cmd {
@@ -89,13 +106,13 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 
 func (u *UndoDialog) run() tea.Cmd {
 	b, opID, reason, force := u.c.Backend, u.opID, u.reason.Value(), len(u.conflicts) > 0
-	return u.exec.run("undo "+tui.Fit(u.what, 60), "", func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
+	return u.exec.run("undo "+tui.Fit(u.what(), 60), "", func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
 }
 
 func (u *UndoDialog) View() string {
 	c, s := u.c, u.c.Styles
 	w := c.Width
-	title := s.Danger.Render("Undo ") + tui.Fit(u.what, w-6)
+	title := s.Danger.Render("Undo ") + tui.Fit(u.what(), w-6)
 	switch {
 	case u.exec.started:
 		return strings.Join(append([]string{title, ""}, u.exec.view(c, "Undoing")...), "\n")
