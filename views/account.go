@@ -26,6 +26,7 @@ type Account struct {
 	reading
 	acct    *tui.Account
 	readErr error
+	named   string // its identifier, as last read (an account deleted since has none)
 	scroll  int
 }
 
@@ -82,6 +83,9 @@ func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
 		if a.answered(msg.Task) {
+			if a.acct != nil {
+				a.named = a.name()
+			}
 			a.acct, a.readErr = msg.Account, msg.Err
 		}
 	case tui.WriteDoneMsg:
@@ -207,10 +211,17 @@ func copyID(id string) tea.Cmd {
 func (a *Account) View() string {
 	c, s := a.c, a.c.Styles
 	w := c.Width
-	head := []string{s.Title.Render("Account ") + tui.Fit(a.userID, w-10)}
+	name := a.userID
+	if a.named != "" && a.named != a.userID {
+		name = a.named + " (" + a.userID + ")"
+	}
+	head := []string{s.Title.Render("Account ") + tui.Fit(name, w-10)}
 	switch {
 	case a.loading && a.acct == nil:
 		return strings.Join(append(head, "", "Reading the account by id, with its roles and organizations…"), "\n")
+	case client.IsNotFound(a.readErr) && a.acct == nil:
+		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. The audit log (3) lists what was done, and U there undoes it.", w, 0)
+		return strings.Join(append(append(head, ""), append(gone, "", s.Dim.Render("esc goes back."))...), "\n")
 	case a.readErr != nil && a.acct == nil:
 		return strings.Join(append(head, "", s.Bad.Render("✗ ")+strings.Join(tui.Wrap(a.readErr.Error(), w-4, 6), "\n  "), "", s.Dim.Render("esc goes back.")), "\n")
 	case a.acct == nil:

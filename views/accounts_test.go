@@ -215,6 +215,22 @@ func TestFindResultsShowWhatAWriteFromThemDid(t *testing.T) {
 	h.mustShow("github|48151623")
 }
 
+// An account deleted from its own screen says so when esc comes back to
+// it, under the name it had, and where to undo it.
+func TestAnAccountDeletedFromItsScreenSaysItIsGone(t *testing.T) {
+	const mallory = "auth0|65f0e1d2c3b4a59687786950"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText(mallory)
+	h.press("enter", "D")
+	h.typeText("mallory@evil-mail.net")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+	h.mustShow("Account mallory@evil-mail.net ("+mallory+")", "No account has this user id now: it was deleted", "U there undoes it")
+}
+
 // The unlink dialog shows every call it makes: from a blocked primary, the
 // identity is blocked once it is back, and it is.
 func TestAnUnlinkFromABlockedPrimaryShowsAndMakesTheBlock(t *testing.T) {
