@@ -36,24 +36,28 @@ const (
 // Record is one line of the audit log: an attempt before a write call, or the
 // result after it; OpID pairs them.
 type Record struct {
-	Time      time.Time       `json:"time"`
-	Operator  string          `json:"operator"`
-	Tenant    string          `json:"tenant"`
-	Action    string          `json:"action"` // "link", "unlink", "delete", "patch_metadata", "ticket", ...
-	Phase     string          `json:"phase"`  // PhaseAttempt or PhaseResult
-	OpID      string          `json:"op_id"`  // see NewOpID
-	UserIDs   []string        `json:"user_ids"`
-	PlanID    string          `json:"plan_id,omitempty"`   // the plan an apply carries out
-	Step      string          `json:"step,omitempty"`      // the journal step this call belongs to
-	Undoes    string          `json:"undoes,omitempty"`    // the operation (plan_id/op) this call helps undo
-	Reason    string          `json:"reason,omitempty"`    // why the operator did it
-	Overrides []string        `json:"overrides,omitempty"` // safety checks explicitly overridden, e.g. "unverified_email"
-	Before    json.RawMessage `json:"before,omitempty"`    // the state read just before
-	Backup    string          `json:"backup,omitempty"`    // path of the backup file
-	Request   json.RawMessage `json:"request,omitempty"`   // the call made (method, path, body)
-	Result    string          `json:"result,omitempty"`    // ResultOK, ResultError or ResultUnknown
-	Error     string          `json:"error,omitempty"`
-	Response  json.RawMessage `json:"response,omitempty"`
+	Time     time.Time `json:"time"`
+	Operator string    `json:"operator"`
+	Tenant   string    `json:"tenant"`
+	Action   string    `json:"action"` // "link", "unlink", "delete", "patch_metadata", "ticket", ...
+	Phase    string    `json:"phase"`  // PhaseAttempt or PhaseResult
+	OpID     string    `json:"op_id"`  // see NewOpID
+	UserIDs  []string  `json:"user_ids"`
+	// Names are the primary identifiers (a username, a phone number) of the
+	// accounts whose email does not tell them apart, by user id: what names
+	// an account once it is deleted.
+	Names     map[string]string `json:"names,omitempty"`
+	PlanID    string            `json:"plan_id,omitempty"`   // the plan an apply carries out
+	Step      string            `json:"step,omitempty"`      // the journal step this call belongs to
+	Undoes    string            `json:"undoes,omitempty"`    // the operation (plan_id/op) this call helps undo
+	Reason    string            `json:"reason,omitempty"`    // why the operator did it
+	Overrides []string          `json:"overrides,omitempty"` // safety checks explicitly overridden, e.g. "unverified_email"
+	Before    json.RawMessage   `json:"before,omitempty"`    // the state read just before
+	Backup    string            `json:"backup,omitempty"`    // path of the backup file
+	Request   json.RawMessage   `json:"request,omitempty"`   // the call made (method, path, body)
+	Result    string            `json:"result,omitempty"`    // ResultOK, ResultError or ResultUnknown
+	Error     string            `json:"error,omitempty"`
+	Response  json.RawMessage   `json:"response,omitempty"`
 }
 
 // ErrClosed is returned by writes to a closed Log or Journal.

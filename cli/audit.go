@@ -44,7 +44,7 @@ line, newest first, as the log stores them.`,
 	f.BoolVar(&o.JSON, "json", false, "one JSON record per line, newest first")
 	f.IntVar(&o.Limit, "limit", 50, "the newest N calls (0: all)")
 	f.StringVar(&o.Filter.Email, "email", "", "calls on accounts whose email holds this")
-	f.StringVar(&o.Filter.User, "user", "", "calls on accounts whose user id holds this")
+	f.StringVar(&o.Filter.User, "user", "", "calls on accounts whose user id or identifier (username, phone) holds this")
 	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …)")
 	f.StringVar(&o.Filter.Result, "result", "", "calls with this result (ok, error, unknown, \"no result\")")
 	f.StringVar(&o.Filter.Operator, "operator", "", "calls made by this operator")
@@ -113,6 +113,7 @@ func printCall(io *streams, c session.Call) {
 		}
 	}
 	detail("email", p(strings.Join(c.Emails, ", ")))
+	detail("named", p(strings.Join(c.Identifiers(), ", ")))
 	var call linking.Call
 	if json.Unmarshal(c.Request, &call) == nil && call.Method != "" {
 		detail("call", termsafe.DisplayJSON([]byte(call.String())))

@@ -88,3 +88,27 @@ func TestPlanAndApplyDryRunPrintASummary(t *testing.T) {
 		t.Errorf("apply --verbose does not print every call (%d lines)", strings.Count(r.out, "\n"))
 	}
 }
+
+// A family member deleted is named by its username in the audit log, which
+// finds it by that name, and in the undo that makes it again: once it is
+// gone, the shared email no longer tells whose record it is.
+func TestADeletedFamilyMemberKeepsItsNameInTheAuditLog(t *testing.T) {
+	const emma = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "delete", emma, "--force", "--reason", "ZD-7 duplicate child account"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	for _, rec := range e.auditRecords() {
+		if rec.Names[emma] != "username emma.miller" {
+			t.Errorf("the %s record names emma as %q", rec.Phase, rec.Names[emma])
+		}
+	}
+	r := runCmd(t, nil, "audit", "--user", "EMMA.miller")
+	if strings.Count(r.out, "operator-ann ") != 1 || !strings.Contains(r.out, "named:    username emma.miller") {
+		t.Errorf("audit --user emma.miller:\n%s", r.out)
+	}
+	r = runCmd(t, nil, "undo", e.opIDOf("delete"))
+	if r.code != exitOK || !strings.Contains(r.out, "restore "+emma+" (username emma.miller)") {
+		t.Errorf("the undo does not name emma:\n%s\n%s", r.out, r.errOut)
+	}
+}

@@ -730,6 +730,14 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 		UserIDs: stepUserIDs(s), PlanID: p.ID, Step: s.ID, Reason: reason, Overrides: op.Overrides,
 		Request: req,
 	}
+	for _, id := range r.UserIDs {
+		if n := op.Names[id]; n != "" {
+			if r.Names == nil {
+				r.Names = map[string]string{}
+			}
+			r.Names[id] = n
+		}
+	}
 	if op.Undoes != nil {
 		r.Undoes = op.Undoes.String()
 	}

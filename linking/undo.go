@@ -132,6 +132,7 @@ func (u *undoer) op(op Operation) Operation {
 	}
 	op.Reasons = []string{why}
 	op.Group = u.src.Op.Group
+	op.Names = u.src.Op.Names // the accounts it gives back are named as before
 	return op
 }
 

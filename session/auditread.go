@@ -21,6 +21,7 @@ type Call struct {
 	PlanID    string
 	Step      string
 	UserIDs   []string
+	Names     map[string]string // primary identifiers by user id, where the record has them
 	Emails    []string
 	Operator  string
 	Tenant    string
@@ -73,6 +74,9 @@ func Calls(recs []audit.Record) []Call {
 			c.Request = r.Request
 		}
 		c.Emails = firstOf(c.Emails, beforeEmails(r.Before))
+		if c.Names == nil {
+			c.Names = r.Names
+		}
 	}
 	return out
 }
@@ -126,7 +130,7 @@ func (f CallFilter) Match(c Call) bool {
 	}
 	switch {
 	case f.Email != "" && !contains(c.Emails, f.Email),
-		f.User != "" && !contains(c.UserIDs, f.User),
+		f.User != "" && !contains(append(c.Identifiers(), c.UserIDs...), f.User),
 		f.Action != "" && c.Action != f.Action,
 		f.Result != "" && c.Result != f.Result,
 		f.Operator != "" && c.Operator != f.Operator,
@@ -141,7 +145,20 @@ func (f CallFilter) Match(c Call) bool {
 func (c Call) SearchText(extra ...string) string {
 	parts := []string{c.Action, c.Result, c.Operator, c.Reason, c.OpID, c.PlanID, c.Step, c.Error}
 	parts = append(parts, c.UserIDs...)
+	parts = append(parts, c.Identifiers()...)
 	parts = append(parts, c.Emails...)
 	parts = append(parts, extra...)
 	return strings.ToLower(strings.Join(parts, "\n"))
+}
+
+// Identifiers are the primary identifiers the records name, in user id
+// order ("username emma.miller").
+func (c Call) Identifiers() []string {
+	var out []string
+	for _, id := range c.UserIDs {
+		if n := c.Names[id]; n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }

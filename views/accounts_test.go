@@ -402,6 +402,30 @@ func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 	}
 }
 
+// A child deleted from a family stays named by its username in the audit
+// log and in its undo, although the group no longer holds it.
+func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "D")
+	h.typeText("emma.miller")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	if acc, _ := h.c.Data.Account("auth0|64b7ca01e0f1a2b3c4d5e6f8"); acc != nil {
+		t.Fatal("the group read again still holds emma")
+	}
+	h.press("3")
+	h.mustShow("emma.miller")
+	h.press("/")
+	h.typeText("emma.mil")
+	h.press("enter")
+	if a := activeIs[*AuditLog](h, "3 did not open the audit log"); a.Rows() != 1 {
+		t.Fatalf("the filter emma.mil finds %d calls:\n%s", a.Rows(), h.screen())
+	}
+	h.press("U")
+	h.mustShow("Undo delete of emma.miller", "restore auth0|64b7ca01e0f1a2b3c4d5e6f8 (username emma.miller)")
+}
+
 func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	task := tui.NewTask()

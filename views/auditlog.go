@@ -214,13 +214,16 @@ func (a *AuditLog) askUndo() tea.Cmd {
 }
 
 // accounts names an entry's accounts by primary identifier where the scan
-// knows them, else by user id.
+// knows them, else by the identifier the record keeps (an account deleted
+// since), else by user id.
 func (a *AuditLog) accounts(e *auditEntry) string {
 	names := make([]string, len(e.UserIDs))
 	for i, id := range e.UserIDs {
 		names[i] = id
 		if acc, g := a.c.Data.Account(id); acc != nil {
 			names[i] = tui.NameIn(g, acc)
+		} else if _, value, ok := strings.Cut(e.Names[id], " "); ok {
+			names[i] = value
 		}
 	}
 	return strings.Join(names, ", ")
