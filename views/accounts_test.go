@@ -424,6 +424,9 @@ func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
 	}
 	h.press("U")
 	h.mustShow("Undo delete of emma.miller", "restore auth0|64b7ca01e0f1a2b3c4d5e6f8 (username emma.miller)")
+	// Made again with a password no one knows: the ticket's URL is on screen.
+	h.press("y")
+	h.mustShow("✓ Done.", "ticket: https://", "send it to the person")
 }
 
 func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
