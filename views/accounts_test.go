@@ -427,6 +427,13 @@ func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
 	// Made again with a password no one knows: the ticket's URL is on screen.
 	h.press("y")
 	h.mustShow("✓ Done.", "ticket: https://", "send it to the person")
+	// y again copies the URL, and undoes nothing more.
+	records := len(auditRecords(t, h))
+	h.press("y")
+	h.mustShow("Copied the ticket URL")
+	if n := len(auditRecords(t, h)); n != records {
+		t.Fatalf("y after the undo wrote %d audit records", n-records)
+	}
 }
 
 func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {

@@ -690,7 +690,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 			if st.Ticket != "" { // whole: the person needs every character of it
 				out = append(out, indent(tui.Wrap("ticket: "+st.Ticket, w-6, 6), "      ")...)
-				out = append(out, "      "+s.Dim.Render(tui.Fit("send it to the person by a channel you trust, to set a password; it works once", w-6)))
+				out = append(out, "      "+s.Dim.Render(tui.Fit("send it to the person by a channel you trust, to set a password; it works once; y copies it", w-6)))
 			}
 			if st.Note != "" {
 				out = append(out, "      "+s.Dim.Render(tui.Fit(st.Note, w-8)))

@@ -97,6 +97,15 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 	return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Confirm, "y", "make the ticket"), k.Cancel, withHelp(k.Reason, "tab", "options and reason")}}}
 }
 
+// copyTicket puts a ticket's URL on the clipboard, unless it holds what a
+// terminal would act on.
+func copyTicket(url string) tea.Cmd {
+	if termsafe.Sanitize(url) != url {
+		return tui.Note("The URL holds control characters: not copied.")
+	}
+	return tea.Batch(tea.SetClipboard(url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
+}
+
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return t, dialogUpdate(msg, &t.reading, func(m tui.UsersMsg) { t.tookUser(m) }, &t.exec, t.key)
 }
@@ -105,10 +114,7 @@ func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := t.c.Keys
 	if t.exec.started {
 		if url := t.URL(); !t.exec.running && tui.Matches(k, keys.Copy) && url != "" {
-			if termsafe.Sanitize(url) != url {
-				return tui.Note("The URL holds control characters: not copied.")
-			}
-			return tea.Batch(tea.SetClipboard(url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
+			return copyTicket(url)
 		}
 		return nil
 	}

@@ -83,6 +83,9 @@ func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) {
 
 func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
+	if url := u.exec.ticket(); url != "" && tui.Matches(k, keys.Copy) {
+		return copyTicket(url)
+	}
 	if u.takeKey(k, keys) || arrowScroll(k, &u.scroll) {
 		return nil
 	}

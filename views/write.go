@@ -70,6 +70,20 @@ func (e *execution) start(c *tui.Common, label, email string, ops []linking.Oper
 	return e.run(label, email, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
 }
 
+// ticket is the URL of the password-change ticket the write made, if any
+// (the undo of a deleted database account makes one).
+func (e *execution) ticket() string {
+	if e.running || e.result == nil {
+		return ""
+	}
+	for _, st := range e.result.Steps {
+		if st.Ticket != "" {
+			return st.Ticket
+		}
+	}
+	return ""
+}
+
 // view shows what the executor did, step by step.
 func (e *execution) view(c *tui.Common, doing string) []string {
 	return resultLines(c, e.running, e.result, e.err, doing)
