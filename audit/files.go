@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -80,4 +81,15 @@ const compactUTC = "20060102T150405Z"
 // e.g. "20250314T091502Z-3f9a1c0e5b7d2a41"; ids sort by creation time.
 func NewOpID() string {
 	return time.Now().UTC().Format(compactUTC) + "-" + randomHex(8)
+}
+
+// IsOpID reports whether s has the form NewOpID gives (a journal's note of
+// a step started is its op id; other notes are words).
+func IsOpID(s string) bool {
+	stamp, hexPart, ok := strings.Cut(s, "-")
+	if !ok || len(hexPart) != 16 || strings.Trim(hexPart, "0123456789abcdef") != "" {
+		return false
+	}
+	_, err := time.Parse(compactUTC, stamp)
+	return err == nil
 }

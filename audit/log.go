@@ -331,6 +331,35 @@ func ReadLog(path string) ([]Record, []SkippedLine, error) {
 	}
 }
 
+// HasAttempt reports whether the audit log at path holds the attempt record
+// of opID. An attempt is on disk before its call is made, so without one
+// the call never was.
+func HasAttempt(path, opID string) (bool, error) {
+	f, err := openForRead(path)
+	if f == nil || err != nil {
+		return false, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	var off int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && bytes.Contains(line, []byte(opID)) { // most lines are not it: parse only these
+			complete := line[len(line)-1] == '\n'
+			if r, _, ok := parseRecordLine(bytes.TrimSuffix(line, []byte("\n")), off, complete); ok && r.OpID == opID && r.Phase == PhaseAttempt {
+				return true, nil
+			}
+		}
+		off += int64(len(line))
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("audit log: %w", err)
+		}
+	}
+}
+
 // ReadLogTail returns the newest n records of the audit log at path, newest
 // first, reading the file backwards in chunks so a huge log costs only what
 // the n lines cost. skipped lists the unreadable lines met on the way.

@@ -396,3 +396,32 @@ func TestRecordsPassThroughTheEscape(t *testing.T) {
 		t.Errorf("the value did not survive the escape: %+v", recs)
 	}
 }
+
+// HasAttempt finds the attempt of an op id, and nothing for an op id with
+// only a result, or none; IsOpID tells an op id from a journal's words.
+func TestHasAttemptFindsOnlyAnAttempt(t *testing.T) {
+	l := openTestLog(t)
+	attempted, resultOnly, never := NewOpID(), NewOpID(), NewOpID()
+	for _, r := range []Record{
+		{Operator: "ana", Action: "ticket", Phase: PhaseAttempt, OpID: attempted, UserIDs: []string{"auth0|1"}, Reason: "mentions " + never},
+		{Operator: "ana", Action: "ticket", Phase: PhaseResult, OpID: resultOnly, UserIDs: []string{"auth0|1"}, Result: ResultError},
+	} {
+		if err := l.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for op, want := range map[string]bool{attempted: true, resultOnly: false, never: false} {
+		if got, err := HasAttempt(l.Path(), op); err != nil || got != want {
+			t.Errorf("HasAttempt(%s) = %v, %v; want %v", op, got, err, want)
+		}
+	}
+	if got, err := HasAttempt(filepath.Join(t.TempDir(), "none.log"), attempted); err != nil || got {
+		t.Errorf("a missing log: %v, %v", got, err)
+	}
+	for s, want := range map[string]bool{attempted: true, "reading the tenant shows the call did not take effect": false,
+		"20261129T134646Z-dfb0b4bc635fa7c": false, "2026-11-29-dfb0b4bc635fa7c6": false, "": false} {
+		if IsOpID(s) != want {
+			t.Errorf("IsOpID(%q) = %v", s, !want)
+		}
+	}
+}

@@ -304,13 +304,16 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 				rep.Status = StatusAlreadyDone
 			case audit.StepStarted, audit.StepUnknown:
 				done, err := e.resolveOnResume(ctx, p, op, s)
+				var again *notMadeAgain
 				switch {
+				case errors.As(err, &again): // settled: failed, for the operator to make again
+					rep.Status, rep.Note, err = StatusFailed, again.why, nil
 				case err != nil:
 					rep.unsettled(err)
 				case done:
 					rep.Status, rep.Note = StatusAlreadyDone, resumedDone
-				case s.Action == ActionTicket:
-					rep.Note = ticketUnknowable
+				case s.Action == ActionTicket || s.Action == ActionVerifyEmail:
+					rep.Note = "an earlier run was cut off before this call was made: finishing the plan makes it"
 				default:
 					rep.Note = "an earlier run was cut off during this call; the tenant shows it did not take effect"
 				}
@@ -386,7 +389,12 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 		return nil
 	case audit.StepStarted, audit.StepUnknown:
 		done, err := e.resolveOnResume(ctx, p, op, s)
-		if err != nil {
+		var again *notMadeAgain
+		switch {
+		case errors.As(err, &again):
+			rep.Status, rep.Error = StatusFailed, again.why
+			return err
+		case err != nil:
 			rep.unsettled(err)
 			return err
 		}
@@ -904,7 +912,17 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s Step) (bool, error) {
 	st := e.journalStatus(s.ID)
 	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
-		return false, e.settleOnResume(p, op, s, st, audit.ResultError, unknowable(s.Action), audit.StepFailed)
+		// The tenant cannot show whether it was made; the audit log can show
+		// it never was: a step left started before its attempt was on record.
+		if made, err := e.attempted(st); err != nil {
+			return false, fmt.Errorf("step %s was cut off by an earlier run, and the audit log could not be read: %w", s.ID, err)
+		} else if !made {
+			return false, e.settleOnResume(p, op, s, st, audit.ResultError, neverMade, audit.StepPending)
+		}
+		if err := e.settleOnResume(p, op, s, st, audit.ResultError, unknowable(s.Action), audit.StepFailed); err != nil {
+			return false, err
+		}
+		return false, &notMadeAgain{step: s.ID, why: unknowable(s.Action)}
 	}
 	r, err := e.resolve(ctx, s)
 	if err != nil {
@@ -1114,6 +1132,30 @@ func journalPath(j *audit.Journal) string {
 		return ""
 	}
 	return j.Path()
+}
+
+// notMadeAgain stops a run at a ticket or verification email an earlier
+// run was cut off in after its call may have gone out: it is not made again
+// on its own (a run after this one makes it, as after any failed step).
+type notMadeAgain struct{ step, why string }
+
+func (e *notMadeAgain) Error() string { return "step " + e.step + ": " + e.why }
+
+// neverMade is why a step left started with no attempt on record is made
+// now: its run was cut off between the journal and the audit log, before
+// the call.
+const neverMade = "the call was never made: the run was cut off after the journal marked it started, before its attempt was on record"
+
+// attempted reports whether the call of a step a run left started or
+// unknown may have been made. A step whose journal note is still the op id
+// its start wrote was cut off before any outcome: its call went out only if
+// its attempt is in the audit log. Any other note is the outcome the run
+// recorded itself, after the call went out.
+func (e *Executor) attempted(st audit.StepStatus) (bool, error) {
+	if e.Log == nil || !audit.IsOpID(st.Note) {
+		return true, nil
+	}
+	return audit.HasAttempt(e.Log.Path(), st.Note)
 }
 
 func unknowable(action string) string {

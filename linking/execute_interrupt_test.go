@@ -511,3 +511,87 @@ func TestResumeAfterASecondMergeOfOnePrimaryWasCutOff(t *testing.T) {
 		})
 	}
 }
+
+// A ticket step cut off after the journal marked it started but before its
+// attempt was on record never reached the tenant: resume makes the ticket
+// (its URL is shown then). One whose attempt is on record may have been
+// made, and no read of the tenant shows a ticket: the apply that resumes
+// stops there, failed, rather than make a second one on its own; the run
+// after it (the operator's decision) makes a new one.
+func TestAResumedTicketIsMadeOnlyWhenItsCallNeverWentOut(t *testing.T) {
+	for _, attemptOnRecord := range []bool{false, true} {
+		t.Run(fmt.Sprintf("attempt on record %v", attemptOnRecord), func(t *testing.T) {
+			sb, ex, p, cutOff := cutOffTicket(t, attemptOnRecord)
+			res, err := ex.Apply(context.Background(), p)
+			made := sb.srv.Stats().Requests["POST /api/v2/tickets/password-change"]
+			var cutOffResult audit.Record
+			for _, r := range sb.auditRecords() {
+				if r.OpID == cutOff && r.Phase == audit.PhaseResult {
+					cutOffResult = r
+				}
+			}
+			if !attemptOnRecord {
+				if err != nil || !res.Complete() || made != 1 || res.Steps[0].Ticket == "" {
+					t.Fatalf("resume did not make the ticket never made: %v, %d tickets, %+v", err, made, res)
+				}
+				if !strings.HasPrefix(cutOffResult.Error, "resolved on resume: the call was never made") {
+					t.Errorf("the cut-off call's result says %q", cutOffResult.Error)
+				}
+				return
+			}
+			if made != 0 || res.Complete() || res.Steps[0].Status != linking.StatusFailed || !strings.Contains(cutOffResult.Error, "cannot be read back") {
+				t.Fatalf("a ticket whose call may have gone out: %d made, %v, result %q", made, err, cutOffResult.Error)
+			}
+			if res, err := ex.Apply(context.Background(), p); err != nil || !res.Complete() || sb.srv.Stats().Requests["POST /api/v2/tickets/password-change"] != 1 {
+				t.Fatalf("the run after: %v %+v", err, res)
+			}
+		})
+	}
+	// linkdesk resume settles first and makes nothing; finishing then
+	// makes the ticket once.
+	for _, attemptOnRecord := range []bool{false, true} {
+		sb, ex, p, _ := cutOffTicket(t, attemptOnRecord)
+		settled, err := ex.Settle(context.Background(), p)
+		want := linking.StatusNotRun
+		if attemptOnRecord {
+			want = linking.StatusFailed
+		}
+		if err != nil || sb.srv.Stats().Requests["POST /api/v2/tickets/password-change"] != 0 || settled.Steps[0].Status != want {
+			t.Fatalf("settling (attempt on record %v): %v, %+v", attemptOnRecord, err, settled)
+		}
+		if res, err := ex.Apply(context.Background(), p); err != nil || !res.Complete() || sb.srv.Stats().Requests["POST /api/v2/tickets/password-change"] != 1 {
+			t.Fatalf("finishing (attempt on record %v): %v %+v", attemptOnRecord, err, res)
+		}
+	}
+}
+
+// cutOffTicket is a ticket plan whose run the journal says was cut off in
+// its call, with the attempt on record or not, and the executor to resume it.
+func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Executor, *linking.Plan, string) {
+	t.Helper()
+	sb := newSandbox(t, emulator.Options{})
+	p := sb.plan(sb.planned(linking.PlanTicket(sb.mustUser(aliceDB), client.TicketOptions{}, "ZD-3")))
+	step := p.Operations[0].Steps[0]
+	journalPath := filepath.Join(sb.dir, "apply.journal")
+	j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutOff := audit.NewOpID()
+	if err := j.Mark(step.ID, audit.StepStarted, cutOff); err != nil {
+		t.Fatal(err)
+	}
+	if attemptOnRecord {
+		if err := sb.log.Append(audit.Record{Action: step.Action, Phase: audit.PhaseAttempt, OpID: cutOff, PlanID: p.ID, Step: step.ID, UserIDs: []string{aliceDB}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close() // the process dies here
+	if j, err = audit.OpenJournal(journalPath, p.ID, p.StepIDs()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	ex := sb.executor()
+	ex.Journal = j
+	return sb, ex, p, cutOff
+}
