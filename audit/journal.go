@@ -46,6 +46,11 @@ type StepStatus struct {
 	Note     string    // the note of the last transition
 	Time     time.Time // of the last transition; zero while pending
 	Attempts int       // how many times the step was marked started
+	// AuditLog is the audit log in which the run that last started the step
+	// records its attempt (absolute; "" in journals older than this field):
+	// whether a cut-off call went out is read there, whatever log a
+	// resuming run is given.
+	AuditLog string
 }
 
 // JournalVersion is the version of the journal format.
@@ -71,6 +76,7 @@ type journalLine struct {
 	Step  string    `json:"step,omitempty"`
 	State StepState `json:"state,omitempty"`
 	Note  string    `json:"note,omitempty"`
+	Log   string    `json:"log,omitempty"` // on "started": StepStatus.AuditLog
 }
 
 // ErrJournalLocked is matched (errors.Is) by the *JournalLockedError that
@@ -298,6 +304,7 @@ func parseJournal(data []byte) (*parsedJournal, error) {
 		st.State, st.Note, st.Time = l.State, l.Note, l.Time
 		if l.State == StepStarted {
 			st.Attempts++
+			st.AuditLog = l.Log
 		}
 	}
 	return p, nil
@@ -338,6 +345,20 @@ func (j *Journal) State(step string) StepState {
 // transition that could repeat a step: done and skipped are final, and an
 // unknown step must be resolved before it is started again.
 func (j *Journal) Mark(step string, s StepState, note string) error {
+	return j.mark(journalLine{Step: step, State: s, Note: note})
+}
+
+// MarkStarted marks step started, as Mark does, and names the audit log in
+// which the caller records the call's attempt before making it.
+func (j *Journal) MarkStarted(step, note, auditLog string) error {
+	if abs, err := filepath.Abs(auditLog); err == nil {
+		auditLog = abs
+	}
+	return j.mark(journalLine{Step: step, State: StepStarted, Note: note, Log: auditLog})
+}
+
+func (j *Journal) mark(l journalLine) error {
+	step, s := l.Step, l.State
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.writable(); err != nil {
@@ -350,14 +371,14 @@ func (j *Journal) Mark(step string, s StepState, note string) error {
 	if !slices.Contains(next[st.State], s) {
 		return fmt.Errorf("journal: step %s cannot go from %s to %s", step, st.State, s)
 	}
-	now := time.Now().UTC()
-	note = Scrub(note)
-	if err := j.append(journalLine{Time: now, Step: step, State: s, Note: note}); err != nil {
+	l.Time, l.Note = time.Now().UTC(), Scrub(l.Note)
+	if err := j.append(l); err != nil {
 		return err
 	}
-	st.State, st.Note, st.Time = s, note, now
+	st.State, st.Note, st.Time = s, l.Note, l.Time
 	if s == StepStarted {
 		st.Attempts++
+		st.AuditLog = l.Log
 	}
 	return nil
 }

@@ -333,11 +333,12 @@ func ReadLog(path string) ([]Record, []SkippedLine, error) {
 
 // HasAttempt reports whether the audit log at path holds the attempt record
 // of opID. An attempt is on disk before its call is made, so without one
-// the call never was.
+// the call never was. A log that does not exist is an error (fs.ErrNotExist):
+// a log with the attempt may have been moved away.
 func HasAttempt(path, opID string) (bool, error) {
-	f, err := openForRead(path)
-	if f == nil || err != nil {
-		return false, err
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)

@@ -3,7 +3,9 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -415,8 +417,8 @@ func TestHasAttemptFindsOnlyAnAttempt(t *testing.T) {
 			t.Errorf("HasAttempt(%s) = %v, %v; want %v", op, got, err, want)
 		}
 	}
-	if got, err := HasAttempt(filepath.Join(t.TempDir(), "none.log"), attempted); err != nil || got {
-		t.Errorf("a missing log: %v, %v", got, err)
+	if got, err := HasAttempt(filepath.Join(t.TempDir(), "none.log"), attempted); !errors.Is(err, fs.ErrNotExist) || got {
+		t.Errorf("a missing log cannot show a call was never made: %v, %v", got, err)
 	}
 	for s, want := range map[string]bool{attempted: true, "reading the tenant shows the call did not take effect": false,
 		"20261129T134646Z-dfb0b4bc635fa7c": false, "2026-11-29-dfb0b4bc635fa7c6": false, "": false} {

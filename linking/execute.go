@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -368,6 +369,15 @@ func (e *Executor) mark(step string, st audit.StepState, note string) error {
 	return e.Journal.Mark(step, st, note)
 }
 
+// markStarted marks a step started before its attempt and call, naming
+// the audit log the attempt goes to (see attempted).
+func (e *Executor) markStarted(step, opID string) error {
+	if e.Journal == nil {
+		return nil
+	}
+	return e.Journal.MarkStarted(step, opID, e.Log.Path())
+}
+
 // step runs one step, filling rep; a non-nil error stops the run.
 func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep *StepReport) error {
 	answer := e.answer
@@ -472,7 +482,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // reason and may be made again (mayRetry).
 func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call callArgs, users []readState, rep *StepReport, mayRetry bool) (retry bool, err error) {
 	opID := audit.NewOpID()
-	if err := e.mark(s.ID, audit.StepStarted, opID); err != nil {
+	if err := e.markStarted(s.ID, opID); err != nil {
 		rep.Status, rep.Error = StatusNotRun, err.Error()
 		return false, err
 	}
@@ -1149,13 +1159,25 @@ const neverMade = "the call was never made: the run was cut off after the journa
 // attempted reports whether the call of a step a run left started or
 // unknown may have been made. A step whose journal note is still the op id
 // its start wrote was cut off before any outcome: its call went out only if
-// its attempt is in the audit log. Any other note is the outcome the run
-// recorded itself, after the call went out.
+// its attempt is in the audit log that run wrote to (the journal names it;
+// a resuming run may be given another). Any other note is the outcome the
+// run recorded itself, after the call went out.
 func (e *Executor) attempted(st audit.StepStatus) (bool, error) {
-	if e.Log == nil || !audit.IsOpID(st.Note) {
+	if !audit.IsOpID(st.Note) {
 		return true, nil
 	}
-	return audit.HasAttempt(e.Log.Path(), st.Note)
+	path := st.AuditLog
+	if path == "" && e.Log != nil {
+		path = e.Log.Path() // a journal from before it named the log
+	}
+	if path == "" {
+		return true, nil
+	}
+	made, err := audit.HasAttempt(path, st.Note)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil // the log is gone: nothing shows the call was never made
+	}
+	return made, err
 }
 
 func unknowable(action string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -565,6 +566,46 @@ func TestAResumedTicketIsMadeOnlyWhenItsCallNeverWentOut(t *testing.T) {
 	}
 }
 
+// The run that resumes a cut-off ticket may be given another audit log
+// (--audit-log) than the run cut off: whether the call went out is still
+// read in the log that run wrote to, which the journal names, so a ticket
+// whose attempt is on record there is not made again, and one never made
+// is. A log gone since cannot show a call never went out: not made again.
+func TestAResumeWithAnotherAuditLogReadsTheCutOffRunsLog(t *testing.T) {
+	for _, tc := range []struct {
+		name                     string
+		attemptOnRecord, goneLog bool
+		made                     int64
+	}{
+		{"attempt on record", true, false, 0},
+		{"no attempt", false, false, 1},
+		{"the cut-off run's log gone", false, true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb, ex, p, _ := cutOffTicket(t, tc.attemptOnRecord)
+			if tc.goneLog {
+				if err := os.Rename(sb.log.Path(), sb.log.Path()+".moved"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			other, err := audit.OpenLog(filepath.Join(t.TempDir(), "other-audit.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { other.Close() })
+			ex.Log = other
+			res, err := ex.Apply(context.Background(), p)
+			made := sb.srv.Stats().Requests["POST /api/v2/tickets/password-change"]
+			if made != tc.made {
+				t.Fatalf("%d tickets made on resume, want %d (%v, %+v)", made, tc.made, err, res)
+			}
+			if tc.made == 0 && (res.Complete() || res.Steps[0].Status != linking.StatusFailed) {
+				t.Errorf("a ticket that may have been made: the resume should stop failed, %+v", res)
+			}
+		})
+	}
+}
+
 // cutOffTicket is a ticket plan whose run the journal says was cut off in
 // its call, with the attempt on record or not, and the executor to resume it.
 func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Executor, *linking.Plan, string) {
@@ -578,7 +619,7 @@ func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Execut
 		t.Fatal(err)
 	}
 	cutOff := audit.NewOpID()
-	if err := j.Mark(step.ID, audit.StepStarted, cutOff); err != nil {
+	if err := j.MarkStarted(step.ID, cutOff, sb.log.Path()); err != nil {
 		t.Fatal(err)
 	}
 	if attemptOnRecord {

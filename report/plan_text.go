@@ -103,7 +103,7 @@ func writeOperation(w *bufio.Writer, op linking.Operation) {
 		fmt.Fprintf(w, "     reason given: %s\n", termsafe.Printable(op.Reason))
 	}
 	for _, o := range op.Overrides {
-		fmt.Fprintf(w, "     OVERRIDE: safety check %s overridden\n", o)
+		fmt.Fprintf(w, "     OVERRIDES: safety check %s (when carried out, made despite it)\n", o)
 	}
 	if u := op.Undoes; u != nil {
 		fmt.Fprintf(w, "     undoes: %s %s of plan %s\n", u.Op, u.Kind, termsafe.Printable(u.PlanID))
