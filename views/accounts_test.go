@@ -378,6 +378,10 @@ func TestUndoInTheAuditLogUnlinksALink(t *testing.T) {
 // the whole operation, and says so: the link, not the merge.
 func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata})
+	// Before its plan is read, the dialog cannot name the operation of a step.
+	if got := NewUndoDialog(h.c, "op", linking.ActionPatchMetadata, "alice").what(); got != "the operation of alice" {
+		t.Errorf("an undo not yet read is titled %q", got)
+	}
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "enter", "enter", "y")
 	h.mustShow("✓ Done.")

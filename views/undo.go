@@ -43,7 +43,11 @@ func NewUndoDialog(c *tui.Common, opID, action, accounts string) *UndoDialog {
 // (the record chosen may be one step of it, a metadata merge or a block),
 // and the accounts.
 func (u *UndoDialog) what() string {
-	kind := u.action
+	kind := "the operation" // a step's action (a merge, a block) does not name it
+	switch linking.OpKind(u.action) {
+	case linking.OpLink, linking.OpUnlink, linking.OpDelete, linking.OpTicket, linking.OpVerifyEmail:
+		kind = u.action
+	}
 	if u.plan != nil {
 		for _, op := range u.plan.Operations {
 			if op.Undoes != nil {
