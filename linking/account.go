@@ -112,6 +112,15 @@ func (a *Account) PrimaryIdentifier(conns *Connections) PrimaryIdentifier {
 	return PrimaryIdentifier{Type: IdentifierUserID, Value: a.UserID}
 }
 
+// PrimaryIdentifier says who a linked identity was on its connection, from
+// its old profile (profileData), as Account.PrimaryIdentifier does: a
+// family member linked into another account is still named by username.
+func (l Identity) PrimaryIdentifier(conns *Connections) PrimaryIdentifier {
+	a := Account{UserID: l.Provider + "|" + l.UserID, Connection: l.Connection, Provider: l.Provider,
+		Email: l.Email, Username: l.Username, PhoneNumber: l.PhoneNumber}
+	return a.PrimaryIdentifier(conns)
+}
+
 // identifierCandidates are the identifier types tried in order.
 func identifierCandidates(conn *Connection) []string {
 	switch {

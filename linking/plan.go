@@ -359,6 +359,28 @@ func (p *Plan) StepIDs() []string {
 	return out
 }
 
+// Emails are the groups the plan touches: the normalized emails of the
+// accounts its steps expect and of those it re-creates, each once.
+func (p *Plan) Emails() []string {
+	var out []string
+	add := func(email string) {
+		if e := NormalizeEmail(email); e != "" && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	for _, op := range p.Operations {
+		for _, s := range op.Steps {
+			for _, u := range s.Expect {
+				add(u.Email)
+			}
+		}
+		if r := op.Restore; r != nil && r.Create != nil {
+			add(r.Create.Email)
+		}
+	}
+	return out
+}
+
 // Calls counts the calls the plan makes.
 func (p *Plan) Calls() int { return len(p.StepIDs()) }
 
@@ -500,15 +522,22 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 var nowUTC = func() time.Time { return time.Now().UTC() }
 
 // NameAccounts gives each operation the primary identifiers of the
-// accounts it names (primary, secondary, target) among users, where the
-// identifier is not their email: a username or a phone number is what
-// tells apart the people who share one (the email is the group's).
+// accounts it names (primary, secondary, target) among users and the
+// identities linked into them, where the identifier is not their email: a
+// username or a phone number is what tells apart the people who share one
+// (the email is the group's).
 func NameAccounts(ops []Operation, users []client.User, conns *Connections) {
 	names := map[string]string{}
+	name := func(userID string, id PrimaryIdentifier) {
+		if id.Type != IdentifierUserID && id.Type != IdentifierEmail && id.Value != "" {
+			names[userID] = id.String()
+		}
+	}
 	for _, u := range users {
 		a := AccountFromUser(u, conns)
-		if id := a.PrimaryIdentifier(conns); id.Type != IdentifierUserID && id.Type != IdentifierEmail && id.Value != "" {
-			names[u.UserID] = id.String()
+		name(u.UserID, a.PrimaryIdentifier(conns))
+		for _, l := range a.Linked {
+			name(l.Provider+"|"+l.UserID, l.PrimaryIdentifier(conns))
 		}
 	}
 	for i := range ops {

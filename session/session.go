@@ -405,6 +405,18 @@ func (s *Session) NewPlan(ops ...linking.Operation) *linking.Plan {
 	return p
 }
 
+// NamedPlan is NewPlan of ops read from users, the accounts they name known
+// by their primary identifiers too: the dry run, the plan copy, resume and
+// the audit log name a family member by username, also once it is gone.
+func (s *Session) NamedPlan(ctx context.Context, users []client.User, ops ...linking.Operation) (*linking.Plan, error) {
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	linking.NameAccounts(ops, users, conns)
+	return s.NewPlan(ops...), nil
+}
+
 func nonEmpty(vals ...string) []string {
 	var out []string
 	for _, v := range vals {

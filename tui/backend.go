@@ -59,7 +59,11 @@ func (b *Backend) Ticket(ctx context.Context, userID string, opts TicketOptions,
 	if err != nil {
 		return "", err
 	}
-	res, err := b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
+	p, err := b.Session.NamedPlan(ctx, users, op)
+	if err != nil {
+		return "", err
+	}
+	res, err := b.Session.Apply(ctx, p, session.ApplyOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -78,7 +82,11 @@ func (b *Backend) VerifyEmail(ctx context.Context, userID, reason string) (any, 
 	if err != nil {
 		return nil, err
 	}
-	return b.Session.Apply(ctx, b.Session.NewPlan(op), session.ApplyOptions{})
+	p, err := b.Session.NamedPlan(ctx, users, op)
+	if err != nil {
+		return nil, err
+	}
+	return b.Session.Apply(ctx, p, session.ApplyOptions{})
 }
 
 // UndoPreviewMsg answers UndoPreview: the plan that would undo an

@@ -136,19 +136,19 @@ type UpsertGroupMsg struct{ Group *linking.Group }
 
 // WriteRequest asks the root to run a write. The root counts it as in
 // flight (the status bar shows it, q asks before quitting), runs it, then
-// re-reads the group of Email and answers with a WriteDoneMsg.
+// re-reads the groups of Emails and answers with a WriteDoneMsg.
 type WriteRequest struct {
-	Task  TaskID
-	Label string // "link auth0|a ← google-oauth2|b", for the status bar
-	Email string // the group to re-read afterwards
-	Run   func(ctx context.Context) (any, error)
+	Task   TaskID
+	Label  string   // "link auth0|a ← google-oauth2|b", for the status bar
+	Emails []string // the groups to re-read afterwards
+	Run    func(ctx context.Context) (any, error)
 }
 
 // WriteDoneMsg answers a WriteRequest with what Run returned.
 type WriteDoneMsg struct {
 	Task   TaskID
 	Label  string
-	Email  string
+	Emails []string
 	Result any
 	Err    error
 }

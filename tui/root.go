@@ -340,7 +340,7 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 	run, ctx := req.Run, m.ctx // a write outlives the screen that started it
 	return func() tea.Msg {
 		res, err := run(ctx)
-		return WriteDoneMsg{Task: req.Task, Label: req.Label, Email: req.Email, Result: res, Err: err}
+		return WriteDoneMsg{Task: req.Task, Label: req.Label, Emails: req.Emails, Result: res, Err: err}
 	}
 }
 
@@ -358,7 +358,11 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	}
 	// Re-read even after an error: a write may have half happened. Every
 	// screen sees the write first, then the active one is told it is on top.
-	return tea.Batch(m.reread(msg.Email), m.broadcast(msg), m.forward(ActiveMsg{}))
+	cmds := make([]tea.Cmd, 0, len(msg.Emails)+2)
+	for _, e := range msg.Emails {
+		cmds = append(cmds, m.reread(e))
+	}
+	return tea.Batch(append(cmds, m.broadcast(msg), m.forward(ActiveMsg{}))...)
 }
 
 // pop closes the screen on top and cancels what it was reading.

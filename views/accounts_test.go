@@ -366,6 +366,10 @@ func TestUndoInTheAuditLogUnlinksALink(t *testing.T) {
 	if _, ok := h.srv.GetUser("google-oauth2|108812345678901234567"); !ok {
 		t.Fatal("the undo did not bring the secondary back")
 	}
+	// The groups show it too, as they do after any write, not the link undone.
+	if acc, g := h.c.Data.Account("google-oauth2|108812345678901234567"); acc == nil || len(g.Accounts) != 2 {
+		t.Fatal("after the undo, the groups still show the secondary linked away")
+	}
 	// Back on the log, read again: the undo's own calls are the newest.
 	before := a.Entries()
 	h.press("esc")
@@ -397,7 +401,11 @@ func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 	h.openGroup("the.millers@gmail.com")
 	h.press("t", "y")
 	h.mustShow("✓ Ticket for mike.miller")
-	writes := len(auditRecords(t, h))
+	recs := auditRecords(t, h) // newest first
+	if last := recs[0]; last.Action != linking.ActionTicket || last.Names[last.UserIDs[0]] != "username mike.miller" {
+		t.Errorf("the ticket's audit record names its account %q, not by username", last.Names)
+	}
+	writes := len(recs)
 	h.press("esc", "3", "U")
 	h.mustShow("✗ It cannot be undone:", "a ticket cannot be undone: it changed no data")
 	h.press("y")
@@ -431,6 +439,9 @@ func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
 	// Made again with a password no one knows: the ticket's URL is on screen.
 	h.press("y")
 	h.mustShow("✓ Done.", "ticket: https://", "send it to the person")
+	if acc, g := h.c.Data.Account("auth0|64b7ca01e0f1a2b3c4d5e6f8"); acc == nil || len(g.Accounts) != 3 {
+		t.Fatal("after the undo, the family's group still lacks emma")
+	}
 	// y again copies the URL, and undoes nothing more.
 	records := len(auditRecords(t, h))
 	h.press("y")

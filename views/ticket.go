@@ -230,7 +230,7 @@ func (t *TicketDialog) make() tea.Cmd {
 	}
 	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
 	label := "ticket for " + tui.Fit(tui.UserLabel(t.user, t.conns), 60)
-	return t.exec.run(label, linking.NormalizeEmail(t.user.Email),
+	return t.exec.run(label, []string{linking.NormalizeEmail(t.user.Email)},
 		func(ctx context.Context) (string, error) { return b.Ticket(ctx, id, opts, reason) })
 }
 

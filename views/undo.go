@@ -113,7 +113,7 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 
 func (u *UndoDialog) run() tea.Cmd {
 	b, opID, reason, force := u.c.Backend, u.opID, u.reason.Value(), len(u.conflicts) > 0
-	return u.exec.run("undo "+tui.Fit(u.what(), 60), "", func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
+	return u.exec.run("undo "+tui.Fit(u.what(), 60), u.plan.Emails(), func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
 }
 
 func (u *UndoDialog) View() string {

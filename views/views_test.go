@@ -40,7 +40,7 @@ func TestQQuitsAtOnceWithoutWritesInFlight(t *testing.T) {
 func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	// A write whose answer has not come: its command is never run here.
-	h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Email: "a@b.c",
+	h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Emails: []string{"a@b.c"},
 		Run: func(context.Context) (any, error) { return nil, nil }})
 	h.mustShow("writes: 1 (link google")
 

@@ -19,13 +19,13 @@ type pendingWrite[R any] struct {
 	err     error
 }
 
-// run hands the root the write that do makes; email, when set, is the
-// group the root re-reads afterwards.
-func (e *pendingWrite[R]) run(label, email string, do func(ctx context.Context) (R, error)) tea.Cmd {
+// run hands the root the write that do makes; emails are the groups the
+// root re-reads afterwards.
+func (e *pendingWrite[R]) run(label string, emails []string, do func(ctx context.Context) (R, error)) tea.Cmd {
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
 	return tui.Write(tui.WriteRequest{
-		Task: e.task, Label: label, Email: email,
+		Task: e.task, Label: label, Emails: emails,
 		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
 }
@@ -67,7 +67,7 @@ type execution struct {
 // and re-reads the group of email afterwards.
 func (e *execution) start(c *tui.Common, label, email string, ops []linking.Operation) tea.Cmd {
 	b := c.Backend
-	return e.run(label, email, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
+	return e.run(label, []string{email}, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
 }
 
 // ticket is the URL of the password-change ticket the write made, if any
