@@ -107,6 +107,8 @@ func TestPastedIsOneLineWithoutControls(t *testing.T) {
 		{"\x1b[2Jclear\x07", "[2Jclear"},
 		{"\u009b31mred", "31mred"},
 		{"y\n", "y"},
+		{"  Patricia.Muller1368  \rthanks", "Patricia.Muller1368"}, // a terminal's line break
+		{"\r\rauth0|6ad8\ry", "auth0|6ad8"},
 		{"auth0|\u200b123\u202e", "auth0|123"},
 		{"\n\n", ""},
 	} {

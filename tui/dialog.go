@@ -197,9 +197,10 @@ func (f *TextField) Paste(text string) bool {
 // is not blank, without control characters, so that a paste never presses
 // enter nor hands the terminal an escape sequence, and without the
 // invisible characters and surrounding spaces that a copy from a ticket or
-// a spreadsheet brings along (a user id must match as typed).
+// a spreadsheet brings along (a user id must match as typed). A line ends
+// at "\n", "\r\n" or a lone "\r" (how many terminals paste a line break).
 func Pasted(text string) string {
-	for line := range strings.Lines(text) {
+	for line := range strings.Lines(strings.ReplaceAll(text, "\r", "\n")) {
 		line = strings.TrimSpace(strings.Map(func(r rune) rune {
 			switch {
 			case r == '\t':
