@@ -530,6 +530,17 @@ type Guarded interface{ Unsaved() string }
 // leaveFor switches to a top-level screen, asking first when a screen on
 // the stack would lose the operator's choices.
 func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
+	lost := m.unsaved()
+	if len(lost) == 0 {
+		return m.show(msg)
+	}
+	body := append([]string{"Leaving closes these screens, and what you chose there is lost:"}, lost...)
+	show := func() tea.Msg { return msg }
+	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose these choices?", false, show))
+}
+
+// unsaved lists, one line each, what the screens on the stack would lose.
+func (m *Model) unsaved() []string {
 	var lost []string
 	for _, s := range m.stack {
 		if g, ok := s.(Guarded); ok {
@@ -538,12 +549,7 @@ func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
 			}
 		}
 	}
-	if len(lost) == 0 {
-		return m.show(msg)
-	}
-	body := append([]string{"Leaving closes these screens, and what you chose there is lost:"}, lost...)
-	show := func() tea.Msg { return msg }
-	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose these choices?", false, show))
+	return lost
 }
 
 // paste gives pasted text to the screen's text field; on a screen without
@@ -569,12 +575,18 @@ func (m *Model) paste(text string) tea.Cmd {
 	return m.push(find)
 }
 
-// askQuit quits, or asks first when a write is in flight. The question
-// counts the writes as they stand while it is open: one that finishes
-// meanwhile leaves the list.
+// askQuit quits, or asks first when a write is in flight or a screen holds
+// choices quitting would lose (a half-done wizard). The question counts
+// the writes as they stand while it is open: one that finishes meanwhile
+// leaves the list.
 func (m *Model) askQuit() tea.Cmd {
 	if len(m.writes) == 0 {
-		return m.quit()
+		lost := m.unsaved()
+		if len(lost) == 0 {
+			return m.quit()
+		}
+		body := append([]string{"Quitting closes these screens, and what you chose there is lost:"}, lost...)
+		return m.push(NewConfirm(m.c, "Quit?", body, "Quit and lose these choices?", false, m.quit()))
 	}
 	d := NewConfirm(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit())
 	d.bodyFn = func() []string {

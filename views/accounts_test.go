@@ -481,6 +481,19 @@ func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "3")
 	activeIs[*AuditLog](h, "3 asked although nothing was chosen")
+	// q asks too, and n keeps the wizard.
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "q")
+	h.mustShow("Quit and lose these choices?", "the link wizard's choices")
+	h.press("n")
+	activeIs[*LinkWizard](h, "n after q left the wizard")
+	if h.quit {
+		t.Fatal("n quit")
+	}
+	h.press("q", "y")
+	if !h.quit {
+		t.Fatal("q, y did not quit")
+	}
 }
 
 func TestTheAuditLogFiltersByEmailActionAndResult(t *testing.T) {
@@ -567,5 +580,23 @@ func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
 	h.mustShow("✓ Done.")
 	if _, ok := h.srv.GetUser("sms|64a1f2c3d4e5f60718293a4b"); ok {
 		t.Fatal("the sms account is still a user of its own")
+	}
+}
+
+// While a ticket is being made, esc keeps its dialog (the URL is shown
+// only there) and says why; q is the root's again (it asks while the write
+// is in flight).
+func TestEscWhileATicketIsMadeKeepsItsDialog(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("the.millers@gmail.com")
+	h.press("t")
+	d := activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	d.exec.started, d.exec.running = true, true // the tenant has not answered yet
+	h.press("esc")
+	activeIs[*TicketDialog](h, "esc closed the dialog of a ticket being made")
+	h.mustShow("Making the ticket…", "its URL shows here, and only here")
+	h.press("q")
+	if !h.quit {
+		t.Fatal("q did nothing while the ticket was made")
 	}
 }

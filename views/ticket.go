@@ -72,7 +72,11 @@ func (t *TicketDialog) Init() tea.Cmd {
 }
 
 func (t *TicketDialog) Title() string   { return "Ticket" }
-func (t *TicketDialog) Capturing() bool { return !t.exec.started || t.exec.running }
+func (t *TicketDialog) Capturing() bool { return !t.exec.started }
+
+// WantsEsc keeps the dialog open while the ticket is made: its URL is shown
+// only here. q still quits, asking first.
+func (t *TicketDialog) WantsEsc() bool { return t.exec.running }
 
 // URL is the ticket made, once made.
 func (t *TicketDialog) URL() string { return t.exec.result }
@@ -88,7 +92,9 @@ func (t *TicketDialog) Unsaved() string {
 func (t *TicketDialog) Help() []tui.HelpGroup {
 	k := t.c.Keys
 	switch {
-	case t.exec.started && !t.exec.running:
+	case t.exec.running:
+		return []tui.HelpGroup{{Title: "Making the ticket", Bindings: []keyBinding{withHelp(k.Quit, "q", "quit (asks first; the URL would be lost)")}}}
+	case t.exec.started:
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
 	case t.editing:
 		return []tui.HelpGroup{{Title: "Ticket options", Bindings: []keyBinding{withHelp(k.Reason, "tab/↓", "next field"), withHelp(k.Up, "↑", "previous field"),
@@ -115,6 +121,9 @@ func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	if t.exec.started {
 		if url := t.URL(); !t.exec.running && tui.Matches(k, keys.Copy) && url != "" {
 			return copyTicket(url)
+		}
+		if t.exec.running && tui.Matches(k, keys.Back) {
+			t.hint = "The ticket is being made: its URL shows here, and only here, once the tenant answers."
 		}
 		return nil
 	}
@@ -395,7 +404,11 @@ func (t *TicketDialog) optionLines(w int) []string {
 func (t *TicketDialog) resultLines(w int) []string {
 	s := t.c.Styles
 	if t.exec.running {
-		return []string{"Making the ticket… (the status bar counts the write in flight)"}
+		out := []string{"Making the ticket… (the status bar counts the write in flight)"}
+		if t.hint != "" {
+			out = append(out, "", s.Warn.Render(tui.Fit(t.hint, w)))
+		}
+		return out
 	}
 	if t.exec.err != nil {
 		return append([]string{s.Bad.Render("✗ No ticket:")}, tui.Wrap(t.exec.err.Error(), w, 6)...)
