@@ -600,3 +600,23 @@ func TestEscWhileATicketIsMadeKeepsItsDialog(t *testing.T) {
 		t.Fatal("q did nothing while the ticket was made")
 	}
 }
+
+// What an undo would overwrite is shown whole, however long, at 80
+// columns: y overwrites it, so every word of it must be readable.
+func TestAnUndoShowsWhatItWouldOverwriteWhole(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata, width: 80, height: 24})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	const primary = "auth0|63ea1f0b2c8d4e5f60718293"
+	now := "America/Argentina/Buenos_Aires, set by the person after the link"
+	if _, err := h.c.Backend.Session.Tenant.UpdateMetadata(context.Background(), primary, map[string]any{"timezone": now}, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.press("3", "U")
+	h.mustShow("changed since the operation (listed above)")
+	flat := strings.Join(strings.Fields(h.screen()), " ")
+	if !strings.Contains(flat, `user_metadata.timezone`) || !strings.Contains(flat, `"`+now+`" now (changed since)`) {
+		t.Fatalf("the conflict is not shown whole:\n%s", h.screen())
+	}
+}

@@ -128,7 +128,15 @@ func (u *UndoDialog) View() string {
 	case u.err != nil:
 		return strings.Join(append([]string{title, "", s.Bad.Render("✗ It cannot be undone:")}, append(tui.Wrap(u.err.Error(), w, 6), "", s.Dim.Render("esc goes back."))...), "\n")
 	}
+	// What the undo would overwrite comes first, each value whole: y
+	// overwrites it, so the operator must be able to read all of it.
 	var middle []string
+	for _, cf := range u.conflicts {
+		middle = append(middle, indent(tui.Wrap("⚠ "+cf.String(), w-2, 0), "  ")...)
+	}
+	if len(u.conflicts) > 0 {
+		middle = append(middle, "")
+	}
 	if len(u.plan.Operations) == 0 {
 		middle = append(middle, "Nothing to undo now: the tenant is as it was before, or the undo must wait.")
 	} else {
@@ -145,14 +153,7 @@ func (u *UndoDialog) View() string {
 	}
 	var bottom []string
 	if n := len(u.conflicts); n > 0 {
-		bottom = append(bottom, s.Danger.Render(tui.Fit(fmt.Sprintf("⚠ %d %s changed since the operation; y puts back the values from before it:", n, tui.Plural(n, "thing", "things")), w)))
-		for i, cf := range u.conflicts {
-			if i == 3 && n > 4 {
-				bottom = append(bottom, s.Dim.Render(fmt.Sprintf("  … and %d more", n-i)))
-				break
-			}
-			bottom = append(bottom, "  "+tui.Fit(cf.String(), w-2))
-		}
+		bottom = append(bottom, s.Danger.Render(tui.Fit(fmt.Sprintf("⚠ %d %s changed since the operation (listed above); y puts back the values from before it", n, tui.Plural(n, "thing", "things")), w)))
 	}
 	bottom = append(bottom, u.reason.View(s, w))
 	if u.hint != "" {
