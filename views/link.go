@@ -492,6 +492,7 @@ func (w *LinkWizard) reviewView() []string {
 	var mergeLines []string
 	var sectionOf []int           // per merge line: the line of its section's title
 	conflictLine := map[int]int{} // conflict index → line in mergeLines
+	selectedEnd := 0              // the last line of the conflict under the cursor
 	ci := 0
 	before := map[string]map[string]any{}
 	um, am := linking.UserMetadata(w.users[0])
@@ -518,7 +519,18 @@ func (w *LinkWizard) reviewView() []string {
 					if d.kind == diffConflict {
 						conflictLine[ci] = len(mergeLines)
 						if ci == w.conflict {
-							line = s.Selected.Render("▸ " + line)
+							// The one under the cursor whole: both values, however
+							// narrow the window, since one of them is dropped.
+							for i, l := range tui.Wrap(conflictText(d), width-4, 0) {
+								mark := "  "
+								if i == 0 {
+									mark = "▸ "
+								}
+								add(section, s.Selected.Render(mark+s.Conflict.Render(l)))
+							}
+							selectedEnd = len(mergeLines) - 1
+							ci++
+							continue
 						} else {
 							line = "  " + line
 						}
@@ -554,10 +566,10 @@ func (w *LinkWizard) reviewView() []string {
 	room := max(w.c.Height-len(out)-3, 3)
 	if len(w.conflicts) > 0 {
 		at := conflictLine[w.conflict]
-		if at < w.scroll || at >= w.scroll+room {
+		if at < w.scroll || selectedEnd >= w.scroll+room {
 			// Bring it into view under its section's title when both fit.
 			w.scroll = at - room/2
-			if start := sectionOf[at]; at-start < room {
+			if start := sectionOf[at]; selectedEnd-start < room {
 				w.scroll = start
 			}
 		}
@@ -605,14 +617,19 @@ func (w *LinkWizard) diffLine(d diffLine, width int) string {
 	case diffChanged:
 		return s.Warn.Render(tui.Fit("~ "+d.path+": "+d.before+" → "+d.after, width))
 	case diffConflict:
-		keep, drop := d.before, d.after
-		kept, dropped := "primary", "secondary"
-		if d.conflict.Kept == linking.SideSecondary {
-			keep, drop, kept, dropped = drop, keep, dropped, kept
-		}
-		return s.Conflict.Render(tui.Fit("! "+d.path+": keep "+keep+" ("+kept+"), drop "+drop+" ("+dropped+")", width))
+		return s.Conflict.Render(tui.Fit(conflictText(d), width))
 	}
 	return s.Dim.Render(tui.Fit("  "+d.path+": "+d.before, width))
+}
+
+// conflictText is a conflict in words: the value kept and the one dropped.
+func conflictText(d diffLine) string {
+	keep, drop := d.before, d.after
+	kept, dropped := "primary", "secondary"
+	if d.conflict.Kept == linking.SideSecondary {
+		keep, drop, kept, dropped = drop, keep, dropped, kept
+	}
+	return "! " + d.path + ": keep " + keep + " (" + kept + "), drop " + drop + " (" + dropped + ")"
 }
 
 func (w *LinkWizard) confirmView() string {
