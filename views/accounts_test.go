@@ -327,7 +327,7 @@ func TestVerifySendsTheJobForAnUnverifiedAccount(t *testing.T) {
 	h.openGroup("maria.garcia@outlook.com")
 	h.mustShow("v sends the verification email")
 	h.press("v") // the cursor is on github|5832311, verified
-	h.mustShow("is verified already")
+	h.mustShow("The email of ", "github|5832311", "is verified already")
 	h.press("j", "v")
 	h.mustShow("Send the verification email", "To      maria.garcia@outlook.com", "Account auth0|672614a0b1c2d3e4f5061728")
 	h.press("enter")
@@ -618,5 +618,19 @@ func TestAnUndoShowsWhatItWouldOverwriteWhole(t *testing.T) {
 	flat := strings.Join(strings.Fields(h.screen()), " ")
 	if !strings.Contains(flat, `user_metadata.timezone`) || !strings.Contains(flat, `"`+now+`" now (changed since)`) {
 		t.Fatalf("the conflict is not shown whole:\n%s", h.screen())
+	}
+}
+
+// In a family, v names the member (its username), not the email the family
+// shares, and does not promise a link a shared-by-design group never gets.
+func TestVerifyNamesTheFamilyMember(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h.openGroup("the.millers@gmail.com")
+	h.press("v") // mike.miller, verified
+	h.mustShow("The email of mike.miller", "is verified already")
+	h.press("j", "v") // emma.miller, not verified
+	h.mustShow("Send the verification email", "emma.miller", "counts as verified for this account")
+	if strings.Contains(h.screen(), "can be linked") {
+		t.Fatalf("the dialog promises a link in a family:\n%s", h.screen())
 	}
 }

@@ -13,19 +13,26 @@ import (
 // askVerify asks before sending an unverified account its verification
 // email again (a verification-email job), with a reason for the audit log.
 func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cmd {
+	// Named as everywhere: a family shares the email, and one member's may be
+	// verified while another's is not.
+	name := userID
+	a, g := c.Data.Account(userID)
+	if a != nil {
+		name = tui.NameIn(g, a)
+	}
 	switch {
 	case email == "":
-		return tui.ReportError(fmt.Errorf("%s has no email to verify", tui.Fit(userID, 50)))
+		return tui.ReportError(fmt.Errorf("%s has no email to verify", tui.Fit(name, 60)))
 	case verified:
-		return tui.Note(tui.Fit(email, 50) + " is verified already: no email to send.")
-	}
-	name := userID
-	if a, g := c.Data.Account(userID); a != nil {
-		name = tui.NameIn(g, a)
+		return tui.Note("The email of " + tui.Fit(name, 60) + " is verified already: no email to send.")
 	}
 	st, w := c.Styles, tui.DialogWidth(c)
 	body := []string{st.Header.Render("To      ") + tui.Fit(email, w-8), st.Header.Render("Account ") + tui.Fit(name, w-8), ""}
-	body = append(body, tui.Wrap("Auth0 sends its verification email (a verification-email job). Once the person follows its link, the email counts as verified and the group can be linked without overriding the check.", w, 4)...)
+	after := "Once the person follows its link, the email counts as verified and the group can be linked without overriding the check."
+	if g != nil && (g.Class == linking.ClassSharedByDesign || g.Class == linking.ClassLegacyDuplicate) {
+		after = "Once the person follows its link, the email counts as verified for this account."
+	}
+	body = append(body, tui.Wrap("Auth0 sends its verification email (a verification-email job). "+after, w, 4)...)
 	b := c.Backend
 	run := func(reason string) tea.Cmd {
 		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, 50), Emails: []string{linking.NormalizeEmail(email)},
