@@ -45,7 +45,10 @@ func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {
 
 func defaultDeleteReason(c *tui.Common, email string) string {
 	if i, ok := c.Data.Find(email); ok && len(c.Data.Groups[i].Accounts) > 1 {
-		return "duplicate account (" + tui.ClassName(c.Data.Groups[i].Class) + "), deleted in the linkdesk TUI"
+		if class := c.Data.Groups[i].Class; class != linking.ClassSharedByDesign {
+			return "duplicate account (" + tui.ClassName(class) + "), deleted in the linkdesk TUI"
+		}
+		return "account deleted in the linkdesk TUI (its email is shared by design)"
 	}
 	return "account deleted in the linkdesk TUI"
 }

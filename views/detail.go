@@ -121,7 +121,7 @@ func accountByID(g *linking.Group, id string) *linking.Account {
 	return nil
 }
 
-var errReadOnly = errors.New("read-only session (--read-only): linking, unlinking, deleting and tickets are off")
+var errReadOnly = errors.New("read-only session (--read-only): linking, unlinking, deleting, tickets and verification emails are off")
 
 func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -284,7 +284,7 @@ func (d *Detail) View() string {
 	}
 	head = append(head, s.Dim.Render(tui.Truncate(summary, c.Width)))
 	if c.ReadOnly {
-		head = append(head, s.ReadOnly.Render(" READ-ONLY ")+s.Dim.Render(" link, unlink, delete and tickets are off"))
+		head = append(head, s.ReadOnly.Render(" READ-ONLY ")+s.Dim.Render(" link, unlink, delete, tickets and verification emails are off"))
 	}
 	if hint := d.hintLine(g); hint != "" && c.Height >= 24 {
 		head = append(head, hint)

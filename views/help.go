@@ -59,7 +59,7 @@ func (h *Help) View() string {
 		lines = append(lines, "")
 	}
 	if h.c.ReadOnly {
-		lines = append(lines, s.ReadOnly.Render(" READ-ONLY ")+" this session makes no write: link, unlink, delete and tickets are off.")
+		lines = append(lines, s.ReadOnly.Render(" READ-ONLY ")+" this session makes no write: link, unlink, delete, tickets and verification emails are off.")
 	}
 	return columnize(lines, h.c.Width, h.c.Height)
 }

@@ -121,7 +121,7 @@ func TestReadOnlyTurnsWritesOffAndSaysSo(t *testing.T) {
 	h := newHarness(t, harnessOpts{readOnly: true})
 	h.mustShow("READ-ONLY")
 	d := h.openGroup("wei.zhang@gmail.com")
-	h.mustShow("link, unlink, delete and tickets are off")
+	h.mustShow("link, unlink, delete, tickets and verification emails are off")
 	for _, k := range []string{"l", "u", "D", "t"} {
 		h.press(k)
 		if h.active() != d {
