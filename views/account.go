@@ -52,13 +52,22 @@ func (a *Account) name() string {
 
 func (a *Account) Help() []tui.HelpGroup {
 	k := a.c.Keys
+	back := withHelp(k.Back, "esc", "back")
+	if a.acct == nil { // being read, gone, or unreadable: nothing to act on
+		return []tui.HelpGroup{{Title: "Account", Bindings: []keyBinding{back}}}
+	}
+	open := withHelp(k.Open, "enter", "open its group")
+	if a.group() == nil {
+		open.SetEnabled(false)
+		open.SetHelp("enter", "open its group (no other account has its email)")
+	}
 	actions := []keyBinding{withHelp(k.Link, "l", "link with another account"), k.Unlink, k.Delete, k.Ticket, k.Verify}
 	if a.c.ReadOnly {
 		for i := range actions {
 			actions[i].SetEnabled(false)
 			actions[i].SetHelp(actions[i].Help().Key, actions[i].Help().Desc+" (off: read-only)")
 		}
-	} else if a.acct != nil {
+	} else {
 		u := a.acct.User
 		if len(u.Linked()) == 0 {
 			actions[1].SetEnabled(false)
@@ -74,8 +83,8 @@ func (a *Account) Help() []tui.HelpGroup {
 		}
 	}
 	return []tui.HelpGroup{
-		{Title: "Account", Bindings: append(actions, withHelp(k.Open, "enter", "open its group"), k.Copy)},
-		{Title: "Move", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, withHelp(k.Back, "esc", "back")}},
+		{Title: "Account", Bindings: append(actions, open, k.Copy)},
+		{Title: "Move", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, back}},
 	}
 }
 

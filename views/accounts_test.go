@@ -229,6 +229,9 @@ func TestAnAccountDeletedFromItsScreenSaysItIsGone(t *testing.T) {
 	h.press("esc")
 	activeIs[*Account](h, "esc did not go back to the account")
 	h.mustShow("Account mallory@evil-mail.net ("+mallory+")", "No account has this user id now: it was deleted", "U there undoes it")
+	if scr := h.screen(); strings.Contains(scr, "password ticket") || strings.Contains(scr, "D delete") {
+		t.Fatalf("the footer of a gone account offers keys that do nothing:\n%s", scr)
+	}
 }
 
 // The unlink dialog shows every call it makes: from a blocked primary, the
@@ -408,6 +411,9 @@ func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 	writes := len(recs)
 	h.press("esc", "3", "U")
 	h.mustShow("✗ It cannot be undone:", "a ticket cannot be undone: it changed no data")
+	if strings.Contains(h.screen(), "y undo it") {
+		t.Fatalf("the footer offers y on what cannot be undone:\n%s", h.screen())
+	}
 	h.press("y")
 	if n := len(auditRecords(t, h)); n != writes {
 		t.Fatalf("y on a ticket's undo wrote %d audit records", n-writes)

@@ -72,6 +72,9 @@ func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
 func (u *UndoDialog) Help() []tui.HelpGroup {
 	k := u.c.Keys
+	if !u.exec.started && !u.loading && (u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
+		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
+	}
 	return u.help(k, "Undo", "back to the audit log", withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
