@@ -74,6 +74,7 @@ func Calls(recs []audit.Record) []Call {
 			c.Request = r.Request
 		}
 		c.Emails = firstOf(c.Emails, beforeEmails(r.Before))
+		c.Emails = firstOf(c.Emails, requestEmail(r.Request))
 		if c.Names == nil {
 			c.Names = r.Names
 		}
@@ -104,6 +105,20 @@ func beforeEmails(before json.RawMessage) []string {
 		}
 	}
 	return out
+}
+
+// requestEmail is the email a call sends (a user made again has no state
+// before it: its email is in the body of the call that creates it).
+func requestEmail(request json.RawMessage) []string {
+	var call struct {
+		Body struct {
+			Email string `json:"email"`
+		} `json:"body"`
+	}
+	if len(request) == 0 || json.Unmarshal(request, &call) != nil || call.Body.Email == "" {
+		return nil
+	}
+	return []string{call.Body.Email}
 }
 
 // CallFilter narrows calls: every field set must match (emails, user ids

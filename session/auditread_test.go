@@ -1,0 +1,30 @@
+package session
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+)
+
+// The account an undo makes again has no state before its call: the call
+// is still found by its email (linkdesk audit --email, the TUI's column and
+// filter), from the body of the call that creates it.
+func TestACreatedAccountsCallIsFoundByItsEmail(t *testing.T) {
+	create := json.RawMessage(`{"method":"POST","path":"/api/v2/users","body":{"connection":"Username-Password-Authentication","email":"abigail_wright1050@icloud.com","user_id":"6a1"}}`)
+	recs := []audit.Record{
+		{Action: "delete", Phase: audit.PhaseAttempt, OpID: "op-1", UserIDs: []string{"auth0|6a1"}, Before: json.RawMessage(`[{"user_id":"auth0|6a1","exists":true,"email":"abigail_wright1050@icloud.com"}]`)},
+		{Action: "delete", Phase: audit.PhaseResult, OpID: "op-1", Result: audit.ResultOK},
+		{Action: "create_user", Phase: audit.PhaseAttempt, OpID: "op-2", UserIDs: []string{"auth0|6a1"}, Request: create},
+		{Action: "create_user", Phase: audit.PhaseResult, OpID: "op-2", Result: audit.ResultOK},
+	}
+	var found []string
+	for _, c := range Calls(recs) {
+		if (CallFilter{Email: "Abigail_Wright1050@"}).Match(c) {
+			found = append(found, c.Action)
+		}
+	}
+	if len(found) != 2 || found[0] != "create_user" || found[1] != "delete" {
+		t.Fatalf("--email finds %v, want the create_user and the delete", found)
+	}
+}
