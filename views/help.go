@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,6 +15,7 @@ type Help struct {
 	c      *tui.Common
 	screen string
 	groups []tui.HelpGroup
+	scroll int // in one column, when columns would cut the descriptions
 }
 
 // NewHelp builds the help screen for a screen's bindings.
@@ -28,14 +30,41 @@ func (h *Help) Capturing() bool { return false }
 
 func (h *Help) Help() []tui.HelpGroup {
 	k := h.c.Keys
-	return []tui.HelpGroup{{Title: "Help", Bindings: []keyBinding{withHelp(k.Back, "esc/?", "close help"), k.Quit}}}
+	bindings := []keyBinding{withHelp(k.Back, "esc/?", "close help"), k.Quit}
+	if _, _, oneColumn := h.layout(); oneColumn {
+		bindings = slices.Insert(bindings, 1, withHelp(k.Down, "j/k", "scroll"))
+	}
+	return []tui.HelpGroup{{Title: "Help", Bindings: bindings}}
 }
 
-func (h *Help) Update(tea.Msg) (tui.Component, tea.Cmd) { return h, nil }
+func (h *Help) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		scrollKey(k, h.c.Keys, &h.scroll, h.c.Height-3)
+	}
+	return h, nil
+}
+
+// minHelpColumn is the narrowest column a key and its words fit in: the
+// help flows into columns only as wide, else it scrolls in one.
+const minHelpColumn = 34
 
 func (h *Help) View() string {
+	head, body, oneColumn := h.layout()
+	switch {
+	case oneColumn:
+		body = scrollPane(h.c.Styles, body, &h.scroll, h.c.Height-len(head), "j/k")
+	case len(head)+len(body) > h.c.Height:
+		return columnize(append(head, body...), h.c.Width, h.c.Height)
+	}
+	return strings.Join(append(head, body...), "\n")
+}
+
+// layout is the help's title lines and its body, flowed for columns (a
+// group's title never ends a column, apart from its keys), and whether the
+// body scrolls in one column instead, because columns would cut the words.
+func (h *Help) layout() (head, body []string, oneColumn bool) {
 	s := h.c.Styles
-	lines := []string{s.Title.Render("Keys on " + tui.Fit(h.screen, 50)), ""}
+	head = []string{s.Title.Render("Keys on " + tui.Fit(h.screen, 50)), ""}
 	colW := 0
 	for _, g := range h.groups {
 		for _, b := range g.Bindings {
@@ -43,8 +72,14 @@ func (h *Help) View() string {
 		}
 	}
 	colW = min(colW, 16)
+	room := max(h.c.Height-len(head), 1)
+	var lines []string
 	for _, g := range h.groups {
+		if at := len(body) % room; at >= room-2 {
+			body = append(body, make([]string, room-at)...) // the title starts the next column
+		}
 		lines = append(lines, s.Header.Render(g.Title))
+		body = append(body, lines[len(lines)-1])
 		for _, b := range g.Bindings {
 			hb := b.Help()
 			if hb.Key == "" {
@@ -55,13 +90,21 @@ func (h *Help) View() string {
 				desc = s.Dim.Render(desc)
 			}
 			lines = append(lines, "  "+s.Key.Render(tui.Pad(hb.Key, colW-2))+desc)
+			body = append(body, lines[len(lines)-1])
 		}
-		lines = append(lines, "")
+		lines, body = append(lines, ""), append(body, "")
 	}
 	if h.c.ReadOnly {
-		lines = append(lines, s.ReadOnly.Render(" READ-ONLY ")+" this session makes no write: link, unlink, delete, tickets and verification emails are off.")
+		ro := append([]string{s.ReadOnly.Render(" READ-ONLY ")}, tui.Wrap("This session makes no write: link, unlink, delete, tickets and verification emails are off.", h.c.Width, 0)...)
+		lines, body = append(lines, ro...), append(body, ro...)
 	}
-	return columnize(lines, h.c.Width, h.c.Height)
+	if len(head)+len(lines) <= h.c.Height || h.c.Height < 4 {
+		return head, lines, false
+	}
+	if cols := (len(body) + room - 1) / room; h.c.Width/cols < minHelpColumn {
+		return head, lines, true
+	}
+	return head, body, false
 }
 
 // columnize flows lines into as many columns as the height needs.
