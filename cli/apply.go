@@ -101,7 +101,7 @@ func runApply(o *applyOptions) error {
 			return err
 		}
 		ok, err := confirm(o.io, o.writeFlags, confirmation{
-			question: fmt.Sprintf("Make these %d calls on %s?", p.Calls(), printableName(s.Name)),
+			question: fmt.Sprintf("Make %s on %s?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
 		})
 		if err != nil || !ok {
 			return err
@@ -131,5 +131,5 @@ func describeJournal(io *streams, path string, p *linking.Plan) {
 			done++
 		}
 	}
-	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %d calls; this run resumes after them\n", path, done, len(p.StepIDs()))
+	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %s; this run resumes after %s\n", path, done, calls(len(p.StepIDs())), plural(done, "it", "them"))
 }

@@ -89,7 +89,11 @@ func runAudit(o *auditOptions) error {
 		fmt.Fprintf(o.io.Out, "The audit log %s is empty.\n", printableName(path))
 		return nil
 	case len(shown) == 0:
-		fmt.Fprintf(o.io.Out, "No call of the %d in %s passes these filters.\n", len(calls), printableName(path))
+		if len(calls) == 1 {
+			fmt.Fprintf(o.io.Out, "The one call in %s does not pass these filters.\n", printableName(path))
+		} else {
+			fmt.Fprintf(o.io.Out, "No call of the %d in %s passes these filters.\n", len(calls), printableName(path))
+		}
 		return nil
 	}
 	for i, c := range shown {

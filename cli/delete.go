@@ -32,7 +32,7 @@ Without --force it prints the exact call it would make; on a terminal it then
 asks you to type the account's primary identifier (or its user id), and
 without one it changes nothing.`,
 		Example: `  linkdesk delete google-oauth2|108812345678901234567`,
-		Args:    exactArgs(1),
+		Args:    userIDArgs(1, 0),
 		RunE:    runArgs(o, &o.cmdEnv, runF, runDelete, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)

@@ -90,7 +90,7 @@ func runEmulator(o *emulatorOptions) error {
 		}
 		ro.Tenant = t
 	} else {
-		fmt.Fprintf(o.io.ErrOut, "generating %d users (seed %d)…\n", o.Users, o.Seed)
+		fmt.Fprintf(o.io.ErrOut, "generating %d %s (seed %d)…\n", o.Users, plural(o.Users, "user", "users"), o.Seed)
 		ro.Tenant = gen.Generate(gen.GenOptions{Users: o.Users, Seed: o.Seed})
 	}
 	return emulator.Run(o.ctx, *ro, o.io.Out)

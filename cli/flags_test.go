@@ -67,6 +67,16 @@ func TestWriteCommandsTakeTheirArgumentsAndFlags(t *testing.T) {
 	if err != nil || ticket.UserID != "auth0|5" || !ticket.Force {
 		t.Fatalf("ticket: %v %+v", err, ticket)
 	}
+
+	// An enterprise user id holds its connection, and its id may be an email.
+	saml, err := parsed(t, newDeleteCmd, "samlp|acme-corp|x@y.com")
+	if err != nil || saml.UserID != "samlp|acme-corp|x@y.com" {
+		t.Fatalf("delete of a samlp user id: %v %+v", err, saml)
+	}
+	verify, err := parsed(t, newVerifyCmd, "google-oauth2|108812345678901234567")
+	if err != nil || verify.UserID != "google-oauth2|108812345678901234567" {
+		t.Fatalf("verify-email: %v %+v", err, verify)
+	}
 }
 
 func TestUsageErrorsNeedNoTenant(t *testing.T) {
@@ -84,6 +94,15 @@ func TestUsageErrorsNeedNoTenant(t *testing.T) {
 		{"plan knows its classes", neverRuns(t, newPlanCmd), []string{"--out", "-", "--class", "friends"}, `--class "friends"`},
 		{"resume finishes or discards, not both", neverRuns(t, newResumeCmd), []string{"--force", "--discard"}, "choose one of --force"},
 		{"an unknown flag", neverRuns(t, newDeleteCmd), []string{"auth0|1", "--forse"}, "unknown flag: --forse"},
+		{"delete takes a user id, not a username", neverRuns(t, newDeleteCmd), []string{"william.muller1368", "--force"},
+			"william.muller1368 is not a user id (provider|id"},
+		{"ticket takes a user id, not an email", neverRuns(t, newTicketCmd), []string{"the.millers@gmail.com"},
+			"`linkdesk show the.millers@gmail.com` finds the account"},
+		{"verify-email takes a user id, not a phone", neverRuns(t, newVerifyCmd), []string{"+1 415 555 0123"},
+			"`linkdesk show '+1 415 555 0123'` finds"},
+		{"link takes user ids: the secondary", neverRuns(t, newLinkCmd), []string{"auth0|1", "liam.miller"}, "liam.miller is not a user id"},
+		{"unlink takes the primary's user id", neverRuns(t, newUnlinkCmd), []string{"mike.miller", "auth0", "1"}, "mike.miller is not a user id"},
+		{"a provider without an id", neverRuns(t, newDeleteCmd), []string{"auth0|"}, "'auth0|' is not a user id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runFlags(t, tc.build, tc.args...)

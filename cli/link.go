@@ -39,7 +39,7 @@ asks, and without one it changes nothing. The calls run under a journal: if
 they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
 		Example: `  linkdesk link auth0|63ea1f0b2c8d4e5f60718293 google-oauth2|108812345678901234567
   linkdesk link auth0|63ea… google-oauth2|1088… --reason "ticket #4411" --force`,
-		Args: exactArgs(2),
+		Args: userIDArgs(2, 0, 1),
 		RunE: runArgs(o, &o.cmdEnv, runF, runLink, &o.Primary, &o.Secondary),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)

@@ -291,12 +291,19 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
+// plural is one when n is 1, else many: "1 write", "2 writes".
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
 	return many
 }
+
+// calls counts calls in a sentence: "1 call", "3 calls".
+func calls(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "call", "calls")) }
+
+// theseCalls names the calls a question is about: "this call", "these 3 calls".
+func theseCalls(n int) string { return plural(n, "this call", "these "+calls(n)) }
 
 // cmdEnv is what every command's options hold: the global flags, the
 // streams, and the program's context once the command runs.

@@ -82,17 +82,18 @@ leading '; phone numbers like +14155550100 stay as they are.`,
 }
 
 func runScanCmd(o *scanOptions) error {
-	rep, err := runScan(o)
+	rep, conns, err := runScan(o)
 	if err != nil {
 		return err
 	}
-	return writeReport(o.io, rep, o)
+	return writeReport(o.io, rep, conns, o)
 }
 
-// runScan produces the report the options ask for. The command does
-// nothing else meanwhile, so the scan may hold the collector off while it
-// builds a large report.
-func runScan(o *scanOptions) (*linking.Report, error) {
+// runScan produces the report the options ask for, and the connections it
+// was scanned with (they name linked identities in the JSON). The command
+// does nothing else meanwhile, so the scan may hold the collector off while
+// it builds a large report.
+func runScan(o *scanOptions) (*linking.Report, *linking.Connections, error) {
 	progress := progressPrinter(o.io)
 	defer progress.done()
 
@@ -101,28 +102,32 @@ func runScan(o *scanOptions) (*linking.Report, error) {
 	}
 	s, err := o.g.open(o.ctx, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer s.Close()
 	rep, err := s.Scan(o.ctx, scan.Request{
 		Email: o.Email, Connection: o.Connection, Progress: progress.update, HoldCollector: true, Full: o.Full,
 	})
 	if err != nil {
-		return nil, scanError(err)
+		return nil, nil, scanError(err)
 	}
-	return rep, nil
+	conns, err := s.Connections(o.ctx) // read once by the scan: no call
+	if err != nil {
+		return nil, nil, err
+	}
+	return rep, conns, nil
 }
 
-func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Report, error) {
+func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Report, *linking.Connections, error) {
 	ctx, g, io := o.ctx, o.g, o.io
 	f, err := os.Open(o.FromExport)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export: %w", err)}
+		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export: %w", err)}
 	}
 	defer f.Close()
 	r, err := client.Decompress(f)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export %s: %w", o.FromExport, err)}
+		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("--from-export %s: %w", o.FromExport, err)}
 	}
 
 	// Connection settings decide identifiers and classes: read them from the
@@ -132,14 +137,15 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 	if g.Demo || tenantConfigured(g) {
 		s, err := g.open(ctx, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer s.Close()
 		if conns, err = s.Connections(ctx); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		tenantName = s.Name
 	} else {
+		conns = linking.InferConnections()
 		fmt.Fprintln(io.ErrOut, "linkdesk: no tenant configured, so connection settings are inferred from the export:\n"+
 			"  Non-Unique Email and legacy custom-database connections cannot be recognised.\n"+
 			"  Set AUTH0_DOMAIN and credentials (or --demo) to read them from the tenant.")
@@ -150,11 +156,11 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 	}
 	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true, ExportBytes: size})
 	if err != nil {
-		return nil, scanError(err)
+		return nil, nil, scanError(err)
 	}
 	rep.Tenant = tenantName
 	if rep.SkippedLines > 0 {
-		fmt.Fprintf(io.ErrOut, "linkdesk: %d malformed lines skipped:\n", rep.SkippedLines)
+		fmt.Fprintf(io.ErrOut, "linkdesk: %d malformed %s skipped:\n", rep.SkippedLines, plural(rep.SkippedLines, "line", "lines"))
 		for _, le := range rep.LineErrors {
 			fmt.Fprintf(io.ErrOut, "  line %d: %s\n", le.Line, printableName(le.Error))
 		}
@@ -162,7 +168,7 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 			fmt.Fprintf(io.ErrOut, "  … and %d more\n", rep.SkippedLines-len(rep.LineErrors))
 		}
 	}
-	return rep, nil
+	return rep, conns, nil
 }
 
 // scanError turns an unknown --connection into a usage error.
@@ -177,12 +183,12 @@ func tenantConfigured(g *globalOptions) bool {
 	return firstNonEmpty(g.Domain, os.Getenv("AUTH0_DOMAIN")) != ""
 }
 
-func writeReport(io *streams, r *linking.Report, o *scanOptions) error {
+func writeReport(io *streams, r *linking.Report, conns *linking.Connections, o *scanOptions) error {
 	w := bufio.NewWriterSize(io.Out, 1<<16)
 	var err error
 	switch {
 	case o.JSON:
-		err = report.WriteJSON(termsafe.TerminalJSON(w), r)
+		err = report.WriteJSONWith(termsafe.TerminalJSON(w), r, conns)
 	case o.CSV:
 		err = report.WriteCSV(w, r)
 	default:

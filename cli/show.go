@@ -125,6 +125,9 @@ type identityJSON struct {
 	UserID     string `json:"user_id"`
 	Connection string `json:"connection"`
 	Linked     bool   `json:"linked"`
+	// PrimaryIdentifier is who a linked identity was on its connection,
+	// from its old profile (a family member's username).
+	PrimaryIdentifier *identifierJSON `json:"primary_identifier,omitempty"`
 }
 
 type groupJSON struct {
@@ -167,7 +170,12 @@ func accountToJSON(a *session.Account) accountJSON {
 		j.OrgsError = a.OrgsErr.Error()
 	}
 	for i, ident := range u.Identities {
-		j.Identities = append(j.Identities, identityJSON{Provider: ident.Provider, UserID: ident.UserID, Connection: ident.Connection, Linked: i > 0})
+		ij := identityJSON{Provider: ident.Provider, UserID: ident.UserID, Connection: ident.Connection, Linked: i > 0}
+		if i > 0 && i-1 < len(acc.Linked) {
+			id := acc.Linked[i-1].PrimaryIdentifier(a.Conns)
+			ij.PrimaryIdentifier = &identifierJSON{id.Type, id.Value}
+		}
+		j.Identities = append(j.Identities, ij)
 	}
 	if g := a.Group; g != nil && len(g.Accounts) > 1 {
 		gj := &groupJSON{Email: g.Email, Class: string(g.Class), MissedByExtension: g.MissedByExtension,
@@ -220,11 +228,14 @@ func writeAccount(w io.Writer, a *session.Account) {
 	}
 	line("blocked", fmt.Sprint(u.Blocked))
 	for i, ident := range u.Identities {
-		what := "own"
+		what, name := "own", ""
 		if i > 0 {
 			what = "linked"
+			if id, ok := linkedIdentifier(acc, i-1, a.Conns); ok {
+				name = " (" + p(id.Type) + " " + p(id.Value) + ")"
+			}
 		}
-		line("identity", fmt.Sprintf("%s|%s on %s (%s)", p(ident.Provider), p(ident.UserID), p(ident.Connection), what))
+		line("identity", fmt.Sprintf("%s|%s%s on %s (%s)", p(ident.Provider), p(ident.UserID), name, p(ident.Connection), what))
 	}
 	line("roles", namesOr(a.RolesErr, len(a.Roles), func(i int) string { return a.Roles[i].Name }))
 	line("organizations", namesOr(a.OrgsErr, len(a.Orgs), func(i int) string {
@@ -261,6 +272,23 @@ func writeAccount(w io.Writer, a *session.Account) {
 			fmt.Fprintf(w, "    %s\n", termsafe.DisplayJSON([]byte(l)))
 		}
 	}
+}
+
+// linkedIdentifier is the primary identifier of the i-th identity linked
+// into acc, from its old profile, when it tells who that identity was: not
+// when it is only the identity's user id, or the account's own email again.
+func linkedIdentifier(acc linking.Account, i int, conns *linking.Connections) (linking.PrimaryIdentifier, bool) {
+	if i >= len(acc.Linked) {
+		return linking.PrimaryIdentifier{}, false
+	}
+	id := acc.Linked[i].PrimaryIdentifier(conns)
+	switch {
+	case id.Value == "" || id.Type == linking.IdentifierUserID:
+		return id, false
+	case id.Type == linking.IdentifierEmail && strings.EqualFold(strings.TrimSpace(id.Value), strings.TrimSpace(acc.Email)):
+		return id, false
+	}
+	return id, true
 }
 
 func namesOr(err error, n int, name func(int) string) string {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 )
 
@@ -167,5 +168,84 @@ func TestTicketTakesItsOptionsAndOnlyForADatabaseAccount(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "ticket", cmdLiam, "--app-client-id", "a", "--result-url", "https://x.example"); r.code != exitUsage {
 		t.Errorf("both --app-client-id and --result-url: exit %d", r.code)
+	}
+}
+
+// A family member linked into another account (a Non-Unique Emails
+// connection, told apart by username) is named by its username, from its
+// old profile, in show and in scan --json; an sms identity by its phone.
+func TestALinkedIdentityIsNamedByItsPrimaryIdentifier(t *testing.T) {
+	e := newWriteEnv(t)
+	tn := connectEnv(t, e)
+	for _, l := range []struct {
+		primary string
+		target  client.LinkTarget
+	}{
+		{cmdMike, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(cmdLiam, "auth0|")}},
+		{cmdSam, client.LinkTarget{Provider: "sms", UserID: strings.TrimPrefix(cmdSMS, "sms|")}},
+	} {
+		if _, err := tn.Link(t.Context(), l.primary, l.target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCmd(t, nil, "show", "mike.miller")
+	if want := "identity      " + cmdLiam + " (username liam.miller) on family-accounts (linked)\n"; r.code != exitOK || !strings.Contains(r.out, want) {
+		t.Errorf("show mike.miller: exit %d, want %q:\n%s%s", r.code, want, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "show", cmdSam)
+	for _, want := range []string{
+		"identity      " + cmdSMS + " (phone_number +14155550123) on sms (linked)\n",
+		"identity      google-oauth2|101202303404505606707 on google-oauth2 (linked)\n", // its email is the account's own
+	} {
+		if r.code != exitOK || !strings.Contains(r.out, want) {
+			t.Errorf("show %s: exit %d, want %q:\n%s%s", cmdSam, r.code, want, r.out, r.errOut)
+		}
+	}
+	r = runCmd(t, nil, "show", "mike.miller", "--json")
+	var shown struct {
+		Accounts []struct {
+			Identities []struct {
+				UserID            string          `json:"user_id"`
+				PrimaryIdentifier *identifierJSON `json:"primary_identifier"`
+			} `json:"identities"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &shown); err != nil || len(shown.Accounts) != 1 || len(shown.Accounts[0].Identities) != 2 {
+		t.Fatalf("show --json: %v\n%s", err, r.out)
+	}
+	if ids := shown.Accounts[0].Identities; ids[0].PrimaryIdentifier != nil || ids[1].PrimaryIdentifier == nil ||
+		*ids[1].PrimaryIdentifier != (identifierJSON{"username", "liam.miller"}) {
+		t.Errorf("show --json identities: %+v", ids)
+	}
+
+	r = runCmd(t, nil, "scan", "--json")
+	var rep struct {
+		Groups []struct {
+			Accounts []struct {
+				UserID string `json:"user_id"`
+				Linked []struct {
+					UserID            string          `json:"user_id"`
+					PrimaryIdentifier *identifierJSON `json:"primary_identifier"`
+				} `json:"linked_identities"`
+			} `json:"accounts"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatalf("scan --json: %v\n%s", err, r.errOut)
+	}
+	got := map[string]identifierJSON{}
+	for _, g := range rep.Groups {
+		for _, a := range g.Accounts {
+			for _, l := range a.Linked {
+				if l.PrimaryIdentifier == nil {
+					t.Errorf("scan --json: %s's linked identity %s has no primary_identifier", a.UserID, l.UserID)
+					continue
+				}
+				got[a.UserID+" "+l.UserID] = *l.PrimaryIdentifier
+			}
+		}
+	}
+	if id := got[cmdMike+" 65c0d1e2f3a4b5c6d7e8f901"]; id != (identifierJSON{"username", "liam.miller"}) {
+		t.Errorf("scan --json names Liam, linked into Mike, %+v; all: %v", id, got)
 	}
 }

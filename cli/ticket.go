@@ -43,7 +43,7 @@ Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
 		Example: `  linkdesk ticket auth0|64b7ca01e0f1a2b3c4d5e6f8
   linkdesk ticket auth0|64b7ca01e0f1a2b3c4d5e6f8 --ttl 48h --mark-email-verified --reason "ZD-1207" --force`,
-		Args: exactArgs(1),
+		Args: userIDArgs(1, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.UserID = args[0]
 			switch {

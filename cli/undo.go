@@ -86,7 +86,7 @@ func runUndo(o *undoOptions) error {
 			return nil
 		}
 		ok, err := confirm(o.io, o.writeFlags, confirmation{
-			question: fmt.Sprintf("Make these %d calls on %s to undo it?", p.Calls(), printableName(s.Name)),
+			question: fmt.Sprintf("Make %s on %s to undo it?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
 		})
 		if err != nil || !ok {
 			return err

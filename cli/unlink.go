@@ -29,7 +29,7 @@ no metadata.
 Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
 		Example: `  linkdesk unlink auth0|60d5ec49f1a2b3c4d5e6f708 google-oauth2 101202303404505606707`,
-		Args:    exactArgs(3),
+		Args:    userIDArgs(3, 0),
 		RunE:    runArgs(o, &o.cmdEnv, runF, runUnlink, &o.Primary, &o.Provider, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)

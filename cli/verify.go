@@ -33,7 +33,7 @@ Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing. The audit log records the job.`,
 		Example: `  linkdesk verify-email auth0|672614a0b1c2d3e4f5061728
   linkdesk verify-email auth0|672614a0b1c2d3e4f5061728 --reason "ZD-88 asked again" --force`,
-		Args: exactArgs(1),
+		Args: userIDArgs(1, 0),
 		RunE: runArgs(o, &o.cmdEnv, runF, runVerify, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)

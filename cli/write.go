@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -93,6 +95,8 @@ type confirmation struct {
 	// these (the account's primary identifier or its user id).
 	typed  []string
 	prompt string
+	// calls is how many calls the plan makes (the dry run's words).
+	calls int
 }
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
@@ -103,7 +107,7 @@ func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
 		return true, nil
 	}
 	if !ios.InteractiveIn() {
-		fmt.Fprintln(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make these calls (or on a terminal, to be asked).")
+		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make %s (or on a terminal, to be asked).\n", plural(c.calls, "this call", "these calls"))
 		return false, nil
 	}
 	if len(c.typed) > 0 {
@@ -243,15 +247,19 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 	if res.Err != nil && done == len(res.Steps) {
 		// Every call took effect, yet something was not recorded: the error
 		// (on stderr) says what, and what settles it.
-		fmt.Fprintf(w, "All %d calls took effect, but the run did not end cleanly (see below).\n", len(res.Steps))
+		fmt.Fprintf(w, "%s took effect, but the run did not end cleanly (see below).\n", plural(len(res.Steps), "The 1 call", fmt.Sprintf("All %d calls", len(res.Steps))))
 	} else if res.Complete() {
-		fmt.Fprintf(w, "Done: all %d calls made", len(res.Steps))
+		fmt.Fprint(w, plural(len(res.Steps), "Done: the 1 call was made", fmt.Sprintf("Done: all %d calls made", len(res.Steps))))
 		if n := res.Count(linking.StatusAlreadyDone); n > 0 {
-			fmt.Fprintf(w, " (%d by an earlier run)", n)
+			if len(res.Steps) == 1 {
+				fmt.Fprint(w, " by an earlier run")
+			} else {
+				fmt.Fprintf(w, " (%d by an earlier run)", n)
+			}
 		}
 		fmt.Fprintln(w, ".")
 	} else {
-		fmt.Fprintf(w, "Stopped after %d of %d calls. Not done:\n", done, len(res.Steps))
+		fmt.Fprintf(w, "Stopped after %d of %s. Not done:\n", done, calls(len(res.Steps)))
 		for _, st := range res.Steps {
 			if st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone {
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
@@ -311,6 +319,46 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
+// userIDArgs is exactArgs(n) that also refuses, before any call, an
+// argument at one of the positions ids that is not a user id (provider|id):
+// a username, an email or a phone is for ` + "`linkdesk show`" + ` to find.
+func userIDArgs(n int, ids ...int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := exactArgs(n)(cmd, args); err != nil {
+			return err
+		}
+		for _, i := range ids {
+			if err := checkUserID(args[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// checkUserID refuses arg as a usage error unless it has the form of a
+// user id: provider|id, the provider without spaces or @, the id not empty (as the
+// tenant validates them; samlp|acme-corp|x@y.com is one too).
+func checkUserID(arg string) error {
+	provider, id, ok := strings.Cut(arg, "|")
+	if ok && provider != "" && id != "" && !strings.ContainsFunc(provider, unicode.IsSpace) && !strings.Contains(provider, "@") {
+		return nil
+	}
+	return usageErrorf("%s is not a user id (provider|id, like auth0|63ea1f0b… or google-oauth2|1088…): `linkdesk show %s` finds the account it names and its user id",
+		quoteArg(arg), quoteArg(arg))
+}
+
+// quoteArg is arg as a shell takes it back: bare when it holds only
+// characters no shell reads, else in single quotes.
+func quoteArg(arg string) string {
+	if arg != "" && strings.IndexFunc(arg, func(r rune) bool {
+		return !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("@%+=:,./_-", r)))
+	}) < 0 {
+		return arg
+	}
+	return "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+}
+
 // carryOut shows a one-command plan's operations and their exact calls,
 // asks as the contract says, and carries the plan out when confirmed, as
 // apply does: under a journal, so that a run cut off is settled by
@@ -329,6 +377,7 @@ func showAndConfirm(ios *streams, f writeFlags, p *linking.Plan, c confirmation)
 	if err := showOperations(ios, f, p); err != nil {
 		return false, err
 	}
+	c.calls = p.Calls()
 	return confirm(ios, f, c)
 }
 

@@ -27,6 +27,7 @@ const (
 	cmdMike        = "auth0|64b7c8d9e0f1a2b3c4d5e6f7"
 	cmdLiam        = "auth0|65c0d1e2f3a4b5c6d7e8f901"
 	cmdSam         = "auth0|60d5ec49f1a2b3c4d5e6f708"
+	cmdSMS         = "sms|64a1f2c3d4e5f60718293a4b"
 )
 
 // writeEnv is a sandbox tenant served over HTTP that commands reach through
@@ -269,6 +270,59 @@ func TestRefusalsExitThree(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "link", cmdAliceDB); r.code != exitUsage {
 		t.Errorf("one argument: exit %d", r.code)
+	}
+}
+
+// A username, an email or a phone where a user id belongs is a usage error
+// (exit 2) before any call, pointing at show; it never reads as an account
+// that was deleted.
+func TestAnArgumentThatIsNoUserIDIsAUsageErrorBeforeAnyCall(t *testing.T) {
+	e := newWriteEnv(t)
+	for _, tc := range []struct {
+		args []string
+		not  string // the argument that is no user id
+	}{
+		{[]string{"delete", "liam.miller", "--force"}, "liam.miller"},
+		{[]string{"ticket", "the.millers@gmail.com", "--force"}, "the.millers@gmail.com"},
+		{[]string{"verify-email", "+14155550123", "--force"}, "+14155550123"},
+		{[]string{"link", cmdMike, "liam.miller", "--force"}, "liam.miller"},
+		{[]string{"link", "mike.miller", cmdLiam}, "mike.miller"},
+		{[]string{"unlink", "sam.taylor@gmail.com", "google-oauth2", "101202303404505606707", "--force"}, "sam.taylor@gmail.com"},
+	} {
+		r := runCmd(t, nil, tc.args...)
+		want := "linkdesk: " + tc.not + " is not a user id (provider|id, like auth0|63ea1f0b… or google-oauth2|1088…): `linkdesk show " + tc.not + "` finds the account"
+		if r.code != exitUsage || !strings.HasPrefix(r.errOut, want) || strings.Contains(r.errOut, "anymore") || r.out != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 saying %q", tc.args, r.code, r.out, r.errOut, want)
+		}
+	}
+	if st := e.srv.Stats(); len(st.Requests) != 0 {
+		t.Errorf("the refused commands made requests: %v", st.Requests)
+	}
+	// A user id that names no account is still a refusal by the tenant's answer.
+	if r := runCmd(t, nil, "delete", "auth0|nobody", "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "(user_missing)") {
+		t.Errorf("delete of a well-formed user id nobody has: exit %d %s", r.code, r.errOut)
+	}
+}
+
+// One call is worded as one: "the 1 call was made", not "all 1 calls".
+func TestOneCallIsWordedAsOne(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "delete", cmdAliceGoogle)
+	if r.code != exitOK || !strings.Contains(r.errOut, "Run again with --force to make this call (or") {
+		t.Errorf("dry run of one call: exit %d\n%s", r.code, r.errOut)
+	}
+	r = runCmd(t, nil, "delete", cmdAliceGoogle, "--force")
+	if r.code != exitOK || !strings.Contains(r.out, "\nDone: the 1 call was made.\n") || strings.Contains(r.out, "1 calls") || e.exists(cmdAliceGoogle) {
+		t.Errorf("delete --force: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// The undo of a passwordless account's deletion re-creates it: one call.
+	if r = runCmd(t, nil, "delete", cmdSMS, "--force"); r.code != exitOK {
+		t.Fatalf("delete %s: exit %d\n%s", cmdSMS, r.code, r.errOut)
+	}
+	no := "n\n"
+	r = runCmd(t, &no, "undo", e.opIDOf("delete"))
+	if r.code != exitOK || !strings.Contains(r.errOut, "\nMake this call on ") {
+		t.Errorf("undo of the deletion, answered n: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
 

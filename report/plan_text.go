@@ -263,7 +263,11 @@ func WritePlanSummary(w io.Writer, p *linking.Plan) error {
 		fmt.Fprintf(bw, "  %-8s %5d\n", k, kinds[k])
 	}
 	if n := actions[linking.ActionPatchMetadata]; n > 0 {
-		fmt.Fprintf(bw, "  %d of the calls merge a secondary's metadata into its primary first\n", n)
+		if n == 1 {
+			bw.WriteString("  1 of the calls merges a secondary's metadata into its primary first\n")
+		} else {
+			fmt.Fprintf(bw, "  %d of the calls merge a secondary's metadata into its primary first\n", n)
+		}
 	}
 	if len(p.Operations) > 0 {
 		bw.WriteString("\n")

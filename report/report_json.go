@@ -27,9 +27,15 @@ const auth0Time = "2006-01-02T15:04:05.000Z"
 // account's username, phone_number and name, and each linked identity's
 // email. Tenant strings are written as they are, JSON-escaped (invalid UTF-8
 // becomes U+FFFD, as encoding/json does).
-func WriteJSON(w io.Writer, r *linking.Report) error {
+func WriteJSON(w io.Writer, r *linking.Report) error { return WriteJSONWith(w, r, nil) }
+
+// WriteJSONWith is WriteJSON knowing the connections the report was scanned
+// with: each linked identity then carries primary_identifier too (additive),
+// who it was on its connection by its old profile, as an account's is (a
+// family member linked into another account: its username).
+func WriteJSONWith(w io.Writer, r *linking.Report, conns *linking.Connections) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	j := jsonWriter{}
+	j := jsonWriter{conns: conns}
 	j.open('{')
 	j.intField("version", int64(r.Version))
 	j.strField("tenant", r.Tenant)
@@ -69,7 +75,7 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		gw := jsonWriter{b: append(b, '\n')}
+		gw := jsonWriter{b: append(b, '\n'), conns: conns}
 		gw.group(g)
 		return gw.b
 	})
@@ -83,7 +89,7 @@ func WriteJSON(w io.Writer, r *linking.Report) error {
 		j.open('[')
 		for _, a := range r.Single {
 			j.sep()
-			j.b = appendAccount(j.b, a)
+			j.b = appendAccount(j.b, a, conns)
 			j.comma = true
 		}
 		j.close(']')
@@ -120,13 +126,15 @@ func (j *jsonWriter) group(g *linking.Group) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendAccount(b, a)
+		b = appendAccount(b, a, j.conns)
 	}
 	j.b = append(b, "]}"...)
 	j.comma = true
 }
 
-func appendAccount(b []byte, a *linking.Account) []byte {
+// appendAccount writes one account; with conns, its linked identities'
+// primary identifiers too.
+func appendAccount(b []byte, a *linking.Account, conns *linking.Connections) []byte {
 	b = append(b, `{"user_id":`...)
 	b = appendJSONString(b, a.UserID)
 	b = append(b, `,"connection":`...)
@@ -170,6 +178,14 @@ func appendAccount(b []byte, a *linking.Account) []byte {
 		b = appendJSONString(b, l.Connection)
 		b = append(b, `,"email":`...)
 		b = appendJSONString(b, l.Email)
+		if conns != nil {
+			id := l.PrimaryIdentifier(conns)
+			b = append(b, `,"primary_identifier":{"type":`...)
+			b = appendJSONString(b, id.Type)
+			b = append(b, `,"value":`...)
+			b = appendJSONString(b, id.Value)
+			b = append(b, '}')
+		}
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
@@ -198,7 +214,8 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 // jsonWriter appends JSON to b, placing commas itself.
 type jsonWriter struct {
 	b     []byte
-	comma bool // the next value or key needs a comma before it
+	comma bool                 // the next value or key needs a comma before it
+	conns *linking.Connections // nil: linked identities without their primary identifiers
 }
 
 func (j *jsonWriter) sep() {

@@ -129,9 +129,9 @@ func (t *tableWriter) summary(r *linking.Report) {
 		parts[i] = fmt.Sprintf("%s %d", c, counts[c])
 	}
 	t.line(plural(len(r.Groups), "group") + ": " + strings.Join(parts, " · "))
-	scanned := fmt.Sprintf("%d users scanned, %d with an email", r.UsersScanned, r.AccountsWithEmail)
+	scanned := fmt.Sprintf("%s scanned, %d with an email", plural(r.UsersScanned, "user"), r.AccountsWithEmail)
 	if r.SkippedLines > 0 {
-		scanned += fmt.Sprintf(", %d malformed lines skipped", r.SkippedLines)
+		scanned += ", " + plural(r.SkippedLines, "malformed line") + " skipped"
 	}
 	if r.Connection != "" {
 		scanned += ", groups involving connection " + termsafe.Printable(r.Connection)

@@ -23,12 +23,19 @@ var scannedAt = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // fixtureReport is the scan of the classification fixture's export.
 func fixtureReport(t *testing.T) *linking.Report {
+	r, _ := fixtureScan(t)
+	return r
+}
+
+// fixtureScan is fixtureReport with the connections it was scanned with.
+func fixtureScan(t *testing.T) (*linking.Report, *linking.Connections) {
 	tenant := emulatortest.Fixture(t, emulatortest.Tenant)
-	s := scan.New(linking.ConnectionsFromClient(emulatortest.Connections(t, tenant)), scan.Options{})
+	conns := linking.ConnectionsFromClient(emulatortest.Connections(t, tenant))
+	s := scan.New(conns, scan.Options{})
 	if err := s.ReadExport(bytes.NewReader(emulatortest.Export(tenant))); err != nil {
 		t.Fatal(err)
 	}
-	return s.Report(linking.ReportMeta{Tenant: "fixture.example", ScannedAt: scannedAt, Method: linking.MethodExport})
+	return s.Report(linking.ReportMeta{Tenant: "fixture.example", ScannedAt: scannedAt, Method: linking.MethodExport}), conns
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -98,16 +105,24 @@ type jsonAccount struct {
 	LastLogin        *string `json:"last_login"`
 	CreatedAt        *string `json:"created_at"`
 	LinkedIdentities []struct {
-		Provider   *string `json:"provider"`
-		UserID     *string `json:"user_id"`
-		Connection *string `json:"connection"`
-		Email      *string `json:"email"`
+		Provider          *string `json:"provider"`
+		UserID            *string `json:"user_id"`
+		Connection        *string `json:"connection"`
+		Email             *string `json:"email"`
+		PrimaryIdentifier *struct {
+			Type  *string `json:"type"`
+			Value *string `json:"value"`
+		} `json:"primary_identifier"` // with the connections (scan --json)
 	} `json:"linked_identities"`
 }
 
 func TestWriteJSONContract(t *testing.T) {
-	r := fixtureReport(t)
-	out := reportJSON(t, r)
+	r, conns := fixtureScan(t)
+	var b bytes.Buffer
+	if err := WriteJSONWith(&b, r, conns); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
 	golden(t, "report.golden.json", []byte(out))
 
 	dec := json.NewDecoder(strings.NewReader(out))
@@ -176,11 +191,49 @@ func TestWriteJSONContract(t *testing.T) {
 			}
 			for k, l := range a.LinkedIdentities {
 				wl := wa.Linked[k]
-				if *l.Provider != wl.Provider || *l.UserID != wl.UserID || *l.Connection != wl.Connection || *l.Email != wl.Email {
+				if *l.Provider != wl.Provider || *l.UserID != wl.UserID || *l.Connection != wl.Connection || *l.Email != wl.Email ||
+					l.PrimaryIdentifier == nil || *l.PrimaryIdentifier.Type != linking.IdentifierEmail || *l.PrimaryIdentifier.Value != wl.Email {
 					t.Errorf("%s linked %d: %+v", wa.UserID, k, l)
 				}
 			}
 		}
+	}
+}
+
+// A family member linked into another account is named in
+// linked_identities by its username, as the accounts are; WriteJSON,
+// without the connections, writes linked identities as it always has.
+func TestWriteJSONNamesALinkedIdentityByItsPrimaryIdentifier(t *testing.T) {
+	r, conns := fixtureScan(t)
+	var parent *linking.Account
+	for _, g := range r.Groups {
+		if g.Email == "parent@family.com" {
+			parent = g.Accounts[0]
+		}
+	}
+	if parent == nil || parent.Connection != "Family-DB" {
+		t.Fatalf("no account of parent@family.com on Family-DB: %+v", parent)
+	}
+	parent.Linked = append(parent.Linked,
+		linking.Identity{Connection: "Family-DB", Provider: "auth0", UserID: "kid1", Email: "parent@family.com", Username: "kid.one"},
+		linking.Identity{Connection: "sms", Provider: "sms", UserID: "s1", PhoneNumber: "+14155550100"},
+		linking.Identity{Connection: "google-oauth2", Provider: "google-oauth2", UserID: "g1", IsSocial: true, Email: "kid@gmail.com"})
+	var b bytes.Buffer
+	if err := WriteJSONWith(&b, r, conns); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{"provider":"auth0","user_id":"kid1","connection":"Family-DB","email":"parent@family.com","primary_identifier":{"type":"username","value":"kid.one"}}`,
+		`{"provider":"sms","user_id":"s1","connection":"sms","email":"","primary_identifier":{"type":"phone_number","value":"+14155550100"}}`,
+		`{"provider":"google-oauth2","user_id":"g1","connection":"google-oauth2","email":"kid@gmail.com","primary_identifier":{"type":"email","value":"kid@gmail.com"}}`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report lacks %s", want)
+		}
+	}
+	if out := reportJSON(t, r); strings.Contains(out, `"linked_identities":[{"provider":"auth0","user_id":"kid1","connection":"Family-DB","email":"parent@family.com"}`) == false ||
+		strings.Contains(out, `"primary_identifier":{"type":"username","value":"kid.one"}`) {
+		t.Errorf("WriteJSON without connections changed its linked identities")
 	}
 }
 
@@ -406,6 +459,40 @@ func TestWrappedSplitsAtEveryWhiteSpaceAsFields(t *testing.T) {
 			if got, want := string(tw.b), reference(width, "  - ", text); got != want {
 				t.Errorf("width %d, %q:\n got %q\nwant %q", width, text, got, want)
 			}
+		}
+	}
+}
+
+// A count of one is worded as one: "1 user scanned", not "1 users".
+func TestWriteTableCountsOneAsOne(t *testing.T) {
+	a := &linking.Account{UserID: "auth0|1", Connection: "db", Provider: "auth0", Email: "x@y.com",
+		Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "x@y.com"}}
+	r := &linking.Report{Version: 1, UsersScanned: 1, AccountsWithEmail: 1, SkippedLines: 1, Single: []*linking.Account{a}}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\n1 user scanned, 1 with an email, 1 malformed line skipped\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, b.String())
+	}
+}
+
+// A plan summary says "1 of the calls merges", as it says "1 call".
+func TestWritePlanSummaryCountsOneAsOne(t *testing.T) {
+	p := &linking.Plan{ID: "plan-1", Tenant: "t.example", CreatedAt: scannedAt, Operations: []linking.Operation{{
+		ID: "op1", Kind: linking.OpLink, Primary: "auth0|1", Secondary: "google-oauth2|2",
+		Steps: []linking.Step{
+			{ID: "op1.patch", Action: linking.ActionPatchMetadata, Call: linking.Call{Method: "PATCH", Path: "/api/v2/users/auth0%7C1"}},
+			{ID: "op1.link", Action: "link", Call: linking.Call{Method: "POST", Path: "/api/v2/users/auth0%7C1/identities"}},
+		},
+	}}}
+	var b bytes.Buffer
+	if err := WritePlanSummary(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 operation, 2 calls; 0 groups not planned.", "  1 of the calls merges a secondary's metadata into its primary first\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
 	}
 }
