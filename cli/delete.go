@@ -44,7 +44,7 @@ func runDelete(o *deleteOptions) error {
 		u := users[0]
 		a := linking.AccountFromUser(u, conns)
 		id := a.PrimaryIdentifier(conns)
-		return carryOut(o.ctx, o.io, s, o.writeFlags, accountPlan(s, conns, users, linking.PlanDelete(u, o.Reason)), confirmation{
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, linking.PlanDelete(u, o.Reason)), confirmation{
 			typed: []string{id.Value, u.UserID},
 			prompt: fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
 				describeUser(u, conns), id.Type, printableName(id.Value)),

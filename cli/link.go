@@ -61,7 +61,7 @@ func runLink(o *linkOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		return carryOut(o.ctx, o.io, s, o.writeFlags, accountPlan(s, conns, users, ops...), confirmation{
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, ops...), confirmation{
 			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1], conns), describeUser(users[0], conns)),
 		})
 	})

@@ -80,7 +80,7 @@ func runTicket(o *ticketOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		p := accountPlan(s, conns, users, op)
+		p := s.NamedPlan(conns, users, op)
 		ok, err := showAndConfirm(o.io, o.writeFlags, p, confirmation{question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns))})
 		if err != nil || !ok {
 			return err

@@ -42,7 +42,7 @@ func runUnlink(o *unlinkOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		return carryOut(o.ctx, o.io, s, o.writeFlags, accountPlan(s, conns, users, op), confirmation{
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, op), confirmation{
 			question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0], conns)),
 		})
 	})

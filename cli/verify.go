@@ -50,7 +50,7 @@ func runVerify(o *verifyOptions) error {
 		}
 		a := linking.AccountFromUser(u, conns)
 		id := a.PrimaryIdentifier(conns)
-		return carryOut(o.ctx, o.io, s, o.writeFlags, accountPlan(s, conns, users, op), confirmation{
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, op), confirmation{
 			question: fmt.Sprintf("Send the verification email of %s (%s %s) to %s?", printableName(u.UserID), id.Type, printableName(id.Value), printableName(u.Email)),
 		})
 	})

@@ -302,13 +302,6 @@ func describeUser(u client.User, conns *linking.Connections) string {
 	return printableName(strings.Join(parts, ", "))
 }
 
-// accountPlan is the session's plan of ops, the accounts they name known by
-// their primary identifiers too (the dry run, the plan copy, resume).
-func accountPlan(s *session.Session, conns *linking.Connections, users []client.User, ops ...linking.Operation) *linking.Plan {
-	linking.NameAccounts(ops, users, conns)
-	return s.NewPlan(ops...)
-}
-
 // exactArgs is cobra.ExactArgs with the usage exit code.
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {

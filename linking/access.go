@@ -45,14 +45,14 @@ func ReadAccess(ctx context.Context, t client.Tenant, ids ...string) (map[string
 func readAccess(ctx context.Context, t client.Tenant, id string) (Access, error) {
 	roles, err := t.UserRoles(ctx, id)
 	if client.IsNotFound(err) {
-		return Access{}, refuse(CheckUserMissing, []string{id}, "%s does not exist (anymore)", id)
+		return Access{}, refuse(CheckUserMissing, []string{id}, "no account has the user id %s now", id)
 	}
 	if err != nil {
 		return Access{}, fmt.Errorf("reading the roles of %s: %w", id, err)
 	}
 	orgs, err := t.UserOrganizations(ctx, id)
 	if client.IsNotFound(err) {
-		return Access{}, refuse(CheckUserMissing, []string{id}, "%s does not exist (anymore)", id)
+		return Access{}, refuse(CheckUserMissing, []string{id}, "no account has the user id %s now", id)
 	}
 	if err != nil {
 		return Access{}, fmt.Errorf("reading the organizations of %s: %w", id, err)

@@ -306,7 +306,7 @@ func ReadUsers(ctx context.Context, t client.Tenant, ids ...string) ([]client.Us
 	for _, id := range ids {
 		u, err := t.User(ctx, id)
 		if client.IsNotFound(err) {
-			return nil, refuse(CheckUserMissing, []string{id}, "%s does not exist (anymore)", id)
+			return nil, refuse(CheckUserMissing, []string{id}, "no account has the user id %s now", id)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", id, err)

@@ -408,13 +408,9 @@ func (s *Session) NewPlan(ops ...linking.Operation) *linking.Plan {
 // NamedPlan is NewPlan of ops read from users, the accounts they name known
 // by their primary identifiers too: the dry run, the plan copy, resume and
 // the audit log name a family member by username, also once it is gone.
-func (s *Session) NamedPlan(ctx context.Context, users []client.User, ops ...linking.Operation) (*linking.Plan, error) {
-	conns, err := s.Connections(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (s *Session) NamedPlan(conns *linking.Connections, users []client.User, ops ...linking.Operation) *linking.Plan {
 	linking.NameAccounts(ops, users, conns)
-	return s.NewPlan(ops...), nil
+	return s.NewPlan(ops...)
 }
 
 func nonEmpty(vals ...string) []string {

@@ -59,10 +59,11 @@ func (b *Backend) Ticket(ctx context.Context, userID string, opts TicketOptions,
 	if err != nil {
 		return "", err
 	}
-	p, err := b.Session.NamedPlan(ctx, users, op)
+	conns, err := b.Session.Connections(ctx)
 	if err != nil {
 		return "", err
 	}
+	p := b.Session.NamedPlan(conns, users, op)
 	res, err := b.Session.Apply(ctx, p, session.ApplyOptions{})
 	if err != nil {
 		return "", err
@@ -82,10 +83,11 @@ func (b *Backend) VerifyEmail(ctx context.Context, userID, reason string) (any, 
 	if err != nil {
 		return nil, err
 	}
-	p, err := b.Session.NamedPlan(ctx, users, op)
+	conns, err := b.Session.Connections(ctx)
 	if err != nil {
 		return nil, err
 	}
+	p := b.Session.NamedPlan(conns, users, op)
 	return b.Session.Apply(ctx, p, session.ApplyOptions{})
 }
 
@@ -176,7 +178,7 @@ func (b *Backend) Scan(ctx context.Context, task TaskID, full bool) tea.Cmd {
 					if conns, err := b.Session.Connections(ctx); err == nil {
 						if rep, err := snap.Load(ctx, conns, scan.Request{}); err == nil {
 							rep.Tenant = b.Session.Name
-							events <- ScanSnapshotMsg{Task: task, Report: rep}
+							events <- ScanSnapshotMsg{Task: task, Report: rep, Conns: conns}
 						}
 					}
 				}
@@ -193,7 +195,11 @@ func (b *Backend) Scan(ctx context.Context, task TaskID, full bool) tea.Cmd {
 			if ctx.Err() != nil {
 				rep, err = nil, ctx.Err()
 			}
-			events <- ScanDoneMsg{Task: task, Report: rep, Err: err}
+			var conns *linking.Connections
+			if err == nil {
+				conns, _ = b.Session.Connections(ctx) // read once by the scan: no call
+			}
+			events <- ScanDoneMsg{Task: task, Report: rep, Conns: conns, Err: err}
 		}()
 		return nextScanEvent(events)()
 	}

@@ -15,6 +15,7 @@ import (
 // root model changes it, on its own goroutine; screens read it.
 type Data struct {
 	Report *linking.Report             // nil until the first scan finished
+	Conns  *linking.Connections        // the tenant's connections the report was made with; nil when not known
 	Groups []*linking.Group            // the report's groups, each replaced in place after an action
 	search []string                    // per group: lower-case text the filter matches
 	pairs  []string                    // per group: its connections, sorted, joined with " + "

@@ -93,7 +93,8 @@ func (m ScanProgressMsg) Next() tea.Cmd { return m.next }
 type ScanSnapshotMsg struct {
 	Task   TaskID
 	Report *linking.Report
-	next   tea.Cmd // waits for the scan's next event
+	Conns  *linking.Connections // the tenant's, which the report was made with
+	next   tea.Cmd              // waits for the scan's next event
 }
 
 // Next waits for the scan's next event.
@@ -103,6 +104,7 @@ func (m ScanSnapshotMsg) Next() tea.Cmd { return m.next }
 type ScanDoneMsg struct {
 	Task   TaskID
 	Report *linking.Report
+	Conns  *linking.Connections // the tenant's, which the report was made with
 	Err    error
 }
 

@@ -235,6 +235,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, msg.next
 		}
 		m.c.Data.SetReport(msg.Report)
+		m.c.Data.Conns = msg.Conns
 		return m, tea.Batch(msg.next, m.broadcast(DataChangedMsg{}))
 	case ScanDoneMsg:
 		if msg.Task != m.scan.task {
@@ -252,6 +253,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.Scan.Done, m.c.Scan.Err = true, nil
 			m.c.Scan.Progress = scan.Progress{Stage: "done", Users: msg.Report.UsersScanned}
 			m.c.Data.SetReport(msg.Report)
+			m.c.Data.Conns = msg.Conns
 			return m, m.broadcast(DataChangedMsg{})
 		}
 		return m, nil

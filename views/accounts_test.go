@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
@@ -639,4 +640,18 @@ func TestVerifyNamesTheFamilyMember(t *testing.T) {
 	if strings.Contains(h.screen(), "can be linked") {
 		t.Fatalf("the dialog promises a link in a family:\n%s", h.screen())
 	}
+}
+
+// A family member linked into another account is still named by its
+// username on the group screen, not only by a user id beside the email the
+// family shares.
+func TestALinkedFamilyMemberIsNamedByUsernameInItsGroup(t *testing.T) {
+	const mike, liam = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	if _, err := h.c.Backend.Session.Tenant.Link(context.Background(), mike, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(liam, "auth0|")}); err != nil {
+		t.Fatal(err)
+	}
+	h.press("r")
+	h.openGroup("the.millers@gmail.com")
+	h.mustShow("linked: liam.miller (" + liam + ")")
 }

@@ -411,10 +411,23 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 		if l.EmailVerified {
 			mark = s.Good.Render("✓")
 		}
-		lines = append(lines, tui.Truncate("      "+s.Dim.Render("linked: ")+tui.Fit(l.Provider+"|"+l.UserID, 40)+
+		lines = append(lines, tui.Truncate("      "+s.Dim.Render("linked: ")+tui.Fit(d.identityName(l), 60)+
 			s.Dim.Render(" on ")+tui.Fit(l.Connection, 30)+s.Dim.Render(", ")+tui.Fit(l.Email, 36)+" "+mark, d.c.Width-1))
 	}
 	return lines
+}
+
+// identityName names a linked identity by the username or phone its old
+// profile holds where that is what tells it apart (a family member linked
+// into another account), with its provider|user_id.
+func (d *Detail) identityName(l linking.Identity) string {
+	id := l.Provider + "|" + l.UserID
+	if conns := d.c.Data.Conns; conns != nil {
+		if pi := l.PrimaryIdentifier(conns); pi.Type == linking.IdentifierUsername || pi.Type == linking.IdentifierPhoneNumber {
+			return tui.AccountLabel(pi, id)
+		}
+	}
+	return id
 }
 
 func (d *Detail) reasonLines(g *linking.Group) []string {
