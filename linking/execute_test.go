@@ -554,7 +554,10 @@ func TestSafetyChecksRefuse(t *testing.T) {
 	refusal(t, link(aliceDB, aliceGoogle, aliceGoogle), linking.CheckSameAccount)
 	refusal(t, link(mariaGitHub, mariaDB), linking.CheckUnverifiedEmail)
 	refusal(t, link(mariaDB, mariaGitHub), linking.CheckUnverifiedEmail) // either side
-	refusal(t, link(mikeFamily, liamFamily), linking.CheckNonUniqueEmailConnection)
+	// A family's refusal names its members as the family tells them apart.
+	if se := refusal(t, link(mikeFamily, liamFamily), linking.CheckNonUniqueEmailConnection); !strings.Contains(se.Reason, "mike.miller ("+mikeFamily+") and liam.miller ("+liamFamily+")") {
+		t.Errorf("the refusal does not name the family members: %s", se.Reason)
+	}
 	refusal(t, link(aliceDB, samDB), linking.CheckSecondaryHasLinks)
 	_, err := linking.ReadUsers(context.Background(), sb.tenant, aliceDB, unknownUser)
 	refusal(t, err, linking.CheckUserMissing)

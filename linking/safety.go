@@ -80,6 +80,16 @@ func refuse(check string, ids []string, format string, a ...any) *SafetyError {
 	return &SafetyError{Check: check, Reason: fmt.Sprintf(format, a...), UserIDs: ids}
 }
 
+// who names u in a refusal: by its username or phone where that is what
+// tells it apart from the others of its email, with its user id.
+func who(u client.User, conns *Connections) string {
+	a := AccountFromUser(u, conns)
+	if id := a.PrimaryIdentifier(conns); id.Type == IdentifierUsername || id.Type == IdentifierPhoneNumber {
+		return id.Value + " (" + u.UserID + ")"
+	}
+	return u.UserID
+}
+
 // CheckLink runs the safety checks of linking secondary into primary. With
 // allowUnverified an unverified email is let through (the operation then
 // names CheckUnverifiedEmail among its overrides).
@@ -99,7 +109,7 @@ func CheckLink(primary, secondary client.User, conns *Connections, allowUnverifi
 	if pc == sc && conns.lookup(pc, providerOf(primary)).NonUniqueEmail {
 		return refuse(CheckNonUniqueEmailConnection, ids,
 			"%s and %s are both on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
-			primary.UserID, secondary.UserID, pc)
+			who(primary, conns), who(secondary, conns), pc)
 	}
 	if err := checkBlocked(primary, secondary); err != nil {
 		return err
