@@ -87,33 +87,32 @@ type jsonGroup struct {
 }
 
 type jsonAccount struct {
-	UserID            *string `json:"user_id"`
-	Connection        *string `json:"connection"`
-	Provider          *string `json:"provider"`
-	Strategy          *string `json:"strategy"`
-	PrimaryIdentifier *struct {
-		Type  *string `json:"type"`
-		Value *string `json:"value"`
-	} `json:"primary_identifier"`
-	Email            *string `json:"email"`
-	EmailVerified    *bool   `json:"email_verified"`
-	Blocked          *bool   `json:"blocked"`
-	Username         *string `json:"username"`
-	PhoneNumber      *string `json:"phone_number"`
-	Name             *string `json:"name"`
-	LoginsCount      *int64  `json:"logins_count"`
-	LastLogin        *string `json:"last_login"`
-	CreatedAt        *string `json:"created_at"`
-	LinkedIdentities []struct {
-		Provider          *string `json:"provider"`
-		UserID            *string `json:"user_id"`
-		Connection        *string `json:"connection"`
-		Email             *string `json:"email"`
-		PrimaryIdentifier *struct {
-			Type  *string `json:"type"`
-			Value *string `json:"value"`
-		} `json:"primary_identifier"` // with the connections (scan --json)
+	UserID            *string         `json:"user_id"`
+	Connection        *string         `json:"connection"`
+	Provider          *string         `json:"provider"`
+	Strategy          *string         `json:"strategy"`
+	PrimaryIdentifier *jsonIdentifier `json:"primary_identifier"`
+	Email             *string         `json:"email"`
+	EmailVerified     *bool           `json:"email_verified"`
+	Blocked           *bool           `json:"blocked"`
+	Username          *string         `json:"username"`
+	PhoneNumber       *string         `json:"phone_number"`
+	Name              *string         `json:"name"`
+	LoginsCount       *int64          `json:"logins_count"`
+	LastLogin         *string         `json:"last_login"`
+	CreatedAt         *string         `json:"created_at"`
+	LinkedIdentities  []struct {
+		Provider          *string         `json:"provider"`
+		UserID            *string         `json:"user_id"`
+		Connection        *string         `json:"connection"`
+		Email             *string         `json:"email"`
+		PrimaryIdentifier *jsonIdentifier `json:"primary_identifier"` // with the connections (scan --json)
 	} `json:"linked_identities"`
+}
+
+type jsonIdentifier struct {
+	Type  *string `json:"type"`
+	Value *string `json:"value"`
 }
 
 func TestWriteJSONContract(t *testing.T) {
