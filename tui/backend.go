@@ -111,13 +111,14 @@ func (b *Backend) UndoPreview(ctx context.Context, task TaskID, opID, reason str
 	}
 }
 
-// Undo reverses the recorded operation with this op id (a link, unlink or
-// delete), planned again from its backups and the tenant now, and carried
-// out as a plan of the session; force overwrites what changed since the
-// operation (the operator saw the conflicts and said yes). It is the Run
+// Undo carries out the undo the operator was shown (UndoPreview's plan),
+// with the reason given since, as a plan of the session: what reaches the
+// tenant is exactly what was shown, conflicts included, and a tenant changed
+// since the preview stops it at the step it changed (changed_since_plan)
+// rather than letting a new plan overwrite what no one saw. It is the Run
 // of a WriteRequest; its result is a *linking.Result.
-func (b *Backend) Undo(ctx context.Context, opID, reason string, force bool) (*linking.Result, error) {
-	return undoOperation(ctx, b, opID, reason, force)
+func (b *Backend) Undo(ctx context.Context, shown *linking.Plan, reason string) (*linking.Result, error) {
+	return undoShown(ctx, b, shown, reason)
 }
 
 // UsersMsg answers ReadUsers: the users by id, in the order asked, and the

@@ -3,7 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
-	"strings"
+	"slices"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
@@ -22,20 +22,18 @@ func planVerifyEmail(u client.User, reason string) (linking.Operation, error) {
 	return linking.PlanVerifyEmail(u, linking.VerifyOptions{}, reason)
 }
 
-// undoOperation reverses a recorded operation through the session: the
-// session plans it from the backups; a change made since the operation is
-// a conflict, overwritten only when the operator said so (force).
-func undoOperation(ctx context.Context, b *Backend, opID, reason string, force bool) (*linking.Result, error) {
-	p, conflicts, err := b.Session.UndoPlan(ctx, opID, reason)
-	if err != nil {
-		return nil, err
+// undoShown carries out the undo plan shown, every operation with the
+// operator's reason (sealed again: the reason is part of the record).
+func undoShown(ctx context.Context, b *Backend, shown *linking.Plan, reason string) (*linking.Result, error) {
+	if shown == nil || len(shown.Operations) == 0 {
+		return nil, errors.New("nothing to undo now")
 	}
-	if len(conflicts) > 0 && !force {
-		return nil, &linking.SafetyError{Check: linking.CheckUndoConflict,
-			Reason: "the tenant changed since you looked: the undo would now overwrite what was changed since the operation; look again (U) before undoing"}
+	ops := slices.Clone(shown.Operations)
+	for i := range ops {
+		ops[i].Reason = reason
 	}
-	if len(p.Operations) == 0 {
-		return nil, errors.New("nothing to undo now: " + strings.Join(p.Notes, "; "))
-	}
+	p := b.Session.NewPlan(ops...)
+	p.Notes = shown.Notes
+	p.Seal()
 	return b.Session.Apply(ctx, p, session.ApplyOptions{})
 }

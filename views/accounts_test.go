@@ -655,3 +655,30 @@ func TestALinkedFamilyMemberIsNamedByUsernameInItsGroup(t *testing.T) {
 	h.openGroup("the.millers@gmail.com")
 	h.mustShow("linked: liam.miller (" + liam + ")")
 }
+
+// The undo carried out is the one shown: a change to the tenant after the
+// dialog showed the undo (a second conflict, which no one saw) stops it at
+// the step that would overwrite it, and the value set since is kept. The
+// conflict that was shown does not let the unseen one through.
+func TestAnUndoIsCarriedOutAsShownOrNotAtAll(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata, width: 100, height: 30})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	const primary = "auth0|63ea1f0b2c8d4e5f60718293"
+	tn := h.c.Backend.Session.Tenant
+	if _, err := tn.UpdateMetadata(context.Background(), primary, map[string]any{"timezone": "Asia/Tokyo"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.press("3", "U")
+	h.mustShow("Undo it?", "1 thing changed since the operation")
+	if _, err := tn.UpdateMetadata(context.Background(), primary, nil, map[string]any{"roles": []any{"user", "billing", "support"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.press("y")
+	h.mustShow("changed_since_plan")
+	u, _ := h.srv.GetUser(primary)
+	if !strings.Contains(string(u.AppMetadata), `"roles":["user","billing","support"]`) {
+		t.Fatalf("the undo overwrote a value set after it was shown: %s", u.AppMetadata)
+	}
+}

@@ -16,8 +16,9 @@ import (
 // for the plan that would undo it (from the backups and the tenant now),
 // shows its operations, what cannot be done yet and what was changed since
 // (conflicts, which the undo would overwrite), takes a reason, and asks
-// y/N. The write is planned again when it runs, so what it does is what the
-// tenant holds then.
+// y/N. y carries out the plan shown, nothing else: a tenant changed since
+// stops it at the step the change concerns (changed_since_plan), and U again
+// shows the undo as things stand then.
 type UndoDialog struct {
 	c        *tui.Common
 	opID     string
@@ -115,8 +116,8 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (u *UndoDialog) run() tea.Cmd {
-	b, opID, reason, force := u.c.Backend, u.opID, u.reason.Value(), len(u.conflicts) > 0
-	return u.exec.run("undo "+tui.Fit(u.what(), 60), u.plan.Emails(), func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, opID, reason, force) })
+	b, shown, reason := u.c.Backend, u.plan, u.reason.Value()
+	return u.exec.run("undo "+tui.Fit(u.what(), 60), shown.Emails(), func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, shown, reason) })
 }
 
 func (u *UndoDialog) View() string {
