@@ -350,9 +350,7 @@ func TestVerifySendsTheJobForAnUnverifiedAccount(t *testing.T) {
 
 func TestUndoInTheAuditLogUnlinksALink(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	linkAlice(h)
 	if _, ok := h.srv.GetUser("google-oauth2|108812345678901234567"); ok {
 		t.Fatal("the link did not happen")
 	}
@@ -390,9 +388,7 @@ func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 	if got := NewUndoDialog(h.c, "op", linking.ActionPatchMetadata, "alice").what(); got != "the operation of alice" {
 		t.Errorf("an undo not yet read is titled %q", got)
 	}
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	linkAlice(h)
 	h.press("3", "j")
 	if _, action, _ := activeIs[*AuditLog](h, "3 did not open the audit log").Selected(); action != linking.ActionPatchMetadata {
 		t.Fatalf("the second newest call is a %s, want the merge", action)
@@ -612,14 +608,9 @@ func TestEscWhileATicketIsMadeKeepsItsDialog(t *testing.T) {
 // columns: y overwrites it, so every word of it must be readable.
 func TestAnUndoShowsWhatItWouldOverwriteWhole(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata, width: 80, height: 24})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
-	const primary = "auth0|63ea1f0b2c8d4e5f60718293"
+	linkAlice(h)
 	now := "America/Argentina/Buenos_Aires, set by the person after the link"
-	if _, err := h.c.Backend.Session.Tenant.UpdateMetadata(context.Background(), primary, map[string]any{"timezone": now}, nil); err != nil {
-		t.Fatal(err)
-	}
+	setMetadata(t, h, aliceDB, map[string]any{"timezone": now}, nil)
 	h.press("3", "U")
 	h.mustShow("changed since the operation (listed above)")
 	flat := strings.Join(strings.Fields(h.screen()), " ")
@@ -662,23 +653,34 @@ func TestALinkedFamilyMemberIsNamedByUsernameInItsGroup(t *testing.T) {
 // conflict that was shown does not let the unseen one through.
 func TestAnUndoIsCarriedOutAsShownOrNotAtAll(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata, width: 100, height: 30})
+	linkAlice(h)
+	setMetadata(t, h, aliceDB, map[string]any{"timezone": "Asia/Tokyo"}, nil)
+	h.press("3", "U")
+	h.mustShow("Undo it?", "1 thing changed since the operation")
+	setMetadata(t, h, aliceDB, nil, map[string]any{"roles": []any{"user", "billing", "support"}})
+	h.press("y")
+	h.mustShow("changed_since_plan")
+	u, _ := h.srv.GetUser(aliceDB)
+	if !strings.Contains(string(u.AppMetadata), `"roles":["user","billing","support"]`) {
+		t.Fatalf("the undo overwrote a value set after it was shown: %s", u.AppMetadata)
+	}
+}
+
+// aliceDB is the primary linkAlice keeps.
+const aliceDB = "auth0|63ea1f0b2c8d4e5f60718293"
+
+// linkAlice links alice's two accounts as the wizard proposes them.
+func linkAlice(h *harness) {
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "enter", "enter", "y")
 	h.mustShow("✓ Done.")
-	const primary = "auth0|63ea1f0b2c8d4e5f60718293"
-	tn := h.c.Backend.Session.Tenant
-	if _, err := tn.UpdateMetadata(context.Background(), primary, map[string]any{"timezone": "Asia/Tokyo"}, nil); err != nil {
+}
+
+// setMetadata changes an account's metadata on the tenant behind the UI's
+// back, as the person or another tool would.
+func setMetadata(t *testing.T, h *harness, userID string, user, app map[string]any) {
+	t.Helper()
+	if _, err := h.c.Backend.Session.Tenant.UpdateMetadata(context.Background(), userID, user, app); err != nil {
 		t.Fatal(err)
-	}
-	h.press("3", "U")
-	h.mustShow("Undo it?", "1 thing changed since the operation")
-	if _, err := tn.UpdateMetadata(context.Background(), primary, nil, map[string]any{"roles": []any{"user", "billing", "support"}}); err != nil {
-		t.Fatal(err)
-	}
-	h.press("y")
-	h.mustShow("changed_since_plan")
-	u, _ := h.srv.GetUser(primary)
-	if !strings.Contains(string(u.AppMetadata), `"roles":["user","billing","support"]`) {
-		t.Fatalf("the undo overwrote a value set after it was shown: %s", u.AppMetadata)
 	}
 }
