@@ -89,7 +89,7 @@ func (t *tenant) waitForExport(ctx context.Context, id string, progress func(Exp
 		case "failed", "cancelled", "canceled":
 			return "", fmt.Errorf("export job %s %s%s", id, status, jobDetail(job))
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return "", err
 		}
 		wait = min(wait*3/2, maxPollInterval)
@@ -127,7 +127,7 @@ func (r *exportReader) open() error {
 	var lastErr error
 	for attempt := 0; attempt < 4; attempt++ {
 		if attempt > 0 {
-			if err := sleep(r.ctx, backoff(attempt)); err != nil {
+			if err := Sleep(r.ctx, backoff(attempt)); err != nil {
 				return err
 			}
 		}

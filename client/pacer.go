@@ -83,7 +83,7 @@ func (p *pacer) wait(ctx context.Context) error {
 			p.snap.Waiting = true
 		}
 		p.mu.Unlock()
-		err := sleep(ctx, min(d, maxWait))
+		err := Sleep(ctx, min(d, maxWait))
 		p.setWaiting(false)
 		if err != nil {
 			return err

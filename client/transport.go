@@ -126,7 +126,7 @@ func (t retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 			safeTries++
-			if err := sleep(ctx, backoff(safeTries)); err != nil {
+			if err := Sleep(ctx, backoff(safeTries)); err != nil {
 				return nil, err
 			}
 			continue
@@ -136,7 +136,7 @@ func (t retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			tries429++
 			d := t.pacer.after429(resp.Header)
 			drain(resp)
-			err := sleep(ctx, d)
+			err := Sleep(ctx, d)
 			t.pacer.setWaiting(false)
 			if err != nil {
 				return nil, err
@@ -144,7 +144,7 @@ func (t retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode >= 500 && safe && safeTries < maxSafeRetries:
 			safeTries++
 			drain(resp)
-			if err := sleep(ctx, backoff(safeTries)); err != nil {
+			if err := Sleep(ctx, backoff(safeTries)); err != nil {
 				return nil, err
 			}
 		default:
@@ -294,7 +294,9 @@ func backoff(try int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends (its error then): the wait of every pause
+// and retry of linkdesk, the client's and the executor's.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -452,7 +452,7 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		if !retry {
 			return err
 		}
-		if err := sleep(ctx, time.Duration(attempt)*retryPause); err != nil {
+		if err := client.Sleep(ctx, time.Duration(attempt)*retryPause); err != nil {
 			return fmt.Errorf("%w before retrying step %s: %v", ErrInterrupted, s.ID, err)
 		}
 	}
@@ -464,17 +464,6 @@ const maxCallAttempts = 4
 
 // retryPause grows with each retry of a step.
 var retryPause = 500 * time.Millisecond
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // call makes one attempt at a step's call, on the record: the journal
 // marks it started, the audit attempt is on disk before the call and the
