@@ -22,12 +22,18 @@ var secrets struct {
 	list []string
 }
 
+// MinSecretLen is the shortest value RegisterSecret scrubs. A shorter one
+// cannot be told from ordinary text: a one-letter secret would be cut out of
+// every word of every record and backup, which then restore nothing. Auth0's
+// client secrets are 64 characters, its tokens longer.
+const MinSecretLen = 12
+
 // RegisterSecret makes every file this package writes from now on (audit log,
 // backups, journals) show s as [redacted] wherever it occurs, and makes Scrub
 // do the same. Register the client secret, the API token and each access token
-// as soon as it is known. Empty strings are ignored.
+// as soon as it is known. Strings shorter than MinSecretLen are ignored.
 func RegisterSecret(s string) {
-	if s == "" {
+	if len(s) < MinSecretLen {
 		return
 	}
 	secrets.mu.Lock()

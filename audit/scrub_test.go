@@ -75,3 +75,12 @@ func TestRedactJSON(t *testing.T) {
 		}
 	}
 }
+
+// A secret too short to tell from text (the sandbox's --client-secret s) is
+// not cut out of every word: a backup keeps "user_id", not "u[redacted]er_id".
+func TestAShortSecretIsNotCutOutOfWords(t *testing.T) {
+	RegisterSecret("s")
+	if got := Scrub(`{"user_id":"samlp|acme","status":"ss"}`); got != `{"user_id":"samlp|acme","status":"ss"}` {
+		t.Fatalf("a one-letter secret scrubbed %s", got)
+	}
+}

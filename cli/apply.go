@@ -125,11 +125,18 @@ func describeJournal(io *streams, path string, p *linking.Plan) {
 		fmt.Fprintf(io.Out, "\nJournal: %s (new)\n", path)
 		return
 	}
-	done := 0
+	done, discarded := 0, 0
 	for _, st := range snap.Steps {
-		if st.State == audit.StepDone || st.State == audit.StepSkipped {
+		switch st.State {
+		case audit.StepDone:
 			done++
+		case audit.StepSkipped:
+			discarded++
 		}
 	}
-	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %s; this run resumes after %s\n", path, done, calls(len(p.StepIDs())), plural(done, "it", "them"))
+	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %s", path, done, calls(len(p.StepIDs())))
+	if discarded > 0 {
+		fmt.Fprintf(io.Out, ", and %d %s discarded (`linkdesk resume --discard`): never made", discarded, plural(discarded, "was", "were"))
+	}
+	fmt.Fprintf(io.Out, "; this run makes only what is left\n")
 }

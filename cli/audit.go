@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
@@ -125,7 +126,11 @@ func printCall(io *streams, c session.Call) {
 	detail("reason", p(c.Reason))
 	detail("override", p(strings.Join(c.Overrides, ", ")))
 	detail("backup", p(c.Backup))
-	detail("error", p(c.Error))
+	if c.Result == audit.ResultOK {
+		detail("note", p(c.Error)) // how a call cut off was settled: no error
+	} else {
+		detail("error", p(c.Error))
+	}
 	detail("tenant", p(c.Tenant))
 	detail("op", p(strings.TrimSpace(c.OpID+"  "+c.PlanID+" "+c.Step)))
 }

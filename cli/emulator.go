@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/gen"
 )
@@ -81,6 +82,9 @@ func runEmulator(o *emulatorOptions) error {
 	}
 	if ro.SearchLag < 0 {
 		return usageErrorf("--search-lag must not be negative")
+	}
+	if s := o.g.ClientSecret; s != "" && len(s) < audit.MinSecretLen {
+		return usageErrorf("--client-secret must be at least %d characters, as an Auth0 client secret is (64): a shorter one cannot be told from other text in what linkdesk writes", audit.MinSecretLen)
 	}
 	ro.ClientID, ro.ClientSecret = o.g.ClientID, o.g.ClientSecret
 	if o.g.Fixture != "" {

@@ -90,7 +90,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			return commandError(err)
 		}
 	}
-	remaining, err := s.RemainingSteps(u)
+	remaining, madeMaybe, err := s.RemainingSteps(u)
 	if err != nil {
 		return commandError(err)
 	}
@@ -106,6 +106,10 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return nil
 	}
 	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
+	if len(madeMaybe) > 0 {
+		fmt.Fprintf(o.io.Out, "  may have gone out already: %s (a ticket or a verification email cut off after its call): finishing makes %s again, so the person may get two; --discard leaves %s\n",
+			strings.Join(madeMaybe, ", "), plural(len(madeMaybe), "it", "them"), plural(len(madeMaybe), "it", "them"))
+	}
 	ok, err := showAndConfirm(o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
 	})

@@ -218,6 +218,7 @@ func resultJSON(res *linking.Result, s *session.Session) runJSON {
 var statusMark = map[linking.StepStatus]string{
 	linking.StatusDone: "done", linking.StatusAlreadyDone: "already done", linking.StatusFailed: "FAILED",
 	linking.StatusRefused: "REFUSED", linking.StatusUnknown: "OUTCOME UNKNOWN", linking.StatusNotRun: "not run",
+	linking.StatusDiscarded: "DISCARDED",
 }
 
 func printStep(w io.Writer, r linking.StepReport) {
@@ -258,6 +259,13 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			}
 		}
 		fmt.Fprintln(w, ".")
+	} else if discarded := res.Count(linking.StatusDiscarded); res.Err == nil && done+discarded == len(res.Steps) {
+		fmt.Fprintf(w, "Done: %d of %s made; %d left undone for good by an earlier `linkdesk resume --discard`, never made:\n", done, calls(len(res.Steps)), discarded)
+		for _, st := range res.Steps {
+			if st.Status == linking.StatusDiscarded {
+				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
+			}
+		}
 	} else {
 		fmt.Fprintf(w, "Stopped after %d of %s. Not done:\n", done, calls(len(res.Steps)))
 		for _, st := range res.Steps {

@@ -168,6 +168,7 @@ const (
 	StatusRefused     StepStatus = "refused"      // a safety check stopped it before the call
 	StatusUnknown     StepStatus = "unknown"      // the call went out; whether it took effect is not known yet
 	StatusNotRun      StepStatus = "not_run"      // the run stopped before it
+	StatusDiscarded   StepStatus = "discarded"    // left undone for good (linkdesk resume --discard): this plan never makes it
 )
 
 // StepReport is what happened to one step.
@@ -301,14 +302,16 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 		for _, s := range op.Steps {
 			rep := StepReport{Op: op.ID, Step: s.ID, Action: s.Action, Call: s.Call, Status: StatusNotRun}
 			switch e.state(s.ID) {
-			case audit.StepDone, audit.StepSkipped:
+			case audit.StepDone:
 				rep.Status = StatusAlreadyDone
+			case audit.StepSkipped:
+				rep.Status, rep.Note = StatusDiscarded, discardedNote
 			case audit.StepStarted, audit.StepUnknown:
 				done, err := e.resolveOnResume(ctx, p, op, s)
 				var again *notMadeAgain
 				switch {
-				case errors.As(err, &again): // settled: failed, for the operator to make again
-					rep.Status, rep.Note, err = StatusFailed, again.why, nil
+				case errors.As(err, &again): // settled: it may have gone out; made again only if the operator finishes
+					rep.Status, rep.Note, err = StatusUnknown, again.why, nil
 				case err != nil:
 					rep.unsettled(err)
 				case done:
@@ -387,7 +390,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	}
 	switch e.state(s.ID) {
 	case audit.StepSkipped:
-		rep.Status, rep.Note = StatusAlreadyDone, "left undone for good by an earlier run (journal)"
+		rep.Status, rep.Note = StatusDiscarded, discardedNote
 		return nil
 	case audit.StepDone:
 		note, err := e.confirmDone(ctx, p, s)
@@ -402,7 +405,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 		var again *notMadeAgain
 		switch {
 		case errors.As(err, &again):
-			rep.Status, rep.Error = StatusFailed, again.why
+			rep.Status, rep.Error = StatusUnknown, again.why
 			return err
 		case err != nil:
 			rep.unsettled(err)
@@ -918,7 +921,10 @@ func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s
 		} else if !made {
 			return false, e.settleOnResume(p, op, s, st, audit.ResultError, neverMade, audit.StepPending)
 		}
-		if err := e.settleOnResume(p, op, s, st, audit.ResultError, unknowable(s.Action), audit.StepFailed); err != nil {
+		// It may have gone out: unknown, and failed in the journal, so that
+		// making it again (a second ticket, a second email) is the
+		// operator's decision, which `linkdesk resume` spells out.
+		if err := e.settleOnResume(p, op, s, st, audit.ResultUnknown, unknowable(s.Action), audit.StepFailed); err != nil {
 			return false, err
 		}
 		return false, &notMadeAgain{step: s.ID, why: unknowable(s.Action)}
@@ -1133,6 +1139,9 @@ func journalPath(j *audit.Journal) string {
 	return j.Path()
 }
 
+// discardedNote is what a step the journal left undone for good says.
+const discardedNote = "left undone for good by an earlier `linkdesk resume --discard`: never made, and this plan will not make it (plan it again if it is still wanted)"
+
 // notMadeAgain stops a run at a ticket or verification email an earlier
 // run was cut off in after its call may have gone out: it is not made again
 // on its own (a run after this one makes it, as after any failed step).
@@ -1167,6 +1176,14 @@ func (e *Executor) attempted(st audit.StepStatus) (bool, error) {
 		return true, nil // the log is gone: nothing shows the call was never made
 	}
 	return made, err
+}
+
+// MayHaveBeenMade reports whether a step's journal note says it is a
+// ticket or a verification email whose call may have gone out although no
+// answer came: finishing its plan makes a second ticket, or sends a second
+// email.
+func MayHaveBeenMade(note string) bool {
+	return strings.HasSuffix(note, ticketUnknowable) || strings.HasSuffix(note, verifyUnknowable)
 }
 
 func unknowable(action string) string {

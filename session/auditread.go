@@ -59,7 +59,9 @@ func Calls(recs []audit.Record) []Call {
 		}
 		c := &out[j]
 		c.Records = append([]audit.Record{r}, c.Records...)
-		if r.Phase == audit.PhaseResult {
+		if r.Phase == audit.PhaseResult && c.Result == NoResult {
+			// The newest result is the call's: a call cut off and settled
+			// on resume has "unknown", then what reading the tenant showed.
 			c.Result, c.Error, c.Time = r.Result, r.Error, r.Time
 		}
 		c.UserIDs = firstOf(c.UserIDs, r.UserIDs)

@@ -28,3 +28,20 @@ func TestACreatedAccountsCallIsFoundByItsEmail(t *testing.T) {
 		t.Fatalf("--email finds %v, want the create_user and the delete", found)
 	}
 }
+
+// A call cut off (its result "unknown") and settled by resume (a second
+// result, "ok") is shown by its newest result.
+func TestASettledCallShowsItsNewestResult(t *testing.T) {
+	recs := []audit.Record{
+		{Action: "link", Phase: audit.PhaseAttempt, OpID: "op-1"},
+		{Action: "link", Phase: audit.PhaseResult, OpID: "op-1", Result: audit.ResultUnknown, Error: "context canceled"},
+		{Action: "link", Phase: audit.PhaseResult, OpID: "op-1", Result: audit.ResultOK, Error: "resolved on resume: the tenant shows the call took effect"},
+	}
+	calls := Calls(recs)
+	if len(calls) != 1 || calls[0].Result != audit.ResultOK || len(calls[0].Records) != 3 {
+		t.Fatalf("the settled call reads %+v", calls)
+	}
+	if !(CallFilter{Result: audit.ResultOK}).Match(calls[0]) || (CallFilter{Result: audit.ResultUnknown}).Match(calls[0]) {
+		t.Error("--result filters by an older result")
+	}
+}

@@ -150,7 +150,7 @@ func TestALinkCutOffBeforeTheTenantActedIsFinishedOnce(t *testing.T) {
 	if _, err := s.Settle(context.Background(), list[0]); err != nil {
 		t.Fatal(err)
 	}
-	remaining, err := s.RemainingSteps(list[0])
+	remaining, _, err := s.RemainingSteps(list[0])
 	if err != nil || !slices.Equal(remaining, []string{"op1.link"}) {
 		t.Fatalf("remaining %v %v", remaining, err)
 	}
@@ -176,7 +176,7 @@ func TestALinkCutOffBeforeTheTenantActedIsFinishedOnce(t *testing.T) {
 
 func TestDiscardLeavesTheRestUndoneForGood(t *testing.T) {
 	f := newFixture(t)
-	s, _ := f.cutLink(t, false)
+	s, p := f.cutLink(t, false)
 	list, _ := s.Unsettled()
 	if err := s.Discard(list[0]); err == nil {
 		t.Fatal("discarded a step whose outcome is unknown")
@@ -189,6 +189,15 @@ func TestDiscardLeavesTheRestUndoneForGood(t *testing.T) {
 	}
 	if again, _ := s.Unsettled(); len(again) != 0 {
 		t.Errorf("still unsettled after discarding: %+v", again)
+	}
+	if n := f.linkedIdentities(t); n != 0 {
+		t.Errorf("a discarded link was made: %d", n)
+	}
+	// The same plan applied again makes nothing, and says the discarded
+	// steps were never made: not done, not complete.
+	res, err := s.Apply(context.Background(), p, ApplyOptions{})
+	if err != nil || res.Complete() || res.Count(linking.StatusDiscarded) == 0 || res.Count(linking.StatusAlreadyDone) != len(res.Steps)-res.Count(linking.StatusDiscarded) {
+		t.Fatalf("applying a discarded plan again: %v, complete %v, %+v", err, res.Complete(), res.Steps)
 	}
 	if n := f.linkedIdentities(t); n != 0 {
 		t.Errorf("a discarded link was made: %d", n)

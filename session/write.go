@@ -364,7 +364,7 @@ func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, err
 	defer release()
 	ex.Journal = j
 	res, err := ex.Settle(ctx, u.Plan)
-	if err == nil && res.Count(linking.StatusAlreadyDone) == len(res.Steps) {
+	if err == nil && res.Count(linking.StatusAlreadyDone)+res.Count(linking.StatusDiscarded) == len(res.Steps) {
 		err = j.End(endSettled)
 	}
 	return res, err
@@ -409,19 +409,23 @@ func (s *Session) Discard(u Unsettled) error {
 }
 
 // RemainingSteps lists the steps of u's plan the journal does not call
-// done, in plan order (after Settle: what Finish would do).
-func (s *Session) RemainingSteps(u Unsettled) ([]string, error) {
+// done, in plan order (after Settle: what Finish would do), and among them
+// those that may have been made already (linking.MayHaveBeenMade), which
+// Finish would make a second time.
+func (s *Session) RemainingSteps(u Unsettled) (remaining, madeMaybe []string, err error) {
 	snap, err := audit.ReadJournal(u.Journal)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
 	for _, st := range snap.Steps {
 		if !slices.Contains([]audit.StepState{audit.StepDone, audit.StepSkipped}, st.State) {
-			out = append(out, st.ID)
+			remaining = append(remaining, st.ID)
+			if linking.MayHaveBeenMade(st.Note) {
+				madeMaybe = append(madeMaybe, st.ID)
+			}
 		}
 	}
-	return out, nil
+	return remaining, madeMaybe, nil
 }
 
 func plural(n int, one, many string) string {
