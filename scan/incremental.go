@@ -41,10 +41,12 @@ type LogMark struct {
 // report of the tenant as it now is, reading only what changed since the
 // snapshot: the users created or updated since (searches on updated_at,
 // which creation sets too, each window split until it is under the
-// 1,000-result cap), the groups of their emails (batched searches), and the
+// 1,000-result cap), the groups of their emails (batched searches), the
 // users deleted since (the log's sdu events, where the log reaches back that
-// far). Search is eventually consistent: the report is shown, never written
-// from; every write re-reads its users by id.
+// far) unless made again after their deletion, and the users linked since
+// into a changed user (its identities after the first). Search is
+// eventually consistent: the report is shown, never written from; every
+// write re-reads its users by id.
 func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, req Request, started time.Time) (*linking.Report, error) {
 	se, ok := t.(client.Searcher)
 	if !ok {
@@ -77,14 +79,36 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 	if err != nil {
 		return nil, err
 	}
+	// A link makes the secondary an identity of the primary: no longer a
+	// user, and the log has no sdu event for it. The primary's updated_at
+	// moves, so the changed users name every account linked since.
+	linked := linkedInto(changed)
+	gone := func(u client.User) bool {
+		// Deleted, unless made again with the same user_id after its last
+		// deletion (linkdesk's undo does): search lags, so a user it still
+		// finds may be the one deleted. created_at and the event's date
+		// are both the tenant's clock, to the millisecond; a deletion and
+		// the request that makes the user again may fall in the same one.
+		if at, ok := deleted[u.UserID]; ok && (at.IsZero() || u.CreatedAt.Before(at)) {
+			return true
+		}
+		// Linked into another user as of that user's last update, and not
+		// changed since: an unlink makes it a user again, created (and
+		// updated) anew, as the primary's own updated_at moves.
+		at, ok := linked[u.UserID]
+		return ok && !u.UpdatedAt.After(at)
+	}
 	fresh := map[string][]byte{} // user id → its line, read now
-	skip := map[string]bool{}
+	skip := map[string]bool{}    // the snapshot's lines not to read
 	for id := range deleted {
+		skip[id] = true
+	}
+	for id := range linked {
 		skip[id] = true
 	}
 	var emails []string
 	for _, u := range changed {
-		if deleted[u.UserID] || fresh[u.UserID] != nil {
+		if gone(u) || fresh[u.UserID] != nil {
 			continue
 		}
 		line, err := userLine(u)
@@ -123,7 +147,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 		}
 		for _, u := range users {
 			e := linking.NormalizeEmail(u.Email)
-			if deleted[u.UserID] || fresh[u.UserID] != nil || missed[u.UserID] != nil || e == "" || sc.Has(e, u.UserID) {
+			if gone(u) || fresh[u.UserID] != nil || missed[u.UserID] != nil || e == "" || sc.Has(e, u.UserID) {
 				continue
 			}
 			line, err := userLine(u)
@@ -142,8 +166,10 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 	rep.APICalls = int(se.APICalls() - calls)
 
 	// The snapshot moves on: the delta gains what was read now, the deleted
-	// leave it. A failure to write leaves the former state, still true as of
-	// its own time, for the next refresh.
+	// and the linked leave it, and neither's line of the base is read again
+	// (one made a user again since is in the delta). A failure to write
+	// leaves the former state, still true as of its own time, for the next
+	// refresh.
 	old, _, err := snap.delta()
 	if err == nil {
 		lines := map[string][]byte{}
@@ -159,9 +185,11 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 		}
 		st := snap.State
 		st.SyncedAt, st.Emails = started, rep.AccountsWithEmail
-		for id := range deleted {
-			if !slices.Contains(st.Deleted, id) {
-				st.Deleted = append(st.Deleted, id)
+		for _, ids := range []map[string]time.Time{deleted, linked} {
+			for id := range ids {
+				if !slices.Contains(st.Deleted, id) {
+					st.Deleted = append(st.Deleted, id)
+				}
 			}
 		}
 		slices.Sort(st.Deleted)
@@ -172,10 +200,11 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 	return rep, nil
 }
 
-// deletedSince returns the users the log says were deleted since, when the
-// log reaches back that far: its oldest event is older, or it is still the
-// oldest it held at the full scan (nothing has aged out of it since).
-func deletedSince(ctx context.Context, se client.Searcher, snap *Snapshot, since time.Time) (map[string]bool, error) {
+// deletedSince returns the users the log says were deleted since, each with
+// the date of its last deletion, when the log reaches back that far: its
+// oldest event is older, or it is still the oldest it held at the full scan
+// (nothing has aged out of it since).
+func deletedSince(ctx context.Context, se client.Searcher, snap *Snapshot, since time.Time) (map[string]time.Time, error) {
 	oldest, err := se.Logs(ctx, "", 1)
 	if client.IsNotServed(err) {
 		return nil, errNeedExport{"the tenant's log cannot be read (read:logs), so deletions cannot be known"}
@@ -186,7 +215,7 @@ func deletedSince(ctx context.Context, se client.Searcher, snap *Snapshot, since
 	mark := snap.State.LogOldest
 	switch {
 	case len(oldest) == 0 && mark == nil && snap.State.LogEmpty:
-		return map[string]bool{}, nil // nothing has happened since the full scan
+		return map[string]time.Time{}, nil // nothing has happened since the full scan
 	case len(oldest) > 0 && !oldest[0].Date.After(since):
 	case len(oldest) > 0 && mark != nil && oldest[0].LogID == mark.ID:
 	case len(oldest) > 0 && mark == nil && snap.State.LogEmpty && !oldest[0].Date.Before(snap.State.BaseAt.Add(-searchMargin)):
@@ -197,13 +226,36 @@ func deletedSince(ctx context.Context, se client.Searcher, snap *Snapshot, since
 	if err != nil {
 		return nil, err
 	}
-	deleted := make(map[string]bool, len(events))
+	deleted := make(map[string]time.Time, len(events))
 	for _, e := range events {
-		if e.Type == "sdu" && e.UserID != "" {
-			deleted[e.UserID] = true
+		if e.Type != "sdu" || e.UserID == "" {
+			continue
+		}
+		if at, ok := deleted[e.UserID]; !ok || !at.IsZero() && (e.Date.IsZero() || e.Date.After(at)) {
+			deleted[e.UserID] = e.Date // zero: when is not known, so after any creation
 		}
 	}
 	return deleted, nil
+}
+
+// linkedInto returns the accounts that the changed users hold as linked
+// identities (identities after the first, provider|user_id), each with the
+// latest updated_at of a user that holds it: linked into it by then, it
+// was no user of its own any more.
+func linkedInto(changed []client.User) map[string]time.Time {
+	linked := map[string]time.Time{}
+	for _, u := range changed {
+		for _, id := range u.Linked() {
+			if id.Provider == "" || id.UserID == "" {
+				continue
+			}
+			k := id.Provider + "|" + id.UserID
+			if at, ok := linked[k]; !ok || u.UpdatedAt.After(at) {
+				linked[k] = u.UpdatedAt
+			}
+		}
+	}
+	return linked
 }
 
 // changedBetween returns the users updated (or created) in [from, to],

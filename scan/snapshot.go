@@ -46,7 +46,10 @@ type SnapshotState struct {
 	// SyncedAt is when the last refresh began (BaseAt until one ran): what
 	// changed after it is not in the snapshot yet.
 	SyncedAt time.Time `json:"synced_at"`
-	Deleted  []string  `json:"deleted,omitempty"` // users deleted since the base
+	// Deleted are the users deleted or linked into another since the base:
+	// their lines of the base are not read (one made a user again since is
+	// in the delta).
+	Deleted []string `json:"deleted,omitempty"`
 	// LogOldest is the oldest event the tenant's log held at the full scan;
 	// LogEmpty says it held none. While that event is still the oldest,
 	// nothing has aged out of the log since, and every deletion since the
