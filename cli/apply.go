@@ -22,9 +22,6 @@ type applyOptions struct {
 	Verbose bool
 }
 
-// CheckOtherTenant refuses a plan made for another tenant.
-const CheckOtherTenant = "other_tenant"
-
 func newApplyCmd(g *globalOptions, io *streams, runF func(*applyOptions) error) *cobra.Command {
 	o := &applyOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
@@ -75,7 +72,7 @@ func runApply(o *applyOptions) error {
 	return o.withWriteSession(func(s *session.Session) error {
 		if p.Tenant != s.Name {
 			if !s.Sandbox {
-				return commandError(&linking.SafetyError{Check: CheckOtherTenant,
+				return commandError(&linking.SafetyError{Check: linking.CheckOtherTenant,
 					Reason: fmt.Sprintf("the plan was made for %s, not %s", printableName(p.Tenant), printableName(s.Name))})
 			}
 			fmt.Fprintf(o.io.ErrOut, "linkdesk: the plan was made for %s; applying it to the sandbox tenant %s\n", printableName(p.Tenant), s.Name)

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -55,6 +56,12 @@ line, newest first, as the log stores them.`,
 func runAudit(o *auditOptions) error {
 	if o.Limit < 0 {
 		return usageErrorf("--limit must be 0 (everything) or more")
+	}
+	if a := o.Filter.Action; a != "" && a != audit.ActionRepair && !slices.Contains(linking.Actions, a) {
+		return usageErrorf("--action %s: no call has it; actions are %s, and %s (the log's own notes)", printableName(a), strings.Join(linking.Actions, ", "), audit.ActionRepair)
+	}
+	if r := o.Filter.Result; r != "" && !slices.Contains([]string{audit.ResultOK, audit.ResultError, audit.ResultUnknown, session.NoResult}, r) {
+		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\"", printableName(r), session.NoResult)
 	}
 	path := o.g.paths().AuditLog
 	calls, skipped, err := session.ReadCalls(path)

@@ -113,3 +113,24 @@ func TestUsageErrorsNeedNoTenant(t *testing.T) {
 		})
 	}
 }
+
+// linkdesk audit refuses a filter no call can pass (a typo would otherwise
+// read as "no such call").
+func TestAuditRefusesAFilterNoCallCanPass(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "--action", "lnk"}, "actions are link, unlink, delete"},
+		{[]string{"audit", "--result", "okay"}, `results are ok, error, unknown and "no result"`},
+	} {
+		r := runCmd(t, nil, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want a usage error saying %q", tc.args, r.code, r.errOut, tc.want)
+		}
+	}
+	if r := runCmd(t, nil, "audit", "--action", "verify_email", "--result", "no result"); r.code != exitOK {
+		t.Errorf("known filters: exit %d, %s", r.code, r.errOut)
+	}
+}

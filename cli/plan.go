@@ -36,7 +36,7 @@ it where the secondary has metadata, and the link. Link candidates are
 planned; groups that need verification only with --allow-unverified. Groups
 left alone are listed with why (refused by a safety check, or not actionable).
 
-The plan is written as JSON (version 1) to --out (- for stdout), for review
+The plan is written as JSON (version 2) to --out (- for stdout), for review
 and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
 		Example: `  linkdesk plan --out plan.json
   linkdesk plan --email john.doe@acme.com --out -`,

@@ -76,14 +76,19 @@ func runUndo(o *undoOptions) error {
 			for _, c := range conflicts {
 				fmt.Fprintf(o.io.ErrOut, "  %s\n", terminalText(c.String()))
 			}
-			if !o.Force {
-				return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict,
-					Reason: "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"})
-			}
 		}
 		if len(p.Operations) == 0 {
-			fmt.Fprintln(o.io.Out, "\nNothing to undo now: nothing was changed.")
+			// --force would change nothing either: no advice to use it.
+			if len(p.Notes) == 0 && len(conflicts) == 0 {
+				fmt.Fprintln(o.io.Out, "\nNothing to undo now: the tenant is as it was before the operation.")
+			} else {
+				fmt.Fprintln(o.io.Out, "\nNothing can be undone now (see above); nothing was changed.")
+			}
 			return nil
+		}
+		if len(conflicts) > 0 && !o.Force {
+			return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict,
+				Reason: "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"})
 		}
 		ok, err := confirm(o.io, o.writeFlags, confirmation{
 			question: fmt.Sprintf("Make %s on %s to undo it?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),

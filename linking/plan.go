@@ -55,6 +55,10 @@ const (
 	ActionSetBlocked    = "set_blocked"
 )
 
+// Actions are every step action, as the audit log names its records.
+var Actions = []string{ActionLink, ActionUnlink, ActionDelete, ActionPatchMetadata, ActionTicket, ActionVerifyEmail,
+	ActionCreateUser, ActionAssignRoles, ActionRemoveRoles, ActionAddMember, ActionRemoveMember, ActionSetBlocked}
+
 // Plan is a list of operations to carry out on one tenant, with what each
 // expects to find, made to be reviewed, saved as plan.json, and applied.
 type Plan struct {
@@ -401,9 +405,6 @@ func (p *Plan) derive() (map[string]stepCall, error) {
 	if !strings.HasPrefix(p.ID, "plan-") {
 		return nil, fmt.Errorf("plan id %q is not a linkdesk plan id", p.ID)
 	}
-	if d := p.digest(); p.Digest != d {
-		return nil, fmt.Errorf("plan digest %q does not match its content (%s): the plan was edited after it was made; make a new one with `linkdesk plan`", p.Digest, d)
-	}
 	out := map[string]stepCall{}
 	ops := map[string]bool{}
 	for _, op := range p.Operations {
@@ -413,7 +414,7 @@ func (p *Plan) derive() (map[string]stepCall, error) {
 		ops[op.ID] = true
 		calls, err := deriveOp(op)
 		if err != nil {
-			return nil, fmt.Errorf("plan: operation %s (%s): %w", op.ID, op.Kind, err)
+			return nil, fmt.Errorf("plan: operation %s (%s): %w: the plan was edited; make a new one", op.ID, op.Kind, err)
 		}
 		if len(op.Steps) != len(calls) {
 			return nil, fmt.Errorf("plan: operation %s (%s) makes %d calls, but the plan lists %d steps: the plan was edited; make a new one", op.ID, op.Kind, len(calls), len(op.Steps))
@@ -438,6 +439,11 @@ func (p *Plan) derive() (map[string]stepCall, error) {
 			}
 			out[s.ID] = c
 		}
+	}
+	// Last: an edited call or check is named by its step above; any other
+	// edit (a reason, an expected value) only the digest shows.
+	if p.digest() != p.Digest {
+		return nil, fmt.Errorf("plan digest %q does not match its content: the plan was edited after it was made; make a new one with `linkdesk plan`", p.Digest)
 	}
 	return out, nil
 }

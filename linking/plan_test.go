@@ -88,12 +88,18 @@ func TestEditedPlanIsRefusedNamingTheStep(t *testing.T) {
 	if recs := sb.auditRecords(); len(recs) != 0 {
 		t.Errorf("edited plans left audit records: %+v", recs)
 	}
-	// An edit without a new digest is refused as edited.
+	// An edit without a new digest is refused as edited: one the calls do
+	// not show by the digest, one they do by what it breaks.
 	var buf bytes.Buffer
 	linking.WritePlan(&buf, p)
-	data := bytes.Replace(buf.Bytes(), []byte(`"kind":"link"`), []byte(`"kind":"delete"`), 1)
-	if _, err := linking.ReadPlan(bytes.NewReader(data)); err == nil || !strings.Contains(err.Error(), "digest") {
-		t.Errorf("an edit under the old digest: %v", err)
+	for edit, want := range map[[2]string]string{
+		{`"tenant":"`, `"tenant":"x`}:        "digest",
+		{`"kind":"link"`, `"kind":"delete"`}: "edited",
+	} {
+		data := bytes.Replace(buf.Bytes(), []byte(edit[0]), []byte(edit[1]), 1)
+		if _, err := linking.ReadPlan(bytes.NewReader(data)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s under the old digest: %v", edit[1], err)
+		}
 	}
 }
 

@@ -57,6 +57,9 @@ const (
 	// CheckUndoConflict: what an undo would restore was changed since the
 	// operation it undoes. Overridable (--force).
 	CheckUndoConflict = "undo_conflict"
+	// CheckOtherTenant: a plan, or an operation to undo, of another tenant
+	// than the one the session is on.
+	CheckOtherTenant = "other_tenant"
 )
 
 // SafetyError is a refusal: an operation a safety check stopped, and why.

@@ -252,3 +252,24 @@ func TestReadOnlySessionWritesNothing(t *testing.T) {
 		t.Error("a write reached the tenant")
 	}
 }
+
+// The undo of an operation recorded on another tenant is a refusal
+// (other_tenant, exit 3 on the command line), as a plan of another tenant is.
+func TestUndoOfAnotherTenantsRecordIsRefused(t *testing.T) {
+	f := newFixture(t)
+	s := f.session(t, f.real, "sandbox")
+	log, err := audit.OpenLog(s.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := audit.Record{Tenant: "acme.eu.auth0.com", Action: linking.ActionLink, Phase: audit.PhaseAttempt, OpID: audit.NewOpID(),
+		PlanID: "plan-20261129T120000Z-0123456789ab", Step: "op1.link", UserIDs: []string{aliceDB, aliceGoogle}}
+	if err := log.Append(rec); err != nil {
+		t.Fatal(err)
+	}
+	log.Close()
+	_, _, err = s.UndoPlan(context.Background(), rec.OpID, "")
+	if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckOtherTenant {
+		t.Fatalf("undo of another tenant's record: %v", err)
+	}
+}

@@ -94,7 +94,8 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 		return src, fmt.Errorf("the record %s is not a step of a plan: it cannot be undone from here", opID)
 	}
 	if rec.Tenant != s.Name {
-		return src, fmt.Errorf("the record %s is of the tenant %s, not %s", opID, rec.Tenant, s.Name)
+		return src, &linking.SafetyError{Check: linking.CheckOtherTenant, UserIDs: rec.UserIDs,
+			Reason: fmt.Sprintf("the record %s is of the tenant %s, not %s: undo it on its own tenant", opID, rec.Tenant, s.Name)}
 	}
 	p, err := s.readPlan(rec.PlanID)
 	if err != nil {

@@ -266,10 +266,16 @@ func planTitle(p *linking.Plan) string {
 		return string(op.Kind) + " " + op.Named(firstNonEmpty(op.Secondary, op.Target))
 	}
 	var parts []string
-	for _, k := range []linking.OpKind{linking.OpLink, linking.OpUnlink, linking.OpDelete, linking.OpTicket,
-		linking.OpVerifyEmail, linking.OpRestore} {
-		if n := kinds[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	for _, k := range []struct {
+		kind      linking.OpKind
+		one, many string
+	}{
+		{linking.OpLink, "link", "links"}, {linking.OpUnlink, "unlink", "unlinks"}, {linking.OpDelete, "deletion", "deletions"},
+		{linking.OpTicket, "ticket", "tickets"}, {linking.OpVerifyEmail, "verification email", "verification emails"},
+		{linking.OpRestore, "restore", "restores"},
+	} {
+		if n := kinds[k.kind]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, plural(n, k.one, k.many)))
 		}
 	}
 	return strings.Join(parts, ", ")
