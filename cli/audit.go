@@ -60,8 +60,8 @@ func runAudit(o *auditOptions) error {
 	if a := o.Filter.Action; a != "" && a != audit.ActionRepair && !slices.Contains(linking.Actions, a) {
 		return usageErrorf("--action %s: no call has it; actions are %s, and %s (the log's own notes)", printableName(a), strings.Join(linking.Actions, ", "), audit.ActionRepair)
 	}
-	if r := o.Filter.Result; r != "" && !slices.Contains([]string{audit.ResultOK, audit.ResultError, audit.ResultUnknown, session.NoResult}, r) {
-		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\"", printableName(r), session.NoResult)
+	if r := o.Filter.Result; r != "" && !slices.Contains([]string{audit.ResultOK, audit.ResultError, audit.ResultUnknown, session.NoResult, audit.PhaseNote}, r) {
+		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\" (and %s, the log's own notes)", printableName(r), session.NoResult, audit.PhaseNote)
 	}
 	path := o.g.paths().AuditLog
 	calls, skipped, err := session.ReadCalls(path)
@@ -133,7 +133,7 @@ func printCall(io *streams, c session.Call) {
 	detail("reason", p(c.Reason))
 	detail("override", p(strings.Join(c.Overrides, ", ")))
 	detail("backup", p(c.Backup))
-	if c.Result == audit.ResultOK {
+	if c.Result == audit.ResultOK || c.Result == audit.PhaseNote {
 		detail("note", p(c.Error)) // how a call cut off was settled: no error
 	} else {
 		detail("error", p(c.Error))

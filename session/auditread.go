@@ -34,7 +34,8 @@ type Call struct {
 }
 
 // NoResult is the result of a call whose result record is missing: cut
-// off before it answered (`linkdesk resume` settles it).
+// off before it answered (`linkdesk resume` settles it). The log's own
+// notes (a repair) have audit.PhaseNote as their result.
 const NoResult = "no result"
 
 // ReadCalls reads the whole audit log at path as calls, newest first, and
@@ -59,6 +60,9 @@ func Calls(recs []audit.Record) []Call {
 		}
 		c := &out[j]
 		c.Records = append([]audit.Record{r}, c.Records...)
+		if r.Phase == audit.PhaseNote { // the log's own note (a repair): its words are all it has
+			c.Result, c.Error, c.Time = audit.PhaseNote, r.Error, r.Time
+		}
 		if r.Phase == audit.PhaseResult && c.Result == NoResult {
 			// The newest result is the call's: a call cut off and settled
 			// on resume has "unknown", then what reading the tenant showed.

@@ -45,3 +45,12 @@ func TestASettledCallShowsItsNewestResult(t *testing.T) {
 		t.Error("--result filters by an older result")
 	}
 }
+
+// The log's own note (a torn line repaired) reads as a note with its words,
+// not as a call without a result.
+func TestARepairNoteReadsAsANote(t *testing.T) {
+	calls := Calls([]audit.Record{{Action: audit.ActionRepair, Phase: audit.PhaseNote, OpID: "op-9", Error: "repaired on open: an unfinished line was cut off"}})
+	if len(calls) != 1 || calls[0].Result != audit.PhaseNote || calls[0].Error == "" {
+		t.Fatalf("the repair note reads %+v", calls)
+	}
+}

@@ -358,7 +358,7 @@ func (a *AuditLog) detail(e *auditEntry, room int) []string {
 	head += s.Header.Render("  tenant ") + tui.Fit(e.Tenant, 40)
 	out := []string{tui.Truncate(head, w-1)}
 	switch {
-	case e.Error != "" && e.Result == audit.ResultOK: // how a call cut off was settled
+	case e.Error != "" && (e.Result == audit.ResultOK || e.Result == audit.PhaseNote): // how a call cut off was settled; the log's own note
 		out = append(out, tui.Truncate(s.Header.Render("note ")+tui.Fit(e.Error, w-6), w-1))
 	case e.Error != "":
 		out = append(out, tui.Truncate(s.Bad.Render("error ")+tui.Fit(e.Error, w-7), w-1))
