@@ -520,7 +520,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		rep.Status, rep.Error = StatusUnknown, audit.Scrub(callErr.Error())
 		stopErr = fmt.Errorf("step %s (%s): %w: %v; %s", s.ID, s.Call.Method+" "+s.Call.Path, client.ErrOutcomeUnknown, callErr, note)
 		if ctx.Err() != nil {
-			stopErr = fmt.Errorf("%w during step %s: its outcome is unknown until `linkdesk resume` (or the same apply again) reads the tenant (%v)", ErrInterrupted, s.ID, callErr)
+			stopErr = fmt.Errorf("%w during step %s: its outcome is unknown until `linkdesk resume` reads the tenant (%v)", ErrInterrupted, s.ID, callErr)
 		}
 	}
 	logErr := e.Log.Append(res)
@@ -890,7 +890,7 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 	case errors.As(callErr, &apiErr) && apiErr.StatusCode < 500:
 		return outcomeFailed, ""
 	case ctx.Err() != nil:
-		return outcomeUnknown, "interrupted during the call; `linkdesk resume` (or the same apply again) settles it by reading the tenant"
+		return outcomeUnknown, "interrupted during the call; `linkdesk resume` settles it by reading the tenant"
 	case s.Action == ActionTicket:
 		return outcomeFailed, ticketUnknowable
 	case s.Action == ActionVerifyEmail:
