@@ -123,7 +123,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 		t.Errorf("the full scan saw %d users, want %d", full.UsersScanned, first.UsersScanned+480)
 	}
 	if got, want := reportBody(t, inc), reportBody(t, full); got != want {
-		t.Errorf("the incremental report differs from a full scan's:\n%s", firstDifference(got, want))
+		t.Errorf("the incremental report differs from a full scan's:\n%s", emulatortest.FirstDifference(got, want))
 	}
 	// The twins made groups of their own: the scan did not just repeat the first.
 	if len(full.Groups) <= len(first.Groups) {
@@ -226,14 +226,4 @@ func reportBody(t *testing.T, r *linking.Report) string {
 		t.Fatal(err)
 	}
 	return b.String()
-}
-
-func firstDifference(got, want string) string {
-	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range min(len(gl), len(wl)) {
-		if gl[i] != wl[i] {
-			return fmt.Sprintf("line %d:\n got %.600s\nwant %.600s", i+1, gl[i], wl[i])
-		}
-	}
-	return fmt.Sprintf("%d lines, want %d", len(gl), len(wl))
 }
