@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,8 +23,8 @@ func newUnlinkCmd(g *globalOptions, io *streams, runF func(*unlinkOptions) error
 	cmd := &cobra.Command{
 		Use:   "unlink PRIMARY PROVIDER USER_ID",
 		Short: "Detach a linked identity from its primary account",
-		Long: `Detach the identity PROVIDER|USER_ID (USER_ID without the provider prefix)
-from PRIMARY. It comes back as an account of its own, with its old profile and
+		Long: `Detach the identity PROVIDER|USER_ID (USER_ID with or without the provider
+prefix) from PRIMARY. It comes back as an account of its own, with its old profile and
 no metadata.
 
 Without --force it prints the exact call it would make; on a terminal it then
@@ -37,6 +38,9 @@ asks, and without one it changes nothing.`,
 }
 
 func runUnlink(o *unlinkOptions) error {
+	// The identity as a user id (google-oauth2|1088…), as show and the audit
+	// log print it, names the same identity: Auth0's link takes both forms.
+	o.UserID = strings.TrimPrefix(o.UserID, o.Provider+"|")
 	return o.withAccounts([]string{o.Primary}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
 		op, err := linking.PlanUnlink(users[0], o.Provider, o.UserID, o.Reason)
 		if err != nil {

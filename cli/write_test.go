@@ -154,6 +154,7 @@ func TestLinkDryRunPrintsTheExactCallsAndChangesNothing(t *testing.T) {
 	for _, args := range [][]string{
 		{"link", cmdAliceDB, cmdAliceGoogle},
 		{"unlink", cmdSam, "google-oauth2", "101202303404505606707"},
+		{"unlink", cmdSam, "google-oauth2", "google-oauth2|101202303404505606707"}, // the identity as a user id
 		{"delete", cmdAliceGoogle},
 		{"link", cmdAliceDB, cmdAliceGoogle, "--json"},
 	} {
