@@ -22,6 +22,7 @@ type Data struct {
 	index  map[string]int              // normalized email → position in Groups
 	stats  *Stats                      // nil: to be computed
 	byID   map[string]*linking.Account // user id → account, built when first asked
+	apart  map[string]bool             // emails of groups put in apart from the scan (Upsert)
 	// Version changes whenever the groups change, so views can drop caches.
 	Version uint64
 }
@@ -44,7 +45,7 @@ type PairCount struct {
 // SetReport replaces everything with a fresh scan.
 func (d *Data) SetReport(r *linking.Report) {
 	d.Report = r
-	d.Groups = nil
+	d.Groups, d.apart = nil, nil
 	if r != nil {
 		d.Groups = r.Groups
 	}
@@ -105,6 +106,10 @@ func (d *Data) Upsert(g *linking.Group) {
 		d.index = map[string]int{}
 	}
 	d.Groups = append(d.Groups, g)
+	if d.apart == nil {
+		d.apart = map[string]bool{}
+	}
+	d.apart[g.Email] = true
 	d.search = append(d.search, "")
 	d.pairs = append(d.pairs, "")
 	d.index[g.Email] = len(d.Groups) - 1
@@ -202,6 +207,15 @@ func ClassKey(g *linking.Group) string {
 // Connections returns group i's connections joined with " + ".
 func (d *Data) Connections(i int) string { return d.pairs[i] }
 
+// Listed reports whether group i belongs in the lists and counts: every
+// group of the scan, and one put in apart from it (an account found with f)
+// only while two or more accounts share its email. An account alone on its
+// address is no duplicate, and its deletion resolves nothing.
+func (d *Data) Listed(i int) bool {
+	g := d.Groups[i]
+	return !d.apart[g.Email] || len(g.Accounts) >= 2
+}
+
 // Stats counts the groups; it is cached until the groups change.
 func (d *Data) Stats() *Stats {
 	if d.stats != nil {
@@ -210,6 +224,9 @@ func (d *Data) Stats() *Stats {
 	s := &Stats{Classes: make(map[linking.Class]int, len(linking.Classes))}
 	pairs := map[string]int{}
 	for i, g := range d.Groups {
+		if !d.Listed(i) {
+			continue
+		}
 		if Resolved(g) {
 			s.Resolved++
 			continue

@@ -684,3 +684,50 @@ func setMetadata(t *testing.T, h *harness, userID string, user, app map[string]a
 		t.Fatal(err)
 	}
 }
+
+// Deleting every account of a group leaves a group screen that says so
+// (it crashed the program: the cursor went to -1), whose keys do nothing.
+func TestAGroupWhoseLastAccountWasDeletedSaysSo(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	h.openGroup("alice.nguyen@gmail.com")
+	for i := range 2 {
+		id := activeIs[*Detail](h, "not on the group").Selected().UserID
+		h.press("D")
+		h.typeText(id)
+		h.press("enter")
+		h.mustShow("✓ Done.")
+		h.press("esc")
+		if i == 0 {
+			h.mustShow("✓ Resolved: one account has this email now", "To undo a link or a deletion")
+		}
+	}
+	h.mustShow("No account has this email now: the last one was deleted")
+	h.press("j", "k", "tab", "l", "u", "D", "t", "v", "p", "y", "enter")
+	activeIs[*Detail](h, "a key on an empty group left its screen")
+	if scr := h.screen(); strings.Contains(scr, "l link") || strings.Contains(scr, "D delete") {
+		t.Fatalf("the footer of an empty group offers keys that do nothing:\n%s", scr)
+	}
+}
+
+// An account alone on its address, deleted from its own screen (f), is no
+// duplicate resolved: the groups and the overview count as before.
+func TestDeletingAnAccountWithoutAGroupResolvesNothing(t *testing.T) {
+	const sam = "auth0|60d5ec49f1a2b3c4d5e6f708"
+	h := newHarness(t, harnessOpts{tenant: true})
+	before := *h.c.Data.Stats()
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("Account sam.taylor@gmail.com (" + sam + ")")
+	h.press("D")
+	h.typeText(sam)
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	if after := h.c.Data.Stats(); after.Groups != before.Groups || after.Resolved != before.Resolved {
+		t.Fatalf("the overview counts %d groups, %d resolved; before %d, %d", after.Groups, after.Resolved, before.Groups, before.Resolved)
+	}
+	h.press("esc", "esc", "2")
+	if strings.Contains(h.screen(), "sam.taylor@gmail.com") {
+		t.Fatalf("the groups list shows sam's address:\n%s", h.screen())
+	}
+}

@@ -47,7 +47,12 @@ func (d *Detail) Title() string   { return "Group " + tui.Fit(d.email, 40) }
 
 func (d *Detail) Help() []tui.HelpGroup {
 	k := d.c.Keys
+	back := withHelp(k.Back, "esc", "back to the list")
+	if g := d.Group(); g == nil || len(g.Accounts) == 0 {
+		return []tui.HelpGroup{{Title: "Group", Bindings: []keyBinding{back}}}
+	}
 	actions := []keyBinding{k.Link, k.Unlink, k.Delete, k.Ticket, k.Verify}
+	choose := k.ChoosePrimary
 	if d.c.ReadOnly {
 		for i := range actions {
 			actions[i].SetEnabled(false)
@@ -69,10 +74,14 @@ func (d *Detail) Help() []tui.HelpGroup {
 		if sel.EmailVerified || sel.Email == "" {
 			off(4, "its email is verified")
 		}
+		if tui.Resolved(d.Group()) {
+			off(0, "one account has this email: nothing to link it with here")
+			choose.SetEnabled(false)
+		}
 	}
 	return []tui.HelpGroup{
-		{Title: "Actions", Bindings: append(actions, k.ChoosePrimary, k.Copy, withHelp(k.Open, "enter", "open the account"))},
-		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.NextPane, withHelp(k.Back, "esc", "back to the list")}},
+		{Title: "Actions", Bindings: append(actions, choose, k.Copy, withHelp(k.Open, "enter", "open the account"))},
+		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.NextPane, back}},
 	}
 }
 
@@ -138,7 +147,7 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := d.c.Keys
 	g := d.Group()
-	if g == nil {
+	if g == nil || len(g.Accounts) == 0 { // every account deleted: nothing to act on
 		return nil
 	}
 	sel := d.Selected()
@@ -271,6 +280,10 @@ func (d *Detail) View() string {
 	g := d.Group()
 	if g == nil {
 		return s.Title.Render("Group "+tui.Fit(d.email, c.Width-10)) + "\n\n" + s.Dim.Render("This group is no longer in the scan. Press esc to go back.")
+	}
+	if len(g.Accounts) == 0 {
+		gone := tui.Wrap("No account has this email now: the last one was deleted. The audit log (3) lists what was done, and U there makes an account again from its backup.", c.Width, 0)
+		return strings.Join(append([]string{s.Title.Render("Group ") + tui.Fit(g.Email, c.Width-10), ""}, append(gone, "", s.Dim.Render("esc goes back."))...), "\n")
 	}
 	var head []string
 	title := s.Title.Render("Group ") + tui.Fit(g.Email, c.Width/2) + "  " + s.Class(g.Class).Render(tui.ClassName(g.Class))
@@ -442,9 +455,12 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 	} else if !tui.Resolved(g) {
 		out = append(out, s.Title.Render("No recommended primary: ")+"which accounts belong together is for you to decide (p picks one).")
 	}
-	if tui.Resolved(g) && len(g.Accounts) == 1 && len(g.Accounts[0].Linked) > 0 {
-		out = append(out, s.Good.Render("✓ Linked: ")+"every account with this email is now an identity of "+tui.Fit(tui.Label(g.Accounts[0]), 60)+".",
-			s.Dim.Render("  To undo a link: U on its record in the audit log (3) unlinks it and restores both accounts' metadata, roles and memberships from the backups."))
+	if tui.Resolved(g) && len(g.Accounts) == 1 {
+		// Linked into it, or deleted: the group alone does not tell which.
+		out = append(out, s.Good.Render("✓ Resolved: ")+"one account has this email now, "+tui.Fit(tui.Label(g.Accounts[0]), max(w-45, 20)))
+		for _, l := range tui.Wrap("To undo a link or a deletion: U on its record in the audit log (3) unlinks it, or makes the account again, from the backups.", w-2, 0) {
+			out = append(out, s.Dim.Render("  "+l))
+		}
 	}
 	if d.chosen != "" && d.chosen != g.RecommendedPrimary {
 		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.NameIn(g, accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))

@@ -230,9 +230,11 @@ func (g *Groups) sort() {
 	if g.order != nil && g.sorted.version == d.Version && g.sorted.by == g.sortBy && g.sorted.reverse == g.reverse {
 		return
 	}
-	order := make([]int32, len(d.Groups))
-	for i := range order {
-		order[i] = int32(i)
+	order := make([]int32, 0, len(d.Groups))
+	for i := range d.Groups {
+		if d.Listed(i) {
+			order = append(order, int32(i))
+		}
 	}
 	gs := d.Groups
 	var cmpFn func(a, b int32) int
@@ -304,7 +306,8 @@ func (g *Groups) View() string {
 	if g.reverse {
 		arrow = "▼"
 	}
-	total := len(c.Data.Groups)
+	st := c.Data.Stats()
+	total := st.Groups + st.Resolved
 	fmt.Fprintf(&b, "%s  %s of %s groups · sorted by %s %s\n", s.Title.Render("Groups"), tui.Count(len(g.rows)), tui.Count(total), order, arrow)
 	switch {
 	case g.typing:

@@ -383,7 +383,7 @@ func TestLinkWizardLinksAndTheGroupLeavesTheCandidates(t *testing.T) {
 		t.Fatal("the write is still counted in flight")
 	}
 	h.press("esc")
-	h.mustShow("resolved: one account holds this email now", "linked: github|9007199254740993", "To undo a link: U on its record in the audit log")
+	h.mustShow("resolved: one account holds this email now", "linked: github|9007199254740993", "To undo a link or a deletion: U on its record in the audit log")
 	if after := h.c.Data.Stats().Classes[linking.ClassLinkCandidate]; after != before-1 {
 		t.Fatalf("link candidates: %d before, %d after", before, after)
 	}
