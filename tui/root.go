@@ -536,9 +536,9 @@ func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
 	if len(lost) == 0 {
 		return m.show(msg)
 	}
-	body := append([]string{"Leaving closes these screens, and what you chose there is lost:"}, lost...)
+	body := append([]string{"Leaving closes these screens, and this is lost:"}, lost...)
 	show := func() tea.Msg { return msg }
-	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose these choices?", false, show))
+	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose it?", false, show))
 }
 
 // unsaved lists, one line each, what the screens on the stack would lose.
@@ -587,13 +587,17 @@ func (m *Model) askQuit() tea.Cmd {
 		if len(lost) == 0 {
 			return m.quit()
 		}
-		body := append([]string{"Quitting closes these screens, and what you chose there is lost:"}, lost...)
-		return m.push(NewConfirm(m.c, "Quit?", body, "Quit and lose these choices?", false, m.quit()))
+		body := append([]string{"Quitting closes these screens, and this is lost:"}, lost...)
+		return m.push(NewConfirm(m.c, "Quit?", body, "Quit and lose it?", false, m.quit()))
 	}
 	d := NewConfirm(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit())
 	d.bodyFn = func() []string {
 		if len(m.writes) == 0 {
-			return []string{"Every write has finished meanwhile: nothing is left in flight."}
+			body := []string{"Every write has finished meanwhile: nothing is left in flight."}
+			if lost := m.unsaved(); len(lost) > 0 { // a ticket made meanwhile, shown only on its screen
+				body = append(append(body, "", "Quitting closes these screens, and this is lost:"), lost...)
+			}
+			return body
 		}
 		body := []string{fmt.Sprintf("%d %s still waiting for the tenant's answer:", len(m.writes), Plural(len(m.writes), "write", "writes"))}
 		for _, w := range m.writes {

@@ -452,6 +452,13 @@ func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
 	if n := len(auditRecords(t, h)); n != records {
 		t.Fatalf("y after the undo wrote %d audit records", n-records)
 	}
+	// q asks first: the URL is shown nowhere else.
+	h.press("q")
+	h.mustShow("Quit and lose it?", "the password-change ticket URL the undo made")
+	h.press("n")
+	if h.quit {
+		t.Fatal("n quit")
+	}
 }
 
 func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
@@ -487,7 +494,7 @@ func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
 	// q asks too, and n keeps the wizard.
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "enter", "q")
-	h.mustShow("Quit and lose these choices?", "the link wizard's choices")
+	h.mustShow("Quit and lose it?", "the link wizard's choices")
 	h.press("n")
 	activeIs[*LinkWizard](h, "n after q left the wizard")
 	if h.quit {

@@ -68,6 +68,15 @@ func (u *UndoDialog) Init() tea.Cmd {
 
 func (u *UndoDialog) Title() string { return "Undo" }
 
+// Unsaved names what leaving loses: the URL of the password-change ticket
+// the undo of a deleted account made, shown only here.
+func (u *UndoDialog) Unsaved() string {
+	if u.exec.ticket() != "" {
+		return "the password-change ticket URL the undo made (it is not kept anywhere else)"
+	}
+	return ""
+}
+
 // Conflicts is what the undo would overwrite (tests).
 func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
