@@ -738,3 +738,26 @@ func TestDeletingAnAccountWithoutAGroupResolvesNothing(t *testing.T) {
 		t.Fatalf("the groups list shows sam's address:\n%s", h.screen())
 	}
 }
+
+// While the undo is read, its footer offers no y, and the "still reading"
+// hint goes once the plan is there.
+func TestAnUndoBeingReadOffersNoY(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	u := NewUndoDialog(h.c, "op", linking.ActionLink, "alice")
+	u.loading = true
+	for _, g := range u.Help() {
+		for _, b := range g.Bindings {
+			if b.Help().Desc == "undo it" {
+				t.Fatal("the footer offers y while the undo is read")
+			}
+		}
+	}
+	u.key(keyPress("y"))
+	if u.hint == "" {
+		t.Fatal("y while reading says nothing")
+	}
+	u.tookPreview(tui.UndoPreviewMsg{Plan: h.c.Backend.Session.NewPlan()})
+	if u.hint != "" {
+		t.Fatalf("the hint %q stays once the plan is read", u.hint)
+	}
+}

@@ -180,6 +180,7 @@ func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 // tookUsers takes the group's accounts as the tenant holds them, and plans
 // the link.
 func (w *LinkWizard) tookUsers(msg tui.UsersMsg) {
+	w.hint = "" // "still reading" no longer
 	w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
 	if msg.Err == nil {
 		w.plan()
@@ -475,12 +476,12 @@ func (w *LinkWizard) reviewView() []string {
 		out = append(out, s.Title.Render("Safety checks"))
 		if se, ok := linking.AsSafetyError(w.planErr); ok {
 			out = append(out, s.Bad.Render("  ✗ refused: "+se.Check))
-			out = append(out, indent(tui.Wrap(se.Reason, width-8, 4), "    ")...)
+			out = append(out, indent(tui.Wrap(se.Reason, width-8, 0), "    ")...) // whole: it says why
 			if w.overridable() {
 				out = append(out, s.Warn.Render(tui.Fit("    o overrides this check for this link; the audit log records the override.", width)))
 			}
 		} else {
-			out = append(out, s.Bad.Render("  ✗ ")+tui.Fit(w.planErr.Error(), width-6))
+			out = append(out, indent(tui.Wrap("✗ "+w.planErr.Error(), width-4, 0), "  ")...)
 		}
 		return out
 	}

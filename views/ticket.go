@@ -93,7 +93,7 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 	k := t.c.Keys
 	switch {
 	case t.exec.running:
-		return []tui.HelpGroup{{Title: "Making the ticket", Bindings: []keyBinding{withHelp(k.Quit, "q", "quit (asks first; the URL would be lost)")}}}
+		return nil // the URL shows here once made; q, in the footer, asks first
 	case t.exec.started:
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
 	case t.editing:
@@ -113,7 +113,7 @@ func copyTicket(url string) tea.Cmd {
 }
 
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	return t, dialogUpdate(msg, &t.reading, func(m tui.UsersMsg) { t.tookUser(m) }, &t.exec, t.key)
+	return t, dialogUpdate(msg, &t.reading, func(m tui.UsersMsg) { t.hint = ""; t.tookUser(m) }, &t.exec, t.key)
 }
 
 func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {

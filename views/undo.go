@@ -82,7 +82,7 @@ func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
 func (u *UndoDialog) Help() []tui.HelpGroup {
 	k := u.c.Keys
-	if !u.exec.started && !u.loading && (u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
+	if !u.exec.started && (u.loading || u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
 		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
 	}
 	return u.help(k, "Undo", "back to the audit log", withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
@@ -95,6 +95,7 @@ func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 // tookPreview takes the plan of the undo, and what changed since the
 // operation.
 func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) {
+	u.hint = "" // "still reading" no longer
 	u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
 }
 
