@@ -222,7 +222,7 @@ func PlanUnlink(primary client.User, provider, userID, reason string) (Operation
 	}
 	ref := IdentityRef{Provider: provider, UserID: userID}
 	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason, KeepBlocked: primary.Blocked}
-	op.Notes = []string{fmt.Sprintf("%s comes back as an account of its own, with its old profile and no metadata; `linkdesk undo` links it again", ref)}
+	op.Notes = []string{fmt.Sprintf("%s comes back as an account of its own, with its old profile and no metadata; its undo (`linkdesk undo`, or U in the audit log) links it again", ref)}
 	if primary.Blocked {
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, so %s comes back blocked too: the unlink lets no one in; unblock it afterwards if it should sign in", primary.UserID, ref))
 	}
@@ -267,7 +267,7 @@ func PlanDelete(u client.User, reason string) Operation {
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes %s linked into it (%s)",
 			u.UserID, what, refList(op.Cascade)))
 	}
-	op.Notes = append(op.Notes, "the full user object is backed up before the call; `linkdesk undo` re-creates a database account from it (a social or enterprise account comes back at its next login)")
+	op.Notes = append(op.Notes, "the full user object is backed up before the call; its undo (`linkdesk undo`, or U in the audit log) re-creates a database account from it (a social or enterprise account comes back at its next login)")
 	_ = op.steps(StateOf(u)) // a delete of a user read by id always derives
 	return op
 }
