@@ -313,8 +313,12 @@ func sharedReasons(s shape) []string {
 	switch n := len(s.singles); {
 	case n == 1:
 		m := s.singles[0]
-		r = append(r, fmt.Sprintf("%s shares the email with them: it could be linked into one of them, and which one is for the operator to decide%s",
-			label(m), unverifiedNote(s.singles)))
+		how := "it could be linked into one of them"
+		if len(m.Linked) > 0 { // Auth0 refuses a secondary with identities of its own
+			how = "it holds linked identities, so it can only be a primary: one of them could be linked into it"
+		}
+		r = append(r, fmt.Sprintf("%s shares the email with them: %s, and which one is for the operator to decide%s",
+			label(m), how, unverifiedNote(s.singles)))
 	case n > 1:
 		r = append(r, fmt.Sprintf("%s, each alone on its connection, share the email with them: they could be linked together or into one of them, and the operator decides%s",
 			labels(s.singles), unverifiedNote(s.singles)))

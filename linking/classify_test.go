@@ -117,6 +117,12 @@ func TestClassifyEdgeGroups(t *testing.T) {
 			"auth0|3 (db) and g|4 (google-oauth2), each alone on its connection, share the email with them: they could be linked together or into one of them, and the operator decides; email not verified on auth0|3 (db)"},
 		{"three accounts need verification", []*Account{a("auth0|1", "db", false), a("g|2", "google-oauth2", false), a("auth0|3", "nue", true)}, ClassNeedsVerification, "emails not verified on auth0|1 (db) and g|2 (google-oauth2)"},
 		{"a single account", []*Account{a("auth0|1", "db", true)}, "", "only one account"},
+		{"a family and an account holding a linked identity", []*Account{a("auth0|1", "nue", true), a("auth0|2", "nue", true),
+			func() *Account {
+				g := a("g|4", "google-oauth2", true)
+				g.Linked = []Identity{{Connection: "nue", Provider: "auth0", UserID: "3", Email: "x@y.com", Username: "maria"}}
+				return g
+			}()}, ClassMixed, "it holds linked identities, so it can only be a primary: one of them could be linked into it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
