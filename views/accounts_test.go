@@ -437,7 +437,9 @@ func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
 	if a := activeIs[*AuditLog](h, "3 did not open the audit log"); a.Rows() != 1 {
 		t.Fatalf("the filter emma.mil finds %d calls:\n%s", a.Rows(), h.screen())
 	}
-	h.press("U")
+	h.press("enter") // the whole record names her too
+	h.mustShow("named      username emma.miller")
+	h.press("esc", "U")
 	h.mustShow("Undo delete of emma.miller", "restore auth0|64b7ca01e0f1a2b3c4d5e6f8 (username emma.miller)")
 	// Made again with a password no one knows: the ticket's URL is on screen.
 	h.press("y")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -443,6 +444,9 @@ func (r *AuditRecord) View() string {
 			all = append(all, label("plan", rec.PlanID+" "+rec.Step)...)
 		}
 		all = append(all, label("accounts", strings.Join(rec.UserIDs, ", "))...)
+		if ids := (session.Call{UserIDs: rec.UserIDs, Names: rec.Names}).Identifiers(); len(ids) > 0 {
+			all = append(all, label("named", strings.Join(ids, ", "))...) // as linkdesk audit says it
+		}
 		if rec.Reason != "" {
 			all = append(all, label("reason", rec.Reason)...)
 		}
