@@ -560,7 +560,9 @@ func (w *LinkWizard) reviewView() []string {
 	}
 	if n := len(w.conflicts); n > 0 {
 		owner := w.name(w.conflictOwner[w.conflict])
-		out = append(out, s.Warn.Render(tui.Fit(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width)))
+		for _, l := range tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width, 2) {
+			out = append(out, s.Warn.Render(l)) // whose conflict it is, whole where two lines hold it
+		}
 	}
 	// Scroll so the conflict under the cursor shows, under its section's
 	// title (pinned on top when the section began above).
