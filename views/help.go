@@ -75,11 +75,7 @@ func (h *Help) layout() (head, body []string, oneColumn bool) {
 	room := max(h.c.Height-len(head), 1)
 	var lines []string
 	for _, g := range h.groups {
-		if at := len(body) % room; at >= room-2 {
-			body = append(body, make([]string, room-at)...) // the title starts the next column
-		}
-		lines = append(lines, s.Header.Render(g.Title))
-		body = append(body, lines[len(lines)-1])
+		group := []string{s.Header.Render(g.Title)}
 		for _, b := range g.Bindings {
 			hb := b.Help()
 			if hb.Key == "" {
@@ -89,10 +85,15 @@ func (h *Help) layout() (head, body []string, oneColumn bool) {
 			if !b.Enabled() {
 				desc = s.Dim.Render(desc)
 			}
-			lines = append(lines, "  "+s.Key.Render(tui.Pad(hb.Key, colW-2))+desc)
-			body = append(body, lines[len(lines)-1])
+			group = append(group, "  "+s.Key.Render(tui.Pad(hb.Key, colW-2))+desc)
 		}
-		lines, body = append(lines, ""), append(body, "")
+		// A group starts the next column rather than break across two
+		// (one taller than a column breaks, its title never last).
+		if at := len(body) % room; at > 0 && (at+len(group) > room && len(group) <= room || at >= room-2) {
+			body = append(body, make([]string, room-at)...)
+		}
+		lines = append(append(lines, group...), "")
+		body = append(append(body, group...), "")
 	}
 	if h.c.ReadOnly {
 		ro := append([]string{s.ReadOnly.Render(" READ-ONLY ")}, tui.Wrap("This session makes no write: link, unlink, delete, tickets and verification emails are off.", h.c.Width, 0)...)
