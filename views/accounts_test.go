@@ -763,3 +763,14 @@ func TestAnUndoBeingReadOffersNoY(t *testing.T) {
 		t.Fatalf("the hint %q stays once the plan is read", u.hint)
 	}
 }
+
+// The arrow says which way a sort runs: accounts sort most first (▼).
+func TestTheSortArrowSaysWhichWayTheListRuns(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("2", "s")
+	h.mustShow("sorted by email ▲")
+	h.press("s")
+	h.mustShow("sorted by accounts ▼")
+	h.press("S")
+	h.mustShow("sorted by accounts ▲")
+}

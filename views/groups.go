@@ -302,8 +302,10 @@ func (g *Groups) View() string {
 	}
 	var b strings.Builder
 	order := sortNames[g.sortBy]
+	// ▲ ascending, ▼ descending: accounts and missed sort most first.
+	descending := (g.sortBy == sortAccounts || g.sortBy == sortMissed) != g.reverse
 	arrow := "▲"
-	if g.reverse {
+	if descending {
 		arrow = "▼"
 	}
 	st := c.Data.Stats()
