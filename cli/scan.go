@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -68,6 +69,9 @@ leading '; phone numbers like +14155550100 stay as they are.`,
 			if o.Full && (o.Email != "" || o.FromExport != "") {
 				return usageErrorf("--full asks for an export job of the whole tenant; it cannot be combined with --email or --from-export")
 			}
+			if e := strings.TrimSpace(o.Email); o.Email != "" && (strings.Count(e, "@") != 1 || strings.HasPrefix(e, "@") || strings.HasSuffix(e, "@")) {
+				return usageErrorf("--email %s is not an email address: `linkdesk show %s` finds an account by username, phone or user id", quoteArg(o.Email), quoteArg(o.Email))
+			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runScanCmd)
 		},
 	}
@@ -85,6 +89,10 @@ func runScanCmd(o *scanOptions) error {
 	rep, conns, err := runScan(o)
 	if err != nil {
 		return err
+	}
+	if o.Email != "" && len(rep.Groups) == 0 && len(rep.Single) == 0 && !o.JSON && !o.CSV {
+		fmt.Fprintf(o.io.Out, "No account has the email %s (in any case).\n", printableName(o.Email))
+		return nil
 	}
 	return writeReport(o.io, rep, conns, o)
 }

@@ -249,3 +249,13 @@ func TestALinkedIdentityIsNamedByItsPrimaryIdentifier(t *testing.T) {
 		t.Errorf("scan --json names Liam, linked into Mike, %+v; all: %v", id, got)
 	}
 }
+
+// scan --email of an address no account has says so (it printed an empty
+// report of 0 groups).
+func TestScanOfAnAddressNoAccountHasSaysSo(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "scan", "--email", "Nobody@Nowhere.example")
+	if r.code != exitOK || r.out != "No account has the email Nobody@Nowhere.example (in any case).\n" {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+}
