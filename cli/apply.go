@@ -123,12 +123,17 @@ func describeJournal(io *streams, path string, p *linking.Plan) {
 		return
 	}
 	done, discarded := 0, 0
+	var madeMaybe []string
 	for _, st := range snap.Steps {
-		switch st.State {
-		case audit.StepDone:
+		switch {
+		case st.State == audit.StepDone:
 			done++
-		case audit.StepSkipped:
+		case st.State == audit.StepSkipped:
 			discarded++
+		default:
+			if again, ok := linking.MadeAgain(st.Note); ok {
+				madeMaybe = append(madeMaybe, fmt.Sprintf("%s, its answer never came; %s", st.ID, again))
+			}
 		}
 	}
 	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %s", path, done, calls(len(p.StepIDs())))
@@ -136,4 +141,8 @@ func describeJournal(io *streams, path string, p *linking.Plan) {
 		fmt.Fprintf(io.Out, ", and %d %s discarded (`linkdesk resume --discard`): never made", discarded, plural(discarded, "was", "were"))
 	}
 	fmt.Fprintf(io.Out, "; this run makes only what is left\n")
+	for _, m := range madeMaybe {
+		// As resume says it: making such a call again is the operator's choice.
+		fmt.Fprintf(io.Out, "May have gone out already: %s (this run does; linkdesk resume --discard leaves it)\n", m)
+	}
 }

@@ -106,16 +106,15 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return nil
 	}
 	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
-	if len(madeMaybe) > 0 {
-		fmt.Fprintf(o.io.Out, "  may have gone out already: %s (a ticket or a verification email cut off after its call): finishing makes %s again, so the person may get two; --discard leaves %s\n",
-			strings.Join(madeMaybe, ", "), plural(len(madeMaybe), "it", "them"), plural(len(madeMaybe), "it", "them"))
+	for _, m := range madeMaybe {
+		fmt.Fprintf(o.io.Out, "  may have gone out already: %s, its answer never came; %s (finishing does; --discard leaves it)\n", m.Step, m.Again)
 	}
 	ok, err := showAndConfirm(o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
 	})
 	if err != nil || !ok {
 		if err == nil && !o.Force {
-			fmt.Fprintln(o.io.ErrOut, "To leave them undone for good: linkdesk resume --discard")
+			fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: linkdesk resume --discard\n", plural(len(remaining), "it", "them"))
 		}
 		return err
 	}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,5 +114,49 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 		if u.UserID == cmdAliceDB && len(u.Identities) != 2 {
 			t.Errorf("alice holds %d identities, want her own and the Google one", len(u.Identities))
 		}
+	}
+}
+
+// TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator: the tenant
+// starts the job and the connection drops before its answer. Nothing on the
+// tenant shows whether the email went out, so `linkdesk verify-email` says
+// its outcome is unknown (not failed), the audit log says unknown, and
+// `linkdesk resume` says the person may have it before it asks to send
+// another; --discard leaves it, with one email sent in all.
+func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
+	e := newWriteEnv(t)
+	inner := e.srv.Handler()
+	lost := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v2/jobs/verification-email" {
+			inner.ServeHTTP(httptest.NewRecorder(), r) // the tenant acts; the answer never comes
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(lost.Close)
+	t.Setenv("AUTH0_DOMAIN", lost.URL)
+
+	r := runCmd(t, nil, "verify-email", cmdMariaDB, "--force", "--reason", "ZD-9")
+	if r.code != exitFailure || !strings.Contains(r.out, "OUTCOME UNKNOWN") || !strings.Contains(r.errOut, "cannot be read back") {
+		t.Fatalf("verify-email with its answer lost: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if recs := e.auditRecords(); len(recs) != 2 || recs[1].Result != audit.ResultUnknown {
+		t.Fatalf("audit log: %+v", recs)
+	}
+	settle := runCmd(t, nil, "resume")
+	if !strings.Contains(settle.out, "may have gone out already: op1.verify") || !strings.Contains(settle.out, "sends a second one") {
+		t.Fatalf("resume (exit %d) did not say the email may have gone out:\n%s%s", settle.code, settle.out, settle.errOut)
+	}
+	if d := runCmd(t, nil, "resume", "--discard"); d.code != exitOK || !strings.Contains(d.out, "left undone for good") {
+		t.Fatalf("resume --discard: exit %d\n%s%s", d.code, d.out, d.errOut)
+	}
+	if n := e.srv.Stats().Requests[emulator.RouteVerificationEmail]; n != 1 {
+		t.Errorf("%d verification emails sent, want 1", n)
+	}
+	if again := runCmd(t, nil, "resume"); !strings.Contains(again.out, "Nothing to settle") {
+		t.Errorf("after --discard, resume still finds:\n%s%s", again.out, again.errOut)
 	}
 }

@@ -87,7 +87,7 @@ func runTicket(o *ticketOptions) error {
 		}
 		res, err := s.Apply(o.ctx, p, session.ApplyOptions{})
 		if err != nil {
-			return commandError(err)
+			return reportRun(o.io, o.writeFlags, s, res, err) // what became of it, as every write says
 		}
 		url := res.Steps[0].Ticket
 		if o.JSON {

@@ -273,6 +273,9 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
 			}
 		}
+		if n := res.Count(linking.StatusUnknown); n > 0 {
+			fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(n, "call", "calls"))
+		}
 	}
 	if s.ReadOnly {
 		return

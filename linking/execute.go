@@ -515,7 +515,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 			// Another operator acted between our read and our call.
 			rep.Status, rep.Error, stopErr = StatusRefused, changed.Error(), changed
 		}
-	default:
+	default: // outcomeUnknown, outcomeUnknowable
 		res.Result, res.Error = audit.ResultUnknown, joinNote(callErr.Error(), note)
 		rep.Status, rep.Error = StatusUnknown, audit.Scrub(callErr.Error())
 		stopErr = fmt.Errorf("step %s (%s): %w: %v; %s", s.ID, s.Call.Method+" "+s.Call.Path, client.ErrOutcomeUnknown, callErr, note)
@@ -535,6 +535,10 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		err = e.mark(s.ID, audit.StepDone, "")
 	case outcome == outcomeFailed:
 		err = e.mark(s.ID, audit.StepFailed, callErr.Error())
+	case outcome == outcomeUnknowable:
+		// Settled already, as resume would settle it (resolveOnResume): the
+		// note says it may have gone out (MayHaveBeenMade).
+		err = e.mark(s.ID, audit.StepFailed, joinNote(callErr.Error(), note))
 	default:
 		err = e.mark(s.ID, audit.StepUnknown, opID) // resume pairs its result with the attempt
 	}
@@ -874,6 +878,10 @@ const (
 	outcomeFailed          // the tenant refused the call: nothing changed, and trying again would not help
 	outcomeNotDone         // the call had no effect for a passing reason (5xx, answer lost): it may be made again
 	outcomeUnknown
+	// outcomeUnknowable: a ticket or a verification email whose answer was
+	// lost may have gone out, and no read of the tenant can tell: it stays
+	// unknown on the record, and is made again only if the operator says so.
+	outcomeUnknowable
 )
 
 // outcome classifies a call's error: none is done; a 4xx answer is a
@@ -891,10 +899,8 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 		return outcomeFailed, ""
 	case ctx.Err() != nil:
 		return outcomeUnknown, "interrupted during the call; `linkdesk resume` settles it by reading the tenant"
-	case s.Action == ActionTicket:
-		return outcomeFailed, ticketUnknowable
-	case s.Action == ActionVerifyEmail:
-		return outcomeFailed, verifyUnknowable
+	case s.Action == ActionTicket || s.Action == ActionVerifyEmail:
+		return outcomeUnknowable, unknowable(s.Action)
 	}
 	r, err := e.resolve(ctx, s)
 	switch {
@@ -1181,9 +1187,22 @@ func (e *Executor) attempted(st audit.StepStatus) (bool, error) {
 // MayHaveBeenMade reports whether a step's journal note says it is a
 // ticket or a verification email whose call may have gone out although no
 // answer came: finishing its plan makes a second ticket, or sends a second
-// email.
+// email (MadeAgain says which).
 func MayHaveBeenMade(note string) bool {
-	return strings.HasSuffix(note, ticketUnknowable) || strings.HasSuffix(note, verifyUnknowable)
+	_, ok := MadeAgain(note)
+	return ok
+}
+
+// MadeAgain says, for a step whose journal note says its call may have
+// gone out (MayHaveBeenMade), what making it again does to the person.
+func MadeAgain(note string) (what string, ok bool) {
+	switch {
+	case strings.HasSuffix(note, ticketUnknowable):
+		return "a ticket whose URL no one saw may exist: making it again makes a new one and shows its URL", true
+	case strings.HasSuffix(note, verifyUnknowable):
+		return "the email may have reached the person: making it again sends a second one", true
+	}
+	return "", false
 }
 
 func unknowable(action string) string {

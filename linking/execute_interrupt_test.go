@@ -124,6 +124,16 @@ func (f *faultTenant) DeleteUser(ctx context.Context, id string) error {
 	return f.write(func() error { return f.Tenant.DeleteUser(ctx, id) })
 }
 
+func (f *faultTenant) PasswordChangeTicket(ctx context.Context, id string, opts client.TicketOptions) (url string, err error) {
+	err = f.write(func() error { url, err = f.Tenant.PasswordChangeTicket(ctx, id, opts); return err })
+	return url, err
+}
+
+func (f *faultTenant) SendVerificationEmail(ctx context.Context, req client.VerificationEmail) (j client.Job, err error) {
+	err = f.write(func() error { j, err = f.Tenant.SendVerificationEmail(ctx, req); return err })
+	return j, err
+}
+
 // mixedPlan is every kind of step on the fixture tenant: a link with a
 // metadata merge, links without, an unlink and deletes.
 func mixedPlan(t *testing.T, sb *sandbox) *linking.Plan {
@@ -568,6 +578,60 @@ func TestAResumedTicketIsMadeOnlyWhenItsCallNeverWentOut(t *testing.T) {
 		if res, err := ex.Apply(context.Background(), p); err != nil || !res.Complete() || sb.srv.Stats().Requests["POST /api/v2/tickets/password-change"] != 1 {
 			t.Fatalf("finishing (attempt on record %v): %v %+v", attemptOnRecord, err, res)
 		}
+	}
+}
+
+// A ticket or a verification email whose answer is lost while the run
+// goes on may have gone out, and no read of the tenant can tell: the audit
+// log says unknown (not error), the run stops there, and the journal keeps
+// it failed with the words resume shows before making it again. The run
+// makes one call, and resume makes none of its own.
+func TestALostTicketOrEmailAnswerIsRecordedAsMayHaveGoneOut(t *testing.T) {
+	for _, tc := range []struct {
+		route string
+		plan  func(sb *sandbox) linking.Operation
+	}{
+		{"POST /api/v2/tickets/password-change", func(sb *sandbox) linking.Operation {
+			return sb.planned(linking.PlanTicket(sb.mustUser(aliceDB), client.TicketOptions{}, "ZD-4"))
+		}},
+		{emulator.RouteVerificationEmail, func(sb *sandbox) linking.Operation {
+			return sb.planned(linking.PlanVerifyEmail(sb.mustUser(mariaDB), linking.VerifyOptions{}, "ZD-5"))
+		}},
+	} {
+		t.Run(tc.route, func(t *testing.T) {
+			sb := newSandbox(t, emulator.Options{})
+			p := sb.plan(tc.plan(sb))
+			step := p.Operations[0].Steps[0]
+			j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), p.ID, p.StepIDs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { j.Close() })
+			ex := sb.executor()
+			ex.Journal = j
+			ex.Tenant = &faultTenant{Tenant: sb.tenant, mode: lostAnswerAlive, cancel: func() {}}
+			res, err := ex.Apply(context.Background(), p)
+			if !errors.Is(err, client.ErrOutcomeUnknown) || res.Complete() || res.Steps[0].Status != linking.StatusUnknown {
+				t.Fatalf("a lost answer: %v, %+v", err, res.Steps)
+			}
+			if n := sb.srv.Stats().Requests[tc.route]; n != 1 {
+				t.Fatalf("%d calls made, want 1", n)
+			}
+			recs := sb.auditRecords()
+			if len(recs) != 2 || recs[1].Phase != audit.PhaseResult || recs[1].Result != audit.ResultUnknown || !strings.Contains(recs[1].Error, "cannot be read back") {
+				t.Fatalf("audit log: %+v", recs)
+			}
+			st := j.Steps()[0]
+			if st.State != audit.StepFailed || !linking.MayHaveBeenMade(st.Note) {
+				t.Errorf("journal: %s %q", st.State, st.Note)
+			}
+			// resume reads the journal and makes nothing on its own.
+			ex.Tenant = sb.tenant
+			settled, err := ex.Settle(context.Background(), p)
+			if err != nil || settled.Steps[0].Step != step.ID || sb.srv.Stats().Requests[tc.route] != 1 || len(sb.auditRecords()) != 2 {
+				t.Fatalf("settling: %v, %+v", err, settled)
+			}
+		})
 	}
 }
 

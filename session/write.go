@@ -416,9 +416,9 @@ func (s *Session) Discard(u Unsettled) error {
 
 // RemainingSteps lists the steps of u's plan the journal does not call
 // done, in plan order (after Settle: what Finish would do), and among them
-// those that may have been made already (linking.MayHaveBeenMade), which
-// Finish would make a second time.
-func (s *Session) RemainingSteps(u Unsettled) (remaining, madeMaybe []string, err error) {
+// those that may have been made already, which Finish would make a second
+// time: each with what that does (linking.MadeAgain).
+func (s *Session) RemainingSteps(u Unsettled) (remaining []string, madeMaybe []MaybeMade, err error) {
 	snap, err := audit.ReadJournal(u.Journal)
 	if err != nil {
 		return nil, nil, err
@@ -426,12 +426,19 @@ func (s *Session) RemainingSteps(u Unsettled) (remaining, madeMaybe []string, er
 	for _, st := range snap.Steps {
 		if !slices.Contains([]audit.StepState{audit.StepDone, audit.StepSkipped}, st.State) {
 			remaining = append(remaining, st.ID)
-			if linking.MayHaveBeenMade(st.Note) {
-				madeMaybe = append(madeMaybe, st.ID)
+			if again, ok := linking.MadeAgain(st.Note); ok {
+				madeMaybe = append(madeMaybe, MaybeMade{Step: st.ID, Again: again})
 			}
 		}
 	}
 	return remaining, madeMaybe, nil
+}
+
+// MaybeMade is a step whose call may have gone out although its answer
+// never came (a ticket, a verification email: nothing on the tenant shows
+// them), with what making it again does (linking.MadeAgain).
+type MaybeMade struct {
+	Step, Again string
 }
 
 func plural(n int, one, many string) string {
