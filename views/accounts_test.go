@@ -774,3 +774,16 @@ func TestTheSortArrowSaysWhichWayTheListRuns(t *testing.T) {
 	h.press("S")
 	h.mustShow("sorted by accounts ▲")
 }
+
+// A list sorted by missed keeps the MISSED column that sort is about: the
+// connections shrink and go before it (at 80 columns they went first).
+func TestAListSortedByMissedShowsWhichAreMissed(t *testing.T) {
+	for _, width := range []int{60, 80, 100} {
+		h := newHarness(t, harnessOpts{tenant: true, width: width, height: 24})
+		h.press("2", "s", "s", "s", "s")
+		h.mustShow("sorted by missed")
+		if !strings.Contains(h.screen(), "MISSED") {
+			t.Errorf("at %d columns, sorted by missed, no MISSED column:\n%s", width, h.screen())
+		}
+	}
+}

@@ -272,14 +272,19 @@ type columns struct{ email, class, accounts, conns, missed int }
 // groupColumns lays out the list: the email as wide as the widest shown,
 // the connections the rest. When room is short the MISSED flag goes first,
 // then the connections shrink and go, then the class shrinks; the email is
-// cut last.
-func groupColumns(width, widestEmail, widestConns int) columns {
+// cut last. A list sorted by missed keeps its MISSED flag longest: the
+// connections shrink and go before it.
+func groupColumns(width, widestEmail, widestConns int, sortedByMissed bool) columns {
+	missedDrop := 5
+	if sortedByMissed {
+		missedDrop = 2
+	}
 	w := tui.FitColumns([]tui.Column{
 		{Want: min(max(widestEmail, 16), 40), Min: 14, Shrink: 1},
 		{Want: 18, Min: 10, Shrink: 2},
 		{Want: 3, Min: 3},
 		{Want: max(widestConns, 11), Min: 11, Shrink: 4, Drop: 3},
-		{Want: 6, Min: 6, Drop: 5},
+		{Want: 6, Min: 6, Drop: missedDrop},
 	}, width-2, 1)
 	c := columns{email: w[0], class: w[1], accounts: w[2], conns: w[3], missed: w[4]}
 	if c.conns > 0 { // the connections take what is left
@@ -326,7 +331,7 @@ func (g *Groups) View() string {
 		widest = max(widest, tui.Width(tui.Fit(c.Data.Groups[g.rows[i]].Email, c.Width/2)))
 		widestConns = max(widestConns, tui.Width(tui.Fit(c.Data.Connections(int(g.rows[i])), c.Width/2)))
 	}
-	cols := groupColumns(c.Width, widest, widestConns)
+	cols := groupColumns(c.Width, widest, widestConns, g.sortBy == sortMissed)
 	b.WriteString(s.Header.Render("  " + cols.row("EMAIL", "CLASS", "ACC", "CONNECTIONS", "MISSED")))
 	if len(g.rows) == 0 {
 		b.WriteString("\n\n" + s.Dim.Render("  No group matches this filter."))
