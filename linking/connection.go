@@ -244,7 +244,9 @@ func getOrAdd[V any](c *Connections, m map[string]V, key []byte, add func(string
 func inferredConnection(name, provider string, isSocial bool) Connection {
 	return Connection{
 		Name: name, Strategy: provider, Provider: provider,
-		IsDatabase: provider == client.StrategyAuth0, IsSocial: isSocial,
+		// An identity without isSocial (a hand-made or trimmed export) is
+		// still social when its provider is a social strategy.
+		IsDatabase: provider == client.StrategyAuth0, IsSocial: isSocial || socialStrategies[provider],
 		Identifiers: defaultIdentifiers(provider), Inferred: true,
 	}
 }

@@ -87,4 +87,9 @@ func TestConnectionsLookupAndCheck(t *testing.T) {
 	if !inf.Inferred() || inf.Check("google-oauth2") != nil || !reflect.DeepEqual(inf.Known(), []string{"google-oauth2"}) {
 		t.Errorf("inferred mode: %v %v", inf.Known(), inf.Check("google-oauth2"))
 	}
+	// An export line whose identity lacks isSocial: its social provider
+	// still makes it a social account (ranked last for the primary).
+	if c := inf.At(inf.Index([]byte("github"), []byte("github"), false)); !c.IsSocial || c.IsDatabase {
+		t.Errorf("github identity without isSocial: %+v", c)
+	}
 }

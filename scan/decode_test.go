@@ -193,6 +193,7 @@ func TestReadExportSkipsAndCounts(t *testing.T) {
 		"   \r",
 		`{"user_id":"google-oauth2|3","email":"A@B.COM","email_verified":true,"identities":[{"connection":"google-oauth2","provider":"google-oauth2","user_id":"3","isSocial":true}]}` + "\r",
 		`{"user_id":"sms|4","phone_number":"+1555","identities":[{"connection":"sms","provider":"sms","user_id":"4"}]}`,
+		`{"email":"a@b.com","email_verified":true}`, // nothing names it: no user_id, no identity
 		`{"user_id":"auth0|5","email":"a@b.com","identities":[{"connection":"other","provider":"auth0","user_id":"5"}]}`, // no newline at the end
 	}, "\n")
 	var seen []Counts
@@ -201,12 +202,13 @@ func TestReadExportSkipsAndCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.Report(linking.ReportMeta{Method: linking.MethodFile})
-	if r.UsersScanned != 4 || r.AccountsWithEmail != 3 || r.SkippedLines != 2 {
-		t.Errorf("users %d, with email %d, skipped %d; want 4, 3, 2", r.UsersScanned, r.AccountsWithEmail, r.SkippedLines)
+	if r.UsersScanned != 4 || r.AccountsWithEmail != 3 || r.SkippedLines != 3 {
+		t.Errorf("users %d, with email %d, skipped %d; want 4, 3, 3", r.UsersScanned, r.AccountsWithEmail, r.SkippedLines)
 	}
 	wantErrs := []linking.LineError{
 		{Line: 3, Error: fmt.Sprintf("column %d: line ends where ',' or '}' after a value was expected (cut short?)", len(cut)+1)},
 		{Line: 4, Error: "column 1: not a JSON object: starts with 'n'"},
+		{Line: 8, Error: "no user_id, and no identity with a provider and a user_id to name the account"},
 	}
 	if !reflect.DeepEqual(r.LineErrors, wantErrs) {
 		t.Errorf("line errors %+v, want %+v", r.LineErrors, wantErrs)
@@ -215,7 +217,7 @@ func TestReadExportSkipsAndCounts(t *testing.T) {
 		t.Fatalf("groups %+v", r.Groups)
 	}
 	last := seen[len(seen)-1]
-	if last.Lines != 8 || last.Users != 4 || last.Skipped != 2 || last.Bytes != int64(len(export))+1 {
+	if last.Lines != 9 || last.Users != 4 || last.Skipped != 3 || last.Bytes != int64(len(export))+1 {
 		t.Errorf("last progress %+v", last)
 	}
 }

@@ -361,6 +361,11 @@ func (w *decodeWorker) decode(chunk []byte, out *decodedChunk) {
 			l.state, l.err = lineMalformed, err.Error()
 			continue
 		}
+		if len(d.userID()) == 0 {
+			// Nothing could name the account, act on it or match it again.
+			l.state, l.err = lineMalformed, "no user_id, and no identity with a provider and a user_id to name the account"
+			continue
+		}
 		if len(w.skip) > 0 && w.skip[string(d.userID())] {
 			continue // as if blank: a newer copy of the user comes later, or none
 		}
