@@ -70,6 +70,8 @@ func runShow(o *showOptions) error {
 		} else {
 			if len(accounts) == 0 {
 				fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
+			} else if found.By == session.FoundByLinked {
+				fmt.Fprintf(o.io.Out, "%s is no account of its own now: it is an identity linked into the account below.\n\n", printableName(found.Query))
 			}
 			for i, a := range accounts {
 				if i > 0 {

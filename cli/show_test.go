@@ -58,6 +58,11 @@ func TestShowFindsAnyAccountWithoutAnExport(t *testing.T) {
 			t.Errorf("show liam.miller lacks %q:\n%s", want, r.out)
 		}
 	}
+	// A linked identity's id shows the account holding it, and says so.
+	r = runCmd(t, nil, "show", "google-oauth2|101202303404505606707")
+	if !strings.HasPrefix(r.out, "google-oauth2|101202303404505606707 is no account of its own now: it is an identity linked into the account below.") || !strings.Contains(r.out, cmdSam) {
+		t.Errorf("show of a linked identity:\n%s", r.out)
+	}
 	r = runCmd(t, nil, "show", "nobody.at.all")
 	if r.code != exitFailure || !strings.Contains(r.errOut, "No account matches nobody.at.all") {
 		t.Errorf("show of nobody: exit %d, %q", r.code, r.errOut)
