@@ -34,7 +34,9 @@ email with (its group), if any.
 
 QUERY is an email (any case: every account sharing it is shown), a user id
 (an identity linked into another account shows that account), a username or
-a phone number. Exit 1 when nothing matches.`,
+a phone number (+14155550123; typed without its country code, as
+"(415) 555-0123", it matches the numbers that end so). Exit 1 when nothing
+matches.`,
 		Example: `  linkdesk show isabella.novak138@proton.me
   linkdesk show william.muller1368
   linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,

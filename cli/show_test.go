@@ -20,6 +20,8 @@ func TestShowFindsAnyAccountWithoutAnExport(t *testing.T) {
 		{"THE.MILLERS@gmail.com", []string{cmdMike, "auth0|64b7ca01e0f1a2b3c4d5e6f8", cmdLiam}, "email"}, // any case
 		{"liam.miller", []string{cmdLiam}, "username, phone or identity id"},
 		{"+14155550123", []string{"sms|64a1f2c3d4e5f60718293a4b"}, "username, phone or identity id"},
+		{"(415) 555-0123", []string{"sms|64a1f2c3d4e5f60718293a4b"}, "username, phone or identity id"}, // without its country code
+		{"4155550123", []string{"sms|64a1f2c3d4e5f60718293a4b"}, "username, phone or identity id"},
 		{cmdAliceGoogle, []string{cmdAliceGoogle}, "user id"},
 		{"google-oauth2|101202303404505606707", []string{cmdSam}, "linked identity"}, // linked into sam's account
 	}

@@ -38,7 +38,7 @@ type Found struct {
 var prefixable = regexp.MustCompile(`^[A-Za-z0-9._]{3,}$`)
 
 // phoneLike is a query that can only be a phone number.
-var phoneLike = regexp.MustCompile(`^\+?[0-9][0-9 ().-]{4,}$`)
+var phoneLike = regexp.MustCompile(`^\+?[0-9(][0-9 ().-]{4,}$`)
 
 // Find finds any account, one or a family, without an export: by email in
 // any case (users-by-email with the case-insensitive search), by user id
@@ -126,8 +126,15 @@ func (s *Session) findIdentifier(ctx context.Context, q string) ([]client.User, 
 	}
 	if phoneLike.MatchString(q) {
 		terms = append(terms, phrase("phone_number", q))
-		if compact := strings.Map(keepPhoneRune, q); compact != q {
+		compact := strings.Map(keepPhoneRune, q)
+		if compact != q {
 			terms = append(terms, phrase("phone_number", compact))
+		}
+		if !strings.HasPrefix(compact, "+") && len(compact) >= minPhoneDigits {
+			// A number typed without its country code, as people say it
+			// ((415) 555-0123): Auth0 stores E.164 (+14155550123), and its
+			// search takes a leading wildcard before 3 characters or more.
+			terms = append(terms, "phone_number:*"+compact)
 		}
 	}
 	if prefixable.MatchString(q) {
@@ -136,6 +143,11 @@ func (s *Session) findIdentifier(ctx context.Context, q string) ([]client.User, 
 	terms = append(terms, phrase("identities.user_id", q)) // an id pasted without its provider
 	return s.search(ctx, strings.Join(terms, " OR "))
 }
+
+// minPhoneDigits is the fewest digits a number typed without its country
+// code is matched by (the end of a stored number): fewer would match
+// strangers' numbers by chance.
+const minPhoneDigits = 7
 
 func keepPhoneRune(r rune) rune {
 	if r == '+' || r >= '0' && r <= '9' {
