@@ -134,9 +134,9 @@ func TestBearerTokenAndScopes(t *testing.T) {
 func TestUnknownRoutesAnswerAuth0NotFound(t *testing.T) {
 	c := startTest(t, Options{})
 	for _, p := range []string{"/api/v2/nothing", "/api/v2/users/auth0%7Calice1/permissions", "/elsewhere"} {
-		wantError(t, c.do("GET", p, nil), 404, "not_found")
+		wantError(t, c.do("GET", p, nil), 404, "", "Not Found")
 	}
-	wantError(t, c.do("PUT", "/api/v2/users/auth0%7Calice1", map[string]any{}), 404, "not_found")
+	wantError(t, c.do("PUT", "/api/v2/users/auth0%7Calice1", map[string]any{}), 404, "", "Not Found")
 	if n := c.s.Stats().Requests["GET (no route)"]; n != 3 {
 		t.Errorf("unrouted GETs counted %d", n)
 	}

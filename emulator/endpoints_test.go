@@ -70,7 +70,7 @@ func TestRolesAndOrganizationsOfUsers(t *testing.T) {
 	if got := userRoles("auth0|bob1"); !slices.Equal(got, []string{"admin"}) {
 		t.Errorf("bob's roles after the removal %v", got)
 	}
-	wantError(t, c.do("POST", "/api/v2/users/auth0%7Cbob1/roles", map[string]any{"roles": []string{"rol_nope"}}), 404, "inexistent_role")
+	wantError(t, c.do("POST", "/api/v2/users/auth0%7Cbob1/roles", map[string]any{"roles": []string{"rol_nope"}}), 404, "", "The role does not exist.")
 	wantError(t, c.do("POST", "/api/v2/users/auth0%7Cbob1/roles", map[string]any{"roles": []string{}}), 400, "invalid_body")
 	wantError(t, c.do("GET", "/api/v2/users/auth0%7Cnobody/roles", nil), 404, "inexistent_user")
 
@@ -94,7 +94,7 @@ func TestRolesAndOrganizationsOfUsers(t *testing.T) {
 	if got := userOrgs("auth0|alice1"); !slices.Equal(got, []string{"acme"}) {
 		t.Errorf("alice's organizations after the removal %v", got)
 	}
-	wantError(t, c.do("POST", "/api/v2/organizations/org_nope/members", map[string]any{"members": []string{"auth0|bob1"}}), 404, "inexistent_organization")
+	wantError(t, c.do("POST", "/api/v2/organizations/org_nope/members", map[string]any{"members": []string{"auth0|bob1"}}), 404, "", "No organization found by that id or name")
 
 	// The tenant's organizations, by offset and by checkpoint.
 	var orgs orgList

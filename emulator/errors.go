@@ -12,10 +12,12 @@ import (
 )
 
 // apiError is an answer in Auth0's error shape:
-// {"statusCode","error","message","errorCode"}.
+// {"statusCode","error","message","errorCode"}, errorCode left out where
+// Auth0 sends none (recorded: its "Not Found" answers, a missing role or
+// organization).
 type apiError struct {
 	status int
-	code   string // errorCode
+	code   string // errorCode; "" for none
 	msg    string
 }
 
@@ -38,6 +40,13 @@ var (
 	errUserNotFound = newAPIError(http.StatusNotFound, "inexistent_user", "The user does not exist.")
 	errUserExists   = newAPIError(http.StatusConflict, "auth0_idp_error", "The user already exists.")
 	errNoConnection = newAPIError(http.StatusNotFound, "inexistent_connection", "The connection does not exist")
+	// Recorded (GET and DELETE of /api/v2/roles/{id} and
+	// /api/v2/organizations/{id} after the delete): no errorCode.
+	errNoRole         = newAPIError(http.StatusNotFound, "", "The role does not exist.")
+	errNoOrganization = newAPIError(http.StatusNotFound, "", "No organization found by that id or name")
+	// errNoRoute answers a path or method the API does not have (recorded
+	// "Not Found" answers have no errorCode).
+	errNoRoute = newAPIError(http.StatusNotFound, "", "Not Found")
 )
 
 func (e *apiError) appendJSON(b []byte) []byte {
@@ -46,7 +55,9 @@ func (e *apiError) appendJSON(b []byte) []byte {
 	w.B = strconv.AppendInt(w.B, int64(e.status), 10)
 	w.Str("error", http.StatusText(e.status))
 	w.Str("message", e.msg)
-	w.Str("errorCode", e.code)
+	if e.code != "" {
+		w.Str("errorCode", e.code)
+	}
 	return append(w.B, '}')
 }
 
@@ -58,6 +69,13 @@ func writeError(w http.ResponseWriter, err error) {
 		ae = newAPIError(http.StatusInternalServerError, "internal_error", "%v", err)
 	}
 	writeJSON(w, ae.status, ae.appendJSON(nil))
+}
+
+// writeNoContent answers 204 with no body, and Auth0's JSON content type
+// all the same (recorded on every 204 answer).
+func writeNoContent(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

@@ -194,7 +194,8 @@ func (c *tenantClient) call(method, path string, body any, status int, out any) 
 	return r
 }
 
-// wantError checks an answer in Auth0's error shape.
+// wantError checks an answer in Auth0's error shape; errorCode "" wants
+// none at all, as Auth0 answers some errors.
 func wantError(t testing.TB, r response, status int, errorCode string, message ...string) {
 	t.Helper()
 	var e struct {
@@ -203,10 +204,10 @@ func wantError(t testing.TB, r response, status int, errorCode string, message .
 		Message    *string `json:"message"`
 		ErrorCode  *string `json:"errorCode"`
 	}
-	if err := json.Unmarshal(r.body, &e); err != nil || e.StatusCode == nil || e.Error == nil || e.Message == nil || e.ErrorCode == nil {
-		t.Fatalf("not an Auth0 error body (%d): %s", r.status, r.body)
+	if err := json.Unmarshal(r.body, &e); err != nil || e.StatusCode == nil || e.Error == nil || e.Message == nil || (e.ErrorCode == nil) != (errorCode == "") {
+		t.Fatalf("not an Auth0 error body (%d), or errorCode where none is wanted (%q): %s", r.status, errorCode, r.body)
 	}
-	if r.status != status || *e.StatusCode != status || *e.ErrorCode != errorCode || *e.Error != http.StatusText(status) {
+	if r.status != status || *e.StatusCode != status || e.ErrorCode != nil && *e.ErrorCode != errorCode || *e.Error != http.StatusText(status) {
 		t.Fatalf("got %d %s, want %d %s", r.status, r.body, status, errorCode)
 	}
 	for _, m := range message {

@@ -215,5 +215,5 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errUserNotFound)
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeNoContent(w)
 }

@@ -149,7 +149,7 @@ func (s *Server) changeRoles(w http.ResponseWriter, r *http.Request, add bool) {
 	}
 	for _, id := range ids {
 		if s.st.roleByID[id] == nil {
-			writeError(w, newAPIError(http.StatusNotFound, "inexistent_role", "The role %s does not exist.", id))
+			writeError(w, errNoRole)
 			return
 		}
 	}
@@ -163,7 +163,7 @@ func (s *Server) changeRoles(w http.ResponseWriter, r *http.Request, add bool) {
 		s.st.putLocked(&u, now)
 		s.countEffect(map[bool]string{true: RouteAssignRoles, false: RouteRemoveRoles}[add])
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeNoContent(w)
 }
 
 func (s *Server) handleAssignRoles(w http.ResponseWriter, r *http.Request) { s.changeRoles(w, r, true) }
@@ -219,7 +219,7 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
 	if s.st.orgByID[orgID] == nil {
-		writeError(w, newAPIError(http.StatusNotFound, "inexistent_organization", "No organization found by that id or name"))
+		writeError(w, errNoOrganization)
 		return
 	}
 	users := make([]*User, len(ids))
@@ -243,7 +243,7 @@ func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool)
 	if changed {
 		s.countEffect(map[bool]string{true: RouteAddMembers, false: RouteRemoveMembers}[add])
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeNoContent(w)
 }
 
 // withMember returns ids with id added (or removed) and whether that changed

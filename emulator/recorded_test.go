@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -237,5 +238,74 @@ func TestJobIDsAndTicketsLookAsRecorded(t *testing.T) {
 	c.call("POST", "/api/v2/tickets/password-change", map[string]any{"user_id": "auth0|alice1", "ttl_sec": 3600}, 201, &tk)
 	if !regexp.MustCompile(`^https://127\.0\.0\.1:\d+/u/reset-password\?ticket=[A-Za-z0-9]{32}#$`).MatchString(tk.Ticket) {
 		t.Errorf("ticket %q, recorded https://TENANT/u/reset-password?ticket=vCXrmOFD88EqTjKpvxBEwG7KmlQ0QFmS#", tk.Ticket)
+	}
+}
+
+// recordedInteraction is the first interaction of a cassette with method
+// and status.
+func recordedInteraction(t *testing.T, cassette, method string, status int) *vcrInteraction {
+	t.Helper()
+	its, err := readCassette(filepath.Join(recordingsDir(t), cassette))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range its {
+		if it.method == method && it.status == status {
+			return it
+		}
+	}
+	t.Fatalf("%s has no %s answered %d", cassette, method, status)
+	return nil
+}
+
+// TestNotFoundAnswersAsRecorded: Auth0 answers some 404s without an
+// errorCode. The sandbox's answers for a missing organization, a missing
+// role and a route it does not serve are the recorded bodies exactly, and
+// every 204 has the recorded Content-Type.
+func TestNotFoundAnswersAsRecorded(t *testing.T) {
+	c := startTest(t, Options{})
+	decode := func(what string, body []byte) map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("%s: %v: %s", what, err, body)
+		}
+		return m
+	}
+	same := func(cassette string, rec *vcrInteraction, r response) {
+		t.Helper()
+		if want, got := decode(cassette, []byte(rec.respBody)), decode("sandbox", r.body); r.status != rec.status || !reflect.DeepEqual(got, want) {
+			t.Errorf("answered %d %s\n%s recorded %d %s", r.status, r.body, cassette, rec.status, rec.respBody)
+		}
+	}
+	// GET /api/v2/organizations/{id} after the organization's deletion.
+	org := recordedInteraction(t, "TestOrganizationManager_Delete.yaml", "GET", 404)
+	for _, m := range []string{"POST", "DELETE"} {
+		same("TestOrganizationManager_Delete.yaml", org,
+			c.do(m, "/api/v2/organizations/org_Xv5L7r2fE2PVMuW9/members", map[string]any{"members": []string{"auth0|bob1"}}))
+	}
+	// GET /api/v2/roles/{id} after the role's deletion.
+	role := recordedInteraction(t, "TestRoleManager_Delete.yaml", "GET", 404)
+	for _, m := range []string{"POST", "DELETE"} {
+		same("TestRoleManager_Delete.yaml", role,
+			c.do(m, "/api/v2/users/auth0%7Cbob1/roles", map[string]any{"roles": []string{"rol_Gy427JeNTubJSX6a"}}))
+	}
+	// Routes the sandbox does not serve answer Auth0's plain Not Found, as
+	// these two recorded ones (an IP that is not blocked, a connection
+	// without a SCIM configuration).
+	for _, cassette := range []string{"TestAnomaly/CheckIP.yaml", "TestConnectionManager_DeleteSCIMConfiguration.yaml"} {
+		rec := recordedInteraction(t, cassette, "GET", 404)
+		u, err := url.Parse(rec.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(cassette, rec, c.do("GET", u.RequestURI(), nil))
+	}
+
+	// 204 answers carry Auth0's JSON content type (recorded on every one).
+	ct := recordedInteraction(t, "TestUserManager_Roles.yaml", "POST", 204).respContentType
+	for _, id := range []string{"auth0%7Cbob1", "auth0%7Cnobody"} {
+		if r := c.call("DELETE", "/api/v2/users/"+id, nil, 204, nil); r.header.Get("Content-Type") != ct || len(r.body) != 0 {
+			t.Errorf("204 with Content-Type %q and body %q, recorded %q and none", r.header.Get("Content-Type"), r.body, ct)
+		}
 	}
 }

@@ -23,8 +23,9 @@ import (
 // The replay: every interaction of go-auth0 v1.45.0's recordings of real
 // Auth0 traffic (test/data/recordings, go-vcr cassettes) on an endpoint the
 // sandbox serves is sent again to a sandbox tenant, and its answer must
-// have the recorded status and the recorded keys and JSON types (values,
-// which are ids and times where they differ, are not compared).
+// have the recorded status, Content-Type, and the recorded keys and JSON
+// types (values, which are ids and times where they differ, are not
+// compared).
 //
 // How the replay stands in for the recorded tenant:
 //   - One sandbox replays every cassette, one after the other, as one
@@ -60,6 +61,9 @@ type vcrInteraction struct {
 	reqBody     string
 	status      int
 	respBody    string
+	// respContentType is the answer's Content-Type (recorded on every
+	// answer, 204 included).
+	respContentType string
 }
 
 // readCassette reads a go-vcr v2 cassette: the YAML subset go-vcr writes
@@ -144,10 +148,15 @@ func readCassette(path string) ([]*vcrInteraction, error) {
 			cur.method = val
 		case key == "code" && section == "response":
 			cur.status, _ = strconv.Atoi(val)
-		case key == "headers" && section == "request":
+		case key == "headers":
 			for j, bl := range block {
 				if strings.TrimSpace(bl) == "Content-Type:" && j+1 < len(block) {
-					cur.contentType = strings.TrimPrefix(strings.TrimSpace(block[j+1]), "- ")
+					ct := strings.TrimPrefix(strings.TrimSpace(block[j+1]), "- ")
+					if section == "request" {
+						cur.contentType = ct
+					} else {
+						cur.respContentType = ct
+					}
 				}
 			}
 		}
@@ -181,7 +190,7 @@ func TestReadCassette(t *testing.T) {
 		!strings.HasPrefix(its[3].respBody, `[{"profileData":{"email":"chuck249@example.com"`) || its[3].contentType != "application/json" {
 		t.Errorf("read %+v", its[3])
 	}
-	if its[4].reqBody != "" || its[4].status != 204 || its[4].respBody != "" {
+	if its[4].reqBody != "" || its[4].status != 204 || its[4].respBody != "" || its[4].respContentType != "application/json; charset=utf-8" {
 		t.Errorf("read %+v", its[4])
 	}
 }
@@ -807,6 +816,8 @@ func replay(t *testing.T, dir string) replayResult {
 			switch {
 			case resp.StatusCode != it.status:
 				diff = fmt.Sprintf("status %d, recorded %d (%s)", resp.StatusCode, it.status, bytes.TrimSpace(got))
+			case it.respContentType != "" && resp.Header.Get("Content-Type") != it.respContentType:
+				diff = fmt.Sprintf("Content-Type %q, recorded %q", resp.Header.Get("Content-Type"), it.respContentType)
 			case strings.TrimSpace(it.respBody) == "" || strings.TrimSpace(string(got)) == "":
 				if strings.TrimSpace(it.respBody) != strings.TrimSpace(string(got)) {
 					diff = fmt.Sprintf("body %q, recorded %q", got, it.respBody)
@@ -840,7 +851,7 @@ func replay(t *testing.T, dir string) replayResult {
 
 // TestReplayOfGoAuth0Recordings replays go-auth0's recordings of real Auth0
 // traffic against the sandbox: every answer must have the recorded status,
-// keys and JSON types.
+// Content-Type, keys and JSON types.
 func TestReplayOfGoAuth0Recordings(t *testing.T) {
 	res := replay(t, recordingsDir(t))
 	var left []string

@@ -234,7 +234,7 @@ func (s *Server) routes() {
 	api(RouteUnblock, s.handleUnblock, "update:users")
 	s.handle("GET "+exportPathPrefix+"{file}", route{}, s.handleDownload)
 	s.handle("/", route{}, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, newAPIError(http.StatusNotFound, "not_found", "Not Found"))
+		writeError(w, errNoRoute)
 	})
 }
 

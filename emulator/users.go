@@ -285,7 +285,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 		s.countEffect(RouteDeleteUser)
 		s.record(s.userEvent(r, EventUserDeleted, caller(r).clientID, gone))
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeNoContent(w)
 }
 
 // payload is a request body, member by member, with typed readers that
