@@ -43,11 +43,43 @@ func runDelete(o *deleteOptions) error {
 	return o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
 		u := users[0]
 		a := linking.AccountFromUser(u, conns)
-		id := a.PrimaryIdentifier(conns)
-		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, linking.PlanDelete(u, o.Reason)), confirmation{
-			typed: []string{id.Value, u.UserID},
-			prompt: fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
-				describeUser(u, conns), id.Type, printableName(id.Value)),
-		})
+		a.Identifier = a.PrimaryIdentifier(conns)
+		c := confirmation{
+			typed:  []string{u.UserID},
+			prompt: fmt.Sprintf("This deletes %s for good.\nType its user id to confirm", describeUser(u, conns)),
+		}
+		// Its identifier confirms too where it names this account alone:
+		// never the email it shares with others (a family, a duplicate).
+		others, err := sharingEmail(o, s, a)
+		if err != nil {
+			return commandError(err)
+		}
+		if linking.TellsApart(&a, others) {
+			c.typed = []string{a.Identifier.Value, u.UserID}
+			c.prompt = fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
+				describeUser(u, conns), a.Identifier.Type, printableName(a.Identifier.Value))
+		}
+		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, linking.PlanDelete(u, o.Reason)), c)
 	})
+}
+
+// sharingEmail reads the other accounts that share a's email, in any case
+// (users-by-email, consistent), with their primary identifiers.
+func sharingEmail(o *deleteOptions, s *session.Session, a linking.Account) ([]*linking.Account, error) {
+	if a.Email == "" {
+		return nil, nil
+	}
+	found, err := s.Find(o.ctx, a.Email)
+	if err != nil {
+		return nil, err
+	}
+	var others []*linking.Account
+	for _, u := range found.Users {
+		if u.UserID != a.UserID {
+			x := linking.AccountFromUser(u, found.Conns)
+			x.Identifier = x.PrimaryIdentifier(found.Conns)
+			others = append(others, &x)
+		}
+	}
+	return others, nil
 }

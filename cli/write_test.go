@@ -219,16 +219,31 @@ func TestWriteCommandsOnATerminalAsk(t *testing.T) {
 	if r := runCmd(t, &yes, "delete", cmdAliceGoogle); r.code != exitOK || !e.exists(cmdAliceGoogle) {
 		t.Fatalf("delete confirmed by y: %d %s", r.code, r.errOut)
 	}
+	// The email both of Alice's accounts hold names neither: only the user
+	// id does.
 	typed := "alice.nguyen@gmail.com\n"
 	r := runCmd(t, &typed, "delete", cmdAliceGoogle)
-	if r.code != exitOK || e.exists(cmdAliceGoogle) {
-		t.Fatalf("delete confirmed by the email: exit %d %s", r.code, r.errOut)
+	if !e.exists(cmdAliceGoogle) || !strings.Contains(r.errOut, "Type its user id to confirm") {
+		t.Fatalf("delete confirmed by the email two accounts share: exit %d %s", r.code, r.errOut)
 	}
-	if !strings.Contains(r.errOut, "Type its email (alice.nguyen@gmail.com)") {
-		t.Errorf("prompt: %s", r.errOut)
+	typed = cmdAliceGoogle + "\n"
+	if r := runCmd(t, &typed, "delete", cmdAliceGoogle); r.code != exitOK || e.exists(cmdAliceGoogle) {
+		t.Fatalf("delete confirmed by the user id: exit %d %s", r.code, r.errOut)
 	}
+	// A family member's username names it alone.
+	typed = "emma.miller\n"
+	r = runCmd(t, &typed, "delete", "auth0|64b7ca01e0f1a2b3c4d5e6f8")
+	if r.code != exitOK || e.exists("auth0|64b7ca01e0f1a2b3c4d5e6f8") || !strings.Contains(r.errOut, "Type its username (emma.miller) or its user id") {
+		t.Fatalf("delete confirmed by the username: exit %d %s", r.code, r.errOut)
+	}
+
 	if r := runCmd(t, &yes, "link", cmdSam, cmdAliceDB); r.code != exitOK || e.exists(cmdAliceDB) {
 		t.Fatalf("link confirmed by y: %d %s", r.code, r.errOut)
+	}
+	// An account alone on its email is named by it.
+	typed = "sam.taylor@gmail.com\n"
+	if r := runCmd(t, &typed, "delete", cmdSam); r.code != exitOK || e.exists(cmdSam) {
+		t.Fatalf("delete confirmed by the email it alone holds: exit %d %s", r.code, r.errOut)
 	}
 }
 

@@ -96,6 +96,29 @@ func profileBool(pd map[string]any, k string) bool {
 	return false
 }
 
+// TellsApart reports whether a's primary identifier (a.Identifier, as
+// Classify fills it) names a alone among others: it is no user id, and no
+// other account holds that value as its identifier, email, username or
+// phone number (compared without case). The email a group shares names
+// none of its accounts, whatever their identifiers.
+func TellsApart(a *Account, others []*Account) bool {
+	v := a.Identifier.Value
+	if v == "" || a.Identifier.Type == IdentifierUserID {
+		return false
+	}
+	for _, o := range others {
+		if o == a || o.UserID == a.UserID {
+			continue
+		}
+		for _, x := range []string{o.Identifier.Value, o.Email, o.Username, o.PhoneNumber} {
+			if x != "" && strings.EqualFold(x, v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // PrimaryIdentifier says who the account is on its connection: on a
 // Non-Unique Email connection the first active identifier other than email
 // (username or phone_number) by precedence; the phone on sms; on other

@@ -61,20 +61,13 @@ func IdentityLabel(id client.Identity, conns *linking.Connections, ownerEmail st
 }
 
 // UniqueIn reports whether a's primary identifier tells it apart from every
-// other account of g (emails compared without case).
+// other account of g (linking.TellsApart: the group's email never does).
 func UniqueIn(g *linking.Group, a *linking.Account) bool {
-	if a.Identifier.Value == "" || a.Identifier.Type == linking.IdentifierUserID {
-		return false
+	var others []*linking.Account
+	if g != nil {
+		others = g.Accounts
 	}
-	if g == nil {
-		return true
-	}
-	for _, o := range g.Accounts {
-		if o != a && o.UserID != a.UserID && strings.EqualFold(o.Identifier.Value, a.Identifier.Value) {
-			return false
-		}
-	}
-	return true
+	return linking.TellsApart(a, others)
 }
 
 // NameIn names an account of a group: by its primary identifier where that

@@ -787,3 +787,30 @@ func TestAListSortedByMissedShowsWhichAreMissed(t *testing.T) {
 		}
 	}
 }
+
+// A Google login that shares a family's email (a mixed group): its primary
+// identifier is that email, which names all four accounts, so only its user
+// id confirms its deletion; the family's usernames still name each member.
+func TestDeleteNeverTakesTheEmailAMixedGroupShares(t *testing.T) {
+	const google = "google-oauth2|108812345678901234567"
+	h := newHarness(t, harnessOpts{tenant: true, edit: editUser(google, func(u *emulator.User) { u.Email = "The.Millers@gmail.com" })})
+	h.send(h.startScan()) // the tenant as edited
+	det := h.openGroup("the.millers@gmail.com")
+	for i := 0; det.Selected().UserID != google; i++ {
+		if i > 5 {
+			t.Fatalf("the Google login is not in the family's group:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("D")
+	d := h.active().(*DeleteDialog)
+	if got := d.Accepted(); len(got) != 1 || got[0] != google {
+		t.Fatalf("accepted %q, want only the user id", got)
+	}
+	h.typeText("the.millers@gmail.com")
+	h.press("enter")
+	h.mustShow("That does not name this account: type its user id exactly")
+	if d.exec.started {
+		t.Fatal("the family's email deleted the Google login")
+	}
+}
