@@ -2,6 +2,8 @@ package linking_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -22,13 +24,26 @@ func (p patchThenTenant) UpdateMetadata(ctx context.Context, id string, um, am m
 	return p.Tenant.UpdateMetadata(ctx, id, um, am)
 }
 
+// afterPatchTenant lets another operator act just after a metadata PATCH
+// is answered: between a merge and the link after it.
+type afterPatchTenant struct {
+	client.Tenant
+	meanwhile func()
+}
+
+func (p afterPatchTenant) UpdateMetadata(ctx context.Context, id string, um, am map[string]any) (client.User, error) {
+	u, err := p.Tenant.UpdateMetadata(ctx, id, um, am)
+	p.meanwhile()
+	return u, err
+}
+
 // A link after a metadata merge checks the primary as the PATCH answered
-// with it (the whole user, after the write) and the secondary as the merge
-// read it, one call earlier, instead of reading them again: each user is
-// read by id once, before the operation's first write (two requests fewer
-// per merged link than a read before every step), and the check is as
-// strict for the primary; a secondary changed in that one call's time makes
-// the link fail at the tenant and is then reported as changed.
+// with it (the whole user, after the write) instead of reading it again,
+// and reads the secondary again just before the link, which discards it:
+// three reads by id for a merged link (one fewer than a read before every
+// step). A secondary changed between the merge and the link (blocked, or
+// given metadata the merge did not carry) is refused as a change, with
+// nothing linked: the link would end the block and lose the metadata.
 func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
@@ -37,9 +52,36 @@ func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	}
 	reads := sb.srv.Stats().Requests[userRoute]
 	sb.apply(sb.plan(ops...))
-	// The merge reads both users; the link reads neither again.
-	if n := sb.srv.Stats().Requests[userRoute] - reads; n != 2 {
-		t.Errorf("%d reads by id for a merge and a link, want 2", n)
+	// The merge reads both users; the link reads the secondary again.
+	if n := sb.srv.Stats().Requests[userRoute] - reads; n != 3 {
+		t.Errorf("%d reads by id for a merge and a link, want 3", n)
+	}
+	sb.checkRecord()
+
+	for _, meanwhile := range []struct {
+		what, body, changed string
+		check               string
+	}{
+		{"blocked", `{"blocked":true}`, "blocked", linking.CheckBlockedAccount},
+		{"given metadata", `{"user_metadata":{"set_during_apply":"important"}}`, "user_metadata", linking.CheckChangedSincePlan},
+	} {
+		sb := newSandbox(t, emulator.Options{})
+		ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
+		ex := sb.executor()
+		ex.Tenant = afterPatchTenant{sb.tenant, func() {
+			sb.call("PATCH", "/api/v2/users/"+url.PathEscape(aliceGoogle), meanwhile.body, http.StatusOK, nil)
+		}}
+		res, err := ex.Apply(context.Background(), sb.plan(ops...))
+		se := refusal(t, err, meanwhile.check)
+		if !strings.Contains(se.Reason, aliceGoogle) || !strings.Contains(se.Reason, meanwhile.changed) {
+			t.Errorf("secondary %s after the merge: reason %q", meanwhile.what, se.Reason)
+		}
+		if res.Steps[0].Status != linking.StatusDone || res.Steps[1].Status != linking.StatusRefused {
+			t.Errorf("secondary %s after the merge: report %+v", meanwhile.what, res.Steps)
+		}
+		if _, ok := sb.user(aliceGoogle); !ok {
+			t.Errorf("secondary %s after the merge: linked away", meanwhile.what)
+		}
 	}
 	sb.checkRecord()
 
