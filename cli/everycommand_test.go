@@ -87,13 +87,17 @@ func around(s string, i int) string {
 // none of them.
 var payloads = []string{"pwned", "\x1b]52", "Y3VybC", "\u202e", "\u200b", "\u009b", "\x1b[8m", "\xff"}
 
-// runBounded is runCmd that fails the test if the command hangs.
+// runBounded is runCmd that fails the test if the command hangs. An in
+// given is a terminal's input (the terminal UI's keys), and stdout that
+// terminal's screen; without one nothing is a terminal.
 func runBounded(t *testing.T, in io.Reader, args ...string) cmdRun {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	s := &streams{In: in, Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
 	if in == nil {
 		s.In = strings.NewReader("")
+	} else {
+		s.terminal = func(f any) bool { return f == s.In || f == s.Out }
 	}
 	done := make(chan int, 1)
 	go func() { done <- run(args, s) }()
@@ -212,8 +216,8 @@ func TestHostileFixtureThroughEveryCommand(t *testing.T) {
 		{args: []string{"apply", planFile, "--force"}, checks: []check{has("Done: all")}},
 		{args: []string{"unlink", hostileMallory, "github", "42424242"}},
 		{args: []string{"unlink", hostileMallory, "github", "42424242", "--force", "--json"}, checks: []check{jsonOut}},
-		{args: []string{"link", hostileMallory, "github|42424242", "--allow-unverified"}},
-		{args: []string{"link", hostileMallory, "github|42424242", "--force", "--allow-unverified"}, checks: []check{has("done")}},
+		{args: []string{"link", hostileMallory, "github|42424242", "--allow-unverified", "--allow-different-emails"}},
+		{args: []string{"link", hostileMallory, "github|42424242", "--force", "--allow-unverified", "--allow-different-emails"}, checks: []check{has("done")}},
 		{args: []string{"delete", hostileID}},
 		{args: []string{"delete", hostileID, "--force"}, checks: []check{has("done", "backup")}},
 		{args: []string{"delete", hostileGoogle + "\x1b[2J", "--force"}, exit: exitRefused},

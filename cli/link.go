@@ -15,8 +15,9 @@ type linkOptions struct {
 
 	Primary, Secondary string
 	writeFlags
-	NoMergeMetadata bool
-	AllowUnverified bool
+	NoMergeMetadata      bool
+	AllowUnverified      bool
+	AllowDifferentEmails bool
 }
 
 func newLinkCmd(g *globalOptions, io *streams, runF func(*linkOptions) error) *cobra.Command {
@@ -30,9 +31,12 @@ Linking discards the secondary's user_metadata and app_metadata, so they are
 merged into the primary first (primary wins on conflicts, arrays unioned),
 unless --no-merge-metadata. Both accounts are backed up before any call.
 
-Refused (exit 3) when an email is not verified (unless --allow-unverified),
-when both accounts share a Non-Unique Emails connection, when the secondary
-has linked identities of its own, or when either account is missing.
+Refused (exit 3) when the two accounts share no email (unless
+--allow-different-emails: a mistyped id would merge two people), when an
+email is not verified (unless --allow-unverified), when both accounts share
+a Non-Unique Emails connection, when one is blocked and the other is not,
+when the secondary has linked identities of its own, or when either account
+is missing.
 
 Without --force it prints the exact calls it would make; on a terminal it then
 asks, and without one it changes nothing. The calls run under a journal: if
@@ -46,6 +50,7 @@ they are cut off, ` + "`linkdesk resume`" + ` settles them.`,
 	f := cmd.Flags()
 	f.BoolVar(&o.NoMergeMetadata, "no-merge-metadata", false, "do not merge the secondary's metadata into the primary (it is lost; the backup keeps it)")
 	f.BoolVar(&o.AllowUnverified, "allow-unverified", false, "link although an email is not verified (the audit log names the override)")
+	f.BoolVar(&o.AllowDifferentEmails, "allow-different-emails", false, "link two accounts that share no email, once you know they are one person (the audit log names the override)")
 	return cmd
 }
 
@@ -56,8 +61,12 @@ func runLink(o *linkOptions) error {
 			return commandError(err)
 		}
 		ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{
-			AllowUnverified: o.AllowUnverified, NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason, Access: access,
+			AllowUnverified: o.AllowUnverified, AllowDifferentEmails: o.AllowDifferentEmails,
+			NoMergeMetadata: o.NoMergeMetadata, Reason: o.Reason, Access: access,
 		})
+		if se, ok := linking.AsSafetyError(err); ok && linkOverrides[se.Check] != "" {
+			se.Reason += " (" + linkOverrides[se.Check] + " does, on the record)"
+		}
 		if err != nil {
 			return commandError(err)
 		}
@@ -65,4 +74,10 @@ func runLink(o *linkOptions) error {
 			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1], conns), describeUser(users[0], conns)),
 		})
 	})
+}
+
+// linkOverrides are the flags that override a link's checks.
+var linkOverrides = map[string]string{
+	linking.CheckUnverifiedEmail: "--allow-unverified",
+	linking.CheckDifferentEmails: "--allow-different-emails",
 }

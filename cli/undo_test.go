@@ -289,7 +289,7 @@ func TestUndoOfAnUnlinkIntoAPrimaryBlockedSinceIsAConflict(t *testing.T) {
 func TestUndoOfADeletedBlockedPrimaryLinksItsIdentityBack(t *testing.T) {
 	const mallory, bakery = "auth0|65f0e1d2c3b4a59687786950", "auth0|62f0a1b2c3d4e5f607182930"
 	e := newBlockedEnv(t, mallory, bakery)
-	if r := runCmd(t, nil, "link", mallory, bakery, "--force", "--allow-unverified"); r.code != exitOK {
+	if r := runCmd(t, nil, "link", mallory, bakery, "--force", "--allow-unverified", "--allow-different-emails"); r.code != exitOK {
 		t.Fatalf("link: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 	before := tenantPeople(e.srv)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,7 +238,7 @@ func TestWriteCommandsOnATerminalAsk(t *testing.T) {
 		t.Fatalf("delete confirmed by the username: exit %d %s", r.code, r.errOut)
 	}
 
-	if r := runCmd(t, &yes, "link", cmdSam, cmdAliceDB); r.code != exitOK || e.exists(cmdAliceDB) {
+	if r := runCmd(t, &yes, "link", cmdSam, cmdAliceDB, "--allow-different-emails"); r.code != exitOK || e.exists(cmdAliceDB) {
 		t.Fatalf("link confirmed by y: %d %s", r.code, r.errOut)
 	}
 	// An account alone on its email is named by it.
@@ -258,6 +259,7 @@ func TestRefusalsExitThree(t *testing.T) {
 		{[]string{"link", cmdAliceDB, cmdAliceDB, "--force"}, linking.CheckSameAccount},
 		{[]string{"link", cmdAliceDB, cmdSam, "--force"}, linking.CheckSecondaryHasLinks},
 		{[]string{"link", cmdAliceDB, "auth0|nobody", "--force"}, linking.CheckUserMissing},
+		{[]string{"link", cmdAliceDB, cmdMike, "--force", "--allow-unverified"}, linking.CheckDifferentEmails}, // a mistyped id
 		{[]string{"delete", "auth0|nobody", "--force"}, linking.CheckUserMissing},
 		{[]string{"unlink", cmdAliceDB, "google-oauth2", "1", "--force"}, linking.CheckNotLinked},
 		{[]string{"ticket", "auth0|nobody", "--force"}, linking.CheckUserMissing},
@@ -283,6 +285,13 @@ func TestRefusalsExitThree(t *testing.T) {
 	}
 	if recs := e.auditRecords(); len(recs) != 2 || len(recs[0].Overrides) != 1 || recs[0].Overrides[0] != linking.CheckUnverifiedEmail {
 		t.Errorf("audit does not name the override: %+v", recs)
+	}
+	r = runCmd(t, nil, "link", cmdAliceDB, cmdMike, "--force", "--allow-different-emails", "--allow-unverified")
+	if r.code != exitOK || e.exists(cmdMike) {
+		t.Fatalf("--allow-different-emails: exit %d %s", r.code, r.errOut)
+	}
+	if recs := e.auditRecords(); len(recs) < 4 || !slices.Contains(recs[len(recs)-1].Overrides, linking.CheckDifferentEmails) {
+		t.Errorf("audit does not name the override: %+v", recs[len(recs)-1])
 	}
 	if r := runCmd(t, nil, "link", cmdAliceDB); r.code != exitUsage {
 		t.Errorf("one argument: exit %d", r.code)

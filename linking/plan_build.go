@@ -14,6 +14,10 @@ type LinkOptions struct {
 	// AllowUnverified lets a link through although an email is not
 	// verified; the operation names CheckUnverifiedEmail in its overrides.
 	AllowUnverified bool
+	// AllowDifferentEmails lets a link through although the two accounts
+	// share no email; the operation names CheckDifferentEmails in its
+	// overrides.
+	AllowDifferentEmails bool
 	// NoMergeMetadata links without merging the secondary's metadata into
 	// the primary first: it is lost (the backup keeps it).
 	NoMergeMetadata bool
@@ -47,7 +51,7 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 			return nil, refuse(CheckSameAccount, []string{sec.UserID}, "%s is listed twice", sec.UserID)
 		}
 		seen[sec.UserID] = true
-		if err := CheckLink(primary, sec, conns, opts.AllowUnverified); err != nil {
+		if err := CheckLink(primary, sec, conns, opts); err != nil {
 			return nil, err
 		}
 		own := sec.Identities[0]
@@ -60,7 +64,10 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 			op.ConnectionID = c.ID
 		}
 		if !primary.EmailVerified || !sec.EmailVerified {
-			op.Overrides = []string{CheckUnverifiedEmail}
+			op.Overrides = append(op.Overrides, CheckUnverifiedEmail)
+		}
+		if !sameEmail(primary, sec) {
+			op.Overrides = append(op.Overrides, CheckDifferentEmails)
 		}
 		if opts.NoMergeMetadata {
 			if s.UserMetadata != nil || s.AppMetadata != nil {

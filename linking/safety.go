@@ -20,6 +20,10 @@ const (
 	// CheckUnverifiedEmail: an email on either side is not verified, so
 	// nothing shows that one person controls both accounts. Overridable.
 	CheckUnverifiedEmail = "unverified_email"
+	// CheckDifferentEmails: the two accounts of a link do not share an
+	// email (compared as linkdesk groups them), so nothing shows they are
+	// one person: a mistyped user id would merge two people. Overridable.
+	CheckDifferentEmails = "different_emails"
 	// CheckNonUniqueEmailConnection: both accounts are on one Non-Unique
 	// Email connection, where sharing an email is legitimate by design.
 	CheckNonUniqueEmailConnection = "non_unique_email_connection"
@@ -94,9 +98,10 @@ func who(u client.User, conns *Connections) string {
 }
 
 // CheckLink runs the safety checks of linking secondary into primary. With
-// allowUnverified an unverified email is let through (the operation then
-// names CheckUnverifiedEmail among its overrides).
-func CheckLink(primary, secondary client.User, conns *Connections, allowUnverified bool) error {
+// opts.AllowUnverified an unverified email is let through, with
+// opts.AllowDifferentEmails two accounts that share no email (the
+// operation then names the check among its overrides).
+func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOptions) error {
 	ids := []string{primary.UserID, secondary.UserID}
 	if primary.UserID == secondary.UserID {
 		return refuse(CheckSameAccount, ids[:1], "the primary and the secondary are the same account, %s", primary.UserID)
@@ -117,7 +122,12 @@ func CheckLink(primary, secondary client.User, conns *Connections, allowUnverifi
 	if err := checkBlocked(primary, secondary); err != nil {
 		return err
 	}
-	if !allowUnverified {
+	if !opts.AllowDifferentEmails && !sameEmail(primary, secondary) {
+		return refuse(CheckDifferentEmails, ids,
+			"%s (%s) and %s (%s) share no email: nothing shows they are one person (a mistyped id would merge two); override this check only once you know they are",
+			who(primary, conns), orNone(primary.Email), who(secondary, conns), orNone(secondary.Email))
+	}
+	if !opts.AllowUnverified {
 		var unverified []string
 		for _, u := range []client.User{primary, secondary} {
 			if !u.EmailVerified {
@@ -126,7 +136,7 @@ func CheckLink(primary, secondary client.User, conns *Connections, allowUnverifi
 		}
 		if len(unverified) > 0 {
 			return refuse(CheckUnverifiedEmail, ids,
-				"email not verified on %s: nothing shows that one person controls both accounts; have the email verified, or pass --allow-unverified after checking another way",
+				"email not verified on %s: nothing shows that one person controls both accounts; have the email verified, or override this check once you have checked another way",
 				joinAnd(unverified))
 		}
 	}
@@ -282,4 +292,12 @@ func refList(ids []IdentityRef) string { return strings.Join(identityKeys(ids), 
 // plan expects.
 func ChangedError(ids []string, changes []string) *SafetyError {
 	return refuse(CheckChangedSincePlan, ids, "the group changed since the plan was made: %s; make a new plan", strings.Join(changes, "; "))
+}
+
+// sameEmail reports whether two accounts share their email as linkdesk
+// groups accounts (NormalizeEmail: case aside); two accounts without one
+// share none.
+func sameEmail(a, b client.User) bool {
+	na := NormalizeEmail(a.Email)
+	return na != "" && na == NormalizeEmail(b.Email)
 }

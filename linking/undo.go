@@ -436,7 +436,8 @@ func (u *undoer) unlink() error {
 			return err
 		}
 	}
-	opts := LinkOptions{AllowUnverified: true, Reason: u.req.Reason}
+	// They were linked before: the checks of a new link's proof stand aside.
+	opts := LinkOptions{AllowUnverified: true, AllowDifferentEmails: true, Reason: u.req.Reason}
 	if u.req.ReadAccess {
 		if opts.Access, err = ReadAccess(u.ctx, u.t, primary.UserID, sec.UserID); err != nil {
 			return err

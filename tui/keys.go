@@ -46,7 +46,7 @@ type KeyMap struct {
 	Undo          key.Binding // undo a recorded operation (audit log)
 	ChoosePrimary key.Binding
 	Copy          key.Binding
-	Override      key.Binding // let a link through the unverified-email check, on the record
+	Override      key.Binding // let a link through an overridable check (unverified email, no shared email), on the record
 
 	// Dialogs
 	Confirm key.Binding
@@ -92,7 +92,7 @@ func DefaultKeyMap() *KeyMap {
 		Undo:          key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "undo this operation")),
 		ChoosePrimary: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "choose primary")),
 		Copy:          key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy user id")),
-		Override:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override the unverified-email check (recorded)")),
+		Override:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override the check that refused the link (recorded)")),
 
 		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes, do it")),
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no, cancel")),

@@ -587,8 +587,14 @@ func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
 		t.Fatalf("the wizard links %v into %s", w.secondaries(), w.primary)
 	}
 	h.press("enter")
-	h.mustShow("✗ refused: unverified_email") // the sms account has no verified email
-	h.press("o", "enter", "y")
+	h.mustShow("✗ refused: different_emails") // the sms account has no email at all
+	h.press("o")
+	h.mustShow("✗ refused: unverified_email") // nor a verified one
+	h.press("o")
+	h.mustShow("different_emails, unverified_email: OVERRIDDEN by you (recorded)")
+	h.press("enter")
+	h.mustShow("The accounts share no email: you vouch that they are one person.")
+	h.press("y")
 	h.mustShow("✓ Done.")
 	if _, ok := h.srv.GetUser("sms|64a1f2c3d4e5f60718293a4b"); ok {
 		t.Fatal("the sms account is still a user of its own")

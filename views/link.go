@@ -233,7 +233,12 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0:
 			w.toggleConflict()
 		case tui.Matches(k, keys.Override) && w.overridable():
-			w.opts.AllowUnverified = true
+			se, _ := linking.AsSafetyError(w.planErr)
+			if se.Check == linking.CheckDifferentEmails {
+				w.opts.AllowDifferentEmails = true
+			} else {
+				w.opts.AllowUnverified = true
+			}
 			w.plan()
 		case tui.Matches(k, keys.Open):
 			switch {
@@ -310,9 +315,24 @@ func (w *LinkWizard) plan() {
 	w.conflict = min(w.conflict, max(len(w.conflicts)-1, 0))
 }
 
+// overridable: the plan was refused by a check the operator may override
+// on the record (an unverified email, two accounts that share no email).
 func (w *LinkWizard) overridable() bool {
 	se, ok := linking.AsSafetyError(w.planErr)
-	return ok && se.Check == linking.CheckUnverifiedEmail && !w.opts.AllowUnverified
+	return ok && (se.Check == linking.CheckUnverifiedEmail && !w.opts.AllowUnverified ||
+		se.Check == linking.CheckDifferentEmails && !w.opts.AllowDifferentEmails)
+}
+
+// overridden lists the checks the operator overrode for this link.
+func (w *LinkWizard) overridden() []string {
+	var out []string
+	if w.opts.AllowDifferentEmails {
+		out = append(out, linking.CheckDifferentEmails)
+	}
+	if w.opts.AllowUnverified {
+		out = append(out, linking.CheckUnverifiedEmail)
+	}
+	return out
 }
 
 // toggleConflict keeps the other side of the conflict under the cursor and
@@ -485,7 +505,7 @@ func (w *LinkWizard) reviewView() []string {
 		}
 		return out
 	}
-	out = append(out, linkChecks(s, w.opts.AllowUnverified, width)...)
+	out = append(out, linkChecks(s, w.overridden(), width)...)
 	out = append(out, s.Dim.Render(tui.Fit("+ the primary gains it · ~ merged · ! conflict: one side is kept", width)))
 
 	// The merge, one section per secondary; every conflict line remembers
@@ -591,17 +611,21 @@ func (w *LinkWizard) reviewView() []string {
 }
 
 // linkChecks names the checks linking's CheckLink passed for this plan,
-// every one of them, wrapped under a ✓ (or under the override's !).
-func linkChecks(s *tui.Styles, overridden bool, width int) []string {
-	passed := []string{linking.CheckSameAccount, linking.CheckUserMissing, linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection, linking.CheckBlockedAccount}
+// every one of them, wrapped under a ✓ (or under the overrides' !).
+func linkChecks(s *tui.Styles, overridden []string, width int) []string {
+	var passed []string
+	for _, c := range []string{linking.CheckDifferentEmails, linking.CheckUnverifiedEmail, linking.CheckSameAccount, linking.CheckUserMissing,
+		linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection, linking.CheckBlockedAccount} {
+		if !slices.Contains(overridden, c) {
+			passed = append(passed, c)
+		}
+	}
 	text := "safety checks passed: "
-	if overridden {
-		text = linking.CheckUnverifiedEmail + ": OVERRIDDEN by you (recorded); passed: "
-	} else {
-		passed = append([]string{linking.CheckUnverifiedEmail}, passed...)
+	if len(overridden) > 0 {
+		text = strings.Join(overridden, ", ") + ": OVERRIDDEN by you (recorded); passed: "
 	}
 	lines := indent(tui.Wrap(text+strings.Join(passed, ", "), width-2, 0), "  ")
-	if !overridden {
+	if len(overridden) == 0 {
 		lines[0] = s.Good.Render("✓ ") + lines[0][2:]
 		return lines
 	}
@@ -650,8 +674,11 @@ func (w *LinkWizard) confirmView() string {
 	if n := len(w.conflicts); n > 0 {
 		body = append(body, s.Warn.Render(tui.Fit(fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)))
 	}
+	if w.opts.AllowDifferentEmails {
+		body = append(body, s.Warn.Render(tui.Fit("The accounts share no email: you vouch that they are one person.", inner)))
+	}
 	if w.opts.AllowUnverified {
-		body = append(body, s.Warn.Render("The unverified-email check is overridden for this link."))
+		body = append(body, s.Warn.Render(tui.Fit("The unverified-email check is overridden for this link.", inner)))
 	}
 	body = append(body, "", w.reason.View(s, inner))
 	if w.hint != "" {
