@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -46,7 +47,10 @@ type LogMark struct {
 // far) unless made again after their deletion, and the users linked since
 // into a changed user (its identities after the first). Search is
 // eventually consistent: the report is shown, never written from; every
-// write re-reads its users by id.
+// write re-reads its users by id. The users linkdesk wrote itself since
+// (req.Written) are read by id too, and what those reads say wins over
+// search: gone (deleted, or linked into another account) or as they are
+// now, whatever search still says of them.
 func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, req Request, started time.Time) (*linking.Report, error) {
 	se, ok := t.(client.Searcher)
 	if !ok {
@@ -69,7 +73,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 		progress = func(Progress) {}
 	}
 	progress(Progress{Stage: "changes"})
-	since := snap.State.SyncedAt.Add(-searchMargin)
+	since := snap.ChangesSince()
 
 	deleted, err := deletedSince(ctx, se, snap, since)
 	if err != nil {
@@ -79,11 +83,34 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 	if err != nil {
 		return nil, err
 	}
+	// The users linkdesk wrote since, as they are now: in place of the
+	// copies search found of them (which may be from before the write), and
+	// the ones gone (a 404: deleted, or linked away, whose sdu event or
+	// primary search may not show yet) left out wherever search finds them.
+	current, absent, err := readWritten(ctx, t, req.Written, since)
+	if err != nil {
+		return nil, err
+	}
+	present := make(map[string]bool, len(current))
+	if len(current)+len(absent) > 0 {
+		read := make(map[string]bool, len(current)+len(absent))
+		for _, u := range current {
+			present[u.UserID], read[u.UserID] = true, true
+		}
+		for _, id := range absent {
+			read[id] = true
+			deleted[id] = time.Time{} // gone now, whenever it went: after any creation search still shows
+		}
+		changed = append(slices.DeleteFunc(changed, func(u client.User) bool { return read[u.UserID] }), current...)
+	}
 	// A link makes the secondary an identity of the primary: no longer a
 	// user, and the log has no sdu event for it. The primary's updated_at
 	// moves, so the changed users name every account linked since.
 	linked := linkedInto(changed)
 	gone := func(u client.User) bool {
+		if present[u.UserID] { // read by id just now: a user
+			return false
+		}
 		// Deleted, unless made again with the same user_id after its last
 		// deletion (linkdesk's undo does): search lags, so a user it still
 		// finds may be the one deleted. created_at and the event's date
@@ -198,6 +225,72 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 		}
 	}
 	return rep, nil
+}
+
+// writtenReaders is how many reads by id of the users linkdesk wrote run at
+// once; the client paces them against the tenant's rate limit.
+const writtenReaders = 8
+
+// readWritten reads by id the users of written that linkdesk wrote at
+// since or later (each once): those there now, and the ids of those gone,
+// which answer 404 (deleted, or linked into another account).
+func readWritten(ctx context.Context, t client.Tenant, written []Written, since time.Time) ([]client.User, []string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, w := range written {
+		if w.UserID != "" && !w.At.Before(since) && !seen[w.UserID] {
+			seen[w.UserID] = true
+			ids = append(ids, w.UserID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	slices.Sort(ids)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	users := make([]client.User, len(ids))
+	found := make([]bool, len(ids))
+	var (
+		wg       sync.WaitGroup
+		errMu    sync.Mutex
+		firstErr error
+	)
+	sem := make(chan struct{}, writtenReaders)
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			u, err := t.User(ctx, id)
+			switch {
+			case client.IsNotFound(err):
+			case err != nil:
+				errMu.Lock()
+				if firstErr == nil { // the others stop: their errors say only that
+					firstErr = fmt.Errorf("reading %s, which linkdesk wrote, by id: %w", id, err)
+					cancel()
+				}
+				errMu.Unlock()
+			default:
+				users[i], found[i] = u, true
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, firstErr
+	}
+	var current []client.User
+	var absent []string
+	for i, id := range ids {
+		if found[i] {
+			current = append(current, users[i])
+		} else {
+			absent = append(absent, id)
+		}
+	}
+	return current, absent, nil
 }
 
 // deletedSince returns the users the log says were deleted since, each with

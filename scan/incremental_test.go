@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -97,9 +98,16 @@ type sandbox struct {
 
 func newSandbox(t *testing.T, users int, seed int64) *sandbox {
 	t.Helper()
+	return newLaggingSandbox(t, users, seed, 0)
+}
+
+// newLaggingSandbox is newSandbox on a tenant whose user search and log show
+// a write only lag after it.
+func newLaggingSandbox(t *testing.T, users int, seed int64, lag time.Duration) *sandbox {
+	t.Helper()
 	ctx := context.Background()
 	tenant := gen.Generate(gen.GenOptions{Users: users, Seed: seed})
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1, SearchLag: lag})
 	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -338,4 +346,76 @@ func scanBody(tb testing.TB, r *linking.Report) string {
 	c := *r
 	c.ScannedAt, c.Method, c.APICalls = time.Time{}, "", 0
 	return reportJSON(tb, &c)
+}
+
+// TestIncrementalScanReadsTheUsersWrittenByID: on a tenant whose search and
+// log lag an hour behind its writes, a scan brought up to date right after
+// a link, an unlink, a deletion and an account made again reports what a
+// full export reports once it is told the users written (Request.Written):
+// it reads them by id, consistent at once. Told nothing, it reports the
+// tenant as before the writes (checked on a copy of the snapshot). A user
+// written before the snapshot's changes is not read again.
+func TestIncrementalScanReadsTheUsersWrittenByID(t *testing.T) {
+	s := newLaggingSandbox(t, 4000, 33, time.Hour)
+	s.scan(linking.MethodExport)
+	pairs := s.pairs(3, isDatabase)
+	var linked *emulator.User
+	for _, u := range s.tenant.Users {
+		if len(u.Identities) > 1 {
+			linked = u
+			break
+		}
+	}
+	if linked == nil {
+		t.Fatal("the tenant has no linked account")
+	}
+	var written []Written
+	wrote := func(ids ...string) {
+		for _, id := range ids {
+			written = append(written, Written{UserID: id, At: time.Now()})
+		}
+	}
+	// A link, an unlink, a deletion, and a deletion undone (made again).
+	s.link(pairs[0][0].UserID, pairs[0][1])
+	wrote(pairs[0][0].UserID, pairs[0][1].UserID)
+	back := &emulator.User{Identities: linked.Identities[1:]}
+	s.unlink(linked.UserID, back)
+	wrote(linked.UserID, back.Identities[0].Provider+"|"+back.Identities[0].UserID.Value)
+	s.delete(pairs[1][1].UserID)
+	wrote(pairs[1][1].UserID)
+	redo := pairs[2][1]
+	s.delete(redo.UserID)
+	s.create(client.NewUser{Connection: redo.Connection(), UserID: redo.Identities[0].UserID.Value, Email: redo.Email, Username: redo.Username})
+	wrote(redo.UserID)
+	// Written before the snapshot's changes: not read again.
+	written = append(written, Written{UserID: pairs[2][0].UserID, At: time.Now().Add(-time.Hour)})
+
+	// Told nothing, on a copy of the snapshot: search does not show the writes yet.
+	stale := t.TempDir()
+	if err := os.CopyFS(stale, os.DirFS(s.dir)); err != nil {
+		t.Fatal(err)
+	}
+	was, err := Tenant(s.ctx, s.tn, Request{Connections: s.conns, Snapshot: stale})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	reads := s.srv.Stats().Requests["GET /api/v2/users/{id}"]
+	rep, err := Tenant(s.ctx, s.tn, Request{Connections: s.conns, Snapshot: s.dir, Written: written})
+	reads = s.srv.Stats().Requests["GET /api/v2/users/{id}"] - reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Method != linking.MethodIncremental {
+		t.Fatalf("method %q, want incremental", rep.Method)
+	}
+	full := s.checkLikeFull("after 4 writes", rep)
+	if scanBody(t, was) == scanBody(t, full) {
+		t.Error("told nothing of the writes, the scan reports them all the same: the tenant's search does not lag")
+	}
+	if reads != 6 {
+		t.Errorf("the scan read %d users by id, want the 6 written since its snapshot's changes", reads)
+	}
+	t.Logf("%d Management API calls, %d of them reads by id; told nothing, %d", rep.APICalls, reads, was.APICalls)
+	s.checkLikeFull("nothing changed", s.scan(linking.MethodIncremental))
 }

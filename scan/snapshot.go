@@ -119,6 +119,12 @@ func OpenSnapshot(dir, tenant string) (*Snapshot, error) {
 // Age is how long ago the snapshot was last brought up to date.
 func (s *Snapshot) Age(now time.Time) time.Duration { return now.Sub(s.State.SyncedAt) }
 
+// ChangesSince is how far back the next refresh reads what changed: a
+// margin before the last one began (search and the log lag behind writes).
+// The users linkdesk wrote from then on are what Request.Written should
+// name.
+func (s *Snapshot) ChangesSince() time.Time { return s.State.SyncedAt.Add(-searchMargin) }
+
 // read scans the snapshot into sc: the base without the users of skip,
 // of the delta and deleted since, then the delta without the users of skip.
 func (s *Snapshot) read(ctx context.Context, sc *Scanner, skip map[string]bool) (err error) {
@@ -209,10 +215,12 @@ func newSnapshotWriter(dir string) (*snapshotWriter, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	sweepTemp(dir, time.Now())
 	f, err := os.CreateTemp(dir, "base-*.json.gz.tmp") // 0600
 	if err != nil {
 		return nil, err
 	}
+	lockTemp(f) // held while this process has it open: no sweep takes it
 	return &snapshotWriter{dir: dir, copy: &client.ExportCopy{File: f}}, nil
 }
 
@@ -246,7 +254,8 @@ func (w *snapshotWriter) commit(st SnapshotState) error {
 }
 
 // writeState commits a snapshot's state, then removes the files of the
-// directory that it no longer names.
+// directory that it no longer names, and the temporary files that scans
+// cut off left (sweepTemp).
 func writeState(dir string, st SnapshotState) error {
 	data, err := json.Marshal(st)
 	if err != nil {
@@ -264,7 +273,57 @@ func writeState(dir string, st SnapshotState) error {
 			os.Remove(filepath.Join(dir, n))
 		}
 	}
+	sweepTemp(dir, time.Now())
 	return nil
+}
+
+// A base being downloaded (base-*.json.gz.tmp) is locked by the process
+// writing it for as long as that process has it open (lockTemp).
+type tempLock int
+
+const (
+	tempLockUnknown tempLock = iota // the lock cannot be read here
+	tempLockFree                    // no process holds it: the writer is gone
+	tempLockHeld                    // a process is writing the file now
+)
+
+// staleTemp is how long a temporary file of a snapshot directory, its lock
+// free, must have been left unchanged before a scan sweeps it: the age
+// covers the instant between the file's creation and its lock, and the
+// lock a download whose export job waits far longer. Where the lock cannot
+// be read, the file must be a day old (staleTempUnlocked), longer than an
+// export job is ever queued.
+const (
+	staleTemp         = 10 * time.Minute
+	staleTempUnlocked = 24 * time.Hour
+)
+
+// sweepTemp removes the temporary files of a snapshot directory that a scan
+// cut off (a kill, a crash, a power cut) left behind: a base being
+// downloaded whose process is gone (its lock free) and that has not
+// changed for staleTemp. A download under way in another process, however
+// old, is left alone.
+func sweepTemp(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".tmp") || !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		age, path := now.Sub(fi.ModTime()), filepath.Join(dir, e.Name())
+		if age < staleTemp {
+			continue
+		}
+		if l := tempLockOf(path); l == tempLockFree || l == tempLockUnknown && age >= staleTempUnlocked {
+			os.Remove(path)
+		}
+	}
 }
 
 // writeDelta writes the users of a refreshed delta as export lines, a user

@@ -42,6 +42,20 @@ type Request struct {
 	// collector off while it builds its report (see Options.HoldCollector):
 	// for a process that does nothing else, never for the terminal UI.
 	HoldCollector bool
+	// Written are the users linkdesk itself wrote on this tenant (its audit
+	// log's records, which the caller reads: scan reads no audit log), each
+	// with when. Bringing the snapshot up to date reads by id, which is
+	// consistent, those written since the snapshot's ChangesSince: a link,
+	// an unlink, a deletion or an account made again shows in the scan right
+	// after it, although search, eventually consistent, may not show it yet.
+	Written []Written
+}
+
+// Written is a user that linkdesk wrote (linked, unlinked, deleted, made
+// again, changed), and when its audit log says it did.
+type Written struct {
+	UserID string
+	At     time.Time
 }
 
 // Progress is one snapshot of a scan of a tenant, for progress lines and bars.
