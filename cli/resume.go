@@ -106,6 +106,13 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return nil
 	}
 	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
+	var keep error // why the rest cannot be left undone, if it cannot
+	if u.Plan != nil {
+		keep = u.Plan.CheckDiscard(func(step string) bool { return !slices.Contains(remaining, step) })
+	}
+	if keep != nil {
+		fmt.Fprintf(o.io.Out, "  cannot be left undone: %s\n", printableName(keep.Error()))
+	}
 	for _, m := range madeMaybe {
 		fmt.Fprintf(o.io.Out, "  may have gone out already: %s, its answer never came; %s (finishing does; --discard leaves it)\n", m.Step, m.Again)
 	}
@@ -113,7 +120,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
 	})
 	if err != nil || !ok {
-		if err == nil && !o.Force {
+		if err == nil && !o.Force && keep == nil {
 			fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: linkdesk resume --discard\n", plural(len(remaining), "it", "them"))
 		}
 		return err

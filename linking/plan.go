@@ -352,6 +352,30 @@ func (p *Plan) Op(id string) (Operation, bool) {
 	return Operation{}, false
 }
 
+// CheckDiscard refuses to leave undone for good a step that blocks an
+// account once an earlier step of its operation took effect (done says
+// which steps the journal calls done): an unlink from a blocked primary
+// gives the identity back, then blocks it; without the block, the person
+// the primary's block kept out signs in with it.
+func (p *Plan) CheckDiscard(done func(step string) bool) error {
+	for _, op := range p.Operations {
+		acted := false
+		for _, s := range op.Steps {
+			if done(s.ID) {
+				acted = true
+				continue
+			}
+			var body struct{ Blocked bool }
+			if acted && s.Action == ActionSetBlocked && json.Unmarshal(s.Call.Body, &body) == nil && body.Blocked {
+				return refuse(CheckBlockLeftUndone, stepUserIDs(s),
+					"%s blocks %s, which an earlier step of %s already gave back as an account of its own: left undone, it lets in the person a block kept out; finish it (linkdesk resume --force), or block the account yourself first",
+					s.ID, strings.Join(stepUserIDs(s), ", "), op.ID)
+			}
+		}
+	}
+	return nil
+}
+
 // StepIDs are the ids of every step in order.
 func (p *Plan) StepIDs() []string {
 	var out []string

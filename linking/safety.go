@@ -24,6 +24,10 @@ const (
 	// email (compared as linkdesk groups them), so nothing shows they are
 	// one person: a mistyped user id would merge two people. Overridable.
 	CheckDifferentEmails = "different_emails"
+	// CheckBlockLeftUndone: discarding the rest of a plan would leave undone
+	// the block of an account an earlier step gave back (an unlink from a
+	// blocked primary): the person the block kept out could sign in.
+	CheckBlockLeftUndone = "block_left_undone"
 	// CheckNonUniqueEmailConnection: both accounts are on one Non-Unique
 	// Email connection, where sharing an email is legitimate by design.
 	CheckNonUniqueEmailConnection = "non_unique_email_connection"

@@ -273,3 +273,61 @@ func TestUndoOfAnotherTenantsRecordIsRefused(t *testing.T) {
 		t.Fatalf("undo of another tenant's record: %v", err)
 	}
 }
+
+// cutBlock cuts a run off as it is about to block an account.
+type cutBlock struct {
+	client.Tenant
+	cancel context.CancelFunc
+}
+
+func (c cutBlock) SetBlocked(ctx context.Context, id string, blocked bool) (client.User, error) {
+	c.cancel()
+	return client.User{}, ctx.Err()
+}
+
+// An unlink from a blocked primary gives the identity back, then blocks it.
+// Cut off between the two, the rest cannot be discarded: the person the
+// primary's block kept out would sign in with the identity given back.
+// Finishing blocks it.
+func TestAnUnlinksBlockCannotBeDiscarded(t *testing.T) {
+	const sam, samGoogle = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := f.real.SetBlocked(ctx, sam, true); err != nil {
+		t.Fatal(err)
+	}
+	cut := f.session(t, cutBlock{Tenant: f.real, cancel: cancel}, "sandbox")
+	users, err := cut.Users(ctx, sam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := linking.PlanUnlink(users[0], "google-oauth2", "101202303404505606707", "")
+	if err != nil || !op.KeepBlocked {
+		t.Fatalf("plan %+v %v", op, err)
+	}
+	if _, err := cut.Apply(ctx, cut.NewPlan(op), ApplyOptions{}); err == nil {
+		t.Fatal("the cut-off run ended cleanly")
+	}
+	s := f.session(t, f.real, "sandbox")
+	list, _ := s.Unsettled()
+	if len(list) != 1 {
+		t.Fatalf("unsettled: %+v", list)
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Discard(list[0])
+	if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckBlockLeftUndone {
+		t.Fatalf("discarding the block: %v", err)
+	}
+	if again, _ := s.Unsettled(); len(again) != 1 {
+		t.Fatalf("the refused discard settled the plan: %+v", again)
+	}
+	if res, err := s.Finish(context.Background(), list[0], ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("finish: %v %+v", err, res)
+	}
+	if u, err := f.real.User(context.Background(), samGoogle); err != nil || !u.Blocked {
+		t.Errorf("the identity given back: blocked %v, %v", u.Blocked, err)
+	}
+}

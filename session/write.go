@@ -402,9 +402,17 @@ func (s *Session) Discard(u Unsettled) error {
 	}
 	defer release()
 	for _, st := range j.Steps() {
-		switch st.State {
-		case audit.StepUnknown, audit.StepStarted:
+		if st.State == audit.StepUnknown || st.State == audit.StepStarted {
 			return fmt.Errorf("step %s has an unknown outcome: settle it first (linkdesk resume)", st.ID)
+		}
+	}
+	if u.Plan != nil {
+		if err := u.Plan.CheckDiscard(func(step string) bool { return j.State(step) == audit.StepDone }); err != nil {
+			return err
+		}
+	}
+	for _, st := range j.Steps() {
+		switch st.State {
 		case audit.StepPending, audit.StepFailed:
 			if err := j.Mark(st.ID, audit.StepSkipped, "discarded by "+s.Operator); err != nil {
 				return err
