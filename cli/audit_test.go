@@ -112,3 +112,17 @@ func TestADeletedFamilyMemberKeepsItsNameInTheAuditLog(t *testing.T) {
 		t.Errorf("the undo does not name emma:\n%s\n%s", r.out, r.errOut)
 	}
 }
+
+// An identity deleted with the primary it was linked into is found by its
+// own id: the deletion's records name it.
+func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsID(t *testing.T) {
+	const samGoogle = "google-oauth2|101202303404505606707" // linked into sam
+	newWriteEnv(t)
+	if r := runCmd(t, nil, "delete", cmdSam, "--force", "--reason", "ZD-8"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	r := runCmd(t, nil, "audit", "--user", "101202303404505606707")
+	if !strings.Contains(r.out, " delete ") || !strings.Contains(r.out, samGoogle) {
+		t.Errorf("audit --user of the identity deleted with its primary:\n%s%s", r.out, r.errOut)
+	}
+}

@@ -768,6 +768,13 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 		UserIDs: stepUserIDs(s), PlanID: p.ID, Step: s.ID, Reason: reason, Overrides: op.Overrides,
 		Request: req,
 	}
+	if s.Action == ActionDelete {
+		// The identities linked into it go with it: the record names them,
+		// so that what became of one is found by its own id.
+		for _, c := range op.Cascade {
+			r.UserIDs = append(r.UserIDs, c.Provider+"|"+c.UserID)
+		}
+	}
 	for _, id := range r.UserIDs {
 		if n := op.Names[id]; n != "" {
 			if r.Names == nil {
