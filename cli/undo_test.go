@@ -3,9 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -383,4 +386,43 @@ func connectEnv(t *testing.T, e *writeEnv) client.Tenant {
 		t.Fatal(err)
 	}
 	return tn
+}
+
+// A link whose merge took effect and whose link did not (refused by the
+// tenant), the secondary linked into the same primary later by another
+// command: undoing the first would take from the primary the merged keys,
+// now the only copy of the secondary's metadata. A conflict: refused
+// without --force, the keys kept.
+func TestUndoOfAHalfDoneLinkKeepsMetadataALaterLinkLeftOnlyThere(t *testing.T) {
+	e := newAccessEnv(t)
+	inner := e.srv.Handler()
+	var refusing atomic.Bool
+	refusing.Store(true)
+	refuseLink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refusing.Load() && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities") {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"statusCode":400,"error":"Bad Request","message":"Unable to link"}`))
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(refuseLink.Close)
+	t.Setenv("AUTH0_DOMAIN", refuseLink.URL)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through: %s", r.out)
+	}
+	merge := e.opIDOf("patch_metadata")
+	refusing.Store(false)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"); r.code != exitOK {
+		t.Fatalf("the later link: %d %s", r.code, r.errOut)
+	}
+	kept := tenantPeople(e.srv)[cmdAliceDB]
+	r := runCmd(t, nil, "undo", merge, "--force=false")
+	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "the only copy of its metadata left") {
+		t.Fatalf("undo of the merge: exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	if now := tenantPeople(e.srv)[cmdAliceDB]; now != kept {
+		t.Errorf("the refused undo changed the primary:\n%s\n%s", kept, now)
+	}
 }

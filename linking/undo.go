@@ -251,6 +251,21 @@ func (u *undoer) link() error {
 				u.conflict(UndoConflict{UserID: op.Secondary, What: "identities", Note: "no longer linked into " + op.Primary + " and not an account of its own: its metadata, roles and memberships cannot be given back"})
 			}
 		}
+	} else if u.done(ActionPatchMetadata) {
+		// The merge took effect and the link did not: the secondary still
+		// holds its own metadata, unless it stopped being an account of
+		// its own since (linked by a later run, or deleted), and then what
+		// the merge gave the primary is the only copy of it left.
+		if _, found, err := u.read(op.Secondary); err != nil {
+			return err
+		} else if !found {
+			since := "deleted since"
+			if hasLinked(primary, provider, id) {
+				since = "linked into " + op.Primary + " since, which discarded its metadata"
+			}
+			u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
+				Note: op.Secondary + " is no longer an account of its own (" + since + "): the keys this merge gave " + op.Primary + " are the only copy of its metadata left; forced, the undo takes them away all the same"})
+		}
 	}
 	if secExists {
 		if err := u.restoreSecondary(secBefore, secAccess, secState, fresh, secBlocked); err != nil {
