@@ -131,6 +131,7 @@ func printCall(io *streams, c session.Call) {
 		detail("call", termsafe.DisplayJSON([]byte(call.String())))
 	}
 	detail("reason", p(c.Reason))
+	detail("undoes", p(c.Undoes))
 	detail("override", p(strings.Join(c.Overrides, ", ")))
 	detail("backup", p(c.Backup))
 	if c.Result == audit.ResultOK || c.Result == audit.PhaseNote {

@@ -169,6 +169,9 @@ func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 	if len(undoRecs) == 0 {
 		t.Fatal("no audit record names the operation undone")
 	}
+	if r := runCmd(t, nil, "audit", "--limit", "1"); !strings.Contains(r.out, "undoes:   "+undoRecs[0].Undoes) {
+		t.Errorf("linkdesk audit does not say what the undo undoes:\n%s", r.out)
+	}
 	for _, rec := range undoRecs {
 		if !strings.HasSuffix(rec.Undoes, "/op1") || !strings.Contains(rec.Reason, "linked the wrong account") {
 			t.Errorf("undo record %+v", rec)

@@ -267,7 +267,14 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			}
 		}
 	} else {
-		fmt.Fprintf(w, "Stopped after %d of %s. Not done:\n", done, calls(len(res.Steps)))
+		earlier := ""
+		if n := res.Count(linking.StatusAlreadyDone); n > 0 {
+			earlier = fmt.Sprintf(" (%d by an earlier run)", n)
+			if n == done {
+				earlier = " (made by an earlier run: this run made none)"
+			}
+		}
+		fmt.Fprintf(w, "Stopped after %d of %s%s. Not done:\n", done, calls(len(res.Steps)), earlier)
 		for _, st := range res.Steps {
 			if st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone {
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))

@@ -91,8 +91,10 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 		err = u.unlink()
 	case OpDelete:
 		err = u.delete()
-	case OpTicket, OpVerifyEmail:
-		err = fmt.Errorf("a %s cannot be undone: it changed no data (a ticket expires on its own)", src.Op.Kind)
+	case OpTicket:
+		err = errors.New("a ticket cannot be undone: it changed no data, and it expires on its own")
+	case OpVerifyEmail:
+		err = errors.New("a verification email cannot be undone: it changed no data, and an email sent cannot be called back")
 	default:
 		err = fmt.Errorf("a %s operation cannot be undone by linkdesk; undo the operation it undid again instead", src.Op.Kind)
 	}

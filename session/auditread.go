@@ -29,6 +29,7 @@ type Call struct {
 	Error     string
 	Backup    string
 	Overrides []string
+	Undoes    string // the operation this call's undo reverses (plan/op), if it is one
 	Request   json.RawMessage
 	Records   []audit.Record // oldest first
 }
@@ -76,6 +77,7 @@ func Calls(recs []audit.Record) []Call {
 		c.Step = firstOf(c.Step, r.Step)
 		c.PlanID = firstOf(c.PlanID, r.PlanID)
 		c.Overrides = firstOf(c.Overrides, r.Overrides)
+		c.Undoes = firstOf(c.Undoes, r.Undoes)
 		if len(c.Request) == 0 {
 			c.Request = r.Request
 		}
@@ -106,7 +108,7 @@ func beforeEmails(before json.RawMessage) []string {
 	}
 	var out []string
 	for _, s := range states {
-		if s.Email != "" && !slices.Contains(out, s.Email) {
+		if s.Email != "" && !slices.ContainsFunc(out, func(e string) bool { return strings.EqualFold(e, s.Email) }) { // one address, whatever its case
 			out = append(out, s.Email)
 		}
 	}
