@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -81,19 +85,30 @@ func runApply(o *applyOptions) error {
 			// Nothing to ask about and nothing to journal.
 			return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 		}
-		journalPath := o.Journal
-		if journalPath == "" {
-			journalPath = s.JournalPath(p.ID)
+		journalPath := s.JournalPath(p.ID)
+		if o.Journal != "" {
+			// Absolute, as the plan's lock records it: a run from another
+			// directory finds the same journal.
+			if journalPath, err = filepath.Abs(o.Journal); err != nil {
+				return usageErrorf("--journal: %v", err)
+			}
+		}
+		// A journal the run would refuse is refused now, before the dry
+		// run describes it or the operator is asked.
+		journal, err := journalFor(s, p, journalPath, o.Journal != "")
+		if err != nil {
+			return err
 		}
 		if !o.JSON {
-			write := report.WritePlanSummary
 			if o.Verbose {
-				write = report.WritePlanText
+				err = report.WritePlanText(o.io.Out, p)
+			} else {
+				err = report.WritePlanSummary(o.io.Out, p, outputWidth(o.io))
 			}
-			if err := write(o.io.Out, p); err != nil {
+			if err != nil {
 				return err
 			}
-			describeJournal(o.io, journalPath, p)
+			describeJournal(o.io, journal, p)
 		} else if err := showOperations(o.io, o.writeFlags, p); err != nil {
 			return err
 		}
@@ -107,18 +122,107 @@ func runApply(o *applyOptions) error {
 		if errors.Is(err, audit.ErrJournalLocked) {
 			return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
 		}
-		if errors.Is(err, audit.ErrJournalBound) {
+		if errors.Is(err, audit.ErrJournalBound) || errors.Is(err, audit.ErrPlanMismatch) {
 			return &exitError{code: exitUsage, err: err}
 		}
 		return err
 	})
 }
 
-// describeJournal says whether an earlier run of this plan left a journal,
-// and how far it got.
-func describeJournal(io *streams, path string, p *linking.Plan) {
+// journalState is what the dry run says of the journal a run keeps.
+type journalState struct {
+	path string
+	snap *audit.JournalSnapshot // nil: there is none yet
+	err  error                  // it could not be read: the run says why
+}
+
+// journalFor reads the journal at path for a run of p on s, and refuses
+// (exit 2) what the run would refuse before any call: a journal of another
+// plan, of this plan on another tenant or with other steps
+// (audit.ErrPlanMismatch), and, when --journal was given, another path
+// while this plan's journal on this tenant is kept at its default path
+// (audit.ErrJournalBound).
+func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (journalState, error) {
+	js := journalState{path: path}
 	snap, err := audit.ReadJournal(path)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || (err != nil && noLineYet(path)):
+		// None, or one cut off before its first line was whole: the run
+		// starts it afresh.
+	case err != nil:
+		js.err = err
+	case snap.PlanID != audit.Scrub(p.ID):
+		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: it records %s, not %s (this plan's journal is %s, the default without --journal)",
+			path, audit.ErrPlanMismatch, snap.PlanID, p.ID, s.JournalPath(p.ID))}
+	case snap.Tenant != audit.Scrub(s.Name):
+		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: it records plan %s on the tenant %s, not on %s",
+			path, audit.ErrPlanMismatch, p.ID, snap.Tenant, s.Name)}
+	case !slices.Equal(journalSteps(snap), scrubbed(p.StepIDs())):
+		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: plan %s with other steps", path, audit.ErrPlanMismatch, p.ID)}
+	default:
+		js.snap = snap
+	}
+	if !given {
+		return js, nil
+	}
+	def := s.JournalPath(p.ID)
+	if samePath(def, path) {
+		return js, nil
+	}
+	if _, err := os.Stat(def); err == nil {
+		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: %s (run it with that journal, or without --journal)", path, audit.ErrJournalBound, def)}
+	}
+	return js, nil
+}
+
+// noLineYet reports whether the file at path holds no whole line (a
+// journal's header is its first line).
+func noLineYet(path string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && !bytes.Contains(data, []byte("\n"))
+}
+
+func journalSteps(snap *audit.JournalSnapshot) []string {
+	ids := make([]string, len(snap.Steps))
+	for i, st := range snap.Steps {
+		ids[i] = st.ID
+	}
+	return ids
+}
+
+// scrubbed is ids as a journal records them.
+func scrubbed(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = audit.Scrub(id)
+	}
+	return out
+}
+
+// samePath reports whether a and b name the same file.
+func samePath(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
+}
+
+// describeJournal says whether an earlier run of this plan left a journal,
+// and how far it got. journalFor has refused a journal of anything else.
+func describeJournal(io *streams, j journalState, p *linking.Plan) {
+	path, snap := printableName(j.path), j.snap
+	switch {
+	case j.err != nil:
+		fmt.Fprintf(io.Out, "\nJournal: %s cannot be read, and a run would stop there: %s\n", path, printableName(j.err.Error()))
+		return
+	case snap == nil:
 		fmt.Fprintf(io.Out, "\nJournal: %s (new)\n", path)
 		return
 	}

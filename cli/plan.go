@@ -109,11 +109,12 @@ func runPlanCmd(o *planOptions) error {
 	} else if err := audit.WritePrivateFile(o.Out, buf.Bytes()); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("--out: %w", err)}
 	}
-	write := report.WritePlanSummary
 	if o.Verbose {
-		write = report.WritePlanText
+		err = report.WritePlanText(summary, p)
+	} else {
+		err = report.WritePlanSummary(summary, p, terminalWidth(o.io, summary))
 	}
-	if err := write(summary, p); err != nil {
+	if err != nil {
 		return err
 	}
 	if o.Out != "-" {

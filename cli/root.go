@@ -145,7 +145,10 @@ A tenant is configured with AUTH0_DOMAIN plus AUTH0_CLIENT_ID and
 AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          rootArgs,
+		// cobra's own default, which it sets only where it checks the
+		// arguments itself (rootArgs does here).
+		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTUI(&tuiOptions{cmdEnv: cmdEnv{g: g, io: io, ctx: cmd.Context()}})
 		},
@@ -186,7 +189,40 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		newAuditCmd(g, io, nil),
 		newEmulatorCmd(g, io, nil),
 	)
+	argsAreUsage(root)
 	return root
+}
+
+// rootArgs refuses an argument of the bare command: it is a command linkdesk
+// does not have (a usage error, exit 2), with the commands it may have meant.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+		msg += "; did you mean " + strings.Join(near, " or ") + "?"
+	}
+	return usageErrorf("%s\nRun `%s --help` for the commands.", msg, cmd.CommandPath())
+}
+
+// argsAreUsage makes every argument cobra refuses for c and the commands
+// below it ("unknown command", "accepts 1 arg(s), received 2") a usage
+// error, exit 2, as a flag cobra refuses is (SetFlagErrorFunc).
+func argsAreUsage(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			err := check(cmd, args)
+			var ee *exitError
+			if err == nil || errors.As(err, &ee) {
+				return err
+			}
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	for _, sub := range c.Commands() {
+		argsAreUsage(sub)
+	}
 }
 
 // terminalText makes a message safe for the operator's terminal, whatever

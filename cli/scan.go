@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -208,13 +209,17 @@ func writeReport(io *streams, r *linking.Report, conns *linking.Connections, o *
 	return w.Flush()
 }
 
-// outputWidth is the width the table is cut to: the terminal's; 0 (never
-// cut) when stdout is a file or a pipe, whose reader wants every column.
-func outputWidth(io *streams) int {
-	if !io.InteractiveOut() {
+// outputWidth is the width a table or a plan summary on stdout is cut to:
+// the terminal's; 0 (never cut) when stdout is a file or a pipe, whose
+// reader wants every column.
+func outputWidth(io *streams) int { return terminalWidth(io, io.Out) }
+
+// terminalWidth is outputWidth for w, stdout or stderr.
+func terminalWidth(ios *streams, w io.Writer) int {
+	if ios.terminal == nil || !ios.terminal(w) {
 		return 0
 	}
-	if f, ok := io.Out.(*os.File); ok {
+	if f, ok := w.(*os.File); ok {
 		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
 			return w
 		}

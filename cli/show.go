@@ -40,11 +40,23 @@ matches.`,
 		Example: `  linkdesk show isabella.novak138@proton.me
   linkdesk show william.muller1368
   linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,
-		Args: exactArgs(1),
+		Args: showArgs,
 		RunE: runArgs(o, &o.cmdEnv, runF, runShow, &o.Query),
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print {query, found_by, accounts: [...]} as JSON")
 	return cmd
+}
+
+// showArgs takes one query, refusing an empty one before the tenant is
+// opened: it is a usage error (exit 2), not an account that was not found.
+func showArgs(cmd *cobra.Command, args []string) error {
+	if err := exactArgs(1)(cmd, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(args[0]) == "" {
+		return usageErrorf("the query is empty: type an email, a user id, a username or a phone number; usage: linkdesk %s", cmd.Use)
+	}
+	return nil
 }
 
 func runShow(o *showOptions) error {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,6 +20,9 @@ type tuiOptions struct {
 // runTUI starts the terminal UI on the tenant the flags name (or a sandbox
 // tenant); the scan starts at launch, ctrl+c always quits.
 func runTUI(o *tuiOptions) error {
+	if err := needTerminal(o); err != nil {
+		return err
+	}
 	s, err := o.g.open(o.ctx, o.sandbox)
 	if err != nil {
 		return err
@@ -38,4 +42,30 @@ func runTUI(o *tuiOptions) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// needTerminal refuses to start the terminal UI (a usage error, exit 2)
+// where it has no terminal to read keys from and draw on, before it opens
+// the tenant or starts a sandbox, and names the commands that need none.
+func needTerminal(o *tuiOptions) error {
+	in, out := o.io.InteractiveIn(), o.io.InteractiveOut()
+	if in && out {
+		return nil
+	}
+	var missing string
+	switch {
+	case !in && !out:
+		missing = "neither stdin nor stdout is one"
+	case !in:
+		missing = "stdin is not one"
+	default:
+		missing = "stdout is not one"
+	}
+	msg := "the terminal UI needs a terminal, and " + missing + ".\n" +
+		"Without one, use the commands: scan, show, plan, apply, link, unlink, delete, ticket,\n" +
+		"verify-email, undo, resume and audit (`linkdesk --help` lists them)."
+	if o.sandbox || o.g.Demo {
+		msg += "\nEach takes --demo for a sandbox tenant, as `linkdesk demo` is: linkdesk scan --demo"
+	}
+	return &exitError{code: exitUsage, err: errors.New(msg)}
 }

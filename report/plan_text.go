@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/termsafe"
@@ -236,11 +237,32 @@ func plural(n int, what string) string {
 // the rest.
 const summaryOps = 8
 
+// minTitle is the fewest runes of an operation's title a summary cut to a
+// narrow terminal keeps.
+const minTitle = 20
+
+// cutRunes cuts s to n runes, its last one "…" when it was cut.
+func cutRunes(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n { // fewer bytes than n: fewer runes too
+		return s
+	}
+	i, runes := 0, 0
+	for runes < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		runes++
+	}
+	return s[:i] + "…"
+}
+
 // WritePlanSummary writes the plan for a person in under 30 lines however
 // large it is: its counts by kind, the first operations, what was refused
 // and what was left alone by class. WritePlanText writes every operation
-// and call (--verbose); the plan file holds them all.
-func WritePlanSummary(w io.Writer, p *linking.Plan) error {
+// and call (--verbose); the plan file holds them all. An operation's line
+// is cut to width columns when width > 0 (a terminal's), its count of
+// calls kept; with width 0 (a file or a pipe) nothing is cut, as in
+// WriteTable.
+func WritePlanSummary(w io.Writer, p *linking.Plan, width int) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "Plan %s for %s, made %s", p.ID, termsafe.Printable(p.Tenant), p.CreatedAt.Format("2006-01-02 15:04:05Z07:00"))
 	if p.CreatedBy != "" {
@@ -276,11 +298,12 @@ func WritePlanSummary(w io.Writer, p *linking.Plan) error {
 				fmt.Fprintf(bw, "  … and %d more\n", len(p.Operations)-i)
 				break
 			}
+			id, count := fmt.Sprintf("%-5s ", termsafe.Printable(op.ID)), " ("+plural(len(op.Steps), "call")+")"
 			title := termsafe.Printable(OperationTitle(op))
-			if len(title) > 96 {
-				title = title[:95] + "…"
+			if width > 0 {
+				title = cutRunes(title, max(width-utf8.RuneCountInString(id+count), minTitle))
 			}
-			fmt.Fprintf(bw, "%-5s %s (%s)\n", op.ID, title, plural(len(op.Steps), "call"))
+			fmt.Fprintf(bw, "%s%s%s\n", id, title, count)
 		}
 	}
 	var refused []linking.NotPlanned

@@ -486,12 +486,57 @@ func TestWritePlanSummaryCountsOneAsOne(t *testing.T) {
 		},
 	}}}
 	var b bytes.Buffer
-	if err := WritePlanSummary(&b, p); err != nil {
+	if err := WritePlanSummary(&b, p, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"1 operation, 2 calls; 0 groups not planned.", "  1 of the calls merges a secondary's metadata into its primary first\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// A plan summary is cut to a terminal's width, by runes and keeping each
+// operation's count of calls; for a file or a pipe (width 0) nothing is
+// cut, as the table is not.
+func TestWritePlanSummaryCutsOnlyToATerminal(t *testing.T) {
+	const email = "Anthony.Odegaard1314@Acme.com"
+	p := &linking.Plan{ID: "plan-1", Tenant: "t.example", CreatedAt: scannedAt, Operations: []linking.Operation{{
+		ID: "op1", Kind: linking.OpLink, Primary: "auth0|6ad6e0f1a2b3c4d5e6f70819", Secondary: "samlp|acme-corp|" + email,
+		Group: "anthony.odegaard1314@acme.com — Zoë Ødegård",
+		Steps: []linking.Step{
+			{ID: "op1.patch", Action: linking.ActionPatchMetadata, Call: linking.Call{Method: "PATCH", Path: "/api/v2/users/x"}},
+			{ID: "op1.link", Action: "link", Call: linking.Call{Method: "POST", Path: "/api/v2/users/x/identities"}},
+		},
+	}}}
+	line := func(width int) string {
+		var b bytes.Buffer
+		if err := WritePlanSummary(&b, p, width); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(b.String(), "\n") {
+			if strings.HasPrefix(l, "op1 ") {
+				return l
+			}
+		}
+		t.Fatalf("no line of op1:\n%s", b.String())
+		return ""
+	}
+	whole := "op1   " + OperationTitle(p.Operations[0]) + " (2 calls)"
+	if got := line(0); got != whole {
+		t.Errorf("piped, the line is\n%q, want it whole:\n%q", got, whole)
+	}
+	if got := line(500); got != whole {
+		t.Errorf("on a wide terminal, the line is\n%q, want it whole:\n%q", got, whole)
+	}
+	for _, width := range []int{80, 100, utf8.RuneCountInString(whole) - 1} {
+		got := line(width)
+		if n := utf8.RuneCountInString(got); n != width || !utf8.ValidString(got) || !strings.HasSuffix(got, "… (2 calls)") {
+			t.Errorf("at %d columns, the line of %d runes is %q", width, n, got)
+		}
+	}
+	// Too narrow for the line: the title keeps its first runes.
+	if got := line(10); got != "op1   link samlp|acme-cor… (2 calls)" {
+		t.Errorf("at 10 columns: %q", got)
 	}
 }

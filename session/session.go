@@ -69,6 +69,80 @@ or try linkdesk on a sandbox tenant first:
 
   linkdesk demo`)
 
+// missingCredentials says what is missing from a real tenant's
+// configuration: ErrNoCredentials when nothing is set, else a
+// *MissingCredentialsError that names what is missing.
+func missingCredentials(cfg Config) error {
+	if cfg.Domain != "" && (cfg.APIToken != "" || (cfg.ClientID != "" && cfg.ClientSecret != "")) {
+		return nil
+	}
+	if cfg.Domain == "" && cfg.ClientID == "" && cfg.ClientSecret == "" && cfg.APIToken == "" {
+		return ErrNoCredentials
+	}
+	e := &MissingCredentialsError{}
+	check := func(value, env, flag, given string) {
+		if value != "" {
+			e.Given = append(e.Given, given)
+		} else {
+			e.Missing = append(e.Missing, env)
+			e.Flags = append(e.Flags, flag)
+		}
+	}
+	check(cfg.Domain, "AUTH0_DOMAIN", "--domain", "the domain")
+	if cfg.APIToken != "" {
+		e.Given = append(e.Given, "an API token")
+	} else {
+		check(cfg.ClientID, "AUTH0_CLIENT_ID", "--client-id", "the client id")
+		check(cfg.ClientSecret, "AUTH0_CLIENT_SECRET", "--client-secret", "the client secret")
+		e.TokenInstead = cfg.ClientID == "" || cfg.ClientSecret == ""
+	}
+	return e
+}
+
+// MissingCredentialsError is a tenant configured in part. It matches
+// ErrNoCredentials (errors.Is), and its text names what is missing.
+type MissingCredentialsError struct {
+	Missing []string // the environment variables to set: AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET
+	Flags   []string // the flag that sets each instead
+	Given   []string // what is set, in words (never a value)
+	// TokenInstead: AUTH0_API_TOKEN would do instead of the client id and
+	// secret.
+	TokenInstead bool
+}
+
+func (e *MissingCredentialsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s not set (%s %s given):\n\n", andList(e.Missing), isAre(len(e.Missing)), andList(e.Given), isAre(len(e.Given)))
+	for i, env := range e.Missing {
+		value := "..."
+		if env == "AUTH0_DOMAIN" {
+			value = "your-tenant.eu.auth0.com"
+		}
+		fmt.Fprintf(&b, "  export %-38s (or %s)\n", env+"="+value, e.Flags[i])
+	}
+	if e.TokenInstead {
+		b.WriteString("\nor AUTH0_API_TOKEN=... (or --api-token) instead of the client id and secret;")
+	}
+	b.WriteString("\nor try linkdesk on a sandbox tenant first:\n\n  linkdesk demo")
+	return b.String()
+}
+
+func (e *MissingCredentialsError) Is(target error) bool { return target == ErrNoCredentials }
+
+func andList(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
 // Session is an open tenant and the files that record what is done to it.
 // Its methods are safe for concurrent use.
 type Session struct {
@@ -167,8 +241,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if cfg.Fixture != "" {
 			return nil, UsageError{errors.New("--fixture loads a sandbox tenant: use it with --demo or `linkdesk demo`")}
 		}
-		if cfg.Domain == "" || (cfg.APIToken == "" && (cfg.ClientID == "" || cfg.ClientSecret == "")) {
-			return nil, UsageError{ErrNoCredentials}
+		if err := missingCredentials(cfg); err != nil {
+			return nil, UsageError{err}
 		}
 		t, err := client.New(ctx, client.Config{
 			Domain: cfg.Domain, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, APIToken: cfg.APIToken,
@@ -302,7 +376,9 @@ func (s *Session) Connections(ctx context.Context) (*linking.Connections, error)
 }
 
 // Scan scans the tenant (or req.Email) with the session's connections.
-// The report names the tenant as the session does.
+// The report names the tenant as the session does. A scan that brings the
+// snapshot up to date also reads by id the accounts that the audit log
+// shows linkdesk wrote on this tenant since (req.Written, unless given).
 func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, error) {
 	if req.Connections == nil {
 		if req.Progress != nil {
@@ -317,6 +393,7 @@ func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, 
 	if req.Email == "" && req.Snapshot == "" {
 		req.Snapshot = s.SnapshotDir()
 	}
+	s.written(&req)
 	r, err := scan.Tenant(ctx, s.Tenant, req)
 	if err != nil {
 		return nil, err
