@@ -533,9 +533,11 @@ type planLockContent struct {
 	PID     int    `json:"pid"`
 }
 
-// LockPlan takes the lock at path for a run keeping its journal at
+// LockPlan takes the lock at path for a run that will keep its journal at
 // journal. It refuses when another process holds it, and when the lock
-// names another journal that still exists (ErrJournalBound).
+// names another journal that still exists (ErrJournalBound). It binds
+// nothing: the run binds its journal (Bind) once the journal has opened as
+// this plan's, so a journal refused (another plan's) never binds the plan.
 func LockPlan(path, journal string) (*PlanLock, error) {
 	f, err := openPrivate(path, 0)
 	if err != nil {
@@ -558,26 +560,41 @@ func LockPlan(path, journal string) (*PlanLock, error) {
 		_ = json.Unmarshal(data, &held)
 	}
 	if held.Journal != "" && held.Journal != journal {
-		if _, err := os.Stat(held.Journal); err == nil {
-			f.Close()
-			return nil, fmt.Errorf("%w: %s (run it with that journal, or without --journal)", ErrJournalBound, held.Journal)
+		if bound, err := os.Stat(held.Journal); err == nil {
+			if given, err := os.Stat(journal); err != nil || !os.SameFile(bound, given) {
+				f.Close()
+				return nil, fmt.Errorf("%w: %s (run it with that journal, or without --journal)", ErrJournalBound, held.Journal)
+			}
 		}
 	}
-	line, err := marshalLine(planLockContent{Journal: journal, PID: os.Getpid()}, "")
+	l := &PlanLock{f: f, path: path}
+	if err := l.write(planLockContent{Journal: held.Journal, PID: os.Getpid()}); err != nil { // the holder, for PlanLockedError
+		f.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// Bind records journal in the lock as the plan's, with this process's id.
+func (l *PlanLock) Bind(journal string) error {
+	return l.write(planLockContent{Journal: journal, PID: os.Getpid()})
+}
+
+func (l *PlanLock) write(c planLockContent) error {
+	line, err := marshalLine(c, "")
 	if err == nil {
-		err = f.Truncate(0)
+		err = l.f.Truncate(0)
 	}
 	if err == nil {
-		_, err = f.WriteAt(append(line, '\n'), 0)
+		_, err = l.f.WriteAt(append(line, '\n'), 0)
 	}
 	if err == nil {
-		err = f.Sync()
+		err = l.f.Sync()
 	}
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("plan lock: %w", err)
+		return fmt.Errorf("plan lock: %w", err)
 	}
-	return &PlanLock{f: f, path: path}, nil
+	return nil
 }
 
 // Release lets another run of the plan start.

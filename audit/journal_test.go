@@ -439,6 +439,9 @@ func TestPlanLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := l.Bind(journalA); err != nil {
+		t.Fatal(err)
+	}
 	var locked *PlanLockedError
 	if _, err := LockPlan(lockPath, journalB); !errors.Is(err, ErrJournalLocked) || !errors.As(err, &locked) || locked.PID != os.Getpid() {
 		t.Fatalf("a second holder: %v", err)
@@ -453,9 +456,29 @@ func TestPlanLock(t *testing.T) {
 		t.Fatalf("the same journal again: %v", err)
 	}
 	l.Release()
+	// The same file named another way is the same journal.
+	if l, err = LockPlan(lockPath, filepath.Join(dir, "locks", "..", "a.journal")); err != nil {
+		t.Fatalf("the bound journal by another path: %v", err)
+	}
+	l.Release()
 	os.Remove(journalA)
 	if l, err = LockPlan(lockPath, journalB); err != nil {
 		t.Fatalf("the first journal is gone, so another may start: %v", err)
 	}
 	l.Release()
+	// A lock taken and never bound (the journal given was refused) leaves
+	// the binding as it was.
+	os.WriteFile(journalB, []byte("{}\n"), 0o600)
+	if l, err = LockPlan(lockPath, journalB); err != nil {
+		t.Fatal(err)
+	}
+	l.Bind(journalB)
+	l.Release()
+	if l, err = LockPlan(lockPath, journalB); err != nil {
+		t.Fatal(err)
+	}
+	l.Release() // not bound: journalA, say, was refused as another plan's
+	if _, err := LockPlan(lockPath, journalA); !errors.Is(err, ErrJournalBound) || !strings.Contains(err.Error(), journalB) {
+		t.Fatalf("the binding after an unbound lock: %v", err)
+	}
 }

@@ -331,3 +331,39 @@ func TestAnUnlinksBlockCannotBeDiscarded(t *testing.T) {
 		t.Errorf("the identity given back: blocked %v, %v", u.Blocked, err)
 	}
 }
+
+// A run refused because the journal given is another plan's binds nothing:
+// the plan then runs with its own journal.
+func TestAnotherPlansJournalDoesNotBindThePlan(t *testing.T) {
+	f := newFixture(t)
+	s := f.session(t, f.real, "sandbox")
+	ctx := context.Background()
+	users, err := s.Users(ctx, aliceDB, aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, _ := s.Connections(ctx)
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.NewPlan(ops...)
+	if _, err := s.Apply(ctx, a, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mike, err := s.Users(ctx, "auth0|64b7c8d9e0f1a2b3c4d5e6f7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticket, err := linking.PlanTicket(mike[0], client.TicketOptions{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.NewPlan(ticket)
+	if _, err := s.Apply(ctx, b, ApplyOptions{Journal: s.JournalPath(a.ID)}); !errors.Is(err, audit.ErrPlanMismatch) {
+		t.Fatalf("plan b with plan a's journal: %v", err)
+	}
+	if res, err := s.Apply(ctx, b, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("plan b with its own journal after the refusal: %v %+v", err, res)
+	}
+}

@@ -125,6 +125,11 @@ func (s *Session) openJournal(planID, path string, steps []string) (*audit.Journ
 		return nil, nil, err
 	}
 	j, err := audit.OpenJournalFor(path, s.binding(planID), steps, escapeJSON)
+	if err == nil {
+		if err = lock.Bind(path); err != nil {
+			j.Close()
+		}
+	}
 	if err != nil {
 		lock.Release()
 		return nil, nil, err
