@@ -93,3 +93,9 @@ func IsOpID(s string) bool {
 	_, err := time.Parse(compactUTC, stamp)
 	return err == nil
 }
+
+// TryLockFile takes an exclusive lock on f without waiting, for as long as
+// f is open (the kernel lets it go when the process ends, however it
+// ends): false when another open file description holds it; an error where
+// the system or the file system has no such locks.
+func TryLockFile(f *os.File) (bool, error) { return tryLockFile(f) }

@@ -220,7 +220,7 @@ func newSnapshotWriter(dir string) (*snapshotWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	lockTemp(f) // held while this process has it open: no sweep takes it
+	_, _ = audit.TryLockFile(f) // held while this process has it open: no sweep takes it (best effort: else its age protects it)
 	return &snapshotWriter{dir: dir, copy: &client.ExportCopy{File: f}}, nil
 }
 
@@ -278,7 +278,7 @@ func writeState(dir string, st SnapshotState) error {
 }
 
 // A base being downloaded (base-*.json.gz.tmp) is locked by the process
-// writing it for as long as that process has it open (lockTemp).
+// writing it for as long as that process has it open.
 type tempLock int
 
 const (
@@ -286,6 +286,23 @@ const (
 	tempLockFree                    // no process holds it: the writer is gone
 	tempLockHeld                    // a process is writing the file now
 )
+
+// tempLockOf tells whether a process (this one included) holds the lock of
+// the temporary file at path.
+func tempLockOf(path string) tempLock {
+	f, err := os.Open(path)
+	if err != nil {
+		return tempLockUnknown
+	}
+	defer f.Close() // releases the lock taken below
+	switch free, err := audit.TryLockFile(f); {
+	case err != nil:
+		return tempLockUnknown // no locks on this system or file system
+	case free:
+		return tempLockFree
+	}
+	return tempLockHeld
+}
 
 // staleTemp is how long a temporary file of a snapshot directory, its lock
 // free, must have been left unchanged before a scan sweeps it: the age
