@@ -286,16 +286,7 @@ func TestIncrementalScanAfterLinks(t *testing.T) {
 	// Unlinks: a secondary of the links above, and one linked before the
 	// full scan; a scan with nothing changed after them.
 	s.unlink(pairs[0][0].UserID, pairs[0][1])
-	var linked *emulator.User
-	for _, u := range s.tenant.Users {
-		if len(u.Identities) > 1 {
-			linked = u
-			break
-		}
-	}
-	if linked == nil {
-		t.Fatal("the tenant has no linked account")
-	}
+	linked := s.linkedAccount()
 	s.unlink(linked.UserID, &emulator.User{Identities: linked.Identities[1:]})
 	full = s.checkLikeFull("after 2 unlinks", s.scan(linking.MethodIncremental))
 	if full.UsersScanned != first.UsersScanned-37+2 {
@@ -359,16 +350,7 @@ func TestIncrementalScanReadsTheUsersWrittenByID(t *testing.T) {
 	s := newLaggingSandbox(t, 4000, 33, time.Hour)
 	s.scan(linking.MethodExport)
 	pairs := s.pairs(3, isDatabase)
-	var linked *emulator.User
-	for _, u := range s.tenant.Users {
-		if len(u.Identities) > 1 {
-			linked = u
-			break
-		}
-	}
-	if linked == nil {
-		t.Fatal("the tenant has no linked account")
-	}
+	linked := s.linkedAccount()
 	var written []Written
 	wrote := func(ids ...string) {
 		for _, id := range ids {
@@ -418,4 +400,16 @@ func TestIncrementalScanReadsTheUsersWrittenByID(t *testing.T) {
 	}
 	t.Logf("%d Management API calls, %d of them reads by id; told nothing, %d", rep.APICalls, reads, was.APICalls)
 	s.checkLikeFull("nothing changed", s.scan(linking.MethodIncremental))
+}
+
+// linkedAccount is an account of the tenant with an identity linked into it.
+func (s *sandbox) linkedAccount() *emulator.User {
+	s.t.Helper()
+	for _, u := range s.tenant.Users {
+		if len(u.Identities) > 1 {
+			return u
+		}
+	}
+	s.t.Fatal("the tenant has no linked account")
+	return nil
 }

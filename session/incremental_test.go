@@ -100,15 +100,7 @@ func TestIncrementalScanFindsWhatAFullScanFinds(t *testing.T) {
 		}
 	}
 
-	calls := srv.Stats().APICalls
-	inc, err := s.Scan(ctx, scan.Request{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls = srv.Stats().APICalls - calls
-	if inc.Method != linking.MethodIncremental {
-		t.Fatalf("the scan after the changes: method %q, want incremental", inc.Method)
-	}
+	inc, calls := incrementalScan(t, s, srv, "the scan after the changes")
 	if calls > 30 || int64(inc.APICalls) != calls {
 		t.Errorf("the incremental scan made %d Management API calls (it counted %d), want at most 30", calls, inc.APICalls)
 	}
@@ -226,4 +218,19 @@ func reportBody(t *testing.T, r *linking.Report) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// incrementalScan scans with s, which must bring its snapshot up to date,
+// and counts the Management API calls the scan made.
+func incrementalScan(t *testing.T, s *Session, srv *emulator.Server, step string) (*linking.Report, int64) {
+	t.Helper()
+	calls := srv.Stats().APICalls
+	inc, err := s.Scan(context.Background(), scan.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc.Method != linking.MethodIncremental {
+		t.Fatalf("%s: method %q, want incremental", step, inc.Method)
+	}
+	return inc, srv.Stats().APICalls - calls
 }

@@ -51,15 +51,7 @@ func TestIncrementalScanShowsOwnWritesAtOnce(t *testing.T) {
 	// check scans incrementally, then in full: the same report.
 	check := func(step string) {
 		t.Helper()
-		calls := srv.Stats().APICalls
-		inc, err := s.Scan(ctx, scan.Request{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		calls = srv.Stats().APICalls - calls
-		if inc.Method != linking.MethodIncremental {
-			t.Fatalf("%s: method %q, want incremental", step, inc.Method)
-		}
+		inc, calls := incrementalScan(t, s, srv, step)
 		full, err := s.Scan(ctx, scan.Request{Full: true})
 		if err != nil {
 			t.Fatal(err)
