@@ -113,12 +113,14 @@ func (b *Backend) UndoPreview(ctx context.Context, task TaskID, opID, reason str
 
 // Undo carries out the undo the operator was shown (UndoPreview's plan),
 // with the reason given since, as a plan of the session: what reaches the
-// tenant is exactly what was shown, conflicts included, and a tenant changed
-// since the preview stops it at the step it changed (changed_since_plan)
-// rather than letting a new plan overwrite what no one saw. It is the Run
-// of a WriteRequest; its result is a *linking.Result.
-func (b *Backend) Undo(ctx context.Context, shown *linking.Plan, reason string) (*linking.Result, error) {
-	return undoShown(ctx, b, shown, reason)
+// tenant is exactly what was shown, and a tenant changed since the preview
+// stops it at the step it changed (changed_since_plan) rather than letting
+// a new plan overwrite what no one saw. A plan that would overwrite what
+// was changed since the operation (conflicts) is refused (undo_conflict)
+// unless force, as the CLI's undo --force; its audit records name the
+// override. It is the Run of a WriteRequest; its result is a *linking.Result.
+func (b *Backend) Undo(ctx context.Context, shown *linking.Plan, reason string, force bool) (*linking.Result, error) {
+	return undoShown(ctx, b, shown, reason, force)
 }
 
 // UsersMsg answers ReadUsers: the users by id, in the order asked, and the

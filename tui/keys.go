@@ -47,6 +47,7 @@ type KeyMap struct {
 	ChoosePrimary key.Binding
 	Copy          key.Binding
 	Override      key.Binding // let a link through an overridable check (unverified email, no shared email), on the record
+	ForceUndo     key.Binding // undo all the same what was changed since the operation (the CLI's undo --force), on the record
 
 	// Dialogs
 	Confirm key.Binding
@@ -93,6 +94,7 @@ func DefaultKeyMap() *KeyMap {
 		ChoosePrimary: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "choose primary")),
 		Copy:          key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy user id")),
 		Override:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override the check that refused the link (recorded)")),
+		ForceUndo:     key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "force the undo over the changes listed (recorded)")),
 
 		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes, do it")),
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no, cancel")),

@@ -62,12 +62,16 @@ func PadLeft(s string, width int) string {
 	return f
 }
 
+// nbHyphen is U+2011, a hyphen no line breaks at.
+const nbHyphen = '\u2011'
+
 // Width is the display width of an already sanitized or styled string.
 func Width(s string) int { return ansi.StringWidth(s) }
 
 // Wrap sanitizes s and wraps it into lines of at most width cells, at most
 // maxLines of them (the last one ending in … when text was left over;
-// maxLines ≤ 0: no limit).
+// maxLines ≤ 0: no limit). Lines break at spaces, not inside a date or an
+// id at its hyphens; a word longer than a line is cut.
 func Wrap(s string, width, maxLines int) []string {
 	if width <= 0 {
 		return nil
@@ -80,7 +84,17 @@ func Wrap(s string, width, maxLines int) []string {
 	} else {
 		clean = termsafe.Sanitize(s)
 	}
-	lines := strings.Split(ansi.Wrap(clean, width, ""), "\n")
+	// ansi.Wrap breaks at every hyphen: each goes through it as a
+	// non-breaking hyphen (one cell too), unless the text holds one already.
+	keep := strings.Contains(clean, "-") && !strings.ContainsRune(clean, nbHyphen)
+	if keep {
+		clean = strings.ReplaceAll(clean, "-", string(nbHyphen))
+	}
+	wrapped := ansi.Wrap(clean, width, "")
+	if keep {
+		wrapped = strings.ReplaceAll(wrapped, string(nbHyphen), "-")
+	}
+	lines := strings.Split(wrapped, "\n")
 	if maxLines > 0 && len(lines) > maxLines {
 		lines = lines[:maxLines]
 		lines[maxLines-1] = ansi.Truncate(lines[maxLines-1]+Ellipsis+Ellipsis, width, Ellipsis)

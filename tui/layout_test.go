@@ -111,3 +111,25 @@ func TestFitColumnsGivesUpInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A line breaks at a space, never inside a date or a hyphenated word.
+func TestWrapBreaksAtSpacesNotAtHyphens(t *testing.T) {
+	text := "auth0|5f1a: verified email, 310 logins (most), last login 2026-09-17, created 2020-07-21 (oldest), password-change"
+	for width := 20; width <= 60; width++ {
+		lines := Wrap(text, width, 0)
+		for _, l := range lines {
+			if Width(l) > width {
+				t.Fatalf("width %d: line %q is wider", width, l)
+			}
+			if strings.HasSuffix(l, "-") {
+				t.Fatalf("width %d: a line breaks at a hyphen: %q", width, lines)
+			}
+		}
+		if got := strings.Join(lines, " "); strings.ReplaceAll(got, "  ", " ") != text {
+			t.Fatalf("width %d: the words changed: %q", width, got)
+		}
+	}
+	if got := Wrap("a-b\u2011c-d", 3, 0); strings.Join(got, "") != "a-b\u2011c-d" {
+		t.Fatalf("a text holding a non-breaking hyphen lost it: %q", got)
+	}
+}

@@ -46,6 +46,17 @@ func UserLabel(u client.User, conns *linking.Connections) string {
 // alone when that identifier is the email of the account it is linked into
 // (which tells it apart from nothing).
 func IdentityLabel(id client.Identity, conns *linking.Connections, ownerEmail string) string {
+	pi := IdentityIdentifier(id, conns)
+	userID := id.Provider + "|" + id.UserID
+	if pi.Type == linking.IdentifierEmail && strings.EqualFold(strings.TrimSpace(pi.Value), strings.TrimSpace(ownerEmail)) {
+		return userID
+	}
+	return AccountLabel(pi, userID)
+}
+
+// IdentityIdentifier is a linked identity's primary identifier, read from
+// its old profile (profileData) with the connection settings.
+func IdentityIdentifier(id client.Identity, conns *linking.Connections) linking.PrimaryIdentifier {
 	a := linking.Account{UserID: id.Provider + "|" + id.UserID, Connection: id.Connection, Provider: id.Provider}
 	a.Email, _ = id.ProfileData["email"].(string)
 	a.Username, _ = id.ProfileData["username"].(string)
@@ -53,11 +64,7 @@ func IdentityLabel(id client.Identity, conns *linking.Connections, ownerEmail st
 	if conns == nil {
 		conns = linking.InferConnections()
 	}
-	pi := a.PrimaryIdentifier(conns)
-	if pi.Type == linking.IdentifierEmail && strings.EqualFold(strings.TrimSpace(pi.Value), strings.TrimSpace(ownerEmail)) {
-		return a.UserID
-	}
-	return AccountLabel(pi, a.UserID)
+	return a.PrimaryIdentifier(conns)
 }
 
 // UniqueIn reports whether a's primary identifier tells it apart from every

@@ -23,10 +23,17 @@ func planVerifyEmail(u client.User, reason string) (linking.Operation, error) {
 }
 
 // undoShown carries out the undo plan shown, every operation with the
-// operator's reason (sealed again: the reason is part of the record).
-func undoShown(ctx context.Context, b *Backend, shown *linking.Plan, reason string) (*linking.Result, error) {
+// operator's reason (sealed again: the reason is part of the record). A
+// plan with conflicts (its operations override undo_conflict) needs force.
+func undoShown(ctx context.Context, b *Backend, shown *linking.Plan, reason string, force bool) (*linking.Result, error) {
 	if shown == nil || len(shown.Operations) == 0 {
 		return nil, errors.New("nothing to undo now")
+	}
+	if !force && slices.ContainsFunc(shown.Operations, func(op linking.Operation) bool {
+		return slices.Contains(op.Overrides, linking.CheckUndoConflict)
+	}) {
+		return nil, &linking.SafetyError{Check: linking.CheckUndoConflict,
+			Reason: "the undo would overwrite what was changed since the operation; nothing was changed: force it to restore the values from before the operation all the same"}
 	}
 	ops := slices.Clone(shown.Operations)
 	for i := range ops {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,8 +65,13 @@ type Model struct {
 	rateAt  time.Time
 	writes  []write
 	rereads map[string]TaskID // latest re-read per group email
-	lastErr string
-	note    string
+	// written holds the groups writes of this session touched that no
+	// finished scan has seen yet: a report that lands (the snapshot, or a
+	// scan that started before the write ended) gets them back on top.
+	written  map[string]*writtenGroup
+	writeSeq uint64 // counts finished writes
+	lastErr  string
+	note     string
 }
 
 type screenContext struct {
@@ -76,6 +82,14 @@ type screenContext struct {
 type scanState struct {
 	task   TaskID
 	cancel context.CancelFunc
+	since  uint64 // writeSeq when the scan started: later writes it may not have seen
+}
+
+// writtenGroup is a group a write touched: when the last write touching it
+// ended, and the group as re-read after it (nil until the re-read lands).
+type writtenGroup struct {
+	seq   uint64
+	group *linking.Group
 }
 
 type write struct {
@@ -103,7 +117,7 @@ func New(c *Common, pages Pages, opts Options) *Model {
 	if opts.Context == nil {
 		opts.Context = context.Background()
 	}
-	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}}
+	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}, written: map[string]*writtenGroup{}}
 	m.ctx, m.cancel = context.WithCancel(opts.Context)
 	c.Ctx = m.ctx
 	return m
@@ -191,7 +205,7 @@ func (m *Model) scanTenant(full bool) tea.Cmd {
 		m.scan.cancel()
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
-	m.scan = scanState{task: NewTask(), cancel: cancel}
+	m.scan = scanState{task: NewTask(), cancel: cancel, since: m.writeSeq}
 	m.c.Scan.Running, m.c.Scan.Err, m.c.Scan.Cancelled = true, nil, false
 	m.c.Scan.Progress = scan.Progress{Stage: "connections"}
 	return m.c.Backend.Scan(ctx, m.scan.task, full)
@@ -236,6 +250,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.c.Data.SetReport(msg.Report)
 		m.c.Data.Conns = msg.Conns
+		// The snapshot predates every write of this session a scan has not
+		// seen yet: their groups as re-read go back on top.
+		m.keepWritten(0)
 		return m, tea.Batch(msg.next, m.broadcast(DataChangedMsg{}))
 	case ScanDoneMsg:
 		if msg.Task != m.scan.task {
@@ -254,7 +271,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.Scan.Progress = scan.Progress{Stage: "done", Users: msg.Report.UsersScanned}
 			m.c.Data.SetReport(msg.Report)
 			m.c.Data.Conns = msg.Conns
-			return m, m.broadcast(DataChangedMsg{})
+			// A write that ended after the scan started may have come after
+			// the scan read its accounts: its group as re-read goes back on
+			// top at once and is read again; what the scan saw, it keeps.
+			again := m.keepWritten(m.scan.since)
+			cmds := []tea.Cmd{m.broadcast(DataChangedMsg{})}
+			for _, e := range again {
+				cmds = append(cmds, m.reread(e))
+			}
+			return m, tea.Batch(cmds...)
 		}
 		return m, nil
 	case UnsettledMsg:
@@ -297,7 +322,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.lastErr = msg.Err.Error()
 			return m, nil
 		}
-		m.c.Data.ReplaceGroup(msg.Group)
+		if w := m.written[msg.Email]; w != nil {
+			w.group = msg.Group
+		}
+		// A group the report lacks comes in: an undo may have made two
+		// accounts share an email again since the scan.
+		m.c.Data.Upsert(msg.Group)
 		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
 	case RereadMsg:
 		return m, m.reread(msg.Email)
@@ -319,6 +349,25 @@ func (m *Model) LoadReport(r *linking.Report) {
 	m.c.Scan = ScanStatus{Done: true, Progress: scan.Progress{Stage: "done", Users: r.UsersScanned}}
 	m.c.Data.SetReport(r)
 	m.broadcast(DataChangedMsg{})
+}
+
+// keepWritten puts back, on the report just set, the groups of the writes
+// that ended after write since (as last re-read), and returns their
+// emails; the groups of earlier writes the report has seen are forgotten.
+func (m *Model) keepWritten(since uint64) []string {
+	var emails []string
+	for e, w := range m.written {
+		if w.seq <= since {
+			delete(m.written, e)
+			continue
+		}
+		emails = append(emails, e)
+		if w.group != nil {
+			m.c.Data.Upsert(w.group)
+		}
+	}
+	slices.Sort(emails)
+	return emails
 }
 
 // RereadMsg asks the root to re-read one group (after an action elsewhere).
@@ -360,8 +409,13 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	}
 	// Re-read even after an error: a write may have half happened. Every
 	// screen sees the write first, then the active one is told it is on top.
+	m.writeSeq++
 	cmds := make([]tea.Cmd, 0, len(msg.Emails)+2)
 	for _, e := range msg.Emails {
+		if e == "" {
+			continue
+		}
+		m.written[e] = &writtenGroup{seq: m.writeSeq}
 		cmds = append(cmds, m.reread(e))
 	}
 	return tea.Batch(append(cmds, m.broadcast(msg), m.forward(ActiveMsg{}))...)

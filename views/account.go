@@ -38,7 +38,12 @@ func (a *Account) Init() tea.Cmd {
 }
 
 func (a *Account) Capturing() bool { return false }
-func (a *Account) Title() string   { return "Account " + tui.Fit(a.name(), 40) }
+func (a *Account) Title() string {
+	if a.acct == nil && a.named != "" { // gone since: as the screen names it
+		return "Account " + tui.Fit(a.named, 40)
+	}
+	return "Account " + tui.Fit(a.name(), 40)
+}
 
 // Loaded is the account as read (tests); nil until the answer came.
 func (a *Account) Loaded() *tui.Account { return a.acct }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,8 +136,8 @@ func TestDeleteWarnsForTheRecommendedPrimaryHoldingLinks(t *testing.T) {
 	h.mustShow("⚠ This is the recommended primary of its group (77 logins)", "⚠ It holds 1 linked identity", "1 identity deleted with it:", "github|48151623 on github")
 	h.press("esc")
 	h.press("j", "D")
-	if strings.Contains(h.screen(), "⚠") {
-		t.Fatalf("a secondary without links got a warning:\n%s", h.screen())
+	if s := h.screen(); strings.Contains(s, "⚠ This is the recommended primary") || strings.Contains(s, "⚠ It holds") {
+		t.Fatalf("a secondary without links got a warning:\n%s", s)
 	}
 }
 
@@ -150,7 +151,7 @@ func TestUnlinkPicksTheIdentityLinkedLast(t *testing.T) {
 	if u.Selected() != "google-oauth2|114455667788990011223" {
 		t.Fatalf("the picker starts on %s, want the identity linked last", u.Selected())
 	}
-	h.mustShow("▸ –", "google-oauth2|114455667788990011223", "newest")
+	h.mustShow("▸ wei.zhang@gmail.com google-oauth2|114455667788990011223", "newest") // its old profile's email
 	h.press("y")
 	h.mustShow("✓ Done.")
 	if _, ok := h.srv.GetUser("google-oauth2|114455667788990011223"); !ok {
@@ -484,7 +485,7 @@ func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "enter", "2")
-	h.mustShow("Leave this screen?", "the link wizard's choices")
+	h.mustShow("Leave this screen?", "the link wizard of ")
 	h.press("n")
 	activeIs[*LinkWizard](h, "n left the wizard")
 	h.press("1", "y")
@@ -496,7 +497,7 @@ func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
 	// q asks too, and n keeps the wizard.
 	h.openGroup("alice.nguyen@gmail.com")
 	h.press("l", "enter", "q")
-	h.mustShow("Quit and lose it?", "the link wizard's choices")
+	h.mustShow("Quit and lose it?", "the link wizard of ")
 	h.press("n")
 	activeIs[*LinkWizard](h, "n after q left the wizard")
 	if h.quit {
@@ -671,9 +672,9 @@ func TestAnUndoIsCarriedOutAsShownOrNotAtAll(t *testing.T) {
 	linkAlice(h)
 	setMetadata(t, h, aliceDB, map[string]any{"timezone": "Asia/Tokyo"}, nil)
 	h.press("3", "U")
-	h.mustShow("Undo it?", "1 thing changed since the operation")
+	h.mustShow("Force the undo?", "1 thing changed since the operation")
 	setMetadata(t, h, aliceDB, nil, map[string]any{"roles": []any{"user", "billing", "support"}})
-	h.press("y")
+	h.press("F")
 	h.mustShow("changed_since_plan")
 	u, _ := h.srv.GetUser(aliceDB)
 	if !strings.Contains(string(u.AppMetadata), `"roles":["user","billing","support"]`) {
@@ -818,5 +819,220 @@ func TestDeleteNeverTakesTheEmailAMixedGroupShares(t *testing.T) {
 	h.mustShow("That does not name this account: type its user id exactly")
 	if d.exec.started {
 		t.Fatal("the family's email deleted the Google login")
+	}
+}
+
+// TestAnUndoWithAConflictIsRefusedUnlessForced: an undo that would overwrite
+// a value set since the operation is refused on y, as the CLI refuses it
+// without --force; F forces it, and the audit log records the override.
+func TestAnUndoWithAConflictIsRefusedUnlessForced(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata, width: 100, height: 30})
+	linkAlice(h)
+	setMetadata(t, h, aliceDB, map[string]any{"timezone": "Asia/Tokyo"}, nil)
+	h.press("3", "U")
+	h.mustShow(`"Asia/Tokyo" now (changed since)`, "Force the undo?", "F force")
+	if strings.Contains(h.screen(), "Undo it?") {
+		t.Fatalf("the dialog asks for a plain y over a conflict:\n%s", h.screen())
+	}
+	h.press("y")
+	d := activeIs[*UndoDialog](h, "y left the undo dialog")
+	if d.exec.started {
+		t.Fatal("y started an undo that overwrites a change made since")
+	}
+	h.mustShow("Refused: the undo would overwrite the changes listed above. F forces it")
+	if u, _ := h.srv.GetUser(aliceDB); !strings.Contains(string(u.UserMetadata), `"timezone":"Asia/Tokyo"`) {
+		t.Fatalf("y overwrote the value set since: %s", u.UserMetadata)
+	}
+	h.press("F")
+	h.mustShow("✓ Done.")
+	if u, _ := h.srv.GetUser(aliceDB); strings.Contains(string(u.UserMetadata), "timezone") {
+		t.Fatalf("the forced undo left the value set since: %s", u.UserMetadata)
+	}
+	undos := 0
+	for _, r := range auditRecords(t, h) {
+		if r.Undoes == "" {
+			continue
+		}
+		undos++
+		if !slices.Contains(r.Overrides, linking.CheckUndoConflict) {
+			t.Fatalf("the forced undo's record %s does not say it was forced: overrides %v", r.Step, r.Overrides)
+		}
+	}
+	if undos == 0 {
+		t.Fatal("the audit log has no record of the undo")
+	}
+}
+
+// TestALinkFromAnAccountRereadsTheGroupOfEachAccount: an account without
+// email (sms) linked from its screen with a family member: the wizard names
+// it by its phone, says it has no email rather than an unverified one, and
+// the write re-reads the family's group, which the family member left or
+// holds the sms account in.
+func TestALinkFromAnAccountRereadsTheGroupOfEachAccount(t *testing.T) {
+	const sms, emma = "sms|64a1f2c3d4e5f60718293a4b", "auth0|64b7ca01e0f1a2b3c4d5e6f8"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h.press("f")
+	h.typeText("+14155550123")
+	h.press("enter")
+	activeIs[*Account](h, "f +14155550123 did not open the sms account")
+	h.press("l")
+	h.typeText("THE.MILLERS@gmail.com")
+	h.press("enter")
+	pick := activeIs[*Find](h, "the picker closed")
+	for i := 0; pick.Results() == 0 || pick.found.Users[pick.cursor].UserID != emma; i++ {
+		if i > 3 {
+			t.Fatalf("emma.miller is not in the list:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("enter")
+	w := activeIs[*LinkWizard](h, "choosing emma.miller did not open the wizard")
+	h.mustShow("Link accounts of +14155550123")
+	if strings.Contains(h.screen(), "of "+sms) {
+		t.Fatalf("the wizard is named by the user id:\n%s", h.screen())
+	}
+	for _, l := range strings.Split(h.screen(), "\n") {
+		row := strings.Contains(l, "(●) ") || strings.Contains(l, "[x] ") || strings.Contains(l, "[ ] ")
+		if row && strings.Contains(l, sms) && !strings.Contains(l, " – ") {
+			t.Fatalf("the sms account's EMAIL cell is not –: %q", l)
+		}
+	}
+	primary := w.primary
+	h.press("enter", "o", "o", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+	if head := strings.SplitN(h.screen(), "\n", 2)[0]; !strings.Contains(head, "› Account +14155550123") {
+		t.Fatalf("the breadcrumb does not name the account as its screen does: %q", head)
+	}
+	i, ok := h.c.Data.Find("the.millers@gmail.com")
+	if !ok {
+		t.Fatal("the family's group left the data")
+	}
+	for _, a := range h.c.Data.Groups[i].Accounts {
+		if a.UserID == emma && primary == sms {
+			t.Fatalf("emma.miller, linked into the sms account, is still an account of the family's group")
+		}
+		if a.UserID == emma && (len(a.Linked) != 1 || a.Linked[0].Provider+"|"+a.Linked[0].UserID != sms) {
+			t.Fatalf("emma.miller, the primary, shows no linked sms account: %+v", a.Linked)
+		}
+	}
+}
+
+// TestTheAuditLogSaysWhichOperationAnUndoUndoes: a record an undo made
+// names the operation it reverses, in the pane under the list and in the
+// whole record.
+func TestTheAuditLogSaysWhichOperationAnUndoUndoes(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	linkAlice(h)
+	h.press("3", "U", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	var ref string
+	for _, r := range auditRecords(t, h) {
+		if r.Undoes != "" {
+			ref = r.Undoes
+		}
+	}
+	if ref == "" {
+		t.Fatal("the undo's records name no operation undone")
+	}
+	h.mustShow("undoes link " + ref + " of ")
+	h.press("enter")
+	activeIs[*AuditRecord](h, "enter did not open the record")
+	h.mustShow("undoes", "link "+ref+" of ")
+}
+
+// TestDeletingASocialAccountSaysUndoCannotMakeItAgain: the delete dialog of
+// a Google login says the undo cannot re-create it; afterwards U says why
+// nothing can be undone yet and asks nothing; and an undo done already
+// says that, without a question either.
+func TestDeletingASocialAccountSaysUndoCannotMakeItAgain(t *testing.T) {
+	const google = "google-oauth2|108812345678901234567"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	d := h.openGroup("alice.nguyen@gmail.com")
+	for i := 0; d.Selected().UserID != google; i++ {
+		if i > 3 {
+			t.Fatalf("the Google login is not in the group:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("D")
+	h.mustShow("Undo cannot re-create this account", "only Auth0 makes a google-oauth2 login again")
+	if strings.Contains(h.screen(), "re-creates") {
+		t.Fatalf("the dialog promises the undo re-creates a Google login:\n%s", h.screen())
+	}
+	dlg := activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.typeText(dlg.Expected())
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.press("esc", "3", "U")
+	h.mustShow("Nothing can be undone now, for the reason the note below gives", "Auth0 alone makes it again, at its next login")
+	if s := h.screen(); strings.Contains(s, "Undo it?") || strings.Contains(s, "the tenant is as it was before") {
+		t.Fatalf("the undo dialog offers y, or says the tenant is as before:\n%s", s)
+	}
+	h.press("y")
+	if activeIs[*UndoDialog](h, "y left the undo dialog").exec.started {
+		t.Fatal("y started an undo with nothing to do")
+	}
+
+	// A database account's dialog says what its undo re-creates.
+	h.press("esc")
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("D")
+	h.mustShow("U in the audit log re-creates this database account")
+}
+
+// TestAnUndoneOperationHasNothingLeftToUndo: U on a link undone already says
+// so and asks nothing.
+func TestAnUndoneOperationHasNothingLeftToUndo(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	linkAlice(h)
+	h.press("3")
+	for i := 0; ; i++ {
+		if _, action, _ := activeIs[*AuditLog](h, "3 did not open the audit log").Selected(); action == "link" {
+			break
+		}
+		if i > 5 {
+			t.Fatalf("the link is not in the log:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("U", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	for i := 0; ; i++ {
+		if _, action, _ := activeIs[*AuditLog](h, "esc did not go back to the audit log").Selected(); action == "link" {
+			break
+		}
+		if i > 10 {
+			t.Fatalf("the link is not in the log:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("U")
+	h.mustShow("Nothing to undo now: the tenant is as it was before the operation")
+	if strings.Contains(h.screen(), "Undo it?") {
+		t.Fatalf("the dialog asks to undo what is undone:\n%s", h.screen())
+	}
+}
+
+// TestTheBreadcrumbNamesAnAccountGoneAsItsScreenDoes: the account on screen
+// is linked away by a write; the breadcrumb keeps naming it by its phone,
+// as the screen's title does, not by its user id.
+func TestTheBreadcrumbNamesAnAccountGoneAsItsScreenDoes(t *testing.T) {
+	const sms = "sms|64a1f2c3d4e5f60718293a4b"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h.press("f")
+	h.typeText("+14155550123")
+	h.press("enter")
+	activeIs[*Account](h, "f +14155550123 did not open the sms account")
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), sms); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tui.WriteDoneMsg{Task: tui.NewTask(), Label: "a write elsewhere"}) // the screen reads its account again
+	h.mustShow("No account has this user id now", "Account +14155550123 ("+sms+")")
+	if head := strings.SplitN(h.screen(), "\n", 2)[0]; !strings.Contains(head, "› Account +14155550123") {
+		t.Fatalf("the breadcrumb does not name the account as its screen does: %q", head)
 	}
 }

@@ -133,7 +133,7 @@ func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case tui.Matches(k, keys.Open):
 		if e := a.selected(); e != nil {
-			return tui.Push(newAuditRecord(a.c, *e))
+			return tui.Push(newAuditRecord(a.c, *e, a.undone(e.Undoes)))
 		}
 	case tui.Matches(k, keys.Undo):
 		return a.askUndo()
@@ -228,6 +228,27 @@ func (a *AuditLog) accounts(e *auditEntry) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// undone names the operation an undo reverses (ref: plan/op, as records
+// keep it): its kind, the reference, and its accounts and op_id where the
+// log holds its records; "" when ref is.
+func (a *AuditLog) undone(ref string) string {
+	if ref == "" {
+		return ""
+	}
+	plan, op, _ := strings.Cut(ref, "/")
+	for i := range a.entries {
+		e := &a.entries[i]
+		if e.PlanID != plan || !strings.HasPrefix(e.Step, op+".") {
+			continue
+		}
+		switch linking.OpKind(e.Action) {
+		case linking.OpLink, linking.OpUnlink, linking.OpDelete:
+			return e.Action + " " + ref + " of " + a.accounts(e) + " (op_id " + e.OpID + ")"
+		}
+	}
+	return ref
 }
 
 // detailLines is the size of the pane under the list.
@@ -367,6 +388,9 @@ func (a *AuditLog) detail(e *auditEntry, room int) []string {
 	if e.Reason != "" {
 		out = append(out, s.Header.Render("why ")+tui.Fit(e.Reason, w-5))
 	}
+	if e.Undoes != "" {
+		out = append(out, s.Header.Render("undoes ")+tui.Fit(a.undone(e.Undoes), w-8))
+	}
 	out = append(out, s.Header.Render("call ")+tui.Fit(callText(string(e.Request)), w-6))
 	if len(e.Overrides) > 0 {
 		out = append(out, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.Overrides, ", "), w-12))
@@ -398,10 +422,13 @@ func callText(request string) string {
 type AuditRecord struct {
 	c      *tui.Common
 	entry  auditEntry
+	undone string // the operation the call helps undo, in words ("" when none)
 	scroll int
 }
 
-func newAuditRecord(c *tui.Common, e auditEntry) *AuditRecord { return &AuditRecord{c: c, entry: e} }
+func newAuditRecord(c *tui.Common, e auditEntry, undone string) *AuditRecord {
+	return &AuditRecord{c: c, entry: e, undone: undone}
+}
 
 func (r *AuditRecord) Init() tea.Cmd   { return nil }
 func (r *AuditRecord) Title() string   { return "Record " + tui.Fit(r.entry.OpID, 30) }
@@ -449,6 +476,13 @@ func (r *AuditRecord) View() string {
 		}
 		if rec.Reason != "" {
 			all = append(all, label("reason", rec.Reason)...)
+		}
+		if rec.Undoes != "" {
+			undone := rec.Undoes
+			if rec.Undoes == e.Undoes && r.undone != "" {
+				undone = r.undone
+			}
+			all = append(all, label("undoes", undone)...)
 		}
 		if len(rec.Overrides) > 0 {
 			all = append(all, label("overrides", strings.Join(rec.Overrides, ", "))...)

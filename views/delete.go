@@ -72,6 +72,9 @@ func (d *DeleteDialog) Typed() string { return d.typed.Value }
 
 func (d *DeleteDialog) Help() []tui.HelpGroup {
 	k := d.c.Keys
+	if !d.exec.started && d.acct == nil && !d.loading { // gone, or unreadable: nothing to delete
+		return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
+	}
 	return d.help(k, "Delete", "back", withHelp(k.Submit, "enter", "delete once it is typed"),
 		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
@@ -169,6 +172,8 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 			accepted = accepted || typed == a
 		}
 		switch {
+		case d.op == nil && d.readErr != nil:
+			d.hint = "There is nothing to delete (see above); esc goes back."
 		case d.op == nil:
 			d.hint = "The account has not been read yet."
 		case !accepted:
@@ -209,6 +214,9 @@ func (d *DeleteDialog) View() string {
 		return strings.Join(append([]string{title, ""}, d.exec.view(c, "Deleting")...), "\n")
 	case d.loading:
 		return strings.Join([]string{title, "", "Reading the account by id, with its roles and organizations…"}, "\n")
+	case client.IsNotFound(d.readErr):
+		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. There is nothing to delete; the audit log (3) lists what was done.", w, 0)
+		return strings.Join(append(append([]string{title, ""}, gone...), "", s.Dim.Render("esc goes back.")), "\n")
 	case d.readErr != nil:
 		return strings.Join([]string{title, "", s.Bad.Render("✗ ") + tui.Fit(d.readErr.Error(), w-4), "", s.Dim.Render("esc goes back.")}, "\n")
 	}
@@ -265,11 +273,31 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	}
 	out = append(out, "")
 	out = append(out, tui.Wrap("The full user object is backed up first, to "+filepath.Join(d.c.Backend.BackupDir(), "<time>-delete-<id>.json")+
-		", and the audit log records who deleted it and why. U in the audit log re-creates a database account from that backup, but not its password or its sessions.", w, 4)...)
+		", and the audit log records who deleted it and why.", w, 3)...)
+	if recreated, text := d.undoText(); recreated { // else a warning under the list says it
+		out = append(out, tui.Wrap(text, w, 4)...)
+	}
 	if op := d.op; op != nil {
 		out = append(out, s.Dim.Render(tui.Fit("call: "+report.CallText(op.Steps[0].Call), w)))
 	}
 	return out
+}
+
+// undoText says what U in the audit log can do for this account once it
+// is deleted, by its kind (linking's undo of a deletion): a database or
+// passwordless account is re-created from the backup; a social or
+// enterprise one only Auth0 makes again, at its next login. recreated
+// reports which.
+func (d *DeleteDialog) undoText() (recreated bool, text string) {
+	u := d.acct.User
+	conn, known := d.acct.Conns.ByName(u.Connection())
+	switch {
+	case known && !conn.Inferred && conn.IsDatabase:
+		return true, "U in the audit log re-creates this database account from that backup (same user id, profile, metadata, roles and memberships), but not its password or its sessions: the undo makes a password-change ticket for a new password."
+	case known && !conn.Inferred && (conn.Strategy == "email" || conn.Strategy == "sms"):
+		return true, "U in the audit log re-creates this passwordless account from that backup (same user id, profile, metadata, roles and memberships), but not its sessions."
+	}
+	return false, "⚠ Undo cannot re-create this account: only Auth0 makes a " + u.Connection() + " login again, at its next login, with a new profile and no login history. Until then U in the audit log does nothing; after it, U gives back its metadata, roles and memberships from the backup."
 }
 
 // warningLines say when deleting this account costs more than one account.
@@ -283,6 +311,9 @@ func (d *DeleteDialog) warningLines(w int) []string {
 	if n := len(u.Linked()); n > 0 {
 		out = append(out, tui.Wrap(fmt.Sprintf("⚠ It holds %d linked %s: %s deleted with it, and the person behind %s loses that way in.",
 			n, tui.Plural(n, "identity", "identities"), tui.Plural(n, "it is", "they are"), tui.Plural(n, "it", "each")), w, 3)...)
+	}
+	if recreated, text := d.undoText(); !recreated { // whole, always in view: it says what cannot come back
+		out = append(out, tui.Wrap(text, w, 0)...)
 	}
 	for i := range out {
 		out[i] = s.Danger.Render(out[i])

@@ -58,6 +58,8 @@ func (d *Detail) Help() []tui.HelpGroup {
 			actions[i].SetEnabled(false)
 			actions[i].SetHelp(actions[i].Help().Key, actions[i].Help().Desc+" (off: read-only)")
 		}
+		choose.SetEnabled(false)
+		choose.SetHelp("p", "choose primary (off: read-only)")
 	} else if sel := d.Selected(); sel != nil {
 		// Offer only what fits the account under the cursor (the key still
 		// answers, saying why not).
@@ -135,8 +137,12 @@ var errReadOnly = errors.New("read-only session (--read-only): linking, unlinkin
 func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.DataChangedMsg:
-		if g := d.Group(); g != nil {
+		g := d.Group()
+		if g != nil {
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
+		}
+		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil) {
+			d.chosen = "" // deleted or linked away: no primary of a next link
 		}
 	case tea.KeyPressMsg:
 		return d, d.key(msg)
@@ -170,7 +176,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		d.scroll += d.c.Height / 2
 	case tui.Matches(k, keys.PageUp):
 		d.scroll = max(d.scroll-d.c.Height/2, 0)
-	case tui.Matches(k, keys.ChoosePrimary):
+	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly:
 		if sel != nil {
 			d.chosen = sel.UserID
 			return tui.Note(tui.Fit(tui.NameIn(g, sel), 60) + " will be the primary of the next link (l).")
@@ -181,8 +187,8 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		if sel != nil {
 			return tui.Push(NewAccount(d.c, sel.UserID))
 		}
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) && d.c.ReadOnly:
-		return tui.ReportError(errReadOnly)
+	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && d.c.ReadOnly:
+		return tui.ReportError(errReadOnly) // p too: it chooses for a link, which is off
 	case tui.Matches(k, keys.Link):
 		if len(g.Accounts) < 2 {
 			return tui.ReportError(errors.New("nothing to link: this email has one account now"))
@@ -462,7 +468,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 			out = append(out, s.Dim.Render("  "+l))
 		}
 	}
-	if d.chosen != "" && d.chosen != g.RecommendedPrimary {
+	if d.chosen != "" && d.chosen != g.RecommendedPrimary && accountByID(g, d.chosen) != nil {
 		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.NameIn(g, accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))
 	}
 	if len(g.Reasons) > 0 {

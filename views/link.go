@@ -75,7 +75,7 @@ func NewPairWizard(c *tui.Common, g *linking.Group, primary string) *LinkWizard 
 	w := &LinkWizard{c: c, email: g.Email, pair: g, primary: primary, linked: map[string]bool{}}
 	w.start()
 	for _, id := range w.ids {
-		w.linked[id] = id != w.primary
+		w.linked[id] = true // the two were picked to be linked
 	}
 	return w
 }
@@ -93,10 +93,12 @@ func (w *LinkWizard) start() {
 			w.primary = w.ids[0]
 		}
 		// Every other account is linked by default in a group linking
-		// recommends a primary for; elsewhere the operator picks.
+		// recommends a primary for; elsewhere the operator picks. The
+		// primary holds the default too, unseen: made a secondary again by
+		// p on another account, it is marked as the group's others are.
 		if g.RecommendedPrimary != "" || len(w.ids) == 2 {
 			for _, id := range w.ids {
-				w.linked[id] = id != w.primary
+				w.linked[id] = true
 			}
 		}
 	}
@@ -118,6 +120,16 @@ func (w *LinkWizard) group() *linking.Group {
 	return w.c.Data.Groups[i]
 }
 
+// subject is what the wizard's title names: the group's email, or for a
+// pair of accounts found one by one whose first has no email (the pair is
+// named by its user id), that account by its primary identifier.
+func (w *LinkWizard) subject() string {
+	if w.pair == nil || linking.NormalizeEmail(w.email) != "" || len(w.pair.Accounts) == 0 {
+		return w.email
+	}
+	return w.pair.Accounts[0].Identifier.Value
+}
+
 func (w *LinkWizard) Init() tea.Cmd   { return nil }
 func (w *LinkWizard) Title() string   { return "Link" }
 func (w *LinkWizard) Capturing() bool { return w.step == stepConfirm }
@@ -129,7 +141,7 @@ func (w *LinkWizard) Unsaved() string {
 	case w.step == stepResult:
 		return ""
 	case w.step > stepAccounts || w.touched:
-		return "the link wizard's choices (primary, accounts, conflict sides)"
+		return "the link wizard of " + w.subject() + ": its choices (primary, accounts, conflict sides)"
 	}
 	return ""
 }
@@ -197,14 +209,11 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		switch {
 		case tui.Matches(k, keys.ChoosePrimary):
-			if w.cursor < len(w.ids) {
-				old := w.primary
+			// p changes the primary alone: every other account keeps its mark
+			// (the one the primary held stays, unseen, for when it is not).
+			if w.cursor < len(w.ids) && w.primary != w.ids[w.cursor] {
 				w.touched = true
 				w.primary = w.ids[w.cursor]
-				w.linked[w.primary] = false
-				if old != "" && old != w.primary {
-					w.linked[old] = true
-				}
 			}
 		case tui.Matches(k, keys.Toggle):
 			if id := w.ids[w.cursor]; id != w.primary {
@@ -358,7 +367,12 @@ func (w *LinkWizard) execute() tea.Cmd {
 	for _, id := range w.secondaries() {
 		names = append(names, w.name(id))
 	}
-	label := "link " + tui.Fit(strings.Join(names, ", "), 50) + " into " + tui.Fit(w.name(w.primary), 40)
+	// The status bar cuts the label from its end: how many, and into
+	// which primary, come first.
+	label := "link " + tui.Fit(names[0], 50) + " into " + tui.Fit(w.name(w.primary), 40)
+	if len(names) > 1 {
+		label = fmt.Sprintf("link %d accounts into %s: %s", len(names), tui.Fit(w.name(w.primary), 40), tui.Fit(strings.Join(names, ", "), 80))
+	}
 	ops := slices.Clone(w.ops)
 	for i := range ops {
 		ops[i].Reason = w.reason.Value()
@@ -394,10 +408,10 @@ func (w *LinkWizard) View() string {
 			steps[i] = s.Dim.Render(" " + steps[i] + " ")
 		}
 	}
-	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.email, w.c.Width/2) + "   " + strings.Join(steps, s.Dim.Render(" › "))}
+	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.subject(), w.c.Width/2) + "   " + strings.Join(steps, s.Dim.Render(" › "))}
 	if w.c.Width < 100 {
 		names := []string{"accounts", "review", "confirm", "result"}
-		head[0] = s.Title.Render("Link ") + tui.Fit(w.email, w.c.Width-28) + s.Dim.Render(fmt.Sprintf(" · %d/4 ", w.step+1)) + s.ActiveTab.Render(names[w.step])
+		head[0] = s.Title.Render("Link ") + tui.Fit(w.subject(), w.c.Width-28) + s.Dim.Render(fmt.Sprintf(" · %d/4 ", w.step+1)) + s.ActiveTab.Render(names[w.step])
 	}
 	if w.c.Height >= 24 {
 		head = append(head, "")
@@ -462,7 +476,10 @@ func (w *LinkWizard) accountsView() []string {
 			rec = "★ "
 		}
 		ver := "✗"
-		if a.EmailVerified {
+		switch {
+		case a.Email == "":
+			ver = "–" // no email at all: nothing to verify
+		case a.EmailVerified:
 			ver = "✓"
 		}
 		line := rec + tui.Pad(mark, cols[0]) + cell(1, identifierCell(g, a)) + cell(2, a.UserID) + cell(3, a.Connection) +

@@ -85,6 +85,9 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 	if !u.exec.started && (u.loading || u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
 		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
 	}
+	if len(u.conflicts) > 0 { // y would overwrite them: only F does, deliberately
+		return u.help(k, "Undo", "back to the audit log", k.ForceUndo, k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
+	}
 	return u.help(k, "Undo", "back to the audit log", withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
@@ -110,24 +113,54 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case tui.Matches(k, keys.Cancel):
 		return tui.Pop
-	case tui.Matches(k, keys.Confirm):
+	case tui.Matches(k, keys.Confirm), tui.Matches(k, keys.ForceUndo):
+		force := tui.Matches(k, keys.ForceUndo)
 		switch {
 		case u.loading:
 			u.hint = "Still reading what the undo would do…"
 		case u.err != nil || u.plan == nil || len(u.plan.Operations) == 0:
 			u.hint = "There is nothing to undo now (see above)."
+		case len(u.conflicts) > 0 && !force:
+			u.hint = "Refused: the undo would overwrite the changes listed above. F forces it (recorded); n cancels."
+		case len(u.conflicts) == 0 && force:
+			u.hint = "Nothing was changed since the operation: y undoes it."
 		default:
-			return u.run()
+			return u.run(force)
 		}
 	default:
-		u.hint = "Press y to undo or n to cancel (enter does not confirm)."
+		if len(u.conflicts) > 0 {
+			u.hint = "Press F to force the undo or n to cancel (enter and y do not confirm)."
+		} else {
+			u.hint = "Press y to undo or n to cancel (enter does not confirm)."
+		}
 	}
 	return nil
 }
 
-func (u *UndoDialog) run() tea.Cmd {
+// run carries out the plan shown; force lets it overwrite the conflicts
+// listed (the audit records name the override, as undo --force does).
+func (u *UndoDialog) run(force bool) tea.Cmd {
 	b, shown, reason := u.c.Backend, u.plan, u.reason.Value()
-	return u.exec.run("undo "+tui.Fit(u.what(), 60), shown.Emails(), func(ctx context.Context) (*linking.Result, error) { return b.Undo(ctx, shown, reason) })
+	label := "undo "
+	if force {
+		label = "forced undo "
+	}
+	return u.exec.run(label+tui.Fit(u.what(), 60), shown.Emails(), func(ctx context.Context) (*linking.Result, error) {
+		return b.Undo(ctx, shown, reason, force)
+	})
+}
+
+// nothingText says why a plan has nothing to do, as linkdesk undo says it:
+// the tenant is as before (undone already), or what is in the way is
+// listed (the notes: an account that must log in first; conflicts).
+func (u *UndoDialog) nothingText() string {
+	if len(u.plan.Notes) == 0 && len(u.conflicts) == 0 {
+		return "Nothing to undo now: the tenant is as it was before the operation (it was undone already, or changed back)."
+	}
+	if len(u.plan.Notes) > 0 {
+		return "Nothing can be undone now, for the reason the note below gives; nothing is changed."
+	}
+	return "Nothing can be undone now (see above); nothing is changed."
 }
 
 func (u *UndoDialog) View() string {
@@ -152,7 +185,7 @@ func (u *UndoDialog) View() string {
 		middle = append(middle, "")
 	}
 	if len(u.plan.Operations) == 0 {
-		middle = append(middle, "Nothing to undo now: the tenant is as it was before, or the undo must wait.")
+		middle = append(middle, u.nothingText())
 	} else {
 		middle = append(middle, fmt.Sprintf("The undo makes %s:", tui.Plural(u.plan.Calls(), "this call", fmt.Sprintf("these %d calls", u.plan.Calls()))))
 		for _, op := range u.plan.Operations {
@@ -165,15 +198,25 @@ func (u *UndoDialog) View() string {
 	for _, n := range u.plan.Notes {
 		middle = append(middle, indent(tui.Wrap("note: "+n, w-2, 4), "  ")...)
 	}
+	if len(u.plan.Operations) == 0 { // nothing to confirm: no question
+		shown := scrollPane(s, middle, &u.scroll, max(c.Height-4, 2), "↓")
+		out := append([]string{title, ""}, shown...)
+		if u.hint != "" {
+			out = append(out, s.Warn.Render(tui.Fit(u.hint, w)))
+		}
+		return strings.Join(append(out, "", s.Dim.Render("esc goes back.")), "\n")
+	}
 	var bottom []string
+	q := s.Danger.Render("Undo it?") + "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
 	if n := len(u.conflicts); n > 0 {
-		bottom = append(bottom, s.Danger.Render(tui.Fit(fmt.Sprintf("⚠ %d %s changed since the operation (listed above); y puts back the values from before it", n, tui.Plural(n, "thing", "things")), w)))
+		bottom = append(bottom, s.Danger.Render(tui.Fit(fmt.Sprintf("⚠ %d %s changed since the operation (listed above): the undo is refused unless forced", n, tui.Plural(n, "thing", "things")), w)))
+		q = s.Danger.Render("Force the undo?") + "  " + s.Key.Render("F") + " force   " + s.Key.Render("n") + " no (default)"
+		bottom = append(bottom, s.Warn.Render(tui.Fit("y does not undo it: F puts back the values from before, overwriting the changes listed.", w)))
 	}
 	bottom = append(bottom, u.reason.View(s, w))
 	if u.hint != "" {
 		bottom = append(bottom, s.Warn.Render(tui.Fit(u.hint, w)))
 	}
-	q := s.Danger.Render("Undo it?") + "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
 	bottom = append(bottom, "", q)
 	shown := scrollPane(s, middle, &u.scroll, max(c.Height-2-len(bottom), 2), "↓")
 	out := append([]string{title, ""}, shown...)

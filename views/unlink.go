@@ -156,8 +156,16 @@ func (u *Unlink) View() string {
 	}
 	lines = append(lines, tui.Fit("Linked identities, oldest first; the newest is picked (j/k picks another):", w))
 	identW, idW, connW := 10, 7, 10
+	// The IDENTIFIER column holds what the old profile names the identity
+	// by, an email too (the one the account shares with it included).
+	identOf := func(id client.Identity) string {
+		if pi := tui.IdentityIdentifier(id, u.conns); pi.Type != linking.IdentifierUserID && pi.Value != "" {
+			return pi.Value
+		}
+		return "–"
+	}
 	for _, id := range linked {
-		identW = max(identW, tui.Width(tui.Fit(tui.IdentityLabel(id, u.conns, u.user.Email), 40)))
+		identW = max(identW, tui.Width(tui.Fit(identOf(id), 40)))
 		idW = max(idW, tui.Width(tui.Fit(id.Provider+"|"+id.UserID, 60)))
 		connW = max(connW, tui.Width(tui.Fit(id.Connection, 40)))
 	}
@@ -168,12 +176,7 @@ func (u *Unlink) View() string {
 	}, w-2-7, 1)
 	lines = append(lines, s.Header.Render("  "+tui.Pad("IDENTIFIER", cols[0])+" "+tui.Pad("IDENTITY", cols[1])+" "+tui.Pad("CONNECTION", cols[2])))
 	for i, id := range linked {
-		name := tui.IdentityLabel(id, u.conns, u.user.Email)
-		ident := strings.TrimSuffix(name, " ("+id.Provider+"|"+id.UserID+")")
-		if ident == name {
-			ident = "–"
-		}
-		row := tui.Pad(ident, cols[0]) + " " + tui.Pad(id.Provider+"|"+id.UserID, cols[1]) + " " + tui.Pad(id.Connection, cols[2])
+		row := tui.Pad(identOf(id), cols[0]) + " " + tui.Pad(id.Provider+"|"+id.UserID, cols[1]) + " " + tui.Pad(id.Connection, cols[2])
 		if i == len(linked)-1 {
 			row += s.Dim.Render(" newest")
 		}

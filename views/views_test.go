@@ -613,3 +613,124 @@ func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
 	h.press("j")
 	h.mustShow("step op1.link", "/api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
 }
+
+// TestChoosingThePrimaryChangesNoOtherAccountsMark: p makes the account
+// under the cursor the primary and nothing else; the account that was the
+// primary keeps the mark the group gives it (none in a family's group,
+// linked in a link candidate's) and a mark the operator set stays.
+func TestChoosingThePrimaryChangesNoOtherAccountsMark(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.openGroup("the.millers@gmail.com")
+	h.press("l", "j", "p", "j", "p")
+	w := activeIs[*LinkWizard](h, "l did not open the link wizard")
+	if secs := w.secondaries(); len(secs) != 0 {
+		t.Fatalf("p marked %v to be linked in a family's group:\n%s", secs, h.screen())
+	}
+	h.press("space")                // liam.miller is the primary: space does nothing
+	h.press("k", "space", "k", "p") // emma.miller marked, then mike.miller the primary
+	if secs := w.secondaries(); len(secs) != 1 || secs[0] != "auth0|64b7ca01e0f1a2b3c4d5e6f8" {
+		t.Fatalf("after p on mike.miller the accounts to link are %v, want emma.miller alone:\n%s", secs, h.screen())
+	}
+
+	h.press("esc")
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l")
+	w = activeIs[*LinkWizard](h, "l did not open the link wizard")
+	h.press("j", "j", "space") // leave the Google login alone
+	h.press("k", "p")          // github is the primary
+	got := w.secondaries()
+	if len(got) != 1 || got[0] != "auth0|5f1a2b3c4d5e6f7081920a1b" {
+		t.Fatalf("after p on github the accounts to link are %v, want only the old primary:\n%s", got, h.screen())
+	}
+	h.mustShow("  [ ] (email)    google-oauth2|114455667788990011223")
+}
+
+// TestThePrimaryChosenGoesWithItsAccount: the account chosen with p is
+// deleted; the group no longer names it as the primary of the next link.
+func TestThePrimaryChosenGoesWithItsAccount(t *testing.T) {
+	const github = "github|9007199254740993"
+	h := newHarness(t, harnessOpts{tenant: true})
+	d := h.openGroup("wei.zhang@gmail.com")
+	for i := 0; d.Selected().UserID != github; i++ {
+		if i > 3 {
+			t.Fatalf("github is not in the group:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("p")
+	h.mustShow("◆ You chose")
+	h.press("D")
+	h.typeText(activeIs[*DeleteDialog](h, "D did not open the delete dialog").Expected())
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	d = activeIs[*Detail](h, "esc did not go back to the group")
+	if strings.Contains(h.screen(), "◆ You chose") || d.chosen != "" {
+		t.Fatalf("the deleted account is still chosen as the primary (%q):\n%s", d.chosen, h.screen())
+	}
+	if d.Primary() != "auth0|5f1a2b3c4d5e6f7081920a1b" {
+		t.Fatalf("the next link's primary is %s, want the recommended one", d.Primary())
+	}
+}
+
+// TestReadOnlyRefusesChoosingAPrimary: p chooses for a link, which a
+// read-only session cannot make; it says so rather than promise a link.
+func TestReadOnlyRefusesChoosingAPrimary(t *testing.T) {
+	h := newHarness(t, harnessOpts{readOnly: true})
+	d := h.openGroup("wei.zhang@gmail.com")
+	h.press("j", "p")
+	if d.chosen != "" || strings.Contains(h.screen(), "will be the primary of the next link") {
+		t.Fatalf("p chose a primary in a read-only session:\n%s", h.screen())
+	}
+	h.mustShow("read-only session")
+}
+
+// TestQuitNamesTheGroupOfEachWizard: two link wizards open, each with
+// choices; the question to quit says which group each one is for.
+func TestQuitNamesTheGroupOfEachWizard(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "j", "space")
+	h.press("f")
+	h.typeText("alice.nguyen@gmail.com")
+	h.press("enter", "enter")
+	activeIs[*Account](h, "enter on the accounts found did not open one")
+	h.press("l", "j", "p")
+	activeIs[*LinkWizard](h, "l did not open a second wizard")
+	h.press("q")
+	h.mustShow("the link wizard of wei.zhang@gmail.com: its choices", "the link wizard of alice.nguyen@gmail.com: its choices")
+}
+
+// TestTheWriteLabelOfALinkNamesEverySecondary: the status bar's label of a
+// link of two accounts into one says how many and into which first.
+func TestTheWriteLabelOfALinkNamesEverySecondary(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "enter")
+	w := activeIs[*LinkWizard](h, "the wizard closed")
+	req, ok := w.execute()().(tui.WriteRequest)
+	if !ok {
+		t.Fatal("the wizard's confirmation makes no write")
+	}
+	for _, want := range []string{"link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993", "google-oauth2|114455667788990011223"} {
+		if !strings.Contains(req.Label, want) {
+			t.Fatalf("the label %q does not say %q", req.Label, want)
+		}
+	}
+}
+
+// TestTheDeleteDialogOfAnAccountGoneSaysSo: an account deleted behind the
+// UI's back: the dialog says there is nothing to delete, in words, and
+// offers no key but esc.
+func TestTheDeleteDialogOfAnAccountGoneSaysSo(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("bob.smith@yahoo.com")
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), "auth0|1000456"); err != nil {
+		t.Fatal(err)
+	}
+	h.press("j", "D")
+	h.mustShow("No account has this user id now", "esc goes back.")
+	if s := h.screen(); strings.Contains(s, "enter delete once it is typed") || strings.Contains(s, "404") {
+		t.Fatalf("the dialog of an account gone offers to delete it, or shows the raw answer:\n%s", s)
+	}
+}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -64,10 +65,24 @@ type execution struct {
 }
 
 // start hands ops to the root, which runs them through linking's executor
-// and re-reads the group of email afterwards.
+// and re-reads afterwards the group of email and the group of every
+// account the operations touch (a link of two accounts with different
+// emails changes two groups).
 func (e *execution) start(c *tui.Common, label, email string, ops []linking.Operation) tea.Cmd {
 	b := c.Backend
-	return e.run(label, []string{email}, func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
+	return e.run(label, touchedEmails(email, ops), func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
+}
+
+// touchedEmails are the groups a write of ops changes: the one it was made
+// from (when email is an address: a pair of accounts without one is named
+// by a user id) and the email of every account its steps touch.
+func touchedEmails(email string, ops []linking.Operation) []string {
+	plan := linking.Plan{Operations: ops}
+	emails := plan.Emails()
+	if e := linking.NormalizeEmail(email); e != "" && !slices.Contains(emails, e) {
+		emails = append([]string{e}, emails...)
+	}
+	return emails
 }
 
 // ticket is the URL of the password-change ticket the write made, if any
