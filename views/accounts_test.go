@@ -958,7 +958,7 @@ func TestDeletingASocialAccountSaysUndoCannotMakeItAgain(t *testing.T) {
 		h.press("j")
 	}
 	h.press("D")
-	h.mustShow("Undo cannot re-create this account", "only Auth0 makes a google-oauth2 login again")
+	h.mustShow("Undo cannot re-create this account", "only Auth0 makes it again, from google-oauth2 at its next login")
 	if strings.Contains(h.screen(), "re-creates") {
 		t.Fatalf("the dialog promises the undo re-creates a Google login:\n%s", h.screen())
 	}

@@ -297,7 +297,7 @@ func (d *DeleteDialog) undoText() (recreated bool, text string) {
 	case known && !conn.Inferred && (conn.Strategy == "email" || conn.Strategy == "sms"):
 		return true, "U in the audit log re-creates this passwordless account from that backup (same user id, profile, metadata, roles and memberships), but not its sessions."
 	}
-	return false, "⚠ Undo cannot re-create this account: only Auth0 makes a " + u.Connection() + " login again, at its next login, with a new profile and no login history. Until then U in the audit log does nothing; after it, U gives back its metadata, roles and memberships from the backup."
+	return false, "⚠ Undo cannot re-create this account: only Auth0 makes it again, from " + u.Connection() + " at its next login, with a new profile and no login history. Until then U in the audit log does nothing; after it, U gives back its metadata, roles and memberships from the backup."
 }
 
 // warningLines say when deleting this account costs more than one account.
