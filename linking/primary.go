@@ -29,7 +29,12 @@ var primaryCriteria = []criterion{
 	},
 	{
 		better: func(a, b *member) int { return cmp.Compare(boolRank(a.verified), boolRank(b.verified)) },
-		why:    func(a, b *member) string { return "verified email (" + b.UserID + "'s is not)" },
+		why: func(a, b *member) string {
+			if b.Email == "" {
+				return "verified email (" + b.UserID + " has no email)"
+			}
+			return "verified email (" + b.UserID + "'s is not)"
+		},
 	},
 	{
 		better: func(a, b *member) int { return cmp.Compare(a.LoginsCount, b.LoginsCount) },
