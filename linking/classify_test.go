@@ -43,7 +43,11 @@ func TestRecommendedPrimary(t *testing.T) {
 			"google-oauth2|b: verified email, 1 login, last login 2024-01-01, created 2024-01-01, social connection",
 			"chosen over auth0|a: verified email (auth0|a's is not)"}},
 		{"an account with no email has none verified", []*Account{
-			func() *Account { a := acct("sms|b", "saml", false, 100, "2024-01-01", "2020-01-01"); a.Email = ""; return a }(),
+			func() *Account {
+				a := acct("sms|b", "saml", false, 100, "2024-01-01", "2020-01-01")
+				a.Email = ""
+				return a
+			}(),
 			acct("auth0|a", "db", true, 1, "2024-01-01", "2024-01-01"),
 		}, "auth0|a", []string{"chosen over sms|b: verified email (sms|b has no email)"}},
 		{"most logins", []*Account{
