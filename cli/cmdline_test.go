@@ -250,3 +250,19 @@ func TestAPipedPlanSummaryIsNeverCut(t *testing.T) {
 		}
 	}
 }
+
+// A secret given as a flag shows in ps: the command says so, and names the
+// environment variable to use instead, without printing the secret.
+func TestASecretFlagIsWarnedAbout(t *testing.T) {
+	e := newWriteEnv(t)
+	secret := e.srv.ClientSecret()
+	t.Setenv("AUTH0_CLIENT_SECRET", "")
+	r := runCmd(t, nil, "show", cmdSam, "--client-secret", secret)
+	if r.code != exitOK || !strings.Contains(r.errOut, "--client-secret shows its value in ps") || !strings.Contains(r.errOut, "set AUTH0_CLIENT_SECRET instead") {
+		t.Fatalf("exit %d\n%s", r.code, r.errOut)
+	}
+	e.noSecrets(r)
+	if r := runCmd(t, nil, "show", cmdSam); strings.Contains(r.errOut, "shows its value in ps") {
+		t.Errorf("warned without the flag:\n%s", r.errOut)
+	}
+}

@@ -279,6 +279,16 @@ func (g *globalOptions) paths() session.Paths { return session.PathsFor(g.config
 // open connects to the tenant the flags name (a sandbox tenant with --demo
 // or sandbox). The caller closes the session.
 func (g *globalOptions) open(ctx context.Context, sandbox bool) (*session.Session, error) {
+	if g.notes != nil {
+		// The contract keeps the secret out of ps; a flag cannot: say so.
+		for _, given := range []struct{ flag, value, env string }{
+			{"--client-secret", g.ClientSecret, "AUTH0_CLIENT_SECRET"}, {"--api-token", g.APIToken, "AUTH0_API_TOKEN"},
+		} {
+			if given.value != "" {
+				fmt.Fprintf(g.notes, "linkdesk: note: %s shows its value in ps to every user of this machine while linkdesk runs: set %s instead\n", given.flag, given.env)
+			}
+		}
+	}
 	s, err := session.Open(ctx, g.config(sandbox))
 	var usage session.UsageError
 	if errors.As(err, &usage) {
