@@ -80,20 +80,6 @@ func (a *stepAnswer) accessFor(id string) (Access, bool) {
 	return acc, ok
 }
 
-// withoutUser is a with the user object of id dropped (its roles and
-// memberships kept), so that the next check reads that user again by id.
-func (a *stepAnswer) withoutUser(id string) *stepAnswer {
-	if a == nil {
-		return nil
-	}
-	out := *a
-	if out.user.UserID == id {
-		out.user = client.User{}
-	}
-	out.read = slices.DeleteFunc(slices.Clone(a.read), func(u client.User) bool { return u.UserID == id })
-	return &out
-}
-
 // answerAfter is what a done step leaves known for the next one (nil when
 // its call changes what it cannot tell: a link, an unlink, a deletion).
 func answerAfter(p *Plan, op Operation, c stepCall, users []readState, written *client.User) *stepAnswer {
@@ -439,13 +425,13 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	call := e.calls[s.ID].args
 	clear(e.seen) // what confirming read is stale once this run writes
 	if s.Action == ActionLink {
-		// The link discards the secondary's metadata and ends its block:
-		// the secondary is read again just before the call, not taken as
-		// the steps before left it, or a change made meanwhile (the
-		// pacer's waits widen the gap) would be lost unseen, and missing
-		// from the link's backup too. One read more a link that has steps
-		// before it; its roles and memberships are those the steps tracked.
-		answer = answer.withoutUser(op.Secondary)
+		// The link ends the secondary, its metadata, block, roles and
+		// memberships, and puts it under the primary's block: both are read
+		// again just before the call, not taken as the steps before left
+		// them, or a change made meanwhile (the pacer's waits widen the
+		// gap) would be linked away unseen, missing from the link's backup
+		// too. Reads more for a link that has steps before it.
+		answer = nil
 	}
 	users, err := e.checkWith(ctx, s, answer)
 	switch {
@@ -684,8 +670,8 @@ func (e *Executor) check(ctx context.Context, s Step) ([]readState, error) {
 // tenant after the write), and the users it read by id for its own check
 // and did not write (the secondary, read before the merge into the primary,
 // by the same operation, one call earlier). Each user of an operation is so
-// read once by id before its first write, which is the safety read, and the
-// secondary once more before the link that discards it (perform); the check
+// read once by id before its first write, which is the safety read, and
+// both again before the link that ends the secondary (perform); the check
 // still compares every user with the plan immediately before the call.
 func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([]readState, error) {
 	var (

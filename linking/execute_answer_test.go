@@ -38,12 +38,12 @@ func (p afterPatchTenant) UpdateMetadata(ctx context.Context, id string, um, am 
 }
 
 // A link after a metadata merge checks the primary as the PATCH answered
-// with it (the whole user, after the write) instead of reading it again,
-// and reads the secondary again just before the link, which discards it:
-// three reads by id for a merged link (one fewer than a read before every
-// step). A secondary changed between the merge and the link (blocked, or
-// given metadata the merge did not carry) is refused as a change, with
-// nothing linked: the link would end the block and lose the metadata.
+// with it (the whole user, after the write), and reads both users again
+// just before the link, which ends the secondary: four reads by id for a
+// merged link. A secondary changed between the merge and the link (blocked, or
+// given metadata the merge did not carry), or a primary blocked then, is
+// refused with nothing linked: the link would end the secondary's block and
+// lose its metadata, or lock its person out.
 func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	ops, err := linking.PlanLink(sb.mustUser(aliceDB), sb.users(aliceGoogle), sb.conns(), linking.LinkOptions{})
@@ -52,9 +52,9 @@ func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	}
 	reads := sb.srv.Stats().Requests[userRoute]
 	sb.apply(sb.plan(ops...))
-	// The merge reads both users; the link reads the secondary again.
-	if n := sb.srv.Stats().Requests[userRoute] - reads; n != 3 {
-		t.Errorf("%d reads by id for a merge and a link, want 3", n)
+	// The merge reads both users; the link reads both again.
+	if n := sb.srv.Stats().Requests[userRoute] - reads; n != 4 {
+		t.Errorf("%d reads by id for a merge and a link, want 4", n)
 	}
 	sb.checkRecord()
 
@@ -64,16 +64,21 @@ func TestLinkAfterMergeChecksThePrimaryAsThePatchAnsweredIt(t *testing.T) {
 	}{
 		{"blocked", `{"blocked":true}`, "blocked", linking.CheckBlockedAccount},
 		{"given metadata", `{"user_metadata":{"set_during_apply":"important"}}`, "user_metadata", linking.CheckChangedSincePlan},
+		{"primary blocked", `{"blocked":true}`, "is blocked and", linking.CheckBlockedAccount},
 	} {
 		sb := newSandbox(t, emulator.Options{})
 		ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)
 		ex := sb.executor()
+		changed := aliceGoogle
+		if meanwhile.what == "primary blocked" {
+			changed = aliceDB
+		}
 		ex.Tenant = afterPatchTenant{sb.tenant, func() {
-			sb.call("PATCH", "/api/v2/users/"+url.PathEscape(aliceGoogle), meanwhile.body, http.StatusOK, nil)
+			sb.call("PATCH", "/api/v2/users/"+url.PathEscape(changed), meanwhile.body, http.StatusOK, nil)
 		}}
 		res, err := ex.Apply(context.Background(), sb.plan(ops...))
 		se := refusal(t, err, meanwhile.check)
-		if !strings.Contains(se.Reason, aliceGoogle) || !strings.Contains(se.Reason, meanwhile.changed) {
+		if !strings.Contains(se.Reason, changed) || !strings.Contains(se.Reason, meanwhile.changed) {
 			t.Errorf("secondary %s after the merge: reason %q", meanwhile.what, se.Reason)
 		}
 		if res.Steps[0].Status != linking.StatusDone || res.Steps[1].Status != linking.StatusRefused {
