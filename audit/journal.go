@@ -575,6 +575,23 @@ func LockPlan(path, journal string) (*PlanLock, error) {
 	return l, nil
 }
 
+// BoundJournal is the journal the plan lock at path binds its plan to, ""
+// when there is no lock or it binds none. It takes no lock.
+func BoundJournal(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("plan lock: %w", err)
+	}
+	var held planLockContent
+	if len(data) > 0 && json.Unmarshal(data, &held) != nil {
+		return "", fmt.Errorf("plan lock %s: not a lock linkdesk wrote", path)
+	}
+	return held.Journal, nil
+}
+
 // Bind records journal in the lock as the plan's, with this process's id.
 func (l *PlanLock) Bind(journal string) error {
 	return l.write(planLockContent{Journal: journal, PID: os.Getpid()})

@@ -85,7 +85,10 @@ func runApply(o *applyOptions) error {
 			// Nothing to ask about and nothing to journal.
 			return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 		}
-		journalPath := s.JournalPath(p.ID)
+		journalPath, err := s.PlanJournal(p.ID) // the one its first run was given, if any
+		if err != nil {
+			return commandError(err)
+		}
 		if o.Journal != "" {
 			// Absolute, as the plan's lock records it: a run from another
 			// directory finds the same journal.
@@ -165,8 +168,8 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 	if !given {
 		return js, nil
 	}
-	def := s.JournalPath(p.ID)
-	if samePath(def, path) {
+	def, err := s.PlanJournal(p.ID)
+	if err != nil || samePath(def, path) {
 		return js, nil
 	}
 	if _, err := os.Stat(def); err == nil {

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -365,5 +366,44 @@ func TestAnotherPlansJournalDoesNotBindThePlan(t *testing.T) {
 	}
 	if res, err := s.Apply(ctx, b, ApplyOptions{}); err != nil || !res.Complete() {
 		t.Fatalf("plan b with its own journal after the refusal: %v %+v", err, res)
+	}
+}
+
+// A plan run with a journal of its own choosing (--journal) and cut off is
+// still found as unsettled, and a later run without --journal keeps that
+// journal: nothing is made twice.
+func TestAPlanCutOffUnderItsOwnJournalIsFoundAgain(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := f.session(t, cutTenant{Tenant: f.real, acted: true, cancel: cancel}, "sandbox")
+	users, err := cut.Users(ctx, aliceDB, aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, _ := cut.Connections(ctx)
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cut.NewPlan(ops...)
+	own := filepath.Join(t.TempDir(), "mine.journal")
+	if _, err := cut.Apply(ctx, p, ApplyOptions{Journal: own}); !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off run: %v", err)
+	}
+	s := f.session(t, f.real, "sandbox")
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 || list[0].Journal != own {
+		t.Fatalf("unsettled: %+v %v", list, err)
+	}
+	res, err := s.Apply(context.Background(), p, ApplyOptions{})
+	if err != nil || !res.Complete() {
+		t.Fatalf("the run without --journal: %v %+v", err, res)
+	}
+	if n := f.srv.Stats().Effects[emulator.RouteLink]; n != 1 {
+		t.Errorf("%d links made, want 1", n)
+	}
+	if again, _ := s.Unsettled(); len(again) != 0 {
+		t.Errorf("still unsettled: %+v", again)
 	}
 }

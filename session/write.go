@@ -102,6 +102,21 @@ func (s *Session) JournalPath(planID string) string {
 	return filepath.Join(s.Paths.Journals, planID+"-"+s.tenantKey()+".journal")
 }
 
+// PlanJournal is the journal plan id keeps on this tenant: the one its
+// first run was given (--journal), which its lock names, else the default.
+func (s *Session) PlanJournal(planID string) (string, error) {
+	bound, err := audit.BoundJournal(s.lockPath(planID))
+	if err != nil {
+		return "", err
+	}
+	if bound != "" {
+		if _, err := os.Stat(bound); err == nil {
+			return bound, nil
+		}
+	}
+	return s.JournalPath(planID), nil
+}
+
 // lockPath is the lock held while plan id is carried out on this tenant.
 func (s *Session) lockPath(planID string) string {
 	return filepath.Join(s.Paths.State, "locks", planID+"-"+s.tenantKey()+".lock")
@@ -169,7 +184,9 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	}
 	path := opts.Journal
 	if path == "" {
-		path = s.JournalPath(p.ID)
+		if path, err = s.PlanJournal(p.ID); err != nil {
+			return nil, err
+		}
 	}
 	j, release, err := s.openJournal(p.ID, path, p.StepIDs())
 	if err != nil {
@@ -290,19 +307,27 @@ func planTitle(p *linking.Plan) string {
 // oldest first. A plan copy made for another tenant is not listed.
 func (s *Session) Unsettled() ([]Unsettled, error) {
 	entries, err := os.ReadDir(s.Paths.Journals)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	var out []Unsettled
+	var paths []string
 	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".journal") {
-			continue
+		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".journal") {
+			paths = append(paths, filepath.Join(s.Paths.Journals, name))
 		}
-		u, ok, err := s.unsettled(filepath.Join(s.Paths.Journals, name))
+	}
+	// A plan run with --journal keeps its journal elsewhere: its lock says where.
+	locks, _ := filepath.Glob(filepath.Join(s.Paths.State, "locks", "*-"+s.tenantKey()+".lock"))
+	for _, l := range locks {
+		if bound, err := audit.BoundJournal(l); err == nil && bound != "" && !slices.Contains(paths, bound) {
+			if _, err := os.Stat(bound); err == nil {
+				paths = append(paths, bound)
+			}
+		}
+	}
+	var out []Unsettled
+	for _, path := range paths {
+		u, ok, err := s.unsettled(path)
 		if err != nil {
 			return nil, err
 		}
