@@ -428,4 +428,13 @@ func TestUndoOfAHalfDoneLinkKeepsMetadataALaterLinkLeftOnlyThere(t *testing.T) {
 	if now := tenantPeople(e.srv)[cmdAliceDB]; now != kept {
 		t.Errorf("the refused undo changed the primary:\n%s\n%s", kept, now)
 	}
+	// Unlinked again, the secondary is an account of its own, with no
+	// metadata: the primary's copy is still the only one.
+	if r := runCmd(t, nil, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force"); r.code != exitOK {
+		t.Fatalf("unlink: %d %s", r.code, r.errOut)
+	}
+	r = runCmd(t, nil, "undo", merge)
+	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "no longer holds") {
+		t.Fatalf("undo of the merge after the unlink: exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
 }

@@ -258,15 +258,22 @@ func (u *undoer) link() error {
 		// holds its own metadata, unless it stopped being an account of
 		// its own since (linked by a later run, or deleted), and then what
 		// the merge gave the primary is the only copy of it left.
-		if _, found, err := u.read(op.Secondary); err != nil {
+		sec, found, err := u.read(op.Secondary)
+		switch {
+		case err != nil:
 			return err
-		} else if !found {
-			since := "deleted since"
+		case !found:
+			since := "deleted or linked into another account since"
 			if hasLinked(primary, provider, id) {
 				since = "linked into " + op.Primary + " since, which discarded its metadata"
 			}
 			u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
 				Note: op.Secondary + " is no longer an account of its own (" + since + "): the keys this merge gave " + op.Primary + " are the only copy of its metadata left; forced, the undo takes them away all the same"})
+		default:
+			if lost := u.mergedKeysLost(secBefore, sec); len(lost) > 0 {
+				u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
+					Note: op.Secondary + " no longer holds " + strings.Join(lost, ", ") + " as it did when this merge copied them (linked and unlinked since, or changed): " + op.Primary + " holds the only copy; forced, the undo takes them away all the same"})
+			}
 		}
 	}
 	if secExists {
@@ -275,6 +282,39 @@ func (u *undoer) link() error {
 		}
 	}
 	return u.revertPrimary(primary, primaryBefore, pState)
+}
+
+// mergedKeysLost are the metadata keys the link's merge set on the primary
+// that the secondary held before it and holds no more, as field.key.
+func (u *undoer) mergedKeysLost(before, now client.User) []string {
+	var patchStep Step
+	for _, s := range u.src.Op.Steps {
+		if s.Action == ActionPatchMetadata {
+			patchStep = s
+		}
+	}
+	var body struct {
+		User map[string]any `json:"user_metadata"`
+		App  map[string]any `json:"app_metadata"`
+	}
+	if decodeInto(patchStep.Call.Body, &body) != nil {
+		return nil
+	}
+	bu, ba := UserMetadata(before)
+	nu, na := UserMetadata(now)
+	var lost []string
+	for _, f := range []struct {
+		name             string
+		set, before, now map[string]any
+	}{{FieldUserMetadata, body.User, bu, nu}, {FieldAppMetadata, body.App, ba, na}} {
+		for _, k := range slices.Sorted(maps.Keys(f.set)) {
+			b, had := f.before[k]
+			if n, has := f.now[k]; had && (!has || !jsonEqual(n, b)) {
+				lost = append(lost, f.name+"."+k)
+			}
+		}
+	}
+	return lost
 }
 
 // unlinkedState is the account an unlink brings back: the identity's
