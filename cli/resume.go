@@ -106,10 +106,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return nil
 	}
 	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
-	var keep error // why the rest cannot be left undone, if it cannot
-	if u.Plan != nil {
-		keep = u.Plan.CheckDiscard(func(step string) bool { return !slices.Contains(remaining, step) })
-	}
+	keep := s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }) // why the rest cannot be left undone, if it cannot
 	if keep != nil {
 		fmt.Fprintf(o.io.Out, "  cannot be left undone: %s\n", printableName(keep.Error()))
 	}

@@ -357,7 +357,10 @@ func (p *Plan) Op(id string) (Operation, bool) {
 // which steps the journal calls done): an unlink from a blocked primary
 // gives the identity back, then blocks it; without the block, the person
 // the primary's block kept out signs in with it.
-func (p *Plan) CheckDiscard(done func(step string) bool) error {
+//
+// blocked tells whether a user is blocked now: a block the operator set
+// by other means lets the rest go.
+func (p *Plan) CheckDiscard(done func(step string) bool, blocked func(userID string) bool) error {
 	for _, op := range p.Operations {
 		acted := false
 		for _, s := range op.Steps {
@@ -366,9 +369,10 @@ func (p *Plan) CheckDiscard(done func(step string) bool) error {
 				continue
 			}
 			var body struct{ Blocked bool }
-			if acted && s.Action == ActionSetBlocked && json.Unmarshal(s.Call.Body, &body) == nil && body.Blocked {
+			if acted && s.Action == ActionSetBlocked && json.Unmarshal(s.Call.Body, &body) == nil && body.Blocked &&
+				!slices.ContainsFunc(stepUserIDs(s), blocked) {
 				return refuse(CheckBlockLeftUndone, stepUserIDs(s),
-					"%s blocks %s, which an earlier step of %s already gave back as an account of its own: left undone, it lets in the person a block kept out; finish it (linkdesk resume --force), or block the account yourself first",
+					"%s blocks %s, which an earlier step of %s already gave back as an account of its own: left undone, it lets in the person a block kept out; finish it, or block the account by other means first",
 					s.ID, strings.Join(stepUserIDs(s), ", "), op.ID)
 			}
 		}

@@ -333,6 +333,39 @@ func TestAnUnlinksBlockCannotBeDiscarded(t *testing.T) {
 	}
 }
 
+// The block left undone, once the operator has blocked the account by
+// other means, no longer stands in the way of discarding the rest.
+func TestAnUnlinksBlockDoneByHandLetsTheRestBeDiscarded(t *testing.T) {
+	const sam, samGoogle = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := f.real.SetBlocked(ctx, sam, true); err != nil {
+		t.Fatal(err)
+	}
+	cut := f.session(t, cutBlock{Tenant: f.real, cancel: cancel}, "sandbox")
+	users, _ := cut.Users(ctx, sam)
+	op, err := linking.PlanUnlink(users[0], "google-oauth2", "101202303404505606707", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut.Apply(ctx, cut.NewPlan(op), ApplyOptions{})
+	s := f.session(t, f.real, "sandbox")
+	list, _ := s.Unsettled()
+	if len(list) != 1 {
+		t.Fatalf("unsettled: %+v", list)
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.real.SetBlocked(context.Background(), samGoogle, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Discard(list[0]); err != nil {
+		t.Fatalf("discarding once blocked by hand: %v", err)
+	}
+}
+
 // A run refused because the journal given is another plan's binds nothing:
 // the plan then runs with its own journal.
 func TestAnotherPlansJournalDoesNotBindThePlan(t *testing.T) {

@@ -436,10 +436,8 @@ func (s *Session) Discard(u Unsettled) error {
 			return fmt.Errorf("step %s has an unknown outcome: settle it first (linkdesk resume)", st.ID)
 		}
 	}
-	if u.Plan != nil {
-		if err := u.Plan.CheckDiscard(func(step string) bool { return j.State(step) == audit.StepDone }); err != nil {
-			return err
-		}
+	if err := s.CheckDiscard(u, func(step string) bool { return j.State(step) == audit.StepDone }); err != nil {
+		return err
 	}
 	for _, st := range j.Steps() {
 		switch st.State {
@@ -450,6 +448,20 @@ func (s *Session) Discard(u Unsettled) error {
 		}
 	}
 	return j.End(endDiscarded + " by " + s.Operator)
+}
+
+// CheckDiscard refuses to leave u's remaining steps undone where that
+// would let in a person a block keeps out (linking.Plan.CheckDiscard),
+// reading the tenant for blocks set meanwhile by other means. done says
+// which steps the journal calls done.
+func (s *Session) CheckDiscard(u Unsettled, done func(step string) bool) error {
+	if u.Plan == nil {
+		return nil
+	}
+	return u.Plan.CheckDiscard(done, func(id string) bool {
+		usr, err := s.Tenant.User(s.ctx, id)
+		return err == nil && usr.Blocked
+	})
 }
 
 // RemainingSteps lists the steps of u's plan the journal does not call
