@@ -81,7 +81,11 @@ func (s *Session) written(req *scan.Request) {
 	if err != nil {
 		return // nothing to bring up to date: the scan exports
 	}
-	w, err := writtenSince(s.Paths.AuditLog, s.Name, snap.ChangesSince())
+	// Since the last sync exactly: a write whose result was recorded before
+	// it (same clock) is in the snapshot, read by the export job asked for
+	// after it or by id in the refresh that began after it. A margin would
+	// make every scan for minutes after a long apply export again.
+	w, err := writtenSince(s.Paths.AuditLog, s.Name, snap.State.SyncedAt)
 	if err != nil {
 		s.note(fmt.Sprintf("the audit log could not be read, so the scan cannot know which accounts linkdesk changed lately: it exports the whole tenant (%v)", err))
 		req.Full = true

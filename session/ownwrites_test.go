@@ -229,21 +229,27 @@ func TestAScanAfterManyOwnWritesExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	for i, u := range ten.Users[:maxWrittenReads+1] {
-		if err := log.Append(audit.Record{OpID: audit.NewOpID(), Operator: "tester", Tenant: "sandbox", Action: linking.ActionPatchMetadata, Phase: audit.PhaseResult, Result: audit.ResultOK, UserIDs: []string{u.UserID}}); err != nil {
-			t.Fatal(err)
-		}
-		if i+1 == maxWrittenReads {
-			if rep, err := s.Scan(ctx, scan.Request{}); err != nil || rep.Method != linking.MethodIncremental {
-				t.Fatalf("after %d own writes: %v, method %v", maxWrittenReads, err, rep)
+	write := func(users []*emulator.User) {
+		for _, u := range users {
+			if err := log.Append(audit.Record{OpID: audit.NewOpID(), Operator: "tester", Tenant: "sandbox", Action: linking.ActionPatchMetadata, Phase: audit.PhaseResult, Result: audit.ResultOK, UserIDs: []string{u.UserID}}); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
+	write(ten.Users[:maxWrittenReads])
+	if rep, err := s.Scan(ctx, scan.Request{}); err != nil || rep.Method != linking.MethodIncremental {
+		t.Fatalf("after %d own writes: %v, method %v", maxWrittenReads, err, rep)
+	}
+	write(ten.Users[maxWrittenReads : 2*maxWrittenReads+1])
 	rep, err := s.Scan(ctx, scan.Request{})
 	if err != nil || rep.Method != linking.MethodExport {
 		t.Fatalf("after %d own writes: %v, method %v", maxWrittenReads+1, err, rep)
 	}
 	if notes := s.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "exports the whole tenant instead") {
 		t.Errorf("notes %q", notes)
+	}
+	// That export holds those writes: the next scan reads none of them.
+	if rep, err := s.Scan(ctx, scan.Request{}); err != nil || rep.Method != linking.MethodIncremental {
+		t.Fatalf("the scan after the export: %v, method %v", err, rep)
 	}
 }
