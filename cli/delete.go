@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -57,7 +58,7 @@ func runDelete(o *deleteOptions) error {
 		if linking.TellsApart(&a, others) {
 			c.typed = []string{a.Identifier.Value, u.UserID}
 			c.prompt = fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
-				describeUser(u, conns), a.Identifier.Type, printableName(a.Identifier.Value))
+				describeUser(u, conns), strings.ReplaceAll(a.Identifier.Type, "_", " "), printableName(a.Identifier.Value))
 		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, linking.PlanDelete(u, o.Reason)), c)
 	})

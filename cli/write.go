@@ -309,15 +309,16 @@ func describeUser(u client.User, conns *linking.Connections) string {
 	parts := []string{u.UserID}
 	a := linking.AccountFromUser(u, conns)
 	if id := a.PrimaryIdentifier(conns); id.Type != linking.IdentifierUserID && id.Type != linking.IdentifierEmail && id.Value != "" {
-		parts[0] += " (" + id.String() + ")"
+		parts[0] += " (" + strings.ReplaceAll(id.Type, "_", " ") + " " + id.Value + ")"
 	}
 	if u.Email != "" {
 		parts = append(parts, u.Email)
 	}
+	text := strings.Join(parts, ", ")
 	if c := u.Connection(); c != "" {
-		parts = append(parts, "on "+c)
+		text += " on " + c
 	}
-	return printableName(strings.Join(parts, ", "))
+	return printableName(text)
 }
 
 // exactArgs is cobra.ExactArgs with the usage exit code.

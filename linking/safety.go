@@ -114,8 +114,12 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 		return refuse(CheckUserMissing, ids[1:], "%s has no identity of its own to link", secondary.UserID)
 	}
 	if linked := secondary.Linked(); len(linked) > 0 {
-		return refuse(CheckSecondaryHasLinks, ids, "%s has %d identities linked into it (%s): unlink them first, or make it the primary",
-			secondary.UserID, len(linked), identityList(linked))
+		what, them := fmt.Sprintf("%d identities", len(linked)), "them"
+		if len(linked) == 1 {
+			what, them = "an identity", "it"
+		}
+		return refuse(CheckSecondaryHasLinks, ids, "%s has %s linked into it (%s): unlink %s first, or make it the primary",
+			secondary.UserID, what, identityList(linked), them)
 	}
 	pc, sc := primary.Connection(), secondary.Connection()
 	if pc == sc && conns.lookup(pc, providerOf(primary)).NonUniqueEmail {
@@ -129,7 +133,7 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 	if !opts.AllowDifferentEmails && !sameEmail(primary, secondary) {
 		return refuse(CheckDifferentEmails, ids,
 			"%s (%s) and %s (%s) share no email: nothing shows they are one person (a mistyped id would merge two); override this check only once you know they are",
-			who(primary, conns), orNone(primary.Email), who(secondary, conns), orNone(secondary.Email))
+			who(primary, conns), emailOrNone(primary.Email), who(secondary, conns), emailOrNone(secondary.Email))
 	}
 	if !opts.AllowUnverified {
 		var unverified []string
@@ -304,4 +308,11 @@ func ChangedError(ids []string, changes []string) *SafetyError {
 func sameEmail(a, b client.User) bool {
 	na := NormalizeEmail(a.Email)
 	return na != "" && na == NormalizeEmail(b.Email)
+}
+
+func emailOrNone(email string) string {
+	if email == "" {
+		return "no email"
+	}
+	return email
 }
