@@ -132,20 +132,25 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 	}
 	if !opts.AllowDifferentEmails && !sameEmail(primary, secondary) {
 		return refuse(CheckDifferentEmails, ids,
-			"%s (%s) and %s (%s) share no email: nothing shows they are one person (a mistyped id would merge two); override this check only once you know they are",
+			"%s (%s) and %s (%s) share no email: nothing shows they are one person (a mistyped id would merge two); override this check only once you know they are one person's",
 			who(primary, conns), emailOrNone(primary.Email), who(secondary, conns), emailOrNone(secondary.Email))
 	}
 	if !opts.AllowUnverified {
 		var unverified []string
+		noEmail := false
 		for _, u := range []client.User{primary, secondary} {
 			if !u.EmailVerified {
-				unverified = append(unverified, fmt.Sprintf("%s (%s)", u.UserID, orNone(u.Email)))
+				unverified = append(unverified, fmt.Sprintf("%s (%s)", u.UserID, emailOrNone(u.Email)))
+				noEmail = noEmail || u.Email == ""
 			}
 		}
 		if len(unverified) > 0 {
+			way := "have the email verified, or override this check once you have checked another way"
+			if noEmail {
+				way = "an account with no email has nothing to verify: override this check once you have checked another way"
+			}
 			return refuse(CheckUnverifiedEmail, ids,
-				"email not verified on %s: nothing shows that one person controls both accounts; have the email verified, or override this check once you have checked another way",
-				joinAnd(unverified))
+				"email not verified on %s: nothing shows that one person controls both accounts; %s", joinAnd(unverified), way)
 		}
 	}
 	return nil
