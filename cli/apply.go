@@ -57,7 +57,7 @@ asks, and without one it changes nothing.`,
 		Args: exactArgs(1),
 		RunE: runArgs(o, &o.cmdEnv, runF, runApply, &o.PlanFile),
 	}
-	addWriteFlags(cmd, &o.writeFlags, false)
+	addWriteFlags(cmd, &o.writeFlags, true)
 	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal)")
 	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation and its exact calls, not a summary")
 	return cmd
@@ -121,7 +121,7 @@ func runApply(o *applyOptions) error {
 		if err != nil || !ok {
 			return err
 		}
-		err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath})
+		err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath, Reason: o.Reason})
 		if errors.Is(err, audit.ErrJournalLocked) {
 			return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
 		}

@@ -45,7 +45,7 @@ a terminal) makes those calls, with every check an apply makes, and
 			return dispatch(cmd, o, &o.cmdEnv, runF, runResume)
 		},
 	}
-	addWriteFlags(cmd, &o.writeFlags, false)
+	addWriteFlags(cmd, &o.writeFlags, true)
 	cmd.Flags().BoolVar(&o.Discard, "discard", false, "leave what remains of the plans undone for good (after settling what was cut off)")
 	return cmd
 }
@@ -122,7 +122,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 		return err
 	}
-	opts := session.ApplyOptions{}
+	opts := session.ApplyOptions{Reason: o.Reason}
 	if !o.JSON {
 		opts.Progress = func(r linking.StepReport) { printStep(o.io.Out, r) }
 	}

@@ -391,7 +391,12 @@ func TestPlanAndApply(t *testing.T) {
 		t.Fatalf("apply --read-only: exit %d %s", r.code, r.errOut)
 	}
 
-	r = runCmd(t, nil, "apply", planFile, "--force", "--json")
+	r = runCmd(t, nil, "apply", planFile, "--force", "--json", "--reason", "ZD-77 weekly cleanup")
+	for _, rec := range e.auditRecords() {
+		if !strings.HasSuffix(rec.Reason, "this run: ZD-77 weekly cleanup") {
+			t.Errorf("an audit record lacks the run's reason: %q", rec.Reason)
+		}
+	}
 	var res struct {
 		Complete bool   `json:"complete"`
 		Done     int    `json:"done"`

@@ -32,6 +32,9 @@ type Executor struct {
 	ReadOnly   bool           // refuse every write before any call, backup or audit record
 	// Progress, when set, hears about every step as it ends (or is skipped).
 	Progress func(StepReport)
+	// RunReason is the operator's words for this run (apply --reason),
+	// recorded with every call beside its operation's own reason.
+	RunReason string
 
 	// answer is the user a metadata PATCH of this run answered with, kept
 	// for the next step of the same operation only (see check).
@@ -747,6 +750,12 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 	reason := op.Reason
 	if reason == "" {
 		reason = strings.Join(op.Reasons, "; ")
+	}
+	switch {
+	case e.RunReason != "" && reason != "":
+		reason += "; this run: " + e.RunReason
+	case e.RunReason != "":
+		reason = e.RunReason
 	}
 	req, _ := json.Marshal(s.Call)
 	r := audit.Record{

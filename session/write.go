@@ -32,6 +32,9 @@ type ApplyOptions struct {
 	Journal string
 	// Progress hears about every step as it ends.
 	Progress func(linking.StepReport)
+	// Reason is the operator's words for this run, recorded with every
+	// call beside its operation's own reason (apply --reason).
+	Reason string
 }
 
 // recorder opens the audit log and backup directory at the first write, so
@@ -175,7 +178,7 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	if err != nil {
 		return nil, err
 	}
-	ex.Progress = opts.Progress
+	ex.Progress, ex.RunReason = opts.Progress, opts.Reason
 	if s.ReadOnly {
 		return ex.Apply(ctx, p) // refused before any file is touched
 	}
