@@ -76,7 +76,9 @@ func runShow(o *showOptions) error {
 		if o.JSON {
 			out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
 			for _, a := range accounts {
-				out.Accounts = append(out.Accounts, accountToJSON(a))
+				j := accountToJSON(a)
+				j.MatchedNumberEnd = found.EndsOnly(a.User)
+				out.Accounts = append(out.Accounts, j)
 			}
 			if err := writeJSON(o.io.Out, out); err != nil {
 				return err
@@ -90,6 +92,9 @@ func runShow(o *showOptions) error {
 			for i, a := range accounts {
 				if i > 0 {
 					fmt.Fprintln(o.io.Out)
+				}
+				if found.EndsOnly(a.User) {
+					fmt.Fprintf(o.io.Out, "%s only ends with the digits typed: check its country code.\n", printableName(a.User.PhoneNumber))
 				}
 				writeAccount(o.io.Out, a)
 			}
@@ -114,6 +119,7 @@ type identifierJSON struct {
 
 type accountJSON struct {
 	UserID            string                `json:"user_id"`
+	MatchedNumberEnd  bool                  `json:"matched_number_end,omitempty"` // found by the end of its phone number only
 	PrimaryIdentifier identifierJSON        `json:"primary_identifier"`
 	Connection        string                `json:"connection"`
 	Strategy          string                `json:"strategy"`

@@ -31,6 +31,25 @@ type Found struct {
 	By    string // one of the FoundBy… values
 	Users []client.User
 	Conns *linking.Connections
+	// NumberEnd, when set, are the digits of a phone number typed without
+	// its country code: an account whose number only ends so was matched
+	// by that end (EndsOnly), whatever its country.
+	NumberEnd string
+}
+
+// EndsOnly reports whether u was found only because its phone number ends
+// with the digits typed (f.NumberEnd), not by the number whole.
+func (f *Found) EndsOnly(u client.User) bool {
+	if f.NumberEnd == "" || u.PhoneNumber == "" {
+		return false
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, u.PhoneNumber)
+	return digits != f.NumberEnd && strings.HasSuffix(digits, f.NumberEnd)
 }
 
 // prefixable is a query that may stand unquoted before a wildcard: none of
@@ -68,6 +87,9 @@ func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
 	default:
 		f.By = FoundBySearch
 		f.Users, err = s.findIdentifier(ctx, q)
+		if compact := strings.Map(keepPhoneRune, q); phoneLike.MatchString(q) && !strings.HasPrefix(compact, "+") && len(compact) >= minPhoneDigits {
+			f.NumberEnd = compact
+		}
 	}
 	if err != nil {
 		return nil, Explain(err)
@@ -145,9 +167,10 @@ func (s *Session) findIdentifier(ctx context.Context, q string) ([]client.User, 
 }
 
 // minPhoneDigits is the fewest digits a number typed without its country
-// code is matched by (the end of a stored number): fewer would match
-// strangers' numbers by chance.
-const minPhoneDigits = 7
+// code is matched by (the end of a stored number): a national number with
+// its area code; fewer (555-0123) would match strangers' numbers across
+// every area code.
+const minPhoneDigits = 10
 
 func keepPhoneRune(r rune) rune {
 	if r == '+' || r >= '0' && r <= '9' {
