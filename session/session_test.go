@@ -291,7 +291,29 @@ func (c cutBlock) SetBlocked(ctx context.Context, id string, blocked bool) (clie
 // primary's block kept out would sign in with the identity given back.
 // Finishing blocks it.
 func TestAnUnlinksBlockCannotBeDiscarded(t *testing.T) {
-	const sam, samGoogle = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
+	f, s, u := cutUnlinkBeforeItsBlock(t)
+	err := s.Discard(u)
+	if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckBlockLeftUndone {
+		t.Fatalf("discarding the block: %v", err)
+	}
+	if again, _ := s.Unsettled(); len(again) != 1 {
+		t.Fatalf("the refused discard settled the plan: %+v", again)
+	}
+	if res, err := s.Finish(context.Background(), u, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("finish: %v %+v", err, res)
+	}
+	if usr, err := f.real.User(context.Background(), samGoogle); err != nil || !usr.Blocked {
+		t.Errorf("the identity given back: blocked %v, %v", usr.Blocked, err)
+	}
+}
+
+const sam, samGoogle = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
+
+// cutUnlinkBeforeItsBlock unlinks Sam's Google identity from Sam, blocked,
+// with the run cut off as it is about to block the identity given back,
+// and settles it: the block is what remains.
+func cutUnlinkBeforeItsBlock(t *testing.T) (*fixture, *Session, Unsettled) {
+	t.Helper()
 	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -318,50 +340,17 @@ func TestAnUnlinksBlockCannotBeDiscarded(t *testing.T) {
 	if _, err := s.Settle(context.Background(), list[0]); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Discard(list[0])
-	if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckBlockLeftUndone {
-		t.Fatalf("discarding the block: %v", err)
-	}
-	if again, _ := s.Unsettled(); len(again) != 1 {
-		t.Fatalf("the refused discard settled the plan: %+v", again)
-	}
-	if res, err := s.Finish(context.Background(), list[0], ApplyOptions{}); err != nil || !res.Complete() {
-		t.Fatalf("finish: %v %+v", err, res)
-	}
-	if u, err := f.real.User(context.Background(), samGoogle); err != nil || !u.Blocked {
-		t.Errorf("the identity given back: blocked %v, %v", u.Blocked, err)
-	}
+	return f, s, list[0]
 }
 
 // The block left undone, once the operator has blocked the account by
 // other means, no longer stands in the way of discarding the rest.
 func TestAnUnlinksBlockDoneByHandLetsTheRestBeDiscarded(t *testing.T) {
-	const sam, samGoogle = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
-	f := newFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if _, err := f.real.SetBlocked(ctx, sam, true); err != nil {
-		t.Fatal(err)
-	}
-	cut := f.session(t, cutBlock{Tenant: f.real, cancel: cancel}, "sandbox")
-	users, _ := cut.Users(ctx, sam)
-	op, err := linking.PlanUnlink(users[0], "google-oauth2", "101202303404505606707", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut.Apply(ctx, cut.NewPlan(op), ApplyOptions{})
-	s := f.session(t, f.real, "sandbox")
-	list, _ := s.Unsettled()
-	if len(list) != 1 {
-		t.Fatalf("unsettled: %+v", list)
-	}
-	if _, err := s.Settle(context.Background(), list[0]); err != nil {
-		t.Fatal(err)
-	}
+	f, s, u := cutUnlinkBeforeItsBlock(t)
 	if _, err := f.real.SetBlocked(context.Background(), samGoogle, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Discard(list[0]); err != nil {
+	if err := s.Discard(u); err != nil {
 		t.Fatalf("discarding once blocked by hand: %v", err)
 	}
 }
