@@ -26,6 +26,19 @@ type Common struct {
 	ReadOnly bool
 	// Scan is the state of the scan, kept by the root for screens to show.
 	Scan ScanStatus
+
+	open func(Component) tea.Cmd // the root's push, set by New
+}
+
+// Open puts s above the active screen at once, as the key that opens it is
+// handled, and returns its Init: the keys pressed after that one go to s,
+// never to the screen underneath (tui.Push opens it only when its message
+// comes back, later). A screen opens with Open as the last thing it does.
+func (c *Common) Open(s Component) tea.Cmd {
+	if c.open == nil {
+		return Push(s)
+	}
+	return c.open(s)
 }
 
 // ScanStatus says where the scan of the tenant stands.

@@ -89,3 +89,21 @@ func Age(d time.Duration) string {
 	}
 	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
 }
+
+// ShortCount writes n in at most four characters and a unit: 999,
+// 1.2k, 300k, 4.5M.
+func ShortCount(n int) string {
+	switch {
+	case n < 0:
+		return "-" + ShortCount(-n)
+	case n < 1000:
+		return strconv.Itoa(n)
+	case n < 10_000:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + "k"
+	case n < 999_500:
+		return strconv.Itoa((n+500)/1000) + "k"
+	case n < 10_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + "M"
+	}
+	return strconv.Itoa((n+500_000)/1_000_000) + "M"
+}

@@ -120,6 +120,7 @@ func New(c *Common, pages Pages, opts Options) *Model {
 	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}, written: map[string]*writtenGroup{}}
 	m.ctx, m.cancel = context.WithCancel(opts.Context)
 	c.Ctx = m.ctx
+	c.open = m.push
 	return m
 }
 
@@ -725,6 +726,77 @@ func FitBlock(s string, width, height int) string {
 }
 
 func (m *Model) header() string {
+	var crumbs []string
+	for _, sc := range m.stack {
+		crumbs = append(crumbs, sc.Title())
+	}
+	return m.breadcrumbs(crumbs)
+}
+
+// breadcrumbs is the header: the tabs, then the title of every screen
+// opened above the page. A narrow window shortens long names, then the
+// middle of the trail (one "…" for the screens left out), then the tabs;
+// the last crumb, which names the screen shown, always stays, cut last.
+func (m *Model) breadcrumbs(crumbs []string) string {
+	s := m.c.Styles
+	sep := s.Dim.Render(" › ")
+	build := func(compact bool, crumbs []string) string {
+		line := m.tabs(compact)
+		for _, c := range crumbs {
+			line += sep + c
+		}
+		return line
+	}
+	shorten := func(cs []string, n int) []string {
+		out := slices.Clone(cs)
+		for i := range out[:max(len(out)-1, 0)] {
+			if out[i] != Ellipsis {
+				out[i] = Fit(out[i], n)
+			}
+		}
+		return out
+	}
+	// elided leaves out the crumbs from the second on, one more each time,
+	// keeping the first and the last; then the first too.
+	var trails [][]string
+	trails = append(trails, crumbs, shorten(crumbs, 20))
+	for cut := 1; cut < len(crumbs)-1; cut++ {
+		trail := append([]string{crumbs[0], Ellipsis}, crumbs[1+cut:]...)
+		trails = append(trails, shorten(trail, 20))
+	}
+	if n := len(crumbs); n >= 2 {
+		trails = append(trails, []string{Ellipsis, crumbs[n-1]})
+	}
+	// The names of the tabs go before the first crumb does.
+	full := trails
+	if len(crumbs) >= 2 {
+		full = trails[:len(trails)-1]
+	}
+	for _, trail := range full {
+		if line := build(false, trail); Width(line) <= m.width {
+			return line
+		}
+	}
+	for _, trail := range trails {
+		if line := build(true, trail); Width(line) <= m.width {
+			return line
+		}
+	}
+	// The last crumb cut to the room the compact tabs leave.
+	trail := trails[len(trails)-1]
+	if n := len(trail); n > 0 {
+		head := build(true, trail[:n-1]) + sep
+		if room := m.width - Width(head); room >= 8 {
+			return head + Fit(trail[n-1], room)
+		}
+		return Truncate(s.Title.Render("linkdesk")+sep+trail[n-1], m.width)
+	}
+	return Truncate(build(true, nil), m.width)
+}
+
+// tabs are the pages, the current one in brackets; compact names only
+// the current one, the others by their key.
+func (m *Model) tabs(compact bool) string {
 	s := m.c.Styles
 	tabs := []struct {
 		p    Page
@@ -732,17 +804,16 @@ func (m *Model) header() string {
 	}{{PageOverview, "1 Overview"}, {PageGroups, "2 Groups"}, {PageAudit, "3 Audit log"}}
 	parts := []string{s.Title.Render("linkdesk")}
 	for _, t := range tabs {
-		if t.p == m.page {
+		switch {
+		case t.p == m.page:
 			parts = append(parts, s.ActiveTab.Render("["+t.name+"]"))
-		} else {
+		case compact:
+			parts = append(parts, s.Tabs.Render(t.name[:1]))
+		default:
 			parts = append(parts, s.Tabs.Render(" "+t.name+" "))
 		}
 	}
-	line := strings.Join(parts, " ")
-	for _, sc := range m.stack {
-		line += s.Dim.Render(" › ") + sc.Title()
-	}
-	return Truncate(line, m.width)
+	return strings.Join(parts, " ")
 }
 
 func (m *Model) footer() string {
@@ -782,19 +853,26 @@ func (m *Model) footer() string {
 
 func (m *Model) statusBar() string {
 	s := m.c.Styles
-	// A narrow window gets shorter words before anything is cut: the
-	// tenant, scan state, bucket and writes in flight always show.
+	// A narrow window gets shorter words before anything is cut, and then
+	// the tenant and the scan state are cut: the rate-limit bucket and the
+	// writes in flight always show whole.
 	var line string
-	for tight := 0; tight < 3; tight++ {
+	tight := 0
+	for ; tight <= statusTightest; tight++ {
 		line = m.statusLine(tight)
 		if Width(line) <= m.width {
 			break
 		}
 	}
-	// What a single write does, in the room that is left.
+	// What a single write does, in the room that is left: shorter words
+	// (never a cut tenant) make room for it first.
 	if len(m.writes) == 1 {
+		label := m.writes[0].label
+		for ; tight < 1 && Width(line)+Width(label)+4 > m.width; tight++ {
+			line = m.statusLine(tight + 1)
+		}
 		if room := m.width - Width(line) - 4; room >= 12 {
-			line += s.StatusBar.Render(" (" + Fit(m.writes[0].label, room) + ")")
+			line += s.StatusBar.Render(" (" + Fit(label, room) + ")")
 		}
 	}
 	w := Width(line)
@@ -804,26 +882,29 @@ func (m *Model) statusBar() string {
 	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
 }
 
-// statusLine is the status bar's segments, shorter as tight grows (0–2).
+// statusTightest is the last step of statusLine: the tenant and the scan
+// state cut to the room the other segments leave.
+const statusTightest = 3
+
+// statusLine is the status bar's segments, shorter as tight grows (0–3).
 func (m *Model) statusLine(tight int) string {
 	s := m.c.Styles
-	tenantW := []int{40, 24, 14}[tight]
+	tenantW := []int{40, 24, 14, 14}[tight]
 	badge := func(long, short string) string {
 		if tight >= 2 {
 			return short
 		}
 		return long
 	}
-	var segs []string
-	segs = append(segs, s.StatusKey.Render(" "+Fit(m.tenantName(), tenantW)+" "))
+	var badges []string
 	if m.c.Backend != nil && m.c.Backend.Sandbox() {
-		segs = append(segs, s.Sandbox.Render(badge(" SANDBOX ", " SBX ")))
+		badges = append(badges, s.Sandbox.Render(badge(" SANDBOX ", " SBX ")))
 	}
 	if m.c.ReadOnly {
-		segs = append(segs, s.ReadOnly.Render(badge(" READ-ONLY ", " RO ")))
+		badges = append(badges, s.ReadOnly.Render(badge(" READ-ONLY ", " RO ")))
 	}
 	if m.unsettled > 0 {
-		segs = append(segs, s.ReadOnly.Render(fmt.Sprintf(badge(" %d UNSETTLED ", " %d UNSET "), m.unsettled)))
+		badges = append(badges, s.ReadOnly.Render(fmt.Sprintf(badge(" %d UNSETTLED ", " %d UNSET "), m.unsettled)))
 	}
 	scan, rate, writes := m.scanStatus(), m.rateStatus(), m.writeStatus()
 	if tight >= 1 {
@@ -834,10 +915,59 @@ func (m *Model) statusLine(tight int) string {
 		}
 		writes = strings.Replace(writes, "writes: ", "writes ", 1)
 	}
-	if tight >= 2 && m.c.Scan.Done && !m.c.Scan.Running {
-		scan = strings.TrimSuffix(scan, " "+m.scanTime()) // the time of the scan goes last
+	if tight >= 2 {
+		scan = m.scanShort()
 	}
+	if tight >= statusTightest {
+		// What is left after the badges, the bucket and the writes goes to
+		// the tenant (8 cells at least) and the scan state.
+		fixed := 1 + 3 + Width(rate) + 3 + Width(writes) + 2 // spaces and separators
+		for _, b := range badges {
+			fixed += Width(b) + 1
+		}
+		room := m.width - fixed
+		tenantW = min(max(room-Width(scan)-1, 8), tenantW)
+		scan = Fit(scan, max(room-tenantW, 1))
+	}
+	segs := append([]string{s.StatusKey.Render(" " + Fit(m.tenantName(), tenantW) + " ")}, badges...)
 	return strings.Join(segs, " ") + s.StatusBar.Render(" "+strings.Join([]string{scan, rate, writes}, " │ "))
+}
+
+// scanShort is the scan state in a few words, for a narrow status bar:
+// "scan 42%", "scan: 300k read", "2,000 users".
+func (m *Model) scanShort() string {
+	sc := m.c.Scan
+	p := sc.Progress
+	switch {
+	case sc.Running:
+		if r := m.c.Data.Report; r != nil && r.Method == linking.MethodSnapshot {
+			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + ", updating"
+		}
+		switch p.Stage {
+		case "export":
+			if p.Job == "completed" {
+				return "scan: downloading"
+			}
+			return fmt.Sprintf("scan %d%%", p.Percent)
+		case "scan", "download":
+			return "scan: " + ShortCount(p.Users) + " read"
+		case "connections", "":
+			return "scan: connections"
+		}
+		return "scanning"
+	case sc.Err != nil:
+		return "scan failed"
+	case sc.Cancelled && !sc.Done:
+		return "scan cancelled"
+	case sc.Cancelled:
+		return "rescan cancelled"
+	case sc.Done:
+		if r := m.c.Data.Report; r != nil {
+			return ShortCount(r.UsersScanned) + " users"
+		}
+		return "scanned"
+	}
+	return "not scanned"
 }
 
 func (m *Model) scanStatus() string {

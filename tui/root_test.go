@@ -165,3 +165,28 @@ func TestTheScreenOpensOnTheSnapshotWhileTheScanUpdatesIt(t *testing.T) {
 		break
 	}
 }
+
+// TestTheBreadcrumbsShortenTheMiddleFirst: a deep trail of long titles
+// keeps the last one whole, and as much of the rest as fits.
+func TestTheBreadcrumbsShortenTheMiddleFirst(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	crumbs := []string{"Group harper.scott1085@initech.example.com", "Account auth0|6adfe0123456789abcdef", "Link"}
+	for width, want := range map[int]string{
+		140: "linkdesk  1 Overview  [2 Groups]  3 Audit log  › Group harper.scott1085@initech.example.com › Account auth0|6adfe0123456789abcdef › Link",
+		100: "linkdesk  1 Overview  [2 Groups]  3 Audit log  › Group harper.scott1… › Account auth0|6adfe… › Link",
+		80:  "linkdesk  1 Overview  [2 Groups]  3 Audit log  › Group harper.scott1… › … › Link",
+		60:  "linkdesk 1 [2 Groups] 3 › Group harper.scott1… › … › Link",
+		40:  "linkdesk 1 [2 Groups] 3 › … › Link",
+	} {
+		m.width = width
+		m.page = PageGroups
+		if got := m.breadcrumbs(crumbs); got != want {
+			t.Errorf("at %d columns:\n got %q\nwant %q", width, got, want)
+		}
+	}
+	m.width = 40
+	if got := m.breadcrumbs([]string{"Link alice.nguyen@example.com with which account?"}); !strings.Contains(got, "› Link alice") || Width(got) > 40 {
+		t.Errorf("a long last crumb is cut last: %q", got)
+	}
+}

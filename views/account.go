@@ -140,12 +140,15 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) && a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
 	case tui.Matches(k, keys.Link):
+		// The wizard (or the picker) takes the next keys at once: its group
+		// is in the data before it opens, the others told after.
 		if g != nil {
-			return tea.Sequence(upsert(g), tui.Push(NewLinkWizard(a.c, g.Email, primaryFor(g, u.UserID))))
+			a.c.Data.Upsert(g)
+			return tea.Batch(upsert(g), a.c.Open(NewLinkWizard(a.c, g.Email, primaryFor(g, u.UserID))))
 		}
 		title := "Link " + tui.UserLabel(u, a.acct.Conns) + " with which account?"
 		conns := a.acct.Conns
-		return tui.Push(NewPicker(a.c, title, func(other client.User, _ *linking.Connections) tea.Cmd {
+		return a.c.Open(NewPicker(a.c, title, func(other client.User, _ *linking.Connections) tea.Cmd {
 			return pairWizard(a.c, u, other, conns)
 		}))
 	case tui.Matches(k, keys.Unlink):

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
@@ -134,6 +136,10 @@ func TestDeleteWarnsForTheRecommendedPrimaryHoldingLinks(t *testing.T) {
 	h.openGroup("lena.fischer@gmail.com")
 	h.press("D")
 	h.mustShow("⚠ This is the recommended primary of its group (77 logins)", "⚠ It holds 1 linked identity", "1 identity deleted with it:", "github|48151623 on github")
+	// What an undo gives back names the identity it links back too.
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 60})
+	h.mustShow("The undo also links back the 1 identity linked into it")
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.press("esc")
 	h.press("j", "D")
 	if s := h.screen(); strings.Contains(s, "⚠ This is the recommended primary") || strings.Contains(s, "⚠ It holds") {
@@ -718,6 +724,11 @@ func TestAGroupWhoseLastAccountWasDeletedSaysSo(t *testing.T) {
 		}
 	}
 	h.mustShow("No account has this email now: the last one was deleted")
+	// The last one deleted was the google account: only Auth0 makes it again.
+	h.mustShow("Undo cannot re-create this account: only Auth0 makes it again, from google-oauth2")
+	if scr := h.screen(); strings.Contains(scr, "makes an account again from its backup") {
+		t.Fatalf("the group says an undo re-creates a social account:\n%s", scr)
+	}
 	h.press("j", "k", "tab", "l", "u", "D", "t", "v", "p", "y", "enter")
 	activeIs[*Detail](h, "a key on an empty group left its screen")
 	if scr := h.screen(); strings.Contains(scr, "l link") || strings.Contains(scr, "D delete") {

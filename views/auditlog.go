@@ -430,8 +430,13 @@ func newAuditRecord(c *tui.Common, e auditEntry, undone string) *AuditRecord {
 	return &AuditRecord{c: c, entry: e, undone: undone}
 }
 
-func (r *AuditRecord) Init() tea.Cmd   { return nil }
-func (r *AuditRecord) Title() string   { return "Record " + tui.Fit(r.entry.OpID, 30) }
+func (r *AuditRecord) Init() tea.Cmd { return nil }
+
+// Title is the record's title as the screen shows it: "unlink · ok".
+func (r *AuditRecord) Title() string {
+	return tui.Fit(r.entry.Action+" · "+r.entry.Result, 40)
+}
+
 func (r *AuditRecord) Capturing() bool { return false }
 
 func (r *AuditRecord) Help() []tui.HelpGroup {

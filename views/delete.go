@@ -275,7 +275,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	out = append(out, tui.Wrap("The full user object is backed up first, to "+filepath.Join(d.c.Backend.BackupDir(), "<time>-delete-<id>.json")+
 		", and the audit log records who deleted it and why.", w, 3)...)
 	if recreated, text := d.undoText(); recreated { // else a warning under the list says it
-		out = append(out, tui.Wrap(text, w, 4)...)
+		out = append(out, tui.Wrap(text, w, 0)...)
 	}
 	if op := d.op; op != nil {
 		out = append(out, s.Dim.Render(tui.Fit("call: "+report.CallText(op.Steps[0].Call), w)))
@@ -284,20 +284,40 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 }
 
 // undoText says what U in the audit log can do for this account once it
-// is deleted, by its kind (linking's undo of a deletion): a database or
-// passwordless account is re-created from the backup; a social or
-// enterprise one only Auth0 makes again, at its next login. recreated
-// reports which.
+// is deleted (deletionUndo), with the identities linked into it that the
+// undo links back. recreated reports which.
 func (d *DeleteDialog) undoText() (recreated bool, text string) {
 	u := d.acct.User
-	conn, known := d.acct.Conns.ByName(u.Connection())
-	switch {
-	case known && !conn.Inferred && conn.IsDatabase:
-		return true, "U in the audit log re-creates this database account from that backup (same user id, profile, metadata, roles and memberships), but not its password or its sessions: the undo makes a password-change ticket for a new password."
-	case known && !conn.Inferred && (conn.Strategy == "email" || conn.Strategy == "sms"):
-		return true, "U in the audit log re-creates this passwordless account from that backup (same user id, profile, metadata, roles and memberships), but not its sessions."
+	acc := linking.AccountFromUser(u, d.acct.Conns)
+	recreated, text = deletionUndo(d.acct.Conns, u.Connection(), acc.Strategy)
+	if n := len(u.Linked()); n > 0 {
+		text += fmt.Sprintf(" The undo also links back the %d %s linked into it (deleted with it): those of a database connection made again first, the others once they exist again, after a login.",
+			n, tui.Plural(n, "identity", "identities"))
 	}
-	return false, "⚠ Undo cannot re-create this account: only Auth0 makes it again, from " + u.Connection() + " at its next login, with a new profile and no login history. Until then U in the audit log does nothing; after it, U gives back its metadata, roles and memberships from the backup."
+	return recreated, text
+}
+
+// deletionUndo says what U in the audit log can do for an account of this
+// connection once it is deleted, by its kind (linking's undo of a
+// deletion): a database or passwordless account is re-created from its
+// backup; a social or enterprise one only Auth0 makes again, at its next
+// login. recreated reports which. Without the tenant's connections the
+// account's strategy tells the kind. The one wording of it, for the delete
+// dialog and the group left with no account.
+func deletionUndo(conns *linking.Connections, connection, strategy string) (recreated bool, text string) {
+	database, passwordless := strategy == "auth0", strategy == "email" || strategy == "sms"
+	if conns != nil {
+		conn, known := conns.ByName(connection)
+		database = known && !conn.Inferred && conn.IsDatabase
+		passwordless = known && !conn.Inferred && (conn.Strategy == "email" || conn.Strategy == "sms")
+	}
+	switch {
+	case database:
+		return true, "U in the audit log re-creates this database account from its backup (same user id, profile, metadata, roles and memberships), but not its password or its sessions: the undo makes a password-change ticket for a new password."
+	case passwordless:
+		return true, "U in the audit log re-creates this passwordless account from its backup (same user id, profile, metadata, roles and memberships), but not its sessions."
+	}
+	return false, "⚠ Undo cannot re-create this account: only Auth0 makes it again, from " + connection + " at its next login, with a new profile and no login history. Until then U in the audit log does nothing; after it, U gives back its metadata, roles and memberships from the backup."
 }
 
 // warningLines say when deleting this account costs more than one account.

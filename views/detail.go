@@ -22,15 +22,30 @@ type Detail struct {
 	scroll int    // first line of the reasons pane
 	top    int    // first account line shown
 	chosen string // primary chosen with p, "" for the recommended one
+	// shown are the accounts the group had when it last had any: once the
+	// last is deleted, what an undo can do depends on their kind.
+	shown []*linking.Account
 }
 
 // NewDetail opens the group with this normalized email.
-func NewDetail(c *tui.Common, email string) *Detail { return &Detail{c: c, email: email} }
+func NewDetail(c *tui.Common, email string) *Detail {
+	d := &Detail{c: c, email: email}
+	d.remember()
+	return d
+}
+
+// remember keeps the group's accounts while it has any.
+func (d *Detail) remember() {
+	if g := d.Group(); g != nil && len(g.Accounts) > 0 {
+		d.shown = g.Accounts
+	}
+}
 
 // NewDetailAt opens the group with the cursor on the account with this
 // user id (the one a filter or a search matched).
 func NewDetailAt(c *tui.Common, email, userID string) *Detail {
 	d := &Detail{c: c, email: email}
+	d.remember()
 	if g := d.Group(); g != nil {
 		for i, a := range g.Accounts {
 			if a.UserID == userID {
@@ -138,6 +153,7 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.DataChangedMsg:
 		g := d.Group()
+		d.remember()
 		if g != nil {
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
@@ -193,7 +209,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		if len(g.Accounts) < 2 {
 			return tui.ReportError(errors.New("nothing to link: this email has one account now"))
 		}
-		return tui.Push(NewLinkWizard(d.c, g.Email, d.Primary()))
+		return d.c.Open(NewLinkWizard(d.c, g.Email, d.Primary()))
 	case tui.Matches(k, keys.Unlink):
 		if sel == nil || len(sel.Linked) == 0 {
 			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.NameIn(g, sel), 60)))
@@ -288,7 +304,15 @@ func (d *Detail) View() string {
 		return s.Title.Render("Group "+tui.Fit(d.email, c.Width-10)) + "\n\n" + s.Dim.Render("This group is no longer in the scan. Press esc to go back.")
 	}
 	if len(g.Accounts) == 0 {
-		gone := tui.Wrap("No account has this email now: the last one was deleted. The audit log (3) lists what was done, and U there makes an account again from its backup.", c.Width, 0)
+		gone := tui.Wrap("No account has this email now: the last one was deleted. The audit log (3) lists what was done.", c.Width, 0)
+		for _, a := range d.shown {
+			_, undo := deletionUndo(c.Data.Conns, a.Connection, a.Strategy)
+			if len(d.shown) > 1 {
+				undo = tui.Label(a) + ": " + undo
+			}
+			gone = append(gone, "")
+			gone = append(gone, tui.Wrap(undo, c.Width, 0)...)
+		}
 		return strings.Join(append([]string{s.Title.Render("Group ") + tui.Fit(g.Email, c.Width-10), ""}, append(gone, "", s.Dim.Render("esc goes back."))...), "\n")
 	}
 	var head []string

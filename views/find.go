@@ -47,8 +47,8 @@ func (f *Find) Init() tea.Cmd   { return nil }
 func (f *Find) Capturing() bool { return f.typing }
 func (f *Find) WantsEsc() bool  { return f.typing && f.found != nil }
 func (f *Find) Title() string {
-	if f.pick != nil {
-		return "Choose an account"
+	if f.pick != nil { // as the screen says it: "Link … with which account?"
+		return tui.Fit(f.pickTitle, 50)
 	}
 	return "Find"
 }

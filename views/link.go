@@ -60,6 +60,8 @@ type LinkWizard struct {
 	hint          string
 
 	exec execution // result step
+	// what the write links, every account named, for the result step
+	linking string
 }
 
 // NewLinkWizard opens the wizard on a group with primary preselected.
@@ -186,7 +188,53 @@ func (w *LinkWizard) Paste(text string) {
 }
 
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
+	if _, ok := msg.(tui.DataChangedMsg); ok && !w.exec.started {
+		w.follow()
+	}
 	return w, dialogUpdate(msg, &w.reading, w.tookUsers, &w.exec, w.key)
+}
+
+// follow makes the choices follow the accounts the group has now: an
+// account gone (linked elsewhere, deleted) loses its mark and its merge
+// choices, a primary gone gives way to the recommended one, and a review
+// of a plan that named it goes back to the accounts. An account new to the
+// group comes unmarked.
+func (w *LinkWizard) follow() {
+	g := w.group()
+	if w.pair != nil || g == nil {
+		return
+	}
+	ids := make([]string, 0, len(g.Accounts))
+	for _, a := range g.Accounts {
+		ids = append(ids, a.UserID)
+	}
+	if slices.Equal(ids, w.ids) {
+		return
+	}
+	gone := false
+	for _, id := range w.ids {
+		if !slices.Contains(ids, id) {
+			gone = true
+			delete(w.linked, id)
+			delete(w.opts.Merge, id)
+		}
+	}
+	under := ""
+	if w.cursor < len(w.ids) {
+		under = w.ids[w.cursor]
+	}
+	w.ids = ids
+	if !slices.Contains(ids, w.primary) {
+		w.primary = g.RecommendedPrimary
+		if w.primary == "" && len(ids) > 0 {
+			w.primary = ids[0]
+		}
+	}
+	w.cursor = max(slices.Index(ids, under), 0)
+	if gone && w.step != stepAccounts {
+		w.step, w.ops, w.conflicts, w.conflictOwner, w.conflict = stepAccounts, nil, nil, nil, 0
+		w.hint = "The group changed: the accounts gone from it are no longer marked. Check the marks again."
+	}
 }
 
 // tookUsers takes the group's accounts as the tenant holds them, and plans
@@ -367,11 +415,14 @@ func (w *LinkWizard) execute() tea.Cmd {
 	for _, id := range w.secondaries() {
 		names = append(names, w.name(id))
 	}
-	// The status bar cuts the label from its end: how many, and into
-	// which primary, come first.
+	// The label is what the status bar says of the write in flight and once
+	// it is done: short enough to show there. The result screen lists
+	// every call, each secondary by its user id.
 	label := "link " + tui.Fit(names[0], 50) + " into " + tui.Fit(w.name(w.primary), 40)
+	w.linking = "Link " + names[0] + " into " + w.name(w.primary) + "."
 	if len(names) > 1 {
-		label = fmt.Sprintf("link %d accounts into %s: %s", len(names), tui.Fit(w.name(w.primary), 40), tui.Fit(strings.Join(names, ", "), 80))
+		label = fmt.Sprintf("link %d accounts into %s", len(names), tui.Fit(w.name(w.primary), 40))
+		w.linking = fmt.Sprintf("Link %d accounts into %s: %s.", len(names), w.name(w.primary), strings.Join(names, ", "))
 	}
 	ops := slices.Clone(w.ops)
 	for i := range ops {
@@ -425,7 +476,7 @@ func (w *LinkWizard) View() string {
 	case stepConfirm:
 		return w.confirmView()
 	case stepResult:
-		body = w.exec.view(w.c, "Linking")
+		body = append(tui.Wrap(w.linking, w.c.Width, 3), w.exec.view(w.c, "Linking")...)
 	}
 	if w.hint != "" {
 		body = append(body, "", s.Warn.Render(w.hint))

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 	// A write whose answer has not come: its command is never run here.
 	h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Emails: []string{"a@b.c"},
 		Run: func(context.Context) (any, error) { return nil, nil }})
-	h.mustShow("writes: 1 (link google")
+	h.mustShow("writes 1 (link google-oauth2|1 into")
 
 	h.press("q")
 	if h.quit {
@@ -701,9 +702,11 @@ func TestQuitNamesTheGroupOfEachWizard(t *testing.T) {
 	h.mustShow("the link wizard of wei.zhang@gmail.com: its choices", "the link wizard of alice.nguyen@gmail.com: its choices")
 }
 
-// TestTheWriteLabelOfALinkNamesEverySecondary: the status bar's label of a
-// link of two accounts into one says how many and into which first.
-func TestTheWriteLabelOfALinkNamesEverySecondary(t *testing.T) {
+// TestTheWriteLabelOfALinkFitsTheStatusBar: the status bar's label of a
+// link of two accounts into one says how many and into which, and shows
+// whole at 100 columns while the write is in flight; the result screen
+// names every secondary.
+func TestTheWriteLabelOfALinkFitsTheStatusBar(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("wei.zhang@gmail.com")
 	h.press("l", "enter", "enter")
@@ -712,12 +715,23 @@ func TestTheWriteLabelOfALinkNamesEverySecondary(t *testing.T) {
 	if !ok {
 		t.Fatal("the wizard's confirmation makes no write")
 	}
-	for _, want := range []string{"link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993", "google-oauth2|114455667788990011223"} {
-		if !strings.Contains(req.Label, want) {
-			t.Fatalf("the label %q does not say %q", req.Label, want)
-		}
+	const want = "link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b"
+	if req.Label != want {
+		t.Fatalf("the label is %q, want %q", req.Label, want)
 	}
+	_, run := h.m.Update(req) // in flight: its command is not run yet
+	if bar := lastLine(h.screen()); !strings.Contains(bar, "writes 1 (link 2 accounts into auth") {
+		t.Fatalf("the status bar does not say how many accounts the write links, into which: %q", bar)
+	}
+	h.send(tea.WindowSizeMsg{Width: 130, Height: 30})
+	if bar := lastLine(h.screen()); !strings.Contains(bar, "("+want+")") {
+		t.Fatalf("the status bar does not show the write whole: %q", bar)
+	}
+	h.send(run)
+	h.mustShow("github|9007199254740993", "google-oauth2|114455667788990011223", "✓ "+want+": done.")
 }
+
+func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
 
 // TestTheDeleteDialogOfAnAccountGoneSaysSo: an account deleted behind the
 // UI's back: the dialog says there is nothing to delete, in words, and
@@ -732,5 +746,84 @@ func TestTheDeleteDialogOfAnAccountGoneSaysSo(t *testing.T) {
 	h.mustShow("No account has this user id now", "esc goes back.")
 	if s := h.screen(); strings.Contains(s, "enter delete once it is typed") || strings.Contains(s, "404") {
 		t.Fatalf("the dialog of an account gone offers to delete it, or shows the raw answer:\n%s", s)
+	}
+}
+
+// TestTheBreadcrumbsKeepTheCurrentScreen: in a narrow window the trail
+// shortens its middle and its long names, never the last crumb, which
+// names the screen shown; crumbs are the screens' titles.
+func TestTheBreadcrumbsKeepTheCurrentScreen(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+		h.openGroup("wei.zhang@gmail.com")
+		h.press("l")
+		activeIs[*LinkWizard](h, "l did not open the wizard")
+		if top := firstLine(h.screen()); !strings.HasSuffix(strings.TrimRight(top, " "), "› Link") {
+			t.Errorf("%dx%d: the header does not end with the wizard: %q", size[0], size[1], top)
+		}
+		h.press("esc", "D")
+		activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+		if top := firstLine(h.screen()); !strings.HasSuffix(strings.TrimRight(top, " "), "› Delete") || !strings.Contains(top, "Groups") && size[0] > 60 {
+			t.Errorf("%dx%d: the header does not end with the dialog: %q", size[0], size[1], top)
+		}
+	}
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+// TestKeysAfterLGoToTheWizard: the keys pressed right after l, before the
+// program has run l's command, go to the wizard (or the picker of the
+// account to link with), never to the screen underneath.
+func TestKeysAfterLGoToTheWizard(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("wei.zhang@gmail.com")
+	_, held := h.m.Update(keyPress("l")) // its command has not run yet
+	h.press("enter")
+	h.send(held)
+	if st := h.m.Stack(); len(st) != 3 || st[1].Title() != "Group wei.zhang@gmail.com" || st[2].Title() != "Link" {
+		var titles []string
+		for _, s := range st {
+			titles = append(titles, s.Title())
+		}
+		t.Fatalf("l then enter: the screens open are %q, want the group and its wizard", titles)
+	}
+
+	h = newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("imported.user@web.de")
+	h.press("enter")
+	activeIs[*Account](h, "the account did not open")
+	_, held = h.m.Update(keyPress("l"))
+	h.typeText("21")
+	h.send(held)
+	f := activeIs[*Find](h, "typing after l did not go to the picker")
+	if f.query.Value != "21" || len(h.m.Stack()) != 4 {
+		t.Fatalf("typing after l: the picker has %q, %d screens open:\n%s", f.query.Value, len(h.m.Stack()), h.screen())
+	}
+}
+
+// TestTheWizardsMarksFollowTheGroup: an account marked in a wizard that
+// leaves the group (deleted behind the wizard's back) is no longer linked
+// by it: enter reviews a link of the accounts shown.
+func TestTheWizardsMarksFollowTheGroup(t *testing.T) {
+	const google = "google-oauth2|114455667788990011223"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l")
+	w := activeIs[*LinkWizard](h, "l did not open the wizard")
+	if !slices.Contains(w.secondaries(), google) {
+		t.Fatalf("google is not marked to start with: %v", w.secondaries())
+	}
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), google); err != nil {
+		t.Fatal(err)
+	}
+	h.send(tui.RereadMsg{Email: "wei.zhang@gmail.com"})
+	if secs := w.secondaries(); slices.Contains(secs, google) || len(secs) != 1 {
+		t.Fatalf("the wizard still links %v, the group shown has no google account", secs)
+	}
+	h.press("enter")
+	h.mustShow("Metadata of github|9007199254740993 into the primary")
+	if scr := h.screen(); strings.Contains(scr, "Metadata of "+google) || strings.Contains(scr, "✗") {
+		t.Fatalf("the review plans a link of the account gone:\n%s", scr)
 	}
 }

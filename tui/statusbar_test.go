@@ -1,0 +1,64 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/session"
+)
+
+// TestTheStatusBarKeepsTheBucketAndTheWritesWhole: at 60 columns, with a
+// long tenant, both badges, a scan running and a write in flight, the
+// tenant and the scan state get shorter; the rate-limit bucket and the
+// writes in flight always show whole (DESIGN.md, TUI contract).
+func TestTheStatusBarKeepsTheBucketAndTheWritesWhole(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for _, ro := range []bool{false, true} {
+		for _, width := range []int{60, 70, 80} {
+			for _, p := range []scan.Progress{
+				{Stage: "connections"},
+				{Stage: "export", Percent: 42},
+				{Stage: "scan", Users: 299_994, Bytes: 123_200_000},
+			} {
+				cfg := session.Config{Sandbox: true, ReadOnly: ro}
+				c := &Common{ReadOnly: ro, Now: func() time.Time { return now },
+					Backend: &Backend{Session: session.With(context.Background(), nil, "127.0.0.1:38417 (sandbox tenant of linkdesk demo)", cfg)}}
+				m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+					Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+				m.Init()
+				m.Update(tea.WindowSizeMsg{Width: width, Height: 20})
+				m.c.Data.Report = &linking.Report{Method: linking.MethodExport, ScannedAt: now.Add(-time.Hour)}
+				m.c.Scan = ScanStatus{Running: true, Progress: p}
+				m.rate, m.rateAt = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}, now
+				m.writes = []write{{label: "link 2 accounts into someone"}}
+				bar := m.statusBar()
+				if w := Width(bar); w != width {
+					t.Errorf("%d columns, read-only %v, %s: the bar is %d wide: %q", width, ro, p.Stage, w, bar)
+				}
+				for _, want := range []string{"API 46/50", "writes 1"} {
+					if !strings.Contains(strings.ReplaceAll(bar, "writes:", "writes"), want) {
+						t.Errorf("%d columns, read-only %v, %s: the bar does not show %q whole: %q", width, ro, p.Stage, want, bar)
+					}
+				}
+				if !strings.Contains(bar, "127.0") || !strings.Contains(bar, "scan") {
+					t.Errorf("%d columns, read-only %v, %s: the bar lost the tenant or the scan: %q", width, ro, p.Stage, bar)
+				}
+			}
+		}
+	}
+}
+
+func TestShortCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1234: "1.2k", 299_994: "300k", 1_500_000: "1.5M", 25_000_000: "25M"} {
+		if got := ShortCount(n); got != want {
+			t.Errorf("ShortCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
