@@ -270,20 +270,20 @@ func rank(b bool) int {
 type columns struct{ email, class, accounts, conns, missed int }
 
 // groupColumns lays out the list: the email as wide as the widest shown,
-// the connections the rest. When room is short the MISSED flag goes first,
-// then the connections shrink and go, then the class shrinks; the email is
-// cut last. A list sorted by missed keeps its MISSED flag longest: the
-// connections shrink and go before it.
+// the connections the rest. When room is short the connections shrink
+// first, then the MISSED flag goes, then the connections, then the class
+// shrinks; the email is cut last. A list sorted by missed keeps its MISSED
+// flag longer: the connections go before it.
 func groupColumns(width, widestEmail, widestConns int, sortedByMissed bool) columns {
 	missedDrop := 5
 	if sortedByMissed {
-		missedDrop = 2
+		missedDrop = 3
 	}
 	w := tui.FitColumns([]tui.Column{
 		{Want: min(max(widestEmail, 16), 40), Min: 14, Shrink: 1},
 		{Want: 18, Min: 10, Shrink: 2},
 		{Want: 3, Min: 3},
-		{Want: max(widestConns, 11), Min: 11, Shrink: 4, Drop: 3},
+		{Want: max(widestConns, 11), Min: 11, Shrink: 6, Drop: 4},
 		{Want: 6, Min: 6, Drop: missedDrop},
 	}, width-2, 1)
 	c := columns{email: w[0], class: w[1], accounts: w[2], conns: w[3], missed: w[4]}
