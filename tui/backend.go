@@ -280,6 +280,7 @@ func (b *Backend) Find(ctx context.Context, task TaskID, query string) tea.Cmd {
 // AccountMsg answers ReadAccount.
 type AccountMsg struct {
 	Task    TaskID
+	UserID  string // the account asked for
 	Account *session.Account
 	Err     error
 }
@@ -291,7 +292,7 @@ func (m AccountMsg) Answers() TaskID { return m.Task }
 func (b *Backend) ReadAccount(ctx context.Context, task TaskID, userID string) tea.Cmd {
 	return func() tea.Msg {
 		a, err := b.Session.ReadAccount(ctx, userID)
-		return AccountMsg{Task: task, Account: a, Err: err}
+		return AccountMsg{Task: task, UserID: userID, Account: a, Err: err}
 	}
 }
 

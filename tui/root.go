@@ -332,6 +332,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
 	case RereadMsg:
 		return m, m.reread(msg.Email)
+	case AccountMsg, UsersMsg:
+		// An answer finding an account gone (deleted or linked away behind
+		// the UI's back) re-reads the group listing it, so that the screens
+		// under the one that asked stop listing it.
+		return m, tea.Batch(m.rereadGone(goneIDs(msg)), m.forward(msg))
 	case tea.PasteMsg:
 		return m, m.paste(msg.Content)
 	case UpsertGroupMsg:
@@ -381,6 +386,35 @@ func (m *Model) reread(email string) tea.Cmd {
 	task := NewTask()
 	m.rereads[email] = task
 	return m.c.Backend.ReadGroup(m.ctx, task, email)
+}
+
+// goneIDs are the accounts an answer to a read by id found gone: no
+// account has their user id now.
+func goneIDs(msg tea.Msg) []string {
+	switch msg := msg.(type) {
+	case AccountMsg:
+		if client.IsNotFound(msg.Err) {
+			return []string{msg.UserID}
+		}
+	case UsersMsg:
+		if se, ok := linking.AsSafetyError(msg.Err); ok && se.Check == linking.CheckUserMissing {
+			return se.UserIDs
+		}
+	}
+	return nil
+}
+
+// rereadGone re-reads the groups the data lists these accounts in.
+func (m *Model) rereadGone(ids []string) tea.Cmd {
+	var cmds []tea.Cmd
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if _, g := m.c.Data.Account(id); g != nil && !seen[g.Email] {
+			seen[g.Email] = true
+			cmds = append(cmds, m.reread(g.Email))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) startWrite(req WriteRequest) tea.Cmd {
@@ -591,7 +625,7 @@ func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
 	if len(lost) == 0 {
 		return m.show(msg)
 	}
-	body := append([]string{"Leaving closes these screens, and this is lost:"}, lost...)
+	body := append(Wrap("Leaving closes these screens, and this is lost:", DialogWidth(m.c), 0), lost...)
 	show := func() tea.Msg { return msg }
 	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose it?", false, show))
 }
@@ -602,11 +636,25 @@ func (m *Model) unsaved() []string {
 	for _, s := range m.stack {
 		if g, ok := s.(Guarded); ok {
 			if what := g.Unsaved(); what != "" {
-				lost = append(lost, "  • "+Fit(what, m.c.Width-12))
+				lost = append(lost, bulletLines(what, DialogWidth(m.c))...)
 			}
 		}
 	}
 	return lost
+}
+
+// bulletLines is one item of a list in a dialog width cells wide: what
+// explains it is wrapped whole under its bullet, never cut.
+func bulletLines(what string, width int) []string {
+	lines := Wrap(what, max(width-4, 10), 0)
+	for i := range lines {
+		if i == 0 {
+			lines[i] = "  • " + lines[i]
+		} else {
+			lines[i] = "    " + lines[i]
+		}
+	}
+	return lines
 }
 
 // paste gives pasted text to the screen's text field; on a screen without
@@ -642,23 +690,24 @@ func (m *Model) askQuit() tea.Cmd {
 		if len(lost) == 0 {
 			return m.quit()
 		}
-		body := append([]string{"Quitting closes these screens, and this is lost:"}, lost...)
+		body := append(Wrap("Quitting closes these screens, and this is lost:", DialogWidth(m.c), 0), lost...)
 		return m.push(NewConfirm(m.c, "Quit?", body, "Quit and lose it?", false, m.quit()))
 	}
 	d := NewConfirm(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit())
 	d.bodyFn = func() []string {
+		width := DialogWidth(m.c)
 		if len(m.writes) == 0 {
-			body := []string{"Every write has finished meanwhile: nothing is left in flight."}
+			body := Wrap("Every write has finished meanwhile: nothing is left in flight.", width, 0)
 			if lost := m.unsaved(); len(lost) > 0 { // a ticket made meanwhile, shown only on its screen
-				body = append(append(body, "", "Quitting closes these screens, and this is lost:"), lost...)
+				body = append(append(append(body, ""), Wrap("Quitting closes these screens, and this is lost:", width, 0)...), lost...)
 			}
 			return body
 		}
-		body := []string{fmt.Sprintf("%d %s still waiting for the tenant's answer:", len(m.writes), Plural(len(m.writes), "write", "writes"))}
+		body := Wrap(fmt.Sprintf("%d %s still waiting for the tenant's answer:", len(m.writes), Plural(len(m.writes), "write", "writes")), width, 0)
 		for _, w := range m.writes {
-			body = append(body, "  • "+Fit(w.label, m.c.Width-12))
+			body = append(body, "  • "+Fit(w.label, width-4)) // a label, not a sentence
 		}
-		return append(body, "", "Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.")
+		return append(append(body, ""), Wrap("Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.", width, 0)...)
 	}
 	return m.push(d)
 }
@@ -832,23 +881,43 @@ func (m *Model) footer() string {
 		h := b.Help()
 		parts = append(parts, s.Key.Render(h.Key)+" "+s.Dim.Render(h.Desc))
 	}
+	// ? help ends the line whatever the screen's keys (the help lists them
+	// all): the screen's keys take the room left before it, in their
+	// order, and q quit follows when they all fit.
 	_, isHelp := m.Active().(HelpScreen)
-	if !m.Active().Capturing() && !isHelp {
-		parts = append(parts, s.Key.Render("?")+" "+s.Dim.Render("help"), s.Key.Render("q")+" "+s.Dim.Render("quit"))
+	if m.Active().Capturing() || isHelp {
+		line, _ := fitParts(s, parts, m.width)
+		return line
 	}
+	help, quit := s.Key.Render("?")+" "+s.Dim.Render("help"), s.Key.Render("q")+" "+s.Dim.Render("quit")
+	all := append(slices.Clip(parts), help, quit)
+	if line, n := fitParts(s, all, m.width); n == len(all) {
+		return line
+	}
+	line, _ := fitParts(s, parts, m.width-Width(help)-Width(footerSep))
+	if line == "" {
+		return help
+	}
+	return line + s.Dim.Render(footerSep) + help
+}
+
+const footerSep = " · "
+
+// fitParts joins the first parts that fit in width cells, and says how many.
+func fitParts(s *Styles, parts []string, width int) (string, int) {
 	line := ""
-	for _, p := range parts {
+	for i, p := range parts {
 		next := line
 		if next != "" {
-			next += s.Dim.Render(" · ")
+			next += s.Dim.Render(footerSep)
 		}
 		next += p
-		if Width(next) > m.width {
-			break
+		if Width(next) > width {
+			return line, i
 		}
 		line = next
 	}
-	return line
+	return line, len(parts)
 }
 
 func (m *Model) statusBar() string {

@@ -66,7 +66,11 @@ func (a *Account) Help() []tui.HelpGroup {
 		open.SetEnabled(false)
 		open.SetHelp("enter", "open its group (no other account has its email)")
 	}
-	actions := []keyBinding{withHelp(k.Link, "l", "link with another account"), k.Unlink, k.Delete, k.Ticket, k.Verify}
+	link := withHelp(k.Link, "l", "link with another account")
+	if g := a.group(); g != nil { // l opens the wizard of its group (key)
+		link = withHelp(k.Link, "l", fmt.Sprintf("link the %d accounts of its group", len(g.Accounts)))
+	}
+	actions := []keyBinding{link, k.Unlink, k.Delete, k.Ticket, k.Verify}
 	if a.c.ReadOnly {
 		for i := range actions {
 			actions[i].SetEnabled(false)

@@ -222,13 +222,13 @@ func (d *DeleteDialog) View() string {
 	}
 	bottom := d.warningLines(w)
 	bottom = append(bottom, d.reason.View(s, w))
-	bottom = append(bottom, tui.Fit("To delete, type "+d.askFor()+", then enter:", w))
+	bottom = append(bottom, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
 	for _, a := range d.Accepted() {
 		bottom = append(bottom, "  "+s.Title.Render(tui.Fit(a, w-2)))
 	}
 	bottom = append(bottom, "> "+d.typed.View(s, w-4))
 	if d.hint != "" {
-		bottom = append(bottom, s.Warn.Render(tui.Fit(d.hint, w)))
+		bottom = append(bottom, sentence(s.Warn.Render, d.hint, w)...)
 	}
 	shown := scrollPane(s, d.destroyedLines(w), &d.scroll, max(c.Height-1-len(bottom)-1, 2), "↓")
 	out := append([]string{title}, shown...)
@@ -242,7 +242,13 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	u := d.acct.User
 	label := func(k, v string) string { return "  " + s.Header.Render(tui.Pad(k, 14)) + v }
 	out := []string{s.Danger.Render("Deleting it destroys:")}
-	out = append(out, label("the account", tui.Fit(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never")), w-16)))
+	// The account whole, wrapped under its label: the last login is what
+	// tells a forgotten account from one in use.
+	account := tui.Wrap(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never")), max(w-16, 10), 0)
+	out = append(out, label("the account", account[0]))
+	for _, l := range account[1:] {
+		out = append(out, "  "+strings.Repeat(" ", 14)+l)
+	}
 	if u.Email != "" {
 		out = append(out, label("email", tui.Fit(u.Email, w-32)+verifiedMark(s, u.EmailVerified)))
 	}

@@ -157,8 +157,8 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		if g != nil {
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
-		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil) {
-			d.chosen = "" // deleted or linked away: no primary of a next link
+		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil || tui.Resolved(g)) {
+			d.chosen = "" // deleted or linked away, or nothing left to link: no primary of a next link
 		}
 	case tea.KeyPressMsg:
 		return d, d.key(msg)
@@ -192,6 +192,8 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		d.scroll += d.c.Height / 2
 	case tui.Matches(k, keys.PageUp):
 		d.scroll = max(d.scroll-d.c.Height/2, 0)
+	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly && tui.Resolved(g):
+		return tui.ReportError(errors.New("nothing to link: this email has one account now, so there is no primary to choose (p chooses the primary of a link)"))
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly:
 		if sel != nil {
 			d.chosen = sel.UserID
@@ -409,7 +411,7 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	s, now := d.c.Styles, d.c.Now()
 	role := "  "
 	switch {
-	case d.chosen != "" && a.UserID == d.chosen:
+	case d.chosen != "" && a.UserID == d.chosen && !tui.Resolved(g):
 		role = "◆ "
 	case a.UserID == g.RecommendedPrimary:
 		role = "★ "
@@ -454,8 +456,12 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 		if l.EmailVerified {
 			mark = s.Good.Render("✓")
 		}
+		email := s.Dim.Render(", ") + tui.Fit(l.Email, 36) + " " + mark
+		if l.Email == "" { // no email to verify: no mark either
+			email = s.Dim.Render(", no email")
+		}
 		lines = append(lines, tui.Truncate("      "+s.Dim.Render("linked: ")+tui.Fit(d.identityName(l), 60)+
-			s.Dim.Render(" on ")+tui.Fit(l.Connection, 30)+s.Dim.Render(", ")+tui.Fit(l.Email, 36)+" "+mark, d.c.Width-1))
+			s.Dim.Render(" on ")+tui.Fit(l.Connection, 30)+email, d.c.Width-1))
 	}
 	return lines
 }
@@ -492,7 +498,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 			out = append(out, s.Dim.Render("  "+l))
 		}
 	}
-	if d.chosen != "" && d.chosen != g.RecommendedPrimary && accountByID(g, d.chosen) != nil {
+	if d.chosen != "" && d.chosen != g.RecommendedPrimary && accountByID(g, d.chosen) != nil && !tui.Resolved(g) {
 		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.NameIn(g, accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))
 	}
 	if len(g.Reasons) > 0 {

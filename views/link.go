@@ -317,7 +317,7 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case tui.Matches(k, keys.Cancel):
 			w.step = stepReview
 		default:
-			w.hint = "Press y to link or n to go back (enter does not confirm)."
+			w.hint = "Enter does not confirm: y links, n goes back."
 		}
 	case stepResult:
 		// esc (handled by the root) goes back to the group.
@@ -734,24 +734,27 @@ func (w *LinkWizard) confirmView() string {
 	body := []string{s.Title.Render("Link, from the server side"), ""}
 	for _, u := range w.users[1:] {
 		body = append(body, s.Danger.Render("secondary ")+tui.Fit(w.name(u.UserID), inner-10))
-		body = append(body, s.Dim.Render("          "+tui.Fit("on "+u.Connection()+", stops being an account of its own", inner-10)))
+		body = append(body, indent(sentence(s.Dim.Render, "on "+u.Connection()+", stops being an account of its own", inner-10), "          ")...)
 	}
 	body = append(body, s.Good.Render("into      ")+tui.Fit(w.name(prim.UserID), inner-10))
-	body = append(body, s.Dim.Render("          "+tui.Fit("on "+prim.Connection()+", keeps its user id and profile", inner-10)), "")
-	body = append(body, tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 3)...)
+	body = append(body, indent(sentence(s.Dim.Render, "on "+prim.Connection()+", keeps its user id and profile", inner-10), "          ")...)
+	body = append(body, "")
+	body = append(body, tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 0)...)
 	if n := len(w.conflicts); n > 0 {
-		body = append(body, s.Warn.Render(tui.Fit(fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)))
+		body = append(body, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)...)
 	}
 	if w.opts.AllowDifferentEmails {
-		body = append(body, s.Warn.Render(tui.Fit("The accounts share no email: you vouch that they are one person.", inner)))
+		body = append(body, sentence(s.Warn.Render, "The accounts share no email: you vouch that they are one person.", inner)...)
 	}
 	if w.opts.AllowUnverified {
-		body = append(body, s.Warn.Render(tui.Fit("The unverified-email check is overridden for this link.", inner)))
+		body = append(body, sentence(s.Warn.Render, "The unverified-email check is overridden for this link.", inner)...)
 	}
-	body = append(body, "", w.reason.View(s, inner))
 	if w.hint != "" {
-		body = append(body, "", s.Warn.Render(tui.Fit(w.hint, inner)))
+		body = append(append(body, ""), sentence(s.Warn.Render, w.hint, inner)...)
 	}
+	// The reason next to the question: where the box is too short, it
+	// gives up lines from its middle, never the words the audit log keeps.
+	body = append(body, "", w.reason.View(s, inner))
 	q := "Link " + w.name(w.users[1].UserID) + " into " + w.name(prim.UserID) + "?"
 	if n := len(w.users) - 1; n > 1 {
 		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))

@@ -142,3 +142,14 @@ func (f *listFilter) filterKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	}
 	return true
 }
+
+// sentence lays out a sentence that explains something: wrapped whole in
+// width cells (tui.Wrap, never cut with tui.Fit), each line drawn with
+// render (a style's Render).
+func sentence(render func(...string) string, text string, width int) []string {
+	lines := tui.Wrap(text, width, 0)
+	for i, l := range lines {
+		lines[i] = render(l)
+	}
+	return lines
+}

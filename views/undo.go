@@ -185,7 +185,7 @@ func (u *UndoDialog) View() string {
 		middle = append(middle, "")
 	}
 	if len(u.plan.Operations) == 0 {
-		middle = append(middle, u.nothingText())
+		middle = append(middle, tui.Wrap(u.nothingText(), w, 0)...) // an explanation: whole
 	} else {
 		middle = append(middle, fmt.Sprintf("The undo makes %s:", tui.Plural(u.plan.Calls(), "this call", fmt.Sprintf("these %d calls", u.plan.Calls()))))
 		for _, op := range u.plan.Operations {
@@ -202,20 +202,20 @@ func (u *UndoDialog) View() string {
 		shown := scrollPane(s, middle, &u.scroll, max(c.Height-4, 2), "↓")
 		out := append([]string{title, ""}, shown...)
 		if u.hint != "" {
-			out = append(out, s.Warn.Render(tui.Fit(u.hint, w)))
+			out = append(out, sentence(s.Warn.Render, u.hint, w)...)
 		}
 		return strings.Join(append(out, "", s.Dim.Render("esc goes back.")), "\n")
 	}
 	var bottom []string
 	q := s.Danger.Render("Undo it?") + "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
 	if n := len(u.conflicts); n > 0 {
-		bottom = append(bottom, s.Danger.Render(tui.Fit(fmt.Sprintf("⚠ %d %s changed since the operation (listed above): the undo is refused unless forced", n, tui.Plural(n, "thing", "things")), w)))
+		bottom = append(bottom, sentence(s.Danger.Render, fmt.Sprintf("⚠ %d %s changed since the operation (listed above): the undo is refused unless forced", n, tui.Plural(n, "thing", "things")), w)...)
 		q = s.Danger.Render("Force the undo?") + "  " + s.Key.Render("F") + " force   " + s.Key.Render("n") + " no (default)"
-		bottom = append(bottom, s.Warn.Render(tui.Fit("y does not undo it: F puts back the values from before, overwriting the changes listed.", w)))
+		bottom = append(bottom, sentence(s.Warn.Render, "y does not undo it: F puts back the values from before, overwriting the changes listed.", w)...)
 	}
 	bottom = append(bottom, u.reason.View(s, w))
 	if u.hint != "" {
-		bottom = append(bottom, s.Warn.Render(tui.Fit(u.hint, w)))
+		bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
 	}
 	bottom = append(bottom, "", q)
 	shown := scrollPane(s, middle, &u.scroll, max(c.Height-2-len(bottom), 2), "↓")
