@@ -181,3 +181,18 @@ func FitColumns(cols []Column, width, gap int) []int {
 	}
 	return w
 }
+
+// Bullet is one item of a bulleted list width cells wide: its text (a
+// tenant's strings sanitized) wrapped under its bullet, at most maxLines
+// lines (≤ 0: whole, never cut).
+func Bullet(text string, width, maxLines int) []string {
+	lines := Wrap(text, max(width-4, 10), maxLines)
+	for i := range lines {
+		if i == 0 {
+			lines[i] = "  • " + lines[i]
+		} else {
+			lines[i] = "    " + lines[i]
+		}
+	}
+	return lines
+}

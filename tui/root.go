@@ -636,26 +636,13 @@ func (m *Model) unsaved() []string {
 	for _, s := range m.stack {
 		if g, ok := s.(Guarded); ok {
 			if what := g.Unsaved(); what != "" {
-				lost = append(lost, bulletLines(what, DialogWidth(m.c))...)
+				lost = append(lost, Bullet(what, DialogWidth(m.c), 0)...)
 			}
 		}
 	}
 	return lost
 }
 
-// bulletLines is one item of a list in a dialog width cells wide: what
-// explains it is wrapped whole under its bullet, never cut.
-func bulletLines(what string, width int) []string {
-	lines := Wrap(what, max(width-4, 10), 0)
-	for i := range lines {
-		if i == 0 {
-			lines[i] = "  • " + lines[i]
-		} else {
-			lines[i] = "    " + lines[i]
-		}
-	}
-	return lines
-}
 
 // paste gives pasted text to the screen's text field; on a screen without
 // one, f opens with it, ready to search (enter): a user id or an email

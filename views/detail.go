@@ -511,14 +511,4 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 }
 
 // bullet wraps a tenant-derived sentence as a bulleted item.
-func bullet(text string, width int) []string {
-	lines := tui.Wrap(text, width-4, 6)
-	for i := range lines {
-		if i == 0 {
-			lines[i] = "  • " + lines[i]
-		} else {
-			lines[i] = "    " + lines[i]
-		}
-	}
-	return lines
-}
+func bullet(text string, width int) []string { return tui.Bullet(text, width, 6) }
