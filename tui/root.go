@@ -643,7 +643,6 @@ func (m *Model) unsaved() []string {
 	return lost
 }
 
-
 // paste gives pasted text to the screen's text field; on a screen without
 // one, f opens with it, ready to search (enter): a user id or an email
 // pasted anywhere finds its account.
