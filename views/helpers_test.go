@@ -305,6 +305,17 @@ func (h *harness) openGroup(email string) *Detail {
 	return d
 }
 
+// selectAccount moves the cursor of the group screen d to the account id.
+func (h *harness) selectAccount(d *Detail, id string) {
+	h.t.Helper()
+	for i := 0; d.Selected().UserID != id; i++ {
+		if i > 8 {
+			h.t.Fatalf("%s is not in the group:\n%s", id, h.screen())
+		}
+		h.press("j")
+	}
+}
+
 // firstOf returns the email of the first group of a class in report order.
 func firstOf(t testing.TB, r *linking.Report, c linking.Class) string {
 	t.Helper()

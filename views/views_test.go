@@ -652,12 +652,7 @@ func TestThePrimaryChosenGoesWithItsAccount(t *testing.T) {
 	const github = "github|9007199254740993"
 	h := newHarness(t, harnessOpts{tenant: true})
 	d := h.openGroup("wei.zhang@gmail.com")
-	for i := 0; d.Selected().UserID != github; i++ {
-		if i > 3 {
-			t.Fatalf("github is not in the group:\n%s", h.screen())
-		}
-		h.press("j")
-	}
+	h.selectAccount(d, github)
 	h.press("p")
 	h.mustShow("◆ You chose")
 	h.press("D")
