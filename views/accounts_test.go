@@ -149,9 +149,7 @@ func TestDeleteWarnsForTheRecommendedPrimaryHoldingLinks(t *testing.T) {
 
 func TestUnlinkPicksTheIdentityLinkedLast(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	h.linkGroup("wei.zhang@gmail.com")
 	h.press("esc", "u")
 	u := h.active().(*Unlink)
 	if u.Selected() != "google-oauth2|114455667788990011223" {
@@ -693,9 +691,7 @@ const aliceDB = "auth0|63ea1f0b2c8d4e5f60718293"
 
 // linkAlice links alice's two accounts as the wizard proposes them.
 func linkAlice(h *harness) {
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	h.linkGroup("alice.nguyen@gmail.com")
 }
 
 // setMetadata changes an account's metadata on the tenant behind the UI's

@@ -61,9 +61,7 @@ func TestAScanThatEndsAfterAWriteKeepsWhatTheWriteDid(t *testing.T) {
 	const email, google = "alice.nguyen@gmail.com", "google-oauth2|108812345678901234567"
 	h := newHarness(t, harnessOpts{tenant: true})
 	events := drainScan(t, h.startScan()) // read before the link
-	h.openGroup(email)
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	h.linkGroup(email)
 	h.press("esc")
 	for _, msg := range events {
 		h.send(msg)
@@ -97,9 +95,7 @@ func TestTheSnapshotShownWhileAScanRunsKeepsWhatAWriteDid(t *testing.T) {
 	const email, google = "alice.nguyen@gmail.com", "google-oauth2|108812345678901234567"
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.send(h.startScan()) // keeps a snapshot
-	h.openGroup(email)
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	h.linkGroup(email)
 	h.press("esc")
 	events := drainScan(t, h.startScan())
 	snapshot := false
@@ -126,9 +122,7 @@ func TestTheSnapshotShownWhileAScanRunsKeepsWhatAWriteDid(t *testing.T) {
 // accounts share their email again and their group is listed and counted.
 func TestAnUndoThatMakesAPairAgainBringsItsGroupBack(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
+	h.linkGroup("alice.nguyen@gmail.com")
 	h.press("esc", "r")
 	if _, ok := h.c.Data.Find("alice.nguyen@gmail.com"); ok {
 		t.Fatal("the rescan kept a group of one account")

@@ -305,6 +305,15 @@ func (h *harness) openGroup(email string) *Detail {
 	return d
 }
 
+// linkGroup opens the group of email and links its accounts as the wizard
+// proposes, to the end.
+func (h *harness) linkGroup(email string) {
+	h.t.Helper()
+	h.openGroup(email)
+	h.press("l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+}
+
 // selectAccount moves the cursor of the group screen d to the account id.
 func (h *harness) selectAccount(d *Detail, id string) {
 	h.t.Helper()

@@ -530,9 +530,7 @@ func TestEveryWriteDialogDropsAStaleAnswer(t *testing.T) {
 		{"ticket", func(h *harness) { h.openGroup("the.millers@gmail.com"); h.press("j", "j", "t") }, "Make a ticket for liam.miller?",
 			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
 		{"undo", func(h *harness) {
-			h.openGroup("alice.nguyen@gmail.com")
-			h.press("l", "enter", "enter", "y")
-			h.mustShow("✓ Done.")
+			h.linkGroup("alice.nguyen@gmail.com")
 			h.press("3", "U")
 		}, "Undo it?", func(task tui.TaskID) tea.Msg { return tui.UndoPreviewMsg{Task: task, Err: stale} }},
 	} {
