@@ -53,11 +53,15 @@ type Record struct {
 	Reason    string            `json:"reason,omitempty"`    // why the operator did it
 	Overrides []string          `json:"overrides,omitempty"` // safety checks explicitly overridden, e.g. "unverified_email"
 	Before    json.RawMessage   `json:"before,omitempty"`    // the state read just before
-	Backup    string            `json:"backup,omitempty"`    // path of the backup file
-	Request   json.RawMessage   `json:"request,omitempty"`   // the call made (method, path, body)
-	Result    string            `json:"result,omitempty"`    // ResultOK, ResultError or ResultUnknown
-	Error     string            `json:"error,omitempty"`
-	Response  json.RawMessage   `json:"response,omitempty"`
+	// Emails are those of the identities a deletion takes with it (linked
+	// into the account deleted): what finds the call by such an identity's
+	// email once "before" names only the account's own.
+	Emails   []string        `json:"emails,omitempty"`
+	Backup   string          `json:"backup,omitempty"`  // path of the backup file
+	Request  json.RawMessage `json:"request,omitempty"` // the call made (method, path, body)
+	Result   string          `json:"result,omitempty"`  // ResultOK, ResultError or ResultUnknown
+	Error    string          `json:"error,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
 }
 
 // ErrClosed is returned by writes to a closed Log or Journal.

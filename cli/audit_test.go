@@ -126,3 +126,20 @@ func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsID(t *testing.T) {
 		t.Errorf("audit --user of the identity deleted with its primary:\n%s%s", r.out, r.errOut)
 	}
 }
+
+// An identity deleted with the primary it was linked into is found by its
+// own email too, though the deletion's "before" names only the primary's.
+func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsEmail(t *testing.T) {
+	const weiGoogle = "google-oauth2|114455667788990011223"
+	newWriteEnv(t)
+	if r := runCmd(t, nil, "link", cmdSam, weiGoogle, "--allow-different-emails", "--force", "--reason", "ZD-9"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "delete", cmdSam, "--force", "--reason", "ZD-9"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	r := runCmd(t, nil, "audit", "--email", "Wei.Zhang@", "--action", "delete")
+	if !strings.Contains(r.out, " delete ") || !strings.Contains(r.out, weiGoogle) {
+		t.Errorf("audit --email of an identity deleted with its primary:\n%s%s", r.out, r.errOut)
+	}
+}

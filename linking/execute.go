@@ -493,6 +493,9 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 	rec := e.record(p, op, s, opID, audit.PhaseAttempt)
 	rec.Backup = rep.Backup
 	rec.Before = statesJSON(users, s)
+	if s.Action == ActionDelete && len(users) > 0 && users[0].found {
+		rec.Emails = linkedEmails(users[0].user)
+	}
 	if err := e.Log.Append(rec); err != nil {
 		// No call without its attempt on disk.
 		_ = e.mark(s.ID, audit.StepFailed, err.Error())
@@ -782,6 +785,18 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 		r.Undoes = op.Undoes.String()
 	}
 	return r
+}
+
+// linkedEmails are the emails of the identities linked into u, as their
+// profileData keeps them, without repeats.
+func linkedEmails(u client.User) []string {
+	var out []string
+	for _, id := range u.Identities[min(1, len(u.Identities)):] {
+		if e, _ := id.ProfileData["email"].(string); e != "" && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func stepUserIDs(s Step) []string {

@@ -83,6 +83,9 @@ func Calls(recs []audit.Record) []Call {
 		}
 		c.Emails = firstOf(c.Emails, beforeEmails(r.Before))
 		c.Emails = firstOf(c.Emails, requestEmail(r.Request))
+		for _, e := range r.Emails { // the identities a deletion took with it
+			c.Emails = addEmail(c.Emails, e)
+		}
 		if c.Names == nil {
 			c.Names = r.Names
 		}
@@ -108,11 +111,18 @@ func beforeEmails(before json.RawMessage) []string {
 	}
 	var out []string
 	for _, s := range states {
-		if s.Email != "" && !slices.ContainsFunc(out, func(e string) bool { return strings.EqualFold(e, s.Email) }) { // one address, whatever its case
-			out = append(out, s.Email)
-		}
+		out = addEmail(out, s.Email)
 	}
 	return out
+}
+
+// addEmail appends email to list unless it is empty or there already, in
+// any case: one address, whatever its case.
+func addEmail(list []string, email string) []string {
+	if email == "" || slices.ContainsFunc(list, func(e string) bool { return strings.EqualFold(e, email) }) {
+		return list
+	}
+	return append(list, email)
 }
 
 // requestEmail is the email a call sends (a user made again has no state
