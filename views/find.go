@@ -178,8 +178,8 @@ func (f *Find) View() string {
 	if f.pick != nil {
 		title = f.pickTitle
 	}
-	lines := []string{s.Title.Render(tui.Fit(title, w)),
-		s.Dim.Render(tui.Fit("An email (any case), a user id, a username or a phone number; no export needed.", w))}
+	lines := append([]string{s.Title.Render(tui.Fit(title, w))},
+		sentence(s.Dim.Render, "An email (any case), a user id, a username or a phone number; no export needed.", w)...)
 	if f.typing {
 		lines = append(lines, s.Key.Render("> ")+f.query.View(s, w-4))
 	} else {
@@ -190,15 +190,16 @@ func (f *Find) View() string {
 	case f.loading:
 		return strings.Join(append(lines, "Reading the tenant…"+s.Dim.Render(" (esc cancels)")), "\n")
 	case f.err != nil:
-		return strings.Join(append(lines, s.Bad.Render("✗ ")+strings.Join(tui.Wrap(f.err.Error(), w-4, 4), "\n  ")), "\n")
+		return strings.Join(append(lines, hanging(s.Bad.Render("✗ "), f.err.Error(), w-2, 4, nil)...), "\n")
 	case f.found == nil:
 		return strings.Join(lines, "\n")
 	}
 	users := f.found.Users
 	if len(users) == 0 {
-		lines = append(lines, "No account matches "+tui.Fit(f.found.Query, w-30)+" (looked up by "+f.found.By+").")
+		// The query echoed cut, the sentence around it whole.
+		lines = append(lines, tui.Wrap("No account matches "+tui.Fit(f.found.Query, w-30)+" (looked up by "+f.found.By+").", w, 0)...)
 		if f.found.By == tui.FoundBySearch {
-			lines = append(lines, s.Dim.Render(tui.Fit("A username or phone must be whole; an email finds every account sharing it.", w)))
+			lines = append(lines, sentence(s.Dim.Render, "A username or phone must be whole; an email finds every account sharing it.", w)...)
 		}
 		return strings.Join(lines, "\n")
 	}

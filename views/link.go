@@ -467,10 +467,14 @@ func (w *LinkWizard) View() string {
 	if w.c.Height >= 24 {
 		head = append(head, "")
 	}
+	var hint []string
+	if w.hint != "" {
+		hint = append([]string{""}, sentence(s.Warn.Render, w.hint, w.c.Width)...)
+	}
 	var body []string
 	switch w.step {
 	case stepAccounts:
-		body = w.accountsView()
+		body = w.accountsView(w.c.Height - len(head) - len(hint))
 	case stepReview:
 		body = w.reviewView()
 	case stepConfirm:
@@ -478,18 +482,19 @@ func (w *LinkWizard) View() string {
 	case stepResult:
 		body = append(tui.Wrap(w.linking, w.c.Width, 3), w.exec.view(w.c, "Linking")...)
 	}
-	if w.hint != "" {
-		body = append(body, "", s.Warn.Render(w.hint))
-	}
-	return strings.Join(append(head, body...), "\n")
+	return strings.Join(append(append(head, body...), hint...), "\n")
 }
 
-func (w *LinkWizard) accountsView() []string {
+// accountsView is the accounts step in room lines: a short window gives up
+// the blank lines first, then the end of the explanation under the table
+// (ending in "…"), never the table.
+func (w *LinkWizard) accountsView(room int) []string {
 	s := w.c.Styles
 	width := w.c.Width
 	g := w.group()
 	out := tui.Wrap("Pick the primary (p): the account that stays and keeps its user id and profile. Mark with space the accounts to link into it: each stops being a user of its own.", width, 3)
-	out = append(out, s.Dim.Render(tui.Fit("(●) primary · [x] linked into it · [ ] left alone · ★ recommended", width)), "")
+	out = append(out, sentence(s.Dim.Render, "(●) primary · [x] linked into it · [ ] left alone · ★ recommended", width)...)
+	out = append(out, "")
 	if g == nil {
 		return append(out, s.Dim.Render("This group is no longer in the scan."))
 	}
@@ -541,16 +546,26 @@ func (w *LinkWizard) accountsView() []string {
 			out = append(out, "  "+line)
 		}
 	}
+	var below []string
 	if g.RecommendedPrimary != "" {
-		out = append(out, "", s.Dim.Render("★ recommended primary: ")+tui.Fit(tui.NameIn(g, accountByID(g, g.RecommendedPrimary)), width-25))
+		below = append(below, "", s.Dim.Render("★ recommended primary: ")+tui.Fit(tui.NameIn(g, accountByID(g, g.RecommendedPrimary)), width-25))
 		for _, r := range g.PrimaryReasons {
-			out = append(out, bullet(r, width)...)
+			below = append(below, bullet(r, width)...)
 		}
 	} else {
-		out = append(out, "")
-		out = append(out, tui.Wrap("No primary is recommended for a "+tui.ClassName(g.Class)+" group: make sure these accounts are one person's.", width, 2)...)
+		below = append(below, "")
+		below = append(below, tui.Wrap("No primary is recommended for a "+tui.ClassName(g.Class)+" group: make sure these accounts are one person's.", width, 2)...)
 	}
-	return out
+	table := len(out) - 1 // the lines down to the table's last row, less the blank one
+	lines := squeeze(append(out, below...), room)
+	if keep := max(room, table); keep < len(lines) {
+		// No blank line left: what is below the table starts at line table.
+		lines = lines[:keep]
+		if keep > table {
+			lines[keep-1] = endCut(lines[keep-1], width)
+		}
+	}
+	return lines
 }
 
 func (w *LinkWizard) reviewView() []string {
@@ -566,7 +581,7 @@ func (w *LinkWizard) reviewView() []string {
 			out = append(out, s.Bad.Render("  ✗ refused: "+se.Check))
 			out = append(out, indent(tui.Wrap(se.Reason, width-8, 0), "    ")...) // whole: it says why
 			if w.overridable() {
-				out = append(out, s.Warn.Render(tui.Fit("    o overrides this check for this link; the audit log records the override.", width)))
+				out = append(out, hanging("    ", "o overrides this check for this link; the audit log records the override.", width, 0, s.Warn.Render)...)
 			}
 		} else {
 			out = append(out, indent(tui.Wrap("✗ "+w.planErr.Error(), width-4, 0), "  ")...)
@@ -574,7 +589,7 @@ func (w *LinkWizard) reviewView() []string {
 		return out
 	}
 	out = append(out, linkChecks(s, w.overridden(), width)...)
-	out = append(out, s.Dim.Render(tui.Fit("+ the primary gains it · ~ merged · ! conflict: one side is kept", width)))
+	out = append(out, sentence(s.Dim.Render, "+ the primary gains it · ~ merged · ! conflict: one side is kept", width)...)
 
 	// The merge, one section per secondary; every conflict line remembers
 	// its place so the one under the cursor stays in view.
@@ -777,7 +792,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 	s := c.Styles
 	w := c.Width
 	if running {
-		return []string{doing + "… (the status bar counts the write in flight; it goes on if you leave this screen)"}
+		return tui.Wrap(doing+"… (the status bar counts the write in flight; it goes on if you leave this screen)", w, 0)
 	}
 	var out []string
 	switch {
@@ -785,7 +800,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 		out = append(out, s.Good.Render("✓ Done."))
 	case err != nil:
 		if se, ok := linking.AsSafetyError(err); ok && se.Check == linking.CheckChangedSincePlan {
-			out = append(out, s.Bad.Render("✗ The group changed since you reviewed it: nothing more was done."))
+			out = append(out, hanging(s.Bad.Render("✗ "), "The group changed since you reviewed it: nothing more was done.", w, 0, s.Bad.Render)...)
 		} else {
 			out = append(out, s.Bad.Render("✗ Stopped."))
 		}
@@ -808,16 +823,15 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 			if st.Ticket != "" { // whole: the person needs every character of it
 				out = append(out, indent(tui.Wrap("ticket: "+st.Ticket, w-6, 6), "      ")...)
-				out = append(out, "      "+s.Dim.Render(tui.Fit("send it to the person by a channel you trust, to set a password; it works once; y copies it", w-6)))
+				out = append(out, hanging("      ", "send it to the person by a channel you trust, to set a password; it works once; y copies it", w, 0, s.Dim.Render)...)
 			}
 			if st.Note != "" {
-				out = append(out, "      "+s.Dim.Render(tui.Fit(st.Note, w-8)))
+				out = append(out, hanging("      ", st.Note, w-2, 4, s.Dim.Render)...)
 			}
 		}
 	}
 	if b := c.Backend; b != nil {
 		out = append(out, "", s.Dim.Render("Audit log: ")+tui.FitLeft(b.AuditLog(), w-12))
 	}
-	out = append(out, s.Dim.Render("What changed is read again from the tenant; esc goes back."))
-	return out
+	return append(out, sentence(s.Dim.Render, "What changed is read again from the tenant; esc goes back.", w)...)
 }

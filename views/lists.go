@@ -1,6 +1,8 @@
 package views
 
 import (
+	"strings"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/tui"
@@ -152,4 +154,45 @@ func sentence(render func(...string) string, text string, width int) []string {
 		lines[i] = render(l)
 	}
 	return lines
+}
+
+// hanging lays out a sentence after a mark ("✗ ", a label's blank cells,
+// an indent): wrapped whole in what width leaves after the mark, at most
+// maxLines lines (≤ 0: no limit), the lines after the first indented under
+// the first one's text; render, if not nil, draws each line's text.
+func hanging(mark, text string, width, maxLines int, render func(...string) string) []string {
+	pad := strings.Repeat(" ", tui.Width(mark))
+	lines := tui.Wrap(text, width-len(pad), maxLines)
+	for i, l := range lines {
+		if render != nil {
+			l = render(l)
+		}
+		if i == 0 {
+			lines[i] = mark + l
+		} else {
+			lines[i] = pad + l
+		}
+	}
+	return lines
+}
+
+// squeeze drops blank lines, the topmost first, until lines fit in room
+// (a short window gives up the space between parts before any text).
+func squeeze(lines []string, room int) []string {
+	for i := 0; len(lines) > room && i < len(lines); {
+		if strings.TrimSpace(lines[i]) == "" {
+			lines = append(lines[:i:i], lines[i+1:]...)
+			continue
+		}
+		i++
+	}
+	return lines
+}
+
+// endCut makes a line cut short end with "…", in width cells.
+func endCut(line string, width int) string {
+	if tui.Width(line) < width {
+		return line + tui.Ellipsis
+	}
+	return tui.Truncate(line+tui.Ellipsis, width)
 }

@@ -290,9 +290,10 @@ func (t *TicketDialog) View() string {
 	case t.loading:
 		return tui.DialogBox(t.c, append(lines, "Reading the account by id…"))
 	case t.readErr != nil:
-		return tui.DialogBox(t.c, append(lines, s.Bad.Render("✗ ")+tui.Fit(t.readErr.Error(), w-2), "", s.Dim.Render("esc closes")))
+		lines = append(lines, hanging(s.Bad.Render("✗ "), t.readErr.Error(), w, 6, nil)...)
+		return tui.DialogBox(t.c, append(lines, "", s.Dim.Render("esc closes")))
 	case t.exec.started:
-		return tui.DialogBox(t.c, append(lines, t.resultLines(w)...))
+		return tui.DialogBox(t.c, squeeze(append(lines, t.resultLines(w)...), t.c.Height-2))
 	}
 	u := t.user
 	roomy := t.c.Height >= 26
@@ -314,27 +315,29 @@ func (t *TicketDialog) View() string {
 			label("User id", tui.Fit(u.UserID, w-10)),
 			label("Email", tui.Fit(u.Email, w-26)+verifiedMark(s, u.EmailVerified)))
 		if shared := t.sharing(); shared > 1 {
-			lines = append(lines, label("", s.Warn.Render(tui.Fit(fmt.Sprintf("shared by %d accounts: anyone reading that inbox gets the link", shared), w-10))))
+			lines = append(lines, hanging(label("", ""), fmt.Sprintf("shared by %d accounts: anyone reading that inbox gets the link", shared), w-1, 2, s.Warn.Render)...)
 		}
 	}
 	for _, a := range others {
 		lines = append(lines, label("Also", s.Good.Render(tui.Fit(a, w-10))))
 	}
 	if len(others) > 0 && (roomy || !t.editing) {
-		lines = append(lines, label("", s.Dim.Render(tui.Fit("its metadata names another address: the link could go there", w-10))))
+		lines = append(lines, hanging(label("", ""), "its metadata names another address: the link could go there", w-1, 2, s.Dim.Render)...)
 	}
 	if roomy || !t.editing {
 		lines = append(lines, "")
 	}
 	lines = append(lines, t.optionLines(w)...)
 	if t.hint != "" {
-		lines = append(lines, s.Warn.Render(tui.Fit(t.hint, w)))
+		lines = append(lines, hanging("", t.hint, w, 3, s.Warn.Render)...)
 	}
 	if roomy || !t.editing {
 		lines = append(lines, "")
 	}
 	lines = append(lines, tui.QuestionLines(s, "Make a ticket for "+id.Value+"?", w)...)
-	return tui.DialogBox(t.c, lines)
+	// Sentences wrapped whole take more lines: in a short window the blank
+	// lines go before the box would leave lines out.
+	return tui.DialogBox(t.c, squeeze(lines, t.c.Height-2))
 }
 
 // sharing is how many accounts of the scan share this account's email.
@@ -391,22 +394,21 @@ func (t *TicketDialog) optionLines(w int) []string {
 			tui.Truncate(s.Header.Render(tui.Pad("Reason", 9))+tui.Fit(t.reason.Value, w-24)+s.Dim.Render("  (tab edits)"), w),
 		}
 	}
-	return []string{
-		s.Dim.Render(tui.Fit("Options: tab/↓ next · ↑ previous · space ticks · enter done", w)),
+	return append(sentence(s.Dim.Render, "Options: tab/↓ next · ↑ previous · space ticks · enter done", w),
 		row(fieldTTL, "Lifetime", text(fieldTTL, &t.ttl, 12), "  like 90m, 12h, 7d"),
 		row(fieldClientID, "client_id", text(fieldClientID, &t.clientID, w-30), "  the app to log in to after"),
 		row(fieldResultURL, "result_url", text(fieldResultURL, &t.resultURL, w-30), "  or the page to land on"),
 		row(fieldVerified, "Verified", box+" mark the email verified when the link is used", ""),
 		row(fieldReason, "Reason", text(fieldReason, &t.reason, w-16), "  (audit log)"),
-	}
+	)
 }
 
 func (t *TicketDialog) resultLines(w int) []string {
 	s := t.c.Styles
 	if t.exec.running {
-		out := []string{"Making the ticket… (the status bar counts the write in flight)"}
+		out := tui.Wrap("Making the ticket… (the status bar counts the write in flight)", w, 0)
 		if t.hint != "" {
-			out = append(out, "", s.Warn.Render(tui.Fit(t.hint, w)))
+			out = append(append(out, ""), sentence(s.Warn.Render, t.hint, w)...)
 		}
 		return out
 	}
@@ -415,9 +417,10 @@ func (t *TicketDialog) resultLines(w int) []string {
 	}
 	out := []string{s.Good.Render("✓ Ticket for ") + tui.Fit(tui.UserLabel(t.user, t.conns), w-14), ""}
 	out = append(out, tui.Wrap(t.URL(), w, 6)...)
-	out = append(out, "", s.Dim.Render(tui.Fit("Send this link by a channel you trust; it works once.", w)))
+	out = append(append(out, ""), sentence(s.Dim.Render, "Send this link by a channel you trust; it works once.", w)...)
 	if others := OtherAddresses(t.user); len(others) > 0 {
-		out = append(out, s.Dim.Render(tui.Fit("The account's metadata names "+strings.Join(others, ", "), w)))
+		// The tenant's addresses, as many as 3 lines hold: the URL above stays in the box.
+		out = append(out, hanging("", "The account's metadata names "+strings.Join(others, ", "), w, 3, s.Dim.Render)...)
 	}
 	return append(out, s.Dim.Render("y copies it · esc closes"))
 }

@@ -146,7 +146,8 @@ func (u *Unlink) View() string {
 		lines = append(lines, "Reading the account by id…")
 		return strings.Join(lines, "\n")
 	case u.readErr != nil:
-		lines = append(lines, s.Bad.Render("✗ ")+tui.Fit(u.readErr.Error(), w-4), "", s.Dim.Render("esc goes back."))
+		lines = append(lines, hanging(s.Bad.Render("✗ "), u.readErr.Error(), w-2, 6, nil)...)
+		lines = append(lines, "", s.Dim.Render("esc goes back."))
 		return strings.Join(lines, "\n")
 	}
 	linked := u.user.Linked()
@@ -154,7 +155,7 @@ func (u *Unlink) View() string {
 		lines = append(lines, "This account has no linked identity (any more).", "", s.Dim.Render("esc goes back."))
 		return strings.Join(lines, "\n")
 	}
-	lines = append(lines, tui.Fit("Linked identities, oldest first; the newest is picked (j/k picks another):", w))
+	lines = append(lines, tui.Wrap("Linked identities, oldest first; the newest is picked (j/k picks another):", w, 0)...)
 	identW, idW, connW := 10, 7, 10
 	// The IDENTIFIER column holds what the old profile names the identity
 	// by, an email too (the one the account shares with it included).
@@ -188,7 +189,7 @@ func (u *Unlink) View() string {
 	}
 	lines = append(lines, "")
 	if u.planErr != nil {
-		lines = append(lines, s.Bad.Render("✗ ")+tui.Fit(u.planErr.Error(), w-4))
+		lines = append(lines, hanging(s.Bad.Render("✗ "), u.planErr.Error(), w-2, 0, nil)...) // whole: it says why
 	}
 	if op := u.op; op != nil {
 		for _, n := range op.Notes {
@@ -212,7 +213,9 @@ func (u *Unlink) View() string {
 		}
 	}
 	if u.hint != "" {
-		lines = append(lines, "", s.Warn.Render(tui.Fit(u.hint, w)))
+		lines = append(append(lines, ""), sentence(s.Warn.Render, u.hint, w)...)
 	}
-	return strings.Join(lines, "\n")
+	// Sentences wrapped whole take more lines: in a short window the blank
+	// lines go before the question and the hint at the bottom would.
+	return strings.Join(squeeze(lines, u.c.Height), "\n")
 }

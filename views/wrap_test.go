@@ -74,3 +74,57 @@ func TestExplanationsWrapWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestProseWrapsWholeAt60: at 60×20, the smallest window the screens are
+// laid out for, the find, ticket, unlink and link screens show their
+// explanations, legends and hints whole, wrapped over lines, never cut
+// with "…"; and what the screen is for (the question, the table) stays in
+// view under them.
+func TestProseWrapsWholeAt60(t *testing.T) {
+	t.Run("find", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.press("f")
+		h.mustShowWhole("An email (any case), a user id, a username or a phone number; no export needed.")
+		h.typeText("nobody.by.that.name")
+		h.press("enter")
+		h.mustShowWhole("A username or phone must be whole; an email finds every account sharing it.")
+	})
+	t.Run("ticket", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, edit: withSecondaryEmail, width: 60, height: 20})
+		h.openGroup("the.millers@gmail.com")
+		h.press("j", "j", "t")
+		h.mustShowWhole("shared by 3 accounts: anyone reading that inbox gets the link",
+			"its metadata names another address: the link could go there")
+		h.mustShow("liam.miller.2011@outlook.com", "Make a ticket for liam.miller?")
+		h.press("x")
+		h.mustShowWhole("Press y to make the ticket or n to cancel (enter does not confirm); tab sets options.")
+		h.mustShow("liam.miller.2011@outlook.com", "Make a ticket for liam.miller?")
+		h.press("tab")
+		h.mustShowWhole("Options: tab/↓ next · ↑ previous · space ticks · enter done")
+	})
+	t.Run("unlink", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.openGroup("lena.fischer@gmail.com")
+		h.press("u")
+		h.mustShowWhole("Linked identities, oldest first; the newest is picked (j/k picks another):")
+		h.press("x")
+		h.mustShowWhole("Press y to unlink or n to cancel (enter does not confirm).")
+		h.mustShow("y yes   n no (default)")
+	})
+	t.Run("link", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.openGroup("wei.zhang@gmail.com")
+		h.press("l")
+		h.mustShowWhole("(●) primary · [x] linked into it · [ ] left alone · ★ recommended")
+		h.press("j", "space", "j", "space", "enter")
+		h.mustShowWhole("Pick at least one account to link into the primary (space).")
+		h.mustShow("google-oauth2|114455667788990011223")
+		h.press("k", "space", "enter")
+		h.mustShowWhole("+ the primary gains it · ~ merged · ! conflict: one side is kept")
+
+		h = newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.openGroup("maria.garcia@outlook.com")
+		h.press("l", "enter")
+		h.mustShowWhole("o overrides this check for this link; the audit log records the override.")
+	})
+}
