@@ -229,12 +229,14 @@ func describeJournal(io *streams, j journalState, p *linking.Plan) {
 		fmt.Fprintf(io.Out, "\nJournal: %s (new)\n", path)
 		return
 	}
-	done, discarded := 0, 0
+	done, discarded, discardedMaybe := 0, 0, 0
 	var madeMaybe []string
 	for _, st := range snap.Steps {
 		switch {
 		case st.State == audit.StepDone:
 			done++
+		case st.State == audit.StepSkipped && linking.MayHaveBeenMade(st.Note):
+			discardedMaybe++
 		case st.State == audit.StepSkipped:
 			discarded++
 		default:
@@ -246,6 +248,9 @@ func describeJournal(io *streams, j journalState, p *linking.Plan) {
 	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %s", path, done, calls(len(p.StepIDs())))
 	if discarded > 0 {
 		fmt.Fprintf(io.Out, ", and %d %s discarded (`linkdesk resume --discard`): never made", discarded, plural(discarded, "was", "were"))
+	}
+	if discardedMaybe > 0 {
+		fmt.Fprintf(io.Out, ", and %d %s discarded after %s answer was lost: it may have gone out", discardedMaybe, plural(discardedMaybe, "was", "were"), plural(discardedMaybe, "its", "each"))
 	}
 	fmt.Fprintf(io.Out, "; this run makes only what is left\n")
 	for _, m := range madeMaybe {

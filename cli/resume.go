@@ -102,7 +102,18 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		if err := s.Discard(u); err != nil {
 			return commandError(err)
 		}
-		fmt.Fprintf(o.io.Out, "  discarded: %s left undone for good.\n", strings.Join(remaining, ", "))
+		var never []string
+		for _, step := range remaining {
+			if !slices.ContainsFunc(madeMaybe, func(m session.MaybeMade) bool { return m.Step == step }) {
+				never = append(never, step)
+			}
+		}
+		if len(never) > 0 {
+			fmt.Fprintf(o.io.Out, "  discarded: %s left undone for good.\n", strings.Join(never, ", "))
+		}
+		for _, m := range madeMaybe {
+			fmt.Fprintf(o.io.Out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
+		}
 		return nil
 	}
 	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))

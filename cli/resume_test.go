@@ -150,8 +150,16 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	if !strings.Contains(settle.out, "may have gone out already: op1.verify") || !strings.Contains(settle.out, "sends a second one") {
 		t.Fatalf("resume (exit %d) did not say the email may have gone out:\n%s%s", settle.code, settle.out, settle.errOut)
 	}
-	if d := runCmd(t, nil, "resume", "--discard"); d.code != exitOK || !strings.Contains(d.out, "left undone for good") {
+	// Settled, it is still not "not made": the next write says it may have gone out.
+	if w := runCmd(t, nil, "delete", cmdMike); !strings.Contains(w.errOut, "1 call that may have gone out") || strings.Contains(w.errOut, "not made") {
+		t.Errorf("a write after the settled email warns:\n%s", w.errOut)
+	}
+	if d := runCmd(t, nil, "resume", "--discard"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
 		t.Fatalf("resume --discard: exit %d\n%s%s", d.code, d.out, d.errOut)
+	}
+	plan := filepath.Join(e.state, "linkdesk", "plans", e.auditRecords()[0].PlanID+".json")
+	if a := runCmd(t, nil, "apply", plan); strings.Contains(a.out, "never made") || !strings.Contains(a.out, "it may have gone out") {
+		t.Errorf("apply of the discarded plan:\n%s%s", a.out, a.errOut)
 	}
 	if n := e.srv.Stats().Requests[emulator.RouteVerificationEmail]; n != 1 {
 		t.Errorf("%d verification emails sent, want 1", n)

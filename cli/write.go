@@ -260,10 +260,13 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 		}
 		fmt.Fprintln(w, ".")
 	} else if discarded := res.Count(linking.StatusDiscarded); res.Err == nil && done+discarded == len(res.Steps) {
-		fmt.Fprintf(w, "Done: %d of %s made; %d left undone for good by an earlier `linkdesk resume --discard`, never made:\n", done, calls(len(res.Steps)), discarded)
+		fmt.Fprintf(w, "Done: %d of %s made; %d left undone for good by an earlier `linkdesk resume --discard`:\n", done, calls(len(res.Steps)), discarded)
 		for _, st := range res.Steps {
 			if st.Status == linking.StatusDiscarded {
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
+				if st.Note != linking.DiscardedNote("") { // not "never made": it may have gone out
+					fmt.Fprintf(w, "      %s\n", printableName(st.Note))
+				}
 			}
 		}
 	} else {

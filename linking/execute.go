@@ -308,7 +308,7 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 			case audit.StepDone:
 				rep.Status = StatusAlreadyDone
 			case audit.StepSkipped:
-				rep.Status, rep.Note = StatusDiscarded, discardedNote
+				rep.Status, rep.Note = StatusDiscarded, DiscardedNote(e.journalStatus(s.ID).Note)
 			case audit.StepStarted, audit.StepUnknown:
 				done, err := e.resolveOnResume(ctx, p, op, s)
 				var again *notMadeAgain
@@ -393,7 +393,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	}
 	switch e.state(s.ID) {
 	case audit.StepSkipped:
-		rep.Status, rep.Note = StatusDiscarded, discardedNote
+		rep.Status, rep.Note = StatusDiscarded, DiscardedNote(e.journalStatus(s.ID).Note)
 		return nil
 	case audit.StepDone:
 		note, err := e.confirmDone(ctx, p, s)
@@ -1186,8 +1186,15 @@ func journalPath(j *audit.Journal) string {
 	return j.Path()
 }
 
-// discardedNote is what a step the journal left undone for good says.
-const discardedNote = "left undone for good by an earlier `linkdesk resume --discard`: never made, and this plan will not make it (plan it again if it is still wanted)"
+// DiscardedNote is what a step the journal left undone for good says, from
+// the note the journal keeps for it: a ticket or verification email that
+// may have gone out before its answer was lost was not "never made".
+func DiscardedNote(journalNote string) string {
+	if gone := MayHaveGoneOut(journalNote); gone != "" {
+		return "left by an earlier `linkdesk resume --discard` and not made again by this plan; it may have gone out before its answer was lost (" + gone + ")"
+	}
+	return "left undone for good by an earlier `linkdesk resume --discard`: never made, and this plan will not make it (plan it again if it is still wanted)"
+}
 
 // notMadeAgain stops a run at a ticket or verification email an earlier
 // run was cut off in after its call may have gone out: it is not made again
@@ -1237,13 +1244,28 @@ func MayHaveBeenMade(note string) bool {
 // MadeAgain says, for a step whose journal note says its call may have
 // gone out (MayHaveBeenMade), what making it again does to the person.
 func MadeAgain(note string) (what string, ok bool) {
+	gone, again := goneOut(note)
+	if gone == "" {
+		return "", false
+	}
+	return gone + ": " + again, true
+}
+
+// MayHaveGoneOut says, for such a note, what may be out there already ("a
+// ticket whose URL no one saw may exist"); "" for any other note.
+func MayHaveGoneOut(note string) string {
+	gone, _ := goneOut(note)
+	return gone
+}
+
+func goneOut(note string) (gone, again string) {
 	switch {
 	case strings.HasSuffix(note, ticketUnknowable):
-		return "a ticket whose URL no one saw may exist: making it again makes a new one and shows its URL", true
+		return "a ticket whose URL no one saw may exist", "making it again makes a new one and shows its URL"
 	case strings.HasSuffix(note, verifyUnknowable):
-		return "the email may have reached the person: making it again sends a second one", true
+		return "the email may have reached the person", "making it again sends a second one"
 	}
-	return "", false
+	return "", ""
 }
 
 func unknowable(action string) string {

@@ -253,8 +253,13 @@ type Unsettled struct {
 	// Unknown are the steps cut off during their call: whether each took
 	// effect is known only by reading the tenant (Settle).
 	Unknown []string
-	// Remaining are the steps not done yet (Unknown excluded).
+	// Remaining are the steps not done yet (Unknown and MayHaveGoneOut
+	// excluded).
 	Remaining []string
+	// MayHaveGoneOut are the tickets and verification emails settled as
+	// neither done nor not done: their call may have gone out before its
+	// answer was lost, and nothing on the tenant tells (linking.MadeAgain).
+	MayHaveGoneOut []string
 	// CutOff: the last run has no recorded end (a kill, a crash), or it
 	// was interrupted.
 	CutOff bool
@@ -267,6 +272,9 @@ func (u Unsettled) Summary() string {
 	var parts []string
 	if n := len(u.Unknown); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s with an unknown outcome", n, plural(n, "call", "calls")))
+	}
+	if n := len(u.MayHaveGoneOut); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s that may have gone out (%s)", n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost")))
 	}
 	if n := len(u.Remaining); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s not made", n, plural(n, "call", "calls")))
@@ -355,11 +363,15 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 		case audit.StepStarted, audit.StepUnknown:
 			u.Unknown = append(u.Unknown, st.ID)
 		case audit.StepPending, audit.StepFailed:
-			u.Remaining = append(u.Remaining, st.ID)
+			if linking.MayHaveBeenMade(st.Note) {
+				u.MayHaveGoneOut = append(u.MayHaveGoneOut, st.ID)
+			} else {
+				u.Remaining = append(u.Remaining, st.ID)
+			}
 		}
 	}
 	u.CutOff = !snap.Ended || strings.HasPrefix(snap.EndNote, endInterrupted)
-	if len(u.Unknown) == 0 && (len(u.Remaining) == 0 || !u.CutOff) {
+	if len(u.Unknown) == 0 && (len(u.Remaining)+len(u.MayHaveGoneOut) == 0 || !u.CutOff) {
 		return u, false, nil // complete, or stopped where the operator saw it stop
 	}
 	p, err := s.readPlan(snap.PlanID)
@@ -445,7 +457,11 @@ func (s *Session) Discard(u Unsettled) error {
 	for _, st := range j.Steps() {
 		switch st.State {
 		case audit.StepPending, audit.StepFailed:
-			if err := j.Mark(st.ID, audit.StepSkipped, "discarded by "+s.Operator); err != nil {
+			note := "discarded by " + s.Operator
+			if linking.MayHaveBeenMade(st.Note) {
+				note += "; " + st.Note // it may have gone out: the journal keeps saying so
+			}
+			if err := j.Mark(st.ID, audit.StepSkipped, note); err != nil {
 				return err
 			}
 		}
@@ -480,7 +496,7 @@ func (s *Session) RemainingSteps(u Unsettled) (remaining []string, madeMaybe []M
 		if !slices.Contains([]audit.StepState{audit.StepDone, audit.StepSkipped}, st.State) {
 			remaining = append(remaining, st.ID)
 			if again, ok := linking.MadeAgain(st.Note); ok {
-				madeMaybe = append(madeMaybe, MaybeMade{Step: st.ID, Again: again})
+				madeMaybe = append(madeMaybe, MaybeMade{Step: st.ID, Again: again, Gone: linking.MayHaveGoneOut(st.Note)})
 			}
 		}
 	}
@@ -492,6 +508,7 @@ func (s *Session) RemainingSteps(u Unsettled) (remaining []string, madeMaybe []M
 // them), with what making it again does (linking.MadeAgain).
 type MaybeMade struct {
 	Step, Again string
+	Gone        string // what may be out there already (linking.MayHaveGoneOut)
 }
 
 func plural(n int, one, many string) string {
