@@ -72,9 +72,10 @@ func Invisible(r rune) bool {
 
 // DisplayJSON returns JSON text with every character a terminal would act
 // on (control and format characters: escapes, bidi overrides, zero-width)
-// and every byte of invalid UTF-8 written as a \u escape, which leaves the
-// JSON value unchanged: such characters can only stand inside strings,
-// where the escape is valid (invalid UTF-8 reads as U+FFFD either way).
+// written as a \u escape, and every byte of invalid UTF-8 as U+FFFD (�, as
+// the TUI draws it), which leaves the JSON value unchanged: such
+// characters can only stand inside strings, where the escape is valid, and
+// invalid UTF-8 reads as U+FFFD either way.
 func DisplayJSON(raw []byte) string {
 	if PrintableASCII(string(raw)) {
 		return string(raw)
@@ -88,7 +89,9 @@ func appendDisplayJSON(b *strings.Builder, raw []byte) {
 	for i := 0; i < len(raw); {
 		r, size := utf8.DecodeRune(raw[i:])
 		switch {
-		case r == utf8.RuneError, ActsOnTerminal(r):
+		case r == utf8.RuneError:
+			b.WriteRune(utf8.RuneError)
+		case ActsOnTerminal(r):
 			if r > 0xFFFF {
 				r1, r2 := utf16Pair(r)
 				fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)

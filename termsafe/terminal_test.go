@@ -146,3 +146,22 @@ func TestPrintableASCIIFindsEveryByteInEveryLane(t *testing.T) {
 		}
 	}
 }
+
+// A name holding a byte of invalid UTF-8 (a Latin-1 "é" in an imported
+// profile) reads on the command line as the TUI draws it, "Ren�", not as
+// the six characters of its escape; the JSON value is the same either way.
+func TestInvalidUTF8ShowsAsTheReplacementCharacter(t *testing.T) {
+	for in, want := range map[string]string{
+		"Ren\xe9 Yılmaz \xff\xfe": "Ren� Yılmaz ��",
+		"Ren\ufffd":               "Ren\ufffd",
+		"a\x1b[31mb":              `a\u001b[31mb`,
+	} {
+		if got := DisplayJSON([]byte(in)); got != want {
+			t.Errorf("DisplayJSON(%q) = %q, want %q", in, got, want)
+		}
+	}
+	var v string
+	if err := json.Unmarshal([]byte(DisplayJSON([]byte(`"Ren`+"\xe9"+`"`))), &v); err != nil || v != "Ren\ufffd" {
+		t.Errorf("the JSON value changed: %q %v", v, err)
+	}
+}
