@@ -35,6 +35,10 @@ type Executor struct {
 	// RunReason is the operator's words for this run (apply --reason),
 	// recorded with every call beside its operation's own reason.
 	RunReason string
+	// Connections gives the tenant's connections, which a link's safety
+	// checks read again at run time (Non-Unique Email connections); nil:
+	// the executor reads them from Tenant once, when a link needs them.
+	Connections func(context.Context) (*Connections, error)
 
 	// answer is the user a metadata PATCH of this run answered with, kept
 	// for the next step of the same operation only (see check).
@@ -43,6 +47,8 @@ type Executor struct {
 	calls map[string]stepCall
 	// seen caches what confirming done steps read, for one run.
 	seen map[string]confirmRead
+	// conns are the connections read for a link's checks, for one run.
+	conns *Connections
 }
 
 // stepAnswer is what the step just done leaves known of its users for the
@@ -440,8 +446,12 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	switch {
 	case err != nil:
 	case op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found:
-		// A block set since the plan: refused before the link's first write.
-		err = checkBlocked(users[0].user, users[1].user)
+		// The plan's own checks again, on the users as they are now: a
+		// block set since the plan, or a plan file whose operation names
+		// other accounts than its checks saw, is refused before the link's
+		// first write. Only the overrides the operation names (and the
+		// audit log records) let a check through.
+		err = e.checkLink(ctx, op, users[0].user, users[1].user)
 	case s.Action == ActionUnlink && len(users) > 0 && users[0].found && users[0].user.Blocked != op.KeepBlocked:
 		// A block set or lifted since the plan changes what the unlink must do.
 		err = unlinkBlockChanged(users[0].user, op.Secondary)
@@ -453,6 +463,12 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 	if err := e.readRemovedAccess(ctx, s, users); err != nil {
 		rep.Status, rep.Error = StatusRefused, err.Error()
 		return err
+	}
+	if s.Action == ActionLink {
+		if err := e.checkCarried(ctx, users); err != nil {
+			rep.refused(err)
+			return err
+		}
 	}
 	if needsBackup(s.Action, users) {
 		path, err := e.backup(p, op, s, users)
@@ -626,6 +642,69 @@ func (e *Executor) readRemovedAccess(ctx context.Context, s Step, users []readSt
 		u.access = &a
 	}
 	return nil
+}
+
+// checkLink runs CheckLink on the users of a link operation as just read,
+// with the overrides the operation names.
+func (e *Executor) checkLink(ctx context.Context, op Operation, primary, secondary client.User) error {
+	if e.conns == nil {
+		var (
+			conns *Connections
+			err   error
+		)
+		if e.Connections != nil {
+			conns, err = e.Connections(ctx)
+		} else {
+			var list []client.Connection
+			if list, err = e.Tenant.Connections(ctx); err == nil {
+				conns = ConnectionsFromClient(list)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("the connections could not be read for the link's safety checks, so no call was made: %w", err)
+		}
+		e.conns = conns
+	}
+	return CheckLink(primary, secondary, e.conns, LinkOptions{
+		AllowUnverified:      slices.Contains(op.Overrides, CheckUnverifiedEmail),
+		AllowDifferentEmails: slices.Contains(op.Overrides, CheckDifferentEmails),
+	})
+}
+
+// checkCarried refuses a link whose secondary holds a role or an
+// organization membership the primary lacks: the link would end it. The
+// steps before the link give them to the primary; a plan without those
+// steps (an older tenant's, or a hand-made one) is refused here.
+func (e *Executor) checkCarried(ctx context.Context, users []readState) error {
+	if len(users) != 2 || !users[1].found || users[1].access == nil || !users[0].found {
+		return nil // no roles or organizations served, or nothing to link
+	}
+	sec := users[1].access
+	if len(sec.Roles)+len(sec.Organizations) == 0 {
+		return nil
+	}
+	prim := users[0].access
+	if prim == nil {
+		a, err := readAccess(ctx, e.Tenant, users[0].user.UserID)
+		if err != nil {
+			return fmt.Errorf("the roles and memberships of %s could not be read, so the link was not made: %w", users[0].user.UserID, err)
+		}
+		prim = &a
+	}
+	roles, orgs := carried(*sec, prim.State())
+	if len(roles)+len(orgs) == 0 {
+		return nil
+	}
+	var lost []string
+	for _, r := range roles {
+		lost = append(lost, "role "+r.Name)
+	}
+	for _, o := range orgs {
+		lost = append(lost, "organization "+o.Name)
+	}
+	return refuse(CheckAccessNotCarried, []string{users[0].user.UserID, users[1].user.UserID},
+		"%s holds %s, which %s lacks: the link would end them; plan the link again, so that they are carried over first",
+		users[1].user.UserID, strings.Join(lost, ", "), users[0].user.UserID)
 }
 
 // accessNotServed reports an error of a tenant that has no roles or

@@ -36,6 +36,10 @@ const (
 	// CheckSecondaryHasLinks: the secondary has identities linked into it;
 	// Auth0 refuses to link it, and they would have to be unlinked first.
 	CheckSecondaryHasLinks = "secondary_has_linked_identities"
+	// CheckAccessNotCarried: the secondary of a link holds roles or
+	// organization memberships the primary lacks, and the link would end
+	// them: its plan did not carry them over first.
+	CheckAccessNotCarried = "access_not_carried"
 	// CheckUserMissing: an account the operation needs does not exist.
 	CheckUserMissing = "user_missing"
 	// CheckChangedSincePlan: an account differs from what the plan expects.

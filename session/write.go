@@ -87,7 +87,7 @@ func (s *Session) Notes() []string {
 // executor is a fresh executor on the session's records; in read-only mode
 // one that refuses every write before touching any file.
 func (s *Session) executor() (*linking.Executor, error) {
-	ex := &linking.Executor{Tenant: s.Tenant, TenantName: s.Name, Operator: s.Operator, ReadOnly: s.ReadOnly}
+	ex := &linking.Executor{Tenant: s.Tenant, TenantName: s.Name, Operator: s.Operator, ReadOnly: s.ReadOnly, Connections: s.Connections}
 	if s.ReadOnly {
 		return ex, nil
 	}
