@@ -519,3 +519,20 @@ func TestPacedCallsDoNotRunIntoTheLimit(t *testing.T) {
 		t.Fatalf("%d calls ran into 429 although each answer said how many tokens were left", n)
 	}
 }
+
+// A password-change ticket is asked for once, whatever the answer: a
+// request that failed after the tenant acted would leave a second live
+// ticket no one asked for, behind an audit log that shows one call.
+func TestATicketIsAskedForOnceWhateverTheAnswer(t *testing.T) {
+	const route = "POST /api/v2/tickets/password-change"
+	tn, srv := connect(t, emulator.Options{FailRate: 1, Seed: 3})
+	for i := range 8 {
+		before := srv.Stats().Requests[route]
+		if _, err := tn.PasswordChangeTicket(context.Background(), "auth0|64b7c8d9e0f1a2b3c4d5e6f7", client.TicketOptions{}); err == nil {
+			t.Fatal("every request fails, yet the ticket came")
+		}
+		if n := srv.Stats().Requests[route] - before; n != 1 {
+			t.Fatalf("call %d: the ticket was asked for %d times", i, n)
+		}
+	}
+}

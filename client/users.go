@@ -305,8 +305,10 @@ func (t *tenant) PasswordChangeTicket(ctx context.Context, userID string, opts T
 	if opts.MarkEmailVerified {
 		ticket.MarkEmailAsVerified = &opts.MarkEmailVerified
 	}
-	// A repeated request only makes another ticket; the last one is returned.
-	cctx, c := withCapture(withRetryable(ctx))
+	// Never repeated: a request that failed after the tenant acted would
+	// leave a second live ticket no one asked for, and the audit log one
+	// call. A lost answer is the executor's to record as unknown.
+	cctx, c := withCapture(ctx)
 	if err := t.m.Ticket.ChangePassword(cctx, ticket); err != nil {
 		return "", sdkError(http.MethodPost, "/api/v2/tickets/password-change", err, c)
 	}
