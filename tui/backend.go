@@ -299,15 +299,17 @@ func (b *Backend) ReadAccount(ctx context.Context, task TaskID, userID string) t
 // UnsettledMsg answers CheckUnsettled: earlier writes on this tenant that
 // were cut off and are not settled yet.
 type UnsettledMsg struct {
+	Task TaskID
 	List []session.Unsettled
 	Err  error
 }
 
-// CheckUnsettled looks for earlier writes on this tenant that were cut off.
-func (b *Backend) CheckUnsettled() tea.Cmd {
+// CheckUnsettled looks for earlier writes on this tenant that were cut
+// off, reading the journals (no call to the tenant).
+func (b *Backend) CheckUnsettled(task TaskID) tea.Cmd {
 	return func() tea.Msg {
 		list, err := b.Session.Unsettled()
-		return UnsettledMsg{List: list, Err: err}
+		return UnsettledMsg{Task: task, List: list, Err: err}
 	}
 }
 

@@ -56,6 +56,10 @@ func (d *Confirm) Init() tea.Cmd   { return nil }
 func (d *Confirm) Title() string   { return d.title }
 func (d *Confirm) Capturing() bool { return true }
 
+// TypesText: keys type only into the reason while it is edited; over the
+// question, ? opens help (TextInput).
+func (d *Confirm) TypesText() bool { return d.reason != nil && d.reason.Editing() }
+
 func (d *Confirm) Help() []HelpGroup {
 	k := d.c.Keys
 	if d.reason != nil && d.reason.Editing() {

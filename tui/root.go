@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -58,7 +59,16 @@ type Model struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	screenCtxs []screenContext // parallel to stack
-	unsettled  int             // earlier writes on this tenant cut off and not settled
+	// unsettled counts the earlier writes on this tenant cut off and not
+	// settled, as the last check of the journals found them (the status
+	// bar's badge); warnUnsettled shows the warning that says what settles
+	// them, until the next key. unsettledTask is the check in flight, 0
+	// when none is (or a write started since, which it may have misread),
+	// unsettledAt when the last one started.
+	unsettled     int
+	warnUnsettled bool
+	unsettledTask TaskID
+	unsettledAt   time.Time
 
 	scan    scanState
 	rate    client.RateLimit
@@ -72,6 +82,7 @@ type Model struct {
 	writeSeq uint64 // counts finished writes
 	lastErr  string
 	note     string
+	quitting bool // quitNow: the last frame is blank
 }
 
 type screenContext struct {
@@ -185,9 +196,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.c.Backend != nil && m.opts.RateEvery > 0 {
 		cmds = append(cmds, m.c.Backend.RateLimitTick(0))
 	}
-	if m.c.Backend != nil && !m.c.ReadOnly {
-		cmds = append(cmds, m.c.Backend.CheckUnsettled())
-	}
+	cmds = append(cmds, m.checkUnsettled())
 	if m.opts.AutoScan {
 		cmds = append(cmds, m.startScan())
 	}
@@ -240,6 +249,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case quitNow:
+		m.quitting = true
+		m.cancel()
+		return m, tea.Quit
 	case ScanProgressMsg:
 		if msg.Task == m.scan.task && m.c.Scan.Running {
 			m.c.Scan.Progress = msg.Progress
@@ -261,6 +274,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.scan.cancel = nil
 		m.c.Scan.Running = false
+		// A scan (r, R) reads the journals again too: writes settled from
+		// another shell since leave the status bar.
+		check := m.checkUnsettled()
 		switch {
 		case errors.Is(msg.Err, context.Canceled):
 			m.c.Scan.Cancelled = true
@@ -276,26 +292,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// the scan read its accounts: its group as re-read goes back on
 			// top at once and is read again; what the scan saw, it keeps.
 			again := m.keepWritten(m.scan.since)
-			cmds := []tea.Cmd{m.broadcast(DataChangedMsg{})}
+			cmds := []tea.Cmd{m.broadcast(DataChangedMsg{}), check}
 			for _, e := range again {
 				cmds = append(cmds, m.reread(e))
 			}
 			return m, tea.Batch(cmds...)
 		}
-		return m, nil
+		return m, check
 	case UnsettledMsg:
-		m.unsettled = len(msg.List)
-		switch {
-		case msg.Err != nil:
-			m.lastErr = "reading the journals: " + msg.Err.Error()
-		case m.unsettled > 0:
-			m.lastErr = fmt.Sprintf("%d earlier %s on this tenant did not finish as seen: quit and run `linkdesk resume` to settle %s.",
-				m.unsettled, Plural(m.unsettled, "write", "writes"), Plural(m.unsettled, "it", "them"))
-		}
+		m.tookUnsettled(msg)
 		return m, nil
 	case RateLimitMsg:
 		m.rate, m.rateAt = msg.Limit, msg.Now
-		return m, m.c.Backend.RateLimitTick(m.opts.RateEvery)
+		cmds := []tea.Cmd{m.c.Backend.RateLimitTick(m.opts.RateEvery)}
+		// Writes left unsettled may be settled from another shell
+		// (`linkdesk resume`): the journals are read again now and then
+		// until they are.
+		if m.unsettled > 0 && m.unsettledTask == 0 && msg.Now.Sub(m.unsettledAt) >= unsettledEvery {
+			cmds = append(cmds, m.checkUnsettled())
+		}
+		return m, tea.Batch(cmds...)
 	case ErrorMsg:
 		if msg.Err != nil {
 			m.lastErr = msg.Err.Error()
@@ -347,6 +363,65 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.broadcast(DataChangedMsg{Email: msg.Group.Email})
 	}
 	return m, m.forward(msg)
+}
+
+// unsettledEvery is how often the journals are read again while writes
+// are left unsettled.
+const unsettledEvery = 10 * time.Second
+
+// checkUnsettled reads this tenant's journals for writes cut off and not
+// settled: at start, on r and R, when the last write in flight ends, and
+// every unsettledEvery while some are left. While writes of this session
+// are in flight it waits for them to end: their journals are open.
+func (m *Model) checkUnsettled() tea.Cmd {
+	if m.c.Backend == nil || m.c.ReadOnly || len(m.writes) > 0 {
+		return nil
+	}
+	m.unsettledTask, m.unsettledAt = NewTask(), m.c.Now()
+	return m.c.Backend.CheckUnsettled(m.unsettledTask)
+}
+
+// tookUnsettled takes what the journals hold now: more writes unsettled
+// than before (at start: any) are warned of; none left any more clears
+// the warning and the badge.
+func (m *Model) tookUnsettled(msg UnsettledMsg) {
+	if msg.Task != m.unsettledTask {
+		return // an older check, or one a write started since
+	}
+	m.unsettledTask = 0
+	if msg.Err != nil {
+		m.lastErr = "reading the journals: " + msg.Err.Error()
+		return
+	}
+	was := m.unsettled
+	m.unsettled = len(msg.List)
+	switch {
+	case m.unsettled > was:
+		m.warnUnsettled = true
+	case m.unsettled == 0 && was > 0:
+		m.warnUnsettled = false
+		m.note = Plural(was, "The unsettled write is settled now.", "The unsettled writes are settled now.")
+	}
+}
+
+// unsettledWarning says what settles the writes left unsettled, in width
+// cells at most: the longest of its wordings that fits, each of which
+// names `linkdesk resume`, the shorter ones first.
+func (m *Model) unsettledWarning(width int) string {
+	n := m.unsettled
+	writes := Plural(n, "write", "writes")
+	for _, w := range []string{
+		fmt.Sprintf("%d earlier %s on this tenant did not finish as seen: quit and run `linkdesk resume` to settle %s.", n, writes, Plural(n, "it", "them")),
+		fmt.Sprintf("Quit and run `linkdesk resume`: %d earlier %s on this tenant did not finish as seen.", n, writes),
+		fmt.Sprintf("Quit and run `linkdesk resume`: %d earlier %s did not finish.", n, writes),
+		fmt.Sprintf("Quit, run `linkdesk resume`: %d %s unsettled.", n, writes),
+		"Quit and run `linkdesk resume`.",
+	} {
+		if Width(w) <= width {
+			return w
+		}
+	}
+	return "run `linkdesk resume`"
 }
 
 // LoadReport shows a report as if a scan had just produced it (a report read
@@ -423,6 +498,7 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 		return nil
 	}
 	m.writes = append(m.writes, write{task: req.Task, label: req.Label})
+	m.unsettledTask = 0        // a check in flight may read this write's journal half done
 	run, ctx := req.Run, m.ctx // a write outlives the screen that started it
 	return func() tea.Msg {
 		res, err := run(ctx)
@@ -453,6 +529,9 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 		m.written[e] = &writtenGroup{seq: m.writeSeq}
 		cmds = append(cmds, m.reread(e))
 	}
+	// A write cut off on the way shows in the journals: they are read
+	// again once no write of this session holds one open.
+	cmds = append(cmds, m.checkUnsettled())
 	return tea.Batch(append(cmds, m.broadcast(msg), m.forward(ActiveMsg{}))...)
 }
 
@@ -557,7 +636,7 @@ func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHei
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	keys := m.c.Keys
-	m.lastErr, m.note = "", ""
+	m.lastErr, m.note, m.warnUnsettled = "", "", false
 	if Matches(k, keys.ForceQuit) {
 		return m.quit()
 	}
@@ -569,6 +648,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	active := m.Active()
 	if active.Capturing() {
+		if Matches(k, keys.Help) && m.helpOpens(active) {
+			return m.openHelp(active)
+		}
 		return m.forward(k)
 	}
 	switch {
@@ -590,8 +672,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		if _, isHelp := active.(HelpScreen); isHelp {
 			return m.uncover()
 		}
-		groups := append(active.Help(), keys.GlobalHelp()...)
-		return m.push(m.pages.Help(m.c, active.Title(), groups))
+		return m.openHelp(active)
 	case Matches(k, keys.Overview):
 		return m.leaveFor(ShowMsg{Page: PageOverview})
 	case Matches(k, keys.Groups):
@@ -599,7 +680,14 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case Matches(k, keys.Audit):
 		return m.leaveFor(ShowMsg{Page: PageAudit})
 	case Matches(k, keys.Find) && m.pages.Find != nil:
-		return m.push(m.pages.Find(m.c))
+		find := m.pages.Find(m.c)
+		if reflect.TypeOf(find) == reflect.TypeOf(active) {
+			// On the find screen itself (its results shown), f finds
+			// something else there: a second one above it would only
+			// repeat "Find" in the trail.
+			return m.forward(k)
+		}
+		return m.push(find)
 	case Matches(k, keys.Rescan):
 		m.note = "Scanning the tenant again…"
 		return m.startScan()
@@ -612,6 +700,32 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 
 // HelpScreen marks the help screen, so ? closes it.
 type HelpScreen interface{ IsHelp() }
+
+// TextInput is a screen that takes every key (Capturing) and says whether
+// the keys it takes now type text. While they do not (a yes/no question),
+// ? opens help above it as on every screen, and its footer says so; a
+// capturing screen that is not a TextInput types ? as text.
+type TextInput interface{ TypesText() bool }
+
+// helpOpens reports whether ? opens help on this screen now (the footer
+// offers it exactly then): not on the help screen (? closes it), nor
+// while the screen takes ? as a typed character.
+func (m *Model) helpOpens(active Component) bool {
+	if _, isHelp := active.(HelpScreen); isHelp {
+		return false
+	}
+	if !active.Capturing() {
+		return true
+	}
+	t, ok := active.(TextInput)
+	return ok && !t.TypesText()
+}
+
+// openHelp opens help on the screen's keys and the global ones.
+func (m *Model) openHelp(active Component) tea.Cmd {
+	groups := append(active.Help(), m.c.Keys.GlobalHelp()...)
+	return m.push(m.pages.Help(m.c, active.Title(), groups))
+}
 
 // Guarded is a screen holding choices the operator would lose by jumping
 // to another top-level screen (a half-done wizard): Unsaved names them, ""
@@ -650,7 +764,7 @@ func (m *Model) paste(text string) tea.Cmd {
 	if m.tooSmall() {
 		return nil
 	}
-	m.lastErr, m.note = "", ""
+	m.lastErr, m.note, m.warnUnsettled = "", "", false
 	active := m.Active()
 	if p, ok := active.(Paster); ok {
 		p.Paste(text)
@@ -698,22 +812,26 @@ func (m *Model) askQuit() tea.Cmd {
 	return m.push(d)
 }
 
-// quit cancels every call in flight (the scan, reads, writes) and quits.
-func (m *Model) quit() tea.Cmd {
-	cancel := m.cancel
-	return func() tea.Msg {
-		cancel()
-		return tea.QuitMsg{}
-	}
-}
+// quit cancels every call in flight (the scan, reads, writes) and quits
+// (quitNow). It is also the yes of the questions that ask first, run only
+// when answered.
+func (m *Model) quit() tea.Cmd { return func() tea.Msg { return quitNow{} } }
+
+// quitNow quits the program: every call is cancelled, and the last frame
+// drawn is blank, so that a terminal that keeps it on exit (no alternate
+// screen) is left clean.
+type quitNow struct{}
 
 // ---- view ----
 
 func (m *Model) View() tea.View {
 	var content string
-	if m.tooSmall() {
+	switch {
+	case m.quitting:
+		// Blank: nothing of the screens stays behind on exit.
+	case m.tooSmall():
 		content = m.smallView()
-	} else {
+	default:
 		body := FitBlock(m.Active().View(), m.width, m.c.Height)
 		content = strings.Join([]string{m.header(), body, m.footer(), m.statusBar()}, "\n")
 	}
@@ -853,14 +971,36 @@ func (m *Model) tabs(compact bool) string {
 
 func (m *Model) footer() string {
 	s := m.c.Styles
+	active := m.Active()
+	offer := m.helpOpens(active)
+	help := s.Key.Render("?") + " " + s.Dim.Render("help")
+	tail := s.Dim.Render(footerSep) + help
+	// A toast or an error replaces the screen's keys until the next key;
+	// ? help follows it when the message leaves room for it whole (the
+	// message is what the line is for).
 	switch {
-	case m.lastErr != "":
-		return s.Error.Render(Pad("✗ "+m.lastErr, m.width))
+	case m.lastErr != "" || m.warnUnsettled:
+		msg := "✗ " + m.lastErr
+		if m.lastErr == "" {
+			room := m.width
+			if offer {
+				room -= Width(tail)
+			}
+			msg = "✗ " + m.unsettledWarning(room-2)
+		}
+		if offer && Width(msg)+Width(tail) <= m.width {
+			return s.Error.Render(Pad(msg, m.width-Width(tail))) + tail
+		}
+		return s.Error.Render(Pad(msg, m.width))
 	case m.note != "":
-		return s.Good.Render(Fit("✓ "+m.note, m.width))
+		msg := "✓ " + m.note
+		if offer && (Width(msg)+Width(tail) <= m.width || Width(msg) > m.width) {
+			return s.Good.Render(Fit(msg, m.width-Width(tail))) + tail
+		}
+		return s.Good.Render(Fit(msg, m.width))
 	}
 	var parts []string
-	for _, b := range ShortHelp(m.Active().Help()) {
+	for _, b := range ShortHelp(active.Help()) {
 		if !b.Enabled() {
 			continue
 		}
@@ -868,23 +1008,25 @@ func (m *Model) footer() string {
 		parts = append(parts, s.Key.Render(h.Key)+" "+s.Dim.Render(h.Desc))
 	}
 	// ? help ends the line whatever the screen's keys (the help lists them
-	// all): the screen's keys take the room left before it, in their
-	// order, and q quit follows when they all fit.
-	_, isHelp := m.Active().(HelpScreen)
-	if m.Active().Capturing() || isHelp {
+	// all), wherever ? opens it: the screen's keys take the room left
+	// before it, in their order, and q quit follows when they all fit and
+	// q quits here (not in a dialog that takes every key).
+	if !offer {
 		line, _ := fitParts(s, parts, m.width)
 		return line
 	}
-	help, quit := s.Key.Render("?")+" "+s.Dim.Render("help"), s.Key.Render("q")+" "+s.Dim.Render("quit")
-	all := append(slices.Clip(parts), help, quit)
+	all := append(slices.Clip(parts), help)
+	if !active.Capturing() {
+		all = append(all, s.Key.Render("q")+" "+s.Dim.Render("quit"))
+	}
 	if line, n := fitParts(s, all, m.width); n == len(all) {
 		return line
 	}
-	line, _ := fitParts(s, parts, m.width-Width(help)-Width(footerSep))
+	line, _ := fitParts(s, parts, m.width-Width(tail))
 	if line == "" {
 		return help
 	}
-	return line + s.Dim.Render(footerSep) + help
+	return line + tail
 }
 
 const footerSep = " · "
@@ -914,19 +1056,22 @@ func (m *Model) statusBar() string {
 	var line string
 	tight := 0
 	for ; tight <= statusTightest; tight++ {
-		line = m.statusLine(tight)
+		line = m.statusLine(tight, false)
 		if Width(line) <= m.width {
 			break
 		}
 	}
-	// What a single write does, in the room that is left: shorter words
-	// (never a cut tenant) make room for it first.
+	// What a single write does, in the room the facts leave: the badges'
+	// short words make room for it, then the label gives up room, never
+	// the tenant, the scan state, the bucket or its reset.
 	if len(m.writes) == 1 {
 		label := m.writes[0].label
-		for ; tight < 1 && Width(line)+Width(label)+4 > m.width; tight++ {
-			line = m.statusLine(tight + 1)
+		if tight < 2 && Width(line)+3+Width(label) > m.width {
+			if short := m.statusLine(tight, true); m.width-Width(short)-3 >= 12 {
+				line = short
+			}
 		}
-		if room := m.width - Width(line) - 4; room >= 12 {
+		if room := m.width - Width(line) - 3; room >= 12 {
 			line += s.StatusBar.Render(" (" + Fit(label, room) + ")")
 		}
 	}
@@ -941,12 +1086,14 @@ func (m *Model) statusBar() string {
 // state cut to the room the other segments leave.
 const statusTightest = 3
 
-// statusLine is the status bar's segments, shorter as tight grows (0–3).
-func (m *Model) statusLine(tight int) string {
+// statusLine is the status bar's segments, shorter as tight grows (0–3);
+// shortWords gives the badges and an unknown bucket their short words
+// whatever tight (room for a write's label).
+func (m *Model) statusLine(tight int, shortWords bool) string {
 	s := m.c.Styles
 	tenantW := []int{40, 24, 14, 14}[tight]
 	badge := func(long, short string) string {
-		if tight >= 2 {
+		if tight >= 2 || shortWords {
 			return short
 		}
 		return long
@@ -959,9 +1106,13 @@ func (m *Model) statusLine(tight int) string {
 		badges = append(badges, s.ReadOnly.Render(badge(" READ-ONLY ", " RO ")))
 	}
 	if m.unsettled > 0 {
-		badges = append(badges, s.ReadOnly.Render(fmt.Sprintf(badge(" %d UNSETTLED ", " %d UNSET "), m.unsettled)))
+		// One word whatever the width: a cut one ("UNSET") says the opposite.
+		badges = append(badges, s.ReadOnly.Render(fmt.Sprintf(" %d UNSETTLED ", m.unsettled)))
 	}
 	scan, rate, writes := m.scanStatus(), m.rateStatus(), m.writeStatus()
+	if shortWords && !m.rate.Known {
+		rate = "API –"
+	}
 	if tight >= 1 {
 		scan = strings.TrimPrefix(scan, "scanned ")
 		scan = strings.TrimSuffix(strings.TrimSuffix(scan, " (esc cancels)"), "…")
@@ -1084,4 +1235,11 @@ func (m *Model) rateStatus() string {
 	return s
 }
 
-func (m *Model) writeStatus() string { return fmt.Sprintf("writes: %d", len(m.writes)) }
+// writeStatus counts the writes in flight; one write's label follows
+// "writes 1" (statusBar).
+func (m *Model) writeStatus() string {
+	if len(m.writes) == 1 {
+		return "writes 1"
+	}
+	return fmt.Sprintf("writes: %d", len(m.writes))
+}

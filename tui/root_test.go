@@ -73,11 +73,19 @@ func TestQuitCancelsEveryCallOfTheProgram(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("q did not quit")
 	}
+	if _, cmd = m.Update(cmd()); cmd == nil {
+		t.Fatal("q did not quit")
+	}
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Fatal("q did not quit")
 	}
 	if s.ctx.Err() == nil || m.ctx.Err() == nil {
 		t.Error("quitting left calls running")
+	}
+	// The last frame is blank: a terminal that keeps it on exit (no
+	// alternate screen) keeps nothing of the screens.
+	if v := m.View(); v.Content != "" || !v.AltScreen {
+		t.Errorf("the last frame: %q (alternate screen %v)", v.Content, v.AltScreen)
 	}
 }
 
@@ -188,5 +196,54 @@ func TestTheBreadcrumbsShortenTheMiddleFirst(t *testing.T) {
 	m.width = 40
 	if got := m.breadcrumbs([]string{"Link alice.nguyen@example.com with which account?"}); !strings.Contains(got, "› Link alice") || Width(got) > 40 {
 		t.Errorf("a long last crumb is cut last: %q", got)
+	}
+}
+
+// findProbe is a find screen: it keeps the keys it gets.
+type findProbe struct {
+	probeScreen
+	keys []string
+}
+
+func (f *findProbe) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		f.keys = append(f.keys, k.String())
+	}
+	return f, nil
+}
+func (f *findProbe) Title() string { return "Find" }
+
+// TestFOnTheFindScreenFindsThere: back on the find screen from an account
+// it opened, f goes to that screen (it finds something else), rather than
+// open a second find screen above it: the trail names Find once.
+func TestFOnTheFindScreenFindsThere(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	m.pages.Find = func(c *Common) Component { return &findProbe{probeScreen: probeScreen{c: c}} }
+	f := tea.KeyPressMsg{Code: 'f', Text: "f"}
+	m.Update(f)
+	find, ok := m.Active().(*findProbe)
+	if !ok {
+		t.Fatalf("f opened %T", m.Active())
+	}
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}}) // the account found
+	m.Update(f)                                     // f on the account: a new search above it
+	if _, ok := m.Active().(*findProbe); !ok || len(m.stack) != 3 {
+		t.Fatalf("f on the account: %T on top, %d screens", m.Active(), len(m.stack))
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if m.Active() != find {
+		t.Fatalf("esc esc: %T on top", m.Active())
+	}
+	m.Update(f)
+	if m.Active() != find || len(m.stack) != 1 {
+		t.Fatalf("f on the find screen opened another: %d screens, header %q", len(m.stack), m.header())
+	}
+	if len(find.keys) != 1 || find.keys[0] != "f" {
+		t.Errorf("the find screen got %v, want f", find.keys)
+	}
+	if h := m.header(); strings.Count(h, "Find") != 1 {
+		t.Errorf("the trail repeats Find: %q", h)
 	}
 }

@@ -62,3 +62,36 @@ func TestShortCount(t *testing.T) {
 		}
 	}
 }
+
+// TestAWriteLabelGivesUpRoomBeforeTheFacts: at 100 columns the bar with a
+// write in flight keeps what the idle bar shows (the tenant, "scanned",
+// the time, the bucket and its reset); the write's label takes the room
+// left, cut.
+func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
+	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
+	c := &Common{Now: func() time.Time { return now },
+		Backend: &Backend{Session: session.With(context.Background(), nil, "127.0.0.1:4792", session.Config{})}}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 2000})
+	m.rate, m.rateAt = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now}, now
+	facts := []string{"127.0.0.1:4792", "scanned 2,000 users 20:05", "API 46/50 reset 0s"}
+	idle := m.statusBar()
+	for _, want := range append(facts, "writes: 0") {
+		if !strings.Contains(idle, want) {
+			t.Fatalf("the idle bar lacks %q: %q", want, idle)
+		}
+	}
+	m.writes = []write{{label: "link google-oauth2|109346385516795420252 into auth0|67d29c69e5b0ef0b410c60ca"}}
+	bar := m.statusBar()
+	if Width(bar) != 100 {
+		t.Errorf("the bar is %d wide: %q", Width(bar), bar)
+	}
+	for _, want := range append(facts, "writes 1 (link google-oauth2|", "…)") {
+		if !strings.Contains(bar, want) {
+			t.Errorf("with a write in flight the bar lacks %q: %q", want, bar)
+		}
+	}
+}

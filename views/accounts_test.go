@@ -1033,3 +1033,42 @@ func TestTheBreadcrumbNamesAnAccountGoneAsItsScreenDoes(t *testing.T) {
 		t.Fatalf("the breadcrumb does not name the account as its screen does: %q", head)
 	}
 }
+
+// The MISSED flag outlives the connection names down to 60 columns,
+// whatever the sort: at 70 and 60 columns it went first, the connections
+// (which the group screen names) staying at 70.
+func TestTheGroupsListKeepsMissedLongerThanConnections(t *testing.T) {
+	for _, width := range []int{60, 70, 80, 100} {
+		h := newHarness(t, harnessOpts{tenant: true, width: width, height: 20})
+		h.press("2")
+		if !strings.Contains(h.screen(), "MISSED") {
+			t.Errorf("at %d columns no MISSED column:\n%s", width, h.screen())
+		}
+		// The widest email a page shows is cut to half the window: the
+		// demo tenant's addresses fill it.
+		for _, conns := range []int{11, 60} {
+			if c := groupColumns(width, width/2, conns, false); c.missed == 0 {
+				t.Errorf("at %d columns, emails %d wide and connections %d: %+v, no MISSED", width, width/2, conns, c)
+			}
+		}
+	}
+}
+
+// Back on the find screen from an account it opened, f finds something
+// else there: one Find in the trail (the root pushed a second one, "Find ›
+// Find › Account …"), and a prompt of its own, not the last query to add
+// to.
+func TestFOnTheFindScreenFindsSomethingElse(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	activeIs[*Account](h, "f sam.taylor@gmail.com did not open the account")
+	h.press("esc", "f")
+	h.typeText("mallory@evil-mail.net")
+	h.press("enter")
+	h.mustShow("Account mallory@evil-mail.net")
+	if head := strings.Split(h.screen(), "\n")[0]; strings.Count(head, "Find") != 1 {
+		t.Fatalf("the trail does not name Find once: %q", head)
+	}
+}

@@ -214,20 +214,45 @@ func (a *AuditLog) askUndo() tea.Cmd {
 	return tui.Push(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
 }
 
-// accounts names an entry's accounts by primary identifier where the scan
-// knows them, else by the identifier the record keeps (an account deleted
-// since), else by user id.
+// accounts names an entry's accounts, each as accountIn does. A step of a
+// link (its merge, roles, memberships and the link itself) names the
+// secondary first, "into" the primary, and an unlink the identity "from"
+// its primary: the rows of one link of several accounts differ by their
+// secondary, which a narrow column must show before it cuts.
 func (a *AuditLog) accounts(e *auditEntry) string {
 	names := make([]string, len(e.UserIDs))
 	for i, id := range e.UserIDs {
-		names[i] = id
-		if acc, g := a.c.Data.Account(id); acc != nil {
-			names[i] = tui.NameIn(g, acc)
-		} else if _, value, ok := strings.Cut(e.Names[id], " "); ok {
-			names[i] = value
+		names[i] = a.accountIn(e, id)
+	}
+	if len(names) == 2 { // a link's or an unlink's steps name the primary, then the other account
+		switch e.Action {
+		case linking.ActionLink, linking.ActionPatchMetadata, linking.ActionAssignRoles, linking.ActionAddMember:
+			return names[1] + " into " + names[0]
+		case linking.ActionUnlink:
+			return names[1] + " from " + names[0]
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// accountIn names an account of an entry by its primary identifier where
+// the scan knows it and it tells the account apart, else by the
+// identifier the record keeps (a username of an account deleted or linked
+// since), else by user id: an email the entry's own email column shows
+// names none of the accounts that share it.
+func (a *AuditLog) accountIn(e *auditEntry, id string) string {
+	if acc, g := a.c.Data.Account(id); acc != nil {
+		if acc.Identifier.Type == linking.IdentifierEmail && slices.ContainsFunc(e.Emails, func(m string) bool {
+			return linking.NormalizeEmail(m) == linking.NormalizeEmail(acc.Identifier.Value)
+		}) {
+			return id
+		}
+		return tui.NameIn(g, acc)
+	}
+	if _, value, ok := strings.Cut(e.Names[id], " "); ok {
+		return value
+	}
+	return id
 }
 
 // undone names the operation an undo reverses (ref: plan/op, as records

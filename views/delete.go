@@ -34,9 +34,16 @@ type DeleteDialog struct {
 	op      *linking.Operation
 	typed   tui.TextField
 	scroll  int
+	// scanned names the account as its group did when the dialog opened: a
+	// read that finds it gone has the scan forget it.
+	scanned string
 
 	writeDialog
 }
+
+// TypesText: every key types into what names the account (or the reason),
+// ? included.
+func (d *DeleteDialog) TypesText() bool { return true }
 
 // NewDeleteDialog opens the delete dialog for an account of a group.
 func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {
@@ -54,6 +61,9 @@ func defaultDeleteReason(c *tui.Common, email string) string {
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {
+	if a, g := d.c.Data.Account(d.userID); a != nil {
+		d.scanned = tui.NameIn(g, a)
+	}
 	return d.startRead(d.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAccount(d.c.Ctx, task, d.userID) })
 }
 
@@ -204,7 +214,7 @@ func (d *DeleteDialog) askFor() string {
 func (d *DeleteDialog) View() string {
 	c, s := d.c, d.c.Styles
 	w := c.Width
-	name := d.userID
+	name := cmp.Or(d.scanned, d.userID)
 	if a := d.account(); a != nil {
 		name = tui.NameIn(d.group(), a)
 	}
@@ -218,18 +228,25 @@ func (d *DeleteDialog) View() string {
 		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. There is nothing to delete; the audit log (3) lists what was done.", w, 0)
 		return strings.Join(append(append([]string{title, ""}, gone...), "", s.Dim.Render("esc goes back.")), "\n")
 	case d.readErr != nil:
-		return strings.Join([]string{title, "", s.Bad.Render("✗ ") + tui.Fit(d.readErr.Error(), w-4), "", s.Dim.Render("esc goes back.")}, "\n")
+		return strings.Join(append(append([]string{title, ""}, hanging(s.Bad.Render("✗ "), d.readErr.Error(), w, 6, nil)...), "", s.Dim.Render("esc goes back.")), "\n")
+	}
+	var ask []string
+	ask = append(ask, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
+	for _, a := range d.Accepted() {
+		ask = append(ask, "  "+s.Title.Render(tui.Fit(a, w-2)))
+	}
+	ask = append(ask, "> "+d.typed.View(s, w-4))
+	if d.hint != "" {
+		ask = append(ask, sentence(s.Warn.Render, d.hint, w)...)
 	}
 	bottom := d.warningLines(w)
-	bottom = append(bottom, d.reason.View(s, w))
-	bottom = append(bottom, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
-	for _, a := range d.Accepted() {
-		bottom = append(bottom, "  "+s.Title.Render(tui.Fit(a, w-2)))
+	// The reason whole while what the deletion destroys keeps 4 lines in
+	// view; else on one line.
+	reason := reasonField(s, &d.reason, w)
+	if c.Height-1-len(bottom)-len(reason)-len(ask)-1 < 4 {
+		reason = []string{d.reason.View(s, w)}
 	}
-	bottom = append(bottom, "> "+d.typed.View(s, w-4))
-	if d.hint != "" {
-		bottom = append(bottom, sentence(s.Warn.Render, d.hint, w)...)
-	}
+	bottom = append(append(bottom, reason...), ask...)
 	shown := scrollPane(s, d.destroyedLines(w), &d.scroll, max(c.Height-1-len(bottom)-1, 2), "↓")
 	out := append([]string{title}, shown...)
 	out = append(out, "")

@@ -323,10 +323,13 @@ func (d *Detail) View() string {
 		title += "  " + s.Warn.Render("⚑ missed by the Account Link Extension")
 	}
 	head = append(head, tui.Truncate(title, c.Width))
-	summary := fmt.Sprintf("%d %s on %s", len(g.Accounts), tui.Plural(len(g.Accounts), "account", "accounts"), tui.Fit(tui.ConnectionsOf(g), c.Width/2))
+	summary := fmt.Sprintf("%d %s on ", len(g.Accounts), tui.Plural(len(g.Accounts), "account", "accounts"))
+	resolved := ""
 	if tui.Resolved(g) {
-		summary += " · resolved: one account holds this email now"
+		resolved = " · resolved: one account holds this email now"
 	}
+	// The connections in the whole width the line leaves them.
+	summary += tui.Fit(tui.ConnectionsOf(g), max(c.Width-tui.Width(summary)-tui.Width(resolved), 10)) + resolved
 	head = append(head, s.Dim.Render(tui.Truncate(summary, c.Width)))
 	if c.ReadOnly {
 		head = append(head, s.ReadOnly.Render(" READ-ONLY ")+s.Dim.Render(" link, unlink, delete, tickets and verification emails are off"))
@@ -482,24 +485,25 @@ func (d *Detail) identityName(l linking.Identity) string {
 func (d *Detail) reasonLines(g *linking.Group) []string {
 	s := d.c.Styles
 	w := d.c.Width - 4
+	// Every sentence whole, wrapped: the pane scrolls (tab, then j/k).
 	var out []string
 	if g.RecommendedPrimary != "" {
-		out = append(out, s.Title.Render("★ Recommended primary: ")+tui.Fit(tui.NameIn(g, accountByID(g, g.RecommendedPrimary)), w-25))
+		out = append(out, lead("★ Recommended primary: ", tui.NameIn(g, accountByID(g, g.RecommendedPrimary)), w, s.Title.Render, nil)...)
 		for _, r := range g.PrimaryReasons {
 			out = append(out, bullet(r, w)...)
 		}
 	} else if !tui.Resolved(g) {
-		out = append(out, s.Title.Render("No recommended primary: ")+"which accounts belong together is for you to decide (p picks one).")
+		out = append(out, lead("No recommended primary: ", "which accounts belong together is for you to decide (p picks one).", w, s.Title.Render, nil)...)
 	}
 	if tui.Resolved(g) && len(g.Accounts) == 1 {
 		// Linked into it, or deleted: the group alone does not tell which.
-		out = append(out, s.Good.Render("✓ Resolved: ")+"one account has this email now, "+tui.Fit(tui.Label(g.Accounts[0]), max(w-45, 20)))
+		out = append(out, lead("✓ Resolved: ", "one account has this email now, "+tui.Label(g.Accounts[0]), w, s.Good.Render, nil)...)
 		for _, l := range tui.Wrap("To undo a link or a deletion: U on its record in the audit log (3) unlinks it, or makes the account again, from the backups.", w-2, 0) {
 			out = append(out, s.Dim.Render("  "+l))
 		}
 	}
 	if d.chosen != "" && d.chosen != g.RecommendedPrimary && accountByID(g, d.chosen) != nil && !tui.Resolved(g) {
-		out = append(out, s.Warn.Render("◆ You chose ")+tui.Fit(tui.NameIn(g, accountByID(g, d.chosen)), 60)+s.Warn.Render(" as the primary of the next link."))
+		out = append(out, sentence(s.Warn.Render, "◆ You chose "+tui.NameIn(g, accountByID(g, d.chosen))+" as the primary of the next link.", w)...)
 	}
 	if len(g.Reasons) > 0 {
 		out = append(out, s.Title.Render("Why this group"))
@@ -510,5 +514,6 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 	return out
 }
 
-// bullet wraps a tenant-derived sentence as a bulleted item.
-func bullet(text string, width int) []string { return tui.Bullet(text, width, 6) }
+// bullet wraps a tenant-derived sentence as a bulleted item, whole: a
+// reason cut short may leave out the very account it names.
+func bullet(text string, width int) []string { return tui.Bullet(text, width, 0) }

@@ -139,8 +139,10 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case tui.Matches(k, keys.Filter, keys.Find):
+	case tui.Matches(k, keys.Filter): // edits the query searched
 		f.typing = true
+	case tui.Matches(k, keys.Find): // finds something else, as f does anywhere: a prompt of its own
+		f.typing, f.query.Value = true, ""
 	case tui.Matches(k, keys.Open):
 		return f.open()
 	}

@@ -271,19 +271,24 @@ type columns struct{ email, class, accounts, conns, missed int }
 
 // groupColumns lays out the list: the email as wide as the widest shown,
 // the connections the rest. When room is short the connections shrink
-// first, then the MISSED flag goes, then the connections, then the class
-// shrinks; the email is cut last. A list sorted by missed keeps its MISSED
-// flag longer: the connections go before it.
+// first and go, then the class shrinks, then the MISSED flag goes; the
+// email is cut last. The six cells of MISSED say what the extension left
+// undone, which the group screen alone says otherwise; the connection
+// names it shows too: MISSED outlives them down to 60 columns. A list
+// sorted by missed keeps its flag longest: the email is cut before it.
 func groupColumns(width, widestEmail, widestConns int, sortedByMissed bool) columns {
-	missedDrop := 5
+	// One scale for drops and shrinks (tui.FitColumns): the connections'
+	// drop must rank above the flag's, or the flag goes first whatever
+	// their shrink.
+	missedDrop := 2
 	if sortedByMissed {
-		missedDrop = 3
+		missedDrop = 1 // after the email's shrink, which ranks first at 1
 	}
 	w := tui.FitColumns([]tui.Column{
 		{Want: min(max(widestEmail, 16), 40), Min: 14, Shrink: 1},
-		{Want: 18, Min: 10, Shrink: 2},
+		{Want: 18, Min: 10, Shrink: 3},
 		{Want: 3, Min: 3},
-		{Want: max(widestConns, 11), Min: 11, Shrink: 6, Drop: 4},
+		{Want: max(widestConns, 11), Min: 11, Shrink: 6, Drop: 5},
 		{Want: 6, Min: 6, Drop: missedDrop},
 	}, width-2, 1)
 	c := columns{email: w[0], class: w[1], accounts: w[2], conns: w[3], missed: w[4]}

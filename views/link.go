@@ -91,6 +91,9 @@ func (w *LinkWizard) start() {
 				w.cursor = i
 			}
 		}
+		// A primary the operator chose (p) before opening is a choice the
+		// wizard holds: leaving asks, as for one made inside it.
+		w.touched = w.primary != "" && w.primary != g.RecommendedPrimary && slices.Contains(w.ids, w.primary)
 		if w.primary == "" && len(w.ids) > 0 {
 			w.primary = w.ids[0]
 		}
@@ -135,6 +138,10 @@ func (w *LinkWizard) subject() string {
 func (w *LinkWizard) Init() tea.Cmd   { return nil }
 func (w *LinkWizard) Title() string   { return "Link" }
 func (w *LinkWizard) Capturing() bool { return w.step == stepConfirm }
+
+// TypesText: on the confirmation, keys type only into the reason while it
+// is edited.
+func (w *LinkWizard) TypesText() bool { return w.reason.Editing() }
 func (w *LinkWizard) WantsEsc() bool  { return w.step == stepReview }
 
 // Unsaved names the choices leaving would lose.
@@ -460,7 +467,7 @@ func (w *LinkWizard) View() string {
 		}
 	}
 	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.subject(), w.c.Width/2) + "   " + strings.Join(steps, s.Dim.Render(" › "))}
-	if w.c.Width < 100 {
+	if tui.Width(head[0]) > w.c.Width { // the steps whole, or the short form
 		names := []string{"accounts", "review", "confirm", "result"}
 		head[0] = s.Title.Render("Link ") + tui.Fit(w.subject(), w.c.Width-28) + s.Dim.Render(fmt.Sprintf(" · %d/4 ", w.step+1)) + s.ActiveTab.Render(names[w.step])
 	}
@@ -769,13 +776,20 @@ func (w *LinkWizard) confirmView() string {
 	}
 	// The reason next to the question: where the box is too short, it
 	// gives up lines from its middle, never the words the audit log keeps.
-	body = append(body, "", w.reason.View(s, inner))
 	q := "Link " + w.name(w.users[1].UserID) + " into " + w.name(prim.UserID) + "?"
 	if n := len(w.users) - 1; n > 1 {
 		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))
 	}
+	question := tui.QuestionLines(s, q, inner)
+	// The reason whole where the box has room for it; else on one line,
+	// so that the box gives up no line of the body for it (a hint).
+	reason := reasonField(s, &w.reason, inner)
+	if len(body)+len(reason)+len(question)+2 > w.c.Height-2 {
+		reason = []string{w.reason.View(s, inner)}
+	}
+	body = append(append(body, ""), reason...)
 	body = append(body, "")
-	body = append(body, tui.QuestionLines(s, q, inner)...)
+	body = append(body, question...)
 	return tui.DialogBox(w.c, body)
 }
 
@@ -818,8 +832,8 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 				mark = s.Warn.Render("?")
 			}
 			out = append(out, "  "+mark+" "+tui.Fit(st.Step+"  "+report.CallText(st.Call), w-20)+"  "+string(st.Status))
-			if st.Backup != "" {
-				out = append(out, "      backup: "+tui.FitLeft(st.Backup, w-16))
+			if st.Backup != "" { // whole: the path to copy for a restore
+				out = append(out, pathLines("      backup: ", st.Backup, "        ", w, nil)...)
 			}
 			if st.Ticket != "" { // whole: the person needs every character of it
 				out = append(out, indent(tui.Wrap("ticket: "+st.Ticket, w-6, 6), "      ")...)
@@ -831,7 +845,7 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 		}
 	}
 	if b := c.Backend; b != nil {
-		out = append(out, "", s.Dim.Render("Audit log: ")+tui.FitLeft(b.AuditLog(), w-12))
+		out = append(append(out, ""), pathLines("Audit log: ", b.AuditLog(), "  ", w, s.Dim.Render)...)
 	}
 	return append(out, sentence(s.Dim.Render, "What changed is read again from the tenant; esc goes back.", w)...)
 }

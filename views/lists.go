@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/termsafe"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -195,4 +196,64 @@ func endCut(line string, width int) string {
 		return line + tui.Ellipsis
 	}
 	return tui.Truncate(line+tui.Ellipsis, width)
+}
+
+// lead lays out a sentence that opens with a label drawn apart (a title's
+// "No recommended primary: "): the label and the text wrapped whole in
+// width cells as one sentence, the label drawn with labelRender and the
+// text with render (either may be nil: as it is).
+func lead(label, text string, width int, labelRender, render func(...string) string) []string {
+	draw := func(r func(...string) string, s string) string {
+		if r == nil || s == "" {
+			return s
+		}
+		return r(s)
+	}
+	lines := tui.Wrap(label+text, width, 0)
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, label); i == 0 && ok {
+			lines[i] = draw(labelRender, label) + draw(render, rest)
+			continue
+		}
+		lines[i] = draw(render, l)
+	}
+	return lines
+}
+
+// pathLines lay out a file path after its label, whole, since a path cut
+// is a wrong path to copy: beside the label where it fits, else alone on
+// the next line under indent, else wrapped there over as many lines as it
+// takes. render, if not nil, draws the label.
+func pathLines(label, path, indent string, width int, render func(...string) string) []string {
+	clean := termsafe.Sanitize(path)
+	if render != nil {
+		label = render(label)
+	}
+	switch {
+	case tui.Width(label)+tui.Width(clean) <= width:
+		return []string{label + clean}
+	case tui.Width(indent)+tui.Width(clean) <= width:
+		return []string{label, indent + clean}
+	}
+	// Broken after a "/" where a line ends, so that the file's name stays
+	// in one piece; a part longer than a line is cut into lines.
+	room := max(width-tui.Width(indent), 8)
+	out := []string{label}
+	line := ""
+	for part := range strings.SplitAfterSeq(clean, "/") {
+		for tui.Width(line)+tui.Width(part) > room {
+			if line != "" {
+				out, line = append(out, indent+line), ""
+				continue
+			}
+			cut := tui.Truncate(part, room)
+			cut = strings.TrimSuffix(cut, tui.Ellipsis)
+			out, part = append(out, indent+cut), part[len(cut):]
+		}
+		line += part
+	}
+	if line != "" {
+		out = append(out, indent+line)
+	}
+	return out
 }

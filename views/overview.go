@@ -78,13 +78,19 @@ func (o *Overview) View() string {
 		return strings.Join(lines, "\n")
 	}
 	st := c.Data.Stats()
-	lines = append(lines,
-		label("Scanned", fmt.Sprintf("%s UTC by %s", rep.ScannedAt.UTC().Format("2006-01-02 15:04"), methodName(rep.Method))),
-		label("Users", fmt.Sprintf("%s scanned, %s with an email%s", tui.Count(rep.UsersScanned), tui.Count(rep.AccountsWithEmail), skipped(rep))),
-		label("Groups", groupsLine(st)),
-		label("Missed", s.Warn.Render(tui.Count(st.Missed))+tui.Fit(fmt.Sprintf(" %s the Account Link Extension missed for good (newest account has logged in again)",
-			tui.Plural(st.Missed, "group", "groups")), w-20)),
-	)
+	// A value that explains something wraps whole under its label.
+	value := func(name, text string) []string {
+		return hanging(s.Header.Render(tui.Pad(name, 13)), text, w, 0, nil)
+	}
+	lines = append(lines, label("Scanned", fmt.Sprintf("%s UTC by %s", rep.ScannedAt.UTC().Format("2006-01-02 15:04"), methodName(rep.Method))))
+	lines = append(lines, value("Users", fmt.Sprintf("%s scanned, %s with an email%s", tui.Count(rep.UsersScanned), tui.Count(rep.AccountsWithEmail), skipped(rep)))...)
+	lines = append(lines, value("Groups", groupsLine(st))...)
+	missed := value("Missed", fmt.Sprintf("%s %s the Account Link Extension missed for good (newest account has logged in again)",
+		tui.Count(st.Missed), tui.Plural(st.Missed, "group", "groups")))
+	if n, label := tui.Count(st.Missed), s.Header.Render(tui.Pad("Missed", 13)); strings.HasPrefix(missed[0], label+n) {
+		missed[0] = label + s.Warn.Render(n) + strings.TrimPrefix(missed[0], label+n)
+	}
+	lines = append(lines, missed...)
 	if c.Scan.Running {
 		lines = append(lines, label("Rescan", o.scanLine()))
 	}
@@ -95,7 +101,13 @@ func (o *Overview) View() string {
 		maxCount = max(maxCount, st.Classes[cl])
 	}
 	barW := max(w-2-20-8-2, 10)
-	lines = append(lines, "", s.Title.Render("Groups by class")+s.Dim.Render("   enter opens the list of the class under the cursor"))
+	// The hint beside the title where it fits, else whole under it.
+	classes, hint := "Groups by class", "enter opens the list of the class under the cursor"
+	if tui.Width(classes)+3+tui.Width(hint) <= w {
+		lines = append(lines, "", s.Title.Render(classes)+s.Dim.Render("   "+hint))
+	} else {
+		lines = append(append(lines, "", s.Title.Render(classes)), sentence(s.Dim.Render, hint, w)...)
+	}
 	for i, cl := range linking.Classes {
 		n := st.Classes[cl]
 		cursor := "  "
@@ -108,6 +120,10 @@ func (o *Overview) View() string {
 		}
 		lines = append(lines, cursor+name+tui.PadLeft(tui.Count(n), 7)+"  "+s.Class(cl).Render(tui.Bar(barW, float64(n)/float64(maxCount))))
 	}
+
+	// Sentences wrapped whole take more lines: a short window gives up
+	// the blank lines before a class would go.
+	lines = squeeze(lines, c.Height)
 
 	// Connection combinations: as many as fit.
 	room := c.Height - len(lines) - 2

@@ -46,11 +46,31 @@ type userRead struct {
 	user    client.User
 	conns   *linking.Connections
 	readErr error
+	// scanned names the account as the scan knew it when the read started:
+	// a read that finds it gone names it by user id alone, and the scan
+	// forgets it then.
+	scanned string
 }
 
 // readUser reads the account with this user id.
 func (r *userRead) readUser(c *tui.Common, userID string) tea.Cmd {
+	if a, _ := c.Data.Account(userID); a != nil {
+		r.scanned = tui.Label(a)
+	}
 	return r.startRead(c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadUsers(c.Ctx, task, userID) })
+}
+
+// name names the account read by its primary identifier and user id: as
+// the tenant holds it once read, else as the scan knew it, else by the
+// user id.
+func (r *userRead) name(userID string) string {
+	switch {
+	case r.user.UserID == userID:
+		return tui.UserLabel(r.user, r.conns)
+	case r.scanned != "":
+		return r.scanned
+	}
+	return userID
 }
 
 // tookUser takes the answer to this read; it reports whether the answer is

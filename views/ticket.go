@@ -74,6 +74,9 @@ func (t *TicketDialog) Init() tea.Cmd {
 func (t *TicketDialog) Title() string   { return "Ticket" }
 func (t *TicketDialog) Capturing() bool { return !t.exec.started }
 
+// TypesText: keys type into the fields while they are edited (tab).
+func (t *TicketDialog) TypesText() bool { return t.editing }
+
 // WantsEsc keeps the dialog open while the ticket is made: its URL is shown
 // only here. q still quits, asking first.
 func (t *TicketDialog) WantsEsc() bool { return t.exec.running }
@@ -96,6 +99,8 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 		return nil // the URL shows here once made; q, in the footer, asks first
 	case t.exec.started:
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
+	case t.readErr != nil && !t.loading: // nothing to make a ticket for: no y
+		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Back, "esc", "close")}}}
 	case t.editing:
 		return []tui.HelpGroup{{Title: "Ticket options", Bindings: []keyBinding{withHelp(k.Reason, "tab/↓", "next field"), withHelp(k.Up, "↑", "previous field"),
 			withHelp(k.Toggle, "space", "tick / untick"), withHelp(k.Submit, "enter", "done"), k.Clear}}}
@@ -290,8 +295,14 @@ func (t *TicketDialog) View() string {
 	case t.loading:
 		return tui.DialogBox(t.c, append(lines, "Reading the account by id…"))
 	case t.readErr != nil:
+		// The account by its primary identifier as the scan knows it: the
+		// error names it by user id alone.
+		lines = append(lines, hanging(s.Header.Render(tui.Pad("Account", 9)), t.name(t.userID), w, 3, s.Title.Render)...)
 		lines = append(lines, hanging(s.Bad.Render("✗ "), t.readErr.Error(), w, 6, nil)...)
-		return tui.DialogBox(t.c, append(lines, "", s.Dim.Render("esc closes")))
+		if se, ok := linking.AsSafetyError(t.readErr); ok && se.Check == linking.CheckUserMissing {
+			lines = append(lines, sentence(s.Dim.Render, "It was deleted, or linked into another account: there is no account to make a ticket for.", w)...)
+		}
+		return tui.DialogBox(t.c, squeeze(append(lines, "", s.Dim.Render("esc closes")), t.c.Height-2))
 	case t.exec.started:
 		return tui.DialogBox(t.c, squeeze(append(lines, t.resultLines(w)...), t.c.Height-2))
 	}

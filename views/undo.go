@@ -166,14 +166,20 @@ func (u *UndoDialog) nothingText() string {
 func (u *UndoDialog) View() string {
 	c, s := u.c, u.c.Styles
 	w := c.Width
-	title := s.Danger.Render("Undo ") + tui.Fit(u.what(), w-6)
+	// The title whole, over as many as 3 lines: the account the undo gives
+	// back may be the last it names.
+	title := tui.Wrap("Undo "+u.what(), w, 3)
+	if rest, ok := strings.CutPrefix(title[0], "Undo "); ok {
+		title[0] = s.Danger.Render("Undo ") + rest
+	}
+	head := append(title, "")
 	switch {
 	case u.exec.started:
-		return strings.Join(append([]string{title, ""}, u.exec.view(c, "Undoing")...), "\n")
+		return strings.Join(append(head, u.exec.view(c, "Undoing")...), "\n")
 	case u.loading:
-		return strings.Join([]string{title, "", "Reading the backups and the tenant to plan the undo…"}, "\n")
+		return strings.Join(append(head, "Reading the backups and the tenant to plan the undo…"), "\n")
 	case u.err != nil:
-		return strings.Join(append([]string{title, "", s.Bad.Render("✗ It cannot be undone:")}, append(tui.Wrap(u.err.Error(), w, 6), "", s.Dim.Render("esc goes back."))...), "\n")
+		return strings.Join(append(append(head, s.Bad.Render("✗ It cannot be undone:")), append(tui.Wrap(u.err.Error(), w, 6), "", s.Dim.Render("esc goes back."))...), "\n")
 	}
 	// What the undo would overwrite comes first, each value whole: y
 	// overwrites it, so the operator must be able to read all of it.
@@ -199,8 +205,8 @@ func (u *UndoDialog) View() string {
 		middle = append(middle, indent(tui.Wrap("note: "+n, w-2, 4), "  ")...)
 	}
 	if len(u.plan.Operations) == 0 { // nothing to confirm: no question
-		shown := scrollPane(s, middle, &u.scroll, max(c.Height-4, 2), "↓")
-		out := append([]string{title, ""}, shown...)
+		shown := scrollPane(s, middle, &u.scroll, max(c.Height-2-len(head), 2), "↓")
+		out := append(head, shown...)
 		if u.hint != "" {
 			out = append(out, sentence(s.Warn.Render, u.hint, w)...)
 		}
@@ -213,12 +219,12 @@ func (u *UndoDialog) View() string {
 		q = s.Danger.Render("Force the undo?") + "  " + s.Key.Render("F") + " force   " + s.Key.Render("n") + " no (default)"
 		bottom = append(bottom, sentence(s.Warn.Render, "y does not undo it: F puts back the values from before, overwriting the changes listed.", w)...)
 	}
-	bottom = append(bottom, u.reason.View(s, w))
+	bottom = append(bottom, reasonField(s, &u.reason, w)...)
 	if u.hint != "" {
 		bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
 	}
 	bottom = append(bottom, "", q)
-	shown := scrollPane(s, middle, &u.scroll, max(c.Height-2-len(bottom), 2), "↓")
-	out := append([]string{title, ""}, shown...)
+	shown := scrollPane(s, middle, &u.scroll, max(c.Height-len(head)-len(bottom), 2), "↓")
+	out := append(head, shown...)
 	return strings.Join(append(out, bottom...), "\n")
 }

@@ -49,6 +49,9 @@ func (u *Unlink) Title() string { return "Unlink" }
 
 func (u *Unlink) Help() []tui.HelpGroup {
 	k := u.c.Keys
+	if !u.exec.started && !u.loading && (u.readErr != nil || len(u.user.Linked()) == 0) { // nothing to unlink: no y
+		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
+	}
 	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason)
 }
 
@@ -118,10 +121,7 @@ func (u *Unlink) primaryName() string {
 			return tui.NameIn(u.c.Data.Groups[i], a)
 		}
 	}
-	if u.user.UserID == "" {
-		return u.primary
-	}
-	return tui.UserLabel(u.user, u.conns)
+	return u.name(u.primary)
 }
 
 // identityName is the identity under the cursor, by the identifier its old
@@ -203,7 +203,7 @@ func (u *Unlink) View() string {
 			lines = append(lines, s.Dim.Render(label)+s.Dim.Render(tui.Fit(report.CallText(st.Call), w-10)))
 		}
 		lines = append(lines, "")
-		lines = append(lines, u.reason.View(s, w), "")
+		lines = append(append(lines, reasonField(s, &u.reason, w)...), "")
 		q := s.Danger.Render("Unlink ") + tui.Fit(u.identityName(), max(w/2-4, 10)) + s.Danger.Render(" from ") + tui.Fit(u.primaryName(), max(w/2-4, 10)) + s.Danger.Render("?")
 		answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
 		if tui.Width(q)+tui.Width(answer)+2 > w {

@@ -820,3 +820,49 @@ func TestTheWizardsMarksFollowTheGroup(t *testing.T) {
 		t.Fatalf("the review plans a link of the account gone:\n%s", scr)
 	}
 }
+
+// The audit log's rows of a link of several accounts tell the links apart
+// by their secondary, named before the primary they went into (they read
+// the same: the shared email, or the primary cut short), in the session
+// that linked them and after a scan that no longer has the group; and U on
+// one names in its title, whole, the account the undo gives back.
+func TestAuditRowsOfALinkNameItsSecondary(t *testing.T) {
+	const primary, github, google = "auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993", "google-oauth2|114455667788990011223"
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+		h.linkGroup("wei.zhang@gmail.com")
+		for _, rescan := range []bool{false, true} {
+			if rescan {
+				h.press("esc")
+				h.send(h.startScan())
+			}
+			h.press("3")
+			var rows []string
+			for _, l := range strings.Split(h.screen(), "\n") {
+				if f := strings.Fields(l); len(f) > 4 && slices.Contains(f[:5], "link") {
+					rows = append(rows, l)
+				}
+			}
+			if len(rows) != 2 || rows[0] == rows[1] {
+				t.Fatalf("at %dx%d (rescanned: %v), the link rows do not differ:\n%s", size[0], size[1], rescan, h.screen())
+			}
+			for _, id := range []string{github, google} {
+				if !strings.Contains(h.screen(), id[:min(len(id), 14)]) {
+					t.Fatalf("at %dx%d (rescanned: %v), no row names %s:\n%s", size[0], size[1], rescan, id, h.screen())
+				}
+			}
+		}
+		for i := 0; ; i++ {
+			if _, action, _ := activeIs[*AuditLog](h, "not on the audit log").Selected(); action == "link" {
+				break
+			}
+			if i > 10 {
+				t.Fatalf("no link in the log:\n%s", h.screen())
+			}
+			h.press("j")
+		}
+		h.press("U")
+		activeIs[*UndoDialog](h, "U did not open the undo")
+		h.mustShowWhole("Undo link of " + google + " into " + primary)
+	}
+}

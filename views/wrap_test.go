@@ -1,8 +1,12 @@
 package views
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator"
 )
 
 // flowed is the screen's text as one run of words: frames gone and every
@@ -127,4 +131,103 @@ func TestProseWrapsWholeAt60(t *testing.T) {
 		h.press("l", "enter")
 		h.mustShowWhole("o overrides this check for this link; the audit log records the override.")
 	})
+}
+
+// TestOverviewAndGroupExplanationsWrapWhole: the overview's Missed line and
+// its hint, the group screen's "No recommended primary" and its reasons,
+// and the delete dialog's reason wrap whole at 100, 80 and 60 columns,
+// never cut with "…" (a reason was cut at six lines with "……", and the
+// pane then had nothing left to scroll to); at 60×20 every class stays in
+// view under them.
+func TestOverviewAndGroupExplanationsWrapWhole(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {80, 24}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			h.mustShowWhole("3 groups the Account Link Extension missed for good (newest account has logged in again)",
+				"enter opens the list of the class under the cursor")
+			h.mustShow("link candidate", "needs verification", "shared by design", "legacy duplicate", "mixed")
+
+			h.openGroup("the.millers@gmail.com")
+			h.mustShowWhole("No recommended primary: which accounts belong together is for you to decide (p picks one).")
+			// The pane scrolled to its end shows the reason's last words.
+			h.press("tab")
+			for range 12 {
+				h.press("j")
+			}
+			h.mustShowWhole("username liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901); legitimate by design, not a link candidate")
+			if strings.Contains(h.screen(), "……") {
+				t.Fatalf("a reason is cut:\n%s", h.screen())
+			}
+
+			h.press("tab", "j", "D")
+			h.mustShowWhole("Reason account deleted in the linkdesk TUI (its email is shared by design)")
+			h.mustShow("> ")
+		})
+	}
+}
+
+// TestTitlesUseTheRoomTheyHave: at 100 columns the group's connections
+// and the link wizard's steps are shown whole (they were cut at half the
+// width, with room to spare), or the wizard says its step the short way.
+func TestTitlesUseTheRoomTheyHave(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("wei.zhang@gmail.com")
+	h.mustShow("3 accounts on Username-Password-Authentication + github + google-oauth2")
+
+	const long = "wei.zhang.with.a.longer.address@example.com"
+	h = newHarness(t, harnessOpts{tenant: true, edit: func(tn *emulator.Tenant) {
+		for _, u := range tn.Users {
+			if u.Email == "wei.zhang@gmail.com" {
+				u.Email = long
+			}
+		}
+	}})
+	h.send(h.startScan())
+	h.openGroup(long)
+	h.press("l")
+	head := strings.Split(h.screen(), "\n")[1]
+	if !strings.Contains(head, long) || strings.Contains(head, "…") {
+		t.Fatalf("the wizard's title is cut: %q\n%s", head, h.screen())
+	}
+}
+
+// TestResultScreensShowBackupPathsWhole: the result of a write names each
+// backup and the audit log by their whole paths, on a line of their own
+// where beside the label has no room, broken after a "/" where one line
+// does not hold them (they were cut at the start: a wrong path to copy).
+func TestResultScreensShowBackupPathsWhole(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+		h.openGroup("bob.smith@yahoo.com")
+		h.press("j", "D")
+		h.typeText(activeIs[*DeleteDialog](h, "D did not open the delete dialog").Expected())
+		h.press("enter")
+		h.mustShow("✓ Done.")
+		backups, _ := filepath.Glob(filepath.Join(h.c.Backend.BackupDir(), "*-delete-*.json"))
+		if len(backups) != 1 {
+			t.Fatalf("backups: %v", backups)
+		}
+		// The screen's lines, each without its indent, run together.
+		var joined strings.Builder
+		for l := range strings.Lines(h.screen()) {
+			joined.WriteString(strings.TrimSpace(l))
+		}
+		for _, path := range []string{backups[0], h.c.Backend.AuditLog()} {
+			if !strings.Contains(joined.String(), path) {
+				t.Errorf("at %dx%d the result does not show %s whole:\n%s", size[0], size[1], path, h.screen())
+			}
+		}
+		if strings.Contains(h.screen(), "backup: …") {
+			t.Errorf("at %dx%d the backup's path is cut:\n%s", size[0], size[1], h.screen())
+		}
+	}
+}
+
+// A primary chosen with p on the group screen is a choice the wizard opened
+// with: q right after l asks before it is lost, as for one made inside.
+func TestQuitAsksForAPrimaryChosenBeforeTheWizard(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("j", "p", "l", "q")
+	h.mustShow("• the link wizard of wei.zhang@gmail.com")
 }

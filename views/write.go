@@ -116,6 +116,10 @@ type writeDialog struct {
 // Capturing: the dialog takes every key until its write starts.
 func (d *writeDialog) Capturing() bool { return !d.exec.started }
 
+// TypesText: keys type only into the reason while it is edited; else ?
+// opens help over the question (tui.TextInput).
+func (d *writeDialog) TypesText() bool { return d.reason.Editing() }
+
 // help is the dialog's help under title: esc going back once the write
 // started, the reason field's keys while it is edited, else own.
 func (d *writeDialog) help(k *tui.KeyMap, title, back string, own ...keyBinding) []tui.HelpGroup {
@@ -142,4 +146,19 @@ func (d *writeDialog) Paste(text string) {
 func (d *writeDialog) takeKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	d.hint = ""
 	return d.exec.started || d.reason.Update(k, keys)
+}
+
+// reasonField shows the reason field in width cells: its one-line input
+// while it is edited, else the reason whole where one line does not hold
+// it, wrapped under its label (at most 3 lines: the words the audit log
+// keeps, which the operator reads before y).
+func reasonField(s *tui.Styles, r *tui.ReasonField, width int) []string {
+	const label, tab = "Reason ", "  (tab edits)"
+	v := r.Value()
+	if r.Editing() || v == "" || tui.Width(label)+tui.Width(tui.Fit(v, width))+tui.Width(tab) <= width {
+		return []string{r.View(s, width)}
+	}
+	lines := hanging(s.Header.Render(label), v, width-tui.Width(tab), 3, nil)
+	lines[len(lines)-1] += s.Dim.Render(tab)
+	return lines
 }

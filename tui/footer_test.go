@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// helpProbe is the help screen.
+type helpProbe struct{ probeScreen }
+
+func (h *helpProbe) IsHelp() {}
+
+// typingProbe is a screen that takes every key, each typed as text.
+type typingProbe struct {
+	probeScreen
+	typed string
+}
+
+func (p *typingProbe) Capturing() bool { return true }
+func (p *typingProbe) Update(msg tea.Msg) (Component, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		p.typed += k.Text
+	}
+	return p, nil
+}
+
+func helpModel(t *testing.T) *Model {
+	t.Helper()
+	m, cancel := testModel(t)
+	t.Cleanup(cancel)
+	m.pages.Help = func(c *Common, _ string, _ []HelpGroup) Component { return &helpProbe{probeScreen{c: c}} }
+	return m
+}
+
+var question = tea.KeyPressMsg{Code: '?', Text: "?"}
+
+// TestAYesNoQuestionOffersHelp: over a yes/no question (the quit dialog, a
+// write's confirmation) ? opens help, as on every screen, and the footer
+// says so; ? closes it again, back on the question. While the reason is
+// edited, ? is typed and the footer does not offer help.
+func TestAYesNoQuestionOffersHelp(t *testing.T) {
+	m := helpModel(t)
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
+	m.Update(PushMsg{Screen: NewConfirmReason(m.c, "Unlink", nil, "Unlink it?", false, "by mistake", func(string) tea.Cmd { return nil })})
+	d := m.Active().(*Confirm)
+	if f := m.footer(); !strings.Contains(f, "y yes, do it") || !strings.Contains(f, "? help") || strings.Contains(f, "q quit") {
+		t.Errorf("the question's footer: %q", f)
+	}
+	m.Update(question)
+	if _, ok := m.Active().(*helpProbe); !ok {
+		t.Fatalf("? over the question opened %T", m.Active())
+	}
+	m.Update(question)
+	if m.Active() != d {
+		t.Fatalf("? on the help went to %T", m.Active())
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	if f := m.footer(); strings.Contains(f, "? help") {
+		t.Errorf("the footer offers help while the reason is typed: %q", f)
+	}
+	m.Update(question)
+	if m.Active() != d || !strings.HasSuffix(d.reason.field.Value, "?") {
+		t.Errorf("? while the reason is typed: %T on top, reason %q", m.Active(), d.reason.field.Value)
+	}
+
+	// The question to quit, too.
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}) // keeps the reason
+	m.Update(PopMsg{})
+	m.Update(WriteRequest{Task: NewTask(), Label: "unlink", Run: nil})
+	m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	if _, ok := m.Active().(*Confirm); !ok {
+		t.Fatalf("q with a write in flight opened %T", m.Active())
+	}
+	if f := m.footer(); !strings.Contains(f, "? help") {
+		t.Errorf("the quit question's footer: %q", f)
+	}
+}
+
+// TestAScreenThatTypesEveryKeyDoesNotOfferHelp: a filter or a typed
+// confirmation takes ? as a character: the footer does not offer help.
+func TestAScreenThatTypesEveryKeyDoesNotOfferHelp(t *testing.T) {
+	m := helpModel(t)
+	p := &typingProbe{probeScreen: probeScreen{c: m.c}}
+	m.Update(PushMsg{Screen: p})
+	if f := m.footer(); strings.Contains(f, "? help") {
+		t.Errorf("the footer offers help: %q", f)
+	}
+	m.Update(question)
+	if m.Active() != p || p.typed != "?" {
+		t.Errorf("? was not typed: %T on top, typed %q", m.Active(), p.typed)
+	}
+}
+
+// TestAToastKeepsTheHelpKey: a note that replaces the footer (a write
+// done) ends with ? help where ? opens it, and so does an error that
+// leaves room for it whole.
+func TestAToastKeepsTheHelpKey(t *testing.T) {
+	m := helpModel(t)
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
+	for _, width := range []int{60, 80, 100} {
+		m.Update(tea.WindowSizeMsg{Width: width, Height: 24})
+		m.Update(NoteMsg{Text: "delete patricia.muller1368 (auth0|67d29c69e5b0ef0b410c60ca): done."})
+		if f := m.footer(); !strings.HasPrefix(f, "✓ delete patricia.muller1368") || !strings.HasSuffix(f, "? help") || Width(f) > width {
+			t.Errorf("at %d columns the toast: %q", width, f)
+		}
+		m.Update(ErrorMsg{Err: errTest("the tenant refused it")})
+		if f := m.footer(); !strings.Contains(f, "✗ the tenant refused it") || !strings.HasSuffix(f, "? help") || Width(f) > width {
+			t.Errorf("at %d columns the error: %q", width, f)
+		}
+		m.lastErr = ""
+	}
+	m.Update(PushMsg{Screen: &typingProbe{probeScreen: probeScreen{c: m.c}}})
+	m.Update(NoteMsg{Text: "copied"})
+	if f := m.footer(); strings.Contains(f, "? help") {
+		t.Errorf("the toast over a screen that types ? offers help: %q", f)
+	}
+}
+
+type errTest string
+
+func (e errTest) Error() string { return string(e) }

@@ -1,0 +1,195 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
+)
+
+// cutLinkTenant is a tenant whose Link acts, then is cut off before its
+// answer comes (a kill during a held write): the journal is left with the
+// call's outcome unknown.
+type cutLinkTenant struct {
+	client.Tenant
+	cancel context.CancelFunc
+}
+
+func (c cutLinkTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
+	if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
+		return nil, err
+	}
+	c.cancel()
+	return nil, ctx.Err()
+}
+
+// leaveUnsettledLink links the small fixture's alice, cut off after the
+// tenant acted, in the state directory dir; it returns the real tenant.
+func leaveUnsettledLink(t *testing.T, dir string) client.Tenant {
+	t.Helper()
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1})
+	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := session.With(ctx, cutLinkTenant{Tenant: tn, cancel: cancel}, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	defer cut.Close()
+	users, err := cut.Users(ctx, "auth0|63ea1f0b2c8d4e5f60718293", "google-oauth2|108812345678901234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := cut.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cut.Apply(ctx, cut.NewPlan(ops...), session.ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off link: %v", err)
+	}
+	return tn
+}
+
+// unsettledAnswers runs cmd (and the commands of a batch) and gives the
+// model the answers of the checks of the journals it makes.
+func unsettledAnswers(m *Model, cmd tea.Cmd) int {
+	if cmd == nil {
+		return 0
+	}
+	n := 0
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			n += unsettledAnswers(m, c)
+		}
+	case UnsettledMsg:
+		m.Update(msg)
+		n++
+	}
+	return n
+}
+
+// TestTheUnsettledWarningSaysWhatToDoAndClearsOnceSettled: a write cut off
+// earlier on this tenant is warned of at start; the warning names
+// `linkdesk resume` whole at 100×30, 80×24 and 60×20, and the badge reads
+// whole; once `linkdesk resume` settles it from another shell, reading the
+// journals again (a rescan, or now and then) clears both.
+func TestTheUnsettledWarningSaysWhatToDoAndClearsOnceSettled(t *testing.T) {
+	dir := t.TempDir()
+	tn := leaveUnsettledLink(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	defer s.Close()
+	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
+	c := &Common{Backend: &Backend{Session: s}, Now: func() time.Time { return now }}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
+	if unsettledAnswers(m, m.Init()) != 1 {
+		t.Fatal("no check of the journals at start")
+	}
+	for _, size := range [][2]int{{100, 30}, {80, 24}, {60, 20}} {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		footer, bar := m.footer(), m.statusBar()
+		if !strings.Contains(footer, "`linkdesk resume`") || Width(footer) > size[0] {
+			t.Errorf("at %dx%d the warning does not say what to do: %q", size[0], size[1], footer)
+		}
+		if !strings.Contains(bar, " 1 UNSETTLED ") || Width(bar) != size[0] {
+			t.Errorf("at %dx%d the badge is cut: %q", size[0], size[1], bar)
+		}
+	}
+
+	// Now and then, while a write is left unsettled: not before
+	// unsettledEvery has passed, nor while a write of this session is in
+	// flight (its journal is open), and then when it ends.
+	if _, cmd := m.Update(RateLimitMsg{Now: now.Add(time.Second)}); unsettledAnswers(m, cmd) != 0 {
+		t.Error("the journals were read again at once")
+	}
+	_, cmd := m.Update(RateLimitMsg{Now: now.Add(unsettledEvery)})
+	if unsettledAnswers(m, cmd) != 1 || m.unsettled != 1 {
+		t.Fatalf("the journals were not read again while a write was left unsettled (%d)", m.unsettled)
+	}
+	before := m.checkUnsettled()
+	task := NewTask()
+	m.Update(WriteRequest{Task: task, Label: "delete auth0|1", Run: func(context.Context) (any, error) { return nil, nil }})
+	if n := unsettledAnswers(m, before); n != 1 || m.unsettledTask != 0 {
+		t.Fatal("a check made before a write started was taken")
+	}
+	if _, cmd := m.Update(RateLimitMsg{Now: now.Add(time.Hour)}); unsettledAnswers(m, cmd) != 0 {
+		t.Error("the journals were read while a write was in flight")
+	}
+
+	// Settled from another shell, as `linkdesk resume` does.
+	other := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	defer other.Close()
+	list, err := other.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled: %v %+v", err, list)
+	}
+	if _, err := other.Settle(ctx, list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := other.Unsettled(); len(again) != 0 {
+		t.Fatalf("still unsettled after settling: %+v", again)
+	}
+
+	// The write ending reads them again: settled, the badge goes.
+	_, cmd = m.Update(WriteDoneMsg{Task: task, Label: "delete auth0|1"})
+	if unsettledAnswers(m, cmd) != 1 {
+		t.Fatal("the journals were not read again when the last write ended")
+	}
+	if bar := m.statusBar(); strings.Contains(bar, "UNSETTLED") {
+		t.Errorf("the badge stays once settled: %q", bar)
+	}
+	if footer := m.footer(); strings.Contains(footer, "linkdesk resume") || !strings.Contains(footer, "The unsettled write is settled now.") {
+		t.Errorf("the footer once settled: %q", footer)
+	}
+}
+
+// TestARescanReadsTheJournalsAgain: r (as R) reads the journals again
+// when its scan ends, whatever its end: writes settled from another shell
+// since leave the status bar.
+func TestARescanReadsTheJournalsAgain(t *testing.T) {
+	dir := t.TempDir()
+	tn := leaveUnsettledLink(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	defer s.Close()
+	c := &Common{Backend: &Backend{Session: s}}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
+	unsettledAnswers(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if m.unsettled != 1 {
+		t.Fatalf("%d unsettled at start, want 1", m.unsettled)
+	}
+	list, _ := s.Unsettled()
+	if _, err := s.Settle(ctx, list[0]); err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"}) // its scan is not run here: it ends when told
+	_, cmd := m.Update(ScanDoneMsg{Task: m.scan.task, Err: context.Canceled})
+	if unsettledAnswers(m, cmd) != 1 || m.unsettled != 0 {
+		t.Fatalf("the rescan did not read the journals again: %d unsettled", m.unsettled)
+	}
+	if bar := m.statusBar(); strings.Contains(bar, "UNSETTLED") {
+		t.Errorf("the badge stays once settled: %q", bar)
+	}
+	if footer := m.footer(); !strings.Contains(footer, "The unsettled write is settled now.") {
+		t.Errorf("the footer once settled: %q", footer)
+	}
+}
