@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 )
@@ -34,16 +35,23 @@ func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *c
               (same user_id, email and its verification, username, phone,
               metadata, roles, memberships), sends a password-change ticket
               (a password cannot be restored) and links back the identities
-              that were linked into it; a social or enterprise account comes
-              back at its next login: the undo says what is kept until then,
-              and run again once the account is back it gives it all back
+              that were linked into it: a database one is made again, with a
+              ticket of its own made before its link (linked, it keeps its
+              own password, and Auth0 makes no ticket for it); a social or
+              enterprise account comes back at its next login: the undo says
+              what is kept until then, and run again once the account is
+              back it gives it all back
 
 The undo is a plan like any write: a dry run without --force, a question on a
 terminal, the checks of every step, backups, audit records naming the
 operation undone, a journal. Whatever was changed since the operation (a
 metadata key set again, an identity unlinked by hand) is a conflict: the undo
 is refused (exit 3) unless --force, which restores the values from before the
-operation all the same.`,
+operation all the same; when it stands in the way of everything the undo would
+do, the undo is refused (exit 3) even with --force. An operation cut off during
+a call (outcome unknown) is refused (exit 3) until ` + "`linkdesk resume`" + ` settles it.
+What is not an op id is a usage error (exit 2); an op id that the audit log does
+not hold fails (exit 1).`,
 		Example: `  linkdesk audit
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41 --reason "ticket #4411: linked the wrong account" --force`,
@@ -55,13 +63,27 @@ operation all the same.`,
 }
 
 func runUndo(o *undoOptions) error {
+	// Not an op id at all is a usage error (exit 2), before any tenant is
+	// opened; an op id of the right form that the audit log does not hold
+	// is a failure of the lookup (exit 1), as `show` of no account is: the
+	// command line was right, the state directory (or --audit-log) is not
+	// the one that recorded it.
+	if !audit.IsOpID(o.OpID) {
+		return usageErrorf("%s is not an op id: an op id looks like 20261101T120000Z-3f9a1c0e5b7d2a41 (`linkdesk audit` lists them)", printableName(o.OpID))
+	}
 	return o.withWriteSession(func(s *session.Session) error {
 		p, conflicts, err := s.UndoPlan(o.ctx, o.OpID, o.Reason)
 		if err != nil {
 			return commandError(err)
 		}
 		if o.JSON && !o.Force {
-			return writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes})
+			if err := writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}); err != nil {
+				return err
+			}
+			if len(conflicts) > 0 {
+				return undoRefused(len(p.Operations) == 0)
+			}
+			return nil
 		}
 		if !o.JSON {
 			if err := showOperations(o.io, o.writeFlags, p); err != nil {
@@ -79,16 +101,20 @@ func runUndo(o *undoOptions) error {
 		}
 		if len(p.Operations) == 0 {
 			// --force would change nothing either: no advice to use it.
-			if len(p.Notes) == 0 && len(conflicts) == 0 {
+			switch {
+			case len(conflicts) > 0:
+				// What was changed since stands in the way of all of it:
+				// refused, not done.
+				return undoRefused(true)
+			case len(p.Notes) == 0:
 				fmt.Fprintln(o.io.Out, "\nNothing to undo now: the tenant is as it was before the operation.")
-			} else {
+			default:
 				fmt.Fprintln(o.io.Out, "\nNothing can be undone now (see above); nothing was changed.")
 			}
 			return nil
 		}
 		if len(conflicts) > 0 && !o.Force {
-			return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict,
-				Reason: "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"})
+			return undoRefused(false)
 		}
 		ok, err := confirm(o.io, o.writeFlags, confirmation{
 			question: fmt.Sprintf("Make %s on %s to undo it?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
@@ -98,6 +124,17 @@ func runUndo(o *undoOptions) error {
 		}
 		return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 	})
+}
+
+// undoRefused is the refusal (exit 3) of an undo over what was changed
+// since the operation: none of it can be undone (nothing), or not without
+// --force.
+func undoRefused(nothing bool) error {
+	reason := "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"
+	if nothing {
+		reason = "nothing can be undone now: what was changed since the operation (listed above) stands in the way of all of it, --force or not; nothing was changed"
+	}
+	return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict, Reason: reason})
 }
 
 // undoJSON is what undo --json prints when nothing is carried out.

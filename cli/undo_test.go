@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
@@ -436,5 +438,145 @@ func TestUndoOfAHalfDoneLinkKeepsMetadataALaterLinkLeftOnlyThere(t *testing.T) {
 	r = runCmd(t, nil, "undo", merge)
 	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "no longer holds") {
 		t.Fatalf("undo of the merge after the unlink: exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+}
+
+// A deleted primary with a database identity and a social one linked into
+// it, undone: the database identity is made again with a random password,
+// so it gets a password-change ticket of its own, made before it is linked
+// back (a linked identity is no user: Auth0 makes it no ticket then), and
+// the plan says so; the social one waits for its next login.
+func TestUndoOfADeletedPrimaryTicketsItsRelinkedDatabaseIdentity(t *testing.T) {
+	const imported = "auth0|5e8f9a0b1c2d3e4f50617283"
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "link", cmdSam, imported, "--force", "--allow-different-emails"); r.code != exitOK {
+		t.Fatalf("link: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	before := tenantPeople(e.srv)
+	if r := runCmd(t, nil, "delete", cmdSam, "--force"); r.code != exitOK || e.exists(cmdSam) {
+		t.Fatalf("delete: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	opID := e.opIDOf("delete")
+	dry := runCmd(t, nil, "undo", opID)
+	ticket := strings.Index(dry.out, "password-change ticket for "+imported)
+	link := strings.Index(dry.out, "link "+imported+" into "+cmdSam)
+	if dry.code != exitOK || ticket < 0 || link < 0 || ticket > link || !strings.Contains(dry.out, "made before the link") {
+		t.Fatalf("the undo's dry run plans no ticket for %s before its link back:\n%s\n%s", imported, dry.out, dry.errOut)
+	}
+	// The Google identity comes back at its next login only.
+	before[cmdSam] = strings.Replace(before[cmdSam], " google-oauth2|101202303404505606707", "", 1)
+	r := e.undoToBefore("delete", before)
+	if n := strings.Count(r.out, "ticket: http"); n != 2 {
+		t.Errorf("the undo made %d password-change tickets, want 2 (%s and %s):\n%s", n, cmdSam, imported, r.out)
+	}
+	if !strings.Contains(r.out, `POST /api/v2/tickets/password-change {"user_id":"`+imported+`"}`) {
+		t.Errorf("no ticket for %s:\n%s", imported, r.out)
+	}
+	if !strings.Contains(r.out, "google-oauth2|101202303404505606707") || !strings.Contains(r.out, "next login") {
+		t.Errorf("the undo does not say the Google identity waits for its next login:\n%s", r.out)
+	}
+}
+
+// A link killed (SIGKILL) after its call reached the tenant, not settled
+// since: its outcome is unknown, so its undo is refused (exit 3) until
+// `linkdesk resume` settles it, never called a link that made no call
+// that took effect; once settled, its undo unlinks.
+func TestUndoOfALinkCutOffDuringItsCallWaitsForResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs linkdesk and its tenant as processes")
+	}
+	// The tenant carries a write out at once and holds its answer for a
+	// minute: the kill lands between the effect and the answer.
+	emu := startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
+	t.Cleanup(func() { emu.stop(t) })
+	state := t.TempDir()
+	env := append(emu.env(), "XDG_STATE_HOME="+state)
+	watcher, err := client.New(context.Background(), client.Config{Domain: emu.exports["AUTH0_DOMAIN"],
+		ClientID: emu.exports["AUTH0_CLIENT_ID"], ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force")
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if u, err := watcher.User(context.Background(), cmdAliceDB); err == nil && len(u.Linked()) == 1 {
+			break // the tenant linked; linkdesk waits for the answer
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the link never reached the tenant:\n%s", out)
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	attempts, results := linkAudit(t, state)
+	if len(attempts) != 1 || len(results) != 0 {
+		t.Fatalf("after the kill: attempts %v, results %v; want one attempt and no result", attempts, results)
+	}
+	var opID string
+	for id := range attempts {
+		opID = id
+	}
+	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}} {
+		r := runProcess(t, env, args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "outcome is unknown: run `linkdesk resume` first") || strings.Contains(r.out+r.errOut, "nothing to undo") {
+			t.Errorf("%v of a link cut off during its call: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+	if r := runProcess(t, env, "resume"); r.code != exitOK || !strings.Contains(r.out, "took effect") {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := runProcess(t, env, "undo", opID); r.code != exitOK || !strings.Contains(r.out, "unlink google-oauth2|108812345678901234567 from "+cmdAliceDB) {
+		t.Errorf("the undo once resume settled the link: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// What is not an op id is a usage error (exit 2), before the tenant is
+// read; an op id of the right form that the audit log does not hold is a
+// failed lookup (exit 1), as `show` of no account is.
+func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
+	e := newWriteEnv(t)
+	for _, arg := range []string{"", "nope", "op1", "20261101T120000Z-3F9A1C0E5B7D2A41"} {
+		if r := runCmd(t, nil, "undo", arg); r.code != exitUsage || !strings.Contains(r.errOut, "is not an op id") {
+			t.Errorf("undo %q: exit %d, want %d\n%s%s", arg, r.code, exitUsage, r.out, r.errOut)
+		}
+	}
+	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41"); r.code != exitFailure || !strings.Contains(r.errOut, "no record of") {
+		t.Errorf("undo of an op id the audit log does not hold: exit %d, want %d\n%s%s", r.code, exitFailure, r.out, r.errOut)
+	}
+	if n := e.userWrites(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+}
+
+// An undo that conflicts with what changed since in all it would do (the
+// primary of a link deleted since, as on a tenant swapped for another)
+// can do nothing: refused (exit 3), with or without --force, as text or
+// JSON, nothing written.
+func TestUndoThatConflictsInEverythingIsRefused(t *testing.T) {
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	opID := e.opIDOf("link")
+	if err := connectEnv(t, e).DeleteUser(t.Context(), cmdAliceDB); err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}, {"undo", opID, "--json"}, {"undo", opID, "--json", "--force"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "deleted since the link") || !strings.Contains(r.errOut, "nothing can be undone now") {
+			t.Errorf("%v: exit %d, want %d\n%s%s", args, r.code, exitRefused, r.out, r.errOut)
+		}
+	}
+	if e.userWrites() != writes {
+		t.Errorf("the refused undo wrote")
 	}
 }

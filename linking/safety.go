@@ -40,6 +40,11 @@ const (
 	// organization memberships the primary lacks, and the link would end
 	// them: its plan did not carry them over first.
 	CheckAccessNotCarried = "access_not_carried"
+	// CheckOutcomeUnknown: an operation to undo has a call whose outcome is
+	// not known yet (cut off during it, not settled by `linkdesk resume`):
+	// what it changed, and so what undoing it means, only the tenant can
+	// tell, and reading it is resume's job.
+	CheckOutcomeUnknown = "outcome_unknown"
 	// CheckUserMissing: an account the operation needs does not exist.
 	CheckUserMissing = "user_missing"
 	// CheckChangedSincePlan: an account differs from what the plan expects.

@@ -28,6 +28,13 @@ type UndoSource struct {
 	OpID   string    // the op_id the operator named
 	// Done lists the steps whose call took effect (an audit result "ok").
 	Done map[string]bool
+	// Unknown lists the steps whose outcome is not known yet: cut off
+	// during their call (an audit attempt with no result after it, or a
+	// result "unknown"), or left started or unknown by the journal of a
+	// run not settled since. An undo built without knowing them would
+	// claim, or leave undone, what the tenant alone can tell: PlanUndo
+	// refuses until `linkdesk resume` settles them.
+	Unknown map[string]bool
 	// Backups holds the backup written before each step, by step id.
 	Backups map[string]*audit.Backup
 }
@@ -80,8 +87,20 @@ type UndoPlan struct {
 func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequest) (*UndoPlan, error) {
 	u := &undoer{ctx: ctx, t: t, src: src, req: req, out: &UndoPlan{}}
 	u.ref = &UndoRef{PlanID: src.PlanID, Op: src.Op.ID, Kind: src.Op.Kind, OpID: src.OpID}
+	switch src.Op.Kind {
+	case OpLink, OpUnlink, OpDelete:
+	case OpTicket:
+		return nil, errors.New("a ticket cannot be undone: it changed no data, and it expires on its own")
+	case OpVerifyEmail:
+		return nil, errors.New("a verification email cannot be undone: it changed no data, and an email sent cannot be called back")
+	default:
+		return nil, fmt.Errorf("a %s operation cannot be undone by linkdesk; undo the operation it undid again instead", src.Op.Kind)
+	}
+	if err := unsettledSteps(src); err != nil {
+		return nil, err
+	}
 	if !slices.ContainsFunc(src.Op.Steps, func(s Step) bool { return src.Done[s.ID] }) {
-		return nil, fmt.Errorf("%s of plan %s made no call that took effect: there is nothing to undo", src.Op.ID, src.PlanID)
+		return nil, fmt.Errorf("%s of plan %s made no call that took effect (the audit log records none of its calls done, and none with its outcome unknown): there is %w", src.Op.ID, src.PlanID, ErrNothingToUndo)
 	}
 	var err error
 	switch src.Op.Kind {
@@ -91,12 +110,6 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 		err = u.unlink()
 	case OpDelete:
 		err = u.delete()
-	case OpTicket:
-		err = errors.New("a ticket cannot be undone: it changed no data, and it expires on its own")
-	case OpVerifyEmail:
-		err = errors.New("a verification email cannot be undone: it changed no data, and an email sent cannot be called back")
-	default:
-		err = fmt.Errorf("a %s operation cannot be undone by linkdesk; undo the operation it undid again instead", src.Op.Kind)
 	}
 	if err != nil {
 		return nil, err
@@ -107,6 +120,29 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 		}
 	}
 	return u.out, nil
+}
+
+// unsettledSteps refuses an undo of an operation some step of which has
+// an outcome not known yet (src.Unknown), naming them.
+func unsettledSteps(src UndoSource) error {
+	var steps, ids []string
+	for _, s := range src.Op.Steps {
+		if !src.Unknown[s.ID] || src.Done[s.ID] {
+			continue
+		}
+		steps = append(steps, fmt.Sprintf("%s (%s %s)", s.ID, s.Call.Method, s.Call.Path))
+		for _, id := range stepUserIDs(s) {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(steps) == 0 {
+		return nil
+	}
+	return refuse(CheckOutcomeUnknown, ids,
+		"%s of plan %s was cut off during %s: its outcome is unknown: run `linkdesk resume` first, which reads the tenant to settle it, then undo it; nothing was changed",
+		src.Op.ID, src.PlanID, joinAnd(steps))
 }
 
 type undoer struct {
@@ -739,7 +775,10 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 			u.note("%s, linked into %s before, could not be read (%v): run the undo again to link it back", idUser, before.UserID, err)
 			continue
 		}
+		database := known && conn.IsDatabase && !conn.Inferred
 		var sec UserState
+		var ticket string // why a password-change ticket comes before the link back ("": none)
+		created := false  // made again by this undo, with a random password
 		switch {
 		case found && len(now.Identities) == 1 && now.Blocked && !blocked:
 			u.note("%s exists again and is blocked, and %s is not: link it back by hand once the blocks agree", idUser, before.UserID)
@@ -752,10 +791,18 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 					continue
 				}
 			}
+			if database {
+				// Made again since the deletion (a database account comes
+				// back only so), most likely by an earlier run of this undo
+				// with a random password: this is the last chance of a
+				// ticket for it, which Auth0 makes for no linked identity.
+				ticket = relinkTicketNote(idUser, before.UserID, "was made again since its deletion (by an earlier run of this undo, with a random password no one knows, or by hand)",
+					"unless the person knows its password, send them its URL so they set a new one")
+			}
 		case found:
 			u.note("%s exists again but has identities linked into it: link it back by hand once they are unlinked", idUser)
 			continue
-		case known && conn.IsDatabase && !conn.Inferred:
+		case database:
 			nu := profileRecreation(ident, conn)
 			if blocked {
 				nu.Blocked = &blocked
@@ -768,7 +815,9 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 				u.note("%s cannot be made again: %v", idUser, err)
 				continue
 			}
-			sec = createdState(idUser, nu, ident)
+			sec, created = createdState(idUser, nu, ident), true
+			ticket = relinkTicketNote(idUser, before.UserID, "is made again with a random password no one knows",
+				"send its URL to the person, so they set its password again")
 		default:
 			u.note("%s (linked into %s before) is a %s account: it comes back at its next login; run this undo again then to link it back", idUser, before.UserID, ident.Provider)
 			continue
@@ -777,6 +826,16 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 		if known && !conn.Inferred {
 			link.ConnectionID = conn.ID
 		}
+		// They were linked before: the checks of a new link's proof stand
+		// aside, named as overrides (the executor checks the link again
+		// before its call, and the audit log records them), as PlanLink
+		// names them.
+		if !primary.EmailVerified || !sec.EmailVerified {
+			link.Overrides = append(link.Overrides, CheckUnverifiedEmail)
+		}
+		if pe := NormalizeEmail(primary.Email); pe == "" || pe != NormalizeEmail(sec.Email) {
+			link.Overrides = append(link.Overrides, CheckDifferentEmails)
+		}
 		if sec.UserMetadata != nil || sec.AppMetadata != nil {
 			link.Notes = []string{fmt.Sprintf("%s's metadata since its return is discarded by the link (the backup before it keeps it)", idUser)}
 		}
@@ -784,11 +843,42 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 		p := cloneState(primary)
 		if err := link.buildSteps(&p, sec); err != nil {
 			u.note("%s cannot be linked back: %v", idUser, err)
+			if created {
+				// It stays an account of its own: its ticket is made all
+				// the same, the only way to its password.
+				_ = u.ticket(sec, "a password cannot be restored: send this ticket's URL to the person, so they set a new one")
+			}
 			continue
+		}
+		if ticket != "" {
+			if err := u.ticket(sec, ticket); err != nil {
+				u.note("%s: no password-change ticket can be planned for it (%v): once linked back into %s, no one knows its password and Auth0 makes no ticket for it; the person signs in with %s's own login instead",
+					idUser, err, before.UserID, before.UserID)
+			}
 		}
 		u.out.Ops = append(u.out.Ops, link)
 		primary.Identities = append(primary.Identities, sec.Identities...)
 	}
+}
+
+// relinkTicketNote says why a database identity linked back into primary
+// gets its password-change ticket before its link, and what to do with it.
+func relinkTicketNote(id, primary, how, send string) string {
+	return fmt.Sprintf("%s %s, then linked back into %s: a database identity linked into an account keeps its own password (signing in with it opens %s), "+
+		"and once linked it is no user of its own, for which Auth0 makes no ticket: this ticket is made before the link; %s (or they sign in with %s's own login instead)",
+		id, how, primary, primary, send, primary)
+}
+
+// ticket appends a password-change ticket for the database account of
+// state, which exists when its turn comes, with a note saying why.
+func (u *undoer) ticket(state UserState, note string) error {
+	t := u.op(Operation{Kind: OpTicket, Target: state.UserID})
+	t.Notes = []string{note}
+	if err := t.steps(state); err != nil {
+		return err
+	}
+	u.out.Ops = append(u.out.Ops, t)
+	return nil
 }
 
 // profileRecreation is the create body that makes a linked database

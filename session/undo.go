@@ -26,9 +26,16 @@ import (
 //   - a deletion: a database or passwordless account re-created (same
 //     user_id, email and verification, username, phone, metadata, roles,
 //     memberships) with a password-change ticket, its linked identities
-//     linked back; a social or enterprise account comes back at its next
-//     login, and Plan.Notes say what is kept until then (run the undo
-//     again once it has).
+//     linked back (a database one made again, with its own ticket before
+//     its link: once linked it is no user, and gets no ticket); a social or
+//     enterprise account comes back at its next login, and Plan.Notes say
+//     what is kept until then (run the undo again once it has).
+//
+// An operation one of whose calls has an outcome not known yet (cut off
+// during it: the audit log holds its attempt and no result, or a result
+// "unknown", or its plan's journal leaves it started or unknown) is
+// refused (linking.CheckOutcomeUnknown) until `linkdesk resume` settles
+// it, as is an operation whose own undo was cut off and is not settled.
 //
 // Conflicts are what the undo would restore that was changed since the
 // operation: when there are any, the plan's operations name
@@ -49,9 +56,20 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 	ref := src.PlanID + "/" + src.Op.ID
 	if list, err := s.Unsettled(); err == nil {
 		for _, u := range list {
+			if u.PlanID == src.PlanID {
+				// The journal of the operation's own plan: a step left
+				// started or unknown was cut off during its call, whatever
+				// the audit log it wrote to says.
+				for _, step := range u.Unknown {
+					if strings.HasPrefix(step, src.Op.ID+".") {
+						src.Unknown[step] = true
+					}
+				}
+			}
 			for _, op := range u.Plan.Operations {
 				if op.Undoes != nil && op.Undoes.String() == ref {
-					return nil, nil, fmt.Errorf("an undo of %s (plan %s) was cut off and is not settled: run `linkdesk resume` to finish or discard it first", ref, u.PlanID)
+					return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(op.Primary, op.Target)},
+						Reason: fmt.Sprintf("an undo of %s (plan %s) was cut off and is not settled: run `linkdesk resume` to finish or discard it first", ref, u.PlanID)}
 				}
 			}
 		}
@@ -74,7 +92,7 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 // undoSource gathers what the audit log and the state directory hold of
 // the operation one of whose records has op_id opID.
 func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
-	src := linking.UndoSource{OpID: opID, Done: map[string]bool{}, Backups: map[string]*audit.Backup{}}
+	src := linking.UndoSource{OpID: opID, Done: map[string]bool{}, Unknown: map[string]bool{}, Backups: map[string]*audit.Backup{}}
 	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
 	if err != nil {
 		return src, err
@@ -106,9 +124,19 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 		return src, fmt.Errorf("plan %s has no operation %s", rec.PlanID, opName)
 	}
 	src.PlanID, src.Op = p.ID, op
+	// What the last record of each step says: an attempt with no result
+	// after it (a run cut off during the call) or a result "unknown" (its
+	// answer lost) leaves its outcome unknown until a result settles it.
+	last := map[string]string{}
 	for _, r := range recs {
 		if r.PlanID != p.ID || !strings.HasPrefix(r.Step, opName+".") {
 			continue
+		}
+		switch r.Phase {
+		case audit.PhaseAttempt:
+			last[r.Step] = audit.ResultUnknown
+		case audit.PhaseResult:
+			last[r.Step] = r.Result
 		}
 		if r.Phase == audit.PhaseResult && r.Result == audit.ResultOK {
 			src.Done[r.Step] = true
@@ -119,6 +147,11 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 				return src, fmt.Errorf("the backup before step %s: %w", r.Step, err)
 			}
 			src.Backups[r.Step] = b
+		}
+	}
+	for step, l := range last {
+		if l == audit.ResultUnknown && !src.Done[step] {
+			src.Unknown[step] = true
 		}
 	}
 	return src, nil

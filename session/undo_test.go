@@ -1,0 +1,70 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// opIDOf is the op_id of the first audit record of step in the plan.
+func opIDOf(t *testing.T, s *Session, planID, step string) string {
+	t.Helper()
+	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.PlanID == planID && r.Step == step {
+			return r.OpID
+		}
+	}
+	t.Fatalf("no audit record of %s of plan %s", step, planID)
+	return ""
+}
+
+// A link cut off after the tenant acted, not settled: its undo is refused
+// (outcome_unknown), never told there is nothing to undo, whether the
+// journal or the audit log alone says so; once settled, it unlinks.
+func TestUndoOfALinkCutOffDuringItsCallIsRefusedUntilSettled(t *testing.T) {
+	f := newFixture(t)
+	s, p := f.cutLink(t, true)
+	opID := opIDOf(t, s, p.ID, "op1.link")
+	refused := func(why string) {
+		t.Helper()
+		_, _, err := s.UndoPlan(context.Background(), opID, "")
+		if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckOutcomeUnknown || errors.Is(err, linking.ErrNothingToUndo) {
+			t.Fatalf("undo of a link cut off during its call (%s): %v", why, err)
+		}
+	}
+	refused("journal and audit log")
+
+	// The audit log alone (the journal gone: another state directory's
+	// copy of the log, or a journal removed by hand) tells it too.
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled: %v %+v", err, list)
+	}
+	journal, err := os.ReadFile(list[0].Journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(list[0].Journal); err != nil {
+		t.Fatal(err)
+	}
+	refused("audit log only")
+	if err := os.WriteFile(list[0].Journal, journal, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatalf("settle: %v", err)
+	}
+	up, conflicts, err := s.UndoPlan(context.Background(), opID, "")
+	if err != nil || len(conflicts) > 0 || len(up.Operations) == 0 || up.Operations[0].Kind != linking.OpUnlink {
+		t.Fatalf("undo once settled: %v, conflicts %v, plan %+v", err, conflicts, up)
+	}
+}
