@@ -241,11 +241,14 @@ func describeJournal(io *streams, j journalState, p *linking.Plan) {
 			discarded++
 		default:
 			if again, ok := linking.MadeAgain(st.Note); ok {
+				if linking.PlanMakesAgain(st.Note) {
+					again += " (this run does; linkdesk resume --discard leaves it)"
+				}
 				madeMaybe = append(madeMaybe, fmt.Sprintf("%s, its answer never came; %s", st.ID, again))
 			}
 		}
 	}
-	fmt.Fprintf(io.Out, "\nJournal: %s — an earlier run did %d of %s", path, done, calls(len(p.StepIDs())))
+	fmt.Fprintf(io.Out, "\nJournal: %s — it records %d of %s done by an earlier run (a run confirms each on the tenant before it counts it done)", path, done, calls(len(p.StepIDs())))
 	if discarded > 0 {
 		fmt.Fprintf(io.Out, ", and %d %s discarded (`linkdesk resume --discard`): never made", discarded, plural(discarded, "was", "were"))
 	}
@@ -255,6 +258,6 @@ func describeJournal(io *streams, j journalState, p *linking.Plan) {
 	fmt.Fprintf(io.Out, "; this run makes only what is left\n")
 	for _, m := range madeMaybe {
 		// As resume says it: making such a call again is the operator's choice.
-		fmt.Fprintf(io.Out, "May have gone out already: %s (this run does; linkdesk resume --discard leaves it)\n", m)
+		fmt.Fprintf(io.Out, "May have gone out already: %s\n", m)
 	}
 }

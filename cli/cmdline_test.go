@@ -196,7 +196,7 @@ func TestApplyRefusesAJournalTheRunWouldRefuseBeforeDescribingIt(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.errOut, "journal belongs to a different plan") {
 			t.Errorf("%q: exit %d %s", tc.args, r.code, r.errOut)
 		}
-		if strings.Contains(r.out, "Journal:") || strings.Contains(r.out, "an earlier run did") || strings.Contains(r.errOut, "[y/N]") {
+		if strings.Contains(r.out, "Journal:") || strings.Contains(r.out, "done by an earlier run") || strings.Contains(r.errOut, "[y/N]") {
 			t.Errorf("%q described or asked about another plan's journal:\n%s%s", tc.args, r.out, r.errOut)
 		}
 	}
@@ -221,7 +221,7 @@ func TestApplyRefusesAJournalTheRunWouldRefuseBeforeDescribingIt(t *testing.T) {
 	}
 	// Its own journal, named by its path, is described as the run finds it.
 	r := runCmd(t, nil, "apply", planB)
-	if r.code != exitOK || !strings.Contains(r.out, "an earlier run did 2 of 2 calls") {
+	if r.code != exitOK || !strings.Contains(r.out, "it records 2 of 2 calls done by an earlier run") {
 		t.Errorf("apply b again: exit %d %s%s", r.code, r.out, r.errOut)
 	}
 }

@@ -122,7 +122,11 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		fmt.Fprintf(o.io.Out, "  cannot be left undone: %s\n", printableName(keep.Error()))
 	}
 	for _, m := range madeMaybe {
-		fmt.Fprintf(o.io.Out, "  may have gone out already: %s, its answer never came; %s (finishing does; --discard leaves it)\n", m.Step, m.Again)
+		how := ""
+		if m.Remade {
+			how = " (finishing does; --discard leaves it)"
+		}
+		fmt.Fprintf(o.io.Out, "  may have gone out already: %s, its answer never came; %s%s\n", m.Step, m.Again, how)
 	}
 	ok, err := showAndConfirm(o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),

@@ -1065,12 +1065,30 @@ func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s
 	case resolvedNotDone:
 		return false, e.settleOnResume(p, op, s, st, audit.ResultError, "the tenant shows the call did not take effect", audit.StepPending)
 	}
-	_, cerr := e.check(ctx, s)
-	if cerr == nil {
-		cerr = ChangedError(stepUserIDs(s), []string{"the tenant shows neither the effect of " + s.ID + " nor the state before it"})
+	// The tenant has moved on (another operator deleted or changed an
+	// account): whether the call took effect can no longer be read. Left
+	// unknown, nothing could settle the plan, nor discard it: it is settled
+	// as may-have-taken-effect, never made again by this plan.
+	if made, err := e.attempted(st); err != nil {
+		return false, fmt.Errorf("step %s was cut off by an earlier run, and the audit log could not be read: %w", s.ID, err)
+	} else if !made {
+		return false, e.settleOnResume(p, op, s, st, audit.ResultError, neverMade, audit.StepPending)
 	}
-	return false, cerr
+	changes := "the tenant shows neither the effect of " + s.ID + " nor the state before it"
+	if _, cerr := e.check(ctx, s); cerr != nil {
+		changes = cerr.Error()
+	}
+	why := changes + "; " + changedUnknowable
+	if err := e.settleOnResume(p, op, s, st, audit.ResultUnknown, why, audit.StepFailed); err != nil {
+		return false, err
+	}
+	return false, &notMadeAgain{step: s.ID, why: why}
 }
+
+// changedUnknowable ends the note of a step cut off during its call on a
+// tenant that has changed since, so that neither its effect nor the state
+// before it shows.
+const changedUnknowable = "whether the call took effect cannot be read on the tenant as it is now, so this plan does not make it again: plan anew from the tenant as it is"
 
 // settleOnResume writes the audit result of a step resolved on resume
 // (result, and why in its error) and moves the step to state to in the
@@ -1211,8 +1229,11 @@ type confirmRead struct {
 // the tenant when its turn comes), is not compared.
 func (e *Executor) confirmDone(ctx context.Context, p *Plan, s Step) (string, error) {
 	const confirmed = "done by an earlier run (journal), confirmed on the tenant"
-	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
-		return "done by an earlier run (journal); " + unknowable(s.Action), nil
+	switch s.Action {
+	case ActionTicket:
+		return "done by an earlier run, as its journal says: a ticket cannot be read back from the tenant, so this is not confirmed there", nil
+	case ActionVerifyEmail:
+		return "done by an earlier run, as its journal says: a verification email cannot be read back from the tenant, so this is not confirmed there", nil
 	}
 	c := e.calls[s.ID]
 	skip := map[string]bool{}
@@ -1330,6 +1351,13 @@ func MadeAgain(note string) (what string, ok bool) {
 	return gone + ": " + again, true
 }
 
+// PlanMakesAgain reports whether finishing the plan makes again a step
+// whose note says it may have gone out: a ticket or an email is made again;
+// a call cut off on a tenant that has changed since never is.
+func PlanMakesAgain(note string) bool {
+	return MayHaveBeenMade(note) && !strings.HasSuffix(note, changedUnknowable)
+}
+
 // MayHaveGoneOut says, for such a note, what may be out there already ("a
 // ticket whose URL no one saw may exist"); "" for any other note.
 func MayHaveGoneOut(note string) string {
@@ -1343,6 +1371,8 @@ func goneOut(note string) (gone, again string) {
 		return "a ticket whose URL no one saw may exist", "making it again makes a new one and shows its URL"
 	case strings.HasSuffix(note, verifyUnknowable):
 		return "the email may have reached the person", "making it again sends a second one"
+	case strings.HasSuffix(note, changedUnknowable):
+		return "it may have taken effect before the tenant changed", "this plan cannot make it again; plan anew"
 	}
 	return "", ""
 }

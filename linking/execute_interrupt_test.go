@@ -681,6 +681,15 @@ func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Execut
 	t.Helper()
 	sb := newSandbox(t, emulator.Options{})
 	p := sb.plan(sb.planned(linking.PlanTicket(sb.mustUser(aliceDB), client.TicketOptions{}, "ZD-3")))
+	ex, cutOff := sb.cutOffFirstStep(p, attemptOnRecord)
+	return sb, ex, p, cutOff
+}
+
+// cutOffFirstStep is p's run cut off in its first call, with the attempt on
+// record or not, and the executor to resume it.
+func (sb *sandbox) cutOffFirstStep(p *linking.Plan, attemptOnRecord bool) (*linking.Executor, string) {
+	t := sb.t
+	t.Helper()
 	step := p.Operations[0].Steps[0]
 	journalPath := filepath.Join(sb.dir, "apply.journal")
 	j, err := audit.OpenJournal(journalPath, p.ID, p.StepIDs())
@@ -703,5 +712,47 @@ func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Execut
 	t.Cleanup(func() { j.Close() })
 	ex := sb.executor()
 	ex.Journal = j
-	return sb, ex, p, cutOff
+	return ex, cutOff
+}
+
+// A link cut off in its merge, whose primary another operator deletes
+// before anyone resumes: the tenant can no longer show whether the merge
+// took effect. Resume settles it as may-have-taken-effect (unknown in the
+// audit log, never made again by this plan) instead of refusing for good,
+// so that the plan can be discarded; finishing it is refused, with no write.
+func TestACutOffCallOnATenantThatChangedSinceIsSettledAsUnknowable(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	p := sb.plan(sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)...)
+	ex, cutOff := sb.cutOffFirstStep(p, true)
+	if err := sb.tenant.DeleteUser(context.Background(), aliceDB); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ex.Settle(context.Background(), p)
+	if err != nil {
+		t.Fatalf("settle: %v", err)
+	}
+	st := res.Steps[0]
+	if st.Status != linking.StatusUnknown || !strings.Contains(st.Note, "no longer exists") || !strings.Contains(st.Note, "cannot be read on the tenant as it is now") {
+		t.Fatalf("the cut-off merge settles as %s: %q %q", st.Status, st.Note, st.Error)
+	}
+	var results []string
+	for _, r := range sb.auditRecords() {
+		if r.OpID == cutOff && r.Phase == audit.PhaseResult {
+			results = append(results, r.Result)
+		}
+	}
+	if len(results) != 1 || results[0] != audit.ResultUnknown {
+		t.Errorf("the cut-off call's results: %v, want one unknown", results)
+	}
+	js := ex.Journal.Steps()[0]
+	if js.State != audit.StepFailed || !linking.MayHaveBeenMade(js.Note) || linking.PlanMakesAgain(js.Note) {
+		t.Errorf("journal: %s %q", js.State, js.Note)
+	}
+	writes := len(sb.writesSent())
+	if _, err := ex.Apply(context.Background(), p); err == nil {
+		t.Error("the plan finished on a tenant without its primary")
+	}
+	if n := len(sb.writesSent()) - writes; n != 0 {
+		t.Errorf("finishing made %d writes", n)
+	}
 }

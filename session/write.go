@@ -496,7 +496,7 @@ func (s *Session) RemainingSteps(u Unsettled) (remaining []string, madeMaybe []M
 		if !slices.Contains([]audit.StepState{audit.StepDone, audit.StepSkipped}, st.State) {
 			remaining = append(remaining, st.ID)
 			if again, ok := linking.MadeAgain(st.Note); ok {
-				madeMaybe = append(madeMaybe, MaybeMade{Step: st.ID, Again: again, Gone: linking.MayHaveGoneOut(st.Note)})
+				madeMaybe = append(madeMaybe, MaybeMade{Step: st.ID, Again: again, Gone: linking.MayHaveGoneOut(st.Note), Remade: linking.PlanMakesAgain(st.Note)})
 			}
 		}
 	}
@@ -509,6 +509,7 @@ func (s *Session) RemainingSteps(u Unsettled) (remaining []string, madeMaybe []M
 type MaybeMade struct {
 	Step, Again string
 	Gone        string // what may be out there already (linking.MayHaveGoneOut)
+	Remade      bool   // finishing the plan makes it again (linking.PlanMakesAgain)
 }
 
 func plural(n int, one, many string) string {
