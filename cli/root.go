@@ -318,14 +318,27 @@ func warnUnsettled(io *streams, s *session.Session) {
 		fmt.Fprintln(io.ErrOut, "linkdesk: reading the journals:", terminalText(err.Error()))
 		return
 	}
-	if len(list) == 0 {
-		return
-	}
-	fmt.Fprintf(io.ErrOut, "linkdesk: %d earlier %s on %s did not finish as seen:\n", len(list), plural(len(list), "write", "writes"), printableName(s.Name))
+	var cut, running []session.Unsettled
 	for _, u := range list {
-		fmt.Fprintln(io.ErrOut, "  "+terminalText(u.Summary()))
+		if u.InUse {
+			running = append(running, u)
+		} else {
+			cut = append(cut, u)
+		}
 	}
-	fmt.Fprintln(io.ErrOut, "  Run `linkdesk resume` to settle them by reading the tenant.")
+	if len(cut) > 0 {
+		fmt.Fprintf(io.ErrOut, "linkdesk: %d earlier %s on %s did not finish as seen:\n", len(cut), plural(len(cut), "write", "writes"), printableName(s.Name))
+		for _, u := range cut {
+			fmt.Fprintln(io.ErrOut, "  "+terminalText(u.Summary()))
+		}
+		fmt.Fprintln(io.ErrOut, "  Run `linkdesk resume` to settle them by reading the tenant.")
+	}
+	if len(running) > 0 { // not cut off: running now, in another linkdesk
+		fmt.Fprintf(io.ErrOut, "linkdesk: %d %s on %s %s running in another linkdesk now:\n", len(running), plural(len(running), "plan", "plans"), printableName(s.Name), plural(len(running), "is", "are"))
+		for _, u := range running {
+			fmt.Fprintln(io.ErrOut, "  "+terminalText(u.Summary()))
+		}
+	}
 }
 
 func firstNonEmpty(vals ...string) string {

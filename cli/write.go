@@ -34,7 +34,8 @@ type writeFlags struct {
 }
 
 // commandError gives an error its exit code: 3 for a refusal by a safety
-// check, 1 for anything else (usage errors keep their 2).
+// check or by another run holding the plan, 1 for anything else (usage
+// errors keep their 2).
 func commandError(err error) error {
 	if err == nil {
 		return nil
@@ -45,7 +46,8 @@ func commandError(err error) error {
 	}
 	// The message may quote the tenant's strings: made safe for a terminal.
 	msg := &shownError{text: printableName(audit.Scrub(err.Error())), err: err}
-	if _, ok := linking.AsSafetyError(err); ok {
+	if _, ok := linking.AsSafetyError(err); ok || errors.Is(err, audit.ErrJournalLocked) {
+		// A plan runs at most once at a time: another run holding it is a refusal too.
 		return &exitError{code: exitRefused, err: msg}
 	}
 	return &exitError{code: exitFailure, err: msg}
