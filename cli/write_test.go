@@ -459,3 +459,13 @@ func TestTicketCommand(t *testing.T) {
 		t.Errorf("audit log:\n%s", data)
 	}
 }
+
+// An identity linked away answers 404 by its user id; a write naming it is
+// refused as missing, and says which account it is linked into.
+func TestAWriteOnALinkedIdentitySaysWhereItLives(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "delete", "google-oauth2|101202303404505606707", "--force")
+	if r.code != exitRefused || !strings.Contains(r.errOut, "it is an identity linked into "+cmdSam) {
+		t.Errorf("delete of a linked identity: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

@@ -300,7 +300,11 @@ func PlanVerifyEmail(u client.User, opts VerifyOptions, reason string) (Operatio
 	case u.Email == "":
 		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "%s has no email: there is nothing to verify", u.UserID)
 	case u.EmailVerified:
-		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "%s is verified already, on %s: nothing to send", u.Email, u.UserID)
+		name := u.UserID // the email may be a family's: the account goes first
+		if u.Username != "" {
+			name = "username " + u.Username + " (" + u.UserID + ")"
+		}
+		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "the email of %s, %s, is verified already: nothing to send", name, u.Email)
 	}
 	op := Operation{Kind: OpVerifyEmail, Target: u.UserID, Reason: reason}
 	if opts.ClientID != "" || opts.Identity != nil {

@@ -123,10 +123,17 @@ func (s *Session) findUserID(ctx context.Context, id string) ([]client.User, str
 		return nil, FoundByUserID, err
 	}
 	// A secondary linked away answers 404: find the account it lives in.
+	out, err := s.linkedInto(ctx, id)
+	return out, FoundByLinked, err
+}
+
+// linkedInto finds the accounts the identity id (provider|id) is linked
+// into, by the (lagging) search: a secondary linked away answers 404.
+func (s *Session) linkedInto(ctx context.Context, id string) ([]client.User, error) {
 	provider, rest, _ := strings.Cut(id, "|")
 	found, err := s.search(ctx, `identities.user_id:"`+client.EscapeLucenePhrase(rest)+`"`)
 	if err != nil {
-		return nil, FoundByLinked, err
+		return nil, err
 	}
 	var out []client.User
 	for _, u := range found {
@@ -137,7 +144,7 @@ func (s *Session) findUserID(ctx context.Context, id string) ([]client.User, str
 			}
 		}
 	}
-	return out, FoundByLinked, nil
+	return out, nil
 }
 
 func (s *Session) findIdentifier(ctx context.Context, q string) ([]client.User, error) {

@@ -439,7 +439,14 @@ func (s *Session) Users(ctx context.Context, ids ...string) ([]client.User, erro
 	if s.Tenant == nil {
 		return nil, ErrNoTenant
 	}
-	return linking.ReadUsers(ctx, s.Tenant, ids...)
+	users, err := linking.ReadUsers(ctx, s.Tenant, ids...)
+	if se, ok := linking.AsSafetyError(err); ok && se.Check == linking.CheckUserMissing && len(se.UserIDs) == 1 {
+		// An identity linked away is not gone: say where it lives.
+		if owners, ferr := s.linkedInto(ctx, se.UserIDs[0]); ferr == nil && len(owners) > 0 {
+			se.Reason += fmt.Sprintf(": it is an identity linked into %s (`linkdesk show %s` shows it; unlink it to make it an account again)", owners[0].UserID, se.UserIDs[0])
+		}
+	}
+	return users, err
 }
 
 // Access reads the roles and organization memberships of users, which a
