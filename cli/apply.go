@@ -112,7 +112,7 @@ func runApply(o *applyOptions) error {
 				return err
 			}
 			describeJournal(o.io, journal, p)
-		} else if err := showOperations(o.io, o.writeFlags, p); err != nil {
+		} else if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
 			return err
 		}
 		ok, err := confirm(o.io, o.writeFlags, confirmation{

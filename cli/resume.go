@@ -130,6 +130,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}
 	ok, err := showAndConfirm(o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
+		done:     func(step string) bool { return !slices.Contains(remaining, step) },
 	})
 	if err != nil || !ok {
 		if err == nil && !o.Force && keep == nil {

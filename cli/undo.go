@@ -86,7 +86,7 @@ func runUndo(o *undoOptions) error {
 			return nil
 		}
 		if !o.JSON {
-			if err := showOperations(o.io, o.writeFlags, p); err != nil {
+			if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
 				return err
 			}
 			for _, n := range p.Notes {

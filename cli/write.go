@@ -99,6 +99,9 @@ type confirmation struct {
 	prompt string
 	// calls is how many calls the plan makes (the dry run's words).
 	calls int
+	// done, when set, says which steps an earlier run made: shown as made
+	// already, and not counted in calls.
+	done func(step string) bool
 }
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
@@ -155,7 +158,7 @@ type dryRunJSON struct {
 
 // showOperations prints what a write command would do: the operations and
 // their exact calls.
-func showOperations(ios *streams, f writeFlags, p *linking.Plan) error {
+func showOperations(ios *streams, f writeFlags, p *linking.Plan, done func(step string) bool) error {
 	if f.JSON {
 		if f.Force {
 			return nil // the result says it all
@@ -163,7 +166,7 @@ func showOperations(ios *streams, f writeFlags, p *linking.Plan) error {
 		return writeJSON(ios.Out, dryRunJSON{DryRun: true, Plan: p.ID, Operations: p.Operations})
 	}
 	fmt.Fprintf(ios.Out, "On %s:\n", printableName(p.Tenant))
-	return report.WriteOperations(ios.Out, p.Operations)
+	return report.WriteOperationsLeft(ios.Out, p.Operations, done)
 }
 
 // printableName makes a string from the tenant safe for a terminal (control
@@ -391,10 +394,18 @@ func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlag
 // showAndConfirm shows a plan's operations and their exact calls, then asks
 // as the contract says: true when the write may go ahead.
 func showAndConfirm(ios *streams, f writeFlags, p *linking.Plan, c confirmation) (bool, error) {
-	if err := showOperations(ios, f, p); err != nil {
+	if err := showOperations(ios, f, p, c.done); err != nil {
 		return false, err
 	}
 	c.calls = p.Calls()
+	if c.done != nil {
+		c.calls = 0
+		for _, id := range p.StepIDs() {
+			if !c.done(id) {
+				c.calls++
+			}
+		}
+	}
 	return confirm(ios, f, c)
 }
 

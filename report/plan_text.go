@@ -28,7 +28,7 @@ func WritePlanText(w io.Writer, p *linking.Plan) error {
 	}
 	for _, op := range p.Operations {
 		bw.WriteString("\n")
-		writeOperation(bw, op)
+		writeOperation(bw, op, nil)
 	}
 	writeNotPlanned(bw, p.NotPlanned)
 	return bw.Flush()
@@ -85,17 +85,23 @@ func writeNotPlanned(w *bufio.Writer, nps []linking.NotPlanned) {
 // WriteOperations writes operations as WritePlanText does, without the plan
 // around them: the dry run of a single link, unlink or delete.
 func WriteOperations(w io.Writer, ops []linking.Operation) error {
+	return WriteOperationsLeft(w, ops, nil)
+}
+
+// WriteOperationsLeft is WriteOperations for a plan an earlier run began:
+// the calls of the steps done says are done are marked as made already.
+func WriteOperationsLeft(w io.Writer, ops []linking.Operation, done func(step string) bool) error {
 	bw := bufio.NewWriter(w)
 	for i, op := range ops {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		writeOperation(bw, op)
+		writeOperation(bw, op, done)
 	}
 	return bw.Flush()
 }
 
-func writeOperation(w *bufio.Writer, op linking.Operation) {
+func writeOperation(w *bufio.Writer, op linking.Operation, done func(step string) bool) {
 	fmt.Fprintf(w, "%s  %s\n", op.ID, termsafe.Printable(OperationTitle(op)))
 	for _, r := range op.Reasons {
 		fmt.Fprintf(w, "     why: %s\n", termsafe.Printable(r))
@@ -151,6 +157,10 @@ func writeOperation(w *bufio.Writer, op linking.Operation) {
 	}
 	w.WriteString("     calls:\n")
 	for _, s := range op.Steps {
+		if done != nil && done(s.ID) {
+			fmt.Fprintf(w, "       made already: %s\n", CallText(s.Call))
+			continue
+		}
 		fmt.Fprintf(w, "       %s\n", CallText(s.Call))
 	}
 }

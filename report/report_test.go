@@ -540,3 +540,24 @@ func TestWritePlanSummaryCutsOnlyToATerminal(t *testing.T) {
 		t.Errorf("at 10 columns: %q", got)
 	}
 }
+
+// The operations of a plan an earlier run began show the calls it made as
+// made already, so that a resume asks only about the calls left.
+func TestWriteOperationsLeftMarksTheCallsMadeAlready(t *testing.T) {
+	ops := []linking.Operation{{
+		ID: "op1", Kind: linking.OpLink, Primary: "auth0|1", Secondary: "google-oauth2|2",
+		Steps: []linking.Step{
+			{ID: "op1.roles", Action: linking.ActionAssignRoles, Call: linking.Call{Method: "POST", Path: "/api/v2/users/auth0%7C1/roles"}},
+			{ID: "op1.link", Action: "link", Call: linking.Call{Method: "POST", Path: "/api/v2/users/auth0%7C1/identities"}},
+		},
+	}}
+	var b bytes.Buffer
+	if err := WriteOperationsLeft(&b, ops, func(step string) bool { return step == "op1.roles" }); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"       made already: POST /api/v2/users/auth0%7C1/roles\n", "       POST /api/v2/users/auth0%7C1/identities\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+}
