@@ -548,7 +548,15 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		}
 	default: // outcomeUnknown, outcomeUnknowable
 		res.Result, res.Error = audit.ResultUnknown, joinNote(callErr.Error(), note)
+		if ctx.Err() != nil {
+			// The SDK says "failed to send the request: context canceled",
+			// although the request may well have gone out and taken effect.
+			res.Error = interruptedCall + "; " + note
+		}
 		rep.Status, rep.Error = StatusUnknown, audit.Scrub(callErr.Error())
+		if ctx.Err() != nil {
+			rep.Error = interruptedCall
+		}
 		stopErr = fmt.Errorf("step %s (%s): %w: %v; %s", s.ID, s.Call.Method+" "+s.Call.Path, client.ErrOutcomeUnknown, callErr, note)
 		if ctx.Err() != nil {
 			stopErr = fmt.Errorf("%w during step %s: its outcome is unknown until `linkdesk resume` reads the tenant (%v)", ErrInterrupted, s.ID, callErr)
@@ -1018,7 +1026,7 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 	case errors.As(callErr, &apiErr) && apiErr.StatusCode < 500:
 		return outcomeFailed, ""
 	case ctx.Err() != nil:
-		return outcomeUnknown, "interrupted during the call; `linkdesk resume` settles it by reading the tenant"
+		return outcomeUnknown, "`linkdesk resume` settles it by reading the tenant"
 	case s.Action == ActionTicket || s.Action == ActionVerifyEmail:
 		return outcomeUnknowable, unknowable(s.Action)
 	}
@@ -1084,6 +1092,10 @@ func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s
 	}
 	return false, &notMadeAgain{step: s.ID, why: why}
 }
+
+// interruptedCall is what a call cut off by the operator (Ctrl-C) is
+// recorded with, in place of the SDK's "failed to send the request".
+const interruptedCall = "the run was interrupted while waiting for the answer: the request may have reached the tenant"
 
 // changedUnknowable ends the note of a step cut off during its call on a
 // tenant that has changed since, so that neither its effect nor the state

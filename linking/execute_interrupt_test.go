@@ -279,6 +279,13 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 						}
 					}
 				}
+				if mode == cancelAfter { // Ctrl-C while the answer was awaited: not "failed to send"
+					for _, r := range sb.auditRecords() {
+						if r.Step == steps[k] && r.Phase == audit.PhaseResult && (r.Result != audit.ResultUnknown || !strings.HasPrefix(r.Error, "the run was interrupted while waiting for the answer: the request may have reached the tenant") || strings.Contains(r.Error, "canceled")) {
+							t.Errorf("the interrupted call's result: %s %q", r.Result, r.Error)
+						}
+					}
+				}
 				j.Close()
 
 				j, res, err := sb.resume(journalPath, p)
