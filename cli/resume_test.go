@@ -46,40 +46,7 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs linkdesk and its tenant as processes")
 	}
-	// The tenant carries a write out at once and holds its answer for a
-	// minute: the kill lands between the effect and the answer.
-	emu := startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
-	state := t.TempDir()
-	env := append(emu.env(), "XDG_STATE_HOME="+state)
-	watcher, err := client.New(context.Background(), client.Config{Domain: emu.exports["AUTH0_DOMAIN"],
-		ClientID: emu.exports["AUTH0_CLIENT_ID"], ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		u, err := watcher.User(context.Background(), cmdAliceDB)
-		if err == nil && len(u.Linked()) == 1 {
-			break // the tenant acted; linkdesk waits for the answer
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("the link never reached the tenant:\n%s", out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
+	emu, env, state := killLinkAfterItReachedTheTenant(t)
 	if attempts, results := linkAudit(t, state); len(attempts) != 1 || len(results) != 0 {
 		t.Fatalf("before resume: attempts %v, results %v; want one attempt and no result", attempts, results)
 	}
@@ -115,6 +82,43 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 			t.Errorf("alice holds %d identities, want her own and the Google one", len(u.Identities))
 		}
 	}
+}
+
+// killLinkAfterItReachedTheTenant runs `linkdesk link alice-db alice-google
+// --force` against a tenant (a process) that carries a write out at once
+// and holds its answer for a minute, and kills it with SIGKILL between the
+// effect and the answer: the tenant linked, and linkdesk never heard.
+func killLinkAfterItReachedTheTenant(t *testing.T) (emu *emulatorProcess, env []string, state string) {
+	t.Helper()
+	emu = startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
+	state = t.TempDir()
+	env = append(emu.env(), "XDG_STATE_HOME="+state)
+	watcher, err := client.New(context.Background(), client.Config{Domain: emu.exports["AUTH0_DOMAIN"],
+		ClientID: emu.exports["AUTH0_CLIENT_ID"], ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if u, err := watcher.User(context.Background(), cmdAliceDB); err == nil && len(u.Linked()) == 1 {
+			break // the tenant acted; linkdesk waits for the answer
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the link never reached the tenant:\n%s", out)
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	return emu, env, state
 }
 
 // TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator: the tenant

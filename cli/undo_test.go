@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
@@ -485,37 +483,8 @@ func TestUndoOfALinkCutOffDuringItsCallWaitsForResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs linkdesk and its tenant as processes")
 	}
-	// The tenant carries a write out at once and holds its answer for a
-	// minute: the kill lands between the effect and the answer.
-	emu := startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
+	emu, env, state := killLinkAfterItReachedTheTenant(t)
 	t.Cleanup(func() { emu.stop(t) })
-	state := t.TempDir()
-	env := append(emu.env(), "XDG_STATE_HOME="+state)
-	watcher, err := client.New(context.Background(), client.Config{Domain: emu.exports["AUTH0_DOMAIN"],
-		ClientID: emu.exports["AUTH0_CLIENT_ID"], ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force")
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if u, err := watcher.User(context.Background(), cmdAliceDB); err == nil && len(u.Linked()) == 1 {
-			break // the tenant linked; linkdesk waits for the answer
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("the link never reached the tenant:\n%s", out)
-		}
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
 	attempts, results := linkAudit(t, state)
 	if len(attempts) != 1 || len(results) != 0 {
 		t.Fatalf("after the kill: attempts %v, results %v; want one attempt and no result", attempts, results)

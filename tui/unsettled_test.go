@@ -63,6 +63,23 @@ func leaveUnsettledLink(t *testing.T, dir string) client.Tenant {
 	return tn
 }
 
+// modelAfterAnUnsettledLink is the root model (probe pages) of a session
+// whose state directory holds a link cut off after the tenant acted, with
+// the session and the model's Init.
+func modelAfterAnUnsettledLink(t *testing.T, now func() time.Time) (*Model, *session.Session, tea.Cmd) {
+	t.Helper()
+	dir := t.TempDir()
+	tn := leaveUnsettledLink(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	c := &Common{Backend: &Backend{Session: s}, Now: now}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
+	return m, s, m.Init()
+}
+
 // unsettledAnswers runs cmd (and the commands of a batch) and gives the
 // model the answers of the checks of the journals it makes.
 func unsettledAnswers(m *Model, cmd tea.Cmd) int {
@@ -88,17 +105,10 @@ func unsettledAnswers(m *Model, cmd tea.Cmd) int {
 // whole; once `linkdesk resume` settles it from another shell, reading the
 // journals again (a rescan, or now and then) clears both.
 func TestTheUnsettledWarningSaysWhatToDoAndClearsOnceSettled(t *testing.T) {
-	dir := t.TempDir()
-	tn := leaveUnsettledLink(t, dir)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
-	defer s.Close()
+	ctx := context.Background()
 	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
-	c := &Common{Backend: &Backend{Session: s}, Now: func() time.Time { return now }}
-	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
-		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
-	if unsettledAnswers(m, m.Init()) != 1 {
+	m, s, init := modelAfterAnUnsettledLink(t, func() time.Time { return now })
+	if unsettledAnswers(m, init) != 1 {
 		t.Fatal("no check of the journals at start")
 	}
 	for _, size := range [][2]int{{100, 30}, {80, 24}, {60, 20}} {
@@ -133,7 +143,7 @@ func TestTheUnsettledWarningSaysWhatToDoAndClearsOnceSettled(t *testing.T) {
 	}
 
 	// Settled from another shell, as `linkdesk resume` does.
-	other := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	other := session.With(ctx, s.Tenant, "sandbox", session.Config{StateDir: s.Paths.State, Operator: "tester"})
 	defer other.Close()
 	list, err := other.Unsettled()
 	if err != nil || len(list) != 1 {
@@ -163,16 +173,9 @@ func TestTheUnsettledWarningSaysWhatToDoAndClearsOnceSettled(t *testing.T) {
 // when its scan ends, whatever its end: writes settled from another shell
 // since leave the status bar.
 func TestARescanReadsTheJournalsAgain(t *testing.T) {
-	dir := t.TempDir()
-	tn := leaveUnsettledLink(t, dir)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
-	defer s.Close()
-	c := &Common{Backend: &Backend{Session: s}}
-	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
-		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
-	unsettledAnswers(m, m.Init())
+	ctx := context.Background()
+	m, s, init := modelAfterAnUnsettledLink(t, nil)
+	unsettledAnswers(m, init)
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	if m.unsettled != 1 {
 		t.Fatalf("%d unsettled at start, want 1", m.unsettled)
