@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -309,6 +310,9 @@ type UnsettledMsg struct {
 func (b *Backend) CheckUnsettled(task TaskID) tea.Cmd {
 	return func() tea.Msg {
 		list, err := b.Session.Unsettled()
+		// A plan another linkdesk is running now is not cut off: resume
+		// would leave it alone, and so does the warning.
+		list = slices.DeleteFunc(list, func(u session.Unsettled) bool { return u.InUse })
 		return UnsettledMsg{Task: task, List: list, Err: err}
 	}
 }

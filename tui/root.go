@@ -306,9 +306,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.rate, m.rateAt = msg.Limit, msg.Now
 		cmds := []tea.Cmd{m.c.Backend.RateLimitTick(m.opts.RateEvery)}
 		// Writes left unsettled may be settled from another shell
-		// (`linkdesk resume`): the journals are read again now and then
-		// until they are.
-		if m.unsettled > 0 && m.unsettledTask == 0 && msg.Now.Sub(m.unsettledAt) >= unsettledEvery {
+		// (`linkdesk resume`), and another linkdesk on this tenant may be
+		// cut off: the journals are read again now and then.
+		every := unsettledIdleEvery
+		if m.unsettled > 0 {
+			every = unsettledEvery
+		}
+		if m.unsettledTask == 0 && msg.Now.Sub(m.unsettledAt) >= every {
 			cmds = append(cmds, m.checkUnsettled())
 		}
 		return m, tea.Batch(cmds...)
@@ -366,12 +370,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // unsettledEvery is how often the journals are read again while writes
-// are left unsettled.
-const unsettledEvery = 10 * time.Second
+// are left unsettled; unsettledIdleEvery, while none is (another
+// linkdesk on the tenant may leave one).
+const (
+	unsettledEvery     = 10 * time.Second
+	unsettledIdleEvery = 30 * time.Second
+)
 
 // checkUnsettled reads this tenant's journals for writes cut off and not
 // settled: at start, on r and R, when the last write in flight ends, and
-// every unsettledEvery while some are left. While writes of this session
+// now and then (every unsettledEvery while some are left, else every
+// unsettledIdleEvery). While writes of this session
 // are in flight it waits for them to end: their journals are open.
 func (m *Model) checkUnsettled() tea.Cmd {
 	if m.c.Backend == nil || m.c.ReadOnly || len(m.writes) > 0 {

@@ -196,3 +196,30 @@ func TestARescanReadsTheJournalsAgain(t *testing.T) {
 		t.Errorf("the footer once settled: %q", footer)
 	}
 }
+
+// TestAWriteAnotherLinkdeskLeavesUnsettledIsFoundNowAndThen: with nothing
+// unsettled, the journals are still read every unsettledIdleEvery, so that
+// a write another linkdesk on this tenant left cut off meanwhile is warned
+// of without a rescan.
+func TestAWriteAnotherLinkdeskLeavesUnsettledIsFoundNowAndThen(t *testing.T) {
+	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
+	m, s, init := modelAfterAnUnsettledLink(t, func() time.Time { return now })
+	unsettledAnswers(m, init)
+	list, _ := s.Unsettled()
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	_, cmd := m.Update(ScanDoneMsg{Task: m.scan.task, Err: context.Canceled})
+	if unsettledAnswers(m, cmd) != 1 || m.unsettled != 0 {
+		t.Fatalf("%d unsettled after settling", m.unsettled)
+	}
+	leaveUnsettledLink(t, s.Paths.State) // another linkdesk, cut off
+	if _, cmd := m.Update(RateLimitMsg{Now: now.Add(unsettledEvery)}); unsettledAnswers(m, cmd) != 0 {
+		t.Error("the journals were read again at the pace kept while some are unsettled")
+	}
+	_, cmd = m.Update(RateLimitMsg{Now: now.Add(unsettledIdleEvery)})
+	if unsettledAnswers(m, cmd) != 1 || m.unsettled != 1 {
+		t.Fatalf("the write left unsettled meanwhile was not found: %d", m.unsettled)
+	}
+}
