@@ -267,6 +267,11 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	stop := func(err error) (*Result, error) {
 		res.Err = err
 		res.Stopped = audit.Scrub(err.Error())
+		for i := range res.Steps {
+			if st := &res.Steps[i]; st.Status == StatusNotRun && e.state(st.Step) == audit.StepDone {
+				st.Note = RecordedDoneNote // not "not done": not confirmed either
+			}
+		}
 		return res, err
 	}
 	e.answer, e.seen = nil, map[string]confirmRead{}
@@ -464,8 +469,10 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		rep.Status, rep.Error = StatusRefused, err.Error()
 		return err
 	}
-	if s.Action == ActionLink {
-		if err := e.checkCarried(ctx, users); err != nil {
+	if op.Kind == OpLink && (s.Action == ActionLink || s.ID == op.Steps[0].ID) {
+		// Checked before the operation's first write, against what its
+		// steps carry over, and again at the link.
+		if err := e.checkCarried(ctx, op, s, users); err != nil {
 			rep.refused(err)
 			return err
 		}
@@ -680,26 +687,46 @@ func (e *Executor) checkLink(ctx context.Context, op Operation, primary, seconda
 }
 
 // checkCarried refuses a link whose secondary holds a role or an
-// organization membership the primary lacks: the link would end it. The
-// steps before the link give them to the primary; a plan without those
-// steps (an older tenant's, or a hand-made one) is refused here.
-func (e *Executor) checkCarried(ctx context.Context, users []readState) error {
-	if len(users) != 2 || !users[1].found || users[1].access == nil || !users[0].found {
-		return nil // no roles or organizations served, or nothing to link
+// organization membership the primary lacks and the operation does not
+// carry over: the link would end it. Before the operation's first write s
+// is its first step, and what its steps give the primary counts; at the
+// link they have given it. A plan without those steps (an older tenant's,
+// or a hand-made one) is refused before it writes anything.
+func (e *Executor) checkCarried(ctx context.Context, op Operation, s Step, users []readState) error {
+	if len(users) != 2 || !users[1].found || !users[0].found {
+		return nil // nothing to link: the check before refused it
 	}
 	sec := users[1].access
-	if len(sec.Roles)+len(sec.Organizations) == 0 {
-		return nil
+	if sec == nil && s.Action != ActionLink { // the link step has read it, where the tenant serves it
+		a, err := readAccess(ctx, e.Tenant, users[1].user.UserID)
+		if err != nil && !accessNotServed(err) {
+			return fmt.Errorf("the roles and memberships of %s could not be read, so no call was made: %w", users[1].user.UserID, err)
+		}
+		if err == nil {
+			sec = &a
+		}
+	}
+	if sec == nil || len(sec.Roles)+len(sec.Organizations) == 0 {
+		return nil // no roles or organizations served, or none to lose
 	}
 	prim := users[0].access
 	if prim == nil {
 		a, err := readAccess(ctx, e.Tenant, users[0].user.UserID)
 		if err != nil {
-			return fmt.Errorf("the roles and memberships of %s could not be read, so the link was not made: %w", users[0].user.UserID, err)
+			return fmt.Errorf("the roles and memberships of %s could not be read, so no call was made: %w", users[0].user.UserID, err)
 		}
 		prim = &a
 	}
-	roles, orgs := carried(*sec, prim.State())
+	held := prim.State()
+	if s.Action != ActionLink { // what the steps before the link will give it
+		for _, r := range op.Roles {
+			held.Roles = append(held.Roles, r.ID)
+		}
+		for _, o := range op.Organizations {
+			held.Organizations = append(held.Organizations, o.ID)
+		}
+	}
+	roles, orgs := carried(*sec, held)
 	if len(roles)+len(orgs) == 0 {
 		return nil
 	}
@@ -1092,6 +1119,11 @@ func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s
 	}
 	return false, &notMadeAgain{step: s.ID, why: why}
 }
+
+// RecordedDoneNote is the note of a step a stopped run did not reach that
+// the journal records as done by an earlier run: neither done by this run
+// nor confirmed on the tenant.
+const RecordedDoneNote = "the journal records it done by an earlier run; not confirmed on the tenant, as this run stopped before it"
 
 // interruptedCall is what a call cut off by the operator (Ctrl-C) is
 // recorded with, in place of the SDK's "failed to send the request".

@@ -58,7 +58,7 @@ func TestAPlanEditedByHandCannotLinkWhatTheChecksRefuse(t *testing.T) {
 
 // A link planned without the roles and memberships the secondary holds
 // (by hand, or read before they were given) would end them: it is refused
-// at the link, with nothing lost.
+// before its first write (here its metadata merge), with nothing lost.
 func TestALinkThatWouldEndARoleIsRefused(t *testing.T) {
 	ten, err := emulator.LoadFixture(fixturePath)
 	if err != nil {
@@ -67,23 +67,26 @@ func TestALinkThatWouldEndARoleIsRefused(t *testing.T) {
 	ten.Roles = []*emulator.Role{{ID: "rol_beta", Name: "beta-tester"}}
 	ten.Organizations = []*emulator.Organization{{ID: "org_acme", Name: "acme"}}
 	for _, u := range ten.Users {
-		if u.UserID == weiGoogle {
+		if u.UserID == aliceGoogle {
 			u.Roles, u.Organizations = []string{"rol_beta"}, []string{"org_acme"}
 		}
 	}
 	sb := newSandbox(t, emulator.Options{Tenant: ten})
-	ops := sb.planLink(linking.LinkOptions{}, weiDB, weiGoogle) // no Access: nothing carried
+	ops := sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle) // no Access: nothing carried
+	if len(ops[0].Steps) != 2 {
+		t.Fatalf("want a merge, then the link: %+v", ops[0].Steps)
+	}
 	res, err := sb.executor().Apply(context.Background(), sb.plan(ops...))
 	se := refusal(t, err, linking.CheckAccessNotCarried)
-	if res.Steps[len(res.Steps)-1].Status != linking.StatusRefused {
-		t.Errorf("the link: %+v", res.Steps)
+	if res.Steps[0].Status != linking.StatusRefused || len(sb.writesSent()) != 0 {
+		t.Errorf("refused after a write: %+v, writes %v", res.Steps, sb.writesSent())
 	}
 	for _, want := range []string{"role beta-tester", "organization acme"} {
 		if !strings.Contains(se.Reason, want) {
 			t.Errorf("the refusal does not name %s: %s", want, se.Reason)
 		}
 	}
-	if _, ok := sb.user(weiGoogle); !ok {
+	if _, ok := sb.user(aliceGoogle); !ok {
 		t.Error("the secondary was linked away with its role")
 	}
 }
