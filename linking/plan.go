@@ -380,6 +380,16 @@ func (p *Plan) CheckDiscard(done func(step string) bool, blocked func(userID str
 	return nil
 }
 
+// UndoOf is the operation of p that undoes ref (plan id/op id), if any.
+func (p *Plan) UndoOf(ref string) *Operation {
+	for i, op := range p.Operations {
+		if op.Undoes != nil && op.Undoes.String() == ref {
+			return &p.Operations[i]
+		}
+	}
+	return nil
+}
+
 // StepIDs are the ids of every step in order.
 func (p *Plan) StepIDs() []string {
 	var out []string

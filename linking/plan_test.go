@@ -242,6 +242,10 @@ func TestJournalDoneIsConfirmedOnTheTenant(t *testing.T) {
 	if !strings.Contains(se.Reason, "op1.link") || res.Complete() || res.Steps[1].Status != linking.StatusRefused {
 		t.Errorf("after the unlink: %s; %+v", se.Reason, res.Steps)
 	}
+	// The deletion after it was not reached: recorded done, not "not done".
+	if st := res.Steps[2]; st.Status != linking.StatusNotRun || st.Note != linking.RecordedDoneNote {
+		t.Errorf("the step after the refusal: %s %q", st.Status, st.Note)
+	}
 	if len(sb.writesSent()) != writes {
 		t.Error("a write was made")
 	}

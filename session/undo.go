@@ -56,6 +56,15 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 	ref := src.PlanID + "/" + src.Op.ID
 	if list, err := s.Unsettled(); err == nil {
 		for _, u := range list {
+			if u.InUse && (u.PlanID == src.PlanID || u.Plan.UndoOf(ref) != nil) {
+				// Not cut off: running now, in another linkdesk.
+				what := "carries out " + ref
+				if u.PlanID != src.PlanID {
+					what = "undoes " + ref
+				}
+				return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(src.Op.Primary, src.Op.Target)},
+					Reason: fmt.Sprintf("plan %s, which %s, is being applied by another linkdesk now: wait for that run to end, then undo it", u.PlanID, what)}
+			}
 			if u.PlanID == src.PlanID {
 				// The journal of the operation's own plan: a step left
 				// started or unknown was cut off during its call, whatever
@@ -66,11 +75,9 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 					}
 				}
 			}
-			for _, op := range u.Plan.Operations {
-				if op.Undoes != nil && op.Undoes.String() == ref {
-					return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(op.Primary, op.Target)},
-						Reason: fmt.Sprintf("an undo of %s (plan %s) was cut off and is not settled: run `linkdesk resume` to finish or discard it first", ref, u.PlanID)}
-				}
+			if op := u.Plan.UndoOf(ref); op != nil {
+				return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(op.Primary, op.Target)},
+					Reason: fmt.Sprintf("an undo of %s (plan %s) was cut off and is not settled: run `linkdesk resume` to finish or discard it first", ref, u.PlanID)}
 			}
 		}
 	}

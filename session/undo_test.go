@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -66,5 +67,26 @@ func TestUndoOfALinkCutOffDuringItsCallIsRefusedUntilSettled(t *testing.T) {
 	up, conflicts, err := s.UndoPlan(context.Background(), opID, "")
 	if err != nil || len(conflicts) > 0 || len(up.Operations) == 0 || up.Operations[0].Kind != linking.OpUnlink {
 		t.Fatalf("undo once settled: %v, conflicts %v, plan %+v", err, conflicts, up)
+	}
+}
+
+// An operation whose plan another linkdesk is applying now (its journal
+// held) is refused as running, not as cut off: resume would leave it alone.
+func TestUndoOfAnOperationRunningElsewhereSaysItIsRunning(t *testing.T) {
+	f := newFixture(t)
+	s, p := f.cutLink(t, true)
+	opID := opIDOf(t, s, p.ID, "op1.link")
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled: %v %+v", err, list)
+	}
+	j, err := audit.OpenJournalFor(list[0].Journal, audit.JournalBinding{PlanID: p.ID, Tenant: s.Name}, p.StepIDs()) // the other run
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	_, _, err = s.UndoPlan(context.Background(), opID, "")
+	if se, ok := linking.AsSafetyError(err); !ok || !strings.Contains(se.Reason, "is being applied by another linkdesk now") || strings.Contains(se.Reason, "resume") {
+		t.Fatalf("undo while its plan runs elsewhere: %v", err)
 	}
 }
