@@ -123,7 +123,7 @@ func runApply(o *applyOptions) error {
 		}
 		err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath, Reason: o.Reason})
 		if errors.Is(err, audit.ErrJournalLocked) {
-			return &exitError{code: exitFailure, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
+			return &exitError{code: exitRefused, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
 		}
 		if errors.Is(err, audit.ErrJournalBound) || errors.Is(err, audit.ErrPlanMismatch) {
 			return &exitError{code: exitUsage, err: err}
@@ -164,6 +164,9 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: plan %s with other steps", path, audit.ErrPlanMismatch, p.ID)}
 	default:
 		js.snap = snap
+		if inUse, _ := audit.JournalInUse(path); inUse { // said before the dry run claims what this run would do
+			return js, &exitError{code: exitRefused, err: fmt.Errorf("plan %s is being applied by another linkdesk now (its journal %s is held): wait for that run to end", p.ID, path)}
+		}
 	}
 	if !given {
 		return js, nil

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 )
 
@@ -264,5 +266,40 @@ func TestASecretFlagIsWarnedAbout(t *testing.T) {
 	e.noSecrets(r)
 	if r := runCmd(t, nil, "show", cmdSam); strings.Contains(r.errOut, "shows its value in ps") {
 		t.Errorf("warned without the flag:\n%s", r.errOut)
+	}
+}
+
+// A plan another linkdesk is applying now (its journal held) is refused
+// (exit 3) before the dry run says what this run would do.
+func TestApplyOfAPlanRunningElsewhereIsRefusedBeforeDescribingIt(t *testing.T) {
+	e := newWriteEnv(t)
+	dir := t.TempDir()
+	planFile, journal := filepath.Join(dir, "p.json"), filepath.Join(dir, "p.journal")
+	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile); r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+	f, err := os.Open(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := linking.ReadPlan(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := audit.OpenJournalFor(journal, audit.JournalBinding{PlanID: p.ID, Tenant: p.Tenant}, p.StepIDs()) // the other run, holding it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	writes := e.userWrites()
+	for _, args := range [][]string{{"apply", planFile, "--journal", journal}, {"apply", planFile, "--journal", journal, "--force"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "being applied by another linkdesk now") || strings.Contains(r.out, "this run makes") {
+			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+	if e.userWrites() != writes {
+		t.Error("a refused apply made calls")
 	}
 }

@@ -134,7 +134,15 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	})
 	if err != nil || !ok {
 		if err == nil && !o.Force && keep == nil {
-			fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: linkdesk resume --discard\n", plural(len(remaining), "it", "them"))
+			// What may have gone out is not "undone": --discard only never makes it again.
+			switch {
+			case len(madeMaybe) == 0:
+				fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: linkdesk resume --discard\n", plural(len(remaining), "it", "them"))
+			case len(madeMaybe) == len(remaining):
+				fmt.Fprintf(o.io.ErrOut, "To make %s no more (%s may have gone out already): linkdesk resume --discard\n", plural(len(remaining), "it", "them"), plural(len(remaining), "it", "they"))
+			default:
+				fmt.Fprintln(o.io.ErrOut, "To leave the rest undone for good, and make what may have gone out already no more: linkdesk resume --discard")
+			}
 		}
 		return err
 	}

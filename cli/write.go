@@ -283,10 +283,17 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			}
 		}
 		fmt.Fprintf(w, "Stopped after %d of %s%s. Not done:\n", done, calls(len(res.Steps)), earlier)
+		var recorded []string
 		for _, st := range res.Steps {
-			if st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone {
+			switch {
+			case st.Status == linking.StatusNotRun && st.Note == linking.RecordedDoneNote:
+				recorded = append(recorded, printableName(st.Step))
+			case st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone:
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
 			}
+		}
+		if len(recorded) > 0 {
+			fmt.Fprintf(w, "Not confirmed, as the run stopped first: the journal records %s done by an earlier run: %s\n", plural(len(recorded), "this call", "these calls"), strings.Join(recorded, ", "))
 		}
 		if n := res.Count(linking.StatusUnknown); n > 0 {
 			fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(n, "call", "calls"))

@@ -183,9 +183,9 @@ func writeRestore(w *bufio.Writer, r *linking.Restore) {
 		}
 	}
 	if b := r.Blocked; b != nil && *b {
-		fmt.Fprintf(w, "     block its logins again (it was blocked before)\n")
+		fmt.Fprintf(w, "     block its logins (blocked: true)\n")
 	} else if b != nil {
-		fmt.Fprintf(w, "     let its logins in again (unblock)\n")
+		fmt.Fprintf(w, "     let its logins in (blocked: false)\n")
 	}
 	for _, x := range r.AddRoles {
 		fmt.Fprintf(w, "     give role %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
