@@ -97,7 +97,11 @@ func Wrap(s string, width, maxLines int) []string {
 	lines := strings.Split(wrapped, "\n")
 	if maxLines > 0 && len(lines) > maxLines {
 		lines = lines[:maxLines]
-		lines[maxLines-1] = ansi.Truncate(lines[maxLines-1]+Ellipsis+Ellipsis, width, Ellipsis)
+		if last := lines[maxLines-1]; Width(last) < width {
+			lines[maxLines-1] = last + Ellipsis // one mark that text was left over
+		} else {
+			lines[maxLines-1] = ansi.Truncate(last+Ellipsis, width, Ellipsis)
+		}
 	}
 	return lines
 }

@@ -133,3 +133,21 @@ func TestWrapBreaksAtSpacesNotAtHyphens(t *testing.T) {
 		t.Fatalf("a text holding a non-breaking hyphen lost it: %q", got)
 	}
 }
+
+// Text left over past maxLines ends the last line in one "…", whether that
+// line is full or short.
+func TestWrapMarksLeftoverTextOnce(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		width int
+	}{
+		{"aaaa bbbb cc dddddddddd", 10}, // the second line is short: "dddddddddd" goes to a third
+		{"aaaa bbbb cccc dddd eeee ffff", 9},
+	} {
+		lines := Wrap(tc.text, tc.width, 2)
+		last := lines[len(lines)-1]
+		if strings.Count(last, Ellipsis) != 1 || !strings.HasSuffix(last, Ellipsis) || Width(last) > tc.width {
+			t.Errorf("Wrap(%q, %d, 2) = %q", tc.text, tc.width, lines)
+		}
+	}
+}

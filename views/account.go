@@ -131,6 +131,24 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 	if scrollKey(k, keys, &a.scroll, a.c.Height-4) || a.acct == nil {
 		return nil
 	}
+	if a.loading && tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) {
+		// Read again (a dialog on it may have found it gone): what is on
+		// screen may be no more, and enter would put its group back.
+		return tui.Note("Reading the account again, as the tenant holds it now…")
+	}
+	cmd := a.action(k)
+	if cmd != nil && tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) {
+		// A screen or a dialog on it opens (or a refusal): whatever it finds
+		// (the account deleted behind the UI's back, or changed by a write),
+		// this screen shows it once on top again, read anew.
+		a.stale = true
+	}
+	return cmd
+}
+
+// action is what a key does to the account shown.
+func (a *Account) action(k tea.KeyPressMsg) tea.Cmd {
+	keys := a.c.Keys
 	u := a.acct.User
 	g := a.group()
 	switch {
@@ -236,12 +254,12 @@ func (a *Account) View() string {
 	if a.named != "" && a.named != a.userID {
 		name = a.named + " (" + a.userID + ")"
 	}
-	head := []string{s.Title.Render("Account ") + tui.Fit(name, w-10)}
+	head := titleLines("Account ", name, w, 2, s.Title.Render)
 	switch {
 	case a.loading && a.acct == nil:
 		return strings.Join(append(head, "", "Reading the account by id, with its roles and organizations…"), "\n")
 	case client.IsNotFound(a.readErr) && a.acct == nil:
-		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. The audit log (3) lists what was done, and U there undoes it.", w, 0)
+		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. If linkdesk did it, the audit log (3) lists it, and U there undoes it.", w, 0)
 		return strings.Join(append(append(head, ""), append(gone, "", s.Dim.Render("esc goes back."))...), "\n")
 	case a.readErr != nil && a.acct == nil:
 		return strings.Join(append(head, "", s.Bad.Render("✗ ")+strings.Join(tui.Wrap(a.readErr.Error(), w-4, 6), "\n  "), "", s.Dim.Render("esc goes back.")), "\n")
@@ -259,8 +277,9 @@ func (a *Account) lines() []string {
 	acc := linking.AccountFromUser(u, conns)
 	id := acc.PrimaryIdentifier(conns)
 	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 11)) + v }
-	title := s.Title.Render("Account ") + tui.Fit(tui.AccountLabel(id, u.UserID), w-10)
-	out := []string{tui.Truncate(title, w)}
+	// The account whole, over two lines where one does not hold it: the
+	// user id is what tells it apart from the accounts sharing its email.
+	out := titleLines("Account ", tui.AccountLabel(id, u.UserID), w, 2, s.Title.Render)
 	kind := "social"
 	if conn, ok := conns.ByName(acc.Connection); ok {
 		kind = connKind(conn)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -218,17 +219,19 @@ func (d *DeleteDialog) View() string {
 	if a := d.account(); a != nil {
 		name = tui.NameIn(d.group(), a)
 	}
-	title := s.Danger.Render("Delete ") + tui.Fit(name, w-8)
+	// The account whole, over two lines where one does not hold it.
+	title := titleLines("Delete ", name, w, 2, s.Danger.Render)
+	head := func() []string { return append(slices.Clone(title), "") }
 	switch {
 	case d.exec.started:
-		return strings.Join(append([]string{title, ""}, d.exec.view(c, "Deleting")...), "\n")
+		return strings.Join(append(head(), d.exec.view(c, "Deleting")...), "\n")
 	case d.loading:
-		return strings.Join([]string{title, "", "Reading the account by id, with its roles and organizations…"}, "\n")
+		return strings.Join(append(head(), "Reading the account by id, with its roles and organizations…"), "\n")
 	case client.IsNotFound(d.readErr):
-		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. There is nothing to delete; the audit log (3) lists what was done.", w, 0)
-		return strings.Join(append(append([]string{title, ""}, gone...), "", s.Dim.Render("esc goes back.")), "\n")
+		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. There is nothing to delete. If linkdesk did it, the audit log (3, after esc) lists it.", w, 0)
+		return strings.Join(append(append(head(), gone...), "", s.Dim.Render("esc goes back.")), "\n")
 	case d.readErr != nil:
-		return strings.Join(append(append([]string{title, ""}, hanging(s.Bad.Render("✗ "), d.readErr.Error(), w, 6, nil)...), "", s.Dim.Render("esc goes back.")), "\n")
+		return strings.Join(append(append(head(), hanging(s.Bad.Render("✗ "), d.readErr.Error(), w, 6, nil)...), "", s.Dim.Render("esc goes back.")), "\n")
 	}
 	var ask []string
 	ask = append(ask, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
@@ -243,12 +246,12 @@ func (d *DeleteDialog) View() string {
 	// The reason whole while what the deletion destroys keeps 4 lines in
 	// view; else on one line.
 	reason := reasonField(s, &d.reason, w)
-	if c.Height-1-len(bottom)-len(reason)-len(ask)-1 < 4 {
+	if c.Height-len(title)-len(bottom)-len(reason)-len(ask)-1 < 4 {
 		reason = []string{d.reason.View(s, w)}
 	}
 	bottom = append(append(bottom, reason...), ask...)
-	shown := scrollPane(s, d.destroyedLines(w), &d.scroll, max(c.Height-1-len(bottom)-1, 2), "↓")
-	out := append([]string{title}, shown...)
+	shown := scrollPane(s, d.destroyedLines(w), &d.scroll, max(c.Height-len(title)-len(bottom)-1, 2), "↓")
+	out := append(slices.Clone(title), shown...)
 	out = append(out, "")
 	return strings.Join(append(out, bottom...), "\n")
 }

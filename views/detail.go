@@ -25,6 +25,11 @@ type Detail struct {
 	// shown are the accounts the group had when it last had any: once the
 	// last is deleted, what an undo can do depends on their kind.
 	shown []*linking.Account
+	// notice says that the account under the cursor left the group when it
+	// was read again, and which account the cursor is on instead, until the
+	// cursor moves: a key that acts on the account under the cursor never
+	// lands on another person unseen.
+	notice string
 }
 
 // NewDetail opens the group with this normalized email.
@@ -152,9 +157,11 @@ var errReadOnly = errors.New("read-only session (--read-only): linking, unlinkin
 func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.DataChangedMsg:
+		before := d.shown // the accounts as last shown, the cursor on one of them
 		g := d.Group()
 		d.remember()
 		if g != nil {
+			d.follow(g, before)
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
 		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil || tui.Resolved(g)) {
@@ -164,6 +171,51 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		return d, d.key(msg)
 	}
 	return d, nil
+}
+
+// follow keeps the cursor on the account it was on (among before, the
+// accounts as last shown) wherever the group as read now lists it. When
+// that account is gone from the group, the cursor stays where it was, on
+// another account: the notice says so, naming both.
+func (d *Detail) follow(g *linking.Group, before []*linking.Account) {
+	if len(before) == 0 {
+		return
+	}
+	was := before[min(d.cursor, len(before)-1)]
+	for i, a := range g.Accounts {
+		if a.UserID == was.UserID {
+			d.cursor = i
+			return
+		}
+	}
+	if len(g.Accounts) == 0 {
+		d.notice = "" // the screen says that every account is gone
+		return
+	}
+	// Named as the group named it: by the identifier that told it apart,
+	// else by its user id.
+	short := func(a *linking.Account, in []*linking.Account) string {
+		if linking.TellsApart(a, in) {
+			return a.Identifier.Value
+		}
+		return a.UserID
+	}
+	now := g.Accounts[min(d.cursor, len(g.Accounts)-1)]
+	why, then := " is no longer on the tenant (deleted, or linked into another account)", ": the cursor is on "+short(now, g.Accounts)+" now."
+	for _, a := range g.Accounts {
+		for _, l := range a.Linked {
+			if l.Provider+"|"+l.UserID == was.UserID {
+				why = " is linked into " + short(a, g.Accounts)
+				if a == now {
+					then = ", which the cursor is on now."
+				}
+			}
+		}
+	}
+	if _, other := d.c.Data.Account(was.UserID); other != nil && other.Email != g.Email {
+		why = " moved to the group of " + other.Email
+	}
+	d.notice = short(was, before) + why + then
 }
 
 func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
@@ -179,12 +231,14 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Up):
 		if d.pane == 0 {
 			d.cursor = max(d.cursor-1, 0)
+			d.notice = "" // the operator picks the account now
 		} else {
 			d.scroll = max(d.scroll-1, 0)
 		}
 	case tui.Matches(k, keys.Down):
 		if d.pane == 0 {
 			d.cursor = min(d.cursor+1, len(g.Accounts)-1)
+			d.notice = ""
 		} else {
 			d.scroll++
 		}
@@ -306,7 +360,7 @@ func (d *Detail) View() string {
 		return s.Title.Render("Group "+tui.Fit(d.email, c.Width-10)) + "\n\n" + s.Dim.Render("This group is no longer in the scan. Press esc to go back.")
 	}
 	if len(g.Accounts) == 0 {
-		gone := tui.Wrap("No account has this email now: the last one was deleted. The audit log (3) lists what was done.", c.Width, 0)
+		gone := tui.Wrap("No account has this email now: the last one was deleted. If linkdesk deleted it, the audit log (3) lists it.", c.Width, 0)
 		for _, a := range d.shown {
 			_, undo := deletionUndo(c.Data.Conns, a.Connection, a.Strategy)
 			if len(d.shown) > 1 {
@@ -334,8 +388,11 @@ func (d *Detail) View() string {
 	if c.ReadOnly {
 		head = append(head, s.ReadOnly.Render(" READ-ONLY ")+s.Dim.Render(" link, unlink, delete, tickets and verification emails are off"))
 	}
-	if hint := d.hintLine(g); hint != "" && c.Height >= 24 {
-		head = append(head, hint)
+	if d.notice != "" {
+		head = append(head, sentence(s.Warn.Render, "⚠ "+d.notice, c.Width)...)
+	}
+	if c.Height >= 24 {
+		head = append(head, d.hintLines(g)...)
 	}
 	head = append(head, "")
 
@@ -388,11 +445,12 @@ func (d *Detail) View() string {
 	return strings.Join(out, "\n")
 }
 
-// hintLine says what the group's class asks of the operator, by key.
-func (d *Detail) hintLine(g *linking.Group) string {
+// hintLines say what the group's class asks of the operator, by key,
+// wrapped whole (the primary chosen is named with its user id).
+func (d *Detail) hintLines(g *linking.Group) []string {
 	s := d.c.Styles
 	if d.c.ReadOnly || tui.Resolved(g) {
-		return ""
+		return nil
 	}
 	var h string
 	switch g.Class {
@@ -400,6 +458,9 @@ func (d *Detail) hintLine(g *linking.Group) string {
 		h = "v sends the verification email to the unverified account under the cursor; l links once verified"
 	case linking.ClassLinkCandidate:
 		h = "l links these accounts into the recommended primary (★)"
+		if a := d.chosenAccount(g); a != nil && a.UserID != g.RecommendedPrimary {
+			h = "l links these accounts into the primary you chose (◆ " + tui.NameIn(g, a) + ")"
+		}
 	case linking.ClassSharedByDesign:
 		h = "each account is its own person: t sends a password-change ticket to the one under the cursor"
 	case linking.ClassLegacyDuplicate:
@@ -407,7 +468,19 @@ func (d *Detail) hintLine(g *linking.Group) string {
 	case linking.ClassMixed:
 		h = "decide account by account: p picks the primary for l, D deletes, t resets one password"
 	}
-	return s.Dim.Render(tui.Fit(h, d.c.Width))
+	if h == "" {
+		return nil
+	}
+	return sentence(s.Dim.Render, h, d.c.Width)
+}
+
+// chosenAccount is the account chosen with p as the primary of the next
+// link, while the group still holds it and has something to link.
+func (d *Detail) chosenAccount(g *linking.Group) *linking.Account {
+	if d.chosen == "" || tui.Resolved(g) {
+		return nil
+	}
+	return accountByID(g, d.chosen)
 }
 
 func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols accountColumns) []string {

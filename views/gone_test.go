@@ -26,7 +26,9 @@ func TestAGroupForgetsAnAccountFoundGone(t *testing.T) {
 			h.mustShow("No account has this user id now")
 			h.press("esc")
 			activeIs[*Detail](h, "esc did not go back to the group")
-			if accountByID(d.Group(), gone) != nil || strings.Contains(h.screen(), gone) {
+			// Named once: by the notice that says the cursor left it.
+			h.mustShowWhole(gone + " is no longer on the tenant")
+			if accountByID(d.Group(), gone) != nil || strings.Count(flowed(h.screen()), gone) != 1 {
 				t.Fatalf("the group still lists the account found gone:\n%s", h.screen())
 			}
 		})

@@ -142,7 +142,12 @@ func (w *LinkWizard) Capturing() bool { return w.step == stepConfirm }
 // TypesText: on the confirmation, keys type only into the reason while it
 // is edited.
 func (w *LinkWizard) TypesText() bool { return w.reason.Editing() }
-func (w *LinkWizard) WantsEsc() bool  { return w.step == stepReview }
+
+// WantsEsc: esc goes back a step on the review, and on the accounts asks
+// before it closes the wizard on choices made (as q and 1/2/3 ask).
+func (w *LinkWizard) WantsEsc() bool {
+	return w.step == stepReview || w.step == stepAccounts && w.Unsaved() != ""
+}
 
 // Unsaved names the choices leaving would lose.
 func (w *LinkWizard) Unsaved() string {
@@ -162,9 +167,11 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 	k := w.c.Keys
 	switch w.step {
 	case stepAccounts:
+		// enter first: the footer shows the keys in this order, as many as
+		// fit, and enter is the one that goes on.
 		return []tui.HelpGroup{{Title: "Link: accounts", Bindings: []keyBinding{
-			k.Up, k.Down, withHelp(k.ChoosePrimary, "p", "make primary"), withHelp(k.Toggle, "space", "link / leave this account"),
-			withHelp(k.Open, "enter", "review the plan"), withHelp(k.Back, "esc", "cancel"),
+			withHelp(k.Open, "enter", "review the plan"), withHelp(k.ChoosePrimary, "p", "make primary"),
+			withHelp(k.Toggle, "space", "link / leave it"), k.Up, k.Down, withHelp(k.Back, "esc", "cancel"),
 		}}}
 	case stepReview:
 		b := []keyBinding{withHelp(k.Open, "enter", "go on to confirm"), withHelp(k.Back, "esc", "back to the accounts")}
@@ -277,6 +284,8 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			}
 		case tui.Matches(k, keys.Open):
 			return w.review()
+		case tui.Matches(k, keys.Back):
+			return w.askLeave()
 		}
 	case stepReview:
 		switch {
@@ -330,6 +339,18 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		// esc (handled by the root) goes back to the group.
 	}
 	return nil
+}
+
+// askLeave closes the wizard, asking first when that loses the choices
+// made in it, in the words the root asks with before q or 1/2/3 lose them.
+func (w *LinkWizard) askLeave() tea.Cmd {
+	what := w.Unsaved()
+	if what == "" {
+		return tui.Pop
+	}
+	width := tui.DialogWidth(w.c)
+	body := append(tui.Wrap("Going back closes the link wizard, and this is lost:", width, 0), tui.Bullet(what, width, 0)...)
+	return tui.Push(tui.NewConfirm(w.c, "Leave this screen?", body, "Leave and lose it?", false, tui.Pop))
 }
 
 func (w *LinkWizard) secondaries() []string {
@@ -512,12 +533,15 @@ func (w *LinkWizard) accountsView(room int) []string {
 		connW = max(connW, tui.Width(tui.Fit(a.Connection, 40)))
 	}
 	cols := tui.FitColumns([]tui.Column{
-		{Want: 3, Min: 3},                 // mark
-		{Want: identW, Min: 8, Shrink: 2}, // identifier
-		{Want: idW, Min: 14, Shrink: 1},   // user id
-		{Want: connW, Min: 6, Shrink: 4},  // connection
-		{Want: 5, Min: 5, Drop: 5},        // email verified
-		{Want: 6, Min: 6, Drop: 6},        // logins
+		{Want: 3, Min: 3}, // mark
+		// The identifiers that tell a family's accounts apart are cut
+		// last; the connection goes first, whole or not at all (a cut one
+		// tells nothing apart).
+		{Want: identW, Min: 8, Shrink: 1},  // identifier
+		{Want: idW, Min: 14, Shrink: 2},    // user id
+		{Want: connW, Min: connW, Drop: 7}, // connection
+		{Want: 5, Min: 5, Drop: 5},         // email verified
+		{Want: 6, Min: 6, Drop: 6},         // logins
 	}, width-4, 1)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {

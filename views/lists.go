@@ -257,3 +257,15 @@ func pathLines(label, path, indent string, width int, render func(...string) str
 	}
 	return out
 }
+
+// titleLines lays out a title that names an account: the label drawn
+// with render, and the name whole (a user id cut is no user id), wrapped
+// over at most maxLines lines; a longer name (a hostile one) ends in "…".
+func titleLines(label, name string, width, maxLines int, render func(...string) string) []string {
+	lines := lead(label, tui.Fit(name, maxLines*width), width, render, nil)
+	if len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = endCut(lines[maxLines-1], width)
+	}
+	return lines
+}

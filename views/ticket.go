@@ -320,8 +320,11 @@ func (t *TicketDialog) View() string {
 		// else the link could go, above the options.
 		lines = append(lines, label("Account", s.Title.Render(tui.Fit(tui.AccountLabel(id, u.UserID), w-10))))
 	} else {
+		// Whole, wrapped under its label: where another account holds the
+		// same identifier (the email a legacy duplicate group shares), the
+		// user id beside it is what names this one.
+		lines = append(lines, hanging(label("Account", ""), t.accountName(), w, 3, s.Title.Render)...)
 		lines = append(lines,
-			label("Account", s.Title.Render(tui.Fit(id.Value, w-10))),
 			label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-10))),
 			label("User id", tui.Fit(u.UserID, w-10)),
 			label("Email", tui.Fit(u.Email, w-26)+verifiedMark(s, u.EmailVerified)))
@@ -345,10 +348,29 @@ func (t *TicketDialog) View() string {
 	if roomy || !t.editing {
 		lines = append(lines, "")
 	}
-	lines = append(lines, tui.QuestionLines(s, "Make a ticket for "+id.Value+"?", w)...)
+	lines = append(lines, tui.QuestionLines(s, "Make a ticket for "+t.accountName()+"?", w)...)
 	// Sentences wrapped whole take more lines: in a short window the blank
 	// lines go before the box would leave lines out.
 	return tui.DialogBox(t.c, squeeze(lines, t.c.Height-2))
+}
+
+// accountName names the account the ticket is for: by its primary
+// identifier where that tells it apart from the other accounts of its
+// email's group (a family member's username), else with its user id beside
+// it (the email the accounts of a legacy duplicate group share names none
+// of them), as the delete dialog names it.
+func (t *TicketDialog) accountName() string {
+	id := tui.IdentifierOf(t.user, t.conns)
+	acc := linking.AccountFromUser(t.user, t.conns)
+	acc.Identifier = id
+	var others []*linking.Account
+	if i, ok := t.c.Data.Find(linking.NormalizeEmail(t.user.Email)); ok {
+		others = t.c.Data.Groups[i].Accounts
+	}
+	if linking.TellsApart(&acc, others) {
+		return id.Value
+	}
+	return tui.AccountLabel(id, t.user.UserID)
 }
 
 // sharing is how many accounts of the scan share this account's email.
@@ -426,7 +448,8 @@ func (t *TicketDialog) resultLines(w int) []string {
 	if t.exec.err != nil {
 		return append([]string{s.Bad.Render("✗ No ticket:")}, tui.Wrap(t.exec.err.Error(), w, 6)...)
 	}
-	out := []string{s.Good.Render("✓ Ticket for ") + tui.Fit(tui.UserLabel(t.user, t.conns), w-14), ""}
+	// The account whole, its user id wrapped rather than cut.
+	out := append(lead("✓ Ticket for ", tui.Fit(tui.UserLabel(t.user, t.conns), 3*w), w, s.Good.Render, nil), "")
 	out = append(out, tui.Wrap(t.URL(), w, 6)...)
 	out = append(append(out, ""), sentence(s.Dim.Render, "Send this link by a channel you trust; it works once.", w)...)
 	if others := OtherAddresses(t.user); len(others) > 0 {

@@ -21,6 +21,7 @@ type Unlink struct {
 
 	userRead
 	cursor  int
+	scroll  int // first line of the identities and notes shown (pgdn)
 	op      *linking.Operation
 	planErr error
 
@@ -52,7 +53,8 @@ func (u *Unlink) Help() []tui.HelpGroup {
 	if !u.exec.started && !u.loading && (u.readErr != nil || len(u.user.Linked()) == 0) { // nothing to unlink: no y
 		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
 	}
-	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason)
+	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason,
+		withHelp(k.PageDown, "pgdn/pgup", "scroll the notes"))
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -95,10 +97,16 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 		return tui.Pop
 	case tui.Matches(k, keys.Up):
 		u.cursor = max(u.cursor-1, 0)
+		u.scroll = 0 // the identities in view
 		u.plan()
 	case tui.Matches(k, keys.Down):
 		u.cursor++
+		u.scroll = 0
 		u.plan()
+	case tui.Matches(k, keys.PageDown):
+		u.scroll += max(u.c.Height/2, 1)
+	case tui.Matches(k, keys.PageUp):
+		u.scroll = max(u.scroll-max(u.c.Height/2, 1), 0)
 	case tui.Matches(k, keys.Confirm):
 		if u.op == nil {
 			u.hint = "Nothing to unlink."
@@ -137,7 +145,9 @@ func (u *Unlink) identityName() string {
 func (u *Unlink) View() string {
 	s := u.c.Styles
 	w := u.c.Width
-	lines := []string{s.Title.Render("Unlink an identity from ") + tui.Fit(u.primaryName(), w-26), ""}
+	// The account whole, over two lines where one does not hold it: its
+	// user id tells it apart from the others sharing its email.
+	lines := append(titleLines("Unlink an identity from ", u.primaryName(), w, 2, s.Title.Render), "")
 	switch {
 	case u.exec.started:
 		lines = append(lines, u.exec.view(u.c, "Unlinking")...)
@@ -155,7 +165,41 @@ func (u *Unlink) View() string {
 		lines = append(lines, "This account has no linked identity (any more).", "", s.Dim.Render("esc goes back."))
 		return strings.Join(lines, "\n")
 	}
-	lines = append(lines, tui.Wrap("Linked identities, oldest first; the newest is picked (j/k picks another):", w, 0)...)
+	head, middle := lines, u.middleLines(linked, w)
+	var bottom []string
+	if u.op != nil {
+		bottom = append(bottom, "")
+		bottom = append(append(bottom, reasonField(s, &u.reason, w)...), "")
+		// The question whole, both accounts with their user ids, wrapped
+		// over lines rather than cut; y/n under it where it takes them all.
+		q := "Unlink " + tui.Fit(u.identityName(), 2*w) + " from " + tui.Fit(u.primaryName(), 2*w) + "?"
+		bottom = append(bottom, tui.QuestionLines(s, q, w)...)
+	}
+	if u.hint != "" {
+		bottom = append(append(bottom, ""), sentence(s.Warn.Render, u.hint, w)...)
+	}
+	// A short window gives up the blank lines first (the middle's, then the
+	// bottom's, then the title's), then scrolls the middle (pgdn): the
+	// title, the reason and the question with its y/n stay in view.
+	room := u.c.Height
+	if over := len(head) + len(middle) + len(bottom) - room; over > 0 {
+		middle = squeeze(middle, len(middle)-over)
+	}
+	if over := len(head) + len(middle) + len(bottom) - room; over > 0 {
+		bottom = squeeze(bottom, len(bottom)-over)
+	}
+	if over := len(head) + len(middle) + len(bottom) - room; over > 0 {
+		head = squeeze(head, len(head)-over)
+	}
+	shown := scrollPane(s, middle, &u.scroll, max(room-len(head)-len(bottom), 3), "pgdn")
+	return strings.Join(append(append(head, shown...), bottom...), "\n")
+}
+
+// middleLines are the identities to pick from and what unlinking the one
+// picked does: its notes whole and its calls.
+func (u *Unlink) middleLines(linked []client.Identity, w int) []string {
+	s := u.c.Styles
+	lines := tui.Wrap("Linked identities, oldest first; the newest is picked (j/k picks another):", w, 0)
 	identW, idW, connW := 10, 7, 10
 	// The IDENTIFIER column holds what the old profile names the identity
 	// by, an email too (the one the account shares with it included).
@@ -192,8 +236,8 @@ func (u *Unlink) View() string {
 		lines = append(lines, hanging(s.Bad.Render("✗ "), u.planErr.Error(), w-2, 0, nil)...) // whole: it says why
 	}
 	if op := u.op; op != nil {
-		for _, n := range op.Notes {
-			lines = append(lines, indent(tui.Wrap("note: "+n, w-4, 3), "  ")...)
+		for _, n := range op.Notes { // whole: the pane scrolls
+			lines = append(lines, hanging("  ", "note: "+n, w-2, 0, nil)...)
 		}
 		for i, st := range op.Steps { // a blocked primary's identity is blocked once back: two calls
 			label := "  call: "
@@ -202,20 +246,6 @@ func (u *Unlink) View() string {
 			}
 			lines = append(lines, s.Dim.Render(label)+s.Dim.Render(tui.Fit(report.CallText(st.Call), w-10)))
 		}
-		lines = append(lines, "")
-		lines = append(append(lines, reasonField(s, &u.reason, w)...), "")
-		q := s.Danger.Render("Unlink ") + tui.Fit(u.identityName(), max(w/2-4, 10)) + s.Danger.Render(" from ") + tui.Fit(u.primaryName(), max(w/2-4, 10)) + s.Danger.Render("?")
-		answer := s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"
-		if tui.Width(q)+tui.Width(answer)+2 > w {
-			lines = append(lines, tui.Truncate(q, w), answer)
-		} else {
-			lines = append(lines, q+"  "+answer)
-		}
 	}
-	if u.hint != "" {
-		lines = append(append(lines, ""), sentence(s.Warn.Render, u.hint, w)...)
-	}
-	// Sentences wrapped whole take more lines: in a short window the blank
-	// lines go before the question and the hint at the bottom would.
-	return strings.Join(squeeze(lines, u.c.Height), "\n")
+	return lines
 }

@@ -27,7 +27,9 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 		return tui.Note("The email of " + tui.Fit(name, 60) + " is verified already: no email to send.")
 	}
 	st, w := c.Styles, tui.DialogWidth(c)
-	body := []string{st.Header.Render("To      ") + tui.Fit(email, w-8), st.Header.Render("Account ") + tui.Fit(name, w-8), ""}
+	body := []string{st.Header.Render("To      ") + tui.Fit(email, w-8)}
+	body = append(body, hanging(st.Header.Render("Account "), tui.Fit(name, 2*w), w, 2, nil)...) // its user id whole
+	body = append(body, "")
 	after := "Once the person follows its link, the email counts as verified and the group can be linked without overriding the check."
 	if g != nil && (g.Class == linking.ClassSharedByDesign || g.Class == linking.ClassLegacyDuplicate) {
 		after = "Once the person follows its link, the email counts as verified for this account."

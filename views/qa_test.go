@@ -1,0 +1,286 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// The accounts of the fixture these tests use.
+const (
+	carolLegacy = "auth0|1000789" // carol.jones@hotmail.com on legacy-members, its email shared by 3 accounts
+	aliceGoogle = "google-oauth2|108812345678901234567"
+	emmaMiller  = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
+	mikeMiller  = "auth0|64b7c8d9e0f1a2b3c4d5e6f7"
+	liamMiller  = "auth0|65c0d1e2f3a4b5c6d7e8f901"
+)
+
+// TestTheTicketDialogNamesAnAccountWhoseIdentifierIsSharedByItsUserID: an
+// account whose identifier is the email three accounts share (a legacy
+// duplicate group) is named with its user id on the Account line and in
+// the question, as the delete dialog names it; a family member's username,
+// which tells it apart, stays alone.
+func TestTheTicketDialogNamesAnAccountWhoseIdentifierIsSharedByItsUserID(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			h.selectAccount(h.openGroup("carol.jones@hotmail.com"), carolLegacy)
+			h.press("t")
+			activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+			h.mustShowWhole("Account carol.jones@hotmail.com ("+carolLegacy+")",
+				"Make a ticket for carol.jones@hotmail.com ("+carolLegacy+")?")
+		})
+	}
+	t.Run("family", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true})
+		h.selectAccount(h.openGroup("the.millers@gmail.com"), liamMiller)
+		h.press("t")
+		h.mustShowWhole("Make a ticket for liam.miller?")
+	})
+}
+
+// linkAliceIntoGoogle links alice.nguyen's database account into her
+// Google one (p on it first), and opens the unlink dialog on the Google
+// account: its identity is the database account, the user id of each
+// long, and its email shared by both.
+func linkAliceIntoGoogle(h *harness) {
+	h.t.Helper()
+	h.selectAccount(h.openGroup("alice.nguyen@gmail.com"), aliceGoogle)
+	h.press("p", "l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "u")
+	activeIs[*Unlink](h, "u did not open the unlink dialog")
+}
+
+// TestTheUnlinkDialogShowsBothAccountsWhole: at 60×20, 80×24 and 100×30
+// the title and the question name both accounts with their user ids whole
+// (wrapped, never cut), the note is whole and never ends in "……", and the
+// question's y/n stays on screen, a hint under it too.
+func TestTheUnlinkDialogShowsBothAccountsWhole(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			linkAliceIntoGoogle(h)
+			whole := func() {
+				t.Helper()
+				h.mustShowWhole("Unlink an identity from alice.nguyen@gmail.com ("+aliceGoogle+")",
+					"Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?",
+					"y yes n no (default)")
+				if scr := h.screen(); strings.Contains(scr, "……") {
+					t.Fatalf("a line ends in a doubled ellipsis:\n%s", scr)
+				}
+			}
+			whole()
+			h.mustShowWhole("its undo (`linkdesk undo`, or U in the audit log) links it again")
+			h.press("enter") // enter does not confirm: a hint, under the question
+			whole()
+			h.mustShowWhole("Press y to unlink or n to cancel (enter does not confirm).")
+		})
+	}
+}
+
+// TestTheUnlinkDialogScrollsWhatDoesNotFit: at 60×20, with a hint under
+// the question, the identities and the note no longer fit: the question
+// and its y/n stay in view, and pgdn scrolls the rest.
+func TestTheUnlinkDialogScrollsWhatDoesNotFit(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	linkAliceIntoGoogle(h)
+	h.press("enter")
+	h.mustShowWhole("Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
+	h.mustShow("more lines (pgdn)")
+	h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	h.mustShowWhole("links it again", "Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
+}
+
+// TestACursorOnAnAccountGoneSaysSo: the account under the cursor is deleted
+// from another shell; once the group is read again the screen says so and
+// names the account the cursor is on now, until the cursor moves. An
+// account gone before the cursor leaves it on the same person.
+func TestACursorOnAnAccountGoneSaysSo(t *testing.T) {
+	t.Run("under the cursor", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true})
+		d := h.openGroup("the.millers@gmail.com")
+		h.selectAccount(d, emmaMiller)
+		if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), emmaMiller); err != nil {
+			t.Fatal(err)
+		}
+		h.press("t")
+		h.mustShowWhole("no account has the user id " + emmaMiller + " now")
+		h.press("esc")
+		activeIs[*Detail](h, "esc did not go back to the group")
+		if len(d.Group().Accounts) != 2 {
+			t.Fatalf("the group was not read again:\n%s", h.screen())
+		}
+		h.mustShowWhole("⚠ emma.miller is no longer on the tenant (deleted, or linked into another account): the cursor is on " +
+			d.Selected().Identifier.Value + " now.")
+		h.press("j")
+		if strings.Contains(h.screen(), "is no longer on the tenant") {
+			t.Fatalf("the notice stays once the cursor moved:\n%s", h.screen())
+		}
+	})
+	t.Run("linked into another", func(t *testing.T) {
+		const github = "github|9007199254740993"
+		h := newHarness(t, harnessOpts{tenant: true})
+		h.selectAccount(h.openGroup("wei.zhang@gmail.com"), github)
+		h.press("l", "enter", "enter", "y")
+		h.mustShow("✓ Done.")
+		h.press("esc")
+		activeIs[*Detail](h, "esc did not go back to the group")
+		h.mustShowWhole("⚠ " + github + " is linked into wei.zhang@gmail.com, which the cursor is on now.")
+	})
+	t.Run("before the cursor", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true})
+		d := h.openGroup("the.millers@gmail.com")
+		h.selectAccount(d, emmaMiller)
+		if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), mikeMiller); err != nil {
+			t.Fatal(err)
+		}
+		h.send(tui.RereadMsg{Email: "the.millers@gmail.com"})
+		if len(d.Group().Accounts) != 2 {
+			t.Fatalf("the group was not read again:\n%s", h.screen())
+		}
+		if sel := d.Selected(); sel.UserID != emmaMiller {
+			t.Fatalf("the cursor moved from emma.miller to %s:\n%s", sel.UserID, h.screen())
+		}
+		if strings.Contains(h.screen(), "⚠") {
+			t.Fatalf("a notice for an account the cursor was not on:\n%s", h.screen())
+		}
+	})
+}
+
+// TestAnAccountScreenReadsAgainWhenADialogFoundItGone: an account found
+// with f, deleted from another shell; D finds it gone and says truthfully
+// where what was done may be listed; back on the account's screen it is
+// read again and shown gone, and enter opens no group listing it.
+func TestAnAccountScreenReadsAgainWhenADialogFoundItGone(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText(aliceDB)
+	h.press("enter")
+	a := activeIs[*Account](h, "f did not open the account")
+	if a.Loaded() == nil {
+		t.Fatalf("the account was not read:\n%s", h.screen())
+	}
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), aliceDB); err != nil {
+		t.Fatal(err)
+	}
+	h.press("D")
+	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.mustShowWhole("No account has this user id now", "If linkdesk did it, the audit log (3, after esc) lists it.")
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+	if a.Loaded() != nil {
+		t.Fatalf("the account screen still shows the account as live:\n%s", h.screen())
+	}
+	h.mustShowWhole("No account has this user id now", "If linkdesk did it, the audit log (3) lists it")
+	h.press("enter")
+	activeIs[*Account](h, "enter opened a group from an account gone")
+}
+
+// TestTitlesAndResultsWrapTheUserID: the account's title and the ticket's
+// result name an account whose email is shared with its user id whole,
+// wrapped at 60 columns rather than cut.
+func TestTitlesAndResultsWrapTheUserID(t *testing.T) {
+	t.Run("account", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.selectAccount(h.openGroup("alice.nguyen@gmail.com"), aliceDB)
+		h.press("enter")
+		activeIs[*Account](h, "enter did not open the account")
+		h.mustShowWhole("Account alice.nguyen@gmail.com (" + aliceDB + ")")
+	})
+	t.Run("ticket result", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.selectAccount(h.openGroup("alice.nguyen@gmail.com"), aliceDB)
+		h.press("t", "y")
+		h.mustShowWhole("✓ Ticket for alice.nguyen@gmail.com (" + aliceDB + ")")
+	})
+}
+
+// TestTheLinkWizardDropsTheConnectionBeforeCuttingIdentifiers: at 60
+// columns the identifiers that tell a family's accounts apart stay whole
+// and the connection column goes, rather than being cut.
+func TestTheLinkWizardDropsTheConnectionBeforeCuttingIdentifiers(t *testing.T) {
+	edit := func(t *emulator.Tenant) {
+		for _, u := range t.Users {
+			switch u.UserID {
+			case mikeMiller:
+				u.Username = "mike.miller1368"
+			case emmaMiller:
+				u.Username = "emma.miller1368"
+			case liamMiller:
+				u.Username = "liam.miller1368"
+			}
+		}
+	}
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: edit})
+	h.m.LoadReport(fixtureReportEdited(t, edit))
+	h.openGroup("the.millers@gmail.com")
+	h.press("l")
+	activeIs[*LinkWizard](h, "l did not open the link wizard")
+	h.mustShow("mike.miller1368 ", "emma.miller1368 ", "liam.miller1368 ")
+	if scr := h.screen(); strings.Contains(scr, "CONNE") || strings.Contains(scr, "family-a") {
+		t.Fatalf("the connection column is kept, cut:\n%s", scr)
+	}
+}
+
+// TestTheLinkWizardOffersEnterAndAsksBeforeEscLosesChoices: the accounts
+// step's footer offers enter at 60 columns; esc with choices made asks as
+// q and 1/2/3 do (n stays, y leaves), and without any leaves at once.
+func TestTheLinkWizardOffersEnterAndAsksBeforeEscLosesChoices(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l")
+	h.mustShow("enter review the plan")
+	h.press("esc")
+	activeIs[*Detail](h, "esc without choices did not leave the wizard")
+
+	h.press("l", "j", "space") // github left alone: a choice
+	h.press("esc")
+	h.mustShowWhole("Leave this screen?", "Going back closes the link wizard, and this is lost:", "Leave and lose it?")
+	h.press("n")
+	if w := activeIs[*LinkWizard](h, "n left the wizard"); len(w.secondaries()) != 1 {
+		t.Fatalf("the choices were lost: %v", w.secondaries())
+	}
+	h.press("esc", "y")
+	activeIs[*Detail](h, "y did not leave the wizard")
+}
+
+// TestTheGroupHeaderNamesThePrimaryChosen: after p on another account, the
+// header's hint says l links into the primary chosen, not the recommended
+// one.
+func TestTheGroupHeaderNamesThePrimaryChosen(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 30})
+	d := h.openGroup("alice.nguyen@gmail.com")
+	h.mustShowWhole("l links these accounts into the recommended primary (★)")
+	h.selectAccount(d, aliceGoogle)
+	h.press("p")
+	h.mustShowWhole("l links these accounts into the primary you chose (◆ " + aliceGoogle + ")")
+	if strings.Contains(flowed(h.screen()), "into the recommended primary (★)") {
+		t.Fatalf("the header still names the recommended primary:\n%s", h.screen())
+	}
+}
+
+// fixtureReportEdited is fixtureReport of the fixture as edit changes it.
+func fixtureReportEdited(t testing.TB, edit func(*emulator.Tenant)) *linking.Report {
+	t.Helper()
+	tenant := emulatortest.Fixture(t, fixturePath)
+	edit(tenant)
+	conns := linking.ConnectionsFromClient(emulatortest.Connections(t, tenant))
+	rep, err := scan.ExportFile(context.Background(), bytes.NewReader(emulatortest.Export(tenant)), conns, scan.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Tenant, rep.Method, rep.ScannedAt = "fixture.example", linking.MethodExport, fixedNow.Add(-time.Hour)
+	return rep
+}
