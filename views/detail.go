@@ -265,7 +265,12 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		if len(g.Accounts) < 2 {
 			return tui.ReportError(errors.New("nothing to link: this email has one account now"))
 		}
-		return d.c.Open(NewLinkWizard(d.c, g.Email, d.Primary()))
+		w := NewLinkWizard(d.c, g.Email, d.Primary())
+		// A primary the operator chose (p) before opening is a choice the
+		// wizard holds: leaving asks, as for one made inside it. The
+		// account under the cursor, taken as the primary, is none.
+		w.touched = d.chosen != "" && w.primary == d.chosen
+		return d.c.Open(w)
 	case tui.Matches(k, keys.Unlink):
 		if sel == nil || len(sel.Linked) == 0 {
 			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.NameIn(g, sel), 60)))

@@ -91,9 +91,6 @@ func (w *LinkWizard) start() {
 				w.cursor = i
 			}
 		}
-		// A primary the operator chose (p) before opening is a choice the
-		// wizard holds: leaving asks, as for one made inside it.
-		w.touched = w.primary != "" && w.primary != g.RecommendedPrimary && slices.Contains(w.ids, w.primary)
 		if w.primary == "" && len(w.ids) > 0 {
 			w.primary = w.ids[0]
 		}
