@@ -316,12 +316,30 @@ func ChangedError(ids []string, changes []string) *SafetyError {
 	return refuse(CheckChangedSincePlan, ids, "the group changed since the plan was made: %s; make a new plan", strings.Join(changes, "; "))
 }
 
-// sameEmail reports whether two accounts share their email as linkdesk
-// groups accounts (NormalizeEmail: case aside); two accounts without one
-// share none.
+// sameEmail reports whether two accounts share an email as linkdesk
+// groups accounts (NormalizeEmail: case aside), their own or that of an
+// identity linked into one of them (a scan groups an account by those
+// too); two accounts without one share none.
 func sameEmail(a, b client.User) bool {
-	na := NormalizeEmail(a.Email)
-	return na != "" && na == NormalizeEmail(b.Email)
+	theirs := accountEmails(b)
+	for _, e := range accountEmails(a) {
+		if slices.Contains(theirs, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// accountEmails are the normalized emails of u and of the identities
+// linked into it.
+func accountEmails(u client.User) []string {
+	var out []string
+	for _, e := range append([]string{u.Email}, linkedEmails(u)...) {
+		if n := NormalizeEmail(e); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func emailOrNone(email string) string {
