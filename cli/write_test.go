@@ -469,3 +469,27 @@ func TestAWriteOnALinkedIdentitySaysWhereItLives(t *testing.T) {
 		t.Errorf("delete of a linked identity: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// Every scan report says how many API calls it made, as the contract
+// lists the field: one address too.
+func TestAScanOfOneAddressCountsItsCalls(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "scan", "--email", "wei.zhang@gmail.com", "--json")
+	var rep struct {
+		Method   string `json:"method"`
+		APICalls *int   `json:"api_calls"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || rep.Method != "search" || rep.APICalls == nil || *rep.APICalls < 1 {
+		t.Errorf("scan --email --json: %v %+v\n%s", err, rep, r.out)
+	}
+}
+
+// A user id no account has is reported as looked up by user id (and by
+// linked identity, in vain), not as a linked identity.
+func TestShowOfAnUnknownUserIDSaysItWasLookedUpByUserID(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "show", "auth0|doesnotexist")
+	if r.code != exitFailure || !strings.Contains(r.errOut, "(looked up by user id)") {
+		t.Errorf("show of an unknown user id: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

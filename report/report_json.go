@@ -42,9 +42,7 @@ func WriteJSONWith(w io.Writer, r *linking.Report, conns *linking.Connections) e
 	j.key("scanned_at")
 	j.str(r.ScannedAt.UTC().Format(time.RFC3339))
 	j.strField("method", r.Method)
-	if r.APICalls > 0 {
-		j.intField("api_calls", int64(r.APICalls))
-	}
+	j.intField("api_calls", int64(r.APICalls)) // 0 for a report read from a file
 	j.key("connection")
 	j.strOrNull(r.Connection)
 	j.intField("users_scanned", int64(r.UsersScanned))

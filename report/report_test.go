@@ -62,6 +62,7 @@ type jsonReport struct {
 	Tenant            *string               `json:"tenant"`
 	ScannedAt         *string               `json:"scanned_at"`
 	Method            *string               `json:"method"`
+	APICalls          *int                  `json:"api_calls"`
 	Connection        *string               `json:"connection"`
 	UsersScanned      *int                  `json:"users_scanned"`
 	AccountsWithEmail *int                  `json:"accounts_with_email"`
@@ -134,7 +135,7 @@ func TestWriteJSONContract(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"version", "tenant", "scanned_at", "method", "users_scanned", "accounts_with_email", "groups", "skipped_lines", "line_errors"} {
+	for _, k := range []string{"version", "tenant", "scanned_at", "method", "api_calls", "users_scanned", "accounts_with_email", "groups", "skipped_lines", "line_errors"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("no %q in the report", k)
 		}

@@ -142,6 +142,12 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return nil, err
 	}
 	started := time.Now().UTC()
+	// The calls of a refresh that ends in an export count for the export.
+	var calls int64
+	se, _ := t.(client.Searcher)
+	if se != nil {
+		calls = se.APICalls()
+	}
 	if req.Email != "" {
 		users, err := t.UsersByEmail(ctx, strings.TrimSpace(req.Email))
 		if err != nil {
@@ -153,6 +159,9 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		}
 		progress(Progress{Stage: "done", Users: len(users)})
 		rep := s.Report(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodSearch})
+		if se != nil {
+			rep.APICalls = int(se.APICalls() - calls)
+		}
 		if len(rep.Groups) == 0 && len(users) == 1 { // one account alone on the address: report it all the same
 			a := linking.AccountFromUser(users[0], conns)
 			a.Identifier = a.PrimaryIdentifier(conns)
@@ -161,12 +170,6 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return rep, nil
 	}
 
-	// The calls of a refresh that ends in an export count for the export.
-	var calls int64
-	se, _ := t.(client.Searcher)
-	if se != nil {
-		calls = se.APICalls()
-	}
 	if req.Snapshot != "" && !req.Full {
 		rep, err := refresh(ctx, t, conns, req, started)
 		var need errNeedExport

@@ -124,6 +124,9 @@ func (s *Session) findUserID(ctx context.Context, id string) ([]client.User, str
 	}
 	// A secondary linked away answers 404: find the account it lives in.
 	out, err := s.linkedInto(ctx, id)
+	if len(out) == 0 {
+		return nil, FoundByUserID, err // looked up by user id, and by linked identity in vain
+	}
 	return out, FoundByLinked, err
 }
 
