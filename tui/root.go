@@ -274,6 +274,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.scan.cancel = nil
 		m.c.Scan.Running = false
+		if m.note == rescanNote || m.note == fullRescanNote {
+			m.note = "" // said while it ran; the status bar says how it ended
+		}
 		// A scan (r, R) reads the journals again too: writes settled from
 		// another shell since leave the status bar.
 		check := m.checkUnsettled()
@@ -368,6 +371,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	return m, m.forward(msg)
 }
+
+// The notes of r and R while their scan runs.
+const (
+	rescanNote     = "Scanning the tenant again…"
+	fullRescanNote = "Exporting the whole tenant again…"
+)
 
 // unsettledEvery is how often the journals are read again while writes
 // are left unsettled; unsettledIdleEvery, while none is (another
@@ -698,10 +707,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.push(find)
 	case Matches(k, keys.Rescan):
-		m.note = "Scanning the tenant again…"
+		m.note = rescanNote
 		return m.startScan()
 	case Matches(k, keys.FullRescan):
-		m.note = "Exporting the whole tenant again…"
+		m.note = fullRescanNote
 		return m.scanTenant(true)
 	}
 	return m.forward(k)

@@ -247,3 +247,18 @@ func TestFOnTheFindScreenFindsThere(t *testing.T) {
 		t.Errorf("the trail repeats Find: %q", h)
 	}
 }
+
+// The note r puts up while its scan runs goes once the scan ends: the
+// status bar says how it ended.
+func TestTheRescanNoteGoesWhenTheScanEnds(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if !strings.Contains(m.footer(), rescanNote) {
+		t.Fatalf("r says nothing: %q", m.footer())
+	}
+	m.Update(ScanDoneMsg{Task: m.scan.task, Err: context.Canceled})
+	if strings.Contains(m.footer(), rescanNote) {
+		t.Errorf("the note stays after the scan ended: %q", m.footer())
+	}
+}

@@ -271,6 +271,11 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		// account under the cursor, taken as the primary, is none.
 		w.touched = d.chosen != "" && w.primary == d.chosen
 		return d.c.Open(w)
+	case tui.Matches(k, keys.Filter):
+		// A group's accounts are few and shown whole: say where / filters.
+		return func() tea.Msg {
+			return tui.NoteMsg{Text: "A group shows all its accounts: / filters the groups list (2), the audit log (3) and find results (f)."}
+		}
 	case tui.Matches(k, keys.Unlink):
 		if sel == nil || len(sel.Linked) == 0 {
 			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.NameIn(g, sel), 60)))

@@ -243,3 +243,12 @@ func TestEscLeavesAWizardWhereNothingWasChosen(t *testing.T) {
 		t.Errorf("esc asks to leave a wizard where nothing was chosen:\n%s", h.screen())
 	}
 }
+
+// / on a group screen, which has no filter, says where / filters instead
+// of doing nothing.
+func TestSlashOnAGroupSaysWhereItFilters(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("/")
+	h.mustShow("/ filters the groups list (2)")
+}
