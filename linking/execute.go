@@ -1112,6 +1112,9 @@ func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s
 	changes := "the tenant shows neither the effect of " + s.ID + " nor the state before it"
 	if _, cerr := e.check(ctx, s); cerr != nil {
 		changes = cerr.Error()
+		if se, ok := AsSafetyError(cerr); ok { // what changed, without a refusal's advice
+			changes = strings.TrimSuffix(se.Reason, "; make a new plan")
+		}
 	}
 	why := changes + "; " + changedUnknowable
 	if err := e.settleOnResume(p, op, s, st, audit.ResultUnknown, why, audit.StepFailed); err != nil {
