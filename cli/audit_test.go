@@ -143,3 +143,16 @@ func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsEmail(t *testing.T) {
 		t.Errorf("audit --email of an identity deleted with its primary:\n%s%s", r.out, r.errOut)
 	}
 }
+
+// A legacy custom database holds several profiles with one email: a
+// deletion of one is found by its username, which tells it apart.
+func TestALegacyAccountIsFoundInTheAuditLogByItsUsername(t *testing.T) {
+	newWriteEnv(t)
+	if r := runCmd(t, nil, "delete", "auth0|1000456", "--force", "--reason", "ZD-10"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	r := runCmd(t, nil, "audit", "--user", "bob.smith2")
+	if !strings.Contains(r.out, " delete ") || !strings.Contains(r.out, "username bob.smith2") {
+		t.Errorf("audit --user of a legacy account's username:\n%s%s", r.out, r.errOut)
+	}
+}

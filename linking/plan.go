@@ -569,7 +569,9 @@ var nowUTC = func() time.Time { return time.Now().UTC() }
 // accounts it names (primary, secondary, target) among users and the
 // identities linked into them, where the identifier is not their email: a
 // username or a phone number is what tells apart the people who share one
-// (the email is the group's).
+// (the email is the group's). An account named by its email that has a
+// username (a legacy custom database holds several profiles with one
+// email) is named by the username too.
 func NameAccounts(ops []Operation, users []client.User, conns *Connections) {
 	names := map[string]string{}
 	name := func(userID string, id PrimaryIdentifier) {
@@ -579,7 +581,11 @@ func NameAccounts(ops []Operation, users []client.User, conns *Connections) {
 	}
 	for _, u := range users {
 		a := AccountFromUser(u, conns)
-		name(u.UserID, a.PrimaryIdentifier(conns))
+		id := a.PrimaryIdentifier(conns)
+		if id.Type == IdentifierEmail && u.Username != "" {
+			id = PrimaryIdentifier{Type: IdentifierUsername, Value: u.Username}
+		}
+		name(u.UserID, id)
 		for _, l := range a.Linked {
 			name(l.Provider+"|"+l.UserID, l.PrimaryIdentifier(conns))
 		}
