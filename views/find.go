@@ -170,6 +170,9 @@ func (f *Find) open() tea.Cmd {
 	if f.pick != nil {
 		return tea.Sequence(tui.Pop, f.pick(u, f.found.Conns))
 	}
+	// Whatever the account screen finds (deleted behind the UI's back,
+	// changed by a write), the results show it once on top again.
+	f.stale = true
 	return tui.Push(NewAccount(f.c, u.UserID))
 }
 

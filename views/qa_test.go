@@ -284,3 +284,27 @@ func fixtureReportEdited(t testing.TB, edit func(*emulator.Tenant)) *linking.Rep
 	rep.Tenant, rep.Method, rep.ScannedAt = "fixture.example", linking.MethodExport, fixedNow.Add(-time.Hour)
 	return rep
 }
+
+// Find results read again when they are back on top after an account was
+// opened from them: an account deleted behind the UI's back meanwhile is
+// no longer listed as found.
+func TestFindResultsForgetAnAccountDeletedSince(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("the.millers@gmail.com")
+	h.press("enter")
+	f := activeIs[*Find](h, "f did not list the accounts")
+	if f.Results() != 3 {
+		t.Fatalf("%d accounts found, want the 3 millers:\n%s", f.Results(), h.screen())
+	}
+	h.press("enter")
+	activeIs[*Account](h, "enter did not open the account")
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), mikeMiller); err != nil {
+		t.Fatal(err)
+	}
+	h.press("esc")
+	activeIs[*Find](h, "esc did not go back to the results")
+	if f.Results() != 2 || strings.Contains(h.screen(), mikeMiller) {
+		t.Errorf("the results still list the account deleted since (%d):\n%s", f.Results(), h.screen())
+	}
+}
