@@ -244,7 +244,7 @@ func copyID(id string) tea.Cmd {
 	if termsafe.Sanitize(id) != id {
 		return tui.ReportError(errors.New("this user id holds control or invisible characters: not copied"))
 	}
-	return tea.Batch(tea.SetClipboard(id), tui.Note("Copied "+id+" to the clipboard (if the terminal allows OSC 52)."))
+	return tea.Batch(tea.SetClipboard(id), tui.Note("Copied, if the terminal allows OSC 52: "+id))
 }
 
 func (a *Account) View() string {

@@ -114,7 +114,7 @@ func copyTicket(url string) tea.Cmd {
 	if termsafe.Sanitize(url) != url {
 		return tui.Note("The URL holds control characters: not copied.")
 	}
-	return tea.Batch(tea.SetClipboard(url), tui.Note("Copied the ticket URL to the clipboard (if the terminal allows OSC 52)."))
+	return tea.Batch(tea.SetClipboard(url), tui.Note("Copied, if the terminal allows OSC 52: the ticket URL."))
 }
 
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
