@@ -198,13 +198,7 @@ func TestUnlinkFromAnAccountWithoutAGroup(t *testing.T) {
 func TestFindResultsShowWhatAWriteFromThemDid(t *testing.T) {
 	const lena = "auth0|61a1b2c3d4e5f60718293a4b"
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("lena.fischer@gmail.com")
-	h.press("enter")
-	f := activeIs[*Find](h, "f did not stay on the results")
-	if f.Results() != 2 {
-		t.Fatalf("%d accounts found:\n%s", f.Results(), h.screen())
-	}
+	f := h.findResults("lena.fischer@gmail.com", 2)
 	for range f.Results() {
 		if h.press("enter"); activeIs[*Account](h, "enter did not open the account").userID == lena {
 			break

@@ -37,7 +37,17 @@ func fixtureReport(t testing.TB) *linking.Report {
 // fixtureReportFrom is the scan of the fixture at path, as fixtureReport.
 func fixtureReportFrom(t testing.TB, path string) *linking.Report {
 	t.Helper()
+	return fixtureReportOf(t, path, nil)
+}
+
+// fixtureReportOf is fixtureReportFrom of the fixture at path changed by
+// edit first (nil: as it is).
+func fixtureReportOf(t testing.TB, path string, edit func(*emulator.Tenant)) *linking.Report {
+	t.Helper()
 	tenant := emulatortest.Fixture(t, path)
+	if edit != nil {
+		edit(tenant)
+	}
 	conns := linking.ConnectionsFromClient(emulatortest.Connections(t, tenant))
 	rep, err := scan.ExportFile(context.Background(), bytes.NewReader(emulatortest.Export(tenant)), conns, scan.Request{})
 	if err != nil {
@@ -293,6 +303,20 @@ func (h *harness) startScan() tea.Cmd {
 }
 
 // openGroup opens the group with this email from the groups screen.
+// findResults finds query with f and returns the find screen, failing
+// the test unless it lists want accounts.
+func (h *harness) findResults(query string, want int) *Find {
+	h.t.Helper()
+	h.press("f")
+	h.typeText(query)
+	h.press("enter")
+	f := activeIs[*Find](h, "f did not stay on the results")
+	if f.Results() != want {
+		h.t.Fatalf("%d accounts found for %s, want %d:\n%s", f.Results(), query, want, h.screen())
+	}
+	return f
+}
+
 func (h *harness) openGroup(email string) *Detail {
 	h.t.Helper()
 	h.press("2", "/", "ctrl+u")

@@ -1,19 +1,15 @@
 package views
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/emulator"
-	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/scan"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -274,15 +270,7 @@ func TestTheGroupHeaderNamesThePrimaryChosen(t *testing.T) {
 // fixtureReportEdited is fixtureReport of the fixture as edit changes it.
 func fixtureReportEdited(t testing.TB, edit func(*emulator.Tenant)) *linking.Report {
 	t.Helper()
-	tenant := emulatortest.Fixture(t, fixturePath)
-	edit(tenant)
-	conns := linking.ConnectionsFromClient(emulatortest.Connections(t, tenant))
-	rep, err := scan.ExportFile(context.Background(), bytes.NewReader(emulatortest.Export(tenant)), conns, scan.Request{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep.Tenant, rep.Method, rep.ScannedAt = "fixture.example", linking.MethodExport, fixedNow.Add(-time.Hour)
-	return rep
+	return fixtureReportOf(t, fixturePath, edit)
 }
 
 // Find results read again when they are back on top after an account was
@@ -290,13 +278,7 @@ func fixtureReportEdited(t testing.TB, edit func(*emulator.Tenant)) *linking.Rep
 // no longer listed as found.
 func TestFindResultsForgetAnAccountDeletedSince(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("the.millers@gmail.com")
-	h.press("enter")
-	f := activeIs[*Find](h, "f did not list the accounts")
-	if f.Results() != 3 {
-		t.Fatalf("%d accounts found, want the 3 millers:\n%s", f.Results(), h.screen())
-	}
+	f := h.findResults("the.millers@gmail.com", 3)
 	h.press("enter")
 	activeIs[*Account](h, "enter did not open the account")
 	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), mikeMiller); err != nil {
