@@ -34,7 +34,7 @@ const (
 // outcome is unknown must be resolved before it can be tried again.
 var next = map[StepState][]StepState{
 	StepPending: {StepStarted, StepDone, StepSkipped},
-	StepStarted: {StepDone, StepFailed, StepUnknown},
+	StepStarted: {StepDone, StepFailed, StepUnknown, StepPending}, // pending: read not to have taken effect
 	StepFailed:  {StepStarted, StepDone, StepPending, StepSkipped},
 	StepUnknown: {StepDone, StepFailed, StepPending, StepSkipped},
 }

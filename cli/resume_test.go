@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,6 +91,15 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 // effect and the answer: the tenant linked, and linkdesk never heard.
 func killLinkAfterItReachedTheTenant(t *testing.T) (emu *emulatorProcess, env []string, state string) {
 	t.Helper()
+	emu, env, state, _ = signalLinkAfterItReachedTheTenant(t, os.Kill)
+	return emu, env, state
+}
+
+// signalLinkAfterItReachedTheTenant is killLinkAfterItReachedTheTenant
+// with sig for the kill; it returns what the process printed and its exit
+// code too.
+func signalLinkAfterItReachedTheTenant(t *testing.T, sig os.Signal) (emu *emulatorProcess, env []string, state string, r processRun) {
+	t.Helper()
 	emu = startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
 	state = t.TempDir()
 	env = append(emu.env(), "XDG_STATE_HOME="+state)
@@ -114,11 +124,41 @@ func killLinkAfterItReachedTheTenant(t *testing.T) (emu *emulatorProcess, env []
 			t.Fatalf("the link never reached the tenant:\n%s", out)
 		}
 	}
-	if err := cmd.Process.Kill(); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	return emu, env, state
+	return emu, env, state, processRun{code: cmd.ProcessState.ExitCode(), out: out.String()}
+}
+
+// TestALinkInterruptedAfterItsRequestWasSentSettlesItself: Ctrl-C (SIGINT)
+// while `linkdesk link … --force` waits for the answer of a link the
+// tenant has made. The run reads the tenant before it ends, says the link
+// took effect, and leaves nothing for resume: the audit log holds one
+// attempt and one "ok" result, and the tenant linked once.
+func TestALinkInterruptedAfterItsRequestWasSentSettlesItself(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs linkdesk and its tenant as processes")
+	}
+	emu, env, state, r := signalLinkAfterItReachedTheTenant(t, os.Interrupt)
+	if r.code != exitOK || !strings.Contains(r.out, "reading the tenant shows the call took effect") {
+		t.Errorf("the interrupted link: exit %d\n%s", r.code, r.out)
+	}
+	if again := runProcess(t, env, "resume"); !strings.Contains(again.out, "Nothing to settle") {
+		t.Errorf("resume found something to settle:\n%s%s", again.out, again.errOut)
+	}
+	attempts, results := linkAudit(t, state)
+	for op, n := range attempts {
+		if n != 1 || len(results[op]) != 1 || results[op][0] != audit.ResultOK {
+			t.Errorf("op %s: %d attempts, results %v; want one attempt and one ok result", op, n, results[op])
+		}
+	}
+	if len(attempts) != 1 {
+		t.Errorf("%d link attempts, want 1", len(attempts))
+	}
+	if stats, _ := emu.stop(t); stats.Effects[emulator.RouteLink] != 1 {
+		t.Errorf("the tenant linked %d times, want once", stats.Effects[emulator.RouteLink])
+	}
 }
 
 // TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator: the tenant

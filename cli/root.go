@@ -106,6 +106,13 @@ func Main(args []string) int { return run(args, osStreams()) }
 func run(args []string, io *streams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first Ctrl-C a write in flight reads the tenant, briefly,
+		// to settle its call; a second one ends the process at once, and
+		// `linkdesk resume` settles what that cuts off.
+		<-ctx.Done()
+		stop()
+	}()
 
 	root := newRootCmd(io)
 	root.SetArgs(args)

@@ -527,6 +527,10 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 	}
 	response, written, callErr := e.invoke(ctx, s.Action, call, rep)
 	outcome, note := e.outcome(ctx, s, callErr)
+	interrupted := callErr != nil && ctx.Err() != nil
+	if outcome == outcomeNotDone && interrupted {
+		return false, e.notMadeOnInterrupt(p, op, s, opID, rep, note)
+	}
 	if outcome == outcomeNotDone {
 		retry, outcome = mayRetry, outcomeFailed
 	}
@@ -1045,6 +1049,7 @@ const (
 // allows it; Ctrl-C during the call leaves it unknown until resume.
 func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome, string) {
 	var apiErr *client.Error
+	interrupted := ctx.Err() != nil
 	switch {
 	case callErr == nil:
 		return outcomeDone, ""
@@ -1052,15 +1057,24 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 		return outcomeFailed, ""
 	case errors.As(callErr, &apiErr) && apiErr.StatusCode < 500:
 		return outcomeFailed, ""
-	case ctx.Err() != nil:
-		return outcomeUnknown, "`linkdesk resume` settles it by reading the tenant"
 	case s.Action == ActionTicket || s.Action == ActionVerifyEmail:
 		return outcomeUnknowable, unknowable(s.Action)
+	case interrupted:
+		// The operator stopped the run while the answer was due: the
+		// tenant is read now, briefly, so that the call is settled before
+		// the process ends and its audit record says what became of it.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleOnInterrupt)
+		defer cancel()
+		ctx = rctx
 	}
 	r, err := e.resolve(ctx, s)
 	switch {
+	case err != nil && errors.Is(err, context.DeadlineExceeded):
+		return outcomeUnknown, fmt.Sprintf("the tenant could not be read within %s to learn the outcome; `linkdesk resume` settles it by reading the tenant", settleOnInterrupt)
 	case err != nil:
 		return outcomeUnknown, "reading the tenant to learn the outcome: " + err.Error()
+	case r == resolvedDone && interrupted:
+		return outcomeDone, interruptedDone
 	case r == resolvedDone:
 		return outcomeDone, "the answer was an error or lost; reading the tenant shows the call took effect"
 	case r == resolvedNotDone:
@@ -1131,6 +1145,33 @@ const RecordedDoneNote = "the journal records it done by an earlier run; not con
 // interruptedCall is what a call cut off by the operator (Ctrl-C) is
 // recorded with, in place of the SDK's "failed to send the request".
 const interruptedCall = "the run was interrupted while waiting for the answer: the request may have reached the tenant"
+
+// interruptedDone is the note of a call the operator interrupted that the
+// tenant shows took effect.
+const interruptedDone = "interrupted while waiting for the answer; reading the tenant shows the call took effect"
+
+// settleOnInterrupt bounds the reads that learn the outcome of a call the
+// operator interrupted: past it, the call is left to `linkdesk resume`. A
+// second Ctrl-C ends the process at once (cli), leaving the same to resume.
+const settleOnInterrupt = 10 * time.Second
+
+// notMadeOnInterrupt records a call the operator interrupted that the
+// tenant shows did not take effect: its result is "error" with what the
+// read showed, and the step is pending again in the journal, so that
+// `linkdesk resume` makes it, once, with the rest of the plan.
+func (e *Executor) notMadeOnInterrupt(p *Plan, op Operation, s Step, opID string, rep *StepReport, note string) error {
+	res := e.record(p, op, s, opID, audit.PhaseResult)
+	res.Backup = rep.Backup
+	res.Result, res.Error = audit.ResultError, "interrupted while waiting for the answer; "+note
+	rep.Status, rep.Error, rep.Note = StatusNotRun, "", "interrupted; "+note
+	stopErr := fmt.Errorf("%w during step %s: %s; `linkdesk resume` makes it and the rest of the plan", ErrInterrupted, s.ID, note)
+	if err := e.Log.Append(res); err != nil {
+		// No result on disk: the next run settles the step by reading the
+		// tenant, as for a call cut off by a kill.
+		return errors.Join(stopErr, e.mark(s.ID, audit.StepUnknown, opID), unrecorded(s, outcomeNotDone, context.Canceled, err))
+	}
+	return errors.Join(stopErr, e.mark(s.ID, audit.StepPending, ""))
+}
 
 // changedUnknowable ends the note of a step cut off during its call on a
 // tenant that has changed since, so that neither its effect nor the state

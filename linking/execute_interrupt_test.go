@@ -24,6 +24,7 @@ const (
 	stopAfter       = "ctrl-c after the call"            // the call answers, then the context is cancelled
 	cancelBefore    = "ctrl-c before the call went out"  // the call never reaches the tenant
 	cancelAfter     = "ctrl-c while the answer was due"  // the call takes effect, its answer is dropped
+	cancelAfterLost = "ctrl-c, network lost too"         // the run cannot read what became of the call
 	lostAnswer      = "network lost after the call"      // the call takes effect, then nothing answers
 	lostAnswerAlive = "answer lost, network still up"    // the executor reads the outcome at once
 	crashBefore     = "process killed before the call"   // the journal says started; no call made
@@ -80,6 +81,12 @@ func (f *faultTenant) write(do func() error) error {
 		f.cancel()
 		return err
 	case cancelAfter:
+		f.cancel()
+		return fmt.Errorf("%w (the answer never came)", context.Canceled)
+	case cancelAfterLost:
+		f.mu.Lock()
+		f.dead = true
+		f.mu.Unlock()
 		f.cancel()
 		return fmt.Errorf("%w (the answer never came)", context.Canceled)
 	case lostAnswer, crashAfterLost:
@@ -223,7 +230,7 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 		t.Fatalf("uninterrupted apply sent %v, want %v", got, wantWrites)
 	}
 
-	modes := []string{stopAfter, cancelBefore, cancelAfter, lostAnswer, lostAnswerAlive, crashBefore, crashAfter, crashAfterLost}
+	modes := []string{stopAfter, cancelBefore, cancelAfter, cancelAfterLost, lostAnswer, lostAnswerAlive, crashBefore, crashAfter, crashAfterLost}
 	for _, mode := range modes {
 		for k := range steps {
 			t.Run(fmt.Sprintf("%s/step %d %s", mode, k+1, steps[k]), func(t *testing.T) {
@@ -259,8 +266,10 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 					if first != nil {
 						t.Fatal("the run was not cut off")
 					}
-				case lostAnswerAlive, stopAfter:
-					if mode == stopAfter && k < len(steps)-1 {
+				case lostAnswerAlive, stopAfter, cancelAfter:
+					// cancelAfter: the run reads the tenant before it ends,
+					// so the interrupted call is settled as done at once.
+					if mode != lostAnswerAlive && k < len(steps)-1 {
 						if !errors.Is(firstErr, linking.ErrInterrupted) || first.Steps[k].Status != linking.StatusDone || first.Steps[k+1].Status != linking.StatusNotRun {
 							t.Fatalf("ctrl-c between steps: %v %+v", firstErr, first.Steps)
 						}
@@ -279,11 +288,25 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 						}
 					}
 				}
-				if mode == cancelAfter { // Ctrl-C while the answer was awaited: not "failed to send"
+				// A call interrupted by Ctrl-C while the tenant can be read is
+				// settled by the run itself: one result, saying what the read
+				// showed; when it cannot be read, its result is unknown and
+				// not "failed to send".
+				wantResult := map[string]string{cancelAfter: audit.ResultOK, cancelBefore: audit.ResultError, cancelAfterLost: audit.ResultUnknown}
+				wantText := map[string]string{
+					cancelAfter:     "interrupted while waiting for the answer; reading the tenant shows the call took effect",
+					cancelBefore:    "interrupted while waiting for the answer; reading the tenant shows the call did not take effect",
+					cancelAfterLost: "the run was interrupted while waiting for the answer: the request may have reached the tenant",
+				}
+				if want, ok := wantResult[mode]; ok {
+					var results []audit.Record
 					for _, r := range sb.auditRecords() {
-						if r.Step == steps[k] && r.Phase == audit.PhaseResult && (r.Result != audit.ResultUnknown || !strings.HasPrefix(r.Error, "the run was interrupted while waiting for the answer: the request may have reached the tenant") || strings.Contains(r.Error, "canceled")) {
-							t.Errorf("the interrupted call's result: %s %q", r.Result, r.Error)
+						if r.Step == steps[k] && r.Phase == audit.PhaseResult {
+							results = append(results, r)
 						}
+					}
+					if len(results) != 1 || results[0].Result != want || !strings.HasPrefix(results[0].Error, wantText[mode]) || strings.Contains(results[0].Error, "canceled") {
+						t.Errorf("the interrupted call's results: %+v", results)
 					}
 				}
 				j.Close()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -21,12 +22,16 @@ const (
 	aliceGoogle = "google-oauth2|108812345678901234567"
 )
 
-// cutTenant is a tenant whose Link is cut off the way Ctrl-C cuts a call:
-// after the tenant acted (acted true) or before the request left.
+// cutTenant cuts a run off during its link call, as Ctrl-C does while the
+// answer is due: after the tenant acted (acted true) or before the request
+// left. Unless readable, the network goes with it, so the run
+// cannot read what became of the call and leaves it to resume.
 type cutTenant struct {
 	client.Tenant
-	acted  bool
-	cancel context.CancelFunc
+	acted    bool
+	readable bool
+	cancel   context.CancelFunc
+	lost     *atomic.Bool
 }
 
 func (c cutTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
@@ -35,8 +40,16 @@ func (c cutTenant) Link(ctx context.Context, primary string, s client.LinkTarget
 			return nil, err
 		}
 	}
+	c.lost.Store(!c.readable)
 	c.cancel()
 	return nil, ctx.Err()
+}
+
+func (c cutTenant) User(ctx context.Context, id string) (client.User, error) {
+	if c.lost.Load() {
+		return client.User{}, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
+	}
+	return c.Tenant.User(ctx, id)
 }
 
 type fixture struct {
@@ -63,12 +76,25 @@ func (f *fixture) session(t *testing.T, tn client.Tenant, name string) *Session 
 	return s
 }
 
-// cutLink plans alice's link and runs it with its link call cut off.
+// cutLink plans alice's link and runs it with its link call cut off, the
+// network lost with it.
 func (f *fixture) cutLink(t *testing.T, acted bool) (*Session, *linking.Plan) {
+	t.Helper()
+	s, p, err := f.interruptLink(t, cutTenant{acted: acted, lost: new(atomic.Bool)})
+	if !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off run: %v", err)
+	}
+	return s, p
+}
+
+// interruptLink plans alice's link and runs it on cut: it returns a new
+// session, as the next process would open, and what the run returned.
+func (f *fixture) interruptLink(t *testing.T, cut cutTenant) (*Session, *linking.Plan, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := f.session(t, cutTenant{Tenant: f.real, acted: acted, cancel: cancel}, "sandbox")
+	cut.Tenant, cut.cancel = f.real, cancel
+	s := f.session(t, cut, "sandbox")
 	users, err := s.Users(ctx, aliceDB, aliceGoogle)
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +108,8 @@ func (f *fixture) cutLink(t *testing.T, acted bool) (*Session, *linking.Plan) {
 		t.Fatal(err)
 	}
 	p := s.NewPlan(ops...)
-	if _, err := s.Apply(ctx, p, ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
-		t.Fatalf("the cut-off run: %v", err)
-	}
-	return f.session(t, f.real, "sandbox"), p
+	_, err = s.Apply(ctx, p, ApplyOptions{})
+	return f.session(t, f.real, "sandbox"), p, err
 }
 
 func (f *fixture) linkedIdentities(t *testing.T) int {
@@ -113,6 +137,38 @@ func resultsFor(t *testing.T, s *Session, step string) (ok, other int) {
 		}
 	}
 	return ok, other
+}
+
+func TestALinkInterruptedWhileTheTenantCanBeReadIsSettledAtOnce(t *testing.T) {
+	for _, acted := range []bool{true, false} {
+		f := newFixture(t)
+		s, _, err := f.interruptLink(t, cutTenant{acted: acted, readable: true, lost: new(atomic.Bool)})
+		if acted && err != nil || !acted && !errors.Is(err, linking.ErrInterrupted) {
+			t.Fatalf("acted %v: the interrupted run ended with %v", acted, err)
+		}
+		list, err := s.Unsettled()
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case acted && len(list) != 0:
+			t.Fatalf("a link the tenant shows made is left to resume: %+v", list)
+		case !acted && (len(list) != 1 || len(list[0].Unknown) != 0 || !slices.Contains(list[0].Remaining, "op1.link")):
+			t.Fatalf("a link the tenant shows not made should wait for resume as not made: %+v", list)
+		}
+		ok, other := resultsFor(t, s, "op1.link")
+		if acted && (ok != 1 || other != 0) || !acted && (ok != 0 || other != 1) {
+			t.Fatalf("acted %v: %d ok and %d other results for the interrupted call, want exactly one", acted, ok, other)
+		}
+		if !acted {
+			res, err := s.Finish(context.Background(), list[0], ApplyOptions{})
+			if err != nil || !res.Complete() {
+				t.Fatalf("resume: %v %+v", err, res)
+			}
+			if ok, _ := resultsFor(t, s, "op1.link"); ok != 1 || f.linkedIdentities(t) != 1 {
+				t.Fatalf("after resume: %d ok results, %d linked identities", ok, f.linkedIdentities(t))
+			}
+		}
+	}
 }
 
 func TestALinkCutOffAfterTheTenantActedIsSettledAsDone(t *testing.T) {
@@ -398,7 +454,7 @@ func TestAPlanCutOffUnderItsOwnJournalIsFoundAgain(t *testing.T) {
 	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cut := f.session(t, cutTenant{Tenant: f.real, acted: true, cancel: cancel}, "sandbox")
+	cut := f.session(t, cutTenant{Tenant: f.real, acted: true, cancel: cancel, lost: new(atomic.Bool)}, "sandbox")
 	users, err := cut.Users(ctx, aliceDB, aliceGoogle)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,19 +18,28 @@ import (
 )
 
 // cutLinkTenant is a tenant whose Link acts, then is cut off before its
-// answer comes (a kill during a held write): the journal is left with the
-// call's outcome unknown.
+// answer comes, the network lost with it, so the run cannot read what
+// became of the call: the journal is left with the call's outcome unknown.
 type cutLinkTenant struct {
 	client.Tenant
 	cancel context.CancelFunc
+	lost   *atomic.Bool
 }
 
 func (c cutLinkTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
 	if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
 		return nil, err
 	}
+	c.lost.Store(true)
 	c.cancel()
 	return nil, ctx.Err()
+}
+
+func (c cutLinkTenant) User(ctx context.Context, id string) (client.User, error) {
+	if c.lost.Load() {
+		return client.User{}, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
+	}
+	return c.Tenant.User(ctx, id)
 }
 
 // leaveUnsettledLink links the small fixture's alice, cut off after the
@@ -43,7 +53,7 @@ func leaveUnsettledLink(t *testing.T, dir string) client.Tenant {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cut := session.With(ctx, cutLinkTenant{Tenant: tn, cancel: cancel}, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	cut := session.With(ctx, cutLinkTenant{Tenant: tn, cancel: cancel, lost: new(atomic.Bool)}, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
 	defer cut.Close()
 	users, err := cut.Users(ctx, "auth0|63ea1f0b2c8d4e5f60718293", "google-oauth2|108812345678901234567")
 	if err != nil {
