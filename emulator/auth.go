@@ -137,7 +137,7 @@ func randomToken(n int) string {
 func oauthError(w http.ResponseWriter, status int, code, desc string) {
 	w.Header().Set("Cache-Control", "no-store")
 	body, _ := json.Marshal(map[string]string{"error": code, "error_description": desc})
-	writeJSON(w, status, body)
+	writeTokenJSON(w, status, body)
 }
 
 // handleToken is POST /oauth/token, the client-credentials grant. The client
@@ -194,7 +194,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		"expires_in":   int64(s.tokens.ttl / time.Second),
 		"scope":        strings.Join(scopes, " "),
 	})
-	writeJSON(w, http.StatusOK, body)
+	writeTokenJSON(w, http.StatusOK, body)
 }
 
 func unescapeOr(s string) string {

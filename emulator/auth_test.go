@@ -40,6 +40,9 @@ func TestTokenEndpointAcceptsEveryWayClientsSendCredentials(t *testing.T) {
 		}
 		json.NewDecoder(resp.Body).Decode(&tok)
 		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" { // recorded: no charset on /oauth/token
+			t.Errorf("%s: Content-Type %q", name, ct)
+		}
 		if resp.StatusCode != 200 || tok.AccessToken == "" || tok.TokenType != "Bearer" || tok.ExpiresIn != 86400 ||
 			!strings.Contains(tok.Scope, "read:users") || !strings.Contains(tok.Scope, "create:user_tickets") {
 			t.Errorf("%s: %d %+v", name, resp.StatusCode, tok)
@@ -75,7 +78,7 @@ func TestTokenEndpointRefusals(t *testing.T) {
 	var e map[string]string
 	json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
-	if resp.StatusCode != 401 || e["error"] != "access_denied" || e["error_description"] != "Unauthorized" {
+	if resp.StatusCode != 401 || e["error"] != "access_denied" || e["error_description"] != "Unauthorized" || resp.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("bad secret: %d %v", resp.StatusCode, e)
 	}
 	unknown := good()

@@ -79,8 +79,18 @@ func writeNoContent(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	writeJSONAs(w, status, "application/json; charset=utf-8", body)
+}
+
+// writeTokenJSON answers /oauth/token, whose content type has no charset
+// (recorded on each of its answers, 200 to 403), unlike the Management API's.
+func writeTokenJSON(w http.ResponseWriter, status int, body []byte) {
+	writeJSONAs(w, status, "application/json", body)
+}
+
+func writeJSONAs(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)

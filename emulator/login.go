@@ -174,7 +174,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c Client, params 
 	w.Header().Set("Cache-Control", "no-store")
 	body, _ := json.Marshal(map[string]any{"access_token": access, "id_token": idToken, "token_type": "Bearer",
 		"expires_in": 86400, "scope": "openid profile email"})
-	writeJSON(w, http.StatusOK, body)
+	writeTokenJSON(w, http.StatusOK, body)
 }
 
 func jsonString(s string) []byte { b, _ := json.Marshal(s); return b }

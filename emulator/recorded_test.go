@@ -75,7 +75,7 @@ func TestCreatedUserAnswersAsRecorded(t *testing.T) {
 	c.call("POST", "/api/v2/users", map[string]any{"connection": "Username-Password-Authentication",
 		"email": "Auzironian@Example.com", "password": "Passwords hide"}, 201, &plain)
 	sum := md5.Sum([]byte("auzironian@example.com"))
-	wantPic := "https://secure.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fau.png"
+	wantPic := "https://s.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fau.png"
 	if plain.Picture != wantPic || plain.Blocked != nil || plain.Logins != nil {
 		t.Errorf("picture %q (want %q), blocked %v, logins_count %v", plain.Picture, wantPic, plain.Blocked, plain.Logins)
 	}

@@ -561,11 +561,12 @@ func defaultName(u *User) string { return cmp.Or(u.Email, u.Username, u.PhoneNum
 
 // defaultPicture is Auth0's picture for a user made without one: the
 // Gravatar of the email, falling back to an avatar of the name's initials
-// (recorded: https://secure.gravatar.com/avatar/<md5>?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fau.png
-// for auzironian@example.com).
+// (recorded for POST /api/v2/users of chuck@example.com:
+// https://s.gravatar.com/avatar/<md5>?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fch.png;
+// users imported by a job get secure.gravatar.com instead).
 func defaultPicture(email, name string) string {
 	sum := md5.Sum([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return "https://secure.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) +
+	return "https://s.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) +
 		"?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F" + initials(name) + ".png"
 }
 
