@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -239,6 +240,39 @@ func (u *undoer) done(action string) bool {
 	return slices.ContainsFunc(u.src.Op.Steps, func(s Step) bool { return s.Action == action && u.src.Done[s.ID] })
 }
 
+// memberAdded reports whether the operation's step adding its primary to
+// the organization org took effect.
+func (u *undoer) memberAdded(org string) bool {
+	path := apiPath("organizations", org, "members")
+	return slices.ContainsFunc(u.src.Op.Steps, func(s Step) bool {
+		return s.Action == ActionAddMember && s.Call.Path == path && u.src.Done[s.ID]
+	})
+}
+
+// rolesGiven names the roles the operation's step gave its primary, if it
+// took effect.
+func (u *undoer) rolesGiven() []string {
+	var names []string
+	if u.done(ActionAssignRoles) {
+		for _, r := range u.src.Op.Roles {
+			names = append(names, cmp.Or(r.Name, r.ID))
+		}
+	}
+	return names
+}
+
+// organizationsGiven names the organizations the operation's steps added
+// its primary to, where they took effect.
+func (u *undoer) organizationsGiven() []string {
+	var names []string
+	for _, o := range u.src.Op.Organizations {
+		if u.memberAdded(o.ID) {
+			names = append(names, cmp.Or(o.Name, o.ID))
+		}
+	}
+	return names
+}
+
 // link undoes a link: unlink, give the secondary back its metadata, roles
 // and memberships, and take from the primary what the link gave it.
 func (u *undoer) link() error {
@@ -289,11 +323,12 @@ func (u *undoer) link() error {
 				u.conflict(UndoConflict{UserID: op.Secondary, What: "identities", Note: "no longer linked into " + op.Primary + " and not an account of its own: its metadata, roles and memberships cannot be given back"})
 			}
 		}
-	} else if u.done(ActionPatchMetadata) {
-		// The merge took effect and the link did not: the secondary still
-		// holds its own metadata, unless it stopped being an account of
-		// its own since (linked by a later run, or deleted), and then what
-		// the merge gave the primary is the only copy of it left.
+	} else if u.done(ActionPatchMetadata) || u.done(ActionAssignRoles) || u.done(ActionAddMember) {
+		// What was carried over took effect and the link did not: the
+		// secondary still holds its own metadata, roles and memberships,
+		// unless it stopped being an account of its own since (linked by a
+		// later run, or deleted), and then what the primary got from it is
+		// the only copy of it left.
 		sec, found, err := u.read(op.Secondary)
 		switch {
 		case err != nil:
@@ -301,10 +336,22 @@ func (u *undoer) link() error {
 		case !found:
 			since := "deleted or linked into another account since"
 			if hasLinked(primary, provider, id) {
-				since = "linked into " + op.Primary + " since, which discarded its metadata"
+				since = "linked into " + op.Primary + " since, which discarded its metadata, roles and memberships"
 			}
-			u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
-				Note: op.Secondary + " is no longer an account of its own (" + since + "): the keys this merge gave " + op.Primary + " are the only copy of its metadata left; forced, the undo takes them away all the same"})
+			gone := op.Secondary + " is no longer an account of its own (" + since + "): "
+			if u.done(ActionPatchMetadata) {
+				u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
+					Note: gone + "the keys this merge gave " + op.Primary + " are the only copy of its metadata left; forced, the undo takes them away all the same"})
+			}
+			if roles := u.rolesGiven(); len(roles) > 0 {
+				u.conflict(UndoConflict{UserID: op.Primary, What: "roles",
+					Note: gone + "the roles this operation gave " + op.Primary + " (" + strings.Join(roles, ", ") + ") are the person's only hold on them; forced, the undo takes them away all the same"})
+			}
+			if orgs := u.organizationsGiven(); len(orgs) > 0 {
+				u.conflict(UndoConflict{UserID: op.Primary, What: "organizations",
+					Note: gone + "the memberships this operation gave " + op.Primary + " (" + strings.Join(orgs, ", ") + ") are the person's only hold on them; forced, the undo takes them away all the same"})
+			}
+		case !u.done(ActionPatchMetadata):
 		default:
 			if lost := u.mergedKeysLost(secBefore, sec); len(lost) > 0 {
 				u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
@@ -418,7 +465,12 @@ func (u *undoer) revertPrimary(now, before client.User, state UserState) error {
 		r.UserMetadata = u.revertKeys(op.Primary, FieldUserMetadata, bu, body.User, nu)
 		r.AppMetadata = u.revertKeys(op.Primary, FieldAppMetadata, ba, body.App, na)
 	}
-	if len(op.Roles) > 0 && u.done(ActionAssignRoles) || len(op.Organizations) > 0 && u.done(ActionAddMember) {
+	// Only what this operation's own steps gave is taken away: a membership
+	// whose step it never made (cut off, discarded, then added by another
+	// operation) is not its to take.
+	rolesDone := len(op.Roles) > 0 && u.done(ActionAssignRoles)
+	orgsDone := slices.ContainsFunc(op.Organizations, func(o client.Organization) bool { return u.memberAdded(o.ID) })
+	if rolesDone || orgsDone {
 		cur, err := u.access(op.Primary)
 		if err != nil {
 			return err
@@ -426,12 +478,12 @@ func (u *undoer) revertPrimary(now, before client.User, state UserState) error {
 		if cur != nil {
 			state.Access = cur.State()
 			for _, role := range op.Roles {
-				if slices.ContainsFunc(cur.Roles, func(x client.Role) bool { return x.ID == role.ID }) {
+				if rolesDone && slices.ContainsFunc(cur.Roles, func(x client.Role) bool { return x.ID == role.ID }) {
 					r.RemoveRoles = append(r.RemoveRoles, role)
 				}
 			}
 			for _, org := range op.Organizations {
-				if slices.ContainsFunc(cur.Organizations, func(x client.Organization) bool { return x.ID == org.ID }) {
+				if u.memberAdded(org.ID) && slices.ContainsFunc(cur.Organizations, func(x client.Organization) bool { return x.ID == org.ID }) {
 					r.RemoveOrganizations = append(r.RemoveOrganizations, org)
 				}
 			}

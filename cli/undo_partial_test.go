@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave: a link carried
+// alice-google's metadata and role over, then stopped at her beta
+// membership (the tenant refused it); a later link of the same pair added
+// the membership and linked. Undoing the first takes nothing it did not
+// give: no DELETE of the beta membership, which the later link made. And
+// as the secondary is linked now, the role it gave is the person's only
+// hold on it: a conflict, refused without --force.
+func TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave(t *testing.T) {
+	e := newAccessEnv(t)
+	inner := e.srv.Handler()
+	var refusing atomic.Bool
+	refusing.Store(true)
+	refuseMember := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refusing.Load() && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/members") {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"statusCode":400,"error":"Bad Request","message":"Unable to add the member"}`))
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(refuseMember.Close)
+	t.Setenv("AUTH0_DOMAIN", refuseMember.URL)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through: %s", r.out)
+	}
+	roles := e.opIDOf("assign_roles")
+	refusing.Store(false)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"); r.code != exitOK {
+		t.Fatalf("the later link: %d %s", r.code, r.errOut)
+	}
+	if orgs := organizationsOf(e, cmdAliceDB); !slices.Contains(orgs, "org_beta") {
+		t.Fatalf("the later link did not add the beta membership: %v", orgs)
+	}
+
+	r := runCmd(t, nil, "undo", roles)
+	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "only hold on them") {
+		t.Errorf("undo of the half-done link: exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "undo", roles, "--force")
+	if strings.Contains(r.out, "org_beta") {
+		t.Errorf("the undo takes the membership the later link gave:\n%s", r.out)
+	}
+	if orgs := organizationsOf(e, cmdAliceDB); !slices.Contains(orgs, "org_beta") {
+		t.Errorf("after the forced undo, alice's organizations are %v: the later link's beta membership is gone", orgs)
+	}
+}
+
+// organizationsOf are the ids of the organizations the user is a member of.
+func organizationsOf(e *writeEnv, userID string) []string {
+	for _, u := range e.srv.Snapshot().Users {
+		if u.UserID == userID {
+			return u.Organizations
+		}
+	}
+	return nil
+}
