@@ -49,6 +49,9 @@ type Executor struct {
 	seen map[string]confirmRead
 	// conns are the connections read for a link's checks, for one run.
 	conns *Connections
+	// read are the users as this run last read them, by user id: the names
+	// a plan gives them in the audit log must hold on them (nameHolds).
+	read map[string]client.User
 }
 
 // stepAnswer is what the step just done leaves known of its users for the
@@ -772,7 +775,35 @@ func (e *Executor) readUser(ctx context.Context, id string) (u client.User, foun
 	if err != nil {
 		return client.User{}, false, fmt.Errorf("reading %s: %w", id, err)
 	}
+	if e.read == nil {
+		e.read = map[string]client.User{}
+	}
+	e.read[id] = u
 	return u, true, nil
+}
+
+// nameHolds reports whether name, which the plan gives the account id
+// ("username bob.smith2"), is one the account holds as this run read it
+// (its own username or phone number, or a linked identity's): a plan file
+// is anyone's to edit, and the audit log must not name one person by
+// another's identifier. An account this run did not read keeps its name.
+func (e *Executor) nameHolds(id, name string) bool {
+	holds := func(username, phone string) bool {
+		return username != "" && name == IdentifierUsername+" "+username || phone != "" && name == IdentifierPhoneNumber+" "+phone
+	}
+	if u, ok := e.read[id]; ok {
+		return holds(u.Username, u.PhoneNumber)
+	}
+	for _, u := range e.read {
+		for _, ident := range u.Linked() {
+			if ident.Provider+"|"+ident.UserID == id {
+				username, _ := ident.ProfileData["username"].(string)
+				phone, _ := ident.ProfileData["phone_number"].(string)
+				return holds(username, phone)
+			}
+		}
+	}
+	return true
 }
 
 // readState is one user of a step as read just now.
@@ -892,7 +923,7 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 		}
 	}
 	for _, id := range r.UserIDs {
-		if n := op.Names[id]; n != "" {
+		if n := op.Names[id]; n != "" && e.nameHolds(id, n) {
 			if r.Names == nil {
 				r.Names = map[string]string{}
 			}

@@ -90,3 +90,29 @@ func TestALinkThatWouldEndARoleIsRefused(t *testing.T) {
 		t.Error("the secondary was linked away with its role")
 	}
 }
+
+// A plan's names are the file's to forge too: the audit log names an
+// account only by an identifier the account holds as the run read it, so
+// that `audit --user` never finds one person's deletion under another's
+// username.
+func TestAPlanEditedByHandCannotNameAnAccountByAnothersIdentifier(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	forged := linking.PlanDelete(sb.mustUser(liamFamily), "ZD-1")
+	forged.Names = map[string]string{liamFamily: "username mike.miller"}
+	if _, err := sb.executor().Apply(context.Background(), sb.plan(forged)); err != nil {
+		t.Fatal(err)
+	}
+	honest := linking.PlanDelete(sb.mustUser(mikeFamily), "ZD-2")
+	honest.Names = map[string]string{mikeFamily: "username mike.miller"}
+	if _, err := sb.executor().Apply(context.Background(), sb.plan(honest)); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sb.auditRecords() {
+		switch n := r.Names[r.UserIDs[0]]; {
+		case r.UserIDs[0] == liamFamily && n != "":
+			t.Errorf("liam's %s record names him %q", r.Phase, n)
+		case r.UserIDs[0] == mikeFamily && n != "username mike.miller":
+			t.Errorf("mike's %s record names him %q", r.Phase, n)
+		}
+	}
+}
