@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -79,8 +80,10 @@ func UniqueIn(g *linking.Group, a *linking.Account) bool {
 
 // NameIn names an account of a group: by its primary identifier where that
 // tells it apart from the others (a family's usernames), with the user id;
-// else by its user id alone, since the identifier they share (the group's
-// email) is on screen already.
+// else by a username that does (the several profiles of one email of a
+// legacy custom database), as plans and the audit log name it; else by
+// its user id alone, since the identifier they share (the group's email)
+// is on screen already.
 func NameIn(g *linking.Group, a *linking.Account) string {
 	if a == nil {
 		return ""
@@ -88,5 +91,24 @@ func NameIn(g *linking.Group, a *linking.Account) string {
 	if UniqueIn(g, a) {
 		return Label(a)
 	}
+	if u, ok := UsernameIn(g, a); ok {
+		return AccountLabel(u, a.UserID)
+	}
 	return a.UserID
+}
+
+// UsernameIn is the username of an account whose email, its primary
+// identifier, another account of g on the same connection holds too (the
+// several profiles of one email of a legacy custom database), where the
+// username tells it apart.
+func UsernameIn(g *linking.Group, a *linking.Account) (linking.PrimaryIdentifier, bool) {
+	if g == nil || a == nil || a.Username == "" || a.Identifier.Type != linking.IdentifierEmail {
+		return linking.PrimaryIdentifier{}, false
+	}
+	shared := slices.ContainsFunc(g.Accounts, func(o *linking.Account) bool {
+		return o.UserID != a.UserID && o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value)
+	})
+	by := *a
+	by.Identifier = linking.PrimaryIdentifier{Type: linking.IdentifierUsername, Value: a.Username}
+	return by.Identifier, shared && linking.TellsApart(&by, g.Accounts)
 }

@@ -118,11 +118,15 @@ func (d *DeleteDialog) account() *linking.Account {
 }
 
 // Accepted is what the operator may type: the primary identifier where it
-// tells this account apart in its group (and can be typed), then the user
-// id.
+// tells this account apart in its group, else a username that does (a
+// legacy custom database's profiles of one email), where it can be typed;
+// then the user id.
 func (d *DeleteDialog) Accepted() []string {
 	var out []string
-	if a := d.account(); a != nil && tui.UniqueIn(d.group(), a) && typeable(a.Identifier.Value) {
+	a := d.account()
+	if u, ok := tui.UsernameIn(d.group(), a); ok && typeable(u.Value) {
+		out = append(out, u.Value)
+	} else if a != nil && tui.UniqueIn(d.group(), a) && typeable(a.Identifier.Value) {
 		out = append(out, a.Identifier.Value)
 	}
 	return append(out, d.userID)
@@ -208,6 +212,9 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 func (d *DeleteDialog) askFor() string {
 	if len(d.Accepted()) == 1 {
 		return "its user id"
+	}
+	if _, ok := tui.UsernameIn(d.group(), d.account()); ok {
+		return "its username or its user id"
 	}
 	return "its " + strings.ReplaceAll(d.account().Identifier.Type, "_", " ") + " or its user id"
 }

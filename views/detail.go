@@ -337,8 +337,13 @@ func detailColumns(width int, g *linking.Group) accountColumns {
 }
 
 // identifierCell is the identifier as the account table shows it: the
-// word "email" when it is the group's own address, which every row shares.
+// word "email" when it is the group's own address, which every row shares,
+// or the username where that tells accounts sharing it apart (a legacy
+// custom database's profiles of one email).
 func identifierCell(g *linking.Group, a *linking.Account) string {
+	if u, ok := tui.UsernameIn(g, a); ok {
+		return u.Value
+	}
 	if a.Identifier.Type == linking.IdentifierEmail && linking.NormalizeEmail(a.Identifier.Value) == g.Email {
 		return "(email)"
 	}

@@ -159,11 +159,13 @@ func TestFlowOpenAGroupLinkItAndSeeItLeaveTheCandidates(t *testing.T) {
 
 func TestFlowDeleteAnAccountThenFindTheBackupAndTheAuditRecord(t *testing.T) {
 	tm, p, b := startProgram(t, emulator.Options{})
-	openGroupBy(t, tm, p, "bob.smith", "Group bob.smith@yahoo.com", "legacy duplicate")
+	// The rows tell the two profiles of one email apart by username.
+	openGroupBy(t, tm, p, "bob.smith", "Group bob.smith@yahoo.com", "legacy duplicate", "bobsmith ", "bob.smith2 ")
 	tm.Send(keyPress("j"))
 	tm.Send(keyPress("D"))
-	// Both legacy accounts share bob.smith@yahoo.com: only the user id names this one.
-	p.waitFor(t, "Delete auth0|1000456", "To delete, type its user id, then enter:\n  auth0|1000456\n")
+	// Both legacy accounts share bob.smith@yahoo.com: the username names
+	// this one, as the audit log will, or the user id.
+	p.waitFor(t, "Delete bob.smith2 (auth0|1000456)", "To delete, type its username or its user id, then enter:\n  bob.smith2\n")
 	tm.Type("bob.smith@yahoo.com")
 	tm.Send(keyPress("enter"))
 	p.waitFor(t, "That does not name this account")
