@@ -45,6 +45,11 @@ const (
 	// what it changed, and so what undoing it means, only the tenant can
 	// tell, and reading it is resume's job.
 	CheckOutcomeUnknown = "outcome_unknown"
+	// CheckUnsettledWrite: an account the plan writes is also written by
+	// another plan that is running now, or was cut off and is not settled
+	// or finished: the two would interleave their calls, and the first
+	// plan's journal would no longer match the tenant.
+	CheckUnsettledWrite = "unsettled_write"
 	// CheckUserMissing: an account the operation needs does not exist.
 	CheckUserMissing = "user_missing"
 	// CheckChangedSincePlan: an account differs from what the plan expects.

@@ -63,7 +63,7 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 					what = "undoes " + ref
 				}
 				return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(src.Op.Primary, src.Op.Target)},
-					Reason: fmt.Sprintf("plan %s, which %s, is being applied by another linkdesk now: wait for that run to end, then undo it", u.PlanID, what)}
+					Reason: fmt.Sprintf("plan %s, which %s, is being applied now (by this or another linkdesk): wait for that run to end, then undo it", u.PlanID, what)}
 			}
 			if u.PlanID == src.PlanID {
 				// The journal of the operation's own plan: a step left

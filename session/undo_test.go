@@ -86,7 +86,7 @@ func TestUndoOfAnOperationRunningElsewhereSaysItIsRunning(t *testing.T) {
 	}
 	defer j.Close()
 	_, _, err = s.UndoPlan(context.Background(), opID, "")
-	if se, ok := linking.AsSafetyError(err); !ok || !strings.Contains(se.Reason, "is being applied by another linkdesk now") || strings.Contains(se.Reason, "resume") {
+	if se, ok := linking.AsSafetyError(err); !ok || !strings.Contains(se.Reason, "is being applied now (by this or another linkdesk)") || strings.Contains(se.Reason, "resume") {
 		t.Fatalf("undo while its plan runs elsewhere: %v", err)
 	}
 }

@@ -182,6 +182,9 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	if s.ReadOnly {
 		return ex.Apply(ctx, p) // refused before any file is touched
 	}
+	if err := s.checkNotInterleaved(p); err != nil {
+		return nil, err
+	}
 	if err := s.keepPlan(p); err != nil {
 		return nil, err
 	}
@@ -202,6 +205,67 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 		err = jerr
 	}
 	return res, err
+}
+
+// checkNotInterleaved refuses p (linking.CheckUnsettledWrite) when an
+// account it writes is one that another plan of this tenant writes and
+// that plan is running now (here or in another linkdesk), or was cut off
+// with calls unknown or not made: its calls and p's would interleave, and
+// its journal would no longer match the tenant. Running p itself again
+// (resume, apply again) is not refused here: its journal settles it.
+func (s *Session) checkNotInterleaved(p *linking.Plan) error {
+	list, err := s.Unsettled()
+	if err != nil {
+		return err
+	}
+	mine := planUsers(p, nil)
+	for _, u := range list {
+		if u.PlanID == p.ID || u.Plan == nil || len(u.Unknown)+len(u.Remaining) == 0 && !u.InUse {
+			continue
+		}
+		open := map[string]bool{}
+		for _, id := range slices.Concat(u.Unknown, u.Remaining) {
+			open[id] = true
+		}
+		var shared []string
+		for _, id := range planUsers(u.Plan, open) {
+			if slices.Contains(mine, id) {
+				shared = append(shared, id)
+			}
+		}
+		if len(shared) == 0 {
+			continue
+		}
+		what := "was cut off and is not settled: run `linkdesk resume` to settle it and finish or discard it, then try again"
+		if u.InUse {
+			what = "is being applied now (by this or another linkdesk): wait for it to end, then try again"
+		}
+		return &linking.SafetyError{Check: linking.CheckUnsettledWrite, UserIDs: shared,
+			Reason: fmt.Sprintf("%s is written by plan %s (%s), which %s; nothing was changed",
+				strings.Join(shared, " and "), u.PlanID, planTitle(u.Plan), what)}
+	}
+	return nil
+}
+
+// planUsers are the accounts p's operations write; with steps, only those
+// of operations with a step among them.
+func planUsers(p *linking.Plan, steps map[string]bool) []string {
+	var out []string
+	for _, op := range p.Operations {
+		if steps != nil && !slices.ContainsFunc(op.Steps, func(s linking.Step) bool { return steps[s.ID] }) {
+			continue
+		}
+		ids := []string{op.Primary, op.Secondary, op.Target}
+		for _, c := range op.Cascade {
+			ids = append(ids, c.Provider+"|"+c.UserID)
+		}
+		for _, id := range ids {
+			if id != "" && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 // keepPlan writes the copy of p that Settle, Finish and undo read; a copy

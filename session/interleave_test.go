@@ -1,0 +1,120 @@
+package session
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// deleteOf plans the deletion of the user id on s.
+func deleteOf(t *testing.T, s *Session, id string) *linking.Plan {
+	t.Helper()
+	users, err := s.Users(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.NewPlan(linking.PlanDelete(users[0], ""))
+}
+
+// A write on an account that a cut-off plan was writing, before that plan
+// is settled, is refused with nothing sent: the two plans' calls would
+// interleave, and the first plan's journal would no longer match the
+// tenant. Once resume has settled and finished it, the write goes ahead;
+// a write on other accounts never waits.
+func TestAWriteOnAnAccountOfAnUnsettledPlanIsRefused(t *testing.T) {
+	f := newFixture(t)
+	s, _ := f.cutLink(t, false)
+	_, err := s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
+	se, ok := linking.AsSafetyError(err)
+	if !ok || se.Check != linking.CheckUnsettledWrite || !strings.Contains(se.Reason, "linkdesk resume") {
+		t.Fatalf("the delete of an account of the cut-off link: %v", err)
+	}
+	if _, found, _ := userOf(f, aliceGoogle); !found {
+		t.Fatal("the refused delete deleted the account")
+	}
+	if _, err := s.Apply(context.Background(), deleteOf(t, s, "auth0|64b7c8d9e0f1a2b3c4d5e6f7"), ApplyOptions{}); err != nil {
+		t.Errorf("a delete of an account no unsettled plan writes: %v", err)
+	}
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled: %v %+v", err, list)
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ = s.Unsettled(); len(list) == 1 {
+		if _, err := s.Finish(context.Background(), list[0], ApplyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Linked now, alice's Google account is no user: the database one is.
+	if _, err := s.Apply(context.Background(), deleteOf(t, s, aliceDB), ApplyOptions{}); err != nil {
+		t.Errorf("after resume: %v", err)
+	}
+}
+
+// heldLinkTenant holds a link's call until released, as a slow tenant does.
+type heldLinkTenant struct {
+	client.Tenant
+	started chan struct{}
+	release chan struct{}
+	once    *atomic.Bool
+}
+
+func (h heldLinkTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
+	if h.once.CompareAndSwap(false, true) {
+		close(h.started)
+		<-h.release
+	}
+	return h.Tenant.Link(ctx, primary, s)
+}
+
+// A write on an account that a plan running now (in this process, as the
+// terminal UI runs its writes) is writing is refused, and says it runs.
+func TestAWriteOnAnAccountOfARunningPlanIsRefused(t *testing.T) {
+	f := newFixture(t)
+	held := heldLinkTenant{Tenant: f.real, started: make(chan struct{}), release: make(chan struct{}), once: new(atomic.Bool)}
+	s := f.session(t, held, "sandbox")
+	users, err := s.Users(context.Background(), aliceDB, aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := s.Connections(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Apply(context.Background(), s.NewPlan(ops...), ApplyOptions{})
+		done <- err
+	}()
+	<-held.started
+	_, err = s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
+	close(held.release)
+	if lerr := <-done; lerr != nil {
+		t.Fatalf("the link: %v", lerr)
+	}
+	se, ok := linking.AsSafetyError(err)
+	if !ok || se.Check != linking.CheckUnsettledWrite || !strings.Contains(se.Reason, "being applied now") {
+		t.Fatalf("a delete during the link of the same account: %v", err)
+	}
+	if u, _, _ := userOf(f, aliceDB); len(u.Linked()) != 1 {
+		t.Errorf("alice holds %d linked identities, want the Google one", len(u.Linked()))
+	}
+}
+
+func userOf(f *fixture, id string) (client.User, bool, error) {
+	u, err := f.real.User(context.Background(), id)
+	if client.IsNotFound(err) {
+		return client.User{}, false, nil
+	}
+	return u, err == nil, err
+}
