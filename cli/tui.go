@@ -37,11 +37,27 @@ func runTUI(o *tuiOptions) error {
 	}
 	progOpts = append(progOpts, tea.WithContext(o.ctx), tea.WithInput(o.io.In), tea.WithOutput(o.io.Out))
 	c := &tui.Common{Backend: &tui.Backend{Session: s}, ReadOnly: o.g.ReadOnly}
-	p := tea.NewProgram(views.New(c, opts), progOpts...)
+	m := views.New(c, opts)
+	p := tea.NewProgram(m, progOpts...)
 	if _, err := p.Run(); err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
+	writesLeft(o.io, m.WriteLabels())
 	return nil
+}
+
+// writesLeft says, once the terminal UI is gone, which writes the operator
+// quit during: each was cut off where it stood, and resume settles it.
+func writesLeft(io *streams, labels []string) {
+	if len(labels) == 0 {
+		return
+	}
+	fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer, so %s cut off:\n",
+		len(labels), plural(len(labels), "write", "writes"), plural(len(labels), "it was", "they were"))
+	for _, l := range labels {
+		fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
+	}
+	fmt.Fprintln(io.ErrOut, "Run `linkdesk resume`: it reads the tenant to learn whether each took effect, records it, and finishes or discards the rest.")
 }
 
 // needTerminal refuses to start the terminal UI (a usage error, exit 2)

@@ -167,6 +167,15 @@ func (m *Model) Scanning() bool { return m.c.Scan.Running }
 // WritesInFlight is the number of writes not answered yet.
 func (m *Model) WritesInFlight() int { return len(m.writes) }
 
+// WriteLabels say what each write not answered yet does.
+func (m *Model) WriteLabels() []string {
+	var out []string
+	for _, w := range m.writes {
+		out = append(out, w.label)
+	}
+	return out
+}
+
 // LastError is the error line shown until the next key.
 func (m *Model) LastError() string { return m.lastErr }
 
