@@ -65,19 +65,7 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 		t.Errorf("a second resume found more:\n%s%s", again.out, again.errOut)
 	}
 
-	attempts, results := linkAudit(t, state)
-	for op, n := range attempts {
-		if n != 1 || len(results[op]) != 1 || results[op][0] != audit.ResultOK {
-			t.Errorf("op %s: %d attempts, results %v; want one attempt and one ok result", op, n, results[op])
-		}
-	}
-	if len(attempts) != 1 {
-		t.Errorf("%d link attempts, want 1", len(attempts))
-	}
-	stats, tenant := emu.stop(t)
-	if n := stats.Effects[emulator.RouteLink]; n != 1 {
-		t.Errorf("the tenant linked %d times, want once", n)
-	}
+	tenant := linkedOnceOnTheRecord(t, emu, state)
 	for _, u := range tenant.Users {
 		if u.UserID == cmdAliceDB && len(u.Identities) != 2 {
 			t.Errorf("alice holds %d identities, want her own and the Google one", len(u.Identities))
@@ -147,6 +135,14 @@ func TestALinkInterruptedAfterItsRequestWasSentSettlesItself(t *testing.T) {
 	if again := runProcess(t, env, "resume"); !strings.Contains(again.out, "Nothing to settle") {
 		t.Errorf("resume found something to settle:\n%s%s", again.out, again.errOut)
 	}
+	linkedOnceOnTheRecord(t, emu, state)
+}
+
+// linkedOnceOnTheRecord stops the tenant and checks that it linked once,
+// and that the audit log holds one link attempt with one "ok" result; it
+// returns the tenant as it ended.
+func linkedOnceOnTheRecord(t *testing.T, emu *emulatorProcess, state string) *emulator.Tenant {
+	t.Helper()
 	attempts, results := linkAudit(t, state)
 	for op, n := range attempts {
 		if n != 1 || len(results[op]) != 1 || results[op][0] != audit.ResultOK {
@@ -156,9 +152,11 @@ func TestALinkInterruptedAfterItsRequestWasSentSettlesItself(t *testing.T) {
 	if len(attempts) != 1 {
 		t.Errorf("%d link attempts, want 1", len(attempts))
 	}
-	if stats, _ := emu.stop(t); stats.Effects[emulator.RouteLink] != 1 {
-		t.Errorf("the tenant linked %d times, want once", stats.Effects[emulator.RouteLink])
+	stats, tenant := emu.stop(t)
+	if n := stats.Effects[emulator.RouteLink]; n != 1 {
+		t.Errorf("the tenant linked %d times, want once", n)
 	}
+	return tenant
 }
 
 // TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator: the tenant
