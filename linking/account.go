@@ -119,6 +119,23 @@ func TellsApart(a *Account, others []*Account) bool {
 	return true
 }
 
+// UsernameTellsApart is the username of an account of g whose email, its
+// primary identifier, another account of g on the same connection holds
+// too (the several profiles of one email of a legacy custom database),
+// where the username tells it apart: what names it in place of the email,
+// as NameAccounts names it in plans and the audit log.
+func UsernameTellsApart(g *Group, a *Account) (PrimaryIdentifier, bool) {
+	if g == nil || a == nil || a.Username == "" || a.Identifier.Type != IdentifierEmail {
+		return PrimaryIdentifier{}, false
+	}
+	shared := slices.ContainsFunc(g.Accounts, func(o *Account) bool {
+		return o.UserID != a.UserID && o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value)
+	})
+	by := *a
+	by.Identifier = PrimaryIdentifier{Type: IdentifierUsername, Value: a.Username}
+	return by.Identifier, shared && TellsApart(&by, g.Accounts)
+}
+
 // PrimaryIdentifier says who the account is on its connection: on a
 // Non-Unique Email connection the first active identifier other than email
 // (username or phone_number) by precedence; the phone on sms; on other

@@ -280,9 +280,13 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		}
 		// Identifier types are plain ASCII, so Printable of the whole is
 		// type, space and Printable of the value.
-		cells = append(cells, a.Identifier.Type...)
+		id := a.Identifier
+		if u, ok := linking.UsernameTellsApart(g, a); ok {
+			id = u // the profiles of one email of a legacy database
+		}
+		cells = append(cells, id.Type...)
 		cells = append(cells, ' ')
-		cells = append(cells, termsafe.Printable(a.Identifier.Value)...)
+		cells = append(cells, termsafe.Printable(id.Value)...)
 		cell(start)
 		start = len(cells)
 		cells = append(cells, termsafe.Printable(a.Connection)...)

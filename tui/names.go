@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -97,18 +96,8 @@ func NameIn(g *linking.Group, a *linking.Account) string {
 	return a.UserID
 }
 
-// UsernameIn is the username of an account whose email, its primary
-// identifier, another account of g on the same connection holds too (the
-// several profiles of one email of a legacy custom database), where the
-// username tells it apart.
+// UsernameIn is linking.UsernameTellsApart: the username that names an
+// account of a legacy custom database among the profiles of its email.
 func UsernameIn(g *linking.Group, a *linking.Account) (linking.PrimaryIdentifier, bool) {
-	if g == nil || a == nil || a.Username == "" || a.Identifier.Type != linking.IdentifierEmail {
-		return linking.PrimaryIdentifier{}, false
-	}
-	shared := slices.ContainsFunc(g.Accounts, func(o *linking.Account) bool {
-		return o.UserID != a.UserID && o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value)
-	})
-	by := *a
-	by.Identifier = linking.PrimaryIdentifier{Type: linking.IdentifierUsername, Value: a.Username}
-	return by.Identifier, shared && linking.TellsApart(&by, g.Accounts)
+	return linking.UsernameTellsApart(g, a)
 }
