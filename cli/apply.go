@@ -115,7 +115,7 @@ func runApply(o *applyOptions) error {
 		} else if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
 			return err
 		}
-		ok, err := confirm(o.io, o.writeFlags, confirmation{
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
 			question: fmt.Sprintf("Make %s on %s?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
 		})
 		if err != nil || !ok {
@@ -147,6 +147,11 @@ type journalState struct {
 // (audit.ErrJournalBound).
 func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (journalState, error) {
 	js := journalState{path: path}
+	// The journal as the operator named it: by its flag only when given.
+	named := "this plan's journal " + path
+	if given {
+		named = "--journal " + path
+	}
 	snap, err := audit.ReadJournal(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || (err != nil && noLineYet(path)):
@@ -155,13 +160,22 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 	case err != nil:
 		js.err = err
 	case snap.PlanID != audit.Scrub(p.ID):
-		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: it records %s, not %s (this plan's journal is %s, the default without --journal)",
-			path, audit.ErrPlanMismatch, snap.PlanID, p.ID, s.JournalPath(p.ID))}
+		err := fmt.Errorf("%s: %w: it records %s, not %s", named, audit.ErrPlanMismatch, snap.PlanID, p.ID)
+		if given {
+			err = fmt.Errorf("%w (this plan's journal is %s, the default without --journal)", err, s.JournalPath(p.ID))
+		}
+		return js, &exitError{code: exitUsage, err: err}
 	case snap.Tenant != audit.Scrub(s.Name):
-		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: it records plan %s on the tenant %s, not on %s",
-			path, audit.ErrPlanMismatch, p.ID, snap.Tenant, s.Name)}
+		return js, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w: it records plan %s on the tenant %s, not on %s",
+			named, audit.ErrPlanMismatch, p.ID, snap.Tenant, s.Name)}
 	case !slices.Equal(journalSteps(snap), scrubbed(p.StepIDs())):
-		return js, &exitError{code: exitUsage, err: fmt.Errorf("--journal %s: %w: plan %s with other steps", path, audit.ErrPlanMismatch, p.ID)}
+		err := fmt.Errorf("%s: %w: plan %s with other steps", named, audit.ErrPlanMismatch, p.ID)
+		if !given {
+			// The plan file changed since its journal began (edited and
+			// sealed again under the same id).
+			err = fmt.Errorf("%w: the plan file's steps are not the ones its earlier run began with; make a new plan with `linkdesk plan`", err)
+		}
+		return js, &exitError{code: exitUsage, err: err}
 	default:
 		js.snap = snap
 		if inUse, _ := audit.JournalInUse(path); inUse { // said before the dry run claims what this run would do

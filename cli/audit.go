@@ -2,7 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -33,18 +36,36 @@ emails, why (the reason given), the call, the backup, and the whole error.
 
 Filters narrow it: --email and --user match part of an email or a user id
 (any case); --action, --result and --operator match exactly. --limit keeps
-the newest N calls that pass (0: all). --json writes their records, one per
-line, newest first, as the log stores them.`,
+the newest N calls that pass (0: all): it counts calls, not records or lines.
+--json writes the records of those calls, one per line, newest first, as the
+log stores them: a call has an attempt record (written before the call) and
+a result record (after it; none when the call was cut off), so --limit N
+--json writes up to 2N lines. Select the records of one phase to get one
+line a call: "phase" is "attempt" or "result".
+
+Without --audit-log it reads the audit log of the state directory; a file
+named with --audit-log that does not exist is a usage error (exit 2).`,
 		Example: `  linkdesk audit --limit 20
   linkdesk audit --result error
   linkdesk audit --email bob.smith@yahoo.com --limit 0
-  linkdesk audit --json --limit 0 --action delete | jq .user_ids`,
+  linkdesk audit --json --limit 0 --action delete | jq -c 'select(.phase == "attempt") | .user_ids'`,
 		Args: cobra.NoArgs,
-		RunE: runArgs(o, &o.cmdEnv, runF, runAudit),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := refuseEmptyScope(cmd,
+				scopeFlag{"email", "the email filter", "audit lists the calls on every email"},
+				scopeFlag{"user", "the user filter", "audit lists the calls on every account"},
+				scopeFlag{"action", "the action filter", "audit lists the calls of every action"},
+				scopeFlag{"result", "the result filter", "audit lists the calls of every result"},
+				scopeFlag{"operator", "the operator filter", "audit lists the calls of every operator"},
+			); err != nil {
+				return err
+			}
+			return dispatch(cmd, o, &o.cmdEnv, runF, runAudit)
+		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.JSON, "json", false, "one JSON record per line, newest first")
-	f.IntVar(&o.Limit, "limit", 50, "the newest N calls (0: all)")
+	f.BoolVar(&o.JSON, "json", false, "the records of the calls, one JSON record per line, newest first (an attempt and a result a call)")
+	f.IntVar(&o.Limit, "limit", 50, "the newest N calls that pass the filters, not records: with --json up to 2N lines (0: all)")
 	f.StringVar(&o.Filter.Email, "email", "", "calls on accounts whose email holds this")
 	f.StringVar(&o.Filter.User, "user", "", "calls on accounts whose user id or identifier (username, phone) holds this")
 	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …)")
@@ -64,6 +85,17 @@ func runAudit(o *auditOptions) error {
 		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\" (and %s, the log's own notes)", printableName(r), session.NoResult, audit.PhaseNote)
 	}
 	path := o.g.paths().AuditLog
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if o.g.AuditLog != "" {
+			// Named by the operator: a mistyped path must not read as a
+			// log without calls.
+			return usageErrorf("--audit-log %s: no such file", printableName(path))
+		}
+		if !o.JSON {
+			fmt.Fprintf(o.io.Out, "No audit log yet at %s: no write has been made with this state directory.\n", printableName(path))
+		}
+		return nil
+	}
 	calls, skipped, err := session.ReadCalls(path)
 	if err != nil {
 		return err

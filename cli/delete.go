@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -51,7 +52,7 @@ func runDelete(o *deleteOptions) error {
 		}
 		// Its identifier confirms too where it names this account alone:
 		// never the email it shares with others (a family, a duplicate).
-		others, err := sharingEmail(o, s, a)
+		others, err := sharingEmail(o.ctx, s, a)
 		if err != nil {
 			return commandError(err)
 		}
@@ -66,11 +67,11 @@ func runDelete(o *deleteOptions) error {
 
 // sharingEmail reads the other accounts that share a's email, in any case
 // (users-by-email, consistent), with their primary identifiers.
-func sharingEmail(o *deleteOptions, s *session.Session, a linking.Account) ([]*linking.Account, error) {
+func sharingEmail(ctx context.Context, s *session.Session, a linking.Account) ([]*linking.Account, error) {
 	if a.Email == "" {
 		return nil, nil
 	}
-	found, err := s.Find(o.ctx, a.Email)
+	found, err := s.Find(ctx, a.Email)
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,19 @@ func TestWriteCommandsTakeTheirArgumentsAndFlags(t *testing.T) {
 	if err != nil || saml.UserID != "samlp|acme-corp|x@y.com" {
 		t.Fatalf("delete of a samlp user id: %v %+v", err, saml)
 	}
+	ticket, err = parsed(t, newTicketCmd, "auth0|5", "--result-url", "https://app.example.com/welcome?from=ticket", "--ttl", "48h")
+	if err != nil || ticket.ResultURL != "https://app.example.com/welcome?from=ticket" || ticket.TTL.Hours() != 48 {
+		t.Fatalf("ticket --result-url --ttl: %v %+v", err, ticket)
+	}
+	if _, err := parsed(t, newTicketCmd, "auth0|5", "--result-url", "http://localhost:3000/done"); err != nil {
+		t.Fatalf("ticket --result-url http://localhost:3000/done: %v", err)
+	}
+	// An enterprise identity's id holds a | of its own; a user id of the
+	// same provider is taken too.
+	unlink, err = parsed(t, newUnlinkCmd, "auth0|1", "samlp", "acme-corp|x@y.com")
+	if err != nil || unlink.UserID != "acme-corp|x@y.com" {
+		t.Fatalf("unlink of an enterprise identity: %v %+v", err, unlink)
+	}
 	verify, err := parsed(t, newVerifyCmd, "google-oauth2|108812345678901234567")
 	if err != nil || verify.UserID != "google-oauth2|108812345678901234567" {
 		t.Fatalf("verify-email: %v %+v", err, verify)
@@ -107,6 +120,83 @@ func TestUsageErrorsNeedNoTenant(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runFlags(t, tc.build, tc.args...)
+			ee, ok := err.(*exitError)
+			if !ok || ee.code != exitUsage || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v (%T), want a usage error saying %q", err, err, tc.want)
+			}
+		})
+	}
+}
+
+// builder builds a command for runFlags, its run failing t.
+type builder func(t *testing.T) func(g *globalOptions, io *streams) *cobra.Command
+
+// An empty value where a flag narrows what a command takes, an empty
+// argument, and a ticket option Auth0 could not use are usage errors before
+// the command runs (each row's command fails its subtest if it runs).
+func TestEmptyValuesAndUnusableOptionsAreUsage(t *testing.T) {
+	var (
+		scan   builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newScanCmd) }
+		plan   builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newPlanCmd) }
+		audit  builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newAuditCmd) }
+		link   builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newLinkCmd) }
+		unlink builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newUnlinkCmd) }
+		del    builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newDeleteCmd) }
+		ticket builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newTicketCmd) }
+		verify builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newVerifyCmd) }
+		undo   builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newUndoCmd) }
+		apply  builder = func(t *testing.T) func(*globalOptions, *streams) *cobra.Command { return neverRuns(t, newApplyCmd) }
+	)
+	for _, tc := range []struct {
+		name  string
+		build builder
+		args  []string
+		want  string
+	}{
+		{"plan --email takes an address", plan, []string{"--email", "liam.miller", "--out", "-"}, "--email liam.miller is not an email address"},
+
+		// An empty value of a flag that narrows a command is not "everything".
+		{"scan --email ''", scan, []string{"--email", ""}, "--email '': the email is empty"},
+		{"scan --email ' '", scan, []string{"--email", " "}, "--email ' ': the email is empty"},
+		{"plan --email ''", plan, []string{"--email", "", "--out", "-"}, "--email '': the email is empty"},
+		{"plan --email=' '", plan, []string{"--email= ", "--out", "-"}, "the email is empty"},
+		{"scan --connection ''", scan, []string{"--connection", ""}, "--connection '': the connection is empty"},
+		{"plan --connection ''", plan, []string{"--connection", "", "--out", "x.json"}, "the connection is empty"},
+		{"plan --class ''", plan, []string{"--class", "", "--out", "-"}, "--class '': the class is empty"},
+		{"plan --class link_candidate,", plan, []string{"--class", "link_candidate,", "--out", "-"}, "the class is empty"},
+		{"scan --from-export ''", scan, []string{"--from-export", ""}, "--from-export '': the export file's name is empty"},
+		{"audit --user ''", audit, []string{"--user", ""}, "--user '': the user filter is empty"},
+		{"audit --email ''", audit, []string{"--email", "", "--json"}, "the email filter is empty"},
+		{"audit --action ''", audit, []string{"--action", ""}, "the action filter is empty"},
+		{"audit --result ''", audit, []string{"--result", ""}, "the result filter is empty"},
+		{"audit --operator ''", audit, []string{"--operator", ""}, "the operator filter is empty"},
+
+		// An empty argument is named, before it is read as an id.
+		{"link's empty secondary", link, []string{"github|92653638", ""}, "the SECONDARY argument is empty"},
+		{"link's empty primary", link, []string{" ", "github|92653638"}, "the PRIMARY argument is empty"},
+		{"unlink's empty provider", unlink, []string{"github|201954901", "", "6adab4a3"}, "the PROVIDER argument is empty (an unset shell variable?); usage: linkdesk unlink PRIMARY PROVIDER USER_ID"},
+		{"unlink's empty user id", unlink, []string{"github|201954901", "auth0", ""}, "the USER_ID argument is empty"},
+		{"unlink's empty primary", unlink, []string{"", "auth0", "6adab4a3"}, "the PRIMARY argument is empty"},
+		{"delete ''", del, []string{""}, "the USER_ID argument is empty"},
+		{"ticket ''", ticket, []string{""}, "the USER_ID argument is empty"},
+		{"verify-email ''", verify, []string{"\t"}, "the USER_ID argument is empty"},
+		{"undo ''", undo, []string{""}, "the OP_ID argument is empty"},
+		{"apply ''", apply, []string{""}, "the plan.json argument is empty"},
+		{"unlink's provider is a provider, not a user id", unlink, []string{"auth0|1", "google-oauth2|123", "x"},
+			"PROVIDER 'google-oauth2|123' is not a provider"},
+
+		// What a ticket sends Auth0 is checked first.
+		{"ticket --result-url not a URL", ticket, []string{"auth0|5", "--result-url", "not a url"}, "--result-url 'not a url' is not an absolute http(s) URL"},
+		{"ticket --result-url relative", ticket, []string{"auth0|5", "--result-url", "/welcome"}, "is not an absolute http(s) URL"},
+		{"ticket --result-url ftp", ticket, []string{"auth0|5", "--result-url", "ftp://files.example.com/"}, "is not an absolute http(s) URL"},
+		{"ticket --result-url ''", ticket, []string{"auth0|5", "--result-url", ""}, "is not an absolute http(s) URL"},
+		{"ticket --result-url without a host", ticket, []string{"auth0|5", "--result-url", "https:///x"}, "is not an absolute http(s) URL"},
+		{"ticket --ttl 0", ticket, []string{"auth0|5", "--ttl", "0"}, "--ttl 0: at least a second; leave --ttl out"},
+		{"ticket --ttl -1h", ticket, []string{"auth0|5", "--ttl", "-1h"}, "at least a second"},
+		{"ticket --ttl 1500ms", ticket, []string{"auth0|5", "--ttl", "1500ms"}, "a whole number of seconds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runFlags(t, tc.build(t), tc.args...)
 			ee, ok := err.(*exitError)
 			if !ok || ee.code != exitUsage || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v (%T), want a usage error saying %q", err, err, tc.want)

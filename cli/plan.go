@@ -42,6 +42,16 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
   linkdesk plan --email john.doe@acme.com --out -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := refuseEmptyScope(cmd,
+				scopeFlag{"email", "the email", "plan covers the whole tenant"},
+				scopeFlag{"connection", "the connection", "plan covers the groups of every connection"},
+				scopeFlag{"class", "the class", "plan takes link_candidate (and needs_verification with --allow-unverified)"},
+			); err != nil {
+				return err
+			}
+			if err := checkEmailFlag(o.Email); err != nil {
+				return err
+			}
 			if o.Out == "" {
 				return usageErrorf("--out FILE is required (- for stdout)")
 			}

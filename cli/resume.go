@@ -65,6 +65,10 @@ func runResume(o *resumeOptions) error {
 			if err := resumeOne(o, s, u); err != nil && firstErr == nil {
 				firstErr = err
 			}
+			if o.ctx.Err() != nil {
+				// Ctrl-C: the plans left are not asked about (nor settled).
+				break
+			}
 		}
 		return firstErr
 	})
@@ -128,7 +132,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 		fmt.Fprintf(o.io.Out, "  may have gone out already: %s, its answer never came; %s%s\n", m.Step, m.Again, how)
 	}
-	ok, err := showAndConfirm(o.io, o.writeFlags, u.Plan, confirmation{
+	ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
 		done:     func(step string) bool { return !slices.Contains(remaining, step) },
 	})

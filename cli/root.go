@@ -232,6 +232,39 @@ func argsAreUsage(c *cobra.Command) {
 	}
 }
 
+// scopeFlag is a flag whose value narrows what a command reads or
+// changes: left out, the command takes everything (the whole tenant, the
+// whole audit log).
+type scopeFlag struct {
+	name    string // without its dashes
+	what    string // "the email", in "the email is empty"
+	without string // what leaving it out means: "scan reads the whole tenant"
+}
+
+// refuseEmptyScope refuses (a usage error) a scope flag given an empty or
+// blank value: `--email "$EMAIL"` with $EMAIL unset must not read as
+// "everything", which leaving the flag out means.
+func refuseEmptyScope(cmd *cobra.Command, flags ...scopeFlag) error {
+	for _, f := range flags {
+		fl := cmd.Flags().Lookup(f.name)
+		if fl == nil || !fl.Changed {
+			continue
+		}
+		values := []string{fl.Value.String()}
+		if list, ok := fl.Value.(interface{ GetSlice() []string }); ok { // --class a,b: each of them
+			if values = list.GetSlice(); len(values) == 0 {
+				values = []string{""}
+			}
+		}
+		for _, v := range values {
+			if strings.TrimSpace(v) == "" {
+				return usageErrorf("--%s %s: %s is empty (an unset shell variable?); without --%s, %s", f.name, quoteArg(v), f.what, f.name, f.without)
+			}
+		}
+	}
+	return nil
+}
+
 // terminalText makes a message safe for the operator's terminal, whatever
 // it quotes (a tenant's string, a file's bytes): secrets redacted, each
 // line made printable, the lines kept.

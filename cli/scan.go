@@ -61,6 +61,13 @@ leading '; phone numbers like +14155550100 stay as they are.`,
   linkdesk scan --from-export users.json.gz --csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := refuseEmptyScope(cmd,
+				scopeFlag{"email", "the email", "scan reads the whole tenant"},
+				scopeFlag{"connection", "the connection", "scan reports the groups of every connection"},
+				scopeFlag{"from-export", "the export file's name", "scan reads the tenant"},
+			); err != nil {
+				return err
+			}
 			if o.JSON && o.CSV {
 				return usageErrorf("choose one of --json and --csv")
 			}
@@ -70,8 +77,8 @@ leading '; phone numbers like +14155550100 stay as they are.`,
 			if o.Full && (o.Email != "" || o.FromExport != "") {
 				return usageErrorf("--full asks for an export job of the whole tenant; it cannot be combined with --email or --from-export")
 			}
-			if e := strings.TrimSpace(o.Email); o.Email != "" && (strings.Count(e, "@") != 1 || strings.HasPrefix(e, "@") || strings.HasSuffix(e, "@")) {
-				return usageErrorf("--email %s is not an email address: `linkdesk show %s` finds an account by username, phone or user id", quoteArg(o.Email), quoteArg(o.Email))
+			if err := checkEmailFlag(o.Email); err != nil {
+				return err
 			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runScanCmd)
 		},
@@ -178,6 +185,15 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 		}
 	}
 	return rep, conns, nil
+}
+
+// checkEmailFlag refuses an --email that is not an address (a username,
+// a phone): it would match no account, silently.
+func checkEmailFlag(email string) error {
+	if e := strings.TrimSpace(email); email != "" && (strings.Count(e, "@") != 1 || strings.HasPrefix(e, "@") || strings.HasSuffix(e, "@")) {
+		return usageErrorf("--email %s is not an email address: `linkdesk show %s` finds an account by username, phone or user id", quoteArg(email), quoteArg(email))
+	}
+	return nil
 }
 
 // scanError turns an unknown --connection into a usage error.

@@ -50,7 +50,7 @@ matches.`,
 // showArgs takes one query, refusing an empty one before the tenant is
 // opened: it is a usage error (exit 2), not an account that was not found.
 func showArgs(cmd *cobra.Command, args []string) error {
-	if err := exactArgs(1)(cmd, args); err != nil {
+	if err := argCount(1)(cmd, args); err != nil {
 		return err
 	}
 	if strings.TrimSpace(args[0]) == "" {
@@ -269,6 +269,8 @@ func writeAccount(w io.Writer, a *session.Account) {
 	switch g := a.Group; {
 	case a.GroupErr != nil:
 		line("group", "could not be read: "+terminalText(a.GroupErr.Error()))
+	case u.Email == "":
+		line("group", "none: the account has no email, so it is in no group")
 	case g == nil || len(g.Accounts) < 2:
 		line("group", "none: no other account has this email")
 	default:

@@ -1,14 +1,19 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/tui"
 )
 
 type ticketOptions struct {
@@ -34,10 +39,14 @@ cannot tell them apart). The audit log records the request, never the URL.
 Only a database account has a password here: a social or enterprise
 account is refused (exit 3), its identity provider keeps its password.
 
---ttl sets how long the link works (the tenant's default otherwise);
---app-client-id sends the person to that application's login once the
-password is set, or --result-url to a page; --mark-email-verified marks the
-email verified when the link is used.
+--ttl sets how long the link works, in whole seconds, at least one (the
+tenant's default without it); --app-client-id sends the person to that
+application's login once the password is set, or --result-url to a page (an
+absolute http or https URL); --mark-email-verified marks the email verified
+when the link is used.
+
+When other accounts share the account's email, the dry run and the question
+say how many: anyone reading that inbox gets the link.
 
 Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
@@ -51,6 +60,16 @@ asks, and without one it changes nothing.`,
 				return usageErrorf("give --app-client-id or --result-url, not both: Auth0 takes one")
 			case o.TTL < 0 || o.TTL > 0 && o.TTL < time.Second:
 				return usageErrorf("--ttl %s: at least a second", o.TTL)
+			case o.TTL == 0 && cmd.Flags().Changed("ttl"):
+				// Auth0 reads 0 as its default, not as "no expiry" or "at once".
+				return usageErrorf("--ttl 0: at least a second; leave --ttl out for the tenant's default")
+			case o.TTL%time.Second != 0:
+				return usageErrorf("--ttl %s: a whole number of seconds (Auth0 takes seconds)", o.TTL)
+			}
+			if o.ResultURL != "" || cmd.Flags().Changed("result-url") {
+				if err := checkResultURL(o.ResultURL); err != nil {
+					return err
+				}
 			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runTicket)
 		},
@@ -80,8 +99,14 @@ func runTicket(o *ticketOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
+		note, err := sharedInbox(o.ctx, s, users[0], conns, "the link, which sets the password of")
+		if err != nil {
+			return commandError(err)
+		}
 		p := s.NamedPlan(conns, users, op)
-		ok, err := showAndConfirm(o.io, o.writeFlags, p, confirmation{question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns))})
+		ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, p, confirmation{
+			question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns)), note: note,
+		})
 		if err != nil || !ok {
 			return err
 		}
@@ -97,4 +122,48 @@ func runTicket(o *ticketOptions) error {
 		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(o.UserID), printableName(url))
 		return nil
 	})
+}
+
+// checkResultURL refuses (a usage error) a --result-url Auth0 could not
+// send a person to: only an absolute http or https URL.
+func checkResultURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsFunc(raw, unicode.IsSpace) {
+		return usageErrorf("--result-url %s is not an absolute http(s) URL (like https://app.example.com/welcome)", quoteArg(raw))
+	}
+	return nil
+}
+
+// sharedInbox is the note a ticket or a verification email of u needs when
+// other accounts share its email: how many, and that whoever reads that
+// inbox gets what the write sends (gets: "the link, which sets the password
+// of"), naming u by its primary identifier, as the terminal UI does ("" when
+// no other account shares it). It reads the accounts of u's email
+// (users-by-email).
+func sharedInbox(ctx context.Context, s *session.Session, u client.User, conns *linking.Connections, gets string) (string, error) {
+	a := linking.AccountFromUser(u, conns)
+	a.Identifier = a.PrimaryIdentifier(conns)
+	others, err := sharingEmail(ctx, s, a)
+	if err != nil || len(others) == 0 {
+		return "", err
+	}
+	name := tui.AccountLabel(a.Identifier, u.UserID)
+	if linking.TellsApart(&a, others) {
+		name = a.Identifier.Value
+	}
+	return fmt.Sprintf("Note: %d other %s the email %s (%s): anyone reading that inbox gets %s %s alone.",
+		len(others), plural(len(others), "account shares", "accounts share"), printableName(u.Email), printableName(otherNames(u.Email, others)), gets, printableName(name)), nil
+}
+
+// otherNames lists the accounts sharing email by primary identifier and
+// user id (by user id alone where the identifier is that email again).
+func otherNames(email string, others []*linking.Account) string {
+	names := make([]string, len(others))
+	for i, x := range others {
+		names[i] = tui.AccountLabel(x.Identifier, x.UserID)
+		if strings.EqualFold(strings.TrimSpace(x.Identifier.Value), strings.TrimSpace(email)) {
+			names[i] = x.UserID
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -116,7 +116,7 @@ func runUndo(o *undoOptions) error {
 		if len(conflicts) > 0 && !o.Force {
 			return undoRefused(false)
 		}
-		ok, err := confirm(o.io, o.writeFlags, confirmation{
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
 			question: fmt.Sprintf("Make %s on %s to undo it?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
 		})
 		if err != nil || !ok {

@@ -512,10 +512,13 @@ func TestUndoOfALinkCutOffDuringItsCallWaitsForResume(t *testing.T) {
 // failed lookup (exit 1), as `show` of no account is.
 func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 	e := newWriteEnv(t)
-	for _, arg := range []string{"", "nope", "op1", "20261101T120000Z-3F9A1C0E5B7D2A41"} {
+	for _, arg := range []string{"nope", "op1", "20261101T120000Z-3F9A1C0E5B7D2A41"} {
 		if r := runCmd(t, nil, "undo", arg); r.code != exitUsage || !strings.Contains(r.errOut, "is not an op id") {
 			t.Errorf("undo %q: exit %d, want %d\n%s%s", arg, r.code, exitUsage, r.out, r.errOut)
 		}
+	}
+	if r := runCmd(t, nil, "undo", ""); r.code != exitUsage || !strings.Contains(r.errOut, "the OP_ID argument is empty") {
+		t.Errorf("undo '': exit %d, want %d\n%s%s", r.code, exitUsage, r.out, r.errOut)
 	}
 	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41"); r.code != exitFailure || !strings.Contains(r.errOut, "no record of") {
 		t.Errorf("undo of an op id the audit log does not hold: exit %d, want %d\n%s%s", r.code, exitFailure, r.out, r.errOut)

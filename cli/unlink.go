@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -23,18 +24,33 @@ func newUnlinkCmd(g *globalOptions, io *streams, runF func(*unlinkOptions) error
 	cmd := &cobra.Command{
 		Use:   "unlink PRIMARY PROVIDER USER_ID",
 		Short: "Detach a linked identity from its primary account",
-		Long: `Detach the identity PROVIDER|USER_ID (USER_ID with or without the provider
-prefix) from PRIMARY. It comes back as an account of its own, with its old profile and
-no metadata.
+		Long: `Detach the identity PROVIDER|USER_ID from PRIMARY. It comes back as an account
+of its own, with its old profile and no metadata.
+
+USER_ID is the identity's id without its provider prefix (101202303404505606707),
+or with PROVIDER's own (google-oauth2|101202303404505606707); the user id of
+another provider's identity is a usage error (exit 2), as an empty argument is.
 
 Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
 		Example: `  linkdesk unlink auth0|60d5ec49f1a2b3c4d5e6f708 google-oauth2 101202303404505606707`,
-		Args:    userIDArgs(3, 0),
+		Args:    unlinkArgs,
 		RunE:    runArgs(o, &o.cmdEnv, runF, runUnlink, &o.Primary, &o.Provider, &o.UserID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	return cmd
+}
+
+// unlinkArgs takes PRIMARY (a user id), PROVIDER and USER_ID, none empty,
+// PROVIDER a provider's name (google-oauth2, not google-oauth2|1088…).
+func unlinkArgs(cmd *cobra.Command, args []string) error {
+	if err := userIDArgs(3, 0)(cmd, args); err != nil {
+		return err
+	}
+	if p := args[1]; strings.Contains(p, "|") || strings.ContainsFunc(p, unicode.IsSpace) || strings.Contains(p, "@") {
+		return usageErrorf("PROVIDER %s is not a provider: it is the identity's provider alone (google-oauth2, github, auth0, …), and USER_ID its id; usage: linkdesk %s", quoteArg(p), cmd.Use)
+	}
+	return nil
 }
 
 func runUnlink(o *unlinkOptions) error {
@@ -42,6 +58,9 @@ func runUnlink(o *unlinkOptions) error {
 	// log print it, names the same identity: Auth0's link takes both forms.
 	o.UserID = strings.TrimPrefix(o.UserID, o.Provider+"|")
 	return o.withAccounts([]string{o.Primary}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
+		if err := checkIdentityPrefix(users[0], conns, o.Provider, o.UserID); err != nil {
+			return err
+		}
 		op, err := linking.PlanUnlink(users[0], o.Provider, o.UserID, o.Reason)
 		if err != nil {
 			return commandError(err)
@@ -50,4 +69,47 @@ func runUnlink(o *unlinkOptions) error {
 			question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0], conns)),
 		})
 	})
+}
+
+// checkIdentityPrefix refuses (a usage error) a USER_ID that is the user id
+// of another provider's identity (unlink P auth0 google-oauth2|1088…): USER_ID
+// is the identity's id without its provider prefix, or with PROVIDER's own.
+// An identity id may hold a | of its own (an enterprise identity's
+// acme-corp|x@y.com): one the primary holds under PROVIDER, or whose part
+// before the | names no provider of the tenant, is left to the plan.
+func checkIdentityPrefix(primary client.User, conns *linking.Connections, provider, userID string) error {
+	prefix, rest, ok := strings.Cut(userID, "|")
+	if !ok || prefix == provider || rest == "" {
+		return nil
+	}
+	for _, id := range primary.Identities {
+		if id.Provider == provider && id.UserID == userID {
+			return nil
+		}
+	}
+	if !isProvider(prefix, primary, conns) {
+		return nil
+	}
+	return usageErrorf("USER_ID %s is a %s user id, and PROVIDER is %s: USER_ID is the identity's id without its provider prefix (or with PROVIDER's own); to unlink it: linkdesk unlink %s %s %s",
+		quoteArg(userID), quoteArg(prefix), quoteArg(provider), quoteArg(primary.UserID), quoteArg(prefix), quoteArg(rest))
+}
+
+// isProvider reports whether name is the provider of an identity: of one
+// of the tenant's connections, of one of primary's identities, or of
+// Auth0's own (a database, a passwordless or a social connection).
+func isProvider(name string, primary client.User, conns *linking.Connections) bool {
+	if name == client.StrategyAuth0 || name == "sms" || name == "email" || linking.IsSocialStrategy(name) {
+		return true
+	}
+	for _, id := range primary.Identities {
+		if id.Provider == name {
+			return true
+		}
+	}
+	for _, c := range conns.Known() {
+		if conn, ok := conns.ByName(c); ok && conn.Provider == name {
+			return true
+		}
+	}
+	return false
 }

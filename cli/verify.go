@@ -29,6 +29,9 @@ verified, and a group that needs verification can be linked without overriding
 the unverified-email check. An account whose email is verified already is
 refused (exit 3): there is nothing to send.
 
+When other accounts share the account's email, the dry run and the question
+say how many: anyone reading that inbox gets the email.
+
 Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing. The audit log records the job.`,
 		Example: `  linkdesk verify-email auth0|672614a0b1c2d3e4f5061728
@@ -50,8 +53,13 @@ func runVerify(o *verifyOptions) error {
 		}
 		a := linking.AccountFromUser(u, conns)
 		id := a.PrimaryIdentifier(conns)
+		note, err := sharedInbox(o.ctx, s, u, conns, "the email, whose link verifies the email of")
+		if err != nil {
+			return commandError(err)
+		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, op), confirmation{
 			question: fmt.Sprintf("Send the verification email of %s (%s %s) to %s?", printableName(u.UserID), id.Type, printableName(id.Value), printableName(u.Email)),
+			note:     note,
 		})
 	})
 }

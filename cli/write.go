@@ -102,12 +102,21 @@ type confirmation struct {
 	// done, when set, says which steps an earlier run made: shown as made
 	// already, and not counted in calls.
 	done func(step string) bool
+	// note, when set, is said on stderr before the question (or the dry
+	// run's last line), whether or not the operator is asked.
+	note string
 }
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
 // ahead; on a terminal the operator is asked (default No); without a
-// terminal nothing is changed and the command exits 0.
-func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
+// terminal nothing is changed and the command exits 0. Ctrl-C while the
+// question waits (ctx cancelled) ends it at once: nothing is changed, and
+// the command exits 1 (errInterrupted).
+func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (bool, error) {
+	if c.note != "" {
+		// Said whatever the mode: on stderr, so that --json stays JSON.
+		fmt.Fprintf(ios.ErrOut, "\n%s\n", c.note)
+	}
 	if f.Force {
 		return true, nil
 	}
@@ -120,7 +129,12 @@ func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
 	} else {
 		fmt.Fprintf(ios.ErrOut, "\n%s [y/N] ", c.question)
 	}
-	line, err := bufio.NewReader(ios.In).ReadString('\n')
+	line, err := readAnswer(ctx, ios.In)
+	if errors.Is(err, errInterrupted) {
+		// The terminal echoed ^C on the question's line: end it first.
+		fmt.Fprintln(ios.ErrOut, "\nInterrupted: nothing was changed.")
+		return false, err
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
@@ -138,6 +152,40 @@ func confirm(ios *streams, f writeFlags, c confirmation) (bool, error) {
 		fmt.Fprintln(ios.ErrOut, "Not confirmed: nothing was changed.")
 	}
 	return ok, nil
+}
+
+// errInterrupted is the error of a command the operator interrupted
+// (Ctrl-C) while it asked: nothing was changed, and confirm has said so.
+// Exit 1, as a write cut off by Ctrl-C exits: the contract's codes say
+// done (0), failed (1), usage (2) and refused by a check (3), and a command
+// stopped before it did what it was asked did not do it. It is not 0, the
+// exit of a question answered No, so that a script tells the two apart.
+var errInterrupted = &exitError{code: exitFailure}
+
+// readAnswer reads one line of in, the operator's answer, and gives up as
+// soon as ctx is cancelled (Ctrl-C: signal.NotifyContext in run), with
+// errInterrupted. A terminal in canonical mode answers the read only once a
+// whole line is typed: the read runs on its own goroutine, left blocked
+// when ctx ends first (the process ends right after).
+func readAnswer(ctx context.Context, in io.Reader) (string, error) {
+	if ctx.Err() != nil {
+		return "", errInterrupted
+	}
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := bufio.NewReader(in).ReadString('\n')
+		got <- answer{line, err}
+	}()
+	select {
+	case a := <-got:
+		return a.line, a.err
+	case <-ctx.Done():
+		return "", errInterrupted
+	}
 }
 
 // writeJSON writes v as indented JSON, characters a terminal would act on
@@ -336,14 +384,52 @@ func describeUser(u client.User, conns *linking.Connections) string {
 	return printableName(text)
 }
 
-// exactArgs is cobra.ExactArgs with the usage exit code.
-func exactArgs(n int) cobra.PositionalArgs {
+// argCount is cobra.ExactArgs with the usage exit code.
+func argCount(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
 			return usageErrorf("%v; usage: linkdesk %s", err, cmd.Use)
 		}
 		return nil
 	}
+}
+
+// exactArgs is argCount that also refuses an empty (or blank) argument, an
+// unset shell variable as like as not, before anything else: a usage error
+// naming it as the command's usage line does (USER_ID, PROVIDER, …).
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := argCount(n)(cmd, args); err != nil {
+			return err
+		}
+		for i, a := range args {
+			if strings.TrimSpace(a) == "" {
+				return usageErrorf("the %s argument is empty (an unset shell variable?); usage: linkdesk %s", argName(cmd, i), cmd.Use)
+			}
+		}
+		return nil
+	}
+}
+
+// argName names the i-th argument of cmd as its usage line does
+// ("unlink PRIMARY PROVIDER USER_ID": 1 is PROVIDER), else by its place.
+func argName(cmd *cobra.Command, i int) string {
+	if names := strings.Fields(cmd.Use)[1:]; i < len(names) && !strings.HasPrefix(names[i], "-") {
+		return names[i]
+	}
+	return ordinal(i + 1)
+}
+
+func ordinal(n int) string {
+	switch n {
+	case 1:
+		return "first"
+	case 2:
+		return "second"
+	case 3:
+		return "third"
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 // userIDArgs is exactArgs(n) that also refuses, before any call, an
@@ -391,7 +477,7 @@ func quoteArg(arg string) string {
 // apply does: under a journal, so that a run cut off is settled by
 // `linkdesk resume`.
 func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlags, p *linking.Plan, c confirmation) error {
-	ok, err := showAndConfirm(ios, f, p, c)
+	ok, err := showAndConfirm(ctx, ios, f, p, c)
 	if err != nil || !ok {
 		return err
 	}
@@ -400,7 +486,7 @@ func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlag
 
 // showAndConfirm shows a plan's operations and their exact calls, then asks
 // as the contract says: true when the write may go ahead.
-func showAndConfirm(ios *streams, f writeFlags, p *linking.Plan, c confirmation) (bool, error) {
+func showAndConfirm(ctx context.Context, ios *streams, f writeFlags, p *linking.Plan, c confirmation) (bool, error) {
 	if err := showOperations(ios, f, p, c.done); err != nil {
 		return false, err
 	}
@@ -413,7 +499,7 @@ func showAndConfirm(ios *streams, f writeFlags, p *linking.Plan, c confirmation)
 			}
 		}
 	}
-	return confirm(ios, f, c)
+	return confirm(ctx, ios, f, c)
 }
 
 // addWriteFlags registers --force and --json, and --reason where the

@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// requestsSince counts the requests the sandbox tenant answered since
+// before (a Stats().Requests).
+func (e *writeEnv) requestsSince(before map[string]int64) int {
+	n := 0
+	for route, c := range e.srv.Stats().Requests {
+		n += int(c - before[route])
+	}
+	return n
+}
+
+// An empty --email or --connection (an unset $EMAIL) on scan and plan is a
+// usage error before any call, not a scan or a plan of the whole tenant.
+func TestAnEmptyScopeIsUsageNotTheWholeTenant(t *testing.T) {
+	e := newWriteEnv(t)
+	planFile := filepath.Join(t.TempDir(), "pe.json")
+	before := e.srv.Stats().Requests
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"plan", "--email", "", "--out", planFile}, "--email '': the email is empty"},
+		{[]string{"plan", "--email", " ", "--out", planFile}, "--email ' ': the email is empty"},
+		{[]string{"scan", "--email", ""}, "the email is empty"},
+		{[]string{"scan", "--email", "", "--json"}, "the email is empty"},
+		{[]string{"scan", "--connection", ""}, "--connection '': the connection is empty"},
+		{[]string{"plan", "--connection", "", "--out", planFile}, "the connection is empty"},
+	} {
+		r := runCmd(t, nil, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, tc.says) || r.out != "" {
+			t.Errorf("%q: exit %d\n%s%s", tc.args, r.code, r.out, r.errOut)
+		}
+	}
+	if n := e.requestsSince(before); n != 0 {
+		t.Errorf("an empty scope made %d requests", n)
+	}
+	if _, err := os.Stat(planFile); err == nil {
+		t.Error("an empty --email wrote a plan")
+	}
+}
+
+// unlink's USER_ID is the identity's id without its provider prefix, or
+// with PROVIDER's own: the user id of another provider's identity is a
+// usage error that says so and how to unlink it, not "not linked".
+func TestUnlinkOfAnotherProvidersUserIDIsUsage(t *testing.T) {
+	const samGoogle = "google-oauth2|101202303404505606707" // linked into cmdSam
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "unlink", cmdSam, "auth0", samGoogle)
+	if r.code != exitUsage || !strings.Contains(r.errOut, "USER_ID is the identity's id without its provider prefix") ||
+		!strings.Contains(r.errOut, "linkdesk unlink '"+cmdSam+"' google-oauth2 101202303404505606707") || strings.Contains(r.errOut, "identity_not_linked") {
+		t.Errorf("unlink with another provider's user id: exit %d\n%s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "unlink", cmdSam, "auth0", "github|5832311"); r.code != exitUsage {
+		t.Errorf("unlink of a github user id as auth0's: exit %d\n%s", r.code, r.errOut)
+	}
+	// PROVIDER's own prefix is taken (and left out of the call), as the
+	// id alone is.
+	for _, id := range []string{samGoogle, "101202303404505606707"} {
+		r := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", id)
+		if r.code != exitOK || !strings.Contains(r.out, "DELETE /api/v2/users/auth0%7C60d5ec49f1a2b3c4d5e6f708/identities/google-oauth2/101202303404505606707") {
+			t.Errorf("unlink %s google-oauth2 %s: exit %d\n%s%s", cmdSam, id, r.code, r.out, r.errOut)
+		}
+	}
+	// An id with a | that names no provider is the plan's to refuse.
+	if r := runCmd(t, nil, "unlink", cmdSam, "samlp", "acme-corp|x@y.com"); r.code != exitRefused || !strings.Contains(r.errOut, "identity_not_linked") {
+		t.Errorf("unlink of an enterprise id not linked: exit %d\n%s", r.code, r.errOut)
+	}
+	if e.userWrites() != 0 {
+		t.Error("a dry run or a refusal wrote")
+	}
+}
+
+// A ticket or a verification email for an account whose email others share
+// says, in its dry run and its question, how many others share it and that
+// whoever reads that inbox gets the link, naming the account by its primary
+// identifier; an account alone on its email gets no such note.
+func TestTicketAndVerifyEmailSayWhoElseReadsTheInbox(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "ticket", cmdLiam)
+	if want := "2 other accounts share the email the.millers@gmail.com"; r.code != exitOK || !strings.Contains(r.errOut, want) ||
+		!strings.Contains(r.errOut, "anyone reading that inbox gets the link, which sets the password of liam.miller alone") ||
+		!strings.Contains(r.errOut, "mike.miller ("+cmdMike+")") {
+		t.Errorf("ticket of a family member: exit %d\n%s", r.code, r.errOut)
+	}
+	// Asked on a terminal, the note comes before the question.
+	no := "n\n"
+	r = runCmd(t, &no, "ticket", cmdLiam)
+	if note, ask := strings.Index(r.errOut, "anyone reading that inbox"), strings.Index(r.errOut, "[y/N]"); note < 0 || ask < note {
+		t.Errorf("ticket on a terminal:\n%s", r.errOut)
+	}
+	// --json keeps stdout JSON: the note is on stderr.
+	r = runCmd(t, nil, "ticket", cmdLiam, "--json")
+	if !json.Valid([]byte(r.out)) || !strings.Contains(r.errOut, "anyone reading that inbox") {
+		t.Errorf("ticket --json:\n%s\n%s", r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "verify-email", cmdMariaDB)
+	if r.code != exitOK || !strings.Contains(r.errOut, "1 other account shares the email maria.garcia@outlook.com") ||
+		!strings.Contains(r.errOut, "anyone reading that inbox gets the email") || !strings.Contains(r.errOut, cmdMariaGitHub) {
+		t.Errorf("verify-email of a shared address: exit %d\n%s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "ticket", cmdSam); r.code != exitOK || strings.Contains(r.errOut, "inbox") {
+		t.Errorf("ticket of an account alone on its email: exit %d\n%s", r.code, r.errOut)
+	}
+	if e.userWrites() != 0 {
+		t.Error("a dry run wrote")
+	}
+}
+
+// audit with --audit-log naming a file that does not exist says so (exit
+// 2), not "empty"; the state directory's log not made yet says that no
+// write has been made.
+func TestAuditOfALogThatDoesNotExist(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	r := runCmd(t, nil, "audit", "--audit-log", "/nonexistent/dir/x.log")
+	if r.code != exitUsage || !strings.Contains(r.errOut, "--audit-log /nonexistent/dir/x.log: no such file") || strings.Contains(r.out, "empty") {
+		t.Errorf("audit --audit-log of no file: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := runCmd(t, nil, "audit", "--audit-log", "/nonexistent/dir/x.log", "--json"); r.code != exitUsage {
+		t.Errorf("audit --json --audit-log of no file: exit %d", r.code)
+	}
+	def := filepath.Join(state, "linkdesk", "audit.log")
+	r = runCmd(t, nil, "audit")
+	if r.code != exitOK || r.out != "No audit log yet at "+def+": no write has been made with this state directory.\n" {
+		t.Errorf("audit before any write: exit %d %q", r.code, r.out)
+	}
+	if r := runCmd(t, nil, "audit", "--json"); r.code != exitOK || r.out != "" {
+		t.Errorf("audit --json before any write: exit %d %q", r.code, r.out)
+	}
+	// A log that is there but holds no call is empty, as before.
+	empty := filepath.Join(t.TempDir(), "empty.log")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "audit", "--audit-log", empty); r.code != exitOK || !strings.Contains(r.out, "The audit log "+empty+" is empty.") {
+		t.Errorf("audit of an empty log: exit %d %s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// The help's jq example lists each deletion's user ids once, although
+// --json writes an attempt and a result record a call; --limit's help says
+// it counts calls, not lines.
+func TestAuditHelpsJSONExampleListsEachCallOnce(t *testing.T) {
+	newWriteEnv(t)
+	for _, id := range []string{cmdSam, cmdAliceGoogle} {
+		if r := runCmd(t, nil, "delete", id, "--force"); r.code != exitOK {
+			t.Fatalf("delete %s: %d %s", id, r.code, r.errOut)
+		}
+	}
+	cmd := newAuditCmd(&globalOptions{}, &streams{}, nil)
+	var example string
+	for _, l := range strings.Split(cmd.Example, "\n") {
+		if strings.Contains(l, "| jq") {
+			example = strings.TrimSpace(l)
+		}
+	}
+	args, program, ok := strings.Cut(strings.TrimPrefix(example, "linkdesk "), " | jq ")
+	if !ok {
+		t.Fatalf("no jq example in the help: %q", cmd.Example)
+	}
+	if limit := cmd.Flags().Lookup("limit").Usage; !strings.Contains(limit, "calls") || !strings.Contains(limit, "2N lines") {
+		t.Errorf("--limit's help: %q", limit)
+	}
+	r := runCmd(t, nil, strings.Fields(args)...)
+	if r.code != exitOK {
+		t.Fatalf("%s: exit %d %s", args, r.code, r.errOut)
+	}
+	var ids []string
+	if jq, err := exec.LookPath("jq"); err == nil {
+		// The example as the help prints it, through jq.
+		c := exec.Command("sh", "-c", jq+" "+program)
+		c.Stdin = strings.NewReader(r.out)
+		got, err := c.Output()
+		if err != nil {
+			t.Fatalf("jq %s: %v", program, err)
+		}
+		for dec := json.NewDecoder(bytes.NewReader(got)); dec.More(); {
+			var each []string
+			if err := dec.Decode(&each); err != nil {
+				t.Fatalf("jq printed %q: %v", got, err)
+			}
+			ids = append(ids, each...)
+		}
+	} else {
+		// No jq here: what its select keeps, read in Go.
+		if !strings.Contains(program, `select(.phase == "attempt")`) {
+			t.Fatalf("the example's program: %s", program)
+		}
+		for _, l := range bytes.Split(bytes.TrimSpace([]byte(r.out)), []byte("\n")) {
+			var rec struct {
+				Phase   string   `json:"phase"`
+				UserIDs []string `json:"user_ids"`
+			}
+			if err := json.Unmarshal(l, &rec); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Phase == "attempt" {
+				ids = append(ids, rec.UserIDs...)
+			}
+		}
+	}
+	slices.Sort(ids)
+	if len(slices.Compact(slices.Clone(ids))) != len(ids) || !slices.Contains(ids, cmdSam) || !slices.Contains(ids, cmdAliceGoogle) {
+		t.Errorf("the example lists %q, want each deleted account once", ids)
+	}
+	// --limit counts calls: one call, its two records.
+	r = runCmd(t, nil, "audit", "--json", "--limit", "1")
+	if n := strings.Count(strings.TrimSpace(r.out), "\n") + 1; r.code != exitOK || n != 2 {
+		t.Errorf("audit --json --limit 1: %d lines", n)
+	}
+}
+
+// show of an account without an email says it is in no group for that
+// reason, not that no other account has its email.
+func TestShowOfAnAccountWithoutAnEmail(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "show", cmdSMS)
+	if r.code != exitOK || !strings.Contains(r.out, "group         none: the account has no email, so it is in no group") ||
+		strings.Contains(r.out, "no other account has this email") {
+		t.Errorf("show of an sms account: exit %d\n%s", r.code, r.out)
+	}
+	if r := runCmd(t, nil, "show", cmdSam); !strings.Contains(r.out, "none: no other account has this email") {
+		t.Errorf("show of an account alone on its email:\n%s", r.out)
+	}
+}
+
+// A plan file changed under the same id since its run began (edited, its
+// digest made again) is refused against its journal without naming
+// --journal, which the operator did not give.
+func TestAReEditedPlansJournalIsRefusedWithoutNamingTheFlag(t *testing.T) {
+	e := newWriteEnv(t)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile); r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+	p := readPlanFile(t, planFile)
+	if len(p.Operations) < 2 {
+		t.Fatalf("the plan has %d operations", len(p.Operations))
+	}
+	// Its first run stops at once: a journal of all its steps, none done.
+	if _, err := connectEnv(t, e).SetBlocked(t.Context(), "github|9007199254740993", true); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "apply", planFile, "--force"); r.code == exitOK {
+		t.Fatalf("apply with an account blocked since: exit 0\n%s", r.out)
+	}
+	p.Operations = p.Operations[1:] // edited: an operation left out
+	p.Seal()
+	writePlanFile(t, planFile, p)
+	writes := e.userWrites()
+	for _, args := range [][]string{{"apply", planFile}, {"apply", planFile, "--force"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, "journal belongs to a different plan") || strings.Contains(r.errOut, "--journal") ||
+			!strings.Contains(r.errOut, "this plan's journal") {
+			t.Errorf("%q: exit %d\n%s", args, r.code, r.errOut)
+		}
+	}
+	if e.userWrites() != writes {
+		t.Error("a refused apply wrote")
+	}
+}
