@@ -18,20 +18,9 @@ import (
 // hold on it: a conflict, refused without --force.
 func TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave(t *testing.T) {
 	e := newAccessEnv(t)
-	inner := e.srv.Handler()
-	var refusing atomic.Bool
-	refusing.Store(true)
-	refuseMember := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if refusing.Load() && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/members") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusBadRequest)
-			w.Write([]byte(`{"statusCode":400,"error":"Bad Request","message":"Unable to add the member"}`))
-			return
-		}
-		inner.ServeHTTP(w, r)
-	}))
-	t.Cleanup(refuseMember.Close)
-	t.Setenv("AUTH0_DOMAIN", refuseMember.URL)
+	refusing := refuseCalls(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/members")
+	})
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
 		t.Fatalf("the link went through: %s", r.out)
 	}
@@ -65,4 +54,26 @@ func organizationsOf(e *writeEnv, userID string) []string {
 		}
 	}
 	return nil
+}
+
+// refuseCalls points AUTH0_DOMAIN at e's tenant through a proxy that
+// answers 400 to the requests match picks while the flag it returns is
+// set (it starts set), as a tenant refusing a call does.
+func refuseCalls(t *testing.T, e *writeEnv, match func(*http.Request) bool) *atomic.Bool {
+	t.Helper()
+	inner := e.srv.Handler()
+	refusing := new(atomic.Bool)
+	refusing.Store(true)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refusing.Load() && match(r) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"statusCode":400,"error":"Bad Request","message":"Unable to do that"}`))
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	return refusing
 }

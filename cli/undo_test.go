@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -398,20 +396,9 @@ func connectEnv(t *testing.T, e *writeEnv) client.Tenant {
 // without --force, the keys kept.
 func TestUndoOfAHalfDoneLinkKeepsMetadataALaterLinkLeftOnlyThere(t *testing.T) {
 	e := newAccessEnv(t)
-	inner := e.srv.Handler()
-	var refusing atomic.Bool
-	refusing.Store(true)
-	refuseLink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if refusing.Load() && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusBadRequest)
-			w.Write([]byte(`{"statusCode":400,"error":"Bad Request","message":"Unable to link"}`))
-			return
-		}
-		inner.ServeHTTP(w, r)
-	}))
-	t.Cleanup(refuseLink.Close)
-	t.Setenv("AUTH0_DOMAIN", refuseLink.URL)
+	refusing := refuseCalls(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities")
+	})
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
 		t.Fatalf("the link went through: %s", r.out)
 	}
