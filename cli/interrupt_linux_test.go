@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -45,13 +44,7 @@ func TestCtrlCAtAWritesQuestionEndsTheProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("processes")
 	}
-	emu := startEmulatorProcess(t, cmdFixture, "--rate=-1")
-	state := t.TempDir()
-	env := append(emu.env(), "XDG_STATE_HOME="+state)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := runProcess(t, env, "plan", "--email", "alice.nguyen@gmail.com", "--out", planFile); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	emu, env, planFile := alicesPlanOnAProcess(t)
 	for _, tc := range []struct {
 		args     []string
 		question string

@@ -43,13 +43,7 @@ func TestAnEditedPlanIsRefusedAsAProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("processes")
 	}
-	emu := startEmulatorProcess(t, cmdFixture, "--rate=-1")
-	state := t.TempDir()
-	env := append(emu.env(), "XDG_STATE_HOME="+state)
-	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := runProcess(t, env, "plan", "--email", "alice.nguyen@gmail.com", "--out", planFile); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	emu, env, planFile := alicesPlanOnAProcess(t)
 	data, _ := os.ReadFile(planFile)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -220,4 +214,18 @@ func TestAFullDiskWhileWritingAResult(t *testing.T) {
 	if _, ten := emu.stop(t); slicesContainsUser(ten, cmdAliceGoogle) {
 		t.Error("the delete did not happen")
 	}
+}
+
+// alicesPlanOnAProcess starts the fixture's tenant as a process and plans
+// alice's link on it with linkdesk, a process too, in a state directory of
+// its own: it returns the tenant, linkdesk's environment and the plan file.
+func alicesPlanOnAProcess(t *testing.T) (*emulatorProcess, []string, string) {
+	t.Helper()
+	emu := startEmulatorProcess(t, cmdFixture, "--rate=-1")
+	env := append(emu.env(), "XDG_STATE_HOME="+t.TempDir())
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if r := runProcess(t, env, "plan", "--email", "alice.nguyen@gmail.com", "--out", planFile); r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+	return emu, env, planFile
 }
