@@ -72,7 +72,15 @@ func Width(s string) int { return ansi.StringWidth(s) }
 // maxLines of them (the last one ending in … when text was left over;
 // maxLines ≤ 0: no limit). Lines break at spaces, not inside a date or an
 // id at its hyphens; a word longer than a line is cut.
-func Wrap(s string, width, maxLines int) []string {
+func Wrap(s string, width, maxLines int) []string { return wrapAt(s, width, maxLines, "") }
+
+// WrapCall is Wrap for a call's path and JSON body, which hold one space
+// or none: lines break after a "," or a "/" too, so that an id (a user id,
+// a connection id) stays in one piece on a line where it fits.
+func WrapCall(s string, width, maxLines int) []string { return wrapAt(s, width, maxLines, ",/") }
+
+// wrapAt is Wrap breaking after the characters of breakpoints too.
+func wrapAt(s string, width, maxLines int, breakpoints string) []string {
 	if width <= 0 {
 		return nil
 	}
@@ -90,7 +98,7 @@ func Wrap(s string, width, maxLines int) []string {
 	if keep {
 		clean = strings.ReplaceAll(clean, "-", string(nbHyphen))
 	}
-	wrapped := ansi.Wrap(clean, width, "")
+	wrapped := ansi.Wrap(clean, width, breakpoints)
 	if keep {
 		wrapped = strings.ReplaceAll(wrapped, string(nbHyphen), "-")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -71,8 +72,7 @@ type Model struct {
 	unsettledAt   time.Time
 
 	scan    scanState
-	rate    client.RateLimit
-	rateAt  time.Time
+	rate    client.RateLimit // the bucket as last sampled
 	writes  []write
 	rereads map[string]TaskID // latest re-read per group email
 	// written holds the groups writes of this session touched that no
@@ -315,8 +315,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tookUnsettled(msg)
 		return m, nil
 	case RateLimitMsg:
-		m.rate, m.rateAt = msg.Limit, msg.Now
-		cmds := []tea.Cmd{m.c.Backend.RateLimitTick(m.opts.RateEvery)}
+		m.rate = msg.Limit
+		cmds := []tea.Cmd{m.c.Backend.RateLimitTick(m.rateTick(msg.Limit))}
 		// Writes left unsettled may be settled from another shell
 		// (`linkdesk resume`), and another linkdesk on this tenant may be
 		// cut off: the journals are read again now and then.
@@ -1203,24 +1203,44 @@ func (m *Model) scanShort() string {
 	return "not scanned"
 }
 
+// escCancelsScan reports whether esc, pressed now, would reach the scan
+// (handleKey): on a top-level screen that keeps esc for nothing of its
+// own. A screen above it takes esc to go back, a dialog or a field being
+// typed in takes it to cancel, a list's filter to clear.
+func (m *Model) escCancelsScan() bool {
+	if len(m.stack) > 0 || m.tooSmall() {
+		return false
+	}
+	active := m.Active()
+	if active.Capturing() {
+		return false
+	}
+	h, ok := active.(EscHandler)
+	return !ok || !h.WantsEsc()
+}
+
 func (m *Model) scanStatus() string {
 	sc := m.c.Scan
 	p := sc.Progress
 	switch {
 	case sc.Running:
+		esc := ""
+		if m.escCancelsScan() {
+			esc = " (esc cancels)"
+		}
 		if r := m.c.Data.Report; r != nil && r.Method == linking.MethodSnapshot {
-			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + " old, updating… (esc cancels)"
+			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + " old, updating…" + esc
 		}
 		switch p.Stage {
 		case "export":
 			if p.Job == "completed" {
-				return "scan: export ready, downloading… (esc cancels)"
+				return "scan: export ready, downloading…" + esc
 			}
-			return fmt.Sprintf("scan: export %s %3d%% (esc cancels)", Bar(10, float64(p.Percent)/100), p.Percent)
+			return fmt.Sprintf("scan: export %s %3d%%", Bar(10, float64(p.Percent)/100), p.Percent) + esc
 		case "scan", "download":
-			return fmt.Sprintf("scan: %s users read, %.1f MB (esc cancels)", Count(p.Users), float64(p.Bytes)/1e6)
+			return fmt.Sprintf("scan: %s users read, %.1f MB", Count(p.Users), float64(p.Bytes)/1e6) + esc
 		case "connections", "":
-			return "scan: reading connections… (esc cancels)"
+			return "scan: reading connections…" + esc
 		}
 		return "scan: " + Fit(p.String(), 40)
 	case sc.Err != nil:
@@ -1246,13 +1266,27 @@ func (m *Model) scanTime() string {
 	return ""
 }
 
+// rateStatus is the rate-limit bucket as the last answer left it, as it
+// stands now: Auth0's reset is the moment the bucket is full again, so
+// once it has passed the bucket shows full (limit/limit), whatever the
+// last answer said was left; before it, the time left to it, counted
+// down at each frame (in tenths while a call waits for the bucket: the
+// reset of an empty bucket stays under two seconds).
 func (m *Model) rateStatus() string {
 	rl := m.rate
 	if !rl.Known {
 		return "API bucket –"
 	}
-	secs := int(rl.Reset.Sub(m.rateAt).Round(time.Second).Seconds())
-	s := fmt.Sprintf("API %d/%d reset %ds", rl.Remaining, rl.Limit, max(secs, 0))
+	left := rl.Reset.Sub(m.c.Now())
+	var s string
+	switch {
+	case left <= 0:
+		s = fmt.Sprintf("API %d/%d full", rl.Limit, rl.Limit)
+	case rl.Waiting:
+		s = fmt.Sprintf("API %d/%d reset %.1fs", rl.Remaining, rl.Limit, math.Ceil(left.Seconds()*10)/10)
+	default:
+		s = fmt.Sprintf("API %d/%d reset %ds", rl.Remaining, rl.Limit, int(math.Ceil(left.Seconds())))
+	}
 	if rl.Waiting {
 		s += " waiting"
 	}
@@ -1260,6 +1294,19 @@ func (m *Model) rateStatus() string {
 		s += fmt.Sprintf(" 429×%d", rl.Seen429)
 	}
 	return s
+}
+
+// waitingTick is how often the bucket is sampled while a call waits for
+// it: its countdown moves in tenths.
+const waitingTick = 250 * time.Millisecond
+
+// rateTick is when the bucket is sampled next after rl: every RateEvery,
+// more often while a call waits for the bucket.
+func (m *Model) rateTick(rl client.RateLimit) time.Duration {
+	if rl.Waiting {
+		return min(m.opts.RateEvery, waitingTick)
+	}
+	return m.opts.RateEvery
 }
 
 // writeStatus counts the writes in flight; one write's label follows

@@ -36,7 +36,7 @@ func TestTheStatusBarKeepsTheBucketAndTheWritesWhole(t *testing.T) {
 				m.Update(tea.WindowSizeMsg{Width: width, Height: 20})
 				m.c.Data.Report = &linking.Report{Method: linking.MethodExport, ScannedAt: now.Add(-time.Hour)}
 				m.c.Scan = ScanStatus{Running: true, Progress: p}
-				m.rate, m.rateAt = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}, now
+				m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}
 				m.writes = []write{{label: "link 2 accounts into someone"}}
 				bar := m.statusBar()
 				if w := Width(bar); w != width {
@@ -76,8 +76,8 @@ func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
 	m.Init()
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 2000})
-	m.rate, m.rateAt = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now}, now
-	facts := []string{"127.0.0.1:4792", "scanned 2,000 users 20:05", "API 46/50 reset 0s"}
+	m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}
+	facts := []string{"127.0.0.1:4792", "scanned 2,000 users 20:05", "API 46/50 reset 1s"}
 	idle := m.statusBar()
 	for _, want := range append(facts, "writes: 0") {
 		if !strings.Contains(idle, want) {
@@ -93,5 +93,52 @@ func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
 		if !strings.Contains(bar, want) {
 			t.Errorf("with a write in flight the bar lacks %q: %q", want, bar)
 		}
+	}
+}
+
+// TestTheBucketIsNeverShownStale: Auth0's x-ratelimit-reset is when the
+// bucket is full again. Before it, the status bar counts down to it at
+// each frame, not from the time the bucket was sampled (whole seconds,
+// tenths while a call waits, sampled every 250 ms then); once it has
+// passed, the bucket shows full, whatever the last answer said was left.
+func TestTheBucketIsNeverShownStale(t *testing.T) {
+	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.UTC)
+	c := &Common{Now: func() time.Time { return now },
+		Backend: &Backend{Session: session.With(context.Background(), nil, "127.0.0.1:4791", session.Config{})}}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 500})
+	bar := func(want string) {
+		t.Helper()
+		if got := m.statusBar(); !strings.Contains(got, want) {
+			t.Fatalf("the status bar does not say %q: %q", want, got)
+		}
+	}
+
+	// A call waits for an empty bucket: the countdown moves between samples.
+	sampled := now
+	m.Update(RateLimitMsg{Limit: client.RateLimit{Known: true, Limit: 2, Remaining: 0, Reset: now.Add(1700 * time.Millisecond), Waiting: true}, Now: sampled})
+	bar("API 0/2 reset 1.7s waiting")
+	now = now.Add(500 * time.Millisecond)
+	bar("API 0/2 reset 1.2s waiting")
+	if d := m.rateTick(m.rate); d != 250*time.Millisecond {
+		t.Errorf("while a call waits the bucket is sampled every %v, want 250ms", d)
+	}
+
+	// No call waits: whole seconds, rounded up (never "0s" before it is full).
+	m.Update(RateLimitMsg{Limit: client.RateLimit{Known: true, Limit: 2, Remaining: 0, Reset: now.Add(1300 * time.Millisecond)}, Now: now})
+	bar("API 0/2 reset 2s")
+	if d := m.rateTick(m.rate); d != time.Second {
+		t.Errorf("idle, the bucket is sampled every %v, want 1s", d)
+	}
+	now = now.Add(time.Second)
+	bar("API 0/2 reset 1s")
+
+	// Idle past the reset: the bucket has refilled.
+	now = now.Add(20 * time.Second)
+	bar("API 2/2 full")
+	if strings.Contains(m.statusBar(), "0/2") {
+		t.Fatalf("the bar still shows the empty bucket of 20 s ago: %q", m.statusBar())
 	}
 }

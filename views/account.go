@@ -26,7 +26,7 @@ type Account struct {
 	reading
 	acct    *tui.Account
 	readErr error
-	named   string // its identifier, as last read (an account deleted since has none)
+	named   string // its name (name) as last read; an account deleted since has none
 	scroll  int
 }
 
@@ -38,21 +38,33 @@ func (a *Account) Init() tea.Cmd {
 }
 
 func (a *Account) Capturing() bool { return false }
+
+// Title names the account as the screen does, whole (the header cuts it to
+// the room it has; help wraps it): the user id beside an identifier that
+// other accounts share.
 func (a *Account) Title() string {
 	if a.acct == nil && a.named != "" { // gone since: as the screen names it
-		return "Account " + tui.Fit(a.named, 40)
+		return "Account " + tui.Fit(a.named, 200)
 	}
-	return "Account " + tui.Fit(a.name(), 40)
+	return "Account " + tui.Fit(a.name(), 200)
 }
 
 // Loaded is the account as read (tests); nil until the answer came.
 func (a *Account) Loaded() *tui.Account { return a.acct }
 
+// name names the account by its primary identifier where that tells it
+// apart from the other accounts of its group, else with its user id beside
+// it, as the screen's own title and the ticket dialog name it.
 func (a *Account) name() string {
 	if a.acct == nil {
 		return a.userID
 	}
-	return tui.IdentifierOf(a.acct.User, a.acct.Conns).Value
+	acc := linking.AccountFromUser(a.acct.User, a.acct.Conns)
+	acc.Identifier = acc.PrimaryIdentifier(a.acct.Conns)
+	if tui.UniqueIn(a.acct.Group, &acc) {
+		return acc.Identifier.Value
+	}
+	return tui.AccountLabel(acc.Identifier, acc.UserID)
 }
 
 func (a *Account) Help() []tui.HelpGroup {
@@ -93,7 +105,7 @@ func (a *Account) Help() []tui.HelpGroup {
 	}
 	return []tui.HelpGroup{
 		{Title: "Account", Bindings: append(actions, open, k.Copy)},
-		{Title: "Move", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, back}},
+		{Title: "Move", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, withHelp(k.Bottom, "G", "end"), back}},
 	}
 }
 
@@ -251,7 +263,11 @@ func (a *Account) View() string {
 	c, s := a.c, a.c.Styles
 	w := c.Width
 	name := a.userID
-	if a.named != "" && a.named != a.userID {
+	switch {
+	case a.named == "":
+	case strings.Contains(a.named, a.userID): // named with its user id already
+		name = a.named
+	default:
 		name = a.named + " (" + a.userID + ")"
 	}
 	head := titleLines("Account ", name, w, 2, s.Title.Render)

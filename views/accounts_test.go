@@ -592,7 +592,9 @@ func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
 	h.press("o")
 	h.mustShow("different_emails, unverified_email: OVERRIDDEN by you (recorded)")
 	h.press("enter")
-	h.mustShow("The accounts share no email: you vouch that they are one person.")
+	// Each override names the accounts it lets through.
+	h.mustShowWhole("+14155550123 (sms|64a1f2c3d4e5f60718293a4b) and imported.user@web.de (auth0|5e8f9a0b1c2d3e4f50617283) share no email: you vouch that they are one person.",
+		"The unverified-email check is overridden for this link: email not verified on +14155550123 (sms|64a1f2c3d4e5f60718293a4b).")
 	h.press("y")
 	h.mustShow("✓ Done.")
 	if _, ok := h.srv.GetUser("sms|64a1f2c3d4e5f60718293a4b"); ok {

@@ -287,25 +287,83 @@ func (a *AuditLog) pageRows() int {
 	return max(a.c.Height-4-detail, 3)
 }
 
-// auditColumns lay the list out for the accounts named on the page:
-// the operator goes first when room is short, then the time, action and
-// email shrink before the accounts.
-func auditColumns(width, widestAccounts int) []int {
-	w := tui.FitColumns([]tui.Column{
-		{Want: 16, Min: 11, Shrink: 5},                               // time: the year goes, after the operator
-		{Want: 12, Min: 6, Shrink: 4},                                // action
-		{Want: 9, Min: 9},                                            // result
-		{Want: 22, Min: 10, Shrink: 3},                               // email
-		{Want: min(max(widestAccounts, 14), 24), Min: 14, Shrink: 2}, // accounts
-		{Want: 10, Min: 10, Drop: 6},                                 // operator
-	}, width-2, 1)
-	used := 0
-	for _, x := range w {
-		if x > 0 {
-			used += x + 1
+// auditNeeds are the widths the cells of the rows on the page need:
+// action, result, email, accounts, operator.
+type auditNeeds struct{ action, result, email, accounts, operator int }
+
+// auditColumns lay the list out for the rows on the page, each column as
+// wide as its cells need where the room allows: the result and the action
+// no wider than their words (a column of "ok" takes the header's width),
+// the email and the accounts up to 22 and 24 cells first. When room is
+// short the operator goes first, then the year of the time, then the email
+// and the accounts shrink in turns (the accounts keep 14 cells, a user id
+// cut last); the action is cut only once the email can give no more.
+func auditColumns(width int, need auditNeeds) []int {
+	const (
+		colTime = iota
+		colAction
+		colResult
+		colEmail
+		colAccounts
+		colOperator
+	)
+	want := []int{
+		16,
+		max(need.action, len("ACTION")),
+		max(need.result, len("RESULT")),
+		max(need.email, len("EMAIL")),
+		max(need.accounts, len("ACCOUNTS")),
+		min(max(need.operator, len("OPERATOR")), 16),
+	}
+	w := slices.Clone(want)
+	w[colEmail], w[colAccounts] = min(w[colEmail], 22), min(w[colAccounts], 24)
+	room := width - 2
+	total := func() int {
+		t, n := 0, 0
+		for _, x := range w {
+			if x > 0 {
+				t += x
+				n++
+			}
+		}
+		return t + max(n-1, 0)
+	}
+	// What gives up room, in order: a column dropped (least 0), or cut
+	// down to least cells.
+	for _, st := range []struct{ col, least int }{
+		{colOperator, 0},
+		{colTime, 11},
+		{colEmail, 16}, {colAccounts, 16},
+		{colEmail, 10}, {colAccounts, 14},
+		{colEmail, 6},
+		{colAction, 6},
+	} {
+		over := total() - room
+		if over <= 0 {
+			break
+		}
+		switch {
+		case st.least == 0:
+			w[st.col] = 0
+		case w[st.col] > st.least:
+			w[st.col] = max(w[st.col]-over, st.least)
 		}
 	}
-	w[4] += max(width-2-(used-1), 0) // the accounts take what is left
+	// Room left over goes first to the one of the email and the accounts
+	// that takes fewer cells to show whole, up to what it needs, then to
+	// the other; the accounts take what is left after that.
+	if left := room - total(); left > 0 {
+		first, second := colEmail, colAccounts
+		if want[colAccounts]-w[colAccounts] < want[colEmail]-w[colEmail] {
+			first, second = second, first
+		}
+		for _, col := range []int{first, second} {
+			grow := min(left, max(want[col]-w[col], 0))
+			w[col] += grow
+			left -= grow
+		}
+		w[colAccounts] += left
+	}
 	return w
 }
 
@@ -337,11 +395,17 @@ func (a *AuditLog) View() string {
 		}
 		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
 	}
-	widest := 0
+	var need auditNeeds
+	cellW := func(v string) int { return tui.Width(tui.Fit(v, 80)) }
 	for r := a.offset; r < min(a.offset+a.pageRows(), len(a.rows)); r++ {
-		widest = max(widest, tui.Width(tui.Fit(a.accounts(&a.entries[a.rows[r]]), 80)))
+		e := &a.entries[a.rows[r]]
+		need.action = max(need.action, cellW(e.Action))
+		need.result = max(need.result, cellW(e.Result))
+		need.email = max(need.email, cellW(strings.Join(e.Emails, ", ")))
+		need.accounts = max(need.accounts, cellW(a.accounts(e)))
+		need.operator = max(need.operator, cellW(e.Operator))
 	}
-	cols := auditColumns(w, widest)
+	cols := auditColumns(w, need)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
 			return ""
@@ -466,7 +530,7 @@ func (r *AuditRecord) Capturing() bool { return false }
 
 func (r *AuditRecord) Help() []tui.HelpGroup {
 	k := r.c.Keys
-	return []tui.HelpGroup{{Title: "Record", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, withHelp(k.Back, "esc", "back to the log")}}}
+	return []tui.HelpGroup{{Title: "Record", Bindings: []keyBinding{withHelp(k.Down, "j/k", "scroll"), k.PageDown, k.PageUp, withHelp(k.Bottom, "G", "end"), withHelp(k.Back, "esc", "back to the log")}}}
 }
 
 func (r *AuditRecord) Update(msg tea.Msg) (tui.Component, tea.Cmd) {

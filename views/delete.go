@@ -311,7 +311,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 		out = append(out, tui.Wrap(text, w, 0)...)
 	}
 	if op := d.op; op != nil {
-		out = append(out, s.Dim.Render(tui.Fit("call: "+report.CallText(op.Steps[0].Call), w)))
+		out = append(out, callLines(s, s.Dim.Render("call: "), report.CallText(op.Steps[0].Call), w)...)
 	}
 	return out
 }

@@ -30,6 +30,10 @@ type Detail struct {
 	// cursor moves: a key that acts on the account under the cursor never
 	// lands on another person unseen.
 	notice string
+	// primaryNotice says the same of the primary chosen with p, and which
+	// account l takes as the primary instead, until p chooses another or
+	// l opens the wizard (which shows the primary it takes).
+	primaryNotice string
 }
 
 // NewDetail opens the group with this normalized email.
@@ -165,7 +169,13 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
 		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil || tui.Resolved(g)) {
-			d.chosen = "" // deleted or linked away, or nothing left to link: no primary of a next link
+			// Deleted or linked away, or nothing left to link: no primary
+			// of a next link. Gone from a group that has more to link, the
+			// choice is not dropped unseen: l would take another account.
+			if g != nil && !tui.Resolved(g) {
+				d.primaryGone(g, before)
+			}
+			d.chosen = ""
 		}
 	case tea.KeyPressMsg:
 		return d, d.key(msg)
@@ -192,30 +202,58 @@ func (d *Detail) follow(g *linking.Group, before []*linking.Account) {
 		d.notice = "" // the screen says that every account is gone
 		return
 	}
-	// Named as the group named it: by the identifier that told it apart,
-	// else by its user id.
-	short := func(a *linking.Account, in []*linking.Account) string {
-		if linking.TellsApart(a, in) {
-			return a.Identifier.Value
-		}
-		return a.UserID
-	}
 	now := g.Accounts[min(d.cursor, len(g.Accounts)-1)]
-	why, then := " is no longer on the tenant (deleted, or linked into another account)", ": the cursor is on "+short(now, g.Accounts)+" now."
+	why, into := d.goneWhy(g, was.UserID)
+	then := ": the cursor is on " + shortName(now, g.Accounts) + " now."
+	if into == now {
+		then = ", which the cursor is on now."
+	}
+	d.notice = shortName(was, before) + why + then
+}
+
+// shortName names an account as the group names it: by the identifier
+// that tells it apart from in, else by its user id.
+func shortName(a *linking.Account, in []*linking.Account) string {
+	if linking.TellsApart(a, in) {
+		return a.Identifier.Value
+	}
+	return a.UserID
+}
+
+// goneWhy says why the account with this user id left the group g as read
+// again: linked into one of its accounts (returned), moved to another
+// group, or no longer on the tenant.
+func (d *Detail) goneWhy(g *linking.Group, userID string) (why string, into *linking.Account) {
+	why = " is no longer on the tenant (deleted, or linked into another account)"
 	for _, a := range g.Accounts {
 		for _, l := range a.Linked {
-			if l.Provider+"|"+l.UserID == was.UserID {
-				why = " is linked into " + short(a, g.Accounts)
-				if a == now {
-					then = ", which the cursor is on now."
-				}
+			if l.Provider+"|"+l.UserID == userID {
+				why, into = " is linked into "+shortName(a, g.Accounts), a
 			}
 		}
 	}
-	if _, other := d.c.Data.Account(was.UserID); other != nil && other.Email != g.Email {
+	if _, other := d.c.Data.Account(userID); other != nil && other.Email != g.Email {
 		why = " moved to the group of " + other.Email
 	}
-	d.notice = short(was, before) + why + then
+	return why, into
+}
+
+// primaryGone says that the primary chosen with p left the group g as read
+// again (before: the accounts as last shown), and which account l takes as
+// the primary now.
+func (d *Detail) primaryGone(g *linking.Group, before []*linking.Account) {
+	was := &linking.Account{UserID: d.chosen}
+	for _, a := range before {
+		if a.UserID == d.chosen {
+			was = a
+		}
+	}
+	why, _ := d.goneWhy(g, d.chosen)
+	then := ": l takes the account under the cursor as the primary now; p chooses another."
+	if rec := accountByID(g, g.RecommendedPrimary); rec != nil {
+		then = ": l links into the recommended primary (★ " + tui.NameIn(g, rec) + ") now; p chooses another."
+	}
+	d.primaryNotice = "The primary you chose, " + shortName(was, before) + "," + why + then
 }
 
 func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
@@ -250,7 +288,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		return tui.ReportError(errors.New("nothing to link: this email has one account now, so there is no primary to choose (p chooses the primary of a link)"))
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly:
 		if sel != nil {
-			d.chosen = sel.UserID
+			d.chosen, d.primaryNotice = sel.UserID, ""
 			return tui.Note(tui.Fit(tui.NameIn(g, sel), 60) + " will be the primary of the next link (l).")
 		}
 	case tui.Matches(k, keys.Copy):
@@ -265,6 +303,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		if len(g.Accounts) < 2 {
 			return tui.ReportError(errors.New("nothing to link: this email has one account now"))
 		}
+		d.primaryNotice = "" // the wizard shows the primary it takes
 		w := NewLinkWizard(d.c, g.Email, d.Primary())
 		// A primary the operator chose (p) before opening is a choice the
 		// wizard holds: leaving asks, as for one made inside it. The
@@ -405,6 +444,9 @@ func (d *Detail) View() string {
 	}
 	if d.notice != "" {
 		head = append(head, sentence(s.Warn.Render, "⚠ "+d.notice, c.Width)...)
+	}
+	if d.primaryNotice != "" {
+		head = append(head, sentence(s.Warn.Render, "⚠ "+d.primaryNotice, c.Width)...)
 	}
 	if c.Height >= 24 {
 		head = append(head, d.hintLines(g)...)

@@ -64,7 +64,9 @@ func (h *Help) View() string {
 // body scrolls in one column instead, because columns would cut the words.
 func (h *Help) layout() (head, body []string, oneColumn bool) {
 	s := h.c.Styles
-	head = []string{s.Title.Render("Keys on " + tui.Fit(h.screen, 50)), ""}
+	// The screen as its title names it, whole (an account's user id beside
+	// an identifier others share), over two lines where one does not hold it.
+	head = append(titleLines("Keys on ", h.screen, h.c.Width, 2, s.Title.Render), "")
 	colW := 0
 	for _, g := range h.groups {
 		for _, b := range g.Bindings {

@@ -56,7 +56,8 @@ type LinkWizard struct {
 	conflicts     []*linking.MetadataConflict // in display order, for the cursor
 	conflictOwner []string                    // the secondary each conflict belongs to, by user id
 	conflict      int
-	scroll        int
+	scroll        int  // the first merge line shown
+	reveal        bool // bring the conflict under the cursor into view before the next key or frame
 	hint          string
 
 	exec execution // result step
@@ -181,7 +182,18 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		if w.overridable() {
 			b = append(b, k.Override)
 		}
-		return []tui.HelpGroup{{Title: "Link: review", Bindings: b}}
+		groups := []tui.HelpGroup{{Title: "Link: review", Bindings: b}}
+		if w.reviewScrolls() {
+			// The calls of the link end its review: these keys reach them.
+			move := []keyBinding{withHelp(k.PageDown, "pgdn/pgup", "scroll a page"), withHelp(k.Bottom, "G", "end of the review (the calls)"), withHelp(k.Top, "g", "top")}
+			if len(w.conflicts) > 0 {
+				move = append([]keyBinding{withHelp(k.Down, "j", "past the last conflict: scroll")}, move...)
+			} else {
+				move = append([]keyBinding{withHelp(k.Down, "j/k", "scroll")}, move...)
+			}
+			groups = append(groups, tui.HelpGroup{Title: "Scroll", Bindings: move})
+		}
+		return groups
 	case stepConfirm:
 		if w.reason.Editing() {
 			return tui.ReasonHelp(k, "Link: reason")
@@ -199,8 +211,13 @@ func (w *LinkWizard) Paste(text string) {
 }
 
 func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	if _, ok := msg.(tui.DataChangedMsg); ok && !w.exec.started {
-		w.follow()
+	switch msg.(type) {
+	case tui.DataChangedMsg:
+		if !w.exec.started {
+			w.follow()
+		}
+	case tea.WindowSizeMsg:
+		w.reveal = true // the conflict under the cursor stays in view
 	}
 	return w, dialogUpdate(msg, &w.reading, w.tookUsers, &w.exec, w.key)
 }
@@ -285,21 +302,12 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			return w.askLeave()
 		}
 	case stepReview:
+		if w.reviewScroll(k) {
+			return nil
+		}
 		switch {
 		case tui.Matches(k, keys.Back):
 			w.step = stepAccounts
-		case tui.Matches(k, keys.Up):
-			if len(w.conflicts) > 0 {
-				w.conflict = max(w.conflict-1, 0)
-			} else {
-				w.scroll = max(w.scroll-1, 0)
-			}
-		case tui.Matches(k, keys.Down):
-			if w.conflict+1 < len(w.conflicts) {
-				w.conflict++
-			} else {
-				w.scroll++ // past the last conflict: the lines under it
-			}
 		case tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0:
 			w.toggleConflict()
 		case tui.Matches(k, keys.Override) && w.overridable():
@@ -367,7 +375,7 @@ func (w *LinkWizard) review() tea.Cmd {
 		w.hint = "Pick at least one account to link into the primary (space)."
 		return nil
 	}
-	w.step, w.ops, w.planErr, w.users = stepReview, nil, nil, nil
+	w.step, w.ops, w.planErr, w.users, w.scroll = stepReview, nil, nil, nil, 0
 	w.opts = linking.LinkOptions{}
 	return w.startRead(w.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd {
 		return b.ReadAccounts(w.c.Ctx, task, append([]string{w.primary}, secs...)...)
@@ -395,6 +403,7 @@ func (w *LinkWizard) plan() {
 		}
 	}
 	w.conflict = min(w.conflict, max(len(w.conflicts)-1, 0))
+	w.reveal = true // the conflict under the cursor in view, as the plan lays it out
 }
 
 // overridable: the plan was refused by a check the operator may override
@@ -474,7 +483,8 @@ func (w *LinkWizard) name(id string) string {
 
 // ---- view ----
 
-func (w *LinkWizard) View() string {
+// head is the wizard's title and where it stands, over the steps.
+func (w *LinkWizard) head() []string {
 	s := w.c.Styles
 	steps := []string{"1 accounts", "2 review", "3 confirm", "4 result"}
 	for i := range steps {
@@ -492,16 +502,25 @@ func (w *LinkWizard) View() string {
 	if w.c.Height >= 24 {
 		head = append(head, "")
 	}
-	var hint []string
-	if w.hint != "" {
-		hint = append([]string{""}, sentence(s.Warn.Render, w.hint, w.c.Width)...)
+	return head
+}
+
+// hintLines is the hint under a step, if any.
+func (w *LinkWizard) hintLines() []string {
+	if w.hint == "" {
+		return nil
 	}
+	return append([]string{""}, sentence(w.c.Styles.Warn.Render, w.hint, w.c.Width)...)
+}
+
+func (w *LinkWizard) View() string {
+	head, hint := w.head(), w.hintLines()
 	var body []string
 	switch w.step {
 	case stepAccounts:
 		body = w.accountsView(w.c.Height - len(head) - len(hint))
 	case stepReview:
-		body = w.reviewView()
+		body = w.reviewView(w.c.Height - len(head) - len(hint))
 	case stepConfirm:
 		return w.confirmView()
 	case stepResult:
@@ -596,47 +615,157 @@ func (w *LinkWizard) accountsView(room int) []string {
 	return lines
 }
 
-func (w *LinkWizard) reviewView() []string {
+// reviewPane is the review laid out for the window: the lines above the
+// merge (the checks, the legend, whose conflict the cursor is on), and the
+// merge, one section per secondary, which scrolls under them.
+type reviewPane struct {
+	top       []string
+	lines     []string
+	sectionOf []int // per merge line: the line of its section's title
+	// at and end are the first and last lines of the conflict under the
+	// cursor; at is -1 when there is none.
+	at, end int
+	room    int // the merge lines the window has room for
+}
+
+// pinned reports whether the merge scrolled to scroll shows its section's
+// title on top, above the lines from scroll on: the section began above.
+func (p *reviewPane) pinned(scroll int) bool {
+	return scroll > 0 && scroll < len(p.lines) && p.sectionOf[scroll] != scroll
+}
+
+// visible is how many merge lines from scroll on are in view.
+func (p *reviewPane) visible(scroll int) int {
+	if p.pinned(scroll) {
+		return max(p.room-1, 1)
+	}
+	return p.room
+}
+
+// last is the scroll that shows the merge's last line at the bottom.
+func (p *reviewPane) last() int {
+	s := max(len(p.lines)-p.room, 0)
+	if s+p.visible(s) < len(p.lines) {
+		s++ // the section's title, pinned, takes a line
+	}
+	return s
+}
+
+func (p *reviewPane) clamp(scroll int) int { return min(max(scroll, 0), p.last()) }
+
+// move scrolls from one line to another, clamped. The line under a
+// section's title shows as the title does (the title pinned above it),
+// so a move onto it goes one further: every key press moves the view.
+func (p *reviewPane) move(from, to int) int {
+	to = p.clamp(to)
+	if p.pinned(to) && p.sectionOf[to] == to-1 {
+		switch {
+		case to > from:
+			to = p.clamp(to + 1)
+		case to < from:
+			to--
+		}
+	}
+	return to
+}
+
+// below is how many merge lines are below the view at scroll.
+func (p *reviewPane) below(scroll int) int { return max(len(p.lines)-scroll-p.visible(scroll), 0) }
+
+// reveal is the scroll that shows the conflict under the cursor, whole
+// where the room allows, under its section's title: scroll itself when it
+// shows it already.
+func (p *reviewPane) reveal(scroll int) int {
+	scroll = p.clamp(scroll)
+	if p.at < 0 || p.at >= scroll && p.end < scroll+p.visible(scroll) {
+		return scroll
+	}
+	// From its section's title when the section down to it fits, else
+	// in the middle of the view, the title pinned above it.
+	scroll = p.at - p.room/2
+	if start := p.sectionOf[p.at]; p.end-start < p.room {
+		scroll = start
+	}
+	scroll = min(max(scroll, 0), p.at)
+	if p.end >= scroll+p.visible(scroll) {
+		scroll = min(p.at, p.end-p.visible(scroll)+1)
+	}
+	return p.clamp(scroll)
+}
+
+// reviewScrolls reports whether the review is longer than the window.
+func (w *LinkWizard) reviewScrolls() bool {
+	if w.step != stepReview || w.loading || w.planErr != nil || len(w.users) == 0 {
+		return false
+	}
+	p := w.reviewLayout(w.c.Height - len(w.head()) - len(w.hintLines()))
+	return p.last() > 0
+}
+
+// reviewScroll moves the review for a key: j and k go from conflict to
+// conflict, the view following; j past the last one (or where there is
+// none) scrolls the lines under it, k before the first the lines above;
+// pgdn and pgup scroll a page, g and G go to the top and the end. It
+// reports whether the key was one of those.
+func (w *LinkWizard) reviewScroll(k tea.KeyPressMsg) bool {
+	keys := w.c.Keys
+	if !tui.Matches(k, keys.Up, keys.Down, keys.PageUp, keys.PageDown, keys.Top, keys.Bottom) ||
+		tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0 { // space swaps a side
+		return false
+	}
+	if w.loading || w.planErr != nil || len(w.users) == 0 {
+		return true // nothing to scroll
+	}
+	p := w.reviewLayout(w.c.Height - len(w.head()))
+	if w.reveal {
+		w.scroll, w.reveal = p.reveal(w.scroll), false
+	}
+	page := max(p.visible(w.scroll)-1, 1)
+	from := w.scroll
+	switch {
+	case tui.Matches(k, keys.Down) && w.conflict+1 < len(w.conflicts):
+		w.conflict++
+		w.reveal = true
+	case tui.Matches(k, keys.Down):
+		w.scroll++ // past the last conflict: the lines under it
+	case tui.Matches(k, keys.Up) && w.conflict > 0:
+		w.conflict--
+		w.reveal = true
+	case tui.Matches(k, keys.Up):
+		w.scroll-- // above the first conflict, or where there is none
+	case tui.Matches(k, keys.PageDown):
+		w.scroll += page
+	case tui.Matches(k, keys.PageUp):
+		w.scroll -= page
+	case tui.Matches(k, keys.Top):
+		w.scroll = 0
+	case tui.Matches(k, keys.Bottom):
+		w.scroll = p.last()
+	}
+	w.scroll = p.move(from, w.scroll)
+	return true
+}
+
+// reviewLayout lays the review out in height lines.
+func (w *LinkWizard) reviewLayout(height int) reviewPane {
 	s := w.c.Styles
 	width := w.c.Width
-	if w.loading {
-		return []string{"Reading the accounts by id (consistent reads)…"}
-	}
-	var out []string
-	if w.planErr != nil {
-		out = append(out, s.Title.Render("Safety checks"))
-		if se, ok := linking.AsSafetyError(w.planErr); ok {
-			out = append(out, s.Bad.Render("  ✗ refused: "+se.Check))
-			out = append(out, indent(tui.Wrap(se.Reason, width-8, 0), "    ")...) // whole: it says why
-			if w.overridable() {
-				out = append(out, hanging("    ", "o overrides this check for this link; the audit log records the override.", width, 0, s.Warn.Render)...)
-			}
-		} else {
-			out = append(out, indent(tui.Wrap("✗ "+w.planErr.Error(), width-4, 0), "  ")...)
-		}
-		return out
-	}
-	out = append(out, linkChecks(s, w.overridden(), width)...)
-	out = append(out, sentence(s.Dim.Render, "+ the primary gains it · ~ merged · ! conflict: one side is kept", width)...)
+	p := reviewPane{at: -1, end: -1}
+	p.top = append(p.top, linkChecks(s, w.overridden(), width)...)
+	p.top = append(p.top, sentence(s.Dim.Render, "+ the primary gains it · ~ merged · ! conflict: one side is kept", width)...)
 
-	// The merge, one section per secondary; every conflict line remembers
-	// its place so the one under the cursor stays in view.
-	var mergeLines []string
-	var sectionOf []int           // per merge line: the line of its section's title
-	conflictLine := map[int]int{} // conflict index → line in mergeLines
-	selectedEnd := 0              // the last line of the conflict under the cursor
 	ci := 0
 	before := map[string]map[string]any{}
 	um, am := linking.UserMetadata(w.users[0])
 	before[linking.FieldUserMetadata], before[linking.FieldAppMetadata] = um, am
 	add := func(section int, lines ...string) {
 		for _, l := range lines {
-			mergeLines = append(mergeLines, l)
-			sectionOf = append(sectionOf, section)
+			p.lines = append(p.lines, l)
+			p.sectionOf = append(p.sectionOf, section)
 		}
 	}
 	for _, op := range w.ops {
-		section := len(mergeLines)
+		section := len(p.lines)
 		add(section, s.Title.Render(tui.Fit("Metadata of "+w.name(op.Secondary)+" into the primary", width)))
 		if op.Merge == nil {
 			add(section, s.Dim.Render("  the secondary has no metadata: nothing to merge"))
@@ -647,30 +776,24 @@ func (w *LinkWizard) reviewView() []string {
 					after = op.Merge.AppMetadata
 				}
 				for _, d := range metadataDiff(field, before[field], after, op.Merge.Conflicts) {
-					line := w.diffLine(d, width-4)
-					if d.kind == diffConflict {
-						conflictLine[ci] = len(mergeLines)
-						if ci == w.conflict {
-							// The one under the cursor whole: both values, however
-							// narrow the window, since one of them is dropped.
-							for i, l := range tui.Wrap(conflictText(d), width-4, 0) {
-								mark := "  "
-								if i == 0 {
-									mark = "▸ "
-								}
-								add(section, s.Selected.Render(mark+s.Conflict.Render(l)))
+					if d.kind == diffConflict && ci == w.conflict {
+						// The one under the cursor whole: both values, however
+						// narrow the window, since one of them is dropped.
+						p.at = len(p.lines)
+						for i, l := range tui.Wrap(conflictText(d), width-4, 0) {
+							mark := "  "
+							if i == 0 {
+								mark = "▸ "
 							}
-							selectedEnd = len(mergeLines) - 1
-							ci++
-							continue
-						} else {
-							line = "  " + line
+							add(section, s.Selected.Render(mark+s.Conflict.Render(l)))
 						}
-						ci++
+						p.end = len(p.lines) - 1
 					} else {
-						line = "  " + line
+						add(section, "  "+w.diffLine(d, width-4))
 					}
-					add(section, line)
+					if d.kind == diffConflict {
+						ci++
+					}
 				}
 				before[field] = after
 			}
@@ -686,37 +809,52 @@ func (w *LinkWizard) reviewView() []string {
 		}
 		add(section, s.Dim.Render("  calls:"))
 		for _, st := range op.Steps {
-			add(section, "    "+s.Dim.Render(tui.Fit(report.CallText(st.Call), width-6)))
+			add(section, callLines(s, "    ", report.CallText(st.Call), width-2)...)
 		}
 	}
 	if n := len(w.conflicts); n > 0 {
 		owner := w.name(w.conflictOwner[w.conflict])
 		for _, l := range tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width, 2) {
-			out = append(out, s.Warn.Render(l)) // whose conflict it is, whole where two lines hold it
+			p.top = append(p.top, s.Warn.Render(l)) // whose conflict it is, whole where two lines hold it
 		}
 	}
-	// Scroll so the conflict under the cursor shows, under its section's
-	// title (pinned on top when the section began above).
-	room := max(w.c.Height-len(out)-3, 3)
-	if len(w.conflicts) > 0 {
-		at := conflictLine[w.conflict]
-		if at < w.scroll || selectedEnd >= w.scroll+room {
-			// Bring it into view under its section's title when both fit.
-			w.scroll = at - room/2
-			if start := sectionOf[at]; selectedEnd-start < room {
-				w.scroll = start
+	// Under the lines on top: a blank line, the merge, and the line that
+	// says how much of it is below.
+	p.room = max(height-len(p.top)-2, 3)
+	return p
+}
+
+func (w *LinkWizard) reviewView(height int) []string {
+	s := w.c.Styles
+	width := w.c.Width
+	if w.loading {
+		return []string{"Reading the accounts by id (consistent reads)…"}
+	}
+	if w.planErr != nil {
+		out := []string{s.Title.Render("Safety checks")}
+		if se, ok := linking.AsSafetyError(w.planErr); ok {
+			out = append(out, s.Bad.Render("  ✗ refused: "+se.Check))
+			out = append(out, indent(tui.Wrap(se.Reason, width-8, 0), "    ")...) // whole: it says why
+			if w.overridable() {
+				out = append(out, hanging("    ", "o overrides this check for this link; the audit log records the override.", width, 0, s.Warn.Render)...)
 			}
+		} else {
+			out = append(out, indent(tui.Wrap("✗ "+w.planErr.Error(), width-4, 0), "  ")...)
 		}
+		return out
 	}
-	w.scroll = min(w.scroll, max(len(mergeLines)-room, 0))
-	out = append(out, "")
-	shown := slices.Clone(mergeLines[w.scroll:min(w.scroll+room, len(mergeLines))])
-	if w.scroll > 0 && w.scroll < len(sectionOf) && sectionOf[w.scroll] != w.scroll && len(shown) > 1 {
-		shown[0] = mergeLines[sectionOf[w.scroll]] // the title of the section in view
+	p := w.reviewLayout(height)
+	if w.reveal {
+		w.scroll, w.reveal = p.reveal(w.scroll), false
 	}
-	out = append(out, shown...)
-	if w.scroll+room < len(mergeLines) {
-		out = append(out, s.Dim.Render(moreLines(len(mergeLines)-w.scroll-room, "j/k")))
+	w.scroll = p.clamp(w.scroll)
+	out := append(slices.Clone(p.top), "")
+	if p.pinned(w.scroll) {
+		out = append(out, p.lines[p.sectionOf[w.scroll]]) // the title of the section in view
+	}
+	out = append(out, p.lines[w.scroll:min(w.scroll+p.visible(w.scroll), len(p.lines))]...)
+	if n := p.below(w.scroll); n > 0 {
+		out = append(out, s.Dim.Render(moreLines(n, "j, pgdn")))
 	}
 	return out
 }
@@ -774,44 +912,127 @@ func (w *LinkWizard) confirmView() string {
 	s := w.c.Styles
 	inner := tui.DialogWidth(w.c)
 	prim := w.users[0]
-	body := []string{s.Title.Render("Link, from the server side"), ""}
+	const under = "          " // the cells of a label ("secondary ")
+	// Each account whole, its user id wrapped rather than cut, with a line
+	// or two on what becomes of it (given up before any name).
+	type account struct {
+		name  []string
+		about string
+	}
+	named := func(label, id, about string) account {
+		return account{name: hanging(label, tui.Fit(w.name(id), 3*inner), inner, 0, nil), about: about}
+	}
+	var secs []account
 	for _, u := range w.users[1:] {
-		body = append(body, s.Danger.Render("secondary ")+tui.Fit(w.name(u.UserID), inner-10))
-		body = append(body, indent(sentence(s.Dim.Render, "on "+u.Connection()+", stops being an account of its own", inner-10), "          ")...)
+		secs = append(secs, named(s.Danger.Render("secondary "), u.UserID, "on "+u.Connection()+", stops being an account of its own"))
 	}
-	body = append(body, s.Good.Render("into      ")+tui.Fit(w.name(prim.UserID), inner-10))
-	body = append(body, indent(sentence(s.Dim.Render, "on "+prim.Connection()+", keeps its user id and profile", inner-10), "          ")...)
-	body = append(body, "")
-	body = append(body, tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 0)...)
+	into := named(s.Good.Render("into      "), prim.UserID, "on "+prim.Connection()+", keeps its user id and profile")
+	explain := tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 0)
+	var notes []string
 	if n := len(w.conflicts); n > 0 {
-		body = append(body, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)...)
+		notes = append(notes, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)...)
 	}
-	if w.opts.AllowDifferentEmails {
-		body = append(body, sentence(s.Warn.Render, "The accounts share no email: you vouch that they are one person.", inner)...)
-	}
-	if w.opts.AllowUnverified {
-		body = append(body, sentence(s.Warn.Render, "The unverified-email check is overridden for this link.", inner)...)
+	for _, o := range w.overrideLines() { // whole: each names the accounts it is for
+		notes = append(notes, sentence(s.Warn.Render, o, inner)...)
 	}
 	if w.hint != "" {
-		body = append(append(body, ""), sentence(s.Warn.Render, w.hint, inner)...)
+		notes = append(append(notes, ""), sentence(s.Warn.Render, w.hint, inner)...)
 	}
-	// The reason next to the question: where the box is too short, it
-	// gives up lines from its middle, never the words the audit log keeps.
+	// The reason next to the question: the words the audit log keeps.
 	q := "Link " + w.name(w.users[1].UserID) + " into " + w.name(prim.UserID) + "?"
 	if n := len(w.users) - 1; n > 1 {
 		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))
 	}
 	question := tui.QuestionLines(s, q, inner)
-	// The reason whole where the box has room for it; else on one line,
-	// so that the box gives up no line of the body for it (a hint).
 	reason := reasonField(s, &w.reason, inner)
-	if len(body)+len(reason)+len(question)+2 > w.c.Height-2 {
-		reason = []string{w.reason.View(s, inner)}
+
+	// A box too short for it all gives up, in turn: blank lines, the
+	// sentence that explains, the reason's wrapped lines (one line, tab
+	// shows it whole), what becomes of each account, and then secondaries
+	// from the end of the list ("… and n more"), so that the name of the
+	// primary, every override, the reason and the question stay whole.
+	shownSecs, about, withExplain := len(secs), 2, true // about: 2 whole, 1 a line each, 0 none
+	room := w.c.Height - 2                              // the box's frame
+	build := func() []string {
+		blank := func(lines []string) []string { return append(lines, "") }
+		describe := func(a account) []string {
+			lines := slices.Clone(a.name)
+			switch about {
+			case 2:
+				lines = append(lines, indent(sentence(s.Dim.Render, a.about, inner-len(under)), under)...)
+			case 1:
+				lines = append(lines, under+s.Dim.Render(tui.Fit(a.about, inner-len(under))))
+			}
+			return lines
+		}
+		body := blank([]string{s.Title.Render("Link, from the server side")})
+		for _, a := range secs[:shownSecs] {
+			body = append(body, describe(a)...)
+		}
+		if n := len(secs) - shownSecs; n > 0 {
+			body = append(body, under+s.Dim.Render(fmt.Sprintf("… and %d more (esc goes back to the review, which lists them)", n)))
+		}
+		body = blank(append(body, describe(into)...))
+		if withExplain {
+			body = append(body, explain...)
+		}
+		body = append(body, notes...)
+		body = blank(body)
+		body = blank(append(body, reason...))
+		return squeeze(append(body, question...), room) // the blank lines first, the topmost first
 	}
-	body = append(append(body, ""), reason...)
-	body = append(body, "")
-	body = append(body, question...)
+	steps := []func(){
+		func() { withExplain = false },
+		func() { reason = []string{w.reason.View(s, inner)} },
+		func() { about = 1 },
+		func() { about = 0 },
+	}
+	body := build()
+	for _, step := range steps {
+		if len(body) <= room {
+			break
+		}
+		step()
+		body = build()
+	}
+	for len(body) > room && shownSecs > 1 {
+		shownSecs--
+		body = build()
+	}
 	return tui.DialogBox(w.c, body)
+}
+
+// overrideLines say, for each check the operator overrode for this link,
+// which accounts it lets through.
+func (w *LinkWizard) overrideLines() []string {
+	prim := w.users[0]
+	var out []string
+	if w.opts.AllowDifferentEmails {
+		var apart []string
+		for _, u := range w.users[1:] {
+			if e := linking.NormalizeEmail(u.Email); e == "" || e != linking.NormalizeEmail(prim.Email) {
+				apart = append(apart, w.name(u.UserID))
+			}
+		}
+		if len(apart) == 0 {
+			apart = append(apart, "the secondary")
+		}
+		out = append(out, strings.Join(apart, ", ")+" and "+w.name(prim.UserID)+" share no email: you vouch that they are one person.")
+	}
+	if w.opts.AllowUnverified {
+		var unverified []string
+		for _, u := range w.users {
+			if !u.EmailVerified {
+				unverified = append(unverified, w.name(u.UserID))
+			}
+		}
+		what := "The unverified-email check is overridden for this link"
+		if len(unverified) > 0 {
+			what += ": email not verified on " + strings.Join(unverified, ", ")
+		}
+		out = append(out, what+".")
+	}
+	return out
 }
 
 func indent(lines []string, prefix string) []string {

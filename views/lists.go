@@ -1,6 +1,7 @@
 package views
 
 import (
+	"math"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,8 +10,9 @@ import (
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// scrollKey moves a scrolled view for j/k, page up/down and g; it reports
-// whether the key was one of those.
+// scrollKey moves a scrolled view for j/k, page up/down, g and G; it
+// reports whether the key was one of those. G scrolls past the end, which
+// scrollPane brings back to the last page.
 func scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap, scroll *int, page int) bool {
 	page = max(page, 1)
 	switch {
@@ -24,6 +26,8 @@ func scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap, scroll *int, page int) bool 
 		*scroll = max(*scroll-page, 0)
 	case tui.Matches(k, keys.Top):
 		*scroll = 0
+	case tui.Matches(k, keys.Bottom):
+		*scroll = math.MaxInt32
 	default:
 		return false
 	}
@@ -110,10 +114,22 @@ type filtered interface {
 // Paste puts pasted text into the filter, typing it as / does: pasting an
 // email or a user id on a list finds its rows.
 func (f *listFilter) Paste(text string) {
-	f.typing = true
+	f.startTyping()
 	if f.filter.Paste(text) {
 		f.list.filterChanged()
 	}
+}
+
+// startTyping starts typing the filter. A filter kept (or set for the
+// list, as the overview sets a class) is a word or more: what is typed
+// after it is another word, ANDed with them (tui.FilterWords), so a space
+// goes after it, shown, which backspace takes away to go on with its last
+// word.
+func (f *listFilter) startTyping() {
+	if !f.typing && f.filter.Value != "" && !strings.HasSuffix(f.filter.Value, " ") {
+		f.filter.Value += " "
+	}
+	f.typing = true
 }
 
 // filterKey applies a key to the filter: every key while it is typed, else
@@ -123,7 +139,7 @@ func (f *listFilter) filterKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	if !f.typing {
 		switch {
 		case tui.Matches(k, keys.Filter):
-			f.typing = true
+			f.startTyping()
 		case tui.Matches(k, keys.Back):
 			f.filter.Value = ""
 			l.filterCleared()
@@ -172,6 +188,27 @@ func hanging(mark, text string, width, maxLines int, render func(...string) stri
 			lines[i] = mark + l
 		} else {
 			lines[i] = pad + l
+		}
+	}
+	return lines
+}
+
+// maxCallLines is how many lines a call may take where the operator
+// reads it before confirming: enough for the user ids of its path and the
+// start of its body; a body longer still ends in "…".
+const maxCallLines = 4
+
+// callLines lay out a call a write will make, after mark (an indent, a
+// "call: " label): wrapped (tui.WrapCall), never cut to one line, so that
+// the user ids in its path and body read whole; drawn dimmed.
+func callLines(s *tui.Styles, mark, call string, width int) []string {
+	pad := strings.Repeat(" ", tui.Width(mark))
+	lines := tui.WrapCall(call, max(width-len(pad), 10), maxCallLines)
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = mark + s.Dim.Render(l)
+		} else {
+			lines[i] = pad + s.Dim.Render(l)
 		}
 	}
 	return lines

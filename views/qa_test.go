@@ -155,6 +155,90 @@ func TestACursorOnAnAccountGoneSaysSo(t *testing.T) {
 	})
 }
 
+// TestAChosenPrimaryGoneSaysSo: the primary chosen with p is deleted from
+// another shell; once the tenant is scanned again (r) the group says so,
+// names the account l takes as the primary instead, and the ◆ goes; p on
+// another account, or l, ends the notice.
+func TestAChosenPrimaryGoneSaysSo(t *testing.T) {
+	const github = "github|9007199254740993"
+	h := newHarness(t, harnessOpts{tenant: true})
+	d := h.openGroup("wei.zhang@gmail.com")
+	h.selectAccount(d, github)
+	h.press("p")
+	h.selectAccount(d, "google-oauth2|114455667788990011223") // the cursor on another account
+	h.mustShow("◆ ")
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), github); err != nil {
+		t.Fatal(err)
+	}
+	h.press("r")
+	activeIs[*Detail](h, "r left the group")
+	if len(d.Group().Accounts) != 2 {
+		t.Fatalf("the rescan did not see the account gone:\n%s", h.screen())
+	}
+	h.mustShowWhole("⚠ The primary you chose, " + github + ", is no longer on the tenant (deleted, or linked into another account): " +
+		"l links into the recommended primary (★ auth0|5f1a2b3c4d5e6f7081920a1b) now; p chooses another.")
+	if strings.Contains(h.screen(), "◆") {
+		t.Fatalf("the ◆ of a primary gone stays:\n%s", h.screen())
+	}
+	h.press("j", "k") // the cursor moving is no new choice: the notice stays
+	h.mustShow("The primary you chose")
+	h.press("p")
+	if strings.Contains(h.screen(), "The primary you chose") {
+		t.Fatalf("the notice stays once p chose another primary:\n%s", h.screen())
+	}
+}
+
+// TestTheVerificationDialogSaysTheInboxIsShared: whoever reads an inbox
+// that other accounts share follows the verification link, as they would a
+// ticket's: the v dialog says so under the address, in the ticket dialog's
+// words, at 100×30 and 60×20; an address no other account has gets no
+// such line.
+func TestTheVerificationDialogSaysTheInboxIsShared(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			h.openGroup("maria.garcia@outlook.com")
+			h.press("j", "v")
+			activeIs[*tui.Confirm](h, "v did not open the verification dialog")
+			h.mustShowWhole("To maria.garcia@outlook.com shared by 2 accounts: anyone reading that inbox verifies this account")
+			h.press("esc", "t") // the same account's ticket says it in the same words
+			activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+			h.mustShowWhole("shared by 2 accounts: anyone reading that inbox gets the link")
+		})
+	}
+	t.Run("an inbox of its own", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{})
+		h.send(askVerify(h.c, "auth0|nobody", false, "someone.alone@example.com"))
+		activeIs[*tui.Confirm](h, "askVerify did not open the dialog")
+		if strings.Contains(h.screen(), "shared by") {
+			t.Fatalf("an address no other account has is said to be shared:\n%s", h.screen())
+		}
+	})
+}
+
+// TestTheAccountHelpNamesTheAccountAsTheScreenDoes: help on an account
+// whose identifier, its email, other accounts share names it with its user
+// id, whole at 100 and 60 columns, as the screen and the dialogs do; an
+// account its identifier tells apart (a family's child) by that alone.
+func TestTheAccountHelpNamesTheAccountAsTheScreenDoes(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			h.selectAccount(h.openGroup("carol.jones@hotmail.com"), carolLegacy)
+			h.press("enter")
+			activeIs[*Account](h, "enter did not open the account")
+			h.press("?")
+			h.mustShowWhole("Keys on Account carol.jones@hotmail.com (" + carolLegacy + ")")
+		})
+	}
+	t.Run("family", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true})
+		h.selectAccount(h.openGroup("the.millers@gmail.com"), liamMiller)
+		h.press("enter", "?")
+		h.mustShowWhole("Keys on Account liam.miller Account")
+	})
+}
+
 // TestAnAccountScreenReadsAgainWhenADialogFoundItGone: an account found
 // with f, deleted from another shell; D finds it gone and says truthfully
 // where what was done may be listed; back on the account's screen it is

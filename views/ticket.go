@@ -328,9 +328,7 @@ func (t *TicketDialog) View() string {
 			label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-10))),
 			label("User id", tui.Fit(u.UserID, w-10)),
 			label("Email", tui.Fit(u.Email, w-26)+verifiedMark(s, u.EmailVerified)))
-		if shared := t.sharing(); shared > 1 {
-			lines = append(lines, hanging(label("", ""), fmt.Sprintf("shared by %d accounts: anyone reading that inbox gets the link", shared), w-1, 2, s.Warn.Render)...)
-		}
+		lines = append(lines, sharedInbox(t.c, u.Email, "gets the link", label("", ""), w-1)...)
 	}
 	for _, a := range others {
 		lines = append(lines, label("Also", s.Good.Render(tui.Fit(a, w-10))))
@@ -373,12 +371,19 @@ func (t *TicketDialog) accountName() string {
 	return tui.AccountLabel(id, t.user.UserID)
 }
 
-// sharing is how many accounts of the scan share this account's email.
-func (t *TicketDialog) sharing() int {
-	if i, ok := t.c.Data.Find(linking.NormalizeEmail(t.user.Email)); ok {
-		return len(t.c.Data.Groups[i].Accounts)
+// sharedInbox warns, under a dialog's email (after mark: its label's
+// blank cells), that other accounts of the scan share that inbox: what is
+// sent there reaches anyone who reads it (does: "gets the link",
+// "verifies this account"). Nothing when no other account has the email.
+func sharedInbox(c *tui.Common, email, does, mark string, width int) []string {
+	n := 1
+	if i, ok := c.Data.Find(linking.NormalizeEmail(email)); ok {
+		n = len(c.Data.Groups[i].Accounts)
 	}
-	return 1
+	if n < 2 {
+		return nil
+	}
+	return hanging(mark, fmt.Sprintf("shared by %d accounts: anyone reading that inbox %s", n, does), width, 2, c.Styles.Warn.Render)
 }
 
 func (t *TicketDialog) optionLines(w int) []string {

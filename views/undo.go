@@ -195,9 +195,11 @@ func (u *UndoDialog) View() string {
 	} else {
 		middle = append(middle, fmt.Sprintf("The undo makes %s:", tui.Plural(u.plan.Calls(), "this call", fmt.Sprintf("these %d calls", u.plan.Calls()))))
 		for _, op := range u.plan.Operations {
-			middle = append(middle, "  • "+tui.Fit(report.OperationTitle(op), w-4))
+			// Whole, wrapped: the account it gives back or writes to, by its
+			// user id and username, is what it names.
+			middle = append(middle, tui.Bullet(report.OperationTitle(op), w, 0)...)
 			for _, st := range op.Steps {
-				middle = append(middle, "      "+s.Dim.Render(tui.Fit(report.CallText(st.Call), w-6)))
+				middle = append(middle, callLines(s, "      ", report.CallText(st.Call), w)...)
 			}
 		}
 	}

@@ -244,7 +244,7 @@ func (u *Unlink) middleLines(linked []client.Identity, w int) []string {
 			if i > 0 {
 				label = "  then: "
 			}
-			lines = append(lines, s.Dim.Render(label)+s.Dim.Render(tui.Fit(report.CallText(st.Call), w-10)))
+			lines = append(lines, callLines(s, s.Dim.Render(label), report.CallText(st.Call), w-2)...)
 		}
 	}
 	return lines

@@ -28,6 +28,9 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 	}
 	st, w := c.Styles, tui.DialogWidth(c)
 	body := []string{st.Header.Render("To      ") + tui.Fit(email, w-8)}
+	// Whoever reads a shared inbox follows the link: said as the ticket
+	// dialog says it of its link.
+	body = append(body, sharedInbox(c, email, "verifies this account", st.Header.Render("        "), w-1)...)
 	body = append(body, hanging(st.Header.Render("Account "), tui.Fit(name, 2*w), w, 2, nil)...) // its user id whole
 	body = append(body, "")
 	after := "Once the person follows its link, the email counts as verified and the group can be linked without overriding the check."

@@ -83,6 +83,42 @@ func TestEscCancelsARunningScanAndKeepsTheLastReport(t *testing.T) {
 	}
 }
 
+// TestTheStatusBarOffersEscOnlyWhereItCancelsTheScan: "(esc cancels)"
+// shows while esc would reach the scan, and not while a screen or a dialog
+// above takes esc for itself (the ticket dialog cancels, a group goes back,
+// a list clears its filter): there esc leaves the scan running.
+func TestTheStatusBarOffersEscOnlyWhereItCancelsTheScan(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	scan := h.startScan()
+	h.mustShow("scan: reading connections… (esc cancels)")
+	bar := func() string { lines := strings.Split(h.screen(), "\n"); return lines[len(lines)-1] }
+	h.openGroup("the.millers@gmail.com")
+	h.press("t")
+	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	for _, where := range []string{"the ticket dialog", "the group"} {
+		if !strings.Contains(bar(), "scan: reading connections") || strings.Contains(bar(), "esc cancels") {
+			t.Fatalf("on %s the status bar offers esc to cancel the scan: %q", where, bar())
+		}
+		h.press("esc")
+		if !h.m.Scanning() {
+			t.Fatalf("esc on %s cancelled the scan", where)
+		}
+	}
+	groups := activeIs[*Groups](h, "esc twice did not go back to the groups list")
+	if groups.Filter() == "" || strings.Contains(bar(), "esc cancels") {
+		t.Fatalf("with a filter esc clears (%q), yet the status bar offers it to the scan: %q", groups.Filter(), bar())
+	}
+	h.press("esc") // the filter goes
+	if !h.m.Scanning() || !strings.Contains(bar(), "(esc cancels)") {
+		t.Fatalf("back on a list without a filter, the bar does not offer esc: %q", bar())
+	}
+	h.press("esc")
+	if h.m.Scanning() {
+		t.Fatal("esc there did not cancel the scan")
+	}
+	h.send(scan)
+}
+
 func TestAScanRunsInTheBackgroundAndFillsTheScreens(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.c.Data.SetReport(nil)
@@ -145,6 +181,37 @@ func TestOverviewCountsAndOpensAClass(t *testing.T) {
 		t.Errorf("filter %q shows %d groups, want class:needs_verification with 1", g.Filter(), g.Rows())
 	}
 	h.mustShow("maria.garcia@outlook.com")
+}
+
+// TestTypingAfterAClassFromTheOverviewAddsAWord: / on the list the
+// overview opened filtered by a class starts a word of its own after the
+// class (filter words are ANDed): typing a name finds its group of that
+// class, as does a paste; backspace goes back into the class word.
+func TestTypingAfterAClassFromTheOverviewAddsAWord(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("enter") // link candidate
+	g := activeIs[*Groups](h, "enter on a class did not open the groups")
+	candidates := g.Rows()
+	h.press("/")
+	h.typeText("alice")
+	if g.Filter() != "class:link_candidate alice" || g.Rows() != 1 {
+		t.Fatalf("filter %q shows %d groups, want class:link_candidate alice with 1:\n%s", g.Filter(), g.Rows(), h.screen())
+	}
+	h.mustShow("/ class:link_candidate alice", "alice.nguyen@gmail.com")
+	h.press("enter", "/") // kept: / again goes on with a new word
+	h.typeText("gmail")
+	if g.Filter() != "class:link_candidate alice gmail" || g.Rows() != 1 {
+		t.Fatalf("filter %q shows %d groups", g.Filter(), g.Rows())
+	}
+	h.press("enter", "1", "enter") // the class again, then a paste
+	h.paste("alice.nguyen@gmail.com")
+	if g.Filter() != "class:link_candidate alice.nguyen@gmail.com" || g.Rows() != 1 {
+		t.Fatalf("after a paste, filter %q shows %d groups", g.Filter(), g.Rows())
+	}
+	h.press("enter", "1", "enter", "/", "backspace")
+	if g.Filter() != "class:link_candidate" || g.Rows() != candidates {
+		t.Fatalf("backspace after / leaves filter %q with %d groups, want the class with %d", g.Filter(), g.Rows(), candidates)
+	}
 }
 
 // ---- groups ----
@@ -503,7 +570,10 @@ func TestTheLinkReviewScrollsPastItsLastConflict(t *testing.T) {
 	for i := 0; i < 3 && strings.Contains(h.screen(), "more line"); i++ {
 		h.press("j")
 	}
-	h.mustShow("Conflict 4 of 4", "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/i")
+	h.mustShow("Conflict 4 of 4")
+	if !showsCall(h.screen(), "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities") { // wrapped, whole
+		t.Fatalf("the link's call is not in view:\n%s", h.screen())
+	}
 	if strings.Contains(h.screen(), "more line") {
 		t.Fatalf("j did not reach the review's last line:\n%s", h.screen())
 	}

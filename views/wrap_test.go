@@ -252,3 +252,67 @@ func TestSlashOnAGroupSaysWhereItFilters(t *testing.T) {
 	h.press("/")
 	h.mustShow("/ filters the groups list (2)")
 }
+
+// TestConfirmationsAt60KeepEveryAccountWhole: at 60×20 the link
+// confirmation gives up its explanation and blank lines, never a line
+// naming an account (the "into" line included), and says which accounts an
+// override lets through; the undo of a deletion names the account it
+// gives back and the ticket it makes with the user id whole, wrapped, and
+// the ticket's call with the user id in its body.
+func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
+	noElision := func(h *harness) {
+		h.t.Helper()
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if strings.TrimSpace(strings.Trim(l, "│ ")) == "…" {
+				h.t.Fatalf("the dialog leaves lines out:\n%s", h.screen())
+			}
+		}
+	}
+	t.Run("link of two secondaries", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.openGroup("wei.zhang@gmail.com")
+		h.press("l", "enter", "enter")
+		h.mustShowWhole("secondary github|9007199254740993", "secondary google-oauth2|114455667788990011223",
+			"into auth0|5f1a2b3c4d5e6f7081920a1b", "Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?", "y yes n no (default)")
+		noElision(h)
+		h.press("enter") // a hint too
+		h.mustShowWhole("into auth0|5f1a2b3c4d5e6f7081920a1b", "Enter does not confirm: y links, n goes back.",
+			"Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?")
+		noElision(h)
+	})
+	t.Run("override", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.openGroup("maria.garcia@outlook.com")
+		h.press("l", "enter")
+		h.mustShow("refused: unverified_email")
+		h.press("o", "enter")
+		h.mustShowWhole("The unverified-email check is overridden for this link: email not verified on auth0|672614a0b1c2d3e4f5061728.",
+			"into ", "y yes n no (default)")
+		noElision(h)
+	})
+	t.Run("undo of a deletion", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.openGroup("the.millers@gmail.com")
+		h.press("j", "D")
+		h.typeText("emma.miller")
+		h.press("enter")
+		h.mustShow("✓ Done.")
+		h.press("esc", "3", "U")
+		activeIs[*UndoDialog](h, "U did not open the undo")
+		h.mustShowWhole("restore "+emmaMiller+" (username emma.miller)", "password-change ticket for "+emmaMiller+" (username emma.miller)",
+			"Undo it? y yes n no (default)")
+		h.press("down", "down", "down")
+		if !showsCall(h.screen(), `POST /api/v2/tickets/password-change {"user_id":"`+emmaMiller+`"}`) {
+			t.Fatalf("the ticket's call is not whole:\n%s", h.screen())
+		}
+		h.mustShowWhole("Undo it? y yes n no (default)")
+	})
+}
+
+// showsCall reports whether the screen shows a call whole, wrapped over
+// lines as callLines wraps it (after a "," or a "/", or at its space): the
+// screen's lines run together, spaces left out, hold it.
+func showsCall(screen, call string) bool {
+	noSpace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	return strings.Contains(noSpace(strings.ReplaceAll(screen, "\n", "")), noSpace(call))
+}

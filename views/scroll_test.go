@@ -1,0 +1,174 @@
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+// withLongTail is withThreeWayConflict with more app_metadata on
+// wei.zhang's Google account, all of it after the conflicts: the lines
+// under the last conflict are more than a 60×20 window holds.
+func withLongTail(t *emulator.Tenant) {
+	withThreeWayConflict(t)
+	for _, u := range t.Users {
+		if u.UserID == "google-oauth2|114455667788990011223" {
+			u.AppMetadata = json.RawMessage(`{"plan":"team","customer_id":"cus_GOOGLE","region":"eu-west","seats":12,` +
+				`"support_tier":"gold","tags":["beta"],"team_id":"t_42","trial":false,"vat_id":"DE123","zone":"b"}`)
+		}
+	}
+}
+
+// reviewWithCalls opens the link review of wei.zhang's three accounts at
+// 60×20, each secondary keeping its own side of every conflict, so that
+// each section ends with a metadata PATCH and the link's POST: the last
+// section's merge and calls are below the last conflict, more lines than
+// the window holds under it.
+func reviewWithCalls(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t, harnessOpts{tenant: true, edit: withLongTail, width: 60, height: 20})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "space", "j", "j", "space", "j", "space")
+	h.mustShow("Conflict 4 of 4", "more line")
+	return h
+}
+
+// reviewReachesItsEnd fails unless the screen shows the end of the
+// review: under the last section's title, the link's POST whole (wrapped
+// over lines), the user id of the secondary it links in its body, and no
+// line left below.
+func reviewReachesItsEnd(t *testing.T, h *harness, how string) {
+	t.Helper()
+	scr := h.screen()
+	last := strings.LastIndex(scr, "Metadata of google-oauth2|114455667788990011223")
+	if last < 0 || !showsCall(scr[last:], `POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities {"connection_id":`) ||
+		!showsCall(scr[last:], `"user_id":"114455667788990011223"}`) || strings.Contains(scr, "more line") {
+		t.Fatalf("%s: the end of the review (the last section's calls) is not in view:\n%s", how, scr)
+	}
+}
+
+// TestTheLinkReviewScrollsToItsEnd: the calls under the last conflict can
+// be read before they are confirmed: j past the last conflict scrolls the
+// lines under it, one a press (as the program draws a frame after each);
+// pgdn and G get there too, and the "more lines" hint names the keys that
+// do; k goes back to the conflict before, in view. The help lists the
+// scroll keys.
+func TestTheLinkReviewScrollsToItsEnd(t *testing.T) {
+	t.Run("j", func(t *testing.T) {
+		h := reviewWithCalls(t)
+		h.mustShow("more lines (j, pgdn)")
+		for range 24 {
+			h.press("j")
+			h.screen() // a frame between presses
+		}
+		reviewReachesItsEnd(t, h, "j past the last conflict")
+		h.mustShow("Conflict 4 of 4")
+		// k goes to the conflict before, back in view.
+		h.press("k")
+		h.mustShow("Conflict 3 of 4", "▸ ! app_metadata.customer_id")
+	})
+	t.Run("pgdn", func(t *testing.T) {
+		h := reviewWithCalls(t)
+		h.press("g")
+		h.mustShow("Metadata of github|9007199254740993")
+		for range 6 {
+			h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+		}
+		reviewReachesItsEnd(t, h, "pgdn")
+	})
+	t.Run("G", func(t *testing.T) {
+		h := reviewWithCalls(t)
+		h.press("g", "G")
+		reviewReachesItsEnd(t, h, "G")
+		h.send(tea.KeyPressMsg{Code: tea.KeyEnd})
+		reviewReachesItsEnd(t, h, "end")
+	})
+	t.Run("help", func(t *testing.T) {
+		h := reviewWithCalls(t)
+		h.press("?")
+		h.mustShow("pgdn/pgup  scroll a page", "G          end of the review (the calls)", "past the last conflict: scroll")
+	})
+}
+
+// TestEveryMoreLinesHintNamesKeysThatReachTheEnd: wherever a screen says
+// "… n more lines (keys)", pressing the key it names, a frame after each
+// press, brings the count down at every press and reaches the end; G
+// (or End) goes there at once where j/k scroll.
+func TestEveryMoreLinesHintNamesKeysThatReachTheEnd(t *testing.T) {
+	audit := func(h *harness) { h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log" }
+	for _, tt := range []struct {
+		name  string
+		opts  harnessOpts
+		open  func(h *harness)
+		hint  string   // the keys the hint names
+		first []string // pressed once before (tab to the reasons pane)
+		key   string   // pressed until the end
+		end   string   // goes to the end at once, "" when none does
+	}{
+		{name: "account", opts: harnessOpts{tenant: true}, open: func(h *harness) { h.press("f"); h.typeText("sam.taylor@gmail.com"); h.press("enter") },
+			hint: "(j/k, pgdn)", key: "j", end: "G"},
+		{name: "account pgdn", opts: harnessOpts{tenant: true}, open: func(h *harness) { h.press("f"); h.typeText("sam.taylor@gmail.com"); h.press("enter") },
+			hint: "(j/k, pgdn)", key: "pgdn"},
+		{name: "audit record", open: func(h *harness) { audit(h); h.press("3", "j", "enter") }, hint: "(j/k)", key: "j", end: "G"},
+		{name: "delete", opts: harnessOpts{tenant: true}, open: inGroup("the.millers@gmail.com", "j", "D"), hint: "(↓)", key: "down"},
+		{name: "group reasons", open: inGroup("the.millers@gmail.com"), hint: "(tab, then j/k)", first: []string{"tab"}, key: "j"},
+		{name: "help", open: inGroup("wei.zhang@gmail.com", "?"), hint: "(j/k)", key: "j", end: "G"},
+		{name: "link review", opts: harnessOpts{tenant: true, edit: withLongTail},
+			open: inGroup("wei.zhang@gmail.com", "l", "enter", "space", "j", "j", "space", "j", "space"), hint: "(j, pgdn)", key: "j", end: "G"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, end := range []bool{false, true} {
+				if end && tt.end == "" {
+					continue
+				}
+				opts := tt.opts
+				opts.width, opts.height = 60, 20
+				h := newHarness(t, opts)
+				tt.open(h)
+				h.mustShow("more line", tt.hint)
+				h.press(tt.first...)
+				if end {
+					h.press(tt.end)
+					if strings.Contains(h.screen(), "more line") {
+						t.Fatalf("%s does not go to the end:\n%s", tt.end, h.screen())
+					}
+					continue
+				}
+				left := moreCount(h.screen())
+				for i := 0; left > 0; i++ {
+					if i > 60 {
+						t.Fatalf("%s never reaches the end:\n%s", tt.key, h.screen())
+					}
+					if tt.key == "pgdn" {
+						h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+					} else {
+						h.press(tt.key)
+					}
+					now := moreCount(h.screen())
+					if now >= left && now > 0 {
+						t.Fatalf("%s left %d lines below, as many as before it:\n%s", tt.key, now, h.screen())
+					}
+					left = now
+				}
+			}
+		})
+	}
+}
+
+// moreCount is the n of the screen's "… n more lines" hint, 0 when none.
+func moreCount(screen string) int {
+	_, rest, ok := strings.Cut(screen, "… ")
+	for ok {
+		var n int
+		if _, err := fmt.Sscanf(rest, "%d more line", &n); err == nil {
+			return n
+		}
+		_, rest, ok = strings.Cut(rest, "… ")
+	}
+	return 0
+}
