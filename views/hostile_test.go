@@ -29,24 +29,29 @@ func withHostileTenant(t *emulator.Tenant) {
 // TestGoldenHostileFixture -update
 func TestGoldenHostileFixture(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		keys func(h *harness)
+		name   string
+		keys   func(h *harness)
+		height int // 30 unless set
 	}{
-		{"overview", nil},
-		{"groups", func(h *harness) { h.press("2") }},
-		{"detail_first", func(h *harness) { h.press("2", "enter") }},
-		{"detail_second", func(h *harness) { h.press("2", "j", "enter") }},
-		{"detail_third", func(h *harness) { h.press("2", "j", "j", "enter") }},
-		{"detail_fourth", func(h *harness) { h.press("2", "j", "j", "j", "enter") }},
-		{"detail_fourth_accounts", func(h *harness) { h.press("2", "j", "j", "j", "enter", "tab", "j", "j") }},
-		{"link_review", func(h *harness) { h.press("2", "enter", "l", "enter") }},
-		{"link_review_scrolled", func(h *harness) { h.press("2", "enter", "l", "enter", "j", "j", "j") }},
-		{"link_confirm", func(h *harness) { h.press("2", "enter", "l", "enter", "enter", "enter") }},
-		{"delete", func(h *harness) { h.press("2", "enter", "j", "D") }},
-		{"groups_filter", func(h *harness) { h.press("2", "/"); h.typeText("evil") }},
+		{"overview", nil, 0},
+		{"groups", func(h *harness) { h.press("2") }, 0},
+		{"detail_first", func(h *harness) { h.press("2", "enter") }, 0},
+		{"detail_second", func(h *harness) { h.press("2", "j", "enter") }, 0},
+		{"detail_third", func(h *harness) { h.press("2", "j", "j", "enter") }, 0},
+		{"detail_fourth", func(h *harness) { h.press("2", "j", "j", "j", "enter") }, 0},
+		{"detail_fourth_accounts", func(h *harness) { h.press("2", "j", "j", "j", "enter", "tab", "j", "j") }, 0},
+		{"link_review", func(h *harness) { h.press("2", "enter", "l", "enter") }, 0},
+		{"link_review_scrolled", func(h *harness) { h.press("2", "enter", "l", "enter", "j", "j", "j") }, 20},
+		{"link_confirm", func(h *harness) { h.press("2", "enter", "l", "enter", "enter", "enter") }, 0},
+		{"delete", func(h *harness) { h.press("2", "enter", "j", "D") }, 0},
+		{"groups_filter", func(h *harness) { h.press("2", "/"); h.typeText("evil") }, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{tenant: true, fixedPaths: true, edit: withHostileTenant})
+			o := harnessOpts{tenant: true, fixedPaths: true, edit: withHostileTenant}
+			if tt.height > 0 {
+				o.width, o.height = 100, tt.height
+			}
+			h := newHarness(t, o)
 			h.m.LoadReport(fixtureReportFrom(t, hostileFixture))
 			if tt.keys != nil {
 				tt.keys(h)
