@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -451,6 +452,9 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		answer = nil
 	}
 	users, err := e.checkWith(ctx, s, answer)
+	if err == nil {
+		err = checkNames(op, users)
+	}
 	switch {
 	case err != nil:
 	case op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found:
@@ -783,27 +787,59 @@ func (e *Executor) readUser(ctx context.Context, id string) (u client.User, foun
 }
 
 // nameHolds reports whether name, which the plan gives the account id
-// ("username bob.smith2"), is one the account holds as this run read it
-// (its own username or phone number, or a linked identity's): a plan file
-// is anyone's to edit, and the audit log must not name one person by
-// another's identifier. An account this run did not read keeps its name.
+// ("username bob.smith2"), is one the account holds as this run last read
+// it (see holdsName); an account this run did not read keeps its name.
 func (e *Executor) nameHolds(id, name string) bool {
-	holds := func(username, phone string) bool {
-		return username != "" && name == IdentifierUsername+" "+username || phone != "" && name == IdentifierPhoneNumber+" "+phone
-	}
 	if u, ok := e.read[id]; ok {
-		return holds(u.Username, u.PhoneNumber)
+		held, _ := holdsName(u, id, name)
+		return held
 	}
 	for _, u := range e.read {
-		for _, ident := range u.Linked() {
-			if ident.Provider+"|"+ident.UserID == id {
-				username, _ := ident.ProfileData["username"].(string)
-				phone, _ := ident.ProfileData["phone_number"].(string)
-				return holds(username, phone)
-			}
+		if held, known := holdsName(u, id, name); known {
+			return held
 		}
 	}
 	return true
+}
+
+// holdsName reports whether the account id, u itself or an identity
+// linked into u (known), holds name: its username or phone number, as
+// "username bob.smith2" or "phone_number +1555…".
+func holdsName(u client.User, id, name string) (held, known bool) {
+	holds := func(username, phone string) bool {
+		return username != "" && name == IdentifierUsername+" "+username || phone != "" && name == IdentifierPhoneNumber+" "+phone
+	}
+	if u.UserID == id {
+		return holds(u.Username, u.PhoneNumber), true
+	}
+	for _, ident := range u.Linked() {
+		if ident.Provider+"|"+ident.UserID == id {
+			username, _ := ident.ProfileData["username"].(string)
+			phone, _ := ident.ProfileData["phone_number"].(string)
+			return holds(username, phone), true
+		}
+	}
+	return false, false
+}
+
+// checkNames refuses an operation that names an account, as just read, by
+// an identifier it does not hold: the operator approved a write on the
+// account so named (a plan file is anyone's to edit, and a username can
+// change), and the audit log must not name one person by another's.
+func checkNames(op Operation, users []readState) error {
+	for _, st := range users {
+		if !st.found {
+			continue
+		}
+		for _, id := range slices.Sorted(maps.Keys(op.Names)) {
+			if held, known := holdsName(st.user, id, op.Names[id]); known && !held {
+				return refuse(CheckChangedSincePlan, []string{id},
+					"the plan names %s %q, which it does not hold now (its username %q, its phone %q): the write was approved for the account so named; plan it again",
+					id, op.Names[id], st.user.Username, st.user.PhoneNumber)
+			}
+		}
+	}
+	return nil
 }
 
 // readState is one user of a step as read just now.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 )
@@ -33,7 +34,9 @@ func TestAPlanEditedByHandCannotLinkWhatTheChecksRefuse(t *testing.T) {
 			sb := newSandbox(t, emulator.Options{})
 			conns := sb.conns()
 			if tc.check == linking.CheckNonUniqueEmailConnection {
-				conns = linking.NewConnections() // what the edit pretends: no such connection known
+				// What the edit pretends: an enterprise connection, where
+				// two accounts of one email are no family.
+				conns = linking.ConnectionsFromClient([]client.Connection{{ID: "con_x", Name: "family-accounts", Strategy: "samlp"}})
 			}
 			ops, err := linking.PlanLink(sb.mustUser(tc.primary), sb.users(tc.secondary), conns,
 				linking.LinkOptions{AllowDifferentEmails: tc.allowDifferentEmails, AllowUnverified: true})
@@ -91,16 +94,20 @@ func TestALinkThatWouldEndARoleIsRefused(t *testing.T) {
 	}
 }
 
-// A plan's names are the file's to forge too: the audit log names an
-// account only by an identifier the account holds as the run read it, so
-// that `audit --user` never finds one person's deletion under another's
-// username.
+// A plan's names are the file's to forge too, and the operator approves
+// the write on the account as the plan names it: an operation naming an
+// account by an identifier it does not hold is refused before its call,
+// and the audit log never names one person by another's username.
 func TestAPlanEditedByHandCannotNameAnAccountByAnothersIdentifier(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	forged := linking.PlanDelete(sb.mustUser(liamFamily), "ZD-1")
 	forged.Names = map[string]string{liamFamily: "username mike.miller"}
-	if _, err := sb.executor().Apply(context.Background(), sb.plan(forged)); err != nil {
-		t.Fatal(err)
+	_, err := sb.executor().Apply(context.Background(), sb.plan(forged))
+	if se := refusal(t, err, linking.CheckChangedSincePlan); !strings.Contains(se.Reason, `"username mike.miller"`) {
+		t.Errorf("the refusal does not say which name: %s", se.Reason)
+	}
+	if _, ok := sb.user(liamFamily); !ok || len(sb.writesSent()) != 0 {
+		t.Fatalf("the forged plan deleted liam (writes %v)", sb.writesSent())
 	}
 	honest := linking.PlanDelete(sb.mustUser(mikeFamily), "ZD-2")
 	honest.Names = map[string]string{mikeFamily: "username mike.miller"}
@@ -108,11 +115,8 @@ func TestAPlanEditedByHandCannotNameAnAccountByAnothersIdentifier(t *testing.T) 
 		t.Fatal(err)
 	}
 	for _, r := range sb.auditRecords() {
-		switch n := r.Names[r.UserIDs[0]]; {
-		case r.UserIDs[0] == liamFamily && n != "":
-			t.Errorf("liam's %s record names him %q", r.Phase, n)
-		case r.UserIDs[0] == mikeFamily && n != "username mike.miller":
-			t.Errorf("mike's %s record names him %q", r.Phase, n)
+		if n := r.Names[r.UserIDs[0]]; r.UserIDs[0] != mikeFamily || n != "username mike.miller" {
+			t.Errorf("%s record of %s names it %q", r.Phase, r.UserIDs[0], n)
 		}
 	}
 }

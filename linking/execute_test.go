@@ -558,6 +558,11 @@ func TestSafetyChecksRefuse(t *testing.T) {
 	if se := refusal(t, link(mikeFamily, liamFamily), linking.CheckNonUniqueEmailConnection); !strings.Contains(se.Reason, "mike.miller ("+mikeFamily+") and liam.miller ("+liamFamily+")") {
 		t.Errorf("the refusal does not name the family members: %s", se.Reason)
 	}
+	// Two profiles of one email in a legacy custom database may be two
+	// people: migration, not linking.
+	if se := refusal(t, link("auth0|1000123", "auth0|1000456"), linking.CheckLegacyProfiles); !strings.Contains(se.Reason, "need migration, not linking") {
+		t.Errorf("the legacy refusal: %s", se.Reason)
+	}
 	refusal(t, link(aliceDB, samDB), linking.CheckSecondaryHasLinks)
 	_, err := linking.ReadUsers(context.Background(), sb.tenant, aliceDB, unknownUser)
 	refusal(t, err, linking.CheckUserMissing)

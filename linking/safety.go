@@ -50,6 +50,11 @@ const (
 	// or finished: the two would interleave their calls, and the first
 	// plan's journal would no longer match the tenant.
 	CheckUnsettledWrite = "unsettled_write"
+	// CheckLegacyProfiles: both accounts share an email inside one database
+	// connection that does not enforce unique emails (a legacy custom
+	// database): several profiles of one email there may be different
+	// people, and need migration, not linking.
+	CheckLegacyProfiles = "legacy_profiles"
 	// CheckUserMissing: an account the operation needs does not exist.
 	CheckUserMissing = "user_missing"
 	// CheckChangedSincePlan: an account differs from what the plan expects.
@@ -140,6 +145,11 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 		return refuse(CheckNonUniqueEmailConnection, ids,
 			"%s and %s are both on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
 			who(primary, conns), who(secondary, conns), pc)
+	}
+	if c := conns.lookup(pc, providerOf(primary)); pc == sc && c.IsDatabase && sameEmail(primary, secondary) {
+		return refuse(CheckLegacyProfiles, ids,
+			"%s and %s are two profiles of one email inside %s, %s: they may be different people, and need migration, not linking (the scan's reasons list the ways out); to keep one of them, delete the other",
+			who(primary, conns), who(secondary, conns), pc, legacyWhat(c))
 	}
 	if err := checkBlocked(primary, secondary); err != nil {
 		return err
