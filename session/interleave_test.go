@@ -118,3 +118,35 @@ func userOf(f *fixture, id string) (client.User, bool, error) {
 	}
 	return u, err == nil, err
 }
+
+// cancelOnRead cancels the run at its first read of a user by id, as
+// Ctrl-C does while apply reads the accounts before its first call.
+type cancelOnRead struct {
+	client.Tenant
+	cancel context.CancelFunc
+}
+
+func (c cancelOnRead) User(ctx context.Context, id string) (client.User, error) {
+	c.cancel()
+	return client.User{}, ctx.Err()
+}
+
+// A plan interrupted before its first call changed nothing: it is not
+// unsettled, and does not hold its accounts against the next write.
+func TestAPlanInterruptedBeforeItsFirstCallLeavesNothingToSettle(t *testing.T) {
+	f := newFixture(t)
+	s := f.session(t, f.real, "sandbox")
+	p := deleteOf(t, s, aliceGoogle)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := f.session(t, cancelOnRead{Tenant: f.real, cancel: cancel}, "sandbox")
+	if _, err := cut.Apply(ctx, p, ApplyOptions{}); err == nil {
+		t.Fatal("the interrupted run went on")
+	}
+	if list, err := s.Unsettled(); err != nil || len(list) != 0 {
+		t.Fatalf("unsettled after a run that made no call: %v %+v", err, list)
+	}
+	if _, err := s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{}); err != nil {
+		t.Errorf("the same write again: %v", err)
+	}
+}

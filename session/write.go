@@ -241,8 +241,8 @@ func (s *Session) checkNotInterleaved(p *linking.Plan) error {
 			what = "is being applied now (by this or another linkdesk): wait for it to end, then try again"
 		}
 		return &linking.SafetyError{Check: linking.CheckUnsettledWrite, UserIDs: shared,
-			Reason: fmt.Sprintf("%s is written by plan %s (%s), which %s; nothing was changed",
-				strings.Join(shared, " and "), u.PlanID, planTitle(u.Plan), what)}
+			Reason: fmt.Sprintf("%s %s written by plan %s (%s), which %s; nothing was changed",
+				strings.Join(shared, " and "), plural(len(shared), "is", "are"), u.PlanID, planTitle(u.Plan), what)}
 	}
 	return nil
 }
@@ -445,6 +445,11 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	u.Plan = p
 	if u.InUse, err = audit.JournalInUse(path); err != nil {
 		return u, false, err
+	}
+	if !u.InUse && !slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool { return st.State != audit.StepPending }) {
+		// Cut off before its first call (Ctrl-C while it read the
+		// accounts): nothing was changed, and nothing is left to settle.
+		return u, false, nil
 	}
 	return u, true, nil
 }
