@@ -61,12 +61,16 @@ func runResume(o *resumeOptions) error {
 			return nil
 		}
 		var firstErr error
-		for _, u := range list {
+		for i, u := range list {
 			if err := resumeOne(o, s, u); err != nil && firstErr == nil {
 				firstErr = err
 			}
 			if o.ctx.Err() != nil {
-				// Ctrl-C: the plans left are not asked about (nor settled).
+				// Ctrl-C: the plans left are not asked about (nor settled),
+				// and the operator hears so, whatever became of this one.
+				if left := len(list) - i - 1; left > 0 && firstErr == nil {
+					firstErr = fmt.Errorf("interrupted: %d more %s not settled; run `linkdesk resume` again", left, plural(left, "plan is", "plans are"))
+				}
 				break
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,7 +80,9 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 // effect and the answer: the tenant linked, and linkdesk never heard.
 func killLinkAfterItReachedTheTenant(t *testing.T) (emu *emulatorProcess, env []string, state string) {
 	t.Helper()
-	emu, env, state, _ = signalLinkAfterItReachedTheTenant(t, os.Kill)
+	emu, env, state, _ = cutLinkAfterItReachedTheTenant(t, func(linkdesk *os.Process, _ *emulatorProcess, _ *lockedBuffer) {
+		linkdesk.Kill()
+	})
 	return emu, env, state
 }
 
@@ -87,6 +90,16 @@ func killLinkAfterItReachedTheTenant(t *testing.T) (emu *emulatorProcess, env []
 // with sig for the kill; it returns what the process printed and its exit
 // code too.
 func signalLinkAfterItReachedTheTenant(t *testing.T, sig os.Signal) (emu *emulatorProcess, env []string, state string, r processRun) {
+	t.Helper()
+	return cutLinkAfterItReachedTheTenant(t, func(linkdesk *os.Process, _ *emulatorProcess, _ *lockedBuffer) {
+		linkdesk.Signal(sig)
+	})
+}
+
+// cutLinkAfterItReachedTheTenant is killLinkAfterItReachedTheTenant with
+// cut for the kill: it gets linkdesk's process, the tenant's and what
+// linkdesk has printed so far.
+func cutLinkAfterItReachedTheTenant(t *testing.T, cut func(linkdesk *os.Process, emu *emulatorProcess, out *lockedBuffer)) (emu *emulatorProcess, env []string, state string, r processRun) {
 	t.Helper()
 	emu = startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
 	state = t.TempDir()
@@ -112,11 +125,40 @@ func signalLinkAfterItReachedTheTenant(t *testing.T, sig os.Signal) (emu *emulat
 			t.Fatalf("the link never reached the tenant:\n%s", out)
 		}
 	}
-	if err := cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
+	cut(cmd.Process, emu, out)
 	cmd.Wait()
 	return emu, env, state, processRun{code: cmd.ProcessState.ExitCode(), out: out.String()}
+}
+
+// TestASecondCtrlCStopsAtOnceAndSaysResumeSettlesIt: Ctrl-C while the
+// link's answer is due, with the tenant not answering at all (stopped):
+// the run tries to read it to settle the call, and says so after a
+// moment; a second Ctrl-C ends it at once (exit 130), saying resume
+// settles what it cut off, which resume then does, once.
+func TestASecondCtrlCStopsAtOnceAndSaysResumeSettlesIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs linkdesk and its tenant as processes")
+	}
+	emu, env, state, r := cutLinkAfterItReachedTheTenant(t, func(linkdesk *os.Process, emu *emulatorProcess, out *lockedBuffer) {
+		emu.cmd.Process.Signal(syscall.SIGSTOP)
+		defer emu.cmd.Process.Signal(syscall.SIGCONT)
+		linkdesk.Signal(os.Interrupt)
+		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "Ctrl-C again stops at once"); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Errorf("no word after the first Ctrl-C:\n%s", out)
+				break
+			}
+		}
+		linkdesk.Signal(os.Interrupt)
+	})
+	if r.code != exitInterrupted || !strings.Contains(r.out, "stopped at once: a write cut off now is settled by `linkdesk resume`") {
+		t.Errorf("the second Ctrl-C: exit %d\n%s", r.code, r.out)
+	}
+	settled := runProcess(t, env, "resume")
+	if settled.code != exitOK || !strings.Contains(settled.out, "settled op1.link: ") || !strings.Contains(settled.out, "took effect") {
+		t.Fatalf("resume: exit %d\n%s%s", settled.code, settled.out, settled.errOut)
+	}
+	linkedOnceOnTheRecord(t, emu, state)
 }
 
 // TestALinkInterruptedAfterItsRequestWasSentSettlesItself: Ctrl-C (SIGINT)

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -104,15 +105,14 @@ func Main(args []string) int { return run(args, osStreams()) }
 
 // run executes linkdesk with args and returns the process exit code.
 func run(args []string, io *streams) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		// After the first Ctrl-C a write in flight reads the tenant, briefly,
-		// to settle its call; a second one ends the process at once, and
-		// `linkdesk resume` settles what that cuts off.
-		<-ctx.Done()
-		stop()
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	done := make(chan struct{})
+	defer close(done)
+	go interrupts(io, signals, cancel, done)
 
 	root := newRootCmd(io)
 	root.SetArgs(args)
@@ -133,6 +133,41 @@ func run(args []string, io *streams) int {
 	}
 	return exitFailure
 }
+
+// interrupts turns the first Ctrl-C (or SIGTERM) into the command's
+// context being cancelled: a write in flight then reads the tenant,
+// briefly, to settle its call, and the operator hears so if that takes a
+// moment. A second one ends the process at once (exit 130), saying that
+// `linkdesk resume` settles what it cuts off. done: the command returned.
+func interrupts(io *streams, signals <-chan os.Signal, cancel context.CancelFunc, done <-chan struct{}) {
+	select {
+	case <-done:
+		return
+	case <-signals:
+	}
+	cancel()
+	select {
+	case <-done:
+		return
+	case <-signals:
+	case <-time.After(interruptNotice):
+		fmt.Fprintln(io.ErrOut, "linkdesk: interrupted: stopping; a call in flight is settled first by reading the tenant (at most 10 s). Ctrl-C again stops at once.")
+		select {
+		case <-done:
+			return
+		case <-signals:
+		}
+	}
+	fmt.Fprintln(io.ErrOut, "linkdesk: stopped at once: a write cut off now is settled by `linkdesk resume`.")
+	os.Exit(exitInterrupted)
+}
+
+// interruptNotice is how long a command may take to end after Ctrl-C
+// before the operator is told why it has not yet.
+const interruptNotice = 400 * time.Millisecond
+
+// exitInterrupted is the shell's code for a process ended by SIGINT.
+const exitInterrupted = 130
 
 func newRootCmd(io *streams) *cobra.Command {
 	g := &globalOptions{notes: io.ErrOut}
@@ -196,6 +231,25 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		newAuditCmd(g, io, nil),
 		newEmulatorCmd(g, io, nil),
 	)
+	// A value given blank (an unset shell variable) is never taken as
+	// "the default": the audit log would name no operator, or a blank
+	// path would put the records elsewhere.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		return refuseEmptyScope(cmd,
+			scopeFlag{"operator", "the operator", "the audit log names $USER"},
+			scopeFlag{"audit-log", "the audit log's file", "it is $XDG_STATE_HOME/linkdesk/audit.log"},
+			scopeFlag{"backup-dir", "the backup directory", "it is $XDG_STATE_HOME/linkdesk/backups"},
+			scopeFlag{"domain", "the domain", "it is AUTH0_DOMAIN"},
+			scopeFlag{"client-id", "the client id", "it is AUTH0_CLIENT_ID"},
+			scopeFlag{"client-secret", "the client secret", "it is AUTH0_CLIENT_SECRET"},
+			scopeFlag{"api-token", "the token", "it is AUTH0_API_TOKEN"},
+			scopeFlag{"fixture", "the fixture file's name", "the sandbox is generated"},
+			// Flags of single commands, where a blank value is no default either.
+			scopeFlag{"journal", "the journal file", "the plan keeps its journal in the state directory"},
+			scopeFlag{"app-client-id", "the application's client id", "the tenant's default applies"},
+			scopeFlag{"result-url", "the result URL", "the tenant's default applies"},
+		)
+	}
 	argsAreUsage(root)
 	return root
 }

@@ -271,3 +271,23 @@ func TestAReEditedPlansJournalIsRefusedWithoutNamingTheFlag(t *testing.T) {
 		t.Error("a refused apply wrote")
 	}
 }
+
+// A blank value of a flag with a default (the operator, the audit log, a
+// journal, the credentials) is a usage error, never the default: the
+// audit log would name no one, or the records would go elsewhere.
+func TestABlankFlagIsNotItsDefault(t *testing.T) {
+	for _, args := range [][]string{
+		{"ticket", "auth0|1", "--operator", " "},
+		{"delete", "auth0|1", "--audit-log", ""},
+		{"scan", "--backup-dir", " "},
+		{"apply", "plan.json", "--journal", ""},
+		{"ticket", "auth0|1", "--app-client-id", ""},
+		{"scan", "--domain", ""},
+	} {
+		r := runCmd(t, nil, args...)
+		flag := args[len(args)-2]
+		if r.code != exitUsage || !strings.Contains(r.errOut, flag+" ") || !strings.Contains(r.errOut, "is empty") {
+			t.Errorf("%v: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+}
