@@ -68,8 +68,13 @@ func runResume(o *resumeOptions) error {
 			if o.ctx.Err() != nil {
 				// Ctrl-C: the plans left are not asked about (nor settled),
 				// and the operator hears so, whatever became of this one.
-				if left := len(list) - i - 1; left > 0 && firstErr == nil {
-					firstErr = fmt.Errorf("interrupted: %d more %s not settled; run `linkdesk resume` again", left, plural(left, "plan is", "plans are"))
+				if left := len(list) - i - 1; left > 0 {
+					more := fmt.Errorf("interrupted: %d more %s not settled; run `linkdesk resume` again", left, plural(left, "plan is", "plans are"))
+					if firstErr == nil {
+						firstErr = more
+					} else {
+						fmt.Fprintln(o.io.ErrOut, "linkdesk:", more)
+					}
 				}
 				break
 			}

@@ -113,7 +113,11 @@ func run(args []string, io *streams) int {
 	done := make(chan struct{})
 	defer close(done)
 	go interrupts(io, signals, cancel, done)
+	return runContext(ctx, args, io)
+}
 
+// runContext is run on ctx, which Ctrl-C cancels.
+func runContext(ctx context.Context, args []string, io *streams) int {
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// Ctrl-C during `linkdesk resume`, with two plans to settle, ends it after
+// the first: it exits 1 and says how many plans it did not reach, never
+// "Done" alone.
+func TestResumeInterruptedSaysWhatItLeft(t *testing.T) {
+	e := newWriteEnv(t)
+	inner := e.srv.Handler()
+	var lost atomic.Bool // the network gone: writes act, nothing answers
+	var cancelRead atomic.Pointer[context.CancelFunc]
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		drop := func() {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+		if c := cancelRead.Load(); c != nil && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/users/") {
+			(*c)() // Ctrl-C while resume reads the first plan's account
+		}
+		switch {
+		case lost.Load() && r.URL.Path != "/oauth/token":
+			drop()
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities"), r.Method == http.MethodDelete:
+			inner.ServeHTTP(httptest.NewRecorder(), r)
+			lost.Store(true)
+			drop()
+		default:
+			inner.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+
+	for _, args := range [][]string{
+		{"link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"},
+		{"delete", cmdMike, "--force"},
+	} {
+		if r := runCmd(t, nil, args...); r.code == exitOK {
+			t.Fatalf("%v went through with its answer lost: %s", args, r.out)
+		}
+		lost.Store(false)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancelRead.Store(&cancel)
+	var out, errOut bytes.Buffer
+	io := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
+	code := runContext(ctx, []string{"resume", "--force"}, io)
+	if code != exitFailure || !strings.Contains(errOut.String(), "1 more plan is not settled; run `linkdesk resume` again") {
+		t.Errorf("resume interrupted: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	cancelRead.Store(nil)
+	if r := runCmd(t, nil, "resume", "--force"); r.code != exitOK || strings.Count(r.out, "settled op1.") != 2 {
+		t.Errorf("resume again: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
