@@ -34,7 +34,7 @@ func TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave(t *testing.T) {
 	}
 
 	r := runCmd(t, nil, "undo", roles)
-	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "only hold on them") {
+	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "only hold on them") || !strings.Contains(r.out, "the link itself was never made") {
 		t.Errorf("undo of the half-done link: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 	r = runCmd(t, nil, "undo", roles, "--force")

@@ -364,7 +364,13 @@ func (u *undoer) link() error {
 			return err
 		}
 	}
-	return u.revertPrimary(primary, primaryBefore, pState)
+	if err := u.revertPrimary(primary, primaryBefore, pState); err != nil {
+		return err
+	}
+	if !u.done(ActionLink) && len(u.out.Ops) > 0 {
+		u.note("the link itself was never made (its run was refused, cut off or discarded before it): this undo takes back only what %s carried over to %s before it", op.ID, op.Primary)
+	}
+	return nil
 }
 
 // mergedKeysLost are the metadata keys the link's merge set on the primary
