@@ -56,10 +56,15 @@ func runDelete(o *deleteOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		if linking.TellsApart(&a, others) {
-			c.typed = []string{a.Identifier.Value, u.UserID}
+		id, tells := a.Identifier, linking.TellsApart(&a, others)
+		if !tells {
+			// A legacy database's profiles of one email: the username.
+			id, tells = linking.UsernameTellsApart(&linking.Group{Accounts: append(others, &a)}, &a)
+		}
+		if tells {
+			c.typed = []string{id.Value, u.UserID}
 			c.prompt = fmt.Sprintf("This deletes %s for good.\nType its %s (%s) or its user id to confirm",
-				describeUser(u, conns), strings.ReplaceAll(a.Identifier.Type, "_", " "), printableName(a.Identifier.Value))
+				describeUser(u, conns), strings.ReplaceAll(id.Type, "_", " "), printableName(id.Value))
 		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, linking.PlanDelete(u, o.Reason)), c)
 	})

@@ -291,3 +291,25 @@ func TestABlankFlagIsNotItsDefault(t *testing.T) {
 		}
 	}
 }
+
+// A legacy custom database's profiles of one email are named by username
+// in the delete question, which takes the username (or the user id) as
+// its confirmation, as the terminal UI's does; another profile's username
+// does not confirm it.
+func TestDeletingALegacyProfileIsConfirmedByItsUsername(t *testing.T) {
+	e := newWriteEnv(t)
+	wrong := "bobsmith\n"
+	if r := runCmd(t, &wrong, "delete", "auth0|1000456"); r.code == exitOK && strings.Contains(r.out, "Done") {
+		t.Fatalf("another profile's username confirmed the deletion:\n%s%s", r.out, r.errOut)
+	}
+	answer := "bob.smith2\n"
+	r := runCmd(t, &answer, "delete", "auth0|1000456")
+	if r.code != exitOK || !strings.Contains(r.out+r.errOut, "auth0|1000456 (username bob.smith2)") || !strings.Contains(r.out+r.errOut, "Type its username (bob.smith2) or its user id") {
+		t.Fatalf("delete of a legacy profile: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	for _, u := range e.srv.Snapshot().Users {
+		if u.UserID == "auth0|1000456" {
+			t.Fatal("the profile is still there")
+		}
+	}
+}

@@ -371,7 +371,13 @@ func hasBackup(res *linking.Result) bool {
 func describeUser(u client.User, conns *linking.Connections) string {
 	parts := []string{u.UserID}
 	a := linking.AccountFromUser(u, conns)
-	if id := a.PrimaryIdentifier(conns); id.Type != linking.IdentifierUserID && id.Type != linking.IdentifierEmail && id.Value != "" {
+	id := a.PrimaryIdentifier(conns)
+	if id.Type == linking.IdentifierEmail && u.Username != "" {
+		// As plans and the audit log name it (linking.NameAccounts): a
+		// legacy database's profiles of one email differ by username.
+		id = linking.PrimaryIdentifier{Type: linking.IdentifierUsername, Value: u.Username}
+	}
+	if id.Type != linking.IdentifierUserID && id.Type != linking.IdentifierEmail && id.Value != "" {
 		parts[0] += " (" + strings.ReplaceAll(id.Type, "_", " ") + " " + id.Value + ")"
 	}
 	if u.Email != "" {
