@@ -313,3 +313,12 @@ func TestDeletingALegacyProfileIsConfirmedByItsUsername(t *testing.T) {
 		}
 	}
 }
+
+// show names a legacy profile, and the others of its email, by username.
+func TestShowNamesLegacyProfilesByUsername(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "show", "bob.smith2")
+	if r.code != exitOK || !strings.Contains(r.out, "auth0|1000456 (username bob.smith2)") || !strings.Contains(r.out, "with auth0|1000123 (bobsmith)") {
+		t.Errorf("show of a legacy profile: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

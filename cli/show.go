@@ -224,6 +224,15 @@ func writeAccount(w io.Writer, a *session.Account) {
 	u := a.User
 	acc := linking.AccountFromUser(u, a.Conns)
 	id := acc.PrimaryIdentifier(a.Conns)
+	if g := a.Group; g != nil {
+		for _, x := range g.Accounts {
+			if x.UserID == u.UserID {
+				if un, ok := linking.UsernameTellsApart(g, x); ok {
+					id = un // a legacy database's profiles of one email
+				}
+			}
+		}
+	}
 	p := printableName
 	line := func(k, v string) { fmt.Fprintf(w, "  %-13s %s\n", k, v) }
 	fmt.Fprintf(w, "%s (%s %s)\n", p(u.UserID), p(id.Type), p(id.Value))
@@ -277,7 +286,11 @@ func writeAccount(w io.Writer, a *session.Account) {
 		var others []string
 		for _, x := range g.Accounts {
 			if x.UserID != u.UserID {
-				others = append(others, x.UserID+" ("+x.Identifier.Value+")")
+				xid := x.Identifier
+				if un, ok := linking.UsernameTellsApart(g, x); ok {
+					xid = un
+				}
+				others = append(others, x.UserID+" ("+xid.Value+")")
 			}
 		}
 		line("group", fmt.Sprintf("%s, %s, with %s", p(g.Email), g.Class, p(strings.Join(others, ", "))))
