@@ -340,27 +340,48 @@ func ReadLog(path string) ([]Record, []SkippedLine, error) {
 // the call never was. A log that does not exist is an error (fs.ErrNotExist):
 // a log with the attempt may have been moved away.
 func HasAttempt(path, opID string) (bool, error) {
+	_, found, err := findRecord(path, opID, PhaseAttempt)
+	return found, err
+}
+
+// ResultOf is the last result record of the call opID in the audit log at
+// path, if one is there: a run killed after it wrote the result and before
+// its journal said so left the call recorded already.
+func ResultOf(path, opID string) (Record, bool, error) {
+	return findRecord(path, opID, PhaseResult)
+}
+
+// findRecord is the last record of phase of the call opID in the log at
+// path, parsing only the lines that hold opID.
+func findRecord(path, opID, phase string) (Record, bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false, fmt.Errorf("audit log: %w", err)
+		return Record{}, false, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
-	var off int64
+	var (
+		off   int64
+		last  Record
+		found bool
+	)
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 && bytes.Contains(line, []byte(opID)) { // most lines are not it: parse only these
 			complete := line[len(line)-1] == '\n'
-			if r, _, ok := parseRecordLine(bytes.TrimSuffix(line, []byte("\n")), off, complete); ok && r.OpID == opID && r.Phase == PhaseAttempt {
-				return true, nil
+			if r, _, ok := parseRecordLine(bytes.TrimSuffix(line, []byte("\n")), off, complete); ok && r.OpID == opID && r.Phase == phase {
+				last, found = r, true
+				if phase == PhaseAttempt {
+					return last, true, nil // a call has one attempt
+				}
 			}
 		}
 		off += int64(len(line))
 		if err == io.EOF {
-			return false, nil
+			return last, found, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
+			return Record{}, false, fmt.Errorf("audit log: %w", err)
 		}
 	}
 }

@@ -140,8 +140,7 @@ func TestASecondCtrlCStopsAtOnceAndSaysResumeSettlesIt(t *testing.T) {
 		t.Skip("runs linkdesk and its tenant as processes")
 	}
 	emu, env, state, r := cutLinkAfterItReachedTheTenant(t, func(linkdesk *os.Process, emu *emulatorProcess, out *lockedBuffer) {
-		emu.cmd.Process.Signal(syscall.SIGSTOP)
-		defer emu.cmd.Process.Signal(syscall.SIGCONT)
+		emu.cmd.Process.Signal(syscall.SIGSTOP) // answers again once linkdesk has ended
 		linkdesk.Signal(os.Interrupt)
 		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "Ctrl-C again stops at once"); time.Sleep(20 * time.Millisecond) {
 			if time.Now().After(deadline) {
@@ -151,6 +150,7 @@ func TestASecondCtrlCStopsAtOnceAndSaysResumeSettlesIt(t *testing.T) {
 		}
 		linkdesk.Signal(os.Interrupt)
 	})
+	emu.cmd.Process.Signal(syscall.SIGCONT)
 	if r.code != exitInterrupted || !strings.Contains(r.out, "stopped at once: a write cut off now is settled by `linkdesk resume`") {
 		t.Errorf("the second Ctrl-C: exit %d\n%s", r.code, r.out)
 	}

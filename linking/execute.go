@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -1255,8 +1256,15 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		res.OpID = audit.NewOpID()
 	}
 	res.Result, res.Error = result, "resolved on resume: "+why
-	if err := e.Log.Append(res); err != nil {
-		return fmt.Errorf("audit log: %w", err)
+	if recorded, err := e.recordedResult(st); err != nil {
+		return err
+	} else if recorded != result || result == audit.ResultUnknown {
+		// Not recorded already as the tenant shows it; when it is (the run
+		// was killed after its result and before its journal said so), the
+		// call keeps its one result.
+		if err := e.Log.Append(res); err != nil {
+			return fmt.Errorf("audit log: %w", err)
+		}
 	}
 	if st.State == audit.StepStarted && to != audit.StepDone {
 		if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
@@ -1264,6 +1272,25 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		}
 	}
 	return e.mark(s.ID, to, res.Error)
+}
+
+// recordedResult is the result the audit log holds already for the call
+// a journal step names (st.Note, its op id), "" when none.
+func (e *Executor) recordedResult(st audit.StepStatus) (string, error) {
+	if !audit.IsOpID(st.Note) {
+		return "", nil
+	}
+	path := cmp.Or(st.AuditLog, e.Log.Path())
+	r, found, err := audit.ResultOf(path, st.Note)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("the audit log could not be read to settle step %s: %w", st.ID, err)
+	case !found:
+		return "", nil
+	}
+	return r.Result, nil
 }
 
 func (e *Executor) journalStatus(step string) audit.StepStatus {

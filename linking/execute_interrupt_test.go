@@ -786,3 +786,44 @@ func TestACutOffCallOnATenantThatChangedSinceIsSettledAsUnknowable(t *testing.T)
 		t.Errorf("finishing made %d writes", n)
 	}
 }
+
+// A run killed after it wrote a call's result to the audit log and before
+// its journal said so: resume reads the tenant, finds the call made, and
+// keeps the result on record as the call's one result, making nothing.
+func TestACallRecordedBeforeTheKillKeepsItsOneResult(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	p := sb.plan(sb.planLink(linking.LinkOptions{NoMergeMetadata: true}, aliceDB, aliceGoogle)...)
+	if res, err := sb.executor().Apply(context.Background(), p); err != nil || !res.Complete() {
+		t.Fatalf("apply: %v %+v", err, res)
+	}
+	var link audit.Record
+	for _, r := range sb.auditRecords() {
+		if r.Phase == audit.PhaseAttempt && r.Action == linking.ActionLink {
+			link = r
+		}
+	}
+	// The journal as the kill left it: the link started, its result on disk.
+	path := filepath.Join(sb.dir, "killed.journal")
+	j, err := audit.OpenJournal(path, p.ID, p.StepIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.MarkStarted(link.Step, link.OpID, sb.executor().Log.Path()); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	writes := len(sb.writesSent())
+
+	if _, res, err := sb.resume(path, p); err != nil || !res.Complete() {
+		t.Fatalf("resume: %v %+v", err, res)
+	}
+	results := 0
+	for _, r := range sb.auditRecords() {
+		if r.OpID == link.OpID && r.Phase == audit.PhaseResult {
+			results++
+		}
+	}
+	if results != 1 || len(sb.writesSent()) != writes {
+		t.Errorf("the call has %d results, and resume sent %d writes; want 1 and none", results, len(sb.writesSent())-writes)
+	}
+}
