@@ -302,7 +302,11 @@ func (b *Backend) ReadAccount(ctx context.Context, task TaskID, userID string) t
 type UnsettledMsg struct {
 	Task TaskID
 	List []session.Unsettled
-	Err  error
+	// Running are the plans another linkdesk is carrying out now (a
+	// `linkdesk resume` in another shell): not unsettled, but what they
+	// write to the audit log is not there yet.
+	Running []string
+	Err     error
 }
 
 // CheckUnsettled looks for earlier writes on this tenant that were cut
@@ -312,8 +316,14 @@ func (b *Backend) CheckUnsettled(task TaskID) tea.Cmd {
 		list, err := b.Session.Unsettled()
 		// A plan another linkdesk is running now is not cut off: resume
 		// would leave it alone, and so does the warning.
-		list = slices.DeleteFunc(list, func(u session.Unsettled) bool { return u.InUse })
-		return UnsettledMsg{Task: task, List: list, Err: err}
+		var running []string
+		list = slices.DeleteFunc(list, func(u session.Unsettled) bool {
+			if u.InUse {
+				running = append(running, u.PlanID)
+			}
+			return u.InUse
+		})
+		return UnsettledMsg{Task: task, List: list, Running: running, Err: err}
 	}
 }
 

@@ -112,6 +112,13 @@ type ScanDoneMsg struct {
 // "") or one group re-read after an action.
 type DataChangedMsg struct{ Email string }
 
+// AuditChangedMsg tells every screen that the audit log may hold records
+// this session did not write: the journals changed (a write settled,
+// finished or discarded from another shell, `linkdesk resume`), or the
+// operator asked for a rescan (r, R). A screen showing the log marks
+// itself stale and reads it again on the ActiveMsg that follows.
+type AuditChangedMsg struct{}
+
 // ---- reads ----
 
 // GroupReadMsg answers a re-read of one group (after an action).

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -70,6 +71,17 @@ type Model struct {
 	warnUnsettled bool
 	unsettledTask TaskID
 	unsettledAt   time.Time
+	// unsettledSeen is what the last check found, step by step ("" before
+	// the first): a change (a write settled or finished from another
+	// shell) has the audit log read again.
+	unsettledSeen string
+	// othersRunning: the last check found plans another linkdesk is
+	// carrying out (resume in another shell): the journals are read again
+	// as often as while writes are unsettled, to follow it to its end.
+	othersRunning bool
+	// settling counts the unsettled writes another linkdesk took up
+	// (resume): "settled now" is said once it has ended.
+	settling int
 
 	scan    scanState
 	rate    client.RateLimit // the bucket as last sampled
@@ -312,7 +324,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, check
 	case UnsettledMsg:
-		m.tookUnsettled(msg)
+		if m.tookUnsettled(msg) {
+			return m, m.auditChanged()
+		}
 		return m, nil
 	case RateLimitMsg:
 		m.rate = msg.Limit
@@ -321,7 +335,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// (`linkdesk resume`), and another linkdesk on this tenant may be
 		// cut off: the journals are read again now and then.
 		every := unsettledIdleEvery
-		if m.unsettled > 0 {
+		if m.unsettled > 0 || m.othersRunning {
 			every = unsettledEvery
 		}
 		if m.unsettledTask == 0 && msg.Now.Sub(m.unsettledAt) >= every {
@@ -388,8 +402,9 @@ const (
 )
 
 // unsettledEvery is how often the journals are read again while writes
-// are left unsettled; unsettledIdleEvery, while none is (another
-// linkdesk on the tenant may leave one).
+// are left unsettled, or another linkdesk is carrying a plan out (its
+// end has the audit log read again); unsettledIdleEvery, otherwise
+// (another linkdesk on the tenant may leave one).
 const (
 	unsettledEvery     = 10 * time.Second
 	unsettledIdleEvery = 30 * time.Second
@@ -410,25 +425,51 @@ func (m *Model) checkUnsettled() tea.Cmd {
 
 // tookUnsettled takes what the journals hold now: more writes unsettled
 // than before (at start: any) are warned of; none left any more clears
-// the warning and the badge.
-func (m *Model) tookUnsettled(msg UnsettledMsg) {
+// the warning and the badge. It reports whether the journals changed
+// since the last check (not at the first): a write was settled, finished
+// or discarded, another one cut off, or a run of another linkdesk began
+// or ended, and the audit log says so.
+func (m *Model) tookUnsettled(msg UnsettledMsg) bool {
 	if msg.Task != m.unsettledTask {
-		return // an older check, or one a write started since
+		return false // an older check, or one a write started since
 	}
 	m.unsettledTask = 0
 	if msg.Err != nil {
 		m.lastErr = "reading the journals: " + msg.Err.Error()
-		return
+		return false
 	}
+	seen := "checked"
+	for _, u := range msg.List {
+		seen += fmt.Sprintf(";%s %d/%d/%d %v", u.PlanID, len(u.Unknown), len(u.Remaining), len(u.MayHaveGoneOut), u.CutOff)
+	}
+	for _, id := range msg.Running { // its results reach the audit log when it ends: a change then too
+		seen += ";running " + id
+	}
+	changed := m.unsettledSeen != "" && m.unsettledSeen != seen
+	m.unsettledSeen, m.othersRunning = seen, len(msg.Running) > 0
 	was := m.unsettled
 	m.unsettled = len(msg.List)
 	switch {
 	case m.unsettled > was:
-		m.warnUnsettled = true
-	case m.unsettled == 0 && was > 0:
+		m.warnUnsettled, m.settling = true, 0
+	case m.unsettled == 0 && was > 0 && len(msg.Running) > 0:
+		// Another linkdesk (resume) is carrying them out now: settled
+		// once it ends, which the next reads say.
+		m.warnUnsettled, m.settling = false, m.settling+was
+		m.note = Plural(was, "Another linkdesk is settling the unsettled write now…", "Another linkdesk is settling the unsettled writes now…")
+	case m.unsettled == 0 && was+m.settling > 0 && len(msg.Running) == 0:
 		m.warnUnsettled = false
-		m.note = Plural(was, "The unsettled write is settled now.", "The unsettled writes are settled now.")
+		m.note = Plural(was+m.settling, "The unsettled write is settled now.", "The unsettled writes are settled now.")
+		m.settling = 0
 	}
+	return changed
+}
+
+// auditChanged tells the screens that the audit log may hold records this
+// session did not write (AuditChangedMsg), then the active one that it is
+// on top: the audit log, shown, reads it again at once.
+func (m *Model) auditChanged() tea.Cmd {
+	return tea.Batch(m.broadcast(AuditChangedMsg{}), m.forward(ActiveMsg{}))
 }
 
 // unsettledWarning says what settles the writes left unsettled, in width
@@ -717,13 +758,18 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.push(find)
 	case Matches(k, keys.Rescan):
 		m.note = rescanNote
-		return m.startScan()
+		return tea.Batch(m.startScan(), m.auditChanged())
 	case Matches(k, keys.FullRescan):
 		m.note = fullRescanNote
-		return m.scanTenant(true)
+		return tea.Batch(m.scanTenant(true), m.auditChanged())
 	}
 	return m.forward(k)
 }
+
+// FooterKeys is a screen whose footer lists its keys in fewer words, or
+// in another order, than its help: the keys that act on it first, each
+// short enough that they share one line (nil: the help's, as they come).
+type FooterKeys interface{ FooterKeys() []key.Binding }
 
 // HelpScreen marks the help screen, so ? closes it.
 type HelpScreen interface{ IsHelp() }
@@ -832,7 +878,7 @@ func (m *Model) askQuit() tea.Cmd {
 		}
 		body := Wrap(fmt.Sprintf("%d %s still waiting for the tenant's answer:", len(m.writes), Plural(len(m.writes), "write", "writes")), width, 0)
 		for _, w := range m.writes {
-			body = append(body, "  • "+Fit(w.label, width-4)) // a label, not a sentence
+			body = append(body, Bullet(w.label, width, 0)...) // whole, wrapped: the accounts it names
 		}
 		return append(append(body, ""), Wrap("Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.", width, 0)...)
 	}
@@ -1027,7 +1073,13 @@ func (m *Model) footer() string {
 		return s.Good.Render(Fit(msg, m.width))
 	}
 	var parts []string
-	for _, b := range ShortHelp(active.Help()) {
+	bindings := ShortHelp(active.Help())
+	if f, ok := active.(FooterKeys); ok {
+		if keys := f.FooterKeys(); keys != nil {
+			bindings = keys
+		}
+	}
+	for _, b := range bindings {
 		if !b.Enabled() {
 			continue
 		}
@@ -1075,31 +1127,42 @@ func fitParts(s *Styles, parts []string, width int) (string, int) {
 	return line, len(parts)
 }
 
+// statusBar is the status line: the tenant, its badges, the scan state,
+// the rate-limit bucket and the writes in flight, exactly m.width cells.
+// A narrow window takes the steps of statusLine one at a time until the
+// line fits: the tenant and the scan state get shorter first; "(esc
+// cancels)" and the bucket's reset stay whenever the line can hold them,
+// and go only once the tenant and the scan state can give no more; the
+// bucket, its "waiting" and the writes in flight always show whole.
 func (m *Model) statusBar() string {
 	s := m.c.Styles
-	// A narrow window gets shorter words before anything is cut, and then
-	// the tenant and the scan state are cut: the rate-limit bucket and the
-	// writes in flight always show whole.
-	var line string
 	tight := 0
-	for ; tight <= statusTightest; tight++ {
-		line = m.statusLine(tight, false)
-		if Width(line) <= m.width {
+	for ; tight < statusTightest; tight++ {
+		if Width(m.statusLine(tight, false, 0)) <= m.width {
 			break
 		}
 	}
-	// What a single write does, in the room the facts leave: the badges'
-	// short words make room for it, then the label gives up room, never
-	// the tenant, the scan state, the bucket or its reset.
+	line := m.statusLine(tight, false, 0)
+	// What a single write does, in the room the facts leave: the tenant
+	// takes no room beyond its step's for it, the badges' short words make
+	// room for it, then the label gives up room, never the tenant, the
+	// scan state, the bucket or its reset.
 	if len(m.writes) == 1 {
 		label := m.writes[0].label
-		if tight < 2 && Width(line)+3+Width(label) > m.width {
-			if short := m.statusLine(tight, true); m.width-Width(short)-3 >= 12 {
-				line = short
-			}
+		reserve := 3 + Width(label)
+		room := func(l string) int { return m.width - Width(l) - 3 }
+		long := m.statusLine(tight, false, reserve)
+		with := ""
+		switch short := m.statusLine(tight, true, reserve); {
+		case room(long) >= Width(label):
+			with = long
+		case tight < statusShortBadges && room(short) >= 12:
+			with = short
+		case room(long) >= 12:
+			with = long
 		}
-		if room := m.width - Width(line) - 3; room >= 12 {
-			line += s.StatusBar.Render(" (" + Fit(label, room) + ")")
+		if with != "" {
+			line = with + s.StatusBar.Render(" ("+Fit(label, room(with))+")")
 		}
 	}
 	w := Width(line)
@@ -1109,18 +1172,40 @@ func (m *Model) statusBar() string {
 	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
 }
 
-// statusTightest is the last step of statusLine: the tenant and the scan
-// state cut to the room the other segments leave.
-const statusTightest = 3
+// The steps of statusLine, each keeping those before it.
+const (
+	statusTenant24    = 1 // the tenant in 24 cells
+	statusScanWords   = 2 // the scan state without "scanned " and "…"
+	statusShortBadges = 3 // the tenant in 14 cells, the badges in short words
+	statusScanShort   = 4 // the scan state in a few words (scanShort)
+	statusTenantRoom  = 5 // the tenant in the room the others leave, 12 cells at least
+	statusTenant8     = 6 // … 8 cells at least
+	statusNoEsc       = 7 // "(esc cancels)" goes
+	statusNoReset     = 8 // the bucket's reset goes ("API 0/2 waiting")
+	statusTightest    = 9 // the scan state cut to what is left, gone if that is under 6 cells
+)
 
-// statusLine is the status bar's segments, shorter as tight grows (0–3);
-// shortWords gives the badges and an unknown bucket their short words
-// whatever tight (room for a write's label).
-func (m *Model) statusLine(tight int, shortWords bool) string {
+// statusLine is the status bar's segments, shorter as tight grows (the
+// steps above, 0–statusTightest); shortWords gives the badges and an
+// unknown bucket their short words whatever tight (room for a write's
+// label). The tenant takes the room the other segments leave, up to 40
+// cells (a step that made the scan state shorter gives it room back),
+// less reserve cells kept for a write's label, never less than its step's.
+func (m *Model) statusLine(tight int, shortWords bool, reserve int) string {
 	s := m.c.Styles
-	tenantW := []int{40, 24, 14, 14}[tight]
+	least := 40 // the tenant's cells, whatever the room
+	switch {
+	case tight >= statusTenant8:
+		least = 8
+	case tight >= statusTenantRoom:
+		least = 12
+	case tight >= statusShortBadges:
+		least = 14
+	case tight >= statusTenant24:
+		least = 24
+	}
 	badge := func(long, short string) string {
-		if tight >= 2 || shortWords {
+		if tight >= statusShortBadges || shortWords {
 			return short
 		}
 		return long
@@ -1136,34 +1221,41 @@ func (m *Model) statusLine(tight int, shortWords bool) string {
 		// One word whatever the width: a cut one ("UNSET") says the opposite.
 		badges = append(badges, s.ReadOnly.Render(fmt.Sprintf(" %d UNSETTLED ", m.unsettled)))
 	}
-	scan, rate, writes := m.scanStatus(), m.rateStatus(), m.writeStatus()
+	scan, esc := m.scanStatus(), m.scanEsc()
+	rate, writes := m.rateStatus(tight < statusNoReset), m.writeStatus()
 	if shortWords && !m.rate.Known {
 		rate = "API –"
 	}
-	if tight >= 1 {
-		scan = strings.TrimPrefix(scan, "scanned ")
-		scan = strings.TrimSuffix(strings.TrimSuffix(scan, " (esc cancels)"), "…")
-		if i := strings.Index(rate, " reset"); i > 0 {
-			rate = rate[:i]
-		}
-		writes = strings.Replace(writes, "writes: ", "writes ", 1)
+	if tight >= statusScanWords {
+		scan = strings.TrimSuffix(strings.TrimPrefix(scan, "scanned "), "…")
 	}
-	if tight >= 2 {
+	if tight >= statusScanShort {
 		scan = m.scanShort()
 	}
+	if tight >= statusNoEsc {
+		esc = ""
+	}
+	// room is what the badges, the bucket and the writes leave to the
+	// tenant and the scan state.
+	fixed := 2 + 1 + 3 + Width(rate) + 3 + Width(writes) // the tenant's spaces, the separators
+	for _, b := range badges {
+		fixed += Width(b) + 1
+	}
+	room := m.width - fixed
+	tenantW := min(max(room-Width(scan+esc)-reserve, least), 40)
+	facts := []string{scan + esc, rate, writes}
 	if tight >= statusTightest {
-		// What is left after the badges, the bucket and the writes goes to
-		// the tenant (8 cells at least) and the scan state.
-		fixed := 1 + 3 + Width(rate) + 3 + Width(writes) + 2 // spaces and separators
-		for _, b := range badges {
-			fixed += Width(b) + 1
+		switch left := room - Width(Fit(m.tenantName(), tenantW)); {
+		case left >= 6:
+			facts[0] = Fit(scan, left)
+		default:
+			// No room for a scan state that says anything (the overview
+			// says it): the bucket and the writes stay whole.
+			facts, tenantW = facts[1:], min(max(room+3, 8), 40)
 		}
-		room := m.width - fixed
-		tenantW = min(max(room-Width(scan)-1, 8), tenantW)
-		scan = Fit(scan, max(room-tenantW, 1))
 	}
 	segs := append([]string{s.StatusKey.Render(" " + Fit(m.tenantName(), tenantW) + " ")}, badges...)
-	return strings.Join(segs, " ") + s.StatusBar.Render(" "+strings.Join([]string{scan, rate, writes}, " │ "))
+	return strings.Join(segs, " ") + s.StatusBar.Render(" "+strings.Join(facts, " │ "))
 }
 
 // scanShort is the scan state in a few words, for a narrow status bar:
@@ -1219,28 +1311,34 @@ func (m *Model) escCancelsScan() bool {
 	return !ok || !h.WantsEsc()
 }
 
+// scanEsc is " (esc cancels)" while a scan runs that esc, pressed now,
+// would cancel; the status bar shows it after the scan state.
+func (m *Model) scanEsc() string {
+	if m.c.Scan.Running && m.escCancelsScan() {
+		return " (esc cancels)"
+	}
+	return ""
+}
+
+// scanStatus is the scan state in words (scanEsc follows it).
 func (m *Model) scanStatus() string {
 	sc := m.c.Scan
 	p := sc.Progress
 	switch {
 	case sc.Running:
-		esc := ""
-		if m.escCancelsScan() {
-			esc = " (esc cancels)"
-		}
 		if r := m.c.Data.Report; r != nil && r.Method == linking.MethodSnapshot {
-			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + " old, updating…" + esc
+			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + " old, updating…"
 		}
 		switch p.Stage {
 		case "export":
 			if p.Job == "completed" {
-				return "scan: export ready, downloading…" + esc
+				return "scan: export ready, downloading…"
 			}
-			return fmt.Sprintf("scan: export %s %3d%%", Bar(10, float64(p.Percent)/100), p.Percent) + esc
+			return fmt.Sprintf("scan: export %s %3d%%", Bar(10, float64(p.Percent)/100), p.Percent)
 		case "scan", "download":
-			return fmt.Sprintf("scan: %s users read, %.1f MB", Count(p.Users), float64(p.Bytes)/1e6) + esc
+			return fmt.Sprintf("scan: %s users read, %.1f MB", Count(p.Users), float64(p.Bytes)/1e6)
 		case "connections", "":
-			return "scan: reading connections…" + esc
+			return "scan: reading connections…"
 		}
 		return "scan: " + Fit(p.String(), 40)
 	case sc.Err != nil:
@@ -1269,10 +1367,11 @@ func (m *Model) scanTime() string {
 // rateStatus is the rate-limit bucket as the last answer left it, as it
 // stands now: Auth0's reset is the moment the bucket is full again, so
 // once it has passed the bucket shows full (limit/limit), whatever the
-// last answer said was left; before it, the time left to it, counted
+// last answer said was left; before it, the time left to it (reset), counted
 // down at each frame (in tenths while a call waits for the bucket: the
-// reset of an empty bucket stays under two seconds).
-func (m *Model) rateStatus() string {
+// reset of an empty bucket stays under two seconds). Without reset (a
+// window too narrow to hold it) the bucket and "waiting" stay.
+func (m *Model) rateStatus(reset bool) string {
 	rl := m.rate
 	if !rl.Known {
 		return "API bucket –"
@@ -1282,6 +1381,8 @@ func (m *Model) rateStatus() string {
 	switch {
 	case left <= 0:
 		s = fmt.Sprintf("API %d/%d full", rl.Limit, rl.Limit)
+	case !reset:
+		s = fmt.Sprintf("API %d/%d", rl.Remaining, rl.Limit)
 	case rl.Waiting:
 		s = fmt.Sprintf("API %d/%d reset %.1fs", rl.Remaining, rl.Limit, math.Ceil(left.Seconds()*10)/10)
 	default:
@@ -1309,11 +1410,9 @@ func (m *Model) rateTick(rl client.RateLimit) time.Duration {
 	return m.opts.RateEvery
 }
 
-// writeStatus counts the writes in flight; one write's label follows
-// "writes 1" (statusBar).
+// writeStatus counts the writes in flight, in one form whatever their
+// number and the width ("writes 0"); one write's label follows "writes 1"
+// (statusBar).
 func (m *Model) writeStatus() string {
-	if len(m.writes) == 1 {
-		return "writes 1"
-	}
-	return fmt.Sprintf("writes: %d", len(m.writes))
+	return fmt.Sprintf("writes %d", len(m.writes))
 }

@@ -262,3 +262,37 @@ func TestTheRescanNoteGoesWhenTheScanEnds(t *testing.T) {
 		t.Errorf("the note stays after the scan ended: %q", m.footer())
 	}
 }
+
+// TestTheQuitQuestionListsEachWriteWhole: at 80 and 60 columns the
+// question to quit while writes are in flight wraps each write's label
+// rather than cutting it: the user ids it names show whole (it was
+// "link google-oauth2|105673151469345216921 into auth0|6ac841ff80091f7c51a…").
+func TestTheQuitQuestionListsEachWriteWhole(t *testing.T) {
+	labels := []string{
+		"link google-oauth2|105673151469345216921 into auth0|6ac841ff80091f7c51a0b1c2",
+		"unlink github|9007199254740993 from paul.muller167 (auth0|46210956aa0b1c2d3e4f5a6b)",
+	}
+	for _, size := range [][2]int{{80, 24}, {60, 20}} {
+		m, cancel := testModel(t)
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, l := range labels {
+			m.Update(WriteRequest{Task: NewTask(), Label: l, Run: nil})
+		}
+		m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
+		if _, ok := m.Active().(*Confirm); !ok {
+			t.Fatalf("q with writes in flight opened %T", m.Active())
+		}
+		screen := m.View().Content
+		var text []string // the dialog's lines, without its frame
+		for _, l := range strings.Split(screen, "\n") {
+			text = append(text, strings.Trim(l, " │"))
+		}
+		joined := strings.Join(text, " ")
+		for _, id := range []string{"google-oauth2|105673151469345216921", "auth0|6ac841ff80091f7c51a0b1c2", "github|9007199254740993", "(auth0|46210956aa0b1c2d3e4f5a6b)"} {
+			if !strings.Contains(joined, " "+id) {
+				t.Errorf("%dx%d: the question does not show %s whole:\n%s", size[0], size[1], id, screen)
+			}
+		}
+		cancel()
+	}
+}

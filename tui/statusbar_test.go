@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
 	m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}
 	facts := []string{"127.0.0.1:4792", "scanned 2,000 users 20:05", "API 46/50 reset 1s"}
 	idle := m.statusBar()
-	for _, want := range append(facts, "writes: 0") {
+	for _, want := range append(facts, "writes 0") {
 		if !strings.Contains(idle, want) {
 			t.Fatalf("the idle bar lacks %q: %q", want, idle)
 		}
@@ -141,4 +142,89 @@ func TestTheBucketIsNeverShownStale(t *testing.T) {
 	if strings.Contains(m.statusBar(), "0/2") {
 		t.Fatalf("the bar still shows the empty bucket of 20 s ago: %q", m.statusBar())
 	}
+}
+
+// statusModel is a root model (probe pages) on a tenant named tenant,
+// not a sandbox, at width columns, with a report of 300 users scanned at
+// 23:39 and a call waiting for an empty bucket whose reset is 1.4 s away.
+func statusModel(t *testing.T, tenant string, width int, now time.Time) *Model {
+	t.Helper()
+	c := &Common{Now: func() time.Time { return now },
+		Backend: &Backend{Session: session.With(context.Background(), nil, tenant, session.Config{})}}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: width, Height: 24})
+	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: time.Date(2026, 11, 1, 23, 39, 0, 0, now.Location()), UsersScanned: 300})
+	m.rate = client.RateLimit{Known: true, Limit: 2, Remaining: 0, Reset: now.Add(1400 * time.Millisecond), Waiting: true}
+	return m
+}
+
+// TestTheStatusBarKeepsTheCountdownWhereItFits: while a call waits for
+// the bucket, "reset 1.4s waiting" shows at 60, 80 and 100 columns, the
+// tenant and the scan state getting shorter first (at 80 columns the
+// tester's bar was "127.0.0.1:44623  300 users 23:39 │ API 0/2 │
+// writes 0", 48 cells); "(esc cancels)" stays while a scan runs where
+// the room allows; and the writes read "writes 0" at every width.
+func TestTheStatusBarKeepsTheCountdownWhereItFits(t *testing.T) {
+	now := time.Date(2026, 11, 1, 23, 45, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		width int
+		want  []string // whole, in this order
+	}{
+		{60, []string{"127.0.0…", "300 users", "API 0/2 reset 1.4s waiting", "writes 0"}},
+		{80, []string{"127.0.0.1:44623", "300 users 23:39", "API 0/2 reset 1.4s waiting", "writes 0"}},
+		{100, []string{"127.0.0.1:44623", "scanned 300 users 23:39", "API 0/2 reset 1.4s waiting", "writes 0"}},
+	} {
+		m := statusModel(t, "127.0.0.1:44623", tt.width, now)
+		bar := m.statusBar()
+		if Width(bar) != tt.width {
+			t.Errorf("%d columns: the bar is %d wide: %q", tt.width, Width(bar), bar)
+		}
+		if !containsInOrder(bar, tt.want) {
+			t.Errorf("%d columns: the bar does not show %q: %q", tt.width, tt.want, bar)
+		}
+	}
+	// A scan running, esc reaching it: "(esc cancels)" and the countdown
+	// both stay at 80 and 100 columns; at 60 they cannot both, and the
+	// countdown outranks the hint; the bucket and "waiting" stay whole.
+	for _, tt := range []struct {
+		width int
+		want  []string
+	}{
+		{60, []string{"scan: 120k read", "API 0/2", "waiting", "writes 0"}},
+		{80, []string{"scan: 120k read (esc cancels)", "API 0/2 reset 1.4s waiting", "writes 0"}},
+		{100, []string{"127.0.0.1:44623", "scan: 120k read (esc cancels)", "API 0/2 reset 1.4s waiting", "writes 0"}},
+	} {
+		m := statusModel(t, "127.0.0.1:44623", tt.width, now)
+		m.c.Scan = ScanStatus{Running: true, Progress: scan.Progress{Stage: "scan", Users: 120_000, Bytes: 42_000_000}}
+		bar := m.statusBar()
+		if Width(bar) != tt.width || !containsInOrder(bar, tt.want) {
+			t.Errorf("%d columns, scanning: the bar does not show %q: %q", tt.width, tt.want, bar)
+		}
+	}
+	// "writes N", one form, whatever the width and the count.
+	for _, width := range []int{60, 80, 100, 140} {
+		for n := range 3 {
+			m := statusModel(t, "127.0.0.1:44623", width, now)
+			for range n {
+				m.writes = append(m.writes, write{label: "link google-oauth2|105673151469345216921 into auth0|6ac841ff80091f7c51a"})
+			}
+			if bar := m.statusBar(); strings.Contains(bar, "writes:") || !strings.Contains(bar, fmt.Sprintf("writes %d", n)) {
+				t.Errorf("%d columns, %d writes: %q", width, n, bar)
+			}
+		}
+	}
+}
+
+// containsInOrder reports whether s holds every one of parts, in order.
+func containsInOrder(s string, parts []string) bool {
+	for _, p := range parts {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return true
 }

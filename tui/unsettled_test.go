@@ -233,3 +233,80 @@ func TestAWriteAnotherLinkdeskLeavesUnsettledIsFoundNowAndThen(t *testing.T) {
 		t.Fatalf("the write left unsettled meanwhile was not found: %d", m.unsettled)
 	}
 }
+
+// auditProbe is a top-level screen that counts what tells it the audit
+// log changed, and the ActiveMsg that follows.
+type auditProbe struct {
+	probeScreen
+	changed, active int
+}
+
+func (p *auditProbe) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg.(type) {
+	case AuditChangedMsg:
+		p.changed++
+	case ActiveMsg:
+		p.active++
+	}
+	return p, nil
+}
+
+// TestTheAuditLogIsToldWhenTheJournalsChange: each read of the journals
+// that finds them changed since the last (a write settled, finished or
+// discarded from another shell, a run of another linkdesk begun or
+// ended) tells the screens that the audit log changed, the active one
+// last (ActiveMsg, which has the audit log, shown, read it again); r
+// does too. The first read, and one that finds what the last found, do
+// not.
+func TestTheAuditLogIsToldWhenTheJournalsChange(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	log := &auditProbe{probeScreen: probeScreen{c: m.c}}
+	m.pages.Audit = func(*Common) Component { return log }
+	m.Update(ShowMsg{Page: PageAudit})
+	cut := []session.Unsettled{{PlanID: "plan-1", Unknown: []string{"op1.link"}, Remaining: []string{"op2.link"}, CutOff: true}}
+	settled := []session.Unsettled{{PlanID: "plan-1", Remaining: []string{"op2.link"}, CutOff: true}}
+	for i, step := range []struct {
+		list    []session.Unsettled
+		running []string
+		told    int // how many times the audit log has been told, after this read
+	}{
+		{cut, nil, 0},                // at start
+		{cut, nil, 0},                // nothing changed
+		{settled, nil, 1},            // resume settled op1 (a dry run: op2 is left)
+		{nil, []string{"plan-1"}, 2}, // resume --force runs: its results are not in the log yet
+		{nil, []string{"plan-1"}, 2},
+		{nil, nil, 3}, // it ended: its results are
+	} {
+		m.unsettledTask = NewTask()
+		_, cmd := m.Update(UnsettledMsg{Task: m.unsettledTask, List: step.list, Running: step.running})
+		run(cmd)
+		if log.changed != step.told || log.active != step.told {
+			t.Fatalf("read %d: the audit log was told %d times (active %d), want %d", i+1, log.changed, log.active, step.told)
+		}
+		// Settled is said once resume has ended, not while it runs.
+		switch footer := m.footer(); {
+		case step.running != nil && !strings.Contains(footer, "Another linkdesk is settling the unsettled write now…"),
+			step.running != nil && strings.Contains(footer, "settled now"):
+			t.Errorf("read %d, resume running: the footer says %q", i+1, footer)
+		case i == 5 && !strings.Contains(footer, "The unsettled write is settled now."):
+			t.Errorf("read %d, resume ended: the footer says %q", i+1, footer)
+		}
+	}
+	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if log.changed != 4 {
+		t.Errorf("r did not tell the audit log: %d", log.changed)
+	}
+}
+
+// run runs cmd and the commands of a batch, dropping their messages.
+func run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	if b, ok := cmd().(tea.BatchMsg); ok {
+		for _, c := range b {
+			run(c)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,22 +41,28 @@ func auditWithActions(t *testing.T, h *harness, email string) {
 	h.c.Backend.Session.Paths.AuditLog = path
 }
 
-// TestAuditColumnsTakeTheWidthTheyNeed: at 60×20 every action shows whole
-// and RESULT, for "ok", is no wider than its header, the email giving up
-// room first; at 100 and 160 columns the email is not held to 22 cells:
-// it shows whole where the room allows.
+// TestAuditColumnsTakeTheWidthTheyNeed: RESULT, for "ok", is no wider
+// than its header at every width; at 60×20 the long actions of the page
+// (patch_metadata) are cut to what keeps them apart ("patch_m…") rather
+// than the email to a few letters (it was "mtran153…", 8 cells, beside 14
+// of ACTION): the email keeps 14 cells, and every row still tells its
+// action from the others'; at 100 and 160 columns every action shows
+// whole and the email is not held to 22 cells: it shows whole where the
+// room allows.
 func TestAuditColumnsTakeTheWidthTheyNeed(t *testing.T) {
-	row := func(h *harness, action string) string {
+	actions := []string{"patch_metadata", "verify_email", "create_user"}
+	rows := func(h *harness) []string {
 		h.t.Helper()
+		var out []string
 		for _, l := range strings.Split(h.screen(), "\n") {
 			if strings.Contains(l, " 10-31 ") || strings.Contains(l, " 2026-10-31 ") {
-				if strings.Contains(l, " "+action+" ") {
-					return l
-				}
+				out = append(out, l)
 			}
 		}
-		h.t.Fatalf("no row shows the action %q whole:\n%s", action, h.screen())
-		return ""
+		if len(out) != len(actions) {
+			h.t.Fatalf("%d rows, want %d:\n%s", len(out), len(actions), h.screen())
+		}
+		return out
 	}
 	for _, size := range [][2]int{{60, 20}, {100, 30}, {160, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
@@ -67,37 +74,71 @@ func TestAuditColumnsTakeTheWidthTheyNeed(t *testing.T) {
 			auditWithActions(t, h, email)
 			h.press("3")
 			h.mustShow("RESULT EMAIL")
-			for _, action := range []string{"patch_metadata", "verify_email", "create_user"} {
-				r := row(h, action)
+			seen := map[string]bool{}
+			for _, r := range rows(h) {
 				if !strings.Contains(r, " ok     ") {
 					t.Errorf("the result is not in a column 6 wide: %q", r)
 				}
-				if size[0] > 60 && !strings.Contains(r, " "+email+" ") {
+				action := strings.Fields(strings.TrimPrefix(r, "▸"))[2] // date, time, action
+				seen[action] = true
+				switch {
+				case size[0] > 60 && !slices.Contains(actions, action):
+					t.Errorf("at %d columns the action is cut: %q", size[0], r)
+				case size[0] > 60 && !strings.Contains(r, " "+email+" "):
 					t.Errorf("at %d columns the email is cut: %q", size[0], r)
+				case size[0] == 60 && !strings.Contains(r, " "+email[:13]+"… "):
+					t.Errorf("at 60 columns the email has less than 14 cells: %q", r)
 				}
+			}
+			if len(seen) != len(actions) {
+				t.Errorf("the actions cut are not apart: %v", seen)
+			}
+			if size[0] == 60 && !seen["patch_m…"] {
+				t.Errorf("patch_metadata is not cut to patch_m…: %v", seen)
 			}
 		})
 	}
 }
 
+// TestActionApart: the actions of a page cut to 8 cells stay apart, or
+// to as many as they need.
+func TestActionApart(t *testing.T) {
+	for _, tt := range []struct {
+		actions []string
+		want    int
+	}{
+		{[]string{"patch_metadata", "verify_email", "create_user", "link"}, 8},
+		{[]string{"remove_roles", "remove_member"}, 9},
+		{[]string{"link", "delete"}, 8},
+		{nil, 8},
+	} {
+		if got := actionApart(tt.actions); got != tt.want {
+			t.Errorf("actionApart(%q) = %d, want %d", tt.actions, got, tt.want)
+		}
+	}
+}
+
 // TestAuditColumnsGiveUpRoomInOrder: the operator goes first, then the
-// year, then the email and the accounts in turns (the accounts keeping 14
-// cells), and the action last; what is left over goes first to the one of
-// the email and the accounts closer to whole, then to the other.
+// year, then the email and the accounts down to 16 cells, then the action
+// down to what keeps the page's actions apart, then the email and the
+// accounts in turns (the accounts keeping 14 cells), and the action last;
+// what is left over goes first to the one of the email and the accounts
+// closer to whole, then to the other.
 func TestAuditColumnsGiveUpRoomInOrder(t *testing.T) {
 	for _, tt := range []struct {
 		width int
 		need  auditNeeds
 		want  []int
 	}{
-		// time, action, result, email, accounts, operator
-		{60, auditNeeds{14, 2, 42, 30, 4}, []int{11, 14, 6, 9, 14, 0}},
-		{60, auditNeeds{6, 9, 22, 44, 4}, []int{11, 6, 9, 12, 16, 0}},
-		{80, auditNeeds{14, 2, 42, 30, 4}, []int{11, 14, 6, 19, 24, 0}},
-		{100, auditNeeds{14, 2, 42, 30, 4}, []int{16, 14, 6, 22, 27, 8}},
-		{100, auditNeeds{14, 2, 25, 30, 4}, []int{16, 14, 6, 25, 24, 8}},
-		{100, auditNeeds{6, 9, 29, 51, 4}, []int{16, 6, 9, 29, 25, 8}},
-		{160, auditNeeds{14, 2, 42, 30, 4}, []int{16, 14, 6, 42, 67, 8}},
+		// time, action, result, email, accounts, operator; the action's least
+		{60, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 8, 6, 14, 15, 0}},
+		{60, auditNeeds{14, 9, 18, 30, 5, 8}, []int{11, 8, 9, 12, 14, 0}}, // "no result", "mtran153@gmail.com"
+		{60, auditNeeds{6, 9, 22, 44, 4, 8}, []int{11, 6, 9, 14, 14, 0}},
+		{80, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 14, 6, 19, 24, 0}},
+		{100, auditNeeds{14, 2, 42, 30, 4, 8}, []int{16, 14, 6, 22, 27, 8}},
+		{100, auditNeeds{14, 2, 25, 30, 4, 8}, []int{16, 14, 6, 25, 24, 8}},
+		{100, auditNeeds{6, 9, 29, 51, 4, 8}, []int{16, 6, 9, 29, 25, 8}},
+		{160, auditNeeds{14, 2, 42, 30, 4, 8}, []int{16, 14, 6, 42, 67, 8}},
 	} {
 		got := auditColumns(tt.width, tt.need)
 		if fmt.Sprint(got) != fmt.Sprint(tt.want) {

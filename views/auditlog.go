@@ -33,6 +33,9 @@ type AuditLog struct {
 
 	cursor int
 	offset int
+	// keep: the read in flight is of calls recorded elsewhere (another
+	// shell settled a write, r): the cursor stays on the call it is on.
+	keep bool
 }
 
 // auditEntry is a call of the log with what the screen precomputes.
@@ -52,7 +55,7 @@ func (a *AuditLog) Init() tea.Cmd    { return a.Refresh() }
 func (a *AuditLog) Title() string    { return "Audit log" }
 func (a *AuditLog) Entries() int     { return len(a.entries) }
 func (a *AuditLog) Rows() int        { return len(a.rows) }
-func (a *AuditLog) Refresh() tea.Cmd { return a.load() }
+func (a *AuditLog) Refresh() tea.Cmd { a.keep = false; return a.load() }
 
 // Selected is the entry under the cursor's op id and action (tests).
 func (a *AuditLog) Selected() (opID, action string, t time.Time) {
@@ -95,6 +98,14 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		if !a.answered(msg.Task) {
 			return a, nil
 		}
+		// Read again for calls recorded elsewhere, the cursor stays on the
+		// call it was on (on the newest, it follows the newest); shown
+		// again, or after a write of this session, it goes to the newest.
+		was := ""
+		if e := a.selected(); e != nil && a.keep && a.cursor > 0 {
+			was = e.OpID
+		}
+		a.keep = false
 		a.err, a.skipped = msg.Err, len(msg.Skipped)
 		a.entries = make([]auditEntry, len(msg.Calls))
 		for i, c := range msg.Calls {
@@ -109,8 +120,11 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			}
 			e.search = a.searchText(e)
 		}
-		a.refilter(false)
+		a.refilterOn(was)
 	case tui.WriteDoneMsg:
+		a.stale, a.keep = true, false
+	case tui.AuditChangedMsg:
+		a.keep = a.keep || !a.stale
 		a.stale = true
 	case tui.ActiveMsg:
 		if a.stale {
@@ -133,7 +147,7 @@ func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case tui.Matches(k, keys.Open):
 		if e := a.selected(); e != nil {
-			return tui.Push(newAuditRecord(a.c, *e, a.undone(e.Undoes)))
+			return tui.Push(newAuditRecord(a.c, *e, a.accounts(e), a.undone(e.Undoes)))
 		}
 	case tui.Matches(k, keys.Undo):
 		return a.askUndo()
@@ -153,6 +167,12 @@ func (a *AuditLog) refilter(keep bool) {
 	if e := a.selected(); keep && e != nil {
 		was = e.OpID
 	}
+	a.refilterOn(was)
+}
+
+// refilterOn applies the filter, the cursor on the call with op id was
+// if it passes, else on the newest.
+func (a *AuditLog) refilterOn(was string) {
 	words := tui.FilterWords(a.filter.Value)
 	a.rows = a.rows[:0]
 	for i := range a.entries {
@@ -192,8 +212,11 @@ func (a *AuditLog) selected() *auditEntry {
 func (a *AuditLog) searchText(e *auditEntry) string {
 	var ids []string
 	for _, id := range e.UserIDs {
-		if acc, _ := a.c.Data.Account(id); acc != nil {
+		if acc, g := a.c.Data.Account(id); acc != nil {
 			ids = append(ids, acc.Identifier.Value)
+			if u, ok := tui.UsernameIn(g, acc); ok {
+				ids = append(ids, u.Value)
+			}
 		}
 	}
 	return e.SearchText(ids...)
@@ -235,14 +258,17 @@ func (a *AuditLog) accounts(e *auditEntry) string {
 	return strings.Join(names, ", ")
 }
 
-// accountIn names an account of an entry by its primary identifier where
-// the scan knows it and it tells the account apart, else by the
-// identifier the record keeps (a username of an account deleted or linked
-// since), else by user id: an email the entry's own email column shows
-// names none of the accounts that share it.
+// accountIn names an account of an entry as the group screen does
+// (tui.NameIn) where the scan knows it: by its primary identifier where
+// that tells it apart, by the username that does for the several profiles
+// of one email of a legacy custom database (tui.UsernameIn), else by user
+// id, since an email the entry's own email column shows names none of the
+// accounts that share it. An account the scan no longer has is named by
+// the identifier the record keeps (a username of an account deleted or
+// linked since), else by user id.
 func (a *AuditLog) accountIn(e *auditEntry, id string) string {
 	if acc, g := a.c.Data.Account(id); acc != nil {
-		if acc.Identifier.Type == linking.IdentifierEmail && slices.ContainsFunc(e.Emails, func(m string) bool {
+		if _, ok := tui.UsernameIn(g, acc); !ok && acc.Identifier.Type == linking.IdentifierEmail && slices.ContainsFunc(e.Emails, func(m string) bool {
 			return linking.NormalizeEmail(m) == linking.NormalizeEmail(acc.Identifier.Value)
 		}) {
 			return id
@@ -288,16 +314,48 @@ func (a *AuditLog) pageRows() int {
 }
 
 // auditNeeds are the widths the cells of the rows on the page need:
-// action, result, email, accounts, operator.
-type auditNeeds struct{ action, result, email, accounts, operator int }
+// action, result, email, accounts, operator; and actionLeast, the fewest
+// cells that keep the actions on the page apart once cut (actionApart).
+type auditNeeds struct{ action, result, email, accounts, operator, actionLeast int }
+
+// actionApart is the fewest cells, 8 at least, in which the actions cut
+// to fit stay apart: "patch_m…", "verify_…", "create_…"; "remove_r…" and
+// "remove_m…" where both remove_roles and remove_member are on the page.
+func actionApart(actions []string) int {
+	longest := 0
+	for _, a := range actions {
+		longest = max(longest, tui.Width(tui.Fit(a, 80)))
+	}
+	for w := 8; w < longest; w++ {
+		seen := map[string]string{}
+		apart := true
+		for _, a := range actions {
+			cut := tui.Fit(a, w)
+			if other, ok := seen[cut]; ok && other != a {
+				apart = false
+				break
+			}
+			seen[cut] = a
+		}
+		if apart {
+			return w
+		}
+	}
+	return max(longest, 8)
+}
 
 // auditColumns lay the list out for the rows on the page, each column as
 // wide as its cells need where the room allows: the result and the action
 // no wider than their words (a column of "ok" takes the header's width),
 // the email and the accounts up to 22 and 24 cells first. When room is
 // short the operator goes first, then the year of the time, then the email
-// and the accounts shrink in turns (the accounts keep 14 cells, a user id
-// cut last); the action is cut only once the email can give no more.
+// and the accounts shrink to 16 cells; then the action is cut, down to the
+// cells that keep the actions on the page apart ("patch_m…", 8 at least:
+// its whole word is in the pane under the list, and the email is what
+// tells a row's group, which cut to a few letters names none), then the
+// email and the accounts shrink to 14 cells in turns, then the email
+// alone (the accounts keep 14 cells, a user id cut last), and the action
+// is cut further only once the email can give no more.
 func auditColumns(width int, need auditNeeds) []int {
 	const (
 		colTime = iota
@@ -334,7 +392,9 @@ func auditColumns(width int, need auditNeeds) []int {
 		{colOperator, 0},
 		{colTime, 11},
 		{colEmail, 16}, {colAccounts, 16},
-		{colEmail, 10}, {colAccounts, 14},
+		{colAction, max(need.actionLeast, 6)},
+		{colEmail, 14}, {colAccounts, 14},
+		{colEmail, 10},
 		{colEmail, 6},
 		{colAction, 6},
 	} {
@@ -396,15 +456,18 @@ func (a *AuditLog) View() string {
 		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
 	}
 	var need auditNeeds
+	var actions []string
 	cellW := func(v string) int { return tui.Width(tui.Fit(v, 80)) }
 	for r := a.offset; r < min(a.offset+a.pageRows(), len(a.rows)); r++ {
 		e := &a.entries[a.rows[r]]
+		actions = append(actions, e.Action)
 		need.action = max(need.action, cellW(e.Action))
 		need.result = max(need.result, cellW(e.Result))
 		need.email = max(need.email, cellW(strings.Join(e.Emails, ", ")))
 		need.accounts = max(need.accounts, cellW(a.accounts(e)))
 		need.operator = max(need.operator, cellW(e.Operator))
 	}
+	need.actionLeast = actionApart(actions)
 	cols := auditColumns(w, need)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
@@ -507,16 +570,18 @@ func callText(request string) string {
 }
 
 // AuditRecord shows every field of one call's records: attempt and result,
-// the whole error, the state before, the answer.
+// the whole error, the state before, the answer; above them, the accounts
+// as the log's row names them.
 type AuditRecord struct {
 	c      *tui.Common
 	entry  auditEntry
+	named  string // the accounts, as the row names them (AuditLog.accounts)
 	undone string // the operation the call helps undo, in words ("" when none)
 	scroll int
 }
 
-func newAuditRecord(c *tui.Common, e auditEntry, undone string) *AuditRecord {
-	return &AuditRecord{c: c, entry: e, undone: undone}
+func newAuditRecord(c *tui.Common, e auditEntry, named, undone string) *AuditRecord {
+	return &AuditRecord{c: c, entry: e, named: named, undone: undone}
 }
 
 func (r *AuditRecord) Init() tea.Cmd { return nil }
@@ -556,6 +621,12 @@ func (r *AuditRecord) View() string {
 	}
 	var all []string
 	all = append(all, s.Title.Render(tui.Fit(e.Action+" · "+e.Result, w)))
+	if r.named != "" {
+		all = append(all, label("of", r.named)...) // whole: the row may have cut it
+	}
+	if len(e.Emails) > 0 {
+		all = append(all, label("email", strings.Join(e.Emails, ", "))...)
+	}
 	for _, rec := range e.Records {
 		all = append(all, "", s.Title.Render(rec.Phase+" ")+s.Dim.Render(rec.Time.UTC().Format(time.RFC3339)))
 		all = append(all, label("operator", rec.Operator)...)

@@ -200,7 +200,7 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 			if a := d.account(); a != nil {
 				name = tui.NameIn(d.group(), a)
 			}
-			return d.exec.start(d.c, "delete "+tui.Fit(name, 60), d.email, []linking.Operation{op})
+			return d.exec.start(d.c, "delete "+tui.Fit(name, labelName), d.email, []linking.Operation{op})
 		}
 	default:
 		d.typed.Update(k, keys)

@@ -203,6 +203,32 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 	return []tui.HelpGroup{{Title: "Link: result", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
 }
 
+// FooterKeys are the review's keys in the words of one line, those that
+// act on the review first: at 80 columns enter, j/k and space show with
+// esc (the help's words would leave room for enter and esc alone). Other
+// steps: their help, as it comes.
+func (w *LinkWizard) FooterKeys() []keyBinding {
+	if w.step != stepReview {
+		return nil
+	}
+	k := w.c.Keys
+	var b []keyBinding
+	if w.loading || w.planErr == nil && len(w.ops) > 0 {
+		b = append(b, withHelp(k.Open, "enter", "go on"))
+	}
+	if len(w.conflicts) > 0 {
+		b = append(b, withHelp(k.Down, "j/k", "next conflict"), withHelp(k.Toggle, "space", "swap side"))
+	}
+	if w.overridable() {
+		b = append(b, withHelp(k.Override, "o", "override (recorded)"))
+	}
+	b = append(b, withHelp(k.Back, "esc", "back"))
+	if w.reviewScrolls() {
+		b = append(b, withHelp(k.PageDown, "pgdn", "scroll"), withHelp(k.Bottom, "G", "end"))
+	}
+	return b
+}
+
 // Paste goes to the reason while it is edited.
 func (w *LinkWizard) Paste(text string) {
 	if !w.exec.started {
@@ -277,6 +303,7 @@ func (w *LinkWizard) tookUsers(msg tui.UsersMsg) {
 
 func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := w.c.Keys
+	shown := w.step == stepReview && w.conflictShown() // as the last frame drew it, hint and all
 	w.hint = ""
 	switch w.step {
 	case stepAccounts:
@@ -308,6 +335,11 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case tui.Matches(k, keys.Back):
 			w.step = stepAccounts
+		case tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0 && !shown:
+			// The conflict under the cursor was scrolled out of view: space
+			// brings it back first, and swaps nothing unseen.
+			w.reveal = true
+			w.hint = fmt.Sprintf("Conflict %d of %d is in view again (▸): space again keeps its other side.", w.conflict+1, len(w.conflicts))
 		case tui.Matches(k, keys.Toggle) && len(w.conflicts) > 0:
 			w.toggleConflict()
 		case tui.Matches(k, keys.Override) && w.overridable():
@@ -452,10 +484,10 @@ func (w *LinkWizard) execute() tea.Cmd {
 	// The label is what the status bar says of the write in flight and once
 	// it is done: short enough to show there. The result screen lists
 	// every call, each secondary by its user id.
-	label := "link " + tui.Fit(names[0], 50) + " into " + tui.Fit(w.name(w.primary), 40)
+	label := "link " + tui.Fit(names[0], labelName) + " into " + tui.Fit(w.name(w.primary), labelName)
 	w.linking = "Link " + names[0] + " into " + w.name(w.primary) + "."
 	if len(names) > 1 {
-		label = fmt.Sprintf("link %d accounts into %s", len(names), tui.Fit(w.name(w.primary), 40))
+		label = fmt.Sprintf("link %d accounts into %s", len(names), tui.Fit(w.name(w.primary), labelName))
 		w.linking = fmt.Sprintf("Link %d accounts into %s: %s.", len(names), w.name(w.primary), strings.Join(names, ", "))
 	}
 	ops := slices.Clone(w.ops)
@@ -626,6 +658,18 @@ type reviewPane struct {
 	// cursor; at is -1 when there is none.
 	at, end int
 	room    int // the merge lines the window has room for
+	// banner is where the lines of top that say whose conflict the cursor
+	// is on begin; away are those lines for when it is out of view (as
+	// many: the view does not move when they take their place).
+	banner int
+	away   []string
+}
+
+// shows reports whether the merge scrolled to scroll shows the conflict
+// under the cursor (its first line, the one marked ▸); true when there
+// is none.
+func (p *reviewPane) shows(scroll int) bool {
+	return p.at < 0 || p.at >= scroll && p.at < scroll+p.visible(scroll)
 }
 
 // pinned reports whether the merge scrolled to scroll shows its section's
@@ -691,6 +735,20 @@ func (p *reviewPane) reveal(scroll int) int {
 		scroll = min(p.at, p.end-p.visible(scroll)+1)
 	}
 	return p.clamp(scroll)
+}
+
+// conflictShown reports whether the review, as drawn now, shows the
+// conflict under the cursor (or will at once: a move to it, or a new
+// plan, brings it into view before the next frame).
+func (w *LinkWizard) conflictShown() bool {
+	if len(w.conflicts) == 0 || w.reveal {
+		return true
+	}
+	if w.loading || w.planErr != nil || len(w.users) == 0 {
+		return false
+	}
+	p := w.reviewLayout(w.c.Height - len(w.head()) - len(w.hintLines()))
+	return p.shows(p.clamp(w.scroll))
 }
 
 // reviewScrolls reports whether the review is longer than the window.
@@ -813,9 +871,22 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 		}
 	}
 	if n := len(w.conflicts); n > 0 {
+		// Whose conflict the cursor is on, whole where two lines hold it;
+		// scrolled out of view (g, G, pgup, pgdn, j past the last), the
+		// lines say so, and space brings it back before it swaps a side.
 		owner := w.name(w.conflictOwner[w.conflict])
-		for _, l := range tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width, 2) {
-			p.top = append(p.top, s.Warn.Render(l)) // whose conflict it is, whole where two lines hold it
+		here := tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width, 2)
+		away := tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s, is out of view: space brings it back", w.conflict+1, n, owner), width, 2)
+		for len(here) < len(away) {
+			here = append(here, "")
+		}
+		for len(away) < len(here) {
+			away = append(away, "")
+		}
+		p.banner = len(p.top)
+		for i := range here {
+			p.top = append(p.top, s.Warn.Render(here[i]))
+			p.away = append(p.away, s.Warn.Render(away[i]))
 		}
 	}
 	// Under the lines on top: a blank line, the merge, and the line that
@@ -848,7 +919,11 @@ func (w *LinkWizard) reviewView(height int) []string {
 		w.scroll, w.reveal = p.reveal(w.scroll), false
 	}
 	w.scroll = p.clamp(w.scroll)
-	out := append(slices.Clone(p.top), "")
+	out := slices.Clone(p.top)
+	if !p.shows(w.scroll) {
+		copy(out[p.banner:], p.away)
+	}
+	out = append(out, "")
 	if p.pinned(w.scroll) {
 		out = append(out, p.lines[p.sectionOf[w.scroll]]) // the title of the section in view
 	}

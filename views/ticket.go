@@ -243,7 +243,7 @@ func (t *TicketDialog) make() tea.Cmd {
 		return nil
 	}
 	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
-	label := "ticket for " + tui.Fit(tui.UserLabel(t.user, t.conns), 60)
+	label := "ticket for " + tui.Fit(t.named(), labelName)
 	return t.exec.run(label, []string{linking.NormalizeEmail(t.user.Email)},
 		func(ctx context.Context) (string, error) { return b.Ticket(ctx, id, opts, reason) })
 }
@@ -309,7 +309,7 @@ func (t *TicketDialog) View() string {
 	u := t.user
 	roomy := t.c.Height >= 26
 	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 9)) + v }
-	id := tui.IdentifierOf(u, t.conns)
+	id, _ := t.identifier()
 	if roomy {
 		lines = append(lines, tui.Wrap("A one-time link that lets this one account set a new password, even when others share its email.", w, 2)...)
 		lines = append(lines, "")
@@ -352,13 +352,37 @@ func (t *TicketDialog) View() string {
 	return tui.DialogBox(t.c, squeeze(lines, t.c.Height-2))
 }
 
+// identifier is what names the account read, as the group screen names
+// it: the username that tells apart the profiles of one email of a legacy
+// custom database (tui.UsernameIn, as the audit record names it; legacy),
+// else its primary identifier.
+func (t *TicketDialog) identifier() (id linking.PrimaryIdentifier, legacy bool) {
+	if a, g := t.c.Data.Account(t.user.UserID); a != nil && linking.NormalizeEmail(a.Email) == linking.NormalizeEmail(t.user.Email) && a.Username == t.user.Username {
+		if u, ok := tui.UsernameIn(g, a); ok {
+			return u, true
+		}
+	}
+	return tui.IdentifierOf(t.user, t.conns), false
+}
+
+// named is the account read by its identifier and user id (the write's
+// label, the result).
+func (t *TicketDialog) named() string {
+	id, _ := t.identifier()
+	return tui.AccountLabel(id, t.user.UserID)
+}
+
 // accountName names the account the ticket is for: by its primary
 // identifier where that tells it apart from the other accounts of its
 // email's group (a family member's username), else with its user id beside
 // it (the email the accounts of a legacy duplicate group share names none
-// of them), as the delete dialog names it.
+// of them: the username that tells them apart does, with it), as the
+// delete dialog names it.
 func (t *TicketDialog) accountName() string {
-	id := tui.IdentifierOf(t.user, t.conns)
+	id, legacy := t.identifier()
+	if legacy { // with its user id, as the group screen and the delete dialog name it
+		return tui.AccountLabel(id, t.user.UserID)
+	}
 	acc := linking.AccountFromUser(t.user, t.conns)
 	acc.Identifier = id
 	var others []*linking.Account
@@ -454,7 +478,7 @@ func (t *TicketDialog) resultLines(w int) []string {
 		return append([]string{s.Bad.Render("✗ No ticket:")}, tui.Wrap(t.exec.err.Error(), w, 6)...)
 	}
 	// The account whole, its user id wrapped rather than cut.
-	out := append(lead("✓ Ticket for ", tui.Fit(tui.UserLabel(t.user, t.conns), 3*w), w, s.Good.Render, nil), "")
+	out := append(lead("✓ Ticket for ", tui.Fit(t.named(), 3*w), w, s.Good.Render, nil), "")
 	out = append(out, tui.Wrap(t.URL(), w, 6)...)
 	out = append(append(out, ""), sentence(s.Dim.Render, "Send this link by a channel you trust; it works once.", w)...)
 	if others := OtherAddresses(t.user); len(others) > 0 {

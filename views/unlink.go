@@ -115,7 +115,7 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 		ops := []linking.Operation{*u.op}
 		ops[0].Reason = u.reason.Value()
 		linking.NameAccounts(ops, []client.User{u.user}, u.conns)
-		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), 50)+" from "+tui.Fit(u.primaryName(), 40), u.email, ops)
+		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), labelName)+" from "+tui.Fit(u.primaryName(), labelName), u.email, ops)
 	default:
 		u.hint = "Press y to unlink or n to cancel (enter does not confirm)."
 	}

@@ -10,6 +10,12 @@ import (
 	"github.com/linkdesk/linkdesk/tui"
 )
 
+// labelName is the most cells a write's label gives one account's name:
+// enough for an identifier and its user id whole (the question to quit
+// and the command line after it list the label whole, wrapped), bounded
+// whatever a tenant's string (the status bar cuts it to its room).
+const labelName = 100
+
 // pendingWrite is a write a dialog started, whose answer is an R: handed
 // to the root as a WriteRequest, and the root's answer when it comes.
 type pendingWrite[R any] struct {
