@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,34 +11,9 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
-	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/session/sessiontest"
 )
-
-// cutLinkTenant is a tenant whose Link acts, then is cut off before its
-// answer comes, the network lost with it, so the run cannot read what
-// became of the call: the journal is left with the call's outcome unknown.
-type cutLinkTenant struct {
-	client.Tenant
-	cancel context.CancelFunc
-	lost   *atomic.Bool
-}
-
-func (c cutLinkTenant) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
-	if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
-		return nil, err
-	}
-	c.lost.Store(true)
-	c.cancel()
-	return nil, ctx.Err()
-}
-
-func (c cutLinkTenant) User(ctx context.Context, id string) (client.User, error) {
-	if c.lost.Load() {
-		return client.User{}, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
-	}
-	return c.Tenant.User(ctx, id)
-}
 
 // leaveUnsettledLink links the small fixture's alice, cut off after the
 // tenant acted, in the state directory dir; it returns the real tenant.
@@ -51,25 +24,11 @@ func leaveUnsettledLink(t *testing.T, dir string) client.Tenant {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cut := session.With(ctx, cutLinkTenant{Tenant: tn, cancel: cancel, lost: new(atomic.Bool)}, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
-	defer cut.Close()
-	users, err := cut.Users(ctx, "auth0|63ea1f0b2c8d4e5f60718293", "google-oauth2|108812345678901234567")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, err := cut.Connections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cut.Apply(ctx, cut.NewPlan(ops...), session.ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
-		t.Fatalf("the cut-off link: %v", err)
-	}
+	sessiontest.CutOffAlicesLink(t, tn, func(cut client.Tenant) *session.Session {
+		s := session.With(context.Background(), cut, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 	return tn
 }
 

@@ -2,45 +2,18 @@ package views
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/client"
-	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/session/sessiontest"
 	"github.com/linkdesk/linkdesk/tui"
 )
-
-// cutLink is a tenant whose Link acts, then is cut off before its answer
-// comes, the network lost with it: the run cannot read what became of
-// the call, and its journal is left with the call's outcome unknown.
-type cutLink struct {
-	client.Tenant
-	cancel context.CancelFunc
-	lost   *atomic.Bool
-}
-
-func (c cutLink) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
-	if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
-		return nil, err
-	}
-	c.lost.Store(true)
-	c.cancel()
-	return nil, ctx.Err()
-}
-
-func (c cutLink) User(ctx context.Context, id string) (client.User, error) {
-	if c.lost.Load() {
-		return client.User{}, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
-	}
-	return c.Tenant.User(ctx, id)
-}
 
 // anotherShell is a second linkdesk on the harness's tenant and state
 // directory, as `linkdesk link` and `linkdesk resume` run in another shell.
@@ -56,24 +29,7 @@ func anotherShell(t *testing.T, h *harness, tenant client.Tenant) *session.Sessi
 // from another shell, cut off after the tenant acted.
 func cutOffLink(t *testing.T, h *harness) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cut := anotherShell(t, h, cutLink{Tenant: h.c.Backend.Session.Tenant, cancel: cancel, lost: new(atomic.Bool)})
-	users, err := cut.Users(ctx, "auth0|63ea1f0b2c8d4e5f60718293", "google-oauth2|108812345678901234567")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, err := cut.Connections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cut.Apply(ctx, cut.NewPlan(ops...), session.ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
-		t.Fatalf("the cut-off link: %v", err)
-	}
+	sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session { return anotherShell(t, h, tn) })
 }
 
 // tick is the rate-limit sample the root takes now and then, at now: the
