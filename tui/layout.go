@@ -145,6 +145,19 @@ type Column struct {
 	Shrink int
 }
 
+// RowWidth is the width of a row of columns of widths w (0: not shown)
+// with gap cells between those shown.
+func RowWidth(w []int, gap int) int {
+	t, n := 0, 0
+	for _, x := range w {
+		if x > 0 {
+			t += x
+			n++
+		}
+	}
+	return t + gap*max(n-1, 0)
+}
+
 // FitColumns gives each column a width so that the table, with gap cells
 // between columns, fits in width: it takes the columns' drops and shrinks
 // in their order until it fits. A column never gets more than it wants;
@@ -154,16 +167,7 @@ func FitColumns(cols []Column, width, gap int) []int {
 	for i, c := range cols {
 		w[i] = max(c.Want, c.Min)
 	}
-	total := func() int {
-		t, n := 0, 0
-		for _, x := range w {
-			if x > 0 {
-				t += x
-				n++
-			}
-		}
-		return t + gap*max(n-1, 0)
-	}
+	total := func() int { return RowWidth(w, gap) }
 	type step struct {
 		col, prio int
 		drop      bool

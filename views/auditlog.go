@@ -376,16 +376,7 @@ func auditColumns(width int, need auditNeeds) []int {
 	w := slices.Clone(want)
 	w[colEmail], w[colAccounts] = min(w[colEmail], 22), min(w[colAccounts], 24)
 	room := width - 2
-	total := func() int {
-		t, n := 0, 0
-		for _, x := range w {
-			if x > 0 {
-				t += x
-				n++
-			}
-		}
-		return t + max(n-1, 0)
-	}
+	total := func() int { return tui.RowWidth(w, 1) }
 	// What gives up room, in order: a column dropped (least 0), or cut
 	// down to least cells.
 	for _, st := range []struct{ col, least int }{
