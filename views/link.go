@@ -633,7 +633,12 @@ func (w *LinkWizard) accountsView(room int) []string {
 		}
 	} else {
 		below = append(below, "")
-		below = append(below, tui.Wrap("No primary is recommended for a "+tui.ClassName(g.Class)+" group: make sure these accounts are one person's.", width, 2)...)
+		why := "No primary is recommended for a " + tui.ClassName(g.Class) + " group: make sure these accounts are one person's."
+		if g.Class == linking.ClassLegacyDuplicate {
+			// Every pair here shares one database connection: refused.
+			why = "Profiles of one email in one database are never linked (legacy_profiles): they may be different people, and need migration."
+		}
+		below = append(below, tui.Wrap(why, width, 3)...)
 	}
 	table := len(out) - 1 // the lines down to the table's last row, less the blank one
 	lines := squeeze(append(out, below...), room)
