@@ -1137,7 +1137,7 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 	}
 	r, err := e.resolve(ctx, s)
 	switch {
-	case err != nil && errors.Is(err, context.DeadlineExceeded):
+	case err != nil && interrupted && errors.Is(err, context.DeadlineExceeded):
 		return outcomeUnknown, fmt.Sprintf("the tenant could not be read within %s to learn the outcome; `linkdesk resume` settles it by reading the tenant", settleOnInterrupt)
 	case err != nil:
 		return outcomeUnknown, "reading the tenant to learn the outcome: " + err.Error()
