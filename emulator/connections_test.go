@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +26,10 @@ func TestConnections(t *testing.T) {
 	c.call("GET", "/api/v2/connections", nil, 200, &all)
 	if len(all) != 6 {
 		t.Fatalf("%d connections", len(all))
+	}
+	// In id order, as Auth0 lists them (recorded), not in the fixture's.
+	if !slices.IsSortedFunc(all, func(a, b conn) int { return strings.Compare(a.ID, b.ID) }) || all[2].ID != "con_github" {
+		t.Errorf("connections not in id order: %v", all)
 	}
 	// Options are served back as given.
 	var family conn

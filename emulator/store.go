@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -210,6 +212,9 @@ func newStore(t *Tenant, lag time.Duration) (*store, error) {
 		st.connByID[cc.ID] = &cc
 		st.connByName[cc.Name] = &cc
 	}
+	// Auth0 lists connections in id order, not in the order they were made
+	// (recorded: TestConnectionManager_List).
+	slices.SortFunc(st.conns, func(a, b *Connection) int { return strings.Compare(a.ID, b.ID) })
 	st.users = newUserTable(len(t.Users), true)
 	for _, u := range t.Users {
 		if u == nil || u.UserID == "" {
