@@ -287,7 +287,7 @@ func (u *undoer) link() error {
 			return err
 		}
 	}
-	primary, found, err := u.account(op.Primary, "deleted since the link: undo its deletion first, then this link")
+	primary, found, err := u.account(op.Primary, fmt.Sprintf("deleted since the link, and %s, linked into it, with it: if linkdesk deleted it, undo that deletion first (it links %s back), then this link; the backups of plan %s keep both accounts as they were before the link", op.Secondary, op.Secondary, u.src.PlanID))
 	if err != nil || !found {
 		return err
 	}
@@ -305,6 +305,7 @@ func (u *undoer) link() error {
 			}
 			unlink.Notes = nil
 			u.out.Ops = append(u.out.Ops, u.op(unlink))
+			u.note("%s comes back as a new account: created now, with no login count or last login (its sign-ins were counted on %s while it was linked); the rest of its profile, metadata, roles and memberships come back as they were", op.Secondary, op.Primary)
 			pState.Identities = slices.DeleteFunc(pState.Identities, func(r IdentityRef) bool { return r.Provider == provider && r.UserID == id })
 			secState = unlinkedState(primary, provider, id)
 			secExists, fresh, secBlocked = true, true, unlink.KeepBlocked

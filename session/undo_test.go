@@ -90,3 +90,54 @@ func TestUndoOfAnOperationRunningElsewhereSaysItIsRunning(t *testing.T) {
 		t.Fatalf("undo while its plan runs elsewhere: %v", err)
 	}
 }
+
+// The undo of a link says what cannot come back as it was: the secondary
+// is made anew by the unlink (created now, no login history). When the
+// primary was deleted since, by whoever, the refusal does not send the
+// operator to undo a deletion linkdesk may never have made, and says where
+// both accounts are kept.
+func TestTheUndoOfALinkSaysWhatCannotComeBackAsItWas(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.session(t, f.real, "sandbox")
+	users, err := s.Users(ctx, aliceDB, aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, _ := s.Connections(ctx)
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.NewPlan(ops...)
+	if res, err := s.Apply(ctx, p, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("link: %v %+v", err, res)
+	}
+	opID := opIDOf(t, s, p.ID, "op1.link")
+	up, conflicts, err := s.UndoPlan(ctx, opID, "")
+	if err != nil || len(conflicts) > 0 {
+		t.Fatalf("undo: %v %v", err, conflicts)
+	}
+	if notes := strings.Join(up.Notes, "\n"); !strings.Contains(notes, aliceGoogle+" comes back as a new account: created now, with no login count or last login") {
+		t.Errorf("the undo does not say the secondary is made anew:\n%s", notes)
+	}
+
+	// Deleted outside linkdesk: no linkdesk deletion to undo first.
+	if err := f.real.DeleteUser(ctx, aliceDB); err != nil {
+		t.Fatal(err)
+	}
+	_, conflicts, err = s.UndoPlan(ctx, opID, "")
+	if err != nil && !errors.Is(err, linking.ErrNothingToUndo) {
+		var se *linking.SafetyError
+		if !errors.As(err, &se) {
+			t.Fatalf("undo once the primary is deleted: %v", err)
+		}
+	}
+	var note string
+	for _, c := range conflicts {
+		note += c.String()
+	}
+	if !strings.Contains(note, "if linkdesk deleted it, undo that deletion first") || !strings.Contains(note, "the backups of plan "+p.ID+" keep both accounts") {
+		t.Errorf("the refusal once the primary is deleted: %q", note)
+	}
+}
