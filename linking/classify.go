@@ -91,7 +91,7 @@ type part struct {
 
 // shape is a group cut into what the classes speak of.
 type shape struct {
-	families []part    // ≥2 accounts inside one Non-Unique Email connection
+	families []part    // accounts inside one Non-Unique Email connection (one is enough)
 	legacy   []part    // ≥2 accounts inside one connection expecting unique emails
 	singles  []*member // accounts alone on their connection in the group
 }
@@ -110,10 +110,13 @@ func shapeOf(members []member) shape {
 		}
 		start = end
 		switch {
+		case p.conn.NonUniqueEmail:
+			// Even alone there, the account's email tells no one apart: it
+			// may be a parent's inbox or a shop's, so the group is never a
+			// link candidate by default.
+			s.families = append(s.families, p)
 		case len(p.members) == 1:
 			s.singles = append(s.singles, p.members[0])
-		case p.conn.NonUniqueEmail:
-			s.families = append(s.families, p)
 		default:
 			s.legacy = append(s.legacy, p)
 		}
@@ -293,8 +296,13 @@ func sharedReasons(s shape) []string {
 	var r []string
 	migrate := false
 	for _, p := range s.families {
-		r = append(r, fmt.Sprintf("%s share the email inside %s, a Non-Unique Emails connection where each is told apart by its own identifier: %s; legitimate by design, not a link candidate",
-			countAccounts(len(p.members)), p.conn.Name, identifierList(p.members)))
+		if len(p.members) == 1 {
+			r = append(r, fmt.Sprintf("%s is on %s, a Non-Unique Emails connection, where an email may be shared (a parent's inbox, a shop's) and tells no one apart: not a link candidate by default",
+				identifierList(p.members), p.conn.Name))
+			continue
+		}
+		r = append(r, fmt.Sprintf("%s share the email inside %s, a Non-Unique Emails connection where %s; legitimate by design, not a link candidate",
+			countAccounts(len(p.members)), p.conn.Name, toldApartBy(p.members)))
 	}
 	for _, p := range s.legacy {
 		switch {
@@ -375,13 +383,30 @@ func caseReason(members []member, linkable bool) []string {
 		return nil
 	}
 	slices.Sort(spellings)
-	reason := "emails differ only in case: " + listed(spellings, func(sp string) string {
+	reason := differIn(spellings) + ": " + listed(spellings, func(sp string) string {
 		return fmt.Sprintf("%s (%s)", sp, strings.Join(conns[sp], ", "))
 	})
 	if linkable {
 		reason += " — the Account Link Extension matches case-sensitively and would not have offered a link"
 	}
 	return []string{reason}
+}
+
+// differIn says how spellings of one address differ: in case, in the
+// white space around them, or both.
+func differIn(spellings []string) string {
+	spaced, sameTrimmed := false, true
+	for _, sp := range spellings {
+		spaced = spaced || strings.TrimSpace(sp) != sp
+		sameTrimmed = sameTrimmed && strings.TrimSpace(sp) == strings.TrimSpace(spellings[0])
+	}
+	switch {
+	case sameTrimmed:
+		return "emails differ only in the white space around them"
+	case spaced:
+		return "emails differ in case and in the white space around them"
+	}
+	return "emails differ only in case"
 }
 
 func oneSpelling(members []member) bool {
@@ -450,6 +475,18 @@ func connNames(ms []*member) string {
 		}
 	}
 	return joinAnd(out)
+}
+
+// toldApartBy says what tells the accounts of a family apart: their own
+// identifiers, or only their user ids where the connection makes no
+// username or phone number an identifier.
+func toldApartBy(ms []*member) string {
+	for _, m := range ms {
+		if m.Identifier.Type != IdentifierUserID {
+			return "each is told apart by its own identifier: " + identifierList(ms)
+		}
+	}
+	return "no username or phone number is an identifier, so only their user ids tell them apart: " + userIDs(ms)
 }
 
 func identifierList(ms []*member) string {

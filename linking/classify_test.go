@@ -81,6 +81,14 @@ func TestRecommendedPrimary(t *testing.T) {
 				return a
 			}(),
 		}, "google-oauth2|b", []string{"chosen over auth0|a: google-oauth2|b already holds linked identities, so Auth0 cannot link it as a secondary"}},
+		{"an account not blocked beats a blocked one with more logins", []*Account{
+			func() *Account {
+				a := acct("google-oauth2|b", "google-oauth2", true, 100, "2024-01-01", "2020-01-01")
+				a.Blocked = true
+				return a
+			}(),
+			acct("auth0|a", "db", true, 1, "2024-01-01", "2024-01-01"),
+		}, "auth0|a", []string{"chosen over google-oauth2|b: not blocked (google-oauth2|b is blocked: it cannot sign in)"}},
 		{"user id breaks a tie", []*Account{
 			acct("google-oauth2|z", "google-oauth2", true, 3, "", ""),
 			acct("samlp|a", "saml", true, 3, "", ""),
@@ -105,9 +113,11 @@ func TestRecommendedPrimary(t *testing.T) {
 func TestClassifyEdgeGroups(t *testing.T) {
 	conns := NewConnections(
 		Connection{Name: "nue", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true, Identifiers: []string{"username"}},
+		Connection{Name: "nue-bare", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true},
 		Connection{Name: "nue2", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true, Identifiers: []string{"phone_number"}},
 		Connection{Name: "db", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Identifiers: []string{"email"}},
 		Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true, Identifiers: []string{"email"}},
+		Connection{Name: "github", Strategy: "github", Provider: "github", IsSocial: true, Identifiers: []string{"email"}},
 	)
 	a := func(id, conn string, verified bool) *Account {
 		return &Account{UserID: id, Connection: conn, Provider: "auth0", Email: "x@y.com", EmailVerified: verified, Username: id}
@@ -118,12 +128,17 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		want     Class
 		reason   string
 	}{
-		{"one NUE account and a social one is a link candidate", []*Account{a("auth0|1", "nue", true), a("g|2", "google-oauth2", true)}, ClassLinkCandidate, "both emails verified"},
+		// Alone on its Non-Unique Emails connection, an account's email may
+		// still be a parent's or a shop's: never a link candidate by default.
+		{"one NUE account and a social one are for the operator to decide", []*Account{a("auth0|1", "nue", true), a("g|2", "google-oauth2", true)}, ClassMixed,
+			"username auth0|1 (auth0|1) is on nue, a Non-Unique Emails connection, where an email may be shared (a parent's inbox, a shop's) and tells no one apart: not a link candidate by default"},
+		{"a NUE connection with no identifier but the user id", []*Account{a("auth0|1", "nue-bare", true), a("auth0|2", "nue-bare", true)}, ClassSharedByDesign,
+			"no username or phone number is an identifier, so only their user ids tell them apart: auth0|1, auth0|2"},
 		{"two NUE families", []*Account{a("auth0|1", "nue", true), a("auth0|2", "nue", true), a("auth0|3", "nue2", true), a("auth0|4", "nue2", true)}, ClassMixed, "inside nue2"},
 		{"ordinary db duplicates", []*Account{a("auth0|1", "db", true), a("auth0|2", "db", true)}, ClassLegacyDuplicate, "which should keep emails unique: find out how they came to be"},
 		{"family plus two loose accounts", []*Account{a("auth0|1", "nue", true), a("auth0|2", "nue", true), a("auth0|3", "db", false), a("g|4", "google-oauth2", true)}, ClassMixed,
 			"auth0|3 (db) and g|4 (google-oauth2), each alone on its connection, share the email with them: they could be linked together or into one of them, and the operator decides; email not verified on auth0|3 (db)"},
-		{"three accounts need verification", []*Account{a("auth0|1", "db", false), a("g|2", "google-oauth2", false), a("auth0|3", "nue", true)}, ClassNeedsVerification, "emails not verified on auth0|1 (db) and g|2 (google-oauth2)"},
+		{"three accounts need verification", []*Account{a("auth0|1", "db", false), a("g|2", "google-oauth2", false), a("gh|3", "github", true)}, ClassNeedsVerification, "emails not verified on auth0|1 (db) and g|2 (google-oauth2)"},
 		{"a single account", []*Account{a("auth0|1", "db", true)}, "", "only one account"},
 		{"a family and an account holding a linked identity", []*Account{a("auth0|1", "nue", true), a("auth0|2", "nue", true),
 			func() *Account {
@@ -177,5 +192,28 @@ func TestAGroupNamesItsBlockedAccounts(t *testing.T) {
 	}}
 	if got := blockedReasons(family); len(got) != 1 || got[0] != "username kid (auth0|kid) is blocked (it cannot sign in) and the others are not" {
 		t.Errorf("family: %q", got)
+	}
+}
+
+// The reason naming an address's spellings says how they differ: a space
+// around one is not a difference of case.
+func TestTheSpellingsOfAnAddressSayHowTheyDiffer(t *testing.T) {
+	conns := NewConnections(
+		Connection{Name: "db", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Identifiers: []string{"email"}},
+		Connection{Name: "github", Strategy: "github", Provider: "github", IsSocial: true, Identifiers: []string{"email"}},
+	)
+	for _, tt := range []struct{ other, want string }{
+		{" x@y.com ", "emails differ only in the white space around them"},
+		{"X@Y.com", "emails differ only in case"},
+		{" X@y.com", "emails differ in case and in the white space around them"},
+	} {
+		g := &Group{Email: "x@y.com", Accounts: []*Account{
+			{UserID: "auth0|1", Connection: "db", Provider: "auth0", Email: "x@y.com", EmailVerified: true},
+			{UserID: "github|2", Connection: "github", Provider: "github", Email: tt.other, EmailVerified: true},
+		}}
+		Classify(g, conns)
+		if !slices.ContainsFunc(g.Reasons, func(r string) bool { return strings.HasPrefix(r, tt.want+": ") }) {
+			t.Errorf("%q and x@y.com: reasons %q lack %q", tt.other, g.Reasons, tt.want)
+		}
 	}
 }

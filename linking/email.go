@@ -10,9 +10,12 @@ import (
 // trimmed of surrounding white space and case-folded as a whole (Auth0
 // database connections store lower case, social ones keep the IdP's case;
 // the domain is never case-sensitive, and local parts differing only in case
-// are treated as one person). It returns "" when s is not an address: no '@'
-// with something on both sides of it. Invalid UTF-8 bytes are kept as they
-// are. An address that is already normalized is returned without copying.
+// are treated as one person). A letter outside ASCII never folds into an
+// ASCII one (the KELVIN SIGN into k, the long s into s): such an address
+// only looks like the ASCII one, and is another mailbox. It returns "" when
+// s is not an address: no '@' with something on both sides of it. Invalid
+// UTF-8 bytes are kept as they are. An address that is already normalized
+// is returned without copying.
 func NormalizeEmail(s string) string {
 	if isNormalASCII(s) {
 		return s
@@ -66,11 +69,16 @@ func looksLikeAddress(s string) bool {
 
 // foldRune maps every rune of a simple case-folding orbit to one member: the
 // lower case of the orbit's smallest rune, so that the key reads in lower
-// case and EqualFold-equal strings get equal keys.
+// case and EqualFold-equal strings get equal keys; except that a rune
+// outside ASCII whose orbit holds an ASCII letter (K, k and the KELVIN SIGN;
+// S, s and the long s) stays itself: a look-alike, not a case.
 func foldRune(r rune) rune {
 	least := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		least = min(least, f)
+	}
+	if least < utf8.RuneSelf {
+		return r
 	}
 	if l := unicode.ToLower(least); inOrbit(l, least) {
 		return l

@@ -229,7 +229,7 @@ func PlanUnlink(primary client.User, provider, userID, reason string) (Operation
 	}
 	ref := IdentityRef{Provider: provider, UserID: userID}
 	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason, KeepBlocked: primary.Blocked}
-	op.Notes = []string{fmt.Sprintf("%s comes back as a new account of its own, with its old profile and no metadata (created now, with no login count or last login); its undo (`linkdesk undo`, or U in the audit log) links it again", ref)}
+	op.Notes = []string{fmt.Sprintf("%s comes back as a new account, with its old profile and no metadata or login history; its undo (`linkdesk undo`, or U in the audit log) links it again", ref)}
 	if primary.Blocked {
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, so %s comes back blocked too: the unlink lets no one in; unblock it afterwards if it should sign in", primary.UserID, ref))
 	}
@@ -404,7 +404,11 @@ func PlanReport(ctx context.Context, t client.Tenant, r *Report, conns *Connecti
 		}
 		if taken := slices.DeleteFunc(slices.Clone(np.Accounts), func(id string) bool { return !involved[id] }); len(taken) > 0 {
 			np.Why, np.Check = WhyRefused, CheckAlreadyPlanned
-			np.Reason = fmt.Sprintf("%s already take part in an earlier operation of this plan: plan this group again once it is applied", strings.Join(taken, ", "))
+			verb := "takes"
+			if len(taken) > 1 {
+				verb = "take"
+			}
+			np.Reason = fmt.Sprintf("%s already %s part in an earlier operation of this plan: plan this group again once it is applied", joinAnd(taken), verb)
 			plan.Skip(np)
 			continue
 		}

@@ -16,7 +16,8 @@ type criterion struct {
 }
 
 // primaryCriteria choose the recommended primary, in order: an account that
-// already holds linked identities (Auth0 cannot link it as a secondary), a verified email,
+// already holds linked identities (Auth0 cannot link it as a secondary), one
+// not blocked (whoever signs in to a blocked one is kept out), a verified email,
 // more logins, a more recent login, the older account, a database account over
 // an enterprise or passwordless one over a social one, and finally the lower
 // user id so that equal inputs always give the same answer.
@@ -25,6 +26,12 @@ var primaryCriteria = []criterion{
 		better: func(a, b *member) int { return cmp.Compare(boolRank(len(a.Linked) > 0), boolRank(len(b.Linked) > 0)) },
 		why: func(a, b *member) string {
 			return a.UserID + " already holds linked identities, so Auth0 cannot link it as a secondary"
+		},
+	},
+	{
+		better: func(a, b *member) int { return cmp.Compare(boolRank(b.Blocked), boolRank(a.Blocked)) },
+		why: func(a, b *member) string {
+			return "not blocked (" + b.UserID + " is blocked: it cannot sign in)"
 		},
 	},
 	{
@@ -122,6 +129,9 @@ func primaryReasons(p *member, ms []*member) []string {
 		oldest = oldest && compareAge(p.Account, m.Account) < 0
 	}
 	var facts []string
+	if p.Blocked {
+		facts = append(facts, "blocked")
+	}
 	if p.verified {
 		facts = append(facts, "verified email")
 	} else {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,10 +18,12 @@ import (
 // WriteTable writes the report for a person at a terminal: each group (in
 // report order) with its class, email, size and reasons, its accounts
 // indented beneath (the recommended primary marked *), and the counts per
-// class at the end. Lines are cut, and reasons wrapped, to width columns
-// when width > 0. This is a rendering of tenant data for a terminal, so
-// control and format characters in it are replaced here, at render time.
-// Groups are rendered on every CPU and written in order.
+// class at the end. When width > 0 (a terminal's) reasons are wrapped to
+// width columns, account rows leave out what is least useful first to keep
+// each user id whole (fitRows), and other lines are cut. This is a
+// rendering of tenant data for a terminal, so control and format
+// characters in it are replaced here, at render time. Groups are rendered
+// on every CPU and written in order.
 func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err := writeGroups(bw, r.Groups, func(b []byte, i int, g *linking.Group) []byte {
@@ -108,16 +111,12 @@ func (t *tableWriter) group(g *linking.Group) {
 	}
 }
 
-// single writes the accounts an email scan found alone on their address.
+// single writes the accounts an email scan found alone on their address,
+// each in a row as a group's accounts are.
 func (t *tableWriter) single(accounts []*linking.Account) {
 	for _, a := range accounts {
 		t.line("ACCOUNT  " + termsafe.Printable(a.Email) + "  alone: no other account has this email")
-		verified := "unverified"
-		if a.EmailVerified {
-			verified = "verified"
-		}
-		t.line("    " + strings.Join([]string{termsafe.Printable(a.Identifier.String()), termsafe.Printable(a.Connection), verified,
-			linking.Logins(a.LoginsCount), "last login " + linking.LoginDay(a.LastLogin), termsafe.Printable(a.UserID)}, "  "))
+		t.accounts(&linking.Group{Email: a.Email, Accounts: []*linking.Account{a}})
 		t.line("")
 	}
 }
@@ -253,15 +252,33 @@ var classTitles = func() map[linking.Class]string {
 	return m
 }()
 
-// accountColumns is how many columns an account's row has; the last is
-// not padded.
-const accountColumns = 6
+// The columns of an account's row, in the order it writes them; the last
+// is not padded.
+const (
+	colIdentifier   = iota // the recommended primary's mark *, the identifier's type and value
+	colConnection          // its connection's name
+	colVerification        // verified or unverified, and blocked
+	colLogins              // "41 logins"
+	colLastLogin           // "last login 2024-05-01"
+	colUserID              // what the operator acts on
+	accountColumns
+)
+
+// An account's row starts with rowIndent spaces and has rowGap between its
+// columns.
+const rowIndent, rowGap = 2, 2
+
+// What a column cut to fit a terminal keeps at the least, in runes: the
+// identifier's with the mark of the primary.
+const minConnection, minIdentifier = 10, 2 + 8
 
 // accounts writes one row per account, each column padded to its widest
 // cell (counted in runes): the recommended primary marked *, its
 // identifier, connection, verification, logins, last login and user id.
-// The cells are laid out in the writer's scratch first, to be measured,
-// then copied into place with their padding: no string an account.
+// On a terminal too narrow for the rows, fitRows leaves out or cuts what
+// the operator needs least first. The cells are laid out in the writer's
+// scratch first, to be measured, then copied into place with their
+// padding: no string an account.
 func (t *tableWriter) accounts(g *linking.Group) {
 	cells := t.cells[:0]
 	ends := t.ends[:0]
@@ -311,39 +328,134 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		cell(start)
 		start = len(cells)
 		cells = append(cells, "last login "...)
-		if a.LastLogin.IsZero() {
-			cells = append(cells, "never"...)
-		} else {
-			cells = linking.AppendDate(cells, a.LastLogin)
-		}
+		cells = appendLastLogin(cells, a)
 		cell(start)
 		start = len(cells)
 		cells = append(cells, termsafe.Printable(a.UserID)...)
 		cell(start)
 	}
-	start := 0
-	for i, end := range ends {
-		col := i % accountColumns
-		if col == 0 {
-			start = len(t.b)
-			t.b = append(t.b, "  "...)
-		} else {
-			t.b = append(t.b, "  "...)
-		}
-		from := 0
-		if i > 0 {
-			from = ends[i-1]
-		}
-		t.b = append(t.b, cells[from:end]...)
-		if col < accountColumns-1 {
-			for range widths[col] - runeWidthBytes(cells[from:end]) {
-				t.b = append(t.b, ' ')
+	l := rowLayout{widths: widths}
+	if t.width > 0 && l.width() > t.width {
+		unlabeled := 0 // the identifier column without the identifiers' types
+		for i := colIdentifier; i < len(ends); i += accountColumns {
+			from := 0
+			if i > 0 {
+				from = ends[i-1]
 			}
-		} else {
-			t.endLine(start)
+			id := cells[from:ends[i]]
+			unlabeled = max(unlabeled, runeWidthBytes(id)-labelEnd(id)+2)
 		}
+		l = fitRows(widths, unlabeled, t.width)
+	}
+	var fitted []byte // a cell cut or without its label
+	for row := 0; row < len(ends); row += accountColumns {
+		start := len(t.b)
+		t.b = append(t.b, "  "...)
+		first := true
+		for col := range accountColumns {
+			if l.out[col] {
+				continue
+			}
+			w := l.widths[col]
+			from := 0
+			if row+col > 0 {
+				from = ends[row+col-1]
+			}
+			c := cells[from:ends[row+col]]
+			if col == colIdentifier && l.noLabel {
+				fitted = append(append(fitted[:0], c[:2]...), c[labelEnd(c):]...)
+				c = fitted
+			}
+			if n := runeWidthBytes(c); n > w {
+				fitted = append(fitted[:0], cutRunes(string(c), w)...)
+				c = fitted
+			}
+			if !first {
+				t.b = append(t.b, "  "...)
+			}
+			first = false
+			t.b = append(t.b, c...)
+			if col < accountColumns-1 {
+				for range w - runeWidthBytes(c) {
+					t.b = append(t.b, ' ')
+				}
+			}
+		}
+		t.endLine(start) // the user id is cut only when nothing else is left to give up
 	}
 	t.cells, t.ends = cells, ends
+}
+
+// labelEnd is where the identifier's type ends in an identifier cell
+// ("* email a@b.c"), the space after it included.
+func labelEnd(id []byte) int {
+	return 2 + bytes.IndexByte(id[2:], ' ') + 1
+}
+
+// appendLastLogin writes when the account last logged in: its date, or
+// "never" only when it has no login either; an account with logins whose
+// last login the data lacks is "unknown", not "never".
+func appendLastLogin(b []byte, a *linking.Account) []byte {
+	switch {
+	case !a.LastLogin.IsZero():
+		return linking.AppendDate(b, a.LastLogin)
+	case a.LoginsCount == 0:
+		return append(b, "never"...)
+	default:
+		return append(b, "unknown"...)
+	}
+}
+
+// rowLayout is how a group's account rows fit a terminal.
+type rowLayout struct {
+	widths  [accountColumns]int  // each column's runes
+	out     [accountColumns]bool // the columns left out
+	noLabel bool                 // the identifiers are written without their type
+}
+
+// width is the runes of a row.
+func (l *rowLayout) width() int {
+	n, shown := rowIndent, 0
+	for col, w := range l.widths {
+		if !l.out[col] {
+			n += w
+			shown++
+		}
+	}
+	return n + rowGap*max(shown-1, 0)
+}
+
+// fitRows lays out rows whose columns want widths (unlabeled: the
+// identifier column without the types) in width, giving up what the
+// operator needs least first, as the terminal UI gives up its columns
+// (dates, then connection names; user ids and the identifiers that tell a
+// family apart last): the last login, then the logins, then the connection
+// (cut, then left out), the identifiers' types (the value says what it is:
+// an address, a phone number), the verification; then the identifier is
+// cut. The user id is never cut here: only the line's end cuts it, when
+// nothing else is left to give up.
+func fitRows(widths [accountColumns]int, unlabeled, width int) rowLayout {
+	l := rowLayout{widths: widths}
+	shrink := func(col, least int) {
+		over := l.width() - width
+		l.widths[col] = max(l.widths[col]-over, min(l.widths[col], least))
+	}
+	steps := [...]func(){
+		func() { l.out[colLastLogin] = true },
+		func() { l.out[colLogins] = true },
+		func() { shrink(colConnection, minConnection) },
+		func() { l.out[colConnection] = true },
+		func() { l.widths[colIdentifier], l.noLabel = unlabeled, true },
+		func() { l.out[colVerification] = true },
+		func() { shrink(colIdentifier, minIdentifier) },
+	}
+	for _, step := range steps {
+		if l.width() <= width {
+			break
+		}
+		step()
+	}
+	return l
 }
 
 // runeWidthBytes counts the runes of b, as the table measures columns.

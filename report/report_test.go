@@ -353,6 +353,165 @@ func TestWriteTableSanitizesTenantStrings(t *testing.T) {
 	}
 }
 
+// On a terminal (60, 80, 100 columns) every account's row keeps its user
+// id, which support acts on, and its identifier whole: the table gives up
+// the dates, logins and connection names first.
+func TestWriteTableKeepsEveryUserIDWholeOnATerminal(t *testing.T) {
+	r := fixtureReport(t)
+	for _, width := range []int{60, 80, 100} {
+		var b bytes.Buffer
+		if err := WriteTable(&b, r, width); err != nil {
+			t.Fatal(err)
+		}
+		blocks := strings.Split(b.String(), "\n\n") // a group each, in report order, then the summary
+		if len(blocks) != len(r.Groups)+1 {
+			t.Fatalf("at %d columns, %d blocks for %d groups:\n%s", width, len(blocks), len(r.Groups), b.String())
+		}
+		for i, g := range r.Groups {
+			lines := strings.Split(blocks[i], "\n")
+			for _, line := range lines {
+				if n := utf8.RuneCountInString(line); n > width {
+					t.Errorf("at %d columns, a line of %d runes: %q", width, n, line)
+				}
+			}
+			for _, a := range g.Accounts {
+				id := a.Identifier
+				if u, ok := linking.UsernameTellsApart(g, a); ok {
+					id = u
+				}
+				row := slices.IndexFunc(lines, func(l string) bool { return strings.HasSuffix(l, "  "+a.UserID) })
+				if row < 0 {
+					t.Errorf("at %d columns, group %s has no row ending in the whole user id %s:\n%s", width, g.Email, a.UserID, blocks[i])
+				} else if !strings.Contains(lines[row], " "+id.Value+" ") {
+					t.Errorf("at %d columns, the row of %s lacks its identifier %q whole: %q", width, a.UserID, id.Value, lines[row])
+				}
+			}
+		}
+	}
+}
+
+// A row too wide for the terminal gives up, in this order, its last login,
+// its logins, its connection (cut, then left out), the identifier's type
+// and its verification; the identifier and the user id stay whole.
+func TestWriteTableGivesUpDatesThenLoginsThenConnectionNames(t *testing.T) {
+	g := &linking.Group{Email: "john.doe@acme.com", Class: linking.ClassLinkCandidate, RecommendedPrimary: "auth0|john", Accounts: []*linking.Account{
+		{UserID: "auth0|john", Connection: "Username-Password-Authentication", EmailVerified: true, LoginsCount: 41,
+			LastLogin:  time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+			Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "john.doe@acme.com"}},
+		{UserID: "google-oauth2|109876543210987654321", Connection: "google-oauth2", EmailVerified: true, Blocked: true, LoginsCount: 5,
+			LastLogin:  time.Date(2024, 4, 1, 10, 0, 0, 0, time.UTC),
+			Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "John.Doe@Acme.com"}},
+	}}
+	r := &linking.Report{Groups: []*linking.Group{g}}
+	for _, tt := range []struct {
+		width int
+		rows  [2]string
+	}{
+		{0, [2]string{
+			"  * email john.doe@acme.com  Username-Password-Authentication  verified           41 logins  last login 2024-05-01  auth0|john",
+			"    email John.Doe@Acme.com  google-oauth2                     verified, blocked  5 logins   last login 2024-04-01  google-oauth2|109876543210987654321"}},
+		{140, [2]string{
+			"  * email john.doe@acme.com  Username-Password-Authentication  verified           41 logins  auth0|john",
+			"    email John.Doe@Acme.com  google-oauth2                     verified, blocked  5 logins   google-oauth2|109876543210987654321"}},
+		{120, [2]string{
+			"  * email john.doe@acme.com  Username-Password-Authentication  verified           auth0|john",
+			"    email John.Doe@Acme.com  google-oauth2                     verified, blocked  google-oauth2|109876543210987654321"}},
+		{100, [2]string{
+			"  * email john.doe@acme.com  Username-Passw…  verified           auth0|john",
+			"    email John.Doe@Acme.com  google-oauth2    verified, blocked  google-oauth2|109876543210987654321"}},
+		{90, [2]string{
+			"  * email john.doe@acme.com  verified           auth0|john",
+			"    email John.Doe@Acme.com  verified, blocked  google-oauth2|109876543210987654321"}},
+		{80, [2]string{
+			"  * john.doe@acme.com  verified           auth0|john",
+			"    John.Doe@Acme.com  verified, blocked  google-oauth2|109876543210987654321"}},
+		{60, [2]string{
+			"  * john.doe@acme.com  auth0|john",
+			"    John.Doe@Acme.com  google-oauth2|109876543210987654321"}},
+	} {
+		var b bytes.Buffer
+		if err := WriteTable(&b, r, tt.width); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tt.rows {
+			if !strings.Contains(b.String(), "\n"+want+"\n") {
+				t.Errorf("at %d columns, no row\n%q in\n%s", tt.width, want, b.String())
+			}
+		}
+	}
+}
+
+// "last login never" is said only of an account that never logged in: one
+// with logins whose last login the data lacks says "unknown", in a group's
+// rows as in an account found alone on its email.
+func TestWriteTableSaysLastLoginUnknownForAnAccountWithLogins(t *testing.T) {
+	account := func(id string, logins int64, last time.Time) *linking.Account {
+		return &linking.Account{UserID: id, Connection: "db", Provider: "auth0", Email: "x@y.com", LoginsCount: logins, LastLogin: last,
+			Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "x@y.com"}}
+	}
+	g := &linking.Group{Email: "x@y.com", Class: linking.ClassLinkCandidate, Accounts: []*linking.Account{
+		account("auth0|30", 30, time.Time{}),
+		account("auth0|0", 0, time.Time{}),
+		account("auth0|3", 3, time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)),
+	}}
+	r := &linking.Report{Groups: []*linking.Group{g}, Single: []*linking.Account{account("auth0|alone", 7, time.Time{})}}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"30 logins  last login unknown     auth0|30\n",
+		"0 logins   last login never       auth0|0\n",
+		"3 logins   last login 2024-01-01  auth0|3\n",
+		"7 logins  last login unknown  auth0|alone\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// The JSON and the CSV leave a last login the data lacks empty (null, an
+// empty cell) whatever the logins: they never invent one.
+func TestJSONAndCSVLeaveAMissingLastLoginEmpty(t *testing.T) {
+	a := &linking.Account{UserID: "auth0|30", Connection: "db", Provider: "auth0", Email: "x@y.com", LoginsCount: 30,
+		Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "x@y.com"}}
+	b2 := &linking.Account{UserID: "auth0|0", Connection: "db", Provider: "auth0", Email: "x@y.com",
+		Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "x@y.com"}}
+	r := &linking.Report{Version: 1, Groups: []*linking.Group{{Email: "x@y.com", Class: linking.ClassLinkCandidate, Accounts: []*linking.Account{a, b2}}}}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Groups []struct {
+			Accounts []map[string]any `json:"accounts"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, acc := range rep.Groups[0].Accounts {
+		if v, ok := acc["last_login"]; !ok || v != nil {
+			t.Errorf("JSON of %v: last_login %v, want null", acc["user_id"], v)
+		}
+	}
+	var cs bytes.Buffer
+	if err := WriteCSV(&cs, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&cs).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "last_login")
+	for _, row := range rows[1:] {
+		if row[col] != "" {
+			t.Errorf("CSV row %q: last_login %q, want it empty", row, row[col])
+		}
+	}
+}
+
 func TestCounts(t *testing.T) {
 	r := &linking.Report{Groups: []*linking.Group{{Class: linking.ClassMixed}, {Class: linking.ClassMixed}, {Class: linking.ClassLinkCandidate}}}
 	c := r.Counts()

@@ -277,6 +277,20 @@ func TestReadExportReaderError(t *testing.T) {
 	}
 }
 
+// A UTF-8 byte-order mark before the first line (a file saved by an
+// editor on Windows) is skipped: the first user is scanned, not refused.
+func TestReadExportSkipsALeadingByteOrderMark(t *testing.T) {
+	export := "\uFEFF" + `{"user_id":"auth0|1","email":"a@b.com"}` + "\n" + `{"user_id":"google-oauth2|2","email":"A@b.com"}` + "\n"
+	s := New(nil, Options{})
+	if err := s.ReadExport(strings.NewReader(export)); err != nil {
+		t.Fatal(err)
+	}
+	r := s.Report(linking.ReportMeta{})
+	if r.UsersScanned != 2 || r.SkippedLines != 0 || len(r.Groups) != 1 {
+		t.Errorf("users %d, skipped %d (%+v), groups %d; want 2, 0, 1", r.UsersScanned, r.SkippedLines, r.LineErrors, len(r.Groups))
+	}
+}
+
 func TestStampParsing(t *testing.T) {
 	for _, s := range []string{
 		"2024-05-01T10:00:00.123Z", "2024-05-01T10:00:00Z", "2024-02-29T23:59:59.999999999Z",

@@ -235,12 +235,13 @@ func (s *Scanner) join(email string, hash uint32, idx uint32) {
 }
 
 // ReadExport scans a users export: NDJSON, already decompressed, one user a
-// line. Reading (and the decompression inside r) runs on its own goroutine,
-// lines are decoded a chunk at a time on one goroutine a CPU, and the
-// decoded accounts are indexed here in the order of the file, so that
-// decompression, decoding and indexing overlap. A malformed line is recorded
-// with its line number and skipped; blank lines are ignored. The error is
-// r's, after every complete line before it has been scanned.
+// line (a UTF-8 byte-order mark before the first is skipped). Reading (and
+// the decompression inside r) runs on its own goroutine, lines are decoded
+// a chunk at a time on one goroutine a CPU, and the decoded accounts are
+// indexed here in the order of the file, so that decompression, decoding
+// and indexing overlap. A malformed line is recorded with its line number
+// and skipped; blank lines are ignored. The error is r's, after every
+// complete line before it has been scanned.
 func (s *Scanner) ReadExport(r io.Reader) error {
 	if s.opts.HoldCollector {
 		defer readWindow()()
@@ -412,12 +413,16 @@ func (s *Scanner) indexChunk(c *decodedChunk) {
 // readChunkSize is how much of the export one hand-off carries.
 const readChunkSize = 1 << 20
 
+// byteOrderMark is UTF-8's byte-order mark, which some tools write at the
+// start of a text file.
+var byteOrderMark = []byte("\uFEFF")
+
 // readLines fills buffers from free with whole lines of r and sends them on;
 // a line longer than a buffer grows it. At the end the last line goes out
-// even without its newline.
+// even without its newline. A byte-order mark at the start of r is left out.
 func readLines(r io.Reader, out chan<- []byte, free <-chan []byte) error {
 	var carry []byte
-	for {
+	for first := true; ; first = false {
 		buf := <-free
 		if cap(buf) < readChunkSize || cap(buf) < 2*len(carry) {
 			buf = make([]byte, 0, max(readChunkSize, 2*len(carry)))
@@ -428,6 +433,9 @@ func readLines(r io.Reader, out chan<- []byte, free <-chan []byte) error {
 			var n int
 			n, err = r.Read(buf[len(buf):cap(buf)])
 			buf = buf[:len(buf)+n]
+		}
+		if first && bytes.HasPrefix(buf, byteOrderMark) {
+			buf = append(buf[:0], buf[len(byteOrderMark):]...) // a file saved by an editor on Windows
 		}
 		if errors.Is(err, io.EOF) {
 			out <- buf

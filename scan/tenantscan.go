@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
@@ -35,6 +37,9 @@ type Request struct {
 	// ExportBytes is the size of an export file as stored (ExportFile), when
 	// known: the scanner's index is sized from it instead of growing.
 	ExportBytes int64
+	// ExportName names the export file in ExportFile's errors, as the
+	// operator gave it; "" says "the export file".
+	ExportName string
 	// MaxAge is the age past which a snapshot is replaced by an export
 	// (0: DefaultMaxSnapshotAge).
 	MaxAge time.Duration
@@ -248,7 +253,10 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 }
 
 // ExportFile scans an export already downloaded (decompressed NDJSON in
-// r). conns may be nil: connections are then inferred from the users.
+// r). conns may be nil: connections are then inferred from the users. A
+// file with no line at all is an empty tenant; one with lines of which not
+// one is a user is no users export, and its error (ErrNotAnExport) says
+// what the file looks like.
 func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, req Request) (*linking.Report, error) {
 	if conns == nil {
 		conns = linking.InferConnections()
@@ -261,15 +269,87 @@ func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, re
 		progress = func(Progress) {}
 	}
 	started := time.Now().UTC()
-	report, err := scanStream(ctx, r, conns, req, int(req.ExportBytes/bytesPerEmail), func(sp Counts) {
+	head := &headReader{r: r}
+	report, err := scanStream(ctx, head, conns, req, int(req.ExportBytes/bytesPerEmail), func(sp Counts) {
 		progress(Progress{Stage: "scan", Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
 	})
 	if err != nil {
 		return nil, err
 	}
+	if report.UsersScanned == 0 && report.SkippedLines > 0 {
+		return nil, notAnExport(req.ExportName, head.head, report)
+	}
 	report.ScannedAt, report.Method = started, linking.MethodFile
 	progress(Progress{Stage: "done", Users: report.UsersScanned, Skipped: report.SkippedLines})
 	return report, nil
+}
+
+// ErrNotAnExport matches the error of an export file of which not one line
+// is a user (errors.Is): a CSV export, a JSON array, another kind of file.
+var ErrNotAnExport = errors.New("not a users export")
+
+type notAnExportError struct{ msg string }
+
+func (e notAnExportError) Error() string      { return e.msg }
+func (notAnExportError) Is(target error) bool { return target == ErrNotAnExport }
+
+// notAnExport says what the file named name looks like: it starts with
+// head, and not one of its lines was a user.
+func notAnExport(name string, head []byte, r *linking.Report) error {
+	if name == "" {
+		name = "the export file"
+	}
+	const format = "linkdesk reads the JSON (NDJSON) export format, one user object per line"
+	first := bytes.TrimLeft(bytes.TrimPrefix(head, byteOrderMark), " \t\r\n")
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	} else if len(head) == headBytes { // a line longer than the head: not cut inside a character
+		i := len(first) - 1
+		for i > 0 && len(first)-i < utf8.UTFMax && !utf8.RuneStart(first[i]) {
+			i--
+		}
+		if i >= 0 && !utf8.FullRune(first[i:]) {
+			first = first[:i]
+		}
+	}
+	first = bytes.TrimRight(first, " \t\r")
+	var msg string
+	switch {
+	case len(first) == 0: // blank as far as the head goes
+	case first[0] == '[':
+		msg = fmt.Sprintf("%s is a JSON array, not an export's one object per line; %s", name, format)
+	case string(first) == "{":
+		msg = fmt.Sprintf("%s is one JSON document over several lines, not an export's one object per line; %s", name, format)
+	case !utf8.Valid(first) || bytes.ContainsFunc(first, func(c rune) bool { return c < ' ' && c != '\t' }):
+		msg = fmt.Sprintf("%s is not text (compressed twice, or not an export at all?); %s", name, format)
+	case first[0] != '{' && bytes.IndexByte(first, ',') >= 0:
+		msg = fmt.Sprintf("%s is a CSV export; %s: export the users again with format \"json\"", name, format)
+	}
+	if msg == "" {
+		msg = fmt.Sprintf("%s is not a users export: not one of its lines is a user; %s", name, format)
+		if len(r.LineErrors) > 0 {
+			msg += fmt.Sprintf(" (line %d: %s)", r.LineErrors[0].Line, r.LineErrors[0].Error)
+		}
+	}
+	return notAnExportError{msg}
+}
+
+// headBytes is how much of an export file headReader keeps.
+const headBytes = 4 << 10
+
+// headReader keeps the first headBytes read through it, for telling what a
+// file of which no line was a user looks like.
+type headReader struct {
+	r    io.Reader
+	head []byte
+}
+
+func (h *headReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if k := min(n, headBytes-len(h.head)); k > 0 {
+		h.head = append(h.head, p[:k]...)
+	}
+	return n, err
 }
 
 // bytesPerEmail is what an export file holds, compressed, for each address

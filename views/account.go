@@ -241,7 +241,7 @@ func pairWizard(c *tui.Common, first, second client.User, conns *linking.Connect
 		g.Accounts = append(g.Accounts, &acc)
 	}
 	linking.Classify(g, conns)
-	return tui.Push(NewPairWizard(c, g, primaryFor(g, first.UserID)))
+	return tui.Push(NewPairWizard(c, g, first.UserID, primaryFor(g, first.UserID)))
 }
 
 func strategyOf(u client.User, conns *linking.Connections) string {

@@ -33,8 +33,10 @@ type LinkWizard struct {
 	email string
 	step  linkStep
 	// pair is the group of two accounts chosen apart from the scan (from an
-	// account's screen); nil for a group of the scan.
+	// account's screen); nil for a group of the scan. from is the account
+	// whose screen it was chosen on.
 	pair *linking.Group
+	from string
 	// touched: the operator changed the marks or the primary.
 	touched bool
 	reason  tui.ReasonField
@@ -73,9 +75,10 @@ func NewLinkWizard(c *tui.Common, email, primary string) *LinkWizard {
 }
 
 // NewPairWizard opens the wizard on accounts that were found one by one
-// (they need not share an email), as a group linking classified.
-func NewPairWizard(c *tui.Common, g *linking.Group, primary string) *LinkWizard {
-	w := &LinkWizard{c: c, email: g.Email, pair: g, primary: primary, linked: map[string]bool{}}
+// (they need not share an email), as a group linking classified, from the
+// screen of the account from.
+func NewPairWizard(c *tui.Common, g *linking.Group, from, primary string) *LinkWizard {
+	w := &LinkWizard{c: c, email: g.Email, pair: g, from: from, primary: primary, linked: map[string]bool{}}
 	w.start()
 	for _, id := range w.ids {
 		w.linked[id] = true // the two were picked to be linked
@@ -124,11 +127,17 @@ func (w *LinkWizard) group() *linking.Group {
 }
 
 // subject is what the wizard's title names: the group's email, or for a
-// pair of accounts found one by one whose first has no email (the pair is
-// named by its user id), that account by its primary identifier.
+// pair of accounts found one by one, whose first has no email (the pair is
+// named by its user id), the account it was opened from, by its primary
+// identifier.
 func (w *LinkWizard) subject() string {
 	if w.pair == nil || linking.NormalizeEmail(w.email) != "" || len(w.pair.Accounts) == 0 {
 		return w.email
+	}
+	for _, a := range w.pair.Accounts {
+		if a.UserID == w.from {
+			return a.Identifier.Value
+		}
 	}
 	return w.pair.Accounts[0].Identifier.Value
 }
