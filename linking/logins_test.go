@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
@@ -86,6 +87,21 @@ func TestAccountsThatNeverLoggedInHaveNoLoginsCount(t *testing.T) {
 					t.Errorf("%s scan reads %d logins for %s, want %d", name, a.LoginsCount, dbUser, step.logins)
 				}
 			}
+		}
+	}
+}
+
+// An account with logins but no date of its last (an import, a fixture)
+// has an unknown last login, never "never".
+func TestALastLoginWithoutADateIsUnknownOnceTheAccountHasLogins(t *testing.T) {
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		logins int64
+		last   time.Time
+		want   string
+	}{{0, time.Time{}, "never"}, {30, time.Time{}, "unknown"}, {3, at, "2024-05-01"}} {
+		if got := linking.LastLoginDay(tt.logins, tt.last); got != tt.want {
+			t.Errorf("%d logins, last %v: %q, want %q", tt.logins, tt.last, got, tt.want)
 		}
 	}
 }

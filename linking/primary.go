@@ -52,7 +52,7 @@ var primaryCriteria = []criterion{
 	{
 		better: func(a, b *member) int { return a.LastLogin.Compare(b.LastLogin) },
 		why: func(a, b *member) string {
-			return fmt.Sprintf("more recent login (%s vs %s)", LoginDay(a.LastLogin), LoginDay(b.LastLogin))
+			return fmt.Sprintf("more recent login (%s vs %s)", LastLoginDay(a.LoginsCount, a.LastLogin), LastLoginDay(b.LoginsCount, b.LastLogin))
 		},
 	},
 	{
@@ -182,9 +182,23 @@ func day(t time.Time) string {
 	return string(AppendDate(make([]byte, 0, 10), t))
 }
 
-func LoginDay(t time.Time) string {
-	if t.IsZero() {
-		return "never"
+// LoginDay writes a last login known alone: its date, or "never".
+func LoginDay(t time.Time) string { return LastLoginDay(0, t) }
+
+// LastLoginDay writes an account's last login: its date; "never" when it
+// has no logins either; "unknown" when it has logins but no date of the
+// last (an import, a fixture).
+func LastLoginDay(logins int64, t time.Time) string {
+	return string(AppendLastLogin(make([]byte, 0, 10), logins, t))
+}
+
+// AppendLastLogin appends what LastLoginDay writes.
+func AppendLastLogin(b []byte, logins int64, t time.Time) []byte {
+	switch {
+	case !t.IsZero():
+		return AppendDate(b, t)
+	case logins == 0:
+		return append(b, "never"...)
 	}
-	return day(t)
+	return append(b, "unknown"...)
 }

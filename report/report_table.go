@@ -396,14 +396,7 @@ func labelEnd(id []byte) int {
 // "never" only when it has no login either; an account with logins whose
 // last login the data lacks is "unknown", not "never".
 func appendLastLogin(b []byte, a *linking.Account) []byte {
-	switch {
-	case !a.LastLogin.IsZero():
-		return linking.AppendDate(b, a.LastLogin)
-	case a.LoginsCount == 0:
-		return append(b, "never"...)
-	default:
-		return append(b, "unknown"...)
-	}
+	return linking.AppendLastLogin(b, a.LoginsCount, a.LastLogin)
 }
 
 // rowLayout is how a group's account rows fit a terminal.

@@ -316,7 +316,7 @@ func (a *Account) lines() []string {
 	if u.Name != "" {
 		out = append(out, label("Name", tui.Fit(u.Name, w-12)))
 	}
-	logins := fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never"))
+	logins := fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), linking.LastLoginDay(u.LoginsCount, u.LastLogin))
 	if !u.LastLogin.IsZero() {
 		logins += " (" + tui.Ago(u.LastLogin, c.Now()) + ")"
 	}

@@ -271,7 +271,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	out := []string{s.Danger.Render("Deleting it destroys:")}
 	// The account whole, wrapped under its label: the last login is what
 	// tells a forgotten account from one in use.
-	account := tui.Wrap(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), tui.Day(u.LastLogin, "never")), max(w-16, 10), 0)
+	account := tui.Wrap(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), linking.LastLoginDay(u.LoginsCount, u.LastLogin)), max(w-16, 10), 0)
 	out = append(out, label("the account", account[0]))
 	for _, l := range account[1:] {
 		out = append(out, "  "+strings.Repeat(" ", 14)+l)

@@ -549,7 +549,7 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	case a.UserID == g.RecommendedPrimary:
 		role = "★ "
 	}
-	line := role + cols.row(identifierCell(g, a), a.UserID, a.Connection, fmt.Sprint(a.LoginsCount), tui.Day(a.LastLogin, "never"), tui.Day(a.CreatedAt, "unknown"))
+	line := role + cols.row(identifierCell(g, a), a.UserID, a.Connection, fmt.Sprint(a.LoginsCount), linking.LastLoginDay(a.LoginsCount, a.LastLogin), tui.Day(a.CreatedAt, "unknown"))
 	cursor := "  "
 	if i == d.cursor {
 		cursor = "▸ "
