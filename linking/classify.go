@@ -246,7 +246,7 @@ func groupReasons(g *Group, s shape, members []member, newest *member) []string 
 			countAccounts(len(s.singles))+" on "+connNames(s.singles)+"; "+unverifiedSummary(s.singles),
 			"verify before linking: a server-side link skips the proof that one person controls both accounts")
 	default:
-		r = append(r, sharedReasons(s)...)
+		r = append(r, sharedReasons(g, s)...)
 	}
 	r = append(r, viaReasons(members)...)
 	r = append(r, caseReason(members, len(s.singles) > 0)...)
@@ -292,7 +292,7 @@ func blockedReason(members []member, linkable bool) []string {
 
 // sharedReasons describe the families, legacy duplicates and loose accounts
 // of a shared, legacy or mixed group.
-func sharedReasons(s shape) []string {
+func sharedReasons(g *Group, s shape) []string {
 	var r []string
 	migrate := false
 	for _, p := range s.families {
@@ -309,7 +309,7 @@ func sharedReasons(s shape) []string {
 		case p.conn.LegacyCustomDB || p.conn.Inferred && p.conn.IsDatabase:
 			migrate = true
 			r = append(r, fmt.Sprintf("%s share the email inside %s, %s: it needs migration, not linking (%s)",
-				countAccounts(len(p.members)), p.conn.Name, legacyWhat(p.conn), userIDs(p.members)))
+				countAccounts(len(p.members)), p.conn.Name, legacyWhat(p.conn), profileNames(g, p.members)))
 		default:
 			r = append(r, fmt.Sprintf("%s share the email inside %s, which should keep emails unique: find out how they came to be before linking or deleting any (%s)",
 				countAccounts(len(p.members)), p.conn.Name, userIDs(p.members)))
@@ -487,6 +487,17 @@ func toldApartBy(ms []*member) string {
 		}
 	}
 	return "no username or phone number is an identifier, so only their user ids tell them apart: " + userIDs(ms)
+}
+
+// profileNames names the profiles of one email on one connection by the
+// usernames that tell them apart (UsernameTellsApart), else by user id.
+func profileNames(g *Group, ms []*member) string {
+	return listed(ms, func(m *member) string {
+		if id, ok := UsernameTellsApart(g, m.Account); ok {
+			return fmt.Sprintf("%s (%s)", id, m.UserID)
+		}
+		return m.UserID
+	})
 }
 
 func identifierList(ms []*member) string {
