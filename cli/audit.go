@@ -36,7 +36,9 @@ emails, why (the reason given), the call, the backup, and the whole error.
 
 Filters narrow it: --email and --user match part of an email or a user id
 (any case); --action, --result and --operator match exactly. --limit keeps
-the newest N calls that pass (0: all): it counts calls, not records or lines.
+the newest N calls that pass (50 unless given; 0: all): it counts calls, not
+records or lines. When it leaves calls out, a line on stderr says how many
+pass in all.
 --json writes the records of those calls, one per line, newest first, as the
 log stores them: a call has an attempt record (written before the call) and
 a result record (after it; none when the call was cut off), so --limit N
@@ -104,13 +106,24 @@ func runAudit(o *auditOptions) error {
 		fmt.Fprintln(o.io.ErrOut, "linkdesk: audit log:", s)
 	}
 	var shown []session.Call
+	passed := 0 // the calls that pass the filters, shown or left out by --limit
 	for _, c := range calls {
-		if o.Filter.Match(c) {
+		if !o.Filter.Match(c) {
+			continue
+		}
+		passed++
+		if o.Limit == 0 || len(shown) < o.Limit {
 			shown = append(shown, c)
 		}
-		if o.Limit > 0 && len(shown) == o.Limit {
-			break
+	}
+	if passed > len(shown) {
+		// Said last, under what is shown, on stderr, so that --json | jq
+		// reads records alone; in calls, the unit --limit counts.
+		which := "calls"
+		if o.Filter != (session.CallFilter{}) {
+			which = "calls that pass these filters"
 		}
+		defer fmt.Fprintf(o.io.ErrOut, "Showing the newest %d of %d %s; --limit 0 shows all.\n", len(shown), passed, which)
 	}
 	if o.JSON {
 		enc := json.NewEncoder(termsafe.TerminalJSON(o.io.Out))

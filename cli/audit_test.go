@@ -2,9 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkdesk/linkdesk/audit"
 )
 
 func TestAuditListsNewestFirstWithFilters(t *testing.T) {
@@ -60,6 +64,61 @@ func TestAuditListsNewestFirstWithFilters(t *testing.T) {
 			t.Errorf("--json record %d is newer than the one before it", i)
 		}
 		prev = rec.Time
+	}
+}
+
+// When --limit (50 unless given) leaves calls out, audit says so on
+// stderr, counting calls as --limit does, so that --json | jq still reads
+// records alone; when it leaves none out it says nothing.
+func TestAuditSaysWhenItsLimitLeftCallsOut(t *testing.T) {
+	newWriteEnv(t)
+	for _, args := range [][]string{
+		{"link", cmdAliceDB, cmdAliceGoogle, "--force"}, // two calls: the merge and the link
+		{"delete", cmdSam, "--force"},
+	} {
+		if r := runCmd(t, nil, args...); r.code != exitOK {
+			t.Fatalf("%q: %d %s", args, r.code, r.errOut)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		said string // "" when nothing is left out
+	}{
+		{[]string{"--limit", "2"}, "Showing the newest 2 of 3 calls; --limit 0 shows all.\n"},
+		{[]string{"--limit", "1", "--json"}, "Showing the newest 1 of 3 calls; --limit 0 shows all.\n"},
+		{[]string{"--limit", "1", "--email", "alice"}, "Showing the newest 1 of 2 calls that pass these filters; --limit 0 shows all.\n"},
+		{nil, ""},
+		{[]string{"--limit", "3"}, ""},
+		{[]string{"--limit", "0", "--json"}, ""},
+		{[]string{"--limit", "1", "--action", "delete"}, ""},
+	} {
+		r := runCmd(t, nil, append([]string{"audit"}, tc.args...)...)
+		if r.code != exitOK || r.errOut != tc.said || strings.Contains(r.out, "Showing") {
+			t.Errorf("audit %q: exit %d, stderr %q, want %q\n%s", tc.args, r.code, r.errOut, tc.said, r.out)
+		}
+		if slices.Contains(tc.args, "--json") && !validJSONLines(r.out) {
+			t.Errorf("audit %q: stdout is not JSON lines:\n%s", tc.args, r.out)
+		}
+	}
+
+	// Without --limit, the newest 50 calls of a longer log.
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := audit.OpenLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 60 {
+		id := audit.NewOpID()
+		for _, phase := range []string{audit.PhaseAttempt, audit.PhaseResult} {
+			if err := log.Append(audit.Record{Operator: "operator-ann", Action: "delete", Phase: phase, Result: audit.ResultOK, OpID: id, UserIDs: []string{cmdSam}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	log.Close()
+	r := runCmd(t, nil, "audit", "--audit-log", path)
+	if r.code != exitOK || r.errOut != "Showing the newest 50 of 60 calls; --limit 0 shows all.\n" || strings.Count(r.out, "operator-ann ") != 50 {
+		t.Errorf("audit of 60 calls without --limit: exit %d, %d calls shown, stderr %q", r.code, strings.Count(r.out, "operator-ann "), r.errOut)
 	}
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -70,8 +71,21 @@ func runLink(o *linkOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
+		// Into (or out of) one member of a family that shares an email on a
+		// Non-Unique Emails connection, the link must join the right one:
+		// said as a ticket and a verification email say who else reads the
+		// inbox. The other accounts of one person's email are no family.
+		shared, err := readSharedEmail(o.ctx, s, conns, users...)
+		if err != nil {
+			return commandError(err)
+		}
+		note := ""
+		if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return onNonUniqueEmails(x, conns) }) {
+			note = shared.note(fmt.Sprintf("whoever signs in with %s gets into the account %s alone", shared.names[1], shared.names[0]))
+		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, ops...), confirmation{
 			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1], conns), describeUser(users[0], conns)),
+			note:     note,
 		})
 	})
 }
@@ -80,4 +94,11 @@ func runLink(o *linkOptions) error {
 var linkOverrides = map[string]string{
 	linking.CheckUnverifiedEmail: "--allow-unverified",
 	linking.CheckDifferentEmails: "--allow-different-emails",
+}
+
+// onNonUniqueEmails reports whether a's connection lets several accounts
+// hold one email (a family's, a shop's branches).
+func onNonUniqueEmails(a *linking.Account, conns *linking.Connections) bool {
+	c, ok := conns.ByName(a.Connection)
+	return ok && c.NonUniqueEmail
 }

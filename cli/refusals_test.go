@@ -100,3 +100,38 @@ func TestUndoOfADeletionOnALegacyCustomDatabaseRecreatesIt(t *testing.T) {
 		t.Errorf("undo: exit %d (re-created: %v)\n%s%s", r.code, e.exists(carol), r.out, r.errOut)
 	}
 }
+
+// A write refused by a check before any call (here a block set since the
+// plan) wrote no audit record, so its summary names no audit log, as a
+// read-only run's does not, and --json leaves audit_log out; a run that
+// made its calls names the log it wrote to.
+func TestAWriteRefusedBeforeAnyCallNamesNoAuditLog(t *testing.T) {
+	e := newWriteEnv(t)
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan); r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+	tn := connectEnv(t, e)
+	if _, err := tn.SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(e.state, "linkdesk", "audit.log")
+	r := runCmd(t, nil, "apply", plan, "--force")
+	if r.code != exitRefused || !strings.Contains(r.out, "Stopped after 0 of") || strings.Contains(r.out+r.errOut, "Audit log") {
+		t.Errorf("apply refused before any call: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "apply", plan, "--force", "--json")
+	if r.code != exitRefused || !strings.Contains(r.out, `"not_done"`) || strings.Contains(r.out, `"audit_log"`) {
+		t.Errorf("apply --json refused before any call: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if data, err := os.ReadFile(log); err == nil && len(data) > 0 {
+		t.Fatalf("the refused runs wrote to the audit log:\n%s", data)
+	}
+	if _, err := tn.SetBlocked(t.Context(), cmdAliceGoogle, false); err != nil {
+		t.Fatal(err)
+	}
+	r = runCmd(t, nil, "apply", plan, "--force")
+	if r.code != exitOK || !strings.Contains(r.out, "Audit log: "+log+"\n") {
+		t.Errorf("apply that made its calls: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -86,6 +87,7 @@ func runResume(o *resumeOptions) error {
 // resumeOne settles one plan, then finishes, discards or shows what remains.
 func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error {
 	fmt.Fprintf(o.io.Out, "%s\n", terminalText(u.Summary()))
+	mark := markAudit(s) // settling writes its findings to the audit log too
 	if u.InUse {
 		fmt.Fprintln(o.io.Out, "  left alone: another linkdesk holds its journal.")
 		return nil
@@ -146,7 +148,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		done:     func(step string) bool { return !slices.Contains(remaining, step) },
 	})
 	if err != nil || !ok {
-		if err == nil && !o.Force && keep == nil {
+		if (err == nil || errors.Is(err, errNotConfirmed)) && !o.Force && keep == nil {
 			// What may have gone out is not "undone": --discard only never makes it again.
 			switch {
 			case len(madeMaybe) == 0:
@@ -164,7 +166,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		opts.Progress = func(r linking.StepReport) { printStep(o.io.Out, r) }
 	}
 	res, err := s.Finish(o.ctx, u, opts)
-	return reportRun(o.io, o.writeFlags, s, res, err)
+	return reportRun(o.io, o.writeFlags, s, mark, res, err)
 }
 
 func settledText(st linking.StepReport) string {

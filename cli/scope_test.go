@@ -118,6 +118,38 @@ func TestTicketAndVerifyEmailSayWhoElseReadsTheInbox(t *testing.T) {
 	}
 }
 
+// A link into one member of a family that shares an email on a Non-Unique
+// Emails connection says, as a ticket and a verification email do, how
+// many other accounts share it, naming them by primary identifier, and who
+// gets into which one: in the dry run, before the question, and beside
+// --json's plan. The duplicates of one person's email are no family: no
+// such note.
+func TestLinkIntoOneMemberOfAFamilySaysWhoElseSharesTheEmail(t *testing.T) {
+	const raj, anika, patelGoogle = "auth0|63a1b2c3d4e5f60718293a4c", "auth0|63a1b2c3d4e5f60718293a4d", "google-oauth2|112233445566778899001"
+	e := newWriteEnv(t)
+	want := "Note: 1 other account shares the email patel.family@gmail.com (anika.patel (" + anika + ")): whoever signs in with Patel.Family@gmail.com (" + patelGoogle + ") gets into the account raj.patel alone."
+	r := runCmd(t, nil, "link", raj, patelGoogle)
+	if r.code != exitOK || !strings.Contains(r.errOut, want) {
+		t.Errorf("link into a family member: exit %d\n%s", r.code, r.errOut)
+	}
+	no := "n\n"
+	r = runCmd(t, &no, "link", raj, patelGoogle)
+	if note, ask := strings.Index(r.errOut, want), strings.Index(r.errOut, "[y/N]"); note < 0 || ask < note {
+		t.Errorf("link on a terminal:\n%s", r.errOut)
+	}
+	r = runCmd(t, nil, "link", raj, patelGoogle, "--json")
+	if !json.Valid([]byte(r.out)) || !strings.Contains(r.errOut, want) {
+		t.Errorf("link --json:\n%s\n%s", r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "link", "auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993") // wei.zhang: a third account of hers stays
+	if r.code != exitOK || strings.Contains(r.errOut, "share the email") || strings.Contains(r.errOut, "shares the email") {
+		t.Errorf("link of one person's duplicates: exit %d\n%s", r.code, r.errOut)
+	}
+	if e.userWrites() != 0 {
+		t.Error("a dry run wrote")
+	}
+}
+
 // audit with --audit-log naming a file that does not exist says so (exit
 // 2), not "empty"; the state directory's log not made yet says that no
 // write has been made.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -110,9 +111,10 @@ func runTicket(o *ticketOptions) error {
 		if err != nil || !ok {
 			return err
 		}
+		mark := markAudit(s)
 		res, err := s.Apply(o.ctx, p, session.ApplyOptions{})
 		if err != nil {
-			return reportRun(o.io, o.writeFlags, s, res, err) // what became of it, as every write says
+			return reportRun(o.io, o.writeFlags, s, mark, res, err) // what became of it, as every write says
 		}
 		url := res.Steps[0].Ticket
 		if o.JSON {
@@ -141,18 +143,67 @@ func checkResultURL(raw string) error {
 // no other account shares it). It reads the accounts of u's email
 // (users-by-email).
 func sharedInbox(ctx context.Context, s *session.Session, u client.User, conns *linking.Connections, gets string) (string, error) {
-	a := linking.AccountFromUser(u, conns)
-	a.Identifier = a.PrimaryIdentifier(conns)
-	others, err := sharingEmail(ctx, s, a)
-	if err != nil || len(others) == 0 {
+	shared, err := readSharedEmail(ctx, s, conns, u)
+	if err != nil || len(shared.others) == 0 {
 		return "", err
 	}
-	name := tui.AccountLabel(a.Identifier, u.UserID)
-	if linking.TellsApart(&a, others) {
-		name = a.Identifier.Value
+	return shared.note(fmt.Sprintf("anyone reading that inbox gets %s %s alone", gets, shared.names[0])), nil
+}
+
+// sharedEmail is what a write on some accounts says of the others that
+// share their email.
+type sharedEmail struct {
+	email  string             // the email, as the account it was read from holds it
+	others []*linking.Account // the accounts that share it, but those the write is on
+	names  []string           // the write's accounts, as the terminal UI names them (printable)
+}
+
+// readSharedEmail reads the accounts that share the email of users (the
+// first one's, else the next one's), in any case (users-by-email), with
+// their primary identifiers, and names each of users by its primary
+// identifier where that tells it apart from the others, else by it and its
+// user id.
+func readSharedEmail(ctx context.Context, s *session.Session, conns *linking.Connections, users ...client.User) (sharedEmail, error) {
+	var out sharedEmail
+	accts := make([]*linking.Account, len(users))
+	var from *linking.Account
+	for i, u := range users {
+		a := linking.AccountFromUser(u, conns)
+		a.Identifier = a.PrimaryIdentifier(conns)
+		accts[i] = &a
+		if from == nil && a.Email != "" {
+			from = &a
+		}
 	}
-	return fmt.Sprintf("Note: %d other %s the email %s (%s): anyone reading that inbox gets %s %s alone.",
-		len(others), plural(len(others), "account shares", "accounts share"), printableName(u.Email), printableName(otherNames(u.Email, others)), gets, printableName(name)), nil
+	if from == nil {
+		return out, nil
+	}
+	found, err := sharingEmail(ctx, s, *from)
+	if err != nil {
+		return out, err
+	}
+	out.email = from.Email
+	for _, x := range found {
+		if !slices.ContainsFunc(accts, func(a *linking.Account) bool { return a.UserID == x.UserID }) {
+			out.others = append(out.others, x)
+		}
+	}
+	all := append(slices.Clone(out.others), accts...)
+	for _, a := range accts {
+		name := tui.AccountLabel(a.Identifier, a.UserID)
+		if linking.TellsApart(a, all) {
+			name = a.Identifier.Value
+		}
+		out.names = append(out.names, printableName(name))
+	}
+	return out, nil
+}
+
+// note is the note saying how many other accounts share the email, naming
+// them by primary identifier, then what the write does (printable).
+func (sh sharedEmail) note(does string) string {
+	return fmt.Sprintf("Note: %d other %s the email %s (%s): %s.",
+		len(sh.others), plural(len(sh.others), "account shares", "accounts share"), printableName(sh.email), printableName(otherNames(sh.email, sh.others)), does)
 }
 
 // otherNames lists the accounts sharing email by primary identifier and

@@ -15,6 +15,9 @@ type undoOptions struct {
 
 	OpID string
 	writeFlags
+	// Overwrite restores the values from before the operation over what
+	// was changed since (conflicts); --force only skips the question.
+	Overwrite bool
 }
 
 func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *cobra.Command {
@@ -44,21 +47,26 @@ func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *c
 
 The undo is a plan like any write: a dry run without --force, a question on a
 terminal, the checks of every step, backups, audit records naming the
-operation undone, a journal. Whatever was changed since the operation (a
+operation undone, a journal. --force makes the calls without asking, as for
+every write, and nothing more. Whatever was changed since the operation (a
 metadata key set again, an identity unlinked by hand) is a conflict: the undo
-is refused (exit 3) unless --force, which restores the values from before the
-operation all the same; when it stands in the way of everything the undo would
-do, the undo is refused (exit 3) even with --force. An operation cut off during
-a call (outcome unknown) is refused (exit 3) until ` + "`linkdesk resume`" + ` settles it.
+is refused (exit 3) unless --overwrite, which restores the values from before
+the operation over those changes (on a terminal it asks first, unless
+--force); when what was changed since stands in the way of everything the
+undo would do, the undo is refused (exit 3), --overwrite or not. An operation
+cut off during a call (outcome unknown) is refused (exit 3) until
+` + "`linkdesk resume`" + ` settles it.
 What is not an op id is a usage error (exit 2); an op id that the audit log does
 not hold fails (exit 1).`,
 		Example: `  linkdesk audit
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41
-  linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41 --reason "ticket #4411: linked the wrong account" --force`,
+  linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41 --reason "ticket #4411: linked the wrong account" --force
+  linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41 --overwrite --force`,
 		Args: exactArgs(1),
 		RunE: runArgs(o, &o.cmdEnv, runF, runUndo, &o.OpID),
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
+	cmd.Flags().BoolVar(&o.Overwrite, "overwrite", false, "restore the values from before the operation over what was changed since (conflicts)")
 	return cmd
 }
 
@@ -80,7 +88,7 @@ func runUndo(o *undoOptions) error {
 			if err := writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}); err != nil {
 				return err
 			}
-			if len(conflicts) > 0 {
+			if len(conflicts) > 0 && (!o.Overwrite || len(p.Operations) == 0) {
 				return undoRefused(len(p.Operations) == 0)
 			}
 			return nil
@@ -100,7 +108,7 @@ func runUndo(o *undoOptions) error {
 			}
 		}
 		if len(p.Operations) == 0 {
-			// --force would change nothing either: no advice to use it.
+			// --overwrite would change nothing either: no advice to use it.
 			switch {
 			case len(conflicts) > 0:
 				// What was changed since stands in the way of all of it:
@@ -113,12 +121,16 @@ func runUndo(o *undoOptions) error {
 			}
 			return nil
 		}
-		if len(conflicts) > 0 && !o.Force {
-			return undoRefused(false)
+		question := fmt.Sprintf("Make %s on %s to undo it?", theseCalls(p.Calls()), printableName(s.Name))
+		if len(conflicts) > 0 {
+			// What was changed since is overwritten only when asked for by
+			// name: --force skips the question, nothing more.
+			if !o.Overwrite {
+				return undoRefused(false)
+			}
+			question = fmt.Sprintf("Make %s on %s to undo it, overwriting what was changed since (listed above)?", theseCalls(p.Calls()), printableName(s.Name))
 		}
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
-			question: fmt.Sprintf("Make %s on %s to undo it?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
-		})
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{question: question, calls: p.Calls()})
 		if err != nil || !ok {
 			return err
 		}
@@ -128,11 +140,11 @@ func runUndo(o *undoOptions) error {
 
 // undoRefused is the refusal (exit 3) of an undo over what was changed
 // since the operation: none of it can be undone (nothing), or not without
-// --force.
+// --overwrite.
 func undoRefused(nothing bool) error {
-	reason := "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --force to restore the values from before the operation all the same"
+	reason := "the undo would overwrite what was changed since the operation (listed above); nothing was changed: run it again with --overwrite to restore the values from before the operation all the same"
 	if nothing {
-		reason = "nothing can be undone now: what was changed since the operation (listed above) stands in the way of all of it, --force or not; nothing was changed"
+		reason = "nothing can be undone now: what was changed since the operation (listed above) stands in the way of all of it, --overwrite or not; nothing was changed"
 	}
 	return commandError(&linking.SafetyError{Check: linking.CheckUndoConflict, Reason: reason})
 }

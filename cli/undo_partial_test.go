@@ -15,7 +15,7 @@ import (
 // the membership and linked. Undoing the first takes nothing it did not
 // give: no DELETE of the beta membership, which the later link made. And
 // as the secondary is linked now, the role it gave is the person's only
-// hold on it: a conflict, refused without --force.
+// hold on it: a conflict, refused without --overwrite.
 func TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave(t *testing.T) {
 	e := newAccessEnv(t)
 	refusing := refuseCalls(t, e, func(r *http.Request) bool {
@@ -37,12 +37,12 @@ func TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave(t *testing.T) {
 	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "only hold on them") || !strings.Contains(r.out, "the link itself was never made") {
 		t.Errorf("undo of the half-done link: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
-	r = runCmd(t, nil, "undo", roles, "--force")
+	r = runCmd(t, nil, "undo", roles, "--force", "--overwrite")
 	if strings.Contains(r.out, "org_beta") {
 		t.Errorf("the undo takes the membership the later link gave:\n%s", r.out)
 	}
 	if orgs := organizationsOf(e, cmdAliceDB); !slices.Contains(orgs, "org_beta") {
-		t.Errorf("after the forced undo, alice's organizations are %v: the later link's beta membership is gone", orgs)
+		t.Errorf("after the undo with --overwrite, alice's organizations are %v: the later link's beta membership is gone", orgs)
 	}
 }
 

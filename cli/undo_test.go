@@ -203,8 +203,9 @@ func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 }
 
 // A primary blocked since its link kept out the linked account too: the
-// undo of the link is a conflict; forced, the account comes back blocked by
-// the unlink (as its primary is), then unblocked, as before the link.
+// undo of the link is a conflict; with --overwrite, the account comes back
+// blocked by the unlink (as its primary is), then unblocked, as before the
+// link.
 func TestUndoOfALinkWhosePrimaryWasBlockedSinceIsAConflict(t *testing.T) {
 	e := newWriteEnv(t)
 	before := tenantPeople(e.srv)
@@ -220,7 +221,7 @@ func TestUndoOfALinkWhosePrimaryWasBlockedSinceIsAConflict(t *testing.T) {
 		t.Fatalf("undo of a link whose primary was blocked since: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 	before[cmdAliceDB] = strings.Replace(before[cmdAliceDB], "blocked=false", "blocked=true", 1) // the block since stays
-	e.undoToBefore("link", before)
+	e.undoToBefore("link", before, "--overwrite")
 }
 
 // newBlockedEnv is the small fixture with the users named blocked.
@@ -261,8 +262,8 @@ func TestUnlinkFromABlockedPrimaryLetsNoOneIn(t *testing.T) {
 }
 
 // The undo of an unlink into a primary blocked since would block whoever
-// signs in with the identity: a conflict, refused without --force; with
-// it, the identity is blocked, then linked back.
+// signs in with the identity: a conflict, refused without --overwrite;
+// with it, the identity is blocked, then linked back.
 func TestUndoOfAnUnlinkIntoAPrimaryBlockedSinceIsAConflict(t *testing.T) {
 	const google = "google-oauth2|101202303404505606707"
 	e := newWriteEnv(t)
@@ -278,8 +279,8 @@ func TestUndoOfAnUnlinkIntoAPrimaryBlockedSinceIsAConflict(t *testing.T) {
 	if r.code != exitRefused || !strings.Contains(r.errOut, "blocked since the unlink") || e.userWrites() != writes {
 		t.Fatalf("undo into a primary blocked since: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
-	if r := runCmd(t, nil, "undo", opID, "--force"); r.code != exitOK {
-		t.Fatalf("undo --force: %d\n%s\n%s", r.code, r.out, r.errOut)
+	if r := runCmd(t, nil, "undo", opID, "--force", "--overwrite"); r.code != exitOK {
+		t.Fatalf("undo --force --overwrite: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 	sam, _ := e.srv.GetUser(cmdSam)
 	if e.exists(google) || len(sam.Identities) != 2 || !sam.Blocked.Bool() {
@@ -304,8 +305,8 @@ func TestUndoOfADeletedBlockedPrimaryLinksItsIdentityBack(t *testing.T) {
 }
 
 // What changed since the link is a conflict: the undo is refused without
-// --force and says what; with it, the value before the link comes back.
-func TestUndoOfAChangedLinkIsRefusedWithoutForce(t *testing.T) {
+// --overwrite and says what; with it, the value before the link comes back.
+func TestUndoOfAChangedLinkIsRefusedWithoutOverwrite(t *testing.T) {
 	e := newWriteEnv(t)
 	before := tenantPeople(e.srv)
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
@@ -323,11 +324,46 @@ func TestUndoOfAChangedLinkIsRefusedWithoutForce(t *testing.T) {
 	if r.code != exitRefused || !strings.Contains(r.errOut, `app_metadata.roles: was ["member"] before, ["member","beta"] after the operation, and is ["auditor"] now`) || !strings.Contains(r.errOut, "undo_conflict") || e.userWrites() != writes {
 		t.Fatalf("undo of a changed link: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
-	if r := runCmd(t, nil, "undo", opID, "--force"); r.code != exitOK {
-		t.Fatalf("undo --force: %d %s", r.code, r.errOut)
+	if r := runCmd(t, nil, "undo", opID, "--force", "--overwrite"); r.code != exitOK {
+		t.Fatalf("undo --force --overwrite: %d %s", r.code, r.errOut)
 	}
 	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
 		t.Errorf("after a forced undo:\n%s", diff)
+	}
+}
+
+// --force only skips the question: an undo over what was changed since the
+// operation is refused (exit 3, naming --overwrite) with --force alone,
+// as text or JSON, and nothing on the tenant changes; --overwrite on a
+// terminal asks first, saying it overwrites, and answered No changes
+// nothing either.
+func TestUndoWithForceAloneDoesNotOverwriteWhatChangedSince(t *testing.T) {
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	opID := e.opIDOf("link")
+	if _, err := connectEnv(t, e).UpdateMetadata(t.Context(), cmdAliceDB, nil, map[string]any{"roles": []string{"auditor"}}); err != nil {
+		t.Fatal(err)
+	}
+	changed, writes := tenantPeople(e.srv), e.userWrites()
+	for _, args := range [][]string{{"undo", opID, "--force"}, {"undo", opID, "--force", "--json"}, {"undo", opID, "--force", "--reason", "ZD-9"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "undo_conflict") || !strings.Contains(r.errOut, "run it again with --overwrite") {
+			t.Errorf("%q: exit %d, want %d\n%s%s", args, r.code, exitRefused, r.out, r.errOut)
+		}
+	}
+	no := "n\n"
+	r := runCmd(t, &no, "undo", opID, "--overwrite")
+	if r.code != exitFailure || !strings.Contains(r.errOut, "to undo it, overwriting what was changed since (listed above)? [y/N]") {
+		t.Errorf("undo --overwrite answered n: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if diff := peopleDiff(changed, tenantPeople(e.srv)); diff != "" || e.userWrites() != writes {
+		t.Fatalf("a refused or declined undo changed the tenant (%d writes):\n%s", e.userWrites()-writes, diff)
+	}
+	yes := "y\n"
+	if r := runCmd(t, &yes, "undo", opID, "--overwrite"); r.code != exitOK || !e.exists(cmdAliceGoogle) {
+		t.Errorf("undo --overwrite answered y: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
 
@@ -361,6 +397,61 @@ func TestUndoOfADeletedPrimarySaysWhatWaitsForALogin(t *testing.T) {
 	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force")
 	if r.code != exitOK || !e.exists(cmdSam) || !strings.Contains(r.out, "google-oauth2|101202303404505606707") || !strings.Contains(r.out, "next login") {
 		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+}
+
+// The dry run and the question of a deletion say what it destroys, from
+// the account as read for them, as the terminal UI's dialog does: the keys
+// of its metadata (never their values), its roles and memberships, its
+// block, the identities linked into it. A social account that is a primary,
+// a database identity linked into it, comes back only at its next login:
+// the deletion says plainly that its undo brings nothing back until then,
+// in the words the undo says it; a database account's does not.
+func TestDeleteSaysWhatTheDeletionDestroys(t *testing.T) {
+	e := newAccessEnv(t)
+	if r := runCmd(t, nil, "link", cmdAliceGoogle, cmdAliceDB, "--force"); r.code != exitOK { // the database account into the Google one
+		t.Fatalf("link: %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	r := runCmd(t, nil, "delete", cmdAliceGoogle)
+	for _, want := range []string{
+		"Deleting it destroys, for good (the backup keeps a copy):",
+		"  user_metadata  1 key: preferences\n",
+		"  app_metadata   2 keys: plan, roles\n",
+		"  roles          support, admin\n", // as the tenant lists them
+		"  organizations  acme, beta\n",
+		"  blocked        yes: the account is blocked\n",
+		"  linked         " + cmdAliceDB + " on Username-Password-Authentication (it is deleted with it)\n",
+		"Its undo can bring nothing back, not even the identities linked into it, until the person logs in with this google-oauth2 account again",
+		cmdAliceGoogle + " is a google-oauth2 account: Auth0 alone makes it again, at its next login through google-oauth2",
+	} {
+		if !strings.Contains(r.errOut, want) {
+			t.Errorf("the dry run lacks %q:\n%s", want, r.errOut)
+		}
+	}
+	if r.code != exitOK || strings.Contains(r.out+r.errOut, `"pro"`) || strings.Contains(r.out+r.errOut, `"dark"`) {
+		t.Errorf("the dry run: exit %d, or it shows metadata values:\n%s%s", r.code, r.out, r.errOut)
+	}
+	// Said before the question, and beside --json's plan on stdout.
+	typed := "\n"
+	r = runCmd(t, &typed, "delete", cmdAliceGoogle)
+	if said, ask := strings.Index(r.errOut, "Deleting it destroys"), strings.Index(r.errOut, "or its user id to confirm: "); said < 0 || ask < said {
+		t.Errorf("on a terminal:\n%s", r.errOut)
+	}
+	if r := runCmd(t, nil, "delete", cmdAliceGoogle, "--json"); !json.Valid([]byte(r.out)) || !strings.Contains(r.errOut, "roles          support, admin") {
+		t.Errorf("--json:\n%s\n%s", r.out, r.errOut)
+	}
+	// A database account comes back from its backup: no such warning.
+	r = runCmd(t, nil, "delete", cmdSam)
+	if r.code != exitOK || !strings.Contains(r.errOut, "  roles          none\n") || !strings.Contains(r.errOut, "  linked         google-oauth2|101202303404505606707 on google-oauth2") ||
+		strings.Contains(r.errOut, "blocked        yes") || strings.Contains(r.errOut, "bring nothing back") {
+		t.Errorf("delete of a database primary: exit %d\n%s", r.code, r.errOut)
+	}
+	if e.userWrites() != writes {
+		t.Error("a dry run wrote")
 	}
 }
 
@@ -517,8 +608,8 @@ func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 
 // An undo that conflicts with what changed since in all it would do (the
 // primary of a link deleted since, as on a tenant swapped for another)
-// can do nothing: refused (exit 3), with or without --force, as text or
-// JSON, nothing written.
+// can do nothing: refused (exit 3), with or without --force or
+// --overwrite, as text or JSON, nothing written.
 func TestUndoThatConflictsInEverythingIsRefused(t *testing.T) {
 	e := newWriteEnv(t)
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
@@ -529,9 +620,11 @@ func TestUndoThatConflictsInEverythingIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	writes := e.userWrites()
-	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}, {"undo", opID, "--json"}, {"undo", opID, "--json", "--force"}} {
+	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}, {"undo", opID, "--json"}, {"undo", opID, "--json", "--force"},
+		{"undo", opID, "--overwrite"}, {"undo", opID, "--force", "--overwrite"}, {"undo", opID, "--json", "--overwrite"}} {
 		r := runCmd(t, nil, args...)
-		if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "deleted since the link") || !strings.Contains(r.errOut, "nothing can be undone now") {
+		if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "deleted since the link") || !strings.Contains(r.errOut, "nothing can be undone now") ||
+			!strings.Contains(r.errOut, "--overwrite or not") {
 			t.Errorf("%v: exit %d, want %d\n%s%s", args, r.code, exitRefused, r.out, r.errOut)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -109,9 +110,12 @@ type confirmation struct {
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
 // ahead; on a terminal the operator is asked (default No); without a
-// terminal nothing is changed and the command exits 0. Ctrl-C while the
-// question waits (ctx cancelled) ends it at once: nothing is changed, and
-// the command exits 1 (errInterrupted).
+// terminal nothing is changed and the command exits 0 (a dry run). A
+// question answered No (or with what does not confirm it) changes nothing,
+// and the command exits 1 (errNotConfirmed); Ctrl-C while the question
+// waits (ctx cancelled) ends it at once: nothing is changed, and the
+// command exits 1 (errInterrupted). ok is true only when the write may go
+// ahead; err is set whenever it may not but for a dry run.
 func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (bool, error) {
 	if c.note != "" {
 		// Said whatever the mode: on stderr, so that --json stays JSON.
@@ -150,17 +154,24 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 	}
 	if !ok {
 		fmt.Fprintln(ios.ErrOut, "Not confirmed: nothing was changed.")
+		return false, errNotConfirmed
 	}
-	return ok, nil
+	return true, nil
 }
 
 // errInterrupted is the error of a command the operator interrupted
 // (Ctrl-C) while it asked: nothing was changed, and confirm has said so.
 // Exit 1, as a write cut off by Ctrl-C exits: the contract's codes say
 // done (0), failed (1), usage (2) and refused by a check (3), and a command
-// stopped before it did what it was asked did not do it. It is not 0, the
-// exit of a question answered No, so that a script tells the two apart.
+// stopped before it did what it was asked did not do it.
 var errInterrupted = &exitError{code: exitFailure}
+
+// errNotConfirmed is the error of a write whose question the operator
+// answered No: nothing was changed, and confirm has said so (the error
+// itself prints nothing more). Exit 1, as errInterrupted: the command did
+// not do what it was asked, and a script must not read it as done; only a
+// dry run (no terminal, no --force) exits 0 without making its calls.
+var errNotConfirmed = &exitError{code: exitFailure}
 
 // readAnswer reads one line of in, the operator's answer, and gives up as
 // soon as ctx is cancelled (Ctrl-C: signal.NotifyContext in run), with
@@ -229,24 +240,56 @@ func runPlan(ctx context.Context, ios *streams, f writeFlags, s *session.Session
 		opts.Progress = func(r linking.StepReport) { printStep(ios.Out, r) }
 		fmt.Fprintln(ios.Out)
 	}
+	mark := markAudit(s)
 	res, err := s.Apply(ctx, p, opts)
-	return reportRun(ios, f, s, res, err)
+	return reportRun(ios, f, s, mark, res, err)
 }
 
 // reportRun prints what a run did (JSON or text) and gives its error its
-// exit code.
-func reportRun(ios *streams, f writeFlags, s *session.Session, res *linking.Result, err error) error {
+// exit code. mark is the audit log as the run found it: the log is named
+// only when the run wrote a record to it.
+func reportRun(ios *streams, f writeFlags, s *session.Session, mark auditMark, res *linking.Result, err error) error {
 	if res == nil {
 		return commandError(err)
 	}
+	recorded := mark.recorded()
 	if f.JSON {
-		if jerr := writeJSON(ios.Out, resultJSON(res, s)); jerr != nil {
+		if jerr := writeJSON(ios.Out, resultJSON(res, s, recorded)); jerr != nil {
 			return jerr
 		}
 	} else {
-		printSummary(ios.Out, res, s)
+		printSummary(ios.Out, res, s, recorded)
 	}
 	return commandError(err)
+}
+
+// auditMark is the size of the session's audit log when a run began. The
+// log is only ever appended to, so a run wrote a record (an attempt, a
+// result, a settled outcome) exactly when the log has changed since: a run
+// refused by a check before any call wrote none, and the read-only mode
+// never writes one.
+type auditMark struct {
+	path string
+	size int64
+}
+
+func markAudit(s *session.Session) auditMark {
+	return auditMark{path: s.Paths.AuditLog, size: fileSize(s.Paths.AuditLog)}
+}
+
+// recorded reports whether a record was written to the audit log since
+// the mark (by this run, unless another linkdesk wrote to the same log
+// meanwhile: then the log is named all the same).
+func (m auditMark) recorded() bool { return fileSize(m.path) != m.size }
+
+// fileSize is the size of the file at path, 0 when there is none (a run
+// opens the audit log, empty, before its first record).
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 type runJSON struct {
@@ -258,12 +301,17 @@ type runJSON struct {
 	BackupDir string `json:"backup_dir,omitempty"`
 }
 
-func resultJSON(res *linking.Result, s *session.Session) runJSON {
+// resultJSON is a run's result as --json prints it; recorded: the run
+// wrote to the audit log, which it names then.
+func resultJSON(res *linking.Result, s *session.Session, recorded bool) runJSON {
 	out := runJSON{Result: res, Complete: res.Complete()}
 	out.Done = res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
 	out.NotDone = len(res.Steps) - out.Done
 	if !s.ReadOnly {
-		out.AuditLog, out.BackupDir = s.Paths.AuditLog, s.Paths.Backups
+		out.BackupDir = s.Paths.Backups
+		if recorded {
+			out.AuditLog = s.Paths.AuditLog
+		}
 	}
 	return out
 }
@@ -291,7 +339,10 @@ func printStep(w io.Writer, r linking.StepReport) {
 	}
 }
 
-func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
+// printSummary says what a run did and did not do; recorded: the run wrote
+// to the audit log, which it names then (a run refused before any call
+// wrote nothing there, as a read-only one).
+func printSummary(w io.Writer, res *linking.Result, s *session.Session, recorded bool) {
 	done := res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
 	fmt.Fprintln(w)
 	if len(res.Steps) == 0 && res.Err == nil {
@@ -353,7 +404,9 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 	if hasBackup(res) {
 		fmt.Fprintf(w, "Backups in %s\n", s.Paths.Backups)
 	}
-	fmt.Fprintf(w, "Audit log: %s\n", s.Paths.AuditLog)
+	if recorded {
+		fmt.Fprintf(w, "Audit log: %s\n", s.Paths.AuditLog)
+	}
 }
 
 func hasBackup(res *linking.Result) bool {

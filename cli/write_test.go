@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,20 +214,20 @@ func TestWriteCommandsOnATerminalAsk(t *testing.T) {
 	e := newWriteEnv(t)
 	for _, answer := range []string{"\n", "n\n", "maybe\n", ""} {
 		r := runCmd(t, &answer, "link", cmdAliceDB, cmdAliceGoogle)
-		if r.code != exitOK || !e.exists(cmdAliceGoogle) || !strings.Contains(r.errOut, "[y/N]") {
+		if r.code != exitFailure || !e.exists(cmdAliceGoogle) || !strings.Contains(r.errOut, "[y/N]") {
 			t.Fatalf("answer %q: exit %d, linked %v: %s", answer, r.code, !e.exists(cmdAliceGoogle), r.errOut)
 		}
 	}
 	// Deletion wants the account's primary identifier (or user id) typed.
 	yes := "y\n"
-	if r := runCmd(t, &yes, "delete", cmdAliceGoogle); r.code != exitOK || !e.exists(cmdAliceGoogle) {
+	if r := runCmd(t, &yes, "delete", cmdAliceGoogle); r.code != exitFailure || !e.exists(cmdAliceGoogle) {
 		t.Fatalf("delete confirmed by y: %d %s", r.code, r.errOut)
 	}
 	// The email both of Alice's accounts hold names neither: only the user
 	// id does.
 	typed := "alice.nguyen@gmail.com\n"
 	r := runCmd(t, &typed, "delete", cmdAliceGoogle)
-	if !e.exists(cmdAliceGoogle) || !strings.Contains(r.errOut, "Type its user id to confirm") {
+	if r.code != exitFailure || !e.exists(cmdAliceGoogle) || !strings.Contains(r.errOut, "Type its user id to confirm") {
 		t.Fatalf("delete confirmed by the email two accounts share: exit %d %s", r.code, r.errOut)
 	}
 	typed = cmdAliceGoogle + "\n"
@@ -245,6 +248,81 @@ func TestWriteCommandsOnATerminalAsk(t *testing.T) {
 	typed = "sam.taylor@gmail.com\n"
 	if r := runCmd(t, &typed, "delete", cmdSam); r.code != exitOK || e.exists(cmdSam) {
 		t.Fatalf("delete confirmed by the email it alone holds: exit %d %s", r.code, r.errOut)
+	}
+}
+
+// A question answered No (n, an empty line, or what does not name the
+// account a deletion asks for) changes nothing and exits 1, as Ctrl-C at
+// the question does, for every write command that asks: "Not confirmed:
+// nothing was changed." is said once, with no error line after it. A dry
+// run, asked nothing, still exits 0.
+func TestDecliningAWritesQuestionExitsOneAndChangesNothing(t *testing.T) {
+	e := newWriteEnv(t)
+	// A write whose answer is lost after the tenant acted (the merge of a
+	// link): resume settles it, then asks before it makes the rest.
+	inner := e.srv.Handler()
+	var lost atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case lost.Load() && r.URL.Path != "/oauth/token":
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		case r.Method == http.MethodPatch:
+			inner.ServeHTTP(httptest.NewRecorder(), r)
+			lost.Store(true)
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		default:
+			inner.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with its answer lost: %s", r.out)
+	}
+	lost.Store(false)
+	if r := runCmd(t, nil, "delete", cmdSMS, "--force"); r.code != exitOK { // an operation to undo
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile); r.code != exitOK {
+		t.Fatalf("plan: %d %s", r.code, r.errOut)
+	}
+
+	const declined = "Not confirmed: nothing was changed.\n"
+	for _, tc := range []struct {
+		answer string
+		args   []string
+	}{
+		{"n\n", []string{"link", cmdMariaGitHub, cmdMariaDB, "--allow-unverified"}},
+		{"\n", []string{"unlink", cmdSam, "google-oauth2", "101202303404505606707"}},
+		{"\n", []string{"delete", cmdMike}},
+		{"mike\n", []string{"delete", cmdMike}},
+		{"no\n", []string{"ticket", cmdLiam}},
+		{"n\n", []string{"verify-email", cmdMariaDB}},
+		{"n\n", []string{"undo", e.opIDOf("delete")}},
+		{"n\n", []string{"apply", planFile}},
+		{"n\n", []string{"resume"}},
+	} {
+		writes := e.userWrites()
+		r := runCmd(t, &tc.answer, tc.args...)
+		_, after, _ := strings.Cut(r.errOut, declined)
+		if r.code != exitFailure || strings.Count(r.errOut, declined) != 1 || strings.Contains(after, "linkdesk:") {
+			t.Errorf("%q answered %q: exit %d, want %d\n%s%s", tc.args, tc.answer, r.code, exitFailure, r.out, r.errOut)
+		}
+		if e.userWrites() != writes {
+			t.Errorf("%q answered %q made %d calls", tc.args, tc.answer, e.userWrites()-writes)
+		}
+		if tc.args[0] == "resume" && !strings.Contains(after, "linkdesk resume --discard") {
+			t.Errorf("resume answered No does not say what leaves the rest undone:\n%s", r.errOut)
+		}
+	}
+	// Without a terminal it asks nothing: a dry run, exit 0.
+	if r := runCmd(t, nil, "delete", cmdMike); r.code != exitOK || strings.Contains(r.errOut, "Not confirmed") {
+		t.Errorf("dry run: exit %d\n%s", r.code, r.errOut)
 	}
 }
 
@@ -346,7 +424,7 @@ func TestOneCallIsWordedAsOne(t *testing.T) {
 	}
 	no := "n\n"
 	r = runCmd(t, &no, "undo", e.opIDOf("delete"))
-	if r.code != exitOK || !strings.Contains(r.errOut, "\nMake this call on ") {
+	if r.code != exitFailure || !strings.Contains(r.errOut, "\nMake this call on ") {
 		t.Errorf("undo of the deletion, answered n: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }

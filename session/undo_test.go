@@ -118,8 +118,11 @@ func TestTheUndoOfALinkSaysWhatCannotComeBackAsItWas(t *testing.T) {
 	if err != nil || len(conflicts) > 0 {
 		t.Fatalf("undo: %v %v", err, conflicts)
 	}
-	if notes := strings.Join(up.Notes, "\n"); !strings.Contains(notes, aliceGoogle+" comes back as a new account: created now, with no login count or last login") {
-		t.Errorf("the undo does not say the secondary is made anew:\n%s", notes)
+	if len(up.Operations) == 0 || !strings.Contains(strings.Join(up.Operations[0].Notes, "\n"), aliceGoogle+" comes back as a new account: created now, with no login count or last login") {
+		t.Errorf("the undo's unlink does not say the secondary is made anew: %+v", up.Operations)
+	}
+	if len(up.Notes) > 0 {
+		t.Errorf("an undo that leaves nothing undone has notes: %q", up.Notes)
 	}
 
 	// Deleted outside linkdesk: no linkdesk deletion to undo first.
