@@ -23,6 +23,11 @@ type Request struct {
 	// Email, when set, scans one address (users-by-email plus the
 	// case-insensitive search) instead of the whole tenant.
 	Email string
+	// MoreHolders, with Email, adds to the accounts found by email those
+	// its caller knows hold it too where no email lookup finds them
+	// (through a linked identity's profile), as the whole tenant's scan
+	// groups them.
+	MoreHolders func(ctx context.Context, email string, found []client.User) ([]client.User, error)
 	// Connection narrows the report to groups involving this connection.
 	Connection string
 	// Progress hears how the scan goes; it runs on the scanning goroutine.
@@ -155,6 +160,9 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	}
 	if req.Email != "" {
 		users, err := t.UsersByEmail(ctx, strings.TrimSpace(req.Email))
+		if err == nil && req.MoreHolders != nil {
+			users, err = req.MoreHolders(ctx, req.Email, users)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("reading the accounts of %s: %w", req.Email, err)
 		}

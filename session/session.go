@@ -163,6 +163,9 @@ type Session struct {
 	snapMu  sync.Mutex
 	snapDir string
 
+	holdMu  sync.Mutex
+	holders holders
+
 	recMu   sync.Mutex
 	log     *audit.Log
 	backups *audit.Backups
@@ -393,6 +396,9 @@ func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, 
 	if req.Email == "" && req.Snapshot == "" {
 		req.Snapshot = s.SnapshotDir()
 	}
+	if req.Email != "" && req.MoreHolders == nil {
+		req.MoreHolders = s.withHolders
+	}
 	s.written(&req)
 	r, err := scan.Tenant(ctx, s.Tenant, req)
 	if err != nil {
@@ -459,14 +465,19 @@ func (s *Session) Access(ctx context.Context, ids ...string) (map[string]linking
 }
 
 // ReadGroup re-reads the accounts of one email (users-by-email with the
-// case-insensitive search, both consistent) and classifies them again, as
-// after a write, without a rescan.
+// case-insensitive search, search hits read again by id, and the accounts
+// the snapshot shows holding it through a linked identity or under another
+// spelling, read by id) and classifies them again, as after a write,
+// without a rescan.
 func (s *Session) ReadGroup(ctx context.Context, email string) (*linking.Group, error) {
 	conns, err := s.Connections(ctx)
 	if err != nil {
 		return nil, err
 	}
 	users, err := s.Tenant.UsersByEmail(ctx, email)
+	if err == nil {
+		users, err = s.withHolders(ctx, email, users)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("re-reading %s: %w", email, err)
 	}

@@ -1,0 +1,100 @@
+package session
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
+)
+
+// Holders are the accounts that hold an email where users-by-email and the
+// search cannot find them: through a linked identity's profile, or under a
+// spelling with white space around it. The tenant's snapshot (its last
+// scan) knows them; reading one group, or scanning one email, reads them
+// again by id, so that the group is the one a scan of the whole tenant
+// shows (a snapshot that is out of date only misses some).
+type holders struct {
+	loaded bool
+	by     map[string][]string // normalized email → user ids
+}
+
+// extraHolders are the user ids the snapshot shows holding email (any
+// spelling) beyond what an email lookup finds; none without a snapshot.
+// The snapshot is read once a session, on the first call.
+func (s *Session) extraHolders(ctx context.Context, email string) []string {
+	key := linking.NormalizeEmail(email)
+	if key == "" || s.Tenant == nil {
+		return nil
+	}
+	s.holdMu.Lock()
+	defer s.holdMu.Unlock()
+	if !s.holders.loaded {
+		s.holders = holders{loaded: true, by: s.readHolders(ctx)}
+	}
+	return s.holders.by[key]
+}
+
+// readHolders indexes the snapshot's accounts that an email lookup would
+// miss, by the email of the group they stand in.
+func (s *Session) readHolders(ctx context.Context) map[string][]string {
+	snap, err := s.Snapshot()
+	if err != nil {
+		return nil // no snapshot (or an unreadable one): the lookups alone
+	}
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		return nil
+	}
+	rep, err := snap.Load(ctx, conns, scan.Request{})
+	if err != nil {
+		return nil
+	}
+	by := map[string][]string{}
+	for _, g := range rep.Groups {
+		for _, a := range g.Accounts {
+			if linking.NormalizeEmail(a.Email) != g.Email || strings.TrimSpace(a.Email) != a.Email {
+				by[g.Email] = append(by[g.Email], a.UserID)
+			}
+		}
+	}
+	return by
+}
+
+// withHolders adds to users, found by email, the accounts the snapshot
+// shows holding it that they lack, read again by id and kept while they
+// still hold it.
+func (s *Session) withHolders(ctx context.Context, email string, users []client.User) ([]client.User, error) {
+	key := linking.NormalizeEmail(email)
+	for _, id := range s.extraHolders(ctx, email) {
+		if slices.ContainsFunc(users, func(u client.User) bool { return u.UserID == id }) {
+			continue
+		}
+		u, err := s.Tenant.User(ctx, id)
+		if client.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if holdsEmail(u, key) {
+			users = append(users, u)
+		}
+	}
+	return users, nil
+}
+
+// holdsEmail reports whether u holds the normalized email key as its own
+// or through a linked identity.
+func holdsEmail(u client.User, key string) bool {
+	if linking.NormalizeEmail(u.Email) == key {
+		return true
+	}
+	return slices.ContainsFunc(u.Linked(), func(id client.Identity) bool {
+		e, _ := id.ProfileData["email"].(string)
+		return linking.NormalizeEmail(e) == key
+	})
+}
+
