@@ -97,4 +97,3 @@ func holdsEmail(u client.User, key string) bool {
 		return linking.NormalizeEmail(e) == key
 	})
 }
-
