@@ -42,13 +42,21 @@ func runTUI(o *tuiOptions) error {
 	if _, err := p.Run(); err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
-	writesLeft(o.io, m.WriteLabels())
+	writesLeft(o.io, m.WriteLabels(), m.UnsentWriteLabels())
 	return nil
 }
 
 // writesLeft says, once the terminal UI is gone, which writes the operator
-// quit during: each was cut off where it stood, and resume settles it.
-func writesLeft(io *streams, labels []string) {
+// quit during: those that sent nothing yet (unsent), and those cut off where
+// they stood (labels), which resume settles.
+func writesLeft(io *streams, labels, unsent []string) {
+	if len(unsent) > 0 {
+		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s still reading the tenant, before any call: nothing was sent, and nothing is left to settle:\n",
+			len(unsent), plural(len(unsent), "write was", "writes were"))
+		for _, l := range unsent {
+			fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
+		}
+	}
 	if len(labels) == 0 {
 		return
 	}

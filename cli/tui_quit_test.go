@@ -12,11 +12,11 @@ import (
 func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	writesLeft(io, nil)
+	writesLeft(io, nil, nil)
 	if out.Len() != 0 {
 		t.Fatalf("nothing in flight, yet: %q", out.String())
 	}
-	writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"})
+	writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil)
 	got := out.String()
 	for _, want := range []string{"1 write waited for the tenant's answer, so it was cut off", "link google-oauth2|1088… into auth0|63ea…", "linkdesk resume"} {
 		if !strings.Contains(got, want) {
@@ -25,5 +25,17 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	}
 	if strings.Contains(got, "\x1b") {
 		t.Errorf("a label reaches the terminal unescaped: %q", got)
+	}
+}
+
+// A write quit during its reads, before any call, sent nothing: the shell
+// says so, and sends the operator to no resume.
+func TestQuittingDuringAWritesReadsSaysNothingWasSent(t *testing.T) {
+	var out bytes.Buffer
+	io := &streams{Out: &out, ErrOut: &out}
+	writesLeft(io, nil, []string{"link google-oauth2|1088… into auth0|63ea…"})
+	got := out.String()
+	if !strings.Contains(got, "1 write was still reading the tenant, before any call: nothing was sent") || strings.Contains(got, "resume") {
+		t.Errorf("quitting during a write's reads:\n%s", got)
 	}
 }

@@ -54,22 +54,58 @@ type TicketOptions struct {
 func (b *Backend) Ticket(ctx context.Context, userID string, opts TicketOptions, reason string) (string, error) {
 	users, err := b.Session.Users(ctx, userID)
 	if err != nil {
-		return "", err
+		return "", Unsent(err)
 	}
 	op, err := planTicket(users[0], opts, reason)
 	if err != nil {
-		return "", err
+		return "", Unsent(err)
 	}
 	conns, err := b.Session.Connections(ctx)
 	if err != nil {
-		return "", err
+		return "", Unsent(err)
 	}
 	p := b.Session.NamedPlan(conns, users, op)
 	res, err := b.Session.Apply(ctx, p, session.ApplyOptions{})
 	if err != nil {
+		if !CallMade(res) {
+			err = Unsent(err)
+		}
 		return "", err
 	}
 	return res.Steps[0].Ticket, nil
+}
+
+// UnsentError is the error of a write that stopped before any of its
+// calls went out (a read before them failed or was cancelled): nothing
+// reached the tenant, and nothing is left to settle.
+type UnsentError struct{ Err error }
+
+func (e *UnsentError) Error() string { return e.Err.Error() }
+func (e *UnsentError) Unwrap() error { return e.Err }
+
+// Unsent marks err as the error of a write that sent no call.
+func Unsent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UnsentError{Err: err}
+}
+
+// CallMade reports whether a run's result shows a call that went out: a
+// step done, failed (the tenant answered) or unknown (sent, its answer
+// lost). A run without a result (nil: stopped before its executor) made
+// none.
+func CallMade(res *linking.Result) bool {
+	if res == nil {
+		return false
+	}
+	for _, st := range res.Steps {
+		switch st.Status {
+		case linking.StatusDone, linking.StatusFailed, linking.StatusUnknown:
+			return true
+		}
+	}
+	return false
 }
 
 // VerifyEmail sends the verification email of one account (a
@@ -78,15 +114,15 @@ func (b *Backend) Ticket(ctx context.Context, userID string, opts TicketOptions,
 func (b *Backend) VerifyEmail(ctx context.Context, userID, reason string) (any, error) {
 	users, err := b.Session.Users(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, Unsent(err)
 	}
 	op, err := planVerifyEmail(users[0], reason)
 	if err != nil {
-		return nil, err
+		return nil, Unsent(err)
 	}
 	conns, err := b.Session.Connections(ctx)
 	if err != nil {
-		return nil, err
+		return nil, Unsent(err)
 	}
 	p := b.Session.NamedPlan(conns, users, op)
 	return b.Session.Apply(ctx, p, session.ApplyOptions{})

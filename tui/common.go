@@ -73,10 +73,25 @@ type Paster interface {
 	Paste(text string)
 }
 
+// PasteTaker is a Paster whose text field is there only at times (a
+// group's filter, open after /): while TakesPaste is false, a paste opens
+// f as on a screen without one.
+type PasteTaker interface {
+	TakesPaste() bool
+}
+
 // EscHandler is a screen that uses esc itself before esc means "back", such
 // as a list clearing its filter.
 type EscHandler interface {
 	WantsEsc() bool
+}
+
+// Filterer is a screen where / opens a filter that letters then type into
+// (a list's), while Filters says so. On any other screen the root takes /
+// itself (the overview: the groups list's filter; elsewhere: f), so that
+// after / the letters typed are text, never the screen's commands.
+type Filterer interface {
+	Filters() bool
 }
 
 // Page names a top-level screen.

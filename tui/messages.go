@@ -42,10 +42,12 @@ type ActiveMsg struct{}
 type PopMsg struct{}
 
 // ShowMsg switches to a top-level screen; Filter, for the groups screen,
-// replaces its filter (e.g. a class chosen on the overview).
+// replaces its filter (e.g. a class chosen on the overview); TypeFilter
+// opens its filter for typing (/ on the overview), as / there does.
 type ShowMsg struct {
-	Page   Page
-	Filter *string
+	Page       Page
+	Filter     *string
+	TypeFilter bool
 }
 
 // Push, Pop and Show are commands for the navigation messages.

@@ -95,6 +95,10 @@ type Model struct {
 	lastErr  string
 	note     string
 	quitting bool // quitNow: the last frame is blank
+	// The writes in flight as the program quit, sorted (sortWritesLeft):
+	// cut off (a call may have gone out) or unsent (none did).
+	sorted         bool
+	cutOff, unsent []string
 }
 
 type screenContext struct {
@@ -118,6 +122,31 @@ type writtenGroup struct {
 type write struct {
 	task  TaskID
 	label string
+	// end hears how the write returned, even after the program quit (its
+	// answer, WriteDoneMsg, then reaches no one): WriteLabels sorts the
+	// writes the operator quit during by it.
+	end chan writeEnd
+}
+
+// writeEnd is what a write's Run returned.
+type writeEnd struct {
+	res any
+	err error
+}
+
+// sentNothing reports whether a write that returned sent no call to the
+// tenant: its error says so (Unsent), or its result shows no call made. A
+// write whose result does not say counts as one that may have sent one.
+func (e writeEnd) sentNothing() bool {
+	if e.err == nil {
+		return false
+	}
+	var unsent *UnsentError
+	if errors.As(e.err, &unsent) {
+		return true
+	}
+	res, ok := e.res.(*linking.Result)
+	return ok && !CallMade(res)
 }
 
 // New builds the root model. c.Data, c.Keys and c.Styles are created when nil.
@@ -179,13 +208,76 @@ func (m *Model) Scanning() bool { return m.c.Scan.Running }
 // WritesInFlight is the number of writes not answered yet.
 func (m *Model) WritesInFlight() int { return len(m.writes) }
 
-// WriteLabels say what each write not answered yet does.
+// WriteLabels say what each write not answered yet does. Once the
+// program has quit (every call cancelled), they are the writes that were
+// cut off: it waits up to writeEndWait for the writes in flight to return,
+// and leaves out those that returned having sent no call (UnsentWriteLabels:
+// nothing to settle) or having finished; a write still running then, or
+// one a call of which went out, is listed, for `linkdesk resume` to settle.
 func (m *Model) WriteLabels() []string {
-	var out []string
-	for _, w := range m.writes {
-		out = append(out, w.label)
+	if !m.quitting {
+		var out []string
+		for _, w := range m.writes {
+			out = append(out, w.label)
+		}
+		return out
 	}
-	return out
+	m.sortWritesLeft()
+	return m.cutOff
+}
+
+// UnsentWriteLabels, once the program has quit, say what each write in
+// flight then did that stopped before any of its calls went out (during
+// the reads before them): nothing was sent, nothing is left to settle.
+func (m *Model) UnsentWriteLabels() []string {
+	if !m.quitting {
+		return nil
+	}
+	m.sortWritesLeft()
+	return m.unsent
+}
+
+// writeEndWait is how long, after quitting, the writes in flight are
+// given to return once cancelled: a write cancelled in its reads returns
+// at once; one waiting for a call's answer may take its settle read's 10 s,
+// and is listed as cut off meanwhile.
+const writeEndWait = 2 * time.Second
+
+// sortWritesLeft sorts the writes in flight as the program quit (once):
+// cut off (a call may have gone out, or it has not returned) or unsent.
+func (m *Model) sortWritesLeft() {
+	if m.sorted {
+		return
+	}
+	m.sorted = true
+	timer := time.NewTimer(writeEndWait)
+	defer timer.Stop()
+	expired := false
+	for _, w := range m.writes {
+		var e writeEnd
+		returned := false
+		if expired {
+			select {
+			case e = <-w.end:
+				returned = true
+			default:
+			}
+		} else {
+			select {
+			case e = <-w.end:
+				returned = true
+			case <-timer.C:
+				expired = true
+			}
+		}
+		switch {
+		case returned && e.err == nil: // finished as the program quit
+		case returned && e.sentNothing():
+			m.unsent = append(m.unsent, w.label)
+		default:
+			m.cutOff = append(m.cutOff, w.label)
+		}
+	}
 }
 
 // LastError is the error line shown until the next key.
@@ -565,11 +657,13 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 		m.lastErr = client.ErrReadOnly.Error()
 		return nil
 	}
-	m.writes = append(m.writes, write{task: req.Task, label: req.Label})
+	end := make(chan writeEnd, 1)
+	m.writes = append(m.writes, write{task: req.Task, label: req.Label, end: end})
 	m.unsettledTask = 0        // a check in flight may read this write's journal half done
 	run, ctx := req.Run, m.ctx // a write outlives the screen that started it
 	return func() tea.Msg {
 		res, err := run(ctx)
+		end <- writeEnd{res: res, err: err}
 		return WriteDoneMsg{Task: req.Task, Label: req.Label, Emails: req.Emails, Result: res, Err: err}
 	}
 }
@@ -645,8 +739,14 @@ func (m *Model) show(msg ShowMsg) tea.Cmd {
 	if msg.Filter != nil {
 		cmds = append(cmds, m.send(s, SetFilterMsg{Query: *msg.Filter}))
 	}
+	if msg.TypeFilter {
+		cmds = append(cmds, m.send(s, TypeFilterMsg{}))
+	}
 	return tea.Batch(cmds...)
 }
+
+// TypeFilterMsg opens a list's filter for typing, as / on it does.
+type TypeFilterMsg struct{}
 
 // Refresher is a top-level screen that reloads when shown again (the audit log).
 type Refresher interface{ Refresh() tea.Cmd }
@@ -747,6 +847,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.leaveFor(ShowMsg{Page: PageGroups})
 	case Matches(k, keys.Audit):
 		return m.leaveFor(ShowMsg{Page: PageAudit})
+	case Matches(k, keys.Filter):
+		return m.filter(active, k)
 	case Matches(k, keys.Find) && m.pages.Find != nil:
 		find := m.pages.Find(m.c)
 		if reflect.TypeOf(find) == reflect.TypeOf(active) {
@@ -764,6 +866,24 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.scanTenant(true), m.auditChanged())
 	}
 	return m.forward(k)
+}
+
+// filter handles / on a screen that is not typing: a screen with a filter
+// (Filterer) opens it; the overview opens the groups list's, typing; any
+// other screen opens f. Done here, as the key is handled: the letters
+// typed next, already on their way, go to the field, never to the screen
+// underneath as commands (/ivy on a group would send an email with v, y).
+func (m *Model) filter(active Component, k tea.KeyPressMsg) tea.Cmd {
+	if f, ok := active.(Filterer); ok && f.Filters() {
+		return m.forward(k)
+	}
+	if len(m.stack) == 0 && m.page == PageOverview {
+		return m.show(ShowMsg{Page: PageGroups, TypeFilter: true})
+	}
+	if m.pages.Find == nil {
+		return nil
+	}
+	return m.push(m.pages.Find(m.c))
 }
 
 // FooterKeys is a screen whose footer lists its keys in fewer words, or
@@ -796,8 +916,35 @@ func (m *Model) helpOpens(active Component) bool {
 
 // openHelp opens help on the screen's keys and the global ones.
 func (m *Model) openHelp(active Component) tea.Cmd {
-	groups := append(active.Help(), m.c.Keys.GlobalHelp()...)
-	return m.push(m.pages.Help(m.c, active.Title(), groups))
+	own := active.Help()
+	return m.push(m.pages.Help(m.c, active.Title(), append(own, globalHelpBesides(m.c.Keys, own)...)))
+}
+
+// globalHelpBesides is the global keys' help less the keys the screen's
+// own help names: there, its words say what the key does (r on the audit
+// log reads the log again too; esc on a screen above a page goes back).
+func globalHelpBesides(keys *KeyMap, own []HelpGroup) []HelpGroup {
+	named := map[string]bool{}
+	for _, g := range own {
+		for _, b := range g.Bindings {
+			if b.Enabled() {
+				named[b.Help().Key] = true
+			}
+		}
+	}
+	var out []HelpGroup
+	for _, g := range keys.GlobalHelp() {
+		var left []key.Binding
+		for _, b := range g.Bindings {
+			if !named[b.Help().Key] {
+				left = append(left, b)
+			}
+		}
+		if len(left) > 0 {
+			out = append(out, HelpGroup{Title: g.Title, Bindings: left})
+		}
+	}
+	return out
 }
 
 // Guarded is a screen holding choices the operator would lose by jumping
@@ -840,8 +987,10 @@ func (m *Model) paste(text string) tea.Cmd {
 	m.lastErr, m.note, m.warnUnsettled = "", "", false
 	active := m.Active()
 	if p, ok := active.(Paster); ok {
-		p.Paste(text)
-		return nil
+		if t, ok := active.(PasteTaker); !ok || t.TakesPaste() {
+			p.Paste(text)
+			return nil
+		}
 	}
 	if active.Capturing() || m.pages.Find == nil || Pasted(text) == "" {
 		return nil
@@ -1130,10 +1279,11 @@ func fitParts(s *Styles, parts []string, width int) (string, int) {
 // statusBar is the status line: the tenant, its badges, the scan state,
 // the rate-limit bucket and the writes in flight, exactly m.width cells.
 // A narrow window takes the steps of statusLine one at a time until the
-// line fits: the tenant and the scan state get shorter first; "(esc
-// cancels)" and the bucket's reset stay whenever the line can hold them,
-// and go only once the tenant and the scan state can give no more; the
-// bucket, its "waiting" and the writes in flight always show whole.
+// line fits: the scan state and the badges get shorter first, the tenant
+// after them; "(esc cancels)" and the bucket's reset stay whenever the
+// line can hold them, and go only once the tenant and the scan state can
+// give no more; the bucket, its "waiting" and the writes in flight always
+// show whole.
 func (m *Model) statusBar() string {
 	s := m.c.Styles
 	tight := 0
@@ -1172,17 +1322,20 @@ func (m *Model) statusBar() string {
 	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
 }
 
-// The steps of statusLine, each keeping those before it.
+// The steps of statusLine, each keeping those before it. The tenant,
+// which says where a write would land, is cut last: the scan state and
+// the badges' words get shorter first.
 const (
-	statusTenant24    = 1 // the tenant in 24 cells
-	statusScanWords   = 2 // the scan state without "scanned " and "…"
-	statusShortBadges = 3 // the tenant in 14 cells, the badges in short words
-	statusScanShort   = 4 // the scan state in a few words (scanShort)
-	statusTenantRoom  = 5 // the tenant in the room the others leave, 12 cells at least
-	statusTenant8     = 6 // … 8 cells at least
-	statusNoEsc       = 7 // "(esc cancels)" goes
-	statusNoReset     = 8 // the bucket's reset goes ("API 0/2 waiting")
-	statusTightest    = 9 // the scan state cut to what is left, gone if that is under 6 cells
+	statusScanWords   = 1  // the scan state without "scanned " and "…"
+	statusShortBadges = 2  // the badges in short words
+	statusScanShort   = 3  // the scan state in a few words (scanShort: no time)
+	statusTenant24    = 4  // the tenant in 24 cells
+	statusTenant14    = 5  // the tenant in 14 cells
+	statusTenantRoom  = 6  // the tenant in the room the others leave, 12 cells at least
+	statusTenant8     = 7  // … 8 cells at least
+	statusNoEsc       = 8  // "(esc cancels)" goes
+	statusNoReset     = 9  // the bucket's reset goes ("API 0/2 waiting")
+	statusTightest    = 10 // the scan state cut to what is left, gone if that is under 6 cells
 )
 
 // statusLine is the status bar's segments, shorter as tight grows (the
@@ -1199,7 +1352,7 @@ func (m *Model) statusLine(tight int, shortWords bool, reserve int) string {
 		least = 8
 	case tight >= statusTenantRoom:
 		least = 12
-	case tight >= statusShortBadges:
+	case tight >= statusTenant14:
 		least = 14
 	case tight >= statusTenant24:
 		least = 24

@@ -228,3 +228,27 @@ func containsInOrder(s string, parts []string) bool {
 	}
 	return true
 }
+
+// TestTheStatusBarCutsTheTenantLast: at 60 columns, the scan state gives up
+// its words and its time before the tenant gives up a cell: a tenant
+// named by its address and port reads whole.
+func TestTheStatusBarCutsTheTenantLast(t *testing.T) {
+	now := time.Date(2026, 11, 1, 1, 47, 0, 0, time.UTC)
+	for _, tenant := range []string{"127.0.0.1:36689", "acme-prod.auth0.com"} {
+		c := &Common{Now: func() time.Time { return now },
+			Backend: &Backend{Session: session.With(context.Background(), nil, tenant, session.Config{})}}
+		m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+			Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+		m.Init()
+		m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+		m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 498})
+		m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 50, Reset: now.Add(-time.Second)}
+		bar := m.statusBar()
+		if !strings.Contains(bar, " "+tenant+" ") || !strings.Contains(bar, "498 users") || !strings.Contains(bar, "API 50/50 full") {
+			t.Errorf("the bar cuts the tenant %s while the scan state could give room: %q", tenant, bar)
+		}
+		if Width(bar) != 60 {
+			t.Errorf("the bar is %d wide: %q", Width(bar), bar)
+		}
+	}
+}

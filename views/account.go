@@ -64,7 +64,20 @@ func (a *Account) name() string {
 	if tui.UniqueIn(a.acct.Group, &acc) {
 		return acc.Identifier.Value
 	}
-	return tui.AccountLabel(acc.Identifier, acc.UserID)
+	return tui.AccountLabel(a.identifier(), acc.UserID)
+}
+
+// identifier is the identifier the account is named by: its primary one,
+// or the username that tells it apart from the other profiles of its
+// email on a legacy custom database (linking.UsernameTellsApart), as the
+// group screen, the dialogs and the audit log name it.
+func (a *Account) identifier() linking.PrimaryIdentifier {
+	acc := linking.AccountFromUser(a.acct.User, a.acct.Conns)
+	acc.Identifier = acc.PrimaryIdentifier(a.acct.Conns)
+	if u, ok := tui.UsernameIn(a.acct.Group, &acc); ok {
+		return u
+	}
+	return acc.Identifier
 }
 
 func (a *Account) Help() []tui.HelpGroup {
@@ -291,7 +304,7 @@ func (a *Account) lines() []string {
 	w := c.Width
 	u, conns := a.acct.User, a.acct.Conns
 	acc := linking.AccountFromUser(u, conns)
-	id := acc.PrimaryIdentifier(conns)
+	id := a.identifier()
 	label := func(k, v string) string { return s.Header.Render(tui.Pad(k, 11)) + v }
 	// The account whole, over two lines where one does not hold it: the
 	// user id is what tells it apart from the accounts sharing its email.

@@ -85,6 +85,9 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 			filterHelp("delete error", "action and result"),
 			filterHelp("dana", "operator, reason, op or plan id"),
 		}},
+		// r here is the root's rescan, which reads the log again too (the
+		// global help's "rescan" gives way to these words).
+		{Title: "Read again", Bindings: []keyBinding{withHelp(k.Rescan, "r", "read the log again (and rescan the tenant)")}},
 	}
 }
 

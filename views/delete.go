@@ -143,9 +143,15 @@ func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return d, dialogUpdate(msg, &d.reading, d.tookAccount, &d.exec, d.key)
 }
 
+// notReadYet is the hint of enter pressed before the account was read.
+const notReadYet = "The account has not been read yet."
+
 // tookAccount takes the account read, and plans its deletion.
 func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) {
 	d.readErr, d.acct = msg.Err, msg.Account
+	if d.hint == notReadYet {
+		d.hint = "" // it has been read now, or the screen says why not
+	}
 	if msg.Err != nil || msg.Account == nil {
 		return
 	}
@@ -190,7 +196,7 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		case d.op == nil && d.readErr != nil:
 			d.hint = "There is nothing to delete (see above); esc goes back."
 		case d.op == nil:
-			d.hint = "The account has not been read yet."
+			d.hint = notReadYet
 		case !accepted:
 			d.hint = "That does not name this account: type " + d.askFor() + " exactly, or esc to cancel."
 		default:

@@ -3,6 +3,7 @@ package views
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -34,11 +35,15 @@ type Detail struct {
 	// account l takes as the primary instead, until p chooses another or
 	// l opens the wizard (which shows the primary it takes).
 	primaryNotice string
+	// filter narrows the accounts shown (/): while it is typed, letters
+	// type, never act on the account under the cursor.
+	filter listFilter
 }
 
 // NewDetail opens the group with this normalized email.
 func NewDetail(c *tui.Common, email string) *Detail {
 	d := &Detail{c: c, email: email}
+	d.filter.list = d
 	d.remember()
 	return d
 }
@@ -54,6 +59,7 @@ func (d *Detail) remember() {
 // user id (the one a filter or a search matched).
 func NewDetailAt(c *tui.Common, email, userID string) *Detail {
 	d := &Detail{c: c, email: email}
+	d.filter.list = d
 	d.remember()
 	if g := d.Group(); g != nil {
 		for i, a := range g.Accounts {
@@ -66,12 +72,106 @@ func NewDetailAt(c *tui.Common, email, userID string) *Detail {
 }
 
 func (d *Detail) Init() tea.Cmd   { return nil }
-func (d *Detail) Capturing() bool { return false }
-func (d *Detail) Title() string   { return "Group " + tui.Fit(d.email, 40) }
+func (d *Detail) Capturing() bool { return d.filter.typing }
+func (d *Detail) WantsEsc() bool  { return d.filter.WantsEsc() }
+func (d *Detail) Filters() bool   { return true } // / filters the accounts (tui.Filterer)
+
+// Paste goes into the filter while it is typed; otherwise the root opens
+// f with it, as on every screen without a text field (TakesPaste).
+func (d *Detail) Paste(text string) {
+	if d.filter.typing {
+		d.filter.Paste(text)
+	}
+}
+
+// TakesPaste reports whether a paste goes into the filter now.
+func (d *Detail) TakesPaste() bool { return d.filter.typing }
+
+// The filter's list (filtered): the cursor stays on an account shown.
+func (d *Detail) move(k tea.KeyPressMsg) {
+	switch k.Code {
+	case tea.KeyUp:
+		d.step(-1)
+	case tea.KeyDown:
+		d.step(1)
+	}
+}
+func (d *Detail) filterCleared() {}
+func (d *Detail) filterChanged() {
+	g := d.Group()
+	if g == nil || len(g.Accounts) == 0 {
+		return
+	}
+	if vis := d.matching(g); len(vis) > 0 && !slices.Contains(vis, min(d.cursor, len(g.Accounts)-1)) {
+		d.cursor, d.notice = vis[0], ""
+	}
+}
+
+// step moves the cursor by delta over the accounts the filter shows.
+func (d *Detail) step(delta int) {
+	g := d.Group()
+	if g == nil || len(g.Accounts) == 0 {
+		return
+	}
+	vis := d.matching(g)
+	if len(vis) == 0 {
+		return
+	}
+	at := slices.Index(vis, min(d.cursor, len(g.Accounts)-1))
+	if at < 0 {
+		d.cursor = vis[0]
+		return
+	}
+	d.cursor = vis[min(max(at+delta, 0), len(vis)-1)]
+	d.notice = "" // the operator picks the account now
+}
+
+// matching are the indexes of the accounts the filter lets through (every
+// account without one).
+func (d *Detail) matching(g *linking.Group) []int {
+	words := tui.FilterWords(d.filter.filter.Value)
+	var out []int
+	for i, a := range g.Accounts {
+		if accountMatches(g, a, words) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// accountMatches reports whether every word is in what the group screen
+// shows of the account: its name, identifier, user id, connection, email,
+// name, or a linked identity's id.
+func accountMatches(g *linking.Group, a *linking.Account, words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	parts := []string{tui.NameIn(g, a), identifierCell(g, a), a.Identifier.Value, a.UserID, a.Connection, a.Email, a.Name}
+	for _, l := range a.Linked {
+		parts = append(parts, l.Provider+"|"+l.UserID, l.Connection)
+	}
+	text := strings.ToLower(strings.Join(parts, "\n"))
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+func (d *Detail) Title() string { return "Group " + tui.Fit(d.email, 40) }
 
 func (d *Detail) Help() []tui.HelpGroup {
 	k := d.c.Keys
 	back := withHelp(k.Back, "esc", "back to the list")
+	if d.filter.typing {
+		return []tui.HelpGroup{{Title: "Filter", Bindings: []keyBinding{
+			withHelp(k.Submit, "enter", "keep filter"), withHelp(k.Back, "esc", "clear filter"), k.Clear,
+			withHelp(k.Up, "↑", "up"), withHelp(k.Down, "↓", "down"),
+		}}}
+	}
+	if d.filter.filter.Value != "" {
+		back = withHelp(k.Back, "esc", "clear the filter")
+	}
 	if g := d.Group(); g == nil || len(g.Accounts) == 0 {
 		return []tui.HelpGroup{{Title: "Group", Bindings: []keyBinding{back}}}
 	}
@@ -107,7 +207,7 @@ func (d *Detail) Help() []tui.HelpGroup {
 	}
 	return []tui.HelpGroup{
 		{Title: "Actions", Bindings: append(actions, choose, k.Copy, withHelp(k.Open, "enter", "open the account"))},
-		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.NextPane, back}},
+		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.NextPane, withHelp(k.Filter, "/", "filter the accounts"), back}},
 	}
 }
 
@@ -120,13 +220,18 @@ func (d *Detail) Group() *linking.Group {
 	return d.c.Data.Groups[i]
 }
 
-// Selected is the account under the cursor.
+// Selected is the account under the cursor, nil when the filter shows
+// none: a key never acts on an account not on screen.
 func (d *Detail) Selected() *linking.Account {
 	g := d.Group()
 	if g == nil || len(g.Accounts) == 0 {
 		return nil
 	}
-	return g.Accounts[min(d.cursor, len(g.Accounts)-1)]
+	a := g.Accounts[min(d.cursor, len(g.Accounts)-1)]
+	if !accountMatches(g, a, tui.FilterWords(d.filter.filter.Value)) {
+		return nil
+	}
+	return a
 }
 
 // Primary is the primary a link would use: the one chosen with p, else the
@@ -141,8 +246,8 @@ func (d *Detail) Primary() string {
 	case g.RecommendedPrimary != "":
 		return g.RecommendedPrimary
 	}
-	if a := d.Selected(); a != nil {
-		return a.UserID
+	if len(g.Accounts) > 0 { // the account under the cursor, shown by the filter or not
+		return g.Accounts[min(d.cursor, len(g.Accounts)-1)].UserID
 	}
 	return ""
 }
@@ -178,6 +283,9 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			d.chosen = ""
 		}
 	case tea.KeyPressMsg:
+		if d.filter.filterKey(msg, d.c.Keys) {
+			return d, nil
+		}
 		return d, d.key(msg)
 	}
 	return d, nil
@@ -268,15 +376,13 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		d.pane = 1 - d.pane
 	case tui.Matches(k, keys.Up):
 		if d.pane == 0 {
-			d.cursor = max(d.cursor-1, 0)
-			d.notice = "" // the operator picks the account now
+			d.step(-1)
 		} else {
 			d.scroll = max(d.scroll-1, 0)
 		}
 	case tui.Matches(k, keys.Down):
 		if d.pane == 0 {
-			d.cursor = min(d.cursor+1, len(g.Accounts)-1)
-			d.notice = ""
+			d.step(1)
 		} else {
 			d.scroll++
 		}
@@ -310,13 +416,11 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		// account under the cursor, taken as the primary, is none.
 		w.touched = d.chosen != "" && w.primary == d.chosen
 		return d.c.Open(w)
-	case tui.Matches(k, keys.Filter):
-		// A group's accounts are few and shown whole: say where / filters.
-		return func() tea.Msg {
-			return tui.NoteMsg{Text: "A group shows all its accounts: / filters the groups list (2), the audit log (3) and find results (f)."}
-		}
 	case tui.Matches(k, keys.Unlink):
-		if sel == nil || len(sel.Linked) == 0 {
+		if sel == nil {
+			return nil
+		}
+		if len(sel.Linked) == 0 {
 			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.NameIn(g, sel), 60)))
 		}
 		return tui.Push(NewUnlink(d.c, g.Email, sel.UserID))
@@ -376,20 +480,32 @@ func detailColumns(width int, g *linking.Group) accountColumns {
 }
 
 // identifierCell is the identifier as the account table shows it: the
-// word "email" when it is the group's own address, which every row shares,
+// word "email" when it is the group's own address and every row shares it,
 // or the username where that tells accounts sharing it apart (a legacy
 // custom database's profiles of one email).
 func identifierCell(g *linking.Group, a *linking.Account) string {
 	if u, ok := tui.UsernameIn(g, a); ok {
 		return u.Value
 	}
-	if a.Identifier.Type == linking.IdentifierEmail && linking.NormalizeEmail(a.Identifier.Value) == g.Email {
+	if a.Identifier.Type == linking.IdentifierEmail && linking.NormalizeEmail(a.Identifier.Value) == g.Email && sharedEmail(g) {
 		return "(email)"
 	}
 	if a.Identifier.Type == linking.IdentifierUserID {
 		return "(user id)"
 	}
 	return a.Identifier.Value
+}
+
+// sharedEmail reports whether every account of g has its email, which
+// "(email)" then stands for; a pair linked from an account's screen (the
+// link wizard's pair group) may not share one.
+func sharedEmail(g *linking.Group) bool {
+	for _, a := range g.Accounts {
+		if linking.NormalizeEmail(a.Email) != g.Email {
+			return false
+		}
+	}
+	return true
 }
 
 // row joins the cells of the columns that are shown.
@@ -451,30 +567,37 @@ func (d *Detail) View() string {
 	if c.Height >= 24 {
 		head = append(head, d.hintLines(g)...)
 	}
+	vis := d.matching(g)
+	switch f := &d.filter; {
+	case f.typing:
+		head = append(head, tui.Truncate(s.Key.Render("/")+" "+f.filter.View(s, c.Width/2)+s.Dim.Render("  enter keeps · esc clears"), c.Width))
+	case f.filter.Value != "":
+		head = append(head, tui.Truncate(s.Dim.Render("filter: ")+tui.Fit(f.filter.Value, c.Width/2)+
+			s.Dim.Render(fmt.Sprintf("  %d of %d accounts · / edits, esc clears", len(vis), len(g.Accounts))), c.Width))
+	}
 	head = append(head, "")
 
 	cols := detailColumns(c.Width, g)
 	head = append(head, s.Header.Render("    "+cols.row("IDENTIFIER", "USER ID", "CONNECTION", "LOGINS", "LAST LOGIN", "CREATED")))
 
-	// Accounts pane: each account's lines, scrolled so the cursor shows.
+	// Accounts pane: the lines of each account the filter shows, scrolled
+	// so the cursor shows.
 	var accLines []string
 	var starts []int
-	for i, a := range g.Accounts {
+	cur := -1 // the cursor's place among vis
+	for j, i := range vis {
+		if i == min(d.cursor, len(g.Accounts)-1) {
+			cur = j
+		}
 		starts = append(starts, len(accLines))
-		accLines = append(accLines, d.accountLines(g, i, a, cols)...)
+		accLines = append(accLines, d.accountLines(g, i, g.Accounts[i], cols)...)
 	}
 	starts = append(starts, len(accLines))
 	bodyRoom := c.Height - len(head) - 1
-	accRoom := min(len(accLines), max(bodyRoom*55/100, 4))
-	cur := min(d.cursor, len(g.Accounts)-1)
-	if starts[cur] < d.top {
-		d.top = starts[cur]
+	shown := d.accountPane(accLines, starts, cur, max(bodyRoom*55/100, 4))
+	if len(vis) == 0 {
+		shown = []string{s.Dim.Render("  No account of this group matches the filter: esc clears it.")}
 	}
-	if starts[cur+1] > d.top+accRoom {
-		d.top = starts[cur+1] - accRoom
-	}
-	d.top = min(max(d.top, 0), max(len(accLines)-accRoom, 0))
-	shown := accLines[d.top:min(d.top+accRoom, len(accLines))]
 
 	// Reasons pane: the rest of the screen.
 	reasons := d.reasonLines(g)
@@ -500,6 +623,74 @@ func (d *Detail) View() string {
 		out = append(out, more)
 	}
 	return strings.Join(out, "\n")
+}
+
+// accountPane is the part of the accounts' lines (starts: where each
+// account's begin, and their end) that fits in room lines. When they do
+// not all fit, the last line says how many accounts are left out, above
+// and below, and the row of the account under the cursor (the cur-th, -1
+// for none) always shows, however many lines its account takes.
+func (d *Detail) accountPane(lines []string, starts []int, cur, room int) []string {
+	if len(lines) <= room {
+		d.top = 0
+		return lines
+	}
+	room = max(room-1, 1) // the line saying what is left out
+	if cur >= 0 {
+		if starts[cur] < d.top {
+			d.top = starts[cur]
+		}
+		if starts[cur+1] > d.top+room {
+			d.top = starts[cur+1] - room
+		}
+		d.top = min(d.top, starts[cur]) // a long account: its row first
+	}
+	d.top = min(max(d.top, 0), max(len(lines)-room, 0))
+	// Whole accounts: the pane starts on an account's first line (never
+	// past the cursor's row) and ends after an account's last, but for
+	// the cursor's own when it is longer than the pane.
+	n := len(starts) - 1
+	for j := range n {
+		if starts[j] < d.top && d.top < starts[j+1] {
+			if cur < 0 || starts[j+1] <= starts[cur] {
+				d.top = starts[j+1]
+			}
+			break
+		}
+	}
+	end := min(d.top+room, len(lines))
+	for j := range n {
+		if starts[j] > d.top && starts[j] < end && end < starts[j+1] && j != cur {
+			end = starts[j]
+		}
+	}
+	shown := slices.Clone(lines[d.top:end])
+	above, below := 0, 0
+	for j := range n {
+		switch {
+		case starts[j] < d.top:
+			above++
+		case starts[j] >= end:
+			below++
+		}
+	}
+	down, up := "j", "k"
+	if d.pane == 1 {
+		down, up = "tab, then j", "tab, then k"
+	}
+	accounts := func(n int) string { return fmt.Sprintf("%d more %s", n, tui.Plural(n, "account", "accounts")) }
+	var more string
+	switch {
+	case below > 0 && above > 0:
+		more = fmt.Sprintf("  … %s below (%s), %d above (%s)", accounts(below), down, above, up)
+	case below > 0:
+		more = fmt.Sprintf("  … %s (%s)", accounts(below), down)
+	case above > 0:
+		more = fmt.Sprintf("  … %s above (%s)", accounts(above), up)
+	default: // one account's linked identities run past the pane
+		more = "  …"
+	}
+	return append(shown, d.c.Styles.Dim.Render(tui.Truncate(more, d.c.Width)))
 }
 
 // hintLines say what the group's class asks of the operator, by key,

@@ -46,6 +46,7 @@ func NewPicker(c *tui.Common, title string, pick func(u client.User, conns *link
 func (f *Find) Init() tea.Cmd   { return nil }
 func (f *Find) Capturing() bool { return f.typing }
 func (f *Find) WantsEsc() bool  { return f.typing && f.found != nil }
+func (f *Find) Filters() bool   { return true } // / edits the query (tui.Filterer)
 func (f *Find) Title() string {
 	if f.pick != nil { // as the screen says it: "Link … with which account?"
 		return tui.Fit(f.pickTitle, 50)
@@ -209,7 +210,8 @@ func (f *Find) View() string {
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, fmt.Sprintf("%d %s found by %s:", len(users), tui.Plural(len(users), "account", "accounts"), f.found.By))
-	cols := findColumns(w, users, f.found.Conns)
+	idents := foundIdentifiers(c.Data, users, f.found.Conns)
+	cols := findColumns(w, users, idents, f.found.Conns)
 	lines = append(lines, s.Header.Render("  "+cols.row("IDENTIFIER", "USER ID", "CONNECTION", "EMAIL")))
 	room := max(c.Height-len(lines), 1)
 	if f.cursor < f.offset {
@@ -220,7 +222,7 @@ func (f *Find) View() string {
 	}
 	for i := f.offset; i < min(f.offset+room, len(users)); i++ {
 		u := users[i]
-		id := tui.IdentifierOf(u, f.found.Conns)
+		id := idents[i]
 		ident := id.Value
 		if id.Type == linking.IdentifierUserID {
 			ident = "–"
@@ -235,14 +237,39 @@ func (f *Find) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// foundIdentifiers name the accounts found as everywhere else: by their
+// primary identifier, or by the username that tells apart the profiles of
+// one email on a legacy custom database (linking.UsernameTellsApart),
+// among the accounts of its group in the scan, else among those found.
+func foundIdentifiers(data *tui.Data, users []client.User, conns *linking.Connections) []linking.PrimaryIdentifier {
+	found := &linking.Group{}
+	for _, u := range users {
+		acc := linking.AccountFromUser(u, conns)
+		acc.Identifier = acc.PrimaryIdentifier(conns)
+		found.Accounts = append(found.Accounts, &acc)
+	}
+	out := make([]linking.PrimaryIdentifier, len(users))
+	for i, acc := range found.Accounts {
+		out[i] = acc.Identifier
+		g := found
+		if _, in := data.Account(acc.UserID); in != nil {
+			g = in
+		}
+		if u, ok := tui.UsernameIn(g, acc); ok {
+			out[i] = u
+		}
+	}
+	return out
+}
+
 type findCols struct{ ident, id, conn, email int }
 
 // findColumns gives the user id its room before the connection and the
 // email, which go first when the window is narrow.
-func findColumns(width int, users []client.User, conns *linking.Connections) findCols {
+func findColumns(width int, users []client.User, idents []linking.PrimaryIdentifier, conns *linking.Connections) findCols {
 	identW, idW, connW, emailW := 10, 7, 10, 5
-	for _, u := range users {
-		identW = max(identW, tui.Width(tui.Fit(tui.IdentifierOf(u, conns).Value, 40)))
+	for i, u := range users {
+		identW = max(identW, tui.Width(tui.Fit(idents[i].Value, 40)))
 		idW = max(idW, tui.Width(tui.Fit(u.UserID, 60)))
 		connW = max(connW, tui.Width(tui.Fit(u.Connection(), 40)))
 		emailW = max(emailW, tui.Width(tui.Fit(u.Email, 40)))

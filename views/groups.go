@@ -111,6 +111,8 @@ func (g *Groups) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		g.filter.Value, g.typing = msg.Query, false
 		g.cursor, g.offset = 0, 0
 		g.refresh("")
+	case tui.TypeFilterMsg:
+		g.startTyping()
 	case tea.KeyPressMsg:
 		if g.filterKey(msg, g.c.Keys) {
 			return g, nil
@@ -265,6 +267,19 @@ func rank(b bool) int {
 	return 0
 }
 
+// noScanYet says why there is no report to show yet, and what scans.
+func noScanYet(sc tui.ScanStatus) string {
+	switch {
+	case sc.Running:
+		return "the scan has not finished (see the status bar)."
+	case sc.Cancelled:
+		return "the scan was cancelled. Press r to scan again."
+	case sc.Err != nil:
+		return "the scan failed (see the status bar). Press r to try again."
+	}
+	return "no scan has run. Press r to scan the tenant."
+}
+
 // columns are the widths of the list's columns for a screen width; 0 is
 // a column left out.
 type columns struct{ email, class, accounts, conns, missed int }
@@ -305,7 +320,7 @@ func groupColumns(width, widestEmail, widestConns int, sortedByMissed bool) colu
 func (g *Groups) View() string {
 	c, s := g.c, g.c.Styles
 	if c.Data.Report == nil {
-		return s.Title.Render("Groups") + "\n\n" + s.Dim.Render("No groups yet: the scan has not finished (see the status bar).")
+		return s.Title.Render("Groups") + "\n\n" + strings.Join(sentence(s.Dim.Render, "No groups yet: "+noScanYet(c.Scan), c.Width), "\n")
 	}
 	if g.rowsVersion != c.Data.Version {
 		g.refresh(g.selectedEmail())

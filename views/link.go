@@ -860,6 +860,11 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 							add(section, s.Selected.Render(mark+s.Conflict.Render(l)))
 						}
 						p.end = len(p.lines) - 1
+					} else if d.kind == diffConflict {
+						// Wrapped whole too: the value dropped must read.
+						for _, l := range tui.Wrap(conflictText(d), width-4, 0) {
+							add(section, "  "+s.Conflict.Render(l))
+						}
 					} else {
 						add(section, "  "+w.diffLine(d, width-4))
 					}
@@ -881,7 +886,7 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 		}
 		add(section, s.Dim.Render("  calls:"))
 		for _, st := range op.Steps {
-			add(section, callLines(s, "    ", report.CallText(st.Call), width-2)...)
+			add(section, callLinesUpTo(s, "    ", report.CallText(st.Call), width-2, 0)...) // whole: the pane scrolls
 		}
 	}
 	if n := len(w.conflicts); n > 0 {

@@ -102,6 +102,7 @@ type listFilter struct {
 }
 
 func (f *listFilter) Capturing() bool { return f.typing }
+func (f *listFilter) Filters() bool   { return true } // / opens it (tui.Filterer)
 func (f *listFilter) WantsEsc() bool  { return f.typing || f.filter.Value != "" }
 
 // filtered is a list with a filter: what it does when the filter changes.
@@ -202,8 +203,14 @@ const maxCallLines = 4
 // "call: " label): wrapped (tui.WrapCall), never cut to one line, so that
 // the user ids in its path and body read whole; drawn dimmed.
 func callLines(s *tui.Styles, mark, call string, width int) []string {
+	return callLinesUpTo(s, mark, call, width, maxCallLines)
+}
+
+// callLinesUpTo is callLines in at most maxLines lines (≤ 0: whole, for a
+// pane that scrolls, as the link review does).
+func callLinesUpTo(s *tui.Styles, mark, call string, width, maxLines int) []string {
 	pad := strings.Repeat(" ", tui.Width(mark))
-	lines := tui.WrapCall(call, max(width-len(pad), 10), maxCallLines)
+	lines := tui.WrapCall(call, max(width-len(pad), 10), maxLines)
 	for i, l := range lines {
 		if i == 0 {
 			lines[i] = mark + s.Dim.Render(l)

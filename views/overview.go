@@ -29,7 +29,8 @@ func (o *Overview) Capturing() bool { return false }
 
 func (o *Overview) Help() []tui.HelpGroup {
 	k := o.c.Keys
-	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, withHelp(k.Open, "enter", "groups of this class")}}}
+	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, withHelp(k.Open, "enter", "groups of this class"),
+		withHelp(k.Filter, "/", "filter the groups list")}}} // the root opens it (tui.Filterer)
 }
 
 func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -48,7 +49,7 @@ func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		o.cursor = len(linking.Classes) - 1
 	case tui.Matches(k, keys.Open):
 		if o.c.Data.Report == nil {
-			return o, tui.Note("Nothing to open yet: the scan has not finished.")
+			return o, tui.Note("Nothing to open yet: " + noScanYet(o.c.Scan))
 		}
 		return o, tui.ShowGroups("class:" + string(linking.Classes[o.cursor]))
 	}

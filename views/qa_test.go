@@ -217,10 +217,11 @@ func TestTheVerificationDialogSaysTheInboxIsShared(t *testing.T) {
 	})
 }
 
-// TestTheAccountHelpNamesTheAccountAsTheScreenDoes: help on an account
-// whose identifier, its email, other accounts share names it with its user
-// id, whole at 100 and 60 columns, as the screen and the dialogs do; an
-// account its identifier tells apart (a family's child) by that alone.
+// TestTheAccountHelpNamesTheAccountAsTheScreenDoes: help on a profile of a
+// legacy custom database whose email other profiles share names it by its
+// username with its user id, whole at 100 and 60 columns, as the screen
+// and the dialogs do; an account its identifier tells apart (a family's
+// child) by that alone.
 func TestTheAccountHelpNamesTheAccountAsTheScreenDoes(t *testing.T) {
 	for _, size := range [][2]int{{100, 30}, {60, 20}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
@@ -229,7 +230,7 @@ func TestTheAccountHelpNamesTheAccountAsTheScreenDoes(t *testing.T) {
 			h.press("enter")
 			activeIs[*Account](h, "enter did not open the account")
 			h.press("?")
-			h.mustShowWhole("Keys on Account carol.jones@hotmail.com (" + carolLegacy + ")")
+			h.mustShowWhole("Keys on Account carolj (" + carolLegacy + ")")
 		})
 	}
 	t.Run("family", func(t *testing.T) {

@@ -76,7 +76,7 @@ func TestTheLinkReviewScrollsToItsEnd(t *testing.T) {
 		h := reviewWithCalls(t)
 		h.press("g")
 		h.mustShow("Metadata of github|9007199254740993")
-		for range 6 {
+		for range 10 { // the calls whole: more pages than the lines cut to four once took
 			h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
 		}
 		reviewReachesItsEnd(t, h, "pgdn")

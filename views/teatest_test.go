@@ -211,6 +211,11 @@ func TestFlowEscCancelsTheScan(t *testing.T) {
 	p.waitFor(t, "(esc cancels)")
 	tm.Send(keyPress("esc"))
 	p.waitFor(t, "The scan was cancelled. Press r to scan the tenant.", "scan cancelled (r scans)")
+	// The groups screen says so too, and what scans again.
+	tm.Send(keyPress("2"))
+	p.waitFor(t, "No groups yet: the scan was cancelled. Press r to scan again.")
+	tm.Send(keyPress("1"))
+	p.waitFor(t, "The scan was cancelled. Press r to scan the tenant.")
 	tm.Send(keyPress("r"))
 	p.waitFor(t, "(esc cancels)")
 	p.waitFor(t, "Groups by class", "scanned 35 users")

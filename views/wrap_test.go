@@ -244,15 +244,6 @@ func TestEscLeavesAWizardWhereNothingWasChosen(t *testing.T) {
 	}
 }
 
-// / on a group screen, which has no filter, says where / filters instead
-// of doing nothing.
-func TestSlashOnAGroupSaysWhereItFilters(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("/")
-	h.mustShow("/ filters the groups list (2)")
-}
-
 // TestConfirmationsAt60KeepEveryAccountWhole: at 60×20 the link
 // confirmation gives up its explanation and blank lines, never a line
 // naming an account (the "into" line included), and says which accounts an

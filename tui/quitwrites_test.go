@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// TestQuittingListsOnlyWritesThatSentACall: ctrl+c while writes are in
+// flight cancels them; once they return, only a write a call of which went
+// out (or may have) is said to be cut off. One that stopped in the reads
+// before its first call sent nothing, and one that finished as the program
+// quit is no write cut off either.
+func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
+	m, cancel := testModel(t)
+	defer cancel()
+	result := func(st linking.StepStatus) *linking.Result {
+		return &linking.Result{Steps: []linking.StepReport{{Step: "op1.link", Status: st}}}
+	}
+	// Each write waits for the quit, then returns as the executor would.
+	writes := []struct {
+		label string
+		end   func(ctx context.Context) (any, error)
+	}{
+		{"link in its reads", func(ctx context.Context) (any, error) {
+			return result(linking.StatusNotRun), fmt.Errorf("%w: reading users: %v", linking.ErrInterrupted, ctx.Err())
+		}},
+		{"ticket in its reads", func(ctx context.Context) (any, error) { return "", Unsent(ctx.Err()) }},
+		{"link with its answer lost", func(ctx context.Context) (any, error) {
+			return result(linking.StatusUnknown), fmt.Errorf("%w: %v", linking.ErrInterrupted, ctx.Err())
+		}},
+		{"ticket, no result", func(ctx context.Context) (any, error) { return "", errors.New("cut off") }},
+		{"delete done", func(ctx context.Context) (any, error) { return result(linking.StatusDone), nil }},
+	}
+	var runs []tea.Cmd
+	for _, w := range writes {
+		end := w.end
+		_, cmd := m.Update(WriteRequest{Task: NewTask(), Label: w.label, Run: func(ctx context.Context) (any, error) {
+			<-ctx.Done()
+			return end(ctx)
+		}})
+		runs = append(runs, cmd)
+	}
+	_, quit := m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	m.Update(quit()) // quitNow: every call cancelled
+	for _, run := range runs {
+		go run() // the write's goroutine returns after the program has quit
+	}
+	if got, want := m.WriteLabels(), []string{"link with its answer lost", "ticket, no result"}; !slices.Equal(got, want) {
+		t.Errorf("cut off: %q, want %q", got, want)
+	}
+	if got, want := m.UnsentWriteLabels(), []string{"link in its reads", "ticket in its reads"}; !slices.Equal(got, want) {
+		t.Errorf("nothing sent: %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,307 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// pressAhead sends keys as a terminal does when they come in one read
+// (tmux send-keys '/ivy'): each key is handled before the commands the
+// ones before it returned have run, then those run.
+func (h *harness) pressAhead(keys ...string) {
+	h.t.Helper()
+	var cmds []tea.Cmd
+	for _, k := range keys {
+		_, cmd := h.m.Update(keyPress(k))
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		h.send(cmd)
+	}
+}
+
+// verificationJobs counts the verification emails the sandbox was asked to send.
+func verificationJobs(h *harness) int64 {
+	return h.srv.Stats().Requests["POST /api/v2/jobs/verification-email"]
+}
+
+// / on a group opens a filter of its accounts that letters type into:
+// /ivy with the cursor on an unverified account opens no dialog and sends
+// nothing (v would ask, y would confirm), even when the letters arrive
+// before anything / started has run.
+func TestSlashThenLettersOnAGroupTypeAndNeverAct(t *testing.T) {
+	for _, ahead := range []bool{false, true} {
+		h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
+		d := h.openGroup("maria.garcia@outlook.com")
+		h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728") // unverified
+		if ahead {
+			h.pressAhead("/", "i", "v", "y")
+		} else {
+			h.press("/", "i", "v", "y")
+		}
+		activeIs[*Detail](h, "/ivy left the group screen")
+		if strings.Contains(h.screen(), "Send the verification email") || verificationJobs(h) != 0 {
+			t.Fatalf("/ivy on a group asked for or sent a verification email:\n%s", h.screen())
+		}
+		h.mustShow("/ ivy", "No account of this group matches the filter")
+		h.press("esc") // clears the filter: every account again, nothing sent
+		h.mustShow("Group maria.garcia@outlook.com", "github|5832311", "auth0|672614a0b1c2d3e4f5061728")
+		if verificationJobs(h) != 0 || h.m.WritesInFlight() != 0 {
+			t.Fatalf("a verification email went out:\n%s", h.screen())
+		}
+	}
+}
+
+// The group's filter narrows its accounts and keeps the cursor on one
+// shown; the keys act again once enter keeps it, on the account shown.
+func TestTheGroupFilterNarrowsItsAccounts(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
+	h.openGroup("maria.garcia@outlook.com") // the cursor on github|5832311
+	h.press("/")
+	h.typeText("auth0")
+	h.press("enter")
+	h.mustShow("filter: auth0", "1 of 2 accounts", "auth0|672614a0b1c2d3e4f5061728")
+	if strings.Contains(h.screen(), "github|5832311 ") {
+		t.Fatalf("the filter shows an account it does not match:\n%s", h.screen())
+	}
+	d := activeIs[*Detail](h, "enter left the group")
+	if sel := d.Selected(); sel == nil || sel.UserID != "auth0|672614a0b1c2d3e4f5061728" {
+		t.Fatalf("the cursor is not on the account the filter shows:\n%s", h.screen())
+	}
+	h.press("v")
+	h.mustShow("Send the verification email", "Account auth0|672614a0b1c2d3e4f5061728")
+	h.press("n", "esc") // no; then esc clears the filter, a second esc goes back
+	h.mustShow("Group maria.garcia@outlook.com", "github|5832311")
+	h.press("esc")
+	activeIs[*Groups](h, "esc with no filter left did not go back to the list")
+}
+
+// / on the overview opens the groups list's filter, typing: q types, it
+// does not quit.
+func TestSlashOnTheOverviewTypesIntoTheGroupsFilter(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.pressAhead("/", "q", "u", "i")
+	if h.quit {
+		t.Fatal("/qui on the overview quit")
+	}
+	g := activeIs[*Groups](h, "/ on the overview did not open the groups list")
+	if g.Filter() != "qui" || !g.Capturing() {
+		t.Fatalf("the groups filter is %q (typing %v), want qui being typed:\n%s", g.Filter(), g.Capturing(), h.screen())
+	}
+}
+
+// / on the account screen, which lists nothing to filter, opens f: the
+// letters after it are the query, never l, D, t or v.
+func TestSlashOnTheAccountScreenOpensFind(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	d := h.openGroup("maria.garcia@outlook.com")
+	h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728")
+	h.press("enter")
+	activeIs[*Account](h, "enter did not open the account")
+	h.mustShow("Account ")
+	h.pressAhead("/", "v", "y")
+	f := activeIs[*Find](h, "/ on the account did not open find")
+	if !f.Capturing() || verificationJobs(h) != 0 {
+		t.Fatalf("/vy on the account acted:\n%s", h.screen())
+	}
+	h.mustShow("vy")
+	var _ tui.Filterer = f
+}
+
+// withBigMillerFamily gives the Millers two more children: five accounts.
+func withBigMillerFamily(t *emulator.Tenant) {
+	var liam *emulator.User
+	for _, u := range t.Users {
+		if u.UserID == "auth0|65c0d1e2f3a4b5c6d7e8f901" {
+			liam = u
+		}
+	}
+	for _, kid := range []struct{ id, name string }{{"65c0d1e2f3a4b5c6d7e8f9a1", "noah.miller"}, {"65c0d1e2f3a4b5c6d7e8f9a2", "olivia.miller"}} {
+		u := liam.Clone()
+		u.UserID, u.Username, u.Nickname = "auth0|"+kid.id, kid.name, kid.name
+		u.Identities[0].UserID = emulator.IdentityID{Value: kid.id}
+		t.Users = append(t.Users, u)
+	}
+}
+
+// A group with more accounts than its pane holds says how many are left
+// out and which key reaches them, and the account under the cursor is
+// always on screen, at 80×24 and at 60×20.
+func TestAGroupSaysItHasMoreAccountsThanShown(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 20}} {
+		h := newHarness(t, harnessOpts{tenant: true, edit: withBigMillerFamily, width: size[0], height: size[1]})
+		h.m.LoadReport(fixtureReportEdited(t, withBigMillerFamily))
+		d := h.openGroup("the.millers@gmail.com")
+		if n := len(d.Group().Accounts); n != 5 {
+			t.Fatalf("the family has %d accounts, want 5", n)
+		}
+		h.mustShow("more account", "(j)")
+		for i := range 5 {
+			sel := d.Selected()
+			row := ""
+			for _, l := range strings.Split(h.screen(), "\n") {
+				if strings.HasPrefix(l, "▸ ") {
+					row = l
+				}
+			}
+			if !strings.Contains(row, tui.NameIn(d.Group(), sel)) && !strings.Contains(row, sel.Identifier.Value) {
+				t.Fatalf("%d×%d: the account under the cursor (%s) is not on screen:\n%s", size[0], size[1], sel.UserID, h.screen())
+			}
+			if i < 4 {
+				h.press("j")
+			}
+		}
+		h.mustShow("above (k)")
+	}
+}
+
+// The profiles of one email on a legacy custom database are named by their
+// usernames in find's rows and on the account screen, as on the group
+// screen.
+func TestFindAndTheAccountNameLegacyProfilesByUsername(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	f := h.findResults("CAROL.JONES@hotmail.com", 3)
+	rows := map[string]string{}
+	for _, l := range strings.Split(h.screen(), "\n") {
+		for _, id := range []string{"auth0|1000789", "auth0|1000790"} {
+			if strings.Contains(l, id) {
+				rows[id] = l
+			}
+		}
+	}
+	if !strings.Contains(rows["auth0|1000789"], "carolj ") || !strings.Contains(rows["auth0|1000790"], "cjones ") {
+		t.Fatalf("find names the legacy profiles by their shared email, not their usernames:\n%s", h.screen())
+	}
+	for i := 0; f.found.Users[f.cursor].UserID != "auth0|1000789"; i++ {
+		if i > 3 {
+			t.Fatal("auth0|1000789 is not among the results")
+		}
+		h.press("j")
+	}
+	h.press("enter")
+	activeIs[*Account](h, "enter did not open the account")
+	h.mustShow("Account carolj (auth0|1000789)", "Identifier username carolj")
+	if strings.Contains(h.screen(), "Account carol.jones@hotmail.com") {
+		t.Fatalf("the account screen names the profile by its shared email:\n%s", h.screen())
+	}
+}
+
+// At 60×20 the link review shows every call whole, wrapped, down to the
+// user id in the body of the link into the SAML account (G reaches it), and a conflict
+// not under the cursor wraps, so the value it drops reads whole.
+func TestTheLinkReviewWrapsEveryCallAndConflictWholeAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: func(tn *emulator.Tenant) {
+		for _, u := range tn.Users {
+			switch u.UserID {
+			case "auth0|6281b3c4d5e6f70812345678":
+				u.AppMetadata = []byte(`{"plan":"free","tier":"bronze"}`)
+			case "samlp|acme-corp|John.Doe@Acme.com":
+				u.AppMetadata = []byte(`{"plan":"enterprise-annual-contract-2026","tier":"platinum-with-dedicated-support"}`)
+			}
+		}
+	}})
+	h.openGroup("john.doe@acme.com")
+	h.press("l", "enter")
+	h.mustShow("Conflict 1 of 2")
+	// The second conflict, not under the cursor: both values whole.
+	if !showsCall(h.screen(), `! app_metadata.tier: keep "platinum-with-dedicated-support" (primary)`) {
+		t.Fatalf("the conflict not under the cursor is cut:\n%s", h.screen())
+	}
+	h.press("G")
+	if !showsCall(h.screen(), `"user_id":"6281b3c4d5e6f70812345678"}`) {
+		t.Fatalf("G does not bring the link's call whole into view:\n%s", h.screen())
+	}
+}
+
+// A pair linked from an account's screen shares no email: the wizard names
+// the first account's identifier by that email, never "(email)", which
+// stands for a group's shared address.
+func TestThePairWizardShowsTheFirstAccountsOwnEmail(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("imported.user@web.de")
+	h.press("enter", "l")
+	h.typeText("pat.kim@acme.com")
+	h.press("enter")
+	activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
+	row := ""
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, "auth0|5e8f9a0b1c2d3e4f50617283") && strings.Contains(l, "[x]") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "imported.user@web.de") || strings.Contains(row, "(email)") {
+		t.Fatalf("the first account's row does not show its own email:\n%s", h.screen())
+	}
+}
+
+// enter pressed in the delete dialog while the account is read is not
+// said to be unread once it has been read.
+func TestTheDeleteDialogForgetsNotReadYetOnceRead(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("maria.garcia@outlook.com")
+	_, open := h.m.Update(keyPress("D"))
+	var read tea.Cmd
+	for _, msg := range run(open) {
+		_, cmd := h.m.Update(msg)
+		read = cmd // the dialog's read of the account, held back
+	}
+	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.press("enter") // while it is read
+	h.send(read)
+	h.mustShow("To delete, type")
+	if strings.Contains(h.screen(), "The account has not been read yet.") {
+		t.Fatalf("the dialog still says the account has not been read:\n%s", h.screen())
+	}
+}
+
+// Help on the audit log says what r does there: it reads the log again
+// (and rescans); the global "r rescan" is not listed beside it.
+func TestAuditLogHelpSaysRReadsTheLogAgain(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("3", "?")
+	h.mustShow("read the log again (and rescan the tenant)")
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(strings.Join(strings.Fields(l), " "), "r rescan") {
+			t.Fatalf("help on the audit log lists r as a rescan alone:\n%s", h.screen())
+		}
+	}
+}
+
+// ctrl+c while a link reads its accounts before its first call: nothing
+// was sent, so the link is not listed as cut off (nothing to resume), but
+// as sent nothing.
+func TestQuittingDuringALinksReadsListsItAsUnsent(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "enter")
+	h.mustShow("y yes")
+	_, confirm := h.m.Update(keyPress("y"))
+	var writes []tea.Cmd
+	for _, msg := range run(confirm) {
+		_, cmd := h.m.Update(msg) // the root starts the write: its command held back
+		writes = append(writes, cmd)
+	}
+	if h.m.WritesInFlight() != 1 {
+		t.Fatalf("%d writes in flight, want the link", h.m.WritesInFlight())
+	}
+	_, quit := h.m.Update(keyPress("ctrl+c"))
+	h.m.Update(quit()) // every call cancelled, before the link's first read
+	for _, w := range writes {
+		run(w)
+	}
+	if got := h.m.WriteLabels(); len(got) != 0 {
+		t.Errorf("a link that sent nothing is said to be cut off: %q", got)
+	}
+	if got := h.m.UnsentWriteLabels(); len(got) != 1 {
+		t.Errorf("the link that sent nothing is not listed so: %q", got)
+	}
+	if n := h.srv.Stats().Requests[emulator.RouteLink]; n != 0 {
+		t.Errorf("the link was sent %d times", n)
+	}
+}
