@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,30 +73,30 @@ func (b *Backups) Dir() string { return b.dir }
 // JSON, and returns its path once the file and its directory entry are
 // fsync'd. The file appears whole or not at all: it is written under a
 // temporary name and renamed.
-func (b *Backups) Write(action string, users, access map[string]json.RawMessage, meta map[string]string) (string, error) {
+func (b *Backups) Write(action string, users, access map[string]json.RawMessage, meta map[string]string) (path, sum string, err error) {
 	name := fileSafe(action)
 	if name == "" {
-		return "", errors.New("backup: action is empty")
+		return "", "", errors.New("backup: action is empty")
 	}
 	if len(users) == 0 {
-		return "", errors.New("backup: no users to back up")
+		return "", "", errors.New("backup: no users to back up")
 	}
 	now := time.Now().UTC()
 	content := Backup{Version: BackupVersion, Action: Scrub(action), CreatedAt: now, Users: make(map[string]json.RawMessage, len(users))}
 	for id, raw := range users {
 		if len(raw) == 0 {
-			return "", fmt.Errorf("backup: user %s: empty object", id)
+			return "", "", fmt.Errorf("backup: user %s: empty object", id)
 		}
 		clean, err := redactJSON(raw, preserved)
 		if err != nil {
-			return "", fmt.Errorf("backup: user %s: %w", id, err)
+			return "", "", fmt.Errorf("backup: user %s: %w", id, err)
 		}
 		content.Users[Scrub(id)] = clean
 	}
 	for id, raw := range access {
 		clean, err := redactJSON(raw, nil)
 		if err != nil {
-			return "", fmt.Errorf("backup: access of %s: %w", id, err)
+			return "", "", fmt.Errorf("backup: access of %s: %w", id, err)
 		}
 		if content.Access == nil {
 			content.Access = make(map[string]json.RawMessage, len(access))
@@ -109,13 +111,39 @@ func (b *Backups) Write(action string, users, access map[string]json.RawMessage,
 	}
 	data, err := b.opts.encode(content, "")
 	if err != nil {
-		return "", fmt.Errorf("backup: %w", err)
+		return "", "", fmt.Errorf("backup: %w", err)
 	}
+	data = append(data, '\n')
 	final := filepath.Join(b.dir, fmt.Sprintf("%s-%s-%s.json", now.Format(compactUTC), name, randomHex(6)))
-	if err := writeFileAtomic(final, append(data, '\n')); err != nil {
-		return "", fmt.Errorf("backup: %w", err)
+	if err := writeFileAtomic(final, data); err != nil {
+		return "", "", fmt.Errorf("backup: %w", err)
 	}
-	return final, nil
+	return final, backupSum(data), nil
+}
+
+// backupSum is the SHA-256 of a backup file's bytes, in hex: the audit
+// record of the call it was written for keeps it (Record.BackupSum), and an
+// undo restores from the file only while it still matches.
+func backupSum(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+// ReadBackupChecked reads one backup file as ReadBackup does, and refuses
+// it when sum (the SHA-256 its audit record kept; "" for a record older
+// than the sums) is not that of its bytes: the file was changed since it
+// was written, and restoring from it would write what no one backed up.
+func ReadBackupChecked(path, sum string) (*Backup, error) {
+	if sum != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("backup: %w", err)
+		}
+		if backupSum(data) != sum {
+			return nil, fmt.Errorf("backup %s was changed since it was written: its SHA-256 is not the one the audit log recorded, so nothing is restored from it", path)
+		}
+	}
+	return ReadBackup(path)
 }
 
 // WritePrivateFile writes data to path (0600), creating its directory (0700)

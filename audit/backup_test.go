@@ -21,7 +21,7 @@ func TestBackupWriteRead(t *testing.T) {
 		"google-oauth2|42": json.RawMessage(`{"user_id":"google-oauth2|42","identities":[{"user_id":123456789012345678901}]}`),
 	}
 	start := time.Now().UTC().Truncate(time.Second)
-	path, err := b.Write("Patch-Metadata", users, nil, map[string]string{"tenant": "acme", "op_id": "op1"})
+	path, _, err := b.Write("Patch-Metadata", users, nil, map[string]string{"tenant": "acme", "op_id": "op1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,13 +66,13 @@ func TestBackupRefuses(t *testing.T) {
 	b, _ := OpenBackups(t.TempDir())
 	one := map[string]json.RawMessage{"auth0|1": json.RawMessage(`{}`)}
 	for name, call := range map[string]func() error{
-		"no action": func() error { _, err := b.Write("", one, nil, nil); return err },
-		"no users":  func() error { _, err := b.Write("delete", nil, nil, nil); return err },
+		"no action": func() error { _, _, err := b.Write("", one, nil, nil); return err },
+		"no users":  func() error { _, _, err := b.Write("delete", nil, nil, nil); return err },
 		"invalid JSON": func() error {
-			_, err := b.Write("delete", map[string]json.RawMessage{"x": json.RawMessage(`{`)}, nil, nil)
+			_, _, err := b.Write("delete", map[string]json.RawMessage{"x": json.RawMessage(`{`)}, nil, nil)
 			return err
 		},
-		"empty object": func() error { _, err := b.Write("delete", map[string]json.RawMessage{"x": nil}, nil, nil); return err },
+		"empty object": func() error { _, _, err := b.Write("delete", map[string]json.RawMessage{"x": nil}, nil, nil); return err },
 	} {
 		if call() == nil {
 			t.Errorf("%s: Write accepted it", name)
@@ -106,7 +106,7 @@ func TestBackupAtomic(t *testing.T) {
 		}
 	}
 	defer func() { testHookBeforeRename = nil }()
-	path, err := b.Write("delete", users, nil, nil)
+	path, _, err := b.Write("delete", users, nil, nil)
 	if err != nil || !sawTmp {
 		t.Fatal(err, sawTmp)
 	}
@@ -140,7 +140,7 @@ func TestSecretsNeverWrittenToBackups(t *testing.T) {
 	secret := "backup-secret-" + time.Now().Format("150405.000000000")
 	RegisterSecret(secret)
 	b, _ := OpenBackups(t.TempDir())
-	path, err := b.Write("link", map[string]json.RawMessage{
+	path, _, err := b.Write("link", map[string]json.RawMessage{
 		"auth0|1": json.RawMessage(`{"user_id":"auth0|1","identities":[{"provider":"google-oauth2","access_token":"idp-token-value","refresh_token":"idp-refresh-value"}],
 			"user_metadata":{"api_token":"customer data","note":"` + secret + `"},"app_metadata":{"password_hint":"kept","client_secret":"customer owned"}}`),
 	}, nil, map[string]string{"reason": "operator pasted " + secret})

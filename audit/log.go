@@ -56,12 +56,15 @@ type Record struct {
 	// Emails are those of the identities a deletion takes with it (linked
 	// into the account deleted): what finds the call by such an identity's
 	// email once "before" names only the account's own.
-	Emails   []string        `json:"emails,omitempty"`
-	Backup   string          `json:"backup,omitempty"`  // path of the backup file
-	Request  json.RawMessage `json:"request,omitempty"` // the call made (method, path, body)
-	Result   string          `json:"result,omitempty"`  // ResultOK, ResultError or ResultUnknown
-	Error    string          `json:"error,omitempty"`
-	Response json.RawMessage `json:"response,omitempty"`
+	Emails []string `json:"emails,omitempty"`
+	Backup string   `json:"backup,omitempty"` // path of the backup file
+	// BackupSum is the SHA-256 of the backup file as written: an undo
+	// restores from the file only while it matches.
+	BackupSum string          `json:"backup_sha256,omitempty"`
+	Request   json.RawMessage `json:"request,omitempty"` // the call made (method, path, body)
+	Result    string          `json:"result,omitempty"`  // ResultOK, ResultError or ResultUnknown
+	Error     string          `json:"error,omitempty"`
+	Response  json.RawMessage `json:"response,omitempty"`
 }
 
 // ErrClosed is returned by writes to a closed Log or Journal.

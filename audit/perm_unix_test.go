@@ -42,7 +42,7 @@ func checkPermissions(t *testing.T, ok func(mode, want fs.FileMode) bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	backup, err := b.Write("delete", map[string]json.RawMessage{"auth0|1": json.RawMessage(`{"user_id":"auth0|1"}`)}, nil, nil)
+	backup, _, err := b.Write("delete", map[string]json.RawMessage{"auth0|1": json.RawMessage(`{"user_id":"auth0|1"}`)}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

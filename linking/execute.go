@@ -193,8 +193,10 @@ type StepReport struct {
 	Call   Call       `json:"call"`
 	Status StepStatus `json:"status"`
 	Backup string     `json:"backup,omitempty"` // the backup file written before the call
-	Note   string     `json:"note,omitempty"`
-	Error  string     `json:"error,omitempty"`
+	// BackupSum is the backup file's SHA-256 as written (audit.Record.BackupSum).
+	BackupSum string `json:"backup_sha256,omitempty"`
+	Note      string `json:"note,omitempty"`
+	Error     string `json:"error,omitempty"`
 	// Ticket is the URL a ticket step made: for the operator's eyes, never
 	// in the audit log, a backup or the journal.
 	Ticket string `json:"ticket,omitempty"`
@@ -486,12 +488,12 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		}
 	}
 	if needsBackup(s.Action, users) {
-		path, err := e.backup(p, op, s, users)
+		path, sum, err := e.backup(p, op, s, users)
 		if err != nil {
 			rep.Status, rep.Error = StatusRefused, err.Error()
 			return err
 		}
-		rep.Backup = path
+		rep.Backup, rep.BackupSum = path, sum
 	}
 	for attempt := 1; ; attempt++ {
 		retry, err := e.call(ctx, p, op, s, call, users, rep, attempt < maxCallAttempts)
@@ -522,7 +524,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		return false, err
 	}
 	rec := e.record(p, op, s, opID, audit.PhaseAttempt)
-	rec.Backup = rep.Backup
+	rec.Backup, rec.BackupSum = rep.Backup, rep.BackupSum
 	rec.Before = statesJSON(users, s)
 	if s.Action == ActionDelete && len(users) > 0 && users[0].found {
 		rec.Emails = linkedEmails(users[0].user)
@@ -911,9 +913,9 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 }
 
 // backup writes the full objects of the step's users that exist.
-func (e *Executor) backup(p *Plan, op Operation, s Step, users []readState) (string, error) {
+func (e *Executor) backup(p *Plan, op Operation, s Step, users []readState) (path, sum string, err error) {
 	if e.Backups == nil {
-		return "", refuse(CheckBackupRequired, nil, "no backup directory: a %s is never made without a backup of the users first", s.Action)
+		return "", "", refuse(CheckBackupRequired, nil, "no backup directory: a %s is never made without a backup of the users first", s.Action)
 	}
 	objs, access := map[string]json.RawMessage{}, map[string]json.RawMessage{}
 	for _, u := range users {
@@ -928,11 +930,11 @@ func (e *Executor) backup(p *Plan, op Operation, s Step, users []readState) (str
 	if op.Undoes != nil {
 		meta["undoes"] = op.Undoes.String()
 	}
-	path, err := e.Backups.Write(s.Action, objs, access, meta)
+	path, sum, err = e.Backups.Write(s.Action, objs, access, meta)
 	if err != nil {
-		return "", refuse(CheckBackupRequired, nil, "the backup before %s could not be written, so the call was not made: %v", s.ID, err)
+		return "", "", refuse(CheckBackupRequired, nil, "the backup before %s could not be written, so the call was not made: %v", s.ID, err)
 	}
-	return path, nil
+	return path, sum, nil
 }
 
 func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) audit.Record {

@@ -149,7 +149,7 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 			src.Done[r.Step] = true
 		}
 		if r.Phase == audit.PhaseAttempt && r.Backup != "" && src.Backups[r.Step] == nil {
-			b, err := audit.ReadBackup(r.Backup)
+			b, err := audit.ReadBackupChecked(r.Backup, r.BackupSum)
 			if err != nil {
 				return src, fmt.Errorf("the backup before step %s: %w", r.Step, err)
 			}

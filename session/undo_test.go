@@ -144,3 +144,50 @@ func TestTheUndoOfALinkSaysWhatCannotComeBackAsItWas(t *testing.T) {
 		t.Errorf("the refusal once the primary is deleted: %q", note)
 	}
 }
+
+// A backup changed since it was written (privileges planted in its
+// app_metadata by whoever can write the backup directory) is not restored
+// from: the audit record of the call keeps the file's SHA-256.
+func TestAnUndoRefusesABackupChangedSinceItWasWritten(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.session(t, f.real, "sandbox")
+	users, err := s.Users(ctx, aliceDB, aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, _ := s.Connections(ctx)
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.NewPlan(ops...)
+	res, err := s.Apply(ctx, p, ApplyOptions{})
+	if err != nil || !res.Complete() {
+		t.Fatalf("link: %v %+v", err, res)
+	}
+	opID := opIDOf(t, s, p.ID, "op1.link")
+	if _, _, err := s.UndoPlan(ctx, opID, ""); err != nil {
+		t.Fatalf("undo from the backups as written: %v", err)
+	}
+	for _, st := range res.Steps {
+		if st.Backup == "" {
+			continue
+		}
+		data, err := os.ReadFile(st.Backup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planted := strings.Replace(string(data), `"app_metadata":{`, `"app_metadata":{"roles":["admin"],`, 1)
+		if planted == string(data) {
+			planted = strings.Replace(string(data), `"user_id":`, `"app_metadata":{"roles":["admin"]},"user_id":`, 1)
+		}
+		if err := os.WriteFile(st.Backup, []byte(planted), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err = s.UndoPlan(ctx, opID, "")
+	if err == nil || !strings.Contains(err.Error(), "was changed since it was written") {
+		t.Fatalf("undo from a backup changed since: %v", err)
+	}
+}
