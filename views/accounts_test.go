@@ -558,7 +558,7 @@ func writeLongLog(t *testing.T, path string, n int) {
 	var b strings.Builder
 	for i := range n {
 		for _, phase := range []string{"attempt", "result"} {
-			rec := map[string]any{"time": "2026-10-31T09:00:00Z", "operator": "ann", "tenant": "t", "action": "link", "phase": phase,
+			rec := map[string]any{"time": "2026-10-31T09:00:00Z", "operator": "ann", "tenant": "sandbox (fixture)", "action": "link", "phase": phase,
 				"op_id": fmt.Sprintf("op-%04d", i), "user_ids": []string{fmt.Sprintf("auth0|user%04d", i%10)}}
 			if phase == "result" {
 				rec["result"] = "ok"
@@ -1066,5 +1066,30 @@ func TestFOnTheFindScreenFindsSomethingElse(t *testing.T) {
 	h.mustShow("Account mallory@evil-mail.net")
 	if head := strings.Split(h.screen(), "\n")[0]; strings.Count(head, "Find") != 1 {
 		t.Fatalf("the trail does not name Find once: %q", head)
+	}
+}
+
+// The audit log screen shows this tenant's calls: those recorded on
+// another tenant (production beside staging, an earlier sandbox), which
+// undo refuses, are left out and counted.
+func TestTheAuditLogShowsThisTenantsCallsAndCountsTheOthers(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.c.Backend.Session.Paths.AuditLog = t.TempDir() + "/audit.log"
+	writeLongLog(t, h.c.Backend.Session.Paths.AuditLog, 3)
+	other := `{"time":"2026-10-31T10:00:00Z","operator":"ann","tenant":"prod.eu.auth0.com","action":"delete","phase":"attempt","op_id":"op-prod","user_ids":["auth0|prod1"]}` + "\n"
+	f, err := os.OpenFile(h.c.Backend.Session.Paths.AuditLog, os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(other)
+	f.Close()
+	h.press("3")
+	a := h.active().(*AuditLog)
+	if a.Entries() != 3 {
+		t.Fatalf("%d calls shown, want this tenant's 3", a.Entries())
+	}
+	h.mustShow("1 on other tenants not shown")
+	if strings.Contains(h.screen(), "auth0|prod1") {
+		t.Fatalf("another tenant's call is shown:\n%s", h.screen())
 	}
 }

@@ -27,6 +27,9 @@ type AuditLog struct {
 	entries []auditEntry
 	skipped int
 	err     error
+	// others counts the calls recorded on other tenants (another tenant,
+	// an earlier sandbox), which the screen leaves out: undo refuses them.
+	others int
 
 	listFilter
 	rows []int // the entries that pass the filter, newest first
@@ -110,8 +113,13 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		}
 		a.keep = false
 		a.err, a.skipped = msg.Err, len(msg.Skipped)
-		a.entries = make([]auditEntry, len(msg.Calls))
-		for i, c := range msg.Calls {
+		calls := msg.Calls
+		if tenant := a.tenant(); tenant != "" {
+			calls = slices.DeleteFunc(slices.Clone(calls), func(c tui.Call) bool { return c.Tenant != tenant })
+		}
+		a.others = len(msg.Calls) - len(calls)
+		a.entries = make([]auditEntry, len(calls))
+		for i, c := range calls {
 			e := &a.entries[i]
 			e.Call = c
 			if len(e.Emails) == 0 { // a record without its "before" state: the scan knows the email
@@ -140,6 +148,22 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		return a, a.key(msg)
 	}
 	return a, nil
+}
+
+// tenant is the tenant whose calls the screen shows ("" for all).
+func (a *AuditLog) tenant() string {
+	if a.c.Backend == nil || a.c.Backend.Session == nil {
+		return ""
+	}
+	return a.c.Backend.TenantName()
+}
+
+// othersNote says how many calls of other tenants are left out.
+func (a *AuditLog) othersNote() string {
+	if a.others == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d %s on other tenants not shown (`linkdesk audit` lists every tenant's)", a.others, tui.Plural(a.others, "call", "calls"))
 }
 
 func (a *AuditLog) filterCleared() { a.refilter(true) }
@@ -435,7 +459,11 @@ func (a *AuditLog) View() string {
 	case a.loading && len(a.entries) == 0:
 		return strings.Join(append(lines, "", "Reading the audit log…"), "\n")
 	case len(a.entries) == 0:
-		return strings.Join(append(lines, "", strings.Join(tui.Wrap("Nothing recorded yet: links, unlinks, deletions, tickets and verification emails made here will show up, newest first.", w, 3), "\n")), "\n")
+		empty := "Nothing recorded yet: links, unlinks, deletions, tickets and verification emails made here will show up, newest first."
+		if a.others > 0 {
+			empty = "Nothing recorded on this tenant yet; " + a.othersNote() + "."
+		}
+		return strings.Join(append(lines, "", strings.Join(tui.Wrap(empty, w, 3), "\n")), "\n")
 	}
 	switch {
 	case a.typing:
@@ -446,6 +474,9 @@ func (a *AuditLog) View() string {
 		summary := fmt.Sprintf("%d %s, newest first · / filters · enter shows one", len(a.entries), tui.Plural(len(a.entries), "call", "calls"))
 		if a.skipped > 0 {
 			summary += fmt.Sprintf(" · %d unreadable lines skipped", a.skipped)
+		}
+		if a.others > 0 {
+			summary += fmt.Sprintf(" · %d on other tenants not shown", a.others)
 		}
 		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
 	}
