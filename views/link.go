@@ -1002,6 +1002,22 @@ func conflictText(d diffLine) string {
 	return "! " + d.path + ": keep " + keep + " (" + kept + "), drop " + drop + " (" + dropped + ")"
 }
 
+// notRecommended says so when the primary chosen is not the one linking
+// recommends for the group: the recommended one, linked into it, stops
+// being an account of its own.
+func (w *LinkWizard) notRecommended(primary string) string {
+	g := w.group()
+	if g == nil || g.RecommendedPrimary == "" || g.RecommendedPrimary == primary {
+		return ""
+	}
+	why := ""
+	if len(g.PrimaryReasons) > 0 {
+		_, facts, _ := strings.Cut(g.PrimaryReasons[0], ": ")
+		why = " (" + facts + ")"
+	}
+	return "Not the recommended primary: ★ " + w.name(g.RecommendedPrimary) + " is" + why + "; linked into the one you chose, it stops being an account of its own."
+}
+
 func (w *LinkWizard) confirmView() string {
 	s := w.c.Styles
 	inner := tui.DialogWidth(w.c)
@@ -1027,6 +1043,9 @@ func (w *LinkWizard) confirmView() string {
 		notes = append(notes, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)...)
 	}
 	for _, o := range w.overrideLines() { // whole: each names the accounts it is for
+		notes = append(notes, sentence(s.Warn.Render, o, inner)...)
+	}
+	if o := w.notRecommended(prim.UserID); o != "" {
 		notes = append(notes, sentence(s.Warn.Render, o, inner)...)
 	}
 	if w.hint != "" {
