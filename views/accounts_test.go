@@ -1093,3 +1093,17 @@ func TestTheAuditLogShowsThisTenantsCallsAndCountsTheOthers(t *testing.T) {
 		t.Fatalf("another tenant's call is shown:\n%s", h.screen())
 	}
 }
+
+// A ticket lifetime in fractions of a second is refused, never cut to the
+// whole seconds Auth0 takes unsaid.
+func TestATicketLifetimeMustBeWholeSeconds(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "j", "t", "tab")
+	h.typeText("1.5s")
+	h.press("enter", "y")
+	h.mustShow("in whole seconds")
+	if recs := auditRecords(t, h); len(recs) != 0 {
+		t.Fatalf("a ticket was made: %+v", recs)
+	}
+}

@@ -222,8 +222,11 @@ func parseLifetime(v string) (time.Duration, error) {
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Second {
+	switch {
+	case err != nil || d < time.Second:
 		return 0, fmt.Errorf("lifetime %q: like 90m, 12h or 7d", termsafe.Sanitize(v))
+	case d%time.Second != 0: // Auth0 takes whole seconds: never cut it unsaid
+		return 0, fmt.Errorf("lifetime %q: in whole seconds (Auth0 takes seconds), like 90m, 12h or 7d", termsafe.Sanitize(v))
 	}
 	return d, nil
 }
