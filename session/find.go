@@ -111,7 +111,7 @@ func (s *Session) findEmail(ctx context.Context, email string) ([]client.User, e
 		}
 		users = appendNew(users, more...)
 	}
-	return users, nil
+	return s.withHolders(ctx, email, users)
 }
 
 func (s *Session) findUserID(ctx context.Context, id string) ([]client.User, string, error) {

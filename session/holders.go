@@ -63,11 +63,17 @@ func (s *Session) readHolders(ctx context.Context) map[string][]string {
 	return by
 }
 
-// withHolders adds to users, found by email, the accounts the snapshot
-// shows holding it that they lack, read again by id and kept while they
-// still hold it.
+// withHolders keeps of users, found by email, those that hold it (an email
+// lookup may also find an address that only looks like it: the search
+// folds what NormalizeEmail keeps apart), and adds the accounts the
+// snapshot shows holding it that they lack, read again by id and kept while
+// they still hold it.
 func (s *Session) withHolders(ctx context.Context, email string, users []client.User) ([]client.User, error) {
 	key := linking.NormalizeEmail(email)
+	if key == "" {
+		return users, nil
+	}
+	users = slices.DeleteFunc(users, func(u client.User) bool { return !holdsEmail(u, key) })
 	for _, id := range s.extraHolders(ctx, email) {
 		if slices.ContainsFunc(users, func(u client.User) bool { return u.UserID == id }) {
 			continue

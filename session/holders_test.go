@@ -66,3 +66,41 @@ func TestAGroupReadByEmailHoldsTheAccountsTheScanFoundThroughLinkedIdentities(t 
 		t.Fatalf("after the unlink: %v %v", err, ids(g))
 	}
 }
+
+// An address that only looks like the one asked for (the long s, which the
+// search folds into s) is not the account's: show, the group and scan
+// --email keep to the accounts that hold the address itself.
+func TestAnEmailLookupKeepsToTheAccountsHoldingThatAddress(t *testing.T) {
+	ctx := context.Background()
+	id := func(conn, provider, uid string, social bool) []emulator.Identity {
+		return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: uid}, IsSocial: social}}
+	}
+	tenant := &emulator.Tenant{
+		Connections: []*emulator.Connection{
+			{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"},
+			{ID: "con_gh", Name: "github", Strategy: "github"},
+		},
+		Users: []*emulator.User{
+			{UserID: "auth0|s2", Email: "sam@x.com", EmailVerified: emulator.FlagTrue, Identities: id("Username-Password-Authentication", "auth0", "s2", false)},
+			{UserID: "github|s1", Email: "\u017Fam@x.com", EmailVerified: emulator.FlagTrue, Identities: id("github", "github", "s1", true)},
+		},
+	}
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir()})
+	f, err := s.Find(ctx, "sam@x.com")
+	if err != nil || len(f.Users) != 1 || f.Users[0].UserID != "auth0|s2" {
+		t.Fatalf("find sam@x.com: %v %+v", err, f)
+	}
+	g, err := s.ReadGroup(ctx, "sam@x.com")
+	if err != nil || len(g.Accounts) != 1 || g.Class != "" {
+		t.Fatalf("the group of sam@x.com: %v %+v", err, g)
+	}
+	rep, err := s.Scan(ctx, scan.Request{Email: "sam@x.com"})
+	if err != nil || len(rep.Groups) != 0 || len(rep.Single) != 1 || rep.Single[0].UserID != "auth0|s2" {
+		t.Fatalf("scan --email sam@x.com: %v %+v", err, rep)
+	}
+}

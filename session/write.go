@@ -259,6 +259,11 @@ func planUsers(p *linking.Plan, steps map[string]bool) []string {
 		for _, c := range op.Cascade {
 			ids = append(ids, c.Provider+"|"+c.UserID)
 		}
+		for _, st := range op.Steps { // the users each step's call touches (an undo's ticket: the account made again)
+			for _, want := range st.Expect {
+				ids = append(ids, want.UserID)
+			}
+		}
 		for _, id := range ids {
 			if id != "" && !slices.Contains(out, id) {
 				out = append(out, id)
