@@ -275,8 +275,20 @@ func PlanDelete(u client.User, reason string) Operation {
 			u.UserID, what, refList(op.Cascade)))
 	}
 	op.Notes = append(op.Notes, "the full user object is backed up before the call; its undo (`linkdesk undo`, or U in the audit log) re-creates a database account from it (a social or enterprise account comes back at its next login)")
+	if provider, _, _ := strings.Cut(u.UserID, "|"); u.Blocked && !recreatable(provider) {
+		// Auth0 makes such an account again at its next login, from the
+		// identity provider, and unblocked: the delete lifts the block.
+		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, and a %s account comes back at its next login, made again by Auth0 unblocked: deleting it lets whoever signs in with it in again (its undo, run after that login, blocks it again)", u.UserID, provider))
+	}
 	_ = op.steps(StateOf(u)) // a delete of a user read by id always derives
 	return op
+}
+
+// recreatable reports whether an undo can make an account of this
+// provider again from its backup: a database (auth0) or passwordless (sms,
+// email) one; a social or enterprise one comes back only at its next login.
+func recreatable(provider string) bool {
+	return provider == "auth0" || provider == "sms" || provider == "email"
 }
 
 // PlanTicket plans a password-change ticket for u: one account, even where

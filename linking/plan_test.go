@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 )
@@ -307,5 +308,24 @@ func TestARoleTwoSecondariesHoldIsCarriedOnce(t *testing.T) {
 	}
 	if u, _ := sb.srv.GetUser(weiDB); strings.Join(u.Roles, ",") != "rol_support,rol_admin" || strings.Join(u.Organizations, ",") != "org_acme" {
 		t.Errorf("the primary holds %v and %v", u.Roles, u.Organizations)
+	}
+}
+
+// Deleting a blocked social or enterprise account lifts its block: Auth0
+// makes it again, unblocked, at its next login. The plan says so; a blocked
+// database account, which the undo makes again blocked, needs no such word.
+func TestDeletingABlockedSocialAccountSaysItLetsThePersonBackIn(t *testing.T) {
+	const lifts = "deleting it lets whoever signs in with it in again"
+	for _, tt := range []struct {
+		id      string
+		blocked bool
+		want    bool
+	}{{"google-oauth2|1", true, true}, {"samlp|acme|2", true, true}, {"google-oauth2|1", false, false}, {"auth0|3", true, false}} {
+		provider, uid, _ := strings.Cut(tt.id, "|")
+		u := client.User{UserID: tt.id, Blocked: tt.blocked, Identities: []client.Identity{{Provider: provider, UserID: uid, Connection: provider}}}
+		op := linking.PlanDelete(u, "")
+		if got := strings.Contains(strings.Join(op.Notes, "\n"), lifts); got != tt.want {
+			t.Errorf("%s (blocked %v): notes %q", tt.id, tt.blocked, op.Notes)
+		}
 	}
 }

@@ -55,7 +55,7 @@ func (c UndoConflict) String() string {
 	if c.Note != "" {
 		return fmt.Sprintf("%s %s: %s", c.UserID, c.What, c.Note)
 	}
-	return fmt.Sprintf("%s %s: was %s before, %s after the operation, and is %s now (changed since); overridden, the undo restores %s",
+	return fmt.Sprintf("%s %s: was %s before, %s after the operation, and is %s now (changed since); with --overwrite (F in the TUI) the undo restores %s",
 		c.UserID, c.What, jsonText(c.Before), jsonText(c.After), jsonText(c.Now), jsonText(c.Before))
 }
 
@@ -312,7 +312,7 @@ func (u *undoer) link() error {
 			secExists, fresh, secBlocked = true, true, unlink.KeepBlocked
 			if unlink.KeepBlocked && !primaryBefore.Blocked && !secBefore.Blocked {
 				u.conflict(UndoConflict{UserID: op.Primary, What: "blocked", Before: false, Now: true,
-					Note: "blocked since the link, which kept out whoever signs in with " + op.Secondary + " too: overridden, the undo gives it back unblocked, as it was before the link"})
+					Note: "blocked since the link, which kept out whoever signs in with " + op.Secondary + " too: with --overwrite (F in the TUI) the undo gives it back unblocked, as it was before the link"})
 			}
 		default:
 			sec, found, err := u.read(op.Secondary)
@@ -343,21 +343,21 @@ func (u *undoer) link() error {
 			gone := op.Secondary + " is no longer an account of its own (" + since + "): "
 			if u.done(ActionPatchMetadata) {
 				u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
-					Note: gone + "the keys this merge gave " + op.Primary + " are the only copy of its metadata left; overridden, the undo takes them away all the same"})
+					Note: gone + "the keys this merge gave " + op.Primary + " are the only copy of its metadata left; with --overwrite (F in the TUI) the undo takes them away all the same"})
 			}
 			if roles := u.rolesGiven(); len(roles) > 0 {
 				u.conflict(UndoConflict{UserID: op.Primary, What: "roles",
-					Note: gone + "the roles this operation gave " + op.Primary + " (" + strings.Join(roles, ", ") + ") are the person's only hold on them; overridden, the undo takes them away all the same"})
+					Note: gone + "the roles this operation gave " + op.Primary + " (" + strings.Join(roles, ", ") + ") are the person's only hold on them; with --overwrite (F in the TUI) the undo takes them away all the same"})
 			}
 			if orgs := u.organizationsGiven(); len(orgs) > 0 {
 				u.conflict(UndoConflict{UserID: op.Primary, What: "organizations",
-					Note: gone + "the memberships this operation gave " + op.Primary + " (" + strings.Join(orgs, ", ") + ") are the person's only hold on them; overridden, the undo takes them away all the same"})
+					Note: gone + "the memberships this operation gave " + op.Primary + " (" + strings.Join(orgs, ", ") + ") are the person's only hold on them; with --overwrite (F in the TUI) the undo takes them away all the same"})
 			}
 		case !u.done(ActionPatchMetadata):
 		default:
 			if lost := u.mergedKeysLost(secBefore, sec); len(lost) > 0 {
 				u.conflict(UndoConflict{UserID: op.Primary, What: "merged metadata",
-					Note: op.Secondary + " no longer holds " + strings.Join(lost, ", ") + " as it did when this merge copied them (linked and unlinked since, or changed): " + op.Primary + " holds the only copy; overridden, the undo takes them away all the same"})
+					Note: op.Secondary + " no longer holds " + strings.Join(lost, ", ") + " as it did when this merge copied them (linked and unlinked since, or changed): " + op.Primary + " holds the only copy; with --overwrite (F in the TUI) the undo takes them away all the same"})
 			}
 		}
 	}
@@ -698,6 +698,9 @@ func (u *undoer) delete() error {
 		}
 	default:
 		lost := []string{}
+		if before.Blocked {
+			lost = append(lost, "its block (it comes back unblocked until then)")
+		}
 		if len(bu) > 0 || len(ba) > 0 {
 			lost = append(lost, "its metadata")
 		}
@@ -768,7 +771,7 @@ func (u *undoer) backKeys(user, field string, before, now map[string]any) map[st
 			continue
 		}
 		if ok {
-			u.conflict(UndoConflict{UserID: user, What: field + "." + k, Before: before[k], Now: n, Note: fmt.Sprintf("set to %s since; overridden, the undo restores %s", jsonText(n), jsonText(before[k]))})
+			u.conflict(UndoConflict{UserID: user, What: field + "." + k, Before: before[k], Now: n, Note: fmt.Sprintf("set to %s since; with --overwrite (F in the TUI) the undo restores %s", jsonText(n), jsonText(before[k]))})
 		}
 		if patch == nil {
 			patch = map[string]any{}
