@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,7 +316,7 @@ func (t *tableWriter) accounts(g *linking.Group) {
 			cells = append(cells, "unverified"...)
 		}
 		if a.Blocked {
-			cells = append(cells, ", blocked"...)
+			cells = append(cells, ", "+blockedWord...)
 		}
 		cell(start)
 		start = len(cells)
@@ -345,7 +346,7 @@ func (t *tableWriter) accounts(g *linking.Group) {
 			id := cells[from:ends[i]]
 			unlabeled = max(unlabeled, runeWidthBytes(id)-labelEnd(id)+2)
 		}
-		l = fitRows(widths, unlabeled, t.width)
+		l = fitRows(widths, unlabeled, t.width, slices.ContainsFunc(g.Accounts, func(a *linking.Account) bool { return a.Blocked }))
 	}
 	var fitted []byte // a cell cut or without its label
 	for row := 0; row < len(ends); row += accountColumns {
@@ -365,6 +366,12 @@ func (t *tableWriter) accounts(g *linking.Group) {
 			if col == colIdentifier && l.noLabel {
 				fitted = append(append(fitted[:0], c[:2]...), c[labelEnd(c):]...)
 				c = fitted
+			}
+			if col == colVerification && l.blockedOnly {
+				c = c[:0]
+				if bytes.HasSuffix(cells[from:ends[row+col]], []byte(blockedWord)) {
+					c = []byte(blockedWord)
+				}
 			}
 			if n := runeWidthBytes(c); n > w {
 				fitted = append(fitted[:0], cutRunes(string(c), w)...)
@@ -386,6 +393,9 @@ func (t *tableWriter) accounts(g *linking.Group) {
 	t.cells, t.ends = cells, ends
 }
 
+// blockedWord marks a blocked account's row.
+const blockedWord = "blocked"
+
 // labelEnd is where the identifier's type ends in an identifier cell
 // ("* email a@b.c"), the space after it included.
 func labelEnd(id []byte) int {
@@ -404,6 +414,9 @@ type rowLayout struct {
 	widths  [accountColumns]int  // each column's runes
 	out     [accountColumns]bool // the columns left out
 	noLabel bool                 // the identifiers are written without their type
+	// blockedOnly: the verification column says only "blocked", on the
+	// rows of blocked accounts (what the operator must not miss).
+	blockedOnly bool
 }
 
 // width is the runes of a row.
@@ -427,7 +440,7 @@ func (l *rowLayout) width() int {
 // an address, a phone number), the verification; then the identifier is
 // cut. The user id is never cut here: only the line's end cuts it, when
 // nothing else is left to give up.
-func fitRows(widths [accountColumns]int, unlabeled, width int) rowLayout {
+func fitRows(widths [accountColumns]int, unlabeled, width int, anyBlocked bool) rowLayout {
 	l := rowLayout{widths: widths}
 	shrink := func(col, least int) {
 		over := l.width() - width
@@ -439,7 +452,14 @@ func fitRows(widths [accountColumns]int, unlabeled, width int) rowLayout {
 		func() { shrink(colConnection, minConnection) },
 		func() { l.out[colConnection] = true },
 		func() { l.widths[colIdentifier], l.noLabel = unlabeled, true },
-		func() { l.out[colVerification] = true },
+		func() {
+			if anyBlocked {
+				l.widths[colVerification], l.blockedOnly = len(blockedWord), true
+			} else {
+				l.out[colVerification] = true
+			}
+		},
+		func() { l.out[colVerification] = true }, // the group's reasons still name the blocked
 		func() { shrink(colIdentifier, minIdentifier) },
 	}
 	for _, step := range steps {

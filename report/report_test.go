@@ -425,6 +425,9 @@ func TestWriteTableGivesUpDatesThenLoginsThenConnectionNames(t *testing.T) {
 		{80, [2]string{
 			"  * john.doe@acme.com  verified           auth0|john",
 			"    John.Doe@Acme.com  verified, blocked  google-oauth2|109876543210987654321"}},
+		{70, [2]string{ // blocked is the last word of the verification given up
+			"  * john.doe@acme.com           auth0|john",
+			"    John.Doe@Acme.com  blocked  google-oauth2|109876543210987654321"}},
 		{60, [2]string{
 			"  * john.doe@acme.com  auth0|john",
 			"    John.Doe@Acme.com  google-oauth2|109876543210987654321"}},

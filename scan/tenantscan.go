@@ -284,12 +284,21 @@ func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, re
 	if err != nil {
 		return nil, err
 	}
-	if report.UsersScanned == 0 && report.SkippedLines > 0 {
+	// A JSON array is no export even where some of its lines, one object
+	// each, read as users: the rest (a comma after each) would be lost.
+	if report.UsersScanned == 0 && report.SkippedLines > 0 || startsArray(head.head) {
 		return nil, notAnExport(req.ExportName, head.head, report)
 	}
 	report.ScannedAt, report.Method = started, linking.MethodFile
 	progress(Progress{Stage: "done", Users: report.UsersScanned, Skipped: report.SkippedLines})
 	return report, nil
+}
+
+// startsArray reports whether a file beginning with head is a JSON array:
+// its first character, past a byte-order mark and white space, is '['.
+func startsArray(head []byte) bool {
+	first := bytes.TrimLeft(bytes.TrimPrefix(head, byteOrderMark), " \t\r\n")
+	return len(first) > 0 && first[0] == '['
 }
 
 // ErrNotAnExport matches the error of an export file of which not one line
