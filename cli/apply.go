@@ -55,10 +55,17 @@ asks, and without one it changes nothing.`,
 		Example: `  linkdesk apply plan.json
   linkdesk apply plan.json --force`,
 		Args: exactArgs(1),
-		RunE: runArgs(o, &o.cmdEnv, runF, runApply, &o.PlanFile),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Journal != "" {
+				if err := checkFileDir("--journal", o.Journal); err != nil {
+					return err
+				}
+			}
+			return runArgs(o, &o.cmdEnv, runF, runApply, &o.PlanFile)(cmd, args)
+		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
-	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal)")
+	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file, in a directory that exists (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal)")
 	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation and its exact calls, not a summary")
 	return cmd
 }

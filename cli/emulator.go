@@ -83,6 +83,14 @@ func runEmulator(o *emulatorOptions) error {
 	if ro.SearchLag < 0 {
 		return usageErrorf("--search-lag must not be negative")
 	}
+	// Said now, not when the sandbox stops (the dump) or in an os error.
+	for _, file := range []struct{ flag, path string }{{"--dump", ro.Dump}, {"--cert-out", ro.CertOut}} {
+		if file.path != "" {
+			if err := checkFileDir(file.flag, file.path); err != nil {
+				return err
+			}
+		}
+	}
 	if s := o.g.ClientSecret; s != "" && len(s) < audit.MinSecretLen {
 		return usageErrorf("--client-secret must be at least %d characters, as an Auth0 client secret is (64): a shorter one cannot be told from other text in what linkdesk writes", audit.MinSecretLen)
 	}

@@ -194,6 +194,7 @@ func TestEmptyValuesAndUnusableOptionsAreUsage(t *testing.T) {
 		{"ticket --ttl 0", ticket, []string{"auth0|5", "--ttl", "0"}, "--ttl 0: at least a second; leave --ttl out"},
 		{"ticket --ttl -1h", ticket, []string{"auth0|5", "--ttl", "-1h"}, "at least a second"},
 		{"ticket --ttl 1500ms", ticket, []string{"auth0|5", "--ttl", "1500ms"}, "a whole number of seconds"},
+		{"ticket --ttl 1.5s", ticket, []string{"auth0|5", "--ttl", "1.5s"}, "--ttl 1.5s: a whole number of seconds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runFlags(t, tc.build(t), tc.args...)

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/scan"
@@ -37,7 +40,9 @@ planned; groups that need verification only with --allow-unverified. Groups
 left alone are listed with why (refused by a safety check, or not actionable).
 
 The plan is written as JSON (version 2) to --out (- for stdout), for review
-and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
+and for ` + "`linkdesk apply`" + `, into a directory that exists already. Nothing is
+changed. On a terminal, stderr shows the scan's progress, then which group
+is read again and when a read waits for the tenant's rate limit.`,
 		Example: `  linkdesk plan --out plan.json
   linkdesk plan --email john.doe@acme.com --out -`,
 		Args: cobra.NoArgs,
@@ -55,6 +60,11 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
 			if o.Out == "" {
 				return usageErrorf("--out FILE is required (- for stdout)")
 			}
+			if o.Out != "-" {
+				if err := checkFileDir("--out", o.Out); err != nil {
+					return err
+				}
+			}
 			for _, c := range o.Classes {
 				if !slices.Contains(linking.Classes, linking.Class(c)) {
 					return usageErrorf("--class %q: one of %v", c, linking.Classes)
@@ -68,7 +78,7 @@ and for ` + "`linkdesk apply`" + `. Nothing is changed.`,
 	f.StringVar(&o.Connection, "connection", "", "only groups that involve this connection")
 	f.StringSliceVar(&o.Classes, "class", nil, "classes to plan (default link_candidate, plus needs_verification with --allow-unverified)")
 	f.BoolVar(&o.AllowUnverified, "allow-unverified", false, "plan links although an email is not verified (the audit log names the override)")
-	f.StringVar(&o.Out, "out", "", "write the plan here (- for stdout)")
+	f.StringVar(&o.Out, "out", "", "write the plan here, in a directory that exists (- for stdout)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation with its reasons and exact calls, not a summary")
 	return cmd
 }
@@ -94,9 +104,17 @@ func runPlanCmd(o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := linking.PlanReport(o.ctx, s.Tenant, rep, conns, linking.PlanRequest{
-		Classes: classes, Link: linking.LinkOptions{AllowUnverified: o.AllowUnverified}, Operator: s.Operator,
-	})
+	req := linking.PlanRequest{Classes: classes, Link: linking.LinkOptions{AllowUnverified: o.AllowUnverified}, Operator: s.Operator}
+	var reads *planReads
+	if progress.enabled {
+		reads = newPlanReads(s.Tenant.RateLimit, progress)
+		req.Progress = reads.group
+		reads.start()
+	}
+	p, err := linking.PlanReport(o.ctx, s.Tenant, rep, conns, req)
+	if reads != nil {
+		reads.stop()
+	}
 	if err != nil {
 		return commandError(err)
 	}
@@ -131,4 +149,85 @@ func runPlanCmd(o *planOptions) error {
 		fmt.Fprintf(summary, "\nWrote %s. Review it, then: linkdesk apply %s\n", o.Out, o.Out)
 	}
 	return nil
+}
+
+// planReads draws on the progress line which group plan reads again
+// (linking.PlanReport reads every account of each group it plans by id,
+// with its roles and memberships, which a free tenant's 2 requests a
+// second stretch to minutes), and when its reads wait for the tenant's
+// rate limit.
+type planReads struct {
+	rate func() client.RateLimit
+	line *progressLine
+
+	mu       sync.Mutex
+	cur      linking.PlanProgress // the group read now; Of 0 before the first
+	since    time.Time            // when it began
+	lastWait time.Time            // when a read was last seen waiting for the rate limit
+	now      func() time.Time
+
+	quit, ended chan struct{}
+}
+
+func newPlanReads(rate func() client.RateLimit, line *progressLine) *planReads {
+	return &planReads{rate: rate, line: line, now: time.Now}
+}
+
+// group is PlanReport's progress: the group it reads again now.
+func (r *planReads) group(p linking.PlanProgress) {
+	r.mu.Lock()
+	r.cur, r.since = p, r.now()
+	r.mu.Unlock()
+	r.line.show(r.status(), true)
+}
+
+// status is the progress line: the group being read, and the rate limit's
+// wait while reads wait for it (or did a moment ago: reads on a free
+// tenant wait half a second each, and the line should not flicker).
+func (r *planReads) status() string {
+	rl := r.rate()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cur.Of == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("reading group %d of %d (%s)…", r.cur.N, r.cur.Of, printableName(r.cur.Group))
+	now := r.now()
+	if rl.Waiting {
+		r.lastWait = now
+	}
+	if !r.lastWait.IsZero() && now.Sub(r.lastWait) < time.Second {
+		s += " waiting for the tenant's rate limit"
+		if waited := now.Sub(r.since); rl.Waiting && waited >= 2*time.Second {
+			s += fmt.Sprintf(", %ds so far", int(waited/time.Second))
+		}
+	}
+	return s
+}
+
+// start redraws the line four times a second, so that a wait for the
+// rate limit shows while a read waits; stop ends that and clears the line.
+func (r *planReads) start() {
+	r.quit, r.ended = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(r.ended)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.quit:
+				return
+			case <-tick.C:
+				if s := r.status(); s != "" {
+					r.line.show(s, true)
+				}
+			}
+		}
+	}()
+}
+
+func (r *planReads) stop() {
+	close(r.quit)
+	<-r.ended
+	r.line.done()
 }

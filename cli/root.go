@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -49,6 +51,23 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func usageErrorf(format string, a ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// checkFileDir refuses a file to write (flag's value path) whose directory
+// does not exist: a mistyped path would make directories wherever it
+// points, even at the root, and leave the file where no one looks for it.
+func checkFileDir(flag, path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageErrorf("%s %s: the directory %s does not exist", flag, printableName(path), printableName(dir))
+	case err != nil:
+		return usageErrorf("%s %s: %s", flag, printableName(path), printableName(err.Error()))
+	case !fi.IsDir():
+		return usageErrorf("%s %s: %s is not a directory", flag, printableName(path), printableName(dir))
+	}
+	return nil
 }
 
 // streams is where a command reads and writes, so tests can capture it.

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
@@ -170,7 +172,9 @@ func scanExportFile(o *scanOptions, progress func(scan.Progress)) (*linking.Repo
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{Connection: o.Connection, Progress: progress, HoldCollector: true, ExportBytes: size})
+	rep, err := scan.ExportFile(ctx, r, conns, scan.Request{
+		Connection: o.Connection, Progress: progress, HoldCollector: true, ExportBytes: size, ExportName: o.FromExport,
+	})
 	if err != nil {
 		return nil, nil, scanError(err)
 	}
@@ -243,33 +247,54 @@ func terminalWidth(ios *streams, w io.Writer) int {
 	return 100
 }
 
-// progressLine draws one updating line on stderr while a scan runs, only
-// when stderr is a terminal.
+// progressLine draws one updating line on stderr while a scan runs (and
+// while plan reads its groups again), only when stderr is a terminal.
 type progressLine struct {
 	io      *streams
 	enabled bool
-	last    time.Time
-	drawn   bool
+	width   int // stderr's width: a longer line would wrap, and \r clear only its end
+
+	mu    sync.Mutex // plan's line is drawn from a ticker too
+	last  time.Time
+	line  string // the line on screen, when drawn
+	drawn bool
 }
 
 func progressPrinter(io *streams) *progressLine {
-	return &progressLine{io: io, enabled: io.InteractiveErr()}
+	p := &progressLine{io: io, enabled: io.InteractiveErr()}
+	if p.enabled {
+		p.width = terminalWidth(io, io.ErrOut)
+	}
+	return p
 }
 
-func (p *progressLine) update(pr scan.Progress) {
+func (p *progressLine) update(pr scan.Progress) { p.show(pr.String(), pr.Stage == "done") }
+
+// show draws line in place of the last one (unless it is that one), at
+// most every 100 ms unless now.
+func (p *progressLine) show(line string, now bool) {
 	if !p.enabled {
 		return
 	}
-	if pr.Stage != "done" && time.Since(p.last) < 100*time.Millisecond {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !now && time.Since(p.last) < 100*time.Millisecond || p.drawn && line == p.line {
 		return
 	}
-	p.last = time.Now()
-	fmt.Fprintf(p.io.ErrOut, "\r\x1b[2K%s", pr)
+	p.last, p.line = time.Now(), line
+	if p.width > 1 {
+		line = ansi.Truncate(line, p.width-1, "…")
+	}
+	fmt.Fprintf(p.io.ErrOut, "\r\x1b[2K%s", line)
 	p.drawn = true
 }
 
+// done clears the line; a line shown after it is drawn at once.
 func (p *progressLine) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprint(p.io.ErrOut, "\r\x1b[2K")
 	}
+	p.drawn, p.last = false, time.Time{}
 }

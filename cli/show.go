@@ -130,8 +130,8 @@ type accountJSON struct {
 	Name              string                `json:"name,omitempty"`
 	Blocked           bool                  `json:"blocked"`
 	LoginsCount       int64                 `json:"logins_count"`
-	LastLogin         *time.Time            `json:"last_login,omitempty"`
-	CreatedAt         *time.Time            `json:"created_at,omitempty"`
+	LastLogin         *auth0Time            `json:"last_login,omitempty"`
+	CreatedAt         *auth0Time            `json:"created_at,omitempty"`
 	Identities        []identityJSON        `json:"identities"`
 	UserMetadata      map[string]any        `json:"user_metadata"`
 	AppMetadata       map[string]any        `json:"app_metadata"`
@@ -161,11 +161,21 @@ type groupJSON struct {
 	Reasons            []string `json:"reasons"`
 }
 
-func timePtr(t time.Time) *time.Time {
+// auth0Time is a timestamp written as Auth0 and scan --json write it: UTC
+// with milliseconds (2020-01-01T00:00:00.000Z).
+type auth0Time time.Time
+
+func (t auth0Time) MarshalJSON() ([]byte, error) {
+	b := append(make([]byte, 0, 26), '"')
+	b = linking.AppendAuth0Time(b, time.Time(t))
+	return append(b, '"'), nil
+}
+
+func timePtr(t time.Time) *auth0Time {
 	if t.IsZero() {
 		return nil
 	}
-	return &t
+	return (*auth0Time)(&t)
 }
 
 func accountToJSON(a *session.Account) accountJSON {
@@ -253,7 +263,7 @@ func writeAccount(w io.Writer, a *session.Account) {
 	if u.Name != "" {
 		line("name", p(u.Name))
 	}
-	line("logins", fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), linking.LoginDay(u.LastLogin)))
+	line("logins", fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), linking.LastLoginDay(u.LoginsCount, u.LastLogin)))
 	if !u.CreatedAt.IsZero() {
 		line("created", u.CreatedAt.UTC().Format(time.DateOnly))
 	}

@@ -266,3 +266,45 @@ func TestScanOfAnAddressNoAccountHasSaysSo(t *testing.T) {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// show --json writes dates as scan --json (and Auth0) do, with
+// milliseconds, so that a script comparing the two finds the same account.
+func TestShowJSONWritesDatesAsScanJSONDoes(t *testing.T) {
+	newWriteEnv(t)
+	var shown struct {
+		Accounts []struct {
+			CreatedAt string `json:"created_at"`
+			LastLogin string `json:"last_login"`
+		} `json:"accounts"`
+	}
+	r := runCmd(t, nil, "show", cmdAliceDB, "--json")
+	if err := json.Unmarshal([]byte(r.out), &shown); err != nil || len(shown.Accounts) != 1 {
+		t.Fatalf("show --json: exit %d %v\n%s%s", r.code, err, r.out, r.errOut)
+	}
+	var rep struct {
+		Groups []struct {
+			Accounts []struct {
+				UserID    string `json:"user_id"`
+				CreatedAt string `json:"created_at"`
+				LastLogin string `json:"last_login"`
+			} `json:"accounts"`
+		} `json:"groups"`
+	}
+	r = runCmd(t, nil, "scan", "--email", "alice.nguyen@gmail.com", "--json")
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatalf("scan --json: %v\n%s", err, r.errOut)
+	}
+	for _, g := range rep.Groups {
+		for _, a := range g.Accounts {
+			if a.UserID != cmdAliceDB {
+				continue
+			}
+			got := shown.Accounts[0]
+			if got.CreatedAt != a.CreatedAt || got.LastLogin != a.LastLogin || got.CreatedAt != "2023-02-13T09:14:22.120Z" {
+				t.Errorf("show --json dates %s, %s; scan --json %s, %s", got.CreatedAt, got.LastLogin, a.CreatedAt, a.LastLogin)
+			}
+			return
+		}
+	}
+	t.Fatalf("scan --json lacks %s:\n%s", cmdAliceDB, r.out)
+}

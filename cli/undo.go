@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -84,7 +85,15 @@ func runUndo(o *undoOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		if o.JSON && !o.Force {
+		if len(conflicts) > 0 && !o.Overwrite {
+			// Nothing is made over a conflict without --overwrite: the
+			// plan shown names no override it will not make.
+			for i := range p.Operations {
+				p.Operations[i].Overrides = slices.DeleteFunc(p.Operations[i].Overrides, func(c string) bool { return c == linking.CheckUndoConflict })
+			}
+		}
+		refusedJSON := o.JSON && o.Force && len(conflicts) > 0 && (!o.Overwrite || len(p.Operations) == 0)
+		if o.JSON && !o.Force || refusedJSON { // a refusal prints what it refused
 			if err := writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}); err != nil {
 				return err
 			}

@@ -352,6 +352,14 @@ func TestUndoWithForceAloneDoesNotOverwriteWhatChangedSince(t *testing.T) {
 		if r.code != exitRefused || !strings.Contains(r.errOut, "undo_conflict") || !strings.Contains(r.errOut, "run it again with --overwrite") {
 			t.Errorf("%q: exit %d, want %d\n%s%s", args, r.code, exitRefused, r.out, r.errOut)
 		}
+		// What it refused is shown (as JSON with --json), and names no
+		// override it did not make.
+		if strings.Contains(r.out, "OVERRIDES") || strings.Contains(r.out, `"overrides"`) {
+			t.Errorf("%q: a refused undo shows an override:\n%s", args, r.out)
+		}
+		if slices.Contains(args, "--json") && !strings.Contains(r.out, `"conflicts"`) {
+			t.Errorf("%q: refused, --json prints no conflicts:\n%q", args, r.out)
+		}
 	}
 	no := "n\n"
 	r := runCmd(t, &no, "undo", opID, "--overwrite")

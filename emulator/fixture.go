@@ -44,7 +44,9 @@ func LoadFixture(path string) (*Tenant, error) {
 // connection can be told from the user_id's provider.
 func ReadFixture(r io.Reader) (*Tenant, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<16))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	if tok, err := dec.Token(); readError(err) {
+		return nil, err // a directory, an unreadable file: not the fixture's fault
+	} else if err != nil || tok != json.Delim('{') {
 		return nil, errors.New(`not a fixture: want one JSON object {"connections": [...], "users": [...]}`)
 	}
 	t := &Tenant{}
@@ -149,13 +151,20 @@ func readArray(dec *json.Decoder, key string, each func(int, json.RawMessage) er
 }
 
 func syntaxError(dec *json.Decoder, err error) error {
-	if err == nil {
-		return nil
+	if err == nil || readError(err) {
+		return err
 	}
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
 	return fmt.Errorf("invalid JSON near byte %d: %w", dec.InputOffset(), err)
+}
+
+// readError reports whether err, from a json.Decoder, is the reader's
+// failure (read /tmp: is a directory) rather than what the bytes say.
+func readError(err error) bool {
+	var syntax *json.SyntaxError
+	return err != nil && err != io.EOF && err != io.ErrUnexpectedEOF && !errors.As(err, &syntax)
 }
 
 // WriteFixture writes t in the fixture format, one connection or user per line.

@@ -3,11 +3,14 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 const smallFixture = "testdata/small.json"
@@ -138,6 +141,25 @@ func TestLoadFixtureNamesTheFile(t *testing.T) {
 	}
 	if _, err := LoadFixture(filepath.Join(t.TempDir(), "missing.json")); !os.IsNotExist(err) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A fixture path that is a directory (a mistyped path, or one another
+// command made) says so, as a file that cannot be read says why, instead of
+// "not a fixture"; a read failing midway is not called invalid JSON.
+func TestAFixtureThatCannotBeReadSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	_, err := LoadFixture(dir)
+	if err == nil || !strings.Contains(err.Error(), "is a directory") || strings.Contains(err.Error(), "not a fixture") {
+		t.Errorf("a directory: %v", err)
+	}
+	broken := errors.New("input/output error")
+	_, err = ReadFixture(io.MultiReader(strings.NewReader(`{"users": [`+okUser), iotest.ErrReader(broken)))
+	if !errors.Is(err, broken) || strings.Contains(err.Error(), "invalid JSON") {
+		t.Errorf("a read failing midway: %v", err)
+	}
+	if _, err := ReadFixture(iotest.ErrReader(broken)); !errors.Is(err, broken) {
+		t.Errorf("a read failing at once: %v", err)
 	}
 }
 

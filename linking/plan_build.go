@@ -389,6 +389,16 @@ type PlanRequest struct {
 	Classes  []Class
 	Link     LinkOptions
 	Operator string
+	// Progress, when set, hears of each group before its accounts are read
+	// again, on PlanReport's goroutine.
+	Progress func(PlanProgress)
+}
+
+// PlanProgress is the group PlanReport reads again now: the N-th (from 1)
+// of the Of groups it may plan.
+type PlanProgress struct {
+	Group string
+	N, Of int
 }
 
 // PlanReport plans every actionable group of a scan report, reading each
@@ -398,22 +408,24 @@ type PlanRequest struct {
 func PlanReport(ctx context.Context, t client.Tenant, r *Report, conns *Connections, req PlanRequest) (*Plan, error) {
 	plan := NewPlan(r.Tenant, req.Operator, nowUTC())
 	involved := map[string]bool{}
+	of := 0
 	for _, g := range r.Groups {
-		if len(req.Classes) > 0 && !slices.Contains(req.Classes, g.Class) {
+		if wanted(g, req) && leftAlone(g, req) == nil {
+			of++
+		}
+	}
+	n := 0
+	for _, g := range r.Groups {
+		if !wanted(g, req) {
 			continue
 		}
 		np := NotPlanned{Group: g.Email, Class: g.Class, Accounts: accountIDs(g)}
-		switch {
-		case g.Class != ClassLinkCandidate && g.Class != ClassNeedsVerification || g.RecommendedPrimary == "":
-			np.Why, np.Reason = WhyNotActionable, notActionableReason(g)
-			plan.Skip(np)
-			continue
-		case g.Class == ClassNeedsVerification && !req.Link.AllowUnverified:
-			np.Why, np.Check = WhyRefused, CheckUnverifiedEmail
-			np.Reason = strings.Join(g.Reasons, "; ") + " (--allow-unverified plans it anyway)"
+		if skip := leftAlone(g, req); skip != nil {
+			np.Why, np.Check, np.Reason = skip.Why, skip.Check, skip.Reason
 			plan.Skip(np)
 			continue
 		}
+		n++
 		if taken := slices.DeleteFunc(slices.Clone(np.Accounts), func(id string) bool { return !involved[id] }); len(taken) > 0 {
 			np.Why, np.Check = WhyRefused, CheckAlreadyPlanned
 			verb := "takes"
@@ -423,6 +435,9 @@ func PlanReport(ctx context.Context, t client.Tenant, r *Report, conns *Connecti
 			np.Reason = fmt.Sprintf("%s already %s part in an earlier operation of this plan: plan this group again once it is applied", joinAnd(taken), verb)
 			plan.Skip(np)
 			continue
+		}
+		if req.Progress != nil {
+			req.Progress(PlanProgress{Group: g.Email, N: n, Of: of})
 		}
 		ops, err := PlanGroup(ctx, t, g, "", conns, req.Link)
 		if se, ok := AsSafetyError(err); ok {
@@ -439,6 +454,24 @@ func PlanReport(ctx context.Context, t client.Tenant, r *Report, conns *Connecti
 		plan.Add(ops...)
 	}
 	return plan, nil
+}
+
+// wanted reports whether g is of the classes req asks for.
+func wanted(g *Group, req PlanRequest) bool {
+	return len(req.Classes) == 0 || slices.Contains(req.Classes, g.Class)
+}
+
+// leftAlone says why PlanReport leaves g alone without reading it (not
+// actionable, or unverified without --allow-unverified); nil: it plans g.
+func leftAlone(g *Group, req PlanRequest) *NotPlanned {
+	switch {
+	case g.Class != ClassLinkCandidate && g.Class != ClassNeedsVerification || g.RecommendedPrimary == "":
+		return &NotPlanned{Why: WhyNotActionable, Reason: notActionableReason(g)}
+	case g.Class == ClassNeedsVerification && !req.Link.AllowUnverified:
+		return &NotPlanned{Why: WhyRefused, Check: CheckUnverifiedEmail,
+			Reason: strings.Join(g.Reasons, "; ") + " (--allow-unverified plans it anyway)"}
+	}
+	return nil
 }
 
 func accountIDs(g *Group) []string {

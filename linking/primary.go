@@ -182,9 +182,6 @@ func day(t time.Time) string {
 	return string(AppendDate(make([]byte, 0, 10), t))
 }
 
-// LoginDay writes a last login known alone: its date, or "never".
-func LoginDay(t time.Time) string { return LastLoginDay(0, t) }
-
 // LastLoginDay writes an account's last login: its date; "never" when it
 // has no logins either; "unknown" when it has logins but no date of the
 // last (an import, a fixture).

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
+)
+
+// After the scan, plan reads every group it plans again by id, which a free
+// tenant stretches to minutes: on a terminal, stderr says which group it
+// reads, and clears the line before the summary; stdout and a stderr that
+// is no terminal get nothing of it.
+func TestPlanSaysWhichGroupItReadsOnATerminal(t *testing.T) {
+	newWriteEnv(t)
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	s := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	s.terminal = func(f any) bool { return f == s.ErrOut }
+	if code := run([]string{"plan", "--out", filepath.Join(dir, "a.json")}, s); code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	// The fixture's link candidates, in report order.
+	want := []string{"wei.zhang@gmail.com", "alice.nguyen@gmail.com", "john.doe@acme.com", "lena.fischer@gmail.com"}
+	for i, email := range want {
+		if line := fmt.Sprintf("reading group %d of %d (%s)…", i+1, len(want), email); !strings.Contains(errOut.String(), line) {
+			t.Errorf("stderr lacks %q:\n%q", line, errOut.String())
+		}
+	}
+	if !strings.HasSuffix(errOut.String(), "\r\x1b[2K") {
+		t.Errorf("the progress line is left on screen:\n%q", errOut.String())
+	}
+	if strings.Contains(out.String(), "reading group") || !strings.Contains(out.String(), "Wrote ") {
+		t.Errorf("stdout:\n%s", out.String())
+	}
+
+	piped := runCmd(t, nil, "plan", "--out", filepath.Join(dir, "b.json"))
+	if piped.code != exitOK || piped.errOut != "" || strings.Contains(piped.out, "reading group") {
+		t.Errorf("without a terminal: exit %d\n%s%q", piped.code, piped.out, piped.errOut)
+	}
+}
+
+// While a read of plan waits for the tenant's rate limit, the progress line
+// says so, and after two seconds for how long it has waited.
+func TestPlanSaysWhenItWaitsForTheRateLimit(t *testing.T) {
+	var rate client.RateLimit
+	reads := newPlanReads(func() client.RateLimit { return rate }, progressPrinter(&streams{}))
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	reads.now = func() time.Time { return now }
+	if got := reads.status(); got != "" {
+		t.Errorf("before the first group: %q", got)
+	}
+
+	reads.group(linking.PlanProgress{Group: "wei.zhang@gmail.com", N: 1, Of: 2})
+	if got, want := reads.status(), "reading group 1 of 2 (wei.zhang@gmail.com)…"; got != want {
+		t.Errorf("reading:\n got %q\nwant %q", got, want)
+	}
+	rate.Waiting = true
+	now = now.Add(500 * time.Millisecond)
+	if got, want := reads.status(), "reading group 1 of 2 (wei.zhang@gmail.com)… waiting for the tenant's rate limit"; got != want {
+		t.Errorf("waiting:\n got %q\nwant %q", got, want)
+	}
+	now = now.Add(11 * time.Second)
+	if got, want := reads.status(), "reading group 1 of 2 (wei.zhang@gmail.com)… waiting for the tenant's rate limit, 11s so far"; got != want {
+		t.Errorf("a long wait:\n got %q\nwant %q", got, want)
+	}
+	rate.Waiting = false
+	reads.group(linking.PlanProgress{Group: "ana@example.com", N: 2, Of: 2})
+	now = now.Add(2 * time.Second)
+	if got, want := reads.status(), "reading group 2 of 2 (ana@example.com)…"; got != want {
+		t.Errorf("the wait over:\n got %q\nwant %q", got, want)
+	}
+}
+
+// A plan file or a journal named in a directory that does not exist is a
+// usage error naming the directory, before any call, and nothing is made:
+// a mistyped path used to make the directories (even at the root) and say
+// nothing.
+func TestAFileInAMissingDirectoryIsRefusedAndNothingIsMade(t *testing.T) {
+	e := newWriteEnv(t)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nonexistent", "dir")
+	plan := filepath.Join(dir, "plan.json")
+	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan); r.code != exitOK {
+		t.Fatalf("plan: exit %d %s", r.code, r.errOut)
+	}
+	calls := e.srv.Stats().APICalls
+	for _, args := range [][]string{
+		{"plan", "--out", filepath.Join(missing, "p.json")},
+		{"apply", plan, "--journal", filepath.Join(missing, "p.journal"), "--force"},
+	} {
+		r := runCmd(t, nil, args...)
+		if want := "the directory " + missing + " does not exist"; r.code != exitUsage || !strings.Contains(r.errOut, want) {
+			t.Errorf("%v: exit %d, want %q:\n%s%s", args, r.code, want, r.out, r.errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nonexistent")); !os.IsNotExist(err) {
+		t.Errorf("a directory was made: %v", err)
+	}
+	if n := e.srv.Stats().APICalls - calls; n != 0 {
+		t.Errorf("%d API calls made", n)
+	}
+	// A file where the directory should be is not one either.
+	if r := runCmd(t, nil, "plan", "--out", filepath.Join(plan, "p.json")); r.code != exitUsage || !strings.Contains(r.errOut, plan+" is not a directory") {
+		t.Errorf("--out under a file: exit %d\n%s", r.code, r.errOut)
+	}
+}

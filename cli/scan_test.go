@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// An export file in another format than linkdesk reads (a CSV export, a
+// JSON array) is a failure (exit 1) that names the file, as the operator
+// gave it, and says what it looks like.
+func TestScanOfAFileThatIsNoExportNamesTheFile(t *testing.T) {
+	t.Setenv("AUTH0_DOMAIN", "") // connections inferred: no tenant needed
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"users.csv":  "user_id,email,email_verified\nauth0|1,a@example.com,true\nauth0|2,b@example.com,false\n",
+		"users.json": `[{"user_id": "auth0|1", "email": "a@example.com"},` + "\n" + `{"user_id": "auth0|2", "email": "b@example.com"}]` + "\n",
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"users.csv": path + " is a CSV export", "users.json": path + " is a JSON array"}[name]
+		r := runCmd(t, nil, "scan", "--from-export", path)
+		if r.code != exitFailure || !strings.Contains(r.errOut, "linkdesk: "+want) || r.out != "" {
+			t.Errorf("scan --from-export %s: exit %d, want %q:\n%s%s", name, r.code, want, r.out, r.errOut)
+		}
+	}
+}
