@@ -819,6 +819,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		if Matches(k, keys.Help) && m.helpOpens(active) {
 			return m.openHelp(active)
 		}
+		if Matches(k, keys.Filter) && asksOnly(active) {
+			// A question (y/n) types nothing: / opens find above it, so that
+			// the letters typed after it never answer it (/ivy: y).
+			return m.filter(active, k)
+		}
 		return m.forward(k)
 	}
 	switch {
@@ -907,11 +912,14 @@ func (m *Model) helpOpens(active Component) bool {
 	if _, isHelp := active.(HelpScreen); isHelp {
 		return false
 	}
-	if !active.Capturing() {
-		return true
-	}
+	return !active.Capturing() || asksOnly(active)
+}
+
+// asksOnly reports whether a screen that takes every key (Capturing) takes
+// none as typed text now: a yes/no question.
+func asksOnly(active Component) bool {
 	t, ok := active.(TextInput)
-	return ok && !t.TypesText()
+	return ok && active.Capturing() && !t.TypesText()
 }
 
 // openHelp opens help on the screen's keys and the global ones.

@@ -305,3 +305,29 @@ func TestQuittingDuringALinksReadsListsItAsUnsent(t *testing.T) {
 		t.Errorf("the link was sent %d times", n)
 	}
 }
+
+// In a question (the verification dialog's y/n), / opens find above it:
+// the letters typed after it go to find, and y answers nothing.
+func TestSlashInAQuestionOpensFindAndTheLettersNeverAnswerIt(t *testing.T) {
+	for _, ahead := range []bool{false, true} {
+		h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+		d := h.openGroup("maria.garcia@outlook.com")
+		h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728") // unverified
+		h.press("v")
+		h.mustShow("Send the verification email")
+		if ahead {
+			h.pressAhead("/", "i", "v", "y")
+		} else {
+			h.press("/", "i", "v", "y")
+		}
+		activeIs[*Find](h, "/ in the verification dialog did not open find")
+		if verificationJobs(h) != 0 || h.m.WritesInFlight() != 0 {
+			t.Fatalf("/ivy in the verification dialog sent it:\n%s", h.screen())
+		}
+		h.press("esc") // back to the question, still unanswered
+		h.mustShow("Send the verification email")
+		if verificationJobs(h) != 0 {
+			t.Fatal("the verification email went out")
+		}
+	}
+}
