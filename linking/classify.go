@@ -318,18 +318,24 @@ func sharedReasons(g *Group, s shape) []string {
 	if migrate {
 		r = append(r, "ways out: (1) move the users to a new connection with Non-Unique Emails; (2) bulk-import them with unique emails into a new connection; (3) give each user a unique email in the custom database, then turn on Import Mode")
 	}
+	// The accounts the loose ones share the email with: "them", or "it"
+	// where one account alone on a Non-Unique Emails connection is all.
+	them, oneOf, decide := "them", "one of them", "which one"
+	if shared := len(s.families) + len(s.legacy); shared == 1 && len(append(s.families, s.legacy...)[0].members) == 1 {
+		them, oneOf, decide = "it", "it", "whether to"
+	}
 	switch n := len(s.singles); {
 	case n == 1:
 		m := s.singles[0]
-		how := "it could be linked into one of them"
+		how := "it could be linked into " + oneOf
 		if len(m.Linked) > 0 { // Auth0 refuses a secondary with identities of its own
-			how = "it holds linked identities, so it can only be a primary: one of them could be linked into it"
+			how = "it holds linked identities, so it can only be a primary: " + oneOf + " could be linked into it"
 		}
-		r = append(r, fmt.Sprintf("%s shares the email with them: %s, and which one is for the operator to decide%s",
-			label(m), how, unverifiedNote(s.singles)))
+		r = append(r, fmt.Sprintf("%s shares the email with %s: %s, and %s is for the operator to decide%s",
+			label(m), them, how, decide, unverifiedNote(s.singles)))
 	case n > 1:
-		r = append(r, fmt.Sprintf("%s, each alone on its connection, share the email with them: they could be linked together or into one of them, and the operator decides%s",
-			labels(s.singles), unverifiedNote(s.singles)))
+		r = append(r, fmt.Sprintf("%s, each alone on its connection, share the email with %s: they could be linked together or into %s, and the operator decides%s",
+			labels(s.singles), them, oneOf, unverifiedNote(s.singles)))
 	}
 	if len(s.singles) > 0 || len(s.families)+len(s.legacy) > 1 {
 		r = append(r, "no primary is recommended for a mixed group")

@@ -132,6 +132,8 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		// still be a parent's or a shop's: never a link candidate by default.
 		{"one NUE account and a social one are for the operator to decide", []*Account{a("auth0|1", "nue", true), a("g|2", "google-oauth2", true)}, ClassMixed,
 			"username auth0|1 (auth0|1) is on nue, a Non-Unique Emails connection, where an email may be shared (a parent's inbox, a shop's) and tells no one apart: not a link candidate by default"},
+		{"one account alone on a NUE connection is 'it', not 'them'", []*Account{a("auth0|1", "nue", true), a("g|2", "google-oauth2", true)}, ClassMixed,
+			"g|2 (google-oauth2) shares the email with it: it could be linked into it, and whether to is for the operator to decide"},
 		{"a NUE connection with no identifier but the user id", []*Account{a("auth0|1", "nue-bare", true), a("auth0|2", "nue-bare", true)}, ClassSharedByDesign,
 			"no username or phone number is an identifier, so only their user ids tell them apart: auth0|1, auth0|2"},
 		{"two NUE families", []*Account{a("auth0|1", "nue", true), a("auth0|2", "nue", true), a("auth0|3", "nue2", true), a("auth0|4", "nue2", true)}, ClassMixed, "inside nue2"},
