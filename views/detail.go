@@ -386,6 +386,14 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		} else {
 			d.scroll++
 		}
+	case tui.Matches(k, keys.PageDown) && d.pane == 0:
+		d.step(max(d.c.Height/4, 1))
+	case tui.Matches(k, keys.PageUp) && d.pane == 0:
+		d.step(-max(d.c.Height/4, 1))
+	case tui.Matches(k, keys.Top) && d.pane == 0:
+		d.step(-len(g.Accounts))
+	case tui.Matches(k, keys.Bottom) && d.pane == 0:
+		d.step(len(g.Accounts))
 	case tui.Matches(k, keys.PageDown):
 		d.scroll += d.c.Height / 2
 	case tui.Matches(k, keys.PageUp):

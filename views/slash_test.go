@@ -331,3 +331,23 @@ func TestSlashInAQuestionOpensFindAndTheLettersNeverAnswerIt(t *testing.T) {
 		}
 	}
 }
+
+// A group's accounts move with G, g, pgdn and pgup as every list does, not
+// only with j and k.
+func TestAGroupsAccountsMoveWithTheListKeys(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withBigMillerFamily, width: 60, height: 20})
+	h.m.LoadReport(fixtureReportEdited(t, withBigMillerFamily))
+	d := h.openGroup("the.millers@gmail.com")
+	accounts := d.Group().Accounts
+	first, last := accounts[0].UserID, accounts[len(accounts)-1].UserID
+	for _, tt := range []struct{ key, want string }{{"G", last}, {"g", first}, {"pgdown", ""}, {"pgup", first}} {
+		h.press(tt.key)
+		got := d.Selected().UserID
+		switch {
+		case tt.want != "" && got != tt.want:
+			t.Errorf("%s: the cursor is on %s, want %s", tt.key, got, tt.want)
+		case tt.want == "" && got == first:
+			t.Errorf("%s did not move the cursor", tt.key)
+		}
+	}
+}
