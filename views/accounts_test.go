@@ -1107,3 +1107,15 @@ func TestATicketLifetimeMustBeWholeSeconds(t *testing.T) {
 		t.Fatalf("a ticket was made: %+v", recs)
 	}
 }
+
+// TestDeletingABlockedSocialAccountSaysItLetsThePersonBackIn: Auth0 makes a
+// deleted Google login again at its next login, unblocked: the dialog says
+// the account is blocked and that deleting it lifts the block.
+func TestDeletingABlockedSocialAccountSaysItLetsThePersonBackIn(t *testing.T) {
+	const google = "google-oauth2|108812345678901234567"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40, edit: editUser(google, func(u *emulator.User) { u.Blocked = emulator.FlagTrue })})
+	d := h.openGroup("alice.nguyen@gmail.com")
+	h.selectAccount(d, google)
+	h.press("D")
+	h.mustShow("yes: the account is blocked", "comes back unblocked: deleting it lets whoever signs in with it in again")
+}

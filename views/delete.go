@@ -302,6 +302,9 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	}
 	out = append(out, label("roles", rolesText(s, d.acct, w-16)))
 	out = append(out, label("memberships", orgsText(s, d.acct, w-16)))
+	if u.Blocked {
+		out = append(out, label("blocked", s.Warn.Render("yes: the account is blocked")))
+	}
 	if op := d.op; op != nil && len(op.Cascade) > 0 {
 		out = append(out, label("linked", s.Danger.Render(fmt.Sprintf("%d %s deleted with it:", len(op.Cascade), tui.Plural(len(op.Cascade), "identity", "identities")))))
 		for _, id := range u.Linked() {
@@ -330,8 +333,16 @@ func (d *DeleteDialog) undoText() (recreated bool, text string) {
 	acc := linking.AccountFromUser(u, d.acct.Conns)
 	recreated, text = deletionUndo(d.acct.Conns, u.Connection(), acc.Strategy)
 	if n := len(u.Linked()); n > 0 {
-		text += fmt.Sprintf(" The undo also links back the %d %s linked into it (deleted with it): those of a database connection made again first, the others once they exist again, after a login.",
-			n, tui.Plural(n, "identity", "identities"))
+		when := "The undo also links back"
+		if !recreated {
+			when = "Once it is back, the undo also links back"
+		}
+		text += fmt.Sprintf(" %s the %d %s linked into it (deleted with it): those of a database connection made again first, the others once they exist again, after a login.",
+			when, n, tui.Plural(n, "identity", "identities"))
+	}
+	if !recreated && u.Blocked {
+		// Auth0 makes it again from the identity provider, unblocked.
+		text += " It is blocked, and comes back unblocked: deleting it lets whoever signs in with it in again (U, after that login, blocks it again)."
 	}
 	return recreated, text
 }
