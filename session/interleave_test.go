@@ -79,25 +79,14 @@ func TestAWriteOnAnAccountOfARunningPlanIsRefused(t *testing.T) {
 	f := newFixture(t)
 	held := heldLinkTenant{Tenant: f.real, started: make(chan struct{}), release: make(chan struct{}), once: new(atomic.Bool)}
 	s := f.session(t, held, "sandbox")
-	users, err := s.Users(context.Background(), aliceDB, aliceGoogle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, err := s.Connections(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := alicesLink(t, context.Background(), s)
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Apply(context.Background(), s.NewPlan(ops...), ApplyOptions{})
+		_, err := s.Apply(context.Background(), p, ApplyOptions{})
 		done <- err
 	}()
 	<-held.started
-	_, err = s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
+	_, err := s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
 	close(held.release)
 	if lerr := <-done; lerr != nil {
 		t.Fatalf("the link: %v", lerr)

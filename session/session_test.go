@@ -95,6 +95,15 @@ func (f *fixture) interruptLink(t *testing.T, cut cutTenant) (*Session, *linking
 	defer cancel()
 	cut.Tenant, cut.cancel = f.real, cancel
 	s := f.session(t, cut, "sandbox")
+	p := alicesLink(t, ctx, s)
+	_, err := s.Apply(ctx, p, ApplyOptions{})
+	return f.session(t, f.real, "sandbox"), p, err
+}
+
+// alicesLink plans, read through s, the link of alice's Google account
+// into her database account.
+func alicesLink(t *testing.T, ctx context.Context, s *Session) *linking.Plan {
+	t.Helper()
 	users, err := s.Users(ctx, aliceDB, aliceGoogle)
 	if err != nil {
 		t.Fatal(err)
@@ -107,9 +116,7 @@ func (f *fixture) interruptLink(t *testing.T, cut cutTenant) (*Session, *linking
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := s.NewPlan(ops...)
-	_, err = s.Apply(ctx, p, ApplyOptions{})
-	return f.session(t, f.real, "sandbox"), p, err
+	return s.NewPlan(ops...)
 }
 
 func (f *fixture) linkedIdentities(t *testing.T) int {
@@ -417,16 +424,7 @@ func TestAnotherPlansJournalDoesNotBindThePlan(t *testing.T) {
 	f := newFixture(t)
 	s := f.session(t, f.real, "sandbox")
 	ctx := context.Background()
-	users, err := s.Users(ctx, aliceDB, aliceGoogle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, _ := s.Connections(ctx)
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := s.NewPlan(ops...)
+	a := alicesLink(t, ctx, s)
 	if _, err := s.Apply(ctx, a, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -455,16 +453,7 @@ func TestAPlanCutOffUnderItsOwnJournalIsFoundAgain(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cut := f.session(t, cutTenant{Tenant: f.real, acted: true, cancel: cancel, lost: new(atomic.Bool)}, "sandbox")
-	users, err := cut.Users(ctx, aliceDB, aliceGoogle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, _ := cut.Connections(ctx)
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := cut.NewPlan(ops...)
+	p := alicesLink(t, ctx, cut)
 	own := filepath.Join(t.TempDir(), "mine.journal")
 	if _, err := cut.Apply(ctx, p, ApplyOptions{Journal: own}); !errors.Is(err, linking.ErrInterrupted) {
 		t.Fatalf("the cut-off run: %v", err)

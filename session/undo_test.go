@@ -100,16 +100,7 @@ func TestTheUndoOfALinkSaysWhatCannotComeBackAsItWas(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.session(t, f.real, "sandbox")
-	users, err := s.Users(ctx, aliceDB, aliceGoogle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, _ := s.Connections(ctx)
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := s.NewPlan(ops...)
+	p := alicesLink(t, ctx, s)
 	if res, err := s.Apply(ctx, p, ApplyOptions{}); err != nil || !res.Complete() {
 		t.Fatalf("link: %v %+v", err, res)
 	}
@@ -152,16 +143,7 @@ func TestAnUndoRefusesABackupChangedSinceItWasWritten(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	s := f.session(t, f.real, "sandbox")
-	users, err := s.Users(ctx, aliceDB, aliceGoogle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, _ := s.Connections(ctx)
-	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := s.NewPlan(ops...)
+	p := alicesLink(t, ctx, s)
 	res, err := s.Apply(ctx, p, ApplyOptions{})
 	if err != nil || !res.Complete() {
 		t.Fatalf("link: %v %+v", err, res)
