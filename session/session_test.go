@@ -119,6 +119,19 @@ func alicesLink(t *testing.T, ctx context.Context, s *Session) *linking.Plan {
 	return s.NewPlan(ops...)
 }
 
+// linkAlice links alice's accounts on the sandbox, through a session of
+// its own, and returns it with the plan and its result.
+func (f *fixture) linkAlice(t *testing.T) (*Session, *linking.Plan, *linking.Result) {
+	t.Helper()
+	s := f.session(t, f.real, "sandbox")
+	p := alicesLink(t, context.Background(), s)
+	res, err := s.Apply(context.Background(), p, ApplyOptions{})
+	if err != nil || !res.Complete() {
+		t.Fatalf("link: %v %+v", err, res)
+	}
+	return s, p, res
+}
+
 func (f *fixture) linkedIdentities(t *testing.T) int {
 	t.Helper()
 	u, err := f.real.User(context.Background(), aliceDB)

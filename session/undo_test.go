@@ -99,11 +99,7 @@ func TestUndoOfAnOperationRunningElsewhereSaysItIsRunning(t *testing.T) {
 func TestTheUndoOfALinkSaysWhatCannotComeBackAsItWas(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := f.session(t, f.real, "sandbox")
-	p := alicesLink(t, ctx, s)
-	if res, err := s.Apply(ctx, p, ApplyOptions{}); err != nil || !res.Complete() {
-		t.Fatalf("link: %v %+v", err, res)
-	}
+	s, p, _ := f.linkAlice(t)
 	opID := opIDOf(t, s, p.ID, "op1.link")
 	up, conflicts, err := s.UndoPlan(ctx, opID, "")
 	if err != nil || len(conflicts) > 0 {
@@ -142,12 +138,7 @@ func TestTheUndoOfALinkSaysWhatCannotComeBackAsItWas(t *testing.T) {
 func TestAnUndoRefusesABackupChangedSinceItWasWritten(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := f.session(t, f.real, "sandbox")
-	p := alicesLink(t, ctx, s)
-	res, err := s.Apply(ctx, p, ApplyOptions{})
-	if err != nil || !res.Complete() {
-		t.Fatalf("link: %v %+v", err, res)
-	}
+	s, p, res := f.linkAlice(t)
 	opID := opIDOf(t, s, p.ID, "op1.link")
 	if _, _, err := s.UndoPlan(ctx, opID, ""); err != nil {
 		t.Fatalf("undo from the backups as written: %v", err)
@@ -168,8 +159,7 @@ func TestAnUndoRefusesABackupChangedSinceItWasWritten(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, _, err = s.UndoPlan(ctx, opID, "")
-	if err == nil || !strings.Contains(err.Error(), "was changed since it was written") {
+	if _, _, err := s.UndoPlan(ctx, opID, ""); err == nil || !strings.Contains(err.Error(), "was changed since it was written") {
 		t.Fatalf("undo from a backup changed since: %v", err)
 	}
 }
