@@ -72,7 +72,10 @@ func TestBackupRefuses(t *testing.T) {
 			_, _, err := b.Write("delete", map[string]json.RawMessage{"x": json.RawMessage(`{`)}, nil, nil)
 			return err
 		},
-		"empty object": func() error { _, _, err := b.Write("delete", map[string]json.RawMessage{"x": nil}, nil, nil); return err },
+		"empty object": func() error {
+			_, _, err := b.Write("delete", map[string]json.RawMessage{"x": nil}, nil, nil)
+			return err
+		},
 	} {
 		if call() == nil {
 			t.Errorf("%s: Write accepted it", name)
