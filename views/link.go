@@ -643,7 +643,11 @@ func (w *LinkWizard) accountsView(room int) []string {
 	} else {
 		below = append(below, "")
 		why := "No primary is recommended for a " + tui.ClassName(g.Class) + " group: make sure these accounts are one person's."
-		if g.Class == linking.ClassLegacyDuplicate {
+		switch {
+		case w.pair != nil && !sharedEmail(g):
+			// Found one by one: their class says nothing of them.
+			why = "These accounts do not share an email: the review refuses their link (different_emails) unless you override it there (o). Make sure they are one person's."
+		case g.Class == linking.ClassLegacyDuplicate:
 			// Every pair here shares one database connection: refused.
 			why = "Profiles of one email in one database are never linked (legacy_profiles): they may be different people, and need migration."
 		}

@@ -351,3 +351,20 @@ func TestAGroupsAccountsMoveWithTheListKeys(t *testing.T) {
 		}
 	}
 }
+
+// Two accounts of one database with different emails, found one by one,
+// are no legacy profiles of one email: the wizard says their link is
+// refused for the different emails, unless overridden.
+func TestThePairWizardOfTwoEmailsSaysTheyShareNone(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter", "l")
+	h.typeText("long.name@gmail.com")
+	h.press("enter")
+	activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
+	h.mustShow("These accounts do not share an email")
+	if strings.Contains(h.screen(), "legacy_profiles") {
+		t.Fatalf("two emails are called profiles of one email:\n%s", h.screen())
+	}
+}
