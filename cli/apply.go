@@ -47,7 +47,7 @@ makes a call twice: a call whose answer was lost is resolved by reading the
 tenant (` + "`linkdesk resume`" + ` does the same for every write cut off). A step the
 journal records as done is confirmed on the tenant before it is reported
 done. The journal belongs to the plan and the tenant: it defaults to
-$XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal, and a plan runs
+$XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant hash>.journal, and a plan runs
 at most once at a time on a tenant, whatever --journal says.
 
 Without --force it prints the exact calls it would make; on a terminal it then
@@ -65,7 +65,7 @@ asks, and without one it changes nothing.`,
 		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
-	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file, in a directory that exists (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant>.journal)")
+	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file, in a directory that exists (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant hash>.journal)")
 	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation and its exact calls, not a summary")
 	return cmd
 }

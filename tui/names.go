@@ -8,7 +8,7 @@ import (
 )
 
 // An account is named by its primary identifier wherever it appears
-// (DESIGN.md): on a Non-Unique Emails connection the username or phone
+// (the TUI contract): on a Non-Unique Emails connection the username or phone
 // that tells family members apart, else the email, with the user id beside
 // it because an identifier may be shared.
 

@@ -18,7 +18,7 @@ import (
 // TestTheStatusBarKeepsTheBucketAndTheWritesWhole: at 60 columns, with a
 // long tenant, both badges, a scan running and a write in flight, the
 // tenant and the scan state get shorter; the rate-limit bucket and the
-// writes in flight always show whole (DESIGN.md, TUI contract).
+// writes in flight always show whole (the TUI contract).
 func TestTheStatusBarKeepsTheBucketAndTheWritesWhole(t *testing.T) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	for _, ro := range []bool{false, true} {

@@ -31,7 +31,7 @@ type census struct {
 
 // caseNames are the cases every generated tenant holds, even a small one.
 var caseNames = []string{
-	// groups of accounts sharing a case-folded email, by class (DESIGN.md)
+	// groups of accounts sharing a case-folded email, by class (the scan report's)
 	"link_candidate", "needs_verification", "shared_by_design", "legacy_duplicate", "mixed",
 	// link groups (link_candidate or needs_verification)
 	"missed_by_extension", "catchable_by_extension", "mixed_case", "three_accounts", "linked_with_duplicate",
@@ -106,7 +106,7 @@ func takeCensus(t *emulator.Tenant) census {
 	return c
 }
 
-// classOf classifies a group the way DESIGN.md's scan report does.
+// classOf classifies a group the way the scan report (version 1) does.
 func classOf(g []*emulator.User) string {
 	perConn := map[string]int{}
 	verified := true
