@@ -27,7 +27,10 @@ type Common struct {
 	// Scan is the state of the scan, kept by the root for screens to show.
 	Scan ScanStatus
 
-	open func(Component) tea.Cmd // the root's push, set by New
+	// The root's navigation, done at once, set by New.
+	open  func(Component) tea.Cmd
+	close func(Component) tea.Cmd
+	show  func(ShowMsg) tea.Cmd
 }
 
 // Open puts s above the active screen at once, as the key that opens it is
@@ -39,6 +42,27 @@ func (c *Common) Open(s Component) tea.Cmd {
 		return Push(s)
 	}
 	return c.open(s)
+}
+
+// Close closes s and every screen above it at once, as the key that
+// closes it is handled, and tells the screen now on top that it is active:
+// the keys pressed after that one go to that screen, never to s (tui.Pop
+// closes only when its message comes back, later). Nothing when s is not
+// open above a top-level screen.
+func (c *Common) Close(s Component) tea.Cmd {
+	if c.close == nil {
+		return Pop
+	}
+	return c.close(s)
+}
+
+// Show switches to a top-level screen at once, as Close does: the keys
+// pressed after the one that asks for it go to that screen.
+func (c *Common) Show(msg ShowMsg) tea.Cmd {
+	if c.show == nil {
+		return func() tea.Msg { return msg }
+	}
+	return c.show(msg)
 }
 
 // ScanStatus says where the scan of the tenant stands.

@@ -28,12 +28,25 @@ type Confirm struct {
 	// reason, when set, is asked with the question and handed to onReason.
 	reason   *ReasonField
 	onReason func(reason string) tea.Cmd
+	// then, when set, is done at once on y, after the dialog closed (the
+	// screen it closes, the page it shows): the keys typed after y reach
+	// what it leaves on screen.
+	then func() tea.Cmd
+	// answered is set by the first y or n: a second one, typed in the
+	// same read before the dialog closed, answers nothing.
+	answered bool
 }
 
 // NewConfirm builds a confirmation. body lines must already be sanitized
 // (built with Fit or termsafe.Sanitize); onYes runs after the dialog closes.
 func NewConfirm(c *Common, title string, body []string, question string, danger bool, onYes tea.Cmd) *Confirm {
 	return &Confirm{c: c, title: title, body: body, question: question, danger: danger, onYes: onYes}
+}
+
+// NewConfirmThen is NewConfirm whose yes is done at once, as y is handled
+// (then closes a screen, or shows another page), not by a message later.
+func NewConfirmThen(c *Common, title string, body []string, question string, danger bool, then func() tea.Cmd) *Confirm {
+	return &Confirm{c: c, title: title, body: body, question: question, danger: danger, then: then}
 }
 
 // NewConfirmReason is NewConfirm for a write: the dialog shows the reason
@@ -81,13 +94,24 @@ func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 		d.hint = ""
 		return d, nil
 	}
+	if d.answered {
+		return d, nil
+	}
 	switch {
-	case Matches(k, d.c.Keys.Confirm) && d.onReason != nil:
-		return d, tea.Sequence(Pop, d.onReason(d.reason.Value()))
 	case Matches(k, d.c.Keys.Confirm):
-		return d, tea.Sequence(Pop, d.onYes)
+		d.answered = true
+		return d, d.closeThen(func() tea.Cmd {
+			switch {
+			case d.onReason != nil:
+				return d.onReason(d.reason.Value())
+			case d.then != nil:
+				return d.then()
+			}
+			return d.onYes
+		})
 	case Matches(k, d.c.Keys.Cancel):
-		return d, Pop
+		d.answered = true
+		return d, d.c.Close(d)
 	default:
 		d.hint = "Press y to confirm or n to cancel (enter does not confirm)."
 	}
@@ -139,6 +163,17 @@ func QuestionLines(s *Styles, question string, width int) []string {
 }
 
 // DialogWidth is the room inside a dialog's frame.
+// closeThen closes the dialog at once, then does next; without a root to
+// close it at once (a screen tested alone), next runs after the close's
+// message.
+func (d *Confirm) closeThen(next func() tea.Cmd) tea.Cmd {
+	if d.c.close == nil {
+		return tea.Sequence(Pop, next())
+	}
+	closed := d.c.Close(d)
+	return tea.Batch(closed, next())
+}
+
 func DialogWidth(c *Common) int { return min(c.Width-4, 96) }
 
 // DialogBox frames lines as a dialog centred in the screen area; lines

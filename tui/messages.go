@@ -50,15 +50,12 @@ type ShowMsg struct {
 	TypeFilter bool
 }
 
-// Push, Pop and Show are commands for the navigation messages.
+// Push and Pop are commands for the navigation messages, for a screen
+// without a root (tested alone): with one, a key navigates at once
+// (Common.Open, Close, Show), so that the keys after it reach the screen
+// it leaves on top.
 func Push(c Component) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: c} } }
 func Pop() tea.Msg             { return PopMsg{} }
-func Show(p Page) tea.Cmd      { return func() tea.Msg { return ShowMsg{Page: p} } }
-
-// ShowGroups opens the groups screen filtered by filter.
-func ShowGroups(filter string) tea.Cmd {
-	return func() tea.Msg { return ShowMsg{Page: PageGroups, Filter: &filter} }
-}
 
 // ---- status ----
 

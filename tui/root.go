@@ -172,7 +172,7 @@ func New(c *Common, pages Pages, opts Options) *Model {
 	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}, written: map[string]*writtenGroup{}}
 	m.ctx, m.cancel = context.WithCancel(opts.Context)
 	c.Ctx = m.ctx
-	c.open = m.push
+	c.open, c.close, c.show = m.push, m.closeFrom, m.show
 	return m
 }
 
@@ -718,6 +718,19 @@ func (m *Model) uncover() tea.Cmd {
 	return m.forward(ActiveMsg{})
 }
 
+// closeFrom closes s and every screen above it (Common.Close), and tells
+// the one below that it is active again.
+func (m *Model) closeFrom(s Component) tea.Cmd {
+	i := slices.Index(m.stack, s)
+	if i < 0 {
+		return nil
+	}
+	for len(m.stack) > i {
+		m.pop()
+	}
+	return m.forward(ActiveMsg{})
+}
+
 // popAll closes every screen above the top-level one.
 func (m *Model) popAll() {
 	for len(m.stack) > 0 {
@@ -968,8 +981,7 @@ func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
 		return m.show(msg)
 	}
 	body := append(Wrap("Leaving closes these screens, and this is lost:", DialogWidth(m.c), 0), lost...)
-	show := func() tea.Msg { return msg }
-	return m.push(NewConfirm(m.c, "Leave this screen?", body, "Leave and lose it?", false, show))
+	return m.push(NewConfirmThen(m.c, "Leave this screen?", body, "Leave and lose it?", false, func() tea.Cmd { return m.show(msg) }))
 }
 
 // unsaved lists, one line each, what the screens on the stack would lose.

@@ -183,7 +183,8 @@ func (a *Account) action(k tea.KeyPressMsg) tea.Cmd {
 		if g == nil {
 			return tui.Note("No other account has this email: it has no group.")
 		}
-		return tea.Sequence(upsert(g), tui.Push(NewDetailAt(a.c, g.Email, u.UserID)))
+		a.c.Data.Upsert(g)
+		return tea.Batch(upsert(g), a.c.Open(NewDetailAt(a.c, g.Email, u.UserID)))
 	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) && a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
 	case tui.Matches(k, keys.Link):
@@ -218,9 +219,10 @@ func (a *Account) action(k tea.KeyPressMsg) tea.Cmd {
 // or by its own email when no other account shares it.
 func (a *Account) pushInGroup(dialog func(email string) tui.Component) tea.Cmd {
 	if g := a.acct.Group; g != nil {
-		return tea.Sequence(upsert(g), tui.Push(dialog(g.Email)))
+		a.c.Data.Upsert(g)
+		return tea.Batch(upsert(g), a.c.Open(dialog(g.Email)))
 	}
-	return tui.Push(dialog(linking.NormalizeEmail(a.acct.User.Email)))
+	return a.c.Open(dialog(linking.NormalizeEmail(a.acct.User.Email)))
 }
 
 // upsert puts a group read apart from the scan into the data, so that the
@@ -254,7 +256,7 @@ func pairWizard(c *tui.Common, first, second client.User, conns *linking.Connect
 		g.Accounts = append(g.Accounts, &acc)
 	}
 	linking.Classify(g, conns)
-	return tui.Push(NewPairWizard(c, g, first.UserID, primaryFor(g, first.UserID)))
+	return c.Open(NewPairWizard(c, g, first.UserID, primaryFor(g, first.UserID)))
 }
 
 func strategyOf(u client.User, conns *linking.Connections) string {

@@ -174,7 +174,7 @@ func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case tui.Matches(k, keys.Open):
 		if e := a.selected(); e != nil {
-			return tui.Push(newAuditRecord(a.c, *e, a.accounts(e), a.undone(e.Undoes)))
+			return a.c.Open(newAuditRecord(a.c, *e, a.accounts(e), a.undone(e.Undoes)))
 		}
 	case tui.Matches(k, keys.Undo):
 		return a.askUndo()
@@ -261,7 +261,7 @@ func (a *AuditLog) askUndo() tea.Cmd {
 	case a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
 	}
-	return tui.Push(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
+	return a.c.Open(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
 }
 
 // accounts names an entry's accounts, each as accountIn does. A step of a

@@ -185,7 +185,7 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case tui.Matches(k, keys.Back):
-		return tui.Pop
+		return d.c.Close(d)
 	case tui.Matches(k, keys.Submit):
 		typed := strings.TrimSpace(d.typed.Value)
 		accepted := false

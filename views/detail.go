@@ -409,7 +409,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		return copyUserID(sel)
 	case tui.Matches(k, keys.Open):
 		if sel != nil {
-			return tui.Push(NewAccount(d.c, sel.UserID))
+			return d.c.Open(NewAccount(d.c, sel.UserID))
 		}
 	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && d.c.ReadOnly:
 		return tui.ReportError(errReadOnly) // p too: it chooses for a link, which is off
@@ -431,10 +431,10 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		if len(sel.Linked) == 0 {
 			return tui.ReportError(fmt.Errorf("%s has no linked identity to unlink; pick the account that holds one", tui.Fit(tui.NameIn(g, sel), 60)))
 		}
-		return tui.Push(NewUnlink(d.c, g.Email, sel.UserID))
+		return d.c.Open(NewUnlink(d.c, g.Email, sel.UserID))
 	case tui.Matches(k, keys.Delete):
 		if sel != nil {
-			return tui.Push(NewDeleteDialog(d.c, g.Email, sel.UserID))
+			return d.c.Open(NewDeleteDialog(d.c, g.Email, sel.UserID))
 		}
 	case tui.Matches(k, keys.Ticket):
 		if sel != nil {

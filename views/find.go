@@ -130,7 +130,7 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 				f.typing = false
 				return nil
 			}
-			return tui.Pop
+			return f.c.Close(f)
 		default:
 			f.query.Update(k, keys)
 		}
@@ -169,12 +169,13 @@ func (f *Find) open() tea.Cmd {
 	}
 	u := f.found.Users[f.cursor]
 	if f.pick != nil {
-		return tea.Sequence(tui.Pop, f.pick(u, f.found.Conns))
+		closed := f.c.Close(f) // the wizard the pick opens goes where the picker was
+		return tea.Batch(closed, f.pick(u, f.found.Conns))
 	}
 	// Whatever the account screen finds (deleted behind the UI's back,
 	// changed by a write), the results show it once on top again.
 	f.stale = true
-	return tui.Push(NewAccount(f.c, u.UserID))
+	return f.c.Open(NewAccount(f.c, u.UserID))
 }
 
 func (f *Find) View() string {

@@ -131,7 +131,7 @@ func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Open):
 		if sel := g.Selected(); sel != nil {
 			// The cursor lands on the account the filter named, if any.
-			return tui.Push(NewDetailAt(g.c, sel.Email, g.c.Data.MatchedAccount(int(g.rows[g.cursor]), g.words)))
+			return g.c.Open(NewDetailAt(g.c, sel.Email, g.c.Data.MatchedAccount(int(g.rows[g.cursor]), g.words)))
 		}
 	case tui.Matches(k, keys.Sort):
 		g.sortBy = (g.sortBy + 1) % sortKeys

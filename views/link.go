@@ -392,11 +392,11 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 func (w *LinkWizard) askLeave() tea.Cmd {
 	what := w.Unsaved()
 	if what == "" {
-		return tui.Pop
+		return w.c.Close(w)
 	}
 	width := tui.DialogWidth(w.c)
 	body := append(tui.Wrap("Going back closes the link wizard, and this is lost:", width, 0), tui.Bullet(what, width, 0)...)
-	return tui.Push(tui.NewConfirm(w.c, "Leave this screen?", body, "Leave and lose it?", false, tui.Pop))
+	return w.c.Open(tui.NewConfirmThen(w.c, "Leave this screen?", body, "Leave and lose it?", false, func() tea.Cmd { return w.c.Close(w) }))
 }
 
 func (w *LinkWizard) secondaries() []string {

@@ -51,7 +51,8 @@ func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		if o.c.Data.Report == nil {
 			return o, tui.Note("Nothing to open yet: " + noScanYet(o.c.Scan))
 		}
-		return o, tui.ShowGroups("class:" + string(linking.Classes[o.cursor]))
+		filter := "class:" + string(linking.Classes[o.cursor])
+		return o, o.c.Show(tui.ShowMsg{Page: tui.PageGroups, Filter: &filter})
 	}
 	return o, nil
 }

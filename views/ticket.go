@@ -26,7 +26,7 @@ func askTicket(c *tui.Common, userID, connection, strategy string) tea.Cmd {
 		return tui.ReportError(fmt.Errorf("tickets are for database accounts: this one signs in with %s, which keeps its password (%s)",
 			tui.Fit(connection, 30), tui.Fit(userID, 40)))
 	}
-	return tui.Push(NewTicketDialog(c, userID))
+	return c.Open(NewTicketDialog(c, userID))
 }
 
 // ticket dialog fields, in the order tab and the arrows go through them.
@@ -142,7 +142,7 @@ func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Confirm):
 		return t.make()
 	case tui.Matches(k, keys.Cancel):
-		return tui.Pop
+		return t.c.Close(t)
 	default:
 		t.hint = "Press y to make the ticket or n to cancel (enter does not confirm); tab sets options."
 	}

@@ -112,7 +112,7 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case tui.Matches(k, keys.Cancel):
-		return tui.Pop
+		return u.c.Close(u)
 	case tui.Matches(k, keys.Confirm), tui.Matches(k, keys.ForceUndo):
 		force := tui.Matches(k, keys.ForceUndo)
 		switch {

@@ -94,7 +94,7 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case tui.Matches(k, keys.Cancel):
-		return tui.Pop
+		return u.c.Close(u)
 	case tui.Matches(k, keys.Up):
 		u.cursor = max(u.cursor-1, 0)
 		u.scroll = 0 // the identities in view

@@ -43,6 +43,6 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Emails: []string{linking.NormalizeEmail(email)},
 			Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
 	}
-	return tui.Push(tui.NewConfirmReason(c, "Send the verification email", body, "Send it?", false,
+	return c.Open(tui.NewConfirmReason(c, "Send the verification email", body, "Send it?", false,
 		"verification email asked for by the account holder", run))
 }
