@@ -870,7 +870,7 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 							add(section, "  "+s.Conflict.Render(l))
 						}
 					} else {
-						add(section, "  "+w.diffLine(d, width-4))
+						add(section, indent(w.diffLines(d, width-4), "  ")...)
 					}
 					if d.kind == diffConflict {
 						ci++
@@ -880,10 +880,10 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 			}
 		}
 		for _, r := range op.Roles {
-			add(section, "  "+s.Good.Render("+ role ")+tui.Fit(r.Name+" ("+r.ID+")", width-12)+s.Dim.Render(" given to the primary"))
+			add(section, hanging("  "+s.Good.Render("+ role "), r.Name+" ("+r.ID+") given to the primary", width, maxDiffLines, nil)...)
 		}
 		for _, o := range op.Organizations {
-			add(section, "  "+s.Good.Render("+ member of ")+tui.Fit(o.Name+" ("+o.ID+")", width-16)+s.Dim.Render(" carried over"))
+			add(section, hanging("  "+s.Good.Render("+ member of "), o.Name+" ("+o.ID+") carried over", width, maxDiffLines, nil)...)
 		}
 		for _, n := range op.Notes {
 			add(section, indent(tui.Wrap("note: "+n, width-6, 3), "  ")...)
@@ -983,17 +983,24 @@ func linkChecks(s *tui.Styles, overridden []string, width int) []string {
 	return lines
 }
 
-func (w *LinkWizard) diffLine(d diffLine, width int) string {
+// maxDiffLines is how many lines a key the merge adds or changes, a role
+// or a membership carried over, may take in the review: what the primary
+// gains reads whole, where a value is not longer still.
+const maxDiffLines = 4
+
+// diffLines lays out one key of the merge: one it adds or changes wrapped
+// (the primary gains it), one it leaves as it was on one line.
+func (w *LinkWizard) diffLines(d diffLine, width int) []string {
 	s := w.c.Styles
 	switch d.kind {
 	case diffAdded:
-		return s.Added.Render(tui.Fit("+ "+d.path+": "+d.after, width))
+		return hanging(s.Added.Render("+ "), d.path+": "+d.after, width, maxDiffLines, s.Added.Render)
 	case diffChanged:
-		return s.Warn.Render(tui.Fit("~ "+d.path+": "+d.before+" → "+d.after, width))
+		return hanging(s.Warn.Render("~ "), d.path+": "+d.before+" → "+d.after, width, maxDiffLines, s.Warn.Render)
 	case diffConflict:
-		return s.Conflict.Render(tui.Fit(conflictText(d), width))
+		return []string{s.Conflict.Render(tui.Fit(conflictText(d), width))}
 	}
-	return s.Dim.Render(tui.Fit("  "+d.path+": "+d.before, width))
+	return []string{s.Dim.Render(tui.Fit("  "+d.path+": "+d.before, width))}
 }
 
 // conflictText is a conflict in words: the value kept and the one dropped.

@@ -218,6 +218,17 @@ func TestTheLinkReviewWrapsEveryCallAndConflictWholeAt60(t *testing.T) {
 	}
 }
 
+// At 60×20 a key the merge gives the primary reads whole, wrapped: the
+// primary gains it, and the operator reads it before y.
+func TestTheLinkReviewWrapsWhatThePrimaryGainsAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: editUser("auth0|6281b3c4d5e6f70812345678", func(u *emulator.User) {
+		u.AppMetadata = []byte(`{"shipping_address":"1600 Amphitheatre Parkway, Mountain View, CA 94043"}`)
+	})})
+	h.openGroup("john.doe@acme.com")
+	h.press("l", "enter")
+	h.mustShowWhole(`+ app_metadata.shipping_address: "1600 Amphitheatre Parkway, Mountain View, CA 94043"`)
+}
+
 // A pair linked from an account's screen shares no email: the wizard names
 // the first account's identifier by that email, never "(email)", which
 // stands for a group's shared address.
