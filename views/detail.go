@@ -205,8 +205,20 @@ func (d *Detail) Help() []tui.HelpGroup {
 			choose.SetEnabled(false)
 		}
 	}
+	perAccount := []keyBinding{choose, k.Copy, withHelp(k.Open, "enter", "open the account")}
+	if d.Selected() == nil {
+		// The filter shows no account: the keys of one act on nothing.
+		for _, bs := range [][]keyBinding{actions[1:], perAccount} {
+			for i := range bs {
+				if bs[i].Enabled() {
+					bs[i].SetEnabled(false)
+					bs[i].SetHelp(bs[i].Help().Key, bs[i].Help().Desc+" (off: the filter shows no account)")
+				}
+			}
+		}
+	}
 	return []tui.HelpGroup{
-		{Title: "Actions", Bindings: append(actions, choose, k.Copy, withHelp(k.Open, "enter", "open the account"))},
+		{Title: "Actions", Bindings: append(actions, perAccount...)},
 		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.NextPane, withHelp(k.Filter, "/", "filter the accounts"), back}},
 	}
 }

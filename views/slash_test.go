@@ -379,3 +379,23 @@ func TestThePairWizardOfTwoEmailsSaysTheyShareNone(t *testing.T) {
 		t.Fatalf("two emails are called profiles of one email:\n%s", h.screen())
 	}
 }
+
+// A group filter that shows no account offers no key of one: the footer
+// lists l (the group's link) and the filter's keys, and help says why the
+// others are off.
+func TestAGroupFilterShowingNoAccountOffersNoKeyOfOne(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 24})
+	h.openGroup("maria.garcia@outlook.com")
+	h.press("/")
+	h.typeText("nobody")
+	h.press("enter")
+	h.mustShow("No account of this group matches the filter")
+	footer := h.footer()
+	for _, k := range []string{"u unlink", "D delete", "t ticket", "v ", "p choose", "y copy", "enter open"} {
+		if strings.Contains(footer, k) {
+			t.Fatalf("the footer offers %q with no account shown:\n%s", k, h.screen())
+		}
+	}
+	h.press("?")
+	h.mustShow("(off: the filter shows no account)")
+}
