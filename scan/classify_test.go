@@ -238,3 +238,25 @@ func TestLargeGroupStaysReadable(t *testing.T) {
 		t.Errorf("reasons do not count the rest:\n%s", all)
 	}
 }
+
+// An account holding an email only through a linked identity joins its
+// group whichever line comes first: an earlier line of the chunk holding
+// that email is no concern of this account's.
+func TestAnEmailHeldThroughALinkedIdentityGroupsInAnyLineOrder(t *testing.T) {
+	conns := linking.NewConnections(
+		linking.Connection{Name: "Username-Password-Authentication", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Identifiers: []string{"email"}},
+		linking.Connection{Name: "github", Strategy: "github", Provider: "github"},
+	)
+	eve := `{"user_id":"auth0|E","email":"eve@ex.com","email_verified":true,"identities":[{"connection":"Username-Password-Authentication","provider":"auth0","user_id":"E"}]}`
+	work := `{"user_id":"auth0|D","email":"eve.work@ex.com","email_verified":true,"identities":[{"connection":"Username-Password-Authentication","provider":"auth0","user_id":"D"},{"connection":"github","provider":"github","user_id":"5004","isSocial":true,"profileData":{"email":"eve@ex.com","email_verified":true}}]}`
+	for _, lines := range [][]string{{eve, work}, {work, eve}} {
+		s := New(conns, Options{})
+		if err := s.ReadExport(strings.NewReader(strings.Join(lines, "\n") + "\n")); err != nil {
+			t.Fatal(err)
+		}
+		g := groupByEmail(s.Report(linking.ReportMeta{}))["eve@ex.com"]
+		if g == nil || len(g.Accounts) != 2 {
+			t.Fatalf("eve@ex.com with %s first: group %+v, want its two accounts", lines[0][:20], g)
+		}
+	}
+}

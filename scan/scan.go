@@ -144,13 +144,15 @@ func (s *Scanner) add(r record, x recordExtra) {
 }
 
 // emailsOf appends the distinct normalized emails of an account: its own,
-// then its linked identities'.
+// then its linked identities'. What emails holds already (the emails of
+// the lines before it in a chunk) is no concern of this account's.
 func emailsOf(emails []string, r record, x recordExtra) []string {
+	from := len(emails)
 	if e := linking.NormalizeEmail(r.email()); e != "" {
 		emails = append(emails, e)
 	}
 	for _, l := range x.linked {
-		if e := linking.NormalizeEmail(l.Email); e != "" && !slices.Contains(emails, e) {
+		if e := linking.NormalizeEmail(l.Email); e != "" && !slices.Contains(emails[from:], e) {
 			emails = append(emails, e)
 		}
 	}
