@@ -146,10 +146,25 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 			"%s and %s are both on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
 			who(primary, conns), who(secondary, conns), pc)
 	}
-	if c := conns.lookup(pc, providerOf(primary)); pc == sc && c.IsDatabase && sameEmail(primary, secondary) {
-		return refuse(CheckLegacyProfiles, ids,
-			"%s and %s are two profiles of one email inside %s, %s: they may be different people, and need migration, not linking (the scan's reasons list the ways out); to keep one of them, delete the other",
-			who(primary, conns), who(secondary, conns), pc, legacyWhat(c))
+	// The email they share, as the scan's classes see it: each account holds
+	// it as its own or through a linked identity, on that one's connection.
+	shared := sharedMembers(primary, secondary, conns)
+	for _, m := range shared {
+		c := m[0].conn
+		if c.Name != m[1].conn.Name || !c.IsDatabase {
+			continue
+		}
+		if c.NonUniqueEmail {
+			return refuse(CheckNonUniqueEmailConnection, ids,
+				"%s and %s hold their email on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
+				who(primary, conns), who(secondary, conns), c.Name)
+		}
+		what, way := legacyWhat(c), "they may be different people, and need migration, not linking (the scan's reasons list the ways out); to keep one of them, delete the other"
+		if !c.LegacyCustomDB && !c.Inferred {
+			what, way = "which should keep emails unique", "find out how they came to be before linking or deleting either"
+		}
+		return refuse(CheckLegacyProfiles, ids, "%s and %s are two profiles of one email inside %s, %s: %s",
+			who(primary, conns), who(secondary, conns), c.Name, what, way)
 	}
 	if err := checkBlocked(primary, secondary); err != nil {
 		return err
@@ -162,10 +177,14 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 	if !opts.AllowUnverified {
 		var unverified []string
 		noEmail := false
-		for _, u := range []client.User{primary, secondary} {
-			if !u.EmailVerified {
-				unverified = append(unverified, fmt.Sprintf("%s (%s)", u.UserID, emailOrNone(u.Email)))
-				noEmail = noEmail || u.Email == ""
+		for i, u := range []client.User{primary, secondary} {
+			if !verifiedIn(u, shared, i) {
+				email := u.Email
+				if len(shared) > 0 {
+					email = shared[0][i].raw // the spelling it holds the shared email in
+				}
+				unverified = append(unverified, fmt.Sprintf("%s (%s)", u.UserID, emailOrNone(email)))
+				noEmail = noEmail || email == ""
 			}
 		}
 		if len(unverified) > 0 {
@@ -355,6 +374,32 @@ func accountEmails(u client.User) []string {
 		}
 	}
 	return out
+}
+
+// sharedMembers are, for each email primary and secondary both hold, the
+// two as members of its group (the primary first): the connection each
+// holds it on, and whether it holds it verified, as Classify sees them.
+func sharedMembers(primary, secondary client.User, conns *Connections) [][2]member {
+	pa, sa := AccountFromUser(primary, conns), AccountFromUser(secondary, conns)
+	theirs := accountEmails(secondary)
+	var out [][2]member
+	for _, e := range accountEmails(primary) {
+		if slices.Contains(theirs, e) && !slices.ContainsFunc(out, func(m [2]member) bool { return NormalizeEmail(m[0].raw) == e }) {
+			out = append(out, [2]member{memberOf(&pa, e, conns), memberOf(&sa, e, conns)})
+		}
+	}
+	return out
+}
+
+// verifiedIn reports whether u, the i-th of a link's two accounts (the
+// primary first), holds an email the two share verified, as its own or
+// through a linked identity, as the scan's classes count it; with no
+// email shared (a link of different emails, overridden), its own.
+func verifiedIn(u client.User, shared [][2]member, i int) bool {
+	if len(shared) == 0 {
+		return u.EmailVerified
+	}
+	return slices.ContainsFunc(shared, func(m [2]member) bool { return m[i].verified })
 }
 
 func emailOrNone(email string) string {

@@ -13,7 +13,7 @@ import (
 func TestALinkedIdentitysEmailIsAnEmailTheAccountShares(t *testing.T) {
 	primary := client.User{UserID: "auth0|linked", Email: "alice@corp.com", EmailVerified: true, Identities: []client.Identity{
 		{Provider: "auth0", UserID: "linked", Connection: "Username-Password-Authentication"},
-		{Provider: "google-oauth2", UserID: "118", Connection: "google-oauth2", IsSocial: true, ProfileData: map[string]any{"email": "Alice.Personal@gmail.com"}},
+		{Provider: "google-oauth2", UserID: "118", Connection: "google-oauth2", IsSocial: true, ProfileData: map[string]any{"email": "Alice.Personal@gmail.com", "email_verified": true}},
 	}}
 	secondary := client.User{UserID: "github|5005", Email: "alice.personal@gmail.com", EmailVerified: true, Identities: []client.Identity{
 		{Provider: "github", UserID: "5005", Connection: "github", IsSocial: true},
@@ -27,5 +27,64 @@ func TestALinkedIdentitysEmailIsAnEmailTheAccountShares(t *testing.T) {
 		t.Error("two accounts that share no email linked")
 	} else if se, ok := linking.AsSafetyError(err); !ok || se.Check != linking.CheckDifferentEmails {
 		t.Errorf("without the linked identity: %v", err)
+	}
+}
+
+// Whether an email is verified and which connection holds it are read as
+// the scan's classes read them: the account may hold the email it shares
+// through a linked identity, verified or not, on that identity's
+// connection. A group the scan calls a link candidate is not refused.
+func TestALinkReadsTheSharedEmailAsTheScanDoes(t *testing.T) {
+	conns := linking.NewConnections(
+		linking.Connection{Name: "Username-Password-Authentication", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Identifiers: []string{"email"}},
+		linking.Connection{Name: "github", Strategy: "github", Provider: "github"},
+		linking.Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2"},
+	)
+	db := func(id, email string, verified bool, linked ...client.Identity) client.User {
+		return client.User{UserID: "auth0|" + id, Email: email, EmailVerified: verified, Identities: append([]client.Identity{
+			{Provider: "auth0", UserID: id, Connection: "Username-Password-Authentication"}}, linked...)}
+	}
+	github := func(email string, verified bool) client.Identity {
+		return client.Identity{Provider: "github", UserID: "5004", Connection: "github", IsSocial: true,
+			ProfileData: map[string]any{"email": email, "email_verified": verified}}
+	}
+	google := client.User{UserID: "google-oauth2|118", Email: "v@x.com", EmailVerified: true, Identities: []client.Identity{
+		{Provider: "google-oauth2", UserID: "118", Connection: "google-oauth2", IsSocial: true}}}
+	check := func(p, s client.User) string {
+		t.Helper()
+		err := linking.CheckLink(p, s, conns, linking.LinkOptions{})
+		if se, ok := linking.AsSafetyError(err); ok {
+			return se.Check
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ""
+	}
+
+	// Eve's work account holds eve@ex.com through GitHub: two connections,
+	// not two profiles of one email inside the database.
+	eve := db("E", "eve@ex.com", true)
+	work := db("D", "eve.work@ex.com", true, github("eve@ex.com", true))
+	if got := check(work, eve); got != "" {
+		t.Errorf("eve's two accounts, one holding the email through GitHub: refused %s", got)
+	}
+	// Two accounts holding one email as their own inside the database are.
+	if got := check(db("A", "dup@ex.com", true), db("B", "dup@ex.com", true)); got != linking.CheckLegacyProfiles {
+		t.Errorf("two profiles of one email inside the database: %q, want %s", got, linking.CheckLegacyProfiles)
+	}
+
+	// Its own v@x.com unverified, the same address verified through GitHub:
+	// verified, as the scan says ("both emails verified").
+	if got := check(db("V", "v@x.com", false, github("v@x.com", true)), google); got != "" {
+		t.Errorf("v@x.com held verified through GitHub: refused %s", got)
+	}
+	// Unverified both ways: refused.
+	if got := check(db("V", "v@x.com", false, github("v@x.com", false)), google); got != linking.CheckUnverifiedEmail {
+		t.Errorf("v@x.com verified nowhere: %q, want %s", got, linking.CheckUnverifiedEmail)
+	}
+	// Its own email verified, the shared one held unverified through GitHub.
+	if got := check(db("W", "w@x.com", true, github("v@x.com", false)), google); got != linking.CheckUnverifiedEmail {
+		t.Errorf("v@x.com held unverified through GitHub: %q, want %s", got, linking.CheckUnverifiedEmail)
 	}
 }
