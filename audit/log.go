@@ -218,6 +218,35 @@ func (l *Log) Append(r Record) error {
 	return nil
 }
 
+// AppendAt appends r to the audit log at path, opened with this log's
+// options and closed again, or to this log when path names its file, is
+// "", or is gone: a call's result goes to the log that holds its attempt
+// (its journal names it), whichever log the run that settles it was given.
+func (l *Log) AppendAt(path string, r Record) error {
+	if path == "" || filepath.Clean(path) == filepath.Clean(l.path) {
+		return l.Append(r)
+	}
+	there, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return l.Append(r)
+	}
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	if here, err := os.Stat(l.path); err == nil && os.SameFile(here, there) {
+		return l.Append(r)
+	}
+	other, err := OpenLog(path, func(o *options) { *o = l.opts })
+	if err != nil {
+		return err
+	}
+	if err := other.Append(r); err != nil {
+		other.Close()
+		return err
+	}
+	return other.Close()
+}
+
 // Close closes the log; later Appends return ErrClosed.
 func (l *Log) Close() error {
 	l.mu.Lock()

@@ -1264,7 +1264,9 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		// Not recorded already as the tenant shows it; when it is (the run
 		// was killed after its result and before its journal said so), the
 		// call keeps its one result.
-		if err := e.Log.Append(res); err != nil {
+		// Beside its attempt: the journal names the log the cut-off run
+		// wrote to, which need not be the one this run was given.
+		if err := e.Log.AppendAt(st.AuditLog, res); err != nil {
 			return fmt.Errorf("audit log: %w", err)
 		}
 	}

@@ -705,6 +705,44 @@ func TestAResumeWithAnotherAuditLogReadsTheCutOffRunsLog(t *testing.T) {
 	}
 }
 
+// The result a resume records for a cut-off call goes beside its attempt,
+// in the log the cut-off run wrote to (the journal names it), not in the
+// log the resuming run was given: there the call would stand as an attempt
+// without a result for good, and its undo be refused.
+func TestAResumeRecordsTheResultBesideTheAttempt(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	p := sb.plan(sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)...)
+	ex, cutOff := sb.cutOffFirstStep(p, true)
+	otherPath := filepath.Join(t.TempDir(), "other-audit.log")
+	other, err := audit.OpenLog(otherPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	ex.Log = other
+	if _, err := ex.Settle(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	phases := map[string]int{}
+	for _, r := range sb.auditRecords() {
+		if r.OpID == cutOff {
+			phases[r.Phase]++
+		}
+	}
+	if phases[audit.PhaseAttempt] != 1 || phases[audit.PhaseResult] != 1 {
+		t.Errorf("the cut-off run's log holds %v of the call, want its attempt and one result", phases)
+	}
+	recs, _, err := audit.ReadLog(otherPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.OpID == cutOff {
+			t.Errorf("the resuming run's log holds a record of the cut-off call: %+v", r)
+		}
+	}
+}
+
 // cutOffTicket is a ticket plan whose run the journal says was cut off in
 // its call, with the attempt on record or not, and the executor to resume it.
 func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Executor, *linking.Plan, string) {
