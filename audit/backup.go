@@ -129,6 +129,10 @@ func backupSum(data []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
+// ErrBackupChanged is ReadBackupChecked's refusal of a backup file whose
+// bytes are not those its audit record summed.
+var ErrBackupChanged = errors.New("was changed since it was written")
+
 // ReadBackupChecked reads one backup file as ReadBackup does, and refuses
 // it when sum (the SHA-256 its audit record kept; "" for a record older
 // than the sums) is not that of its bytes: the file was changed since it
@@ -140,7 +144,7 @@ func ReadBackupChecked(path, sum string) (*Backup, error) {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
 		if backupSum(data) != sum {
-			return nil, fmt.Errorf("backup %s was changed since it was written: its SHA-256 is not the one the audit log recorded, so nothing is restored from it", path)
+			return nil, fmt.Errorf("backup %s %w: its SHA-256 is not the one the audit log recorded, so nothing is restored from it", path, ErrBackupChanged)
 		}
 	}
 	return ReadBackup(path)

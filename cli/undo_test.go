@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -638,5 +639,41 @@ func TestUndoThatConflictsInEverythingIsRefused(t *testing.T) {
 	}
 	if e.userWrites() != writes {
 		t.Errorf("the refused undo wrote")
+	}
+}
+
+// An undo that cannot be made is refused (exit 3, naming the check), as
+// any other refusal: of a ticket, and from a backup changed since it was
+// written.
+func TestUndoRefusesWhatItCannotUndoWithExit3(t *testing.T) {
+	e := newWriteEnv(t)
+	if r := runCmd(t, nil, "ticket", cmdLiam, "--force"); r.code != exitOK {
+		t.Fatalf("ticket: %d %s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "undo", e.opIDOf("ticket")); r.code != exitRefused || !strings.Contains(r.errOut, "not_undoable") {
+		t.Errorf("undo of a ticket: exit %d, want %d naming not_undoable\n%s%s", r.code, exitRefused, r.out, r.errOut)
+	}
+
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	var backup string
+	for _, rec := range e.auditRecords() {
+		if rec.Backup != "" {
+			backup = rec.Backup
+		}
+	}
+	if backup == "" {
+		t.Fatal("the link wrote no backup")
+	}
+	if err := os.WriteFile(backup, []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writes := e.userWrites()
+	if r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "backup_changed") {
+		t.Errorf("undo from a backup changed since: exit %d, want %d naming backup_changed\n%s%s", r.code, exitRefused, r.out, r.errOut)
+	}
+	if e.userWrites() != writes {
+		t.Error("the refused undo wrote to the tenant")
 	}
 }

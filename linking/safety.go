@@ -87,6 +87,13 @@ const (
 	// CheckOtherTenant: a plan, or an operation to undo, of another tenant
 	// than the one the session is on.
 	CheckOtherTenant = "other_tenant"
+	// CheckNotUndoable: an undo of an operation linkdesk cannot reverse (a
+	// ticket, a verification email, an undo: undo what it undid instead).
+	CheckNotUndoable = "not_undoable"
+	// CheckBackupChanged: an undo's backup file is not the one written
+	// before the call (its SHA-256 differs from its audit record's):
+	// restoring from it would write what no one backed up.
+	CheckBackupChanged = "backup_changed"
 )
 
 // SafetyError is a refusal: an operation a safety check stopped, and why.

@@ -91,11 +91,11 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 	switch src.Op.Kind {
 	case OpLink, OpUnlink, OpDelete:
 	case OpTicket:
-		return nil, errors.New("a ticket cannot be undone: it changed no data, and it expires on its own")
+		return nil, refuse(CheckNotUndoable, nil, "a ticket cannot be undone: it changed no data, and it expires on its own")
 	case OpVerifyEmail:
-		return nil, errors.New("a verification email cannot be undone: it changed no data, and an email sent cannot be called back")
+		return nil, refuse(CheckNotUndoable, nil, "a verification email cannot be undone: it changed no data, and an email sent cannot be called back")
 	default:
-		return nil, fmt.Errorf("a %s operation cannot be undone by linkdesk; undo the operation it undid again instead", src.Op.Kind)
+		return nil, refuse(CheckNotUndoable, nil, "a %s operation cannot be undone by linkdesk: to bring back what it changed, do again what it undid (link, unlink or delete), or undo an operation made since", src.Op.Kind)
 	}
 	if err := unsettledSteps(src); err != nil {
 		return nil, err

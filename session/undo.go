@@ -150,6 +150,10 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 		}
 		if r.Phase == audit.PhaseAttempt && r.Backup != "" && src.Backups[r.Step] == nil {
 			b, err := audit.ReadBackupChecked(r.Backup, r.BackupSum)
+			if errors.Is(err, audit.ErrBackupChanged) {
+				return src, &linking.SafetyError{Check: linking.CheckBackupChanged, UserIDs: r.UserIDs,
+					Reason: fmt.Sprintf("the backup before step %s: %v", r.Step, err)}
+			}
 			if err != nil {
 				return src, fmt.Errorf("the backup before step %s: %w", r.Step, err)
 			}
