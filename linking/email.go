@@ -67,11 +67,13 @@ func looksLikeAddress(s string) bool {
 	return at > 0 && at < len(s)-1
 }
 
-// foldRune maps every rune of a simple case-folding orbit to one member: the
-// lower case of the orbit's smallest rune, so that the key reads in lower
-// case and EqualFold-equal strings get equal keys; except that a rune
-// outside ASCII whose orbit holds an ASCII letter (K, k and the KELVIN SIGN;
-// S, s and the long s) stays itself: a look-alike, not a case.
+// foldRune maps every rune of a simple case-folding orbit to one member:
+// the lower case of the upper case of the orbit's smallest rune (the letter
+// a word is written with: ι for Ι, ͅ and ι, μ for Μ and the micro sign), so
+// that the key reads in lower case and EqualFold-equal strings get equal
+// keys; except that a rune outside ASCII whose orbit holds an ASCII letter
+// (K, k and the KELVIN SIGN; S, s and the long s) stays itself: a
+// look-alike, not a case.
 func foldRune(r rune) rune {
 	least := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -80,8 +82,10 @@ func foldRune(r rune) rune {
 	if least < utf8.RuneSelf {
 		return r
 	}
-	if l := unicode.ToLower(least); inOrbit(l, least) {
-		return l
+	for _, l := range []rune{unicode.ToLower(unicode.ToUpper(least)), unicode.ToLower(least)} {
+		if inOrbit(l, least) {
+			return l
+		}
 	}
 	return least
 }

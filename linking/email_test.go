@@ -19,6 +19,10 @@ func TestNormalizeEmail(t *testing.T) {
 		{"\u212Bngstr\u00f6m@x.se", "\u00e5ngstr\u00f6m@x.se"}, // ANGSTROM SIGN folds with å, outside ASCII
 		{"ΣΊΣΥΦΟΣ@x.gr", "σίσυφοσ@x.gr"},                       // final and medial sigma are one key
 		{"σίσυφος@x.gr", "σίσυφοσ@x.gr"},
+		{"ΣΟΦΙΑ@example.com", "σοφια@example.com"}, // iota, not the ypogegrammeni of its orbit
+		{"σοφια@example.com", "σοφια@example.com"},
+		{"\u00b5@x.com", "\u03bc@x.com"}, // the micro sign and mu: μ, the letter
+		{"\u039c@x.com", "\u03bc@x.com"},
 		{"a\xffB@x.com", "a\xffb@x.com"}, // invalid UTF-8 kept as is
 		{"a b@x.com", "a b@x.com"},
 		{"\"quoted@local\"@x.com", "\"quoted@local\"@x.com"},
