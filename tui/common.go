@@ -31,6 +31,7 @@ type Common struct {
 	open  func(Component) tea.Cmd
 	close func(Component) tea.Cmd
 	show  func(ShowMsg) tea.Cmd
+	write func(WriteRequest) tea.Cmd
 }
 
 // Open puts s above the active screen at once, as the key that opens it is
@@ -63,6 +64,17 @@ func (c *Common) Show(msg ShowMsg) tea.Cmd {
 		return func() tea.Msg { return msg }
 	}
 	return c.show(msg)
+}
+
+// Write hands the root a write at once, as the key that approves it is
+// handled: it is in flight from then on, so that a q typed right after
+// the y asks first, as it does for any write in flight (tui.Write hands it
+// over only when its message comes back, after the keys read with it).
+func (c *Common) Write(req WriteRequest) tea.Cmd {
+	if c.write == nil {
+		return Write(req)
+	}
+	return c.write(req)
 }
 
 // ScanStatus says where the scan of the tenant stands.

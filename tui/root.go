@@ -172,7 +172,7 @@ func New(c *Common, pages Pages, opts Options) *Model {
 	m := &Model{c: c, pages: pages, opts: opts, page: PageOverview, top: map[Page]Component{}, rereads: map[string]TaskID{}, written: map[string]*writtenGroup{}}
 	m.ctx, m.cancel = context.WithCancel(opts.Context)
 	c.Ctx = m.ctx
-	c.open, c.close, c.show = m.push, m.closeFrom, m.show
+	c.open, c.close, c.show, c.write = m.push, m.closeFrom, m.show, m.startWrite
 	return m
 }
 

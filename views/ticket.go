@@ -247,7 +247,7 @@ func (t *TicketDialog) make() tea.Cmd {
 	}
 	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
 	label := "ticket for " + tui.Fit(t.named(), labelName)
-	return t.exec.run(label, []string{linking.NormalizeEmail(t.user.Email)},
+	return t.exec.run(t.c, label, []string{linking.NormalizeEmail(t.user.Email)},
 		func(ctx context.Context) (string, error) { return b.Ticket(ctx, id, opts, reason) })
 }
 

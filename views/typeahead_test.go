@@ -73,3 +73,35 @@ func TestYYOnTheLinkQuestionLinksOnce(t *testing.T) {
 		t.Fatalf("yy made %d link calls, want 1:\n%s", n, h.screen())
 	}
 }
+
+// q typed in the same read as the y that approves a write finds the write
+// in flight: it asks before quitting, and the write goes out once.
+func TestQTypedWithTheYOfAWriteAsksFirst(t *testing.T) {
+	t.Run("verification email", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
+		d := h.openGroup("maria.garcia@outlook.com")
+		h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728")
+		h.press("v")
+		h.pressAhead("y", "q")
+		if h.quit {
+			t.Fatal("q right after y quit without asking")
+		}
+		h.mustShow("Quit while a write is in flight?")
+		if n := verificationJobs(h); n != 1 {
+			t.Fatalf("%d verification emails, want 1", n)
+		}
+	})
+	t.Run("link", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+		h.openGroup("alice.nguyen@gmail.com")
+		h.press("l", "enter", "enter")
+		h.pressAhead("y", "q")
+		if h.quit {
+			t.Fatal("q right after y quit without asking")
+		}
+		h.mustShow("Quit while a write is in flight?")
+		if n := h.srv.Stats().Requests["POST /api/v2/users/{id}/identities"]; n != 1 {
+			t.Fatalf("%d link calls, want 1", n)
+		}
+	})
+}

@@ -145,7 +145,7 @@ func (u *UndoDialog) run(force bool) tea.Cmd {
 	if force {
 		label = "forced undo "
 	}
-	return u.exec.run(label+tui.Fit(u.what(), 2*labelName), shown.Emails(), func(ctx context.Context) (*linking.Result, error) {
+	return u.exec.run(u.c, label+tui.Fit(u.what(), 2*labelName), shown.Emails(), func(ctx context.Context) (*linking.Result, error) {
 		return b.Undo(ctx, shown, reason, force)
 	})
 }

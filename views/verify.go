@@ -40,7 +40,7 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 	body = append(body, tui.Wrap("Auth0 sends its verification email (a verification-email job). "+after, w, 4)...)
 	b := c.Backend
 	run := func(reason string) tea.Cmd {
-		return tui.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Emails: []string{linking.NormalizeEmail(email)},
+		return c.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Emails: []string{linking.NormalizeEmail(email)},
 			Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
 	}
 	return c.Open(tui.NewConfirmReason(c, "Send the verification email", body, "Send it?", false,

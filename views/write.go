@@ -26,12 +26,12 @@ type pendingWrite[R any] struct {
 	err     error
 }
 
-// run hands the root the write that do makes; emails are the groups the
-// root re-reads afterwards.
-func (e *pendingWrite[R]) run(label string, emails []string, do func(ctx context.Context) (R, error)) tea.Cmd {
+// run hands the root the write that do makes, at once (Common.Write);
+// emails are the groups the root re-reads afterwards.
+func (e *pendingWrite[R]) run(c *tui.Common, label string, emails []string, do func(ctx context.Context) (R, error)) tea.Cmd {
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
-	return tui.Write(tui.WriteRequest{
+	return c.Write(tui.WriteRequest{
 		Task: e.task, Label: label, Emails: emails,
 		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
@@ -76,7 +76,7 @@ type execution struct {
 // emails changes two groups).
 func (e *execution) start(c *tui.Common, label, email string, ops []linking.Operation) tea.Cmd {
 	b := c.Backend
-	return e.run(label, touchedEmails(email, ops), func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
+	return e.run(c, label, touchedEmails(email, ops), func(ctx context.Context) (*linking.Result, error) { return b.Apply(ctx, ops) })
 }
 
 // touchedEmails are the groups a write of ops changes: the one it was made
