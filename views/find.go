@@ -122,6 +122,12 @@ func (f *Find) Paste(text string) {
 func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := f.c.Keys
 	if f.typing {
+		if f.loading && !tui.Matches(k, keys.Back) {
+			// The query is being searched: what is typed now, before its
+			// answer, is neither part of it nor meant for the account it
+			// may open at once.
+			return nil
+		}
 		switch {
 		case tui.Matches(k, keys.Submit):
 			return f.search()

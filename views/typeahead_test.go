@@ -1,7 +1,10 @@
 package views
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator"
 )
 
 // Keys a terminal delivers in one read with the key that answers a
@@ -104,4 +107,63 @@ func TestQTypedWithTheYOfAWriteAsksFirst(t *testing.T) {
 			t.Fatalf("%d link calls, want 1", n)
 		}
 	})
+}
+
+// esc while the undo of a deleted database account runs keeps the dialog
+// open: the ticket URL it makes is shown there and nowhere else.
+func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "D")
+	h.typeText("emma.miller")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.press("esc", "esc", "3", "U")
+	h.mustShow("Undo delete of emma.miller")
+	_, undo := h.m.Update(keyPress("y")) // in flight: its command held back
+	h.press("esc")
+	activeIs[*UndoDialog](h, "esc closed the undo while it makes a ticket")
+	h.mustShow("its URL shows here, and only here")
+	h.send(undo)
+	h.mustShow("✓ Done.", "ticket: https://")
+}
+
+// y typed with the u that opens the unlink dialog, before it has read the
+// account, unlinks nothing and says it is still reading; once read, the
+// question stands without a stale "Nothing to unlink".
+func TestYTypedBeforeTheUnlinkDialogReadsUnlinksNothing(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("u unlink ·")
+	_, read := h.m.Update(keyPress("u"))
+	h.press("y")
+	h.mustShow("Still reading the account")
+	h.send(read)
+	activeIs[*Unlink](h, "the unlink dialog closed")
+	if strings.Contains(h.screen(), "Nothing to unlink") || strings.Contains(h.screen(), "Still reading") {
+		t.Fatalf("a stale hint once the account is read:\n%s", h.screen())
+	}
+	h.mustShow("Unlink google-oauth2|101202303404505606707")
+	if n := h.srv.Stats().Requests[emulator.RouteUnlink]; n != 0 {
+		t.Fatalf("%d unlink calls before the account was read", n)
+	}
+}
+
+// Keys typed while a find searches neither join the query searched nor act
+// on the account it opens: D typed after enter opens no delete dialog.
+func TestKeysTypedWhileFindSearchesAreDropped(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	_, search := h.m.Update(keyPress("enter")) // the search held back
+	h.press("D", "v")
+	h.send(search)
+	activeIs[*Account](h, "the one account found did not open, or a key typed during the search acted on it")
+	h.press("esc")
+	f := activeIs[*Find](h, "esc did not go back to find")
+	if f.query.Value != "sam.taylor@gmail.com" {
+		t.Fatalf("the query is %q after keys typed while it was searched", f.query.Value)
+	}
 }

@@ -77,6 +77,27 @@ func (u *UndoDialog) Unsaved() string {
 	return ""
 }
 
+// WantsEsc keeps the dialog open while an undo that makes a password-change
+// ticket runs: its URL is shown only here, as the ticket dialog keeps
+// itself open for its own. q still quits, asking first.
+func (u *UndoDialog) WantsEsc() bool { return u.exec.running && u.makesTicket() }
+
+// makesTicket reports whether the undo shown makes a password-change
+// ticket (the undo of a deleted database account).
+func (u *UndoDialog) makesTicket() bool {
+	if u.plan == nil {
+		return false
+	}
+	for _, op := range u.plan.Operations {
+		for _, s := range op.Steps {
+			if s.Action == linking.ActionTicket {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Conflicts is what the undo would overwrite (tests).
 func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
@@ -106,6 +127,10 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
 	if url := u.exec.ticket(); url != "" && tui.Matches(k, keys.Copy) {
 		return copyTicket(url)
+	}
+	if u.WantsEsc() && tui.Matches(k, keys.Back) {
+		u.hint = "The undo is making a password-change ticket: its URL shows here, and only here, once the tenant answers."
+		return nil
 	}
 	if u.takeKey(k, keys) || arrowScroll(k, &u.scroll) {
 		return nil
@@ -175,7 +200,11 @@ func (u *UndoDialog) View() string {
 	head := append(title, "")
 	switch {
 	case u.exec.started:
-		return strings.Join(append(head, u.exec.view(c, "Undoing")...), "\n")
+		out := append(head, u.exec.view(c, "Undoing")...)
+		if u.hint != "" && u.exec.running {
+			out = append(append(out, ""), sentence(s.Warn.Render, u.hint, w)...)
+		}
+		return strings.Join(out, "\n")
 	case u.loading:
 		return strings.Join(append(head, "Reading the backups and the tenant to plan the undo…"), "\n")
 	case u.err != nil:

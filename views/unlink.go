@@ -65,6 +65,7 @@ func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 // identity linked last: Auth0 appends a linked identity, so the last one
 // was linked most recently, the one an "undo that link" means.
 func (u *Unlink) tookAccount(msg tui.UsersMsg) {
+	u.hint = "" // "still reading" no longer
 	if u.tookUser(msg) {
 		u.cursor = max(len(u.user.Linked())-1, 0)
 		u.plan()
@@ -108,6 +109,10 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.PageUp):
 		u.scroll = max(u.scroll-max(u.c.Height/2, 1), 0)
 	case tui.Matches(k, keys.Confirm):
+		if u.op == nil && u.loading {
+			u.hint = "Still reading the account: y answers once it is read."
+			return nil
+		}
 		if u.op == nil {
 			u.hint = "Nothing to unlink."
 			return nil
@@ -154,6 +159,9 @@ func (u *Unlink) View() string {
 		return strings.Join(lines, "\n")
 	case u.loading:
 		lines = append(lines, "Reading the account by id…")
+		if u.hint != "" {
+			lines = append(append(lines, ""), sentence(s.Warn.Render, u.hint, w)...)
+		}
 		return strings.Join(lines, "\n")
 	case u.readErr != nil:
 		lines = append(lines, hanging(s.Bad.Render("✗ "), u.readErr.Error(), w-2, 6, nil)...)
