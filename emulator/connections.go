@@ -38,6 +38,12 @@ func nonUniqueEmails(c *Connection) bool {
 	return optionAt(c, "attributes", "email", "unique") == false
 }
 
+// storesLowerCase: a database connection of which Auth0 is the source of
+// truth stores the email and the username in lower case, whatever case they
+// come in; a custom database in legacy mode keeps them as its scripts give
+// them.
+func storesLowerCase(c *Connection) bool { return c != nil && isDatabase(c) && !legacyCustomDB(c) }
+
 // legacyCustomDB: a custom database in legacy mode (enabledDatabaseCustomization
 // without import_mode), whose scripts are the source of truth and may give
 // several profiles one email.

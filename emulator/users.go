@@ -489,8 +489,8 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 		return nil, invalidBody("'Object didn't pass validation for format email: %s' on property email.", e)
 	}
 	u.Email, u.Username, u.PhoneNumber = given["email"], given["username"], given["phone_number"]
-	if isDatabase(conn) {
-		u.Email = strings.ToLower(u.Email)
+	if storesLowerCase(conn) {
+		u.Email, u.Username = strings.ToLower(u.Email), strings.ToLower(u.Username)
 	}
 	for key, dst := range map[string]*Flag{"email_verified": &u.EmailVerified, "phone_verified": &u.PhoneVerified} {
 		b, ok, err := p.boolean(key)
@@ -611,7 +611,7 @@ func (st *store) checkUniqueLocked(conn *Connection, u *User, exceptID string) e
 	}
 	var taken bool
 	st.users.each(func(other *User) bool {
-		taken = other.Username == u.Username && other.UserID != exceptID && other.Connection() == conn.Name
+		taken = strings.EqualFold(other.Username, u.Username) && other.UserID != exceptID && other.Connection() == conn.Name
 		return !taken
 	})
 	if taken {
@@ -699,7 +699,7 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 		if !validEmail(v) {
 			return nil, false, invalidBody("'Object didn't pass validation for format email: %s' on property email.", v)
 		}
-		if db {
+		if storesLowerCase(conn) {
 			v = strings.ToLower(v)
 		}
 		u.Email = v
@@ -709,6 +709,9 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 	} else if ok {
 		if !db {
 			return nil, false, badRequest("operation_not_supported", "Cannot update username of a user from a non-database connection.")
+		}
+		if storesLowerCase(conn) {
+			v = strings.ToLower(v)
 		}
 		u.Username = v
 	}

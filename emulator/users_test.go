@@ -92,6 +92,22 @@ func TestCreateUser(t *testing.T) {
 		"username": "kid3", "password": "x"}, 201, nil)
 	wantError(t, c.do("POST", "/api/v2/users", map[string]any{"connection": "family", "email": "other@family.test",
 		"username": "kid3", "password": "x"}), 409, "auth0_idp_error", "username")
+	// A username is stored in lower case too: another case of it is taken.
+	var kid struct {
+		UserID   string `json:"user_id"`
+		Username string `json:"username"`
+	}
+	c.call("POST", "/api/v2/users", map[string]any{"connection": "family", "email": "parent@family.test",
+		"username": "Kid4", "password": "x"}, 201, &kid)
+	if kid.Username != "kid4" {
+		t.Errorf("username Kid4 stored as %q, want kid4", kid.Username)
+	}
+	wantError(t, c.do("POST", "/api/v2/users", map[string]any{"connection": "family", "email": "other@family.test",
+		"username": "KID4", "password": "x"}), 409, "auth0_idp_error", "username")
+	c.call("PATCH", "/api/v2/users/"+url.PathEscape(kid.UserID), map[string]any{"username": "Kid5", "connection": "family"}, 200, &kid)
+	if kid.Username != "kid5" {
+		t.Errorf("username patched to Kid5 stored as %q, want kid5", kid.Username)
+	}
 
 	// Required attributes and passwords.
 	wantError(t, c.do("POST", "/api/v2/users", map[string]any{"connection": "family", "email": "p@f.test", "password": "x"}),
