@@ -266,6 +266,25 @@ func TestTheLogHoldsTheTenantsOwnEvents(t *testing.T) {
 		}
 	}
 	wantError(t, c.do("GET", "/api/v2/logs?q="+url.QueryEscape("date:[nope TO *]"), nil), 400, "invalid_query_string")
+	// The deletion's API operation, as recorded (TestLogManager_Search): the
+	// path as sent, escaped; no body, null; the answer's, {}.
+	raw = c.call("GET", "/api/v2/logs?q="+url.QueryEscape(`type:sapi AND description:"delete a user"`), nil, 200, nil).body
+	var deletion []struct {
+		Details struct {
+			Request struct {
+				Path string          `json:"path"`
+				Body json.RawMessage `json:"body"`
+			} `json:"request"`
+			Response struct {
+				Body json.RawMessage `json:"body"`
+			} `json:"response"`
+		} `json:"details"`
+	}
+	json.Unmarshal(raw, &deletion)
+	if len(deletion) != 1 || deletion[0].Details.Request.Path != "/api/v2/users/"+url.PathEscape(u.UserID) ||
+		string(deletion[0].Details.Request.Body) != "null" || string(deletion[0].Details.Response.Body) != "{}" {
+		t.Errorf("the deletion's event %s", raw)
+	}
 
 	// Paging, with totals; checkpoint paging walks forward from an event.
 	var page struct {

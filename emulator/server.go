@@ -330,8 +330,8 @@ func (s *Server) logged(operation string, h http.HandlerFunc) http.HandlerFunc {
 		details, _ := json.Marshal(map[string]any{
 			"request": map[string]any{
 				"auth":    map[string]any{"credentials": credentials, "strategy": "jwt", "user": map[string]any{}},
-				"body":    maskPassword(reqBody),
-				"channel": "api", "ip": remoteIP(r), "method": strings.ToLower(r.Method), "path": r.URL.Path,
+				"body":    requestBody(reqBody),
+				"channel": "api", "ip": remoteIP(r), "method": strings.ToLower(r.Method), "path": r.URL.EscapedPath(),
 				"query": query, "userAgent": r.UserAgent(),
 			},
 			"response": map[string]any{"body": maskPassword(rec.body.Bytes()), "statusCode": rec.status},
@@ -339,6 +339,15 @@ func (s *Server) logged(operation string, h http.HandlerFunc) http.HandlerFunc {
 		s.record(event{typ: EventAPIOperation, description: operation, clientID: tok.clientID, clientName: ptr(""),
 			ip: remoteIP(r), details: details})
 	}
+}
+
+// requestBody is a request's body as its log event keeps it: null without
+// one (recorded: a DELETE's), else masked as maskPassword does.
+func requestBody(body []byte) json.RawMessage {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return json.RawMessage("null")
+	}
+	return maskPassword(body)
 }
 
 // maskPassword is a JSON object with any password masked as Auth0's log
