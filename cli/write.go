@@ -510,16 +510,11 @@ func userIDArgs(n int, ids ...int) cobra.PositionalArgs {
 
 // checkUserID refuses arg as a usage error unless it has the form of a
 // user id: provider|id, the provider without spaces or @, the id not empty (as the
-// tenant validates them; samlp|acme-corp|x@y.com is one too), and no control
-// character anywhere (a newline pasted with it).
+// tenant validates them; samlp|acme-corp|x@y.com is one too).
 func checkUserID(arg string) error {
 	provider, id, ok := strings.Cut(arg, "|")
-	if ok && provider != "" && id != "" && !strings.ContainsFunc(provider, unicode.IsSpace) && !strings.Contains(provider, "@") &&
-		!strings.ContainsFunc(arg, unicode.IsControl) {
+	if ok && provider != "" && id != "" && !strings.ContainsFunc(provider, unicode.IsSpace) && !strings.Contains(provider, "@") {
 		return nil
-	}
-	if strings.ContainsFunc(arg, unicode.IsControl) {
-		return usageErrorf("%s is not a user id: it holds a control character (a newline or an escape copied with it?), which no user id does", quoteArg(arg))
 	}
 	return usageErrorf("%s is not a user id (provider|id, like auth0|63ea1f0b… or google-oauth2|1088…): `linkdesk show %s` finds the account it names and its user id",
 		quoteArg(arg), quoteArg(arg))
