@@ -81,7 +81,12 @@ func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
 	switch {
 	case strings.Contains(q, "|"):
 		f.Users, f.By, err = s.findUserID(ctx, q)
-	case strings.Contains(q, "@") && !strings.ContainsAny(q, " \t"):
+		if err == nil && len(f.Users) == 0 && isEmailLike(q) {
+			// No user id: an address may hold a | too (a+b|c@x.com).
+			f.By = FoundByEmail
+			f.Users, err = s.findEmail(ctx, q)
+		}
+	case isEmailLike(q):
 		f.By = FoundByEmail
 		f.Users, err = s.findEmail(ctx, q)
 	default:
@@ -96,6 +101,10 @@ func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
 	}
 	return f, nil
 }
+
+// isEmailLike: a query with an @ and no white space is looked up as an
+// email.
+func isEmailLike(q string) bool { return strings.Contains(q, "@") && !strings.ContainsAny(q, " \t") }
 
 func (s *Session) findEmail(ctx context.Context, email string) ([]client.User, error) {
 	users, err := s.Tenant.UsersByEmail(ctx, email)

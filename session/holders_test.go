@@ -104,3 +104,27 @@ func TestAnEmailLookupKeepsToTheAccountsHoldingThatAddress(t *testing.T) {
 		t.Fatalf("scan --email sam@x.com: %v %+v", err, rep)
 	}
 }
+
+// An address may hold a |: found by email once no user id is it.
+func TestFindTakesAnAddressWithABarAsAnEmail(t *testing.T) {
+	ctx := context.Background()
+	id := func(conn, provider, uid string, social bool) []emulator.Identity {
+		return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: uid}, IsSocial: social}}
+	}
+	tenant := &emulator.Tenant{
+		Connections: []*emulator.Connection{{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"}},
+		Users: []*emulator.User{
+			{UserID: "auth0|b1", Email: "a+b|c@x.com", EmailVerified: emulator.FlagTrue, Identities: id("Username-Password-Authentication", "auth0", "b1", false)},
+		},
+	}
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir()})
+	f, err := s.Find(ctx, "a+b|c@x.com")
+	if err != nil || len(f.Users) != 1 || f.Users[0].UserID != "auth0|b1" || f.By != FoundByEmail {
+		t.Fatalf("find a+b|c@x.com: %v %+v", err, f)
+	}
+}
