@@ -143,7 +143,9 @@ func (d *Confirm) View() string {
 	lines = append(lines, "")
 	lines = append(lines, QuestionLines(s, d.question, DialogWidth(d.c))...)
 	if d.hint != "" {
-		lines = append(lines, s.Warn.Render(d.hint))
+		for _, l := range Wrap(d.hint, DialogWidth(d.c), 0) { // whole: it says which key answers
+			lines = append(lines, s.Warn.Render(l))
+		}
 	}
 	return DialogBox(d.c, lines)
 }

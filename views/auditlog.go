@@ -94,6 +94,22 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 	}
 }
 
+// FooterKeys are the log's keys in the words of one line, those that act
+// on the record under the cursor first, without the moves every list
+// shares: at 60 columns U shows with enter and / (the help's words left
+// room for enter and / alone). While the filter is typed: its help.
+func (a *AuditLog) FooterKeys() []keyBinding {
+	if a.typing {
+		return nil
+	}
+	k := a.c.Keys
+	undo := withHelp(k.Undo, "U", "undo")
+	if a.c.ReadOnly {
+		undo.SetEnabled(false)
+	}
+	return []keyBinding{undo, withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter")}
+}
+
 func (a *AuditLog) load() tea.Cmd {
 	return a.startRead(a.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadAudit(task) })
 }

@@ -294,7 +294,7 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 			continue
 		}
 		text := jsonText(f.v)
-		lines := tui.Wrap(text, max(w-16, 10), 3)
+		lines := tui.WrapCall(text, max(w-16, 10), 3) // after a "," or "/": a value stays whole where it fits
 		out = append(out, label(f.name, lines[0]))
 		for _, l := range lines[1:] {
 			out = append(out, "  "+strings.Repeat(" ", 14)+l)

@@ -1071,10 +1071,11 @@ func (w *LinkWizard) confirmView() string {
 	reason := reasonField(s, &w.reason, inner)
 
 	// A box too short for it all gives up, in turn: blank lines, the
-	// sentence that explains, the reason's wrapped lines (one line, tab
-	// shows it whole), what becomes of each account, and then secondaries
-	// from the end of the list ("… and n more"), so that the name of the
-	// primary, every override, the reason and the question stay whole.
+	// sentence that explains, what becomes of each account, and then
+	// secondaries from the end of the list ("… and n more"), so that the
+	// name of the primary, every override, the reason and the question
+	// stay whole; the reason goes to one line only when even that is not
+	// enough.
 	shownSecs, about, withExplain := len(secs), 2, true // about: 2 whole, 1 a line each, 0 none
 	room := w.c.Height - 2                              // the box's frame
 	build := func() []string {
@@ -1107,7 +1108,6 @@ func (w *LinkWizard) confirmView() string {
 	}
 	steps := []func(){
 		func() { withExplain = false },
-		func() { reason = []string{w.reason.View(s, inner)} },
 		func() { about = 1 },
 		func() { about = 0 },
 	}
@@ -1121,6 +1121,10 @@ func (w *LinkWizard) confirmView() string {
 	}
 	for len(body) > room && shownSecs > 1 {
 		shownSecs--
+		body = build()
+	}
+	if len(body) > room {
+		reason = []string{w.reason.View(s, inner)}
 		body = build()
 	}
 	return tui.DialogBox(w.c, body)

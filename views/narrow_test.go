@@ -1,0 +1,72 @@
+package views
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator"
+)
+
+// At 60×20, the smallest window the screens are laid out for, what a
+// tester found cut or dropped reads whole.
+
+// The yes/no question's hint, shown after a key that does not answer it,
+// wraps whole: it was cut before "confirm)", the words that say enter
+// does not confirm.
+func TestTheYesNoHintReadsWholeAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	d := h.openGroup("maria.garcia@outlook.com")
+	h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728")
+	h.press("v", "enter")
+	h.mustShowWhole("Press y to confirm or n to cancel (enter does not confirm).")
+	h.mustShow("Send it?")
+}
+
+// The link confirmation shows the reason the operator just edited whole,
+// wrapped under its label, before y records it: it went to one cut line
+// ("(link candida…") when the box was short, ahead of the lines that say
+// what becomes of each account.
+func TestTheLinkConfirmationShowsTheEditedReasonWholeAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withThreeWayConflict, width: 60, height: 20})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "enter", "tab")
+	h.typeText(" per ticket 4711")
+	h.press("enter")
+	h.mustShowWhole("Reason one person's accounts (link candidate), linked in the linkdesk TUI per ticket 4711 (tab edits)",
+		"secondary github|9007199254740993", "secondary google-oauth2|114455667788990011223",
+		"into auth0|5f1a2b3c4d5e6f7081920a1b", "Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?")
+	h.press("enter") // the hint too
+	h.mustShowWhole("Reason one person's accounts (link candidate), linked in the linkdesk TUI per ticket 4711 (tab edits)",
+		"Enter does not confirm: y links, n goes back.")
+}
+
+// The audit log's footer offers U and enter, the keys that act on the
+// record under the cursor, before the generic ones: U undo was dropped.
+func TestTheAuditLogFooterOffersUndoAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.linkGroup("alice.nguyen@gmail.com")
+	h.press("esc", "3")
+	activeIs[*AuditLog](h, "3 did not open the audit log")
+	lines := strings.Split(h.screen(), "\n")
+	footer := lines[len(lines)-2]
+	for _, want := range []string{"U undo", "enter the whole record", "/ filter", "? help"} {
+		if !strings.Contains(footer, want) {
+			t.Fatalf("the footer does not offer %q: %q\n%s", want, footer, h.screen())
+		}
+	}
+}
+
+// The delete dialog wraps an account's metadata between its values, after
+// a ",", not inside a word ("syst", then "em").
+func TestTheDeleteDialogWrapsMetadataBetweenValuesAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: editUser("auth0|63ea1f0b2c8d4e5f60718293", func(u *emulator.User) {
+		u.UserMetadata = json.RawMessage(`{"lang":"en","region":"Europe","theme":"system"}`)
+	})})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("D")
+	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.mustShow(`user_metadata {"lang":"en","region":"Europe",`)
+	h.press("down") // the pane scrolls to the line after
+	h.mustShow(`"theme":"system"}`)
+}
