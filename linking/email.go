@@ -13,15 +13,17 @@ import (
 // are treated as one person). A letter outside ASCII never folds into an
 // ASCII one (the KELVIN SIGN into k, the long s into s): such an address
 // only looks like the ASCII one, and is another mailbox. It returns "" when
-// s is not an address: no '@' with something on both sides of it. Invalid
-// UTF-8 bytes are kept as they are. An address that is already normalized
-// is returned without copying.
+// s is not an address: no '@' with something on both sides of it, or a
+// U+FFFD REPLACEMENT CHARACTER in it (a character lost when the address was
+// decoded, as two lone surrogates are: two mailboxes would get one key).
+// Invalid UTF-8 bytes are kept as they are. An address that is already
+// normalized is returned without copying.
 func NormalizeEmail(s string) string {
 	if isNormalASCII(s) {
 		return s
 	}
 	s = strings.TrimSpace(s)
-	if !looksLikeAddress(s) {
+	if !looksLikeAddress(s) || strings.Contains(s, "\uFFFD") {
 		return ""
 	}
 	var b strings.Builder
