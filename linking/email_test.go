@@ -24,7 +24,7 @@ func TestNormalizeEmail(t *testing.T) {
 		{"\u00b5@x.com", "\u03bc@x.com"}, // the micro sign and mu: μ, the letter
 		{"\u039c@x.com", "\u03bc@x.com"},
 		{"a\xffB@x.com", "a\xffb@x.com"}, // invalid UTF-8 kept as is
-		{"sur\uFFFD@x.com", ""}, // a character lost in decoding: no key two mailboxes could share
+		{"sur\uFFFD@x.com", ""},          // a character lost in decoding: no key two mailboxes could share
 		{"a b@x.com", "a b@x.com"},
 		{"\"quoted@local\"@x.com", "\"quoted@local\"@x.com"},
 		{"", ""},
