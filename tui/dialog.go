@@ -138,7 +138,7 @@ func (d *Confirm) View() string {
 	}
 	lines = append(lines, body...)
 	if d.reason != nil {
-		lines = append(lines, "", d.reason.View(s, DialogWidth(d.c)))
+		lines = append(append(lines, ""), d.reason.Lines(s, DialogWidth(d.c))...)
 	}
 	lines = append(lines, "")
 	lines = append(lines, QuestionLines(s, d.question, DialogWidth(d.c))...)
@@ -183,7 +183,16 @@ func DialogWidth(c *Common) int { return min(c.Width-4, 96) }
 // the question at the end stay in view.
 func DialogBox(c *Common, lines []string) string {
 	inner := DialogWidth(c)
-	if room := c.Height - 2; room > 4 && len(lines) > room {
+	room := c.Height - 2
+	// A short window gives up the blank lines first, then the middle.
+	for i := 1; room > 4 && len(lines) > room && i < len(lines); {
+		if strings.TrimSpace(lines[i]) == "" {
+			lines = append(lines[:i:i], lines[i+1:]...)
+			continue
+		}
+		i++
+	}
+	if room > 4 && len(lines) > room {
 		keep := room - 1
 		head := keep / 2
 		tail := keep - head

@@ -64,6 +64,29 @@ func ReasonHelp(k *KeyMap, title string) []HelpGroup {
 }
 
 // View is one line of at most width cells.
+// Lines shows the field in width cells: View's one line while it is
+// edited or where one line holds it, else the reason whole, wrapped under
+// its label (at most 3 lines: the words the audit log keeps, which the
+// operator reads before y).
+func (r *ReasonField) Lines(s *Styles, width int) []string {
+	const label, tab = "Reason ", "  (tab edits)"
+	v := r.field.Value
+	if r.editing || strings.TrimSpace(v) == "" || Width(label)+Width(Fit(v, width))+Width(tab) <= width {
+		return []string{r.View(s, width)}
+	}
+	pad := strings.Repeat(" ", Width(label))
+	lines := Wrap(v, width-Width(tab)-len(pad), 3)
+	for i := range lines {
+		if i == 0 {
+			lines[i] = s.Header.Render(label) + lines[i]
+		} else {
+			lines[i] = pad + lines[i]
+		}
+	}
+	lines[len(lines)-1] += s.Dim.Render(tab)
+	return lines
+}
+
 func (r *ReasonField) View(s *Styles, width int) string {
 	if r.editing {
 		hint := "  enter keeps · esc undoes"

@@ -258,7 +258,7 @@ func (d *DeleteDialog) View() string {
 	bottom := d.warningLines(w)
 	// The reason whole while what the deletion destroys keeps 4 lines in
 	// view; else on one line.
-	reason := reasonField(s, &d.reason, w)
+	reason := d.reason.Lines(s, w)
 	if c.Height-len(title)-len(bottom)-len(reason)-len(ask)-1 < 4 {
 		reason = []string{d.reason.View(s, w)}
 	}

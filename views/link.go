@@ -1068,7 +1068,7 @@ func (w *LinkWizard) confirmView() string {
 		q = fmt.Sprintf("Link these %d accounts into %s?", n, w.name(prim.UserID))
 	}
 	question := tui.QuestionLines(s, q, inner)
-	reason := reasonField(s, &w.reason, inner)
+	reason := w.reason.Lines(s, inner)
 
 	// A box too short for it all gives up, in turn: blank lines, the
 	// sentence that explains, what becomes of each account, and then

@@ -250,7 +250,7 @@ func (u *UndoDialog) View() string {
 		q = s.Danger.Render("Force the undo?") + "  " + s.Key.Render("F") + " force   " + s.Key.Render("n") + " no (default)"
 		bottom = append(bottom, sentence(s.Warn.Render, "y does not undo it: F puts back the values from before, overwriting the changes listed.", w)...)
 	}
-	bottom = append(bottom, reasonField(s, &u.reason, w)...)
+	bottom = append(bottom, u.reason.Lines(s, w)...)
 	if u.hint != "" {
 		bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
 	}

@@ -177,7 +177,7 @@ func (u *Unlink) View() string {
 	var bottom []string
 	if u.op != nil {
 		bottom = append(bottom, "")
-		bottom = append(append(bottom, reasonField(s, &u.reason, w)...), "")
+		bottom = append(append(bottom, u.reason.Lines(s, w)...), "")
 		// The question whole, both accounts with their user ids, wrapped
 		// over lines rather than cut; y/n under it where it takes them all.
 		q := "Unlink " + tui.Fit(u.identityName(), 2*w) + " from " + tui.Fit(u.primaryName(), 2*w) + "?"

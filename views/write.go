@@ -154,17 +154,3 @@ func (d *writeDialog) takeKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	return d.exec.started || d.reason.Update(k, keys)
 }
 
-// reasonField shows the reason field in width cells: its one-line input
-// while it is edited, else the reason whole where one line does not hold
-// it, wrapped under its label (at most 3 lines: the words the audit log
-// keeps, which the operator reads before y).
-func reasonField(s *tui.Styles, r *tui.ReasonField, width int) []string {
-	const label, tab = "Reason ", "  (tab edits)"
-	v := r.Value()
-	if r.Editing() || v == "" || tui.Width(label)+tui.Width(tui.Fit(v, width))+tui.Width(tab) <= width {
-		return []string{r.View(s, width)}
-	}
-	lines := hanging(s.Header.Render(label), v, width-tui.Width(tab), 3, nil)
-	lines[len(lines)-1] += s.Dim.Render(tab)
-	return lines
-}
