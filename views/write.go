@@ -153,4 +153,3 @@ func (d *writeDialog) takeKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	d.hint = ""
 	return d.exec.started || d.reason.Update(k, keys)
 }
-
