@@ -653,7 +653,7 @@ func (r *AuditRecord) View() string {
 	w := r.c.Width
 	e := r.entry
 	label := func(k, v string) []string {
-		lines := tui.Wrap(v, max(w-12, 10), 0)
+		lines := tui.WrapCall(v, max(w-12, 10), 0) // calls, JSON and paths break after , and / too, not mid-word
 		out := []string{s.Header.Render(tui.Pad(k, 11)) + lines[0]}
 		for _, l := range lines[1:] {
 			out = append(out, strings.Repeat(" ", 11)+l)

@@ -70,3 +70,36 @@ func TestTheDeleteDialogWrapsMetadataBetweenValuesAt60(t *testing.T) {
 	h.press("down") // the pane scrolls to the line after
 	h.mustShow(`"theme":"system"}`)
 }
+
+// At 60 columns a record's call wraps between the values of its JSON body,
+// so that a user id in it reads whole on one line.
+func TestTheAuditRecordWrapsItsCallBetweenValuesAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 40})
+	linkAlice(h)
+	h.press("3")
+	for i := 0; ; i++ {
+		if _, action, _ := activeIs[*AuditLog](h, "3 did not open the audit log").Selected(); action == "link" {
+			break
+		}
+		if i > 10 {
+			t.Fatalf("the link is not in the log:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("enter")
+	h.mustShow("call")
+	// Every line of the call ends where WrapCall may break it (after the
+	// method, a /, the path, a , or the body's }), never inside a value.
+	in := false
+	for _, line := range strings.Split(h.screen(), "\n") {
+		switch f := strings.TrimSpace(line); {
+		case strings.HasPrefix(f, "call "):
+			in = true
+		case strings.HasPrefix(f, "before "):
+			in = false
+		}
+		if l := strings.TrimRight(line, " "); in && !strings.HasSuffix(l, "POST") && !strings.HasSuffix(l, "/identities") && !strings.HasSuffix(l, "/") && !strings.HasSuffix(l, ",") && !strings.HasSuffix(l, "}") {
+			t.Fatalf("the link's call is cut inside a value at %q:\n%s", l, h.screen())
+		}
+	}
+}
