@@ -611,7 +611,11 @@ func (st *store) checkUniqueLocked(conn *Connection, u *User, exceptID string) e
 	}
 	var taken bool
 	st.users.each(func(other *User) bool {
-		taken = strings.EqualFold(other.Username, u.Username) && other.UserID != exceptID && other.Connection() == conn.Name
+		same := other.Username == u.Username
+		if storesLowerCase(conn) {
+			same = strings.ToLower(other.Username) == strings.ToLower(u.Username) // a fixture's may not be lower case
+		}
+		taken = same && other.UserID != exceptID && other.Connection() == conn.Name
 		return !taken
 	})
 	if taken {

@@ -401,7 +401,10 @@ func sharedMembers(primary, secondary client.User, conns *Connections) [][2]memb
 // verifiedIn reports whether u, the i-th of a link's two accounts (the
 // primary first), holds an email the two share verified, as its own or
 // through a linked identity, as the scan's classes count it; with no
-// email shared (a link of different emails, overridden), its own.
+// email shared (a link of different emails, overridden), its own. The two
+// share one email at most: the secondary holds its own alone (one with
+// linked identities is refused before), so "an email" is the same one for
+// both.
 func verifiedIn(u client.User, shared [][2]member, i int) bool {
 	if len(shared) == 0 {
 		return u.EmailVerified

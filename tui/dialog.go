@@ -32,8 +32,9 @@ type Confirm struct {
 	// screen it closes, the page it shows): the keys typed after y reach
 	// what it leaves on screen.
 	then func() tea.Cmd
-	// answered is set by the first y or n: a second one, typed in the
-	// same read before the dialog closed, answers nothing.
+	// answered is set by the first y or n: a second key that still
+	// reaches the dialog (no root closed it at once: a dialog tested
+	// alone) answers nothing.
 	answered bool
 }
 
@@ -164,7 +165,6 @@ func QuestionLines(s *Styles, question string, width int) []string {
 	return append(out, answer)
 }
 
-// DialogWidth is the room inside a dialog's frame.
 // closeThen closes the dialog at once, then does next; without a root to
 // close it at once (a screen tested alone), next runs after the close's
 // message.
@@ -176,6 +176,7 @@ func (d *Confirm) closeThen(next func() tea.Cmd) tea.Cmd {
 	return tea.Batch(closed, next())
 }
 
+// DialogWidth is the room inside a dialog's frame.
 func DialogWidth(c *Common) int { return min(c.Width-4, 96) }
 
 // DialogBox frames lines as a dialog centred in the screen area; lines

@@ -94,7 +94,7 @@ type Model struct {
 	writeSeq uint64 // counts finished writes
 	lastErr  string
 	note     string
-	quitting bool // quitNow: the last frame is blank
+	quitting bool // quit: the last frame is blank, and keys reach no screen
 	// The writes in flight as the program quit, sorted (sortWritesLeft):
 	// cut off (a call may have gone out) or unsent (none did).
 	sorted         bool
@@ -362,10 +362,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
-	case quitNow:
-		m.quitting = true
-		m.cancel()
-		return m, tea.Quit
 	case ScanProgressMsg:
 		if msg.Task == m.scan.task && m.c.Scan.Running {
 			m.c.Scan.Progress = msg.Progress
@@ -816,6 +812,9 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	if m.quitting {
+		return nil // read with the key that quit: meant for no screen
+	}
 	keys := m.c.Keys
 	m.lastErr, m.note, m.warnUnsettled = "", "", false
 	if Matches(k, keys.ForceQuit) {
@@ -1033,9 +1032,9 @@ func (m *Model) askQuit() tea.Cmd {
 			return m.quit()
 		}
 		body := append(Wrap("Quitting closes these screens, and this is lost:", DialogWidth(m.c), 0), lost...)
-		return m.push(NewConfirm(m.c, "Quit?", body, "Quit and lose it?", false, m.quit()))
+		return m.push(NewConfirmThen(m.c, "Quit?", body, "Quit and lose it?", false, m.quit))
 	}
-	d := NewConfirm(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit())
+	d := NewConfirmThen(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit)
 	d.bodyFn = func() []string {
 		width := DialogWidth(m.c)
 		if len(m.writes) == 0 {
@@ -1054,15 +1053,16 @@ func (m *Model) askQuit() tea.Cmd {
 	return m.push(d)
 }
 
-// quit cancels every call in flight (the scan, reads, writes) and quits
-// (quitNow). It is also the yes of the questions that ask first, run only
-// when answered.
-func (m *Model) quit() tea.Cmd { return func() tea.Msg { return quitNow{} } }
-
-// quitNow quits the program: every call is cancelled, and the last frame
-// drawn is blank, so that a terminal that keeps it on exit (no alternate
-// screen) is left clean.
-type quitNow struct{}
+// quit cancels every call in flight (the scan, reads, writes) and quits,
+// at once, as the key (or the yes of the question that asks first) is
+// handled: the keys read with it reach no screen, and start no write. The
+// last frame drawn is blank, so that a terminal that keeps it on exit (no
+// alternate screen) is left clean.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.cancel()
+	return tea.Quit
+}
 
 // ---- view ----
 

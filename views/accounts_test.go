@@ -603,8 +603,8 @@ func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
 }
 
 // While a ticket is being made, esc keeps its dialog (the URL is shown
-// only there) and says why; q is the root's again (it asks while the write
-// is in flight).
+// only there) and says why; q is the root's again, and asks first: the URL
+// being made is lost by quitting.
 func TestEscWhileATicketIsMadeKeepsItsDialog(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("the.millers@gmail.com")
@@ -615,8 +615,10 @@ func TestEscWhileATicketIsMadeKeepsItsDialog(t *testing.T) {
 	activeIs[*TicketDialog](h, "esc closed the dialog of a ticket being made")
 	h.mustShow("Making the ticket…", "its URL shows here, and only here")
 	h.press("q")
+	h.mustShow("Quit and lose it?", "the ticket URL being made")
+	h.press("y")
 	if !h.quit {
-		t.Fatal("q did nothing while the ticket was made")
+		t.Fatal("y did not quit while the ticket was made")
 	}
 }
 

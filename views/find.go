@@ -122,7 +122,8 @@ func (f *Find) Paste(text string) {
 func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := f.c.Keys
 	if f.typing {
-		if f.loading && !tui.Matches(k, keys.Back) {
+		searching := f.loading && !f.again // the query typed, not a refresh of the results
+		if searching && !tui.Matches(k, keys.Back) {
 			// The query is being searched: what is typed now, before its
 			// answer, is neither part of it nor meant for the account it
 			// may open at once.
@@ -132,6 +133,9 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 		case tui.Matches(k, keys.Submit):
 			return f.search()
 		case tui.Matches(k, keys.Back):
+			if searching {
+				f.readTask, f.loading = 0, false // its answer opens nothing now
+			}
 			if f.found != nil && len(f.found.Users) > 0 {
 				f.typing = false
 				return nil

@@ -86,8 +86,11 @@ func (t *TicketDialog) URL() string { return t.exec.result }
 
 // Unsaved names what leaving loses: a ticket made is shown only here.
 func (t *TicketDialog) Unsaved() string {
-	if t.URL() != "" {
+	switch {
+	case t.URL() != "":
 		return "the ticket URL (it is not kept anywhere else)"
+	case t.exec.running:
+		return "the ticket URL being made (it shows only here, once made)"
 	}
 	return ""
 }

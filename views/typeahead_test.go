@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/linkdesk/linkdesk/emulator"
 )
 
@@ -124,6 +125,12 @@ func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	h.press("esc")
 	activeIs[*UndoDialog](h, "esc closed the undo while it makes a ticket")
 	h.mustShow("its URL shows here, and only here")
+	if strings.Contains(h.footer(), "esc") {
+		t.Fatalf("the footer offers esc, which is kept:\n%s", h.screen())
+	}
+	h.press("1") // another page asks first
+	h.mustShow("Leave this screen?", "the password-change ticket URL the undo is making")
+	h.press("n")
 	h.send(undo)
 	h.mustShow("✓ Done.", "ticket: https://")
 }
@@ -165,5 +172,75 @@ func TestKeysTypedWhileFindSearchesAreDropped(t *testing.T) {
 	f := activeIs[*Find](h, "esc did not go back to find")
 	if f.query.Value != "sam.taylor@gmail.com" {
 		t.Fatalf("the query is %q after keys typed while it was searched", f.query.Value)
+	}
+}
+
+// While find reads its results again (back from an account), what is typed
+// is kept: only the search the operator asked for drops keys.
+func TestKeysTypedWhileFindRefreshesItsResultsAreKept(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.findResults("the.millers@gmail.com", 3)
+	h.press("enter")
+	activeIs[*Account](h, "enter did not open the account")
+	_, refresh := h.m.Update(keyPress("esc")) // back on the results: their refresh held back
+	h.press("/", "ctrl+u")
+	h.typeText("bob@x.com")
+	h.send(refresh)
+	if f := activeIs[*Find](h, "not on find"); f.query.Value != "bob@x.com" {
+		t.Fatalf("the query typed while the results were read again is %q, want bob@x.com", f.query.Value)
+	}
+}
+
+// esc during a search, with earlier results on screen, goes back to them:
+// the search's answer, one account, opens nothing.
+func TestEscDuringAFindSearchOpensNothingItFinds(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.findResults("the.millers@gmail.com", 3)
+	h.press("/", "ctrl+u")
+	h.typeText("sam.taylor@gmail.com")
+	_, search := h.m.Update(keyPress("enter")) // held back
+	h.press("esc")
+	h.send(search)
+	if f := activeIs[*Find](h, "the search esc left opened its account"); f.Results() != 3 {
+		t.Fatalf("the results are not the earlier ones:\n%s", h.screen())
+	}
+}
+
+// 1, 2 or 3 while a ticket is being made asks first: its URL shows only in
+// its dialog, once made.
+func TestLeavingWhileATicketIsMadeAsksFirst(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	d := h.openGroup("maria.garcia@outlook.com")
+	h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728")
+	h.press("t")
+	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	_, ticket := h.m.Update(keyPress("y")) // in flight: held back
+	h.press("2")
+	h.mustShow("Leave this screen?", "the ticket URL being made")
+	h.press("n")
+	h.send(ticket)
+	activeIs[*TicketDialog](h, "n left the ticket dialog")
+	h.mustShow("https://")
+}
+
+// q quits as it is handled: v and y read with it open no question and send
+// no email.
+func TestKeysReadWithQReachNoScreen(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
+	d := h.openGroup("maria.garcia@outlook.com")
+	h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728")
+	var cmds []tea.Cmd
+	for _, k := range []string{"q", "v", "y"} {
+		_, cmd := h.m.Update(keyPress(k))
+		cmds = append(cmds, cmd)
+	}
+	if n := h.m.WritesInFlight(); n != 0 {
+		t.Fatalf("keys read with q started %d writes", n)
+	}
+	for _, cmd := range cmds {
+		h.send(cmd)
+	}
+	if !h.quit || verificationJobs(h) != 0 {
+		t.Fatalf("quit %v, %d verification emails", h.quit, verificationJobs(h))
 	}
 }

@@ -70,9 +70,13 @@ func (u *UndoDialog) Title() string { return "Undo" }
 
 // Unsaved names what leaving loses: the URL of the password-change ticket
 // the undo of a deleted account made, shown only here.
+// While an undo that makes one runs, 1, 2 and 3 ask too: esc is kept.
 func (u *UndoDialog) Unsaved() string {
-	if u.exec.ticket() != "" {
+	switch {
+	case u.exec.ticket() != "":
 		return "the password-change ticket URL the undo made (it is not kept anywhere else)"
+	case u.WantsEsc():
+		return "the password-change ticket URL the undo is making (it shows only here, once made)"
 	}
 	return ""
 }
@@ -103,6 +107,9 @@ func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
 func (u *UndoDialog) Help() []tui.HelpGroup {
 	k := u.c.Keys
+	if u.WantsEsc() {
+		return nil // the URL shows here once made; q, in the footer, asks first
+	}
 	if !u.exec.started && (u.loading || u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
 		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
 	}
