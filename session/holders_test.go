@@ -72,25 +72,17 @@ func TestAGroupReadByEmailHoldsTheAccountsTheScanFoundThroughLinkedIdentities(t 
 // --email keep to the accounts that hold the address itself.
 func TestAnEmailLookupKeepsToTheAccountsHoldingThatAddress(t *testing.T) {
 	ctx := context.Background()
-	id := func(conn, provider, uid string, social bool) []emulator.Identity {
-		return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: uid}, IsSocial: social}}
-	}
 	tenant := &emulator.Tenant{
 		Connections: []*emulator.Connection{
 			{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"},
 			{ID: "con_gh", Name: "github", Strategy: "github"},
 		},
 		Users: []*emulator.User{
-			{UserID: "auth0|s2", Email: "sam@x.com", EmailVerified: emulator.FlagTrue, Identities: id("Username-Password-Authentication", "auth0", "s2", false)},
-			{UserID: "github|s1", Email: "\u017Fam@x.com", EmailVerified: emulator.FlagTrue, Identities: id("github", "github", "s1", true)},
+			{UserID: "auth0|s2", Email: "sam@x.com", EmailVerified: emulator.FlagTrue, Identities: oneIdentity("Username-Password-Authentication", "auth0", "s2", false)},
+			{UserID: "github|s1", Email: "\u017Fam@x.com", EmailVerified: emulator.FlagTrue, Identities: oneIdentity("github", "github", "s1", true)},
 		},
 	}
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
-	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir()})
+	s := sessionOn(t, tenant)
 	f, err := s.Find(ctx, "sam@x.com")
 	if err != nil || len(f.Users) != 1 || f.Users[0].UserID != "auth0|s2" {
 		t.Fatalf("find sam@x.com: %v %+v", err, f)
@@ -108,23 +100,31 @@ func TestAnEmailLookupKeepsToTheAccountsHoldingThatAddress(t *testing.T) {
 // An address may hold a |: found by email once no user id is it.
 func TestFindTakesAnAddressWithABarAsAnEmail(t *testing.T) {
 	ctx := context.Background()
-	id := func(conn, provider, uid string, social bool) []emulator.Identity {
-		return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: uid}, IsSocial: social}}
-	}
 	tenant := &emulator.Tenant{
 		Connections: []*emulator.Connection{{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"}},
 		Users: []*emulator.User{
-			{UserID: "auth0|b1", Email: "a+b|c@x.com", EmailVerified: emulator.FlagTrue, Identities: id("Username-Password-Authentication", "auth0", "b1", false)},
+			{UserID: "auth0|b1", Email: "a+b|c@x.com", EmailVerified: emulator.FlagTrue, Identities: oneIdentity("Username-Password-Authentication", "auth0", "b1", false)},
 		},
 	}
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
-	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir()})
+	s := sessionOn(t, tenant)
 	f, err := s.Find(ctx, "a+b|c@x.com")
 	if err != nil || len(f.Users) != 1 || f.Users[0].UserID != "auth0|b1" || f.By != FoundByEmail {
 		t.Fatalf("find a+b|c@x.com: %v %+v", err, f)
 	}
+}
+
+// sessionOn is a session on a sandbox serving tenant, without rate limits.
+func sessionOn(t *testing.T, tenant *emulator.Tenant) *Session {
+	t.Helper()
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return With(context.Background(), tn, "sandbox", Config{StateDir: t.TempDir()})
+}
+
+// oneIdentity is the identities array of a user with no linked identity.
+func oneIdentity(conn, provider, uid string, social bool) []emulator.Identity {
+	return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: uid}, IsSocial: social}}
 }

@@ -420,11 +420,7 @@ func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 // log and in its undo, although the group no longer holds it.
 func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	h.openGroup("the.millers@gmail.com")
-	h.press("j", "D")
-	h.typeText("emma.miller")
-	h.press("enter")
-	h.mustShow("✓ Done.")
+	h.deleteEmma()
 	if acc, _ := h.c.Data.Account("auth0|64b7ca01e0f1a2b3c4d5e6f8"); acc != nil {
 		t.Fatal("the group read again still holds emma")
 	}
@@ -984,27 +980,11 @@ func TestAnUndoneOperationHasNothingLeftToUndo(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
 	linkAlice(h)
 	h.press("3")
-	for i := 0; ; i++ {
-		if _, action, _ := activeIs[*AuditLog](h, "3 did not open the audit log").Selected(); action == "link" {
-			break
-		}
-		if i > 5 {
-			t.Fatalf("the link is not in the log:\n%s", h.screen())
-		}
-		h.press("j")
-	}
+	h.selectAudit("link")
 	h.press("U", "y")
 	h.mustShow("✓ Done.")
 	h.press("esc")
-	for i := 0; ; i++ {
-		if _, action, _ := activeIs[*AuditLog](h, "esc did not go back to the audit log").Selected(); action == "link" {
-			break
-		}
-		if i > 10 {
-			t.Fatalf("the link is not in the log:\n%s", h.screen())
-		}
-		h.press("j")
-	}
+	h.selectAudit("link")
 	h.press("U")
 	h.mustShow("Nothing to undo now: the tenant is as it was before the operation")
 	if strings.Contains(h.screen(), "Undo it?") {

@@ -338,6 +338,31 @@ func (h *harness) linkGroup(email string) {
 	h.mustShow("✓ Done.")
 }
 
+// selectAudit moves the audit log's cursor to the newest call of action.
+func (h *harness) selectAudit(action string) {
+	h.t.Helper()
+	for i := 0; ; i++ {
+		if _, a, _ := activeIs[*AuditLog](h, "not on the audit log").Selected(); a == action {
+			return
+		}
+		if i > 10 {
+			h.t.Fatalf("no %s in the log:\n%s", action, h.screen())
+		}
+		h.press("j")
+	}
+}
+
+// deleteEmma deletes emma.miller, a child of the Miller family, from the
+// family's group, typing her username as the dialog asks.
+func (h *harness) deleteEmma() {
+	h.t.Helper()
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "D")
+	h.typeText("emma.miller")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+}
+
 // selectAccount moves the cursor of the group screen d to the account id.
 func (h *harness) selectAccount(d *Detail, id string) {
 	h.t.Helper()

@@ -77,15 +77,7 @@ func TestTheAuditRecordWrapsItsCallBetweenValuesAt60(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 40})
 	linkAlice(h)
 	h.press("3")
-	for i := 0; ; i++ {
-		if _, action, _ := activeIs[*AuditLog](h, "3 did not open the audit log").Selected(); action == "link" {
-			break
-		}
-		if i > 10 {
-			t.Fatalf("the link is not in the log:\n%s", h.screen())
-		}
-		h.press("j")
-	}
+	h.selectAudit("link")
 	h.press("enter")
 	h.mustShow("call")
 	// Every line of the call ends where WrapCall may break it (after the

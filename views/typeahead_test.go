@@ -114,11 +114,7 @@ func TestQTypedWithTheYOfAWriteAsksFirst(t *testing.T) {
 // open: the ticket URL it makes is shown there and nowhere else.
 func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	h.openGroup("the.millers@gmail.com")
-	h.press("j", "D")
-	h.typeText("emma.miller")
-	h.press("enter")
-	h.mustShow("✓ Done.")
+	h.deleteEmma()
 	h.press("esc", "esc", "3", "U")
 	h.mustShow("Undo delete of emma.miller")
 	_, undo := h.m.Update(keyPress("y")) // in flight: its command held back

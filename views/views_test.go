@@ -919,15 +919,7 @@ func TestAuditRowsOfALinkNameItsSecondary(t *testing.T) {
 				}
 			}
 		}
-		for i := 0; ; i++ {
-			if _, action, _ := activeIs[*AuditLog](h, "not on the audit log").Selected(); action == "link" {
-				break
-			}
-			if i > 10 {
-				t.Fatalf("no link in the log:\n%s", h.screen())
-			}
-			h.press("j")
-		}
+		h.selectAudit("link")
 		h.press("U")
 		activeIs[*UndoDialog](h, "U did not open the undo")
 		h.mustShowWhole("Undo link of " + google + " into " + primary)

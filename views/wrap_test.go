@@ -35,24 +35,12 @@ func TestExplanationsWrapWhole(t *testing.T) {
 		t.Run("undo", func(t *testing.T) {
 			h := newHarness(t, harnessOpts{tenant: true, width: width, height: 30})
 			linkAlice(h)
-			selectLink := func() {
-				h.t.Helper()
-				for i := 0; ; i++ {
-					if _, action, _ := activeIs[*AuditLog](h, "not on the audit log").Selected(); action == "link" {
-						return
-					}
-					if i > 10 {
-						t.Fatalf("the link is not in the log:\n%s", h.screen())
-					}
-					h.press("j")
-				}
-			}
 			h.press("3")
-			selectLink()
+			h.selectAudit("link")
 			h.press("U", "y")
 			h.mustShow("✓ Done.")
 			h.press("esc")
-			selectLink()
+			h.selectAudit("link")
 			h.press("U")
 			h.mustShowWhole("Nothing to undo now: the tenant is as it was before the operation (it was undone already, or changed back).")
 		})
@@ -283,11 +271,7 @@ func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
 	})
 	t.Run("undo of a deletion", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
-		h.openGroup("the.millers@gmail.com")
-		h.press("j", "D")
-		h.typeText("emma.miller")
-		h.press("enter")
-		h.mustShow("✓ Done.")
+		h.deleteEmma()
 		h.press("esc", "3", "U")
 		activeIs[*UndoDialog](h, "U did not open the undo")
 		h.mustShowWhole("restore "+emmaMiller+" (username emma.miller)", "password-change ticket for "+emmaMiller+" (username emma.miller)",
