@@ -44,6 +44,7 @@ type tenant struct {
 	readOnly bool
 	poll     time.Duration
 	calls    *atomic.Int64 // Management API requests sent, retries included
+	grant    *grant        // the scopes of the access token the calls carry
 }
 
 // New connects to a tenant. It does not make a request; the first call
@@ -74,6 +75,8 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 	}
 	tr = retrier{next: tr, pacer: pacer}
 	tr = errorCapture{next: tr}
+	g := &grant{}
+	tr = scopeWatch{next: tr, grant: g}
 	if cfg.ReadOnly {
 		tr = readOnlyGuard{next: tr}
 	}
@@ -125,6 +128,7 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		readOnly: cfg.ReadOnly,
 		poll:     poll,
 		calls:    calls,
+		grant:    g,
 	}, nil
 }
 

@@ -84,6 +84,11 @@ type Tenant interface {
 
 	// RateLimit is the last rate-limit state the tenant reported.
 	RateLimit() RateLimit
+
+	// GrantedScopes are the scopes of the access token the calls carry,
+	// from the token's own scope claim, once a call has carried one; known
+	// is false before that, or for a token that is no JWT with that claim.
+	GrantedScopes() (scopes []string, known bool)
 }
 
 // LinkTarget names the secondary account of a link.

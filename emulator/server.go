@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,7 @@ const (
 type Server struct {
 	opts    Options
 	clients map[string]Client
+	scopes  map[string][]string // route pattern → the scopes it needs, any of them
 	st      *store
 	tokens  *tokenStore
 	limiter *bucket
@@ -195,7 +197,9 @@ var operations = map[string]string{
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
+	s.scopes = map[string][]string{}
 	api := func(pattern string, h http.HandlerFunc, scopes ...string) {
+		s.scopes[pattern] = scopes
 		faults := readFaults
 		if m, _, _ := strings.Cut(pattern, " "); m != http.MethodGet {
 			faults = writeFaults
@@ -237,6 +241,10 @@ func (s *Server) routes() {
 		writeError(w, errNoRoute)
 	})
 }
+
+// RouteScopes are the scopes a route ("METHOD pattern", as registered)
+// needs, any one of them being enough; nil for a route not served.
+func (s *Server) RouteScopes(pattern string) []string { return slices.Clone(s.scopes[pattern]) }
 
 // handle registers h behind the middleware: statistics, latency, the rate
 // limit, the bearer token and scope check, and fault injection.

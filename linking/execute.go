@@ -479,6 +479,10 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		rep.Status, rep.Error = StatusRefused, err.Error()
 		return err
 	}
+	if err := e.checkScopes(op, s); err != nil {
+		rep.refused(err)
+		return err
+	}
 	if op.Kind == OpLink && (s.Action == ActionLink || s.ID == op.Steps[0].ID) {
 		// Checked before the operation's first write, against what its
 		// steps carry over, and again at the link.
@@ -504,6 +508,40 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 			return fmt.Errorf("%w before retrying step %s: %v", ErrInterrupted, s.ID, err)
 		}
 	}
+}
+
+// checkScopes refuses a step when the access token lacks a scope that its
+// call, or a call of its operation after it, needs (client.WriteScopes):
+// the operation stops before its own first write rather than halfway. The
+// token's scopes are known once a call carried it (the step's reads did);
+// unknown (a token that is no JWT), nothing is checked.
+func (e *Executor) checkScopes(op Operation, s Step) error {
+	granted, known := e.Tenant.GrantedScopes()
+	if !known {
+		return nil
+	}
+	var lacks, steps []string
+	from := false
+	for _, st := range op.Steps {
+		from = from || st.ID == s.ID
+		if !from || e.state(st.ID) == audit.StepDone || e.state(st.ID) == audit.StepSkipped {
+			continue
+		}
+		need := client.WriteScopes(st.Call.Method, st.Call.Path)
+		if len(need) == 0 || slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
+			continue
+		}
+		if l := "expected any of: " + strings.Join(need, ","); !slices.Contains(lacks, l) { // in Auth0's words
+			lacks = append(lacks, l)
+		}
+		steps = append(steps, st.ID)
+	}
+	if len(lacks) == 0 {
+		return nil
+	}
+	return refuse(CheckMissingScope, stepUserIDs(s),
+		"the application's access token lacks a scope that %s needs (%s): grant it to the application (Auth0 Dashboard › Applications › APIs › Auth0 Management API › Machine to Machine Applications), then run this again; %s and the steps after it in %s were not sent",
+		joinAnd(steps), strings.Join(lacks, "; "), s.ID, op.ID)
 }
 
 // maxCallAttempts bounds how often a step whose call failed without effect

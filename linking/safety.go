@@ -90,6 +90,10 @@ const (
 	// CheckNotUndoable: an undo of an operation linkdesk cannot reverse (a
 	// ticket, a verification email, an undo: undo what it undid instead).
 	CheckNotUndoable = "not_undoable"
+	// CheckMissingScope: the access token the calls carry lacks a scope a
+	// call of the operation needs; the operation stops before its first
+	// write, not halfway through (metadata carried over, the link refused).
+	CheckMissingScope = "missing_scope"
 	// CheckBackupChanged: an undo's backup file is not the one written
 	// before the call (its SHA-256 differs from its audit record's):
 	// restoring from it would write what no one backed up.
