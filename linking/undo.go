@@ -153,6 +153,10 @@ type undoer struct {
 	req UndoRequest
 	ref *UndoRef
 	out *UndoPlan
+	// making is who this undo makes again with an email, by connection
+	// and email: a second account of it on a connection of one account
+	// per email would be refused 409 halfway through the undo.
+	making map[string]string
 }
 
 func (u *undoer) note(format string, a ...any) {
@@ -733,6 +737,16 @@ func (u *undoer) emailFree(target, email string, conn Connection) error {
 	if email == "" || conn.NonUniqueEmail || conn.LegacyCustomDB || !conn.IsDatabase && conn.Strategy != "email" {
 		return nil
 	}
+	key := conn.Name + "\x00" + NormalizeEmail(email)
+	if first, ok := u.making[key]; ok && first != target {
+		return refuse(CheckEmailTaken, []string{first, target},
+			"%s and %s cannot both be made again: both held %s on %s, which allows one account per email (Auth0 would answer 409 The user already exists to the second, after the first was made); their backups keep them whole: undo by hand which one should come back",
+			first, target, email, conn.Name)
+	}
+	if u.making == nil {
+		u.making = map[string]string{}
+	}
+	u.making[key] = target
 	users, err := u.t.UsersByEmail(u.ctx, email)
 	if err != nil {
 		return fmt.Errorf("reading who holds %s now: %w", email, err)

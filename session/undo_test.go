@@ -2,12 +2,16 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -161,5 +165,49 @@ func TestAnUndoRefusesABackupChangedSinceItWasWritten(t *testing.T) {
 	}
 	if _, _, err := s.UndoPlan(ctx, opID, ""); err == nil || !strings.Contains(err.Error(), "was changed since it was written") {
 		t.Fatalf("undo from a backup changed since: %v", err)
+	}
+}
+
+// The undo of a deleted database account whose linked database identity
+// held the same email on the same connection (one account per email)
+// cannot make both again: it makes the primary and says why not the
+// identity, instead of stopping at a 409 halfway through.
+func TestTheUndoOfADeletionMakesOneEmailOnceOnAConnection(t *testing.T) {
+	tenant := emulatortest.Fixture(t, emulatortest.Small)
+	tenant.Users = append(tenant.Users, &emulator.User{UserID: "auth0|dup1", Email: "dup@x.com", EmailVerified: emulator.FlagTrue,
+		Identities: []emulator.Identity{
+			{Connection: "Username-Password-Authentication", Provider: "auth0", UserID: emulator.IdentityID{Value: "dup1"}},
+			{Connection: "Username-Password-Authentication", Provider: "auth0", UserID: emulator.IdentityID{Value: "dup2"},
+				ProfileData: json.RawMessage(`{"email":"dup@x.com","email_verified":true}`)},
+		}})
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir(), Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	u, err := tn.User(ctx, "auth0|dup1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.NewPlan(linking.PlanDelete(u, "ZD-1"))
+	if res, err := s.Apply(ctx, p, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("delete: %v %+v", err, res)
+	}
+	up, _, err := s.UndoPlan(ctx, opIDOf(t, s, p.ID, "op1.delete"), "")
+	if err != nil {
+		t.Fatalf("the undo: %v", err)
+	}
+	if notes := strings.Join(up.Notes, "\n"); !strings.Contains(notes, "auth0|dup1 and auth0|dup2 cannot both be made again") {
+		t.Fatalf("the undo does not say the linked identity cannot be made again beside its primary: %q", notes)
+	}
+	res, err := s.Apply(ctx, up, ApplyOptions{})
+	if err != nil || !res.Complete() {
+		t.Fatalf("the undo stopped halfway: %v %+v", err, res)
+	}
+	if _, err := tn.User(ctx, "auth0|dup1"); err != nil {
+		t.Errorf("the primary was not made again: %v", err)
 	}
 }
