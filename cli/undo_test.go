@@ -654,6 +654,18 @@ func TestUndoRefusesWhatItCannotUndoWithExit3(t *testing.T) {
 		t.Errorf("undo of a ticket: exit %d, want %d naming not_undoable\n%s%s", r.code, exitRefused, r.out, r.errOut)
 	}
 
+	// The unlink an undo of a link made is a step of that undo: no undo.
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force"); r.code != exitOK {
+		t.Fatalf("undo of the link: %d %s", r.code, r.errOut)
+	}
+	writes := e.userWrites()
+	if r := runCmd(t, nil, "undo", e.opIDOf("unlink"), "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "not_undoable") || e.userWrites() != writes {
+		t.Errorf("undo of an undo's unlink: exit %d, want %d naming not_undoable, nothing written\n%s%s", r.code, exitRefused, r.out, r.errOut)
+	}
+
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
 		t.Fatalf("link: %d %s", r.code, r.errOut)
 	}
@@ -669,7 +681,7 @@ func TestUndoRefusesWhatItCannotUndoWithExit3(t *testing.T) {
 	if err := os.WriteFile(backup, []byte("{}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	writes := e.userWrites()
+	writes = e.userWrites()
 	if r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "backup_changed") {
 		t.Errorf("undo from a backup changed since: exit %d, want %d naming backup_changed\n%s%s", r.code, exitRefused, r.out, r.errOut)
 	}

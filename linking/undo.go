@@ -90,6 +90,9 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 	u.ref = &UndoRef{PlanID: src.PlanID, Op: src.Op.ID, Kind: src.Op.Kind, OpID: src.OpID}
 	switch src.Op.Kind {
 	case OpLink, OpUnlink, OpDelete:
+		if src.Op.Undoes != nil {
+			return nil, refuse(CheckNotUndoable, nil, "this %s is a step of the undo of %s: an undo cannot be undone; to bring back what it changed, do again what it undid (link, unlink or delete), or undo an operation made since", src.Op.Kind, src.Op.Undoes)
+		}
 	case OpTicket:
 		return nil, refuse(CheckNotUndoable, nil, "a ticket cannot be undone: it changed no data, and it expires on its own")
 	case OpVerifyEmail:
