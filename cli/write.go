@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -405,7 +406,7 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session, recorded
 		fmt.Fprintf(w, "Backups in %s\n", s.Paths.Backups)
 	}
 	if recorded {
-		fmt.Fprintf(w, "Audit log: %s\n", s.Paths.AuditLog)
+		fmt.Fprintf(w, "Audit log: %s\n", cmp.Or(res.AuditLog, s.Paths.AuditLog))
 	}
 }
 

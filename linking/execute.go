@@ -225,8 +225,10 @@ const resumedDone = "an earlier run was cut off during this call; the tenant sho
 
 // Result is what a run did and did not do.
 type Result struct {
-	PlanID  string       `json:"plan_id"`
-	Steps   []StepReport `json:"steps"`
+	PlanID string       `json:"plan_id"`
+	Steps  []StepReport `json:"steps"`
+	// AuditLog is the audit log the run recorded its calls in.
+	AuditLog string `json:"audit_log,omitempty"`
 	Stopped string       `json:"stopped,omitempty"` // why the run stopped before the end
 	Err     error        `json:"-"`
 }
@@ -266,6 +268,9 @@ func ReadOnlyError() *SafetyError {
 // lists every step; its Err (also returned) says why the run stopped.
 func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	res := &Result{PlanID: p.ID}
+	if e.Log != nil {
+		res.AuditLog = e.Log.Path()
+	}
 	for _, op := range p.Operations {
 		for _, s := range op.Steps {
 			res.Steps = append(res.Steps, StepReport{Op: op.ID, Step: s.ID, Action: s.Action, Call: s.Call, Status: StatusNotRun})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -209,5 +210,49 @@ func TestTheUndoOfADeletionMakesOneEmailOnceOnAConnection(t *testing.T) {
 	}
 	if _, err := tn.User(ctx, "auth0|dup1"); err != nil {
 		t.Errorf("the primary was not made again: %v", err)
+	}
+}
+
+// A plan whose first run recorded its calls in another audit log
+// (--audit-log) keeps to that log when a later run (resume --force, apply
+// again) is given none: its undo reads every call of it there.
+func TestAPlanKeepsToTheAuditLogItsFirstRunWroteTo(t *testing.T) {
+	f := newFixture(t)
+	other := filepath.Join(t.TempDir(), "F.log")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s1 := With(ctx, f.real, "sandbox", Config{StateDir: f.state, AuditLog: other, Operator: "tester"})
+	t.Cleanup(func() { s1.Close() })
+	p := alicesLink(t, ctx, s1)
+	if len(p.Operations[0].Steps) < 2 {
+		t.Fatal("alice's link has one call: the test needs a run stopped between two")
+	}
+	_, err := s1.Apply(ctx, p, ApplyOptions{Progress: func(linking.StepReport) { cancel() }}) // stopped after its first call
+	if !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the first run: %v", err)
+	}
+	s2 := f.session(t, f.real, "sandbox") // the default audit log
+	res, err := s2.Apply(context.Background(), p, ApplyOptions{})
+	if err != nil || !res.Complete() {
+		t.Fatalf("the second run: %v %+v", err, res)
+	}
+	if res.AuditLog != other {
+		t.Errorf("the second run says it recorded in %q, want %q", res.AuditLog, other)
+	}
+	recs, _, err := audit.ReadLog(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var link int
+	for _, r := range recs {
+		if r.PlanID == p.ID && r.Step == "op1.link" {
+			link++
+		}
+	}
+	if link != 2 {
+		t.Errorf("%s holds %d records of the link, want its attempt and result", other, link)
+	}
+	if recs, _, _ := audit.ReadLog(s2.Paths.AuditLog); len(recs) != 0 {
+		t.Errorf("the default log holds %d records of the plan", len(recs))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -200,11 +201,53 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	}
 	defer release()
 	ex.Journal = j
+	if log, err := s.planLog(j); err != nil {
+		return nil, err
+	} else if log != nil {
+		defer log.Close()
+		ex.Log = log
+	}
 	res, err := ex.Apply(ctx, p)
 	if jerr := j.End(endNote(res, err)); jerr != nil && err == nil {
 		err = jerr
 	}
 	return res, err
+}
+
+// planLog is the audit log an earlier run of the journal's plan recorded
+// its calls in, when it is not this session's (that run was given
+// --audit-log, this one is not, or another): the plan's calls keep to one
+// log, where its undo reads them. nil when the session's own log is it,
+// or the earlier run's log is gone.
+func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
+	var path string
+	for _, st := range j.Steps() {
+		if st.AuditLog != "" {
+			path = st.AuditLog
+			break
+		}
+	}
+	if path == "" || sameFile(path, s.Paths.AuditLog) {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	log, err := audit.OpenLog(path, escapeJSON)
+	if err != nil {
+		return nil, fmt.Errorf("the audit log of this plan's earlier run: %w", err)
+	}
+	return log, nil
+}
+
+// sameFile reports whether two paths name one file (or one path).
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	x, errA := os.Stat(a)
+	y, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(x, y)
 }
 
 // checkNotInterleaved refuses p (linking.CheckUnsettledWrite) when an
