@@ -229,8 +229,8 @@ type Result struct {
 	Steps  []StepReport `json:"steps"`
 	// AuditLog is the audit log the run recorded its calls in.
 	AuditLog string `json:"audit_log,omitempty"`
-	Stopped string       `json:"stopped,omitempty"` // why the run stopped before the end
-	Err     error        `json:"-"`
+	Stopped  string `json:"stopped,omitempty"` // why the run stopped before the end
+	Err      error  `json:"-"`
 }
 
 // Count returns how many steps ended with status st.
