@@ -260,7 +260,7 @@ func (s *Session) ReadAccount(ctx context.Context, userID string) (*Account, err
 	a := &Account{User: u, Conns: conns}
 	a.Roles, a.RolesErr = s.Tenant.UserRoles(ctx, userID)
 	a.Orgs, a.OrgsErr = s.Tenant.UserOrganizations(ctx, userID)
-	if u.Email != "" {
+	if linking.NormalizeEmail(u.Email) != "" { // an address with no key groups nothing (a lost character)
 		a.Group, a.GroupErr = s.ReadGroup(ctx, u.Email)
 	}
 	return a, ctx.Err()

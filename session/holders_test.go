@@ -128,3 +128,19 @@ func sessionOn(t *testing.T, tenant *emulator.Tenant) *Session {
 func oneIdentity(conn, provider, uid string, social bool) []emulator.Identity {
 	return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: uid}, IsSocial: social}}
 }
+
+// An address holding U+FFFD (a character lost in decoding) has no key: the
+// account read alone stands in no group, as the scan groups it with none.
+func TestAnAccountWithALostCharacterInItsEmailHasNoGroup(t *testing.T) {
+	s := sessionOn(t, &emulator.Tenant{
+		Connections: []*emulator.Connection{{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"}, {ID: "con_gh", Name: "github", Strategy: "github"}},
+		Users: []*emulator.User{
+			{UserID: "auth0|a1", Email: "a\uFFFDb@x.com", EmailVerified: emulator.FlagTrue, Identities: oneIdentity("Username-Password-Authentication", "auth0", "a1", false)},
+			{UserID: "github|9", Email: "a\uFFFDb@x.com", EmailVerified: emulator.FlagTrue, Identities: oneIdentity("github", "github", "9", true)},
+		},
+	})
+	a, err := s.ReadAccount(context.Background(), "github|9")
+	if err != nil || a.Group != nil {
+		t.Fatalf("the account: %v, its group %+v", err, a.Group)
+	}
+}
