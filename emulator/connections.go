@@ -44,6 +44,14 @@ func nonUniqueEmails(c *Connection) bool {
 // them.
 func storesLowerCase(c *Connection) bool { return c != nil && isDatabase(c) && !legacyCustomDB(c) }
 
+// storedCase is an email or a username as c stores it.
+func storedCase(c *Connection, v string) string {
+	if storesLowerCase(c) {
+		return strings.ToLower(v)
+	}
+	return v
+}
+
 // legacyCustomDB: a custom database in legacy mode (enabledDatabaseCustomization
 // without import_mode), whose scripts are the source of truth and may give
 // several profiles one email.

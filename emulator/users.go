@@ -489,9 +489,7 @@ func (s *Server) createUser(p payload, now time.Time) (*User, error) {
 		return nil, invalidBody("'Object didn't pass validation for format email: %s' on property email.", e)
 	}
 	u.Email, u.Username, u.PhoneNumber = given["email"], given["username"], given["phone_number"]
-	if storesLowerCase(conn) {
-		u.Email, u.Username = strings.ToLower(u.Email), strings.ToLower(u.Username)
-	}
+	u.Email, u.Username = storedCase(conn, u.Email), storedCase(conn, u.Username)
 	for key, dst := range map[string]*Flag{"email_verified": &u.EmailVerified, "phone_verified": &u.PhoneVerified} {
 		b, ok, err := p.boolean(key)
 		if err != nil {
@@ -703,10 +701,7 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 		if !validEmail(v) {
 			return nil, false, invalidBody("'Object didn't pass validation for format email: %s' on property email.", v)
 		}
-		if storesLowerCase(conn) {
-			v = strings.ToLower(v)
-		}
-		u.Email = v
+		u.Email = storedCase(conn, v)
 	}
 	if v, ok, err := p.str("username"); err != nil {
 		return nil, false, err
@@ -714,10 +709,7 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 		if !db {
 			return nil, false, badRequest("operation_not_supported", "Cannot update username of a user from a non-database connection.")
 		}
-		if storesLowerCase(conn) {
-			v = strings.ToLower(v)
-		}
-		u.Username = v
+		u.Username = storedCase(conn, v)
 	}
 	if v, ok, err := p.str("phone_number"); err != nil {
 		return nil, false, err

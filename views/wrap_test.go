@@ -27,23 +27,11 @@ func (h *harness) mustShowWhole(sentences ...string) {
 	}
 }
 
-// TestExplanationsWrapWhole: the sentences of the undo, delete, link and
-// quit dialogs that explain something wrap at 100 and 80 columns; none is
+// TestExplanationsWrapWhole: the sentences of the delete, link and quit
+// dialogs (the undo's: TestAnUndoneOperationHasNothingLeftToUndo) that explain something wrap at 100 and 80 columns; none is
 // cut with "…".
 func TestExplanationsWrapWhole(t *testing.T) {
 	for _, width := range []int{100, 80} {
-		t.Run("undo", func(t *testing.T) {
-			h := newHarness(t, harnessOpts{tenant: true, width: width, height: 30})
-			linkAlice(h)
-			h.press("3")
-			h.selectAudit("link")
-			h.press("U", "y")
-			h.mustShow("✓ Done.")
-			h.press("esc")
-			h.selectAudit("link")
-			h.press("U")
-			h.mustShowWhole("Nothing to undo now: the tenant is as it was before the operation (it was undone already, or changed back).")
-		})
 		t.Run("delete", func(t *testing.T) {
 			h := newHarness(t, harnessOpts{tenant: true, width: width, height: 30})
 			h.openGroup("alice.nguyen@gmail.com")
