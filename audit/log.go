@@ -222,29 +222,30 @@ func (l *Log) Append(r Record) error {
 // options and closed again, or to this log when path names its file, is
 // "", or is gone: a call's result goes to the log that holds its attempt
 // (its journal names it), whichever log the run that settles it was given.
-func (l *Log) AppendAt(path string, r Record) error {
+// It returns the path of the log it appended to.
+func (l *Log) AppendAt(path string, r Record) (string, error) {
 	if path == "" || filepath.Clean(path) == filepath.Clean(l.path) {
-		return l.Append(r)
+		return l.path, l.Append(r)
 	}
 	there, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return l.Append(r)
+		return l.path, l.Append(r)
 	}
 	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return "", fmt.Errorf("audit log: %w", err)
 	}
 	if here, err := os.Stat(l.path); err == nil && os.SameFile(here, there) {
-		return l.Append(r)
+		return l.path, l.Append(r)
 	}
 	other, err := OpenLog(path, func(o *options) { *o = l.opts })
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := other.Append(r); err != nil {
 		other.Close()
-		return err
+		return "", err
 	}
-	return other.Close()
+	return path, other.Close()
 }
 
 // Close closes the log; later Appends return ErrClosed.

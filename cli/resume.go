@@ -86,31 +86,48 @@ func runResume(o *resumeOptions) error {
 
 // resumeOne settles one plan, then finishes, discards or shows what remains.
 func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error {
-	fmt.Fprintf(o.io.Out, "%s\n", terminalText(u.Summary()))
-	mark := markAudit(s) // settling writes its findings to the audit log too
+	// With --json, stdout holds the JSON of the run alone: what settling
+	// found goes to stderr.
+	out := o.io.Out
+	if o.JSON {
+		out = o.io.ErrOut
+	}
+	fmt.Fprintf(out, "%s\n", terminalText(u.Summary()))
 	if u.InUse {
-		fmt.Fprintln(o.io.Out, "  left alone: another linkdesk holds its journal.")
+		fmt.Fprintln(out, "  left alone: another linkdesk holds its journal.")
 		return nil
 	}
+	var settled *linking.Result // what settling found, and the audit logs it recorded in
 	if len(u.Unknown) > 0 {
 		res, err := s.Settle(o.ctx, u)
 		if res != nil {
 			for _, st := range res.Steps {
 				if slices.Contains(u.Unknown, st.Step) {
-					fmt.Fprintf(o.io.Out, "  settled %s: %s\n", printableName(st.Step), settledText(st))
+					fmt.Fprintf(out, "  settled %s: %s\n", printableName(st.Step), settledText(st))
 				}
 			}
+			settled = res
 		}
 		if err != nil {
 			return commandError(err)
 		}
+	}
+	var settledIn []string
+	if settled != nil {
+		settledIn = settled.AuditLogs
 	}
 	remaining, madeMaybe, err := s.RemainingSteps(u)
 	if err != nil {
 		return commandError(err)
 	}
 	if len(remaining) == 0 {
-		fmt.Fprintln(o.io.Out, "  settled: nothing remains to do.")
+		fmt.Fprintln(out, "  settled: nothing remains to do.")
+		for _, log := range settledIn {
+			fmt.Fprintf(out, "  audit log: %s\n", printableName(log))
+		}
+		if o.JSON && settled != nil {
+			return writeJSON(o.io.Out, resultJSON(settled, s))
+		}
 		return nil
 	}
 	if o.Discard {
@@ -124,24 +141,24 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			}
 		}
 		if len(never) > 0 {
-			fmt.Fprintf(o.io.Out, "  discarded: %s left undone for good.\n", strings.Join(never, ", "))
+			fmt.Fprintf(out, "  discarded: %s left undone for good.\n", strings.Join(never, ", "))
 		}
 		for _, m := range madeMaybe {
-			fmt.Fprintf(o.io.Out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
+			fmt.Fprintf(out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
 		}
 		return nil
 	}
-	fmt.Fprintf(o.io.Out, "  not done yet: %s\n", strings.Join(remaining, ", "))
+	fmt.Fprintf(out, "  not done yet: %s\n", strings.Join(remaining, ", "))
 	keep := s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }) // why the rest cannot be left undone, if it cannot
 	if keep != nil {
-		fmt.Fprintf(o.io.Out, "  cannot be left undone: %s\n", printableName(keep.Error()))
+		fmt.Fprintf(out, "  cannot be left undone: %s\n", printableName(keep.Error()))
 	}
 	for _, m := range madeMaybe {
 		how := ""
 		if m.Remade {
 			how = " (finishing does; --discard leaves it)"
 		}
-		fmt.Fprintf(o.io.Out, "  may have gone out already: %s, its answer never came; %s%s\n", m.Step, m.Again, how)
+		fmt.Fprintf(out, "  may have gone out already: %s, its answer never came; %s%s\n", m.Step, m.Again, how)
 	}
 	ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, u.Plan, confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
@@ -166,7 +183,14 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		opts.Progress = func(r linking.StepReport) { printStep(o.io.Out, r) }
 	}
 	res, err := s.Finish(o.ctx, u, opts)
-	return reportRun(o.io, o.writeFlags, s, mark, res, err)
+	if res != nil {
+		for _, log := range settledIn {
+			if !slices.Contains(res.AuditLogs, log) {
+				res.AuditLogs = append([]string{log}, res.AuditLogs...)
+			}
+		}
+	}
+	return reportRun(o.io, o.writeFlags, s, res, err)
 }
 
 func settledText(st linking.StepReport) string {

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -250,5 +252,71 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	}
 	if again := runCmd(t, nil, "resume"); !strings.Contains(again.out, "Nothing to settle") {
 		t.Errorf("after --discard, resume still finds:\n%s%s", again.out, again.errOut)
+	}
+}
+
+// A link begun with --audit-log F whose link call's answer was lost (the
+// network gone with it), then `resume --force --json` without --audit-log:
+// the call is settled in F, beside its attempt, the default log holds
+// nothing, and stdout is the run's JSON alone, naming F (what settling
+// found goes to stderr).
+func TestResumeKeepsToThePlansAuditLogAndPrintsJSONAlone(t *testing.T) {
+	e := newWriteEnv(t)
+	inner := e.srv.Handler()
+	var lost atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		drop := func() {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+		switch {
+		case lost.Load() && r.URL.Path != "/oauth/token":
+			drop() // the network gone: nothing answers, not even a read
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities"):
+			inner.ServeHTTP(httptest.NewRecorder(), r) // the tenant links; its answer is lost
+			lost.Store(true)
+			drop()
+		default:
+			inner.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	f := filepath.Join(t.TempDir(), "F.log")
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--audit-log", f, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with its answer lost: %s", r.out)
+	}
+	lost.Store(false)
+	r := runCmd(t, nil, "resume", "--force", "--json")
+	var run struct {
+		AuditLog string `json:"audit_log"`
+		Complete bool   `json:"complete"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &run); err != nil || r.code != exitOK {
+		t.Fatalf("resume --json: exit %d, stdout is no JSON (%v):\n%s\nstderr:\n%s", r.code, err, r.out, r.errOut)
+	}
+	if run.AuditLog != f || !run.Complete {
+		t.Errorf("resume --json names audit log %q (complete %v), want %q", run.AuditLog, run.Complete, f)
+	}
+	recs, _, err := audit.ReadLog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attempts, last := 0, ""
+	for _, rec := range recs {
+		switch {
+		case rec.Step != "op1.link":
+		case rec.Phase == audit.PhaseAttempt:
+			attempts++
+		case rec.Phase == audit.PhaseResult:
+			last = rec.Result
+		}
+	}
+	if attempts != 1 || last != audit.ResultOK {
+		t.Errorf("F holds %d attempts of the link, its last result %q: want one attempt, settled ok", attempts, last)
+	}
+	if recs, _, _ := audit.ReadLog(filepath.Join(e.state, "linkdesk", "audit.log")); len(recs) != 0 {
+		t.Errorf("the default audit log holds %d records", len(recs))
 	}
 }

@@ -244,3 +244,24 @@ func TestReadmeScopesAreExactlyWhatTheCommandsNeed(t *testing.T) {
 		t.Errorf("without %v a second scan reads the tenant by %q, not by an export", optional, without)
 	}
 }
+
+// An undo is refused whole when a call of any of its operations needs a
+// scope the token lacks: the undo of a link that carried a membership over,
+// without delete:organization_members, leaves the link as it is rather than
+// unlink and keep the membership carried.
+func TestAnUndoLackingAScopeIsRefusedBeforeItsFirstWrite(t *testing.T) {
+	_, needed, _ := readmeScopes(t)
+	granted := slices.DeleteFunc(slices.Clone(needed), func(s string) bool { return s == "delete:organization_members" })
+	e := newWriteEnvFrom(t, scopesFixture(t), emulator.Options{Rate: -1, Scopes: granted})
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
+		t.Fatalf("link: %d %s", r.code, r.errOut)
+	}
+	writes := e.userWrites()
+	r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force")
+	if r.code != exitRefused || !strings.Contains(r.errOut, "missing_scope") || !strings.Contains(r.errOut, "expected any of: delete:organization_members") {
+		t.Fatalf("undo without delete:organization_members: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if e.userWrites() != writes || e.exists(cmdAliceGoogle) {
+		t.Errorf("the refused undo wrote to the tenant (%d writes; alice's Google account is back: %v)", e.userWrites()-writes, e.exists(cmdAliceGoogle))
+	}
+}

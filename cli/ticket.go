@@ -111,16 +111,17 @@ func runTicket(o *ticketOptions) error {
 		if err != nil || !ok {
 			return err
 		}
-		mark := markAudit(s)
 		res, err := s.Apply(o.ctx, p, session.ApplyOptions{})
 		if err != nil {
-			return reportRun(o.io, o.writeFlags, s, mark, res, err) // what became of it, as every write says
+			return reportRun(o.io, o.writeFlags, s, res, err) // what became of it, as every write says
 		}
 		url := res.Steps[0].Ticket
 		if o.JSON {
 			return writeJSON(o.io.Out, map[string]string{"user_id": o.UserID, "ticket": url})
 		}
-		fmt.Fprintf(o.io.Out, "Audit log: %s (it records the request, never the URL)\n", s.Paths.AuditLog)
+		for _, log := range res.AuditLogs {
+			fmt.Fprintf(o.io.Out, "Audit log: %s (it records the request, never the URL)\n", printableName(log))
+		}
 		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(o.UserID), printableName(url))
 		return nil
 	})

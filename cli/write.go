@@ -2,13 +2,11 @@ package cli
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -241,56 +239,25 @@ func runPlan(ctx context.Context, ios *streams, f writeFlags, s *session.Session
 		opts.Progress = func(r linking.StepReport) { printStep(ios.Out, r) }
 		fmt.Fprintln(ios.Out)
 	}
-	mark := markAudit(s)
 	res, err := s.Apply(ctx, p, opts)
-	return reportRun(ios, f, s, mark, res, err)
+	return reportRun(ios, f, s, res, err)
 }
 
 // reportRun prints what a run did (JSON or text) and gives its error its
-// exit code. mark is the audit log as the run found it: the log is named
-// only when the run wrote a record to it.
-func reportRun(ios *streams, f writeFlags, s *session.Session, mark auditMark, res *linking.Result, err error) error {
+// exit code. The audit logs the run recorded in are named; a run refused
+// before any call recorded nothing, and names none.
+func reportRun(ios *streams, f writeFlags, s *session.Session, res *linking.Result, err error) error {
 	if res == nil {
 		return commandError(err)
 	}
-	recorded := mark.recorded()
 	if f.JSON {
-		if jerr := writeJSON(ios.Out, resultJSON(res, s, recorded)); jerr != nil {
+		if jerr := writeJSON(ios.Out, resultJSON(res, s)); jerr != nil {
 			return jerr
 		}
 	} else {
-		printSummary(ios.Out, res, s, recorded)
+		printSummary(ios.Out, res, s)
 	}
 	return commandError(err)
-}
-
-// auditMark is the size of the session's audit log when a run began. The
-// log is only ever appended to, so a run wrote a record (an attempt, a
-// result, a settled outcome) exactly when the log has changed since: a run
-// refused by a check before any call wrote none, and the read-only mode
-// never writes one.
-type auditMark struct {
-	path string
-	size int64
-}
-
-func markAudit(s *session.Session) auditMark {
-	return auditMark{path: s.Paths.AuditLog, size: fileSize(s.Paths.AuditLog)}
-}
-
-// recorded reports whether a record was written to the audit log since
-// the mark (by this run, unless another linkdesk wrote to the same log
-// meanwhile: then the log is named all the same).
-func (m auditMark) recorded() bool { return fileSize(m.path) != m.size }
-
-// fileSize is the size of the file at path, 0 when there is none (a run
-// opens the audit log, empty, before its first record).
-func fileSize(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
 }
 
 type runJSON struct {
@@ -298,20 +265,20 @@ type runJSON struct {
 	Done      int    `json:"done"`
 	NotDone   int    `json:"not_done"`
 	Complete  bool   `json:"complete"`
-	AuditLog  string `json:"audit_log,omitempty"`
+	AuditLog  string `json:"audit_log,omitempty"` // the first of Result.AuditLogs
 	BackupDir string `json:"backup_dir,omitempty"`
 }
 
-// resultJSON is a run's result as --json prints it; recorded: the run
-// wrote to the audit log, which it names then.
-func resultJSON(res *linking.Result, s *session.Session, recorded bool) runJSON {
+// resultJSON is a run's result as --json prints it, naming the audit log
+// the run recorded in, if any.
+func resultJSON(res *linking.Result, s *session.Session) runJSON {
 	out := runJSON{Result: res, Complete: res.Complete()}
 	out.Done = res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
 	out.NotDone = len(res.Steps) - out.Done
 	if !s.ReadOnly {
 		out.BackupDir = s.Paths.Backups
-		if recorded {
-			out.AuditLog = s.Paths.AuditLog
+		if len(res.AuditLogs) > 0 {
+			out.AuditLog = res.AuditLogs[0]
 		}
 	}
 	return out
@@ -340,10 +307,10 @@ func printStep(w io.Writer, r linking.StepReport) {
 	}
 }
 
-// printSummary says what a run did and did not do; recorded: the run wrote
-// to the audit log, which it names then (a run refused before any call
-// wrote nothing there, as a read-only one).
-func printSummary(w io.Writer, res *linking.Result, s *session.Session, recorded bool) {
+// printSummary says what a run did and did not do, and the audit logs it
+// recorded in (a run refused before any call recorded nothing, as a
+// read-only one).
+func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 	done := res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
 	fmt.Fprintln(w)
 	if len(res.Steps) == 0 && res.Err == nil {
@@ -405,8 +372,8 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session, recorded
 	if hasBackup(res) {
 		fmt.Fprintf(w, "Backups in %s\n", s.Paths.Backups)
 	}
-	if recorded {
-		fmt.Fprintf(w, "Audit log: %s\n", cmp.Or(res.AuditLog, s.Paths.AuditLog))
+	for _, log := range res.AuditLogs {
+		fmt.Fprintf(w, "Audit log: %s\n", printableName(log))
 	}
 }
 

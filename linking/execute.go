@@ -49,6 +49,8 @@ type Executor struct {
 	calls map[string]stepCall
 	// seen caches what confirming done steps read, for one run.
 	seen map[string]confirmRead
+	// recordedIn are the audit logs this run appended to (Result.AuditLogs).
+	recordedIn []string
 	// conns are the connections read for a link's checks, for one run.
 	conns *Connections
 	// read are the users as this run last read them, by user id: the names
@@ -227,10 +229,12 @@ const resumedDone = "an earlier run was cut off during this call; the tenant sho
 type Result struct {
 	PlanID string       `json:"plan_id"`
 	Steps  []StepReport `json:"steps"`
-	// AuditLog is the audit log the run recorded its calls in.
-	AuditLog string `json:"audit_log,omitempty"`
-	Stopped  string `json:"stopped,omitempty"` // why the run stopped before the end
-	Err      error  `json:"-"`
+	// AuditLogs are the audit logs the run recorded in (one, unless a
+	// call settled went beside its attempt in another); none when it
+	// recorded nothing (refused before its first call).
+	AuditLogs []string `json:"audit_logs,omitempty"`
+	Stopped   string   `json:"stopped,omitempty"` // why the run stopped before the end
+	Err       error    `json:"-"`
 }
 
 // Count returns how many steps ended with status st.
@@ -268,9 +272,8 @@ func ReadOnlyError() *SafetyError {
 // lists every step; its Err (also returned) says why the run stopped.
 func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	res := &Result{PlanID: p.ID}
-	if e.Log != nil {
-		res.AuditLog = e.Log.Path()
-	}
+	e.recordedIn = nil
+	defer func() { res.AuditLogs = e.recordedIn }()
 	for _, op := range p.Operations {
 		for _, s := range op.Steps {
 			res.Steps = append(res.Steps, StepReport{Op: op.ID, Step: s.ID, Action: s.Action, Call: s.Call, Status: StatusNotRun})
@@ -317,6 +320,8 @@ func (e *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 // the plan's journal.
 func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 	res := &Result{PlanID: p.ID}
+	e.recordedIn = nil
+	defer func() { res.AuditLogs = e.recordedIn }()
 	if err := e.ready(p); err != nil {
 		res.Err = err
 		return res, err
@@ -484,7 +489,7 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		rep.Status, rep.Error = StatusRefused, err.Error()
 		return err
 	}
-	if err := e.checkScopes(op, s); err != nil {
+	if err := e.checkScopes(p, op, s); err != nil {
 		rep.refused(err)
 		return err
 	}
@@ -516,37 +521,51 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 }
 
 // checkScopes refuses a step when the access token lacks a scope that its
-// call, or a call of its operation after it, needs (client.WriteScopes):
-// the operation stops before its own first write rather than halfway. The
-// token's scopes are known once a call carried it (the step's reads did);
-// unknown (a token that is no JWT), nothing is checked.
-func (e *Executor) checkScopes(op Operation, s Step) error {
+// call, or a call after it in its operation, needs (client.WriteScopes):
+// the operation stops before its own first write rather than halfway; an
+// undo, whose operations undo one together, before its first. The token's
+// scopes are known once a call carried it (the step's reads did); unknown
+// (a token that is no JWT), nothing is checked.
+func (e *Executor) checkScopes(p *Plan, op Operation, s Step) error {
 	granted, known := e.Tenant.GrantedScopes()
 	if !known {
 		return nil
 	}
+	whole := op.ID
+	if op.Undoes != nil {
+		whole = "the undo of " + op.Undoes.String()
+	}
 	var lacks, steps []string
 	from := false
-	for _, st := range op.Steps {
-		from = from || st.ID == s.ID
-		if !from || e.state(st.ID) == audit.StepDone || e.state(st.ID) == audit.StepSkipped {
+	for _, o := range p.Operations {
+		if o.ID != op.ID && (op.Undoes == nil || o.Undoes == nil || *o.Undoes != *op.Undoes) {
 			continue
 		}
-		need := client.WriteScopes(st.Call.Method, st.Call.Path)
-		if len(need) == 0 || slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
-			continue
+		for _, st := range o.Steps {
+			from = from || st.ID == s.ID
+			if !from || e.state(st.ID) == audit.StepDone || e.state(st.ID) == audit.StepSkipped {
+				continue
+			}
+			need := client.WriteScopes(st.Call.Method, st.Call.Path)
+			if len(need) == 0 || slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
+				continue
+			}
+			if l := "expected any of: " + strings.Join(need, ","); !slices.Contains(lacks, l) { // in Auth0's words
+				lacks = append(lacks, l)
+			}
+			steps = append(steps, st.ID)
 		}
-		if l := "expected any of: " + strings.Join(need, ","); !slices.Contains(lacks, l) { // in Auth0's words
-			lacks = append(lacks, l)
-		}
-		steps = append(steps, st.ID)
 	}
 	if len(lacks) == 0 {
 		return nil
 	}
+	need := "needs"
+	if len(steps) > 1 {
+		need = "need"
+	}
 	return refuse(CheckMissingScope, stepUserIDs(s),
-		"the application's access token lacks a scope that %s needs (%s): grant it to the application (Auth0 Dashboard › Applications › APIs › Auth0 Management API › Machine to Machine Applications), then run this again; %s and the steps after it in %s were not sent",
-		joinAnd(steps), strings.Join(lacks, "; "), s.ID, op.ID)
+		"the access token lacks a scope that %s %s (%s): grant it to the application (Auth0 Dashboard › Applications › APIs › Auth0 Management API › Machine to Machine Applications), or ask for a token with it, then run this again; %s and the steps after it in %s were not sent",
+		joinAnd(steps), need, strings.Join(lacks, "; "), s.ID, whole)
 }
 
 // maxCallAttempts bounds how often a step whose call failed without effect
@@ -572,7 +591,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 	if s.Action == ActionDelete && len(users) > 0 && users[0].found {
 		rec.Emails = linkedEmails(users[0].user)
 	}
-	if err := e.Log.Append(rec); err != nil {
+	if err := e.appendRecord("", rec); err != nil {
 		// No call without its attempt on disk.
 		_ = e.mark(s.ID, audit.StepFailed, err.Error())
 		rep.Status, rep.Error = StatusNotRun, err.Error()
@@ -626,7 +645,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 			stopErr = fmt.Errorf("%w during step %s: its outcome is unknown until `linkdesk resume` reads the tenant (%v)", ErrInterrupted, s.ID, callErr)
 		}
 	}
-	logErr := e.Log.Append(res)
+	logErr := e.appendRecord("", res)
 	switch {
 	case logErr != nil:
 		// The attempt has no result on disk: the next run settles the step by
@@ -1278,7 +1297,7 @@ func (e *Executor) notMadeOnInterrupt(p *Plan, op Operation, s Step, opID string
 	res.Result, res.Error = audit.ResultError, "interrupted while waiting for the answer; "+note
 	rep.Status, rep.Error, rep.Note = StatusNotRun, "", "interrupted; "+note
 	stopErr := fmt.Errorf("%w during step %s: %s; `linkdesk resume` makes it and the rest of the plan", ErrInterrupted, s.ID, note)
-	if err := e.Log.Append(res); err != nil {
+	if err := e.appendRecord("", res); err != nil {
 		// No result on disk: the next run settles the step by reading the
 		// tenant, as for a call cut off by a kill.
 		return errors.Join(stopErr, e.mark(s.ID, audit.StepUnknown, opID), unrecorded(s, outcomeNotDone, context.Canceled, err))
@@ -1309,7 +1328,7 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		// call keeps its one result.
 		// Beside its attempt: the journal names the log the cut-off run
 		// wrote to, which need not be the one this run was given.
-		if err := e.Log.AppendAt(st.AuditLog, res); err != nil {
+		if err := e.appendRecord(st.AuditLog, res); err != nil {
 			return fmt.Errorf("audit log: %w", err)
 		}
 	}
@@ -1319,6 +1338,16 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		}
 	}
 	return e.mark(s.ID, to, res.Error)
+}
+
+// appendRecord appends r to the audit log at path (Log.AppendAt; "": the
+// run's own) and notes the log it went to.
+func (e *Executor) appendRecord(path string, r audit.Record) error {
+	wrote, err := e.Log.AppendAt(path, r)
+	if err == nil && !slices.Contains(e.recordedIn, wrote) {
+		e.recordedIn = append(e.recordedIn, wrote)
+	}
+	return err
 }
 
 // recordedResult is the result the audit log holds already for the call

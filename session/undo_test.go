@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,8 +237,8 @@ func TestAPlanKeepsToTheAuditLogItsFirstRunWroteTo(t *testing.T) {
 	if err != nil || !res.Complete() {
 		t.Fatalf("the second run: %v %+v", err, res)
 	}
-	if res.AuditLog != other {
-		t.Errorf("the second run says it recorded in %q, want %q", res.AuditLog, other)
+	if !slices.Equal(res.AuditLogs, []string{other}) {
+		t.Errorf("the second run says it recorded in %q, want %q", res.AuditLogs, other)
 	}
 	recs, _, err := audit.ReadLog(other)
 	if err != nil {

@@ -218,7 +218,8 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 // its calls in, when it is not this session's (that run was given
 // --audit-log, this one is not, or another): the plan's calls keep to one
 // log, where its undo reads them. nil when the session's own log is it,
-// or the earlier run's log is gone.
+// or the earlier run's log is gone (which the operator is told: an undo
+// cannot see what the calls recorded there changed).
 func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
 	var path string
 	for _, st := range j.Steps() {
@@ -231,6 +232,8 @@ func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
 		return nil, nil
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		s.note(fmt.Sprintf("the audit log this plan's earlier run recorded its calls in, %s, is gone: an undo of the plan cannot see what those calls changed (their backups are still in %s); this run records in %s",
+			path, s.Paths.Backups, s.Paths.AuditLog))
 		return nil, nil
 	}
 	log, err := audit.OpenLog(path, escapeJSON)
@@ -531,6 +534,12 @@ func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, err
 	}
 	defer release()
 	ex.Journal = j
+	if log, err := s.planLog(j); err != nil {
+		return nil, err
+	} else if log != nil {
+		defer log.Close()
+		ex.Log = log
+	}
 	res, err := ex.Settle(ctx, u.Plan)
 	if err == nil && res.Count(linking.StatusAlreadyDone)+res.Count(linking.StatusDiscarded) == len(res.Steps) {
 		err = j.End(endSettled)
