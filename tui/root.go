@@ -844,6 +844,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.forward(k)
 		}
 		if len(m.stack) > 0 {
+			if g, ok := active.(Guarded); ok && g.Unsaved() != "" {
+				// What esc would lose is shown only there (a ticket's URL): asked
+				// as q and 1/2/3 ask.
+				width := DialogWidth(m.c)
+				body := append(Wrap("Going back closes this screen, and this is lost:", width, 0), Bullet(g.Unsaved(), width, 0)...)
+				return m.push(NewConfirmThen(m.c, "Leave this screen?", body, "Leave and lose it?", false, func() tea.Cmd { return m.closeFrom(active) }))
+			}
 			return m.uncover()
 		}
 		if m.c.Scan.Running {
@@ -895,7 +902,8 @@ func (m *Model) filter(active Component, k tea.KeyPressMsg) tea.Cmd {
 		return m.forward(k)
 	}
 	if len(m.stack) == 0 && m.page == PageOverview {
-		return m.show(ShowMsg{Page: PageGroups, TypeFilter: true})
+		fresh := "" // a new filter: the list's last one is not on the overview to see
+		return m.show(ShowMsg{Page: PageGroups, Filter: &fresh, TypeFilter: true})
 	}
 	if m.pages.Find == nil {
 		return nil

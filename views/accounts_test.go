@@ -405,7 +405,9 @@ func TestUndoOfAStepNamesItsOperation(t *testing.T) {
 		t.Errorf("the ticket's audit record names its account %q, not by username", last.Names)
 	}
 	writes := len(recs)
-	h.press("esc", "3", "U")
+	h.press("esc")
+	h.mustShow("Leave and lose it?", "the ticket URL") // shown nowhere else
+	h.press("y", "3", "U")
 	h.mustShow("✗ It cannot be undone:", "a ticket cannot be undone: it changed no data")
 	if strings.Contains(h.screen(), "y undo it") {
 		t.Fatalf("the footer offers y on what cannot be undone:\n%s", h.screen())

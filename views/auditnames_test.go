@@ -74,7 +74,7 @@ func TestTheTicketNamesALegacyProfileByUsername(t *testing.T) {
 	h.mustShow("Account  bobsmith (auth0|1000123)", "username on legacy-members", "User id  auth0|1000123", "Make a ticket for bobsmith (auth0|1000123)?")
 	h.press("y")
 	h.mustShow("✓ Ticket for bobsmith (auth0|1000123)", "ticket for bobsmith (auth0|1000123): done.")
-	h.press("esc", "3")
+	h.press("esc", "y", "3") // y: leave, the URL with it
 	if row := auditRow(h, "ticket"); !strings.Contains(row, " bobsmith (auth0|1000123)") {
 		t.Errorf("the ticket's row: %q", row)
 	}

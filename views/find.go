@@ -134,7 +134,10 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 			return f.search()
 		case tui.Matches(k, keys.Back):
 			if searching {
-				f.readTask, f.loading = 0, false // its answer opens nothing now
+				// esc stops the search, not find: its answer opens nothing
+				// now, and the query stays to edit or search again.
+				f.readTask, f.loading = 0, false
+				return nil
 			}
 			if f.found != nil && len(f.found.Users) > 0 {
 				f.typing = false

@@ -115,6 +115,37 @@ func defaultLinkReason(g *linking.Group) string {
 	return "one person's accounts (" + tui.ClassName(g.Class) + "), linked in the linkdesk TUI"
 }
 
+// familyNote says who else shares the email when the link joins one member
+// of a family (accounts sharing it on a Non-Unique Emails connection), as
+// `linkdesk link` says it: the operator checks it is the right member. ""
+// when no other account of the group is on such a connection.
+func (w *LinkWizard) familyNote() string {
+	g := w.group()
+	if g == nil || w.conns == nil || len(w.users) < 2 {
+		return ""
+	}
+	var others []string
+	family := false
+	for _, a := range g.Accounts {
+		if slices.ContainsFunc(w.users, func(u client.User) bool { return u.UserID == a.UserID }) {
+			continue
+		}
+		others = append(others, tui.NameIn(g, a))
+		if c, ok := w.conns.ByName(a.Connection); ok && c.NonUniqueEmail {
+			family = true
+		}
+	}
+	if !family {
+		return ""
+	}
+	who := w.name(w.users[1].UserID)
+	if len(w.users) > 2 {
+		who = "any of these secondaries"
+	}
+	return fmt.Sprintf("Note: %d other %s the email %s (%s): whoever signs in with %s gets into the account %s alone.",
+		len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, w.name(w.users[0].UserID))
+}
+
 func (w *LinkWizard) group() *linking.Group {
 	if w.pair != nil {
 		return w.pair
@@ -1058,6 +1089,9 @@ func (w *LinkWizard) confirmView() string {
 	}
 	if o := w.notRecommended(prim.UserID); o != "" {
 		notes = append(notes, sentence(s.Warn.Render, o, inner)...)
+	}
+	if f := w.familyNote(); f != "" {
+		notes = append(notes, sentence(s.Warn.Render, f, inner)...)
 	}
 	if w.hint != "" {
 		notes = append(append(notes, ""), sentence(s.Warn.Render, w.hint, inner)...)

@@ -392,3 +392,16 @@ func TestAGroupFilterShowingNoAccountOffersNoKeyOfOne(t *testing.T) {
 	h.press("?")
 	h.mustShow("(off: the filter shows no account)")
 }
+
+// / on the overview starts a new groups filter: the one the list kept from
+// before, not on screen, is not typed onto.
+func TestSlashOnTheOverviewStartsANewFilter(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.press("2", "/")
+	h.typeText("alice")
+	h.press("enter", "1", "/")
+	h.typeText("wei")
+	if g := activeIs[*Groups](h, "/ on the overview did not open the groups list"); g.Filter() != "wei" {
+		t.Fatalf("the groups filter is %q, want wei:\n%s", g.Filter(), h.screen())
+	}
+}

@@ -129,6 +129,10 @@ func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	h.press("n")
 	h.send(undo)
 	h.mustShow("✓ Done.", "ticket: https://")
+	h.press("esc") // the URL made is shown nowhere else: esc asks as q does
+	h.mustShow("Leave and lose it?", "the password-change ticket URL the undo made")
+	h.press("n")
+	activeIs[*UndoDialog](h, "n left the undo and its URL")
 }
 
 // y typed with the u that opens the unlink dialog, before it has read the
@@ -238,5 +242,31 @@ func TestKeysReadWithQReachNoScreen(t *testing.T) {
 	}
 	if !h.quit || verificationJobs(h) != 0 {
 		t.Fatalf("quit %v, %d verification emails", h.quit, verificationJobs(h))
+	}
+}
+
+// A link into one member of a family sharing the email says, before y, who
+// else shares it, as `linkdesk link` does: the operator checks it is the
+// right child.
+func TestTheLinkConfirmationNamesTheFamilySharingTheEmail(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
+	h.openGroup("patel.family@gmail.com")
+	h.press("l", "j", "j", "space", "enter", "enter")
+	h.mustShow("y yes")
+	h.mustShowWhole("Note: 1 other account shares the email patel.family@gmail.com (anika.patel (auth0|63a1b2c3d4e5f60718293a4d)): whoever signs in with google-oauth2|112233445566778899001 gets into the account")
+}
+
+// esc while find searches stops the search and keeps find, and the query,
+// to edit or search again.
+func TestEscDuringTheFirstFindSearchKeepsTheQuery(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	_, search := h.m.Update(keyPress("enter")) // held back
+	h.press("esc")
+	h.send(search)
+	f := activeIs[*Find](h, "esc during the search closed find, or its answer opened the account")
+	if f.query.Value != "sam.taylor@gmail.com" || !f.Capturing() {
+		t.Fatalf("the query is %q (typing %v) after esc stopped its search", f.query.Value, f.Capturing())
 	}
 }
