@@ -260,13 +260,35 @@ func sameFile(a, b string) bool {
 // its journal would no longer match the tenant. Running p itself again
 // (resume, apply again) is not refused here: its journal settles it.
 func (s *Session) checkNotInterleaved(p *linking.Plan) error {
-	list, err := s.Unsettled()
+	iv, err := s.Interleaving()
 	if err != nil {
 		return err
 	}
-	mine := planUsers(p, nil)
-	for _, u := range list {
-		if u.PlanID == p.ID || u.Plan == nil || len(u.Unknown)+len(u.Remaining) == 0 && !u.InUse {
+	return iv.Check(p.ID, planUsers(p, nil))
+}
+
+// Interleaving is what the journals of this tenant hold as they were read:
+// the plans running now or cut off and not settled, whose calls a write of
+// the same accounts would interleave with. A screen reads it with the
+// accounts it plans a write of, and says at once what the write would be
+// refused for (Check), before the operator is asked.
+type Interleaving struct{ list []Unsettled }
+
+// Interleaving reads this tenant's journals (see Interleaving).
+func (s *Session) Interleaving() (*Interleaving, error) {
+	list, err := s.Unsettled()
+	if err != nil {
+		return nil, err
+	}
+	return &Interleaving{list: list}, nil
+}
+
+// Check refuses a write of the accounts mine (linking.CheckUnsettledWrite)
+// that another plan than planID ("" for one not made yet) writes and that
+// is running now, or was cut off with calls unknown or not made.
+func (iv *Interleaving) Check(planID string, mine []string) error {
+	for _, u := range iv.list {
+		if u.PlanID == planID || u.Plan == nil || len(u.Unknown)+len(u.Remaining) == 0 && !u.InUse {
 			continue
 		}
 		open := map[string]bool{}

@@ -187,13 +187,23 @@ func (b *Backend) ReadUsers(ctx context.Context, task TaskID, ids ...string) tea
 }
 
 // ReadAccounts is ReadUsers with each user's roles and organization
-// memberships, which a link carries over to the primary.
+// memberships, which a link carries over to the primary, for a link of
+// them: a plan cut off or running that writes one of them refuses it here
+// (linking.CheckUnsettledWrite), as the write itself would.
 func (b *Backend) ReadAccounts(ctx context.Context, task TaskID, ids ...string) tea.Cmd {
 	read := b.ReadUsers(ctx, task, ids...)
 	return func() tea.Msg {
 		msg := read().(UsersMsg)
 		if msg.Err == nil {
 			msg.Access, msg.Err = b.Session.Access(ctx, ids...)
+		}
+		if msg.Err == nil && !b.Session.ReadOnly {
+			// A plan cut off, or running, that writes these accounts would
+			// refuse the write at y: said now, on the plan's review.
+			var iv *session.Interleaving
+			if iv, msg.Err = b.Session.Interleaving(); msg.Err == nil {
+				msg.Err = iv.Check("", ids)
+			}
 		}
 		return msg
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/session/sessiontest"
 )
@@ -267,5 +268,20 @@ func run(cmd tea.Cmd) {
 		for _, c := range b {
 			run(c)
 		}
+	}
+}
+
+// The accounts a link would write, read for its review, are refused there
+// when a plan cut off and not settled writes them: the operator learns it
+// before y, not from the write's result.
+func TestAccountsReadForALinkWrittenByAnUnsettledPlanAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	tn := leaveUnsettledLink(t, dir)
+	s := session.With(context.Background(), tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	b := &Backend{Session: s}
+	msg := b.ReadAccounts(context.Background(), NewTask(), sessiontest.AliceDB)().(UsersMsg)
+	if se, ok := linking.AsSafetyError(msg.Err); !ok || se.Check != linking.CheckUnsettledWrite {
+		t.Fatalf("reading alice's account for a link while her cut-off link is unsettled: %v", msg.Err)
 	}
 }
