@@ -285,6 +285,8 @@ func writeAccount(w io.Writer, a *session.Account) {
 		line("group", "could not be read: "+terminalText(a.GroupErr.Error()))
 	case u.Email == "":
 		line("group", "none: the account has no email, so it is in no group")
+	case linking.NormalizeEmail(u.Email) == "":
+		line("group", "none: its email holds a character lost when it was decoded (U+FFFD), so it is grouped with no other account")
 	case g == nil || len(g.Accounts) < 2:
 		line("group", "none: no other account has this email")
 	default:

@@ -1248,8 +1248,10 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 		}
 	}
-	if b := c.Backend; b != nil {
-		out = append(append(out, ""), pathLines("Audit log: ", b.AuditLog(), "  ", w, s.Dim.Render)...)
+	if res != nil { // the logs the run recorded in: none when refused before its first call
+		for _, log := range res.AuditLogs {
+			out = append(append(out, ""), pathLines("Audit log: ", log, "  ", w, s.Dim.Render)...)
+		}
 	}
 	return append(out, sentence(s.Dim.Render, "What changed is read again from the tenant; esc goes back.", w)...)
 }

@@ -95,3 +95,21 @@ func TestTheAuditRecordWrapsItsCallBetweenValuesAt60(t *testing.T) {
 		}
 	}
 }
+
+// A link refused before its first call recorded nothing: its result names
+// no audit log; one done names the log it recorded in.
+func TestALinkResultNamesTheAuditLogOnlyWhenItRecorded(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter", "enter")
+	h.mustShow("y yes")
+	setMetadata(t, h, "google-oauth2|108812345678901234567", map[string]any{"changed": "behind the UI's back"}, nil)
+	h.press("y")
+	h.mustShow("✗")
+	if strings.Contains(h.screen(), "Audit log: ") {
+		t.Fatalf("a link refused before its first call names an audit log:\n%s", h.screen())
+	}
+	h.press("esc", "esc", "esc")
+	h.linkGroup("wei.zhang@gmail.com")
+	h.mustShow("Audit log: ")
+}
