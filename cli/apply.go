@@ -124,6 +124,7 @@ func runApply(o *applyOptions) error {
 		}
 		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
 			question: fmt.Sprintf("Make %s on %s?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
+			note: scopeNote("", s, p, nil),
 		})
 		if err != nil || !ok {
 			return err

@@ -265,3 +265,15 @@ func TestAnUndoLackingAScopeIsRefusedBeforeItsFirstWrite(t *testing.T) {
 		t.Errorf("the refused undo wrote to the tenant (%d writes; alice's Google account is back: %v)", e.userWrites()-writes, e.exists(cmdAliceGoogle))
 	}
 }
+
+// The dry run says, before any --force, that the token lacks a scope the
+// write needs: the write would be refused.
+func TestADryRunSaysAScopeTheTokenLacks(t *testing.T) {
+	_, needed, _ := readmeScopes(t)
+	granted := slices.DeleteFunc(slices.Clone(needed), func(s string) bool { return s == "update:users" })
+	newWriteEnvFrom(t, scopesFixture(t), emulator.Options{Rate: -1, Scopes: granted})
+	r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle)
+	if r.code != exitOK || !strings.Contains(r.errOut, "the access token lacks a scope these calls need (expected any of: update:users") {
+		t.Fatalf("the link's dry run without update:users: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

@@ -106,7 +106,7 @@ func runTicket(o *ticketOptions) error {
 		}
 		p := s.NamedPlan(conns, users, op)
 		ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, p, confirmation{
-			question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns)), note: note,
+			question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns)), note: scopeNote(note, s, p, nil),
 		})
 		if err != nil || !ok {
 			return err

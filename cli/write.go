@@ -504,11 +504,34 @@ func quoteArg(arg string) string {
 // apply does: under a journal, so that a run cut off is settled by
 // `linkdesk resume`.
 func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlags, p *linking.Plan, c confirmation) error {
+	c.note = scopeNote(c.note, s, p, c.done)
 	ok, err := showAndConfirm(ctx, ios, f, p, c)
 	if err != nil || !ok {
 		return err
 	}
 	return runPlan(ctx, ios, f, s, p, session.ApplyOptions{})
+}
+
+// scopeNote adds to note what the write would be refused for before the
+// first call that needs it: a scope the access token lacks, known once the
+// command's reads carried the token (linking.LackingScopes).
+func scopeNote(note string, s *session.Session, p *linking.Plan, done func(step string) bool) string {
+	if s == nil || s.Tenant == nil || s.ReadOnly {
+		return note
+	}
+	granted, known := s.Tenant.GrantedScopes()
+	if !known {
+		return note
+	}
+	lacks := linking.LackingScopes(p, granted, done)
+	if len(lacks) == 0 {
+		return note
+	}
+	n := fmt.Sprintf("Note: the access token lacks a scope these calls need (%s): the write would be refused (missing_scope) before the first call of an operation that needs it; grant it to the application, or ask for a token with it, then run this again.", strings.Join(lacks, "; "))
+	if note == "" {
+		return n
+	}
+	return note + "\n" + n
 }
 
 // showAndConfirm shows a plan's operations and their exact calls, then asks

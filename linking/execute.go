@@ -546,11 +546,11 @@ func (e *Executor) checkScopes(p *Plan, op Operation, s Step) error {
 			if !from || e.state(st.ID) == audit.StepDone || e.state(st.ID) == audit.StepSkipped {
 				continue
 			}
-			need := client.WriteScopes(st.Call.Method, st.Call.Path)
-			if len(need) == 0 || slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
+			l := lackedScope(st, granted)
+			if l == "" {
 				continue
 			}
-			if l := "expected any of: " + strings.Join(need, ","); !slices.Contains(lacks, l) { // in Auth0's words
+			if !slices.Contains(lacks, l) {
 				lacks = append(lacks, l)
 			}
 			steps = append(steps, st.ID)
@@ -566,6 +566,36 @@ func (e *Executor) checkScopes(p *Plan, op Operation, s Step) error {
 	return refuse(CheckMissingScope, stepUserIDs(s),
 		"the access token lacks a scope that %s %s (%s): grant it to the application (Auth0 Dashboard › Applications › APIs › Auth0 Management API › Machine to Machine Applications), or ask for a token with it, then run this again; %s and the steps after it in %s were not sent",
 		joinAnd(steps), need, strings.Join(lacks, "; "), s.ID, whole)
+}
+
+// lackedScope says, in Auth0's words ("expected any of: update:users"),
+// the scopes a step's call needs none of which granted holds; "" when it
+// holds one, or the call needs none.
+func lackedScope(s Step, granted []string) string {
+	need := client.WriteScopes(s.Call.Method, s.Call.Path)
+	if len(need) == 0 || slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
+		return ""
+	}
+	return "expected any of: " + strings.Join(need, ",")
+}
+
+// LackingScopes are the scopes the calls of p's steps (those done says
+// are not done yet; nil: all) need that granted lacks, a clause a set of
+// them, as lackedScope words it: what a run of p would be refused for
+// (missing_scope), said before it is asked for.
+func LackingScopes(p *Plan, granted []string, done func(step string) bool) []string {
+	var out []string
+	for _, op := range p.Operations {
+		for _, s := range op.Steps {
+			if done != nil && done(s.ID) {
+				continue
+			}
+			if l := lackedScope(s, granted); l != "" && !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
 }
 
 // maxCallAttempts bounds how often a step whose call failed without effect

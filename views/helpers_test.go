@@ -78,6 +78,7 @@ type harnessOpts struct {
 	edit   func(*emulator.Tenant)
 	width  int
 	height int
+	scopes []string // the scopes the sandbox grants (nil: all linkdesk needs)
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -92,7 +93,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	h := &harness{t: t}
 	var tenant client.Tenant
 	if o.tenant {
-		h.srv, tenant = startTenant(t, o.readOnly, o.edit)
+		h.srv, tenant = startTenantWith(t, emulator.Options{Rate: -1, Scopes: o.scopes}, o.readOnly, o.edit)
 	}
 	b := &tui.Backend{Session: session.With(context.Background(), tenant, "sandbox (fixture)", cfg)}
 	h.c = &tui.Common{Backend: b, ReadOnly: o.readOnly, Now: func() time.Time { return fixedNow }}

@@ -115,6 +115,24 @@ func defaultLinkReason(g *linking.Group) string {
 	return "one person's accounts (" + tui.ClassName(g.Class) + "), linked in the linkdesk TUI"
 }
 
+// lackingScopes says what a write of ops would be refused for before its
+// first call: a scope the access token lacks (linking.LackingScopes), known
+// once a read carried it. "" when it lacks none, or that is not known.
+func lackingScopes(c *tui.Common, ops []linking.Operation) string {
+	if c.Backend == nil || c.Backend.Session == nil || c.Backend.Session.Tenant == nil || len(ops) == 0 {
+		return ""
+	}
+	granted, known := c.Backend.Session.Tenant.GrantedScopes()
+	if !known {
+		return ""
+	}
+	lacks := linking.LackingScopes(&linking.Plan{Operations: ops}, granted, nil)
+	if len(lacks) == 0 {
+		return ""
+	}
+	return "⚠ The access token lacks a scope these calls need (" + strings.Join(lacks, "; ") + "): y would be refused (missing_scope) before the first call; grant it to the application, then try again."
+}
+
 // familyNote says who else shares the email when the link joins one member
 // of a family (accounts sharing it on a Non-Unique Emails connection), as
 // `linkdesk link` says it: the operator checks it is the right member. ""
@@ -859,6 +877,9 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 	width := w.c.Width
 	p := reviewPane{at: -1, end: -1}
 	p.top = append(p.top, linkChecks(s, w.overridden(), width)...)
+	if l := lackingScopes(w.c, w.ops); l != "" {
+		p.top = append(p.top, sentence(s.Warn.Render, l, width)...)
+	}
 	p.top = append(p.top, sentence(s.Dim.Render, "+ the primary gains it · ~ merged · ! conflict: one side is kept", width)...)
 
 	ci := 0

@@ -2,6 +2,7 @@ package views
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,4 +113,14 @@ func TestALinkResultNamesTheAuditLogOnlyWhenItRecorded(t *testing.T) {
 	h.press("esc", "esc", "esc")
 	h.linkGroup("wei.zhang@gmail.com")
 	h.mustShow("Audit log: ")
+}
+
+// The link review says, before y, that the access token lacks a scope the
+// link needs: y would be refused.
+func TestTheLinkReviewSaysAScopeTheTokenLacks(t *testing.T) {
+	granted := slices.DeleteFunc(slices.Clone(emulator.DefaultScopes), func(s string) bool { return s == "update:users" })
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40, scopes: granted})
+	h.openGroup("alice.nguyen@gmail.com")
+	h.press("l", "enter")
+	h.mustShowWhole("The access token lacks a scope these calls need (expected any of: update:users)")
 }
