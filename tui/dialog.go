@@ -22,9 +22,10 @@ type Confirm struct {
 	danger   bool
 	onYes    tea.Cmd
 	hint     string
-	// bodyFn, when set, builds the body at each render (a question about
-	// something that may change while it is open).
-	bodyFn func() []string
+	// bodyFn and titleFn, when set, build the body and the title at each
+	// render (a question about something that may change while it is open).
+	bodyFn  func() []string
+	titleFn func() string
 	// reason, when set, is asked with the question and handed to onReason.
 	reason   *ReasonField
 	onReason func(reason string) tea.Cmd
@@ -66,8 +67,13 @@ func (d *Confirm) Reason() string {
 	return d.reason.Value()
 }
 
-func (d *Confirm) Init() tea.Cmd   { return nil }
-func (d *Confirm) Title() string   { return d.title }
+func (d *Confirm) Init() tea.Cmd { return nil }
+func (d *Confirm) Title() string {
+	if d.titleFn != nil {
+		return d.titleFn()
+	}
+	return d.title
+}
 func (d *Confirm) Capturing() bool { return true }
 
 // TypesText: keys type only into the reason while it is edited; over the
@@ -128,9 +134,9 @@ func (d *Confirm) Paste(text string) {
 
 func (d *Confirm) View() string {
 	s := d.c.Styles
-	title := s.Title.Render(d.title)
+	title := s.Title.Render(d.Title())
 	if d.danger {
-		title = s.Danger.Render(d.title)
+		title = s.Danger.Render(d.Title())
 	}
 	lines := []string{title, ""}
 	body := d.body

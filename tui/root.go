@@ -1043,6 +1043,12 @@ func (m *Model) askQuit() tea.Cmd {
 		return m.push(NewConfirmThen(m.c, "Quit?", body, "Quit and lose it?", false, m.quit))
 	}
 	d := NewConfirmThen(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit)
+	d.titleFn = func() string {
+		if len(m.writes) == 0 {
+			return "Quit?" // the writes ended meanwhile
+		}
+		return d.title
+	}
 	d.bodyFn = func() []string {
 		width := DialogWidth(m.c)
 		if len(m.writes) == 0 {
