@@ -79,6 +79,9 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 	if a.c.ReadOnly {
 		undo.SetEnabled(false)
 		undo.SetHelp("U", "undo (off: read-only)")
+	} else if why := a.notUndoable(); why != "" {
+		undo.SetEnabled(false)
+		undo.SetHelp("U", "undo (off: "+why+")")
 	}
 	return []tui.HelpGroup{
 		{Title: "Audit log", Bindings: []keyBinding{withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter"), undo}},
@@ -104,7 +107,7 @@ func (a *AuditLog) FooterKeys() []keyBinding {
 	}
 	k := a.c.Keys
 	undo := withHelp(k.Undo, "U", "undo")
-	if a.c.ReadOnly {
+	if a.c.ReadOnly || a.notUndoable() != "" {
 		undo.SetEnabled(false)
 	}
 	return []keyBinding{undo, withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter")}
@@ -241,6 +244,21 @@ func matchesAll(text string, words []string) bool {
 		}
 	}
 	return true
+}
+
+// notUndoable says why the call under the cursor cannot be undone, as
+// linking's undo would refuse it (not_undoable); "" when it may be (U then
+// reads what undoing it would do).
+func (a *AuditLog) notUndoable() string {
+	switch e := a.selected(); {
+	case e == nil:
+		return "no call here"
+	case e.Undoes != "":
+		return "it is a step of an undo"
+	case e.Action == linking.ActionTicket, e.Action == linking.ActionVerifyEmail:
+		return "it changed no data"
+	}
+	return ""
 }
 
 func (a *AuditLog) selected() *auditEntry {
