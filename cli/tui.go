@@ -42,14 +42,17 @@ func runTUI(o *tuiOptions) error {
 	if _, err := p.Run(); err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
-	writesLeft(o.io, m.WriteLabels(), m.UnsentWriteLabels())
+	if writesLeft(o.io, m.WriteLabels(), m.UnsentWriteLabels()) {
+		return &exitError{code: exitFailure} // writes cut off: said above, for resume
+	}
 	return nil
 }
 
 // writesLeft says, once the terminal UI is gone, which writes the operator
 // quit during: those that sent nothing yet (unsent), and those cut off where
-// they stood (labels), which resume settles.
-func writesLeft(io *streams, labels, unsent []string) {
+// they stood (labels), which resume settles. It reports whether any was
+// cut off: the program then exits 1, as a write command cut off does.
+func writesLeft(io *streams, labels, unsent []string) bool {
 	if len(unsent) > 0 {
 		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s still reading the tenant, before any call: nothing was sent, and nothing is left to settle:\n",
 			len(unsent), plural(len(unsent), "write was", "writes were"))
@@ -58,7 +61,7 @@ func writesLeft(io *streams, labels, unsent []string) {
 		}
 	}
 	if len(labels) == 0 {
-		return
+		return false
 	}
 	fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer, so %s cut off:\n",
 		len(labels), plural(len(labels), "write", "writes"), plural(len(labels), "it was", "they were"))
@@ -66,6 +69,7 @@ func writesLeft(io *streams, labels, unsent []string) {
 		fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
 	}
 	fmt.Fprintln(io.ErrOut, "Run `linkdesk resume`: it reads the tenant to learn whether each took effect, records it, and finishes or discards the rest.")
+	return true
 }
 
 // needTerminal refuses to start the terminal UI (a usage error, exit 2)

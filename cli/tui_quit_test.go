@@ -8,15 +8,17 @@ import (
 
 // Quitting the terminal UI while a write waits for its answer cuts the
 // write off: once the screen is gone, the shell says which writes, and
-// that `linkdesk resume` settles them. Quitting with none says nothing.
+// that `linkdesk resume` settles them, and the program exits 1. Quitting
+// with none says nothing.
 func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	writesLeft(io, nil, nil)
-	if out.Len() != 0 {
+	if writesLeft(io, nil, nil) || out.Len() != 0 {
 		t.Fatalf("nothing in flight, yet: %q", out.String())
 	}
-	writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil)
+	if !writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil) {
+		t.Error("a write cut off does not make the program exit 1")
+	}
 	got := out.String()
 	for _, want := range []string{"1 write waited for the tenant's answer, so it was cut off", "link google-oauth2|1088… into auth0|63ea…", "linkdesk resume"} {
 		if !strings.Contains(got, want) {
@@ -33,7 +35,9 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 func TestQuittingDuringAWritesReadsSaysNothingWasSent(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	writesLeft(io, nil, []string{"link google-oauth2|1088… into auth0|63ea…"})
+	if writesLeft(io, nil, []string{"link google-oauth2|1088… into auth0|63ea…"}) {
+		t.Error("a write that sent nothing makes the program exit 1")
+	}
 	got := out.String()
 	if !strings.Contains(got, "1 write was still reading the tenant, before any call: nothing was sent") || strings.Contains(got, "resume") {
 		t.Errorf("quitting during a write's reads:\n%s", got)
