@@ -15,31 +15,12 @@ import (
 // "Done" alone.
 func TestResumeInterruptedSaysWhatItLeft(t *testing.T) {
 	e := newWriteEnv(t)
-	inner := e.srv.Handler()
-	var lost atomic.Bool // the network gone: writes act, nothing answers
 	var cancelRead atomic.Pointer[context.CancelFunc]
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		drop := func() {
-			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-				conn.Close()
-			}
-		}
+	lost := lossyTenant(t, e, func(r *http.Request) {
 		if c := cancelRead.Load(); c != nil && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/users/") {
 			(*c)() // Ctrl-C while resume reads the first plan's account
 		}
-		switch {
-		case lost.Load() && r.URL.Path != "/oauth/token":
-			drop()
-		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities"), r.Method == http.MethodDelete:
-			inner.ServeHTTP(httptest.NewRecorder(), r)
-			lost.Store(true)
-			drop()
-		default:
-			inner.ServeHTTP(w, r)
-		}
-	}))
-	t.Cleanup(proxy.Close)
-	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	})
 
 	for _, args := range [][]string{
 		{"link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"},
@@ -71,4 +52,38 @@ func TestResumeInterruptedSaysWhatItLeft(t *testing.T) {
 	if r := runCmd(t, nil, "resume"); r.code != exitOK || !strings.Contains(r.out, "Nothing to settle") {
 		t.Errorf("resume a third time: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
+}
+
+// lossyTenant serves e's sandbox through a proxy whose network goes once a
+// link or a deletion reaches the tenant: the write acts, and nothing answers
+// it or anything after it, not even a read, until the test brings the
+// network back (the flag it returns, set false). before, when set, sees
+// each request first.
+func lossyTenant(t *testing.T, e *writeEnv, before func(*http.Request)) *atomic.Bool {
+	t.Helper()
+	inner := e.srv.Handler()
+	lost := new(atomic.Bool)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		drop := func() {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+		if before != nil {
+			before(r)
+		}
+		switch {
+		case lost.Load() && r.URL.Path != "/oauth/token":
+			drop()
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities"), r.Method == http.MethodDelete:
+			inner.ServeHTTP(httptest.NewRecorder(), r)
+			lost.Store(true)
+			drop()
+		default:
+			inner.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	return lost
 }

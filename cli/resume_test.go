@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -262,27 +261,7 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 // found goes to stderr).
 func TestResumeKeepsToThePlansAuditLogAndPrintsJSONAlone(t *testing.T) {
 	e := newWriteEnv(t)
-	inner := e.srv.Handler()
-	var lost atomic.Bool
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		drop := func() {
-			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-				conn.Close()
-			}
-		}
-		switch {
-		case lost.Load() && r.URL.Path != "/oauth/token":
-			drop() // the network gone: nothing answers, not even a read
-		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities"):
-			inner.ServeHTTP(httptest.NewRecorder(), r) // the tenant links; its answer is lost
-			lost.Store(true)
-			drop()
-		default:
-			inner.ServeHTTP(w, r)
-		}
-	}))
-	t.Cleanup(proxy.Close)
-	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	lost := lossyTenant(t, e, nil)
 	f := filepath.Join(t.TempDir(), "F.log")
 	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--audit-log", f, "--force"); r.code == exitOK {
 		t.Fatalf("the link went through with its answer lost: %s", r.out)
