@@ -80,6 +80,27 @@ func (a *Account) identifier() linking.PrimaryIdentifier {
 	return acc.Identifier
 }
 
+// FooterKeys are the account's keys in a few words each (l's in the help's,
+// which say what it links), so that every key that acts on it fits one line
+// (the help's words left v out at 100 columns): those help leaves on, in
+// its order.
+func (a *Account) FooterKeys() []keyBinding {
+	short := map[string]string{"u": "unlink", "D": "delete", "t": "ticket", "v": "verify email", "enter": "its group", "y": "copy id"}
+	var out []keyBinding
+	for _, g := range a.Help() {
+		for _, b := range g.Bindings {
+			switch w, ok := short[b.Help().Key]; {
+			case !b.Enabled():
+			case b.Help().Key == "l": // its words say what l links: the group, or another account
+				out = append(out, b)
+			case ok:
+				out = append(out, withHelp(b, b.Help().Key, w))
+			}
+		}
+	}
+	return out
+}
+
 func (a *Account) Help() []tui.HelpGroup {
 	k := a.c.Keys
 	back := withHelp(k.Back, "esc", "back")

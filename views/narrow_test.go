@@ -124,3 +124,23 @@ func TestTheLinkReviewSaysAScopeTheTokenLacks(t *testing.T) {
 	h.press("l", "enter")
 	h.mustShowWhole("The access token lacks a scope these calls need (expected any of: update:users)")
 }
+
+// The account screen's footer offers every key that acts on the account:
+// v on an unverified one at 100 columns too (the help's words left it out).
+func TestTheAccountFooterOffersEveryKeyThatActsOnIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	h.findResults("maria.garcia@outlook.com", 2)
+	for i := 0; i < 2; i++ {
+		h.press("enter")
+		if a, ok := h.active().(*Account); ok && a.acct != nil && !a.acct.User.EmailVerified {
+			break
+		}
+		h.press("esc", "j")
+	}
+	footer := h.footer()
+	for _, k := range []string{"l link", "D delete", "t ticket", "v verify email"} {
+		if !strings.Contains(footer, k) {
+			t.Errorf("the footer lacks %q:\n%s", k, h.screen())
+		}
+	}
+}
