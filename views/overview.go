@@ -136,7 +136,7 @@ func (o *Overview) View() string {
 		pairBar := max(w-nameW-8-4, 10)
 		for i, p := range st.Pairs {
 			if i >= room-1 && i != len(st.Pairs)-1 {
-				lines = append(lines, s.Dim.Render(fmt.Sprintf("  … and %d more combinations", len(st.Pairs)-i)))
+				lines = append(lines, s.Dim.Render(tui.Fit(fmt.Sprintf("  … and %d more combinations (/ and a connection name list their groups)", len(st.Pairs)-i), w)))
 				break
 			}
 			lines = append(lines, "  "+tui.Pad(p.Connections, nameW)+tui.PadLeft(tui.Count(p.Count), 7)+"  "+s.Bar.Render(tui.Bar(pairBar, float64(p.Count)/float64(maxPair))))
