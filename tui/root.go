@@ -987,7 +987,7 @@ func (m *Model) leaveFor(msg ShowMsg) tea.Cmd {
 	if len(lost) == 0 {
 		return m.show(msg)
 	}
-	body := append(Wrap("Leaving closes these screens, and this is lost:", DialogWidth(m.c), 0), lost...)
+	body := append(Wrap("Leaving closes "+Plural(len(m.stack), "this screen", "these screens")+", and this is lost:", DialogWidth(m.c), 0), lost...)
 	return m.push(NewConfirmThen(m.c, "Leave this screen?", body, "Leave and lose it?", false, func() tea.Cmd { return m.show(msg) }))
 }
 
@@ -1039,7 +1039,7 @@ func (m *Model) askQuit() tea.Cmd {
 		if len(lost) == 0 {
 			return m.quit()
 		}
-		body := append(Wrap("Quitting closes these screens, and this is lost:", DialogWidth(m.c), 0), lost...)
+		body := append(Wrap("Quitting closes "+Plural(len(m.stack), "this screen", "these screens")+", and this is lost:", DialogWidth(m.c), 0), lost...)
 		return m.push(NewConfirmThen(m.c, "Quit?", body, "Quit and lose it?", false, m.quit))
 	}
 	d := NewConfirmThen(m.c, "Quit while a write is in flight?", nil, "Quit anyway?", true, m.quit)
@@ -1054,7 +1054,7 @@ func (m *Model) askQuit() tea.Cmd {
 		if len(m.writes) == 0 {
 			body := Wrap("Every write has finished meanwhile: nothing is left in flight.", width, 0)
 			if lost := m.unsaved(); len(lost) > 0 { // a ticket made meanwhile, shown only on its screen
-				body = append(append(append(body, ""), Wrap("Quitting closes these screens, and this is lost:", width, 0)...), lost...)
+				body = append(append(append(body, ""), Wrap("Quitting closes "+Plural(len(m.stack), "this screen", "these screens")+", and this is lost:", width, 0)...), lost...)
 			}
 			return body
 		}

@@ -80,9 +80,9 @@ func (a *Account) identifier() linking.PrimaryIdentifier {
 	return acc.Identifier
 }
 
-// FooterKeys are the account's keys in a few words each (l's in the help's,
-// which say what it links), so that every key that acts on it fits one line
-// (the help's words left v out at 100 columns): those help leaves on, in
+// FooterKeys are the account's keys in a few words each (l's saying what it
+// links), so that every key that acts on it fits one line down to 80
+// columns (the help's words left v out at 100): those help leaves on, in
 // its order.
 func (a *Account) FooterKeys() []keyBinding {
 	short := map[string]string{"u": "unlink", "D": "delete", "t": "ticket", "v": "verify email", "enter": "its group", "y": "copy id"}
@@ -91,8 +91,10 @@ func (a *Account) FooterKeys() []keyBinding {
 		for _, b := range g.Bindings {
 			switch w, ok := short[b.Help().Key]; {
 			case !b.Enabled():
-			case b.Help().Key == "l": // its words say what l links: the group, or another account
-				out = append(out, b)
+			case b.Help().Key == "l" && a.group() != nil: // what l links: the group, in few words
+				out = append(out, withHelp(b, "l", fmt.Sprintf("link the group (%d accounts)", len(a.group().Accounts))))
+			case b.Help().Key == "l":
+				out = append(out, b) // "link with another account"
 			case ok:
 				out = append(out, withHelp(b, b.Help().Key, w))
 			}

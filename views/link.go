@@ -1274,5 +1274,9 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			out = append(append(out, ""), pathLines("Audit log: ", log, "  ", w, s.Dim.Render)...)
 		}
 	}
-	return append(out, sentence(s.Dim.Render, "What changed is read again from the tenant; esc goes back.", w)...)
+	back := "What changed is read again from the tenant; esc goes back."
+	if res != nil && slices.ContainsFunc(res.Steps, func(st linking.StepReport) bool { return st.Ticket != "" }) {
+		back = "What changed is read again from the tenant; esc goes back, asking first: the ticket's URL is shown only here."
+	}
+	return append(out, sentence(s.Dim.Render, back, w)...)
 }

@@ -126,9 +126,16 @@ func TestTheLinkReviewSaysAScopeTheTokenLacks(t *testing.T) {
 }
 
 // The account screen's footer offers every key that acts on the account:
-// v on an unverified one at 100 columns too (the help's words left it out).
+// v on an unverified one at 100 and 80 columns too (the help's words left
+// it out).
 func TestTheAccountFooterOffersEveryKeyThatActsOnIt(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	for _, width := range []int{100, 80} {
+		accountFooterOffersEveryKey(t, width)
+	}
+}
+
+func accountFooterOffersEveryKey(t *testing.T, width int) {
+	h := newHarness(t, harnessOpts{tenant: true, width: width, height: 30})
 	h.findResults("maria.garcia@outlook.com", 2)
 	for i := 0; i < 2; i++ {
 		h.press("enter")
@@ -140,7 +147,7 @@ func TestTheAccountFooterOffersEveryKeyThatActsOnIt(t *testing.T) {
 	footer := h.footer()
 	for _, k := range []string{"l link", "D delete", "t ticket", "v verify email"} {
 		if !strings.Contains(footer, k) {
-			t.Errorf("the footer lacks %q:\n%s", k, h.screen())
+			t.Errorf("at %d columns the footer lacks %q:\n%s", width, k, h.screen())
 		}
 	}
 }

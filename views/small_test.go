@@ -20,7 +20,7 @@ func TestTheAccountFooterSaysWhatLDoesInAGroup(t *testing.T) {
 	h.openGroup("wei.zhang@gmail.com")
 	h.press("enter")
 	activeIs[*Account](h, "enter did not open the account")
-	if f := h.footer(); !strings.Contains(f, "l link the 3 accounts of its group") || strings.Contains(f, "link with another account") {
+	if f := h.footer(); !strings.Contains(f, "l link the group (3 accounts)") || strings.Contains(f, "link with another account") {
 		t.Fatalf("the footer does not say that l links the group: %q", f)
 	}
 	h.press("l")
