@@ -224,18 +224,13 @@ func (l *Log) Append(r Record) error {
 // (its journal names it), whichever log the run that settles it was given.
 // It returns the path of the log it appended to.
 func (l *Log) AppendAt(path string, r Record) (string, error) {
-	if path == "" || filepath.Clean(path) == filepath.Clean(l.path) {
+	if path == "" || SameFile(path, l.path) {
 		return l.path, l.Append(r)
 	}
-	there, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return l.path, l.Append(r)
-	}
-	if err != nil {
+	} else if err != nil {
 		return "", fmt.Errorf("audit log: %w", err)
-	}
-	if here, err := os.Stat(l.path); err == nil && os.SameFile(here, there) {
-		return l.path, l.Append(r)
 	}
 	other, err := OpenLog(path, func(o *options) { *o = l.opts })
 	if err != nil {
@@ -246,6 +241,17 @@ func (l *Log) AppendAt(path string, r Record) (string, error) {
 		return "", err
 	}
 	return path, other.Close()
+}
+
+// SameFile reports whether two paths name one file: the same path, or two
+// that lead to one file (a link, another spelling of a directory).
+func SameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	x, errA := os.Stat(a)
+	y, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(x, y)
 }
 
 // Close closes the log; later Appends return ErrClosed.

@@ -527,7 +527,7 @@ func scopeNote(note string, s *session.Session, p *linking.Plan, done func(step 
 	if len(lacks) == 0 {
 		return note
 	}
-	n := fmt.Sprintf("Note: the access token lacks a scope these calls need (%s): the write would be refused (missing_scope) before the first call of an operation that needs it; grant it to the application, or ask for a token with it, then run this again.", strings.Join(lacks, "; "))
+	n := fmt.Sprintf("Note: the access token lacks a scope these calls need (%s): the write would be refused (missing_scope) before the first call of an operation that needs it; %s.", strings.Join(lacks, "; "), linking.GrantScope)
 	if note == "" {
 		return n
 	}

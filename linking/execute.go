@@ -564,9 +564,13 @@ func (e *Executor) checkScopes(p *Plan, op Operation, s Step) error {
 		need = "need"
 	}
 	return refuse(CheckMissingScope, stepUserIDs(s),
-		"the access token lacks a scope that %s %s (%s): grant it to the application (Auth0 Dashboard › Applications › APIs › Auth0 Management API › Machine to Machine Applications), or ask for a token with it, then run this again; %s and the steps after it in %s were not sent",
-		joinAnd(steps), need, strings.Join(lacks, "; "), s.ID, whole)
+		"the access token lacks a scope that %s %s (%s): %s; %s and the steps after it in %s were not sent",
+		joinAnd(steps), need, strings.Join(lacks, "; "), GrantScope, s.ID, whole)
 }
+
+// GrantScope is what to do about a scope the access token lacks, in the
+// refusal and wherever a write is said to be refused for it before.
+const GrantScope = "grant it to the application (Auth0 Dashboard › Applications › APIs › Auth0 Management API › Machine to Machine Applications), or ask for a token with it, then run this again"
 
 // lackedScope says, in Auth0's words ("expected any of: update:users"),
 // the scopes a step's call needs none of which granted holds; "" when it

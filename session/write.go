@@ -228,7 +228,7 @@ func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
 			break
 		}
 	}
-	if path == "" || sameFile(path, s.Paths.AuditLog) {
+	if path == "" || audit.SameFile(path, s.Paths.AuditLog) {
 		return nil, nil
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
@@ -241,16 +241,6 @@ func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
 		return nil, fmt.Errorf("the audit log of this plan's earlier run: %w", err)
 	}
 	return log, nil
-}
-
-// sameFile reports whether two paths name one file (or one path).
-func sameFile(a, b string) bool {
-	if filepath.Clean(a) == filepath.Clean(b) {
-		return true
-	}
-	x, errA := os.Stat(a)
-	y, errB := os.Stat(b)
-	return errA == nil && errB == nil && os.SameFile(x, y)
 }
 
 // checkNotInterleaved refuses p (linking.CheckUnsettledWrite) when an

@@ -130,7 +130,7 @@ func lackingScopes(c *tui.Common, ops []linking.Operation) string {
 	if len(lacks) == 0 {
 		return ""
 	}
-	return "⚠ The access token lacks a scope these calls need (" + strings.Join(lacks, "; ") + "): y would be refused (missing_scope) before the first call; grant it to the application, then try again."
+	return "⚠ The access token lacks a scope these calls need (" + strings.Join(lacks, "; ") + "): y would be refused (missing_scope) before the first call; " + linking.GrantScope + "."
 }
 
 // familyNote says who else shares the email when the link joins one member

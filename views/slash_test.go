@@ -234,12 +234,7 @@ func TestTheLinkReviewWrapsWhatThePrimaryGainsAt60(t *testing.T) {
 // stands for a group's shared address.
 func TestThePairWizardShowsTheFirstAccountsOwnEmail(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("imported.user@web.de")
-	h.press("enter", "l")
-	h.typeText("pat.kim@acme.com")
-	h.press("enter")
-	activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
+	h.pairWizard("imported.user@web.de", "pat.kim@acme.com")
 	row := ""
 	for _, l := range strings.Split(h.screen(), "\n") {
 		if strings.Contains(l, "auth0|5e8f9a0b1c2d3e4f50617283") && strings.Contains(l, "[x]") {
@@ -361,12 +356,7 @@ func TestAGroupsAccountsMoveWithTheListKeys(t *testing.T) {
 // refused for the different emails, unless overridden.
 func TestThePairWizardOfTwoEmailsSaysTheyShareNone(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.press("f")
-	h.typeText("sam.taylor@gmail.com")
-	h.press("enter", "l")
-	h.typeText("long.name@gmail.com")
-	h.press("enter")
-	activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
+	h.pairWizard("sam.taylor@gmail.com", "long.name@gmail.com")
 	h.mustShow("These accounts do not share an email")
 	if strings.Contains(h.screen(), "legacy_profiles") {
 		t.Fatalf("two emails are called profiles of one email:\n%s", h.screen())
@@ -404,4 +394,16 @@ func TestSlashOnTheOverviewStartsANewFilter(t *testing.T) {
 	if g := activeIs[*Groups](h, "/ on the overview did not open the groups list"); g.Filter() != "wei" {
 		t.Fatalf("the groups filter is %q, want wei:\n%s", g.Filter(), h.screen())
 	}
+}
+
+// pairWizard finds the account of first with f, presses l on it, and picks
+// the account found by other: the link wizard of the two opens.
+func (h *harness) pairWizard(first, other string) *LinkWizard {
+	h.t.Helper()
+	h.press("f")
+	h.typeText(first)
+	h.press("enter", "l")
+	h.typeText(other)
+	h.press("enter")
+	return activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
 }
