@@ -38,28 +38,39 @@ type ApplyOptions struct {
 	Reason string
 }
 
-// recorder opens the audit log and backup directory at the first write, so
-// that a session that only looks creates no file.
-func (s *Session) recorder() (*audit.Log, *audit.Backups, error) {
+// ownLog opens the session's audit log at the first write that records in
+// it, so that a session that only looks, or only records in the log of a
+// plan's earlier run (planLog), creates no file.
+func (s *Session) ownLog() (*audit.Log, error) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	if s.log != nil {
-		return s.log, s.backups, nil
+		return s.log, nil
 	}
 	log, err := audit.OpenLog(s.Paths.AuditLog, escapeJSON)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if note := log.Repaired(); note != "" {
 		s.note(note)
 	}
+	s.log = log
+	return log, nil
+}
+
+// ownBackups opens the backup directory at the first write.
+func (s *Session) ownBackups() (*audit.Backups, error) {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	if s.backups != nil {
+		return s.backups, nil
+	}
 	backups, err := audit.OpenBackups(s.Paths.Backups, escapeJSON)
 	if err != nil {
-		log.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	s.log, s.backups = log, backups
-	return log, backups, nil
+	s.backups = backups
+	return backups, nil
 }
 
 // escapeJSON makes every file of the record escape what a terminal would
@@ -92,12 +103,30 @@ func (s *Session) executor() (*linking.Executor, error) {
 	if s.ReadOnly {
 		return ex, nil
 	}
-	log, backups, err := s.recorder()
+	backups, err := s.ownBackups()
 	if err != nil {
 		return nil, err
 	}
-	ex.Log, ex.Backups = log, backups
+	ex.Backups = backups
 	return ex, nil
+}
+
+// recordIn gives ex the audit log j's plan records its calls in: the log of
+// the plan's earlier run where that is another (planLog), else the
+// session's own. The returned func closes what recordIn opened.
+func (s *Session) recordIn(ex *linking.Executor, j *audit.Journal) (func(), error) {
+	log, err := s.planLog(j)
+	if err != nil {
+		return nil, err
+	}
+	if log != nil {
+		ex.Log = log
+		return func() { log.Close() }, nil
+	}
+	if ex.Log, err = s.ownLog(); err != nil {
+		return nil, err
+	}
+	return func() {}, nil
 }
 
 // JournalPath is where the journal of plan id on this tenant goes by
@@ -201,12 +230,11 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	}
 	defer release()
 	ex.Journal = j
-	if log, err := s.planLog(j); err != nil {
+	closeLog, err := s.recordIn(ex, j)
+	if err != nil {
 		return nil, err
-	} else if log != nil {
-		defer log.Close()
-		ex.Log = log
 	}
+	defer closeLog()
 	res, err := ex.Apply(ctx, p)
 	if jerr := j.End(endNote(res, err)); jerr != nil && err == nil {
 		err = jerr
@@ -546,12 +574,11 @@ func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, err
 	}
 	defer release()
 	ex.Journal = j
-	if log, err := s.planLog(j); err != nil {
+	closeLog, err := s.recordIn(ex, j)
+	if err != nil {
 		return nil, err
-	} else if log != nil {
-		defer log.Close()
-		ex.Log = log
 	}
+	defer closeLog()
 	res, err := ex.Settle(ctx, u.Plan)
 	if err == nil && res.Count(linking.StatusAlreadyDone)+res.Count(linking.StatusDiscarded) == len(res.Steps) {
 		err = j.End(endSettled)
