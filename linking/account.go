@@ -136,6 +136,17 @@ func UsernameTellsApart(g *Group, a *Account) (PrimaryIdentifier, bool) {
 	return by.Identifier, shared && TellsApart(&by, g.Accounts)
 }
 
+// NamedBy is what names account a of g: its primary identifier, or, for
+// one of the several profiles of one email of a legacy custom database, the
+// username that tells it apart (UsernameTellsApart). The report's table,
+// JSON (named_by) and CSV name accounts by it, as plans and the TUI do.
+func NamedBy(g *Group, a *Account) PrimaryIdentifier {
+	if u, ok := UsernameTellsApart(g, a); ok {
+		return u
+	}
+	return a.Identifier
+}
+
 // PrimaryIdentifier says who the account is on its connection: on a
 // Non-Unique Email connection the first active identifier other than email
 // (username or phone_number) by precedence; the phone on sms; on other

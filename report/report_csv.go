@@ -18,12 +18,16 @@ var csvHeader = []string{
 	"primary_identifier_type", "primary_identifier_value",
 	"email", "email_verified", "logins_count", "last_login", "created_at",
 	"linked_identities", "blocked",
+	"named_by_type", "named_by_value", "username", "phone_number",
 }
 
 // WriteCSV writes one row per account of each group, with the group's
 // normalized email, class and missed_by_extension, and whether the account is
 // the recommended primary. An account in several groups has a row in each.
 // linked_identities lists provider|user_id (connection) separated by "; ".
+// named_by is what names the account (linking.NamedBy): its primary
+// identifier, or the username that tells one of a legacy database's
+// profiles of one email apart.
 // The CSV is for people (a spreadsheet, a terminal): tenant strings go
 // through csvCell; --json is the exact form.
 func WriteCSV(w io.Writer, r *linking.Report) error {
@@ -34,6 +38,7 @@ func WriteCSV(w io.Writer, r *linking.Report) error {
 	row := make([]string, len(csvHeader))
 	for _, g := range r.Groups {
 		for _, a := range g.Accounts {
+			named := linking.NamedBy(g, a)
 			row = append(row[:0],
 				g.Email, string(g.Class), strconv.FormatBool(g.MissedByExtension),
 				strconv.FormatBool(g.RecommendedPrimary != "" && a.UserID == g.RecommendedPrimary),
@@ -42,6 +47,7 @@ func WriteCSV(w io.Writer, r *linking.Report) error {
 				a.Email, strconv.FormatBool(a.EmailVerified), strconv.FormatInt(a.LoginsCount, 10),
 				csvTime(a.LastLogin), csvTime(a.CreatedAt), linkedList(a.Linked),
 				strconv.FormatBool(a.Blocked),
+				named.Type, named.Value, a.Username, a.PhoneNumber,
 			)
 			for i := range row {
 				row[i] = termsafe.CSVCell(row[i])

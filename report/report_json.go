@@ -24,7 +24,9 @@ const auth0Time = "2006-01-02T15:04:05.000Z"
 // Beyond the contract it carries connection (the narrowing, or null),
 // skipped_lines, line_errors, counts, single_accounts (an email scan's
 // account alone on its address), each group's primary_reasons, each
-// account's username, phone_number and name, and each linked identity's
+// account's named_by (linking.NamedBy: its primary identifier, or the
+// username that tells one of a legacy database's profiles of one email
+// apart), username, phone_number and name, and each linked identity's
 // email. Tenant strings are written as they are, JSON-escaped (invalid UTF-8
 // becomes U+FFFD, as encoding/json does).
 func WriteJSON(w io.Writer, r *linking.Report) error { return WriteJSONWith(w, r, nil) }
@@ -87,7 +89,7 @@ func WriteJSONWith(w io.Writer, r *linking.Report, conns *linking.Connections) e
 		j.open('[')
 		for _, a := range r.Single {
 			j.sep()
-			j.b = appendAccount(j.b, a, conns)
+			j.b = appendAccount(j.b, nil, a, conns)
 			j.comma = true
 		}
 		j.close(']')
@@ -124,15 +126,15 @@ func (j *jsonWriter) group(g *linking.Group) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendAccount(b, a, j.conns)
+		b = appendAccount(b, g, a, j.conns)
 	}
 	j.b = append(b, "]}"...)
 	j.comma = true
 }
 
-// appendAccount writes one account; with conns, its linked identities'
-// primary identifiers too.
-func appendAccount(b []byte, a *linking.Account, conns *linking.Connections) []byte {
+// appendAccount writes one account of g; with conns, its linked
+// identities' primary identifiers too.
+func appendAccount(b []byte, g *linking.Group, a *linking.Account, conns *linking.Connections) []byte {
 	b = append(b, `{"user_id":`...)
 	b = appendJSONString(b, a.UserID)
 	b = append(b, `,"connection":`...)
@@ -145,6 +147,12 @@ func appendAccount(b []byte, a *linking.Account, conns *linking.Connections) []b
 	b = appendJSONString(b, a.Identifier.Type)
 	b = append(b, `,"value":`...)
 	b = appendJSONString(b, a.Identifier.Value)
+	b = append(b, '}')
+	named := linking.NamedBy(g, a)
+	b = append(b, `,"named_by":{"type":`...)
+	b = appendJSONString(b, named.Type)
+	b = append(b, `,"value":`...)
+	b = appendJSONString(b, named.Value)
 	b = append(b, `},"email":`...)
 	b = appendJSONString(b, a.Email)
 	b = append(b, `,"email_verified":`...)

@@ -298,10 +298,7 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		}
 		// Identifier types are plain ASCII, so Printable of the whole is
 		// type, space and Printable of the value.
-		id := a.Identifier
-		if u, ok := linking.UsernameTellsApart(g, a); ok {
-			id = u // the profiles of one email of a legacy database
-		}
+		id := linking.NamedBy(g, a) // the profiles of one email of a legacy database: by username
 		cells = append(cells, id.Type...)
 		cells = append(cells, ' ')
 		cells = append(cells, termsafe.Printable(id.Value)...)
