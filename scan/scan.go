@@ -188,6 +188,33 @@ func (s *Scanner) index(r record, x recordExtra, emails []string, hashes []uint3
 	}
 }
 
+// Hidden are the accounts scanned that an email lookup (users-by-email,
+// the search) cannot find under an email they hold: through a linked
+// identity's profile, or under a spelling with white space around it. They
+// are keyed by normalized email, whether another account shares it or not:
+// an account alone on such an address at the scan is found when another
+// one joins it later.
+func (s *Scanner) Hidden() map[string][]string {
+	out := map[string][]string{}
+	var emails []string
+	for idx := range s.count {
+		r := s.record(idx)
+		own := r.email()
+		spaced := strings.TrimSpace(own) != own
+		if !spaced && !s.multi[idx] {
+			continue
+		}
+		ownKey := linking.NormalizeEmail(own)
+		emails = emailsOf(emails[:0], *r, recordExtra{linked: s.linked[idx]})
+		for _, e := range emails {
+			if spaced || e != ownKey {
+				out[e] = append(out[e], strings.Clone(r.field(0)))
+			}
+		}
+	}
+	return out
+}
+
 func (s *Scanner) store(r record) uint32 {
 	idx := s.count
 	if int(idx/recordChunk) == len(s.records) {

@@ -202,6 +202,16 @@ func (s *Snapshot) Load(ctx context.Context, conns *linking.Connections, req Req
 	return rep, nil
 }
 
+// Hidden reads the snapshot for the accounts an email lookup cannot find
+// under an email they hold (Scanner.Hidden), by normalized email.
+func (s *Snapshot) Hidden(ctx context.Context, conns *linking.Connections) (map[string][]string, error) {
+	sc := New(conns, Options{ExpectedEmails: s.State.Emails})
+	if err := s.read(ctx, sc, nil); err != nil {
+		return nil, err
+	}
+	return sc.Hidden(), nil
+}
+
 // snapshotWriter writes a new snapshot: the base is copied while the export
 // downloads, then committed with the state file, and the files of the
 // snapshot it replaces are removed.

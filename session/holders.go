@@ -3,11 +3,9 @@ package session
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/scan"
 )
 
 // Holders are the accounts that hold an email where users-by-email and the
@@ -38,7 +36,8 @@ func (s *Session) extraHolders(ctx context.Context, email string) []string {
 }
 
 // readHolders indexes the snapshot's accounts that an email lookup would
-// miss, by the email of the group they stand in.
+// miss (scan.Snapshot.Hidden), by normalized email: an account that was
+// alone on such an address at the scan too.
 func (s *Session) readHolders(ctx context.Context) map[string][]string {
 	snap, err := s.Snapshot()
 	if err != nil {
@@ -48,17 +47,9 @@ func (s *Session) readHolders(ctx context.Context) map[string][]string {
 	if err != nil {
 		return nil
 	}
-	rep, err := snap.Load(ctx, conns, scan.Request{})
+	by, err := snap.Hidden(ctx, conns)
 	if err != nil {
 		return nil
-	}
-	by := map[string][]string{}
-	for _, g := range rep.Groups {
-		for _, a := range g.Accounts {
-			if linking.NormalizeEmail(a.Email) != g.Email || strings.TrimSpace(a.Email) != a.Email {
-				by[g.Email] = append(by[g.Email], a.UserID)
-			}
-		}
 	}
 	return by
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -64,6 +65,43 @@ func TestAGroupReadByEmailHoldsTheAccountsTheScanFoundThroughLinkedIdentities(t 
 	g, err = s.ReadGroup(ctx, email)
 	if err != nil || slices.Contains(ids(g), holder) {
 		t.Fatalf("after the unlink: %v %v", err, ids(g))
+	}
+}
+
+// An account that held an email alone at the scan, through a linked
+// identity's profile, stands in no group then; when another account takes
+// that email later, reading its group finds both, without a new scan.
+func TestAnAccountAloneOnItsLinkedEmailAtTheScanIsFoundWhenAnotherJoinsIt(t *testing.T) {
+	ctx := context.Background()
+	pat := &emulator.User{UserID: "auth0|pat", Email: "pat@work.com", EmailVerified: emulator.FlagTrue,
+		Identities: append(oneIdentity("Username-Password-Authentication", "auth0", "pat", false), emulator.Identity{
+			Connection: "github", Provider: "github", UserID: emulator.IdentityID{Value: "77"}, IsSocial: true,
+			ProfileData: json.RawMessage(`{"email":"pat@home.com","email_verified":true}`),
+		})}
+	srv, base := emulatortest.Start(t, emulator.Options{Rate: -1, Tenant: &emulator.Tenant{
+		Connections: []*emulator.Connection{
+			{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"},
+			{ID: "con_gh", Name: "github", Strategy: "github"},
+			{ID: "con_db2", Name: "Partners-DB", Strategy: "auth0"},
+		},
+		Users: []*emulator.User{pat},
+	}})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	rep, err := With(ctx, tn, "sandbox", Config{StateDir: state}).Scan(ctx, scan.Request{})
+	if err != nil || len(rep.Groups) != 0 {
+		t.Fatalf("the scan: %v, %d groups, want none", err, len(rep.Groups))
+	}
+	verified := true
+	if _, err := tn.CreateUser(ctx, client.NewUser{Connection: "Partners-DB", Email: "pat@home.com", EmailVerified: &verified, Password: "Correct-Horse-9"}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := With(ctx, tn, "sandbox", Config{StateDir: state}).ReadGroup(ctx, "pat@home.com")
+	if err != nil || g == nil || !slices.ContainsFunc(g.Accounts, func(a *linking.Account) bool { return a.UserID == "auth0|pat" }) || len(g.Accounts) != 2 {
+		t.Fatalf("the group of pat@home.com read after the new account: %v %+v, want it to hold auth0|pat too", err, g)
 	}
 }
 
