@@ -111,22 +111,32 @@ func (s *Session) executor() (*linking.Executor, error) {
 	return ex, nil
 }
 
-// recordIn gives ex the audit log j's plan records its calls in: the log of
-// the plan's earlier run where that is another (planLog), else the
-// session's own. The returned func closes what recordIn opened.
-func (s *Session) recordIn(ex *linking.Executor, j *audit.Journal) (func(), error) {
-	log, err := s.planLog(j)
+// journaled puts ex under p's journal at path, locked, recording in the
+// audit log p's calls keep to: the log of the plan's earlier run where that
+// is another (planLog), else the session's own. release unlocks and closes
+// what journaled opened.
+func (s *Session) journaled(ex *linking.Executor, p *linking.Plan, path string) (j *audit.Journal, release func(), err error) {
+	j, unlock, err := s.openJournal(p.ID, path, p.StepIDs())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if log != nil {
+	log, err := s.planLog(j)
+	if err == nil && log == nil {
+		ex.Log, err = s.ownLog()
+	} else if err == nil {
 		ex.Log = log
-		return func() { log.Close() }, nil
 	}
-	if ex.Log, err = s.ownLog(); err != nil {
-		return nil, err
+	if err != nil {
+		unlock()
+		return nil, nil, err
 	}
-	return func() {}, nil
+	ex.Journal = j
+	return j, func() {
+		if log != nil {
+			log.Close()
+		}
+		unlock()
+	}, nil
 }
 
 // JournalPath is where the journal of plan id on this tenant goes by
@@ -224,17 +234,11 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 			return nil, err
 		}
 	}
-	j, release, err := s.openJournal(p.ID, path, p.StepIDs())
+	j, release, err := s.journaled(ex, p, path)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	ex.Journal = j
-	closeLog, err := s.recordIn(ex, j)
-	if err != nil {
-		return nil, err
-	}
-	defer closeLog()
 	res, err := ex.Apply(ctx, p)
 	if jerr := j.End(endNote(res, err)); jerr != nil && err == nil {
 		err = jerr
@@ -568,17 +572,11 @@ func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, err
 	if s.ReadOnly {
 		return ex.Settle(ctx, u.Plan) // refused
 	}
-	j, release, err := s.openJournal(u.Plan.ID, u.Journal, u.Plan.StepIDs())
+	j, release, err := s.journaled(ex, u.Plan, u.Journal)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	ex.Journal = j
-	closeLog, err := s.recordIn(ex, j)
-	if err != nil {
-		return nil, err
-	}
-	defer closeLog()
 	res, err := ex.Settle(ctx, u.Plan)
 	if err == nil && res.Count(linking.StatusAlreadyDone)+res.Count(linking.StatusDiscarded) == len(res.Steps) {
 		err = j.End(endSettled)
