@@ -119,7 +119,8 @@ func TestActionApart(t *testing.T) {
 }
 
 // TestAuditColumnsGiveUpRoomInOrder: the operator goes first, then the
-// year, then the email and the accounts down to 16 cells, then the action
+// year (whole: a time column cut into it would pad the short time with
+// blank cells), then the email and the accounts down to 16 cells, then the action
 // down to what keeps the page's actions apart, then the email and the
 // accounts in turns (the accounts keeping 14 cells), and the action last;
 // what is left over goes first to the one of the email and the accounts
@@ -135,6 +136,7 @@ func TestAuditColumnsGiveUpRoomInOrder(t *testing.T) {
 		{60, auditNeeds{14, 9, 18, 30, 5, 8}, []int{11, 8, 9, 12, 14, 0}}, // "no result", "mtran153@gmail.com"
 		{60, auditNeeds{6, 9, 22, 44, 4, 8}, []int{11, 6, 9, 14, 14, 0}},
 		{80, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 14, 6, 19, 24, 0}},
+		{80, auditNeeds{8, 2, 22, 45, 6, 8}, []int{11, 8, 6, 22, 27, 0}}, // the year gives up 5 cells, never 2 left blank
 		{100, auditNeeds{14, 2, 42, 30, 4, 8}, []int{16, 14, 6, 22, 27, 8}},
 		{100, auditNeeds{14, 2, 25, 30, 4, 8}, []int{16, 14, 6, 25, 24, 8}},
 		{100, auditNeeds{6, 9, 29, 51, 4, 8}, []int{16, 6, 9, 29, 25, 8}},

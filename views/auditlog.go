@@ -90,7 +90,9 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 			filterHelp("bob@", "in an email, user id or identifier"),
 			filterHelp("delete error", "action and result"),
 			filterHelp("dana", "operator, reason, op or plan id"),
+			filterHelp("undo", "the calls undos made"),
 		}},
+		{Title: "Marks", Bindings: []keyBinding{filterHelp(strings.TrimSpace(undoMark), "a call an undo made")}},
 		// r here is the root's rescan, which reads the log again too (the
 		// global help's "rescan" gives way to these words).
 		{Title: "Read again", Bindings: []keyBinding{withHelp(k.Rescan, "r", "read the log again (and rescan the tenant)")}},
@@ -280,6 +282,9 @@ func (a *AuditLog) searchText(e *auditEntry) string {
 			}
 		}
 	}
+	if e.Undoes != "" {
+		ids = append(ids, "undo")
+	}
 	return e.SearchText(ids...)
 }
 
@@ -298,25 +303,53 @@ func (a *AuditLog) askUndo() tea.Cmd {
 	return a.c.Open(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
 }
 
-// accounts names an entry's accounts, each as accountIn does. A step of a
-// link (its merge, roles, memberships and the link itself) names the
-// secondary first, "into" the primary, and an unlink the identity "from"
-// its primary: the rows of one link of several accounts differ by their
-// secondary, which a narrow column must show before it cuts.
+// accounts names an entry's accounts, each as accountIn does, whole (the
+// record's "of", the undo's title): accountNames joined.
 func (a *AuditLog) accounts(e *auditEntry) string {
-	names := make([]string, len(e.UserIDs))
+	names, joiner := a.accountNames(e)
+	whole := make([]string, len(names))
+	for i, n := range names {
+		whole[i] = n.String()
+	}
+	return strings.Join(whole, joiner)
+}
+
+// accountNames are an entry's accounts in the order its row says them, and
+// the words between them. A step of a link (its merge, roles, memberships
+// and the link itself) names the secondary first, "into" the primary, and
+// an unlink the identity "from" its primary: the rows of one link of
+// several accounts differ by their secondary, which a narrow column must
+// show before it cuts.
+func (a *AuditLog) accountNames(e *auditEntry) ([]accountName, string) {
+	names := make([]accountName, len(e.UserIDs))
 	for i, id := range e.UserIDs {
 		names[i] = a.accountIn(e, id)
 	}
 	if len(names) == 2 { // a link's or an unlink's steps name the primary, then the other account
 		switch e.Action {
 		case linking.ActionLink, linking.ActionPatchMetadata, linking.ActionAssignRoles, linking.ActionAddMember:
-			return names[1] + " into " + names[0]
+			return []accountName{names[1], names[0]}, " into "
 		case linking.ActionUnlink:
-			return names[1] + " from " + names[0]
+			return []accountName{names[1], names[0]}, " from "
 		}
 	}
-	return strings.Join(names, ", ")
+	return names, ", "
+}
+
+// accountName is how the log names one account: by the identifier that
+// tells it apart (a family member's username or phone, a legacy profile's
+// username), with its user id where the scan knows it; else by its user id
+// alone (ident "").
+type accountName struct{ ident, userID string }
+
+func (n accountName) String() string {
+	switch {
+	case n.ident == "":
+		return n.userID
+	case n.userID == "":
+		return n.ident
+	}
+	return n.ident + " (" + n.userID + ")"
 }
 
 // accountIn names an account of an entry as the group screen does
@@ -327,19 +360,65 @@ func (a *AuditLog) accounts(e *auditEntry) string {
 // accounts that share it. An account the scan no longer has is named by
 // the identifier the record keeps (a username of an account deleted or
 // linked since), else by user id.
-func (a *AuditLog) accountIn(e *auditEntry, id string) string {
+func (a *AuditLog) accountIn(e *auditEntry, id string) accountName {
 	if acc, g := a.c.Data.Account(id); acc != nil {
 		if _, ok := tui.UsernameIn(g, acc); !ok && acc.Identifier.Type == linking.IdentifierEmail && slices.ContainsFunc(e.Emails, func(m string) bool {
 			return linking.NormalizeEmail(m) == linking.NormalizeEmail(acc.Identifier.Value)
 		}) {
-			return id
+			return accountName{userID: id}
 		}
-		return tui.NameIn(g, acc)
+		if name := tui.NameIn(g, acc); name != id { // "identifier (user id)", as tui.AccountLabel says it
+			return accountName{ident: strings.TrimSuffix(name, " ("+id+")"), userID: id}
+		}
+		return accountName{userID: id}
 	}
 	if _, value, ok := strings.Cut(e.Names[id], " "); ok {
-		return value
+		return accountName{ident: value}
 	}
-	return id
+	return accountName{userID: id}
+}
+
+// accountsCell is the ACCOUNTS cell of a row in width cells. Where the
+// names do not fit whole, the identifiers that tell accounts apart (a
+// family member's username) are what stay: the user ids beside them go
+// first, then the user ids that name accounts alone are cut, each to its
+// share of the room left; where even that leaves too little, the
+// identifiers come first, and the rest gives way to "…"
+// ("olivia.li968 …"). A row of user ids alone is cut at its end: its
+// secondary shows first.
+func accountsCell(names []accountName, joiner string, width int) string {
+	fits := func(s string) bool { return tui.Width(tui.Fit(s, width+1)) <= width }
+	whole, short := make([]string, len(names)), make([]string, len(names))
+	var idents []string
+	for i, n := range names {
+		whole[i], short[i] = n.String(), n.userID
+		if n.ident != "" {
+			short[i] = n.ident
+			idents = append(idents, n.ident)
+		}
+	}
+	switch {
+	case fits(strings.Join(whole, joiner)):
+		return strings.Join(whole, joiner)
+	case len(idents) == 0:
+		return strings.Join(whole, joiner)
+	case fits(strings.Join(short, joiner)) || len(idents) == len(names):
+		return strings.Join(short, joiner)
+	}
+	// Some accounts by identifier, others by user id alone: the user ids
+	// share what the identifiers and the words between leave.
+	left := width - tui.Width(tui.Fit(strings.Join(idents, joiner), 4*width)) - (len(names)-len(idents))*tui.Width(joiner)
+	if share := left / (len(names) - len(idents)); share >= 4 {
+		cut := make([]string, len(names))
+		for i, n := range names {
+			cut[i] = tui.Fit(short[i], width)
+			if n.ident == "" {
+				cut[i] = tui.Fit(n.userID, share)
+			}
+		}
+		return strings.Join(cut, joiner)
+	}
+	return strings.Join(idents, ", ") + " " + tui.Ellipsis
 }
 
 // undone names the operation an undo reverses (ref: plan/op, as records
@@ -378,6 +457,19 @@ func (a *AuditLog) pageRows() int {
 // action, result, email, accounts, operator; and actionLeast, the fewest
 // cells that keep the actions on the page apart once cut (actionApart).
 type auditNeeds struct{ action, result, email, accounts, operator, actionLeast int }
+
+// undoMark marks in the ACTION column a call an undo made: its action
+// alone ("unlink", "create_user") reads as a call of its own.
+const undoMark = "↶ "
+
+// actionCell is the ACTION cell of a row: the action, marked when an undo
+// made the call.
+func actionCell(e *auditEntry) string {
+	if e.Undoes != "" {
+		return undoMark + e.Action
+	}
+	return e.Action
+}
 
 // actionApart is the fewest cells, 8 at least, in which the actions cut
 // to fit stay apart: "patch_m…", "verify_…", "create_…"; "remove_r…" and
@@ -457,6 +549,8 @@ func auditColumns(width int, need auditNeeds) []int {
 		switch {
 		case st.least == 0:
 			w[st.col] = 0
+		case st.col == colTime:
+			w[st.col] = min(w[st.col], st.least) // the year goes whole: a time cut into it leaves blank cells
 		case w[st.col] > st.least:
 			w[st.col] = max(w[st.col]-over, st.least)
 		}
@@ -506,6 +600,9 @@ func (a *AuditLog) View() string {
 		lines = append(lines, tui.Truncate(s.Dim.Render("filter: ")+tui.Fit(a.filter.Value, w/2)+s.Dim.Render(fmt.Sprintf("  %d of %d calls, newest first (/ edits, esc clears)", len(a.rows), len(a.entries))), w))
 	default:
 		summary := fmt.Sprintf("%d %s, newest first · / filters · enter shows one", len(a.entries), tui.Plural(len(a.entries), "call", "calls"))
+		if slices.ContainsFunc(a.entries, func(e auditEntry) bool { return e.Undoes != "" }) {
+			summary = fmt.Sprintf("%d %s, newest first · %smarks an undo · / filters · enter shows one", len(a.entries), tui.Plural(len(a.entries), "call", "calls"), undoMark)
+		}
 		if a.skipped > 0 {
 			summary += fmt.Sprintf(" · %d unreadable lines skipped", a.skipped)
 		}
@@ -519,8 +616,8 @@ func (a *AuditLog) View() string {
 	cellW := func(v string) int { return tui.Width(tui.Fit(v, 80)) }
 	for r := a.offset; r < min(a.offset+a.pageRows(), len(a.rows)); r++ {
 		e := &a.entries[a.rows[r]]
-		actions = append(actions, e.Action)
-		need.action = max(need.action, cellW(e.Action))
+		actions = append(actions, actionCell(e))
+		need.action = max(need.action, cellW(actionCell(e)))
 		need.result = max(need.result, cellW(e.Result))
 		need.email = max(need.email, cellW(strings.Join(e.Emails, ", ")))
 		need.accounts = max(need.accounts, cellW(a.accounts(e)))
@@ -553,8 +650,9 @@ func (a *AuditLog) View() string {
 		if cols[0] < len(layout) {
 			layout = "01-02 15:04"
 		}
-		head := tui.Pad(e.Time.UTC().Format(layout), cols[0]) + cell(1, e.Action)
-		rest := cell(3, strings.Join(e.Emails, ", ")) + cell(4, a.accounts(e)) + cell(5, e.Operator)
+		head := tui.Pad(e.Time.UTC().Format(layout), cols[0]) + cell(1, actionCell(e))
+		names, joiner := a.accountNames(e)
+		rest := cell(3, strings.Join(e.Emails, ", ")) + cell(4, accountsCell(names, joiner, cols[4])) + cell(5, e.Operator)
 		if r == a.cursor {
 			lines = append(lines, s.Selected.Render("▸ "+head+cell(2, e.Result)+rest))
 			continue

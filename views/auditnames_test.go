@@ -1,10 +1,14 @@
 package views
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // legacyAudit is an audit log of two calls on the small fixture's legacy
@@ -77,5 +81,96 @@ func TestTheTicketNamesALegacyProfileByUsername(t *testing.T) {
 	h.press("esc", "y", "3") // y: leave, the URL with it
 	if row := auditRow(h, "ticket"); !strings.Contains(row, " bobsmith (auth0|1000123)") {
 		t.Errorf("the ticket's row: %q", row)
+	}
+}
+
+// TestTheAuditLogKeepsAFamilyMemberRecognisableAndMarksAnUndo: the link of
+// the Patels' Google login into raj.patel, a member of the family (a mixed
+// group), names raj.patel in its rows at 60, 80 and 100 columns (the
+// Google login's user id, first, took the whole cell: the family member
+// was cut off), and the calls of the undo of that link are marked ↶, the
+// marks explained above the list.
+func TestTheAuditLogKeepsAFamilyMemberRecognisableAndMarksAnUndo(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	det := h.openGroup("patel.family@gmail.com")
+	h.selectAccount(det, "auth0|63a1b2c3d4e5f60718293a4c") // raj.patel
+	h.press("p", "l")
+	for i := 0; i < 3 && !strings.Contains(h.screen(), "▸ [ ] (email)"); i++ {
+		h.press("j")
+	}
+	h.press("space", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "3")
+	h.selectAudit("link")
+	h.press("U", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "3")
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		at := fmt.Sprintf("at %d×%d", size[0], size[1])
+		link, undo := auditRowAt(h, "link"), auditRowAt(h, "↶ unlink")
+		for _, row := range []string{link, undo} {
+			if !strings.Contains(row, "raj.patel") {
+				t.Errorf("%s a row does not name the family member raj.patel:\n%s", at, h.screen())
+			}
+		}
+		if strings.Contains(link, "↶") {
+			t.Errorf("%s the link, no undo, is marked:\n%s", at, link)
+		}
+		h.mustShow("↶ marks an undo")
+	}
+	h.press("/")
+	h.typeText("undo")
+	h.press("enter")
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if auditRowTime.MatchString(l) && !strings.Contains(l, "↶") {
+			t.Errorf("/undo lists a call no undo made: %q", l)
+		}
+	}
+}
+
+// auditRowTime starts a row of the audit log, its time with or without
+// the year (narrow windows leave it out).
+var auditRowTime = regexp.MustCompile(`^[▸ ] (\d{4}-)?\d\d-\d\d \d\d:\d\d +`)
+
+// auditRowAt is auditRow at any width: the first row whose action cell
+// is action.
+func auditRowAt(h *harness, action string) string {
+	h.t.Helper()
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if m := auditRowTime.FindString(l); m != "" && strings.HasPrefix(l[len(m):], action+" ") {
+			return l
+		}
+	}
+	h.t.Fatalf("no row of a %s:\n%s", action, h.screen())
+	return ""
+}
+
+// TestAccountsCellCutsUserIDsBeforeIdentifiers: a cell too narrow for its
+// names gives up the user ids beside identifiers, then cuts the user ids
+// that name accounts alone, then shows the identifiers first; a row of
+// user ids alone is cut at its end, its secondary first.
+func TestAccountsCellCutsUserIDsBeforeIdentifiers(t *testing.T) {
+	google := accountName{userID: "google-oauth2|109346385516795420252"}
+	olivia := accountName{ident: "olivia.li968", userID: "auth0|67d29c69e5b0ef0b410c60ca"}
+	patricia := accountName{ident: "patricia.muller1368", userID: "auth0|6ae4dc33ce7a4c925e1a8028"}
+	github := accountName{userID: "github|48151623"}
+	for _, tt := range []struct {
+		names  []accountName
+		joiner string
+		width  int
+		want   string
+	}{
+		{[]accountName{patricia}, ", ", 60, "patricia.muller1368 (auth0|6ae4dc33ce7a4c925e1a8028)"},
+		{[]accountName{patricia}, ", ", 24, "patricia.muller1368"},
+		{[]accountName{patricia}, ", ", 14, "patricia.muller1368"}, // Pad cuts it at its end: "patricia.mull…"
+		{[]accountName{google, olivia}, " into ", 24, "googl… into olivia.li968"},
+		{[]accountName{olivia, google}, " into ", 27, "olivia.li968 into google-o…"},
+		{[]accountName{google, olivia}, " into ", 14, "olivia.li968 …"},
+		{[]accountName{github, google}, " from ", 24, "github|48151623 from google-oauth2|109346385516795420252"},
+	} {
+		if got := accountsCell(tt.names, tt.joiner, tt.width); got != tt.want {
+			t.Errorf("%v in %d cells: %q, want %q", tt.names, tt.width, got, tt.want)
+		}
 	}
 }
