@@ -118,6 +118,10 @@ func (a *Account) Help() []tui.HelpGroup {
 	if g := a.group(); g != nil { // l opens the wizard of its group (key)
 		link = withHelp(k.Link, "l", fmt.Sprintf("link the %d accounts of its group", len(g.Accounts)))
 	}
+	if off := familyLinkOff(a.group()); off != "" && !a.c.ReadOnly {
+		link.SetEnabled(false)
+		link.SetHelp("l", off)
+	}
 	actions := []keyBinding{link, k.Unlink, k.Delete, k.Ticket, k.Verify}
 	if a.c.ReadOnly {
 		for i := range actions {
@@ -183,6 +187,9 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 		// Read again (a dialog on it may have found it gone): what is on
 		// screen may be no more, and enter would put its group back.
 		return tui.Note("Reading the account again, as the tenant holds it now…")
+	}
+	if tui.Matches(k, keys.Link) && !a.c.ReadOnly && familyLinkOff(a.group()) != "" {
+		return tui.ReportError(errFamily) // no screen opens: nothing to read again after
 	}
 	cmd := a.action(k)
 	if cmd != nil && tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) {

@@ -1105,3 +1105,42 @@ func TestDeletingABlockedSocialAccountSaysItLetsThePersonBackIn(t *testing.T) {
 	h.press("D")
 	h.mustShow("yes: the account is blocked", "comes back unblocked: deleting it lets whoever signs in with it in again")
 }
+
+// TestLOnAFamilySaysAtOnceWhyItLinksNothing: a family's accounts (one email
+// on a Non-Unique Emails connection) are never linked, which the link
+// review said only after two steps. On a member's account screen and on
+// the family's group screen, l is left out of the footer, help says why,
+// and l (p too, on the group) says so at once, opening no wizard. The
+// Patels' mixed group, a family and a Google login, still opens it.
+func TestLOnAFamilySaysAtOnceWhyItLinksNothing(t *testing.T) {
+	const refusal = "nothing to link: a family, each account its own person"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("liam.miller")
+	h.press("enter")
+	activeIs[*Account](h, "enter did not open liam.miller's account")
+	h.mustShow("3 accounts share the.millers@gmail.com: shared by design")
+	if strings.Contains(h.screen(), "l link") {
+		t.Errorf("the account screen offers l on a family:\n%s", h.screen())
+	}
+	h.press("l")
+	activeIs[*Account](h, "l left the account screen of a family member")
+	h.mustShow(refusal)
+	h.press("?")
+	h.mustShow("link (off: a family, each its own person)")
+	h.press("esc")
+
+	h.openGroup("the.millers@gmail.com")
+	if strings.Contains(h.screen(), "l link") || strings.Contains(h.screen(), "p choose primary") {
+		t.Errorf("the family's group screen offers l or p:\n%s", h.screen())
+	}
+	for _, key := range []string{"l", "p"} {
+		h.press(key)
+		activeIs[*Detail](h, key+" left the family's group screen")
+		h.mustShow(refusal)
+	}
+
+	h.openGroup("patel.family@gmail.com")
+	h.press("l")
+	activeIs[*LinkWizard](h, "l on a mixed group did not open the link wizard")
+}

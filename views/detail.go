@@ -204,6 +204,12 @@ func (d *Detail) Help() []tui.HelpGroup {
 			off(0, "one account has this email: nothing to link it with here")
 			choose.SetEnabled(false)
 		}
+		if why := familyLinkOff(d.Group()); why != "" {
+			actions[0].SetEnabled(false)
+			actions[0].SetHelp("l", why)
+			choose.SetEnabled(false)
+			choose.SetHelp("p", "choose primary (off: a family, nothing to link)")
+		}
 	}
 	perAccount := []keyBinding{choose, k.Copy, withHelp(k.Open, "enter", "open the account")}
 	if d.Selected() == nil {
@@ -412,6 +418,8 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		d.scroll = max(d.scroll-d.c.Height/2, 0)
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly && tui.Resolved(g):
 		return tui.ReportError(errors.New("nothing to link: this email has one account now, so there is no primary to choose (p chooses the primary of a link)"))
+	case tui.Matches(k, keys.ChoosePrimary, keys.Link) && !d.c.ReadOnly && familyLinkOff(g) != "":
+		return tui.ReportError(errFamily) // p chooses for l, which links nothing here
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly:
 		if sel != nil {
 			d.chosen, d.primaryNotice = sel.UserID, ""

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -162,6 +163,21 @@ func (w *LinkWizard) familyNote() string {
 	}
 	return fmt.Sprintf("Note: %d other %s the email %s (%s): whoever signs in with %s gets into the account %s alone.",
 		len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, w.name(w.users[0].UserID))
+}
+
+// errFamily is l's answer on a family's group (familyLinkOff).
+var errFamily = errors.New("nothing to link: a family, each account its own person (Non-Unique Emails)")
+
+// familyLinkOff is l's help on a family's group, off: its accounts share
+// the email on one Non-Unique Emails connection by design, and linking
+// refuses any two of them (non_unique_email_connection), so the screens
+// that open the wizard on the group say so at the key rather than its
+// review after two steps. "" for a group that may be linked.
+func familyLinkOff(g *linking.Group) string {
+	if g == nil || g.Class != linking.ClassSharedByDesign {
+		return ""
+	}
+	return "link (off: a family, each its own person)"
 }
 
 func (w *LinkWizard) group() *linking.Group {

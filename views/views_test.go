@@ -686,20 +686,20 @@ func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
 
 // TestChoosingThePrimaryChangesNoOtherAccountsMark: p makes the account
 // under the cursor the primary and nothing else; the account that was the
-// primary keeps the mark the group gives it (none in a family's group,
-// linked in a link candidate's) and a mark the operator set stays.
+// primary keeps the mark the group gives it (none where no primary is
+// recommended, linked in a link candidate's) and a mark the operator set stays.
 func TestChoosingThePrimaryChangesNoOtherAccountsMark(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	h.openGroup("the.millers@gmail.com")
+	h.openGroup("patel.family@gmail.com") // mixed: no primary recommended
 	h.press("l", "j", "p", "j", "p")
 	w := activeIs[*LinkWizard](h, "l did not open the link wizard")
 	if secs := w.secondaries(); len(secs) != 0 {
-		t.Fatalf("p marked %v to be linked in a family's group:\n%s", secs, h.screen())
+		t.Fatalf("p marked %v to be linked in a group without a recommended primary:\n%s", secs, h.screen())
 	}
-	h.press("space")                // liam.miller is the primary: space does nothing
-	h.press("k", "space", "k", "p") // emma.miller marked, then mike.miller the primary
-	if secs := w.secondaries(); len(secs) != 1 || secs[0] != "auth0|64b7ca01e0f1a2b3c4d5e6f8" {
-		t.Fatalf("after p on mike.miller the accounts to link are %v, want emma.miller alone:\n%s", secs, h.screen())
+	h.press("space")                // the Google login is the primary: space marks nothing
+	h.press("k", "space", "k", "p") // anika.patel marked, then raj.patel the primary
+	if secs := w.secondaries(); len(secs) != 1 || secs[0] != anikaPatel {
+		t.Fatalf("after p on raj.patel the accounts to link are %v, want anika.patel alone:\n%s", secs, h.screen())
 	}
 
 	h.press("esc", "y") // esc asks before it loses the choices made
