@@ -180,8 +180,19 @@ func (a *Account) group() *linking.Group {
 
 func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := a.c.Keys
-	if scrollKey(k, keys, &a.scroll, a.c.Height-4) || a.acct == nil {
+	if scrollKey(k, keys, &a.scroll, a.c.Height-4) {
 		return nil
+	}
+	if a.acct == nil { // a key that acts on the account says why it does not, yet or at all
+		switch {
+		case !tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.Copy):
+			return nil
+		case a.loading:
+			return tui.Note("Still reading the account… (" + k.String() + " acts on it once it is read)")
+		case client.IsNotFound(a.readErr):
+			return tui.ReportError(errors.New("nothing to act on: no account has this user id now (esc goes back)"))
+		}
+		return tui.ReportError(errors.New("nothing to act on: the account could not be read (esc goes back)"))
 	}
 	if a.loading && tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) {
 		// Read again (a dialog on it may have found it gone): what is on

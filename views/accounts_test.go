@@ -1144,3 +1144,36 @@ func TestLOnAFamilySaysAtOnceWhyItLinksNothing(t *testing.T) {
 	h.press("l")
 	activeIs[*LinkWizard](h, "l on a mixed group did not open the link wizard")
 }
+
+// TestTheLinkWizardSaysWhatToMarkAndTheAccountScreenThatItIsReading: in a
+// mixed group's link wizard (no primary recommended, nothing marked),
+// space on the primary, where the cursor starts, said nothing and marked
+// nothing; it says what space and p do, and enter with no account marked
+// says to mark one, at 60, 80 and 100 columns. D (and the other keys that
+// act on it) pressed on an account screen still reading its account did
+// nothing, silently: the status line says it is still reading, and D
+// opens the deletion once the account is read.
+func TestTheLinkWizardSaysWhatToMarkAndTheAccountScreenThatItIsReading(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
+		h.openGroup("patel.family@gmail.com")
+		h.press("l", "space")
+		h.mustShow("This is the primary (●): space marks the other accounts")
+		h.press("enter")
+		activeIs[*LinkWizard](h, "enter with nothing marked left the wizard")
+		h.mustShow("Pick at least one account to link into the primary (space).")
+	}
+
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.findResults("the.millers@gmail.com", 3)
+	_, read := h.m.Update(keyPress("enter")) // the account's read held back
+	activeIs[*Account](h, "enter did not open the account")
+	for _, key := range []string{"D", "l", "t"} {
+		h.press(key)
+		activeIs[*Account](h, key+" left the account screen before its account was read")
+		h.mustShow("Still reading the account… (" + key + " acts on it once it is read)")
+	}
+	h.send(read)
+	h.press("D")
+	activeIs[*DeleteDialog](h, "D did not open the deletion once the account was read")
+}

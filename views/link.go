@@ -392,10 +392,12 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 				w.touched = true
 				w.primary = w.ids[w.cursor]
 			}
-		case tui.Matches(k, keys.Toggle):
+		case tui.Matches(k, keys.Toggle) && len(w.ids) > 0:
 			if id := w.ids[w.cursor]; id != w.primary {
 				w.linked[id] = !w.linked[id]
 				w.touched = true
+			} else { // space on the primary marked nothing, silently
+				w.hint = "This is the primary (●): space marks the other accounts, to link into it; p makes the one under the cursor the primary."
 			}
 		case tui.Matches(k, keys.Open):
 			return w.review()
