@@ -267,6 +267,9 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 			}
 			groups = append(groups, tui.HelpGroup{Title: "Scroll", Bindings: move})
 		}
+		if !w.loading && w.planErr == nil && len(w.ops) > 0 {
+			groups = append(groups, checksHelp(w.overridden())) // after the keys: what "? lists them" promises
+		}
 		return groups
 	case stepConfirm:
 		if w.reason.Editing() {
@@ -591,21 +594,24 @@ func (w *LinkWizard) name(id string) string {
 
 // ---- view ----
 
-// head is the wizard's title and where it stands, over the steps.
+// head is the wizard's title and where it stands, over the steps: "step 1
+// of 4" and the step's name (a "1/4 accounts" read as a count of accounts).
 func (w *LinkWizard) head() []string {
 	s := w.c.Styles
-	steps := []string{"1 accounts", "2 review", "3 confirm", "4 result"}
-	for i := range steps {
+	names := []string{"accounts", "review", "confirm", "result"}
+	at := fmt.Sprintf("step %d of %d", w.step+1, len(names))
+	steps := make([]string, len(names))
+	for i, name := range names {
 		if linkStep(i) == w.step {
-			steps[i] = s.ActiveTab.Render("[" + steps[i] + "]")
+			steps[i] = s.ActiveTab.Render("[" + name + "]")
 		} else {
-			steps[i] = s.Dim.Render(" " + steps[i] + " ")
+			steps[i] = s.Dim.Render(" " + name + " ")
 		}
 	}
-	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.subject(), w.c.Width/2) + "   " + strings.Join(steps, s.Dim.Render(" › "))}
+	head := []string{s.Title.Render("Link accounts of ") + tui.Fit(w.subject(), w.c.Width/2) + s.Dim.Render("  "+at+" ") + strings.Join(steps, s.Dim.Render(" › "))}
 	if tui.Width(head[0]) > w.c.Width { // the steps whole, or the short form
-		names := []string{"accounts", "review", "confirm", "result"}
-		head[0] = s.Title.Render("Link ") + tui.Fit(w.subject(), w.c.Width-28) + s.Dim.Render(fmt.Sprintf(" · %d/4 ", w.step+1)) + s.ActiveTab.Render(names[w.step])
+		short := " · " + at + ": "
+		head[0] = s.Title.Render("Link ") + tui.Fit(w.subject(), w.c.Width-5-tui.Width(short)-len(names[w.step])) + s.Dim.Render(short) + s.ActiveTab.Render(names[w.step])
 	}
 	if w.c.Height >= 24 {
 		head = append(head, "")
@@ -1027,21 +1033,28 @@ func (w *LinkWizard) reviewView(height int) []string {
 	return out
 }
 
-// linkChecks names the checks linking's CheckLink passed for this plan,
-// every one of them, wrapped under a ✓ (or under the overrides' !).
+// linkCheckIDs are the checks linking's CheckLink runs on each account
+// linked, by their ids.
+var linkCheckIDs = []string{linking.CheckDifferentEmails, linking.CheckUnverifiedEmail, linking.CheckSameAccount, linking.CheckUserMissing,
+	linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection, linking.CheckBlockedAccount}
+
+// linkChecks says that linking's CheckLink passed for this plan, counting
+// the checks: their ids name what each refuses ("different_emails"), which
+// listed under a ✓ read as findings, so help lists them (checksHelp). The
+// checks the operator overrode are named, under a !: there the id is what
+// was found, and let through.
 func linkChecks(s *tui.Styles, overridden []string, width int) []string {
-	var passed []string
-	for _, c := range []string{linking.CheckDifferentEmails, linking.CheckUnverifiedEmail, linking.CheckSameAccount, linking.CheckUserMissing,
-		linking.CheckSecondaryHasLinks, linking.CheckNonUniqueEmailConnection, linking.CheckBlockedAccount} {
-		if !slices.Contains(overridden, c) {
-			passed = append(passed, c)
+	passed := len(linkCheckIDs)
+	for _, c := range linkCheckIDs {
+		if slices.Contains(overridden, c) {
+			passed--
 		}
 	}
-	text := "safety checks passed: "
+	text := fmt.Sprintf("safety checks passed: %d of %d (? lists them)", passed, len(linkCheckIDs))
 	if len(overridden) > 0 {
-		text = strings.Join(overridden, ", ") + ": OVERRIDDEN by you (recorded); passed: "
+		text = strings.Join(overridden, ", ") + fmt.Sprintf(": OVERRIDDEN by you (recorded); the other safety checks passed: %d of %d (? lists them)", passed, len(linkCheckIDs))
 	}
-	lines := indent(tui.Wrap(text+strings.Join(passed, ", "), width-2, 0), "  ")
+	lines := indent(tui.Wrap(text, width-2, 0), "  ")
 	if len(overridden) == 0 {
 		lines[0] = s.Good.Render("✓ ") + lines[0][2:]
 		return lines
@@ -1051,6 +1064,20 @@ func linkChecks(s *tui.Styles, overridden []string, width int) []string {
 		lines[i] = s.Warn.Render(lines[i]) // the override stands out whole
 	}
 	return lines
+}
+
+// checksHelp lists, for help, the checks a review passed, by id, and those
+// the operator overrode.
+func checksHelp(overridden []string) tui.HelpGroup {
+	g := tui.HelpGroup{Title: "Safety checks of this link (each would refuse it)"}
+	for _, c := range linkCheckIDs {
+		if slices.Contains(overridden, c) {
+			g.Bindings = append(g.Bindings, filterHelp("!", c+": OVERRIDDEN by you (recorded)"))
+		} else {
+			g.Bindings = append(g.Bindings, filterHelp("✓", c+": passed"))
+		}
+	}
+	return g
 }
 
 // maxDiffLines is how many lines a key the merge adds or changes, a role

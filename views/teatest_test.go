@@ -135,7 +135,7 @@ func TestFlowOpenAGroupLinkItAndSeeItLeaveTheCandidates(t *testing.T) {
 	tm.Send(keyPress("l"))
 	p.waitFor(t, "★ (●) (email)    auth0|5f1a2b3c4d5e6f7081920a1b")
 	tm.Send(keyPress("enter"))
-	p.waitFor(t, "✓ safety checks passed:", "unverified_email")
+	p.waitFor(t, "✓ safety checks passed: 7 of 7 (? lists them)")
 	tm.Send(keyPress("enter"))
 	p.waitFor(t, "Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?", "n no (default)")
 	tm.Send(keyPress("y"))

@@ -925,3 +925,43 @@ func TestAuditRowsOfALinkNameItsSecondary(t *testing.T) {
 		h.mustShowWhole("Undo link of " + google + " into " + primary)
 	}
 }
+
+// TestTheLinkWizardSaysItsStepAndItsChecksInWords: the wizard's header
+// says "step 1 of 4" (its short form "1/4 accounts" read as a count of
+// accounts), and the review says how many safety checks passed rather than
+// listing their ids, which under a ✓ read as findings ("different_emails");
+// help lists them, each passed or overridden, and a check overridden is
+// named on the review, where its id is what was found.
+func TestTheLinkWizardSaysItsStepAndItsChecksInWords(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+		h.openGroup("wei.zhang@gmail.com")
+		h.press("l")
+		h.mustShow("step 1 of 4")
+		h.press("enter")
+		h.mustShow("step 2 of 4", "✓ safety checks passed: 7 of 7 (? lists them)")
+		for _, wrong := range []string{"1/4", "2/4", "1 accounts", "different_emails"} {
+			if strings.Contains(h.screen(), wrong) {
+				t.Errorf("at %d×%d the review shows %q:\n%s", size[0], size[1], wrong, h.screen())
+			}
+		}
+		h.press("?")
+		seen := h.screen()
+		for range 30 { // help scrolls in one column at 60×20
+			h.press("j")
+			seen += h.screen()
+		}
+		for _, want := range []string{"different_emails: passed", "non_unique_email_connection: passed", "blocked_account: passed"} {
+			if !strings.Contains(seen, want) {
+				t.Errorf("at %d×%d help does not list %q", size[0], size[1], want)
+			}
+		}
+	}
+
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("maria.garcia@outlook.com")
+	h.press("l", "enter", "o")
+	h.mustShow("! unverified_email: OVERRIDDEN by you (recorded); the other safety checks passed: 6 of 7")
+	h.press("?")
+	h.mustShow("unverified_email: OVERRIDDEN by you (recorded)", "different_emails: passed")
+}
