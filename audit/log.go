@@ -64,8 +64,32 @@ type Record struct {
 	Request   json.RawMessage `json:"request,omitempty"` // the call made (method, path, body)
 	Result    string          `json:"result,omitempty"`  // ResultOK, ResultError or ResultUnknown
 	Error     string          `json:"error,omitempty"`
-	Response  json.RawMessage `json:"response,omitempty"`
+	// Note says how a call that has no error was settled (cut off, then
+	// found on the tenant to have taken effect), or is the log's own note.
+	Note     string          `json:"note,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
 }
+
+// Noted is r's note. A log written before records had a note kept it in
+// error, beside an "ok" result or in the log's own note: read so, it is
+// the note.
+func (r Record) Noted() string {
+	if r.Note == "" && r.noteInError() {
+		return r.Error
+	}
+	return r.Note
+}
+
+// Failed is r's error: none for an "ok" result or the log's own note,
+// whose words are their note (Noted).
+func (r Record) Failed() string {
+	if r.noteInError() {
+		return ""
+	}
+	return r.Error
+}
+
+func (r Record) noteInError() bool { return r.Result == ResultOK || r.Phase == PhaseNote }
 
 // ErrClosed is returned by writes to a closed Log or Journal.
 var ErrClosed = errors.New("audit: file already closed")
@@ -142,7 +166,7 @@ func (l *Log) repair() error {
 		return err
 	}
 	note := fmt.Sprintf("repaired on open: an unfinished line of %d bytes at byte %d (a write cut short by a full disk or a crash) was cut off; it began: %s", size-start, start, frag)
-	line, err := encodeRecord(Record{Time: time.Now().UTC(), Action: ActionRepair, Phase: PhaseNote, OpID: NewOpID(), Error: note}, l.opts)
+	line, err := encodeRecord(Record{Time: time.Now().UTC(), Action: ActionRepair, Phase: PhaseNote, OpID: NewOpID(), Note: note}, l.opts)
 	if err != nil {
 		return err
 	}
@@ -279,7 +303,7 @@ func encodeRecord(r Record, o options) ([]byte, error) {
 	r.Operator, r.Tenant, r.Action, r.OpID = Scrub(r.Operator), Scrub(r.Tenant), Scrub(r.Action), Scrub(r.OpID)
 	r.PlanID, r.Step, r.Reason, r.Backup = Scrub(r.PlanID), Scrub(r.Step), Scrub(r.Reason), Scrub(r.Backup)
 	r.Undoes = Scrub(r.Undoes)
-	r.Result, r.Error = Scrub(r.Result), Scrub(r.Error)
+	r.Result, r.Error, r.Note = Scrub(r.Result), Scrub(r.Error), Scrub(r.Note)
 	r.UserIDs, r.Overrides = scrubAll(r.UserIDs), scrubAll(r.Overrides)
 	if r.UserIDs == nil {
 		r.UserIDs = []string{}

@@ -361,8 +361,8 @@ func TestOpenRepairsATornLastLineWithANote(t *testing.T) {
 		t.Fatalf("after the repair: %d records, skipped %+v, %v", len(recs), skipped, err)
 	}
 	note := recs[2]
-	if note.Phase != PhaseNote || note.Action != ActionRepair || !strings.Contains(note.Error, `"op_id":"a-1","result":"o`) ||
-		!strings.Contains(note.Error, fmt.Sprintf("at byte %d", len(whole))) {
+	if note.Phase != PhaseNote || note.Action != ActionRepair || !strings.Contains(note.Note, `"op_id":"a-1","result":"o`) ||
+		!strings.Contains(note.Note, fmt.Sprintf("at byte %d", len(whole))) || note.Error != "" {
 		t.Errorf("the note does not keep the torn line: %+v", note)
 	}
 	// A log that ends whole needs nothing.

@@ -179,11 +179,8 @@ func printCall(io *streams, c session.Call) {
 	detail("undoes", p(c.Undoes))
 	detail("override", p(strings.Join(c.Overrides, ", ")))
 	detail("backup", p(c.Backup))
-	if c.Result == audit.ResultOK || c.Result == audit.PhaseNote {
-		detail("note", p(c.Error)) // how a call cut off was settled: no error
-	} else {
-		detail("error", p(c.Error))
-	}
+	detail("note", p(c.Note)) // how a call cut off was settled: no error
+	detail("error", p(c.Error))
 	detail("tenant", p(c.Tenant))
 	detail("op", p(strings.TrimSpace(c.OpID+"  "+c.PlanID+" "+c.Step)))
 }

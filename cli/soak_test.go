@@ -153,7 +153,7 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 		if r.Phase == audit.PhaseAttempt {
 			attempts++
 		}
-		if strings.HasPrefix(r.Error, "resolved on resume") {
+		if strings.HasPrefix(r.Noted()+r.Failed(), "resolved on resume") {
 			cutOff++ // a kill landed between the journal's "started" and the call's result
 		}
 	}
@@ -862,7 +862,7 @@ func checkSoakAuditLog(t *testing.T, path string, plans ...*linking.Plan) []audi
 			t.Errorf("audit log: a record of plan %q: %+v", r.PlanID, r)
 		}
 	}
-	resumed := func(r audit.Record) bool { return strings.HasPrefix(r.Error, "resolved on resume: ") }
+	resumed := func(r audit.Record) bool { return strings.HasPrefix(r.Noted()+r.Failed(), "resolved on resume: ") }
 	for id, a := range attempts {
 		rs := results[id]
 		if len(rs) == 0 {
@@ -875,8 +875,8 @@ func checkSoakAuditLog(t *testing.T, path string, plans ...*linking.Plan) []audi
 		}
 	}
 	for id, rs := range results {
-		if _, ok := attempts[id]; !ok && !strings.HasPrefix(rs[0].Error, "resolved on resume: the tenant shows the call did not take effect") &&
-			!strings.HasPrefix(rs[0].Error, "resolved on resume: the call was never made") {
+		if _, ok := attempts[id]; !ok && !strings.HasPrefix(rs[0].Failed(), "resolved on resume: the tenant shows the call did not take effect") &&
+			!strings.HasPrefix(rs[0].Failed(), "resolved on resume: the call was never made") {
 			t.Errorf("audit log: a result without an attempt that claims more than a call never made: %+v", rs[0])
 		}
 	}

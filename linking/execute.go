@@ -647,10 +647,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 	var stopErr error
 	switch outcome {
 	case outcomeDone:
-		res.Result = audit.ResultOK
-		if note != "" {
-			res.Error = note
-		}
+		res.Result, res.Note = audit.ResultOK, note
 		rep.Status, rep.Error = StatusDone, ""
 		if callErr == nil {
 			e.answer = answerAfter(p, op, e.calls[s.ID], users, written)
@@ -1353,7 +1350,13 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 	if res.OpID == "" {
 		res.OpID = audit.NewOpID()
 	}
-	res.Result, res.Error = result, "resolved on resume: "+why
+	res.Result = result
+	settled := "resolved on resume: " + why
+	if result == audit.ResultOK {
+		res.Note = settled
+	} else {
+		res.Error = settled
+	}
 	if recorded, err := e.recordedResult(st); err != nil {
 		return err
 	} else if recorded != result || result == audit.ResultUnknown {
@@ -1367,11 +1370,11 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		}
 	}
 	if st.State == audit.StepStarted && to != audit.StepDone {
-		if err := e.mark(s.ID, audit.StepUnknown, res.Error); err != nil {
+		if err := e.mark(s.ID, audit.StepUnknown, settled); err != nil {
 			return err
 		}
 	}
-	return e.mark(s.ID, to, res.Error)
+	return e.mark(s.ID, to, settled)
 }
 
 // appendRecord appends r to the audit log at path (Log.AppendAt; "": the

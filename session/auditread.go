@@ -26,7 +26,8 @@ type Call struct {
 	Operator  string
 	Tenant    string
 	Reason    string
-	Error     string
+	Error     string // what failed; none for an "ok" result
+	Note      string // how a call cut off was settled, or the log's own note
 	Backup    string
 	Overrides []string
 	Undoes    string // the operation this call's undo reverses (plan/op), if it is one
@@ -62,12 +63,12 @@ func Calls(recs []audit.Record) []Call {
 		c := &out[j]
 		c.Records = append([]audit.Record{r}, c.Records...)
 		if r.Phase == audit.PhaseNote { // the log's own note (a repair): its words are all it has
-			c.Result, c.Error, c.Time = audit.PhaseNote, r.Error, r.Time
+			c.Result, c.Error, c.Note, c.Time = audit.PhaseNote, "", r.Noted(), r.Time
 		}
 		if r.Phase == audit.PhaseResult && c.Result == NoResult {
 			// The newest result is the call's: a call cut off and settled
 			// on resume has "unknown", then what reading the tenant showed.
-			c.Result, c.Error, c.Time = r.Result, r.Error, r.Time
+			c.Result, c.Error, c.Note, c.Time = r.Result, r.Failed(), r.Noted(), r.Time
 		}
 		c.UserIDs = firstOf(c.UserIDs, r.UserIDs)
 		c.Operator = firstOf(c.Operator, r.Operator)
@@ -176,7 +177,7 @@ func (f CallFilter) Match(c Call) bool {
 // SearchText is what a typed filter matches in a call, in lower case, with
 // extra words (the accounts' identifiers as a scan knows them).
 func (c Call) SearchText(extra ...string) string {
-	parts := []string{c.Action, c.Result, c.Operator, c.Reason, c.OpID, c.PlanID, c.Step, c.Error}
+	parts := []string{c.Action, c.Result, c.Operator, c.Reason, c.OpID, c.PlanID, c.Step, c.Error, c.Note}
 	parts = append(parts, c.UserIDs...)
 	parts = append(parts, c.Identifiers()...)
 	parts = append(parts, c.Emails...)

@@ -47,10 +47,33 @@ func TestASettledCallShowsItsNewestResult(t *testing.T) {
 }
 
 // The log's own note (a torn line repaired) reads as a note with its words,
-// not as a call without a result.
+// not as a call without a result; so does one a log written before records
+// had a note kept in error.
 func TestARepairNoteReadsAsANote(t *testing.T) {
-	calls := Calls([]audit.Record{{Action: audit.ActionRepair, Phase: audit.PhaseNote, OpID: "op-9", Error: "repaired on open: an unfinished line was cut off"}})
-	if len(calls) != 1 || calls[0].Result != audit.PhaseNote || calls[0].Error == "" {
-		t.Fatalf("the repair note reads %+v", calls)
+	const words = "repaired on open: an unfinished line was cut off"
+	for _, rec := range []audit.Record{
+		{Action: audit.ActionRepair, Phase: audit.PhaseNote, OpID: "op-9", Note: words},
+		{Action: audit.ActionRepair, Phase: audit.PhaseNote, OpID: "op-9", Error: words},
+	} {
+		calls := Calls([]audit.Record{rec})
+		if len(calls) != 1 || calls[0].Result != audit.PhaseNote || calls[0].Note != words || calls[0].Error != "" {
+			t.Fatalf("the repair note reads %+v", calls)
+		}
+	}
+}
+
+// A call cut off and found on the tenant to have taken effect is "ok" with
+// a note and no error, whether its log keeps the note as such or, written
+// before records had a note, in error.
+func TestASettledCallHasANoteAndNoError(t *testing.T) {
+	const words = "resolved on resume: the tenant shows the call took effect"
+	for _, res := range []audit.Record{
+		{Action: "link", Phase: audit.PhaseResult, OpID: "op-1", Result: audit.ResultOK, Note: words},
+		{Action: "link", Phase: audit.PhaseResult, OpID: "op-1", Result: audit.ResultOK, Error: words},
+	} {
+		calls := Calls([]audit.Record{{Action: "link", Phase: audit.PhaseAttempt, OpID: "op-1"}, res})
+		if len(calls) != 1 || calls[0].Result != audit.ResultOK || calls[0].Note != words || calls[0].Error != "" {
+			t.Fatalf("the settled call reads %+v", calls)
+		}
 	}
 }

@@ -688,10 +688,10 @@ func (a *AuditLog) detail(e *auditEntry, room int) []string {
 	}
 	head += s.Header.Render("  tenant ") + tui.Fit(e.Tenant, 40)
 	out := []string{tui.Truncate(head, w-1)}
-	switch {
-	case e.Error != "" && (e.Result == audit.ResultOK || e.Result == audit.PhaseNote): // how a call cut off was settled; the log's own note
-		out = append(out, tui.Truncate(s.Header.Render("note ")+tui.Fit(e.Error, w-6), w-1))
-	case e.Error != "":
+	if e.Note != "" { // how a call cut off was settled; the log's own note
+		out = append(out, tui.Truncate(s.Header.Render("note ")+tui.Fit(e.Note, w-6), w-1))
+	}
+	if e.Error != "" {
 		out = append(out, tui.Truncate(s.Bad.Render("error ")+tui.Fit(e.Error, w-7), w-1))
 	}
 	if e.Reason != "" {
@@ -821,8 +821,11 @@ func (r *AuditRecord) View() string {
 		if rec.Result != "" {
 			all = append(all, label("result", rec.Result)...)
 		}
-		if rec.Error != "" {
-			for i, l := range label("error", rec.Error) {
+		if noted := rec.Noted(); noted != "" {
+			all = append(all, label("note", noted)...)
+		}
+		if failed := rec.Failed(); failed != "" {
+			for i, l := range label("error", failed) {
 				if i == 0 {
 					l = s.Bad.Render(l)
 				}

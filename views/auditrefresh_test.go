@@ -95,6 +95,11 @@ func TestTheAuditLogFollowsASettleFromAnotherShell(t *testing.T) {
 		t.Errorf("the audit log still shows the link as it was before resume settled it: %q", row)
 	}
 	activeIs[*AuditLog](h, "the audit log is no longer on screen")
+	// How resume settled it is a note beside "ok", never an error.
+	h.mustShow("note resolved on resume")
+	if strings.Contains(h.screen(), "error ") {
+		t.Errorf("a call settled as ok shows an error:\n%s", h.screen())
+	}
 }
 
 // TestRReadsTheAuditLogAgain: r on the audit log reads its file again: a
