@@ -148,14 +148,23 @@ func (d *Data) Account(userID string) (*linking.Account, *linking.Group) {
 
 // Matches reports whether group i matches every word of the query (lower
 // case, split on spaces): a word "class:x" matches the groups whose class
-// starts with x (class:resolved for groups an action resolved); any other
-// word must occur in the group's search text. A longer query never matches
-// more groups than its prefix did, so a list may narrow its last result.
+// starts with x (class:resolved for groups an action resolved); a word
+// "conn:a+b" the groups whose connections are exactly a and b, as the
+// overview counts them (ConnectionsFilter); any other word must occur in
+// the group's search text. A longer query never matches more groups than
+// its prefix did (but for a conn: word, exact: Narrows), so a list may
+// narrow its last result.
 func (d *Data) Matches(i int, words []string) bool {
 	s := d.search[i]
 	for _, w := range words {
 		if c, ok := strings.CutPrefix(w, "class:"); ok {
 			if !strings.HasPrefix(ClassKey(d.Groups[i]), c) {
+				return false
+			}
+			continue
+		}
+		if c, ok := strings.CutPrefix(w, connPrefix); ok {
+			if connKey(d.pairs[i], " + ") != connKey(c, "+") { // in any order
 				return false
 			}
 			continue
@@ -176,7 +185,7 @@ func (d *Data) MatchedAccount(i int, words []string) string {
 	var byConn string
 	for _, a := range g.Accounts {
 		for _, w := range words {
-			if strings.HasPrefix(w, "class:") {
+			if strings.HasPrefix(w, "class:") || strings.HasPrefix(w, connPrefix) {
 				continue
 			}
 			if strings.Contains(strings.ToLower(a.UserID), w) || strings.Contains(strings.ToLower(a.Identifier.Value), w) &&
@@ -203,6 +212,23 @@ func ClassKey(g *linking.Group) string {
 	}
 	return string(g.Class)
 }
+
+// connPrefix starts a filter word naming a combination of connections.
+const connPrefix = "conn:"
+
+// connKey is a combination of connections as a filter word holds it: the
+// names in lower case, sorted, joined with "+" (no space), from a
+// combination joined with sep.
+func connKey(combination, sep string) string {
+	names := strings.Split(strings.ToLower(combination), sep)
+	slices.Sort(names)
+	return strings.Join(names, "+")
+}
+
+// ConnectionsFilter is the filter word that lists the groups of one
+// combination of connections (Stats.Pairs), and none of a wider one:
+// "conn:github+username-password-authentication".
+func ConnectionsFilter(combination string) string { return connPrefix + connKey(combination, " + ") }
 
 // Connections returns group i's connections joined with " + ".
 func (d *Data) Connections(i int) string { return d.pairs[i] }
@@ -312,6 +338,9 @@ func Narrows(prev, next []string) bool {
 			return false
 		}
 	}
-	structured := func(w string) bool { return strings.HasPrefix(w, "class:") }
+	structured := func(w string) bool { return strings.HasPrefix(w, "class:") || strings.HasPrefix(w, connPrefix) }
+	if strings.HasPrefix(next[last], connPrefix) && next[last] != prev[last] {
+		return false // exact: conn:a+b matches no group conn:a did
+	}
 	return strings.HasPrefix(next[last], prev[last]) && structured(next[last]) == structured(prev[last])
 }

@@ -52,6 +52,9 @@ func TestFilterMatchesEmailConnectionClassUserIDAndIdentifier(t *testing.T) {
 		{"mixed", 1},                 // the word matches the email
 		{"class:shared family", 1},   // both words
 		{"class:link google bob", 0}, // all words must match
+		{"conn:github+username-password-authentication", 1}, // exactly these connections
+		{"conn:github", 0}, // no group is on github alone
+		{"conn:github+google-oauth2 mixed", 1},
 	}
 	for _, tt := range tests {
 		if got := matching(d, tt.q); len(got) != tt.want {
@@ -90,6 +93,8 @@ func TestNarrows(t *testing.T) {
 		{"ali bob", "alx bob", false},
 		{"clas", "class:", false}, // a word becoming a class filter matches other groups
 		{"class:l", "class:li", true},
+		{"conn:github", "conn:github+google-oauth2", false}, // exact: the longer one names another combination
+		{"conn:github", "conn:github bob", true},
 	}
 	for _, tt := range tests {
 		if got := Narrows(FilterWords(tt.prev), FilterWords(tt.next)); got != tt.want {
@@ -114,6 +119,17 @@ func TestPastedIsOneLineWithoutControls(t *testing.T) {
 	} {
 		if got := Pasted(tc.in); got != tc.want {
 			t.Errorf("Pasted(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestConnectionsFilterListsTheGroupsTheOverviewCounts: the filter word of
+// each combination the overview counts matches as many groups as it says.
+func TestConnectionsFilterListsTheGroupsTheOverviewCounts(t *testing.T) {
+	d := testData()
+	for _, p := range d.Stats().Pairs {
+		if got := matching(d, ConnectionsFilter(p.Connections)); len(got) != p.Count {
+			t.Errorf("%s matches %v, the overview counts %d", ConnectionsFilter(p.Connections), got, p.Count)
 		}
 	}
 }

@@ -74,6 +74,7 @@ func (g *Groups) Help() []tui.HelpGroup {
 		{Title: "Filter words", Bindings: []keyBinding{
 			filterHelp("alice", "in the email, a connection, user id or identifier"),
 			filterHelp("class:link", "class starts with link (class:resolved: done here)"),
+			filterHelp("conn:a+b", "on connections a and b, no other"),
 			filterHelp("a b", "both words"),
 		}},
 	}

@@ -14,10 +14,13 @@ import (
 
 // Overview is the first screen: what was scanned, how many groups of each
 // class and connection combination, and how many the extension missed.
-// enter on a class opens the groups screen filtered to it.
+// The cursor goes down the classes, then the combinations (the page
+// scrolls to them where the window is short); enter opens the groups
+// screen filtered to the class, or to the combination, under it.
 type Overview struct {
 	c      *tui.Common
-	cursor int // index into linking.Classes
+	cursor int // a class (index into linking.Classes), then a combination (into Stats.Pairs, after the classes)
+	top    int // the first line shown while the cursor is on a combination and the page is longer than the window
 }
 
 // NewOverview builds the overview screen.
@@ -29,8 +32,30 @@ func (o *Overview) Capturing() bool { return false }
 
 func (o *Overview) Help() []tui.HelpGroup {
 	k := o.c.Keys
-	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, withHelp(k.Open, "enter", "groups of this class"),
+	open := withHelp(k.Open, "enter", "groups of this class")
+	if o.combination() != "" {
+		open = withHelp(k.Open, "enter", "its groups")
+	}
+	return []tui.HelpGroup{{Title: "Overview", Bindings: []keyBinding{k.Up, k.Down, open,
 		withHelp(k.Filter, "/", "filter the groups list")}}} // the root opens it (tui.Filterer)
+}
+
+// pairs are the combinations of connections the overview counts.
+func (o *Overview) pairs() []tui.PairCount {
+	if o.c.Data.Report == nil {
+		return nil
+	}
+	return o.c.Data.Stats().Pairs
+}
+
+// combination is the combination of connections under the cursor, "" on
+// a class.
+func (o *Overview) combination() string {
+	pairs := o.pairs()
+	if i := o.cursor - len(linking.Classes); i >= 0 && i < len(pairs) {
+		return pairs[i].Connections
+	}
+	return ""
 }
 
 func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -39,26 +64,36 @@ func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		return o, nil
 	}
 	keys := o.c.Keys
-	if upDown(k, keys, &o.cursor, len(linking.Classes)) {
+	rows := len(linking.Classes) + len(o.pairs())
+	o.cursor = min(o.cursor, rows-1) // a rescan may count fewer combinations
+	if upDown(k, keys, &o.cursor, rows) {
 		return o, nil
 	}
 	switch {
 	case tui.Matches(k, keys.Top):
 		o.cursor = 0
 	case tui.Matches(k, keys.Bottom):
-		o.cursor = len(linking.Classes) - 1
+		o.cursor = rows - 1
 	case tui.Matches(k, keys.Open):
 		if o.c.Data.Report == nil {
 			return o, tui.Note("Nothing to open yet: " + noScanYet(o.c.Scan))
 		}
-		filter := "class:" + string(linking.Classes[o.cursor])
+		filter := "class:" + string(o.SelectedClass())
+		if c := o.combination(); c != "" {
+			filter = tui.ConnectionsFilter(c)
+		}
 		return o, o.c.Show(tui.ShowMsg{Page: tui.PageGroups, Filter: &filter})
 	}
 	return o, nil
 }
 
-// SelectedClass is the class under the cursor.
-func (o *Overview) SelectedClass() linking.Class { return linking.Classes[o.cursor] }
+// SelectedClass is the class under the cursor, "" on a combination.
+func (o *Overview) SelectedClass() linking.Class {
+	if o.cursor < len(linking.Classes) {
+		return linking.Classes[o.cursor]
+	}
+	return ""
+}
 
 func (o *Overview) View() string {
 	c, s := o.c, o.c.Styles
@@ -124,25 +159,73 @@ func (o *Overview) View() string {
 	}
 
 	// Sentences wrapped whole take more lines: a short window gives up
-	// the blank lines before a class would go.
-	lines = squeeze(lines, c.Height)
-
-	// Connection combinations: as many as fit.
-	room := c.Height - len(lines) - 2
-	if room > 1 && len(st.Pairs) > 0 {
-		lines = append(lines, "", s.Title.Render("Groups by connections"))
-		nameW := min(max(w/2, 30), 60)
-		maxPair := st.Pairs[0].Count
-		pairBar := max(w-nameW-8-4, 10)
-		for i, p := range st.Pairs {
-			if i >= room-1 && i != len(st.Pairs)-1 {
-				lines = append(lines, s.Dim.Render(tui.Fit(fmt.Sprintf("  … and %d more combinations (/ and a connection name list their groups)", len(st.Pairs)-i), w)))
-				break
-			}
-			lines = append(lines, "  "+tui.Pad(p.Connections, nameW)+tui.PadLeft(tui.Count(p.Count), 7)+"  "+s.Bar.Render(tui.Bar(pairBar, float64(p.Count)/float64(maxPair))))
-		}
+	// the blank lines before a class would go (and keeps a line under
+	// the classes to say the combinations are below).
+	lines = squeeze(lines, c.Height-1)
+	if len(st.Pairs) == 0 {
+		return strings.Join(lines, "\n")
 	}
-	return strings.Join(lines, "\n")
+
+	// Connection combinations, every one: the page scrolls to the one
+	// under the cursor, its title kept on top.
+	title := len(lines) + 1
+	lines = append(lines, "", s.Title.Render("Groups by connections"))
+	nameW := min(max(w/2, 30), 60)
+	maxPair := st.Pairs[0].Count
+	pairBar := max(w-nameW-8-4, 10)
+	at := -1 // the line of the cursor, on a combination
+	for i, p := range st.Pairs {
+		cursor, name := "  ", tui.Pad(p.Connections, nameW)
+		if i == o.cursor-len(linking.Classes) {
+			at, cursor, name = len(lines), "▸ ", s.Selected.Render(name)
+		}
+		lines = append(lines, cursor+name+tui.PadLeft(tui.Count(p.Count), 7)+"  "+s.Bar.Render(tui.Bar(pairBar, float64(p.Count)/float64(maxPair))))
+	}
+	return strings.Join(o.window(lines, title, at, len(st.Pairs)), "\n")
+}
+
+// window is the page's lines in the window's height: all of them where
+// they fit; else from the top while the cursor is on a class (at -1), or
+// scrolled to the combination under it (the line at), the title of the
+// combinations (line title) kept on top; and a last line that says how many
+// combinations are below, j reaching them.
+func (o *Overview) window(lines []string, title, at, pairs int) []string {
+	h := o.c.Height
+	if len(lines) <= h || h < 4 {
+		return lines
+	}
+	shown := func(top int) int { // the lines from top on in view, under the title if it is pinned
+		if top > title {
+			return h - 2
+		}
+		return h - 1
+	}
+	top := 0
+	if at >= 0 {
+		top = min(o.top, at)
+		if at >= top+shown(top) {
+			top = at - shown(at) + 1
+			if top <= title {
+				top = at - (h - 1) + 1
+			}
+		}
+		top = max(top, 0)
+	}
+	o.top = top
+	end := min(top+shown(top), len(lines))
+	var out []string
+	if top > title {
+		out = append(out, lines[title])
+	}
+	out = append(out, lines[top:end]...)
+	s := o.c.Styles
+	switch below := len(lines) - end; {
+	case below >= pairs:
+		out = append(out, s.Dim.Render(tui.Fit(fmt.Sprintf("  Groups by connections: %d combinations below (j)", pairs), o.c.Width)))
+	case below > 0:
+		out = append(out, s.Dim.Render(tui.Fit(fmt.Sprintf("  … and %d more %s below (j)", below, tui.Plural(below, "combination", "combinations")), o.c.Width)))
+	}
+	return out
 }
 
 func groupsLine(st *tui.Stats) string {

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -181,6 +182,51 @@ func TestOverviewCountsAndOpensAClass(t *testing.T) {
 		t.Errorf("filter %q shows %d groups, want class:needs_verification with 1", g.Filter(), g.Rows())
 	}
 	h.mustShow("maria.garcia@outlook.com")
+}
+
+// TestEveryCombinationOfConnectionsIsReachedFromTheOverview: the
+// overview's "… and N more combinations" could not be scrolled to. j past
+// the last class goes down the combinations, the page scrolling to each
+// (at 60×20, where none fit under the classes, too), the line under the
+// page counting those below; enter lists the groups of the combination
+// under the cursor, as many as the overview counts; k back up to the
+// classes shows the page from its top again.
+func TestEveryCombinationOfConnectionsIsReachedFromTheOverview(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
+			pairs := h.c.Data.Stats().Pairs
+			if len(pairs) < 8 {
+				t.Fatalf("the fixture counts %d combinations", len(pairs))
+			}
+			if size[1] < 30 {
+				h.mustShow("combinations below (j)")
+			}
+			h.press("j", "j", "j", "j") // mixed, the last class
+			for i, p := range pairs {
+				h.press("j")
+				activeIs[*Overview](h, "j left the overview")
+				if !strings.Contains(h.screen(), "▸ "+p.Connections[:min(len(p.Connections), 12)]) {
+					t.Fatalf("combination %d, %s, is not on screen under the cursor:\n%s", i+1, p.Connections, h.screen())
+				}
+				if i == 0 && size[1] < 30 {
+					h.mustShow("more combinations below (j)")
+				}
+			}
+			h.mustShow("enter its groups")
+			want := pairs[len(pairs)-1]
+			h.press("enter")
+			g := activeIs[*Groups](h, "enter on a combination did not open the groups")
+			if g.Filter() != "conn:legacy-members" || g.Rows() != want.Count {
+				t.Errorf("filter %q shows %d groups, want conn:legacy-members with %d (%s)", g.Filter(), g.Rows(), want.Count, want.Connections)
+			}
+			h.press("1")
+			for range len(pairs) + 4 {
+				h.press("k")
+			}
+			h.mustShow("Overview\n", "Tenant", "▸ link candidate")
+		})
+	}
 }
 
 // TestTypingAfterAClassFromTheOverviewAddsAWord: / on the list the
