@@ -170,7 +170,13 @@ func (o *Overview) View() string {
 	// under the cursor, its title kept on top.
 	title := len(lines) + 1
 	lines = append(lines, "", s.Title.Render("Groups by connections"))
-	nameW := min(max(w/2, 30), 60)
+	// A combination's name is what tells it from the next: it takes room
+	// from the bar where it is longer than half the width.
+	longest := 0
+	for _, p := range st.Pairs {
+		longest = max(longest, tui.Width(tui.Fit(p.Connections, 60)))
+	}
+	nameW := min(max(w/2, 30, min(longest, w-22)), 60)
 	maxPair := st.Pairs[0].Count
 	pairBar := max(w-nameW-8-4, 10)
 	at := -1 // the line of the cursor, on a combination
@@ -208,11 +214,17 @@ func (o *Overview) window(lines []string, title, at, pairs int) []string {
 			if top <= title {
 				top = at - (h - 1) + 1
 			}
+			if at == len(lines)-1 {
+				top-- // nothing below to count: the last line shows a combination
+			}
 		}
 		top = max(top, 0)
 	}
 	o.top = top
 	end := min(top+shown(top), len(lines))
+	if len(lines)-end == 1 {
+		end++ // the line that would count it shows it
+	}
 	var out []string
 	if top > title {
 		out = append(out, lines[title])

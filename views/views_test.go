@@ -229,6 +229,33 @@ func TestEveryCombinationOfConnectionsIsReachedFromTheOverview(t *testing.T) {
 	}
 }
 
+// TestTheOverviewScrollsManyCombinationsUnderTheirTitle: 33 combinations
+// at 60×20: each one j reaches is on screen under the cursor, the title
+// "Groups by connections" kept on top once the classes scroll away, and
+// the page never taller than the window.
+func TestTheOverviewScrollsManyCombinationsUnderTheirTitle(t *testing.T) {
+	h := newHarness(t, harnessOpts{width: 60, height: 20})
+	rep := fixtureReport(t)
+	for i := range 25 {
+		rep.Groups = append(rep.Groups, &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
+			Accounts: []*linking.Account{{UserID: fmt.Sprintf("a|%d", i), Connection: fmt.Sprintf("conn-%02d", i)}, {UserID: fmt.Sprintf("b|%d", i), Connection: "google-oauth2"}}})
+	}
+	h.m.LoadReport(rep)
+	pairs := h.c.Data.Stats().Pairs
+	h.press("j", "j", "j", "j")
+	for i, p := range pairs {
+		h.press("j")
+		scr := h.screen()
+		if n := strings.Count(scr, "\n") + 1; n > 20 {
+			t.Fatalf("%d lines in a window of 20:\n%s", n, scr)
+		}
+		if !strings.Contains(scr, "▸ "+p.Connections[:min(len(p.Connections), 12)]) || !strings.Contains(scr, "Groups by connections\n") {
+			t.Fatalf("combination %d, %s, is not on screen under its title:\n%s", i+1, p.Connections, scr)
+		}
+	}
+	h.mustShow("▸ legacy-members")
+}
+
 // TestTypingAfterAClassFromTheOverviewAddsAWord: / on the list the
 // overview opened filtered by a class starts a word of its own after the
 // class (filter words are ANDed): typing a name finds its group of that
