@@ -122,10 +122,9 @@ func runApply(o *applyOptions) error {
 		} else if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
 			return err
 		}
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{
 			question: fmt.Sprintf("Make %s on %s?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
-			note: scopeNote("", s, p, nil),
-		})
+		}, s, p))
 		if err != nil || !ok {
 			return err
 		}

@@ -161,10 +161,10 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		fmt.Fprintf(out, "  may have gone out already: %s, its answer never came; %s%s\n", m.Step, m.Again, how)
 	}
 	done := func(step string) bool { return !slices.Contains(remaining, step) }
-	ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, u.Plan, confirmation{
+	ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, u.Plan, ahead(confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
-		done:     done, note: scopeNote("", s, u.Plan, done),
-	})
+		done:     done,
+	}, s, u.Plan))
 	if err != nil || !ok {
 		if (err == nil || errors.Is(err, errNotConfirmed)) && !o.Force && keep == nil {
 			// What may have gone out is not "undone": --discard only never makes it again.

@@ -300,3 +300,36 @@ func TestResumeKeepsToThePlansAuditLogAndPrintsJSONAlone(t *testing.T) {
 		t.Errorf("resume made the default audit log though it recorded nothing there (stat: %v)", err)
 	}
 }
+
+// A write of accounts that a cut-off write left unsettled is refused
+// (unsettled_write, exit 3) at its dry run and before its question, not
+// after a yes: the operator learns to run `linkdesk resume` before being
+// asked anything; once resume has settled it, the same dry run goes on.
+func TestAWriteOfAnUnsettledAccountIsRefusedBeforeItAsks(t *testing.T) {
+	e := newWriteEnv(t)
+	lost := lossyTenant(t, e, nil)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with its answer lost: %s", r.out)
+	}
+	lost.Store(false)
+	const googleID = "108812345678901234567"
+	dry := runCmd(t, nil, "unlink", cmdAliceDB, "google-oauth2", googleID)
+	if dry.code != exitRefused || !strings.Contains(dry.errOut, "unsettled_write") || !strings.Contains(dry.errOut, "linkdesk resume") || strings.Contains(dry.errOut, "Dry run") {
+		t.Errorf("the dry run of an unlink of the unsettled link: exit %d\n%s%s", dry.code, dry.out, dry.errOut)
+	}
+	yes := "y\n"
+	asked := runCmd(t, &yes, "unlink", cmdAliceDB, "google-oauth2", googleID)
+	if asked.code != exitRefused || strings.Contains(asked.errOut, "[y/N]") {
+		t.Errorf("on a terminal the unlink asked before it was refused: exit %d\n%s", asked.code, asked.errOut)
+	}
+	writes := e.userWrites()
+	if r := runCmd(t, nil, "resume", "--force"); r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if again := runCmd(t, nil, "unlink", cmdAliceDB, "google-oauth2", googleID); again.code != exitOK || !strings.Contains(again.errOut, "Dry run") {
+		t.Errorf("after resume the dry run: exit %d\n%s%s", again.code, again.out, again.errOut)
+	}
+	if n := e.userWrites() - writes; n != 0 {
+		t.Errorf("resume of a settled link and a dry run made %d writes", n)
+	}
+}

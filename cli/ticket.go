@@ -105,9 +105,9 @@ func runTicket(o *ticketOptions) error {
 			return commandError(err)
 		}
 		p := s.NamedPlan(conns, users, op)
-		ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, p, confirmation{
-			question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns)), note: scopeNote(note, s, p, nil),
-		})
+		ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, p, ahead(confirmation{
+			question: fmt.Sprintf("Make a password-change ticket for %s?", describeUser(users[0], conns)), note: note,
+		}, s, p))
 		if err != nil || !ok {
 			return err
 		}

@@ -139,7 +139,7 @@ func runUndo(o *undoOptions) error {
 			}
 			question = fmt.Sprintf("Make %s on %s to undo it, overwriting what was changed since (listed above)?", theseCalls(p.Calls()), printableName(s.Name))
 		}
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{question: question, calls: p.Calls(), note: scopeNote("", s, p, nil)})
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: p.Calls()}, s, p))
 		if err != nil || !ok {
 			return err
 		}

@@ -105,6 +105,10 @@ type confirmation struct {
 	// note, when set, is said on stderr before the question (or the dry
 	// run's last line), whether or not the operator is asked.
 	note string
+	// refusal, when set, is what the write would be refused for before
+	// its first call (ahead): returned in place of the question, the dry
+	// run or --force going ahead.
+	refusal error
 }
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
@@ -119,6 +123,9 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 	if c.note != "" {
 		// Said whatever the mode: on stderr, so that --json stays JSON.
 		fmt.Fprintf(ios.ErrOut, "\n%s\n", c.note)
+	}
+	if c.refusal != nil {
+		return false, commandError(c.refusal)
 	}
 	if f.Force {
 		return true, nil
@@ -504,12 +511,25 @@ func quoteArg(arg string) string {
 // apply does: under a journal, so that a run cut off is settled by
 // `linkdesk resume`.
 func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlags, p *linking.Plan, c confirmation) error {
-	c.note = scopeNote(c.note, s, p, c.done)
-	ok, err := showAndConfirm(ctx, ios, f, p, c)
+	ok, err := showAndConfirm(ctx, ios, f, p, ahead(c, s, p))
 	if err != nil || !ok {
 		return err
 	}
 	return runPlan(ctx, ios, f, s, p, session.ApplyOptions{})
+}
+
+// ahead is c with what the write of p would meet before a call, said with
+// its dry run or before its question rather than after a yes: a scope the
+// access token lacks (a note: the refusal comes at the first call that
+// needs it), and another plan's write of the same accounts running now or
+// cut off and not settled (a refusal, unsettled_write, exit 3: `linkdesk
+// resume` first).
+func ahead(c confirmation, s *session.Session, p *linking.Plan) confirmation {
+	c.note = scopeNote(c.note, s, p, c.done)
+	if s != nil && !s.ReadOnly {
+		c.refusal = s.CheckNotInterleaved(p)
+	}
+	return c
 }
 
 // scopeNote adds to note what the write would be refused for before the

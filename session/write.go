@@ -222,7 +222,7 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	if s.ReadOnly {
 		return ex.Apply(ctx, p) // refused before any file is touched
 	}
-	if err := s.checkNotInterleaved(p); err != nil {
+	if err := s.CheckNotInterleaved(p); err != nil {
 		return nil, err
 	}
 	if err := s.keepPlan(p); err != nil {
@@ -275,13 +275,14 @@ func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
 	return log, nil
 }
 
-// checkNotInterleaved refuses p (linking.CheckUnsettledWrite) when an
+// CheckNotInterleaved refuses p (linking.CheckUnsettledWrite) when an
 // account it writes is one that another plan of this tenant writes and
 // that plan is running now (here or in another linkdesk), or was cut off
 // with calls unknown or not made: its calls and p's would interleave, and
 // its journal would no longer match the tenant. Running p itself again
-// (resume, apply again) is not refused here: its journal settles it.
-func (s *Session) checkNotInterleaved(p *linking.Plan) error {
+// (resume, apply again) is not refused here: its journal settles it. Apply
+// checks it; a command checks it ahead too, to refuse before it asks.
+func (s *Session) CheckNotInterleaved(p *linking.Plan) error {
 	iv, err := s.Interleaving()
 	if err != nil {
 		return err
