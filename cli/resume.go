@@ -141,14 +141,14 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			}
 		}
 		if len(never) > 0 {
-			fmt.Fprintf(out, "  discarded: %s left undone for good.\n", strings.Join(never, ", "))
+			fmt.Fprintf(out, "  discarded: %s left undone for good.\n", stepList(never))
 		}
 		for _, m := range madeMaybe {
 			fmt.Fprintf(out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
 		}
 		return nil
 	}
-	fmt.Fprintf(out, "  not done yet: %s\n", strings.Join(remaining, ", "))
+	fmt.Fprintf(out, "  not done yet: %s\n", stepList(remaining))
 	keep := s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }) // why the rest cannot be left undone, if it cannot
 	if keep != nil {
 		fmt.Fprintf(out, "  cannot be left undone: %s\n", printableName(keep.Error()))
@@ -199,4 +199,16 @@ func settledText(st linking.StepReport) string {
 		return statusMark[st.Status] + ": " + st.Error
 	}
 	return st.Note
+}
+
+// stepsListed is how many steps a line of resume names before it counts
+// the rest: a cut-off apply may leave hundreds, which the calls below list.
+const stepsListed = 8
+
+// stepList names steps on one line: the first stepsListed, then how many more.
+func stepList(steps []string) string {
+	if len(steps) <= stepsListed {
+		return strings.Join(steps, ", ")
+	}
+	return fmt.Sprintf("%d steps: %s and %d more", len(steps), strings.Join(steps[:stepsListed], ", "), len(steps)-stepsListed)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -331,5 +332,23 @@ func TestAWriteOfAnUnsettledAccountIsRefusedBeforeItAsks(t *testing.T) {
 	}
 	if n := e.userWrites() - writes; n != 0 {
 		t.Errorf("resume of a settled link and a dry run made %d writes", n)
+	}
+}
+
+// resume names the steps left on one line of readable length: a cut-off
+// apply of hundreds of steps is counted past the first few (the calls
+// listed below it name them all).
+func TestResumeCountsTheStepsLeftPastTheFirstFew(t *testing.T) {
+	few := []string{"op1.patch", "op1.link"}
+	if got := stepList(few); got != "op1.patch, op1.link" {
+		t.Errorf("two steps: %q", got)
+	}
+	var many []string
+	for i := range 251 {
+		many = append(many, fmt.Sprintf("op%d.link", i+1))
+	}
+	got := stepList(many)
+	if !strings.HasPrefix(got, "251 steps: op1.link, op2.link,") || !strings.HasSuffix(got, "op8.link and 243 more") || strings.Contains(got, "op9.link") {
+		t.Errorf("251 steps: %q", got)
 	}
 }
