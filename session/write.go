@@ -120,23 +120,21 @@ func (s *Session) journaled(ex *linking.Executor, p *linking.Plan, path string) 
 	if err != nil {
 		return nil, nil, err
 	}
+	release = unlock
 	log, err := s.planLog(j)
-	if err == nil && log == nil {
+	switch {
+	case err != nil:
+	case log != nil:
+		ex.Log, release = log, func() { log.Close(); unlock() }
+	default:
 		ex.Log, err = s.ownLog()
-	} else if err == nil {
-		ex.Log = log
 	}
 	if err != nil {
 		unlock()
 		return nil, nil, err
 	}
 	ex.Journal = j
-	return j, func() {
-		if log != nil {
-			log.Close()
-		}
-		unlock()
-	}, nil
+	return j, release, nil
 }
 
 // JournalPath is where the journal of plan id on this tenant goes by
