@@ -168,7 +168,7 @@ func TestHostileFixtureThroughEveryCommand(t *testing.T) {
 		}
 		for _, row := range rows[1:] {
 			for i, cell := range row {
-				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) && cell != "+14155550100" {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
 					t.Errorf("CSV column %s: %q would run as a formula", rows[0][i], cell)
 				}
 			}

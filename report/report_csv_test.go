@@ -22,11 +22,11 @@ func TestWriteCSVNeutralisesEveryTenantCell(t *testing.T) {
 		t.Fatalf("%v %q", err, rows)
 	}
 	for i, cell := range rows[1] {
-		if cell != "" && (cell[0] == '=' || cell[0] == '@' || cell[0] == '-' || cell[0] == '+' && cell != "+14155550100") {
+		if cell != "" && (cell[0] == '=' || cell[0] == '@' || cell[0] == '-' || cell[0] == '+') {
 			t.Errorf("column %s: %q would run as a formula", rows[0][i], cell)
 		}
 	}
-	if rows[1][9] != "+14155550100" || rows[1][0] != "'=evil@x" {
+	if rows[1][9] != "'+14155550100" || rows[1][0] != "'=evil@x" {
 		t.Errorf("row %q", rows[1])
 	}
 }

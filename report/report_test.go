@@ -15,6 +15,7 @@ import (
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -221,7 +222,7 @@ func TestJSONAndCSVNameLegacyProfilesByTheirUsernames(t *testing.T) {
 	named := map[string]string{}
 	for _, g := range got.Groups {
 		for _, a := range g.Accounts {
-			named[*g.Email+" "+*a.UserID] = *a.NamedBy.Type + " " + *a.NamedBy.Value + " / " + *a.PrimaryIdentifier.Type + " " + *a.PrimaryIdentifier.Value
+			named[*g.Email+" "+*a.UserID] = *a.NamedBy.Type + " " + termsafe.CSVCell(*a.NamedBy.Value) + " / " + *a.PrimaryIdentifier.Type + " " + termsafe.CSVCell(*a.PrimaryIdentifier.Value)
 		}
 	}
 	rows, err := csv.NewReader(&cs).ReadAll()

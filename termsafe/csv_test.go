@@ -12,8 +12,9 @@ func TestCSVCellsRunNothingInASpreadsheetOrATerminal(t *testing.T) {
 		{"@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"},
 		{"\t=1+1", "\uFFFD=1+1"}, // a leading tab or CR cannot hide a formula: it is replaced
 		{"\r=1+1", "\uFFFD=1+1"},
-		{"+14155550100", "+14155550100"}, // phone numbers stay readable
-		{"+1 (415) 555-0100", "+1 (415) 555-0100"},
+		{"+14155550100", "'+14155550100"}, // text, not the number 14155550100
+		{"+1 (415) 555-0100", "'+1 (415) 555-0100"},
+		{"+1-2", "'+1-2"}, // a username: text, not -1
 		{"+1 415 555 0100 ext=2", "'+1 415 555 0100 ext=2"},
 		{"+", "'+"},
 		{"Eve\x1b[2J\u202enimda", "Eve\uFFFD[2J\uFFFDnimda"},
