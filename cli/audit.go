@@ -130,7 +130,9 @@ func runAudit(o *auditOptions) error {
 		enc.SetEscapeHTML(false)
 		for _, c := range shown {
 			for i := len(c.Records) - 1; i >= 0; i-- {
-				if err := enc.Encode(c.Records[i]); err != nil {
+				r := c.Records[i]
+				r.Note, r.Error = r.Noted(), r.Failed() // a log written before records had a note kept it in error
+				if err := enc.Encode(r); err != nil {
 					return err
 				}
 			}

@@ -215,3 +215,37 @@ func TestALegacyAccountIsFoundInTheAuditLogByItsUsername(t *testing.T) {
 		t.Errorf("audit --user of a legacy account's username:\n%s%s", r.out, r.errOut)
 	}
 }
+
+// A log written before records had a note kept how a cut-off call was
+// found done in its error, beside "ok": audit --json gives it as a note,
+// as it does for the calls recorded since, so that select(.error) finds
+// only what failed.
+func TestAuditJSONGivesAnOlderLogsNoteAsANote(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := audit.OpenLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const settled = "resolved on resume: the tenant shows the call took effect"
+	id := audit.NewOpID()
+	for _, rec := range []audit.Record{
+		{Action: "link", Phase: audit.PhaseAttempt, OpID: id, UserIDs: []string{cmdSam}},
+		{Action: "link", Phase: audit.PhaseResult, OpID: id, UserIDs: []string{cmdSam}, Result: audit.ResultOK, Error: settled},
+	} {
+		if err := log.Append(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log.Close()
+	r := runCmd(t, nil, "audit", "--audit-log", path, "--json")
+	if r.code != exitOK {
+		t.Fatalf("audit --json: exit %d %s", r.code, r.errOut)
+	}
+	var result struct{ Result, Error, Note string }
+	if err := json.Unmarshal([]byte(strings.SplitN(r.out, "\n", 2)[0]), &result); err != nil {
+		t.Fatal(err)
+	}
+	if result.Result != audit.ResultOK || result.Error != "" || result.Note != settled {
+		t.Errorf("the settled call's result reads %+v", result)
+	}
+}
