@@ -86,17 +86,29 @@ func runAudit(o *auditOptions) error {
 	if r := o.Filter.Result; r != "" && !slices.Contains([]string{audit.ResultOK, audit.ResultError, audit.ResultUnknown, session.NoResult, audit.PhaseNote}, r) {
 		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\" (and %s, the log's own notes)", printableName(r), session.NoResult, audit.PhaseNote)
 	}
-	path := o.g.paths().AuditLog
+	paths := o.g.paths()
+	path := paths.AuditLog
+	var elsewhere []string // logs the plans of this state directory recorded in, given --audit-log
+	if o.g.AuditLog == "" {
+		elsewhere = paths.PlanLogs("")
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		if o.g.AuditLog != "" {
 			// Named by the operator: a mistyped path must not read as a
 			// log without calls.
 			return usageErrorf("--audit-log %s: no such file", printableName(path))
 		}
-		if !o.JSON {
+		if len(elsewhere) > 0 {
+			fmt.Fprintf(o.io.ErrOut, "No audit log yet at %s; the plans run from this state directory recorded their calls in %s (linkdesk audit --audit-log %s).\n",
+				printableName(path), printableName(strings.Join(elsewhere, ", ")), printableName(quoteArg(elsewhere[0])))
+		} else if !o.JSON {
 			fmt.Fprintf(o.io.Out, "No audit log yet at %s: no write has been made with this state directory.\n", printableName(path))
 		}
 		return nil
+	}
+	if len(elsewhere) > 0 {
+		defer fmt.Fprintf(o.io.ErrOut, "Plans run from this state directory also recorded calls in %s (linkdesk audit --audit-log %s).\n",
+			printableName(strings.Join(elsewhere, ", ")), printableName(quoteArg(elsewhere[0])))
 	}
 	calls, skipped, err := session.ReadCalls(path)
 	if err != nil {

@@ -352,3 +352,31 @@ func TestResumeCountsTheStepsLeftPastTheFirstFew(t *testing.T) {
 		t.Errorf("251 steps: %q", got)
 	}
 }
+
+// A link begun with --audit-log F, cut off, and settled by resume without
+// it: undo by its op_id finds it in F (its journal names F), and audit
+// without --audit-log says where the calls are rather than that no write
+// was made.
+func TestUndoAndAuditFindTheCallsOfARunGivenAnotherAuditLog(t *testing.T) {
+	e := newWriteEnv(t)
+	lost := lossyTenant(t, e, nil)
+	f := filepath.Join(t.TempDir(), "F.log")
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--audit-log", f, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with its answer lost: %s", r.out)
+	}
+	lost.Store(false)
+	if r := runCmd(t, nil, "resume", "--force"); r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	recs, _, err := audit.ReadLog(f)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("F: %v, %d records", err, len(recs))
+	}
+	opID := recs[len(recs)-1].OpID
+	if r := runCmd(t, nil, "undo", opID); r.code != exitOK || !strings.Contains(r.out, "DELETE /api/v2/users/") {
+		t.Errorf("undo %s (dry run) without --audit-log: exit %d\n%s%s", opID, r.code, r.out, r.errOut)
+	}
+	if r := runCmd(t, nil, "audit"); r.code != exitOK || strings.Contains(r.out, "no write has been made") || !strings.Contains(r.errOut, f) {
+		t.Errorf("audit without --audit-log: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

@@ -96,23 +96,32 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 	return p, up.Conflicts, nil
 }
 
+// recordOf finds the record with op_id opID, and the records of its audit
+// log: the session's own, else a log this tenant's plans recorded in
+// (PlanLogs: a run given --audit-log, resumed without it).
+func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
+	logs := append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...)
+	for _, path := range logs {
+		recs, _, err := audit.ReadLog(path) // a log that is not there reads as empty
+		if err != nil {
+			return nil, nil, err
+		}
+		for j := range recs {
+			if recs[j].OpID == opID && recs[j].Phase != audit.PhaseNote {
+				return recs, &recs[j], nil
+			}
+		}
+	}
+	return nil, nil, fmt.Errorf("no record of %s in the audit log %s has op_id %q (`linkdesk audit` lists them)", s.Name, strings.Join(logs, " or "), opID)
+}
+
 // undoSource gathers what the audit log and the state directory hold of
 // the operation one of whose records has op_id opID.
 func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 	src := linking.UndoSource{OpID: opID, Done: map[string]bool{}, Unknown: map[string]bool{}, Backups: map[string]*audit.Backup{}}
-	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
+	recs, rec, err := s.recordOf(opID)
 	if err != nil {
 		return src, err
-	}
-	var rec *audit.Record
-	for i := range recs {
-		if recs[i].OpID == opID && recs[i].Phase != audit.PhaseNote {
-			rec = &recs[i]
-			break
-		}
-	}
-	if rec == nil {
-		return src, fmt.Errorf("no record of %s in the audit log %s has op_id %q (`linkdesk audit` lists them)", s.Name, s.Paths.AuditLog, opID)
 	}
 	opName, _, ok := strings.Cut(rec.Step, ".")
 	if rec.PlanID == "" || !ok {

@@ -163,9 +163,12 @@ func (s *Session) lockPath(planID string) string {
 	return filepath.Join(s.Paths.State, "locks", planID+"-"+s.tenantKey()+".lock")
 }
 
-// tenantKey names the tenant in a file name.
-func (s *Session) tenantKey() string {
-	sum := sha256.Sum256([]byte(s.Name))
+// tenantKey names the session's tenant in a file name.
+func (s *Session) tenantKey() string { return tenantKey(s.Name) }
+
+// tenantKey names a tenant in a file name.
+func tenantKey(name string) string {
+	sum := sha256.Sum256([]byte(name))
 	return hex.EncodeToString(sum[:6])
 }
 
@@ -475,24 +478,9 @@ func planTitle(p *linking.Plan) string {
 // Unsettled lists this tenant's plans that need settling or finishing, the
 // oldest first. A plan copy made for another tenant is not listed.
 func (s *Session) Unsettled() ([]Unsettled, error) {
-	entries, err := os.ReadDir(s.Paths.Journals)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	paths, err := s.Paths.journalPaths(s.Name)
+	if err != nil {
 		return nil, err
-	}
-	var paths []string
-	for _, e := range entries {
-		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".journal") {
-			paths = append(paths, filepath.Join(s.Paths.Journals, name))
-		}
-	}
-	// A plan run with --journal keeps its journal elsewhere: its lock says where.
-	locks, _ := filepath.Glob(filepath.Join(s.Paths.State, "locks", "*-"+s.tenantKey()+".lock"))
-	for _, l := range locks {
-		if bound, err := audit.BoundJournal(l); err == nil && bound != "" && !slices.Contains(paths, bound) {
-			if _, err := os.Stat(bound); err == nil {
-				paths = append(paths, bound)
-			}
-		}
 	}
 	var out []Unsettled
 	for _, path := range paths {
@@ -508,6 +496,60 @@ func (s *Session) Unsettled() ([]Unsettled, error) {
 		return out[i].Plan.CreatedAt.Before(out[j].Plan.CreatedAt)
 	})
 	return out, nil
+}
+
+// journalPaths are the journals of the state directory's plans: under
+// journals/, and those a plan run with --journal keeps elsewhere, which its
+// lock names; locks of the tenant named tenant, or of any ("").
+func (p Paths) journalPaths(tenant string) ([]string, error) {
+	entries, err := os.ReadDir(p.Journals)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	var paths []string
+	for _, e := range entries {
+		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".journal") {
+			paths = append(paths, filepath.Join(p.Journals, name))
+		}
+	}
+	key := "*"
+	if tenant != "" {
+		key = tenantKey(tenant)
+	}
+	locks, _ := filepath.Glob(filepath.Join(p.State, "locks", "*-"+key+".lock"))
+	for _, l := range locks {
+		if bound, err := audit.BoundJournal(l); err == nil && bound != "" && !slices.Contains(paths, bound) {
+			if _, err := os.Stat(bound); err == nil {
+				paths = append(paths, bound)
+			}
+		}
+	}
+	return paths, nil
+}
+
+// PlanLogs are the audit logs other than p.AuditLog that the plans run
+// from this state directory recorded their calls in, on the tenant named
+// tenant or on any (""), as their journals name them: a run given
+// --audit-log FILE, resumed or applied again without it, keeps to FILE.
+// `undo` and `audit` look there too.
+func (p Paths) PlanLogs(tenant string) []string {
+	paths, err := p.journalPaths(tenant)
+	if err != nil {
+		return nil
+	}
+	var logs []string
+	for _, path := range paths {
+		snap, err := audit.ReadJournal(path)
+		if err != nil || tenant != "" && snap.Tenant != tenant {
+			continue
+		}
+		for _, st := range snap.Steps {
+			if st.AuditLog != "" && !slices.Contains(logs, st.AuditLog) && !audit.SameFile(st.AuditLog, p.AuditLog) {
+				logs = append(logs, st.AuditLog)
+			}
+		}
+	}
+	return logs
 }
 
 func (s *Session) unsettled(path string) (Unsettled, bool, error) {
