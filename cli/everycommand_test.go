@@ -529,6 +529,9 @@ func TestReadOnlyReachesNoWrite(t *testing.T) {
 		if tc.exit == exitRefused && !strings.Contains(r.errOut, "(read_only)") {
 			t.Errorf("%q --read-only: %s", tc.args, r.errOut)
 		}
+		if strings.Contains(r.errOut, "Dry run") && (strings.Contains(r.errOut, "Run again with --force") || !strings.Contains(r.errOut, "--read-only refuses every write")) {
+			t.Errorf("%q --read-only: the dry run gives advice that cannot work: %s", tc.args, r.errOut)
+		}
 	}
 	st := e.srv.Stats()
 	if n := e.userWrites(); n != 0 || len(st.Effects) != 0 {

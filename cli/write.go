@@ -109,6 +109,9 @@ type confirmation struct {
 	// its first call (ahead): returned in place of the question, the dry
 	// run or --force going ahead.
 	refusal error
+	// readOnly: the session refuses every write (--read-only), which the
+	// dry run says in place of its advice to run again with --force.
+	readOnly bool
 }
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
@@ -129,6 +132,10 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 	}
 	if f.Force {
 		return true, nil
+	}
+	if c.readOnly {
+		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. --read-only refuses every write: run without it, and with --force, to make %s.\n", plural(c.calls, "this call", "these calls"))
+		return false, nil
 	}
 	if !ios.InteractiveIn() {
 		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make %s (or on a terminal, to be asked).\n", plural(c.calls, "this call", "these calls"))
@@ -526,7 +533,9 @@ func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlag
 // resume` first).
 func ahead(c confirmation, s *session.Session, p *linking.Plan) confirmation {
 	c.note = scopeNote(c.note, s, p, c.done)
-	if s != nil && !s.ReadOnly {
+	if s != nil && s.ReadOnly {
+		c.readOnly = true
+	} else if s != nil {
 		c.refusal = s.CheckNotInterleaved(p)
 	}
 	return c
