@@ -49,6 +49,8 @@ type Report struct {
 	// Single are the accounts a scan of one address found alone on it (no
 	// group to form): a search for an email reports them too.
 	Single []*Account
+	// Email is the address a scan of one email asked for; "" for others.
+	Email string
 }
 
 // LineError is a malformed export line, skipped.

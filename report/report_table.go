@@ -45,7 +45,7 @@ func WriteTable(w io.Writer, r *linking.Report, width int) error {
 	if len(r.Groups) > 0 {
 		t.line("")
 	}
-	t.single(r.Single)
+	t.single(r.Email, r.Single)
 	t.summary(r)
 	if _, err := bw.Write(t.b); err != nil {
 		return err
@@ -112,11 +112,23 @@ func (t *tableWriter) group(g *linking.Group) {
 	}
 }
 
-// single writes the accounts an email scan found alone on their address,
-// each in a row as a group's accounts are.
-func (t *tableWriter) single(accounts []*linking.Account) {
+// single writes the accounts an email scan (of email) found alone on their
+// address, each in a row as a group's accounts are; one that holds the
+// address through a linked identity's profile says which.
+func (t *tableWriter) single(email string, accounts []*linking.Account) {
+	key := linking.NormalizeEmail(email)
 	for _, a := range accounts {
-		t.line("ACCOUNT  " + termsafe.Printable(a.Email) + "  alone: no other account has this email")
+		line := "ACCOUNT  " + termsafe.Printable(a.Email) + "  alone: no other account has this email"
+		if key != "" && linking.NormalizeEmail(a.Email) != key {
+			for _, l := range a.Linked {
+				if linking.NormalizeEmail(l.Email) == key {
+					line = "ACCOUNT  " + termsafe.Printable(strings.TrimSpace(email)) + "  alone: held by " + termsafe.Printable(a.UserID) +
+						" through its linked identity " + termsafe.Printable(l.Provider+"|"+l.UserID) + "; no other account has this email"
+					break
+				}
+			}
+		}
+		t.line(line)
 		t.accounts(&linking.Group{Email: a.Email, Accounts: []*linking.Account{a}})
 		t.line("")
 	}

@@ -769,3 +769,24 @@ func TestWriteOperationsLeftMarksTheCallsMadeAlready(t *testing.T) {
 		}
 	}
 }
+
+// scan --email of an address an account holds only through a linked
+// identity's profile says so on the account's line, rather than naming the
+// account's own address as if it were the one asked for.
+func TestWriteTableSaysWhichLinkedIdentityHoldsTheAddressAsked(t *testing.T) {
+	pat := &linking.Account{UserID: "auth0|pat", Email: "pat@work.com", Connection: "Username-Password-Authentication", Provider: "auth0",
+		Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "pat@work.com"},
+		Linked:     []linking.Identity{{Provider: "github", UserID: "77", Connection: "github", Email: "Pat@Home.com"}}}
+	for _, tc := range []struct{ asked, want string }{
+		{"pat@home.com", "ACCOUNT  pat@home.com  alone: held by auth0|pat through its linked identity github|77; no other account has this email"},
+		{"pat@work.com", "ACCOUNT  pat@work.com  alone: no other account has this email"},
+	} {
+		var b bytes.Buffer
+		if err := WriteTable(&b, &linking.Report{Email: tc.asked, Single: []*linking.Account{pat}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want+"\n") {
+			t.Errorf("scan --email %s:\n%s", tc.asked, b.String())
+		}
+	}
+}

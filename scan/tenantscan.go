@@ -180,6 +180,7 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 			a.Identifier = a.PrimaryIdentifier(conns)
 			rep.Single = []*linking.Account{&a}
 		}
+		rep.Email = req.Email
 		return rep, nil
 	}
 
