@@ -138,11 +138,18 @@ func UsernameTellsApart(g *Group, a *Account) (PrimaryIdentifier, bool) {
 
 // NamedBy is what names account a of g: its primary identifier, or, for
 // one of the several profiles of one email of a legacy custom database, the
-// username that tells it apart (UsernameTellsApart). The report's table,
-// JSON (named_by) and CSV name accounts by it, as plans and the TUI do.
+// username that tells it apart (UsernameTellsApart), else its user id (no
+// username, or one another profile holds in another case). The report's
+// table, JSON (named_by) and CSV name accounts by it, as plans and the TUI
+// do.
 func NamedBy(g *Group, a *Account) PrimaryIdentifier {
 	if u, ok := UsernameTellsApart(g, a); ok {
 		return u
+	}
+	if g != nil && a.Identifier.Type == IdentifierEmail && slices.ContainsFunc(g.Accounts, func(o *Account) bool {
+		return o.UserID != a.UserID && o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value)
+	}) {
+		return PrimaryIdentifier{Type: IdentifierUserID, Value: a.UserID}
 	}
 	return a.Identifier
 }

@@ -311,6 +311,9 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		// Identifier types are plain ASCII, so Printable of the whole is
 		// type, space and Printable of the value.
 		id := linking.NamedBy(g, a) // the profiles of one email of a legacy database: by username
+		if id.Type == linking.IdentifierUserID {
+			id = a.Identifier // the user id has a column of its own
+		}
 		cells = append(cells, id.Type...)
 		cells = append(cells, ' ')
 		cells = append(cells, termsafe.Printable(id.Value)...)

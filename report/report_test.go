@@ -240,6 +240,7 @@ func TestJSONAndCSVNameLegacyProfilesByTheirUsernames(t *testing.T) {
 		"old@legacy.com auth0|leg3":    "username legacy3 / email old@legacy.com",
 		"old@legacy.com github|7007":   "email old@legacy.com / email old@legacy.com",
 		"dup@legacy.com auth0|leg1":    "username legacy1 / email dup@legacy.com",
+		"dup@legacy.com auth0|leg2":    "user_id auth0|leg2 / email dup@legacy.com", // no username: its user id tells it apart
 		"parent@family.com auth0|fam2": "username kid1 / username kid1",
 	} {
 		if named[k] != want {
