@@ -197,16 +197,57 @@ func (b *Backend) ReadAccounts(ctx context.Context, task TaskID, ids ...string) 
 		if msg.Err == nil {
 			msg.Access, msg.Err = b.Session.Access(ctx, ids...)
 		}
-		if msg.Err == nil && !b.Session.ReadOnly {
+		if msg.Err == nil {
 			// A plan cut off, or running, that writes these accounts would
 			// refuse the write at y: said now, on the plan's review.
-			var iv *session.Interleaving
-			if iv, msg.Err = b.Session.Interleaving(); msg.Err == nil {
-				msg.Err = iv.Check("", ids)
-			}
+			msg.Err = b.refusalAhead(ctx, nil, ids)
 		}
 		return msg
 	}
+}
+
+// AheadMsg answers CheckAhead: what the write asked about would be
+// refused for before its first call (nil: nothing), or why the journals
+// could not be read (the write would be refused for that too).
+type AheadMsg struct {
+	Task TaskID
+	Err  error
+}
+
+func (m AheadMsg) Answers() TaskID { return m.Task }
+
+// CheckAhead reads this tenant's journals (no call to the tenant) for the
+// write of ops, or, for a write planned only at y (a ticket, a
+// verification email), of the accounts userIDs, and answers with what
+// session.Apply would refuse it for before its first call: another plan
+// writing the same accounts, running now or cut off and not settled
+// (linking.CheckUnsettledWrite). A dialog asks as it opens, to say so in
+// place of its question rather than after y.
+func (b *Backend) CheckAhead(ctx context.Context, task TaskID, ops []linking.Operation, userIDs []string) tea.Cmd {
+	return func() tea.Msg {
+		return AheadMsg{Task: task, Err: b.refusalAhead(ctx, ops, userIDs)}
+	}
+}
+
+// refusalAhead is what a write of ops (nil: of the accounts userIDs) would
+// be refused for before its first call, as Apply checks it: the one check
+// of the link wizard's review and of every write dialog. Nothing in
+// read-only mode, where every write is refused anyway.
+func (b *Backend) refusalAhead(ctx context.Context, ops []linking.Operation, userIDs []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if b.Session.ReadOnly {
+		return nil
+	}
+	if ops != nil {
+		return b.Session.CheckNotInterleaved(&linking.Plan{Operations: ops}) // a plan not made yet: no journal of its own
+	}
+	iv, err := b.Session.Interleaving()
+	if err != nil {
+		return err
+	}
+	return iv.Check("", userIDs)
 }
 
 // Scan starts a whole-tenant scan under ctx (cancel it to stop the scan).

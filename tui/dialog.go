@@ -37,6 +37,10 @@ type Confirm struct {
 	// reaches the dialog (no root closed it at once: a dialog tested
 	// alone) answers nothing.
 	answered bool
+	// ahead, when set (CheckAhead), is what the write of the accounts
+	// aheadIDs would be refused for before its first call.
+	ahead    *Ahead
+	aheadIDs []string
 }
 
 // NewConfirm builds a confirmation. body lines must already be sanitized
@@ -59,6 +63,24 @@ func NewConfirmReason(c *Common, title string, body []string, question string, d
 	return &Confirm{c: c, title: title, body: body, question: question, danger: danger, reason: &r, onReason: onYes}
 }
 
+// CheckAhead has the dialog of a write of the accounts userIDs check, as
+// it opens, what that write would be refused for before its first call
+// (Ahead): refused, it says why in place of its question, and y does
+// nothing.
+func (d *Confirm) CheckAhead(userIDs ...string) *Confirm {
+	d.ahead, d.aheadIDs = &Ahead{}, userIDs
+	return d
+}
+
+// Refused is what the dialog's write would be refused for, as checked
+// ahead (nil: nothing, or not checked).
+func (d *Confirm) Refused() error {
+	if d.ahead == nil {
+		return nil
+	}
+	return d.ahead.Refused()
+}
+
 // Reason is the reason as typed so far ("" without a reason field).
 func (d *Confirm) Reason() string {
 	if d.reason == nil {
@@ -67,7 +89,12 @@ func (d *Confirm) Reason() string {
 	return d.reason.Value()
 }
 
-func (d *Confirm) Init() tea.Cmd { return nil }
+func (d *Confirm) Init() tea.Cmd {
+	if d.ahead != nil {
+		return d.ahead.Check(d.c, nil, d.aheadIDs...)
+	}
+	return nil
+}
 func (d *Confirm) Title() string {
 	if d.titleFn != nil {
 		return d.titleFn()
@@ -85,6 +112,12 @@ func (d *Confirm) Help() []HelpGroup {
 	if d.reason != nil && d.reason.Editing() {
 		return ReasonHelp(k, "Reason")
 	}
+	if d.Refused() != nil { // nothing to confirm: no y
+		again, back := k.Confirm, k.Cancel
+		again.SetHelp("y", "check again")
+		back.SetHelp("esc", "back")
+		return []HelpGroup{{Title: "Confirm", Bindings: []key.Binding{again, back}}}
+	}
 	b := []key.Binding{k.Confirm, k.Cancel}
 	if d.reason != nil {
 		b = append(b, k.Reason)
@@ -95,6 +128,9 @@ func (d *Confirm) Help() []HelpGroup {
 func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		if d.ahead != nil && !d.answered {
+			return d, d.ahead.Update(msg, &d.hint)
+		}
 		return d, nil
 	}
 	if d.reason != nil && d.reason.Update(k, d.c.Keys) {
@@ -106,6 +142,12 @@ func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 	}
 	switch {
 	case Matches(k, d.c.Keys.Confirm):
+		if d.ahead != nil {
+			if hint, again, held := d.ahead.Hold(); held {
+				d.hint = hint
+				return d, again
+			}
+		}
 		d.answered = true
 		return d, d.closeThen(func() tea.Cmd {
 			switch {
@@ -119,6 +161,8 @@ func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case Matches(k, d.c.Keys.Cancel):
 		d.answered = true
 		return d, d.c.Close(d)
+	case d.Refused() != nil:
+		d.hint = d.ahead.Blocked()
 	default:
 		d.hint = "Press y to confirm or n to cancel (enter does not confirm)."
 	}
@@ -144,17 +188,22 @@ func (d *Confirm) View() string {
 		body = d.bodyFn()
 	}
 	lines = append(lines, body...)
-	if d.reason != nil {
+	if d.reason != nil && (d.Refused() == nil || d.reason.Editing()) { // refused: no reason to give
 		lines = append(append(lines, ""), d.reason.Lines(s, DialogWidth(d.c))...)
 	}
 	lines = append(lines, "")
-	lines = append(lines, QuestionLines(s, d.question, DialogWidth(d.c))...)
+	var end []string // in view whatever the height
+	if d.Refused() != nil {
+		end = d.ahead.Lines(s, DialogWidth(d.c), "y")
+	} else {
+		end = QuestionLines(s, d.question, DialogWidth(d.c))
+	}
 	if d.hint != "" {
 		for _, l := range Wrap(d.hint, DialogWidth(d.c), 0) { // whole: it says which key answers
-			lines = append(lines, s.Warn.Render(l))
+			end = append(end, s.Warn.Render(l))
 		}
 	}
-	return DialogBox(d.c, lines)
+	return DialogBoxTail(d.c, append(lines, end...), len(end))
 }
 
 // QuestionLines asks a yes/no question in width cells: the question and
@@ -188,7 +237,12 @@ func DialogWidth(c *Common) int { return min(c.Width-4, 96) }
 // DialogBox frames lines as a dialog centred in the screen area; lines
 // beyond the screen's height are left out from the middle, so the title and
 // the question at the end stay in view.
-func DialogBox(c *Common, lines []string) string {
+func DialogBox(c *Common, lines []string) string { return DialogBoxTail(c, lines, 0) }
+
+// DialogBoxTail is DialogBox keeping the last tail lines whole where the
+// title keeps its line: what is said in place of the question (a refusal)
+// is longer than a question.
+func DialogBoxTail(c *Common, lines []string, tail int) string {
 	inner := DialogWidth(c)
 	room := c.Height - 2
 	// A short window gives up the blank lines first, then the middle.
@@ -202,6 +256,9 @@ func DialogBox(c *Common, lines []string) string {
 	if room > 4 && len(lines) > room {
 		keep := room - 1
 		head := keep / 2
+		if tail > keep-head {
+			head = max(keep-tail, 1)
+		}
 		tail := keep - head
 		lines = append(append(append([]string(nil), lines[:head]...), c.Styles.Dim.Render("  …")), lines[len(lines)-tail:]...)
 	}

@@ -86,6 +86,9 @@ func (d *DeleteDialog) Help() []tui.HelpGroup {
 	if !d.exec.started && d.acct == nil && !d.loading { // gone, or unreadable: nothing to delete
 		return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
 	}
+	if d.refused() { // refused ahead: nothing to type
+		return d.help(k, "Delete", "back", withHelp(k.Back, "esc", "back"), withHelp(k.Submit, "enter", "check again"), withHelp(k.Up, "↑/↓", "scroll"))
+	}
 	return d.help(k, "Delete", "back", withHelp(k.Submit, "enter", "delete once it is typed"),
 		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
@@ -140,20 +143,21 @@ func typeable(s string) bool {
 }
 
 func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	return d, dialogUpdate(msg, &d.reading, d.tookAccount, &d.exec, d.key)
+	return d, dialogUpdate(msg, &d.reading, d.tookAccount, &d.exec, &d.hint, d.key)
 }
 
 // notReadYet is the hint of enter pressed before the account was read.
 const notReadYet = "The account has not been read yet."
 
-// tookAccount takes the account read, and plans its deletion.
-func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) {
+// tookAccount takes the account read, plans its deletion, and checks
+// ahead what that would be refused for before its first call.
+func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) tea.Cmd {
 	d.readErr, d.acct = msg.Err, msg.Account
 	if d.hint == notReadYet {
 		d.hint = "" // it has been read now, or the screen says why not
 	}
 	if msg.Err != nil || msg.Account == nil {
-		return
+		return nil
 	}
 	ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
 	linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
@@ -163,6 +167,7 @@ func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) {
 		op.Reasons = g.Reasons
 	}
 	d.op = &op
+	return d.exec.ahead.Check(d.c, []linking.Operation{op})
 }
 
 // Paste goes to the reason while it is edited, else to the identifier
@@ -197,6 +202,10 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 			d.hint = "There is nothing to delete (see above); esc goes back."
 		case d.op == nil:
 			d.hint = notReadYet
+		case d.exec.ahead.Blocked() != "":
+			hint, again, _ := d.exec.ahead.Hold()
+			d.hint = hint
+			return again
 		case !accepted:
 			d.hint = "That does not name this account: type " + d.askFor() + " exactly, or esc to cancel."
 		default:
@@ -208,6 +217,8 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 			}
 			return d.exec.start(d.c, "delete "+tui.Fit(name, labelName), d.email, []linking.Operation{op})
 		}
+	case d.refused():
+		d.hint = d.exec.ahead.Blocked() // nothing to type
 	default:
 		d.typed.Update(k, keys)
 	}
@@ -247,11 +258,15 @@ func (d *DeleteDialog) View() string {
 		return strings.Join(append(append(head(), hanging(s.Bad.Render("✗ "), d.readErr.Error(), w, 6, nil)...), "", s.Dim.Render("esc goes back.")), "\n")
 	}
 	var ask []string
-	ask = append(ask, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
-	for _, a := range d.Accepted() {
-		ask = append(ask, "  "+s.Title.Render(tui.Fit(a, w-2)))
+	if d.refused() {
+		ask = d.exec.ahead.Lines(s, w, "enter") // in place of what to type
+	} else {
+		ask = append(ask, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
+		for _, a := range d.Accepted() {
+			ask = append(ask, "  "+s.Title.Render(tui.Fit(a, w-2)))
+		}
+		ask = append(ask, "> "+d.typed.View(s, w-4))
 	}
-	ask = append(ask, "> "+d.typed.View(s, w-4))
 	if d.hint != "" {
 		ask = append(ask, sentence(s.Warn.Render, d.hint, w)...)
 	}
@@ -259,7 +274,10 @@ func (d *DeleteDialog) View() string {
 	// The reason whole while what the deletion destroys keeps 4 lines in
 	// view; else on one line.
 	reason := d.reason.Lines(s, w)
-	if c.Height-len(title)-len(bottom)-len(reason)-len(ask)-1 < 4 {
+	switch {
+	case d.refused() && !d.reason.Editing():
+		reason = nil // no reason to give
+	case c.Height-len(title)-len(bottom)-len(reason)-len(ask)-1 < 4:
 		reason = []string{d.reason.View(s, w)}
 	}
 	bottom = append(append(bottom, reason...), ask...)

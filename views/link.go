@@ -322,7 +322,7 @@ func (w *LinkWizard) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		w.reveal = true // the conflict under the cursor stays in view
 	}
-	return w, dialogUpdate(msg, &w.reading, w.tookUsers, &w.exec, w.key)
+	return w, dialogUpdate(msg, &w.reading, w.tookUsers, &w.exec, &w.hint, w.key)
 }
 
 // follow makes the choices follow the accounts the group has now: an
@@ -369,13 +369,15 @@ func (w *LinkWizard) follow() {
 }
 
 // tookUsers takes the group's accounts as the tenant holds them, and plans
-// the link.
-func (w *LinkWizard) tookUsers(msg tui.UsersMsg) {
+// the link (the read said what it would be refused for ahead:
+// Backend.ReadAccounts).
+func (w *LinkWizard) tookUsers(msg tui.UsersMsg) tea.Cmd {
 	w.hint = "" // "still reading" no longer
 	w.users, w.conns, w.access, w.planErr = msg.Users, msg.Conns, msg.Access, msg.Err
 	if msg.Err == nil {
 		w.plan()
 	}
+	return nil
 }
 
 func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {

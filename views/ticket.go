@@ -67,8 +67,10 @@ func NewTicketDialog(c *tui.Common, userID string) *TicketDialog {
 	return &TicketDialog{c: c, userID: userID, reason: tui.TextField{Value: "password reset asked by the account holder"}}
 }
 
+// Init reads the account, and checks ahead what a ticket for it would be
+// refused for before its call.
 func (t *TicketDialog) Init() tea.Cmd {
-	return t.readUser(t.c, t.userID)
+	return tea.Batch(t.readUser(t.c, t.userID), t.exec.ahead.Check(t.c, nil, t.userID))
 }
 
 func (t *TicketDialog) Title() string   { return "Ticket" }
@@ -104,6 +106,8 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
 	case t.readErr != nil && !t.loading: // nothing to make a ticket for: no y
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Back, "esc", "close")}}}
+	case t.exec.ahead.Refused() != nil && !t.editing: // refused ahead: y checks again
+		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Confirm, "y", "check again"), withHelp(k.Back, "esc", "close")}}}
 	case t.editing:
 		return []tui.HelpGroup{{Title: "Ticket options", Bindings: []keyBinding{withHelp(k.Reason, "tab/↓", "next field"), withHelp(k.Up, "↑", "previous field"),
 			withHelp(k.Toggle, "space", "tick / untick"), withHelp(k.Submit, "enter", "done"), k.Clear}}}
@@ -121,7 +125,7 @@ func copyTicket(url string) tea.Cmd {
 }
 
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	return t, dialogUpdate(msg, &t.reading, func(m tui.UsersMsg) { t.hint = ""; t.tookUser(m) }, &t.exec, t.key)
+	return t, dialogUpdate(msg, &t.reading, func(m tui.UsersMsg) tea.Cmd { t.hint = ""; t.tookUser(m); return nil }, &t.exec, &t.hint, t.key)
 }
 
 func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
@@ -140,12 +144,14 @@ func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		return t.editKey(k)
 	}
 	switch {
-	case tui.Matches(k, keys.Reason):
-		t.editing = true
-	case tui.Matches(k, keys.Confirm):
-		return t.make()
 	case tui.Matches(k, keys.Cancel):
 		return t.c.Close(t)
+	case tui.Matches(k, keys.Confirm):
+		return t.make()
+	case t.exec.ahead.Refused() != nil: // no options to set
+		t.hint = t.exec.ahead.Blocked()
+	case tui.Matches(k, keys.Reason):
+		t.editing = true
 	default:
 		t.hint = "Press y to make the ticket or n to cancel (enter does not confirm); tab sets options."
 	}
@@ -242,6 +248,10 @@ func (t *TicketDialog) make() tea.Cmd {
 	case t.readErr != nil:
 		t.hint = "The account could not be read: no ticket."
 		return nil
+	}
+	if hint, again, held := t.exec.ahead.Hold(); held {
+		t.hint = hint
+		return again
 	}
 	opts, err := t.Options()
 	if err != nil {
@@ -345,10 +355,19 @@ func (t *TicketDialog) View() string {
 	if roomy || !t.editing {
 		lines = append(lines, "")
 	}
-	lines = append(lines, t.optionLines(w)...)
-	if t.hint != "" {
-		lines = append(lines, hanging("", t.hint, w, 3, s.Warn.Render)...)
+	refused := t.exec.ahead.Refused() != nil
+	if !refused || t.editing { // refused: no options to set
+		lines = append(lines, t.optionLines(w)...)
 	}
+	hint := hanging("", t.hint, w, 3, s.Warn.Render)
+	if t.hint == "" {
+		hint = nil
+	}
+	if refused { // why, in place of the question, and what a key did under it: in view whatever the height
+		end := append(t.exec.ahead.Lines(s, w, "y"), hint...)
+		return tui.DialogBoxTail(t.c, squeeze(append(lines, end...), t.c.Height-2), len(end))
+	}
+	lines = append(lines, hint...)
 	if roomy || !t.editing {
 		lines = append(lines, "")
 	}

@@ -113,6 +113,9 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 	if !u.exec.started && (u.loading || u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
 		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
 	}
+	if u.refused() { // refused ahead: no y, no F
+		return u.help(k, "Undo", "back to the audit log", withHelp(k.Cancel, "esc", "back to the audit log"), withHelp(k.Confirm, "y", "check again"), withHelp(k.Up, "↑/↓", "scroll"))
+	}
 	if len(u.conflicts) > 0 { // y would overwrite them: only F does, deliberately
 		return u.help(k, "Undo", "back to the audit log", k.ForceUndo, k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 	}
@@ -120,14 +123,19 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 }
 
 func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	return u, dialogUpdate(msg, &u.reading, u.tookPreview, &u.exec, u.key)
+	return u, dialogUpdate(msg, &u.reading, u.tookPreview, &u.exec, &u.hint, u.key)
 }
 
 // tookPreview takes the plan of the undo, and what changed since the
-// operation.
-func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) {
+// operation, and checks ahead what the plan would be refused for before
+// its first call.
+func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) tea.Cmd {
 	u.hint = "" // "still reading" no longer
 	u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
+	if u.err != nil || u.plan == nil || len(u.plan.Operations) == 0 {
+		return nil
+	}
+	return u.exec.ahead.Check(u.c, u.plan.Operations)
 }
 
 func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
@@ -152,6 +160,10 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 			u.hint = "Still reading what the undo would do…"
 		case u.err != nil || u.plan == nil || len(u.plan.Operations) == 0:
 			u.hint = "There is nothing to undo now (see above)."
+		case u.exec.ahead.Blocked() != "":
+			hint, again, _ := u.exec.ahead.Hold()
+			u.hint = hint
+			return again
 		case len(u.conflicts) > 0 && !force:
 			u.hint = "Refused: the undo would overwrite the changes listed above. F forces it (recorded); n cancels."
 		case len(u.conflicts) == 0 && force:
@@ -159,6 +171,8 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		default:
 			return u.run(force)
 		}
+	case u.refused():
+		u.hint = u.exec.ahead.Blocked()
 	default:
 		if len(u.conflicts) > 0 {
 			u.hint = "Press F to force the undo or n to cancel (enter and y do not confirm)."
@@ -249,6 +263,18 @@ func (u *UndoDialog) View() string {
 			out = append(out, sentence(s.Warn.Render, u.hint, w)...)
 		}
 		return strings.Join(append(out, "", s.Dim.Render("esc goes back.")), "\n")
+	}
+	if u.refused() { // why, in place of the question
+		var bottom []string
+		if u.reason.Editing() {
+			bottom = u.reason.Lines(s, w)
+		}
+		bottom = append(append(bottom, ""), u.exec.ahead.Lines(s, w, "y")...)
+		if u.hint != "" {
+			bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
+		}
+		shown := scrollPane(s, middle, &u.scroll, max(c.Height-len(head)-len(bottom), 2), "↓")
+		return strings.Join(append(append(head, shown...), bottom...), "\n")
 	}
 	var bottom []string
 	q := s.Danger.Render("Undo it?") + "  " + s.Key.Render("y") + " yes   " + s.Key.Render("n") + " no (default)"

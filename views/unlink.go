@@ -53,39 +53,48 @@ func (u *Unlink) Help() []tui.HelpGroup {
 	if !u.exec.started && !u.loading && (u.readErr != nil || len(u.user.Linked()) == 0) { // nothing to unlink: no y
 		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
 	}
+	if u.refused() && u.op != nil { // refused ahead: no y
+		return u.help(k, "Unlink", "back to the group", withHelp(k.Back, "esc", "back"), withHelp(k.Confirm, "y", "check again"),
+			withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.PageDown, "pgdn/pgup", "scroll the notes"))
+	}
 	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason,
 		withHelp(k.PageDown, "pgdn/pgup", "scroll the notes"))
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
-	return u, dialogUpdate(msg, &u.reading, u.tookAccount, &u.exec, u.key)
+	return u, dialogUpdate(msg, &u.reading, u.tookAccount, &u.exec, &u.hint, u.key)
 }
 
 // tookAccount takes the account read, and plans the unlink of the
 // identity linked last: Auth0 appends a linked identity, so the last one
 // was linked most recently, the one an "undo that link" means.
-func (u *Unlink) tookAccount(msg tui.UsersMsg) {
+func (u *Unlink) tookAccount(msg tui.UsersMsg) tea.Cmd {
 	u.hint = "" // "still reading" no longer
 	if u.tookUser(msg) {
 		u.cursor = max(len(u.user.Linked())-1, 0)
-		u.plan()
+		return u.plan()
 	}
+	return nil
 }
 
-func (u *Unlink) plan() {
+// plan plans the unlink of the identity under the cursor, and checks
+// ahead what it would be refused for before its first call.
+func (u *Unlink) plan() tea.Cmd {
+	u.op, u.planErr, u.exec.ahead = nil, nil, tui.Ahead{}
 	linked := u.user.Linked()
 	if len(linked) == 0 {
-		u.op, u.planErr = nil, nil
-		return
+		return nil
 	}
 	u.cursor = min(u.cursor, len(linked)-1)
 	id := linked[u.cursor]
 	op, err := linking.PlanUnlink(u.user, id.Provider, id.UserID, "")
-	u.op, u.planErr = nil, err
-	if err == nil {
-		op.Group = u.email
-		u.op = &op
+	if err != nil {
+		u.planErr = err
+		return nil
 	}
+	op.Group = u.email
+	u.op = &op
+	return u.exec.ahead.Check(u.c, []linking.Operation{op})
 }
 
 func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
@@ -96,14 +105,17 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case tui.Matches(k, keys.Cancel):
 		return u.c.Close(u)
-	case tui.Matches(k, keys.Up):
-		u.cursor = max(u.cursor-1, 0)
+	case tui.Matches(k, keys.Up), tui.Matches(k, keys.Down):
 		u.scroll = 0 // the identities in view
-		u.plan()
-	case tui.Matches(k, keys.Down):
-		u.cursor++
-		u.scroll = 0
-		u.plan()
+		was := u.cursor
+		if tui.Matches(k, keys.Up) {
+			u.cursor = max(u.cursor-1, 0)
+		} else {
+			u.cursor = min(u.cursor+1, max(len(u.user.Linked())-1, 0))
+		}
+		if u.cursor != was { // another identity: planned and checked again
+			return u.plan()
+		}
 	case tui.Matches(k, keys.PageDown):
 		u.scroll += max(u.c.Height/2, 1)
 	case tui.Matches(k, keys.PageUp):
@@ -117,10 +129,16 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 			u.hint = "Nothing to unlink."
 			return nil
 		}
+		if hint, again, held := u.exec.ahead.Hold(); held {
+			u.hint = hint
+			return again
+		}
 		ops := []linking.Operation{*u.op}
 		ops[0].Reason = u.reason.Value()
 		linking.NameAccounts(ops, []client.User{u.user}, u.conns)
 		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), labelName)+" from "+tui.Fit(u.primaryName(), labelName), u.email, ops)
+	case u.refused() && u.op != nil:
+		u.hint = u.exec.ahead.Blocked()
 	default:
 		u.hint = "Press y to unlink or n to cancel (enter does not confirm)."
 	}
@@ -175,7 +193,16 @@ func (u *Unlink) View() string {
 	}
 	head, middle := lines, u.middleLines(linked, w)
 	var bottom []string
-	if u.op != nil {
+	switch {
+	case u.op != nil && u.refused():
+		// Refused ahead: why, in place of the question (the reason too,
+		// unless it is being edited).
+		bottom = append(bottom, "")
+		if u.reason.Editing() {
+			bottom = append(append(bottom, u.reason.Lines(s, w)...), "")
+		}
+		bottom = append(bottom, u.exec.ahead.Lines(s, w, "y")...)
+	case u.op != nil:
 		bottom = append(bottom, "")
 		bottom = append(append(bottom, u.reason.Lines(s, w)...), "")
 		// The question whole, both accounts with their user ids, wrapped

@@ -43,6 +43,8 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 		return c.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Emails: []string{linking.NormalizeEmail(email)},
 			Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
 	}
+	// A write of the account cut off or running would refuse the send: said
+	// as the dialog opens, in place of its question.
 	return c.Open(tui.NewConfirmReason(c, "Send the verification email", body, "Send it?", false,
-		"verification email asked for by the account holder", run))
+		"verification email asked for by the account holder", run).CheckAhead(userID))
 }

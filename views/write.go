@@ -24,6 +24,10 @@ type pendingWrite[R any] struct {
 	running bool
 	result  R
 	err     error
+	// ahead is what the write would be refused for before its first
+	// call, checked as the dialog plans it (ahead.Check), until it starts:
+	// y starts nothing while ahead.Blocked says why.
+	ahead tui.Ahead
 }
 
 // run hands the root the write that do makes, at once (Common.Write);
@@ -37,29 +41,37 @@ func (e *pendingWrite[R]) run(c *tui.Common, label string, emails []string, do f
 	})
 }
 
-// update takes the answer to this write, and only that one.
-func (e *pendingWrite[R]) update(msg tea.Msg) {
+// update takes the answer to this write, and only that one; before it
+// starts, what its check ahead hears (hint, the dialog's, follows it).
+func (e *pendingWrite[R]) update(msg tea.Msg, hint *string) tea.Cmd {
 	if done, ok := msg.(tui.WriteDoneMsg); ok && e.started && done.Task == e.task {
 		e.running = false
 		e.result, _ = done.Result.(R)
 		e.err = done.Err
+		return nil
 	}
+	if !e.started {
+		return e.ahead.Update(msg, hint)
+	}
+	return nil
 }
 
 // dialogUpdate is the Update of a dialog that reads, then writes once:
 // take gets the answer M of the dialog's latest read (the answer to an
-// earlier read is dropped here, for every dialog), write its own answer,
-// and key the keys.
-func dialogUpdate[M tui.Answer](msg tea.Msg, r *reading, take func(M), write interface{ update(tea.Msg) }, key func(tea.KeyPressMsg) tea.Cmd) tea.Cmd {
+// earlier read is dropped here, for every dialog), write its own answer
+// and its check ahead (hint is the dialog's), and key the keys.
+func dialogUpdate[M tui.Answer](msg tea.Msg, r *reading, take func(M) tea.Cmd, write interface {
+	update(tea.Msg, *string) tea.Cmd
+}, hint *string, key func(tea.KeyPressMsg) tea.Cmd) tea.Cmd {
 	switch msg := msg.(type) {
 	case M:
 		if r.answered(msg.Answers()) {
-			take(msg)
+			return take(msg)
 		}
 	case tea.KeyPressMsg:
 		return key(msg)
 	default:
-		write.update(msg)
+		return write.update(msg, hint)
 	}
 	return nil
 }
@@ -121,6 +133,11 @@ type writeDialog struct {
 
 // Capturing: the dialog takes every key until its write starts.
 func (d *writeDialog) Capturing() bool { return !d.exec.started }
+
+// refused is what the write would be refused for before its first call,
+// as checked ahead: the dialog says it in place of its question, and the
+// reason is left out unless it is being edited.
+func (d *writeDialog) refused() bool { return d.exec.ahead.Refused() != nil }
 
 // TypesText: keys type only into the reason while it is edited; else ?
 // opens help over the question (tui.TextInput).

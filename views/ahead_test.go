@@ -1,0 +1,242 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session/sessiontest"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// pressStartsNoWrite presses key and fails the test when it started a
+// write (the root counts one in flight as the key is handled, before any
+// command runs) or the sandbox took a call that writes.
+func (h *harness) pressStartsNoWrite(key string) {
+	h.t.Helper()
+	before := h.srv.Stats().Writes
+	_, cmd := h.m.Update(keyPress(key))
+	if n := h.m.WritesInFlight(); n != 0 {
+		h.t.Fatalf("%s started a write (%v):\n%s", key, h.m.WriteLabels(), h.screen())
+	}
+	h.send(cmd)
+	if after := h.srv.Stats().Writes; after != before {
+		h.t.Fatalf("%s made %d calls that write to the tenant", key, after-before)
+	}
+}
+
+// mustRefuseAhead fails the test unless the screen says, in place of its
+// question, that the write is refused for alice's cut-off link, and what
+// to do: `linkdesk resume`, in a shell, then key (y, or enter) checks
+// again.
+func (h *harness) mustRefuseAhead(key string) {
+	h.t.Helper()
+	h.mustShowWhole("✗ refused before any call: "+linking.CheckUnsettledWrite, "which was cut off and is not settled: run `linkdesk resume`",
+		"Run `linkdesk resume` in a shell (q quits); once it is settled, "+key+" checks again. esc goes back.")
+}
+
+// stillRefused is what the key that confirms says, once it has read the
+// journals again, while the write stays refused.
+const stillRefused = "Still refused: the journals were read again just now. esc goes back."
+
+// openAlice finds alice.nguyen's database account with f and opens it: a
+// link of her Google account into it was cut off in another shell.
+func openAlice(t *testing.T, h *harness) {
+	t.Helper()
+	cutOffLink(t, h)
+	h.press("f")
+	h.typeText(sessiontest.AliceDB)
+	h.press("enter")
+	activeIs[*Account](h, "f did not open alice's account")
+	h.mustShow("Account alice.nguyen@gmail.com")
+}
+
+// With alice's link cut off and not settled, u on her account says at
+// once that the unlink would be refused (unsettled_write), and how to
+// settle it; y starts nothing.
+func TestUnlinkOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	openAlice(t, h)
+	h.press("u")
+	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShow(sessiontest.AliceGoogle)
+	h.mustRefuseAhead("y")
+	if strings.Contains(h.screen(), "y yes") {
+		t.Errorf("the refused unlink still asks y/n:\n%s", h.screen())
+	}
+	h.pressStartsNoWrite("y")
+	if u.exec.started {
+		t.Fatal("y started the unlink")
+	}
+	h.mustShowWhole(stillRefused)
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+}
+
+// D on her account says it too, in place of what to type: the user id
+// typed and enter start nothing.
+func TestDeleteOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeItIsTyped(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	openAlice(t, h)
+	h.press("D")
+	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.mustRefuseAhead("enter")
+	if strings.Contains(h.screen(), "To delete, type") {
+		t.Errorf("the refused deletion still asks for the account to be typed:\n%s", h.screen())
+	}
+	h.typeText(sessiontest.AliceDB)
+	h.pressStartsNoWrite("enter")
+	h.mustShowWhole(stillRefused)
+	if _, ok := h.srv.GetUser(sessiontest.AliceDB); !ok {
+		t.Fatal("alice's account was deleted")
+	}
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+}
+
+// t on her account says it too; y makes no ticket.
+func TestTicketForAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	openAlice(t, h)
+	h.press("t")
+	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	h.mustRefuseAhead("y")
+	if strings.Contains(h.screen(), "Make a ticket for") {
+		t.Errorf("the refused ticket still asks y/n:\n%s", h.screen())
+	}
+	h.pressStartsNoWrite("y")
+	h.mustShowWhole(stillRefused)
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+}
+
+// v on her database account (unverified as the scan saw it) says it too;
+// y sends nothing.
+func TestVerificationEmailOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.m.LoadReport(fixtureReportOf(t, fixturePath, editUser(sessiontest.AliceDB, func(u *emulator.User) { u.EmailVerified = emulator.FlagFalse })))
+	cutOffLink(t, h)
+	d := h.openGroup("alice.nguyen@gmail.com")
+	h.selectAccount(d, sessiontest.AliceDB)
+	h.press("v")
+	if _, ok := h.active().(*tui.Confirm); !ok {
+		t.Fatalf("v did not ask to send the verification email:\n%s", h.screen())
+	}
+	h.mustShow("Send the verification email")
+	h.mustRefuseAhead("y")
+	if strings.Contains(h.screen(), "Send it?") {
+		t.Errorf("the refused send still asks y/n:\n%s", h.screen())
+	}
+	h.pressStartsNoWrite("y")
+	h.mustShowWhole(stillRefused)
+	h.press("esc")
+	activeIs[*Detail](h, "esc did not go back to the group")
+}
+
+// U on alice's link, made and unlinked in this session before another
+// shell linked her again and was cut off, says it too: its undo (an
+// unlink) writes the accounts the cut-off link holds; y undoes nothing.
+func TestUndoOfAnOperationAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	linkAlice(h)
+	h.press("esc", "u", "y")
+	h.mustShow("✓ Done.")
+	cutOffLink(t, h)
+	h.press("3", "r")
+	log := activeIs[*AuditLog](h, "3 did not show the audit log")
+	newest, action, _ := log.Selected()
+	for i := 0; ; i++ {
+		if op, a, _ := log.Selected(); a == "link" && op != newest {
+			break
+		}
+		if i > 10 || action != "link" {
+			t.Fatalf("no link before the cut-off one in the log:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("U")
+	activeIs[*UndoDialog](h, "U did not open the undo")
+	h.mustShow("The undo makes these 3 calls:")
+	h.mustRefuseAhead("y")
+	if strings.Contains(h.screen(), "Undo it?") {
+		t.Errorf("the refused undo still asks y/n:\n%s", h.screen())
+	}
+	h.pressStartsNoWrite("y")
+	h.mustShowWhole(stillRefused)
+	h.press("esc")
+	activeIs[*AuditLog](h, "esc did not go back to the audit log")
+}
+
+// Once `linkdesk resume` settles the cut-off link from another shell, the
+// dialog left open asks its question again, what it said of the refusal
+// gone: when the root next reads the journals (now and then), or at once
+// when y checks again; the question back, y makes the ticket.
+func TestARefusalAheadGoesOnceTheWriteIsSettledElsewhere(t *testing.T) {
+	for _, byY := range []bool{false, true} {
+		h := newHarness(t, harnessOpts{tenant: true})
+		openAlice(t, h)
+		h.tick(fixedNow.Add(time.Minute)) // the root reads the journals now and then: the cut-off write shows
+		h.press("t")
+		h.mustRefuseAhead("y")
+		h.pressStartsNoWrite("y")
+		h.mustShowWhole(stillRefused)
+
+		other := anotherShell(t, h, h.c.Backend.Session.Tenant)
+		list, err := other.Unsettled()
+		if err != nil || len(list) != 1 {
+			t.Fatalf("unsettled: %v %+v", err, list)
+		}
+		if _, err := other.Settle(context.Background(), list[0]); err != nil {
+			t.Fatal(err)
+		}
+		if byY {
+			h.pressStartsNoWrite("y") // it checks again, and asks
+		} else {
+			h.tick(fixedNow.Add(2 * time.Minute))
+		}
+		activeIs[*TicketDialog](h, "the ticket dialog closed")
+		if s := h.screen(); strings.Contains(s, linking.CheckUnsettledWrite) || strings.Contains(s, "refused") {
+			t.Fatalf("y %v: the refusal stays once the write is settled:\n%s", byY, s)
+		}
+		h.mustShow("Make a ticket for")
+		h.press("y")
+		h.mustShow("✓ Ticket for ")
+	}
+}
+
+// y typed once the unlink dialog has read the account, but before the
+// journals are read, unlinks nothing and says so; once they are read
+// (nothing holds the account) the question stands without that hint, and
+// y unlinks.
+func TestYTypedBeforeTheJournalsAreReadUnlinksNothing(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("u unlink ·")
+	_, read := h.m.Update(keyPress("u"))
+	var check []tea.Msg
+	for _, msg := range run(read) {
+		_, cmd := h.m.Update(msg)
+		check = append(check, run(cmd)...)
+	}
+	if len(check) == 0 {
+		t.Fatal("the account read, the dialog did not read the journals")
+	}
+	h.pressStartsNoWrite("y")
+	h.mustShow("Still reading the journals")
+	for _, msg := range check {
+		h.send(msg)
+	}
+	if s := h.screen(); strings.Contains(s, "Still reading") {
+		t.Fatalf("a stale hint once the journals are read:\n%s", s)
+	}
+	h.mustShow("Unlink google-oauth2|101202303404505606707")
+	h.press("y")
+	h.mustShow("✓ Done.")
+}
