@@ -332,12 +332,23 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 		if u.InUse {
 			what = "is being applied now (by this or another linkdesk): wait for it to end, then try again"
 		}
-		return &linking.SafetyError{Check: linking.CheckUnsettledWrite, UserIDs: shared,
+		return &InterleavedError{Running: u.InUse, SafetyError: &linking.SafetyError{Check: linking.CheckUnsettledWrite, UserIDs: shared,
 			Reason: fmt.Sprintf("%s %s written by plan %s (%s), which %s; nothing was changed",
-				strings.Join(shared, " and "), plural(len(shared), "is", "are"), u.PlanID, planTitle(u.Plan), what)}
+				strings.Join(shared, " and "), plural(len(shared), "is", "are"), u.PlanID, planTitle(u.Plan), what)}}
 	}
 	return nil
 }
+
+// InterleavedError is the refusal (linking.CheckUnsettledWrite) of a write
+// of accounts another plan writes: Running, that plan is being applied now
+// (wait for it to end); else it was cut off and is not settled (`linkdesk
+// resume`).
+type InterleavedError struct {
+	*linking.SafetyError
+	Running bool
+}
+
+func (e *InterleavedError) Unwrap() error { return e.SafetyError }
 
 // planUsers are the accounts p's operations write; with steps, only those
 // of operations with a step among them.

@@ -1,11 +1,12 @@
 package tui
 
 import (
-	"strings"
+	"errors"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 // Ahead is a write dialog's check, before it asks, of what its write would
@@ -133,7 +134,7 @@ func (a *Ahead) Lines(s *Styles, width int, key string) []string {
 	out := []string{s.Bad.Render("✗ refused before any call: " + se.Check)}
 	out = append(out, Wrap(se.Reason, width, 0)...) // whole: it says which plan and why
 	next := "Once it has ended, " + key + " checks again; esc goes back."
-	if strings.Contains(se.Reason, "linkdesk resume") {
+	if ie := (*session.InterleavedError)(nil); !errors.As(a.err, &ie) || !ie.Running {
 		next = "Run `linkdesk resume` in a shell (q quits); once it is settled, " + key + " checks again. esc goes back."
 	}
 	for _, l := range Wrap(next, width, 0) {

@@ -105,3 +105,20 @@ func TestAConfirmationCheckedAheadTakesYOnlyOnceLetThrough(t *testing.T) {
 		}
 	}
 }
+
+// A refusal ahead says what to do by whose plan holds the accounts: one
+// cut off, run `linkdesk resume`; one being applied now, wait for its end.
+func TestARefusalAheadSaysResumeOrWaitByThePlansState(t *testing.T) {
+	refusal := func(running bool) error {
+		return &session.InterleavedError{Running: running, SafetyError: &linking.SafetyError{Check: linking.CheckUnsettledWrite, Reason: "held"}}
+	}
+	for _, tc := range []struct {
+		running bool
+		want    string
+	}{{false, "Run `linkdesk resume` in a shell"}, {true, "Once it has ended, y checks again"}} {
+		a := &Ahead{err: refusal(tc.running)}
+		if got := strings.Join(a.Lines(&Styles{}, 200, "y"), "\n"); !strings.Contains(got, tc.want) {
+			t.Errorf("running %v: %q, want %q", tc.running, got, tc.want)
+		}
+	}
+}
