@@ -121,3 +121,32 @@ func TestAToastKeepsTheHelpKey(t *testing.T) {
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+// waitingProbe is a screen whose key waits on a read.
+type waitingProbe struct {
+	probeScreen
+	waits string
+}
+
+func (p *waitingProbe) Waiting() string { return p.waits }
+
+// TestWhatAKeyWaitsOnShowsWithoutATickUntilTheScreenDropsIt: the words of
+// a screen whose key waits on a read replace its keys, with no ✓ (nothing
+// was done), ? help after them; a note of the root goes first; once the
+// screen says nothing waits, its keys are back, with no key pressed.
+func TestWhatAKeyWaitsOnShowsWithoutATickUntilTheScreenDropsIt(t *testing.T) {
+	m := helpModel(t)
+	p := &waitingProbe{probeScreen: probeScreen{c: m.c}, waits: "Still reading the account… press D again once it shows"}
+	m.Update(PushMsg{Screen: p})
+	if f := m.footer(); !strings.HasPrefix(f, p.waits) || !strings.HasSuffix(f, "? help") {
+		t.Errorf("the footer while D waits: %q", f)
+	}
+	m.Update(NoteMsg{Text: "Copied."})
+	if f := m.footer(); !strings.HasPrefix(f, "✓ Copied.") {
+		t.Errorf("a note does not go before the waiting words: %q", f)
+	}
+	m.note, p.waits = "", ""
+	if f := m.footer(); strings.Contains(f, "Still reading") || !strings.HasSuffix(f, "? help · q quit") {
+		t.Errorf("the footer once nothing waits: %q", f)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
@@ -916,6 +917,13 @@ func (m *Model) filter(active Component, k tea.KeyPressMsg) tea.Cmd {
 // short enough that they share one line (nil: the help's, as they come).
 type FooterKeys interface{ FooterKeys() []key.Binding }
 
+// Waiting is a screen that says, in place of its keys, why a key it was
+// given did nothing (its read still runs), until that read answers or the
+// next key; "" while nothing waits. The screen owns the words, so that they
+// go the moment the read answers (a note stays until the next key), and
+// they carry no ✓, which says a thing was done.
+type Waiting interface{ Waiting() string }
+
 // HelpScreen marks the help screen, so ? closes it.
 type HelpScreen interface{ IsHelp() }
 
@@ -1249,11 +1257,9 @@ func (m *Model) footer() string {
 		}
 		return s.Error.Render(Pad(msg, m.width))
 	case m.note != "":
-		msg := "✓ " + m.note
-		if offer && (Width(msg)+Width(tail) <= m.width || Width(msg) > m.width) {
-			return s.Good.Render(Fit(msg, m.width-Width(tail))) + tail
-		}
-		return s.Good.Render(Fit(msg, m.width))
+		return m.toast(s.Good, "✓ "+m.note, offer, tail)
+	case waitingOn(active) != "":
+		return m.toast(s.Warn, waitingOn(active), offer, tail) // not done: no ✓
 	}
 	var parts []string
 	bindings := ShortHelp(active.Help())
@@ -1289,6 +1295,23 @@ func (m *Model) footer() string {
 		return help
 	}
 	return line + tail
+}
+
+// toast is a message in place of the screen's keys, ? help after it where
+// the message fits beside it or does not fit at all.
+func (m *Model) toast(style lipgloss.Style, msg string, offer bool, tail string) string {
+	if offer && (Width(msg)+Width(tail) <= m.width || Width(msg) > m.width) {
+		return style.Render(Fit(msg, m.width-Width(tail))) + tail
+	}
+	return style.Render(Fit(msg, m.width))
+}
+
+// waitingOn is what the screen says a key it was given waits on, if anything.
+func waitingOn(c Component) string {
+	if w, ok := c.(Waiting); ok {
+		return w.Waiting()
+	}
+	return ""
 }
 
 const footerSep = " · "

@@ -28,6 +28,9 @@ type Account struct {
 	readErr error
 	named   string // its name (name) as last read; an account deleted since has none
 	scroll  int
+	// waiting says why the last key did nothing (the read still runs),
+	// on the status bar until the read answers or the next key.
+	waiting string
 }
 
 // NewAccount opens the account with this user id.
@@ -38,6 +41,10 @@ func (a *Account) Init() tea.Cmd {
 }
 
 func (a *Account) Capturing() bool { return false }
+
+// Waiting is what the status bar says in place of the keys while a key
+// waits on the read (tui.Waiting).
+func (a *Account) Waiting() string { return a.waiting }
 
 // Title names the account as the screen does, whole (the header cuts it to
 // the room it has; help wraps it): the user id beside an identifier that
@@ -153,6 +160,7 @@ func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.AccountMsg:
 		if a.answered(msg.Task) {
+			a.waiting = "" // the account shows: its keys act now
 			if a.acct != nil {
 				a.named = a.name()
 			}
@@ -165,6 +173,7 @@ func (a *Account) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			return a, a.Init() // what was done shows here at once
 		}
 	case tea.KeyPressMsg:
+		a.waiting = ""
 		return a, a.key(msg)
 	}
 	return a, nil
@@ -188,7 +197,10 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 		case !tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.Copy):
 			return nil
 		case a.loading:
-			return tui.Note("Still reading the account… (" + k.String() + " acts on it once it is read)")
+			// The key is not kept for later: a dialog opening on its own
+			// once the read answers would take the keys typed meanwhile.
+			a.waiting = "Still reading the account… press " + k.String() + " again once it shows"
+			return nil
 		case client.IsNotFound(a.readErr):
 			return tui.ReportError(errors.New("nothing to act on: no account has this user id now (esc goes back)"))
 		}
@@ -197,7 +209,8 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 	if a.loading && tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) {
 		// Read again (a dialog on it may have found it gone): what is on
 		// screen may be no more, and enter would put its group back.
-		return tui.Note("Reading the account again, as the tenant holds it now…")
+		a.waiting = "Reading the account again… press " + k.String() + " again once it is read"
+		return nil
 	}
 	if tui.Matches(k, keys.Link) && !a.c.ReadOnly && familyLinkOff(a.group()) != "" {
 		return tui.ReportError(errFamily) // no screen opens: nothing to read again after

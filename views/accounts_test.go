@@ -1151,8 +1151,8 @@ func TestLOnAFamilySaysAtOnceWhyItLinksNothing(t *testing.T) {
 // nothing; it says what space and p do, and enter with no account marked
 // says to mark one, at 60, 80 and 100 columns. D (and the other keys that
 // act on it) pressed on an account screen still reading its account did
-// nothing, silently: the status line says it is still reading, and D
-// opens the deletion once the account is read.
+// nothing, silently: the status line says it is still reading (and to
+// press the key again), and D opens the deletion once the account is read.
 func TestTheLinkWizardSaysWhatToMarkAndTheAccountScreenThatItIsReading(t *testing.T) {
 	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
 		h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
@@ -1171,9 +1171,63 @@ func TestTheLinkWizardSaysWhatToMarkAndTheAccountScreenThatItIsReading(t *testin
 	for _, key := range []string{"D", "l", "t"} {
 		h.press(key)
 		activeIs[*Account](h, key+" left the account screen before its account was read")
-		h.mustShow("Still reading the account… (" + key + " acts on it once it is read)")
+		h.mustShow("Still reading the account… press " + key + " again once it shows")
 	}
 	h.send(read)
 	h.press("D")
 	activeIs[*DeleteDialog](h, "D did not open the deletion once the account was read")
+}
+
+// TestAKeyPressedWhileTheAccountIsReadSaysToPressItAgainUntilItShows: D
+// (or l, u, t, v, y, enter) pressed while the account screen still read its
+// account said "✓ Still reading the account… (D acts on it once it is
+// read)": a ✓ for a thing not done, a promise nothing kept (the read
+// answered, nothing opened), and the line stayed under the account drawn
+// until the next key. It says to press the key again, without a ✓; it goes
+// as the account shows, the footer listing the account's keys again, and
+// nothing opens on its own; D then opens the deletion. The same once the
+// account is read again after a dialog on it closes.
+func TestAKeyPressedWhileTheAccountIsReadSaysToPressItAgainUntilItShows(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			footer := func() string {
+				lines := strings.Split(h.screen(), "\n")
+				return lines[len(lines)-2]
+			}
+			h.findResults("the.millers@gmail.com", 3)
+			_, read := h.m.Update(keyPress("enter")) // the account's read held back
+			activeIs[*Account](h, "enter did not open the account")
+			for _, key := range []string{"l", "u", "t", "v", "y", "enter", "D"} {
+				h.press(key)
+				activeIs[*Account](h, key+" left the account screen before its account was read")
+				want := "Still reading the account… press " + key + " again once it shows"
+				if f := footer(); !strings.HasPrefix(f, want) || strings.Contains(f, "✓") {
+					t.Fatalf("after %s the footer reads %q, want %q without a ✓:\n%s", key, f, want, h.screen())
+				}
+			}
+			h.send(read)
+			activeIs[*Account](h, "the account's read opened a screen of its own")
+			if strings.Contains(h.screen(), "Still reading") || !strings.Contains(footer(), "D delete") {
+				t.Fatalf("the account is drawn, and the footer reads %q, not its keys:\n%s", footer(), h.screen())
+			}
+			h.mustShow("Identities (")
+
+			h.press("D")
+			activeIs[*DeleteDialog](h, "D did not open the deletion once the account was read")
+			_, reread := h.m.Update(keyPress("esc")) // back on top, it reads the account again: held back
+			a := activeIs[*Account](h, "esc did not go back to the account")
+			h.press("D")
+			activeIs[*Account](h, "D acted on an account being read again")
+			if f := footer(); !strings.HasPrefix(f, "Reading the account again… press D again") || strings.Contains(f, "✓") {
+				t.Fatalf("D on an account read again: the footer reads %q:\n%s", f, h.screen())
+			}
+			h.send(reread)
+			if a.Loaded() == nil || strings.Contains(h.screen(), "Reading the account again") || !strings.Contains(footer(), "D delete") {
+				t.Fatalf("the account read again is drawn, and the footer reads %q:\n%s", footer(), h.screen())
+			}
+			h.press("D")
+			activeIs[*DeleteDialog](h, "D did not open the deletion once the account was read again")
+		})
+	}
 }
