@@ -164,7 +164,7 @@ func (d *Data) Matches(i int, words []string) bool {
 			continue
 		}
 		if c, ok := strings.CutPrefix(w, connPrefix); ok {
-			if connKey(d.pairs[i], " + ") != connKey(c, "+") { // in any order
+			if connKey(d.pairs[i], ConnectionsSep) != connKey(c, "+") { // in any order
 				return false
 			}
 			continue
@@ -228,7 +228,9 @@ func connKey(combination, sep string) string {
 // ConnectionsFilter is the filter word that lists the groups of one
 // combination of connections (Stats.Pairs), and none of a wider one:
 // "conn:github+username-password-authentication".
-func ConnectionsFilter(combination string) string { return connPrefix + connKey(combination, " + ") }
+func ConnectionsFilter(combination string) string {
+	return connPrefix + connKey(combination, ConnectionsSep)
+}
 
 // Connections returns group i's connections joined with " + ".
 func (d *Data) Connections(i int) string { return d.pairs[i] }
@@ -286,6 +288,9 @@ func ClassName(c linking.Class) string {
 	return strings.ReplaceAll(string(c), "_", " ")
 }
 
+// ConnectionsSep joins the connections of a combination.
+const ConnectionsSep = " + "
+
 // ConnectionsOf returns the group's distinct connections, sorted, joined
 // with " + " (each account by its own connection).
 func ConnectionsOf(g *linking.Group) string {
@@ -296,7 +301,7 @@ func ConnectionsOf(g *linking.Group) string {
 		}
 	}
 	slices.Sort(names)
-	return strings.Join(names, " + ")
+	return strings.Join(names, ConnectionsSep)
 }
 
 // SearchText is what a filter matches in a group: its email, class,

@@ -3,6 +3,7 @@ package tui
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -132,6 +133,96 @@ func FitLeft(s string, width int) string {
 		return clean
 	}
 	return Ellipsis + ansi.TruncateLeft(clean, w-(width-1), "")
+}
+
+// FitMiddle sanitizes s and cuts it to at most width cells by taking out
+// its middle, marked with …: a name's start and its end both stay
+// ("Username-Pass…tication"), where Fit keeps the start alone. The work is
+// bounded by width, not by len(s): a hostile megabyte is read at its ends.
+func FitMiddle(s string, width int) string {
+	if width < 3 {
+		return Fit(s, width)
+	}
+	start, end := s, s
+	if limit := 4*width + 8; len(s) > 2*limit {
+		start, end = s[:limit], s[len(s)-limit:]
+		for len(end) > 0 && !utf8.RuneStart(end[0]) {
+			end = end[1:]
+		}
+		start, end = termsafe.Sanitize(start), termsafe.Sanitize(end)
+	} else {
+		start = termsafe.Sanitize(s)
+		if ansi.StringWidth(start) <= width {
+			return start
+		}
+		end = start
+	}
+	// The start says what a name is, its end which one: three cells of
+	// five to the start.
+	head := (3*(width-1) + 4) / 5
+	tail := width - 1 - head
+	w := ansi.StringWidth(end)
+	last := ansi.TruncateLeft(end, max(w-tail, 0), "")
+	if ansi.StringWidth(last) > tail { // a wide character across the cut
+		last = ansi.TruncateLeft(end, max(w-tail+1, 0), "")
+	}
+	return ansi.Truncate(start, head, "") + Ellipsis + last
+}
+
+// minPart is the least a part FitParts cuts keeps: a start, …, an end.
+const minPart = 5
+
+// FitParts joins parts (tenant strings, each sanitized) with sep in at most
+// width cells, every part shown: where the whole does not fit, the widest
+// parts are cut in their middle (FitMiddle) down to one width, the others
+// kept whole, so that two combinations of names never read the same for
+// want of room ("Username…ication + acme-corp + google-oauth2"). Parts
+// too many for each to keep minPart cells are cut at the end, as Fit does.
+func FitParts(parts []string, sep string, width int) string {
+	if width <= 0 || len(parts) == 0 {
+		return ""
+	}
+	room := width - ansi.StringWidth(sep)*(len(parts)-1)
+	clean := make([]string, len(parts))
+	w := make([]int, len(parts))
+	sum := func(level int) int { // the parts' width, none wider than level
+		n := 0
+		for _, x := range w {
+			n += min(x, level)
+		}
+		return n
+	}
+	widest := 0
+	for i, p := range parts {
+		clean[i] = Fit(p, max(room, 0)+1) // wider than room: cut below anyway
+		w[i] = ansi.StringWidth(clean[i])
+		widest = max(widest, w[i])
+	}
+	if sum(widest) <= room {
+		return Truncate(strings.Join(clean, sep), width)
+	}
+	// The widest level every part fits under, found by halves.
+	lo, hi := 0, widest
+	for lo < hi {
+		if mid := (lo + hi + 1) / 2; sum(mid) <= room {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	level := max(lo, minPart)
+	spare := max(room-sum(level), 0) // a cell more for the first parts cut
+	for i, p := range parts {
+		if w[i] <= level {
+			continue
+		}
+		cut := level
+		if spare > 0 {
+			cut, spare = cut+1, spare-1
+		}
+		clean[i] = FitMiddle(p, cut)
+	}
+	return Truncate(strings.Join(clean, sep), width)
 }
 
 // Column is one column of a table laid out by FitColumns.

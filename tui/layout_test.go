@@ -151,3 +151,56 @@ func TestWrapMarksLeftoverTextOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestFitMiddleKeepsTheStartAndTheEnd(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"google-oauth2", 20, "google-oauth2"},
+		{"Username-Password-Authentication", 22, "Username-Pass…tication"},
+		{"google-oauth2", 11, "google…uth2"},
+		{"山田太郎山田太郎", 7, "山田…郎"},
+		{"ab日本語cd", 6, "ab…cd"},
+		{"evil\x1b]0;pwned\x07-db", 7, "evil…db"},
+		{"anything", 2, "a…"},
+		{strings.Repeat("Hubert ", 200000) + "end", 12, "Hubert … end"},
+	}
+	for _, tt := range tests {
+		got := FitMiddle(tt.in, tt.width)
+		if got != tt.want {
+			t.Errorf("FitMiddle(%.20q, %d) = %.40q, want %.40q", tt.in, tt.width, got, tt.want)
+		}
+		if w := ansi.StringWidth(got); w > tt.width {
+			t.Errorf("FitMiddle(%.20q, %d) is %d cells wide", tt.in, tt.width, w)
+		}
+	}
+}
+
+// TestFitPartsShowsEveryPart: a combination too wide for its cell keeps
+// every part, the widest cut in their middle first, the narrow ones whole;
+// too many parts for that are cut at the end.
+func TestFitPartsShowsEveryPart(t *testing.T) {
+	upa := "Username-Password-Authentication"
+	tests := []struct {
+		parts []string
+		width int
+		want  string
+	}{
+		{[]string{upa, "github"}, 60, upa + " + github"},
+		{[]string{upa, "google-oauth2"}, 38, "Username-Pass…tication + google-oauth2"},
+		{[]string{upa, "acme-corp", "google-oauth2"}, 38, "Usernam…tion + acme-corp + google…uth2"},
+		{[]string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, 20, "a + b + c + d + e +…"},
+		{[]string{"evil\x1b[2J-db", upa}, 24, "evil⍰-db + Username…tion"},
+	}
+	for _, tt := range tests {
+		got := FitParts(tt.parts, " + ", tt.width)
+		if got != tt.want {
+			t.Errorf("FitParts(%q, %d) = %q, want %q", tt.parts, tt.width, got, tt.want)
+		}
+		if w := ansi.StringWidth(got); w > tt.width {
+			t.Errorf("FitParts(%q, %d) is %d cells wide", tt.parts, tt.width, w)
+		}
+	}
+}

@@ -28,6 +28,7 @@ func TestGolden(t *testing.T) {
 		keys   func(h *harness)
 	}{
 		{name: "overview"},
+		{name: "overview_connections", keys: func(h *harness) { h.press("G") }}, // every combination reads apart at 60×20
 		{name: "groups", keys: func(h *harness) { h.press("2") }},
 		{name: "groups_filtering", keys: func(h *harness) { h.press("2", "/"); h.typeText("gmail") }},
 		{name: "groups_by_class", keys: func(h *harness) { h.press("j", "j", "enter") }},
@@ -117,7 +118,7 @@ func TestGolden(t *testing.T) {
 		{name: "hostile_detail_reasons", report: hostileReport, keys: func(h *harness) { h.press("2", "j", "enter", "tab", "j", "j") }},
 	}
 	small := map[string]bool{
-		"overview": true, "groups": true, "detail_shared_by_design": true, "detail_filtered_to_a_child": true,
+		"overview": true, "overview_connections": true, "groups": true, "detail_shared_by_design": true, "detail_filtered_to_a_child": true,
 		"link_accounts": true, "link_review_three_conflicts": true, "link_confirm": true, "link_confirm_reason": true,
 		"unlink": true, "delete": true, "delete_shared_email": true, "delete_recommended_primary": true,
 		"ticket_confirm": true, "ticket_secondary_email": true, "verify_confirm": true,

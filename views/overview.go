@@ -181,7 +181,10 @@ func (o *Overview) View() string {
 	pairBar := max(w-nameW-8-4, 10)
 	at := -1 // the line of the cursor, on a combination
 	for i, p := range st.Pairs {
-		cursor, name := "  ", tui.Pad(p.Connections, nameW)
+		// Every connection of a combination shows, long names cut in their
+		// middle: cut at its end, "X + acme-corp" and "X + acme-corp +
+		// google-oauth2" both read "X + ac…" at 60 columns.
+		cursor, name := "  ", tui.Pad(tui.FitParts(strings.Split(p.Connections, tui.ConnectionsSep), tui.ConnectionsSep, nameW), nameW)
 		if i == o.cursor-len(linking.Classes) {
 			at, cursor, name = len(lines), "▸ ", s.Selected.Render(name)
 		}

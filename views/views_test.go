@@ -206,7 +206,7 @@ func TestEveryCombinationOfConnectionsIsReachedFromTheOverview(t *testing.T) {
 			for i, p := range pairs {
 				h.press("j")
 				activeIs[*Overview](h, "j left the overview")
-				if !strings.Contains(h.screen(), "▸ "+p.Connections[:min(len(p.Connections), 12)]) {
+				if !readsAs(combinationAtCursor(h.screen()), p.Connections) {
 					t.Fatalf("combination %d, %s, is not on screen under the cursor:\n%s", i+1, p.Connections, h.screen())
 				}
 				if i == 0 && size[1] < 30 {
@@ -229,6 +229,79 @@ func TestEveryCombinationOfConnectionsIsReachedFromTheOverview(t *testing.T) {
 	}
 }
 
+// TestEveryCombinationOfConnectionsReadsApartOnTheOverview: at 60×20 the
+// combinations were cut at their end, so that
+// "Username-Password-Authentication + acme-corp" and "… + acme-corp +
+// google-oauth2" both read "Username-Password-Authentication + ac…", and
+// "+ github" and "+ google-oauth2" "+ gi…" and "+ go…". Every connection
+// of a combination shows, whole or cut in its middle (its start and its
+// end kept), so that no two rows read the same; at 120 columns each reads
+// whole, as before.
+func TestEveryCombinationOfConnectionsReadsApartOnTheOverview(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
+			rep := fixtureReport(t)
+			for i, conns := range [][]string{{"acme-corp"}, {"acme-corp", "google-oauth2"}, {"github"}} {
+				g := &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
+					Accounts: []*linking.Account{{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Username-Password-Authentication"}}}
+				for j, c := range conns {
+					g.Accounts = append(g.Accounts, &linking.Account{UserID: fmt.Sprintf("%s|%d%d", c, i, j), Connection: c})
+				}
+				rep.Groups = append(rep.Groups, g)
+			}
+			h.m.LoadReport(rep)
+			pairs := h.c.Data.Stats().Pairs
+			h.press("j", "j", "j", "j") // mixed, the last class
+			seen := map[string]string{}
+			for _, p := range pairs {
+				h.press("j")
+				name := combinationAtCursor(h.screen())
+				if other, ok := seen[name]; ok {
+					t.Fatalf("%q and %q both read %q:\n%s", other, p.Connections, name, h.screen())
+				}
+				seen[name] = p.Connections
+				if !readsAs(name, p.Connections) {
+					t.Fatalf("%s reads %q: not every connection shows, whole or cut in its middle:\n%s", p.Connections, name, h.screen())
+				}
+				if size[0] >= 120 && name != p.Connections {
+					t.Errorf("%s reads %q at %d columns, cut", p.Connections, name, size[0])
+				}
+			}
+		})
+	}
+}
+
+// combinationAtCursor is the combination of connections on the overview's
+// line under the cursor, as it reads there ("" on none).
+func combinationAtCursor(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if row, ok := strings.CutPrefix(l, "▸ "); ok {
+			row = strings.TrimRight(row, "█░ ") // the bar
+			if i := strings.LastIndex(row, " "); i > 0 {
+				return strings.TrimSpace(row[:i]) // less the count
+			}
+		}
+	}
+	return ""
+}
+
+// readsAs reports whether name shows every connection of combination, in
+// its order, each whole or cut in its middle (its start and end kept).
+func readsAs(name, combination string) bool {
+	parts, shown := strings.Split(combination, " + "), strings.Split(name, " + ")
+	if len(shown) != len(parts) {
+		return false
+	}
+	for i, part := range parts {
+		before, after, cut := strings.Cut(shown[i], "…")
+		if shown[i] != part && (!cut || len(before) < 3 || after == "" || !strings.HasPrefix(part, before) || !strings.HasSuffix(part, after)) {
+			return false
+		}
+	}
+	return true
+}
+
 // TestTheOverviewScrollsManyCombinationsUnderTheirTitle: 33 combinations
 // at 60×20: each one j reaches is on screen under the cursor, the title
 // "Groups by connections" kept on top once the classes scroll away, and
@@ -249,7 +322,7 @@ func TestTheOverviewScrollsManyCombinationsUnderTheirTitle(t *testing.T) {
 		if n := strings.Count(scr, "\n") + 1; n > 20 {
 			t.Fatalf("%d lines in a window of 20:\n%s", n, scr)
 		}
-		if !strings.Contains(scr, "▸ "+p.Connections[:min(len(p.Connections), 12)]) || !strings.Contains(scr, "Groups by connections\n") {
+		if !readsAs(combinationAtCursor(scr), p.Connections) || !strings.Contains(scr, "Groups by connections\n") {
 			t.Fatalf("combination %d, %s, is not on screen under its title:\n%s", i+1, p.Connections, scr)
 		}
 	}
