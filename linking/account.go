@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/linkdesk/linkdesk/client"
 )
@@ -136,22 +137,79 @@ func UsernameTellsApart(g *Group, a *Account) (PrimaryIdentifier, bool) {
 	return by.Identifier, shared && TellsApart(&by, g.Accounts)
 }
 
-// NamedBy is what names account a of g: its primary identifier, or, for
-// one of the several profiles of one email of a legacy custom database, the
-// username that tells it apart (UsernameTellsApart), else its user id (no
-// username, or one another profile holds in another case). The report's
-// table, JSON (named_by) and CSV name accounts by it, as plans and the TUI
-// do.
-func NamedBy(g *Group, a *Account) PrimaryIdentifier {
-	if u, ok := UsernameTellsApart(g, a); ok {
-		return u
+// NamedBy is what names each account of g, in the order of g.Accounts: its
+// primary identifier; or, for one of the several profiles of one email of a
+// legacy custom database, the username that tells it apart
+// (UsernameTellsApart), else its user id (no username, or one another
+// account holds in another case). The report's table, JSON (named_by) and
+// CSV name accounts by it, as plans and the TUI do. One pass over the
+// group: a legacy database may hold thousands of profiles under one
+// placeholder email, where asking UsernameTellsApart of each would be
+// quadratic.
+//
+// nil says every account is named by its primary identifier (the common
+// case, found without allocating in a small group).
+func NamedBy(g *Group) []PrimaryIdentifier {
+	if len(g.Accounts) <= 16 && !sharesAnIdentifier(g.Accounts) {
+		return nil
 	}
-	if g != nil && a.Identifier.Type == IdentifierEmail && slices.ContainsFunc(g.Accounts, func(o *Account) bool {
-		return o.UserID != a.UserID && o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value)
-	}) {
-		return PrimaryIdentifier{Type: IdentifierUserID, Value: a.UserID}
+	type onConn struct{ conn, value string }
+	sameID := map[onConn]int{}  // accounts by connection and identifier (any case)
+	holders := map[string]int{} // accounts holding a value as identifier, email, username or phone (any case)
+	for _, a := range g.Accounts {
+		sameID[onConn{a.Connection, foldKey(a.Identifier.Value)}]++
+		var held [4]string
+		for i, x := range [...]string{a.Identifier.Value, a.Email, a.Username, a.PhoneNumber} {
+			if k := foldKey(x); x != "" && !slices.Contains(held[:i], k) {
+				held[i] = k
+				holders[k]++
+			}
+		}
 	}
-	return a.Identifier
+	out := make([]PrimaryIdentifier, len(g.Accounts))
+	for i, a := range g.Accounts {
+		out[i] = a.Identifier
+		if a.Identifier.Type != IdentifierEmail || sameID[onConn{a.Connection, foldKey(a.Identifier.Value)}] < 2 {
+			continue // its identifier is its own on its connection
+		}
+		if a.Username != "" && holders[foldKey(a.Username)] == 1 { // held by a alone
+			out[i] = PrimaryIdentifier{Type: IdentifierUsername, Value: a.Username}
+		} else {
+			out[i] = PrimaryIdentifier{Type: IdentifierUserID, Value: a.UserID}
+		}
+	}
+	return out
+}
+
+// sharesAnIdentifier reports whether two accounts of one connection have
+// one email as their identifier (any case), pair by pair.
+func sharesAnIdentifier(accounts []*Account) bool {
+	for i, a := range accounts {
+		for _, o := range accounts[i+1:] {
+			if (a.Identifier.Type == IdentifierEmail || o.Identifier.Type == IdentifierEmail) &&
+				o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foldKey is s with each rune the least of its simple case-folding orbit,
+// an ASCII capital written in lower case: two strings have one key exactly
+// when strings.EqualFold holds, and a lower-case ASCII string is its own
+// key (no copy).
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		if 'A' <= least && least <= 'Z' {
+			return least + 'a' - 'A'
+		}
+		return least
+	}, s)
 }
 
 // PrimaryIdentifier says who the account is on its connection: on a

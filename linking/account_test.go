@@ -1,6 +1,8 @@
 package linking
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
@@ -70,5 +72,78 @@ func TestAccountFromUser(t *testing.T) {
 	if len(a.Linked) != 1 || a.Linked[0] != (Identity{Connection: "google-oauth2", Provider: "google-oauth2", UserID: "118000000000000000001", IsSocial: true,
 		Email: "Alice.Personal@gmail.com", EmailVerified: true, Name: "Alice"}) {
 		t.Errorf("linked: %+v", a.Linked)
+	}
+}
+
+// NamedBy names the several profiles of one email of a legacy database by
+// the usernames that tell them apart, else by user id (no username, or one
+// another profile holds in another case), and every other account by its
+// primary identifier, in a small group and in one of thousands alike; where
+// it names a profile by username, UsernameTellsApart agrees.
+func TestNamedByTellsLegacyProfilesApartByUsernameElseUserID(t *testing.T) {
+	for _, size := range []int{6, 3000} {
+		g := &Group{Email: "x@y.com"}
+		add := func(id, conn, username string) {
+			g.Accounts = append(g.Accounts, &Account{UserID: id, Connection: conn, Email: "x@y.com", Username: username,
+				Identifier: PrimaryIdentifier{Type: IdentifierEmail, Value: "x@y.com"}})
+		}
+		add("github|1", "github", "")
+		add("auth0|carol1", "Legacy-DB", "Carol")
+		add("auth0|carol2", "Legacy-DB", "carol")
+		add("auth0|nouser", "Legacy-DB", "")
+		for i := 4; i < size; i++ {
+			add(fmt.Sprintf("auth0|p%d", i), "Legacy-DB", fmt.Sprintf("member%d", i))
+		}
+		names := NamedBy(g)
+		want := map[string]PrimaryIdentifier{
+			"github|1":     {IdentifierEmail, "x@y.com"},
+			"auth0|carol1": {IdentifierUserID, "auth0|carol1"},
+			"auth0|carol2": {IdentifierUserID, "auth0|carol2"},
+			"auth0|nouser": {IdentifierUserID, "auth0|nouser"},
+			"auth0|p5":     {IdentifierUsername, "member5"},
+		}
+		for i, a := range g.Accounts {
+			if w, ok := want[a.UserID]; ok && names[i] != w {
+				t.Errorf("%d accounts: %s is named %v, want %v", size, a.UserID, names[i], w)
+			}
+			if size < 100 {
+				if u, ok := UsernameTellsApart(g, a); ok != (names[i].Type == IdentifierUsername) || ok && u != names[i] {
+					t.Errorf("%s: NamedBy %v, UsernameTellsApart %v %v", a.UserID, names[i], u, ok)
+				}
+			}
+		}
+	}
+	// A group whose accounts each have their own identifier: nil, their identifiers.
+	own := &Group{Accounts: []*Account{
+		{UserID: "auth0|a", Connection: "Username-Password-Authentication", Identifier: PrimaryIdentifier{IdentifierEmail, "a@x.com"}},
+		{UserID: "google-oauth2|1", Connection: "google-oauth2", Identifier: PrimaryIdentifier{IdentifierEmail, "A@x.com"}},
+	}}
+	if names := NamedBy(own); names != nil {
+		t.Errorf("accounts on their own connections: %v", names)
+	}
+}
+
+// NamedBy of a legacy database's placeholder email held by many profiles.
+func BenchmarkNamedByOfManyProfilesOfOneEmail(b *testing.B) {
+	g := &Group{Email: "noreply@legacy.example"}
+	for i := range 100_000 {
+		g.Accounts = append(g.Accounts, &Account{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Legacy-DB", Email: g.Email,
+			Username: fmt.Sprintf("member%d", i), Identifier: PrimaryIdentifier{Type: IdentifierEmail, Value: g.Email}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		NamedBy(g)
+	}
+}
+
+// foldKey gives two strings one key exactly when strings.EqualFold holds.
+func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"Carol", "carol"}, {"\u212Aelvin", "kelvin"}, {"ſam", "Sam"}, {"Σίσυφος", "ΣΊΣΥΦΟΣ"}, {"ς", "σ"},
+		{"İ", "i"}, {"ß", "SS"}, {"member5", "member6"}, {"", ""},
+	} {
+		if same := foldKey(pair[0]) == foldKey(pair[1]); same != strings.EqualFold(pair[0], pair[1]) {
+			t.Errorf("%q and %q: one key %v, EqualFold %v", pair[0], pair[1], same, !same)
+		}
 	}
 }

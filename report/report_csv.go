@@ -37,8 +37,9 @@ func WriteCSV(w io.Writer, r *linking.Report) error {
 	}
 	row := make([]string, len(csvHeader))
 	for _, g := range r.Groups {
-		for _, a := range g.Accounts {
-			named := linking.NamedBy(g, a)
+		names := linking.NamedBy(g)
+		for i, a := range g.Accounts {
+			named := nameOf(names, i, a)
 			row = append(row[:0],
 				g.Email, string(g.Class), strconv.FormatBool(g.MissedByExtension),
 				strconv.FormatBool(g.RecommendedPrimary != "" && a.UserID == g.RecommendedPrimary),

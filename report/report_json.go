@@ -89,7 +89,7 @@ func WriteJSONWith(w io.Writer, r *linking.Report, conns *linking.Connections) e
 		j.open('[')
 		for _, a := range r.Single {
 			j.sep()
-			j.b = appendAccount(j.b, nil, a, conns)
+			j.b = appendAccount(j.b, a, a.Identifier, conns)
 			j.comma = true
 		}
 		j.close(']')
@@ -122,19 +122,20 @@ func (j *jsonWriter) group(g *linking.Group) {
 	b = append(b, `,"reasons":`...)
 	b = appendJSONList(b, g.Reasons)
 	b = append(b, `,"accounts":[`...)
+	names := linking.NamedBy(g)
 	for i, a := range g.Accounts {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendAccount(b, g, a, j.conns)
+		b = appendAccount(b, a, nameOf(names, i, a), j.conns)
 	}
 	j.b = append(b, "]}"...)
 	j.comma = true
 }
 
-// appendAccount writes one account of g; with conns, its linked
-// identities' primary identifiers too.
-func appendAccount(b []byte, g *linking.Group, a *linking.Account, conns *linking.Connections) []byte {
+// appendAccount writes one account, named (named_by) by named; with conns,
+// its linked identities' primary identifiers too.
+func appendAccount(b []byte, a *linking.Account, named linking.PrimaryIdentifier, conns *linking.Connections) []byte {
 	b = append(b, `{"user_id":`...)
 	b = appendJSONString(b, a.UserID)
 	b = append(b, `,"connection":`...)
@@ -148,7 +149,6 @@ func appendAccount(b []byte, g *linking.Group, a *linking.Account, conns *linkin
 	b = append(b, `,"value":`...)
 	b = appendJSONString(b, a.Identifier.Value)
 	b = append(b, '}')
-	named := linking.NamedBy(g, a)
 	b = append(b, `,"named_by":{"type":`...)
 	b = appendJSONString(b, named.Type)
 	b = append(b, `,"value":`...)
@@ -195,6 +195,15 @@ func appendAccount(b []byte, g *linking.Group, a *linking.Account, conns *linkin
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
+}
+
+// nameOf is what names account i, a, of a group whose names are names
+// (linking.NamedBy; nil: their primary identifiers).
+func nameOf(names []linking.PrimaryIdentifier, i int, a *linking.Account) linking.PrimaryIdentifier {
+	if names == nil {
+		return a.Identifier
+	}
+	return names[i]
 }
 
 func appendJSONList(b []byte, list []string) []byte {

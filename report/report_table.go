@@ -301,7 +301,8 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		i := len(ends) - 1
 		widths[i%accountColumns] = max(widths[i%accountColumns], runeWidthBytes(cells[start:]))
 	}
-	for _, a := range g.Accounts {
+	names := linking.NamedBy(g)
+	for i, a := range g.Accounts {
 		start := len(cells)
 		if a.UserID == g.RecommendedPrimary && g.RecommendedPrimary != "" {
 			cells = append(cells, "* "...)
@@ -310,7 +311,7 @@ func (t *tableWriter) accounts(g *linking.Group) {
 		}
 		// Identifier types are plain ASCII, so Printable of the whole is
 		// type, space and Printable of the value.
-		id := linking.NamedBy(g, a) // the profiles of one email of a legacy database: by username
+		id := nameOf(names, i, a) // the profiles of one email of a legacy database: by username
 		if id.Type == linking.IdentifierUserID {
 			id = a.Identifier // the user id has a column of its own
 		}
