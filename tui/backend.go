@@ -331,7 +331,7 @@ func (b *Backend) ReadAudit(task TaskID) tea.Cmd {
 	path := b.AuditLog()
 	return func() tea.Msg {
 		calls, skipped, err := session.ReadCalls(path)
-		return AuditMsg{Task: task, Calls: calls, Skipped: skipped, Err: err}
+		return AuditMsg{Task: task, Calls: calls, Skipped: skipped, Err: err, Elsewhere: b.Session.Paths.PlanLogs(b.Session.Name)}
 	}
 }
 

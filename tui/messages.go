@@ -134,6 +134,9 @@ type AuditMsg struct {
 	Calls   []session.Call // newest first
 	Skipped []audit.SkippedLine
 	Err     error
+	// Elsewhere are the other audit logs this tenant's plans recorded in
+	// (a command given --audit-log FILE): session.Paths.PlanLogs.
+	Elsewhere []string
 }
 
 // UpsertGroupMsg puts a group read apart from the scan into the data (the

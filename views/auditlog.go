@@ -30,6 +30,9 @@ type AuditLog struct {
 	// others counts the calls recorded on other tenants (another tenant,
 	// an earlier sandbox), which the screen leaves out: undo refuses them.
 	others int
+	// elsewhere are the other audit logs this tenant's plans recorded
+	// in (tui.AuditMsg.Elsewhere), said with the count.
+	elsewhere []string
 
 	listFilter
 	rows []int // the entries that pass the filter, newest first
@@ -133,7 +136,7 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			was = e.OpID
 		}
 		a.keep = false
-		a.err, a.skipped = msg.Err, len(msg.Skipped)
+		a.err, a.skipped, a.elsewhere = msg.Err, len(msg.Skipped), msg.Elsewhere
 		calls := msg.Calls
 		if tenant := a.tenant(); tenant != "" {
 			calls = slices.DeleteFunc(slices.Clone(calls), func(c tui.Call) bool { return c.Tenant != tenant })
@@ -177,6 +180,12 @@ func (a *AuditLog) tenant() string {
 		return ""
 	}
 	return a.c.Backend.TenantName()
+}
+
+// elsewhereNote says which other audit logs hold calls of this tenant's
+// plans: those of a command given --audit-log FILE.
+func (a *AuditLog) elsewhereNote() string {
+	return "calls of plans run with --audit-log are in " + strings.Join(a.elsewhere, ", ") + " (linkdesk audit --audit-log FILE)"
 }
 
 // othersNote says how many calls of other tenants are left out.
@@ -591,6 +600,9 @@ func (a *AuditLog) View() string {
 		if a.others > 0 {
 			empty = "Nothing recorded on this tenant yet; " + a.othersNote() + "."
 		}
+		if len(a.elsewhere) > 0 {
+			empty = "Nothing recorded here yet; " + a.elsewhereNote() + "."
+		}
 		return strings.Join(append(lines, "", strings.Join(tui.Wrap(empty, w, 3), "\n")), "\n")
 	}
 	switch {
@@ -608,6 +620,9 @@ func (a *AuditLog) View() string {
 		}
 		if a.others > 0 {
 			summary += fmt.Sprintf(" · %d on other tenants not shown", a.others)
+		}
+		if len(a.elsewhere) > 0 {
+			summary += " · " + a.elsewhereNote()
 		}
 		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
 	}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,4 +112,22 @@ func TestRReadsTheAuditLogAgain(t *testing.T) {
 	cutOffLink(t, h)
 	h.send(tea.KeyPressMsg{Code: 'r', Text: "r"})
 	auditRow(h, "link")
+}
+
+// A plan run from this state directory with --audit-log FILE (in another
+// shell) recorded its calls there: the audit log says where, rather than
+// that nothing was recorded.
+func TestTheAuditLogSaysWhichOtherLogHoldsThisTenantsCalls(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 160, height: 30})
+	h.press("3")
+	h.mustShow("Nothing recorded yet")
+	f := filepath.Join(t.TempDir(), "F.log")
+	sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session {
+		s := h.c.Backend.Session
+		other := session.With(context.Background(), tn, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: f, Operator: "tester", Sandbox: true})
+		t.Cleanup(func() { other.Close() })
+		return other
+	})
+	h.send(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	h.mustShow("Nothing recorded here yet; calls of plans run with --audit-log are in", "F.log")
 }
