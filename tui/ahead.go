@@ -83,7 +83,10 @@ func (a *Ahead) Update(msg tea.Msg, hint *string) tea.Cmd {
 	case WriteDoneMsg, AuditChangedMsg:
 		a.stale = true
 	case ActiveMsg:
-		if a.stale {
+		// Checked again when stale, or when the answer went to the screen
+		// that covered the dialog (help opened by a key typed with the
+		// dialog's), which only the screen on top hears.
+		if a.stale || a.pending {
 			return a.check() // what was refused stays said until the answer
 		}
 	}

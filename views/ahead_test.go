@@ -240,3 +240,49 @@ func TestYTypedBeforeTheJournalsAreReadUnlinksNothing(t *testing.T) {
 	h.press("y")
 	h.mustShow("✓ Done.")
 }
+
+// The answer to a dialog's check ahead that arrives while help covers the
+// dialog (? typed with the dialog's key) goes to help, not to the dialog:
+// back on top, the dialog checks again rather than wait for it for good,
+// and y unlinks.
+func TestADialogCoveredWhileItsCheckWasOutChecksAgain(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("u unlink ·")
+	_, read := h.m.Update(keyPress("u"))
+	var check []tea.Msg
+	for _, msg := range run(read) {
+		_, cmd := h.m.Update(msg)
+		check = append(check, run(cmd)...)
+	}
+	h.press("?")
+	for _, msg := range check {
+		h.send(msg) // heard by help, on top
+	}
+	h.press("esc")
+	h.mustShow("Unlink google-oauth2|101202303404505606707")
+	h.press("y")
+	h.mustShow("✓ Done.")
+}
+
+// The unlink dialog's read of its account, answered while help covers it
+// (? typed with u), is read again once the dialog is back on top: it does
+// not stay "Reading the account by id…" for good.
+func TestADialogCoveredWhileItsAccountWasReadReadsItAgain(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("u unlink ·")
+	_, read := h.m.Update(keyPress("u"))
+	h.press("?")
+	for _, msg := range run(read) {
+		h.send(msg) // heard by help, on top
+	}
+	h.press("esc")
+	h.mustShow("Unlink google-oauth2|101202303404505606707")
+	h.press("y")
+	h.mustShow("✓ Done.")
+}

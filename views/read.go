@@ -16,6 +16,9 @@ type reading struct {
 	// stale: a write finished since the answer. Answers reach the active
 	// screen only, so the screen reads again once on top (tui.ActiveMsg).
 	stale bool
+	// again starts the read anew (startRead's), for a screen whose answer
+	// went to the screen that covered it (readAgainIfLost).
+	again func() tea.Cmd
 }
 
 // startRead starts the read that read makes under a new task. Without a
@@ -26,7 +29,19 @@ func (r *reading) startRead(c *tui.Common, read func(b *tui.Backend, task tui.Ta
 	}
 	r.loading = true
 	r.readTask = tui.NewTask()
+	r.again = func() tea.Cmd { return r.startRead(c, read) }
 	return read(c.Backend, r.readTask)
+}
+
+// readAgainIfLost reads again a screen back on top whose read is still
+// out: its answer may have reached the screen that covered it (help
+// opened by a key typed with the screen's own), which drops it. An answer
+// still on its way is then an earlier task's, dropped here.
+func (r *reading) readAgainIfLost() tea.Cmd {
+	if !r.loading || r.again == nil {
+		return nil
+	}
+	return r.again()
 }
 
 // answered reports whether an answer carrying task is this read's, which

@@ -70,6 +70,8 @@ func dialogUpdate[M tui.Answer](msg tea.Msg, r *reading, take func(M) tea.Cmd, w
 		}
 	case tea.KeyPressMsg:
 		return key(msg)
+	case tui.ActiveMsg:
+		return tea.Batch(r.readAgainIfLost(), write.update(msg, hint))
 	default:
 		return write.update(msg, hint)
 	}
