@@ -201,8 +201,8 @@ func (s *Scanner) Hidden() map[string][]string {
 		r := s.record(idx)
 		own := r.email()
 		spaced := strings.TrimSpace(own) != own
-		if !spaced && !s.multi[idx] {
-			continue
+		if !spaced && s.linked[idx] == nil {
+			continue // its one email is its own, as an email lookup finds it
 		}
 		ownKey := linking.NormalizeEmail(own)
 		emails = emailsOf(emails[:0], *r, recordExtra{linked: s.linked[idx]})

@@ -100,9 +100,9 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 // log: the session's own, else a log this tenant's plans recorded in
 // (PlanLogs: a run given --audit-log, resumed without it).
 func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
-	logs := append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...)
-	for _, path := range logs {
-		recs, _, err := audit.ReadLog(path) // a log that is not there reads as empty
+	logs := []string{s.Paths.AuditLog}
+	for i := 0; i < len(logs); i++ {
+		recs, _, err := audit.ReadLog(logs[i]) // a log that is not there reads as empty
 		if err != nil {
 			return nil, nil, err
 		}
@@ -110,6 +110,9 @@ func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
 			if recs[j].OpID == opID && recs[j].Phase != audit.PhaseNote {
 				return recs, &recs[j], nil
 			}
+		}
+		if i == 0 { // not in the session's own: the journals say where else to look
+			logs = append(logs, s.Paths.PlanLogs(s.Name)...)
 		}
 	}
 	return nil, nil, fmt.Errorf("no record of %s in the audit log %s has op_id %q (`linkdesk audit` lists them)", s.Name, strings.Join(logs, " or "), opID)
