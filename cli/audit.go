@@ -76,7 +76,7 @@ named with --audit-log that does not exist is a usage error (exit 2).`,
 	return cmd
 }
 
-func runAudit(o *auditOptions) error {
+func runAudit(o *auditOptions) (err error) {
 	if o.Limit < 0 {
 		return usageErrorf("--limit must be 0 (everything) or more")
 	}
@@ -107,8 +107,12 @@ func runAudit(o *auditOptions) error {
 		return nil
 	}
 	if len(elsewhere) > 0 {
-		defer fmt.Fprintf(o.io.ErrOut, "Plans run from this state directory also recorded calls in %s (linkdesk audit --audit-log %s).\n",
-			printableName(strings.Join(elsewhere, ", ")), printableName(quoteArg(elsewhere[0])))
+		defer func() {
+			if err == nil { // said under what was shown, not under an error
+				fmt.Fprintf(o.io.ErrOut, "Plans run from this state directory also recorded calls in %s (linkdesk audit --audit-log %s).\n",
+					printableName(strings.Join(elsewhere, ", ")), printableName(quoteArg(elsewhere[0])))
+			}
+		}()
 	}
 	calls, skipped, err := session.ReadCalls(path)
 	if err != nil {

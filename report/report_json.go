@@ -21,7 +21,8 @@ const auth0Time = "2006-01-02T15:04:05.000Z"
 // WriteJSON writes the report as version 1 of the scan report
 // (ARCHITECTURE.md, "Contracts"), one group at a time, so that a large
 // report never exists twice in memory.
-// Beyond the contract it carries connection (the narrowing, or null),
+// Beyond the contract it carries connection (the narrowing, or null), email
+// (the address an email scan asked for, or null),
 // skipped_lines, line_errors, counts, single_accounts (an email scan's
 // account alone on its address), each group's primary_reasons, each
 // account's named_by (linking.NamedBy: its primary identifier, or the
@@ -47,6 +48,8 @@ func WriteJSONWith(w io.Writer, r *linking.Report, conns *linking.Connections) e
 	j.intField("api_calls", int64(r.APICalls)) // 0 for a report read from a file
 	j.key("connection")
 	j.strOrNull(r.Connection)
+	j.key("email")
+	j.strOrNull(r.Email)
 	j.intField("users_scanned", int64(r.UsersScanned))
 	j.intField("accounts_with_email", int64(r.AccountsWithEmail))
 	j.intField("skipped_lines", int64(r.SkippedLines))

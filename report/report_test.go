@@ -65,6 +65,7 @@ type jsonReport struct {
 	Method            *string               `json:"method"`
 	APICalls          *int                  `json:"api_calls"`
 	Connection        *string               `json:"connection"`
+	Email             *string               `json:"email"`
 	UsersScanned      *int                  `json:"users_scanned"`
 	AccountsWithEmail *int                  `json:"accounts_with_email"`
 	SkippedLines      *int                  `json:"skipped_lines"`
@@ -143,7 +144,7 @@ func TestWriteJSONContract(t *testing.T) {
 		}
 	}
 	if *got.Version != 1 || *got.Tenant != "fixture.example" || *got.ScannedAt != "2025-01-02T03:04:05Z" || *got.Method != "export" ||
-		got.Connection != nil || *got.UsersScanned != 22 || *got.AccountsWithEmail != 20 || *got.SkippedLines != 0 || got.LineErrors == nil {
+		got.Connection != nil || got.Email != nil || *got.UsersScanned != 22 || *got.AccountsWithEmail != 20 || *got.SkippedLines != 0 || got.LineErrors == nil {
 		t.Errorf("top level: %s", out[:300])
 	}
 	if len(got.Groups) != len(r.Groups) {
@@ -788,6 +789,13 @@ func TestWriteTableSaysWhichLinkedIdentityHoldsTheAddressAsked(t *testing.T) {
 		}
 		if !strings.Contains(b.String(), tc.want+"\n") {
 			t.Errorf("scan --email %s:\n%s", tc.asked, b.String())
+		}
+		b.Reset()
+		if err := WriteJSON(&b, &linking.Report{Email: tc.asked, Single: []*linking.Account{pat}}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), `"email":"`+tc.asked+`"`) {
+			t.Errorf("scan --email %s --json does not say the address asked: %s", tc.asked, b.String())
 		}
 	}
 }
