@@ -19,6 +19,7 @@ type Data struct {
 	Groups []*linking.Group            // the report's groups, each replaced in place after an action
 	search []string                    // per group: lower-case text the filter matches
 	pairs  []string                    // per group: its connections, sorted, joined with " + "
+	conns  []string                    // per group: its connections as a conn: word holds them (connKey)
 	index  map[string]int              // normalized email → position in Groups
 	stats  *Stats                      // nil: to be computed
 	byID   map[string]*linking.Account // user id → account, built when first asked
@@ -51,6 +52,7 @@ func (d *Data) SetReport(r *linking.Report) {
 	}
 	d.search = make([]string, len(d.Groups))
 	d.pairs = make([]string, len(d.Groups))
+	d.conns = make([]string, len(d.Groups))
 	d.index = make(map[string]int, len(d.Groups))
 	// Describing a million-user tenant's groups takes a third of a second
 	// on one CPU: each goroutine describes its own stretch.
@@ -74,6 +76,7 @@ func (d *Data) SetReport(r *linking.Report) {
 func (d *Data) describe(i int, g *linking.Group) {
 	d.search[i] = SearchText(g)
 	d.pairs[i] = ConnectionsOf(g)
+	d.conns[i] = connKey(d.pairs[i], ConnectionsSep)
 }
 
 // Find returns the position of the group with this normalized email.
@@ -112,6 +115,7 @@ func (d *Data) Upsert(g *linking.Group) {
 	d.apart[g.Email] = true
 	d.search = append(d.search, "")
 	d.pairs = append(d.pairs, "")
+	d.conns = append(d.conns, "")
 	d.index[g.Email] = len(d.Groups) - 1
 	d.describe(len(d.Groups)-1, g)
 	d.stats, d.byID = nil, nil
@@ -164,7 +168,7 @@ func (d *Data) Matches(i int, words []string) bool {
 			continue
 		}
 		if c, ok := strings.CutPrefix(w, connPrefix); ok {
-			if connKey(d.pairs[i], ConnectionsSep) != connKey(c, "+") { // in any order
+			if d.conns[i] != connKey(c, "+") { // in any order
 				return false
 			}
 			continue
