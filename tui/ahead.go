@@ -12,12 +12,16 @@ import (
 // Ahead is a write dialog's check, before it asks, of what its write would
 // be refused for before its first call (Backend.CheckAhead): another plan
 // writing the same accounts, cut off and not settled, or running now.
-// Refused, the dialog says why in place of its question, and its key that
-// confirms (y, or enter) starts nothing: it checks again (Hold); while a
-// check is out, that key starts nothing either. The journals may change
-// while the dialog is open (`linkdesk resume` settles the write from
-// another shell, a write of this session ends): on the messages that say
-// so it checks again by itself, once on top.
+// Refused, the dialog says why in place of its question and goes no
+// further: its key that confirms (y, or enter) starts nothing, esc goes
+// back, and the dialog opened again once the write is settled reads its
+// accounts and checks anew. (A question that came back by itself would
+// take a y typed at the refusal, and ask with what was read before the
+// write it waited on changed the accounts.) While a check is out, that key
+// starts nothing either. A dialog not refused checks again once on top
+// when a write ended or the journals changed (a write started since may
+// hold its accounts now), and when its answer went to a screen that
+// covered it.
 type Ahead struct {
 	c       *Common
 	ops     []linking.Operation
@@ -49,9 +53,8 @@ func (a *Ahead) check() tea.Cmd {
 // What Ahead says under a dialog's question, after a key (Blocked).
 const (
 	aheadReading = "Still reading the journals for a write of these accounts cut off or running: nothing was started."
-	aheadRefused = "Refused (see above): esc goes back."
+	aheadRefused = "Refused (see above): nothing was started. esc goes back; open this again once the write is settled."
 	aheadAgain   = "Reading the journals again…"
-	aheadStill   = "Still refused: the journals were read again just now. esc goes back."
 )
 
 // Update takes the answer to the latest check; the dialog's hint, when
@@ -69,19 +72,15 @@ func (a *Ahead) Update(msg tea.Msg, hint *string) tea.Cmd {
 		if a.pending && msg.Task == a.task {
 			a.pending, a.err = false, msg.Err
 			switch *hint {
-			case aheadReading, aheadRefused, aheadAgain, aheadStill:
-				switch {
-				case a.err == nil:
-					*hint = ""
-				case *hint == aheadAgain:
-					*hint = aheadStill
-				case *hint == aheadReading:
+			case aheadReading, aheadAgain:
+				*hint = ""
+				if a.err != nil {
 					*hint = aheadRefused
 				}
 			}
 		}
 	case WriteDoneMsg, AuditChangedMsg:
-		a.stale = true
+		a.stale = a.err == nil // a refusal stands: the dialog opened again checks anew
 	case ActiveMsg:
 		// Checked again when stale, or when the answer went to the screen
 		// that covered the dialog (help opened by a key typed with the
@@ -112,22 +111,16 @@ func (a *Ahead) Blocked() string {
 }
 
 // Hold is what the dialog's key that confirms (y, or enter) does while
-// the write may not start (held): the hint to show, and, when refused, a
-// check again (the write that held the accounts may be settled, or have
-// ended, since: the question comes back if so, to be answered again).
+// the write may not start (held): the hint to show, and nothing more.
 // Not held, the key starts the write.
 func (a *Ahead) Hold() (hint string, again tea.Cmd, held bool) {
-	if a.err != nil && !a.pending {
-		again = a.check()
-	}
 	hint = a.Blocked()
-	return hint, again, hint != ""
+	return hint, nil, hint != ""
 }
 
 // Lines say why the write is refused and what to do, whole, in width
-// cells: what a dialog shows in place of its question, whose key (y, or
-// enter) checks again (Hold).
-func (a *Ahead) Lines(s *Styles, width int, key string) []string {
+// cells: what a dialog shows in place of its question.
+func (a *Ahead) Lines(s *Styles, width int) []string {
 	se, ok := linking.AsSafetyError(a.err)
 	if !ok {
 		out := []string{s.Bad.Render("✗ The journals could not be read:")}
@@ -136,9 +129,9 @@ func (a *Ahead) Lines(s *Styles, width int, key string) []string {
 	}
 	out := []string{s.Bad.Render("✗ refused before any call: " + se.Check)}
 	out = append(out, Wrap(se.Reason, width, 0)...) // whole: it says which plan and why
-	next := "Once it has ended, " + key + " checks again; esc goes back."
+	next := "Once it has ended, open this again; esc goes back."
 	if ie := (*session.InterleavedError)(nil); !errors.As(a.err, &ie) || !ie.Running {
-		next = "Run `linkdesk resume` in a shell (q quits); once it is settled, " + key + " checks again. esc goes back."
+		next = "Run `linkdesk resume` in a shell (q quits); once it is settled, open this again. esc goes back."
 	}
 	for _, l := range Wrap(next, width, 0) {
 		out = append(out, s.Warn.Render(l))

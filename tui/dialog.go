@@ -113,10 +113,9 @@ func (d *Confirm) Help() []HelpGroup {
 		return ReasonHelp(k, "Reason")
 	}
 	if d.Refused() != nil { // nothing to confirm: no y
-		again, back := k.Confirm, k.Cancel
-		again.SetHelp("y", "check again")
+		back := k.Cancel
 		back.SetHelp("esc", "back")
-		return []HelpGroup{{Title: "Confirm", Bindings: []key.Binding{again, back}}}
+		return []HelpGroup{{Title: "Confirm", Bindings: []key.Binding{back}}}
 	}
 	b := []key.Binding{k.Confirm, k.Cancel}
 	if d.reason != nil {
@@ -194,7 +193,7 @@ func (d *Confirm) View() string {
 	lines = append(lines, "")
 	var end []string // in view whatever the height
 	if d.Refused() != nil {
-		end = d.ahead.Lines(s, DialogWidth(d.c), "y")
+		end = d.ahead.Lines(s, DialogWidth(d.c))
 	} else {
 		end = QuestionLines(s, d.question, DialogWidth(d.c))
 	}

@@ -87,7 +87,7 @@ func (d *DeleteDialog) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Delete", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
 	}
 	if d.refused() { // refused ahead: nothing to type
-		return d.help(k, "Delete", "back", withHelp(k.Back, "esc", "back"), withHelp(k.Submit, "enter", "check again"), withHelp(k.Up, "↑/↓", "scroll"))
+		return d.help(k, "Delete", "back", withHelp(k.Back, "esc", "back"), withHelp(k.Up, "↑/↓", "scroll"))
 	}
 	return d.help(k, "Delete", "back", withHelp(k.Submit, "enter", "delete once it is typed"),
 		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
@@ -259,7 +259,7 @@ func (d *DeleteDialog) View() string {
 	}
 	var ask []string
 	if d.refused() {
-		ask = d.exec.ahead.Lines(s, w, "enter") // in place of what to type
+		ask = d.exec.ahead.Lines(s, w) // in place of what to type
 	} else {
 		ask = append(ask, tui.Wrap("To delete, type "+d.askFor()+", then enter:", w, 0)...)
 		for _, a := range d.Accepted() {

@@ -106,8 +106,8 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Copy, "y", "copy the URL"), withHelp(k.Back, "esc", "close")}}}
 	case t.readErr != nil && !t.loading: // nothing to make a ticket for: no y
 		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Back, "esc", "close")}}}
-	case t.exec.ahead.Refused() != nil && !t.editing: // refused ahead: y checks again
-		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Confirm, "y", "check again"), withHelp(k.Back, "esc", "close")}}}
+	case t.exec.ahead.Refused() != nil && !t.editing: // refused ahead: no y
+		return []tui.HelpGroup{{Title: "Ticket", Bindings: []keyBinding{withHelp(k.Back, "esc", "close")}}}
 	case t.editing:
 		return []tui.HelpGroup{{Title: "Ticket options", Bindings: []keyBinding{withHelp(k.Reason, "tab/↓", "next field"), withHelp(k.Up, "↑", "previous field"),
 			withHelp(k.Toggle, "space", "tick / untick"), withHelp(k.Submit, "enter", "done"), k.Clear}}}
@@ -364,7 +364,7 @@ func (t *TicketDialog) View() string {
 		hint = nil
 	}
 	if refused { // why, in place of the question, and what a key did under it: in view whatever the height
-		end := append(t.exec.ahead.Lines(s, w, "y"), hint...)
+		end := append(t.exec.ahead.Lines(s, w), hint...)
 		return tui.DialogBoxTail(t.c, squeeze(append(lines, end...), t.c.Height-2), len(end))
 	}
 	lines = append(lines, hint...)

@@ -114,7 +114,7 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
 	}
 	if u.refused() { // refused ahead: no y, no F
-		return u.help(k, "Undo", "back to the audit log", withHelp(k.Cancel, "esc", "back to the audit log"), withHelp(k.Confirm, "y", "check again"), withHelp(k.Up, "↑/↓", "scroll"))
+		return u.help(k, "Undo", "back to the audit log", withHelp(k.Cancel, "esc", "back to the audit log"), withHelp(k.Up, "↑/↓", "scroll"))
 	}
 	if len(u.conflicts) > 0 { // y would overwrite them: only F does, deliberately
 		return u.help(k, "Undo", "back to the audit log", k.ForceUndo, k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
@@ -269,7 +269,7 @@ func (u *UndoDialog) View() string {
 		if u.reason.Editing() {
 			bottom = u.reason.Lines(s, w)
 		}
-		bottom = append(append(bottom, ""), u.exec.ahead.Lines(s, w, "y")...)
+		bottom = append(append(bottom, ""), u.exec.ahead.Lines(s, w)...)
 		if u.hint != "" {
 			bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
 		}

@@ -54,7 +54,7 @@ func (u *Unlink) Help() []tui.HelpGroup {
 		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
 	}
 	if u.refused() && u.op != nil { // refused ahead: no y
-		return u.help(k, "Unlink", "back to the group", withHelp(k.Back, "esc", "back"), withHelp(k.Confirm, "y", "check again"),
+		return u.help(k, "Unlink", "back to the group", withHelp(k.Back, "esc", "back"),
 			withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.PageDown, "pgdn/pgup", "scroll the notes"))
 	}
 	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason,
@@ -201,7 +201,7 @@ func (u *Unlink) View() string {
 		if u.reason.Editing() {
 			bottom = append(append(bottom, u.reason.Lines(s, w)...), "")
 		}
-		bottom = append(bottom, u.exec.ahead.Lines(s, w, "y")...)
+		bottom = append(bottom, u.exec.ahead.Lines(s, w)...)
 	case u.op != nil:
 		bottom = append(bottom, "")
 		bottom = append(append(bottom, u.reason.Lines(s, w)...), "")
