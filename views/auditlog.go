@@ -459,7 +459,11 @@ func (a *AuditLog) pageRows() int {
 	if a.c.Height < 24 {
 		detail = 4
 	}
-	return max(a.c.Height-4-detail, 3)
+	rows := a.c.Height - 4 - detail
+	if len(a.elsewhere) > 0 {
+		rows-- // the line that says where the other logs are
+	}
+	return max(rows, 3)
 }
 
 // auditNeeds are the widths the cells of the rows on the page need:
@@ -621,10 +625,18 @@ func (a *AuditLog) View() string {
 		if a.others > 0 {
 			summary += fmt.Sprintf(" · %d on other tenants not shown", a.others)
 		}
-		if len(a.elsewhere) > 0 {
-			summary += " · " + a.elsewhereNote()
-		}
 		lines = append(lines, s.Dim.Render(tui.Fit(summary, w)))
+		if len(a.elsewhere) > 0 { // a line of its own, the paths kept to their ends
+			paths := strings.Join(a.elsewhere, ", ")
+			why := " (calls of plans run with --audit-log)"
+			for _, shorter := range []string{" (--audit-log runs)", ""} { // the paths first
+				if len("also in ")+tui.Width(paths)+len(why) <= w {
+					break
+				}
+				why = shorter
+			}
+			lines = append(lines, tui.Truncate(s.Warn.Render("also in "+tui.FitLeft(paths, max(w-len("also in ")-len(why), 12))+why), w))
+		}
 	}
 	var need auditNeeds
 	var actions []string

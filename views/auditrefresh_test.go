@@ -131,3 +131,29 @@ func TestTheAuditLogSaysWhichOtherLogHoldsThisTenantsCalls(t *testing.T) {
 	h.send(tea.KeyPressMsg{Code: 'r', Text: "r"})
 	h.mustShow("Nothing recorded here yet; calls of plans run with --audit-log are in", "F.log")
 }
+
+// With calls of its own, the audit log still says where the other logs
+// are, on a line of their own whose paths keep their ends (the file name)
+// at 60 and 80 columns.
+func TestTheAuditLogNamesTheOtherLogWholeBesideItsOwnCalls(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}} {
+		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+		linkAlice(h)
+		h.press("esc", "u", "y")
+		h.mustShow("✓ Done.")
+		f := filepath.Join(t.TempDir(), "other-shell.log")
+		sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session {
+			s := h.c.Backend.Session
+			other := session.With(context.Background(), tn, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: f, Operator: "tester", Sandbox: true})
+			t.Cleanup(func() { other.Close() })
+			return other
+		})
+		h.press("3", "r")
+		h.mustShow("also in ", "/other-shell.log")
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if tui.Width(l) > size[0] {
+				t.Errorf("%dx%d: a line of %d cells: %q", size[0], size[1], tui.Width(l), l)
+			}
+		}
+	}
+}
