@@ -257,11 +257,11 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	}
 }
 
-// A link begun with --audit-log F whose link call's answer was lost (the
-// network gone with it), then `resume --force --json` without --audit-log:
-// the call is settled in F, beside its attempt, no default log is made, and stdout is the run's JSON alone, naming F (what settling
-// found goes to stderr).
-func TestResumeKeepsToThePlansAuditLogAndPrintsJSONAlone(t *testing.T) {
+// linkCutOffLogging links alice's accounts with --audit-log F on a sandbox
+// whose network goes with the link call's answer, then comes back: the
+// link is made, its outcome unknown. It returns the sandbox and F.
+func linkCutOffLogging(t *testing.T) (*writeEnv, string) {
+	t.Helper()
 	e := newWriteEnv(t)
 	lost := lossyTenant(t, e, nil)
 	f := filepath.Join(t.TempDir(), "F.log")
@@ -269,6 +269,16 @@ func TestResumeKeepsToThePlansAuditLogAndPrintsJSONAlone(t *testing.T) {
 		t.Fatalf("the link went through with its answer lost: %s", r.out)
 	}
 	lost.Store(false)
+	return e, f
+}
+
+// A link begun with --audit-log F whose link call's answer was lost (the
+// network gone with it), then `resume --force --json` without --audit-log:
+// the call is settled in F, beside its attempt, no default log is made,
+// and stdout is the run's JSON alone, naming F (what settling found goes
+// to stderr).
+func TestResumeKeepsToThePlansAuditLogAndPrintsJSONAlone(t *testing.T) {
+	e, f := linkCutOffLogging(t)
 	r := runCmd(t, nil, "resume", "--force", "--json")
 	var run struct {
 		AuditLog string `json:"audit_log"`
@@ -358,13 +368,7 @@ func TestResumeCountsTheStepsLeftPastTheFirstFew(t *testing.T) {
 // without --audit-log says where the calls are rather than that no write
 // was made.
 func TestUndoAndAuditFindTheCallsOfARunGivenAnotherAuditLog(t *testing.T) {
-	e := newWriteEnv(t)
-	lost := lossyTenant(t, e, nil)
-	f := filepath.Join(t.TempDir(), "F.log")
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--audit-log", f, "--force"); r.code == exitOK {
-		t.Fatalf("the link went through with its answer lost: %s", r.out)
-	}
-	lost.Store(false)
+	_, f := linkCutOffLogging(t)
 	if r := runCmd(t, nil, "resume", "--force"); r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}

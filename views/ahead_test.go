@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -32,9 +31,8 @@ func (h *harness) pressStartsNoWrite(key string) {
 
 // mustRefuseAhead fails the test unless the screen says, in place of its
 // question, that the write is refused for alice's cut-off link, and what
-// to do: `linkdesk resume`, in a shell, then open the dialog again (key,
-// y or enter, only says it starts nothing).
-func (h *harness) mustRefuseAhead(key string) {
+// to do: `linkdesk resume`, in a shell, then open the dialog again.
+func (h *harness) mustRefuseAhead() {
 	h.t.Helper()
 	h.mustShowWhole("✗ refused before any call: "+linking.CheckUnsettledWrite, "which was cut off and is not settled: run `linkdesk resume`",
 		"Run `linkdesk resume` in a shell (q quits); once it is settled, open this again. esc goes back.")
@@ -43,6 +41,19 @@ func (h *harness) mustRefuseAhead(key string) {
 // stillRefused is what the key that confirms says while the write is
 // refused.
 const stillRefused = "Refused (see above): nothing was started. esc goes back; open this again once the write is settled."
+
+// mustRefuseInPlaceOf fails the test unless the dialog on screen is
+// refused ahead in place of its question, and key (y, or enter) starts
+// nothing there but says so.
+func (h *harness) mustRefuseInPlaceOf(question, key string) {
+	h.t.Helper()
+	h.mustRefuseAhead()
+	if strings.Contains(h.screen(), question) {
+		h.t.Errorf("the refused dialog still asks (%q):\n%s", question, h.screen())
+	}
+	h.pressStartsNoWrite(key)
+	h.mustShowWhole(stillRefused)
+}
 
 // openAlice finds alice.nguyen's database account with f and opens it: a
 // link of her Google account into it was cut off in another shell.
@@ -65,7 +76,7 @@ func TestUnlinkOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	h.press("u")
 	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
 	h.mustShow(sessiontest.AliceGoogle)
-	h.mustRefuseAhead("y")
+	h.mustRefuseAhead()
 	if strings.Contains(h.screen(), "y yes") {
 		t.Errorf("the refused unlink still asks y/n:\n%s", h.screen())
 	}
@@ -85,7 +96,7 @@ func TestDeleteOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeItIsTyped(t *testi
 	openAlice(t, h)
 	h.press("D")
 	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
-	h.mustRefuseAhead("enter")
+	h.mustRefuseAhead()
 	if strings.Contains(h.screen(), "To delete, type") {
 		t.Errorf("the refused deletion still asks for the account to be typed:\n%s", h.screen())
 	}
@@ -105,12 +116,7 @@ func TestTicketForAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	openAlice(t, h)
 	h.press("t")
 	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-	h.mustRefuseAhead("y")
-	if strings.Contains(h.screen(), "Make a ticket for") {
-		t.Errorf("the refused ticket still asks y/n:\n%s", h.screen())
-	}
-	h.pressStartsNoWrite("y")
-	h.mustShowWhole(stillRefused)
+	h.mustRefuseInPlaceOf("Make a ticket for", "y")
 	h.press("esc")
 	activeIs[*Account](h, "esc did not go back to the account")
 }
@@ -128,12 +134,7 @@ func TestVerificationEmailOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *te
 		t.Fatalf("v did not ask to send the verification email:\n%s", h.screen())
 	}
 	h.mustShow("Send the verification email")
-	h.mustRefuseAhead("y")
-	if strings.Contains(h.screen(), "Send it?") {
-		t.Errorf("the refused send still asks y/n:\n%s", h.screen())
-	}
-	h.pressStartsNoWrite("y")
-	h.mustShowWhole(stillRefused)
+	h.mustRefuseInPlaceOf("Send it?", "y")
 	h.press("esc")
 	activeIs[*Detail](h, "esc did not go back to the group")
 }
@@ -162,12 +163,7 @@ func TestUndoOfAnOperationAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	h.press("U")
 	activeIs[*UndoDialog](h, "U did not open the undo")
 	h.mustShow("The undo makes these 3 calls:")
-	h.mustRefuseAhead("y")
-	if strings.Contains(h.screen(), "Undo it?") {
-		t.Errorf("the refused undo still asks y/n:\n%s", h.screen())
-	}
-	h.pressStartsNoWrite("y")
-	h.mustShowWhole(stillRefused)
+	h.mustRefuseInPlaceOf("Undo it?", "y")
 	h.press("esc")
 	activeIs[*AuditLog](h, "esc did not go back to the audit log")
 }
@@ -182,19 +178,12 @@ func TestARefusalAheadStandsUntilTheDialogIsOpenedAgain(t *testing.T) {
 	openAlice(t, h)
 	h.tick(fixedNow.Add(time.Minute)) // the root reads the journals now and then: the cut-off write shows
 	h.press("t")
-	h.mustRefuseAhead("y")
+	h.mustRefuseAhead()
 
-	other := anotherShell(t, h, h.c.Backend.Session.Tenant)
-	list, err := other.Unsettled()
-	if err != nil || len(list) != 1 {
-		t.Fatalf("unsettled: %v %+v", err, list)
-	}
-	if _, err := other.Settle(context.Background(), list[0]); err != nil {
-		t.Fatal(err)
-	}
+	settleElsewhere(t, h)
 	h.tick(fixedNow.Add(2 * time.Minute)) // the root sees it settled
 	activeIs[*TicketDialog](h, "the ticket dialog closed")
-	h.mustRefuseAhead("y")
+	h.mustRefuseAhead()
 	h.pressStartsNoWrite("y")
 	h.mustShowWhole(stillRefused)
 
@@ -215,16 +204,7 @@ func TestARefusalAheadStandsUntilTheDialogIsOpenedAgain(t *testing.T) {
 // y unlinks.
 func TestYTypedBeforeTheJournalsAreReadUnlinksNothing(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("sam.taylor@gmail.com")
-	h.press("enter")
-	h.mustShow("u unlink ·")
-	_, read := h.m.Update(keyPress("u"))
-	var check []tea.Msg
-	for _, msg := range run(read) {
-		_, cmd := h.m.Update(msg)
-		check = append(check, run(cmd)...)
-	}
+	check := unlinkSamsAccountRead(h)
 	if len(check) == 0 {
 		t.Fatal("the account read, the dialog did not read the journals")
 	}
@@ -247,16 +227,7 @@ func TestYTypedBeforeTheJournalsAreReadUnlinksNothing(t *testing.T) {
 // and y unlinks.
 func TestADialogCoveredWhileItsCheckWasOutChecksAgain(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("sam.taylor@gmail.com")
-	h.press("enter")
-	h.mustShow("u unlink ·")
-	_, read := h.m.Update(keyPress("u"))
-	var check []tea.Msg
-	for _, msg := range run(read) {
-		_, cmd := h.m.Update(msg)
-		check = append(check, run(cmd)...)
-	}
+	check := unlinkSamsAccountRead(h)
 	h.press("?")
 	for _, msg := range check {
 		h.send(msg) // heard by help, on top
@@ -272,11 +243,7 @@ func TestADialogCoveredWhileItsCheckWasOutChecksAgain(t *testing.T) {
 // not stay "Reading the account by id…" for good.
 func TestADialogCoveredWhileItsAccountWasReadReadsItAgain(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("sam.taylor@gmail.com")
-	h.press("enter")
-	h.mustShow("u unlink ·")
-	_, read := h.m.Update(keyPress("u"))
+	read := openSamsAccount(h)
 	h.press("?")
 	for _, msg := range run(read) {
 		h.send(msg) // heard by help, on top
@@ -285,4 +252,28 @@ func TestADialogCoveredWhileItsAccountWasReadReadsItAgain(t *testing.T) {
 	h.mustShow("Unlink google-oauth2|101202303404505606707")
 	h.press("y")
 	h.mustShow("✓ Done.")
+}
+
+// openSamsAccount opens sam.taylor's account with f and presses u, its
+// answer held back: the read of the account the unlink dialog makes.
+func openSamsAccount(h *harness) tea.Cmd {
+	h.t.Helper()
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("u unlink ·")
+	_, read := h.m.Update(keyPress("u"))
+	return read
+}
+
+// unlinkSamsAccountRead is openSamsAccount with the account's read
+// answered: what it returns is the dialog's check ahead, held back.
+func unlinkSamsAccountRead(h *harness) []tea.Msg {
+	h.t.Helper()
+	var check []tea.Msg
+	for _, msg := range run(openSamsAccount(h)) {
+		_, cmd := h.m.Update(msg)
+		check = append(check, run(cmd)...)
+	}
+	return check
 }

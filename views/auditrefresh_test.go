@@ -20,8 +20,14 @@ import (
 // directory, as `linkdesk link` and `linkdesk resume` run in another shell.
 func anotherShell(t *testing.T, h *harness, tenant client.Tenant) *session.Session {
 	t.Helper()
+	return anotherShellLogging(t, h, tenant, h.c.Backend.Session.Paths.AuditLog)
+}
+
+// anotherShellLogging is anotherShell given --audit-log auditLog.
+func anotherShellLogging(t *testing.T, h *harness, tenant client.Tenant, auditLog string) *session.Session {
+	t.Helper()
 	s := h.c.Backend.Session
-	other := session.With(context.Background(), tenant, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: s.Paths.AuditLog, Operator: "tester", Sandbox: true})
+	other := session.With(context.Background(), tenant, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: auditLog, Operator: "tester", Sandbox: true})
 	t.Cleanup(func() { other.Close() })
 	return other
 }
@@ -30,7 +36,27 @@ func anotherShell(t *testing.T, h *harness, tenant client.Tenant) *session.Sessi
 // from another shell, cut off after the tenant acted.
 func cutOffLink(t *testing.T, h *harness) {
 	t.Helper()
-	sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session { return anotherShell(t, h, tn) })
+	cutOffLinkLogging(t, h, h.c.Backend.Session.Paths.AuditLog)
+}
+
+// cutOffLinkLogging is cutOffLink from a shell given --audit-log auditLog.
+func cutOffLinkLogging(t *testing.T, h *harness, auditLog string) {
+	t.Helper()
+	sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session { return anotherShellLogging(t, h, tn, auditLog) })
+}
+
+// settleElsewhere settles, from another shell, the one write of this
+// tenant cut off (as `linkdesk resume` does).
+func settleElsewhere(t *testing.T, h *harness) {
+	t.Helper()
+	other := anotherShell(t, h, h.c.Backend.Session.Tenant)
+	list, err := other.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled: %v %+v", err, list)
+	}
+	if _, err := other.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // tick is the rate-limit sample the root takes now and then, at now: the
@@ -78,14 +104,7 @@ func TestTheAuditLogFollowsASettleFromAnotherShell(t *testing.T) {
 	}
 	h.mustShow(" 1 UNSETTLED ")
 
-	other := anotherShell(t, h, h.c.Backend.Session.Tenant)
-	list, err := other.Unsettled()
-	if err != nil || len(list) != 1 {
-		t.Fatalf("unsettled: %v %+v", err, list)
-	}
-	if _, err := other.Settle(context.Background(), list[0]); err != nil {
-		t.Fatal(err)
-	}
+	settleElsewhere(t, h)
 
 	h.tick(fixedNow.Add(time.Minute)) // the journals read again, now and then
 	h.mustShow("✓ The unsettled write is settled now.")
@@ -122,12 +141,7 @@ func TestTheAuditLogSaysWhichOtherLogHoldsThisTenantsCalls(t *testing.T) {
 	h.press("3")
 	h.mustShow("Nothing recorded yet")
 	f := filepath.Join(t.TempDir(), "F.log")
-	sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session {
-		s := h.c.Backend.Session
-		other := session.With(context.Background(), tn, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: f, Operator: "tester", Sandbox: true})
-		t.Cleanup(func() { other.Close() })
-		return other
-	})
+	cutOffLinkLogging(t, h, f)
 	h.send(tea.KeyPressMsg{Code: 'r', Text: "r"})
 	h.mustShow("Nothing recorded here yet; calls of plans run with --audit-log are in", "F.log")
 }
@@ -142,12 +156,7 @@ func TestTheAuditLogNamesTheOtherLogWholeBesideItsOwnCalls(t *testing.T) {
 		h.press("esc", "u", "y")
 		h.mustShow("✓ Done.")
 		f := filepath.Join(t.TempDir(), "other-shell.log")
-		sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session {
-			s := h.c.Backend.Session
-			other := session.With(context.Background(), tn, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: f, Operator: "tester", Sandbox: true})
-			t.Cleanup(func() { other.Close() })
-			return other
-		})
+		cutOffLinkLogging(t, h, f)
 		h.press("3", "r")
 		h.mustShow("also in ", "/other-shell.log")
 		for _, l := range strings.Split(h.screen(), "\n") {
