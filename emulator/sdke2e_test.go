@@ -61,14 +61,24 @@ func TestGoAuth0EndToEndTestsPassAgainstTheSandbox(t *testing.T) {
 	}
 
 	run := "^(" + strings.Join(sdkE2ETests, "|") + ")$"
-	cmd := exec.Command("go", "test", "-count=1", "-v", "-run", run, "./management")
-	cmd.Dir = module
+	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AUTH0_") && !strings.HasPrefix(kv, "SSL_CERT_") {
-			cmd.Env = append(cmd.Env, kv)
+			env = append(env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "SSL_CERT_FILE="+cert, "SSL_CERT_DIR="+dir,
+	// Its test dependencies come through the module proxy first, with the
+	// system's certificates: the tests below trust the sandbox's alone (on
+	// a fresh machine the go command fetched them under that trust, and
+	// failed).
+	download := exec.Command("go", "mod", "download")
+	download.Dir, download.Env = module, env
+	if out, err := download.CombinedOutput(); err != nil {
+		t.Fatalf("go mod download in a copy of %s: %v\n%s", src, err, out)
+	}
+	cmd := exec.Command("go", "test", "-count=1", "-v", "-run", run, "./management")
+	cmd.Dir = module
+	cmd.Env = append(env, "SSL_CERT_FILE="+cert, "SSL_CERT_DIR="+dir,
 		"AUTH0_DOMAIN="+strings.TrimPrefix(base, "https://"),
 		"AUTH0_CLIENT_ID="+s.ClientID(), "AUTH0_CLIENT_SECRET="+s.ClientSecret())
 	var log bytes.Buffer
