@@ -72,7 +72,7 @@ func (a *Ahead) Update(msg tea.Msg, hint *string) tea.Cmd {
 		if a.pending && msg.Task == a.task {
 			a.pending, a.err = false, msg.Err
 			switch *hint {
-			case aheadReading, aheadAgain:
+			case aheadReading, aheadAgain, aheadRefused: // said of the check: follows its answer
 				*hint = ""
 				if a.err != nil {
 					*hint = aheadRefused

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -116,5 +117,16 @@ func TestARefusalAheadSaysResumeOrWaitByThePlansState(t *testing.T) {
 		if got := strings.Join(a.Lines(&Styles{}, 200), "\n"); !strings.Contains(got, tc.want) {
 			t.Errorf("running %v: %q, want %q", tc.running, got, tc.want)
 		}
+	}
+}
+
+// A dialog's words of a refusal go once a new check (another identity
+// picked in the unlink dialog) finds nothing holding the write.
+func TestARefusalsWordsGoWithANewCheckThatLetsItThrough(t *testing.T) {
+	a := &Ahead{c: &Common{}, err: errors.New("held"), task: NewTask(), pending: true}
+	hint := aheadRefused
+	a.Update(AheadMsg{Task: a.task}, &hint)
+	if hint != "" || a.Refused() != nil {
+		t.Errorf("after a check that lets the write through: hint %q, refused %v", hint, a.Refused())
 	}
 }
