@@ -54,7 +54,6 @@ func (a *Ahead) check() tea.Cmd {
 const (
 	aheadReading = "Still reading the journals for a write of these accounts cut off or running: nothing was started."
 	aheadRefused = "Refused (see above): nothing was started. esc goes back; open this again once the write is settled."
-	aheadAgain   = "Reading the journals again…"
 )
 
 // Update takes the answer to the latest check; the dialog's hint, when
@@ -72,7 +71,7 @@ func (a *Ahead) Update(msg tea.Msg, hint *string) tea.Cmd {
 		if a.pending && msg.Task == a.task {
 			a.pending, a.err = false, msg.Err
 			switch *hint {
-			case aheadReading, aheadAgain, aheadRefused: // said of the check: follows its answer
+			case aheadReading, aheadRefused: // said of the check: follows its answer
 				*hint = ""
 				if a.err != nil {
 					*hint = aheadRefused
@@ -100,22 +99,12 @@ func (a *Ahead) Refused() error { return a.err }
 // the check is out; "" when it may start.
 func (a *Ahead) Blocked() string {
 	switch {
-	case a.err != nil && a.pending:
-		return aheadAgain
 	case a.err != nil:
 		return aheadRefused
 	case a.pending:
 		return aheadReading
 	}
 	return ""
-}
-
-// Hold is what the dialog's key that confirms (y, or enter) does while
-// the write may not start (held): the hint to show, and nothing more.
-// Not held, the key starts the write.
-func (a *Ahead) Hold() (hint string, again tea.Cmd, held bool) {
-	hint = a.Blocked()
-	return hint, nil, hint != ""
 }
 
 // Lines say why the write is refused and what to do, whole, in width

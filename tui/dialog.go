@@ -142,9 +142,9 @@ func (d *Confirm) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch {
 	case Matches(k, d.c.Keys.Confirm):
 		if d.ahead != nil {
-			if hint, again, held := d.ahead.Hold(); held {
+			if hint := d.ahead.Blocked(); hint != "" { // y starts nothing: it says why
 				d.hint = hint
-				return d, again
+				return d, nil
 			}
 		}
 		d.answered = true

@@ -203,9 +203,7 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		case d.op == nil:
 			d.hint = notReadYet
 		case d.exec.ahead.Blocked() != "":
-			hint, again, _ := d.exec.ahead.Hold()
-			d.hint = hint
-			return again
+			d.hint = d.exec.ahead.Blocked()
 		case !accepted:
 			d.hint = "That does not name this account: type " + d.askFor() + " exactly, or esc to cancel."
 		default:

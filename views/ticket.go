@@ -249,9 +249,9 @@ func (t *TicketDialog) make() tea.Cmd {
 		t.hint = "The account could not be read: no ticket."
 		return nil
 	}
-	if hint, again, held := t.exec.ahead.Hold(); held {
+	if hint := t.exec.ahead.Blocked(); hint != "" {
 		t.hint = hint
-		return again
+		return nil
 	}
 	opts, err := t.Options()
 	if err != nil {

@@ -161,9 +161,7 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		case u.err != nil || u.plan == nil || len(u.plan.Operations) == 0:
 			u.hint = "There is nothing to undo now (see above)."
 		case u.exec.ahead.Blocked() != "":
-			hint, again, _ := u.exec.ahead.Hold()
-			u.hint = hint
-			return again
+			u.hint = u.exec.ahead.Blocked()
 		case len(u.conflicts) > 0 && !force:
 			u.hint = "Refused: the undo would overwrite the changes listed above. F forces it (recorded); n cancels."
 		case len(u.conflicts) == 0 && force:

@@ -129,9 +129,9 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 			u.hint = "Nothing to unlink."
 			return nil
 		}
-		if hint, again, held := u.exec.ahead.Hold(); held {
+		if hint := u.exec.ahead.Blocked(); hint != "" {
 			u.hint = hint
-			return again
+			return nil
 		}
 		ops := []linking.Operation{*u.op}
 		ops[0].Reason = u.reason.Value()
