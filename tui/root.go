@@ -502,10 +502,11 @@ const (
 // checkUnsettled reads this tenant's journals for writes cut off and not
 // settled: at start, on r and R, when the last write in flight ends, and
 // now and then (every unsettledEvery while some are left, else every
-// unsettledIdleEvery). While writes of this session
-// are in flight it waits for them to end: their journals are open.
+// unsettledIdleEvery), under --read-only too: writes of other runs are
+// there to settle all the same. While writes of this session are in
+// flight it waits for them to end: their journals are open.
 func (m *Model) checkUnsettled() tea.Cmd {
-	if m.c.Backend == nil || m.c.ReadOnly || len(m.writes) > 0 {
+	if m.c.Backend == nil || len(m.writes) > 0 {
 		return nil
 	}
 	m.unsettledTask, m.unsettledAt = NewTask(), m.c.Now()

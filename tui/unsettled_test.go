@@ -37,14 +37,20 @@ func leaveUnsettledLink(t *testing.T, dir string) client.Tenant {
 // whose state directory holds a link cut off after the tenant acted, with
 // the session and the model's Init.
 func modelAfterAnUnsettledLink(t *testing.T, now func() time.Time) (*Model, *session.Session, tea.Cmd) {
+	return modelAfterAnUnsettledLinkIn(t, now, false)
+}
+
+// modelAfterAnUnsettledLinkIn is modelAfterAnUnsettledLink, started with
+// --read-only if readOnly.
+func modelAfterAnUnsettledLinkIn(t *testing.T, now func() time.Time, readOnly bool) (*Model, *session.Session, tea.Cmd) {
 	t.Helper()
 	dir := t.TempDir()
 	tn := leaveUnsettledLink(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester"})
+	s := session.With(ctx, tn, "sandbox", session.Config{StateDir: dir, Operator: "tester", ReadOnly: readOnly})
 	t.Cleanup(func() { s.Close() })
-	c := &Common{Backend: &Backend{Session: s}, Now: now}
+	c := &Common{Backend: &Backend{Session: s}, Now: now, ReadOnly: readOnly}
 	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
 		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1, Context: ctx})
 	return m, s, m.Init()
@@ -136,6 +142,24 @@ func TestTheUnsettledWarningSaysWhatToDoAndClearsOnceSettled(t *testing.T) {
 	}
 	if footer := m.footer(); strings.Contains(footer, "linkdesk resume") || !strings.Contains(footer, "The unsettled write is settled now.") {
 		t.Errorf("the footer once settled: %q", footer)
+	}
+}
+
+// TestAReadOnlySessionIsToldOfUnsettledWrites: --read-only makes no write,
+// but writes another run left unsettled on the tenant are still there for
+// someone to settle; a read-only operator sees the badge and the warning
+// as any other does (the CLI's commands warn under --read-only too).
+func TestAReadOnlySessionIsToldOfUnsettledWrites(t *testing.T) {
+	m, _, init := modelAfterAnUnsettledLinkIn(t, time.Now, true)
+	if unsettledAnswers(m, init) != 1 {
+		t.Fatal("no check of the journals at start under --read-only")
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if bar := m.statusBar(); !strings.Contains(bar, "READ-ONLY") && !strings.Contains(bar, " RO ") || !strings.Contains(bar, " 1 UNSETTLED ") {
+		t.Errorf("the status bar under --read-only: %q", bar)
+	}
+	if footer := m.footer(); !strings.Contains(footer, "`linkdesk resume`") {
+		t.Errorf("the warning under --read-only: %q", footer)
 	}
 }
 
