@@ -118,6 +118,34 @@ func TestAToastKeepsTheHelpKey(t *testing.T) {
 	}
 }
 
+// TestOnlyWhatWasDoneGetsATick: a note that says a thing was done (a
+// write, a copy) carries a ✓; one that says nothing was done, or that work
+// only began (a key with nothing to act on, a scan started or cancelled),
+// carries none.
+func TestOnlyWhatWasDoneGetsATick(t *testing.T) {
+	m := helpModel(t)
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
+	m.Update(Tell("Nothing to open yet: the first scan is still running.")())
+	if f := m.footer(); strings.Contains(f, "✓") || !strings.Contains(f, "Nothing to open yet") {
+		t.Errorf("a key that did nothing: %q", f)
+	}
+	m.Update(Note("Copied, if the terminal allows OSC 52: auth0|1")())
+	if f := m.footer(); !strings.HasPrefix(f, "✓ Copied") {
+		t.Errorf("a copy: %q", f)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if f := m.footer(); strings.Contains(f, "✓") || !strings.Contains(f, rescanNote) {
+		t.Errorf("a rescan as it starts: %q", f)
+	}
+	m.c.Scan.Running = true
+	m.scan.cancel = func() {}
+	m.cancelScan()
+	if f := m.footer(); strings.Contains(f, "✓") || !strings.Contains(f, "Scan cancelled") {
+		t.Errorf("a cancelled scan: %q", f)
+	}
+}
+
 type errTest string
 
 func (e errTest) Error() string { return string(e) }

@@ -62,12 +62,21 @@ func Pop() tea.Msg             { return PopMsg{} }
 // ErrorMsg puts an error on the status bar until the next key.
 type ErrorMsg struct{ Err error }
 
-// NoteMsg puts a short note on the status bar until the next key.
-type NoteMsg struct{ Text string }
+// NoteMsg puts a short note on the status bar until the next key: with a
+// ✓ when it says a thing was done, without when NotDone (a key that had
+// nothing to act on, work that only began).
+type NoteMsg struct {
+	Text    string
+	NotDone bool
+}
 
 // Errorf-free helpers for screens.
 func ReportError(err error) tea.Cmd { return func() tea.Msg { return ErrorMsg{Err: err} } }
 func Note(text string) tea.Cmd      { return func() tea.Msg { return NoteMsg{Text: text} } }
+
+// Tell says text on the status bar until the next key, with no ✓: nothing
+// was done.
+func Tell(text string) tea.Cmd { return func() tea.Msg { return NoteMsg{Text: text, NotDone: true} } }
 
 // RateLimitMsg carries a rate-limit snapshot, once a second.
 type RateLimitMsg struct {

@@ -95,6 +95,7 @@ type Model struct {
 	writeSeq uint64 // counts finished writes
 	lastErr  string
 	note     string
+	noteDone bool // note says a thing was done: it gets a ✓
 	quitting bool // quit: the last frame is blank, and keys reach no screen
 	// The writes in flight as the program quit, sorted (sortWritesLeft):
 	// cut off (a call may have gone out) or unsent (none did).
@@ -343,7 +344,7 @@ func (m *Model) cancelScan() {
 	}
 	m.scan.cancel = nil
 	m.c.Scan.Running, m.c.Scan.Cancelled = false, true
-	m.note = "Scan cancelled. Press r to scan again."
+	m.note, m.noteDone = "Scan cancelled. Press r to scan again.", false
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -437,7 +438,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case NoteMsg:
-		m.note = msg.Text
+		m.note, m.noteDone = msg.Text, !msg.NotDone
 		return m, nil
 	case PushMsg:
 		return m, m.push(msg.Screen)
@@ -546,10 +547,10 @@ func (m *Model) tookUnsettled(msg UnsettledMsg) bool {
 		// Another linkdesk (resume) is carrying them out now: settled
 		// once it ends, which the next reads say.
 		m.warnUnsettled, m.settling = false, m.settling+was
-		m.note = Plural(was, "Another linkdesk is settling the unsettled write now…", "Another linkdesk is settling the unsettled writes now…")
+		m.note, m.noteDone = Plural(was, "Another linkdesk is settling the unsettled write now…", "Another linkdesk is settling the unsettled writes now…"), false
 	case m.unsettled == 0 && was+m.settling > 0 && len(msg.Running) == 0:
 		m.warnUnsettled = false
-		m.note = Plural(was+m.settling, "The unsettled write is settled now.", "The unsettled writes are settled now.")
+		m.note, m.noteDone = Plural(was+m.settling, "The unsettled write is settled now.", "The unsettled writes are settled now."), true
 		m.settling = 0
 	}
 	return changed
@@ -676,7 +677,7 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	if msg.Err != nil {
 		m.lastErr = msg.Label + ": " + msg.Err.Error()
 	} else {
-		m.note = msg.Label + ": done."
+		m.note, m.noteDone = msg.Label+": done.", true
 	}
 	// Re-read even after an error: a write may have half happened. Every
 	// screen sees the write first, then the active one is told it is on top.
@@ -885,10 +886,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.push(find)
 	case Matches(k, keys.Rescan):
-		m.note = rescanNote
+		m.note, m.noteDone = rescanNote, false
 		return tea.Batch(m.startScan(), m.auditChanged())
 	case Matches(k, keys.FullRescan):
-		m.note = fullRescanNote
+		m.note, m.noteDone = fullRescanNote, false
 		return tea.Batch(m.scanTenant(true), m.auditChanged())
 	}
 	return m.forward(k)
@@ -1257,8 +1258,10 @@ func (m *Model) footer() string {
 			return s.Error.Render(Pad(msg, m.width-Width(tail))) + tail
 		}
 		return s.Error.Render(Pad(msg, m.width))
-	case m.note != "":
+	case m.note != "" && m.noteDone:
 		return m.toast(s.Good, "✓ "+m.note, offer, tail)
+	case m.note != "":
+		return m.toast(s.Warn, m.note, offer, tail) // not done: no ✓
 	case waitingOn(active) != "":
 		return m.toast(s.Warn, waitingOn(active), offer, tail) // not done: no ✓
 	}

@@ -235,7 +235,7 @@ func (a *Account) action(k tea.KeyPressMsg) tea.Cmd {
 		return copyID(u.UserID)
 	case tui.Matches(k, keys.Open):
 		if g == nil {
-			return tui.Note("No other account has this email: it has no group.")
+			return tui.Tell("No other account has this email: it has no group.")
 		}
 		a.c.Data.Upsert(g)
 		return tea.Batch(upsert(g), a.c.Open(NewDetailAt(a.c, g.Email, u.UserID)))

@@ -76,7 +76,7 @@ func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		o.cursor = rows - 1
 	case tui.Matches(k, keys.Open):
 		if o.c.Data.Report == nil {
-			return o, tui.Note("Nothing to open yet: " + noScanYet(o.c.Scan))
+			return o, tui.Tell("Nothing to open yet: " + noScanYet(o.c.Scan))
 		}
 		filter := "class:" + string(o.SelectedClass())
 		if c := o.combination(); c != "" {

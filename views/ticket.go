@@ -119,7 +119,7 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 // terminal would act on.
 func copyTicket(url string) tea.Cmd {
 	if termsafe.Sanitize(url) != url {
-		return tui.Note("The URL holds control characters: not copied.")
+		return tui.Tell("The URL holds control characters: not copied.")
 	}
 	return tea.Batch(tea.SetClipboard(url), tui.Note("Copied, if the terminal allows OSC 52: the ticket URL."))
 }

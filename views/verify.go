@@ -24,7 +24,7 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 	case email == "":
 		return tui.ReportError(fmt.Errorf("%s has no email to verify", tui.Fit(name, 60)))
 	case verified:
-		return tui.Note("The email of " + tui.Fit(name, 60) + " is verified already: no email to send.")
+		return tui.Tell("The email of " + tui.Fit(name, 60) + " is verified already: no email to send.")
 	}
 	st, w := c.Styles, tui.DialogWidth(c)
 	body := []string{st.Header.Render("To      ") + tui.Fit(email, w-8)}
