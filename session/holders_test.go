@@ -3,8 +3,10 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
@@ -180,5 +182,69 @@ func TestAnAccountWithALostCharacterInItsEmailHasNoGroup(t *testing.T) {
 	a, err := s.ReadAccount(context.Background(), "github|9")
 	if err != nil || a.Group != nil {
 		t.Fatalf("the account: %v, its group %+v", err, a.Group)
+	}
+}
+
+// meetingTenant answers UserRoles, UserOrganizations and UsersByEmail only
+// once all three have been asked: reads made one after another never get
+// that far, and the test says so instead of hanging.
+type meetingTenant struct {
+	client.Tenant
+	arrived chan struct{}
+	all     chan struct{} // closed once all three have been asked
+}
+
+func (m meetingTenant) meet(ctx context.Context) error {
+	m.arrived <- struct{}{}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-m.all:
+		return nil
+	case <-time.After(30 * time.Second):
+		return errors.New("the other reads of the account never started: they run one after another")
+	}
+}
+
+func (m meetingTenant) UserRoles(ctx context.Context, id string) ([]client.Role, error) {
+	if err := m.meet(ctx); err != nil {
+		return nil, err
+	}
+	return m.Tenant.UserRoles(ctx, id)
+}
+
+func (m meetingTenant) UserOrganizations(ctx context.Context, id string) ([]client.Organization, error) {
+	if err := m.meet(ctx); err != nil {
+		return nil, err
+	}
+	return m.Tenant.UserOrganizations(ctx, id)
+}
+
+func (m meetingTenant) UsersByEmail(ctx context.Context, email string) ([]client.User, error) {
+	if err := m.meet(ctx); err != nil {
+		return nil, err
+	}
+	return m.Tenant.UsersByEmail(ctx, email)
+}
+
+// TestAnAccountsReadsRunAtOnce: the account screen's roles, organizations
+// and group are read at once, not one after another, so on a slow tenant
+// the screen waits for the longest read alone.
+func TestAnAccountsReadsRunAtOnce(t *testing.T) {
+	s := sessionOn(t, emulatortest.Fixture(t, emulatortest.Small))
+	m := meetingTenant{Tenant: s.Tenant, arrived: make(chan struct{}, 3), all: make(chan struct{})}
+	go func() {
+		for range 3 {
+			<-m.arrived
+		}
+		close(m.all)
+	}()
+	s.Tenant = m
+	a, err := s.ReadAccount(context.Background(), "auth0|63ea1f0b2c8d4e5f60718293") // alice, in a group
+	if a == nil || a.RolesErr != nil || a.OrgsErr != nil || a.GroupErr != nil || a.Group == nil {
+		if a == nil {
+			t.Fatal(err)
+		}
+		t.Fatalf("roles: %v; organizations: %v; group: %v (%v)", a.RolesErr, a.OrgsErr, a.GroupErr, a.Group != nil)
 	}
 }
