@@ -378,6 +378,14 @@ func (c columns) row(email, class, accounts, conns, missed string) string {
 	return strings.Join(parts, " ")
 }
 
+// connsCell is a group's connections in width cells: every connection
+// shows, long names cut in their middle, as the overview's combinations
+// do; cut at its end, "Username-Password-Authentication + github" and
+// "… + acme-corp" both read "Username-Passwo…" at 80 columns.
+func connsCell(conns string, width int) string {
+	return tui.FitParts(strings.Split(conns, tui.ConnectionsSep), tui.ConnectionsSep, width)
+}
+
 func (g *Groups) row(i int, cols columns) string {
 	s := g.c.Styles
 	at := int(g.rows[i])
@@ -387,12 +395,12 @@ func (g *Groups) row(i int, cols columns) string {
 		missed = "⚑ yes"
 	}
 	if i == g.cursor {
-		return s.Selected.Render("▸ " + cols.row(grp.Email, tui.ClassName(grp.Class), fmt.Sprint(len(grp.Accounts)), g.c.Data.Connections(at), missed))
+		return s.Selected.Render("▸ " + cols.row(grp.Email, tui.ClassName(grp.Class), fmt.Sprint(len(grp.Accounts)), connsCell(g.c.Data.Connections(at), cols.conns), missed))
 	}
 	out := "  " + tui.Pad(grp.Email, cols.email) + " " + s.Class(grp.Class).Render(tui.Pad(tui.ClassName(grp.Class), cols.class)) + " " +
 		tui.PadLeft(fmt.Sprint(len(grp.Accounts)), cols.accounts)
 	if cols.conns > 0 {
-		out += " " + s.Dim.Render(tui.Pad(g.c.Data.Connections(at), cols.conns))
+		out += " " + s.Dim.Render(tui.Pad(connsCell(g.c.Data.Connections(at), cols.conns), cols.conns))
 	}
 	if cols.missed > 0 {
 		out += " " + s.Warn.Render(tui.Pad(missed, cols.missed))

@@ -272,6 +272,59 @@ func TestEveryCombinationOfConnectionsReadsApartOnTheOverview(t *testing.T) {
 	}
 }
 
+// TestEveryGroupsConnectionsReadApartInTheList: the groups list cut a
+// group's connections at their end, so that at 80 columns "Username-
+// Password-Authentication + acme-corp" and "… + github" both read
+// "Username-Passwo…"; each connection now shows, cut in its middle, and no
+// two groups of other connections read the same.
+func TestEveryGroupsConnectionsReadApartInTheList(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
+			rep := &linking.Report{}
+			for i, conns := range [][]string{{"acme-corp"}, {"acme-corp", "google-oauth2"}, {"github"}, {"github", "google-oauth2"}} {
+				g := &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
+					Accounts: []*linking.Account{{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Username-Password-Authentication"}}}
+				for j, c := range conns {
+					g.Accounts = append(g.Accounts, &linking.Account{UserID: fmt.Sprintf("%s|%d%d", c, i, j), Connection: c})
+				}
+				rep.Groups = append(rep.Groups, g)
+			}
+			h.m.LoadReport(rep)
+			h.press("2")
+			lines := strings.Split(h.screen(), "\n")
+			from := -1
+			for _, l := range lines {
+				if i := strings.Index(l, "CONNECTIONS"); i >= 0 {
+					from = i
+				}
+			}
+			if from < 0 {
+				t.Fatalf("no CONNECTIONS column:\n%s", h.screen())
+			}
+			seen := map[string]string{}
+			for _, l := range lines {
+				r := []rune(l)
+				if !strings.Contains(l, "@example.com") || len(r) <= from {
+					continue
+				}
+				cell := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(r[from:])), "⚑ yes"))
+				email := strings.Fields(strings.TrimPrefix(l, "▸"))[0]
+				if other, ok := seen[cell]; ok {
+					t.Fatalf("%s and %s both read %q:\n%s", other, email, cell, h.screen())
+				}
+				seen[cell] = email
+				if !strings.HasPrefix(cell, "Use") || !strings.Contains(cell, " + ") {
+					t.Errorf("%s reads %q: not every connection begins to show", email, cell)
+				}
+			}
+			if len(seen) != 4 {
+				t.Fatalf("%d groups read, want 4:\n%s", len(seen), h.screen())
+			}
+		})
+	}
+}
+
 // combinationAtCursor is the combination of connections on the overview's
 // line under the cursor, as it reads there ("" on none).
 func combinationAtCursor(screen string) string {
