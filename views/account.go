@@ -192,9 +192,12 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 	if scrollKey(k, keys, &a.scroll, a.c.Height-4) {
 		return nil
 	}
+	if tui.Matches(k, keys.Undo) { // whatever the account: it undoes a recorded write
+		return tui.Tell(undoElsewhere)
+	}
 	if a.acct == nil { // a key that acts on the account says why it does not, yet or at all
 		switch {
-		case !tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.Copy):
+		case !tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.Copy, keys.ChoosePrimary):
 			return nil
 		case a.loading:
 			// The key is not kept for later: a dialog opening on its own
@@ -212,7 +215,7 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 		a.waiting = "Reading the account again… press " + k.String() + " again once it is read"
 		return nil
 	}
-	if tui.Matches(k, keys.Link) && !a.c.ReadOnly && familyLinkOff(a.group()) != "" {
+	if tui.Matches(k, keys.Link, keys.ChoosePrimary) && !a.c.ReadOnly && familyLinkOff(a.group()) != "" {
 		return tui.ReportError(errFamily) // no screen opens: nothing to read again after
 	}
 	cmd := a.action(k)
@@ -239,8 +242,12 @@ func (a *Account) action(k tea.KeyPressMsg) tea.Cmd {
 		}
 		a.c.Data.Upsert(g)
 		return tea.Batch(upsert(g), a.c.Open(NewDetailAt(a.c, g.Email, u.UserID)))
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) && a.c.ReadOnly:
-		return tui.ReportError(errReadOnly)
+	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && a.c.ReadOnly:
+		return tui.ReportError(errReadOnly) // p too: it chooses for a link, which is off
+	case tui.Matches(k, keys.ChoosePrimary):
+		// The wizard l opens lists the accounts to choose from; this screen
+		// shows one.
+		return tui.Tell("p chooses a link's primary in the link wizard: l opens it.")
 	case tui.Matches(k, keys.Link):
 		// The wizard (or the picker) takes the next keys at once: its group
 		// is in the data before it opens, the others told after.

@@ -384,6 +384,9 @@ func (d *Detail) primaryGone(g *linking.Group, before []*linking.Account) {
 
 func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := d.c.Keys
+	if tui.Matches(k, keys.Undo) { // whatever the group: it undoes a recorded write
+		return tui.Tell(undoElsewhere)
+	}
 	g := d.Group()
 	if g == nil || len(g.Accounts) == 0 { // every account deleted: nothing to act on
 		return nil

@@ -140,10 +140,48 @@ func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Reverse):
 		g.reverse = !g.reverse
 		g.refresh(g.selectedEmail())
+	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && g.c.ReadOnly:
+		return tui.ReportError(errReadOnly) // said here, not once the group is open
+	case tui.Matches(k, keys.Undo):
+		return tui.Tell(undoElsewhere)
+	case tui.Matches(k, keys.Copy):
+		return tui.Tell("y copies a user id on a group's or an account's screen.")
+	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary):
+		return tui.Tell(g.inAGroup(k))
 	default:
 		g.move(k)
 	}
 	return nil
+}
+
+// undoElsewhere is U's answer on the screens of groups and accounts: it
+// undoes a recorded write, which the audit log alone lists.
+const undoElsewhere = "U undoes a write from the audit log: 3 opens it."
+
+// inAGroup says what a key that acts on a group, or on one account of it,
+// does and that the group must be open first: on the list it would act on
+// a group the operator has not seen.
+func (g *Groups) inAGroup(k tea.KeyPressMsg) string {
+	keys := g.c.Keys
+	var what string
+	switch {
+	case tui.Matches(k, keys.Link):
+		what = "l links accounts of one group"
+	case tui.Matches(k, keys.ChoosePrimary):
+		what = "p chooses a link's primary"
+	case tui.Matches(k, keys.Unlink):
+		what = "u unlinks from one account"
+	case tui.Matches(k, keys.Delete):
+		what = "D deletes one account"
+	case tui.Matches(k, keys.Ticket):
+		what = "t makes a password ticket"
+	case tui.Matches(k, keys.Verify):
+		what = "v sends a verification email"
+	}
+	if g.Selected() == nil {
+		return what + ": no group is listed to open."
+	}
+	return what + ": enter opens the group first."
 }
 
 func (g *Groups) pageSize() int { return max(g.c.Height-listChrome, 1) }
