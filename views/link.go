@@ -226,7 +226,7 @@ func (w *LinkWizard) Unsaved() string {
 	switch {
 	case w.step == stepResult:
 		return ""
-	case w.step > stepAccounts || w.touched:
+	case w.step > stepAccounts || w.touched || w.sidesChosen() > 0:
 		return "the link wizard of " + w.subject() + ": its choices (primary, accounts, conflict sides)"
 	}
 	return ""
@@ -356,10 +356,11 @@ func (w *LinkWizard) follow() {
 	}
 	w.ids = ids
 	if !slices.Contains(ids, w.primary) {
-		w.primary = g.RecommendedPrimary
-		if w.primary == "" && len(ids) > 0 {
-			w.primary = ids[0]
+		primary := g.RecommendedPrimary
+		if primary == "" && len(ids) > 0 {
+			primary = ids[0]
 		}
+		w.setPrimary(primary)
 	}
 	w.cursor = max(slices.Index(ids, under), 0)
 	if gone && w.step != stepAccounts {
@@ -395,12 +396,15 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			// (the one the primary held stays, unseen, for when it is not).
 			if w.cursor < len(w.ids) && w.primary != w.ids[w.cursor] {
 				w.touched = true
-				w.primary = w.ids[w.cursor]
+				w.setPrimary(w.ids[w.cursor])
 			}
 		case tui.Matches(k, keys.Toggle) && len(w.ids) > 0:
 			if id := w.ids[w.cursor]; id != w.primary {
 				w.linked[id] = !w.linked[id]
 				w.touched = true
+				if !w.linked[id] {
+					w.dropSides(id)
+				}
 			} else { // space on the primary marked nothing, silently
 				w.hint = "This is the primary (●): space marks the other accounts, to link into it; p makes the one under the cursor the primary."
 			}
@@ -471,6 +475,39 @@ func (w *LinkWizard) askLeave() tea.Cmd {
 	return w.c.Open(tui.NewConfirmThen(w.c, "Leave this screen?", body, "Leave and lose it?", false, func() tea.Cmd { return w.c.Close(w) }))
 }
 
+// setPrimary makes id the primary. The conflict sides chosen were between
+// the primary before and each secondary: they go, and the hint says so.
+func (w *LinkWizard) setPrimary(id string) {
+	if id == w.primary {
+		return
+	}
+	w.primary = id
+	if n := w.sidesChosen(); n > 0 {
+		w.hint = "The " + sides(n) + " you chose against the previous primary " + tui.Plural(n, "is", "are") + " dropped."
+	}
+	w.opts.Merge = nil
+}
+
+// dropSides forgets the conflict sides chosen for a secondary no longer
+// linked, so that it comes back with none; the hint says so.
+func (w *LinkWizard) dropSides(id string) {
+	if n := len(w.opts.Merge[id].TakeSecondary); n > 0 {
+		w.hint = "The " + sides(n) + " you chose for " + w.name(id) + " " + tui.Plural(n, "is", "are") + " dropped with its mark."
+	}
+	delete(w.opts.Merge, id)
+}
+
+func sides(n int) string { return tui.Plural(n, "conflict side", fmt.Sprintf("%d conflict sides", n)) }
+
+// sidesChosen counts the conflicts whose secondary's side the operator chose.
+func (w *LinkWizard) sidesChosen() int {
+	n := 0
+	for _, m := range w.opts.Merge {
+		n += len(m.TakeSecondary)
+	}
+	return n
+}
+
 func (w *LinkWizard) secondaries() []string {
 	var out []string
 	for _, id := range w.ids {
@@ -489,7 +526,9 @@ func (w *LinkWizard) review() tea.Cmd {
 		return nil
 	}
 	w.step, w.ops, w.planErr, w.users, w.scroll = stepReview, nil, nil, nil, 0
-	w.opts = linking.LinkOptions{}
+	// The conflict sides chosen stay (p and space drop those that no longer
+	// apply); an override is asked again of the accounts as read now.
+	w.opts = linking.LinkOptions{Merge: w.opts.Merge}
 	return w.startRead(w.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd {
 		return b.ReadAccounts(w.c.Ctx, task, append([]string{w.primary}, secs...)...)
 	})
