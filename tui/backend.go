@@ -24,6 +24,15 @@ type Backend struct {
 // TenantName is the tenant as the status bar shows it.
 func (b *Backend) TenantName() string { return b.Session.Name }
 
+// TenantAddress is the tenant's domain, where the status bar has no room
+// for its name: a sandbox's name says in words what its badge says.
+func (b *Backend) TenantAddress() string {
+	if b.Session.Sandbox && b.Session.Tenant != nil {
+		return b.Session.Tenant.Domain()
+	}
+	return b.Session.Name
+}
+
 // Sandbox reports whether the tenant is a sandbox tenant.
 func (b *Backend) Sandbox() bool { return b.Session.Sandbox }
 

@@ -303,3 +303,33 @@ func Bullet(text string, width, maxLines int) []string {
 	}
 	return lines
 }
+
+// FitTenant is Fit for a tenant's address, keeping the port at its end
+// whole ("127.0…:35417", "…:35417"): two sandboxes on one host differ by
+// it alone. A name without a port is cut as Fit cuts it.
+func FitTenant(name string, width int) string {
+	clean := termsafe.Sanitize(name)
+	host, port := splitPort(clean)
+	switch w := ansi.StringWidth(clean); {
+	case w <= width:
+		return clean
+	case port == "" || width < ansi.StringWidth(port)+1:
+		return Fit(clean, width)
+	case width-1-ansi.StringWidth(port) < 2:
+		// A cell or none of the host says nothing of it.
+		return Ellipsis + port
+	default:
+		return ansi.Truncate(host, width-1-ansi.StringWidth(port), "") + Ellipsis + port
+	}
+}
+
+// splitPort splits a port (":35417", or ":35417)" closing a parenthesis)
+// off the end of a tenant's name; port is "" where it ends in none.
+func splitPort(name string) (host, port string) {
+	end := strings.TrimSuffix(name, ")")
+	i := strings.LastIndexByte(end, ':')
+	if i < 0 || i == len(end)-1 || strings.Trim(end[i+1:], "0123456789") != "" {
+		return name, ""
+	}
+	return name[:i], name[i:]
+}

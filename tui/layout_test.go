@@ -204,3 +204,27 @@ func TestFitPartsShowsEveryPart(t *testing.T) {
 		}
 	}
 }
+
+// TestFitTenantKeepsThePort: two sandboxes on one host differ by their
+// port alone, so a tenant's address cut to fit keeps its port whole.
+func TestFitTenantKeepsThePort(t *testing.T) {
+	for _, tt := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"127.0.0.1:35417", 15, "127.0.0.1:35417"},
+		{"127.0.0.1:35417", 12, "127.0…:35417"},
+		{"127.0.0.1:35417", 8, "…:35417"},
+		{"127.0.0.1:35417", 6, "127.0…"},
+		{"sandbox (127.0.0.1:35417)", 14, "sandbo…:35417)"},
+		{"acme-prod.eu.auth0.com", 12, "acme-prod.e…"},
+		{"acme-prod.eu.auth0.com:", 12, "acme-prod.e…"},
+		{"\x1b]0;pwned\x07evil.example:8443", 12, "⍰evil.…:8443"},
+	} {
+		got := FitTenant(tt.in, tt.width)
+		if got != tt.want || ansi.StringWidth(got) > tt.width {
+			t.Errorf("FitTenant(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
+}

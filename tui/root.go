@@ -17,6 +17,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // MinWidth and MinHeight are the smallest window the screens are laid out for.
@@ -1340,11 +1341,10 @@ func fitParts(s *Styles, parts []string, width int) (string, int) {
 // statusBar is the status line: the tenant, its badges, the scan state,
 // the rate-limit bucket and the writes in flight, exactly m.width cells.
 // A narrow window takes the steps of statusLine one at a time until the
-// line fits: the scan state and the badges get shorter first, the tenant
-// after them; "(esc cancels)" and the bucket's reset stay whenever the
-// line can hold them, and go only once the tenant and the scan state can
-// give no more; the bucket, its "waiting" and the writes in flight always
-// show whole.
+// line fits: every fact stays down to 60 columns, in its shortest form
+// there; "(esc cancels)" and the bucket's reset stay whenever the line can
+// hold them, and go only once the tenant and the scan state can give no
+// more; the bucket's count, its 429s and the writes always show whole.
 func (m *Model) statusBar() string {
 	s := m.c.Styles
 	tight := 0
@@ -1383,32 +1383,45 @@ func (m *Model) statusBar() string {
 	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
 }
 
-// The steps of statusLine, each keeping those before it. The tenant,
-// which says where a write would land, is cut last: the scan state and
-// the badges' words get shorter first.
+// The steps of statusLine, each keeping those before it. Every fact (the
+// tenant, its badges, the scan state, the bucket, the writes) gets
+// shorter and none goes: the scan state's words and the bar's spacing
+// give way first, then the tenant (which says where a write would land)
+// down to 12 cells, the unsettled badge's word, the tenant down to its
+// port, then the bucket's reset and "waiting".
 const (
-	statusScanWords   = 1  // the scan state without "scanned " and "…"
-	statusShortBadges = 2  // the badges in short words
-	statusScanShort   = 3  // the scan state in a few words (scanShort: no time)
-	statusTenant24    = 4  // the tenant in 24 cells
-	statusTenant14    = 5  // the tenant in 14 cells
-	statusTenantRoom  = 6  // the tenant in the room the others leave, 12 cells at least
-	statusTenant8     = 7  // … 8 cells at least
-	statusNoEsc       = 8  // "(esc cancels)" goes
-	statusNoReset     = 9  // the bucket's reset goes ("API 0/2 waiting")
-	statusTightest    = 10 // the scan state cut to what is left, gone if that is under 6 cells
+	statusScanWords      = 1  // the scan state without "scanned " and "…"
+	statusShortBadges    = 2  // SANDBOX and READ-ONLY in short words (SBX, RO)
+	statusScanShort      = 3  // the scan state in a few words (scanShort: no time)
+	statusScanTiny       = 4  // … in its fewest (scanTiny: "scan 120k")
+	statusAddress        = 5  // a sandbox by its address (its badge says sandbox)
+	statusTight          = 6  // the badges lose their padding, the separators their spaces
+	statusTenant24       = 7  // the tenant in 24 cells
+	statusTenant14       = 8  // the tenant in 14 cells
+	statusTenantRoom     = 9  // the tenant in the room the others leave, 12 cells at least
+	statusShortUnsettled = 10 // "1 UNSETTLED" reads "1 UNSTLD"
+	statusTenant8        = 11 // the tenant in 8 cells at least, its port whole ("…:35417")
+	statusNoEsc          = 12 // "(esc cancels)" goes
+	statusNoReset        = 13 // the bucket's reset goes ("API 0/2 waiting", "API 2/2")
+	statusTightest       = 14 // "waiting" goes (the bucket's 0 says it), the tenant to its least
 )
 
 // statusLine is the status bar's segments, shorter as tight grows (the
-// steps above, 0–statusTightest); shortWords gives the badges and an
-// unknown bucket their short words whatever tight (room for a write's
+// steps above, 0–statusTightest); shortWords gives SANDBOX, READ-ONLY and
+// an unknown bucket their short words whatever tight (room for a write's
 // label). The tenant takes the room the other segments leave, up to 40
 // cells (a step that made the scan state shorter gives it room back),
 // less reserve cells kept for a write's label, never less than its step's.
 func (m *Model) statusLine(tight int, shortWords bool, reserve int) string {
 	s := m.c.Styles
+	tenant := m.tenantName()
+	if tight >= statusAddress && m.c.Backend != nil {
+		tenant = m.c.Backend.TenantAddress()
+	}
 	least := 40 // the tenant's cells, whatever the room
 	switch {
+	case tight >= statusTightest:
+		least = tenantLeast(tenant)
 	case tight >= statusTenant8:
 		least = 8
 	case tight >= statusTenantRoom:
@@ -1418,58 +1431,72 @@ func (m *Model) statusLine(tight int, shortWords bool, reserve int) string {
 	case tight >= statusTenant24:
 		least = 24
 	}
-	badge := func(long, short string) string {
-		if tight >= statusShortBadges || shortWords {
-			return short
+	pad, sep := " ", " │ "
+	if tight >= statusTight {
+		pad, sep = "", "│"
+	}
+	badge := func(style lipgloss.Style, long, short string, shortAt int) string {
+		if tight >= shortAt || shortWords && shortAt == statusShortBadges {
+			long = short
 		}
-		return long
+		return style.Render(pad + long + pad)
 	}
 	var badges []string
 	if m.c.Backend != nil && m.c.Backend.Sandbox() {
-		badges = append(badges, s.Sandbox.Render(badge(" SANDBOX ", " SBX ")))
+		badges = append(badges, badge(s.Sandbox, "SANDBOX", "SBX", statusShortBadges))
 	}
 	if m.c.ReadOnly {
-		badges = append(badges, s.ReadOnly.Render(badge(" READ-ONLY ", " RO ")))
+		badges = append(badges, badge(s.ReadOnly, "READ-ONLY", "RO", statusShortBadges))
 	}
 	if m.unsettled > 0 {
-		// One word whatever the width: a cut one ("UNSET") says the opposite.
-		badges = append(badges, s.ReadOnly.Render(fmt.Sprintf(" %d UNSETTLED ", m.unsettled)))
+		// Whole while the bar's spacing and the scan state can give room;
+		// short, it keeps its consonants: "UNSET" would say the opposite.
+		n := m.unsettled
+		badges = append(badges, badge(s.ReadOnly, fmt.Sprintf("%d UNSETTLED", n), fmt.Sprintf("%d UNSTLD", n), statusShortUnsettled))
 	}
 	scan, esc := m.scanStatus(), m.scanEsc()
-	rate, writes := m.rateStatus(tight < statusNoReset), m.writeStatus()
+	rate, writes := m.rateStatus(tight < statusNoReset, tight < statusTightest), m.writeStatus()
 	if shortWords && !m.rate.Known {
 		rate = "API –"
 	}
-	if tight >= statusScanWords {
-		scan = strings.TrimSuffix(strings.TrimPrefix(scan, "scanned "), "…")
-	}
-	if tight >= statusScanShort {
+	switch {
+	case tight >= statusScanTiny:
+		scan = m.scanTiny()
+	case tight >= statusScanShort:
 		scan = m.scanShort()
+	case tight >= statusScanWords:
+		scan = strings.TrimSuffix(strings.TrimPrefix(scan, "scanned "), "…")
 	}
 	if tight >= statusNoEsc {
 		esc = ""
 	}
 	// room is what the badges, the bucket and the writes leave to the
 	// tenant and the scan state.
-	fixed := 2 + 1 + 3 + Width(rate) + 3 + Width(writes) // the tenant's spaces, the separators
+	fixed := 2*len(pad) + 1 + 2*Width(sep) + Width(rate) + Width(writes) // the tenant's spaces, the separators
 	for _, b := range badges {
 		fixed += Width(b) + 1
 	}
 	room := m.width - fixed
 	tenantW := min(max(room-Width(scan+esc)-reserve, least), 40)
-	facts := []string{scan + esc, rate, writes}
+	name := FitTenant(tenant, tenantW)
 	if tight >= statusTightest {
-		switch left := room - Width(Fit(m.tenantName(), tenantW)); {
-		case left >= 6:
-			facts[0] = Fit(scan, left)
-		default:
-			// No room for a scan state that says anything (the overview
-			// says it): the bucket and the writes stay whole.
-			facts, tenantW = facts[1:], min(max(room+3, 8), 40)
-		}
+		// Past the worst case the steps are made for (a sandbox, both
+		// badges, a 429 and a write at 60 columns): the scan state, which
+		// the overview says too, is cut rather than the writes.
+		scan = Fit(scan, max(room-Width(name), 4))
 	}
-	segs := append([]string{s.StatusKey.Render(" " + Fit(m.tenantName(), tenantW) + " ")}, badges...)
-	return strings.Join(segs, " ") + s.StatusBar.Render(" "+strings.Join(facts, " │ "))
+	segs := append([]string{s.StatusKey.Render(pad + name + pad)}, badges...)
+	return strings.Join(segs, " ") + s.StatusBar.Render(" "+strings.Join([]string{scan + esc, rate, writes}, sep))
+}
+
+// tenantLeast is the fewest cells the status bar cuts the tenant to: its
+// port and the … before it, or 6 cells of a name without one.
+func tenantLeast(name string) int {
+	clean := termsafe.Sanitize(name)
+	if _, port := splitPort(clean); port != "" {
+		return min(Width(clean), Width(port)+1)
+	}
+	return min(Width(clean), 6)
 }
 
 // scanShort is the scan state in a few words, for a narrow status bar:
@@ -1507,6 +1534,27 @@ func (m *Model) scanShort() string {
 		return "scanned"
 	}
 	return "not scanned"
+}
+
+// scanTiny is the scan state in its fewest words, for the narrowest
+// status bar: "scan 42%", "scan 120k", "2h, updating", "3.0k users".
+func (m *Model) scanTiny() string {
+	sc := m.c.Scan
+	p := sc.Progress
+	switch short := m.scanShort(); {
+	case sc.Running && strings.HasPrefix(short, "snapshot "):
+		return strings.TrimPrefix(short, "snapshot ")
+	case sc.Running && p.Stage == "export" && p.Job == "completed":
+		return "scan 100%"
+	case sc.Running && (p.Stage == "scan" || p.Stage == "download"):
+		return "scan " + ShortCount(p.Users)
+	case sc.Running && strings.HasPrefix(short, "scan: "):
+		return "scanning"
+	case sc.Cancelled && !sc.Running:
+		return "cancelled"
+	default:
+		return short
+	}
 }
 
 // escCancelsScan reports whether esc, pressed now, would reach the scan
@@ -1584,8 +1632,10 @@ func (m *Model) scanTime() string {
 // last answer said was left; before it, the time left to it (reset), counted
 // down at each frame (in tenths while a call waits for the bucket: the
 // reset of an empty bucket stays under two seconds). Without reset (a
-// window too narrow to hold it) the bucket and "waiting" stay.
-func (m *Model) rateStatus(reset bool) string {
+// window too narrow to hold it) the bucket and "waiting" stay, "full"
+// goes (limit/limit says it); without waiting (narrower still), the
+// bucket alone.
+func (m *Model) rateStatus(reset, waiting bool) string {
 	rl := m.rate
 	if !rl.Known {
 		return "API bucket –"
@@ -1593,6 +1643,8 @@ func (m *Model) rateStatus(reset bool) string {
 	left := rl.Reset.Sub(m.c.Now())
 	var s string
 	switch {
+	case left <= 0 && !reset:
+		s = fmt.Sprintf("API %d/%d", rl.Limit, rl.Limit)
 	case left <= 0:
 		s = fmt.Sprintf("API %d/%d full", rl.Limit, rl.Limit)
 	case !reset:
@@ -1602,7 +1654,7 @@ func (m *Model) rateStatus(reset bool) string {
 	default:
 		s = fmt.Sprintf("API %d/%d reset %ds", rl.Remaining, rl.Limit, int(math.Ceil(left.Seconds())))
 	}
-	if rl.Waiting {
+	if rl.Waiting && waiting {
 		s += " waiting"
 	}
 	if rl.Seen429 > 0 {

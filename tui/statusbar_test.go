@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,17 +163,17 @@ func statusModel(t *testing.T, tenant string, width int, now time.Time) *Model {
 
 // TestTheStatusBarKeepsTheCountdownWhereItFits: while a call waits for
 // the bucket, "reset 1.4s waiting" shows at 60, 80 and 100 columns, the
-// tenant and the scan state getting shorter first (at 80 columns the
-// tester's bar was "127.0.0.1:44623  300 users 23:39 │ API 0/2 │
-// writes 0", 48 cells); "(esc cancels)" stays while a scan runs where
-// the room allows; and the writes read "writes 0" at every width.
+// tenant (its port whole) and the scan state getting shorter first (at 80
+// columns the tester's bar was "127.0.0.1:44623  300 users 23:39 │ API
+// 0/2 │ writes 0", 48 cells); "(esc cancels)" stays while a scan runs
+// where the room allows; and the writes read "writes 0" at every width.
 func TestTheStatusBarKeepsTheCountdownWhereItFits(t *testing.T) {
 	now := time.Date(2026, 11, 1, 23, 45, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		width int
 		want  []string // whole, in this order
 	}{
-		{60, []string{"127.0.0…", "300 users", "API 0/2 reset 1.4s waiting", "writes 0"}},
+		{60, []string{"127.0.0…:44623", "300 users", "API 0/2 reset 1.4s waiting", "writes 0"}},
 		{80, []string{"127.0.0.1:44623", "300 users 23:39", "API 0/2 reset 1.4s waiting", "writes 0"}},
 		{100, []string{"127.0.0.1:44623", "scanned 300 users 23:39", "API 0/2 reset 1.4s waiting", "writes 0"}},
 	} {
@@ -192,8 +193,8 @@ func TestTheStatusBarKeepsTheCountdownWhereItFits(t *testing.T) {
 		width int
 		want  []string
 	}{
-		{60, []string{"scan: 120k read", "API 0/2", "waiting", "writes 0"}},
-		{80, []string{"scan: 120k read (esc cancels)", "API 0/2 reset 1.4s waiting", "writes 0"}},
+		{60, []string{":44623", "scan 120k", "API 0/2", "waiting", "writes 0"}},
+		{80, []string{"127.0.0.1:44623", "scan 120k (esc cancels)", "API 0/2 reset 1.4s waiting", "writes 0"}},
 		{100, []string{"127.0.0.1:44623", "scan: 120k read (esc cancels)", "API 0/2 reset 1.4s waiting", "writes 0"}},
 	} {
 		m := statusModel(t, "127.0.0.1:44623", tt.width, now)
@@ -249,6 +250,74 @@ func TestTheStatusBarCutsTheTenantLast(t *testing.T) {
 		}
 		if Width(bar) != 60 {
 			t.Errorf("the bar is %d wide: %q", Width(bar), bar)
+		}
+	}
+}
+
+// domainTenant is a tenant that only says its domain, as a sandbox's does.
+type domainTenant struct {
+	client.Tenant
+	domain string
+}
+
+func (d domainTenant) Domain() string { return d.domain }
+
+// TestTheStatusBarKeepsEveryFactDownTo60Columns: under the worst case
+// (writes left unsettled, --read-only, a 429 seen, a write in flight, a
+// long tenant named with its port; a sandbox too), the bar at 60, 70 and
+// 80 columns keeps the tenant with its port, every badge, the scan state,
+// the bucket with its 429s and the writes, in that order: each gets
+// shorter, none goes (at 60 columns the tester's bar read "127.0.0.1:354…
+// 1 UNSETTLED  API 2/2 full 429×1 │ writes 0", no scan state).
+func TestTheStatusBarKeepsEveryFactDownTo60Columns(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	tenants := []struct {
+		name    string
+		tenant  client.Tenant
+		sandbox bool
+	}{
+		{"linkdesk-staging.support.example.com:35417", nil, false},
+		{"127.0.0.1:35417", nil, false},
+		{"sandbox (127.0.0.1:35417)", domainTenant{domain: "127.0.0.1:35417"}, true},
+	}
+	scans := []struct {
+		status ScanStatus
+		report string
+		says   string // what every form of the scan state says
+	}{
+		{ScanStatus{Done: true, Progress: scan.Progress{Stage: "done", Users: 3000}}, linking.MethodExport, "users"},
+		{ScanStatus{Running: true, Progress: scan.Progress{Stage: "export", Percent: 42}}, linking.MethodExport, "42%"},
+		{ScanStatus{Running: true, Progress: scan.Progress{Stage: "scan", Users: 120_000, Bytes: 42_000_000}}, linking.MethodExport, "120k"},
+		{ScanStatus{Running: true, Progress: scan.Progress{Stage: "connections"}}, linking.MethodSnapshot, "updating"},
+	}
+	for _, tn := range tenants {
+		for _, sc := range scans {
+			for _, waiting := range []bool{false, true} {
+				for _, width := range []int{60, 70, 80} {
+					c := &Common{ReadOnly: true, Now: func() time.Time { return now },
+						Backend: &Backend{Session: session.With(context.Background(), tn.tenant, tn.name, session.Config{Sandbox: tn.sandbox, ReadOnly: true})}}
+					m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+						Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+					m.Init()
+					m.Update(tea.WindowSizeMsg{Width: width, Height: 20})
+					m.LoadReport(&linking.Report{Method: sc.report, ScannedAt: now.Add(-2 * time.Hour), UsersScanned: 3000})
+					m.c.Scan = sc.status
+					m.rate = client.RateLimit{Known: true, Limit: 2, Remaining: 0, Reset: now.Add(1400 * time.Millisecond), Waiting: waiting, Seen429: 1}
+					m.unsettled = 1
+					m.writes = []write{{label: "verification email to chidi631@web.de"}}
+					bar := m.statusBar()
+					if Width(bar) != width {
+						t.Errorf("%s, %d columns: the bar is %d wide: %q", tn.name, width, Width(bar), bar)
+					}
+					facts := []string{":35417", "RO", "1 UNS", sc.says, "API 0/2", "429×1", "writes 1"}
+					if tn.sandbox {
+						facts = slices.Insert(facts, 1, "S")
+					}
+					if !containsInOrder(bar, facts) || !strings.Contains(bar, "SBX") && !strings.Contains(bar, "SANDBOX") && tn.sandbox {
+						t.Errorf("%s, %s, waiting %v, %d columns: the bar does not keep %q: %q", tn.name, sc.says, waiting, width, facts, bar)
+					}
+				}
+			}
 		}
 	}
 }
