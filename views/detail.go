@@ -270,6 +270,10 @@ func (d *Detail) Primary() string {
 	return ""
 }
 
+// noPrimary reports whether the group has no link to choose a primary
+// for (p is refused): one account left, or a family, each its own person.
+func noPrimary(g *linking.Group) bool { return tui.Resolved(g) || familyLinkOff(g) != "" }
+
 func accountByID(g *linking.Group, id string) *linking.Account {
 	for _, a := range g.Accounts {
 		if a.UserID == id {
@@ -291,11 +295,11 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			d.follow(g, before)
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
-		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil || tui.Resolved(g)) {
+		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil || noPrimary(g)) {
 			// Deleted or linked away, or nothing left to link: no primary
 			// of a next link. Gone from a group that has more to link, the
 			// choice is not dropped unseen: l would take another account.
-			if g != nil && !tui.Resolved(g) {
+			if g != nil && !noPrimary(g) {
 				d.primaryGone(g, before)
 			}
 			d.chosen = ""
@@ -756,7 +760,7 @@ func (d *Detail) hintLines(g *linking.Group) []string {
 // chosenAccount is the account chosen with p as the primary of the next
 // link, while the group still holds it and has something to link.
 func (d *Detail) chosenAccount(g *linking.Group) *linking.Account {
-	if d.chosen == "" || tui.Resolved(g) {
+	if d.chosen == "" || noPrimary(g) {
 		return nil
 	}
 	return accountByID(g, d.chosen)
@@ -766,7 +770,7 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 	s, now := d.c.Styles, d.c.Now()
 	role := "  "
 	switch {
-	case d.chosen != "" && a.UserID == d.chosen && !tui.Resolved(g):
+	case d.chosen != "" && a.UserID == d.chosen && !noPrimary(g):
 		role = "◆ "
 	case a.UserID == g.RecommendedPrimary:
 		role = "★ "
@@ -856,7 +860,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 			out = append(out, s.Dim.Render("  "+l))
 		}
 	}
-	if d.chosen != "" && d.chosen != g.RecommendedPrimary && accountByID(g, d.chosen) != nil && !tui.Resolved(g) {
+	if d.chosen != "" && d.chosen != g.RecommendedPrimary && accountByID(g, d.chosen) != nil && !noPrimary(g) {
 		out = append(out, sentence(s.Warn.Render, "◆ You chose "+tui.NameIn(g, accountByID(g, d.chosen))+" as the primary of the next link.", w)...)
 	}
 	if len(g.Reasons) > 0 {

@@ -377,3 +377,45 @@ func TestFindResultsForgetAnAccountDeletedSince(t *testing.T) {
 		t.Errorf("the results still list the account deleted since (%d):\n%s", f.Results(), h.screen())
 	}
 }
+
+// TestAChosenPrimaryGoesWhenTheGroupHasNothingLeftToLink: p on raj.patel
+// in the Patels' mixed group, then his google account linked into him:
+// the group read again is a family, each account its own person, where p
+// and l are refused; yet it still said "◆ You chose raj.patel … as the
+// primary of the next link" and marked him ◆. The choice goes with the
+// group's class: nothing on screen claims it, and no notice says l takes
+// another primary.
+func TestAChosenPrimaryGoesWhenTheGroupHasNothingLeftToLink(t *testing.T) {
+	const raj, google = "auth0|63a1b2c3d4e5f60718293a4c", "google-oauth2|112233445566778899001"
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
+	d := h.openGroup("patel.family@gmail.com")
+	h.selectAccount(d, raj)
+	h.press("p")
+	h.mustShow("◆ You chose raj.patel")
+	h.press("l")
+	w := activeIs[*LinkWizard](h, "l did not open the wizard")
+	for w.ids[w.cursor] != google {
+		h.press("j")
+	}
+	h.press("space", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	activeIs[*Detail](h, "esc did not go back to the group")
+	h.mustShow("shared by design", "No primary: each account is its own person")
+	if s := h.screen(); strings.Contains(s, "◆") || strings.Contains(s, "You chose") || strings.Contains(s, "The primary you chose") {
+		t.Fatalf("the group with nothing to link still names a primary chosen:\n%s", s)
+	}
+	// The google account unlinked again, the group is mixed again: the
+	// choice stays gone.
+	h.selectAccount(d, raj)
+	h.press("u")
+	activeIs[*Unlink](h, "u did not open the unlink")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	activeIs[*Detail](h, "esc did not go back to the group")
+	h.mustShow("mixed", "No recommended primary")
+	if s := h.screen(); strings.Contains(s, "◆") || strings.Contains(s, "You chose") {
+		t.Fatalf("a primary chosen before the group had nothing to link came back:\n%s", s)
+	}
+}
