@@ -242,14 +242,7 @@ func TestEveryCombinationOfConnectionsReadsApartOnTheOverview(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
 			rep := fixtureReport(t)
-			for i, conns := range [][]string{{"acme-corp"}, {"acme-corp", "google-oauth2"}, {"github"}} {
-				g := &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
-					Accounts: []*linking.Account{{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Username-Password-Authentication"}}}
-				for j, c := range conns {
-					g.Accounts = append(g.Accounts, &linking.Account{UserID: fmt.Sprintf("%s|%d%d", c, i, j), Connection: c})
-				}
-				rep.Groups = append(rep.Groups, g)
-			}
+			addConnectionGroups(rep, []string{"acme-corp"}, []string{"acme-corp", "google-oauth2"}, []string{"github"})
 			h.m.LoadReport(rep)
 			pairs := h.c.Data.Stats().Pairs
 			h.press("j", "j", "j", "j") // mixed, the last class
@@ -282,14 +275,7 @@ func TestEveryGroupsConnectionsReadApartInTheList(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
 			rep := &linking.Report{}
-			for i, conns := range [][]string{{"acme-corp"}, {"acme-corp", "google-oauth2"}, {"github"}, {"github", "google-oauth2"}} {
-				g := &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
-					Accounts: []*linking.Account{{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Username-Password-Authentication"}}}
-				for j, c := range conns {
-					g.Accounts = append(g.Accounts, &linking.Account{UserID: fmt.Sprintf("%s|%d%d", c, i, j), Connection: c})
-				}
-				rep.Groups = append(rep.Groups, g)
-			}
+			addConnectionGroups(rep, []string{"acme-corp"}, []string{"acme-corp", "google-oauth2"}, []string{"github"}, []string{"github", "google-oauth2"})
 			h.m.LoadReport(rep)
 			h.press("2")
 			lines := strings.Split(h.screen(), "\n")
@@ -322,6 +308,19 @@ func TestEveryGroupsConnectionsReadApartInTheList(t *testing.T) {
 				t.Fatalf("%d groups read, want 4:\n%s", len(seen), h.screen())
 			}
 		})
+	}
+}
+
+// addConnectionGroups adds to rep a link candidate per combination, xN@example.com:
+// a Username-Password-Authentication account and one on each connection.
+func addConnectionGroups(rep *linking.Report, combinations ...[]string) {
+	for i, conns := range combinations {
+		g := &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
+			Accounts: []*linking.Account{{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Username-Password-Authentication"}}}
+		for j, c := range conns {
+			g.Accounts = append(g.Accounts, &linking.Account{UserID: fmt.Sprintf("%s|%d%d", c, i, j), Connection: c})
+		}
+		rep.Groups = append(rep.Groups, g)
 	}
 }
 
