@@ -209,6 +209,9 @@ func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Undo):
 		return a.askUndo()
 	default:
+		if cmd := writeKeyElsewhere(a.c, k, "2 lists the groups, enter opens one."); cmd != nil {
+			return cmd
+		}
 		a.move(k)
 	}
 	return nil

@@ -140,15 +140,14 @@ func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Reverse):
 		g.reverse = !g.reverse
 		g.refresh(g.selectedEmail())
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && g.c.ReadOnly:
-		return tui.ReportError(errReadOnly) // said here, not once the group is open
-	case tui.Matches(k, keys.Undo):
-		return tui.Tell(undoElsewhere)
-	case tui.Matches(k, keys.Copy):
-		return tui.Tell("y copies a user id on a group's or an account's screen.")
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary):
-		return tui.Tell(g.inAGroup(k))
 	default:
+		open := "enter opens the group first."
+		if g.Selected() == nil {
+			open = "no group is listed to open."
+		}
+		if cmd := writeKeyElsewhere(g.c, k, open); cmd != nil {
+			return cmd
+		}
 		g.move(k)
 	}
 	return nil
@@ -158,13 +157,20 @@ func (g *Groups) key(k tea.KeyPressMsg) tea.Cmd {
 // undoes a recorded write, which the audit log alone lists.
 const undoElsewhere = "U undoes a write from the audit log: 3 opens it."
 
-// inAGroup says what a key that acts on a group, or on one account of it,
-// does and that the group must be open first: on the list it would act on
-// a group the operator has not seen.
-func (g *Groups) inAGroup(k tea.KeyPressMsg) string {
-	keys := g.c.Keys
+// writeKeyElsewhere answers a key that acts on a group or on one account
+// of it, pressed on a screen of neither (the overview, the groups list, the
+// audit log): what the key does and, in open, how to reach where it works,
+// said at once without a ✓; under --read-only the refusal a group's screen
+// gives. nil for any other key. On a list it would act on a group the
+// operator has not seen.
+func writeKeyElsewhere(c *tui.Common, k tea.KeyPressMsg, open string) tea.Cmd {
+	keys := c.Keys
 	var what string
 	switch {
+	case tui.Matches(k, keys.Undo):
+		return tui.Tell(undoElsewhere)
+	case tui.Matches(k, keys.Copy):
+		return tui.Tell("y copies a user id on a group's or an account's screen.")
 	case tui.Matches(k, keys.Link):
 		what = "l links accounts of one group"
 	case tui.Matches(k, keys.ChoosePrimary):
@@ -177,11 +183,13 @@ func (g *Groups) inAGroup(k tea.KeyPressMsg) string {
 		what = "t makes a password ticket"
 	case tui.Matches(k, keys.Verify):
 		what = "v sends a verification email"
+	default:
+		return nil
 	}
-	if g.Selected() == nil {
-		return what + ": no group is listed to open."
+	if c.ReadOnly {
+		return tui.ReportError(errReadOnly) // said here, not once the group is open
 	}
-	return what + ": enter opens the group first."
+	return tui.Tell(what + ": " + open)
 }
 
 func (g *Groups) pageSize() int { return max(g.c.Height-listChrome, 1) }

@@ -84,7 +84,7 @@ func (o *Overview) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		}
 		return o, o.c.Show(tui.ShowMsg{Page: tui.PageGroups, Filter: &filter})
 	}
-	return o, nil
+	return o, writeKeyElsewhere(o.c, k, "2 lists the groups, enter opens one.")
 }
 
 // SelectedClass is the class under the cursor, "" on a combination.

@@ -98,3 +98,33 @@ func TestPAndUOnTheAccountScreenSayWhereTheyWork(t *testing.T) {
 	ro.press("enter", "p")
 	ro.mustShow("read-only session (--read-only)")
 }
+
+// TestWriteKeysOnTheOverviewAndTheAuditLogSayWhereTheyWork: as on the
+// groups list, the keys that act on a group or an account said nothing on
+// the overview and on the audit log; each says at once, without a ✓, that
+// the groups list leads there (U undoes on the audit log itself).
+func TestWriteKeysOnTheOverviewAndTheAuditLogSayWhereTheyWork(t *testing.T) {
+	says := map[string]string{
+		"l": "l links accounts of one group: 2 lists the groups, enter opens one.",
+		"p": "p chooses a link's primary: 2 lists the groups, enter opens one.",
+		"u": "u unlinks from one account: 2 lists the groups, enter opens one.",
+		"D": "D deletes one account: 2 lists the groups, enter opens one.",
+		"t": "t makes a password ticket: 2 lists the groups, enter opens one.",
+		"v": "v sends a verification email: 2 lists the groups, enter opens one.",
+		"y": "y copies a user id on a group's or an account's screen.",
+	}
+	for _, page := range []string{"1", "3"} {
+		h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+		h.press(page)
+		before := h.above()
+		for _, key := range []string{"l", "D", "u", "t", "v", "p", "y"} {
+			h.press(key)
+			h.mustTell("page "+page+": "+key, says[key], before)
+		}
+	}
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("1")
+	before := h.above()
+	h.press("U")
+	h.mustTell("U on the overview", "U undoes a write from the audit log: 3 opens it.", before)
+}
