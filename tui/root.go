@@ -840,7 +840,28 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			// the letters typed after it never answer it (/ivy: y).
 			return m.filter(active, k)
 		}
+		if b, ok := waitsFor(keys, active, k); ok {
+			// Said by the root: the question's own words are about y and n.
+			why := "waits until this question is answered: y or n."
+			if !asksYes(active.Help()) {
+				why = "waits until this dialog is closed: esc."
+			}
+			m.note, m.noteDone = m.waitNote(k, b, why), false
+			return nil
+		}
 		return m.forward(k)
+	}
+	if q := m.underHelp(active); q != nil {
+		if b, ok := waitsFor(keys, q, k); ok && !Matches(k, keys.Quit) {
+			// The help read over a question says these wait for its answer;
+			// q quits from help, as its footer says, asking what it must.
+			why := "waits for the answer: esc closes help, then y or n."
+			if !asksYes(q.Help()) {
+				why = "waits: esc closes help, then esc closes the dialog."
+			}
+			m.note, m.noteDone = m.waitNote(k, b, why), false
+			return nil
+		}
 	}
 	switch {
 	case Matches(k, keys.Back):
@@ -953,10 +974,101 @@ func asksOnly(active Component) bool {
 	return ok && active.Capturing() && !t.TypesText()
 }
 
-// openHelp opens help on the screen's keys and the global ones.
+// openHelp opens help on the screen's keys and the global ones; over a
+// question, only the global keys that work there, and which wait.
 func (m *Model) openHelp(active Component) tea.Cmd {
 	own := active.Help()
-	return m.push(m.pages.Help(m.c, active.Title(), append(own, globalHelpBesides(m.c.Keys, own)...)))
+	global := globalHelpBesides(m.c.Keys, own)
+	if asksOnly(active) {
+		global = questionHelp(m.c.Keys, own)
+	}
+	return m.push(m.pages.Help(m.c, active.Title(), append(own, global...)))
+}
+
+// questionWaits are the global keys a question (asksOnly) holds until it
+// is answered, the root saying so when one is pressed: those its own help
+// does not name. ? and ctrl+c work over it, / opens find above it.
+func questionWaits(keys *KeyMap, own []HelpGroup) []key.Binding {
+	named := ownKeys(own)
+	var out []key.Binding
+	for _, b := range []key.Binding{keys.Overview, keys.Groups, keys.Audit, keys.Find, keys.Rescan, keys.FullRescan, keys.Quit} {
+		if !slices.ContainsFunc(b.Keys(), func(k string) bool { return named[k] }) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// ownKeys are the keys a screen's own help names, enabled.
+func ownKeys(own []HelpGroup) map[string]bool {
+	named := map[string]bool{}
+	for _, g := range own {
+		for _, b := range g.Bindings {
+			if b.Enabled() {
+				for _, k := range b.Keys() {
+					named[k] = true
+				}
+			}
+		}
+	}
+	return named
+}
+
+// asksYes reports whether a dialog's own help offers y: a question, not
+// a refusal in place of one, which esc alone closes.
+func asksYes(own []HelpGroup) bool { return ownKeys(own)["y"] }
+
+// waitsFor reports whether k is a global key that the question q holds
+// until it is answered (questionWaits), and which; q nil, or a screen
+// that is no question now, holds none.
+func waitsFor(keys *KeyMap, q Component, k tea.KeyPressMsg) (key.Binding, bool) {
+	if q == nil || !asksOnly(q) {
+		return key.Binding{}, false
+	}
+	for _, b := range questionWaits(keys, q.Help()) {
+		if Matches(k, b) {
+			return b, true
+		}
+	}
+	return key.Binding{}, false
+}
+
+// waitNote says that the key k, bound to b, waits (why): with what b does
+// where the window holds it whole, else the key alone.
+func (m *Model) waitNote(k tea.KeyPressMsg, b key.Binding, why string) string {
+	if note := fmt.Sprintf("%s (%s) %s", k.String(), b.Help().Desc, why); Width(note) <= m.width {
+		return note
+	}
+	return k.String() + " " + why
+}
+
+// underHelp is the screen help was opened over, when help is the
+// active screen (nil otherwise).
+func (m *Model) underHelp(active Component) Component {
+	if _, isHelp := active.(HelpScreen); !isHelp || len(m.stack) < 2 {
+		return nil
+	}
+	return m.stack[len(m.stack)-2]
+}
+
+// questionHelp is the global part of the help over a question: the keys
+// that work there, and one line naming those that wait for its answer
+// (disabled: a line of help, never a key).
+func questionHelp(keys *KeyMap, own []HelpGroup) []HelpGroup {
+	groups := []HelpGroup{{Title: "General", Bindings: []key.Binding{keys.Help, keys.ForceQuit}}}
+	var waiting []string
+	for _, b := range questionWaits(keys, own) {
+		waiting = append(waiting, b.Keys()[0])
+	}
+	if len(waiting) > 0 {
+		until := "wait until the question is answered"
+		if !asksYes(own) {
+			until = "wait until the dialog is closed"
+		}
+		note := key.NewBinding(key.WithHelp(strings.Join(waiting, " "), until), key.WithDisabled())
+		groups = append(groups, HelpGroup{Title: "Other keys", Bindings: []key.Binding{note}})
+	}
+	return groups
 }
 
 // globalHelpBesides is the global keys' help less the keys the screen's
