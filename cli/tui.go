@@ -42,17 +42,26 @@ func runTUI(o *tuiOptions) error {
 	if _, err := p.Run(); err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
-	if writesLeft(o.io, m.WriteLabels(), m.UnsentWriteLabels()) {
+	if writesLeft(o.io, m.WriteLabels(), m.UnsentWriteLabels(), m.FinishedWriteLabels()) {
 		return &exitError{code: exitFailure} // writes cut off: said above, for resume
 	}
 	return nil
 }
 
 // writesLeft says, once the terminal UI is gone, which writes the operator
-// quit during: those that sent nothing yet (unsent), and those cut off where
-// they stood (labels), which resume settles. It reports whether any was
-// cut off: the program then exits 1, as a write command cut off does.
-func writesLeft(io *streams, labels, unsent []string) bool {
+// quit during: those that finished all the same (finished: the operator
+// quit believing they stopped), those that sent nothing yet (unsent), and
+// those cut off where they stood (labels), which resume settles. It
+// reports whether any was cut off: the program then exits 1, as a write
+// command cut off does.
+func writesLeft(io *streams, labels, unsent, finished []string) bool {
+	if len(finished) > 0 {
+		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer; reading the tenant shows %s took effect, so %s done (the audit log records %s):\n",
+			len(finished), plural(len(finished), "write", "writes"), plural(len(finished), "it", "they"), plural(len(finished), "it is", "they are"), plural(len(finished), "it", "them"))
+		for _, l := range finished {
+			fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
+		}
+	}
 	if len(unsent) > 0 {
 		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s still reading the tenant, before any call: nothing was sent, and nothing is left to settle:\n",
 			len(unsent), plural(len(unsent), "write was", "writes were"))

@@ -13,10 +13,10 @@ import (
 func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, nil, nil) || out.Len() != 0 {
+	if writesLeft(io, nil, nil, nil) || out.Len() != 0 {
 		t.Fatalf("nothing in flight, yet: %q", out.String())
 	}
-	if !writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil) {
+	if !writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil, nil) {
 		t.Error("a write cut off does not make the program exit 1")
 	}
 	got := out.String()
@@ -35,11 +35,32 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 func TestQuittingDuringAWritesReadsSaysNothingWasSent(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, nil, []string{"link google-oauth2|1088… into auth0|63ea…"}) {
+	if writesLeft(io, nil, []string{"link google-oauth2|1088… into auth0|63ea…"}, nil) {
 		t.Error("a write that sent nothing makes the program exit 1")
 	}
 	got := out.String()
 	if !strings.Contains(got, "1 write was still reading the tenant, before any call: nothing was sent") || strings.Contains(got, "resume") {
 		t.Errorf("quitting during a write's reads:\n%s", got)
+	}
+}
+
+// A write cut off as the operator quit, whose call the tenant is found to
+// have carried out (the executor reads it before returning), is done: the
+// operator quit believing it stopped, so the shell says it was not, and
+// the program exits 0 with nothing to resume.
+func TestQuittingDuringAWriteThatTookEffectSaysItIsDone(t *testing.T) {
+	var out bytes.Buffer
+	io := &streams{Out: &out, ErrOut: &out}
+	if writesLeft(io, nil, nil, []string{"delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)"}) {
+		t.Error("a write that finished makes the program exit 1")
+	}
+	got := out.String()
+	for _, want := range []string{"1 write waited for the tenant's answer; reading the tenant shows it took effect, so it is done", "delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "resume") {
+		t.Errorf("a finished write sends the operator to resume:\n%s", got)
 	}
 }

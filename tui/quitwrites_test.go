@@ -16,7 +16,8 @@ import (
 // flight cancels them; once they return, only a write a call of which went
 // out (or may have) is said to be cut off. One that stopped in the reads
 // before its first call sent nothing, and one that finished as the program
-// quit is no write cut off either.
+// quit is no write cut off either: it is said to have finished (the
+// operator quit believing it stopped).
 func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 	m, cancel := testModel(t)
 	defer cancel()
@@ -57,5 +58,8 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 	}
 	if got, want := m.UnsentWriteLabels(), []string{"link in its reads", "ticket in its reads"}; !slices.Equal(got, want) {
 		t.Errorf("nothing sent: %q, want %q", got, want)
+	}
+	if got, want := m.FinishedWriteLabels(), []string{"delete done"}; !slices.Equal(got, want) {
+		t.Errorf("finished as the program quit: %q, want %q", got, want)
 	}
 }

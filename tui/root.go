@@ -99,9 +99,10 @@ type Model struct {
 	noteDone bool // note says a thing was done: it gets a ✓
 	quitting bool // quit: the last frame is blank, and keys reach no screen
 	// The writes in flight as the program quit, sorted (sortWritesLeft):
-	// cut off (a call may have gone out) or unsent (none did).
-	sorted         bool
-	cutOff, unsent []string
+	// cut off (a call may have gone out), unsent (none did) or finished
+	// (done on the way out: a call cut off, then found to have taken effect).
+	sorted                   bool
+	cutOff, unsent, finished []string
 }
 
 type screenContext struct {
@@ -240,6 +241,18 @@ func (m *Model) UnsentWriteLabels() []string {
 	return m.unsent
 }
 
+// FinishedWriteLabels, once the program has quit, say what each write in
+// flight then did that finished on the way out: cut off during its call,
+// it read the tenant and found the call had taken effect. The operator
+// quit believing it stopped: it did not.
+func (m *Model) FinishedWriteLabels() []string {
+	if !m.quitting {
+		return nil
+	}
+	m.sortWritesLeft()
+	return m.finished
+}
+
 // writeEndWait is how long, after quitting, the writes in flight are
 // given to return once cancelled: a write cancelled in its reads returns
 // at once; one waiting for a call's answer may take its settle read's 10 s,
@@ -274,7 +287,8 @@ func (m *Model) sortWritesLeft() {
 			}
 		}
 		switch {
-		case returned && e.err == nil: // finished as the program quit
+		case returned && e.err == nil:
+			m.finished = append(m.finished, w.label)
 		case returned && e.sentNothing():
 			m.unsent = append(m.unsent, w.label)
 		default:
