@@ -275,7 +275,8 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		if w.reason.Editing() {
 			return tui.ReasonHelp(k, "Link: reason")
 		}
-		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, k.Cancel, k.Reason}}}
+		// n and esc go back to the review, the link not made: the words say so.
+		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, withHelp(k.Cancel, "n/esc", "no: back to the review"), k.Reason}}}
 	}
 	return []tui.HelpGroup{{Title: "Link: result", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
 }
