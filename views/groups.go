@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/linking"
@@ -165,31 +166,32 @@ const undoElsewhere = "U undoes a write from the audit log: 3 opens it."
 // operator has not seen.
 func writeKeyElsewhere(c *tui.Common, k tea.KeyPressMsg, open string) tea.Cmd {
 	keys := c.Keys
-	var what string
 	switch {
 	case tui.Matches(k, keys.Undo):
 		return tui.Tell(undoElsewhere)
 	case tui.Matches(k, keys.Copy):
 		return tui.Tell("y copies a user id on a group's or an account's screen.")
-	case tui.Matches(k, keys.Link):
-		what = "l links accounts of one group"
-	case tui.Matches(k, keys.ChoosePrimary):
-		what = "p chooses a link's primary"
-	case tui.Matches(k, keys.Unlink):
-		what = "u unlinks from one account"
-	case tui.Matches(k, keys.Delete):
-		what = "D deletes one account"
-	case tui.Matches(k, keys.Ticket):
-		what = "t makes a password ticket"
-	case tui.Matches(k, keys.Verify):
-		what = "v sends a verification email"
-	default:
-		return nil
 	}
-	if c.ReadOnly {
-		return tui.ReportError(errReadOnly) // said here, not once the group is open
+	for _, w := range []struct {
+		key  key.Binding
+		what string
+	}{
+		{keys.Link, "l links accounts of one group"},
+		{keys.ChoosePrimary, "p chooses a link's primary"},
+		{keys.Unlink, "u unlinks from one account"},
+		{keys.Delete, "D deletes one account"},
+		{keys.Ticket, "t makes a password ticket"},
+		{keys.Verify, "v sends a verification email"},
+	} {
+		if !tui.Matches(k, w.key) {
+			continue
+		}
+		if c.ReadOnly {
+			return tui.ReportError(errReadOnly) // said here, not once the group is open
+		}
+		return tui.Tell(w.what + ": " + open)
 	}
-	return tui.Tell(what + ": " + open)
+	return nil
 }
 
 func (g *Groups) pageSize() int { return max(g.c.Height-listChrome, 1) }
