@@ -38,6 +38,21 @@ type UndoSource struct {
 	Unknown map[string]bool
 	// Backups holds the backup written before each step, by step id.
 	Backups map[string]*audit.Backup
+	// OtherLinks are the other links into the operation's primary that
+	// linkdesk made and recorded (an operation of a link): what their
+	// secondaries held before lives on in the primary alone, and taking a
+	// key, role or membership away from it loses their copy too.
+	OtherLinks []OtherLink
+}
+
+// OtherLink is another link into the same primary, as recorded: its
+// operation, an op_id of its records (what `linkdesk undo` takes) and
+// the backups written before its steps, by step id.
+type OtherLink struct {
+	PlanID  string
+	OpID    string
+	Op      Operation
+	Backups map[string]*audit.Backup
 }
 
 // UndoConflict is something an undo would restore that was changed since
@@ -185,8 +200,14 @@ func (u *undoer) op(op Operation) Operation {
 // before is the user as the backup of the operation's first step (with a
 // backup) holds it, and what it held besides.
 func (u *undoer) before(id string) (client.User, *Access, bool) {
-	for _, s := range u.src.Op.Steps {
-		b := u.src.Backups[s.ID]
+	return backedUp(u.src.Op, u.src.Backups, id)
+}
+
+// backedUp is user id as the backup of op's first step (with a backup, in
+// backups by step id) holds it, and what it held besides.
+func backedUp(op Operation, backups map[string]*audit.Backup, id string) (client.User, *Access, bool) {
+	for _, s := range op.Steps {
+		b := backups[s.ID]
 		if b == nil {
 			continue
 		}
@@ -504,8 +525,56 @@ func (u *undoer) revertPrimary(now, before client.User, state UserState) error {
 			}
 		}
 	}
+	u.heldByOthers(now, r)
 	_, err := u.restore(state, r)
 	return err
+}
+
+// heldByOthers records a conflict for every metadata key, role and
+// membership that r would take from the primary now while the secondary
+// of another link into it, still linked, held it too before its link: the
+// primary holds that secondary's only copy (a link discards the
+// secondary's own), so the undo would lose it. Undoing that link first
+// keeps it; --overwrite takes it away all the same.
+func (u *undoer) heldByOthers(now client.User, r *Restore) {
+	for _, o := range u.src.OtherLinks {
+		provider, id, _ := strings.Cut(o.Op.Secondary, "|")
+		if !hasLinked(now, provider, id) {
+			continue // unlinked since, or never: what it held is its own again, or gone with it
+		}
+		sec, acc, ok := backedUp(o.Op, o.Backups, o.Op.Secondary)
+		if !ok {
+			continue
+		}
+		held := func(what string) {
+			u.conflict(UndoConflict{UserID: u.src.Op.Primary, What: what,
+				Note: fmt.Sprintf("%s, still linked into %s (%s of plan %s), held it too before its link, and the primary holds its only copy: undo that link first (linkdesk undo %s) to keep it; with --overwrite (F in the TUI) this undo takes it away all the same", o.Op.Secondary, u.src.Op.Primary, o.Op.ID, o.PlanID, o.OpID)})
+		}
+		su, sa := UserMetadata(sec)
+		for _, f := range []struct {
+			name         string
+			patch, other map[string]any
+		}{{FieldUserMetadata, r.UserMetadata, su}, {FieldAppMetadata, r.AppMetadata, sa}} {
+			for _, k := range slices.Sorted(maps.Keys(f.patch)) {
+				if _, had := f.other[k]; had {
+					held(f.name + "." + k)
+				}
+			}
+		}
+		if acc == nil {
+			continue
+		}
+		for _, role := range r.RemoveRoles {
+			if slices.ContainsFunc(acc.Roles, func(x client.Role) bool { return x.ID == role.ID }) {
+				held("role " + cmp.Or(role.Name, role.ID))
+			}
+		}
+		for _, org := range r.RemoveOrganizations {
+			if slices.ContainsFunc(acc.Organizations, func(x client.Organization) bool { return x.ID == org.ID }) {
+				held("organization " + cmp.Or(org.Name, org.ID))
+			}
+		}
+	}
 }
 
 // revertKeys is the patch that puts back, for every key the merge set,

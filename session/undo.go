@@ -177,7 +177,52 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 			src.Unknown[step] = true
 		}
 	}
+	if op.Kind == linking.OpLink {
+		src.OtherLinks = s.otherLinks(recs, p, op)
+	}
 	return src, nil
+}
+
+// otherLinks are the links into op's primary, other than op, that recs
+// (an audit log) record as made, with the backups written before their
+// steps: what their secondaries held before, which an undo of op must
+// not take from the primary unsaid.
+func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Operation) []linking.OtherLink {
+	plans := map[string]*linking.Plan{p.ID: p}
+	var out []linking.OtherLink
+	at := map[string]int{} // plan/op → its index in out
+	for _, r := range recs {
+		name, _, _ := strings.Cut(r.Step, ".")
+		ref := r.PlanID + "/" + name
+		if r.PlanID == "" || r.Tenant != s.Name || (r.PlanID == p.ID && name == op.ID) {
+			continue
+		}
+		other, ok := plans[r.PlanID]
+		if !ok {
+			other, _ = s.readPlan(r.PlanID) // a plan whose copy is gone: its link unknown here
+			plans[r.PlanID] = other
+		}
+		if other == nil {
+			continue
+		}
+		o, ok := other.Op(name)
+		if !ok || o.Kind != linking.OpLink || o.Primary != op.Primary || o.Secondary == op.Secondary {
+			continue
+		}
+		i, seen := at[ref]
+		if !seen {
+			i, at[ref] = len(out), len(out)
+			out = append(out, linking.OtherLink{PlanID: other.ID, OpID: r.OpID, Op: o, Backups: map[string]*audit.Backup{}})
+		}
+		if r.Phase == audit.PhaseAttempt && r.Backup != "" && out[i].Backups[r.Step] == nil {
+			b, err := audit.ReadBackupChecked(r.Backup, r.BackupSum)
+			if err != nil {
+				continue // a backup gone or changed: that link's secondary unknown here
+			}
+			out[i].Backups[r.Step] = b
+		}
+	}
+	return out
 }
 
 // servesAccess reports whether the tenant answers for users' roles and

@@ -257,3 +257,83 @@ func TestAPlanKeepsToTheAuditLogItsFirstRunWroteTo(t *testing.T) {
 		t.Errorf("the default log holds %d records of the plan", len(recs))
 	}
 }
+
+// A plan links two secondaries into one primary, both holding the same
+// app_metadata key and the same role. Undoing the first link took the key
+// and the role from the primary, while the second secondary, still linked,
+// had held them too and the primary held its only copy: access and data
+// lost, unsaid. The undo now names each as a conflict, and the link to
+// undo first; once that one is undone, the first undoes with none.
+func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *testing.T) {
+	ctx := context.Background()
+	ident := func(conn, provider, id string, social bool) []emulator.Identity {
+		return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: id}, IsSocial: social}}
+	}
+	team := json.RawMessage(`{"plan":"team"}`)
+	tenant := &emulator.Tenant{
+		Connections: []*emulator.Connection{{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"},
+			{ID: "con_go", Name: "google-oauth2", Strategy: "google-oauth2"}, {ID: "con_gh", Name: "github", Strategy: "github"}},
+		Roles: []*emulator.Role{{ID: "rol_admin", Name: "admin"}},
+		Users: []*emulator.User{
+			{UserID: "auth0|p1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("Username-Password-Authentication", "auth0", "p1", false)},
+			{UserID: "google-oauth2|a1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("google-oauth2", "google-oauth2", "a1", true), AppMetadata: team, Roles: []string{"rol_admin"}},
+			{UserID: "github|b1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("github", "github", "b1", true), AppMetadata: team, Roles: []string{"rol_admin"}},
+		},
+	}
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir(), Operator: "tester"})
+	defer s.Close()
+	ids := []string{"auth0|p1", "google-oauth2|a1", "github|b1"}
+	users, err := s.Users(ctx, ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, err := s.Access(ctx, ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{Access: access})
+	if err != nil || len(ops) != 2 {
+		t.Fatalf("plan: %v %d operations", err, len(ops))
+	}
+	p := s.NewPlan(ops...)
+	if res, err := s.Apply(ctx, p, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("apply: %v %+v", err, res)
+	}
+
+	_, conflicts, err := s.UndoPlan(ctx, opIDOf(t, s, p.ID, "op1.link"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	for _, c := range conflicts {
+		said = append(said, c.String())
+	}
+	all := strings.Join(said, "\n")
+	op2 := opIDOf(t, s, p.ID, "op2.link")
+	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "role admin: github|b1, still linked", "linkdesk undo " + op2} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the undo of the first link does not say %q:\n%s", want, all)
+		}
+	}
+
+	// The second link undone first: the first then takes only its own.
+	up2, c2, err := s.UndoPlan(ctx, op2, "")
+	if err != nil || len(c2) > 0 {
+		t.Fatalf("undo of the second link: %v %v", err, c2)
+	}
+	if res, err := s.Apply(ctx, up2, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("applying the undo of the second link: %v %+v", err, res)
+	}
+	if _, c1, err := s.UndoPlan(ctx, opIDOf(t, s, p.ID, "op1.link"), ""); err != nil || len(c1) > 0 {
+		t.Fatalf("undo of the first link once the second is undone: %v %v", err, c1)
+	}
+}
