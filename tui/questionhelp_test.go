@@ -52,9 +52,12 @@ func TestHelpOverAQuestionListsOnlyTheKeysThatWorkThere(t *testing.T) {
 		{Code: 'f', Text: "f"}, {Code: 'r', Text: "r"}, {Code: 'R', Text: "R", ShiftedCode: 'R'},
 	}
 	stack := len(m.Stack())
-	for _, k := range global { // on the help over the question
+	if f := m.footer(); strings.Contains(f, "q quit") {
+		t.Errorf("the help over the question offers q, which waits there: %q", f)
+	}
+	for _, k := range append(global, tea.KeyPressMsg{Code: 'q', Text: "q"}) { // on the help over the question
 		m.Update(k)
-		if _, ok := m.Active().(*helpProbe); !ok || len(m.Stack()) != stack || m.c.Scan.Running {
+		if _, ok := m.Active().(*helpProbe); !ok || len(m.Stack()) != stack || m.c.Scan.Running || m.quitting {
 			t.Fatalf("%s on the help over the question acted: %T on top, %d screens", k, m.Active(), len(m.Stack()))
 		}
 		if !strings.Contains(m.footer(), k.String()+" ") || !strings.Contains(m.footer(), "waits for the answer") {

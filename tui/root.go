@@ -866,9 +866,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.forward(k)
 	}
 	if q := m.underHelp(active); q != nil {
-		if b, ok := waitsFor(keys, q, k); ok && !Matches(k, keys.Quit) {
-			// The help read over a question says these wait for its answer;
-			// q quits from help, as its footer says, asking what it must.
+		if b, ok := waitsFor(keys, q, k); ok {
+			// The help read over a question says these wait for its answer,
+			// q with them: its footer offers no q there.
 			why := "waits for the answer: esc closes help, then y or n."
 			if !asksYes(q.Help()) {
 				why = "waits: esc closes help, then esc closes the dialog."
@@ -1399,8 +1399,17 @@ func (m *Model) footer() string {
 			bindings = keys
 		}
 	}
+	// Help over a question offers none of the keys that wait for its answer.
+	waiting := map[string]bool{}
+	if q := m.underHelp(active); q != nil && asksOnly(q) {
+		for _, b := range questionWaits(m.c.Keys, q.Help()) {
+			for _, k := range b.Keys() {
+				waiting[k] = true
+			}
+		}
+	}
 	for _, b := range bindings {
-		if !b.Enabled() {
+		if !b.Enabled() || slices.ContainsFunc(b.Keys(), func(k string) bool { return waiting[k] }) {
 			continue
 		}
 		h := b.Help()
@@ -1415,7 +1424,7 @@ func (m *Model) footer() string {
 		return line
 	}
 	all := append(slices.Clip(parts), help)
-	if !active.Capturing() {
+	if !active.Capturing() && !waiting["q"] {
 		all = append(all, s.Key.Render("q")+" "+s.Dim.Render("quit"))
 	}
 	if line, n := fitParts(s, all, m.width); n == len(all) {
