@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -97,5 +98,28 @@ func TestHelpOverAQuestionListsOnlyTheKeysThatWorkThere(t *testing.T) {
 				t.Errorf("help over a refusal says %q", b.Help().Desc)
 			}
 		}
+	}
+}
+
+// forceProbe is a question answered by F (an undo forced over changes),
+// with no y.
+type forceProbe struct{ probeScreen }
+
+func (p *forceProbe) Capturing() bool { return true }
+func (p *forceProbe) TypesText() bool { return false }
+func (p *forceProbe) Help() []HelpGroup {
+	return []HelpGroup{{Bindings: []key.Binding{p.c.Keys.ForceUndo, p.c.Keys.Cancel}}}
+}
+
+// A question whose yes is F (an undo with conflicts) is a question all the
+// same: a global key pressed on it waits for F or n, not for a dialog to
+// close (its help was read for y alone).
+func TestAQuestionAnsweredByFIsAQuestion(t *testing.T) {
+	m := helpModel(t)
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
+	m.Update(PushMsg{Screen: &forceProbe{probeScreen{c: m.c}}})
+	m.Update(tea.KeyPressMsg{Code: 'f', Text: "f"})
+	if f := m.footer(); !strings.Contains(f, "waits until this question is answered: F or n.") {
+		t.Errorf("f on a question answered by F: %q", f)
 	}
 }

@@ -856,9 +856,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		if b, ok := waitsFor(keys, active, k); ok {
 			// Said by the root: the question's own words are about y and n.
-			why := "waits until this question is answered: y or n."
-			if !asksYes(active.Help()) {
-				why = "waits until this dialog is closed: esc."
+			why := "waits until this dialog is closed: esc."
+			if yes := answerKey(active.Help()); yes != "" {
+				why = "waits until this question is answered: " + yes + " or n."
 			}
 			m.note, m.noteDone = m.waitNote(k, b, why), false
 			return nil
@@ -869,9 +869,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		if b, ok := waitsFor(keys, q, k); ok {
 			// The help read over a question says these wait for its answer,
 			// q with them: its footer offers no q there.
-			why := "waits for the answer: esc closes help, then y or n."
-			if !asksYes(q.Help()) {
-				why = "waits: esc closes help, then esc closes the dialog."
+			why := "waits: esc closes help, then esc closes the dialog."
+			if yes := answerKey(q.Help()); yes != "" {
+				why = "waits for the answer: esc closes help, then " + yes + " or n."
 			}
 			m.note, m.noteDone = m.waitNote(k, b, why), false
 			return nil
@@ -1028,9 +1028,18 @@ func ownKeys(own []HelpGroup) map[string]bool {
 	return named
 }
 
-// asksYes reports whether a dialog's own help offers y: a question, not
-// a refusal in place of one, which esc alone closes.
-func asksYes(own []HelpGroup) bool { return ownKeys(own)["y"] }
+// answerKey is the key that says yes to a dialog, as its own help offers
+// it: y, or F where the yes forces an undo over changes; "" for a refusal
+// in place of a question, which esc alone closes.
+func answerKey(own []HelpGroup) string {
+	keys := ownKeys(own)
+	for _, k := range []string{"y", "F"} {
+		if keys[k] {
+			return k
+		}
+	}
+	return ""
+}
 
 // waitsFor reports whether k is a global key that the question q holds
 // until it is answered (questionWaits), and which; q nil, or a screen
@@ -1076,7 +1085,7 @@ func questionHelp(keys *KeyMap, own []HelpGroup) []HelpGroup {
 	}
 	if len(waiting) > 0 {
 		until := "wait until the question is answered"
-		if !asksYes(own) {
+		if answerKey(own) == "" {
 			until = "wait until the dialog is closed"
 		}
 		note := key.NewBinding(key.WithHelp(strings.Join(waiting, " "), until), key.WithDisabled())
