@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -56,10 +57,15 @@ func runTUI(o *tuiOptions) error {
 // command cut off does.
 func writesLeft(io *streams, labels, unsent, finished []string) bool {
 	if len(finished) > 0 {
-		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer; reading the tenant shows %s took effect, so %s done (the audit log records %s):\n",
-			len(finished), plural(len(finished), "write", "writes"), plural(len(finished), "it", "they"), plural(len(finished), "it is", "they are"), plural(len(finished), "it", "them"))
+		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer; the tenant carried %s out all the same, so %s done (the audit log records %s):\n",
+			len(finished), plural(len(finished), "write", "writes"), plural(len(finished), "it", "them"), plural(len(finished), "it is", "they are"), plural(len(finished), "it", "them"))
+		tickets := false
 		for _, l := range finished {
 			fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
+			tickets = tickets || strings.HasPrefix(l, "ticket for ")
+		}
+		if tickets { // its URL is shown once, on the screen that is gone, and kept nowhere
+			fmt.Fprintln(io.ErrOut, "A ticket's URL was never shown: make another (`linkdesk ticket USER_ID`, or t in the TUI).")
 		}
 	}
 	if len(unsent) > 0 {

@@ -54,8 +54,12 @@ func TestQuittingDuringAWriteThatTookEffectSaysItIsDone(t *testing.T) {
 	if writesLeft(io, nil, nil, []string{"delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)"}) {
 		t.Error("a write that finished makes the program exit 1")
 	}
+	if strings.Contains(out.String(), "ticket") {
+		t.Errorf("a deletion is said to have lost a ticket URL:\n%s", out.String())
+	}
+	writesLeft(io, nil, nil, []string{"ticket for ava.hill4015 (auth0|6ad9814b15fa0ef459a04edd)"})
 	got := out.String()
-	for _, want := range []string{"1 write waited for the tenant's answer; reading the tenant shows it took effect, so it is done", "delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)"} {
+	for _, want := range []string{"1 write waited for the tenant's answer; the tenant carried it out all the same, so it is done", "delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)", "A ticket's URL was never shown: make another"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}

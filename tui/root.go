@@ -100,7 +100,7 @@ type Model struct {
 	quitting bool // quit: the last frame is blank, and keys reach no screen
 	// The writes in flight as the program quit, sorted (sortWritesLeft):
 	// cut off (a call may have gone out), unsent (none did) or finished
-	// (done on the way out: a call cut off, then found to have taken effect).
+	// (done on the way out: its answer came, or it was found on the tenant).
 	sorted                   bool
 	cutOff, unsent, finished []string
 }
@@ -242,9 +242,9 @@ func (m *Model) UnsentWriteLabels() []string {
 }
 
 // FinishedWriteLabels, once the program has quit, say what each write in
-// flight then did that finished on the way out: cut off during its call,
-// it read the tenant and found the call had taken effect. The operator
-// quit believing it stopped: it did not.
+// flight then did that finished on the way out: its answer came, or, cut
+// off during its call, it read the tenant and found the call had taken
+// effect. The operator quit believing it stopped: it did not.
 func (m *Model) FinishedWriteLabels() []string {
 	if !m.quitting {
 		return nil
