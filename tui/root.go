@@ -1547,7 +1547,7 @@ const (
 	statusTenant8        = 11 // the tenant in 8 cells at least, its port whole ("…:35417")
 	statusNoEsc          = 12 // "(esc cancels)" goes
 	statusNoReset        = 13 // the bucket's reset goes ("API 0/2 waiting", "API 2/2")
-	statusTightest       = 14 // "waiting" goes (the bucket's 0 says it), the tenant to its least
+	statusTightest       = 14 // "waiting" goes (the bucket's 0 says it), the tenant to its least, the scan state cut
 )
 
 // statusLine is the status bar's segments, shorter as tight grows (the
@@ -1634,13 +1634,15 @@ func (m *Model) statusLine(tight int, shortWords bool, reserve int) string {
 }
 
 // tenantLeast is the fewest cells the status bar cuts the tenant to: its
-// port and the … before it, or 6 cells of a name without one.
+// port and the … before it, or 8 cells of a name without one (at 6,
+// acme-production and acme-staging both read "acme-…"; the scan state is
+// cut before that).
 func tenantLeast(name string) int {
 	clean := termsafe.Sanitize(name)
 	if _, port := splitPort(clean); port != "" {
 		return min(Width(clean), Width(port)+1)
 	}
-	return min(Width(clean), 6)
+	return min(Width(clean), 8)
 }
 
 // scanShort is the scan state in a few words, for a narrow status bar:

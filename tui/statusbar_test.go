@@ -321,3 +321,40 @@ func TestTheStatusBarKeepsEveryFactDownTo60Columns(t *testing.T) {
 		}
 	}
 }
+
+// A tenant named without a port, in the worst case at 60 columns (a dozen
+// unsettled writes, ten in flight, a thousand 429s): its name was cut to
+// five letters and the scan state kept whole, so acme-production and
+// acme-staging both read "acme-…". The name keeps 8 cells; the scan state,
+// which the overview says too, is cut instead.
+func TestTwoTenantsWithoutAPortReadApartAt60Columns(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	seen := map[string]string{}
+	for _, name := range []string{"acme-production", "acme-staging"} {
+		c := &Common{ReadOnly: true, Now: func() time.Time { return now },
+			Backend: &Backend{Session: session.With(context.Background(), nil, name, session.Config{ReadOnly: true})}}
+		m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+			Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+		m.Init()
+		m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+		m.LoadReport(&linking.Report{Method: linking.MethodSnapshot, ScannedAt: now.Add(-26 * time.Hour), UsersScanned: 3000})
+		m.c.Scan = ScanStatus{Running: true, Progress: scan.Progress{Stage: "connections"}}
+		m.rate = client.RateLimit{Known: true, Limit: 2, Remaining: 0, Reset: now.Add(1400 * time.Millisecond), Seen429: 1370}
+		m.unsettled = 12
+		for i := range 10 {
+			m.writes = append(m.writes, write{label: fmt.Sprintf("delete auth0|%d", i)})
+		}
+		bar := m.statusBar()
+		cell := strings.Fields(bar)[0]
+		if Width(cell) < 8 || !strings.HasPrefix(name, strings.TrimSuffix(cell, Ellipsis)) {
+			t.Errorf("%s reads %q at 60 columns: %q", name, cell, bar)
+		}
+		if other, ok := seen[cell]; ok {
+			t.Errorf("%s and %s both read %q", other, name, cell)
+		}
+		seen[cell] = name
+		if !strings.Contains(bar, "writes 10") || !strings.Contains(bar, "429×1370") || !strings.Contains(bar, "12 UNS") {
+			t.Errorf("%s: a fact went at 60 columns: %q", name, bar)
+		}
+	}
+}
