@@ -407,6 +407,12 @@ func HasAttempt(path, opID string) (bool, error) {
 	return found, err
 }
 
+// AttemptOf is the attempt record of the call opID in the audit log at
+// path, if one is there: it keeps the reason of the run that made the call.
+func AttemptOf(path, opID string) (Record, bool, error) {
+	return findRecord(path, opID, PhaseAttempt)
+}
+
 // ResultOf is the last result record of the call opID in the audit log at
 // path, if one is there: a run killed after it wrote the result and before
 // its journal said so left the call recorded already.

@@ -99,7 +99,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}
 	var settled *linking.Result // what settling found, and the audit logs it recorded in
 	if len(u.Unknown) > 0 {
-		res, err := s.Settle(o.ctx, u)
+		res, err := s.SettleWithReason(o.ctx, u, o.Reason)
 		if res != nil {
 			for _, st := range res.Steps {
 				if slices.Contains(u.Unknown, st.Step) {

@@ -62,9 +62,19 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 	if !strings.Contains(warn.errOut, "did not finish as seen") || !strings.Contains(warn.errOut, "linkdesk resume") || warn.code != exitOK {
 		t.Errorf("a write command did not say a write is unsettled (exit %d):\n%s", warn.code, warn.errOut)
 	}
-	settled := runProcess(t, env, "resume")
+	settled := runProcess(t, env, "resume", "--reason", "ZD-4411 resumed")
 	if settled.code != exitOK || !strings.Contains(settled.out, "settled op1.link: ") || !strings.Contains(settled.out, "took effect") || !strings.Contains(settled.out, "nothing remains") {
 		t.Fatalf("resume: exit %d\n%s%s", settled.code, settled.out, settled.errOut)
+	}
+	// The result keeps the words of the run that made the call, and the resume's.
+	recs, _, err := audit.ReadLog(filepath.Join(state, "linkdesk", "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Action == "link" && r.Phase == audit.PhaseResult && r.Reason != "kill test; resumed: ZD-4411 resumed" {
+			t.Errorf("the settled link's reason: %q", r.Reason)
+		}
 	}
 	if again := runProcess(t, env, "resume"); !strings.Contains(again.out, "Nothing to settle") {
 		t.Errorf("a second resume found more:\n%s%s", again.out, again.errOut)

@@ -1030,6 +1030,9 @@ func (e *Executor) backup(p *Plan, op Operation, s Step, users []readState) (pat
 	return path, sum, nil
 }
 
+// thisRun puts a run's own reason (apply --reason) after its operation's.
+const thisRun = "; this run: "
+
 func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) audit.Record {
 	reason := op.Reason
 	if reason == "" {
@@ -1037,7 +1040,7 @@ func (e *Executor) record(p *Plan, op Operation, s Step, opID, phase string) aud
 	}
 	switch {
 	case e.RunReason != "" && reason != "":
-		reason += "; this run: " + e.RunReason
+		reason += thisRun + e.RunReason
 	case e.RunReason != "":
 		reason = e.RunReason
 	}
@@ -1350,6 +1353,9 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 	if res.OpID == "" {
 		res.OpID = audit.NewOpID()
 	}
+	if reason, ok := e.settledReason(st); ok {
+		res.Reason = reason
+	}
 	res.Result = result
 	settled := "resolved on resume: " + why
 	if result == audit.ResultOK {
@@ -1375,6 +1381,28 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		}
 	}
 	return e.mark(s.ID, to, settled)
+}
+
+// settledReason is the reason a settled call's result keeps: its attempt's,
+// the words of the run that made the call, with this run's beside them
+// (resume --reason); ok is false when no attempt of it is on record.
+func (e *Executor) settledReason(st audit.StepStatus) (reason string, ok bool) {
+	if !audit.IsOpID(st.Note) {
+		return "", false
+	}
+	attempt, found, err := audit.AttemptOf(cmp.Or(st.AuditLog, e.Log.Path()), st.Note)
+	if err != nil || !found {
+		return "", false
+	}
+	reason = attempt.Reason
+	switch {
+	case e.RunReason == "" || reason == e.RunReason || strings.HasSuffix(reason, thisRun+e.RunReason): // applied again with the same words
+	case reason == "":
+		reason = "resumed: " + e.RunReason
+	default:
+		reason += "; resumed: " + e.RunReason
+	}
+	return reason, true
 }
 
 // appendRecord appends r to the audit log at path (Log.AppendAt; "": the

@@ -745,6 +745,45 @@ func TestAResumeRecordsTheResultBesideTheAttempt(t *testing.T) {
 	}
 }
 
+// A call cut off in flight and settled by a later run (resume --reason)
+// keeps, in its result, the reason of the run that made it, with the
+// resuming run's beside it; how it was settled goes in the note.
+func TestASettledCallKeepsTheReasonOfTheRunThatMadeIt(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	p := sb.plan(sb.planLink(linking.LinkOptions{NoMergeMetadata: true}, aliceDB, aliceGoogle)...)
+	ex, cutOff := sb.cutOffFirstStep(p, false)
+	step := p.Operations[0].Steps[0]
+	made := "3 accounts share the email; this run: ZD-4411"
+	if err := sb.log.Append(audit.Record{Action: step.Action, Phase: audit.PhaseAttempt, OpID: cutOff, PlanID: p.ID, Step: step.ID,
+		UserIDs: []string{aliceDB, aliceGoogle}, Reason: made}); err != nil {
+		t.Fatal(err)
+	}
+	// The call reached the tenant; its answer never came back.
+	if _, err := sb.tenant.Link(context.Background(), aliceDB, client.LinkTarget{Provider: "google-oauth2", UserID: strings.TrimPrefix(aliceGoogle, "google-oauth2|")}); err != nil {
+		t.Fatal(err)
+	}
+	ex.RunReason = "ZD-4411 resumed"
+	if _, err := ex.Settle(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	var results []audit.Record
+	for _, r := range sb.auditRecords() {
+		if r.OpID == cutOff && r.Phase == audit.PhaseResult {
+			results = append(results, r)
+		}
+	}
+	if len(results) != 1 {
+		t.Fatalf("%d results of the cut-off call, want 1", len(results))
+	}
+	r := results[0]
+	if want := made + "; resumed: ZD-4411 resumed"; r.Result != audit.ResultOK || r.Reason != want {
+		t.Errorf("the settled result: %s, reason %q, want ok and %q", r.Result, r.Reason, want)
+	}
+	if !strings.Contains(r.Note, "resolved on resume") || r.Error != "" {
+		t.Errorf("how it was settled: note %q, error %q", r.Note, r.Error)
+	}
+}
+
 // cutOffTicket is a ticket plan whose run the journal says was cut off in
 // its call, with the attempt on record or not, and the executor to resume it.
 func cutOffTicket(t *testing.T, attemptOnRecord bool) (*sandbox, *linking.Executor, *linking.Plan, string) {

@@ -614,6 +614,13 @@ func (s *Session) readPlan(id string) (*linking.Plan, error) {
 // its call, and records each outcome (audit log, journal). It makes no
 // call. When nothing remains the journal records the plan settled.
 func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, error) {
+	return s.SettleWithReason(ctx, u, "")
+}
+
+// SettleWithReason settles u as Settle does; each result it records keeps
+// the reason of the run that made the call, and reason (the operator's
+// words for this run, resume --reason) beside it.
+func (s *Session) SettleWithReason(ctx context.Context, u Unsettled, reason string) (*linking.Result, error) {
 	if u.Plan == nil {
 		return nil, fmt.Errorf("plan %s: no copy of the plan to settle it with", u.PlanID)
 	}
@@ -621,6 +628,7 @@ func (s *Session) Settle(ctx context.Context, u Unsettled) (*linking.Result, err
 	if err != nil {
 		return nil, err
 	}
+	ex.RunReason = reason
 	if s.ReadOnly {
 		return ex.Settle(ctx, u.Plan) // refused
 	}
