@@ -107,6 +107,12 @@ func DefaultKeyMap() *KeyMap {
 // Matches reports whether the key press is one of the bindings.
 func Matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
 
+// Writes are the keys that start a write on a group or an account, and p,
+// which chooses for one: all off under --read-only.
+func (k *KeyMap) Writes() []key.Binding {
+	return []key.Binding{k.Link, k.Unlink, k.Delete, k.Ticket, k.Verify, k.ChoosePrimary}
+}
+
 // HelpGroup is a titled set of bindings for the help screen.
 type HelpGroup struct {
 	Title    string

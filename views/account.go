@@ -242,7 +242,7 @@ func (a *Account) action(k tea.KeyPressMsg) tea.Cmd {
 		}
 		a.c.Data.Upsert(g)
 		return tea.Batch(upsert(g), a.c.Open(NewDetailAt(a.c, g.Email, u.UserID)))
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && a.c.ReadOnly:
+	case tui.Matches(k, keys.Writes()...) && a.c.ReadOnly:
 		return tui.ReportError(errReadOnly) // p too: it chooses for a link, which is off
 	case tui.Matches(k, keys.ChoosePrimary):
 		// The wizard l opens lists the accounts to choose from; this screen

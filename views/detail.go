@@ -438,7 +438,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		if sel != nil {
 			return d.c.Open(NewAccount(d.c, sel.UserID))
 		}
-	case tui.Matches(k, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify, keys.ChoosePrimary) && d.c.ReadOnly:
+	case tui.Matches(k, keys.Writes()...) && d.c.ReadOnly:
 		return tui.ReportError(errReadOnly) // p too: it chooses for a link, which is off
 	case tui.Matches(k, keys.Link):
 		if len(g.Accounts) < 2 {

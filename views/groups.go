@@ -167,6 +167,8 @@ const undoElsewhere = "U undoes a write from the audit log: 3 opens it."
 func writeKeyElsewhere(c *tui.Common, k tea.KeyPressMsg, open string) tea.Cmd {
 	keys := c.Keys
 	switch {
+	case tui.Matches(k, keys.Writes()...) && c.ReadOnly:
+		return tui.ReportError(errReadOnly) // said here, not once the group is open
 	case tui.Matches(k, keys.Undo):
 		return tui.Tell(undoElsewhere)
 	case tui.Matches(k, keys.Copy):
@@ -183,13 +185,9 @@ func writeKeyElsewhere(c *tui.Common, k tea.KeyPressMsg, open string) tea.Cmd {
 		{keys.Ticket, "t makes a password ticket"},
 		{keys.Verify, "v sends a verification email"},
 	} {
-		if !tui.Matches(k, w.key) {
-			continue
+		if tui.Matches(k, w.key) {
+			return tui.Tell(w.what + ": " + open)
 		}
-		if c.ReadOnly {
-			return tui.ReportError(errReadOnly) // said here, not once the group is open
-		}
-		return tui.Tell(w.what + ": " + open)
 	}
 	return nil
 }

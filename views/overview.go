@@ -184,7 +184,7 @@ func (o *Overview) View() string {
 		// Every connection of a combination shows, long names cut in their
 		// middle: cut at its end, "X + acme-corp" and "X + acme-corp +
 		// google-oauth2" both read "X + ac…" at 60 columns.
-		cursor, name := "  ", tui.Pad(tui.FitParts(strings.Split(p.Connections, tui.ConnectionsSep), tui.ConnectionsSep, nameW), nameW)
+		cursor, name := "  ", tui.Pad(connsCell(p.Connections, nameW), nameW)
 		if i == o.cursor-len(linking.Classes) {
 			at, cursor, name = len(lines), "▸ ", s.Selected.Render(name)
 		}
