@@ -201,7 +201,7 @@ func (m meetingTenant) meet(ctx context.Context) error {
 		return ctx.Err()
 	case <-m.all:
 		return nil
-	case <-time.After(30 * time.Second):
+	case <-time.After(10 * time.Second):
 		return errors.New("the other reads of the account never started: they run one after another")
 	}
 }
