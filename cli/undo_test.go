@@ -689,3 +689,24 @@ func TestUndoRefusesWhatItCannotUndoWithExit3(t *testing.T) {
 		t.Error("the refused undo wrote to the tenant")
 	}
 }
+
+// A relative --backup-dir is recorded as an absolute path, as --audit-log
+// and --journal are: the undo, run from another directory, finds the backup.
+func TestABackupMadeWithARelativeBackupDirIsUndoneFromAnotherDirectory(t *testing.T) {
+	e := newWriteEnv(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force", "--backup-dir", "relbk"); r.code != exitOK {
+		t.Fatalf("delete: %d %s", r.code, r.errOut)
+	}
+	opID := e.opIDOf("delete")
+	for _, rec := range e.auditRecords() {
+		if rec.Backup != "" && !filepath.IsAbs(rec.Backup) {
+			t.Errorf("the audit record keeps the backup as %q, relative to where the delete ran", rec.Backup)
+		}
+	}
+	t.Chdir(t.TempDir())
+	if r := runCmd(t, nil, "undo", opID, "--force"); r.code != exitOK || !e.exists(cmdAliceDB) {
+		t.Errorf("undo from another directory: exit %d (re-created: %v)\n%s%s", r.code, e.exists(cmdAliceDB), r.out, r.errOut)
+	}
+}

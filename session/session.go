@@ -209,6 +209,13 @@ func PathsFor(cfg Config) Paths {
 	if p.Backups == "" {
 		p.Backups = filepath.Join(p.State, "backups")
 	}
+	// Absolute, as the records keep them: a backup named in the audit log,
+	// or a log named in a journal, is found again from any directory.
+	for _, path := range []*string{&p.State, &p.AuditLog, &p.Backups} {
+		if abs, err := filepath.Abs(*path); err == nil {
+			*path = abs
+		}
+	}
 	p.Journals = filepath.Join(p.State, "journals")
 	p.Plans = filepath.Join(p.State, "plans")
 	return p

@@ -487,3 +487,19 @@ func TestAPlanCutOffUnderItsOwnJournalIsFoundAgain(t *testing.T) {
 		t.Errorf("still unsettled: %+v", again)
 	}
 }
+
+// The state paths are absolute whatever the flags give: the audit log
+// names a backup, and a journal a log, to be found from any directory.
+func TestStatePathsGivenRelativeAreMadeAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	p := PathsFor(Config{StateDir: "state", AuditLog: "a.log", BackupDir: "relbk"})
+	for _, c := range []struct{ got, want string }{
+		{p.State, filepath.Join(dir, "state")}, {p.AuditLog, filepath.Join(dir, "a.log")}, {p.Backups, filepath.Join(dir, "relbk")},
+		{p.Journals, filepath.Join(dir, "state", "journals")}, {p.Plans, filepath.Join(dir, "state", "plans")},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s, want %s", c.got, c.want)
+		}
+	}
+}
