@@ -208,7 +208,7 @@ func OperationTitle(op linking.Operation) string {
 	case linking.OpLink:
 		s = fmt.Sprintf("link %s into %s", op.Named(op.Secondary), op.Named(op.Primary))
 	case linking.OpUnlink:
-		s = fmt.Sprintf("unlink %s from %s", op.Secondary, op.Named(op.Primary))
+		s = fmt.Sprintf("unlink %s from %s", op.Named(op.Secondary), op.Named(op.Primary))
 	case linking.OpDelete:
 		s = "delete " + op.Named(op.Target)
 	case linking.OpTicket:

@@ -799,3 +799,15 @@ func TestWriteTableSaysWhichLinkedIdentityHoldsTheAddressAsked(t *testing.T) {
 		}
 	}
 }
+
+// An unlink names the identity it takes out by its primary identifier, as
+// a link names it: a family member linked into another account by mistake
+// was named by user id alone in the unlink's dry run and in the undo of
+// its link, where only its username tells it from its parent.
+func TestAnUnlinkNamesTheIdentityByItsUsername(t *testing.T) {
+	op := linking.Operation{Kind: linking.OpUnlink, Primary: "google-oauth2|1173", Secondary: "auth0|6892",
+		Names: map[string]string{"auth0|6892": "username harper.celik591"}}
+	if got, want := OperationTitle(op), "unlink auth0|6892 (username harper.celik591) from google-oauth2|1173"; got != want {
+		t.Errorf("the unlink reads %q, want %q", got, want)
+	}
+}
