@@ -32,20 +32,18 @@ const writtenSlack = time.Minute
 // firstTailRead is how many records the audit log is first read back.
 const firstTailRead = 64
 
-// writtenSince returns the users the audit log at path shows linkdesk wrote
-// on tenant at since or later, each with the time of its newest record:
-// attempts and results alike (a call whose answer was lost may have acted).
-// The log is read from its end, back to a little before since.
-func writtenSince(path, tenant string, since time.Time) ([]scan.Written, error) {
+// writtenSince returns the users the audit logs at paths show linkdesk
+// wrote on tenant at since or later, each with the time of its newest
+// record: attempts and results alike (a call whose answer was lost may have
+// acted). Each log is read from its end, back to a little before since.
+func writtenSince(tenant string, since time.Time, paths ...string) ([]scan.Written, error) {
 	var recs []audit.Record
-	for n := firstTailRead; ; n *= 4 {
-		var err error
-		if recs, _, err = audit.ReadLogTail(path, n); err != nil {
+	for _, path := range paths {
+		tail, err := logSince(path, since)
+		if err != nil {
 			return nil, err
 		}
-		if len(recs) < n || recs[len(recs)-1].Time.Before(since.Add(-writtenSlack)) {
-			break
-		}
+		recs = append(recs, tail...)
 	}
 	at := map[string]time.Time{}
 	var order []string
@@ -69,6 +67,17 @@ func writtenSince(path, tenant string, since time.Time) ([]scan.Written, error) 
 	return out, nil
 }
 
+// logSince is the tail of the audit log at path that holds every record
+// from a little before since on.
+func logSince(path string, since time.Time) ([]audit.Record, error) {
+	for n := firstTailRead; ; n *= 4 {
+		recs, _, err := audit.ReadLogTail(path, n)
+		if err != nil || len(recs) < n || recs[len(recs)-1].Time.Before(since.Add(-writtenSlack)) {
+			return recs, err
+		}
+	}
+}
+
 // written fills req.Written for a scan that may bring the tenant's snapshot
 // up to date: the users linkdesk wrote since the snapshot's changes. When
 // the audit log cannot be read, what linkdesk wrote cannot be known, and
@@ -85,9 +94,12 @@ func (s *Session) written(req *scan.Request) {
 	// it (same clock) is in the snapshot, read by the export job asked for
 	// after it or by id in the refresh that began after it. A margin would
 	// make every scan for minutes after a long apply export again.
-	w, err := writtenSince(s.Paths.AuditLog, s.Name, snap.State.SyncedAt)
+	// The logs this tenant's plans wrote to (a run given --audit-log) too:
+	// those writes are linkdesk's own as much as the default log's.
+	logs := append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...)
+	w, err := writtenSince(s.Name, snap.State.SyncedAt, logs...)
 	if err != nil {
-		s.note(fmt.Sprintf("the audit log could not be read, so the scan cannot know which accounts linkdesk changed lately: it exports the whole tenant (%v)", err))
+		s.note(fmt.Sprintf("an audit log could not be read, so the scan cannot know which accounts linkdesk changed lately: it exports the whole tenant (%v)", err))
 		req.Full = true
 		return
 	}

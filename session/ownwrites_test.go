@@ -170,7 +170,7 @@ func TestWrittenSinceReadsTheLogBackFarEnough(t *testing.T) {
 	for i := range 500 { // more than the first read of the log's tail
 		add(since.Add(time.Minute+time.Duration(i)*time.Second), "tenant", linking.ActionPatchMetadata, audit.PhaseResult, "auth0|p")
 	}
-	got, err := writtenSince(path, "tenant", since)
+	got, err := writtenSince("tenant", since, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestWrittenSinceReadsTheLogBackFarEnough(t *testing.T) {
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("written since: %v, want %v", got, want)
 	}
-	if got, err := writtenSince(t.TempDir()+"/none.log", "tenant", since); err != nil || len(got) != 0 {
+	if got, err := writtenSince("tenant", since, t.TempDir()+"/none.log"); err != nil || len(got) != 0 {
 		t.Errorf("a log not written yet: %v %v", got, err)
 	}
 }
@@ -251,5 +251,37 @@ func TestAScanAfterManyOwnWritesExports(t *testing.T) {
 	// That export holds those writes: the next scan reads none of them.
 	if rep, err := s.Scan(ctx, scan.Request{}); err != nil || rep.Method != linking.MethodIncremental {
 		t.Fatalf("the scan after the export: %v, method %v", err, rep)
+	}
+}
+
+// A link a run recorded in another audit log (--audit-log FILE) is
+// linkdesk's own write too: the journal names that log, and the next scan
+// without the flag reads the users it wrote by id, so its report is a full
+// export's while search still shows the tenant as it was.
+func TestAnIncrementalScanShowsAWriteRecordedInAnotherAuditLog(t *testing.T) {
+	ctx := context.Background()
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1, SearchLag: time.Hour})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	s := With(ctx, tn, "sandbox", Config{StateDir: state, Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	if rep, err := s.Scan(ctx, scan.Request{}); err != nil || rep.Method != linking.MethodExport {
+		t.Fatalf("the first scan: %v %v", rep, err)
+	}
+	elsewhere := With(ctx, tn, "sandbox", Config{StateDir: state, Operator: "tester", AuditLog: t.TempDir() + "/alt.log"})
+	t.Cleanup(func() { elsewhere.Close() })
+	if res, err := elsewhere.Apply(ctx, alicesLink(t, ctx, elsewhere), ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("link: %v %+v", err, res)
+	}
+	inc, _ := incrementalScan(t, s, srv, "after a link recorded elsewhere")
+	full, err := s.Scan(ctx, scan.Request{Full: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := reportBody(t, inc), reportBody(t, full); got != want {
+		t.Errorf("the incremental report differs from a full scan's:\n%s", emulatortest.FirstDifference(got, want))
 	}
 }
