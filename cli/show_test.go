@@ -7,6 +7,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 )
 
 func TestShowFindsAnyAccountWithoutAnExport(t *testing.T) {
@@ -175,6 +176,37 @@ func TestTicketTakesItsOptionsAndOnlyForADatabaseAccount(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "ticket", cmdLiam, "--app-client-id", "a", "--result-url", "https://x.example"); r.code != exitUsage {
 		t.Errorf("both --app-client-id and --result-url: exit %d", r.code)
+	}
+}
+
+// --client-id is linkdesk's credentials' on every command, ticket too:
+// given on a ticket where a token leaves it unused, it is refused naming
+// --app-client-id, with nothing made; taken as the credentials' and
+// refused by the tenant, the error says the application's is --app-client-id.
+func TestATicketsClientIDIsTheCredentialsAndSaysWhereTheApplicationGoes(t *testing.T) {
+	e := newWriteEnv(t)
+	if help := strings.Join(strings.Fields(runCmd(t, nil, "ticket", "--help").out), " "); !strings.Contains(help, "--client-id is not the ticket's application") || !strings.Contains(help, "The application the person lands on is --app-client-id") {
+		t.Errorf("ticket --help: %s", help)
+	}
+	r := runCmd(t, nil, "ticket", cmdLiam, "--client-id", "my-spa", "--force")
+	if r.code != exitFailure || !strings.Contains(r.errOut, "refused linkdesk's credentials") || !strings.Contains(r.errOut, "the application a ticket sends the person to is --app-client-id my-spa") {
+		t.Errorf("ticket --client-id with client credentials: exit %d\n%s", r.code, r.errOut)
+	}
+	t.Setenv("AUTH0_API_TOKEN", emulatortest.Token(t, e.base, e.srv.ClientID(), e.srv.ClientSecret(), ""))
+	for _, args := range [][]string{
+		{"ticket", cmdLiam, "--client-id", "my-spa", "--force"},
+		{"ticket", cmdLiam, "--client-id", "my-spa", "--demo"},
+	} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, "is --app-client-id my-spa") {
+			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+	if n := e.userWrites(); n != 0 {
+		t.Errorf("%d writes made", n)
+	}
+	if r := runCmd(t, nil, "ticket", cmdLiam, "--app-client-id", "my-spa", "--force"); r.code != exitOK {
+		t.Errorf("ticket --app-client-id with a token: exit %d\n%s", r.code, r.errOut)
 	}
 }
 

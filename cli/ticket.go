@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -46,6 +47,11 @@ application's login once the password is set, or --result-url to a page (an
 absolute http or https URL); --mark-email-verified marks the email verified
 when the link is used.
 
+--client-id is not the ticket's application: as on every command, it is the
+client id of linkdesk's own credentials (AUTH0_CLIENT_ID). The application
+the person lands on is --app-client-id. A --client-id that would go unused
+(the credentials are an API token, or --demo's) is refused (exit 2).
+
 When other accounts share the account's email, the dry run and the question
 say how many: anyone reading that inbox gets the link.
 
@@ -72,6 +78,9 @@ asks, and without one it changes nothing.`,
 					return err
 				}
 			}
+			if err := refuseUnusedClientID(g); err != nil {
+				return err
+			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runTicket)
 		},
 	}
@@ -89,7 +98,7 @@ asks, and without one it changes nothing.`,
 const CheckNotDatabase = "not_a_database_account"
 
 func runTicket(o *ticketOptions) error {
-	return o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
+	return hintAppClientID(o.g, o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
 		if a := linking.AccountFromUser(users[0], conns); a.Strategy != client.StrategyAuth0 {
 			return commandError(&linking.SafetyError{Check: CheckNotDatabase, UserIDs: []string{o.UserID},
 				Reason: fmt.Sprintf("tickets are for database accounts: %s signs in with %s, which keeps its password", printableName(o.UserID), printableName(a.Connection))})
@@ -124,7 +133,48 @@ func runTicket(o *ticketOptions) error {
 		}
 		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(o.UserID), printableName(url))
 		return nil
-	})
+	}))
+}
+
+// refuseUnusedClientID refuses (a usage error) a --client-id that the
+// credentials leave unused: on a ticket it was surely meant as the
+// application's, which --app-client-id names.
+func refuseUnusedClientID(g *globalOptions) error {
+	if g.ClientID == "" {
+		return nil
+	}
+	cfg := g.config(false)
+	with := ""
+	switch {
+	case cfg.Sandbox:
+		with = "--demo, whose sandbox has credentials of its own"
+	case cfg.APIToken != "":
+		with = "an API token (AUTH0_API_TOKEN or --api-token)"
+	default:
+		return nil
+	}
+	return usageErrorf("--client-id %s is the client id of linkdesk's credentials, unused with %s; the application the person lands on once the password is set is --app-client-id %s",
+		quoteArg(g.ClientID), with, quoteArg(g.ClientID))
+}
+
+// hintAppClientID adds to the tenant refusing linkdesk's credentials, when
+// --client-id was given on a ticket's command line, that the application's
+// id is --app-client-id.
+func hintAppClientID(g *globalOptions, err error) error {
+	if g.ClientID == "" || err == nil {
+		return err
+	}
+	var ce *session.CredentialsError
+	if !errors.As(session.Explain(err), &ce) {
+		return err
+	}
+	ce.Hint = fmt.Sprintf("--client-id %s is the client id of those credentials; the application a ticket sends the person to is --app-client-id %s",
+		quoteArg(g.ClientID), quoteArg(g.ClientID))
+	code := exitFailure
+	if ee := (*exitError)(nil); errors.As(err, &ee) {
+		code = ee.code
+	}
+	return &exitError{code: code, err: ce}
 }
 
 // checkResultURL refuses (a usage error) a --result-url Auth0 could not

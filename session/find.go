@@ -301,6 +301,7 @@ type CredentialsError struct {
 	Err     error
 	Code    string // Auth0's error code (access_denied, invalid_client, …)
 	Setting string // what to check
+	Hint    string // what the command adds, when it knows a likely cause
 }
 
 func (e *CredentialsError) Error() string {
@@ -308,7 +309,11 @@ func (e *CredentialsError) Error() string {
 	if code == "" {
 		code = "unauthorized"
 	}
-	return fmt.Sprintf("the tenant refused linkdesk's credentials (%s): check %s (or the --client-id, --client-secret, --api-token flags) for this AUTH0_DOMAIN", code, e.Setting)
+	msg := fmt.Sprintf("the tenant refused linkdesk's credentials (%s): check %s (or the --client-id, --client-secret, --api-token flags) for this AUTH0_DOMAIN", code, e.Setting)
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
 }
 
 func (e *CredentialsError) Unwrap() error { return e.Err }
