@@ -55,8 +55,10 @@ scripts. Progress goes to stderr when it is a terminal.
 Tenant strings are shown as they are, except what would act on a terminal
 (escape sequences, control and bidi characters): the table and the CSV
 replace it with U+FFFD, --json writes it as escapes (\u001b). A CSV cell
-that a spreadsheet would run as a formula (starting with = + - @) gets a
-leading '; phone numbers like +14155550100 stay as they are.`,
+that starts with = + - or @, which a spreadsheet would run as a formula,
+gets a leading ' in the file; a phone number too: '+14155550100, which a
+spreadsheet shows as the text +14155550100, never a number. A script
+reading the CSV drops that ', or reads --json.`,
 		Example: `  linkdesk scan --demo
   linkdesk scan --json > report.json
   linkdesk scan --email john.doe@acme.com

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // An export file in another format than linkdesk reads (a CSV export, a
@@ -27,5 +29,13 @@ func TestScanOfAFileThatIsNoExportNamesTheFile(t *testing.T) {
 		if r.code != exitFailure || !strings.Contains(r.errOut, "linkdesk: "+want) || r.out != "" {
 			t.Errorf("scan --from-export %s: exit %d, want %q:\n%s%s", name, r.code, want, r.out, r.errOut)
 		}
+	}
+}
+
+// scan --help says what the CSV does to a phone number, as the CSV writes it.
+func TestScanHelpSaysHowTheCSVWritesAPhoneNumber(t *testing.T) {
+	help := runCmd(t, nil, "scan", "--help").out
+	if phone := termsafe.CSVCell("+14155550100"); !strings.Contains(help, " "+phone+",") || strings.Contains(help, "stay as they are") {
+		t.Errorf("scan --help on the CSV, which writes +14155550100 as %s:\n%s", phone, help)
 	}
 }
