@@ -402,8 +402,33 @@ func (t *tableWriter) accounts(g *linking.Group) {
 			}
 		}
 		t.endLine(start) // the user id is cut only when nothing else is left to give up
+		for _, l := range g.Accounts[row/accountColumns].Linked {
+			t.linked(l)
+		}
 	}
 	t.cells, t.ends = cells, ends
+}
+
+// linked writes, under its account's row, an identity linked into it: its
+// id, the username or phone its old profile held (a family member linked
+// into a parent's account is told apart by it alone) and its connection.
+func (t *tableWriter) linked(l linking.Identity) {
+	start := len(t.b)
+	t.b = append(t.b, "      linked: "...)
+	t.b = append(t.b, termsafe.Printable(l.Provider+"|"+l.UserID)...)
+	switch {
+	case l.Username != "":
+		t.b = append(t.b, " (username "...)
+		t.b = append(t.b, termsafe.Printable(l.Username)...)
+		t.b = append(t.b, ')')
+	case l.PhoneNumber != "":
+		t.b = append(t.b, " (phone_number "...)
+		t.b = append(t.b, termsafe.Printable(l.PhoneNumber)...)
+		t.b = append(t.b, ')')
+	}
+	t.b = append(t.b, " on "...)
+	t.b = append(t.b, termsafe.Printable(l.Connection)...)
+	t.endLine(start)
 }
 
 // blockedWord marks a blocked account's row.
