@@ -210,6 +210,32 @@ func TestLinkCommandLinksAndRecords(t *testing.T) {
 	}
 }
 
+// A write's --json result gives each call's op_id, what `linkdesk undo`
+// takes: a script undoes the link it just made without reading the audit
+// log (the result carried none).
+func TestAWritesJSONResultGivesTheOpIDUndoTakes(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--json")
+	var res struct {
+		Steps []linking.StepReport `json:"steps"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.code != exitOK || len(res.Steps) != 2 {
+		t.Fatalf("link --json: exit %d, %v\n%s", r.code, err, r.out)
+	}
+	ids := map[string]bool{}
+	for _, rec := range e.auditRecords() {
+		ids[rec.OpID] = true
+	}
+	for _, st := range res.Steps {
+		if st.OpID == "" || !ids[st.OpID] {
+			t.Fatalf("step %s: op_id %q, not one of the audit log's", st.Step, st.OpID)
+		}
+	}
+	if u := runCmd(t, nil, "undo", res.Steps[1].OpID, "--force"); u.code != exitOK || !e.exists(cmdAliceGoogle) {
+		t.Fatalf("undo of the op_id the result gave: exit %d\n%s%s", u.code, u.out, u.errOut)
+	}
+}
+
 func TestWriteCommandsOnATerminalAsk(t *testing.T) {
 	e := newWriteEnv(t)
 	for _, answer := range []string{"\n", "n\n", "maybe\n", ""} {

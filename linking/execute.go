@@ -199,6 +199,9 @@ type StepReport struct {
 	BackupSum string `json:"backup_sha256,omitempty"`
 	Note      string `json:"note,omitempty"`
 	Error     string `json:"error,omitempty"`
+	// OpID is the op_id of the step's call in the audit log (its last, if
+	// tried again): what `linkdesk undo` takes. "" for a step with no call.
+	OpID string `json:"op_id,omitempty"`
 	// Ticket is the URL a ticket step made: for the operator's eyes, never
 	// in the audit log, a backup or the journal.
 	Ticket string `json:"ticket,omitempty"`
@@ -631,6 +634,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		rep.Status, rep.Error = StatusNotRun, err.Error()
 		return false, fmt.Errorf("step %s: the call was not made: its attempt could not be written to the %w", s.ID, err)
 	}
+	rep.OpID = opID // on record: what undo takes
 	response, written, callErr := e.invoke(ctx, s.Action, call, rep)
 	outcome, note := e.outcome(ctx, s, callErr)
 	interrupted := callErr != nil && ctx.Err() != nil
