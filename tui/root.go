@@ -856,11 +856,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		if b, ok := waitsFor(keys, active, k); ok {
 			// Said by the root: the question's own words are about y and n.
-			why := "waits until this dialog is closed: esc."
-			if yes := answerKey(active.Help()); yes != "" {
-				why = "waits until this question is answered: " + yes + " or n."
-			}
-			m.note, m.noteDone = m.waitNote(k, b, why), false
+			m.note, m.noteDone = m.waitNote(k, b, waitWhy(active, false)), false
 			return nil
 		}
 		return m.forward(k)
@@ -869,11 +865,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		if b, ok := waitsFor(keys, q, k); ok {
 			// The help read over a question says these wait for its answer,
 			// q with them: its footer offers no q there.
-			why := "waits: esc closes help, then esc closes the dialog."
-			if yes := answerKey(q.Help()); yes != "" {
-				why = "waits for the answer: esc closes help, then " + yes + " or n."
-			}
-			m.note, m.noteDone = m.waitNote(k, b, why), false
+			m.note, m.noteDone = m.waitNote(k, b, waitWhy(q, true)), false
 			return nil
 		}
 	}
@@ -1054,6 +1046,22 @@ func waitsFor(keys *KeyMap, q Component, k tea.KeyPressMsg) (key.Binding, bool) 
 		}
 	}
 	return key.Binding{}, false
+}
+
+// waitWhy says what a global key pressed on the question q (or on the
+// help over it) waits for: its answer (its yes key, or n), or, where the
+// dialog says a refusal in place of a question, its closing (esc).
+func waitWhy(q Component, overHelp bool) string {
+	yes := answerKey(q.Help())
+	switch {
+	case overHelp && yes != "":
+		return "waits for the answer: esc closes help, then " + yes + " or n."
+	case overHelp:
+		return "waits: esc closes help, then esc closes the dialog."
+	case yes != "":
+		return "waits until this question is answered: " + yes + " or n."
+	}
+	return "waits until this dialog is closed: esc."
 }
 
 // waitNote says that the key k, bound to b, waits (why): with what b does
