@@ -551,12 +551,13 @@ func (u *undoer) heldByOthers(now client.User, r *Restore) {
 				Note: fmt.Sprintf("%s, still linked into %s (%s of plan %s), held it too before its link, and the primary holds its only copy: undo that link first (linkdesk undo %s) to keep it; with --overwrite (F in the TUI) this undo takes it away all the same", o.Op.Secondary, u.src.Op.Primary, o.Op.ID, o.PlanID, o.OpID)})
 		}
 		su, sa := UserMetadata(sec)
+		nu, na := UserMetadata(now)
 		for _, f := range []struct {
-			name         string
-			patch, other map[string]any
-		}{{FieldUserMetadata, r.UserMetadata, su}, {FieldAppMetadata, r.AppMetadata, sa}} {
+			name                string
+			patch, other, holds map[string]any
+		}{{FieldUserMetadata, r.UserMetadata, su, nu}, {FieldAppMetadata, r.AppMetadata, sa, na}} {
 			for _, k := range slices.Sorted(maps.Keys(f.patch)) {
-				if _, had := f.other[k]; had {
+				if v, had := f.other[k]; had && loses(f.holds[k], f.patch[k], v) {
 					held(f.name + "." + k)
 				}
 			}
@@ -575,6 +576,24 @@ func (u *undoer) heldByOthers(now client.User, r *Restore) {
 			}
 		}
 	}
+}
+
+// loses reports whether setting a key the primary holds as now to restored
+// (nil: removed) loses what another secondary held there, other: its
+// elements the primary holds now (a merge unions arrays), else its value,
+// where the primary holds it (the primary's won the merge otherwise, and
+// the secondary's lives on in its backup alone, undo or not).
+func loses(now, restored, other any) bool {
+	o, isArray := other.([]any)
+	n, nowArray := now.([]any)
+	if !isArray || !nowArray {
+		return jsonEqual(now, other) && !jsonEqual(restored, other)
+	}
+	r, _ := restored.([]any)
+	has := func(in []any, x any) bool {
+		return slices.ContainsFunc(in, func(y any) bool { return jsonEqual(x, y) })
+	}
+	return slices.ContainsFunc(o, func(x any) bool { return has(n, x) && !has(r, x) })
 }
 
 // revertKeys is the patch that puts back, for every key the merge set,

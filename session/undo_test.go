@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -258,26 +259,46 @@ func TestAPlanKeepsToTheAuditLogItsFirstRunWroteTo(t *testing.T) {
 	}
 }
 
+// stepOf is the step of the audit record with op_id opID ("" if none).
+func stepOf(t *testing.T, s *Session, opID string) string {
+	t.Helper()
+	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.OpID == opID {
+			return r.Step
+		}
+	}
+	return ""
+}
+
 // A plan links two secondaries into one primary, both holding the same
 // app_metadata key and the same role. Undoing the first link took the key
 // and the role from the primary, while the second secondary, still linked,
 // had held them too and the primary held its only copy: access and data
 // lost, unsaid. The undo now names each as a conflict, and the link to
-// undo first; once that one is undone, the first undoes with none.
+// undo first (not a value of the second's that its own merge dropped); the
+// second, undone first, names none (what the first brought it keeps), and
+// then the first undoes with none.
 func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *testing.T) {
 	ctx := context.Background()
 	ident := func(conn, provider, id string, social bool) []emulator.Identity {
 		return []emulator.Identity{{Connection: conn, Provider: provider, UserID: emulator.IdentityID{Value: id}, IsSocial: social}}
 	}
-	team := json.RawMessage(`{"plan":"team"}`)
+	// Merged: plan the same on both, tags unioned (["a","b"]), tz the
+	// first's (the second's Europe/Berlin dropped at its merge).
+	metaA := json.RawMessage(`{"plan":"team","tags":["a"],"tz":"Asia/Tokyo"}`)
+	metaB := json.RawMessage(`{"plan":"team","tags":["b"],"tz":"Europe/Berlin"}`)
 	tenant := &emulator.Tenant{
 		Connections: []*emulator.Connection{{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"},
 			{ID: "con_go", Name: "google-oauth2", Strategy: "google-oauth2"}, {ID: "con_gh", Name: "github", Strategy: "github"}},
 		Roles: []*emulator.Role{{ID: "rol_admin", Name: "admin"}},
 		Users: []*emulator.User{
 			{UserID: "auth0|p1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("Username-Password-Authentication", "auth0", "p1", false)},
-			{UserID: "google-oauth2|a1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("google-oauth2", "google-oauth2", "a1", true), AppMetadata: team, Roles: []string{"rol_admin"}},
-			{UserID: "github|b1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("github", "github", "b1", true), AppMetadata: team, Roles: []string{"rol_admin"}},
+			{UserID: "google-oauth2|a1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("google-oauth2", "google-oauth2", "a1", true), AppMetadata: metaA, Roles: []string{"rol_admin"}},
+			{UserID: "github|b1", Email: "sam@example.com", EmailVerified: emulator.FlagTrue, Identities: ident("github", "github", "b1", true), AppMetadata: metaB, Roles: []string{"rol_admin"}},
 		},
 	}
 	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
@@ -319,10 +340,16 @@ func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *test
 	}
 	all := strings.Join(said, "\n")
 	op2 := opIDOf(t, s, p.ID, "op2.link")
-	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "role admin: github|b1, still linked", "linkdesk undo " + op2} {
+	if m := regexp.MustCompile(`linkdesk undo (\S+)\)`).FindStringSubmatch(all); m == nil || !strings.HasPrefix(stepOf(t, s, m[1]), "op2.") {
+		t.Errorf("the undo of the first link does not name the second's op_id to undo first:\n%s", all)
+	}
+	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "app_metadata.tags: github|b1", "role admin: github|b1, still linked"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the undo of the first link does not say %q:\n%s", want, all)
 		}
+	}
+	if strings.Contains(all, "app_metadata.tz") {
+		t.Errorf("the second's tz, dropped at its own merge, is said lost by the undo:\n%s", all)
 	}
 
 	// The second link undone first: the first then takes only its own.
