@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"slices"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/linking"
@@ -28,5 +29,25 @@ func TestWriteCSVNeutralisesEveryTenantCell(t *testing.T) {
 	}
 	if rows[1][9] != "'+14155550100" || rows[1][0] != "'=evil@x" {
 		t.Errorf("row %q", rows[1])
+	}
+}
+
+// An email scan that finds one account alone on the address reports it in
+// every format: the CSV had the header alone where the table and the JSON
+// (single_accounts) showed the account. Its row's class is "alone".
+func TestAnAccountAloneOnItsEmailHasACSVRow(t *testing.T) {
+	a := &linking.Account{UserID: "auth0|1", Connection: "Username-Password-Authentication", Email: "Francois_Hill@icloud.com",
+		Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "Francois_Hill@icloud.com"}}
+	var b bytes.Buffer
+	if err := WriteCSV(&b, &linking.Report{Email: "francois_hill@icloud.com", Single: []*linking.Account{a}}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%v: %q", err, rows)
+	}
+	col := func(name string) string { return rows[1][slices.Index(csvHeader, name)] }
+	if col("group_email") != "francois_hill@icloud.com" || col("class") != "alone" || col("user_id") != "auth0|1" || col("recommended") != "false" {
+		t.Errorf("the account alone: %q", rows[1])
 	}
 }
