@@ -145,8 +145,17 @@ func runPlanCmd(o *planOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(p.Operations) > 0 {
+		if o.Out != "-" {
+			fmt.Fprintf(summary, "\nWrote %s. Review it, then: linkdesk apply %s\n", o.Out, o.Out)
+		}
+		return nil
+	}
 	if o.Out != "-" {
-		fmt.Fprintf(summary, "\nWrote %s. Review it, then: linkdesk apply %s\n", o.Out, o.Out)
+		fmt.Fprintf(summary, "\nWrote %s, with no operation: nothing to apply.\n", o.Out)
+	}
+	if o.Email != "" && len(rep.Groups) == 0 { // said as scan --email says it, not as a plan of nothing
+		fmt.Fprintf(summary, "No group holds %s: no other account shares it (`linkdesk scan --email %s` says who has it).\n", terminalText(o.Email), terminalText(o.Email))
 	}
 	return nil
 }

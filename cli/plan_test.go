@@ -111,3 +111,16 @@ func TestAFileInAMissingDirectoryIsRefusedAndNothingIsMade(t *testing.T) {
 		t.Errorf("--out under a file: exit %d\n%s", r.code, r.errOut)
 	}
 }
+
+// A plan of an email no group holds (no account, or one alone) has no
+// operation: it says so, and that scan --email tells who has the address,
+// never "Review it, then: linkdesk apply" of a plan of nothing.
+func TestAPlanOfAnEmailNoGroupHoldsSaysThereIsNothingToApply(t *testing.T) {
+	newWriteEnv(t)
+	out := filepath.Join(t.TempDir(), "e.json")
+	r := runCmd(t, nil, "plan", "--email", "nobody@x.example", "--out", out)
+	if r.code != exitOK || strings.Contains(r.out, "Review it") ||
+		!strings.Contains(r.out, "with no operation: nothing to apply") || !strings.Contains(r.out, "No group holds nobody@x.example") {
+		t.Errorf("plan of nobody's email: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
