@@ -96,6 +96,13 @@ func runShow(o *showOptions) error {
 				if found.EndsOnly(a.User) {
 					fmt.Fprintf(o.io.Out, "%s only ends with the digits typed: check its country code.\n", printableName(a.User.PhoneNumber))
 				}
+				if found.By == session.FoundBySearch {
+					for _, l := range a.User.Linked() {
+						if l.UserID == found.Query { // an identity's id pasted without its provider
+							fmt.Fprintf(o.io.Out, "%s is the id of %s|%s, an identity linked into the account below: no account of its own now.\n", printableName(found.Query), printableName(l.Provider), printableName(l.UserID))
+						}
+					}
+				}
 				writeAccount(o.io.Out, a)
 			}
 		}

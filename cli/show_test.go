@@ -66,6 +66,11 @@ func TestShowFindsAnyAccountWithoutAnExport(t *testing.T) {
 	if !strings.HasPrefix(r.out, "google-oauth2|101202303404505606707 is no account of its own now: it is an identity linked into the account below.") || !strings.Contains(r.out, cmdSam) {
 		t.Errorf("show of a linked identity:\n%s", r.out)
 	}
+	// Its id pasted without the provider finds it by search: said too.
+	r = runCmd(t, nil, "show", "101202303404505606707")
+	if !strings.HasPrefix(r.out, "101202303404505606707 is the id of google-oauth2|101202303404505606707, an identity linked into the account below") || !strings.Contains(r.out, cmdSam) {
+		t.Errorf("show of a linked identity's bare id:\n%s", r.out)
+	}
 	r = runCmd(t, nil, "show", "nobody.at.all")
 	if r.code != exitFailure || !strings.Contains(r.errOut, "No account matches nobody.at.all") {
 		t.Errorf("show of nobody: exit %d, %q", r.code, r.errOut)
