@@ -2,8 +2,11 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"time"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 )
@@ -51,7 +54,48 @@ func (s *Session) readHolders(ctx context.Context) map[string][]string {
 	if err != nil {
 		return nil
 	}
+	for key, ids := range s.linkedSince(snap.State.SyncedAt) {
+		for _, id := range ids {
+			if !slices.Contains(by[key], id) {
+				by[key] = append(by[key], id)
+			}
+		}
+	}
 	return by
+}
+
+// linkedSince indexes, by normalized email, the primaries of the links
+// linkdesk made on this tenant since the snapshot (its audit logs): each
+// holds its secondary's email now, through the linked identity's profile,
+// where the snapshot still shows it on the secondary, an account of its
+// own then.
+func (s *Session) linkedSince(since time.Time) map[string][]string {
+	out := map[string][]string{}
+	for _, path := range append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...) {
+		recs, err := logSince(path, since)
+		if err != nil {
+			continue // unreadable: the lookups alone, as without a snapshot
+		}
+		recs = slices.DeleteFunc(recs, func(r audit.Record) bool {
+			return r.Tenant != s.Name || r.Action != linking.ActionLink || r.Time.Before(since) || len(r.UserIDs) != 2
+		})
+		done := map[string]bool{} // the op_ids of the links that took effect
+		for _, r := range recs {
+			done[r.OpID] = done[r.OpID] || r.Phase == audit.PhaseResult && r.Result == audit.ResultOK
+		}
+		for _, r := range recs {
+			var states []linking.UserState // the accounts as the attempt read them, primary first
+			if r.Phase != audit.PhaseAttempt || !done[r.OpID] || json.Unmarshal(r.Before, &states) != nil {
+				continue
+			}
+			for _, u := range states {
+				if key := linking.NormalizeEmail(u.Email); u.UserID == r.UserIDs[1] && key != "" {
+					out[key] = append(out[key], r.UserIDs[0])
+				}
+			}
+		}
+	}
+	return out
 }
 
 // withHolders keeps of users, found by email, those that hold it (an email
