@@ -277,3 +277,19 @@ func unlinkSamsAccountRead(h *harness) []tea.Msg {
 	}
 	return check
 }
+
+// The undo of a link says, under its unlink, what the unlink cannot give
+// back as it was (the secondary is made anew: no login count or last
+// login), as `linkdesk undo` prints it; the dialog left it out.
+func TestTheUndoOfALinkSaysTheSecondaryComesBackAsANewAccount(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 50})
+	linkAlice(h)
+	h.press("3", "r")
+	log := activeIs[*AuditLog](h, "3 did not show the audit log")
+	if _, action, _ := log.Selected(); action != "link" {
+		t.Fatalf("the newest call is no link:\n%s", h.screen())
+	}
+	h.press("U")
+	activeIs[*UndoDialog](h, "U did not open the undo")
+	h.mustShow("comes back as a new account: created now, with no login count or last")
+}

@@ -246,6 +246,9 @@ func (u *UndoDialog) View() string {
 			// Whole, wrapped: the account it gives back or writes to, by its
 			// user id and username, is what it names.
 			middle = append(middle, tui.Bullet(report.OperationTitle(op), w, 0)...)
+			for _, n := range op.Notes { // what it cannot give back as it was (an unlink: no login history)
+				middle = append(middle, indent(tui.Wrap("note: "+n, w-6, 4), "      ")...)
+			}
 			for _, st := range op.Steps {
 				middle = append(middle, callLines(s, "      ", report.CallText(st.Call), w)...)
 			}
