@@ -849,7 +849,7 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 			out = append(out, bullet(r, w)...)
 		}
 	} else if familyLinkOff(g) != "" {
-		out = append(out, lead("No primary: ", "each account is its own person, none is linked into another.", w, s.Title.Render, nil)...)
+		out = append(out, lead("No primary: ", "each account is its own person, not one to link into another.", w, s.Title.Render, nil)...)
 	} else if !tui.Resolved(g) {
 		out = append(out, lead("No recommended primary: ", "which accounts belong together is for you to decide (p picks one).", w, s.Title.Render, nil)...)
 	}

@@ -124,7 +124,7 @@ func TestOverviewAndGroupExplanationsWrapWhole(t *testing.T) {
 			h.mustShow("link candidate", "needs verification", "shared by design", "legacy duplicate", "mixed")
 
 			h.openGroup("the.millers@gmail.com")
-			h.mustShowWhole("No primary: each account is its own person, none is linked into another.") // a family: p and l are off
+			h.mustShowWhole("No primary: each account is its own person, not one to link into another.") // a family: p and l are off
 			// The pane scrolled to its end shows the reason's last words.
 			h.press("tab")
 			for range 12 {
