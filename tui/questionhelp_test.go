@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestHelpOverAQuestionListsOnlyTheKeysThatWorkThere(t *testing.T) {
 	if _, ok := m.Active().(*helpProbe); !ok {
 		t.Fatalf("? over the question opened %T", m.Active())
 	}
-	works := map[string]bool{"y": true, "Y": true, "n": true, "N": true, "esc": true, "?": true, "ctrl+c": true}
+	works := map[string]bool{"y": true, "Y": true, "n": true, "N": true, "esc": true, "?": true, "ctrl+c": true, "/": true}
 	var said []string
 	for _, g := range listed {
 		for _, b := range g.Bindings {
@@ -43,6 +44,11 @@ func TestHelpOverAQuestionListsOnlyTheKeysThatWorkThere(t *testing.T) {
 				}
 			}
 		}
+	}
+	if !slices.ContainsFunc(listed, func(g HelpGroup) bool {
+		return slices.ContainsFunc(g.Bindings, func(b key.Binding) bool { return b.Enabled() && slices.Contains(b.Keys(), "/") })
+	}) {
+		t.Error("help over the question does not list /, which opens find above it")
 	}
 	if len(said) != 1 || !strings.HasPrefix(said[0], "1 2 3 f r R q wait until the question is answered") {
 		t.Errorf("help over the question does not say which keys wait: %q", said)

@@ -37,6 +37,10 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 			return result(linking.StatusUnknown), fmt.Errorf("%w: %v", linking.ErrInterrupted, ctx.Err())
 		}},
 		{"ticket, no result", func(ctx context.Context) (any, error) { return "", errors.New("cut off") }},
+		{"link cut at its third call", func(ctx context.Context) (any, error) {
+			return &linking.Result{Steps: []linking.StepReport{{Step: "op1.patch", Status: linking.StatusDone},
+				{Step: "op1.roles", Status: linking.StatusDone}, {Step: "op1.link", Status: linking.StatusUnknown}}}, fmt.Errorf("%w: %v", linking.ErrInterrupted, ctx.Err())
+		}},
 		{"delete done", func(ctx context.Context) (any, error) { return result(linking.StatusDone), nil }},
 	}
 	var runs []tea.Cmd
@@ -53,7 +57,7 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 	for _, run := range runs {
 		go run() // the write's goroutine returns after the program has quit
 	}
-	if got, want := m.WriteLabels(), []string{"link with its answer lost", "ticket, no result"}; !slices.Equal(got, want) {
+	if got, want := m.WriteLabels(), []string{"link with its answer lost", "ticket, no result", "link cut at its third call (2 of its 3 calls done before it was cut off)"}; !slices.Equal(got, want) {
 		t.Errorf("cut off: %q, want %q", got, want)
 	}
 	if got, want := m.UnsentWriteLabels(), []string{"link in its reads", "ticket in its reads"}; !slices.Equal(got, want) {

@@ -292,9 +292,22 @@ func (m *Model) sortWritesLeft() {
 		case returned && e.sentNothing():
 			m.unsent = append(m.unsent, w.label)
 		default:
-			m.cutOff = append(m.cutOff, w.label)
+			m.cutOff = append(m.cutOff, w.label+callsDone(e.res))
 		}
 	}
+}
+
+// callsDone says, after a cut-off write's label, how many of its calls
+// were made before it was cut off ("" for a write of one call, or one that
+// did not return its result): the metadata, roles and memberships a link
+// carried over may be on the tenant already, the link itself not.
+func callsDone(res any) string {
+	r, ok := res.(*linking.Result)
+	if !ok || len(r.Steps) < 2 {
+		return ""
+	}
+	done := r.Count(linking.StatusDone) + r.Count(linking.StatusAlreadyDone)
+	return fmt.Sprintf(" (%d of its %d calls done before it was cut off)", done, len(r.Steps))
 }
 
 // LastError is the error line shown until the next key.
@@ -1086,7 +1099,10 @@ func (m *Model) underHelp(active Component) Component {
 // that work there, and one line naming those that wait for its answer
 // (disabled: a line of help, never a key).
 func questionHelp(keys *KeyMap, own []HelpGroup) []HelpGroup {
-	groups := []HelpGroup{{Title: "General", Bindings: []key.Binding{keys.Help, keys.ForceQuit}}}
+	// / works there (handleKey): it opens find above, so that a search typed
+	// at the question never answers it.
+	find := key.NewBinding(key.WithKeys(keys.Filter.Keys()...), key.WithHelp(keys.Filter.Help().Key, "find any account (what is typed never answers the question)"))
+	groups := []HelpGroup{{Title: "General", Bindings: []key.Binding{keys.Help, find, keys.ForceQuit}}}
 	var waiting []string
 	for _, b := range questionWaits(keys, own) {
 		waiting = append(waiting, b.Keys()[0])
