@@ -20,11 +20,7 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 		t.Error("a write cut off does not make the program exit 1")
 	}
 	got := out.String()
-	for _, want := range []string{"1 write waited for the tenant's answer, so it was cut off", "link google-oauth2|1088… into auth0|63ea…", "linkdesk resume"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("missing %q in:\n%s", want, got)
-		}
-	}
+	mustSayAll(t, got, "1 write waited for the tenant's answer, so it was cut off", "link google-oauth2|1088… into auth0|63ea…", "linkdesk resume")
 	if strings.Contains(got, "\x1b") {
 		t.Errorf("a label reaches the terminal unescaped: %q", got)
 	}
@@ -59,12 +55,18 @@ func TestQuittingDuringAWriteThatTookEffectSaysItIsDone(t *testing.T) {
 	}
 	writesLeft(io, nil, nil, []string{"ticket for ava.hill4015 (auth0|6ad9814b15fa0ef459a04edd)"})
 	got := out.String()
-	for _, want := range []string{"1 write waited for the tenant's answer; the tenant carried it out all the same, so it is done", "delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)", "A ticket's URL was never shown: make another"} {
+	mustSayAll(t, got, "1 write waited for the tenant's answer; the tenant carried it out all the same, so it is done", "delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)", "A ticket's URL was never shown: make another")
+	if strings.Contains(got, "resume") {
+		t.Errorf("a finished write sends the operator to resume:\n%s", got)
+	}
+}
+
+// mustSayAll fails the test for each of wants that got lacks.
+func mustSayAll(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
-	}
-	if strings.Contains(got, "resume") {
-		t.Errorf("a finished write sends the operator to resume:\n%s", got)
 	}
 }
