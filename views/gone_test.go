@@ -101,3 +101,20 @@ func TestDialogsOnAnAccountGoneNameItAndOfferOnlyEsc(t *testing.T) {
 		}
 	})
 }
+
+// The wizard on a group that has one account left (its other linked or
+// deleted elsewhere, found as the wizard reads): enter says there is
+// nothing left to link, not to pick an account there is none of.
+func TestTheLinkWizardOnAGroupLeftWithOneAccountSaysNothingIsLeftToLink(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("alice.nguyen@gmail.com")
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), "google-oauth2|108812345678901234567"); err != nil {
+		t.Fatal(err)
+	}
+	h.press("l", "enter") // the read finds it gone; the group is read again
+	h.press("enter")
+	h.mustShow("Nothing left to link: this email has one account now")
+	if s := h.screen(); strings.Contains(s, "Pick at least one account") {
+		t.Fatalf("the wizard asks to pick an account of none:\n%s", s)
+	}
+}

@@ -522,7 +522,11 @@ func (w *LinkWizard) secondaries() []string {
 // review reads the primary and the secondaries by id (consistent) for the plan.
 func (w *LinkWizard) review() tea.Cmd {
 	secs := w.secondaries()
-	if w.primary == "" || len(secs) == 0 {
+	switch {
+	case len(w.ids) < 2: // the group holds one account now: nothing to pick
+		w.hint = "Nothing left to link: this email has one account now (esc goes back)."
+		return nil
+	case w.primary == "" || len(secs) == 0:
 		w.hint = "Pick at least one account to link into the primary (space)."
 		return nil
 	}
