@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -194,8 +195,8 @@ func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Op
 	for _, r := range recs {
 		name, _, _ := strings.Cut(r.Step, ".")
 		ref := r.PlanID + "/" + name
-		if r.PlanID == "" || r.Tenant != s.Name || (r.PlanID == p.ID && name == op.ID) {
-			continue
+		if r.PlanID == "" || r.Tenant != s.Name || (r.PlanID == p.ID && name == op.ID) || !slices.Contains(r.UserIDs, op.Primary) {
+			continue // not a call on this primary: its plan is not read
 		}
 		other, ok := plans[r.PlanID]
 		if !ok {
