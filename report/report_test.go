@@ -626,30 +626,27 @@ func reportJSON(tb testing.TB, r *linking.Report) string {
 // (spaces only for ASCII text, Unicode white space otherwise) against
 // strings.Fields and rune counts, at widths that cut every text.
 func TestWrappedSplitsAtEveryWhiteSpaceAsFields(t *testing.T) {
+	// The reference builds whole lines first (greedy: a word joins a line
+	// while the joined line fits), then writes each through endLine.
 	reference := func(width int, prefix, text string) string {
-		tw := tableWriter{width: width}
-		start := 0
-		tw.b = append(tw.b, prefix...)
-		indent, avail, n := utf8.RuneCountInString(prefix), width-utf8.RuneCountInString(prefix), 0
+		indent := utf8.RuneCountInString(prefix)
+		var lines [][]string
 		for _, word := range strings.Fields(text) {
-			wl := utf8.RuneCountInString(word)
-			if n > 0 && n+1+wl > avail {
-				tw.endLine(start)
-				start = len(tw.b)
-				tw.b = append(tw.b, strings.Repeat(" ", indent)...)
-				n = 0
+			if k := len(lines) - 1; k >= 0 && utf8.RuneCountInString(strings.Join(append(slices.Clip(lines[k]), word), " ")) <= width-indent {
+				lines[k] = append(lines[k], word)
+				continue
 			}
-			if n > 0 {
-				tw.b = append(tw.b, ' ')
-				n++
-			}
-			tw.b = append(tw.b, word...)
-			n += wl
+			lines = append(lines, []string{word})
 		}
-		if n > 0 {
+		tw := tableWriter{width: width}
+		for i, words := range lines {
+			lead := prefix
+			if i > 0 {
+				lead = strings.Repeat(" ", indent)
+			}
+			start := len(tw.b)
+			tw.b = append(tw.b, lead+strings.Join(words, " ")...)
 			tw.endLine(start)
-		} else {
-			tw.b = tw.b[:start]
 		}
 		return string(tw.b)
 	}
