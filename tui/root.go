@@ -1560,8 +1560,8 @@ func (m *Model) statusBar() string {
 const (
 	statusScanWords      = 1  // the scan state without "scanned " and "…"
 	statusShortBadges    = 2  // SANDBOX and READ-ONLY in short words (SBX, RO)
-	statusScanShort      = 3  // the scan state in a few words (scanShort: no time)
-	statusScanTiny       = 4  // … in its fewest (scanTiny: "scan 120k")
+	statusScanShort      = 3  // the scan state in a few words (scanWords.short: no time)
+	statusScanTiny       = 4  // … in its fewest (scanWords.tiny: "scan 120k")
 	statusAddress        = 5  // a sandbox by its address (its badge says sandbox)
 	statusTight          = 6  // the badges lose their padding, the separators their spaces
 	statusTenant24       = 7  // the tenant in 24 cells
@@ -1622,16 +1622,17 @@ func (m *Model) statusLine(tight int, shortWords bool, reserve int) string {
 		n := m.unsettled
 		badges = append(badges, badge(s.ReadOnly, fmt.Sprintf("%d UNSETTLED", n), fmt.Sprintf("%d UNSTLD", n), statusShortUnsettled))
 	}
-	scan, esc := m.scanStatus(), m.scanEsc()
+	words, esc := m.scanState(), m.scanEsc()
+	scan := words.long
 	rate, writes := m.rateStatus(tight < statusNoReset, tight < statusTightest), m.writeStatus()
 	if shortWords && !m.rate.Known {
 		rate = "API –"
 	}
 	switch {
 	case tight >= statusScanTiny:
-		scan = m.scanTiny()
+		scan = words.tiny
 	case tight >= statusScanShort:
-		scan = m.scanShort()
+		scan = words.short
 	case tight >= statusScanWords:
 		scan = strings.TrimSuffix(strings.TrimPrefix(scan, "scanned "), "…")
 	}
@@ -1669,64 +1670,6 @@ func tenantLeast(name string) int {
 	return min(Width(clean), 8)
 }
 
-// scanShort is the scan state in a few words, for a narrow status bar:
-// "scan 42%", "scan: 300k read", "2,000 users".
-func (m *Model) scanShort() string {
-	sc := m.c.Scan
-	p := sc.Progress
-	switch {
-	case sc.Running:
-		if r := m.c.Data.Report; r != nil && r.Method == linking.MethodSnapshot {
-			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + ", updating"
-		}
-		switch p.Stage {
-		case "export":
-			if p.Job == "completed" {
-				return "scan: downloading"
-			}
-			return fmt.Sprintf("scan %d%%", p.Percent)
-		case "scan", "download":
-			return "scan: " + ShortCount(p.Users) + " read"
-		case "connections", "":
-			return "scan: connections"
-		}
-		return "scanning"
-	case sc.Err != nil:
-		return "scan failed"
-	case sc.Cancelled && !sc.Done:
-		return "scan cancelled"
-	case sc.Cancelled:
-		return "rescan cancelled"
-	case sc.Done:
-		if r := m.c.Data.Report; r != nil {
-			return ShortCount(r.UsersScanned) + " users"
-		}
-		return "scanned"
-	}
-	return "not scanned"
-}
-
-// scanTiny is the scan state in its fewest words, for the narrowest
-// status bar: "scan 42%", "scan 120k", "2h, updating", "3.0k users".
-func (m *Model) scanTiny() string {
-	sc := m.c.Scan
-	p := sc.Progress
-	switch short := m.scanShort(); {
-	case sc.Running && strings.HasPrefix(short, "snapshot "):
-		return strings.TrimPrefix(short, "snapshot ")
-	case sc.Running && p.Stage == "export" && p.Job == "completed":
-		return "scan 100%"
-	case sc.Running && (p.Stage == "scan" || p.Stage == "download"):
-		return "scan " + ShortCount(p.Users)
-	case sc.Running && strings.HasPrefix(short, "scan: "):
-		return "scanning"
-	case sc.Cancelled && !sc.Running:
-		return "cancelled"
-	default:
-		return short
-	}
-}
-
 // escCancelsScan reports whether esc, pressed now, would reach the scan
 // (handleKey): on a top-level screen that keeps esc for nothing of its
 // own. A screen above it takes esc to go back, a dialog or a field being
@@ -1752,40 +1695,49 @@ func (m *Model) scanEsc() string {
 	return ""
 }
 
-// scanStatus is the scan state in words (scanEsc follows it).
-func (m *Model) scanStatus() string {
+// scanWords is the scan state in words, at the three lengths the status
+// bar chooses from as it narrows (scanEsc follows it): long "scanned 2,000
+// users 14:05", short "2.0k users", tiny for the narrowest bar.
+type scanWords struct{ long, short, tiny string }
+
+func (m *Model) scanState() scanWords {
 	sc := m.c.Scan
 	p := sc.Progress
+	r := m.c.Data.Report
 	switch {
 	case sc.Running:
-		if r := m.c.Data.Report; r != nil && r.Method == linking.MethodSnapshot {
-			return "snapshot " + Age(m.c.Now().Sub(r.ScannedAt)) + " old, updating…"
+		if r != nil && r.Method == linking.MethodSnapshot {
+			age := Age(m.c.Now().Sub(r.ScannedAt))
+			return scanWords{"snapshot " + age + " old, updating…", "snapshot " + age + ", updating", age + ", updating"}
 		}
 		switch p.Stage {
 		case "export":
 			if p.Job == "completed" {
-				return "scan: export ready, downloading…"
+				return scanWords{"scan: export ready, downloading…", "scan: downloading", "scan 100%"}
 			}
-			return fmt.Sprintf("scan: export %s %3d%%", Bar(10, float64(p.Percent)/100), p.Percent)
+			pct := fmt.Sprintf("scan %d%%", p.Percent)
+			return scanWords{fmt.Sprintf("scan: export %s %3d%%", Bar(10, float64(p.Percent)/100), p.Percent), pct, pct}
 		case "scan", "download":
-			return fmt.Sprintf("scan: %s users read, %.1f MB", Count(p.Users), float64(p.Bytes)/1e6)
+			return scanWords{fmt.Sprintf("scan: %s users read, %.1f MB", Count(p.Users), float64(p.Bytes)/1e6),
+				"scan: " + ShortCount(p.Users) + " read", "scan " + ShortCount(p.Users)}
 		case "connections", "":
-			return "scan: reading connections…"
+			return scanWords{"scan: reading connections…", "scan: connections", "scanning"}
 		}
-		return "scan: " + Fit(p.String(), 40)
+		return scanWords{"scan: " + Fit(p.String(), 40), "scanning", "scanning"}
 	case sc.Err != nil:
-		return "scan failed (r retries)"
+		return scanWords{"scan failed (r retries)", "scan failed", "scan failed"}
 	case sc.Cancelled && !sc.Done:
-		return "scan cancelled (r scans)"
+		return scanWords{"scan cancelled (r scans)", "scan cancelled", "cancelled"}
 	case sc.Cancelled:
-		return "rescan cancelled; showing the last scan"
+		return scanWords{"rescan cancelled; showing the last scan", "rescan cancelled", "cancelled"}
 	case sc.Done:
-		if r := m.c.Data.Report; r != nil {
-			return fmt.Sprintf("scanned %s users %s", Count(r.UsersScanned), m.scanTime())
+		if r != nil {
+			users := ShortCount(r.UsersScanned) + " users"
+			return scanWords{fmt.Sprintf("scanned %s users %s", Count(r.UsersScanned), m.scanTime()), users, users}
 		}
-		return "scanned"
+		return scanWords{"scanned", "scanned", "scanned"}
 	}
-	return "not scanned (r scans)"
+	return scanWords{"not scanned (r scans)", "not scanned", "not scanned"}
 }
 
 // scanTime is when the report on screen was scanned, as the status bar says it.
