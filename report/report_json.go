@@ -147,16 +147,11 @@ func appendAccount(b []byte, a *linking.Account, named linking.PrimaryIdentifier
 	b = appendJSONString(b, a.Provider)
 	b = append(b, `,"strategy":`...)
 	b = appendJSONString(b, a.Strategy)
-	b = append(b, `,"primary_identifier":{"type":`...)
-	b = appendJSONString(b, a.Identifier.Type)
-	b = append(b, `,"value":`...)
-	b = appendJSONString(b, a.Identifier.Value)
-	b = append(b, '}')
-	b = append(b, `,"named_by":{"type":`...)
-	b = appendJSONString(b, named.Type)
-	b = append(b, `,"value":`...)
-	b = appendJSONString(b, named.Value)
-	b = append(b, `},"email":`...)
+	b = append(b, `,"primary_identifier":`...)
+	b = appendIdentifier(b, a.Identifier)
+	b = append(b, `,"named_by":`...)
+	b = appendIdentifier(b, named)
+	b = append(b, `,"email":`...)
 	b = appendJSONString(b, a.Email)
 	b = append(b, `,"email_verified":`...)
 	b = strconv.AppendBool(b, a.EmailVerified)
@@ -188,16 +183,20 @@ func appendAccount(b []byte, a *linking.Account, named linking.PrimaryIdentifier
 		b = append(b, `,"email":`...)
 		b = appendJSONString(b, l.Email)
 		if conns != nil {
-			id := l.PrimaryIdentifier(conns)
-			b = append(b, `,"primary_identifier":{"type":`...)
-			b = appendJSONString(b, id.Type)
-			b = append(b, `,"value":`...)
-			b = appendJSONString(b, id.Value)
-			b = append(b, '}')
+			b = append(b, `,"primary_identifier":`...)
+			b = appendIdentifier(b, l.PrimaryIdentifier(conns))
 		}
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
+}
+
+func appendIdentifier(b []byte, id linking.PrimaryIdentifier) []byte {
+	b = append(b, `{"type":`...)
+	b = appendJSONString(b, id.Type)
+	b = append(b, `,"value":`...)
+	b = appendJSONString(b, id.Value)
+	return append(b, '}')
 }
 
 // nameOf is what names account i, a, of a group whose names are names
