@@ -127,10 +127,7 @@ func TestAuditSaysWhenItsLimitLeftCallsOut(t *testing.T) {
 func TestPlanAndApplyDryRunPrintASummary(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	planFile := t.TempDir() + "/plan.json"
-	r := runCmd(t, nil, "plan", "--demo", "--out", planFile)
-	if r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	r := mustRun(t, "plan", "--demo", "--out", planFile)
 	if n := strings.Count(r.out, "\n"); n >= 30 || !strings.Contains(r.out, "… and ") || !strings.Contains(r.out, "Wrote "+planFile) {
 		t.Errorf("plan --out printed %d lines:\n%s", n, r.out)
 	}
@@ -154,9 +151,7 @@ func TestPlanAndApplyDryRunPrintASummary(t *testing.T) {
 func TestADeletedFamilyMemberKeepsItsNameInTheAuditLog(t *testing.T) {
 	const emma = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "delete", emma, "--force", "--reason", "ZD-7 duplicate child account"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "delete", emma, "--force", "--reason", "ZD-7 duplicate child account")
 	for _, rec := range e.auditRecords() {
 		if rec.Names[emma] != "username emma.miller" {
 			t.Errorf("the %s record names emma as %q", rec.Phase, rec.Names[emma])
@@ -177,9 +172,7 @@ func TestADeletedFamilyMemberKeepsItsNameInTheAuditLog(t *testing.T) {
 func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsID(t *testing.T) {
 	const samGoogle = "google-oauth2|101202303404505606707" // linked into sam
 	newWriteEnv(t)
-	if r := runCmd(t, nil, "delete", cmdSam, "--force", "--reason", "ZD-8"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "delete", cmdSam, "--force", "--reason", "ZD-8")
 	r := runCmd(t, nil, "audit", "--user", "101202303404505606707")
 	if !strings.Contains(r.out, " delete ") || !strings.Contains(r.out, samGoogle) {
 		t.Errorf("audit --user of the identity deleted with its primary:\n%s%s", r.out, r.errOut)
@@ -191,12 +184,8 @@ func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsID(t *testing.T) {
 func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsEmail(t *testing.T) {
 	const weiGoogle = "google-oauth2|114455667788990011223"
 	newWriteEnv(t)
-	if r := runCmd(t, nil, "link", cmdSam, weiGoogle, "--allow-different-emails", "--force", "--reason", "ZD-9"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
-	if r := runCmd(t, nil, "delete", cmdSam, "--force", "--reason", "ZD-9"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdSam, weiGoogle, "--allow-different-emails", "--force", "--reason", "ZD-9")
+	mustRun(t, "delete", cmdSam, "--force", "--reason", "ZD-9")
 	r := runCmd(t, nil, "audit", "--email", "Wei.Zhang@", "--action", "delete")
 	if !strings.Contains(r.out, " delete ") || !strings.Contains(r.out, weiGoogle) {
 		t.Errorf("audit --email of an identity deleted with its primary:\n%s%s", r.out, r.errOut)
@@ -207,9 +196,7 @@ func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsEmail(t *testing.T) {
 // deletion of one is found by its username, which tells it apart.
 func TestALegacyAccountIsFoundInTheAuditLogByItsUsername(t *testing.T) {
 	newWriteEnv(t)
-	if r := runCmd(t, nil, "delete", "auth0|1000456", "--force", "--reason", "ZD-10"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "delete", "auth0|1000456", "--force", "--reason", "ZD-10")
 	r := runCmd(t, nil, "audit", "--user", "bob.smith2")
 	if !strings.Contains(r.out, " delete ") || !strings.Contains(r.out, "username bob.smith2") {
 		t.Errorf("audit --user of a legacy account's username:\n%s%s", r.out, r.errOut)
@@ -237,10 +224,7 @@ func TestAuditJSONGivesAnOlderLogsNoteAsANote(t *testing.T) {
 		}
 	}
 	log.Close()
-	r := runCmd(t, nil, "audit", "--audit-log", path, "--json")
-	if r.code != exitOK {
-		t.Fatalf("audit --json: exit %d %s", r.code, r.errOut)
-	}
+	r := mustRun(t, "audit", "--audit-log", path, "--json")
 	var result struct{ Result, Error, Note string }
 	if err := json.Unmarshal([]byte(strings.SplitN(r.out, "\n", 2)[0]), &result); err != nil {
 		t.Fatal(err)

@@ -172,16 +172,10 @@ func TestApplyRefusesAJournalTheRunWouldRefuseBeforeDescribingIt(t *testing.T) {
 	e := newWriteEnv(t)
 	dir := t.TempDir()
 	planA, planB := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
-	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planA); r.code != exitOK {
-		t.Fatalf("plan a: %d %s", r.code, r.errOut)
-	}
-	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", planB); r.code != exitOK {
-		t.Fatalf("plan b: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "wei.zhang@gmail.com", "--out", planA)
+	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", planB)
 	foreign := filepath.Join(dir, "foreign.journal")
-	if r := runCmd(t, nil, "apply", planA, "--force", "--journal", foreign); r.code != exitOK {
-		t.Fatalf("apply a: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "apply", planA, "--force", "--journal", foreign)
 	writes := e.userWrites()
 	yes := "y\n"
 	for _, tc := range []struct {
@@ -275,9 +269,7 @@ func TestApplyOfAPlanRunningElsewhereIsRefusedBeforeDescribingIt(t *testing.T) {
 	e := newWriteEnv(t)
 	dir := t.TempDir()
 	planFile, journal := filepath.Join(dir, "p.json"), filepath.Join(dir, "p.journal")
-	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile)
 	f, err := os.Open(planFile)
 	if err != nil {
 		t.Fatal(err)

@@ -45,9 +45,7 @@ func TestTwoOperatorsApplyOneGroupAtOnce(t *testing.T) {
 			dir := t.TempDir()
 			planFile := filepath.Join(dir, "plan.json")
 			useTenant(t, srv, base, filepath.Join(dir, "planner"))
-			if r := runCmd(t, nil, "plan", "--email", group, "--out", planFile); r.code != exitOK {
-				t.Fatalf("plan: exit %d %s", r.code, r.errOut)
-			}
+			mustRun(t, "plan", "--email", group, "--out", planFile)
 			plan := readPlanFile(t, planFile)
 			before := srv.Stats().Effects
 

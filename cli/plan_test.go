@@ -87,9 +87,7 @@ func TestAFileInAMissingDirectoryIsRefusedAndNothingIsMade(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nonexistent", "dir")
 	plan := filepath.Join(dir, "plan.json")
-	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan); r.code != exitOK {
-		t.Fatalf("plan: exit %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
 	calls := e.srv.Stats().APICalls
 	for _, args := range [][]string{
 		{"plan", "--out", filepath.Join(missing, "p.json")},

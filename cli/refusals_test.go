@@ -44,9 +44,7 @@ func TestALinkBetweenABlockedAndAnUnblockedAccountIsRefused(t *testing.T) {
 func TestABlockSetAfterThePlanStopsTheLinkBeforeAnyWrite(t *testing.T) {
 	e := newWriteEnv(t)
 	plan := filepath.Join(t.TempDir(), "plan.json")
-	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
 	if data, err := os.ReadFile(plan); err != nil || !strings.Contains(string(data), `"kind":"link"`) {
 		t.Fatalf("the plan holds no link (%v): %.400s", err, data)
 	}
@@ -68,9 +66,7 @@ func TestABlockSetAfterThePlanStopsTheLinkBeforeAnyWrite(t *testing.T) {
 // refuses before any write, instead of promising it back.
 func TestUndoOfADeletionWhoseEmailIsTakenAgainIsRefused(t *testing.T) {
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "delete", cmdAliceDB, "--force")
 	opID := e.opIDOf("delete")
 	again, err := connectEnv(t, e).CreateUser(t.Context(), client.NewUser{Connection: "Username-Password-Authentication", Email: "Alice.Nguyen@gmail.com", Password: "a-new-Passw0rd!"})
 	if err != nil {
@@ -108,9 +104,7 @@ func TestUndoOfADeletionOnALegacyCustomDatabaseRecreatesIt(t *testing.T) {
 func TestAWriteRefusedBeforeAnyCallNamesNoAuditLog(t *testing.T) {
 	e := newWriteEnv(t)
 	plan := filepath.Join(t.TempDir(), "plan.json")
-	if r := runCmd(t, nil, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
 	tn := connectEnv(t, e)
 	if _, err := tn.SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
 		t.Fatal(err)

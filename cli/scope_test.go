@@ -274,9 +274,7 @@ func TestShowOfAnAccountWithoutAnEmail(t *testing.T) {
 func TestAReEditedPlansJournalIsRefusedWithoutNamingTheFlag(t *testing.T) {
 	e := newWriteEnv(t)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile)
 	p := readPlanFile(t, planFile)
 	if len(p.Operations) < 2 {
 		t.Fatalf("the plan has %d operations", len(p.Operations))

@@ -253,9 +253,7 @@ func TestAnUndoLackingAScopeIsRefusedBeforeItsFirstWrite(t *testing.T) {
 	_, needed, _ := readmeScopes(t)
 	granted := slices.DeleteFunc(slices.Clone(needed), func(s string) bool { return s == "delete:organization_members" })
 	e := newWriteEnvFrom(t, scopesFixture(t), emulator.Options{Rate: -1, Scopes: granted})
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	writes := e.userWrites()
 	r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force")
 	if r.code != exitRefused || !strings.Contains(r.errOut, "missing_scope") || !strings.Contains(r.errOut, "expected any of: delete:organization_members") {

@@ -134,9 +134,7 @@ func (e *writeEnv) undoToBefore(action string, before map[string]string, args ..
 func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 	e := newAccessEnv(t)
 	before := tenantPeople(e.srv)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--reason", "ticket 4411"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--reason", "ticket 4411")
 	if peopleDiff(before, tenantPeople(e.srv)) == "" {
 		t.Fatal("the link changed nothing")
 	}
@@ -195,9 +193,7 @@ func TestLinkThenUndoRestoresTheTenant(t *testing.T) {
 func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 	e := newBlockedEnv(t, cmdAliceGoogle, cmdAliceDB)
 	before := tenantPeople(e.srv)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	if r := e.undoToBefore("link", before); !strings.Contains(r.out, `op1.block    done            PATCH /api/v2/users/google-oauth2%7C108812345678901234567 {"blocked":true}`) {
 		t.Errorf("the undo's unlink does not block the account again:\n%s", r.out)
 	}
@@ -210,9 +206,7 @@ func TestUndoOfALinkGivesABlockedSecondaryItsBlockBack(t *testing.T) {
 func TestUndoOfALinkWhosePrimaryWasBlockedSinceIsAConflict(t *testing.T) {
 	e := newWriteEnv(t)
 	before := tenantPeople(e.srv)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceDB, true); err != nil {
 		t.Fatal(err)
 	}
@@ -268,9 +262,7 @@ func TestUnlinkFromABlockedPrimaryLetsNoOneIn(t *testing.T) {
 func TestUndoOfAnUnlinkIntoAPrimaryBlockedSinceIsAConflict(t *testing.T) {
 	const google = "google-oauth2|101202303404505606707"
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force"); r.code != exitOK {
-		t.Fatalf("unlink: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force")
 	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdSam, true); err != nil {
 		t.Fatal(err)
 	}
@@ -310,9 +302,7 @@ func TestUndoOfADeletedBlockedPrimaryLinksItsIdentityBack(t *testing.T) {
 func TestUndoOfAChangedLinkIsRefusedWithoutOverwrite(t *testing.T) {
 	e := newWriteEnv(t)
 	before := tenantPeople(e.srv)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	opID := e.opIDOf("link")
 	// The merge set app_metadata.roles (the union of both accounts' roles);
 	// someone sets it again since.
@@ -325,9 +315,7 @@ func TestUndoOfAChangedLinkIsRefusedWithoutOverwrite(t *testing.T) {
 	if r.code != exitRefused || !strings.Contains(r.errOut, `app_metadata.roles: was ["member"] before, ["member","beta"] after the operation, and is ["auditor"] now`) || !strings.Contains(r.errOut, "undo_conflict") || e.userWrites() != writes {
 		t.Fatalf("undo of a changed link: %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
-	if r := runCmd(t, nil, "undo", opID, "--force", "--overwrite"); r.code != exitOK {
-		t.Fatalf("undo --force --overwrite: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "undo", opID, "--force", "--overwrite")
 	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
 		t.Errorf("after a forced undo:\n%s", diff)
 	}
@@ -340,9 +328,7 @@ func TestUndoOfAChangedLinkIsRefusedWithoutOverwrite(t *testing.T) {
 // nothing either.
 func TestUndoWithForceAloneDoesNotOverwriteWhatChangedSince(t *testing.T) {
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	opID := e.opIDOf("link")
 	if _, err := connectEnv(t, e).UpdateMetadata(t.Context(), cmdAliceDB, nil, map[string]any{"roles": []string{"auditor"}}); err != nil {
 		t.Fatal(err)
@@ -400,9 +386,7 @@ func TestDeleteThenUndoRecreatesADatabaseAccount(t *testing.T) {
 // back, and the undo says the social identity returns at its next login.
 func TestUndoOfADeletedPrimarySaysWhatWaitsForALogin(t *testing.T) {
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "delete", cmdSam, "--force"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "delete", cmdSam, "--force")
 	r := runCmd(t, nil, "undo", e.opIDOf("delete"), "--force")
 	if r.code != exitOK || !e.exists(cmdSam) || !strings.Contains(r.out, "google-oauth2|101202303404505606707") || !strings.Contains(r.out, "next login") {
 		t.Fatalf("undo: %d\n%s\n%s", r.code, r.out, r.errOut)
@@ -468,9 +452,7 @@ func TestDeleteSaysWhatTheDeletionDestroys(t *testing.T) {
 func TestUnlinkThenUndoLinksAgain(t *testing.T) {
 	e := newWriteEnv(t)
 	before := tenantPeople(e.srv)
-	if r := runCmd(t, nil, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force", "--reason", "test"); r.code != exitOK {
-		t.Fatalf("unlink: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force", "--reason", "test")
 	for _, rec := range e.auditRecords() {
 		if rec.Action == "unlink" && rec.Phase == audit.PhaseAttempt && (rec.Backup == "" || rec.Reason != "test") {
 			t.Errorf("the unlink took no backup or no reason: %+v", rec)
@@ -504,9 +486,7 @@ func TestUndoOfAHalfDoneLinkKeepsMetadataALaterLinkLeftOnlyThere(t *testing.T) {
 	}
 	merge := e.opIDOf("patch_metadata")
 	refusing.Store(false)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"); r.code != exitOK {
-		t.Fatalf("the later link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force")
 	kept := tenantPeople(e.srv)[cmdAliceDB]
 	r := runCmd(t, nil, "undo", merge, "--force=false")
 	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "the only copy of its metadata left") {
@@ -517,9 +497,7 @@ func TestUndoOfAHalfDoneLinkKeepsMetadataALaterLinkLeftOnlyThere(t *testing.T) {
 	}
 	// Unlinked again, the secondary is an account of its own, with no
 	// metadata: the primary's copy is still the only one.
-	if r := runCmd(t, nil, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force"); r.code != exitOK {
-		t.Fatalf("unlink: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
 	r = runCmd(t, nil, "undo", merge)
 	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "no longer holds") {
 		t.Fatalf("undo of the merge after the unlink: exit %d\n%s\n%s", r.code, r.out, r.errOut)
@@ -621,9 +599,7 @@ func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 // --overwrite, as text or JSON, nothing written.
 func TestUndoThatConflictsInEverythingIsRefused(t *testing.T) {
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	opID := e.opIDOf("link")
 	if err := connectEnv(t, e).DeleteUser(t.Context(), cmdAliceDB); err != nil {
 		t.Fatal(err)
@@ -647,28 +623,20 @@ func TestUndoThatConflictsInEverythingIsRefused(t *testing.T) {
 // written.
 func TestUndoRefusesWhatItCannotUndoWithExit3(t *testing.T) {
 	e := newWriteEnv(t)
-	if r := runCmd(t, nil, "ticket", cmdLiam, "--force"); r.code != exitOK {
-		t.Fatalf("ticket: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "ticket", cmdLiam, "--force")
 	if r := runCmd(t, nil, "undo", e.opIDOf("ticket")); r.code != exitRefused || !strings.Contains(r.errOut, "not_undoable") {
 		t.Errorf("undo of a ticket: exit %d, want %d naming not_undoable\n%s%s", r.code, exitRefused, r.out, r.errOut)
 	}
 
 	// The unlink an undo of a link made is a step of that undo: no undo.
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
-	if r := runCmd(t, nil, "undo", e.opIDOf("link"), "--force"); r.code != exitOK {
-		t.Fatalf("undo of the link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	mustRun(t, "undo", e.opIDOf("link"), "--force")
 	writes := e.userWrites()
 	if r := runCmd(t, nil, "undo", e.opIDOf("unlink"), "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "not_undoable") || e.userWrites() != writes {
 		t.Errorf("undo of an undo's unlink: exit %d, want %d naming not_undoable, nothing written\n%s%s", r.code, exitRefused, r.out, r.errOut)
 	}
 
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code != exitOK {
-		t.Fatalf("link: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
 	var backup string
 	for _, rec := range e.auditRecords() {
 		if rec.Backup != "" {
@@ -696,9 +664,7 @@ func TestABackupMadeWithARelativeBackupDirIsUndoneFromAnotherDirectory(t *testin
 	e := newWriteEnv(t)
 	work := t.TempDir()
 	t.Chdir(work)
-	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force", "--backup-dir", "relbk"); r.code != exitOK {
-		t.Fatalf("delete: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "delete", cmdAliceDB, "--force", "--backup-dir", "relbk")
 	opID := e.opIDOf("delete")
 	for _, rec := range e.auditRecords() {
 		if rec.Backup != "" && !filepath.IsAbs(rec.Backup) {

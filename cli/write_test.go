@@ -91,6 +91,17 @@ func runCmd(t *testing.T, answer *string, args ...string) cmdRun {
 	return cmdRun{code, out.String(), errOut.String()}
 }
 
+// mustRun runs linkdesk with args, not on a terminal, and stops the test
+// unless it exits 0.
+func mustRun(t *testing.T, args ...string) cmdRun {
+	t.Helper()
+	r := runCmd(t, nil, args...)
+	if r.code != exitOK {
+		t.Fatalf("linkdesk %q: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+	}
+	return r
+}
+
 // userWrites counts the requests that change users or make tickets (an
 // export job's POST changes nothing).
 func (e *writeEnv) userWrites() int64 {
@@ -136,10 +147,7 @@ func (e *writeEnv) noSecrets(r cmdRun) {
 }
 
 func TestLinkDryRunPrintsTheExactCallsAndChangesNothing(t *testing.T) {
-	r := runCmd(t, nil, "link", "--demo", "--fixture", cmdFixture, cmdAliceDB, cmdAliceGoogle)
-	if r.code != exitOK {
-		t.Fatalf("exit %d: %s", r.code, r.errOut)
-	}
+	r := mustRun(t, "link", "--demo", "--fixture", cmdFixture, cmdAliceDB, cmdAliceGoogle)
 	for _, want := range []string{
 		`PATCH /api/v2/users/auth0%7C63ea1f0b2c8d4e5f60718293 {"app_metadata":{"roles":["member","beta"]}}`,
 		`POST /api/v2/users/auth0%7C63ea1f0b2c8d4e5f60718293/identities {"connection_id":"con_cCJYyy3RRzNwJ5qZ","provider":"google-oauth2","user_id":"108812345678901234567"}`,
@@ -314,9 +322,7 @@ func TestDecliningAWritesQuestionExitsOneAndChangesNothing(t *testing.T) {
 		t.Fatalf("delete: %d %s", r.code, r.errOut)
 	}
 	planFile := filepath.Join(t.TempDir(), "plan.json")
-	if r := runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile); r.code != exitOK {
-		t.Fatalf("plan: %d %s", r.code, r.errOut)
-	}
+	mustRun(t, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile)
 
 	const declined = "Not confirmed: nothing was changed.\n"
 	for _, tc := range []struct {
@@ -458,10 +464,7 @@ func TestOneCallIsWordedAsOne(t *testing.T) {
 func TestPlanAndApply(t *testing.T) {
 	e := newWriteEnv(t)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
-	r := runCmd(t, nil, "plan", "--out", planFile)
-	if r.code != exitOK {
-		t.Fatalf("plan: exit %d %s", r.code, r.errOut)
-	}
+	r := mustRun(t, "plan", "--out", planFile)
 	for _, want := range []string{"5 operations, 6 calls; 6 groups not planned.", "Refused by a safety check: 1 group (unverified_email 1)",
 		"Not planned, nothing to link:", "shared_by_design 2"} {
 		if !strings.Contains(r.out, want) {
