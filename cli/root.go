@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,6 +78,9 @@ type streams struct {
 	ErrOut io.Writer
 	// terminal reports whether f is an interactive terminal.
 	terminal func(f any) bool
+	// sandbox is set once the command's tenant is a sandbox inside this
+	// process: a write cut off by a second Ctrl-C ends with it.
+	sandbox atomic.Bool
 }
 
 func osStreams() *streams {
@@ -116,6 +120,7 @@ type globalOptions struct {
 	Operator  string
 
 	notes io.Writer // where a session's notes about its records go (stderr)
+	io    *streams
 }
 
 // Main runs linkdesk with args (without the program name) on the process's
@@ -181,7 +186,11 @@ func interrupts(io *streams, signals <-chan os.Signal, cancel context.CancelFunc
 		case <-signals:
 		}
 	}
-	fmt.Fprintln(io.ErrOut, "linkdesk: stopped at once: a write cut off now is settled by `linkdesk resume`.")
+	if io.sandbox.Load() {
+		fmt.Fprintf(io.ErrOut, "linkdesk: stopped at once: %s.\n", session.SandboxEnds)
+	} else {
+		fmt.Fprintln(io.ErrOut, "linkdesk: stopped at once: a write cut off now is settled by `linkdesk resume`.")
+	}
 	os.Exit(exitInterrupted)
 }
 
@@ -193,7 +202,7 @@ const interruptNotice = 400 * time.Millisecond
 const exitInterrupted = 130
 
 func newRootCmd(io *streams) *cobra.Command {
-	g := &globalOptions{notes: io.ErrOut}
+	g := &globalOptions{notes: io.ErrOut, io: io}
 	root := &cobra.Command{
 		Use:   "linkdesk",
 		Short: "Find and fix duplicate accounts in an Auth0 tenant",
@@ -410,6 +419,9 @@ func (g *globalOptions) open(ctx context.Context, sandbox bool) (*session.Sessio
 	var usage session.UsageError
 	if errors.As(err, &usage) {
 		return nil, &exitError{code: exitUsage, err: usage.Err}
+	}
+	if s != nil && s.Sandbox && g.io != nil {
+		g.io.sandbox.Store(true)
 	}
 	if s != nil && g.notes != nil {
 		s.Notify = func(msg string) { fmt.Fprintln(g.notes, "linkdesk: note:", terminalText(msg)) }

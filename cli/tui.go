@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/tui"
 	"github.com/linkdesk/linkdesk/views"
 )
@@ -43,7 +44,7 @@ func runTUI(o *tuiOptions) error {
 	if _, err := p.Run(); err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
-	if writesLeft(o.io, m.WriteLabels(), m.UnsentWriteLabels(), m.FinishedWriteLabels()) {
+	if writesLeft(o.io, s.Sandbox, m.WriteLabels(), m.UnsentWriteLabels(), m.FinishedWriteLabels()) {
 		return &exitError{code: exitFailure} // writes cut off: said above, for resume
 	}
 	return nil
@@ -52,10 +53,10 @@ func runTUI(o *tuiOptions) error {
 // writesLeft says, once the terminal UI is gone, which writes the operator
 // quit during: those that finished all the same (finished: the operator
 // quit believing they stopped), those that sent nothing yet (unsent), and
-// those cut off where they stood (labels), which resume settles. It
-// reports whether any was cut off: the program then exits 1, as a write
-// command cut off does.
-func writesLeft(io *streams, labels, unsent, finished []string) bool {
+// those cut off where they stood (labels), which resume settles (a
+// sandbox's: nothing does). It reports whether any was cut off: the program
+// then exits 1, as a write command cut off does.
+func writesLeft(io *streams, sandbox bool, labels, unsent, finished []string) bool {
 	if len(finished) > 0 {
 		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer; the tenant carried %s out all the same, so %s done (the audit log records %s):\n",
 			len(finished), plural(len(finished), "write", "writes"), plural(len(finished), "it", "them"), plural(len(finished), "it is", "they are"), plural(len(finished), "it", "them"))
@@ -83,7 +84,11 @@ func writesLeft(io *streams, labels, unsent, finished []string) bool {
 	for _, l := range labels {
 		fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
 	}
-	fmt.Fprintln(io.ErrOut, "Run `linkdesk resume`: it reads the tenant to learn whether each took effect, records it, and finishes or discards the rest.")
+	if sandbox {
+		fmt.Fprintf(io.ErrOut, "Whether each took effect stays unknown: %s.\n", session.SandboxEnds)
+	} else {
+		fmt.Fprintln(io.ErrOut, "Run `linkdesk resume`: it reads the tenant to learn whether each took effect, records it, and finishes or discards the rest.")
+	}
 	return true
 }
 

@@ -13,10 +13,10 @@ import (
 func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, nil, nil, nil) || out.Len() != 0 {
+	if writesLeft(io, false, nil, nil, nil) || out.Len() != 0 {
 		t.Fatalf("nothing in flight, yet: %q", out.String())
 	}
-	if !writesLeft(io, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil, nil) {
+	if !writesLeft(io, false, []string{"link google-oauth2|1088… into auth0|63ea…\x1b[2J"}, nil, nil) {
 		t.Error("a write cut off does not make the program exit 1")
 	}
 	got := out.String()
@@ -26,12 +26,29 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	}
 }
 
+// Quitting `linkdesk demo` during a write ends the sandbox tenant with it:
+// the shell says the outcome stays unknown and that nothing is left to
+// settle, and does not send the operator to a resume that has no tenant
+// to read.
+func TestQuittingTheDemoDuringAWriteSaysNothingIsLeftToSettle(t *testing.T) {
+	var out bytes.Buffer
+	io := &streams{Out: &out, ErrOut: &out}
+	if !writesLeft(io, true, []string{"link google-oauth2|1088… into auth0|63ea…"}, nil, nil) {
+		t.Error("a write cut off does not make the program exit 1")
+	}
+	got := out.String()
+	mustSayAll(t, got, "1 write waited for the tenant's answer, so it was cut off", "stays unknown", "the sandbox tenant ends with this linkdesk")
+	if strings.Contains(got, "resume") {
+		t.Errorf("quitting the demo sends the operator to resume:\n%s", got)
+	}
+}
+
 // A write quit during its reads, before any call, sent nothing: the shell
 // says so, and sends the operator to no resume.
 func TestQuittingDuringAWritesReadsSaysNothingWasSent(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, nil, []string{"link google-oauth2|1088… into auth0|63ea…"}, nil) {
+	if writesLeft(io, false, nil, []string{"link google-oauth2|1088… into auth0|63ea…"}, nil) {
 		t.Error("a write that sent nothing makes the program exit 1")
 	}
 	got := out.String()
@@ -47,13 +64,13 @@ func TestQuittingDuringAWritesReadsSaysNothingWasSent(t *testing.T) {
 func TestQuittingDuringAWriteThatTookEffectSaysItIsDone(t *testing.T) {
 	var out bytes.Buffer
 	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, nil, nil, []string{"delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)"}) {
+	if writesLeft(io, false, nil, nil, []string{"delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)"}) {
 		t.Error("a write that finished makes the program exit 1")
 	}
 	if strings.Contains(out.String(), "ticket") {
 		t.Errorf("a deletion is said to have lost a ticket URL:\n%s", out.String())
 	}
-	writesLeft(io, nil, nil, []string{"ticket for ava.hill4015 (auth0|6ad9814b15fa0ef459a04edd)"})
+	writesLeft(io, false, nil, nil, []string{"ticket for ava.hill4015 (auth0|6ad9814b15fa0ef459a04edd)"})
 	got := out.String()
 	mustSayAll(t, got, "1 write waited for the tenant's answer; the tenant carried it out all the same, so it is done", "delete thill108 (auth0|67d29c69e5b0ef0b410c60ca)", "A ticket's URL was never shown: make another")
 	if strings.Contains(got, "resume") {

@@ -377,7 +377,11 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			fmt.Fprintf(w, "Not confirmed, as the run stopped first: the journal records %s done by an earlier run: %s\n", plural(len(recorded), "this call", "these calls"), strings.Join(recorded, ", "))
 		}
 		if n := res.Count(linking.StatusUnknown); n > 0 {
-			fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(n, "call", "calls"))
+			if s.Sandbox {
+				fmt.Fprintf(w, "The outcome of the %s stays unknown: %s.\n", plural(n, "call", "calls"), session.SandboxEnds)
+			} else {
+				fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(n, "call", "calls"))
+			}
 		}
 	}
 	if s.ReadOnly {

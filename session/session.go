@@ -148,7 +148,7 @@ func isAre(n int) string {
 type Session struct {
 	Tenant   client.Tenant
 	Name     string // what the status bar, plans and the audit log call the tenant
-	Sandbox  bool
+	Sandbox  bool   // a sandbox tenant inside this process: it ends with it
 	ReadOnly bool
 	Operator string
 	Paths    Paths
@@ -156,6 +156,7 @@ type Session struct {
 	ctx     context.Context
 	secrets []string
 	stop    func()
+	opened  time.Time // when a sandbox tenant started: plans before it are another's
 
 	connsMu sync.Mutex
 	conns   *linking.Connections
@@ -272,6 +273,10 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	return s, nil
 }
 
+// SandboxEnds says why a sandbox tenant's writes cut off are never
+// settled: `linkdesk resume` has no tenant to read.
+const SandboxEnds = "the sandbox tenant ends with this linkdesk, and so does what was cut off: nothing is left to settle"
+
 // UsageError is an error in what the operator asked for (flags, files,
 // configuration): the command line exits 2 with it.
 type UsageError struct{ Err error }
@@ -315,6 +320,7 @@ func (s *Session) startSandbox(ctx context.Context, cfg Config) error {
 		return err
 	}
 	s.Tenant, s.Name, s.Sandbox = t, "sandbox ("+t.Domain()+")", true
+	s.opened = time.Now().UTC().Truncate(time.Second) // as a plan's created_at is
 	s.secrets = []string{srv.ClientSecret()}
 	s.stop = func() { srv.Close() }
 	return nil

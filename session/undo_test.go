@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
@@ -362,5 +363,24 @@ func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *test
 	}
 	if _, c1, err := s.UndoPlan(ctx, opIDOf(t, s, p.ID, "op1.link"), ""); err != nil || len(c1) > 0 {
 		t.Fatalf("undo of the first link once the second is undone: %v %v", err, c1)
+	}
+}
+
+// A sandbox tenant lives in its process: a later run's sandbox that happens
+// to get the same address (and so the same name) is another tenant, and the
+// writes an earlier one left cut off are not its to settle or to count.
+// Its own, cut off while it runs, are.
+func TestASandboxDoesNotTakeUpTheCutOffWritesOfAnEarlierSandbox(t *testing.T) {
+	f := newFixture(t)
+	_, p := f.cutLink(t, true)
+	for _, tc := range []struct {
+		opened time.Time
+		want   int
+	}{{p.CreatedAt.Add(time.Second), 0}, {p.CreatedAt, 1}} {
+		s := f.session(t, f.real, "sandbox")
+		s.Sandbox, s.opened = true, tc.opened
+		if list, err := s.Unsettled(); err != nil || len(list) != tc.want {
+			t.Errorf("a sandbox opened at %s, the plan made at %s: unsettled %v %+v, want %d", tc.opened, p.CreatedAt, err, list, tc.want)
+		}
 	}
 }

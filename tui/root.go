@@ -17,6 +17,7 @@ import (
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/scan"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/termsafe"
 )
 
@@ -1232,7 +1233,11 @@ func (m *Model) askQuit() tea.Cmd {
 		for _, w := range m.writes {
 			body = append(body, Bullet(w.label, width, 0)...) // whole, wrapped: the accounts it names
 		}
-		return append(append(body, ""), Wrap("Quitting now stops them where they stand: `linkdesk resume` settles them by reading the tenant.", width, 0)...)
+		after := "`linkdesk resume` settles them by reading the tenant."
+		if m.c.Backend != nil && m.c.Backend.Sandbox() {
+			after = session.SandboxEnds + "."
+		}
+		return append(append(body, ""), Wrap("Quitting now stops them where they stand: "+after, width, 0)...)
 	}
 	return m.push(d)
 }

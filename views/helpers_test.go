@@ -75,10 +75,13 @@ type harnessOpts struct {
 	// depend on the test's temporary directory (goldens; nothing is written).
 	fixedPaths bool
 	// edit changes the sandbox tenant's data before it is served.
-	edit   func(*emulator.Tenant)
-	width  int
-	height int
-	scopes []string // the scopes the sandbox grants (nil: all linkdesk needs)
+	edit func(*emulator.Tenant)
+	// outside: the session is not a sandbox inside this process (a tenant
+	// that outlives linkdesk, as a real one does).
+	outside bool
+	width   int
+	height  int
+	scopes  []string // the scopes the sandbox grants (nil: all linkdesk needs)
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -86,7 +89,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.width == 0 {
 		o.width, o.height = 100, 30
 	}
-	cfg := session.Config{Sandbox: true, ReadOnly: o.readOnly, Operator: "tester", StateDir: t.TempDir()}
+	cfg := session.Config{Sandbox: !o.outside, ReadOnly: o.readOnly, Operator: "tester", StateDir: t.TempDir()}
 	if o.fixedPaths {
 		cfg.AuditLog, cfg.BackupDir = "/var/lib/linkdesk/audit.log", "/var/lib/linkdesk/backups"
 	}

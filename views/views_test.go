@@ -40,7 +40,7 @@ func TestQQuitsAtOnceWithoutWritesInFlight(t *testing.T) {
 }
 
 func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{outside: true})
 	// A write whose answer has not come: its command is never run here.
 	h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Emails: []string{"a@b.c"},
 		Run: func(context.Context) (any, error) { return nil, nil }})
@@ -51,6 +51,7 @@ func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 		t.Fatal("q quit while a write was in flight, without asking")
 	}
 	h.mustShow("Quit while a write is in flight?", "link google-oauth2|1 into auth0|2", "n no (default)")
+	h.mustShowWhole("`linkdesk resume` settles them by reading the tenant.")
 	h.press("enter")
 	if h.quit {
 		t.Fatal("enter confirmed quitting")
@@ -65,6 +66,19 @@ func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 	h.press("q", "y")
 	if !h.quit {
 		t.Fatal("q then y did not quit")
+	}
+}
+
+// Quitting the demo during a write ends its sandbox tenant: the question
+// says nothing is left to settle, and sends no one to resume.
+func TestQuittingTheDemoDuringAWriteSaysTheSandboxEndsWithIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Emails: []string{"a@b.c"},
+		Run: func(context.Context) (any, error) { return nil, nil }})
+	h.press("q")
+	h.mustShowWhole("Quit while a write is in flight?", "the sandbox tenant ends with this linkdesk, and so does what was cut off: nothing is left to settle.")
+	if strings.Contains(h.screen(), "resume") {
+		t.Errorf("the demo's quit question sends the operator to resume:\n%s", h.screen())
 	}
 }
 
