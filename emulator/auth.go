@@ -38,6 +38,7 @@ var DefaultScopes = []string{
 type accessToken struct {
 	clientID string
 	scopes   []string
+	audience string
 	expires  time.Time
 }
 
@@ -70,7 +71,7 @@ func (ts *tokenStore) issue(c Client, scopes []string, iss, aud string, now time
 			}
 		}
 	}
-	ts.tokens[tok] = accessToken{clientID: c.ID, scopes: scopes, expires: now.Add(ts.ttl)}
+	ts.tokens[tok] = accessToken{clientID: c.ID, scopes: scopes, audience: aud, expires: now.Add(ts.ttl)}
 	return tok, nil
 }
 
@@ -84,6 +85,14 @@ func (s *Server) IssuedTokens() []string {
 		out = append(out, tok)
 	}
 	return out
+}
+
+// ownAudience reports whether aud is the tenant's own Management API as the
+// request addressed it: scheme://HOST/api/v2/ with the request's host, the
+// scheme either (the sandbox serves plain HTTP; a client may still say
+// https). Auth0 issues tokens for its own API only and accepts no other.
+func ownAudience(r *http.Request, aud string) bool {
+	return aud == "https://"+r.Host+"/api/v2/" || aud == "http://"+r.Host+"/api/v2/"
 }
 
 // errTokenExpired answers a token past its lifetime: the client may renew it.
@@ -108,6 +117,8 @@ func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) (ac
 		return t, newAPIError(http.StatusUnauthorized, "invalid_token", "Invalid token")
 	case now.After(t.expires):
 		return t, errTokenExpired
+	case !ownAudience(r, t.audience):
+		return t, newAPIError(http.StatusUnauthorized, "invalid_token", "Bad audience: %s", t.audience)
 	}
 	for _, s := range scopes {
 		if slices.Contains(t.scopes, s) {
@@ -170,7 +181,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	aud := params.Get("audience")
-	if !strings.HasSuffix(aud, "/api/v2/") {
+	if !ownAudience(r, aud) {
 		oauthError(w, http.StatusForbidden, "access_denied", "Service not enabled within domain: "+aud)
 		return
 	}

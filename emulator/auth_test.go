@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,11 +24,16 @@ func TestTokenEndpointAcceptsEveryWayClientsSendCredentials(t *testing.T) {
 	// golang.org/x/oauth2 URL-encodes both before Basic encoding, as RFC 6749 says.
 	basic.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
 	fields := form(url.Values{"grant_type": {"client_credentials"}, "audience": {aud}, "client_id": {id}, "client_secret": {secret}})
-	body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "audience": "https://tenant.example/api/v2/", "client_id": id, "client_secret": secret})
-	jsonReq, _ := http.NewRequest("POST", c.base+"/oauth/token", strings.NewReader(string(body)))
-	jsonReq.Header.Set("Content-Type", "application/json")
+	jsonBody := func(aud string) *http.Request {
+		body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "audience": aud, "client_id": id, "client_secret": secret})
+		r, _ := http.NewRequest("POST", c.base+"/oauth/token", strings.NewReader(string(body)))
+		r.Header.Set("Content-Type", "application/json")
+		return r
+	}
+	// The sandbox is served plain; a client may still name its API https://HOST/api/v2/.
+	httpsAud := "https://" + strings.TrimPrefix(c.base, "http://") + "/api/v2/"
 
-	for name, req := range map[string]*http.Request{"basic": basic, "form": fields, "json": jsonReq} {
+	for name, req := range map[string]*http.Request{"basic": basic, "form": fields, "json": jsonBody(aud), "json, https audience": jsonBody(httpsAud)} {
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +56,7 @@ func TestTokenEndpointAcceptsEveryWayClientsSendCredentials(t *testing.T) {
 		c.token = tok.AccessToken
 		c.call("GET", "/api/v2/users/auth0%7Calice1", nil, 200, nil)
 	}
-	if got := c.s.Stats().TokensIssued; got != 4 { // startTest took one
+	if got := c.s.Stats().TokensIssued; got != 5 { // startTest took one
 		t.Errorf("TokensIssued = %d", got)
 	}
 }
@@ -95,6 +101,45 @@ func TestTokenEndpointRefusals(t *testing.T) {
 			t.Errorf("%s: %d, want %d", name, r.status, tc.want)
 		}
 	}
+}
+
+// A token is for the tenant's own Management API only, as Auth0 issues
+// them: another tenant's API, or this one's under another host name, is
+// refused at /oauth/token; a token used at another host name than the one
+// it was issued for is refused by the API.
+func TestTokensAreForTheTenantsOwnAPIOnly(t *testing.T) {
+	c := startTest(t, Options{})
+	_, port, _ := strings.Cut(strings.TrimPrefix(c.base, "http://"), ":")
+	for _, aud := range []string{"https://tenant.example/api/v2/", "http://localhost:" + port + "/api/v2/", c.base + "/api/v2", c.base + "/api/v2/users/"} {
+		body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials", "audience": aud,
+			"client_id": c.s.ClientID(), "client_secret": c.s.ClientSecret()})
+		resp, err := http.Post(c.base+"/oauth/token", "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := `{"error":"access_denied","error_description":"Service not enabled within domain: ` + aud + `"}`
+		if resp.StatusCode != 403 || string(got) != want || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("audience %s: %d %s, want 403 %s", aud, resp.StatusCode, got, want)
+		}
+	}
+	if got := c.s.Stats().TokensIssued; got != 1 { // startTest's
+		t.Errorf("TokensIssued = %d after the refusals", got)
+	}
+
+	// The same tenant addressed as localhost: the token says 127.0.0.1.
+	req, _ := http.NewRequest("GET", c.base+"/api/v2/users/auth0%7Calice1", nil)
+	req.Host = "localhost:" + port
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	wantError(t, response{status: resp.StatusCode, body: got}, 401, "invalid_token", "Bad audience: "+c.base+"/api/v2/")
+	c.call("GET", "/api/v2/users/auth0%7Calice1", nil, 200, nil)
 }
 
 func TestBearerTokenAndScopes(t *testing.T) {
