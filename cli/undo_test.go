@@ -676,3 +676,42 @@ func TestABackupMadeWithARelativeBackupDirIsUndoneFromAnotherDirectory(t *testin
 		t.Errorf("undo from another directory: exit %d (re-created: %v)\n%s%s", r.code, e.exists(cmdAliceDB), r.out, r.errOut)
 	}
 }
+
+// An operation undone already, the same made again since by another
+// command (the pair linked again, the account deleted again), is not
+// undone a second time: that would take apart the newer operation in the
+// older one's name, from the older one's backups. Refused (exit 3,
+// already_undone), naming the undo and the newer operation, which undoes
+// as usual.
+func TestAnOperationUndoneAlreadyIsNotUndoneAgainOverANewerOne(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		args   []string
+	}{
+		{"link", []string{"link", cmdAliceDB, cmdAliceGoogle, "--force"}},
+		{"delete", []string{"delete", cmdAliceDB, "--force"}},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			e := newAccessEnv(t)
+			mustRun(t, tc.args...)
+			first := e.opIDOf(tc.action)
+			mustRun(t, "undo", first, "--force")
+			mustRun(t, tc.args...)
+			again := e.opIDOf(tc.action)
+			if again == first {
+				t.Fatalf("the operation made again has the first one's op_id %s", first)
+			}
+			now, writes := tenantPeople(e.srv), e.userWrites()
+			for _, args := range [][]string{{"undo", first}, {"undo", first, "--force", "--overwrite"}} {
+				r := runCmd(t, nil, args...)
+				if r.code != exitRefused || !strings.Contains(r.errOut, "already_undone") || !strings.Contains(r.errOut, "linkdesk undo "+again) {
+					t.Errorf("%q: exit %d, want %d naming already_undone and %s\n%s%s", args, r.code, exitRefused, again, r.out, r.errOut)
+				}
+			}
+			if diff := peopleDiff(now, tenantPeople(e.srv)); diff != "" || e.userWrites() != writes {
+				t.Errorf("the refused undo changed the tenant:\n%s", diff)
+			}
+			mustRun(t, "undo", again, "--force")
+		})
+	}
+}

@@ -90,6 +90,10 @@ const (
 	// CheckNotUndoable: an undo of an operation linkdesk cannot reverse (a
 	// ticket, a verification email, an undo: undo what it undid instead).
 	CheckNotUndoable = "not_undoable"
+	// CheckAlreadyUndone: an undo of an operation an earlier undo reversed
+	// already, the same made again since by another operation: undoing it
+	// again would undo that one, in this one's name.
+	CheckAlreadyUndone = "already_undone"
 	// CheckMissingScope: the access token the calls carry lacks a scope a
 	// call of the operation needs; the operation stops before its first
 	// write, not halfway through (metadata carried over, the link refused).

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
@@ -43,6 +44,40 @@ type UndoSource struct {
 	// secondaries held before lives on in the primary alone, and taking a
 	// key, role or membership away from it loses their copy too.
 	OtherLinks []OtherLink
+	// Undone is the audit record of the call by which an earlier undo
+	// reversed the operation (UndoneAction: its unlink, link or
+	// re-creation), nil if none did. Again is the op_id of a later
+	// operation that made the same again ("" if the audit log holds none).
+	Undone *audit.Record
+	Again  string
+}
+
+// UndoneAction is the action of the call by which an undo reverses an
+// operation of kind: what, once done, leaves nothing of it in force.
+func UndoneAction(kind OpKind) string {
+	switch kind {
+	case OpLink:
+		return ActionUnlink
+	case OpUnlink:
+		return ActionLink
+	case OpDelete:
+		return ActionCreateUser
+	}
+	return ""
+}
+
+// reverses reports whether op, of an undo of an operation of kind, makes
+// the call that reverses it (UndoneAction).
+func reverses(kind OpKind, op Operation) bool {
+	switch kind {
+	case OpLink:
+		return op.Kind == OpUnlink
+	case OpUnlink:
+		return op.Kind == OpLink
+	case OpDelete:
+		return op.Kind == OpRestore && op.Restore != nil && op.Restore.Create != nil
+	}
+	return false
 }
 
 // OtherLink is another link into the same primary, as recorded: its
@@ -132,6 +167,16 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 	}
 	if err != nil {
 		return nil, err
+	}
+	if r := src.Undone; r != nil && slices.ContainsFunc(u.out.Ops, func(op Operation) bool { return reverses(src.Op.Kind, op) }) {
+		// What the undo would reverse is not this operation's doing: an
+		// undo reversed it, and something made it again since.
+		again := "what stands now was made again since by something linkdesk did not record: undo that instead, by hand"
+		if src.Again != "" {
+			again = fmt.Sprintf("what stands now was made again since by %s: `linkdesk undo %s` undoes that", src.Again, src.Again)
+		}
+		return nil, refuse(CheckAlreadyUndone, r.UserIDs, "this %s (%s of plan %s) was undone already, by the %s op_id %s at %s; %s",
+			opTitle(src.Op), src.Op.ID, src.PlanID, r.Action, r.OpID, r.Time.UTC().Format(time.RFC3339), again)
 	}
 	if len(u.out.Conflicts) > 0 {
 		for i := range u.out.Ops {

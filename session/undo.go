@@ -178,14 +178,41 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 			src.Unknown[step] = true
 		}
 	}
+	src.Undone, src.Again = s.undone(recs, p.ID+"/"+op.ID, op)
 	if op.Kind == linking.OpLink {
 		src.OtherLinks = s.otherLinks(recs, p, op)
 	}
 	return src, nil
 }
 
+// undone finds in recs (an audit log) the call by which an undo reversed
+// op, whose ref is plan/op (linking.UndoneAction), and the op_id of the
+// last operation of op's kind on the same accounts recorded done after it:
+// what made it again.
+func (s *Session) undone(recs []audit.Record, ref string, op linking.Operation) (*audit.Record, string) {
+	action := linking.UndoneAction(op.Kind)
+	users := []string{op.Target}
+	if op.Kind != linking.OpDelete {
+		users = []string{op.Primary, op.Secondary}
+	}
+	var undo *audit.Record
+	again := ""
+	for i, r := range recs {
+		if r.Tenant != s.Name || r.Phase != audit.PhaseResult || r.Result != audit.ResultOK {
+			continue
+		}
+		switch {
+		case undo == nil && r.Undoes == ref && r.Action == action:
+			undo = &recs[i]
+		case undo != nil && r.Undoes == "" && r.Action == string(op.Kind) && !slices.ContainsFunc(users, func(id string) bool { return !slices.Contains(r.UserIDs, id) }):
+			again = r.OpID
+		}
+	}
+	return undo, again
+}
+
 // otherLinks are the links into op's primary, other than op, that recs
-// (an audit log) record as made, with the backups written before their
+// (an audit log) record as made and no undo took apart since, with the backups written before their
 // steps: what their secondaries held before, which an undo of op must
 // not take from the primary unsaid.
 func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Operation) []linking.OtherLink {
@@ -223,7 +250,12 @@ func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Op
 			out[i].Backups[r.Step] = b
 		}
 	}
-	return out
+	// A link an undo took apart is in force no more (a link of the same
+	// pair made since is one of out of its own).
+	return slices.DeleteFunc(out, func(l linking.OtherLink) bool {
+		undo, _ := s.undone(recs, l.PlanID+"/"+l.Op.ID, l.Op)
+		return undo != nil
+	})
 }
 
 // servesAccess reports whether the tenant answers for users' roles and
