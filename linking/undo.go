@@ -624,11 +624,25 @@ func (u *undoer) heldByOthers(now client.User, r *Restore) {
 }
 
 // loses reports whether setting a key the primary holds as now to restored
-// (nil: removed) loses what another secondary held there, other: its
-// elements the primary holds now (a merge unions arrays), else its value,
+// (nil: removed) loses what another secondary held there, other: inside an
+// object, what it held under each key, its elements the primary holds now
+// (a merge unions arrays), else its value,
 // where the primary holds it (the primary's won the merge otherwise, and
 // the secondary's lives on in its backup alone, undo or not).
 func loses(now, restored, other any) bool {
+	if o, isObject := other.(map[string]any); isObject {
+		if n, nowObject := now.(map[string]any); nowObject {
+			// A merge merges objects key by key: what the other held
+			// inside lives on where the primary holds it now.
+			r, _ := restored.(map[string]any)
+			for k, v := range o {
+				if nv, has := n[k]; has && loses(nv, r[k], v) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	o, isArray := other.([]any)
 	n, nowArray := now.([]any)
 	if !isArray || !nowArray {

@@ -290,8 +290,10 @@ func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *test
 	}
 	// Merged: plan the same on both, tags unioned (["a","b"]), tz the
 	// first's (the second's Europe/Berlin dropped at its merge).
-	metaA := json.RawMessage(`{"plan":"team","tags":["a"],"tz":"Asia/Tokyo"}`)
-	metaB := json.RawMessage(`{"plan":"team","tags":["b"],"tz":"Europe/Berlin"}`)
+	// The second's prefs.c, held by the first too, lives on in the
+	// primary's prefs, which the first's undo removes (tester).
+	metaA := json.RawMessage(`{"plan":"team","tags":["a"],"tz":"Asia/Tokyo","prefs":{"lang":"ja","c":4}}`)
+	metaB := json.RawMessage(`{"plan":"team","tags":["b"],"tz":"Europe/Berlin","prefs":{"c":4}}`)
 	tenant := &emulator.Tenant{
 		Connections: []*emulator.Connection{{ID: "con_db", Name: "Username-Password-Authentication", Strategy: "auth0"},
 			{ID: "con_go", Name: "google-oauth2", Strategy: "google-oauth2"}, {ID: "con_gh", Name: "github", Strategy: "github"}},
@@ -344,7 +346,7 @@ func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *test
 	if m := regexp.MustCompile(`linkdesk undo (\S+)\)`).FindStringSubmatch(all); m == nil || !strings.HasPrefix(stepOf(t, s, m[1]), "op2.") {
 		t.Errorf("the undo of the first link does not name the second's op_id to undo first:\n%s", all)
 	}
-	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "app_metadata.tags: github|b1", "role admin: github|b1, still linked"} {
+	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "app_metadata.tags: github|b1", "app_metadata.prefs: github|b1", "role admin: github|b1, still linked"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the undo of the first link does not say %q:\n%s", want, all)
 		}
