@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -31,16 +32,45 @@ var writeScopes = []struct {
 	{http.MethodDelete, "/api/v2/user-blocks/{id}", []string{"update:users"}},
 }
 
-// WriteScopes are the scopes a write call (method and path, as sent) needs,
-// any one of them being enough; nil for a call linkdesk does not make.
-func WriteScopes(method, path string) []string {
+// appMetadataScope reaches a user's app_metadata only: a PATCH of a user
+// whose body holds any other member needs update:users (as the sandbox,
+// and Auth0, refuse it otherwise).
+const appMetadataScope = "update:users_app_metadata"
+
+// WriteScopes are the scopes a write call (method, path and body, as sent)
+// needs, any one of them being enough; nil for a call linkdesk does not
+// make. The route decides, but for a PATCH of a user that writes more than
+// app_metadata, which needs update:users.
+func WriteScopes(method, path string, body []byte) []string {
 	path, _, _ = strings.Cut(path, "?")
 	for _, w := range writeScopes {
 		if w.method == method && pathMatches(w.pattern, path) {
+			if slices.Contains(w.anyOf, appMetadataScope) && !onlyAppMetadata(body) {
+				return []string{"update:users"}
+			}
 			return w.anyOf
 		}
 	}
 	return nil
+}
+
+// onlyAppMetadata reports whether a JSON object body writes nothing but
+// app_metadata (no body writes nothing); a body that is no object is
+// taken to write more.
+func onlyAppMetadata(body []byte) bool {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil || members == nil {
+		return false
+	}
+	for k := range members {
+		if k != "app_metadata" {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteRoutes lists the writes WriteScopes knows, as "METHOD pattern".

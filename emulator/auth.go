@@ -120,12 +120,20 @@ func (ts *tokenStore) check(r *http.Request, scopes []string, now time.Time) (ac
 	case !ownAudience(r, t.audience):
 		return t, newAPIError(http.StatusUnauthorized, "invalid_token", "Bad audience: %s", t.audience)
 	}
-	for _, s := range scopes {
-		if slices.Contains(t.scopes, s) {
-			return t, nil
-		}
+	if !t.allows(scopes...) {
+		return t, errInsufficientScope(scopes...)
 	}
-	return t, newAPIError(http.StatusForbidden, "insufficient_scope",
+	return t, nil
+}
+
+// allows reports whether the token holds one of scopes.
+func (t accessToken) allows(scopes ...string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(t.scopes, s) })
+}
+
+// errInsufficientScope answers a token that holds none of scopes.
+func errInsufficientScope(scopes ...string) *apiError {
+	return newAPIError(http.StatusForbidden, "insufficient_scope",
 		"Insufficient scope, expected any of: %s", strings.Join(scopes, ","))
 }
 

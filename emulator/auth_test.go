@@ -179,6 +179,38 @@ func TestBearerTokenAndScopes(t *testing.T) {
 	}
 }
 
+// update:users_app_metadata is enough for PATCH /api/v2/users/{id}, but it
+// reaches app_metadata only: a body that writes anything else is refused
+// as if the route needed update:users, and changes nothing.
+func TestUpdateAppMetadataScopeReachesAppMetadataOnly(t *testing.T) {
+	c := startTest(t, Options{ExtraClients: []Client{{ID: "app-metadata", Secret: "a", Scopes: []string{"read:users", "update:users_app_metadata"}}}})
+	path := "/api/v2/users/auth0%7Calice1"
+	c.token = c.fetchToken("app-metadata", "a", "")
+	before := c.call("GET", path, nil, 200, nil).String()
+	const refusal = `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: update:users","errorCode":"insufficient_scope"}`
+	for _, body := range []map[string]any{
+		{"user_metadata": map[string]any{"theme": "light"}},
+		{"app_metadata": map[string]any{"plan": "silver"}, "user_metadata": map[string]any{"theme": "light"}},
+		{"blocked": true},
+		{"email": "alice@elsewhere.example"},
+	} {
+		if r := c.do("PATCH", path, body); r.status != 403 || r.String() != refusal {
+			t.Errorf("PATCH %v under update:users_app_metadata: %d %s, want 403 %s", body, r.status, r, refusal)
+		}
+	}
+	if after := c.call("GET", path, nil, 200, nil).String(); after != before || c.s.Stats().Effects[RoutePatchUser] != 0 {
+		t.Errorf("the refused PATCHes changed alice:\n%s\n%s", before, after)
+	}
+	var u struct {
+		AppMetadata  map[string]any `json:"app_metadata"`
+		UserMetadata map[string]any `json:"user_metadata"`
+	}
+	c.call("PATCH", path, map[string]any{"app_metadata": map[string]any{"plan": "silver"}}, 200, &u)
+	if u.AppMetadata["plan"] != "silver" || u.UserMetadata["theme"] != "dark" {
+		t.Errorf("the app_metadata PATCH gave app_metadata %v, user_metadata %v", u.AppMetadata, u.UserMetadata)
+	}
+}
+
 func TestUnknownRoutesAnswerAuth0NotFound(t *testing.T) {
 	c := startTest(t, Options{})
 	for _, p := range []string{"/api/v2/nothing", "/api/v2/users/auth0%7Calice1/permissions", "/elsewhere"} {

@@ -629,6 +629,16 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	// The route takes update:users_app_metadata too, which reaches
+	// app_metadata only: anything else needs update:users.
+	if tok := caller(r); !tok.allows("update:users") {
+		for k := range body {
+			if k != "app_metadata" {
+				writeError(w, errInsufficientScope("update:users"))
+				return
+			}
+		}
+	}
 	u, changed, err := s.patchUser(r.PathValue("id"), payload(body), s.now())
 	if err != nil {
 		writeError(w, err)

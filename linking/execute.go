@@ -579,7 +579,7 @@ const GrantScope = "grant it to the application (Auth0 Dashboard › Application
 // the scopes a step's call needs none of which granted holds; "" when it
 // holds one, or the call needs none.
 func lackedScope(s Step, granted []string) string {
-	need := client.WriteScopes(s.Call.Method, s.Call.Path)
+	need := client.WriteScopes(s.Call.Method, s.Call.Path, s.Call.Body)
 	if len(need) == 0 || slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
 		return ""
 	}
