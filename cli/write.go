@@ -254,7 +254,33 @@ func runPlan(ctx context.Context, ios *streams, f writeFlags, s *session.Session
 		fmt.Fprintln(ios.Out)
 	}
 	res, err := s.Apply(ctx, p, opts)
+	if res != nil && !f.JSON && !s.Sandbox { // a sandbox's undo has no tenant once this ends
+		defer printUndoHint(ios.Out, p, res)
+	}
 	return reportRun(ios, f, s, res, err)
+}
+
+// printUndoHint says what undoes the operations of p that res made: the
+// op_id `linkdesk undo` takes (JSON results give it with every step).
+func printUndoHint(w io.Writer, p *linking.Plan, res *linking.Result) {
+	opIDs := map[string]string{} // operation → the op_id of a call of it that took effect
+	for _, st := range res.Steps {
+		if st.OpID != "" && (st.Status == linking.StatusDone || st.Status == linking.StatusAlreadyDone) {
+			opIDs[st.Op] = st.OpID
+		}
+	}
+	var undoable []string
+	for _, op := range p.Operations {
+		if id := opIDs[op.ID]; id != "" && op.Undoes == nil && linking.UndoneAction(op.Kind) != "" {
+			undoable = append(undoable, id)
+		}
+	}
+	switch {
+	case len(undoable) == 1:
+		fmt.Fprintf(w, "To undo it: linkdesk undo %s\n", undoable[0])
+	case len(undoable) > 1:
+		fmt.Fprintln(w, "To undo one of them: `linkdesk audit` gives each call's op_id, which `linkdesk undo` takes.")
+	}
 }
 
 // reportRun prints what a run did (JSON or text) and gives its error its

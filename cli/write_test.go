@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -241,6 +242,20 @@ func TestAWritesJSONResultGivesTheOpIDUndoTakes(t *testing.T) {
 	}
 	if u := runCmd(t, nil, "undo", res.Steps[1].OpID, "--force"); u.code != exitOK || !e.exists(cmdAliceGoogle) {
 		t.Fatalf("undo of the op_id the result gave: exit %d\n%s%s", u.code, u.out, u.errOut)
+	}
+}
+
+// A write's text result ends with the command that undoes it; the undo's
+// own result offers none (an undo is not undone).
+func TestAWritesResultSaysHowToUndoIt(t *testing.T) {
+	e := newWriteEnv(t)
+	r := mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	m := regexp.MustCompile("(?m)^To undo it: linkdesk undo (\\S+)$").FindStringSubmatch(r.out)
+	if m == nil {
+		t.Fatalf("the link's result says nothing of its undo:\n%s", r.out)
+	}
+	if u := mustRun(t, "undo", m[1], "--force"); strings.Contains(u.out, "To undo") || !e.exists(cmdAliceGoogle) {
+		t.Errorf("the undo of the op_id the result gave:\n%s", u.out)
 	}
 }
 
