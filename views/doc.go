@@ -41,3 +41,9 @@ func Pages() tui.Pages {
 func moreLines(n int, keys string) string {
 	return fmt.Sprintf("  … %d more %s (%s)", n, tui.Plural(n, "line", "lines"), keys)
 }
+
+// linesAbove says, on top of a pane scrolled down, that n lines are out
+// of view above it, and the keys that bring them back.
+func linesAbove(n int, keys string) string {
+	return fmt.Sprintf("  … %d %s above (%s)", n, tui.Plural(n, "line", "lines"), keys)
+}

@@ -1068,7 +1068,17 @@ func (w *LinkWizard) reviewView(height int) []string {
 	if !p.shows(w.scroll) {
 		copy(out[p.banner:], p.away)
 	}
-	out = append(out, "")
+	// Scrolled down (to a conflict, or by keys), the line between the top
+	// and the merge says what is above: y must not be pressed on a merge
+	// believed whole.
+	switch above := w.scroll; {
+	case p.pinned(w.scroll) && above > 1:
+		out = append(out, s.Dim.Render(linesAbove(above-1, "k, g")))
+	case !p.pinned(w.scroll) && above > 0:
+		out = append(out, s.Dim.Render(linesAbove(above, "k, g")))
+	default:
+		out = append(out, "")
+	}
 	if p.pinned(w.scroll) {
 		out = append(out, p.lines[p.sectionOf[w.scroll]]) // the title of the section in view
 	}
