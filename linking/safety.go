@@ -153,7 +153,7 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 			what, them = "an identity", "it"
 		}
 		return refuse(CheckSecondaryHasLinks, ids, "%s has %s linked into it (%s): unlink %s first, or make it the primary",
-			secondary.UserID, what, identityList(linked), them)
+			who(secondary, conns), what, identityList(linked), them)
 	}
 	pc, sc := primary.Connection(), secondary.Connection()
 	if pc == sc && conns.lookup(pc, providerOf(primary)).NonUniqueEmail {
@@ -181,7 +181,7 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 		return refuse(CheckLegacyProfiles, ids, "%s and %s are two profiles of one email inside %s, %s: %s",
 			who(primary, conns), who(secondary, conns), c.Name, what, way)
 	}
-	if err := checkBlocked(primary, secondary); err != nil {
+	if err := checkBlocked(primary, secondary, conns); err != nil {
 		return err
 	}
 	if !opts.AllowDifferentEmails && !sameEmail(primary, secondary) {
@@ -198,7 +198,7 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 				if len(shared) > 0 {
 					email = shared[0][i].raw // the spelling it holds the shared email in
 				}
-				unverified = append(unverified, fmt.Sprintf("%s (%s)", u.UserID, emailOrNone(email)))
+				unverified = append(unverified, fmt.Sprintf("%s (%s)", who(u, conns), emailOrNone(email)))
 				noEmail = noEmail || email == ""
 			}
 		}
@@ -217,17 +217,18 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 // checkBlocked refuses a link between a blocked account and one that is
 // not: after it, the primary's block alone decides who signs in. The plan
 // checks it, and the executor again right before the link call.
-func checkBlocked(primary, secondary client.User) error {
+func checkBlocked(primary, secondary client.User, conns *Connections) error {
 	ids := []string{primary.UserID, secondary.UserID}
+	p, sec := who(primary, conns), who(secondary, conns)
 	switch {
 	case secondary.Blocked && !primary.Blocked:
 		return refuse(CheckBlockedAccount, ids,
 			"%s is blocked and %s is not: once linked it would sign in through %s, whose block alone counts; unblock %s first if it should sign in again, or block %s if both should stay out",
-			secondary.UserID, primary.UserID, primary.UserID, secondary.UserID, primary.UserID)
+			sec, p, primary.UserID, secondary.UserID, primary.UserID)
 	case primary.Blocked && !secondary.Blocked:
 		return refuse(CheckBlockedAccount, ids,
 			"%s is blocked and %s is not: once linked, the person who signs in with %s would be blocked too; unblock %s first if both should sign in, or block %s if both should stay out",
-			primary.UserID, secondary.UserID, secondary.UserID, primary.UserID, secondary.UserID)
+			p, sec, secondary.UserID, primary.UserID, secondary.UserID)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package linking_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -86,5 +87,36 @@ func TestALinkReadsTheSharedEmailAsTheScanDoes(t *testing.T) {
 	// Its own email verified, the shared one held unverified through GitHub.
 	if got := check(db("W", "w@x.com", true, github("v@x.com", false)), google); got != linking.CheckUnverifiedEmail {
 		t.Errorf("v@x.com held unverified through GitHub: %q, want %s", got, linking.CheckUnverifiedEmail)
+	}
+}
+
+// A refusal names an account of a Non-Unique Emails connection by its
+// username, beside its user id: the email it shares with its family tells
+// no one which child it is (tester: an unverified child was named by its
+// user id and the shared email alone).
+func TestARefusalNamesAFamilyMemberByItsUsername(t *testing.T) {
+	conns := linking.NewConnections(
+		linking.Connection{Name: "family", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true, Identifiers: []string{"username"}},
+		linking.Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2"},
+	)
+	kid := client.User{UserID: "auth0|k1", Email: "home@x.com", Username: "mei.singh", Identities: []client.Identity{
+		{Provider: "auth0", UserID: "k1", Connection: "family"}}}
+	google := client.User{UserID: "google-oauth2|118", Email: "home@x.com", EmailVerified: true, Identities: []client.Identity{
+		{Provider: "google-oauth2", UserID: "118", Connection: "google-oauth2", IsSocial: true}}}
+	blocked := google
+	blocked.Blocked = true
+	for _, tc := range []struct {
+		secondary client.User
+		kid       client.User
+		check     string
+	}{
+		{google, kid, linking.CheckUnverifiedEmail},
+		{blocked, func() client.User { k := kid; k.EmailVerified = true; return k }(), linking.CheckBlockedAccount},
+	} {
+		err := linking.CheckLink(tc.kid, tc.secondary, conns, linking.LinkOptions{})
+		se, ok := linking.AsSafetyError(err)
+		if !ok || se.Check != tc.check || !strings.Contains(se.Reason, "mei.singh (auth0|k1)") {
+			t.Errorf("%s: %v, want a refusal naming mei.singh (auth0|k1)", tc.check, err)
+		}
 	}
 }
