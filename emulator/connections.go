@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -229,37 +230,49 @@ func parseTake(q url.Values) (int, error) {
 }
 
 // checkpointPage is the page [start, end) of a list of n items that
-// checkpoint paging (from, take) asks for; index finds the item a from
-// checkpoint names (-1: none, an error).
-func checkpointPage(q url.Values, n int, index func(from string) int) (start, end int, err error) {
+// checkpoint paging (from, take) asks for, and the checkpoint of the page
+// after it ("" at the end); id is the i-th item's id. A checkpoint is
+// opaque, as Auth0's are (recorded: base64 of what only the server reads):
+// the id of the page's first item, base64url-encoded. A from that is no
+// checkpoint of an item of the list is a 400.
+func checkpointPage(q url.Values, n int, id func(i int) string) (start, end int, next string, err error) {
 	take, err := parseTake(q)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	if from := q.Get("from"); from != "" {
-		if start = index(from); start < 0 {
-			return 0, 0, badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property from'.", from)
+		start = -1
+		if first, err := base64.RawURLEncoding.DecodeString(from); err == nil {
+			for i := range n {
+				if id(i) == string(first) {
+					start = i
+					break
+				}
+			}
+		}
+		if start < 0 {
+			return 0, 0, "", badRequest("invalid_query_string", "Query validation error: 'Invalid value \"%s\" for property from'.", from)
 		}
 	}
-	return start, min(start+take, n), nil
+	end = min(start+take, n)
+	if end < n {
+		next = base64.RawURLEncoding.EncodeToString([]byte(id(end)))
+	}
+	return start, end, next, nil
 }
 
 // listConnectionsFrom answers checkpoint paging: {connections, next}, next
-// being the id of the first connection of the following page (absent at the
-// end).
+// being the checkpoint of the following page (absent at the end).
 func (s *Server) listConnectionsFrom(w http.ResponseWriter, q url.Values, conns []*Connection,
 	appendConns func([]byte, []*Connection) []byte) {
-	start, end, err := checkpointPage(q, len(conns), func(from string) int {
-		return slices.IndexFunc(conns, func(c *Connection) bool { return c.ID == from })
-	})
+	start, end, next, err := checkpointPage(q, len(conns), func(i int) string { return conns[i].ID })
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	b := append([]byte(`{"connections":`), appendConns(nil, conns[start:end])...)
-	if end < len(conns) {
-		b = append(b, `,"next":`...)
-		b = rawjson.AppendString(b, conns[end].ID)
+	if next != "" {
+		b = rawjson.AppendString(append(b, `,"next":`...), next)
 	}
 	writeJSON(w, http.StatusOK, append(b, '}'))
 }

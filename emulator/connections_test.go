@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -63,25 +65,39 @@ func TestConnections(t *testing.T) {
 	if page.Start != 4 || page.Limit != 4 || page.Total != 6 || len(page.Connections) != 2 {
 		t.Errorf("page: %+v", page)
 	}
-	// Checkpoint paging walks everything once.
-	var seen []string
+	// Checkpoint paging walks everything once, its next checkpoint opaque
+	// as Auth0's (recorded: base64), not the next connection's id.
+	var seen, checkpoints []string
 	from := ""
 	for range 10 {
 		var cp struct {
 			Connections []conn
 			Next        string
 		}
-		c.call("GET", "/api/v2/connections?take=4&from="+from, nil, 200, &cp)
+		c.call("GET", "/api/v2/connections?take=4&from="+url.QueryEscape(from), nil, 200, &cp)
 		seen = append(seen, names(cp.Connections)...)
 		if cp.Next == "" {
 			break
 		}
 		from = cp.Next
+		checkpoints = append(checkpoints, from)
 	}
-	if len(seen) != 6 {
-		t.Errorf("checkpoint paging saw %v", seen)
+	if len(seen) != 6 || len(checkpoints) != 1 {
+		t.Errorf("checkpoint paging saw %v, with checkpoints %q", seen, checkpoints)
+	}
+	for _, cp := range checkpoints {
+		if slices.ContainsFunc(all, func(c conn) bool { return strings.Contains(cp, c.ID) }) {
+			t.Errorf("checkpoint %q names a connection in plain text", cp)
+		}
 	}
 	wantError(t, c.do("GET", "/api/v2/connections?take=0", nil), 400, "invalid_query_string", "take")
+	// A from that is no checkpoint (malformed, or a connection's plain id) is refused, as for organizations.
+	for _, from := range []string{"%%%not-a-checkpoint", "con_github", base64.RawURLEncoding.EncodeToString([]byte("con_gone"))} {
+		for _, list := range []string{"connections", "organizations"} {
+			wantError(t, c.do("GET", "/api/v2/"+list+"?take=2&from="+url.QueryEscape(from), nil), 400, "invalid_query_string",
+				`Invalid value "`+from+`" for property from`)
+		}
+	}
 
 	var projected []map[string]json.RawMessage
 	c.call("GET", "/api/v2/connections?fields=name,strategy&include_fields=true", nil, 200, &projected)

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -179,17 +178,14 @@ func (s *Server) handleListOrganizations(w http.ResponseWriter, r *http.Request)
 	orgs := slices.Clone(s.st.orgs)
 	s.st.mu.RUnlock()
 	if q.Has("from") || q.Has("take") {
-		start, end, err := checkpointPage(q, len(orgs), func(from string) int {
-			id, _ := base64.RawURLEncoding.DecodeString(from)
-			return slices.IndexFunc(orgs, func(o *Organization) bool { return o.ID == string(id) })
-		})
+		start, end, next, err := checkpointPage(q, len(orgs), func(i int) string { return orgs[i].ID })
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		b := append([]byte(`{"organizations":`), appendList("", marshalAll(orgs[start:end]), paging{perPage: end - start})...)
-		if end < len(orgs) { // an opaque checkpoint, as Auth0's
-			b = rawjson.AppendString(append(b, `,"next":`...), base64.RawURLEncoding.EncodeToString([]byte(orgs[end].ID)))
+		if next != "" {
+			b = rawjson.AppendString(append(b, `,"next":`...), next)
 		}
 		writeJSON(w, http.StatusOK, append(b, '}'))
 		return
