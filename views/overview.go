@@ -266,6 +266,10 @@ func methodName(m string) string {
 		return "search"
 	case linking.MethodFile:
 		return "export file"
+	case linking.MethodIncremental:
+		return "incremental update"
+	case linking.MethodSnapshot:
+		return "snapshot of the last scan"
 	}
 	return termsafe.Sanitize(m)
 }
