@@ -504,7 +504,7 @@ func detailColumns(width int, g *linking.Group) accountColumns {
 		connW = max(connW, tui.Width(tui.Fit(a.Connection, 60)))
 	}
 	w := tui.FitColumns([]tui.Column{
-		{Want: identW, Min: 10, Shrink: 2},
+		{Want: min(identW, 32), Min: 10, Shrink: 2}, // a username longer is cut, not the other columns dropped for it
 		{Want: idW, Min: 14, Shrink: 1},
 		{Want: connW, Min: 10, Shrink: 6, Drop: 3}, // the summary line names the connections
 		{Want: 6, Min: 6, Drop: 4},
