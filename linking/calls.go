@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/linkdesk/linkdesk/client"
@@ -181,12 +182,19 @@ func deriveOp(op Operation) ([]stepCall, error) {
 	return out, nil
 }
 
-// stateBefore is the state the operation's first step expects of a user.
+// stateBefore is the state the operation's first step expects of a user:
+// its metadata merge's step, first as planned, wherever an edit moved it
+// (the plan is then refused naming the step out of place, not for a
+// count of calls that a merge read from the wrong step would make).
 func (op Operation) stateBefore(id string) (UserState, bool) {
 	if len(op.Steps) == 0 {
 		return UserState{}, false
 	}
-	for _, u := range op.Steps[0].Expect {
+	first := op.Steps[0]
+	if i := slices.IndexFunc(op.Steps, func(s Step) bool { return s.Action == ActionPatchMetadata }); i > 0 {
+		first = op.Steps[i]
+	}
+	for _, u := range first.Expect {
 		if u.UserID == id {
 			return u, true
 		}

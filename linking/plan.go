@@ -455,7 +455,14 @@ func (p *Plan) derive() (map[string]stepCall, error) {
 			return nil, fmt.Errorf("plan: operation %s (%s): %w: the plan was edited; make a new one", op.ID, op.Kind, err)
 		}
 		if len(op.Steps) != len(calls) {
-			return nil, fmt.Errorf("plan: operation %s (%s) makes %d calls, but the plan lists %d steps: the plan was edited; make a new one", op.ID, op.Kind, len(calls), len(op.Steps))
+			count := func(n int, one, many string) string {
+				if n == 1 {
+					return "1 " + one
+				}
+				return fmt.Sprintf("%d %s", n, many)
+			}
+			return nil, fmt.Errorf("plan: operation %s (%s) makes %s, but the plan lists %s: the plan was edited; make a new one",
+				op.ID, op.Kind, count(len(calls), "call", "calls"), count(len(op.Steps), "step", "steps"))
 		}
 		for i, s := range op.Steps {
 			if _, dup := out[s.ID]; dup || !strings.HasPrefix(s.ID, op.ID+".") {

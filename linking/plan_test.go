@@ -66,6 +66,10 @@ func TestEditedPlanIsRefusedNamingTheStep(t *testing.T) {
 		"the link dropped": {func(p *linking.Plan) {
 			p.Operations[0].Steps = p.Operations[0].Steps[:1]
 		}, "makes 2 calls"},
+		"the merge and the link swapped": {func(p *linking.Plan) {
+			s := p.Operations[0].Steps
+			s[0], s[1] = s[1], s[0]
+		}, "step op1.link: the plan says link"},
 	} {
 		data := rewrite(t, p, tc.edit)
 		_, err := linking.ReadPlan(bytes.NewReader(data))
