@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,26 +16,44 @@ import (
 // email_verified, username, given_name, family_name, nickname, picture
 // (and phone_number, phone_verified); name only when it is not the one
 // Auth0 gave by default (the recording, whose name was the default, has
-// none). Ids, dates, counters and metadata are never in it.
+// none). Ids, dates, counters and metadata are never in it. A member the
+// user holds as stored rather than as modelled (email_verified "TRUE", in
+// Extra) is carried as stored.
 func profileData(u *User) json.RawMessage {
 	w := rawjson.Writer{B: []byte{'{'}}
-	if u.Email != "" {
-		w.Str("email", u.Email)
-	}
-	if u.Name != "" && u.Name != defaultName(u) {
-		w.Str("name", u.Name)
-	}
-	for _, f := range [...]struct{ k, v string }{
-		{"given_name", u.GivenName}, {"family_name", u.FamilyName}, {"username", u.Username},
-		{"nickname", u.Nickname}, {"picture", u.Picture}, {"phone_number", u.PhoneNumber},
-	} {
-		if f.v != "" {
-			w.Str(f.k, f.v)
+	for _, f := range profileFields {
+		if f.key == "name" && u.Name != "" && u.Name == defaultName(u) {
+			continue
+		}
+		m := w.Mark()
+		w.Key(f.key)
+		var ok bool
+		if w.B, ok = f.get(w.B, u); !ok {
+			w.Reset(m)
 		}
 	}
-	writeFlag(&w, "email_verified", u.EmailVerified)
-	writeFlag(&w, "phone_verified", u.PhoneVerified)
 	return append(w.B, '}')
+}
+
+// profileField is one member of profileData, read as an export reads a
+// field: modelled, or as stored (Extra).
+type profileField struct {
+	key string
+	get fieldGetter
+}
+
+// profileFields are the members of profileData, in the order it writes them.
+var profileFields = func() []profileField {
+	var out []profileField
+	for _, k := range []string{"email", "name", "given_name", "family_name", "username", "nickname", "picture",
+		"phone_number", "email_verified", "phone_verified"} {
+		out = append(out, profileField{k, topGetter(k)})
+	}
+	return out
+}()
+
+func isProfileKey(k string) bool {
+	return slices.ContainsFunc(profileFields, func(f profileField) bool { return f.key == k })
 }
 
 // answerIdentities are a user's identities as link and unlink answer them:
@@ -61,11 +80,16 @@ func userFromProfile(id Identity, now time.Time) (*User, error) {
 		return nil, err
 	}
 	u.UserID = id.Provider + "|" + id.UserID.Value
-	u.UserMetadata, u.AppMetadata, u.Extra = nil, nil, nil
+	u.UserMetadata, u.AppMetadata = nil, nil
+	// Of what the user held as stored (Extra), the profile's members stay.
+	maps.DeleteFunc(u.Extra, func(k string, _ json.RawMessage) bool { return !isProfileKey(k) })
+	if len(u.Extra) == 0 {
+		u.Extra = nil
+	}
 	id.ProfileData = nil
 	u.Identities = []Identity{id}
 	u.CreatedAt, u.UpdatedAt = now, now
-	if u.Name == "" {
+	if _, stored := u.Extra["name"]; u.Name == "" && !stored {
 		u.Name = defaultName(u) // profileData leaves a default name out
 	}
 	return u, nil

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -289,6 +290,36 @@ func TestLinkAndUnlink(t *testing.T) {
 	wantError(t, c.do("DELETE", "/api/v2/users/auth0%7Calice1/identities/auth0/alice1", nil), 400, "invalid_body", "Main identity")
 	wantError(t, c.do("DELETE", "/api/v2/users/auth0%7Calice1/identities/google-oauth2/999", nil), 404, "inexistent_identity")
 	wantError(t, c.do("DELETE", "/api/v2/users/auth0%7Cnobody/identities/google-oauth2/111", nil), 404, "inexistent_user")
+}
+
+// A profile member held as stored, not as modelled (auth0|leg2's
+// email_verified "TRUE", imported so), is carried as stored into the
+// link's profileData and back onto the user an unlink gives back.
+func TestLinkAndUnlinkKeepAProfileValueAsStored(t *testing.T) {
+	tenant, err := LoadFixture("testdata/tenant.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startTest(t, Options{Tenant: tenant})
+	const stored = `"email_verified":"TRUE"`
+	if r := c.call("GET", "/api/v2/users/auth0%7Cleg2", nil, 200, nil); !strings.Contains(r.String(), stored) {
+		t.Fatalf("the fixture's auth0|leg2 is %s, without %s", r, stored)
+	}
+	var ids []struct {
+		UserID      string          `json:"user_id"`
+		ProfileData json.RawMessage `json:"profileData"`
+	}
+	r := c.call("POST", "/api/v2/users/auth0%7Cleg1/identities", map[string]any{"provider": "auth0", "user_id": "leg2"}, 201, &ids)
+	if len(ids) != 2 || ids[1].UserID != "leg2" || !strings.Contains(string(ids[1].ProfileData), stored) {
+		t.Errorf("the link's answer: %s, want leg2's profileData with %s", r, stored)
+	}
+	if r := c.call("GET", "/api/v2/users/auth0%7Cleg1", nil, 200, nil); !strings.Contains(r.String(), `"profileData":{"email":"dup@legacy.com",`+stored+`}`) {
+		t.Errorf("the primary after the link: %s", r)
+	}
+	c.call("DELETE", "/api/v2/users/auth0%7Cleg1/identities/auth0/leg2", nil, 200, nil)
+	if r := c.call("GET", "/api/v2/users/auth0%7Cleg2", nil, 200, nil); !strings.Contains(r.String(), stored) {
+		t.Errorf("auth0|leg2 given back by the unlink: %s, want %s", r, stored)
+	}
 }
 
 func TestEffectsCountTheWritesThatChangedTheTenant(t *testing.T) {
