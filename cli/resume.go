@@ -160,6 +160,17 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 		fmt.Fprintf(out, "  may have gone out already: %s, its answer never came; %s%s\n", m.Step, m.Again, how)
 	}
+	if !slices.ContainsFunc(remaining, func(step string) bool {
+		return !slices.ContainsFunc(madeMaybe, func(m session.MaybeMade) bool { return m.Step == step && !m.Remade })
+	}) {
+		// What remains may have gone out on a tenant changed since: this
+		// plan makes none of it again, so there is nothing to finish.
+		fmt.Fprintln(out, "  nothing remains that finishing could make: leave it for good with `linkdesk resume --discard`, and plan anew if it is still wanted.")
+		if o.Force {
+			return &exitError{code: exitFailure}
+		}
+		return nil
+	}
 	done := func(step string) bool { return !slices.Contains(remaining, step) }
 	ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, u.Plan, ahead(confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),

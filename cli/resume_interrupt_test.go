@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/linkdesk/linkdesk/client"
 )
 
 // Ctrl-C during `linkdesk resume`, with two plans to settle, ends it after
@@ -86,4 +88,39 @@ func lossyTenant(t *testing.T, e *writeEnv, before func(*http.Request)) *atomic.
 	t.Cleanup(proxy.Close)
 	t.Setenv("AUTH0_DOMAIN", proxy.URL)
 	return lost
+}
+
+// A deletion cut off during its call, the account made again since (the
+// same user id, other data): whether the deletion took effect cannot be
+// read, and the plan never makes it again. resume says so, and neither
+// shows it as a call to make nor offers --force for it; --force exits 1
+// saying the same, and nothing is deleted (tester).
+func TestResumeOffersNothingItWillNotMake(t *testing.T) {
+	e := newWriteEnv(t)
+	lost := lossyTenant(t, e, nil)
+	if r := runCmd(t, nil, "delete", cmdMike, "--force"); r.code == exitOK {
+		t.Fatalf("the deletion went through with its answer lost: %s", r.out)
+	}
+	lost.Store(false)
+	if _, err := connectEnv(t, e).CreateUser(t.Context(), client.NewUser{Connection: "family-accounts", UserID: "64b7c8d9e0f1a2b3c4d5e6f7",
+		Email: "the.millers@gmail.com", Username: "mike.miller", Password: "a-new-Passw0rd!", UserMetadata: map[string]any{"made": "again"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"resume"}, {"resume", "--force"}} {
+		r := runCmd(t, nil, args...)
+		all := r.out + r.errOut
+		want := exitOK
+		if len(args) == 2 {
+			want = exitFailure
+		}
+		if r.code != want || !strings.Contains(all, "nothing remains that finishing could make") || strings.Contains(all, "Run again with --force") || strings.Contains(all, "DELETE /api/v2/users") {
+			t.Errorf("%q: exit %d, want %d\n%s", args, r.code, want, all)
+		}
+	}
+	if !e.exists(cmdMike) {
+		t.Error("resume deleted the account made again")
+	}
+	if r := runCmd(t, nil, "resume", "--discard"); r.code != exitOK || !strings.Contains(r.out, "discarded") {
+		t.Errorf("resume --discard: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
 }
