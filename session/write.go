@@ -329,6 +329,12 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 			continue
 		}
 		what := "was cut off and is not settled: run `linkdesk resume` to settle it and finish or discard it, then try again"
+		if len(u.Unknown) == 0 {
+			// Settled already (every call cut off is known now): what holds
+			// the accounts is the rest of the plan, neither made nor left.
+			what = fmt.Sprintf("was cut off with %d %s left to make: run `linkdesk resume` to finish or discard %s, then try again",
+				len(u.Remaining), plural(len(u.Remaining), "call", "calls"), plural(len(u.Remaining), "it", "them"))
+		}
 		if u.InUse {
 			what = "is being applied now (by this or another linkdesk): wait for it to end, then try again"
 		}
