@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/linkdesk/linkdesk/emulator"
 )
 
 // TestUndoOfAHalfDoneLinkTakesOnlyWhatItsOwnStepsGave: a link carried
@@ -74,4 +78,54 @@ func refuseCalls(t *testing.T, e *writeEnv, match func(*http.Request) bool) *ato
 	t.Cleanup(proxy.Close)
 	t.Setenv("AUTH0_DOMAIN", proxy.URL)
 	return refusing
+}
+
+// The undo of a deletion stopped after it made the account again (the
+// tenant refused to make again the identity linked into it): running it
+// again makes the rest, and is not refused as an operation taken apart
+// already (already_undone counts the account's own re-creation, not its
+// identities', reviewer).
+func TestTheRestOfAPartlyDoneUndoOfADeletionIsMadeWhenRunAgain(t *testing.T) {
+	const imported = "auth0|5e8f9a0b1c2d3e4f50617283"
+	e := newWriteEnv(t)
+	refusing := refuseCalls(t, e, func(r *http.Request) bool {
+		if r.Method != http.MethodPost || r.URL.Path != "/api/v2/users" {
+			return false
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return strings.Contains(string(body), strings.TrimPrefix(imported, "auth0|"))
+	})
+	mustRun(t, "link", cmdSam, imported, "--force", "--allow-different-emails")
+	mustRun(t, "delete", cmdSam, "--force")
+	deletion := e.opIDOf("delete")
+	if r := runCmd(t, nil, "undo", deletion, "--force"); r.code == exitOK || !e.exists(cmdSam) {
+		t.Fatalf("the first undo: exit %d, %s made again: %v\n%s%s", r.code, cmdSam, e.exists(cmdSam), r.out, r.errOut)
+	}
+	refusing.Store(false)
+	r := runCmd(t, nil, "undo", deletion, "--force")
+	if r.code != exitOK || strings.Contains(r.errOut, "already_undone") {
+		t.Fatalf("the undo run again: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if u, _ := e.srv.GetUser(cmdSam); u == nil || !slices.ContainsFunc(u.Identities, func(id emulator.Identity) bool { return id.UserID.Value == strings.TrimPrefix(imported, "auth0|") }) {
+		t.Errorf("%s is not linked back into %s: %+v", imported, cmdSam, u)
+	}
+}
+
+// A link taken apart by a plain unlink, the pair linked again by another
+// link since: the first link's undo would take the second apart in its
+// name; refused (already_undone), naming the second, as when an undo took
+// the first apart (reviewer).
+func TestALinkUnlinkedByHandAndLinkedAgainIsNotUndoneOverTheNewLink(t *testing.T) {
+	e := newAccessEnv(t)
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	first := e.opIDOf("link")
+	mustRun(t, "unlink", cmdAliceDB, "google-oauth2", strings.TrimPrefix(cmdAliceGoogle, "google-oauth2|"), "--force")
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	again := e.opIDOf("link")
+	writes := e.userWrites()
+	r := runCmd(t, nil, "undo", first, "--force", "--overwrite")
+	if r.code != exitRefused || !strings.Contains(r.errOut, "already_undone") || !strings.Contains(r.errOut, "by the unlink call") || !strings.Contains(r.errOut, "linkdesk undo "+again) || e.userWrites() != writes {
+		t.Errorf("undo of the first link: exit %d, want %d naming the unlink and %s\n%s%s", r.code, exitRefused, again, r.out, r.errOut)
+	}
 }

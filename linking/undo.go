@@ -44,12 +44,13 @@ type UndoSource struct {
 	// secondaries held before lives on in the primary alone, and taking a
 	// key, role or membership away from it loses their copy too.
 	OtherLinks []OtherLink
-	// Undone is the audit record of the call by which an earlier undo
-	// reversed the operation (UndoneAction: its unlink, link or
-	// re-creation), nil if none did. Again is the op_id of a later
-	// operation that made the same again ("" if the audit log holds none).
-	Undone *audit.Record
-	Again  string
+	// Reversed is the audit record of the last call that took the
+	// operation apart after it was made (UndoneAction on its accounts: its
+	// undo's, or a command's of its own), nil if none did. Again is the
+	// last record, after that one, of a call that made the same again (a
+	// link of the same pair, a deletion of the same account), nil if none.
+	Reversed *audit.Record
+	Again    *audit.Record
 }
 
 // UndoneAction is the action of the call by which an undo reverses an
@@ -66,16 +67,18 @@ func UndoneAction(kind OpKind) string {
 	return ""
 }
 
-// reverses reports whether op, of an undo of an operation of kind, makes
-// the call that reverses it (UndoneAction).
-func reverses(kind OpKind, op Operation) bool {
-	switch kind {
+// reverses reports whether u, an operation of the undo of op, takes op
+// apart on op's own accounts (UndoneAction): the unlink of its pair, the
+// link of its pair again, its target made again (not an identity linked
+// into it, which an undo of a deletion makes again too).
+func reverses(op, u Operation) bool {
+	switch op.Kind {
 	case OpLink:
-		return op.Kind == OpUnlink
+		return u.Kind == OpUnlink && u.Primary == op.Primary && u.Secondary == op.Secondary
 	case OpUnlink:
-		return op.Kind == OpLink
+		return u.Kind == OpLink && u.Primary == op.Primary && u.Secondary == op.Secondary
 	case OpDelete:
-		return op.Kind == OpRestore && op.Restore != nil && op.Restore.Create != nil
+		return u.Kind == OpRestore && u.Target == op.Target && u.Restore != nil && u.Restore.Create != nil
 	}
 	return false
 }
@@ -168,15 +171,11 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 	if err != nil {
 		return nil, err
 	}
-	if r := src.Undone; r != nil && slices.ContainsFunc(u.out.Ops, func(op Operation) bool { return reverses(src.Op.Kind, op) }) {
-		// What the undo would reverse is not this operation's doing: an
-		// undo reversed it, and something made it again since.
-		again := "what stands now was made again since by something linkdesk did not record: undo that instead, by hand"
-		if src.Again != "" {
-			again = fmt.Sprintf("what stands now was made again since by %s: `linkdesk undo %s` undoes that", src.Again, src.Again)
-		}
-		return nil, refuse(CheckAlreadyUndone, r.UserIDs, "this %s (%s of plan %s) was undone already, by the %s op_id %s at %s; %s",
-			opTitle(src.Op), src.Op.ID, src.PlanID, r.Action, r.OpID, r.Time.UTC().Format(time.RFC3339), again)
+	if r := src.Reversed; r != nil && slices.ContainsFunc(u.out.Ops, func(op Operation) bool { return reverses(src.Op, op) }) {
+		// What the undo would take apart is not this operation's doing: it
+		// was taken apart already, and made again since.
+		return nil, refuse(CheckAlreadyUndone, r.UserIDs, "this %s (%s of plan %s) was taken apart already, by %s; %s",
+			opTitle(src.Op), src.Op.ID, src.PlanID, reversedBy(src), madeAgainBy(src))
 	}
 	if len(u.out.Conflicts) > 0 {
 		for i := range u.out.Ops {
@@ -184,6 +183,28 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 		}
 	}
 	return u.out, nil
+}
+
+// reversedBy names the call that took src's operation apart.
+func reversedBy(src UndoSource) string {
+	r := src.Reversed
+	at := r.Time.UTC().Format(time.RFC3339)
+	if r.Undoes == src.PlanID+"/"+src.Op.ID {
+		return fmt.Sprintf("its undo's %s call (op_id %s, at %s)", r.Action, r.OpID, at)
+	}
+	return fmt.Sprintf("the %s call op_id %s at %s", r.Action, r.OpID, at)
+}
+
+// madeAgainBy says what made src's operation again since it was taken
+// apart, and what undoes that where linkdesk can.
+func madeAgainBy(src UndoSource) string {
+	switch a := src.Again; {
+	case a == nil:
+		return "what stands now came after it, by a change this audit log does not hold (`linkdesk show` gives the accounts as they are)"
+	case a.Undoes != "":
+		return fmt.Sprintf("what stands now was made since by op_id %s, a call of the undo of %s (`linkdesk audit` lists it)", a.OpID, a.Undoes)
+	}
+	return fmt.Sprintf("what stands now was made since by op_id %s: `linkdesk undo %s` undoes that", src.Again.OpID, src.Again.OpID)
 }
 
 // unsettledSteps refuses an undo of an operation some step of which has

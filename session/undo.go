@@ -178,41 +178,64 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 			src.Unknown[step] = true
 		}
 	}
-	src.Undone, src.Again = s.undone(recs, p.ID+"/"+op.ID, op)
+	all := s.tenantRecords()
+	src.Reversed, src.Again = s.reversed(all, p.ID, op)
 	if op.Kind == linking.OpLink {
-		src.OtherLinks = s.otherLinks(recs, p, op)
+		src.OtherLinks = s.otherLinks(all, p, op)
 	}
 	return src, nil
 }
 
-// undone finds in recs (an audit log) the call by which an undo reversed
-// op, whose ref is plan/op (linking.UndoneAction), and the op_id of the
-// last operation of op's kind on the same accounts recorded done after it:
-// what made it again.
-func (s *Session) undone(recs []audit.Record, ref string, op linking.Operation) (*audit.Record, string) {
-	action := linking.UndoneAction(op.Kind)
+// tenantRecords are this tenant's records in every audit log its plans
+// used (the session's own, and those given with --audit-log), oldest first.
+func (s *Session) tenantRecords() []audit.Record {
+	var out []audit.Record
+	for _, path := range append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...) {
+		recs, _, err := audit.ReadLog(path)
+		if err != nil {
+			continue // unreadable: what it holds is not known here
+		}
+		out = append(out, slices.DeleteFunc(recs, func(r audit.Record) bool { return r.Tenant != s.Name })...)
+	}
+	slices.SortStableFunc(out, func(a, b audit.Record) int { return a.Time.Compare(b.Time) })
+	return out
+}
+
+// reversed finds in recs, after the last record of op (of plan planID),
+// the last call done that took op apart on its accounts
+// (linking.UndoneAction: by its undo or by a command of its own), and the
+// last call after that one which made the same again (op's kind on the
+// same accounts); nil where there is none.
+func (s *Session) reversed(recs []audit.Record, planID string, op linking.Operation) (reversed, again *audit.Record) {
 	users := []string{op.Target}
 	if op.Kind != linking.OpDelete {
 		users = []string{op.Primary, op.Secondary}
 	}
-	var undo *audit.Record
-	again := ""
+	own := -1 // op's last record
 	for i, r := range recs {
-		if r.Tenant != s.Name || r.Phase != audit.PhaseResult || r.Result != audit.ResultOK {
-			continue
-		}
-		switch {
-		case undo == nil && r.Undoes == ref && r.Action == action:
-			undo = &recs[i]
-		case undo != nil && r.Undoes == "" && r.Action == string(op.Kind) && !slices.ContainsFunc(users, func(id string) bool { return !slices.Contains(r.UserIDs, id) }):
-			again = r.OpID
+		if r.PlanID == planID && strings.HasPrefix(r.Step, op.ID+".") {
+			own = i
 		}
 	}
-	return undo, again
+	for i := own + 1; i < len(recs); i++ {
+		r := &recs[i]
+		if r.Phase != audit.PhaseResult || r.Result != audit.ResultOK || slices.ContainsFunc(users, func(id string) bool { return !slices.Contains(r.UserIDs, id) }) {
+			continue
+		}
+		switch r.Action {
+		case linking.UndoneAction(op.Kind):
+			reversed, again = r, nil
+		case string(op.Kind):
+			if reversed != nil {
+				again = r
+			}
+		}
+	}
+	return reversed, again
 }
 
 // otherLinks are the links into op's primary, other than op, that recs
-// (an audit log) record as made and no undo took apart since, with the backups written before their
+// (this tenant's records) hold as made and not taken apart since, with the backups written before their
 // steps: what their secondaries held before, which an undo of op must
 // not take from the primary unsaid.
 func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Operation) []linking.OtherLink {
@@ -250,11 +273,11 @@ func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Op
 			out[i].Backups[r.Step] = b
 		}
 	}
-	// A link an undo took apart is in force no more (a link of the same
-	// pair made since is one of out of its own).
+	// A link taken apart since (by its undo, or an unlink) is in force no
+	// more; a link of the same pair made again is one of out of its own.
 	return slices.DeleteFunc(out, func(l linking.OtherLink) bool {
-		undo, _ := s.undone(recs, l.PlanID+"/"+l.Op.ID, l.Op)
-		return undo != nil
+		gone, _ := s.reversed(recs, l.PlanID, l.Op)
+		return gone != nil
 	})
 }
 
