@@ -11,6 +11,8 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -156,7 +158,6 @@ type Session struct {
 	ctx     context.Context
 	secrets []string
 	stop    func()
-	opened  time.Time // when a sandbox tenant started: plans before it are another's
 
 	connsMu sync.Mutex
 	conns   *linking.Connections
@@ -319,11 +320,21 @@ func (s *Session) startSandbox(ctx context.Context, cfg Config) error {
 		srv.Close()
 		return err
 	}
-	s.Tenant, s.Name, s.Sandbox = t, "sandbox ("+t.Domain()+")", true
-	s.opened = time.Now().UTC().Truncate(time.Second) // as a plan's created_at is
+	// Named apart from every other run's: the sandbox ends with this one,
+	// and a later one may get its address (its plans, journals and records
+	// are not this one's to settle or undo).
+	s.Tenant, s.Name, s.Sandbox = t, fmt.Sprintf("sandbox %s (%s)", sandboxRun(), t.Domain()), true
 	s.secrets = []string{srv.ClientSecret()}
 	s.stop = func() { srv.Close() }
 	return nil
+}
+
+// sandboxRun is four hex digits that tell this run's sandbox tenant from
+// the others that had its address.
+func sandboxRun() string {
+	var b [2]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // sandboxTenant is the tenant a sandbox starts with: the fixture file, or

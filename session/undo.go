@@ -204,8 +204,8 @@ func (s *Session) tenantRecords() []audit.Record {
 // reversed finds in recs, after the last record of op (of plan planID),
 // the last call done that took op apart on its accounts
 // (linking.UndoneAction: by its undo or by a command of its own), and the
-// last call after that one which made the same again (op's kind on the
-// same accounts); nil where there is none.
+// last call after that one which made, or may have made (cut off), the same
+// again (op's kind on the same accounts); nil where there is none.
 func (s *Session) reversed(recs []audit.Record, planID string, op linking.Operation) (reversed, again *audit.Record) {
 	users := []string{op.Target}
 	if op.Kind != linking.OpDelete {
@@ -219,16 +219,15 @@ func (s *Session) reversed(recs []audit.Record, planID string, op linking.Operat
 	}
 	for i := own + 1; i < len(recs); i++ {
 		r := &recs[i]
-		if r.Phase != audit.PhaseResult || r.Result != audit.ResultOK || slices.ContainsFunc(users, func(id string) bool { return !slices.Contains(r.UserIDs, id) }) {
+		if slices.ContainsFunc(users, func(id string) bool { return !slices.Contains(r.UserIDs, id) }) {
 			continue
 		}
-		switch r.Action {
-		case linking.UndoneAction(op.Kind):
+		done := r.Phase == audit.PhaseResult && r.Result == audit.ResultOK
+		switch {
+		case done && r.Action == linking.UndoneAction(op.Kind):
 			reversed, again = r, nil
-		case string(op.Kind):
-			if reversed != nil {
-				again = r
-			}
+		case reversed != nil && r.Action == string(op.Kind) && (done || r.Phase == audit.PhaseAttempt):
+			again = r // an attempt alone: cut off, its outcome not known yet
 		}
 	}
 	return reversed, again

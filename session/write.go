@@ -595,9 +595,6 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	if err != nil {
 		return u, false, nil // no copy: a plan of another state directory
 	}
-	if s.Sandbox && p.CreatedAt.Before(s.opened) {
-		return u, false, nil // a sandbox of an earlier run, which had this address: gone with it
-	}
 	u.Plan = p
 	if u.InUse, err = audit.JournalInUse(path); err != nil {
 		return u, false, err

@@ -7,8 +7,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 	"github.com/linkdesk/linkdesk/session/sessiontest"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -140,14 +142,15 @@ func TestVerificationEmailOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *te
 }
 
 // U on alice's link, made and unlinked in this session before another
-// shell linked her again and was cut off, says it too: its undo (an
-// unlink) writes the accounts the cut-off link holds; y undoes nothing.
+// shell tried to link her again and was cut off before the tenant acted,
+// says it too: its undo (her metadata put back) writes the accounts the
+// cut-off link holds; y undoes nothing.
 func TestUndoOfAnOperationAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	linkAlice(h)
 	h.press("esc", "u", "y")
 	h.mustShow("✓ Done.")
-	cutOffLink(t, h)
+	sessiontest.CutOffAlicesLinkUnmade(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session { return anotherShell(t, h, tn) })
 	h.press("3", "r")
 	log := activeIs[*AuditLog](h, "3 did not show the audit log")
 	newest, action, _ := log.Selected()
@@ -162,7 +165,7 @@ func TestUndoOfAnOperationAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	}
 	h.press("U")
 	activeIs[*UndoDialog](h, "U did not open the undo")
-	h.mustShow("The undo makes these 3 calls:")
+	h.mustShow("The undo makes these 2 calls:")
 	h.mustRefuseInPlaceOf("Undo it?", "y")
 	h.press("esc")
 	activeIs[*AuditLog](h, "esc did not go back to the audit log")
@@ -292,4 +295,35 @@ func TestTheUndoOfALinkSaysTheSecondaryComesBackAsANewAccount(t *testing.T) {
 	h.press("U")
 	activeIs[*UndoDialog](h, "U did not open the undo")
 	h.mustShow("comes back as a new account: created now, with no login count or last")
+}
+
+// U on alice's link, made and unlinked in this session before another
+// shell linked her again (cut off once the tenant acted): the link in
+// force is that one's, so the undo is refused as taken apart already,
+// naming the later link's op_id for `linkdesk undo` (its own undo waits
+// for resume), and offers no y.
+func TestUndoOfALinkTakenApartAndMadeAgainElsewhereIsRefused(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	linkAlice(h)
+	h.press("esc", "u", "y")
+	h.mustShow("✓ Done.")
+	cutOffLink(t, h)
+	h.press("3", "r")
+	log := activeIs[*AuditLog](h, "3 did not show the audit log")
+	newest, _, _ := log.Selected()
+	for i := 0; ; i++ {
+		if op, a, _ := log.Selected(); a == "link" && op != newest {
+			break
+		}
+		if i > 10 {
+			t.Fatalf("no link before the cut-off one in the log:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("U")
+	activeIs[*UndoDialog](h, "U did not open the undo")
+	h.mustShowWhole("refused (already_undone)", "was taken apart already, by the unlink call", "`linkdesk undo "+newest+"` undoes that")
+	if strings.Contains(h.screen(), "y yes") {
+		t.Errorf("the refused undo offers y:\n%s", h.screen())
+	}
 }

@@ -27,10 +27,13 @@ type cutLink struct {
 	client.Tenant
 	cancel context.CancelFunc
 	lost   *atomic.Bool
+	unmade bool // cut off before the tenant acted
 }
 
 func (c cutLink) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
-	if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
+	if c.unmade {
+		// The request never reached the tenant.
+	} else if _, err := c.Tenant.Link(context.WithoutCancel(ctx), primary, s); err != nil {
 		return nil, err
 	}
 	c.lost.Store(true)
@@ -51,9 +54,22 @@ func (c cutLink) User(ctx context.Context, id string) (client.User, error) {
 // holds a write whose outcome is unknown.
 func CutOffAlicesLink(t testing.TB, tenant client.Tenant, open func(client.Tenant) *session.Session) {
 	t.Helper()
+	cutOff(t, cutLink{Tenant: tenant, lost: new(atomic.Bool)}, open)
+}
+
+// CutOffAlicesLinkUnmade is CutOffAlicesLink cut off before the tenant
+// acted: her accounts are as they were, the outcome unknown all the same.
+func CutOffAlicesLinkUnmade(t testing.TB, tenant client.Tenant, open func(client.Tenant) *session.Session) {
+	t.Helper()
+	cutOff(t, cutLink{Tenant: tenant, lost: new(atomic.Bool), unmade: true}, open)
+}
+
+func cutOff(t testing.TB, c cutLink, open func(client.Tenant) *session.Session) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cut := open(cutLink{Tenant: tenant, cancel: cancel, lost: new(atomic.Bool)})
+	c.cancel = cancel
+	cut := open(c)
 	users, err := cut.Users(ctx, AliceDB, AliceGoogle)
 	if err != nil {
 		t.Fatal(err)
