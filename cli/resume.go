@@ -165,7 +165,11 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}) {
 		// What remains may have gone out on a tenant changed since: this
 		// plan makes none of it again, so there is nothing to finish.
-		fmt.Fprintln(out, "  nothing remains that finishing could make: leave it for good with `linkdesk resume --discard`, and plan anew if it is still wanted.")
+		if keep != nil { // said above: why it cannot be left undone either
+			fmt.Fprintln(out, "  nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `linkdesk resume --discard`.")
+		} else {
+			fmt.Fprintln(out, "  nothing remains that finishing could make: leave it for good with `linkdesk resume --discard`, and plan anew if it is still wanted.")
+		}
 		if o.Force {
 			return &exitError{code: exitFailure}
 		}
