@@ -623,8 +623,10 @@ func (u *undoer) heldByOthers(now client.User, r *Restore) {
 			patch, other, holds map[string]any
 		}{{FieldUserMetadata, r.UserMetadata, su, nu}, {FieldAppMetadata, r.AppMetadata, sa, na}} {
 			for _, k := range slices.Sorted(maps.Keys(f.patch)) {
-				if v, had := f.other[k]; had && loses(f.holds[k], f.patch[k], v) {
-					held(f.name + "." + k)
+				if v, had := f.other[k]; had {
+					if inner, lost := loses(f.holds[k], f.patch[k], v); lost {
+						held(f.name + "." + k + inner)
+					}
 				}
 			}
 		}
@@ -646,34 +648,36 @@ func (u *undoer) heldByOthers(now client.User, r *Restore) {
 
 // loses reports whether setting a key the primary holds as now to restored
 // (nil: removed) loses what another secondary held there, other: inside an
-// object, what it held under each key, its elements the primary holds now
-// (a merge unions arrays), else its value,
-// where the primary holds it (the primary's won the merge otherwise, and
-// the secondary's lives on in its backup alone, undo or not).
-func loses(now, restored, other any) bool {
+// object, what it held under each key (inner is then the path to the first
+// lost, ".c"), its elements the primary holds now (a merge unions arrays),
+// else its value, where the primary holds it (the primary's won the merge
+// otherwise, and the secondary's lives on in its backup alone, undo or not).
+func loses(now, restored, other any) (inner string, lost bool) {
 	if o, isObject := other.(map[string]any); isObject {
 		if n, nowObject := now.(map[string]any); nowObject {
 			// A merge merges objects key by key: what the other held
 			// inside lives on where the primary holds it now.
 			r, _ := restored.(map[string]any)
-			for k, v := range o {
-				if nv, has := n[k]; has && loses(nv, r[k], v) {
-					return true
+			for _, k := range slices.Sorted(maps.Keys(o)) {
+				if nv, has := n[k]; has {
+					if deeper, lost := loses(nv, r[k], o[k]); lost {
+						return "." + k + deeper, true
+					}
 				}
 			}
-			return false
+			return "", false
 		}
 	}
 	o, isArray := other.([]any)
 	n, nowArray := now.([]any)
 	if !isArray || !nowArray {
-		return jsonEqual(now, other) && !jsonEqual(restored, other)
+		return "", jsonEqual(now, other) && !jsonEqual(restored, other)
 	}
 	r, _ := restored.([]any)
 	has := func(in []any, x any) bool {
 		return slices.ContainsFunc(in, func(y any) bool { return jsonEqual(x, y) })
 	}
-	return slices.ContainsFunc(o, func(x any) bool { return has(n, x) && !has(r, x) })
+	return "", slices.ContainsFunc(o, func(x any) bool { return has(n, x) && !has(r, x) })
 }
 
 // revertKeys is the patch that puts back, for every key the merge set,

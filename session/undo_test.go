@@ -345,7 +345,7 @@ func TestUndoingOneLinkDoesNotSilentlyTakeWhatAnotherLinkedSecondaryHeld(t *test
 	if m := regexp.MustCompile(`linkdesk undo (\S+)\)`).FindStringSubmatch(all); m == nil || !strings.HasPrefix(stepOf(t, s, m[1]), "op2.") {
 		t.Errorf("the undo of the first link does not name the second's op_id to undo first:\n%s", all)
 	}
-	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "app_metadata.tags: github|b1", "app_metadata.prefs: github|b1", "role admin: github|b1, still linked"} {
+	for _, want := range []string{"app_metadata.plan: github|b1, still linked into auth0|p1", "app_metadata.tags: github|b1", "app_metadata.prefs.c: github|b1", "role admin: github|b1, still linked"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the undo of the first link does not say %q:\n%s", want, all)
 		}
