@@ -90,7 +90,9 @@ func (s *Server) IssuedTokens() []string {
 // ownAudience reports whether aud is the tenant's own Management API as the
 // request addressed it: scheme://HOST/api/v2/ with the request's host, the
 // scheme either (the sandbox serves plain HTTP; a client may still say
-// https). Auth0 issues tokens for its own API only and accepts no other.
+// https). Auth0 issues tokens for its own API only and accepts no other;
+// there the audience is the tenant's canonical domain even behind a custom
+// one, which a sandbox with a single address has no need to tell apart.
 func ownAudience(r *http.Request, aud string) bool {
 	return aud == "https://"+r.Host+"/api/v2/" || aud == "http://"+r.Host+"/api/v2/"
 }
