@@ -167,9 +167,15 @@ func looseTime(v json.RawMessage) time.Time {
 	return t.UTC()
 }
 
+// looseObject decodes a JSON object, its numbers as json.Number: one
+// beyond float64 (1e400) keeps its text instead of failing the whole object
+// (a linked identity's profileData lost its email with it); nil for
+// anything that is not an object.
 func looseObject(v json.RawMessage) map[string]any {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
 	var m map[string]any
-	if json.Unmarshal(v, &m) != nil {
+	if dec.Decode(&m) != nil {
 		return nil
 	}
 	return m

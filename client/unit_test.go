@@ -75,7 +75,7 @@ func TestUserDecodingIsTolerant(t *testing.T) {
 	var u User
 	in := `{"user_id":"github|1","email":"A@B.com","email_verified":"true","name":12,"logins_count":"x",
 	"identities":[{"connection":"github","provider":"github","user_id":123456789012345678901,"isSocial":true},
-	{"connection":"google-oauth2","provider":"google-oauth2","user_id":"1130","profileData":{"email":"a@b.com","email_verified":true}}],
+	{"connection":"google-oauth2","provider":"google-oauth2","user_id":"1130","profileData":{"email":"a@b.com","email_verified":true,"nickname":1e400}}],
 	"user_metadata":{"plan":"pro"},"app_metadata":[1]}`
 	if err := json.Unmarshal([]byte(in), &u); err != nil {
 		t.Fatal(err)
