@@ -234,9 +234,9 @@ func (s *Session) reversed(recs []audit.Record, planID string, op linking.Operat
 }
 
 // otherLinks are the links into op's primary, other than op, that recs
-// (this tenant's records) hold as made and not taken apart since, with the backups written before their
-// steps: what their secondaries held before, which an undo of op must
-// not take from the primary unsaid.
+// (this tenant's records) hold as made and not taken apart since, with the
+// backups written before their steps: what their secondaries held before,
+// which an undo of op must not take from the primary unsaid.
 func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Operation) []linking.OtherLink {
 	plans := map[string]*linking.Plan{p.ID: p}
 	var out []linking.OtherLink
