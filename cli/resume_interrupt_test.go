@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 )
 
@@ -90,37 +91,57 @@ func lossyTenant(t *testing.T, e *writeEnv, before func(*http.Request)) *atomic.
 	return lost
 }
 
-// A deletion cut off during its call, the account made again since (the
-// same user id, other data): whether the deletion took effect cannot be
-// read, and the plan never makes it again. resume says so, and neither
-// shows it as a call to make nor offers --force for it; --force exits 1
-// saying the same, and nothing is deleted (tester).
+// A deletion cut off during its call, the account made again since with
+// the same user id (with other data, or the same: an import, an admin):
+// it is not the account the plan read, so whether the deletion took effect
+// is not taken as "not made", and the plan never makes it again. resume
+// says so, and neither shows it as a call to make nor offers --force for
+// it; --force exits 1 saying the same, and nothing is deleted (testers:
+// an account made again the same was offered for deletion, and the audit
+// log recorded the deletion that took effect as not made).
 func TestResumeOffersNothingItWillNotMake(t *testing.T) {
-	e := newWriteEnv(t)
-	lost := lossyTenant(t, e, nil)
-	if r := runCmd(t, nil, "delete", cmdMike, "--force"); r.code == exitOK {
-		t.Fatalf("the deletion went through with its answer lost: %s", r.out)
-	}
-	lost.Store(false)
-	if _, err := connectEnv(t, e).CreateUser(t.Context(), client.NewUser{Connection: "family-accounts", UserID: "64b7c8d9e0f1a2b3c4d5e6f7",
-		Email: "the.millers@gmail.com", Username: "mike.miller", Password: "a-new-Passw0rd!", UserMetadata: map[string]any{"made": "again"}}); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"resume"}, {"resume", "--force"}} {
-		r := runCmd(t, nil, args...)
-		all := r.out + r.errOut
-		want := exitOK
-		if len(args) == 2 {
-			want = exitFailure
-		}
-		if r.code != want || !strings.Contains(all, "nothing remains that finishing could make") || strings.Contains(all, "Run again with --force") || strings.Contains(all, "DELETE /api/v2/users") {
-			t.Errorf("%q: exit %d, want %d\n%s", args, r.code, want, all)
-		}
-	}
-	if !e.exists(cmdMike) {
-		t.Error("resume deleted the account made again")
-	}
-	if r := runCmd(t, nil, "resume", "--discard"); r.code != exitOK || !strings.Contains(r.out, "discarded") {
-		t.Errorf("resume --discard: exit %d\n%s%s", r.code, r.out, r.errOut)
+	for name, meta := range map[string]map[string]any{"other data": {"made": "again"}, "the same data": nil} {
+		t.Run(name, func(t *testing.T) {
+			e := newWriteEnv(t)
+			mike, err := connectEnv(t, e).User(t.Context(), cmdMike)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lost := lossyTenant(t, e, nil)
+			if r := runCmd(t, nil, "delete", cmdMike, "--force"); r.code == exitOK {
+				t.Fatalf("the deletion went through with its answer lost: %s", r.out)
+			}
+			lost.Store(false)
+			if meta == nil {
+				meta = mike.UserMetadata
+			}
+			verified := mike.EmailVerified
+			if _, err := connectEnv(t, e).CreateUser(t.Context(), client.NewUser{Connection: "family-accounts", UserID: "64b7c8d9e0f1a2b3c4d5e6f7",
+				Email: mike.Email, EmailVerified: &verified, Username: mike.Username, Password: "a-new-Passw0rd!", UserMetadata: meta, AppMetadata: mike.AppMetadata}); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"resume"}, {"resume", "--force"}} {
+				r := runCmd(t, nil, args...)
+				all := r.out + r.errOut
+				want := exitOK
+				if len(args) == 2 {
+					want = exitFailure
+				}
+				if r.code != want || !strings.Contains(all, "nothing remains that finishing could make") || strings.Contains(all, "Run again with --force") || strings.Contains(all, "DELETE /api/v2/users") {
+					t.Errorf("%q: exit %d, want %d\n%s", args, r.code, want, all)
+				}
+			}
+			if !e.exists(cmdMike) {
+				t.Error("resume deleted the account made again")
+			}
+			for _, rec := range e.auditRecords() {
+				if rec.Action == "delete" && rec.Phase == audit.PhaseResult && rec.Result == audit.ResultError {
+					t.Errorf("the deletion is recorded as not made: %+v", rec)
+				}
+			}
+			if r := runCmd(t, nil, "resume", "--discard"); r.code != exitOK || !strings.Contains(r.out, "discarded") {
+				t.Errorf("resume --discard: exit %d\n%s%s", r.code, r.out, r.errOut)
+			}
+		})
 	}
 }

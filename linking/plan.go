@@ -202,6 +202,9 @@ type UserState struct {
 	AppMetadata   map[string]any `json:"app_metadata,omitempty"`
 	// Access, when set, is checked too: the user's roles and organizations.
 	Access *AccessState `json:"access,omitempty"`
+	// CreatedAt, when set, is checked too: an account deleted and made
+	// again with the same user id (an import, an admin) is not the one read.
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // AccessState is the ids of a user's roles and organizations, sorted.
@@ -237,7 +240,7 @@ const (
 
 // StateOf is the state of a user as read from the tenant.
 func StateOf(u client.User) UserState {
-	s := UserState{UserID: u.UserID, Exists: true, Email: u.Email, EmailVerified: u.EmailVerified}
+	s := UserState{UserID: u.UserID, Exists: true, Email: u.Email, EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt}
 	for _, id := range u.Identities {
 		s.Identities = append(s.Identities, IdentityRef{Provider: id.Provider, UserID: id.UserID, Connection: id.Connection})
 	}

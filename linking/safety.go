@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/linkdesk/linkdesk/client"
 )
@@ -304,6 +305,10 @@ func (want UserState) ChangesWith(got client.User, found bool, access *Access) [
 	}
 	have := StateOf(got)
 	var out []string
+	if !want.CreatedAt.IsZero() && !have.CreatedAt.Equal(want.CreatedAt) {
+		out = append(out, fmt.Sprintf("%s: made again since (created %s, not %s): not the account read", id,
+			have.CreatedAt.UTC().Format(time.RFC3339), want.CreatedAt.UTC().Format(time.RFC3339)))
+	}
 	if have.Email != want.Email {
 		out = append(out, fmt.Sprintf("%s: email was %q, now %q", id, want.Email, have.Email))
 	}
