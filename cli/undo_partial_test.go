@@ -129,3 +129,37 @@ func TestALinkUnlinkedByHandAndLinkedAgainIsNotUndoneOverTheNewLink(t *testing.T
 		t.Errorf("undo of the first link: exit %d, want %d naming the unlink and %s\n%s%s", r.code, exitRefused, again, r.out, r.errOut)
 	}
 }
+
+// Undone newest first, each undo goes through: a link taken apart by an
+// unlink whose own undo linked the pair again stands as the link made it,
+// and its undo unlinks it; an unlink taken apart by a link whose undo
+// unlinked the pair again stands too, and its undo links it (tester: both
+// were refused as taken apart already, naming an undo's call, which cannot
+// be undone).
+func TestOperationsUndoneNewestFirstAreEachUndone(t *testing.T) {
+	google := strings.TrimPrefix(cmdAliceGoogle, "google-oauth2|")
+	t.Run("a link, its unlink undone", func(t *testing.T) {
+		e := newAccessEnv(t)
+		before := tenantPeople(e.srv)
+		mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+		link := e.opIDOf("link")
+		mustRun(t, "unlink", cmdAliceDB, "google-oauth2", google, "--force")
+		mustRun(t, "undo", e.opIDOf("unlink"), "--force")
+		mustRun(t, "undo", link, "--force")
+		if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+			t.Errorf("after both undos the tenant is not as before:\n%s", diff)
+		}
+	})
+	t.Run("an unlink, the link after it undone", func(t *testing.T) {
+		e := newAccessEnv(t)
+		mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--no-merge-metadata")
+		mustRun(t, "unlink", cmdAliceDB, "google-oauth2", google, "--force")
+		unlink := e.opIDOf("unlink")
+		mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force", "--no-merge-metadata")
+		mustRun(t, "undo", e.opIDOf("link"), "--force")
+		mustRun(t, "undo", unlink, "--force")
+		if e.exists(cmdAliceGoogle) {
+			t.Errorf("the undo of the unlink did not link %s again", cmdAliceGoogle)
+		}
+	})
+}

@@ -77,8 +77,13 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 				}
 			}
 			if op := u.Plan.UndoOf(ref); op != nil {
+				state := "was cut off and is not settled"
+				if len(u.Unknown) == 0 { // settled: the rest is neither made nor left
+					n := len(u.Remaining) + len(u.MayHaveGoneOut)
+					state = fmt.Sprintf("was cut off with %d %s left to make", n, plural(n, "call", "calls"))
+				}
 				return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(op.Primary, op.Target)},
-					Reason: fmt.Sprintf("an undo of %s (plan %s) was cut off and is not settled: run `linkdesk resume` to finish or discard it first", ref, u.PlanID)}
+					Reason: fmt.Sprintf("an undo of %s (plan %s) %s: run `linkdesk resume` to finish or discard it first", ref, u.PlanID, state)}
 			}
 		}
 	}
@@ -226,11 +231,21 @@ func (s *Session) reversed(recs []audit.Record, planID string, op linking.Operat
 		switch {
 		case done && r.Action == linking.UndoneAction(op.Kind):
 			reversed, again = r, nil
+		case done && reversed != nil && r.Action == string(op.Kind) && r.Undoes == opRef(reversed):
+			// The undo of what took op apart: op's doing stands again.
+			reversed, again = nil, nil
 		case reversed != nil && r.Action == string(op.Kind) && (done || r.Phase == audit.PhaseAttempt):
 			again = r // an attempt alone: cut off, its outcome not known yet
 		}
 	}
 	return reversed, again
+}
+
+// opRef is the operation a record is a call of, as an undo's records name
+// it (Record.Undoes): plan/op.
+func opRef(r *audit.Record) string {
+	op, _, _ := strings.Cut(r.Step, ".")
+	return r.PlanID + "/" + op
 }
 
 // otherLinks are the links into op's primary, other than op, that recs
