@@ -151,19 +151,7 @@ func TestUndoOfAnOperationAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	h.press("esc", "u", "y")
 	h.mustShow("✓ Done.")
 	sessiontest.CutOffAlicesLinkUnmade(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session { return anotherShell(t, h, tn) })
-	h.press("3", "r")
-	log := activeIs[*AuditLog](h, "3 did not show the audit log")
-	newest, action, _ := log.Selected()
-	for i := 0; ; i++ {
-		if op, a, _ := log.Selected(); a == "link" && op != newest {
-			break
-		}
-		if i > 10 || action != "link" {
-			t.Fatalf("no link before the cut-off one in the log:\n%s", h.screen())
-		}
-		h.press("j")
-	}
-	h.press("U")
+	undoTheLinkBeforeTheCutOffOne(h)
 	activeIs[*UndoDialog](h, "U did not open the undo")
 	h.mustShow("The undo makes these 2 calls:")
 	h.mustRefuseInPlaceOf("Undo it?", "y")
@@ -308,22 +296,31 @@ func TestUndoOfALinkTakenApartAndMadeAgainElsewhereIsRefused(t *testing.T) {
 	h.press("esc", "u", "y")
 	h.mustShow("✓ Done.")
 	cutOffLink(t, h)
-	h.press("3", "r")
-	log := activeIs[*AuditLog](h, "3 did not show the audit log")
-	newest, _, _ := log.Selected()
-	for i := 0; ; i++ {
-		if op, a, _ := log.Selected(); a == "link" && op != newest {
-			break
-		}
-		if i > 10 {
-			t.Fatalf("no link before the cut-off one in the log:\n%s", h.screen())
-		}
-		h.press("j")
-	}
-	h.press("U")
+	newest := undoTheLinkBeforeTheCutOffOne(h)
 	activeIs[*UndoDialog](h, "U did not open the undo")
 	h.mustShowWhole("refused (already_undone)", "was taken apart already, by the unlink call", "`linkdesk undo "+newest+"` undoes that")
 	if strings.Contains(h.screen(), "y yes") {
 		t.Errorf("the refused undo offers y:\n%s", h.screen())
 	}
+}
+
+// undoTheLinkBeforeTheCutOffOne opens the audit log, read again, and
+// presses U on the link before the newest call (a link cut off): it
+// returns the newest call's op_id.
+func undoTheLinkBeforeTheCutOffOne(h *harness) string {
+	h.t.Helper()
+	h.press("3", "r")
+	log := activeIs[*AuditLog](h, "3 did not show the audit log")
+	newest, action, _ := log.Selected()
+	for i := 0; ; i++ {
+		if op, a, _ := log.Selected(); a == "link" && op != newest {
+			break
+		}
+		if i > 10 || action != "link" {
+			h.t.Fatalf("no link before the cut-off one in the log:\n%s", h.screen())
+		}
+		h.press("j")
+	}
+	h.press("U")
+	return newest
 }
