@@ -78,6 +78,9 @@ func runShow(o *showOptions) error {
 			for _, a := range accounts {
 				j := accountToJSON(a)
 				j.MatchedNumberEnd = found.EndsOnly(a.User)
+				if m := found.LinkedMatch(a.User); m.Name != "" {
+					j.MatchedLinkedIdentity = m.Identity.Provider + "|" + m.Identity.UserID
+				}
 				out.Accounts = append(out.Accounts, j)
 			}
 			if err := writeJSON(o.io.Out, out); err != nil {
@@ -86,8 +89,6 @@ func runShow(o *showOptions) error {
 		} else {
 			if len(accounts) == 0 {
 				fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
-			} else if found.By == session.FoundByLinked {
-				fmt.Fprintf(o.io.Out, "%s is no account of its own now: it is an identity linked into the account below.\n\n", printableName(found.Query))
 			}
 			for i, a := range accounts {
 				if i > 0 {
@@ -96,12 +97,8 @@ func runShow(o *showOptions) error {
 				if found.EndsOnly(a.User) {
 					fmt.Fprintf(o.io.Out, "%s only ends with the digits typed: check its country code.\n", printableName(a.User.PhoneNumber))
 				}
-				if found.By == session.FoundBySearch {
-					for _, l := range a.User.Linked() {
-						if l.UserID == found.Query { // an identity's id pasted without its provider
-							fmt.Fprintf(o.io.Out, "%s is the id of %s|%s, an identity linked into the account below: no account of its own now.\n", printableName(found.Query), printableName(l.Provider), printableName(l.UserID))
-						}
-					}
+				if m := found.LinkedMatch(a.User); m.Name != "" { // its user id, its id without the provider, its username, its number
+					fmt.Fprintln(o.io.Out, m.Sentence(printableName, found.Query, "the account below"))
 				}
 				writeAccount(o.io.Out, a)
 			}
@@ -125,28 +122,32 @@ type identifierJSON struct {
 }
 
 type accountJSON struct {
-	UserID            string                `json:"user_id"`
-	MatchedNumberEnd  bool                  `json:"matched_number_end,omitempty"` // found by the end of its phone number only
-	PrimaryIdentifier identifierJSON        `json:"primary_identifier"`
-	Connection        string                `json:"connection"`
-	Strategy          string                `json:"strategy"`
-	Email             string                `json:"email,omitempty"`
-	EmailVerified     bool                  `json:"email_verified"`
-	Username          string                `json:"username,omitempty"`
-	PhoneNumber       string                `json:"phone_number,omitempty"`
-	Name              string                `json:"name,omitempty"`
-	Blocked           bool                  `json:"blocked"`
-	LoginsCount       int64                 `json:"logins_count"`
-	LastLogin         *auth0Time            `json:"last_login,omitempty"`
-	CreatedAt         *auth0Time            `json:"created_at,omitempty"`
-	Identities        []identityJSON        `json:"identities"`
-	UserMetadata      map[string]any        `json:"user_metadata"`
-	AppMetadata       map[string]any        `json:"app_metadata"`
-	Roles             []client.Role         `json:"roles"`
-	RolesError        string                `json:"roles_error,omitempty"`
-	Organizations     []client.Organization `json:"organizations"`
-	OrgsError         string                `json:"organizations_error,omitempty"`
-	Group             *groupJSON            `json:"group"`
+	UserID           string `json:"user_id"`
+	MatchedNumberEnd bool   `json:"matched_number_end,omitempty"` // found by the end of its phone number only
+	// MatchedLinkedIdentity is the identity linked into the account that the
+	// query named (by its username, phone number or bare id), when not the
+	// account itself.
+	MatchedLinkedIdentity string                `json:"matched_linked_identity,omitempty"`
+	PrimaryIdentifier     identifierJSON        `json:"primary_identifier"`
+	Connection            string                `json:"connection"`
+	Strategy              string                `json:"strategy"`
+	Email                 string                `json:"email,omitempty"`
+	EmailVerified         bool                  `json:"email_verified"`
+	Username              string                `json:"username,omitempty"`
+	PhoneNumber           string                `json:"phone_number,omitempty"`
+	Name                  string                `json:"name,omitempty"`
+	Blocked               bool                  `json:"blocked"`
+	LoginsCount           int64                 `json:"logins_count"`
+	LastLogin             *auth0Time            `json:"last_login,omitempty"`
+	CreatedAt             *auth0Time            `json:"created_at,omitempty"`
+	Identities            []identityJSON        `json:"identities"`
+	UserMetadata          map[string]any        `json:"user_metadata"`
+	AppMetadata           map[string]any        `json:"app_metadata"`
+	Roles                 []client.Role         `json:"roles"`
+	RolesError            string                `json:"roles_error,omitempty"`
+	Organizations         []client.Organization `json:"organizations"`
+	OrgsError             string                `json:"organizations_error,omitempty"`
+	Group                 *groupJSON            `json:"group"`
 }
 
 type identityJSON struct {

@@ -345,3 +345,49 @@ func TestShowJSONWritesDatesAsScanJSONDoes(t *testing.T) {
 	}
 	t.Fatalf("scan --json lacks %s:\n%s", cmdAliceDB, r.out)
 }
+
+// A family member linked into another account is no account of its own,
+// and Auth0's search reads no linked identity's profile: `show liam.miller`
+// said no account matched. Linked by linkdesk (its audit log knows) or
+// outside it and scanned since (the snapshot knows), show finds the
+// account it lives in and says so; an sms identity likewise by its number.
+func TestShowFindsAnIdentityLinkedAwayByItsUsernameOrNumber(t *testing.T) {
+	e := newWriteEnv(t)
+	mustRun(t, "scan") // a snapshot from before the links
+	mustRun(t, "link", cmdSam, cmdLiam, "--allow-different-emails", "--force")
+	if r := runCmd(t, nil, "show", "liam.miller"); r.code != exitOK || !strings.Contains(r.out, "\n"+cmdSam+" (") { // the audit log's word
+		t.Errorf("show liam.miller after the link: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	const wei = "auth0|5f1a2b3c4d5e6f7081920a1b"
+	if _, err := connectEnv(t, e).Link(t.Context(), wei, client.LinkTarget{Provider: "sms", UserID: strings.TrimPrefix(cmdSMS, "sms|")}); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "scan", "--full")
+
+	for _, c := range []struct{ query, owner, says string }{
+		{"liam.miller", cmdSam, "liam.miller is the username of " + cmdLiam + ", an identity linked into the account below"},
+		{"Liam.Miller", cmdSam, "Liam.Miller is the username of " + cmdLiam},
+		{"+14155550123", wei, "+14155550123 is the phone number of " + cmdSMS + ", an identity linked into the account below"},
+		{"(415) 555-0123", wei, "(415) 555-0123 is the phone number of " + cmdSMS},
+	} {
+		r := runCmd(t, nil, "show", c.query)
+		if r.code != exitOK || !strings.Contains(r.out, c.says) || !strings.Contains(r.out, "\n"+c.owner+" (") {
+			t.Errorf("show %q: exit %d, want %q and %s:\n%s%s", c.query, r.code, c.says, c.owner, r.out, r.errOut)
+		}
+	}
+	var shown struct {
+		Accounts []struct {
+			UserID                string `json:"user_id"`
+			MatchedLinkedIdentity string `json:"matched_linked_identity"`
+		} `json:"accounts"`
+	}
+	r := mustRun(t, "show", "liam.miller", "--json")
+	if err := json.Unmarshal([]byte(r.out), &shown); err != nil || len(shown.Accounts) != 1 ||
+		shown.Accounts[0].UserID != cmdSam || shown.Accounts[0].MatchedLinkedIdentity != cmdLiam {
+		t.Errorf("show liam.miller --json: %v\n%s", err, r.out)
+	}
+	// The account's own username names no linked identity.
+	if r := mustRun(t, "show", "mike.miller"); strings.Contains(r.out, "an identity linked into") {
+		t.Errorf("show mike.miller:\n%s", r.out)
+	}
+}

@@ -215,6 +215,49 @@ func (s *Scanner) Hidden() map[string][]string {
 	return out
 }
 
+// LinkedNames are the accounts scanned that hold an identity linked into
+// them, by that identity's username (lower case) and phone number (its
+// digits): no search finds them so, since Auth0 searches no linked
+// identity's profile.
+func (s *Scanner) LinkedNames() LinkedNames {
+	out := LinkedNames{Usernames: map[string][]string{}, Phones: map[string][]string{}}
+	for idx, linked := range s.linked {
+		id := strings.Clone(s.record(idx).field(0))
+		for _, l := range linked {
+			out.add(out.Usernames, UsernameKey(l.Username), id)
+			out.add(out.Phones, PhoneKey(l.PhoneNumber), id)
+		}
+	}
+	return out
+}
+
+// LinkedNames index the accounts holding linked identities by those
+// identities' usernames (UsernameKey) and phone numbers (PhoneKey).
+type LinkedNames struct {
+	Usernames, Phones map[string][]string
+}
+
+func (LinkedNames) add(to map[string][]string, key, id string) {
+	if key != "" && !slices.Contains(to[key], id) {
+		to[key] = append(to[key], id)
+	}
+}
+
+// UsernameKey is what a username is looked up by: Auth0 matches usernames
+// whatever their case.
+func UsernameKey(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+
+// PhoneKey is what a phone number is looked up by: its digits, however it
+// was written.
+func PhoneKey(phone string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)
+}
+
 func (s *Scanner) store(r record) uint32 {
 	idx := s.count
 	if int(idx/recordChunk) == len(s.records) {

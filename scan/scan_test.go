@@ -18,3 +18,25 @@ func TestHiddenHoldsAnAccountWithoutAnEmailOfItsOwn(t *testing.T) {
 		t.Errorf("Hidden()[pat@home.com] = %v, want [sms|1]", got)
 	}
 }
+
+// Auth0's search reads no linked identity's profile: LinkedNames is how
+// a family member linked into another account is found by its username
+// (in any case) or a phone identity by its number (however written).
+func TestLinkedNamesIndexLinkedIdentitiesByUsernameAndNumber(t *testing.T) {
+	s := New(nil, Options{})
+	s.Add(linking.Account{UserID: "auth0|mike", Connection: "family", Provider: "auth0", Email: "millers@home.com", Username: "mike",
+		Linked: []linking.Identity{
+			{Provider: "auth0", UserID: "liam", Connection: "family", Email: "millers@home.com", Username: "Liam.Miller"},
+			{Provider: "sms", UserID: "5", Connection: "sms", PhoneNumber: "+1 (415) 555-0100"},
+		}})
+	n := s.LinkedNames()
+	if got := n.Usernames[UsernameKey("liam.miller")]; len(got) != 1 || got[0] != "auth0|mike" {
+		t.Errorf("by username: %v", n.Usernames)
+	}
+	if got := n.Phones[PhoneKey("+14155550100")]; len(got) != 1 || got[0] != "auth0|mike" {
+		t.Errorf("by number: %v", n.Phones)
+	}
+	if _, own := n.Usernames["mike"]; own {
+		t.Errorf("the account's own username is indexed as a linked one: %v", n.Usernames)
+	}
+}

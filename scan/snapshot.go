@@ -202,14 +202,15 @@ func (s *Snapshot) Load(ctx context.Context, conns *linking.Connections, req Req
 	return rep, nil
 }
 
-// Hidden reads the snapshot for the accounts an email lookup cannot find
-// under an email they hold (Scanner.Hidden), by normalized email.
-func (s *Snapshot) Hidden(ctx context.Context, conns *linking.Connections) (map[string][]string, error) {
+// Hidden reads the snapshot for the accounts a lookup cannot find by what
+// they hold: by normalized email (Scanner.Hidden), and by the username or
+// phone number of an identity linked into them (Scanner.LinkedNames).
+func (s *Snapshot) Hidden(ctx context.Context, conns *linking.Connections) (map[string][]string, LinkedNames, error) {
 	sc := New(conns, Options{ExpectedEmails: s.State.Emails})
 	if err := s.read(ctx, sc, nil); err != nil {
-		return nil, err
+		return nil, LinkedNames{}, err
 	}
-	return sc.Hidden(), nil
+	return sc.Hidden(), sc.LinkedNames(), nil
 }
 
 // snapshotWriter writes a new snapshot: the base is copied while the export

@@ -13,6 +13,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // FoundBy says how Find read the accounts it returns.
@@ -92,10 +93,10 @@ func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
 		f.Users, err = s.findEmail(ctx, q)
 	default:
 		f.By = FoundBySearch
-		f.Users, err = s.findIdentifier(ctx, q)
 		if compact := strings.Map(keepPhoneRune, q); phoneLike.MatchString(q) && !strings.HasPrefix(compact, "+") && len(compact) >= minPhoneDigits {
 			f.NumberEnd = compact
 		}
+		f.Users, err = s.findIdentifier(ctx, q, f.NumberEnd)
 	}
 	if err != nil {
 		return nil, Explain(err)
@@ -160,7 +161,80 @@ func (s *Session) linkedInto(ctx context.Context, id string) ([]client.User, err
 	return out, nil
 }
 
-func (s *Session) findIdentifier(ctx context.Context, q string) ([]client.User, error) {
+// findIdentifier finds the accounts holding the username or phone number
+// q, their own (the search) or an identity linked into them (the snapshot
+// and the audit logs say which: the search finds no linked identity's
+// profile), each read again by id.
+func (s *Session) findIdentifier(ctx context.Context, q, numberEnd string) ([]client.User, error) {
+	users, err := s.searchIdentifier(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	f := &Found{Query: q, By: FoundBySearch, NumberEnd: numberEnd}
+	return s.addHolders(ctx, users, s.linkedNamed(ctx, q, numberEnd), func(u client.User) bool { return f.LinkedMatch(u).Name != "" })
+}
+
+// LinkedMatch is the identity linked into u that the query named (its
+// user id, its id pasted without the provider, its username, its phone
+// number) and what named it; none (Name "") when u holds that identifier
+// itself, or when the query named u by its email or user id.
+func (f *Found) LinkedMatch(u client.User) LinkedMatch {
+	if f.By != FoundBySearch && f.By != FoundByLinked || f.holdsItself(u.Username, u.PhoneNumber) {
+		return LinkedMatch{}
+	}
+	for _, l := range u.Linked() {
+		username, _ := l.ProfileData["username"].(string)
+		phone, _ := l.ProfileData["phone_number"].(string)
+		switch {
+		case f.By == FoundByLinked:
+			if l.Provider+"|"+l.UserID == f.Query {
+				return LinkedMatch{Identity: l, Name: linking.IdentifierUserID}
+			}
+		case l.UserID == f.Query:
+			return LinkedMatch{Identity: l, Name: "id"}
+		case username != "" && scan.UsernameKey(username) == scan.UsernameKey(f.Query):
+			return LinkedMatch{Identity: l, Name: linking.IdentifierUsername}
+		case phone != "" && f.holdsItself("", phone):
+			return LinkedMatch{Identity: l, Name: linking.IdentifierPhoneNumber}
+		}
+	}
+	return LinkedMatch{}
+}
+
+// LinkedMatch is an identity linked into an account found, and what of it
+// the query named: linking.IdentifierUserID, "id" (without its provider),
+// linking.IdentifierUsername or linking.IdentifierPhoneNumber.
+type LinkedMatch struct {
+	Identity client.Identity
+	Name     string
+}
+
+// Sentence tells the operator that the query names no account of its own
+// now but an identity linked into the account shown where ("the account
+// below"); clean makes the tenant's strings safe to show.
+func (m LinkedMatch) Sentence(clean func(string) string, query, where string) string {
+	if m.Name == linking.IdentifierUserID {
+		return fmt.Sprintf("%s is no account of its own now: it is an identity linked into %s.", clean(query), where)
+	}
+	return fmt.Sprintf("%s is the %s of %s|%s, an identity linked into %s: no account of its own now.",
+		clean(query), strings.ReplaceAll(m.Name, "_", " "), clean(m.Identity.Provider), clean(m.Identity.UserID), where)
+}
+
+// holdsItself reports whether the username or phone number given is the
+// one the query named (a phone number also by the digits it ends with,
+// when the query had no country code).
+func (f *Found) holdsItself(username, phone string) bool {
+	if username != "" && scan.UsernameKey(username) == scan.UsernameKey(f.Query) {
+		return true
+	}
+	if phone == "" || !phoneLike.MatchString(f.Query) {
+		return false
+	}
+	digits := scan.PhoneKey(phone)
+	return digits == scan.PhoneKey(f.Query) || f.NumberEnd != "" && strings.HasSuffix(digits, f.NumberEnd)
+}
+
+func (s *Session) searchIdentifier(ctx context.Context, q string) ([]client.User, error) {
 	phrase := func(field, v string) string { return field + `:"` + client.EscapeLucenePhrase(v) + `"` }
 	terms := []string{phrase("username", q)}
 	if lower := strings.ToLower(q); lower != q {

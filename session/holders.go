@@ -4,73 +4,137 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // Holders are the accounts that hold an email where users-by-email and the
 // search cannot find them: through a linked identity's profile, or under a
-// spelling with white space around it. The tenant's snapshot (its last
-// scan) knows them; reading one group, or scanning one email, reads them
-// again by id, so that the group is the one a scan of the whole tenant
-// shows (a snapshot that is out of date only misses some).
+// spelling with white space around it; and those holding a username or a
+// phone number through a linked identity's profile, which no search reads.
+// The tenant's snapshot (its last scan) and linkdesk's audit logs (the
+// links it made since) know them; reading one group, scanning one email or
+// finding a username reads them again by id, so that what is found is what
+// a scan of the whole tenant shows (a snapshot that is out of date only
+// misses some).
 type holders struct {
-	loaded bool
-	by     map[string][]string // normalized email → user ids
+	loaded   bool
+	syncedAt time.Time           // of the snapshot read (zero: none)
+	by       map[string][]string // normalized email → user ids
+	names    scan.LinkedNames    // a linked identity's username or phone → the user ids holding it
+}
+
+// holdersNow are the accounts the snapshot shows holding what a lookup
+// cannot find, read once a snapshot (again once a scan brought it up to
+// date), and those linkdesk's audit logs show it linked since (read each
+// call: a write of this session counts at once).
+func (s *Session) holdersNow(ctx context.Context) (snap, since holders) {
+	s.holdMu.Lock()
+	defer s.holdMu.Unlock()
+	var at time.Time
+	current, err := s.Snapshot()
+	if err == nil {
+		at = current.State.SyncedAt
+	}
+	if !s.holders.loaded || !s.holders.syncedAt.Equal(at) {
+		s.holders = s.readHolders(ctx, current)
+	}
+	return s.holders, s.linkedSince(at)
 }
 
 // extraHolders are the user ids the snapshot shows holding email (any
-// spelling) beyond what an email lookup finds; none without a snapshot.
-// The snapshot is read once a session, on the first call.
+// spelling) beyond what an email lookup finds, and those linkdesk's audit
+// logs show it linked an identity holding it into since.
 func (s *Session) extraHolders(ctx context.Context, email string) []string {
 	key := linking.NormalizeEmail(email)
 	if key == "" || s.Tenant == nil {
 		return nil
 	}
-	s.holdMu.Lock()
-	defer s.holdMu.Unlock()
-	if !s.holders.loaded {
-		s.holders = holders{loaded: true, by: s.readHolders(ctx)}
-	}
-	return s.holders.by[key]
+	snap, since := s.holdersNow(ctx)
+	return appendIDs(slices.Clone(snap.by[key]), since.by[key]...)
 }
 
-// readHolders indexes the snapshot's accounts that an email lookup would
-// miss (scan.Snapshot.Hidden), by normalized email: an account that was
-// alone on such an address at the scan too.
-func (s *Session) readHolders(ctx context.Context) map[string][]string {
-	snap, err := s.Snapshot()
-	if err != nil {
-		return nil // no snapshot (or an unreadable one): the lookups alone
-	}
-	conns, err := s.Connections(ctx)
-	if err != nil {
+// linkedNamed are the user ids that the snapshot and the audit logs show
+// holding a linked identity by the username or phone number q (or, with
+// numberEnd, one whose number ends with those digits): the search finds
+// no linked identity's profile.
+func (s *Session) linkedNamed(ctx context.Context, q, numberEnd string) []string {
+	if s.Tenant == nil {
 		return nil
 	}
-	by, err := snap.Hidden(ctx, conns)
-	if err != nil {
-		return nil
+	var ids []string
+	digits := scan.PhoneKey(q)
+	if !phoneLike.MatchString(q) {
+		digits = ""
 	}
-	for key, ids := range s.linkedSince(snap.State.SyncedAt) {
-		for _, id := range ids {
-			if !slices.Contains(by[key], id) {
-				by[key] = append(by[key], id)
+	snap, since := s.holdersNow(ctx)
+	for _, n := range []scan.LinkedNames{snap.names, since.names} {
+		ids = appendIDs(ids, n.Usernames[scan.UsernameKey(q)]...)
+		if digits == "" {
+			continue
+		}
+		ids = appendIDs(ids, n.Phones[digits]...)
+		if numberEnd != "" {
+			for number, more := range n.Phones {
+				if strings.HasSuffix(number, numberEnd) {
+					ids = appendIDs(ids, more...)
+				}
 			}
 		}
 	}
-	return by
+	return ids
 }
 
-// linkedSince indexes, by normalized email, the primaries of the links
-// linkdesk made on this tenant since the snapshot (its audit logs): each
-// holds its secondary's email now, through the linked identity's profile,
-// where the snapshot still shows it on the secondary, an account of its
-// own then.
-func (s *Session) linkedSince(since time.Time) map[string][]string {
-	out := map[string][]string{}
+// appendIDs appends to ids those of more it lacks.
+func appendIDs(ids []string, more ...string) []string {
+	for _, id := range more {
+		if id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func newHolders() holders {
+	return holders{loaded: true, by: map[string][]string{},
+		names: scan.LinkedNames{Usernames: map[string][]string{}, Phones: map[string][]string{}}}
+}
+
+// readHolders indexes the snapshot's accounts that a lookup would miss
+// (scan.Snapshot.Hidden): by normalized email, an account that was alone
+// on such an address at the scan too; by a linked identity's username or
+// phone number. None without a snapshot (or with an unreadable one).
+func (s *Session) readHolders(ctx context.Context, snap *scan.Snapshot) holders {
+	h := newHolders()
+	if snap == nil {
+		return h
+	}
+	h.syncedAt = snap.State.SyncedAt
+	if conns, err := s.Connections(ctx); err == nil {
+		if by, names, err := snap.Hidden(ctx, conns); err == nil {
+			h.by, h.names = by, names
+		}
+	}
+	return h
+}
+
+// linkedSince indexes the primaries of the links linkdesk made on this
+// tenant since the snapshot (all it made, without one), from its audit
+// logs: each holds its secondary's email now, and its username or phone
+// number, through the linked identity's profile, where the snapshot still
+// shows them on the secondary, an account of its own then.
+func (s *Session) linkedSince(since time.Time) holders {
+	h := newHolders()
+	add := func(to map[string][]string, key, id string) {
+		if key != "" {
+			to[key] = appendIDs(to[key], id)
+		}
+	}
 	for _, path := range append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...) {
 		recs, err := logSince(path, since)
 		if err != nil {
@@ -88,14 +152,22 @@ func (s *Session) linkedSince(since time.Time) map[string][]string {
 			if r.Phase != audit.PhaseAttempt || !done[r.OpID] || json.Unmarshal(r.Before, &states) != nil {
 				continue
 			}
+			primary, secondary := r.UserIDs[0], r.UserIDs[1]
 			for _, u := range states {
-				if key := linking.NormalizeEmail(u.Email); u.UserID == r.UserIDs[1] && key != "" {
-					out[key] = append(out[key], r.UserIDs[0])
+				if u.UserID == secondary {
+					add(h.by, linking.NormalizeEmail(u.Email), primary)
 				}
+			}
+			// The secondary's name as the record gives it ("username liam.miller").
+			switch kind, value, _ := strings.Cut(r.Names[secondary], " "); kind {
+			case linking.IdentifierUsername:
+				add(h.names.Usernames, scan.UsernameKey(value), primary)
+			case linking.IdentifierPhoneNumber:
+				add(h.names.Phones, scan.PhoneKey(value), primary)
 			}
 		}
 	}
-	return out
+	return h
 }
 
 // withHolders keeps of users, found by email, those that hold it (an email
@@ -109,7 +181,14 @@ func (s *Session) withHolders(ctx context.Context, email string, users []client.
 		return users, nil
 	}
 	users = slices.DeleteFunc(users, func(u client.User) bool { return !holdsEmail(u, key) })
-	for _, id := range s.extraHolders(ctx, email) {
+	return s.addHolders(ctx, users, s.extraHolders(ctx, email), func(u client.User) bool { return holdsEmail(u, key) })
+}
+
+// addHolders adds to users the accounts of ids they lack, read by id, that
+// hold what was looked up (holds) now: the index they come from may be out
+// of date.
+func (s *Session) addHolders(ctx context.Context, users []client.User, ids []string, holds func(client.User) bool) ([]client.User, error) {
+	for _, id := range ids {
 		if slices.ContainsFunc(users, func(u client.User) bool { return u.UserID == id }) {
 			continue
 		}
@@ -120,7 +199,7 @@ func (s *Session) withHolders(ctx context.Context, email string, users []client.
 		if err != nil {
 			return nil, err
 		}
-		if holdsEmail(u, key) {
+		if holds(u) {
 			users = append(users, u)
 		}
 	}

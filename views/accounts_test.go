@@ -653,14 +653,41 @@ func TestVerifyNamesTheFamilyMember(t *testing.T) {
 // username on the group screen, not only by a user id beside the email the
 // family shares.
 func TestALinkedFamilyMemberIsNamedByUsernameInItsGroup(t *testing.T) {
-	const mike, liam = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
-	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
+	h, _, liam := liamLinkedIntoMikeAndScanned(t)
+	h.openGroup("the.millers@gmail.com")
+	h.mustShow("linked: liam.miller (" + liam + ")")
+}
+
+// A family member linked into another account is no account of its own,
+// and Auth0's search reads no linked identity's profile: f liam.miller
+// found nothing. Once a scan knows where Liam lives, f finds that account
+// and says that liam.miller is an identity linked into it, rather than
+// opening another person's account at once; enter opens it.
+func TestFindByTheUsernameOfAnIdentityLinkedAwaySaysWhereItLives(t *testing.T) {
+	h, mike, liam := liamLinkedIntoMikeAndScanned(t)
+	h.press("f")
+	h.typeText("liam.miller")
+	h.press("enter")
+	activeIs[*Find](h, "a linked identity's username opened an account at once")
+	h.mustShow("1 account found by username, phone or identity id", "mike.miller",
+		"liam.miller is the username of "+liam+", an identity linked into the account marked ▸")
+	h.press("enter")
+	a, ok := h.active().(*Account)
+	if !ok || a.Loaded() == nil || a.Loaded().User.UserID != mike {
+		t.Fatalf("enter did not open the account liam.miller lives in:\n%s", h.screen())
+	}
+}
+
+// liamLinkedIntoMikeAndScanned links liam.miller into mike.miller behind
+// the UI's back (another tool, an admin), then scans again with r.
+func liamLinkedIntoMikeAndScanned(t *testing.T) (h *harness, mike, liam string) {
+	mike, liam = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
+	h = newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
 	if _, err := h.c.Backend.Session.Tenant.Link(context.Background(), mike, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(liam, "auth0|")}); err != nil {
 		t.Fatal(err)
 	}
 	h.press("r")
-	h.openGroup("the.millers@gmail.com")
-	h.mustShow("linked: liam.miller (" + liam + ")")
+	return h, mike, liam
 }
 
 // The undo carried out is the one shown: a change to the tenant after the

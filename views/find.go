@@ -92,7 +92,9 @@ func (f *Find) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		f.cursor, f.offset = 0, 0
 		if f.err == nil && f.found != nil {
 			f.typing = len(f.found.Users) == 0
-			if len(f.found.Users) == 1 {
+			// One account opens at once, unless the query named an identity
+			// linked into it: the results say so, enter opens it.
+			if len(f.found.Users) == 1 && f.found.LinkedMatch(f.found.Users[0]).Name == "" {
 				return f, f.open()
 			}
 		}
@@ -227,7 +229,15 @@ func (f *Find) View() string {
 	idents := foundIdentifiers(c.Data, users, f.found.Conns)
 	cols := findColumns(w, users, idents, f.found.Conns)
 	lines = append(lines, s.Header.Render("  "+cols.row("IDENTIFIER", "USER ID", "CONNECTION", "EMAIL")))
-	room := max(c.Height-len(lines), 1)
+	// The account under the cursor found by an identity linked into it: the
+	// query names no account of its own now, which the row alone hides.
+	var note []string
+	if f.cursor < len(users) {
+		if m := f.found.LinkedMatch(users[f.cursor]); m.Name != "" {
+			note = sentence(s.Dim.Render, m.Sentence(func(v string) string { return tui.Fit(v, w-30) }, f.found.Query, "the account marked ▸"), w)
+		}
+	}
+	room := max(c.Height-len(lines)-len(note), 1)
 	if f.cursor < f.offset {
 		f.offset = f.cursor
 	}
@@ -248,7 +258,7 @@ func (f *Find) View() string {
 			lines = append(lines, "  "+row)
 		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(lines, note...), "\n")
 }
 
 // foundIdentifiers name the accounts found as everywhere else: by their
