@@ -129,3 +129,36 @@ func TestAWriteRefusedBeforeAnyCallNamesNoAuditLog(t *testing.T) {
 		t.Errorf("apply that made its calls: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// One family member linked into an account elsewhere (the operator's
+// choice), a second one is not linked into that account: it would merge
+// two people. Nor, once one legacy profile is linked into an account, is
+// another profile of that email, and plan no longer proposes it (tester:
+// the scan called the group a link candidate and apply merged carolj and
+// cjones).
+func TestASecondFamilyMemberOrLegacyProfileIsNotLinkedIntoTheAccountHoldingTheFirst(t *testing.T) {
+	const (
+		rajGoogle               = "google-oauth2|112233445566778899001"
+		raj, anika              = "auth0|63a1b2c3d4e5f60718293a4c", "auth0|63a1b2c3d4e5f60718293a4d"
+		carolDB, carolj, cjones = "auth0|66e1f2a3b4c5d6e7f8091a2b", "auth0|1000789", "auth0|1000790"
+	)
+	e := newWriteEnv(t)
+	mustRun(t, "link", rajGoogle, raj, "--force")
+	mustRun(t, "link", carolDB, carolj, "--force")
+	writes := e.userWrites()
+	for _, c := range []struct{ primary, secondary, check string }{
+		{rajGoogle, anika, "non_unique_email_connection"},
+		{carolDB, cjones, "legacy_profiles"},
+	} {
+		if r := runCmd(t, nil, "link", c.primary, c.secondary, "--force"); r.code != exitRefused || !strings.Contains(r.errOut, c.check) {
+			t.Errorf("link %s %s: exit %d, want %s\n%s%s", c.primary, c.secondary, r.code, c.check, r.out, r.errOut)
+		}
+	}
+	if w := e.userWrites(); w != writes {
+		t.Errorf("the refused links wrote %d times", w-writes)
+	}
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if r := mustRun(t, "plan", "--email", "carol.jones@hotmail.com", "--out", planFile); !strings.Contains(r.out, "0 operations") {
+		t.Errorf("plan for carol.jones@hotmail.com:\n%s", r.out)
+	}
+}

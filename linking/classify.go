@@ -63,6 +63,21 @@ type member struct {
 	raw      string      // the email as stored there
 	verified bool        // any identity of the account carrying this email verified it
 	via      *Identity   // the linked identity carrying the email; nil for the account's own
+	// also are the linked identities carrying the email besides the one
+	// it stands in the group through.
+	also []*Identity
+	// viaName names via on its connection (a family member's username),
+	// where that is what tells it apart there.
+	viaName PrimaryIdentifier
+}
+
+// setVia makes the member stand in the group through its linked identity l.
+func (m *member) setVia(l *Identity, conns *Connections) {
+	m.via, m.raw = l, l.Email
+	m.conn = conns.lookup(l.Connection, l.Provider)
+	if id := l.PrimaryIdentifier(conns); id.Type == IdentifierUsername || id.Type == IdentifierPhoneNumber {
+		m.viaName = id
+	}
 }
 
 func memberOf(a *Account, email string, conns *Connections) member {
@@ -75,12 +90,48 @@ func memberOf(a *Account, email string, conns *Connections) member {
 			continue
 		}
 		if !ownEmail && m.via == nil {
-			m.via, m.raw, m.verified = l, l.Email, false
-			m.conn = conns.lookup(l.Connection, l.Provider)
+			m.setVia(l, conns)
+			m.verified = false
+		} else {
+			m.also = append(m.also, l)
 		}
 		m.verified = m.verified || l.EmailVerified
 	}
 	return m
+}
+
+// place puts each member that carries the email through more than one
+// identity where one of them binds it to others of the email: a linked
+// identity on a Non-Unique Emails connection, or on a legacy database
+// another member holds the email in. A family member or a legacy profile
+// linked into an account elsewhere is still one of those who share the
+// email there: the account holding it is not another's duplicate (linking
+// a second member into it would merge two people).
+func place(members []member, conns *Connections) {
+	holds := func(skip int, c *Connection) bool {
+		for j := range members {
+			if j == skip {
+				continue
+			}
+			if members[j].conn.Name == c.Name || slices.ContainsFunc(members[j].also, func(l *Identity) bool { return l.Connection == c.Name }) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range members {
+		m := &members[i]
+		if m.conn.NonUniqueEmail {
+			continue // in its family already
+		}
+		for _, l := range m.also {
+			c := conns.lookup(l.Connection, l.Provider)
+			if c.NonUniqueEmail || c.IsDatabase && (c.LegacyCustomDB || c.Inferred) && holds(i, c) {
+				m.setVia(l, conns)
+				break
+			}
+		}
+	}
 }
 
 // part is the members of a group on one connection.
@@ -167,6 +218,7 @@ func Classify(g *Group, conns *Connections) {
 		}
 		members[i] = memberOf(a, g.Email, conns)
 	}
+	place(members, conns)
 	if len(members) < 2 {
 		g.Reasons = []string{"only one account has this email"}
 		return
@@ -488,7 +540,7 @@ func connNames(ms []*member) string {
 // username or phone number an identifier.
 func toldApartBy(ms []*member) string {
 	for _, m := range ms {
-		if m.Identifier.Type != IdentifierUserID {
+		if m.Identifier.Type != IdentifierUserID || m.viaName.Value != "" {
 			return "each is told apart by its own identifier: " + identifierList(ms)
 		}
 	}
@@ -499,6 +551,13 @@ func toldApartBy(ms []*member) string {
 // usernames that tell them apart (UsernameTellsApart), else by user id.
 func profileNames(g *Group, ms []*member) string {
 	return listed(ms, func(m *member) string {
+		if m.via != nil { // a profile linked into an account elsewhere
+			id := m.via.Provider + "|" + m.via.UserID
+			if m.via.Username != "" {
+				return fmt.Sprintf("%s %s (%s, linked into %s)", IdentifierUsername, m.via.Username, id, m.UserID)
+			}
+			return fmt.Sprintf("%s (linked into %s)", id, m.UserID)
+		}
 		if id, ok := UsernameTellsApart(g, m.Account); ok {
 			return fmt.Sprintf("%s (%s)", id, m.UserID)
 		}
@@ -507,7 +566,12 @@ func profileNames(g *Group, ms []*member) string {
 }
 
 func identifierList(ms []*member) string {
-	return listed(ms, func(m *member) string { return fmt.Sprintf("%s (%s)", m.Identifier, m.UserID) })
+	return listed(ms, func(m *member) string {
+		if m.viaName.Value != "" { // a member linked into an account elsewhere
+			return fmt.Sprintf("%s (%s|%s, linked into %s)", m.viaName, m.via.Provider, m.via.UserID, m.UserID)
+		}
+		return fmt.Sprintf("%s (%s)", m.Identifier, m.UserID)
+	})
 }
 
 // listMax is how many items a reason lists before it only counts the rest:

@@ -118,9 +118,16 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		Connection{Name: "db", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Identifiers: []string{"email"}},
 		Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true, Identifiers: []string{"email"}},
 		Connection{Name: "github", Strategy: "github", Provider: "github", IsSocial: true, Identifiers: []string{"email"}},
+		Connection{Name: "legacy", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email"}},
 	)
 	a := func(id, conn string, verified bool) *Account {
 		return &Account{UserID: id, Connection: conn, Provider: "auth0", Email: "x@y.com", EmailVerified: verified, Username: id}
+	}
+	// g|4, a Google account holding an identity linked in from conn.
+	holding := func(conn, username string) *Account {
+		g := a("g|4", "google-oauth2", true)
+		g.Linked = []Identity{{Connection: conn, Provider: "auth0", UserID: "3", Email: "x@y.com", Username: username}}
+		return g
 	}
 	tests := []struct {
 		name     string
@@ -143,11 +150,14 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		{"three accounts need verification", []*Account{a("auth0|1", "db", false), a("g|2", "google-oauth2", false), a("gh|3", "github", true)}, ClassNeedsVerification, "emails not verified on auth0|1 (db) and g|2 (google-oauth2)"},
 		{"a single account", []*Account{a("auth0|1", "db", true)}, "", "only one account"},
 		{"a family and an account holding a linked identity", []*Account{a("auth0|1", "nue", true), a("auth0|2", "nue", true),
-			func() *Account {
-				g := a("g|4", "google-oauth2", true)
-				g.Linked = []Identity{{Connection: "nue", Provider: "auth0", UserID: "3", Email: "x@y.com", Username: "maria"}}
-				return g
-			}()}, ClassMixed, "it holds linked identities, so it can only be a primary: one of them could be linked into it"},
+			holding("nue", "maria")}, ClassSharedByDesign, "3 accounts share the email inside nue, a Non-Unique Emails connection where each is told apart by its own identifier: username auth0|1 (auth0|1), username auth0|2 (auth0|2), username maria (auth0|3, linked into g|4); legitimate by design"},
+		// A profile of a legacy database linked into an account elsewhere is
+		// still one of the profiles sharing the email there.
+		{"a legacy profile linked into an account elsewhere", []*Account{a("auth0|1", "legacy", true),
+			holding("legacy", "carol")}, ClassLegacyDuplicate, "2 accounts share the email inside legacy, a custom database without import mode"},
+		// Through an ordinary database it binds no one: a link candidate.
+		{"an identity linked in from a database that keeps emails unique", []*Account{a("auth0|1", "github", true),
+			holding("db", "")}, ClassLinkCandidate, "2 accounts on github and google-oauth2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -170,17 +170,18 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 		if c.Name != m[1].conn.Name || !c.IsDatabase {
 			continue
 		}
+		p, sec := holderName(primary, m[0], conns), holderName(secondary, m[1], conns)
 		if c.NonUniqueEmail {
 			return refuse(CheckNonUniqueEmailConnection, ids,
 				"%s and %s hold their email on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
-				who(primary, conns), who(secondary, conns), c.Name)
+				p, sec, c.Name)
 		}
 		what, way := legacyWhat(c), "they may be different people, and need migration, not linking (the scan's reasons list the ways out); to keep one of them, delete the other"
 		if !c.LegacyCustomDB && !c.Inferred {
 			what, way = "which should keep emails unique", "find out how they came to be before linking or deleting either"
 		}
 		return refuse(CheckLegacyProfiles, ids, "%s and %s are two profiles of one email inside %s, %s: %s",
-			who(primary, conns), who(secondary, conns), c.Name, what, way)
+			p, sec, c.Name, what, way)
 	}
 	if err := checkBlocked(primary, secondary, conns); err != nil {
 		return err
@@ -397,6 +398,19 @@ func accountEmails(u client.User) []string {
 	return out
 }
 
+// holderName names u in a refusal as it holds the shared email (m): where
+// through an identity linked into it, by that identity too.
+func holderName(u client.User, m member, conns *Connections) string {
+	if m.via == nil {
+		return who(u, conns)
+	}
+	name := m.via.Provider + "|" + m.via.UserID
+	if m.viaName.Value != "" {
+		name = m.viaName.Value + " (" + name + ")"
+	}
+	return who(u, conns) + " (through its linked identity " + name + ")"
+}
+
 // sharedMembers are, for each email primary and secondary both hold, the
 // two as members of its group (the primary first): the connection each
 // holds it on, and whether it holds it verified, as Classify sees them.
@@ -406,7 +420,9 @@ func sharedMembers(primary, secondary client.User, conns *Connections) [][2]memb
 	var out [][2]member
 	for _, e := range accountEmails(primary) {
 		if slices.Contains(theirs, e) && !slices.ContainsFunc(out, func(m [2]member) bool { return NormalizeEmail(m[0].raw) == e }) {
-			out = append(out, [2]member{memberOf(&pa, e, conns), memberOf(&sa, e, conns)})
+			pair := []member{memberOf(&pa, e, conns), memberOf(&sa, e, conns)}
+			place(pair, conns)
+			out = append(out, [2]member{pair[0], pair[1]})
 		}
 	}
 	return out

@@ -120,3 +120,45 @@ func TestARefusalNamesAFamilyMemberByItsUsername(t *testing.T) {
 		}
 	}
 }
+
+// A family member (or a legacy database's profile) linked into an account
+// elsewhere is still one of those who share the email on its connection:
+// linking a second member into that account would merge two people, and
+// is refused as linking the two members themselves is (tester: raj.patel
+// linked into a Google account, then anika.patel into it, went through).
+func TestASecondMemberOfAFamilyIsNotLinkedIntoTheAccountHoldingTheFirst(t *testing.T) {
+	conns := linking.NewConnections(
+		linking.Connection{Name: "family", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true, Identifiers: []string{"username"}},
+		linking.Connection{Name: "legacy", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email"}},
+		linking.Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true},
+	)
+	holding := func(conn, id, username string) client.User {
+		return client.User{UserID: "google-oauth2|118", Email: "Home@x.com", EmailVerified: true, Identities: []client.Identity{
+			{Provider: "google-oauth2", UserID: "118", Connection: "google-oauth2", IsSocial: true},
+			{Provider: "auth0", UserID: id, Connection: conn, ProfileData: map[string]any{"email": "home@x.com", "email_verified": true, "username": username}},
+		}}
+	}
+	member := func(conn, id, username string) client.User {
+		return client.User{UserID: "auth0|" + id, Email: "home@x.com", EmailVerified: true, Username: username,
+			Identities: []client.Identity{{Provider: "auth0", UserID: id, Connection: conn}}}
+	}
+	for _, tc := range []struct {
+		conn, check, names string
+	}{
+		{"family", linking.CheckNonUniqueEmailConnection, "google-oauth2|118 (through its linked identity raj.patel (auth0|k1)) and anika.patel (auth0|k2)"},
+		{"legacy", linking.CheckLegacyProfiles, "need migration, not linking"},
+	} {
+		err := linking.CheckLink(holding(tc.conn, "k1", "raj.patel"), member(tc.conn, "k2", "anika.patel"), conns, linking.LinkOptions{})
+		se, ok := linking.AsSafetyError(err)
+		if !ok || se.Check != tc.check || !strings.Contains(se.Reason, tc.names) {
+			t.Errorf("%s: a second member linked into the account holding the first: %v, want %s naming %q", tc.conn, err, tc.check, tc.names)
+		}
+	}
+	// The first member alone into the account: for the operator to decide,
+	// as before.
+	google := holding("family", "k1", "raj.patel")
+	google.Identities = google.Identities[:1]
+	if err := linking.CheckLink(google, member("family", "k1", "raj.patel"), conns, linking.LinkOptions{}); err != nil {
+		t.Errorf("one family member into a Google account: %v", err)
+	}
+}
