@@ -393,6 +393,21 @@ func TestUndoOfADeletedPrimarySaysWhatWaitsForALogin(t *testing.T) {
 	}
 }
 
+// A deleted family member is named by its username in what its undo says
+// of the identities that were linked into it (tester: "(linked into
+// auth0|63a1… before)", the user id alone, where the family shares one
+// email).
+func TestUndoOfADeletedFamilyMemberNamesItByUsername(t *testing.T) {
+	const raj, rajGoogle = "auth0|63a1b2c3d4e5f60718293a4c", "google-oauth2|112233445566778899001"
+	e := newWriteEnv(t)
+	mustRun(t, "link", raj, rajGoogle, "--force")
+	mustRun(t, "delete", raj, "--force")
+	r := mustRun(t, "undo", e.opIDOf("delete"))
+	if want := rajGoogle + " (linked into raj.patel (" + raj + ") before)"; !strings.Contains(r.out+r.errOut, want) {
+		t.Errorf("the undo's dry run lacks %q:\n%s%s", want, r.out, r.errOut)
+	}
+}
+
 // The dry run and the question of a deletion say what it destroys, from
 // the account as read for them, as the terminal UI's dialog does: the keys
 // of its metadata (never their values), its roles and memberships, its

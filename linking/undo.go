@@ -1016,6 +1016,7 @@ func createdState(id string, nu client.NewUser, own client.Identity) UserState {
 // the others when they exist again (after a login). Into a blocked
 // primary, each is blocked before its link, as a link requires.
 func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bool) {
+	owner := who(before, u.req.Conns) // a family member deleted is named by its username
 	for _, ident := range before.Linked() {
 		idUser := ident.Provider + "|" + ident.UserID
 		if slices.ContainsFunc(primary.Identities, func(r IdentityRef) bool { return r.Provider == ident.Provider && r.UserID == ident.UserID }) {
@@ -1024,7 +1025,7 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 		conn, known := u.req.Conns.ByName(ident.Connection)
 		now, found, err := u.read(idUser)
 		if err != nil {
-			u.note("%s, linked into %s before, could not be read (%v): run the undo again to link it back", idUser, before.UserID, err)
+			u.note("%s, linked into %s before, could not be read (%v): run the undo again to link it back", idUser, owner, err)
 			continue
 		}
 		database := known && conn.IsDatabase && !conn.Inferred
@@ -1033,7 +1034,7 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 		created := false  // made again by this undo, with a random password
 		switch {
 		case found && len(now.Identities) == 1 && now.Blocked && !blocked:
-			u.note("%s exists again and is blocked, and %s is not: link it back by hand once the blocks agree", idUser, before.UserID)
+			u.note("%s exists again and is blocked, and %s is not: link it back by hand once the blocks agree", idUser, owner)
 			continue
 		case found && len(now.Identities) == 1:
 			sec = StateOf(now)
@@ -1048,7 +1049,7 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 				// back only so), most likely by an earlier run of this undo
 				// with a random password: this is the last chance of a
 				// ticket for it, which Auth0 makes for no linked identity.
-				ticket = relinkTicketNote(idUser, before.UserID, "was made again since its deletion (by an earlier run of this undo, with a random password no one knows, or by hand)",
+				ticket = relinkTicketNote(idUser, owner, "was made again since its deletion (by an earlier run of this undo, with a random password no one knows, or by hand)",
 					"unless the person knows its password, send them its URL so they set a new one")
 			}
 		case found:
@@ -1068,10 +1069,10 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 				continue
 			}
 			sec, created = createdState(idUser, nu, ident), true
-			ticket = relinkTicketNote(idUser, before.UserID, "is made again with a random password no one knows",
+			ticket = relinkTicketNote(idUser, owner, "is made again with a random password no one knows",
 				"send its URL to the person, so they set its password again")
 		default:
-			u.note("%s (linked into %s before) is a %s account: it comes back at its next login; run this undo again then to link it back", idUser, before.UserID, ident.Provider)
+			u.note("%s (linked into %s before) is a %s account: it comes back at its next login; run this undo again then to link it back", idUser, owner, ident.Provider)
 			continue
 		}
 		link := Operation{Kind: OpLink, Primary: primary.UserID, Secondary: idUser}
@@ -1105,7 +1106,7 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 		if ticket != "" {
 			if err := u.ticket(sec, ticket); err != nil {
 				u.note("%s: no password-change ticket can be planned for it (%v): once linked back into %s, no one knows its password and Auth0 makes no ticket for it; the person signs in with %s's own login instead",
-					idUser, err, before.UserID, before.UserID)
+					idUser, err, owner, owner)
 			}
 		}
 		u.out.Ops = append(u.out.Ops, link)
