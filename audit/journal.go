@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -621,5 +622,51 @@ func (l *PlanLock) Release() error {
 	}
 	err := l.f.Close() // closing the descriptor releases the flock
 	l.f = nil
+	return err
+}
+
+// Gate is an exclusive lock that one process at a time holds for a moment:
+// a session holds its tenant's gate while it checks that no other plan
+// writes the accounts of the plan it starts and opens that plan's journal,
+// so that two runs started together cannot both pass the check before
+// either's journal shows it running.
+type Gate struct{ f *os.File }
+
+// gatePoll is how often EnterGate tries the gate again.
+const gatePoll = 20 * time.Millisecond
+
+// EnterGate takes the gate at path (0600 in a 0700 directory), waiting for
+// the process that holds it, or until ctx ends. A process that dies holding
+// it lets it go.
+func EnterGate(ctx context.Context, path string) (*Gate, error) {
+	f, err := openPrivate(path, 0)
+	if err != nil {
+		return nil, fmt.Errorf("gate: %w", err)
+	}
+	for {
+		ok, err := tryLockFile(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("gate: %w", err)
+		}
+		if ok {
+			return &Gate{f: f}, nil
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(gatePoll):
+		}
+	}
+}
+
+// Leave lets the next process through.
+func (g *Gate) Leave() error {
+	if g == nil || g.f == nil {
+		return nil
+	}
+	err := g.f.Close() // closing the descriptor releases the flock
+	g.f = nil
 	return err
 }

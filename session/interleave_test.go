@@ -3,10 +3,12 @@ package session
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -143,5 +145,40 @@ func TestAPlanInterruptedBeforeItsFirstCallLeavesNothingToSettle(t *testing.T) {
 	}
 	if _, err := s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{}); err != nil {
 		t.Errorf("the same write again: %v", err)
+	}
+}
+
+// Two runs started together on the same account (two undos of one
+// operation, from two shells) are one let through and the other refused
+// with nothing sent: the check that no other plan writes the account and
+// the journal that shows a plan running are taken behind the tenant's
+// gate, so both cannot pass the check before either journal exists
+// (tester: both processes sent the call, one recorded as a lost answer).
+func TestTwoRunsStartedTogetherOnOneAccountSendItsCallOnce(t *testing.T) {
+	f := newFixture(t)
+	users := []string{aliceDB, aliceGoogle, "auth0|6281b3c4d5e6f70812345678", "samlp|acme-corp|John.Doe@Acme.com", "github|5832311",
+		"auth0|672614a0b1c2d3e4f5061728", "auth0|5f1a2b3c4d5e6f7081920a1b", "google-oauth2|114455667788990011223",
+		"github|9007199254740993", "auth0|61a1b2c3d4e5f60718293a4b", "google-oauth2|109876543210987654321", "auth0|64b7c8d9e0f1a2b3c4d5e6f7"}
+	for _, id := range users {
+		// Two sessions, as two processes on one state directory would open.
+		a, b := f.session(t, f.real, "sandbox"), f.session(t, f.real, "sandbox")
+		plans := []*linking.Plan{deleteOf(t, a, id), deleteOf(t, b, id)}
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, s := range []*Session{a, b} {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = s.Apply(context.Background(), plans[i], ApplyOptions{})
+			})
+		}
+		close(start)
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Errorf("%s: the two runs ended %v and %v: want one done, one refused", id, errs[0], errs[1])
+		}
+	}
+	if n := f.srv.Stats().Requests[emulator.RouteDeleteUser]; n != int64(len(users)) {
+		t.Errorf("%d deletions sent for %d accounts", n, len(users))
 	}
 }

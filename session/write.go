@@ -223,19 +223,7 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	if s.ReadOnly {
 		return ex.Apply(ctx, p) // refused before any file is touched
 	}
-	if err := s.CheckNotInterleaved(p); err != nil {
-		return nil, err
-	}
-	if err := s.keepPlan(p); err != nil {
-		return nil, err
-	}
-	path := opts.Journal
-	if path == "" {
-		if path, err = s.PlanJournal(p.ID); err != nil {
-			return nil, err
-		}
-	}
-	j, release, err := s.journaled(ex, p, path)
+	j, release, err := s.startJournaled(ctx, ex, p, opts.Journal)
 	if err != nil {
 		return nil, err
 	}
@@ -245,6 +233,32 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 		err = jerr
 	}
 	return res, err
+}
+
+// startJournaled checks that no other plan writes p's accounts
+// (CheckNotInterleaved), keeps p, and puts ex under p's journal (at
+// journal, else the plan's own), all behind the tenant's gate: two runs
+// started together on the same accounts (two undos of one operation) are
+// one refused, not both let through by a check made before either journal
+// showed its plan running.
+func (s *Session) startJournaled(ctx context.Context, ex *linking.Executor, p *linking.Plan, journal string) (*audit.Journal, func(), error) {
+	gate, err := audit.EnterGate(ctx, filepath.Join(s.Paths.State, "locks", "gate-"+s.tenantKey()))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer gate.Leave()
+	if err := s.CheckNotInterleaved(p); err != nil {
+		return nil, nil, err
+	}
+	if err := s.keepPlan(p); err != nil {
+		return nil, nil, err
+	}
+	if journal == "" {
+		if journal, err = s.PlanJournal(p.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s.journaled(ex, p, journal)
 }
 
 // planLog is the audit log an earlier run of the journal's plan recorded
