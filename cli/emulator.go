@@ -53,7 +53,7 @@ the go-auth0 SDK or curl at it, and runs until interrupted.`,
 	f.DurationVar(&ro.Latency, "latency", 0, "mean added latency per request, ±50% jitter (e.g. 20ms)")
 	f.DurationVar(&ro.HoldWriteReplies, "hold-write-replies", 0, "carry writes out at once, then hold their answers this long (tests of interrupted writes)")
 	f.DurationVar(&ro.TokenTTL, "token-ttl", 24*time.Hour, "lifetime of issued access tokens")
-	f.DurationVar(&ro.SearchLag, "search-lag", 0, "how long a write takes to reach user search and the log (reads by id and users-by-email see it at once)")
+	f.DurationVar(&ro.SearchLag, "search-lag", emulator.DefaultSearchLag, "how long a write takes to reach user search and the log, as on Auth0 (reads by id and users-by-email see it at once; 0: at once)")
 	f.StringVar(&ro.RateProfile, "rate-profile", "", "a tenant's rate limits: free, paid or enterprise (the global bucket and the users read, users write and connections buckets)")
 	f.StringVar(&ro.Dump, "dump", "", "when stopped, write the final tenant (a fixture) and the request counters here as JSON")
 	f.Int64Var(&ro.Seed, "fault-seed", 0, "seed of the fault and latency generator")

@@ -20,6 +20,12 @@ import (
 	"time"
 )
 
+// DefaultSearchLag is how long a write takes to reach Auth0's user search
+// and its log, roughly: go-auth0's own end-to-end tests wait a second
+// before they search for a user they made. The sandbox of linkdesk demo and
+// linkdesk emulator lag so by default; tests choose their own.
+const DefaultSearchLag = time.Second
+
 // Options configure a sandbox tenant.
 type Options struct {
 	// Tenant is the initial data. The server takes it over and never changes
@@ -37,7 +43,7 @@ type Options struct {
 	Latency       time.Duration // mean added latency per request, with ±50% jitter
 	TokenTTL      time.Duration // access token lifetime; 0 means 24h
 	ExportLinkTTL time.Duration // how long an export location stays valid; 0 means 60s
-	SearchLag     time.Duration // how long writes take to reach user search and the log; 0 = immediate
+	SearchLag     time.Duration // how long writes take to reach user search and the log; 0 = immediate (DefaultSearchLag is Auth0's)
 	// RateProfile, when set ("free", "paid", "enterprise"), sets Rate and
 	// Burst to the profile's global bucket and adds its per-endpoint-group
 	// buckets (users read, users write, connections).

@@ -303,7 +303,7 @@ func (s *Session) startSandbox(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.New(emulator.Options{Tenant: tenant})
+	srv, err := emulator.New(emulator.Options{Tenant: tenant, SearchLag: emulator.DefaultSearchLag})
 	if err != nil {
 		return err
 	}
