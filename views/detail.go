@@ -342,10 +342,15 @@ func (d *Detail) follow(g *linking.Group, before []*linking.Account) {
 }
 
 // shortName names an account as the group names it: by the identifier
-// that tells it apart from in, else by its user id.
+// that tells it apart from in; one of the profiles of one email on a legacy
+// custom database by its username, with its user id (their email is
+// shared); else by its user id.
 func shortName(a *linking.Account, in []*linking.Account) string {
 	if linking.TellsApart(a, in) {
 		return a.Identifier.Value
+	}
+	if u, ok := tui.UsernameIn(&linking.Group{Accounts: in}, a); ok {
+		return tui.AccountLabel(u, a.UserID)
 	}
 	return a.UserID
 }

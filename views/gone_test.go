@@ -27,7 +27,7 @@ func TestAGroupForgetsAnAccountFoundGone(t *testing.T) {
 			h.press("esc")
 			activeIs[*Detail](h, "esc did not go back to the group")
 			// Named once: by the notice that says the cursor left it.
-			h.mustShowWhole(gone + " is no longer on the tenant")
+			h.mustShowWhole("bob.smith2 (" + gone + ") is no longer on the tenant")
 			if accountByID(d.Group(), gone) != nil || strings.Count(flowed(h.screen()), gone) != 1 {
 				t.Fatalf("the group still lists the account found gone:\n%s", h.screen())
 			}
@@ -117,4 +117,21 @@ func TestTheLinkWizardOnAGroupLeftWithOneAccountSaysNothingIsLeftToLink(t *testi
 	if s := h.screen(); strings.Contains(s, "Pick at least one account") {
 		t.Fatalf("the wizard asks to pick an account of none:\n%s", s)
 	}
+}
+
+// TestAProfileOfALegacyDatabaseDeletedIsNamedByItsUsername: one of the
+// profiles of one email on a legacy custom database, deleted from its
+// group; the notice names it as the group did, by its username with its
+// user id beside it, not by the user id alone.
+func TestAProfileOfALegacyDatabaseDeletedIsNamedByItsUsername(t *testing.T) {
+	const cjones = "auth0|1000790"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.selectAccount(h.openGroup("carol.jones@hotmail.com"), cjones)
+	h.press("D")
+	h.typeText("cjones")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	activeIs[*Detail](h, "esc did not go back to the group")
+	h.mustShowWhole("⚠ cjones (" + cjones + ") is no longer on the tenant")
 }
