@@ -44,11 +44,10 @@ func auditWithActions(t *testing.T, h *harness, email string) {
 // TestAuditColumnsTakeTheWidthTheyNeed: RESULT, for "ok", is no wider
 // than its header at every width; at 60×20 the long actions of the page
 // (patch_metadata) are cut to what keeps them apart ("patch_m…") rather
-// than the email to a few letters (it was "mtran153…", 8 cells, beside 14
-// of ACTION): the email keeps 14 cells, and every row still tells its
-// action from the others'; at 100 and 160 columns every action shows
-// whole and the email is not held to 22 cells: it shows whole where the
-// room allows.
+// than the accounts; the email gives up room before the user id (10
+// cells at 60), and every row still tells its action from the others'; at
+// 100 and 160 columns every action shows whole, the user id whole, and
+// the email whole where the room allows.
 func TestAuditColumnsTakeTheWidthTheyNeed(t *testing.T) {
 	actions := []string{"patch_metadata", "verify_email", "create_user"}
 	rows := func(h *harness) []string {
@@ -84,10 +83,12 @@ func TestAuditColumnsTakeTheWidthTheyNeed(t *testing.T) {
 				switch {
 				case size[0] > 60 && !slices.Contains(actions, action):
 					t.Errorf("at %d columns the action is cut: %q", size[0], r)
-				case size[0] > 60 && !strings.Contains(r, " "+email+" "):
+				case !strings.Contains(r, " auth0|6ae3ba4c72c34e399777e6e0"[:min(size[0]/3-2, 31)]):
+					t.Errorf("at %d columns the user id is cut short: %q", size[0], r)
+				case size[0] == 160 && !strings.Contains(r, " "+email+" "):
 					t.Errorf("at %d columns the email is cut: %q", size[0], r)
-				case size[0] == 60 && !strings.Contains(r, " "+email[:13]+"… "):
-					t.Errorf("at 60 columns the email has less than 14 cells: %q", r)
+				case size[0] == 60 && !strings.Contains(r, " "+email[:9]+"… "):
+					t.Errorf("at 60 columns the email does not keep 10 cells: %q", r)
 				}
 			}
 			if len(seen) != len(actions) {
@@ -120,11 +121,12 @@ func TestActionApart(t *testing.T) {
 
 // TestAuditColumnsGiveUpRoomInOrder: the operator goes first, then the
 // year (whole: a time column cut into it would pad the short time with
-// blank cells), then the email and the accounts down to 16 cells, then the action
-// down to what keeps the page's actions apart, then the email and the
-// accounts in turns (the accounts keeping 14 cells), and the action last;
-// what is left over goes first to the one of the email and the accounts
-// closer to whole, then to the other.
+// blank cells), then the action down to what keeps the page's actions
+// apart, then the email to 10 cells before the accounts to 16 (user ids
+// give up room last); before all that, the accounts go down to 36 cells,
+// the email to 22, the accounts to 30 (one user id whole) and the email to
+// 16; what is left over goes to the accounts first, up to what they need,
+// then to the email.
 func TestAuditColumnsGiveUpRoomInOrder(t *testing.T) {
 	for _, tt := range []struct {
 		width int
@@ -132,14 +134,14 @@ func TestAuditColumnsGiveUpRoomInOrder(t *testing.T) {
 		want  []int
 	}{
 		// time, action, result, email, accounts, operator; the action's least
-		{60, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 8, 6, 14, 15, 0}},
-		{60, auditNeeds{14, 9, 18, 30, 5, 8}, []int{11, 8, 9, 12, 14, 0}}, // "no result", "mtran153@gmail.com"
-		{60, auditNeeds{6, 9, 22, 44, 4, 8}, []int{11, 6, 9, 14, 14, 0}},
-		{80, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 14, 6, 19, 24, 0}},
-		{80, auditNeeds{8, 2, 22, 45, 6, 8}, []int{11, 8, 6, 22, 27, 0}}, // the year gives up 5 cells, never 2 left blank
-		{100, auditNeeds{14, 2, 42, 30, 4, 8}, []int{16, 14, 6, 22, 27, 8}},
-		{100, auditNeeds{14, 2, 25, 30, 4, 8}, []int{16, 14, 6, 25, 24, 8}},
-		{100, auditNeeds{6, 9, 29, 51, 4, 8}, []int{16, 6, 9, 29, 25, 8}},
+		{60, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 8, 6, 10, 19, 0}},
+		{60, auditNeeds{14, 9, 18, 30, 5, 8}, []int{11, 8, 9, 10, 16, 0}}, // "no result", "mtran153@gmail.com"
+		{60, auditNeeds{6, 9, 22, 44, 4, 8}, []int{11, 6, 9, 10, 18, 0}},
+		{80, auditNeeds{14, 2, 42, 30, 4, 8}, []int{11, 11, 6, 16, 30, 0}},
+		{80, auditNeeds{8, 2, 22, 45, 6, 8}, []int{11, 8, 6, 16, 33, 0}}, // the year gives up 5 cells, never 2 left blank
+		{100, auditNeeds{14, 2, 42, 30, 4, 8}, []int{16, 14, 6, 19, 30, 8}},
+		{100, auditNeeds{14, 2, 25, 30, 4, 8}, []int{16, 14, 6, 19, 30, 8}},
+		{100, auditNeeds{6, 9, 29, 51, 4, 8}, []int{16, 6, 9, 22, 32, 8}},
 		{160, auditNeeds{14, 2, 42, 30, 4, 8}, []int{16, 14, 6, 42, 67, 8}},
 	} {
 		got := auditColumns(tt.width, tt.need)

@@ -413,7 +413,7 @@ func accountsCell(names []accountName, joiner string, width int) string {
 	case fits(strings.Join(whole, joiner)):
 		return strings.Join(whole, joiner)
 	case len(idents) == 0:
-		return strings.Join(whole, joiner)
+		return userIDsCell(whole, joiner, width)
 	case fits(strings.Join(short, joiner)) || len(idents) == len(names):
 		return strings.Join(short, joiner)
 	}
@@ -431,6 +431,52 @@ func accountsCell(names []accountName, joiner string, width int) string {
 		return strings.Join(cut, joiner)
 	}
 	return strings.Join(idents, ", ") + " " + tui.Ellipsis
+}
+
+// userIDsCell is a cell of accounts named by user id alone that do not
+// fit whole: each is cut to its share of the room, a short one kept whole
+// and its room shared by the others, so that a link's row keeps its
+// primary ("google-oauth2|1054… into github|1234…"); where a share would
+// be under 10 cells, too few to tell a user id by, the cell is cut at its
+// end (its secondary first).
+func userIDsCell(ids []string, joiner string, width int) string {
+	room := width - (len(ids)-1)*tui.Width(joiner)
+	share := make([]int, len(ids))
+	need := make([]int, len(ids))
+	open := len(ids)
+	for i, id := range ids {
+		need[i] = tui.Width(tui.Fit(id, 4*width))
+	}
+	for open > 0 && room > 0 {
+		fair := room / open
+		if fair < 10 {
+			return tui.Fit(strings.Join(ids, joiner), width)
+		}
+		settled := false
+		for i := range ids {
+			if share[i] == 0 && need[i] <= fair {
+				share[i], room, open, settled = need[i], room-need[i], open-1, true
+			}
+		}
+		if !settled { // every one left is longer than its share; the first takes what division leaves
+			first := -1
+			for i := range ids {
+				if share[i] == 0 {
+					share[i], room = fair, room-fair
+					if first < 0 {
+						first = i
+					}
+				}
+			}
+			share[first] += room
+			break
+		}
+	}
+	cut := make([]string, len(ids))
+	for i, id := range ids {
+		cut[i] = tui.Fit(id, share[i])
+	}
+	return strings.Join(cut, joiner)
 }
 
 // undone names the operation an undo reverses (ref: plan/op, as records
@@ -515,16 +561,17 @@ func actionApart(actions []string) int {
 
 // auditColumns lay the list out for the rows on the page, each column as
 // wide as its cells need where the room allows: the result and the action
-// no wider than their words (a column of "ok" takes the header's width),
-// the email and the accounts up to 22 and 24 cells first. When room is
-// short the operator goes first, then the year of the time, then the email
-// and the accounts shrink to 16 cells; then the action is cut, down to the
-// cells that keep the actions on the page apart ("patch_m…", 8 at least:
-// its whole word is in the pane under the list, and the email is what
-// tells a row's group, which cut to a few letters names none), then the
-// email and the accounts shrink to 14 cells in turns, then the email
-// alone (the accounts keep 14 cells, a user id cut last), and the action
-// is cut further only once the email can give no more.
+// no wider than their words (a column of "ok" takes the header's width).
+// The accounts (user ids, and the identifiers that tell a family apart)
+// give up room last, as on every screen. When room is short the accounts
+// go down to 36 cells (two user ids of a link each cut to its share), the
+// email to 22, the accounts to 30 (one user id whole), the email to 16;
+// then the operator goes, then the year of the time, then the action is
+// cut down to the cells that keep the actions on the page apart
+// ("patch_m…", 8 at least: its whole word is in the pane under the list),
+// then the email shrinks to 10 cells, the accounts to 16, the email to 6
+// and the action to 6. Room left over goes to the accounts first, up to
+// what they need, then to the email.
 func auditColumns(width int, need auditNeeds) []int {
 	const (
 		colTime = iota
@@ -543,18 +590,20 @@ func auditColumns(width int, need auditNeeds) []int {
 		min(max(need.operator, len("OPERATOR")), 16),
 	}
 	w := slices.Clone(want)
-	w[colEmail], w[colAccounts] = min(w[colEmail], 22), min(w[colAccounts], 24)
 	room := width - 2
 	total := func() int { return tui.RowWidth(w, 1) }
 	// What gives up room, in order: a column dropped (least 0), or cut
 	// down to least cells.
 	for _, st := range []struct{ col, least int }{
+		{colAccounts, 36},
+		{colEmail, 22},
+		{colAccounts, 30},
+		{colEmail, 16},
 		{colOperator, 0},
 		{colTime, 11},
-		{colEmail, 16}, {colAccounts, 16},
 		{colAction, max(need.actionLeast, 6)},
-		{colEmail, 14}, {colAccounts, 14},
 		{colEmail, 10},
+		{colAccounts, 16},
 		{colEmail, 6},
 		{colAction, 6},
 	} {
@@ -571,15 +620,10 @@ func auditColumns(width int, need auditNeeds) []int {
 			w[st.col] = max(w[st.col]-over, st.least)
 		}
 	}
-	// Room left over goes first to the one of the email and the accounts
-	// that takes fewer cells to show whole, up to what it needs, then to
-	// the other; the accounts take what is left after that.
+	// Room left over goes to the accounts up to what they need, then to
+	// the email; the accounts take what is left after that.
 	if left := room - total(); left > 0 {
-		first, second := colEmail, colAccounts
-		if want[colAccounts]-w[colAccounts] < want[colEmail]-w[colEmail] {
-			first, second = second, first
-		}
-		for _, col := range []int{first, second} {
+		for _, col := range []int{colAccounts, colEmail} {
 			grow := min(left, max(want[col]-w[col], 0))
 			w[col] += grow
 			left -= grow
@@ -655,6 +699,17 @@ func (a *AuditLog) View() string {
 	}
 	need.actionLeast = actionApart(actions)
 	cols := auditColumns(w, need)
+	// The accounts cut to their column may show less than it holds (a
+	// username without the user id beside it): the email takes back the
+	// cells no row uses.
+	used := len("ACCOUNTS")
+	for r := a.offset; r < min(a.offset+a.pageRows(), len(a.rows)); r++ {
+		names, joiner := a.accountNames(&a.entries[a.rows[r]])
+		used = max(used, tui.Width(tui.Fit(accountsCell(names, joiner, cols[4]), cols[4])))
+	}
+	if give := min(cols[4]-used, need.email-cols[3]); give > 0 {
+		cols[3], cols[4] = cols[3]+give, cols[4]-give
+	}
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
 			return ""

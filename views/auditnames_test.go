@@ -149,7 +149,9 @@ func auditRowAt(h *harness, action string) string {
 // TestAccountsCellCutsUserIDsBeforeIdentifiers: a cell too narrow for its
 // names gives up the user ids beside identifiers, then cuts the user ids
 // that name accounts alone, then shows the identifiers first; a row of
-// user ids alone is cut at its end, its secondary first.
+// user ids alone cuts each to its share, so that the primary stays, and
+// where a share would be too short to tell one by, at its end, its
+// secondary first.
 func TestAccountsCellCutsUserIDsBeforeIdentifiers(t *testing.T) {
 	google := accountName{userID: "google-oauth2|109346385516795420252"}
 	olivia := accountName{ident: "olivia.li968", userID: "auth0|67d29c69e5b0ef0b410c60ca"}
@@ -167,7 +169,8 @@ func TestAccountsCellCutsUserIDsBeforeIdentifiers(t *testing.T) {
 		{[]accountName{google, olivia}, " into ", 24, "googl… into olivia.li968"},
 		{[]accountName{olivia, google}, " into ", 27, "olivia.li968 into google-o…"},
 		{[]accountName{google, olivia}, " into ", 14, "olivia.li968 …"},
-		{[]accountName{github, google}, " from ", 24, "github|48151623 from google-oauth2|109346385516795420252"},
+		{[]accountName{github, google}, " from ", 24, "github|48151623 from go…"},
+		{[]accountName{google, github}, " into ", 40, "google-oauth2|1093… into github|48151623"},
 	} {
 		if got := accountsCell(tt.names, tt.joiner, tt.width); got != tt.want {
 			t.Errorf("%v in %d cells: %q, want %q", tt.names, tt.width, got, tt.want)
