@@ -79,6 +79,8 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 		}}}
 	}
 	undo := k.Undo
+	// F answers the undo U opens, where y refuses what changed since.
+	force := withHelp(k.ForceUndo, "F", "force the undo over changes since")
 	if a.c.ReadOnly {
 		undo.SetEnabled(false)
 		undo.SetHelp("U", "undo (off: read-only)")
@@ -86,8 +88,14 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 		undo.SetEnabled(false)
 		undo.SetHelp("U", "undo (off: "+why+")")
 	}
+	force.SetEnabled(undo.Enabled())
 	return []tui.HelpGroup{
-		{Title: "Audit log", Bindings: []keyBinding{withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter"), undo}},
+		// r here is the root's rescan, which reads the log again too (the
+		// global help's "rescan" gives way to these words).
+		{Title: "Audit log", Bindings: []keyBinding{
+			withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter"), undo, force,
+			withHelp(k.Rescan, "r", "read the log again (and rescan the tenant)"),
+		}},
 		{Title: "Move", Bindings: []keyBinding{k.Up, k.Down, k.PageUp, k.PageDown, withHelp(k.Top, "g", "newest"), withHelp(k.Bottom, "G", "oldest")}},
 		{Title: "Filter words", Bindings: []keyBinding{
 			filterHelp("bob@", "in an email, user id or identifier"),
@@ -96,9 +104,6 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 			filterHelp("undo", "the calls undos made"),
 		}},
 		{Title: "Marks", Bindings: []keyBinding{filterHelp(strings.TrimSpace(undoMark), "a call an undo made")}},
-		// r here is the root's rescan, which reads the log again too (the
-		// global help's "rescan" gives way to these words).
-		{Title: "Read again", Bindings: []keyBinding{withHelp(k.Rescan, "r", "read the log again (and rescan the tenant)")}},
 	}
 }
 
