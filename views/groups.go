@@ -380,9 +380,23 @@ func (g *Groups) View() string {
 	if descending {
 		arrow = "▼"
 	}
+	// Counted as the overview counts them: the groups that still share an
+	// email, and apart from them those an action resolved (listed too).
 	st := c.Data.Stats()
-	total := st.Groups + st.Resolved
-	fmt.Fprintf(&b, "%s  %s of %s groups · sorted by %s %s\n", s.Title.Render("Groups"), tui.Count(len(g.rows)), tui.Count(total), order, arrow)
+	resolved := st.Resolved
+	if g.filter.Value != "" && resolved > 0 {
+		resolved = 0
+		for _, r := range g.rows {
+			if tui.Resolved(c.Data.Groups[r]) {
+				resolved++
+			}
+		}
+	}
+	counts := fmt.Sprintf("%s of %s groups", tui.Count(len(g.rows)-resolved), tui.Count(st.Groups))
+	if resolved > 0 {
+		counts += fmt.Sprintf(" · %s resolved", tui.Count(resolved))
+	}
+	fmt.Fprintf(&b, "%s  %s · sorted by %s %s\n", s.Title.Render("Groups"), counts, order, arrow)
 	switch {
 	case g.typing:
 		b.WriteString(s.Key.Render("/") + " " + g.filter.View(s, c.Width-4) + s.Dim.Render("  enter keeps · esc clears"))

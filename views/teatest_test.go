@@ -143,7 +143,7 @@ func TestFlowOpenAGroupLinkItAndSeeItLeaveTheCandidates(t *testing.T) {
 	tm.Send(keyPress("esc"))
 	p.waitFor(t, "resolved: one account holds this email now", "linked: github|9007199254740993", "linked: google-oauth2|114455667788990011223")
 	tm.Send(keyPress("2"))
-	screen := p.waitFor(t, "3 of 10 groups")
+	screen := p.waitFor(t, "3 of 9 groups")
 	if strings.Contains(screen, "wei.zhang@gmail.com") {
 		t.Fatalf("the linked group is still among the link candidates:\n%s", screen)
 	}

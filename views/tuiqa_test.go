@@ -11,3 +11,15 @@ func TestTheAuditLogsHelpListsF(t *testing.T) {
 	h.press("3", "?")
 	h.mustShowWhole("undo this operation", "force the undo over changes since")
 }
+
+// TestAfterALinkTheGroupsListCountsAsTheOverview: a group resolved by a
+// link is counted apart on the groups list, as on the overview, not among
+// the groups that still share an email.
+func TestAfterALinkTheGroupsListCountsAsTheOverview(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.linkGroup("alice.nguyen@gmail.com")
+	h.press("esc", "1")
+	h.mustShowWhole("9 groups of accounts sharing an email; 1 resolved in this session")
+	h.press("2", "esc")
+	h.mustShowWhole("Groups 9 of 9 groups · 1 resolved · sorted by")
+}
