@@ -1532,21 +1532,27 @@ func (m *Model) statusBar() string {
 	// room for it, then the label gives up room, never the tenant, the
 	// scan state, the bucket or its reset.
 	if len(m.writes) == 1 {
-		label := m.writes[0].label
-		reserve := 3 + Width(label)
 		room := func(l string) int { return m.width - Width(l) - 3 }
-		long := m.statusLine(tight, false, reserve)
-		with := ""
-		switch short := m.statusLine(tight, true, reserve); {
-		case room(long) >= Width(label):
-			with = long
-		case tight < statusShortBadges && room(short) >= 12:
-			with = short
-		case room(long) >= 12:
-			with = long
-		}
-		if with != "" {
-			line = with + s.StatusBar.Render(" ("+Fit(label, room(with))+")")
+		// The label whole, else with its action's words short: the
+		// account's name is what tells the write, cut last.
+		for _, label := range []string{m.writes[0].label, shortActionWords(m.writes[0].label)} {
+			reserve := 3 + Width(label)
+			long := m.statusLine(tight, false, reserve)
+			with := ""
+			switch short := m.statusLine(tight, true, reserve); {
+			case room(long) >= Width(label):
+				with = long
+			case tight < statusShortBadges && room(short) >= 12:
+				with = short
+			case room(long) >= 12:
+				with = long
+			}
+			if with != "" {
+				line = with + s.StatusBar.Render(" ("+Fit(label, room(with))+")")
+				if room(with) >= Width(label) {
+					break
+				}
+			}
 		}
 	}
 	w := Width(line)
@@ -1554,6 +1560,21 @@ func (m *Model) statusBar() string {
 		return Truncate(line, m.width)
 	}
 	return line + s.StatusBar.Render(strings.Repeat(" ", m.width-w))
+}
+
+// shortActionWords says a write's label (WriteRequest.Label, its action's
+// words first) with those words in their shortest form, so that a narrow
+// status bar cuts the account's name last.
+func shortActionWords(label string) string {
+	for _, w := range [][2]string{
+		{"verification email for ", "verify "},
+		{"ticket for ", "ticket "},
+	} {
+		if rest, ok := strings.CutPrefix(label, w[0]); ok {
+			return w[1] + rest
+		}
+	}
+	return label
 }
 
 // The steps of statusLine, each keeping those before it. Every fact (the

@@ -98,6 +98,31 @@ func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
 	}
 }
 
+// TestAWriteLabelShortensItsActionWordsBeforeTheName: at 100 columns a
+// verification email in flight reads "verify" rather than losing the name
+// of its account to "verification email for p…".
+func TestAWriteLabelShortensItsActionWordsBeforeTheName(t *testing.T) {
+	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
+	c := &Common{Now: func() time.Time { return now },
+		Backend: &Backend{Session: session.With(context.Background(), nil, "127.0.0.1:4792", session.Config{})}}
+	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 2000})
+	m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}
+	for label, want := range map[string]string{
+		"verification email for patricia.muller1368 (auth0|6ae4dc33ce7a4c925e1a8028)": "writes 1 (verify patricia.mull",
+		"ticket for patricia.muller1368 (auth0|6ae4dc33ce7a4c925e1a8028)":             "writes 1 (ticket patricia.mull",
+		"ticket for bob": "writes 1 (ticket for bob)", // whole where it fits
+	} {
+		m.writes = []write{{label: label}}
+		if bar := m.statusBar(); !strings.Contains(bar, want) {
+			t.Errorf("with %q in flight the bar lacks %q: %q", label, want, bar)
+		}
+	}
+}
+
 // TestTheBucketIsNeverShownStale: Auth0's x-ratelimit-reset is when the
 // bucket is full again. Before it, the status bar counts down to it at
 // each frame, not from the time the bucket was sampled (whole seconds,
