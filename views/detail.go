@@ -820,12 +820,19 @@ func (d *Detail) accountLines(g *linking.Group, i int, a *linking.Account, cols 
 		if l.EmailVerified {
 			mark = s.Good.Render("✓")
 		}
+		// The connection's name gives up room first (dropped below 6
+		// cells), then the email, the identity's name last: one cut each,
+		// never a cut of a cut.
 		email := s.Dim.Render(", ") + tui.Fit(l.Email, 36) + " " + mark
 		if l.Email == "" { // no email to verify: no mark either
 			email = s.Dim.Render(", no email")
 		}
-		lines = append(lines, tui.Truncate("      "+s.Dim.Render("linked: ")+tui.Fit(d.identityName(l), 60)+
-			s.Dim.Render(" on ")+tui.Fit(l.Connection, 30)+email, d.c.Width-1))
+		name := tui.Fit(d.identityName(l), 60)
+		on := ""
+		if connRoom := d.c.Width - 1 - len("      linked: ") - tui.Width(name) - len(" on ") - tui.Width(email); connRoom >= 6 {
+			on = s.Dim.Render(" on ") + tui.Fit(l.Connection, min(40, connRoom))
+		}
+		lines = append(lines, tui.Truncate("      "+s.Dim.Render("linked: ")+name+on+email, d.c.Width-1))
 	}
 	return lines
 }
