@@ -703,6 +703,15 @@ func (w *LinkWizard) accountsView(room int) []string {
 		return append(out, s.Dim.Render("This group is no longer in the scan."))
 	}
 	identW, idW, connW := 10, 7, 10
+	identDrop := 0 // an identifier column of "(email)" alone tells nothing apart: it goes first
+	for _, a := range g.Accounts {
+		if cell := identifierCell(g, a); cell == "(email)" || cell == "(user id)" {
+			identDrop = 8
+		} else {
+			identDrop = 0
+			break
+		}
+	}
 	for _, a := range g.Accounts {
 		identW = max(identW, tui.Width(tui.Fit(identifierCell(g, a), 40)))
 		idW = max(idW, tui.Width(tui.Fit(a.UserID, 60)))
@@ -713,11 +722,11 @@ func (w *LinkWizard) accountsView(room int) []string {
 		// The identifiers that tell a family's accounts apart are cut
 		// last; the connection goes first, whole or not at all (a cut one
 		// tells nothing apart).
-		{Want: identW, Min: 8, Shrink: 1},  // identifier
-		{Want: idW, Min: 14, Shrink: 2},    // user id
-		{Want: connW, Min: connW, Drop: 7}, // connection
-		{Want: 5, Min: 5, Drop: 5},         // email verified
-		{Want: 6, Min: 6, Drop: 6},         // logins
+		{Want: identW, Min: 8, Shrink: 1, Drop: identDrop}, // identifier
+		{Want: idW, Min: 14, Shrink: 2},                    // user id
+		{Want: connW, Min: connW, Drop: 7},                 // connection
+		{Want: 5, Min: 5, Drop: 5},                         // email verified
+		{Want: 6, Min: 6, Drop: 6},                         // logins
 	}, width-4, 1)
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {

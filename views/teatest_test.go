@@ -267,7 +267,7 @@ func TestFlowConflictChoicesPerAccountReachTheTenant(t *testing.T) {
 	tm, p, _, srv := startProgramIn(t, emulator.Options{}, withThreeWayConflict, 80, 24)
 	openGroupBy(t, tm, p, "wei.zhang", "Group wei.zhang@gmail.com", "★ Recommended primary")
 	tm.Send(keyPress("l"))
-	p.waitFor(t, "(●) (email)")
+	p.waitFor(t, "(●) "+primary)
 	tm.Send(keyPress("enter"))
 	p.waitFor(t, "Conflict 1 of 4, of github|9007199254740993", `▸ ! app_metadata.customer_id: keep "cus_PRIMARY"`)
 	tm.Send(keyPress("j"))

@@ -49,3 +49,16 @@ func TestALinkedIdentityLineIsCutOnce(t *testing.T) {
 		h.mustShow(want)
 	}
 }
+
+// TestTheLinkWizardAt60ColumnsShowsUserIDsWhole: at 60×20 the wizard's
+// accounts step gives up an IDENTIFIER column that reads "(email)" on
+// every row before it cuts a user id.
+func TestTheLinkWizardAt60ColumnsShowsUserIDsWhole(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l")
+	h.mustShow("auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993", "google-oauth2|114455667788990011223")
+	if strings.Contains(h.screen(), "(email)") {
+		t.Errorf("the IDENTIFIER column still reads (email):\n%s", h.screen())
+	}
+}
