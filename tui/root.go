@@ -977,12 +977,21 @@ type HelpScreen interface{ IsHelp() }
 // capturing screen that is not a TextInput types ? as text.
 type TextInput interface{ TypesText() bool }
 
+// EmptyField is a screen typing text that says whether the field typed in
+// is empty now: ? there opens help, since no email, user id, username or
+// phone starts with it (a reason, which might, never counts as empty).
+type EmptyField interface{ FieldEmpty() bool }
+
 // helpOpens reports whether ? opens help on this screen now (the footer
 // offers it exactly then): not on the help screen (? closes it), nor
-// while the screen takes ? as a typed character.
+// while the screen takes ? as a typed character (an empty field of an
+// EmptyField does not).
 func (m *Model) helpOpens(active Component) bool {
 	if _, isHelp := active.(HelpScreen); isHelp {
 		return false
+	}
+	if e, ok := active.(EmptyField); ok && active.Capturing() && e.FieldEmpty() {
+		return true
 	}
 	return !active.Capturing() || asksOnly(active)
 }

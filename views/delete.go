@@ -43,8 +43,12 @@ type DeleteDialog struct {
 }
 
 // TypesText: every key types into what names the account (or the reason),
-// ? included.
+// ? included once something is typed.
 func (d *DeleteDialog) TypesText() bool { return true }
+
+// FieldEmpty: nothing typed yet of what names the account, where ? opens
+// help (tui.EmptyField); never while the reason is edited.
+func (d *DeleteDialog) FieldEmpty() bool { return !d.reason.Editing() && d.typed.Value == "" }
 
 // NewDeleteDialog opens the delete dialog for an account of a group.
 func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {

@@ -45,8 +45,11 @@ func NewPicker(c *tui.Common, title string, pick func(u client.User, conns *link
 
 func (f *Find) Init() tea.Cmd   { return nil }
 func (f *Find) Capturing() bool { return f.typing }
-func (f *Find) WantsEsc() bool  { return f.typing && f.found != nil }
-func (f *Find) Filters() bool   { return true } // / edits the query (tui.Filterer)
+
+// FieldEmpty: no query typed yet, where ? opens help (tui.EmptyField).
+func (f *Find) FieldEmpty() bool { return f.typing && f.query.Value == "" }
+func (f *Find) WantsEsc() bool   { return f.typing && f.found != nil }
+func (f *Find) Filters() bool    { return true } // / edits the query (tui.Filterer)
 func (f *Find) Title() string {
 	if f.pick != nil { // as the screen says it: "Link … with which account?"
 		return tui.Fit(f.pickTitle, 50)

@@ -62,3 +62,25 @@ func TestTheLinkWizardAt60ColumnsShowsUserIDsWhole(t *testing.T) {
 		t.Errorf("the IDENTIFIER column still reads (email):\n%s", h.screen())
 	}
 }
+
+// TestQuestionMarkOnAnEmptyFieldOpensHelp: ? in the delete dialog before
+// anything is typed, and in find's empty query, opens help (the footer
+// offers it); once something is typed, ? is typed like any character.
+func TestQuestionMarkOnAnEmptyFieldOpensHelp(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("bob.smith@yahoo.com")
+	h.press("D")
+	h.mustShow("To delete, type", "? help")
+	h.press("?")
+	h.mustShow("Keys on")
+	h.press("esc")
+	d := activeIs[*DeleteDialog](h, "esc did not go back to the delete dialog")
+	h.typeText("bob?")
+	if d.Typed() != "bob?" {
+		t.Errorf("typed %q, want bob?", d.Typed())
+	}
+	h.press("esc", "f")
+	h.mustShow("? help")
+	h.press("?")
+	h.mustShow("Keys on")
+}
