@@ -282,7 +282,7 @@ func TestTicketOptionsReachTheCall(t *testing.T) {
 	h.typeText("https://example.com/done")
 	h.press("enter", "y")
 	h.mustShow("give a client_id or a result_url, not both")
-	h.press("tab", "ctrl+u", "down", "space", "enter", "y") // tab edits from result_url, the field left last
+	h.press("tab", "down", "down", "ctrl+u", "down", "space", "enter", "y") // tab edits from Lifetime, down to result_url
 	h.mustShow("✓ Ticket for liam.miller")
 	recs := auditRecords(t, h)
 	if len(recs) == 0 {

@@ -151,7 +151,7 @@ func (t *TicketDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	case t.exec.ahead.Refused() != nil: // no options to set
 		t.hint = t.exec.ahead.Blocked()
 	case tui.Matches(k, keys.Reason):
-		t.editing = true
+		t.editing, t.field = true, fieldTTL // always from the top: typing never lands in a field left last time
 	default:
 		t.hint = "Press y to make the ticket or n to cancel (enter does not confirm); tab sets options."
 	}
@@ -167,6 +167,13 @@ func (t *TicketDialog) Paste(text string) {
 
 func (t *TicketDialog) editKey(k tea.KeyPressMsg) tea.Cmd {
 	keys := t.c.Keys
+	leaves := k.Code == tea.KeyEnter || k.Code == tea.KeyEscape || k.Code == tea.KeyUp || k.Code == tea.KeyDown ||
+		tui.Matches(k, keys.Reason) || (k.Code == tea.KeyTab && k.Mod&tea.ModShift != 0)
+	if leaves { // a field is checked as it is left, not only at y
+		if _, err := t.Options(); err != nil {
+			t.hint = err.Error()
+		}
+	}
 	switch {
 	case k.Code == tea.KeyEnter || k.Code == tea.KeyEscape:
 		t.editing = false
@@ -233,7 +240,7 @@ func parseLifetime(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	switch {
 	case err != nil || d < time.Second:
-		return 0, fmt.Errorf("lifetime %q: like 90m, 12h or 7d", termsafe.Sanitize(v))
+		return 0, fmt.Errorf("lifetime %q: 1s at least, like 90m, 12h or 7d", termsafe.Sanitize(v))
 	case d%time.Second != 0: // Auth0 takes whole seconds: never cut it unsaid
 		return 0, fmt.Errorf("lifetime %q: in whole seconds (Auth0 takes seconds), like 90m, 12h or 7d", termsafe.Sanitize(v))
 	}
