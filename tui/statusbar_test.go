@@ -65,11 +65,9 @@ func TestShortCount(t *testing.T) {
 	}
 }
 
-// TestAWriteLabelGivesUpRoomBeforeTheFacts: at 100 columns the bar with a
-// write in flight keeps what the idle bar shows (the tenant, "scanned",
-// the time, the bucket and its reset); the write's label takes the room
-// left, cut.
-func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
+// scannedAt100 is the root at 100×30 on a tenant scanned at 20:05 whose
+// bucket holds 46 of 50, full again in a second.
+func scannedAt100() *Model {
 	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
 	c := &Common{Now: func() time.Time { return now },
 		Backend: &Backend{Session: session.With(context.Background(), nil, "127.0.0.1:4792", session.Config{})}}
@@ -79,6 +77,15 @@ func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 2000})
 	m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}
+	return m
+}
+
+// TestAWriteLabelGivesUpRoomBeforeTheFacts: at 100 columns the bar with a
+// write in flight keeps what the idle bar shows (the tenant, "scanned",
+// the time, the bucket and its reset); the write's label takes the room
+// left, cut.
+func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
+	m := scannedAt100()
 	facts := []string{"127.0.0.1:4792", "scanned 2,000 users 20:05", "API 46/50 reset 1s"}
 	idle := m.statusBar()
 	for _, want := range append(facts, "writes 0") {
@@ -102,15 +109,7 @@ func TestAWriteLabelGivesUpRoomBeforeTheFacts(t *testing.T) {
 // verification email in flight reads "verify" rather than losing the name
 // of its account to "verification email for p…".
 func TestAWriteLabelShortensItsActionWordsBeforeTheName(t *testing.T) {
-	now := time.Date(2026, 11, 1, 20, 5, 0, 0, time.Local)
-	c := &Common{Now: func() time.Time { return now },
-		Backend: &Backend{Session: session.With(context.Background(), nil, "127.0.0.1:4792", session.Config{})}}
-	m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
-		Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
-	m.Init()
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now, UsersScanned: 2000})
-	m.rate = client.RateLimit{Known: true, Limit: 50, Remaining: 46, Reset: now.Add(time.Second)}
+	m := scannedAt100()
 	for label, want := range map[string]string{
 		"verification email for patricia.muller1368 (auth0|6ae4dc33ce7a4c925e1a8028)": "writes 1 (verify patricia.mull",
 		"ticket for patricia.muller1368 (auth0|6ae4dc33ce7a4c925e1a8028)":             "writes 1 (ticket patricia.mull",
