@@ -377,7 +377,9 @@ func (a *Account) lines() []string {
 		kind = connKind(conn)
 	}
 	out = append(out, label("Identifier", tui.Fit(id.Type+" "+id.Value, w-12)))
-	out = append(out, label("Connection", tui.Fit(acc.Connection+" ("+kind+", strategy "+acc.Strategy+")", w-12)))
+	// Wrapped under its label: at 60 columns what kind of connection it is
+	// (Non-Unique Emails) must not be cut.
+	out = append(out, hanging(s.Header.Render(tui.Pad("Connection", 11)), acc.Connection+" ("+kind+", strategy "+acc.Strategy+")", w, 3, nil)...)
 	email := s.Dim.Render("none")
 	if u.Email != "" {
 		email = tui.Fit(u.Email, w-30) + verifiedMark(s, u.EmailVerified)
@@ -415,7 +417,12 @@ func (a *Account) lines() []string {
 				what += s.Dim.Render(", ") + tui.Fit(strings.TrimSuffix(name, " ("+id+")"), 40)
 			}
 		}
-		out = append(out, tui.Truncate("  "+tui.Fit(ident.Provider+"|"+ident.UserID, 40)+s.Dim.Render(" on ")+tui.Fit(ident.Connection, 30)+what, w))
+		line := "  " + tui.Fit(ident.Provider+"|"+ident.UserID, 40) + s.Dim.Render(" on ") + tui.Fit(ident.Connection, 30)
+		if tui.Width(line+what) > w { // what it is goes under it, whole, rather than cut
+			out = append(out, tui.Truncate(line, w), tui.Truncate("   "+what, w))
+			continue
+		}
+		out = append(out, line+what)
 	}
 	for _, f := range []struct {
 		name string

@@ -973,7 +973,11 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 	}
 	for _, op := range w.ops {
 		section := len(p.lines)
-		add(section, s.Title.Render(tui.Fit("Metadata of "+w.name(op.Secondary)+" into the primary", width)))
+		// Over two lines where one does not hold it: the user id whole, and
+		// the words that say what the section is.
+		for _, l := range tui.Wrap("Metadata of "+w.name(op.Secondary)+" into the primary", width, 2) {
+			add(section, s.Title.Render(l))
+		}
 		if op.Merge == nil {
 			add(section, s.Dim.Render("  the secondary has no metadata: nothing to merge"))
 		} else {
@@ -1029,8 +1033,10 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 		// scrolled out of view (g, G, pgup, pgdn, j past the last), the
 		// lines say so, and space brings it back before it swaps a side.
 		owner := w.name(w.conflictOwner[w.conflict])
-		here := tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s: space keeps the other side for it alone", w.conflict+1, n, owner), width, 2)
-		away := tui.Wrap(fmt.Sprintf("Conflict %d of %d, of %s, is out of view: space brings it back", w.conflict+1, n, owner), width, 2)
+		// What space does first: a long owner (a SAML user id) is what the
+		// two lines cut, never the key's words.
+		here := tui.Wrap(fmt.Sprintf("Conflict %d of %d: space keeps the other side for it alone (of %s)", w.conflict+1, n, owner), width, 2)
+		away := tui.Wrap(fmt.Sprintf("Conflict %d of %d is out of view: space brings it back (of %s)", w.conflict+1, n, owner), width, 2)
 		for len(here) < len(away) {
 			here = append(here, "")
 		}

@@ -688,7 +688,7 @@ func TestLinkMergeKeepsTheSideTheOperatorPicks(t *testing.T) {
 		`+ user_metadata.timezone: "Europe/Paris"`,
 		`~ app_metadata.roles: ["user"] → ["user","billing"]`,
 	)
-	h.mustShow(`▸ ! user_metadata.lang: keep "en" (primary)`, "Conflict 1 of 3, of google-oauth2|108812345678901234567")
+	h.mustShow(`▸ ! user_metadata.lang: keep "en" (primary)`, "Conflict 1 of 3: space keeps", "(of google-oauth2|108812345678901234567)")
 	h.press("j", "j", "space") // the third conflict, app_metadata.plan: keep the secondary's
 	h.mustShow(`! app_metadata.plan: keep "pro" (secondary), drop "free" (primary)`, "Conflict 3 of 3")
 	h.press("enter", "y")
