@@ -69,6 +69,9 @@ type member struct {
 	// viaName names via on its connection (a family member's username),
 	// where that is what tells it apart there.
 	viaName PrimaryIdentifier
+	// placed: the account holds the email itself, and stands in the group
+	// through via all the same (place), where via binds it to others.
+	placed bool
 }
 
 // setVia makes the member stand in the group through its linked identity l.
@@ -108,12 +111,19 @@ func memberOf(a *Account, email string, conns *Connections) member {
 // email there: the account holding it is not another's duplicate (linking
 // a second member into it would merge two people).
 func place(members []member, conns *Connections) {
-	holds := func(skip int, c *Connection) bool {
-		for j := range members {
-			if j == skip {
-				continue
-			}
-			if members[j].conn.Name == c.Name || slices.ContainsFunc(members[j].also, func(l *Identity) bool { return l.Connection == c.Name }) {
+	// The connections each member carries the email on, as memberOf read
+	// them: what a member is placed by depends on these alone, never on
+	// another member's placing, so never on the members' order.
+	carries := make([][]string, len(members))
+	for i := range members {
+		carries[i] = []string{members[i].conn.Name}
+		for _, l := range members[i].also {
+			carries[i] = append(carries[i], l.Connection)
+		}
+	}
+	heldElsewhere := func(skip int, name string) bool {
+		for j := range carries {
+			if j != skip && slices.Contains(carries[j], name) {
 				return true
 			}
 		}
@@ -125,9 +135,16 @@ func place(members []member, conns *Connections) {
 			continue // in its family already
 		}
 		for _, l := range m.also {
+			// A legacy custom database only, known as one: a connection
+			// inferred from the data (scan --from-export) is taken to keep
+			// emails unique, where a second account is a duplicate.
 			c := conns.lookup(l.Connection, l.Provider)
-			if c.NonUniqueEmail || c.IsDatabase && (c.LegacyCustomDB || c.Inferred) && holds(i, c) {
+			if c.NonUniqueEmail || c.IsDatabase && c.LegacyCustomDB && heldElsewhere(i, c.Name) {
+				own, raw := m.via == nil, m.raw
 				m.setVia(l, conns)
+				if own { // it holds the email itself: its own spelling, for the case reason
+					m.raw, m.placed = raw, true
+				}
 				break
 			}
 		}
@@ -408,8 +425,12 @@ func viaReasons(members []member) []string {
 	for i := range members {
 		if m := &members[i]; m.via != nil {
 			if n++; n <= listMax {
-				r = append(r, fmt.Sprintf("%s is here through its linked identity %s|%s (%s, %s)",
-					m.UserID, m.via.Provider, m.via.UserID, m.via.Connection, m.via.Email))
+				how := "is here through its linked identity"
+				if m.placed {
+					how = "holds the email itself, and stands with the accounts of " + m.via.Connection + " through its linked identity"
+				}
+				r = append(r, fmt.Sprintf("%s %s %s|%s (%s, %s)",
+					m.UserID, how, m.via.Provider, m.via.UserID, m.via.Connection, m.via.Email))
 			}
 		}
 	}
@@ -433,8 +454,12 @@ func caseReason(members []member, linkable bool) []string {
 		if _, ok := conns[m.raw]; !ok {
 			spellings = append(spellings, m.raw)
 		}
-		if !slices.Contains(conns[m.raw], m.conn.Name) {
-			conns[m.raw] = append(conns[m.raw], m.conn.Name)
+		held := m.conn
+		if m.placed { // its own spelling, on its own connection
+			held = m.own
+		}
+		if !slices.Contains(conns[m.raw], held.Name) {
+			conns[m.raw] = append(conns[m.raw], held.Name)
 		}
 	}
 	if len(spellings) < 2 {

@@ -119,6 +119,7 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true, Identifiers: []string{"email"}},
 		Connection{Name: "github", Strategy: "github", Provider: "github", IsSocial: true, Identifiers: []string{"email"}},
 		Connection{Name: "legacy", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email"}},
+		Connection{Name: "inferred-db", Strategy: "auth0", Provider: "auth0", IsDatabase: true, Inferred: true},
 	)
 	a := func(id, conn string, verified bool) *Account {
 		return &Account{UserID: id, Connection: conn, Provider: "auth0", Email: "x@y.com", EmailVerified: verified, Username: id}
@@ -155,6 +156,10 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		// still one of the profiles sharing the email there.
 		{"a legacy profile linked into an account elsewhere", []*Account{a("auth0|1", "legacy", true),
 			holding("legacy", "carol")}, ClassLegacyDuplicate, "2 accounts share the email inside legacy, a custom database without import mode"},
+		// A database known only from the data (scan --from-export) is taken
+		// to keep emails unique: an account made there since the first was
+		// linked away is a duplicate, not a second profile.
+		{"an identity linked in from a database inferred from the data", []*Account{a("auth0|1", "inferred-db", true), holding("inferred-db", "")}, ClassLinkCandidate, "2 accounts on google-oauth2 and inferred-db"},
 		// Through an ordinary database it binds no one: a link candidate.
 		{"an identity linked in from a database that keeps emails unique", []*Account{a("auth0|1", "github", true),
 			holding("db", "")}, ClassLinkCandidate, "2 accounts on github and google-oauth2"},
@@ -226,6 +231,44 @@ func TestTheSpellingsOfAnAddressSayHowTheyDiffer(t *testing.T) {
 		Classify(g, conns)
 		if !slices.ContainsFunc(g.Reasons, func(r string) bool { return strings.HasPrefix(r, tt.want+": ") }) {
 			t.Errorf("%q and x@y.com: reasons %q lack %q", tt.other, g.Reasons, tt.want)
+		}
+	}
+}
+
+// A group is classified the same whatever the order its accounts come in
+// (a scan, a group read again, a link's check): where one account holds
+// the email through identities linked in from the connections of others,
+// whom it stands with is decided from the accounts alone (review: the
+// order decided which connection a Google account stood on).
+func TestClassifyDoesNotDependOnTheOrderOfTheAccounts(t *testing.T) {
+	conns := NewConnections(
+		Connection{Name: "legX", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email"}},
+		Connection{Name: "legY", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email"}},
+		Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true, Identifiers: []string{"email"}},
+	)
+	accounts := func() []*Account {
+		return []*Account{
+			{UserID: "auth0|a", Connection: "legX", Provider: "auth0", Email: "x@y.com", EmailVerified: true,
+				Linked: []Identity{{Connection: "legY", Provider: "auth0", UserID: "ay", Email: "x@y.com"}}},
+			{UserID: "google-oauth2|b", Connection: "google-oauth2", Provider: "google-oauth2", Email: "x@y.com", EmailVerified: true,
+				Linked: []Identity{{Connection: "legX", Provider: "auth0", UserID: "bx", Email: "x@y.com"}}},
+			{UserID: "auth0|c", Connection: "legY", Provider: "auth0", Email: "x@y.com", EmailVerified: true},
+		}
+	}
+	var want *Group
+	for _, order := range [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
+		all := accounts()
+		g := &Group{Email: "x@y.com"}
+		for _, i := range order {
+			g.Accounts = append(g.Accounts, all[i])
+		}
+		Classify(g, conns)
+		if want == nil {
+			want = g
+			continue
+		}
+		if g.Class != want.Class || !slices.Equal(g.Reasons, want.Reasons) {
+			t.Errorf("order %v: %s %q\nwant %s %q", order, g.Class, g.Reasons, want.Class, want.Reasons)
 		}
 	}
 }
