@@ -80,6 +80,7 @@ func runShow(o *showOptions) error {
 				j.MatchedNumberEnd = found.EndsOnly(a.User)
 				if m := found.LinkedMatch(a.User); m.Name != "" {
 					j.MatchedLinkedIdentity = m.Identity.Provider + "|" + m.Identity.UserID
+					j.MatchedNumberEnd = j.MatchedNumberEnd || m.EndsOnly
 				}
 				out.Accounts = append(out.Accounts, j)
 			}

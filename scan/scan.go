@@ -216,28 +216,36 @@ func (s *Scanner) Hidden() map[string][]string {
 }
 
 // LinkedNames are the accounts scanned that hold an identity linked into
-// them, by that identity's username (lower case) and phone number (its
-// digits): no search finds them so, since Auth0 searches no linked
-// identity's profile.
+// them, by that identity's user id (provider|id), username (lower case)
+// and phone number (its digits): no search finds them so at once (Auth0
+// searches no linked identity's profile, and its search lags a link).
 func (s *Scanner) LinkedNames() LinkedNames {
-	out := LinkedNames{Usernames: map[string][]string{}, Phones: map[string][]string{}}
+	out := NewLinkedNames()
 	for idx, linked := range s.linked {
 		id := strings.Clone(s.record(idx).field(0))
 		for _, l := range linked {
-			out.add(out.Usernames, UsernameKey(l.Username), id)
-			out.add(out.Phones, PhoneKey(l.PhoneNumber), id)
+			out.Add(out.IDs, l.Provider+"|"+l.UserID, id)
+			out.Add(out.Usernames, UsernameKey(l.Username), id)
+			out.Add(out.Phones, PhoneKey(l.PhoneNumber), id)
 		}
 	}
 	return out
 }
 
 // LinkedNames index the accounts holding linked identities by those
-// identities' usernames (UsernameKey) and phone numbers (PhoneKey).
+// identities' user ids, usernames (UsernameKey) and phone numbers
+// (PhoneKey).
 type LinkedNames struct {
-	Usernames, Phones map[string][]string
+	IDs, Usernames, Phones map[string][]string
 }
 
-func (LinkedNames) add(to map[string][]string, key, id string) {
+// NewLinkedNames is an empty index.
+func NewLinkedNames() LinkedNames {
+	return LinkedNames{IDs: map[string][]string{}, Usernames: map[string][]string{}, Phones: map[string][]string{}}
+}
+
+// Add files the account id under key in to (one of n's maps), once.
+func (LinkedNames) Add(to map[string][]string, key, id string) {
 	if key != "" && !slices.Contains(to[key], id) {
 		to[key] = append(to[key], id)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -142,23 +143,22 @@ func (s *Session) findUserID(ctx context.Context, id string) ([]client.User, str
 }
 
 // linkedInto finds the accounts the identity id (provider|id) is linked
-// into, by the (lagging) search: a secondary linked away answers 404.
+// into: a secondary linked away answers 404. Those the snapshot and
+// linkdesk's audit logs name are read by id first; else the search, which
+// lags behind a link.
 func (s *Session) linkedInto(ctx context.Context, id string) ([]client.User, error) {
 	provider, rest, _ := strings.Cut(id, "|")
+	holds := func(u client.User) bool {
+		return slices.ContainsFunc(u.Linked(), func(l client.Identity) bool { return l.Provider == provider && l.UserID == rest })
+	}
+	if known, err := s.addHolders(ctx, nil, s.linkedOwners(ctx, id), holds); err != nil || len(known) > 0 {
+		return known, err
+	}
 	found, err := s.search(ctx, `identities.user_id:"`+client.EscapeLucenePhrase(rest)+`"`)
 	if err != nil {
 		return nil, err
 	}
-	var out []client.User
-	for _, u := range found {
-		for _, l := range u.Linked() {
-			if l.Provider == provider && l.UserID == rest {
-				out = append(out, u)
-				break
-			}
-		}
-	}
-	return out, nil
+	return slices.DeleteFunc(found, func(u client.User) bool { return !holds(u) }), nil
 }
 
 // findIdentifier finds the accounts holding the username or phone number
@@ -171,7 +171,13 @@ func (s *Session) findIdentifier(ctx context.Context, q, numberEnd string) ([]cl
 		return nil, err
 	}
 	f := &Found{Query: q, By: FoundBySearch, NumberEnd: numberEnd}
-	return s.addHolders(ctx, users, s.linkedNamed(ctx, q, numberEnd), func(u client.User) bool { return f.LinkedMatch(u).Name != "" })
+	holds := func(u client.User) bool {
+		return f.holdsItself(u.Username, u.PhoneNumber) || f.LinkedMatch(u).Name != ""
+	}
+	if slices.ContainsFunc(users, func(u client.User) bool { return f.holdsItself(u.Username, u.PhoneNumber) }) {
+		return users, nil // the account itself (the usual case): the index is not read
+	}
+	return s.addHolders(ctx, users, s.linkedNamed(ctx, q, numberEnd), holds)
 }
 
 // LinkedMatch is the identity linked into u that the query named (its
@@ -195,7 +201,7 @@ func (f *Found) LinkedMatch(u client.User) LinkedMatch {
 		case username != "" && scan.UsernameKey(username) == scan.UsernameKey(f.Query):
 			return LinkedMatch{Identity: l, Name: linking.IdentifierUsername}
 		case phone != "" && f.holdsItself("", phone):
-			return LinkedMatch{Identity: l, Name: linking.IdentifierPhoneNumber}
+			return LinkedMatch{Identity: l, Name: linking.IdentifierPhoneNumber, Phone: phone, EndsOnly: scan.PhoneKey(phone) != scan.PhoneKey(f.Query)}
 		}
 	}
 	return LinkedMatch{}
@@ -207,14 +213,22 @@ func (f *Found) LinkedMatch(u client.User) LinkedMatch {
 type LinkedMatch struct {
 	Identity client.Identity
 	Name     string
+	// Phone is the identity's number; EndsOnly, it was found only because
+	// it ends with the digits typed (a number without its country code).
+	Phone    string
+	EndsOnly bool
 }
 
 // Sentence tells the operator that the query names no account of its own
 // now but an identity linked into the account shown where ("the account
 // below"); clean makes the tenant's strings safe to show.
 func (m LinkedMatch) Sentence(clean func(string) string, query, where string) string {
-	if m.Name == linking.IdentifierUserID {
+	switch {
+	case m.Name == linking.IdentifierUserID:
 		return fmt.Sprintf("%s is no account of its own now: it is an identity linked into %s.", clean(query), where)
+	case m.EndsOnly:
+		return fmt.Sprintf("%s is only the end of the phone number %s of %s|%s, an identity linked into %s: check its country code; no account of its own now.",
+			clean(query), clean(m.Phone), clean(m.Identity.Provider), clean(m.Identity.UserID), where)
 	}
 	return fmt.Sprintf("%s is the %s of %s|%s, an identity linked into %s: no account of its own now.",
 		clean(query), strings.ReplaceAll(m.Name, "_", " "), clean(m.Identity.Provider), clean(m.Identity.UserID), where)

@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -26,13 +28,26 @@ type holders struct {
 	loaded   bool
 	syncedAt time.Time           // of the snapshot read (zero: none)
 	by       map[string][]string // normalized email → user ids
-	names    scan.LinkedNames    // a linked identity's username or phone → the user ids holding it
+	names    scan.LinkedNames    // a linked identity's id, username or phone → the user ids holding it
+	// freed are the identities linkdesk unlinked since, accounts of their
+	// own again (by username or phone → their user ids), which the search
+	// finds only once it has caught up.
+	freed scan.LinkedNames
+}
+
+// sinceCache keeps what linkdesk's audit logs show since the snapshot, as
+// long as none of the files it was read from has changed.
+type sinceCache struct {
+	key   string
+	logs  []string // the plans' audit logs it was read from, besides the session's
+	found holders
 }
 
 // holdersNow are the accounts the snapshot shows holding what a lookup
 // cannot find, read once a snapshot (again once a scan brought it up to
-// date), and those linkdesk's audit logs show it linked since (read each
-// call: a write of this session counts at once).
+// date), and those linkdesk's audit logs show it linked (or unlinked)
+// since, read again whenever a log has grown: a write of this session
+// counts at once.
 func (s *Session) holdersNow(ctx context.Context) (snap, since holders) {
 	s.holdMu.Lock()
 	defer s.holdMu.Unlock()
@@ -60,9 +75,10 @@ func (s *Session) extraHolders(ctx context.Context, email string) []string {
 }
 
 // linkedNamed are the user ids that the snapshot and the audit logs show
-// holding a linked identity by the username or phone number q (or, with
-// numberEnd, one whose number ends with those digits): the search finds
-// no linked identity's profile.
+// holding the username or phone number q (or, with numberEnd, a number
+// ending with those digits) where the search cannot find it: through a
+// linked identity (Auth0 searches no linked identity's profile), or as an
+// identity linkdesk unlinked since (the search lags behind).
 func (s *Session) linkedNamed(ctx context.Context, q, numberEnd string) []string {
 	if s.Tenant == nil {
 		return nil
@@ -73,7 +89,7 @@ func (s *Session) linkedNamed(ctx context.Context, q, numberEnd string) []string
 		digits = ""
 	}
 	snap, since := s.holdersNow(ctx)
-	for _, n := range []scan.LinkedNames{snap.names, since.names} {
+	for _, n := range []scan.LinkedNames{snap.names, since.names, since.freed} {
 		ids = appendIDs(ids, n.Usernames[scan.UsernameKey(q)]...)
 		if digits == "" {
 			continue
@@ -90,6 +106,16 @@ func (s *Session) linkedNamed(ctx context.Context, q, numberEnd string) []string
 	return ids
 }
 
+// linkedOwners are the user ids that the snapshot and the audit logs show
+// holding the identity id (provider|id) linked into them.
+func (s *Session) linkedOwners(ctx context.Context, id string) []string {
+	if s.Tenant == nil {
+		return nil
+	}
+	snap, since := s.holdersNow(ctx)
+	return appendIDs(slices.Clone(snap.names.IDs[id]), since.names.IDs[id]...)
+}
+
 // appendIDs appends to ids those of more it lacks.
 func appendIDs(ids []string, more ...string) []string {
 	for _, id := range more {
@@ -101,73 +127,101 @@ func appendIDs(ids []string, more ...string) []string {
 }
 
 func newHolders() holders {
-	return holders{loaded: true, by: map[string][]string{},
-		names: scan.LinkedNames{Usernames: map[string][]string{}, Phones: map[string][]string{}}}
+	return holders{loaded: true, by: map[string][]string{}, names: scan.NewLinkedNames(), freed: scan.NewLinkedNames()}
 }
 
 // readHolders indexes the snapshot's accounts that a lookup would miss
 // (scan.Snapshot.Hidden): by normalized email, an account that was alone
-// on such an address at the scan too; by a linked identity's username or
-// phone number. None without a snapshot (or with an unreadable one).
+// on such an address at the scan too; by a linked identity's id, username
+// or phone number. None without a snapshot; not kept (read again next
+// time) when it could not be read, a read cut off by esc included.
 func (s *Session) readHolders(ctx context.Context, snap *scan.Snapshot) holders {
 	h := newHolders()
 	if snap == nil {
 		return h
 	}
 	h.syncedAt = snap.State.SyncedAt
-	if conns, err := s.Connections(ctx); err == nil {
-		if by, names, err := snap.Hidden(ctx, conns); err == nil {
-			h.by, h.names = by, names
-		}
+	conns, err := s.Connections(ctx)
+	if err == nil {
+		h.by, h.names, err = snap.Hidden(ctx, conns)
+	}
+	if err != nil {
+		return holders{} // not loaded
 	}
 	return h
 }
 
-// linkedSince indexes the primaries of the links linkdesk made on this
-// tenant since the snapshot (all it made, without one), from its audit
-// logs: each holds its secondary's email now, and its username or phone
-// number, through the linked identity's profile, where the snapshot still
-// shows them on the secondary, an account of its own then.
+// linkedSince indexes what linkdesk's audit logs show it did on this
+// tenant since the snapshot (all it did, without one): the primary of a
+// link holds its secondary's email, username or phone number and user id
+// now, through the linked identity, where the snapshot still shows them
+// on the secondary, an account of its own then; the secondary of an
+// unlink is an account of its own again, which the search may not show
+// yet. Read again only when one of the logs has changed.
 func (s *Session) linkedSince(since time.Time) holders {
-	h := newHolders()
-	add := func(to map[string][]string, key, id string) {
-		if key != "" {
-			to[key] = appendIDs(to[key], id)
+	key := func(logs []string) string {
+		var b strings.Builder
+		fmt.Fprint(&b, since.UnixNano())
+		for _, path := range append([]string{s.Paths.AuditLog, s.Paths.Journals}, logs...) {
+			if fi, err := os.Stat(path); err == nil {
+				fmt.Fprintf(&b, "|%s %d %d", path, fi.Size(), fi.ModTime().UnixNano())
+			}
 		}
+		return b.String()
 	}
-	for _, path := range append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...) {
+	if c := s.since; c != nil && c.key == key(c.logs) {
+		return c.found
+	}
+	logs := s.Paths.PlanLogs(s.Name)
+	c := &sinceCache{key: key(logs), logs: logs, found: newHolders()}
+	h := &c.found
+	for _, path := range append([]string{s.Paths.AuditLog}, logs...) {
 		recs, err := logSince(path, since)
 		if err != nil {
 			continue // unreadable: the lookups alone, as without a snapshot
 		}
 		recs = slices.DeleteFunc(recs, func(r audit.Record) bool {
-			return r.Tenant != s.Name || r.Action != linking.ActionLink || r.Time.Before(since) || len(r.UserIDs) != 2
+			return r.Tenant != s.Name || r.Action != linking.ActionLink && r.Action != linking.ActionUnlink || r.Time.Before(since) || len(r.UserIDs) != 2
 		})
-		done := map[string]bool{} // the op_ids of the links that took effect
+		done := map[string]bool{} // the op_ids of the calls that took effect
 		for _, r := range recs {
 			done[r.OpID] = done[r.OpID] || r.Phase == audit.PhaseResult && r.Result == audit.ResultOK
 		}
 		for _, r := range recs {
-			var states []linking.UserState // the accounts as the attempt read them, primary first
-			if r.Phase != audit.PhaseAttempt || !done[r.OpID] || json.Unmarshal(r.Before, &states) != nil {
+			if r.Phase != audit.PhaseAttempt || !done[r.OpID] {
 				continue
 			}
 			primary, secondary := r.UserIDs[0], r.UserIDs[1]
+			if r.Action == linking.ActionUnlink {
+				indexName(h.freed, r.Names[secondary], secondary)
+				continue
+			}
+			var states []linking.UserState // the accounts as the attempt read them, primary first
+			if json.Unmarshal(r.Before, &states) != nil {
+				continue
+			}
 			for _, u := range states {
 				if u.UserID == secondary {
-					add(h.by, linking.NormalizeEmail(u.Email), primary)
+					h.names.Add(h.by, linking.NormalizeEmail(u.Email), primary)
 				}
 			}
-			// The secondary's name as the record gives it ("username liam.miller").
-			switch kind, value, _ := strings.Cut(r.Names[secondary], " "); kind {
-			case linking.IdentifierUsername:
-				add(h.names.Usernames, scan.UsernameKey(value), primary)
-			case linking.IdentifierPhoneNumber:
-				add(h.names.Phones, scan.PhoneKey(value), primary)
-			}
+			h.names.Add(h.names.IDs, secondary, primary)
+			indexName(h.names, r.Names[secondary], primary)
 		}
 	}
-	return h
+	s.since = c
+	return c.found
+}
+
+// indexName files id under the name an audit record gives an account
+// ("username liam.miller", "phone_number +1…") in n.
+func indexName(n scan.LinkedNames, name, id string) {
+	switch kind, value, _ := strings.Cut(name, " "); kind {
+	case linking.IdentifierUsername:
+		n.Add(n.Usernames, scan.UsernameKey(value), id)
+	case linking.IdentifierPhoneNumber:
+		n.Add(n.Phones, scan.PhoneKey(value), id)
+	}
 }
 
 // withHolders keeps of users, found by email, those that hold it (an email

@@ -167,6 +167,7 @@ type Session struct {
 
 	holdMu  sync.Mutex
 	holders holders
+	since   *sinceCache
 
 	recMu   sync.Mutex
 	log     *audit.Log
