@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -650,16 +652,45 @@ func EnterGate(ctx context.Context, path string) (*Gate, error) {
 			return nil, fmt.Errorf("gate: %w", err)
 		}
 		if ok {
+			// Who holds it, for the next one's message (best effort).
+			if f.Truncate(0) == nil {
+				_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+			}
 			return &Gate{f: f}, nil
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, ctx.Err()
+			pid := 0
+			if data, err := os.ReadFile(path); err == nil {
+				pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+			}
+			return nil, &GateHeldError{PID: pid, Err: ctx.Err()}
 		case <-time.After(gatePoll):
 		}
 	}
 }
+
+// GateHeldError is a gate still held by another process (PID, 0 when
+// unknown) when the wait for it ended (Err: the context's error).
+type GateHeldError struct {
+	PID int
+	Err error
+}
+
+func (e *GateHeldError) Error() string {
+	return e.Who() + " is starting a write on this tenant and has not let the next one through: " + e.Err.Error()
+}
+
+// Who names the process holding the gate.
+func (e *GateHeldError) Who() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("another linkdesk (pid %d)", e.PID)
+	}
+	return "another linkdesk"
+}
+
+func (e *GateHeldError) Unwrap() error { return e.Err }
 
 // Leave lets the next process through.
 func (g *Gate) Leave() error {

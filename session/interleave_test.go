@@ -2,11 +2,16 @@ package session
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
@@ -180,5 +185,28 @@ func TestTwoRunsStartedTogetherOnOneAccountSendItsCallOnce(t *testing.T) {
 	}
 	if n := f.srv.Stats().Requests[emulator.RouteDeleteUser]; n != int64(len(users)) {
 		t.Errorf("%d deletions sent for %d accounts", n, len(users))
+	}
+}
+
+// A write waits for the tenant's gate only so long: held by a process
+// stopped with ctrl+z, it is refused, saying who holds it, with nothing
+// sent, rather than left waiting in silence (review).
+func TestAWriteWaitsForTheGateOnlySoLong(t *testing.T) {
+	f := newFixture(t)
+	s := f.session(t, f.real, "sandbox")
+	held, err := audit.EnterGate(context.Background(), filepath.Join(s.Paths.State, "locks", "gate-"+s.tenantKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Leave()
+	defer func(w time.Duration) { gateWait = w }(gateWait)
+	gateWait = 100 * time.Millisecond
+	_, err = s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
+	se, ok := linking.AsSafetyError(err)
+	if !ok || se.Check != linking.CheckUnsettledWrite || !strings.Contains(se.Reason, fmt.Sprintf("another linkdesk (pid %d)", os.Getpid())) {
+		t.Fatalf("a write while the gate is held: %v", err)
+	}
+	if _, found, _ := userOf(f, aliceGoogle); !found {
+		t.Fatal("the refused delete deleted the account")
 	}
 }

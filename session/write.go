@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
@@ -235,6 +236,10 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 	return res, err
 }
 
+// gateWait is how long a write waits for the tenant's gate: another
+// process holds it for a moment only, unless it is stopped.
+var gateWait = 15 * time.Second
+
 // startJournaled checks that no other plan writes p's accounts
 // (CheckNotInterleaved), keeps p, and puts ex under p's journal (at
 // journal, else the plan's own), all behind the tenant's gate: two runs
@@ -242,7 +247,15 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 // one refused, not both let through by a check made before either journal
 // showed its plan running.
 func (s *Session) startJournaled(ctx context.Context, ex *linking.Executor, p *linking.Plan, journal string) (*audit.Journal, func(), error) {
-	gate, err := audit.EnterGate(ctx, filepath.Join(s.Paths.State, "locks", "gate-"+s.tenantKey()))
+	wait, cancel := context.WithTimeout(ctx, gateWait)
+	defer cancel()
+	gate, err := audit.EnterGate(wait, filepath.Join(s.Paths.State, "locks", "gate-"+s.tenantKey()))
+	if held := (*audit.GateHeldError)(nil); errors.As(err, &held) && ctx.Err() == nil {
+		// Held for long: the other process is stopped (ctrl+z) or stuck;
+		// this write is refused rather than left waiting in silence.
+		return nil, nil, &linking.SafetyError{Check: linking.CheckUnsettledWrite, UserIDs: planUsers(p, nil),
+			Reason: fmt.Sprintf("%s has been starting a write on this tenant for %s and has not let this one through (it may be stopped with ctrl+z, or stuck): nothing was changed; try again once it has gone on, or end it", held.Who(), gateWait)}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
