@@ -619,11 +619,19 @@ func (l *PlanLock) write(c planLockContent) error {
 
 // Release lets another run of the plan start.
 func (l *PlanLock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil {
 		return nil
 	}
-	err := l.f.Close() // closing the descriptor releases the flock
-	l.f = nil
+	return unlockClose(&l.f)
+}
+
+// unlockClose closes the file *f holds a flock on, which releases it, once.
+func unlockClose(f **os.File) error {
+	if *f == nil {
+		return nil
+	}
+	err := (*f).Close() // closing the descriptor releases the flock
+	*f = nil
 	return err
 }
 
@@ -694,10 +702,8 @@ func (e *GateHeldError) Unwrap() error { return e.Err }
 
 // Leave lets the next process through.
 func (g *Gate) Leave() error {
-	if g == nil || g.f == nil {
+	if g == nil {
 		return nil
 	}
-	err := g.f.Close() // closing the descriptor releases the flock
-	g.f = nil
-	return err
+	return unlockClose(&g.f)
 }
