@@ -252,6 +252,13 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	if w := runCmd(t, nil, "delete", cmdMike); !strings.Contains(w.errOut, "1 call that may have gone out") || strings.Contains(w.errOut, "not made") {
 		t.Errorf("a write after the settled email warns:\n%s", w.errOut)
 	}
+	// Its account stays held until the operator says whether to send it
+	// again (tester: a dry-run resume let a deletion, and a second ticket,
+	// through).
+	if w := runCmd(t, nil, "delete", cmdMariaDB, "--force"); w.code != exitRefused || !strings.Contains(w.errOut, "unsettled_write") ||
+		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume` to make it again or discard it") || !e.exists(cmdMariaDB) {
+		t.Errorf("a deletion of the account of the settled email: exit %d\n%s", w.code, w.errOut)
+	}
 	if d := runCmd(t, nil, "resume", "--discard"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
 		t.Fatalf("resume --discard: exit %d\n%s%s", d.code, d.out, d.errOut)
 	}

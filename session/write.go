@@ -339,11 +339,11 @@ func (s *Session) Interleaving() (*Interleaving, error) {
 // is running now, or was cut off with calls unknown or not made.
 func (iv *Interleaving) Check(planID string, mine []string) error {
 	for _, u := range iv.list {
-		if u.PlanID == planID || u.Plan == nil || len(u.Unknown)+len(u.Remaining) == 0 && !u.InUse {
+		if u.PlanID == planID || u.Plan == nil || len(u.Unknown)+len(u.Remaining)+len(u.MayHaveGoneOut) == 0 && !u.InUse {
 			continue
 		}
 		open := map[string]bool{}
-		for _, id := range slices.Concat(u.Unknown, u.Remaining) {
+		for _, id := range slices.Concat(u.Unknown, u.Remaining, u.MayHaveGoneOut) {
 			open[id] = true
 		}
 		var shared []string
@@ -356,7 +356,15 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 			continue
 		}
 		what := "was cut off and is not settled: run `linkdesk resume` to settle it and finish or discard it, then try again"
-		if len(u.Unknown) == 0 {
+		switch {
+		case len(u.Unknown) == 0 && len(u.Remaining) == 0:
+			// A ticket or an email whose answer was lost: nothing on the
+			// tenant tells whether it went out, and the operator has not
+			// said whether to make it again.
+			n := len(u.MayHaveGoneOut)
+			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `linkdesk resume` to make %s again or discard %s, then try again",
+				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), plural(n, "it", "them"), plural(n, "it", "them"))
+		case len(u.Unknown) == 0:
 			// Settled already (every call cut off is known now): what holds
 			// the accounts is the rest of the plan, neither made nor left.
 			what = fmt.Sprintf("was cut off with %d %s left to make: run `linkdesk resume` to finish or discard %s, then try again",
