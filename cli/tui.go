@@ -41,13 +41,26 @@ func runTUI(o *tuiOptions) error {
 	c := &tui.Common{Backend: &tui.Backend{Session: s}, ReadOnly: o.g.ReadOnly}
 	m := views.New(c, opts)
 	p := tea.NewProgram(m, progOpts...)
-	if _, err := p.Run(); err != nil && o.ctx.Err() == nil {
+	restore := notesOnScreen(s, p)
+	_, err = p.Run()
+	restore()
+	if err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	if writesLeft(o.io, s.Sandbox, m.WriteLabels(), m.UnsentWriteLabels(), m.FinishedWriteLabels()) {
 		return &exitError{code: exitFailure} // writes cut off: said above, for resume
 	}
 	return nil
+}
+
+// notesOnScreen sends what the session has to tell the operator (an
+// export in place of an incremental scan, a torn audit line) to the status
+// bar of the program while it runs: a line on stderr would land over the
+// screen it draws and scramble it. restore gives the notes back to the
+// shell once the program has ended.
+func notesOnScreen(s *session.Session, p *tea.Program) (restore func()) {
+	before := s.SetNotify(func(msg string) { p.Send(tui.NoteMsg{Text: msg, NotDone: true}) })
+	return func() { s.SetNotify(before) }
 }
 
 // writesLeft says, once the terminal UI is gone, which writes the operator

@@ -90,6 +90,16 @@ func (s *Session) note(msg string) {
 	}
 }
 
+// SetNotify makes notify the one that hears the session's notes from now
+// on (a terminal UI puts them on its status bar), and returns the one it
+// replaces.
+func (s *Session) SetNotify(notify func(msg string)) (before func(msg string)) {
+	s.notesMu.Lock()
+	defer s.notesMu.Unlock()
+	before, s.Notify = s.Notify, notify
+	return before
+}
+
 // Notes are what the session had to tell about its records so far.
 func (s *Session) Notes() []string {
 	s.notesMu.Lock()

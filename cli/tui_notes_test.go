@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/tui"
+)
+
+// noteCatcher is a program that ends on the first note it is sent.
+type noteCatcher struct{ got chan<- string }
+
+func (n noteCatcher) Init() tea.Cmd { return nil }
+func (n noteCatcher) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m, ok := msg.(tui.NoteMsg); ok {
+		n.got <- m.Text
+		return n, tea.Quit
+	}
+	return n, nil
+}
+func (n noteCatcher) View() tea.View { return tea.NewView("") }
+
+// What the session has to tell the operator while the terminal UI runs
+// (an export in place of an incremental scan) goes to its status bar: on
+// stderr it landed over the screen and scrambled it (tester). Once the UI
+// has ended, notes go to the shell again.
+func TestASessionNoteGoesToTheStatusBarWhileTheTerminalUIRuns(t *testing.T) {
+	var shell bytes.Buffer
+	s := &session.Session{Notify: func(msg string) { fmt.Fprintln(&shell, "linkdesk: note:", msg) }}
+	got := make(chan string, 1)
+	p := tea.NewProgram(noteCatcher{got}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignals())
+	restore := notesOnScreen(s, p)
+	go s.Notify("linkdesk changed 135 accounts on this tenant lately: it exports the whole tenant instead")
+	if _, err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	restore()
+	if note := <-got; note != "linkdesk changed 135 accounts on this tenant lately: it exports the whole tenant instead" || shell.Len() != 0 {
+		t.Errorf("the note reached the screen as %q and the shell as %q", note, shell.String())
+	}
+	s.Notify("after the UI")
+	if shell.String() != "linkdesk: note: after the UI\n" {
+		t.Errorf("after the UI, the shell got %q", shell.String())
+	}
+}
