@@ -509,7 +509,7 @@ func TestReadOnlyReachesNoWrite(t *testing.T) {
 		{[]string{"delete", "samlp|acme-corp|John.Doe@Acme.com", "--force", "--json"}, exitRefused},
 		{[]string{"ticket", cmdAliceDB}, exitOK}, // the dry run
 		{[]string{"ticket", cmdAliceDB, "--force"}, exitRefused},
-		{[]string{"resume", "--force"}, exitOK}, // nothing to settle: no write was made
+		{[]string{"resume", "--force"}, exitRefused}, // a write forced: refused before anything is read
 		{[]string{"show", "alice.nguyen@gmail.com"}, exitOK},
 		{[]string{"verify-email", cmdMariaDB, "--force"}, exitRefused},
 		{[]string{"audit"}, exitOK},
@@ -541,6 +541,18 @@ func TestReadOnlyReachesNoWrite(t *testing.T) {
 	for _, sub := range []string{"audit.log", "backups", "journals"} {
 		if _, err := os.Stat(filepath.Join(e.state, "linkdesk", sub)); err == nil {
 			t.Errorf("read-only commands created %s", sub)
+		}
+	}
+	// A write forced in read-only mode is refused before it reads anything:
+	// with the tenant out of reach, the refusal is the same (tester: exit 1
+	// on the network error, or user_missing, before read_only).
+	t.Setenv("AUTH0_DOMAIN", "http://127.0.0.1:1")
+	for _, args := range [][]string{
+		{"link", cmdAliceDB, cmdAliceGoogle}, {"unlink", cmdSam, "google-oauth2", "101202303404505606707"}, {"delete", "auth0|doesnotexist"},
+		{"ticket", cmdAliceDB}, {"verify-email", cmdMariaDB}, {"apply", planFile}, {"undo", "20261130T000000Z-0123456789abcdef"}, {"resume"},
+	} {
+		if r := runBounded(t, nil, append(args, "--force", "--read-only")...); r.code != exitRefused || !strings.Contains(r.errOut, "(read_only)") {
+			t.Errorf("%q --force --read-only, the tenant out of reach: exit %d: %s", args, r.code, r.errOut)
 		}
 	}
 	// The emulator command has nothing to write to a tenant; it takes the

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 )
 
@@ -507,6 +508,12 @@ func dispatch[T any](cmd *cobra.Command, o T, env *cmdEnv, runF, run func(T) err
 	env.ctx = cmd.Context()
 	if runF != nil {
 		return runF(o)
+	}
+	if w, ok := any(o).(interface{ forced() bool }); ok && w.forced() && env.g.ReadOnly {
+		// A write forced in read-only mode is refused before it reads
+		// anything: its refusal does not wait on the tenant, nor depend on
+		// it (a dry run still reads, to show the calls).
+		return commandError(linking.ReadOnlyError())
 	}
 	return run(o)
 }

@@ -33,6 +33,9 @@ type writeFlags struct {
 	Reason string // the operator's words for the audit log (a ticket number, …)
 }
 
+// forced: the write goes ahead without asking (--force).
+func (f *writeFlags) forced() bool { return f.Force }
+
 // commandError gives an error its exit code: 3 for a refusal by a safety
 // check or by another run holding the plan, 1 for anything else (usage
 // errors keep their 2).
