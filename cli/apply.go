@@ -122,9 +122,12 @@ func runApply(o *applyOptions) error {
 		} else if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
 			return err
 		}
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{
-			question: fmt.Sprintf("Make %s on %s?", theseCalls(p.Calls()), printableName(s.Name)), calls: p.Calls(),
-		}, s, p))
+		left := p.Calls() - journal.ended()
+		question := fmt.Sprintf("Make %s on %s?", theseCalls(left), printableName(s.Name))
+		if left == 0 {
+			question = fmt.Sprintf("Nothing is left to make: check on %s that what the journal records as done took effect?", printableName(s.Name))
+		}
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: left}, s, p))
 		if err != nil || !ok {
 			return err
 		}
@@ -144,6 +147,20 @@ type journalState struct {
 	path string
 	snap *audit.JournalSnapshot // nil: there is none yet
 	err  error                  // it could not be read: the run says why
+}
+
+// ended is how many steps the journal records as done or left for good:
+// none a run makes again.
+func (j journalState) ended() int {
+	n := 0
+	if j.snap != nil {
+		for _, st := range j.snap.Steps {
+			if st.State == audit.StepDone || st.State == audit.StepSkipped {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // journalFor reads the journal at path for a run of p on s, and refuses

@@ -141,6 +141,10 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 		return false, nil
 	}
 	if !ios.InteractiveIn() {
+		if c.calls == 0 { // an earlier run made them all
+			fmt.Fprintln(ios.ErrOut, "\nDry run: nothing was changed, and nothing is left to make; --force only checks on the tenant that what is recorded as done took effect.")
+			return false, nil
+		}
 		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make %s (or on a terminal, to be asked).\n", plural(c.calls, "this call", "these calls"))
 		return false, nil
 	}

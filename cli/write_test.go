@@ -615,3 +615,17 @@ func TestShowOfAnUnknownUserIDSaysItWasLookedUpByUserID(t *testing.T) {
 		t.Errorf("show of an unknown user id: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// The dry run of a plan an earlier run finished says that nothing is left
+// to make: it said "Run again with --force to make these calls" of calls
+// its journal records as made (tester).
+func TestTheDryRunOfAFinishedPlanSaysNothingIsLeftToMake(t *testing.T) {
+	newWriteEnv(t)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	mustRun(t, "plan", "--email", "wei.zhang@gmail.com", "--out", planFile)
+	mustRun(t, "apply", planFile, "--force")
+	r := mustRun(t, "apply", planFile)
+	if !strings.Contains(r.errOut, "nothing is left to make") || strings.Contains(r.errOut, "Run again with --force to make") {
+		t.Errorf("the dry run of a finished plan:\n%s%s", r.out, r.errOut)
+	}
+}
