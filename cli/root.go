@@ -149,6 +149,12 @@ func runContext(ctx context.Context, args []string, io *streams) int {
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || strings.HasSuffix(err.Error(), context.Canceled.Error())) && !errors.Is(err, linking.ErrInterrupted) {
+		// Ctrl-C during reads: said as what it is, not as a failed call
+		// ("GET …: context canceled"); a write cut off says more itself.
+		fmt.Fprintln(io.ErrOut, "linkdesk: interrupted (Ctrl-C) before it was done")
+		return exitFailure
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {

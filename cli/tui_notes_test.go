@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,5 +49,20 @@ func TestASessionNoteGoesToTheStatusBarWhileTheTerminalUIRuns(t *testing.T) {
 	s.Notify("after the UI")
 	if shell.String() != "linkdesk: note: after the UI\n" {
 		t.Errorf("after the UI, the shell got %q", shell.String())
+	}
+}
+
+// Ctrl-C during a command's reads says it was interrupted, not that a call
+// failed ("Get …: context canceled", tester).
+func TestCtrlCDuringReadsSaysInterrupted(t *testing.T) {
+	newWriteEnv(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, args := range [][]string{{"scan"}, {"plan", "--out", filepath.Join(t.TempDir(), "p.json")}, {"show", "liam.miller"}} {
+		var out, errOut bytes.Buffer
+		code := runContext(ctx, args, &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }})
+		if code != exitFailure || errOut.String() != "linkdesk: interrupted (Ctrl-C) before it was done\n" {
+			t.Errorf("%q interrupted: exit %d\n%s", args, code, errOut.String())
+		}
 	}
 }
