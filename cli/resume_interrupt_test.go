@@ -134,6 +134,11 @@ func TestResumeOffersNothingItWillNotMake(t *testing.T) {
 			if !e.exists(cmdMike) {
 				t.Error("resume deleted the account made again")
 			}
+			// A call this plan never makes again holds no account: a new
+			// write on it is not sent back to a resume that cannot help.
+			if r := runCmd(t, nil, "ticket", cmdMike); r.code != exitOK || strings.Contains(r.errOut, "unsettled_write") {
+				t.Errorf("a write on the account made again is refused:\n%s", r.errOut)
+			}
 			for _, rec := range e.auditRecords() {
 				if rec.Action == "delete" && rec.Phase == audit.PhaseResult && rec.Result == audit.ResultError {
 					t.Errorf("the deletion is recorded as not made: %+v", rec)

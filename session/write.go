@@ -349,11 +349,11 @@ func (s *Session) Interleaving() (*Interleaving, error) {
 // is running now, or was cut off with calls unknown or not made.
 func (iv *Interleaving) Check(planID string, mine []string) error {
 	for _, u := range iv.list {
-		if u.PlanID == planID || u.Plan == nil || len(u.Unknown)+len(u.Remaining)+len(u.MayHaveGoneOut) == 0 && !u.InUse {
+		if u.PlanID == planID || u.Plan == nil || len(u.Unknown)+len(u.Remaining)+len(u.Resendable) == 0 && !u.InUse {
 			continue
 		}
 		open := map[string]bool{}
-		for _, id := range slices.Concat(u.Unknown, u.Remaining, u.MayHaveGoneOut) {
+		for _, id := range slices.Concat(u.Unknown, u.Remaining, u.Resendable) {
 			open[id] = true
 		}
 		var shared []string
@@ -371,7 +371,7 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 			// A ticket or an email whose answer was lost: nothing on the
 			// tenant tells whether it went out, and the operator has not
 			// said whether to make it again.
-			n := len(u.MayHaveGoneOut)
+			n := len(u.Resendable)
 			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `linkdesk resume` to make %s again or discard %s, then try again",
 				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), plural(n, "it", "them"), plural(n, "it", "them"))
 		case len(u.Unknown) == 0:
@@ -483,6 +483,11 @@ type Unsettled struct {
 	// neither done nor not done: their call may have gone out before its
 	// answer was lost, and nothing on the tenant tells (linking.MadeAgain).
 	MayHaveGoneOut []string
+	// Resendable are those of MayHaveGoneOut the plan would make again (a
+	// ticket, an email): until the operator says whether to, they hold
+	// their accounts. The others (cut off on a tenant changed since) the
+	// plan never makes again.
+	Resendable []string
 	// CutOff: the last run has no recorded end (a kill, a crash), or it
 	// was interrupted.
 	CutOff bool
@@ -627,6 +632,9 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 		case audit.StepPending, audit.StepFailed:
 			if linking.MayHaveBeenMade(st.Note) {
 				u.MayHaveGoneOut = append(u.MayHaveGoneOut, st.ID)
+				if linking.PlanMakesAgain(st.Note) {
+					u.Resendable = append(u.Resendable, st.ID)
+				}
 			} else {
 				u.Remaining = append(u.Remaining, st.ID)
 			}
