@@ -174,8 +174,13 @@ func (s *Session) findIdentifier(ctx context.Context, q, numberEnd string) ([]cl
 	holds := func(u client.User) bool {
 		return f.holdsItself(u.Username, u.PhoneNumber) || f.LinkedMatch(u).Name != ""
 	}
-	if slices.ContainsFunc(users, func(u client.User) bool { return f.holdsItself(u.Username, u.PhoneNumber) }) {
-		return users, nil // the account itself (the usual case): the index is not read
+	if numberEnd == "" && !s.holdersLoaded() && slices.ContainsFunc(users, func(u client.User) bool {
+		return u.Username != "" && scan.UsernameKey(u.Username) == scan.UsernameKey(q)
+	}) {
+		// The account itself, by its whole username (the usual case): a
+		// one-shot lookup does not read the whole snapshot for more. Once
+		// read (the terminal UI), the index is always asked.
+		return users, nil
 	}
 	return s.addHolders(ctx, users, s.linkedNamed(ctx, q, numberEnd), holds)
 }

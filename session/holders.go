@@ -106,6 +106,13 @@ func (s *Session) linkedNamed(ctx context.Context, q, numberEnd string) []string
 	return ids
 }
 
+// holdersLoaded reports whether the snapshot's index is read already.
+func (s *Session) holdersLoaded() bool {
+	s.holdMu.Lock()
+	defer s.holdMu.Unlock()
+	return s.holders.loaded
+}
+
 // linkedOwners are the user ids that the snapshot and the audit logs show
 // holding the identity id (provider|id) linked into them.
 func (s *Session) linkedOwners(ctx context.Context, id string) []string {
@@ -145,8 +152,15 @@ func (s *Session) readHolders(ctx context.Context, snap *scan.Snapshot) holders 
 	if err == nil {
 		h.by, h.names, err = snap.Hidden(ctx, conns)
 	}
-	if err != nil {
-		return holders{} // not loaded
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return holders{} // cut off (esc): not loaded, read again next time
+	case err != nil:
+		// Unreadable (a snapshot torn or corrupt): the lookups alone until
+		// a scan writes a new one, rather than the whole file again on
+		// every lookup.
+		h.by, h.names = map[string][]string{}, scan.NewLinkedNames()
+		s.note(fmt.Sprintf("the tenant's snapshot could not be read (%v): finding an account through a linked identity waits for the next scan", err))
 	}
 	return h
 }
@@ -162,7 +176,8 @@ func (s *Session) linkedSince(since time.Time) holders {
 	key := func(logs []string) string {
 		var b strings.Builder
 		fmt.Fprint(&b, since.UnixNano())
-		for _, path := range append([]string{s.Paths.AuditLog, s.Paths.Journals}, logs...) {
+		journals, _ := s.Paths.journalPaths(s.Name) // a journal names the log its plan records in: one grows as its steps start
+		for _, path := range slices.Concat([]string{s.Paths.AuditLog}, journals, logs) {
 			if fi, err := os.Stat(path); err == nil {
 				fmt.Fprintf(&b, "|%s %d %d", path, fi.Size(), fi.ModTime().UnixNano())
 			}
