@@ -149,13 +149,15 @@ type journalState struct {
 	err  error                  // it could not be read: the run says why
 }
 
-// ended is how many steps the journal records as done or left for good:
-// none a run makes again.
+// ended is how many steps the journal records as done, left for good, or
+// never to be made again: none a run makes.
 func (j journalState) ended() int {
 	n := 0
 	if j.snap != nil {
 		for _, st := range j.snap.Steps {
-			if st.State == audit.StepDone || st.State == audit.StepSkipped {
+			// Done, left for good, or cut off on a tenant changed since (this
+			// plan never makes it again).
+			if st.State == audit.StepDone || st.State == audit.StepSkipped || linking.MayHaveBeenMade(st.Note) && !linking.PlanMakesAgain(st.Note) {
 				n++
 			}
 		}

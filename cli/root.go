@@ -151,8 +151,14 @@ func runContext(ctx context.Context, args []string, io *streams) int {
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || strings.HasSuffix(err.Error(), context.Canceled.Error())) && !errors.Is(err, linking.ErrInterrupted) {
 		// Ctrl-C during reads: said as what it is, not as a failed call
-		// ("GET …: context canceled"); a write cut off says more itself.
-		fmt.Fprintln(io.ErrOut, "linkdesk: interrupted (Ctrl-C) before it was done")
+		// ("GET …: context canceled"), keeping what it was doing.
+		what := strings.TrimSuffix(strings.TrimSuffix(explain(err).Error(), context.Canceled.Error()), ": ")
+		what = strings.TrimSuffix(what, ": failed to send the request")
+		if what == "" {
+			fmt.Fprintln(io.ErrOut, "linkdesk: interrupted (Ctrl-C) before it was done")
+		} else {
+			fmt.Fprintln(io.ErrOut, "linkdesk: interrupted (Ctrl-C) before it was done:", terminalText(what))
+		}
 		return exitFailure
 	}
 	var ee *exitError

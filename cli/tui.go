@@ -42,8 +42,14 @@ func runTUI(o *tuiOptions) error {
 	m := views.New(c, opts)
 	p := tea.NewProgram(m, progOpts...)
 	restore := notesOnScreen(s, p)
+	noted := len(s.Notes())
 	_, err = p.Run()
 	restore()
+	// The status bar held each note until the next key: the shell keeps
+	// them once the screen is gone.
+	for _, n := range s.Notes()[noted:] {
+		fmt.Fprintln(o.io.ErrOut, "linkdesk: note:", terminalText(n))
+	}
 	if err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}

@@ -427,7 +427,7 @@ func viaReasons(members []member) []string {
 			if n++; n <= listMax {
 				how := "is here through its linked identity"
 				if m.placed {
-					how = "holds the email itself, and stands with the accounts of " + m.via.Connection + " through its linked identity"
+					how = "holds the email itself, and counts on " + m.via.Connection + " through its linked identity"
 				}
 				r = append(r, fmt.Sprintf("%s %s %s|%s (%s, %s)",
 					m.UserID, how, m.via.Provider, m.via.UserID, m.via.Connection, m.via.Email))
