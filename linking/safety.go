@@ -51,6 +51,10 @@ const (
 	// or finished: the two would interleave their calls, and the first
 	// plan's journal would no longer match the tenant.
 	CheckUnsettledWrite = "unsettled_write"
+	// CheckWriteStarting: another linkdesk has been starting a write on
+	// this tenant for long (stopped with ctrl+z, or stuck) and holds the
+	// tenant's gate: this write waited, then gave up with nothing sent.
+	CheckWriteStarting = "write_starting"
 	// CheckLegacyProfiles: both accounts share an email inside one database
 	// connection that does not enforce unique emails (a legacy custom
 	// database): several profiles of one email there may be different

@@ -203,7 +203,7 @@ func TestAWriteWaitsForTheGateOnlySoLong(t *testing.T) {
 	gateWait = 100 * time.Millisecond
 	_, err = s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
 	se, ok := linking.AsSafetyError(err)
-	if !ok || se.Check != linking.CheckUnsettledWrite || !strings.Contains(se.Reason, fmt.Sprintf("another linkdesk (pid %d)", os.Getpid())) {
+	if !ok || se.Check != linking.CheckWriteStarting || !strings.Contains(se.Reason, fmt.Sprintf("another linkdesk (pid %d)", os.Getpid())) {
 		t.Fatalf("a write while the gate is held: %v", err)
 	}
 	if _, found, _ := userOf(f, aliceGoogle); !found {

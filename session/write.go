@@ -263,7 +263,7 @@ func (s *Session) startJournaled(ctx context.Context, ex *linking.Executor, p *l
 	if held := (*audit.GateHeldError)(nil); errors.As(err, &held) && ctx.Err() == nil {
 		// Held for long: the other process is stopped (ctrl+z) or stuck;
 		// this write is refused rather than left waiting in silence.
-		return nil, nil, &linking.SafetyError{Check: linking.CheckUnsettledWrite, UserIDs: planUsers(p, nil),
+		return nil, nil, &linking.SafetyError{Check: linking.CheckWriteStarting, UserIDs: planUsers(p, nil),
 			Reason: fmt.Sprintf("%s has been starting a write on this tenant for %s and has not let this one through (it may be stopped with ctrl+z, or stuck): nothing was changed; try again once it has gone on, or end it", held.Who(), gateWait)}
 	}
 	if err != nil {
