@@ -189,6 +189,23 @@ func (c *Connections) find(index map[string]uint32, key string) *Connection {
 	return c.list[i]
 }
 
+// Listed returns the connections read from the tenant (none learned from
+// users' identities), in the order they were added.
+func (c *Connections) Listed() []Connection {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []Connection
+	for _, conn := range c.list {
+		if !conn.Inferred {
+			out = append(out, *conn)
+		}
+	}
+	return out
+}
+
 // Known returns, sorted, the names of the connections read from the tenant;
 // in inferred mode, the names learned so far.
 func (c *Connections) Known() []string {

@@ -211,7 +211,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 			}
 		}
 		st := snap.State
-		st.SyncedAt, st.Emails = started, rep.AccountsWithEmail
+		st.SyncedAt, st.Emails, st.Connections = started, rep.AccountsWithEmail, conns.Listed()
 		for _, ids := range []map[string]time.Time{deleted, linked} {
 			for id := range ids {
 				if !slices.Contains(st.Deleted, id) {

@@ -59,6 +59,19 @@ type SnapshotState struct {
 	// Emails is how many addresses the last scan indexed: the next one
 	// sizes its index for them.
 	Emails int `json:"emails,omitempty"`
+	// Connections are the tenant's connections as the last scan read
+	// them: the snapshot can be shown (classified) before they are read
+	// again, or when the tenant cannot be reached (credentials refused).
+	Connections []linking.Connection `json:"connections,omitempty"`
+}
+
+// Conns are the connections the snapshot was last brought up to date
+// with; nil for a snapshot that kept none (written before they were kept).
+func (s *Snapshot) Conns() *linking.Connections {
+	if len(s.State.Connections) == 0 {
+		return nil
+	}
+	return linking.NewConnections(s.State.Connections...)
 }
 
 // Snapshot is a tenant's snapshot directory and its state.

@@ -239,7 +239,7 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	}
 	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, linking.MethodExport
 	if keep != nil && se != nil {
-		st := SnapshotState{Tenant: t.Domain(), BaseAt: started, Emails: report.AccountsWithEmail}
+		st := SnapshotState{Tenant: t.Domain(), BaseAt: started, Emails: report.AccountsWithEmail, Connections: conns.Listed()}
 		if oldest, err := se.Logs(ctx, "", 1); err == nil {
 			if len(oldest) > 0 {
 				st.LogOldest = &LogMark{ID: oldest[0].LogID, Date: oldest[0].Date}

@@ -275,7 +275,11 @@ func (b *Backend) Scan(ctx context.Context, task TaskID, full bool) tea.Cmd {
 			defer close(events)
 			if !full {
 				if snap, err := b.Session.Snapshot(); err == nil {
-					if conns, err := b.Session.Connections(ctx); err == nil {
+					conns := snap.Conns() // as the last scan read them: shown at once, the tenant reachable or not
+					if conns == nil {
+						conns, err = b.Session.Connections(ctx)
+					}
+					if err == nil {
 						if rep, err := snap.Load(ctx, conns, scan.Request{}); err == nil {
 							rep.Tenant = b.Session.Name
 							events <- ScanSnapshotMsg{Task: task, Report: rep, Conns: conns}
