@@ -189,6 +189,11 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 			return nil, err
 		}
 	}
+	var index *snapshotIndex
+	if req.Connection == "" {
+		index = &snapshotIndex{}
+		index.fill(sc)
+	}
 	rep := sc.finish(linking.ReportMeta{Tenant: t.Domain(), ScannedAt: started, Method: linking.MethodIncremental})
 	rep.APICalls = int(se.APICalls() - calls)
 
@@ -212,6 +217,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 		}
 		st := snap.State
 		st.SyncedAt, st.Emails, st.Connections = started, rep.AccountsWithEmail, conns.Listed()
+		st.Index = index.write(snap.Dir, started) // the former one is out of date: none when it cannot be written
 		for _, ids := range []map[string]time.Time{deleted, linked} {
 			for id := range ids {
 				if !slices.Contains(st.Deleted, id) {

@@ -63,6 +63,41 @@ type SnapshotState struct {
 	// them: the snapshot can be shown (classified) before they are read
 	// again, or when the tenant cannot be reached (credentials refused).
 	Connections []linking.Connection `json:"connections,omitempty"`
+	// Index names the file of what a lookup needs of the snapshot
+	// (snapshotIndex), written with this state; "" when there is none.
+	Index string `json:"index,omitempty"`
+}
+
+// snapshotIndex is what a lookup needs of a snapshot without reading it
+// whole (a million users take seconds): the accounts an email lookup
+// misses (Scanner.Hidden) and those holding linked identities
+// (Scanner.LinkedNames), as of its state.
+type snapshotIndex struct {
+	Hidden map[string][]string `json:"hidden"`
+	Linked LinkedNames         `json:"linked"`
+}
+
+// fill takes the index of the scan sc, of the whole tenant.
+func (ix *snapshotIndex) fill(sc *Scanner) {
+	ix.Hidden, ix.Linked = sc.Hidden(), sc.LinkedNames()
+}
+
+// write keeps a filled index in dir, and returns its file's name ("" when
+// there is none, or it could not be written: the snapshot is then read
+// whole for a lookup, as before).
+func (ix *snapshotIndex) write(dir string, at time.Time) string {
+	if ix == nil || ix.Hidden == nil {
+		return ""
+	}
+	data, err := json.Marshal(ix)
+	if err != nil {
+		return ""
+	}
+	name := fmt.Sprintf("index-%d.json", at.UnixNano())
+	if audit.WritePrivateFile(filepath.Join(dir, name), data) != nil {
+		return ""
+	}
+	return name
 }
 
 // Conns are the connections the snapshot was last brought up to date
@@ -219,6 +254,14 @@ func (s *Snapshot) Load(ctx context.Context, conns *linking.Connections, req Req
 // they hold: by normalized email (Scanner.Hidden), and by the username or
 // phone number of an identity linked into them (Scanner.LinkedNames).
 func (s *Snapshot) Hidden(ctx context.Context, conns *linking.Connections) (map[string][]string, LinkedNames, error) {
+	if s.State.Index != "" { // kept by the scan: read at once
+		if data, err := os.ReadFile(filepath.Join(s.Dir, s.State.Index)); err == nil {
+			ix := snapshotIndex{Linked: NewLinkedNames()}
+			if json.Unmarshal(data, &ix) == nil && ix.Hidden != nil && ix.Linked.IDs != nil && ix.Linked.Usernames != nil && ix.Linked.Phones != nil {
+				return ix.Hidden, ix.Linked, nil
+			}
+		}
+	}
 	sc := New(conns, Options{ExpectedEmails: s.State.Emails})
 	if err := s.read(ctx, sc, nil); err != nil {
 		return nil, LinkedNames{}, err
@@ -293,7 +336,7 @@ func writeState(dir string, st SnapshotState) error {
 		return nil // committed; the old files stay until the next commit
 	}
 	for _, e := range entries {
-		if n := e.Name(); n != stateFile && n != st.Base && n != st.Delta && !strings.HasSuffix(n, ".tmp") {
+		if n := e.Name(); n != stateFile && n != st.Base && n != st.Delta && n != st.Index && !strings.HasSuffix(n, ".tmp") {
 			os.Remove(filepath.Join(dir, n))
 		}
 	}

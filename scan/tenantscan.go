@@ -228,18 +228,23 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		return nil, fmt.Errorf("exporting users: %w", err)
 	}
 	defer stream.Close()
+	var index *snapshotIndex
+	if keep != nil {
+		index = &snapshotIndex{}
+	}
 	report, err := scanStream(ctx, stream, conns, req, expect, func(sp Counts) {
 		jobMu.Lock()
 		j := job
 		jobMu.Unlock()
 		progress(Progress{Stage: "scan", JobID: j.JobID, Job: j.Status, Percent: 100, Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
-	})
+	}, index)
 	if err != nil {
 		return nil, err
 	}
 	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, linking.MethodExport
 	if keep != nil && se != nil {
 		st := SnapshotState{Tenant: t.Domain(), BaseAt: started, Emails: report.AccountsWithEmail, Connections: conns.Listed()}
+		st.Index = index.write(req.Snapshot, started)
 		if oldest, err := se.Logs(ctx, "", 1); err == nil {
 			if len(oldest) > 0 {
 				st.LogOldest = &LogMark{ID: oldest[0].LogID, Date: oldest[0].Date}
@@ -281,7 +286,7 @@ func ExportFile(ctx context.Context, r io.Reader, conns *linking.Connections, re
 	head := &headReader{r: r}
 	report, err := scanStream(ctx, head, conns, req, int(req.ExportBytes/bytesPerEmail), func(sp Counts) {
 		progress(Progress{Stage: "scan", Users: sp.Users, Bytes: sp.Bytes, Skipped: sp.Skipped})
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -376,13 +381,18 @@ func (h *headReader) Read(p []byte) (int, error) {
 // leaves the index to grow.
 const bytesPerEmail = 100
 
-func scanStream(ctx context.Context, r io.Reader, conns *linking.Connections, req Request, expectedEmails int, progress func(Counts)) (*linking.Report, error) {
+// scanStream scans an export; with index, it fills it from the scan too
+// (none for a scan of one connection: it is not the whole tenant).
+func scanStream(ctx context.Context, r io.Reader, conns *linking.Connections, req Request, expectedEmails int, progress func(Counts), index *snapshotIndex) (*linking.Report, error) {
 	s := New(conns, Options{Connection: req.Connection, Progress: progress, HoldCollector: req.HoldCollector, ExpectedEmails: expectedEmails})
 	if err := s.ReadExport(ctxReader{ctx: ctx, r: r}); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, err
+	}
+	if index != nil && req.Connection == "" {
+		index.fill(s)
 	}
 	return s.finish(linking.ReportMeta{}), nil
 }
