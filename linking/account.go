@@ -130,7 +130,7 @@ func UsernameTellsApart(g *Group, a *Account) (PrimaryIdentifier, bool) {
 		return PrimaryIdentifier{}, false
 	}
 	shared := slices.ContainsFunc(g.Accounts, func(o *Account) bool {
-		return o.UserID != a.UserID && o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value)
+		return o.UserID != a.UserID && (o.Connection == a.Connection && strings.EqualFold(o.Identifier.Value, a.Identifier.Value) || holdsLinkedProfile(o, a))
 	})
 	by := *a
 	by.Identifier = PrimaryIdentifier{Type: IdentifierUsername, Value: a.Username}
@@ -158,6 +158,14 @@ func NamedBy(g *Group) []PrimaryIdentifier {
 	holders := map[string]int{} // accounts holding a value as identifier, email, username or phone (any case)
 	for _, a := range g.Accounts {
 		sameID[onConn{a.Connection, foldKey(a.Identifier.Value)}]++
+		for _, l := range a.Linked { // a profile linked into an account elsewhere is one of them still
+			if l.Email != "" {
+				sameID[onConn{l.Connection, foldKey(l.Email)}]++
+			}
+			if l.Username != "" {
+				holders[foldKey(l.Username)]++
+			}
+		}
 		var held [4]string
 		for i, x := range [...]string{a.Identifier.Value, a.Email, a.Username, a.PhoneNumber} {
 			if k := foldKey(x); x != "" && !slices.Contains(held[:i], k) {
@@ -191,8 +199,20 @@ func sharesAnIdentifier(accounts []*Account) bool {
 				return true
 			}
 		}
+		if a.Identifier.Type == IdentifierEmail && slices.ContainsFunc(accounts, func(o *Account) bool { return o != a && holdsLinkedProfile(o, a) }) {
+			return true
+		}
 	}
 	return false
+}
+
+// holdsLinkedProfile reports whether o holds, through a linked identity, a
+// profile on a's connection with a's email as identifier: one of the
+// profiles of that email, linked into an account elsewhere.
+func holdsLinkedProfile(o, a *Account) bool {
+	return slices.ContainsFunc(o.Linked, func(l Identity) bool {
+		return l.Connection == a.Connection && strings.EqualFold(l.Email, a.Identifier.Value)
+	})
 }
 
 // foldKey is s with each rune the least of its simple case-folding orbit,

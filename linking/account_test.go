@@ -147,3 +147,22 @@ func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
 		}
 	}
 }
+
+// One legacy profile linked into an account elsewhere, the profile left on
+// the database is still one of the profiles of that email: named by its
+// username, by NamedBy and UsernameTellsApart alike (tester: it went back
+// to the shared email once the other was linked away).
+func TestALegacyProfileIsNamedByUsernameWhenTheOtherIsLinkedAway(t *testing.T) {
+	g := &Group{Email: "x@y.com", Accounts: []*Account{
+		{UserID: "auth0|cjones", Connection: "legacy", Email: "x@y.com", Username: "cjones", Identifier: PrimaryIdentifier{IdentifierEmail, "x@y.com"}},
+		{UserID: "auth0|db", Connection: "Username-Password-Authentication", Email: "x@y.com", Identifier: PrimaryIdentifier{IdentifierEmail, "x@y.com"},
+			Linked: []Identity{{Connection: "legacy", Provider: "auth0", UserID: "carolj", Email: "x@y.com", Username: "carolj"}}},
+	}}
+	names := NamedBy(g)
+	if names == nil || names[0] != (PrimaryIdentifier{IdentifierUsername, "cjones"}) || names[1] != (PrimaryIdentifier{IdentifierEmail, "x@y.com"}) {
+		t.Errorf("NamedBy: %v", names)
+	}
+	if u, ok := UsernameTellsApart(g, g.Accounts[0]); !ok || u.Value != "cjones" {
+		t.Errorf("UsernameTellsApart: %v %v", u, ok)
+	}
+}

@@ -46,6 +46,8 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 	}
 	var ops []Operation
 	seen := map[string]bool{}
+	after := primary // as the links before leave it: holding each secondary linked so far
+	after.Identities = slices.Clone(primary.Identities)
 	for _, sec := range secondaries {
 		if seen[sec.UserID] {
 			return nil, refuse(CheckSameAccount, []string{sec.UserID}, "%s is listed twice", sec.UserID)
@@ -54,6 +56,14 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 		if err := CheckLink(primary, sec, conns, opts); err != nil {
 			return nil, err
 		}
+		// Two members of one family (or two profiles of a legacy database)
+		// linked into one account in one plan merge two people as surely
+		// as linking one into the other: refused before the first call,
+		// not by the run halfway through.
+		if err := checkOneConnection(after, sec, conns); err != nil {
+			return nil, err
+		}
+		after.Identities = append(after.Identities, linkedAs(sec))
 		own := sec.Identities[0]
 		if sec.UserID != own.Provider+"|"+own.UserID {
 			return nil, refuse(CheckUserMissing, []string{sec.UserID}, "%s's own identity is %s|%s: its user id does not name it, so it cannot be linked by it", sec.UserID, own.Provider, own.UserID)
@@ -100,6 +110,20 @@ func PlanLink(primary client.User, secondaries []client.User, conns *Connections
 		ops = append(ops, op)
 	}
 	return ops, nil
+}
+
+// linkedAs is the identity sec becomes in its primary once linked: its own
+// identity, carrying its old profile as Auth0's profileData does.
+func linkedAs(sec client.User) client.Identity {
+	l := sec.Identities[0]
+	l.ProfileData = map[string]any{"email": sec.Email, "email_verified": sec.EmailVerified}
+	if sec.Username != "" {
+		l.ProfileData["username"] = sec.Username
+	}
+	if sec.PhoneNumber != "" {
+		l.ProfileData["phone_number"] = sec.PhoneNumber
+	}
+	return l
 }
 
 // buildSteps derives op's calls and gives each the states of the primary

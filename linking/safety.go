@@ -166,27 +166,10 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 			"%s and %s are both on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
 			who(primary, conns), who(secondary, conns), pc)
 	}
-	// The email they share, as the scan's classes see it: each account holds
-	// it as its own or through a linked identity, on that one's connection.
-	shared := sharedMembers(primary, secondary, conns)
-	for _, m := range shared {
-		c := m[0].conn
-		if c.Name != m[1].conn.Name || !c.IsDatabase {
-			continue
-		}
-		p, sec := holderName(primary, m[0], conns), holderName(secondary, m[1], conns)
-		if c.NonUniqueEmail {
-			return refuse(CheckNonUniqueEmailConnection, ids,
-				"%s and %s hold their email on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
-				p, sec, c.Name)
-		}
-		what, way := legacyWhat(c), "they may be different people, and need migration, not linking (the scan's reasons list the ways out); to keep one of them, delete the other"
-		if !c.LegacyCustomDB && !c.Inferred {
-			what, way = "which should keep emails unique", "find out how they came to be before linking or deleting either"
-		}
-		return refuse(CheckLegacyProfiles, ids, "%s and %s are two profiles of one email inside %s, %s: %s",
-			p, sec, c.Name, what, way)
+	if err := checkOneConnection(primary, secondary, conns); err != nil {
+		return err
 	}
+	shared := sharedMembers(primary, secondary, conns)
 	if err := checkBlocked(primary, secondary, conns); err != nil {
 		return err
 	}
@@ -218,6 +201,48 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 		}
 	}
 	return nil
+}
+
+// checkOneConnection refuses a link of two accounts that hold the email
+// they share on one database connection where that tells no one apart: a
+// Non-Unique Emails connection (a family), or one with several profiles of
+// an email (a legacy custom database), as the scan's classes see it: each
+// account holds the email as its own or through a linked identity, on
+// that one's connection. PlanLink asks it again of each secondary against
+// the primary as the links before it leave it.
+func checkOneConnection(primary, secondary client.User, conns *Connections) error {
+	ids := []string{primary.UserID, secondary.UserID}
+	for _, m := range sharedMembers(primary, secondary, conns) {
+		c := m[0].conn
+		if c.Name != m[1].conn.Name || !c.IsDatabase {
+			continue
+		}
+		p, sec := holderName(primary, m[0], conns), holderName(secondary, m[1], conns)
+		if c.NonUniqueEmail {
+			return refuse(CheckNonUniqueEmailConnection, ids,
+				"%s and %s hold their email on %s, a Non-Unique Emails connection where accounts share an email by design (a family, one email per shop): they are different people or roles, not duplicates",
+				p, sec, c.Name)
+		}
+		what, way := legacyWhat(c), "they may be different people, and need migration, not linking (the scan's reasons list the ways out); to keep one of them, delete the other"
+		if !c.LegacyCustomDB && !c.Inferred {
+			what, way = "which should keep emails unique", "find out how they came to be before linking or deleting either"
+		}
+		return refuse(CheckLegacyProfiles, ids, "%s and %s are two profiles of one email inside %s, %s: %s",
+			profileName(primary, m[0], conns), profileName(secondary, m[1], conns), c.Name, what, way)
+	}
+	return nil
+}
+
+// profileName names a profile of a legacy database in a refusal: by the
+// username that tells the profiles of one email apart, with its user id.
+func profileName(u client.User, m member, conns *Connections) string {
+	switch {
+	case m.via != nil && m.via.Username != "" && m.viaName.Value == "":
+		return fmt.Sprintf("%s (through its linked identity %s (%s|%s))", who(u, conns), m.via.Username, m.via.Provider, m.via.UserID)
+	case m.via == nil && u.Username != "" && who(u, conns) == u.UserID:
+		return u.Username + " (" + u.UserID + ")"
+	}
+	return holderName(u, m, conns)
 }
 
 // checkBlocked refuses a link between a blocked account and one that is

@@ -162,3 +162,31 @@ func TestASecondMemberOfAFamilyIsNotLinkedIntoTheAccountHoldingTheFirst(t *testi
 		t.Errorf("one family member into a Google account: %v", err)
 	}
 }
+
+// Two members of one family, or two profiles of one legacy email, picked
+// together to link into one account (the link wizard's marks) are refused
+// by the plan, before any call: the run found it only at the second link,
+// the first member linked already (tester: "safety checks passed: 7 of 7",
+// then "Stopped" halfway).
+func TestAPlanLinkingTwoMembersOfOneFamilyIntoOneAccountIsRefused(t *testing.T) {
+	conns := linking.NewConnections(
+		linking.Connection{Name: "family", Strategy: "auth0", Provider: "auth0", IsDatabase: true, NonUniqueEmail: true, Identifiers: []string{"username"}},
+		linking.Connection{Name: "legacy", Strategy: "auth0", Provider: "auth0", IsDatabase: true, LegacyCustomDB: true, Identifiers: []string{"email"}},
+		linking.Connection{Name: "google-oauth2", Strategy: "google-oauth2", Provider: "google-oauth2", IsSocial: true},
+	)
+	google := client.User{UserID: "google-oauth2|118", Email: "Home@x.com", EmailVerified: true, Identities: []client.Identity{
+		{Provider: "google-oauth2", UserID: "118", Connection: "google-oauth2", IsSocial: true}}}
+	member := func(conn, id, username string) client.User {
+		return client.User{UserID: "auth0|" + id, Email: "home@x.com", EmailVerified: true, Username: username,
+			Identities: []client.Identity{{Provider: "auth0", UserID: id, Connection: conn}}}
+	}
+	for _, tc := range []struct{ conn, check string }{{"family", linking.CheckNonUniqueEmailConnection}, {"legacy", linking.CheckLegacyProfiles}} {
+		ops, err := linking.PlanLink(google, []client.User{member(tc.conn, "k1", "raj.patel"), member(tc.conn, "k2", "anika.patel")}, conns, linking.LinkOptions{})
+		if se, ok := linking.AsSafetyError(err); !ok || se.Check != tc.check || !strings.Contains(se.Reason, "raj.patel") || !strings.Contains(se.Reason, "anika.patel") {
+			t.Errorf("%s: two members into one account planned %d operations, err %v; want %s", tc.conn, len(ops), err, tc.check)
+		}
+		if _, err := linking.PlanLink(google, []client.User{member(tc.conn, "k1", "raj.patel")}, conns, linking.LinkOptions{}); err != nil {
+			t.Errorf("%s: one member alone: %v", tc.conn, err)
+		}
+	}
+}
