@@ -412,3 +412,19 @@ func TestShowFindsWhatLinkdeskJustLinkedOrUnlinkedBeforeTheSearchDoes(t *testing
 		t.Errorf("show liam.miller right after its unlink: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// Right after an unlink, the account it was unlinked from lists it in its
+// group again: the group of Patel.Family@gmail.com is read under its
+// lower-case spelling too, which users-by-email finds at once, where the
+// search lags behind the unlink (tester: the group lacked raj.patel for a
+// second).
+func TestAGroupReadRightAfterAnUnlinkHoldsTheAccountUnlinked(t *testing.T) {
+	const rajGoogle, raj = "google-oauth2|112233445566778899001", "auth0|63a1b2c3d4e5f60718293a4c"
+	e := newWriteEnvFrom(t, cmdFixture, emulator.Options{Rate: -1, SearchLag: time.Hour})
+	mustRun(t, "link", rajGoogle, raj, "--force")
+	e.srv.AdvanceClock(2 * time.Hour) // the search has caught up with the link, and not with the unlink below
+	mustRun(t, "unlink", rajGoogle, "auth0", strings.TrimPrefix(raj, "auth0|"), "--force")
+	if r := mustRun(t, "show", rajGoogle); !strings.Contains(r.out, raj+" (raj.patel)") {
+		t.Errorf("show %s right after the unlink: its group lacks %s:\n%s", rajGoogle, raj, r.out)
+	}
+}

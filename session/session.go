@@ -499,10 +499,10 @@ func (s *Session) ReadGroup(ctx context.Context, email string) (*linking.Group, 
 	if err != nil {
 		return nil, err
 	}
-	users, err := s.Tenant.UsersByEmail(ctx, email)
-	if err == nil {
-		users, err = s.withHolders(ctx, email, users)
-	}
+	// As find reads an email: the lower-case spelling too, which a
+	// database account holds and users-by-email finds at once (the search
+	// finds it only once it has caught up, after an unlink say).
+	users, err := s.findEmail(ctx, email)
 	if err != nil {
 		return nil, fmt.Errorf("re-reading %s: %w", email, err)
 	}
