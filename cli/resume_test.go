@@ -256,7 +256,7 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	// again (tester: a dry-run resume let a deletion, and a second ticket,
 	// through).
 	if w := runCmd(t, nil, "delete", cmdMariaDB, "--force"); w.code != exitRefused || !strings.Contains(w.errOut, "unsettled_write") ||
-		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume` to make it again or discard it") || !e.exists(cmdMariaDB) {
+		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume --force` to make it again or `linkdesk resume --discard` to leave it") || !e.exists(cmdMariaDB) {
 		t.Errorf("a deletion of the account of the settled email: exit %d\n%s", w.code, w.errOut)
 	}
 	if d := runCmd(t, nil, "resume", "--discard"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
