@@ -296,17 +296,10 @@ func TestAnEmailLinkdeskLinkedAwaySinceTheScanIsFoundOnItsPrimary(t *testing.T) 
 // and finds the account holding a linked identity by its username, where
 // it found nothing for the rest of the session (review).
 func TestACutOffReadOfTheSnapshotIsReadAgainByTheNextFind(t *testing.T) {
-	const mike, liam = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
 	ctx := context.Background()
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1})
-	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tn.Link(ctx, mike, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(liam, "auth0|")}); err != nil {
-		t.Fatal(err)
-	}
-	state := t.TempDir()
+	f := newFixture(t)
+	tn, state := f.real, f.state
+	linkLiamIntoMike(t, tn)
 	if _, err := With(ctx, tn, "sandbox", Config{StateDir: state}).Scan(ctx, scan.Request{Full: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -314,9 +307,9 @@ func TestACutOffReadOfTheSnapshotIsReadAgainByTheNextFind(t *testing.T) {
 	cut, cancel := context.WithCancel(ctx)
 	cancel()
 	s.linkedNamed(cut, "liam.miller", "")
-	f, err := s.Find(ctx, "liam.miller")
-	if err != nil || len(f.Users) != 1 || f.Users[0].UserID != mike {
-		t.Fatalf("find liam.miller after a cut-off read: %v %+v", err, f)
+	found, err := s.Find(ctx, "liam.miller")
+	if err != nil || len(found.Users) != 1 || found.Users[0].UserID != mikeFamily {
+		t.Fatalf("find liam.miller after a cut-off read: %v %+v", err, found)
 	}
 }
 
@@ -326,14 +319,9 @@ func TestACutOffReadOfTheSnapshotIsReadAgainByTheNextFind(t *testing.T) {
 // what reading the snapshot whole gives, after a full scan and after an
 // incremental one alike.
 func TestTheSnapshotsIndexIsWhatReadingItWholeGives(t *testing.T) {
-	const mike, liam = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
 	ctx := context.Background()
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1})
-	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := t.TempDir()
+	f := newFixture(t)
+	tn, state := f.real, f.state
 	s := With(ctx, tn, "sandbox", Config{StateDir: state})
 	check := func(when string) {
 		t.Helper()
@@ -351,19 +339,28 @@ func TestTheSnapshotsIndexIsWhatReadingItWholeGives(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(byEmail, wholeEmail) || !reflect.DeepEqual(names, wholeNames) {
 			t.Errorf("%s: the index %v %+v, the snapshot read whole %v %+v (%v)", when, byEmail, names, wholeEmail, wholeNames, err)
 		}
-		if got := names.Usernames["liam.miller"]; when != "full scan" && (len(got) != 1 || got[0] != mike) {
-			t.Errorf("%s: liam.miller is held by %v, want %s", when, got, mike)
+		if got := names.Usernames["liam.miller"]; when != "full scan" && (len(got) != 1 || got[0] != mikeFamily) {
+			t.Errorf("%s: liam.miller is held by %v, want %s", when, got, mikeFamily)
 		}
 	}
 	if _, err := s.Scan(ctx, scan.Request{Full: true}); err != nil {
 		t.Fatal(err)
 	}
 	check("full scan")
-	if _, err := tn.Link(ctx, mike, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(liam, "auth0|")}); err != nil {
-		t.Fatal(err)
-	}
+	linkLiamIntoMike(t, tn)
 	if rep, err := s.Scan(ctx, scan.Request{}); err != nil || rep.Method != linking.MethodIncremental {
 		t.Fatalf("the second scan: %v %+v", err, rep)
 	}
 	check("incremental scan")
+}
+
+// The small fixture's family members mike.miller and liam.miller.
+const mikeFamily, liamFamily = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
+
+// linkLiamIntoMike links liam.miller into mike.miller behind linkdesk's back.
+func linkLiamIntoMike(t *testing.T, tn client.Tenant) {
+	t.Helper()
+	if _, err := tn.Link(context.Background(), mikeFamily, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(liamFamily, "auth0|")}); err != nil {
+		t.Fatal(err)
+	}
 }
