@@ -174,14 +174,9 @@ func (s *Session) findIdentifier(ctx context.Context, q, numberEnd string) ([]cl
 	holds := func(u client.User) bool {
 		return f.holdsItself(u.Username, u.PhoneNumber) || f.LinkedMatch(u).Name != ""
 	}
-	if numberEnd == "" && !s.holdersLoaded() && slices.ContainsFunc(users, func(u client.User) bool {
-		return u.Username != "" && scan.UsernameKey(u.Username) == scan.UsernameKey(q)
-	}) {
-		// The account itself, by its whole username (the usual case): a
-		// one-shot lookup does not read the whole snapshot for more. Once
-		// read (the terminal UI), the index is always asked.
-		return users, nil
-	}
+	// The snapshot's index is read at once (the scan keeps it beside the
+	// snapshot): a username held on two connections, or a number typed
+	// without its country code, may name an account and a linked identity.
 	return s.addHolders(ctx, users, s.linkedNamed(ctx, q, numberEnd), holds)
 }
 

@@ -106,13 +106,6 @@ func (s *Session) linkedNamed(ctx context.Context, q, numberEnd string) []string
 	return ids
 }
 
-// holdersLoaded reports whether the snapshot's index is read already.
-func (s *Session) holdersLoaded() bool {
-	s.holdMu.Lock()
-	defer s.holdMu.Unlock()
-	return s.holders.loaded
-}
-
 // linkedOwners are the user ids that the snapshot and the audit logs show
 // holding the identity id (provider|id) linked into them.
 func (s *Session) linkedOwners(ctx context.Context, id string) []string {
