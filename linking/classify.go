@@ -135,11 +135,11 @@ func place(members []member, conns *Connections) {
 			continue // in its family already
 		}
 		for _, l := range m.also {
-			// A legacy custom database only, known as one: a connection
-			// inferred from the data (scan --from-export) is taken to keep
-			// emails unique, where a second account is a duplicate.
+			// A legacy custom database, or a database known only from the
+			// data (scan --from-export), as when two accounts hold the email
+			// there directly (shapeOf): one policy, safe by default.
 			c := conns.lookup(l.Connection, l.Provider)
-			if c.NonUniqueEmail || c.IsDatabase && c.LegacyCustomDB && heldElsewhere(i, c.Name) {
+			if c.NonUniqueEmail || c.IsDatabase && (c.LegacyCustomDB || c.Inferred) && heldElsewhere(i, c.Name) {
 				own, raw := m.via == nil, m.raw
 				m.setVia(l, conns)
 				if own { // it holds the email itself: its own spelling, for the case reason

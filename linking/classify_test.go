@@ -156,10 +156,11 @@ func TestClassifyEdgeGroups(t *testing.T) {
 		// still one of the profiles sharing the email there.
 		{"a legacy profile linked into an account elsewhere", []*Account{a("auth0|1", "legacy", true),
 			holding("legacy", "carol")}, ClassLegacyDuplicate, "2 accounts share the email inside legacy, a custom database without import mode"},
-		// A database known only from the data (scan --from-export) is taken
-		// to keep emails unique: an account made there since the first was
-		// linked away is a duplicate, not a second profile.
-		{"an identity linked in from a database inferred from the data", []*Account{a("auth0|1", "inferred-db", true), holding("inferred-db", "")}, ClassLinkCandidate, "2 accounts on google-oauth2 and inferred-db"},
+		// A database known only from the data (scan --from-export) may be a
+		// legacy one: as with two accounts holding the email there directly,
+		// its profiles are not proposed for linking.
+		{"an identity linked in from a database inferred from the data", []*Account{a("auth0|1", "inferred-db", true), holding("inferred-db", "")}, ClassLegacyDuplicate, "2 accounts share the email inside inferred-db"},
+		{"two accounts on a database inferred from the data", []*Account{a("auth0|1", "inferred-db", true), a("auth0|2", "inferred-db", true)}, ClassLegacyDuplicate, "2 accounts share the email inside inferred-db"},
 		// Through an ordinary database it binds no one: a link candidate.
 		{"an identity linked in from a database that keeps emails unique", []*Account{a("auth0|1", "github", true),
 			holding("db", "")}, ClassLinkCandidate, "2 accounts on github and google-oauth2"},
