@@ -357,7 +357,10 @@ func (s *Session) ReadAccount(ctx context.Context, userID string) (*Account, err
 		wg.Go(func() { a.Group, a.GroupErr = s.ReadGroup(ctx, u.Email) })
 	}
 	wg.Wait()
-	return a, ctx.Err()
+	if err := ctx.Err(); err != nil { // said with what it was reading when Ctrl-C came
+		return a, fmt.Errorf("reading the roles, organizations and email group of %s: %w", userID, err)
+	}
+	return a, nil
 }
 
 // Explain words the errors an operator can fix: credentials the tenant

@@ -251,6 +251,24 @@ func TestAnAccountsReadsRunAtOnce(t *testing.T) {
 	}
 }
 
+// An account's reads cut off by Ctrl-C say what they were reading, so
+// `show` ends with more than a bare "interrupted".
+func TestAnAccountsReadsCutOffSayWhatTheyWereReading(t *testing.T) {
+	s := sessionOn(t, emulatortest.Fixture(t, emulatortest.Small))
+	m := meetingTenant{Tenant: s.Tenant, arrived: make(chan struct{}, 3), all: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-m.arrived
+		cancel() // Ctrl-C while the reads wait
+	}()
+	s.Tenant = m
+	_, err := s.ReadAccount(ctx, "auth0|63ea1f0b2c8d4e5f60718293")
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "reading the roles, organizations and email group of auth0|63ea1f0b2c8d4e5f60718293") {
+		t.Fatalf("cut off: %v", err)
+	}
+}
+
 // A link linkdesk made since the scan, of accounts with other emails:
 // the secondary's address is held now by the primary, through the linked
 // identity's profile, where the snapshot still shows it on the secondary.
