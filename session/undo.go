@@ -152,9 +152,11 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 	// What the last record of each step says: an attempt with no result
 	// after it (a run cut off during the call) or a result "unknown" (its
 	// answer lost) leaves its outcome unknown until a result settles it.
+	// This tenant's records only: a plan made for it may have been rehearsed
+	// on a sandbox sharing the log, whose backups and outcomes are not its.
 	last := map[string]string{}
 	for _, r := range recs {
-		if r.PlanID != p.ID || !strings.HasPrefix(r.Step, opName+".") {
+		if r.Tenant != s.Name || r.PlanID != p.ID || !strings.HasPrefix(r.Step, opName+".") {
 			continue
 		}
 		switch r.Phase {
@@ -174,6 +176,10 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 			}
 			if err != nil {
 				return src, fmt.Errorf("the backup before step %s: %w", r.Step, err)
+			}
+			if t := b.Meta["tenant"]; t != "" && t != s.Name {
+				return src, &linking.SafetyError{Check: linking.CheckOtherTenant, UserIDs: r.UserIDs,
+					Reason: fmt.Sprintf("the backup before step %s (%s) is of the tenant %s, not %s", r.Step, r.Backup, t, s.Name)}
 			}
 			src.Backups[r.Step] = b
 		}

@@ -385,3 +385,58 @@ func TestEachSandboxIsATenantOfItsOwn(t *testing.T) {
 		s.Close()
 	}
 }
+
+// A plan made for one tenant and rehearsed first on a sandbox that shares
+// the state directory: the undo on the real tenant restores from the real
+// tenant's backup, never from the rehearsal's copy of the account.
+func TestAnUndoRestoresFromItsOwnTenantsBackupNotARehearsalsOfThePlan(t *testing.T) {
+	ctx := context.Background()
+	const alice = "auth0|63ea1f0b2c8d4e5f60718293"
+	dir := t.TempDir()
+	open := func(name string, edit func(*emulator.Tenant)) (*Session, client.Tenant) {
+		tenant := emulatortest.Fixture(t, emulatortest.Small)
+		edit(tenant)
+		srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
+		tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := With(ctx, tn, name, Config{StateDir: dir, Operator: "tester", Sandbox: name != "prod"})
+		t.Cleanup(func() { s.Close() })
+		return s, tn
+	}
+	prod, prodTenant := open("prod", func(*emulator.Tenant) {})
+	rehearsal, _ := open("sandbox 1a2b (127.0.0.1:1)", func(tn *emulator.Tenant) {
+		for _, u := range tn.Users {
+			if u.UserID == alice {
+				u.Name = "SANDBOX COPY"
+			}
+		}
+	})
+	u, err := prodTenant.User(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := prod.NewPlan(linking.PlanDelete(u, "ZD-9"))
+	p.Seal()
+	for _, s := range []*Session{rehearsal, prod} { // the rehearsal first
+		if res, err := s.Apply(ctx, p, ApplyOptions{}); err != nil || !res.Complete() {
+			t.Fatalf("delete on %s: %v %+v", s.Name, err, res)
+		}
+	}
+	recs, _, err := audit.ReadLog(prod.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(recs, func(r audit.Record) bool { return r.Tenant == "prod" && r.Step == "op1.delete" })
+	if i < 0 {
+		t.Fatal("no record of the delete on prod")
+	}
+	up, _, err := prod.UndoPlan(ctx, recs[i].OpID, "")
+	if err != nil {
+		t.Fatalf("the undo: %v", err)
+	}
+	if b := string(linking.MustJSON(up)); strings.Contains(b, "SANDBOX COPY") || !strings.Contains(b, u.Name) {
+		t.Fatalf("the undo on prod restores the rehearsal's copy of the account:\n%s", b)
+	}
+}
