@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -132,7 +133,10 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 	}, nil
 }
 
-// parseDomain accepts a bare domain (HTTPS) or a URL with an http/https scheme.
+// parseDomain accepts a bare domain (HTTPS) or a URL with an http/https
+// scheme, and gives the host in one spelling (lower case, no trailing dot,
+// no default port): the tenant's name, which keys its journals, locks and
+// audit records, is then one however the domain was typed.
 func parseDomain(d string) (scheme, host string, err error) {
 	d = strings.TrimSpace(d)
 	if d == "" {
@@ -151,7 +155,19 @@ func parseDomain(d string) (scheme, host string, err error) {
 	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" {
 		return "", "", fmt.Errorf("tenant domain %q is not a host name (like tenant.eu.auth0.com)", d)
 	}
-	return scheme, u.Host, nil
+	name, port := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), u.Port()
+	if scheme == "https" && port == "443" || scheme == "http" && port == "80" {
+		port = ""
+	}
+	switch {
+	case name == "":
+		return "", "", fmt.Errorf("tenant domain %q is not a host name (like tenant.eu.auth0.com)", d)
+	case port != "":
+		return scheme, net.JoinHostPort(name, port), nil
+	case strings.Contains(name, ":"): // an IPv6 address
+		return scheme, "[" + name + "]", nil
+	}
+	return scheme, name, nil
 }
 
 // fetchToken asks /oauth/token for a new access token with the client

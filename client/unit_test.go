@@ -22,6 +22,13 @@ func TestParseDomain(t *testing.T) {
 		{in: "https://acme.eu.auth0.com/", scheme: "https", host: "acme.eu.auth0.com"},
 		{in: "http://127.0.0.1:4780", scheme: "http", host: "127.0.0.1:4780"},
 		{in: "HTTP://localhost:1", scheme: "http", host: "localhost:1"},
+		// One tenant, one name, however it is typed.
+		{in: "ACME.EU.Auth0.com.", scheme: "https", host: "acme.eu.auth0.com"},
+		{in: "https://acme.eu.auth0.com:443", scheme: "https", host: "acme.eu.auth0.com"},
+		{in: "http://LOCALHOST:80/", scheme: "http", host: "localhost"},
+		{in: "http://[::1]:4780", scheme: "http", host: "[::1]:4780"},
+		{in: "https://[::1]:443", scheme: "https", host: "[::1]"},
+		{in: "https://acme.eu.auth0.com:8443", scheme: "https", host: "acme.eu.auth0.com:8443"},
 		{in: "", err: "AUTH0_DOMAIN"},
 		{in: "ftp://x", err: "scheme"},
 		{in: "acme.auth0.com/api/v2", err: "not a host name"},
