@@ -49,11 +49,13 @@ type Backups struct {
 // tmpPrefix starts the name of a backup being written; List never shows one.
 const tmpPrefix = ".tmp-"
 
-// preserved lists the keys below which a backup keeps data exactly (only
-// registered secrets, bearer credentials and JWTs are scrubbed there): the
+// preserved lists the keys below which a backup keeps data exactly: the
 // metadata a link discards is what a backup exists to restore. Elsewhere the
 // values of credential-named keys (an identity's IdP access_token, ...) are
-// redacted, as in the audit log.
+// redacted, as in the audit log. Everywhere, only the secrets registered
+// with RegisterSecret are scrubbed from the text (scrubSecrets), never what
+// merely looks like a credential: a name "Jo Bearer Smith" or a note "the
+// bearer of the flag" comes back as it was.
 var preserved = map[string]bool{"user_metadata": true, "app_metadata": true}
 
 // OpenBackups prepares dir (created 0700 with its missing parents) for backups.
@@ -87,21 +89,21 @@ func (b *Backups) Write(action string, users, access map[string]json.RawMessage,
 		if len(raw) == 0 {
 			return "", "", fmt.Errorf("backup: user %s: empty object", id)
 		}
-		clean, err := redactJSON(raw, preserved)
+		clean, err := redactJSON(raw, preserved, scrubSecrets)
 		if err != nil {
 			return "", "", fmt.Errorf("backup: user %s: %w", id, err)
 		}
-		content.Users[Scrub(id)] = clean
+		content.Users[scrubSecrets(id)] = clean
 	}
 	for id, raw := range access {
-		clean, err := redactJSON(raw, nil)
+		clean, err := redactJSON(raw, nil, scrubSecrets)
 		if err != nil {
 			return "", "", fmt.Errorf("backup: access of %s: %w", id, err)
 		}
 		if content.Access == nil {
 			content.Access = make(map[string]json.RawMessage, len(access))
 		}
-		content.Access[Scrub(id)] = clean
+		content.Access[scrubSecrets(id)] = clean
 	}
 	if len(meta) > 0 {
 		content.Meta = make(map[string]string, len(meta))

@@ -160,3 +160,26 @@ func TestSecretsNeverWrittenToBackups(t *testing.T) {
 		}
 	}
 }
+
+// What merely looks like a credential in a user's profile or metadata is
+// the tenant's data, which an undo writes back: a backup keeps it as it
+// was (a bearer of a flag, a "Basic" plan, a token-shaped value a customer
+// stores), and its checksum stands for the data as it was.
+func TestABackupKeepsTextThatOnlyLooksLikeACredential(t *testing.T) {
+	jwtShaped := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig"
+	user := `{"user_id":"auth0|1","name":"Jo Bearer Smith","nickname":"basic QmFzaWNNZW1iZXJzaGlwUGxhbg==",
+		"user_metadata":{"club":"proud flag bearer of the rowing club","membership":"Basic MembershipAnnual2024Plan","partner_token_hint":"` + jwtShaped + `"},
+		"app_metadata":{"bearer x":"key kept"}}`
+	b, _ := OpenBackups(t.TempDir())
+	path, sum, err := b.Write("link", map[string]json.RawMessage{"auth0|1": json.RawMessage(user)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadBackupChecked(path, sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !jsonEqual(t, got.Users["auth0|1"], json.RawMessage(user)) {
+		t.Errorf("the backup altered the user:\n got %s\nwant %s", got.Users["auth0|1"], user)
+	}
+}

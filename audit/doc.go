@@ -5,7 +5,10 @@
 //
 // Every file is created 0600 in directories created 0700, every write is
 // fsync'd before the function returns, and nothing this package writes may
-// carry a token or a secret: see RegisterSecret and Scrub.
+// carry a token or a secret: see RegisterSecret and Scrub. A backup keeps
+// the tenant's data as it was (only registered secrets and the values of
+// credential-named keys outside the metadata are replaced), since an undo
+// writes it back; the audit log also scrubs what looks like a credential.
 //
 // It uses the standard library only and must not import any linkdesk package.
 package audit

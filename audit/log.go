@@ -309,7 +309,7 @@ func encodeRecord(r Record, o options) ([]byte, error) {
 		r.UserIDs = []string{}
 	}
 	for name, raw := range map[string]*json.RawMessage{"before": &r.Before, "request": &r.Request, "response": &r.Response} {
-		clean, err := redactJSON(*raw, nil)
+		clean, err := redactJSON(*raw, nil, Scrub)
 		if err != nil {
 			return nil, fmt.Errorf("audit record: %s: %w", name, err)
 		}

@@ -59,11 +59,7 @@ var (
 // credential and every JWT replaced by [redacted]. Use it for anything bound
 // for the operator's screen or stderr that might quote a request or a token.
 func Scrub(s string) string {
-	secrets.mu.RLock()
-	for _, secret := range secrets.list {
-		s = strings.ReplaceAll(s, secret, Redacted)
-	}
-	secrets.mu.RUnlock()
+	s = scrubSecrets(s)
 	if strings.Contains(s, "eyJ") {
 		s = jwtRE.ReplaceAllString(s, Redacted)
 	}
@@ -71,6 +67,19 @@ func Scrub(s string) string {
 		scheme := m[:strings.IndexFunc(m, unicode.IsSpace)]
 		return scheme + " " + Redacted
 	})
+}
+
+// scrubSecrets returns s with every registered secret replaced by
+// [redacted], and nothing else changed: what a backup applies to the
+// tenant's data it keeps, which the patterns of Scrub would alter ("the
+// bearer of…", "Basic Membership…" in a profile or its metadata).
+func scrubSecrets(s string) string {
+	secrets.mu.RLock()
+	defer secrets.mu.RUnlock()
+	for _, secret := range secrets.list {
+		s = strings.ReplaceAll(s, secret, Redacted)
+	}
+	return s
 }
 
 func scrubAll(list []string) []string {
@@ -104,11 +113,12 @@ func sensitiveKey(k string) bool {
 	return false
 }
 
-// redactJSON returns raw with Scrub applied to every string, key and number,
-// and with the value of every sensitive key replaced by "[redacted]", except
-// below a key listed in keep (data that must survive as it was, where only
-// Scrub applies). Numbers keep their exact digits; keys come out sorted.
-func redactJSON(raw json.RawMessage, keep map[string]bool) (json.RawMessage, error) {
+// redactJSON returns raw with scrub (Scrub, or scrubSecrets for data kept
+// to be restored) applied to every string, key and number, and with the
+// value of every sensitive key replaced by "[redacted]", except below a key
+// listed in keep (data that must survive as it was, where only scrub
+// applies). Numbers keep their exact digits; keys come out sorted.
+func redactJSON(raw json.RawMessage, keep map[string]bool, scrub func(string) string) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return raw, nil
 	}
@@ -121,33 +131,33 @@ func redactJSON(raw json.RawMessage, keep map[string]bool) (json.RawMessage, err
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("invalid JSON: data after the value")
 	}
-	v = redactValue(v, keep, false)
+	v = redactValue(v, keep, false, scrub)
 	return marshalLine(v, "")
 }
 
-func redactValue(v any, keep map[string]bool, kept bool) any {
+func redactValue(v any, keep map[string]bool, kept bool, scrub func(string) string) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, val := range v {
 			switch {
 			case !kept && val != nil && sensitiveKey(k):
-				out[Scrub(k)] = Redacted
+				out[scrub(k)] = Redacted
 			default:
-				out[Scrub(k)] = redactValue(val, keep, kept || keep[k])
+				out[scrub(k)] = redactValue(val, keep, kept || keep[k], scrub)
 			}
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, val := range v {
-			out[i] = redactValue(val, keep, kept)
+			out[i] = redactValue(val, keep, kept, scrub)
 		}
 		return out
 	case string:
-		return Scrub(v)
+		return scrub(v)
 	case json.Number:
-		if Scrub(string(v)) != string(v) {
+		if scrub(string(v)) != string(v) {
 			return Redacted
 		}
 		return v

@@ -55,7 +55,7 @@ func TestRedactJSON(t *testing.T) {
 		"nested-secret-value":1},
 		"user_metadata":{"api_token":"keep me","ref":"nested-secret-value"}}`
 	keep := map[string]bool{"user_metadata": true}
-	out, err := redactJSON(json.RawMessage(in), keep)
+	out, err := redactJSON(json.RawMessage(in), keep, Scrub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestRedactJSON(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{`{"a":`, `{"a":1} {"b":2}`, `nope`} {
-		if _, err := redactJSON(json.RawMessage(bad), nil); err == nil {
+		if _, err := redactJSON(json.RawMessage(bad), nil, Scrub); err == nil {
 			t.Errorf("redactJSON(%q) accepted invalid JSON", bad)
 		}
 	}

@@ -1,9 +1,12 @@
 package session
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -97,9 +100,60 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 		return nil, nil, err
 	}
 	p := s.NewPlan(up.Ops...)
-	p.Notes = up.Notes
+	p.Notes = append(up.Notes, redactedNotes(src.Backups)...)
 	p.Seal()
 	return p, up.Conflicts, nil
+}
+
+// redactedNotes say where the backups an undo restores from hold
+// [redacted] in place of a user's data: a secret linkdesk knows, or text an
+// older linkdesk took for a credential ("the bearer of…"). The undo writes
+// back what the backup holds, so the operator checks those values after.
+func redactedNotes(backups map[string]*audit.Backup) []string {
+	var notes []string
+	for _, step := range slices.Sorted(maps.Keys(backups)) {
+		b := backups[step]
+		for _, id := range slices.Sorted(maps.Keys(b.Users)) {
+			if !bytes.Contains(b.Users[id], []byte(audit.Redacted)) {
+				continue
+			}
+			var v any
+			if json.Unmarshal(b.Users[id], &v) != nil {
+				continue
+			}
+			if paths := redactedPaths(v, ""); len(paths) > 0 {
+				notes = append(notes, fmt.Sprintf("the backup before %s holds %s in place of %s's %s (a secret linkdesk knows, or text an older linkdesk took for a credential): the undo writes back what the backup holds; check %s afterwards",
+					step, audit.Redacted, id, strings.Join(paths, ", "), plural(len(paths), "that value", "those values")))
+			}
+		}
+	}
+	return notes
+}
+
+// redactedPaths lists the dotted paths below path whose key or string
+// value holds audit.Redacted.
+func redactedPaths(v any, path string) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			p := strings.TrimPrefix(path+"."+k, ".")
+			if strings.Contains(k, audit.Redacted) {
+				out = append(out, p)
+				continue
+			}
+			out = append(out, redactedPaths(v[k], p)...)
+		}
+	case []any:
+		for i, e := range v {
+			out = append(out, redactedPaths(e, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	case string:
+		if strings.Contains(v, audit.Redacted) {
+			out = append(out, path)
+		}
+	}
+	return out
 }
 
 // recordOf finds the record with op_id opID, and the records of its audit

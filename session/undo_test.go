@@ -440,3 +440,18 @@ func TestAnUndoRestoresFromItsOwnTenantsBackupNotARehearsalsOfThePlan(t *testing
 		t.Fatalf("the undo on prod restores the rehearsal's copy of the account:\n%s", b)
 	}
 }
+
+// A backup an older linkdesk wrote with text it took for a credential
+// ("flag bearer [redacted] the club"): the undo says which values it
+// writes back that way, so the operator checks them.
+func TestAnUndoSaysWhereItsBackupHoldsRedactedText(t *testing.T) {
+	b := &audit.Backup{Users: map[string]json.RawMessage{
+		"auth0|1": json.RawMessage(`{"user_id":"auth0|1","name":"Jo","user_metadata":{"club":"flag bearer [redacted] the club","tags":["a","Basic [redacted]"]}}`),
+		"auth0|2": json.RawMessage(`{"user_id":"auth0|2","name":"Kim"}`),
+	}}
+	notes := redactedNotes(map[string]*audit.Backup{"op1.link": b})
+	if len(notes) != 1 || !strings.Contains(notes[0], "the backup before op1.link holds [redacted] in place of auth0|1's user_metadata.club, user_metadata.tags[1]") ||
+		!strings.Contains(notes[0], "check those values afterwards") {
+		t.Fatalf("notes: %q", notes)
+	}
+}
