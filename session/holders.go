@@ -63,8 +63,9 @@ func (s *Session) holdersNow(ctx context.Context) (snap, since holders) {
 }
 
 // extraHolders are the user ids the snapshot shows holding email (any
-// spelling) beyond what an email lookup finds, and those linkdesk's audit
-// logs show it linked an identity holding it into since.
+// spelling) beyond what an email lookup finds, those linkdesk's audit logs
+// show it linked an identity holding it into since, and those it unlinked
+// since from an account holding it.
 func (s *Session) extraHolders(ctx context.Context, email string) []string {
 	key := linking.NormalizeEmail(email)
 	if key == "" || s.Tenant == nil {
@@ -200,12 +201,19 @@ func (s *Session) linkedSince(since time.Time) holders {
 				continue
 			}
 			primary, secondary := r.UserIDs[0], r.UserIDs[1]
-			if r.Action == linking.ActionUnlink {
-				indexName(h.freed, r.Names[secondary], secondary)
-				continue
-			}
 			var states []linking.UserState // the accounts as the attempt read them, primary first
-			if json.Unmarshal(r.Before, &states) != nil {
+			_ = json.Unmarshal(r.Before, &states)
+			if r.Action == linking.ActionUnlink {
+				// Back on its own under an email the search may not find yet
+				// (users-by-email is exact: Lena.Fischer@ beside lena.fischer@):
+				// filed under the email of the account it came out of, read
+				// by id and kept only while it holds the email looked up.
+				indexName(h.freed, r.Names[secondary], secondary)
+				for _, u := range states {
+					if u.UserID == primary {
+						h.names.Add(h.by, linking.NormalizeEmail(u.Email), secondary)
+					}
+				}
 				continue
 			}
 			for _, u := range states {

@@ -382,3 +382,55 @@ func linkLiamIntoMike(t *testing.T, tn client.Tenant) {
 		t.Fatal(err)
 	}
 }
+
+// An account linkdesk just unlinked, whose email differs in case from the
+// primary's (Lena.Fischer@gmail.com on Google, lena.fischer@gmail.com in
+// the database): the search has not caught up, and users-by-email is
+// exact, yet reading the group again, as `show` and the TUI do after the
+// write, holds it at once (tester).
+func TestAnAccountJustUnlinkedIsInItsGroupAtOnceWhateverTheCaseOfItsEmail(t *testing.T) {
+	ctx := context.Background()
+	const lenaDB, lenaGoogle = "auth0|61a1b2c3d4e5f60718293a4b", "google-oauth2|109876543210987654321"
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1, SearchLag: time.Minute})
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir(), Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	conns, err := s.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := s.Users(ctx, lenaDB, lenaGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Apply(ctx, s.NewPlan(ops...), ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("the link: %v %+v", err, res)
+	}
+	srv.AdvanceClock(2 * time.Minute) // the search has caught up with the link, and will lag the unlink
+	primary, err := tn.User(ctx, lenaDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlink, err := linking.PlanUnlink(primary, "google-oauth2", "109876543210987654321", "ZD-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Apply(ctx, s.NewPlan(unlink), ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("the unlink: %v %+v", err, res)
+	}
+	next := With(ctx, tn, "sandbox", Config{StateDir: s.Paths.State}) // the next command
+	defer next.Close()
+	for _, email := range []string{"lena.fischer@gmail.com", "Lena.Fischer@gmail.com"} {
+		g, err := next.ReadGroup(ctx, email)
+		if err != nil || len(g.Accounts) != 2 {
+			t.Fatalf("the group of %s read again after the unlink: %v %+v", email, err, g)
+		}
+	}
+}
