@@ -295,3 +295,26 @@ func TestApplyOfAPlanRunningElsewhereIsRefusedBeforeDescribingIt(t *testing.T) {
 		t.Error("a refused apply made calls")
 	}
 }
+
+// A tenant named by flag beside --demo (or `linkdesk demo`) is a usage
+// error before anything starts: the command ran on the embedded sandbox
+// while the operator named another tenant (tester: a delete refused
+// user_missing there). AUTH0_* in the environment stay allowed.
+func TestATenantNamedBesideTheSandboxIsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"--demo", "--domain", "http://127.0.0.1:1", "delete", "auth0|x", "--force"},
+		{"--demo", "--client-id", "abc", "show", "foo"},
+		{"show", "foo", "--demo", "--client-secret", "s3cr3t-value"},
+		{"demo", "--api-token", "t0ken-value"},
+	} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, "names a tenant, and") || !strings.Contains(r.errOut, "runs on an embedded sandbox tenant") ||
+			strings.Contains(r.errOut, "s3cr3t-value") || strings.Contains(r.errOut, "t0ken-value") {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.errOut)
+		}
+	}
+	t.Setenv("AUTH0_DOMAIN", "http://127.0.0.1:1")
+	if r := runCmd(t, nil, "--demo", "show", "nobody@example.com"); r.code == exitUsage {
+		t.Errorf("--demo with AUTH0_DOMAIN set: exit %d: %s", r.code, r.errOut)
+	}
+}

@@ -280,6 +280,9 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 	// "the default": the audit log would name no operator, or a blank
 	// path would put the records elsewhere.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := refuseTenantWithDemo(cmd, g.Demo); err != nil {
+			return err
+		}
 		return refuseEmptyScope(cmd,
 			scopeFlag{"operator", "the operator", "the audit log names $USER"},
 			scopeFlag{"audit-log", "the audit log's file", "it is $XDG_STATE_HOME/linkdesk/audit.log"},
@@ -297,6 +300,30 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 	}
 	argsAreUsage(root)
 	return root
+}
+
+// refuseTenantWithDemo refuses a tenant named by flag on the sandbox
+// (--demo, `linkdesk demo`): the command would read, and write, the
+// embedded sandbox tenant while the operator named another. The
+// environment's AUTH0_* stay allowed: set for the real tenant, they are
+// what --demo is there to leave aside.
+func refuseTenantWithDemo(cmd *cobra.Command, demo bool) error {
+	sandbox := "--demo"
+	if cmd.Name() == "demo" {
+		sandbox, demo = "`linkdesk demo`", true
+	}
+	if !demo {
+		return nil
+	}
+	for _, name := range []string{"domain", "client-id", "client-secret", "api-token"} {
+		if name == "client-id" && cmd.Name() == "ticket" {
+			continue // surely the application's: refuseUnusedClientID names --app-client-id
+		}
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return usageErrorf("--%s names a tenant, and %s runs on an embedded sandbox tenant: give one or the other", name, sandbox)
+		}
+	}
+	return nil
 }
 
 // rootArgs refuses an argument of the bare command: it is a command linkdesk
