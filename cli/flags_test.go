@@ -116,6 +116,10 @@ func TestUsageErrorsNeedNoTenant(t *testing.T) {
 		{"link takes user ids: the secondary", neverRuns(t, newLinkCmd), []string{"auth0|1", "liam.miller"}, "liam.miller is not a user id"},
 		{"unlink takes the primary's user id", neverRuns(t, newUnlinkCmd), []string{"mike.miller", "auth0", "1"}, "mike.miller is not a user id"},
 		{"a provider without an id", neverRuns(t, newDeleteCmd), []string{"auth0|"}, "'auth0|' is not a user id"},
+		// Copied with a space or a line break: shown, not taken for another
+		// account's (a refusal user_missing, its space invisible, before).
+		{"a user id with a space after it", neverRuns(t, newDeleteCmd), []string{"auth0|65aa11bb ", "--force"}, `the user id "auth0|65aa11bb " has a space or a line break around it: give it without, as 'auth0|65aa11bb'`},
+		{"a user id with a line break after it", neverRuns(t, newLinkCmd), []string{"auth0|1", "google-oauth2|2\n"}, `the user id "google-oauth2|2\n" has a space`},
 		{"scan --email takes an address", neverRuns(t, newScanCmd), []string{"--email", "liam.miller"}, "--email liam.miller is not an email address: `linkdesk show liam.miller`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

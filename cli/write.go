@@ -531,6 +531,11 @@ func userIDArgs(n int, ids ...int) cobra.PositionalArgs {
 // user id: provider|id, the provider without spaces or @, the id not empty (as the
 // tenant validates them; samlp|acme-corp|x@y.com is one too).
 func checkUserID(arg string) error {
+	if trimmed := strings.TrimSpace(arg); trimmed != arg && trimmed != "" {
+		// A copy with the space or line break around it: refused, said so
+		// (in quotes, the space shows), not taken for another account.
+		return usageErrorf("the user id %q has a space or a line break around it: give it without, as %s", arg, quoteArg(trimmed))
+	}
 	provider, id, ok := strings.Cut(arg, "|")
 	if ok && provider != "" && id != "" && !strings.ContainsFunc(provider, unicode.IsSpace) && !strings.Contains(provider, "@") {
 		return nil
