@@ -186,13 +186,14 @@ func (d *Data) Matches(i int, words []string) bool {
 // when the words name the group as a whole (its email, its class).
 func (d *Data) MatchedAccount(i int, words []string) string {
 	g := d.Groups[i]
+	named := linking.NamedBy(g)
 	var byConn string
-	for _, a := range g.Accounts {
+	for j, a := range g.Accounts {
 		for _, w := range words {
 			if strings.HasPrefix(w, "class:") || strings.HasPrefix(w, connPrefix) {
 				continue
 			}
-			if strings.Contains(strings.ToLower(a.UserID), w) || strings.Contains(strings.ToLower(a.Identifier.Value), w) &&
+			if strings.Contains(strings.ToLower(a.UserID), w) || shownNames(a, named, j, func(n string) bool { return strings.Contains(n, w) }) &&
 				!strings.Contains(strings.ToLower(g.Email), w) {
 				return a.UserID
 			}
@@ -319,16 +320,39 @@ func SearchText(g *linking.Group) string {
 	add(g.Email)
 	add(string(g.Class))
 	add(ClassName(g.Class))
-	for _, a := range g.Accounts {
+	named := linking.NamedBy(g)
+	for i, a := range g.Accounts {
 		add(a.UserID)
 		add(a.Connection)
-		add(a.Identifier.Value)
+		shownNames(a, named, i, func(n string) bool { add(n); return false })
 		for _, l := range a.Linked {
 			add(l.Provider + "|" + l.UserID)
 			add(l.Connection)
 		}
 	}
 	return b.String()
+}
+
+// shownNames calls each with the names the screens show account i of a
+// group by, in lower case: its primary identifier, the username that names
+// one of the profiles of a legacy database (named, NamedBy's), and the
+// usernames and phone numbers of the identities linked into it. It stops
+// at the first true.
+func shownNames(a *linking.Account, named []linking.PrimaryIdentifier, i int, each func(string) bool) bool {
+	if each(strings.ToLower(a.Identifier.Value)) {
+		return true
+	}
+	if named != nil && named[i].Value != a.Identifier.Value && each(strings.ToLower(named[i].Value)) {
+		return true
+	}
+	for _, l := range a.Linked {
+		for _, v := range [...]string{l.Username, l.PhoneNumber} {
+			if v != "" && each(strings.ToLower(v)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FilterWords splits a typed filter into lower-case words.

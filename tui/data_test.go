@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/linking"
@@ -59,6 +60,35 @@ func TestFilterMatchesEmailConnectionClassUserIDAndIdentifier(t *testing.T) {
 	for _, tt := range tests {
 		if got := matching(d, tt.q); len(got) != tt.want {
 			t.Errorf("filter %q matches %v, want %d groups", tt.q, got, tt.want)
+		}
+	}
+}
+
+// The profiles of one email on a legacy database are shown by their
+// usernames, and a family member linked into another account by its own:
+// a filter finds the group by what the screen shows, and the cursor lands
+// on that account (tester: /bob.smith2 matched no group).
+func TestFilterFindsAGroupByTheNamesItsAccountsAreShownBy(t *testing.T) {
+	email := linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "bob.smith@yahoo.com"}
+	legacy := &linking.Group{Email: "bob.smith@yahoo.com", Class: linking.ClassLegacyDuplicate, Accounts: []*linking.Account{
+		{UserID: "auth0|1", Connection: "legacy-db", Username: "bobsmith", Identifier: email},
+		{UserID: "auth0|2", Connection: "legacy-db", Username: "bob.smith2", Identifier: email},
+	}}
+	family := &linking.Group{Email: "patel.family@gmail.com", Class: linking.ClassMixed, Accounts: []*linking.Account{
+		{UserID: "google-oauth2|9", Connection: "google-oauth2", Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "patel.family@gmail.com"},
+			Linked: []linking.Identity{{Connection: "family-accounts", Provider: "auth0", UserID: "3", Username: "raj.patel"}}},
+	}}
+	d := &Data{}
+	d.SetReport(&linking.Report{Groups: []*linking.Group{legacy, family}})
+	for q, want := range map[string]string{"bob.smith2": "auth0|2", "BOBSMITH": "auth0|1", "raj.patel": "google-oauth2|9"} {
+		got := matching(d, q)
+		if len(got) != 1 {
+			t.Errorf("filter %q matches %v, want one group", q, got)
+			continue
+		}
+		i := slices.IndexFunc(d.Groups, func(g *linking.Group) bool { return g.Email == got[0] })
+		if at := d.MatchedAccount(i, FilterWords(q)); at != want {
+			t.Errorf("filter %q opens its group on %q, want %q", q, at, want)
 		}
 	}
 }
