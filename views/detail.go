@@ -141,14 +141,14 @@ func (d *Detail) matching(g *linking.Group) []int {
 
 // accountMatches reports whether every word is in what the group screen
 // shows of the account: its name, identifier, user id, connection, email,
-// name, or a linked identity's id.
+// name, or a linked identity's id, username or phone.
 func accountMatches(g *linking.Group, a *linking.Account, words []string) bool {
 	if len(words) == 0 {
 		return true
 	}
 	parts := []string{tui.NameIn(g, a), identifierCell(g, a), a.Identifier.Value, a.UserID, a.Connection, a.Email, a.Name}
 	for _, l := range a.Linked {
-		parts = append(parts, l.Provider+"|"+l.UserID, l.Connection)
+		parts = append(parts, l.Provider+"|"+l.UserID, l.Connection, l.Username, l.PhoneNumber)
 	}
 	text := strings.ToLower(strings.Join(parts, "\n"))
 	for _, w := range words {
