@@ -125,9 +125,9 @@ func (a *Account) Help() []tui.HelpGroup {
 	if g := a.group(); g != nil { // l opens the wizard of its group (key)
 		link = withHelp(k.Link, "l", fmt.Sprintf("link the %d accounts of its group", len(g.Accounts)))
 	}
-	if off := familyLinkOff(a.group()); off != "" && !a.c.ReadOnly {
+	if off := linkOff(a.group()); off != nil && !a.c.ReadOnly {
 		link.SetEnabled(false)
-		link.SetHelp("l", off)
+		link.SetHelp("l", off.link)
 	}
 	actions := []keyBinding{link, k.Unlink, k.Delete, k.Ticket, k.Verify}
 	if a.c.ReadOnly {
@@ -215,8 +215,8 @@ func (a *Account) key(k tea.KeyPressMsg) tea.Cmd {
 		a.waiting = "Reading the account again… press " + k.String() + " again once it is read"
 		return nil
 	}
-	if tui.Matches(k, keys.Link, keys.ChoosePrimary) && !a.c.ReadOnly && familyLinkOff(a.group()) != "" {
-		return tui.ReportError(errFamily) // no screen opens: nothing to read again after
+	if off := linkOff(a.group()); tui.Matches(k, keys.Link, keys.ChoosePrimary) && !a.c.ReadOnly && off != nil {
+		return tui.ReportError(off.err) // no screen opens: nothing to read again after
 	}
 	cmd := a.action(k)
 	if cmd != nil && tui.Matches(k, keys.Open, keys.Link, keys.Unlink, keys.Delete, keys.Ticket, keys.Verify) {

@@ -204,11 +204,11 @@ func (d *Detail) Help() []tui.HelpGroup {
 			off(0, "one account has this email: nothing to link it with here")
 			choose.SetEnabled(false)
 		}
-		if why := familyLinkOff(d.Group()); why != "" {
+		if off := linkOff(d.Group()); off != nil {
 			actions[0].SetEnabled(false)
-			actions[0].SetHelp("l", why)
+			actions[0].SetHelp("l", off.link)
 			choose.SetEnabled(false)
-			choose.SetHelp("p", "choose primary (off: a family, nothing to link)")
+			choose.SetHelp("p", off.choose)
 		}
 	}
 	perAccount := []keyBinding{choose, k.Copy, withHelp(k.Open, "enter", "open the account")}
@@ -272,7 +272,7 @@ func (d *Detail) Primary() string {
 
 // noPrimary reports whether the group has no link to choose a primary
 // for (p is refused): one account left, or a family, each its own person.
-func noPrimary(g *linking.Group) bool { return tui.Resolved(g) || familyLinkOff(g) != "" }
+func noPrimary(g *linking.Group) bool { return tui.Resolved(g) || linkOff(g) != nil }
 
 func accountByID(g *linking.Group, id string) *linking.Account {
 	for _, a := range g.Accounts {
@@ -430,8 +430,8 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 		d.scroll = max(d.scroll-d.c.Height/2, 0)
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly && tui.Resolved(g):
 		return tui.ReportError(errors.New("nothing to link: this email has one account now, so there is no primary to choose (p chooses the primary of a link)"))
-	case tui.Matches(k, keys.ChoosePrimary, keys.Link) && !d.c.ReadOnly && familyLinkOff(g) != "":
-		return tui.ReportError(errFamily) // p chooses for l, which links nothing here
+	case tui.Matches(k, keys.ChoosePrimary, keys.Link) && !d.c.ReadOnly && linkOff(g) != nil:
+		return tui.ReportError(linkOff(g).err) // p chooses for l, which links nothing here
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly:
 		if sel != nil {
 			d.chosen, d.primaryNotice = sel.UserID, ""
@@ -860,8 +860,8 @@ func (d *Detail) reasonLines(g *linking.Group) []string {
 		for _, r := range g.PrimaryReasons {
 			out = append(out, bullet(r, w)...)
 		}
-	} else if familyLinkOff(g) != "" {
-		out = append(out, lead("No primary: ", "each account is its own person, not one to link into another.", w, s.Title.Render, nil)...)
+	} else if off := linkOff(g); off != nil {
+		out = append(out, lead("No primary: ", off.noPrimary, w, s.Title.Render, nil)...)
 	} else if !tui.Resolved(g) {
 		out = append(out, lead("No recommended primary: ", "which accounts belong together is for you to decide (p picks one).", w, s.Title.Render, nil)...)
 	}

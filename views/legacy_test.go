@@ -2,13 +2,19 @@ package views
 
 import "testing"
 
-// The link wizard on a legacy duplicate group says at once that two
-// profiles of one email in one database are not linked, rather than
-// asking the operator to make sure they are one person's and refusing
-// at the review.
-func TestTheLinkWizardOnALegacyGroupSaysItsLinksAreRefused(t *testing.T) {
+// On a legacy duplicate group, l and p (which chooses for l) are off and
+// say why at once, as on a family's: two profiles of one email in one
+// database are never linked (legacy_profiles), and the wizard only refused
+// at its review, its first profile marked for the link (tester).
+func TestLAndPAreOffOnALegacyGroupAndSayWhy(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("bob.smith@yahoo.com")
-	h.press("l")
-	h.mustShowWhole("Profiles of one email in one database are never linked (legacy_profiles): they may be different people, and need migration.")
+	h.mustShowWhole("No primary: profiles of one email on a legacy database are migrated, not linked into one another")
+	for _, key := range []string{"l", "p"} {
+		h.press(key)
+		h.mustShowWhole("nothing to link: profiles of one email on a legacy database need migration, not linking")
+		if _, ok := h.active().(*Detail); !ok {
+			t.Fatalf("%s opened %T", key, h.active())
+		}
+	}
 }

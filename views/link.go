@@ -165,19 +165,40 @@ func (w *LinkWizard) familyNote() string {
 		len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, w.name(w.users[0].UserID))
 }
 
-// errFamily is l's answer on a family's group (familyLinkOff).
-var errFamily = errors.New("nothing to link: a family, each account its own person (Non-Unique Emails)")
+// linkOffWhy is why l, and p that chooses for it, are off on a group whose
+// accounts no link may join (linkOff): said at the key, rather than by the
+// wizard's review after two steps.
+type linkOffWhy struct {
+	link, choose string // the keys' help
+	err          error  // their answer
+	noPrimary    string // in place of a recommended primary
+}
 
-// familyLinkOff is l's help on a family's group, off: its accounts share
-// the email on one Non-Unique Emails connection by design, and linking
-// refuses any two of them (non_unique_email_connection), so the screens
-// that open the wizard on the group say so at the key rather than its
-// review after two steps. "" for a group that may be linked.
-func familyLinkOff(g *linking.Group) string {
-	if g == nil || g.Class != linking.ClassSharedByDesign {
-		return ""
+var (
+	familyOff = &linkOffWhy{link: "link (off: a family, each its own person)", choose: "choose primary (off: a family, nothing to link)",
+		err:       errors.New("nothing to link: a family, each account its own person (Non-Unique Emails)"),
+		noPrimary: "each account is its own person, not one to link into another."}
+	legacyOff = &linkOffWhy{link: "link (off: profiles to migrate, not link)", choose: "choose primary (off: profiles to migrate)",
+		err:       errors.New("nothing to link: profiles of one email on a legacy database need migration, not linking"),
+		noPrimary: "profiles of one email on a legacy database are migrated, not linked into one another (the reasons below list the ways out)."}
+)
+
+// linkOff is why no link may join the accounts of g, nil where one may:
+// a family shares the email on one Non-Unique Emails connection by design
+// (non_unique_email_connection refuses any two), and the profiles of one
+// email on one legacy database need migration (legacy_profiles refuses any
+// two).
+func linkOff(g *linking.Group) *linkOffWhy {
+	switch {
+	case g == nil:
+		return nil
+	case g.Class == linking.ClassSharedByDesign:
+		return familyOff
+	case g.Class == linking.ClassLegacyDuplicate && len(g.Accounts) > 0 &&
+		!slices.ContainsFunc(g.Accounts, func(a *linking.Account) bool { return a.Connection != g.Accounts[0].Connection }):
+		return legacyOff
 	}
-	return "link (off: a family, each its own person)"
+	return nil
 }
 
 func (w *LinkWizard) group() *linking.Group {
