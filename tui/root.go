@@ -1238,11 +1238,13 @@ func (m *Model) askQuit() tea.Cmd {
 			}
 			return body
 		}
-		body := Wrap(fmt.Sprintf("%d %s still waiting for the tenant's answer:", len(m.writes), Plural(len(m.writes), "write", "writes")), width, 0)
+		// Whether a write has sent its call yet is known once it returns: the
+		// shell says then, each by name (cli writesLeft).
+		body := Wrap(fmt.Sprintf("%d %s in flight, reading the tenant or waiting for its answer:", len(m.writes), Plural(len(m.writes), "write", "writes")), width, 0)
 		for _, w := range m.writes {
 			body = append(body, Bullet(w.label, width, 0)...) // whole, wrapped: the accounts it names
 		}
-		after := "`linkdesk resume` settles them by reading the tenant."
+		after := "one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant."
 		if m.c.Backend != nil && m.c.Backend.Sandbox() {
 			after = session.SandboxEnds + "."
 		}

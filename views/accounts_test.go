@@ -465,7 +465,7 @@ func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
 	task := tui.NewTask()
 	h.m.Update(tui.WriteRequest{Task: task, Label: "link google-oauth2|1 into auth0|2", Run: func(context.Context) (any, error) { return nil, nil }})
 	h.press("q")
-	h.mustShow("1 write still waiting", "link google-oauth2|1 into auth0|2")
+	h.mustShow("1 write in flight", "link google-oauth2|1 into auth0|2")
 	h.send(tui.WriteDoneMsg{Task: task, Label: "link google-oauth2|1 into auth0|2"})
 	h.mustShow("Every write has finished meanwhile")
 	if strings.Contains(h.screen(), "still waiting") || strings.Contains(h.screen(), "in flight?") {

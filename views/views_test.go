@@ -51,7 +51,7 @@ func TestQAsksFirstWhileAWriteIsInFlight(t *testing.T) {
 		t.Fatal("q quit while a write was in flight, without asking")
 	}
 	h.mustShow("Quit while a write is in flight?", "link google-oauth2|1 into auth0|2", "n no (default)")
-	h.mustShowWhole("`linkdesk resume` settles them by reading the tenant.")
+	h.mustShowWhole("one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant.")
 	h.press("enter")
 	if h.quit {
 		t.Fatal("enter confirmed quitting")
