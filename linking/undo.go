@@ -519,12 +519,22 @@ func unlinkedState(primary client.User, provider, id string) UserState {
 // restoreSecondary gives the secondary back its metadata, block, roles and
 // memberships as they were before the link. fresh: it comes back by this
 // undo's unlink, holding nothing, blocked only when its primary is (the
-// unlink's KeepBlocked); else it is read as it is now, blocked or not.
+// unlink's KeepBlocked), and gets the whole backup; else it is read as it
+// is now, blocked or not: an account of its own again (unlinked since, or
+// given back by an earlier run of this undo) whose metadata may have been
+// written since. Then, as the undo of a deletion does (backKeys), only the
+// keys the backup held are given back, a key set since to something else
+// is a conflict, and a key the backup lacks is left as it is.
 func (u *undoer) restoreSecondary(before client.User, acc *Access, now UserState, fresh, blocked bool) error {
 	r := &Restore{}
 	bu, ba := UserMetadata(before)
-	r.UserMetadata = MetadataPatch(now.UserMetadata, nilIfEmpty(bu))
-	r.AppMetadata = MetadataPatch(now.AppMetadata, nilIfEmpty(ba))
+	if fresh {
+		r.UserMetadata = MetadataPatch(now.UserMetadata, nilIfEmpty(bu))
+		r.AppMetadata = MetadataPatch(now.AppMetadata, nilIfEmpty(ba))
+	} else {
+		r.UserMetadata = u.backKeys(now.UserID, FieldUserMetadata, bu, now.UserMetadata)
+		r.AppMetadata = u.backKeys(now.UserID, FieldAppMetadata, ba, now.AppMetadata)
+	}
 	r.Blocked = blockBack(before, blocked)
 	if fresh && blocked && !before.Blocked {
 		r.Blocked = &before.Blocked // blocked by the unlink, as its primary is; it was not before the link
