@@ -17,7 +17,10 @@ const (
 )
 
 // MetadataConflict is one key where the primary and the secondary hold
-// different values that cannot both be kept.
+// different values that cannot both be kept. Its Path joins the keys with
+// "." (JoinMetadataPath), a "." or a backslash inside a key escaped with a
+// backslash, so that {"a.b":…} (`a\.b`) and {"a":{"b":…}} ("a.b") never
+// share a path.
 type MetadataConflict struct {
 	Field     string `json:"field"` // FieldUserMetadata or FieldAppMetadata
 	Path      string `json:"path"`  // dotted key path inside the field, e.g. "preferences.theme"
@@ -27,7 +30,9 @@ type MetadataConflict struct {
 }
 
 // Key is the conflict's full path, e.g. "user_metadata.preferences.theme":
-// what MergeOptions.TakeSecondary lists.
+// what MergeOptions.TakeSecondary lists. Distinct keys have distinct paths
+// (Path escapes the keys it joins), so a side chosen for one conflict never
+// decides another's.
 func (c MetadataConflict) Key() string { return c.Field + "." + c.Path }
 
 // Sides of a conflict.
@@ -87,7 +92,7 @@ func (m *merger) object(prefix string, p, s map[string]any) map[string]any {
 			}
 			continue
 		}
-		out[k] = m.value(joinPath(prefix, k), pv, sv)
+		out[k] = m.value(JoinMetadataPath(prefix, k), pv, sv)
 	}
 	return out
 }
@@ -117,12 +122,23 @@ func (m *merger) value(path string, p, s any) any {
 	return cloneValue(p)
 }
 
-func joinPath(prefix, k string) string {
+// JoinMetadataPath appends the metadata key k to the path prefix ("" for
+// none) with a ".": the paths of MetadataConflict.Path and
+// MetadataConflict.Key, and of anything that compares itself with them.
+// A "." or a backslash inside k is escaped with a backslash ("a.b" is
+// `a\.b`, `a\b` is `a\\b`), so that two different keys or nestings never
+// make the same path; a key holding neither is joined as it is.
+func JoinMetadataPath(prefix, k string) string {
+	if strings.ContainsAny(k, `.\`) {
+		k = pathEscaper.Replace(k)
+	}
 	if prefix == "" {
 		return k
 	}
 	return prefix + "." + k
 }
+
+var pathEscaper = strings.NewReplacer(`\`, `\\`, `.`, `\.`)
 
 // unionArrays keeps p as it is and appends the elements of s that are not in
 // it yet (nor appended already).

@@ -168,3 +168,43 @@ func TestPatchMetadataCallNeverSendsEmptyObject(t *testing.T) {
 		t.Fatalf("call %s", c)
 	}
 }
+
+// A key holding a "." and a nesting of the same names ({"a.b":…} and
+// {"a":{"b":…}}) used to make one conflict key, "user_metadata.a.b": the
+// side chosen for one was taken for the other. Each key now has a conflict
+// key of its own (a "." or a backslash inside a key escaped), and a side
+// chosen for one decides it alone; an ordinary key keeps its dotted form.
+func TestConflictKeysOfDifferentKeysNeverCollide(t *testing.T) {
+	p := mergeObj(t, `{"a.b":"p1","a":{"b":"p2"},"x\\":{"y":"p3"},"x\\.y":"p4","prefs":{"theme":"dark"}}`)
+	s := mergeObj(t, `{"a.b":"s1","a":{"b":"s2"},"x\\":{"y":"s3"},"x\\.y":"s4","prefs":{"theme":"light"}}`)
+	_, conflicts := MergeMetadata(FieldUserMetadata, p, s, MergeOptions{})
+	var keys []string
+	for _, c := range conflicts {
+		keys = append(keys, c.Key())
+	}
+	want := []string{`user_metadata.a.b`, `user_metadata.a\.b`, `user_metadata.prefs.theme`, `user_metadata.x\\.y`, `user_metadata.x\\\.y`}
+	if strings.Join(keys, " ") != strings.Join(want, " ") {
+		t.Errorf("conflict keys %q, want %q", keys, want)
+	}
+	for _, take := range want {
+		merged, conflicts := MergeMetadata(FieldUserMetadata, p, s, MergeOptions{TakeSecondary: []string{take}})
+		var kept []string
+		for _, c := range conflicts {
+			if c.Kept == SideSecondary {
+				kept = append(kept, c.Key())
+			}
+		}
+		if len(kept) != 1 || kept[0] != take {
+			t.Errorf("the secondary's side chosen for %s is taken for %q", take, kept)
+		}
+		var secondary []string // the values the merge took from the secondary
+		for _, v := range []any{merged["a.b"], merged["a"].(map[string]any)["b"], merged["x\\"].(map[string]any)["y"], merged["x\\.y"], merged["prefs"].(map[string]any)["theme"]} {
+			if s, _ := v.(string); s == "light" || strings.HasPrefix(s, "s") {
+				secondary = append(secondary, s)
+			}
+		}
+		if len(secondary) != 1 {
+			t.Errorf("choosing the secondary's side for %s merged its values %q", take, secondary)
+		}
+	}
+}

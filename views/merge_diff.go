@@ -41,7 +41,7 @@ func metadataDiff(field string, before, after map[string]any, conflicts []linkin
 		if c.Field != field {
 			continue
 		}
-		path := field + "." + c.Path
+		path := c.Key()
 		covered = append(covered, path)
 		out = append(out, diffLine{kind: diffConflict, path: path, before: jsonText(c.Primary), after: jsonText(c.Secondary), conflict: c})
 	}
@@ -82,11 +82,13 @@ func isCovered(path string, covered []string) bool {
 	return false
 }
 
-// flatten writes the leaves of an object under dotted paths; an empty
-// object is a leaf of its own.
+// flatten writes the leaves of an object under dotted paths, joined as
+// linking joins the paths of its conflicts (a "." inside a key escaped), so
+// that a conflict covers its own keys alone and two keys never share a
+// line; an empty object is a leaf of its own.
 func flatten(prefix string, m map[string]any, out map[string]any) {
 	for k, v := range m {
-		p := prefix + "." + k
+		p := linking.JoinMetadataPath(prefix, k)
 		if sub, ok := v.(map[string]any); ok && len(sub) > 0 {
 			flatten(p, sub, out)
 			continue
