@@ -30,8 +30,10 @@ func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *c
 (` + "`linkdesk audit`" + ` lists them; any record of the operation will do).
 
   a link      unlinks; gives the secondary back its user_metadata and
-              app_metadata as they were before the link, its block, its roles
-              and organization memberships; takes from the primary the keys the
+              app_metadata as they were before the link (a secondary already
+              on its own again keeps the keys it gained since, and a key
+              changed since is a conflict), its block, its roles and
+              organization memberships; takes from the primary the keys the
               merge added and puts back the values it replaced, and takes the
               roles and memberships carried over
   an unlink   links the account again
