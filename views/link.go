@@ -1203,8 +1203,8 @@ func conflictText(d diffLine) string {
 }
 
 // notRecommended says so when the primary chosen is not the one linking
-// recommends for the group: the recommended one, linked into it, stops
-// being an account of its own.
+// recommends for the group: the recommended one, when marked, stops being
+// an account of its own, linked into it; unmarked, it is left as it is.
 func (w *LinkWizard) notRecommended(primary string) string {
 	g := w.group()
 	if g == nil || g.RecommendedPrimary == "" || g.RecommendedPrimary == primary {
@@ -1215,7 +1215,11 @@ func (w *LinkWizard) notRecommended(primary string) string {
 		_, facts, _ := strings.Cut(g.PrimaryReasons[0], ": ")
 		why = " (" + facts + ")"
 	}
-	return "Not the recommended primary: ★ " + w.name(g.RecommendedPrimary) + " is" + why + "; linked into the one you chose, it stops being an account of its own."
+	fate := "linked into the one you chose, it stops being an account of its own."
+	if !slices.Contains(w.secondaries(), g.RecommendedPrimary) {
+		fate = "this link leaves it as it is."
+	}
+	return "Not the recommended primary: ★ " + w.name(g.RecommendedPrimary) + " is" + why + "; " + fate
 }
 
 func (w *LinkWizard) confirmView() string {
