@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -119,7 +120,7 @@ func writeOperation(w *bufio.Writer, op linking.Operation, done func(step string
 		fmt.Fprintf(w, "     carried over: role %s (%s), given to the primary before the link ends the secondary's\n", termsafe.Printable(r.Name), termsafe.Printable(r.ID))
 	}
 	for _, o := range op.Organizations {
-		fmt.Fprintf(w, "     carried over: membership of organization %s (%s)\n", termsafe.Printable(o.Name), termsafe.Printable(o.ID))
+		fmt.Fprintf(w, "     carried over: membership of organization %s (%s)\n", termsafe.Printable(cmp.Or(o.DisplayName, o.Name)), termsafe.Printable(o.ID))
 	}
 	if r := op.Restore; r != nil {
 		writeRestore(w, r)
