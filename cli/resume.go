@@ -148,7 +148,13 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 		return nil
 	}
-	fmt.Fprintf(out, "  not done yet: %s\n", stepList(remaining))
+	// A step that may have gone out is listed as that alone, not as "not
+	// done yet" too.
+	if notYet := slices.DeleteFunc(slices.Clone(remaining), func(step string) bool {
+		return slices.ContainsFunc(madeMaybe, func(m session.MaybeMade) bool { return m.Step == step })
+	}); len(notYet) > 0 {
+		fmt.Fprintf(out, "  not done yet: %s\n", stepList(notYet))
+	}
 	keep := s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }) // why the rest cannot be left undone, if it cannot
 	if keep != nil {
 		fmt.Fprintf(out, "  cannot be left undone: %s\n", printableName(keep.Error()))
