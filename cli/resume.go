@@ -128,6 +128,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		if o.JSON && settled != nil {
 			return writeJSON(o.io.Out, resultJSON(settled, s))
 		}
+		if settled != nil && !o.JSON && !s.Sandbox {
+			printUndoHint(out, u.Plan, settled)
+		}
 		return nil
 	}
 	if o.Discard {
@@ -210,6 +213,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			if !slices.Contains(res.AuditLogs, log) {
 				res.AuditLogs = append([]string{log}, res.AuditLogs...)
 			}
+		}
+		if !o.JSON && !s.Sandbox { // as a write command says it
+			defer printUndoHint(o.io.Out, u.Plan, res)
 		}
 	}
 	return reportRun(o.io, o.writeFlags, s, res, err)

@@ -63,7 +63,8 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 		t.Errorf("a write command did not say a write is unsettled (exit %d):\n%s", warn.code, warn.errOut)
 	}
 	settled := runProcess(t, env, "resume", "--reason", "ZD-4411 resumed")
-	if settled.code != exitOK || !strings.Contains(settled.out, "settled op1.link: ") || !strings.Contains(settled.out, "took effect") || !strings.Contains(settled.out, "nothing remains") {
+	if settled.code != exitOK || !strings.Contains(settled.out, "settled op1.link: ") || !strings.Contains(settled.out, "took effect") || !strings.Contains(settled.out, "nothing remains") ||
+		!strings.Contains(settled.out, "To undo it: linkdesk undo ") { // as the link would have said (tester)
 		t.Fatalf("resume: exit %d\n%s%s", settled.code, settled.out, settled.errOut)
 	}
 	// The result keeps the words of the run that made the call, and the resume's.

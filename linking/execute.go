@@ -341,6 +341,7 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 			case audit.StepSkipped:
 				rep.Status, rep.Note = StatusDiscarded, DiscardedNote(e.journalStatus(s.ID).Note)
 			case audit.StepStarted, audit.StepUnknown:
+				cut := e.journalStatus(s.ID).Note // the op_id of the call cut off, before settling notes over it
 				done, err := e.resolveOnResume(ctx, p, op, s)
 				var again *notMadeAgain
 				switch {
@@ -350,6 +351,9 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 					rep.unsettled(err)
 				case done:
 					rep.Status, rep.Note = StatusAlreadyDone, resumedDone
+					if audit.IsOpID(cut) {
+						rep.OpID = cut // on record: what undo takes
+					}
 				case s.Action == ActionTicket || s.Action == ActionVerifyEmail:
 					rep.Note = "an earlier run was cut off before this call was made: finishing the plan makes it"
 				default:
