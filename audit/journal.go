@@ -88,7 +88,7 @@ var ErrJournalLocked = errors.New("journal in use by another linkdesk")
 
 // ErrPlanMismatch is matched by the error OpenJournal returns for a journal
 // that belongs to a different plan.
-var ErrPlanMismatch = errors.New("journal belongs to a different plan")
+var ErrPlanMismatch = errors.New("journal belongs to another plan, or to another version of this one")
 
 // JournalLockedError says which process holds a journal.
 type JournalLockedError struct {

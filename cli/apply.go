@@ -199,7 +199,7 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 		if !given {
 			// The plan file changed since its journal began (edited and
 			// sealed again under the same id).
-			err = fmt.Errorf("%w: the plan file's steps are not the ones its earlier run began with; make a new plan with `linkdesk plan`", err)
+			err = fmt.Errorf("%w: the plan file's steps are not the ones its earlier run began with (a copy edited and sealed again under the same id ran first); make a new plan with `linkdesk plan`", err)
 		}
 		return js, &exitError{code: exitUsage, err: err}
 	default:

@@ -189,7 +189,7 @@ func TestApplyRefusesAJournalTheRunWouldRefuseBeforeDescribingIt(t *testing.T) {
 		{[]string{"apply", planB, "--journal", foreign, "--force"}, nil},
 	} {
 		r := runCmd(t, tc.answer, tc.args...)
-		if r.code != exitUsage || !strings.Contains(r.errOut, "journal belongs to a different plan") {
+		if r.code != exitUsage || !strings.Contains(r.errOut, "journal belongs to another plan, or to another version of this one") {
 			t.Errorf("%q: exit %d %s", tc.args, r.code, r.errOut)
 		}
 		if strings.Contains(r.out, "Journal:") || strings.Contains(r.out, "done by an earlier run") || strings.Contains(r.errOut, "[y/N]") {

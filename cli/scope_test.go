@@ -292,7 +292,7 @@ func TestAReEditedPlansJournalIsRefusedWithoutNamingTheFlag(t *testing.T) {
 	writes := e.userWrites()
 	for _, args := range [][]string{{"apply", planFile}, {"apply", planFile, "--force"}} {
 		r := runCmd(t, nil, args...)
-		if r.code != exitUsage || !strings.Contains(r.errOut, "journal belongs to a different plan") || strings.Contains(r.errOut, "--journal") ||
+		if r.code != exitUsage || !strings.Contains(r.errOut, "journal belongs to another plan, or to another version of this one") || strings.Contains(r.errOut, "--journal") ||
 			!strings.Contains(r.errOut, "this plan's journal") {
 			t.Errorf("%q: exit %d\n%s", args, r.code, r.errOut)
 		}
