@@ -536,3 +536,69 @@ func TestATicketIsAskedForOnceWhateverTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// lateFirstSend loses the answer of the first request whose method and
+// path end match, and carries that request out only when the same request
+// comes again, just before it: the first send was still being carried out
+// when the client read the tenant to learn what became of it.
+type lateFirstSend struct {
+	next         http.RoundTripper
+	method, path string
+	mu           sync.Mutex
+	held         *http.Request
+	heldBody     []byte
+}
+
+func (l *lateFirstSend) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != l.method || !strings.HasSuffix(req.URL.Path, l.path) {
+		return l.next.RoundTrip(req)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil {
+		var body []byte
+		if req.Body != nil {
+			body, _ = io.ReadAll(req.Body)
+		}
+		l.held, l.heldBody = req.Clone(context.Background()), body
+		return nil, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
+	}
+	if l.heldBody != nil {
+		first := l.held.Clone(context.Background())
+		first.Body = io.NopCloser(strings.NewReader(string(l.heldBody)))
+		if resp, err := l.next.RoundTrip(first); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		l.heldBody = nil
+	}
+	return l.next.RoundTrip(req)
+}
+
+// A link (or unlink) whose answer was lost, read as not made, and sent
+// again while the first send was still being carried out: the second is
+// refused, the first took effect. The call is reported done, not failed
+// (which read as someone else's change, and left the audit log saying
+// the link failed).
+func TestALinkSentAgainAfterALostAnswerIsDoneWhenTheFirstSendLandedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	const primary, google = "auth0|5f1a2b3c4d5e6f7081920a1b", "114455667788990011223"
+	for _, tc := range []struct{ method, path string }{{http.MethodPost, "/identities"}, {http.MethodDelete, "/identities/google-oauth2/" + google}} {
+		late := &lateFirstSend{next: http.DefaultTransport, method: tc.method, path: tc.path}
+		tn, srv := connect(t, emulator.Options{}, func(c *client.Config) { c.Transport = late })
+		if tc.method == http.MethodDelete {
+			if _, err := tn.Link(ctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: google}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := tn.Unlink(ctx, primary, "google-oauth2", google)
+			if p, _ := srv.GetUser(primary); err != nil || len(p.Identities) != 1 {
+				t.Errorf("unlink: %v; the primary holds %d identities", err, len(p.Identities))
+			}
+			continue
+		}
+		ids, err := tn.Link(ctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: google})
+		if p, _ := srv.GetUser(primary); err != nil || len(ids) != 2 || len(p.Identities) != 2 {
+			t.Errorf("link: %v, %d identities answered; the primary holds %d", err, len(ids), len(p.Identities))
+		}
+	}
+}

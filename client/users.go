@@ -228,6 +228,14 @@ func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Id
 		var ids []Identity
 		err := t.call(ctx, http.MethodPost, t.m.URI("users", primaryID, "identities"), body, &ids)
 		var apiErr *Error
+		if errors.As(err, &apiErr) && lastErr != nil && ctx.Err() == nil {
+			// Sent again after a lost answer, and refused: the first send,
+			// still being carried out when the primary was read, may have
+			// linked it meanwhile (the secondary is then no user to link).
+			if primary, rerr := t.User(ctx, primaryID); rerr == nil && hasIdentity(primary.Identities, s.Provider, s.UserID) {
+				return primary.Identities, nil
+			}
+		}
 		if err == nil || errors.As(err, &apiErr) || ctx.Err() != nil {
 			return ids, err
 		}
@@ -277,6 +285,13 @@ func (t *tenant) Unlink(ctx context.Context, primaryID, provider, userID string)
 	}
 	// Still linked, so the unlink did not happen: it is safe to send once more.
 	err = t.call(ctx, http.MethodDelete, t.m.URI("users", primaryID, "identities", provider, userID), nil, &ids)
+	if errors.As(err, &apiErr) && ctx.Err() == nil {
+		// Refused: the first send, still being carried out when the primary
+		// was read, may have unlinked it meanwhile.
+		if primary, rerr := t.User(ctx, primaryID); rerr == nil && !hasIdentity(primary.Identities, provider, userID) {
+			return primary.Identities, nil
+		}
+	}
 	return ids, err
 }
 
