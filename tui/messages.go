@@ -162,12 +162,16 @@ type WriteRequest struct {
 	Label  string   // "link auth0|a ← google-oauth2|b", for the status bar
 	Emails []string // the groups to re-read afterwards
 	Run    func(ctx context.Context) (any, error)
+	// Done is said after "done, " when the write ends well, where done alone
+	// would claim more than the write does ("" for nothing).
+	Done string
 }
 
 // WriteDoneMsg answers a WriteRequest with what Run returned.
 type WriteDoneMsg struct {
 	Task   TaskID
 	Label  string
+	Done   string // WriteRequest.Done
 	Emails []string
 	Result any
 	Err    error

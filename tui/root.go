@@ -692,7 +692,7 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 	return func() tea.Msg {
 		res, err := run(ctx)
 		end <- writeEnd{res: res, err: err}
-		return WriteDoneMsg{Task: req.Task, Label: req.Label, Emails: req.Emails, Result: res, Err: err}
+		return WriteDoneMsg{Task: req.Task, Label: req.Label, Done: req.Done, Emails: req.Emails, Result: res, Err: err}
 	}
 }
 
@@ -707,6 +707,9 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 		m.lastErr = msg.Label + ": " + msg.Err.Error()
 	} else {
 		m.note, m.noteDone = msg.Label+": done.", true
+		if msg.Done != "" {
+			m.note = msg.Label + ": done, " + msg.Done + "."
+		}
 	}
 	// Re-read even after an error: a write may have half happened. Every
 	// screen sees the write first, then the active one is told it is on top.

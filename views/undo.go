@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -188,6 +189,10 @@ func (u *UndoDialog) run(force bool) tea.Cmd {
 	label := "undo "
 	if force {
 		label = "forced undo "
+	}
+	u.exec.done = ""
+	if len(shown.Notes) > 0 || slices.ContainsFunc(shown.Operations, func(op linking.Operation) bool { return len(op.Notes) > 0 }) {
+		u.exec.done = "except what its notes said comes back later or not as it was" // an identity back at its next login, a password
 	}
 	return u.exec.run(u.c, label+tui.Fit(u.what(), 2*labelName), shown.Emails(), func(ctx context.Context) (*linking.Result, error) {
 		return b.Undo(ctx, shown, reason, force)

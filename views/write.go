@@ -20,6 +20,7 @@ const labelName = 100
 // to the root as a WriteRequest, and the root's answer when it comes.
 type pendingWrite[R any] struct {
 	task    tui.TaskID
+	done    string // said after "done" (WriteRequest.Done)
 	started bool
 	running bool
 	result  R
@@ -36,7 +37,7 @@ func (e *pendingWrite[R]) run(c *tui.Common, label string, emails []string, do f
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
 	return c.Write(tui.WriteRequest{
-		Task: e.task, Label: label, Emails: emails,
+		Task: e.task, Label: label, Emails: emails, Done: e.done,
 		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
 }
