@@ -158,12 +158,22 @@ func TestFindTakesAnAddressWithABarAsAnEmail(t *testing.T) {
 // sessionOn is a session on a sandbox serving tenant, without rate limits.
 func sessionOn(t *testing.T, tenant *emulator.Tenant) *Session {
 	t.Helper()
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1})
-	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
+	s, _ := sessionWith(t, emulator.Options{Tenant: tenant, Rate: -1})
+	return s
+}
+
+// sessionWith is a session, operated by "tester", on a sandbox served with
+// opts, closed when the test ends.
+func sessionWith(t *testing.T, opts emulator.Options) (*Session, *emulator.Server) {
+	t.Helper()
+	srv, base := emulatortest.Start(t, opts)
+	tn, err := client.New(context.Background(), client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return With(context.Background(), tn, "sandbox", Config{StateDir: t.TempDir()})
+	s := With(context.Background(), tn, "sandbox", Config{StateDir: t.TempDir(), Operator: "tester"})
+	t.Cleanup(func() { s.Close() })
+	return s, srv
 }
 
 // oneIdentity is the identities array of a user with no linked identity.
@@ -391,13 +401,8 @@ func linkLiamIntoMike(t *testing.T, tn client.Tenant) {
 func TestAnAccountJustUnlinkedIsInItsGroupAtOnceWhateverTheCaseOfItsEmail(t *testing.T) {
 	ctx := context.Background()
 	const lenaDB, lenaGoogle = "auth0|61a1b2c3d4e5f60718293a4b", "google-oauth2|109876543210987654321"
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1, SearchLag: time.Minute})
-	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir(), Operator: "tester"})
-	t.Cleanup(func() { s.Close() })
+	s, srv := sessionWith(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1, SearchLag: time.Minute})
+	tn := s.Tenant
 	conns, err := s.Connections(ctx)
 	if err != nil {
 		t.Fatal(err)

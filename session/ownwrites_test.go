@@ -24,13 +24,7 @@ import (
 func TestIncrementalScanShowsOwnWritesAtOnce(t *testing.T) {
 	ctx := context.Background()
 	tenant := gen.Generate(gen.GenOptions{Users: 4000, Seed: 21})
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: tenant, Rate: -1, SearchLag: time.Hour})
-	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := With(ctx, tn, "sandbox", Config{StateDir: t.TempDir(), Operator: "tester"})
-	t.Cleanup(func() { s.Close() })
+	s, srv := sessionWith(t, emulator.Options{Tenant: tenant, Rate: -1, SearchLag: time.Hour})
 	conns, err := s.Connections(ctx)
 	if err != nil {
 		t.Fatal(err)
