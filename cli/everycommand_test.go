@@ -444,7 +444,7 @@ func crashDump(t *testing.T, secret string) string {
 	}
 	srv, base := emulatortest.Start(t, emulator.Options{Tenant: ten, Rate: -1, ClientSecret: secret, Latency: 400 * time.Millisecond})
 	dir := t.TempDir()
-	p := linking.NewPlan(strings.TrimPrefix(base, "http://"), "tester", time.Now())
+	p := linking.NewPlan(emulator.TenantName(srv.Run(), base), "tester", time.Now())
 	u, _ := srv.GetUser(cmdAliceGoogle)
 	p.Add(linking.PlanDelete(clientUser(t, u), ""))
 	planFile := filepath.Join(dir, "plan.json")

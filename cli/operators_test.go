@@ -177,7 +177,7 @@ func TestApplyRenewsAnExpiredTokenWithoutFailingAStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, base := emulatortest.Start(t, emulator.Options{Tenant: ten, Rate: -1, TokenTTL: ttl})
-	p := linking.NewPlan(strings.TrimPrefix(base, "http://"), "tester", time.Now())
+	p := linking.NewPlan(emulator.TenantName(srv.Run(), base), "tester", time.Now())
 	p.Add(ops...)
 	state := t.TempDir()
 	planFile := filepath.Join(state, "plan.json")

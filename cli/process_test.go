@@ -80,6 +80,7 @@ func (b *lockedBuffer) String() string {
 type emulatorProcess struct {
 	cmd     *exec.Cmd
 	exports map[string]string // AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET
+	name    string            // what linkdesk names the tenant, from the line "# linkdesk names it: NAME"
 	dump    string
 	output  *lockedBuffer
 	done    chan error
@@ -115,6 +116,9 @@ func startEmulatorProcess(t *testing.T, fixture string, extra ...string) *emulat
 			k, v, _ := strings.Cut(kv, "=")
 			e.exports[k] = v
 		}
+		if name, ok := strings.CutPrefix(sc.Text(), "# linkdesk names it: "); ok {
+			e.name = name
+		}
 	}
 	go func() {
 		io.Copy(e.output, stdout)
@@ -124,6 +128,13 @@ func startEmulatorProcess(t *testing.T, fixture string, extra ...string) *emulat
 		cmd.Process.Kill()
 		<-e.done
 		t.Fatalf("linkdesk emulator printed no export lines:\n%s", e.output)
+	}
+	// Each run is a tenant of its own, named by its run: "sandbox RUN
+	// (HOST:PORT)", the address being the one the export line gives.
+	if want := " (" + e.address() + ")"; !strings.HasPrefix(e.name, "sandbox ") || !strings.HasSuffix(e.name, want) {
+		cmd.Process.Kill()
+		<-e.done
+		t.Fatalf("linkdesk emulator did not say what linkdesk names it (sandbox RUN%s):\n%s", want, e.output)
 	}
 	return e
 }
@@ -137,8 +148,13 @@ func (e *emulatorProcess) env() []string {
 	return out
 }
 
-// domain is the tenant's name as linkdesk reports it (host:port).
-func (e *emulatorProcess) domain() string {
+// tenantName is the tenant's name as linkdesk reports it: "sandbox RUN
+// (HOST:PORT)", as the emulator printed it.
+func (e *emulatorProcess) tenantName() string { return e.name }
+
+// address is where the tenant is served (HOST:PORT), for --addr of another
+// run at the same address.
+func (e *emulatorProcess) address() string {
 	return strings.TrimPrefix(e.exports["AUTH0_DOMAIN"], "http://")
 }
 

@@ -104,7 +104,7 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	ops := soakOperations(t, fixture, size, rng)
 
 	emu := startEmulatorProcess(t, fixture, append(size.emulatorFlags, fmt.Sprintf("--fault-seed=%d", seed))...)
-	p := linking.NewPlan(emu.domain(), "soak", time.Now())
+	p := linking.NewPlan(emu.tenantName(), "soak", time.Now())
 	p.Add(ops...)
 	planFile := filepath.Join(dir, "plan.json")
 	writePlanFile(t, planFile, p)
@@ -485,6 +485,9 @@ func soakUndoPlan(ctx context.Context, t *testing.T, emu *emulatorProcess, state
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if s.Name != emu.tenantName() {
+		t.Fatalf("the session names the tenant %q; the emulator said linkdesk names it %q", s.Name, emu.tenantName())
+	}
 	records, _, err := audit.ReadLog(s.Paths.AuditLog)
 	if err != nil {
 		t.Fatal(err)

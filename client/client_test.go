@@ -294,6 +294,25 @@ func TestMissingScopeNamesTheScope(t *testing.T) {
 	}
 }
 
+// A sandbox tenant names its run in every answer; the client reports it,
+// after a refusal too.
+func TestSandboxRunIsTheEmulatorsRun(t *testing.T) {
+	tn, srv := connect(t, emulator.Options{})
+	if _, err := tn.Connections(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if run := tn.SandboxRun(); run == "" || run != srv.Run() {
+		t.Errorf("SandboxRun %q, want the emulator's run %q", run, srv.Run())
+	}
+	refused, srv := connect(t, emulator.Options{Scopes: []string{"read:users"}})
+	if _, err := refused.Connections(context.Background()); err == nil {
+		t.Fatal("connections read without read:connections")
+	}
+	if run := refused.SandboxRun(); run != srv.Run() {
+		t.Errorf("after a refusal: SandboxRun %q, want the emulator's run %q", run, srv.Run())
+	}
+}
+
 func TestBadCredentialsAreAClearError(t *testing.T) {
 	tn, _ := connect(t, emulator.Options{}, func(c *client.Config) { c.ClientSecret = "wrong" })
 	_, err := tn.User(context.Background(), "github|5832311")

@@ -44,8 +44,9 @@ type tenant struct {
 	download *http.Client // export files: presigned URLs, no bearer token
 	readOnly bool
 	poll     time.Duration
-	calls    *atomic.Int64 // Management API requests sent, retries included
-	grant    *grant        // the scopes of the access token the calls carry
+	calls    *atomic.Int64           // Management API requests sent, retries included
+	grant    *grant                  // the scopes of the access token the calls carry
+	run      *atomic.Pointer[string] // the sandbox run the answers named (SandboxRun)
 }
 
 // New connects to a tenant. It does not make a request; the first call
@@ -65,10 +66,12 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 	base := scheme + "://" + host
 
 	// The transport, built from the wire up; a request meets the layers in
-	// the opposite order: guard, capture, retry, renewal, pacing.
+	// the opposite order: guard, capture, retry, renewal, pacing, and the
+	// sandbox run every answer names.
 	pacer := newPacer()
 	calls := new(atomic.Int64)
-	var tr http.RoundTripper = paced{next: counted{next: baseRT, calls: calls}, pacer: pacer}
+	run := new(atomic.Pointer[string])
+	var tr http.RoundTripper = paced{next: counted{next: runWatch{next: baseRT, run: run}, calls: calls}, pacer: pacer}
 	var renewer *tokenRenewer
 	if cfg.APIToken == "" {
 		renewer = &tokenRenewer{next: tr}
@@ -130,6 +133,7 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		poll:     poll,
 		calls:    calls,
 		grant:    g,
+		run:      run,
 	}, nil
 }
 
@@ -204,3 +208,10 @@ func fetchToken(ctx context.Context, hc *http.Client, base, id, secret string) (
 
 func (t *tenant) Domain() string       { return t.domain }
 func (t *tenant) RateLimit() RateLimit { return t.pacer.snapshot() }
+
+func (t *tenant) SandboxRun() string {
+	if run := t.run.Load(); run != nil {
+		return *run
+	}
+	return ""
+}

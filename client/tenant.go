@@ -89,6 +89,13 @@ type Tenant interface {
 	// from the token's own scope claim, once a call has carried one; known
 	// is false before that, or for a token that is no JWT with that claim.
 	GrantedScopes() (scopes []string, known bool)
+
+	// SandboxRun is the run a linkdesk sandbox tenant named in its last
+	// answer (the SandboxRunHeader of any answer, an error's too): "" for
+	// Auth0, which sends none, and before any answer. A sandbox tenant
+	// lives in memory, so each run is a tenant of its own, even at the same
+	// address.
+	SandboxRun() string
 }
 
 // LinkTarget names the secondary account of a link.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -217,6 +218,28 @@ func (t *tokenRenewer) markStale(header, fresh string) {
 	}
 	t.stale[strings.TrimPrefix(header, "Bearer ")] = true
 	t.fresh = fresh
+}
+
+// SandboxRunHeader is the header with which a linkdesk sandbox tenant
+// names its run in every answer (emulator.RunHeader; client imports no
+// linkdesk package). Auth0 never sends it.
+const SandboxRunHeader = "X-Linkdesk-Sandbox-Run"
+
+// runWatch keeps the SandboxRunHeader of the last answer that carried one:
+// which run of a sandbox tenant the calls reached (Tenant.SandboxRun).
+type runWatch struct {
+	next http.RoundTripper
+	run  *atomic.Pointer[string]
+}
+
+func (w runWatch) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := w.next.RoundTrip(req)
+	if err == nil {
+		if run := resp.Header.Get(SandboxRunHeader); run != "" {
+			w.run.Store(&run)
+		}
+	}
+	return resp, err
 }
 
 // paced sends an API request when the pacer lets it through and shows the

@@ -301,3 +301,38 @@ func TestErrorCaptureKeepsTheBodyAndLeavesItReadable(t *testing.T) {
 		t.Fatalf("a success was captured: %d %q", c.status, c.body)
 	}
 }
+
+// The sandbox run is read from any answer that names one, an error's too,
+// and kept when a later answer names none; nothing before any answer, and
+// nothing from a tenant that never sends the header (Auth0).
+func TestSandboxRunIsTheRunTheAnswersName(t *testing.T) {
+	token := answer(200, `{"access_token":"tok","token_type":"Bearer","expires_in":86400}`, "Content-Type", "application/json")
+	for _, tc := range []struct {
+		name    string
+		answers []func(*http.Request) (*http.Response, error)
+		want    string
+	}{
+		{"Auth0", []func(*http.Request) (*http.Response, error){token, answer(200, `[]`)}, ""},
+		{"a sandbox", []func(*http.Request) (*http.Response, error){
+			answer(200, `{"access_token":"tok","token_type":"Bearer","expires_in":86400}`, "Content-Type", "application/json", SandboxRunHeader, "5e0c"),
+			answer(200, `[]`, SandboxRunHeader, "5e0c")}, "5e0c"},
+		{"a refusal", []func(*http.Request) (*http.Response, error){token, answer(403, `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope"}`, SandboxRunHeader, "a1b2")}, "a1b2"},
+		{"an answer without it since", []func(*http.Request) (*http.Response, error){answer(200, `{"access_token":"tok","token_type":"Bearer","expires_in":86400}`, "Content-Type", "application/json", SandboxRunHeader, "77aa"), answer(200, `[]`)}, "77aa"},
+	} {
+		w := &wire{answers: tc.answers}
+		tn, err := New(context.Background(), Config{Domain: "http://127.0.0.1:4780", ClientID: "id", ClientSecret: "secret", Transport: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run := tn.SandboxRun(); run != "" {
+			t.Errorf("%s: SandboxRun %q before any answer", tc.name, run)
+		}
+		tn.Connections(context.Background())
+		if len(w.requests()) < 2 {
+			t.Fatalf("%s: %d requests, want the token's and the connections'", tc.name, len(w.requests()))
+		}
+		if run := tn.SandboxRun(); run != tc.want {
+			t.Errorf("%s: SandboxRun %q, want %q", tc.name, run, tc.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -100,8 +101,13 @@ func Run(ctx context.Context, ro RunOptions, out io.Writer) error {
 		s.Close()
 		return err
 	}
-	fmt.Fprintf(out, "# linkdesk sandbox tenant: %d users, %d connections; %s\n",
-		s.UserCount(), len(s.st.conns), s.rateSummary())
+	fmt.Fprintf(out, "# linkdesk sandbox tenant sandbox %s: %d users, %d connections; %s\n",
+		s.Run(), s.UserCount(), len(s.st.conns), s.rateSummary())
+	// A tenant of its own, every run: its state lives in this process. The
+	// name is the one linkdesk gives it (its journals, locks and audit
+	// records go by it), so that what a linkdesk cut off on another run
+	// served at this address is never settled or undone on this one.
+	fmt.Fprintf(out, "# linkdesk names it: %s\n", TenantName(s.Run(), base))
 	fmt.Fprintf(out, "export AUTH0_DOMAIN=%s\n", base)
 	if ro.TLS {
 		fmt.Fprintf(out, "export SSL_CERT_FILE=%s\n", ro.CertOut)
@@ -145,4 +151,16 @@ func (s *Server) rateSummary() string {
 		rate += fmt.Sprintf(", search lag %s", o.SearchLag)
 	}
 	return rate
+}
+
+// TenantName is what linkdesk calls the sandbox tenant of run served at
+// base ("http://127.0.0.1:4780", or the domain alone): "sandbox RUN
+// (HOST:PORT)", the sandbox of `linkdesk demo` and a `linkdesk emulator`
+// alike.
+func TenantName(run, base string) string {
+	host := base
+	if _, rest, ok := strings.Cut(base, "://"); ok {
+		host = rest
+	}
+	return fmt.Sprintf("sandbox %s (%s)", run, strings.ToLower(strings.TrimRight(host, "/")))
 }

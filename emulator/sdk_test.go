@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -224,11 +225,14 @@ func TestRunPrintsExportLinesAndShutsDown(t *testing.T) {
 		}()
 		env := map[string]string{}
 		sc := bufio.NewScanner(pr)
-		var header string
+		var header, name string
 		for sc.Scan() {
 			line := sc.Text()
-			if strings.HasPrefix(line, "#") {
+			if strings.HasPrefix(line, "#") && header == "" {
 				header = line
+			}
+			if n, ok := strings.CutPrefix(line, "# linkdesk names it: "); ok {
+				name = n
 			}
 			if kv, ok := strings.CutPrefix(line, "export "); ok {
 				k, v, _ := strings.Cut(kv, "=")
@@ -250,6 +254,12 @@ func TestRunPrintsExportLinesAndShutsDown(t *testing.T) {
 		}
 		if !strings.HasPrefix(env["AUTH0_DOMAIN"], wantScheme+"127.0.0.1:") || env["AUTH0_CLIENT_ID"] != "sandbox-client" || env["AUTH0_CLIENT_SECRET"] != "shh" {
 			t.Errorf("exports %v", env)
+		}
+		// The run, and the name linkdesk gives this tenant by it.
+		var run string
+		fmt.Sscanf(header, "# linkdesk sandbox tenant sandbox %4s:", &run)
+		if want := "sandbox " + run + " (" + strings.TrimPrefix(env["AUTH0_DOMAIN"], wantScheme) + ")"; run == "" || name != want {
+			t.Errorf("header %q, name %q: want the run in the header and the name %q", header, name, want)
 		}
 		if !useTLS {
 			resp, err := http.Get(env["AUTH0_DOMAIN"] + "/api/v2/users")

@@ -3,7 +3,9 @@ package emulator
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,7 +109,9 @@ type Server struct {
 	jobs    *jobTable // verification-email jobs
 	events  *eventLog
 	mux     *http.ServeMux
-	signKey []byte // signs export download links
+	root    http.Handler // mux, every answer carrying RunHeader
+	signKey []byte       // signs export download links
+	run     string       // this tenant's run id (Run)
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -163,6 +167,7 @@ func New(opts Options) (*Server, error) {
 		jobs:    &jobTable{jobs: map[string]*job{}},
 		events:  &eventLog{},
 		signKey: []byte(randomToken(32)),
+		run:     newRun(),
 		stats:   Stats{Requests: map[string]int64{}, Faults: map[string]int64{}, Effects: map[string]int64{}},
 	}
 	if len(profile.groups) > 0 {
@@ -178,7 +183,31 @@ func New(opts Options) (*Server, error) {
 		s.clients[c.ID] = c
 	}
 	s.routes()
+	s.root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(RunHeader, s.run)
+		s.mux.ServeHTTP(w, r)
+	})
 	return s, nil
+}
+
+// RunHeader is the header every answer of a sandbox tenant carries, naming
+// its run (Server.Run). Auth0 sends no such header, and clients ignore one
+// they do not know: only linkdesk reads it, to tell this tenant from one
+// served at the same address before or after it.
+const RunHeader = "X-Linkdesk-Sandbox-Run"
+
+// Run is four hex digits made when the server was built, that tell this
+// sandbox tenant from every other served at its address: its state lives
+// in memory, so a tenant started again (even from the same fixture, or the
+// dump of this one) is another tenant, without the writes made here since.
+// linkdesk names a sandbox tenant "sandbox RUN (HOST:PORT)", and its
+// journals, locks and audit records by that name.
+func (s *Server) Run() string { return s.run }
+
+func newRun() string {
+	var b [2]byte
+	crand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // route describes how the middleware treats a pattern.
@@ -447,7 +476,7 @@ func (s *Server) countEffect(route string) { s.count(func(st *Stats) { st.Effect
 
 // Handler returns the tenant's HTTP handler, for serving it in-process (for
 // example with httptest).
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.root }
 
 // Start serves plain HTTP on addr ("127.0.0.1:0" picks a port) and returns
 // the base URL, e.g. "http://127.0.0.1:43211".
@@ -482,7 +511,7 @@ func (s *Server) StartTLS(addr, certOut string) (string, error) {
 }
 
 func (s *Server) serve(ln net.Listener, scheme string, tlsCfg *tls.Config) (string, error) {
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsCfg}
+	srv := &http.Server{Handler: s.root, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsCfg}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -11,10 +11,9 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -238,9 +237,11 @@ func DefaultOperator() string {
 }
 
 // Open connects to the tenant cfg names. ctx is the program's context: the
-// session's own calls (Context) run under it. Nothing is read yet; the
-// first call fetches the access token. Close stops a sandbox tenant and
-// closes the audit log.
+// session's own calls (Context) run under it. Nothing is read yet from
+// Auth0; the first call fetches the access token. A tenant on this machine
+// (a loopback address or localhost: `linkdesk emulator`) has its
+// connections read at once, for the run that names it (nameSandboxRun).
+// Close stops a sandbox tenant and closes the audit log.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s := &Session{ctx: ctx, ReadOnly: cfg.ReadOnly, Operator: cfg.Operator, Paths: PathsFor(cfg), stop: func() {}}
 	if s.Operator == "" {
@@ -266,6 +267,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 		s.Tenant, s.Name = t, t.Domain()
 		s.secrets = nonEmpty(cfg.ClientSecret, cfg.APIToken)
+		s.nameSandboxRun(ctx)
 	}
 	// Registered at once, so that nothing printed or written afterwards can
 	// carry them.
@@ -273,6 +275,53 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		audit.RegisterSecret(secret)
 	}
 	return s, nil
+}
+
+// nameSandboxRun names a sandbox tenant on this machine (`linkdesk
+// emulator`) by its run, as the sandbox in this process is named: a domain
+// is one tenant on Auth0, but an emulator started again at an address
+// serves another tenant there, whose plans, journals, locks and audit
+// records must not be those of the one before (a write cut off on one is
+// not settled as done on the other). Auth0 is never on a loopback address,
+// and never names a run: its name stays its domain. The run is read from
+// the answers to the connections read, which the session keeps for its
+// commands; a read that fails leaves the domain as the name, and the
+// command meets the failure at its own first call, as before.
+func (s *Session) nameSandboxRun(ctx context.Context) {
+	if !loopbackHost(s.Tenant.Domain()) {
+		return
+	}
+	// Nothing listening there answers at once, and is not waited for as
+	// the client waits for a tenant it cannot reach (its token request is
+	// retried for seconds): the command's first call meets it, as before.
+	// (A domain without its port is on its scheme's, which the session does
+	// not know: read at once.)
+	if _, _, err := net.SplitHostPort(s.Tenant.Domain()); err == nil {
+		conn, err := net.DialTimeout("tcp", s.Tenant.Domain(), 2*time.Second)
+		if err != nil {
+			return
+		}
+		conn.Close()
+	}
+	_, _ = s.Connections(ctx)
+	if run := s.Tenant.SandboxRun(); run != "" {
+		s.Name = emulator.TenantName(run, s.Tenant.Domain())
+	}
+}
+
+// loopbackHost reports whether a tenant's domain (host or host:port) is on
+// this machine: localhost, or a loopback address.
+func loopbackHost(domain string) bool {
+	host := domain
+	if h, _, err := net.SplitHostPort(domain); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // SandboxEnds says why a sandbox tenant's writes cut off are never
@@ -321,21 +370,13 @@ func (s *Session) startSandbox(ctx context.Context, cfg Config) error {
 		srv.Close()
 		return err
 	}
-	// Named apart from every other run's: the sandbox ends with this one,
-	// and a later one may get its address (its plans, journals and records
-	// are not this one's to settle or undo).
-	s.Tenant, s.Name, s.Sandbox = t, fmt.Sprintf("sandbox %s (%s)", sandboxRun(), t.Domain()), true
+	// Named apart from every other run's by the emulator's run: the
+	// sandbox ends with this one, and a later one may get its address (its
+	// plans, journals and records are not this one's to settle or undo).
+	s.Tenant, s.Name, s.Sandbox = t, emulator.TenantName(srv.Run(), t.Domain()), true
 	s.secrets = []string{srv.ClientSecret()}
 	s.stop = func() { srv.Close() }
 	return nil
-}
-
-// sandboxRun is four hex digits that tell this run's sandbox tenant from
-// the others that had its address.
-func sandboxRun() string {
-	var b [2]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // sandboxTenant is the tenant a sandbox starts with: the fixture file, or

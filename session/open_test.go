@@ -1,0 +1,90 @@
+package session
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+)
+
+// A tenant on this machine (`linkdesk emulator`) is named by its run, as
+// the sandbox in this process is: each run is a tenant of its own, even at
+// one address. Its connections, read for it, are kept for the session.
+func TestATenantOnThisMachineIsNamedByItsRun(t *testing.T) {
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1})
+	s, err := Open(context.Background(), Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	host := strings.TrimPrefix(base, "http://")
+	if want := "sandbox " + srv.Run() + " (" + host + ")"; s.Name != want {
+		t.Errorf("Name %q, want %q", s.Name, want)
+	}
+	if s.Sandbox {
+		t.Error("a tenant of another process is called a sandbox that ends with this one")
+	}
+	if _, err := s.Connections(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Stats().Requests["GET /api/v2/connections"]; n != 1 {
+		t.Errorf("the connections were read %d times, want once for the session", n)
+	}
+}
+
+// A tenant on this machine that does not answer keeps its domain as its
+// name: Open does not fail, the command's own first call does.
+func TestATenantOnThisMachineThatDoesNotAnswerKeepsItsDomain(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	start := time.Now()
+	s, err := Open(context.Background(), Config{Domain: "http://" + addr, ClientID: "id", ClientSecret: "a-secret-long-enough-to-be-one-0123456789", StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("Open of a tenant that does not answer: %v", err)
+	}
+	defer s.Close()
+	if s.Name != addr {
+		t.Errorf("Name %q, want the domain %q", s.Name, addr)
+	}
+	// Not the seconds of retries the client waits out for a tenant it
+	// cannot reach: its first call does that, as before.
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Open took %s to find nothing listening on %s", d, addr)
+	}
+}
+
+// The sandbox in this process is named by the emulator's own run, the one
+// its answers carry.
+func TestTheSandboxIsNamedByTheEmulatorsRun(t *testing.T) {
+	s, err := Open(context.Background(), Config{Sandbox: true, Users: 10, StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Connections(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run := s.Tenant.SandboxRun()
+	if want := "sandbox " + run + " (" + s.Tenant.Domain() + ")"; run == "" || s.Name != want || !s.Sandbox {
+		t.Errorf("Name %q (sandbox %v), want %q", s.Name, s.Sandbox, want)
+	}
+}
+
+func TestLoopbackHost(t *testing.T) {
+	for domain, want := range map[string]bool{
+		"127.0.0.1:4780": true, "127.0.0.1": true, "127.1.2.3:80": true, "[::1]:4780": true, "localhost:4780": true, "localhost": true,
+		"acme.eu.auth0.com": false, "10.0.0.5:4780": false, "localhost.example.com": false, "[2001:db8::1]:443": false,
+	} {
+		if got := loopbackHost(domain); got != want {
+			t.Errorf("loopbackHost(%q) = %v, want %v", domain, got, want)
+		}
+	}
+}
