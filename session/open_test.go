@@ -9,6 +9,9 @@ import (
 
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/scan"
 )
 
 // A tenant on this machine (`linkdesk emulator`) is named by its run, as
@@ -86,5 +89,52 @@ func TestLoopbackHost(t *testing.T) {
 		if got := loopbackHost(domain); got != want {
 			t.Errorf("loopbackHost(%q) = %v, want %v", domain, got, want)
 		}
+	}
+}
+
+// The snapshot of one `linkdesk emulator` run is not the next one's, at
+// the same address: the next run's scan exports its own users, and shows
+// none of the tenant before. (With the emulator's search lag, its log still
+// looks empty to both scans, so the incremental scan's own check of the
+// log, "nothing has happened since", let the old snapshot through.)
+func TestAnotherRunAtTheSameAddressDoesNotInheritTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	state := t.TempDir()
+	scanRun := func(srv *emulator.Server, base string) *linking.Report {
+		t.Helper()
+		s, err := Open(ctx, Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), StateDir: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		r, err := s.Scan(ctx, scan.Request{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first, err := emulator.New(emulator.Options{Tenant: gen.Generate(gen.GenOptions{Users: 300, Seed: 3}), Rate: -1, SearchLag: emulator.DefaultSearchLag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := first.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := scanRun(first, base); r.UsersScanned != 300 {
+		t.Fatalf("the first run's scan: %d users, want 300", r.UsersScanned)
+	}
+	first.Close()
+
+	second, err := emulator.New(emulator.Options{Tenant: gen.Generate(gen.GenOptions{Users: 40, Seed: 4}), Rate: -1, SearchLag: emulator.DefaultSearchLag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Start(strings.TrimPrefix(base, "http://")); err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if r := scanRun(second, base); r.UsersScanned != 40 || r.Method != linking.MethodExport {
+		t.Errorf("the second run's scan at %s: %d users by %s, want its own 40 by an export", base, r.UsersScanned, r.Method)
 	}
 }

@@ -475,8 +475,11 @@ func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, 
 }
 
 // SnapshotDir is where the session keeps its tenant's snapshot: under the
-// state directory, one directory a tenant; for a sandbox tenant, which
-// lives as long as the process, a temporary directory removed at Close.
+// state directory, one directory a tenant, by its name (a `linkdesk
+// emulator` started again at an address is another tenant, whose scan must
+// not bring the run before's snapshot up to date); for a sandbox tenant,
+// which lives as long as the process, a temporary directory removed at
+// Close.
 func (s *Session) SnapshotDir() string {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
@@ -484,7 +487,7 @@ func (s *Session) SnapshotDir() string {
 		return s.snapDir
 	}
 	if !s.Sandbox {
-		s.snapDir = scan.SnapshotDir(s.Paths.State, s.Tenant.Domain())
+		s.snapDir = scan.SnapshotDir(s.Paths.State, s.Name)
 		return s.snapDir
 	}
 	dir, err := os.MkdirTemp("", "linkdesk-sandbox-snapshot-")
