@@ -29,7 +29,12 @@ func newEmulatorCmd(g *globalOptions, io *streams, runF func(*emulatorOptions) e
 		Short: "Serve a sandbox tenant (an Auth0 Management API emulator) for other tools",
 		Long: `Serve a sandbox tenant: a faithful emulator of the Auth0 Management API with
 generated or fixture data. It prints the export lines that point linkdesk,
-the go-auth0 SDK or curl at it, and runs until interrupted.`,
+the go-auth0 SDK or curl at it, and runs until interrupted.
+
+Each run is a tenant of its own (its state lives in this process), even at
+the same address: linkdesk names it by the run its answers carry, as the
+second line says ("# linkdesk names it: sandbox 5e0c (127.0.0.1:4780)"), so
+that what was cut off on one run is never settled or undone on another.`,
 		Example: `  linkdesk emulator --users 5000
   linkdesk emulator --rate 2 --burst 2          # the global limit of a free tenant
   linkdesk emulator --rate-profile paid         # a paid tenant's limits, per endpoint group too
