@@ -223,7 +223,7 @@ func openLocked(f *os.File, path string, b JournalBinding, steps []string, o opt
 	if h.PlanID != Scrub(planID) {
 		return nil, fmt.Errorf("journal %s: %w: it records plan %s, not %s", path, ErrPlanMismatch, h.PlanID, planID)
 	}
-	if h.Tenant != Scrub(b.Tenant) {
+	if !SameTenant(h.Tenant, Scrub(b.Tenant)) {
 		return nil, fmt.Errorf("journal %s: %w: it records plan %s on the tenant %q, not on %q", path, ErrPlanMismatch, planID, h.Tenant, b.Tenant)
 	}
 	if steps != nil && !slices.Equal(h.Steps, scrubAll(steps)) {

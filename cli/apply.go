@@ -81,7 +81,7 @@ func runApply(o *applyOptions) error {
 		return usageErrorf("%s: %v", o.PlanFile, err)
 	}
 	return o.withWriteSession(func(s *session.Session) error {
-		if p.Tenant != s.Name {
+		if !audit.SameTenant(p.Tenant, s.Name) {
 			if !s.Sandbox {
 				return commandError(&linking.SafetyError{Check: linking.CheckOtherTenant,
 					Reason: fmt.Sprintf("the plan was made for %s, not %s", printableName(p.Tenant), printableName(s.Name))})
@@ -191,7 +191,7 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 			err = fmt.Errorf("%w (this plan's journal is %s, the default without --journal)", err, s.JournalPath(p.ID))
 		}
 		return js, &exitError{code: exitUsage, err: err}
-	case snap.Tenant != audit.Scrub(s.Name):
+	case !audit.SameTenant(snap.Tenant, audit.Scrub(s.Name)):
 		return js, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w: it records plan %s on the tenant %s, not on %s",
 			named, audit.ErrPlanMismatch, p.ID, snap.Tenant, s.Name)}
 	case !slices.Equal(journalSteps(snap), scrubbed(p.StepIDs())):

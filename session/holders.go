@@ -190,7 +190,7 @@ func (s *Session) linkedSince(since time.Time) holders {
 			continue // unreadable: the lookups alone, as without a snapshot
 		}
 		recs = slices.DeleteFunc(recs, func(r audit.Record) bool {
-			return r.Tenant != s.Name || r.Action != linking.ActionLink && r.Action != linking.ActionUnlink || r.Time.Before(since) || len(r.UserIDs) != 2
+			return !audit.SameTenant(r.Tenant, s.Name) || r.Action != linking.ActionLink && r.Action != linking.ActionUnlink || r.Time.Before(since) || len(r.UserIDs) != 2
 		})
 		done := map[string]bool{} // the op_ids of the calls that took effect
 		for _, r := range recs {

@@ -48,7 +48,7 @@ func writtenSince(tenant string, since time.Time, paths ...string) ([]scan.Writt
 	at := map[string]time.Time{}
 	var order []string
 	for _, r := range recs {
-		if r.Tenant != tenant || r.Phase == audit.PhaseNote || leavesUserAsIs[r.Action] || r.Time.Before(since) {
+		if !audit.SameTenant(r.Tenant, tenant) || r.Phase == audit.PhaseNote || leavesUserAsIs[r.Action] || r.Time.Before(since) {
 			continue
 		}
 		for _, id := range r.UserIDs {

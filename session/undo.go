@@ -190,7 +190,7 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 	if rec.PlanID == "" || !ok {
 		return src, fmt.Errorf("the record %s is not a step of a plan: it cannot be undone from here", opID)
 	}
-	if rec.Tenant != s.Name {
+	if !audit.SameTenant(rec.Tenant, s.Name) {
 		return src, &linking.SafetyError{Check: linking.CheckOtherTenant, UserIDs: rec.UserIDs,
 			Reason: fmt.Sprintf("the record %s is of the tenant %s, not %s: undo it on its own tenant", opID, rec.Tenant, s.Name)}
 	}
@@ -210,7 +210,7 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 	// on a sandbox sharing the log, whose backups and outcomes are not its.
 	last := map[string]string{}
 	for _, r := range recs {
-		if r.Tenant != s.Name || r.PlanID != p.ID || !strings.HasPrefix(r.Step, opName+".") {
+		if !audit.SameTenant(r.Tenant, s.Name) || r.PlanID != p.ID || !strings.HasPrefix(r.Step, opName+".") {
 			continue
 		}
 		switch r.Phase {
@@ -231,7 +231,7 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 			if err != nil {
 				return src, fmt.Errorf("the backup before step %s: %w", r.Step, err)
 			}
-			if t := b.Meta["tenant"]; t != "" && t != s.Name {
+			if t := b.Meta["tenant"]; t != "" && !audit.SameTenant(t, s.Name) {
 				return src, &linking.SafetyError{Check: linking.CheckOtherTenant, UserIDs: r.UserIDs,
 					Reason: fmt.Sprintf("the backup before step %s (%s) is of the tenant %s, not %s", r.Step, r.Backup, t, s.Name)}
 			}
@@ -260,7 +260,7 @@ func (s *Session) tenantRecords() []audit.Record {
 		if err != nil {
 			continue // unreadable: what it holds is not known here
 		}
-		out = append(out, slices.DeleteFunc(recs, func(r audit.Record) bool { return r.Tenant != s.Name })...)
+		out = append(out, slices.DeleteFunc(recs, func(r audit.Record) bool { return !audit.SameTenant(r.Tenant, s.Name) })...)
 	}
 	slices.SortStableFunc(out, func(a, b audit.Record) int { return a.Time.Compare(b.Time) })
 	return out
@@ -319,7 +319,7 @@ func (s *Session) otherLinks(recs []audit.Record, p *linking.Plan, op linking.Op
 	for _, r := range recs {
 		name, _, _ := strings.Cut(r.Step, ".")
 		ref := r.PlanID + "/" + name
-		if r.PlanID == "" || r.Tenant != s.Name || (r.PlanID == p.ID && name == op.ID) || !slices.Contains(r.UserIDs, op.Primary) {
+		if r.PlanID == "" || !audit.SameTenant(r.Tenant, s.Name) || (r.PlanID == p.ID && name == op.ID) || !slices.Contains(r.UserIDs, op.Primary) {
 			continue // not a call on this primary: its plan is not read
 		}
 		other, ok := plans[r.PlanID]

@@ -144,7 +144,7 @@ func (a *AuditLog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 		a.err, a.skipped, a.elsewhere = msg.Err, len(msg.Skipped), msg.Elsewhere
 		calls := msg.Calls
 		if tenant := a.tenant(); tenant != "" {
-			calls = slices.DeleteFunc(slices.Clone(calls), func(c tui.Call) bool { return c.Tenant != tenant })
+			calls = slices.DeleteFunc(slices.Clone(calls), func(c tui.Call) bool { return !audit.SameTenant(c.Tenant, tenant) })
 		}
 		a.others = len(msg.Calls) - len(calls)
 		a.entries = make([]auditEntry, len(calls))
