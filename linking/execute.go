@@ -1365,7 +1365,7 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		res.Reason = reason
 	}
 	res.Result = result
-	settled := "resolved on resume: " + why
+	settled := settledPrefix + why
 	if result == audit.ResultOK {
 		res.Note = settled
 	} else {
@@ -1662,6 +1662,14 @@ func (e *Executor) attempted(st audit.StepStatus) (bool, error) {
 	}
 	return made, err
 }
+
+// settledPrefix starts the journal note of a step a resume settled.
+const settledPrefix = "resolved on resume: "
+
+// SettledByResume reports whether a step's journal note says a resume
+// settled it (its call was cut off, and the tenant read since): a step
+// left pending so is the operator's to finish, not one never started.
+func SettledByResume(note string) bool { return strings.HasPrefix(note, settledPrefix) }
 
 // MayHaveBeenMade reports whether a step's journal note says it is a
 // ticket or a verification email whose call may have gone out although no

@@ -503,3 +503,62 @@ func TestStatePathsGivenRelativeAreMadeAbsolute(t *testing.T) {
 		}
 	}
 }
+
+// cutDelete cuts a deletion off before the tenant acts: the call was sent,
+// and its answer lost with the network, so the run cannot read what became
+// of it (as after a kill).
+type cutDelete struct {
+	client.Tenant
+	cancel context.CancelFunc
+	lost   *atomic.Bool
+}
+
+func (c cutDelete) DeleteUser(ctx context.Context, id string) error {
+	c.lost.Store(true)
+	c.cancel()
+	return ctx.Err()
+}
+
+func (c cutDelete) User(ctx context.Context, id string) (client.User, error) {
+	if c.lost.Load() {
+		return client.User{}, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
+	}
+	return c.Tenant.User(ctx, id)
+}
+
+// A deletion cut off during its call, which a dry-run resume found not to
+// have taken effect, is still the operator's to finish or discard: listed
+// as unsettled, with its call left to make (tester: `resume --force` then
+// said "Nothing to settle", and the deletion was never made).
+func TestACallFoundNotMadeByADryRunResumeIsStillLeftToFinish(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := f.session(t, cutDelete{Tenant: f.real, cancel: cancel, lost: new(atomic.Bool)}, "sandbox")
+	u, err := f.real.User(context.Background(), aliceGoogle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cut.NewPlan(linking.PlanDelete(u, "ZD-5"))
+	if _, err := cut.Apply(ctx, p, ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off deletion: %v", err)
+	}
+	s := f.session(t, f.real, "sandbox")
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled after the cut: %v %+v", err, list)
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil { // the dry run's settling
+		t.Fatalf("settle: %v", err)
+	}
+	list, err = s.Unsettled()
+	if err != nil || len(list) != 1 || !slices.Equal(list[0].Remaining, []string{"op1.delete"}) {
+		t.Fatalf("unsettled after the dry run: %v %+v", err, list)
+	}
+	if res, err := s.Finish(context.Background(), list[0], ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("finish: %v %+v", err, res)
+	}
+	if _, err := f.real.User(context.Background(), aliceGoogle); !client.IsNotFound(err) {
+		t.Fatalf("the deletion was not made: %v", err)
+	}
+}

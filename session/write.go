@@ -607,7 +607,7 @@ func (p Paths) PlanLogs(tenant string) []string {
 	var logs []string
 	for _, path := range paths {
 		snap, err := audit.ReadJournal(path)
-		if err != nil || tenant != "" && snap.Tenant != tenant {
+		if err != nil || tenant != "" && !audit.SameTenant(snap.Tenant, tenant) {
 			continue
 		}
 		for _, st := range snap.Steps {
@@ -621,7 +621,7 @@ func (p Paths) PlanLogs(tenant string) []string {
 
 func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	snap, err := audit.ReadJournal(path)
-	if err != nil || snap.Tenant != s.Name {
+	if err != nil || !audit.SameTenant(snap.Tenant, s.Name) {
 		return Unsettled{}, false, nil // another tenant's, or not a journal this linkdesk reads: not its business
 	}
 	u := Unsettled{PlanID: snap.PlanID, Journal: path}
@@ -652,9 +652,13 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	if u.InUse, err = audit.JournalInUse(path); err != nil {
 		return u, false, err
 	}
-	if !u.InUse && !slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool { return st.State != audit.StepPending }) {
+	if !u.InUse && !slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
+		return st.State != audit.StepPending || linking.SettledByResume(st.Note)
+	}) {
 		// Cut off before its first call (Ctrl-C while it read the
 		// accounts): nothing was changed, and nothing is left to settle.
+		// A call cut off that a resume (a dry run) found since not to have
+		// taken effect is the operator's still: left to finish or discard.
 		return u, false, nil
 	}
 	return u, true, nil
