@@ -335,15 +335,23 @@ func SearchText(g *linking.Group) string {
 
 // shownNames calls each with the names the screens show account i of a
 // group by, in lower case: its primary identifier, the username that names
-// one of the profiles of a legacy database (named, NamedBy's), and the
-// usernames and phone numbers of the identities linked into it. It stops
-// at the first true.
+// one of the profiles of a legacy database (named, NamedBy's), its own
+// username and phone, and the usernames and phone numbers of the
+// identities linked into it. It stops at the first true.
 func shownNames(a *linking.Account, named []linking.PrimaryIdentifier, i int, each func(string) bool) bool {
 	if each(strings.ToLower(a.Identifier.Value)) {
 		return true
 	}
 	if named != nil && named[i].Value != a.Identifier.Value && each(strings.ToLower(named[i].Value)) {
 		return true
+	}
+	// Its own username and phone, which its screen shows: a profile left
+	// alone of a legacy database's (the group resolved) is named by its
+	// email now, and still found by its username.
+	for _, v := range [...]string{a.Username, a.PhoneNumber} {
+		if v != "" && each(strings.ToLower(v)) {
+			return true
+		}
 	}
 	for _, l := range a.Linked {
 		for _, v := range [...]string{l.Username, l.PhoneNumber} {

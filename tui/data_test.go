@@ -78,9 +78,14 @@ func TestFilterFindsAGroupByTheNamesItsAccountsAreShownBy(t *testing.T) {
 		{UserID: "google-oauth2|9", Connection: "google-oauth2", Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "patel.family@gmail.com"},
 			Linked: []linking.Identity{{Connection: "family-accounts", Provider: "auth0", UserID: "3", Username: "raj.patel"}}},
 	}}
+	// Its sibling deleted, a profile is named by its email, and found by
+	// its username still (tester).
+	resolved := &linking.Group{Email: "carol.jones@hotmail.com", Accounts: []*linking.Account{
+		{UserID: "auth0|1000790", Connection: "legacy-db", Username: "cjones", Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: "carol.jones@hotmail.com"}},
+	}}
 	d := &Data{}
-	d.SetReport(&linking.Report{Groups: []*linking.Group{legacy, family}})
-	for q, want := range map[string]string{"bob.smith2": "auth0|2", "BOBSMITH": "auth0|1", "raj.patel": "google-oauth2|9"} {
+	d.SetReport(&linking.Report{Groups: []*linking.Group{legacy, family, resolved}})
+	for q, want := range map[string]string{"bob.smith2": "auth0|2", "BOBSMITH": "auth0|1", "raj.patel": "google-oauth2|9", "cjones": "auth0|1000790"} {
 		got := matching(d, q)
 		if len(got) != 1 {
 			t.Errorf("filter %q matches %v, want one group", q, got)
