@@ -78,6 +78,10 @@ type Model struct {
 	// the first): a change (a write settled or finished from another
 	// shell) has the audit log read again.
 	unsettledSeen string
+	// unsettledEmails are the groups of each plan the last check found
+	// unsettled: once one is settled or finished (from another shell),
+	// they are read again, as after a write of this session.
+	unsettledEmails map[string][]string
 	// othersRunning: the last check found plans another linkdesk is
 	// carrying out (resume in another shell): the journals are read again
 	// as often as while writes are unsettled, to follow it to its end.
@@ -443,8 +447,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, check
 	case UnsettledMsg:
+		before := m.unsettledEmails
 		if m.tookUnsettled(msg) {
-			return m, m.auditChanged()
+			return m, tea.Batch(m.auditChanged(), m.rereadGroups(before))
 		}
 		return m, nil
 	case RateLimitMsg:
@@ -567,6 +572,18 @@ func (m *Model) tookUnsettled(msg UnsettledMsg) bool {
 	}
 	changed := m.unsettledSeen != "" && m.unsettledSeen != seen
 	m.unsettledSeen, m.othersRunning = seen, len(msg.Running) > 0
+	emails := map[string][]string{}
+	for _, u := range msg.List {
+		if u.Plan != nil {
+			emails[u.PlanID] = u.Plan.Emails()
+		}
+	}
+	for _, id := range msg.Running { // taken up by a resume: read again once it ends too
+		if e, ok := m.unsettledEmails[id]; ok {
+			emails[id] = e
+		}
+	}
+	m.unsettledEmails = emails
 	was := m.unsettled
 	m.unsettled = len(msg.List)
 	switch {
@@ -583,6 +600,23 @@ func (m *Model) tookUnsettled(msg UnsettledMsg) bool {
 		m.settling = 0
 	}
 	return changed
+}
+
+// rereadGroups reads again the groups of the plans a check found
+// unsettled (emails, by plan) once a later check finds them changed:
+// another linkdesk (resume) settled or finished them.
+func (m *Model) rereadGroups(emails map[string][]string) tea.Cmd {
+	var cmds []tea.Cmd
+	seen := map[string]bool{}
+	for _, list := range emails {
+		for _, e := range list {
+			if !seen[e] {
+				seen[e] = true
+				cmds = append(cmds, m.reread(e))
+			}
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // auditChanged tells the screens that the audit log may hold records this
