@@ -117,10 +117,11 @@ func redactedNotes(backups map[string]*audit.Backup) []string {
 			if !bytes.Contains(b.Users[id], []byte(audit.Redacted)) {
 				continue
 			}
-			var v any
+			var v map[string]any
 			if json.Unmarshal(b.Users[id], &v) != nil {
 				continue
 			}
+			delete(v, "identities") // its IdP tokens are redacted by design, and no undo writes them back
 			if paths := redactedPaths(v, ""); len(paths) > 0 {
 				notes = append(notes, fmt.Sprintf("the backup before %s holds %s in place of %s's %s (a secret linkdesk knows, or text an older linkdesk took for a credential): the undo writes back what the backup holds; check %s afterwards",
 					step, audit.Redacted, id, strings.Join(paths, ", "), plural(len(paths), "that value", "those values")))
