@@ -179,23 +179,24 @@ var (
 	familyOff = &linkOffWhy{link: "link (off: a family, each its own person)", choose: "choose primary (off: a family, nothing to link)",
 		err:       errors.New("nothing to link: a family, each account its own person (Non-Unique Emails)"),
 		noPrimary: "each account is its own person, not one to link into another."}
-	legacyOff = &linkOffWhy{link: "link (off: profiles to migrate, not link)", choose: "choose primary (off: profiles to migrate)",
-		err:       errors.New("nothing to link: profiles of one email on a legacy database need migration, not linking"),
-		noPrimary: "profiles of one email on a legacy database are migrated, not linked into one another (the reasons below list the ways out)."}
+	legacyOff = &linkOffWhy{link: "link (off: profiles of one email in one database)", choose: "choose primary (off: nothing to link)",
+		err:       errors.New("nothing to link: profiles of one email in one database are never linked (legacy_profiles)"),
+		noPrimary: "profiles of one email in one database are never linked into one another (the reasons below say why, and the ways out)."}
 )
 
 // linkOff is why no link may join the accounts of g, nil where one may:
 // a family shares the email on one Non-Unique Emails connection by design
 // (non_unique_email_connection refuses any two), and the profiles of one
-// email on one legacy database need migration (legacy_profiles refuses any
-// two).
+// email in one database connection are never linked (legacy_profiles
+// refuses any two; two accounts of one enterprise connection it lets
+// through).
 func linkOff(g *linking.Group) *linkOffWhy {
 	switch {
 	case g == nil:
 		return nil
 	case g.Class == linking.ClassSharedByDesign:
 		return familyOff
-	case g.Class == linking.ClassLegacyDuplicate && len(g.Accounts) > 0 &&
+	case g.Class == linking.ClassLegacyDuplicate && len(g.Accounts) > 0 && g.Accounts[0].Provider == client.StrategyAuth0 &&
 		!slices.ContainsFunc(g.Accounts, func(a *linking.Account) bool { return a.Connection != g.Accounts[0].Connection }):
 		return legacyOff
 	}
