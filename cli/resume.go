@@ -214,8 +214,12 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 				res.AuditLogs = append([]string{log}, res.AuditLogs...)
 			}
 		}
-		if !o.JSON && !s.Sandbox { // as a write command says it
-			defer printUndoHint(o.io.Out, u.Plan, res)
+		if !o.JSON && !s.Sandbox { // as a write command says it, of the calls settled done too
+			all := *res
+			if settled != nil {
+				all.Steps = append(slices.Clone(settled.Steps), res.Steps...)
+			}
+			defer printUndoHint(o.io.Out, u.Plan, &all)
 		}
 	}
 	return reportRun(o.io, o.writeFlags, s, res, err)

@@ -341,7 +341,7 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 			case audit.StepSkipped:
 				rep.Status, rep.Note = StatusDiscarded, DiscardedNote(e.journalStatus(s.ID).Note)
 			case audit.StepStarted, audit.StepUnknown:
-				cut := e.journalStatus(s.ID).Note // the op_id of the call cut off, before settling notes over it
+				cut := e.cutOpID(s.ID)
 				done, err := e.resolveOnResume(ctx, p, op, s)
 				var again *notMadeAgain
 				switch {
@@ -350,10 +350,7 @@ func (e *Executor) Settle(ctx context.Context, p *Plan) (*Result, error) {
 				case err != nil:
 					rep.unsettled(err)
 				case done:
-					rep.Status, rep.Note = StatusAlreadyDone, resumedDone
-					if audit.IsOpID(cut) {
-						rep.OpID = cut // on record: what undo takes
-					}
+					rep.Status, rep.Note, rep.OpID = StatusAlreadyDone, resumedDone, cut
 				case s.Action == ActionTicket || s.Action == ActionVerifyEmail:
 					rep.Note = "an earlier run was cut off before this call was made: finishing the plan makes it"
 				default:
@@ -439,6 +436,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 		rep.Status, rep.Note = StatusAlreadyDone, note
 		return nil
 	case audit.StepStarted, audit.StepUnknown:
+		cut := e.cutOpID(s.ID)
 		done, err := e.resolveOnResume(ctx, p, op, s)
 		var again *notMadeAgain
 		switch {
@@ -450,7 +448,7 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 			return err
 		}
 		if done {
-			rep.Status, rep.Note = StatusAlreadyDone, resumedDone
+			rep.Status, rep.Note, rep.OpID = StatusAlreadyDone, resumedDone, cut
 			return nil
 		}
 	}
@@ -1661,6 +1659,16 @@ func (e *Executor) attempted(st audit.StepStatus) (bool, error) {
 		return true, nil // the log is gone: nothing shows the call was never made
 	}
 	return made, err
+}
+
+// cutOpID is the op_id of the call of a step cut off during its call (the
+// journal's note, before settling notes over it), "" when none: the
+// settled step's report keeps it, as undo takes it.
+func (e *Executor) cutOpID(step string) string {
+	if note := e.journalStatus(step).Note; audit.IsOpID(note) {
+		return note
+	}
+	return ""
 }
 
 // settledPrefix starts the journal note of a step a resume settled.
