@@ -118,7 +118,7 @@ func destroyedText(u client.User, conns *linking.Connections, held *linking.Acce
 			roles = append(roles, r.Name)
 		}
 		for _, o := range held.Organizations {
-			orgs = append(orgs, organizationName(o))
+			orgs = append(orgs, o.Label())
 		}
 	}
 	line("roles", namesOr(readErr, len(roles), func(i int) string { return roles[i] }))

@@ -288,7 +288,7 @@ func writeAccount(w io.Writer, a *session.Account) {
 		line("identity", fmt.Sprintf("%s|%s%s on %s (%s)", p(ident.Provider), p(ident.UserID), name, p(ident.Connection), what))
 	}
 	line("roles", namesOr(a.RolesErr, len(a.Roles), func(i int) string { return a.Roles[i].Name }))
-	line("organizations", namesOr(a.OrgsErr, len(a.Orgs), func(i int) string { return organizationName(a.Orgs[i]) }))
+	line("organizations", namesOr(a.OrgsErr, len(a.Orgs), func(i int) string { return a.Orgs[i].Label() }))
 	switch g := a.Group; {
 	case a.GroupErr != nil:
 		line("group", "could not be read: "+terminalText(a.GroupErr.Error()))
@@ -342,15 +342,6 @@ func linkedIdentifier(acc linking.Account, i int, conns *linking.Connections) (l
 		return id, false
 	}
 	return id, true
-}
-
-// organizationName names an organization as people see it: its display
-// name, else its name.
-func organizationName(o client.Organization) string {
-	if o.DisplayName != "" {
-		return o.DisplayName
-	}
-	return o.Name
 }
 
 func namesOr(err error, n int, name func(int) string) string {

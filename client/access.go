@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,6 +24,10 @@ type Organization struct {
 	Name        string `json:"name"`
 	DisplayName string `json:"display_name,omitempty"`
 }
+
+// Label names the organization as people see it: its display name, else
+// its name, else its id.
+func (o Organization) Label() string { return cmp.Or(o.DisplayName, o.Name, o.ID) }
 
 // Job is an asynchronous job of the tenant (a verification email).
 type Job struct {

@@ -353,3 +353,20 @@ func TestCreateUserMakesTheAccountAskedFor(t *testing.T) {
 		t.Errorf("%d users created, want 2", n)
 	}
 }
+
+// An organization is named as people see it, everywhere linkdesk names
+// one (tester: the account screen said Globex, the link review globex).
+func TestAnOrganizationIsNamedByItsDisplayName(t *testing.T) {
+	for _, tc := range []struct {
+		o    client.Organization
+		want string
+	}{
+		{client.Organization{ID: "org_1", Name: "globex", DisplayName: "Globex"}, "Globex"},
+		{client.Organization{ID: "org_1", Name: "globex"}, "globex"},
+		{client.Organization{ID: "org_1"}, "org_1"},
+	} {
+		if got := tc.o.Label(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.o, got, tc.want)
+		}
+	}
+}

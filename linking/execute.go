@@ -848,7 +848,7 @@ func (e *Executor) checkCarried(ctx context.Context, op Operation, s Step, users
 		lost = append(lost, "role "+r.Name)
 	}
 	for _, o := range orgs {
-		lost = append(lost, "organization "+o.Name)
+		lost = append(lost, "organization "+o.Label())
 	}
 	return refuse(CheckAccessNotCarried, []string{users[0].user.UserID, users[1].user.UserID},
 		"%s holds %s, which %s lacks: the link would end them; plan the link again, so that they are carried over first",

@@ -650,7 +650,7 @@ func (u *undoer) heldByOthers(now client.User, r *Restore) {
 		}
 		for _, org := range r.RemoveOrganizations {
 			if slices.ContainsFunc(acc.Organizations, func(x client.Organization) bool { return x.ID == org.ID }) {
-				held("organization " + cmp.Or(org.Name, org.ID))
+				held("organization " + org.Label())
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -120,7 +119,7 @@ func writeOperation(w *bufio.Writer, op linking.Operation, done func(step string
 		fmt.Fprintf(w, "     carried over: role %s (%s), given to the primary before the link ends the secondary's\n", termsafe.Printable(r.Name), termsafe.Printable(r.ID))
 	}
 	for _, o := range op.Organizations {
-		fmt.Fprintf(w, "     carried over: membership of organization %s (%s)\n", termsafe.Printable(cmp.Or(o.DisplayName, o.Name)), termsafe.Printable(o.ID))
+		fmt.Fprintf(w, "     carried over: membership of organization %s (%s)\n", termsafe.Printable(o.Label()), termsafe.Printable(o.ID))
 	}
 	if r := op.Restore; r != nil {
 		writeRestore(w, r)
@@ -195,10 +194,10 @@ func writeRestore(w *bufio.Writer, r *linking.Restore) {
 		fmt.Fprintf(w, "     take role %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
 	}
 	for _, x := range r.AddOrganizations {
-		fmt.Fprintf(w, "     add to organization %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
+		fmt.Fprintf(w, "     add to organization %s (%s)\n", termsafe.Printable(x.Label()), termsafe.Printable(x.ID))
 	}
 	for _, x := range r.RemoveOrganizations {
-		fmt.Fprintf(w, "     remove from organization %s (%s)\n", termsafe.Printable(x.Name), termsafe.Printable(x.ID))
+		fmt.Fprintf(w, "     remove from organization %s (%s)\n", termsafe.Printable(x.Label()), termsafe.Printable(x.ID))
 	}
 }
 

@@ -424,7 +424,7 @@ func rolesText(s *tui.Styles, a *tui.Account, w int) string {
 func orgsText(s *tui.Styles, a *tui.Account, w int) string {
 	names := make([]string, len(a.Orgs))
 	for i, o := range a.Orgs {
-		names[i] = cmp.Or(o.DisplayName, o.Name)
+		names[i] = o.Label()
 	}
 	return namesText(s, a.OrgsErr, names, w)
 }

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -1041,7 +1040,7 @@ func (w *LinkWizard) reviewLayout(height int) reviewPane {
 			add(section, hanging("  "+s.Good.Render("+ role "), r.Name+" ("+r.ID+") given to the primary", width, maxDiffLines, nil)...)
 		}
 		for _, o := range op.Organizations {
-			add(section, hanging("  "+s.Good.Render("+ member of "), cmp.Or(o.DisplayName, o.Name)+" ("+o.ID+") carried over", width, maxDiffLines, nil)...)
+			add(section, hanging("  "+s.Good.Render("+ member of "), o.Label()+" ("+o.ID+") carried over", width, maxDiffLines, nil)...)
 		}
 		for _, n := range op.Notes {
 			add(section, indent(tui.Wrap("note: "+n, width-6, 3), "  ")...)
