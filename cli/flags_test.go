@@ -120,6 +120,7 @@ func TestUsageErrorsNeedNoTenant(t *testing.T) {
 		// account's (a refusal user_missing, its space invisible, before).
 		{"a user id with a space after it", neverRuns(t, newDeleteCmd), []string{"auth0|65aa11bb ", "--force"}, `the user id "auth0|65aa11bb " has a space or a line break around it: give it without, as 'auth0|65aa11bb'`},
 		{"a user id with a line break after it", neverRuns(t, newLinkCmd), []string{"auth0|1", "google-oauth2|2\n"}, `the user id "google-oauth2|2\n" has a space`},
+		{"an identity's id with a space after it", neverRuns(t, newUnlinkCmd), []string{"auth0|1", "google-oauth2", "1088 "}, `the user id "1088 " has a space`},
 		{"scan --email takes an address", neverRuns(t, newScanCmd), []string{"--email", "liam.miller"}, "--email liam.miller is not an email address: `linkdesk show liam.miller`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,7 +50,7 @@ func unlinkArgs(cmd *cobra.Command, args []string) error {
 	if p := args[1]; strings.Contains(p, "|") || strings.ContainsFunc(p, unicode.IsSpace) || strings.Contains(p, "@") {
 		return usageErrorf("PROVIDER %s is not a provider: it is the identity's provider alone (google-oauth2, github, auth0, …), and USER_ID its id; usage: linkdesk %s", quoteArg(p), cmd.Use)
 	}
-	return nil
+	return checkSpaced(args[2])
 }
 
 func runUnlink(o *unlinkOptions) error {

@@ -531,10 +531,8 @@ func userIDArgs(n int, ids ...int) cobra.PositionalArgs {
 // user id: provider|id, the provider without spaces or @, the id not empty (as the
 // tenant validates them; samlp|acme-corp|x@y.com is one too).
 func checkUserID(arg string) error {
-	if trimmed := strings.TrimSpace(arg); trimmed != arg && trimmed != "" {
-		// A copy with the space or line break around it: refused, said so
-		// (in quotes, the space shows), not taken for another account.
-		return usageErrorf("the user id %q has a space or a line break around it: give it without, as %s", arg, quoteArg(trimmed))
+	if err := checkSpaced(arg); err != nil {
+		return err
 	}
 	provider, id, ok := strings.Cut(arg, "|")
 	if ok && provider != "" && id != "" && !strings.ContainsFunc(provider, unicode.IsSpace) && !strings.Contains(provider, "@") {
@@ -542,6 +540,15 @@ func checkUserID(arg string) error {
 	}
 	return usageErrorf("%s is not a user id (provider|id, like auth0|63ea1f0b… or google-oauth2|1088…): `linkdesk show %s` finds the account it names and its user id",
 		quoteArg(arg), quoteArg(arg))
+}
+
+// checkSpaced refuses a user id copied with a space or a line break around
+// it: said so (in quotes, the space shows), not taken for another account.
+func checkSpaced(arg string) error {
+	if trimmed := strings.TrimSpace(arg); trimmed != arg && trimmed != "" {
+		return usageErrorf("the user id %q has a space or a line break around it: give it without, as %s", arg, quoteArg(trimmed))
+	}
+	return nil
 }
 
 // quoteArg is arg as a shell takes it back: bare when it holds only
