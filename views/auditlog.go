@@ -378,19 +378,23 @@ func (n accountName) String() string {
 // the identifier the record keeps (a username of an account deleted or
 // linked since), else by user id.
 func (a *AuditLog) accountIn(e *auditEntry, id string) accountName {
+	_, recorded, _ := strings.Cut(e.Names[id], " ") // the identifier the record keeps, if any
 	if acc, g := a.c.Data.Account(id); acc != nil {
 		if _, ok := tui.UsernameIn(g, acc); !ok && acc.Identifier.Type == linking.IdentifierEmail && slices.ContainsFunc(e.Emails, func(m string) bool {
 			return linking.NormalizeEmail(m) == linking.NormalizeEmail(acc.Identifier.Value)
 		}) {
-			return accountName{userID: id}
+			// Its email tells it apart no more than the record's did: the
+			// record's name (a legacy profile's username, its sibling
+			// deleted since), else its user id.
+			return accountName{ident: recorded, userID: id}
 		}
 		if name := tui.NameIn(g, acc); name != id { // "identifier (user id)", as tui.AccountLabel says it
 			return accountName{ident: strings.TrimSuffix(name, " ("+id+")"), userID: id}
 		}
-		return accountName{userID: id}
+		return accountName{ident: recorded, userID: id}
 	}
-	if _, value, ok := strings.Cut(e.Names[id], " "); ok {
-		return accountName{ident: value}
+	if recorded != "" {
+		return accountName{ident: recorded}
 	}
 	return accountName{userID: id}
 }

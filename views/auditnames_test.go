@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/linkdesk/linkdesk/linking"
 )
 
 // legacyAudit is an audit log of two calls on the small fixture's legacy
@@ -175,5 +177,28 @@ func TestAccountsCellCutsUserIDsBeforeIdentifiers(t *testing.T) {
 		if got := accountsCell(tt.names, tt.joiner, tt.width); got != tt.want {
 			t.Errorf("%v in %d cells: %q, want %q", tt.names, tt.width, got, tt.want)
 		}
+	}
+}
+
+// A legacy profile whose sibling was deleted since is named by its email
+// alone now; its audit rows keep the username the record gave it
+// (tester: the ticket's row read "bob.smith@yahoo.com auth0|1000123").
+func TestAnAuditRowKeepsTheRecordsNameOfAnAccountNamedByItsEmailSince(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("bob.smith@yahoo.com")
+	h.press("t")
+	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	h.press("y")
+	h.mustShow("ticket for bobsmith (auth0|1000123): done.")
+	i, ok := h.c.Data.Find("bob.smith@yahoo.com")
+	if !ok {
+		t.Fatal("no group bob.smith@yahoo.com")
+	}
+	g := *h.c.Data.Groups[i] // bob.smith2 deleted since: bobsmith alone holds the email
+	g.Accounts = slices.DeleteFunc(slices.Clone(g.Accounts), func(a *linking.Account) bool { return a.UserID != "auth0|1000123" })
+	h.c.Data.ReplaceGroup(&g)
+	h.press("esc", "y", "3")
+	if row := auditRow(h, "ticket"); !strings.Contains(row, " bobsmith (auth0|1000123)") {
+		t.Errorf("the ticket's row: %q", row)
 	}
 }
