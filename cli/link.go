@@ -72,7 +72,8 @@ func runLink(o *linkOptions) error {
 			return commandError(err)
 		}
 		// Into (or out of) one member of a family that shares an email on a
-		// Non-Unique Emails connection, the link must join the right one:
+		// Non-Unique Emails connection (or one profile of a legacy
+		// database's), the link must join the right one:
 		// said as a ticket and a verification email say who else reads the
 		// inbox. The other accounts of one person's email are no family.
 		shared, err := readSharedEmail(o.ctx, s, conns, users...)
@@ -80,7 +81,7 @@ func runLink(o *linkOptions) error {
 			return commandError(err)
 		}
 		note := ""
-		if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return onNonUniqueEmails(x, conns) }) {
+		if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return sharesEmails(x, conns) }) {
 			note = shared.note(fmt.Sprintf("whoever signs in with %s gets into the account %s alone", shared.names[1], shared.names[0]))
 		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, ops...), confirmation{
@@ -96,9 +97,9 @@ var linkOverrides = map[string]string{
 	linking.CheckDifferentEmails: "--allow-different-emails",
 }
 
-// onNonUniqueEmails reports whether a's connection lets several accounts
-// hold one email (a family's, a shop's branches).
-func onNonUniqueEmails(a *linking.Account, conns *linking.Connections) bool {
+// sharesEmails reports whether a's connection lets several accounts hold
+// one email (Connection.SharesEmails).
+func sharesEmails(a *linking.Account, conns *linking.Connections) bool {
 	c, ok := conns.ByName(a.Connection)
-	return ok && c.NonUniqueEmail
+	return ok && c.SharesEmails()
 }

@@ -34,6 +34,13 @@ type Connection struct {
 	Inferred           bool     // learned from a user's identity: settings unknown
 }
 
+// SharesEmails reports whether several accounts of the connection may hold
+// one email, each a person or profile of its own: a Non-Unique Emails
+// connection (a family, a shop's branches) or a legacy custom database.
+// Whoever signs in with an account linked into one of them reaches that
+// one alone, which a link's confirmation says.
+func (c *Connection) SharesEmails() bool { return c.NonUniqueEmail || c.LegacyCustomDB }
+
 // socialStrategies are the strategies whose identities Auth0 marks isSocial.
 var socialStrategies = map[string]bool{
 	"google-oauth2": true, "facebook": true, "apple": true, "github": true,

@@ -150,7 +150,7 @@ func (w *LinkWizard) familyNote() string {
 			continue
 		}
 		others = append(others, tui.NameIn(g, a))
-		if c, ok := w.conns.ByName(a.Connection); ok && c.NonUniqueEmail {
+		if c, ok := w.conns.ByName(a.Connection); ok && c.SharesEmails() {
 			family = true
 		}
 	}

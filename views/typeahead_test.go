@@ -255,6 +255,14 @@ func TestTheLinkConfirmationNamesTheFamilySharingTheEmail(t *testing.T) {
 	h.press("l", "j", "j", "space", "enter", "enter")
 	h.mustShow("y yes")
 	h.mustShowWhole("Note: 1 other account shares the email patel.family@gmail.com (anika.patel (auth0|63a1b2c3d4e5f60718293a4d)): whoever signs in with google-oauth2|112233445566778899001 gets into the account")
+
+	// So does a link into one of the profiles of one email on a legacy
+	// database (tester: nothing said cjones shares it).
+	h = newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
+	h.openGroup("carol.jones@hotmail.com")
+	h.press("j", "p", "l", "k", "space", "enter", "enter") // the database account into carolj
+	h.mustShow("y yes")
+	h.mustShowWhole("Note: 1 other account shares the email carol.jones@hotmail.com (cjones (auth0|1000790)): whoever signs in with auth0|66e1f2a3b4c5d6e7f8091a2b gets into the account carolj (auth0|1000789) alone.")
 }
 
 // esc while find searches stops the search and keeps find, and the query,
