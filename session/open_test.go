@@ -81,15 +81,61 @@ func TestTheSandboxIsNamedByTheEmulatorsRun(t *testing.T) {
 	}
 }
 
-func TestLoopbackHost(t *testing.T) {
+// Auth0's tenants are DNS names with a dot, on the default port; anything
+// else may be a `linkdesk emulator`, and is asked for its run: a LAN
+// address, a container's name, any explicit port.
+func TestMayBeSandbox(t *testing.T) {
 	for domain, want := range map[string]bool{
 		"127.0.0.1:4780": true, "127.0.0.1": true, "127.1.2.3:80": true, "[::1]:4780": true, "localhost:4780": true, "localhost": true,
-		"acme.eu.auth0.com": false, "10.0.0.5:4780": false, "localhost.example.com": false, "[2001:db8::1]:443": false,
+		"10.0.0.5:4780": true, "192.0.2.2": true, "[2001:db8::1]:443": true, "[2001:db8::1]": true,
+		"emulator:8080": true, "emulator": true, "acme.eu.auth0.com:8443": true, "localhost.example.com:4780": true,
+		"acme.eu.auth0.com": false, "localhost.example.com": false, "login.acme.example": false,
 	} {
-		if got := loopbackHost(domain); got != want {
-			t.Errorf("loopbackHost(%q) = %v, want %v", domain, got, want)
+		if got := mayBeSandbox(domain); got != want {
+			t.Errorf("mayBeSandbox(%q) = %v, want %v", domain, got, want)
 		}
 	}
+}
+
+// A `linkdesk emulator` on a LAN address (`--addr 192.0.2.2:0`) is named by
+// its run too, as its banner says: named by its address, the run after it
+// there was the same tenant, and a write cut off on one was settled as done
+// on the other.
+func TestAnEmulatorOnALANAddressIsNamedByItsRun(t *testing.T) {
+	ip := lanAddress(t)
+	srv, err := emulator.New(emulator.Options{Tenant: emulatortest.Fixture(t, emulatortest.Small), Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := srv.Start(net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Skipf("no emulator on %s: %v", ip, err)
+	}
+	defer srv.Close()
+	s, err := Open(context.Background(), Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if want := emulator.TenantName(srv.Run(), strings.TrimPrefix(base, "http://")); s.Name != want {
+		t.Errorf("Name %q, want %q", s.Name, want)
+	}
+}
+
+// lanAddress is an IPv4 address of this machine that is not a loopback one.
+func lanAddress(t *testing.T) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String()
+		}
+	}
+	t.Skip("this machine has no address but loopback ones")
+	return ""
 }
 
 // The snapshot of one `linkdesk emulator` run is not the next one's, at

@@ -238,9 +238,10 @@ func DefaultOperator() string {
 
 // Open connects to the tenant cfg names. ctx is the program's context: the
 // session's own calls (Context) run under it. Nothing is read yet from
-// Auth0; the first call fetches the access token. A tenant on this machine
-// (a loopback address or localhost: `linkdesk emulator`) has its
-// connections read at once, for the run that names it (nameSandboxRun).
+// Auth0; the first call fetches the access token. A tenant that may be a
+// `linkdesk emulator` (not a DNS name with a dot on the default port, as
+// Auth0's are) has its connections read at once, for the run that names it
+// (nameSandboxRun).
 // Close stops a sandbox tenant and closes the audit log.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s := &Session{ctx: ctx, ReadOnly: cfg.ReadOnly, Operator: cfg.Operator, Paths: PathsFor(cfg), stop: func() {}}
@@ -267,7 +268,11 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 		s.Tenant, s.Name = t, t.Domain()
 		s.secrets = nonEmpty(cfg.ClientSecret, cfg.APIToken)
-		s.nameSandboxRun(ctx)
+		defaultPort := "443"
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(cfg.Domain)), "http://") {
+			defaultPort = "80"
+		}
+		s.nameSandboxRun(ctx, defaultPort)
 	}
 	// Registered at once, so that nothing printed or written afterwards can
 	// carry them.
@@ -277,51 +282,53 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	return s, nil
 }
 
-// nameSandboxRun names a sandbox tenant on this machine (`linkdesk
-// emulator`) by its run, as the sandbox in this process is named: a domain
-// is one tenant on Auth0, but an emulator started again at an address
-// serves another tenant there, whose plans, journals, locks and audit
-// records must not be those of the one before (a write cut off on one is
-// not settled as done on the other). Auth0 is never on a loopback address,
-// and never names a run: its name stays its domain. The run is read from
-// the answers to the connections read, which the session keeps for its
-// commands; a read that fails leaves the domain as the name, and the
-// command meets the failure at its own first call, as before.
-func (s *Session) nameSandboxRun(ctx context.Context) {
-	if !loopbackHost(s.Tenant.Domain()) {
+// nameSandboxRun names a sandbox tenant (`linkdesk emulator`) by its run,
+// as the sandbox in this process is named: a domain is one tenant on
+// Auth0, but an emulator started again at an address serves another tenant
+// there, whose plans, journals, locks and audit records must not be those
+// of the one before (a write cut off on one is not settled as done on the
+// other). An emulator may be anywhere (a loopback address, a LAN address, a
+// container's name); Auth0's tenants are DNS names with a dot on their
+// scheme's default port, which are not asked (mayBeSandbox), and never name
+// a run: their name stays their domain. The run is read from the answers
+// to the connections read, which the session keeps for its commands; a
+// read that fails leaves the domain as the name, and the command meets the
+// failure at its own first call, as before. defaultPort is the port of the
+// domain's scheme, for a domain given without one.
+func (s *Session) nameSandboxRun(ctx context.Context, defaultPort string) {
+	domain := s.Tenant.Domain()
+	if !mayBeSandbox(domain) {
 		return
 	}
 	// Nothing listening there answers at once, and is not waited for as
 	// the client waits for a tenant it cannot reach (its token request is
 	// retried for seconds): the command's first call meets it, as before.
-	// (A domain without its port is on its scheme's, which the session does
-	// not know: read at once.)
-	if _, _, err := net.SplitHostPort(s.Tenant.Domain()); err == nil {
-		conn, err := net.DialTimeout("tcp", s.Tenant.Domain(), 2*time.Second)
-		if err != nil {
-			return
-		}
-		conn.Close()
+	addr := domain
+	if _, _, err := net.SplitHostPort(domain); err != nil {
+		addr = net.JoinHostPort(strings.Trim(domain, "[]"), defaultPort)
 	}
+	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return
+	}
+	conn.Close()
 	_, _ = s.Connections(ctx)
 	if run := s.Tenant.SandboxRun(); run != "" {
-		s.Name = emulator.TenantName(run, s.Tenant.Domain())
+		s.Name = emulator.TenantName(run, domain)
 	}
 }
 
-// loopbackHost reports whether a tenant's domain (host or host:port) is on
-// this machine: localhost, or a loopback address.
-func loopbackHost(domain string) bool {
-	host := domain
-	if h, _, err := net.SplitHostPort(domain); err == nil {
-		host = h
+// mayBeSandbox reports whether a tenant's domain (host, or host:port when
+// not on its scheme's default port) may be a `linkdesk emulator`: anything
+// but what Auth0's tenants all are, a DNS name with a dot on the default
+// port. An IP literal, localhost, a name without a dot (a container's, in
+// docker compose) or any explicit port may.
+func mayBeSandbox(domain string) bool {
+	if _, _, err := net.SplitHostPort(domain); err == nil {
+		return true // an explicit port: Auth0 is on the default one
 	}
-	host = strings.Trim(host, "[]")
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	host := strings.Trim(domain, "[]")
+	return net.ParseIP(host) != nil || !strings.Contains(host, ".")
 }
 
 // SandboxEnds says why a sandbox tenant's writes cut off are never
