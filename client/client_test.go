@@ -621,3 +621,69 @@ func TestALinkSentAgainAfterALostAnswerIsDoneWhenTheFirstSendLandedMeanwhile(t *
 		}
 	}
 }
+
+// A client pins the first run of a sandbox tenant it hears from: once an
+// answer names another run at its address (`linkdesk emulator` started
+// again there), it sends no write, whatever the method, and says why. Its
+// session was named by the first run, and a write sent to the next one
+// would be that tenant's under the other's name.
+func TestAWriteToAnotherRunAtTheAddressIsRefusedUnsent(t *testing.T) {
+	ctx := context.Background()
+	const secret = "a-secret-of-both-runs-0123456789-0123456789-0123456789-0123456789"
+	start := func(addr string) (*emulator.Server, string) {
+		t.Helper()
+		srv, err := emulator.New(emulator.Options{Tenant: smallTenant(t), Rate: -1, ClientSecret: secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := srv.Start(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv, base
+	}
+	first, base := start("127.0.0.1:0")
+	tn, err := client.New(ctx, client.Config{Domain: base, ClientID: first.ClientID(), ClientSecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "github|5832311"
+	if _, err := tn.User(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tn.SetBlocked(ctx, id, true); err != nil {
+		t.Fatalf("a write to the run first heard from: %v", err)
+	}
+	was := first.Run()
+	first.Close()
+
+	second, _ := start(strings.TrimPrefix(base, "http://"))
+	defer second.Close()
+	if second.Run() == was {
+		t.Skipf("both runs drew %s", was)
+	}
+	_, _ = tn.User(ctx, id) // the read before every write: its answer names the new run
+	if run := tn.SandboxRun(); run != second.Run() {
+		t.Fatalf("SandboxRun %q after the read, want the new run %q", run, second.Run())
+	}
+	checks := map[string]error{}
+	_, checks["block"] = tn.SetBlocked(ctx, id, false)
+	checks["delete"] = tn.DeleteUser(ctx, id)
+	_, checks["link"] = tn.Link(ctx, "auth0|63ea1f0b2c8d4e5f60718293", client.LinkTarget{Provider: "google-oauth2", UserID: "108812345678901234567"})
+	_, checks["ticket"] = tn.PasswordChangeTicket(ctx, id, client.TicketOptions{})
+	checks["assign roles"] = tn.AssignRoles(ctx, id, []string{"rol_1"})
+	_, checks["unlink"] = tn.Unlink(ctx, "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2", "101202303404505606707")
+	want := "the sandbox tenant at " + strings.TrimPrefix(base, "http://") + " is another run now (was " + was + ", is " + second.Run() + ")"
+	for name, err := range checks {
+		if !errors.Is(err, client.ErrSandboxRunChanged) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "start linkdesk again") {
+			t.Errorf("%s on the new run: %v, want %q and that linkdesk must be started again", name, err, want)
+		}
+	}
+	st := second.Stats()
+	if st.Writes != 0 {
+		t.Errorf("%d write requests reached the new run: %v", st.Writes, st.Requests)
+	}
+	if u, ok := second.GetUser(id); !ok || u.Blocked.Bool() {
+		t.Errorf("the new run's %s: %+v", id, u)
+	}
+}

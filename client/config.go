@@ -44,9 +44,9 @@ type tenant struct {
 	download *http.Client // export files: presigned URLs, no bearer token
 	readOnly bool
 	poll     time.Duration
-	calls    *atomic.Int64           // Management API requests sent, retries included
-	grant    *grant                  // the scopes of the access token the calls carry
-	run      *atomic.Pointer[string] // the sandbox run the answers named (SandboxRun)
+	calls    *atomic.Int64 // Management API requests sent, retries included
+	grant    *grant        // the scopes of the access token the calls carry
+	runs     *sandboxRuns  // the sandbox runs the answers named (SandboxRun)
 }
 
 // New connects to a tenant. It does not make a request; the first call
@@ -66,12 +66,12 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 	base := scheme + "://" + host
 
 	// The transport, built from the wire up; a request meets the layers in
-	// the opposite order: guard, capture, retry, renewal, pacing, and the
-	// sandbox run every answer names.
+	// the opposite order: guards (read-only, another sandbox run), capture,
+	// retry, renewal, pacing, and the sandbox run every answer names.
 	pacer := newPacer()
 	calls := new(atomic.Int64)
-	run := new(atomic.Pointer[string])
-	var tr http.RoundTripper = paced{next: counted{next: runWatch{next: baseRT, run: run}, calls: calls}, pacer: pacer}
+	runs := new(sandboxRuns)
+	var tr http.RoundTripper = paced{next: counted{next: runWatch{next: baseRT, runs: runs}, calls: calls}, pacer: pacer}
 	var renewer *tokenRenewer
 	if cfg.APIToken == "" {
 		renewer = &tokenRenewer{next: tr}
@@ -81,6 +81,7 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 	tr = errorCapture{next: tr}
 	g := &grant{}
 	tr = scopeWatch{next: tr, grant: g}
+	tr = runGuard{next: tr, runs: runs, addr: host}
 	if cfg.ReadOnly {
 		tr = readOnlyGuard{next: tr}
 	}
@@ -133,7 +134,7 @@ func New(ctx context.Context, cfg Config) (Tenant, error) {
 		poll:     poll,
 		calls:    calls,
 		grant:    g,
-		run:      run,
+		runs:     runs,
 	}, nil
 }
 
@@ -210,7 +211,7 @@ func (t *tenant) Domain() string       { return t.domain }
 func (t *tenant) RateLimit() RateLimit { return t.pacer.snapshot() }
 
 func (t *tenant) SandboxRun() string {
-	if run := t.run.Load(); run != nil {
+	if run := t.runs.last.Load(); run != nil {
 		return *run
 	}
 	return ""

@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -225,21 +227,77 @@ func (t *tokenRenewer) markStale(header, fresh string) {
 // linkdesk package). Auth0 never sends it.
 const SandboxRunHeader = "X-Linkdesk-Sandbox-Run"
 
-// runWatch keeps the SandboxRunHeader of the last answer that carried one:
-// which run of a sandbox tenant the calls reached (Tenant.SandboxRun).
+// sandboxRuns are the runs of a sandbox tenant the answers named: the
+// first one, which the client is pinned to, and the last one.
+type sandboxRuns struct{ first, last atomic.Pointer[string] }
+
+// changed reports the pinned run and the one the last answer named when
+// they differ: the tenant at the address is another run now.
+func (r *sandboxRuns) changed() (was, is string, ok bool) {
+	first, last := r.first.Load(), r.last.Load()
+	if first == nil || last == nil || *first == *last {
+		return "", "", false
+	}
+	return *first, *last, true
+}
+
+// runWatch keeps the SandboxRunHeader of the answers that carry one: which
+// run of a sandbox tenant the calls reached (Tenant.SandboxRun), the first
+// one pinned (runGuard).
 type runWatch struct {
 	next http.RoundTripper
-	run  *atomic.Pointer[string]
+	runs *sandboxRuns
 }
 
 func (w runWatch) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := w.next.RoundTrip(req)
 	if err == nil {
 		if run := resp.Header.Get(SandboxRunHeader); run != "" {
-			w.run.Store(&run)
+			w.runs.first.CompareAndSwap(nil, &run)
+			w.runs.last.Store(&run)
 		}
 	}
 	return resp, err
+}
+
+// ErrSandboxRunChanged is matched by the error of a write refused because
+// the sandbox tenant at the client's address is another run than the one
+// it first answered from (*RunChangedError); nothing was sent.
+var ErrSandboxRunChanged = errors.New("the sandbox tenant is another run now")
+
+// RunChangedError is a write refused, unsent, because the sandbox tenant at
+// Addr was started again: its answers named run Was first, and Now since.
+type RunChangedError struct{ Addr, Was, Now string }
+
+func (e *RunChangedError) Error() string {
+	return fmt.Sprintf("the sandbox tenant at %s is another run now (was %s, is %s): this linkdesk named the tenant by the run before, and sends the new one no write; start linkdesk again to work on it", e.Addr, e.Was, e.Now)
+}
+
+func (e *RunChangedError) Is(target error) bool { return target == ErrSandboxRunChanged }
+
+// runGuard refuses every write once an answer named another run than the
+// first (a `linkdesk emulator` started again at the address): the session
+// was named by the first run, and its plans, journals and audit records
+// are that tenant's, not the new one's. It sits next to the read-only
+// guard, so that a refused write is never paced, retried or sent. Every
+// write of linkdesk is preceded by reads of the accounts it touches, whose
+// answers show the change. The token request is let through.
+type runGuard struct {
+	next http.RoundTripper
+	runs *sandboxRuns
+	addr string
+}
+
+func (g runGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead && !strings.HasSuffix(req.URL.Path, "/oauth/token") {
+		if was, is, ok := g.runs.changed(); ok {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, &RunChangedError{Addr: g.addr, Was: was, Now: is}
+		}
+	}
+	return g.next.RoundTrip(req)
 }
 
 // paced sends an API request when the pacer lets it through and shows the

@@ -336,3 +336,58 @@ func TestSandboxRunIsTheRunTheAnswersName(t *testing.T) {
 		}
 	}
 }
+
+// Once the answers named another run than the first, the guard refuses
+// every request but a read (GET, HEAD) and the token request, unsent; the
+// run first heard from, and again, lets everything through.
+func TestRunGuardRefusesAllButReadsAndTheTokenOnceTheRunChanged(t *testing.T) {
+	w := &wire{answers: []func(*http.Request) (*http.Response, error){answer(200, `{}`)}}
+	runs := new(sandboxRuns)
+	g := runGuard{next: runWatch{next: w, runs: runs}, runs: runs, addr: "127.0.0.1:4780"}
+	send := func(method, path string) error {
+		req, _ := http.NewRequest(method, "http://127.0.0.1:4780"+path, strings.NewReader("{}"))
+		resp, err := g.RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	heard := func(run string) {
+		w.answers = []func(*http.Request) (*http.Response, error){answer(200, `{}`, SandboxRunHeader, run)}
+		if err := send(http.MethodGet, "/api/v2/connections"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	heard("5e0c")
+	heard("5e0c")
+	if err := send(http.MethodDelete, "/api/v2/users/u1"); err != nil {
+		t.Fatalf("a write to the run first heard from: %v", err)
+	}
+	heard("7a31")
+	before := len(w.requests())
+	for _, r := range []struct {
+		method, path string
+		sent         bool
+	}{
+		{http.MethodGet, "/api/v2/users/u1", true},
+		{http.MethodHead, "/api/v2/users/u1", true},
+		{http.MethodPost, "/oauth/token", true},
+		{http.MethodPost, "/api/v2/jobs/users-exports", false},
+		{http.MethodPatch, "/api/v2/users/u1", false},
+		{http.MethodDelete, "/api/v2/users/u1", false},
+		{http.MethodPost, "/api/v2/users/u1/identities", false},
+	} {
+		err := send(r.method, r.path)
+		var rc *RunChangedError
+		switch {
+		case r.sent && err != nil:
+			t.Errorf("%s %s: %v, want it sent", r.method, r.path, err)
+		case !r.sent && (!errors.As(err, &rc) || rc.Was != "5e0c" || rc.Now != "7a31" || !errors.Is(err, ErrSandboxRunChanged)):
+			t.Errorf("%s %s: %v, want it refused (was 5e0c, is 7a31)", r.method, r.path, err)
+		}
+		if got := len(w.requests()) - before; r.sent != (got == 1) {
+			t.Errorf("%s %s: %d requests reached the wire", r.method, r.path, got)
+		}
+		before = len(w.requests())
+	}
+}

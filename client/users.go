@@ -236,7 +236,7 @@ func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Id
 				return primary.Identities, nil
 			}
 		}
-		if err == nil || errors.As(err, &apiErr) || ctx.Err() != nil {
+		if err == nil || errors.As(err, &apiErr) || errors.Is(err, ErrSandboxRunChanged) || ctx.Err() != nil {
 			return ids, err
 		}
 		// The answer was lost: read the tenant instead of repeating blindly.
@@ -272,7 +272,7 @@ func (t *tenant) Unlink(ctx context.Context, primaryID, provider, userID string)
 	var ids []Identity
 	err := t.call(ctx, http.MethodDelete, t.m.URI("users", primaryID, "identities", provider, userID), nil, &ids)
 	var apiErr *Error
-	if err == nil || errors.As(err, &apiErr) || ctx.Err() != nil {
+	if err == nil || errors.As(err, &apiErr) || errors.Is(err, ErrSandboxRunChanged) || ctx.Err() != nil {
 		return ids, err
 	}
 	// The answer was lost: the primary says whether the identity is still there.

@@ -1225,7 +1225,7 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 	switch {
 	case callErr == nil:
 		return outcomeDone, ""
-	case errors.Is(callErr, client.ErrReadOnly):
+	case errors.Is(callErr, client.ErrReadOnly), errors.Is(callErr, client.ErrSandboxRunChanged): // refused unsent
 		return outcomeFailed, ""
 	case errors.As(callErr, &apiErr) && apiErr.StatusCode < 500:
 		return outcomeFailed, ""
