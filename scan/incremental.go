@@ -56,7 +56,7 @@ func refresh(ctx context.Context, t client.Tenant, conns *linking.Connections, r
 	if !ok {
 		return nil, errNeedExport{"this tenant cannot be searched"}
 	}
-	snap, err := OpenSnapshot(req.Snapshot, t.Domain())
+	snap, err := OpenSnapshot(req.Snapshot, req.tenant(t))
 	if err != nil {
 		return nil, errNeedExport{err.Error()}
 	}

@@ -37,7 +37,7 @@ const SnapshotVersion = 2
 // SnapshotState is the state file of a snapshot.
 type SnapshotState struct {
 	Version int    `json:"version"`
-	Tenant  string `json:"tenant"` // the tenant's domain
+	Tenant  string `json:"tenant"` // the tenant's name (Request.Tenant): its domain, or a sandbox run's name
 	Base    string `json:"base"`   // the base file's name in the directory
 	Delta   string `json:"delta,omitempty"`
 	// BaseAt is when the base's export job was asked for: a user changed
@@ -118,7 +118,9 @@ type Snapshot struct {
 const stateFile = "state.json"
 
 // SnapshotDir is where the snapshot of tenant lives under a state
-// directory: one directory a tenant, named after its domain.
+// directory: one directory a tenant, named after its domain (the runs of a
+// `linkdesk emulator` at one address share it, each replacing the one
+// before's snapshot, whose state names another tenant: OpenSnapshot).
 func SnapshotDir(stateDir, tenant string) string {
 	name := strings.Map(func(r rune) rune {
 		switch {
@@ -134,7 +136,8 @@ func SnapshotDir(stateDir, tenant string) string {
 var ErrNoSnapshot = errors.New("no snapshot of this tenant")
 
 // OpenSnapshot reads the state of the snapshot in dir, checking that it is
-// tenant's and that its files are there.
+// tenant's (by name, Request.Tenant: one of another run at the address is
+// none) and that its files are there.
 func OpenSnapshot(dir, tenant string) (*Snapshot, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, os.ErrNotExist) {

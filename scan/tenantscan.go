@@ -37,6 +37,12 @@ type Request struct {
 	// only what changed (Method "incremental"); otherwise it exports and
 	// keeps the export as the new snapshot.
 	Snapshot string
+	// Tenant is the tenant's name, which the snapshot's state keeps: a
+	// snapshot kept for another name is none (the scan exports, and its
+	// export replaces it). "" is the tenant's domain. A `linkdesk emulator`
+	// run is named by its run, so that the run after it at the address,
+	// another tenant in the same directory, does not bring it up to date.
+	Tenant string
 	// Full exports even when the snapshot could be brought up to date.
 	Full bool
 	// ExportBytes is the size of an export file as stored (ExportFile), when
@@ -59,6 +65,14 @@ type Request struct {
 	// an unlink, a deletion or an account made again shows in the scan right
 	// after it, although search, eventually consistent, may not show it yet.
 	Written []Written
+}
+
+// tenant is the name the snapshot is kept for (Request.Tenant).
+func (req Request) tenant(t client.Tenant) string {
+	if req.Tenant != "" {
+		return req.Tenant
+	}
+	return t.Domain()
 }
 
 // Written is a user that linkdesk wrote (linked, unlinked, deleted, made
@@ -198,7 +212,7 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	var keep *snapshotWriter
 	expect := 0
 	if req.Snapshot != "" {
-		if old, err := OpenSnapshot(req.Snapshot, t.Domain()); err == nil {
+		if old, err := OpenSnapshot(req.Snapshot, req.tenant(t)); err == nil {
 			expect = old.State.Emails
 		}
 		keep, _ = newSnapshotWriter(req.Snapshot) // without one, the scan goes on and keeps nothing
@@ -243,7 +257,7 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 	}
 	report.Tenant, report.ScannedAt, report.Method = t.Domain(), started, linking.MethodExport
 	if keep != nil && se != nil {
-		st := SnapshotState{Tenant: t.Domain(), BaseAt: started, Emails: report.AccountsWithEmail, Connections: conns.Listed()}
+		st := SnapshotState{Tenant: req.tenant(t), BaseAt: started, Emails: report.AccountsWithEmail, Connections: conns.Listed()}
 		st.Index = index.write(req.Snapshot, started)
 		if oldest, err := se.Logs(ctx, "", 1); err == nil {
 			if len(oldest) > 0 {

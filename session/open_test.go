@@ -2,7 +2,10 @@ package session
 
 import (
 	"context"
+	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +185,62 @@ func TestAnotherRunAtTheSameAddressDoesNotInheritTheSnapshot(t *testing.T) {
 	defer second.Close()
 	if r := scanRun(second, base); r.UsersScanned != 40 || r.Method != linking.MethodExport {
 		t.Errorf("the second run's scan at %s: %d users by %s, want its own 40 by an export", base, r.UsersScanned, r.Method)
+	}
+}
+
+// The runs of a `linkdesk emulator` at one address keep one snapshot
+// between them, in the address's directory (README: snapshots/<domain>/),
+// its state naming the run it was taken of: a run's scan replaces the run
+// before's, which its session does not take for its own. (Kept a directory
+// a run, every run left a whole export behind, never removed: 77 MB for a
+// million users.)
+func TestTheRunsAtAnAddressKeepOneSnapshotThere(t *testing.T) {
+	ctx := context.Background()
+	state := t.TempDir()
+	var base string
+	var names []string
+	for i, users := range []int{30, 20, 10} {
+		srv, err := emulator.New(emulator.Options{Tenant: gen.Generate(gen.GenOptions{Users: users, Seed: int64(i + 1)}), Rate: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := "127.0.0.1:0"
+		if base != "" {
+			addr = strings.TrimPrefix(base, "http://")
+		}
+		if base, err = srv.Start(addr); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(ctx, Config{Domain: base, ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(), StateDir: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Snapshot(); i > 0 && !errors.Is(err, scan.ErrNoSnapshot) {
+			t.Errorf("run %d (%s) opens the snapshot of %s: %v, want none", i+1, s.Name, names[i-1], err)
+		}
+		if r, err := s.Scan(ctx, scan.Request{}); err != nil || r.UsersScanned != users {
+			t.Fatalf("run %d's scan: %v users, %v; want its %d", i+1, r, err, users)
+		}
+		snap, err := s.Snapshot()
+		if err != nil || snap.State.Tenant != s.Name || snap.Dir != scan.SnapshotDir(state, s.Tenant.Domain()) {
+			if snap == nil {
+				snap = &scan.Snapshot{}
+			}
+			t.Errorf("run %d's snapshot: of %q in %s (%v); want one of %q in %s", i+1, snap.State.Tenant, snap.Dir, err, s.Name, scan.SnapshotDir(state, s.Tenant.Domain()))
+		}
+		names = append(names, s.Name)
+		s.Close()
+		srv.Close()
+	}
+	entries, err := os.ReadDir(filepath.Join(state, "snapshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		dirs = append(dirs, e.Name())
+	}
+	if want := filepath.Base(scan.SnapshotDir(state, strings.TrimPrefix(base, "http://"))); len(dirs) != 1 || dirs[0] != want {
+		t.Errorf("after %d runs at %s the snapshots are %q, want one, %q", len(names), base, dirs, want)
 	}
 }

@@ -86,7 +86,7 @@ func (s *Session) written(req *scan.Request) {
 	if req.Email != "" || req.Full || req.Snapshot == "" || req.Written != nil {
 		return
 	}
-	snap, err := scan.OpenSnapshot(req.Snapshot, s.Tenant.Domain())
+	snap, err := scan.OpenSnapshot(req.Snapshot, s.Name)
 	if err != nil {
 		return // nothing to bring up to date: the scan exports
 	}

@@ -469,6 +469,9 @@ func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, 
 	if req.Email == "" && req.Snapshot == "" {
 		req.Snapshot = s.SnapshotDir()
 	}
+	if req.Tenant == "" {
+		req.Tenant = s.Name
+	}
 	if req.Email != "" && req.MoreHolders == nil {
 		req.MoreHolders = s.withHolders
 	}
@@ -482,11 +485,13 @@ func (s *Session) Scan(ctx context.Context, req scan.Request) (*linking.Report, 
 }
 
 // SnapshotDir is where the session keeps its tenant's snapshot: under the
-// state directory, one directory a tenant, by its name (a `linkdesk
-// emulator` started again at an address is another tenant, whose scan must
-// not bring the run before's snapshot up to date); for a sandbox tenant,
-// which lives as long as the process, a temporary directory removed at
-// Close.
+// state directory, one directory a domain (the runs of a `linkdesk
+// emulator` at one address share it: the snapshot's state names the run it
+// was taken of, and one of another run is none, which the next scan's
+// export replaces, so that a run's scan never brings the run before's
+// snapshot up to date, and only one is kept an address); for a sandbox
+// tenant, which lives as long as the process, a temporary directory
+// removed at Close.
 func (s *Session) SnapshotDir() string {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
@@ -494,7 +499,7 @@ func (s *Session) SnapshotDir() string {
 		return s.snapDir
 	}
 	if !s.Sandbox {
-		s.snapDir = scan.SnapshotDir(s.Paths.State, s.Name)
+		s.snapDir = scan.SnapshotDir(s.Paths.State, s.Tenant.Domain())
 		return s.snapDir
 	}
 	dir, err := os.MkdirTemp("", "linkdesk-sandbox-snapshot-")
@@ -512,7 +517,7 @@ func (s *Session) Snapshot() (*scan.Snapshot, error) {
 	if s.Tenant == nil {
 		return nil, ErrNoTenant
 	}
-	return scan.OpenSnapshot(s.SnapshotDir(), s.Tenant.Domain())
+	return scan.OpenSnapshot(s.SnapshotDir(), s.Name)
 }
 
 // Users reads users by id (consistent); a missing one is a refusal
