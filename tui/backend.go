@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -27,14 +28,32 @@ func (b *Backend) TenantName() string { return b.Session.Name }
 // TenantAddress is the tenant's domain, where the status bar has no room
 // for its name: a sandbox's name says in words what its badge says.
 func (b *Backend) TenantAddress() string {
-	if b.Session.Sandbox && b.Session.Tenant != nil {
+	if b.Sandbox() && b.Session.Tenant != nil {
 		return b.Session.Tenant.Domain()
 	}
 	return b.Session.Name
 }
 
-// Sandbox reports whether the tenant is a sandbox tenant.
-func (b *Backend) Sandbox() bool { return b.Session.Sandbox }
+// Sandbox reports whether the tenant is a sandbox tenant: the one in this
+// process, or a `linkdesk emulator` named by its run.
+func (b *Backend) Sandbox() bool { return b.Session.Sandbox || b.runNamed() }
+
+// runNamed reports whether the tenant is named by a sandbox run, "sandbox
+// RUN (HOST:PORT)" (emulator.TenantName), not by its domain as Auth0's
+// tenants are.
+func (b *Backend) runNamed() bool {
+	s := b.Session
+	if s.Tenant == nil || s.Name == s.Tenant.Domain() {
+		return false
+	}
+	run, ok := strings.CutPrefix(s.Name, "sandbox ")
+	run, inParens := strings.CutSuffix(run, " ("+s.Tenant.Domain()+")")
+	return ok && inParens && run != "" && !strings.Contains(run, " ")
+}
+
+// SandboxEndsHere reports whether the sandbox tenant lives in this process
+// and ends with it (session.SandboxEnds); a `linkdesk emulator` outlives it.
+func (b *Backend) SandboxEndsHere() bool { return b.Session.Sandbox }
 
 // AuditLog is the path of the audit log.
 func (b *Backend) AuditLog() string { return b.Session.Paths.AuditLog }

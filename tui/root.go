@@ -1282,7 +1282,7 @@ func (m *Model) askQuit() tea.Cmd {
 			body = append(body, Bullet(w.label, width, 0)...) // whole, wrapped: the accounts it names
 		}
 		after := "one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant."
-		if m.c.Backend != nil && m.c.Backend.Sandbox() {
+		if m.c.Backend != nil && m.c.Backend.SandboxEndsHere() {
 			after = session.SandboxEnds + "."
 		}
 		return append(append(body, ""), Wrap("Quitting now stops them where they stand: "+after, width, 0)...)

@@ -382,3 +382,44 @@ func TestTwoTenantsWithoutAPortReadApartAt60Columns(t *testing.T) {
 		}
 	}
 }
+
+// A `linkdesk emulator` named by its run ("sandbox 5e0c (HOST:PORT)") has
+// the bar of the sandbox in this process: its SANDBOX badge, and its
+// address where there is no room for its name (it showed
+// "sandbox 5e0c (127.0.0.…:38417)", at 60 columns "…:38417)", and no
+// badge). Its quit question does not say it ends with this linkdesk: it
+// outlives the process, and resume settles what was cut off there.
+func TestAnEmulatorNamedByItsRunHasTheBarOfASandbox(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	const name, addr = "sandbox 5e0c (127.0.0.1:38417)", "127.0.0.1:38417"
+	model := func(sandbox bool, width int) *Model {
+		c := &Common{Now: func() time.Time { return now },
+			Backend: &Backend{Session: session.With(context.Background(), domainTenant{domain: addr}, name, session.Config{Sandbox: sandbox})}}
+		m := New(c, Pages{Overview: newProbePage, Groups: newProbePage, Audit: newProbePage, Help: newProbeHelp},
+			Options{Theme: ThemePlain, FixedTheme: true, RateEvery: -1})
+		m.Init()
+		m.Update(tea.WindowSizeMsg{Width: width, Height: 20})
+		m.LoadReport(&linking.Report{Method: linking.MethodExport, ScannedAt: now.Add(-2 * time.Hour), UsersScanned: 3000})
+		m.rate = client.RateLimit{Known: true, Limit: 2, Remaining: 0, Reset: now.Add(1400 * time.Millisecond), Seen429: 1}
+		m.unsettled = 1
+		m.writes = []write{{label: "verification email to chidi631@web.de"}}
+		return m
+	}
+	for _, width := range []int{60, 70, 80, 100, 140} {
+		bar, inProcess := model(false, width).statusBar(), model(true, width).statusBar()
+		if bar != inProcess {
+			t.Errorf("%d columns: the emulator's bar\n%q\nthe sandbox's\n%q", width, bar, inProcess)
+		}
+		if !strings.Contains(bar, "SBX") && !strings.Contains(bar, "SANDBOX") || !strings.Contains(bar, name) && strings.Contains(bar, "38417)") {
+			t.Errorf("%d columns: %q, want the badge, and the name whole or the address", width, bar)
+		}
+	}
+	for _, sandbox := range []bool{false, true} {
+		m := model(sandbox, 100)
+		m.askQuit()
+		text := m.Active().View()
+		if ends := strings.Contains(text, "ends with this linkdesk"); ends != sandbox || !sandbox && !strings.Contains(text, "resume") {
+			t.Errorf("the quit question of %s (in this process %v):\n%s", name, sandbox, text)
+		}
+	}
+}
