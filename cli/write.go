@@ -334,7 +334,7 @@ func resultJSON(res *linking.Result, s *session.Session) runJSON {
 var statusMark = map[linking.StepStatus]string{
 	linking.StatusDone: "done", linking.StatusAlreadyDone: "already done", linking.StatusFailed: "FAILED",
 	linking.StatusRefused: "REFUSED", linking.StatusUnknown: "OUTCOME UNKNOWN", linking.StatusNotRun: "not run",
-	linking.StatusDiscarded: "DISCARDED",
+	linking.StatusDiscarded: "DISCARDED", linking.StatusUndone: "undone since",
 }
 
 func printStep(w io.Writer, r linking.StepReport) {
@@ -378,12 +378,19 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			}
 		}
 		fmt.Fprintln(w, ".")
-	} else if discarded := res.Count(linking.StatusDiscarded); res.Err == nil && done+discarded == len(res.Steps) {
-		fmt.Fprintf(w, "Done: %d of %s made; %d left undone for good by an earlier `linkdesk resume --discard`:\n", done, calls(len(res.Steps)), discarded)
+	} else if discarded, undone := res.Count(linking.StatusDiscarded), res.Count(linking.StatusUndone); res.Err == nil && done+discarded+undone == len(res.Steps) {
+		fmt.Fprintf(w, "Done: %d of %s made", done, calls(len(res.Steps)))
+		if undone > 0 {
+			fmt.Fprintf(w, "; %d taken apart since by an undo, not made again", undone)
+		}
+		if discarded > 0 {
+			fmt.Fprintf(w, "; %d left undone for good by an earlier `linkdesk resume --discard`", discarded)
+		}
+		fmt.Fprintln(w, ":")
 		for _, st := range res.Steps {
-			if st.Status == linking.StatusDiscarded {
+			if st.Status == linking.StatusDiscarded || st.Status == linking.StatusUndone {
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
-				if st.Note != linking.DiscardedNote("") { // not "never made": it may have gone out
+				if st.Note != linking.DiscardedNote("") { // not "never made": it may have gone out, or how it was undone
 					fmt.Fprintf(w, "      %s\n", printableName(st.Note))
 				}
 			}

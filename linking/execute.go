@@ -34,6 +34,11 @@ type Executor struct {
 	ReadOnly   bool           // refuse every write before any call, backup or audit record
 	// Progress, when set, hears about every step as it ends (or is skipped).
 	Progress func(StepReport)
+	// Undone are the operations of the plan an earlier run made and an
+	// undo (or a command of its own) took apart since, by operation id,
+	// each with what took it apart: the run neither confirms their steps
+	// nor makes them again (StatusUndone), and goes on with the others.
+	Undone map[string]string
 	// RunReason is the operator's words for this run (apply --reason),
 	// recorded with every call beside its operation's own reason.
 	RunReason string
@@ -185,6 +190,7 @@ const (
 	StatusUnknown     StepStatus = "unknown"      // the call went out; whether it took effect is not known yet
 	StatusNotRun      StepStatus = "not_run"      // the run stopped before it
 	StatusDiscarded   StepStatus = "discarded"    // left undone for good (linkdesk resume --discard): this plan never makes it
+	StatusUndone      StepStatus = "undone"       // made by an earlier run, taken apart since (its undo): this plan does not make it again
 )
 
 // StepReport is what happened to one step.
@@ -422,6 +428,12 @@ func (e *Executor) step(ctx context.Context, p *Plan, op Operation, s Step, rep 
 	e.answer = nil // good for the step right after its write only
 	if answer != nil && (answer.plan != p.ID || answer.op != op.ID) {
 		answer = nil
+	}
+	if by, ok := e.Undone[op.ID]; ok && e.state(s.ID) != audit.StepStarted && e.state(s.ID) != audit.StepUnknown {
+		// Its effect is gone by the operator's own undo: not a journal
+		// disagreeing with the tenant, nor work left to do.
+		rep.Status, rep.Note = StatusUndone, "taken apart since by "+by+": this plan does not make it again"
+		return nil
 	}
 	switch e.state(s.ID) {
 	case audit.StepSkipped:

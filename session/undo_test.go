@@ -458,3 +458,80 @@ func TestAnUndoSaysWhereItsBackupHoldsRedactedText(t *testing.T) {
 		t.Fatalf("notes: %q", notes)
 	}
 }
+
+// stopAtLink cuts a run off at the link into primary, before the tenant
+// acts (Ctrl-C between two operations of a plan, say).
+type stopAtLink struct {
+	client.Tenant
+	primary string
+	cancel  context.CancelFunc
+}
+
+func (c stopAtLink) Link(ctx context.Context, primary string, s client.LinkTarget) ([]client.Identity, error) {
+	if primary == c.primary {
+		c.cancel()
+		return nil, ctx.Err()
+	}
+	return c.Tenant.Link(ctx, primary, s)
+}
+
+// A plan cut off halfway, one of whose operations the operator undid
+// since: applied again (resume --force), it leaves that operation undone
+// and finishes the others (tester: it was refused journal_disagrees, and
+// resume then said nothing was left, 54 calls never made).
+func TestAPlanFinishesAroundAnOperationUndoneSinceItsRun(t *testing.T) {
+	const weiDB, weiGoogle = "auth0|5f1a2b3c4d5e6f7081920a1b", "google-oauth2|114455667788990011223"
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := f.session(t, stopAtLink{Tenant: f.real, primary: weiDB, cancel: cancel}, "sandbox")
+	conns, err := cut.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []linking.Operation
+	for _, pair := range [][2]string{{aliceDB, aliceGoogle}, {weiDB, weiGoogle}} {
+		users, err := cut.Users(ctx, pair[0], pair[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		more, err := linking.PlanLink(users[0], users[1:], conns, linking.LinkOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, more...)
+	}
+	p := cut.NewPlan(ops...)
+	if _, err := cut.Apply(ctx, p, ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off run: %v", err)
+	}
+
+	s := f.session(t, f.real, "sandbox")
+	up, _, err := s.UndoPlan(context.Background(), opIDOf(t, s, p.ID, "op1.link"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Apply(context.Background(), up, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("the undo of alice's link: %v %+v", err, res)
+	}
+
+	res, err := s.Apply(context.Background(), p, ApplyOptions{}) // as resume --force finishes it
+	if err != nil {
+		t.Fatalf("the plan applied again: %v", err)
+	}
+	for _, st := range res.Steps {
+		if strings.HasPrefix(st.Step, "op1.") && (st.Status != linking.StatusUndone || !strings.Contains(st.Note, "its undo")) ||
+			strings.HasPrefix(st.Step, "op2.") && st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone {
+			t.Errorf("%s: %s %s", st.Step, st.Status, st.Note)
+		}
+	}
+	for id, linked := range map[string]int{aliceDB: 0, weiDB: 1} {
+		u, err := f.real.User(context.Background(), id)
+		if err != nil || len(u.Linked()) != linked {
+			t.Errorf("%s holds %d linked identities (%v), want %d", id, len(u.Linked()), err, linked)
+		}
+	}
+	if list, err := s.Unsettled(); err != nil || len(list) != 0 {
+		t.Errorf("left unsettled: %v %+v", err, list)
+	}
+}

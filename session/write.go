@@ -239,11 +239,39 @@ func (s *Session) Apply(ctx context.Context, p *linking.Plan, opts ApplyOptions)
 		return nil, err
 	}
 	defer release()
+	if slices.ContainsFunc(j.Steps(), func(st audit.StepStatus) bool { return st.State != audit.StepPending }) {
+		ex.Undone = s.undoneOps(p) // run before: what it made may have been undone since
+	}
 	res, err := ex.Apply(ctx, p)
 	if jerr := j.End(endNote(res, err)); jerr != nil && err == nil {
 		err = jerr
 	}
 	return res, err
+}
+
+// undoneOps are the operations of p that this tenant's audit records show
+// made (a call of them done) and taken apart since (by an undo, or a
+// command of its own) and not made again: by operation id, what took each
+// apart.
+func (s *Session) undoneOps(p *linking.Plan) map[string]string {
+	recs := s.tenantRecords()
+	out := map[string]string{}
+	for _, op := range p.Operations {
+		made := slices.ContainsFunc(recs, func(r audit.Record) bool {
+			return r.PlanID == p.ID && strings.HasPrefix(r.Step, op.ID+".") && r.Phase == audit.PhaseResult && r.Result == audit.ResultOK
+		})
+		if !made {
+			continue
+		}
+		if gone, again := s.reversed(recs, p.ID, op); gone != nil && again == nil {
+			by := "op_id " + gone.OpID + " (" + gone.Action + ")"
+			if gone.Undoes != "" {
+				by = "its undo, op_id " + gone.OpID
+			}
+			out[op.ID] = by
+		}
+	}
+	return out
 }
 
 // gateWait is how long a write waits for the tenant's gate: another
