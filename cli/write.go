@@ -405,13 +405,24 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 		}
 		fmt.Fprintf(w, "Stopped after %d of %s%s. Not done:\n", done, calls(len(res.Steps)), earlier)
 		var recorded []string
+		notRun := 0 // past the first few: counted, not listed (a long apply cut off leaves hundreds)
 		for _, st := range res.Steps {
 			switch {
 			case st.Status == linking.StatusNotRun && st.Note == linking.RecordedDoneNote:
 				recorded = append(recorded, printableName(st.Step))
+			case st.Status == linking.StatusNotRun:
+				if notRun++; notRun <= stepsListed {
+					fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
+				}
 			case st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone:
 				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
 			}
+		}
+		if notRun > stepsListed {
+			fmt.Fprintf(w, "  … and %d more not run\n", notRun-stepsListed)
+		}
+		if errors.Is(res.Err, linking.ErrInterrupted) && notRun > 0 && !s.Sandbox {
+			fmt.Fprintln(w, "To finish it: `linkdesk resume --force` makes what is left, nothing twice (or leave it with `linkdesk resume --discard`).")
 		}
 		if len(recorded) > 0 {
 			fmt.Fprintf(w, "Not confirmed, as the run stopped first: the journal records %s done by an earlier run: %s\n", plural(len(recorded), "this call", "these calls"), strings.Join(recorded, ", "))

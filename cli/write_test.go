@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 var cmdFixture = emulatortest.Path(emulatortest.Small)
@@ -627,5 +629,27 @@ func TestTheDryRunOfAFinishedPlanSaysNothingIsLeftToMake(t *testing.T) {
 	r := mustRun(t, "apply", planFile)
 	if !strings.Contains(r.errOut, "nothing is left to make") || strings.Contains(r.errOut, "Run again with --force to make") {
 		t.Errorf("the dry run of a finished plan:\n%s%s", r.out, r.errOut)
+	}
+}
+
+// A long apply cut off by Ctrl-C lists the first calls not run and counts
+// the rest, and says how to finish it (tester: 360 lines of "not run",
+// and only how to undo).
+func TestAnApplyCutOffCountsWhatIsLeftAndSaysHowToFinish(t *testing.T) {
+	res := &linking.Result{Err: fmt.Errorf("%w before step op3.link: context canceled", linking.ErrInterrupted)}
+	for i := range 20 {
+		st := linking.StepReport{Op: fmt.Sprintf("op%d", i+1), Step: fmt.Sprintf("op%d.link", i+1), Status: linking.StatusNotRun}
+		if i < 2 {
+			st.Status = linking.StatusDone
+		}
+		res.Steps = append(res.Steps, st)
+	}
+	s := session.With(t.Context(), nil, "acme.eu.auth0.com", session.Config{StateDir: t.TempDir()})
+	var out strings.Builder
+	printSummary(&out, res, s)
+	got := out.String()
+	if strings.Count(got, "not run") != stepsListed+1 || !strings.Contains(got, "… and 10 more not run") ||
+		!strings.Contains(got, "To finish it: `linkdesk resume --force` makes what is left") {
+		t.Fatalf("the summary:\n%s", got)
 	}
 }
