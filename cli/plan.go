@@ -154,7 +154,11 @@ func runPlanCmd(o *planOptions) error {
 	if o.Out != "-" {
 		fmt.Fprintf(summary, "\nWrote %s, with no operation: nothing to apply.\n", o.Out)
 	}
-	if o.Email != "" && len(rep.Groups) == 0 { // said as scan --email says it, not as a plan of nothing
+	switch { // said as scan --email says it, not as a plan of nothing
+	case o.Email == "" || len(rep.Groups) > 0:
+	case o.Connection != "" || rep.UsersScanned == 0:
+		fmt.Fprintln(summary, noGroupOfEmail(o.Email, o.Connection, rep.UsersScanned))
+	default:
 		fmt.Fprintf(summary, "No group holds %s: no other account shares it (`linkdesk scan --email %s` says who has it).\n", terminalText(o.Email), terminalText(o.Email))
 	}
 	return nil

@@ -103,10 +103,21 @@ func runScanCmd(o *scanOptions) error {
 		return err
 	}
 	if o.Email != "" && len(rep.Groups) == 0 && len(rep.Single) == 0 && !o.JSON && !o.CSV {
-		fmt.Fprintf(o.io.Out, "No account has the email %s (in any case).\n", printableName(o.Email))
+		fmt.Fprintln(o.io.Out, noGroupOfEmail(o.Email, o.Connection, rep.UsersScanned))
 		return nil
 	}
 	return writeReport(o.io, rep, conns, o)
+}
+
+// noGroupOfEmail says why a scan or a plan of one email found no group:
+// no account has it, or (with --connection) none of its accounts, found
+// (n of them), is on that connection.
+func noGroupOfEmail(email, connection string, n int) string {
+	if connection != "" && n > 0 {
+		return fmt.Sprintf("No account of the email %s is on the connection %s (%s it: `linkdesk scan --email %s` lists %s).",
+			printableName(email), printableName(connection), plural(n, "1 account has", fmt.Sprintf("%d accounts have", n)), printableName(email), plural(n, "it", "them"))
+	}
+	return fmt.Sprintf("No account has the email %s (in any case).", printableName(email))
 }
 
 // runScan produces the report the options ask for, and the connections it

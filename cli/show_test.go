@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +303,16 @@ func TestScanOfAnAddressNoAccountHasSaysSo(t *testing.T) {
 	r := runCmd(t, nil, "scan", "--email", "Nobody@Nowhere.example")
 	if r.code != exitOK || r.out != "No account has the email Nobody@Nowhere.example (in any case).\n" {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+	// An address some accounts have, none of them on the connection asked
+	// for, is not said to be no one's (tester).
+	r = runCmd(t, nil, "scan", "--email", "wei.zhang@gmail.com", "--connection", "acme-corp")
+	if r.code != exitOK || r.out != "No account of the email wei.zhang@gmail.com is on the connection acme-corp (3 accounts have it: `linkdesk scan --email wei.zhang@gmail.com` lists them).\n" {
+		t.Fatalf("scan --email --connection: exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "plan", "--email", "wei.zhang@gmail.com", "--connection", "acme-corp", "--out", filepath.Join(t.TempDir(), "p.json"))
+	if r.code != exitOK || !strings.Contains(r.out+r.errOut, "No account of the email wei.zhang@gmail.com is on the connection acme-corp") {
+		t.Fatalf("plan --email --connection: exit %d:\n%s%s", r.code, r.out, r.errOut)
 	}
 }
 
