@@ -118,7 +118,12 @@ func TestAPlanOfAnEmailNoGroupHoldsSaysThereIsNothingToApply(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "e.json")
 	r := runCmd(t, nil, "plan", "--email", "nobody@x.example", "--out", out)
 	if r.code != exitOK || strings.Contains(r.out, "Review it") ||
-		!strings.Contains(r.out, "with no operation: nothing to apply") || !strings.Contains(r.out, "No group holds nobody@x.example") {
+		!strings.Contains(r.out, "with no operation: nothing to apply") || !strings.Contains(r.out, "No account has the email nobody@x.example") {
 		t.Errorf("plan of nobody's email: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// One account alone on its address: no other account shares it.
+	r = runCmd(t, nil, "plan", "--email", "sam.taylor@gmail.com", "--out", out)
+	if r.code != exitOK || !strings.Contains(r.out, "No group holds sam.taylor@gmail.com: no other account shares it") {
+		t.Errorf("plan of an email one account has: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
