@@ -46,8 +46,8 @@ func cutOffLinkLogging(t *testing.T, h *harness, auditLog string) {
 }
 
 // settleElsewhere settles, from another shell, the one write of this
-// tenant cut off (as `linkdesk resume` does).
-func settleElsewhere(t *testing.T, h *harness) {
+// tenant cut off (as `linkdesk resume` does), and returns that shell.
+func settleElsewhere(t *testing.T, h *harness) *session.Session {
 	t.Helper()
 	other := anotherShell(t, h, h.c.Backend.Session.Tenant)
 	list, err := other.Unsettled()
@@ -57,6 +57,7 @@ func settleElsewhere(t *testing.T, h *harness) {
 	if _, err := other.Settle(context.Background(), list[0]); err != nil {
 		t.Fatal(err)
 	}
+	return other
 }
 
 // tick is the rate-limit sample the root takes now and then, at now: the
@@ -178,15 +179,9 @@ func TestAGroupFinishedFromAnotherShellIsReadAgain(t *testing.T) {
 	h.tick(fixedNow.Add(time.Minute))
 	h.mustShow(" 1 UNSETTLED ")
 
-	other := anotherShell(t, h, h.c.Backend.Session.Tenant)
+	other := settleElsewhere(t, h) // found not made: left to finish
 	list, err := other.Unsettled()
 	if err != nil || len(list) != 1 {
-		t.Fatalf("unsettled: %v %+v", err, list)
-	}
-	if _, err := other.Settle(context.Background(), list[0]); err != nil {
-		t.Fatal(err)
-	}
-	if list, err = other.Unsettled(); err != nil || len(list) != 1 {
 		t.Fatalf("unsettled once settled: %v %+v", err, list)
 	}
 	if res, err := other.Finish(context.Background(), list[0], session.ApplyOptions{}); err != nil || !res.Complete() {
