@@ -1,12 +1,14 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -133,17 +135,21 @@ func TestEveryServerIsARunOfItsOwn(t *testing.T) {
 // gives that tenant: "sandbox RUN (HOST:PORT)".
 func TestRunSaysTheRunAndTheNameLinkdeskGivesIt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, RunOptions{Options: Options{Tenant: testTenant(), Rate: -1}, Addr: "127.0.0.1:0"}, out)
+		done <- Run(ctx, RunOptions{Options: Options{Tenant: testTenant(), Rate: -1}, Addr: "127.0.0.1:0"}, pw)
+		pw.Close()
 	}()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "AUTH0_CLIENT_SECRET"); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no export lines:\n%s", out)
+	var lines []string // read as a shell reads them, up to the export of the secret
+	for sc := bufio.NewScanner(pr); !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "AUTH0_CLIENT_SECRET") }); {
+		if !sc.Scan() {
+			t.Fatalf("no export lines:\n%s", strings.Join(lines, "\n"))
 		}
+		lines = append(lines, sc.Text())
 	}
-	lines := strings.Split(out.String(), "\n")
+	go io.Copy(io.Discard, pr) // what it says when it stops
+	out := strings.Join(lines, "\n")
 	var run, name, domain string
 	fmt.Sscanf(lines[0], "# linkdesk sandbox tenant sandbox %4s:", &run)
 	name, _ = strings.CutPrefix(lines[1], "# linkdesk names it: ")
@@ -160,23 +166,6 @@ func TestRunSaysTheRunAndTheNameLinkdeskGivesIt(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestTenantName(t *testing.T) {
