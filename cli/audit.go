@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +24,7 @@ type auditOptions struct {
 
 	JSON   bool
 	Limit  int
+	Since  string
 	Filter session.CallFilter
 }
 
@@ -35,7 +38,9 @@ call with its attempt and result paired, who made it, on which accounts and
 emails, why (the reason given), the call, the backup, and the whole error.
 
 Filters narrow it: --email and --user match part of an email or a user id
-(any case); --action, --result and --operator match exactly. --limit keeps
+(any case); --action, --result and --operator match exactly; --since keeps
+the calls of the last D (90m, 24h, 7d) or since a date (2026-11-30, or a
+time as 2026-11-30T14:00:00Z). --limit keeps
 the newest N calls that pass (50 unless given; 0: all): it counts calls, not
 records or lines. When it leaves calls out, a line on stderr says how many
 pass in all.
@@ -48,7 +53,7 @@ line a call: "phase" is "attempt" or "result".
 Without --audit-log it reads the audit log of the state directory; a file
 named with --audit-log that does not exist is a usage error (exit 2).`,
 		Example: `  linkdesk audit --limit 20
-  linkdesk audit --result error
+  linkdesk audit --result error --since 24h
   linkdesk audit --email bob.smith@yahoo.com --limit 0
   linkdesk audit --json --limit 0 --action delete | jq -c 'select(.phase == "attempt") | .user_ids'`,
 		Args: cobra.NoArgs,
@@ -59,6 +64,7 @@ named with --audit-log that does not exist is a usage error (exit 2).`,
 				scopeFlag{"action", "the action filter", "audit lists the calls of every action"},
 				scopeFlag{"result", "the result filter", "audit lists the calls of every result"},
 				scopeFlag{"operator", "the operator filter", "audit lists the calls of every operator"},
+				scopeFlag{"since", "the time filter", "audit lists the calls of every time"},
 			); err != nil {
 				return err
 			}
@@ -73,12 +79,37 @@ named with --audit-log that does not exist is a usage error (exit 2).`,
 	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …)")
 	f.StringVar(&o.Filter.Result, "result", "", "calls with this result (ok, error, unknown, \"no result\")")
 	f.StringVar(&o.Filter.Operator, "operator", "", "calls made by this operator")
+	f.StringVar(&o.Since, "since", "", "calls of the last D (90m, 24h, 7d), or since a date (2026-11-30) or time (RFC 3339)")
 	return cmd
+}
+
+// sinceTime is when --since starts: now less a duration (Go's, or a whole
+// number of days "7d"), or a date (UTC midnight) or an RFC 3339 time.
+func sinceTime(since string, now time.Time) (time.Time, error) {
+	if days, ok := strings.CutSuffix(since, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(since); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, since); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usageErrorf("--since %s: give a duration (90m, 24h, 7d), a date (2026-11-30) or a time (2026-11-30T14:00:00Z)", printableName(since))
 }
 
 func runAudit(o *auditOptions) (err error) {
 	if o.Limit < 0 {
 		return usageErrorf("--limit must be 0 (everything) or more")
+	}
+	if o.Since != "" {
+		if o.Filter.Since, err = sinceTime(o.Since, time.Now()); err != nil {
+			return err
+		}
 	}
 	if a := o.Filter.Action; a != "" && a != audit.ActionRepair && !slices.Contains(linking.Actions, a) {
 		return usageErrorf("--action %s: no call has it; actions are %s, and %s (the log's own notes)", printableName(a), strings.Join(linking.Actions, ", "), audit.ActionRepair)

@@ -45,10 +45,21 @@ func TestAuditListsNewestFirstWithFilters(t *testing.T) {
 		{[]string{"--result", "ok"}, 3},
 		{[]string{"--result", "error"}, 0},
 		{[]string{"--operator", "operator-ann", "--limit", "1"}, 1},
+		// --since: the calls of the last hour, of the last day, since a date
+		// long past, and none since a time to come (tester: no time filter).
+		{[]string{"--since", "1h"}, 3},
+		{[]string{"--since", "1d", "--action", "delete"}, 1},
+		{[]string{"--since", "2020-01-01"}, 3},
+		{[]string{"--since", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, 0},
 	} {
 		r := runCmd(t, nil, append([]string{"audit"}, tc.args...)...)
 		if got := strings.Count(r.out, "operator-ann "); r.code != exitOK || got != tc.calls {
 			t.Errorf("audit %q: %d calls, want %d:\n%s", tc.args, got, tc.calls, r.out)
+		}
+	}
+	for _, bad := range []string{"yesterday", "-2h", "2026-13-01"} {
+		if r := runCmd(t, nil, "audit", "--since", bad); r.code != exitUsage || !strings.Contains(r.errOut, "--since") {
+			t.Errorf("audit --since %s: exit %d %s", bad, r.code, r.errOut)
 		}
 	}
 	r = runCmd(t, nil, "audit", "--json", "--limit", "0")

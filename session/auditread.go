@@ -149,6 +149,7 @@ type CallFilter struct {
 	Result   string
 	Operator string
 	OpID     string
+	Since    time.Time // calls at or after it (zero: all)
 }
 
 // Match reports whether c passes the filter.
@@ -168,7 +169,8 @@ func (f CallFilter) Match(c Call) bool {
 		f.Action != "" && c.Action != f.Action,
 		f.Result != "" && c.Result != f.Result,
 		f.Operator != "" && c.Operator != f.Operator,
-		f.OpID != "" && c.OpID != f.OpID:
+		f.OpID != "" && c.OpID != f.OpID,
+		!f.Since.IsZero() && c.Time.Before(f.Since):
 		return false
 	}
 	return true
