@@ -23,7 +23,6 @@ type applyOptions struct {
 	PlanFile string
 	writeFlags
 	Journal string
-	Verbose bool
 }
 
 func newApplyCmd(g *globalOptions, io *streams, runF func(*applyOptions) error) *cobra.Command {
@@ -66,7 +65,7 @@ asks, and without one it changes nothing.`,
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	cmd.Flags().StringVar(&o.Journal, "journal", "", "journal file, in a directory that exists (default $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant hash>.journal)")
-	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "print every operation and its exact calls, not a summary")
+	addVerboseFlag(cmd, &o.writeFlags)
 	return cmd
 }
 

@@ -32,7 +32,8 @@ rest of its plan undone.
 resume finds this tenant's plans in that state, reads the tenant to learn
 whether each call cut off took effect, and records the outcome in the audit
 log and the journal: that needs no confirmation, as it changes nothing on the
-tenant. What then remains of a plan is shown as a dry run; --force (or "y" on
+tenant. What then remains of a plan is shown as a dry run (summed up past a few
+operations; --verbose lists every call); --force (or "y" on
 a terminal) makes those calls, with every check an apply makes, and
 --discard leaves them for good.`,
 		Example: `  linkdesk resume
@@ -47,6 +48,7 @@ a terminal) makes those calls, with every check an apply makes, and
 		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
+	addVerboseFlag(cmd, &o.writeFlags)
 	cmd.Flags().BoolVar(&o.Discard, "discard", false, "leave what remains of the plans undone for good (after settling what was cut off)")
 	return cmd
 }

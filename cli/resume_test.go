@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +20,9 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/emulator/emulatortest"
+	"github.com/linkdesk/linkdesk/emulator/gen"
+	"github.com/linkdesk/linkdesk/linking"
 )
 
 // linkAudit counts the audit records of link calls, by op id.
@@ -401,5 +406,73 @@ func TestUndoAndAuditFindTheCallsOfARunGivenAnotherAuditLog(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "audit"); r.code != exitOK || strings.Contains(r.out, "no write has been made") || !strings.Contains(r.errOut, f) {
 		t.Errorf("audit without --audit-log: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// An apply of many operations cut off early (Ctrl-C) leaves most of its
+// plan to resume, whose dry run says how many operations and calls are
+// left and names the first few, in a screenful, as apply's own dry run
+// does; --verbose lists every call. (Testers: the dry run of a plan of 234
+// operations cut off after 62 calls printed 3,111 lines.)
+func TestResumeSummarizesAPlanOfManyOperationsLeft(t *testing.T) {
+	ten := gen.Generate(gen.GenOptions{Users: 400, Seed: 5})
+	fixture := filepath.Join(t.TempDir(), "tenant.json")
+	writeFixtureFile(t, fixture, ten)
+	ops := soakOperations(t, fixture, soakSize{links: 20, unlinks: 3, deletes: 3}, rand.New(rand.NewPCG(5, 5)))
+	ten, err := emulator.LoadFixture(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, base := emulatortest.Start(t, emulator.Options{Tenant: ten, Rate: -1})
+	p := linking.NewPlan(emulator.TenantName(srv.Run(), base), "tester", time.Now())
+	p.Add(ops...)
+	state := t.TempDir()
+	planFile := filepath.Join(state, "plan.json")
+	writePlanFile(t, planFile, p)
+	useTenant(t, srv, base, state)
+	logPath := filepath.Join(state, "linkdesk", "audit.log")
+
+	// Ctrl-C once three calls have their results.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for resultsIn(logPath) < 3 && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	var out, errOut bytes.Buffer
+	io := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
+	if code := runContext(ctx, []string{"apply", planFile, "--force"}, io); code == exitOK {
+		t.Fatalf("apply went to the end despite Ctrl-C:\n%s", out.String())
+	}
+	made := resultsIn(logPath)
+	if made > p.Calls()/2 {
+		t.Fatalf("apply made %d of %d calls before Ctrl-C stopped it: too few left to summarize", made, p.Calls())
+	}
+
+	r := runCmd(t, nil, "resume")
+	if r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	t.Logf("resume's dry run:\n%s", r.out)
+	if lines := strings.Count(r.out, "\n"); lines > 40 {
+		t.Errorf("resume's dry run is %d lines:\n%s", lines, r.out)
+	}
+	if !strings.Contains(r.out, fmt.Sprintf(" left of %d, ", len(p.Operations))) || !strings.Contains(r.out, "made already)") ||
+		!strings.Contains(r.out, "more\n") || !strings.Contains(r.out, "--verbose lists every operation") {
+		t.Errorf("resume's dry run does not sum up what is left:\n%s", r.out)
+	}
+	last := p.Operations[len(p.Operations)-1]
+	if strings.Contains(r.out, last.Steps[0].Call.Path) {
+		t.Errorf("resume's dry run lists the calls of the last operation:\n%s", r.out)
+	}
+
+	v := runCmd(t, nil, "resume", "--verbose")
+	if v.code != exitOK || !strings.Contains(v.out, last.Steps[0].Call.Path) || strings.Contains(v.out, "--verbose lists") {
+		t.Errorf("resume --verbose: exit %d, does not list every call:\n%s%s", v.code, v.out, v.errOut)
+	}
+	if n := resultsIn(logPath); n != made {
+		t.Errorf("the dry runs made %d calls", n-made)
 	}
 }

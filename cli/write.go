@@ -31,6 +31,9 @@ type writeFlags struct {
 	Force  bool
 	JSON   bool
 	Reason string // the operator's words for the audit log (a ticket number, …)
+	// Verbose: a dry run of many operations lists each with its exact
+	// calls, not a summary (apply and resume take --verbose).
+	Verbose bool
 }
 
 // forced: the write goes ahead without asking (--force).
@@ -245,6 +248,13 @@ func showOperations(ios *streams, f writeFlags, p *linking.Plan, done func(step 
 		return writeJSON(ios.Out, dryRunJSON{DryRun: true, Plan: p.ID, Operations: p.Operations})
 	}
 	fmt.Fprintf(ios.Out, "On %s:\n", printableName(p.Tenant))
+	if !f.Verbose && report.ManyOperations(p.Operations, done) {
+		if err := report.WriteOperationsLeftSummary(ios.Out, p.Operations, done, outputWidth(ios)); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(ios.Out, "(--verbose lists every operation with its reasons and exact calls)")
+		return err
+	}
 	return report.WriteOperationsLeft(ios.Out, p.Operations, done)
 }
 
@@ -646,6 +656,12 @@ func showAndConfirm(ctx context.Context, ios *streams, f writeFlags, p *linking.
 		}
 	}
 	return confirm(ctx, ios, f, c)
+}
+
+// addVerboseFlag registers --verbose, for a write whose dry run may list
+// hundreds of operations.
+func addVerboseFlag(cmd *cobra.Command, f *writeFlags) {
+	cmd.Flags().BoolVarP(&f.Verbose, "verbose", "v", false, "print every operation and its exact calls, not a summary")
 }
 
 // addWriteFlags registers --force and --json, and --reason where the

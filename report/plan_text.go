@@ -303,18 +303,7 @@ func WritePlanSummary(w io.Writer, p *linking.Plan, width int) error {
 	}
 	if len(p.Operations) > 0 {
 		bw.WriteString("\n")
-		for i, op := range p.Operations {
-			if i == summaryOps {
-				fmt.Fprintf(bw, "  … and %d more\n", len(p.Operations)-i)
-				break
-			}
-			id, count := fmt.Sprintf("%-5s ", termsafe.Printable(op.ID)), " ("+plural(len(op.Steps), "call")+")"
-			title := termsafe.Printable(OperationTitle(op))
-			if width > 0 {
-				title = cutRunes(title, max(width-utf8.RuneCountInString(id+count), minTitle))
-			}
-			fmt.Fprintf(bw, "%s%s%s\n", id, title, count)
-		}
+		writeOperationLines(bw, p.Operations, nil, width)
 	}
 	var refused []linking.NotPlanned
 	byClass := map[linking.Class]int{}
@@ -359,5 +348,83 @@ func WritePlanSummary(w io.Writer, p *linking.Plan, width int) error {
 		bw.WriteString("\n")
 	}
 	bw.WriteString("\n--verbose lists every operation, its reasons and its exact calls; the plan file holds them all.\n")
+	return bw.Flush()
+}
+
+// writeOperationLines names the first summaryOps of ops, one line each with
+// its count of calls (those left, when done says some are made), and counts
+// the rest.
+func writeOperationLines(bw *bufio.Writer, ops []linking.Operation, done func(step string) bool, width int) {
+	for i, op := range ops {
+		if i == summaryOps {
+			fmt.Fprintf(bw, "  … and %d more\n", len(ops)-i)
+			break
+		}
+		left := len(op.Steps)
+		if done != nil {
+			left = callsLeft(op, done)
+		}
+		count := " (" + plural(len(op.Steps), "call") + ")"
+		if left < len(op.Steps) {
+			count = fmt.Sprintf(" (%d of %d calls left)", left, len(op.Steps))
+		}
+		id := fmt.Sprintf("%-5s ", termsafe.Printable(op.ID))
+		title := termsafe.Printable(OperationTitle(op))
+		if width > 0 {
+			title = cutRunes(title, max(width-utf8.RuneCountInString(id+count), minTitle))
+		}
+		fmt.Fprintf(bw, "%s%s%s\n", id, title, count)
+	}
+}
+
+// callsLeft is how many of op's calls done does not call made.
+func callsLeft(op linking.Operation, done func(step string) bool) int {
+	n := 0
+	for _, st := range op.Steps {
+		if !done(st.ID) {
+			n++
+		}
+	}
+	return n
+}
+
+// ManyOperations reports whether ops are more than a summary names: a dry
+// run of so many lists them as WriteOperationsLeftSummary does, unless asked
+// for every call.
+func ManyOperations(ops []linking.Operation, done func(step string) bool) bool {
+	n := 0
+	for _, op := range ops {
+		if done == nil || callsLeft(op, done) > 0 {
+			n++
+		}
+	}
+	return n > summaryOps
+}
+
+// WriteOperationsLeftSummary is WriteOperationsLeft in a few lines however
+// many operations are left (a plan cut off early by an interrupted apply
+// leaves hundreds): how many operations and calls are left, and the first
+// of them, one line each. Operations done already are counted, not named.
+func WriteOperationsLeftSummary(w io.Writer, ops []linking.Operation, done func(step string) bool, width int) error {
+	bw := bufio.NewWriter(w)
+	var left []linking.Operation
+	calls, callsMade := 0, 0
+	for _, op := range ops {
+		n := len(op.Steps)
+		if done != nil {
+			n = callsLeft(op, done)
+		}
+		calls += n
+		callsMade += len(op.Steps) - n
+		if n > 0 {
+			left = append(left, op)
+		}
+	}
+	fmt.Fprintf(bw, "%s left of %d, %s", plural(len(left), "operation"), len(ops), plural(calls, "call"))
+	if callsMade > 0 {
+		fmt.Fprintf(bw, " (%d made already)", callsMade)
+	}
+	bw.WriteString(":\n")
+	writeOperationLines(bw, left, done, width)
 	return bw.Flush()
 }
