@@ -105,10 +105,10 @@ func runPlanCmd(o *planOptions) error {
 		return err
 	}
 	req := linking.PlanRequest{Classes: classes, Link: linking.LinkOptions{AllowUnverified: o.AllowUnverified}, Operator: s.Operator}
-	var reads *planReads
+	var reads *rateLine
 	if progress.enabled {
-		reads = newPlanReads(s.Tenant.RateLimit, progress)
-		req.Progress = reads.group
+		reads = newRateLine(s.Tenant.RateLimit, progress)
+		req.Progress = reads.planGroup
 		reads.start()
 	}
 	p, err := linking.PlanReport(o.ctx, s.Tenant, rep, conns, req)
@@ -164,47 +164,53 @@ func runPlanCmd(o *planOptions) error {
 	return nil
 }
 
-// planReads draws on the progress line which group plan reads again
-// (linking.PlanReport reads every account of each group it plans by id,
-// with its roles and memberships, which a free tenant's 2 requests a
-// second stretch to minutes), and when its reads wait for the tenant's
-// rate limit.
-type planReads struct {
+// rateLine draws on the progress line what a long run of calls does now
+// (plan reading each group again, apply making each call), and when its
+// calls wait for the tenant's rate limit: linking.PlanReport reads every
+// account of each group it plans by id, with its roles and memberships, and
+// a plan's calls each read and write, which a free tenant's 2 requests a
+// second stretch to minutes.
+type rateLine struct {
 	rate func() client.RateLimit
 	line *progressLine
 
 	mu       sync.Mutex
-	cur      linking.PlanProgress // the group read now; Of 0 before the first
-	since    time.Time            // when it began
-	lastWait time.Time            // when a read was last seen waiting for the rate limit
+	cur      string    // what is done now; "" before the first
+	since    time.Time // when it began
+	lastWait time.Time // when a call was last seen waiting for the rate limit
 	now      func() time.Time
 
 	quit, ended chan struct{}
 }
 
-func newPlanReads(rate func() client.RateLimit, line *progressLine) *planReads {
-	return &planReads{rate: rate, line: line, now: time.Now}
+func newRateLine(rate func() client.RateLimit, line *progressLine) *rateLine {
+	return &rateLine{rate: rate, line: line, now: time.Now}
 }
 
-// group is PlanReport's progress: the group it reads again now.
-func (r *planReads) group(p linking.PlanProgress) {
+// set says what is done now ("reading group 2 of 9 (…)…").
+func (r *rateLine) set(what string) {
 	r.mu.Lock()
-	r.cur, r.since = p, r.now()
+	r.cur, r.since = what, r.now()
 	r.mu.Unlock()
 	r.line.show(r.status(), true)
 }
 
-// status is the progress line: the group being read, and the rate limit's
-// wait while reads wait for it (or did a moment ago: reads on a free
+// planGroup is PlanReport's progress: the group it reads again now.
+func (r *rateLine) planGroup(p linking.PlanProgress) {
+	r.set(fmt.Sprintf("reading group %d of %d (%s)…", p.N, p.Of, printableName(p.Group)))
+}
+
+// status is the progress line: what is done now, and the rate limit's
+// wait while calls wait for it (or did a moment ago: calls on a free
 // tenant wait half a second each, and the line should not flicker).
-func (r *planReads) status() string {
+func (r *rateLine) status() string {
 	rl := r.rate()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cur.Of == 0 {
+	if r.cur == "" {
 		return ""
 	}
-	s := fmt.Sprintf("reading group %d of %d (%s)…", r.cur.N, r.cur.Of, printableName(r.cur.Group))
+	s := r.cur
 	now := r.now()
 	if rl.Waiting {
 		r.lastWait = now
@@ -220,7 +226,7 @@ func (r *planReads) status() string {
 
 // start redraws the line four times a second, so that a wait for the
 // rate limit shows while a read waits; stop ends that and clears the line.
-func (r *planReads) start() {
+func (r *rateLine) start() {
 	r.quit, r.ended = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(r.ended)
@@ -239,7 +245,7 @@ func (r *planReads) start() {
 	}()
 }
 
-func (r *planReads) stop() {
+func (r *rateLine) stop() {
 	close(r.quit)
 	<-r.ended
 	r.line.done()

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
@@ -50,14 +52,14 @@ func TestPlanSaysWhichGroupItReadsOnATerminal(t *testing.T) {
 // says so, and after two seconds for how long it has waited.
 func TestPlanSaysWhenItWaitsForTheRateLimit(t *testing.T) {
 	var rate client.RateLimit
-	reads := newPlanReads(func() client.RateLimit { return rate }, progressPrinter(&streams{}))
+	reads := newRateLine(func() client.RateLimit { return rate }, progressPrinter(&streams{}))
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	reads.now = func() time.Time { return now }
 	if got := reads.status(); got != "" {
 		t.Errorf("before the first group: %q", got)
 	}
 
-	reads.group(linking.PlanProgress{Group: "wei.zhang@gmail.com", N: 1, Of: 2})
+	reads.planGroup(linking.PlanProgress{Group: "wei.zhang@gmail.com", N: 1, Of: 2})
 	if got, want := reads.status(), "reading group 1 of 2 (wei.zhang@gmail.com)…"; got != want {
 		t.Errorf("reading:\n got %q\nwant %q", got, want)
 	}
@@ -71,7 +73,7 @@ func TestPlanSaysWhenItWaitsForTheRateLimit(t *testing.T) {
 		t.Errorf("a long wait:\n got %q\nwant %q", got, want)
 	}
 	rate.Waiting = false
-	reads.group(linking.PlanProgress{Group: "ana@example.com", N: 2, Of: 2})
+	reads.planGroup(linking.PlanProgress{Group: "ana@example.com", N: 2, Of: 2})
 	now = now.Add(2 * time.Second)
 	if got, want := reads.status(), "reading group 2 of 2 (ana@example.com)…"; got != want {
 		t.Errorf("the wait over:\n got %q\nwant %q", got, want)
@@ -126,4 +128,80 @@ func TestAPlanOfAnEmailNoGroupHoldsSaysThereIsNothingToApply(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.out, "No group holds sam.taylor@gmail.com: no other account shares it") {
 		t.Errorf("plan of an email one account has: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
+}
+
+// A write's calls take half a second each on a free tenant (a plan of 400,
+// twenty minutes): on a terminal, a line under the steps printed says which
+// call of how many is made now. It is cleared before each step is printed
+// and before the summary, so the screen reads as the steps alone; stdout
+// and a stderr that is no terminal get none of it.
+func TestApplySaysWhichCallItMakesOnATerminal(t *testing.T) {
+	newWriteEnv(t)
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "plan.json")
+	mustRun(t, "plan", "--out", plan)
+	p := readPlanFile(t, plan)
+	var screen bytes.Buffer // stdout and stderr on one terminal
+	s := &streams{In: strings.NewReader(""), Out: &screen, ErrOut: &screen}
+	s.terminal = func(f any) bool { return f == s.ErrOut }
+	if code := run([]string{"apply", plan, "--force"}, s); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, screen.String())
+	}
+	steps := p.StepIDs()
+	for i, step := range steps {
+		if line := fmt.Sprintf("call %d of %d (%s)…", i+1, len(steps), step); !strings.Contains(screen.String(), line) {
+			t.Errorf("the terminal was not shown %q:\n%q", line, screen.String())
+		}
+	}
+	shown := renderTerminal(screen.String())
+	if strings.Contains(shown, "of "+fmt.Sprint(len(steps))+" (") {
+		t.Errorf("the progress line is left on the screen:\n%s", shown)
+	}
+	for _, step := range steps {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(step) + ` +done `).MatchString(shown) {
+			t.Errorf("the screen lacks the line of step %s:\n%s", step, shown)
+		}
+	}
+
+	// Piped: none of it.
+	var out, errOut bytes.Buffer
+	piped := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
+	if code := run([]string{"delete", cmdMike, "--force"}, piped); code != exitOK || strings.Contains(out.String()+errOut.String(), "call 1 of") {
+		t.Errorf("without a terminal: exit %d\n%s%q", code, out.String(), errOut.String())
+	}
+}
+
+// renderTerminal is what a terminal shows after s: \r returns to the
+// line's start, ESC[2K clears the line, and text overwrites.
+func renderTerminal(s string) string {
+	var lines [][]rune
+	cur := []rune{}
+	col := 0
+	for len(s) > 0 {
+		switch {
+		case strings.HasPrefix(s, "\x1b[2K"):
+			cur, s = cur[:0], s[len("\x1b[2K"):]
+			continue
+		case s[0] == '\r':
+			col, s = 0, s[1:]
+			continue
+		case s[0] == '\n':
+			lines, cur, col, s = append(lines, cur), []rune{}, 0, s[1:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		if col < len(cur) {
+			cur[col] = r
+		} else {
+			cur = append(cur, r)
+		}
+		col++
+	}
+	lines = append(lines, cur)
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(string(l) + "\n")
+	}
+	return b.String()
 }

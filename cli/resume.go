@@ -206,10 +206,13 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return err
 	}
 	opts := session.ApplyOptions{Reason: o.Reason}
+	calls := newCallsLine(o.io, s, u.Plan)
 	if !o.JSON {
-		opts.Progress = func(r linking.StepReport) { printStep(o.io.Out, r) }
+		opts.Progress = calls.step
+		calls.start()
 	}
 	res, err := s.Finish(o.ctx, u, opts)
+	calls.stop() // cleared before the summary
 	if res != nil {
 		for _, log := range settledIn {
 			if !slices.Contains(res.AuditLogs, log) {

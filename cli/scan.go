@@ -295,11 +295,36 @@ func (p *progressLine) show(line string, now bool) {
 		return
 	}
 	p.last, p.line = time.Now(), line
+	p.draw()
+}
+
+// draw draws p.line in place of what the line shows; p.mu is held.
+func (p *progressLine) draw() {
+	line := p.line
 	if p.width > 1 {
 		line = ansi.Truncate(line, p.width-1, "…")
 	}
 	fmt.Fprintf(p.io.ErrOut, "\r\x1b[2K%s", line)
 	p.drawn = true
+}
+
+// above has print write its lines (to stdout) above the progress line:
+// the line is cleared first and drawn again after.
+func (p *progressLine) above(print func()) {
+	if !p.enabled {
+		print()
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	drawn := p.drawn
+	if drawn {
+		fmt.Fprint(p.io.ErrOut, "\r\x1b[2K")
+	}
+	print()
+	if drawn {
+		p.draw()
+	}
 }
 
 // done clears the line; a line shown after it is drawn at once.

@@ -266,11 +266,14 @@ func printableName(s string) string { return termsafe.DisplayJSON([]byte(s)) }
 // backups), printing each step as it ends (text mode), and reports what was
 // done and what was not.
 func runPlan(ctx context.Context, ios *streams, f writeFlags, s *session.Session, p *linking.Plan, opts session.ApplyOptions) error {
+	calls := newCallsLine(ios, s, p)
 	if !f.JSON {
-		opts.Progress = func(r linking.StepReport) { printStep(ios.Out, r) }
+		opts.Progress = calls.step
 		fmt.Fprintln(ios.Out)
+		calls.start()
 	}
 	res, err := s.Apply(ctx, p, opts)
+	calls.stop()                             // cleared before the summary
 	if res != nil && !f.JSON && !s.Sandbox { // a sandbox's undo has no tenant once this ends
 		defer printUndoHint(ios.Out, p, res)
 	}
@@ -345,6 +348,63 @@ var statusMark = map[linking.StepStatus]string{
 	linking.StatusDone: "done", linking.StatusAlreadyDone: "already done", linking.StatusFailed: "FAILED",
 	linking.StatusRefused: "REFUSED", linking.StatusUnknown: "OUTCOME UNKNOWN", linking.StatusNotRun: "not run",
 	linking.StatusDiscarded: "DISCARDED", linking.StatusUndone: "undone since",
+}
+
+// callsLine prints each step of a run on stdout as it ends and, when
+// stderr is a terminal, keeps under them a line saying which call of how
+// many the run makes now and when it waits for the tenant's rate limit (a
+// plan of 400 calls takes 20 minutes on a free tenant).
+type callsLine struct {
+	out     io.Writer
+	line    *rateLine // nil: stderr is no terminal
+	steps   []string
+	ended   int
+	started bool
+}
+
+func newCallsLine(ios *streams, s *session.Session, p *linking.Plan) *callsLine {
+	c := &callsLine{out: ios.Out}
+	if p != nil {
+		c.steps = p.StepIDs()
+	}
+	if progress := progressPrinter(ios); progress.enabled && len(c.steps) > 0 {
+		c.line = newRateLine(s.Tenant.RateLimit, progress)
+	}
+	return c
+}
+
+func (c *callsLine) start() {
+	if c.line != nil {
+		c.next()
+		c.line.start()
+		c.started = true
+	}
+}
+
+// next says which call the run makes now.
+func (c *callsLine) next() {
+	if c.ended < len(c.steps) {
+		c.line.set(fmt.Sprintf("call %d of %d (%s)…", c.ended+1, len(c.steps), printableName(c.steps[c.ended])))
+	}
+}
+
+// step is the executor's Progress: a step ended.
+func (c *callsLine) step(r linking.StepReport) {
+	if c.line == nil {
+		printStep(c.out, r)
+		return
+	}
+	c.line.line.above(func() { printStep(c.out, r) })
+	c.ended++
+	c.next()
+}
+
+// stop clears the line (once started; again, nothing).
+func (c *callsLine) stop() {
+	if c.started {
+		c.line.stop()
+		c.started = false
+	}
 }
 
 func printStep(w io.Writer, r linking.StepReport) {
