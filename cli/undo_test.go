@@ -408,6 +408,25 @@ func TestUndoOfADeletedFamilyMemberNamesItByUsername(t *testing.T) {
 	}
 }
 
+// The undo of a deleted family member makes it a password-change ticket,
+// and says, as `linkdesk ticket` does of a shared inbox, that the URL goes
+// to that person and not to the family's inbox, naming the member by its
+// username; the undo of a deleted account of a connection where emails are
+// unique says nothing of it.
+func TestTheUndoTicketOfAFamilyMemberGoesToThePersonNotTheInbox(t *testing.T) {
+	e := newWriteEnv(t)
+	mustRun(t, "delete", cmdMike, "--force")
+	r := mustRun(t, "undo", e.opIDOf("delete"))
+	want := "the URL sets the password of mike.miller (" + cmdMike + ") alone, and on family-accounts several accounts may share the email the.millers@gmail.com"
+	if !strings.Contains(r.out, want) {
+		t.Errorf("the undo's dry run lacks %q:\n%s%s", want, r.out, r.errOut)
+	}
+	mustRun(t, "delete", cmdAliceDB, "--force")
+	if r := mustRun(t, "undo", e.opIDOf("delete")); !strings.Contains(r.out, "ticket") || strings.Contains(r.out, "inbox") {
+		t.Errorf("the undo of a deleted account whose email is its own speaks of an inbox:\n%s", r.out)
+	}
+}
+
 // The dry run and the question of a deletion say what it destroys, from
 // the account as read for them, as the terminal UI's dialog does: the keys
 // of its metadata (never their values), its roles and memberships, its

@@ -878,12 +878,9 @@ func (u *undoer) delete() error {
 			return err
 		}
 		if conn.IsDatabase {
-			t := u.op(Operation{Kind: OpTicket, Target: op.Target})
-			t.Notes = []string{"a password cannot be restored: send this ticket's URL to the person, so they set a new one"}
-			if err := t.steps(state); err != nil {
+			if err := u.ticket(state, who(before, u.req.Conns), "a password cannot be restored: send this ticket's URL to the person, so they set a new one"); err != nil {
 				return err
 			}
-			u.out.Ops = append(u.out.Ops, t)
 		}
 	default:
 		lost := []string{}
@@ -1039,6 +1036,9 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 			continue
 		}
 		database := known && conn.IsDatabase && !conn.Inferred
+		// As the operator knows it: a family member by its username.
+		name := who(client.User{UserID: idUser, Email: profileString(ident.ProfileData, "email"), Username: profileString(ident.ProfileData, "username"),
+			PhoneNumber: profileString(ident.ProfileData, "phone_number"), Identities: []client.Identity{{Connection: ident.Connection, Provider: ident.Provider, UserID: ident.UserID}}}, u.req.Conns)
 		var sec UserState
 		var ticket string // why a password-change ticket comes before the link back ("": none)
 		created := false  // made again by this undo, with a random password
@@ -1109,12 +1109,12 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 			if created {
 				// It stays an account of its own: its ticket is made all
 				// the same, the only way to its password.
-				_ = u.ticket(sec, "a password cannot be restored: send this ticket's URL to the person, so they set a new one")
+				_ = u.ticket(sec, name, "a password cannot be restored: send this ticket's URL to the person, so they set a new one")
 			}
 			continue
 		}
 		if ticket != "" {
-			if err := u.ticket(sec, ticket); err != nil {
+			if err := u.ticket(sec, name, ticket); err != nil {
 				u.note("%s: no password-change ticket can be planned for it (%v): once linked back into %s, no one knows its password and Auth0 makes no ticket for it; the person signs in with %s's own login instead",
 					idUser, err, owner, owner)
 			}
@@ -1133,10 +1133,19 @@ func relinkTicketNote(id, primary, how, send string) string {
 }
 
 // ticket appends a password-change ticket for the database account of
-// state, which exists when its turn comes, with a note saying why.
-func (u *undoer) ticket(state UserState, note string) error {
+// state (name: as the operator knows it), which exists when its turn
+// comes, with a note saying why. On a connection where accounts may share
+// an email (a family's, a shop's), a second note says that the URL goes to
+// the person, as `linkdesk ticket` says of a shared inbox.
+func (u *undoer) ticket(state UserState, name, note string) error {
 	t := u.op(Operation{Kind: OpTicket, Target: state.UserID})
 	t.Notes = []string{note}
+	if len(state.Identities) > 0 && state.Email != "" {
+		if c, ok := u.req.Conns.ByName(state.Identities[0].Connection); ok && c.SharesEmails() {
+			t.Notes = append(t.Notes, fmt.Sprintf("the URL sets the password of %s alone, and on %s several accounts may share the email %s (a family's, a shop's): "+
+				"give it to that person, not to the inbox, whose every reader could set it", name, c.Name, state.Email))
+		}
+	}
 	if err := t.steps(state); err != nil {
 		return err
 	}
