@@ -238,6 +238,9 @@ func (c *Connections) Check(name string) error {
 	if len(known) == 0 {
 		return fmt.Errorf("unknown connection %q: the tenant has no connections", name)
 	}
+	if i := slices.IndexFunc(known, func(k string) bool { return strings.EqualFold(k, name) }); i >= 0 {
+		return fmt.Errorf("unknown connection %q: connection names are case-sensitive; the tenant has %q", name, known[i])
+	}
 	return fmt.Errorf("unknown connection %q; known connections: %s", name, strings.Join(known, ", "))
 }
 

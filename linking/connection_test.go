@@ -71,6 +71,10 @@ func TestConnectionsLookupAndCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `unknown connection "Famliy-DB"; known connections: Acme-SAML, Family-DB, Flex-DB, Legacy-DB, Shops-DB, Username-Password-Authentication, github, google-oauth2, sms`) {
 		t.Errorf("Check: %v", err)
 	}
+	// Another case is another name, as Auth0 has it; the error names the one meant.
+	if err := conns.Check("family-db"); err == nil || !strings.Contains(err.Error(), `unknown connection "family-db": connection names are case-sensitive; the tenant has "Family-DB"`) {
+		t.Errorf("Check in another case: %v", err)
+	}
 	// A connection only users mention is learned as inferred but is not "known".
 	conns.Index([]byte("Deleted-DB"), []byte("auth0"), false)
 	if c, ok := conns.ByName("Deleted-DB"); !ok || !c.Inferred || !c.IsDatabase {
