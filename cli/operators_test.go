@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/emulator/emulatortest"
-	"github.com/linkdesk/linkdesk/emulator/gen"
-	"github.com/linkdesk/linkdesk/linking"
 )
 
 // TestTwoOperatorsApplyOneGroupAtOnce has two operators (two linkdesk
@@ -172,23 +169,7 @@ func countIdentities(ten *emulator.Tenant) int {
 // renewal ahead of expiry is client's TestTokenExpiryIsRenewed.)
 func TestApplyRenewsAnExpiredTokenWithoutFailingAStep(t *testing.T) {
 	const ttl = time.Hour
-	ten := gen.Generate(gen.GenOptions{Users: 800, Seed: 3})
-	fixture := filepath.Join(t.TempDir(), "tenant.json")
-	writeFixtureFile(t, fixture, ten)
-	ops := soakOperations(t, fixture, soakSize{links: 30, unlinks: 6, deletes: 6, cascades: 1}, rand.New(rand.NewPCG(3, 3)))
-
-	ten, err := emulator.LoadFixture(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: ten, Rate: -1, TokenTTL: ttl})
-	p := linking.NewPlan(emulator.TenantName(srv.Run(), base), "tester", time.Now())
-	p.Add(ops...)
-	state := t.TempDir()
-	planFile := filepath.Join(state, "plan.json")
-	writePlanFile(t, planFile, p)
-	useTenant(t, srv, base, state)
-	logPath := filepath.Join(state, "linkdesk", "audit.log")
+	srv, p, planFile, logPath := planOnGeneratedTenant(t, soakSize{users: 800, links: 30, unlinks: 6, deletes: 6, cascades: 1}, 3, emulator.Options{Rate: -1, TokenTTL: ttl})
 
 	done := make(chan cmdRun, 1)
 	go func() { done <- runCmd(t, nil, "apply", planFile, "--force") }()

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,9 +19,6 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
-	"github.com/linkdesk/linkdesk/emulator/emulatortest"
-	"github.com/linkdesk/linkdesk/emulator/gen"
-	"github.com/linkdesk/linkdesk/linking"
 )
 
 // linkAudit counts the audit records of link calls, by op id.
@@ -415,22 +411,7 @@ func TestUndoAndAuditFindTheCallsOfARunGivenAnotherAuditLog(t *testing.T) {
 // does; --verbose lists every call. (Testers: the dry run of a plan of 234
 // operations cut off after 62 calls printed 3,111 lines.)
 func TestResumeSummarizesAPlanOfManyOperationsLeft(t *testing.T) {
-	ten := gen.Generate(gen.GenOptions{Users: 400, Seed: 5})
-	fixture := filepath.Join(t.TempDir(), "tenant.json")
-	writeFixtureFile(t, fixture, ten)
-	ops := soakOperations(t, fixture, soakSize{links: 20, unlinks: 3, deletes: 3}, rand.New(rand.NewPCG(5, 5)))
-	ten, err := emulator.LoadFixture(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, base := emulatortest.Start(t, emulator.Options{Tenant: ten, Rate: -1})
-	p := linking.NewPlan(emulator.TenantName(srv.Run(), base), "tester", time.Now())
-	p.Add(ops...)
-	state := t.TempDir()
-	planFile := filepath.Join(state, "plan.json")
-	writePlanFile(t, planFile, p)
-	useTenant(t, srv, base, state)
-	logPath := filepath.Join(state, "linkdesk", "audit.log")
+	_, p, planFile, logPath := planOnGeneratedTenant(t, soakSize{users: 400, links: 20, unlinks: 3, deletes: 3}, 5, emulator.Options{Rate: -1})
 
 	// Ctrl-C once three calls have their results.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -455,7 +436,6 @@ func TestResumeSummarizesAPlanOfManyOperationsLeft(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
-	t.Logf("resume's dry run:\n%s", r.out)
 	if lines := strings.Count(r.out, "\n"); lines > 40 {
 		t.Errorf("resume's dry run is %d lines:\n%s", lines, r.out)
 	}

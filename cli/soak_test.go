@@ -750,6 +750,30 @@ func writeFixtureFile(t *testing.T, path string, ten *emulator.Tenant) {
 	writeFileWith(t, path, func(w io.Writer) error { return emulator.WriteFixture(w, ten) })
 }
 
+// planOnGeneratedTenant serves a generated tenant of size.users users
+// (seed) with opts, and writes a plan of size's operations on it to a
+// state directory the test's commands then use, with the tenant's
+// credentials: the server, the plan, its file and the audit log's path.
+func planOnGeneratedTenant(t *testing.T, size soakSize, seed uint64, opts emulator.Options) (srv *emulator.Server, p *linking.Plan, planFile, logPath string) {
+	t.Helper()
+	fixture := filepath.Join(t.TempDir(), "tenant.json")
+	writeFixtureFile(t, fixture, gen.Generate(gen.GenOptions{Users: size.users, Seed: int64(seed)}))
+	ops := soakOperations(t, fixture, size, rand.New(rand.NewPCG(seed, seed)))
+	ten, err := emulator.LoadFixture(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Tenant = ten
+	srv, base := emulatortest.Start(t, opts)
+	p = linking.NewPlan(emulator.TenantName(srv.Run(), base), "tester", time.Now())
+	p.Add(ops...)
+	state := t.TempDir()
+	planFile = filepath.Join(state, "plan.json")
+	writePlanFile(t, planFile, p)
+	useTenant(t, srv, base, state)
+	return srv, p, planFile, filepath.Join(state, "linkdesk", "audit.log")
+}
+
 func writePlanFile(t *testing.T, path string, p *linking.Plan) {
 	t.Helper()
 	writeFileWith(t, path, func(w io.Writer) error { return linking.WritePlan(w, p) })
