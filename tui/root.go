@@ -1803,6 +1803,10 @@ func (m *Model) scanState() scanWords {
 	case sc.Cancelled && !sc.Done:
 		return scanWords{"scan cancelled (r scans)", "scan cancelled", "cancelled"}
 	case sc.Cancelled:
+		if t := m.scanTime(); t != "" {
+			// What is on screen stays, and how old it is with it.
+			return scanWords{"rescan cancelled; showing the scan of " + t, "rescan cancelled", "cancelled"}
+		}
 		return scanWords{"rescan cancelled; showing the last scan", "rescan cancelled", "cancelled"}
 	case sc.Done:
 		if r != nil {

@@ -92,7 +92,7 @@ func TestEscCancelsARunningScanAndKeepsTheLastReport(t *testing.T) {
 	}
 	h.mustShow("Scan cancelled. Press r to scan again.")
 	h.send(scan) // the cancelled scan ends; its answer must not replace the report
-	h.mustShow("rescan cancelled; showing the last scan", "link candidate")
+	h.mustShow("rescan cancelled; showing the scan of "+h.c.Data.Report.ScannedAt.In(h.c.Now().Location()).Format("15:04"), "link candidate")
 	if h.c.Data.Report == nil || len(h.c.Data.Groups) != 10 {
 		t.Fatalf("the report was lost: %+v", h.c.Data.Report)
 	}
