@@ -1258,3 +1258,28 @@ func TestAKeyPressedWhileTheAccountIsReadSaysToPressItAgainUntilItShows(t *testi
 		})
 	}
 }
+
+// The undo of a deleted account that held a database identity makes two
+// password-change tickets, one for the account and one for the identity
+// made again before its link back: y copies the first, then the second,
+// and the toast names whose password each one sets (tester: y copied one
+// of two URLs without saying which).
+func TestYCopiesEachTicketOfAnUndoInTurnNamingItsAccount(t *testing.T) {
+	const linkedDB = "auth0|5e5e5e5e5e5e5e5e5e5e5e5e"
+	h := newHarness(t, harnessOpts{tenant: true, width: 140, height: 40, edit: editUser(emmaMiller, func(u *emulator.User) {
+		u.Identities = append(u.Identities, emulator.Identity{Connection: "Username-Password-Authentication", Provider: "auth0",
+			UserID: emulator.IdentityID{Value: strings.TrimPrefix(linkedDB, "auth0|")}, ProfileData: json.RawMessage(`{"email":"emma.m@example.com","email_verified":true}`)})
+	})})
+	h.deleteEmma()
+	h.press("esc", "3", "U")
+	activeIs[*UndoDialog](h, "U did not open the undo")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	h.mustShow("y copies ticket 1 of 2 in turn", "y copies ticket 2 of 2 in turn")
+	h.press("y")
+	h.mustShow("ticket 1 of 2 (y copies the next), of username emma.miller, " + emmaMiller)
+	h.press("y")
+	h.mustShow("ticket 2 of 2 (y copies the next), of " + linkedDB)
+	h.press("y")
+	h.mustShow("ticket 1 of 2 (y copies the next), of username emma.miller")
+}

@@ -1388,6 +1388,12 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 		out = append(out, indent(tui.Wrap(err.Error(), w-6, 6), "    ")...)
 	}
 	if res != nil {
+		tickets, ticket := 0, 0 // y copies each in turn
+		for _, st := range res.Steps {
+			if st.Ticket != "" {
+				tickets++
+			}
+		}
 		for _, st := range res.Steps {
 			mark := "·"
 			switch st.Status {
@@ -1404,7 +1410,12 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 			if st.Ticket != "" { // whole: the person needs every character of it
 				out = append(out, indent(tui.Wrap("ticket: "+st.Ticket, w-6, 6), "      ")...)
-				out = append(out, hanging("      ", "send it to the person by a channel you trust, to set a password; it works once; y copies it", w, 0, s.Dim.Render)...)
+				ticket++
+				copies := "y copies it"
+				if tickets > 1 {
+					copies = fmt.Sprintf("y copies ticket %d of %d in turn", ticket, tickets)
+				}
+				out = append(out, hanging("      ", "send it to the person by a channel you trust, to set a password; it works once; "+copies, w, 0, s.Dim.Render)...)
 			}
 			if st.Note != "" {
 				out = append(out, hanging("      ", st.Note, w-2, 4, s.Dim.Render)...)

@@ -117,11 +117,14 @@ func (t *TicketDialog) Help() []tui.HelpGroup {
 
 // copyTicket puts a ticket's URL on the clipboard, unless it holds what a
 // terminal would act on.
-func copyTicket(url string) tea.Cmd {
+func copyTicket(url string) tea.Cmd { return copyTicketOf(url, "the ticket URL") }
+
+// copyTicketOf copies url, the toast saying what it is.
+func copyTicketOf(url, what string) tea.Cmd {
 	if termsafe.Sanitize(url) != url {
 		return tui.Tell("The URL holds control characters: not copied.")
 	}
-	return tea.Batch(tea.SetClipboard(url), tui.Note("Copied, if the terminal allows OSC 52: the ticket URL."))
+	return tea.Batch(tea.SetClipboard(url), tui.Note("Copied, if the terminal allows OSC 52: "+termsafe.Sanitize(what)+"."))
 }
 
 func (t *TicketDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {

@@ -31,6 +31,7 @@ type UndoDialog struct {
 	conflicts []linking.UndoConflict
 	err       error
 	scroll    int
+	copied    int // ticket URLs copied so far: y copies the next
 
 	writeDialog
 }
@@ -103,6 +104,30 @@ func (u *UndoDialog) makesTicket() bool {
 	return false
 }
 
+// copyNextTicket copies the URL of one of the tickets the undo made: the
+// first, then at each y the next. With more than one, the toast names the
+// account whose password it sets, and which one of how many it is.
+func (u *UndoDialog) copyNextTicket(tickets []linking.StepReport) tea.Cmd {
+	st := tickets[u.copied%len(tickets)]
+	u.copied++
+	if len(tickets) == 1 {
+		return copyTicket(st.Ticket)
+	}
+	target := st.Op
+	if u.plan != nil {
+		for _, op := range u.plan.Operations {
+			if op.ID == st.Op {
+				// Its name first: a narrow toast cuts the end.
+				target = op.Target
+				if n := op.Names[op.Target]; n != "" {
+					target = n + ", " + op.Target
+				}
+			}
+		}
+	}
+	return copyTicketOf(st.Ticket, fmt.Sprintf("ticket %d of %d (y copies the next), of %s", (u.copied-1)%len(tickets)+1, len(tickets), target))
+}
+
 // Conflicts is what the undo would overwrite (tests).
 func (u *UndoDialog) Conflicts() []linking.UndoConflict { return u.conflicts }
 
@@ -141,8 +166,8 @@ func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) tea.Cmd {
 
 func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := u.c.Keys
-	if url := u.exec.ticket(); url != "" && tui.Matches(k, keys.Copy) {
-		return copyTicket(url)
+	if tickets := u.exec.tickets(); len(tickets) > 0 && tui.Matches(k, keys.Copy) {
+		return u.copyNextTicket(tickets)
 	}
 	if u.WantsEsc() && tui.Matches(k, keys.Back) {
 		u.hint = "The undo is making a password-change ticket: its URL shows here, and only here, once the tenant answers."

@@ -109,15 +109,26 @@ func touchedEmails(email string, ops []linking.Operation) []string {
 // ticket is the URL of the password-change ticket the write made, if any
 // (the undo of a deleted database account makes one).
 func (e *execution) ticket() string {
-	if e.running || e.result == nil {
-		return ""
-	}
-	for _, st := range e.result.Steps {
-		if st.Ticket != "" {
-			return st.Ticket
-		}
+	if t := e.tickets(); len(t) > 0 {
+		return t[0].Ticket
 	}
 	return ""
+}
+
+// tickets are the steps that made a password-change ticket (the undo of a
+// deleted primary makes one for it and one for each database identity it
+// links back), in order, once the write ended.
+func (e *execution) tickets() []linking.StepReport {
+	if e.running || e.result == nil {
+		return nil
+	}
+	var out []linking.StepReport
+	for _, st := range e.result.Steps {
+		if st.Ticket != "" {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // view shows what the executor did, step by step.
