@@ -178,8 +178,12 @@ func TestTicketTakesItsOptionsAndOnlyForADatabaseAccount(t *testing.T) {
 	if call.Body["ttl_sec"] != float64(172800) || call.Body["mark_email_as_verified"] != true || call.Body["client_id"] != "app_123" || call.Body["user_id"] != cmdLiam {
 		t.Errorf("the ticket call: %v", call.Body)
 	}
-	if r := runCmd(t, nil, "ticket", cmdAliceGoogle, "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "tickets are for database accounts") {
+	if r := runCmd(t, nil, "ticket", cmdAliceGoogle, "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "signs in with google-oauth2, whose identity provider keeps its password") {
 		t.Errorf("a google account's ticket: exit %d %s", r.code, r.errOut)
+	}
+	// A passwordless account has no password to set (testers: it was said to "keep" one).
+	if r := runCmd(t, nil, "ticket", "sms|64a1f2c3d4e5f60718293a4b", "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "it signs in with sms by a one-time code and has no password") {
+		t.Errorf("an sms account's ticket: exit %d %s", r.code, r.errOut)
 	}
 	if r := runCmd(t, nil, "ticket", cmdLiam, "--app-client-id", "a", "--result-url", "https://x.example"); r.code != exitUsage {
 		t.Errorf("both --app-client-id and --result-url: exit %d", r.code)

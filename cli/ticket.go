@@ -101,7 +101,7 @@ func runTicket(o *ticketOptions) error {
 	return hintAppClientID(o.g, o.withAccounts([]string{o.UserID}, func(s *session.Session, conns *linking.Connections, users []client.User) error {
 		if a := linking.AccountFromUser(users[0], conns); a.Strategy != client.StrategyAuth0 {
 			return commandError(&linking.SafetyError{Check: CheckNotDatabase, UserIDs: []string{o.UserID},
-				Reason: fmt.Sprintf("tickets are for database accounts: %s signs in with %s, which keeps its password", printableName(o.UserID), printableName(a.Connection))})
+				Reason: fmt.Sprintf("no password-change ticket for %s: %s", printableName(o.UserID), linking.NoTicketReason(printableName(a.Connection), a.Strategy))})
 		}
 		op, err := linking.PlanTicket(users[0], client.TicketOptions{
 			TTLSec: int(o.TTL.Seconds()), ClientID: o.AppClient, ResultURL: o.ResultURL, MarkEmailVerified: o.Verified,

@@ -477,3 +477,14 @@ func emailOrNone(email string) string {
 	}
 	return email
 }
+
+// NoTicketReason says why an account of connection (strategy) gets no
+// password-change ticket, which sets a database account's password: a
+// passwordless account has none, and a social or enterprise account's is
+// kept by its identity provider.
+func NoTicketReason(connection, strategy string) string {
+	if strategy == client.StrategySMS || strategy == "email" {
+		return fmt.Sprintf("it signs in with %s by a one-time code and has no password", connection)
+	}
+	return fmt.Sprintf("it signs in with %s, whose identity provider keeps its password", connection)
+}

@@ -307,7 +307,7 @@ func TestTicketIsRefusedForASocialAccountWithWhy(t *testing.T) {
 	if h.active() != d {
 		t.Fatalf("t opened %s on a google account", h.active().Title())
 	}
-	h.mustShow("tickets are for database accounts: this one signs in with google-oauth2")
+	h.mustShow("no ticket: it signs in with google-oauth2, whose identity provider keeps its password")
 }
 
 // The scan showed the account unverified; the person verified it since.

@@ -19,12 +19,11 @@ import (
 )
 
 // askTicket opens the ticket dialog for a database account, and says why
-// not for any other: a social or enterprise account's password lives with
-// its identity provider.
+// not for any other: a passwordless account has none, a social or
+// enterprise account's password lives with its identity provider.
 func askTicket(c *tui.Common, userID, connection, strategy string) tea.Cmd {
 	if strategy != client.StrategyAuth0 {
-		return tui.ReportError(fmt.Errorf("tickets are for database accounts: this one signs in with %s, which keeps its password (%s)",
-			tui.Fit(connection, 30), tui.Fit(userID, 40)))
+		return tui.ReportError(fmt.Errorf("no ticket: %s (%s)", linking.NoTicketReason(tui.Fit(connection, 30), strategy), tui.Fit(userID, 40)))
 	}
 	return c.Open(NewTicketDialog(c, userID))
 }
