@@ -65,8 +65,39 @@ func (b *Backend) BackupDir() string { return b.Session.Paths.Backups }
 // journal, re-read and compare, backup, audit attempt and result. It is the
 // Run of a WriteRequest; its result is a *linking.Result.
 func (b *Backend) Apply(ctx context.Context, ops []linking.Operation) (*linking.Result, error) {
-	return b.Session.Apply(ctx, b.Session.NewPlan(ops...), session.ApplyOptions{})
+	return b.apply(ctx, b.Session.NewPlan(ops...))
 }
+
+// apply carries p out through the session, its refusals worded for the
+// screen: the operator made no plan here, so a group changed since is
+// "reviewed", and what to do next is done on the screen (the audit log
+// keeps the command line's words).
+func (b *Backend) apply(ctx context.Context, p *linking.Plan) (*linking.Result, error) {
+	res, err := b.Session.Apply(ctx, p, session.ApplyOptions{})
+	if res != nil {
+		res.Stopped = screenWords(res.Stopped)
+		for i := range res.Steps {
+			res.Steps[i].Error = screenWords(res.Steps[i].Error)
+		}
+	}
+	if err != nil && screenWords(err.Error()) != err.Error() {
+		err = screenError{err}
+	}
+	return res, err
+}
+
+// screenWords is a refusal's text as the terminal UI says it.
+func screenWords(s string) string {
+	s = strings.ReplaceAll(s, "the group changed since the plan was made: ", "the accounts changed since you reviewed them: ")
+	return strings.ReplaceAll(s, "; make a new plan", "; look at them again, then start it anew")
+}
+
+// screenError is an error whose text is worded for the screen (errors.Is
+// and As see the error under it).
+type screenError struct{ error }
+
+func (e screenError) Error() string { return screenWords(e.error.Error()) }
+func (e screenError) Unwrap() error { return e.error }
 
 // TicketOptions are what the ticket dialog lets the operator set.
 type TicketOptions struct {
@@ -93,7 +124,7 @@ func (b *Backend) Ticket(ctx context.Context, userID string, opts TicketOptions,
 		return "", Unsent(err)
 	}
 	p := b.Session.NamedPlan(conns, users, op)
-	res, err := b.Session.Apply(ctx, p, session.ApplyOptions{})
+	res, err := b.apply(ctx, p)
 	if err != nil {
 		if !CallMade(res) {
 			err = Unsent(err)
@@ -153,7 +184,7 @@ func (b *Backend) VerifyEmail(ctx context.Context, userID, reason string) (any, 
 		return nil, Unsent(err)
 	}
 	p := b.Session.NamedPlan(conns, users, op)
-	return b.Session.Apply(ctx, p, session.ApplyOptions{})
+	return b.apply(ctx, p)
 }
 
 // UndoPreviewMsg answers UndoPreview: the plan that would undo an

@@ -7,7 +7,6 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
-	"github.com/linkdesk/linkdesk/session"
 )
 
 // planTicket is linking's ticket operation with the dialog's options.
@@ -42,5 +41,5 @@ func undoShown(ctx context.Context, b *Backend, shown *linking.Plan, reason stri
 	p := b.Session.NewPlan(ops...)
 	p.Notes = shown.Notes
 	p.Seal()
-	return b.Session.Apply(ctx, p, session.ApplyOptions{})
+	return b.apply(ctx, p)
 }

@@ -703,6 +703,11 @@ func TestAnUndoIsCarriedOutAsShownOrNotAtAll(t *testing.T) {
 	setMetadata(t, h, aliceDB, nil, map[string]any{"roles": []any{"user", "billing", "support"}})
 	h.press("F")
 	h.mustShow("changed_since_plan")
+	// In the screen's words: the operator made no plan here (tester: "make
+	// a new plan", the command line's advice).
+	if s := h.screen(); strings.Contains(s, "make a new plan") || !strings.Contains(s, "the accounts changed since you reviewed them") {
+		t.Errorf("the refusal speaks of a plan:\n%s", s)
+	}
 	u, _ := h.srv.GetUser(aliceDB)
 	if !strings.Contains(string(u.AppMetadata), `"roles":["user","billing","support"]`) {
 		t.Fatalf("the undo overwrote a value set after it was shown: %s", u.AppMetadata)
