@@ -1288,3 +1288,20 @@ func TestYCopiesEachTicketOfAnUndoInTurnNamingItsAccount(t *testing.T) {
 	h.press("y")
 	h.mustShow("ticket 1 of 2 (y copies the next), of username emma.miller")
 }
+
+// F on the audit log's list, which its help lists, opens the undo of the
+// call under the cursor, as U does: the dialog lists what changed since
+// and asks; nothing is made by F on the list alone (tester: F did nothing
+// and said nothing).
+func TestFOnTheAuditListOpensTheUndoThatAsks(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata, width: 100, height: 30})
+	linkAlice(h)
+	setMetadata(t, h, aliceDB, map[string]any{"timezone": "Asia/Tokyo"}, nil)
+	records := len(auditRecords(t, h))
+	h.press("3", "F")
+	activeIs[*UndoDialog](h, "F on the audit list did not open the undo")
+	h.mustShow("Force the undo?", "1 thing changed since the operation")
+	if n := len(auditRecords(t, h)); n != records {
+		t.Fatalf("F on the list wrote %d audit records", n-records)
+	}
+}

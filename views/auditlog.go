@@ -79,8 +79,9 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 		}}}
 	}
 	undo := k.Undo
-	// F answers the undo U opens, where y refuses what changed since.
-	force := withHelp(k.ForceUndo, "F", "force the undo over changes since")
+	// F answers the undo U opens, where y refuses what changed since; on
+	// the list it opens that undo, which lists what changed and asks.
+	force := withHelp(k.ForceUndo, "F", "undo, to force over changes since (it lists them and asks)")
 	if a.c.ReadOnly {
 		undo.SetEnabled(false)
 		undo.SetHelp("U", "undo (off: read-only)")
@@ -211,7 +212,9 @@ func (a *AuditLog) key(k tea.KeyPressMsg) tea.Cmd {
 		if e := a.selected(); e != nil {
 			return a.c.Open(newAuditRecord(a.c, *e, a.accounts(e), a.undone(e.Undoes)))
 		}
-	case tui.Matches(k, keys.Undo):
+	case tui.Matches(k, keys.Undo), tui.Matches(k, keys.ForceUndo):
+		// F too: the undo it forces is decided in the dialog, over what it
+		// lists (tester: F on the list did nothing and said nothing).
 		return a.askUndo()
 	default:
 		if cmd := writeKeyElsewhere(a.c, k, "2 lists the groups, enter opens one."); cmd != nil {
