@@ -12,7 +12,7 @@ func TestTheAuditLogsHelpListsF(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
 	h.linkGroup("alice.nguyen@gmail.com")
 	h.press("3", "?")
-	h.mustShowWhole("undo this operation", "force the undo over changes since")
+	h.mustShowWhole("undo this operation", "undo, to force over changes since (it lists them and asks)")
 }
 
 // TestAfterALinkTheGroupsListCountsAsTheOverview: a group resolved by a
