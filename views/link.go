@@ -1245,7 +1245,7 @@ func (w *LinkWizard) confirmView() string {
 	explain := tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 0)
 	var notes []string
 	if n := len(w.conflicts); n > 0 {
-		notes = append(notes, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed them.", n, tui.Plural(n, "conflict", "conflicts")), inner)...)
+		notes = append(notes, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed %s.", n, tui.Plural(n, "conflict", "conflicts"), tui.Plural(n, "it", "them")), inner)...)
 	}
 	for _, o := range w.overrideLines() { // whole: each names the accounts it is for
 		notes = append(notes, sentence(s.Warn.Render, o, inner)...)
