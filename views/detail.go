@@ -283,7 +283,7 @@ func accountByID(g *linking.Group, id string) *linking.Account {
 	return nil
 }
 
-var errReadOnly = errors.New("read-only session (--read-only): linking, unlinking, deleting, tickets, verification emails and undo are off")
+var errReadOnly = errors.New("read-only session (--read-only): no writes (link, unlink, delete, ticket, verify, undo)")
 
 func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	switch msg := msg.(type) {

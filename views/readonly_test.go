@@ -65,5 +65,5 @@ func TestReadOnlyUndoSaysUndoIsOff(t *testing.T) {
 	h.linkGroup("alice.nguyen@gmail.com")
 	h.c.ReadOnly = true // as the next session, run with --read-only, sees the log
 	h.press("esc", "3", "U")
-	h.mustShow("verification emails and undo are off")
+	h.mustShow("read-only session (--read-only): no writes (link, unlink, delete, ticket, verify, undo)")
 }
