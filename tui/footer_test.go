@@ -102,11 +102,12 @@ func TestAToastKeepsTheHelpKey(t *testing.T) {
 	for _, width := range []int{60, 80, 100} {
 		m.Update(tea.WindowSizeMsg{Width: width, Height: 24})
 		m.Update(NoteMsg{Text: "delete patricia.muller1368 (auth0|67d29c69e5b0ef0b410c60ca): done."})
-		if f := m.footer(); !strings.HasPrefix(f, "✓ delete patricia.muller1368") || !strings.HasSuffix(f, "? help") || Width(f) > width {
+		// Whole, over two lines where one is too short, ? help after it.
+		if f := m.footer(); !strings.HasPrefix(f, "✓ delete patricia.muller1368") || !strings.Contains(f, "done.") || !strings.HasSuffix(f, "? help") || widest(f) > width {
 			t.Errorf("at %d columns the toast: %q", width, f)
 		}
 		m.Update(ErrorMsg{Err: errTest("the tenant refused it")})
-		if f := m.footer(); !strings.Contains(f, "✗ the tenant refused it") || !strings.HasSuffix(f, "? help") || Width(f) > width {
+		if f := m.footer(); !strings.Contains(f, "✗ the tenant refused it") || !strings.HasSuffix(f, "? help") || widest(f) > width {
 			t.Errorf("at %d columns the error: %q", width, f)
 		}
 		m.lastErr = ""
@@ -176,5 +177,41 @@ func TestWhatAKeyWaitsOnShowsWithoutATickUntilTheScreenDropsIt(t *testing.T) {
 	m.note, p.waits = "", ""
 	if f := m.footer(); strings.Contains(f, "Still reading") || !strings.HasSuffix(f, "? help · q quit") {
 		t.Errorf("the footer once nothing waits: %q", f)
+	}
+}
+
+// widest is the width of the widest line of s.
+func widest(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, Width(l))
+	}
+	return w
+}
+
+// A message longer than the line is shown whole over up to three lines,
+// which the screen above gives up until the next key, and the window keeps
+// its height (testers: "…: done, except…" and refusals were cut before
+// what they said).
+func TestALongMessageIsShownWholeOverLinesTakenFromTheScreen(t *testing.T) {
+	m := helpModel(t)
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	long := "undo link of google-oauth2|108812345678901234567 into auth0|63ea1f0b2c8d4e5f60718293: done, except what its notes said comes back later or not as it was."
+	m.Update(NoteMsg{Text: long})
+	screen := m.View().Content
+	if lines := strings.Count(screen, "\n") + 1; lines != 20 {
+		t.Errorf("the screen is %d lines, not the window's 20:\n%s", lines, screen)
+	}
+	flat := strings.Join(strings.Fields(screen), " ")
+	if !strings.Contains(flat, "done, except what its notes said comes back later or not as it was.") {
+		t.Errorf("the message is cut:\n%s", screen)
+	}
+	if widest(screen) > 60 {
+		t.Errorf("a line is wider than the window:\n%s", screen)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	if screen := m.View().Content; strings.Contains(screen, "comes back later") {
+		t.Errorf("the message stays after a key:\n%s", screen)
 	}
 }

@@ -1311,8 +1311,11 @@ func (m *Model) View() tea.View {
 	case m.tooSmall():
 		content = m.smallView()
 	default:
-		body := FitBlock(m.Active().View(), m.width, m.c.Height)
-		content = strings.Join([]string{m.header(), body, m.footer(), m.statusBar()}, "\n")
+		// A message longer than the line takes up to messageLines lines,
+		// from the bottom of the screen, until the next key.
+		footer := m.footer()
+		body := FitBlock(m.Active().View(), m.width, m.c.Height-strings.Count(footer, "\n"))
+		content = strings.Join([]string{m.header(), body, footer, m.statusBar()}, "\n")
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
@@ -1470,6 +1473,9 @@ func (m *Model) footer() string {
 		if offer && Width(msg)+Width(tail) <= m.width {
 			return s.Error.Render(Pad(msg, m.width-Width(tail))) + tail
 		}
+		if Width(msg) > m.width {
+			return m.messageLines(s.Error, msg, offer, tail)
+		}
 		return s.Error.Render(Pad(msg, m.width))
 	case m.note != "" && m.noteDone:
 		return m.toast(s.Good, "✓ "+m.note, offer, tail)
@@ -1526,10 +1532,34 @@ func (m *Model) footer() string {
 // toast is a message in place of the screen's keys, ? help after it where
 // the message fits beside it or does not fit at all.
 func (m *Model) toast(style lipgloss.Style, msg string, offer bool, tail string) string {
-	if offer && (Width(msg)+Width(tail) <= m.width || Width(msg) > m.width) {
+	if Width(msg) > m.width {
+		return m.messageLines(style, msg, offer, tail)
+	}
+	if offer && Width(msg)+Width(tail) <= m.width {
 		return style.Render(Fit(msg, m.width-Width(tail))) + tail
 	}
 	return style.Render(Fit(msg, m.width))
+}
+
+// messageLines is the most lines a message takes in place of the screen's
+// keys: one that needs more is cut on its last.
+const messageLines = 3
+
+// messageLines is a message longer than the line, wrapped over up to
+// messageLines lines (the screen above gives them up until the next key;
+// testers: results and refusals were cut before what they said), ? help
+// after it on its last line where it fits there.
+func (m *Model) messageLines(style lipgloss.Style, msg string, offer bool, tail string) string {
+	lines := Wrap(msg, m.width, messageLines)
+	last := len(lines) - 1
+	for i, l := range lines {
+		if i == last && offer && Width(l)+Width(tail) <= m.width {
+			lines[i] = style.Render(Pad(l, m.width-Width(tail))) + tail
+			continue
+		}
+		lines[i] = style.Render(Pad(l, m.width))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // waitingOn is what the screen says a key it was given waits on, if anything.
