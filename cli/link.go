@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -76,14 +77,25 @@ func runLink(o *linkOptions) error {
 		// database's), the link must join the right one:
 		// said as a ticket and a verification email say who else reads the
 		// inbox. The other accounts of one person's email are no family.
-		shared, err := readSharedEmail(o.ctx, s, conns, users...)
-		if err != nil {
-			return commandError(err)
+		// Each account's own email is read: a family member linked out of
+		// its family into an account of another email leaves the others.
+		var notes []string
+		read := map[string]bool{}
+		for i, u := range users {
+			e := linking.NormalizeEmail(u.Email)
+			if e == "" || read[e] {
+				continue
+			}
+			read[e] = true
+			shared, err := readSharedEmail(o.ctx, s, conns, i, users...)
+			if err != nil {
+				return commandError(err)
+			}
+			if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return sharesEmails(x, conns) }) {
+				notes = append(notes, shared.note(fmt.Sprintf("whoever signs in with %s gets into the account %s alone", shared.names[1], shared.names[0])))
+			}
 		}
-		note := ""
-		if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return sharesEmails(x, conns) }) {
-			note = shared.note(fmt.Sprintf("whoever signs in with %s gets into the account %s alone", shared.names[1], shared.names[0]))
-		}
+		note := strings.Join(notes, "\n")
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, ops...), confirmation{
 			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1], conns), describeUser(users[0], conns)),
 			note:     note,

@@ -150,6 +150,29 @@ func TestLinkIntoOneMemberOfAFamilySaysWhoElseSharesTheEmail(t *testing.T) {
 	}
 }
 
+// A link out of one member of a family, into an account of another email
+// (--allow-different-emails), says the same of the family it leaves: the
+// secondary's email is read, not only the primary's (tester: nothing named
+// the other Millers).
+func TestLinkOutOfOneMemberOfAFamilySaysWhoElseSharesItsEmail(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "link", cmdSam, cmdLiam, "--allow-different-emails")
+	if r.code != exitOK || !strings.Contains(r.errOut, "Note: 2 other accounts share the email the.millers@gmail.com (") ||
+		!strings.Contains(r.errOut, "mike.miller ("+cmdMike+")") ||
+		!strings.Contains(r.errOut, "whoever signs in with liam.miller gets into the account ") {
+		t.Errorf("link out of a family member: exit %d\n%s", r.code, r.errOut)
+	}
+	// Into one, from an account of another email, too.
+	r = runCmd(t, nil, "link", cmdLiam, cmdAliceGoogle, "--allow-different-emails")
+	if r.code != exitOK || !strings.Contains(r.errOut, "Note: 2 other accounts share the email the.millers@gmail.com (") ||
+		!strings.Contains(r.errOut, "gets into the account liam.miller alone.") {
+		t.Errorf("link into a family member from another email: exit %d\n%s", r.code, r.errOut)
+	}
+	if e.userWrites() != 0 {
+		t.Error("a dry run wrote")
+	}
+}
+
 // audit with --audit-log naming a file that does not exist says so (exit
 // 2), not "empty"; the state directory's log not made yet says that no
 // write has been made.

@@ -194,7 +194,7 @@ func checkResultURL(raw string) error {
 // no other account shares it). It reads the accounts of u's email
 // (users-by-email).
 func sharedInbox(ctx context.Context, s *session.Session, u client.User, conns *linking.Connections, gets string) (string, error) {
-	shared, err := readSharedEmail(ctx, s, conns, u)
+	shared, err := readSharedEmail(ctx, s, conns, 0, u)
 	if err != nil || len(shared.others) == 0 {
 		return "", err
 	}
@@ -209,31 +209,27 @@ type sharedEmail struct {
 	names  []string           // the write's accounts, as the terminal UI names them (printable)
 }
 
-// readSharedEmail reads the accounts that share the email of users (the
-// first one's, else the next one's), in any case (users-by-email), with
-// their primary identifiers, and names each of users by its primary
-// identifier where that tells it apart from the others, else by it and its
-// user id.
-func readSharedEmail(ctx context.Context, s *session.Session, conns *linking.Connections, users ...client.User) (sharedEmail, error) {
+// readSharedEmail reads the accounts that share the email of users[from],
+// in any case (users-by-email), with their primary identifiers, and names
+// each of users by its primary identifier where that tells it apart from
+// the others, else by it and its user id. Nothing when users[from] has no
+// email.
+func readSharedEmail(ctx context.Context, s *session.Session, conns *linking.Connections, from int, users ...client.User) (sharedEmail, error) {
 	var out sharedEmail
 	accts := make([]*linking.Account, len(users))
-	var from *linking.Account
 	for i, u := range users {
 		a := linking.AccountFromUser(u, conns)
 		a.Identifier = a.PrimaryIdentifier(conns)
 		accts[i] = &a
-		if from == nil && a.Email != "" {
-			from = &a
-		}
 	}
-	if from == nil {
+	if accts[from].Email == "" {
 		return out, nil
 	}
-	found, err := sharingEmail(ctx, s, *from)
+	found, err := sharingEmail(ctx, s, *accts[from])
 	if err != nil {
 		return out, err
 	}
-	out.email = from.Email
+	out.email = accts[from].Email
 	for _, x := range found {
 		if !slices.ContainsFunc(accts, func(a *linking.Account) bool { return a.UserID == x.UserID }) {
 			out.others = append(out.others, x)

@@ -134,35 +134,52 @@ func lackingScopes(c *tui.Common, ops []linking.Operation) string {
 	return "⚠ The access token lacks a scope these calls need (" + strings.Join(lacks, "; ") + "): y would be refused (missing_scope) before the first call; " + linking.GrantScope + "."
 }
 
-// familyNote says who else shares the email when the link joins one member
+// familyNotes say who else shares the email when the link joins one member
 // of a family (accounts sharing it on a Non-Unique Emails connection), as
-// `linkdesk link` says it: the operator checks it is the right member. ""
-// when no other account of the group is on such a connection.
-func (w *LinkWizard) familyNote() string {
+// `linkdesk link` says it: the operator checks it is the right member. The
+// email of each account linked is read in the scan, as well as the
+// wizard's group: a family member linked out of its family, into an
+// account of another email, leaves the others (a note for each such
+// email). None when no other account of these groups is on
+// such a connection.
+func (w *LinkWizard) familyNotes() []string {
 	g := w.group()
 	if g == nil || w.conns == nil || len(w.users) < 2 {
-		return ""
+		return nil
 	}
-	var others []string
-	family := false
-	for _, a := range g.Accounts {
-		if slices.ContainsFunc(w.users, func(u client.User) bool { return u.UserID == a.UserID }) {
+	groups := []*linking.Group{g}
+	for _, u := range w.users {
+		e := linking.NormalizeEmail(u.Email)
+		if e == "" || slices.ContainsFunc(groups, func(x *linking.Group) bool { return x.Email == e }) {
 			continue
 		}
-		others = append(others, tui.NameIn(g, a))
-		if c, ok := w.conns.ByName(a.Connection); ok && c.SharesEmails() {
-			family = true
+		if i, ok := w.c.Data.Find(e); ok {
+			groups = append(groups, w.c.Data.Groups[i])
 		}
-	}
-	if !family {
-		return ""
 	}
 	who := w.name(w.users[1].UserID)
 	if len(w.users) > 2 {
 		who = "any of these secondaries"
 	}
-	return fmt.Sprintf("Note: %d other %s the email %s (%s): whoever signs in with %s gets into the account %s alone.",
-		len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, w.name(w.users[0].UserID))
+	var notes []string
+	for _, g := range groups {
+		var others []string
+		family := false
+		for _, a := range g.Accounts {
+			if slices.ContainsFunc(w.users, func(u client.User) bool { return u.UserID == a.UserID }) {
+				continue
+			}
+			others = append(others, tui.NameIn(g, a))
+			if c, ok := w.conns.ByName(a.Connection); ok && c.SharesEmails() {
+				family = true
+			}
+		}
+		if family {
+			notes = append(notes, fmt.Sprintf("Note: %d other %s the email %s (%s): whoever signs in with %s gets into the account %s alone.",
+				len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, w.name(w.users[0].UserID)))
+		}
+	}
+	return notes
 }
 
 // linkOffWhy is why l, and p that chooses for it, are off on a group whose
@@ -1253,7 +1270,7 @@ func (w *LinkWizard) confirmView() string {
 	if o := w.notRecommended(prim.UserID); o != "" {
 		notes = append(notes, sentence(s.Warn.Render, o, inner)...)
 	}
-	if f := w.familyNote(); f != "" {
+	for _, f := range w.familyNotes() {
 		notes = append(notes, sentence(s.Warn.Render, f, inner)...)
 	}
 	if w.hint != "" {

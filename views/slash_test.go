@@ -407,3 +407,16 @@ func (h *harness) pairWizard(first, other string) *LinkWizard {
 	h.press("enter")
 	return activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
 }
+
+// A link out of one member of a family, into an account of another email
+// found one by one, names before y the other members who share its email,
+// as a link into one does (tester: the confirmation named none of them).
+func TestThePairWizardNamesTheFamilyItsSecondaryLeaves(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 110, height: 40})
+	h.pairWizard("sam.taylor@gmail.com", "liam.miller")
+	h.press("enter")
+	h.mustShow("refused: different_emails")
+	h.press("o", "enter")
+	h.mustShow("y yes")
+	h.mustShowWhole("Note: 2 other accounts share the email the.millers@gmail.com (mike.miller (auth0|64b7c8d9e0f1a2b3c4d5e6f7), emma.miller (auth0|64b7ca01e0f1a2b3c4d5e6f8)): whoever signs in with liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901) gets into the account sam.taylor@gmail.com (auth0|60d5ec49f1a2b3c4d5e6f708) alone.")
+}
