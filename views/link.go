@@ -89,7 +89,7 @@ func NewPairWizard(c *tui.Common, g *linking.Group, from, primary string) *LinkW
 
 func (w *LinkWizard) start() {
 	if g := w.group(); g != nil {
-		w.reason = tui.NewReason(defaultLinkReason(g))
+		w.reason = tui.NewReason(defaultLinkReason(g, w.pair != nil))
 		for i, a := range g.Accounts {
 			w.ids = append(w.ids, a.UserID)
 			if a.UserID == w.primary {
@@ -111,8 +111,19 @@ func (w *LinkWizard) start() {
 	}
 }
 
-// defaultLinkReason prefills the reason a link records.
-func defaultLinkReason(g *linking.Group) string {
+// defaultLinkReason prefills the reason a link records: of a group of the
+// scan, its class; of a pair of accounts found one by one (pair), no
+// class, since the two are no group of the scan (each may be alone on its
+// email, or one of a family): that they were chosen one by one, and, when
+// they share no email, that the link vouches for them as one person's (the
+// different-emails override it cannot be made without).
+func defaultLinkReason(g *linking.Group, pair bool) string {
+	switch {
+	case pair && !sharedEmail(g):
+		return "accounts of different emails, chosen one by one and vouched for as one person's, linked in the linkdesk TUI"
+	case pair:
+		return "one person's accounts, chosen one by one, linked in the linkdesk TUI"
+	}
 	return "one person's accounts (" + tui.ClassName(g.Class) + "), linked in the linkdesk TUI"
 }
 

@@ -420,3 +420,18 @@ func TestThePairWizardNamesTheFamilyItsSecondaryLeaves(t *testing.T) {
 	h.mustShow("y yes")
 	h.mustShowWhole("Note: 2 other accounts share the email the.millers@gmail.com (mike.miller (auth0|64b7c8d9e0f1a2b3c4d5e6f7), emma.miller (auth0|64b7ca01e0f1a2b3c4d5e6f8)): whoever signs in with liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901) gets into the account sam.taylor@gmail.com (auth0|60d5ec49f1a2b3c4d5e6f708) alone.")
 }
+
+// The reason a link of two accounts found one by one prefills is true of
+// them: no class of a group they are not (sam is alone on his email, liam
+// one of a family), but that they were chosen one by one and are vouched
+// for as one person's (tester: "one person's accounts (mixed)").
+func TestThePairWizardsReasonSaysHowTheAccountsWereChosen(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 110, height: 40})
+	h.pairWizard("sam.taylor@gmail.com", "liam.miller")
+	h.press("enter", "o", "enter")
+	h.mustShow("y yes")
+	h.mustShowWhole("Reason accounts of different emails, chosen one by one and vouched for as one person's, linked in the linkdesk TUI (tab edits)")
+	if strings.Contains(h.screen(), "(mixed)") {
+		t.Fatalf("the reason names a class of no group:\n%s", h.screen())
+	}
+}
