@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -72,30 +73,10 @@ func runLink(o *linkOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		// Into (or out of) one member of a family that shares an email on a
-		// Non-Unique Emails connection (or one profile of a legacy
-		// database's), the link must join the right one:
-		// said as a ticket and a verification email say who else reads the
-		// inbox. The other accounts of one person's email are no family.
-		// Each account's own email is read: a family member linked out of
-		// its family into an account of another email leaves the others.
-		var notes []string
-		read := map[string]bool{}
-		for i, u := range users {
-			e := linking.NormalizeEmail(u.Email)
-			if e == "" || read[e] {
-				continue
-			}
-			read[e] = true
-			shared, err := readSharedEmail(o.ctx, s, conns, i, users...)
-			if err != nil {
-				return commandError(err)
-			}
-			if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return sharesEmails(x, conns) }) {
-				notes = append(notes, shared.note(fmt.Sprintf("whoever signs in with %s gets into the account %s alone", shared.names[1], shared.names[0])))
-			}
+		note, err := familyNote(o.ctx, s, conns, users)
+		if err != nil {
+			return commandError(err)
 		}
-		note := strings.Join(notes, "\n")
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, ops...), confirmation{
 			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1], conns), describeUser(users[0], conns)),
 			note:     note,
@@ -114,4 +95,33 @@ var linkOverrides = map[string]string{
 func sharesEmails(a *linking.Account, conns *linking.Connections) bool {
 	c, ok := conns.ByName(a.Connection)
 	return ok && c.SharesEmails()
+}
+
+// familyNote is what a link of users[1] into users[0] says when it joins
+// one member of a family that shares an email on a Non-Unique Emails
+// connection (or one profile of a legacy database's): the link must join
+// the right one, said as a ticket and a verification email say who else
+// reads the inbox. The other accounts of one person's email are no
+// family. Each account's own email is read (users-by-email): a family
+// member linked out of its family, into an account of another email,
+// leaves the others (a note for each such email, a line apart). "" when
+// none. `link` and the undo that links an account back say it.
+func familyNote(ctx context.Context, s *session.Session, conns *linking.Connections, users []client.User) (string, error) {
+	var notes []string
+	read := map[string]bool{}
+	for i, u := range users {
+		e := linking.NormalizeEmail(u.Email)
+		if e == "" || read[e] {
+			continue
+		}
+		read[e] = true
+		shared, err := readSharedEmail(ctx, s, conns, i, users...)
+		if err != nil {
+			return "", err
+		}
+		if slices.ContainsFunc(shared.others, func(x *linking.Account) bool { return sharesEmails(x, conns) }) {
+			notes = append(notes, shared.note(fmt.Sprintf("whoever signs in with %s gets into the account %s alone", shared.names[1], shared.names[0])))
+		}
+	}
+	return strings.Join(notes, "\n"), nil
 }

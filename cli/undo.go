@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
 )
@@ -141,7 +144,11 @@ func runUndo(o *undoOptions) error {
 			}
 			question = fmt.Sprintf("Make %s on %s to undo it, overwriting what was changed since (listed above)?", theseCalls(p.Calls()), printableName(s.Name))
 		}
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: p.Calls()}, s, p))
+		note, err := undoFamilyNote(o.ctx, s, p)
+		if err != nil {
+			return commandError(err)
+		}
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: p.Calls(), note: note}, s, p))
 		if err != nil || !ok {
 			return err
 		}
@@ -167,4 +174,67 @@ type undoJSON struct {
 	Operations []linking.Operation    `json:"operations"`
 	Conflicts  []linking.UndoConflict `json:"conflicts,omitempty"`
 	Notes      []string               `json:"notes,omitempty"`
+}
+
+// undoFamilyNote is what each link of the undo plan p says, as `linkdesk
+// link` does (familyNote), of the others who share the email of a family
+// member it links an account back into or out of: the undo of an unlink,
+// or of a deletion that links the identities of the account made again
+// back into it, joins the accounts again as the link did. An account the
+// plan makes again first is read as the plan makes it.
+func undoFamilyNote(ctx context.Context, s *session.Session, p *linking.Plan) (string, error) {
+	var notes []string
+	for _, op := range p.Operations {
+		if op.Kind != linking.OpLink {
+			continue
+		}
+		conns, err := s.Connections(ctx) // read once a session
+		if err != nil {
+			return "", err
+		}
+		var users []client.User
+		for _, id := range []string{op.Primary, op.Secondary} {
+			u, err := s.Users(ctx, id)
+			if se, ok := linking.AsSafetyError(err); ok && se.Check == linking.CheckUserMissing {
+				if made, ok := madeByPlan(p, id); ok {
+					users = append(users, made)
+				}
+				continue
+			}
+			if err != nil {
+				return "", err
+			}
+			users = append(users, u...)
+		}
+		if len(users) != 2 {
+			continue
+		}
+		note, err := familyNote(ctx, s, conns, users)
+		if err != nil {
+			return "", err
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+	return strings.Join(notes, "\n"), nil
+}
+
+// madeByPlan is the user id as p makes it again (the create of a restore),
+// before it is linked: false when p makes no such user.
+func madeByPlan(p *linking.Plan, id string) (client.User, bool) {
+	for _, op := range p.Operations {
+		if op.Kind != linking.OpRestore || op.Target != id || op.Restore == nil || op.Restore.Create == nil {
+			continue
+		}
+		nu := op.Restore.Create
+		provider, sub, _ := strings.Cut(id, "|")
+		u := client.User{UserID: id, Email: nu.Email, Username: nu.Username, PhoneNumber: nu.PhoneNumber, Name: nu.Name,
+			Identities: []client.Identity{{Connection: nu.Connection, Provider: provider, UserID: sub}}}
+		if nu.EmailVerified != nil {
+			u.EmailVerified = *nu.EmailVerified
+		}
+		return u, true
+	}
+	return client.User{}, false
 }

@@ -749,3 +749,35 @@ func TestAnOperationUndoneAlreadyIsNotUndoneAgainOverANewerOne(t *testing.T) {
 		})
 	}
 }
+
+// An undo that links an account back into one member of a family (the undo
+// of an unlink, and the undo of the undo of a link) says who else shares
+// the email, as the link did: in its dry run (tester: nothing named anika).
+func TestAnUndoLinkingBackIntoAFamilyMemberSaysWhoElseSharesTheEmail(t *testing.T) {
+	const raj, anika, patelGoogle = "auth0|63a1b2c3d4e5f60718293a4c", "auth0|63a1b2c3d4e5f60718293a4d", "google-oauth2|112233445566778899001"
+	e := newWriteEnv(t)
+	want := "Note: 1 other account shares the email patel.family@gmail.com (anika.patel (" + anika + ")): whoever signs in with Patel.Family@gmail.com (" + patelGoogle + ") gets into the account raj.patel alone."
+	mustRun(t, "link", raj, patelGoogle, "--force")
+	mustRun(t, "unlink", raj, "google-oauth2", "112233445566778899001", "--force")
+	r := runCmd(t, nil, "undo", e.opIDOf("unlink"))
+	if r.code != exitOK || !strings.Contains(r.errOut, want) {
+		t.Errorf("undo of an unlink out of a family member: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// Deleted with an account of another email linked into it (a
+	// database one, made again by the undo), the undo of the deletion
+	// links it back, and says so too (the Google account is one of the
+	// others now: unlinked above).
+	const imported = "auth0|5e8f9a0b1c2d3e4f50617283"
+	mustRun(t, "link", raj, imported, "--force", "--allow-different-emails")
+	mustRun(t, "delete", raj, "--force")
+	r = runCmd(t, nil, "undo", e.opIDOf("delete"))
+	if want := "Note: 2 other accounts share the email patel.family@gmail.com (anika.patel (" + anika + "), " + patelGoogle + "): whoever signs in with imported.user@web.de gets into the account raj.patel alone."; r.code != exitOK ||
+		!strings.Contains(r.out, "link "+imported+" into "+raj) || !strings.Contains(r.errOut, want) {
+		t.Errorf("undo of the deletion of a family member, linking an account back into it: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// An undo that links no family member says nothing of the kind.
+	mustRun(t, "unlink", cmdSam, "google-oauth2", "101202303404505606707", "--force")
+	if r := runCmd(t, nil, "undo", e.opIDOf("unlink")); r.code != exitOK || strings.Contains(r.errOut, "share the email") || strings.Contains(r.errOut, "shares the email") {
+		t.Errorf("undo of an unlink of one person's accounts: exit %d\n%s", r.code, r.errOut)
+	}
+}

@@ -193,7 +193,10 @@ type UndoPreviewMsg struct {
 	Task      TaskID
 	Plan      *linking.Plan
 	Conflicts []linking.UndoConflict
-	Err       error
+	// Conns are the tenant's connections the plan was made with (nil when
+	// it was not).
+	Conns *linking.Connections
+	Err   error
 }
 
 func (m UndoPreviewMsg) Answers() TaskID { return m.Task }
@@ -203,7 +206,11 @@ func (m UndoPreviewMsg) Answers() TaskID { return m.Task }
 func (b *Backend) UndoPreview(ctx context.Context, task TaskID, opID, reason string) tea.Cmd {
 	return func() tea.Msg {
 		p, conflicts, err := b.Session.UndoPlan(ctx, opID, reason)
-		return UndoPreviewMsg{Task: task, Plan: p, Conflicts: conflicts, Err: err}
+		msg := UndoPreviewMsg{Task: task, Plan: p, Conflicts: conflicts, Err: err}
+		if err == nil {
+			msg.Conns, _ = b.Session.Connections(ctx) // read once a session: the plan read them
+		}
+		return msg
 	}
 }
 

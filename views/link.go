@@ -150,44 +150,66 @@ func lackingScopes(c *tui.Common, ops []linking.Operation) string {
 // `linkdesk link` says it: the operator checks it is the right member. The
 // email of each account linked is read in the scan, as well as the
 // wizard's group: a family member linked out of its family, into an
-// account of another email, leaves the others (a note for each such
-// email). None when no other account of these groups is on
-// such a connection.
+// account of another email, leaves the others. None when no other account
+// of these groups is on such a connection.
 func (w *LinkWizard) familyNotes() []string {
 	g := w.group()
 	if g == nil || w.conns == nil || len(w.users) < 2 {
 		return nil
 	}
-	groups := []*linking.Group{g}
+	var ids, emails []string
 	for _, u := range w.users {
-		e := linking.NormalizeEmail(u.Email)
-		if e == "" || slices.ContainsFunc(groups, func(x *linking.Group) bool { return x.Email == e }) {
-			continue
-		}
-		if i, ok := w.c.Data.Find(e); ok {
-			groups = append(groups, w.c.Data.Groups[i])
-		}
+		ids, emails = append(ids, u.UserID), append(emails, u.Email)
 	}
 	who := w.name(w.users[1].UserID)
 	if len(w.users) > 2 {
 		who = "any of these secondaries"
 	}
+	return familyNotes(w.conns, emailGroups(w.c, g, emails...), ids, who, w.name(w.users[0].UserID))
+}
+
+// emailGroups are the groups a link's family notes read: first (when not
+// nil), then the scan's group of each email that is not one of them.
+func emailGroups(c *tui.Common, first *linking.Group, emails ...string) []*linking.Group {
+	var groups []*linking.Group
+	if first != nil {
+		groups = append(groups, first)
+	}
+	for _, e := range emails {
+		e = linking.NormalizeEmail(e)
+		if e == "" || slices.ContainsFunc(groups, func(x *linking.Group) bool { return x.Email == e }) {
+			continue
+		}
+		if i, ok := c.Data.Find(e); ok {
+			groups = append(groups, c.Data.Groups[i])
+		}
+	}
+	return groups
+}
+
+// familyNotes say, for a link of accounts (linked, by user id: the
+// primary, named into, and the secondaries, named who), the other accounts
+// of each of groups, when one of them is on a connection where accounts
+// share an email (a family's, a shop's, a legacy database's profiles): a
+// note an email. The link wizard and the undo that links an account back
+// say them.
+func familyNotes(conns *linking.Connections, groups []*linking.Group, linked []string, who, into string) []string {
 	var notes []string
 	for _, g := range groups {
 		var others []string
 		family := false
 		for _, a := range g.Accounts {
-			if slices.ContainsFunc(w.users, func(u client.User) bool { return u.UserID == a.UserID }) {
+			if slices.Contains(linked, a.UserID) {
 				continue
 			}
 			others = append(others, tui.NameIn(g, a))
-			if c, ok := w.conns.ByName(a.Connection); ok && c.SharesEmails() {
+			if c, ok := conns.ByName(a.Connection); ok && c.SharesEmails() {
 				family = true
 			}
 		}
 		if family {
 			notes = append(notes, fmt.Sprintf("Note: %d other %s the email %s (%s): whoever signs in with %s gets into the account %s alone.",
-				len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, w.name(w.users[0].UserID)))
+				len(others), tui.Plural(len(others), "account shares", "accounts share"), g.Email, strings.Join(others, ", "), who, into))
 		}
 	}
 	return notes

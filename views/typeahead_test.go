@@ -279,3 +279,21 @@ func TestEscDuringTheFirstFindSearchKeepsTheQuery(t *testing.T) {
 		t.Fatalf("the query is %q (typing %v) after esc stopped its search", f.query.Value, f.Capturing())
 	}
 }
+
+// The undo of an unlink out of one member of a family links the account
+// back into it: its dialog says, before y, who else shares the email, as
+// the link's confirmation did (tester: the undo named none of the family).
+func TestTheUndoLinkingBackIntoAFamilyMemberNamesTheFamily(t *testing.T) {
+	const raj = "auth0|63a1b2c3d4e5f60718293a4c"
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
+	d := h.openGroup("patel.family@gmail.com")
+	h.press("l", "j", "j", "space", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	h.selectAccount(d, raj)
+	h.press("u", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "3", "U")
+	h.mustShow("link google-oauth2|112233445566778899001 into", "Undo it?")
+	h.mustShowWhole("Note: 1 other account shares the email patel.family@gmail.com (anika.patel (auth0|63a1b2c3d4e5f60718293a4d)): whoever signs in with google-oauth2|112233445566778899001 gets into the account raj.patel (auth0|63a1b2c3d4e5f60718293a4c) alone.")
+}

@@ -29,6 +29,7 @@ type UndoDialog struct {
 	reading
 	plan      *linking.Plan
 	conflicts []linking.UndoConflict
+	conns     *linking.Connections // the plan was made with
 	err       error
 	scroll    int
 	copied    int // ticket URLs copied so far: y copies the next
@@ -157,7 +158,7 @@ func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 // its first call.
 func (u *UndoDialog) tookPreview(msg tui.UndoPreviewMsg) tea.Cmd {
 	u.hint = "" // "still reading" no longer
-	u.plan, u.conflicts, u.err = msg.Plan, msg.Conflicts, msg.Err
+	u.plan, u.conflicts, u.conns, u.err = msg.Plan, msg.Conflicts, msg.Conns, msg.Err
 	if u.err != nil || u.plan == nil || len(u.plan.Operations) == 0 {
 		return nil
 	}
@@ -279,6 +280,9 @@ func (u *UndoDialog) View() string {
 			for _, n := range op.Notes { // what it cannot give back as it was (an unlink: no login history)
 				middle = append(middle, indent(tui.Wrap("note: "+n, w-6, 4), "      ")...)
 			}
+			for _, n := range u.familyNotes(op) { // a link back into one member of a family, as the link said
+				middle = append(middle, indent(sentence(s.Warn.Render, n, w-6), "      ")...)
+			}
 			for _, st := range op.Steps {
 				middle = append(middle, callLines(s, "      ", report.CallText(st.Call), w)...)
 			}
@@ -322,4 +326,34 @@ func (u *UndoDialog) View() string {
 	shown := scrollPane(s, middle, &u.scroll, max(c.Height-len(head)-len(bottom), 2), "↓")
 	out := append(head, shown...)
 	return strings.Join(append(out, bottom...), "\n")
+}
+
+// familyNotes say, of a link the undo makes (an account linked back into
+// or out of one member of a family), who else shares the email, as the
+// link wizard says it (familyNotes): the emails its link step expects the
+// two accounts to hold, each read in the scan. Each account is named as
+// the scan names it, else by the identifier the plan keeps.
+func (u *UndoDialog) familyNotes(op linking.Operation) []string {
+	if op.Kind != linking.OpLink || u.conns == nil {
+		return nil
+	}
+	linked := []string{op.Primary, op.Secondary}
+	var emails []string
+	for _, st := range op.Steps {
+		for _, e := range st.Expect {
+			if slices.Contains(linked, e.UserID) {
+				emails = append(emails, e.Email)
+			}
+		}
+	}
+	name := func(id string) string {
+		if acc, g := u.c.Data.Account(id); acc != nil {
+			return tui.NameIn(g, acc)
+		}
+		if _, recorded, _ := strings.Cut(op.Names[id], " "); recorded != "" {
+			return recorded + " (" + id + ")"
+		}
+		return id
+	}
+	return familyNotes(u.conns, emailGroups(u.c, nil, emails...), linked, name(op.Secondary), name(op.Primary))
 }
