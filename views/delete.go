@@ -52,17 +52,41 @@ func (d *DeleteDialog) FieldEmpty() bool { return !d.reason.Editing() && d.typed
 
 // NewDeleteDialog opens the delete dialog for an account of a group.
 func NewDeleteDialog(c *tui.Common, email, userID string) *DeleteDialog {
-	return &DeleteDialog{c: c, email: email, userID: userID, writeDialog: writeDialog{reason: tui.NewReason(defaultDeleteReason(c, email))}}
+	return &DeleteDialog{c: c, email: email, userID: userID, writeDialog: writeDialog{reason: tui.NewReason(defaultDeleteReason(c, email, userID))}}
 }
 
-func defaultDeleteReason(c *tui.Common, email string) string {
-	if i, ok := c.Data.Find(email); ok && len(c.Data.Groups[i].Accounts) > 1 {
-		if class := c.Data.Groups[i].Class; class != linking.ClassSharedByDesign {
-			return "duplicate account (" + tui.ClassName(class) + "), deleted in the linkdesk TUI"
-		}
+// defaultDeleteReason prefills the reason the deletion of userID records:
+// nothing it does not know. Only a link candidate's group is one person's
+// accounts, a duplicate among them; a family's or a shop's members, the
+// profiles of one email in one database (legacy duplicate), and the
+// accounts of a group that is mixed or waits for a verification are no
+// duplicates anyone has shown: the reason says the group's class as what
+// it is, and of an account that shares its email with others of its own
+// connection (a family member, a legacy profile), that it does.
+func defaultDeleteReason(c *tui.Common, email, userID string) string {
+	i, ok := c.Data.Find(email)
+	if !ok || len(c.Data.Groups[i].Accounts) < 2 {
+		return "account deleted in the linkdesk TUI"
+	}
+	g := c.Data.Groups[i]
+	switch g.Class {
+	case linking.ClassLinkCandidate:
+		return "duplicate account (" + tui.ClassName(g.Class) + "), deleted in the linkdesk TUI"
+	case linking.ClassSharedByDesign:
 		return "account deleted in the linkdesk TUI (its email is shared by design)"
 	}
-	return "account deleted in the linkdesk TUI"
+	if a := accountByID(g, userID); a != nil {
+		n := 0
+		for _, x := range g.Accounts {
+			if x.Connection == a.Connection {
+				n++
+			}
+		}
+		if n > 1 {
+			return fmt.Sprintf("account deleted in the linkdesk TUI (one of %d accounts of its connection sharing its email; its group: %s)", n, tui.ClassName(g.Class))
+		}
+	}
+	return "account deleted in the linkdesk TUI (its email's group: " + tui.ClassName(g.Class) + ")"
 }
 
 func (d *DeleteDialog) Init() tea.Cmd {

@@ -285,3 +285,24 @@ func showsCall(screen, call string) bool {
 	noSpace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
 	return strings.Contains(noSpace(strings.ReplaceAll(screen, "\n", "")), noSpace(call))
 }
+
+// The reason a deletion prefills asserts nothing not known: only a link
+// candidate's account is called a duplicate; a family member of a mixed
+// group, a legacy database's profile and the accounts of a group that
+// waits for a verification are said to be what they are (tester: a child
+// of a family and a legacy profile were each a "duplicate account").
+func TestTheDefaultDeleteReasonSaysOnlyWhatIsKnown(t *testing.T) {
+	for _, c := range []struct{ email, id, want string }{
+		{"patel.family@gmail.com", "auth0|63a1b2c3d4e5f60718293a4d", "account deleted in the linkdesk TUI (one of 2 accounts of its connection sharing its email; its group: mixed)"},
+		{"patel.family@gmail.com", "google-oauth2|112233445566778899001", "account deleted in the linkdesk TUI (its email's group: mixed)"},
+		{"bob.smith@yahoo.com", "auth0|1000456", "account deleted in the linkdesk TUI (one of 2 accounts of its connection sharing its email; its group: legacy duplicate)"},
+		{"maria.garcia@outlook.com", "github|5832311", "account deleted in the linkdesk TUI (its email's group: needs verification)"},
+		{"alice.nguyen@gmail.com", "google-oauth2|108812345678901234567", "duplicate account (link candidate), deleted in the linkdesk TUI"},
+	} {
+		h := newHarness(t, harnessOpts{tenant: true, width: 140, height: 40})
+		d := h.openGroup(c.email)
+		h.selectAccount(d, c.id)
+		h.press("D")
+		h.mustShowWhole("Reason " + c.want + " (tab edits)")
+	}
+}
