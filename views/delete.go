@@ -274,7 +274,7 @@ func (d *DeleteDialog) View() string {
 	head := func() []string { return append(slices.Clone(title), "") }
 	switch {
 	case d.exec.started:
-		return strings.Join(append(head(), d.exec.view(c, "Deleting")...), "\n")
+		return strings.Join(append(head(), d.exec.view(c, "Deleting", c.Height-len(title)-1)...), "\n")
 	case d.loading:
 		return strings.Join(append(head(), "Reading the account by id, with its roles and organizations…"), "\n")
 	case client.IsNotFound(d.readErr):

@@ -350,7 +350,7 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		// n and esc go back to the review, the link not made: the words say so.
 		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, withHelp(k.Cancel, "n/esc", "no: back to the review"), k.Reason}}}
 	}
-	return []tui.HelpGroup{{Title: "Link: result", Bindings: []keyBinding{withHelp(k.Back, "esc", "back to the group")}}}
+	return []tui.HelpGroup{{Title: "Link: result", Bindings: append([]keyBinding{withHelp(k.Back, "esc", "back to the group")}, w.exec.scrollHelp(k)...)}}
 }
 
 // FooterKeys are the review's keys in the words of one line, those that
@@ -532,6 +532,7 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case stepResult:
 		// esc (handled by the root) goes back to the group.
+		w.exec.scrollKey(k, keys)
 	}
 	return nil
 }
@@ -756,7 +757,8 @@ func (w *LinkWizard) View() string {
 	case stepConfirm:
 		return w.confirmView()
 	case stepResult:
-		body = append(tui.Wrap(w.linking, w.c.Width, 3), w.exec.view(w.c, "Linking")...)
+		body = tui.Wrap(w.linking, w.c.Width, 3)
+		body = append(body, w.exec.view(w.c, "Linking", w.c.Height-len(head)-len(hint)-len(body))...)
 	}
 	return strings.Join(append(append(head, body...), hint...), "\n")
 }

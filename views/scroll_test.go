@@ -95,6 +95,66 @@ func TestTheLinkReviewScrollsToItsEnd(t *testing.T) {
 	})
 }
 
+// linkWithCalls links wei.zhang's three accounts as reviewWithCalls
+// reviews them: each section a metadata PATCH and the link's POST, each
+// with its backup, more result lines than a 60×20 window holds.
+func linkWithCalls(h *harness) {
+	h.t.Helper()
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "space", "j", "j", "space", "j", "space", "enter", "y")
+	h.mustShow("✓ Done.")
+}
+
+// TestAWriteResultScrollsToItsEnd: at 60×20 the result of a link, and of
+// its undo, is longer than the window: it says how many lines are below
+// (the steps cut at the bottom said nothing, and no key reached them), and
+// ↓, j, pgdn and G reach its last lines: the last call, the audit log and
+// how to go back; g and ↑ come back to the top. The help lists the keys.
+func TestAWriteResultScrollsToItsEnd(t *testing.T) {
+	end := func(h *harness, call string) {
+		h.t.Helper()
+		h.mustShow(call, "Audit log: ", "What changed is read again from the tenant; esc goes back.")
+		if strings.Contains(h.screen(), "more line") {
+			h.t.Fatalf("the end of the result is in view, yet it says more lines are below:\n%s", h.screen())
+		}
+	}
+	top := func(h *harness) {
+		h.t.Helper()
+		h.mustShow("✓ Done.", "more lines (↓)")
+		if strings.Contains(h.screen(), "Audit log: ") {
+			h.t.Fatalf("the result fits the window: nothing to test:\n%s", h.screen())
+		}
+	}
+	t.Run("link", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, edit: withLongTail, width: 60, height: 20})
+		linkWithCalls(h)
+		top(h)
+		h.mustShow("Link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b:")
+		h.press("G")
+		end(h, "✓ op2.link")
+		h.mustShow("Link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b:") // what was linked stays on top
+		h.press("g")
+		top(h)
+		for range 20 {
+			h.press("down")
+		}
+		end(h, "✓ op2.link")
+		h.press("up", "up")
+		h.mustShow("more line")
+		h.press("?")
+		h.mustShow("↑/↓        scroll", "pgdn/pgup  scroll a page", "G          end")
+	})
+	t.Run("undo", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{tenant: true, edit: withLongTail, width: 60, height: 20})
+		linkWithCalls(h)
+		h.press("esc", "3", "U", "y")
+		top(h)
+		h.press("G")
+		end(h, "✓ op3.patch")
+		h.mustShow("Undo link of google-oauth2|114455667788990011223")
+	})
+}
+
 // TestEveryMoreLinesHintNamesKeysThatReachTheEnd: wherever a screen says
 // "… n more lines (keys)", pressing the key it names, a frame after each
 // press, brings the count down at every press and reaches the end; G
@@ -120,6 +180,11 @@ func TestEveryMoreLinesHintNamesKeysThatReachTheEnd(t *testing.T) {
 		{name: "help", open: inGroup("wei.zhang@gmail.com", "?"), hint: "(j/k)", key: "j", end: "G"},
 		{name: "link review", opts: harnessOpts{tenant: true, edit: withLongTail},
 			open: inGroup("wei.zhang@gmail.com", "l", "enter", "space", "j", "j", "space", "j", "space"), hint: "(j, pgdn)", key: "j", end: "G"},
+		{name: "link result", opts: harnessOpts{tenant: true, edit: withLongTail}, open: linkWithCalls, hint: "(↓)", key: "down", end: "G"},
+		{name: "link result j", opts: harnessOpts{tenant: true, edit: withLongTail}, open: linkWithCalls, hint: "(↓)", key: "j"},
+		{name: "link result pgdn", opts: harnessOpts{tenant: true, edit: withLongTail}, open: linkWithCalls, hint: "(↓)", key: "pgdn"},
+		{name: "undo result", opts: harnessOpts{tenant: true, edit: withLongTail},
+			open: func(h *harness) { linkWithCalls(h); h.press("esc", "3", "U", "y") }, hint: "(↓)", key: "down", end: "G"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, end := range []bool{false, true} {

@@ -250,11 +250,12 @@ func (u *UndoDialog) View() string {
 	head := append(title, "")
 	switch {
 	case u.exec.started:
-		out := append(head, u.exec.view(c, "Undoing")...)
+		var hint []string
 		if u.hint != "" && u.exec.running {
-			out = append(append(out, ""), sentence(s.Warn.Render, u.hint, w)...)
+			hint = append([]string{""}, sentence(s.Warn.Render, u.hint, w)...)
 		}
-		return strings.Join(out, "\n")
+		out := append(head, u.exec.view(c, "Undoing", c.Height-len(head)-len(hint))...)
+		return strings.Join(append(out, hint...), "\n")
 	case u.loading:
 		return strings.Join(append(head, "Reading the backups and the tenant to plan the undo…"), "\n")
 	case u.err != nil:

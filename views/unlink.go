@@ -173,7 +173,7 @@ func (u *Unlink) View() string {
 	lines := append(titleLines("Unlink an identity from ", u.primaryName(), w, 2, s.Title.Render), "")
 	switch {
 	case u.exec.started:
-		lines = append(lines, u.exec.view(u.c, "Unlinking")...)
+		lines = append(lines, u.exec.view(u.c, "Unlinking", u.c.Height-len(lines))...)
 		return strings.Join(lines, "\n")
 	case u.loading:
 		lines = append(lines, "Reading the account by id…")

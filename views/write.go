@@ -83,6 +83,11 @@ func dialogUpdate[M tui.Answer](msg tea.Msg, r *reading, take func(M) tea.Cmd, w
 // executor's answer is a *linking.Result.
 type execution struct {
 	pendingWrite[*linking.Result]
+	// scroll is the first line of the result shown; room and scrolls are
+	// the lines the result was last drawn in, and whether it took more.
+	scroll  int
+	room    int
+	scrolls bool
 }
 
 // start hands ops to the root, which runs them through linking's executor
@@ -131,9 +136,28 @@ func (e *execution) tickets() []linking.StepReport {
 	return out
 }
 
-// view shows what the executor did, step by step.
-func (e *execution) view(c *tui.Common, doing string) []string {
-	return resultLines(c, e.running, e.result, e.err, doing)
+// view shows what the executor did, step by step, in room lines: a longer
+// result scrolls (scrollKey), its last line in view saying how many are
+// left below, as a dialog's lines do before its write.
+func (e *execution) view(c *tui.Common, doing string, room int) []string {
+	lines := resultLines(c, e.running, e.result, e.err, doing)
+	e.room, e.scrolls = max(room, 2), len(lines) > max(room, 2)
+	return scrollPane(c.Styles, lines, &e.scroll, e.room, "↓")
+}
+
+// scrollKey scrolls the result for ↑/↓ (j/k), pgup/pgdn, g and G; it
+// reports whether the key was one of those.
+func (e *execution) scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
+	return scrollKey(k, keys, &e.scroll, e.room-1)
+}
+
+// scrollHelp are the keys that scroll the result, when it is longer than
+// its room.
+func (e *execution) scrollHelp(k *tui.KeyMap) []keyBinding {
+	if !e.started || !e.scrolls {
+		return nil
+	}
+	return []keyBinding{withHelp(k.Down, "↑/↓", "scroll"), withHelp(k.PageDown, "pgdn/pgup", "scroll a page"), withHelp(k.Bottom, "G", "end")}
 }
 
 // writeDialog is what the dialogs that make one write share: the reason
@@ -162,7 +186,7 @@ func (d *writeDialog) TypesText() bool { return d.reason.Editing() }
 func (d *writeDialog) help(k *tui.KeyMap, title, back string, own ...keyBinding) []tui.HelpGroup {
 	switch {
 	case d.exec.started:
-		return []tui.HelpGroup{{Title: title, Bindings: []keyBinding{withHelp(k.Back, "esc", back)}}}
+		return []tui.HelpGroup{{Title: title, Bindings: append([]keyBinding{withHelp(k.Back, "esc", back)}, d.exec.scrollHelp(k)...)}}
 	case d.reason.Editing():
 		return tui.ReasonHelp(k, "Reason")
 	}
@@ -177,10 +201,15 @@ func (d *writeDialog) Paste(text string) {
 }
 
 // takeKey takes a key before the dialog's own keys do: every key once the
-// write started (esc: the root goes back), and the reason field's while it
-// is edited, or tab to edit it. It reports whether it took the key; the
-// hint of the key before goes either way.
+// write started (those that scroll its result scroll it; esc: the root
+// goes back), and the reason field's while it is edited, or tab to edit
+// it. It reports whether it took the key; the hint of the key before goes
+// either way.
 func (d *writeDialog) takeKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	d.hint = ""
-	return d.exec.started || d.reason.Update(k, keys)
+	if d.exec.started {
+		d.exec.scrollKey(k, keys)
+		return true
+	}
+	return d.reason.Update(k, keys)
 }
