@@ -63,6 +63,12 @@ type LinkWizard struct {
 	reveal        bool // bring the conflict under the cursor into view before the next key or frame
 	hint          string
 
+	// confirm step: the first line shown of what scrolls between its title
+	// and its reason, and whether, as last drawn, it took more lines than
+	// it had
+	confirmScroll  int
+	confirmScrolls bool
+
 	exec execution // result step
 	// what the write links, every account named, for the result step
 	linking string
@@ -348,7 +354,11 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 			return tui.ReasonHelp(k, "Link: reason")
 		}
 		// n and esc go back to the review, the link not made: the words say so.
-		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: []keyBinding{k.Confirm, withHelp(k.Cancel, "n/esc", "no: back to the review"), k.Reason}}}
+		b := []keyBinding{k.Confirm, withHelp(k.Cancel, "n/esc", "no: back to the review"), k.Reason}
+		if w.confirmScrolls {
+			b = append(b, withHelp(k.Up, "↑/↓", "scroll"))
+		}
+		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: b}}
 	}
 	return []tui.HelpGroup{{Title: "Link: result", Bindings: append([]keyBinding{withHelp(k.Back, "esc", "back to the group")}, w.exec.scrollHelp(k)...)}}
 }
@@ -515,11 +525,11 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			case w.planErr != nil || len(w.ops) == 0:
 				w.hint = "Nothing can be linked as planned: see why above."
 			default:
-				w.step = stepConfirm
+				w.step, w.confirmScroll = stepConfirm, 0
 			}
 		}
 	case stepConfirm:
-		if w.reason.Update(k, keys) {
+		if w.reason.Update(k, keys) || arrowScroll(k, &w.confirmScroll) {
 			return nil
 		}
 		switch {
@@ -1308,9 +1318,6 @@ func (w *LinkWizard) confirmView() string {
 	for _, f := range w.familyNotes() {
 		notes = append(notes, sentence(s.Warn.Render, f, inner)...)
 	}
-	if w.hint != "" {
-		notes = append(append(notes, ""), sentence(s.Warn.Render, w.hint, inner)...)
-	}
 	// The reason next to the question: the words the audit log keeps.
 	q := "Link " + w.name(w.users[1].UserID) + " into " + w.name(prim.UserID) + "?"
 	if n := len(w.users) - 1; n > 1 {
@@ -1318,17 +1325,22 @@ func (w *LinkWizard) confirmView() string {
 	}
 	question := tui.QuestionLines(s, q, inner)
 	reason := w.reason.Lines(s, inner)
+	var hint []string // over the reason, in view with the question
+	if w.hint != "" {
+		hint = append([]string{""}, sentence(s.Warn.Render, w.hint, inner)...)
+	}
 
-	// A box too short for it all gives up, in turn: blank lines, the
-	// sentence that explains, what becomes of each account, and then
-	// secondaries from the end of the list ("… and n more"), so that the
-	// name of the primary, every override, the reason and the question
-	// stay whole; the reason goes to one line only when even that is not
-	// enough.
-	shownSecs, about, withExplain := len(secs), 2, true // about: 2 whole, 1 a line each, 0 none
-	room := w.c.Height - 2                              // the box's frame
-	build := func() []string {
-		blank := func(lines []string) []string { return append(lines, "") }
+	// A box too short for it all gives up, in turn: blank lines (the
+	// topmost first), the sentence that explains, and what becomes of each
+	// account. What is still too long scrolls (↑/↓) between the title and
+	// the reason, its last line in view saying how many are below: every
+	// account and every note (the family members sharing the email) can be
+	// read before y, and the reason and the question stay in view. The
+	// reason goes to one line when the lines that scroll would be fewer
+	// than three.
+	about, withExplain := 2, true // about: 2 whole, 1 a line each, 0 none
+	room := w.c.Height - 2        // the box's frame
+	build := func() (top, middle, end []string) {
 		describe := func(a account) []string {
 			lines := slices.Clone(a.name)
 			switch about {
@@ -1339,44 +1351,45 @@ func (w *LinkWizard) confirmView() string {
 			}
 			return lines
 		}
-		body := blank([]string{s.Title.Render("Link, from the server side")})
-		for _, a := range secs[:shownSecs] {
-			body = append(body, describe(a)...)
+		top = []string{s.Title.Render("Link, from the server side"), ""}
+		for _, a := range secs {
+			middle = append(middle, describe(a)...)
 		}
-		if n := len(secs) - shownSecs; n > 0 {
-			body = append(body, under+s.Dim.Render(fmt.Sprintf("… and %d more (esc goes back to the review, which lists them)", n)))
-		}
-		body = blank(append(body, describe(into)...))
+		middle = append(append(middle, describe(into)...), "")
 		if withExplain {
-			body = append(body, explain...)
+			middle = append(middle, explain...)
 		}
-		body = append(body, notes...)
-		body = blank(body)
-		body = blank(append(body, reason...))
-		return squeeze(append(body, question...), room) // the blank lines first, the topmost first
+		middle = append(middle, notes...)
+		end = append(append(append(append(slices.Clone(hint), ""), reason...), ""), question...)
+		over := len(top) + len(middle) + len(end) - room
+		for _, part := range []*[]string{&top, &middle, &end} {
+			if n := len(*part); over > 0 {
+				*part = squeeze(*part, n-over)
+				over -= n - len(*part)
+			}
+		}
+		return top, middle, end
 	}
-	steps := []func(){
+	fits := func(top, middle, end []string) bool { return len(top)+len(middle)+len(end) <= room }
+	top, middle, end := build()
+	for _, step := range []func(){
 		func() { withExplain = false },
 		func() { about = 1 },
 		func() { about = 0 },
-	}
-	body := build()
-	for _, step := range steps {
-		if len(body) <= room {
+	} {
+		if fits(top, middle, end) {
 			break
 		}
 		step()
-		body = build()
+		top, middle, end = build()
 	}
-	for len(body) > room && shownSecs > 1 {
-		shownSecs--
-		body = build()
-	}
-	if len(body) > room {
+	if !fits(top, middle, end) && room-len(top)-len(end) < 3 {
 		reason = []string{w.reason.View(s, inner)}
-		body = build()
+		top, middle, end = build()
 	}
-	return tui.DialogBox(w.c, body)
+	w.confirmScrolls = !fits(top, middle, end)
+	shown := scrollPane(s, middle, &w.confirmScroll, room-len(top)-len(end), "↓")
+	return tui.DialogBox(w.c, append(append(top, shown...), end...))
 }
 
 // overrideLines say, for each check the operator overrode for this link,

@@ -223,7 +223,9 @@ func TestEscLeavesAWizardWhereNothingWasChosen(t *testing.T) {
 // TestConfirmationsAt60KeepEveryAccountWhole: at 60×20 the link
 // confirmation gives up its explanation and blank lines, never a line
 // naming an account (the "into" line included), and says which accounts an
-// override lets through; the undo of a deletion names the account it
+// override lets through; what is still longer than the box (the note
+// naming every member of a family sharing the email) scrolls with ↑/↓
+// under a "more lines" line, never left out, the question in view; the undo of a deletion names the account it
 // gives back and the ticket it makes with the user id whole, wrapped, and
 // the ticket's call with the user id in its body.
 func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
@@ -257,6 +259,45 @@ func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
 			"into ", "y yes n no (default)")
 		noElision(h)
 	})
+	t.Run("family sharing the email", func(t *testing.T) {
+		// Google's account into raj.patel, four other members of the
+		// family sharing the email: the note naming them is longer than
+		// the box holds (its end was left out, with "…").
+		h := newHarness(t, harnessOpts{tenant: true, edit: withLargerPatelFamily, width: 60, height: 20})
+		h.send(h.startScan())
+		h.openGroup("patel.family@gmail.com")
+		h.press("l")
+		for w := activeIs[*LinkWizard](h, "l did not open the wizard"); w.ids[w.cursor] != "google-oauth2|112233445566778899001"; {
+			h.press("j")
+		}
+		h.press("space", "enter", "enter")
+		question := func() {
+			h.t.Helper()
+			h.mustShowWhole("Link google-oauth2|112233445566778899001 into raj.patel (auth0|63a1b2c3d4e5f60718293a4c)? y yes n no (default)")
+			noElision(h)
+		}
+		question()
+		h.mustShowWhole("secondary google-oauth2|112233445566778899001", "into raj.patel (auth0|63a1b2c3d4e5f60718293a4c)")
+		h.mustShow("more lines (↓)")
+		for i := 0; strings.Contains(h.screen(), "more line"); i++ {
+			if i > 10 {
+				t.Fatalf("↓ never reaches the end of the confirmation:\n%s", h.screen())
+			}
+			h.press("down")
+			question()
+		}
+		h.mustShowWhole("Note: 4 other accounts share the email patel.family@gmail.com (priya.patel (auth0|63a1b2c3d4e5f60718293a50), " +
+			"dev.patel (auth0|63a1b2c3d4e5f60718293a51), meera.patel (auth0|63a1b2c3d4e5f60718293a52), anika.patel (auth0|63a1b2c3d4e5f60718293a4d)): whoever signs in with " +
+			"google-oauth2|112233445566778899001 gets into the account raj.patel (auth0|63a1b2c3d4e5f60718293a4c) alone.")
+		h.press("enter") // a hint, the question still in view
+		h.mustShowWhole("Enter does not confirm: y links, n goes back.")
+		question()
+		for range 10 {
+			h.press("up")
+		}
+		h.mustShowWhole("secondary google-oauth2|112233445566778899001")
+		question()
+	})
 	t.Run("undo of a deletion", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
 		h.deleteEmma()
@@ -276,6 +317,26 @@ func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
 		}
 		h.mustShowWhole("Undo it? y yes n no (default)")
 	})
+}
+
+// withLargerPatelFamily gives the Patel family (raj.patel and anika.patel
+// on family-accounts, sharing patel.family@gmail.com with a Google
+// account) three more members, priya.patel, dev.patel and meera.patel.
+func withLargerPatelFamily(t *emulator.Tenant) {
+	for _, u := range t.Users {
+		if u.UserID != "auth0|63a1b2c3d4e5f60718293a4c" { // raj.patel
+			continue
+		}
+		for i, name := range []string{"priya.patel", "dev.patel", "meera.patel"} {
+			member := *u
+			id := fmt.Sprintf("63a1b2c3d4e5f60718293a5%d", i)
+			member.UserID, member.Username, member.Name = "auth0|"+id, name, name
+			member.Identities = []emulator.Identity{u.Identities[0]}
+			member.Identities[0].UserID = emulator.IdentityID{Value: id}
+			t.Users = append(t.Users, &member)
+		}
+		return
+	}
 }
 
 // showsCall reports whether the screen shows a call whole, wrapped over
