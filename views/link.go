@@ -801,24 +801,37 @@ func (w *LinkWizard) accountsView(room int) []string {
 		idW = max(idW, tui.Width(tui.Fit(a.UserID, 60)))
 		connW = max(connW, tui.Width(tui.Fit(a.Connection, 40)))
 	}
-	cols := tui.FitColumns([]tui.Column{
-		{Want: 3, Min: 3}, // mark
-		// The identifiers that tell a family's accounts apart are cut
-		// last; the connection goes first, whole or not at all (a cut one
-		// tells nothing apart).
-		{Want: identW, Min: 8, Shrink: 1, Drop: identDrop}, // identifier
-		{Want: idW, Min: 14, Shrink: 2},                    // user id
-		{Want: connW, Min: connW, Drop: 7},                 // connection
-		{Want: 5, Min: 5, Drop: 5},                         // email verified
-		{Want: 6, Min: 6, Drop: 6},                         // logins
-	}, width-4, 1)
+	// The star column's cells (★ recommended) go to the others where no
+	// account is recommended and the user ids or the identifiers would be
+	// cut for want of them.
+	star := 2
+	fit := func() []int {
+		return tui.FitColumns([]tui.Column{
+			{Want: 3, Min: 3}, // mark
+			// The identifiers that tell a family's accounts apart are cut
+			// last, after the end of the longest user id: here the operator
+			// picks the person (the group's screen keeps the user id whole,
+			// to copy). The connection goes first, whole or not at all (a
+			// cut one tells nothing apart).
+			{Want: identW, Min: 8, Shrink: 1, Drop: identDrop}, // identifier
+			{Want: idW, Min: 14, Shrink: 2},                    // user id
+			{Want: connW, Min: connW, Drop: 7},                 // connection
+			{Want: 5, Min: 5, Drop: 5},                         // email verified
+			{Want: 6, Min: 6, Drop: 6},                         // logins
+		}, width-2-star, 1)
+	}
+	cols := fit()
+	if g.RecommendedPrimary == "" && (cols[2] < idW || cols[1] > 0 && cols[1] < identW) {
+		star = 0
+		cols = fit()
+	}
 	cell := func(i int, v string) string {
 		if cols[i] == 0 {
 			return ""
 		}
 		return " " + tui.Pad(v, cols[i])
 	}
-	out = append(out, s.Header.Render("    "+tui.Pad("", cols[0])+cell(1, "IDENTIFIER")+cell(2, "USER ID")+cell(3, "CONNECTION")+cell(4, "EMAIL")+cell(5, "LOGINS")))
+	out = append(out, s.Header.Render("  "+strings.Repeat(" ", star)+tui.Pad("", cols[0])+cell(1, "IDENTIFIER")+cell(2, "USER ID")+cell(3, "CONNECTION")+cell(4, "EMAIL")+cell(5, "LOGINS")))
 	for i, a := range g.Accounts {
 		mark := "[ ]"
 		switch {
@@ -827,7 +840,7 @@ func (w *LinkWizard) accountsView(room int) []string {
 		case w.linked[a.UserID]:
 			mark = "[x]"
 		}
-		rec := "  "
+		rec := strings.Repeat(" ", star)
 		if a.UserID == g.RecommendedPrimary {
 			rec = "★ "
 		}

@@ -151,3 +151,33 @@ func accountFooterOffersEveryKey(t *testing.T, width int) {
 		}
 	}
 }
+
+// withLongPatelUsername gives anika.patel, of the Patel family sharing
+// patel.family@gmail.com with a Google account, a username of 18
+// characters: at 60 columns the link wizard's table holds it and the
+// Google account's user id (35) whole only in the cells of its star
+// column, which a group without a recommended primary leaves empty.
+func withLongPatelUsername(t *emulator.Tenant) {
+	for _, u := range t.Users {
+		if u.UserID == "auth0|63a1b2c3d4e5f60718293a4d" {
+			u.Username = "anika.patel.146300"
+		}
+	}
+}
+
+// At 60 columns the link wizard of a family and a Google account sharing
+// its email shows every user id and every username whole (the Google
+// account's user id was cut by its last digits, while the star column
+// held nothing); the list of what find found keeps them whole too.
+func TestUserIDsAndFamilyIdentifiersStayWholeAt60(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, edit: withLongPatelUsername, width: 60, height: 20})
+	h.send(h.startScan())
+	h.openGroup("patel.family@gmail.com")
+	h.press("l")
+	h.mustShow("anika.patel.146300", "google-oauth2|112233445566778899001", "auth0|63a1b2c3d4e5f60718293a4d", "raj.patel")
+
+	h.press("esc", "f")
+	h.typeText("patel.family@gmail.com")
+	h.press("enter")
+	h.mustShow("anika.patel.146300", "google-oauth2|112233445566778899001", "auth0|63a1b2c3d4e5f60718293a4d", "raj.patel")
+}
