@@ -1311,10 +1311,14 @@ func (m *Model) View() tea.View {
 	case m.tooSmall():
 		content = m.smallView()
 	default:
-		// A message longer than the line takes up to messageLines lines,
-		// from the bottom of the screen, until the next key.
+		// A message longer than the line takes up to messageLines lines
+		// from the screen until the next key: the screen is drawn that much
+		// shorter (its "… more lines" marker, its question stay in view).
 		footer := m.footer()
-		body := FitBlock(m.Active().View(), m.width, m.c.Height-strings.Count(footer, "\n"))
+		height := m.c.Height
+		m.c.Height -= strings.Count(footer, "\n")
+		body := FitBlock(m.Active().View(), m.width, m.c.Height)
+		m.c.Height = height
 		content = strings.Join([]string{m.header(), body, footer, m.statusBar()}, "\n")
 	}
 	v := tea.NewView(content)
