@@ -1445,9 +1445,9 @@ func indent(lines []string, prefix string) []string {
 	return lines
 }
 
-// resultLines shows what the executor did, step by step: for the link
-// wizard, the unlink and the delete dialogs.
-func resultLines(c *tui.Common, running bool, res *linking.Result, err error, doing string) []string {
+// resultLines shows what the executor did, step by step, then notes: for
+// the link wizard, the unlink, delete and undo dialogs.
+func resultLines(c *tui.Common, running bool, res *linking.Result, err error, doing string, notes ...string) []string {
 	s := c.Styles
 	w := c.Width
 	if running {
@@ -1500,7 +1500,8 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 		}
 	}
-	if res != nil { // the logs the run recorded in: none when refused before its first call
+	out = append(out, notes...) // what the write said before it ran, where its result points at it
+	if res != nil {             // the logs the run recorded in: none when refused before its first call
 		for _, log := range res.AuditLogs {
 			out = append(append(out, ""), pathLines("Audit log: ", log, "  ", w, s.Dim.Render)...)
 		}

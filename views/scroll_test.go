@@ -150,8 +150,12 @@ func TestAWriteResultScrollsToItsEnd(t *testing.T) {
 		h.press("esc", "3", "U", "y")
 		top(h)
 		h.press("G")
-		end(h, "✓ op3.patch")
+		end(h, "As its notes said:") // its notes follow its calls
 		h.mustShow("Undo link of google-oauth2|114455667788990011223")
+		for range 4 {
+			h.press("up")
+		}
+		h.mustShow("✓ op3.patch")
 	})
 }
 

@@ -130,7 +130,11 @@ func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	h.send(undo)
 	h.mustShow("✓ Done.", "ticket: https://")
 	h.mustShow(": done, except what its notes said") // a password is not restored: "done" alone claimed it (tester)
-	h.press("esc")                                   // the URL made is shown nowhere else: esc asks as q does
+	// The notes it points at are under the result (tester: they were shown
+	// only before the undo ran).
+	h.press("G")
+	h.mustShow("As its notes said:", "op2: a password cannot be restored")
+	h.press("esc") // the URL made is shown nowhere else: esc asks as q does
 	h.mustShow("Leave and lose it?", "the password-change ticket URL the undo made")
 	h.press("n")
 	activeIs[*UndoDialog](h, "n left the undo and its URL")

@@ -225,6 +225,26 @@ func (u *UndoDialog) run(force bool) tea.Cmd {
 	})
 }
 
+// notesAfter repeats, under the result of the undo, the notes its plan
+// said before it ran (what comes back at a login, a password no one knows):
+// "done, except what its notes said" points at them.
+func (u *UndoDialog) notesAfter() []string {
+	if u.plan == nil || u.exec.done == "" {
+		return nil
+	}
+	w := u.c.Width
+	out := []string{"", "As its notes said:"}
+	for _, op := range u.plan.Operations {
+		for _, n := range op.Notes {
+			out = append(out, indent(tui.Wrap(op.ID+": "+n, w-4, 0), "  ")...)
+		}
+	}
+	for _, n := range u.plan.Notes {
+		out = append(out, indent(tui.Wrap(n, w-4, 0), "  ")...)
+	}
+	return out
+}
+
 // nothingText says why a plan has nothing to do, as linkdesk undo says it:
 // the tenant is as before (undone already), or what is in the way is
 // listed (the notes: an account that must log in first; conflicts).
@@ -254,7 +274,7 @@ func (u *UndoDialog) View() string {
 		if u.hint != "" && u.exec.running {
 			hint = append([]string{""}, sentence(s.Warn.Render, u.hint, w)...)
 		}
-		out := append(head, u.exec.view(c, "Undoing", c.Height-len(head)-len(hint))...)
+		out := append(head, u.exec.view(c, "Undoing", c.Height-len(head)-len(hint), u.notesAfter()...)...)
 		return strings.Join(append(out, hint...), "\n")
 	case u.loading:
 		return strings.Join(append(head, "Reading the backups and the tenant to plan the undo…"), "\n")

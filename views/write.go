@@ -139,8 +139,8 @@ func (e *execution) tickets() []linking.StepReport {
 // view shows what the executor did, step by step, in room lines: a longer
 // result scrolls (scrollKey), its last line in view saying how many are
 // left below, as a dialog's lines do before its write.
-func (e *execution) view(c *tui.Common, doing string, room int) []string {
-	lines := resultLines(c, e.running, e.result, e.err, doing)
+func (e *execution) view(c *tui.Common, doing string, room int, notes ...string) []string {
+	lines := resultLines(c, e.running, e.result, e.err, doing, notes...)
 	e.room, e.scrolls = max(room, 2), len(lines) > max(room, 2)
 	return scrollPane(c.Styles, lines, &e.scroll, e.room, "↓")
 }
