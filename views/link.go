@@ -1500,8 +1500,9 @@ func resultLines(c *tui.Common, running bool, res *linking.Result, err error, do
 			}
 		}
 	}
-	out = append(out, notes...) // what the write said before it ran, where its result points at it
-	if res != nil {             // the logs the run recorded in: none when refused before its first call
+	// What the write said before it ran, where its result points at it.
+	out = append(out, notes...)
+	if res != nil { // the logs the run recorded in: none when refused before its first call
 		for _, log := range res.AuditLogs {
 			out = append(append(out, ""), pathLines("Audit log: ", log, "  ", w, s.Dim.Render)...)
 		}
