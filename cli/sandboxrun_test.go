@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,5 +106,33 @@ func TestAWriteCutOffOnOneEmulatorRunIsNotSettledOnTheNext(t *testing.T) {
 	stats, _ := second.stop(t)
 	if stats.Writes != 0 {
 		t.Errorf("the second tenant was written to %d times, want never", stats.Writes)
+	}
+}
+
+// One emulator run reached as localhost is the tenant reached as
+// 127.0.0.1: a link cut off on one is unsettled on the other, so a write
+// of the same account there is refused until resume, and resume there
+// settles it (testers: resume on localhost said "Nothing to settle", and a
+// deletion of the account went through the unsettled-write gate).
+func TestTheSandboxReachedAsLocalhostIsTheTenantReachedAs127(t *testing.T) {
+	e := newWriteEnv(t)
+	lost := lossyTenant(t, e, nil)
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with its answer lost: %s", r.out)
+	}
+	lost.Store(false)
+	domain := os.Getenv("AUTH0_DOMAIN")
+	if !strings.Contains(domain, "127.0.0.1:") {
+		t.Fatalf("the sandbox is at %s", domain)
+	}
+	t.Setenv("AUTH0_DOMAIN", strings.Replace(domain, "127.0.0.1", "localhost", 1))
+	if r := runCmd(t, nil, "delete", cmdAliceDB, "--force"); r.code != exitRefused || !strings.Contains(r.errOut, "unsettled_write") {
+		t.Errorf("a deletion of the account on localhost: exit %d, want the unsettled-write refusal\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := runCmd(t, nil, "resume", "--force"); r.code != exitOK || !strings.Contains(r.out, "settled op1.link") {
+		t.Errorf("resume on localhost: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if !e.exists(cmdAliceDB) {
+		t.Error("the account was deleted")
 	}
 }

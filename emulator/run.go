@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,10 +158,33 @@ func (s *Server) rateSummary() string {
 // base ("http://127.0.0.1:4780", or the domain alone): "sandbox RUN
 // (HOST:PORT)", the sandbox of `linkdesk demo` and a `linkdesk emulator`
 // alike.
+//
+// The loopback address has one spelling, 127.0.0.1: the run reached as
+// localhost:4780 or [::1]:4780 is the one reached as 127.0.0.1:4780, and
+// every record, journal and refusal must say so (testers: resume on
+// localhost found nothing to settle of a write cut off on 127.0.0.1, and a
+// write there passed the unsettled-write gate).
 func TenantName(run, base string) string {
 	host := base
 	if _, rest, ok := strings.Cut(base, "://"); ok {
 		host = rest
 	}
-	return fmt.Sprintf("sandbox %s (%s)", run, strings.ToLower(strings.TrimRight(host, "/")))
+	return fmt.Sprintf("sandbox %s (%s)", run, LoopbackAs127(strings.ToLower(strings.TrimRight(host, "/"))))
+}
+
+// LoopbackAs127 is HOST:PORT with a loopback host (localhost, [::1],
+// 127.0.0.1) written 127.0.0.1; any other address as it is.
+func LoopbackAs127(hostPort string) string {
+	host, port, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		host, port = hostPort, ""
+	}
+	host = strings.TrimSuffix(host, ".")
+	if host != "localhost" && host != "::1" && host != "127.0.0.1" {
+		return hostPort
+	}
+	if port == "" {
+		return "127.0.0.1"
+	}
+	return "127.0.0.1:" + port
 }

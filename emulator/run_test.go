@@ -171,8 +171,12 @@ func TestRunSaysTheRunAndTheNameLinkdeskGivesIt(t *testing.T) {
 func TestTenantName(t *testing.T) {
 	for _, tc := range []struct{ base, want string }{
 		{"http://127.0.0.1:4780", "sandbox 5e0c (127.0.0.1:4780)"},
-		{"https://[::1]:4780", "sandbox 5e0c ([::1]:4780)"},
 		{"127.0.0.1:4780", "sandbox 5e0c (127.0.0.1:4780)"},
+		// The loopback address has one spelling: the run is one tenant however reached.
+		{"https://[::1]:4780", "sandbox 5e0c (127.0.0.1:4780)"},
+		{"http://localhost:4780", "sandbox 5e0c (127.0.0.1:4780)"},
+		{"http://LocalHost.:4780/", "sandbox 5e0c (127.0.0.1:4780)"},
+		{"http://10.0.0.7:4780", "sandbox 5e0c (10.0.0.7:4780)"},
 	} {
 		if got := TenantName("5e0c", tc.base); got != tc.want {
 			t.Errorf("TenantName(%q) = %q, want %q", tc.base, got, tc.want)
