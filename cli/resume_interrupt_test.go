@@ -150,3 +150,32 @@ func TestResumeOffersNothingItWillNotMake(t *testing.T) {
 		})
 	}
 }
+
+// Ctrl-C while a link reads its accounts again before its last call (its
+// metadata merge made) stops it between calls: the summary says what
+// finishes it, as an apply cut off between calls says it (tester: a link
+// and an apply stopped in such a read said only how to undo them).
+func TestAWriteCutOffInTheReadBeforeACallSaysHowToFinishIt(t *testing.T) {
+	e := newWriteEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var patched atomic.Bool
+	lost := lossyTenant(t, e, func(r *http.Request) {
+		switch {
+		case r.Method == http.MethodPatch:
+			patched.Store(true)
+		case patched.Load() && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/users/"):
+			cancel() // Ctrl-C as the link step reads the accounts again
+		}
+	})
+	lost.Store(false)
+	var out, errOut bytes.Buffer
+	io := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
+	code := runContext(ctx, []string{"link", cmdAliceDB, cmdAliceGoogle, "--force"}, io)
+	if code == exitOK || !strings.Contains(out.String(), "Stopped after 1 of 2 calls") {
+		t.Fatalf("the link was not cut off after its merge: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "To finish it: `linkdesk resume --force`") {
+		t.Errorf("the link cut off between calls does not say how to finish it:\n%s%s", out.String(), errOut.String())
+	}
+}

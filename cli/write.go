@@ -439,19 +439,19 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 		// (on stderr) says what, and what settles it.
 		fmt.Fprintf(w, "%s took effect, but the run did not end cleanly (see below).\n", plural(len(res.Steps), "The 1 call", fmt.Sprintf("All %d calls", len(res.Steps))))
 	} else if res.Complete() {
-		fmt.Fprint(w, plural(len(res.Steps), "Done: the 1 call was made", fmt.Sprintf("Done: all %d calls made", len(res.Steps))))
-		if n := res.Count(linking.StatusAlreadyDone); n > 0 {
-			if len(res.Steps) == 1 {
-				fmt.Fprint(w, " by an earlier run")
-			} else {
-				fmt.Fprintf(w, " (%d by an earlier run)", n)
-			}
+		switch n := res.Count(linking.StatusAlreadyDone); {
+		case n == len(res.Steps): // this run made none: not "Done … made"
+			fmt.Fprintln(w, plural(n, "Nothing left to do: the 1 call was made by an earlier run (the tenant shows it).",
+				fmt.Sprintf("Nothing left to do: all %d calls were made by an earlier run (the tenant shows them).", n)))
+		case n > 0:
+			fmt.Fprintf(w, "Done: all %d calls made (%d by an earlier run).\n", len(res.Steps), n)
+		default:
+			fmt.Fprintln(w, plural(len(res.Steps), "Done: the 1 call was made.", fmt.Sprintf("Done: all %d calls made.", len(res.Steps))))
 		}
-		fmt.Fprintln(w, ".")
 	} else if discarded, undone := res.Count(linking.StatusDiscarded), res.Count(linking.StatusUndone); res.Err == nil && done+discarded+undone == len(res.Steps) {
 		fmt.Fprintf(w, "Done: %d of %s made", done, calls(len(res.Steps)))
 		if undone > 0 {
-			fmt.Fprintf(w, "; %d taken apart since by an undo, not made again", undone)
+			fmt.Fprintf(w, "; %d taken apart since (by an undo or an unlink), not made again", undone)
 		}
 		if discarded > 0 {
 			fmt.Fprintf(w, "; %d left undone for good by an earlier `linkdesk resume --discard`", discarded)
@@ -491,7 +491,10 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 		if notRun > stepsListed {
 			fmt.Fprintf(w, "  … and %d more not run\n", notRun-stepsListed)
 		}
-		if errors.Is(res.Err, linking.ErrInterrupted) && notRun > 0 && !s.Sandbox {
+		// Cut off between calls, or in the reads before one (the read's
+		// error is the cancelled context's).
+		interrupted := errors.Is(res.Err, linking.ErrInterrupted) || errors.Is(res.Err, context.Canceled)
+		if interrupted && notRun > 0 && !s.Sandbox {
 			fmt.Fprintln(w, "To finish it: `linkdesk resume --force` makes what is left, nothing twice (or leave it with `linkdesk resume --discard`).")
 		}
 		if len(recorded) > 0 {
