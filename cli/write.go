@@ -139,15 +139,15 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 	if f.Force {
 		return true, nil
 	}
+	if c.calls == 0 && (c.readOnly || !ios.InteractiveIn()) { // an earlier run made them all
+		fmt.Fprintln(ios.ErrOut, "\nDry run: nothing was changed, and nothing is left to make; --force only checks on the tenant that what is recorded as done took effect.")
+		return false, nil
+	}
 	if c.readOnly {
 		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. --read-only refuses every write: run without it, and with --force, to make %s.\n", plural(c.calls, "this call", "these calls"))
 		return false, nil
 	}
 	if !ios.InteractiveIn() {
-		if c.calls == 0 { // an earlier run made them all
-			fmt.Fprintln(ios.ErrOut, "\nDry run: nothing was changed, and nothing is left to make; --force only checks on the tenant that what is recorded as done took effect.")
-			return false, nil
-		}
 		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make %s (or on a terminal, to be asked).\n", plural(c.calls, "this call", "these calls"))
 		return false, nil
 	}
@@ -176,6 +176,12 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 		ok = a == "y" || a == "yes"
 	}
 	if !ok {
+		if len(c.typed) > 0 && answer != "" {
+			// Typed, but not a name the question takes: say so, or the
+			// operator guesses why (a case, a country code).
+			fmt.Fprintf(ios.ErrOut, "Not confirmed: %q is not %s, exactly as written (case and all): nothing was changed.\n", printableName(answer), typedNames(c.typed))
+			return false, errNotConfirmed
+		}
 		fmt.Fprintln(ios.ErrOut, "Not confirmed: nothing was changed.")
 		return false, errNotConfirmed
 	}
@@ -735,4 +741,16 @@ func addWriteFlags(cmd *cobra.Command, f *writeFlags, reason bool) {
 	if reason {
 		cmd.Flags().StringVar(&f.Reason, "reason", "", "why, for the audit log (a ticket number, …)")
 	}
+}
+
+// typedNames are the answers a typed confirmation takes, in words: "x" or
+// "x" or "y".
+func typedNames(typed []string) string {
+	quoted := make([]string, 0, len(typed))
+	for _, t := range typed {
+		if t != "" {
+			quoted = append(quoted, fmt.Sprintf("%q", printableName(t)))
+		}
+	}
+	return strings.Join(quoted, " or ")
 }

@@ -345,21 +345,29 @@ func TestDecliningAWritesQuestionExitsOneAndChangesNothing(t *testing.T) {
 	for _, tc := range []struct {
 		answer string
 		args   []string
+		said   string // what the refusal says, if not declined
 	}{
-		{"n\n", []string{"link", cmdMariaGitHub, cmdMariaDB, "--allow-unverified"}},
-		{"\n", []string{"unlink", cmdSam, "google-oauth2", "101202303404505606707"}},
-		{"\n", []string{"delete", cmdMike}},
-		{"mike\n", []string{"delete", cmdMike}},
-		{"no\n", []string{"ticket", cmdLiam}},
-		{"n\n", []string{"verify-email", cmdMariaDB}},
-		{"n\n", []string{"undo", e.opIDOf("delete")}},
-		{"n\n", []string{"apply", planFile}},
-		{"n\n", []string{"resume"}},
+		{"n\n", []string{"link", cmdMariaGitHub, cmdMariaDB, "--allow-unverified"}, ""},
+		{"\n", []string{"unlink", cmdSam, "google-oauth2", "101202303404505606707"}, ""},
+		{"\n", []string{"delete", cmdMike}, ""},
+		// A name typed that names no account says what it takes (tester: a
+		// wrong case or a missing country code got "Not confirmed" alone).
+		{"mike\n", []string{"delete", cmdMike}, `Not confirmed: "mike" is not "mike.miller" or "` + cmdMike + `", exactly as written (case and all): nothing was changed.` + "\n"},
+		{"Mike.Miller\n", []string{"delete", cmdMike}, `Not confirmed: "Mike.Miller" is not "mike.miller" or "` + cmdMike + `", exactly as written (case and all): nothing was changed.` + "\n"},
+		{"no\n", []string{"ticket", cmdLiam}, ""},
+		{"n\n", []string{"verify-email", cmdMariaDB}, ""},
+		{"n\n", []string{"undo", e.opIDOf("delete")}, ""},
+		{"n\n", []string{"apply", planFile}, ""},
+		{"n\n", []string{"resume"}, ""},
 	} {
 		writes := e.userWrites()
 		r := runCmd(t, &tc.answer, tc.args...)
-		_, after, _ := strings.Cut(r.errOut, declined)
-		if r.code != exitFailure || strings.Count(r.errOut, declined) != 1 || strings.Contains(after, "linkdesk:") {
+		said := declined
+		if tc.said != "" {
+			said = tc.said
+		}
+		_, after, _ := strings.Cut(r.errOut, said)
+		if r.code != exitFailure || strings.Count(r.errOut, said) != 1 || strings.Contains(after, "linkdesk:") {
 			t.Errorf("%q answered %q: exit %d, want %d\n%s%s", tc.args, tc.answer, r.code, exitFailure, r.out, r.errOut)
 		}
 		if e.userWrites() != writes {
@@ -538,6 +546,11 @@ func TestPlanAndApply(t *testing.T) {
 	// This run made none: "Done: all 6 calls made (6 by an earlier run)" said it did (tester).
 	if r.code != exitOK || e.userWrites() != writes || !strings.Contains(r.out, "Nothing left to do: all 6 calls were made by an earlier run (the tenant shows them).") {
 		t.Fatalf("second apply: exit %d, %d writes\n%s", r.code, e.userWrites()-writes, r.out)
+	}
+	// Read-only, its dry run says nothing is left (not "run without it … to
+	// make these calls": tester).
+	if r := runCmd(t, nil, "apply", planFile, "--read-only"); r.code != exitOK || !strings.Contains(r.errOut, "nothing is left to make") || strings.Contains(r.errOut, "to make these calls") {
+		t.Errorf("read-only dry run of a plan made: exit %d\n%s", r.code, r.errOut)
 	}
 	// Another journal for the same plan on this tenant is refused: the
 	// plan keeps the journal it has.
