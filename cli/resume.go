@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -61,6 +62,15 @@ func runResume(o *resumeOptions) error {
 		}
 		if len(list) == 0 {
 			fmt.Fprintf(o.io.Out, "Nothing to settle on %s: every write recorded in %s ended as seen.\n", printableName(s.Name), s.Paths.Journals)
+			earlier, err := s.CutOffOnEarlierRuns()
+			if err != nil {
+				return commandError(err)
+			}
+			for _, name := range slices.Sorted(maps.Keys(earlier)) {
+				// Said, so that "nothing to settle" hides nothing (tester).
+				fmt.Fprintf(o.io.Out, "%s cut off on %s, an earlier run of the sandbox at this address, cannot be settled: that tenant ended with its run.\n",
+					plural(earlier[name], "1 write", fmt.Sprintf("%d writes", earlier[name])), printableName(name))
+			}
 			return nil
 		}
 		var firstErr error

@@ -78,8 +78,12 @@ func TestAWriteCutOffOnOneEmulatorRunIsNotSettledOnTheNext(t *testing.T) {
 	env := append(second.env(), "XDG_STATE_HOME="+state)
 
 	r := runProcess(t, env, "resume", "--force", "--reason", "QA resumed")
-	if r.code != exitOK || !strings.Contains(r.out, "Nothing to settle on "+second.tenantName()+":") || strings.Contains(r.out, "settled") {
+	if r.code != exitOK || !strings.Contains(r.out, "Nothing to settle on "+second.tenantName()+":") || strings.Contains(r.out, "  settled ") {
 		t.Errorf("resume on another tenant at the same address: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// Nothing hidden: the write cut off on the run before is said (tester).
+	if want := "1 write cut off on " + first.tenantName() + ", an earlier run of the sandbox at this address, cannot be settled"; !strings.Contains(r.out, want) {
+		t.Errorf("resume does not say %q:\n%s", want, r.out)
 	}
 	recs, _, err := audit.ReadLog(filepath.Join(state, "linkdesk", "audit.log"))
 	if err != nil {

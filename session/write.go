@@ -593,6 +593,49 @@ func (s *Session) Unsettled() ([]Unsettled, error) {
 	return out, nil
 }
 
+// CutOffOnEarlierRuns counts, by tenant name, the plans of the state
+// directory cut off during a call on another run of a sandbox served at
+// this session's address (a `linkdesk emulator` stopped since, and started
+// again): no resume can settle them, their tenant is gone, yet "nothing to
+// settle" alone would hide them. Nil for a tenant that is no sandbox run.
+func (s *Session) CutOffOnEarlierRuns() (map[string]int, error) {
+	addr, ok := sandboxAddress(s.Name)
+	if !ok {
+		return nil, nil
+	}
+	paths, err := s.Paths.journalPaths("")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, path := range paths {
+		snap, err := audit.ReadJournal(path)
+		if err != nil || audit.SameTenant(snap.Tenant, s.Name) {
+			continue
+		}
+		if a, ok := sandboxAddress(snap.Tenant); !ok || a != addr {
+			continue
+		}
+		if slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
+			return st.State == audit.StepStarted || st.State == audit.StepUnknown
+		}) {
+			out[snap.Tenant]++
+		}
+	}
+	return out, nil
+}
+
+// sandboxAddress is the HOST:PORT of a sandbox run's name ("sandbox 5e0c
+// (127.0.0.1:4780)").
+func sandboxAddress(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "sandbox ")
+	if !ok || !strings.HasSuffix(rest, ")") {
+		return "", false
+	}
+	_, addr, ok := strings.Cut(strings.TrimSuffix(rest, ")"), " (")
+	return addr, ok
+}
+
 // journalPaths are the journals of the state directory's plans: under
 // journals/, and those a plan run with --journal keeps elsewhere, which its
 // lock names; locks of the tenant named tenant, or of any ("").
