@@ -131,7 +131,9 @@ func runUndo(o *undoOptions) error {
 			case len(p.Notes) == 0:
 				fmt.Fprintln(o.io.Out, "\nNothing to undo now: the tenant is as it was before the operation.")
 			default:
-				fmt.Fprintln(o.io.Out, "\nNothing can be undone now (see above); nothing was changed.")
+				// Refused, not done: a script must not take it for an undo made.
+				return commandError(&linking.SafetyError{Check: linking.CheckNotUndoableNow,
+					Reason: "nothing can be undone now: what its notes above say must come first (then run it again); nothing was changed"})
 			}
 			return nil
 		}

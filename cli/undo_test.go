@@ -781,3 +781,28 @@ func TestAnUndoLinkingBackIntoAFamilyMemberSaysWhoElseSharesTheEmail(t *testing.
 		t.Errorf("undo of an unlink of one person's accounts: exit %d\n%s", r.code, r.errOut)
 	}
 }
+
+// The undo of a deleted enterprise account, a database identity linked
+// into it, can make nothing until the account logs in again: it is refused
+// (exit 3, not_undoable_now), its notes saying what comes first, so that a
+// script does not take it for an undo made (tester: exit 0).
+func TestAnUndoThatCanMakeNothingYetIsRefused(t *testing.T) {
+	const john, johnDB = "samlp|acme-corp|John.Doe@Acme.com", "auth0|6281b3c4d5e6f70812345678"
+	e := newWriteEnv(t)
+	mustRun(t, "link", john, johnDB, "--force")
+	mustRun(t, "delete", john, "--force")
+	writes := e.userWrites()
+	for _, force := range []bool{false, true} {
+		args := []string{"undo", e.opIDOf("delete")}
+		if force {
+			args = append(args, "--force")
+		}
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "(not_undoable_now)") || !strings.Contains(r.out+r.errOut, "note") {
+			t.Errorf("%v: exit %d, want 3 not_undoable_now\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+	if n := e.userWrites() - writes; n != 0 {
+		t.Errorf("the undo made %d writes", n)
+	}
+}

@@ -95,6 +95,10 @@ const (
 	// CheckNotUndoable: an undo of an operation linkdesk cannot reverse (a
 	// ticket, a verification email, an undo: undo what it undid instead).
 	CheckNotUndoable = "not_undoable"
+	// CheckNotUndoableNow: an undo of which nothing can be made now (what
+	// it would give back waits for a login, or is in the way); its notes
+	// say what must come first, and it may be run again then.
+	CheckNotUndoableNow = "not_undoable_now"
 	// CheckAlreadyUndone: an undo of an operation an earlier undo reversed
 	// already, the same made again since by another operation: undoing it
 	// again would undo that one, in this one's name.
