@@ -46,7 +46,8 @@ func TestUnknownCommandsArgumentsAndFlagsAreUsage(t *testing.T) {
 func TestShowOfAnEmptyQueryIsUsage(t *testing.T) {
 	e := newWriteEnv(t)
 	before := e.srv.Stats().Requests
-	for _, q := range []string{"", "  ", "\t"} {
+	// A query longer than any identifier is one too (tester: exit 1).
+	for _, q := range []string{"", "  ", "\t", strings.Repeat("a", 5000)} {
 		r := runCmd(t, nil, "show", q)
 		if r.code != exitUsage || !strings.Contains(r.errOut, "type an email, a user id, a username or a phone number") {
 			t.Errorf("show %q: exit %d %s", q, r.code, r.errOut)

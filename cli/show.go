@@ -53,8 +53,12 @@ func showArgs(cmd *cobra.Command, args []string) error {
 	if err := argCount(1)(cmd, args); err != nil {
 		return err
 	}
-	if strings.TrimSpace(args[0]) == "" {
+	q := strings.TrimSpace(args[0])
+	switch {
+	case q == "":
 		return usageErrorf("the query is empty: type an email, a user id, a username or a phone number; usage: linkdesk %s", cmd.Use)
+	case len(q) > session.FindQueryLength:
+		return usageErrorf("a query of %d bytes is no identifier (at most %d): type an email, a user id, a username or a phone number", len(q), session.FindQueryLength)
 	}
 	return nil
 }

@@ -56,6 +56,9 @@ func commandError(err error) error {
 		// A plan runs at most once at a time: another run holding it is a refusal too.
 		return &exitError{code: exitRefused, err: msg}
 	}
+	if errors.As(err, new(session.UsageError)) { // what was asked for cannot be (a query no identifier can be)
+		return &exitError{code: exitUsage, err: msg}
+	}
 	return &exitError{code: exitFailure, err: msg}
 }
 

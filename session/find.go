@@ -19,12 +19,14 @@ import (
 
 // FoundBy says how Find read the accounts it returns.
 const (
-	FoundByEmail    = "email"
-	FoundByUserID   = "user id"
-	FoundByLinked   = "linked identity" // the id is an identity linked into another account
-	FoundBySearch   = "username, phone or identity id"
-	maxFindResults  = 50
-	findQueryLength = 320
+	FoundByEmail   = "email"
+	FoundByUserID  = "user id"
+	FoundByLinked  = "linked identity" // the id is an identity linked into another account
+	FoundBySearch  = "username, phone or identity id"
+	maxFindResults = 50
+	// FindQueryLength is the longest query Find takes: no email (254),
+	// user id or username is longer.
+	FindQueryLength = 320
 )
 
 // Found is what Find read: the accounts matching a query, each read by id
@@ -72,9 +74,9 @@ func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
 	q := strings.TrimSpace(query)
 	switch {
 	case q == "":
-		return nil, errors.New("type an email, a user id, a username or a phone number")
-	case len(q) > findQueryLength:
-		return nil, fmt.Errorf("a query of %d bytes is no identifier: at most %d", len(q), findQueryLength)
+		return nil, UsageError{errors.New("type an email, a user id, a username or a phone number")}
+	case len(q) > FindQueryLength:
+		return nil, UsageError{fmt.Errorf("a query of %d bytes is no identifier: at most %d", len(q), FindQueryLength)}
 	}
 	conns, err := s.Connections(ctx)
 	if err != nil {
