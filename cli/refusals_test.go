@@ -84,6 +84,63 @@ func TestUndoOfADeletionWhoseEmailIsTakenAgainIsRefused(t *testing.T) {
 	}
 }
 
+// A deleted family member whose username another account of its
+// connection took since cannot be made again either (Auth0 answers 409
+// The username provided is in use already): the undo's dry run and its
+// --force both refuse before any write, name who holds the username and
+// say to free it first, as for a taken email (tester: the dry run promised
+// the account back, exit 0, and --force stopped at the create, exit 1).
+func TestUndoOfADeletionWhoseUsernameIsTakenAgainIsRefused(t *testing.T) {
+	const emma = "auth0|64b7ca01e0f1a2b3c4d5e6f8" // emma.miller on family-accounts
+	e := newWriteEnv(t)
+	mustRun(t, "delete", emma, "--force")
+	opID := e.opIDOf("delete")
+	tn := connectEnv(t, e)
+	again, err := tn.CreateUser(t.Context(), client.NewUser{Connection: "family-accounts", Email: "someone.else@example.com", Username: "emma.miller", Password: "a-new-Passw0rd!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The emulator answers as Auth0 does: the username names one account
+	// of the connection, in any case.
+	if _, err := tn.CreateUser(t.Context(), client.NewUser{Connection: "family-accounts", Email: "a.third@example.com", Username: "Emma.Miller", Password: "a-new-Passw0rd!"}); err == nil || !strings.Contains(err.Error(), "The username provided is in use already") {
+		t.Fatalf("a second emma.miller was not refused as Auth0 refuses it: %v", err)
+	}
+	writes := e.userWrites()
+	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}} {
+		r := runCmd(t, nil, args...)
+		for _, want := range []string{"username_taken", again.UserID + " now holds the username emma.miller on family-accounts", "free the username first"} {
+			if r.code != exitRefused || !strings.Contains(r.errOut, want) {
+				t.Errorf("%q: exit %d, lacks %q\n%s%s", args, r.code, want, r.out, r.errOut)
+			}
+		}
+	}
+	if w := e.userWrites(); w != writes || e.exists(emma) {
+		t.Errorf("the refused undo wrote %d times (re-created: %v)", w-writes, e.exists(emma))
+	}
+	// Once the username is free, the undo makes the account again.
+	mustRun(t, "delete", again.UserID, "--force")
+	if r := runCmd(t, nil, "undo", opID, "--force"); r.code != exitOK || !e.exists(emma) {
+		t.Errorf("undo once the username is free: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// A deleted passwordless (sms) account whose phone number another account
+// of its connection holds now: refused as well, before any write.
+func TestUndoOfADeletionWhosePhoneNumberIsTakenAgainIsRefused(t *testing.T) {
+	const sms = "sms|64a1f2c3d4e5f60718293a4b" // +14155550123
+	e := newWriteEnv(t)
+	mustRun(t, "delete", sms, "--force")
+	opID := e.opIDOf("delete")
+	again, err := connectEnv(t, e).CreateUser(t.Context(), client.NewUser{Connection: "sms", PhoneNumber: "+14155550123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, nil, "undo", opID, "--force")
+	if r.code != exitRefused || !strings.Contains(r.errOut, "phone_number_taken") || !strings.Contains(r.errOut, again.UserID+" now holds the phone number +14155550123 on sms") || e.exists(sms) {
+		t.Errorf("undo: exit %d (re-created: %v)\n%s%s", r.code, e.exists(sms), r.out, r.errOut)
+	}
+}
+
 // On a legacy custom database (several profiles of one email, by its
 // scripts) a deleted profile comes back beside the others.
 func TestUndoOfADeletionOnALegacyCustomDatabaseRecreatesIt(t *testing.T) {

@@ -64,6 +64,13 @@ func legacyCustomDB(c *Connection) bool {
 // the connection has.
 func uniqueEmails(c *Connection) bool { return !nonUniqueEmails(c) && !legacyCustomDB(c) }
 
+// phoneIdentifies: the phone number names one account of c, which Auth0
+// holds unique there: on sms, and on a database where it is an active
+// identifier (Flexible Identifiers).
+func phoneIdentifies(c *Connection) bool {
+	return c.Strategy == "sms" || isDatabase(c) && optionAt(c, "attributes", "phone_number", "identifier", "active") == true
+}
+
 // requiredAttributes are the profile attributes a new user must have: with
 // Flexible Identifiers those whose signup.status is "required"; on a legacy
 // database the email, and the username when requires_username is set.

@@ -595,13 +595,24 @@ func initials(name string) string {
 }
 
 // checkUniqueLocked refuses an email (unless the connection allows shared
-// emails) or username that another user of conn already has.
+// emails), a username, or a phone number where it is an identifier, that
+// another user of conn already has.
 func (st *store) checkUniqueLocked(conn *Connection, u *User, exceptID string) error {
 	if u.Email != "" && uniqueEmails(conn) {
 		for _, other := range st.users.byEmail(u.Email) {
 			if other.UserID != exceptID && other.Connection() == conn.Name {
 				return errUserExists
 			}
+		}
+	}
+	if u.PhoneNumber != "" && phoneIdentifies(conn) {
+		var taken bool
+		st.users.each(func(other *User) bool {
+			taken = other.PhoneNumber == u.PhoneNumber && other.UserID != exceptID && other.Connection() == conn.Name
+			return !taken
+		})
+		if taken {
+			return errUserExists
 		}
 	}
 	if u.Username == "" {
@@ -747,7 +758,7 @@ func (s *Server) patchUser(id string, p payload, now time.Time) (u *User, change
 			}
 		}
 	}
-	if conn != nil && (u.Email != old.Email || u.Username != old.Username) {
+	if conn != nil && (u.Email != old.Email || u.Username != old.Username || u.PhoneNumber != old.PhoneNumber) {
 		if err := s.st.checkUniqueLocked(conn, u, id); err != nil {
 			return nil, false, err
 		}

@@ -72,6 +72,31 @@ func TestCreateUserOnACustomDatabaseTakesASharedEmailOnlyInLegacyMode(t *testing
 		409, "auth0_idp_error", "The user already exists.")
 }
 
+// A phone number names one account where it is an identifier (sms, or a
+// database with phone_number an active identifier): Auth0 refuses a second
+// account of it there (409), and takes it elsewhere.
+func TestCreateUserRefusesAPhoneNumberTakenWhereItIdentifies(t *testing.T) {
+	ten := testTenant()
+	ten.Connections = append(ten.Connections,
+		&Connection{ID: "con_phone_db", Name: "phone-db", Strategy: "auth0", Options: map[string]any{"attributes": map[string]any{
+			"phone_number": map[string]any{"identifier": map[string]any{"active": true}, "signup": map[string]any{"status": "required"}}}}},
+		&Connection{ID: "con_plain_db", Name: "plain-db", Strategy: "auth0", Options: map[string]any{"attributes": map[string]any{
+			"email":        map[string]any{"identifier": map[string]any{"active": true}, "signup": map[string]any{"status": "required"}},
+			"phone_number": map[string]any{"identifier": map[string]any{"active": false}}}}})
+	c := startTest(t, Options{Tenant: ten})
+	for _, conn := range []string{"sms", "phone-db"} {
+		body := map[string]any{"connection": conn, "phone_number": "+14155550199"}
+		if conn != "sms" {
+			body["password"] = "x"
+		}
+		c.call("POST", "/api/v2/users", body, 201, nil)
+		wantError(t, c.do("POST", "/api/v2/users", body), 409, "auth0_idp_error", "The user already exists.")
+	}
+	for _, email := range []string{"one@phone.test", "two@phone.test"} {
+		c.call("POST", "/api/v2/users", map[string]any{"connection": "plain-db", "email": email, "phone_number": "+14155550199", "password": "x"}, 201, nil)
+	}
+}
+
 func TestCreateUser(t *testing.T) {
 	c := startTest(t, Options{})
 	var u struct {

@@ -83,6 +83,15 @@ const (
 	// another account of its connection, which allows one account per
 	// email, holds its email now (Auth0 answers 409).
 	CheckEmailTaken = "email_taken"
+	// CheckUsernameTaken: a deleted account cannot be made again because
+	// another account of its connection holds its username now (Auth0
+	// answers 409 The username provided is in use already).
+	CheckUsernameTaken = "username_taken"
+	// CheckPhoneNumberTaken: a deleted account cannot be made again because
+	// another account of its connection, where the phone number is an
+	// identifier (sms, or a database with phone_number an active
+	// identifier), holds its phone number now (Auth0 answers 409).
+	CheckPhoneNumberTaken = "phone_number_taken"
 	// CheckAlreadyVerified: a verification email for an account whose email
 	// is verified already, or that has none: there is nothing to verify.
 	CheckAlreadyVerified = "already_verified"

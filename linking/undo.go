@@ -867,7 +867,7 @@ func (u *undoer) delete() error {
 		}
 	case known && (conn.IsDatabase || conn.Strategy == "email" || conn.Strategy == "sms") && !conn.Inferred:
 		nu := recreation(before, conn)
-		if err := u.emailFree(op.Target, nu.Email, conn); err != nil {
+		if err := u.identifiersFree(op.Target, nu, conn); err != nil {
 			return err
 		}
 		r := &Restore{Create: &nu, RandomPassword: conn.IsDatabase}
@@ -909,6 +909,82 @@ func (u *undoer) delete() error {
 	}
 	u.relinkCascade(before, state, before.Blocked || found && now.Blocked)
 	return nil
+}
+
+// identifiersFree refuses to make target again as nu on conn when Auth0
+// would answer its create 409: another account of conn holds its email
+// (emailFree), its username, or its phone number where conn makes the
+// phone an identifier. The undo says who holds it, before any write,
+// instead of stopping at the create after promising the account back.
+func (u *undoer) identifiersFree(target string, nu client.NewUser, conn Connection) error {
+	if err := u.emailFree(target, nu.Email, conn); err != nil {
+		return err
+	}
+	if nu.Username != "" && conn.IsDatabase {
+		// Usernames are one an account on a database connection, whatever
+		// its emails: compared without case where Auth0 stores them in
+		// lower case, as given on a legacy custom database.
+		same := func(v string) bool { return strings.EqualFold(v, nu.Username) }
+		if conn.LegacyCustomDB {
+			same = func(v string) bool { return v == nu.Username }
+		}
+		if err := u.identifierFree(target, conn, CheckUsernameTaken, "username", nu.Username, same,
+			"The username provided is in use already"); err != nil {
+			return err
+		}
+	}
+	if nu.PhoneNumber != "" && slices.Contains(conn.Identifiers, IdentifierPhoneNumber) {
+		same := func(v string) bool { return v == nu.PhoneNumber }
+		if err := u.identifierFree(target, conn, CheckPhoneNumberTaken, "phone_number", nu.PhoneNumber, same,
+			"The user already exists"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// identifierFree refuses to make target again when another account of
+// conn holds value as its field (username, phone_number) now. Only user
+// search finds accounts by them: a tenant without it is not asked, and an
+// account made in the last seconds, which search has not caught up with,
+// is met by the create's own 409. Each hit is read again by id.
+func (u *undoer) identifierFree(target string, conn Connection, check, field, value string, same func(string) bool, answer string) error {
+	s, ok := u.t.(client.Searcher)
+	if !ok {
+		return nil
+	}
+	terms := []string{field + `:"` + client.EscapeLucenePhrase(value) + `"`}
+	if lower := strings.ToLower(value); field == "username" && lower != value {
+		terms = append(terms, field+`:"`+client.EscapeLucenePhrase(lower)+`"`)
+	}
+	what := strings.ReplaceAll(field, "_", " ")
+	hits, _, err := s.SearchPage(u.ctx, strings.Join(terms, " OR "), 0, client.SearchPerPage)
+	if err != nil {
+		return fmt.Errorf("reading who holds the %s %s now: %w", what, value, err)
+	}
+	var holders []string
+	for _, h := range hits {
+		if h.UserID == target || h.Connection() != conn.Name {
+			continue
+		}
+		o, found, err := u.read(h.UserID)
+		if err != nil {
+			return fmt.Errorf("reading who holds the %s %s now: %w", what, value, err)
+		}
+		v := o.Username
+		if field == "phone_number" {
+			v = o.PhoneNumber
+		}
+		if found && o.Connection() == conn.Name && same(v) {
+			holders = append(holders, o.UserID)
+		}
+	}
+	if len(holders) == 0 {
+		return nil
+	}
+	return refuse(check, append([]string{target}, holders...),
+		"%s cannot be made again: %s now holds the %s %s on %s, where it names one account (Auth0 would answer 409 %s); its backup keeps it whole: free the %s first (delete %s, or change its %s), then run this undo again",
+		target, joinAnd(holders), what, value, conn.Name, answer, what, joinAnd(holders), what)
 }
 
 // emailFree refuses to make target again with email on conn when another
@@ -1070,7 +1146,7 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 			if blocked {
 				nu.Blocked = &blocked
 			}
-			if err := u.emailFree(idUser, nu.Email, conn); err != nil {
+			if err := u.identifiersFree(idUser, nu, conn); err != nil {
 				u.note("%s cannot be made again: %v", idUser, err)
 				continue
 			}
