@@ -118,6 +118,40 @@ func TestTicketAndVerifyEmailSayWhoElseReadsTheInbox(t *testing.T) {
 	}
 }
 
+// The profiles of one email on a legacy custom database are named in these
+// notes by the usernames that tell them apart, as show, scan, the dry run's
+// header and the terminal UI name them, and as a family's members are
+// named; so is the account of a ticket made, beside its user id (tester:
+// "verifies the email of bob.smith@yahoo.com (auth0|1000456) alone", "gets
+// into the account carol.jones@hotmail.com (auth0|1000789) alone",
+// "Password-change ticket for auth0|1000123:").
+func TestNotesNameALegacyDatabasesProfilesByUsername(t *testing.T) {
+	const bob, bob2 = "auth0|1000123", "auth0|1000456" // bobsmith, bob.smith2: bob.smith@yahoo.com on legacy-members
+	const carol, cjones, carolDB = "auth0|1000789", "auth0|1000790", "auth0|66e1f2a3b4c5d6e7f8091a2b"
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "verify-email", bob2)
+	if want := "Note: 1 other account shares the email bob.smith@yahoo.com (bobsmith (" + bob + ")): anyone reading that inbox gets the email, whose link verifies the email of bob.smith2 alone."; r.code != exitOK || !strings.Contains(r.errOut, want) {
+		t.Errorf("verify-email of a legacy profile: exit %d, lacks %q\n%s", r.code, want, r.errOut)
+	}
+	r = runCmd(t, nil, "ticket", bob)
+	if want := "Note: 1 other account shares the email bob.smith@yahoo.com (bob.smith2 (" + bob2 + ")): anyone reading that inbox gets the link, which sets the password of bobsmith alone."; r.code != exitOK || !strings.Contains(r.errOut, want) {
+		t.Errorf("ticket of a legacy profile: exit %d, lacks %q\n%s", r.code, want, r.errOut)
+	}
+	r = runCmd(t, nil, "link", carol, carolDB)
+	if want := "Note: 1 other account shares the email carol.jones@hotmail.com (cjones (" + cjones + ")): whoever signs in with carol.jones@hotmail.com (" + carolDB + ") gets into the account carolj alone."; r.code != exitOK || !strings.Contains(r.errOut, want) {
+		t.Errorf("link into a legacy profile: exit %d, lacks %q\n%s", r.code, want, r.errOut)
+	}
+	if e.userWrites() != 0 {
+		t.Error("a dry run wrote")
+	}
+	for id, name := range map[string]string{bob: "bobsmith", cmdMike: "mike.miller"} {
+		r := runCmd(t, nil, "ticket", id, "--force")
+		if want := "Password-change ticket for " + id + " (username " + name + "):\n"; r.code != exitOK || !strings.Contains(r.out, want) {
+			t.Errorf("ticket --force: exit %d, lacks %q\n%s%s", r.code, want, r.out, r.errOut)
+		}
+	}
+}
+
 // A link into one member of a family that shares an email on a Non-Unique
 // Emails connection says, as a ticket and a verification email do, how
 // many other accounts share it, naming them by primary identifier, and who

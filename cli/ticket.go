@@ -131,7 +131,9 @@ func runTicket(o *ticketOptions) error {
 		for _, log := range res.AuditLogs {
 			fmt.Fprintf(o.io.Out, "Audit log: %s (it records the request, never the URL)\n", printableName(log))
 		}
-		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(o.UserID), printableName(url))
+		// Named as the plan names it: a family member or a legacy profile
+		// by its username beside its user id.
+		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(p.Operations[0].Named(o.UserID)), printableName(url))
 		return nil
 	}))
 }
@@ -210,9 +212,10 @@ type sharedEmail struct {
 }
 
 // readSharedEmail reads the accounts that share the email of users[from],
-// in any case (users-by-email), with their primary identifiers, and names
-// each of users by its primary identifier where that tells it apart from
-// the others, else by it and its user id. Nothing when users[from] has no
+// in any case (users-by-email), with what names them in their group
+// (linking.NamedBy: the primary identifier, or the username of a legacy
+// profile), and names each of users by it where it tells it apart from the
+// others, else by it and its user id. Nothing when users[from] has no
 // email.
 func readSharedEmail(ctx context.Context, s *session.Session, conns *linking.Connections, from int, users ...client.User) (sharedEmail, error) {
 	var out sharedEmail
@@ -236,6 +239,14 @@ func readSharedEmail(ctx context.Context, s *session.Session, conns *linking.Con
 		}
 	}
 	all := append(slices.Clone(out.others), accts...)
+	// Each account is named as its group names it (linking.NamedBy): a
+	// legacy custom database's profiles of one email by the username that
+	// tells them apart, as a family's members are by theirs.
+	if named := linking.NamedBy(&linking.Group{Accounts: all}); named != nil {
+		for i, a := range all {
+			a.Identifier = named[i]
+		}
+	}
 	for _, a := range accts {
 		name := tui.AccountLabel(a.Identifier, a.UserID)
 		if linking.TellsApart(a, all) {
