@@ -84,6 +84,29 @@ func TestUndoOfADeletionWhoseEmailIsTakenAgainIsRefused(t *testing.T) {
 	}
 }
 
+// Two members of a family are refused as such even when the secondary
+// holds a linked identity: no unlink, and no swap of primary, makes them
+// one person, so the refusal says they are different people and gives no
+// advice that leads only to that refusal (tester: "raj.patel has an
+// identity linked into it (…): unlink it first, or make it the primary").
+func TestALinkOfTwoFamilyMembersIsRefusedAsSuchWhateverTheyHold(t *testing.T) {
+	const raj, anika, rajGoogle = "auth0|63a1b2c3d4e5f60718293a4c", "auth0|63a1b2c3d4e5f60718293a4d", "google-oauth2|112233445566778899001"
+	e := newWriteEnv(t)
+	mustRun(t, "link", raj, rajGoogle, "--force")
+	writes := e.userWrites()
+	for _, args := range [][]string{{"link", anika, raj}, {"link", raj, anika}, {"link", anika, raj, "--force"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "refused (non_unique_email_connection)") ||
+			!strings.Contains(r.errOut, "they are different people or roles, not duplicates") ||
+			strings.Contains(r.errOut, "unlink it first") || strings.Contains(r.errOut, "make it the primary") {
+			t.Errorf("%q: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+	}
+	if w := e.userWrites(); w != writes {
+		t.Errorf("the refused links wrote %d times", w-writes)
+	}
+}
+
 // A deleted family member whose username another account of its
 // connection took since cannot be made again either (Auth0 answers 409
 // The username provided is in use already): the undo's dry run and its

@@ -165,14 +165,9 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 	if len(secondary.Identities) == 0 {
 		return refuse(CheckUserMissing, ids[1:], "%s has no identity of its own to link", secondary.UserID)
 	}
-	if linked := secondary.Linked(); len(linked) > 0 {
-		what, them := fmt.Sprintf("%d identities", len(linked)), "them"
-		if len(linked) == 1 {
-			what, them = "an identity", "it"
-		}
-		return refuse(CheckSecondaryHasLinks, ids, "%s has %s linked into it (%s): unlink %s first, or make it the primary",
-			who(secondary, conns), what, identityList(linked), them)
-	}
+	// Two people (a family's members, a legacy database's profiles) are
+	// refused first: no unlink or swap of primary makes them one, so the
+	// advice of a later check would lead only to this refusal.
 	pc, sc := primary.Connection(), secondary.Connection()
 	if pc == sc && conns.lookup(pc, providerOf(primary)).NonUniqueEmail {
 		return refuse(CheckNonUniqueEmailConnection, ids,
@@ -181,6 +176,14 @@ func CheckLink(primary, secondary client.User, conns *Connections, opts LinkOpti
 	}
 	if err := checkOneConnection(primary, secondary, conns); err != nil {
 		return err
+	}
+	if linked := secondary.Linked(); len(linked) > 0 {
+		what, them := fmt.Sprintf("%d identities", len(linked)), "them"
+		if len(linked) == 1 {
+			what, them = "an identity", "it"
+		}
+		return refuse(CheckSecondaryHasLinks, ids, "%s has %s linked into it (%s): unlink %s first, or make it the primary",
+			who(secondary, conns), what, identityList(linked), them)
 	}
 	shared := sharedMembers(primary, secondary, conns)
 	if err := checkBlocked(primary, secondary, conns); err != nil {
