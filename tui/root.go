@@ -730,6 +730,21 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 	}
 }
 
+// madeBefore says how many of a write's calls were made before it
+// stopped, when some were: a link of two accounts whose second was refused
+// made the first ("" when none was made, or the result is no plan's).
+func madeBefore(result any) string {
+	res, ok := result.(*linking.Result)
+	if !ok || res == nil {
+		return ""
+	}
+	done := res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
+	if done == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d calls made, then ", done, len(res.Steps))
+}
+
 func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	for i, w := range m.writes {
 		if w.task == msg.Task {
@@ -738,7 +753,7 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 		}
 	}
 	if msg.Err != nil {
-		m.lastErr = msg.Label + ": " + msg.Err.Error()
+		m.lastErr = msg.Label + ": " + madeBefore(msg.Result) + msg.Err.Error()
 	} else {
 		m.note, m.noteDone = msg.Label+": done.", true
 		if msg.Done != "" {

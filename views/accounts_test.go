@@ -1305,3 +1305,19 @@ func TestFOnTheAuditListOpensTheUndoThatAsks(t *testing.T) {
 		t.Fatalf("F on the list wrote %d audit records", n-records)
 	}
 }
+
+// A link of two accounts whose second is refused (changed since it was
+// reviewed) made the first: the message says so, not "refused" alone
+// (tester: it read as if nothing happened).
+func TestAWriteStoppedHalfwaySaysWhatItMadeFirst(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 35})
+	h.openGroup("wei.zhang@gmail.com")
+	h.press("l", "enter", "enter")
+	h.mustShow("Link these 2 accounts into")
+	setMetadata(t, h, "google-oauth2|114455667788990011223", map[string]any{"changed": "since"}, nil)
+	h.press("y")
+	h.mustShow("✓ op1.link")
+	if !strings.Contains(h.screen(), "1 of 2 calls made, then refused (changed_since_plan)") {
+		t.Fatalf("the message does not say what was made first:\n%s", h.screen())
+	}
+}
