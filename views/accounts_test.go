@@ -1287,6 +1287,9 @@ func TestYCopiesEachTicketOfAnUndoInTurnNamingItsAccount(t *testing.T) {
 	h.mustShow("ticket 2 of 2 (y copies the next), of " + linkedDB)
 	h.press("y")
 	h.mustShow("ticket 1 of 2 (y copies the next), of username emma.miller")
+	// Leaving loses both, and says so.
+	h.press("esc")
+	h.mustShow("the 2 password-change ticket URLs the undo made")
 }
 
 // F on the audit log's list, which its help lists, opens the undo of the

@@ -75,8 +75,10 @@ func (u *UndoDialog) Title() string { return "Undo" }
 // the undo of a deleted account made, shown only here.
 // While an undo that makes one runs, 1, 2 and 3 ask too: esc is kept.
 func (u *UndoDialog) Unsaved() string {
-	switch {
-	case u.exec.ticket() != "":
+	switch n := len(u.exec.tickets()); {
+	case n > 1:
+		return fmt.Sprintf("the %d password-change ticket URLs the undo made (they are not kept anywhere else)", n)
+	case n == 1:
 		return "the password-change ticket URL the undo made (it is not kept anywhere else)"
 	case u.WantsEsc():
 		return "the password-change ticket URL the undo is making (it shows only here, once made)"
