@@ -1324,3 +1324,22 @@ func TestAWriteStoppedHalfwaySaysWhatItMadeFirst(t *testing.T) {
 		t.Fatalf("the message does not say what was made first:\n%s", h.screen())
 	}
 }
+
+// f on find's results asks for something else: the prompt is empty, and so
+// is the area under it (tester: the last query's results stayed there).
+func TestFOnFindsResultsStartsAnEmptySearch(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("the.millers@gmail.com")
+	h.press("enter")
+	h.mustShow("mike.miller", "emma.miller")
+	h.press("f")
+	activeIs[*Find](h, "f on the results left find")
+	if s := h.screen(); strings.Contains(s, "emma.miller") || strings.Contains(s, "found by") {
+		t.Fatalf("the last results stay under the empty prompt:\n%s", s)
+	}
+	h.press("esc") // nothing to go back to: find closes
+	if _, ok := h.active().(*Find); ok {
+		t.Fatalf("esc on the empty prompt kept find open:\n%s", h.screen())
+	}
+}

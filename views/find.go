@@ -161,7 +161,9 @@ func (f *Find) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.Filter): // edits the query searched
 		f.typing = true
 	case tui.Matches(k, keys.Find): // finds something else, as f does anywhere: a prompt of its own
+		// Empty, its results too (tester: the last query's showed under it).
 		f.typing, f.query.Value = true, ""
+		f.found, f.err, f.cursor, f.offset, f.searching, f.stale = nil, nil, 0, 0, "", false
 	case tui.Matches(k, keys.Open):
 		return f.open()
 	}
