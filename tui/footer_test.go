@@ -196,12 +196,12 @@ func widest(s string) int {
 func TestALongMessageIsShownWholeOverLinesTakenFromTheScreen(t *testing.T) {
 	m := helpModel(t)
 	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
-	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 30})
 	long := "undo link of google-oauth2|108812345678901234567 into auth0|63ea1f0b2c8d4e5f60718293: done, except what its notes said comes back later or not as it was."
 	m.Update(NoteMsg{Text: long})
 	screen := m.View().Content
-	if lines := strings.Count(screen, "\n") + 1; lines != 20 {
-		t.Errorf("the screen is %d lines, not the window's 20:\n%s", lines, screen)
+	if lines := strings.Count(screen, "\n") + 1; lines != 30 {
+		t.Errorf("the screen is %d lines, not the window's 30:\n%s", lines, screen)
 	}
 	flat := strings.Join(strings.Fields(screen), " ")
 	if !strings.Contains(flat, "done, except what its notes said comes back later or not as it was.") {
@@ -213,5 +213,15 @@ func TestALongMessageIsShownWholeOverLinesTakenFromTheScreen(t *testing.T) {
 	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
 	if screen := m.View().Content; strings.Contains(screen, "comes back later") {
 		t.Errorf("the message stays after a key:\n%s", screen)
+	}
+	// A short window gives it two lines at most (a group's list stays
+	// whole: tester), the window's height kept.
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	m.Update(NoteMsg{Text: long})
+	if f := m.footer(); strings.Count(f, "\n") != 1 || !strings.Contains(f, "…") {
+		t.Errorf("at 60×20 the message takes other than two lines, cut:\n%s", f)
+	}
+	if lines := strings.Count(m.View().Content, "\n") + 1; lines != 20 {
+		t.Errorf("the screen is %d lines, not the window's 20", lines)
 	}
 }

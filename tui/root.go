@@ -1561,7 +1561,8 @@ func (m *Model) toast(style lipgloss.Style, msg string, offer bool, tail string)
 }
 
 // messageLines is the most lines a message takes in place of the screen's
-// keys: one that needs more is cut on its last.
+// keys (two in a window under 30 lines): one that needs more is cut on its
+// last.
 const messageLines = 3
 
 // messageLines is a message longer than the line, wrapped over up to
@@ -1569,7 +1570,11 @@ const messageLines = 3
 // testers: results and refusals were cut before what they said), ? help
 // after it on its last line where it fits there.
 func (m *Model) messageLines(style lipgloss.Style, msg string, offer bool, tail string) string {
-	lines := Wrap(msg, m.width, messageLines)
+	most := messageLines
+	if m.height < 30 {
+		most = 2 // a short window keeps its lists whole (a group's accounts)
+	}
+	lines := Wrap(msg, m.width, most)
 	last := len(lines) - 1
 	for i, l := range lines {
 		if i == last && offer && Width(l)+Width(tail) <= m.width {
