@@ -589,19 +589,27 @@ func NameAccounts(ops []Operation, users []client.User, conns *Connections) {
 			names[userID] = id.String()
 		}
 	}
+	// byUsername is what names an account or identity whose identifier is
+	// its email: its username, where it has one.
+	byUsername := func(id PrimaryIdentifier, username string) PrimaryIdentifier {
+		if id.Type == IdentifierEmail && username != "" {
+			return PrimaryIdentifier{Type: IdentifierUsername, Value: username}
+		}
+		return id
+	}
 	for _, u := range users {
 		a := AccountFromUser(u, conns)
-		id := a.PrimaryIdentifier(conns)
-		if id.Type == IdentifierEmail && u.Username != "" {
-			id = PrimaryIdentifier{Type: IdentifierUsername, Value: u.Username}
-		}
-		name(u.UserID, id)
-		for _, l := range a.Linked {
-			name(l.Provider+"|"+l.UserID, l.PrimaryIdentifier(conns))
+		name(u.UserID, byUsername(a.PrimaryIdentifier(conns), u.Username))
+		for _, l := range a.Linked { // a legacy profile linked into a is named by its username too
+			name(l.Provider+"|"+l.UserID, byUsername(l.PrimaryIdentifier(conns), l.Username))
 		}
 	}
 	for i := range ops {
-		for _, id := range []string{ops[i].Primary, ops[i].Secondary, ops[i].Target} {
+		ids := []string{ops[i].Primary, ops[i].Secondary, ops[i].Target}
+		for _, c := range ops[i].Cascade { // the identities a deletion takes with it
+			ids = append(ids, c.Provider+"|"+c.UserID)
+		}
+		for _, id := range ids {
 			if n, ok := names[id]; ok {
 				if ops[i].Names == nil {
 					ops[i].Names = map[string]string{}

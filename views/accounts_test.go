@@ -1282,11 +1282,11 @@ func TestYCopiesEachTicketOfAnUndoInTurnNamingItsAccount(t *testing.T) {
 	h.mustShow("✓ Done.")
 	h.mustShow("y copies ticket 1 of 2 in turn", "y copies ticket 2 of 2 in turn")
 	h.press("y")
-	h.mustShow("ticket 1 of 2 (y copies the next), of username emma.miller, " + emmaMiller)
+	h.mustShow("ticket 1 of 2 (y copies the next), of emma.miller (" + emmaMiller + ")")
 	h.press("y")
 	h.mustShow("ticket 2 of 2 (y copies the next), of " + linkedDB)
 	h.press("y")
-	h.mustShow("ticket 1 of 2 (y copies the next), of username emma.miller")
+	h.mustShow("ticket 1 of 2 (y copies the next), of emma.miller (" + emmaMiller + ")")
 	// Leaving loses both, and says so.
 	h.press("esc")
 	h.mustShow("the 2 password-change ticket URLs the undo made")

@@ -122,8 +122,8 @@ func (u *UndoDialog) copyNextTicket(tickets []linking.StepReport) tea.Cmd {
 			if op.ID == st.Op {
 				// Its name first: a narrow toast cuts the end.
 				target = op.Target
-				if n := op.Names[op.Target]; n != "" {
-					target = n + ", " + op.Target
+				if typ, value, ok := strings.Cut(op.Names[op.Target], " "); ok { // "carolj (auth0|1000789)", as the scan names it
+					target = tui.AccountLabel(linking.PrimaryIdentifier{Type: typ, Value: value}, op.Target)
 				}
 			}
 		}
