@@ -378,5 +378,24 @@ func (u *UndoDialog) familyNotes(op linking.Operation) []string {
 		}
 		return id
 	}
-	return familyNotes(u.conns, emailGroups(u.c, nil, emails...), linked, name(op.Secondary), name(op.Primary))
+	groups := emailGroups(u.c, nil, emails...)
+	for i, g := range groups { // with the accounts the undo makes again, whose email the others share again
+		var back []*linking.Account
+		for _, r := range u.plan.Operations {
+			if r.Kind != linking.OpRestore || r.Restore == nil || r.Restore.Create == nil || !slices.Contains(linked, r.Target) ||
+				linking.NormalizeEmail(r.Restore.Create.Email) != g.Email || slices.ContainsFunc(g.Accounts, func(a *linking.Account) bool { return a.UserID == r.Target }) {
+				continue
+			}
+			c := r.Restore.Create
+			a := &linking.Account{UserID: r.Target, Connection: c.Connection, Email: c.Email, Username: c.Username, PhoneNumber: c.PhoneNumber}
+			a.Identifier = a.PrimaryIdentifier(u.conns)
+			back = append(back, a)
+		}
+		if len(back) > 0 {
+			with := *g
+			with.Accounts = append(slices.Clone(g.Accounts), back...)
+			groups[i] = &with
+		}
+	}
+	return familyNotes(u.conns, groups, linked, name(op.Secondary), name(op.Primary))
 }

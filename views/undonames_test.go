@@ -30,6 +30,7 @@ func TestUndoOfADeletionNamesLegacyProfilesByUsername(t *testing.T) {
 	h.selectAudit("delete")
 	h.press("U")
 	h.mustShow("Undo delete of auth0|66e1f2a3b4c5d6e7f8091a2b, carolj", "link auth0|1000789 (username carolj) into auth0|66e1f2a3b4c5d6e7f8091a2b")
+	h.mustShow("1 other account shares the email carol.jones@hotmail.com (cjones (auth0|1000790))")
 	h.press("y")
 	h.mustShow("✓ Done.")
 	h.press("y", "y")
