@@ -68,6 +68,7 @@ type LinkWizard struct {
 	// it had
 	confirmScroll  int
 	confirmScrolls bool
+	confirmRoom    int // the lines that scroll had, as last drawn
 
 	exec execution // result step
 	// what the write links, every account named, for the result step
@@ -356,7 +357,7 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 		// n and esc go back to the review, the link not made: the words say so.
 		b := []keyBinding{k.Confirm, withHelp(k.Cancel, "n/esc", "no: back to the review"), k.Reason}
 		if w.confirmScrolls {
-			b = append(b, withHelp(k.Up, "↑/↓", "scroll"))
+			b = append(b, scrollHelp(k)...)
 		}
 		return []tui.HelpGroup{{Title: "Link: confirm", Bindings: b}}
 	}
@@ -365,13 +366,19 @@ func (w *LinkWizard) Help() []tui.HelpGroup {
 
 // FooterKeys are the review's keys in the words of one line, those that
 // act on the review first: at 80 columns enter, j/k and space show with
-// esc (the help's words would leave room for enter and esc alone). Other
+// esc (the help's words would leave room for enter and esc alone). The
+// confirmation whose lines scroll: y, n and the keys that scroll. Other
 // steps: their help, as it comes.
 func (w *LinkWizard) FooterKeys() []keyBinding {
+	k := w.c.Keys
+	if w.step == stepConfirm && w.confirmScrolls && !w.reason.Editing() {
+		// In fewer words than the help's, so that the keys that scroll
+		// show with y and n.
+		return append([]keyBinding{withHelp(k.Confirm, "y", "link"), withHelp(k.Cancel, "n", "back")}, scrollHelp(k)...)
+	}
 	if w.step != stepReview {
 		return nil
 	}
-	k := w.c.Keys
 	var b []keyBinding
 	if w.loading || w.planErr == nil && len(w.ops) > 0 {
 		b = append(b, withHelp(k.Open, "enter", "go on"))
@@ -529,7 +536,9 @@ func (w *LinkWizard) key(k tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	case stepConfirm:
-		if w.reason.Update(k, keys) || arrowScroll(k, &w.confirmScroll) {
+		// The reason takes every key while it is edited; else the keys
+		// that scroll a write's result scroll what is over the reason.
+		if w.reason.Update(k, keys) || scrollKey(k, keys, &w.confirmScroll, w.confirmRoom-1) {
 			return nil
 		}
 		switch {
@@ -1400,8 +1409,8 @@ func (w *LinkWizard) confirmView() string {
 		reason = []string{w.reason.View(s, inner)}
 		top, middle, end = build()
 	}
-	w.confirmScrolls = !fits(top, middle, end)
-	shown := scrollPane(s, middle, &w.confirmScroll, room-len(top)-len(end), "↓")
+	w.confirmScrolls, w.confirmRoom = !fits(top, middle, end), room-len(top)-len(end)
+	shown := scrollPane(s, middle, &w.confirmScroll, w.confirmRoom, "↓")
 	return tui.DialogBox(w.c, append(append(top, shown...), end...))
 }
 

@@ -34,6 +34,12 @@ func scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap, scroll *int, page int) bool 
 	return true
 }
 
+// scrollHelp are the keys scrollKey takes, as the help and the footer of
+// a pane that scrolls name them.
+func scrollHelp(k *tui.KeyMap) []keyBinding {
+	return []keyBinding{withHelp(k.Down, "↑/↓ j/k", "scroll"), withHelp(k.PageDown, "pgdn/pgup", "scroll a page"), withHelp(k.Bottom, "g/G", "top / end")}
+}
+
 // arrowScroll scrolls for ↑ and ↓ alone, where letters type; it reports
 // whether the key was one of those.
 func arrowScroll(k tea.KeyPressMsg, scroll *int) bool {

@@ -109,7 +109,8 @@ func linkWithCalls(h *harness) {
 // its undo, is longer than the window: it says how many lines are below
 // (the steps cut at the bottom said nothing, and no key reached them), and
 // ↓, j, pgdn and G reach its last lines: the last call, the audit log and
-// how to go back; g and ↑ come back to the top. The help lists the keys.
+// how to go back; g and ↑ come back to the top. The help lists the keys,
+// j/k and g with them, and so does the footer.
 func TestAWriteResultScrollsToItsEnd(t *testing.T) {
 	end := func(h *harness, call string) {
 		h.t.Helper()
@@ -141,8 +142,16 @@ func TestAWriteResultScrollsToItsEnd(t *testing.T) {
 		end(h, "✓ op2.link")
 		h.press("up", "up")
 		h.mustShow("more line")
+		if f := footerLine(h); !strings.Contains(f, "↑/↓ j/k scroll") {
+			t.Errorf("the footer does not name j/k: %q", f)
+		}
 		h.press("?")
-		h.mustShow("↑/↓        scroll", "pgdn/pgup  scroll a page", "G          end")
+		// j/k and g scroll it too: the help names them (tester: ↑/↓ and G alone).
+		for _, want := range [][2]string{{"↑/↓ j/k", "scroll"}, {"pgdn/pgup", "scroll a page"}, {"g/G", "top / end"}} {
+			if !helpLine(h.screen(), want[0], want[1]) {
+				t.Errorf("the help does not list %q %q:\n%s", want[0], want[1], h.screen())
+			}
+		}
 	})
 	t.Run("undo", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, edit: withLongTail, width: 60, height: 20})

@@ -32,7 +32,9 @@ type UndoDialog struct {
 	conns     *linking.Connections // the plan was made with
 	err       error
 	scroll    int
-	copied    int // ticket URLs copied so far: y copies the next
+	room      int  // the lines that scroll had before the write, as last drawn
+	scrolls   bool // and whether they were more than that
+	copied    int  // ticket URLs copied so far: y copies the next
 
 	writeDialog
 }
@@ -140,15 +142,43 @@ func (u *UndoDialog) Help() []tui.HelpGroup {
 		return nil // the URL shows here once made; q, in the footer, asks first
 	}
 	if !u.exec.started && (u.loading || u.err != nil || u.plan == nil || len(u.plan.Operations) == 0) {
-		return []tui.HelpGroup{{Title: "Undo", Bindings: []keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}}} // nothing to undo: no y
+		return []tui.HelpGroup{{Title: "Undo", Bindings: append([]keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}, u.scrollHelp()...)}} // nothing to undo: no y
 	}
 	if u.refused() { // refused ahead: no y, no F
-		return u.help(k, "Undo", "back to the audit log", withHelp(k.Cancel, "esc", "back to the audit log"), withHelp(k.Up, "↑/↓", "scroll"))
+		return u.help(k, "Undo", "back to the audit log", append([]keyBinding{withHelp(k.Cancel, "esc", "back to the audit log")}, u.scrollHelp()...)...)
 	}
 	if len(u.conflicts) > 0 { // y would overwrite them: only F does, deliberately
-		return u.help(k, "Undo", "back to the audit log", k.ForceUndo, k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
+		return u.help(k, "Undo", "back to the audit log", append([]keyBinding{k.ForceUndo, k.Cancel, k.Reason}, u.scrollHelp()...)...)
 	}
-	return u.help(k, "Undo", "back to the audit log", withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
+	return u.help(k, "Undo", "back to the audit log", append([]keyBinding{withHelp(k.Confirm, "y", "undo it"), k.Cancel, k.Reason}, u.scrollHelp()...)...)
+}
+
+// scrollHelp are the keys that scroll the plan, where it is longer than
+// its room.
+func (u *UndoDialog) scrollHelp() []keyBinding {
+	if !u.scrolls {
+		return nil
+	}
+	return scrollHelp(u.c.Keys)
+}
+
+// FooterKeys, where the plan scrolls before the write: y (or F), n and the
+// keys that scroll, in fewer words than the help's. Else the help's.
+func (u *UndoDialog) FooterKeys() []keyBinding {
+	k := u.c.Keys
+	if u.exec.started || !u.scrolls || u.reason.Editing() || u.loading || u.err != nil || u.plan == nil || len(u.plan.Operations) == 0 {
+		return nil
+	}
+	var b []keyBinding
+	switch {
+	case u.refused():
+		b = []keyBinding{withHelp(k.Cancel, "esc", "back")}
+	case len(u.conflicts) > 0:
+		b = []keyBinding{withHelp(k.ForceUndo, "F", "force"), withHelp(k.Cancel, "n", "cancel")}
+	default:
+		b = []keyBinding{withHelp(k.Confirm, "y", "undo"), withHelp(k.Cancel, "n", "cancel")}
+	}
+	return append(b, scrollHelp(k)...)
 }
 
 func (u *UndoDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -176,7 +206,9 @@ func (u *UndoDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		u.hint = "The undo is making a password-change ticket: its URL shows here, and only here, once the tenant answers."
 		return nil
 	}
-	if u.takeKey(k, keys) || arrowScroll(k, &u.scroll) {
+	// The reason takes every key while it is edited; else the keys that
+	// scroll a write's result scroll the plan.
+	if u.takeKey(k, keys) || scrollKey(k, keys, &u.scroll, u.room-1) {
 		return nil
 	}
 	switch {
@@ -315,7 +347,7 @@ func (u *UndoDialog) View() string {
 		middle = append(middle, indent(tui.Wrap("note: "+n, w-2, 4), "  ")...)
 	}
 	if len(u.plan.Operations) == 0 { // nothing to confirm: no question
-		shown := scrollPane(s, middle, &u.scroll, max(c.Height-2-len(head), 2), "↓")
+		shown := u.pane(middle, c.Height-2-len(head))
 		out := append(head, shown...)
 		if u.hint != "" {
 			out = append(out, sentence(s.Warn.Render, u.hint, w)...)
@@ -331,7 +363,7 @@ func (u *UndoDialog) View() string {
 		if u.hint != "" {
 			bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
 		}
-		shown := scrollPane(s, middle, &u.scroll, max(c.Height-len(head)-len(bottom), 2), "↓")
+		shown := u.pane(middle, c.Height-len(head)-len(bottom))
 		return strings.Join(append(append(head, shown...), bottom...), "\n")
 	}
 	var bottom []string
@@ -346,9 +378,17 @@ func (u *UndoDialog) View() string {
 		bottom = append(bottom, sentence(s.Warn.Render, u.hint, w)...)
 	}
 	bottom = append(bottom, "", q)
-	shown := scrollPane(s, middle, &u.scroll, max(c.Height-len(head)-len(bottom), 2), "↓")
+	shown := u.pane(middle, c.Height-len(head)-len(bottom))
 	out := append(head, shown...)
 	return strings.Join(append(out, bottom...), "\n")
+}
+
+// pane is the plan's lines in room lines (at least 2), scrolled
+// (scrollKey); the help and the footer name the keys where they are more.
+func (u *UndoDialog) pane(lines []string, room int) []string {
+	u.room = max(room, 2)
+	u.scrolls = len(lines) > u.room
+	return scrollPane(u.c.Styles, lines, &u.scroll, u.room, "↓")
 }
 
 // familyNotes say, of a link the undo makes (an account linked back into

@@ -146,7 +146,7 @@ func (e *execution) view(c *tui.Common, doing string, room int, notes ...string)
 }
 
 // scrollKey scrolls the result for ↑/↓ (j/k), pgup/pgdn, g and G; it
-// reports whether the key was one of those.
+// reports whether the key was one of those. scrollHelp names them.
 func (e *execution) scrollKey(k tea.KeyPressMsg, keys *tui.KeyMap) bool {
 	return scrollKey(k, keys, &e.scroll, e.room-1)
 }
@@ -157,7 +157,7 @@ func (e *execution) scrollHelp(k *tui.KeyMap) []keyBinding {
 	if !e.started || !e.scrolls {
 		return nil
 	}
-	return []keyBinding{withHelp(k.Down, "↑/↓", "scroll"), withHelp(k.PageDown, "pgdn/pgup", "scroll a page"), withHelp(k.Bottom, "G", "end")}
+	return scrollHelp(k)
 }
 
 // writeDialog is what the dialogs that make one write share: the reason
