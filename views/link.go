@@ -1352,35 +1352,24 @@ func (w *LinkWizard) confirmView() string {
 		hint = append([]string{""}, sentence(s.Warn.Render, w.hint, inner)...)
 	}
 
-	// A box too short for it all gives up, in turn: blank lines (the
-	// topmost first), the sentence that explains, and what becomes of each
-	// account. What is still too long scrolls (↑/↓) between the title and
-	// the reason, its last line in view saying how many are below: every
-	// account and every note (the family members sharing the email) can be
-	// read before y, and the reason and the question stay in view. The
-	// reason goes to one line when the lines that scroll would be fewer
-	// than three.
-	about, withExplain := 2, true // about: 2 whole, 1 a line each, 0 none
-	room := w.c.Height - 2        // the box's frame
+	// A box too short for it all gives up blank lines (the topmost
+	// first); what is still too long scrolls (scrollKey) between the title
+	// and the reason, its last line in view saying how many are below:
+	// every line whole, what becomes of each account, the sentence that
+	// explains and every note (the family members sharing the email) can
+	// be read before y (tester: cut with "…", or left out, they could not),
+	// and the reason and the question stay in view. The reason goes to one
+	// line when the lines that scroll would be fewer than three.
+	room := w.c.Height - 2 // the box's frame
 	build := func() (top, middle, end []string) {
 		describe := func(a account) []string {
-			lines := slices.Clone(a.name)
-			switch about {
-			case 2:
-				lines = append(lines, indent(sentence(s.Dim.Render, a.about, inner-len(under)), under)...)
-			case 1:
-				lines = append(lines, under+s.Dim.Render(tui.Fit(a.about, inner-len(under))))
-			}
-			return lines
+			return append(slices.Clone(a.name), indent(sentence(s.Dim.Render, a.about, inner-len(under)), under)...)
 		}
 		top = []string{s.Title.Render("Link, from the server side"), ""}
 		for _, a := range secs {
 			middle = append(middle, describe(a)...)
 		}
-		middle = append(append(middle, describe(into)...), "")
-		if withExplain {
-			middle = append(middle, explain...)
-		}
+		middle = append(append(append(middle, describe(into)...), ""), explain...)
 		middle = append(middle, notes...)
 		end = append(append(append(append(slices.Clone(hint), ""), reason...), ""), question...)
 		over := len(top) + len(middle) + len(end) - room
@@ -1394,17 +1383,6 @@ func (w *LinkWizard) confirmView() string {
 	}
 	fits := func(top, middle, end []string) bool { return len(top)+len(middle)+len(end) <= room }
 	top, middle, end := build()
-	for _, step := range []func(){
-		func() { withExplain = false },
-		func() { about = 1 },
-		func() { about = 0 },
-	} {
-		if fits(top, middle, end) {
-			break
-		}
-		step()
-		top, middle, end = build()
-	}
 	if !fits(top, middle, end) && room-len(top)-len(end) < 3 {
 		reason = []string{w.reason.View(s, inner)}
 		top, middle, end = build()

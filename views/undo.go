@@ -333,18 +333,18 @@ func (u *UndoDialog) View() string {
 			// user id and username, is what it names.
 			middle = append(middle, tui.Bullet(report.OperationTitle(op), w, 0)...)
 			for _, n := range op.Notes { // what it cannot give back as it was (an unlink: no login history)
-				middle = append(middle, indent(tui.Wrap("note: "+n, w-6, 4), "      ")...)
+				middle = append(middle, indent(tui.Wrap("note: "+n, w-6, 0), "      ")...) // whole: the pane scrolls
 			}
 			for _, n := range u.familyNotes(op) { // a link back into one member of a family, as the link said
 				middle = append(middle, indent(sentence(s.Warn.Render, n, w-6), "      ")...)
 			}
 			for _, st := range op.Steps {
-				middle = append(middle, callLines(s, "      ", report.CallText(st.Call), w)...)
+				middle = append(middle, callLinesUpTo(s, "      ", report.CallText(st.Call), w, 0)...) // whole: the pane scrolls
 			}
 		}
 	}
 	for _, n := range u.plan.Notes {
-		middle = append(middle, indent(tui.Wrap("note: "+n, w-2, 4), "  ")...)
+		middle = append(middle, indent(tui.Wrap("note: "+n, w-2, 0), "  ")...) // whole: the pane scrolls
 	}
 	if len(u.plan.Operations) == 0 { // nothing to confirm: no question
 		shown := u.pane(middle, c.Height-2-len(head))

@@ -221,13 +221,14 @@ func TestEscLeavesAWizardWhereNothingWasChosen(t *testing.T) {
 }
 
 // TestConfirmationsAt60KeepEveryAccountWhole: at 60×20 the link
-// confirmation gives up its explanation and blank lines, never a line
-// naming an account (the "into" line included), and says which accounts an
-// override lets through; what is still longer than the box (the note
-// naming every member of a family sharing the email) scrolls with ↑/↓
-// under a "more lines" line, never left out, the question in view; the undo of a deletion names the account it
-// gives back and the ticket it makes with the user id whole, wrapped, and
-// the ticket's call with the user id in its body.
+// confirmation gives up blank lines, never a line naming an account (the
+// "into" line included), and says which accounts an override lets
+// through; what is longer than the box (the explanation, the note naming
+// every member of a family sharing the email) scrolls with ↑/↓ under a
+// "more lines" line, never left out, the question in view; the undo of a
+// deletion names the account it gives back and the ticket it makes with
+// the user id whole, wrapped, and the ticket's call with the user id in
+// its body, its calls whole where they scroll.
 func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
 	noElision := func(h *harness) {
 		h.t.Helper()
@@ -255,8 +256,11 @@ func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
 		h.press("l", "enter")
 		h.mustShow("refused: unverified_email")
 		h.press("o", "enter")
+		h.mustShowWhole("into ", "y yes n no (default)")
+		noElision(h)
+		h.press("G") // below the explanation
 		h.mustShowWhole("The unverified-email check is overridden for this link: email not verified on auth0|672614a0b1c2d3e4f5061728.",
-			"into ", "y yes n no (default)")
+			"y yes n no (default)")
 		noElision(h)
 	})
 	t.Run("family sharing the email", func(t *testing.T) {
@@ -303,8 +307,15 @@ func TestConfirmationsAt60KeepEveryAccountWhole(t *testing.T) {
 		h.deleteEmma()
 		h.press("esc", "3", "U")
 		activeIs[*UndoDialog](h, "U did not open the undo")
-		h.mustShowWhole("restore "+emmaMiller+" (username emma.miller)", "password-change ticket for "+emmaMiller+" (username emma.miller)",
-			"Undo it? y yes n no (default)")
+		h.mustShowWhole("restore "+emmaMiller+" (username emma.miller)", "Undo it? y yes n no (default)")
+		// Scrolled to, below the restore's call whole.
+		for range 30 {
+			if strings.Contains(flowed(h.screen()), "password-change ticket for "+emmaMiller+" (username emma.miller)") {
+				break
+			}
+			h.press("down")
+		}
+		h.mustShowWhole("password-change ticket for "+emmaMiller+" (username emma.miller)", "Undo it? y yes n no (default)")
 		// Scrolled to (past the ticket's notes: a family member's says where its URL goes).
 		for range 12 {
 			if showsCall(h.screen(), `POST /api/v2/tickets/password-change {"user_id":"`+emmaMiller+`"}`) {
