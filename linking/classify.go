@@ -111,24 +111,23 @@ func memberOf(a *Account, email string, conns *Connections) member {
 // email there: the account holding it is not another's duplicate (linking
 // a second member into it would merge two people).
 func place(members []member, conns *Connections) {
-	// The connections each member carries the email on, as memberOf read
-	// them: what a member is placed by depends on these alone, never on
-	// another member's placing, so never on the members' order.
-	carries := make([][]string, len(members))
-	for i := range members {
-		carries[i] = []string{members[i].conn.Name}
-		for _, l := range members[i].also {
-			carries[i] = append(carries[i], l.Connection)
-		}
-	}
+	// What a member is placed by depends on the connections each member
+	// carries the email on as memberOf read them, never on another
+	// member's placing, so never on the members' order: every placing is
+	// decided first, then made.
 	heldElsewhere := func(skip int, name string) bool {
-		for j := range carries {
-			if j != skip && slices.Contains(carries[j], name) {
+		for j := range members {
+			if j != skip && (members[j].conn.Name == name || slices.ContainsFunc(members[j].also, func(l *Identity) bool { return l.Connection == name })) {
 				return true
 			}
 		}
 		return false
 	}
+	type placing struct {
+		m  *member
+		by *Identity
+	}
+	var placings []placing // rare: allocated only for a group that has one
 	for i := range members {
 		m := &members[i]
 		if m.conn.NonUniqueEmail {
@@ -140,13 +139,16 @@ func place(members []member, conns *Connections) {
 			// there directly (shapeOf): one policy, safe by default.
 			c := conns.lookup(l.Connection, l.Provider)
 			if c.NonUniqueEmail || c.IsDatabase && (c.LegacyCustomDB || c.Inferred) && heldElsewhere(i, c.Name) {
-				own, raw := m.via == nil, m.raw
-				m.setVia(l, conns)
-				if own { // it holds the email itself: its own spelling, for the case reason
-					m.raw, m.placed = raw, true
-				}
+				placings = append(placings, placing{m, l})
 				break
 			}
+		}
+	}
+	for _, p := range placings {
+		own, raw := p.m.via == nil, p.m.raw
+		p.m.setVia(p.by, conns)
+		if own { // it holds the email itself: its own spelling, for the case reason
+			p.m.raw, p.m.placed = raw, true
 		}
 	}
 }
@@ -342,11 +344,12 @@ func blockedReason(members []member, linkable bool) []string {
 		return nil
 	}
 	// Named as the group lists them: by identifier where it is not the email.
-	names := listed(blocked, func(m *member) string {
+	names := listed(blocked, func(b *strings.Builder, m *member) {
 		if m.Identifier.Type == IdentifierEmail {
-			return m.UserID
+			b.WriteString(m.UserID)
+			return
 		}
-		return fmt.Sprintf("%s (%s)", m.Identifier, m.UserID)
+		writeNamed(b, m.Identifier, m.UserID)
 	})
 	what := names + " is blocked (it cannot sign in)"
 	if len(blocked) > 1 {
@@ -466,8 +469,16 @@ func caseReason(members []member, linkable bool) []string {
 		return nil
 	}
 	slices.Sort(spellings)
-	reason := differIn(spellings) + ": " + listed(spellings, func(sp string) string {
-		return fmt.Sprintf("%s (%s)", sp, strings.Join(conns[sp], ", "))
+	reason := differIn(spellings) + ": " + listed(spellings, func(b *strings.Builder, sp string) {
+		b.WriteString(sp)
+		b.WriteString(" (")
+		for i, c := range conns[sp] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(c)
+		}
+		b.WriteByte(')')
 	})
 	if linkable {
 		reason += " — the Account Link Extension matches case-sensitively and would not have offered a link"
@@ -547,7 +558,7 @@ func labels(ms []*member) string {
 }
 
 func userIDs(ms []*member) string {
-	return listed(ms, func(m *member) string { return m.UserID })
+	return listed(ms, func(b *strings.Builder, m *member) { b.WriteString(m.UserID) })
 }
 
 func connNames(ms []*member) string {
@@ -575,28 +586,66 @@ func toldApartBy(ms []*member) string {
 // profileNames names the profiles of one email on one connection by the
 // usernames that tell them apart (UsernameTellsApart), else by user id.
 func profileNames(g *Group, ms []*member) string {
-	return listed(ms, func(m *member) string {
+	return listed(ms, func(b *strings.Builder, m *member) {
 		if m.via != nil { // a profile linked into an account elsewhere
-			id := m.via.Provider + "|" + m.via.UserID
 			if m.via.Username != "" {
-				return fmt.Sprintf("%s %s (%s, linked into %s)", IdentifierUsername, m.via.Username, id, m.UserID)
+				writeIdentifier(b, PrimaryIdentifier{Type: IdentifierUsername, Value: m.via.Username})
+				b.WriteString(" (")
+				writeLinkedInto(b, m, true)
+				return
 			}
-			return fmt.Sprintf("%s (linked into %s)", id, m.UserID)
+			writeLinkedInto(b, m, false)
+			return
 		}
 		if id, ok := UsernameTellsApart(g, m.Account); ok {
-			return fmt.Sprintf("%s (%s)", id, m.UserID)
+			writeNamed(b, id, m.UserID)
+			return
 		}
-		return m.UserID
+		b.WriteString(m.UserID)
 	})
 }
 
 func identifierList(ms []*member) string {
-	return listed(ms, func(m *member) string {
+	return listed(ms, func(b *strings.Builder, m *member) {
 		if m.viaName.Value != "" { // a member linked into an account elsewhere
-			return fmt.Sprintf("%s (%s|%s, linked into %s)", m.viaName, m.via.Provider, m.via.UserID, m.UserID)
+			writeIdentifier(b, m.viaName)
+			b.WriteString(" (")
+			writeLinkedInto(b, m, true)
+			return
 		}
-		return fmt.Sprintf("%s (%s)", m.Identifier, m.UserID)
+		writeNamed(b, m.Identifier, m.UserID)
 	})
+}
+
+// writeNamed writes "username jdoe (auth0|123)".
+func writeNamed(b *strings.Builder, id PrimaryIdentifier, userID string) {
+	writeIdentifier(b, id)
+	b.WriteString(" (")
+	b.WriteString(userID)
+	b.WriteByte(')')
+}
+
+// writeIdentifier writes what PrimaryIdentifier.String returns.
+func writeIdentifier(b *strings.Builder, id PrimaryIdentifier) {
+	b.WriteString(id.Type)
+	b.WriteByte(' ')
+	b.WriteString(id.Value)
+}
+
+// writeLinkedInto writes a member linked into an account elsewhere by its
+// old identity: "auth0|123 (linked into auth0|456)"; after its name and
+// " (" (named), "auth0|123, linked into auth0|456)".
+func writeLinkedInto(b *strings.Builder, m *member, named bool) {
+	b.WriteString(m.via.Provider)
+	b.WriteByte('|')
+	b.WriteString(m.via.UserID)
+	if named {
+		b.WriteString(", linked into ")
+	} else {
+		b.WriteString(" (linked into ")
+	}
+	b.WriteString(m.UserID)
+	b.WriteByte(')')
 }
 
 // listMax is how many items a reason lists before it only counts the rest:
@@ -604,16 +653,18 @@ func identifierList(ms []*member) string {
 const listMax = 10
 
 // listed writes the first listMax items, comma separated, and how many more.
-func listed[T any](items []T, format func(T) string) string {
+func listed[T any](items []T, write func(*strings.Builder, T)) string {
 	var b strings.Builder
 	for i, it := range items[:min(len(items), listMax)] {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(format(it))
+		write(&b, it)
 	}
 	if len(items) > listMax {
-		fmt.Fprintf(&b, " and %d more", len(items)-listMax)
+		b.WriteString(" and ")
+		b.WriteString(strconv.Itoa(len(items) - listMax))
+		b.WriteString(" more")
 	}
 	return b.String()
 }

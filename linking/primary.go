@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -128,24 +127,27 @@ func primaryReasons(p *member, ms []*member) []string {
 		recent = recent && p.LastLogin.After(m.LastLogin)
 		oldest = oldest && compareAge(p.Account, m.Account) < 0
 	}
-	var facts []string
+	// One buffer for the first line: a large scan writes it for every group.
+	b := append(make([]byte, 0, 160), p.UserID...)
+	b = append(b, ": "...)
 	if p.Blocked {
-		facts = append(facts, "blocked")
+		b = append(b, "blocked, "...)
 	}
 	if p.verified {
-		facts = append(facts, "verified email")
+		b = append(b, "verified email, "...)
 	} else {
-		facts = append(facts, "email not verified")
+		b = append(b, "email not verified, "...)
 	}
-	facts = append(facts, Logins(p.LoginsCount)+mark(mostLogins, "most"))
+	b = appendMark(appendLogins(b, p.LoginsCount), mostLogins, "most")
 	if !p.LastLogin.IsZero() {
-		facts = append(facts, "last login "+day(p.LastLogin)+mark(recent, "most recent"))
+		b = appendMark(AppendDate(append(b, ", last login "...), p.LastLogin), recent, "most recent")
 	}
 	if !p.CreatedAt.IsZero() {
-		facts = append(facts, "created "+day(p.CreatedAt)+mark(oldest, "oldest"))
+		b = appendMark(AppendDate(append(b, ", created "...), p.CreatedAt), oldest, "oldest")
 	}
-	facts = append(facts, kindName(p.own)+" connection")
-	out := []string{p.UserID + ": " + strings.Join(facts, ", ")}
+	b = append(append(append(b, ", "...), kindName(p.own)...), " connection"...)
+	out := make([]string, 1, len(ms))
+	out[0] = string(b)
 	for _, m := range ms {
 		if m == p {
 			continue
@@ -160,18 +162,21 @@ func primaryReasons(p *member, ms []*member) []string {
 }
 
 // Logins writes "1 login", "41 logins".
-func Logins(n int64) string {
+func Logins(n int64) string { return string(appendLogins(nil, n)) }
+
+func appendLogins(b []byte, n int64) []byte {
 	if n == 1 {
-		return "1 login"
+		return append(b, "1 login"...)
 	}
-	return strconv.FormatInt(n, 10) + " logins"
+	return append(strconv.AppendInt(b, n, 10), " logins"...)
 }
 
-func mark(ok bool, what string) string {
+// appendMark appends " (what)" where ok.
+func appendMark(b []byte, ok bool, what string) []byte {
 	if ok {
-		return " (" + what + ")"
+		b = append(append(append(b, " ("...), what...), ')')
 	}
-	return ""
+	return b
 }
 
 // day writes a date for reasons; "unknown" for a zero time.
