@@ -51,3 +51,28 @@ func TestAnAccountAloneOnItsEmailHasACSVRow(t *testing.T) {
 		t.Errorf("the account alone: %q", rows[1])
 	}
 }
+
+// The CSV is written by appendCSVRecord, on every CPU; it must be what
+// encoding/csv writes, byte for byte, whatever a tenant string holds.
+func FuzzCSVRecordIsEncodingCSVs(f *testing.F) {
+	for _, s := range []string{"", "plain", "a,b", `say "hi"`, "line\nbreak", "cr\rhere", " lead", "\tlead", "\u00a0nbsp", `\.`, `\.x`, "'=1", "\xff\xfe", "é,", "\u2028"} {
+		f.Add(s, "x")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var want bytes.Buffer
+		cw := csv.NewWriter(&want)
+		if err := cw.Write([]string{a, b, a}); err != nil {
+			t.Fatal(err)
+		}
+		cw.Flush()
+		if got := appendCSVRecord(nil, []string{a, b, a}); string(got) != want.String() {
+			t.Errorf("%q: got %q, encoding/csv %q", []string{a, b, a}, got, want.String())
+		}
+	})
+}
+
+func TestCSVHeaderHasARowsColumns(t *testing.T) {
+	if len(csvHeader) != csvColumns {
+		t.Fatalf("csvHeader has %d columns, rows %d", len(csvHeader), csvColumns)
+	}
+}
