@@ -11,7 +11,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
@@ -678,18 +677,6 @@ func TestFindByTheUsernameOfAnIdentityLinkedAwaySaysWhereItLives(t *testing.T) {
 	}
 }
 
-// liamLinkedIntoMikeAndScanned links liam.miller into mike.miller behind
-// the UI's back (another tool, an admin), then scans again with r.
-func liamLinkedIntoMikeAndScanned(t *testing.T) (h *harness, mike, liam string) {
-	mike, liam = "auth0|64b7c8d9e0f1a2b3c4d5e6f7", "auth0|65c0d1e2f3a4b5c6d7e8f901"
-	h = newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	if _, err := h.c.Backend.Session.Tenant.Link(context.Background(), mike, client.LinkTarget{Provider: "auth0", UserID: strings.TrimPrefix(liam, "auth0|")}); err != nil {
-		t.Fatal(err)
-	}
-	h.press("r")
-	return h, mike, liam
-}
-
 // The undo carried out is the one shown: a change to the tenant after the
 // dialog showed the undo (a second conflict, which no one saw) stops it at
 // the step that would overwrite it, and the value set since is kept. The
@@ -711,23 +698,6 @@ func TestAnUndoIsCarriedOutAsShownOrNotAtAll(t *testing.T) {
 	u, _ := h.srv.GetUser(aliceDB)
 	if !strings.Contains(string(u.AppMetadata), `"roles":["user","billing","support"]`) {
 		t.Fatalf("the undo overwrote a value set after it was shown: %s", u.AppMetadata)
-	}
-}
-
-// aliceDB is the primary linkAlice keeps.
-const aliceDB = "auth0|63ea1f0b2c8d4e5f60718293"
-
-// linkAlice links alice's two accounts as the wizard proposes them.
-func linkAlice(h *harness) {
-	h.linkGroup("alice.nguyen@gmail.com")
-}
-
-// setMetadata changes an account's metadata on the tenant behind the UI's
-// back, as the person or another tool would.
-func setMetadata(t *testing.T, h *harness, userID string, user, app map[string]any) {
-	t.Helper()
-	if _, err := h.c.Backend.Session.Tenant.UpdateMetadata(context.Background(), userID, user, app); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
@@ -14,60 +12,6 @@ import (
 	"github.com/linkdesk/linkdesk/session/sessiontest"
 	"github.com/linkdesk/linkdesk/tui"
 )
-
-// pressStartsNoWrite presses key and fails the test when it started a
-// write (the root counts one in flight as the key is handled, before any
-// command runs) or the sandbox took a call that writes.
-func (h *harness) pressStartsNoWrite(key string) {
-	h.t.Helper()
-	before := h.srv.Stats().Writes
-	_, cmd := h.m.Update(keyPress(key))
-	if n := h.m.WritesInFlight(); n != 0 {
-		h.t.Fatalf("%s started a write (%v):\n%s", key, h.m.WriteLabels(), h.screen())
-	}
-	h.send(cmd)
-	if after := h.srv.Stats().Writes; after != before {
-		h.t.Fatalf("%s made %d calls that write to the tenant", key, after-before)
-	}
-}
-
-// mustRefuseAhead fails the test unless the screen says, in place of its
-// question, that the write is refused for alice's cut-off link, and what
-// to do: `linkdesk resume`, in a shell, then open the dialog again.
-func (h *harness) mustRefuseAhead() {
-	h.t.Helper()
-	h.mustShowWhole("✗ refused before any call: "+linking.CheckUnsettledWrite, "which was cut off and is not settled: run `linkdesk resume`",
-		"Run `linkdesk resume` in a shell (q quits); once it is settled, open this again. esc goes back.")
-}
-
-// stillRefused is what the key that confirms says while the write is
-// refused.
-const stillRefused = "Refused (see above): nothing was started. esc goes back; open this again once the write is settled."
-
-// mustRefuseInPlaceOf fails the test unless the dialog on screen is
-// refused ahead in place of its question, and key (y, or enter) starts
-// nothing there but says so.
-func (h *harness) mustRefuseInPlaceOf(question, key string) {
-	h.t.Helper()
-	h.mustRefuseAhead()
-	if strings.Contains(h.screen(), question) {
-		h.t.Errorf("the refused dialog still asks (%q):\n%s", question, h.screen())
-	}
-	h.pressStartsNoWrite(key)
-	h.mustShowWhole(stillRefused)
-}
-
-// openAlice finds alice.nguyen's database account with f and opens it: a
-// link of her Google account into it was cut off in another shell.
-func openAlice(t *testing.T, h *harness) {
-	t.Helper()
-	cutOffLink(t, h)
-	h.press("f")
-	h.typeText(sessiontest.AliceDB)
-	h.press("enter")
-	activeIs[*Account](h, "f did not open alice's account")
-	h.mustShow("Account alice.nguyen@gmail.com")
-}
 
 // With alice's link cut off and not settled, u on her account says at
 // once that the unlink would be refused (unsettled_write), and how to
@@ -243,30 +187,6 @@ func TestADialogCoveredWhileItsAccountWasReadReadsItAgain(t *testing.T) {
 	h.mustShow("Unlink google-oauth2|101202303404505606707")
 	h.press("y")
 	h.mustShow("✓ Done.")
-}
-
-// openSamsAccount opens sam.taylor's account with f and presses u, its
-// answer held back: the read of the account the unlink dialog makes.
-func openSamsAccount(h *harness) tea.Cmd {
-	h.t.Helper()
-	h.press("f")
-	h.typeText("sam.taylor@gmail.com")
-	h.press("enter")
-	h.mustShow("u unlink ·")
-	_, read := h.m.Update(keyPress("u"))
-	return read
-}
-
-// unlinkSamsAccountRead is openSamsAccount with the account's read
-// answered: what it returns is the dialog's check ahead, held back.
-func unlinkSamsAccountRead(h *harness) []tea.Msg {
-	h.t.Helper()
-	var check []tea.Msg
-	for _, msg := range run(openSamsAccount(h)) {
-		_, cmd := h.m.Update(msg)
-		check = append(check, run(cmd)...)
-	}
-	return check
 }
 
 // The undo of a link says, under its unlink, what the unlink cannot give

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/linkdesk/linkdesk/linking"
 )
 
@@ -129,23 +129,6 @@ func TestTheAuditLogKeepsAFamilyMemberRecognisableAndMarksAnUndo(t *testing.T) {
 			t.Errorf("/undo lists a call no undo made: %q", l)
 		}
 	}
-}
-
-// auditRowTime starts a row of the audit log, its time with or without
-// the year (narrow windows leave it out).
-var auditRowTime = regexp.MustCompile(`^[▸ ] (\d{4}-)?\d\d-\d\d \d\d:\d\d +`)
-
-// auditRowAt is auditRow at any width: the first row whose action cell
-// is action.
-func auditRowAt(h *harness, action string) string {
-	h.t.Helper()
-	for _, l := range strings.Split(h.screen(), "\n") {
-		if m := auditRowTime.FindString(l); m != "" && strings.HasPrefix(l[len(m):], action+" ") {
-			return l
-		}
-	}
-	h.t.Fatalf("no row of a %s:\n%s", action, h.screen())
-	return ""
 }
 
 // TestAccountsCellCutsUserIDsBeforeIdentifiers: a cell too narrow for its

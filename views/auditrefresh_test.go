@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,77 +14,6 @@ import (
 	"github.com/linkdesk/linkdesk/session/sessiontest"
 	"github.com/linkdesk/linkdesk/tui"
 )
-
-// anotherShell is a second linkdesk on the harness's tenant and state
-// directory, as `linkdesk link` and `linkdesk resume` run in another shell.
-func anotherShell(t *testing.T, h *harness, tenant client.Tenant) *session.Session {
-	t.Helper()
-	return anotherShellLogging(t, h, tenant, h.c.Backend.Session.Paths.AuditLog)
-}
-
-// anotherShellLogging is anotherShell given --audit-log auditLog.
-func anotherShellLogging(t *testing.T, h *harness, tenant client.Tenant, auditLog string) *session.Session {
-	t.Helper()
-	s := h.c.Backend.Session
-	other := session.With(context.Background(), tenant, s.Name, session.Config{StateDir: s.Paths.State, AuditLog: auditLog, Operator: "tester", Sandbox: true})
-	t.Cleanup(func() { other.Close() })
-	return other
-}
-
-// cutOffLink links alice.nguyen's google account into her database one
-// from another shell, cut off after the tenant acted.
-func cutOffLink(t *testing.T, h *harness) {
-	t.Helper()
-	cutOffLinkLogging(t, h, h.c.Backend.Session.Paths.AuditLog)
-}
-
-// cutOffLinkLogging is cutOffLink from a shell given --audit-log auditLog.
-func cutOffLinkLogging(t *testing.T, h *harness, auditLog string) {
-	t.Helper()
-	sessiontest.CutOffAlicesLink(t, h.c.Backend.Session.Tenant, func(tn client.Tenant) *session.Session { return anotherShellLogging(t, h, tn, auditLog) })
-}
-
-// settleElsewhere settles, from another shell, the one write of this
-// tenant cut off (as `linkdesk resume` does), and returns that shell.
-func settleElsewhere(t *testing.T, h *harness) *session.Session {
-	t.Helper()
-	other := anotherShell(t, h, h.c.Backend.Session.Tenant)
-	list, err := other.Unsettled()
-	if err != nil || len(list) != 1 {
-		t.Fatalf("unsettled: %v %+v", err, list)
-	}
-	if _, err := other.Settle(context.Background(), list[0]); err != nil {
-		t.Fatal(err)
-	}
-	return other
-}
-
-// tick is the rate-limit sample the root takes now and then, at now: the
-// checks of the journals it makes are answered (the next sample is not).
-func (h *harness) tick(now time.Time) {
-	h.t.Helper()
-	_, cmd := h.m.Update(tui.RateLimitMsg{Now: now})
-	for _, msg := range run(cmd) {
-		if _, ok := msg.(tui.RateLimitMsg); !ok {
-			h.send(msg)
-		}
-	}
-}
-
-// auditTime starts a row of the audit log.
-var auditTime = regexp.MustCompile(`^[▸ ] \d{4}-\d\d-\d\d \d\d:\d\d `)
-
-// auditRow is the audit log's row of the call with this action.
-func auditRow(h *harness, action string) string {
-	h.t.Helper()
-	for _, l := range strings.Split(h.screen(), "\n") {
-		if auditTime.MatchString(l) && strings.Contains(l, " "+action+" ") {
-			return l
-		}
-	}
-	h.t.Fatalf("no row of a %s:\n%s", action, h.screen())
-	return ""
-}
 
 // TestTheAuditLogFollowsASettleFromAnotherShell: a link cut off in
 // another shell shows, once r is pressed on the audit log, with its

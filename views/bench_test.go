@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -24,43 +22,6 @@ import (
 
 // benchGroups is the size issue 6 sets for the TUI: 100,000 groups.
 const benchGroups = 100_000
-
-// benchReport makes n groups of 2–4 accounts over the usual connections,
-// every class represented, with reasons like the real ones.
-func benchReport(n int) *linking.Report {
-	first := []string{"alice", "bob", "carol", "dana", "erik", "fatima", "gus", "hana", "ivan", "jun", "kofi", "lena", "mateo", "nia", "omar", "priya"}
-	last := []string{"smith", "nguyen", "garcia", "fischer", "okafor", "tanaka", "kowalski", "silva", "haddad", "jensen", "moreau", "rossi"}
-	domains := []string{"gmail.com", "outlook.com", "acme.com", "yahoo.com", "icloud.com"}
-	conns := [][2]string{
-		{"Username-Password-Authentication", "auth0"}, {"google-oauth2", "google-oauth2"}, {"github", "github"},
-		{"acme-corp", "samlp"}, {"family-accounts", "auth0"}, {"legacy-members", "auth0"},
-	}
-	created := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
-	rep := &linking.Report{Tenant: "bench.example", ScannedAt: fixedNow, Method: linking.MethodExport, UsersScanned: 3 * n, AccountsWithEmail: 3 * n}
-	for i := range n {
-		email := fmt.Sprintf("%s.%s%d@%s", first[i%len(first)], last[(i/len(first))%len(last)], i, domains[i%len(domains)])
-		g := &linking.Group{Email: email, Class: linking.Classes[i%len(linking.Classes)], MissedByExtension: i%3 == 0}
-		for k := range 2 + i%3 {
-			c := conns[(i+k)%len(conns)]
-			a := &linking.Account{
-				UserID: fmt.Sprintf("%s|%024x", c[1], i*8+k), Connection: c[0], Provider: c[1], Strategy: c[1],
-				Email: email, EmailVerified: k%4 != 3, Name: first[i%len(first)] + " " + last[k%len(last)],
-				LoginsCount: int64(i%97 + k), CreatedAt: created.Add(time.Duration(i) * time.Minute), LastLogin: created.AddDate(1, 0, k),
-				Identifier: linking.PrimaryIdentifier{Type: linking.IdentifierEmail, Value: email},
-			}
-			g.Accounts = append(g.Accounts, a)
-		}
-		if g.Class == linking.ClassLinkCandidate || g.Class == linking.ClassNeedsVerification {
-			g.RecommendedPrimary = g.Accounts[0].UserID
-			g.PrimaryReasons = []string{g.RecommendedPrimary + ": verified email, 41 logins (most), created 2022-01-01 (oldest)",
-				"chosen over " + g.Accounts[1].UserID + ": more logins (41 vs 2)"}
-		}
-		g.Reasons = []string{fmt.Sprintf("%d accounts on %s and %s; all emails verified", len(g.Accounts), g.Accounts[0].Connection, g.Accounts[1].Connection),
-			"the newest account has logged in 3 times: the Account Link Extension runs at first login only and missed this duplicate for good"}
-		rep.Groups = append(rep.Groups, g)
-	}
-	return rep
-}
 
 func benchHarness(b *testing.B) *harness {
 	b.Helper()

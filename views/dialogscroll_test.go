@@ -32,22 +32,6 @@ func undoOfALink(t *testing.T) *harness {
 	return h
 }
 
-// footerLine is the screen's footer, the line over the status bar.
-func footerLine(h *harness) string {
-	lines := strings.Split(h.screen(), "\n")
-	return lines[len(lines)-2]
-}
-
-// helpLine reports whether the help lists key with desc on one line.
-func helpLine(screen, key, desc string) bool {
-	for _, l := range strings.Split(screen, "\n") {
-		if i := strings.Index(l, key); i >= 0 && strings.Contains(l[i+len(key):], desc) {
-			return true
-		}
-	}
-	return false
-}
-
 // dialogScrolls checks that j/k, pgdn/pgup, g and G scroll the dialog
 // open in h (as they do a write's result), with no hint that a key did
 // nothing, and that the footer and the help name them.

@@ -155,14 +155,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// inGroup opens the group of email, then presses keys.
-func inGroup(email string, keys ...string) func(h *harness) {
-	return func(h *harness) {
-		h.openGroup(email)
-		h.press(keys...)
-	}
-}
-
 // assertFits fails when the screen is wider or taller than the window.
 func assertFits(t testing.TB, view string, width, height int) {
 	t.Helper()

@@ -2,16 +2,7 @@ package views
 
 import (
 	"testing"
-
-	tea "charm.land/bubbletea/v2"
 )
-
-// paste sends what a terminal sends when the operator pastes text into it
-// (bracketed paste): one message with the whole text, not keys.
-func (h *harness) paste(text string) {
-	h.t.Helper()
-	h.send(tea.PasteMsg{Content: text})
-}
 
 // Support staff paste user ids and emails from tickets: f then a paste
 // finds the account, as typing it does; the pasted line break does not

@@ -9,19 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/linkdesk/linkdesk/emulator"
-	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
-)
-
-// The accounts of the fixture these tests use.
-const (
-	carolLegacy = "auth0|1000789" // carol.jones@hotmail.com on legacy-members, its email shared by 3 accounts
-	aliceGoogle = "google-oauth2|108812345678901234567"
-	emmaMiller  = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
-	mikeMiller  = "auth0|64b7c8d9e0f1a2b3c4d5e6f7"
-	liamMiller  = "auth0|65c0d1e2f3a4b5c6d7e8f901"
-	rajPatel    = "auth0|63a1b2c3d4e5f60718293a4c" // the Patels: a family and a Google login (mixed)
-	anikaPatel  = "auth0|63a1b2c3d4e5f60718293a4d"
 )
 
 // TestTheTicketDialogNamesAnAccountWhoseIdentifierIsSharedByItsUserID: an
@@ -352,12 +340,6 @@ func TestTheGroupHeaderNamesThePrimaryChosen(t *testing.T) {
 	if strings.Contains(flowed(h.screen()), "into the recommended primary (★)") {
 		t.Fatalf("the header still names the recommended primary:\n%s", h.screen())
 	}
-}
-
-// fixtureReportEdited is fixtureReport of the fixture as edit changes it.
-func fixtureReportEdited(t testing.TB, edit func(*emulator.Tenant)) *linking.Report {
-	t.Helper()
-	return fixtureReportOf(t, fixturePath, edit)
 }
 
 // Find results read again when they are back on top after an account was

@@ -1,28 +1,12 @@
 package views
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/linkdesk/linkdesk/emulator"
 )
-
-// withLongTail is withThreeWayConflict with more app_metadata on
-// wei.zhang's Google account, all of it after the conflicts: the lines
-// under the last conflict are more than a 60×20 window holds.
-func withLongTail(t *emulator.Tenant) {
-	withThreeWayConflict(t)
-	for _, u := range t.Users {
-		if u.UserID == "google-oauth2|114455667788990011223" {
-			u.AppMetadata = json.RawMessage(`{"plan":"team","customer_id":"cus_GOOGLE","region":"eu-west","seats":12,` +
-				`"support_tier":"gold","tags":["beta"],"team_id":"t_42","trial":false,"vat_id":"DE123","zone":"b"}`)
-		}
-	}
-}
 
 // reviewWithCalls opens the link review of wei.zhang's three accounts at
 // 60×20, each secondary keeping its own side of every conflict, so that
@@ -93,16 +77,6 @@ func TestTheLinkReviewScrollsToItsEnd(t *testing.T) {
 		h.press("?")
 		h.mustShow("pgdn/pgup  scroll a page", "G          end of the review (the calls)", "past the last conflict: scroll")
 	})
-}
-
-// linkWithCalls links wei.zhang's three accounts as reviewWithCalls
-// reviews them: each section a metadata PATCH and the link's POST, each
-// with its backup, more result lines than a 60×20 window holds.
-func linkWithCalls(h *harness) {
-	h.t.Helper()
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l", "enter", "space", "j", "j", "space", "j", "space", "enter", "y")
-	h.mustShow("✓ Done.")
 }
 
 // TestAWriteResultScrollsToItsEnd: at 60×20 the result of a link, and of

@@ -10,26 +10,6 @@ import (
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// pressAhead sends keys as a terminal does when they come in one read
-// (tmux send-keys '/ivy'): each key is handled before the commands the
-// ones before it returned have run, then those run.
-func (h *harness) pressAhead(keys ...string) {
-	h.t.Helper()
-	var cmds []tea.Cmd
-	for _, k := range keys {
-		_, cmd := h.m.Update(keyPress(k))
-		cmds = append(cmds, cmd)
-	}
-	for _, cmd := range cmds {
-		h.send(cmd)
-	}
-}
-
-// verificationJobs counts the verification emails the sandbox was asked to send.
-func verificationJobs(h *harness) int64 {
-	return h.srv.Stats().Requests["POST /api/v2/jobs/verification-email"]
-}
-
 // / on a group opens a filter of its accounts that letters type into:
 // /ivy with the cursor on an unverified account opens no dialog and sends
 // nothing (v would ask, y would confirm), even when the letters arrive

@@ -7,12 +7,6 @@ import (
 	"github.com/linkdesk/linkdesk/tui"
 )
 
-// footer is the line of keys above the status bar.
-func (h *harness) footer() string {
-	lines := strings.Split(h.screen(), "\n")
-	return lines[len(lines)-2]
-}
-
 // TestTheAccountFooterSaysWhatLDoesInAGroup: on the screen of an account
 // that shares its email, l opens the group's wizard, and the footer says so.
 func TestTheAccountFooterSaysWhatLDoesInAGroup(t *testing.T) {

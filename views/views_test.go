@@ -325,19 +325,6 @@ func TestEveryGroupsConnectionsReadApartInTheList(t *testing.T) {
 	}
 }
 
-// addConnectionGroups adds to rep a link candidate per combination, xN@example.com:
-// a Username-Password-Authentication account and one on each connection.
-func addConnectionGroups(rep *linking.Report, combinations ...[]string) {
-	for i, conns := range combinations {
-		g := &linking.Group{Email: fmt.Sprintf("x%d@example.com", i), Class: linking.ClassLinkCandidate,
-			Accounts: []*linking.Account{{UserID: fmt.Sprintf("auth0|%d", i), Connection: "Username-Password-Authentication"}}}
-		for j, c := range conns {
-			g.Accounts = append(g.Accounts, &linking.Account{UserID: fmt.Sprintf("%s|%d%d", c, i, j), Connection: c})
-		}
-		rep.Groups = append(rep.Groups, g)
-	}
-}
-
 // combinationAtCursor is the combination of connections on the overview's
 // line under the cursor, as it reads there ("" on none).
 func combinationAtCursor(screen string) string {
@@ -828,15 +815,6 @@ func TestEveryWriteDialogDropsAStaleAnswer(t *testing.T) {
 			}
 		})
 	}
-}
-
-func auditRecords(t testing.TB, h *harness) []audit.Record {
-	t.Helper()
-	recs, _, err := audit.ReadLogTail(h.c.Backend.AuditLog(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
 
 func TestTheTerminalBackgroundPicksTheTheme(t *testing.T) {

@@ -9,24 +9,6 @@ import (
 	"github.com/linkdesk/linkdesk/emulator"
 )
 
-// flowed is the screen's text as one run of words: frames gone and every
-// line break a space, so that a sentence wrapped over lines reads whole.
-func flowed(screen string) string {
-	return strings.Join(strings.Fields(strings.NewReplacer("│", " ", "╭", " ", "╮", " ", "╰", " ", "╯", " ", "─", " ").Replace(screen)), " ")
-}
-
-// mustShowWhole fails unless the screen shows each sentence whole, wrapped
-// as it may be, never cut with "…".
-func (h *harness) mustShowWhole(sentences ...string) {
-	h.t.Helper()
-	f := flowed(h.screen())
-	for _, s := range sentences {
-		if !strings.Contains(f, s) {
-			h.t.Fatalf("the screen does not show %q whole:\n%s", s, h.screen())
-		}
-	}
-}
-
 // TestExplanationsWrapWhole: the sentences of the delete, link and quit
 // dialogs (the undo's: TestAnUndoneOperationHasNothingLeftToUndo) that explain something wrap at 100 and 80 columns; none is
 // cut with "…".
@@ -348,14 +330,6 @@ func withLargerPatelFamily(t *emulator.Tenant) {
 		}
 		return
 	}
-}
-
-// showsCall reports whether the screen shows a call whole, wrapped over
-// lines as callLines wraps it (after a "," or a "/", or at its space): the
-// screen's lines run together, spaces left out, hold it.
-func showsCall(screen, call string) bool {
-	noSpace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
-	return strings.Contains(noSpace(strings.ReplaceAll(screen, "\n", "")), noSpace(call))
 }
 
 // The reason a deletion prefills asserts nothing not known: only a link

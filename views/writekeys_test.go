@@ -2,28 +2,8 @@ package views
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 )
-
-// above is the screen less its footer and status bar: what a key that
-// does nothing leaves as it was.
-func (h *harness) above() string {
-	lines := strings.Split(h.screen(), "\n")
-	return strings.Join(lines[:len(lines)-2], "\n")
-}
-
-// mustTell fails unless the footer says want, whole and without the ✓ of
-// a thing done, and the screen above it is still before.
-func (h *harness) mustTell(key, want, before string) {
-	h.t.Helper()
-	if f := h.footer(); !strings.Contains(f, want) || strings.Contains(f, "✓") {
-		h.t.Fatalf("after %s the footer reads %q, want %q without a ✓:\n%s", key, f, want, h.screen())
-	}
-	if h.above() != before {
-		h.t.Fatalf("%s changed the screen:\n%s", key, h.screen())
-	}
-}
 
 // TestWriteKeysOnTheGroupsListSayWhereTheyWork: l, D, u, t, v, p, U and y
 // on the groups list did nothing and said nothing, the footer unchanged.
