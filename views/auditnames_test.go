@@ -67,25 +67,6 @@ func TestTheAuditLogNamesLegacyProfilesByUsername(t *testing.T) {
 	h.mustShow("of         " + link)
 }
 
-// TestTheTicketNamesALegacyProfileByUsername: the ticket dialog names a
-// profile of a legacy custom database as the group screen does, by the
-// username that tells it apart and its user id ("bobsmith (auth0|1000123)",
-// not the email its other profile shares), in its question, the write's
-// label and its result, as the audit log does.
-func TestTheTicketNamesALegacyProfileByUsername(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("bob.smith@yahoo.com")
-	h.press("t")
-	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-	h.mustShow("Account  bobsmith (auth0|1000123)", "username on legacy-members", "User id  auth0|1000123", "Make a ticket for bobsmith (auth0|1000123)?")
-	h.press("y")
-	h.mustShow("✓ Ticket for bobsmith (auth0|1000123)", "ticket for bobsmith (auth0|1000123): done.")
-	h.press("esc", "y", "3") // y: leave, the URL with it
-	if row := auditRow(h, "ticket"); !strings.Contains(row, " bobsmith (auth0|1000123)") {
-		t.Errorf("the ticket's row: %q", row)
-	}
-}
-
 // TestTheAuditLogKeepsAFamilyMemberRecognisableAndMarksAnUndo: the link of
 // the Patels' Google login into raj.patel, a member of the family (a mixed
 // group), names raj.patel in its rows at 60, 80 and 100 columns (the

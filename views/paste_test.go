@@ -33,36 +33,6 @@ func TestAPasteOnTheGroupsListFiltersIt(t *testing.T) {
 	activeIs[*Detail](h, "enter did not open the group the paste found")
 }
 
-// The delete dialog takes a pasted user id as the typed confirmation; a
-// paste is never a key, so pasting "y" confirms nothing anywhere.
-func TestAPasteNamesTheAccountToDeleteButNeverConfirms(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("lena.fischer@gmail.com")
-	h.press("u")
-	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
-	h.paste("y")
-	h.paste("y\n")
-	if u.exec.started || h.m.WritesInFlight() != 0 || len(auditRecords(t, h)) != 0 {
-		t.Fatal("a pasted y unlinked")
-	}
-	h.press("n")
-
-	h.openGroup("bob.smith@yahoo.com")
-	h.press("j", "D")
-	d := activeIs[*DeleteDialog](h, "D did not open the delete dialog")
-	h.paste("\x1b]52;c;Y3VybA==\x07auth0|1000456\r\n")
-	if d.typed.Value != "]52;c;Y3VybA==auth0|1000456" {
-		t.Fatalf("the typed field holds %q: control characters and the line break must go", d.typed.Value)
-	}
-	h.press("ctrl+u")
-	h.paste(d.Expected() + "\n")
-	if d.exec.started {
-		t.Fatal("a pasted line break pressed enter")
-	}
-	h.press("enter")
-	h.mustShow("✓ Done.")
-}
-
 // On a screen without a text field, a paste opens f with the pasted text,
 // ready to search; a dialog without one ignores it.
 func TestAPasteElsewhereOpensFindWithIt(t *testing.T) {

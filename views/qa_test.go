@@ -6,89 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/tui"
 )
-
-// TestTheTicketDialogNamesAnAccountWhoseIdentifierIsSharedByItsUserID: an
-// account whose identifier is the email three accounts share (a legacy
-// duplicate group) is named by the username that tells it from the other
-// profile of its email on its connection, with its user id, on the Account
-// line and in the question, as the group screen and the delete dialog
-// name it; a family member's username, which tells it apart, stays alone.
-func TestTheTicketDialogNamesAnAccountWhoseIdentifierIsSharedByItsUserID(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-			h.selectAccount(h.openGroup("carol.jones@hotmail.com"), carolLegacy)
-			h.press("t")
-			activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-			h.mustShowWhole("Account carolj ("+carolLegacy+")",
-				"Make a ticket for carolj ("+carolLegacy+")?")
-		})
-	}
-	t.Run("family", func(t *testing.T) {
-		h := newHarness(t, harnessOpts{tenant: true})
-		h.selectAccount(h.openGroup("the.millers@gmail.com"), liamMiller)
-		h.press("t")
-		h.mustShowWhole("Make a ticket for liam.miller?")
-	})
-}
-
-// linkAliceIntoGoogle links alice.nguyen's database account into her
-// Google one (p on it first), and opens the unlink dialog on the Google
-// account: its identity is the database account, the user id of each
-// long, and its email shared by both.
-func linkAliceIntoGoogle(h *harness) {
-	h.t.Helper()
-	h.selectAccount(h.openGroup("alice.nguyen@gmail.com"), aliceGoogle)
-	h.press("p", "l", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
-	h.press("esc", "u")
-	activeIs[*Unlink](h, "u did not open the unlink dialog")
-}
-
-// TestTheUnlinkDialogShowsBothAccountsWhole: at 60×20, 80×24 and 100×30
-// the title and the question name both accounts with their user ids whole
-// (wrapped, never cut), the note is whole and never ends in "……", and the
-// question's y/n stays on screen, a hint under it too.
-func TestTheUnlinkDialogShowsBothAccountsWhole(t *testing.T) {
-	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-			linkAliceIntoGoogle(h)
-			whole := func() {
-				t.Helper()
-				h.mustShowWhole("Unlink an identity from alice.nguyen@gmail.com ("+aliceGoogle+")",
-					"Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?",
-					"y yes n no (default)")
-				if scr := h.screen(); strings.Contains(scr, "……") {
-					t.Fatalf("a line ends in a doubled ellipsis:\n%s", scr)
-				}
-			}
-			whole()
-			h.mustShowWhole("its undo (`linkdesk undo`, or U in the audit log) links it again")
-			h.press("enter") // enter does not confirm: a hint, under the question
-			whole()
-			h.mustShowWhole("Press y to unlink or n to cancel (enter does not confirm).")
-		})
-	}
-}
-
-// TestTheUnlinkDialogScrollsWhatDoesNotFit: at 60×20, with a hint under
-// the question, the identities and the note no longer fit: the question
-// and its y/n stay in view, and pgdn scrolls the rest.
-func TestTheUnlinkDialogScrollsWhatDoesNotFit(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
-	linkAliceIntoGoogle(h)
-	h.press("enter")
-	h.mustShowWhole("Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
-	h.mustShow("more lines (pgdn)")
-	h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
-	h.mustShowWhole("links it again", "Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
-}
 
 // TestACursorOnAnAccountGoneSaysSo: the account under the cursor is deleted
 // from another shell; once the group is read again the screen says so and
@@ -177,34 +97,6 @@ func TestAChosenPrimaryGoneSaysSo(t *testing.T) {
 	if strings.Contains(h.screen(), "The primary you chose") {
 		t.Fatalf("the notice stays once p chose another primary:\n%s", h.screen())
 	}
-}
-
-// TestTheVerificationDialogSaysTheInboxIsShared: whoever reads an inbox
-// that other accounts share follows the verification link, as they would a
-// ticket's: the v dialog says so under the address, in the ticket dialog's
-// words, at 100×30 and 60×20; an address no other account has gets no
-// such line.
-func TestTheVerificationDialogSaysTheInboxIsShared(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-			h.openGroup("maria.garcia@outlook.com")
-			h.press("j", "v")
-			activeIs[*tui.Confirm](h, "v did not open the verification dialog")
-			h.mustShowWhole("To maria.garcia@outlook.com shared by 2 accounts: anyone reading that inbox verifies this account")
-			h.press("esc", "t") // the same account's ticket says it in the same words
-			activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-			h.mustShowWhole("shared by 2 accounts: anyone reading that inbox gets the link")
-		})
-	}
-	t.Run("an inbox of its own", func(t *testing.T) {
-		h := newHarness(t, harnessOpts{})
-		h.send(askVerify(h.c, "auth0|nobody", false, "someone.alone@example.com"))
-		activeIs[*tui.Confirm](h, "askVerify did not open the dialog")
-		if strings.Contains(h.screen(), "shared by") {
-			t.Fatalf("an address no other account has is said to be shared:\n%s", h.screen())
-		}
-	})
 }
 
 // TestTheAccountHelpNamesTheAccountAsTheScreenDoes: help on a profile of a

@@ -57,13 +57,3 @@ func TestReadOnlyIsEnforcedUnderTheScreens(t *testing.T) {
 		t.Fatalf("%d writes reached the tenant", n)
 	}
 }
-
-// In a read-only session, U on a call of the audit log (one an earlier
-// session made) says undo is off too: it is a write like the others.
-func TestReadOnlyUndoSaysUndoIsOff(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.linkGroup("alice.nguyen@gmail.com")
-	h.c.ReadOnly = true // as the next session, run with --read-only, sees the log
-	h.press("esc", "3", "U")
-	h.mustShow("read-only session (--read-only): no writes (link, unlink, delete, ticket, verify, undo)")
-}

@@ -79,69 +79,6 @@ func TestTheLinkReviewScrollsToItsEnd(t *testing.T) {
 	})
 }
 
-// TestAWriteResultScrollsToItsEnd: at 60×20 the result of a link, and of
-// its undo, is longer than the window: it says how many lines are below
-// (the steps cut at the bottom said nothing, and no key reached them), and
-// ↓, j, pgdn and G reach its last lines: the last call, the audit log and
-// how to go back; g and ↑ come back to the top. The help lists the keys,
-// j/k and g with them, and so does the footer.
-func TestAWriteResultScrollsToItsEnd(t *testing.T) {
-	end := func(h *harness, call string) {
-		h.t.Helper()
-		h.mustShow(call, "Audit log: ", "What changed is read again from the tenant; esc goes back.")
-		if strings.Contains(h.screen(), "more line") {
-			h.t.Fatalf("the end of the result is in view, yet it says more lines are below:\n%s", h.screen())
-		}
-	}
-	top := func(h *harness) {
-		h.t.Helper()
-		h.mustShow("✓ Done.", "more lines (↓)")
-		if strings.Contains(h.screen(), "Audit log: ") {
-			h.t.Fatalf("the result fits the window: nothing to test:\n%s", h.screen())
-		}
-	}
-	t.Run("link", func(t *testing.T) {
-		h := newHarness(t, harnessOpts{tenant: true, edit: withLongTail, width: 60, height: 20})
-		linkWithCalls(h)
-		top(h)
-		h.mustShow("Link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b:")
-		h.press("G")
-		end(h, "✓ op2.link")
-		h.mustShow("Link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b:") // what was linked stays on top
-		h.press("g")
-		top(h)
-		for range 20 {
-			h.press("down")
-		}
-		end(h, "✓ op2.link")
-		h.press("up", "up")
-		h.mustShow("more line")
-		if f := footerLine(h); !strings.Contains(f, "↑/↓ j/k scroll") {
-			t.Errorf("the footer does not name j/k: %q", f)
-		}
-		h.press("?")
-		// j/k and g scroll it too: the help names them (tester: ↑/↓ and G alone).
-		for _, want := range [][2]string{{"↑/↓ j/k", "scroll"}, {"pgdn/pgup", "scroll a page"}, {"g/G", "top / end"}} {
-			if !helpLine(h.screen(), want[0], want[1]) {
-				t.Errorf("the help does not list %q %q:\n%s", want[0], want[1], h.screen())
-			}
-		}
-	})
-	t.Run("undo", func(t *testing.T) {
-		h := newHarness(t, harnessOpts{tenant: true, edit: withLongTail, width: 60, height: 20})
-		linkWithCalls(h)
-		h.press("esc", "3", "U", "y")
-		top(h)
-		h.press("G")
-		end(h, "As its notes said:") // its notes follow its calls
-		h.mustShow("Undo link of google-oauth2|114455667788990011223")
-		for range 4 {
-			h.press("up")
-		}
-		h.mustShow("✓ op3.patch")
-	})
-}
-
 // TestEveryMoreLinesHintNamesKeysThatReachTheEnd: wherever a screen says
 // "… n more lines (keys)", pressing the key it names, a frame after each
 // press, brings the count down at every press and reaches the end; G

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -226,26 +224,6 @@ func TestThePairWizardShowsTheFirstAccountsOwnEmail(t *testing.T) {
 	}
 }
 
-// enter pressed in the delete dialog while the account is read is not
-// said to be unread once it has been read.
-func TestTheDeleteDialogForgetsNotReadYetOnceRead(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("maria.garcia@outlook.com")
-	_, open := h.m.Update(keyPress("D"))
-	var read tea.Cmd
-	for _, msg := range run(open) {
-		_, cmd := h.m.Update(msg)
-		read = cmd // the dialog's read of the account, held back
-	}
-	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
-	h.press("enter") // while it is read
-	h.send(read)
-	h.mustShow("To delete, type")
-	if strings.Contains(h.screen(), "The account has not been read yet.") {
-		t.Fatalf("the dialog still says the account has not been read:\n%s", h.screen())
-	}
-}
-
 // Help on the audit log says what r does there: it reads the log again
 // (and rescans); the global "r rescan" is not listed beside it.
 func TestAuditLogHelpSaysRReadsTheLogAgain(t *testing.T) {
@@ -282,32 +260,6 @@ func TestQuittingDuringALinksReadsListsItAsUnsent(t *testing.T) {
 	}
 	if n := h.srv.Stats().Requests[emulator.RouteLink]; n != 0 {
 		t.Errorf("the link was sent %d times", n)
-	}
-}
-
-// In a question (the verification dialog's y/n), / opens find above it:
-// the letters typed after it go to find, and y answers nothing.
-func TestSlashInAQuestionOpensFindAndTheLettersNeverAnswerIt(t *testing.T) {
-	for _, ahead := range []bool{false, true} {
-		h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-		d := h.openGroup("maria.garcia@outlook.com")
-		h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728") // unverified
-		h.press("v")
-		h.mustShow("Send the verification email")
-		if ahead {
-			h.pressAhead("/", "i", "v", "y")
-		} else {
-			h.press("/", "i", "v", "y")
-		}
-		activeIs[*Find](h, "/ in the verification dialog did not open find")
-		if verificationJobs(h) != 0 || h.m.WritesInFlight() != 0 {
-			t.Fatalf("/ivy in the verification dialog sent it:\n%s", h.screen())
-		}
-		h.press("esc") // back to the question, still unanswered
-		h.mustShow("Send the verification email")
-		if verificationJobs(h) != 0 {
-			t.Fatal("the verification email went out")
-		}
 	}
 }
 

@@ -84,26 +84,3 @@ func TestQuestionMarkOnAnEmptyFieldOpensHelp(t *testing.T) {
 	h.press("?")
 	h.mustShow("Keys on")
 }
-
-// TestTicketOptionsStartAtLifetimeAndCheckAFieldAsItIsLeft: tab opens the
-// ticket's options on Lifetime every time, not on the field left last, and
-// a lifetime out of bounds is said as the field is left, with its bound.
-func TestTicketOptionsStartAtLifetimeAndCheckAFieldAsItIsLeft(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("the.millers@gmail.com")
-	h.press("t")
-	tk := activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-	h.press("tab")
-	h.typeText("0s")
-	h.press("tab")
-	h.mustShowWhole(`lifetime "0s": 1s at least`)
-	h.press("ctrl+u") // on client_id: nothing typed
-	h.press("tab")
-	h.typeText("https://example.com/done")
-	h.press("enter", "tab", "ctrl+u")
-	h.typeText("2h")
-	h.press("enter")
-	if o, err := tk.Options(); err != nil || o.TTL.String() != "2h0m0s" || o.ResultURL != "https://example.com/done" {
-		t.Fatalf("options %+v, %v: the second tab did not start at Lifetime:\n%s", o, err, h.screen())
-	}
-}

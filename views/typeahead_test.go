@@ -1,29 +1,10 @@
 package views
 
 import (
-	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/linkdesk/linkdesk/emulator"
 )
-
-// Keys a terminal delivers in one read with the key that answers a
-// question or opens a screen go to what is on screen after it, never a
-// second time to the question: yy sends one verification email and
-// leaves the group open.
-func TestYYInTheVerificationQuestionSendsOneEmail(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
-	d := h.openGroup("maria.garcia@outlook.com")
-	h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728") // unverified
-	h.press("v")
-	h.mustShow("Send the verification email")
-	h.pressAhead("y", "y")
-	if n := verificationJobs(h); n != 1 {
-		t.Fatalf("yy sent %d verification emails, want 1:\n%s", n, h.screen())
-	}
-	activeIs[*Detail](h, "the second y closed the group too")
-}
 
 // enter on the groups list, then /ivy in the same read: the letters type
 // into the filter of the group opened, and no dialog opens.
@@ -110,59 +91,6 @@ func TestQTypedWithTheYOfAWriteAsksFirst(t *testing.T) {
 	})
 }
 
-// esc while the undo of a deleted database account runs keeps the dialog
-// open: the ticket URL it makes is shown there and nowhere else.
-func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	h.deleteEmma()
-	h.press("esc", "esc", "3", "U")
-	h.mustShow("Undo delete of emma.miller")
-	_, undo := h.m.Update(keyPress("y")) // in flight: its command held back
-	h.press("esc")
-	activeIs[*UndoDialog](h, "esc closed the undo while it makes a ticket")
-	h.mustShow("its URL shows here, and only here")
-	if strings.Contains(h.footer(), "esc") {
-		t.Fatalf("the footer offers esc, which is kept:\n%s", h.screen())
-	}
-	h.press("1") // another page asks first
-	h.mustShow("Leave this screen?", "the password-change ticket URL the undo is making")
-	h.press("n")
-	h.send(undo)
-	h.mustShow("✓ Done.", "ticket: https://")
-	h.mustShow(": done, except what its notes said") // a password is not restored: "done" alone claimed it (tester)
-	// The notes it points at are under the result (tester: they were shown
-	// only before the undo ran).
-	h.press("G")
-	h.mustShow("As its notes said:", "op2: a password cannot be restored")
-	h.press("esc") // the URL made is shown nowhere else: esc asks as q does
-	h.mustShow("Leave and lose it?", "the password-change ticket URL the undo made")
-	h.press("n")
-	activeIs[*UndoDialog](h, "n left the undo and its URL")
-}
-
-// y typed with the u that opens the unlink dialog, before it has read the
-// account, unlinks nothing and says it is still reading; once read, the
-// question stands without a stale "Nothing to unlink".
-func TestYTypedBeforeTheUnlinkDialogReadsUnlinksNothing(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("sam.taylor@gmail.com")
-	h.press("enter")
-	h.mustShow("u unlink ·")
-	_, read := h.m.Update(keyPress("u"))
-	h.press("y")
-	h.mustShow("Still reading the account")
-	h.send(read)
-	activeIs[*Unlink](h, "the unlink dialog closed")
-	if strings.Contains(h.screen(), "Nothing to unlink") || strings.Contains(h.screen(), "Still reading") {
-		t.Fatalf("a stale hint once the account is read:\n%s", h.screen())
-	}
-	h.mustShow("Unlink google-oauth2|101202303404505606707")
-	if n := h.srv.Stats().Requests[emulator.RouteUnlink]; n != 0 {
-		t.Fatalf("%d unlink calls before the account was read", n)
-	}
-}
-
 // Keys typed while a find searches neither join the query searched nor act
 // on the account it opens: D typed after enter opens no delete dialog.
 func TestKeysTypedWhileFindSearchesAreDropped(t *testing.T) {
@@ -209,23 +137,6 @@ func TestEscDuringAFindSearchOpensNothingItFinds(t *testing.T) {
 	if f := activeIs[*Find](h, "the search esc left opened its account"); f.Results() != 3 {
 		t.Fatalf("the results are not the earlier ones:\n%s", h.screen())
 	}
-}
-
-// 1, 2 or 3 while a ticket is being made asks first: its URL shows only in
-// its dialog, once made.
-func TestLeavingWhileATicketIsMadeAsksFirst(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	d := h.openGroup("maria.garcia@outlook.com")
-	h.selectAccount(d, "auth0|672614a0b1c2d3e4f5061728")
-	h.press("t")
-	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-	_, ticket := h.m.Update(keyPress("y")) // in flight: held back
-	h.press("2")
-	h.mustShow("Leave this screen?", "the ticket URL being made")
-	h.press("n")
-	h.send(ticket)
-	activeIs[*TicketDialog](h, "n left the ticket dialog")
-	h.mustShow("https://")
 }
 
 // q quits as it is handled: v and y read with it open no question and send
@@ -282,22 +193,4 @@ func TestEscDuringTheFirstFindSearchKeepsTheQuery(t *testing.T) {
 	if f.query.Value != "sam.taylor@gmail.com" || !f.Capturing() {
 		t.Fatalf("the query is %q (typing %v) after esc stopped its search", f.query.Value, f.Capturing())
 	}
-}
-
-// The undo of an unlink out of one member of a family links the account
-// back into it: its dialog says, before y, who else shares the email, as
-// the link's confirmation did (tester: the undo named none of the family).
-func TestTheUndoLinkingBackIntoAFamilyMemberNamesTheFamily(t *testing.T) {
-	const raj = "auth0|63a1b2c3d4e5f60718293a4c"
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
-	d := h.openGroup("patel.family@gmail.com")
-	h.press("l", "j", "j", "space", "enter", "enter", "y")
-	h.mustShow("✓ Done.")
-	h.press("esc")
-	h.selectAccount(d, raj)
-	h.press("u", "y")
-	h.mustShow("✓ Done.")
-	h.press("esc", "3", "U")
-	h.mustShow("link google-oauth2|112233445566778899001 into", "Undo it?")
-	h.mustShowWhole("Note: 1 other account shares the email patel.family@gmail.com (anika.patel (auth0|63a1b2c3d4e5f60718293a4d)): whoever signs in with google-oauth2|112233445566778899001 gets into the account raj.patel (auth0|63a1b2c3d4e5f60718293a4c) alone.")
 }

@@ -2,18 +2,15 @@ package views
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -547,69 +544,6 @@ func TestTabMovesBetweenPanes(t *testing.T) {
 	}
 }
 
-// ---- destructive prompts: enter never confirms ----
-
-func TestEnterDoesNotConfirmTheTicket(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("t", "enter", "enter")
-	if d, ok := h.active().(*TicketDialog); !ok || d.URL() != "" || h.m.WritesInFlight() != 0 {
-		t.Fatalf("enter closed the ticket question or made a ticket; screen:\n%s", h.screen())
-	}
-	h.mustShow("enter does not confirm")
-	h.press("n")
-	if recs := auditRecords(t, h); len(recs) != 0 {
-		t.Fatalf("a cancelled ticket left %d audit records", len(recs))
-	}
-	h.press("t", "y")
-	tv, ok := h.active().(*TicketDialog)
-	if !ok || !strings.HasPrefix(tv.URL(), "http") {
-		t.Fatalf("y did not make a ticket; screen:\n%s", h.screen())
-	}
-	if recs := auditRecords(t, h); len(recs) != 2 || recs[0].Action != linking.ActionTicket {
-		t.Fatalf("ticket audit records: %+v", recs)
-	}
-}
-
-func TestEnterDoesNotConfirmAnUnlink(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("lena.fischer@gmail.com")
-	h.press("u")
-	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
-	h.mustShow("Unlink github|48151623 from auth0|61a1b2c3d4e5f60718293a4b?", "y yes   n no (default)")
-	h.press("enter", "enter")
-	if u.exec.started || h.m.WritesInFlight() != 0 || len(auditRecords(t, h)) != 0 {
-		t.Fatal("enter unlinked")
-	}
-	h.mustShow("enter does not confirm")
-	h.press("n")
-	activeIs[*Detail](h, "n did not close the unlink dialog")
-}
-
-func TestDeleteNeedsThePrimaryIdentifierTyped(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("the.millers@gmail.com")
-	h.press("j", "D")
-	d := activeIs[*DeleteDialog](h, "D did not open the delete dialog")
-	if d.Expected() != "emma.miller" {
-		t.Fatalf("expected identifier %q, want the username on a Non-Unique Emails connection", d.Expected())
-	}
-	h.mustShow("type its username or its user id, then enter:", "  emma.miller\n", "  auth0|64b7ca01e0f1a2b3c4d5e6f8\n")
-	h.press("enter")
-	h.typeText("yes")
-	h.press("enter")
-	h.mustShow("That does not name this account")
-	h.typeText("y")
-	if d.exec.started || len(auditRecords(t, h)) != 0 {
-		t.Fatal("the delete went ahead without the identifier")
-	}
-	if d.Typed() != "yesy" {
-		t.Fatalf("typed %q: y must type, not confirm", d.Typed())
-	}
-	h.press("esc")
-	activeIs[*Detail](h, "esc did not cancel the delete")
-}
-
 func TestEnterDoesNotConfirmALink(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("alice.nguyen@gmail.com")
@@ -708,34 +642,6 @@ func TestLinkRefusesAnUnverifiedEmailUntilOverridden(t *testing.T) {
 	}
 }
 
-func TestDeleteWritesABackupAndAnAuditRecord(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("bob.smith@yahoo.com")
-	h.press("j", "D")
-	d := h.active().(*DeleteDialog)
-	h.mustShow("no identity is linked into it", "backed up first", "<time>-delete-<id>.json", `app_metadata  {"legacy_id":"L-1000456","migrated":false}`)
-	h.typeText(d.Expected())
-	h.press("enter")
-	h.mustShow("✓ Done.", "op1.delete", "backup: ")
-	backups, _ := filepath.Glob(filepath.Join(h.c.Backend.BackupDir(), "*-delete-*.json"))
-	if len(backups) != 1 {
-		t.Fatalf("backups: %v", backups)
-	}
-	data, err := os.ReadFile(backups[0])
-	if err != nil || !strings.Contains(string(data), `"auth0|1000456"`) {
-		t.Fatalf("the backup does not hold the deleted user: %v\n%s", err, data)
-	}
-	recs := auditRecords(t, h)
-	if len(recs) != 2 || recs[0].Action != linking.ActionDelete || recs[0].Result != audit.ResultOK || recs[0].Backup != backups[0] {
-		t.Fatalf("audit records: %+v", recs)
-	}
-	h.press("esc")
-	h.mustShow("resolved")
-	h.press("3")
-	// Named by the username that tells it from the other profile of its email.
-	h.mustShow("delete", "ok", "bob.smith2", "tester", "backup …", filepath.Base(backups[0]))
-}
-
 func TestStaleAnswersAreDropped(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("alice.nguyen@gmail.com")
@@ -778,43 +684,6 @@ func TestTheLinkReviewScrollsPastItsLastConflict(t *testing.T) {
 	}
 	h.press("k")
 	h.mustShow("Conflict 3 of 4")
-}
-
-// Every dialog that reads, then writes, shows the answer to its own read and
-// never one to a read it no longer waits for (an earlier dialog's, or one
-// superseded), whatever that answer says.
-func TestEveryWriteDialogDropsAStaleAnswer(t *testing.T) {
-	stale := errors.New("an answer to another read")
-	for _, tc := range []struct {
-		name  string
-		open  func(h *harness)
-		shows string // what the dialog shows from its own read
-		msg   func(task tui.TaskID) tea.Msg
-	}{
-		{"link", func(h *harness) { h.openGroup("alice.nguyen@gmail.com"); h.press("l", "enter") }, "✓ safety checks passed",
-			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
-		{"unlink", func(h *harness) { h.openGroup("lena.fischer@gmail.com"); h.press("u") }, "Unlink github|48151623",
-			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
-		{"delete", func(h *harness) { h.openGroup("bob.smith@yahoo.com"); h.press("j", "D") }, "backed up first",
-			func(task tui.TaskID) tea.Msg { return tui.AccountMsg{Task: task, Err: stale} }},
-		{"ticket", func(h *harness) { h.openGroup("the.millers@gmail.com"); h.press("j", "j", "t") }, "Make a ticket for liam.miller?",
-			func(task tui.TaskID) tea.Msg { return tui.UsersMsg{Task: task, Err: stale} }},
-		{"undo", func(h *harness) {
-			h.linkGroup("alice.nguyen@gmail.com")
-			h.press("3", "U")
-		}, "Undo it?", func(task tui.TaskID) tea.Msg { return tui.UndoPreviewMsg{Task: task, Err: stale} }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{tenant: true})
-			tc.open(h)
-			h.mustShow(tc.shows)
-			before := h.screen()
-			h.send(tc.msg(tui.NewTask()))
-			if h.screen() != before || strings.Contains(h.screen(), stale.Error()) {
-				t.Fatalf("a stale answer changed the %s dialog:\n%s", tc.name, h.screen())
-			}
-		})
-	}
 }
 
 func TestTheTerminalBackgroundPicksTheTheme(t *testing.T) {
@@ -954,49 +823,6 @@ func TestQuitNamesTheGroupOfEachWizard(t *testing.T) {
 	activeIs[*LinkWizard](h, "l did not open a second wizard")
 	h.press("q")
 	h.mustShow("the link wizard of wei.zhang@gmail.com: its choices", "the link wizard of alice.nguyen@gmail.com: its choices")
-}
-
-// TestTheWriteLabelOfALinkFitsTheStatusBar: the status bar's label of a
-// link of two accounts into one says how many and into which, and shows
-// whole at 100 columns while the write is in flight; the result screen
-// names every secondary.
-func TestTheWriteLabelOfALinkFitsTheStatusBar(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l", "enter", "enter")
-	w := activeIs[*LinkWizard](h, "the wizard closed")
-	run := w.execute() // the root takes the write at once: in flight, its command not run yet
-	const want = "link 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b"
-	if got := h.m.WriteLabels(); len(got) != 1 || got[0] != want {
-		t.Fatalf("the writes in flight are %q, want %q", got, want)
-	}
-	if bar := lastLine(h.screen()); !strings.Contains(bar, "writes 1 (link 2 accounts into auth") {
-		t.Fatalf("the status bar does not say how many accounts the write links, into which: %q", bar)
-	}
-	h.send(tea.WindowSizeMsg{Width: 130, Height: 30})
-	if bar := lastLine(h.screen()); !strings.Contains(bar, "("+want+")") {
-		t.Fatalf("the status bar does not show the write whole: %q", bar)
-	}
-	h.send(run)
-	h.mustShow("github|9007199254740993", "google-oauth2|114455667788990011223", "✓ "+want+": done.")
-}
-
-func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
-
-// TestTheDeleteDialogOfAnAccountGoneSaysSo: an account deleted behind the
-// UI's back: the dialog says there is nothing to delete, in words, and
-// offers no key but esc.
-func TestTheDeleteDialogOfAnAccountGoneSaysSo(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("bob.smith@yahoo.com")
-	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), "auth0|1000456"); err != nil {
-		t.Fatal(err)
-	}
-	h.press("j", "D")
-	h.mustShow("No account has this user id now", "esc goes back.")
-	if s := h.screen(); strings.Contains(s, "enter delete once it is typed") || strings.Contains(s, "404") {
-		t.Fatalf("the dialog of an account gone offers to delete it, or shows the raw answer:\n%s", s)
-	}
 }
 
 // TestTheBreadcrumbsKeepTheCurrentScreen: in a narrow window the trail

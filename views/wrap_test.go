@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,38 +145,6 @@ func TestTitlesUseTheRoomTheyHave(t *testing.T) {
 	head := strings.Split(h.screen(), "\n")[1]
 	if !strings.Contains(head, long) || strings.Contains(head, "…") {
 		t.Fatalf("the wizard's title is cut: %q\n%s", head, h.screen())
-	}
-}
-
-// TestResultScreensShowBackupPathsWhole: the result of a write names each
-// backup and the audit log by their whole paths, on a line of their own
-// where beside the label has no room, broken after a "/" where one line
-// does not hold them (they were cut at the start: a wrong path to copy).
-func TestResultScreensShowBackupPathsWhole(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-		h.openGroup("bob.smith@yahoo.com")
-		h.press("j", "D")
-		h.typeText(activeIs[*DeleteDialog](h, "D did not open the delete dialog").Expected())
-		h.press("enter")
-		h.mustShow("✓ Done.")
-		backups, _ := filepath.Glob(filepath.Join(h.c.Backend.BackupDir(), "*-delete-*.json"))
-		if len(backups) != 1 {
-			t.Fatalf("backups: %v", backups)
-		}
-		// The screen's lines, each without its indent, run together.
-		var joined strings.Builder
-		for l := range strings.Lines(h.screen()) {
-			joined.WriteString(strings.TrimSpace(l))
-		}
-		for _, path := range []string{backups[0], h.c.Backend.AuditLog()} {
-			if !strings.Contains(joined.String(), path) {
-				t.Errorf("at %dx%d the result does not show %s whole:\n%s", size[0], size[1], path, h.screen())
-			}
-		}
-		if strings.Contains(h.screen(), "backup: …") {
-			t.Errorf("at %dx%d the backup's path is cut:\n%s", size[0], size[1], h.screen())
-		}
 	}
 }
 
@@ -329,26 +296,5 @@ func withLargerPatelFamily(t *emulator.Tenant) {
 			t.Users = append(t.Users, &member)
 		}
 		return
-	}
-}
-
-// The reason a deletion prefills asserts nothing not known: only a link
-// candidate's account is called a duplicate; a family member of a mixed
-// group, a legacy database's profile and the accounts of a group that
-// waits for a verification are said to be what they are (tester: a child
-// of a family and a legacy profile were each a "duplicate account").
-func TestTheDefaultDeleteReasonSaysOnlyWhatIsKnown(t *testing.T) {
-	for _, c := range []struct{ email, id, want string }{
-		{"patel.family@gmail.com", "auth0|63a1b2c3d4e5f60718293a4d", "account deleted in the linkdesk TUI (one of 2 accounts of its connection sharing its email; its group: mixed)"},
-		{"patel.family@gmail.com", "google-oauth2|112233445566778899001", "account deleted in the linkdesk TUI (its email's group: mixed)"},
-		{"bob.smith@yahoo.com", "auth0|1000456", "account deleted in the linkdesk TUI (one of 2 accounts of its connection sharing its email; its group: legacy duplicate)"},
-		{"maria.garcia@outlook.com", "github|5832311", "account deleted in the linkdesk TUI (its email's group: needs verification)"},
-		{"alice.nguyen@gmail.com", "google-oauth2|108812345678901234567", "duplicate account (link candidate), deleted in the linkdesk TUI"},
-	} {
-		h := newHarness(t, harnessOpts{tenant: true, width: 140, height: 40})
-		d := h.openGroup(c.email)
-		h.selectAccount(d, c.id)
-		h.press("D")
-		h.mustShowWhole("Reason " + c.want + " (tab edits)")
 	}
 }

@@ -1,0 +1,210 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/session/sessiontest"
+)
+
+func TestEnterDoesNotConfirmAnUnlink(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("lena.fischer@gmail.com")
+	h.press("u")
+	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShow("Unlink github|48151623 from auth0|61a1b2c3d4e5f60718293a4b?", "y yes   n no (default)")
+	h.press("enter", "enter")
+	if u.exec.started || h.m.WritesInFlight() != 0 || len(auditRecords(t, h)) != 0 {
+		t.Fatal("enter unlinked")
+	}
+	h.mustShow("enter does not confirm")
+	h.press("n")
+	activeIs[*Detail](h, "n did not close the unlink dialog")
+}
+
+func TestUnlinkPicksTheIdentityLinkedLast(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.linkGroup("wei.zhang@gmail.com")
+	h.press("esc", "u")
+	u := h.active().(*Unlink)
+	if u.Selected() != "google-oauth2|114455667788990011223" {
+		t.Fatalf("the picker starts on %s, want the identity linked last", u.Selected())
+	}
+	h.mustShow("▸ wei.zhang@gmail.com google-oauth2|114455667788990011223", "newest") // its old profile's email
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("google-oauth2|114455667788990011223"); !ok {
+		t.Fatal("the identity linked last did not come back as an account")
+	}
+}
+
+// An account found with f unlinks from its own screen: Sam's Google
+// identity is linked into his database account, and no other account has
+// his email, so no group screen would ever offer the unlink.
+func TestUnlinkFromAnAccountWithoutAGroup(t *testing.T) {
+	const sam, google = "auth0|60d5ec49f1a2b3c4d5e6f708", "google-oauth2|101202303404505606707"
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("Account sam.taylor@gmail.com ("+sam+")", "no other account has this email", "u unlink ·")
+	h.press("u")
+	activeIs[*Unlink](h, "u on an account with a linked identity did not open the unlink dialog")
+	h.mustShow("Unlink an identity from sam.taylor@gmail.com", google, "newest")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser(google); !ok {
+		t.Fatal("the identity did not come back as an account")
+	}
+	// Back on the account, read again: nothing is linked into it now.
+	h.press("esc")
+	a := activeIs[*Account](h, "esc did not go back to the account")
+	if a.Loaded() == nil || len(a.Loaded().User.Linked()) != 0 {
+		t.Fatalf("the account still shows a linked identity:\n%s", h.screen())
+	}
+	h.press("u")
+	activeIs[*Account](h, "u opened a dialog with nothing to unlink")
+	h.mustShow("has no linked identity to unlink")
+}
+
+// The unlink dialog shows every call it makes: from a blocked primary, the
+// identity is blocked once it is back, and it is.
+func TestAnUnlinkFromABlockedPrimaryShowsAndMakesTheBlock(t *testing.T) {
+	const lena = "auth0|61a1b2c3d4e5f60718293a4b"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40, edit: editUser(lena, func(u *emulator.User) { u.Blocked = emulator.FlagTrue })})
+	h.openGroup("lena.fischer@gmail.com")
+	h.press("u")
+	activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShow("comes back blocked too", "call: DELETE /api/v2/users/auth0%7C61a1b2c3d4e5f60718293a4b/identities/github/48151623",
+		`then: PATCH /api/v2/users/github%7C48151623 {"blocked":true}`)
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if u, ok := h.srv.GetUser("github|48151623"); !ok || !u.Blocked.Bool() {
+		t.Fatalf("the identity of a blocked primary came back unblocked (or not at all: %v)", ok)
+	}
+}
+
+// With alice's link cut off and not settled, u on her account says at
+// once that the unlink would be refused (unsettled_write), and how to
+// settle it; y starts nothing.
+func TestUnlinkOfAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	openAlice(t, h)
+	h.press("u")
+	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShow(sessiontest.AliceGoogle)
+	h.mustRefuseAhead()
+	if strings.Contains(h.screen(), "y yes") {
+		t.Errorf("the refused unlink still asks y/n:\n%s", h.screen())
+	}
+	h.pressStartsNoWrite("y")
+	if u.exec.started {
+		t.Fatal("y started the unlink")
+	}
+	h.mustShowWhole(stillRefused)
+	h.press("esc")
+	activeIs[*Account](h, "esc did not go back to the account")
+}
+
+// y typed once the unlink dialog has read the account, but before the
+// journals are read, unlinks nothing and says so; once they are read
+// (nothing holds the account) the question stands without that hint, and
+// y unlinks.
+func TestYTypedBeforeTheJournalsAreReadUnlinksNothing(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	check := unlinkSamsAccountRead(h)
+	if len(check) == 0 {
+		t.Fatal("the account read, the dialog did not read the journals")
+	}
+	h.pressStartsNoWrite("y")
+	h.mustShow("Still reading the journals")
+	for _, msg := range check {
+		h.send(msg)
+	}
+	if s := h.screen(); strings.Contains(s, "Still reading") {
+		t.Fatalf("a stale hint once the journals are read:\n%s", s)
+	}
+	h.mustShow("Unlink google-oauth2|101202303404505606707")
+	h.press("y")
+	h.mustShow("✓ Done.")
+}
+
+// linkAliceIntoGoogle links alice.nguyen's database account into her
+// Google one (p on it first), and opens the unlink dialog on the Google
+// account: its identity is the database account, the user id of each
+// long, and its email shared by both.
+func linkAliceIntoGoogle(h *harness) {
+	h.t.Helper()
+	h.selectAccount(h.openGroup("alice.nguyen@gmail.com"), aliceGoogle)
+	h.press("p", "l", "enter", "enter", "y")
+	h.mustShow("✓ Done.")
+	h.press("esc", "u")
+	activeIs[*Unlink](h, "u did not open the unlink dialog")
+}
+
+// TestTheUnlinkDialogShowsBothAccountsWhole: at 60×20, 80×24 and 100×30
+// the title and the question name both accounts with their user ids whole
+// (wrapped, never cut), the note is whole and never ends in "……", and the
+// question's y/n stays on screen, a hint under it too.
+func TestTheUnlinkDialogShowsBothAccountsWhole(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
+			linkAliceIntoGoogle(h)
+			whole := func() {
+				t.Helper()
+				h.mustShowWhole("Unlink an identity from alice.nguyen@gmail.com ("+aliceGoogle+")",
+					"Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?",
+					"y yes n no (default)")
+				if scr := h.screen(); strings.Contains(scr, "……") {
+					t.Fatalf("a line ends in a doubled ellipsis:\n%s", scr)
+				}
+			}
+			whole()
+			h.mustShowWhole("its undo (`linkdesk undo`, or U in the audit log) links it again")
+			h.press("enter") // enter does not confirm: a hint, under the question
+			whole()
+			h.mustShowWhole("Press y to unlink or n to cancel (enter does not confirm).")
+		})
+	}
+}
+
+// TestTheUnlinkDialogScrollsWhatDoesNotFit: at 60×20, with a hint under
+// the question, the identities and the note no longer fit: the question
+// and its y/n stay in view, and pgdn scrolls the rest.
+func TestTheUnlinkDialogScrollsWhatDoesNotFit(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	linkAliceIntoGoogle(h)
+	h.press("enter")
+	h.mustShowWhole("Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
+	h.mustShow("more lines (pgdn)")
+	h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	h.mustShowWhole("links it again", "Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
+}
+
+// y typed with the u that opens the unlink dialog, before it has read the
+// account, unlinks nothing and says it is still reading; once read, the
+// question stands without a stale "Nothing to unlink".
+func TestYTypedBeforeTheUnlinkDialogReadsUnlinksNothing(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter")
+	h.mustShow("u unlink ·")
+	_, read := h.m.Update(keyPress("u"))
+	h.press("y")
+	h.mustShow("Still reading the account")
+	h.send(read)
+	activeIs[*Unlink](h, "the unlink dialog closed")
+	if strings.Contains(h.screen(), "Nothing to unlink") || strings.Contains(h.screen(), "Still reading") {
+		t.Fatalf("a stale hint once the account is read:\n%s", h.screen())
+	}
+	h.mustShow("Unlink google-oauth2|101202303404505606707")
+	if n := h.srv.Stats().Requests[emulator.RouteUnlink]; n != 0 {
+		t.Fatalf("%d unlink calls before the account was read", n)
+	}
+}
