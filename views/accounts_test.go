@@ -134,26 +134,6 @@ func TestAnAccountDeletedFromItsScreenSaysItIsGone(t *testing.T) {
 	}
 }
 
-func TestAReasonTypedInTheDialogIsRecorded(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter", "tab", "ctrl+u")
-	h.typeText("ZD-4411 yes, it is me")
-	h.press("enter") // keeps the reason: it does not confirm
-	if len(auditRecords(t, h)) != 0 {
-		t.Fatal("enter in the reason field linked")
-	}
-	h.press("y")
-	h.mustShow("✓ Done.")
-	for _, r := range auditRecords(t, h) {
-		if r.Reason != "ZD-4411 yes, it is me" {
-			t.Fatalf("record %s %s has reason %q", r.Action, r.Phase, r.Reason)
-		}
-	}
-	h.press("3")
-	h.mustShow("why ZD-4411 yes, it is me")
-}
-
 // A child deleted from a family stays named by its username in the audit
 // log and in its undo, although the group no longer holds it.
 func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
@@ -210,34 +190,6 @@ func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
 	h.press("y")
 	if !h.quit {
 		t.Fatal("y did not quit")
-	}
-}
-
-func TestLeavingAHalfDoneWizardAsksFirst(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "2")
-	h.mustShow("Leave this screen?", "the link wizard of ")
-	h.press("n")
-	activeIs[*LinkWizard](h, "n left the wizard")
-	h.press("1", "y")
-	activeIs[*Overview](h, "y did not leave for the overview")
-	// Nothing chosen yet: nothing to lose, no question.
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "3")
-	activeIs[*AuditLog](h, "3 asked although nothing was chosen")
-	// q asks too, and n keeps the wizard.
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "q")
-	h.mustShow("Quit and lose it?", "the link wizard of ")
-	h.press("n")
-	activeIs[*LinkWizard](h, "n after q left the wizard")
-	if h.quit {
-		t.Fatal("n quit")
-	}
-	h.press("q", "y")
-	if !h.quit {
-		t.Fatal("q, y did not quit")
 	}
 }
 
@@ -304,35 +256,6 @@ func writeLongLog(t *testing.T, path string, n int) {
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestAnAccountLinksWithAnotherFoundByAnyIdentifier(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("imported.user@web.de")
-	h.press("enter", "l")
-	h.mustShow("Link imported.user@web.de (auth0|5e8f9a0b1c2d3e4f50617283) with which account?")
-	h.typeText("+14155550123") // the sms account, by its phone
-	h.press("enter")
-	w := activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
-	if w.primary != "auth0|5e8f9a0b1c2d3e4f50617283" || len(w.secondaries()) != 1 || w.secondaries()[0] != "sms|64a1f2c3d4e5f60718293a4b" {
-		t.Fatalf("the wizard links %v into %s", w.secondaries(), w.primary)
-	}
-	h.press("enter")
-	h.mustShow("✗ refused: different_emails") // the sms account has no email at all
-	h.press("o")
-	h.mustShow("✗ refused: unverified_email") // nor a verified one
-	h.press("o")
-	h.mustShow("different_emails, unverified_email: OVERRIDDEN by you (recorded)")
-	h.press("enter")
-	// Each override names the accounts it lets through.
-	h.mustShowWhole("+14155550123 (sms|64a1f2c3d4e5f60718293a4b) and imported.user@web.de (auth0|5e8f9a0b1c2d3e4f50617283) share no email: you vouch that they are one person.",
-		"The unverified-email check is overridden for this link: email not verified on +14155550123 (sms|64a1f2c3d4e5f60718293a4b).")
-	h.press("y")
-	h.mustShow("✓ Done.")
-	if _, ok := h.srv.GetUser("sms|64a1f2c3d4e5f60718293a4b"); ok {
-		t.Fatal("the sms account is still a user of its own")
 	}
 }
 
@@ -414,62 +337,6 @@ func TestAListSortedByMissedShowsWhichAreMissed(t *testing.T) {
 		h.mustShow("sorted by missed")
 		if !strings.Contains(h.screen(), "MISSED") {
 			t.Errorf("at %d columns, sorted by missed, no MISSED column:\n%s", width, h.screen())
-		}
-	}
-}
-
-// TestALinkFromAnAccountRereadsTheGroupOfEachAccount: an account without
-// email (sms) linked from its screen with a family member: the wizard names
-// it by its phone, says it has no email rather than an unverified one, and
-// the write re-reads the family's group, which the family member left or
-// holds the sms account in.
-func TestALinkFromAnAccountRereadsTheGroupOfEachAccount(t *testing.T) {
-	const sms, emma = "sms|64a1f2c3d4e5f60718293a4b", "auth0|64b7ca01e0f1a2b3c4d5e6f8"
-	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	h.press("f")
-	h.typeText("+14155550123")
-	h.press("enter")
-	activeIs[*Account](h, "f +14155550123 did not open the sms account")
-	h.press("l")
-	h.typeText("THE.MILLERS@gmail.com")
-	h.press("enter")
-	pick := activeIs[*Find](h, "the picker closed")
-	for i := 0; pick.Results() == 0 || pick.found.Users[pick.cursor].UserID != emma; i++ {
-		if i > 3 {
-			t.Fatalf("emma.miller is not in the list:\n%s", h.screen())
-		}
-		h.press("j")
-	}
-	h.press("enter")
-	w := activeIs[*LinkWizard](h, "choosing emma.miller did not open the wizard")
-	h.mustShow("Link accounts of +14155550123")
-	if strings.Contains(h.screen(), "of "+sms) {
-		t.Fatalf("the wizard is named by the user id:\n%s", h.screen())
-	}
-	for _, l := range strings.Split(h.screen(), "\n") {
-		row := strings.Contains(l, "(●) ") || strings.Contains(l, "[x] ") || strings.Contains(l, "[ ] ")
-		if row && strings.Contains(l, sms) && !strings.Contains(l, " – ") {
-			t.Fatalf("the sms account's EMAIL cell is not –: %q", l)
-		}
-	}
-	primary := w.primary
-	h.press("enter", "o", "o", "enter", "y")
-	h.mustShow("✓ Done.")
-	h.press("esc")
-	activeIs[*Account](h, "esc did not go back to the account")
-	if head := strings.SplitN(h.screen(), "\n", 2)[0]; !strings.Contains(head, "› Account +14155550123") {
-		t.Fatalf("the breadcrumb does not name the account as its screen does: %q", head)
-	}
-	i, ok := h.c.Data.Find("the.millers@gmail.com")
-	if !ok {
-		t.Fatal("the family's group left the data")
-	}
-	for _, a := range h.c.Data.Groups[i].Accounts {
-		if a.UserID == emma && primary == sms {
-			t.Fatalf("emma.miller, linked into the sms account, is still an account of the family's group")
-		}
-		if a.UserID == emma && (len(a.Linked) != 1 || a.Linked[0].Provider+"|"+a.Linked[0].UserID != sms) {
-			t.Fatalf("emma.miller, the primary, shows no linked sms account: %+v", a.Linked)
 		}
 	}
 }
@@ -580,78 +447,6 @@ func TestTheAuditLogShowsThisTenantsCallsAndCountsTheOthers(t *testing.T) {
 	if strings.Contains(h.screen(), "auth0|prod1") {
 		t.Fatalf("another tenant's call is shown:\n%s", h.screen())
 	}
-}
-
-// TestLOnAFamilySaysAtOnceWhyItLinksNothing: a family's accounts (one email
-// on a Non-Unique Emails connection) are never linked, which the link
-// review said only after two steps. On a member's account screen and on
-// the family's group screen, l is left out of the footer, help says why,
-// and l (p too, on the group) says so at once, opening no wizard. The
-// Patels' mixed group, a family and a Google login, still opens it.
-func TestLOnAFamilySaysAtOnceWhyItLinksNothing(t *testing.T) {
-	const refusal = "nothing to link: a family, each account its own person"
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("liam.miller")
-	h.press("enter")
-	activeIs[*Account](h, "enter did not open liam.miller's account")
-	h.mustShow("3 accounts share the.millers@gmail.com: shared by design")
-	if strings.Contains(h.screen(), "l link") {
-		t.Errorf("the account screen offers l on a family:\n%s", h.screen())
-	}
-	h.press("l")
-	activeIs[*Account](h, "l left the account screen of a family member")
-	h.mustShow(refusal)
-	h.press("?")
-	h.mustShow("link (off: a family, each its own person)")
-	h.press("esc")
-
-	h.openGroup("the.millers@gmail.com")
-	if strings.Contains(h.screen(), "l link") || strings.Contains(h.screen(), "p choose primary") {
-		t.Errorf("the family's group screen offers l or p:\n%s", h.screen())
-	}
-	for _, key := range []string{"l", "p"} {
-		h.press(key)
-		activeIs[*Detail](h, key+" left the family's group screen")
-		h.mustShow(refusal)
-	}
-
-	h.openGroup("patel.family@gmail.com")
-	h.press("l")
-	activeIs[*LinkWizard](h, "l on a mixed group did not open the link wizard")
-}
-
-// TestTheLinkWizardSaysWhatToMarkAndTheAccountScreenThatItIsReading: in a
-// mixed group's link wizard (no primary recommended, nothing marked),
-// space on the primary, where the cursor starts, said nothing and marked
-// nothing; it says what space and p do, and enter with no account marked
-// says to mark one, at 60, 80 and 100 columns. D (and the other keys that
-// act on it) pressed on an account screen still reading its account did
-// nothing, silently: the status line says it is still reading (and to
-// press the key again), and D opens the deletion once the account is read.
-func TestTheLinkWizardSaysWhatToMarkAndTheAccountScreenThatItIsReading(t *testing.T) {
-	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
-		h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
-		h.openGroup("patel.family@gmail.com")
-		h.press("l", "space")
-		h.mustShow("This is the primary (●): space marks the other accounts")
-		h.press("enter")
-		activeIs[*LinkWizard](h, "enter with nothing marked left the wizard")
-		h.mustShow("Pick at least one account to link into the primary (space).")
-	}
-
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.findResults("the.millers@gmail.com", 3)
-	_, read := h.m.Update(keyPress("enter")) // the account's read held back
-	activeIs[*Account](h, "enter did not open the account")
-	for _, key := range []string{"D", "l", "t"} {
-		h.press(key)
-		activeIs[*Account](h, key+" left the account screen before its account was read")
-		h.mustShow("Still reading the account… press " + key + " again once it shows")
-	}
-	h.send(read)
-	h.press("D")
-	activeIs[*DeleteDialog](h, "D did not open the deletion once the account was read")
 }
 
 // TestAKeyPressedWhileTheAccountIsReadSaysToPressItAgainUntilItShows: D

@@ -35,41 +35,6 @@ func TestAGroupForgetsAnAccountFoundGone(t *testing.T) {
 	}
 }
 
-// TestTheLinkWizardFindingAnAccountGoneRereadsTheGroup: the wizard's read
-// by id finds one of the group's accounts gone; the group is read again.
-func TestTheLinkWizardFindingAnAccountGoneRereadsTheGroup(t *testing.T) {
-	const gone = "github|9007199254740993"
-	h := newHarness(t, harnessOpts{tenant: true})
-	d := h.openGroup("wei.zhang@gmail.com")
-	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), gone); err != nil {
-		t.Fatal(err)
-	}
-	h.press("l", "enter")
-	h.mustShow("The group changed: the accounts gone from it are no longer marked.")
-	h.press("esc")
-	activeIs[*Detail](h, "esc did not go back to the group")
-	if accountByID(d.Group(), gone) != nil {
-		t.Fatalf("the group still lists the account found gone:\n%s", h.screen())
-	}
-}
-
-// The wizard on a group that has one account left (its other linked or
-// deleted elsewhere, found as the wizard reads): enter says there is
-// nothing left to link, not to pick an account there is none of.
-func TestTheLinkWizardOnAGroupLeftWithOneAccountSaysNothingIsLeftToLink(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), "google-oauth2|108812345678901234567"); err != nil {
-		t.Fatal(err)
-	}
-	h.press("l", "enter") // the read finds it gone; the group is read again
-	h.press("enter")
-	h.mustShow("Nothing left to link: this email has one account now")
-	if s := h.screen(); strings.Contains(s, "Pick at least one account") {
-		t.Fatalf("the wizard asks to pick an account of none:\n%s", s)
-	}
-}
-
 // TestAProfileOfALegacyDatabaseDeletedIsNamedByItsUsername: one of the
 // profiles of one email on a legacy custom database, deleted from its
 // group; the notice names it as the group did, by its username with its

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/tui"
 )
 
@@ -169,54 +168,6 @@ func TestTitlesAndResultsWrapTheUserID(t *testing.T) {
 		h.press("t", "y")
 		h.mustShowWhole("✓ Ticket for alice.nguyen@gmail.com (" + aliceDB + ")")
 	})
-}
-
-// TestTheLinkWizardDropsTheConnectionBeforeCuttingIdentifiers: at 60
-// columns the identifiers that tell a family's accounts apart stay whole
-// and the connection column goes, rather than being cut (the Patels: two
-// members of a family and a Google login; a family alone links nothing).
-func TestTheLinkWizardDropsTheConnectionBeforeCuttingIdentifiers(t *testing.T) {
-	edit := func(t *emulator.Tenant) {
-		for _, u := range t.Users {
-			switch u.UserID {
-			case rajPatel:
-				u.Username = "raj.patel1368"
-			case anikaPatel:
-				u.Username = "anika.patel1368"
-			}
-		}
-	}
-	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: edit})
-	h.m.LoadReport(fixtureReportEdited(t, edit))
-	h.openGroup("patel.family@gmail.com")
-	h.press("l")
-	activeIs[*LinkWizard](h, "l did not open the link wizard")
-	h.mustShow("raj.patel1368 ", "anika.patel1368 ")
-	if scr := h.screen(); strings.Contains(scr, "CONNE") || strings.Contains(scr, "family-a") {
-		t.Fatalf("the connection column is kept, cut:\n%s", scr)
-	}
-}
-
-// TestTheLinkWizardOffersEnterAndAsksBeforeEscLosesChoices: the accounts
-// step's footer offers enter at 60 columns; esc with choices made asks as
-// q and 1/2/3 do (n stays, y leaves), and without any leaves at once.
-func TestTheLinkWizardOffersEnterAndAsksBeforeEscLosesChoices(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l")
-	h.mustShow("enter review the plan")
-	h.press("esc")
-	activeIs[*Detail](h, "esc without choices did not leave the wizard")
-
-	h.press("l", "j", "space") // github left alone: a choice
-	h.press("esc")
-	h.mustShowWhole("Leave this screen?", "Going back closes the link wizard, and this is lost:", "Leave and lose it?")
-	h.press("n")
-	if w := activeIs[*LinkWizard](h, "n left the wizard"); len(w.secondaries()) != 1 {
-		t.Fatalf("the choices were lost: %v", w.secondaries())
-	}
-	h.press("esc", "y")
-	activeIs[*Detail](h, "y did not leave the wizard")
 }
 
 // TestTheGroupHeaderNamesThePrimaryChosen: after p on another account, the

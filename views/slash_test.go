@@ -169,61 +169,6 @@ func TestFindAndTheAccountNameLegacyProfilesByUsername(t *testing.T) {
 	}
 }
 
-// At 60×20 the link review shows every call whole, wrapped, down to the
-// user id in the body of the link into the SAML account (G reaches it), and a conflict
-// not under the cursor wraps, so the value it drops reads whole.
-func TestTheLinkReviewWrapsEveryCallAndConflictWholeAt60(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: func(tn *emulator.Tenant) {
-		for _, u := range tn.Users {
-			switch u.UserID {
-			case "auth0|6281b3c4d5e6f70812345678":
-				u.AppMetadata = []byte(`{"plan":"free","tier":"bronze"}`)
-			case "samlp|acme-corp|John.Doe@Acme.com":
-				u.AppMetadata = []byte(`{"plan":"enterprise-annual-contract-2026","tier":"platinum-with-dedicated-support"}`)
-			}
-		}
-	}})
-	h.openGroup("john.doe@acme.com")
-	h.press("l", "enter")
-	h.mustShow("Conflict 1 of 2")
-	// The second conflict, not under the cursor: both values whole.
-	if !showsCall(h.screen(), `! app_metadata.tier: keep "platinum-with-dedicated-support" (primary)`) {
-		t.Fatalf("the conflict not under the cursor is cut:\n%s", h.screen())
-	}
-	h.press("G")
-	if !showsCall(h.screen(), `"user_id":"6281b3c4d5e6f70812345678"}`) {
-		t.Fatalf("G does not bring the link's call whole into view:\n%s", h.screen())
-	}
-}
-
-// At 60×20 a key the merge gives the primary reads whole, wrapped: the
-// primary gains it, and the operator reads it before y.
-func TestTheLinkReviewWrapsWhatThePrimaryGainsAt60(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: editUser("auth0|6281b3c4d5e6f70812345678", func(u *emulator.User) {
-		u.AppMetadata = []byte(`{"shipping_address":"1600 Amphitheatre Parkway, Mountain View, CA 94043"}`)
-	})})
-	h.openGroup("john.doe@acme.com")
-	h.press("l", "enter")
-	h.mustShowWhole(`+ app_metadata.shipping_address: "1600 Amphitheatre Parkway, Mountain View, CA 94043"`)
-}
-
-// A pair linked from an account's screen shares no email: the wizard names
-// the first account's identifier by that email, never "(email)", which
-// stands for a group's shared address.
-func TestThePairWizardShowsTheFirstAccountsOwnEmail(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.pairWizard("imported.user@web.de", "pat.kim@acme.com")
-	row := ""
-	for _, l := range strings.Split(h.screen(), "\n") {
-		if strings.Contains(l, "auth0|5e8f9a0b1c2d3e4f50617283") && strings.Contains(l, "[x]") {
-			row = l
-		}
-	}
-	if !strings.Contains(row, "imported.user@web.de") || strings.Contains(row, "(email)") {
-		t.Fatalf("the first account's row does not show its own email:\n%s", h.screen())
-	}
-}
-
 // Help on the audit log says what r does there: it reads the log again
 // (and rescans); the global "r rescan" is not listed beside it.
 func TestAuditLogHelpSaysRReadsTheLogAgain(t *testing.T) {
@@ -283,18 +228,6 @@ func TestAGroupsAccountsMoveWithTheListKeys(t *testing.T) {
 	}
 }
 
-// Two accounts of one database with different emails, found one by one,
-// are no legacy profiles of one email: the wizard says their link is
-// refused for the different emails, unless overridden.
-func TestThePairWizardOfTwoEmailsSaysTheyShareNone(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.pairWizard("sam.taylor@gmail.com", "long.name@gmail.com")
-	h.mustShow("These accounts do not share an email")
-	if strings.Contains(h.screen(), "legacy_profiles") {
-		t.Fatalf("two emails are called profiles of one email:\n%s", h.screen())
-	}
-}
-
 // A group filter that shows no account offers no key of one: the footer
 // lists l (the group's link) and the filter's keys, and help says why the
 // others are off.
@@ -325,45 +258,5 @@ func TestSlashOnTheOverviewStartsANewFilter(t *testing.T) {
 	h.typeText("wei")
 	if g := activeIs[*Groups](h, "/ on the overview did not open the groups list"); g.Filter() != "wei" {
 		t.Fatalf("the groups filter is %q, want wei:\n%s", g.Filter(), h.screen())
-	}
-}
-
-// pairWizard finds the account of first with f, presses l on it, and picks
-// the account found by other: the link wizard of the two opens.
-func (h *harness) pairWizard(first, other string) *LinkWizard {
-	h.t.Helper()
-	h.press("f")
-	h.typeText(first)
-	h.press("enter", "l")
-	h.typeText(other)
-	h.press("enter")
-	return activeIs[*LinkWizard](h, "choosing the other account did not open the wizard")
-}
-
-// A link out of one member of a family, into an account of another email
-// found one by one, names before y the other members who share its email,
-// as a link into one does (tester: the confirmation named none of them).
-func TestThePairWizardNamesTheFamilyItsSecondaryLeaves(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 110, height: 40})
-	h.pairWizard("sam.taylor@gmail.com", "liam.miller")
-	h.press("enter")
-	h.mustShow("refused: different_emails")
-	h.press("o", "enter")
-	h.mustShow("y yes")
-	h.mustShowWhole("Note: 2 other accounts share the email the.millers@gmail.com (mike.miller (auth0|64b7c8d9e0f1a2b3c4d5e6f7), emma.miller (auth0|64b7ca01e0f1a2b3c4d5e6f8)): whoever signs in with liam.miller (auth0|65c0d1e2f3a4b5c6d7e8f901) gets into the account sam.taylor@gmail.com (auth0|60d5ec49f1a2b3c4d5e6f708) alone.")
-}
-
-// The reason a link of two accounts found one by one prefills is true of
-// them: no class of a group they are not (sam is alone on his email, liam
-// one of a family), but that they were chosen one by one and are vouched
-// for as one person's (tester: "one person's accounts (mixed)").
-func TestThePairWizardsReasonSaysHowTheAccountsWereChosen(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 110, height: 40})
-	h.pairWizard("sam.taylor@gmail.com", "liam.miller")
-	h.press("enter", "o", "enter")
-	h.mustShow("y yes")
-	h.mustShowWhole("Reason accounts of different emails, chosen one by one and vouched for as one person's, linked in the linkdesk TUI (tab edits)")
-	if strings.Contains(h.screen(), "(mixed)") {
-		t.Fatalf("the reason names a class of no group:\n%s", h.screen())
 	}
 }

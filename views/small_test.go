@@ -84,34 +84,3 @@ func TestTheFooterAlwaysListsHelp(t *testing.T) {
 		}
 	}
 }
-
-// TestTheConfirmationSaysWhenThePrimaryIsNotTheRecommendedOne: a primary
-// chosen with p over the recommended one is said so on the confirmation,
-// with why the other was recommended; the recommended one says nothing.
-func TestTheConfirmationSaysWhenThePrimaryIsNotTheRecommendedOne(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("j", "p") // the google account, not the recommended one
-	h.press("l", "enter", "enter")
-	h.mustShow("Not the recommended primary: ★")
-	h.mustShow("it stops being an account of its own")
-
-	// The recommended one left unmarked is left as it is, and said so
-	// (tester: it was said to be linked away).
-	h = newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("j", "p", "l", "k", "space", "enter", "enter") // github primary, the database account left alone
-	h.mustShow("Not the recommended primary: ★")
-	h.mustShowWhole("this link leaves it as it is.")
-	if strings.Contains(h.screen(), "it stops being an account of its own") {
-		t.Fatalf("the recommended primary, left alone, is said to be linked away:\n%s", h.screen())
-	}
-
-	h = newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter")
-	h.mustShow("Link, from the server side")
-	if strings.Contains(h.screen(), "Not the recommended primary") {
-		t.Fatalf("the recommended primary is said not to be:\n%s", h.screen())
-	}
-}

@@ -50,19 +50,6 @@ func TestALinkedIdentityLineIsCutOnce(t *testing.T) {
 	}
 }
 
-// TestTheLinkWizardAt60ColumnsShowsUserIDsWhole: at 60×20 the wizard's
-// accounts step gives up an IDENTIFIER column that reads "(email)" on
-// every row before it cuts a user id.
-func TestTheLinkWizardAt60ColumnsShowsUserIDsWhole(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l")
-	h.mustShow("auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993", "google-oauth2|114455667788990011223")
-	if strings.Contains(h.screen(), "(email)") {
-		t.Errorf("the IDENTIFIER column still reads (email):\n%s", h.screen())
-	}
-}
-
 // TestQuestionMarkOnAnEmptyFieldOpensHelp: ? in the delete dialog before
 // anything is typed, and in find's empty query, opens help (the footer
 // offers it); once something is typed, ? is typed like any character.

@@ -35,30 +35,6 @@ func TestKeysTypedAfterEnterOnTheOverviewReachTheGroupsList(t *testing.T) {
 	}
 }
 
-// Leaving the link wizard with choices made asks first; yy closes the
-// question and the wizard, and leaves the group on screen.
-func TestYYOnLeavingTheLinkWizardClosesOnlyTheWizard(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l", "j", "space") // github left alone: a choice
-	h.press("esc")
-	h.mustShow("Leave and lose it?")
-	h.pressAhead("y", "y")
-	activeIs[*Detail](h, "yy did not leave the group on screen")
-}
-
-// y typed twice on the link wizard's last question links once.
-func TestYYOnTheLinkQuestionLinksOnce(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter")
-	h.pressAhead("y", "y")
-	h.mustShow("✓ Done.")
-	if n := h.srv.Stats().Requests["POST /api/v2/users/{id}/identities"]; n != 1 {
-		t.Fatalf("yy made %d link calls, want 1:\n%s", n, h.screen())
-	}
-}
-
 // q typed in the same read as the y that approves a write finds the write
 // in flight: it asks before quitting, and the write goes out once.
 func TestQTypedWithTheYOfAWriteAsksFirst(t *testing.T) {
@@ -159,25 +135,6 @@ func TestKeysReadWithQReachNoScreen(t *testing.T) {
 	if !h.quit || verificationJobs(h) != 0 {
 		t.Fatalf("quit %v, %d verification emails", h.quit, verificationJobs(h))
 	}
-}
-
-// A link into one member of a family sharing the email says, before y, who
-// else shares it, as `linkdesk link` does: the operator checks it is the
-// right child.
-func TestTheLinkConfirmationNamesTheFamilySharingTheEmail(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
-	h.openGroup("patel.family@gmail.com")
-	h.press("l", "j", "j", "space", "enter", "enter")
-	h.mustShow("y yes")
-	h.mustShowWhole("Note: 1 other account shares the email patel.family@gmail.com (anika.patel (auth0|63a1b2c3d4e5f60718293a4d)): whoever signs in with google-oauth2|112233445566778899001 gets into the account")
-
-	// So does a link into one of the profiles of one email on a legacy
-	// database (tester: nothing said cjones shares it).
-	h = newHarness(t, harnessOpts{tenant: true, width: 100, height: 40})
-	h.openGroup("carol.jones@hotmail.com")
-	h.press("j", "p", "l", "k", "space", "enter", "enter") // the database account into carolj
-	h.mustShow("y yes")
-	h.mustShowWhole("Note: 1 other account shares the email carol.jones@hotmail.com (cjones (auth0|1000790)): whoever signs in with auth0|66e1f2a3b4c5d6e7f8091a2b gets into the account carolj (auth0|1000789) alone.")
 }
 
 // esc while find searches stops the search and keeps find, and the query,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -544,148 +543,6 @@ func TestTabMovesBetweenPanes(t *testing.T) {
 	}
 }
 
-func TestEnterDoesNotConfirmALink(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter", "enter")
-	w := h.active().(*LinkWizard)
-	if w.Step() != stepConfirm {
-		t.Fatalf("step %d, want the confirmation", w.Step())
-	}
-	h.press("enter", "enter", "q", "2")
-	if w.Step() != stepConfirm || h.quit || h.active() != w {
-		t.Fatal("a key other than y or n left the confirmation")
-	}
-	if len(auditRecords(t, h)) != 0 {
-		t.Fatal("enter linked")
-	}
-	h.press("n")
-	if w.Step() != stepReview {
-		t.Fatalf("n went to step %d, want back to the review", w.Step())
-	}
-}
-
-// ---- the actions, through the sandbox tenant ----
-
-func TestLinkWizardLinksAndTheGroupLeavesTheCandidates(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	before := h.c.Data.Stats().Classes[linking.ClassLinkCandidate]
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l")
-	h.mustShow("★ (●) (email)    auth0|5f1a2b3c4d5e6f7081920a1b", "  [x] (email)    github|9007199254740993")
-	h.press("enter")
-	h.mustShow("✓ safety checks passed:", "calls:", "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
-	h.press("enter")
-	h.mustShow("secondary github|9007199254740993", "on github, stops being an account of its own", "into      auth0|5f1a2b3c4d5e6f7081920a1b",
-		"Link these 2 accounts into auth0|5f1a2b3c4d5e6f7081920a1b?")
-	h.press("y")
-	h.mustShow("✓ Done.", "op1.link", "op2.link", "backup: ")
-	if h.m.WritesInFlight() != 0 {
-		t.Fatal("the write is still counted in flight")
-	}
-	h.press("esc")
-	h.mustShow("resolved: one account holds this email now", "linked: github|9007199254740993", "To undo a link or a deletion: U on its record in the audit log")
-	if after := h.c.Data.Stats().Classes[linking.ClassLinkCandidate]; after != before-1 {
-		t.Fatalf("link candidates: %d before, %d after", before, after)
-	}
-	h.press("1")
-	h.mustShow("1 resolved in this session")
-	h.press("enter")
-	g := h.active().(*Groups)
-	if g.Rows() != before-1 {
-		t.Fatalf("the candidates list shows %d groups, want %d", g.Rows(), before-1)
-	}
-	if strings.Contains(h.screen(), "wei.zhang@gmail.com") {
-		t.Fatal("the linked group is still listed among the link candidates")
-	}
-}
-
-func TestLinkMergeKeepsTheSideTheOperatorPicks(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, edit: withMetadata})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter")
-	h.mustShow(
-		`! app_metadata.plan: keep "free" (primary), drop "pro" (secondary)`,
-		`+ user_metadata.timezone: "Europe/Paris"`,
-		`~ app_metadata.roles: ["user"] → ["user","billing"]`,
-	)
-	h.mustShow(`▸ ! user_metadata.lang: keep "en" (primary)`, "Conflict 1 of 3: space keeps", "(of google-oauth2|108812345678901234567)")
-	h.press("j", "j", "space") // the third conflict, app_metadata.plan: keep the secondary's
-	h.mustShow(`! app_metadata.plan: keep "pro" (secondary), drop "free" (primary)`, "Conflict 3 of 3")
-	h.press("enter", "y")
-	h.mustShow("✓ Done.", "op1.patch", "op1.link")
-	u, err := h.c.Backend.Session.Tenant.User(context.Background(), "auth0|63ea1f0b2c8d4e5f60718293")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.AppMetadata["plan"] != "pro" || u.UserMetadata["lang"] != "en" || u.UserMetadata["timezone"] != "Europe/Paris" {
-		t.Fatalf("the primary's metadata after the link: user %v, app %v", u.UserMetadata, u.AppMetadata)
-	}
-}
-
-func TestLinkRefusesAnUnverifiedEmailUntilOverridden(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("maria.garcia@outlook.com")
-	h.press("l", "enter")
-	h.mustShow("✗ refused: unverified_email", "o overrides this check")
-	h.press("enter")
-	if w := h.active().(*LinkWizard); w.Step() != stepReview {
-		t.Fatal("enter went past a refusal")
-	}
-	h.press("o")
-	h.mustShow("! unverified_email: OVERRIDDEN")
-	h.press("enter", "y")
-	h.mustShow("✓ Done.")
-	recs := auditRecords(t, h)
-	if len(recs) == 0 || !strings.Contains(strings.Join(recs[0].Overrides, ","), linking.CheckUnverifiedEmail) {
-		t.Fatalf("the audit log does not record the override: %+v", recs)
-	}
-}
-
-func TestStaleAnswersAreDropped(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("alice.nguyen@gmail.com")
-	h.press("l", "enter")
-	w := h.active().(*LinkWizard)
-	h.send(tui.UsersMsg{Task: w.readTask + 1000, Err: os.ErrNotExist})
-	if w.planErr != nil {
-		t.Fatal("an answer for another task replaced the plan")
-	}
-	// A re-read nobody asked for (or superseded) leaves the group alone.
-	h.send(tui.GroupReadMsg{Task: tui.NewTask(), Email: "alice.nguyen@gmail.com", Group: &linking.Group{Email: "alice.nguyen@gmail.com"}})
-	if i, _ := h.c.Data.Find("alice.nguyen@gmail.com"); len(h.c.Data.Groups[i].Accounts) != 2 {
-		t.Fatal("a stale re-read replaced the group")
-	}
-}
-
-// In a small window the review's last lines (the calls of the last
-// secondary) come into view with j past the last conflict, as the line
-// "more lines (j/k)" promises.
-func TestTheLinkReviewScrollsPastItsLastConflict(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, edit: withThreeWayConflict, width: 60, height: 20})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l", "enter")
-	h.mustShow("Conflict 1 of 4", "more line")
-	for range 4 {
-		h.press("j")
-	}
-	h.mustShow("Conflict 4 of 4")
-	// The conflict under the cursor is shown whole (both of its values),
-	// so the last lines may be a j or two further.
-	for i := 0; i < 3 && strings.Contains(h.screen(), "more line"); i++ {
-		h.press("j")
-	}
-	h.mustShow("Conflict 4 of 4")
-	if !showsCall(h.screen(), "POST /api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities") { // wrapped, whole
-		t.Fatalf("the link's call is not in view:\n%s", h.screen())
-	}
-	if strings.Contains(h.screen(), "more line") {
-		t.Fatalf("j did not reach the review's last line:\n%s", h.screen())
-	}
-	h.press("k")
-	h.mustShow("Conflict 3 of 4")
-}
-
 func TestTheTerminalBackgroundPicksTheTheme(t *testing.T) {
 	c := &tui.Common{}
 	m := New(c, tui.Options{Theme: tui.ThemeDark})
@@ -741,37 +598,6 @@ func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
 	h.mustShow("backup /var/lib/linkdesk/backups/20261031T092041Z-delete-6a5b4c3d2e1f.json", "why legacy duplicate: Bob Smith asked to keep the older account")
 	h.press("j")
 	h.mustShow("step op1.link", "/api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
-}
-
-// TestChoosingThePrimaryChangesNoOtherAccountsMark: p makes the account
-// under the cursor the primary and nothing else; the account that was the
-// primary keeps the mark the group gives it (none where no primary is
-// recommended, linked in a link candidate's) and a mark the operator set stays.
-func TestChoosingThePrimaryChangesNoOtherAccountsMark(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.openGroup("patel.family@gmail.com") // mixed: no primary recommended
-	h.press("l", "j", "p", "j", "p")
-	w := activeIs[*LinkWizard](h, "l did not open the link wizard")
-	if secs := w.secondaries(); len(secs) != 0 {
-		t.Fatalf("p marked %v to be linked in a group without a recommended primary:\n%s", secs, h.screen())
-	}
-	h.press("space")                // the Google login is the primary: space marks nothing
-	h.press("k", "space", "k", "p") // anika.patel marked, then raj.patel the primary
-	if secs := w.secondaries(); len(secs) != 1 || secs[0] != anikaPatel {
-		t.Fatalf("after p on raj.patel the accounts to link are %v, want anika.patel alone:\n%s", secs, h.screen())
-	}
-
-	h.press("esc", "y") // esc asks before it loses the choices made
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l")
-	w = activeIs[*LinkWizard](h, "l did not open the link wizard")
-	h.press("j", "j", "space") // leave the Google login alone
-	h.press("k", "p")          // github is the primary
-	got := w.secondaries()
-	if len(got) != 1 || got[0] != "auth0|5f1a2b3c4d5e6f7081920a1b" {
-		t.Fatalf("after p on github the accounts to link are %v, want only the old primary:\n%s", got, h.screen())
-	}
-	h.mustShow("  [ ] (email)    google-oauth2|114455667788990011223")
 }
 
 // TestThePrimaryChosenGoesWithItsAccount: the account chosen with p is
@@ -847,63 +673,6 @@ func TestTheBreadcrumbsKeepTheCurrentScreen(t *testing.T) {
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
 
-// TestKeysAfterLGoToTheWizard: the keys pressed right after l, before the
-// program has run l's command, go to the wizard (or the picker of the
-// account to link with), never to the screen underneath.
-func TestKeysAfterLGoToTheWizard(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("wei.zhang@gmail.com")
-	_, held := h.m.Update(keyPress("l")) // its command has not run yet
-	h.press("enter")
-	h.send(held)
-	if st := h.m.Stack(); len(st) != 3 || st[1].Title() != "Group wei.zhang@gmail.com" || st[2].Title() != "Link" {
-		var titles []string
-		for _, s := range st {
-			titles = append(titles, s.Title())
-		}
-		t.Fatalf("l then enter: the screens open are %q, want the group and its wizard", titles)
-	}
-
-	h = newHarness(t, harnessOpts{tenant: true})
-	h.press("f")
-	h.typeText("imported.user@web.de")
-	h.press("enter")
-	activeIs[*Account](h, "the account did not open")
-	_, held = h.m.Update(keyPress("l"))
-	h.typeText("21")
-	h.send(held)
-	f := activeIs[*Find](h, "typing after l did not go to the picker")
-	if f.query.Value != "21" || len(h.m.Stack()) != 4 {
-		t.Fatalf("typing after l: the picker has %q, %d screens open:\n%s", f.query.Value, len(h.m.Stack()), h.screen())
-	}
-}
-
-// TestTheWizardsMarksFollowTheGroup: an account marked in a wizard that
-// leaves the group (deleted behind the wizard's back) is no longer linked
-// by it: enter reviews a link of the accounts shown.
-func TestTheWizardsMarksFollowTheGroup(t *testing.T) {
-	const google = "google-oauth2|114455667788990011223"
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("l")
-	w := activeIs[*LinkWizard](h, "l did not open the wizard")
-	if !slices.Contains(w.secondaries(), google) {
-		t.Fatalf("google is not marked to start with: %v", w.secondaries())
-	}
-	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), google); err != nil {
-		t.Fatal(err)
-	}
-	h.send(tui.RereadMsg{Email: "wei.zhang@gmail.com"})
-	if secs := w.secondaries(); slices.Contains(secs, google) || len(secs) != 1 {
-		t.Fatalf("the wizard still links %v, the group shown has no google account", secs)
-	}
-	h.press("enter")
-	h.mustShow("Metadata of github|9007199254740993 into the primary")
-	if scr := h.screen(); strings.Contains(scr, "Metadata of "+google) || strings.Contains(scr, "✗") {
-		t.Fatalf("the review plans a link of the account gone:\n%s", scr)
-	}
-}
-
 // The audit log's rows of a link of several accounts tell the links apart
 // by their secondary, named before the primary they went into (they read
 // the same: the shared email, or the primary cut short), in the session
@@ -940,44 +709,4 @@ func TestAuditRowsOfALinkNameItsSecondary(t *testing.T) {
 		activeIs[*UndoDialog](h, "U did not open the undo")
 		h.mustShowWhole("Undo link of " + google + " into " + primary)
 	}
-}
-
-// TestTheLinkWizardSaysItsStepAndItsChecksInWords: the wizard's header
-// says "step 1 of 4" (its short form "1/4 accounts" read as a count of
-// accounts), and the review says how many safety checks passed rather than
-// listing their ids, which under a ✓ read as findings ("different_emails");
-// help lists them, each passed or overridden, and a check overridden is
-// named on the review, where its id is what was found.
-func TestTheLinkWizardSaysItsStepAndItsChecksInWords(t *testing.T) {
-	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
-		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-		h.openGroup("wei.zhang@gmail.com")
-		h.press("l")
-		h.mustShow("step 1 of 4")
-		h.press("enter")
-		h.mustShow("step 2 of 4", "✓ safety checks passed: 7 of 7 (? lists them)")
-		for _, wrong := range []string{"1/4", "2/4", "1 accounts", "different_emails"} {
-			if strings.Contains(h.screen(), wrong) {
-				t.Errorf("at %d×%d the review shows %q:\n%s", size[0], size[1], wrong, h.screen())
-			}
-		}
-		h.press("?")
-		seen := h.screen()
-		for range 30 { // help scrolls in one column at 60×20
-			h.press("j")
-			seen += h.screen()
-		}
-		for _, want := range []string{"different_emails: passed", "non_unique_email_connection: passed", "blocked_account: passed"} {
-			if !strings.Contains(seen, want) {
-				t.Errorf("at %d×%d help does not list %q", size[0], size[1], want)
-			}
-		}
-	}
-
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.openGroup("maria.garcia@outlook.com")
-	h.press("l", "enter", "o")
-	h.mustShow("! unverified_email: OVERRIDDEN by you (recorded); the other safety checks passed: 6 of 7")
-	h.press("?")
-	h.mustShow("unverified_email: OVERRIDDEN by you (recorded)", "different_emails: passed")
 }

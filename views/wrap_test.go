@@ -148,27 +148,6 @@ func TestTitlesUseTheRoomTheyHave(t *testing.T) {
 	}
 }
 
-// A primary chosen with p on the group screen is a choice the wizard opened
-// with: q right after l asks before it is lost, as for one made inside.
-func TestQuitAsksForAPrimaryChosenBeforeTheWizard(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
-	h.openGroup("wei.zhang@gmail.com")
-	h.press("j", "p", "l", "q")
-	h.mustShow("• the link wizard of wei.zhang@gmail.com")
-}
-
-// The wizard of a group without a recommended primary opens on the account
-// under the cursor: that is no choice, and esc leaves without asking.
-func TestEscLeavesAWizardWhereNothingWasChosen(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 80, height: 24})
-	h.openGroup("patel.family@gmail.com")
-	h.press("l", "esc")
-	h.mustShow("Group patel.family@gmail.com")
-	if strings.Contains(h.screen(), "Leave this screen?") {
-		t.Errorf("esc asks to leave a wizard where nothing was chosen:\n%s", h.screen())
-	}
-}
-
 // TestConfirmationsAt60KeepEveryAccountWhole: at 60×20 the link
 // confirmation gives up blank lines, never a line naming an account (the
 // "into" line included), and says which accounts an override lets
