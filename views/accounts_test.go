@@ -2,9 +2,7 @@ package views
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -134,48 +132,6 @@ func TestAnAccountDeletedFromItsScreenSaysItIsGone(t *testing.T) {
 	}
 }
 
-// A child deleted from a family stays named by its username in the audit
-// log and in its undo, although the group no longer holds it.
-func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	h.deleteEmma()
-	if acc, _ := h.c.Data.Account("auth0|64b7ca01e0f1a2b3c4d5e6f8"); acc != nil {
-		t.Fatal("the group read again still holds emma")
-	}
-	h.press("3")
-	h.mustShow("emma.miller")
-	h.press("/")
-	h.typeText("emma.mil")
-	h.press("enter")
-	if a := activeIs[*AuditLog](h, "3 did not open the audit log"); a.Rows() != 1 {
-		t.Fatalf("the filter emma.mil finds %d calls:\n%s", a.Rows(), h.screen())
-	}
-	h.press("enter") // the whole record names her too
-	h.mustShow("named      username emma.miller")
-	h.press("esc", "U")
-	h.mustShow("Undo delete of emma.miller", "restore auth0|64b7ca01e0f1a2b3c4d5e6f8 (username emma.miller)")
-	// Made again with a password no one knows: the ticket's URL is on screen.
-	h.press("y")
-	h.mustShow("✓ Done.", "ticket: https://", "send it to the person")
-	if acc, g := h.c.Data.Account("auth0|64b7ca01e0f1a2b3c4d5e6f8"); acc == nil || len(g.Accounts) != 3 {
-		t.Fatal("after the undo, the family's group still lacks emma")
-	}
-	// y again copies the URL, and undoes nothing more.
-	records := len(auditRecords(t, h))
-	h.press("y")
-	h.mustShow("Copied, if the terminal allows OSC 52: the ticket URL")
-	if n := len(auditRecords(t, h)); n != records {
-		t.Fatalf("y after the undo wrote %d audit records", n-records)
-	}
-	// q asks first: the URL is shown nowhere else.
-	h.press("q")
-	h.mustShow("Quit and lose it?", "the password-change ticket URL the undo made")
-	h.press("n")
-	if h.quit {
-		t.Fatal("n quit")
-	}
-}
-
 func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	task := tui.NewTask()
@@ -190,72 +146,6 @@ func TestTheQuitQuestionCountsOnlyWritesStillInFlight(t *testing.T) {
 	h.press("y")
 	if !h.quit {
 		t.Fatal("y did not quit")
-	}
-}
-
-func TestTheAuditLogFiltersByEmailActionAndResult(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
-	h.press("3", "/")
-	a := h.active().(*AuditLog)
-	for _, tc := range []struct {
-		filter string
-		rows   int
-	}{{"", 4}, {"error", 1}, {"delete ok", 1}, {"wei.zhang@", 1}, {"emma.miller", 1}, {"dana", 4}, {"nobody", 0}} {
-		h.press("ctrl+u")
-		h.typeText(tc.filter)
-		if a.Rows() != tc.rows {
-			t.Errorf("filter %q: %d rows, want %d", tc.filter, a.Rows(), tc.rows)
-		}
-	}
-	h.press("ctrl+u")
-	h.typeText("ticket")
-	h.press("enter", "enter")
-	h.mustShow("error      POST /api/v2/tickets/password-change: 429 Too Many Requests: Global limit has been\n           reached")
-}
-
-// The oldest record of a long apply is found by filtering: the whole log
-// is read (no cap), newest first, and G goes to the oldest of the rows.
-func TestTheAuditLogReadsTheWholeLog(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	dir := t.TempDir()
-	h.c.Backend.Session.Paths.AuditLog = dir + "/audit.log"
-	writeLongLog(t, h.c.Backend.Session.Paths.AuditLog, 300)
-	h.press("3")
-	a := h.active().(*AuditLog)
-	if a.Entries() != 300 {
-		t.Fatalf("%d calls shown of 300", a.Entries())
-	}
-	if _, _, first := a.Selected(); first.IsZero() {
-		t.Fatal("nothing selected")
-	}
-	h.press("/")
-	h.typeText("user0000")
-	h.press("enter", "G")
-	if op, _, _ := a.Selected(); op != "op-0000" {
-		t.Fatalf("the oldest call of user0000 is %s", op)
-	}
-}
-
-// writeLongLog writes n calls (attempt and result each) to a log at path,
-// oldest first, on ten accounts in turn.
-func writeLongLog(t *testing.T, path string, n int) {
-	t.Helper()
-	var b strings.Builder
-	for i := range n {
-		for _, phase := range []string{"attempt", "result"} {
-			rec := map[string]any{"time": "2026-10-31T09:00:00Z", "operator": "ann", "tenant": "sandbox (fixture)", "action": "link", "phase": phase,
-				"op_id": fmt.Sprintf("op-%04d", i), "user_ids": []string{fmt.Sprintf("auth0|user%04d", i%10)}}
-			if phase == "result" {
-				rec["result"] = "ok"
-			}
-			data, _ := json.Marshal(rec)
-			b.Write(data)
-			b.WriteByte('\n')
-		}
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -341,30 +231,6 @@ func TestAListSortedByMissedShowsWhichAreMissed(t *testing.T) {
 	}
 }
 
-// TestTheAuditLogSaysWhichOperationAnUndoUndoes: a record an undo made
-// names the operation it reverses, in the pane under the list and in the
-// whole record.
-func TestTheAuditLogSaysWhichOperationAnUndoUndoes(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	linkAlice(h)
-	h.press("3", "U", "y")
-	h.mustShow("✓ Done.")
-	h.press("esc")
-	var ref string
-	for _, r := range auditRecords(t, h) {
-		if r.Undoes != "" {
-			ref = r.Undoes
-		}
-	}
-	if ref == "" {
-		t.Fatal("the undo's records name no operation undone")
-	}
-	h.mustShow("undoes link " + ref + " of ")
-	h.press("enter")
-	activeIs[*AuditRecord](h, "enter did not open the record")
-	h.mustShow("undoes", "link "+ref+" of ")
-}
-
 // TestTheBreadcrumbNamesAnAccountGoneAsItsScreenDoes: the account on screen
 // is linked away by a write; the breadcrumb keeps naming it by its phone,
 // as the screen's title does, not by its user id.
@@ -421,31 +287,6 @@ func TestFOnTheFindScreenFindsSomethingElse(t *testing.T) {
 	h.mustShow("Account mallory@evil-mail.net")
 	if head := strings.Split(h.screen(), "\n")[0]; strings.Count(head, "Find") != 1 {
 		t.Fatalf("the trail does not name Find once: %q", head)
-	}
-}
-
-// The audit log screen shows this tenant's calls: those recorded on
-// another tenant (production beside staging, an earlier sandbox), which
-// undo refuses, are left out and counted.
-func TestTheAuditLogShowsThisTenantsCallsAndCountsTheOthers(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.c.Backend.Session.Paths.AuditLog = t.TempDir() + "/audit.log"
-	writeLongLog(t, h.c.Backend.Session.Paths.AuditLog, 3)
-	other := `{"time":"2026-10-31T10:00:00Z","operator":"ann","tenant":"prod.eu.auth0.com","action":"delete","phase":"attempt","op_id":"op-prod","user_ids":["auth0|prod1"]}` + "\n"
-	f, err := os.OpenFile(h.c.Backend.Session.Paths.AuditLog, os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(other)
-	f.Close()
-	h.press("3")
-	a := h.active().(*AuditLog)
-	if a.Entries() != 3 {
-		t.Fatalf("%d calls shown, want this tenant's 3", a.Entries())
-	}
-	h.mustShow("1 on other tenants not shown")
-	if strings.Contains(h.screen(), "auth0|prod1") {
-		t.Fatalf("another tenant's call is shown:\n%s", h.screen())
 	}
 }
 

@@ -169,19 +169,6 @@ func TestFindAndTheAccountNameLegacyProfilesByUsername(t *testing.T) {
 	}
 }
 
-// Help on the audit log says what r does there: it reads the log again
-// (and rescans); the global "r rescan" is not listed beside it.
-func TestAuditLogHelpSaysRReadsTheLogAgain(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.press("3", "?")
-	h.mustShow("read the log again (and rescan the tenant)")
-	for _, l := range strings.Split(h.screen(), "\n") {
-		if strings.Contains(strings.Join(strings.Fields(l), " "), "r rescan") {
-			t.Fatalf("help on the audit log lists r as a rescan alone:\n%s", h.screen())
-		}
-	}
-}
-
 // ctrl+c while a link reads its accounts before its first call: nothing
 // was sent, so the link is not listed as cut off (nothing to resume), but
 // as sent nothing.

@@ -5,16 +5,6 @@ import (
 	"testing"
 )
 
-// TestTheAuditLogsHelpListsF: ? on the audit log lists F, the key that
-// forces an undo over changes made since, beside U, as the README's key
-// table does.
-func TestTheAuditLogsHelpListsF(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
-	h.linkGroup("alice.nguyen@gmail.com")
-	h.press("3", "?")
-	h.mustShowWhole("undo this operation", "undo, to force over changes since (it lists them and asks)")
-}
-
 // TestAfterALinkTheGroupsListCountsAsTheOverview: a group resolved by a
 // link is counted apart on the groups list, as on the overview, not among
 // the groups that still share an email.

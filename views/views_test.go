@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"slices"
 	"strings"
 	"testing"
 
@@ -580,26 +579,6 @@ func TestResizeReflowsTheList(t *testing.T) {
 	h.mustShow("▸ hana.smith199")
 }
 
-func TestAuditLogPairsEachCallNewestFirst(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.c.Backend.Session.Paths.AuditLog = "testdata/audit.log"
-	h.press("3")
-	a, ok := h.active().(*AuditLog)
-	if !ok || a.Entries() != 4 {
-		t.Fatalf("the audit log shows %d calls, want 4 (7 records: 3 attempts with results, 1 without)", a.Entries())
-	}
-	want := []struct{ action, result string }{{"unlink", "no result"}, {"ticket", "error"}, {"delete", "ok"}, {"link", "ok"}}
-	for i, w := range want {
-		if e := a.entries[i]; e.Action != w.action || e.Result != w.result {
-			t.Errorf("row %d: %s %s, want %s %s", i, e.Action, e.Result, w.action, w.result)
-		}
-	}
-	h.press("j", "j")
-	h.mustShow("backup /var/lib/linkdesk/backups/20261031T092041Z-delete-6a5b4c3d2e1f.json", "why legacy duplicate: Bob Smith asked to keep the older account")
-	h.press("j")
-	h.mustShow("step op1.link", "/api/v2/users/auth0%7C5f1a2b3c4d5e6f7081920a1b/identities")
-}
-
 // TestThePrimaryChosenGoesWithItsAccount: the account chosen with p is
 // deleted; the group no longer names it as the primary of the next link.
 func TestThePrimaryChosenGoesWithItsAccount(t *testing.T) {
@@ -672,41 +651,3 @@ func TestTheBreadcrumbsKeepTheCurrentScreen(t *testing.T) {
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
-
-// The audit log's rows of a link of several accounts tell the links apart
-// by their secondary, named before the primary they went into (they read
-// the same: the shared email, or the primary cut short), in the session
-// that linked them and after a scan that no longer has the group; and U on
-// one names in its title, whole, the account the undo gives back.
-func TestAuditRowsOfALinkNameItsSecondary(t *testing.T) {
-	const primary, github, google = "auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993", "google-oauth2|114455667788990011223"
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-		h.linkGroup("wei.zhang@gmail.com")
-		for _, rescan := range []bool{false, true} {
-			if rescan {
-				h.press("esc")
-				h.send(h.startScan())
-			}
-			h.press("3")
-			var rows []string
-			for _, l := range strings.Split(h.screen(), "\n") {
-				if f := strings.Fields(l); len(f) > 4 && slices.Contains(f[:5], "link") {
-					rows = append(rows, l)
-				}
-			}
-			if len(rows) != 2 || rows[0] == rows[1] {
-				t.Fatalf("at %dx%d (rescanned: %v), the link rows do not differ:\n%s", size[0], size[1], rescan, h.screen())
-			}
-			for _, id := range []string{github, google} {
-				if !strings.Contains(h.screen(), id[:min(len(id), 14)]) {
-					t.Fatalf("at %dx%d (rescanned: %v), no row names %s:\n%s", size[0], size[1], rescan, id, h.screen())
-				}
-			}
-		}
-		h.selectAudit("link")
-		h.press("U")
-		activeIs[*UndoDialog](h, "U did not open the undo")
-		h.mustShowWhole("Undo link of " + google + " into " + primary)
-	}
-}
