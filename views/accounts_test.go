@@ -207,30 +207,6 @@ func TestAGroupWhoseLastAccountWasDeletedSaysSo(t *testing.T) {
 	}
 }
 
-// The arrow says which way a sort runs: accounts sort most first (▼).
-func TestTheSortArrowSaysWhichWayTheListRuns(t *testing.T) {
-	h := newHarness(t, harnessOpts{tenant: true})
-	h.press("2", "s")
-	h.mustShow("sorted by email ▲")
-	h.press("s")
-	h.mustShow("sorted by accounts ▼")
-	h.press("S")
-	h.mustShow("sorted by accounts ▲")
-}
-
-// A list sorted by missed keeps the MISSED column that sort is about: the
-// connections shrink and go before it (at 80 columns they went first).
-func TestAListSortedByMissedShowsWhichAreMissed(t *testing.T) {
-	for _, width := range []int{60, 80, 100} {
-		h := newHarness(t, harnessOpts{tenant: true, width: width, height: 24})
-		h.press("2", "s", "s", "s", "s")
-		h.mustShow("sorted by missed")
-		if !strings.Contains(h.screen(), "MISSED") {
-			t.Errorf("at %d columns, sorted by missed, no MISSED column:\n%s", width, h.screen())
-		}
-	}
-}
-
 // TestTheBreadcrumbNamesAnAccountGoneAsItsScreenDoes: the account on screen
 // is linked away by a write; the breadcrumb keeps naming it by its phone,
 // as the screen's title does, not by its user id.
@@ -248,26 +224,6 @@ func TestTheBreadcrumbNamesAnAccountGoneAsItsScreenDoes(t *testing.T) {
 	h.mustShow("No account has this user id now", "Account +14155550123 ("+sms+")")
 	if head := strings.SplitN(h.screen(), "\n", 2)[0]; !strings.Contains(head, "› Account +14155550123") {
 		t.Fatalf("the breadcrumb does not name the account as its screen does: %q", head)
-	}
-}
-
-// The MISSED flag outlives the connection names down to 60 columns,
-// whatever the sort: at 70 and 60 columns it went first, the connections
-// (which the group screen names) staying at 70.
-func TestTheGroupsListKeepsMissedLongerThanConnections(t *testing.T) {
-	for _, width := range []int{60, 70, 80, 100} {
-		h := newHarness(t, harnessOpts{tenant: true, width: width, height: 20})
-		h.press("2")
-		if !strings.Contains(h.screen(), "MISSED") {
-			t.Errorf("at %d columns no MISSED column:\n%s", width, h.screen())
-		}
-		// The widest email a page shows is cut to half the window: the
-		// demo tenant's addresses fill it.
-		for _, conns := range []int{11, 60} {
-			if c := groupColumns(width, width/2, conns, false); c.missed == 0 {
-				t.Errorf("at %d columns, emails %d wide and connections %d: %+v, no MISSED", width, width/2, conns, c)
-			}
-		}
 	}
 }
 

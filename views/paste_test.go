@@ -23,16 +23,6 @@ func TestAPasteIntoFindFindsTheAccount(t *testing.T) {
 	h.mustShow("> imported.user@web.de█")
 }
 
-// A paste on the groups list filters it, as / and typing do.
-func TestAPasteOnTheGroupsListFiltersIt(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.press("2")
-	h.paste("  liam.miller  ")
-	h.mustShow("/ liam.miller█", "the.millers@gmail.com", "1 of 10 groups")
-	h.press("enter", "enter")
-	activeIs[*Detail](h, "enter did not open the group the paste found")
-}
-
 // On a screen without a text field, a paste opens f with the pasted text,
 // ready to search; a dialog without one ignores it.
 func TestAPasteElsewhereOpensFindWithIt(t *testing.T) {

@@ -59,20 +59,6 @@ func TestTheGroupFilterNarrowsItsAccounts(t *testing.T) {
 	activeIs[*Groups](h, "esc with no filter left did not go back to the list")
 }
 
-// / on the overview opens the groups list's filter, typing: q types, it
-// does not quit.
-func TestSlashOnTheOverviewTypesIntoTheGroupsFilter(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.pressAhead("/", "q", "u", "i")
-	if h.quit {
-		t.Fatal("/qui on the overview quit")
-	}
-	g := activeIs[*Groups](h, "/ on the overview did not open the groups list")
-	if g.Filter() != "qui" || !g.Capturing() {
-		t.Fatalf("the groups filter is %q (typing %v), want qui being typed:\n%s", g.Filter(), g.Capturing(), h.screen())
-	}
-}
-
 // / on the account screen, which lists nothing to filter, opens f: the
 // letters after it are the query, never l, D, t or v.
 func TestSlashOnTheAccountScreenOpensFind(t *testing.T) {
@@ -233,17 +219,4 @@ func TestAGroupFilterShowingNoAccountOffersNoKeyOfOne(t *testing.T) {
 	}
 	h.press("?")
 	h.mustShow("(off: the filter shows no account)")
-}
-
-// / on the overview starts a new groups filter: the one the list kept from
-// before, not on screen, is not typed onto.
-func TestSlashOnTheOverviewStartsANewFilter(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.press("2", "/")
-	h.typeText("alice")
-	h.press("enter", "1", "/")
-	h.typeText("wei")
-	if g := activeIs[*Groups](h, "/ on the overview did not open the groups list"); g.Filter() != "wei" {
-		t.Fatalf("the groups filter is %q, want wei:\n%s", g.Filter(), h.screen())
-	}
 }

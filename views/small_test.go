@@ -68,19 +68,3 @@ func TestNoPrimaryToChooseInAResolvedGroup(t *testing.T) {
 		t.Fatalf("p chose a primary in a resolved group:\n%s", h.screen())
 	}
 }
-
-// TestTheFooterAlwaysListsHelp: however narrow the window, the footer of
-// a screen that takes keys lists ? help.
-func TestTheFooterAlwaysListsHelp(t *testing.T) {
-	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}} {
-		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
-		h.openGroup("wei.zhang@gmail.com")
-		if f := h.footer(); !strings.Contains(f, "? help") {
-			t.Fatalf("%dx%d: the group's footer does not list ? help: %q", size[0], size[1], f)
-		}
-		h.press("enter")
-		if f := h.footer(); !strings.Contains(f, "? help") {
-			t.Fatalf("%dx%d: the account's footer does not list ? help: %q", size[0], size[1], f)
-		}
-	}
-}

@@ -24,17 +24,6 @@ func TestKeysTypedAfterEnterReachTheGroupOpened(t *testing.T) {
 	h.mustShow("/ ivy")
 }
 
-// enter on the overview opens the groups list of a class; j typed with it
-// moves that list, not the overview's cursor.
-func TestKeysTypedAfterEnterOnTheOverviewReachTheGroupsList(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.pressAhead("enter", "j")
-	g := activeIs[*Groups](h, "enter on the overview did not open the groups list")
-	if g.cursor != 1 {
-		t.Fatalf("j after enter left the groups cursor at %d:\n%s", g.cursor, h.screen())
-	}
-}
-
 // q typed in the same read as the y that approves a write finds the write
 // in flight: it asks before quitting, and the write goes out once.
 func TestQTypedWithTheYOfAWriteAsksFirst(t *testing.T) {
