@@ -165,58 +165,6 @@ func TestReadOnlyTurnsWritesOffAndSaysSo(t *testing.T) {
 	h.mustShow("(off: read-only)")
 }
 
-// ---- detail ----
-
-func TestDetailShowsEveryAccountAndWhy(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.openGroup("lena.fischer@gmail.com")
-	h.mustShow("auth0|61a1b2c3d4e5f60718293a4b", "google-oauth2|109876543210987654321",
-		"linked: ", "★ Recommended primary: auth0|61a1b2c3d4e5f60718293a4b", "Why this group", "⚑ missed by the Account Link Extension")
-}
-
-func TestDetailChoosesAnotherPrimaryAndCopiesAUserID(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	d := h.openGroup("alice.nguyen@gmail.com")
-	if d.Primary() != "auth0|63ea1f0b2c8d4e5f60718293" {
-		t.Fatalf("primary %s, want the recommended one", d.Primary())
-	}
-	h.press("j", "p")
-	if d.Primary() != "google-oauth2|108812345678901234567" {
-		t.Fatalf("p chose %s", d.Primary())
-	}
-	h.mustShow("◆ You chose google-oauth2|108812345678901234567")
-	_, cmd := h.m.Update(keyPress("y"))
-	var copied bool
-	for _, msg := range run(cmd) {
-		if _, ok := msg.(tui.NoteMsg); ok {
-			copied = true
-		}
-		h.send(msg)
-	}
-	if !copied {
-		t.Fatal("y did not copy")
-	}
-	h.mustShow("Copied, if the terminal allows OSC 52: google-oauth2|108812345678901234567") // the hedge first: a narrow toast cuts the id, not the hedge
-	h.press("l")
-	w, ok := h.active().(*LinkWizard)
-	if !ok || w.primary != "google-oauth2|108812345678901234567" {
-		t.Fatal("the link wizard did not start with the chosen primary")
-	}
-}
-
-func TestTabMovesBetweenPanes(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	d := h.openGroup("wei.zhang@gmail.com")
-	h.press("j")
-	if d.cursor != 1 {
-		t.Fatalf("j moved the cursor to %d", d.cursor)
-	}
-	h.press("tab", "j", "j")
-	if d.cursor != 1 || d.pane != 1 {
-		t.Errorf("after tab, j moved the account cursor (%d) instead of scrolling", d.cursor)
-	}
-}
-
 func TestTheTerminalBackgroundPicksTheTheme(t *testing.T) {
 	c := &tui.Common{}
 	m := New(c, tui.Options{Theme: tui.ThemeDark})
@@ -234,41 +182,6 @@ func TestTheTerminalBackgroundPicksTheTheme(t *testing.T) {
 	if noColor.Styles.Theme != tui.ThemeNoColor {
 		t.Fatal("the background colour turned colour back on")
 	}
-}
-
-// TestThePrimaryChosenGoesWithItsAccount: the account chosen with p is
-// deleted; the group no longer names it as the primary of the next link.
-func TestThePrimaryChosenGoesWithItsAccount(t *testing.T) {
-	const github = "github|9007199254740993"
-	h := newHarness(t, harnessOpts{tenant: true})
-	d := h.openGroup("wei.zhang@gmail.com")
-	h.selectAccount(d, github)
-	h.press("p")
-	h.mustShow("◆ You chose")
-	h.press("D")
-	h.typeText(activeIs[*DeleteDialog](h, "D did not open the delete dialog").Expected())
-	h.press("enter")
-	h.mustShow("✓ Done.")
-	h.press("esc")
-	d = activeIs[*Detail](h, "esc did not go back to the group")
-	if strings.Contains(h.screen(), "◆ You chose") || d.chosen != "" {
-		t.Fatalf("the deleted account is still chosen as the primary (%q):\n%s", d.chosen, h.screen())
-	}
-	if d.Primary() != "auth0|5f1a2b3c4d5e6f7081920a1b" {
-		t.Fatalf("the next link's primary is %s, want the recommended one", d.Primary())
-	}
-}
-
-// TestReadOnlyRefusesChoosingAPrimary: p chooses for a link, which a
-// read-only session cannot make; it says so rather than promise a link.
-func TestReadOnlyRefusesChoosingAPrimary(t *testing.T) {
-	h := newHarness(t, harnessOpts{readOnly: true})
-	d := h.openGroup("wei.zhang@gmail.com")
-	h.press("j", "p")
-	if d.chosen != "" || strings.Contains(h.screen(), "will be the primary of the next link") {
-		t.Fatalf("p chose a primary in a read-only session:\n%s", h.screen())
-	}
-	h.mustShow("read-only session")
 }
 
 // TestQuitNamesTheGroupOfEachWizard: two link wizards open, each with
