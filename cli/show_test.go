@@ -140,6 +140,22 @@ func TestScanOfOneEmailReportsAnAccountAloneOnIt(t *testing.T) {
 	}
 }
 
+// An account alone on its address is reported by scan --email only where
+// it involves the connection asked for: on another connection it was shown
+// as if it were the account asked about.
+func TestScanOfOneEmailOnAnotherConnectionSaysNoAccountIsThere(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "scan", "--email", "imported.user@web.de", "--connection", "github")
+	want := "No account of the email imported.user@web.de is on the connection github (1 account has it: `linkdesk scan --email imported.user@web.de` lists it)."
+	if r.code != exitOK || strings.TrimSpace(r.out) != want {
+		t.Errorf("scan --email --connection of a lone account elsewhere: exit %d\n%s", r.code, r.out)
+	}
+	r = runCmd(t, nil, "scan", "--email", "imported.user@web.de", "--connection", "github", "--json")
+	if r.code != exitOK || strings.Contains(r.out, "auth0|5e8f9a0b1c2d3e4f50617283") {
+		t.Errorf("scan --email --connection --json of a lone account elsewhere: exit %d\n%s", r.code, r.out)
+	}
+}
+
 func TestVerifyEmailSendsTheJobOnce(t *testing.T) {
 	e := newWriteEnv(t)
 	r := runCmd(t, nil, "verify-email", cmdMariaDB)

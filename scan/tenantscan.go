@@ -192,7 +192,9 @@ func Tenant(ctx context.Context, t client.Tenant, req Request) (*linking.Report,
 		if len(rep.Groups) == 0 && len(users) == 1 { // one account alone on the address: report it all the same
 			a := linking.AccountFromUser(users[0], conns)
 			a.Identifier = a.PrimaryIdentifier(conns)
-			rep.Single = []*linking.Account{&a}
+			if involves(&linking.Group{Accounts: []*linking.Account{&a}}, req.Connection) { // as a group is
+				rep.Single = []*linking.Account{&a}
+			}
 		}
 		rep.Email = req.Email
 		return rep, nil
