@@ -3,7 +3,9 @@
 // objects written before a delete or a link, and the journal that lets an
 // interrupted apply resume without performing any step twice.
 //
-// Every file is created 0600 in directories created 0700, every write is
+// Every file is created 0600 in directories created 0700 (an existing log,
+// journal or lock open to other users is made 0600 as it is opened, or
+// refused when it cannot be: openPrivate), every write is
 // fsync'd before the function returns, and nothing this package writes may
 // carry a token or a secret: see RegisterSecret and Scrub. A backup keeps
 // the tenant's data as it was (only registered secrets and the values of

@@ -20,11 +20,26 @@ func mkdirPrivate(dir string) error { return os.MkdirAll(dir, dirPerm) }
 
 // openPrivate opens path for reading and writing (flag adds os.O_APPEND
 // for a log), creating it 0600 and any missing parent directories 0700.
-func openPrivate(path string, flag int) (*os.File, error) {
+// A file that exists already open to other users (made by hand, or by an
+// older build) is made 0600 before anything is read from or written to it,
+// and tightened says so ("" when it was private already); one whose mode
+// cannot be changed (another user's) is refused. A directory that exists
+// already keeps its mode: it may be one the operator named that holds more
+// than linkdesk's files (a home, a shared directory), and the files in it
+// are what hold the records.
+func openPrivate(path string, flag int) (f *os.File, tightened string, err error) {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE|flag, filePerm)
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|flag, filePerm)
+	if err != nil {
+		return nil, "", err
+	}
+	if tightened, err = tighten(f, path); err != nil {
+		f.Close()
+		return nil, "", err
+	}
+	return f, tightened, nil
 }
 
 // writeSynced writes b to f with one Write call and fsyncs f.

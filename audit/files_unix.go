@@ -4,6 +4,7 @@ package audit
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 )
@@ -56,4 +57,47 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// chmodFile changes the mode of an open file (fchmod: the file opened,
+// whatever its path leads to since); a variable so that a test can have
+// it fail as it does on another user's file.
+var chmodFile = (*os.File).Chmod
+
+// tighten makes f, opened at path, 0600 when its mode lets other users
+// (its group, or everyone) in, and says what it did; "" when nothing was
+// needed. A mode it cannot change (the file belongs to another user) is
+// an error: the records would go on where others can read or rewrite them.
+func tighten(f *os.File, path string) (string, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	perm := st.Mode().Perm()
+	if perm&0o077 == 0 {
+		return "", nil
+	}
+	if err := chmodFile(f, filePerm); err != nil {
+		owner := ""
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Geteuid() {
+			owner = fmt.Sprintf(", belongs to uid %d (not this user)", sys.Uid)
+		}
+		return "", fmt.Errorf("%s is mode %04o, which lets other users %s it%s, and could not be made 0600: %w; make it 0600 as its owner, or use a file of your own",
+			path, perm, openTo(perm), owner, err)
+	}
+	return fmt.Sprintf("%s was mode %04o, which let other users %s it: made it 0600", path, perm, openTo(perm)), nil
+}
+
+// openTo says what a mode lets the group and others do with a file.
+func openTo(perm os.FileMode) string {
+	read, write := perm&0o044 != 0, perm&0o022 != 0
+	switch {
+	case read && write:
+		return "read and write"
+	case write:
+		return "write"
+	case read:
+		return "read"
+	}
+	return "run"
 }

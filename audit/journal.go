@@ -118,9 +118,11 @@ type Journal struct {
 	tenant   string
 	opts     options
 	repaired string
-	order    []string
-	steps    map[string]*StepStatus
-	broken   error // a failed write: the file may end in a torn line
+	// tightened says the open made an existing journal 0600 (openPrivate).
+	tightened string
+	order     []string
+	steps     map[string]*StepStatus
+	broken    error // a failed write: the file may end in a torn line
 }
 
 // OpenJournal creates the journal at path for the plan planID with its
@@ -156,7 +158,7 @@ func OpenJournalFor(path string, b JournalBinding, steps []string, opts ...Optio
 		}
 		seen[s] = true
 	}
-	f, err := openPrivate(path, os.O_APPEND)
+	f, tightened, err := openPrivate(path, os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -165,6 +167,7 @@ func OpenJournalFor(path string, b JournalBinding, steps []string, opts ...Optio
 		f.Close()
 		return nil, err
 	}
+	j.tightened = tightened
 	return j, nil
 }
 
@@ -250,6 +253,10 @@ func (j *Journal) noteRepair(now time.Time) error {
 
 // Repaired is what the open cut off ("" when nothing).
 func (j *Journal) Repaired() string { return j.repaired }
+
+// Tightened says that the open found the journal open to other users and
+// made it 0600 ("" when it was private already, or new).
+func (j *Journal) Tightened() string { return j.tightened }
 
 // Tenant is the tenant the journal's plan is carried out on.
 func (j *Journal) Tenant() string { return j.tenant }
@@ -542,7 +549,7 @@ type planLockContent struct {
 // nothing: the run binds its journal (Bind) once the journal has opened as
 // this plan's, so a journal refused (another plan's) never binds the plan.
 func LockPlan(path, journal string) (*PlanLock, error) {
-	f, err := openPrivate(path, 0)
+	f, _, err := openPrivate(path, 0) // a lock holds a pid and a path: made 0600 unsaid
 	if err != nil {
 		return nil, fmt.Errorf("plan lock: %w", err)
 	}
@@ -649,7 +656,7 @@ const gatePoll = 20 * time.Millisecond
 // the process that holds it, or until ctx ends. A process that dies holding
 // it lets it go.
 func EnterGate(ctx context.Context, path string) (*Gate, error) {
-	f, err := openPrivate(path, 0)
+	f, _, err := openPrivate(path, 0) // a pid: made 0600 unsaid
 	if err != nil {
 		return nil, fmt.Errorf("gate: %w", err)
 	}

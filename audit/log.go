@@ -102,16 +102,20 @@ type Log struct {
 	path     string
 	opts     options
 	repaired string
+	// tightened says the open made an existing log 0600 (openPrivate).
+	tightened string
 }
 
 // OpenLog opens the audit log at path for appending, creating it 0600 and
-// any missing parent directories 0700. A last line left unfinished (a
-// write cut short by a full disk or a crash) is cut off and a note record
-// keeping its text is appended: Repaired says so.
+// any missing parent directories 0700. An existing log open to other users
+// is made 0600 first (Tightened says so), or refused when its mode cannot
+// be changed. A last line left unfinished (a write cut short by a full
+// disk or a crash) is cut off and a note record keeping its text is
+// appended: Repaired says so.
 func OpenLog(path string, opts ...Option) (*Log, error) {
 	// Read and write rather than write only: Append reads the last byte to
 	// detect a torn line.
-	f, err := openPrivate(path, os.O_APPEND)
+	f, tightened, err := openPrivate(path, os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
@@ -119,7 +123,7 @@ func OpenLog(path string, opts ...Option) (*Log, error) {
 		f.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	l := &Log{f: f, path: path, opts: optionsOf(opts)}
+	l := &Log{f: f, path: path, opts: optionsOf(opts), tightened: tightened}
 	if err := l.repair(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
@@ -129,6 +133,10 @@ func OpenLog(path string, opts ...Option) (*Log, error) {
 
 // Repaired is the note of the repair OpenLog made ("" when none was needed).
 func (l *Log) Repaired() string { return l.repaired }
+
+// Tightened says that OpenLog found the log open to other users and made
+// it 0600 ("" when it was private already, or new).
+func (l *Log) Tightened() string { return l.tightened }
 
 // tornKept is how much of a torn line a repair note keeps.
 const tornKept = 4 << 10

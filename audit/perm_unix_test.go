@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -64,5 +65,125 @@ func checkPermissions(t *testing.T, ok func(mode, want fs.FileMode) bool) {
 		if mode := st.Mode().Perm(); !ok(mode, want) {
 			t.Errorf("%s: mode %o, want %o", path, mode, want)
 		}
+	}
+}
+
+// A log, a journal or a lock that exists already open to other users (made
+// by hand, or by an older build) is made 0600 as it is opened, before a
+// record goes into it, and the log and journal say so once: opened again,
+// they are private and say nothing.
+func TestOpenTightensAnExistingFileOpenToOthers(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	root := t.TempDir()
+	loose := func(name string, mode fs.FileMode, data string) string {
+		t.Helper()
+		path := filepath.Join(root, name)
+		if err := os.WriteFile(path, []byte(data), mode); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	checkMode := func(path string) {
+		t.Helper()
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := st.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s: mode %04o after the open, want 0600", path, mode)
+		}
+	}
+	logPath := loose("audit.log", 0o644, "")
+	l, err := OpenLog(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Tightened(); !strings.Contains(got, logPath+" was mode 0644, which let other users read it: made it 0600") {
+		t.Errorf("Tightened: %q", got)
+	}
+	checkMode(logPath)
+	if err := l.Append(Record{Action: "delete", Phase: PhaseAttempt, OpID: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if l, err = OpenLog(logPath); err != nil {
+		t.Fatal(err)
+	} else if got := l.Tightened(); got != "" {
+		t.Errorf("opened again, Tightened: %q", got)
+	}
+	l.Close()
+
+	journalPath := loose("j.journal", 0o666, "")
+	j, err := OpenJournal(journalPath, "p", []string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := j.Tightened(); !strings.Contains(got, "was mode 0666, which let other users read and write it: made it 0600") {
+		t.Errorf("journal Tightened: %q", got)
+	}
+	j.Close()
+	checkMode(journalPath)
+	if j, err = OpenJournal(journalPath, "p", []string{"a"}); err != nil {
+		t.Fatal(err)
+	} else if got := j.Tightened(); got != "" {
+		t.Errorf("journal opened again, Tightened: %q", got)
+	}
+	j.Close()
+
+	lockPath := loose("p.lock", 0o640, "")
+	lock, err := LockPlan(lockPath, journalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock.Release()
+	checkMode(lockPath)
+	gatePath := loose("gate", 0o604, "")
+	g, err := EnterGate(t.Context(), gatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Leave()
+	checkMode(gatePath)
+}
+
+// A log open to others whose mode cannot be changed (another user's file,
+// where chmod answers EPERM) is refused: nothing is read from it or
+// appended to it, and the error says what to do.
+func TestOpenRefusesAFileOpenToOthersItCannotTighten(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	chmod := chmodFile
+	chmodFile = func(*os.File, fs.FileMode) error { return syscall.EPERM }
+	defer func() { chmodFile = chmod }()
+	root := t.TempDir()
+	logPath := filepath.Join(root, "audit.log")
+	torn := `{"time":"2026-01-01T00:00:00Z","action":"link","phase":"attempt","op_id":"x"`
+	if err := os.WriteFile(logPath, []byte(torn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenLog(logPath)
+	if err == nil {
+		l.Close()
+		t.Fatal("a log open to others that cannot be made 0600 was opened")
+	}
+	for _, want := range []string{logPath + " is mode 0644, which lets other users read it", "could not be made 0600", "operation not permitted", "make it 0600 as its owner, or use a file of your own"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if data, _ := os.ReadFile(logPath); string(data) != torn {
+		t.Errorf("the refused log was changed: %q", data)
+	}
+	journalPath := filepath.Join(root, "j.journal")
+	if err := os.WriteFile(journalPath, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := OpenJournal(journalPath, "p", []string{"a"}); err == nil {
+		j.Close()
+		t.Fatal("a journal open to others that cannot be made 0600 was opened")
+	}
+	if data, _ := os.ReadFile(journalPath); len(data) != 0 {
+		t.Errorf("the refused journal was written: %q", data)
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -242,5 +243,33 @@ func TestAuditJSONGivesAnOlderLogsNoteAsANote(t *testing.T) {
 	}
 	if result.Result != audit.ResultOK || result.Error != "" || result.Note != settled {
 		t.Errorf("the settled call's result reads %+v", result)
+	}
+}
+
+// An audit log open to other users (made by hand, or by an older build) is
+// made 0600 by the first write that records in it, which says so once on
+// stderr; the next write finds it private and says nothing.
+func TestAWriteTightensAnAuditLogOpenToOthersAndSaysSoOnce(t *testing.T) {
+	e := newWriteEnv(t)
+	path := filepath.Join(e.state, "linkdesk", "audit.log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	r := mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	const said = "was mode 0644, which let other users read it: made it 0600"
+	if n := strings.Count(r.errOut, said); n != 1 || !strings.Contains(r.errOut, "linkdesk: note: "+path+" "+said) {
+		t.Errorf("the first write says %d times that it tightened the log:\n%s", n, r.errOut)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the audit log after the write: %v %v", st.Mode(), err)
+	}
+	if r := mustRun(t, "delete", cmdSam, "--force"); strings.Contains(r.errOut, "made it 0600") {
+		t.Errorf("the next write says it again:\n%s", r.errOut)
 	}
 }

@@ -52,9 +52,7 @@ func (s *Session) ownLog() (*audit.Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	if note := log.Repaired(); note != "" {
-		s.note(note)
-	}
+	s.noteOpened(log.Tightened(), log.Repaired())
 	s.log = log
 	return log, nil
 }
@@ -77,6 +75,16 @@ func (s *Session) ownBackups() (*audit.Backups, error) {
 // escapeJSON makes every file of the record escape what a terminal would
 // act on, as scan --json does.
 var escapeJSON = audit.WithJSONEscape(func(b []byte) []byte { return []byte(termsafe.DisplayJSON(b)) })
+
+// noteOpened tells what opening a file of the record did to it: made it
+// 0600, cut off a torn line.
+func (s *Session) noteOpened(notes ...string) {
+	for _, n := range notes {
+		if n != "" {
+			s.note(n)
+		}
+	}
+}
 
 // note tells the operator something the records needed (a torn line cut
 // off), through Notify, and keeps it for Notes.
@@ -204,9 +212,7 @@ func (s *Session) openJournal(planID, path string, steps []string) (*audit.Journ
 		lock.Release()
 		return nil, nil, err
 	}
-	if note := j.Repaired(); note != "" {
-		s.note(note)
-	}
+	s.noteOpened(j.Tightened(), j.Repaired())
 	return j, func() { j.Close(); lock.Release() }, nil
 }
 
@@ -338,6 +344,7 @@ func (s *Session) planLog(j *audit.Journal) (*audit.Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the audit log of this plan's earlier run: %w", err)
 	}
+	s.noteOpened(log.Tightened())
 	return log, nil
 }
 
