@@ -66,8 +66,26 @@ type Record struct {
 	Error     string          `json:"error,omitempty"`
 	// Note says how a call that has no error was settled (cut off, then
 	// found on the tenant to have taken effect), or is the log's own note.
+	// A call whose request went out more than once says so here too.
 	Note     string          `json:"note,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"`
+	// Retries (added; results only) are the tries of the call before the
+	// one its result tells, oldest first: each met an error (a 5xx, a
+	// dropped connection) after which the request was sent again, by the
+	// client for a request safe to repeat (a PATCH that merges, a DELETE),
+	// or by linkdesk once reading the tenant showed the try had not taken
+	// effect; each says which in its note. A call has one attempt and one
+	// result however many times its request went out.
+	Retries []Retry `json:"retries,omitempty"`
+}
+
+// Retry is one try of a call that its result does not tell: what it met,
+// and what was done next.
+type Retry struct {
+	Time   time.Time `json:"time"`
+	Status int       `json:"status,omitempty"` // the answer's HTTP status; none when the try got no answer
+	Error  string    `json:"error"`            // what the try met: "POST /api/v2/…: 503 …", "POST /api/v2/…: EOF"
+	Note   string    `json:"note,omitempty"`   // why it was sent again
 }
 
 // Noted is r's note. A log written before records had a note kept it in
@@ -313,6 +331,13 @@ func encodeRecord(r Record, o options) ([]byte, error) {
 	r.Undoes = Scrub(r.Undoes)
 	r.Result, r.Error, r.Note = Scrub(r.Result), Scrub(r.Error), Scrub(r.Note)
 	r.UserIDs, r.Overrides = scrubAll(r.UserIDs), scrubAll(r.Overrides)
+	if r.Retries != nil {
+		retries := make([]Retry, len(r.Retries))
+		for i, t := range r.Retries {
+			retries[i] = Retry{Time: t.Time.UTC(), Status: t.Status, Error: Scrub(t.Error), Note: Scrub(t.Note)}
+		}
+		r.Retries = retries
+	}
 	if r.UserIDs == nil {
 		r.UserIDs = []string{}
 	}

@@ -293,6 +293,42 @@ func TestSecretsNeverWrittenToLog(t *testing.T) {
 	}
 }
 
+// A result's retries (added to the format) come back as written, in UTC,
+// scrubbed like the rest of the record; a result without them has no
+// "retries" key, so a log's lines read by an older build are as they were.
+func TestRetriesRoundTripScrubbedAndOnlyWhenThere(t *testing.T) {
+	token := "retry-token-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	RegisterSecret(token)
+	l := openTestLog(t)
+	op := NewOpID()
+	when := time.Date(2026, 11, 30, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+	for _, r := range []Record{
+		{Action: "link", Phase: PhaseAttempt, OpID: op},
+		{Action: "link", Phase: PhaseResult, OpID: op, Result: ResultOK, Note: "sent 2 times: …",
+			Retries: []Retry{{Time: when, Status: 503, Error: "POST /x: 503 service_unavailable for " + token, Note: "sent again"}}},
+		{Action: "delete", Phase: PhaseResult, OpID: NewOpID(), Result: ResultOK},
+	} {
+		if err := l.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, _ := os.ReadFile(l.Path())
+	assertNoSecrets(t, raw, token)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if strings.Contains(lines[0], `"retries"`) || strings.Contains(lines[2], `"retries"`) {
+		t.Errorf("records without retries carry the key:\n%s", raw)
+	}
+	recs, _, err := ReadLog(l.Path())
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	got := recs[1].Retries
+	if len(got) != 1 || !got[0].Time.Equal(when) || got[0].Time.Location() != time.UTC || got[0].Status != 503 ||
+		got[0].Error != "POST /x: 503 service_unavailable for "+Redacted || got[0].Note != "sent again" {
+		t.Errorf("retries came back as %+v", got)
+	}
+}
+
 // assertNoSecrets fails if raw holds any secret, as is or JSON-escaped.
 func assertNoSecrets(t *testing.T, raw []byte, secrets ...string) {
 	t.Helper()

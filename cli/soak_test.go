@@ -149,11 +149,12 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	checkUndoRecords(t, records, p, undo)
 	checkPrivateTree(t, stateDir)
 
-	attempts, cutOff := 0, 0
+	attempts, cutOff, tries := 0, 0, 0
 	for _, r := range records {
 		if r.Phase == audit.PhaseAttempt {
 			attempts++
 		}
+		tries += len(r.Retries) // a call sent again is one call: its result lists the tries before the last
 		if strings.HasPrefix(r.Noted()+r.Failed(), "resolved on resume") {
 			cutOff++ // a kill landed between the journal's "started" and the call's result
 		}
@@ -168,8 +169,8 @@ func TestSoakKilledApplyEndsInThePlannedState(t *testing.T) {
 	t.Logf("soak %s: undo of %d of them (%d links, %d unlinks, %d deletes): %d operations %v, %d calls, planned in %s; %d runs, %d killed (SIGKILL), %d stopped by a failed step; %s",
 		size.name, len(undone), size.undoLinks, size.undoUnlinks, size.undoDeletes, len(undo.Operations), stepCounts(undo), undo.Calls(),
 		undoPlanned.Sub(firstDone).Round(time.Second), len(undoRuns), countKills(undoRuns), countFailed(undoRuns), time.Since(undoPlanned).Round(time.Second))
-	t.Logf("soak %s: %d call attempts for %d calls (%d retried or cut off), %d calls cut off by a kill and resolved on resume by reading the tenant",
-		size.name, attempts, calls, attempts-calls, cutOff)
+	t.Logf("soak %s: %d call attempts for %d calls (%d cut off and made again), %d tries sent again within their call, %d calls cut off by a kill and resolved on resume by reading the tenant",
+		size.name, attempts, calls, attempts-calls, tries, cutOff)
 	t.Logf("soak %s: %d API requests, %d answered 429 and absorbed, %d faults injected %v, each absorbed by a retry or a read of the outcome; %d tokens issued",
 		size.name, stats.APICalls, stats.RateLimited, faults, stats.Faults, stats.TokensIssued)
 	t.Logf("soak %s: wall time %s\n%s  undo:\n%s", size.name, time.Since(start).Round(time.Second), describeRuns(runs), describeRuns(undoRuns))

@@ -27,7 +27,40 @@ type ctxKey int
 const (
 	retryableKey ctxKey = iota
 	captureKey
+	resentKey
 )
+
+// Resent is a write the client sent again by itself: its earlier try met
+// Err, a 5xx answer or a network error, and Why it could be sent again.
+type Resent struct {
+	Time   time.Time
+	Status int    // the earlier try's status; 0 when it got no answer
+	Err    string // as the call's own error would say it: "PATCH /api/v2/users/…: 503 …"
+	Why    string // "the request is safe to repeat", "reading the primary shows the link was not made"
+}
+
+// WithResent has heard hear each time the client sends a write made with
+// ctx again after a 5xx or a network error, as it does: what a call's
+// record says of the tries its result does not tell. A write is sent again
+// when it is safe to repeat (a PATCH that merges, a DELETE of a user, a
+// role or a membership), and a link or an unlink whose answer was lost
+// when reading the primary shows it was not made. A 429, which means
+// nothing was done, a token renewed, and the reads the call makes are
+// waited out and sent again unsaid.
+func WithResent(ctx context.Context, heard func(Resent)) context.Context {
+	return context.WithValue(ctx, resentKey, heard)
+}
+
+// tellResent tells the hearer of ctx, if any, that a write is sent again.
+func tellResent(ctx context.Context, r Resent) {
+	if heard, ok := ctx.Value(resentKey).(func(Resent)); ok {
+		r.Time = time.Now().UTC()
+		heard(r)
+	}
+}
+
+// safeToRepeat is why the transport sends a write again by itself.
+const safeToRepeat = "the request is safe to repeat"
 
 // withRetryable marks the requests made with ctx as safe to repeat even
 // though their method is not GET (PATCH merges, DELETE of a user).
@@ -132,6 +165,9 @@ func (t retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err := Sleep(ctx, backoff(safeTries)); err != nil {
 				return nil, err
 			}
+			if isAPI(req) && isWrite(req) {
+				tellResent(ctx, Resent{Err: fmt.Sprintf("%s %s: %v", req.Method, req.URL.EscapedPath(), unwrapURLError(err)), Why: safeToRepeat})
+			}
 			continue
 		}
 		switch {
@@ -146,9 +182,13 @@ func (t retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		case resp.StatusCode >= 500 && safe && safeTries < maxSafeRetries:
 			safeTries++
+			said := Resent{Status: resp.StatusCode, Err: parseError(req.Method, req.URL.EscapedPath(), resp.StatusCode, readAndRestore(resp)).Error(), Why: safeToRepeat}
 			drain(resp)
 			if err := Sleep(ctx, backoff(safeTries)); err != nil {
 				return nil, err
+			}
+			if isAPI(req) && isWrite(req) {
+				tellResent(ctx, said)
 			}
 		default:
 			return resp, nil

@@ -168,6 +168,50 @@ func TestRetrierRepeatsSafeRequestsWithTheWholeBody(t *testing.T) {
 	}
 }
 
+// A write the retrier sends again is heard (WithResent) with what its
+// try met, after the wait and before it goes out again; a read it sends
+// again, a 429 waited out and a write that is not safe to repeat are not.
+func TestRetrierTellsTheWritesItSendsAgain(t *testing.T) {
+	var heard []Resent
+	ctx := WithResent(withRetryable(context.Background()), func(r Resent) { heard = append(heard, r) })
+	w := &wire{answers: []func(*http.Request) (*http.Response, error){
+		networkError, answer(503, `{"statusCode":503,"error":"Service Unavailable","message":"try later","errorCode":"service_unavailable"}`),
+		answer(429, `{"error":"Too Many Requests"}`, "Retry-After", "0"), answer(200, `{"user_id":"auth0|1"}`),
+	}}
+	rt := retrier{next: w, pacer: newPacer()}
+	resp, err := rt.RoundTrip(newRequest(t, ctx, "PATCH", "/api/v2/users/auth0|1", `{"user_metadata":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(heard) != 2 {
+		t.Fatalf("heard %d tries sent again, want 2 (the network error, the 503; not the 429): %+v", len(heard), heard)
+	}
+	if h := heard[0]; h.Status != 0 || h.Err != "PATCH /api/v2/users/auth0%7C1: connection reset by peer" || h.Why != safeToRepeat || h.Time.IsZero() {
+		t.Errorf("the network error is heard as %+v", h)
+	}
+	if h := heard[1]; h.Status != 503 || h.Err != "PATCH /api/v2/users/auth0%7C1: 503 service_unavailable: try later" {
+		t.Errorf("the 503 is heard as %+v", h)
+	}
+
+	heard = nil
+	w = &wire{answers: []func(*http.Request) (*http.Response, error){answer(503, `{}`), answer(200, `{}`)}}
+	rt = retrier{next: w, pacer: newPacer()}
+	if resp, err := rt.RoundTrip(newRequest(t, ctx, "GET", "/api/v2/users/auth0|1", "")); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	w = &wire{answers: []func(*http.Request) (*http.Response, error){answer(503, `{}`), answer(201, `[]`)}}
+	rt = retrier{next: w, pacer: newPacer()}
+	if resp, err := rt.RoundTrip(newRequest(t, WithResent(context.Background(), func(r Resent) { heard = append(heard, r) }), "POST", "/api/v2/users/auth0|1/identities", `{}`)); err == nil {
+		resp.Body.Close()
+	}
+	if len(heard) != 0 {
+		t.Errorf("a read sent again, or a link not sent again, was heard: %+v", heard)
+	}
+}
+
 func TestRetrierWaitsOutA429EvenOnAWrite(t *testing.T) {
 	w := &wire{answers: []func(*http.Request) (*http.Response, error){
 		answer(429, `{"error":"Too Many Requests"}`, "Retry-After", "0"), answer(201, "[]"),

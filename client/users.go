@@ -252,6 +252,7 @@ func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Id
 			return nil, fmt.Errorf("%w: link %s into %s: %v; the secondary: %v", ErrOutcomeUnknown, s.Provider+"|"+s.UserID, primaryID, err, rerr)
 		}
 		// Neither linked nor gone: the link did not happen, so it may be sent again.
+		tellResent(ctx, Resent{Err: err.Error(), Why: "the answer was lost, and reading the primary shows the link was not made"})
 	}
 	return nil, fmt.Errorf("link %s into %s: %w", s.Provider+"|"+s.UserID, primaryID, lastErr)
 }
@@ -284,6 +285,7 @@ func (t *tenant) Unlink(ctx context.Context, primaryID, provider, userID string)
 		return primary.Identities, nil
 	}
 	// Still linked, so the unlink did not happen: it is safe to send once more.
+	tellResent(ctx, Resent{Err: err.Error(), Why: "the answer was lost, and reading the primary shows the identity still linked"})
 	err = t.call(ctx, http.MethodDelete, t.m.URI("users", primaryID, "identities", provider, userID), nil, &ids)
 	if errors.As(err, &apiErr) && ctx.Err() == nil {
 		// Refused: the first send, still being carried out when the primary

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -526,15 +527,120 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		}
 		rep.Backup, rep.BackupSum = path, sum
 	}
+	c := &onRecord{}
 	for attempt := 1; ; attempt++ {
-		retry, err := e.call(ctx, p, op, s, call, users, rep, attempt < maxCallAttempts)
+		retry, err := e.call(ctx, p, op, s, call, users, rep, c, attempt < maxCallAttempts)
 		if !retry {
 			return err
 		}
 		if err := client.Sleep(ctx, time.Duration(attempt)*retryPause); err != nil {
-			return fmt.Errorf("%w before retrying step %s: %v", ErrInterrupted, s.ID, err)
+			return e.notSentAgain(p, op, s, rep, c, err)
 		}
 	}
+}
+
+// onRecord is one call of a step as the audit log tells it, however many
+// times its request goes out: one op id, one attempt, one result, which
+// lists the tries before the last (audit.Record.Retries), whether the
+// client sent the request again by itself or the executor did.
+type onRecord struct {
+	opID string
+	mu   sync.Mutex
+	// retries are the tries after which the request went out again.
+	retries []audit.Retry
+	// again is the try the executor is to send again after, once it does,
+	// and read what reading the tenant showed of it.
+	again *audit.Retry
+	read  string
+}
+
+// heard keeps a try the client sent again by itself (client.WithResent).
+func (c *onRecord) heard(r client.Resent) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.retries = append(c.retries, audit.Retry{Time: r.Time, Status: r.Status, Error: r.Err, Note: r.Why + ", so the client sent it again"})
+}
+
+// sendingAgain keeps the try the executor sends again after, as it does.
+func (c *onRecord) sendingAgain() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.again != nil {
+		c.retries = append(c.retries, *c.again)
+		c.again = nil
+	}
+}
+
+// tries are the tries before the one the result tells, oldest first.
+func (c *onRecord) tries() []audit.Retry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.retries)
+}
+
+// retriedNote says, for a call's result, that its request went out more
+// than once and what each try before the last met: "sent 2 times: try 1
+// answered 503 … (why it was sent again)". "" when it went out once.
+func retriedNote(s Step, tries []audit.Retry) string {
+	if len(tries) == 0 {
+		return ""
+	}
+	parts := make([]string, len(tries))
+	for i, t := range tries {
+		what := t.Error
+		if m, rest, ok := strings.Cut(what, ": "); ok && strings.HasPrefix(m, s.Call.Method+" ") {
+			what = rest // the call is on the record beside it
+		}
+		met := "answered " + what
+		if t.Status == 0 {
+			met = "got no answer: " + what
+		}
+		if t.Note != "" {
+			met += " (" + t.Note + ")"
+		}
+		parts[i] = fmt.Sprintf("try %d %s", i+1, met)
+	}
+	return fmt.Sprintf("sent %d times: %s", len(tries)+1, strings.Join(parts, "; "))
+}
+
+// doneNote is the note of a call done: how its outcome was learnt (note),
+// after its tries before the last, if any.
+func doneNote(s Step, tries []audit.Retry, note string) string {
+	if len(tries) == 0 {
+		return note
+	}
+	last := fmt.Sprintf("try %d done", len(tries)+1)
+	if note != "" {
+		last = fmt.Sprintf("try %d: %s", len(tries)+1, note)
+	}
+	return retriedNote(s, tries) + "; " + last
+}
+
+// notSentAgain records a call the executor was to send again when the
+// run was interrupted before it did: its result is the last try's error
+// ("error": it did not take effect, as the tenant showed), the step failed
+// in the journal, as a step whose call was refused, so that the next run
+// makes it.
+func (e *Executor) notSentAgain(p *Plan, op Operation, s Step, rep *StepReport, c *onRecord, cause error) error {
+	stopErr := fmt.Errorf("%w before retrying step %s: %v", ErrInterrupted, s.ID, cause)
+	c.mu.Lock()
+	last := c.again
+	c.again = nil
+	c.mu.Unlock()
+	if last == nil { // cannot be: a call the executor sends again has its try kept
+		return stopErr
+	}
+	res := e.record(p, op, s, c.opID, audit.PhaseResult)
+	res.Backup, res.Retries = rep.Backup, c.tries()
+	res.Result, res.Error = audit.ResultError, joinNote(last.Error, c.read)
+	res.Note = "interrupted before it was sent again"
+	if retried := retriedNote(s, res.Retries); retried != "" {
+		res.Note = retried + "; " + res.Note
+	}
+	if err := e.appendRecord("", res); err != nil {
+		return errors.Join(stopErr, e.mark(s.ID, audit.StepUnknown, c.opID), unrecorded(s, outcomeFailed, errors.New(last.Error), err))
+	}
+	return errors.Join(stopErr, e.mark(s.ID, audit.StepFailed, last.Error))
 }
 
 // checkScopes refuses a step when the access token lacks a scope that its
@@ -626,52 +732,72 @@ const maxCallAttempts = 4
 // retryPause grows with each retry of a step.
 var retryPause = 500 * time.Millisecond
 
-// call makes one attempt at a step's call, on the record: the journal
-// marks it started, the audit attempt is on disk before the call and the
-// result after it. retry is true when the call had no effect for a passing
-// reason and may be made again (mayRetry).
-func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call callArgs, users []readState, rep *StepReport, mayRetry bool) (retry bool, err error) {
-	opID := audit.NewOpID()
-	if err := e.markStarted(s.ID, opID); err != nil {
-		rep.Status, rep.Error = StatusNotRun, err.Error()
-		return false, err
+// call makes one try at a step's call, on the record: the first try marks
+// the journal started and puts the audit attempt on disk before the
+// request goes out; the result goes after the last try, and names the
+// tries before it (c). retry is true when this try had no effect for a
+// passing reason and the call may be sent again (mayRetry): then nothing
+// is recorded yet, and the journal keeps the step started under the
+// call's op id, so that a run cut off before the next try is settled by
+// reading the tenant.
+func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call callArgs, users []readState, rep *StepReport, c *onRecord, mayRetry bool) (retry bool, err error) {
+	if c.opID == "" {
+		opID := audit.NewOpID()
+		if err := e.markStarted(s.ID, opID); err != nil {
+			rep.Status, rep.Error = StatusNotRun, err.Error()
+			return false, err
+		}
+		rec := e.record(p, op, s, opID, audit.PhaseAttempt)
+		rec.Backup, rec.BackupSum = rep.Backup, rep.BackupSum
+		rec.Before = statesJSON(users, s)
+		if s.Action == ActionDelete && len(users) > 0 && users[0].found {
+			rec.Emails = linkedEmails(users[0].user)
+		}
+		if err := e.appendRecord("", rec); err != nil {
+			// No call without its attempt on disk.
+			_ = e.mark(s.ID, audit.StepFailed, err.Error())
+			rep.Status, rep.Error = StatusNotRun, err.Error()
+			return false, fmt.Errorf("step %s: the call was not made: its attempt could not be written to the %w", s.ID, err)
+		}
+		c.opID = opID
+		rep.OpID = opID // on record: what undo takes
 	}
-	rec := e.record(p, op, s, opID, audit.PhaseAttempt)
-	rec.Backup, rec.BackupSum = rep.Backup, rep.BackupSum
-	rec.Before = statesJSON(users, s)
-	if s.Action == ActionDelete && len(users) > 0 && users[0].found {
-		rec.Emails = linkedEmails(users[0].user)
-	}
-	if err := e.appendRecord("", rec); err != nil {
-		// No call without its attempt on disk.
-		_ = e.mark(s.ID, audit.StepFailed, err.Error())
-		rep.Status, rep.Error = StatusNotRun, err.Error()
-		return false, fmt.Errorf("step %s: the call was not made: its attempt could not be written to the %w", s.ID, err)
-	}
-	rep.OpID = opID // on record: what undo takes
-	response, written, callErr := e.invoke(ctx, s.Action, call, rep)
+	opID := c.opID
+	c.sendingAgain()
+	response, written, callErr := e.invoke(client.WithResent(ctx, c.heard), s.Action, call, rep)
 	outcome, note := e.outcome(ctx, s, callErr)
 	interrupted := callErr != nil && ctx.Err() != nil
 	if outcome == outcomeNotDone && interrupted {
-		return false, e.notMadeOnInterrupt(p, op, s, opID, rep, note)
+		return false, e.notMadeOnInterrupt(p, op, s, opID, rep, note, c.tries())
+	}
+	if outcome == outcomeNotDone && mayRetry {
+		c.again, c.read = &audit.Retry{Time: time.Now().UTC(), Error: audit.Scrub(callErr.Error()), Note: note + ", so linkdesk sent it again"}, note
+		if apiErr := (*client.Error)(nil); errors.As(callErr, &apiErr) {
+			c.again.Status = apiErr.StatusCode
+		}
+		return true, nil
 	}
 	if outcome == outcomeNotDone {
-		retry, outcome = mayRetry, outcomeFailed
+		outcome = outcomeFailed
 	}
 
 	res := e.record(p, op, s, opID, audit.PhaseResult)
-	res.Backup, res.Response = rep.Backup, response
-	rep.Note = note
+	res.Backup, res.Response, res.Retries = rep.Backup, response, c.tries()
+	retried := retriedNote(s, res.Retries)
+	rep.Note = joinNote(retried, note)
+	if outcome == outcomeDone {
+		rep.Note = doneNote(s, res.Retries, note)
+	}
 	var stopErr error
 	switch outcome {
 	case outcomeDone:
-		res.Result, res.Note = audit.ResultOK, note
+		res.Result, res.Note = audit.ResultOK, doneNote(s, res.Retries, note)
 		rep.Status, rep.Error = StatusDone, ""
 		if callErr == nil {
 			e.answer = answerAfter(p, op, e.calls[s.ID], users, written)
 		}
 	case outcomeFailed:
-		res.Result, res.Error = audit.ResultError, joinNote(callErr.Error(), note)
+		res.Result, res.Error, res.Note = audit.ResultError, joinNote(callErr.Error(), note), retried
 		rep.Status, rep.Error = StatusFailed, audit.Scrub(callErr.Error())
 		stopErr = fmt.Errorf("step %s (%s) failed: %w", s.ID, s.Call.Method+" "+s.Call.Path, callErr)
 		if changed := e.changedMeanwhile(ctx, s, callErr); changed != nil {
@@ -679,7 +805,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 			rep.Status, rep.Error, stopErr = StatusRefused, changed.Error(), changed
 		}
 	default: // outcomeUnknown, outcomeUnknowable
-		res.Result, res.Error = audit.ResultUnknown, joinNote(callErr.Error(), note)
+		res.Result, res.Error, res.Note = audit.ResultUnknown, joinNote(callErr.Error(), note), retried
 		if ctx.Err() != nil {
 			// The SDK says "failed to send the request: context canceled",
 			// although the request may well have gone out and taken effect.
@@ -701,7 +827,6 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		// reading the tenant and writes the result then.
 		err = e.mark(s.ID, audit.StepUnknown, opID)
 		stopErr = errors.Join(stopErr, unrecorded(s, outcome, callErr, logErr))
-		retry = false
 	case outcome == outcomeDone:
 		err = e.mark(s.ID, audit.StepDone, "")
 	case outcome == outcomeFailed:
@@ -712,9 +837,6 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 		err = e.mark(s.ID, audit.StepFailed, joinNote(callErr.Error(), note))
 	default:
 		err = e.mark(s.ID, audit.StepUnknown, opID) // resume pairs its result with the attempt
-	}
-	if retry && err == nil {
-		return true, nil
 	}
 	return false, errors.Join(stopErr, err)
 }
@@ -1343,9 +1465,9 @@ const settleOnInterrupt = 10 * time.Second
 // tenant shows did not take effect: its result is "error" with what the
 // read showed, and the step is pending again in the journal, so that
 // `linkdesk resume` makes it, once, with the rest of the plan.
-func (e *Executor) notMadeOnInterrupt(p *Plan, op Operation, s Step, opID string, rep *StepReport, note string) error {
+func (e *Executor) notMadeOnInterrupt(p *Plan, op Operation, s Step, opID string, rep *StepReport, note string, tries []audit.Retry) error {
 	res := e.record(p, op, s, opID, audit.PhaseResult)
-	res.Backup = rep.Backup
+	res.Backup, res.Retries, res.Note = rep.Backup, tries, retriedNote(s, tries)
 	res.Result, res.Error = audit.ResultError, "interrupted while waiting for the answer; "+note
 	rep.Status, rep.Error, rep.Note = StatusNotRun, "", "interrupted; "+note
 	stopErr := fmt.Errorf("%w during step %s: %s; `linkdesk resume` makes it and the rest of the plan", ErrInterrupted, s.ID, note)

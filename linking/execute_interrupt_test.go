@@ -477,18 +477,29 @@ func TestApplyOnAFaultyTenantReachesThePlannedState(t *testing.T) {
 				t.Errorf("state differs from the planned one after faults %v", faults)
 			}
 			sb.checkRecord()
-			attempts := 0
+			// A call sent again is one call on the record: one attempt, one
+			// result, whose retries list the tries before the last.
+			attempts, tries := 0, 0
 			for _, r := range sb.auditRecords() {
-				if r.Phase == audit.PhaseAttempt {
+				switch r.Phase {
+				case audit.PhaseAttempt:
 					attempts++
+				case audit.PhaseResult:
+					tries += len(r.Retries)
+					if r.Result != audit.ResultOK {
+						t.Errorf("a call of a complete run is recorded %s: %s", r.Result, r.Error)
+					}
 				}
 			}
-			retried += attempts - len(plan.StepIDs())
-			t.Logf("faults %v; %d attempts for %d steps", faults, attempts, len(plan.StepIDs()))
+			if attempts != len(plan.StepIDs()) {
+				t.Errorf("%d attempts on the record for %d calls", attempts, len(plan.StepIDs()))
+			}
+			retried += tries
+			t.Logf("faults %v; %d calls, %d tries sent again", faults, attempts, tries)
 		})
 	}
 	if retried == 0 {
-		t.Error("no step was tried twice: the faults never hit a write")
+		t.Error("no call was sent twice: the faults never hit a write")
 	}
 }
 
