@@ -495,6 +495,43 @@ func TestUnlinkThenUndoLinksAgain(t *testing.T) {
 	e.undoToBefore("unlink", before)
 }
 
+// TestUnlinkOfALinkLinkdeskMadeSaysItsUndoGivesMore: an unlink of an
+// identity linkdesk linked says, in its dry run and above its question,
+// that the link's undo (its op_id) gives the account back its metadata,
+// roles and memberships, which the unlink leaves with the primary; the
+// unlink does leave them there, and that undo, after it, gives them back.
+func TestUnlinkOfALinkLinkdeskMadeSaysItsUndoGivesMore(t *testing.T) {
+	e := newAccessEnv(t)
+	before := tenantPeople(e.srv)
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	link := e.opIDOf("link")
+	google := strings.TrimPrefix(cmdAliceGoogle, "google-oauth2|")
+	said := []string{
+		cmdAliceGoogle + " comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history; what its link gave " + cmdAliceDB + " stays with it: the metadata merged into it, the role support and the membership of beta",
+		"this identity was linked by linkdesk (op " + link + ", ",
+		", by operator-ann): U on that record in the audit log (`linkdesk undo " + link + "`) gives the account back its metadata, the role support, the membership of acme and the membership of beta, and takes off " + cmdAliceDB + " what the link gave it; a plain unlink gives back none of it",
+	}
+	r := runCmd(t, nil, "unlink", cmdAliceDB, "google-oauth2", google)
+	for _, s := range said {
+		if r.code != exitOK || !strings.Contains(r.out, s) {
+			t.Fatalf("the unlink's dry run does not say %q (exit %d):\n%s\n%s", s, r.code, r.out, r.errOut)
+		}
+	}
+	no := "n\n"
+	r = runCmd(t, &no, "unlink", cmdAliceDB, "google-oauth2", google)
+	if all := r.out + r.errOut; !strings.Contains(all, said[2]) || strings.Index(all, said[2]) > strings.Index(all, "Unlink google-oauth2|") {
+		t.Fatalf("the question is not preceded by the pointer to the link's undo:\n%s\n%s", r.out, r.errOut)
+	}
+
+	mustRun(t, "unlink", cmdAliceDB, "google-oauth2", google, "--force")
+	sec, _ := e.srv.GetUser(cmdAliceGoogle)
+	prim, _ := e.srv.GetUser(cmdAliceDB)
+	if sec == nil || len(sec.Roles)+len(sec.Organizations) != 0 || !slices.Contains(prim.Roles, "rol_support") || !slices.Contains(prim.Organizations, "org_beta") {
+		t.Fatalf("after the plain unlink: %+v, %+v", sec, prim)
+	}
+	e.undoToBefore("link", before)
+}
+
 // connectEnv is a client of the env's tenant, as another operator's tool.
 func connectEnv(t *testing.T, e *writeEnv) client.Tenant {
 	t.Helper()

@@ -25,7 +25,11 @@ func newUnlinkCmd(g *globalOptions, io *streams, runF func(*unlinkOptions) error
 		Use:   "unlink PRIMARY PROVIDER USER_ID",
 		Short: "Detach a linked identity from its primary account",
 		Long: `Detach the identity PROVIDER|USER_ID from PRIMARY. It comes back as an account
-of its own, with its old profile and no metadata.
+of its own, with its old profile and no metadata, roles or organization
+memberships: what it held, and what its link carried over to PRIMARY, stays
+with PRIMARY. When linkdesk made that link, the dry run says so: its undo
+(linkdesk undo OP_ID) gives the account back what it held, and takes from
+PRIMARY what the link gave it.
 
 USER_ID is the identity's id without its provider prefix (101202303404505606707),
 or with PROVIDER's own (google-oauth2|101202303404505606707); the user id of
@@ -64,6 +68,11 @@ func runUnlink(o *unlinkOptions) error {
 		op, err := linking.PlanUnlink(users[0], o.Provider, o.UserID, o.Reason)
 		if err != nil {
 			return commandError(err)
+		}
+		// Linked by linkdesk: its notes say what the link gave the primary,
+		// which stays there, and that the link's undo gives it back.
+		if by, ok := s.LinkedBy(users[0])[op.Secondary]; ok {
+			linking.NoteLinkedBy(&op, by)
 		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, op), confirmation{
 			question: fmt.Sprintf("Unlink %s from %s?", printableName(o.Provider+"|"+o.UserID), describeUser(users[0], conns)),

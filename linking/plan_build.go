@@ -253,7 +253,7 @@ func PlanUnlink(primary client.User, provider, userID, reason string) (Operation
 	}
 	ref := IdentityRef{Provider: provider, UserID: userID}
 	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason, KeepBlocked: primary.Blocked}
-	op.Notes = []string{fmt.Sprintf("%s comes back as a new account, with its old profile and no metadata or login history; its undo (`linkdesk undo`, or U in the audit log) links it again", ref)}
+	op.Notes = []string{fmt.Sprintf("%s comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history; its undo (`linkdesk undo`, or U in the audit log) links it again", ref)}
 	if primary.Blocked {
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, so %s comes back blocked too: the unlink lets no one in; unblock it afterwards if it should sign in", primary.UserID, ref))
 	}

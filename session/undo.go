@@ -366,3 +366,40 @@ func (s *Session) servesAccess(ctx context.Context, userID string) bool {
 	}
 	return true
 }
+
+// LinkedBy finds, for each identity linked into primary, the link by which
+// linkdesk put it there, recorded in this tenant's audit logs (the
+// session's own and those its plans recorded in), that still stands: not
+// taken apart since (by its undo or an unlink) and undoable from this state
+// directory (its plan's copy and its backups are here, unchanged). Keyed by
+// the identity's provider|user_id; an identity linked otherwise (by Auth0's
+// extension, another tool, or a linkdesk whose records are elsewhere) has
+// none. It reads files only, no tenant.
+func (s *Session) LinkedBy(primary client.User) map[string]linking.LinkedBy {
+	linked := primary.Linked()
+	if len(linked) == 0 {
+		return nil
+	}
+	all := s.tenantRecords()
+	out := map[string]linking.LinkedBy{}
+	for _, id := range linked {
+		ref := id.Provider + "|" + id.UserID
+		// The newest link of the pair first: one made again after it was
+		// taken apart is the one in force.
+		for i := len(all) - 1; i >= 0; i-- {
+			r := &all[i]
+			if r.Action != linking.ActionLink || r.Phase != audit.PhaseResult || r.Result != audit.ResultOK || r.PlanID == "" || r.Undoes != "" ||
+				!slices.Contains(r.UserIDs, primary.UserID) || !slices.Contains(r.UserIDs, ref) {
+				continue // not a link of this pair made by a plan (an undo's link is no link to undo)
+			}
+			src, err := s.undoSource(r.OpID)
+			if err != nil || src.Op.Kind != linking.OpLink || src.Op.Undoes != nil || src.Op.Primary != primary.UserID || src.Op.Secondary != ref ||
+				src.Reversed != nil || len(src.Unknown) > 0 {
+				continue
+			}
+			out[ref] = linking.LinkedBy{OpID: r.OpID, Time: r.Time, Operator: r.Operator, Source: src}
+			break
+		}
+	}
+	return out
+}

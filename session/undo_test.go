@@ -535,3 +535,78 @@ func TestAPlanFinishesAroundAnOperationUndoneSinceItsRun(t *testing.T) {
 		t.Errorf("left unsettled: %v %+v", err, list)
 	}
 }
+
+// LinkedBy names the link by which linkdesk put an identity into its
+// primary while that link stands, and the same link again once an undo of
+// the unlink that took it apart linked the pair back; it names none once
+// the pair was unlinked and linked again by another tool, and none for an
+// identity linkdesk never linked. The unlink dialog and `linkdesk unlink`
+// point to that link's undo by it (tester: an unlink offered as the undo of
+// a link gave back no metadata, roles or memberships).
+func TestLinkedByNamesTheLinkLinkdeskMadeWhileItStands(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	s, p, _ := f.linkAlice(t)
+	link := opIDOf(t, s, p.ID, "op1.link")
+	linkedBy := func() map[string]linking.LinkedBy {
+		t.Helper()
+		users, err := s.Users(ctx, aliceDB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.LinkedBy(users[0])
+	}
+	mustName := func(when, opID string) {
+		t.Helper()
+		by, ok := linkedBy()[aliceGoogle]
+		if !ok || by.OpID != opID || by.Operator != "tester" || by.Source.PlanID != p.ID || by.Source.Op.Secondary != aliceGoogle {
+			t.Fatalf("%s: LinkedBy gives %+v (%v), want the link %s of plan %s", when, by, ok, opID, p.ID)
+		}
+	}
+	mustName("the link made", link)
+
+	unlink := func() string {
+		t.Helper()
+		users, err := s.Users(ctx, aliceDB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := linking.PlanUnlink(users[0], "google-oauth2", strings.TrimPrefix(aliceGoogle, "google-oauth2|"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		up := s.NewPlan(op)
+		if res, err := s.Apply(ctx, up, ApplyOptions{}); err != nil || !res.Complete() {
+			t.Fatalf("unlink: %v %+v", err, res)
+		}
+		return opIDOf(t, s, up.ID, "op1.unlink")
+	}
+	// Unlinked, then linked back by the undo of that unlink: the link made
+	// first stands again, and its undo is what gives back what it carried.
+	up, _, err := s.UndoPlan(ctx, unlink(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Apply(ctx, up, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("undo of the unlink: %v %+v", err, res)
+	}
+	mustName("linked back by the undo of an unlink", link)
+
+	// Unlinked, then linked again by another tool: not linkdesk's link.
+	unlink()
+	if _, err := f.real.Link(ctx, aliceDB, client.LinkTarget{Provider: "google-oauth2", UserID: strings.TrimPrefix(aliceGoogle, "google-oauth2|")}); err != nil {
+		t.Fatal(err)
+	}
+	if by, ok := linkedBy()[aliceGoogle]; ok {
+		t.Fatalf("linked again by another tool, the identity is said linked by linkdesk's %s", by.OpID)
+	}
+
+	// Sam's Google identity, linked before linkdesk: none.
+	users, err := s.Users(ctx, "auth0|60d5ec49f1a2b3c4d5e6f708")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if by := s.LinkedBy(users[0]); len(by) != 0 {
+		t.Fatalf("an identity linkdesk never linked is said linked by it: %+v", by)
+	}
+}

@@ -234,7 +234,10 @@ type UsersMsg struct {
 	Conns *linking.Connections
 	// Access holds their roles and organization memberships (ReadAccounts).
 	Access map[string]linking.Access
-	Err    error
+	// LinkedBy holds, by provider|user_id, the links linkdesk made of the
+	// identities linked into the user, that still stand (ReadLinkedInto).
+	LinkedBy map[string]linking.LinkedBy
+	Err      error
 }
 
 func (m UsersMsg) Answers() TaskID { return m.Task }
@@ -249,6 +252,20 @@ func (b *Backend) ReadUsers(ctx context.Context, task TaskID, ids ...string) tea
 		}
 		users, err := b.Session.Users(ctx, ids...)
 		return UsersMsg{Task: task, Users: users, Conns: conns, Err: err}
+	}
+}
+
+// ReadLinkedInto is ReadUsers of one account, with the links linkdesk made
+// of the identities linked into it and recorded in this tenant's audit
+// logs (session.LinkedBy: files only), for an unlink of one of them.
+func (b *Backend) ReadLinkedInto(ctx context.Context, task TaskID, userID string) tea.Cmd {
+	read := b.ReadUsers(ctx, task, userID)
+	return func() tea.Msg {
+		msg := read().(UsersMsg)
+		if msg.Err == nil && len(msg.Users) == 1 {
+			msg.LinkedBy = b.Session.LinkedBy(msg.Users[0])
+		}
+		return msg
 	}
 }
 

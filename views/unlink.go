@@ -24,13 +24,19 @@ type Unlink struct {
 	scroll  int // first line of the identities and notes shown (pgdn)
 	op      *linking.Operation
 	planErr error
+	// linkedBy are the links linkdesk made of the identities linked into
+	// the account, that still stand, by provider|user_id: the notes of an
+	// unlink of one say what its link's undo gives back that it does not.
+	linkedBy map[string]linking.LinkedBy
 
 	writeDialog
 }
 
 // NewUnlink opens the unlink dialog for an account of a group.
 func NewUnlink(c *tui.Common, email, primary string) *Unlink {
-	return &Unlink{c: c, email: email, primary: primary, writeDialog: writeDialog{reason: tui.NewReason("undo a link made by mistake, in the linkdesk TUI")}}
+	// The reason says what is done, not why: an unlink is no undo of the
+	// link (the notes say which is, when linkdesk made it).
+	return &Unlink{c: c, email: email, primary: primary, writeDialog: writeDialog{reason: tui.NewReason("identity unlinked in the linkdesk TUI")}}
 }
 
 // Selected is the identity the cursor is on, as provider|user_id (tests).
@@ -43,7 +49,10 @@ func (u *Unlink) Selected() string {
 }
 
 func (u *Unlink) Init() tea.Cmd {
-	return u.readUser(u.c, u.primary)
+	if a, _ := u.c.Data.Account(u.primary); a != nil {
+		u.scanned = tui.Label(a)
+	}
+	return u.startRead(u.c, func(b *tui.Backend, task tui.TaskID) tea.Cmd { return b.ReadLinkedInto(u.c.Ctx, task, u.primary) })
 }
 
 func (u *Unlink) Title() string { return "Unlink" }
@@ -70,6 +79,7 @@ func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 // was linked most recently, the one an "undo that link" means.
 func (u *Unlink) tookAccount(msg tui.UsersMsg) tea.Cmd {
 	u.hint = "" // "still reading" no longer
+	u.linkedBy = msg.LinkedBy
 	if u.tookUser(msg) {
 		u.cursor = max(len(u.user.Linked())-1, 0)
 		return u.plan()
@@ -93,6 +103,9 @@ func (u *Unlink) plan() tea.Cmd {
 		return nil
 	}
 	op.Group = u.email
+	if by, ok := u.linkedBy[op.Secondary]; ok {
+		linking.NoteLinkedBy(&op, by)
+	}
 	u.op = &op
 	return u.exec.ahead.Check(u.c, []linking.Operation{op})
 }

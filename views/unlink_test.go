@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,7 +166,12 @@ func TestTheUnlinkDialogShowsBothAccountsWhole(t *testing.T) {
 				}
 			}
 			whole()
-			h.mustShowWhole("its undo (`linkdesk undo`, or U in the audit log) links it again")
+			// The note whole; linkdesk made the link, so a note of its own
+			// follows, and at 60×20 the notes scroll to it.
+			if !strings.Contains(flowed(h.screen()), "this unlink's own undo links it again") {
+				h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+			}
+			h.mustShowWhole("this unlink's own undo links it again")
 			h.press("enter") // enter does not confirm: a hint, under the question
 			whole()
 			h.mustShowWhole("Press y to unlink or n to cancel (enter does not confirm).")
@@ -206,5 +212,98 @@ func TestYTypedBeforeTheUnlinkDialogReadsUnlinksNothing(t *testing.T) {
 	h.mustShow("Unlink google-oauth2|101202303404505606707")
 	if n := h.srv.Stats().Requests[emulator.RouteUnlink]; n != 0 {
 		t.Fatalf("%d unlink calls before the account was read", n)
+	}
+}
+
+// withAliceAccess gives alice.nguyen's Google account the role support and
+// a membership of Beta, which a link into her database account carries
+// over to it.
+func withAliceAccess(t *emulator.Tenant) {
+	t.Roles = append(t.Roles, &emulator.Role{ID: "rol_support", Name: "support"})
+	t.Organizations = append(t.Organizations, &emulator.Organization{ID: "org_beta", Name: "beta", DisplayName: "Beta"})
+	editUser(aliceGoogle, func(u *emulator.User) { u.Roles, u.Organizations = []string{"rol_support"}, []string{"org_beta"} })(t)
+}
+
+// TestUnlinkOfALinkLinkdeskMadePointsToThatLinksUndo: u on an identity
+// linkdesk linked offered itself as "undo a link made by mistake", yet gave
+// back no metadata, roles or memberships (the primary kept them), which
+// only U on the link's record does. The dialog now says what stays with the
+// primary and which record's U gives it back, its reason promises no undo;
+// the plain unlink leaves them with the primary as said, and that U, taken
+// after it, gives them back.
+func TestUnlinkOfALinkLinkdeskMadePointsToThatLinksUndo(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40, edit: withAliceAccess})
+	h.linkGroup("alice.nguyen@gmail.com")
+	var link string
+	for _, r := range auditRecords(t, h) {
+		if r.Action == "link" {
+			link = r.OpID
+		}
+	}
+	if link == "" {
+		t.Fatal("no audit record of the link")
+	}
+	h.press("esc", "u")
+	u := activeIs[*Unlink](h, "u did not open the unlink dialog")
+	if u.Selected() != aliceGoogle {
+		t.Fatalf("the unlink picks %s, want %s", u.Selected(), aliceGoogle)
+	}
+	h.mustShowWhole(
+		aliceGoogle+" comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history",
+		"what its link gave "+aliceDB+" stays with it: the metadata merged into it, the role support and the membership of Beta",
+		"this identity was linked by linkdesk (op "+link+", ",
+		", by tester): U on that record in the audit log (`linkdesk undo "+link+"`) gives the account back its metadata, the role support and the membership of Beta, and takes off "+aliceDB+" what the link gave it; a plain unlink gives back none of it",
+		"Reason identity unlinked in the linkdesk TUI")
+	if strings.Contains(h.screen(), "undo a link") {
+		t.Fatalf("the unlink's reason still calls it an undo:\n%s", h.screen())
+	}
+
+	// The plain unlink: the account comes back bare, the primary keeps
+	// what the link gave it.
+	h.press("y")
+	h.mustShow("✓ Done.")
+	holds := func(id string) (roles, orgs []string, meta string) {
+		t.Helper()
+		usr, ok := h.srv.GetUser(id)
+		if !ok {
+			t.Fatalf("%s is not an account", id)
+		}
+		return usr.Roles, usr.Organizations, string(usr.UserMetadata) + string(usr.AppMetadata)
+	}
+	if roles, orgs, meta := holds(aliceGoogle); len(roles)+len(orgs) != 0 || strings.Contains(meta, "vi") {
+		t.Fatalf("the plain unlink gave %s back roles %v, organizations %v or metadata %s", aliceGoogle, roles, orgs, meta)
+	}
+	if roles, orgs, _ := holds(aliceDB); !slices.Contains(roles, "rol_support") || !slices.Contains(orgs, "org_beta") {
+		t.Fatalf("after the plain unlink %s holds roles %v, organizations %v: not what the link gave it", aliceDB, roles, orgs)
+	}
+
+	// U on that record, as the note said: the account gets them back, the
+	// primary gives them up.
+	h.press("esc", "3", "/")
+	h.typeText(link)
+	h.press("enter", "U")
+	activeIs[*UndoDialog](h, "U on the link's record did not open its undo")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	if roles, orgs, meta := holds(aliceGoogle); !slices.Contains(roles, "rol_support") || !slices.Contains(orgs, "org_beta") || !strings.Contains(meta, `"vi"`) {
+		t.Fatalf("after the link's undo %s holds roles %v, organizations %v, metadata %s", aliceGoogle, roles, orgs, meta)
+	}
+	if roles, orgs, _ := holds(aliceDB); slices.Contains(roles, "rol_support") || slices.Contains(orgs, "org_beta") {
+		t.Fatalf("after the link's undo %s still holds roles %v, organizations %v", aliceDB, roles, orgs)
+	}
+}
+
+// An identity linked before linkdesk (Sam's Google one) has no link of
+// linkdesk's to point to: the notes say what an unlink leaves behind, and
+// name no undo of a link.
+func TestUnlinkOfAnIdentityLinkdeskDidNotLinkPointsToNoUndo(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter", "u")
+	activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShowWhole("google-oauth2|101202303404505606707 comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history; its undo")
+	if strings.Contains(h.screen(), "linked by linkdesk") {
+		t.Fatalf("an identity linkdesk never linked is said linked by it:\n%s", h.screen())
 	}
 }
