@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/session"
 )
 
@@ -145,6 +147,13 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 		return nil
 	}
+	// Operations some of whose calls were made: the calls stay on the
+	// tenant whatever becomes of the rest, and a discard says so (tester:
+	// it named only what it left undone).
+	partly, err := s.PartlyMade(u)
+	if err != nil {
+		return commandError(err)
+	}
 	if o.Discard {
 		if err := s.Discard(u); err != nil {
 			return commandError(err)
@@ -161,6 +170,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		for _, m := range madeMaybe {
 			fmt.Fprintf(out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
 		}
+		printPartlyMade(out, partly)
 		return nil
 	}
 	// A step that may have gone out is listed as that alone, not as "not
@@ -204,6 +214,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	if err != nil || !ok {
 		if (err == nil || errors.Is(err, errNotConfirmed)) && !o.Force && keep == nil {
 			// What may have gone out is not "undone": --discard only never makes it again.
+			if n := madeCalls(partly); n > 0 {
+				fmt.Fprintf(o.io.ErrOut, "A discard leaves the %d %s made already on the tenant: it says how to take %s back.\n", n, plural(n, "call", "calls"), plural(n, "it", "them"))
+			}
 			switch {
 			case len(madeMaybe) == 0:
 				fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: linkdesk resume --discard\n", plural(len(remaining), "it", "them"))
@@ -238,6 +251,52 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 	}
 	return reportRun(o.io, o.writeFlags, s, res, err)
+}
+
+// printPartlyMade says, of each operation of a plan discarded some of
+// whose calls were made, which calls were made (they stay on the tenant:
+// a discard leaves the rest undone, it takes nothing back) and what takes
+// them back.
+func printPartlyMade(out io.Writer, partly []session.PartlyMade) {
+	for _, pm := range partly {
+		ids, w := make([]string, len(pm.Made)), 0
+		for i, st := range pm.Made {
+			ids[i], w = st.ID, max(w, len(printableName(st.ID)))
+		}
+		fmt.Fprintf(out, "  %s  %s\n", printableName(pm.Op.ID), printableName(report.OperationTitle(pm.Op)))
+		fmt.Fprintf(out, "    made before it was cut off, and left on the tenant: %s (%s left undone):\n", stepList(ids), stepList(pm.Left))
+		for _, st := range pm.Made {
+			fmt.Fprintf(out, "      %-*s  %s\n", w, printableName(st.ID), report.CallText(st.Call))
+		}
+		fmt.Fprintf(out, "    to take %s back: %s\n", plural(len(pm.Made), "it", "them"), takeBack(pm))
+	}
+}
+
+// takeBack says what takes back the calls made of a partly made operation.
+func takeBack(pm session.PartlyMade) string {
+	op := pm.Op
+	switch {
+	case op.Undoes != nil:
+		// An undo is not undone; run again, it plans what is left of it.
+		return fmt.Sprintf("%s is part of the undo of %s %s of plan %s, and an undo cannot be undone: `linkdesk undo %s` run again plans what is left of that undo; to bring back what these calls changed, do again what it undid",
+			op.ID, op.Undoes.Op, op.Undoes.Kind, printableName(op.Undoes.PlanID), printableName(op.Undoes.OpID))
+	case linking.UndoneAction(op.Kind) == "":
+		return fmt.Sprintf("linkdesk cannot undo a %s: `linkdesk show` the accounts, and put back by hand what matters", op.Kind)
+	case pm.OpID == "":
+		return "no audit record of this tenant names them, so `linkdesk undo` cannot find them: the backups written before each call hold the accounts as they were (`linkdesk audit` lists the calls); put back by hand what matters"
+	case op.Kind == linking.OpLink && !slices.ContainsFunc(pm.Made, func(st linking.Step) bool { return st.Action == linking.ActionLink }):
+		return fmt.Sprintf("linkdesk undo %s (the link itself was never made: it takes back only what these calls gave %s; its dry run shows the calls first)", pm.OpID, printableName(op.Primary))
+	}
+	return fmt.Sprintf("linkdesk undo %s (its dry run shows the calls first)", pm.OpID)
+}
+
+// madeCalls counts the calls made of partly made operations.
+func madeCalls(partly []session.PartlyMade) int {
+	n := 0
+	for _, pm := range partly {
+		n += len(pm.Made)
+	}
+	return n
 }
 
 func settledText(st linking.StepReport) string {

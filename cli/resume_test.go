@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +21,8 @@ import (
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/session"
 )
 
 // linkAudit counts the audit records of link calls, by op id.
@@ -277,6 +281,94 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	}
 }
 
+// cutAfterCall points AUTH0_DOMAIN at e's tenant through a proxy that
+// serves the first request match picks, then loses the network (every
+// request but the token's dropped) until the flag it returns is cleared: a
+// run cut off right after that call.
+func cutAfterCall(t *testing.T, e *writeEnv, match func(*http.Request) bool) *atomic.Bool {
+	t.Helper()
+	inner := e.srv.Handler()
+	lost := new(atomic.Bool)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if lost.Load() && r.URL.Path != "/oauth/token" {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+		if match(r) {
+			lost.Store(true)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL)
+	return lost
+}
+
+// A link cut off after its metadata merge and its role were made, before
+// the membership and the link: resume --discard said only "op1.member,
+// op1.link left undone for good", though the merge and the role stayed on
+// the primary (tester). It now names the calls made, which stay, and the
+// undo that takes them back; and that undo does give the tenant back as
+// it was.
+func TestResumeDiscardSaysWhatWasMadeAlreadyAndHowToTakeItBack(t *testing.T) {
+	e := newAccessEnv(t)
+	before := tenantPeople(e.srv)
+	lost := cutAfterCall(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/roles")
+	})
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with the network lost: %s", r.out)
+	}
+	lost.Store(false)
+	if u, _ := e.srv.GetUser(cmdAliceDB); !slices.Contains(u.Roles, "rol_support") || len(u.Identities) != 1 {
+		t.Fatalf("the cut-off link did not stop after its role: roles %v, %d identities", u.Roles, len(u.Identities))
+	}
+	// Asked first (no terminal: a dry run), it says a discard leaves them.
+	if r := runCmd(t, nil, "resume"); !strings.Contains(r.errOut, "A discard leaves the 2 calls made already on the tenant") {
+		t.Errorf("resume's dry run does not say a discard leaves what was made:\n%s%s", r.out, r.errOut)
+	}
+	r := runCmd(t, nil, "resume", "--discard")
+	undo := e.opIDOf("patch_metadata")
+	for _, want := range []string{
+		"discarded: op1.member, op1.link left undone for good.",
+		"  op1  link " + cmdAliceGoogle + " into " + cmdAliceDB + "\n    made before it was cut off, and left on the tenant: op1.patch, op1.roles (op1.member, op1.link left undone):",
+		"      op1.patch  PATCH /api/v2/users/auth0%7C63ea1f0b2c8d4e5f60718293 {",
+		`      op1.roles  POST /api/v2/users/auth0%7C63ea1f0b2c8d4e5f60718293/roles {"roles":["rol_support"]}`,
+		"to take them back: linkdesk undo ",
+		"(the link itself was never made: it takes back only what these calls gave " + cmdAliceDB,
+	} {
+		if r.code != exitOK || !strings.Contains(r.out, want) {
+			t.Fatalf("resume --discard does not say %q (exit %d):\n%s%s", want, r.code, r.out, r.errOut)
+		}
+	}
+	// The op_id it names is one of the calls made, and its undo takes back
+	// what they made: the tenant is as before the link.
+	var named string
+	if _, rest, ok := strings.Cut(r.out, "to take them back: linkdesk undo "); ok {
+		named, _, _ = strings.Cut(rest, " ")
+	}
+	if steps := e.stepsOf(named); len(steps) == 0 || (steps[0] != "op1.patch" && steps[0] != "op1.roles") {
+		t.Fatalf("the undo named, %q, is of %v, not of a call made (%s is)", named, steps, undo)
+	}
+	mustRun(t, "undo", named, "--force")
+	if diff := peopleDiff(before, tenantPeople(e.srv)); diff != "" {
+		t.Errorf("after the discard and the undo it names, the tenant is not as before:\n%s", diff)
+	}
+}
+
+// stepsOf are the steps of the audit records with op_id opID.
+func (e *writeEnv) stepsOf(opID string) []string {
+	var out []string
+	for _, r := range e.auditRecords() {
+		if r.OpID == opID && opID != "" {
+			out = append(out, r.Step)
+		}
+	}
+	return out
+}
+
 // linkCutOffLogging links alice's accounts with --audit-log F on a sandbox
 // whose network goes with the link call's answer, then comes back: the
 // link is made, its outcome unknown. It returns the sandbox and F.
@@ -454,5 +546,21 @@ func TestResumeSummarizesAPlanOfManyOperationsLeft(t *testing.T) {
 	}
 	if n := resultsIn(logPath); n != made {
 		t.Errorf("the dry runs made %d calls", n-made)
+	}
+}
+
+// What takes back the calls made of an operation a discard leaves halfway:
+// a step of an undo is no operation to undo (an undo cannot be undone),
+// the undo run again plans what is left of it; calls no record names are
+// not for `linkdesk undo`, which finds operations by their records.
+func TestTakeBackNamesWhatUndoesAPartlyMadeOperation(t *testing.T) {
+	undoStep := session.PartlyMade{Op: linking.Operation{ID: "op1", Kind: linking.OpRestore,
+		Undoes: &linking.UndoRef{PlanID: "plan-x", Op: "op2", Kind: linking.OpLink, OpID: "20261129T120000Z-0123456789abcdef"}}, OpID: "20261130T120000Z-fedcba9876543210"}
+	if got := takeBack(undoStep); !strings.Contains(got, "an undo cannot be undone: `linkdesk undo 20261129T120000Z-0123456789abcdef` run again plans what is left of that undo") {
+		t.Errorf("a partly made step of an undo: %s", got)
+	}
+	unnamed := session.PartlyMade{Op: linking.Operation{ID: "op1", Kind: linking.OpLink}}
+	if got := takeBack(unnamed); !strings.Contains(got, "no audit record of this tenant names them, so `linkdesk undo` cannot find them") {
+		t.Errorf("calls no record names: %s", got)
 	}
 }

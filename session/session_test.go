@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -560,5 +561,55 @@ func TestACallFoundNotMadeByADryRunResumeIsStillLeftToFinish(t *testing.T) {
 	}
 	if _, err := f.real.User(context.Background(), aliceGoogle); !client.IsNotFound(err) {
 		t.Fatalf("the deletion was not made: %v", err)
+	}
+}
+
+// A link cut off at its link call, after its metadata merge: PartlyMade
+// names the merge (made, it stays whatever a discard leaves) and the op_id
+// whose undo takes it back; once the rest is discarded, that undo does give
+// alice's primary its metadata back.
+func TestPartlyMadeNamesWhatADiscardLeavesOnTheTenant(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	was, err := f.real.User(ctx, aliceDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, p := f.cutLink(t, false)
+	list, _ := s.Unsettled()
+	if len(list) != 1 {
+		t.Fatalf("unsettled: %+v", list)
+	}
+	if _, err := s.Settle(ctx, list[0]); err != nil {
+		t.Fatal(err)
+	}
+	partly, err := s.PartlyMade(list[0])
+	if err != nil || len(partly) != 1 {
+		t.Fatalf("partly made: %v %+v", err, partly)
+	}
+	pm := partly[0]
+	if pm.Op.ID != "op1" || len(pm.Made) != 1 || pm.Made[0].ID != "op1.patch" || !slices.Equal(pm.Left, []string{"op1.link"}) || pm.OpID != opIDOf(t, s, p.ID, "op1.patch") {
+		t.Fatalf("partly made: %+v", pm)
+	}
+	merged, _ := f.real.User(ctx, aliceDB)
+	if reflect.DeepEqual(merged.AppMetadata, was.AppMetadata) {
+		t.Fatal("the cut-off link made no merge")
+	}
+	// Discarded, the merge stays; the undo named takes it back.
+	if err := s.Discard(list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := f.real.User(ctx, aliceDB); !reflect.DeepEqual(now.AppMetadata, merged.AppMetadata) {
+		t.Fatalf("the discard changed alice's app_metadata: %v", now.AppMetadata)
+	}
+	up, _, err := s.UndoPlan(ctx, pm.OpID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Apply(ctx, up, ApplyOptions{}); err != nil || !res.Complete() {
+		t.Fatalf("undo of the merge: %v %+v", err, res)
+	}
+	if now, _ := f.real.User(ctx, aliceDB); !reflect.DeepEqual(now.AppMetadata, was.AppMetadata) {
+		t.Errorf("after the undo PartlyMade names, alice's app_metadata is %v, was %v", now.AppMetadata, was.AppMetadata)
 	}
 }

@@ -867,6 +867,70 @@ func (s *Session) RemainingSteps(u Unsettled) (remaining []string, madeMaybe []M
 	return remaining, madeMaybe, nil
 }
 
+// PartlyMade is an operation of a plan cut off, some of whose calls were
+// made (the journal calls them done) and some not: what discarding the
+// rest leaves on the tenant.
+type PartlyMade struct {
+	Op linking.Operation
+	// Made are its steps made, in plan order: they stay on the tenant.
+	Made []linking.Step
+	// Left are its steps not made, which a discard leaves undone.
+	Left []string
+	// OpID is the op_id of the audit record of one of the calls made: what
+	// `linkdesk undo` takes ("" where this tenant's audit logs name none).
+	OpID string
+}
+
+// PartlyMade lists the operations of u's plan (settled: Settle first) some
+// of whose calls were made and others not, but those taken apart since
+// (by their undo, or an unlink). Read before Discard, which marks what is
+// left skipped.
+func (s *Session) PartlyMade(u Unsettled) ([]PartlyMade, error) {
+	if u.Plan == nil {
+		return nil, nil
+	}
+	snap, err := audit.ReadJournal(u.Journal)
+	if err != nil {
+		return nil, err
+	}
+	state := map[string]audit.StepState{}
+	for _, st := range snap.Steps {
+		state[st.ID] = st.State
+	}
+	var out []PartlyMade
+	for _, op := range u.Plan.Operations {
+		pm := PartlyMade{Op: op}
+		for _, st := range op.Steps {
+			switch state[st.ID] {
+			case audit.StepDone:
+				pm.Made = append(pm.Made, st)
+			case audit.StepSkipped: // discarded before, or taken apart since
+			default:
+				pm.Left = append(pm.Left, st.ID)
+			}
+		}
+		if len(pm.Made) > 0 && len(pm.Left) > 0 {
+			out = append(out, pm)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	undone := s.undoneOps(u.Plan)
+	recs := s.tenantRecords()
+	out = slices.DeleteFunc(out, func(pm PartlyMade) bool { return undone[pm.Op.ID] != "" })
+	for i := range out {
+		for _, r := range recs {
+			if r.PlanID == u.Plan.ID && r.Phase == audit.PhaseResult && r.Result == audit.ResultOK &&
+				slices.ContainsFunc(out[i].Made, func(st linking.Step) bool { return st.ID == r.Step }) {
+				out[i].OpID = r.OpID
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
 // MaybeMade is a step whose call may have gone out although its answer
 // never came (a ticket, a verification email: nothing on the tenant shows
 // them), with what making it again does (linking.MadeAgain).
