@@ -132,7 +132,7 @@ func runApply(o *applyOptions) error {
 		}
 		err = runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{Journal: journalPath, Reason: o.Reason})
 		if errors.Is(err, audit.ErrJournalLocked) {
-			return &exitError{code: exitRefused, err: fmt.Errorf("%v: another linkdesk is applying this plan", err)}
+			return &exitError{code: exitRefused, err: fmt.Errorf("%w: another linkdesk is applying this plan", err)}
 		}
 		if errors.Is(err, audit.ErrJournalBound) || errors.Is(err, audit.ErrPlanMismatch) {
 			return &exitError{code: exitUsage, err: err}
@@ -204,7 +204,7 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 	default:
 		js.snap = snap
 		if inUse, _ := audit.JournalInUse(path); inUse { // said before the dry run claims what this run would do
-			return js, &exitError{code: exitRefused, err: fmt.Errorf("plan %s is being applied by another linkdesk now (its journal %s is held): wait for that run to end", p.ID, path)}
+			return js, &exitError{code: exitRefused, err: journalHeld{fmt.Errorf("plan %s is being applied by another linkdesk now (its journal %s is held): wait for that run to end", p.ID, path)}}
 		}
 	}
 	if !given {
@@ -219,6 +219,12 @@ func journalFor(s *session.Session, p *linking.Plan, path string, given bool) (j
 	}
 	return js, nil
 }
+
+// journalHeld is a refusal of a plan whose journal another linkdesk
+// holds: it matches audit.ErrJournalLocked, its words its own.
+type journalHeld struct{ error }
+
+func (journalHeld) Is(target error) bool { return target == audit.ErrJournalLocked }
 
 // noLineYet reports whether the file at path holds no whole line (a
 // journal's header is its first line).

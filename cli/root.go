@@ -7,6 +7,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -23,8 +25,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // Exit codes of every command (ARCHITECTURE.md, "Contracts").
@@ -40,6 +44,8 @@ const (
 type exitError struct {
 	code int
 	err  error
+	// flags: cobra refused a flag, and read none after it.
+	flags bool
 }
 
 func (e *exitError) Error() string {
@@ -84,12 +90,48 @@ type streams struct {
 	sandbox atomic.Bool
 }
 
+// jsonStdout makes Out count what it is given, for a command run with
+// --json: its failure is written as JSON only where nothing was
+// (runContext), so that stdout holds one JSON value.
+func (s *streams) jsonStdout() {
+	if _, ok := s.Out.(*countedWriter); !ok {
+		s.Out = &countedWriter{w: s.Out}
+	}
+}
+
+// wroteOut reports whether the command wrote anything on Out since
+// jsonStdout.
+func (s *streams) wroteOut() bool {
+	c, ok := s.Out.(*countedWriter)
+	return ok && c.n.Load() > 0
+}
+
+// countedWriter is w, counting the bytes written to it.
+type countedWriter struct {
+	w io.Writer
+	n atomic.Int64
+}
+
+func (c *countedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// fileOf is the writer under w's count: the file a terminal is asked about.
+func fileOf(w any) any {
+	if c, ok := w.(*countedWriter); ok {
+		return c.w
+	}
+	return w
+}
+
 func osStreams() *streams {
 	return &streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, terminal: isTerminal}
 }
 
 func isTerminal(f any) bool {
-	file, ok := f.(*os.File)
+	file, ok := fileOf(f).(*os.File)
 	return ok && term.IsTerminal(file.Fd())
 }
 
@@ -143,36 +185,164 @@ func run(args []string, io *streams) int {
 
 // runContext is run on ctx, which Ctrl-C cancels.
 func runContext(ctx context.Context, args []string, io *streams) int {
+	out := io.Out
+	defer func() { io.Out = out }() // a --json command's stdout was counted (jsonStdout)
 	root := newRootCmd(io)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
+	f, said := describeFailure(ctx, err)
+	if said {
+		fmt.Fprintln(io.ErrOut, "linkdesk:", f.Message)
+	}
+	if jsonRequested(cmd, args, err) && !io.wroteOut() {
+		// A script reading --json gets why as JSON too; once the command
+		// printed its own JSON, that is what stdout holds (one value).
+		writeErrorJSON(out, f)
+	}
+	return f.ExitCode
+}
+
+// failureJSON is why a command failed, as --json prints it on stdout:
+// {"error": {…}} (ARCHITECTURE.md, "Contracts").
+type failureJSON struct {
+	// Code is a stable id: the safety check's for a refusal (exit 3),
+	// "usage" (exit 2), else one of failureCodes.
+	Code     string `json:"code"`
+	ExitCode int    `json:"exit_code"`
+	// Message is what stderr says after "linkdesk: " (empty for a command
+	// that explained itself there already).
+	Message string   `json:"message"`
+	Check   string   `json:"check,omitempty"`    // the safety check that refused it
+	UserIDs []string `json:"user_ids,omitempty"` // the accounts the refusal concerns
+	Status  int      `json:"status,omitempty"`   // the HTTP status the tenant answered
+	APICode string   `json:"api_code,omitempty"` // Auth0's error code (errorCode, or the token endpoint's error)
+}
+
+// The codes of failureJSON that are no safety check's id.
+const (
+	codeUsage              = "usage"               // exit 2: what was asked for cannot be
+	codeFailure            = "failure"             // exit 1, nothing more precise known
+	codeRefused            = "refused"             // exit 3, no check named
+	codeInterrupted        = "interrupted"         // Ctrl-C before it was done
+	codeNotConfirmed       = "not_confirmed"       // the question was not answered yes
+	codeCredentialsRefused = "credentials_refused" // the tenant refused linkdesk's credentials
+	codeAPIError           = "api_error"           // the Management API answered an error
+	codeOutcomeUnknown     = "outcome_unknown"     // a write's answer was lost
+	codeJournalLocked      = "journal_locked"      // another linkdesk is carrying the plan out
+)
+
+// describeFailure is the exit code of a command that returned err, its
+// stable code and its message; said: stderr is to get the message (a
+// command that explained itself there, returning an exitError without an
+// error, gets none: its message is for --json alone).
+func describeFailure(ctx context.Context, err error) (f failureJSON, said bool) {
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || strings.HasSuffix(err.Error(), context.Canceled.Error())) && !errors.Is(err, linking.ErrInterrupted) {
 		// Ctrl-C during reads: said as what it is, not as a failed call
 		// ("GET …: context canceled"), keeping what it was doing.
 		what := strings.TrimSuffix(strings.TrimSuffix(explain(err).Error(), context.Canceled.Error()), ": ")
 		what = strings.TrimSuffix(what, ": failed to send the request")
-		if what == "" {
-			fmt.Fprintln(io.ErrOut, "linkdesk: interrupted (Ctrl-C) before it was done")
-		} else {
-			fmt.Fprintln(io.ErrOut, "linkdesk: interrupted (Ctrl-C) before it was done:", terminalText(what))
+		msg := "interrupted (Ctrl-C) before it was done"
+		if what != "" {
+			msg += ": " + terminalText(what)
 		}
-		return exitFailure
+		return failureJSON{Code: codeInterrupted, ExitCode: exitFailure, Message: msg}, true
+	}
+	f.ExitCode = exitFailure
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		f.ExitCode = ee.code
+		if ee.err != nil {
+			f.Message, said = terminalText(explain(ee.err).Error()), true
+		}
+	default:
+		f.Message, said = terminalText(explain(err).Error()), true
+	}
+	var (
+		se *linking.SafetyError
+		ce *session.CredentialsError
+		ae *client.Error
+	)
+	switch {
+	case f.ExitCode == exitUsage:
+		f.Code = codeUsage
+	case errors.As(err, &se):
+		f.Code, f.Check, f.UserIDs = se.Check, se.Check, se.UserIDs
+	case errors.Is(err, errNotConfirmed):
+		f.Code = codeNotConfirmed
+	case errors.Is(err, errInterrupted) || errors.Is(err, linking.ErrInterrupted):
+		f.Code = codeInterrupted
+	case errors.Is(err, audit.ErrJournalLocked):
+		f.Code = codeJournalLocked
+	case errors.As(explain(err), &ce):
+		f.Code, f.APICode = codeCredentialsRefused, ce.Code
+		if errors.As(err, &ae) {
+			f.Status = ae.StatusCode
+		}
+	case errors.Is(err, client.ErrOutcomeUnknown):
+		f.Code = codeOutcomeUnknown
+	case errors.As(err, &ae):
+		f.Code, f.Status, f.APICode = codeAPIError, ae.StatusCode, ae.Code
+	case f.ExitCode == exitRefused:
+		f.Code = codeRefused
+	default:
+		f.Code = codeFailure
+	}
+	if f.Message == "" {
+		f.Message = silentMessages[f.Code]
+	}
+	return f, said
+}
+
+// silentMessages are the messages, for --json, of the exits a command
+// explained on stderr itself.
+var silentMessages = map[string]string{
+	codeNotConfirmed: "not confirmed: nothing was changed",
+	codeInterrupted:  "interrupted (Ctrl-C): nothing was changed",
+	codeFailure:      "failed: stderr says why",
+	codeRefused:      "refused: stderr says why",
+}
+
+// writeErrorJSON writes f as one line of JSON, {"error": f}.
+func writeErrorJSON(w io.Writer, f failureJSON) {
+	enc := json.NewEncoder(termsafe.TerminalJSON(w))
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		Error failureJSON `json:"error"`
+	}{f}) // stdout gone: stderr said it
+}
+
+// jsonRequested reports whether cmd, which returned err, was asked for
+// --json. A flag cobra refused stops its parse there: a --json after it
+// is read from the arguments as typed.
+func jsonRequested(cmd *cobra.Command, args []string, err error) bool {
+	if cmd == nil {
+		return false
+	}
+	flag := cmd.Flags().Lookup("json")
+	if flag == nil {
+		return false
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(explain(ee.err).Error()))
+	if flag.Changed || !errors.As(err, &ee) || !ee.flags {
+		return flag.Value.String() == "true"
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
 		}
-		return ee.code
+		if a == "--json" {
+			return true
+		}
+		if v, ok := strings.CutPrefix(a, "--json="); ok {
+			b, err := strconv.ParseBool(v)
+			return err == nil && b
+		}
 	}
-	fmt.Fprintln(io.ErrOut, "linkdesk:", terminalText(explain(err).Error()))
-	if isFlagError(err) {
-		return exitUsage
-	}
-	return exitFailure
+	return false
 }
 
 // interrupts turns the first Ctrl-C (or SIGTERM) into the command's
@@ -244,7 +414,7 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 	root.SetErr(io.ErrOut)
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: err}
+		return &exitError{code: exitUsage, err: err, flags: true}
 	})
 
 	f := root.PersistentFlags()
@@ -280,6 +450,9 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 	// "the default": the audit log would name no operator, or a blank
 	// path would put the records elsewhere.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if f := cmd.Flags().Lookup("json"); f != nil && f.Value.String() == "true" {
+			io.jsonStdout()
+		}
 		if err := refuseTenantWithDemo(cmd, g.Demo); err != nil {
 			return err
 		}
@@ -410,11 +583,6 @@ func explain(err error) error {
 		return ce
 	}
 	return session.Explain(err)
-}
-
-func isFlagError(err error) bool {
-	var ee *exitError
-	return errors.As(err, &ee) && ee.code == exitUsage
 }
 
 // noColor reports whether colour is off by flag or by NO_COLOR.

@@ -252,7 +252,7 @@ func terminalWidth(ios *streams, w io.Writer) int {
 	if ios.terminal == nil || !ios.terminal(w) {
 		return 0
 	}
-	if f, ok := w.(*os.File); ok {
+	if f, ok := fileOf(w).(*os.File); ok {
 		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
 			return w
 		}

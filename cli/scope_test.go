@@ -39,7 +39,11 @@ func TestAnEmptyScopeIsUsageNotTheWholeTenant(t *testing.T) {
 		{[]string{"plan", "--connection", "", "--out", planFile}, "the connection is empty"},
 	} {
 		r := runCmd(t, nil, tc.args...)
-		if r.code != exitUsage || !strings.Contains(r.errOut, tc.says) || r.out != "" {
+		out := "" // --json: the error as JSON too
+		if slices.Contains(tc.args, "--json") {
+			out = `{"error":{"code":"usage","exit_code":2,"message":"--email '': the email is empty`
+		}
+		if r.code != exitUsage || !strings.Contains(r.errOut, tc.says) || !strings.HasPrefix(r.out, out) || out == "" && r.out != "" {
 			t.Errorf("%q: exit %d\n%s%s", tc.args, r.code, r.out, r.errOut)
 		}
 	}

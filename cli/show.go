@@ -92,9 +92,6 @@ func runShow(o *showOptions) error {
 				return err
 			}
 		} else {
-			if len(accounts) == 0 {
-				fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
-			}
 			for i, a := range accounts {
 				if i > 0 {
 					fmt.Fprintln(o.io.Out)
@@ -109,6 +106,8 @@ func runShow(o *showOptions) error {
 			}
 		}
 		if len(accounts) == 0 {
+			// Said on stderr with --json too: stdout holds the JSON alone.
+			fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
 			return &exitError{code: exitFailure}
 		}
 		return nil
