@@ -49,6 +49,19 @@ func NormalizeEmail(s string) string {
 	return b.String()
 }
 
+// EmailProblem says why s, an email an account holds, gives no key to group
+// by (NormalizeEmail returns ""): "" when it gives one, or when s is empty
+// (no email at all).
+func EmailProblem(s string) string {
+	if s == "" || NormalizeEmail(s) != "" {
+		return ""
+	}
+	if t := strings.TrimSpace(s); looksLikeAddress(t) && strings.Contains(t, "\uFFFD") {
+		return "the email holds U+FFFD, a character lost before the export was written (invalid UTF-8, or a lone surrogate): addresses that lost different characters read alike, so it is grouped with no other"
+	}
+	return "not an email address: no @ with something on both sides of it"
+}
+
 // isNormalASCII is the fast path: printable ASCII without upper case and
 // without surrounding space, shaped like an address.
 func isNormalASCII(s string) bool {

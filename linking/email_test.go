@@ -99,3 +99,22 @@ func lookAlike(s string) bool {
 	}
 	return false
 }
+
+// EmailProblem says why an email gives no key to group by, and nothing
+// for one that does or for no email at all.
+func TestEmailProblem(t *testing.T) {
+	for _, tt := range []struct{ email, want string }{
+		{"", ""},
+		{"Pat@Home.com", ""},
+		{"lost\xff@home.com", ""}, // invalid UTF-8 kept: a key of its bytes
+		{"lost\uFFFD@home.com", "the email holds U+FFFD"},
+		{" \uFFFD@home.com ", "the email holds U+FFFD"},
+		{"n/a", "not an email address"},
+		{"\uFFFD", "not an email address"},
+		{"   ", "not an email address"},
+	} {
+		if got := EmailProblem(tt.email); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (got == "") {
+			t.Errorf("EmailProblem(%q) = %q, want %q…", tt.email, got, tt.want)
+		}
+	}
+}

@@ -45,7 +45,12 @@ type Report struct {
 	AccountsWithEmail int
 	SkippedLines      int
 	LineErrors        []LineError // the first few malformed lines
-	Groups            []*Group
+	// AccountsWithUnusableEmail are the accounts that hold an email (their
+	// own or a linked identity's) and none the scan can group by
+	// (EmailProblem): not in AccountsWithEmail, nor in any group.
+	AccountsWithUnusableEmail int
+	UnusableEmails            []UnusableEmail // the first few of them, by user id
+	Groups                    []*Group
 	// Single are the accounts a scan of one address found alone on it (no
 	// group to form): a search for an email reports them too.
 	Single []*Account
@@ -57,6 +62,13 @@ type Report struct {
 type LineError struct {
 	Line  int64  // 1-based
 	Error string // what is wrong, with the column
+}
+
+// UnusableEmail is an account with an email the scan cannot group by.
+type UnusableEmail struct {
+	UserID string // the account
+	Email  string // the email as read
+	Error  string // why it groups with nothing (EmailProblem)
 }
 
 // Counts returns how many groups each class has; every class is present.

@@ -23,7 +23,9 @@ const auth0Time = "2006-01-02T15:04:05.000Z"
 // report never exists twice in memory.
 // Beyond the contract it carries connection (the narrowing, or null), email
 // (the address an email scan asked for, or null),
-// skipped_lines, line_errors, counts, single_accounts (an email scan's
+// skipped_lines, line_errors, accounts_with_unusable_email and
+// unusable_emails (the accounts holding an email that groups with nothing:
+// not an address, or one that lost a character), counts, single_accounts (an email scan's
 // account alone on its address), each group's primary_reasons, each
 // account's named_by (linking.NamedBy: its primary identifier, or the
 // username that tells one of a legacy database's profiles of one email
@@ -58,6 +60,17 @@ func WriteJSONWith(w io.Writer, r *linking.Report, conns *linking.Connections) e
 	for _, e := range r.LineErrors {
 		j.open('{')
 		j.intField("line", e.Line)
+		j.strField("error", e.Error)
+		j.close('}')
+	}
+	j.close(']')
+	j.intField("accounts_with_unusable_email", int64(r.AccountsWithUnusableEmail))
+	j.key("unusable_emails")
+	j.open('[')
+	for _, e := range r.UnusableEmails {
+		j.open('{')
+		j.strField("user_id", e.UserID)
+		j.strField("email", e.Email)
 		j.strField("error", e.Error)
 		j.close('}')
 	}

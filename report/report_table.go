@@ -134,6 +134,10 @@ func (t *tableWriter) single(email string, accounts []*linking.Account) {
 	}
 }
 
+// unusableShown is how many accounts with an email that groups with nothing
+// the table names under its summary.
+const unusableShown = 5
+
 func (t *tableWriter) summary(r *linking.Report) {
 	counts := r.Counts()
 	parts := make([]string, len(linking.Classes))
@@ -145,12 +149,22 @@ func (t *tableWriter) summary(r *linking.Report) {
 	if r.SkippedLines > 0 {
 		scanned += ", " + plural(r.SkippedLines, "malformed line") + " skipped"
 	}
+	if r.AccountsWithUnusableEmail > 0 {
+		scanned += fmt.Sprintf(", %d with an email that groups with nothing", r.AccountsWithUnusableEmail)
+	}
 	if r.Connection != "" {
 		scanned += ", groups involving connection " + termsafe.Printable(r.Connection)
 	}
 	t.line(scanned)
 	for _, e := range r.LineErrors {
 		t.line(fmt.Sprintf("  line %d: %s", e.Line, termsafe.Printable(e.Error)))
+	}
+	for i, e := range r.UnusableEmails {
+		if i == unusableShown {
+			t.line(fmt.Sprintf("  … and %d more (scan --json lists the first %d)", r.AccountsWithUnusableEmail-unusableShown, len(r.UnusableEmails)))
+			break
+		}
+		t.line(fmt.Sprintf("  %s, email %s: %s", termsafe.Printable(e.UserID), termsafe.Printable(e.Email), e.Error))
 	}
 }
 

@@ -59,19 +59,26 @@ func golden(t *testing.T, name string, got []byte) {
 // jsonReport is report version 1 with linkdesk's added fields; decoding
 // with DisallowUnknownFields proves nothing else is written.
 type jsonReport struct {
-	Version           *int                  `json:"version"`
-	Tenant            *string               `json:"tenant"`
-	ScannedAt         *string               `json:"scanned_at"`
-	Method            *string               `json:"method"`
-	APICalls          *int                  `json:"api_calls"`
-	Connection        *string               `json:"connection"`
-	Email             *string               `json:"email"`
-	UsersScanned      *int                  `json:"users_scanned"`
-	AccountsWithEmail *int                  `json:"accounts_with_email"`
-	SkippedLines      *int                  `json:"skipped_lines"`
-	LineErrors        []jsonLineError       `json:"line_errors"`
-	Counts            map[linking.Class]int `json:"counts"`
-	Groups            []jsonGroup           `json:"groups"`
+	Version           *int            `json:"version"`
+	Tenant            *string         `json:"tenant"`
+	ScannedAt         *string         `json:"scanned_at"`
+	Method            *string         `json:"method"`
+	APICalls          *int            `json:"api_calls"`
+	Connection        *string         `json:"connection"`
+	Email             *string         `json:"email"`
+	UsersScanned      *int            `json:"users_scanned"`
+	AccountsWithEmail *int            `json:"accounts_with_email"`
+	SkippedLines      *int            `json:"skipped_lines"`
+	LineErrors        []jsonLineError `json:"line_errors"`
+	// Added: the accounts holding an email that groups with nothing.
+	AccountsWithUnusableEmail *int `json:"accounts_with_unusable_email"`
+	UnusableEmails            []struct {
+		UserID string `json:"user_id"`
+		Email  string `json:"email"`
+		Error  string `json:"error"`
+	} `json:"unusable_emails"`
+	Counts map[linking.Class]int `json:"counts"`
+	Groups []jsonGroup           `json:"groups"`
 }
 
 type jsonLineError struct {
@@ -146,6 +153,11 @@ func TestWriteJSONContract(t *testing.T) {
 	if *got.Version != 1 || *got.Tenant != "fixture.example" || *got.ScannedAt != "2025-01-02T03:04:05Z" || *got.Method != "export" ||
 		got.Connection != nil || got.Email != nil || *got.UsersScanned != 22 || *got.AccountsWithEmail != 20 || *got.SkippedLines != 0 || got.LineErrors == nil {
 		t.Errorf("top level: %s", out[:300])
+	}
+	// The fixture's account whose email is no address is counted, not lost.
+	if got.AccountsWithUnusableEmail == nil || *got.AccountsWithUnusableEmail != 1 || len(got.UnusableEmails) != 1 ||
+		got.UnusableEmails[0].UserID != "auth0|noaddress" || got.UnusableEmails[0].Email != "not-an-address" {
+		t.Errorf("unusable emails: %v %+v", got.AccountsWithUnusableEmail, got.UnusableEmails)
 	}
 	if len(got.Groups) != len(r.Groups) {
 		t.Fatalf("%d groups, want %d", len(got.Groups), len(r.Groups))

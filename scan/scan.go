@@ -79,6 +79,8 @@ type Scanner struct {
 	lines, bytes     int64
 	skipped          int
 	lineErrors       []linking.LineError
+	unusable         int                     // accounts with an email, none usable
+	unusableEmails   []linking.UnusableEmail // the first maxLineErrors of them by user id
 }
 
 type groupSlot struct {
@@ -164,6 +166,7 @@ func emailsOf(emails []string, r record, x recordExtra) []string {
 func (s *Scanner) index(r record, x recordExtra, emails []string, hashes []uint32) {
 	s.users++
 	if len(emails) == 0 {
+		s.countUnusable(r, x)
 		return // counted, not grouped
 	}
 	s.withEmail++
@@ -186,6 +189,38 @@ func (s *Scanner) index(r record, x recordExtra, emails []string, hashes []uint3
 	for i, e := range emails {
 		s.join(e, hashes[i], idx)
 	}
+}
+
+// countUnusable counts an account with no email to group by that holds
+// one all the same (linking.EmailProblem), so that the report says where
+// it went: an address that lost a character is grouped with no other, as
+// two such mailboxes may read alike, and is neither an account without an
+// email nor silently dropped.
+func (s *Scanner) countUnusable(r record, x recordExtra) {
+	email, problem := r.email(), linking.EmailProblem(r.email())
+	for _, l := range x.linked {
+		if problem != "" {
+			break
+		}
+		email, problem = l.Email, linking.EmailProblem(l.Email)
+	}
+	if problem == "" {
+		return // no email at all
+	}
+	s.unusable++
+	// The first by user id, whatever order the accounts are read in: an
+	// incremental scan's report is a full scan's.
+	id := r.field(0)
+	i, _ := slices.BinarySearchFunc(s.unusableEmails, id, func(e linking.UnusableEmail, id string) int { return strings.Compare(e.UserID, id) })
+	if i == maxLineErrors {
+		return
+	}
+	if len(s.unusableEmails) == maxLineErrors {
+		s.unusableEmails = s.unusableEmails[:maxLineErrors-1]
+	}
+	s.unusableEmails = slices.Insert(s.unusableEmails, i, linking.UnusableEmail{
+		UserID: strings.Clone(id), Email: strings.Clone(email), Error: problem,
+	})
 }
 
 // Hidden are the accounts scanned that an email lookup (users-by-email,
@@ -555,6 +590,7 @@ func (s *Scanner) report(meta linking.ReportMeta, spend bool) *linking.Report {
 		Version: linking.ReportVersion, Tenant: meta.Tenant, ScannedAt: meta.ScannedAt, Method: meta.Method,
 		UsersScanned: s.users, AccountsWithEmail: s.withEmail, SkippedLines: s.skipped,
 		LineErrors: append([]linking.LineError(nil), s.lineErrors...), Connection: s.opts.Connection,
+		AccountsWithUnusableEmail: s.unusable, UnusableEmails: append([]linking.UnusableEmail(nil), s.unusableEmails...),
 	}
 	endWindow := func() {}
 	if spend {

@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/linking"
 )
 
 // scanExportFile scans data as `scan --from-export` does: decompressed when
@@ -98,6 +100,100 @@ func TestExportFileReadsAnEmptyExportAndSkipsMalformedLinesAmongUsers(t *testing
 		users, skipped, err := scanExportFile(t, "users.json", tt.data)
 		if err != nil || users != tt.users || skipped != tt.skipped {
 			t.Errorf("%s: %d users, %d skipped, error %v; want %d, %d, none", tt.what, users, skipped, err, tt.users, tt.skipped)
+		}
+	}
+}
+
+// Every account that holds an email is accounted for in the report: in a
+// group or alone among accounts_with_email, or, when its email gives no
+// key to group by (it lost a character to U+FFFD, as invalid UTF-8 or a
+// lone surrogate does on its way into JSON, or it is no address), among
+// accounts_with_unusable_email, named with why. Invalid UTF-8
+// bytes that reach the file as they are stay the tenant's bytes, grouped
+// by them. Before, an account whose email had lost a character was
+// counted in users_scanned only, as if it had no email (tester: `scan
+// --from-export` of a line whose email held byte 0xff).
+func TestEveryAccountWithAnEmailIsCountedSomewhere(t *testing.T) {
+	line := func(id, email string) string {
+		provider, uid, _ := strings.Cut(id, "|")
+		s := `{"user_id":"` + id + `",`
+		if email != "" {
+			s += `"email":"` + email + `",`
+		}
+		return s + `"identities":[{"connection":"` + provider + `","provider":"` + provider + `","user_id":"` + uid + `"}]}` + "\n"
+	}
+	export := line("auth0|1", "pat@home.com") + line("google-oauth2|2", "PAT@home.com") +
+		line("auth0|3", "lost\xff@home.com") + line("google-oauth2|4", "LOST\xff@home.com") + // bytes as they are: a group
+		line("auth0|5", "\uFFFD@home.com") + // a character lost before the export
+		line("auth0|6", `\udcff@home.com`) + // a lone surrogate: U+FFFD when decoded
+		line("auth0|7", "n/a") + // no address
+		line("auth0|8", "") + // no email at all
+		`{"user_id":"sms|9","identities":[{"connection":"sms","provider":"sms","user_id":"9"},` +
+		`{"connection":"github","provider":"github","user_id":"99","profileData":{"email":"\udcfe@home.com"}}]}` + "\n"
+	for name, data := range map[string][]byte{"users.json": []byte(export), "users.json.gz": gzipped(t, export)} {
+		r, err := client.Decompress(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ExportFile(t.Context(), r, nil, Request{ExportName: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var groups []string
+		for _, g := range rep.Groups {
+			groups = append(groups, g.Email)
+		}
+		if rep.UsersScanned != 9 || rep.AccountsWithEmail != 4 || rep.AccountsWithUnusableEmail != 4 || rep.SkippedLines != 0 ||
+			strings.Join(groups, " ") != "lost\xff@home.com pat@home.com" {
+			t.Errorf("%s: %d users, %d with an email, %d with an unusable one, %d skipped, groups %q; want 9, 4, 4, 0 and the groups of pat and lost\\xff",
+				name, rep.UsersScanned, rep.AccountsWithEmail, rep.AccountsWithUnusableEmail, rep.SkippedLines, groups)
+		}
+		var got []string
+		for _, e := range rep.UnusableEmails {
+			got = append(got, fmt.Sprintf("%s %s: %.30s", e.UserID, e.Email, e.Error))
+		}
+		want := []string{
+			"auth0|5 \uFFFD@home.com: the email holds U+FFFD, a char",
+			"auth0|6 \uFFFD@home.com: the email holds U+FFFD, a char",
+			"auth0|7 n/a: not an email address: no @ wit",
+			"sms|9 \uFFFD@home.com: the email holds U+FFFD, a char",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: unusable emails\n%s\nwant\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	// Read through the API (a search, an incremental scan), alike.
+	s := New(nil, Options{})
+	s.Add(linking.Account{UserID: "auth0|5", Connection: "Username-Password-Authentication", Provider: "auth0", Email: "\uFFFD@home.com"})
+	s.Add(linking.Account{UserID: "auth0|8", Connection: "Username-Password-Authentication", Provider: "auth0"})
+	rep := s.Report(linking.ReportMeta{})
+	if rep.UsersScanned != 2 || rep.AccountsWithEmail != 0 || rep.AccountsWithUnusableEmail != 1 ||
+		len(rep.UnusableEmails) != 1 || rep.UnusableEmails[0].UserID != "auth0|5" {
+		t.Errorf("through the API: %d users, %d with an email, %d with an unusable one: %+v", rep.UsersScanned, rep.AccountsWithEmail, rep.AccountsWithUnusableEmail, rep.UnusableEmails)
+	}
+}
+
+// The accounts named in unusable_emails are the first by user id, however
+// many and in whatever order they were read: an incremental scan, which
+// reads the changed users last, reports them as a full scan does.
+func TestUnusableEmailsAreTheFirstByUserID(t *testing.T) {
+	reports := make([]*linking.Report, 2)
+	for k := range reports {
+		s := New(nil, Options{})
+		for i := range 250 {
+			n := i
+			if k == 1 {
+				n = 249 - i
+			}
+			s.Add(linking.Account{UserID: fmt.Sprintf("auth0|%03d", n), Connection: "db", Provider: "auth0", Email: "n/a"})
+		}
+		reports[k] = s.Report(linking.ReportMeta{})
+	}
+	for k, rep := range reports {
+		if rep.AccountsWithUnusableEmail != 250 || len(rep.UnusableEmails) != maxLineErrors ||
+			rep.UnusableEmails[0].UserID != "auth0|000" || rep.UnusableEmails[maxLineErrors-1].UserID != fmt.Sprintf("auth0|%03d", maxLineErrors-1) {
+			t.Errorf("read in order %d: %d, %d named, from %s to %s", k, rep.AccountsWithUnusableEmail, len(rep.UnusableEmails),
+				rep.UnusableEmails[0].UserID, rep.UnusableEmails[len(rep.UnusableEmails)-1].UserID)
 		}
 	}
 }
