@@ -10,6 +10,7 @@ import (
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/session"
 )
 
@@ -77,8 +78,14 @@ func runLink(o *linkOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
+		// What the primary gains besides the metadata, said where the
+		// question is answered.
+		fate := "The secondary stops being an account of its own."
+		if g := report.Gains(ops); g != "" {
+			fate = "The secondary stops being an account of its own; the primary gains " + printableName(g) + ", carried over before the link ends them."
+		}
 		return carryOut(o.ctx, o.io, s, o.writeFlags, s.NamedPlan(conns, users, ops...), confirmation{
-			question: fmt.Sprintf("Link %s\n  into %s?\nThe secondary stops being an account of its own.", describeUser(users[1], conns), describeUser(users[0], conns)),
+			question: fmt.Sprintf("Link %s\n  into %s?\n%s", describeUser(users[1], conns), describeUser(users[0], conns), fate),
 			note:     note,
 		})
 	})

@@ -261,6 +261,20 @@ func TestAWritesResultSaysHowToUndoIt(t *testing.T) {
 	}
 }
 
+// The question of a link says what the primary gains besides the metadata:
+// the roles and memberships carried over, by name (tester: the TUI's y
+// dialog said only the metadata; the question here, only the secondary's
+// fate).
+func TestTheLinkQuestionSaysTheRolesAndMembershipsThePrimaryGains(t *testing.T) {
+	e := newAccessEnv(t) // Alice's database account: admin of acme; her Google account: support, of acme and beta
+	no := "n\n"
+	r := runCmd(t, &no, "link", cmdAliceDB, cmdAliceGoogle)
+	want := "The secondary stops being an account of its own; the primary gains role support and membership of beta, carried over before the link ends them. [y/N]"
+	if r.code != exitFailure || !strings.Contains(r.errOut, want) || !e.exists(cmdAliceGoogle) {
+		t.Fatalf("exit %d, want the question %q:\n%s", r.code, want, r.errOut)
+	}
+}
+
 func TestWriteCommandsOnATerminalAsk(t *testing.T) {
 	e := newWriteEnv(t)
 	for _, answer := range []string{"\n", "n\n", "maybe\n", ""} {

@@ -1326,7 +1326,14 @@ func (w *LinkWizard) confirmView() string {
 		secs = append(secs, named(s.Danger.Render("secondary "), u.UserID, "on "+u.Connection()+", stops being an account of its own"))
 	}
 	into := named(s.Good.Render("into      "), prim.UserID, "on "+prim.Connection()+", keeps its user id and profile")
-	explain := tui.Wrap("Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call.", inner, 0)
+	// What the primary gains, said as the metadata is: the question is
+	// answered on these words, not on the review's (tester: the roles and
+	// memberships carried over went unsaid here).
+	what := "Each secondary stops being a user: its metadata is merged first as reviewed, and everything is backed up and written to the audit log before each call."
+	if g := report.Gains(w.ops); g != "" {
+		what = "Each secondary stops being a user: its metadata is merged first as reviewed, and the primary gains " + g + ", carried over before the link ends them. Everything is backed up and written to the audit log before each call."
+	}
+	explain := tui.Wrap(what, inner, 0)
 	var notes []string
 	if n := len(w.conflicts); n > 0 {
 		notes = append(notes, sentence(s.Warn.Render, fmt.Sprintf("%d metadata %s decided as you reviewed %s.", n, tui.Plural(n, "conflict", "conflicts"), tui.Plural(n, "it", "them")), inner)...)

@@ -1085,3 +1085,50 @@ func TestEscLeavesAWizardWhereNothingWasChosen(t *testing.T) {
 		t.Errorf("esc asks to leave a wizard where nothing was chosen:\n%s", h.screen())
 	}
 }
+
+// withAccess gives the database account of john.doe@acme.com (a secondary
+// of the link into the SAML account) the roles and the memberships named,
+// each its id being "rol_"/"org_" and its name.
+func withAccess(roles, orgs []string) func(*emulator.Tenant) {
+	return func(tn *emulator.Tenant) {
+		var rids, oids []string
+		for _, r := range roles {
+			tn.Roles = append(tn.Roles, &emulator.Role{ID: "rol_" + r, Name: r})
+			rids = append(rids, "rol_"+r)
+		}
+		for _, o := range orgs {
+			tn.Organizations = append(tn.Organizations, &emulator.Organization{ID: "org_" + strings.ToLower(o), Name: strings.ToLower(o), DisplayName: o})
+			oids = append(oids, "org_"+strings.ToLower(o))
+		}
+		editUser("auth0|6281b3c4d5e6f70812345678", func(u *emulator.User) { u.Roles, u.Organizations = rids, oids })(tn)
+	}
+}
+
+// The question a link is answered on says what the primary gains besides
+// the metadata: the roles and memberships carried over, by name, counted
+// when many (tester: the review listed "+ role support … given to the
+// primary", the y dialog only the metadata).
+func TestTheLinkQuestionSaysTheRolesAndMembershipsThePrimaryGains(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40, edit: withAccess([]string{"support"}, []string{"Globex"})})
+	h.openGroup("john.doe@acme.com")
+	h.press("l", "enter")
+	h.mustShow("+ role support (rol_support) given to the primary")
+	h.press("enter")
+	h.mustShow("y yes")
+	h.mustShowWhole("its metadata is merged first as reviewed, and the primary gains role support and membership of Globex, carried over before the link ends them.")
+
+	h = newHarness(t, harnessOpts{tenant: true, width: 120, height: 40, edit: withAccess([]string{"support", "billing", "audit", "ops", "sales"}, []string{"Globex", "Initech"})})
+	h.openGroup("john.doe@acme.com")
+	h.press("l", "enter", "enter")
+	h.mustShow("y yes")
+	h.mustShowWhole("the primary gains 5 roles: support, billing, audit and 2 more, and memberships of Globex and Initech, carried over before the link ends them.")
+
+	// None carried over: the metadata alone, as before.
+	h = newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	h.openGroup("john.doe@acme.com")
+	h.press("l", "enter", "enter")
+	h.mustShowWhole("its metadata is merged first as reviewed, and everything is backed up")
+	if strings.Contains(h.screen(), "gains") {
+		t.Fatalf("a link carrying no role or membership says the primary gains some:\n%s", h.screen())
+	}
+}
