@@ -126,6 +126,8 @@ func destroyedText(u client.User, conns *linking.Connections, held *linking.Acce
 	if u.Blocked {
 		line("blocked", "yes: the account is blocked")
 	}
+	// Which no undo gives back: the account comes back created anew.
+	line("login history", printableName(linking.LoginHistory(u))+" (no undo gives it back: the account comes back created anew)")
 	linked := u.Linked()
 	line("linked", namesOr(nil, len(linked), func(i int) string {
 		return tui.IdentityLabel(linked[i], conns, u.Email) + " on " + linked[i].Connection

@@ -42,7 +42,8 @@ func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *c
   an unlink   links the account again
   a deletion  re-creates a database or passwordless account from its backup
               (same user_id, email and its verification, username, phone,
-              metadata, roles, memberships), sends a password-change ticket
+              metadata, roles, memberships), as a new account: created now,
+              with no login count or last login; sends a password-change ticket
               (a password cannot be restored) and links back the identities
               that were linked into it: a database one is made again, with a
               ticket of its own made before its link (linked, it keeps its

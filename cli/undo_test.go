@@ -382,6 +382,39 @@ func TestDeleteThenUndoRecreatesADatabaseAccount(t *testing.T) {
 	}
 }
 
+// A deletion's dry run and question, and its undo's, say that the account
+// comes back as a new one: created then, with no login count or last
+// login, naming those it has (tester: "same user id, profile, …", and the
+// account undone showed 0 logins, never, created today).
+func TestDeleteAndItsUndoSayTheAccountComesBackWithoutItsLoginHistory(t *testing.T) {
+	const emma = "auth0|64b7ca01e0f1a2b3c4d5e6f8" // 48 logins, the last 2026-10-26, created 2023-07-19
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "delete", emma)
+	for _, want := range []string{
+		"its undo (`linkdesk undo`, or U in the audit log) re-creates the account from it with the same user id, profile, metadata, roles and memberships, but as a new account: created then, with no login count or last login (now: 48 logins, the last 2026-10-26, created 2023-07-19), and without its password (the undo makes a password-change ticket) or its sessions",
+		"  login history  48 logins, the last 2026-10-26, created 2023-07-19 (no undo gives it back: the account comes back created anew)\n",
+	} {
+		if r.code != exitOK || !strings.Contains(r.out+r.errOut, want) {
+			t.Errorf("the dry run lacks %q: exit %d\n%s%s", want, r.code, r.out, r.errOut)
+		}
+	}
+	typed := "\n"
+	r = runCmd(t, &typed, "delete", emma)
+	if said, ask := strings.Index(r.errOut, "  login history  48 logins"), strings.Index(r.errOut, "or its user id to confirm: "); said < 0 || ask < said {
+		t.Errorf("on a terminal, the login history is not said before the question:\n%s", r.errOut)
+	}
+	mustRun(t, "delete", emma, "--force")
+	want := "comes back as a new account with the same user id: created now, with no login count or last login (before: 48 logins, the last 2026-10-26, created 2023-07-19)"
+	r = mustRun(t, "undo", e.opIDOf("delete"))
+	if !strings.Contains(r.out+r.errOut, want) {
+		t.Errorf("the undo's dry run lacks %q:\n%s%s", want, r.out, r.errOut)
+	}
+	no := "n\n"
+	if r := runCmd(t, &no, "undo", e.opIDOf("delete")); !strings.Contains(r.out+r.errOut, want) || !strings.Contains(r.errOut, "[y/N]") {
+		t.Errorf("the undo's question:\n%s%s", r.out, r.errOut)
+	}
+}
+
 // A deleted primary whose linked identity is social: the primary comes
 // back, and the undo says the social identity returns at its next login.
 func TestUndoOfADeletedPrimarySaysWhatWaitsForALogin(t *testing.T) {

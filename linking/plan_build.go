@@ -298,8 +298,19 @@ func PlanDelete(u client.User, reason string) Operation {
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes %s linked into it (%s)",
 			u.UserID, what, refList(op.Cascade)))
 	}
-	op.Notes = append(op.Notes, "the full user object is backed up before the call; its undo (`linkdesk undo`, or U in the audit log) re-creates a database account from it (a social or enterprise account comes back at its next login)")
-	if provider, _, _ := strings.Cut(u.UserID, "|"); u.Blocked && !recreatable(provider) {
+	provider, _, _ := strings.Cut(u.UserID, "|")
+	if recreatable(provider) {
+		// What the undo cannot give back, said before the deletion as the
+		// undo of a link says it: Auth0 sets them on the create.
+		lost := "its sessions"
+		if provider == "auth0" {
+			lost = "its password (the undo makes a password-change ticket) or its sessions"
+		}
+		op.Notes = append(op.Notes, fmt.Sprintf("the full user object is backed up before the call; its undo (`linkdesk undo`, or U in the audit log) re-creates the account from it with the same user id, profile, metadata, roles and memberships, but as a new account: created then, with no login count or last login (now: %s), and without %s", LoginHistory(u), lost))
+	} else {
+		op.Notes = append(op.Notes, "the full user object is backed up before the call; its undo (`linkdesk undo`, or U in the audit log) re-creates a database account from it (a social or enterprise account comes back at its next login)")
+	}
+	if u.Blocked && !recreatable(provider) {
 		// Auth0 makes such an account again at its next login, from the
 		// identity provider, and unblocked: the delete lifts the block.
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, and a %s account comes back at its next login, made again by Auth0 unblocked: deleting it lets whoever signs in with it in again (its undo, run after that login, blocks it again)", u.UserID, provider))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/linkdesk/linkdesk/client"
 )
 
 // criterion is one step of the primary choice: better returns > 0 when a
@@ -169,6 +171,21 @@ func appendLogins(b []byte, n int64) []byte {
 		return append(b, "1 login"...)
 	}
 	return append(strconv.AppendInt(b, n, 10), " logins"...)
+}
+
+// LoginHistory is what an account's profile says of its use, which no
+// backup can give back to an account made again (Auth0 sets them on the
+// create and at each login): "3 logins, the last 2026-10-25, created
+// 2026-09-02", "no login, created 2026-09-02".
+func LoginHistory(u client.User) string {
+	text := "no login"
+	if u.LoginsCount > 0 || !u.LastLogin.IsZero() {
+		text = Logins(u.LoginsCount) + ", the last " + LastLoginDay(u.LoginsCount, u.LastLogin)
+	}
+	if !u.CreatedAt.IsZero() {
+		text += ", created " + day(u.CreatedAt)
+	}
+	return text
 }
 
 // appendMark appends " (what)" where ok.

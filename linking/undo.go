@@ -821,7 +821,8 @@ func (u *undoer) blockBeforeRelink(primary, sec client.User) (client.User, error
 
 // delete undoes a deletion: a database or passwordless account is made
 // again from its backup (same user_id, profile, metadata, roles and
-// memberships; a password-change ticket for its password), and the
+// memberships, but created now, with no login count or last login, which
+// its note says; a password-change ticket for its password), and the
 // identities linked into it are linked back; a social or enterprise account
 // comes back at its next login, when its metadata, roles and memberships
 // can be given back by running the undo again.
@@ -877,6 +878,11 @@ func (u *undoer) delete() error {
 		if state, err = u.restore(createdState(op.Target, nu, own), r); err != nil {
 			return err
 		}
+		// What the create cannot give back, as the undo of a link says it
+		// of its secondary: Auth0 counts from zero.
+		made := &u.out.Ops[len(u.out.Ops)-1]
+		made.Notes = append(made.Notes, fmt.Sprintf("%s comes back as a new account with the same user id: created now, with no login count or last login (before: %s); the rest of its profile, metadata, roles and memberships come back as they were",
+			op.Target, LoginHistory(before)))
 		if conn.IsDatabase {
 			if err := u.ticket(state, who(before, u.req.Conns), "a password cannot be restored: send this ticket's URL to the person, so they set a new one"); err != nil {
 				return err

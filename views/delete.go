@@ -320,8 +320,13 @@ func (d *DeleteDialog) destroyedLines(w int) []string {
 	label := func(k, v string) string { return "  " + s.Header.Render(tui.Pad(k, 14)) + v }
 	out := []string{s.Danger.Render("Deleting it destroys:")}
 	// The account whole, wrapped under its label: the last login is what
-	// tells a forgotten account from one in use.
-	account := tui.Wrap(fmt.Sprintf("%s on %s, %s, last %s", u.UserID, u.Connection(), linking.Logins(u.LoginsCount), linking.LastLoginDay(u.LoginsCount, u.LastLogin)), max(w-16, 10), 0)
+	// tells a forgotten account from one in use; its creation date, what
+	// an undo cannot give back with them (it makes the account anew).
+	history := fmt.Sprintf("%s, last %s", linking.Logins(u.LoginsCount), linking.LastLoginDay(u.LoginsCount, u.LastLogin))
+	if !u.CreatedAt.IsZero() {
+		history += ", created " + string(linking.AppendDate(nil, u.CreatedAt))
+	}
+	account := tui.Wrap(fmt.Sprintf("%s on %s, %s", u.UserID, u.Connection(), history), max(w-16, 10), 0)
 	out = append(out, label("the account", account[0]))
 	for _, l := range account[1:] {
 		out = append(out, "  "+strings.Repeat(" ", 14)+l)
@@ -407,9 +412,9 @@ func deletionUndo(conns *linking.Connections, connection, strategy string) (recr
 	}
 	switch {
 	case database:
-		return true, "U in the audit log re-creates this database account from its backup (same user id, profile, metadata, roles and memberships), but not its password or its sessions: the undo makes a password-change ticket for a new password."
+		return true, "U in the audit log re-creates this database account from its backup with the same user id, profile, metadata, roles and memberships, but as a new account: created then, with no login count or last login, and without its password or its sessions (the undo makes a password-change ticket for a new password)."
 	case passwordless:
-		return true, "U in the audit log re-creates this passwordless account from its backup (same user id, profile, metadata, roles and memberships), but not its sessions."
+		return true, "U in the audit log re-creates this passwordless account from its backup with the same user id, profile, metadata, roles and memberships, but as a new account: created then, with no login count or last login, and without its sessions."
 	}
 	return false, "⚠ Undo cannot re-create this account: only Auth0 makes it again, from " + connection + " at its next login, with a new profile and no login history. Until then U in the audit log does nothing; after it, U gives back its metadata, roles and memberships from the backup."
 }

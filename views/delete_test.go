@@ -331,3 +331,16 @@ func TestTheDefaultDeleteReasonSaysOnlyWhatIsKnown(t *testing.T) {
 		h.mustShowWhole("Reason " + c.want + " (tab edits)")
 	}
 }
+
+// The delete dialog of a database account says what its undo cannot give
+// back: the account comes back created then, with no login count or last
+// login, which the account's line shows as they are now (tester: "same …
+// profile", and after U the account showed 0 logins, never, created
+// today).
+func TestTheDeleteDialogSaysItsUndoLosesTheLoginHistory(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "D")
+	h.mustShowWhole("the account auth0|64b7ca01e0f1a2b3c4d5e6f8 on family-accounts, 48 logins, last 2026-10-26, created 2023-07-19",
+		"U in the audit log re-creates this database account from its backup with the same user id, profile, metadata, roles and memberships, but as a new account: created then, with no login count or last login, and without its password or its sessions")
+}

@@ -253,6 +253,21 @@ func TestFOnTheAuditListOpensTheUndoThatAsks(t *testing.T) {
 	}
 }
 
+// The undo of a deletion says, as the undo of a link does, that the
+// account comes back created now, with no login count or last login, and
+// what it had (tester: after the undo the account showed 0 logins, never,
+// created today, where the delete dialog had promised the "same profile").
+func TestTheUndoOfADeletionSaysTheAccountComesBackAsANewAccount(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 50})
+	h.deleteEmma()
+	h.press("esc", "3", "U")
+	activeIs[*UndoDialog](h, "U did not open the undo")
+	h.mustShowWhole("note: " + emmaMiller + " comes back as a new account with the same user id: created now, with no login count or last login (before: 48 logins, the last 2026-10-26, created 2023-07-19)")
+	h.press("y")
+	h.mustShow("✓ Done.")
+	h.mustShowWhole("comes back as a new account with the same user id: created now, with no login count or last login")
+}
+
 // U on alice's link, made and unlinked in this session before another
 // shell tried to link her again and was cut off before the tenant acted,
 // says it too: its undo (her metadata put back) writes the accounts the

@@ -17,7 +17,7 @@ func TestExplanationsWrapWhole(t *testing.T) {
 			h := newHarness(t, harnessOpts{tenant: true, width: width, height: 30})
 			h.openGroup("alice.nguyen@gmail.com")
 			h.press("D")
-			h.mustShowWhole("the account auth0|63ea1f0b2c8d4e5f60718293 on Username-Password-Authentication, 14 logins, last 2026-10-20")
+			h.mustShowWhole("the account auth0|63ea1f0b2c8d4e5f60718293 on Username-Password-Authentication, 14 logins, last 2026-10-20, created 2023-02-13")
 		})
 		t.Run("link confirmation", func(t *testing.T) {
 			// The database account is the secondary: its connection's name is long.
