@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -87,26 +88,28 @@ func TestUnlinkOfAnotherProvidersUserIDIsUsage(t *testing.T) {
 }
 
 // A ticket or a verification email for an account whose email others share
-// says, in its dry run and its question, how many others share it and that
-// whoever reads that inbox gets the link, naming the account by its primary
-// identifier; an account alone on its email gets no such note.
+// says, in its dry run and its question, how many others share it, naming
+// the account by its primary identifier: whoever reads that inbox gets the
+// verification email Auth0 sends there; a ticket Auth0 sends nowhere, and
+// sent to that inbox its link would reach them all. An account alone on its
+// email gets no such note.
 func TestTicketAndVerifyEmailSayWhoElseReadsTheInbox(t *testing.T) {
 	e := newWriteEnv(t)
 	r := runCmd(t, nil, "ticket", cmdLiam)
 	if want := "2 other accounts share the email the.millers@gmail.com"; r.code != exitOK || !strings.Contains(r.errOut, want) ||
-		!strings.Contains(r.errOut, "anyone reading that inbox gets the link, which sets the password of liam.miller alone") ||
+		!strings.Contains(r.errOut, "Auth0 sends nothing, and the ticket's URL is shown only here; sent to that inbox, it reaches everyone who reads it and sets liam.miller's password: give it to that person by a channel only they read.") ||
 		!strings.Contains(r.errOut, "mike.miller ("+cmdMike+")") {
 		t.Errorf("ticket of a family member: exit %d\n%s", r.code, r.errOut)
 	}
 	// Asked on a terminal, the note comes before the question.
 	no := "n\n"
 	r = runCmd(t, &no, "ticket", cmdLiam)
-	if note, ask := strings.Index(r.errOut, "anyone reading that inbox"), strings.Index(r.errOut, "[y/N]"); note < 0 || ask < note {
+	if note, ask := strings.Index(r.errOut, "sent to that inbox, it reaches everyone who reads it"), strings.Index(r.errOut, "[y/N]"); note < 0 || ask < note {
 		t.Errorf("ticket on a terminal:\n%s", r.errOut)
 	}
 	// --json keeps stdout JSON: the note is on stderr.
 	r = runCmd(t, nil, "ticket", cmdLiam, "--json")
-	if !json.Valid([]byte(r.out)) || !strings.Contains(r.errOut, "anyone reading that inbox") {
+	if !json.Valid([]byte(r.out)) || !strings.Contains(r.errOut, "sent to that inbox, it reaches everyone who reads it") {
 		t.Errorf("ticket --json:\n%s\n%s", r.out, r.errOut)
 	}
 	r = runCmd(t, nil, "verify-email", cmdMariaDB)
@@ -119,6 +122,23 @@ func TestTicketAndVerifyEmailSayWhoElseReadsTheInbox(t *testing.T) {
 	}
 	if e.userWrites() != 0 {
 		t.Error("a dry run wrote")
+	}
+}
+
+// A ticket's result says, beside the URL, that Auth0 sent nothing and that
+// the URL is shown only here; of an account whose email others share, that
+// sent to that inbox it would reach them all, and by which channel it goes
+// instead (tester: the result said nothing of it). stdout keeps the URL.
+func TestATicketsResultSaysAuth0SentNothingAndWhereTheLinkMustNotGo(t *testing.T) {
+	newWriteEnv(t)
+	r := runCmd(t, nil, "ticket", cmdLiam, "--force")
+	want := "Auth0 sent nothing: this URL is shown only here. 2 other accounts share the email the.millers@gmail.com: sent to that inbox, it reaches everyone who reads it and sets liam.miller's password: give it to that person by a channel only they read; it works once."
+	if r.code != exitOK || !strings.Contains(r.errOut, want) || !regexp.MustCompile(`(?m)^https?://\S+$`).MatchString(r.out) {
+		t.Errorf("ticket of a family member: exit %d, want %q on stderr\n%s\n%s", r.code, want, r.out, r.errOut)
+	}
+	r = runCmd(t, nil, "ticket", cmdSam, "--force")
+	if want := "Auth0 sent nothing: this URL is shown only here. Give it to the person by a channel you trust; it works once."; r.code != exitOK || !strings.Contains(r.errOut, want) || strings.Contains(r.errOut, "inbox") {
+		t.Errorf("ticket of an account alone on its email: exit %d, want %q\n%s", r.code, want, r.errOut)
 	}
 }
 
@@ -138,7 +158,7 @@ func TestNotesNameALegacyDatabasesProfilesByUsername(t *testing.T) {
 		t.Errorf("verify-email of a legacy profile: exit %d, lacks %q\n%s", r.code, want, r.errOut)
 	}
 	r = runCmd(t, nil, "ticket", bob)
-	if want := "Note: 1 other account shares the email bob.smith@yahoo.com (bob.smith2 (" + bob2 + ")): anyone reading that inbox gets the link, which sets the password of bobsmith alone."; r.code != exitOK || !strings.Contains(r.errOut, want) {
+	if want := "Note: 1 other account shares the email bob.smith@yahoo.com (bob.smith2 (" + bob2 + ")): Auth0 sends nothing, and the ticket's URL is shown only here; sent to that inbox, it reaches everyone who reads it and sets bobsmith's password: give it to that person by a channel only they read."; r.code != exitOK || !strings.Contains(r.errOut, want) {
 		t.Errorf("ticket of a legacy profile: exit %d, lacks %q\n%s", r.code, want, r.errOut)
 	}
 	r = runCmd(t, nil, "link", carol, carolDB)

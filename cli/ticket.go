@@ -52,8 +52,11 @@ client id of linkdesk's own credentials (AUTH0_CLIENT_ID). The application
 the person lands on is --app-client-id. A --client-id that would go unused
 (the credentials are an API token, or --demo's) is refused (exit 2).
 
-When other accounts share the account's email, the dry run and the question
-say how many: anyone reading that inbox gets the link.
+Auth0 sends no email for a ticket: the URL is printed here only, for you to
+give the person. When other accounts share the account's email, the dry run,
+the question and the result say how many: sent to that inbox, the link
+reaches everyone who reads it and sets this account's password, so give it
+to that person by a channel only they read.
 
 Without --force it prints the exact call it would make; on a terminal it then
 asks, and without one it changes nothing.`,
@@ -109,9 +112,17 @@ func runTicket(o *ticketOptions) error {
 		if err != nil {
 			return commandError(err)
 		}
-		note, err := sharedInbox(o.ctx, s, users[0], conns, "the link, which sets the password of")
+		// Auth0 sends nothing: the URL comes back here alone, and the
+		// operator sends it on. An inbox other accounts share is the one
+		// place it must not go (tester: "anyone reading that inbox gets the
+		// link" had Auth0 send it there).
+		shared, err := readSharedEmail(o.ctx, s, conns, 0, users[0])
 		if err != nil {
 			return commandError(err)
+		}
+		note := ""
+		if len(shared.others) > 0 {
+			note = shared.note("Auth0 sends nothing, and the ticket's URL is shown only here; " + shared.ticketInbox())
 		}
 		p := s.NamedPlan(conns, users, op)
 		ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, p, ahead(confirmation{
@@ -134,6 +145,14 @@ func runTicket(o *ticketOptions) error {
 		// Named as the plan names it: a family member or a legacy profile
 		// by its username beside its user id.
 		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(p.Operations[0].Named(o.UserID)), printableName(url))
+		// What to do with it, as the question said, on stderr: stdout
+		// keeps the URL for a script.
+		if len(shared.others) > 0 {
+			fmt.Fprintf(o.io.ErrOut, "Auth0 sent nothing: this URL is shown only here. %d other %s the email %s: %s; it works once.\n",
+				len(shared.others), plural(len(shared.others), "account shares", "accounts share"), printableName(shared.email), shared.ticketInbox())
+		} else {
+			fmt.Fprintln(o.io.ErrOut, "Auth0 sent nothing: this URL is shown only here. Give it to the person by a channel you trust; it works once.")
+		}
 		return nil
 	}))
 }
@@ -189,18 +208,29 @@ func checkResultURL(raw string) error {
 	return nil
 }
 
-// sharedInbox is the note a ticket or a verification email of u needs when
-// other accounts share its email: how many, and that whoever reads that
-// inbox gets what the write sends (gets: "the link, which sets the password
-// of"), naming u by its primary identifier, as the terminal UI does ("" when
-// no other account shares it). It reads the accounts of u's email
-// (users-by-email).
+// sharedInbox is the note a verification email of u needs when other
+// accounts share its email: how many, and that whoever reads that inbox
+// gets what Auth0 sends there (gets: "the email, whose link verifies the
+// email of"), naming u by its primary identifier, as the terminal UI does
+// ("" when no other account shares it). It reads the accounts of u's email
+// (users-by-email). A ticket sends nothing: runTicket says so.
 func sharedInbox(ctx context.Context, s *session.Session, u client.User, conns *linking.Connections, gets string) (string, error) {
 	shared, err := readSharedEmail(ctx, s, conns, 0, u)
 	if err != nil || len(shared.others) == 0 {
 		return "", err
 	}
 	return shared.note(fmt.Sprintf("anyone reading that inbox gets %s %s alone", gets, shared.names[0])), nil
+}
+
+// ticketInbox says, of a ticket for the first of the accounts whose email
+// others share, what the link would do sent to that inbox, and where it
+// goes instead, as the undo's ticket of a family member says it.
+func (sh sharedEmail) ticketInbox() string {
+	whose := "the password of " + sh.names[0]
+	if !strings.Contains(sh.names[0], " ") { // no user id beside it
+		whose = sh.names[0] + "'s password"
+	}
+	return "sent to that inbox, it reaches everyone who reads it and sets " + whose + ": give it to that person by a channel only they read"
 }
 
 // sharedEmail is what a write on some accounts says of the others that

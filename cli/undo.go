@@ -43,7 +43,7 @@ func newUndoCmd(g *globalOptions, io *streams, runF func(*undoOptions) error) *c
   a deletion  re-creates a database or passwordless account from its backup
               (same user_id, email and its verification, username, phone,
               metadata, roles, memberships), as a new account: created now,
-              with no login count or last login; sends a password-change ticket
+              with no login count or last login; makes a password-change ticket
               (a password cannot be restored) and links back the identities
               that were linked into it: a database one is made again, with a
               ticket of its own made before its link (linked, it keeps its

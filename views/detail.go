@@ -750,7 +750,7 @@ func (d *Detail) hintLines(g *linking.Group) []string {
 			h = "l links these accounts into the primary you chose (◆ " + tui.NameIn(g, a) + ")"
 		}
 	case linking.ClassSharedByDesign:
-		h = "each account is its own person: t sends a password-change ticket to the one under the cursor"
+		h = "each account is its own person: t makes a password-change ticket for the one under the cursor"
 	case linking.ClassLegacyDuplicate:
 		h = "needs migration, not linking: see why below; D deletes an account that should not exist"
 	case linking.ClassMixed:

@@ -349,17 +349,29 @@ func (t *TicketDialog) View() string {
 		// same identifier (the email a legacy duplicate group shares), the
 		// user id beside it is what names this one.
 		lines = append(lines, hanging(label("Account", ""), t.accountName(), w, 3, s.Title.Render)...)
-		lines = append(lines,
-			label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-10))),
-			label("User id", tui.Fit(u.UserID, w-10)),
-			label("Email", tui.Fit(u.Email, w-26)+verifiedMark(s, u.EmailVerified)))
-		lines = append(lines, sharedInbox(t.c, u.Email, "gets the link", label("", ""), w-1)...)
+		lines = append(lines, label("", s.Dim.Render(tui.Fit(strings.ReplaceAll(id.Type, "_", " ")+" on "+u.Connection(), w-10))))
+		if roomy || t.accountName() == id.Value {
+			// A short window leaves out the user id the account's name
+			// holds already: the shared inbox's warning needs the line.
+			lines = append(lines, label("User id", tui.Fit(u.UserID, w-10)))
+		}
+		lines = append(lines, label("Email", tui.Fit(u.Email, w-26)+verifiedMark(s, u.EmailVerified)))
+		if n := sharedBy(t.c, u.Email); n > 1 {
+			// Whole: it is what the operator does with the link.
+			lines = append(lines, hanging(label("", ""), fmt.Sprintf("shared by %d accounts. %s", n, t.inboxWarning()), w-1, 0, s.Warn.Render)...)
+		}
 	}
 	for _, a := range others {
 		lines = append(lines, label("Also", s.Good.Render(tui.Fit(a, w-10))))
 	}
 	if len(others) > 0 && (roomy || !t.editing) {
-		lines = append(lines, hanging(label("", ""), "its metadata names another address: the link could go there", w-1, 2, s.Dim.Render)...)
+		also := "its metadata names another address: the link could go there"
+		if sharedBy(t.c, u.Email) > 1 {
+			// Under the shared inbox's warning, which says why, in a line:
+			// at 60×20 the question stays in view.
+			also = "the link could go there, if only they read it"
+		}
+		lines = append(lines, hanging(label("", ""), also, w-1, 2, s.Dim.Render)...)
 	}
 	if roomy || !t.editing {
 		lines = append(lines, "")
@@ -429,19 +441,46 @@ func (t *TicketDialog) accountName() string {
 	return tui.AccountLabel(id, t.user.UserID)
 }
 
-// sharedInbox warns, under a dialog's email (after mark: its label's
-// blank cells), that other accounts of the scan share that inbox: what is
-// sent there reaches anyone who reads it (does: "gets the link",
-// "verifies this account"). Nothing when no other account has the email.
-func sharedInbox(c *tui.Common, email, does, mark string, width int) []string {
-	n := 1
+// sharedBy is how many accounts of the scan hold email (1: none other).
+func sharedBy(c *tui.Common, email string) int {
 	if i, ok := c.Data.Find(linking.NormalizeEmail(email)); ok {
-		n = len(c.Data.Groups[i].Accounts)
+		return len(c.Data.Groups[i].Accounts)
 	}
+	return 1
+}
+
+// sharedInbox warns, under a dialog's email (after mark: its label's
+// blank cells), that other accounts of the scan share that inbox: what
+// Auth0 sends there reaches anyone who reads it (does: "verifies this
+// account"). Nothing when no other account has the email.
+func sharedInbox(c *tui.Common, email, does, mark string, width int) []string {
+	n := sharedBy(c, email)
 	if n < 2 {
 		return nil
 	}
 	return hanging(mark, fmt.Sprintf("shared by %d accounts: anyone reading that inbox %s", n, does), width, 2, c.Styles.Warn.Render)
+}
+
+// inboxWarning is what a ticket of an account whose email others share
+// asks of the operator, before y and after it: Auth0 sends no email for a
+// ticket (the URL comes back to linkdesk alone), so the link goes where
+// the operator sends it, and the shared inbox is the one place it must
+// not go (tester: "anyone reading that inbox gets the link" had Auth0
+// send it). Worded as the undo's ticket of a family member is.
+func (t *TicketDialog) inboxWarning() string {
+	return "Auth0 sends nothing: the link is shown only here. Sent to that inbox, it reaches everyone who reads it and sets " +
+		t.whosePassword() + " password: give it to that person by a channel only they read."
+}
+
+// whosePassword names, in the inbox's warning, the account whose password
+// the link sets: by what names it in its group where that tells it apart
+// (a family member's username), else "this account's", the one the dialog
+// names above (with its user id, which would take the warning's lines).
+func (t *TicketDialog) whosePassword() string {
+	if id, _ := t.identifier(); t.accountName() == id.Value {
+		return id.Value + "'s"
+	}
+	return "this account's"
 }
 
 func (t *TicketDialog) optionLines(w int) []string {
@@ -514,7 +553,12 @@ func (t *TicketDialog) resultLines(w int) []string {
 	// The account whole, its user id wrapped rather than cut.
 	out := append(lead("✓ Ticket for ", tui.Fit(t.named(), 3*w), w, s.Good.Render, nil), "")
 	out = append(out, tui.Wrap(t.URL(), w, 6)...)
-	out = append(append(out, ""), sentence(s.Dim.Render, "Send this link by a channel you trust; it works once.", w)...)
+	if n := sharedBy(t.c, t.user.Email); n > 1 {
+		// As the question said it: the inbox is no way to send it.
+		out = append(append(out, ""), sentence(s.Warn.Render, fmt.Sprintf("Auth0 sent nothing: this link is shown only here. The email is shared by %d accounts: sent to that inbox, it reaches everyone who reads it and sets %s password. Give it to that person by a channel only they read; it works once.", n, t.whosePassword()), w)...)
+	} else {
+		out = append(append(out, ""), sentence(s.Dim.Render, "Auth0 sent nothing: this link is shown only here. Send it to the person by a channel you trust; it works once.", w)...)
+	}
 	if others := OtherAddresses(t.user); len(others) > 0 {
 		// The tenant's addresses, as many as 3 lines hold: the URL above stays in the box.
 		out = append(out, hanging("", "The account's metadata names "+strings.Join(others, ", "), w, 3, s.Dim.Render)...)

@@ -200,3 +200,34 @@ func TestLeavingWhileATicketIsMadeAsksFirst(t *testing.T) {
 	activeIs[*TicketDialog](h, "n left the ticket dialog")
 	h.mustShow("https://")
 }
+
+// A ticket's URL comes back to linkdesk alone: Auth0 sends no email. Of an
+// account whose email others share, the dialog says so before y, and that
+// the shared inbox is where the link must not go, naming whose password it
+// sets; after y the result says it again beside the URL (tester: "shared
+// by 5 accounts: anyone reading that inbox gets the link" had Auth0 send
+// it, and the result said only "Send this link by a channel you trust").
+func TestTheTicketSaysAuth0SendsNothingAndTheSharedInboxIsNoWayToSendIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "t")
+	activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	h.mustShowWhole("shared by 3 accounts. Auth0 sends nothing: the link is shown only here. Sent to that inbox, it reaches everyone who reads it and sets emma.miller's password: give it to that person by a channel only they read.")
+	if strings.Contains(h.screen(), "gets the link") {
+		t.Fatalf("the dialog says the inbox gets the link:\n%s", h.screen())
+	}
+	h.press("y")
+	h.mustShow("✓ Ticket for")
+	h.mustShowWhole("Auth0 sent nothing: this link is shown only here. The email is shared by 3 accounts: sent to that inbox, it reaches everyone who reads it and sets emma.miller's password. Give it to that person by a channel only they read; it works once.")
+
+	// An account alone on its email: only that Auth0 sent nothing.
+	h = newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	h.press("f")
+	h.typeText("sam.taylor@gmail.com")
+	h.press("enter", "t", "y")
+	h.mustShow("✓ Ticket for")
+	h.mustShowWhole("Auth0 sent nothing: this link is shown only here. Send it to the person by a channel you trust; it works once.")
+	if strings.Contains(h.screen(), "shared by") {
+		t.Fatalf("an email of one account is said to be shared:\n%s", h.screen())
+	}
+}

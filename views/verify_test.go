@@ -95,10 +95,10 @@ func TestTheYesNoHintReadsWholeAt60(t *testing.T) {
 }
 
 // TestTheVerificationDialogSaysTheInboxIsShared: whoever reads an inbox
-// that other accounts share follows the verification link, as they would a
-// ticket's: the v dialog says so under the address, in the ticket dialog's
-// words, at 100×30 and 60×20; an address no other account has gets no
-// such line.
+// that other accounts share follows the verification link Auth0 sends
+// there: the v dialog says so under the address, at 100×30 and 60×20; the
+// same account's ticket, which Auth0 sends nowhere, says the link must not
+// go there; an address no other account has gets no such line.
 func TestTheVerificationDialogSaysTheInboxIsShared(t *testing.T) {
 	for _, size := range [][2]int{{100, 30}, {60, 20}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
@@ -109,7 +109,7 @@ func TestTheVerificationDialogSaysTheInboxIsShared(t *testing.T) {
 			h.mustShowWhole("To maria.garcia@outlook.com shared by 2 accounts: anyone reading that inbox verifies this account")
 			h.press("esc", "t") // the same account's ticket says it in the same words
 			activeIs[*TicketDialog](h, "t did not open the ticket dialog")
-			h.mustShowWhole("shared by 2 accounts: anyone reading that inbox gets the link")
+			h.mustShowWhole("shared by 2 accounts. Auth0 sends nothing: the link is shown only here. Sent to that inbox, it reaches everyone who reads it and sets this account's password: give it to that person by a channel only they read.")
 		})
 	}
 	t.Run("an inbox of its own", func(t *testing.T) {

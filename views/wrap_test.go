@@ -54,8 +54,8 @@ func TestProseWrapsWholeAt60(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, edit: withSecondaryEmail, width: 60, height: 20})
 		h.openGroup("the.millers@gmail.com")
 		h.press("j", "j", "t")
-		h.mustShowWhole("shared by 3 accounts: anyone reading that inbox gets the link",
-			"its metadata names another address: the link could go there")
+		h.mustShowWhole("shared by 3 accounts. Auth0 sends nothing: the link is shown only here. Sent to that inbox, it reaches everyone who reads it and sets liam.miller's password: give it to that person by a channel only they read.",
+			"the link could go there, if only they read it")
 		h.mustShow("liam.miller.2011@outlook.com", "Make a ticket for liam.miller?")
 		h.press("x")
 		h.mustShowWhole("Press y to make the ticket or n to cancel (enter does not confirm); tab sets options.")
