@@ -2,6 +2,7 @@ package tui
 
 import (
 	"cmp"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -24,8 +25,86 @@ type Data struct {
 	stats  *Stats                      // nil: to be computed
 	byID   map[string]*linking.Account // user id → account, built when first asked
 	apart  map[string]bool             // emails of groups put in apart from the scan (Upsert)
+	// chosen are the primaries chosen with p on a group's screen, by the
+	// group's email: kept while the group stands as it was then, so that
+	// its screen opened again shows the choice and l takes it.
+	chosen map[string]chosenPrimary
 	// Version changes whenever the groups change, so views can drop caches.
 	Version uint64
+}
+
+// chosenPrimary is a primary chosen with p: its user id, and its group as
+// it stood then (groupState; the accounts, to name the one gone).
+type chosenPrimary struct {
+	userID, state string
+	accounts      []*linking.Account
+}
+
+// DroppedPrimary is a primary chosen with p that its group no longer
+// takes: a write or a scan changed the group since.
+type DroppedPrimary struct {
+	UserID string
+	// Accounts are the group's accounts as they were when it was chosen.
+	Accounts []*linking.Account
+}
+
+// ChoosePrimary remembers userID as the primary of the next link of the
+// group with this normalized email, as the group stands now: for as long
+// as it stands so, whatever screens open and close (tester: a primary
+// chosen with p, esc, another group, back: l proposed the recommended one
+// again). Nothing when the data has no such group or the group no such
+// account.
+func (d *Data) ChoosePrimary(email, userID string) {
+	i, ok := d.Find(email)
+	if !ok || !slices.ContainsFunc(d.Groups[i].Accounts, func(a *linking.Account) bool { return a.UserID == userID }) {
+		return
+	}
+	if d.chosen == nil {
+		d.chosen = map[string]chosenPrimary{}
+	}
+	g := d.Groups[i]
+	d.chosen[email] = chosenPrimary{userID: userID, state: groupState(g), accounts: slices.Clone(g.Accounts)}
+}
+
+// ChosenPrimary is the primary chosen with p for the group with this
+// normalized email ("" when none): only while the group stands as it did
+// when it was chosen. A group a write or a scan changed since (an account
+// gone, linked, made again, verified, blocked…) drops the choice, which is
+// returned once as dropped, for the group's screen to say so.
+func (d *Data) ChosenPrimary(email string) (userID string, dropped *DroppedPrimary) {
+	c, ok := d.chosen[email]
+	if !ok {
+		return "", nil
+	}
+	if i, found := d.Find(email); found && groupState(d.Groups[i]) == c.state {
+		return c.userID, nil
+	}
+	delete(d.chosen, email)
+	return "", &DroppedPrimary{UserID: c.userID, Accounts: c.accounts}
+}
+
+// ForgetPrimary drops the primary chosen for the group with this email.
+func (d *Data) ForgetPrimary(email string) { delete(d.chosen, email) }
+
+// groupState is what of a group a chosen primary stands on: its class,
+// and each account with its connection, email and its verification, its
+// block and the identities linked into it. A login counted since changes
+// none of it.
+func groupState(g *linking.Group) string {
+	var b strings.Builder
+	b.WriteString(string(g.Class))
+	accts := slices.Clone(g.Accounts)
+	slices.SortFunc(accts, func(x, y *linking.Account) int { return cmp.Compare(x.UserID, y.UserID) })
+	for _, a := range accts {
+		fmt.Fprintf(&b, "\x00%s\x01%s\x01%s\x01%t\x01%t", a.UserID, a.Connection, linking.NormalizeEmail(a.Email), a.EmailVerified, a.Blocked)
+		linked := make([]string, len(a.Linked))
+		for i, l := range a.Linked {
+			linked[i] = l.Provider + "|" + l.UserID
+		}
+		slices.Sort(linked)
+		b.WriteString("\x01" + strings.Join(linked, "\x02"))
+	}
+	return b.String()
 }
 
 // Stats are the overview's numbers.

@@ -22,7 +22,7 @@ type Detail struct {
 	pane   int    // 0: accounts, 1: reasons
 	scroll int    // first line of the reasons pane
 	top    int    // first account line shown
-	chosen string // primary chosen with p, "" for the recommended one
+	chosen string // primary chosen with p, "" for the recommended one (tui.Data keeps it for the group)
 	// shown are the accounts the group had when it last had any: once the
 	// last is deleted, what an undo can do depends on their kind.
 	shown []*linking.Account
@@ -45,6 +45,7 @@ func NewDetail(c *tui.Common, email string) *Detail {
 	d := &Detail{c: c, email: email}
 	d.filter.list = d
 	d.remember()
+	d.recall()
 	return d
 }
 
@@ -61,6 +62,7 @@ func NewDetailAt(c *tui.Common, email, userID string) *Detail {
 	d := &Detail{c: c, email: email}
 	d.filter.list = d
 	d.remember()
+	d.recall()
 	if g := d.Group(); g != nil {
 		for i, a := range g.Accounts {
 			if a.UserID == userID {
@@ -295,15 +297,11 @@ func (d *Detail) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 			d.follow(g, before)
 			d.cursor = min(d.cursor, max(len(g.Accounts)-1, 0))
 		}
-		if d.chosen != "" && (g == nil || accountByID(g, d.chosen) == nil || noPrimary(g)) {
-			// Deleted or linked away, or nothing left to link: no primary
-			// of a next link. Gone from a group that has more to link, the
-			// choice is not dropped unseen: l would take another account.
-			if g != nil && !noPrimary(g) {
-				d.primaryGone(g, before)
-			}
-			d.chosen = ""
-		}
+		// A write or a scan that changed the group drops the primary
+		// chosen (deleted or linked away, or the group otherwise not what
+		// it was when chosen), never unseen where the group has more to
+		// link: l would take another account.
+		d.recall()
 	case tea.KeyPressMsg:
 		if d.filter.filterKey(msg, d.c.Keys) {
 			return d, nil
@@ -373,22 +371,40 @@ func (d *Detail) goneWhy(g *linking.Group, userID string) (why string, into *lin
 	return why, into
 }
 
-// primaryGone says that the primary chosen with p left the group g as read
-// again (before: the accounts as last shown), and which account l takes as
-// the primary now.
-func (d *Detail) primaryGone(g *linking.Group, before []*linking.Account) {
-	was := &linking.Account{UserID: d.chosen}
-	for _, a := range before {
-		if a.UserID == d.chosen {
+// recall takes the primary chosen with p for this group, which the data
+// keeps while the group stands as it was then (tui.Data.ChosenPrimary):
+// the group's screen opened again shows it, and l takes it. One the group
+// no longer takes is dropped, and said so where the group has more to
+// link (primaryDropped); a group with nothing left to link says why
+// itself.
+func (d *Detail) recall() {
+	id, dropped := d.c.Data.ChosenPrimary(d.email)
+	d.chosen = id
+	if g := d.Group(); dropped != nil && g != nil && !noPrimary(g) {
+		d.primaryDropped(g, dropped)
+	}
+}
+
+// primaryDropped says that the primary chosen with p is dropped, as its
+// group g changed since (a write, a scan): the account left it, or the
+// group is otherwise not what it was when chosen; and which account l
+// takes as the primary now.
+func (d *Detail) primaryDropped(g *linking.Group, dropped *tui.DroppedPrimary) {
+	was := &linking.Account{UserID: dropped.UserID}
+	for _, a := range dropped.Accounts {
+		if a.UserID == dropped.UserID {
 			was = a
 		}
 	}
-	why, _ := d.goneWhy(g, d.chosen)
+	why := " was dropped, as its group changed since (read again after a write or a scan)"
+	if accountByID(g, dropped.UserID) == nil {
+		why, _ = d.goneWhy(g, dropped.UserID)
+	}
 	then := ": l takes the account under the cursor as the primary now; p chooses another."
 	if rec := accountByID(g, g.RecommendedPrimary); rec != nil {
 		then = ": l links into the recommended primary (★ " + tui.NameIn(g, rec) + ") now; p chooses another."
 	}
-	d.primaryNotice = "The primary you chose, " + shortName(was, before) + "," + why + then
+	d.primaryNotice = "The primary you chose, " + shortName(was, dropped.Accounts) + "," + why + then
 }
 
 func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
@@ -435,6 +451,7 @@ func (d *Detail) key(k tea.KeyPressMsg) tea.Cmd {
 	case tui.Matches(k, keys.ChoosePrimary) && !d.c.ReadOnly:
 		if sel != nil {
 			d.chosen, d.primaryNotice = sel.UserID, ""
+			d.c.Data.ChoosePrimary(d.email, sel.UserID) // for this group alone, while it stands
 			return tui.Note(tui.Fit(tui.NameIn(g, sel), 60) + " will be the primary of the next link (l).")
 		}
 	case tui.Matches(k, keys.Copy):

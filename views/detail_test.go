@@ -649,3 +649,88 @@ func TestKeysTypedAfterEnterReachTheGroupOpened(t *testing.T) {
 	}
 	h.mustShow("/ ivy")
 }
+
+// A primary chosen with p is remembered for its group (tester: wei's github
+// account chosen, esc, another group opened, back, l: the wizard proposed
+// the recommended account again): the group's screen opened again shows
+// it and l takes it, and no other group's screen or wizard does; a scan
+// that leaves the group as it was keeps it.
+func TestThePrimaryChosenIsRememberedForItsGroupAlone(t *testing.T) {
+	const github, recommended = "github|9007199254740993", "auth0|5f1a2b3c4d5e6f7081920a1b"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	d := h.openGroup("wei.zhang@gmail.com")
+	h.selectAccount(d, github)
+	h.press("p")
+	h.mustShow(github + " will be the primary of the next link")
+	h.press("esc")
+
+	h.openGroup("alice.nguyen@gmail.com")
+	if s := h.screen(); strings.Contains(s, "◆") || strings.Contains(s, "You chose") {
+		t.Fatalf("another group shows the primary chosen for wei's:\n%s", s)
+	}
+	h.press("l")
+	if w := activeIs[*LinkWizard](h, "l did not open the wizard"); w.primary != "auth0|63ea1f0b2c8d4e5f60718293" {
+		t.Fatalf("alice's wizard proposes %s, want her recommended primary", w.primary)
+	}
+	h.press("esc", "esc")
+
+	h.openGroup("wei.zhang@gmail.com")
+	h.mustShowWhole("◆ You chose "+github+" as the primary of the next link.", "l links these accounts into the primary you chose (◆ "+github+")")
+	h.press("l")
+	if w := activeIs[*LinkWizard](h, "l did not open the wizard"); w.primary != github {
+		t.Fatalf("the wizard proposes %s, want the primary chosen, %s", w.primary, github)
+	}
+	h.press("esc", "y", "esc") // leaving the wizard asks: the choice is one
+
+	// A scan that finds the group as it was keeps the choice.
+	h.send(h.startScan())
+	h.openGroup("wei.zhang@gmail.com")
+	h.mustShowWhole("◆ You chose " + github + " as the primary of the next link.")
+	if d := activeIs[*Detail](h, "the group did not open"); d.Primary() != github || d.Primary() == recommended {
+		t.Fatalf("after a scan that changed nothing, the next link's primary is %s", d.Primary())
+	}
+}
+
+// A write or a scan that changes the group drops the primary chosen, and
+// its screen, open or opened again, says so: here another account of the
+// group deleted from another shell and the tenant scanned again while the
+// group was closed; then a write from the group's own screen.
+func TestAPrimaryChosenIsDroppedWhenItsGroupChanges(t *testing.T) {
+	const github, google, recommended = "github|9007199254740993", "google-oauth2|114455667788990011223", "auth0|5f1a2b3c4d5e6f7081920a1b"
+	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	d := h.openGroup("wei.zhang@gmail.com")
+	h.selectAccount(d, github)
+	h.press("p", "esc")
+	if err := h.c.Backend.Session.Tenant.DeleteUser(context.Background(), google); err != nil {
+		t.Fatal(err)
+	}
+	h.send(h.startScan())
+	d = h.openGroup("wei.zhang@gmail.com")
+	h.mustShowWhole("⚠ The primary you chose, " + github + ", was dropped, as its group changed since (read again after a write or a scan): " +
+		"l links into the recommended primary (★ " + recommended + ") now; p chooses another.")
+	if s := h.screen(); strings.Contains(s, "◆") || d.Primary() != recommended {
+		t.Fatalf("the primary chosen stays after its group changed (next link's primary %s):\n%s", d.Primary(), s)
+	}
+	h.press("esc")
+	h.openGroup("wei.zhang@gmail.com")
+	if strings.Contains(h.screen(), "The primary you chose") {
+		t.Fatalf("the primary dropped is said dropped again:\n%s", h.screen())
+	}
+
+	// Chosen again, then a write from the group's screen changes it: the
+	// screen says so at once.
+	h = newHarness(t, harnessOpts{tenant: true, width: 120, height: 40})
+	d = h.openGroup("wei.zhang@gmail.com")
+	h.selectAccount(d, github)
+	h.press("p")
+	h.selectAccount(d, google)
+	h.press("D")
+	h.typeText(activeIs[*DeleteDialog](h, "D did not open the delete dialog").Expected())
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.press("esc")
+	h.mustShowWhole("⚠ The primary you chose, " + github + ", was dropped, as its group changed since")
+	if d.Primary() != recommended {
+		t.Fatalf("the next link's primary is %s after the group changed", d.Primary())
+	}
+}
