@@ -117,7 +117,7 @@ func runApply(o *applyOptions) error {
 			if err != nil {
 				return err
 			}
-			describeJournal(o.io, journal, p)
+			describeJournal(o.io, journal, p, journalMaker(o.io, o.writeFlags, s))
 		} else if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
 			return err
 		}
@@ -265,16 +265,33 @@ func samePath(a, b string) bool {
 	return errA == nil && errB == nil && absA == absB
 }
 
+// journalMaker says what makes the journal of a plan that has none yet:
+// this run (--force), a yes to the question that follows (a terminal), or
+// nothing this time (a dry run, which makes none).
+func journalMaker(io *streams, f writeFlags, s *session.Session) string {
+	switch {
+	case s != nil && s.ReadOnly:
+		return "--read-only makes no journal: a run without it, with --force, makes it"
+	case f.Force:
+		return "this run makes it"
+	case io.InteractiveIn():
+		return "a yes to the question below makes it"
+	}
+	return "--force makes it"
+}
+
 // describeJournal says whether an earlier run of this plan left a journal,
-// and how far it got. journalFor has refused a journal of anything else.
-func describeJournal(io *streams, j journalState, p *linking.Plan) {
+// and how far it got; of none, what makes it (maker: journalMaker), since a
+// dry run makes none (tester: "(new)" named a file that was never made).
+// journalFor has refused a journal of anything else.
+func describeJournal(io *streams, j journalState, p *linking.Plan, maker string) {
 	path, snap := printableName(j.path), j.snap
 	switch {
 	case j.err != nil:
 		fmt.Fprintf(io.Out, "\nJournal: %s cannot be read, and a run would stop there: %s\n", path, printableName(j.err.Error()))
 		return
 	case snap == nil:
-		fmt.Fprintf(io.Out, "\nJournal: %s (new)\n", path)
+		fmt.Fprintf(io.Out, "\nJournal: %s (none yet: %s)\n", path, maker)
 		return
 	}
 	done, discarded, discardedMaybe := 0, 0, 0

@@ -166,6 +166,36 @@ func TestAPartlyConfiguredTenantNamesWhatIsMissing(t *testing.T) {
 	}
 }
 
+// apply's dry run makes no journal, and says so of the one a run would
+// make, rather than call it new (tester: "Journal: …/plan-….journal
+// (new)" named a file that was never made); so does a question answered
+// no; --force says its run makes it, and it does.
+func TestAnApplyDryRunSaysItMakesNoJournal(t *testing.T) {
+	newWriteEnv(t)
+	dir := t.TempDir()
+	plan, journal := filepath.Join(dir, "p.json"), filepath.Join(dir, "p.journal")
+	mustRun(t, "plan", "--email", "wei.zhang@gmail.com", "--out", plan)
+	r := mustRun(t, "apply", plan, "--journal", journal)
+	if want := "Journal: " + journal + " (none yet: --force makes it)\n"; !strings.Contains(r.out, want) || strings.Contains(r.out, "(new)") {
+		t.Errorf("the dry run lacks %q:\n%s", want, r.out)
+	}
+	no := "n\n"
+	r = runCmd(t, &no, "apply", plan, "--journal", journal)
+	if want := "Journal: " + journal + " (none yet: a yes to the question below makes it)\n"; !strings.Contains(r.out, want) {
+		t.Errorf("asked on a terminal, lacks %q:\n%s", want, r.out)
+	}
+	if _, err := os.Stat(journal); err == nil {
+		t.Fatal("a dry run or a question answered no made the journal")
+	}
+	r = mustRun(t, "apply", plan, "--journal", journal, "--force")
+	if want := "Journal: " + journal + " (none yet: this run makes it)\n"; !strings.Contains(r.out, want) {
+		t.Errorf("--force lacks %q:\n%s", want, r.out)
+	}
+	if _, err := os.Stat(journal); err != nil {
+		t.Errorf("the run made no journal: %v", err)
+	}
+}
+
 // apply refuses at once (exit 2), before its dry run describes it or asks,
 // a journal the run would refuse: another plan's, or another path while
 // this plan keeps its journal at the default one.
@@ -201,7 +231,7 @@ func TestApplyRefusesAJournalTheRunWouldRefuseBeforeDescribingIt(t *testing.T) {
 		t.Fatal("a refused apply made calls")
 	}
 	// The refused runs left plan b free to run with its own journal.
-	if r := runCmd(t, nil, "apply", planB, "--force"); r.code != exitOK || !strings.Contains(r.out, "(new)") {
+	if r := runCmd(t, nil, "apply", planB, "--force"); r.code != exitOK || !strings.Contains(r.out, "(none yet: this run makes it)") {
 		t.Fatalf("apply b with its own journal: exit %d %s%s", r.code, r.out, r.errOut)
 	}
 	// Plan b now keeps its journal at the default path: another is refused
@@ -209,7 +239,7 @@ func TestApplyRefusesAJournalTheRunWouldRefuseBeforeDescribingIt(t *testing.T) {
 	other := filepath.Join(dir, "other.journal")
 	for _, args := range [][]string{{"apply", planB, "--journal", other}, {"apply", planB, "--journal", other, "--force"}} {
 		r := runCmd(t, nil, args...)
-		if r.code != exitUsage || !strings.Contains(r.errOut, "the plan already has a journal on this tenant") || strings.Contains(r.out, "(new)") {
+		if r.code != exitUsage || !strings.Contains(r.errOut, "the plan already has a journal on this tenant") || strings.Contains(r.out, "(none yet") {
 			t.Errorf("%q: exit %d %s%s", args, r.code, r.out, r.errOut)
 		}
 	}
