@@ -104,7 +104,7 @@ func runDelete(o *deleteOptions) error {
 // identities linked into it, as the terminal UI's delete dialog lists them.
 func destroyedText(u client.User, conns *linking.Connections, held *linking.Access, readErr error) string {
 	var b strings.Builder
-	b.WriteString("Deleting it destroys, for good (the backup keeps a copy):")
+	b.WriteString("Deleting it destroys on the tenant (the backup keeps a copy):")
 	line := func(k, v string) { fmt.Fprintf(&b, "\n  %-14s %s", k, v) }
 	for _, f := range []struct {
 		name string

@@ -478,7 +478,7 @@ func TestDeleteSaysWhatTheDeletionDestroys(t *testing.T) {
 	writes := e.userWrites()
 	r := runCmd(t, nil, "delete", cmdAliceGoogle)
 	for _, want := range []string{
-		"Deleting it destroys, for good (the backup keeps a copy):",
+		"Deleting it destroys on the tenant (the backup keeps a copy):",
 		"  user_metadata  1 key: preferences\n",
 		"  app_metadata   2 keys: plan, roles\n",
 		"  roles          support, admin\n", // as the tenant lists them

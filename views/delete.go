@@ -313,7 +313,7 @@ func (d *DeleteDialog) View() string {
 	return strings.Join(append(out, bottom...), "\n")
 }
 
-// destroyedLines list what the deletion destroys, for good.
+// destroyedLines list what the deletion destroys on the tenant.
 func (d *DeleteDialog) destroyedLines(w int) []string {
 	s := d.c.Styles
 	u := d.acct.User
