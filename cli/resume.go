@@ -63,15 +63,28 @@ func runResume(o *resumeOptions) error {
 			return commandError(err)
 		}
 		if len(list) == 0 {
-			fmt.Fprintf(o.io.Out, "Nothing to settle on %s: every write recorded in %s ended as seen.\n", printableName(s.Name), s.Paths.Journals)
+			// With --json, stdout holds one JSON value: the empty run, its
+			// words on stderr (tester: the prose was on stdout).
+			out := o.io.Out
+			if o.JSON {
+				out = o.io.ErrOut
+			}
+			msg := fmt.Sprintf("Nothing to settle on %s: every write recorded in %s ended as seen.", printableName(s.Name), s.Paths.Journals)
+			fmt.Fprintln(out, msg)
 			earlier, err := s.CutOffOnEarlierRuns()
 			if err != nil {
 				return commandError(err)
 			}
+			var notes []string
 			for _, name := range slices.Sorted(maps.Keys(earlier)) {
 				// Said, so that "nothing to settle" hides nothing (tester).
-				fmt.Fprintf(o.io.Out, "%s cut off on %s, an earlier run of the sandbox at this address, cannot be settled: that tenant ended with its run.\n",
+				note := fmt.Sprintf("%s cut off on %s, an earlier run of the sandbox at this address, cannot be settled: that tenant ended with its run.",
 					plural(earlier[name], "1 write", fmt.Sprintf("%d writes", earlier[name])), printableName(name))
+				fmt.Fprintln(out, note)
+				notes = append(notes, note)
+			}
+			if o.JSON {
+				return writeJSON(o.io.Out, resumeNothingJSON{Operations: []linking.Operation{}, Message: msg, Notes: notes})
 			}
 			return nil
 		}
@@ -96,6 +109,14 @@ func runResume(o *resumeOptions) error {
 		}
 		return firstErr
 	})
+}
+
+// resumeNothingJSON is what resume --json prints with no plan to settle:
+// as a dry run's, no operations, and why.
+type resumeNothingJSON struct {
+	Operations []linking.Operation `json:"operations"`
+	Message    string              `json:"message"`
+	Notes      []string            `json:"notes,omitempty"` // writes cut off on an earlier sandbox, which cannot be settled
 }
 
 // resumeOne settles one plan, then finishes, discards or shows what remains.
@@ -171,6 +192,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			fmt.Fprintf(out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
 		}
 		printPartlyMade(out, partly)
+		if o.JSON {
+			return writeJSON(o.io.Out, discardedJSON(u.Plan, remaining, madeMaybe, partly))
+		}
 		return nil
 	}
 	// A step that may have gone out is listed as that alone, not as "not
@@ -251,6 +275,75 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 	}
 	return reportRun(o.io, o.writeFlags, s, res, err)
+}
+
+// discardJSON is what resume --discard --json prints of a plan it left:
+// each operation some of whose steps it left undone, the calls of it
+// made already (they stay on the tenant) and the undo that takes them back.
+type discardJSON struct {
+	Plan       string               `json:"plan_id"`
+	Discarded  bool                 `json:"discarded"`
+	Operations []discardedOperation `json:"operations"`
+}
+
+type discardedOperation struct {
+	ID    string         `json:"id"`
+	Kind  linking.OpKind `json:"kind"`
+	Title string         `json:"title"`
+	// LeftUndone are its steps never made, left undone for good.
+	LeftUndone []string `json:"left_undone"`
+	// MayHaveGoneOut are its steps whose answer never came: not made again.
+	MayHaveGoneOut []maybeMadeJSON `json:"may_have_gone_out,omitempty"`
+	// Made are its calls made before it was cut off: left on the tenant.
+	Made []madeCallJSON `json:"made"`
+	// UndoOpID is what `linkdesk undo` takes to take Made back ("" where
+	// none can: TakeBack says what then).
+	UndoOpID string `json:"undo_op_id,omitempty"`
+	TakeBack string `json:"take_back,omitempty"`
+}
+
+type maybeMadeJSON struct {
+	Step string `json:"step"`
+	Gone string `json:"gone"`
+}
+
+type madeCallJSON struct {
+	Step string       `json:"step"`
+	Call linking.Call `json:"call"`
+}
+
+// discardedJSON is the discard of plan p, remaining being its steps left.
+func discardedJSON(p *linking.Plan, remaining []string, maybe []session.MaybeMade, partly []session.PartlyMade) discardJSON {
+	out := discardJSON{Plan: p.ID, Discarded: true, Operations: []discardedOperation{}}
+	for _, op := range p.Operations {
+		d := discardedOperation{ID: op.ID, Kind: op.Kind, Title: report.OperationTitle(op), LeftUndone: []string{}, Made: []madeCallJSON{}}
+		left := false
+		for _, st := range op.Steps {
+			if !slices.Contains(remaining, st.ID) {
+				continue
+			}
+			left = true
+			if i := slices.IndexFunc(maybe, func(m session.MaybeMade) bool { return m.Step == st.ID }); i >= 0 {
+				d.MayHaveGoneOut = append(d.MayHaveGoneOut, maybeMadeJSON{Step: st.ID, Gone: maybe[i].Gone})
+			} else {
+				d.LeftUndone = append(d.LeftUndone, st.ID)
+			}
+		}
+		if !left {
+			continue
+		}
+		if i := slices.IndexFunc(partly, func(pm session.PartlyMade) bool { return pm.Op.ID == op.ID }); i >= 0 {
+			for _, st := range partly[i].Made {
+				d.Made = append(d.Made, madeCallJSON{Step: st.ID, Call: st.Call})
+			}
+			d.UndoOpID, d.TakeBack = partly[i].OpID, takeBack(partly[i])
+			if partly[i].Op.Undoes != nil || linking.UndoneAction(op.Kind) == "" {
+				d.UndoOpID = "" // no undo takes them back: TakeBack says what does
+			}
+		}
+		out.Operations = append(out.Operations, d)
+	}
+	return out
 }
 
 // printPartlyMade says, of each operation of a plan discarded some of

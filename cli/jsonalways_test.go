@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// oneJSONValue is the one JSON value stdout holds, decoded into v.
+func oneJSONValue(t *testing.T, r cmdRun, v any) {
+	t.Helper()
+	values := jsonValues(t, r.out)
+	if len(values) != 1 {
+		t.Fatalf("stdout holds %d JSON values, want 1 (exit %d):\n%s\nstderr:\n%s", len(values), r.code, r.out, r.errOut)
+	}
+	if err := json.Unmarshal(values[0], v); err != nil {
+		t.Fatalf("stdout: %v\n%s", err, r.out)
+	}
+}
+
+// resume --json with nothing to settle printed its prose on stdout
+// (tester): it prints a JSON value, the prose on stderr.
+func TestResumeJSONWithNothingToSettleIsJSON(t *testing.T) {
+	newWriteEnv(t)
+	for _, extra := range [][]string{nil, {"--force"}, {"--discard"}, {"--read-only"}} {
+		args := append([]string{"resume", "--json"}, extra...)
+		r := runCmd(t, nil, args...)
+		var got struct {
+			Operations []json.RawMessage `json:"operations"`
+			Message    string            `json:"message"`
+		}
+		oneJSONValue(t, r, &got)
+		if r.code != exitOK || got.Operations == nil || len(got.Operations) != 0 || !strings.HasPrefix(got.Message, "Nothing to settle on ") ||
+			!strings.Contains(r.errOut, "Nothing to settle on ") {
+			t.Errorf("%v: exit %d, %+v\nstdout:\n%s\nstderr:\n%s", args, r.code, got, r.out, r.errOut)
+		}
+	}
+}
+
+// resume --discard --json of a link cut off after its merge and its role
+// printed nothing on stdout (tester): it names the operation discarded,
+// the calls made of it, which stay on the tenant, and the undo that takes
+// them back.
+func TestResumeDiscardJSONNamesWhatWasMadeAndItsUndo(t *testing.T) {
+	e := newAccessEnv(t)
+	lost := cutAfterCall(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/roles")
+	})
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with the network lost: %s", r.out)
+	}
+	lost.Store(false)
+	r := runCmd(t, nil, "resume", "--discard", "--json")
+	var got struct {
+		Plan       string `json:"plan_id"`
+		Discarded  bool   `json:"discarded"`
+		Operations []struct {
+			ID         string   `json:"id"`
+			LeftUndone []string `json:"left_undone"`
+			Made       []struct {
+				Step string `json:"step"`
+				Call struct {
+					Method string `json:"method"`
+					Path   string `json:"path"`
+				} `json:"call"`
+			} `json:"made"`
+			UndoOpID string `json:"undo_op_id"`
+		} `json:"operations"`
+	}
+	oneJSONValue(t, r, &got)
+	if r.code != exitOK || !got.Discarded || got.Plan == "" || len(got.Operations) != 1 {
+		t.Fatalf("exit %d, %+v\n%s", r.code, got, r.out)
+	}
+	op := got.Operations[0]
+	if op.ID != "op1" || strings.Join(op.LeftUndone, " ") != "op1.member op1.link" || len(op.Made) != 2 ||
+		op.Made[0].Step != "op1.patch" || op.Made[1].Step != "op1.roles" || op.Made[1].Call.Method != http.MethodPost {
+		t.Errorf("operation %+v", op)
+	}
+	if steps := e.stepsOf(op.UndoOpID); len(steps) == 0 || (steps[0] != "op1.patch" && steps[0] != "op1.roles") {
+		t.Errorf("undo_op_id %q is of %v, not of a call made", op.UndoOpID, steps)
+	}
+	if !strings.Contains(r.errOut, "to take them back: linkdesk undo "+op.UndoOpID) {
+		t.Errorf("stderr does not say the undo:\n%s", r.errOut)
+	}
+}
