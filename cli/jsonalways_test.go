@@ -84,3 +84,64 @@ func TestResumeDiscardJSONNamesWhatWasMadeAndItsUndo(t *testing.T) {
 		t.Errorf("stderr does not say the undo:\n%s", r.errOut)
 	}
 }
+
+// undo --force --json of an operation undone already printed nothing on
+// stdout (tester); without --force it printed {"operations": []}: both
+// print that object now, with the message, and exit 0.
+func TestUndoForceJSONWithNothingToUndoIsJSON(t *testing.T) {
+	e := newAccessEnv(t)
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	opID := e.opIDOf("patch_metadata")
+	mustRun(t, "undo", opID, "--force")
+	writes := e.userWrites()
+	for _, force := range []bool{false, true} {
+		args := []string{"undo", opID, "--json"}
+		if force {
+			args = append(args, "--force")
+		}
+		r := runCmd(t, nil, args...)
+		var got struct {
+			Operations []json.RawMessage `json:"operations"`
+			Message    string            `json:"message"`
+		}
+		oneJSONValue(t, r, &got)
+		if r.code != exitOK || got.Operations == nil || len(got.Operations) != 0 || !strings.HasPrefix(got.Message, "Nothing to undo now") {
+			t.Errorf("%v: exit %d, %+v\n%s%s", args, r.code, got, r.out, r.errOut)
+		}
+	}
+	if e.userWrites() != writes {
+		t.Error("an undo of nothing wrote")
+	}
+}
+
+// The undo of a deleted enterprise account, a database identity linked
+// into it, can make nothing until it logs in again: the text dry run
+// exits 3 (not_undoable_now), the JSON one exited 0 with no operations
+// (tester). Both JSON runs exit 3 and hold the notes that say why.
+func TestUndoJSONThatCanMakeNothingYetIsRefusedWithItsNotes(t *testing.T) {
+	const john, johnDB = "samlp|acme-corp|John.Doe@Acme.com", "auth0|6281b3c4d5e6f70812345678"
+	e := newWriteEnv(t)
+	mustRun(t, "link", john, johnDB, "--force")
+	mustRun(t, "delete", john, "--force")
+	writes := e.userWrites()
+	for _, force := range []bool{false, true} {
+		args := []string{"undo", e.opIDOf("delete"), "--json"}
+		if force {
+			args = append(args, "--force")
+		}
+		r := runCmd(t, nil, args...)
+		var got struct {
+			Operations []json.RawMessage `json:"operations"`
+			Notes      []string          `json:"notes"`
+			Refused    string            `json:"refused"`
+		}
+		oneJSONValue(t, r, &got)
+		if r.code != exitRefused || !strings.Contains(r.errOut, "(not_undoable_now)") || len(got.Operations) != 0 || len(got.Notes) == 0 ||
+			got.Refused != "not_undoable_now" || !strings.Contains(r.errOut, "note: "+got.Notes[0]) {
+			t.Errorf("%v: exit %d, want 3 not_undoable_now with notes; %+v\n%s%s", args, r.code, got, r.out, r.errOut)
+		}
+	}
+	if n := e.userWrites() - writes; n != 0 {
+		t.Errorf("the undo made %d writes", n)
+	}
+}

@@ -99,12 +99,37 @@ func runUndo(o *undoOptions) error {
 			}
 		}
 		refusedJSON := o.JSON && o.Force && len(conflicts) > 0 && (!o.Overwrite || len(p.Operations) == 0)
-		if o.JSON && !o.Force || refusedJSON { // a refusal prints what it refused
-			if err := writeJSON(o.io.Out, undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}); err != nil {
+		nothing := len(p.Operations) == 0                   // nothing to make now: --force makes nothing either
+		if o.JSON && (!o.Force || refusedJSON || nothing) { // a refusal prints what it refused
+			out := undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}
+			if nothing && len(conflicts) == 0 && len(p.Notes) == 0 {
+				out.Message = nothingToUndo
+			}
+			switch {
+			case len(conflicts) > 0 && (!o.Overwrite || nothing):
+				out.Refused = linking.CheckUndoConflict
+			case nothing && len(p.Notes) > 0:
+				out.Refused = linking.CheckNotUndoableNow
+			}
+			if out.Operations == nil {
+				out.Operations = []linking.Operation{}
+			}
+			if err := writeJSON(o.io.Out, out); err != nil {
 				return err
 			}
-			if len(conflicts) > 0 && (!o.Overwrite || len(p.Operations) == 0) {
-				return undoRefused(len(p.Operations) == 0)
+			for _, n := range p.Notes { // prose on stderr, as the message refers to them
+				fmt.Fprintf(o.io.ErrOut, "note: %s\n", terminalText(n))
+			}
+			switch out.Refused {
+			case linking.CheckUndoConflict:
+				return undoRefused(nothing)
+			case linking.CheckNotUndoableNow:
+				// Refused as the text dry run is (tester: exit 0 with
+				// empty operations read as nothing left to undo).
+				return notUndoableNow()
+			}
+			if out.Message != "" {
+				fmt.Fprintln(o.io.ErrOut, out.Message)
 			}
 			return nil
 		}
@@ -130,11 +155,10 @@ func runUndo(o *undoOptions) error {
 				// refused, not done.
 				return undoRefused(true)
 			case len(p.Notes) == 0:
-				fmt.Fprintln(o.io.Out, "\nNothing to undo now: the tenant is as it was before the operation.")
+				fmt.Fprintln(o.io.Out, "\n"+nothingToUndo)
 			default:
 				// Refused, not done: a script must not take it for an undo made.
-				return commandError(&linking.SafetyError{Check: linking.CheckNotUndoableNow,
-					Reason: "nothing can be undone now: what its notes above say must come first (then run it again); nothing was changed"})
+				return notUndoableNow()
 			}
 			return nil
 		}
@@ -159,6 +183,16 @@ func runUndo(o *undoOptions) error {
 	})
 }
 
+// nothingToUndo says an undo finds the tenant as before the operation.
+const nothingToUndo = "Nothing to undo now: the tenant is as it was before the operation."
+
+// notUndoableNow is the refusal (exit 3) of an undo that can make nothing
+// until what its notes say comes first.
+func notUndoableNow() error {
+	return commandError(&linking.SafetyError{Check: linking.CheckNotUndoableNow,
+		Reason: "nothing can be undone now: what its notes say must come first (then run it again); nothing was changed"})
+}
+
 // undoRefused is the refusal (exit 3) of an undo over what was changed
 // since the operation: none of it can be undone (nothing), or not without
 // --overwrite.
@@ -177,6 +211,10 @@ type undoJSON struct {
 	Operations []linking.Operation    `json:"operations"`
 	Conflicts  []linking.UndoConflict `json:"conflicts,omitempty"`
 	Notes      []string               `json:"notes,omitempty"`
+	Message    string                 `json:"message,omitempty"` // nothing to undo now
+	// Refused is the check that refuses the undo (exit 3): undo_conflict,
+	// or not_undoable_now (Notes say what must come first).
+	Refused string `json:"refused,omitempty"`
 }
 
 // undoFamilyNote is what each link of the undo plan p says, as `linkdesk
