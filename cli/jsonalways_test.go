@@ -145,3 +145,41 @@ func TestUndoJSONThatCanMakeNothingYetIsRefusedWithItsNotes(t *testing.T) {
 		t.Errorf("the undo made %d writes", n)
 	}
 }
+
+// ticket --json printed the URL and the user id alone: a script
+// forwarding the URL never saw that other accounts share the inbox
+// (tester). The warning is data beside the URL, with the op_id.
+func TestTicketJSONSaysTheInboxIsShared(t *testing.T) {
+	e := newWriteEnv(t)
+	r := runCmd(t, nil, "ticket", cmdLiam, "--force", "--json")
+	var got struct {
+		Ticket      string `json:"ticket"`
+		UserID      string `json:"user_id"`
+		OpID        string `json:"op_id"`
+		SharedEmail *struct {
+			Email    string   `json:"email"`
+			Accounts int      `json:"accounts"`
+			Others   []string `json:"others"`
+		} `json:"shared_email"`
+		Note string `json:"note"`
+	}
+	oneJSONValue(t, r, &got)
+	want := "Auth0 sent nothing: this URL is shown only here. 2 other accounts share the email the.millers@gmail.com: sent to that inbox, it reaches everyone who reads it and sets liam.miller's password: give it to that person by a channel only they read; it works once."
+	if r.code != exitOK || !strings.HasPrefix(got.Ticket, "http") || got.UserID != cmdLiam || got.Note != want || !strings.Contains(r.errOut, want) {
+		t.Fatalf("exit %d, %+v\n%s\n%s", r.code, got, r.out, r.errOut)
+	}
+	if sh := got.SharedEmail; sh == nil || sh.Email != "the.millers@gmail.com" || sh.Accounts != 2 || len(sh.Others) != 2 ||
+		!strings.Contains(strings.Join(sh.Others, " "), "mike.miller ("+cmdMike+")") {
+		t.Errorf("shared_email %+v", got.SharedEmail)
+	}
+	if steps := e.stepsOf(got.OpID); len(steps) == 0 || steps[0] != "op1.ticket" {
+		t.Errorf("op_id %q names steps %v", got.OpID, steps)
+	}
+	// Alone on its email: no shared_email, the note all the same.
+	r = runCmd(t, nil, "ticket", cmdSam, "--force", "--json")
+	got.SharedEmail, got.Note = nil, ""
+	oneJSONValue(t, r, &got)
+	if r.code != exitOK || got.SharedEmail != nil || !strings.Contains(got.Note, "Give it to the person by a channel you trust") {
+		t.Errorf("ticket of an account alone on its email: exit %d\n%s", r.code, r.out)
+	}
+}

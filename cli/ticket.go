@@ -136,8 +136,28 @@ func runTicket(o *ticketOptions) error {
 			return reportRun(o.io, o.writeFlags, s, res, err) // what became of it, as every write says
 		}
 		url := res.Steps[0].Ticket
+		// What to do with it, as the question said, on stderr: stdout
+		// keeps the URL for a script.
+		said := "Auth0 sent nothing: this URL is shown only here. Give it to the person by a channel you trust; it works once."
+		if len(shared.others) > 0 {
+			said = fmt.Sprintf("Auth0 sent nothing: this URL is shown only here. %d other %s the email %s: %s; it works once.",
+				len(shared.others), plural(len(shared.others), "account shares", "accounts share"), printableName(shared.email), shared.ticketInbox())
+		}
 		if o.JSON {
-			return writeJSON(o.io.Out, map[string]string{"user_id": o.UserID, "ticket": url})
+			// The warning goes with the URL as data (tester: a script
+			// forwarding it never saw that the inbox is shared).
+			out := ticketJSON{Ticket: url, UserID: o.UserID, OpID: res.Steps[0].OpID, Note: said}
+			if len(res.AuditLogs) > 0 {
+				out.AuditLog = res.AuditLogs[0]
+			}
+			if len(shared.others) > 0 {
+				out.SharedEmail = &sharedEmailJSON{Email: shared.email, Accounts: len(shared.others), Others: otherNameList(shared.email, shared.others)}
+			}
+			if err := writeJSON(o.io.Out, out); err != nil {
+				return err
+			}
+			fmt.Fprintln(o.io.ErrOut, said)
+			return nil
 		}
 		for _, log := range res.AuditLogs {
 			fmt.Fprintf(o.io.Out, "Audit log: %s (it records the request, never the URL)\n", printableName(log))
@@ -145,16 +165,27 @@ func runTicket(o *ticketOptions) error {
 		// Named as the plan names it: a family member or a legacy profile
 		// by its username beside its user id.
 		fmt.Fprintf(o.io.Out, "Password-change ticket for %s:\n%s\n", printableName(p.Operations[0].Named(o.UserID)), printableName(url))
-		// What to do with it, as the question said, on stderr: stdout
-		// keeps the URL for a script.
-		if len(shared.others) > 0 {
-			fmt.Fprintf(o.io.ErrOut, "Auth0 sent nothing: this URL is shown only here. %d other %s the email %s: %s; it works once.\n",
-				len(shared.others), plural(len(shared.others), "account shares", "accounts share"), printableName(shared.email), shared.ticketInbox())
-		} else {
-			fmt.Fprintln(o.io.ErrOut, "Auth0 sent nothing: this URL is shown only here. Give it to the person by a channel you trust; it works once.")
-		}
+		fmt.Fprintln(o.io.ErrOut, said)
 		return nil
 	}))
+}
+
+// ticketJSON is what ticket --json prints of the ticket made.
+type ticketJSON struct {
+	Ticket   string `json:"ticket"`
+	UserID   string `json:"user_id"`
+	OpID     string `json:"op_id,omitempty"`     // its audit record's
+	AuditLog string `json:"audit_log,omitempty"` // which records the request, never the URL
+	// SharedEmail: other accounts share the email, whose inbox the URL
+	// must not go to.
+	SharedEmail *sharedEmailJSON `json:"shared_email,omitempty"`
+	Note        string           `json:"note"` // what stderr says of where the URL goes
+}
+
+type sharedEmailJSON struct {
+	Email    string   `json:"email"`
+	Accounts int      `json:"accounts"` // the other accounts that share it
+	Others   []string `json:"others"`   // them, by primary identifier and user id
 }
 
 // refuseUnusedClientID refuses (a usage error) a --client-id that the
@@ -297,6 +328,11 @@ func (sh sharedEmail) note(does string) string {
 // otherNames lists the accounts sharing email by primary identifier and
 // user id (by user id alone where the identifier is that email again).
 func otherNames(email string, others []*linking.Account) string {
+	return strings.Join(otherNameList(email, others), ", ")
+}
+
+// otherNameList is otherNames, one name an account.
+func otherNameList(email string, others []*linking.Account) []string {
 	names := make([]string, len(others))
 	for i, x := range others {
 		names[i] = tui.AccountLabel(x.Identifier, x.UserID)
@@ -304,5 +340,5 @@ func otherNames(email string, others []*linking.Account) string {
 			names[i] = x.UserID
 		}
 	}
-	return strings.Join(names, ", ")
+	return names
 }
