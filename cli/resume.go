@@ -114,6 +114,8 @@ func runResume(o *resumeOptions) error {
 // resumeNothingJSON is what resume --json prints with no plan to settle:
 // as a dry run's, no operations, and why.
 type resumeNothingJSON struct {
+	Plan       string              `json:"plan_id,omitempty"` // of a plan resume leaves as it is
+	InUse      bool                `json:"in_use,omitempty"`  // another linkdesk holds its journal
 	Operations []linking.Operation `json:"operations"`
 	Message    string              `json:"message"`
 	Notes      []string            `json:"notes,omitempty"` // writes cut off on an earlier sandbox, which cannot be settled
@@ -130,6 +132,10 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	fmt.Fprintf(out, "%s\n", terminalText(u.Summary()))
 	if u.InUse {
 		fmt.Fprintln(out, "  left alone: another linkdesk holds its journal.")
+		if o.JSON {
+			return writeJSON(o.io.Out, resumeNothingJSON{Plan: u.PlanID, InUse: true, Operations: []linking.Operation{},
+				Message: "left alone: another linkdesk holds its journal."})
+		}
 		return nil
 	}
 	var settled *linking.Result // what settling found, and the audit logs it recorded in
@@ -162,6 +168,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		}
 		if o.JSON && settled != nil {
 			return writeJSON(o.io.Out, resultJSON(settled, s))
+		}
+		if o.JSON {
+			return writeJSON(o.io.Out, resumeNothingJSON{Plan: u.PlanID, Operations: []linking.Operation{}, Message: "settled: nothing remains to do."})
 		}
 		if settled != nil && !o.JSON && !s.Sandbox {
 			printUndoHint(out, u.Plan, settled)
@@ -220,10 +229,15 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}) {
 		// What remains may have gone out on a tenant changed since: this
 		// plan makes none of it again, so there is nothing to finish.
+		msg := "nothing remains that finishing could make: leave it for good with `linkdesk resume --discard`, and plan anew if it is still wanted."
 		if keep != nil { // said above: why it cannot be left undone either
-			fmt.Fprintln(out, "  nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `linkdesk resume --discard`.")
-		} else {
-			fmt.Fprintln(out, "  nothing remains that finishing could make: leave it for good with `linkdesk resume --discard`, and plan anew if it is still wanted.")
+			msg = "nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `linkdesk resume --discard`."
+		}
+		fmt.Fprintln(out, "  "+msg)
+		if o.JSON {
+			if err := writeJSON(o.io.Out, resumeNothingJSON{Plan: u.PlanID, Operations: []linking.Operation{}, Message: msg}); err != nil {
+				return err
+			}
 		}
 		if o.Force {
 			return &exitError{code: exitFailure}

@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -120,12 +122,23 @@ func TestResumeOffersNothingItWillNotMake(t *testing.T) {
 				Email: mike.Email, EmailVerified: &verified, Username: mike.Username, Password: "a-new-Passw0rd!", UserMetadata: meta, AppMetadata: mike.AppMetadata}); err != nil {
 				t.Fatal(err)
 			}
-			for _, args := range [][]string{{"resume"}, {"resume", "--force"}} {
+			for _, args := range [][]string{{"resume"}, {"resume", "--force"}, {"resume", "--json"}, {"resume", "--force", "--json"}} {
 				r := runCmd(t, nil, args...)
 				all := r.out + r.errOut
 				want := exitOK
-				if len(args) == 2 {
+				if slices.Contains(args, "--force") {
 					want = exitFailure
+				}
+				if slices.Contains(args, "--json") {
+					// stdout holds one JSON value, saying it (tester: nothing).
+					var got struct {
+						Plan    string `json:"plan_id"`
+						Message string `json:"message"`
+					}
+					if values := jsonValues(t, r.out); len(values) != 1 || json.Unmarshal(values[0], &got) != nil || got.Plan == "" ||
+						!strings.HasPrefix(got.Message, "nothing remains that finishing could make") {
+						t.Errorf("%q: stdout is not one JSON value saying it:\n%s", args, r.out)
+					}
 				}
 				if r.code != want || !strings.Contains(all, "nothing remains that finishing could make") || strings.Contains(all, "Run again with --force") || strings.Contains(all, "DELETE /api/v2/users") {
 					t.Errorf("%q: exit %d, want %d\n%s", args, r.code, want, all)
