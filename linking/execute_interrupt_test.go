@@ -458,13 +458,7 @@ func TestApplyOnAFaultyTenantReachesThePlannedState(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			// 500s, 503s, dropped connections and writes whose answer is lost.
 			sb := newSandbox(t, emulator.Options{FailRate: 0.3, Seed: seed})
-			j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), plan.ID, plan.StepIDs())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer j.Close()
-			ex := sb.executor()
-			ex.Journal = j
+			ex := sb.journaledExecutor(t, plan)
 			res, err := ex.Apply(context.Background(), plan)
 			if err != nil || !res.Complete() {
 				t.Fatalf("apply: %v\n%+v", err, res.Steps)
@@ -648,13 +642,7 @@ func TestALostTicketOrEmailAnswerIsRecordedAsMayHaveGoneOut(t *testing.T) {
 			sb := newSandbox(t, emulator.Options{})
 			p := sb.plan(tc.plan(sb))
 			step := p.Operations[0].Steps[0]
-			j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), p.ID, p.StepIDs())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { j.Close() })
-			ex := sb.executor()
-			ex.Journal = j
+			ex := sb.journaledExecutor(t, p)
 			ex.Tenant = &faultTenant{Tenant: sb.tenant, mode: lostAnswerAlive, cancel: func() {}}
 			res, err := ex.Apply(context.Background(), p)
 			if !errors.Is(err, client.ErrOutcomeUnknown) || res.Complete() || res.Steps[0].Status != linking.StatusUnknown {
@@ -667,7 +655,7 @@ func TestALostTicketOrEmailAnswerIsRecordedAsMayHaveGoneOut(t *testing.T) {
 			if len(recs) != 2 || recs[1].Phase != audit.PhaseResult || recs[1].Result != audit.ResultUnknown || !strings.Contains(recs[1].Error, "cannot be read back") {
 				t.Fatalf("audit log: %+v", recs)
 			}
-			st := j.Steps()[0]
+			st := ex.Journal.Steps()[0]
 			if st.State != audit.StepFailed || !linking.MayHaveBeenMade(st.Note) {
 				t.Errorf("journal: %s %q", st.State, st.Note)
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -82,13 +81,8 @@ func TestALinkSentAgainAfterA503IsOneCallOnTheRecord(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	ops := sb.planLink(linking.LinkOptions{}, weiDB, weiGoogle)
 	p := sb.plan(ops...)
-	j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), p.ID, p.StepIDs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	ex := sb.executor()
-	ex.Tenant, ex.Journal = sb.connectFailingFirst(http.MethodPost, "/identities"), j
+	ex := sb.journaledExecutor(t, p)
+	ex.Tenant = sb.connectFailingFirst(http.MethodPost, "/identities")
 	res, err := ex.Apply(context.Background(), p)
 	if err != nil || !res.Complete() {
 		t.Fatalf("apply: %v %+v", err, res)
@@ -120,7 +114,7 @@ func TestALinkSentAgainAfterA503IsOneCallOnTheRecord(t *testing.T) {
 	if got := writeCounts(sb)[linkRoute]; got != 1 {
 		t.Errorf("the tenant saw %d links, want 1 (the 503 never reached it)", got)
 	}
-	if st := j.Steps()[len(j.Steps())-1]; st.State != audit.StepDone {
+	if st := ex.Journal.Steps()[len(ex.Journal.Steps())-1]; st.State != audit.StepDone {
 		t.Errorf("journal: %+v", st)
 	}
 	sb.checkRecord()
@@ -199,15 +193,9 @@ func TestARunInterruptedBeforeASendAgainRecordsTheCallOnce(t *testing.T) {
 	sb := newSandbox(t, emulator.Options{})
 	ops := sb.planLink(linking.LinkOptions{}, weiDB, weiGoogle)
 	p := sb.plan(ops...)
-	j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), p.ID, p.StepIDs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ex := sb.executor()
-	ex.Journal = j
+	ex := sb.journaledExecutor(t, p)
 	ex.Tenant = &cancelAfterReads{Tenant: sb.connectFailingFirst(http.MethodPost, "/identities"), cancel: cancel}
 	if _, err := ex.Apply(ctx, p); !errors.Is(err, linking.ErrInterrupted) || !strings.Contains(err.Error(), "before retrying step") {
 		t.Fatalf("apply: %v, want interrupted before the link was sent again", err)
@@ -224,9 +212,10 @@ func TestARunInterruptedBeforeASendAgainRecordsTheCallOnce(t *testing.T) {
 	if got := writeCounts(sb)[linkRoute]; got != 0 {
 		t.Errorf("the tenant saw %d links, want none", got)
 	}
-	if st := j.Steps()[len(j.Steps())-1]; st.State != audit.StepFailed {
+	if st := ex.Journal.Steps()[len(ex.Journal.Steps())-1]; st.State != audit.StepFailed {
 		t.Errorf("journal: %+v", st)
 	}
+	j := ex.Journal
 	ex = sb.executor()
 	ex.Journal = j
 	if res, err := ex.Apply(context.Background(), p); err != nil || !res.Complete() {

@@ -215,6 +215,20 @@ func (sb *sandbox) plan(ops ...linking.Operation) *linking.Plan {
 	return p
 }
 
+// journaledExecutor is an executor of p that keeps its journal in the
+// sandbox's directory (apply.journal), closed when the test ends.
+func (sb *sandbox) journaledExecutor(t testing.TB, p *linking.Plan) *linking.Executor {
+	t.Helper()
+	j, err := audit.OpenJournal(filepath.Join(sb.dir, "apply.journal"), p.ID, p.StepIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	ex := sb.executor()
+	ex.Journal = j
+	return ex
+}
+
 func (sb *sandbox) apply(p *linking.Plan) *linking.Result {
 	sb.t.Helper()
 	res, err := sb.executor().Apply(context.Background(), p)
