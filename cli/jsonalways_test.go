@@ -44,13 +44,7 @@ func TestResumeJSONWithNothingToSettleIsJSON(t *testing.T) {
 // them back.
 func TestResumeDiscardJSONNamesWhatWasMadeAndItsUndo(t *testing.T) {
 	e := newAccessEnv(t)
-	lost := cutAfterCall(t, e, func(r *http.Request) bool {
-		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/roles")
-	})
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
-		t.Fatalf("the link went through with the network lost: %s", r.out)
-	}
-	lost.Store(false)
+	linkCutAfterItsRole(t, e)
 	r := runCmd(t, nil, "resume", "--discard", "--json")
 	var got struct {
 		Plan       string `json:"plan_id"`

@@ -306,6 +306,21 @@ func cutAfterCall(t *testing.T, e *writeEnv, match func(*http.Request) bool) *at
 	return lost
 }
 
+// linkCutAfterItsRole runs `linkdesk link` of Alice's two accounts with
+// the network lost once its role call (after the metadata merge) is made,
+// then gives the network back: a link cut off halfway, its merge and role
+// on the primary.
+func linkCutAfterItsRole(t *testing.T, e *writeEnv) {
+	t.Helper()
+	lost := cutAfterCall(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/roles")
+	})
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with the network lost: %s", r.out)
+	}
+	lost.Store(false)
+}
+
 // A link cut off after its metadata merge and its role were made, before
 // the membership and the link: resume --discard said only "op1.member,
 // op1.link left undone for good", though the merge and the role stayed on
@@ -315,13 +330,7 @@ func cutAfterCall(t *testing.T, e *writeEnv, match func(*http.Request) bool) *at
 func TestResumeDiscardSaysWhatWasMadeAlreadyAndHowToTakeItBack(t *testing.T) {
 	e := newAccessEnv(t)
 	before := tenantPeople(e.srv)
-	lost := cutAfterCall(t, e, func(r *http.Request) bool {
-		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/roles")
-	})
-	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
-		t.Fatalf("the link went through with the network lost: %s", r.out)
-	}
-	lost.Store(false)
+	linkCutAfterItsRole(t, e)
 	if u, _ := e.srv.GetUser(cmdAliceDB); !slices.Contains(u.Roles, "rol_support") || len(u.Identities) != 1 {
 		t.Fatalf("the cut-off link did not stop after its role: roles %v, %d identities", u.Roles, len(u.Identities))
 	}
