@@ -113,10 +113,7 @@ func TestUndoForceJSONWithNothingToUndoIsJSON(t *testing.T) {
 // exits 3 (not_undoable_now), the JSON one exited 0 with no operations
 // (tester). Both JSON runs exit 3 and hold the notes that say why.
 func TestUndoJSONThatCanMakeNothingYetIsRefusedWithItsNotes(t *testing.T) {
-	const john, johnDB = "samlp|acme-corp|John.Doe@Acme.com", "auth0|6281b3c4d5e6f70812345678"
-	e := newWriteEnv(t)
-	mustRun(t, "link", john, johnDB, "--force")
-	mustRun(t, "delete", john, "--force")
+	e := deletedEnterpriseWithALinkedDatabaseAccount(t)
 	writes := e.userWrites()
 	for _, force := range []bool{false, true} {
 		args := []string{"undo", e.opIDOf("delete"), "--json"}

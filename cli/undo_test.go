@@ -852,15 +852,24 @@ func TestAnUndoLinkingBackIntoAFamilyMemberSaysWhoElseSharesTheEmail(t *testing.
 	}
 }
 
+// deletedEnterpriseWithALinkedDatabaseAccount links John's database
+// account into his enterprise one and deletes the enterprise account: a
+// deletion whose undo can make nothing until he logs in with it again.
+func deletedEnterpriseWithALinkedDatabaseAccount(t *testing.T) *writeEnv {
+	t.Helper()
+	const john, johnDB = "samlp|acme-corp|John.Doe@Acme.com", "auth0|6281b3c4d5e6f70812345678"
+	e := newWriteEnv(t)
+	mustRun(t, "link", john, johnDB, "--force")
+	mustRun(t, "delete", john, "--force")
+	return e
+}
+
 // The undo of a deleted enterprise account, a database identity linked
 // into it, can make nothing until the account logs in again: it is refused
 // (exit 3, not_undoable_now), its notes saying what comes first, so that a
 // script does not take it for an undo made (tester: exit 0).
 func TestAnUndoThatCanMakeNothingYetIsRefused(t *testing.T) {
-	const john, johnDB = "samlp|acme-corp|John.Doe@Acme.com", "auth0|6281b3c4d5e6f70812345678"
-	e := newWriteEnv(t)
-	mustRun(t, "link", john, johnDB, "--force")
-	mustRun(t, "delete", john, "--force")
+	e := deletedEnterpriseWithALinkedDatabaseAccount(t)
 	writes := e.userWrites()
 	for _, force := range []bool{false, true} {
 		args := []string{"undo", e.opIDOf("delete")}
