@@ -90,6 +90,12 @@ func TestWriteCommandsTakeTheirArgumentsAndFlags(t *testing.T) {
 	if err != nil || verify.UserID != "google-oauth2|108812345678901234567" {
 		t.Fatalf("verify-email: %v %+v", err, verify)
 	}
+	// A discard is a write: --force discards without asking (it was a
+	// usage error beside --discard).
+	resume, err := parsed(t, newResumeCmd, "--discard", "--force", "--reason", "ZD-7")
+	if err != nil || !resume.Discard || !resume.Force || resume.Reason != "ZD-7" {
+		t.Fatalf("resume --discard --force: %v %+v", err, resume)
+	}
 }
 
 func TestUsageErrorsNeedNoTenant(t *testing.T) {
@@ -105,7 +111,6 @@ func TestUsageErrorsNeedNoTenant(t *testing.T) {
 		{"scan --email reads the tenant, not a file", neverRuns(t, newScanCmd), []string{"--email", "a@b.c", "--from-export", "x.gz"}, "cannot be combined"},
 		{"plan needs --out", neverRuns(t, newPlanCmd), nil, "--out FILE is required"},
 		{"plan knows its classes", neverRuns(t, newPlanCmd), []string{"--out", "-", "--class", "friends"}, `--class "friends"`},
-		{"resume finishes or discards, not both", neverRuns(t, newResumeCmd), []string{"--force", "--discard"}, "choose one of --force"},
 		{"an unknown flag", neverRuns(t, newDeleteCmd), []string{"auth0|1", "--forse"}, "unknown flag: --forse"},
 		{"delete takes a user id, not a username", neverRuns(t, newDeleteCmd), []string{"william.muller1368", "--force"},
 			"william.muller1368 is not a user id (provider|id"},

@@ -45,7 +45,7 @@ func TestResumeJSONWithNothingToSettleIsJSON(t *testing.T) {
 func TestResumeDiscardJSONNamesWhatWasMadeAndItsUndo(t *testing.T) {
 	e := newAccessEnv(t)
 	linkCutAfterItsRole(t, e)
-	r := runCmd(t, nil, "resume", "--discard", "--json")
+	r := runCmd(t, nil, "resume", "--discard", "--force", "--json")
 	var got struct {
 		Plan       string `json:"plan_id"`
 		Discarded  bool   `json:"discarded"`

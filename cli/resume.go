@@ -37,22 +37,24 @@ whether each call cut off took effect, and records the outcome in the audit
 log and the journal: that needs no confirmation, as it changes nothing on the
 tenant. What then remains of a plan is shown as a dry run (summed up past a few
 operations; --verbose lists every call); --force (or "y" on
-a terminal) makes those calls, with every check an apply makes, and
---discard leaves them for good.`,
+a terminal) makes those calls, with every check an apply makes.
+
+--discard leaves what remains undone for good instead: the calls made
+stay on the tenant, and it says what takes them back. It is a write like
+any other: it shows what it would leave, asks on a terminal (default No),
+and without a terminal discards nothing unless --force is given with it.`,
 		Example: `  linkdesk resume
   linkdesk resume --force
-  linkdesk resume --discard`,
+  linkdesk resume --discard
+  linkdesk resume --discard --force`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.Discard && o.Force {
-				return usageErrorf("choose one of --force (finish) and --discard (leave)")
-			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runResume)
 		},
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	addVerboseFlag(cmd, &o.writeFlags)
-	cmd.Flags().BoolVar(&o.Discard, "discard", false, "leave what remains of the plans undone for good (after settling what was cut off)")
+	cmd.Flags().BoolVar(&o.Discard, "discard", false, "leave what remains of the plans undone for good (after settling what was cut off); with --force, without asking")
 	return cmd
 }
 
@@ -185,26 +187,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		return commandError(err)
 	}
 	if o.Discard {
-		if err := s.Discard(u); err != nil {
-			return commandError(err)
-		}
-		var never []string
-		for _, step := range remaining {
-			if !slices.ContainsFunc(madeMaybe, func(m session.MaybeMade) bool { return m.Step == step }) {
-				never = append(never, step)
-			}
-		}
-		if len(never) > 0 {
-			fmt.Fprintf(out, "  discarded: %s left undone for good.\n", stepList(never))
-		}
-		for _, m := range madeMaybe {
-			fmt.Fprintf(out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
-		}
-		printPartlyMade(out, partly)
-		if o.JSON {
-			return writeJSON(o.io.Out, discardedJSON(u.Plan, remaining, madeMaybe, partly))
-		}
-		return nil
+		return discardRest(o, s, u, remaining, madeMaybe, partly)
 	}
 	// A step that may have gone out is listed as that alone, not as "not
 	// done yet" too.
@@ -229,9 +212,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}) {
 		// What remains may have gone out on a tenant changed since: this
 		// plan makes none of it again, so there is nothing to finish.
-		msg := "nothing remains that finishing could make: leave it for good with `linkdesk resume --discard`, and plan anew if it is still wanted."
+		msg := "nothing remains that finishing could make: leave it for good with `" + discardCommand(o.io) + "`, and plan anew if it is still wanted."
 		if keep != nil { // said above: why it cannot be left undone either
-			msg = "nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `linkdesk resume --discard`."
+			msg = "nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `" + discardCommand(o.io) + "`."
 		}
 		fmt.Fprintln(out, "  "+msg)
 		if o.JSON {
@@ -255,13 +238,13 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			if n := madeCalls(partly); n > 0 {
 				fmt.Fprintf(o.io.ErrOut, "A discard leaves the %d %s made already on the tenant: it says how to take %s back.\n", n, plural(n, "call", "calls"), plural(n, "it", "them"))
 			}
-			switch {
+			switch discard := discardCommand(o.io); {
 			case len(madeMaybe) == 0:
-				fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: linkdesk resume --discard\n", plural(len(remaining), "it", "them"))
+				fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: %s\n", plural(len(remaining), "it", "them"), discard)
 			case len(madeMaybe) == len(remaining):
-				fmt.Fprintf(o.io.ErrOut, "To make %s no more (%s may have gone out already): linkdesk resume --discard\n", plural(len(remaining), "it", "them"), plural(len(remaining), "it", "they"))
+				fmt.Fprintf(o.io.ErrOut, "To make %s no more (%s may have gone out already): %s\n", plural(len(remaining), "it", "them"), plural(len(remaining), "it", "they"), discard)
 			default:
-				fmt.Fprintln(o.io.ErrOut, "To leave the rest undone for good, and make what may have gone out already no more: linkdesk resume --discard")
+				fmt.Fprintln(o.io.ErrOut, "To leave the rest undone for good, and make what may have gone out already no more: "+discard)
 			}
 		}
 		return err
@@ -291,11 +274,90 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	return reportRun(o.io, o.writeFlags, s, res, err)
 }
 
+// discardCommand is the command that discards what remains, as it runs
+// where this one runs: on a terminal --discard shows what it would leave
+// and asks; elsewhere it is a dry run, and --force with it discards.
+func discardCommand(ios *streams) string {
+	if ios.InteractiveIn() {
+		return "linkdesk resume --discard"
+	}
+	return "linkdesk resume --discard --force"
+}
+
+// discardRest leaves what remains of u's plan (settled) undone for good,
+// under the write contract (ARCHITECTURE.md): a discard makes no call, but
+// it gives up for good on what the plan was to make, so without --force it
+// is shown as a dry run, asked on a terminal (default No), and without a
+// terminal nothing is discarded (exit 0). remaining, madeMaybe and partly
+// are what RemainingSteps and PartlyMade say of u.
+func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, remaining []string, madeMaybe []session.MaybeMade, partly []session.PartlyMade) error {
+	out := o.io.Out
+	if o.JSON {
+		out = o.io.ErrOut
+	}
+	if !o.Force {
+		printDiscard(out, false, remaining, madeMaybe, partly)
+	}
+	ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
+		question:  fmt.Sprintf("Discard what remains of plan %s on %s, for good?", u.PlanID, printableName(s.Name)),
+		calls:     len(remaining),
+		notDone:   "discarded",
+		forceDoes: "discard what remains of plan " + u.PlanID,
+		readOnly:  s.ReadOnly,
+		// Refused before the question, as the discard itself would refuse it.
+		refusal: s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }),
+	})
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := s.Discard(u); err != nil {
+			return commandError(err)
+		}
+		printDiscard(out, true, remaining, madeMaybe, partly)
+	}
+	if o.JSON {
+		return writeJSON(o.io.Out, discardedJSON(u.Plan, ok, remaining, madeMaybe, partly))
+	}
+	return nil
+}
+
+// printDiscard says what a discard of a plan leaves (discarded: left): its
+// steps never made, left undone for good, those whose answer never came,
+// not made again, and the calls made of each operation it leaves halfway,
+// which stay on the tenant, with what takes them back.
+func printDiscard(out io.Writer, discarded bool, remaining []string, madeMaybe []session.MaybeMade, partly []session.PartlyMade) {
+	var never []string
+	for _, step := range remaining {
+		if !slices.ContainsFunc(madeMaybe, func(m session.MaybeMade) bool { return m.Step == step }) {
+			never = append(never, step)
+		}
+	}
+	if len(never) > 0 {
+		if discarded {
+			fmt.Fprintf(out, "  discarded: %s left undone for good.\n", stepList(never))
+		} else {
+			fmt.Fprintf(out, "  a discard would leave %s undone for good.\n", stepList(never))
+		}
+	}
+	for _, m := range madeMaybe {
+		if discarded {
+			fmt.Fprintf(out, "  discarded: %s is not made again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
+		} else {
+			fmt.Fprintf(out, "  a discard would not make %s again; it may have gone out already, its answer never came (%s).\n", m.Step, m.Gone)
+		}
+	}
+	printPartlyMade(out, partly)
+}
+
 // discardJSON is what resume --discard --json prints of a plan it left:
 // each operation some of whose steps it left undone, the calls of it
 // made already (they stay on the tenant) and the undo that takes them back.
+// Without --force, a dry run: what the discard would leave, dry_run true
+// and discarded false.
 type discardJSON struct {
 	Plan       string               `json:"plan_id"`
+	DryRun     bool                 `json:"dry_run"`
 	Discarded  bool                 `json:"discarded"`
 	Operations []discardedOperation `json:"operations"`
 }
@@ -326,9 +388,10 @@ type madeCallJSON struct {
 	Call linking.Call `json:"call"`
 }
 
-// discardedJSON is the discard of plan p, remaining being its steps left.
-func discardedJSON(p *linking.Plan, remaining []string, maybe []session.MaybeMade, partly []session.PartlyMade) discardJSON {
-	out := discardJSON{Plan: p.ID, Discarded: true, Operations: []discardedOperation{}}
+// discardedJSON is the discard of plan p (made, or its dry run),
+// remaining being its steps left.
+func discardedJSON(p *linking.Plan, discarded bool, remaining []string, maybe []session.MaybeMade, partly []session.PartlyMade) discardJSON {
+	out := discardJSON{Plan: p.ID, DryRun: !discarded, Discarded: discarded, Operations: []discardedOperation{}}
 	for _, op := range p.Operations {
 		d := discardedOperation{ID: op.ID, Kind: op.Kind, Title: report.OperationTitle(op), LeftUndone: []string{}, Made: []madeCallJSON{}}
 		left := false

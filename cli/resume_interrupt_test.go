@@ -157,8 +157,8 @@ func TestResumeOffersNothingItWillNotMake(t *testing.T) {
 					t.Errorf("the deletion is recorded as not made: %+v", rec)
 				}
 			}
-			if r := runCmd(t, nil, "resume", "--discard"); r.code != exitOK || !strings.Contains(r.out, "discarded") {
-				t.Errorf("resume --discard: exit %d\n%s%s", r.code, r.out, r.errOut)
+			if r := runCmd(t, nil, "resume", "--discard", "--force"); r.code != exitOK || !strings.Contains(r.out, "discarded") {
+				t.Errorf("resume --discard --force: exit %d\n%s%s", r.code, r.out, r.errOut)
 			}
 		})
 	}

@@ -263,11 +263,11 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	// again (tester: a dry-run resume let a deletion, and a second ticket,
 	// through).
 	if w := runCmd(t, nil, "delete", cmdMariaDB, "--force"); w.code != exitRefused || !strings.Contains(w.errOut, "unsettled_write") ||
-		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume --force` to make it again or `linkdesk resume --discard` to leave it") || !e.exists(cmdMariaDB) {
+		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume --force` to make it again or `linkdesk resume --discard --force` to leave it") || !e.exists(cmdMariaDB) {
 		t.Errorf("a deletion of the account of the settled email: exit %d\n%s", w.code, w.errOut)
 	}
-	if d := runCmd(t, nil, "resume", "--discard"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
-		t.Fatalf("resume --discard: exit %d\n%s%s", d.code, d.out, d.errOut)
+	if d := runCmd(t, nil, "resume", "--discard", "--force"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
+		t.Fatalf("resume --discard --force: exit %d\n%s%s", d.code, d.out, d.errOut)
 	}
 	plan := filepath.Join(e.state, "linkdesk", "plans", e.auditRecords()[0].PlanID+".json")
 	if a := runCmd(t, nil, "apply", plan); strings.Contains(a.out, "never made") || !strings.Contains(a.out, "it may have gone out") {
@@ -338,7 +338,7 @@ func TestResumeDiscardSaysWhatWasMadeAlreadyAndHowToTakeItBack(t *testing.T) {
 	if r := runCmd(t, nil, "resume"); !strings.Contains(r.errOut, "A discard leaves the 2 calls made already on the tenant") {
 		t.Errorf("resume's dry run does not say a discard leaves what was made:\n%s%s", r.out, r.errOut)
 	}
-	r := runCmd(t, nil, "resume", "--discard")
+	r := runCmd(t, nil, "resume", "--discard", "--force")
 	undo := e.opIDOf("patch_metadata")
 	for _, want := range []string{
 		"discarded: op1.member, op1.link left undone for good.",
@@ -349,7 +349,7 @@ func TestResumeDiscardSaysWhatWasMadeAlreadyAndHowToTakeItBack(t *testing.T) {
 		"(the link itself was never made: it takes back only what these calls gave " + cmdAliceDB,
 	} {
 		if r.code != exitOK || !strings.Contains(r.out, want) {
-			t.Fatalf("resume --discard does not say %q (exit %d):\n%s%s", want, r.code, r.out, r.errOut)
+			t.Fatalf("resume --discard --force does not say %q (exit %d):\n%s%s", want, r.code, r.out, r.errOut)
 		}
 	}
 	// The op_id it names is one of the calls made, and its undo takes back

@@ -121,6 +121,12 @@ type confirmation struct {
 	// readOnly: the session refuses every write (--read-only), which the
 	// dry run says in place of its advice to run again with --force.
 	readOnly bool
+	// notDone and forceDoes, when set, are the dry run's words for a write
+	// that makes no call on the tenant (resume --discard): what was not
+	// done ("discarded") and what --force does ("discard what remains of
+	// plan …"); unset, "changed" and "make these calls". calls then counts
+	// what the write gives up, never 0.
+	notDone, forceDoes string
 }
 
 // confirm applies the write contract (ARCHITECTURE.md): with --force the write goes
@@ -146,12 +152,16 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 		fmt.Fprintln(ios.ErrOut, "\nDry run: nothing was changed, and nothing is left to make; --force only checks on the tenant that what is recorded as done took effect.")
 		return false, nil
 	}
+	notDone, forceDoes := "changed", "make "+plural(c.calls, "this call", "these calls")
+	if c.forceDoes != "" {
+		notDone, forceDoes = c.notDone, c.forceDoes
+	}
 	if c.readOnly {
-		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. --read-only refuses every write: run without it, and with --force, to make %s.\n", plural(c.calls, "this call", "these calls"))
+		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was %s. --read-only refuses every write: run without it, and with --force, to %s.\n", notDone, forceDoes)
 		return false, nil
 	}
 	if !ios.InteractiveIn() {
-		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was changed. Run again with --force to make %s (or on a terminal, to be asked).\n", plural(c.calls, "this call", "these calls"))
+		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was %s. Run again with --force to %s (or on a terminal, to be asked).\n", notDone, forceDoes)
 		return false, nil
 	}
 	if len(c.typed) > 0 {
@@ -504,7 +514,7 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 		// error is the cancelled context's).
 		interrupted := errors.Is(res.Err, linking.ErrInterrupted) || errors.Is(res.Err, context.Canceled)
 		if interrupted && notRun > 0 && !s.Sandbox {
-			fmt.Fprintln(w, "To finish it: `linkdesk resume --force` makes what is left, nothing twice (or leave it with `linkdesk resume --discard`).")
+			fmt.Fprintln(w, "To finish it: `linkdesk resume --force` makes what is left, nothing twice (or leave it with `linkdesk resume --discard --force`).")
 		}
 		if len(recorded) > 0 {
 			fmt.Fprintf(w, "Not confirmed, as the run stopped first: the journal records %s done by an earlier run: %s\n", plural(len(recorded), "this call", "these calls"), strings.Join(recorded, ", "))

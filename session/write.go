@@ -407,7 +407,7 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 			// tenant tells whether it went out, and the operator has not
 			// said whether to make it again.
 			n := len(u.Resendable)
-			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `linkdesk resume --force` to make %s again or `linkdesk resume --discard` to leave %s, then try again",
+			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `linkdesk resume --force` to make %s again or `linkdesk resume --discard --force` to leave %s, then try again",
 				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), plural(n, "it", "them"), plural(n, "it", "them"))
 		case len(u.Unknown) == 0:
 			// Settled already (every call cut off is known now): what holds
