@@ -77,6 +77,15 @@ type Record struct {
 	// effect; each says which in its note. A call has one attempt and one
 	// result however many times its request went out.
 	Retries []Retry `json:"retries,omitempty"`
+	// AnswerLost (added; results only) is what the try the result tells
+	// met in place of an answer that says what became of the call: the
+	// connection dropped or reset after the request went out, a timeout,
+	// a 5xx, the run interrupted or cut off during the call. The result is
+	// then what reading the tenant showed, and its note or error says so:
+	// "ok", the call took effect; "error", it did not, and was not sent
+	// again; "unknown", the tenant could not tell. A try before the last,
+	// sent again, is in Retries instead.
+	AnswerLost string `json:"answer_lost,omitempty"`
 }
 
 // Retry is one try of a call that its result does not tell: what it met,

@@ -559,10 +559,12 @@ func TestATicketIsAskedForOnceWhateverTheAnswer(t *testing.T) {
 // lateFirstSend loses the answer of the first request whose method and
 // path end match, and carries that request out only when the same request
 // comes again, just before it: the first send was still being carried out
-// when the client read the tenant to learn what became of it.
+// when the client read the tenant to learn what became of it. With atOnce,
+// it carries the first request out at once and only loses its answer.
 type lateFirstSend struct {
 	next         http.RoundTripper
 	method, path string
+	atOnce       bool
 	mu           sync.Mutex
 	held         *http.Request
 	heldBody     []byte
@@ -580,44 +582,83 @@ func (l *lateFirstSend) RoundTrip(req *http.Request) (*http.Response, error) {
 			body, _ = io.ReadAll(req.Body)
 		}
 		l.held, l.heldBody = req.Clone(context.Background()), body
+		if l.atOnce {
+			l.carryOut()
+		}
 		return nil, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
 	}
-	if l.heldBody != nil {
-		first := l.held.Clone(context.Background())
-		first.Body = io.NopCloser(strings.NewReader(string(l.heldBody)))
-		if resp, err := l.next.RoundTrip(first); err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		l.heldBody = nil
-	}
+	l.carryOut()
 	return l.next.RoundTrip(req)
+}
+
+// carryOut sends the first request, held, once, and drops its answer.
+func (l *lateFirstSend) carryOut() {
+	if l.heldBody == nil {
+		return
+	}
+	first := l.held.Clone(context.Background())
+	first.Body = io.NopCloser(strings.NewReader(string(l.heldBody)))
+	if resp, err := l.next.RoundTrip(first); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	l.heldBody = nil
 }
 
 // A link (or unlink) whose answer was lost, read as not made, and sent
 // again while the first send was still being carried out: the second is
 // refused, the first took effect. The call is reported done, not failed
 // (which read as someone else's change, and left the audit log saying
-// the link failed).
+// the link failed). The caller hears of the first try sent again
+// (WithResent), and of the second, refused, found made (WithReadBack).
+// One whose answer was lost after the tenant made it at once is sent once
+// and found made: the caller hears of that try (WithReadBack), so that its
+// record says the outcome was read, not answered.
 func TestALinkSentAgainAfterALostAnswerIsDoneWhenTheFirstSendLandedMeanwhile(t *testing.T) {
 	ctx := context.Background()
 	const primary, google = "auth0|5f1a2b3c4d5e6f7081920a1b", "114455667788990011223"
-	for _, tc := range []struct{ method, path string }{{http.MethodPost, "/identities"}, {http.MethodDelete, "/identities/google-oauth2/" + google}} {
-		late := &lateFirstSend{next: http.DefaultTransport, method: tc.method, path: tc.path}
+	for _, tc := range []struct {
+		method, path, route string
+		atOnce              bool
+	}{
+		{http.MethodPost, "/identities", emulator.RouteLink, false},
+		{http.MethodDelete, "/identities/google-oauth2/" + google, emulator.RouteUnlink, false},
+		{http.MethodPost, "/identities", emulator.RouteLink, true},
+		{http.MethodDelete, "/identities/google-oauth2/" + google, emulator.RouteUnlink, true},
+	} {
+		late := &lateFirstSend{next: http.DefaultTransport, method: tc.method, path: tc.path, atOnce: tc.atOnce}
 		tn, srv := connect(t, emulator.Options{}, func(c *client.Config) { c.Transport = late })
+		var (
+			resent []client.Resent
+			back   []client.ReadBack
+		)
+		hctx := client.WithReadBack(client.WithResent(ctx, func(r client.Resent) { resent = append(resent, r) }), func(r client.ReadBack) { back = append(back, r) })
 		if tc.method == http.MethodDelete {
 			if _, err := tn.Link(ctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: google}); err != nil {
 				t.Fatal(err)
 			}
-			_, err := tn.Unlink(ctx, primary, "google-oauth2", google)
+			_, err := tn.Unlink(hctx, primary, "google-oauth2", google)
 			if p, _ := srv.GetUser(primary); err != nil || len(p.Identities) != 1 {
 				t.Errorf("unlink: %v; the primary holds %d identities", err, len(p.Identities))
 			}
+		} else {
+			ids, err := tn.Link(hctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: google})
+			if p, _ := srv.GetUser(primary); err != nil || len(ids) != 2 || len(p.Identities) != 2 {
+				t.Errorf("link: %v, %d identities answered; the primary holds %d", err, len(ids), len(p.Identities))
+			}
+		}
+		if srv.Stats().Effects[tc.route] != 1 {
+			t.Errorf("%s (at once %v): the tenant made it %d times", tc.method, tc.atOnce, srv.Stats().Effects[tc.route])
+		}
+		if len(back) != 1 || back[0].Time.IsZero() || !strings.HasPrefix(back[0].Err, tc.method+" /api/v2/users/") {
+			t.Errorf("%s (at once %v): read back %+v, want one", tc.method, tc.atOnce, back)
 			continue
 		}
-		ids, err := tn.Link(ctx, primary, client.LinkTarget{Provider: "google-oauth2", UserID: google})
-		if p, _ := srv.GetUser(primary); err != nil || len(ids) != 2 || len(p.Identities) != 2 {
-			t.Errorf("link: %v, %d identities answered; the primary holds %d", err, len(ids), len(p.Identities))
+		switch {
+		case tc.atOnce && (len(resent) != 0 || back[0].Status != 0 || srv.Stats().Requests[tc.route] != 1):
+			t.Errorf("%s at once: sent %d times, heard sent again %+v, read back %+v; want once, found made", tc.method, srv.Stats().Requests[tc.route], resent, back)
+		case !tc.atOnce && (len(resent) != 1 || resent[0].Status != 0 || back[0].Status < 400 || back[0].Status >= 500):
+			t.Errorf("%s: heard sent again %+v, read back %+v; want the lost try, then the refused one found made", tc.method, resent, back)
 		}
 	}
 }

@@ -43,11 +43,12 @@ type Tenant interface {
 	SetBlocked(ctx context.Context, id string, blocked bool) (User, error)
 
 	// Link links secondary into primary and returns the primary's identities.
-	// An answer lost in transit is resolved by reading the primary again.
+	// An answer lost in transit is resolved by reading the primary again
+	// (found made, WithReadBack hears of it).
 	Link(ctx context.Context, primaryID string, secondary LinkTarget) ([]Identity, error)
 
 	// Unlink detaches provider|userID from primary and returns the remaining
-	// identities.
+	// identities. A lost answer is resolved as Link's is.
 	Unlink(ctx context.Context, primaryID, provider, userID string) ([]Identity, error)
 
 	// DeleteUser deletes a user. Auth0 answers 204 even for unknown ids.

@@ -28,6 +28,7 @@ const (
 	retryableKey ctxKey = iota
 	captureKey
 	resentKey
+	readBackKey
 )
 
 // Resent is a write the client sent again by itself: its earlier try met
@@ -57,6 +58,39 @@ func tellResent(ctx context.Context, r Resent) {
 		r.Time = time.Now().UTC()
 		heard(r)
 	}
+}
+
+// ReadBack is a write whose try got no answer that says what became of it
+// (the answer lost, or a link or an unlink sent again after a lost answer
+// refused) and which reading the tenant showed made: the client returns
+// as if the tenant had answered so, and the call's record says how its
+// outcome was learnt.
+type ReadBack struct {
+	Time   time.Time
+	Status int    // the try's status; 0 when it got no answer
+	Err    string // what the try met, as the call's own error would say it: "POST /api/v2/users/…/identities: EOF"
+}
+
+// WithReadBack has heard hear each time a write made with ctx is found
+// made by reading the tenant after its answer was lost (Link, Unlink),
+// before the write returns as done.
+func WithReadBack(ctx context.Context, heard func(ReadBack)) context.Context {
+	return context.WithValue(ctx, readBackKey, heard)
+}
+
+// tellReadBack tells the hearer of ctx, if any, that a write whose try met
+// err was found made on the tenant.
+func tellReadBack(ctx context.Context, err error) {
+	heard, ok := ctx.Value(readBackKey).(func(ReadBack))
+	if !ok {
+		return
+	}
+	r := ReadBack{Time: time.Now().UTC(), Err: err.Error()}
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		r.Status = apiErr.StatusCode
+	}
+	heard(r)
 }
 
 // safeToRepeat is why the transport sends a write again by itself.

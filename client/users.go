@@ -233,6 +233,7 @@ func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Id
 			// still being carried out when the primary was read, may have
 			// linked it meanwhile (the secondary is then no user to link).
 			if primary, rerr := t.User(ctx, primaryID); rerr == nil && hasIdentity(primary.Identities, s.Provider, s.UserID) {
+				tellReadBack(ctx, err)
 				return primary.Identities, nil
 			}
 		}
@@ -246,6 +247,7 @@ func (t *tenant) Link(ctx context.Context, primaryID string, s LinkTarget) ([]Id
 			return nil, fmt.Errorf("%w: link %s into %s: %v; reading the primary: %v", ErrOutcomeUnknown, s.Provider+"|"+s.UserID, primaryID, err, rerr)
 		}
 		if hasIdentity(primary.Identities, s.Provider, s.UserID) {
+			tellReadBack(ctx, err)
 			return primary.Identities, nil
 		}
 		if _, rerr := t.User(ctx, s.Provider+"|"+s.UserID); rerr != nil {
@@ -282,6 +284,7 @@ func (t *tenant) Unlink(ctx context.Context, primaryID, provider, userID string)
 		return nil, fmt.Errorf("%w: unlink %s|%s from %s: %v; reading the primary: %v", ErrOutcomeUnknown, provider, userID, primaryID, err, rerr)
 	}
 	if !hasIdentity(primary.Identities, provider, userID) {
+		tellReadBack(ctx, err)
 		return primary.Identities, nil
 	}
 	// Still linked, so the unlink did not happen: it is safe to send once more.
@@ -291,6 +294,7 @@ func (t *tenant) Unlink(ctx context.Context, primaryID, provider, userID string)
 		// Refused: the first send, still being carried out when the primary
 		// was read, may have unlinked it meanwhile.
 		if primary, rerr := t.User(ctx, primaryID); rerr == nil && !hasIdentity(primary.Identities, provider, userID) {
+			tellReadBack(ctx, err)
 			return primary.Identities, nil
 		}
 	}

@@ -232,8 +232,12 @@ func (r *StepReport) unsettled(err error) {
 	}
 }
 
+// cutOffDuring is what a call an earlier run was cut off during met in
+// place of its answer (audit.Record.AnswerLost, as resume settles it).
+const cutOffDuring = "an earlier run was cut off during this call"
+
 // resumedDone is the note of a step an earlier run was cut off in, done.
-const resumedDone = "an earlier run was cut off during this call; the tenant shows it took effect"
+const resumedDone = cutOffDuring + "; the tenant shows it took effect"
 
 // Result is what a run did and did not do.
 type Result struct {
@@ -552,6 +556,9 @@ type onRecord struct {
 	// and read what reading the tenant showed of it.
 	again *audit.Retry
 	read  string
+	// found is the try the client found made by reading the tenant after
+	// its answer was lost (client.WithReadBack): the try the result tells.
+	found *audit.Retry
 }
 
 // heard keeps a try the client sent again by itself (client.WithResent).
@@ -559,6 +566,13 @@ func (c *onRecord) heard(r client.Resent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.retries = append(c.retries, audit.Retry{Time: r.Time, Status: r.Status, Error: r.Err, Note: r.Why + ", so the client sent it again"})
+}
+
+// readBack keeps a try the client found made by reading the tenant.
+func (c *onRecord) readBack(r client.ReadBack) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.found = &audit.Retry{Time: r.Time, Status: r.Status, Error: r.Err}
 }
 
 // sendingAgain keeps the try the executor sends again after, as it does.
@@ -569,6 +583,23 @@ func (c *onRecord) sendingAgain() {
 		c.retries = append(c.retries, *c.again)
 		c.again = nil
 	}
+	c.found = nil
+}
+
+// foundMade is the try of this call the client found made, if any.
+func (c *onRecord) foundMade() *audit.Retry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.found
+}
+
+// tryOf is a try that met callErr, with its status when it was answered.
+func tryOf(callErr error) audit.Retry {
+	t := audit.Retry{Time: time.Now().UTC(), Error: audit.Scrub(callErr.Error())}
+	if apiErr := (*client.Error)(nil); errors.As(callErr, &apiErr) {
+		t.Status = apiErr.StatusCode
+	}
+	return t
 }
 
 // tries are the tries before the one the result tells, oldest first.
@@ -587,10 +618,7 @@ func retriedNote(s Step, tries []audit.Retry) string {
 	}
 	parts := make([]string, len(tries))
 	for i, t := range tries {
-		what := t.Error
-		if m, rest, ok := strings.Cut(what, ": "); ok && strings.HasPrefix(m, s.Call.Method+" ") {
-			what = rest // the call is on the record beside it
-		}
+		what := triedWhat(s, t)
 		met := "answered " + what
 		if t.Status == 0 {
 			met = "got no answer: " + what
@@ -601,6 +629,27 @@ func retriedNote(s Step, tries []audit.Retry) string {
 		parts[i] = fmt.Sprintf("try %d %s", i+1, met)
 	}
 	return fmt.Sprintf("sent %d times: %s", len(tries)+1, strings.Join(parts, "; "))
+}
+
+// triedWhat is what a try met, without the call's method and path, which
+// are on the record beside it.
+func triedWhat(s Step, t audit.Retry) string {
+	if m, rest, ok := strings.Cut(t.Error, ": "); ok && strings.HasPrefix(m, s.Call.Method+" ") {
+		return rest
+	}
+	return t.Error
+}
+
+// foundDone is the note of a call whose try met t in place of an answer
+// that says what became of it, and which reading the tenant shows made:
+// "the answer was lost (EOF); reading the tenant shows the call took
+// effect", as a call cut off by a kill and settled on resume reads.
+func foundDone(s Step, t audit.Retry) string {
+	met := "the answer was lost (" + triedWhat(s, t) + ")"
+	if t.Status != 0 {
+		met = "the answer was an error (" + triedWhat(s, t) + ")"
+	}
+	return met + "; reading the tenant shows the call took effect"
 }
 
 // doneNote is the note of a call done: how its outcome was learnt (note),
@@ -632,7 +681,7 @@ func (e *Executor) notSentAgain(p *Plan, op Operation, s Step, rep *StepReport, 
 	}
 	res := e.record(p, op, s, c.opID, audit.PhaseResult)
 	res.Backup, res.Retries = rep.Backup, c.tries()
-	res.Result, res.Error = audit.ResultError, joinNote(last.Error, c.read)
+	res.Result, res.Error, res.AnswerLost = audit.ResultError, joinNote(last.Error, c.read), last.Error
 	res.Note = "interrupted before it was sent again"
 	if retried := retriedNote(s, res.Retries); retried != "" {
 		res.Note = retried + "; " + res.Note
@@ -764,25 +813,39 @@ func (e *Executor) call(ctx context.Context, p *Plan, op Operation, s Step, call
 	}
 	opID := c.opID
 	c.sendingAgain()
-	response, written, callErr := e.invoke(client.WithResent(ctx, c.heard), s.Action, call, rep)
+	response, written, callErr := e.invoke(client.WithReadBack(client.WithResent(ctx, c.heard), c.readBack), s.Action, call, rep)
 	outcome, note := e.outcome(ctx, s, callErr)
 	interrupted := callErr != nil && ctx.Err() != nil
 	if outcome == outcomeNotDone && interrupted {
 		return false, e.notMadeOnInterrupt(p, op, s, opID, rep, note, c.tries())
 	}
 	if outcome == outcomeNotDone && mayRetry {
-		c.again, c.read = &audit.Retry{Time: time.Now().UTC(), Error: audit.Scrub(callErr.Error()), Note: note + ", so linkdesk sent it again"}, note
-		if apiErr := (*client.Error)(nil); errors.As(callErr, &apiErr) {
-			c.again.Status = apiErr.StatusCode
-		}
+		again := tryOf(callErr)
+		again.Note = note + ", so linkdesk sent it again"
+		c.again, c.read = &again, note
 		return true, nil
+	}
+	// lost is what this try met in place of an answer that says what
+	// became of the call, when its result is what the tenant was read to
+	// show (or could not show): none when the tenant refused it (4xx).
+	lost := ""
+	switch {
+	case outcome == outcomeFailed:
+	case callErr == nil:
+		if found := c.foundMade(); found != nil { // the client read the tenant
+			lost, note = found.Error, foundDone(s, *found)
+		}
+	case interrupted:
+		lost = interruptedWaiting
+	default:
+		lost = audit.Scrub(callErr.Error())
 	}
 	if outcome == outcomeNotDone {
 		outcome = outcomeFailed
 	}
 
 	res := e.record(p, op, s, opID, audit.PhaseResult)
-	res.Backup, res.Response, res.Retries = rep.Backup, response, c.tries()
+	res.Backup, res.Response, res.Retries, res.AnswerLost = rep.Backup, response, c.tries(), lost
 	retried := retriedNote(s, res.Retries)
 	rep.Note = joinNote(retried, note)
 	if outcome == outcomeDone {
@@ -1382,7 +1445,7 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 	case r == resolvedDone && interrupted:
 		return outcomeDone, interruptedDone
 	case r == resolvedDone:
-		return outcomeDone, "the answer was an error or lost; reading the tenant shows the call took effect"
+		return outcomeDone, foundDone(s, tryOf(callErr))
 	case r == resolvedNotDone:
 		return outcomeNotDone, "reading the tenant shows the call did not take effect"
 	}
@@ -1450,7 +1513,11 @@ const RecordedDoneNote = "the journal records it done by an earlier run; not con
 
 // interruptedCall is what a call cut off by the operator (Ctrl-C) is
 // recorded with, in place of the SDK's "failed to send the request".
-const interruptedCall = "the run was interrupted while waiting for the answer: the request may have reached the tenant"
+const interruptedCall = interruptedWaiting + ": the request may have reached the tenant"
+
+// interruptedWaiting is what a call the operator interrupted met in place
+// of its answer (audit.Record.AnswerLost).
+const interruptedWaiting = "the run was interrupted while waiting for the answer"
 
 // interruptedDone is the note of a call the operator interrupted that the
 // tenant shows took effect.
@@ -1468,7 +1535,7 @@ const settleOnInterrupt = 10 * time.Second
 func (e *Executor) notMadeOnInterrupt(p *Plan, op Operation, s Step, opID string, rep *StepReport, note string, tries []audit.Retry) error {
 	res := e.record(p, op, s, opID, audit.PhaseResult)
 	res.Backup, res.Retries, res.Note = rep.Backup, tries, retriedNote(s, tries)
-	res.Result, res.Error = audit.ResultError, "interrupted while waiting for the answer; "+note
+	res.Result, res.Error, res.AnswerLost = audit.ResultError, "interrupted while waiting for the answer; "+note, interruptedWaiting
 	rep.Status, rep.Error, rep.Note = StatusNotRun, "", "interrupted; "+note
 	stopErr := fmt.Errorf("%w during step %s: %s; `linkdesk resume` makes it and the rest of the plan", ErrInterrupted, s.ID, note)
 	if err := e.appendRecord("", res); err != nil {
@@ -1497,6 +1564,9 @@ func (e *Executor) settleOnResume(p *Plan, op Operation, s Step, st audit.StepSt
 		res.Reason = reason
 	}
 	res.Result = result
+	if why != neverMade {
+		res.AnswerLost = cutOffDuring
+	}
 	settled := settledPrefix + why
 	if result == audit.ResultOK {
 		res.Note = settled

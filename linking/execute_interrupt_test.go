@@ -295,12 +295,17 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 				// settled by the run itself: one result, saying what the read
 				// showed; when it cannot be read, its result is unknown and
 				// not "failed to send".
-				wantResult := map[string]string{cancelAfter: audit.ResultOK, cancelBefore: audit.ResultError, cancelAfterLost: audit.ResultUnknown}
+				// A lost answer the run reads at once is "ok", saying so.
+				wantResult := map[string]string{cancelAfter: audit.ResultOK, cancelBefore: audit.ResultError, cancelAfterLost: audit.ResultUnknown, lostAnswerAlive: audit.ResultOK}
 				wantText := map[string]string{
 					cancelAfter:     "interrupted while waiting for the answer; reading the tenant shows the call took effect",
 					cancelBefore:    "interrupted while waiting for the answer; reading the tenant shows the call did not take effect",
 					cancelAfterLost: "the run was interrupted while waiting for the answer: the request may have reached the tenant",
+					lostAnswerAlive: "the answer was lost (" + errNetwork.Error() + "); reading the tenant shows the call took effect",
 				}
+				// answer_lost says what came in place of the answer.
+				wantLost := map[string]string{cancelAfter: "the run was interrupted while waiting for the answer", lostAnswerAlive: errNetwork.Error()}
+				wantLost[cancelBefore], wantLost[cancelAfterLost] = wantLost[cancelAfter], wantLost[cancelAfter]
 				if want, ok := wantResult[mode]; ok {
 					var results []audit.Record
 					for _, r := range sb.auditRecords() {
@@ -310,7 +315,7 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 					}
 					said := results[0].Noted() + results[0].Failed() // a note beside "ok", an error beside the rest
 					if len(results) != 1 || results[0].Result != want || !strings.HasPrefix(said, wantText[mode]) || strings.Contains(said, "canceled") ||
-						want == audit.ResultOK && results[0].Error != "" {
+						want == audit.ResultOK && results[0].Error != "" || results[0].AnswerLost != wantLost[mode] {
 						t.Errorf("the interrupted call's results: %+v", results)
 					}
 				}
@@ -472,8 +477,9 @@ func TestApplyOnAFaultyTenantReachesThePlannedState(t *testing.T) {
 			}
 			sb.checkRecord()
 			// A call sent again is one call on the record: one attempt, one
-			// result, whose retries list the tries before the last.
-			attempts, tries := 0, 0
+			// result, whose retries list the tries before the last. One whose
+			// answer was lost after it took effect (lost_reply) says so.
+			attempts, tries, lost := 0, 0, 0
 			for _, r := range sb.auditRecords() {
 				switch r.Phase {
 				case audit.PhaseAttempt:
@@ -483,13 +489,22 @@ func TestApplyOnAFaultyTenantReachesThePlannedState(t *testing.T) {
 					if r.Result != audit.ResultOK {
 						t.Errorf("a call of a complete run is recorded %s: %s", r.Result, r.Error)
 					}
+					if r.AnswerLost != "" {
+						lost++
+						if !strings.HasSuffix(r.Note, "reading the tenant shows the call took effect") {
+							t.Errorf("a call whose answer was lost (%s) is noted %q", r.AnswerLost, r.Note)
+						}
+					}
 				}
+			}
+			if int64(lost) > faults[emulator.FaultLostReply] {
+				t.Errorf("%d calls say their answer was lost after taking effect; the tenant lost %d answers", lost, faults[emulator.FaultLostReply])
 			}
 			if attempts != len(plan.StepIDs()) {
 				t.Errorf("%d attempts on the record for %d calls", attempts, len(plan.StepIDs()))
 			}
 			retried += tries
-			t.Logf("faults %v; %d calls, %d tries sent again", faults, attempts, tries)
+			t.Logf("faults %v; %d calls, %d tries sent again, %d answers lost and the call read as made", faults, attempts, tries, lost)
 		})
 	}
 	if retried == 0 {
@@ -781,8 +796,8 @@ func TestASettledCallKeepsTheReasonOfTheRunThatMadeIt(t *testing.T) {
 	if want := made + "; resumed: ZD-4411 resumed"; r.Result != audit.ResultOK || r.Reason != want {
 		t.Errorf("the settled result: %s, reason %q, want ok and %q", r.Result, r.Reason, want)
 	}
-	if !strings.Contains(r.Note, "resolved on resume") || r.Error != "" {
-		t.Errorf("how it was settled: note %q, error %q", r.Note, r.Error)
+	if !strings.Contains(r.Note, "resolved on resume") || r.Error != "" || r.AnswerLost != "an earlier run was cut off during this call" {
+		t.Errorf("how it was settled: note %q, error %q, answer_lost %q", r.Note, r.Error, r.AnswerLost)
 	}
 }
 

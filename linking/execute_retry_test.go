@@ -18,10 +18,14 @@ import (
 
 // failFirst answers the first request of method to a path holding route
 // with a 503 in Auth0's shape, before the tenant sees it; the rest go on
-// to the tenant through the sandbox's recorder.
+// to the tenant through the sandbox's recorder. Or, as lose says, that
+// request gets no answer (the connection reset): before it reaches the
+// tenant (dropped), or after the tenant acted on it (lostReply, as the
+// emulator's lost_reply fault does).
 type failFirst struct {
 	next          http.RoundTripper
 	method, route string
+	lose          string
 
 	mu   sync.Mutex
 	done bool
@@ -35,6 +39,20 @@ func (f *failFirst) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !hit {
 		return f.next.RoundTrip(req)
 	}
+	switch f.lose {
+	case lostReply:
+		resp, err := f.next.RoundTrip(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		return nil, errNetwork
+	case dropped:
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, errNetwork
+	}
 	if req.Body != nil {
 		req.Body.Close()
 	}
@@ -43,13 +61,23 @@ func (f *failFirst) RoundTrip(req *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
 }
 
+// How failFirst loses the answer of the request it fails.
+const (
+	dropped   = "dropped before the tenant"  // the tenant never sees it
+	lostReply = "answer lost after the call" // the tenant acts on it
+)
+
 // connectFailingFirst is a client of the sandbox whose first such request
-// is answered 503.
-func (sb *sandbox) connectFailingFirst(method, route string) client.Tenant {
+// is answered 503, or gets no answer as lose says.
+func (sb *sandbox) connectFailingFirst(method, route string, lose ...string) client.Tenant {
 	sb.t.Helper()
+	f := &failFirst{next: recorder{sb}, method: method, route: route}
+	if len(lose) > 0 {
+		f.lose = lose[0]
+	}
 	tn, err := client.New(context.Background(), client.Config{
 		Domain: sb.base, ClientID: sb.srv.ClientID(), ClientSecret: sb.srv.ClientSecret(),
-		Transport: &failFirst{next: recorder{sb}, method: method, route: route},
+		Transport: f,
 	})
 	if err != nil {
 		sb.t.Fatal(err)
@@ -57,8 +85,12 @@ func (sb *sandbox) connectFailingFirst(method, route string) client.Tenant {
 	return tn
 }
 
-// stepRecords are the audit records of one step, oldest first.
-func stepRecords(sb *sandbox, step string) (attempts, results []audit.Record) {
+// oneCall is the one attempt and the one result of step on the record,
+// paired by their op id: however often its request went out, a step's
+// call is one call. The test fails otherwise.
+func oneCall(t *testing.T, sb *sandbox, step string) (attempt, result audit.Record) {
+	t.Helper()
+	var attempts, results []audit.Record
 	for _, r := range sb.auditRecords() {
 		switch {
 		case r.Step != step:
@@ -68,7 +100,25 @@ func stepRecords(sb *sandbox, step string) (attempts, results []audit.Record) {
 			results = append(results, r)
 		}
 	}
-	return attempts, results
+	if len(attempts) != 1 || len(results) != 1 || results[0].OpID != attempts[0].OpID {
+		var said []string
+		for _, r := range results {
+			said = append(said, r.OpID+" "+r.Result+" "+r.Error)
+		}
+		t.Fatalf("step %s has %d attempts and %d results on the record, want 1 and 1 of one op id: %q", step, len(attempts), len(results), said)
+	}
+	return attempts[0], results[0]
+}
+
+// applyCompletes applies p with ex, failing the test unless every step
+// is done, and returns the run's result.
+func applyCompletes(t *testing.T, ex *linking.Executor, p *linking.Plan) *linking.Result {
+	t.Helper()
+	res, err := ex.Apply(context.Background(), p)
+	if err != nil || !res.Complete() {
+		t.Fatalf("apply: %v %+v", err, res)
+	}
+	return res
 }
 
 // A link answered 503, which reading the tenant shows did not take effect,
@@ -83,22 +133,10 @@ func TestALinkSentAgainAfterA503IsOneCallOnTheRecord(t *testing.T) {
 	p := sb.plan(ops...)
 	ex := sb.journaledExecutor(t, p)
 	ex.Tenant = sb.connectFailingFirst(http.MethodPost, "/identities")
-	res, err := ex.Apply(context.Background(), p)
-	if err != nil || !res.Complete() {
-		t.Fatalf("apply: %v %+v", err, res)
-	}
-	step := p.StepIDs()[len(p.StepIDs())-1]
-	attempts, results := stepRecords(sb, step)
-	if len(attempts) != 1 || len(results) != 1 {
-		var said []string
-		for _, r := range results {
-			said = append(said, r.OpID+" "+r.Result+" "+r.Error)
-		}
-		t.Fatalf("the link has %d attempts and %d results on the record, want 1 and 1: %q", len(attempts), len(results), said)
-	}
-	r := results[0]
-	if r.Result != audit.ResultOK || r.Error != "" || r.OpID != attempts[0].OpID || r.OpID != res.Steps[len(res.Steps)-1].OpID {
-		t.Errorf("the link's result: %s %q, op %s (attempt %s)", r.Result, r.Error, r.OpID, attempts[0].OpID)
+	res := applyCompletes(t, ex, p)
+	_, r := oneCall(t, sb, p.StepIDs()[len(p.StepIDs())-1])
+	if r.Result != audit.ResultOK || r.Error != "" || r.OpID != res.Steps[len(res.Steps)-1].OpID || r.AnswerLost != "" {
+		t.Errorf("the link's result: %s %q, op %s, answer_lost %q (its last try was answered)", r.Result, r.Error, r.OpID, r.AnswerLost)
 	}
 	if len(r.Retries) != 1 {
 		t.Fatalf("retries %+v, want the one try answered 503", r.Retries)
@@ -128,27 +166,23 @@ func TestAPatchTheClientSentAgainSaysSoInItsResult(t *testing.T) {
 	p := sb.plan(ops...)
 	ex := sb.executor()
 	ex.Tenant = sb.connectFailingFirst(http.MethodPatch, "/api/v2/users/")
-	if res, err := ex.Apply(context.Background(), p); err != nil || !res.Complete() {
-		t.Fatalf("apply: %v %+v", err, res)
-	}
+	applyCompletes(t, ex, p)
 	patch := p.StepIDs()[0]
 	if !strings.HasSuffix(patch, ".patch") {
 		t.Fatalf("steps %v: no metadata PATCH first", p.StepIDs())
 	}
-	attempts, results := stepRecords(sb, patch)
-	if len(attempts) != 1 || len(results) != 1 || results[0].Result != audit.ResultOK {
-		t.Fatalf("the PATCH has %d attempts and %d results: %+v", len(attempts), len(results), results)
+	_, r := oneCall(t, sb, patch)
+	if r.Result != audit.ResultOK {
+		t.Fatalf("the PATCH's result: %+v", r)
 	}
-	r := results[0]
 	if len(r.Retries) != 1 || r.Retries[0].Status != 503 || r.Retries[0].Note != "the request is safe to repeat, so the client sent it again" {
 		t.Errorf("retries %+v", r.Retries)
 	}
 	if !strings.HasPrefix(r.Note, "sent 2 times: try 1 answered 503 service_unavailable") || !strings.HasSuffix(r.Note, "; try 2 done") {
 		t.Errorf("note %q", r.Note)
 	}
-	_, linkResults := stepRecords(sb, p.StepIDs()[1])
-	if len(linkResults) != 1 || len(linkResults[0].Retries) != 0 || linkResults[0].Note != "" {
-		t.Errorf("the link, sent once, says it was sent again: %+v", linkResults)
+	if _, link := oneCall(t, sb, p.StepIDs()[1]); len(link.Retries) != 0 || link.Note != "" {
+		t.Errorf("the link, sent once, says it was sent again: %+v", link)
 	}
 	sb.checkRecord()
 }
@@ -200,14 +234,10 @@ func TestARunInterruptedBeforeASendAgainRecordsTheCallOnce(t *testing.T) {
 	if _, err := ex.Apply(ctx, p); !errors.Is(err, linking.ErrInterrupted) || !strings.Contains(err.Error(), "before retrying step") {
 		t.Fatalf("apply: %v, want interrupted before the link was sent again", err)
 	}
-	step := p.StepIDs()[len(p.StepIDs())-1]
-	attempts, results := stepRecords(sb, step)
-	if len(attempts) != 1 || len(results) != 1 {
-		t.Fatalf("%d attempts, %d results: %+v", len(attempts), len(results), results)
-	}
-	r := results[0]
-	if r.Result != audit.ResultError || !strings.Contains(r.Error, "503 service_unavailable: The service is unavailable; reading the tenant shows the call did not take effect") || r.Note != "interrupted before it was sent again" || len(r.Retries) != 0 {
-		t.Errorf("the result: %s %q note %q retries %+v", r.Result, r.Error, r.Note, r.Retries)
+	_, r := oneCall(t, sb, p.StepIDs()[len(p.StepIDs())-1])
+	if r.Result != audit.ResultError || !strings.Contains(r.Error, "503 service_unavailable: The service is unavailable; reading the tenant shows the call did not take effect") || r.Note != "interrupted before it was sent again" || len(r.Retries) != 0 ||
+		!strings.HasSuffix(r.AnswerLost, "503 service_unavailable: The service is unavailable") {
+		t.Errorf("the result: %s %q note %q retries %+v answer_lost %q", r.Result, r.Error, r.Note, r.Retries, r.AnswerLost)
 	}
 	if got := writeCounts(sb)[linkRoute]; got != 0 {
 		t.Errorf("the tenant saw %d links, want none", got)
@@ -225,4 +255,65 @@ func TestARunInterruptedBeforeASendAgainRecordsTheCallOnce(t *testing.T) {
 		t.Errorf("the tenant saw %d links, want 1", got)
 	}
 	sb.checkRecord()
+}
+
+// A link or an unlink whose request reaches the tenant, which makes it,
+// and whose answer is lost on the way back is one call, sent once: the
+// client reads the primary, finds the call made and answers as if the
+// tenant had. Its one result is "ok" and says so, in its note and its
+// answer_lost, as does the step's report: it said nothing at all, and the
+// audit log read as if the answer had come. One whose request was lost
+// before the tenant saw it is read as not made and sent again: its
+// retries and note say so, in the same words.
+func TestACallWhoseAnswerWasLostSaysHowItsOutcomeWasRead(t *testing.T) {
+	const reset = "read tcp 127.0.0.1:1: connection reset by peer"
+	for _, tc := range []struct {
+		name, method, route, count string
+		ops                        func(sb *sandbox) []linking.Operation
+		retried                    string // the client's words for a try read as not made
+	}{
+		{"link", http.MethodPost, "/identities", linkRoute, func(sb *sandbox) []linking.Operation {
+			return sb.planLink(linking.LinkOptions{}, weiDB, weiGoogle)
+		}, "the answer was lost, and reading the primary shows the link was not made"},
+		{"unlink", http.MethodDelete, "/identities/", unlinkRoute, func(sb *sandbox) []linking.Operation {
+			return []linking.Operation{sb.planned(linking.PlanUnlink(sb.mustUser(samDB), "google-oauth2", "101202303404505606707", ""))}
+		}, "the answer was lost, and reading the primary shows the identity still linked"},
+	} {
+		for _, lose := range []string{lostReply, dropped} {
+			t.Run(tc.name+"/"+lose, func(t *testing.T) {
+				sb := newSandbox(t, emulator.Options{})
+				p := sb.plan(tc.ops(sb)...)
+				ex := sb.journaledExecutor(t, p)
+				ex.Tenant = sb.connectFailingFirst(tc.method, tc.route, lose)
+				res := applyCompletes(t, ex, p)
+				_, r := oneCall(t, sb, p.StepIDs()[len(p.StepIDs())-1])
+				if r.Result != audit.ResultOK || r.Error != "" {
+					t.Errorf("the result: %s %q", r.Result, r.Error)
+				}
+				note, lost := "the answer was lost ("+reset+"); reading the tenant shows the call took effect", reset
+				if lose == dropped {
+					note, lost = "sent 2 times: try 1 got no answer: "+reset+" ("+tc.retried+", so the client sent it again); try 2 done", ""
+					if len(r.Retries) != 1 || r.Retries[0].Status != 0 || !strings.HasSuffix(r.Retries[0].Error, reset) {
+						t.Errorf("retries %+v, want the try read as not made", r.Retries)
+					}
+				} else if len(r.Retries) != 0 {
+					t.Errorf("retries %+v of a call sent once", r.Retries)
+				}
+				if r.Note != note || !strings.HasSuffix(r.AnswerLost, lost) || (lost == "") != (r.AnswerLost == "") {
+					t.Errorf("the result's note %q, answer_lost %q; want %q, %q", r.Note, r.AnswerLost, note, lost)
+				}
+				if rep := res.Steps[len(res.Steps)-1]; rep.Status != linking.StatusDone || rep.Note != note || rep.Error != "" {
+					t.Errorf("the step's report: %+v", rep)
+				}
+				// The tenant saw the one try that reached it.
+				if got, made := writeCounts(sb)[tc.count], sb.srv.Stats().Effects[tc.count]; got != 1 || made != 1 {
+					t.Errorf("the tenant saw %d such calls and made %d, want 1 and 1", got, made)
+				}
+				if st := ex.Journal.Steps()[len(ex.Journal.Steps())-1]; st.State != audit.StepDone {
+					t.Errorf("journal: %+v", st)
+				}
+				sb.checkRecord()
+			})
+		}
+	}
 }
