@@ -485,15 +485,8 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			}
 		}
 	} else {
-		earlier := ""
-		if n := res.Count(linking.StatusAlreadyDone); n > 0 {
-			earlier = fmt.Sprintf(" (%d by an earlier run)", n)
-			if n == done {
-				earlier = " (made by an earlier run: this run made none)"
-			}
-		}
-		fmt.Fprintf(w, "Stopped after %d of %s%s. Not done:\n", done, calls(len(res.Steps)), earlier)
-		var recorded []string
+		var recorded []string // not run, recorded done by an earlier run: not confirmed, so not counted done
+		var notDone []linking.StepReport
 		notRun := 0 // past the first few: counted, not listed (a long apply cut off leaves hundreds)
 		for _, st := range res.Steps {
 			switch {
@@ -501,11 +494,19 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 				recorded = append(recorded, printableName(st.Step))
 			case st.Status == linking.StatusNotRun:
 				if notRun++; notRun <= stepsListed {
-					fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
+					notDone = append(notDone, st)
 				}
 			case st.Status != linking.StatusDone && st.Status != linking.StatusAlreadyDone:
-				fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
+				notDone = append(notDone, st)
 			}
+		}
+		fmt.Fprint(w, stoppedAfter(done, res.Count(linking.StatusAlreadyDone), len(res.Steps), len(recorded)))
+		if len(notDone) > 0 {
+			fmt.Fprint(w, " Not done:")
+		}
+		fmt.Fprintln(w)
+		for _, st := range notDone {
+			fmt.Fprintf(w, "  %-12s %-15s %s\n", printableName(st.Step), statusMark[st.Status], report.CallText(st.Call))
 		}
 		if notRun > stepsListed {
 			fmt.Fprintf(w, "  … and %d more not run\n", notRun-stepsListed)
@@ -517,7 +518,7 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			fmt.Fprintln(w, "To finish it: `linkdesk resume --force` makes what is left, nothing twice (or leave it with `linkdesk resume --discard --force`).")
 		}
 		if len(recorded) > 0 {
-			fmt.Fprintf(w, "Not confirmed, as the run stopped first: the journal records %s done by an earlier run: %s\n", plural(len(recorded), "this call", "these calls"), strings.Join(recorded, ", "))
+			fmt.Fprintf(w, "Recorded done by an earlier run, not confirmed: %s\n", stepList(recorded))
 		}
 		if n := res.Count(linking.StatusUnknown); n > 0 {
 			if s.Sandbox {
@@ -536,6 +537,36 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 	for _, log := range res.AuditLogs {
 		fmt.Fprintf(w, "Audit log: %s\n", printableName(log))
 	}
+}
+
+// stoppedAfter is the first sentence of the summary of a run that stopped
+// before the end: how many of its total calls are confirmed made (done,
+// of which earlier were made by an earlier run), and how many more its
+// journal records done that the run stopped before confirming (recorded):
+// those are not counted made, nor are they not done.
+func stoppedAfter(done, earlier, total, recorded int) string {
+	text := fmt.Sprintf("Stopped after %d of %s", done, calls(total))
+	if recorded > 0 {
+		text += " confirmed made"
+	}
+	switch {
+	case earlier == 0:
+	case earlier < done:
+		text += fmt.Sprintf(" (%d by an earlier run)", earlier)
+	case recorded == 0:
+		text += " (made by an earlier run: this run made none)"
+	default:
+		text += plural(done, " (by an earlier run: this run made none)", " (all by an earlier run: this run made none)")
+	}
+	if recorded > 0 {
+		more := " more"
+		if done == 0 {
+			more = ""
+		}
+		text += fmt.Sprintf("; %d%s the journal records done %s not confirmed, as this run stopped before confirming %s",
+			recorded, more, plural(recorded, "is", "are"), plural(recorded, "it", "them"))
+	}
+	return text + "."
 }
 
 func hasBackup(res *linking.Result) bool {

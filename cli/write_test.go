@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -679,5 +680,80 @@ func TestAnApplyCutOffCountsWhatIsLeftAndSaysHowToFinish(t *testing.T) {
 	if strings.Count(got, "not run") != stepsListed+1 || !strings.Contains(got, "… and 10 more not run") ||
 		!strings.Contains(got, "To finish it: `linkdesk resume --force` makes what is left") {
 		t.Fatalf("the summary:\n%s", got)
+	}
+}
+
+// summaryLine is the line of a run's text output that begins with prefix
+// ("" when there is none).
+func summaryLine(out, prefix string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// An apply that stops (a read fails on a faulty tenant) before the calls
+// its journal records done by an earlier run says so in its first line:
+// it said "Stopped after 2 of 6 calls (made by an earlier run: this run
+// made none)" while the journal held all 6 done, and a line further down
+// said why the other 4 were not counted (tester: read as 2 made).
+func TestAnApplyStoppedBeforeWhatItsJournalRecordsDoneCountsThoseApart(t *testing.T) {
+	e := newWriteEnv(t)
+	// Reads of Alice's database account, the primary of op3 (2 calls), fail.
+	refusing := refuseCalls(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodGet && strings.Contains(r.URL.EscapedPath(), strings.TrimPrefix(cmdAliceDB, "auth0|"))
+	})
+	refusing.Store(false)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	mustRun(t, "plan", "--out", planFile)
+	mustRun(t, "apply", planFile, "--force")
+	refusing.Store(true)
+	writes := e.userWrites()
+	r := runCmd(t, nil, "apply", planFile, "--force")
+	want := "Stopped after 2 of 6 calls confirmed made (all by an earlier run: this run made none); 4 more the journal records done are not confirmed, as this run stopped before confirming them."
+	if got := summaryLine(r.out, "Stopped after"); r.code != exitFailure || got != want || e.userWrites() != writes {
+		t.Fatalf("exit %d, summary\n  %s\nwant\n  %s\n%s%s", r.code, got, want, r.out, r.errOut)
+	}
+	if got, want := summaryLine(r.out, "Recorded done"), "Recorded done by an earlier run, not confirmed: op3.patch, op3.link, op4.link, op5.link"; got != want {
+		t.Errorf("the summary names\n  %s\nwant\n  %s\n%s", got, want, r.out)
+	}
+	// Nothing else is left undone: no "Not done:" heading over nothing.
+	if strings.Contains(r.out, "Not done:") {
+		t.Errorf("the summary lists nothing under \"Not done:\":\n%s", r.out)
+	}
+}
+
+// The summary of the tester's run (92 calls, 30 confirmed, one failed, 31
+// recorded done after it, 30 not run): the first line counts the recorded
+// calls apart, the lists name the few first of each.
+func TestAStoppedRunSummaryCountsTheCallsItsJournalRecordsDone(t *testing.T) {
+	res := &linking.Result{Err: errors.New("op31.link: 503 service_unavailable")}
+	for i := range 92 {
+		st := linking.StepReport{Op: fmt.Sprintf("op%d", i+1), Step: fmt.Sprintf("op%d.link", i+1), Status: linking.StatusNotRun}
+		switch {
+		case i < 30:
+			st.Status = linking.StatusAlreadyDone
+		case i == 30:
+			st.Status = linking.StatusFailed
+		case i <= 61:
+			st.Note = linking.RecordedDoneNote
+		}
+		res.Steps = append(res.Steps, st)
+	}
+	s := session.With(t.Context(), nil, "acme.eu.auth0.com", session.Config{StateDir: t.TempDir()})
+	var out strings.Builder
+	printSummary(&out, res, s)
+	got := out.String()
+	for _, want := range []string{
+		"\nStopped after 30 of 92 calls confirmed made (all by an earlier run: this run made none); 31 more the journal records done are not confirmed, as this run stopped before confirming them. Not done:\n  op31.link    FAILED",
+		"\n  op63.link    not run",
+		"\n  … and 22 more not run\nRecorded done by an earlier run, not confirmed: 31 steps: op32.link, ",
+		", op39.link and 23 more\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got)
+		}
 	}
 }
