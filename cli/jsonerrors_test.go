@@ -68,6 +68,8 @@ func TestAFailedJSONCommandSaysWhyAsJSON(t *testing.T) {
 		{args: []string{"scan", "--json", "--email", "bob"}, exit: exitUsage, code: "usage", message: "--email bob is not an email address"},
 		{args: []string{"scan", "--json", "--from-export", filepath.Join(t.TempDir(), "none.json.gz")}, exit: exitUsage, code: "usage", message: "no such file"},
 		{args: []string{"undo", "notanop", "--json"}, exit: exitUsage, code: "usage", message: "notanop is not an op id"},
+		{args: []string{"undo", "20261101T120000Z-3f9a1c0e5b7d2a41", "--json"}, exit: exitUsage, code: "usage",
+			message: `has op_id "20261101T120000Z-3f9a1c0e5b7d2a41"`},
 		{args: []string{"link", cmdAliceDB, cmdAliceGoogle, "--json", "--force", "--read-only"}, exit: exitRefused, code: "read_only", check: "read_only", message: "refused (read_only)"},
 		{args: []string{"link", "auth0|nobody", cmdAliceGoogle, "--json"}, exit: exitRefused, code: "user_missing", check: "user_missing",
 			userIDs: []string{"auth0|nobody"}, message: "no account has the user id auth0|nobody"},

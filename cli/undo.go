@@ -63,8 +63,8 @@ the operation over those changes (on a terminal it asks first, unless
 undo would do, the undo is refused (exit 3), --overwrite or not. An operation
 cut off during a call (outcome unknown) is refused (exit 3) until
 ` + "`linkdesk resume`" + ` settles it.
-What is not an op id is a usage error (exit 2); an op id that the audit log does
-not hold fails (exit 1).`,
+What is not an op id is a usage error (exit 2), and so is an op id that no audit
+record of the tenant holds.`,
 		Example: `  linkdesk audit
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41
   linkdesk undo 20261101T120000Z-3f9a1c0e5b7d2a41 --reason "ticket #4411: linked the wrong account" --force
@@ -79,10 +79,10 @@ not hold fails (exit 1).`,
 
 func runUndo(o *undoOptions) error {
 	// Not an op id at all is a usage error (exit 2), before any tenant is
-	// opened; an op id of the right form that the audit log does not hold
-	// is a failure of the lookup (exit 1), as `show` of no account is: the
-	// command line was right, the state directory (or --audit-log) is not
-	// the one that recorded it.
+	// opened; so is an op id of the right form that no audit record of the
+	// tenant holds (session.UsageError): it names nothing to undo, mistyped
+	// or of another state directory, and the message says where op ids are
+	// found. An audit log that cannot be read is a failure (exit 1).
 	if !audit.IsOpID(o.OpID) {
 		return usageErrorf("%s is not an op id: an op id looks like 20261101T120000Z-3f9a1c0e5b7d2a41 (`linkdesk audit` lists them)", printableName(o.OpID))
 	}

@@ -677,8 +677,9 @@ func TestUndoOfALinkCutOffDuringItsCallWaitsForResume(t *testing.T) {
 }
 
 // What is not an op id is a usage error (exit 2), before the tenant is
-// read; an op id of the right form that the audit log does not hold is a
-// failed lookup (exit 1), as `show` of no account is.
+// read; so is an op id of the right form that no audit record of the
+// tenant holds (a digit mistyped, say): it names nothing, and the message
+// says where op ids are found (tester: exit 1, as if the undo had failed).
 func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 	e := newWriteEnv(t)
 	for _, arg := range []string{"nope", "op1", "20261101T120000Z-3F9A1C0E5B7D2A41"} {
@@ -689,8 +690,17 @@ func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 	if r := runCmd(t, nil, "undo", ""); r.code != exitUsage || !strings.Contains(r.errOut, "the OP_ID argument is empty") {
 		t.Errorf("undo '': exit %d, want %d\n%s%s", r.code, exitUsage, r.out, r.errOut)
 	}
-	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41"); r.code != exitFailure || !strings.Contains(r.errOut, "no record of") {
-		t.Errorf("undo of an op id the audit log does not hold: exit %d, want %d\n%s%s", r.code, exitFailure, r.out, r.errOut)
+	for _, args := range [][]string{{}, {"--force"}} {
+		r := runCmd(t, nil, append([]string{"undo", "20261101T120000Z-3f9a1c0e5b7d2a41"}, args...)...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, `has op_id "20261101T120000Z-3f9a1c0e5b7d2a41"`) ||
+			!strings.Contains(r.errOut, "no audit record of sandbox") || !strings.Contains(r.errOut, "`linkdesk audit` lists") {
+			t.Errorf("undo %v of an op id no audit record holds: exit %d, want %d\n%s%s", args, r.code, exitUsage, r.out, r.errOut)
+		}
+	}
+	// An audit log that cannot be read (a directory) is a failure, not the
+	// operator's mistake: exit 1.
+	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41", "--audit-log", t.TempDir()); r.code != exitFailure || !strings.Contains(r.errOut, "is a directory") {
+		t.Errorf("undo with an audit log that cannot be read: exit %d, want %d\n%s%s", r.code, exitFailure, r.out, r.errOut)
 	}
 	if n := e.userWrites(); n != 0 {
 		t.Errorf("%d writes", n)

@@ -159,7 +159,8 @@ func redactedPaths(v any, path string) []string {
 
 // recordOf finds the record with op_id opID, and the records of its audit
 // log: the session's own, else a log this tenant's plans recorded in
-// (PlanLogs: a run given --audit-log, resumed without it).
+// (PlanLogs: a run given --audit-log, resumed without it). An op id none of
+// them holds names nothing: a UsageError (a log that cannot be read is not).
 func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
 	logs := []string{s.Paths.AuditLog}
 	for i := 0; i < len(logs); i++ {
@@ -176,7 +177,7 @@ func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
 			logs = append(logs, s.Paths.PlanLogs(s.Name)...)
 		}
 	}
-	return nil, nil, fmt.Errorf("no record of %s in the audit log %s has op_id %q (`linkdesk audit` lists them)", s.Name, strings.Join(logs, " or "), opID)
+	return nil, nil, UsageError{fmt.Errorf("no audit record of %s has op_id %q (read: %s): `linkdesk audit` lists its calls with their op_id", s.Name, opID, strings.Join(logs, ", "))}
 }
 
 // undoSource gathers what the audit log and the state directory hold of
