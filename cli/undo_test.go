@@ -895,3 +895,78 @@ func TestAnUndoThatCanMakeNothingYetIsRefused(t *testing.T) {
 		t.Errorf("the undo made %d writes", n)
 	}
 }
+
+// An undo that finds nothing left to make says so, exits 0, and neither
+// refuses (not_undoable_now: "what its notes say must come first, then run
+// it again") nor advises --force, with or without it, as text or as one
+// JSON value: the undo of an unlink whose pair is linked again (by its own
+// undo, or by hand), and the undo of a deletion undone already whose backup
+// holds [redacted] (a secret linkdesk knows in the account's metadata:
+// "check those values afterwards" is no reason to wait; tester: the dry run
+// of an undo with nothing to do contradicted itself).
+func TestAnUndoWithNothingLeftToMakeSaysSoAndAdvisesNothing(t *testing.T) {
+	const secret = "linkdesk-test-client-SECRET-90b1c2"
+	undoneUnlink := func(t *testing.T) (*writeEnv, string) {
+		e := newAccessEnv(t)
+		mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+		mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
+		op := e.opIDOf("unlink")
+		mustRun(t, "undo", op, "--force")
+		return e, op
+	}
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T) (*writeEnv, string)
+	}{
+		{"unlink undone", undoneUnlink},
+		{"unlink linked again by hand", func(t *testing.T) (*writeEnv, string) {
+			e := newAccessEnv(t)
+			mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+			mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
+			op := e.opIDOf("unlink")
+			mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+			return e, op
+		}},
+		{"deletion undone, its backup redacted", func(t *testing.T) (*writeEnv, string) {
+			ten, err := emulator.LoadFixture(cmdFixture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range ten.Users {
+				if u.UserID == cmdAliceDB {
+					u.UserMetadata = json.RawMessage(`{"vault":"` + secret + `"}`)
+				}
+			}
+			path := filepath.Join(t.TempDir(), "tenant.json")
+			writeFixtureFile(t, path, ten)
+			e := newWriteEnvFrom(t, path, emulator.Options{Rate: -1, ClientSecret: secret})
+			mustRun(t, "delete", cmdAliceDB, "--force")
+			op := e.opIDOf("delete")
+			if r := mustRun(t, "undo", op, "--force"); !strings.Contains(r.out, "holds [redacted] in place of "+cmdAliceDB+"'s user_metadata.vault") {
+				t.Fatalf("the undo does not say its backup holds [redacted]:\n%s", r.out)
+			}
+			return e, op
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, op := tc.setup(t)
+			writes := e.userWrites()
+			for _, args := range [][]string{{"undo", op}, {"undo", op, "--force"}} {
+				r := runCmd(t, nil, args...)
+				if r.code != exitOK || !strings.Contains(r.out, nothingToUndo) || strings.Contains(r.out+r.errOut, "--force") ||
+					strings.Contains(r.out+r.errOut, "not_undoable_now") || strings.Contains(r.out+r.errOut, "Dry run") {
+					t.Errorf("%v: exit %d, want 0 and %q alone\n%s%s", args, r.code, nothingToUndo, r.out, r.errOut)
+				}
+				r = runCmd(t, nil, append(args, "--json")...)
+				var got undoJSON
+				oneJSONValue(t, r, &got)
+				if r.code != exitOK || got.Operations == nil || len(got.Operations) != 0 || got.Message != nothingToUndo || got.Refused != "" {
+					t.Errorf("%v --json: exit %d, %+v\n%s%s", args, r.code, got, r.out, r.errOut)
+				}
+			}
+			if e.userWrites() != writes {
+				t.Error("an undo with nothing to make wrote")
+			}
+		})
+	}
+}

@@ -766,7 +766,10 @@ func (u *undoer) unlink() error {
 	}
 	provider, id, _ := strings.Cut(op.Secondary, "|")
 	if hasLinked(primary, provider, id) {
-		u.note("%s is linked into %s again already: nothing to undo", op.Secondary, op.Primary)
+		// Linked again already (by this undo, or by hand): the tenant is as
+		// before the unlink, and there is nothing to undo. No note: a plan
+		// without operations whose notes say something is waiting for what
+		// they say (not_undoable_now), and this waits for nothing.
 		return nil
 	}
 	sec, found, err := u.account(op.Secondary, "no longer an account of its own (deleted or linked elsewhere since): it cannot be linked back")

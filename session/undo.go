@@ -46,7 +46,9 @@ import (
 // linking.CheckUndoConflict among their overrides, and a caller must
 // refuse to apply it unless the operator forces it (`--force`, or an
 // explicit confirmation naming the conflicts). A plan with no operations
-// means nothing can be done now (its Notes say why). Apply it with Apply
+// means nothing can be done now: its Notes say what it waits for, its
+// conflicts what stands in the way; with neither, the tenant is as before
+// the operation (nothing to undo). Apply it with Apply
 // like any plan: dry run, checks, backups, audit records that name the
 // operation undone (Record.Undoes), a journal. reason is the operator's.
 func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.Plan, []linking.UndoConflict, error) {
@@ -100,7 +102,12 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 		return nil, nil, err
 	}
 	p := s.NewPlan(up.Ops...)
-	p.Notes = append(up.Notes, redactedNotes(src.Backups)...)
+	p.Notes = up.Notes
+	if len(up.Ops) > 0 {
+		// What to check after the undo wrote back [redacted]: nothing, when
+		// it writes nothing (notes without operations say what it waits for).
+		p.Notes = append(p.Notes, redactedNotes(src.Backups)...)
+	}
 	p.Seal()
 	return p, up.Conflicts, nil
 }
