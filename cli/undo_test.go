@@ -906,27 +906,27 @@ func TestAnUndoThatCanMakeNothingYetIsRefused(t *testing.T) {
 // of an undo with nothing to do contradicted itself).
 func TestAnUndoWithNothingLeftToMakeSaysSoAndAdvisesNothing(t *testing.T) {
 	const secret = "linkdesk-test-client-SECRET-90b1c2"
-	undoneUnlink := func(t *testing.T) (*writeEnv, string) {
-		e := newAccessEnv(t)
-		mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
-		mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
-		op := e.opIDOf("unlink")
-		mustRun(t, "undo", op, "--force")
-		return e, op
+	// Alice's accounts linked and unlinked, then linked again by the
+	// unlink's undo, or by the command again names.
+	relinked := func(again ...string) func(t *testing.T) (*writeEnv, string) {
+		return func(t *testing.T) (*writeEnv, string) {
+			e := newAccessEnv(t)
+			mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+			mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
+			op := e.opIDOf("unlink")
+			if len(again) == 0 {
+				again = []string{"undo", op, "--force"}
+			}
+			mustRun(t, again...)
+			return e, op
+		}
 	}
 	for _, tc := range []struct {
 		name  string
 		setup func(t *testing.T) (*writeEnv, string)
 	}{
-		{"unlink undone", undoneUnlink},
-		{"unlink linked again by hand", func(t *testing.T) (*writeEnv, string) {
-			e := newAccessEnv(t)
-			mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
-			mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
-			op := e.opIDOf("unlink")
-			mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
-			return e, op
-		}},
+		{"unlink undone", relinked()},
+		{"unlink linked again by hand", relinked("link", cmdAliceDB, cmdAliceGoogle, "--force")},
 		{"deletion undone, its backup redacted", func(t *testing.T) (*writeEnv, string) {
 			ten, err := emulator.LoadFixture(cmdFixture)
 			if err != nil {

@@ -665,22 +665,31 @@ func TestTheDryRunOfAFinishedPlanSaysNothingIsLeftToMake(t *testing.T) {
 // the rest, and says how to finish it (tester: 360 lines of "not run",
 // and only how to undo).
 func TestAnApplyCutOffCountsWhatIsLeftAndSaysHowToFinish(t *testing.T) {
-	res := &linking.Result{Err: fmt.Errorf("%w before step op3.link: context canceled", linking.ErrInterrupted)}
-	for i := range 20 {
-		st := linking.StepReport{Op: fmt.Sprintf("op%d", i+1), Step: fmt.Sprintf("op%d.link", i+1), Status: linking.StatusNotRun}
+	got := stoppedSummary(t, fmt.Errorf("%w before step op3.link: context canceled", linking.ErrInterrupted), 20, func(i int, st *linking.StepReport) {
 		if i < 2 {
 			st.Status = linking.StatusDone
 		}
+	})
+	if strings.Count(got, "not run") != stepsListed+1 || !strings.Contains(got, "… and 10 more not run") ||
+		!strings.Contains(got, "To finish it: `linkdesk resume --force` makes what is left") {
+		t.Fatalf("the summary:\n%s", got)
+	}
+}
+
+// stoppedSummary is printSummary's text of a run of n link steps (op1.link
+// to opN.link) that stopped with err, each step not run until set sets it.
+func stoppedSummary(t *testing.T, err error, n int, set func(i int, st *linking.StepReport)) string {
+	t.Helper()
+	res := &linking.Result{Err: err}
+	for i := range n {
+		st := linking.StepReport{Op: fmt.Sprintf("op%d", i+1), Step: fmt.Sprintf("op%d.link", i+1), Status: linking.StatusNotRun}
+		set(i, &st)
 		res.Steps = append(res.Steps, st)
 	}
 	s := session.With(t.Context(), nil, "acme.eu.auth0.com", session.Config{StateDir: t.TempDir()})
 	var out strings.Builder
 	printSummary(&out, res, s)
-	got := out.String()
-	if strings.Count(got, "not run") != stepsListed+1 || !strings.Contains(got, "… and 10 more not run") ||
-		!strings.Contains(got, "To finish it: `linkdesk resume --force` makes what is left") {
-		t.Fatalf("the summary:\n%s", got)
-	}
+	return out.String()
 }
 
 // summaryLine is the line of a run's text output that begins with prefix
@@ -729,9 +738,7 @@ func TestAnApplyStoppedBeforeWhatItsJournalRecordsDoneCountsThoseApart(t *testin
 // recorded done after it, 30 not run): the first line counts the recorded
 // calls apart, the lists name the few first of each.
 func TestAStoppedRunSummaryCountsTheCallsItsJournalRecordsDone(t *testing.T) {
-	res := &linking.Result{Err: errors.New("op31.link: 503 service_unavailable")}
-	for i := range 92 {
-		st := linking.StepReport{Op: fmt.Sprintf("op%d", i+1), Step: fmt.Sprintf("op%d.link", i+1), Status: linking.StatusNotRun}
+	got := stoppedSummary(t, errors.New("op31.link: 503 service_unavailable"), 92, func(i int, st *linking.StepReport) {
 		switch {
 		case i < 30:
 			st.Status = linking.StatusAlreadyDone
@@ -740,12 +747,7 @@ func TestAStoppedRunSummaryCountsTheCallsItsJournalRecordsDone(t *testing.T) {
 		case i <= 61:
 			st.Note = linking.RecordedDoneNote
 		}
-		res.Steps = append(res.Steps, st)
-	}
-	s := session.With(t.Context(), nil, "acme.eu.auth0.com", session.Config{StateDir: t.TempDir()})
-	var out strings.Builder
-	printSummary(&out, res, s)
-	got := out.String()
+	})
 	for _, want := range []string{
 		"\nStopped after 30 of 92 calls confirmed made (all by an earlier run: this run made none); 31 more the journal records done are not confirmed, as this run stopped before confirming them. Not done:\n  op31.link    FAILED",
 		"\n  op63.link    not run",
