@@ -563,5 +563,7 @@ func (t *TicketDialog) resultLines(w int) []string {
 		// The tenant's addresses, as many as 3 lines hold: the URL above stays in the box.
 		out = append(out, hanging("", "The account's metadata names "+strings.Join(others, ", "), w, 3, s.Dim.Render)...)
 	}
-	return append(out, s.Dim.Render("y copies it · esc closes (asking first: it is shown only here)"))
+	// Wrapped like the rest: in one line at 60 columns, where a box one line
+	// taller would leave out its middle.
+	return append(out, sentence(s.Dim.Render, "y copies it · esc closes (asking first: shown only here)", w)...)
 }

@@ -40,7 +40,9 @@ func TestExplanationsWrapWhole(t *testing.T) {
 // laid out for, the find, ticket, unlink and link screens show their
 // explanations, legends and hints whole, wrapped over lines, never cut
 // with "…"; and what the screen is for (the question, the table) stays in
-// view under them.
+// view under them. The ticket's result too: its URL, its warning, the
+// addresses its metadata names and what y and esc do, nothing cut or left
+// out.
 func TestProseWrapsWholeAt60(t *testing.T) {
 	t.Run("find", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
@@ -62,6 +64,29 @@ func TestProseWrapsWholeAt60(t *testing.T) {
 		h.mustShow("liam.miller.2011@outlook.com", "Make a ticket for liam.miller?")
 		h.press("tab")
 		h.mustShowWhole("Options: tab/↓ next · ↑ previous · space ticks · enter done")
+
+		// The result, every line of it wrapped: its last line, what y and
+		// esc do, was cut at the box's edge.
+		for _, edit := range []func(*emulator.Tenant){nil, withSecondaryEmail} {
+			h := newHarness(t, harnessOpts{tenant: true, edit: edit, width: 60, height: 20})
+			h.openGroup("the.millers@gmail.com")
+			h.press("j", "j", "t", "y")
+			d := activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+			h.mustShow("✓ Ticket for liam.miller")
+			if !strings.Contains(strings.ReplaceAll(flowed(h.screen()), " ", ""), d.URL()) { // wrapped where it has no space
+				t.Fatalf("the URL is not whole:\n%s", h.screen())
+			}
+			h.mustShowWhole("The email is shared by 3 accounts: sent to that inbox, it reaches everyone who reads it and sets liam.miller's password. Give it to that person by a channel only they read; it works once.",
+				"y copies it · esc closes (asking first: shown only here)")
+			if edit != nil {
+				h.mustShowWhole("The account's metadata names liam.miller.2011@outlook.com (user_metadata.secondary_email)")
+			}
+			for _, l := range strings.Split(h.screen(), "\n") {
+				if strings.HasPrefix(l, "│") && strings.Contains(l, "…") {
+					t.Fatalf("the result cuts a line or leaves lines out:\n%s", h.screen())
+				}
+			}
+		}
 	})
 	t.Run("unlink", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
