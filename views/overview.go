@@ -121,13 +121,21 @@ func (o *Overview) View() string {
 	}
 	lines = append(lines, label("Scanned", fmt.Sprintf("%s UTC by %s", rep.ScannedAt.UTC().Format("2006-01-02 15:04"), methodName(rep.Method))))
 	lines = append(lines, value("Users", fmt.Sprintf("%s scanned, %s with an email%s", tui.Count(rep.UsersScanned), tui.Count(rep.AccountsWithEmail), skipped(rep)))...)
-	lines = append(lines, value("Groups", groupsLine(st))...)
-	missed := value("Missed", fmt.Sprintf("%s %s the Account Link Extension missed for good (newest account has logged in again)",
-		tui.Count(st.Missed), tui.Plural(st.Missed, "group", "groups")))
-	if n, label := tui.Count(st.Missed), s.Header.Render(tui.Pad("Missed", 13)); strings.HasPrefix(missed[0], label+n) {
-		missed[0] = label + s.Warn.Render(n) + strings.TrimPrefix(missed[0], label+n)
+	// A count to act on, drawn as a warning, leads its sentence.
+	warning := func(name string, n int, rest string) []string {
+		count := tui.Count(n)
+		out := value(name, count+" "+rest)
+		if label := s.Header.Render(tui.Pad(name, 13)); strings.HasPrefix(out[0], label+count) {
+			out[0] = label + s.Warn.Render(count) + strings.TrimPrefix(out[0], label+count)
+		}
+		return out
 	}
-	lines = append(lines, missed...)
+	if n := rep.AccountsWithUnusableEmail; n > 0 {
+		lines = append(lines, warning("Unusable", n, unusableLine(n, len(rep.UnusableEmails)))...)
+	}
+	lines = append(lines, value("Groups", groupsLine(st))...)
+	lines = append(lines, warning("Missed", st.Missed, tui.Plural(st.Missed, "group", "groups")+
+		" the Account Link Extension missed for good (newest account has logged in again)")...)
 	if c.Scan.Running {
 		lines = append(lines, label("Rescan", o.scanLine()))
 	}
@@ -179,7 +187,10 @@ func (o *Overview) View() string {
 	nameW := min(max(w/2, 30, min(longest, w-22)), 60)
 	maxPair := st.Pairs[0].Count
 	pairBar := max(w-nameW-8-4, 10)
-	at := -1 // the line of the cursor, on a combination
+	at := -1 // the line of the cursor
+	if o.cursor < len(linking.Classes) {
+		at = title - 1 - len(linking.Classes) + o.cursor // the classes end the lines before the blank over the title
+	}
 	for i, p := range st.Pairs {
 		// Every connection of a combination shows, long names cut in their
 		// middle: cut at its end, "X + acme-corp" and "X + acme-corp +
@@ -194,9 +205,11 @@ func (o *Overview) View() string {
 }
 
 // window is the page's lines in the window's height: all of them where
-// they fit; else from the top while the cursor is on a class (at -1), or
-// scrolled to the combination under it (the line at), the title of the
-// combinations (line title) kept on top; and a last line that says how many
+// they fit; else from the top while the cursor is on a class (the line at,
+// before title), scrolled only as far as brings it in view where the lines
+// over the classes take the window (a rescan's line, the unusable emails'),
+// or scrolled to the combination under it, the title of the combinations
+// (line title) kept on top; and a last line that says how many
 // combinations are below, j reaching them.
 func (o *Overview) window(lines []string, title, at, pairs int) []string {
 	h := o.c.Height
@@ -210,7 +223,10 @@ func (o *Overview) window(lines []string, title, at, pairs int) []string {
 		return h - 1
 	}
 	top := 0
-	if at >= 0 {
+	switch {
+	case at < title:
+		top = max(at-shown(0)+1, 0)
+	default:
 		top = min(o.top, at)
 		if at >= top+shown(top) {
 			top = at - shown(at) + 1
@@ -249,6 +265,18 @@ func groupsLine(st *tui.Stats) string {
 		s += fmt.Sprintf("; %s resolved in this session", tui.Count(st.Resolved))
 	}
 	return s
+}
+
+// unusableLine says what the scan's n accounts whose email groups with
+// nothing (linking.EmailProblem) are, after their count, and where the
+// first listed of them are named: in two lines at 60 columns.
+func unusableLine(n, listed int) string {
+	what := tui.Plural(n, "account's email groups", "accounts' emails group")
+	where := tui.Plural(n, "it", "them")
+	if n > listed {
+		where = fmt.Sprintf("the first %d by user id", listed)
+	}
+	return what + " with nothing (U+FFFD, or no address); scan --json lists " + where
 }
 
 func skipped(r *linking.Report) string {

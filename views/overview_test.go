@@ -185,3 +185,42 @@ func TestSlashOnTheOverviewStartsANewFilter(t *testing.T) {
 		t.Fatalf("the groups filter is %q, want wei:\n%s", g.Filter(), h.screen())
 	}
 }
+
+// TestTheOverviewCountsTheAccountsWhoseEmailGroupsWithNothing: the scan
+// counts the accounts whose email holds U+FFFD or is no address (the JSON
+// report's accounts_with_unusable_email, a line under the CLI's table);
+// the overview said nothing of them. It counts them under the users, says
+// what that means and where they are listed, only when there are any; at
+// 60×20 every class stays in view under it, and with a count too long for
+// that the class under the cursor does.
+func TestTheOverviewCountsTheAccountsWhoseEmailGroupsWithNothing(t *testing.T) {
+	h := newHarness(t, harnessOpts{width: 60, height: 20})
+	if strings.Contains(h.screen(), "Unusable") {
+		t.Fatalf("the overview counts unusable emails where the scan found none:\n%s", h.screen())
+	}
+	classes := []string{"link candidate", "needs verification", "shared by design", "legacy duplicate", "mixed", "Groups by connections"}
+	withUnusable := func(n, listed int) *linking.Report {
+		rep := fixtureReport(t)
+		rep.AccountsWithUnusableEmail = n
+		for i := range listed {
+			rep.UnusableEmails = append(rep.UnusableEmails, linking.UnusableEmail{UserID: fmt.Sprintf("auth0|%03d", i), Email: "ren\uFFFD@orange.fr"})
+		}
+		return rep
+	}
+	for _, size := range [][2]int{{100, 30}, {80, 24}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
+			h.m.LoadReport(withUnusable(1, 1))
+			h.mustShow("Unusable")
+			h.mustShowWhole("1 account's email groups with nothing (U+FFFD, or no address); scan --json lists it")
+			h.mustShow(classes...)
+
+			h.m.LoadReport(withUnusable(1234, 100))
+			h.mustShowWhole("1,234 accounts' emails group with nothing (U+FFFD, or no address); scan --json lists the first 100 by user id")
+			h.press("j", "j", "j", "j")
+			h.mustShow("▸ mixed", "Groups by connections")
+			h.press("k", "k", "k", "k")
+			h.mustShow("Overview\n", "▸ link candidate")
+		})
+	}
+}
