@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -179,8 +180,41 @@ const minPart = 5
 // want of room ("Username…ication + acme-corp + google-oauth2"). Parts
 // too many for each to keep minPart cells are cut at the end, as Fit does.
 func FitParts(parts []string, sep string, width int) string {
+	s, _ := joinParts(parts, sep, width, minPart, FitMiddle)
+	return s
+}
+
+// minPartEnd is the least a part FitPartsEnd cuts keeps: four cells of its
+// start and …, what still names it ("Usern…").
+const minPartEnd = 6
+
+// FitPartsEnd is FitParts for a column of a table, where a name cut must
+// read as cut: the widest parts are cut at their end with … (never inside
+// a character: each is sanitized, then cut by cells), the others kept
+// whole ("Username-Passwo… + github"); a row whose parts cannot each keep
+// minPartEnd cells shows the first ones that can and counts the rest
+// ("Username-Pas… +2").
+func FitPartsEnd(parts []string, sep string, width int) string {
+	s, ok := joinParts(parts, sep, width, minPartEnd, Fit)
+	for shown := len(parts) - 1; !ok && shown > 0; shown-- {
+		more := fmt.Sprintf(" +%d", len(parts)-shown)
+		if s, ok = joinParts(parts[:shown], sep, width-len(more), minPartEnd, Fit); ok {
+			return s + more
+		}
+	}
+	if !ok && len(parts) > 1 { // not even the first part: as much of it as fits
+		more := fmt.Sprintf(" +%d", len(parts)-1)
+		return Truncate(Fit(parts[0], max(width-len(more), 1))+more, width)
+	}
+	return s
+}
+
+// fitParts joins parts in width cells, cutting the widest ones with cut
+// down to one width, none below least cells (ok false: they were, the
+// whole cut at its end).
+func joinParts(parts []string, sep string, width, least int, cut func(string, int) string) (string, bool) {
 	if width <= 0 || len(parts) == 0 {
-		return ""
+		return "", width > 0
 	}
 	room := width - ansi.StringWidth(sep)*(len(parts)-1)
 	clean := make([]string, len(parts))
@@ -199,7 +233,7 @@ func FitParts(parts []string, sep string, width int) string {
 		widest = max(widest, w[i])
 	}
 	if sum(widest) <= room {
-		return Truncate(strings.Join(clean, sep), width)
+		return Truncate(strings.Join(clean, sep), width), true
 	}
 	// The widest level every part fits under, found by halves.
 	lo, hi := 0, widest
@@ -210,19 +244,19 @@ func FitParts(parts []string, sep string, width int) string {
 			hi = mid - 1
 		}
 	}
-	level := max(lo, minPart)
+	level := max(lo, least)
 	spare := max(room-sum(level), 0) // a cell more for the first parts cut
 	for i, p := range parts {
 		if w[i] <= level {
 			continue
 		}
-		cut := level
+		n := level
 		if spare > 0 {
-			cut, spare = cut+1, spare-1
+			n, spare = n+1, spare-1
 		}
-		clean[i] = FitMiddle(p, cut)
+		clean[i] = cut(p, n)
 	}
-	return Truncate(strings.Join(clean, sep), width)
+	return Truncate(strings.Join(clean, sep), width), lo >= least
 }
 
 // Column is one column of a table laid out by FitColumns.

@@ -205,6 +205,40 @@ func TestFitPartsShowsEveryPart(t *testing.T) {
 	}
 }
 
+// TestFitPartsEndCutsANameAtItsEnd: in a table's column a long name is
+// cut at its end with …, by cells, after it is sanitized (an escape
+// sequence is one placeholder, a wide character is never split), the
+// narrow names whole; parts too many to keep minPartEnd cells each are
+// counted, the first ones shown.
+func TestFitPartsEndCutsANameAtItsEnd(t *testing.T) {
+	upa := "Username-Password-Authentication"
+	tests := []struct {
+		parts []string
+		width int
+		want  string
+	}{
+		{[]string{upa, "github"}, 60, upa + " + github"},
+		{[]string{upa, "google-oauth2"}, 38, "Username-Password-Aut… + google-oauth2"},
+		{[]string{upa, "acme-corp", "google-oauth2"}, 38, "Username-Pa… + acme-corp + google-oau…"},
+		{[]string{upa, "github", "google-oauth2"}, 16, "Username-Pas… +2"},
+		{[]string{upa, "github"}, 16, "Userna… + github"},
+		{[]string{upa, "github"}, 11, "Usernam… +1"},
+		{[]string{"東京本社データベース", "github"}, 16, "東京本… + github"}, // 7 cells: a wide character is not split
+		{[]string{"evil\x1b[2J\x1b]0;pwned\x07-db", upa}, 24, "evil⍰⍰-db + Username-Pa…"},
+		{[]string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, 20, "a + b + c + d + e +6"},
+		{[]string{upa}, 4, "Use…"},
+	}
+	for _, tt := range tests {
+		got := FitPartsEnd(tt.parts, " + ", tt.width)
+		if got != tt.want {
+			t.Errorf("FitPartsEnd(%q, %d) = %q, want %q", tt.parts, tt.width, got, tt.want)
+		}
+		if w := ansi.StringWidth(got); w > tt.width {
+			t.Errorf("FitPartsEnd(%q, %d) is %d cells wide", tt.parts, tt.width, w)
+		}
+	}
+}
+
 // TestFitTenantKeepsThePort: two sandboxes on one host differ by their
 // port alone, so a tenant's address cut to fit keeps its port whole.
 func TestFitTenantKeepsThePort(t *testing.T) {

@@ -438,29 +438,24 @@ func (c columns) row(email, class, accounts, conns, missed string) string {
 	return strings.Join(parts, " ")
 }
 
-// connsCell is a group's connections in width cells: every connection
-// shows, long names cut in their middle, as the overview's combinations
-// do; cut at its end, "Username-Password-Authentication + github" and
-// "… + acme-corp" both read "Username-Passwo…" at 80 columns.
-func connsCell(conns string, width int) string {
-	return tui.FitParts(strings.Split(conns, tui.ConnectionsSep), tui.ConnectionsSep, width)
-}
-
 func (g *Groups) row(i int, cols columns) string {
 	s := g.c.Styles
 	at := int(g.rows[i])
 	grp := g.c.Data.Groups[at]
+	// A long connection name cut at its end, where FitParts would cut it in
+	// its middle at a place that moves from row to row.
+	conns := tui.FitPartsEnd(strings.Split(g.c.Data.Connections(at), tui.ConnectionsSep), tui.ConnectionsSep, cols.conns)
 	missed := ""
 	if grp.MissedByExtension && !tui.Resolved(grp) {
 		missed = "⚑ yes"
 	}
 	if i == g.cursor {
-		return s.Selected.Render("▸ " + cols.row(grp.Email, tui.ClassName(grp.Class), fmt.Sprint(len(grp.Accounts)), connsCell(g.c.Data.Connections(at), cols.conns), missed))
+		return s.Selected.Render("▸ " + cols.row(grp.Email, tui.ClassName(grp.Class), fmt.Sprint(len(grp.Accounts)), conns, missed))
 	}
 	out := "  " + tui.Pad(grp.Email, cols.email) + " " + s.Class(grp.Class).Render(tui.Pad(tui.ClassName(grp.Class), cols.class)) + " " +
 		tui.PadLeft(fmt.Sprint(len(grp.Accounts)), cols.accounts)
 	if cols.conns > 0 {
-		out += " " + s.Dim.Render(tui.Pad(connsCell(g.c.Data.Connections(at), cols.conns), cols.conns))
+		out += " " + s.Dim.Render(tui.Pad(conns, cols.conns))
 	}
 	if cols.missed > 0 {
 		out += " " + s.Warn.Render(tui.Pad(missed, cols.missed))

@@ -2,19 +2,23 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/linkdesk/linkdesk/linking"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // TestEveryGroupsConnectionsReadApartInTheList: the groups list cut a
 // group's connections at their end, so that at 80 columns "Username-
 // Password-Authentication + acme-corp" and "… + github" both read
-// "Username-Passwo…"; each connection now shows, cut in its middle, and no
-// two groups of other connections read the same.
+// "Username-Passwo…"; each connection now shows (each long name cut at its
+// end: TestAConnectionCutInTheListReadsAsCut), and no two groups of other
+// connections read the same.
 func TestEveryGroupsConnectionsReadApartInTheList(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
@@ -51,6 +55,75 @@ func TestEveryGroupsConnectionsReadApartInTheList(t *testing.T) {
 			}
 			if len(seen) != 4 {
 				t.Fatalf("%d groups read, want 4:\n%s", len(seen), h.screen())
+			}
+		})
+	}
+}
+
+// TestAConnectionCutInTheListReadsAsCut: the groups list cut a long
+// connection name in its middle, at a place that moved from row to row
+// ("Username-Pa…cation", "Username-Passwor…entication"), down to "Use…n +
+// git…b +…" at 80 columns. A name cut now ends with "…", the start of the
+// name before it; a row that cannot show every name counts those it
+// leaves out ("+2"); a name is never split inside a character (a wide one,
+// the placeholder of an escape sequence a sanitized name holds), and the
+// MISSED column stays aligned.
+func TestAConnectionCutInTheListReadsAsCut(t *testing.T) {
+	const wide, hostile = "東京本社データベース", "evil\x1b[2J\x1b]0;pwned\x07-db"
+	for _, width := range []int{60, 70, 80, 100, 160} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{width: width, height: 24})
+			rep := &linking.Report{}
+			addConnectionGroups(rep, []string{"acme-corp"}, []string{"acme-corp", "google-oauth2"}, []string{"github"},
+				[]string{"github", "google-oauth2"}, []string{wide}, []string{hostile, "google-oauth2"}, []string{"acme-corp", "github", wide, "google-oauth2"})
+			for _, g := range rep.Groups {
+				g.MissedByExtension = true
+			}
+			h.m.LoadReport(rep)
+			h.press("2")
+			lines := strings.Split(h.screen(), "\n")
+			header := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "EMAIL") })
+			if header < 0 || !strings.Contains(lines[header], "MISSED") || !strings.Contains(lines[header], "CONNECTIONS") {
+				t.Fatalf("no CONNECTIONS or MISSED column:\n%s", h.screen())
+			}
+			cellAt := func(l, col string) int { return ansi.StringWidth(l[:strings.Index(l, col)]) }
+			from, missedAt := cellAt(lines[header], "CONNECTIONS"), cellAt(lines[header], "MISSED")
+			cut := 0
+			for _, l := range lines[header+1:] {
+				if !strings.Contains(l, "@example.com") {
+					continue
+				}
+				if got := cellAt(l, "⚑"); got != missedAt {
+					t.Fatalf("the MISSED flag is at cell %d, its column at %d:\n%s", got, missedAt, h.screen())
+				}
+				email := strings.Fields(strings.TrimPrefix(l, "▸"))[0]
+				i := slices.IndexFunc(h.c.Data.Groups, func(g *linking.Group) bool { return g.Email == email })
+				names := strings.Split(h.c.Data.Connections(i), " + ")
+				cell := strings.TrimSpace(ansi.Cut(l, from, missedAt))
+				shown := strings.Split(cell, " + ")
+				if at := strings.LastIndex(cell, " +"); at >= 0 && !strings.Contains(cell[at:], "+ ") { // the names left out, counted
+					shown = strings.Split(cell[:at], " + ")
+					if n := cell[at+2:]; n != fmt.Sprint(len(names)-len(shown)) {
+						t.Fatalf("%s reads %q: +%s does not count the names left out of %q", email, cell, n, names)
+					}
+				}
+				if len(shown) > len(names) {
+					t.Fatalf("%s reads %q, its connections %q", email, cell, names)
+				}
+				for i, part := range shown {
+					name := termsafe.Sanitize(names[i])
+					if part == name {
+						continue
+					}
+					start, ok := strings.CutSuffix(part, "…")
+					if !ok || start == "" || strings.Contains(start, "…") || !strings.HasPrefix(name, start) {
+						t.Fatalf("%s reads %q: %q is not %q cut at its end with …:\n%s", email, cell, part, name, h.screen())
+					}
+					cut++
+				}
+			}
+			if width >= 160 && cut > 0 {
+				t.Errorf("at %d columns %d names are cut:\n%s", width, cut, h.screen())
 			}
 		})
 	}

@@ -204,6 +204,14 @@ func (o *Overview) View() string {
 	return strings.Join(o.window(lines, title, at, len(st.Pairs)), "\n")
 }
 
+// connsCell is a combination of connections in width cells: every
+// connection shows, long names cut in their middle; cut at its end,
+// "Username-Password-Authentication + github" and "… + acme-corp" both
+// read "Username-Passwo…".
+func connsCell(conns string, width int) string {
+	return tui.FitParts(strings.Split(conns, tui.ConnectionsSep), tui.ConnectionsSep, width)
+}
+
 // window is the page's lines in the window's height: all of them where
 // they fit; else from the top while the cursor is on a class (the line at,
 // before title), scrolled only as far as brings it in view where the lines
