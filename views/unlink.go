@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -62,12 +63,15 @@ func (u *Unlink) Help() []tui.HelpGroup {
 	if !u.exec.started && !u.loading && (u.readErr != nil || len(u.user.Linked()) == 0) { // nothing to unlink: no y
 		return []tui.HelpGroup{{Title: "Unlink", Bindings: []keyBinding{withHelp(k.Back, "esc", "back")}}}
 	}
-	if u.refused() && u.op != nil { // refused ahead: no y
-		return u.help(k, "Unlink", "back to the group", withHelp(k.Back, "esc", "back"),
-			withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.PageDown, "pgdn/pgup", "scroll the notes"))
+	pick := []keyBinding{withHelp(k.Up, "j/k", "pick the identity")}
+	if len(u.user.Linked()) < 2 {
+		pick = nil // one identity: nothing to pick
 	}
-	return u.help(k, "Unlink", "back to the group", withHelp(k.Up, "j/k", "pick the identity"), withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason,
-		withHelp(k.PageDown, "pgdn/pgup", "scroll the notes"))
+	scroll := withHelp(k.PageDown, "pgdn/pgup", "scroll the notes")
+	if u.refused() && u.op != nil { // refused ahead: no y
+		return u.help(k, "Unlink", "back to the group", slices.Concat([]keyBinding{withHelp(k.Back, "esc", "back")}, pick, []keyBinding{scroll})...)
+	}
+	return u.help(k, "Unlink", "back to the group", slices.Concat(pick, []keyBinding{withHelp(k.Confirm, "y", "unlink"), k.Cancel, k.Reason, scroll})...)
 }
 
 func (u *Unlink) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
@@ -247,6 +251,38 @@ func (u *Unlink) View() string {
 // picked does: its notes whole and its calls.
 func (u *Unlink) middleLines(linked []client.Identity, w int) []string {
 	s := u.c.Styles
+	var lines []string
+	if len(linked) == 1 {
+		// Nothing to pick: the identity named whole, by its identifier and
+		// user id, in the lines a table's heading and row take (cut there).
+		id := linked[0]
+		name := tui.AccountLabel(tui.IdentityIdentifier(id, u.conns), id.Provider+"|"+id.UserID)
+		lines = append(lead("Linked identity: ", name+" on "+id.Connection, w, s.Header.Render, nil), "")
+	} else {
+		lines = append(u.identityTable(linked, w), "")
+	}
+	if u.planErr != nil {
+		lines = append(lines, hanging(s.Bad.Render("✗ "), u.planErr.Error(), w-2, 0, nil)...) // whole: it says why
+	}
+	if op := u.op; op != nil {
+		for _, n := range op.Notes { // whole: the pane scrolls
+			lines = append(lines, hanging("  ", "note: "+n, w-2, 0, nil)...)
+		}
+		for i, st := range op.Steps { // a blocked primary's identity is blocked once back: two calls
+			label := "  call: "
+			if i > 0 {
+				label = "  then: "
+			}
+			lines = append(lines, callLines(s, s.Dim.Render(label), report.CallText(st.Call), w-2)...)
+		}
+	}
+	return lines
+}
+
+// identityTable lists the linked identities to pick from, the cursor on
+// the one picked.
+func (u *Unlink) identityTable(linked []client.Identity, w int) []string {
+	s := u.c.Styles
 	lines := tui.Wrap("Linked identities, oldest first; the newest is picked (j/k picks another):", w, 0)
 	identW, idW, connW := 10, 7, 10
 	// The IDENTIFIER column holds what the old profile names the identity
@@ -277,22 +313,6 @@ func (u *Unlink) middleLines(linked []client.Identity, w int) []string {
 			lines = append(lines, s.Selected.Render("▸ "+row))
 		} else {
 			lines = append(lines, "  "+row)
-		}
-	}
-	lines = append(lines, "")
-	if u.planErr != nil {
-		lines = append(lines, hanging(s.Bad.Render("✗ "), u.planErr.Error(), w-2, 0, nil)...) // whole: it says why
-	}
-	if op := u.op; op != nil {
-		for _, n := range op.Notes { // whole: the pane scrolls
-			lines = append(lines, hanging("  ", "note: "+n, w-2, 0, nil)...)
-		}
-		for i, st := range op.Steps { // a blocked primary's identity is blocked once back: two calls
-			label := "  call: "
-			if i > 0 {
-				label = "  then: "
-			}
-			lines = append(lines, callLines(s, s.Dim.Render(label), report.CallText(st.Call), w-2)...)
 		}
 	}
 	return lines

@@ -55,7 +55,7 @@ func TestUnlinkFromAnAccountWithoutAGroup(t *testing.T) {
 	h.mustShow("Account sam.taylor@gmail.com ("+sam+")", "no other account has this email", "u unlink ·")
 	h.press("u")
 	activeIs[*Unlink](h, "u on an account with a linked identity did not open the unlink dialog")
-	h.mustShow("Unlink an identity from sam.taylor@gmail.com", google, "newest")
+	h.mustShow("Unlink an identity from sam.taylor@gmail.com", "Linked identity: ", google)
 	h.press("y")
 	h.mustShow("✓ Done.")
 	if _, ok := h.srv.GetUser(google); !ok {
@@ -190,6 +190,42 @@ func TestTheUnlinkDialogScrollsWhatDoesNotFit(t *testing.T) {
 	h.mustShow("more lines (pgdn)")
 	h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
 	h.mustShowWhole("links it again", "Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
+}
+
+// TestTheUnlinkOfOneIdentityNamesItWholeInTheLinesItHas: at 60×20 an
+// account with one linked identity spent four lines on a table to pick it
+// from ("oldest first; the newest is picked (j/k picks another)"), which
+// cut its names ("alice.nguyen…", "Usern…"). The identity is now named
+// whole in a sentence, in three; pgdn goes through the notes to the call
+// in two pages, the question and its y/n in view on every one; j/k, with
+// nothing to pick, leaves the footer. Two identities keep the table.
+func TestTheUnlinkOfOneIdentityNamesItWholeInTheLinesItHas(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	linkAliceIntoGoogle(h)
+	h.mustShowWhole("Linked identity: alice.nguyen@gmail.com (" + aliceDB + ") on Username-Password-Authentication")
+	if scr := h.screen(); strings.Contains(scr, "oldest first") || helpLine(scr, "j/k", "pick the identity") {
+		t.Fatalf("one identity is offered to pick:\n%s", scr)
+	}
+	for page := 0; ; page++ {
+		h.mustShowWhole("Unlink "+aliceDB+" from alice.nguyen@gmail.com ("+aliceGoogle+")?", "y yes n no (default)")
+		if !strings.Contains(h.screen(), "more lines (pgdn)") {
+			break
+		}
+		if page == 2 {
+			t.Fatalf("pgdn takes more than two pages to reach the call:\n%s", h.screen())
+		}
+		h.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	if !showsCall(h.screen(), "call: DELETE /api/v2/users/google-oauth2%7C108812345678901234567/identities/auth0/63ea1f0b2c8d4e5f60718293") {
+		t.Fatalf("the last page does not end with the call:\n%s", h.screen())
+	}
+
+	h = newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.linkGroup("wei.zhang@gmail.com")
+	h.press("esc", "u")
+	activeIs[*Unlink](h, "u did not open the unlink dialog")
+	h.mustShowWhole("Linked identities, oldest first; the newest is picked (j/k picks another):")
+	h.mustShow("j/k pick the identity")
 }
 
 // y typed with the u that opens the unlink dialog, before it has read the

@@ -92,10 +92,15 @@ func TestProseWrapsWholeAt60(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
 		h.openGroup("lena.fischer@gmail.com")
 		h.press("u")
-		h.mustShowWhole("Linked identities, oldest first; the newest is picked (j/k picks another):")
+		h.mustShowWhole("Linked identity: lena.fischer@gmail.com (github|48151623) on github")
 		h.press("x")
 		h.mustShowWhole("Press y to unlink or n to cancel (enter does not confirm).")
 		h.mustShow("y yes   n no (default)")
+
+		h = newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+		h.linkGroup("wei.zhang@gmail.com")
+		h.press("esc", "u")
+		h.mustShowWhole("Linked identities, oldest first; the newest is picked (j/k picks another):")
 	})
 	t.Run("link", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
