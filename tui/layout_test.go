@@ -178,31 +178,40 @@ func TestFitMiddleKeepsTheStartAndTheEnd(t *testing.T) {
 	}
 }
 
+// partsCase is a row of parts cut to a width, and what it reads.
+type partsCase struct {
+	parts []string
+	width int
+	want  string
+}
+
+// checkParts fails where fit (named name) lays out a case otherwise, or
+// wider than its width.
+func checkParts(t *testing.T, name string, fit func([]string, string, int) string, tests []partsCase) {
+	t.Helper()
+	for _, tt := range tests {
+		got := fit(tt.parts, " + ", tt.width)
+		if got != tt.want {
+			t.Errorf("%s(%q, %d) = %q, want %q", name, tt.parts, tt.width, got, tt.want)
+		}
+		if w := ansi.StringWidth(got); w > tt.width {
+			t.Errorf("%s(%q, %d) is %d cells wide", name, tt.parts, tt.width, w)
+		}
+	}
+}
+
 // TestFitPartsShowsEveryPart: a combination too wide for its cell keeps
 // every part, the widest cut in their middle first, the narrow ones whole;
 // too many parts for that are cut at the end.
 func TestFitPartsShowsEveryPart(t *testing.T) {
 	upa := "Username-Password-Authentication"
-	tests := []struct {
-		parts []string
-		width int
-		want  string
-	}{
+	checkParts(t, "FitParts", FitParts, []partsCase{
 		{[]string{upa, "github"}, 60, upa + " + github"},
 		{[]string{upa, "google-oauth2"}, 38, "Username-Pass…tication + google-oauth2"},
 		{[]string{upa, "acme-corp", "google-oauth2"}, 38, "Usernam…tion + acme-corp + google…uth2"},
 		{[]string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, 20, "a + b + c + d + e +…"},
 		{[]string{"evil\x1b[2J-db", upa}, 24, "evil⍰-db + Username…tion"},
-	}
-	for _, tt := range tests {
-		got := FitParts(tt.parts, " + ", tt.width)
-		if got != tt.want {
-			t.Errorf("FitParts(%q, %d) = %q, want %q", tt.parts, tt.width, got, tt.want)
-		}
-		if w := ansi.StringWidth(got); w > tt.width {
-			t.Errorf("FitParts(%q, %d) is %d cells wide", tt.parts, tt.width, w)
-		}
-	}
+	})
 }
 
 // TestFitPartsEndCutsANameAtItsEnd: in a table's column a long name is
@@ -212,11 +221,7 @@ func TestFitPartsShowsEveryPart(t *testing.T) {
 // counted, the first ones shown.
 func TestFitPartsEndCutsANameAtItsEnd(t *testing.T) {
 	upa := "Username-Password-Authentication"
-	tests := []struct {
-		parts []string
-		width int
-		want  string
-	}{
+	checkParts(t, "FitPartsEnd", FitPartsEnd, []partsCase{
 		{[]string{upa, "github"}, 60, upa + " + github"},
 		{[]string{upa, "google-oauth2"}, 38, "Username-Password-Aut… + google-oauth2"},
 		{[]string{upa, "acme-corp", "google-oauth2"}, 38, "Username-Pa… + acme-corp + google-oau…"},
@@ -227,16 +232,7 @@ func TestFitPartsEndCutsANameAtItsEnd(t *testing.T) {
 		{[]string{"evil\x1b[2J\x1b]0;pwned\x07-db", upa}, 24, "evil⍰⍰-db + Username-Pa…"},
 		{[]string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, 20, "a + b + c + d + e +6"},
 		{[]string{upa}, 4, "Use…"},
-	}
-	for _, tt := range tests {
-		got := FitPartsEnd(tt.parts, " + ", tt.width)
-		if got != tt.want {
-			t.Errorf("FitPartsEnd(%q, %d) = %q, want %q", tt.parts, tt.width, got, tt.want)
-		}
-		if w := ansi.StringWidth(got); w > tt.width {
-			t.Errorf("FitPartsEnd(%q, %d) is %d cells wide", tt.parts, tt.width, w)
-		}
-	}
+	})
 }
 
 // TestFitTenantKeepsThePort: two sandboxes on one host differ by their
