@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,6 +89,11 @@ func runUndo(o *undoOptions) error {
 	}
 	return o.withWriteSession(func(s *session.Session) error {
 		p, conflicts, err := s.UndoPlan(o.ctx, o.OpID, o.Reason)
+		if errors.Is(err, linking.ErrNothingToUndo) {
+			// Done, not failed: the tenant is as before the operation, as
+			// when an undo finds nothing left to make.
+			return nothingMadeToUndo(o, err)
+		}
 		if err != nil {
 			return commandError(err)
 		}
@@ -181,6 +187,18 @@ func runUndo(o *undoOptions) error {
 		}
 		return runPlan(o.ctx, o.io, o.writeFlags, s, p, session.ApplyOptions{})
 	})
+}
+
+// nothingMadeToUndo says that the operation to undo made no call that took
+// effect (err, linking.ErrNothingToUndo): exit 0, with --json one value.
+func nothingMadeToUndo(o *undoOptions, err error) error {
+	msg := terminalText(err.Error())
+	msg = strings.ToUpper(msg[:1]) + msg[1:] + "."
+	if o.JSON {
+		return writeJSON(o.io.Out, undoJSON{DryRun: true, Operations: []linking.Operation{}, Message: msg})
+	}
+	fmt.Fprintln(o.io.Out, msg)
+	return nil
 }
 
 // nothingToUndo says an undo finds the tenant as before the operation.

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -968,5 +969,41 @@ func TestAnUndoWithNothingLeftToMakeSaysSoAndAdvisesNothing(t *testing.T) {
 				t.Error("an undo with nothing to make wrote")
 			}
 		})
+	}
+}
+
+// A link the tenant refused made no call that took effect: its undo finds
+// the tenant as before the operation and says so, exit 0, as an undo with
+// nothing left to make does (it exited 1, "there is nothing to undo", as
+// if the undo had failed); with --json one value that says it.
+func TestUndoOfALinkTheTenantRefusedHasNothingToUndo(t *testing.T) {
+	e := newWriteEnv(t)
+	refuseCalls(t, e, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/identities")
+	})
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force"); r.code == exitOK {
+		t.Fatalf("the link went through: %s", r.out)
+	}
+	op := e.opIDOf("link")
+	before := tenantPeople(e.srv)
+	writes := e.userWrites()
+	for _, args := range [][]string{{}, {"--force"}} {
+		r := runCmd(t, nil, append([]string{"undo", op}, args...)...)
+		if r.code != exitOK || !strings.Contains(r.out, "Nothing to undo") || !strings.Contains(r.out, "made no call that took effect") ||
+			strings.Contains(r.out+r.errOut, "--force") {
+			t.Errorf("undo %v of a refused link: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+		r = runCmd(t, nil, append([]string{"undo", op, "--json"}, args...)...)
+		var got struct {
+			Operations []json.RawMessage `json:"operations"`
+			Message    string            `json:"message"`
+		}
+		if err := json.Unmarshal([]byte(r.out), &got); r.code != exitOK || err != nil || got.Operations == nil || len(got.Operations) != 0 ||
+			!strings.Contains(got.Message, "made no call that took effect") {
+			t.Errorf("undo --json %v of a refused link: exit %d (%v)\n%s%s", args, r.code, err, r.out, r.errOut)
+		}
+	}
+	if e.userWrites() != writes || !maps.Equal(tenantPeople(e.srv), before) {
+		t.Errorf("the undo of a refused link wrote to the tenant")
 	}
 }

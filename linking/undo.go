@@ -157,7 +157,7 @@ func PlanUndo(ctx context.Context, t client.Tenant, src UndoSource, req UndoRequ
 		return nil, err
 	}
 	if !slices.ContainsFunc(src.Op.Steps, func(s Step) bool { return src.Done[s.ID] }) {
-		return nil, fmt.Errorf("%s of plan %s made no call that took effect (the audit log records none of its calls done, and none with its outcome unknown): there is %w", src.Op.ID, src.PlanID, ErrNothingToUndo)
+		return nil, fmt.Errorf("%w: %s of plan %s made no call that took effect (the audit log records none of its calls done, and none with its outcome unknown), so the tenant is as it was before it", ErrNothingToUndo, src.Op.ID, src.PlanID)
 	}
 	var err error
 	switch src.Op.Kind {
