@@ -284,7 +284,7 @@ func unusableLine(n, listed int) string {
 	if n > listed {
 		where = fmt.Sprintf("the first %d by user id", listed)
 	}
-	return what + " with nothing (U+FFFD, or no address); scan --json lists " + where
+	return what + " with nothing (U+FFFD, or malformed); scan --json lists " + where
 }
 
 func skipped(r *linking.Report) string {

@@ -212,11 +212,11 @@ func TestTheOverviewCountsTheAccountsWhoseEmailGroupsWithNothing(t *testing.T) {
 			h := newHarness(t, harnessOpts{width: size[0], height: size[1]})
 			h.m.LoadReport(withUnusable(1, 1))
 			h.mustShow("Unusable")
-			h.mustShowWhole("1 account's email groups with nothing (U+FFFD, or no address); scan --json lists it")
+			h.mustShowWhole("1 account's email groups with nothing (U+FFFD, or malformed); scan --json lists it")
 			h.mustShow(classes...)
 
 			h.m.LoadReport(withUnusable(1234, 100))
-			h.mustShowWhole("1,234 accounts' emails group with nothing (U+FFFD, or no address); scan --json lists the first 100 by user id")
+			h.mustShowWhole("1,234 accounts' emails group with nothing (U+FFFD, or malformed); scan --json lists the first 100 by user id")
 			h.press("j", "j", "j", "j")
 			h.mustShow("▸ mixed", "Groups by connections")
 			h.press("k", "k", "k", "k")
