@@ -573,3 +573,60 @@ func TestTakeBackNamesWhatUndoesAPartlyMadeOperation(t *testing.T) {
 		t.Errorf("calls no record names: %s", got)
 	}
 }
+
+// A link killed (SIGKILL) once its journal exists, before its first call
+// (the tenant slow to answer its reads): nothing reached the tenant, and
+// the operator saw nothing end, so resume lists it, not "nothing to
+// settle" (tester: "every write … ended as seen"), holding no account
+// against another write; `resume --force` makes the link, once.
+func TestALinkKilledBeforeItsFirstCallIsListedByResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs linkdesk and its tenant as processes")
+	}
+	emu := startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--latency", "1s")
+	t.Cleanup(func() { emu.stop(t) })
+	state := t.TempDir()
+	env := append(emu.env(), "XDG_STATE_HOME="+state)
+	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	journals := filepath.Join(state, "linkdesk", "journals", "*")
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if m, _ := filepath.Glob(journals); len(m) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no journal:\n%s", out)
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if attempts, _ := linkAudit(t, state); len(attempts) != 0 {
+		t.Fatalf("the link was attempted before the kill: %v\n%s", attempts, out)
+	}
+	r := runProcess(t, env, "resume")
+	if r.code != exitOK || !strings.Contains(r.out+r.errOut, "killed before its first call: nothing reached the tenant") ||
+		!strings.Contains(r.out+r.errOut, "op1.link") || strings.Contains(r.out+r.errOut, "Nothing to settle") {
+		t.Fatalf("resume after a link killed before its first call: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := runProcess(t, env, "resume", "--force"); r.code != exitOK {
+		t.Fatalf("resume --force: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	attempts, results := linkAudit(t, state)
+	if len(attempts) != 1 || len(results) != 1 {
+		t.Errorf("after resume --force: attempts %v, results %v; want one of each", attempts, results)
+	}
+	for _, rs := range results {
+		if len(rs) != 1 || rs[0] != audit.ResultOK {
+			t.Errorf("the link's results: %v", rs)
+		}
+	}
+	if r := runProcess(t, env, "resume"); r.code != exitOK || !strings.Contains(r.out, "Nothing to settle") {
+		t.Errorf("resume once it is done: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}

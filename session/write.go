@@ -384,7 +384,7 @@ func (s *Session) Interleaving() (*Interleaving, error) {
 // is running now, or was cut off with calls unknown or not made.
 func (iv *Interleaving) Check(planID string, mine []string) error {
 	for _, u := range iv.list {
-		if u.PlanID == planID || u.Plan == nil || len(u.Unknown)+len(u.Remaining)+len(u.Resendable) == 0 && !u.InUse {
+		if u.PlanID == planID || u.Plan == nil || (len(u.Unknown)+len(u.Remaining)+len(u.Resendable) == 0 || u.NotStarted) && !u.InUse {
 			continue
 		}
 		open := map[string]bool{}
@@ -528,6 +528,11 @@ type Unsettled struct {
 	CutOff bool
 	// InUse: another process holds the journal (it is running now).
 	InUse bool
+	// NotStarted: the last run was killed (no end recorded) before its
+	// first call: nothing reached the tenant, so it holds no account
+	// against another write; it is listed all the same, as the operator
+	// never saw it end (a kill prints nothing).
+	NotStarted bool
 }
 
 // Summary says in a line what is unsettled.
@@ -541,6 +546,9 @@ func (u Unsettled) Summary() string {
 	}
 	if n := len(u.Remaining); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s not made", n, plural(n, "call", "calls")))
+	}
+	if u.NotStarted {
+		parts = append(parts, "killed before its first call: nothing reached the tenant")
 	}
 	what := "plan " + u.PlanID
 	if u.Plan != nil {
@@ -733,11 +741,16 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	if !u.InUse && !slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
 		return st.State != audit.StepPending || linking.SettledByResume(st.Note)
 	}) {
-		// Cut off before its first call (Ctrl-C while it read the
-		// accounts): nothing was changed, and nothing is left to settle.
-		// A call cut off that a resume (a dry run) found since not to have
-		// taken effect is the operator's still: left to finish or discard.
-		return u, false, nil
+		// Cut off before its first call: nothing was changed. Interrupted
+		// (Ctrl-C while it read the accounts), the operator saw it end:
+		// nothing is left to settle. Killed, it ended unseen: left to
+		// finish or discard (tester: a `link --force` killed then was
+		// "ended as seen"). A call cut off that a resume (a dry run) found
+		// since not to have taken effect is the operator's still.
+		if snap.Ended {
+			return u, false, nil
+		}
+		u.NotStarted = true
 	}
 	return u, true, nil
 }
