@@ -18,13 +18,22 @@ import (
 const (
 	PhaseAttempt = "attempt" // written and fsync'd before the call is made
 	PhaseResult  = "result"  // written after the call answered (or failed)
-	// PhaseNote is a record of the log itself (no call): a torn line found
-	// and cut off on open, with its text.
+	// PhaseNote is a record of no call, which no result follows: the log's
+	// own (a torn line found and cut off on open, with its text), or an
+	// operator's decision that makes no call (ActionDiscard).
 	PhaseNote = "note"
 )
 
-// ActionRepair names a note record about a repair of the log.
-const ActionRepair = "repair"
+// Actions of note records.
+const (
+	// ActionRepair names a note record about a repair of the log.
+	ActionRepair = "repair"
+	// ActionDiscard names the note record of an operation whose calls not
+	// made an operator left undone for good (`linkdesk resume --discard`):
+	// Discards names the operation, Reason the operator's words, Note what
+	// was left, and what was made before and stays on the tenant.
+	ActionDiscard = "discard"
+)
 
 // Results of a Record in PhaseResult.
 const (
@@ -34,13 +43,14 @@ const (
 )
 
 // Record is one line of the audit log: an attempt before a write call, or the
-// result after it; OpID pairs them.
+// result after it, which OpID pairs; or a note of no call (PhaseNote), with
+// an OpID of its own.
 type Record struct {
 	Time     time.Time `json:"time"`
 	Operator string    `json:"operator"`
 	Tenant   string    `json:"tenant"`
-	Action   string    `json:"action"` // "link", "unlink", "delete", "patch_metadata", "ticket", ...
-	Phase    string    `json:"phase"`  // PhaseAttempt or PhaseResult
+	Action   string    `json:"action"` // "link", "unlink", "delete", "patch_metadata", "ticket", ..., "repair", "discard"
+	Phase    string    `json:"phase"`  // PhaseAttempt, PhaseResult or PhaseNote
 	OpID     string    `json:"op_id"`  // see NewOpID
 	UserIDs  []string  `json:"user_ids"`
 	// Names are the primary identifiers (a username, a phone number) of the
@@ -50,12 +60,14 @@ type Record struct {
 	PlanID    string            `json:"plan_id,omitempty"`   // the plan an apply carries out
 	Step      string            `json:"step,omitempty"`      // the journal step this call belongs to
 	Undoes    string            `json:"undoes,omitempty"`    // the operation (plan_id/op) this call helps undo
+	Discards  string            `json:"discards,omitempty"`  // (added; ActionDiscard) the operation (plan_id/op) whose calls not made it leaves undone for good
 	Reason    string            `json:"reason,omitempty"`    // why the operator did it
 	Overrides []string          `json:"overrides,omitempty"` // safety checks explicitly overridden, e.g. "unverified_email"
 	Before    json.RawMessage   `json:"before,omitempty"`    // the state read just before
 	// Emails are those of the identities a deletion takes with it (linked
 	// into the account deleted): what finds the call by such an identity's
-	// email once "before" names only the account's own.
+	// email once "before" names only the account's own; of a discard (no
+	// "before"), those of its accounts as its plan expected them.
 	Emails []string `json:"emails,omitempty"`
 	Backup string   `json:"backup,omitempty"` // path of the backup file
 	// BackupSum is the SHA-256 of the backup file as written: an undo
@@ -337,7 +349,7 @@ func encodeRecord(r Record, o options) ([]byte, error) {
 	}
 	r.Operator, r.Tenant, r.Action, r.OpID = Scrub(r.Operator), Scrub(r.Tenant), Scrub(r.Action), Scrub(r.OpID)
 	r.PlanID, r.Step, r.Reason, r.Backup = Scrub(r.PlanID), Scrub(r.Step), Scrub(r.Reason), Scrub(r.Backup)
-	r.Undoes = Scrub(r.Undoes)
+	r.Undoes, r.Discards = Scrub(r.Undoes), Scrub(r.Discards)
 	r.Result, r.Error, r.Note = Scrub(r.Result), Scrub(r.Error), Scrub(r.Note)
 	r.UserIDs, r.Overrides = scrubAll(r.UserIDs), scrubAll(r.Overrides)
 	if r.Retries != nil {

@@ -48,7 +48,11 @@ pass in all.
 log stores them: a call has an attempt record (written before the call) and
 a result record (after it; none when the call was cut off), so --limit N
 --json writes up to 2N lines. Select the records of one phase to get one
-line a call: "phase" is "attempt" or "result".
+line a call: "phase" is "attempt" or "result". What makes no call is one
+record of phase "note": the log's own repairs, and each operation that
+resume --discard left undone for good (action "discard", the operation in
+"discards", the reason given, and in "note" what was left and what was
+made before the cut and stays; --action discard lists them).
 
 Without --audit-log it reads the audit log of the state directory; a file
 named with --audit-log that does not exist is a usage error (exit 2).`,
@@ -76,7 +80,7 @@ named with --audit-log that does not exist is a usage error (exit 2).`,
 	f.IntVar(&o.Limit, "limit", 50, "the newest N calls that pass the filters, not records: with --json up to 2N lines (0: all)")
 	f.StringVar(&o.Filter.Email, "email", "", "calls on accounts whose email holds this")
 	f.StringVar(&o.Filter.User, "user", "", "calls on accounts whose user id or identifier (username, phone) holds this")
-	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …)")
+	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …; discard: what resume --discard left undone)")
 	f.StringVar(&o.Filter.Result, "result", "", "calls with this result (ok, error, unknown, \"no result\")")
 	f.StringVar(&o.Filter.Operator, "operator", "", "calls made by this operator")
 	f.StringVar(&o.Since, "since", "", "calls of the last D (90m, 24h, 7d), or since a date (2026-11-30) or time (RFC 3339)")
@@ -111,11 +115,12 @@ func runAudit(o *auditOptions) (err error) {
 			return err
 		}
 	}
-	if a := o.Filter.Action; a != "" && a != audit.ActionRepair && !slices.Contains(linking.Actions, a) {
-		return usageErrorf("--action %s: no call has it; actions are %s, and %s (the log's own notes)", printableName(a), strings.Join(linking.Actions, ", "), audit.ActionRepair)
+	if a := o.Filter.Action; a != "" && a != audit.ActionRepair && a != audit.ActionDiscard && !slices.Contains(linking.Actions, a) {
+		return usageErrorf("--action %s: no call has it; actions are %s, and %s (the log's own notes) and %s (what resume --discard left undone)",
+			printableName(a), strings.Join(linking.Actions, ", "), audit.ActionRepair, audit.ActionDiscard)
 	}
 	if r := o.Filter.Result; r != "" && !slices.Contains([]string{audit.ResultOK, audit.ResultError, audit.ResultUnknown, session.NoResult, audit.PhaseNote}, r) {
-		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\" (and %s, the log's own notes)", printableName(r), session.NoResult, audit.PhaseNote)
+		return usageErrorf("--result %s: results are ok, error, unknown and \"%s\" (and %s, the records of no call: the log's own notes, discards)", printableName(r), session.NoResult, audit.PhaseNote)
 	}
 	paths := o.g.paths()
 	path := paths.AuditLog
@@ -226,6 +231,7 @@ func printCall(io *streams, c session.Call) {
 	}
 	detail("reason", p(c.Reason))
 	detail("undoes", p(c.Undoes))
+	detail("discards", p(c.Discards))
 	detail("override", p(strings.Join(c.Overrides, ", ")))
 	detail("backup", p(c.Backup))
 	detail("note", p(c.Note)) // how a call cut off was settled: no error

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/report"
 	"github.com/linkdesk/linkdesk/session"
@@ -42,7 +43,9 @@ a terminal) makes those calls, with every check an apply makes.
 --discard leaves what remains undone for good instead: the calls made
 stay on the tenant, and it says what takes them back. It is a write like
 any other: it shows what it would leave, asks on a terminal (default No),
-and without a terminal discards nothing unless --force is given with it.`,
+and without a terminal discards nothing unless --force is given with it.
+A discard made is kept in the audit log, one record an operation it
+leaves, with the operator and --reason (linkdesk audit --action discard).`,
 		Example: `  linkdesk resume
   linkdesk resume --force
   linkdesk resume --discard
@@ -310,14 +313,20 @@ func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, rema
 	if err != nil {
 		return err
 	}
+	var recorded []audit.Record // the discard's audit records, one an operation left
 	if ok {
-		if err := s.Discard(u); err != nil {
+		log, recs, err := s.DiscardWithReason(u, o.Reason)
+		if err != nil {
 			return commandError(err)
 		}
+		recorded = recs
 		printDiscard(out, true, remaining, madeMaybe, partly)
+		if len(recs) > 0 {
+			fmt.Fprintf(out, "  audit log: %s (linkdesk audit --action %s)\n", printableName(log), audit.ActionDiscard)
+		}
 	}
 	if o.JSON {
-		return writeJSON(o.io.Out, discardedJSON(u.Plan, ok, remaining, madeMaybe, partly))
+		return writeJSON(o.io.Out, discardedJSON(u.Plan, ok, remaining, madeMaybe, partly, recorded))
 	}
 	return nil
 }
@@ -376,6 +385,9 @@ type discardedOperation struct {
 	// none can: TakeBack says what then).
 	UndoOpID string `json:"undo_op_id,omitempty"`
 	TakeBack string `json:"take_back,omitempty"`
+	// AuditOpID (added) is the op_id of the discard's audit record of the
+	// operation (action "discard"); none in a dry run.
+	AuditOpID string `json:"audit_op_id,omitempty"`
 }
 
 type maybeMadeJSON struct {
@@ -389,8 +401,8 @@ type madeCallJSON struct {
 }
 
 // discardedJSON is the discard of plan p (made, or its dry run),
-// remaining being its steps left.
-func discardedJSON(p *linking.Plan, discarded bool, remaining []string, maybe []session.MaybeMade, partly []session.PartlyMade) discardJSON {
+// remaining being its steps left, recorded its audit records.
+func discardedJSON(p *linking.Plan, discarded bool, remaining []string, maybe []session.MaybeMade, partly []session.PartlyMade, recorded []audit.Record) discardJSON {
 	out := discardJSON{Plan: p.ID, DryRun: !discarded, Discarded: discarded, Operations: []discardedOperation{}}
 	for _, op := range p.Operations {
 		d := discardedOperation{ID: op.ID, Kind: op.Kind, Title: report.OperationTitle(op), LeftUndone: []string{}, Made: []madeCallJSON{}}
@@ -418,6 +430,9 @@ func discardedJSON(p *linking.Plan, discarded bool, remaining []string, maybe []
 				d.UndoOpID = "" // no undo takes them back: TakeBack says what does
 			}
 		}
+		if i := slices.IndexFunc(recorded, func(r audit.Record) bool { return r.Discards == p.ID+"/"+op.ID }); i >= 0 {
+			d.AuditOpID = recorded[i].OpID
+		}
 		out.Operations = append(out.Operations, d)
 	}
 	return out
@@ -442,23 +457,9 @@ func printPartlyMade(out io.Writer, partly []session.PartlyMade) {
 	}
 }
 
-// takeBack says what takes back the calls made of a partly made operation.
-func takeBack(pm session.PartlyMade) string {
-	op := pm.Op
-	switch {
-	case op.Undoes != nil:
-		// An undo is not undone; run again, it plans what is left of it.
-		return fmt.Sprintf("%s is part of the undo of %s %s of plan %s, and an undo cannot be undone: `linkdesk undo %s` run again plans what is left of that undo; to bring back what these calls changed, do again what it undid",
-			op.ID, op.Undoes.Op, op.Undoes.Kind, printableName(op.Undoes.PlanID), printableName(op.Undoes.OpID))
-	case linking.UndoneAction(op.Kind) == "":
-		return fmt.Sprintf("linkdesk cannot undo a %s: `linkdesk show` the accounts, and put back by hand what matters", op.Kind)
-	case pm.OpID == "":
-		return "no audit record of this tenant names them, so `linkdesk undo` cannot find them: the backups written before each call hold the accounts as they were (`linkdesk audit` lists the calls); put back by hand what matters"
-	case op.Kind == linking.OpLink && !slices.ContainsFunc(pm.Made, func(st linking.Step) bool { return st.Action == linking.ActionLink }):
-		return fmt.Sprintf("linkdesk undo %s (the link itself was never made: it takes back only what these calls gave %s; its dry run shows the calls first)", pm.OpID, printableName(op.Primary))
-	}
-	return fmt.Sprintf("linkdesk undo %s (its dry run shows the calls first)", pm.OpID)
-}
+// takeBack says, printable, what takes back the calls made of a partly
+// made operation (session.PartlyMade.TakeBack).
+func takeBack(pm session.PartlyMade) string { return printableName(pm.TakeBack()) }
 
 // madeCalls counts the calls made of partly made operations.
 func madeCalls(partly []session.PartlyMade) int {

@@ -269,6 +269,10 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	if d := runCmd(t, nil, "resume", "--discard", "--force"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
 		t.Fatalf("resume --discard --force: exit %d\n%s%s", d.code, d.out, d.errOut)
 	}
+	if d := discardRecords(t, filepath.Join(e.state, "linkdesk", "audit.log")); len(d) != 1 ||
+		d[0].Note != "left undone for good by linkdesk resume --discard: op1.verify not made again: it may have gone out already, its answer never came (the email may have reached the person)" {
+		t.Errorf("the discard's audit records: %+v", d)
+	}
 	plan := filepath.Join(e.state, "linkdesk", "plans", e.auditRecords()[0].PlanID+".json")
 	if a := runCmd(t, nil, "apply", plan); strings.Contains(a.out, "never made") || !strings.Contains(a.out, "it may have gone out") {
 		t.Errorf("apply of the discarded plan:\n%s%s", a.out, a.errOut)

@@ -31,13 +31,15 @@ type Call struct {
 	Backup    string
 	Overrides []string
 	Undoes    string // the operation this call's undo reverses (plan/op), if it is one
+	Discards  string // the operation a discard left undone for good (plan/op), if it is one
 	Request   json.RawMessage
 	Records   []audit.Record // oldest first
 }
 
 // NoResult is the result of a call whose result record is missing: cut
-// off before it answered (`linkdesk resume` settles it). The log's own
-// notes (a repair) have audit.PhaseNote as their result.
+// off before it answered (`linkdesk resume` settles it). The records of
+// no call (the log's own notes, a repair; a discard) have audit.PhaseNote
+// as their result.
 const NoResult = "no result"
 
 // ReadCalls reads the whole audit log at path as calls, newest first, and
@@ -62,7 +64,7 @@ func Calls(recs []audit.Record) []Call {
 		}
 		c := &out[j]
 		c.Records = append([]audit.Record{r}, c.Records...)
-		if r.Phase == audit.PhaseNote { // the log's own note (a repair): its words are all it has
+		if r.Phase == audit.PhaseNote { // a record of no call (a repair, a discard): its words say it
 			c.Result, c.Error, c.Note, c.Time = audit.PhaseNote, "", r.Noted(), r.Time
 		}
 		if r.Phase == audit.PhaseResult && c.Result == NoResult {
@@ -79,6 +81,7 @@ func Calls(recs []audit.Record) []Call {
 		c.PlanID = firstOf(c.PlanID, r.PlanID)
 		c.Overrides = firstOf(c.Overrides, r.Overrides)
 		c.Undoes = firstOf(c.Undoes, r.Undoes)
+		c.Discards = firstOf(c.Discards, r.Discards)
 		if len(c.Request) == 0 {
 			c.Request = r.Request
 		}

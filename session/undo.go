@@ -17,7 +17,8 @@ import (
 
 // UndoPlan builds the plan that undoes an operation recorded in the audit
 // log: opID is the op_id of any of its audit records (an attempt or a
-// result of any of its steps). The plan comes from the plan the operation
+// result of any of its steps, or the record of a discard of what was left
+// of it: the undo takes back what it made before). The plan comes from the plan the operation
 // was part of (the copy kept for resume), the audit records of its steps
 // and the backups written before them, compared with the tenant as it is
 // now:
@@ -164,10 +165,11 @@ func redactedPaths(v any, path string) []string {
 	return out
 }
 
-// recordOf finds the record with op_id opID, and the records of its audit
-// log: the session's own, else a log this tenant's plans recorded in
-// (PlanLogs: a run given --audit-log, resumed without it). An op id none of
-// them holds names nothing: a UsageError (a log that cannot be read is not).
+// recordOf finds the record with op_id opID (a call's, or a discard's,
+// which names an operation), and the records of its audit log: the
+// session's own, else a log this tenant's plans recorded in (PlanLogs: a
+// run given --audit-log, resumed without it). An op id none of them holds
+// names nothing: a UsageError (a log that cannot be read is not).
 func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
 	logs := []string{s.Paths.AuditLog}
 	for i := 0; i < len(logs); i++ {
@@ -176,7 +178,7 @@ func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
 			return nil, nil, err
 		}
 		for j := range recs {
-			if recs[j].OpID == opID && recs[j].Phase != audit.PhaseNote {
+			if recs[j].OpID == opID && (recs[j].Phase != audit.PhaseNote || recs[j].Action == audit.ActionDiscard) {
 				return recs, &recs[j], nil
 			}
 		}
@@ -196,6 +198,11 @@ func (s *Session) undoSource(opID string) (linking.UndoSource, error) {
 		return src, err
 	}
 	opName, _, ok := strings.Cut(rec.Step, ".")
+	if rec.Action == audit.ActionDiscard {
+		// A discard's record names the operation it left, whose calls
+		// made before the cut its undo takes back.
+		_, opName, ok = strings.Cut(rec.Discards, "/")
+	}
 	if rec.PlanID == "" || !ok {
 		return src, fmt.Errorf("the record %s is not a step of a plan: it cannot be undone from here", opID)
 	}

@@ -139,21 +139,28 @@ func (s *Session) journaled(ex *linking.Executor, p *linking.Plan, path string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	release = unlock
-	log, err := s.planLog(j)
-	switch {
-	case err != nil:
-	case log != nil:
-		ex.Log, release = log, func() { log.Close(); unlock() }
-	default:
-		ex.Log, err = s.ownLog()
-	}
+	log, done, err := s.logOf(j)
 	if err != nil {
 		unlock()
 		return nil, nil, err
 	}
-	ex.Journal = j
-	return j, release, nil
+	ex.Log, ex.Journal = log, j
+	return j, func() { done(); unlock() }, nil
+}
+
+// logOf is the audit log the calls of j's plan keep to: the log of the
+// plan's earlier run where that is another (planLog), else the session's
+// own; done closes what logOf opened.
+func (s *Session) logOf(j *audit.Journal) (log *audit.Log, done func(), err error) {
+	log, err = s.planLog(j)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case log != nil:
+		return log, func() { log.Close() }, nil
+	}
+	log, err = s.ownLog()
+	return log, func() {}, err
 }
 
 // JournalPath is where the journal of plan id on this tenant goes by
@@ -444,19 +451,25 @@ func planUsers(p *linking.Plan, steps map[string]bool) []string {
 		if steps != nil && !slices.ContainsFunc(op.Steps, func(s linking.Step) bool { return steps[s.ID] }) {
 			continue
 		}
-		ids := []string{op.Primary, op.Secondary, op.Target}
-		for _, c := range op.Cascade {
-			ids = append(ids, c.Provider+"|"+c.UserID)
+		out = opUsers(op, out)
+	}
+	return out
+}
+
+// opUsers appends to out the accounts op writes that out does not hold.
+func opUsers(op linking.Operation, out []string) []string {
+	ids := []string{op.Primary, op.Secondary, op.Target}
+	for _, c := range op.Cascade {
+		ids = append(ids, c.Provider+"|"+c.UserID)
+	}
+	for _, st := range op.Steps { // the users each step's call touches (an undo's ticket: the account made again)
+		for _, want := range st.Expect {
+			ids = append(ids, want.UserID)
 		}
-		for _, st := range op.Steps { // the users each step's call touches (an undo's ticket: the account made again)
-			for _, want := range st.Expect {
-				ids = append(ids, want.UserID)
-			}
-		}
-		for _, id := range ids {
-			if id != "" && !slices.Contains(out, id) {
-				out = append(out, id)
-			}
+	}
+	for _, id := range ids {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
 		}
 	}
 	return out
@@ -807,12 +820,24 @@ func (s *Session) Finish(ctx context.Context, u Unsettled, opts ApplyOptions) (*
 	return s.Apply(ctx, u.Plan, opts)
 }
 
-// Discard leaves what u did not do for good: its remaining steps are
-// marked skipped in the journal, which no longer lists it as unsettled.
-// Steps with an unknown outcome must be settled first.
+// Discard leaves what u did not do for good, as DiscardWithReason does,
+// with no reason given.
 func (s *Session) Discard(u Unsettled) error {
+	_, _, err := s.DiscardWithReason(u, "")
+	return err
+}
+
+// DiscardWithReason leaves what u did not do for good: its remaining steps
+// are marked skipped in the journal, which no longer lists it as
+// unsettled. Steps with an unknown outcome must be settled first. A
+// discard makes no call, but it is the operator's decision on the
+// tenant's accounts: before the journal is touched, each operation it
+// leaves steps of is recorded in the audit log the plan's calls keep to
+// (discardRecords), with reason (resume --reason). It returns that log's
+// path and the records written.
+func (s *Session) DiscardWithReason(u Unsettled, reason string) (auditLog string, recs []audit.Record, err error) {
 	if s.ReadOnly {
-		return linking.ReadOnlyError()
+		return "", nil, linking.ReadOnlyError()
 	}
 	steps := []string(nil)
 	if u.Plan != nil {
@@ -820,16 +845,30 @@ func (s *Session) Discard(u Unsettled) error {
 	}
 	j, release, err := s.openJournal(u.PlanID, u.Journal, steps)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	defer release()
 	for _, st := range j.Steps() {
 		if st.State == audit.StepUnknown || st.State == audit.StepStarted {
-			return fmt.Errorf("step %s has an unknown outcome: settle it first (linkdesk resume)", st.ID)
+			return "", nil, fmt.Errorf("step %s has an unknown outcome: settle it first (linkdesk resume)", st.ID)
 		}
 	}
 	if err := s.CheckDiscard(u, func(step string) bool { return j.State(step) == audit.StepDone }); err != nil {
-		return err
+		return "", nil, err
+	}
+	// On record first, as a call's attempt is before the call: a discard
+	// cut off before its journal's end is discarded again, and recorded
+	// again, by the next resume --discard.
+	log, done, err := s.logOf(j)
+	if err != nil {
+		return "", nil, err
+	}
+	defer done()
+	for _, r := range s.discardRecords(u, j.Steps(), reason) {
+		if err := log.Append(r); err != nil {
+			return log.Path(), recs, err
+		}
+		recs = append(recs, r)
 	}
 	for _, st := range j.Steps() {
 		switch st.State {
@@ -839,11 +878,93 @@ func (s *Session) Discard(u Unsettled) error {
 				note += "; " + st.Note // it may have gone out: the journal keeps saying so
 			}
 			if err := j.Mark(st.ID, audit.StepSkipped, note); err != nil {
-				return err
+				return log.Path(), recs, err
 			}
 		}
 	}
-	return j.End(endDiscarded + " by " + s.Operator)
+	return log.Path(), recs, j.End(endDiscarded + " by " + s.Operator)
+}
+
+// discardedBy begins the note of a discard's audit record.
+const discardedBy = "left undone for good by linkdesk resume --discard: "
+
+// discardRecords are the audit records of a discard of u, whose journal
+// holds steps: one an operation with steps neither done nor skipped
+// (phase note: no call is made, no result follows), of its own op_id,
+// naming the operation (Discards: plan_id/op), the accounts it was to
+// write, and in its note the steps left undone, those whose answer never
+// came (not made again), and those made before the cut, which stay on the
+// tenant, with what takes them back (PartlyMade.TakeBack) or what took
+// them apart since.
+func (s *Session) discardRecords(u Unsettled, steps []audit.StepStatus, reason string) []audit.Record {
+	var (
+		partly []PartlyMade
+		undone map[string]string
+	)
+	if u.Plan != nil {
+		partly, undone = s.partlyMade(u.Plan, steps)
+	}
+	var out []audit.Record
+	for i := 0; i < len(steps); {
+		name, _, _ := strings.Cut(steps[i].ID, ".")
+		var left, made, parts []string
+		for ; i < len(steps) && strings.HasPrefix(steps[i].ID, name+"."); i++ {
+			switch st := steps[i]; st.State {
+			case audit.StepDone:
+				made = append(made, st.ID)
+			case audit.StepPending, audit.StepFailed:
+				if gone := linking.MayHaveGoneOut(st.Note); gone != "" {
+					parts = append(parts, st.ID+" not made again: it may have gone out already, its answer never came ("+gone+")")
+				} else {
+					left = append(left, st.ID)
+				}
+			}
+		}
+		if len(left)+len(parts) == 0 {
+			continue // done, or discarded before
+		}
+		if len(left) > 0 {
+			parts = append([]string{strings.Join(left, ", ") + " not made"}, parts...)
+		}
+		r := audit.Record{Operator: s.Operator, Tenant: s.Name, Action: audit.ActionDiscard, Phase: audit.PhaseNote, OpID: audit.NewOpID(),
+			PlanID: u.PlanID, Discards: u.PlanID + "/" + name, Reason: reason}
+		n := len(made)
+		switch j := slices.IndexFunc(partly, func(pm PartlyMade) bool { return pm.Op.ID == name }); {
+		case j >= 0:
+			parts = append(parts, fmt.Sprintf("%s made before the cut %s on the tenant; to take %s back: %s",
+				strings.Join(made, ", "), plural(n, "stays", "stay"), plural(n, "it", "them"), partly[j].TakeBack()))
+		case n > 0 && undone[name] != "":
+			parts = append(parts, fmt.Sprintf("%s made before the cut, taken apart since by %s", strings.Join(made, ", "), undone[name]))
+		case n > 0: // no copy of the plan: what became of them is not known here
+			parts = append(parts, fmt.Sprintf("%s made before the cut", strings.Join(made, ", ")))
+		}
+		r.Note = discardedBy + strings.Join(parts, "; ")
+		if u.Plan == nil {
+			out = append(out, r)
+			continue
+		}
+		if op, ok := u.Plan.Op(name); ok {
+			r.UserIDs = opUsers(op, nil)
+			for _, id := range r.UserIDs {
+				if n := op.Names[id]; n != "" {
+					if r.Names == nil {
+						r.Names = map[string]string{}
+					}
+					r.Names[id] = n
+				}
+			}
+			for _, st := range op.Steps {
+				for _, want := range st.Expect {
+					r.Emails = addEmail(r.Emails, want.Email)
+				}
+			}
+			if op.Undoes != nil {
+				r.Undoes = op.Undoes.String()
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // CheckDiscard refuses to leave u's remaining steps undone where that
@@ -906,12 +1027,20 @@ func (s *Session) PartlyMade(u Unsettled) ([]PartlyMade, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, _ := s.partlyMade(u.Plan, snap.Steps)
+	return out, nil
+}
+
+// partlyMade is PartlyMade of plan p whose journal holds steps, and the
+// operations of p taken apart since (undoneOps; nil when no operation is
+// partly made).
+func (s *Session) partlyMade(p *linking.Plan, steps []audit.StepStatus) ([]PartlyMade, map[string]string) {
 	state := map[string]audit.StepState{}
-	for _, st := range snap.Steps {
+	for _, st := range steps {
 		state[st.ID] = st.State
 	}
 	var out []PartlyMade
-	for _, op := range u.Plan.Operations {
+	for _, op := range p.Operations {
 		pm := PartlyMade{Op: op}
 		for _, st := range op.Steps {
 			switch state[st.ID] {
@@ -929,19 +1058,38 @@ func (s *Session) PartlyMade(u Unsettled) ([]PartlyMade, error) {
 	if len(out) == 0 {
 		return nil, nil
 	}
-	undone := s.undoneOps(u.Plan)
+	undone := s.undoneOps(p)
 	recs := s.tenantRecords()
 	out = slices.DeleteFunc(out, func(pm PartlyMade) bool { return undone[pm.Op.ID] != "" })
 	for i := range out {
 		for _, r := range recs {
-			if r.PlanID == u.Plan.ID && r.Phase == audit.PhaseResult && r.Result == audit.ResultOK &&
+			if r.PlanID == p.ID && r.Phase == audit.PhaseResult && r.Result == audit.ResultOK &&
 				slices.ContainsFunc(out[i].Made, func(st linking.Step) bool { return st.ID == r.Step }) {
 				out[i].OpID = r.OpID
 				break
 			}
 		}
 	}
-	return out, nil
+	return out, undone
+}
+
+// TakeBack says what takes back the calls made of pm's operation, which a
+// discard leaves on the tenant.
+func (pm PartlyMade) TakeBack() string {
+	op := pm.Op
+	switch {
+	case op.Undoes != nil:
+		// An undo is not undone; run again, it plans what is left of it.
+		return fmt.Sprintf("%s is part of the undo of %s %s of plan %s, and an undo cannot be undone: `linkdesk undo %s` run again plans what is left of that undo; to bring back what these calls changed, do again what it undid",
+			op.ID, op.Undoes.Op, op.Undoes.Kind, op.Undoes.PlanID, op.Undoes.OpID)
+	case linking.UndoneAction(op.Kind) == "":
+		return fmt.Sprintf("linkdesk cannot undo a %s: `linkdesk show` the accounts, and put back by hand what matters", op.Kind)
+	case pm.OpID == "":
+		return "no audit record of this tenant names them, so `linkdesk undo` cannot find them: the backups written before each call hold the accounts as they were (`linkdesk audit` lists the calls); put back by hand what matters"
+	case op.Kind == linking.OpLink && !slices.ContainsFunc(pm.Made, func(st linking.Step) bool { return st.Action == linking.ActionLink }):
+		return fmt.Sprintf("linkdesk undo %s (the link itself was never made: it takes back only what these calls gave %s; its dry run shows the calls first)", pm.OpID, op.Primary)
+	}
+	return fmt.Sprintf("linkdesk undo %s (its dry run shows the calls first)", pm.OpID)
 }
 
 // MaybeMade is a step whose call may have gone out although its answer

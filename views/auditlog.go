@@ -797,7 +797,11 @@ func (a *AuditLog) detail(e *auditEntry, room int) []string {
 	if e.Undoes != "" {
 		out = append(out, s.Header.Render("undoes ")+tui.Fit(a.undone(e.Undoes), w-8))
 	}
-	out = append(out, s.Header.Render("call ")+tui.Fit(callText(string(e.Request)), w-6))
+	if e.Discards != "" { // no call: the operation a discard left
+		out = append(out, s.Header.Render("discards ")+tui.Fit(e.Discards, w-10))
+	} else {
+		out = append(out, s.Header.Render("call ")+tui.Fit(callText(string(e.Request)), w-6))
+	}
 	if len(e.Overrides) > 0 {
 		out = append(out, s.Warn.Render("overrides ")+tui.Fit(strings.Join(e.Overrides, ", "), w-12))
 	}
@@ -902,6 +906,9 @@ func (r *AuditRecord) View() string {
 				undone = r.undone
 			}
 			all = append(all, label("undoes", undone)...)
+		}
+		if rec.Discards != "" {
+			all = append(all, label("discards", rec.Discards)...)
 		}
 		if len(rec.Overrides) > 0 {
 			all = append(all, label("overrides", strings.Join(rec.Overrides, ", "))...)

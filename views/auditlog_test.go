@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -729,4 +730,35 @@ func TestTheAuditLogsHelpListsF(t *testing.T) {
 	h.linkGroup("alice.nguyen@gmail.com")
 	h.press("3", "?")
 	h.mustShowWhole("undo this operation", "undo, to force over changes since (it lists them and asks)")
+}
+
+// A discard (linkdesk resume --discard) is a row of its own, action
+// discard and result note: the pane under the list names the operation it
+// left in place of a call (it made none), with its note and reason, and so
+// does the whole record.
+func TestTheAuditLogShowsADiscard(t *testing.T) {
+	h := newHarness(t, harnessOpts{width: 120, height: 30})
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := audit.OpenLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Append(audit.Record{Operator: "dana", Tenant: h.c.Backend.TenantName(), Action: audit.ActionDiscard, Phase: audit.PhaseNote,
+		OpID: audit.NewOpID(), PlanID: "plan-1f2e", Discards: "plan-1f2e/op1", UserIDs: []string{"auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993"},
+		Reason: "ZD-7: kept apart", Note: "left undone for good by linkdesk resume --discard: op1.link not made"}); err != nil {
+		t.Fatal(err)
+	}
+	log.Close()
+	h.c.Backend.Session.Paths.AuditLog = path
+	h.press("3")
+	h.mustShow("discard", "note", "discards plan-1f2e/op1", "note left undone for good by linkdesk resume --discard: op1.link not made", "why ZD-7: kept apart")
+	if strings.Contains(h.screen(), "call ") {
+		t.Errorf("the pane shows a call of a discard:\n%s", h.screen())
+	}
+	h.press("enter")
+	activeIs[*AuditRecord](h, "enter did not open the record")
+	h.mustShow("discard · note", "plan-1f2e/op1", "ZD-7: kept apart")
+	if !strings.Contains(h.screen(), "discards") {
+		t.Errorf("the record does not name the operation discarded:\n%s", h.screen())
+	}
 }
