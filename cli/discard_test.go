@@ -72,6 +72,8 @@ func TestResumeDiscardWithoutForceIsADryRun(t *testing.T) {
 	r := runCmd(t, nil, "resume", "--discard")
 	for _, want := range []string{
 		"a discard would leave op1.member, op1.link undone for good.",
+		// Which accounts: a step id alone does not say (tester).
+		"    op1: link google-oauth2|108812345678901234567 into auth0|63ea1f0b2c8d4e5f60718293",
 		"made before it was cut off, and left on the tenant: op1.patch, op1.roles (op1.member, op1.link left undone):",
 		"to take them back: linkdesk undo ",
 	} {

@@ -299,7 +299,7 @@ func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, rema
 		out = o.io.ErrOut
 	}
 	if !o.Force {
-		printDiscard(out, false, remaining, madeMaybe, partly)
+		printDiscard(out, u.Plan, false, remaining, madeMaybe, partly)
 	}
 	ok, err := confirm(o.ctx, o.io, o.writeFlags, confirmation{
 		question:  fmt.Sprintf("Discard what remains of plan %s on %s, for good?", u.PlanID, printableName(s.Name)),
@@ -320,7 +320,7 @@ func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, rema
 			return commandError(err)
 		}
 		recorded = recs
-		printDiscard(out, true, remaining, madeMaybe, partly)
+		printDiscard(out, u.Plan, true, remaining, madeMaybe, partly)
 		if len(recs) > 0 {
 			fmt.Fprintf(out, "  audit log: %s (linkdesk audit --action %s)\n", printableName(log), audit.ActionDiscard)
 		}
@@ -335,7 +335,7 @@ func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, rema
 // steps never made, left undone for good, those whose answer never came,
 // not made again, and the calls made of each operation it leaves halfway,
 // which stay on the tenant, with what takes them back.
-func printDiscard(out io.Writer, discarded bool, remaining []string, madeMaybe []session.MaybeMade, partly []session.PartlyMade) {
+func printDiscard(out io.Writer, p *linking.Plan, discarded bool, remaining []string, madeMaybe []session.MaybeMade, partly []session.PartlyMade) {
 	var never []string
 	for _, step := range remaining {
 		if !slices.ContainsFunc(madeMaybe, func(m session.MaybeMade) bool { return m.Step == step }) {
@@ -348,6 +348,7 @@ func printDiscard(out io.Writer, discarded bool, remaining []string, madeMaybe [
 		} else {
 			fmt.Fprintf(out, "  a discard would leave %s undone for good.\n", stepList(never))
 		}
+		printOperationsOf(out, p, never)
 	}
 	for _, m := range madeMaybe {
 		if discarded {
@@ -357,6 +358,27 @@ func printDiscard(out io.Writer, discarded bool, remaining []string, madeMaybe [
 		}
 	}
 	printPartlyMade(out, partly)
+}
+
+// printOperationsOf names the operations the steps belong to (the first
+// stepsListed of them), as a step id alone ("op2.link") does not say which
+// accounts it concerns (tester).
+func printOperationsOf(out io.Writer, p *linking.Plan, steps []string) {
+	var ops []string
+	for _, step := range steps {
+		if op, _, _ := strings.Cut(step, "."); !slices.Contains(ops, op) {
+			ops = append(ops, op)
+		}
+	}
+	for i, id := range ops {
+		if i == stepsListed {
+			fmt.Fprintf(out, "    and %d more operations\n", len(ops)-stepsListed)
+			break
+		}
+		if op, ok := p.Op(id); ok {
+			fmt.Fprintf(out, "    %s: %s\n", printableName(id), printableName(report.OperationTitle(op)))
+		}
+	}
 }
 
 // discardJSON is what resume --discard --json prints of a plan it left:
