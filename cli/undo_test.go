@@ -541,9 +541,10 @@ func TestUnlinkOfALinkLinkdeskMadeSaysItsUndoGivesMore(t *testing.T) {
 	link := e.opIDOf("link")
 	google := strings.TrimPrefix(cmdAliceGoogle, "google-oauth2|")
 	said := []string{
-		cmdAliceGoogle + " comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history; what its link gave " + cmdAliceDB + " stays with it: the metadata merged into it, the role support and the membership of beta",
-		"this identity was linked by linkdesk (op " + link + ", ",
-		", by operator-ann): U on that record in the audit log (`linkdesk undo " + link + "`) gives the account back its metadata, the role support, the membership of acme and the membership of beta, and takes off " + cmdAliceDB + " what the link gave it; a plain unlink gives back none of it",
+		"op1  unlink " + cmdAliceGoogle + " from " + cmdAliceDB + "\n",
+		"note: the identity comes back as a new account with its old profile and no metadata, roles, memberships or login history; the primary keeps what the link gave it: the merged metadata, the role support and the membership of beta; this unlink's own undo links it again",
+		"note: linkdesk made this link on ",
+		", by operator-ann; its undo (U on its audit record, or `linkdesk undo " + link + "`) gives the account back its metadata, the role support, the membership of acme and the membership of beta, and takes back what the link gave the primary, unlike this unlink, even after it",
 	}
 	r := runCmd(t, nil, "unlink", cmdAliceDB, "google-oauth2", google)
 	for _, s := range said {
@@ -553,7 +554,7 @@ func TestUnlinkOfALinkLinkdeskMadeSaysItsUndoGivesMore(t *testing.T) {
 	}
 	no := "n\n"
 	r = runCmd(t, &no, "unlink", cmdAliceDB, "google-oauth2", google)
-	if all := r.out + r.errOut; !strings.Contains(all, said[2]) || strings.Index(all, said[2]) > strings.Index(all, "Unlink google-oauth2|") {
+	if all := r.out + r.errOut; !strings.Contains(all, said[3]) || strings.Index(all, said[3]) > strings.Index(all, "Unlink google-oauth2|") {
 		t.Fatalf("the question is not preceded by the pointer to the link's undo:\n%s\n%s", r.out, r.errOut)
 	}
 

@@ -2,7 +2,6 @@ package linking
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +35,7 @@ func NoteLinkedBy(op *Operation, by LinkedBy) {
 	// What the link gave the primary, as far as its calls took effect.
 	var carried []string
 	if slices.ContainsFunc(link.Steps, func(s Step) bool { return s.Action == ActionPatchMetadata && done(s) }) {
-		carried = append(carried, "the metadata merged into it")
+		carried = append(carried, "the merged metadata")
 	}
 	if slices.ContainsFunc(link.Steps, func(s Step) bool { return s.Action == ActionAssignRoles && done(s) }) {
 		for _, r := range link.Roles {
@@ -49,10 +48,9 @@ func NoteLinkedBy(op *Operation, by LinkedBy) {
 			carried = append(carried, "the membership of "+o.Label())
 		}
 	}
-	ref := op.Secondary
-	first := ref + " comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history"
+	first := unlinkComesBack
 	if len(carried) > 0 {
-		first += fmt.Sprintf("; what its link gave %s stays with it: %s", op.Primary, joinAnd(carried))
+		first += "; the primary keeps what the link gave it: " + joinAnd(carried)
 	}
 	op.Notes[0] = first + "; this unlink's own undo links it again"
 
@@ -70,25 +68,27 @@ func NoteLinkedBy(op *Operation, by LinkedBy) {
 			back = append(back, "the membership of "+o.Label())
 		}
 	}
-	when := by.Time.UTC().Format("2006-01-02 15:04 UTC")
-	who := ""
+	n := "linkdesk made this link on " + by.Time.UTC().Format("2006-01-02 15:04 UTC")
 	if by.Operator != "" {
-		who = ", by " + by.Operator
+		n += ", by " + by.Operator
 	}
-	undo := fmt.Sprintf("U on that record in the audit log (`linkdesk undo %s`)", by.OpID)
-	var n string
+	n += "; its undo (U on its audit record, or `linkdesk undo " + by.OpID + "`) "
 	switch {
 	case len(back) == 0 && len(carried) == 0:
-		n = fmt.Sprintf("this identity was linked by linkdesk (op %s, %s%s): %s would do no more than this unlink, as the account held no metadata, roles or memberships and the link gave %s none", by.OpID, when, who, undo, op.Primary)
+		n += "would do no more than this unlink: the account held no metadata, roles or memberships, and the link gave the primary none"
 	default:
 		var does []string
 		if len(back) > 0 {
 			does = append(does, "gives the account back "+joinAnd(back))
 		}
 		if len(carried) > 0 {
-			does = append(does, "takes off "+op.Primary+" what the link gave it")
+			does = append(does, "takes back what the link gave the primary")
 		}
-		n = fmt.Sprintf("this identity was linked by linkdesk (op %s, %s%s): %s %s; a plain unlink gives back none of it (that undo still can, after it)", by.OpID, when, who, undo, strings.Join(does, ", and "))
+		and := " and "
+		if len(back) > 1 { // a list of its own before it
+			and = ", and "
+		}
+		n += strings.Join(does, and) + ", unlike this unlink, even after it"
 	}
 	op.Notes = slices.Insert(op.Notes, 1, n)
 }

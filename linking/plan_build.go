@@ -242,6 +242,13 @@ func cloneState(s UserState) UserState {
 	return s
 }
 
+// unlinkComesBack is what an unlink's notes say first: what the identity
+// comes back with, and without. The notes of an unlink call its two
+// accounts the identity and the primary (the dialog and the dry run name
+// both above them, by identifier and user id): each user id said once
+// there, not again in every note.
+const unlinkComesBack = "the identity comes back as a new account with its old profile and no metadata, roles, memberships or login history"
+
 // PlanUnlink plans detaching provider|userID from primary. The identity
 // comes back as a user of its own, without metadata; no user of that id may
 // exist before. The primary is backed up first: its identities[] hold the
@@ -253,9 +260,9 @@ func PlanUnlink(primary client.User, provider, userID, reason string) (Operation
 	}
 	ref := IdentityRef{Provider: provider, UserID: userID}
 	op := Operation{Kind: OpUnlink, Primary: primary.UserID, Secondary: ref.String(), Reason: reason, KeepBlocked: primary.Blocked}
-	op.Notes = []string{fmt.Sprintf("%s comes back as a new account, with its old profile and no metadata, roles, organization memberships or login history; its undo (`linkdesk undo`, or U in the audit log) links it again", ref)}
+	op.Notes = []string{unlinkComesBack + "; its undo (`linkdesk undo`, or U in the audit log) links it again"}
 	if primary.Blocked {
-		op.Notes = append(op.Notes, fmt.Sprintf("%s is blocked, so %s comes back blocked too: the unlink lets no one in; unblock it afterwards if it should sign in", primary.UserID, ref))
+		op.Notes = append(op.Notes, "the primary is blocked, so the identity comes back blocked too: the unlink lets no one in; unblock it afterwards if it should sign in")
 	}
 	if err := op.steps(StateOf(primary), absent(ref.String())); err != nil {
 		return Operation{}, err
