@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -223,5 +224,48 @@ func TestALongMessageIsShownWholeOverLinesTakenFromTheScreen(t *testing.T) {
 	}
 	if lines := strings.Count(m.View().Content, "\n") + 1; lines != 20 {
 		t.Errorf("the screen is %d lines, not the window's 20", lines)
+	}
+}
+
+// TestAWriteDoneTakesOneLineAt60Columns: testers saw the toast of a
+// ticket made at 60 columns take two lines ("…): / done. · ? help"), and
+// an unlink's lose its "done" to the cut of the second. A write done says
+// so in one line: whole where it fits, else by its short label (each
+// account by what tells it apart, without its user id), else that cut at
+// its end, by cells and never inside a character, with …, its outcome
+// ("done.", "done, except …") whole.
+func TestAWriteDoneTakesOneLineAt60Columns(t *testing.T) {
+	m := helpModel(t)
+	m.Update(PushMsg{Screen: &probeScreen{c: m.c}})
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	const wide = "王小明测试账户王小明测试账户王小明测试账户@example.com" // two cells a character
+	for _, c := range []struct {
+		msg  WriteDoneMsg
+		want string // the footer, less the spaces before ? help
+	}{
+		{WriteDoneMsg{Label: "delete auth0|1"}, "✓ delete auth0|1: done. · ? help"},
+		{WriteDoneMsg{Label: "ticket for alice.nguyen@gmail.com (auth0|63ea1f0b2c8d4e5f60718293)", Short: "ticket for auth0|63ea1f0b2c8d4e5f60718293"},
+			"✓ ticket for auth0|63ea1f0b2c8d4e5f60718293: done. · ? help"},
+		{WriteDoneMsg{Label: "delete patricia.muller1368 (auth0|67d29c69e5b0ef0b410c60ca)", Short: "delete patricia.muller1368"},
+			"✓ delete patricia.muller1368: done. · ? help"},
+		{WriteDoneMsg{Label: "unlink google-oauth2|108812345678901234567 from alice.nguyen@gmail.com (auth0|63ea1f0b2c8d4e5f60718293)"},
+			"✓ unlink google-oauth2|108812345678901234567 from al…: done."},
+		{WriteDoneMsg{Label: "undo link of google-oauth2|108812345678901234567 into auth0|63ea1f0b2c8d4e5f60718293", Done: "except what its notes said"},
+			"✓ undo link of google-oa…: done, except what its notes said."},
+		{WriteDoneMsg{Label: "ticket for " + wide + " (auth0|1)", Short: "ticket for " + wide},
+			"✓ ticket for 王小明测试账户王小明测试账户王小明测试…: done."}, // 59 cells: the next character takes two
+	} {
+		m.Update(c.msg)
+		f := m.footer()
+		if got := strings.Join(strings.Fields(f), " "); got != strings.Join(strings.Fields(c.want), " ") || strings.Contains(f, "\n") || Width(f) > 60 || !utf8.ValidString(f) {
+			t.Errorf("the toast of %q at 60 columns:\n%q (%d cells)\nwant one line:\n%q", c.msg.Label, f, Width(f), c.want)
+		}
+		m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) // the next key takes it away
+	}
+	// Wide, the label whole, as before.
+	m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
+	m.Update(WriteDoneMsg{Label: "ticket for alice.nguyen@gmail.com (auth0|63ea1f0b2c8d4e5f60718293)", Short: "ticket for auth0|63ea1f0b2c8d4e5f60718293"})
+	if f := m.footer(); !strings.HasPrefix(f, "✓ ticket for alice.nguyen@gmail.com (auth0|63ea1f0b2c8d4e5f60718293): done.") {
+		t.Errorf("at 140 columns the toast: %q", f)
 	}
 }

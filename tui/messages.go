@@ -165,12 +165,17 @@ type WriteRequest struct {
 	// Done is said after "done, " when the write ends well, where done alone
 	// would claim more than the write does ("" for nothing).
 	Done string
+	// Short is Label in fewer cells, each account by what tells it apart
+	// without its user id beside it ("" for Label): what the one line of
+	// the toast says of the write once it is done, where Label does not fit.
+	Short string
 }
 
 // WriteDoneMsg answers a WriteRequest with what Run returned.
 type WriteDoneMsg struct {
 	Task   TaskID
 	Label  string
+	Short  string // WriteRequest.Short
 	Done   string // WriteRequest.Done
 	Emails []string
 	Result any

@@ -87,13 +87,32 @@ func NameIn(g *linking.Group, a *linking.Account) string {
 	if a == nil {
 		return ""
 	}
-	if UniqueIn(g, a) {
-		return Label(a)
-	}
-	if u, ok := UsernameIn(g, a); ok {
-		return AccountLabel(u, a.UserID)
+	if id, ok := tellsApartIn(g, a); ok {
+		return AccountLabel(id, a.UserID)
 	}
 	return a.UserID
+}
+
+// ShortNameIn is NameIn in fewer cells: the identifier that tells a apart
+// in g without its user id beside it, else its user id alone (a write's
+// toast, where its whole label does not fit: tui.WriteRequest.Short).
+func ShortNameIn(g *linking.Group, a *linking.Account) string {
+	if a == nil {
+		return ""
+	}
+	if id, ok := tellsApartIn(g, a); ok && id.Value != "" && id.Type != linking.IdentifierUserID {
+		return id.Value
+	}
+	return a.UserID
+}
+
+// tellsApartIn is the identifier that tells a apart from the other
+// accounts of g: its primary identifier, else a username (UsernameIn).
+func tellsApartIn(g *linking.Group, a *linking.Account) (linking.PrimaryIdentifier, bool) {
+	if UniqueIn(g, a) {
+		return a.Identifier, true
+	}
+	return UsernameIn(g, a)
 }
 
 // UsernameIn is linking.UsernameTellsApart: the username that names an

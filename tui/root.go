@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,7 +103,10 @@ type Model struct {
 	lastErr  string
 	note     string
 	noteDone bool // note says a thing was done: it gets a ✓
-	quitting bool // quit: the last frame is blank, and keys reach no screen
+	// noteWrite is the note of a write done, in its parts, while note is
+	// its whole (label+outcome): the toast fits it in one line.
+	noteWrite writeNote
+	quitting  bool // quit: the last frame is blank, and keys reach no screen
 	// The writes in flight as the program quit, sorted (sortWritesLeft):
 	// cut off (a call may have gone out), unsent (none did) or finished
 	// (done on the way out: its answer came, or it was found on the tenant).
@@ -726,7 +730,7 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 	return func() tea.Msg {
 		res, err := run(ctx)
 		end <- writeEnd{res: res, err: err}
-		return WriteDoneMsg{Task: req.Task, Label: req.Label, Done: req.Done, Emails: req.Emails, Result: res, Err: err}
+		return WriteDoneMsg{Task: req.Task, Label: req.Label, Short: req.Short, Done: req.Done, Emails: req.Emails, Result: res, Err: err}
 	}
 }
 
@@ -755,10 +759,11 @@ func (m *Model) finishWrite(msg WriteDoneMsg) tea.Cmd {
 	if msg.Err != nil {
 		m.lastErr = msg.Label + ": " + madeBefore(msg.Result) + msg.Err.Error()
 	} else {
-		m.note, m.noteDone = msg.Label+": done.", true
+		n := writeNote{label: msg.Label, short: msg.Short, outcome: ": done."}
 		if msg.Done != "" {
-			m.note = msg.Label + ": done, " + msg.Done + "."
+			n.outcome = ": done, " + msg.Done + "."
 		}
+		m.note, m.noteDone, m.noteWrite = n.label+n.outcome, true, n
 	}
 	// Re-read even after an error: a write may have half happened. Every
 	// screen sees the write first, then the active one is told it is on top.
@@ -1496,6 +1501,8 @@ func (m *Model) footer() string {
 			return m.messageLines(s.Error, msg, offer, tail)
 		}
 		return s.Error.Render(Pad(msg, m.width))
+	case m.note != "" && m.noteDone && m.note == m.noteWrite.label+m.noteWrite.outcome:
+		return m.toast(s.Good, m.noteWrite.line(m.width), offer, tail)
 	case m.note != "" && m.noteDone:
 		return m.toast(s.Good, "✓ "+m.note, offer, tail)
 	case m.note != "":
@@ -1558,6 +1565,28 @@ func (m *Model) toast(style lipgloss.Style, msg string, offer bool, tail string)
 		return style.Render(Fit(msg, m.width-Width(tail))) + tail
 	}
 	return style.Render(Fit(msg, m.width))
+}
+
+// writeNote is the toast of a write done: its label, the label in fewer
+// cells (WriteRequest.Short, "" for none) and its outcome (": done.").
+type writeNote struct{ label, short, outcome string }
+
+// leastLabel is the fewest cells of its label a write's toast cut to one
+// line keeps: its action's words and the start of a name.
+const leastLabel = 12
+
+// line is the toast in width cells where its label leaves room: whole
+// where it fits, else by its short label, else that cut at its end (by
+// cells, …), its outcome kept whole: testers saw "ticket for
+// alice.nguyen@gmail.com (auth0|…): done." take two lines at 60 columns,
+// and an unlink's lose its "done" to the cut of the second.
+func (n writeNote) line(width int) string {
+	whole := "✓ " + n.label + n.outcome
+	room := width - Width("✓ "+n.outcome)
+	if Width(whole) <= width || room < leastLabel {
+		return whole // in one line, or over lines (messageLines)
+	}
+	return "✓ " + Fit(cmp.Or(n.short, n.label), room) + n.outcome
 }
 
 // messageLines is the most lines a message takes in place of the screen's

@@ -237,10 +237,11 @@ func (d *DeleteDialog) key(k tea.KeyPressMsg) tea.Cmd {
 		default:
 			op := *d.op
 			op.Reason = d.reason.Value()
-			name := d.userID
+			name, short := d.userID, d.userID
 			if a := d.account(); a != nil {
-				name = tui.NameIn(d.group(), a)
+				name, short = tui.NameIn(d.group(), a), tui.ShortNameIn(d.group(), a)
 			}
+			d.exec.short = "delete " + tui.Fit(short, labelName)
 			return d.exec.start(d.c, "delete "+tui.Fit(name, labelName), d.email, []linking.Operation{op})
 		}
 	case d.refused():

@@ -699,12 +699,20 @@ func (w *LinkWizard) execute() tea.Cmd {
 		names = append(names, w.name(id))
 	}
 	// The label is what the status bar says of the write in flight and once
-	// it is done: short enough to show there. The result screen lists
+	// it is done: short enough to show there; by tui.ShortNameIn, what the
+	// toast says where it does not fit in its line. The result screen lists
 	// every call, each secondary by its user id.
-	label := "link " + tui.Fit(names[0], labelName) + " into " + tui.Fit(w.name(w.primary), labelName)
+	labelBy := func(nameIn func(*linking.Group, *linking.Account) string) string {
+		into := tui.Fit(w.nameBy(w.primary, nameIn), labelName)
+		if len(names) > 1 {
+			return fmt.Sprintf("link %d accounts into %s", len(names), into)
+		}
+		return "link " + tui.Fit(w.nameBy(w.secondaries()[0], nameIn), labelName) + " into " + into
+	}
+	label := labelBy(tui.NameIn)
+	w.exec.short = labelBy(tui.ShortNameIn)
 	w.linking = "Link " + names[0] + " into " + w.name(w.primary) + "."
 	if len(names) > 1 {
-		label = fmt.Sprintf("link %d accounts into %s", len(names), tui.Fit(w.name(w.primary), labelName))
 		w.linking = fmt.Sprintf("Link %d accounts into %s: %s.", len(names), w.name(w.primary), strings.Join(names, ", "))
 	}
 	ops := slices.Clone(w.ops)
@@ -716,10 +724,14 @@ func (w *LinkWizard) execute() tea.Cmd {
 }
 
 // name is an account of the group by its primary identifier and user id.
-func (w *LinkWizard) name(id string) string {
+func (w *LinkWizard) name(id string) string { return w.nameBy(id, tui.NameIn) }
+
+// nameBy names an account as nameIn names one of its group (tui.NameIn,
+// tui.ShortNameIn), and one of no group by its identifier and user id.
+func (w *LinkWizard) nameBy(id string, nameIn func(*linking.Group, *linking.Account) string) string {
 	if g := w.group(); g != nil {
 		if a := accountByID(g, id); a != nil {
-			return tui.NameIn(g, a)
+			return nameIn(g, a)
 		}
 	}
 	for _, u := range w.users {

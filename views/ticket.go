@@ -269,6 +269,7 @@ func (t *TicketDialog) make() tea.Cmd {
 	}
 	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
 	label := "ticket for " + tui.Fit(t.named(), labelName)
+	t.exec.short = "ticket for " + tui.Fit(t.shortName(), labelName)
 	return t.exec.run(t.c, label, []string{linking.NormalizeEmail(t.user.Email)},
 		func(ctx context.Context) (string, error) { return b.Ticket(ctx, id, opts, reason) })
 }
@@ -439,6 +440,16 @@ func (t *TicketDialog) accountName() string {
 		return id.Value
 	}
 	return tui.AccountLabel(id, t.user.UserID)
+}
+
+// shortName is accountName in fewer cells (the toast of the write): the
+// identifier that tells the account apart without its user id, else its
+// user id alone, as tui.ShortNameIn names an account of a group.
+func (t *TicketDialog) shortName() string {
+	if id, legacy := t.identifier(); id.Value != "" && id.Type != linking.IdentifierUserID && (legacy || t.accountName() == id.Value) {
+		return id.Value
+	}
+	return t.user.UserID
 }
 
 // sharedBy is how many accounts of the scan hold email (1: none other).

@@ -252,7 +252,10 @@ func (u *UndoDialog) run(force bool) tea.Cmd {
 	}
 	u.exec.done = ""
 	if len(shown.Notes) > 0 || slices.ContainsFunc(shown.Operations, func(op linking.Operation) bool { return len(op.Notes) > 0 }) {
-		u.exec.done = "except what its notes said comes back later or not as it was" // an identity back at its next login, a password
+		// An identity back at its next login, a password: the notes say
+		// what comes back later or not as it was (repeated under the
+		// result), the toast in one line at 60 columns.
+		u.exec.done = "except what its notes said"
 	}
 	return u.exec.run(u.c, label+tui.Fit(u.what(), 2*labelName), shown.Emails(), func(ctx context.Context) (*linking.Result, error) {
 		return b.Undo(ctx, shown, reason, force)

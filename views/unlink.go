@@ -153,7 +153,13 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 		ops := []linking.Operation{*u.op}
 		ops[0].Reason = u.reason.Value()
 		linking.NameAccounts(ops, []client.User{u.user}, u.conns)
-		return u.exec.start(u.c, "unlink "+tui.Fit(u.identityName(), labelName)+" from "+tui.Fit(u.primaryName(), labelName), u.email, ops)
+		// By tui.ShortNameIn: what the toast says where the label does not
+		// fit in its line.
+		labelBy := func(nameIn func(*linking.Group, *linking.Account) string) string {
+			return "unlink " + tui.Fit(u.identityName(), labelName) + " from " + tui.Fit(u.primaryNameBy(nameIn), labelName)
+		}
+		u.exec.short = labelBy(tui.ShortNameIn)
+		return u.exec.start(u.c, labelBy(tui.NameIn), u.email, ops)
 	case u.refused() && u.op != nil:
 		u.hint = u.exec.ahead.Blocked()
 	default:
@@ -163,10 +169,14 @@ func (u *Unlink) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 // primaryName is the account unlinked from, by its primary identifier.
-func (u *Unlink) primaryName() string {
+func (u *Unlink) primaryName() string { return u.primaryNameBy(tui.NameIn) }
+
+// primaryNameBy is the account unlinked from as nameIn names an account
+// of its group (tui.NameIn, tui.ShortNameIn).
+func (u *Unlink) primaryNameBy(nameIn func(*linking.Group, *linking.Account) string) string {
 	if i, ok := u.c.Data.Find(u.email); ok {
 		if a := accountByID(u.c.Data.Groups[i], u.primary); a != nil {
-			return tui.NameIn(u.c.Data.Groups[i], a)
+			return nameIn(u.c.Data.Groups[i], a)
 		}
 	}
 	return u.name(u.primary)

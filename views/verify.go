@@ -15,10 +15,10 @@ import (
 func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cmd {
 	// Named as everywhere: a family shares the email, and one member's may be
 	// verified while another's is not.
-	name := userID
+	name, short := userID, userID
 	a, g := c.Data.Account(userID)
 	if a != nil {
-		name = tui.NameIn(g, a)
+		name, short = tui.NameIn(g, a), tui.ShortNameIn(g, a)
 	}
 	switch {
 	case email == "":
@@ -40,7 +40,7 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 	body = append(body, tui.Wrap("Auth0 sends its verification email (a verification-email job). "+after, w, 4)...)
 	b := c.Backend
 	run := func(reason string) tea.Cmd {
-		return c.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Emails: []string{linking.NormalizeEmail(email)},
+		return c.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Short: "verification email for " + tui.Fit(short, labelName), Emails: []string{linking.NormalizeEmail(email)},
 			Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
 	}
 	// A write of the account cut off or running would refuse the send: said

@@ -21,6 +21,7 @@ const labelName = 100
 type pendingWrite[R any] struct {
 	task    tui.TaskID
 	done    string // said after "done" (WriteRequest.Done)
+	short   string // the label in fewer cells (WriteRequest.Short)
 	started bool
 	running bool
 	result  R
@@ -37,7 +38,7 @@ func (e *pendingWrite[R]) run(c *tui.Common, label string, emails []string, do f
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
 	return c.Write(tui.WriteRequest{
-		Task: e.task, Label: label, Emails: emails, Done: e.done,
+		Task: e.task, Label: label, Short: e.short, Emails: emails, Done: e.done,
 		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/tui"
 )
@@ -251,4 +252,63 @@ func TestResultScreensShowBackupPathsWhole(t *testing.T) {
 			t.Errorf("at %dx%d the backup's path is cut:\n%s", size[0], size[1], h.screen())
 		}
 	}
+}
+
+// withLongUsername gives emma.miller, of the Miller family, a username as
+// long as some are.
+func withLongUsername(t *emulator.Tenant) {
+	editUser(emmaMiller, func(u *emulator.User) { u.Username = "emma.konstantinopoulou-vandenberg" })(t)
+}
+
+// mustToastInOneLine fails unless the footer is the toast of a write done,
+// want, in one line at 60 columns: a toast over two begins on the line
+// above the footer.
+func (h *harness) mustToastInOneLine(want string) {
+	h.t.Helper()
+	lines := strings.Split(h.screen(), "\n")
+	toast, above := strings.TrimRight(h.footer(), " "), lines[len(lines)-3]
+	if got := strings.Join(strings.Fields(toast), " "); got != want || strings.HasPrefix(above, "✓") || tui.Width(toast) > 60 {
+		h.t.Fatalf("the toast is not %q in one line:\n%s", want, h.screen())
+	}
+}
+
+// TestEveryWriteToastTakesOneLineAt60Columns: at 60×20 a ticket's toast
+// took two lines ("ticket for alice.nguyen@gmail.com / (auth0|…): done."),
+// and so did a link's, a verification email's and a deletion's of a long
+// username; an unlink's lost its "done" to the cut of its second, an
+// undo's the end of what it said. Each says it in one line: the account
+// by what tells it apart in its group without its user id (tui.ShortNameIn:
+// the user id where the email is shared), else its label cut at its end,
+// its outcome whole.
+func TestEveryWriteToastTakesOneLineAt60Columns(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.selectAccount(h.openGroup("alice.nguyen@gmail.com"), aliceDB)
+	h.press("t", "y")
+	h.mustShow("✓ Ticket for alice.nguyen@gmail.com")
+	h.mustToastInOneLine("✓ ticket for " + aliceDB + ": done. · ? help")
+
+	h.press("esc", "y") // leave, the URL with it
+	h.linkGroup("alice.nguyen@gmail.com")
+	h.mustToastInOneLine("✓ link " + aliceGoogle + " into auth…: done.")
+	h.press("esc", "esc", "3")
+	h.selectAudit("link")
+	h.press("U", "y") // the secondary comes back with no login history: its notes say so
+	h.mustShow("✓ Done.")
+	h.mustToastInOneLine("✓ undo link of google-oa…: done, except what its notes said.")
+	h.press("esc")
+	h.linkGroup("alice.nguyen@gmail.com")
+	h.press("esc", "u", "y")
+	h.mustShow("✓ Done.")
+	h.mustToastInOneLine("✓ unlink " + aliceGoogle + " from al…: done.")
+
+	h = newHarness(t, harnessOpts{tenant: true, width: 60, height: 20, edit: withLongUsername})
+	h.m.LoadReport(fixtureReportEdited(t, withLongUsername))
+	h.selectAccount(h.openGroup("the.millers@gmail.com"), emmaMiller)
+	h.press("v", "y")
+	h.mustToastInOneLine("✓ verification email for emma.konstantinopoulou-vand…: done.")
+	h.press("D")
+	h.typeText("emma.konstantinopoulou-vandenberg")
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	h.mustToastInOneLine("✓ delete emma.konstantinopoulou-vandenberg: done. · ? help")
 }
