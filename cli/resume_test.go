@@ -100,8 +100,8 @@ func TestALinkKilledAfterItsRequestWasSentIsSettledByResume(t *testing.T) {
 // effect and the answer: the tenant linked, and linkdesk never heard.
 func killLinkAfterItReachedTheTenant(t *testing.T) (emu *emulatorProcess, env []string, state string) {
 	t.Helper()
-	emu, env, state, _ = cutLinkAfterItReachedTheTenant(t, func(linkdesk *os.Process, _ *emulatorProcess, _ *lockedBuffer) {
-		linkdesk.Kill()
+	emu, env, state, _ = cutLinkAfterItReachedTheTenant(t, func(linkdesk *os.Process, _ *emulatorProcess, out *lockedBuffer) {
+		kill(linkdesk, out)
 	})
 	return emu, env, state
 }
@@ -129,26 +129,38 @@ func cutLinkAfterItReachedTheTenant(t *testing.T, cut func(linkdesk *os.Process,
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
+	r = cutWhen(t, env, "the link reaching the tenant", func() bool {
+		u, err := watcher.User(context.Background(), cmdAliceDB)
+		return err == nil && len(u.Linked()) == 1 // the tenant acted; linkdesk waits for the answer
+	}, func(linkdesk *os.Process, out *lockedBuffer) { cut(linkdesk, emu, out) },
+		"link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
+	return emu, env, state, r
+}
+
+// cutWhen runs linkdesk with args, waits (a minute at most) until reached
+// says the moment named what has come, cuts the process there (cut gets
+// it and what it printed so far) and waits for it to end.
+func cutWhen(t *testing.T, env []string, what string, reached func() bool, cut func(linkdesk *os.Process, out *lockedBuffer), args ...string) processRun {
+	t.Helper()
+	cmd := linkdeskProcess(context.Background(), env, args...)
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if u, err := watcher.User(context.Background(), cmdAliceDB); err == nil && len(u.Linked()) == 1 {
-			break // the tenant acted; linkdesk waits for the answer
-		}
+	for deadline := time.Now().Add(60 * time.Second); !reached(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			cmd.Wait()
-			t.Fatalf("the link never reached the tenant:\n%s", out)
+			t.Fatalf("%s never came:\n%s", what, out)
 		}
 	}
-	cut(cmd.Process, emu, out)
+	cut(cmd.Process, out)
 	cmd.Wait()
-	return emu, env, state, processRun{code: cmd.ProcessState.ExitCode(), out: out.String()}
+	return processRun{code: cmd.ProcessState.ExitCode(), out: out.String()}
 }
+
+func kill(linkdesk *os.Process, _ *lockedBuffer) { linkdesk.Kill() }
 
 // TestASecondCtrlCStopsAtOnceAndSaysResumeSettlesIt: Ctrl-C while the
 // link's answer is due, with the tenant not answering at all (stopped):
@@ -591,27 +603,13 @@ func TestALinkKilledBeforeItsFirstCallIsListedByResume(t *testing.T) {
 	t.Cleanup(func() { emu.stop(t) })
 	state := t.TempDir()
 	env := append(emu.env(), "XDG_STATE_HOME="+state)
-	cmd := linkdeskProcess(context.Background(), env, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	journals := filepath.Join(state, "linkdesk", "journals", "*")
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if m, _ := filepath.Glob(journals); len(m) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("no journal:\n%s", out)
-		}
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
+	killed := cutWhen(t, env, "the link's journal", func() bool {
+		m, _ := filepath.Glob(journals)
+		return len(m) > 0
+	}, kill, "link", cmdAliceDB, cmdAliceGoogle, "--no-merge-metadata", "--force", "--reason", "kill test")
 	if attempts, _ := linkAudit(t, state); len(attempts) != 0 {
-		t.Fatalf("the link was attempted before the kill: %v\n%s", attempts, out)
+		t.Fatalf("the link was attempted before the kill: %v\n%s", attempts, killed.out)
 	}
 	r := runProcess(t, env, "resume")
 	if r.code != exitOK || !strings.Contains(r.out+r.errOut, "killed before its first call: nothing reached the tenant") ||

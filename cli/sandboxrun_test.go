@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
@@ -36,25 +35,10 @@ func TestAWriteCutOffOnOneEmulatorRunIsNotSettledOnTheNext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := linkdeskProcess(context.Background(), append(first.env(), "XDG_STATE_HOME="+state),
-		"delete", cmdMike, "--force", "--reason", "QA")
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := watcher.User(context.Background(), cmdMike); client.IsNotFound(err) {
-			break // the first tenant deleted it; linkdesk waits for the answer
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("the deletion never reached the tenant:\n%s", out)
-		}
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
+	cutWhen(t, append(first.env(), "XDG_STATE_HOME="+state), "the deletion reaching the tenant", func() bool {
+		_, err := watcher.User(context.Background(), cmdMike)
+		return client.IsNotFound(err) // the first tenant deleted it; linkdesk waits for the answer
+	}, kill, "delete", cmdMike, "--force", "--reason", "QA")
 	if run := watcher.SandboxRun(); run == "" || !strings.HasPrefix(first.tenantName(), "sandbox "+run+" ") {
 		t.Errorf("the tenant's answers named the run %q; the emulator said linkdesk names it %q", run, first.tenantName())
 	}
