@@ -341,11 +341,14 @@ func reportRun(ios *streams, f writeFlags, s *session.Session, res *linking.Resu
 
 type runJSON struct {
 	*linking.Result
-	Done      int    `json:"done"`
-	NotDone   int    `json:"not_done"`
-	Complete  bool   `json:"complete"`
-	AuditLog  string `json:"audit_log,omitempty"` // the first of Result.AuditLogs
-	BackupDir string `json:"backup_dir,omitempty"`
+	Done     int  `json:"done"`
+	NotDone  int  `json:"not_done"`
+	Complete bool `json:"complete"`
+	// RecordedDone are of NotDone the steps the journal records done by an
+	// earlier run, not confirmed on the tenant as this run stopped first.
+	RecordedDone int    `json:"recorded_done_unconfirmed,omitempty"`
+	AuditLog     string `json:"audit_log,omitempty"` // the first of Result.AuditLogs
+	BackupDir    string `json:"backup_dir,omitempty"`
 }
 
 // resultJSON is a run's result as --json prints it, naming the audit log
@@ -354,6 +357,11 @@ func resultJSON(res *linking.Result, s *session.Session) runJSON {
 	out := runJSON{Result: res, Complete: res.Complete()}
 	out.Done = res.Count(linking.StatusDone) + res.Count(linking.StatusAlreadyDone)
 	out.NotDone = len(res.Steps) - out.Done
+	for _, st := range res.Steps {
+		if st.Status == linking.StatusNotRun && st.Note == linking.RecordedDoneNote {
+			out.RecordedDone++
+		}
+	}
 	if !s.ReadOnly {
 		out.BackupDir = s.Paths.Backups
 		if len(res.AuditLogs) > 0 {

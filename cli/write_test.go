@@ -732,6 +732,16 @@ func TestAnApplyStoppedBeforeWhatItsJournalRecordsDoneCountsThoseApart(t *testin
 	if strings.Contains(r.out, "Not done:") {
 		t.Errorf("the summary lists nothing under \"Not done:\":\n%s", r.out)
 	}
+	// --json counts them apart too (they are among not_done).
+	j := runCmd(t, nil, "apply", planFile, "--force", "--json")
+	var got struct {
+		Done        int `json:"done"`
+		NotDone     int `json:"not_done"`
+		Unconfirmed int `json:"recorded_done_unconfirmed"`
+	}
+	if err := json.Unmarshal([]byte(j.out), &got); err != nil || got.Done != 2 || got.NotDone != 4 || got.Unconfirmed != 4 {
+		t.Errorf("apply --json of the stopped run: %+v (%v), want done 2, not_done 4, recorded_done_unconfirmed 4\n%s", got, err, j.out)
+	}
 }
 
 // The summary of the tester's run (92 calls, 30 confirmed, one failed, 31
