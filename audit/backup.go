@@ -165,6 +165,9 @@ func WritePrivateFile(path string, data []byte) error {
 // writeFileAtomic writes data to path through a fsync'd temporary file in the
 // same directory, renamed into place, then fsyncs the directory.
 func writeFileAtomic(path string, data []byte) (err error) {
+	if err := refuseNonRegular(path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, tmpPrefix+filepath.Base(path)+"-*") // CreateTemp makes it 0600
 	if err != nil {

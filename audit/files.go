@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,9 @@ func mkdirPrivate(dir string) error { return os.MkdirAll(dir, dirPerm) }
 // than linkdesk's files (a home, a shared directory), and the files in it
 // are what hold the records.
 func openPrivate(path string, flag int) (f *os.File, tightened string, err error) {
+	if err := refuseNonRegular(path); err != nil {
+		return nil, "", err
+	}
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return nil, "", err
 	}
@@ -35,11 +39,44 @@ func openPrivate(path string, flag int) (f *os.File, tightened string, err error
 	if err != nil {
 		return nil, "", err
 	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() { // made so since the check
+		f.Close()
+		if err == nil {
+			err = notRegular(path, st.Mode())
+		}
+		return nil, "", err
+	}
 	if tightened, err = tighten(f, path); err != nil {
 		f.Close()
 		return nil, "", err
 	}
 	return f, tightened, nil
+}
+
+// refuseNonRegular refuses a path that exists and is no regular file: a
+// device (/dev/null, /dev/full), a named pipe, a socket or a directory.
+// Opened to keep records, it keeps none, and its mode would be made 0600
+// (a device's for every user); a file renamed over it replaces it (`plan
+// --out /dev/null` as root left /dev/null a regular file). A link to a
+// regular file is a regular file.
+func refuseNonRegular(path string) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return notRegular(path, st.Mode())
+	}
+	return nil
+}
+
+func notRegular(path string, m os.FileMode) error {
+	what := "a device"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	}
+	return fmt.Errorf("%s is not a regular file (it is %s): linkdesk keeps what it writes in a file of its own, and leaves %s as it is", path, what, path)
 }
 
 // writeSynced writes b to f with one Write call and fsyncs f.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -185,5 +186,47 @@ func TestOpenRefusesAFileOpenToOthersItCannotTighten(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(journalPath); len(data) != 0 {
 		t.Errorf("the refused journal was written: %q", data)
+	}
+}
+
+// A path that is no regular file (a device such as /dev/null, a named pipe,
+// a directory) is refused as an audit log, a journal or a lock, and as a
+// file written whole (a plan, a backup): opened, its mode was made 0600 (a
+// tester's --audit-log /dev/full); renamed over, it was replaced by a file
+// (`plan --out /dev/null` run as root left /dev/null a regular file).
+func TestAPathThatIsNoRegularFileIsRefusedAndLeftAsItWas(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o666); err != nil {
+		t.Skip("no named pipe here:", err)
+	}
+	os.Chmod(fifo, 0o666)
+	sub := filepath.Join(dir, "a-directory")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, sub} {
+		before, _ := os.Stat(path)
+		opens := map[string]func() error{
+			"OpenLog":          func() error { l, err := OpenLog(path); closeIf(l); return err },
+			"OpenJournal":      func() error { j, err := OpenJournal(path, "plan-x", []string{"op1.link"}); closeIf(j); return err },
+			"WritePrivateFile": func() error { return WritePrivateFile(path, []byte("{}\n")) },
+		}
+		for name, open := range opens {
+			err := open()
+			if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+				t.Errorf("%s(%s): %v, want a refusal that says it is not a regular file", name, filepath.Base(path), err)
+			}
+			after, serr := os.Stat(path)
+			if serr != nil || after.Mode() != before.Mode() {
+				t.Errorf("%s(%s) changed it: %v, was %v (%v)", name, filepath.Base(path), after.Mode(), before.Mode(), serr)
+			}
+		}
+	}
+}
+
+func closeIf[T interface{ Close() error }](c T) {
+	if any(c) != nil && !reflect.ValueOf(c).IsNil() {
+		c.Close()
 	}
 }

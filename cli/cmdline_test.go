@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -347,5 +348,34 @@ func TestATenantNamedBesideTheSandboxIsRefused(t *testing.T) {
 	t.Setenv("AUTH0_DOMAIN", "http://127.0.0.1:1")
 	if r := runCmd(t, nil, "--demo", "show", "nobody@example.com"); r.code == exitUsage {
 		t.Errorf("--demo with AUTH0_DOMAIN set: exit %d: %s", r.code, r.errOut)
+	}
+}
+
+// A file flag naming what is no regular file (a device such as /dev/null,
+// a named pipe, a directory) is a usage error, and the thing is left as it
+// was: `plan --out /dev/null` run as root replaced /dev/null with the plan
+// (a tester), and `--audit-log /dev/full` made the device 0600.
+func TestAFileFlagNamingNoRegularFileIsUsageAndLeavesItAsItWas(t *testing.T) {
+	newWriteEnv(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o666); err != nil {
+		t.Skip("no named pipe here:", err)
+	}
+	os.Chmod(fifo, 0o666)
+	for _, args := range [][]string{
+		{"plan", "--out", fifo},
+		{"plan", "--out", dir},
+		{"verify-email", cmdAliceDB, "--force", "--audit-log", fifo},
+		{"audit", "--audit-log", fifo},
+		{"apply", "plan.json", "--journal", fifo},
+	} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, "is not a regular file") {
+			t.Errorf("%v: exit %d, want %d\n%s%s", args, r.code, exitUsage, r.out, r.errOut)
+		}
+		if fi, err := os.Stat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 || fi.Mode().Perm() != 0o666 {
+			t.Fatalf("%v changed the pipe: %v %v", args, fi.Mode(), err)
+		}
 	}
 }

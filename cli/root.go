@@ -75,6 +75,16 @@ func checkFileDir(flag, path string) error {
 	case !fi.IsDir():
 		return usageErrorf("%s %s: %s is not a directory", flag, printableName(path), printableName(dir))
 	}
+	return checkRegularFile(flag, path)
+}
+
+// checkRegularFile refuses (exit 2) a file flag naming what exists and is
+// no regular file: a device (/dev/null), a pipe, a directory, which
+// linkdesk would change or replace (audit.refuseNonRegular says how).
+func checkRegularFile(flag, path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return usageErrorf("%s %s is not a regular file: name a file of linkdesk's own, which it creates (it leaves %s as it is)", flag, printableName(path), printableName(path))
+	}
 	return nil
 }
 
@@ -455,6 +465,11 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		}
 		if err := refuseTenantWithDemo(cmd, g.Demo); err != nil {
 			return err
+		}
+		if g.AuditLog != "" {
+			if err := checkRegularFile("--audit-log", g.AuditLog); err != nil {
+				return err
+			}
 		}
 		return refuseEmptyScope(cmd,
 			scopeFlag{"operator", "the operator", "the audit log names $USER"},
