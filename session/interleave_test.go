@@ -210,3 +210,27 @@ func TestAWriteWaitsForTheGateOnlySoLong(t *testing.T) {
 		t.Fatal("the refused delete deleted the account")
 	}
 }
+
+// A write whose audit log cannot be opened stops before its first call,
+// as the operator sees (an error): its journal says it stopped, so it is
+// not listed later as a run killed before its first call, which a routine
+// `linkdesk resume --force` would then make (tester: a delete whose
+// --audit-log could not be opened was made that way, long after).
+func TestAWriteWhoseAuditLogCannotBeOpenedIsNotLeftToResume(t *testing.T) {
+	f := newFixture(t)
+	blocker := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := With(context.Background(), f.real, "sandbox", Config{StateDir: f.state, Operator: "tester", AuditLog: filepath.Join(blocker, "audit.log")})
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{}); err == nil {
+		t.Fatal("the write went on without its audit log")
+	}
+	if list, err := f.session(t, f.real, "sandbox").Unsettled(); err != nil || len(list) != 0 {
+		t.Fatalf("unsettled after a write stopped by its audit log: %v %+v", err, list)
+	}
+	if _, err := f.real.User(context.Background(), aliceGoogle); err != nil {
+		t.Errorf("the account is gone: %v", err)
+	}
+}

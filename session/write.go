@@ -141,6 +141,11 @@ func (s *Session) journaled(ex *linking.Executor, p *linking.Plan, path string) 
 	}
 	log, done, err := s.logOf(j)
 	if err != nil {
+		// Stopped before any call, as the operator sees: not left for a
+		// resume to list as killed, and make (tester).
+		if jerr := j.End(endNote(nil, err)); jerr != nil {
+			err = errors.Join(err, jerr)
+		}
 		unlock()
 		return nil, nil, err
 	}
