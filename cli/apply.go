@@ -126,7 +126,10 @@ func runApply(o *applyOptions) error {
 		if left == 0 {
 			question = fmt.Sprintf("Nothing is left to make: check on %s that what the journal records as done took effect?", printableName(s.Name))
 		}
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: left}, s, p))
+		// What this dry run does not do, said (tester: it read as "the plan
+		// is fine" where --force then refused a step).
+		checked := "The accounts were checked when the plan was made, not read again here: before each call, --force reads them again and refuses a call whose accounts changed since (blocked, another email, linked elsewhere)."
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: left, note: checked}, s, p))
 		if err != nil || !ok {
 			return err
 		}
