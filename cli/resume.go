@@ -74,7 +74,7 @@ func runResume(o *resumeOptions) error {
 			if o.JSON {
 				out = o.io.ErrOut
 			}
-			msg := fmt.Sprintf("Nothing to settle on %s: every write recorded in %s ended as seen.", printableName(s.Name), s.Paths.Journals)
+			msg := fmt.Sprintf("Nothing to settle on %s: every write of this tenant recorded in %s ended as seen.", printableName(s.Name), s.Paths.Journals)
 			fmt.Fprintln(out, msg)
 			earlier, err := s.CutOffOnEarlierRuns()
 			if err != nil {
@@ -85,6 +85,16 @@ func runResume(o *resumeOptions) error {
 				// Said, so that "nothing to settle" hides nothing (tester).
 				note := fmt.Sprintf("%s cut off on %s, an earlier run of the sandbox at this address, cannot be settled: that tenant ended with its run.",
 					plural(earlier[name], "1 write", fmt.Sprintf("%d writes", earlier[name])), printableName(name))
+				fmt.Fprintln(out, note)
+				notes = append(notes, note)
+			}
+			others, err := s.UnsettledOnOtherTenants()
+			if err != nil {
+				return commandError(err)
+			}
+			for _, name := range slices.Sorted(maps.Keys(others)) {
+				note := fmt.Sprintf("%s on %s, another tenant, %s not settled: run `linkdesk resume` with that tenant's AUTH0_DOMAIN (and credentials) to settle %s.",
+					plural(others[name], "1 write", fmt.Sprintf("%d writes", others[name])), printableName(name), plural(others[name], "is", "are"), plural(others[name], "it", "them"))
 				fmt.Fprintln(out, note)
 				notes = append(notes, note)
 			}

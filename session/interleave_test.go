@@ -234,3 +234,29 @@ func TestAWriteWhoseAuditLogCannotBeOpenedIsNotLeftToResume(t *testing.T) {
 		t.Errorf("the account is gone: %v", err)
 	}
 }
+
+// A write cut off on one tenant is counted, by that tenant's name, by a
+// session on another (resume there said "nothing to settle: every write …
+// ended as seen", reached by another name: a tester), and no longer once
+// settled on its own tenant.
+func TestAWriteCutOffOnOneTenantIsCountedFromAnother(t *testing.T) {
+	f := newFixture(t)
+	s, _ := f.cutLink(t, true)
+	other := f.session(t, f.real, "tenant.example.com")
+	if got, err := other.UnsettledOnOtherTenants(); err != nil || got["sandbox"] != 1 || len(got) != 1 {
+		t.Fatalf("from another tenant: %v %v, want sandbox: 1", got, err)
+	}
+	if got, err := s.UnsettledOnOtherTenants(); err != nil || len(got) != 0 {
+		t.Errorf("from its own tenant: %v %v, want none", got, err)
+	}
+	list, err := s.Unsettled()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("unsettled: %v %v", list, err)
+	}
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := other.UnsettledOnOtherTenants(); err != nil || len(got) != 0 {
+		t.Errorf("once settled: %v %v, want none", got, err)
+	}
+}

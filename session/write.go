@@ -658,6 +658,36 @@ func (s *Session) CutOffOnEarlierRuns() (map[string]int, error) {
 	return out, nil
 }
 
+// UnsettledOnOtherTenants counts, by tenant name, the plans of the state
+// directory on other tenants than this session's (CutOffOnEarlierRuns'
+// aside) whose last run did not end as seen: killed, interrupted, or cut
+// off during a call. A resume on this tenant cannot settle them, yet
+// "nothing to settle" alone would hide them from an operator who reached
+// the tenant by another name, or another tenant by mistake (tester).
+func (s *Session) UnsettledOnOtherTenants() (map[string]int, error) {
+	paths, err := s.Paths.journalPaths("")
+	if err != nil {
+		return nil, err
+	}
+	addr, sandbox := sandboxAddress(s.Name)
+	out := map[string]int{}
+	for _, path := range paths {
+		snap, err := audit.ReadJournal(path)
+		if err != nil || audit.SameTenant(snap.Tenant, s.Name) {
+			continue
+		}
+		if a, ok := sandboxAddress(snap.Tenant); sandbox && ok && a == addr {
+			continue // an earlier run of this sandbox: CutOffOnEarlierRuns
+		}
+		if !snap.Ended || strings.HasPrefix(snap.EndNote, endInterrupted) || slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
+			return st.State == audit.StepStarted || st.State == audit.StepUnknown
+		}) {
+			out[snap.Tenant]++
+		}
+	}
+	return out, nil
+}
+
 // sandboxAddress is the HOST:PORT of a sandbox run's name ("sandbox 5e0c
 // (127.0.0.1:4780)").
 func sandboxAddress(name string) (string, bool) {
