@@ -93,8 +93,12 @@ func runResume(o *resumeOptions) error {
 				return commandError(err)
 			}
 			for _, name := range slices.Sorted(maps.Keys(others)) {
-				note := fmt.Sprintf("%s on %s, another tenant, %s not settled: run `linkdesk resume` with that tenant's AUTH0_DOMAIN (and credentials) to settle %s.",
-					plural(others[name], "1 write", fmt.Sprintf("%d writes", others[name])), printableName(name), plural(others[name], "is", "are"), plural(others[name], "it", "them"))
+				while := ""
+				if strings.HasPrefix(name, "sandbox ") {
+					while = ", while that sandbox run still serves"
+				}
+				note := fmt.Sprintf("%s on %s, another tenant, %s not settled: run `linkdesk resume` with that tenant's AUTH0_DOMAIN (and credentials) to settle %s%s.",
+					plural(others[name], "1 write", fmt.Sprintf("%d writes", others[name])), printableName(name), plural(others[name], "is", "are"), plural(others[name], "it", "them"), while)
 				fmt.Fprintln(out, note)
 				notes = append(notes, note)
 			}
