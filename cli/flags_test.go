@@ -77,6 +77,11 @@ func TestWriteCommandsTakeTheirArgumentsAndFlags(t *testing.T) {
 	if err != nil || ticket.ResultURL != "https://app.example.com/welcome?from=ticket" || ticket.TTL.Hours() != 48 {
 		t.Fatalf("ticket --result-url --ttl: %v %+v", err, ticket)
 	}
+	// Days, as the TUI's lifetime field takes them (a tester: "10d" was a
+	// raw error of Go's duration parser here).
+	if ticket, err = parsed(t, newTicketCmd, "auth0|5", "--ttl", "10d"); err != nil || ticket.TTL.Hours() != 240 {
+		t.Fatalf("ticket --ttl 10d: %v %+v", err, ticket)
+	}
 	if _, err := parsed(t, newTicketCmd, "auth0|5", "--result-url", "http://localhost:3000/done"); err != nil {
 		t.Fatalf("ticket --result-url http://localhost:3000/done: %v", err)
 	}
@@ -205,6 +210,7 @@ func TestEmptyValuesAndUnusableOptionsAreUsage(t *testing.T) {
 		{"ticket --ttl -1h", ticket, []string{"auth0|5", "--ttl", "-1h"}, "at least a second"},
 		{"ticket --ttl 1500ms", ticket, []string{"auth0|5", "--ttl", "1500ms"}, "a whole number of seconds"},
 		{"ticket --ttl 1.5s", ticket, []string{"auth0|5", "--ttl", "1.5s"}, "--ttl 1.5s: a whole number of seconds"},
+		{"ticket --ttl 2w", ticket, []string{"auth0|5", "--ttl", "2w"}, "like 90m, 12h or 7d"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runFlags(t, tc.build(t), tc.args...)

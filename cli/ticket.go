@@ -89,7 +89,7 @@ asks, and without one it changes nothing.`,
 	}
 	addWriteFlags(cmd, &o.writeFlags, true)
 	f := cmd.Flags()
-	f.DurationVar(&o.TTL, "ttl", 0, "how long the link works, e.g. 30m or 48h (default: the tenant's)")
+	f.Var(lifetimeValue{&o.TTL}, "ttl", "how long the link works, e.g. 30m, 48h or 7d (default: the tenant's)")
 	f.StringVar(&o.AppClient, "app-client-id", "", "the application whose login the person lands on once the password is set")
 	f.StringVar(&o.ResultURL, "result-url", "", "the page the person lands on once the password is set")
 	f.BoolVar(&o.Verified, "mark-email-verified", false, "mark the email verified when the link is used")
@@ -342,3 +342,30 @@ func otherNameList(email string, others []*linking.Account) []string {
 	}
 	return names
 }
+
+// lifetimeValue is --ttl: what the TUI's lifetime field takes (a Go
+// duration, or whole days: "7d"; linking.ParseTicketLifetime). A Go
+// duration it refuses (0, negative, a fraction of a second) is kept for
+// the command's own checks to say why.
+type lifetimeValue struct{ d *time.Duration }
+
+func (v lifetimeValue) Set(s string) error {
+	d, err := linking.ParseTicketLifetime(s)
+	if err != nil {
+		var perr error
+		if d, perr = time.ParseDuration(s); perr != nil {
+			return err
+		}
+	}
+	*v.d = d
+	return nil
+}
+
+func (v lifetimeValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (lifetimeValue) Type() string { return "duration" }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/linkdesk/linkdesk/client"
+	"github.com/linkdesk/linkdesk/termsafe"
 )
 
 // LinkOptions adjust a link plan.
@@ -331,6 +334,28 @@ func PlanDelete(u client.User, reason string) Operation {
 // email) one; a social or enterprise one comes back only at its next login.
 func recreatable(provider string) bool {
 	return provider == "auth0" || provider == "sms" || provider == "email"
+}
+
+// ParseTicketLifetime reads a password-change ticket's lifetime as the
+// operator writes it: a Go duration ("90m", "12h") or whole days ("7d"),
+// at least a second and in whole seconds (Auth0 takes ttl_sec). The TUI's
+// field and the command line's --ttl take the same.
+func ParseTicketLifetime(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("lifetime %q: a number of days like 7d, or hours like 12h", termsafe.Sanitize(v))
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil || d < time.Second:
+		return 0, fmt.Errorf("lifetime %q: 1s at least, like 90m, 12h or 7d", termsafe.Sanitize(v))
+	case d%time.Second != 0: // Auth0 takes whole seconds: never cut it unsaid
+		return 0, fmt.Errorf("lifetime %q: in whole seconds (Auth0 takes seconds), like 90m, 12h or 7d", termsafe.Sanitize(v))
+	}
+	return d, nil
 }
 
 // PlanTicket plans a password-change ticket for u: one account, even where

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -209,7 +207,7 @@ func (t *TicketDialog) fieldAt(i int) *tui.TextField {
 func (t *TicketDialog) Options() (tui.TicketOptions, error) {
 	var o tui.TicketOptions
 	if v := strings.TrimSpace(t.ttl.Value); v != "" {
-		d, err := parseLifetime(v)
+		d, err := linking.ParseTicketLifetime(v)
 		if err != nil {
 			return o, err
 		}
@@ -228,25 +226,6 @@ func (t *TicketDialog) Options() (tui.TicketOptions, error) {
 	}
 	o.MarkEmailVerified = t.verified
 	return o, nil
-}
-
-// parseLifetime reads "90m", "12h", "7d".
-func parseLifetime(v string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("lifetime %q: a number of days like 7d, or hours like 12h", termsafe.Sanitize(v))
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(v)
-	switch {
-	case err != nil || d < time.Second:
-		return 0, fmt.Errorf("lifetime %q: 1s at least, like 90m, 12h or 7d", termsafe.Sanitize(v))
-	case d%time.Second != 0: // Auth0 takes whole seconds: never cut it unsaid
-		return 0, fmt.Errorf("lifetime %q: in whole seconds (Auth0 takes seconds), like 90m, 12h or 7d", termsafe.Sanitize(v))
-	}
-	return d, nil
 }
 
 func (t *TicketDialog) make() tea.Cmd {
