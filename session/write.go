@@ -636,6 +636,15 @@ func (s *Session) CutOffOnEarlierRuns() (map[string]int, error) {
 	if !ok {
 		return nil, nil
 	}
+	return s.countOtherTenants(func(snap *audit.JournalSnapshot) bool {
+		a, ok := sandboxAddress(snap.Tenant)
+		return ok && a == addr && cutDuringACall(snap)
+	})
+}
+
+// countOtherTenants counts, by tenant name, the journals of the state
+// directory of other tenants than this session's that count says to.
+func (s *Session) countOtherTenants(count func(*audit.JournalSnapshot) bool) (map[string]int, error) {
 	paths, err := s.Paths.journalPaths("")
 	if err != nil {
 		return nil, err
@@ -643,19 +652,19 @@ func (s *Session) CutOffOnEarlierRuns() (map[string]int, error) {
 	out := map[string]int{}
 	for _, path := range paths {
 		snap, err := audit.ReadJournal(path)
-		if err != nil || audit.SameTenant(snap.Tenant, s.Name) {
-			continue
-		}
-		if a, ok := sandboxAddress(snap.Tenant); !ok || a != addr {
-			continue
-		}
-		if slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
-			return st.State == audit.StepStarted || st.State == audit.StepUnknown
-		}) {
+		if err == nil && !audit.SameTenant(snap.Tenant, s.Name) && count(snap) {
 			out[snap.Tenant]++
 		}
 	}
 	return out, nil
+}
+
+// cutDuringACall reports whether a journal holds a step cut off during its
+// call (started, or unknown).
+func cutDuringACall(snap *audit.JournalSnapshot) bool {
+	return slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
+		return st.State == audit.StepStarted || st.State == audit.StepUnknown
+	})
 }
 
 // UnsettledOnOtherTenants counts, by tenant name, the plans of the state
@@ -665,27 +674,13 @@ func (s *Session) CutOffOnEarlierRuns() (map[string]int, error) {
 // "nothing to settle" alone would hide them from an operator who reached
 // the tenant by another name, or another tenant by mistake (tester).
 func (s *Session) UnsettledOnOtherTenants() (map[string]int, error) {
-	paths, err := s.Paths.journalPaths("")
-	if err != nil {
-		return nil, err
-	}
 	addr, sandbox := sandboxAddress(s.Name)
-	out := map[string]int{}
-	for _, path := range paths {
-		snap, err := audit.ReadJournal(path)
-		if err != nil || audit.SameTenant(snap.Tenant, s.Name) {
-			continue
-		}
+	return s.countOtherTenants(func(snap *audit.JournalSnapshot) bool {
 		if a, ok := sandboxAddress(snap.Tenant); sandbox && ok && a == addr {
-			continue // an earlier run of this sandbox: CutOffOnEarlierRuns
+			return false // an earlier run of this sandbox: CutOffOnEarlierRuns
 		}
-		if !snap.Ended || strings.HasPrefix(snap.EndNote, endInterrupted) || slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
-			return st.State == audit.StepStarted || st.State == audit.StepUnknown
-		}) {
-			out[snap.Tenant]++
-		}
-	}
-	return out, nil
+		return !snap.Ended || strings.HasPrefix(snap.EndNote, endInterrupted) || cutDuringACall(snap)
+	})
 }
 
 // sandboxAddress is the HOST:PORT of a sandbox run's name ("sandbox 5e0c
