@@ -20,38 +20,8 @@ import (
 // operation never begun there is nothing to undo.
 func TestADiscardIsOnRecordOperationByOperation(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
-	cutCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cut := f.session(t, cutTenant{Tenant: f.real, cancel: cancel, lost: new(atomic.Bool)}, "sandbox")
-	users, err := cut.Users(cutCtx, aliceDB, aliceGoogle, sam)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, err := cut.Connections(cutCtx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := linking.PlanLink(users[0], users[1:2], conns, linking.LinkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := cut.NewPlan(append(ops, linking.PlanDelete(users[2], "sam asked"))...)
-	if _, err := cut.Apply(cutCtx, p, ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
-		t.Fatalf("the cut-off run: %v", err)
-	}
-	s := f.session(t, f.real, "sandbox")
-	list, _ := s.Unsettled()
-	if len(list) != 1 {
-		t.Fatalf("unsettled: %+v", list)
-	}
-	discards := func() []audit.Record {
-		recs, _, err := audit.ReadLog(s.Paths.AuditLog)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return slices.DeleteFunc(recs, func(r audit.Record) bool { return r.Action != audit.ActionDiscard })
-	}
+	s, p, list := cutOffLinkAndDelete(t)
+	discards := func() []audit.Record { return discardsIn(t, s) }
 	if _, recs, err := s.DiscardWithReason(list[0], "refused"); err == nil || len(recs) != 0 || len(discards()) != 0 {
 		t.Fatalf("a discard of a step whose outcome is unknown: %v, recorded %+v", err, discards())
 	}
@@ -109,6 +79,92 @@ func TestADiscardIsOnRecordOperationByOperation(t *testing.T) {
 	}
 	if _, _, err := s.UndoPlan(ctx, del.OpID, ""); !errors.Is(err, linking.ErrNothingToUndo) {
 		t.Errorf("undo of a deletion never begun, by its discard's op_id: %v", err)
+	}
+}
+
+// cutOffLinkAndDelete is a session on a tenant where a plan of a link
+// (alice's Google account into her database one) and a deletion (sam) was
+// cut off during the link's metadata merge, whose outcome is not settled:
+// its one unsettled write is list[0].
+func cutOffLinkAndDelete(t *testing.T) (s *Session, p *linking.Plan, list []Unsettled) {
+	t.Helper()
+	f := newFixture(t)
+	cutCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cut := f.session(t, cutTenant{Tenant: f.real, cancel: cancel, lost: new(atomic.Bool)}, "sandbox")
+	users, err := cut.Users(cutCtx, aliceDB, aliceGoogle, sam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := cut.Connections(cutCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := linking.PlanLink(users[0], users[1:2], conns, linking.LinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = cut.NewPlan(append(ops, linking.PlanDelete(users[2], "sam asked"))...)
+	if _, err := cut.Apply(cutCtx, p, ApplyOptions{}); !errors.Is(err, linking.ErrInterrupted) {
+		t.Fatalf("the cut-off run: %v", err)
+	}
+	s = f.session(t, f.real, "sandbox")
+	list, _ = s.Unsettled()
+	if len(list) != 1 {
+		t.Fatalf("unsettled: %+v", list)
+	}
+	return s, p, list
+}
+
+// discardsIn are the discard records of s's audit log.
+func discardsIn(t *testing.T, s *Session) []audit.Record {
+	t.Helper()
+	recs, _, err := audit.ReadLog(s.Paths.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(recs, func(r audit.Record) bool { return r.Action != audit.ActionDiscard })
+}
+
+// A discard cut off between its audit records and its journal's end is
+// discarded again by the next one, which keeps the records the first one
+// wrote: each operation left is on record once, under the first op_id.
+func TestADiscardCutOffAfterItsRecordsIsRecordedOnce(t *testing.T) {
+	s, _, list := cutOffLinkAndDelete(t)
+	if _, err := s.Settle(context.Background(), list[0]); err != nil {
+		t.Fatal(err)
+	}
+	// The first discard, up to its cut: its records are in the log, its
+	// journal still lists the steps pending.
+	j, release, err := s.openJournal(list[0].PlanID, list[0].Journal, list[0].Plan.StepIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, done, err := s.logOf(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.discardRecords(list[0], j.Steps(), "ZD-12: not wanted")
+	if err := log.Append(first[0]); err != nil { // cut after its first record
+		t.Fatal(err)
+	}
+	done()
+	release()
+	again, _ := s.Unsettled()
+	if len(again) != 1 {
+		t.Fatalf("the discard cut off left %d unsettled writes, not 1", len(again))
+	}
+	_, recs, err := s.DiscardWithReason(again[0], "ZD-12: again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk := discardsIn(t, s)
+	if len(onDisk) != 2 || len(recs) != 2 || onDisk[0].OpID != first[0].OpID || recs[0].OpID != first[0].OpID ||
+		onDisk[0].Reason != "ZD-12: not wanted" || onDisk[1].Discards != first[1].Discards || recs[1].OpID != onDisk[1].OpID {
+		t.Errorf("the log holds %+v\nthe second discard returned %+v", onDisk, recs)
+	}
+	if left, _ := s.Unsettled(); len(left) != 0 {
+		t.Errorf("still unsettled after the second discard: %+v", left)
 	}
 }
 

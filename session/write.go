@@ -887,14 +887,22 @@ func (s *Session) DiscardWithReason(u Unsettled, reason string) (auditLog string
 		return "", nil, err
 	}
 	// On record first, as a call's attempt is before the call: a discard
-	// cut off before its journal's end is discarded again, and recorded
-	// again, by the next resume --discard.
+	// cut off before its journal's end is discarded again by the next
+	// resume --discard, which keeps the records the first one wrote.
 	log, done, err := s.logOf(j)
 	if err != nil {
 		return "", nil, err
 	}
 	defer done()
+	earlier, err := s.discardsOnRecord(log.Path(), u.PlanID)
+	if err != nil {
+		return log.Path(), nil, err
+	}
 	for _, r := range s.discardRecords(u, j.Steps(), reason) {
+		if i := slices.IndexFunc(earlier, func(e audit.Record) bool { return e.Discards == r.Discards }); i >= 0 {
+			recs = append(recs, earlier[i])
+			continue
+		}
 		if err := log.Append(r); err != nil {
 			return log.Path(), recs, err
 		}
@@ -913,6 +921,19 @@ func (s *Session) DiscardWithReason(u Unsettled, reason string) (auditLog string
 		}
 	}
 	return log.Path(), recs, j.End(endDiscarded + " by " + s.Operator)
+}
+
+// discardsOnRecord are the discard records of plan planID on this tenant
+// in the audit log at path: those of a discard cut off before its
+// journal's end, as a discard is the last word on an operation.
+func (s *Session) discardsOnRecord(path, planID string) ([]audit.Record, error) {
+	recs, _, err := audit.ReadLog(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return slices.DeleteFunc(recs, func(r audit.Record) bool {
+		return r.Action != audit.ActionDiscard || r.PlanID != planID || !audit.SameTenant(r.Tenant, s.Name)
+	}), nil
 }
 
 // discardedBy begins the note of a discard's audit record.
