@@ -372,12 +372,12 @@ func PlanTicket(u client.User, opts client.TicketOptions, reason string) (Operat
 // PlanVerifyEmail plans sending u's verification email again (a
 // verification-email job). For the account's own email (no identity named)
 // u is read by id now, so one verified since the scan is refused
-// (CheckAlreadyVerified), as is one without email.
+// (CheckAlreadyVerified), as is one without email (CheckNoEmail).
 func PlanVerifyEmail(u client.User, opts VerifyOptions, reason string) (Operation, error) {
 	switch {
 	case opts.Identity != nil: // a linked identity's email, which the caller named
 	case u.Email == "":
-		return Operation{}, refuse(CheckAlreadyVerified, []string{u.UserID}, "%s has no email: there is nothing to verify", u.UserID)
+		return Operation{}, refuse(CheckNoEmail, []string{u.UserID}, "%s has no email: there is nowhere to send a verification email", u.UserID)
 	case u.EmailVerified:
 		name := u.UserID // the email may be a family's: the account goes first
 		if u.Username != "" {

@@ -93,8 +93,11 @@ const (
 	// identifier), holds its phone number now (Auth0 answers 409).
 	CheckPhoneNumberTaken = "phone_number_taken"
 	// CheckAlreadyVerified: a verification email for an account whose email
-	// is verified already, or that has none: there is nothing to verify.
+	// is verified already: there is nothing to verify.
 	CheckAlreadyVerified = "already_verified"
+	// CheckNoEmail: a verification email for an account that has no email
+	// (an sms account): there is nowhere to send it.
+	CheckNoEmail = "no_email"
 	// CheckUndoConflict: what an undo would restore was changed since the
 	// operation it undoes. Overridable (--force).
 	CheckUndoConflict = "undo_conflict"
