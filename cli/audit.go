@@ -38,7 +38,8 @@ call with its attempt and result paired, who made it, on which accounts and
 emails, why (the reason given), the call, the backup, and the whole error.
 
 Filters narrow it: --email and --user match part of an email or a user id
-(any case); --action, --result and --operator match exactly; --since keeps
+(any case); --action and --result are words of a list, in any case (link,
+ok); --operator matches exactly; --since keeps
 the calls of the last D (90m, 24h, 7d) or since a date (2026-11-30, or a
 time as 2026-11-30T14:00:00Z). --limit keeps
 the newest N calls that pass (50 unless given; 0: all): it counts calls, not
@@ -115,6 +116,7 @@ func runAudit(o *auditOptions) (err error) {
 			return err
 		}
 	}
+	o.Filter.Action, o.Filter.Result = strings.ToLower(o.Filter.Action), strings.ToLower(o.Filter.Result)
 	if a := o.Filter.Action; a != "" && a != audit.ActionRepair && a != audit.ActionDiscard && !slices.Contains(linking.Actions, a) {
 		return usageErrorf("--action %s: no call has it; actions are %s, and %s (the log's own notes) and %s (what resume --discard left undone)",
 			printableName(a), strings.Join(linking.Actions, ", "), audit.ActionRepair, audit.ActionDiscard)

@@ -41,6 +41,8 @@ func TestAuditListsNewestFirstWithFilters(t *testing.T) {
 	}{
 		{[]string{"--action", "link"}, 1},
 		{[]string{"--action", "patch_metadata"}, 1},
+		{[]string{"--action", "Link"}, 1}, // a fixed word, in any case (tester: Link was a usage error)
+		{[]string{"--result", "OK"}, 3},
 		{[]string{"--email", "ALICE.nguyen"}, 2},
 		{[]string{"--user", cmdSam}, 1},
 		{[]string{"--result", "ok"}, 3},
