@@ -164,20 +164,25 @@ func profileDataMember(d *lineDecoder, key []byte) error {
 // well, as client does (identity ids above 2^53 keep every digit). Other
 // types read as absent.
 func (d *lineDecoder) text() (span, error) {
-	var b []byte
-	var err error
+	b, ok, err := d.scalar()
+	if !ok || err != nil {
+		return span{}, err
+	}
+	return d.keep(b), nil
+}
+
+// scalar reads a string's text or a number's literal text; any other value
+// is skipped (ok false).
+func (d *lineDecoder) scalar() (b []byte, ok bool, err error) {
 	switch c := d.t.peek(); {
 	case c == '"':
 		b, err = d.t.str(&d.tmp)
 	case c == '-' || '0' <= c && c <= '9':
 		b, err = d.t.token()
 	default:
-		return span{}, d.t.skip()
+		return nil, false, d.t.skip()
 	}
-	if err != nil {
-		return span{}, err
-	}
-	return d.keep(b), nil
+	return b, true, err
 }
 
 func empty(s span) bool { return s.end == s.off }
@@ -209,17 +214,8 @@ func isTrue(b []byte) bool { return bytes.EqualFold(b, []byte("true")) }
 
 // integer reads a count written as a number or a numeric string.
 func (d *lineDecoder) integer() (int64, error) {
-	var b []byte
-	var err error
-	switch c := d.t.peek(); {
-	case c == '"':
-		b, err = d.t.str(&d.tmp)
-	case c == '-' || '0' <= c && c <= '9':
-		b, err = d.t.token()
-	default:
-		return 0, d.t.skip()
-	}
-	if err != nil {
+	b, ok, err := d.scalar()
+	if !ok || err != nil {
 		return 0, err
 	}
 	if n, ok := smallInt(b); ok {
