@@ -50,7 +50,8 @@ report says "method":"incremental" with the API calls it made. --full
 exports anyway; a scan exports whenever the log cannot vouch for deletions.
 
 Output is a table on a terminal, or --json (report version 1) / --csv for
-scripts. Progress goes to stderr when it is a terminal.
+scripts. Progress goes to stderr when it is a terminal; under a table, a line
+on stderr says how the tenant was read (in full, or incrementally).
 
 Tenant strings are shown as they are, except what would act on a terminal
 (escape sequences, control and bidi characters): the table and the CSV
@@ -106,7 +107,32 @@ func runScanCmd(o *scanOptions) error {
 		fmt.Fprintln(o.io.Out, noGroupOfEmail(o.Email, o.Connection, rep.UsersScanned))
 		return nil
 	}
-	return writeReport(o.io, rep, conns, o)
+	if err := writeReport(o.io, rep, conns, o); err != nil {
+		return err
+	}
+	if !o.JSON && !o.CSV { // the JSON's "method" says it; a table did not
+		if how := scanMethod(rep); how != "" {
+			fmt.Fprintln(o.io.ErrOut, "linkdesk: "+how)
+		}
+	}
+	return nil
+}
+
+// scanMethod says how rep read the tenant, for the table's reader.
+func scanMethod(rep *linking.Report) string {
+	calls := ""
+	if rep.APICalls > 0 {
+		calls = " (" + plural(rep.APICalls, "1 API call", fmt.Sprintf("%d API calls", rep.APICalls)) + ")"
+	}
+	switch rep.Method {
+	case linking.MethodIncremental:
+		return "scanned incrementally: the last scan's snapshot brought up to date with what changed since" + calls + "; --full exports the whole tenant again"
+	case linking.MethodExport:
+		return "scanned in full, through a users-export job" + calls
+	case linking.MethodSearch:
+		return "scanned through the user search" + calls
+	}
+	return ""
 }
 
 // noGroupOfEmail says why a scan or a plan of one email found no group:

@@ -32,6 +32,28 @@ func TestScanOfAFileThatIsNoExportNamesTheFile(t *testing.T) {
 	}
 }
 
+// The table says how the tenant was read, as the JSON's "method" does: a
+// first scan exports it, the next brings that snapshot up to date and says
+// how to export again (tester: the table did not say incremental or full).
+func TestScanTableSaysHowTheTenantWasRead(t *testing.T) {
+	newWriteEnv(t)
+	for _, want := range []string{
+		"linkdesk: scanned in full, through a users-export job (",
+		"linkdesk: scanned incrementally: the last scan's snapshot brought up to date with what changed since (",
+	} {
+		r := mustRun(t, "scan")
+		if !strings.Contains(r.errOut, want) || !strings.Contains(r.out, "users scanned") {
+			t.Errorf("scan says %q, want %q", r.errOut, want)
+		}
+	}
+	if r := mustRun(t, "scan", "--full"); !strings.Contains(r.errOut, "in full") {
+		t.Errorf("scan --full says %q", r.errOut)
+	}
+	if r := mustRun(t, "scan", "--json"); strings.Contains(r.errOut, "scanned") {
+		t.Errorf("scan --json says on stderr what its method says: %q", r.errOut)
+	}
+}
+
 // scan --help says what the CSV does to a phone number, as the CSV writes it.
 func TestScanHelpSaysHowTheCSVWritesAPhoneNumber(t *testing.T) {
 	help := runCmd(t, nil, "scan", "--help").out
