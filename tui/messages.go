@@ -169,6 +169,11 @@ type WriteRequest struct {
 	// without its user id beside it ("" for Label): what the one line of
 	// the toast says of the write once it is done, where Label does not fit.
 	Short string
+	// Unknowable says what quitting while its call is out leaves, for a
+	// write the tenant keeps no trace of (a ticket, a verification email):
+	// `linkdesk resume` cannot read whether it went out. "" for a write
+	// resume settles by reading the tenant.
+	Unknowable string
 }
 
 // WriteDoneMsg answers a WriteRequest with what Run returned.

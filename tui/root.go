@@ -133,8 +133,9 @@ type writtenGroup struct {
 }
 
 type write struct {
-	task  TaskID
-	label string
+	task       TaskID
+	label      string
+	unknowable string // WriteRequest.Unknowable
 	// end hears how the write returned, even after the program quit (its
 	// answer, WriteDoneMsg, then reaches no one): WriteLabels sorts the
 	// writes the operator quit during by it.
@@ -724,7 +725,7 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 		return nil
 	}
 	end := make(chan writeEnd, 1)
-	m.writes = append(m.writes, write{task: req.Task, label: req.Label, end: end})
+	m.writes = append(m.writes, write{task: req.Task, label: req.Label, unknowable: req.Unknowable, end: end})
 	m.unsettledTask = 0        // a check in flight may read this write's journal half done
 	run, ctx := req.Run, m.ctx // a write outlives the screen that started it
 	return func() tea.Msg {
@@ -1301,13 +1302,33 @@ func (m *Model) askQuit() tea.Cmd {
 		for _, w := range m.writes {
 			body = append(body, Bullet(w.label, width, 0)...) // whole, wrapped: the accounts it names
 		}
-		after := "one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant."
-		if m.c.Backend != nil && m.c.Backend.SandboxEndsHere() {
-			after = session.SandboxEnds + "."
-		}
-		return append(append(body, ""), Wrap("Quitting now stops them where they stand: "+after, width, 0)...)
+		return append(append(body, ""), Wrap("Quitting now stops them where they stand: "+m.quitLeaves(), width, 0)...)
 	}
 	return m.push(d)
+}
+
+// quitLeaves says what quitting leaves of the writes in flight: resume
+// settles a call already sent by reading the tenant, except a ticket's or a
+// verification email's, of which the tenant keeps no trace (each says its
+// own, once).
+func (m *Model) quitLeaves() string {
+	if m.c.Backend != nil && m.c.Backend.SandboxEndsHere() {
+		return session.SandboxEnds + "."
+	}
+	said := []string{"one still reading sends nothing"}
+	readable := false
+	for _, w := range m.writes {
+		switch {
+		case w.unknowable == "":
+			readable = true
+		case !slices.Contains(said, w.unknowable):
+			said = append(said, w.unknowable)
+		}
+	}
+	if readable {
+		said = slices.Insert(said, 1, "a call already sent is settled by `linkdesk resume`, which reads the tenant")
+	}
+	return strings.Join(said, "; ") + "."
 }
 
 // quit cancels every call in flight (the scan, reads, writes) and quits,

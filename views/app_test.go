@@ -76,6 +76,40 @@ func TestQuittingTheDemoDuringAWriteSaysTheSandboxEndsWithIt(t *testing.T) {
 	}
 }
 
+// A ticket or a verification email leaves nothing on the tenant to read:
+// quitting while one is out says it may or may not have gone out, and what
+// to do, not that resume reads the tenant to learn it. A link beside it
+// keeps its words.
+func TestQuittingDuringATicketOrAVerificationEmailSaysTheTenantCannotTell(t *testing.T) {
+	for _, tc := range []struct {
+		name, email, keys, unknowable string
+	}{
+		{"ticket", "the.millers@gmail.com", "t", "a ticket already asked for may or may not have been made, and the tenant keeps nothing that tells: its URL was never shown, so `linkdesk resume` makes a new one (or with --discard leaves it)."},
+		{"verification email", "maria.garcia@outlook.com", "jv", "a verification email already asked for may or may not have been sent, and the tenant keeps nothing that tells: ask the person whether it came; `linkdesk resume` sends it again (or with --discard leaves it)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{tenant: true, outside: true, width: 60, height: 20})
+			h.openGroup(tc.email)
+			for _, k := range tc.keys {
+				h.press(string(k))
+			}
+			h.m.Update(keyPress("y")) // its answer never comes: the command is not run
+			h.press("q")
+			h.mustShowWhole("Quit while a write is in flight?", "Quitting now stops them where they stand: one still reading sends nothing; "+tc.unknowable)
+			if strings.Contains(flowed(h.screen()), "which reads the tenant") {
+				t.Fatalf("the question says resume reads the tenant to settle a %s:\n%s", tc.name, h.screen())
+			}
+			// A link in flight beside it is settled by reading the tenant.
+			h.press("n")
+			h.m.Update(tui.WriteRequest{Task: tui.NewTask(), Label: "link google-oauth2|1 into auth0|2", Emails: []string{"a@b.c"},
+				Run: func(context.Context) (any, error) { return nil, nil }})
+			h.send(tea.WindowSizeMsg{Width: 60, Height: 40})
+			h.press("q")
+			h.mustShowWhole("one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant; " + tc.unknowable)
+		})
+	}
+}
+
 func TestEscCancelsARunningScanAndKeepsTheLastReport(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	scan := h.startScan()

@@ -249,9 +249,14 @@ func (t *TicketDialog) make() tea.Cmd {
 	b, id, reason := t.c.Backend, t.userID, strings.TrimSpace(t.reason.Value)
 	label := "ticket for " + tui.Fit(t.named(), labelName)
 	t.exec.short = "ticket for " + tui.Fit(t.shortName(), labelName)
+	t.exec.unknowable = ticketCutOff
 	return t.exec.run(t.c, label, []string{linking.NormalizeEmail(t.user.Email)},
 		func(ctx context.Context) (string, error) { return b.Ticket(ctx, id, opts, reason) })
 }
+
+// ticketCutOff is what quitting leaves of a ticket whose call is out: no
+// read of the tenant shows a ticket, and its URL was never shown.
+const ticketCutOff = "a ticket already asked for may or may not have been made, and the tenant keeps nothing that tells: its URL was never shown, so `linkdesk resume` makes a new one (or with --discard leaves it)"
 
 // OtherAddresses lists the email addresses the account's metadata holds
 // besides its own (a secondary_email kept for password resets): a ticket's

@@ -41,10 +41,14 @@ func askVerify(c *tui.Common, userID string, verified bool, email string) tea.Cm
 	b := c.Backend
 	run := func(reason string) tea.Cmd {
 		return c.Write(tui.WriteRequest{Task: tui.NewTask(), Label: "verification email for " + tui.Fit(name, labelName), Short: "verification email for " + tui.Fit(short, labelName), Emails: []string{linking.NormalizeEmail(email)},
-			Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
+			Unknowable: verifyCutOff, Run: func(ctx context.Context) (any, error) { return b.VerifyEmail(ctx, userID, reason) }})
 	}
 	// A write of the account cut off or running would refuse the send: said
 	// as the dialog opens, in place of its question.
 	return c.Open(tui.NewConfirmReason(c, "Send the verification email", body, "Send it?", false,
 		"verification email asked for by the account holder", run).CheckAhead(userID))
 }
+
+// verifyCutOff is what quitting leaves of a verification email whose call
+// is out: no read of the tenant shows whether a job sent it.
+const verifyCutOff = "a verification email already asked for may or may not have been sent, and the tenant keeps nothing that tells: ask the person whether it came; `linkdesk resume` sends it again (or with --discard leaves it)"

@@ -30,6 +30,9 @@ type pendingWrite[R any] struct {
 	// call, checked as the dialog plans it (ahead.Check), until it starts:
 	// y starts nothing while ahead.Blocked says why.
 	ahead tui.Ahead
+	// unknowable is what quitting while its call is out leaves of a write
+	// the tenant keeps no trace of (WriteRequest.Unknowable).
+	unknowable string
 }
 
 // run hands the root the write that do makes, at once (Common.Write);
@@ -38,7 +41,7 @@ func (e *pendingWrite[R]) run(c *tui.Common, label string, emails []string, do f
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
 	return c.Write(tui.WriteRequest{
-		Task: e.task, Label: label, Short: e.short, Emails: emails, Done: e.done,
+		Task: e.task, Label: label, Short: e.short, Emails: emails, Done: e.done, Unknowable: e.unknowable,
 		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
 }
