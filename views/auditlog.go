@@ -85,7 +85,7 @@ func (a *AuditLog) Help() []tui.HelpGroup {
 	if a.c.ReadOnly {
 		undo.SetEnabled(false)
 		undo.SetHelp("U", "undo (off: read-only)")
-	} else if why := a.notUndoable(); why != "" {
+	} else if why, _ := a.notUndoable(); why != "" {
 		undo.SetEnabled(false)
 		undo.SetHelp("U", "undo (off: "+why+")")
 	}
@@ -118,7 +118,7 @@ func (a *AuditLog) FooterKeys() []keyBinding {
 	}
 	k := a.c.Keys
 	undo := withHelp(k.Undo, "U", "undo")
-	if a.c.ReadOnly || a.notUndoable() != "" {
+	if why, _ := a.notUndoable(); a.c.ReadOnly || why != "" {
 		undo.SetEnabled(false)
 	}
 	return []keyBinding{undo, withHelp(k.Open, "enter", "the whole record"), withHelp(k.Filter, "/", "filter")}
@@ -268,19 +268,38 @@ func matchesAll(text string, words []string) bool {
 	return true
 }
 
-// notUndoable says why the call under the cursor cannot be undone, as
-// linking's undo would refuse it (not_undoable); "" when it may be (U then
-// reads what undoing it would do).
-func (a *AuditLog) notUndoable() string {
-	switch e := a.selected(); {
-	case e == nil:
-		return "no call here"
-	case e.Undoes != "":
-		return "it is a step of an undo"
-	case e.Action == linking.ActionTicket, e.Action == linking.ActionVerifyEmail:
-		return "it changed no data"
+// notUndoable says why the row under the cursor cannot be undone, as
+// linking's undo would refuse it (not_undoable): off in the help's few
+// words, said in the one line U answers with ("" for no row); both ""
+// when it may be (U then reads what undoing it would do).
+func (a *AuditLog) notUndoable() (off, said string) {
+	if e := a.selected(); e != nil {
+		return a.undoRefused(e)
 	}
-	return ""
+	return "no call here", ""
+}
+
+// undoRefused is notUndoable of the row e. A discard is undone as the
+// operation it left, whose kind its own calls in the log say.
+func (a *AuditLog) undoRefused(e *auditEntry) (off, said string) {
+	switch {
+	case e.Undoes != "":
+		return "an undo cannot be undone", "An undo cannot be undone: do again what it undid."
+	case e.Action == linking.ActionTicket:
+		return "it changed no data", "Nothing to undo: a ticket changes no data."
+	case e.Action == linking.ActionVerifyEmail:
+		return "it changed no data", "Nothing to undo: a verification email changes no data."
+	case e.Action == audit.ActionDiscard:
+		plan, op, _ := strings.Cut(e.Discards, "/")
+		for i := range a.entries {
+			if c := &a.entries[i]; c.PlanID == plan && c.Action != audit.ActionDiscard && strings.HasPrefix(c.Step, op+".") {
+				if off, said := a.undoRefused(c); off != "" {
+					return off, said
+				}
+			}
+		}
+	}
+	return "", ""
 }
 
 func (a *AuditLog) selected() *auditEntry {
@@ -310,8 +329,10 @@ func (a *AuditLog) searchText(e *auditEntry) string {
 
 // askUndo opens the undo of the operation the entry under the cursor is a
 // call of, as linkdesk undo does with its op_id: any step of it will do (the
-// merge before a link, the block after an unlink), and what cannot be
-// undone (a ticket, an operation that changed nothing) the session says.
+// merge before a link, the block after an unlink). What cannot be undone by
+// its kind (a ticket, an undo) is said in one line, with no dialog; what
+// cannot be undone as things stand (an operation that changed nothing) the
+// session says.
 func (a *AuditLog) askUndo() tea.Cmd {
 	e := a.selected()
 	switch {
@@ -319,6 +340,9 @@ func (a *AuditLog) askUndo() tea.Cmd {
 		return nil
 	case a.c.ReadOnly:
 		return tui.ReportError(errReadOnly)
+	}
+	if _, said := a.undoRefused(e); said != "" {
+		return tui.Tell(said)
 	}
 	return a.c.Open(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
 }

@@ -738,18 +738,9 @@ func TestTheAuditLogsHelpListsF(t *testing.T) {
 // does the whole record.
 func TestTheAuditLogShowsADiscard(t *testing.T) {
 	h := newHarness(t, harnessOpts{width: 120, height: 30})
-	path := filepath.Join(t.TempDir(), "audit.log")
-	log, err := audit.OpenLog(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := log.Append(audit.Record{Operator: "dana", Tenant: h.c.Backend.TenantName(), Action: audit.ActionDiscard, Phase: audit.PhaseNote,
+	useAuditLog(t, h, audit.Record{Operator: "dana", Tenant: h.c.Backend.TenantName(), Action: audit.ActionDiscard, Phase: audit.PhaseNote,
 		OpID: audit.NewOpID(), PlanID: "plan-1f2e", Discards: "plan-1f2e/op1", UserIDs: []string{"auth0|5f1a2b3c4d5e6f7081920a1b", "github|9007199254740993"},
-		Reason: "ZD-7: kept apart", Note: "left undone for good by linkdesk resume --discard: op1.link not made"}); err != nil {
-		t.Fatal(err)
-	}
-	log.Close()
-	h.c.Backend.Session.Paths.AuditLog = path
+		Reason: "ZD-7: kept apart", Note: "left undone for good by linkdesk resume --discard: op1.link not made"})
 	h.press("3")
 	h.mustShow("discard", "note", "discards plan-1f2e/op1", "note left undone for good by linkdesk resume --discard: op1.link not made", "why ZD-7: kept apart")
 	if strings.Contains(h.screen(), "call ") {
@@ -761,4 +752,49 @@ func TestTheAuditLogShowsADiscard(t *testing.T) {
 	if !strings.Contains(h.screen(), "discards") {
 		t.Errorf("the record does not name the operation discarded:\n%s", h.screen())
 	}
+}
+
+// A discard of a ticket left cut off (its answer lost, then discarded) and
+// the ticket's own row cannot be undone, as a ticket cannot: neither
+// footer offers U, help says why, and U says it in one line, no dialog.
+func TestTheAuditLogOffersNoUndoOnATicketOrItsDiscard(t *testing.T) {
+	h := newHarness(t, harnessOpts{width: 60, height: 20})
+	tenant, mike := h.c.Backend.TenantName(), []string{"auth0|64b7c8d9e0f1a2b3c4d5e6f7"}
+	ticketOp := audit.NewOpID()
+	useAuditLog(t, h,
+		audit.Record{Operator: "dana", Tenant: tenant, Action: linking.ActionTicket, Phase: audit.PhaseAttempt, OpID: ticketOp, PlanID: "plan-7a1c", Step: "op1.ticket", UserIDs: mike},
+		audit.Record{Operator: "dana", Tenant: tenant, Action: linking.ActionTicket, Phase: audit.PhaseResult, Result: audit.ResultUnknown, OpID: ticketOp, PlanID: "plan-7a1c", Step: "op1.ticket", UserIDs: mike},
+		audit.Record{Operator: "dana", Tenant: tenant, Action: audit.ActionDiscard, Phase: audit.PhaseNote, OpID: audit.NewOpID(), PlanID: "plan-7a1c", Discards: "plan-7a1c/op1", UserIDs: mike,
+			Note: "left undone for good by linkdesk resume --discard: op1.ticket not made again: it may have gone out already"})
+	h.press("3")
+	for _, action := range []string{audit.ActionDiscard, linking.ActionTicket} {
+		h.selectAudit(action)
+		if f := h.footer(); strings.Contains(f, "U undo") {
+			t.Fatalf("the footer offers U on a %s of a ticket: %q", action, f)
+		}
+		h.press("?")
+		h.mustShow("undo (off: it changed no data)")
+		h.press("esc")
+		before := h.above()
+		h.press("U")
+		h.mustTell("U", "Nothing to undo: a ticket changes no data.", before)
+		activeIs[*AuditLog](h, "U on a "+action+" of a ticket opened a dialog")
+	}
+}
+
+// useAuditLog has the session keep its audit log in a new file holding recs.
+func useAuditLog(t *testing.T, h *harness, recs ...audit.Record) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := audit.OpenLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := log.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log.Close()
+	h.c.Backend.Session.Paths.AuditLog = path
 }
