@@ -1752,6 +1752,16 @@ const (
 	statusTightest       = 14 // "waiting" goes (the bucket's 0 says it), the tenant to its least, the scan state cut
 )
 
+// StatusLegend explains, one line each, the status bar's badges in their
+// short words, as a 60-column bar shows them (statusLine: SANDBOX is SBX,
+// READ-ONLY is RO, UNSETTLED is UNSTLD; rateStatus: 429×N): help lists it.
+var StatusLegend = [][2]string{
+	{"SBX", "sandbox tenant, not Auth0"},
+	{"RO", "--read-only: no writes"},
+	{"N UNSTLD", "N cut off: linkdesk resume"},
+	{"429×N", "N answers 429, waited out"},
+}
+
 // statusLine is the status bar's segments, shorter as tight grows (the
 // steps above, 0–statusTightest); shortWords gives SANDBOX, READ-ONLY and
 // an unknown bucket their short words whatever tight (room for a write's

@@ -74,8 +74,8 @@ func (h *Help) layout() (head, body []string, oneColumn bool) {
 		}
 	}
 	colW = min(colW, 16)
-	room := max(h.c.Height-len(head), 1)
-	var lines []string
+	line := func(key, desc string, w int) string { return "  " + s.Key.Render(tui.Pad(key, w-2)) + desc }
+	var groups [][]string
 	for _, g := range h.groups {
 		group := []string{s.Header.Render(g.Title)}
 		for _, b := range g.Bindings {
@@ -87,8 +87,24 @@ func (h *Help) layout() (head, body []string, oneColumn bool) {
 			if !b.Enabled() {
 				desc = s.Dim.Render(desc)
 			}
-			group = append(group, "  "+s.Key.Render(tui.Pad(hb.Key, colW-2))+desc)
+			group = append(group, line(hb.Key, desc, colW))
 		}
+		groups = append(groups, group)
+	}
+	// The badges the status bar may show, in the short words of a narrow
+	// one; their column as wide as the keys' above, or as wide as they need.
+	badgeW := colW
+	for _, b := range tui.StatusLegend {
+		badgeW = max(badgeW, tui.Width(b[0])+4)
+	}
+	badges := []string{s.Header.Render("Status bar")}
+	for _, b := range tui.StatusLegend {
+		badges = append(badges, line(b[0], b[1], badgeW))
+	}
+	groups = append(groups, badges)
+	room := max(h.c.Height-len(head), 1)
+	var lines []string
+	for _, group := range groups {
 		// A group starts the next column rather than break across two
 		// (one taller than a column breaks, its title never last).
 		if at := len(body) % room; at > 0 && (at+len(group) > room && len(group) <= room || at >= room-2) {
@@ -107,7 +123,25 @@ func (h *Help) layout() (head, body []string, oneColumn bool) {
 	if cols := (len(body) + room - 1) / room; h.c.Width/cols < minHelpColumn {
 		return head, lines, true
 	}
+	// Columns that would cut a line give way to one column.
+	if _, total := columnWidths(append(slices.Clone(head), body...), h.c.Height); total > h.c.Width {
+		return head, lines, true
+	}
 	return head, body, false
+}
+
+// columnWidths is the width of each column columnize flows lines into in
+// height rows, each as wide as its widest line and a gap, and their sum.
+func columnWidths(lines []string, height int) (widths []int, total int) {
+	rest, room := lines[2:], height-2
+	widths = make([]int, (len(rest)+room-1)/room)
+	for i, l := range rest {
+		widths[i/room] = max(widths[i/room], tui.Width(l)+3)
+	}
+	for _, w := range widths {
+		total += w
+	}
+	return widths, total
 }
 
 // columnize flows lines into as many columns as the height needs.
@@ -118,16 +152,8 @@ func columnize(lines []string, width, height int) string {
 	head, rest := lines[:2], lines[2:]
 	room := height - 2
 	cols := (len(rest) + room - 1) / room
-	// Each column as wide as its widest line; when they do not all fit, the
-	// widest give up room first.
-	widths := make([]int, cols)
-	total := 0
-	for i, l := range rest {
-		widths[i/room] = max(widths[i/room], tui.Width(l)+3)
-	}
-	for _, w := range widths {
-		total += w
-	}
+	// When the columns do not all fit, the widest give up room first.
+	widths, total := columnWidths(lines, height)
 	for ; total > width; total-- {
 		widest := 0
 		for c := range widths {

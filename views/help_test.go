@@ -3,10 +3,12 @@ package views
 import (
 	"strings"
 	"testing"
+
+	"github.com/linkdesk/linkdesk/tui"
 )
 
 func TestHelpListsEveryBindingOfTheScreen(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{width: 120, height: 40}) // room for all in columns
 	h.press("2", "?")
 	h.mustShow("Keys on Groups", "open group", "filter", "sort by next column", "reverse order", "class:link",
 		"overview", "audit log", "rescan", "quit now")
@@ -54,4 +56,30 @@ func TestQuestionMarkOnAnEmptyFieldOpensHelp(t *testing.T) {
 	h.mustShow("? help")
 	h.press("?")
 	h.mustShow("Keys on")
+}
+
+// The status bar's badges, in the short words a 60-column bar shows, are
+// explained in help, one line each, whole at 60 columns; in columns, help
+// cuts no line to make room for them.
+func TestHelpExplainsTheStatusBarBadges(t *testing.T) {
+	h := newHarness(t, harnessOpts{width: 60, height: 20, readOnly: true})
+	h.press("2", "?", "G")
+	for _, want := range []string{
+		"SBX sandbox tenant, not Auth0",
+		"RO --read-only: no writes",
+		"N UNSTLD N cut off: linkdesk resume",
+		"429×N N answers 429, waited out",
+	} {
+		found := false
+		for _, l := range strings.Split(h.screen(), "\n") {
+			found = found || strings.Join(strings.Fields(l), " ") == want && tui.Width(l) <= 60
+		}
+		if !found {
+			t.Errorf("help at 60 columns has no line %q:\n%s", want, h.screen())
+		}
+	}
+	// Columns that would cut a line give way to one column that scrolls.
+	h = newHarness(t, harnessOpts{})
+	h.press("3", "?")
+	h.mustShowWhole("read the log again (and rescan the tenant)", "undo, to force over changes since (it lists them and asks)")
 }
