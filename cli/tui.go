@@ -53,7 +53,9 @@ func runTUI(o *tuiOptions) error {
 	if err != nil && o.ctx.Err() == nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
-	if writesLeft(o.io, s.Sandbox, m.WriteLabels(), m.UnsentWriteLabels(), m.FinishedWriteLabels()) {
+	unknowable, readable := m.CutOffLeaves()
+	if writesLeft(o.io, s.Sandbox, quitLeft{cutOff: m.WriteLabels(), unsent: m.UnsentWriteLabels(), finished: m.FinishedWriteLabels(),
+		unknowable: unknowable, readable: readable}) {
 		return &exitError{code: exitFailure} // writes cut off: said above, for resume
 	}
 	return nil
@@ -69,13 +71,27 @@ func notesOnScreen(s *session.Session, p *tea.Program) (restore func()) {
 	return func() { s.SetNotify(before) }
 }
 
+// quitLeft is what the writes in flight as the operator quit the terminal
+// UI became (tui.Model's WriteLabels, UnsentWriteLabels,
+// FinishedWriteLabels and CutOffLeaves).
+type quitLeft struct {
+	cutOff, unsent, finished []string
+	// What resume can do with those cut off: the words of each the tenant
+	// keeps no trace of (a ticket, a verification email), and whether any
+	// other was cut off, which resume settles by reading the tenant.
+	unknowable []string
+	readable   bool
+}
+
 // writesLeft says, once the terminal UI is gone, which writes the operator
 // quit during: those that finished all the same (finished: the operator
 // quit believing they stopped), those that sent nothing yet (unsent), and
-// those cut off where they stood (labels), which resume settles (a
-// sandbox's: nothing does). It reports whether any was cut off: the program
-// then exits 1, as a write command cut off does.
-func writesLeft(io *streams, sandbox bool, labels, unsent, finished []string) bool {
+// those cut off where they stood, which resume settles by reading the
+// tenant, or, for a ticket or an email, makes again or leaves (a sandbox's:
+// nothing does). It reports whether any was cut off: the program then
+// exits 1, as a write command cut off does.
+func writesLeft(io *streams, sandbox bool, left quitLeft) bool {
+	labels, unsent, finished := left.cutOff, left.unsent, left.finished
 	if len(finished) > 0 {
 		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer; the tenant carried %s out all the same, so %s done (the audit log records %s):\n",
 			len(finished), plural(len(finished), "write", "writes"), plural(len(finished), "it", "them"), plural(len(finished), "it is", "they are"), plural(len(finished), "it", "them"))
@@ -105,8 +121,17 @@ func writesLeft(io *streams, sandbox bool, labels, unsent, finished []string) bo
 	}
 	if sandbox {
 		fmt.Fprintf(io.ErrOut, "Whether each took effect stays unknown: %s.\n", session.SandboxEnds)
-	} else {
-		fmt.Fprintln(io.ErrOut, "Run `linkdesk resume`: it reads the tenant to learn whether each took effect, records it, and finishes or discards the rest.")
+		return true
+	}
+	if left.readable || len(left.unknowable) == 0 {
+		each := "each"
+		if len(left.unknowable) > 0 {
+			each = "each write but a ticket or a verification email"
+		}
+		fmt.Fprintf(io.ErrOut, "Run `linkdesk resume`: it reads the tenant to learn whether %s took effect, records it, and finishes or discards the rest.\n", each)
+	}
+	for _, u := range left.unknowable { // the tenant keeps no trace of it
+		fmt.Fprintln(io.ErrOut, strings.ToUpper(u[:1])+u[1:]+".")
 	}
 	return true
 }

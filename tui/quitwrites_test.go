@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,7 +47,11 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 	var runs []tea.Cmd
 	for _, w := range writes {
 		end := w.end
-		_, cmd := m.Update(WriteRequest{Task: NewTask(), Label: w.label, Run: func(ctx context.Context) (any, error) {
+		unknowable := ""
+		if strings.HasPrefix(w.label, "ticket") {
+			unknowable = "a ticket may have been made"
+		}
+		_, cmd := m.Update(WriteRequest{Task: NewTask(), Label: w.label, Unknowable: unknowable, Run: func(ctx context.Context) (any, error) {
 			<-ctx.Done()
 			return end(ctx)
 		}})
@@ -65,5 +70,10 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 	}
 	if got, want := m.FinishedWriteLabels(), []string{"delete done"}; !slices.Equal(got, want) {
 		t.Errorf("finished as the program quit: %q, want %q", got, want)
+	}
+	// What resume can do with those cut off: read the links; of the ticket,
+	// its own words (the one in its reads sent nothing: no words of it).
+	if unknowable, readable := m.CutOffLeaves(); !slices.Equal(unknowable, []string{"a ticket may have been made"}) || !readable {
+		t.Errorf("cut off: unknowable %q, readable %v", unknowable, readable)
 	}
 }

@@ -112,6 +112,11 @@ type Model struct {
 	// (done on the way out: its answer came, or it was found on the tenant).
 	sorted                   bool
 	cutOff, unsent, finished []string
+	// What resume can do with the writes cut off: the words of each the
+	// tenant keeps no trace of (WriteRequest.Unknowable, each once), and
+	// whether any other was cut off, which resume settles by reading it.
+	cutOffUnknowable []string
+	cutOffReadable   bool
 }
 
 type screenContext struct {
@@ -240,6 +245,19 @@ func (m *Model) WriteLabels() []string {
 	return m.cutOff
 }
 
+// CutOffLeaves, once the program has quit, says what resume can do with
+// the writes cut off (WriteLabels): the words of each one the tenant keeps
+// no trace of (a ticket, a verification email: WriteRequest.Unknowable),
+// each once, and whether any other was cut off, which resume settles by
+// reading the tenant.
+func (m *Model) CutOffLeaves() (unknowable []string, readable bool) {
+	if !m.quitting {
+		return nil, false
+	}
+	m.sortWritesLeft()
+	return m.cutOffUnknowable, m.cutOffReadable
+}
+
 // UnsentWriteLabels, once the program has quit, say what each write in
 // flight then did that stopped before any of its calls went out (during
 // the reads before them): nothing was sent, nothing is left to settle.
@@ -279,6 +297,7 @@ func (m *Model) sortWritesLeft() {
 	timer := time.NewTimer(writeEndWait)
 	defer timer.Stop()
 	expired := false
+	var cut []write
 	for _, w := range m.writes {
 		var e writeEnd
 		returned := false
@@ -303,8 +322,26 @@ func (m *Model) sortWritesLeft() {
 			m.unsent = append(m.unsent, w.label)
 		default:
 			m.cutOff = append(m.cutOff, w.label+callsDone(e.res))
+			cut = append(cut, w)
 		}
 	}
+	m.cutOffUnknowable, m.cutOffReadable = leaves(cut)
+}
+
+// leaves says what resume can do with writes cut off: the words of each
+// one the tenant keeps no trace of (WriteRequest.Unknowable), each once,
+// and whether any other is among them, which resume settles by reading
+// the tenant.
+func leaves(ws []write) (unknowable []string, readable bool) {
+	for _, w := range ws {
+		switch {
+		case w.unknowable == "":
+			readable = true
+		case !slices.Contains(unknowable, w.unknowable):
+			unknowable = append(unknowable, w.unknowable)
+		}
+	}
+	return unknowable, readable
 }
 
 // callsDone says, after a cut-off write's label, how many of its calls
@@ -1316,19 +1353,11 @@ func (m *Model) quitLeaves() string {
 		return session.SandboxEnds + "."
 	}
 	said := []string{"one still reading sends nothing"}
-	readable := false
-	for _, w := range m.writes {
-		switch {
-		case w.unknowable == "":
-			readable = true
-		case !slices.Contains(said, w.unknowable):
-			said = append(said, w.unknowable)
-		}
-	}
+	unknowable, readable := leaves(m.writes)
 	if readable {
-		said = slices.Insert(said, 1, "a call already sent is settled by `linkdesk resume`, which reads the tenant")
+		said = append(said, "a call already sent is settled by `linkdesk resume`, which reads the tenant")
 	}
-	return strings.Join(said, "; ") + "."
+	return strings.Join(append(said, unknowable...), "; ") + "."
 }
 
 // quit cancels every call in flight (the scan, reads, writes) and quits,
