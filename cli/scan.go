@@ -353,6 +353,17 @@ func (p *progressLine) above(print func()) {
 	}
 }
 
+// writerAbove is w written above p's line (a note while it shows).
+type writerAbove struct {
+	p *progressLine
+	w io.Writer
+}
+
+func (a writerAbove) Write(b []byte) (n int, err error) {
+	a.p.above(func() { n, err = a.w.Write(b) })
+	return n, err
+}
+
 // done clears the line; a line shown after it is drawn at once.
 func (p *progressLine) done() {
 	p.mu.Lock()

@@ -25,7 +25,18 @@ func runTUI(o *tuiOptions) error {
 	if err := needTerminal(o); err != nil {
 		return err
 	}
+	// Reaching a tenant takes its round trips (a token, then the tenant)
+	// before the first screen can be drawn: a line says so meanwhile, and
+	// is gone once the screen is up.
+	connecting := progressPrinter(o.io)
+	if cfg := o.g.config(o.sandbox); !cfg.Sandbox && cfg.Domain != "" && o.g.notes != nil {
+		connecting.show("linkdesk: connecting to "+printableName(cfg.Domain)+"…", true)
+		notes := o.g.notes // what opening notes goes above the line
+		o.g.notes = writerAbove{connecting, notes}
+		defer func() { o.g.notes = notes }()
+	}
 	s, err := o.g.open(o.ctx, o.sandbox)
+	connecting.done()
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -64,5 +65,30 @@ func TestCtrlCDuringReadsSaysInterrupted(t *testing.T) {
 		if code != exitFailure || !strings.HasPrefix(errOut.String(), "linkdesk: interrupted (Ctrl-C) before it was done") || strings.Contains(errOut.String(), "context canceled") {
 			t.Errorf("%q interrupted: exit %d\n%s", args, code, errOut.String())
 		}
+	}
+}
+
+// Before its first screen, the terminal UI says on stderr which tenant it
+// is reaching (a token and a read, seconds on a slow tenant, where the
+// terminal stayed blank), and clears that line once it has, before the
+// screen is drawn.
+func TestTheTerminalUISaysWhatItIsConnectingTo(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	const closed = "http://127.0.0.1:1" // nothing listens there
+	var out, errOut bytes.Buffer
+	s := &streams{In: strings.NewReader("\x03"), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return true }} // ctrl+c quits
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"--domain", closed, "--api-token", "t0ken"}, s) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the terminal UI did not quit on ctrl+c")
+	}
+	// A note made while it connects goes above the line, which is drawn
+	// again after it (it ran on from the line's end).
+	const note = "linkdesk: note: --api-token shows its value in ps to every user of this machine while linkdesk runs: set AUTH0_API_TOKEN instead\n"
+	line := "\r\x1b[2Klinkdesk: connecting to " + closed + "…"
+	if want := line + "\r\x1b[2K" + note + line + "\r\x1b[2K"; !strings.HasPrefix(errOut.String(), want) {
+		t.Errorf("the terminal UI's stderr %q does not begin %q", errOut.String(), want)
 	}
 }
