@@ -107,7 +107,10 @@ func runUndo(o *undoOptions) error {
 		refusedJSON := o.JSON && o.Force && len(conflicts) > 0 && (!o.Overwrite || len(p.Operations) == 0)
 		nothing := len(p.Operations) == 0                   // nothing to make now: --force makes nothing either
 		if o.JSON && (!o.Force || refusedJSON || nothing) { // a refusal prints what it refused
-			out := undoJSON{DryRun: true, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}
+			// A dry run only without --force: a refusal, or nothing left to
+			// make, with --force is no dry run (a script reads dry_run as
+			// "run it again with --force").
+			out := undoJSON{DryRun: !o.Force, Plan: p.ID, Operations: p.Operations, Conflicts: conflicts, Notes: p.Notes}
 			if nothing && len(conflicts) == 0 && len(p.Notes) == 0 {
 				out.Message = nothingToUndo
 			}
@@ -195,7 +198,7 @@ func nothingMadeToUndo(o *undoOptions, err error) error {
 	msg := terminalText(err.Error())
 	msg = strings.ToUpper(msg[:1]) + msg[1:] + "."
 	if o.JSON {
-		return writeJSON(o.io.Out, undoJSON{DryRun: true, Operations: []linking.Operation{}, Message: msg})
+		return writeJSON(o.io.Out, undoJSON{DryRun: !o.Force, Operations: []linking.Operation{}, Message: msg})
 	}
 	fmt.Fprintln(o.io.Out, msg)
 	return nil
@@ -224,6 +227,8 @@ func undoRefused(nothing bool) error {
 
 // undoJSON is what undo --json prints when nothing is carried out.
 type undoJSON struct {
+	// DryRun: --force was not given. With --force, nothing made (nothing
+	// left to make, or refused) is no dry run: false.
 	DryRun     bool                   `json:"dry_run"`
 	Plan       string                 `json:"plan_id,omitempty"`
 	Operations []linking.Operation    `json:"operations"`

@@ -970,7 +970,10 @@ func TestAnUndoWithNothingLeftToMakeSaysSoAndAdvisesNothing(t *testing.T) {
 				r = runCmd(t, nil, append(args, "--json")...)
 				var got undoJSON
 				oneJSONValue(t, r, &got)
-				if r.code != exitOK || got.Operations == nil || len(got.Operations) != 0 || got.Message != nothingToUndo || got.Refused != "" {
+				// dry_run says whether --force was given: with it, nothing
+				// to make is no dry run (it said true).
+				if r.code != exitOK || got.Operations == nil || len(got.Operations) != 0 || got.Message != nothingToUndo || got.Refused != "" ||
+					got.DryRun == slices.Contains(args, "--force") {
 					t.Errorf("%v --json: exit %d, %+v\n%s%s", args, r.code, got, r.out, r.errOut)
 				}
 			}
@@ -1004,11 +1007,12 @@ func TestUndoOfALinkTheTenantRefusedHasNothingToUndo(t *testing.T) {
 		}
 		r = runCmd(t, nil, append([]string{"undo", op, "--json"}, args...)...)
 		var got struct {
+			DryRun     *bool             `json:"dry_run"`
 			Operations []json.RawMessage `json:"operations"`
 			Message    string            `json:"message"`
 		}
 		if err := json.Unmarshal([]byte(r.out), &got); r.code != exitOK || err != nil || got.Operations == nil || len(got.Operations) != 0 ||
-			!strings.Contains(got.Message, "made no call that took effect") {
+			!strings.Contains(got.Message, "made no call that took effect") || got.DryRun == nil || *got.DryRun != (len(args) == 0) {
 			t.Errorf("undo --json %v of a refused link: exit %d (%v)\n%s%s", args, r.code, err, r.out, r.errOut)
 		}
 	}
