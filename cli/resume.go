@@ -274,21 +274,29 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}
 	res, err := s.Finish(o.ctx, u, opts)
 	calls.stop() // cleared before the summary
-	if res != nil {
-		for _, log := range settledIn {
-			if !slices.Contains(res.AuditLogs, log) {
-				res.AuditLogs = append([]string{log}, res.AuditLogs...)
-			}
-		}
-		if !o.JSON && !s.Sandbox { // as a write command says it, of the calls settled done too
-			all := *res
-			if settled != nil {
-				all.Steps = append(slices.Clone(settled.Steps), res.Steps...)
-			}
-			defer printUndoHint(o.io.Out, u.Plan, &all)
+	if res == nil {
+		return reportRun(o.io, o.writeFlags, s, res, err)
+	}
+	for _, log := range settledIn {
+		if !slices.Contains(res.AuditLogs, log) {
+			res.AuditLogs = append([]string{log}, res.AuditLogs...)
 		}
 	}
-	return reportRun(o.io, o.writeFlags, s, res, err)
+	err = reportRun(o.io, o.writeFlags, s, res, err)
+	if o.JSON {
+		// stdout holds the run's JSON; stderr, which said what was not done
+		// yet, ends with what the run made, as the text says it (it ended
+		// on "not done yet" though the plan was finished).
+		printSummary(out, res, s)
+	}
+	if !s.Sandbox { // as a write command says it, of the calls settled done too
+		all := *res
+		if settled != nil {
+			all.Steps = append(slices.Clone(settled.Steps), res.Steps...)
+		}
+		printUndoHint(out, u.Plan, &all)
+	}
+	return err
 }
 
 // discardCommand is the command that discards what remains, as it runs

@@ -632,3 +632,29 @@ func TestALinkKilledBeforeItsFirstCallIsListedByResume(t *testing.T) {
 		t.Errorf("resume once it is done: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// resume --force --json finishing a plan: stdout is the run's JSON, and
+// stderr, which says what was not done yet, ends with what the run made,
+// as the text does (it ended on "  not done yet: op1.member, op1.link",
+// though the JSON said complete and the plan was finished).
+func TestResumeForceJSONEndsStderrWithWhatItFinished(t *testing.T) {
+	e := newAccessEnv(t)
+	settledCutLink(t, e)
+	r := runCmd(t, nil, "resume", "--force", "--json")
+	var run struct {
+		Complete bool `json:"complete"`
+	}
+	oneJSONValue(t, r, &run)
+	if r.code != exitOK || !run.Complete {
+		t.Fatalf("resume --force --json: exit %d, complete %v\n%s", r.code, run.Complete, r.errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(r.errOut), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(r.errOut, "  not done yet: op1.member, op1.link\n") || !strings.Contains(r.errOut, "\nDone: all 4 calls made (2 by an earlier run).\n") ||
+		!strings.HasPrefix(last, "To undo it: linkdesk undo ") {
+		t.Errorf("stderr of resume --force --json does not end with what it finished:\n%s", r.errOut)
+	}
+	if u, _ := e.srv.GetUser(cmdAliceDB); len(u.Identities) != 2 {
+		t.Errorf("the link was not finished: %d identities", len(u.Identities))
+	}
+}
