@@ -83,9 +83,15 @@ func runUndo(o *undoOptions) error {
 	// opened; so is an op id of the right form that no audit record of the
 	// tenant holds (session.UsageError): it names nothing to undo, mistyped
 	// or of another state directory, and the message says where op ids are
-	// found. An audit log that cannot be read is a failure (exit 1).
+	// found. An audit log that cannot be read is a failure (exit 1). The
+	// audit logs are read before the tenant is opened: an op id none of
+	// them holds is refused without a connection (it waited on one, and
+	// failed with the tenant's error when the tenant could not be reached).
 	if !audit.IsOpID(o.OpID) {
 		return usageErrorf("%s is not an op id: an op id looks like 20261101T120000Z-3f9a1c0e5b7d2a41 (`linkdesk audit` lists them)", printableName(o.OpID))
+	}
+	if err := o.g.paths().CheckOpID(o.OpID); err != nil {
+		return commandError(err)
 	}
 	return o.withWriteSession(func(s *session.Session) error {
 		p, conflicts, err := s.UndoPlan(o.ctx, o.OpID, o.Reason)

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
@@ -695,7 +697,7 @@ func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 	for _, args := range [][]string{{}, {"--force"}} {
 		r := runCmd(t, nil, append([]string{"undo", "20261101T120000Z-3f9a1c0e5b7d2a41"}, args...)...)
 		if r.code != exitUsage || !strings.Contains(r.errOut, `has op_id "20261101T120000Z-3f9a1c0e5b7d2a41"`) ||
-			!strings.Contains(r.errOut, "no audit record of sandbox") || !strings.Contains(r.errOut, "`linkdesk audit` lists") {
+			!strings.Contains(r.errOut, "no audit record has op_id") || !strings.Contains(r.errOut, "`linkdesk audit` lists") {
 			t.Errorf("undo %v of an op id no audit record holds: exit %d, want %d\n%s%s", args, r.code, exitUsage, r.out, r.errOut)
 		}
 	}
@@ -714,6 +716,34 @@ func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 	}
 	if n := e.userWrites(); n != 0 {
 		t.Errorf("%d writes", n)
+	}
+}
+
+// An op id of the right form that no audit log holds is refused (exit 2)
+// before the tenant is opened: undo connected first (a token, the
+// connections), so a tenant that could not be reached said so rather than
+// that the op id names nothing, though the audit log alone shows it. With
+// AUTH0_DOMAIN at a tenant that counts what reaches it, no request does;
+// an op id the log holds still goes to the tenant.
+func TestUndoOfAnUnknownOpIDIsRefusedWithoutAConnection(t *testing.T) {
+	e := newWriteEnv(t)
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	known := e.opIDOf("link")
+	var hits atomic.Int64
+	tenant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		http.Error(w, `{"error":"access_denied"}`, http.StatusUnauthorized)
+	}))
+	t.Cleanup(tenant.Close)
+	t.Setenv("AUTH0_DOMAIN", tenant.URL)
+	for _, args := range [][]string{{}, {"--force"}, {"--json"}} {
+		r := runCmd(t, nil, append([]string{"undo", "20261101T120000Z-3f9a1c0e5b7d2a41"}, args...)...)
+		if r.code != exitUsage || !strings.Contains(r.errOut, `no audit record has op_id "20261101T120000Z-3f9a1c0e5b7d2a41"`) || hits.Load() != 0 {
+			t.Errorf("undo %v of an unknown op id: exit %d, want %d; %d requests reached the tenant, want 0\n%s%s", args, r.code, exitUsage, hits.Load(), r.out, r.errOut)
+		}
+	}
+	if r := runCmd(t, nil, "undo", known); r.code == exitOK || hits.Load() == 0 {
+		t.Errorf("undo of an op id the log holds: exit %d, %d requests reached the tenant\n%s%s", r.code, hits.Load(), r.out, r.errOut)
 	}
 }
 

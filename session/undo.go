@@ -171,7 +171,23 @@ func redactedPaths(v any, path string) []string {
 // run given --audit-log, resumed without it). An op id none of them holds
 // names nothing: a UsageError (a log that cannot be read is not).
 func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
-	logs := []string{s.Paths.AuditLog}
+	return s.Paths.findOpID(opID, s.Name)
+}
+
+// CheckOpID refuses (a UsageError), before any tenant is opened, an op id
+// that no audit log of the state directory holds, of any tenant: the
+// audit log p names, and those its plans recorded in. An op id that one
+// holds is for UndoPlan to judge on its tenant. A log that cannot be read
+// is an error, not a UsageError.
+func (p Paths) CheckOpID(opID string) error {
+	_, _, err := p.findOpID(opID, "")
+	return err
+}
+
+// findOpID is recordOf in p.AuditLog, then in the logs the plans of the
+// tenant named tenant (of any: "") recorded in.
+func (p Paths) findOpID(opID, tenant string) ([]audit.Record, *audit.Record, error) {
+	logs := []string{p.AuditLog}
 	for i := 0; i < len(logs); i++ {
 		recs, _, err := audit.ReadLog(logs[i]) // a log that is not there reads as empty
 		if err != nil {
@@ -183,10 +199,14 @@ func (s *Session) recordOf(opID string) ([]audit.Record, *audit.Record, error) {
 			}
 		}
 		if i == 0 { // not in the session's own: the journals say where else to look
-			logs = append(logs, s.Paths.PlanLogs(s.Name)...)
+			logs = append(logs, p.PlanLogs(tenant)...)
 		}
 	}
-	return nil, nil, UsageError{fmt.Errorf("no audit record of %s has op_id %q (read: %s): `linkdesk audit` lists its calls with their op_id", s.Name, opID, strings.Join(logs, ", "))}
+	of, its := "no audit record", "the"
+	if tenant != "" {
+		of, its = "no audit record of "+tenant, "its"
+	}
+	return nil, nil, UsageError{fmt.Errorf("%s has op_id %q (read: %s): `linkdesk audit` lists %s calls with their op_id", of, opID, strings.Join(logs, ", "), its)}
 }
 
 // undoSource gathers what the audit log and the state directory hold of
