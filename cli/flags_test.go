@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,5 +241,49 @@ func TestAuditRefusesAFilterNoCallCanPass(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "audit", "--action", "verify_email", "--result", "no result"); r.code != exitOK {
 		t.Errorf("known filters: exit %d, %s", r.code, r.errOut)
+	}
+}
+
+// An explicit empty or blank --reason (--reason "$TICKET" with TICKET
+// unset) is a usage error (exit 2) before the tenant is read, for every
+// command that takes it: it recorded no reason without a word. Left out,
+// the write goes on as before (a dry run here), and a reason given is kept.
+func TestAnEmptyReasonFlagIsRefused(t *testing.T) {
+	e := newWriteEnv(t)
+	for _, cmd := range [][]string{
+		{"link", cmdAliceDB, cmdAliceGoogle},
+		{"unlink", cmdAliceDB, "google-oauth2", "108812345678901234567"},
+		{"delete", cmdAliceDB},
+		{"ticket", cmdLiam},
+		{"verify-email", cmdMariaDB},
+		{"apply", "plan.json"},
+		{"resume"},
+		{"undo", "20261101T120000Z-3f9a1c0e5b7d2a41"},
+	} {
+		for _, reason := range []string{"", " ", "\t"} {
+			for _, force := range []bool{false, true} {
+				args := append(slices.Clone(cmd), "--reason", reason)
+				if force {
+					args = append(args, "--force")
+				}
+				r := runCmd(t, nil, args...)
+				if r.code != exitUsage || !strings.Contains(r.errOut, "linkdesk: --reason ") || !strings.Contains(r.errOut, ": the reason is empty") ||
+					!strings.Contains(r.errOut, "leave the flag out") {
+					t.Errorf("%q: exit %d, want %d\n%s%s", args, r.code, exitUsage, r.out, r.errOut)
+				}
+			}
+		}
+	}
+	if n := e.userWrites(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle); r.code != exitOK || !strings.Contains(r.errOut, "Dry run") {
+		t.Errorf("link without --reason: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--reason", "ZD-12", "--force")
+	for _, rec := range e.auditRecords() {
+		if rec.Reason != "ZD-12" {
+			t.Errorf("the audit record of %s holds the reason %q, want ZD-12", rec.Step, rec.Reason)
+		}
 	}
 }

@@ -484,6 +484,9 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 			scopeFlag{"journal", "the journal file", "the plan keeps its journal in the state directory"},
 			scopeFlag{"app-client-id", "the application's client id", "the tenant's default applies"},
 			scopeFlag{"result-url", "the result URL", "the tenant's default applies"},
+			// Every write's words for the audit record: given empty, it
+			// recorded no reason without a word (--reason "$TICKET" unset).
+			scopeFlag{"reason", "the reason", "the audit record holds none: give the ticket or who asked, or leave the flag out"},
 		)
 	}
 	argsAreUsage(root)
