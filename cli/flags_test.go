@@ -2,6 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -285,5 +289,54 @@ func TestAnEmptyReasonFlagIsRefused(t *testing.T) {
 		if rec.Reason != "ZD-12" {
 			t.Errorf("the audit record of %s holds the reason %q, want ZD-12", rec.Step, rec.Reason)
 		}
+	}
+}
+
+// --audit-log FILE in a directory that does not exist, and --backup-dir
+// DIR whose parent does not, are usage errors (exit 2) before anything is
+// read or made, as --out and --journal are: they made the directories
+// silently, and an undo later found no backup where a typo had put them.
+// The backup directory itself may be new; the state directory's defaults
+// are made as before.
+func TestStateFlagsRefuseAMissingDirectory(t *testing.T) {
+	e := newWriteEnv(t)
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := []string{"link", cmdAliceDB, cmdAliceGoogle, "--force"}
+	for _, tc := range []struct{ flag, value, says string }{
+		{"--audit-log", filepath.Join(tmp, "typo", "audit.log"), "the directory " + filepath.Join(tmp, "typo") + " does not exist"},
+		{"--audit-log", filepath.Join(file, "audit.log"), file + " is not a directory"},
+		{"--backup-dir", filepath.Join(tmp, "typo", "backups"), "the directory " + filepath.Join(tmp, "typo") + " does not exist"},
+		{"--backup-dir", file, file + " is not a directory"},
+	} {
+		for _, args := range [][]string{append(slices.Clone(link), tc.flag, tc.value), {"audit", tc.flag, tc.value}} {
+			r := runCmd(t, nil, args...)
+			if r.code != exitUsage || !strings.Contains(r.errOut, tc.flag+" ") || !strings.Contains(r.errOut, tc.says) {
+				t.Errorf("%q: exit %d, want %d saying %q\n%s%s", args, r.code, exitUsage, tc.says, r.out, r.errOut)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "typo")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused flag made its directory (stat: %v)", err)
+	}
+	if n := e.userWrites(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+	// A new backup directory in one that exists is made, and the
+	// state directory's defaults too.
+	backups := filepath.Join(tmp, "backups")
+	mustRun(t, append(slices.Clone(link), "--backup-dir", backups)...)
+	if made, _ := filepath.Glob(filepath.Join(backups, "*.json")); len(made) == 0 {
+		t.Errorf("no backup in the new --backup-dir %s", backups)
+	}
+	if _, err := os.Stat(filepath.Join(e.state, "linkdesk", "audit.log")); err != nil {
+		t.Errorf("the default audit log was not made: %v", err)
+	}
+	mustRun(t, "unlink", cmdAliceDB, "google-oauth2", "108812345678901234567", "--force")
+	if made, _ := filepath.Glob(filepath.Join(e.state, "linkdesk", "backups", "*.json")); len(made) == 0 {
+		t.Error("the default backup directory was not made")
 	}
 }

@@ -65,7 +65,30 @@ func usageErrorf(format string, a ...any) error {
 // does not exist: a mistyped path would make directories wherever it
 // points, even at the root, and leave the file where no one looks for it.
 func checkFileDir(flag, path string) error {
-	dir := filepath.Dir(path)
+	if err := checkDirExists(flag, path, filepath.Dir(path)); err != nil {
+		return err
+	}
+	return checkRegularFile(flag, path)
+}
+
+// checkNewDir refuses a directory to write in (flag's value dir) that is
+// no directory, or that does not exist and whose parent does not either:
+// linkdesk makes the directory itself, never the path to it, so that a
+// mistyped --backup-dir is said at once, not found empty by an undo later.
+func checkNewDir(flag, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return usageErrorf("%s %s is not a directory", flag, printableName(dir))
+	case err == nil:
+		return nil
+	}
+	return checkDirExists(flag, dir, filepath.Dir(dir))
+}
+
+// checkDirExists refuses (exit 2) flag's value path, as dir, where it is
+// to go, does not exist or is no directory.
+func checkDirExists(flag, path, dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -75,7 +98,7 @@ func checkFileDir(flag, path string) error {
 	case !fi.IsDir():
 		return usageErrorf("%s %s: %s is not a directory", flag, printableName(path), printableName(dir))
 	}
-	return checkRegularFile(flag, path)
+	return nil
 }
 
 // checkRegularFile refuses (exit 2) a file flag naming what exists and is
@@ -466,12 +489,7 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 		if err := refuseTenantWithDemo(cmd, g.Demo); err != nil {
 			return err
 		}
-		if g.AuditLog != "" {
-			if err := checkRegularFile("--audit-log", g.AuditLog); err != nil {
-				return err
-			}
-		}
-		return refuseEmptyScope(cmd,
+		if err := refuseEmptyScope(cmd,
 			scopeFlag{"operator", "the operator", "the audit log names $USER"},
 			scopeFlag{"audit-log", "the audit log's file", "it is $XDG_STATE_HOME/linkdesk/audit.log"},
 			scopeFlag{"backup-dir", "the backup directory", "it is $XDG_STATE_HOME/linkdesk/backups"},
@@ -487,7 +505,22 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 			// Every write's words for the audit record: given empty, it
 			// recorded no reason without a word (--reason "$TICKET" unset).
 			scopeFlag{"reason", "the reason", "the audit record holds none: give the ticket or who asked, or leave the flag out"},
-		)
+		); err != nil {
+			return err
+		}
+		// A file or directory named by flag goes where it points, as --out
+		// and --journal do: into a directory there already (the backup
+		// directory itself may be new). The state directory's defaults are
+		// made as they are needed.
+		if g.AuditLog != "" {
+			if err := checkFileDir("--audit-log", g.AuditLog); err != nil {
+				return err
+			}
+		}
+		if g.BackupDir != "" {
+			return checkNewDir("--backup-dir", g.BackupDir)
+		}
+		return nil
 	}
 	argsAreUsage(root)
 	return root

@@ -232,13 +232,19 @@ func TestLinkOutOfOneMemberOfAFamilySaysWhoElseSharesItsEmail(t *testing.T) {
 }
 
 // audit with --audit-log naming a file that does not exist says so (exit
-// 2), not "empty"; the state directory's log not made yet says that no
-// write has been made.
+// 2), not "empty" (in a directory that does not exist either, it names
+// that directory, as every command does); the state directory's log not
+// made yet says that no write has been made.
 func TestAuditOfALogThatDoesNotExist(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
 	r := runCmd(t, nil, "audit", "--audit-log", "/nonexistent/dir/x.log")
-	if r.code != exitUsage || !strings.Contains(r.errOut, "--audit-log /nonexistent/dir/x.log: no such file") || strings.Contains(r.out, "empty") {
+	if r.code != exitUsage || !strings.Contains(r.errOut, "--audit-log /nonexistent/dir/x.log: the directory /nonexistent/dir does not exist") || strings.Contains(r.out, "empty") {
+		t.Errorf("audit --audit-log in no directory: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	missing := filepath.Join(t.TempDir(), "x.log")
+	r = runCmd(t, nil, "audit", "--audit-log", missing)
+	if r.code != exitUsage || !strings.Contains(r.errOut, "--audit-log "+missing+": no such file") || strings.Contains(r.out, "empty") {
 		t.Errorf("audit --audit-log of no file: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	if r := runCmd(t, nil, "audit", "--audit-log", "/nonexistent/dir/x.log", "--json"); r.code != exitUsage {

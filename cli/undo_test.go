@@ -701,18 +701,27 @@ func TestUndoOfWhatIsNoOpIDIsAUsageError(t *testing.T) {
 			t.Errorf("undo %v of an op id no audit record holds: exit %d, want %d\n%s%s", args, r.code, exitUsage, r.out, r.errOut)
 		}
 	}
-	// An audit log that cannot be read (under a file, not a directory) is
-	// a failure, not the operator's mistake: exit 1. (One that is no
-	// regular file, a directory, is named by mistake: exit 2.)
+	// An audit log that cannot be read (the state directory's, under a
+	// file, not a directory) is a failure, not the operator's mistake:
+	// exit 1. (One named by --audit-log that is no regular file, a
+	// directory, or under a file, is named by mistake: exit 2.)
 	notADir := filepath.Join(t.TempDir(), "a-file")
 	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41", "--audit-log", filepath.Join(notADir, "audit.log")); r.code != exitFailure || !strings.Contains(r.errOut, "not a directory") {
-		t.Errorf("undo with an audit log that cannot be read: exit %d, want %d\n%s%s", r.code, exitFailure, r.out, r.errOut)
+	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41", "--audit-log", filepath.Join(notADir, "audit.log")); r.code != exitUsage || !strings.Contains(r.errOut, notADir+" is not a directory") {
+		t.Errorf("undo with an --audit-log under a file: exit %d, want %d\n%s%s", r.code, exitUsage, r.out, r.errOut)
 	}
 	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41", "--audit-log", t.TempDir()); r.code != exitUsage || !strings.Contains(r.errOut, "is not a regular file") {
 		t.Errorf("undo with a directory for its audit log: exit %d, want %d\n%s%s", r.code, exitUsage, r.out, r.errOut)
+	}
+	stateFile := t.TempDir()
+	if err := os.WriteFile(filepath.Join(stateFile, "linkdesk"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", stateFile)
+	if r := runCmd(t, nil, "undo", "20261101T120000Z-3f9a1c0e5b7d2a41"); r.code != exitFailure || !strings.Contains(r.errOut, "not a directory") {
+		t.Errorf("undo with an audit log that cannot be read: exit %d, want %d\n%s%s", r.code, exitFailure, r.out, r.errOut)
 	}
 	if n := e.userWrites(); n != 0 {
 		t.Errorf("%d writes", n)
