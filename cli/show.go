@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
@@ -36,7 +38,9 @@ QUERY is an email (any case: every account sharing it is shown), a user id
 (an identity linked into another account shows that account), a username or
 a phone number (+14155550123; typed without its country code, as
 "(415) 555-0123", it matches the numbers that end so). Exit 1 when nothing
-matches.`,
+matches; of a user id whose account linkdesk deleted (its audit log holds
+the deletion), it says when, by whom, and the op_id ` + "`linkdesk undo`" + ` takes
+to undo it (--json: "deleted").`,
 		Example: `  linkdesk show isabella.novak138@proton.me
   linkdesk show william.muller1368
   linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,
@@ -77,8 +81,16 @@ func runShow(o *showOptions) error {
 			}
 			accounts = append(accounts, a)
 		}
+		var deleted *session.Call // of an account none matches: linkdesk's deletion of it, if it made one
+		if len(accounts) == 0 {
+			deleted = deletionOf(s, found.Query)
+		}
 		if o.JSON {
 			out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
+			if deleted != nil {
+				out.Deleted = &deletedJSON{UserID: deleted.UserIDs[0], OpID: deleted.OpID, At: auth0Time(deleted.Time),
+					Operator: deleted.Operator, Undo: "linkdesk undo " + deleted.OpID}
+			}
 			for _, a := range accounts {
 				j := accountToJSON(a)
 				j.MatchedNumberEnd = found.EndsOnly(a.User)
@@ -108,6 +120,9 @@ func runShow(o *showOptions) error {
 		if len(accounts) == 0 {
 			// Said on stderr with --json too: stdout holds the JSON alone.
 			fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
+			if deleted != nil {
+				fmt.Fprintln(o.io.ErrOut, deletedText(found.Query, deleted))
+			}
 			return &exitError{code: exitFailure}
 		}
 		return nil
@@ -118,6 +133,66 @@ type showJSON struct {
 	Query    string        `json:"query"`
 	FoundBy  string        `json:"found_by"`
 	Accounts []accountJSON `json:"accounts"`
+	// Deleted (added) is linkdesk's deletion of the account the user id
+	// queried names, when no account matches and this tenant's audit logs
+	// hold one done (not undone since).
+	Deleted *deletedJSON `json:"deleted,omitempty"`
+}
+
+// deletedJSON is a deletion linkdesk made, as show --json points to it.
+type deletedJSON struct {
+	UserID   string    `json:"user_id"` // the account deleted: the query, or the account it was linked into
+	OpID     string    `json:"op_id"`
+	At       auth0Time `json:"at"`
+	Operator string    `json:"operator,omitempty"`
+	Undo     string    `json:"undo"` // the command that undoes it
+}
+
+// deletionOf is the last deletion done that this tenant's audit logs (the
+// session's, and those its plans recorded in) hold of the account with
+// user id id, or of the account it was linked into (which took it along):
+// nil when there is none, or when an undo made the account again since.
+// The local logs alone are read: the tenant has said the account is not
+// there.
+func deletionOf(s *session.Session, id string) *session.Call {
+	var last *session.Call
+	var madeAgain time.Time
+	for _, path := range append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...) {
+		calls, _, err := session.ReadCalls(path)
+		if err != nil {
+			continue // what it holds is not known here: nothing to point to
+		}
+		for i, c := range calls {
+			if c.Result != audit.ResultOK || len(c.UserIDs) == 0 || !audit.SameTenant(c.Tenant, s.Name) || !slices.Contains(c.UserIDs, id) {
+				continue
+			}
+			switch {
+			case c.Action == linking.ActionDelete && (last == nil || c.Time.After(last.Time)):
+				last = &calls[i]
+			case c.Action == linking.ActionCreateUser && c.Time.After(madeAgain):
+				madeAgain = c.Time
+			}
+		}
+	}
+	if last == nil || madeAgain.After(last.Time) {
+		return nil
+	}
+	return last
+}
+
+// deletedText says that linkdesk deleted the account the user id id
+// names (c), when and by whom, and what undoes it.
+func deletedText(id string, c *session.Call) string {
+	what := "linkdesk deleted it"
+	if c.UserIDs[0] != id { // an identity linked into the account deleted
+		what = fmt.Sprintf("It was linked into %s, which linkdesk deleted with it", printableName(c.UserIDs[0]))
+	}
+	by := ""
+	if c.Operator != "" {
+		by = ", by " + printableName(c.Operator)
+	}
+	return fmt.Sprintf("%s on %s%s (op_id %s): `linkdesk undo %s` undoes the deletion.",
+		what, c.Time.UTC().Format("2006-01-02 15:04:05Z"), by, c.OpID, c.OpID)
 }
 
 type identifierJSON struct {

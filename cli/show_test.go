@@ -459,3 +459,55 @@ func TestAGroupReadRightAfterAnUnlinkHoldsTheAccountUnlinked(t *testing.T) {
 		t.Errorf("show %s right after the unlink: its group lacks %s:\n%s", rajGoogle, raj, r.out)
 	}
 }
+
+// show USER_ID of an account linkdesk deleted said only that no account
+// matches: it now points to the deletion in the audit log (its op_id,
+// when, by whom, and the undo that takes it back), as text on stderr and
+// in JSON (deleted); of an identity linked into the account deleted, it
+// names that account. Once the undo made the account again, show finds
+// it; deleted again elsewhere, nothing points to linkdesk's deletion.
+func TestShowOfAnAccountLinkdeskDeletedPointsToTheDeletion(t *testing.T) {
+	e := newWriteEnv(t)
+	mustRun(t, "link", cmdAliceDB, cmdAliceGoogle, "--force")
+	mustRun(t, "delete", cmdAliceDB, "--force", "--reason", "ZD-3")
+	op := e.opIDOf("delete")
+	for _, tc := range []struct{ id, says string }{
+		{cmdAliceDB, "linkdesk deleted it on "},
+		{cmdAliceGoogle, "It was linked into " + cmdAliceDB + ", which linkdesk deleted with it on "},
+	} {
+		r := runCmd(t, nil, "show", tc.id)
+		if r.code != exitFailure || !strings.Contains(r.errOut, "No account matches "+tc.id) || !strings.Contains(r.errOut, tc.says) ||
+			!strings.Contains(r.errOut, ", by operator-ann (op_id "+op+"): `linkdesk undo "+op+"` undoes the deletion.") {
+			t.Errorf("show %s of an account linkdesk deleted: exit %d\n%s%s", tc.id, r.code, r.out, r.errOut)
+		}
+		r = runCmd(t, nil, "show", tc.id, "--json")
+		var got struct {
+			Accounts []json.RawMessage `json:"accounts"`
+			Deleted  *struct {
+				UserID   string `json:"user_id"`
+				OpID     string `json:"op_id"`
+				At       string `json:"at"`
+				Operator string `json:"operator"`
+				Undo     string `json:"undo"`
+			} `json:"deleted"`
+		}
+		oneJSONValue(t, r, &got)
+		if r.code != exitFailure || got.Accounts == nil || len(got.Accounts) != 0 || got.Deleted == nil || got.Deleted.UserID != cmdAliceDB ||
+			got.Deleted.OpID != op || got.Deleted.Undo != "linkdesk undo "+op || got.Deleted.Operator != "operator-ann" || got.Deleted.At == "" {
+			t.Errorf("show %s --json of an account linkdesk deleted: exit %d\n%s", tc.id, r.code, r.out)
+		}
+	}
+	if r := runCmd(t, nil, "show", "auth0|nobody"); r.code != exitFailure || strings.Contains(r.errOut, "deleted") {
+		t.Errorf("show of an account never there: exit %d\n%s", r.code, r.errOut)
+	}
+	mustRun(t, "undo", op, "--force")
+	if r := runCmd(t, nil, "show", cmdAliceDB); r.code != exitOK || strings.Contains(r.errOut, "deleted") {
+		t.Errorf("show after the undo: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if err := connectEnv(t, e).DeleteUser(t.Context(), cmdAliceDB); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, nil, "show", cmdAliceDB); r.code != exitFailure || strings.Contains(r.errOut, "linkdesk deleted") {
+		t.Errorf("show of an account made again by the undo, then deleted elsewhere: exit %d\n%s", r.code, r.errOut)
+	}
+}
