@@ -459,8 +459,8 @@ AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN), or the same flags.`,
 	f.StringVar(&g.Fixture, "fixture", "", "with --demo: load the sandbox tenant from this JSON file")
 	f.BoolVar(&g.ReadOnly, "read-only", false, "make every write fail before any call")
 	f.BoolVar(&g.NoColor, "no-color", false, "no colour (also when NO_COLOR is set)")
-	f.StringVar(&g.AuditLog, "audit-log", "", "audit log file (default $XDG_STATE_HOME/linkdesk/audit.log)")
-	f.StringVar(&g.BackupDir, "backup-dir", "", "directory for backups before writes (default $XDG_STATE_HOME/linkdesk/backups)")
+	f.StringVar(&g.AuditLog, "audit-log", "", "audit log file, in a directory that exists (default $XDG_STATE_HOME/linkdesk/audit.log)")
+	f.StringVar(&g.BackupDir, "backup-dir", "", "directory for backups before writes, made if new in one that exists (default $XDG_STATE_HOME/linkdesk/backups)")
 	f.StringVar(&g.Operator, "operator", "", "who is acting, for the audit log (default $USER)")
 
 	root.AddCommand(

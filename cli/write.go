@@ -791,7 +791,7 @@ func addWriteFlags(cmd *cobra.Command, f *writeFlags, reason bool) {
 	cmd.Flags().BoolVar(&f.Force, "force", false, "make the calls without asking")
 	cmd.Flags().BoolVar(&f.JSON, "json", false, "print the plan (dry run) or the result as JSON")
 	if reason {
-		cmd.Flags().StringVar(&f.Reason, "reason", "", "why, for the audit log (a ticket number, …)")
+		cmd.Flags().StringVar(&f.Reason, "reason", "", "why, for the audit log (a ticket number, …); not empty: leave it out for none")
 	}
 }
 
