@@ -62,6 +62,9 @@ type Executor struct {
 	// read are the users as this run last read them, by user id: the names
 	// a plan gives them in the audit log must hold on them (nameHolds).
 	read map[string]client.User
+	// compared, in a dry run's check only (Precheck), are the users an
+	// earlier step compared with the plan and writes: not compared again.
+	compared map[string]bool
 }
 
 // stepAnswer is what the step just done leaves known of its users for the
@@ -486,42 +489,10 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 		// too. Reads more for a link that has steps before it.
 		answer = nil
 	}
-	users, err := e.checkWith(ctx, s, answer)
-	if err == nil {
-		err = checkNames(op, users)
-	}
-	switch {
-	case err != nil:
-	case op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found:
-		// The plan's own checks again, on the users as they are now: a
-		// block set since the plan, or a plan file whose operation names
-		// other accounts than its checks saw, is refused before the link's
-		// first write. Only the overrides the operation names (and the
-		// audit log records) let a check through.
-		err = e.checkLink(ctx, op, users[0].user, users[1].user)
-	case s.Action == ActionUnlink && len(users) > 0 && users[0].found && users[0].user.Blocked != op.KeepBlocked:
-		// A block set or lifted since the plan changes what the unlink must do.
-		err = unlinkBlockChanged(users[0].user, op.Secondary)
-	}
+	users, err := e.preflight(ctx, p, op, s, answer)
 	if err != nil {
 		rep.refused(err)
 		return err
-	}
-	if err := e.readRemovedAccess(ctx, s, users); err != nil {
-		rep.Status, rep.Error = StatusRefused, err.Error()
-		return err
-	}
-	if err := e.checkScopes(p, op, s); err != nil {
-		rep.refused(err)
-		return err
-	}
-	if op.Kind == OpLink && (s.Action == ActionLink || s.ID == op.Steps[0].ID) {
-		// Checked before the operation's first write, against what its
-		// steps carry over, and again at the link.
-		if err := e.checkCarried(ctx, op, s, users); err != nil {
-			rep.refused(err)
-			return err
-		}
 	}
 	if needsBackup(s.Action, users) {
 		path, sum, err := e.backup(p, op, s, users)
@@ -541,6 +512,50 @@ func (e *Executor) perform(ctx context.Context, p *Plan, op Operation, s Step, r
 			return e.notSentAgain(p, op, s, rep, c, err)
 		}
 	}
+}
+
+// preflight reads the users of a step that has not been done and runs on
+// them every check the step must pass before its call (answer, when set, is
+// the user the step before wrote): they are as the plan expects, named as
+// it names them, a link's safety checks again, an unlink's block, the
+// access token's scopes, and the roles and memberships a link would end.
+// A run makes them before each call (perform); a dry run of apply makes
+// them on the tenant as it is now (Precheck), without a call.
+func (e *Executor) preflight(ctx context.Context, p *Plan, op Operation, s Step, answer *stepAnswer) ([]readState, error) {
+	users, err := e.checkWith(ctx, s, answer)
+	if err == nil {
+		err = checkNames(op, users)
+	}
+	switch {
+	case err != nil:
+	case op.Kind == OpLink && len(users) == 2 && users[0].found && users[1].found:
+		// The plan's own checks again, on the users as they are now: a
+		// block set since the plan, or a plan file whose operation names
+		// other accounts than its checks saw, is refused before the link's
+		// first write. Only the overrides the operation names (and the
+		// audit log records) let a check through.
+		err = e.checkLink(ctx, op, users[0].user, users[1].user)
+	case s.Action == ActionUnlink && len(users) > 0 && users[0].found && users[0].user.Blocked != op.KeepBlocked:
+		// A block set or lifted since the plan changes what the unlink must do.
+		err = unlinkBlockChanged(users[0].user, op.Secondary)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := e.readRemovedAccess(ctx, s, users); err != nil {
+		return nil, err
+	}
+	if err := e.checkScopes(p, op, s); err != nil {
+		return nil, err
+	}
+	if op.Kind == OpLink && (s.Action == ActionLink || s.ID == op.Steps[0].ID) {
+		// Checked before the operation's first write, against what its
+		// steps carry over, and again at the link.
+		if err := e.checkCarried(ctx, op, s, users); err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
 }
 
 // onRecord is one call of a step as the audit log tells it, however many
@@ -1197,6 +1212,11 @@ func (e *Executor) checkWith(ctx context.Context, s Step, answer *stepAnswer) ([
 			}
 		}
 		out = append(out, r)
+		if e.compared[want.UserID] {
+			// A dry run's: an earlier step compared it as it is now, and
+			// writes it; the plan expects it as that step leaves it.
+			continue
+		}
 		if c := want.ChangesWith(r.user, r.found, r.access); len(c) > 0 {
 			changes = append(changes, c...)
 			ids = append(ids, want.UserID)

@@ -118,7 +118,7 @@ func (s *Session) Notes() []string {
 // executor is a fresh executor on the session's records; in read-only mode
 // one that refuses every write before touching any file.
 func (s *Session) executor() (*linking.Executor, error) {
-	ex := &linking.Executor{Tenant: s.Tenant, TenantName: s.Name, Operator: s.Operator, ReadOnly: s.ReadOnly, Connections: s.Connections}
+	ex := s.reader()
 	if s.ReadOnly {
 		return ex, nil
 	}
@@ -128,6 +128,25 @@ func (s *Session) executor() (*linking.Executor, error) {
 	}
 	ex.Backups = backups
 	return ex, nil
+}
+
+// reader is an executor on the session's tenant that has no records to
+// write to: what checks a plan without carrying it out (CheckPlan).
+func (s *Session) reader() *linking.Executor {
+	return &linking.Executor{Tenant: s.Tenant, TenantName: s.Name, Operator: s.Operator, ReadOnly: s.ReadOnly, Connections: s.Connections}
+}
+
+// CheckPlan runs on the tenant as it is now, without a call or a file
+// written, the checks a run of p makes before each call of the steps ended
+// does not report ended (the journal's done, left or never made again;
+// nil: none), reading each of their accounts once (read hears how many of
+// how many so far): linking.Executor.Precheck. apply's dry run says by it
+// which steps --force would refuse.
+func (s *Session) CheckPlan(ctx context.Context, p *linking.Plan, ended func(step string) bool, read func(n, of int)) (*linking.Precheck, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return s.reader().Precheck(ctx, p, ended, read)
 }
 
 // journaled puts ex under p's journal at path, locked, recording in the
