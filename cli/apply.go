@@ -2,12 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -49,8 +52,17 @@ done. The journal belongs to the plan and the tenant: it defaults to
 $XDG_STATE_HOME/linkdesk/journals/<plan id>-<tenant hash>.journal, and a plan runs
 at most once at a time on a tenant, whatever --journal says.
 
-Without --force it prints the exact calls it would make; on a terminal it then
-asks, and without one it changes nothing.`,
+Without --force it prints the calls it would make (every one with --verbose),
+then reads, once each, the accounts of the steps left (those the journal does
+not record done or left) and runs on each step the checks --force makes before
+its call, on the tenant as it is now: it says how many steps pass, and names
+each step --force would refuse, with the check's id and its reason (--json:
+"checked", "steps_passed" and "refused"). A step it would refuse exits 3, and
+nothing is asked: --force would stop there. A step whose accounts an earlier
+step of the plan changes (a second link into one primary) is checked on them
+as they are now. On a terminal it then asks, and without one it changes
+nothing. Reading more than a few accounts is shown on stderr; the reads are
+paced as any (2 a second on a free tenant), and Ctrl-C stops them.`,
 		Example: `  linkdesk apply plan.json
   linkdesk apply plan.json --force`,
 		Args: exactArgs(1),
@@ -108,6 +120,7 @@ func runApply(o *applyOptions) error {
 		if err != nil {
 			return err
 		}
+		left := p.Calls() - journal.ended()
 		if !o.JSON {
 			if o.Verbose {
 				err = report.WritePlanText(o.io.Out, p)
@@ -118,18 +131,36 @@ func runApply(o *applyOptions) error {
 				return err
 			}
 			describeJournal(o.io, journal, p, journalMaker(o.io, o.writeFlags, s))
-		} else if err := showOperations(o.io, o.writeFlags, p, nil); err != nil {
-			return err
 		}
-		left := p.Calls() - journal.ended()
+		// The dry run reads the accounts and checks each step left as
+		// --force would before its call (tester: a dry run that did not
+		// read as "the plan is fine", and --force then refused a step).
+		// Not when the write is refused before any call anyway.
+		var checked *linking.Precheck
+		if !o.Force && left > 0 && (s.ReadOnly || s.CheckNotInterleaved(p) == nil) {
+			if checked, err = checkLeft(o.ctx, o.io, s, p, journal); err != nil {
+				return commandError(err)
+			}
+		}
+		if o.JSON {
+			if err := showApplyDryRun(o.io, o.writeFlags, p, checked); err != nil {
+				return err
+			}
+		} else if checked != nil {
+			describeChecked(o.io.Out, p, checked)
+		}
 		question := fmt.Sprintf("Make %s on %s?", theseCalls(left), printableName(s.Name))
 		if left == 0 {
 			question = fmt.Sprintf("Nothing is left to make: check on %s that what the journal records as done took effect?", printableName(s.Name))
 		}
-		// What this dry run does not do, said (tester: it read as "the plan
-		// is fine" where --force then refused a step).
-		checked := "The accounts were checked when the plan was made, not read again here: before each call, --force reads them again and refuses a call whose accounts changed since (blocked, another email, linked elsewhere)."
-		ok, err := confirm(o.ctx, o.io, o.writeFlags, ahead(confirmation{question: question, calls: left, note: checked}, s, p))
+		c := ahead(confirmation{question: question, calls: left}, s, p)
+		if c.refusal == nil && checked != nil && len(checked.Refused) > 0 {
+			// Not asked: --force would stop at the first step refused, and
+			// a yes would make the calls before it, leaving the plan
+			// halfway (its journal to settle) for a refusal known now.
+			c.refusal = checkedRefusal(checked)
+		}
+		ok, err := confirm(o.ctx, o.io, o.writeFlags, c)
 		if err != nil || !ok {
 			return err
 		}
@@ -157,14 +188,142 @@ func (j journalState) ended() int {
 	n := 0
 	if j.snap != nil {
 		for _, st := range j.snap.Steps {
-			// Done, left for good, or cut off on a tenant changed since (this
-			// plan never makes it again).
-			if st.State == audit.StepDone || st.State == audit.StepSkipped || linking.MayHaveBeenMade(st.Note) && !linking.PlanMakesAgain(st.Note) {
+			if stepEnded(st) {
 				n++
 			}
 		}
 	}
 	return n
+}
+
+// endedStep reports whether the journal records step as ended (ended).
+func (j journalState) endedStep(step string) bool {
+	if j.snap == nil {
+		return false
+	}
+	id := audit.Scrub(step) // as the journal records it
+	for _, st := range j.snap.Steps {
+		if st.ID == id {
+			return stepEnded(st)
+		}
+	}
+	return false
+}
+
+// stepEnded: done, left for good, or cut off on a tenant changed since
+// (this plan never makes it again).
+func stepEnded(st audit.StepStatus) bool {
+	return st.State == audit.StepDone || st.State == audit.StepSkipped || linking.MayHaveBeenMade(st.Note) && !linking.PlanMakesAgain(st.Note)
+}
+
+// readsShown: a dry run reading more accounts than this shows it does.
+const readsShown = 5
+
+// checkLeft reads, once each, the accounts of the steps left of p (those
+// the journal does not record ended) and runs on each step the checks
+// --force makes before its call (session.CheckPlan). Reading more than a
+// handful, it says so on stderr: a line counting them on a terminal, one
+// line otherwise (the reads are paced: 2 a second on a free tenant).
+// Ctrl-C (ctx) ends the reads.
+func checkLeft(ctx context.Context, ios *streams, s *session.Session, p *linking.Plan, journal journalState) (*linking.Precheck, error) {
+	progress := progressPrinter(ios)
+	var line *rateLine
+	read := func(n, of int) {
+		switch {
+		case of <= readsShown:
+		case progress.enabled:
+			if line == nil {
+				line = newRateLine(s.Tenant.RateLimit, progress)
+				line.start()
+			}
+			line.set(fmt.Sprintf("reading %d accounts to check the steps left… %d/%d", of, n, of))
+		case n == 0:
+			fmt.Fprintf(ios.ErrOut, "Reading %d accounts, each once, to check the steps left as --force would…\n", of)
+		}
+	}
+	checked, err := s.CheckPlan(ctx, p, journal.endedStep, read)
+	if line != nil {
+		line.stop()
+	}
+	return checked, err
+}
+
+// applyDryRunJSON is apply's dry run with --json: the plan's operations
+// and, when the dry run checked them, what it found (added fields).
+type applyDryRunJSON struct {
+	dryRunJSON
+	*checkedJSON
+}
+
+type checkedJSON struct {
+	Checked   bool              `json:"checked"`
+	Accounts  int               `json:"accounts_read"`
+	StepsLeft int               `json:"steps_left"`
+	Passed    int               `json:"steps_passed"`
+	Refused   []linking.Refusal `json:"refused"`
+}
+
+// showApplyDryRun prints apply's dry run as one JSON value (nothing with
+// --force: the result says it all).
+func showApplyDryRun(ios *streams, f writeFlags, p *linking.Plan, checked *linking.Precheck) error {
+	if f.Force {
+		return nil
+	}
+	out := applyDryRunJSON{dryRunJSON: dryRunJSON{DryRun: true, Plan: p.ID, Operations: p.Operations}}
+	if checked != nil {
+		out.checkedJSON = &checkedJSON{Checked: true, Accounts: checked.Accounts, StepsLeft: checked.Steps,
+			Passed: checked.Passed, Refused: checked.Refused}
+		if out.Refused == nil {
+			out.Refused = []linking.Refusal{}
+		}
+	}
+	return writeJSON(ios.Out, out)
+}
+
+// describeChecked says what checking the steps left found: how many pass,
+// and each step --force would refuse, by its check's id and reason, with
+// its accounts named as the plan names them.
+func describeChecked(w io.Writer, p *linking.Plan, c *linking.Precheck) {
+	read := fmt.Sprintf("%d %s read, each once", c.Accounts, plural(c.Accounts, "account", "accounts"))
+	if len(c.Refused) == 0 {
+		fmt.Fprintf(w, "\nChecked on the tenant now (%s): %s the checks --force makes before each call; it reads the accounts again before each, and refuses a call whose accounts changed by then.\n",
+			read, plural(c.Steps, "the step left passes", fmt.Sprintf("all %d steps left pass", c.Steps)))
+		return
+	}
+	fmt.Fprintf(w, "\nChecked on the tenant now (%s): %d of %d %s the checks --force makes before each call; it would refuse:\n",
+		read, c.Passed, c.Steps, plural(c.Steps, "step left passes", "steps left pass"))
+	for _, r := range c.Refused {
+		op, _ := p.Op(r.Op)
+		names := make([]string, len(r.UserIDs))
+		for i, id := range r.UserIDs {
+			names[i] = op.Named(id)
+		}
+		fmt.Fprintf(w, "  %-12s refused (%s)", printableName(r.Step), r.Check)
+		if len(names) > 0 {
+			fmt.Fprintf(w, ": %s", printableName(strings.Join(names, ", ")))
+		}
+		fmt.Fprintf(w, "\n      %s\n", printableName(audit.Scrub(r.Reason)))
+		if len(r.After) > 0 {
+			fmt.Fprintf(w, "      (checked on its accounts as they are now, before %s, which %s them first: --force checks it again then)\n",
+				printableName(strings.Join(r.After, ", ")), plural(len(r.After), "changes", "change"))
+		}
+	}
+	made := "it makes none of the calls"
+	if c.Before > 0 {
+		made = fmt.Sprintf("it makes the %s before it, none after", plural(c.Before, "call", fmt.Sprintf("%d calls", c.Before)))
+	}
+	fmt.Fprintf(w, "--force stops at %s, before its call: %s.\n", printableName(c.Refused[0].Step), made)
+}
+
+// checkedRefusal is the refusal (exit 3) of a dry run that found steps
+// --force would refuse: the first one's check, named by its step.
+func checkedRefusal(c *linking.Precheck) error {
+	r := c.Refused[0]
+	reason := fmt.Sprintf("--force would refuse step %s: %s", r.Step, r.Reason)
+	if n := len(c.Refused) - 1; n > 0 {
+		reason += fmt.Sprintf(" (and %d more %s, listed above)", n, plural(n, "step", "steps"))
+	}
+	return &linking.SafetyError{Check: r.Check, Reason: reason, UserIDs: r.UserIDs}
 }
 
 // journalFor reads the journal at path for a run of p on s, and refuses

@@ -180,10 +180,10 @@ func TestAnApplyDryRunSaysItMakesNoJournal(t *testing.T) {
 	if want := "Journal: " + journal + " (none yet: --force makes it)\n"; !strings.Contains(r.out, want) || strings.Contains(r.out, "(new)") {
 		t.Errorf("the dry run lacks %q:\n%s", want, r.out)
 	}
-	// It says that it did not check the accounts again, as --force does
-	// (tester: it read as "the plan is fine", and --force refused it).
-	if want := "not read again here: before each call, --force reads them again and refuses"; !strings.Contains(r.errOut, want) {
-		t.Errorf("the dry run does not say what it leaves to --force (%q):\n%s", want, r.errOut)
+	// It says that it checked the accounts as --force does before each
+	// call (tester: it read as "the plan is fine", and --force refused it).
+	if want := "pass the checks --force makes before each call"; !strings.Contains(r.out, want) || strings.Contains(r.errOut, "not read again") {
+		t.Errorf("the dry run does not say what it checked (%q):\n%s%s", want, r.out, r.errOut)
 	}
 	no := "n\n"
 	r = runCmd(t, &no, "apply", plan, "--journal", journal)
