@@ -65,7 +65,7 @@ func runTUI(o *tuiOptions) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	unknowable, readable := m.CutOffLeaves()
-	if writesLeft(o.io, s.Sandbox, quitLeft{cutOff: m.WriteLabels(), unsent: m.UnsentWriteLabels(), finished: m.FinishedWriteLabels(),
+	if writesLeft(o.io, s.Sandbox, quitLeft{cutOff: m.WriteLabels(), unsent: m.UnsentWriteLabels(), notMade: m.NotMadeWriteLabels(), finished: m.FinishedWriteLabels(),
 		unknowable: unknowable, readable: readable}) {
 		return &exitError{code: exitFailure} // writes cut off: said above, for resume
 	}
@@ -87,6 +87,9 @@ func notesOnScreen(s *session.Session, p *tea.Program) (restore func()) {
 // FinishedWriteLabels and CutOffLeaves).
 type quitLeft struct {
 	cutOff, unsent, finished []string
+	// notMade: stopped after a call went out that the tenant shows did not
+	// take effect.
+	notMade []string
 	// What resume can do with those cut off: the words of each the tenant
 	// keeps no trace of (a ticket, a verification email), and whether any
 	// other was cut off, which resume settles by reading the tenant.
@@ -119,6 +122,14 @@ func writesLeft(io *streams, sandbox bool, left quitLeft) bool {
 		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s still reading the tenant, before any call: nothing was sent, and nothing is left to settle:\n",
 			len(unsent), plural(len(unsent), "write was", "writes were"))
 		for _, l := range unsent {
+			fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
+		}
+	}
+	if len(left.notMade) > 0 { // tester: said "nothing was sent" of a call on record
+		n := len(left.notMade)
+		fmt.Fprintf(io.ErrOut, "linkdesk: you quit while %d %s waited for the tenant's answer; reading the tenant shows %s did not take effect, so nothing was changed, and nothing is left to settle (the audit log records %s):\n",
+			n, plural(n, "write", "writes"), plural(n, "its call", "their calls"), plural(n, "it", "them"))
+		for _, l := range left.notMade {
 			fmt.Fprintf(io.ErrOut, "  %s\n", terminalText(l))
 		}
 	}

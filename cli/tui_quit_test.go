@@ -26,6 +26,22 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 	}
 }
 
+// A write whose call went out as the operator quit, which reading the
+// tenant then shows did not take effect, changed nothing: the shell says
+// so, not that nothing was sent (tester), and sends no one to resume.
+func TestQuittingDuringACallFoundNotMadeSaysNothingChanged(t *testing.T) {
+	var out bytes.Buffer
+	io := &streams{Out: &out, ErrOut: &out}
+	if writesLeft(io, false, quitLeft{notMade: []string{"delete rosebakery-downtown (auth0|62f0a1b2c3d4e5f607182930)"}}) {
+		t.Error("a write found not made makes the program exit 1")
+	}
+	got := out.String()
+	mustSayAll(t, got, "1 write waited for the tenant's answer; reading the tenant shows its call did not take effect, so nothing was changed", "delete rosebakery-downtown (auth0|62f0a1b2c3d4e5f607182930)")
+	if strings.Contains(got, "nothing was sent") || strings.Contains(got, "resume") {
+		t.Errorf("a write found not made:\n%s", got)
+	}
+}
+
 // A ticket or a verification email cut off as the operator quit leaves
 // nothing on the tenant to read: the shell does not send the operator to a
 // resume that "reads the tenant to learn whether each took effect", but

@@ -43,6 +43,13 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 				{Step: "op1.roles", Status: linking.StatusDone}, {Step: "op1.link", Status: linking.StatusUnknown}}}, fmt.Errorf("%w: %v", linking.ErrInterrupted, ctx.Err())
 		}},
 		{"delete done", func(ctx context.Context) (any, error) { return result(linking.StatusDone), nil }},
+		// Its call went out, and reading the tenant on the way out shows it
+		// did not take effect: the tenant is as it was (tester: said to have
+		// sent nothing, though its attempt was on record).
+		{"delete found not made", func(ctx context.Context) (any, error) {
+			return &linking.Result{Steps: []linking.StepReport{{Step: "op1.delete", Status: linking.StatusNotRun, OpID: "20261201T064049Z-0123456789abcdef",
+				Note: "interrupted; reading the tenant shows the call did not take effect"}}}, fmt.Errorf("%w during step op1.delete", linking.ErrInterrupted)
+		}},
 	}
 	var runs []tea.Cmd
 	for _, w := range writes {
@@ -70,6 +77,9 @@ func TestQuittingListsOnlyWritesThatSentACall(t *testing.T) {
 	}
 	if got, want := m.FinishedWriteLabels(), []string{"delete done"}; !slices.Equal(got, want) {
 		t.Errorf("finished as the program quit: %q, want %q", got, want)
+	}
+	if got, want := m.NotMadeWriteLabels(), []string{"delete found not made"}; !slices.Equal(got, want) {
+		t.Errorf("sent, found not made: %q, want %q", got, want)
 	}
 	// What resume can do with those cut off: read the links; of the ticket,
 	// its own words (the one in its reads sent nothing: no words of it).

@@ -112,6 +112,9 @@ type Model struct {
 	// (done on the way out: its answer came, or it was found on the tenant).
 	sorted                   bool
 	cutOff, unsent, finished []string
+	// notMade: stopped after a call went out, which reading the tenant
+	// shows did not take effect (as the operator quit): nothing changed.
+	notMade []string
 	// What resume can do with the writes cut off: the words of each the
 	// tenant keeps no trace of (WriteRequest.Unknowable, each once), and
 	// whether any other was cut off, which resume settles by reading it.
@@ -166,6 +169,17 @@ func (e writeEnd) sentNothing() bool {
 	}
 	res, ok := e.res.(*linking.Result)
 	return ok && !CallMade(res)
+}
+
+// sentNotMade reports whether a write that returned stopped after a call
+// went out (on record: it has an op_id) that reading the tenant shows did
+// not take effect, and made no other: the tenant is as it was.
+func (e writeEnd) sentNotMade() bool {
+	res, ok := e.res.(*linking.Result)
+	if e.err == nil || !ok || CallMade(res) {
+		return false
+	}
+	return slices.ContainsFunc(res.Steps, func(st linking.StepReport) bool { return st.Status == linking.StatusNotRun && st.OpID != "" })
 }
 
 // New builds the root model. c.Data, c.Keys and c.Styles are created when nil.
@@ -269,6 +283,18 @@ func (m *Model) UnsentWriteLabels() []string {
 	return m.unsent
 }
 
+// NotMadeWriteLabels, once the program has quit, say what each write in
+// flight then did that stopped after its call went out, which reading the
+// tenant then showed did not take effect: nothing changed, nothing is left
+// to settle.
+func (m *Model) NotMadeWriteLabels() []string {
+	if !m.quitting {
+		return nil
+	}
+	m.sortWritesLeft()
+	return m.notMade
+}
+
 // FinishedWriteLabels, once the program has quit, say what each write in
 // flight then did that finished on the way out: its answer came, or, cut
 // off during its call, it read the tenant and found the call had taken
@@ -318,6 +344,8 @@ func (m *Model) sortWritesLeft() {
 		switch {
 		case returned && e.err == nil:
 			m.finished = append(m.finished, w.label)
+		case returned && e.sentNotMade():
+			m.notMade = append(m.notMade, w.label)
 		case returned && e.sentNothing():
 			m.unsent = append(m.unsent, w.label)
 		default:
