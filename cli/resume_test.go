@@ -259,6 +259,12 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	if r.code != exitFailure || !strings.Contains(r.out, "OUTCOME UNKNOWN") || !strings.Contains(r.errOut, "cannot be read back") {
 		t.Fatalf("verify-email with its answer lost: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
+	// What settles it, said as what it is: no read of the tenant tells
+	// (tester: "resume … reads the tenant", then "send it again", which the
+	// unsettled write refused).
+	if !strings.Contains(r.out, "`linkdesk resume --force` sends it again, `linkdesk resume --discard --force` leaves it") || strings.Contains(r.out, "it reads the tenant") {
+		t.Errorf("verify-email with its answer lost says:\n%s", r.out)
+	}
 	if recs := e.auditRecords(); len(recs) != 2 || recs[1].Result != audit.ResultUnknown {
 		t.Fatalf("audit log: %+v", recs)
 	}

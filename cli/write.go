@@ -529,10 +529,26 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			fmt.Fprintf(w, "Recorded done by an earlier run, not confirmed: %s\n", stepList(recorded))
 		}
 		if n := res.Count(linking.StatusUnknown); n > 0 {
-			if s.Sandbox {
+			// A ticket or an email leaves nothing on the tenant to read
+			// (tester: told resume reads it, then to make a new one, which
+			// the unsettled write refused).
+			unreadable := map[string]bool{}
+			for _, st := range res.Steps {
+				if st.Status == linking.StatusUnknown && (st.Action == linking.ActionTicket || st.Action == linking.ActionVerifyEmail) {
+					unreadable[st.Action] = true
+				}
+			}
+			switch readable := n - len(unreadable); {
+			case s.Sandbox:
 				fmt.Fprintf(w, "The outcome of the %s stays unknown: %s.\n", plural(n, "call", "calls"), session.SandboxEnds)
-			} else {
-				fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(n, "call", "calls"))
+			case readable > 0:
+				fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(readable, "call", "calls"))
+			}
+			if !s.Sandbox && unreadable[linking.ActionTicket] {
+				fmt.Fprintln(w, "Whether the ticket was made, the tenant keeps nothing to tell, and its URL was never shown: `linkdesk resume --force` makes a new one and shows its URL, `linkdesk resume --discard --force` leaves it; until one of them, a write to this account is refused (unsettled_write).")
+			}
+			if !s.Sandbox && unreadable[linking.ActionVerifyEmail] {
+				fmt.Fprintln(w, "Whether the verification email went out, the tenant keeps nothing to tell (ask the person): `linkdesk resume --force` sends it again, `linkdesk resume --discard --force` leaves it; until one of them, a write to this account is refused (unsettled_write).")
 			}
 		}
 	}
