@@ -457,6 +457,14 @@ func TestTheUndoTicketOfAFamilyMemberGoesToThePersonNotTheInbox(t *testing.T) {
 	if !strings.Contains(r.out, want) {
 		t.Errorf("the undo's dry run lacks %q:\n%s%s", want, r.out, r.errOut)
 	}
+	// A legacy database's profile, by its username too, and as what it is
+	// (tester: "auth0|1000123 alone …, (a family's, a shop's)").
+	const bob = "auth0|1000123" // bobsmith: bob.smith@yahoo.com on legacy-members, with bob.smith2
+	mustRun(t, "delete", bob, "--force")
+	r = mustRun(t, "undo", e.opIDOf("delete"))
+	if want := "the URL sets the password of bobsmith (" + bob + ") alone, and on legacy-members several accounts may share the email bob.smith@yahoo.com (the profiles of a legacy database)"; !strings.Contains(r.out, want) {
+		t.Errorf("the undo's dry run of a legacy profile lacks %q:\n%s%s", want, r.out, r.errOut)
+	}
 	mustRun(t, "delete", cmdAliceDB, "--force")
 	if r := mustRun(t, "undo", e.opIDOf("delete")); !strings.Contains(r.out, "ticket") || strings.Contains(r.out, "inbox") {
 		t.Errorf("the undo of a deleted account whose email is its own speaks of an inbox:\n%s", r.out)

@@ -156,6 +156,17 @@ func who(u client.User, conns *Connections) string {
 	return u.UserID
 }
 
+// person names u as the operator knows a person in a note: as who does,
+// and a legacy custom database's profile, which its email does not tell
+// apart from the others of that email, by its username.
+func person(u client.User, conns *Connections) string {
+	name := who(u, conns)
+	if name == u.UserID && u.Username != "" && conns.lookup(u.Connection(), providerOf(u)).LegacyCustomDB {
+		return u.Username + " (" + u.UserID + ")"
+	}
+	return name
+}
+
 // CheckLink runs the safety checks of linking secondary into primary. With
 // opts.AllowUnverified an unverified email is let through, with
 // opts.AllowDifferentEmails two accounts that share no email (the

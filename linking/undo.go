@@ -887,7 +887,7 @@ func (u *undoer) delete() error {
 		made.Notes = append(made.Notes, fmt.Sprintf("%s comes back as a new account with the same user id: created now, with no login count or last login (before: %s); the rest of its profile, metadata, roles and memberships come back as they were",
 			op.Target, LoginHistory(before)))
 		if conn.IsDatabase {
-			if err := u.ticket(state, who(before, u.req.Conns), "a password cannot be restored: send this ticket's URL to the person, so they set a new one"); err != nil {
+			if err := u.ticket(state, person(before, u.req.Conns), "a password cannot be restored: send this ticket's URL to the person, so they set a new one"); err != nil {
 				return err
 			}
 		}
@@ -1122,7 +1122,7 @@ func (u *undoer) relinkCascade(before client.User, primary UserState, blocked bo
 		}
 		database := known && conn.IsDatabase && !conn.Inferred
 		// As the operator knows it: a family member by its username.
-		name := who(client.User{UserID: idUser, Email: profileString(ident.ProfileData, "email"), Username: profileString(ident.ProfileData, "username"),
+		name := person(client.User{UserID: idUser, Email: profileString(ident.ProfileData, "email"), Username: profileString(ident.ProfileData, "username"),
 			PhoneNumber: profileString(ident.ProfileData, "phone_number"), Identities: []client.Identity{{Connection: ident.Connection, Provider: ident.Provider, UserID: ident.UserID}}}, u.req.Conns)
 		var sec UserState
 		var ticket string // why a password-change ticket comes before the link back ("": none)
@@ -1227,8 +1227,12 @@ func (u *undoer) ticket(state UserState, name, note string) error {
 	t.Notes = []string{note}
 	if len(state.Identities) > 0 && state.Email != "" {
 		if c, ok := u.req.Conns.ByName(state.Identities[0].Connection); ok && c.SharesEmails() {
-			t.Notes = append(t.Notes, fmt.Sprintf("the URL sets the password of %s alone, and on %s several accounts may share the email %s (a family's, a shop's): "+
-				"give it to that person, not to the inbox, whose every reader could set it", name, c.Name, state.Email))
+			whose := "a family's, a shop's"
+			if !c.NonUniqueEmail {
+				whose = "the profiles of a legacy database"
+			}
+			t.Notes = append(t.Notes, fmt.Sprintf("the URL sets the password of %s alone, and on %s several accounts may share the email %s (%s): "+
+				"give it to that person, not to the inbox, whose every reader could set it", name, c.Name, state.Email, whose))
 		}
 	}
 	if err := t.steps(state); err != nil {
