@@ -241,4 +241,11 @@ func TestASecondFamilyMemberOrLegacyProfileIsNotLinkedIntoTheAccountHoldingTheFi
 	if r := mustRun(t, "plan", "--email", "carol.jones@hotmail.com", "--out", planFile); !strings.Contains(r.out, "0 operations") {
 		t.Errorf("plan for carol.jones@hotmail.com:\n%s", r.out)
 	}
+	// Deleting the account a family member is linked into deletes that
+	// member's login: its dry run names the member by its username on
+	// every line that names it (tester: the cascade and the note gave the
+	// user id alone).
+	r := mustRun(t, "delete", rajGoogle)
+	mustSayAll(t, r.out+r.errOut, "cascade: deletes linked identity "+raj+" (username raj.patel) on family-accounts",
+		"deleting it also deletes the identity linked into it (raj.patel ("+raj+"))")
 }

@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -297,8 +298,15 @@ func (op *Operation) steps(expect ...UserState) error {
 // refuses without one.
 func PlanDelete(u client.User, reason string) Operation {
 	op := Operation{Kind: OpDelete, Target: u.UserID, Reason: reason}
+	var named []string // as the operator knows them: a family member by its username (tester)
 	for _, id := range u.Linked() {
-		op.Cascade = append(op.Cascade, IdentityRef{Provider: id.Provider, UserID: id.UserID, Connection: id.Connection})
+		ref := IdentityRef{Provider: id.Provider, UserID: id.UserID, Connection: id.Connection}
+		op.Cascade = append(op.Cascade, ref)
+		name := ref.String()
+		if by := cmp.Or(profileString(id.ProfileData, "username"), profileString(id.ProfileData, "phone_number")); by != "" {
+			name = by + " (" + name + ")"
+		}
+		named = append(named, name)
 	}
 	if len(op.Cascade) > 0 {
 		what := "the identity"
@@ -306,7 +314,7 @@ func PlanDelete(u client.User, reason string) Operation {
 			what = fmt.Sprintf("the %d identities", n)
 		}
 		op.Notes = append(op.Notes, fmt.Sprintf("%s is a primary: deleting it also deletes %s linked into it (%s)",
-			u.UserID, what, refList(op.Cascade)))
+			u.UserID, what, strings.Join(named, ", ")))
 	}
 	provider, _, _ := strings.Cut(u.UserID, "|")
 	if recreatable(provider) {

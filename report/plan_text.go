@@ -150,7 +150,7 @@ func writeOperation(w *bufio.Writer, op linking.Operation, done func(step string
 		}
 	}
 	for _, c := range op.Cascade {
-		fmt.Fprintf(w, "     cascade: deletes linked identity %s (%s)\n", termsafe.Printable(c.String()), termsafe.Printable(c.Connection))
+		fmt.Fprintf(w, "     cascade: deletes linked identity %s on %s\n", termsafe.Printable(op.Named(c.String())), termsafe.Printable(c.Connection))
 	}
 	for _, n := range op.Notes {
 		fmt.Fprintf(w, "     note: %s\n", termsafe.Printable(n))
