@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -145,6 +146,9 @@ func runPlanCmd(o *planOptions) error {
 	if err != nil {
 		return err
 	}
+	if out := leftOutByClass(rep, classes); out != "" { // else they vanish unsaid (tester)
+		fmt.Fprintln(summary, out)
+	}
 	if len(p.Operations) > 0 {
 		if o.Out != "-" {
 			fmt.Fprintf(summary, "\nWrote %s. Review it, then: linkdesk apply %s\n", o.Out, o.Out)
@@ -162,6 +166,31 @@ func runPlanCmd(o *planOptions) error {
 		fmt.Fprintf(summary, "No group holds %s: no other account shares it (`linkdesk scan --email %s` says who has it).\n", terminalText(o.Email), terminalText(o.Email))
 	}
 	return nil
+}
+
+// leftOutByClass says how many groups of rep --class left out, by class
+// ("" when it left none out).
+func leftOutByClass(rep *linking.Report, classes []linking.Class) string {
+	if len(classes) == 0 {
+		return ""
+	}
+	counts, n := map[linking.Class]int{}, 0
+	for _, g := range rep.Groups {
+		if !slices.Contains(classes, g.Class) {
+			counts[g.Class]++
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	var parts []string
+	for _, c := range linking.Classes {
+		if counts[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c, counts[c]))
+		}
+	}
+	return fmt.Sprintf("Left out by --class: %s (%s).", plural(n, "1 group", fmt.Sprintf("%d groups", n)), strings.Join(parts, ", "))
 }
 
 // rateLine draws on the progress line what a long run of calls does now

@@ -205,3 +205,19 @@ func renderTerminal(s string) string {
 	}
 	return b.String()
 }
+
+// A plan narrowed by --class says how many groups it left out, by class:
+// a group of another class vanished unsaid, so `plan --email E --class
+// mixed` of a legacy group read as "no group" (tester; here the other way
+// round, as the fixture's group is mixed).
+func TestAPlanSaysWhatClassLeftOut(t *testing.T) {
+	newWriteEnv(t)
+	out := filepath.Join(t.TempDir(), "plan.json")
+	r := mustRun(t, "plan", "--email", "carol.jones@hotmail.com", "--class", "legacy_duplicate", "--out", out)
+	if !strings.Contains(r.out, "Left out by --class: 1 group (mixed 1).") {
+		t.Errorf("plan --class legacy_duplicate of a mixed group:\n%s", r.out)
+	}
+	if r := mustRun(t, "plan", "--email", "carol.jones@hotmail.com", "--out", out); strings.Contains(r.out, "Left out") {
+		t.Errorf("plan without --class says it left a group out:\n%s", r.out)
+	}
+}
