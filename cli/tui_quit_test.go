@@ -30,12 +30,10 @@ func TestQuittingDuringAWriteSaysToResume(t *testing.T) {
 // tenant then shows did not take effect, changed nothing: the shell says
 // so, not that nothing was sent (tester), and sends no one to resume.
 func TestQuittingDuringACallFoundNotMadeSaysNothingChanged(t *testing.T) {
-	var out bytes.Buffer
-	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, false, quitLeft{notMade: []string{"delete rosebakery-downtown (auth0|62f0a1b2c3d4e5f607182930)"}}) {
+	got, cut := saidOnQuit(false, quitLeft{notMade: []string{"delete rosebakery-downtown (auth0|62f0a1b2c3d4e5f607182930)"}})
+	if cut {
 		t.Error("a write found not made makes the program exit 1")
 	}
-	got := out.String()
 	mustSayAll(t, got, "1 write waited for the tenant's answer; reading the tenant shows its call did not take effect, so nothing was changed", "delete rosebakery-downtown (auth0|62f0a1b2c3d4e5f607182930)")
 	if strings.Contains(got, "nothing was sent") || strings.Contains(got, "resume") {
 		t.Errorf("a write found not made:\n%s", got)
@@ -49,17 +47,15 @@ func TestQuittingDuringACallFoundNotMadeSaysNothingChanged(t *testing.T) {
 // beside it is still settled by reading the tenant.
 func TestQuittingDuringATicketDoesNotSayResumeReadsIt(t *testing.T) {
 	const ticket = "a ticket already asked for may or may not have been made, and the tenant keeps nothing that tells"
-	var out bytes.Buffer
-	io := &streams{Out: &out, ErrOut: &out}
-	if !writesLeft(io, false, quitLeft{cutOff: []string{"ticket for ava.hill4015 (auth0|6ad9814b15fa0ef459a04edd)"}, unknowable: []string{ticket}}) {
+	got, cut := saidOnQuit(false, quitLeft{cutOff: []string{"ticket for ava.hill4015 (auth0|6ad9814b15fa0ef459a04edd)"}, unknowable: []string{ticket}})
+	if !cut {
 		t.Error("a ticket cut off does not make the program exit 1")
 	}
-	if got := out.String(); strings.Contains(got, "learn whether") || !strings.Contains(got, "\nA ticket already asked for may or may not have been made") {
+	if strings.Contains(got, "learn whether") || !strings.Contains(got, "\nA ticket already asked for may or may not have been made") {
 		t.Errorf("a ticket cut off:\n%s", got)
 	}
-	out.Reset()
-	writesLeft(io, false, quitLeft{cutOff: []string{"ticket for ava.hill4015 (auth0|6ad…)", "link google-oauth2|1088… into auth0|63ea…"}, unknowable: []string{ticket}, readable: true})
-	mustSayAll(t, out.String(), "2 writes waited for the tenant's answer", "reads the tenant to learn whether each write but a ticket or a verification email took effect", "A ticket already asked for")
+	got, _ = saidOnQuit(false, quitLeft{cutOff: []string{"ticket for ava.hill4015 (auth0|6ad…)", "link google-oauth2|1088… into auth0|63ea…"}, unknowable: []string{ticket}, readable: true})
+	mustSayAll(t, got, "2 writes waited for the tenant's answer", "reads the tenant to learn whether each write but a ticket or a verification email took effect", "A ticket already asked for")
 }
 
 // Quitting `linkdesk demo` during a write ends the sandbox tenant with it:
@@ -67,12 +63,10 @@ func TestQuittingDuringATicketDoesNotSayResumeReadsIt(t *testing.T) {
 // settle, and does not send the operator to a resume that has no tenant
 // to read.
 func TestQuittingTheDemoDuringAWriteSaysNothingIsLeftToSettle(t *testing.T) {
-	var out bytes.Buffer
-	io := &streams{Out: &out, ErrOut: &out}
-	if !writesLeft(io, true, quitLeft{cutOff: []string{"link google-oauth2|1088… into auth0|63ea…"}, readable: true}) {
+	got, cut := saidOnQuit(true, quitLeft{cutOff: []string{"link google-oauth2|1088… into auth0|63ea…"}, readable: true})
+	if !cut {
 		t.Error("a write cut off does not make the program exit 1")
 	}
-	got := out.String()
 	mustSayAll(t, got, "1 write waited for the tenant's answer, so it was cut off", "stays unknown", "the sandbox tenant ends with this linkdesk")
 	if strings.Contains(got, "resume") {
 		t.Errorf("quitting the demo sends the operator to resume:\n%s", got)
@@ -82,12 +76,10 @@ func TestQuittingTheDemoDuringAWriteSaysNothingIsLeftToSettle(t *testing.T) {
 // A write quit during its reads, before any call, sent nothing: the shell
 // says so, and sends the operator to no resume.
 func TestQuittingDuringAWritesReadsSaysNothingWasSent(t *testing.T) {
-	var out bytes.Buffer
-	io := &streams{Out: &out, ErrOut: &out}
-	if writesLeft(io, false, quitLeft{unsent: []string{"link google-oauth2|1088… into auth0|63ea…"}}) {
+	got, cut := saidOnQuit(false, quitLeft{unsent: []string{"link google-oauth2|1088… into auth0|63ea…"}})
+	if cut {
 		t.Error("a write that sent nothing makes the program exit 1")
 	}
-	got := out.String()
 	if !strings.Contains(got, "1 write was still reading the tenant, before any call: nothing was sent") || strings.Contains(got, "resume") {
 		t.Errorf("quitting during a write's reads:\n%s", got)
 	}
@@ -112,6 +104,14 @@ func TestQuittingDuringAWriteThatTookEffectSaysItIsDone(t *testing.T) {
 	if strings.Contains(got, "resume") {
 		t.Errorf("a finished write sends the operator to resume:\n%s", got)
 	}
+}
+
+// saidOnQuit is what the shell says once the terminal UI is gone with
+// left, and whether the program exits 1 (writesLeft).
+func saidOnQuit(sandbox bool, left quitLeft) (said string, cutOff bool) {
+	var out bytes.Buffer
+	cutOff = writesLeft(&streams{Out: &out, ErrOut: &out}, sandbox, left)
+	return out.String(), cutOff
 }
 
 // mustSayAll fails the test for each of wants that got lacks.
