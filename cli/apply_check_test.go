@@ -18,11 +18,8 @@ import (
 // does on a blocked account, and nothing is written.
 func TestAnApplyDryRunNamesTheStepForceWouldRefuse(t *testing.T) {
 	e := newWriteEnv(t)
-	plan := filepath.Join(t.TempDir(), "plan.json")
-	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
-	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
-		t.Fatal(err)
-	}
+	plan := alicesPlan(t)
+	blockAliceGoogle(t, e)
 	writes := e.userWrites()
 	r := runCmd(t, nil, "apply", plan)
 	if r.code != exitRefused {
@@ -49,8 +46,7 @@ func TestAnApplyDryRunNamesTheStepForceWouldRefuse(t *testing.T) {
 // Every step passing, the dry run says so, with the count, and exits 0.
 func TestAnApplyDryRunSaysEveryStepPasses(t *testing.T) {
 	newWriteEnv(t)
-	plan := filepath.Join(t.TempDir(), "plan.json")
-	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
+	plan := alicesPlan(t)
 	r := mustRun(t, "apply", plan)
 	if want := " steps left pass the checks --force makes before each call"; !strings.Contains(r.out, "Checked on the tenant now (2 accounts read, each once): all ") || !strings.Contains(r.out, want) {
 		t.Errorf("the dry run does not say every step passes:\n%s", r.out)
@@ -64,8 +60,7 @@ func TestAnApplyDryRunSaysEveryStepPasses(t *testing.T) {
 // the step refused with its check and reason.
 func TestAnApplyDryRunInJSONListsTheStepRefused(t *testing.T) {
 	e := newWriteEnv(t)
-	plan := filepath.Join(t.TempDir(), "plan.json")
-	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
+	plan := alicesPlan(t)
 	r := mustRun(t, "apply", plan, "--json")
 	var ok struct {
 		Checked bool              `json:"checked"`
@@ -76,9 +71,7 @@ func TestAnApplyDryRunInJSONListsTheStepRefused(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &ok); err != nil || !ok.Checked || ok.Passed == 0 || ok.Passed != ok.Left || ok.Refused == nil || len(ok.Refused) != 0 {
 		t.Errorf("every step passing: %+v (%v)\n%s", ok, err, r.out)
 	}
-	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
-		t.Fatal(err)
-	}
+	blockAliceGoogle(t, e)
 	r = runCmd(t, nil, "apply", plan, "--json")
 	if r.code != exitRefused {
 		t.Errorf("exit %d, want %d\n%s", r.code, exitRefused, r.errOut)
@@ -162,5 +155,24 @@ func TestAnApplyDryRunChecksTwoLinksIntoOnePrimary(t *testing.T) {
 	mustRun(t, "apply", plan, "--force")
 	if e.exists(weiGoogle) || e.exists(weiGitHub) {
 		t.Error("--force did not link both secondaries")
+	}
+}
+
+// alicesPlan is the plan of alice's group on the tenant of the test's
+// environment (her Google account linked into her database one), in a
+// file of its own.
+func alicesPlan(t *testing.T) string {
+	t.Helper()
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
+	return plan
+}
+
+// blockAliceGoogle blocks alice's Google account on e's tenant, as another
+// operator would after a plan was made.
+func blockAliceGoogle(t *testing.T, e *writeEnv) {
+	t.Helper()
+	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
+		t.Fatal(err)
 	}
 }

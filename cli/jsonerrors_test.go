@@ -124,11 +124,8 @@ func TestAFailedJSONCommandSaysWhyAsJSON(t *testing.T) {
 // stdout holds that one value, and the exit code and stderr say why.
 func TestAJSONCommandThatPrintedItsJSONPrintsNoSecondValue(t *testing.T) {
 	e := newWriteEnv(t)
-	plan := filepath.Join(t.TempDir(), "plan.json")
-	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
-	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
-		t.Fatal(err)
-	}
+	plan := alicesPlan(t)
+	blockAliceGoogle(t, e)
 	for _, tc := range []struct {
 		args []string
 		exit int

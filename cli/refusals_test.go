@@ -43,14 +43,11 @@ func TestALinkBetweenABlockedAndAnUnblockedAccountIsRefused(t *testing.T) {
 // write (the metadata merge), not after it.
 func TestABlockSetAfterThePlanStopsTheLinkBeforeAnyWrite(t *testing.T) {
 	e := newWriteEnv(t)
-	plan := filepath.Join(t.TempDir(), "plan.json")
-	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
+	plan := alicesPlan(t)
 	if data, err := os.ReadFile(plan); err != nil || !strings.Contains(string(data), `"kind":"link"`) {
 		t.Fatalf("the plan holds no link (%v): %.400s", err, data)
 	}
-	if _, err := connectEnv(t, e).SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
-		t.Fatal(err)
-	}
+	blockAliceGoogle(t, e)
 	writes := e.userWrites()
 	r := runCmd(t, nil, "apply", plan, "--force")
 	if r.code != exitRefused || !strings.Contains(r.out+r.errOut, "blocked_account") {
@@ -183,8 +180,7 @@ func TestUndoOfADeletionOnALegacyCustomDatabaseRecreatesIt(t *testing.T) {
 // made its calls names the log it wrote to.
 func TestAWriteRefusedBeforeAnyCallNamesNoAuditLog(t *testing.T) {
 	e := newWriteEnv(t)
-	plan := filepath.Join(t.TempDir(), "plan.json")
-	mustRun(t, "plan", "--email", "alice.nguyen@gmail.com", "--out", plan)
+	plan := alicesPlan(t)
 	tn := connectEnv(t, e)
 	if _, err := tn.SetBlocked(t.Context(), cmdAliceGoogle, true); err != nil {
 		t.Fatal(err)
