@@ -117,7 +117,11 @@ func (d *DeleteDialog) Help() []tui.HelpGroup {
 	if d.refused() { // refused ahead: nothing to type
 		return d.help(k, "Delete", "back", withHelp(k.Back, "esc", "back"), withHelp(k.Up, "↑/↓", "scroll"))
 	}
-	return d.help(k, "Delete", "back", withHelp(k.Submit, "enter", "delete once it is typed"),
+	enter := "delete once it is typed"
+	if d.loading {
+		enter = "delete once read" // not before it shows what it destroys
+	}
+	return d.help(k, "Delete", "back", withHelp(k.Submit, "enter", enter),
 		withHelp(k.Back, "esc", "cancel"), k.Clear, k.Reason, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
@@ -174,18 +178,31 @@ func (d *DeleteDialog) Update(msg tea.Msg) (tui.Component, tea.Cmd) {
 	return d, dialogUpdate(msg, &d.reading, d.tookAccount, &d.exec, &d.hint, d.key)
 }
 
-// notReadYet is the hint of enter pressed before the account was read.
-const notReadYet = "The account has not been read yet."
+// What the dialog says of enter pressed before the account was read: at
+// once, and once it is read (a read answered just after the enter would
+// otherwise take the word away before the operator saw it). That enter
+// never deletes: it came before the screen showed what the deletion
+// destroys.
+const (
+	notReadYet     = "Still reading the account: nothing was deleted. enter deletes once this shows what the deletion destroys."
+	readSinceEnter = "The enter pressed while the account was read deleted nothing: look at what it destroys, then enter deletes."
+)
+
+// typesWhileReading says where keys go while the account is read.
+const typesWhileReading = "Keys type what names the account; enter waits until this shows what the deletion destroys."
 
 // tookAccount takes the account read, plans its deletion, and checks
 // ahead what that would be refused for before its first call.
 func (d *DeleteDialog) tookAccount(msg tui.AccountMsg) tea.Cmd {
 	d.readErr, d.acct = msg.Err, msg.Account
-	if d.hint == notReadYet {
-		d.hint = "" // it has been read now, or the screen says why not
-	}
 	if msg.Err != nil || msg.Account == nil {
+		if d.hint == notReadYet {
+			d.hint = "" // the screen says why there is nothing to delete
+		}
 		return nil
+	}
+	if d.hint == notReadYet {
+		d.hint = readSinceEnter // read now: that enter still deleted nothing
 	}
 	ops := []linking.Operation{linking.PlanDelete(msg.Account.User, "")}
 	linking.NameAccounts(ops, []client.User{msg.Account.User}, msg.Account.Conns)
@@ -277,7 +294,7 @@ func (d *DeleteDialog) View() string {
 	case d.exec.started:
 		return strings.Join(append(head(), d.exec.view(c, "Deleting", c.Height-len(title)-1)...), "\n")
 	case d.loading:
-		return strings.Join(append(head(), "Reading the account by id, with its roles and organizations…"), "\n")
+		return strings.Join(append(head(), d.readingLines(w)...), "\n")
 	case client.IsNotFound(d.readErr):
 		gone := tui.Wrap("No account has this user id now: it was deleted, or linked into another account. There is nothing to delete. If linkdesk did it, the audit log (3, after esc) lists it.", w, 0)
 		return strings.Join(append(append(head(), gone...), "", s.Dim.Render("esc goes back.")), "\n")
@@ -312,6 +329,23 @@ func (d *DeleteDialog) View() string {
 	out := append(slices.Clone(title), shown...)
 	out = append(out, "")
 	return strings.Join(append(out, bottom...), "\n")
+}
+
+// readingLines are the dialog while it reads the account: keys already
+// type what names it (or the reason, after tab), so the field shows what
+// went in, and the hint what enter did (nothing, said in words).
+func (d *DeleteDialog) readingLines(w int) []string {
+	s := d.c.Styles
+	out := append(tui.Wrap("Reading the account by id, with its roles and organizations…", w, 0), "")
+	out = append(out, d.reason.Lines(s, w)...)
+	if !d.reason.Editing() {
+		out = append(out, sentence(s.Dim.Render, typesWhileReading, w)...)
+		out = append(out, "> "+d.typed.View(s, w-4))
+	}
+	if d.hint != "" {
+		out = append(out, sentence(s.Warn.Render, d.hint, w)...)
+	}
+	return out
 }
 
 // destroyedLines list what the deletion destroys on the tenant.

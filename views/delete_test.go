@@ -296,18 +296,14 @@ func TestAPasteNamesTheAccountToDeleteButNeverConfirms(t *testing.T) {
 func TestTheDeleteDialogForgetsNotReadYetOnceRead(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
 	h.openGroup("maria.garcia@outlook.com")
-	_, open := h.m.Update(keyPress("D"))
-	var read tea.Cmd
-	for _, msg := range run(open) {
-		_, cmd := h.m.Update(msg)
-		read = cmd // the dialog's read of the account, held back
-	}
+	_, read := h.m.Update(keyPress("D")) // the dialog opens at once; its read is held back
 	activeIs[*DeleteDialog](h, "D did not open the delete dialog")
 	h.press("enter") // while it is read
+	h.mustShow("Still reading the account")
 	h.send(read)
 	h.mustShow("To delete, type")
-	if strings.Contains(h.screen(), "The account has not been read yet.") {
-		t.Fatalf("the dialog still says the account has not been read:\n%s", h.screen())
+	if strings.Contains(h.screen(), "Still reading the account") {
+		t.Fatalf("the dialog still says the account is being read:\n%s", h.screen())
 	}
 }
 
@@ -343,4 +339,54 @@ func TestTheDeleteDialogSaysItsUndoLosesTheLoginHistory(t *testing.T) {
 	h.press("j", "D")
 	h.mustShowWhole("the account auth0|64b7ca01e0f1a2b3c4d5e6f8 on family-accounts, 48 logins, last 2026-10-26, created 2023-07-19",
 		"U in the audit log re-creates this database account from its backup with the same user id, profile, metadata, roles and memberships, but as a new account: created then, with no login count or last login, and without its password or its sessions")
+}
+
+// enter pressed in the delete dialog while it still reads the account
+// (a slow tenant: a second per request) deletes nothing, and the screen
+// says so at once, beside what has been typed: the letters typed then go
+// into what names the account, and the dialog shows them there. Once the
+// account is read, the screen still says that enter deleted nothing, and
+// an enter pressed then, with what it destroys in view, deletes (tester:
+// the enter was dropped unsaid, and q y typed meanwhile went into the
+// field out of sight).
+func TestTheDeleteDialogSaysAnEnterWhileItReadsDeletedNothing(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.openGroup("orders@rosebakery.com")
+	_, read := h.m.Update(keyPress("D")) // the dialog opens at once; its read is held back
+	d := activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.typeText("rosebakery-downtown")
+	h.mustShow("Reading the account by id", "> rosebakery-downtown█")
+	h.press("enter")
+	if d.exec.started {
+		t.Fatal("enter deleted the account before the dialog showed what the deletion destroys")
+	}
+	h.mustShowWhole("Still reading the account: nothing was deleted. enter deletes once this shows what the deletion destroys.")
+	if !strings.Contains(h.footer(), "enter delete once read") {
+		t.Fatalf("the footer offers enter as if the account were read: %q", h.footer())
+	}
+	h.send(read)
+	h.mustShow("Deleting it destroys:", "> rosebakery-downtown█")
+	h.mustShowWhole("The enter pressed while the account was read deleted nothing: look at what it destroys, then enter deletes.")
+	if d.exec.started {
+		t.Fatal("the enter pressed while the account was read deleted it once read")
+	}
+	h.press("enter")
+	h.mustShow("✓ Done.")
+	if _, ok := h.srv.GetUser("auth0|62f0a1b2c3d4e5f607182930"); ok {
+		t.Fatal("the account is still there")
+	}
+}
+
+// q and y typed while the account is read go into what names it, in view.
+func TestTheDeleteDialogShowsWhereKeysGoWhileItReads(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.openGroup("orders@rosebakery.com")
+	h.m.Update(keyPress("D")) // its read never answered
+	d := activeIs[*DeleteDialog](h, "D did not open the delete dialog")
+	h.press("q", "y")
+	if h.quit || d.exec.started || d.Typed() != "qy" {
+		t.Fatalf("q y while reading: quit %v, started %v, typed %q", h.quit, d.exec.started, d.Typed())
+	}
+	h.mustShowWhole("Keys type what names the account; enter waits until this shows what the deletion destroys.")
+	h.mustShow("> qy█")
 }
