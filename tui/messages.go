@@ -174,6 +174,10 @@ type WriteRequest struct {
 	// `linkdesk resume` cannot read whether it went out. "" for a write
 	// resume settles by reading the tenant.
 	Unknowable string
+	// AlsoReadable, with Unknowable, says the write's other calls are
+	// settled by reading the tenant: the undo of a deletion makes the
+	// account again, and then a ticket for its password.
+	AlsoReadable bool
 }
 
 // WriteDoneMsg answers a WriteRequest with what Run returned.

@@ -141,9 +141,10 @@ type writtenGroup struct {
 }
 
 type write struct {
-	task       TaskID
-	label      string
-	unknowable string // WriteRequest.Unknowable
+	task         TaskID
+	label        string
+	unknowable   string // WriteRequest.Unknowable
+	alsoReadable bool   // WriteRequest.AlsoReadable
 	// end hears how the write returned, even after the program quit (its
 	// answer, WriteDoneMsg, then reaches no one): WriteLabels sorts the
 	// writes the operator quit during by it.
@@ -358,14 +359,12 @@ func (m *Model) sortWritesLeft() {
 
 // leaves says what resume can do with writes cut off: the words of each
 // one the tenant keeps no trace of (WriteRequest.Unknowable), each once,
-// and whether any other is among them, which resume settles by reading
-// the tenant.
+// and whether any other is among them, or a call beside such a one in the
+// same write, which resume settles by reading the tenant.
 func leaves(ws []write) (unknowable []string, readable bool) {
 	for _, w := range ws {
-		switch {
-		case w.unknowable == "":
-			readable = true
-		case !slices.Contains(unknowable, w.unknowable):
+		readable = readable || w.unknowable == "" || w.alsoReadable
+		if w.unknowable != "" && !slices.Contains(unknowable, w.unknowable) {
 			unknowable = append(unknowable, w.unknowable)
 		}
 	}
@@ -790,7 +789,7 @@ func (m *Model) startWrite(req WriteRequest) tea.Cmd {
 		return nil
 	}
 	end := make(chan writeEnd, 1)
-	m.writes = append(m.writes, write{task: req.Task, label: req.Label, unknowable: req.Unknowable, end: end})
+	m.writes = append(m.writes, write{task: req.Task, label: req.Label, unknowable: req.Unknowable, alsoReadable: req.AlsoReadable, end: end})
 	m.unsettledTask = 0        // a check in flight may read this write's journal half done
 	run, ctx := req.Run, m.ctx // a write outlives the screen that started it
 	return func() tea.Msg {

@@ -88,6 +88,11 @@ func (u *UndoDialog) Unsaved() string {
 	return ""
 }
 
+// undoTicketCutOff is what quitting leaves of the password-change ticket
+// of an undo whose calls are out: the accounts it makes again are read
+// back by resume, the ticket not.
+const undoTicketCutOff = "the password-change ticket of an account the undo makes again, if already asked for, may or may not have been made, and the tenant keeps nothing that tells: its URL was never shown, so `linkdesk resume` makes a new one (or with --discard leaves it)"
+
 // WantsEsc keeps the dialog open while an undo that makes a password-change
 // ticket runs: its URL is shown only here, as the ticket dialog keeps
 // itself open for its own. q still quits, asking first.
@@ -256,6 +261,10 @@ func (u *UndoDialog) run(force bool) tea.Cmd {
 		// what comes back later or not as it was (repeated under the
 		// result), the toast in one line at 60 columns.
 		u.exec.done = "except what its notes said"
+	}
+	u.exec.unknowable, u.exec.alsoReadable = "", false
+	if u.makesTicket() {
+		u.exec.unknowable, u.exec.alsoReadable = undoTicketCutOff, true
 	}
 	return u.exec.run(u.c, label+tui.Fit(u.what(), 2*labelName), shown.Emails(), func(ctx context.Context) (*linking.Result, error) {
 		return b.Undo(ctx, shown, reason, force)

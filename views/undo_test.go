@@ -381,6 +381,20 @@ func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	activeIs[*UndoDialog](h, "n left the undo and its URL")
 }
 
+// Quitting while the undo of a deleted database account runs says what
+// each part leaves: the account it makes again is settled by resume, which
+// reads the tenant; its ticket, if asked for, the tenant keeps nothing of
+// (it said only the first, as of a link).
+func TestQuittingDuringTheUndoOfADeletionSaysItsTicketCannotBeReadBack(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, outside: true, width: 60, height: 40})
+	h.deleteEmma()
+	h.press("esc", "esc", "3", "U")
+	h.mustShow("Undo delete of emma.miller")
+	h.m.Update(keyPress("y")) // in flight: its command held back
+	h.press("q")
+	h.mustShowWhole("one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant; " + undoTicketCutOff + ".")
+}
+
 // The undo of an unlink out of one member of a family links the account
 // back into it: its dialog says, before y, who else shares the email, as
 // the link's confirmation did (tester: the undo named none of the family).

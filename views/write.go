@@ -31,8 +31,11 @@ type pendingWrite[R any] struct {
 	// y starts nothing while ahead.Blocked says why.
 	ahead tui.Ahead
 	// unknowable is what quitting while its call is out leaves of a write
-	// the tenant keeps no trace of (WriteRequest.Unknowable).
-	unknowable string
+	// the tenant keeps no trace of (WriteRequest.Unknowable), and
+	// alsoReadable whether it makes other calls beside it
+	// (WriteRequest.AlsoReadable).
+	unknowable   string
+	alsoReadable bool
 }
 
 // run hands the root the write that do makes, at once (Common.Write);
@@ -41,7 +44,7 @@ func (e *pendingWrite[R]) run(c *tui.Common, label string, emails []string, do f
 	e.started, e.running = true, true
 	e.task = tui.NewTask()
 	return c.Write(tui.WriteRequest{
-		Task: e.task, Label: label, Short: e.short, Emails: emails, Done: e.done, Unknowable: e.unknowable,
+		Task: e.task, Label: label, Short: e.short, Emails: emails, Done: e.done, Unknowable: e.unknowable, AlsoReadable: e.alsoReadable,
 		Run: func(ctx context.Context) (any, error) { return do(ctx) },
 	})
 }
