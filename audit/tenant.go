@@ -10,7 +10,7 @@ import "strings"
 func SameTenant(a, b string) bool { return a == b || canonicalTenant(a) == canonicalTenant(b) }
 
 // canonicalTenant is name in that one spelling; a sandbox's name
-// ("sandbox 5e0c (127.0.0.1:4780)") holds its address in parentheses.
+// ("sandbox 5e0c91ab (127.0.0.1:4780)") holds its address in parentheses.
 func canonicalTenant(name string) string {
 	n := strings.ToLower(name)
 	host, tail := n, ""

@@ -33,7 +33,7 @@ the go-auth0 SDK or curl at it, and runs until interrupted.
 
 Each run is a tenant of its own (its state lives in this process), even at
 the same address: linkdesk names it by the run its answers carry, as the
-second line says ("# linkdesk names it: sandbox 5e0c (127.0.0.1:4780)"), so
+second line says ("# linkdesk names it: sandbox 5e0c91ab (127.0.0.1:4780)"), so
 that what was cut off on one run is never settled or undone on another.`,
 		Example: `  linkdesk emulator --users 5000
   linkdesk emulator --rate 2 --burst 2          # the global limit of a free tenant

@@ -19,8 +19,8 @@ import (
 func TestEveryAnswerNamesTheRun(t *testing.T) {
 	c := startTest(t, Options{})
 	run := c.s.Run()
-	if len(run) != 4 || strings.Trim(run, "0123456789abcdef") != "" {
-		t.Fatalf("Run %q: want four hex digits", run)
+	if len(run) != 8 || strings.Trim(run, "0123456789abcdef") != "" {
+		t.Fatalf("Run %q: want eight hex digits", run)
 	}
 	check := func(what string, r response) {
 		t.Helper()
@@ -151,7 +151,7 @@ func TestRunSaysTheRunAndTheNameLinkdeskGivesIt(t *testing.T) {
 	go io.Copy(io.Discard, pr) // what it says when it stops
 	out := strings.Join(lines, "\n")
 	var run, name, domain string
-	fmt.Sscanf(lines[0], "# linkdesk sandbox tenant sandbox %4s:", &run)
+	fmt.Sscanf(lines[0], "# linkdesk sandbox tenant sandbox %8s:", &run)
 	name, _ = strings.CutPrefix(lines[1], "# linkdesk names it: ")
 	domain, _ = strings.CutPrefix(lines[2], "export AUTH0_DOMAIN=http://")
 	resp, err := http.Get("http://" + domain + "/.well-known/jwks.json")

@@ -257,7 +257,7 @@ func TestRunPrintsExportLinesAndShutsDown(t *testing.T) {
 		}
 		// The run, and the name linkdesk gives this tenant by it.
 		var run string
-		fmt.Sscanf(header, "# linkdesk sandbox tenant sandbox %4s:", &run)
+		fmt.Sscanf(header, "# linkdesk sandbox tenant sandbox %8s:", &run)
 		if want := "sandbox " + run + " (" + strings.TrimPrefix(env["AUTH0_DOMAIN"], wantScheme) + ")"; run == "" || name != want {
 			t.Errorf("header %q, name %q: want the run in the header and the name %q", header, name, want)
 		}

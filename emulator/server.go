@@ -196,7 +196,7 @@ func New(opts Options) (*Server, error) {
 // served at the same address before or after it.
 const RunHeader = "X-Linkdesk-Sandbox-Run"
 
-// Run is four hex digits made when the server was built, that tell this
+// Run is eight hex digits made when the server was built, that tell this
 // sandbox tenant from every other served at its address: its state lives
 // in memory, so a tenant started again (even from the same fixture, or the
 // dump of this one) is another tenant, without the writes made here since.
@@ -204,8 +204,10 @@ const RunHeader = "X-Linkdesk-Sandbox-Run"
 // journals, locks and audit records by that name.
 func (s *Server) Run() string { return s.run }
 
+// newRun: two runs at one address (a port used again) share a name, and
+// so their journals, once in 4 billion (four digits: once in 65,536).
 func newRun() string {
-	var b [2]byte
+	var b [4]byte
 	crand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }

@@ -378,7 +378,7 @@ func TestEachSandboxIsATenantOfItsOwn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if names[s.Name] || !regexp.MustCompile(`^sandbox [0-9a-f]{4} \(127\.0\.0\.1:\d+\)$`).MatchString(s.Name) {
+		if names[s.Name] || !regexp.MustCompile(`^sandbox [0-9a-f]{8} \(127\.0\.0\.1:\d+\)$`).MatchString(s.Name) {
 			t.Errorf("sandbox named %q (before: %v)", s.Name, names)
 		}
 		names[s.Name] = true

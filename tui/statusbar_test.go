@@ -383,15 +383,15 @@ func TestTwoTenantsWithoutAPortReadApartAt60Columns(t *testing.T) {
 	}
 }
 
-// A `linkdesk emulator` named by its run ("sandbox 5e0c (HOST:PORT)") has
+// A `linkdesk emulator` named by its run ("sandbox 5e0c91ab (HOST:PORT)") has
 // the bar of the sandbox in this process: its SANDBOX badge, and its
 // address where there is no room for its name (it showed
-// "sandbox 5e0c (127.0.0.…:38417)", at 60 columns "…:38417)", and no
+// "sandbox 5e0c91ab (127.0.0.…:38417)", at 60 columns "…:38417)", and no
 // badge). Its quit question does not say it ends with this linkdesk: it
 // outlives the process, and resume settles what was cut off there.
 func TestAnEmulatorNamedByItsRunHasTheBarOfASandbox(t *testing.T) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	const name, addr = "sandbox 5e0c (127.0.0.1:38417)", "127.0.0.1:38417"
+	const name, addr = "sandbox 5e0c91ab (127.0.0.1:38417)", "127.0.0.1:38417"
 	model := func(sandbox bool, width int) *Model {
 		c := &Common{Now: func() time.Time { return now },
 			Backend: &Backend{Session: session.With(context.Background(), domainTenant{domain: addr}, name, session.Config{Sandbox: sandbox})}}
