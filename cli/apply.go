@@ -132,12 +132,19 @@ func runApply(o *applyOptions) error {
 			}
 			describeJournal(o.io, journal, p, journalMaker(o.io, o.writeFlags, s))
 		}
+		question := fmt.Sprintf("Make %s on %s?", theseCalls(left), printableName(s.Name))
+		if left == 0 {
+			question = fmt.Sprintf("Nothing is left to make: check on %s that what the journal records as done took effect?", printableName(s.Name))
+		}
+		// Refused before any call (another plan holds its accounts): asked
+		// once, the journals read once.
+		c := ahead(confirmation{question: question, calls: left}, s, p)
 		// The dry run reads the accounts and checks each step left as
 		// --force would before its call (tester: a dry run that did not
 		// read as "the plan is fine", and --force then refused a step).
 		// Not when the write is refused before any call anyway.
 		var checked *linking.Precheck
-		if !o.Force && left > 0 && (s.ReadOnly || s.CheckNotInterleaved(p) == nil) {
+		if !o.Force && left > 0 && c.refusal == nil {
 			if checked, err = checkLeft(o.ctx, o.io, s, p, journal); err != nil {
 				return commandError(err)
 			}
@@ -149,11 +156,6 @@ func runApply(o *applyOptions) error {
 		} else if checked != nil {
 			describeChecked(o.io.Out, p, checked)
 		}
-		question := fmt.Sprintf("Make %s on %s?", theseCalls(left), printableName(s.Name))
-		if left == 0 {
-			question = fmt.Sprintf("Nothing is left to make: check on %s that what the journal records as done took effect?", printableName(s.Name))
-		}
-		c := ahead(confirmation{question: question, calls: left}, s, p)
 		if c.refusal == nil && checked != nil && len(checked.Refused) > 0 {
 			// Not asked: --force would stop at the first step refused, and
 			// a yes would make the calls before it, leaving the plan
