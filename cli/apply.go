@@ -138,7 +138,7 @@ func runApply(o *applyOptions) error {
 		}
 		// Refused before any call (another plan holds its accounts): asked
 		// once, the journals read once.
-		c := ahead(confirmation{question: question, calls: left}, s, p)
+		c := refusedAhead(confirmation{question: question, calls: left}, s, p)
 		// The dry run reads the accounts and checks each step left as
 		// --force would before its call (tester: a dry run that did not
 		// read as "the plan is fine", and --force then refused a step).
@@ -156,6 +156,11 @@ func runApply(o *applyOptions) error {
 		} else if checked != nil {
 			describeChecked(o.io.Out, p, checked)
 		}
+		// A scope the token lacks is said once: by the refusal of the step
+		// that needs it where the dry run checked it, else by a note.
+		c.note = scopeNote(c.note, s, p, func(step string) bool {
+			return journal.endedStep(step) || refusedForScope(checked, p, step)
+		})
 		if c.refusal == nil && checked != nil && len(checked.Refused) > 0 {
 			// Not asked: --force would stop at the first step refused, and
 			// a yes would make the calls before it, leaving the plan
@@ -175,6 +180,24 @@ func runApply(o *applyOptions) error {
 		}
 		return err
 	})
+}
+
+// refusedForScope reports whether the dry run's check (nil: none) refused
+// step's operation for a scope the token lacks (missing_scope): that
+// refusal names every scope the operation's steps left lack.
+func refusedForScope(checked *linking.Precheck, p *linking.Plan, step string) bool {
+	if checked == nil {
+		return false
+	}
+	for _, r := range checked.Refused {
+		if r.Check != linking.CheckMissingScope {
+			continue
+		}
+		if op, ok := p.Op(r.Op); ok && slices.ContainsFunc(op.Steps, func(s linking.Step) bool { return s.ID == step }) {
+			return true
+		}
+	}
+	return false
 }
 
 // journalState is what the dry run says of the journal a run keeps.

@@ -275,3 +275,26 @@ func TestADryRunSaysAScopeTheTokenLacks(t *testing.T) {
 		t.Fatalf("the link's dry run without update:users: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// apply's dry run, which checks the steps left, says a scope the token
+// lacks once: as the refusal of the step that needs it (missing_scope,
+// exit 3), which names the step and what to do; it said it a second time
+// in a note before it.
+func TestAnApplyDryRunSaysAScopeTheTokenLacksOnce(t *testing.T) {
+	_, needed, _ := readmeScopes(t)
+	granted := slices.DeleteFunc(slices.Clone(needed), func(s string) bool { return s == "update:users" })
+	newWriteEnvFrom(t, scopesFixture(t), emulator.Options{Rate: -1, Scopes: granted})
+	plan := alicesPlan(t)
+	for _, args := range [][]string{{"apply", plan}, {"apply", plan, "--json"}} {
+		r := runCmd(t, nil, args...)
+		if r.code != exitRefused || !strings.Contains(r.out, "refused (missing_scope)") && !strings.Contains(r.out, `"check": "missing_scope"`) {
+			t.Fatalf("%v without update:users: exit %d\n%s%s", args, r.code, r.out, r.errOut)
+		}
+		if n := strings.Count(r.out+r.errOut, "lacks a scope"); n != 2 { // the step refused, and why the dry run exits 3
+			t.Errorf("%v says %d times that the token lacks a scope, want it said once, with the step refused, and on stderr why it exits 3:\n%s%s", args, n, r.out, r.errOut)
+		}
+		if strings.Contains(r.errOut, "Note: the access token lacks") {
+			t.Errorf("%v says the scope in a note as well:\n%s", args, r.errOut)
+		}
+	}
+}

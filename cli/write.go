@@ -747,6 +747,15 @@ func carryOut(ctx context.Context, ios *streams, s *session.Session, f writeFlag
 // resume` first).
 func ahead(c confirmation, s *session.Session, p *linking.Plan) confirmation {
 	c.note = scopeNote(c.note, s, p, c.done)
+	return refusedAhead(c, s, p)
+}
+
+// refusedAhead is c with what refuses the write of p before any call,
+// said before its question or with its dry run: another plan's write of
+// the same accounts running now or cut off and not settled
+// (session.CheckNotInterleaved; none under --read-only, which refuses
+// every write).
+func refusedAhead(c confirmation, s *session.Session, p *linking.Plan) confirmation {
 	if s != nil && s.ReadOnly {
 		c.readOnly = true
 	} else if s != nil {
