@@ -467,6 +467,22 @@ type JournalSnapshot struct {
 	EndNote string
 }
 
+// Step is the status s records for the step a plan names id (the journal
+// keeps ids scrubbed, as it wrote them); ok is false when s is nil or holds
+// no such step.
+func (s *JournalSnapshot) Step(id string) (st StepStatus, ok bool) {
+	if s == nil {
+		return StepStatus{}, false
+	}
+	id = Scrub(id)
+	for _, st := range s.Steps {
+		if st.ID == id {
+			return st, true
+		}
+	}
+	return StepStatus{}, false
+}
+
 // ReadJournal reads a journal without locking or changing it, e.g. to show an
 // apply's progress or check a finished one.
 func ReadJournal(path string) (*JournalSnapshot, error) {

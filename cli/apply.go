@@ -57,12 +57,15 @@ then reads, once each, the accounts of the steps left (those the journal does
 not record done or left) and runs on each step the checks --force makes before
 its call, on the tenant as it is now: it says how many steps pass, and names
 each step --force would refuse, with the check's id and its reason (--json:
-"checked", "steps_passed" and "refused"). A step it would refuse exits 3, and
-nothing is asked: --force would stop there. A step whose accounts an earlier
-step of the plan changes (a second link into one primary) is checked on them
-as they are now. On a terminal it then asks, and without one it changes
-nothing. Reading more than a few accounts is shown on stderr; the reads are
-paced as any (2 a second on a free tenant), and Ctrl-C stops them.`,
+"checked", "steps_passed" and "refused"). A step an earlier run was cut off
+during (killed mid-call) is read first as --force settles it, as
+` + "`linkdesk resume`" + ` does: made, not made, or unknown (--json: "unsettled").
+A step it would refuse exits 3, and nothing is asked: --force would stop
+there. A step whose accounts an earlier step of the plan changes (a second
+link into one primary) is checked on them as they are now. On a terminal it
+then asks, and without one it changes nothing. Reading more than a few
+accounts is shown on stderr; the reads are paced as any (2 a second on a
+free tenant), and Ctrl-C stops them.`,
 		Example: `  linkdesk apply plan.json
   linkdesk apply plan.json --force`,
 		Args: exactArgs(1),
@@ -161,6 +164,19 @@ func runApply(o *applyOptions) error {
 		c.note = scopeNote(c.note, s, p, func(step string) bool {
 			return journal.endedStep(step) || refusedForScope(checked, p, step)
 		})
+		// A step cut off that the tenant shows made is settled, not made
+		// again: the question and the dry run's last line count the calls
+		// --force makes.
+		if checked != nil {
+			switch made := checked.TookEffect(); {
+			case made == left:
+				c.question = fmt.Sprintf("Nothing is left to make: settle on %s what the earlier run left unknown, as the tenant shows it?", printableName(s.Name))
+				c.notDone, c.forceDoes = "changed", "settle what the earlier run left unknown, making no call"
+			case made > 0:
+				c.calls = left - made
+				c.question = fmt.Sprintf("Make %s on %s?", theseCalls(c.calls), printableName(s.Name))
+			}
+		}
 		if c.refusal == nil && checked != nil && len(checked.Refused) > 0 {
 			// Not asked: --force would stop at the first step refused, and
 			// a yes would make the calls before it, leaving the plan
@@ -208,12 +224,12 @@ type journalState struct {
 }
 
 // ended is how many steps the journal records as done, left for good, or
-// never to be made again: none a run makes.
+// never to be made again: none a run makes (linking.StepEnded).
 func (j journalState) ended() int {
 	n := 0
 	if j.snap != nil {
 		for _, st := range j.snap.Steps {
-			if stepEnded(st) {
+			if linking.StepEnded(st) {
 				n++
 			}
 		}
@@ -223,22 +239,8 @@ func (j journalState) ended() int {
 
 // endedStep reports whether the journal records step as ended (ended).
 func (j journalState) endedStep(step string) bool {
-	if j.snap == nil {
-		return false
-	}
-	id := audit.Scrub(step) // as the journal records it
-	for _, st := range j.snap.Steps {
-		if st.ID == id {
-			return stepEnded(st)
-		}
-	}
-	return false
-}
-
-// stepEnded: done, left for good, or cut off on a tenant changed since
-// (this plan never makes it again).
-func stepEnded(st audit.StepStatus) bool {
-	return st.State == audit.StepDone || st.State == audit.StepSkipped || linking.MayHaveBeenMade(st.Note) && !linking.PlanMakesAgain(st.Note)
+	st, ok := j.snap.Step(step)
+	return ok && linking.StepEnded(st)
 }
 
 // readsShown: a dry run reading more accounts than this shows it does.
@@ -266,7 +268,7 @@ func checkLeft(ctx context.Context, ios *streams, s *session.Session, p *linking
 			fmt.Fprintf(ios.ErrOut, "Reading %d accounts, each once, to check the steps left as --force would…\n", of)
 		}
 	}
-	checked, err := s.CheckPlan(ctx, p, journal.endedStep, read)
+	checked, err := s.CheckPlan(ctx, p, journal.snap, read)
 	if line != nil {
 		line.stop()
 	}
@@ -286,6 +288,10 @@ type checkedJSON struct {
 	StepsLeft int               `json:"steps_left"`
 	Passed    int               `json:"steps_passed"`
 	Refused   []linking.Refusal `json:"refused"`
+	// Unsettled (added) are the steps left an earlier run was cut off
+	// during, as --force would settle each first; one the tenant shows
+	// made is not counted in Passed.
+	Unsettled []linking.CutOff `json:"unsettled"`
 }
 
 // showApplyDryRun prints apply's dry run as one JSON value (nothing with
@@ -297,26 +303,45 @@ func showApplyDryRun(ios *streams, f writeFlags, p *linking.Plan, checked *linki
 	out := applyDryRunJSON{dryRunJSON: dryRunJSON{DryRun: true, Plan: p.ID, Operations: p.Operations}}
 	if checked != nil {
 		out.checkedJSON = &checkedJSON{Checked: true, Accounts: checked.Accounts, StepsLeft: checked.Steps,
-			Passed: checked.Passed, Refused: checked.Refused}
+			Passed: checked.Passed, Refused: checked.Refused, Unsettled: checked.Unsettled}
 		if out.Refused == nil {
 			out.Refused = []linking.Refusal{}
+		}
+		if out.Unsettled == nil {
+			out.Unsettled = []linking.CutOff{}
 		}
 	}
 	return writeJSON(ios.Out, out)
 }
 
-// describeChecked says what checking the steps left found: how many pass,
+// describeChecked says what checking the steps left found: how --force
+// would settle each step an earlier run was cut off during, how many pass,
 // and each step --force would refuse, by its check's id and reason, with
 // its accounts named as the plan names them.
 func describeChecked(w io.Writer, p *linking.Plan, c *linking.Precheck) {
+	describeCutOff(w, c.Unsettled)
+	toMake, left := c.Steps-c.TookEffect(), "left"
+	if toMake < c.Steps {
+		left = "left to make"
+	}
 	read := fmt.Sprintf("%d %s read, each once", c.Accounts, plural(c.Accounts, "account", "accounts"))
-	if len(c.Refused) == 0 {
+	stop := stopsAt(p, c)
+	switch {
+	case toMake == 0:
+		fmt.Fprintf(w, "\nChecked on the tenant now (%s): once settled, no step is left to make.\n", read)
+		return
+	case stop == "":
 		fmt.Fprintf(w, "\nChecked on the tenant now (%s): %s the checks --force makes before each call; it reads the accounts again before each, and refuses a call whose accounts changed by then.\n",
-			read, plural(c.Steps, "the step left passes", fmt.Sprintf("all %d steps left pass", c.Steps)))
+			read, plural(toMake, "the step "+left+" passes", fmt.Sprintf("all %d steps %s pass", toMake, left)))
 		return
 	}
-	fmt.Fprintf(w, "\nChecked on the tenant now (%s): %d of %d %s the checks --force makes before each call; it would refuse:\n",
-		read, c.Passed, c.Steps, plural(c.Steps, "step left passes", "steps left pass"))
+	fmt.Fprintf(w, "\nChecked on the tenant now (%s): %d of %d %s the checks --force makes before each call",
+		read, c.Passed, toMake, plural(toMake, "step "+left+" passes", "steps "+left+" pass"))
+	if len(c.Refused) == 0 {
+		fmt.Fprintln(w, ".")
+	} else {
+		fmt.Fprintln(w, "; it would refuse:")
+	}
 	for _, r := range c.Refused {
 		op, _ := p.Op(r.Op)
 		names := make([]string, len(r.UserIDs))
@@ -337,7 +362,45 @@ func describeChecked(w io.Writer, p *linking.Plan, c *linking.Precheck) {
 	if c.Before > 0 {
 		made = fmt.Sprintf("it makes the %s before it, none after", plural(c.Before, "call", fmt.Sprintf("%d calls", c.Before)))
 	}
-	fmt.Fprintf(w, "--force stops at %s, before its call: %s.\n", printableName(c.Refused[0].Step), made)
+	if slices.ContainsFunc(c.Refused, func(r linking.Refusal) bool { return r.Step == stop }) {
+		fmt.Fprintf(w, "--force stops at %s, before its call: %s.\n", printableName(stop), made)
+	} else {
+		fmt.Fprintf(w, "--force stops at %s once it has settled it, its outcome unknown (above): %s.\n", printableName(stop), made)
+	}
+}
+
+// describeCutOff says how --force would settle, first, each step an earlier
+// run was cut off during (the tenant as read now).
+func describeCutOff(w io.Writer, cut []linking.CutOff) {
+	if len(cut) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nLeft unknown by an earlier run, cut off during %s (the journal says %s sent, and no answer is on record): --force settles %s first by reading the tenant, as `linkdesk resume` does, and the tenant shows now:\n",
+		plural(len(cut), "its call", "their calls"), plural(len(cut), "it was", "they were"), plural(len(cut), "it", "each"))
+	for _, u := range cut {
+		var does string
+		switch u.Outcome {
+		case linking.CutTookEffect:
+			does = "took effect: --force records it done by that run, and does not make it again"
+		case linking.CutNotMade:
+			does = "not made: --force makes it, once, after the checks below"
+		default:
+			does = "outcome unknown: --force records it so and stops there; `linkdesk resume` settles it alike, and says what finishing would make"
+		}
+		fmt.Fprintf(w, "  %-12s %s\n      %s\n", printableName(u.Step), does, printableName(audit.Scrub(u.Note)))
+	}
+}
+
+// stopsAt is the step of p at which --force would stop, as the dry run
+// found it: the first refused or left unknown, in plan order; "" for none.
+func stopsAt(p *linking.Plan, c *linking.Precheck) string {
+	for _, id := range p.StepIDs() {
+		if slices.ContainsFunc(c.Refused, func(r linking.Refusal) bool { return r.Step == id }) ||
+			slices.ContainsFunc(c.Unsettled, func(u linking.CutOff) bool { return u.Step == id && u.Outcome == linking.CutUnknown }) {
+			return id
+		}
+	}
+	return ""
 }
 
 // checkedRefusal is the refusal (exit 3) of a dry run that found steps

@@ -2,13 +2,16 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/emulator"
+	"github.com/linkdesk/linkdesk/linking"
 )
 
 // apply's dry run reads the accounts of the steps left and runs on them
@@ -157,6 +160,75 @@ func TestAnApplyDryRunChecksTwoLinksIntoOnePrimary(t *testing.T) {
 		t.Error("--force did not link both secondaries")
 	}
 }
+
+// An apply killed (SIGKILL) once its metadata merge reached the tenant,
+// before the answer came: the journal says the call was sent, and no
+// answer is on record. The dry run refused the merge as changed since the
+// plan (changed_since_plan, exit 3, "make a new plan"), while --force reads
+// the tenant first, finds the merge made, and finishes the plan. The dry
+// run now names the step as left unknown by the earlier run and says what
+// --force does with it, in --force's words, in text and JSON; --force then
+// does just that.
+func TestAnApplyDryRunSaysHowForceSettlesAStepAKilledRunLeftUnknown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs linkdesk and its tenant as processes")
+	}
+	emu, env, plan := alicesPlanOnAProcess(t, "--hold-write-replies", "5s")
+	tenant := emu.client(t)
+	cutWhen(t, env, "the merge reaching the tenant", func() bool {
+		u, err := tenant.User(context.Background(), cmdAliceDB)
+		_, am := linking.UserMetadata(u)
+		roles, _ := am["roles"].([]any)
+		return err == nil && len(roles) == 2 // "member" and "beta": merged; linkdesk waits for the answer
+	}, kill, "apply", plan, "--force", "--reason", "kill test")
+
+	const settled = "an earlier run was cut off during this call; the tenant shows it took effect"
+	r := runProcess(t, env, "apply", plan)
+	if r.code != exitOK || strings.Contains(r.out+r.errOut, "changed_since_plan") || strings.Contains(r.out+r.errOut, "refused") {
+		t.Fatalf("the dry run after the kill: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	for _, want := range []string{
+		"Left unknown by an earlier run, cut off during its call",
+		"as `linkdesk resume` does",
+		"  op1.patch    took effect: --force records it done by that run, and does not make it again\n      " + settled + "\n",
+		"(2 accounts read, each once): the step left to make passes the checks --force makes",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("the dry run does not say %q:\n%s", want, r.out)
+		}
+	}
+	if !strings.Contains(r.errOut, "Run again with --force to make this call ") {
+		t.Errorf("the dry run does not count the one call --force makes:\n%s", r.errOut)
+	}
+
+	r = runProcess(t, env, "apply", plan, "--json")
+	var got struct {
+		Left      int               `json:"steps_left"`
+		Passed    int               `json:"steps_passed"`
+		Refused   []json.RawMessage `json:"refused"`
+		Unsettled []cutOffJSON      `json:"unsettled"`
+	}
+	values := jsonValues(t, r.out)
+	if r.code != exitOK || len(values) != 1 || json.Unmarshal(values[0], &got) != nil {
+		t.Fatalf("the dry run with --json: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	want := []cutOffJSON{{Op: "op1", Step: "op1.patch", Outcome: "took_effect", Note: settled}}
+	if got.Left != 2 || got.Passed != 1 || got.Refused == nil || len(got.Refused) != 0 || !slices.Equal(got.Unsettled, want) {
+		t.Errorf("the dry run with --json: steps_left %d, steps_passed %d, refused %s, unsettled %+v\n%s", got.Left, got.Passed, got.Refused, got.Unsettled, r.out)
+	}
+
+	r = runProcess(t, env, "apply", plan, "--force")
+	if r.code != exitOK || !strings.Contains(r.out, "op1.patch    already done") || !strings.Contains(r.out, settled) ||
+		!strings.Contains(r.out, "Done: all 2 calls made (1 by an earlier run).") {
+		t.Errorf("--force after the dry run: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if stats, _ := emu.stop(t); stats.Effects[emulator.RoutePatchUser] != 1 || stats.Effects[emulator.RouteLink] != 1 {
+		t.Errorf("the tenant merged %d times and linked %d times, want each once", stats.Effects[emulator.RoutePatchUser], stats.Effects[emulator.RouteLink])
+	}
+}
+
+// cutOffJSON is an entry of "unsettled" in apply's dry run with --json.
+type cutOffJSON struct{ Op, Step, Outcome, Note string }
 
 // alicesPlan is the plan of alice's group on the tenant of the test's
 // environment (her Google account linked into her database one), in a

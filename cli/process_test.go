@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 )
 
@@ -146,6 +147,18 @@ func (e *emulatorProcess) env() []string {
 		out = append(out, k+"="+e.exports[k])
 	}
 	return out
+}
+
+// client is a client of the tenant of its own (another program, as far as
+// linkdesk knows), to watch what the tenant holds.
+func (e *emulatorProcess) client(t *testing.T) client.Tenant {
+	t.Helper()
+	tn, err := client.New(context.Background(), client.Config{Domain: e.exports["AUTH0_DOMAIN"],
+		ClientID: e.exports["AUTH0_CLIENT_ID"], ClientSecret: e.exports["AUTH0_CLIENT_SECRET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
 }
 
 // tenantName is the tenant's name as linkdesk reports it: "sandbox RUN

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
-	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
@@ -124,11 +123,7 @@ func cutLinkAfterItReachedTheTenant(t *testing.T, cut func(linkdesk *os.Process,
 	emu = startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
 	state = t.TempDir()
 	env = append(emu.env(), "XDG_STATE_HOME="+state)
-	watcher, err := client.New(context.Background(), client.Config{Domain: emu.exports["AUTH0_DOMAIN"],
-		ClientID: emu.exports["AUTH0_CLIENT_ID"], ClientSecret: emu.exports["AUTH0_CLIENT_SECRET"]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	watcher := emu.client(t)
 	r = cutWhen(t, env, "the link reaching the tenant", func() bool {
 		u, err := watcher.User(context.Background(), cmdAliceDB)
 		return err == nil && len(u.Linked()) == 1 // the tenant acted; linkdesk waits for the answer

@@ -30,11 +30,7 @@ func TestAWriteCutOffOnOneEmulatorRunIsNotSettledOnTheNext(t *testing.T) {
 	}
 	first := startEmulatorProcess(t, cmdFixture, "--rate", "-1", "--hold-write-replies", "1m")
 	state := t.TempDir()
-	watcher, err := client.New(context.Background(), client.Config{Domain: first.exports["AUTH0_DOMAIN"],
-		ClientID: first.exports["AUTH0_CLIENT_ID"], ClientSecret: first.exports["AUTH0_CLIENT_SECRET"]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	watcher := first.client(t)
 	cutWhen(t, append(first.env(), "XDG_STATE_HOME="+state), "the deletion reaching the tenant", func() bool {
 		_, err := watcher.User(context.Background(), cmdMike)
 		return client.IsNotFound(err) // the first tenant deleted it; linkdesk waits for the answer

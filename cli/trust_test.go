@@ -216,12 +216,13 @@ func TestAFullDiskWhileWritingAResult(t *testing.T) {
 	}
 }
 
-// alicesPlanOnAProcess starts the fixture's tenant as a process and plans
-// alice's link on it with linkdesk, a process too, in a state directory of
-// its own: it returns the tenant, linkdesk's environment and the plan file.
-func alicesPlanOnAProcess(t *testing.T) (*emulatorProcess, []string, string) {
+// alicesPlanOnAProcess starts the fixture's tenant as a process (with the
+// emulator flags given besides --rate=-1) and plans alice's link on it
+// with linkdesk, a process too, in a state directory of its own: it
+// returns the tenant, linkdesk's environment and the plan file.
+func alicesPlanOnAProcess(t *testing.T, emulatorFlags ...string) (*emulatorProcess, []string, string) {
 	t.Helper()
-	emu := startEmulatorProcess(t, cmdFixture, "--rate=-1")
+	emu := startEmulatorProcess(t, cmdFixture, append([]string{"--rate=-1"}, emulatorFlags...)...)
 	env := append(emu.env(), "XDG_STATE_HOME="+t.TempDir())
 	planFile := filepath.Join(t.TempDir(), "plan.json")
 	if r := runProcess(t, env, "plan", "--email", "alice.nguyen@gmail.com", "--out", planFile); r.code != exitOK {

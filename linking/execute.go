@@ -1474,43 +1474,71 @@ func (e *Executor) outcome(ctx context.Context, s Step, callErr error) (outcome,
 
 // resolveOnResume settles a step a previous run left started or unknown:
 // done (journal marked done, the audit result written), or not done
-// (journal back to pending, ready to perform).
+// (journal back to pending, ready to perform); a call that may have gone
+// out and cannot be read back is recorded unknown, and stops the run
+// (notMadeAgain).
 func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s Step) (bool, error) {
 	st := e.journalStatus(s.ID)
+	set, err := e.settling(ctx, s, st)
+	if err != nil {
+		return false, err
+	}
+	if err := e.settleOnResume(p, op, s, st, set.result, set.why, set.to); err != nil {
+		return false, err
+	}
+	if set.unknown {
+		return false, &notMadeAgain{step: s.ID, why: set.why}
+	}
+	return set.to == audit.StepDone, nil
+}
+
+// settlement is how a run settles a step an earlier run left started or
+// unknown (st), as reading the tenant shows it: the audit result and why,
+// and the journal state the step moves to.
+type settlement struct {
+	result, why string
+	to          audit.StepState
+	// unknown: the call may have gone out and cannot be read back; the
+	// run records it so and stops there (notMadeAgain).
+	unknown bool
+}
+
+// settling reads the tenant (and the audit log the cut-off run wrote to)
+// to learn how a run settles step s, left st by an earlier run, without
+// recording anything: resolveOnResume records it, and a dry run
+// (Precheck) says what a run would find.
+func (e *Executor) settling(ctx context.Context, s Step, st audit.StepStatus) (settlement, error) {
 	if s.Action == ActionTicket || s.Action == ActionVerifyEmail {
 		// The tenant cannot show whether it was made; the audit log can show
 		// it never was: a step left started before its attempt was on record.
 		if made, err := e.attempted(st); err != nil {
-			return false, fmt.Errorf("step %s was cut off by an earlier run, and the audit log could not be read: %w", s.ID, err)
+			return settlement{}, fmt.Errorf("step %s was cut off by an earlier run, and the audit log could not be read: %w", s.ID, err)
 		} else if !made {
-			return false, e.settleOnResume(p, op, s, st, audit.ResultError, neverMade, audit.StepPending)
+			return settlement{result: audit.ResultError, why: neverMade, to: audit.StepPending}, nil
 		}
 		// It may have gone out: unknown, and failed in the journal, so that
 		// making it again (a second ticket, a second email) is the
 		// operator's decision, which `linkdesk resume` spells out.
-		if err := e.settleOnResume(p, op, s, st, audit.ResultUnknown, unknowable(s.Action), audit.StepFailed); err != nil {
-			return false, err
-		}
-		return false, &notMadeAgain{step: s.ID, why: unknowable(s.Action)}
+		return settlement{result: audit.ResultUnknown, why: unknowable(s.Action), to: audit.StepFailed, unknown: true}, nil
 	}
 	r, err := e.resolve(ctx, s)
 	if err != nil {
-		return false, fmt.Errorf("step %s was cut off by an earlier run and its outcome could not be read: %w", s.ID, err)
+		return settlement{}, fmt.Errorf("step %s was cut off by an earlier run and its outcome could not be read: %w", s.ID, err)
 	}
 	switch r {
 	case resolvedDone:
-		return true, e.settleOnResume(p, op, s, st, audit.ResultOK, "the tenant shows the call took effect", audit.StepDone)
+		return settlement{result: audit.ResultOK, why: "the tenant shows the call took effect", to: audit.StepDone}, nil
 	case resolvedNotDone:
-		return false, e.settleOnResume(p, op, s, st, audit.ResultError, "the tenant shows the call did not take effect", audit.StepPending)
+		return settlement{result: audit.ResultError, why: "the tenant shows the call did not take effect", to: audit.StepPending}, nil
 	}
 	// The tenant has moved on (another operator deleted or changed an
 	// account): whether the call took effect can no longer be read. Left
 	// unknown, nothing could settle the plan, nor discard it: it is settled
 	// as may-have-taken-effect, never made again by this plan.
 	if made, err := e.attempted(st); err != nil {
-		return false, fmt.Errorf("step %s was cut off by an earlier run, and the audit log could not be read: %w", s.ID, err)
+		return settlement{}, fmt.Errorf("step %s was cut off by an earlier run, and the audit log could not be read: %w", s.ID, err)
 	} else if !made {
-		return false, e.settleOnResume(p, op, s, st, audit.ResultError, neverMade, audit.StepPending)
+		return settlement{result: audit.ResultError, why: neverMade, to: audit.StepPending}, nil
 	}
 	changes := "the tenant shows neither the effect of " + s.ID + " nor the state before it"
 	if _, cerr := e.check(ctx, s); cerr != nil {
@@ -1519,11 +1547,7 @@ func (e *Executor) resolveOnResume(ctx context.Context, p *Plan, op Operation, s
 			changes = strings.TrimSuffix(se.Reason, "; make a new plan")
 		}
 	}
-	why := changes + "; " + changedUnknowable
-	if err := e.settleOnResume(p, op, s, st, audit.ResultUnknown, why, audit.StepFailed); err != nil {
-		return false, err
-	}
-	return false, &notMadeAgain{step: s.ID, why: why}
+	return settlement{result: audit.ResultUnknown, why: changes + "; " + changedUnknowable, to: audit.StepFailed, unknown: true}, nil
 }
 
 // RecordedDoneNote is the note of a step a stopped run did not reach that
@@ -1902,6 +1926,13 @@ const settledPrefix = "resolved on resume: "
 // settled it (its call was cut off, and the tenant read since): a step
 // left pending so is the operator's to finish, not one never started.
 func SettledByResume(note string) bool { return strings.HasPrefix(note, settledPrefix) }
+
+// StepEnded reports whether a journal records st as ended, a step no run
+// of its plan makes: done, left for good, or cut off on a tenant changed
+// since (this plan never makes it again).
+func StepEnded(st audit.StepStatus) bool {
+	return st.State == audit.StepDone || st.State == audit.StepSkipped || MayHaveBeenMade(st.Note) && !PlanMakesAgain(st.Note)
+}
 
 // MayHaveBeenMade reports whether a step's journal note says it is a
 // ticket or a verification email whose call may have gone out although no

@@ -320,10 +320,41 @@ func TestApplyInterruptedAtEveryStepResumesToThePlannedState(t *testing.T) {
 					}
 				}
 				j.Close()
+				// apply's dry run on the journal as the run left it: it
+				// refuses nothing resume then makes (a call cut off that took
+				// effect is no change since the plan), and says of a call cut
+				// off what resume finds, in resume's words; it writes nothing.
+				snap, err := audit.ReadJournal(journalPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dry := sb.executor()
+				dry.Tenant = sb.connect(false)
+				writes, records := len(sb.writesSent()), len(sb.auditRecords())
+				checked, err := dry.Precheck(context.Background(), p, snap, nil)
+				if err != nil {
+					t.Fatalf("the dry run: %v", err)
+				}
+				if len(checked.Refused) > 0 || len(sb.writesSent()) != writes || len(sb.auditRecords()) != records {
+					t.Errorf("the dry run refused %+v, sent %d writes, wrote %d audit records", checked.Refused, len(sb.writesSent())-writes, len(sb.auditRecords())-records)
+				}
+				cut := slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
+					return st.State == audit.StepStarted || st.State == audit.StepUnknown
+				})
+				if len(checked.Unsettled) != map[bool]int{true: 1}[cut] {
+					t.Errorf("the journal left a step cut off: %v; the dry run names %+v", cut, checked.Unsettled)
+				}
 
 				j, res, err := sb.resume(journalPath, p)
 				if err != nil || !res.Complete() {
 					t.Fatalf("resume: %v\n%+v", err, res)
+				}
+				for _, c := range checked.Unsettled {
+					got := res.Steps[slices.Index(steps, c.Step)]
+					if c.Outcome == linking.CutTookEffect && (got.Status != linking.StatusAlreadyDone || got.Note != c.Note) ||
+						c.Outcome == linking.CutNotMade && got.Status != linking.StatusDone || c.Outcome == linking.CutUnknown {
+						t.Errorf("the dry run said %s (%q) of %s; resume: %s %q", c.Outcome, c.Note, c.Step, got.Status, got.Note)
+					}
 				}
 				for _, s := range res.Steps[:k] {
 					if s.Status != linking.StatusAlreadyDone {
@@ -880,6 +911,63 @@ func TestACutOffCallOnATenantThatChangedSinceIsSettledAsUnknowable(t *testing.T)
 	}
 	if n := len(sb.writesSent()) - writes; n != 0 {
 		t.Errorf("finishing made %d writes", n)
+	}
+}
+
+// apply's dry run says of a call cut off what a run then does with it, in
+// its words: a ticket whose attempt is on record may have gone out, and a
+// merge whose primary another operator deleted since can no longer be read
+// back: a run records either unknown and stops there; a ticket whose
+// attempt never reached the record was never sent, and a run makes it.
+func TestAnApplyDryRunSaysWhatARunDoesWithACallCutOff(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cut     func(t *testing.T) (*sandbox, *linking.Executor, *linking.Plan)
+		outcome string
+		status  linking.StepStatus
+	}{
+		{"a ticket that may have gone out", func(t *testing.T) (*sandbox, *linking.Executor, *linking.Plan) {
+			sb, ex, p, _ := cutOffTicket(t, true)
+			return sb, ex, p
+		}, linking.CutUnknown, linking.StatusUnknown},
+		{"a ticket never sent", func(t *testing.T) (*sandbox, *linking.Executor, *linking.Plan) {
+			sb, ex, p, _ := cutOffTicket(t, false)
+			return sb, ex, p
+		}, linking.CutNotMade, linking.StatusDone},
+		{"a merge whose primary was deleted since", func(t *testing.T) (*sandbox, *linking.Executor, *linking.Plan) {
+			sb := newSandbox(t, emulator.Options{})
+			p := sb.plan(sb.planLink(linking.LinkOptions{}, aliceDB, aliceGoogle)...)
+			ex, _ := sb.cutOffFirstStep(p, true)
+			if err := sb.tenant.DeleteUser(context.Background(), aliceDB); err != nil {
+				t.Fatal(err)
+			}
+			return sb, ex, p
+		}, linking.CutUnknown, linking.StatusUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb, ex, p := tc.cut(t)
+			snap, err := audit.ReadJournal(ex.Journal.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			records := len(sb.auditRecords())
+			checked, err := sb.executor().Precheck(context.Background(), p, snap, nil)
+			if err != nil || len(sb.auditRecords()) != records {
+				t.Fatalf("the dry run: %v; %d audit records written", err, len(sb.auditRecords())-records)
+			}
+			if len(checked.Unsettled) != 1 || checked.Unsettled[0].Outcome != tc.outcome || len(checked.Refused) != 0 {
+				t.Fatalf("the dry run: unsettled %+v, refused %+v; want %s", checked.Unsettled, checked.Refused, tc.outcome)
+			}
+			cut := checked.Unsettled[0]
+			res, err := ex.Apply(context.Background(), p)
+			got := res.Steps[0]
+			if got.Step != cut.Step || got.Status != tc.status || (err != nil) != (tc.status == linking.StatusUnknown) {
+				t.Fatalf("the run after the dry run: %v %+v", err, got)
+			}
+			if tc.status == linking.StatusUnknown && got.Error != cut.Note || tc.status == linking.StatusDone && !strings.HasPrefix(cut.Note, "the call was never made") {
+				t.Errorf("the dry run said %q; the run: %q", cut.Note, got.Error)
+			}
+		})
 	}
 }
 

@@ -137,16 +137,17 @@ func (s *Session) reader() *linking.Executor {
 }
 
 // CheckPlan runs on the tenant as it is now, without a call or a file
-// written, the checks a run of p makes before each call of the steps ended
-// does not report ended (the journal's done, left or never made again;
-// nil: none), reading each of their accounts once (read hears how many of
+// written, what a run of p does before each call of the steps its journal
+// (as read; nil: none) does not record ended (done, left or never made
+// again): the settling of a step an earlier run was cut off during, and
+// the checks; it reads each of their accounts once (read hears how many of
 // how many so far): linking.Executor.Precheck. apply's dry run says by it
-// which steps --force would refuse.
-func (s *Session) CheckPlan(ctx context.Context, p *linking.Plan, ended func(step string) bool, read func(n, of int)) (*linking.Precheck, error) {
+// which steps --force would refuse, and how it would settle those cut off.
+func (s *Session) CheckPlan(ctx context.Context, p *linking.Plan, journal *audit.JournalSnapshot, read func(n, of int)) (*linking.Precheck, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return s.reader().Precheck(ctx, p, ended, read)
+	return s.reader().Precheck(ctx, p, journal, read)
 }
 
 // journaled puts ex under p's journal at path, locked, recording in the
