@@ -206,11 +206,17 @@ func TestEmptyValuesAndUnusableOptionsAreUsage(t *testing.T) {
 			"PROVIDER 'google-oauth2|123' is not a provider"},
 
 		// What a ticket sends Auth0 is checked first.
-		{"ticket --result-url not a URL", ticket, []string{"auth0|5", "--result-url", "not a url"}, "--result-url 'not a url' is not an absolute http(s) URL"},
-		{"ticket --result-url relative", ticket, []string{"auth0|5", "--result-url", "/welcome"}, "is not an absolute http(s) URL"},
-		{"ticket --result-url ftp", ticket, []string{"auth0|5", "--result-url", "ftp://files.example.com/"}, "is not an absolute http(s) URL"},
-		{"ticket --result-url ''", ticket, []string{"auth0|5", "--result-url", ""}, "is not an absolute http(s) URL"},
-		{"ticket --result-url without a host", ticket, []string{"auth0|5", "--result-url", "https:///x"}, "is not an absolute http(s) URL"},
+		// What is wrong with a --result-url is said (linking.CheckResultURL,
+		// the TUI's rule too).
+		{"ticket --result-url not a URL", ticket, []string{"auth0|5", "--result-url", "not a url"}, "--result-url 'not a url' is not an absolute http(s) URL (like https://app.example.com/welcome): it holds a space"},
+		{"ticket --result-url notaurl", ticket, []string{"auth0|5", "--result-url", "notaurl"}, "--result-url notaurl is not an absolute http(s) URL (like https://app.example.com/welcome): it has no scheme"},
+		{"ticket --result-url relative", ticket, []string{"auth0|5", "--result-url", "/welcome"}, "is not an absolute http(s) URL (like https://app.example.com/welcome): it has no scheme"},
+		{"ticket --result-url javascript:", ticket, []string{"auth0|5", "--result-url", "javascript:alert(1)"}, "--result-url 'javascript:alert(1)' is not an absolute http(s) URL (like https://app.example.com/welcome): its scheme is javascript"},
+		{"ticket --result-url ftp", ticket, []string{"auth0|5", "--result-url", "ftp://files.example.com/"}, "its scheme is ftp, where Auth0 sends a person only to http or https"},
+		{"ticket --result-url ''", ticket, []string{"auth0|5", "--result-url", ""}, "is not an absolute http(s) URL (like https://app.example.com/welcome): it is empty"},
+		{"ticket --result-url without a host", ticket, []string{"auth0|5", "--result-url", "https:///x"}, "it has no host"},
+		{"ticket --result-url http://", ticket, []string{"auth0|5", "--result-url", "http://"}, "it has no host"},
+		{"ticket --result-url with a tab", ticket, []string{"auth0|5", "--result-url", "https://app.example.com/\tx"}, "it holds a space or a control character"},
 		{"ticket --ttl 0", ticket, []string{"auth0|5", "--ttl", "0"}, "--ttl 0: at least a second; leave --ttl out"},
 		{"ticket --ttl -1h", ticket, []string{"auth0|5", "--ttl", "-1h"}, "at least a second"},
 		{"ticket --ttl 1500ms", ticket, []string{"auth0|5", "--ttl", "1500ms"}, "a whole number of seconds"},

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -230,11 +228,11 @@ func hintAppClientID(g *globalOptions, err error) error {
 }
 
 // checkResultURL refuses (a usage error) a --result-url Auth0 could not
-// send a person to: only an absolute http or https URL.
+// send a person to, by the rule the TUI's field keeps too
+// (linking.CheckResultURL).
 func checkResultURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsFunc(raw, unicode.IsSpace) {
-		return usageErrorf("--result-url %s is not an absolute http(s) URL (like https://app.example.com/welcome)", quoteArg(raw))
+	if err := linking.CheckResultURL(raw); err != nil {
+		return usageErrorf("--result-url %s %v", quoteArg(raw), err)
 	}
 	return nil
 }

@@ -3,11 +3,14 @@ package linking
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/termsafe"
@@ -364,6 +367,34 @@ func ParseTicketLifetime(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("lifetime %q: in whole seconds (Auth0 takes seconds), like 90m, 12h or 7d", termsafe.Sanitize(v))
 	}
 	return d, nil
+}
+
+// CheckResultURL is the one rule for a ticket's result_url, which the
+// command line's --result-url and the TUI's field both check before
+// anything is read or asked: an absolute http or https URL with a host,
+// without a space or a control character, where Auth0 can send the person.
+// Its error says what is wrong, worded to follow the URL it names ("is not
+// an absolute http(s) URL …: its scheme is ftp").
+func CheckResultURL(raw string) error {
+	why := ""
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		why = "it is empty"
+	case strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		why = "it holds a space or a control character"
+	case err != nil:
+		why = "it does not parse as a URL"
+	case u.Scheme == "":
+		why = "it has no scheme"
+	case u.Scheme != "https" && u.Scheme != "http":
+		why = "its scheme is " + termsafe.Sanitize(u.Scheme) + ", where Auth0 sends a person only to http or https"
+	case u.Host == "" || u.Hostname() == "":
+		why = "it has no host"
+	default:
+		return nil
+	}
+	return errors.New("is not an absolute http(s) URL (like https://app.example.com/welcome): " + why)
 }
 
 // PlanTicket plans a password-change ticket for u: one account, even where

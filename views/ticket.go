@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -219,9 +218,9 @@ func (t *TicketDialog) Options() (tui.TicketOptions, error) {
 		return o, errors.New("give a client_id or a result_url, not both: Auth0 takes one")
 	}
 	if o.ResultURL != "" {
-		u, err := url.Parse(o.ResultURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return o, fmt.Errorf("result_url %q is not an http(s) URL", termsafe.Sanitize(o.ResultURL))
+		// The command line's --result-url keeps the same rule.
+		if err := linking.CheckResultURL(o.ResultURL); err != nil {
+			return o, fmt.Errorf("result_url %q %v", termsafe.Sanitize(o.ResultURL), err)
 		}
 	}
 	o.MarkEmailVerified = t.verified

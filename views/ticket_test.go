@@ -184,6 +184,42 @@ func TestTicketOptionsStartAtLifetimeAndCheckAFieldAsItIsLeft(t *testing.T) {
 	}
 }
 
+// TestTheTicketDialogRefusesAResultURLAsTheCommandLineDoes: the dialog's
+// result_url keeps the command line's rule (linking.CheckResultURL), and
+// says what is wrong as the field is left and at y, which makes no ticket.
+// A space inside the URL went through here while --result-url refused it.
+func TestTheTicketDialogRefusesAResultURLAsTheCommandLineDoes(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "j", "t")
+	tk := activeIs[*TicketDialog](h, "t did not open the ticket dialog")
+	for _, tc := range []struct{ url, why string }{
+		{"https://app.example.com/wel come", "it holds a space"},
+		{"javascript:alert(1)", "its scheme is javascript"},
+		{"notaurl", "it has no scheme"},
+		{"ftp://x", "its scheme is ftp"},
+		{"http://", "it has no host"},
+	} {
+		h.press("tab", "down", "down", "ctrl+u") // Lifetime, client_id, result_url
+		h.typeText(tc.url)
+		h.press("enter")
+		h.mustShowWhole("is not an absolute http(s) URL")
+		h.mustShowWhole(tc.why)
+		h.press("y")
+		h.mustShowWhole(tc.why)
+		if _, err := tk.Options(); err == nil {
+			t.Errorf("%q: the dialog took it", tc.url)
+		}
+		if recs := auditRecords(t, h); len(recs) != 0 || tk.URL() != "" {
+			t.Fatalf("%q: a ticket was made: %+v", tc.url, recs)
+		}
+	}
+	h.press("tab", "down", "down", "ctrl+u")
+	h.typeText("https://app.example.com/welcome?from=ticket")
+	h.press("enter", "y")
+	h.mustShow("✓ Ticket for liam.miller")
+}
+
 // 1, 2 or 3 while a ticket is being made asks first: its URL shows only in
 // its dialog, once made.
 func TestLeavingWhileATicketIsMadeAsksFirst(t *testing.T) {
