@@ -222,6 +222,11 @@ func TestEmptyValuesAndUnusableOptionsAreUsage(t *testing.T) {
 		{"ticket --ttl 1500ms", ticket, []string{"auth0|5", "--ttl", "1500ms"}, "a whole number of seconds"},
 		{"ticket --ttl 1.5s", ticket, []string{"auth0|5", "--ttl", "1.5s"}, "--ttl 1.5s: a whole number of seconds"},
 		{"ticket --ttl 2w", ticket, []string{"auth0|5", "--ttl", "2w"}, "like 90m, 12h or 7d"},
+		{"ticket --ttl -1d", ticket, []string{"auth0|5", "--ttl", "-1d"}, `lifetime "-1d": a number of days like 7d`},
+		// Past what a duration holds: it wrapped round to 25m26.29s.
+		{"ticket --ttl 213504d", ticket, []string{"auth0|5", "--ttl", "213504d"}, `lifetime "213504d": at most 106751d`},
+		{"ticket --ttl 106752d", ticket, []string{"auth0|5", "--ttl", "106752d"}, `lifetime "106752d": at most 106751d`},
+		{"ticket --ttl 99999999999h", ticket, []string{"auth0|5", "--ttl", "99999999999h"}, "at most 106751d"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runFlags(t, tc.build(t), tc.args...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -347,21 +348,33 @@ func recreatable(provider string) bool {
 	return provider == "auth0" || provider == "sms" || provider == "email"
 }
 
+// maxTicketDays is the most days a lifetime counts: more would wrap a
+// time.Duration round to a short or negative one.
+const maxTicketDays = int64(math.MaxInt64 / int64(24*time.Hour))
+
 // ParseTicketLifetime reads a password-change ticket's lifetime as the
 // operator writes it: a Go duration ("90m", "12h") or whole days ("7d"),
 // at least a second and in whole seconds (Auth0 takes ttl_sec). The TUI's
-// field and the command line's --ttl take the same.
+// field and the command line's --ttl take the same. Auth0 documents no
+// maximum for a password-change ticket's ttl_sec (only that 0 or none is
+// its default, 5 days), so none is set here beyond what a duration holds.
 func ParseTicketLifetime(v string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(v, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
+		n, err := strconv.ParseInt(days, 10, 64)
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange), err == nil && n <= 0:
 			return 0, fmt.Errorf("lifetime %q: a number of days like 7d, or hours like 12h", termsafe.Sanitize(v))
+		case err != nil || n > maxTicketDays:
+			return 0, fmt.Errorf("lifetime %q: at most %dd", termsafe.Sanitize(v), maxTicketDays)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(v)
 	switch {
-	case err != nil || d < time.Second:
+	case err != nil:
+		// An hour count past what a duration holds fails here too.
+		return 0, fmt.Errorf("lifetime %q: a duration like 90m, 12h or 7d, at most %dd", termsafe.Sanitize(v), maxTicketDays)
+	case d < time.Second:
 		return 0, fmt.Errorf("lifetime %q: 1s at least, like 90m, 12h or 7d", termsafe.Sanitize(v))
 	case d%time.Second != 0: // Auth0 takes whole seconds: never cut it unsaid
 		return 0, fmt.Errorf("lifetime %q: in whole seconds (Auth0 takes seconds), like 90m, 12h or 7d", termsafe.Sanitize(v))

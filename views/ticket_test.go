@@ -106,6 +106,20 @@ func TestATicketLifetimeMustBeWholeSeconds(t *testing.T) {
 	}
 }
 
+// A lifetime in days past what a duration holds is refused, where 213504d
+// wrapped round and the dialog made a ticket of 25 minutes (ttl_sec 1526).
+func TestATicketLifetimeTooLongToCountIsRefused(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true})
+	h.openGroup("the.millers@gmail.com")
+	h.press("j", "j", "t", "tab")
+	h.typeText("213504d")
+	h.press("enter", "y")
+	h.mustShow("at most 106751d")
+	if recs := auditRecords(t, h); len(recs) != 0 {
+		t.Fatalf("a ticket was made: %s", recs[0].Request)
+	}
+}
+
 // t on her account says it too; y makes no ticket.
 func TestTicketForAnAccountAnUnsettledWriteHoldsIsRefusedBeforeY(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true})
