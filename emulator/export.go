@@ -543,14 +543,10 @@ func (job *exportJob) fileName() string { return job.id + "." + job.format + ".g
 
 // downloadURL signs a fresh link to the job's file, S3 style.
 func (s *Server) downloadURL(r *http.Request, job *exportJob, now time.Time) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	date := now.UTC().Format("20060102T150405Z")
 	expires := strconv.Itoa(max(1, int(s.opts.ExportLinkTTL.Seconds())))
-	return fmt.Sprintf("%s://%s%s%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s&X-Amz-Expires=%s&X-Amz-Signature=%s",
-		scheme, r.Host, exportPathPrefix, job.fileName(), date, expires, s.sign(job.fileName(), date, expires))
+	return fmt.Sprintf("%s%s%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s&X-Amz-Expires=%s&X-Amz-Signature=%s",
+		servedAt(r), exportPathPrefix, job.fileName(), date, expires, s.sign(job.fileName(), date, expires))
 }
 
 func (s *Server) sign(parts ...string) string {

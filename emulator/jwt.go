@@ -96,12 +96,18 @@ func (k *signingKey) jwks() []byte {
 
 // issuer is the tenant's issuer URL as a client reached it: scheme, host
 // and a slash, as Auth0's "https://TENANT/".
-func issuer(r *http.Request) string {
+func issuer(r *http.Request) string { return servedAt(r) + "/" }
+
+// servedAt is the scheme and host a client reached the tenant at
+// ("http://127.0.0.1:4780", or https with --tls): where the URLs the tenant
+// hands out (its issuer, an export's download, a ticket) point, so that
+// they open on this sandbox, as Auth0's point at https://TENANT.
+func servedAt(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/"
+	return scheme + "://" + r.Host
 }
 
 // handleJWKS is GET /.well-known/jwks.json.

@@ -103,6 +103,17 @@ func exerciseSDK(t *testing.T, m *management.Management, download *http.Client) 
 	if err := m.Ticket.ChangePassword(ctx, ticket); err != nil || !strings.Contains(ticket.GetTicket(), "/u/reset-password?ticket=") {
 		t.Fatalf("ticket: %v %v", ticket.GetTicket(), err)
 	}
+	// The ticket's URL opens on the sandbox that made it, at the scheme it
+	// serves (it said https:// on a plain http sandbox, which no client
+	// could open): the page is not served, and the sandbox says so.
+	resp, err := download.Get(ticket.GetTicket())
+	if err != nil {
+		t.Fatalf("opening the ticket %s: %v", ticket.GetTicket(), err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Linkdesk-Sandbox-Run") == "" {
+		t.Errorf("opening the ticket %s: %s, not the sandbox's 404", ticket.GetTicket(), resp.Status)
+	}
 
 	job := &management.Job{Format: auth0.String("json"), Fields: []map[string]interface{}{
 		{"name": "user_id"}, {"name": "email"}, {"name": "user_metadata.lang", "export_as": "lang"},

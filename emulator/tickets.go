@@ -21,8 +21,11 @@ func (s *Server) handlePasswordTicket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	// The new Universal Login's reset page (recorded).
-	ticket := "https://" + r.Host + "/u/reset-password?ticket=" + randomAlnum(32) + "#"
+	// The new Universal Login's reset page (recorded:
+	// https://TENANT/u/reset-password?ticket=…#), at the scheme and host
+	// the sandbox serves: plain http unless --tls. The sandbox serves no
+	// such page (404, as any route it lacks).
+	ticket := servedAt(r) + "/u/reset-password?ticket=" + randomAlnum(32) + "#"
 	b := rawjson.AppendString([]byte(`{"ticket":`), ticket)
 	writeJSON(w, http.StatusCreated, append(b, '}'))
 }
