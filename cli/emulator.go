@@ -62,7 +62,7 @@ that what was cut off on one run is never settled or undone on another.`,
 	f.StringVar(&ro.RateProfile, "rate-profile", "", "a tenant's rate limits: free, paid or enterprise (the global bucket and the users read, users write and connections buckets)")
 	f.StringVar(&ro.Dump, "dump", "", "when stopped, write the final tenant (a fixture) and the request counters here as JSON")
 	f.Int64Var(&ro.Seed, "fault-seed", 0, "seed of the fault and latency generator")
-	cmd.Long += "\n\n--fixture FILE loads the tenant from a file; --client-id and --client-secret set\nthe credentials it accepts (default sandbox-client and a random secret)."
+	cmd.Long += "\n\n--fixture FILE loads the tenant from a file (a fixture, or what --dump wrote:\nthe tenant a sandbox ended with); --client-id and --client-secret set\nthe credentials it accepts (default sandbox-client and a random secret)."
 	return cmd
 }
 

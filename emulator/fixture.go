@@ -19,7 +19,8 @@ import (
 // GET /api/v2/users/{id} return, with optional "roles" and "organizations"
 // (shaped as GET /api/v2/roles and GET /api/v2/organizations list them)
 // and, in a user, optional "roles" and "organizations": the ids of its
-// roles and organizations.
+// roles and organizations. What a sandbox's --dump writes reads as one too
+// (ReadFixture).
 
 // LoadFixture reads the fixture file at path.
 func LoadFixture(path string) (*Tenant, error) {
@@ -41,7 +42,9 @@ func LoadFixture(path string) (*Tenant, error) {
 // duplicate user_id, an identity on a connection the fixture lacks or one
 // that two users claim. A connection without id gets ConnectionIDFor(name);
 // a user without identities gets the one its user_id implies, when its
-// connection can be told from the user_id's provider.
+// connection can be told from the user_id's provider. What a sandbox's
+// --dump writes ({"stats": …, "tenant": {fixture}}, a Dump) is read as the
+// fixture its "tenant" holds.
 func ReadFixture(r io.Reader) (*Tenant, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<16))
 	if tok, err := dec.Token(); readError(err) {
@@ -50,17 +53,38 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 		return nil, errors.New(`not a fixture: want one JSON object {"connections": [...], "users": [...]}`)
 	}
 	t := &Tenant{}
+	if err := readFixtureMembers(dec, t, true); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the fixture's closing brace")
+	}
+	if err := checkTenant(t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readFixtureMembers reads into t the members of a fixture object whose
+// opening brace was read, and its closing brace. The outermost object
+// (outer) may instead be a Dump: "stats", passed over, and "tenant", the
+// fixture read in its place; a dump's keys beside a fixture's are an error.
+func readFixtureMembers(dec *json.Decoder, t *Tenant, outer bool) error {
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, syntaxError(dec, err)
+			return syntaxError(dec, err)
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return nil, fmt.Errorf("%q appears twice", key)
+			return fmt.Errorf("%q appears twice", key)
 		}
 		seen[key] = true
+		if dump := key == "stats" || key == "tenant"; outer &&
+			(dump && (seen["connections"] || seen["users"] || seen["roles"] || seen["organizations"]) || !dump && (seen["stats"] || seen["tenant"])) {
+			return fmt.Errorf(`%q: a fixture's keys and a dump's in one object (a sandbox's --dump has "stats" and "tenant" alone, the fixture in "tenant")`, key)
+		}
 		switch key {
 		case "connections":
 			err = readArray(dec, key, func(i int, raw json.RawMessage) error {
@@ -92,23 +116,43 @@ func ReadFixture(r io.Reader) (*Tenant, error) {
 				o.Branding, o.Metadata = rawjson.Compact(o.Branding), rawjson.Compact(o.Metadata)
 				t.Organizations = append(t.Organizations, o)
 			})
+		case "stats", "tenant":
+			if !outer {
+				return unknownFixtureKey(key)
+			}
+			if key == "stats" { // the dump's counters: no part of the tenant
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					return syntaxError(dec, err)
+				}
+				break
+			}
+			if tok, err := dec.Token(); err != nil {
+				return syntaxError(dec, err)
+			} else if tok != json.Delim('{') {
+				return errors.New(`"tenant" must be an object: the fixture of a sandbox's --dump`)
+			}
+			if err := readFixtureMembers(dec, t, false); err != nil {
+				return fmt.Errorf("tenant: %w", err)
+			}
 		default:
-			return nil, fmt.Errorf(`unknown key %q: a fixture has "connections", "users", "roles" and "organizations"`, key)
+			return unknownFixtureKey(key)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, syntaxError(dec, err)
+		return syntaxError(dec, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the fixture's closing brace")
+	if outer && seen["stats"] && !seen["tenant"] {
+		return errors.New(`a sandbox's --dump without "tenant": no tenant to read`)
 	}
-	if err := checkTenant(t); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return nil
+}
+
+func unknownFixtureKey(key string) error {
+	return fmt.Errorf(`unknown key %q: a fixture has "connections", "users", "roles" and "organizations"`, key)
 }
 
 // readObjects reads an array (or null) of objects of type T, handing each

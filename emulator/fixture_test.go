@@ -1,10 +1,13 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,6 +37,15 @@ func TestReadFixtureErrors(t *testing.T) {
 		{"not an object", `[]`, `not a fixture`},
 		{"empty", ``, `not a fixture`},
 		{"unknown key", `{"user": []}`, `unknown key "user"`},
+		// A sandbox's --dump is read as the fixture in its "tenant"; other
+		// keys, or a dump's beside a fixture's, are still refused.
+		{"unknown key in a dump's tenant", `{"stats": {}, "tenant": {"user": []}}`, `tenant: unknown key "user"`},
+		{"a dump in a dump", `{"tenant": {"stats": {}}}`, `tenant: unknown key "stats"`},
+		{"a dump's keys after a fixture's", `{"users": [], "stats": {}}`, `"stats": a fixture's keys and a dump's in one object`},
+		{"a fixture's keys after a dump's", `{"tenant": {}, "users": []}`, `"users": a fixture's keys and a dump's in one object`},
+		{"a dump without its tenant", `{"stats": {}}`, `a sandbox's --dump without "tenant"`},
+		{"a dump's tenant not an object", `{"stats": {}, "tenant": []}`, `"tenant" must be an object`},
+		{"a dump's tenant cut short", `{"stats": {}, "tenant": {"users": [`, `invalid JSON`},
 		{"key twice", `{"users": [], "users": []}`, `"users" appears twice`},
 		{"users not an array", `{"users": {}}`, `"users" must be an array`},
 		{"syntax error", `{"users": [{"user_id": }]}`, `users[0]: invalid JSON near byte`},
@@ -233,5 +245,68 @@ func TestFixtureRolesAndOrganizations(t *testing.T) {
 		if _, err := ReadFixture(strings.NewReader(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
+	}
+}
+
+// TestADumpLoadsAsAFixture: what a stopped sandbox's --dump wrote starts a
+// sandbox again with --fixture (it was refused: unknown key "stats"), with
+// the users it ended with, byte for byte, the one it deleted gone.
+func TestADumpLoadsAsAFixture(t *testing.T) {
+	small, err := LoadFixture(smallFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, want := small.Users[0].UserID, len(small.Users)-1
+	dump := filepath.Join(t.TempDir(), "dump.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, RunOptions{Options: Options{Tenant: small, Rate: -1}, Addr: "127.0.0.1:0", Dump: dump}, pw)
+		pw.Close()
+	}()
+	env := map[string]string{}
+	for sc := bufio.NewScanner(pr); env["AUTH0_CLIENT_SECRET"] == "" && sc.Scan(); {
+		if kv, ok := strings.CutPrefix(sc.Text(), "export "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+	}
+	c := &tenantClient{t: t, base: env["AUTH0_DOMAIN"]}
+	c.token = c.fetchToken(env["AUTH0_CLIENT_ID"], env["AUTH0_CLIENT_SECRET"], "")
+	c.call("DELETE", "/api/v2/users/"+url.PathEscape(gone), nil, 204, nil)
+	cancel()
+	io.Copy(io.Discard, pr)
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	_, dumped, err := ReadDump(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadFixture(dump)
+	if err != nil {
+		t.Fatalf("the dump as a fixture: %v", err)
+	}
+	if len(loaded.Users) != want || len(dumped.Users) != want || len(loaded.Connections) != len(dumped.Connections) {
+		t.Fatalf("%d users and %d connections loaded, %d and %d dumped; want %d users", len(loaded.Users), len(loaded.Connections), len(dumped.Users), len(dumped.Connections), want)
+	}
+	for i, u := range loaded.Users {
+		if u.UserID == gone {
+			t.Errorf("%s, deleted, is back", gone)
+		}
+		if got, want := u.AppendJSON(nil), dumped.Users[i].AppendJSON(nil); !bytes.Equal(got, want) {
+			t.Errorf("user %d loaded\n%s\nwant, as dumped\n%s", i, got, want)
+		}
+	}
+	s, err := New(Options{Tenant: loaded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.UserCount() != want {
+		t.Errorf("a sandbox of the dump serves %d users, want %d", s.UserCount(), want)
 	}
 }
