@@ -557,7 +557,7 @@ func describeJournal(io *streams, j journalState, p *linking.Plan, maker string)
 		default:
 			if again, ok := linking.MadeAgain(st.Note); ok {
 				if linking.PlanMakesAgain(st.Note) {
-					again += " (this run does; linkdesk resume --discard --force leaves it)"
+					again += " (this run does; " + linking.ResumeCommand(p.ID, "--discard", "--force") + " leaves it)"
 				}
 				madeMaybe = append(madeMaybe, fmt.Sprintf("%s, its answer never came; %s", st.ID, again))
 			}

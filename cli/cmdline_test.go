@@ -32,7 +32,7 @@ func TestUnknownCommandsArgumentsAndFlagsAreUsage(t *testing.T) {
 		{[]string{"scan", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"scan", "extra"}, `unknown command "extra" for "linkdesk scan"`},
 		{[]string{"demo", "extra"}, `unknown command "extra" for "linkdesk demo"`},
-		{[]string{"resume", "extra"}, `unknown command "extra" for "linkdesk resume"`},
+		{[]string{"resume", "a", "b"}, "accepts 1 arg(s), received 2; usage: linkdesk resume [PLAN_ID]"}, // one plan id, or none
 		{[]string{"audit", "extra"}, `unknown command "extra" for "linkdesk audit"`},
 		{[]string{"show", "a", "b"}, "accepts 1 arg(s), received 2"},
 	} {

@@ -82,7 +82,7 @@ func TestResumeDiscardWithoutForceIsADryRun(t *testing.T) {
 		}
 	}
 	if r.code != exitOK || strings.Contains(r.out, "discarded:") ||
-		!strings.Contains(r.errOut, "Dry run: nothing was discarded. Run again with --force to discard what remains of plan ") {
+		!strings.Contains(r.errOut, "Dry run: nothing was discarded. Run `linkdesk resume --discard --force plan-") {
 		t.Errorf("resume --discard without --force: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	sameState(t, e, before, "resume --discard without --force")
@@ -180,17 +180,18 @@ func TestResumeDiscardAsksOnATerminal(t *testing.T) {
 	}
 }
 
-// Where resume (finishing) is not confirmed, it names the discard that
-// runs where it ran: --discard --force without a terminal, --discard (which
-// asks) on one.
+// Where resume (finishing) is not confirmed, it names the discard of that
+// plan that runs where it ran: --discard --force without a terminal,
+// --discard (which asks) on one.
 func TestResumeNamesTheDiscardThatRunsHere(t *testing.T) {
 	e := newAccessEnv(t)
 	settledCutLink(t, e)
-	if r := runCmd(t, nil, "resume"); !strings.Contains(r.errOut, "To leave them undone for good: linkdesk resume --discard --force\n") {
+	planID := e.auditRecords()[0].PlanID
+	if r := runCmd(t, nil, "resume"); !strings.Contains(r.errOut, "To leave them undone for good: linkdesk resume --discard --force "+planID+"\n") {
 		t.Errorf("without a terminal:\n%s", r.errOut)
 	}
 	n := "n\n"
-	if r := runCmd(t, &n, "resume"); !strings.Contains(r.errOut, "To leave them undone for good: linkdesk resume --discard\n") {
+	if r := runCmd(t, &n, "resume"); !strings.Contains(r.errOut, "To leave them undone for good: linkdesk resume --discard "+planID+"\n") {
 		t.Errorf("on a terminal:\n%s", r.errOut)
 	}
 }

@@ -21,12 +21,15 @@ type resumeOptions struct {
 
 	writeFlags
 	Discard bool
+	// Plan, when set, is the one plan to act on (PLAN_ID); else every plan
+	// unsettled on the tenant.
+	Plan string
 }
 
 func newResumeCmd(g *globalOptions, io *streams, runF func(*resumeOptions) error) *cobra.Command {
 	o := &resumeOptions{cmdEnv: cmdEnv{g: g, io: io}}
 	cmd := &cobra.Command{
-		Use:   "resume",
+		Use:   "resume [PLAN_ID]",
 		Short: "Settle writes that were cut off (Ctrl-C, a kill, a lost answer)",
 		Long: `Every write of linkdesk (apply, link, unlink, delete, ticket, and every write
 from the terminal UI) runs as a plan under a journal. A run cut off during a
@@ -45,13 +48,29 @@ stay on the tenant, and it says what takes them back. It is a write like
 any other: it shows what it would leave, asks on a terminal (default No),
 and without a terminal discards nothing unless --force is given with it.
 A discard made is kept in the audit log, one record an operation it
-leaves, with the operator and --reason (linkdesk audit --action discard).`,
+leaves, with the operator and --reason (linkdesk audit --action discard).
+
+Without PLAN_ID, resume acts on every plan of this tenant it lists (--force
+finishes each, --discard --force discards each); given the id of one of
+them (as resume lists it: "plan PLAN_ID (…)"), on that plan alone, and the
+advice it prints names the plan it is about. A PLAN_ID that is not one it
+lists is a usage error (exit 2) naming those it lists.`,
 		Example: `  linkdesk resume
   linkdesk resume --force
   linkdesk resume --discard
-  linkdesk resume --discard --force`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  linkdesk resume --discard --force plan-20261201T084633Z-05448e708b9a --reason "ZD-11: no second ticket"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			// An empty PLAN_ID (an unset shell variable) is refused, never
+			// taken for none: resume would act on every plan.
+			return exactArgs(1)(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Plan = args[0]
+			}
 			return dispatch(cmd, o, &o.cmdEnv, runF, runResume)
 		},
 	}
@@ -66,6 +85,13 @@ func runResume(o *resumeOptions) error {
 		list, err := s.Unsettled()
 		if err != nil {
 			return commandError(err)
+		}
+		if o.Plan != "" {
+			i := slices.IndexFunc(list, func(u session.Unsettled) bool { return u.PlanID == o.Plan })
+			if i < 0 {
+				return resumeUnlisted(o, s, list)
+			}
+			list = list[i : i+1]
 		}
 		if len(list) == 0 {
 			// With --json, stdout holds one JSON value: the empty run, its
@@ -128,6 +154,41 @@ func runResume(o *resumeOptions) error {
 		}
 		return firstErr
 	})
+}
+
+// resumeUnlisted answers resume given a plan id that list, this tenant's
+// unsettled plans, does not hold: a plan run on this tenant whose last run
+// ended as seen has nothing to settle (exit 0, as resume with none); any
+// other id is a usage error (exit 2) naming the plans list holds.
+func resumeUnlisted(o *resumeOptions, s *session.Session, list []session.Unsettled) error {
+	tenants, err := s.PlanTenants(o.Plan)
+	if err != nil {
+		return commandError(err)
+	}
+	if slices.ContainsFunc(tenants, func(t string) bool { return audit.SameTenant(t, s.Name) }) {
+		msg := fmt.Sprintf("Nothing to settle of plan %s on %s: its last run ended as seen.", printableName(o.Plan), printableName(s.Name))
+		if o.JSON {
+			fmt.Fprintln(o.io.ErrOut, msg)
+			return writeJSON(o.io.Out, resumeNothingJSON{Plan: o.Plan, Operations: []linking.Operation{}, Message: msg})
+		}
+		fmt.Fprintln(o.io.Out, msg)
+		return nil
+	}
+	what := fmt.Sprintf("plan %s is not a plan left to settle on %s", printableName(o.Plan), printableName(s.Name))
+	for i, t := range tenants {
+		tenants[i] = printableName(t)
+	}
+	if len(tenants) > 0 {
+		what += fmt.Sprintf(" (it was run on %s, another tenant)", strings.Join(tenants, " and "))
+	}
+	if len(list) == 0 {
+		return usageErrorf("%s; none is left to settle there", what)
+	}
+	plans := make([]string, len(list))
+	for i, u := range list {
+		plans[i] = "\n  " + terminalText(u.Summary())
+	}
+	return usageErrorf("%s; %s:%s", what, plural(len(list), "the one left to settle there is", fmt.Sprintf("the %d left to settle there are", len(list))), strings.Join(plans, ""))
 }
 
 // resumeNothingJSON is what resume --json prints with no plan to settle:
@@ -229,9 +290,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	}) {
 		// What remains may have gone out on a tenant changed since: this
 		// plan makes none of it again, so there is nothing to finish.
-		msg := "nothing remains that finishing could make: leave it for good with `" + discardCommand(o.io) + "`, and plan anew if it is still wanted."
+		msg := "nothing remains that finishing could make: leave it for good with `" + discardCommand(o.io, u.PlanID) + "`, and plan anew if it is still wanted."
 		if keep != nil { // said above: why it cannot be left undone either
-			msg = "nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `" + discardCommand(o.io) + "`."
+			msg = "nothing remains that finishing could make, and it cannot be left undone: plan anew from the tenant as it is, then leave this with `" + discardCommand(o.io, u.PlanID) + "`."
 		}
 		fmt.Fprintln(out, "  "+msg)
 		if o.JSON {
@@ -248,6 +309,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	ok, err := showAndConfirm(o.ctx, o.io, o.writeFlags, u.Plan, ahead(confirmation{
 		question: fmt.Sprintf("Finish plan %s on %s (steps done are not made again)?", u.PlanID, printableName(s.Name)),
 		done:     done,
+		// resume without a plan id makes every plan's calls.
+		forceCommand: linking.ResumeCommand(u.PlanID, "--force"),
+		askCommand:   linking.ResumeCommand(u.PlanID),
 	}, s, u.Plan))
 	if err != nil || !ok {
 		if (err == nil || errors.Is(err, errNotConfirmed)) && !o.Force && keep == nil {
@@ -255,7 +319,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			if n := madeCalls(partly); n > 0 {
 				fmt.Fprintf(o.io.ErrOut, "A discard leaves the %d %s made already on the tenant: it says how to take %s back.\n", n, plural(n, "call", "calls"), plural(n, "it", "them"))
 			}
-			switch discard := discardCommand(o.io); {
+			switch discard := discardCommand(o.io, u.PlanID); {
 			case len(madeMaybe) == 0:
 				fmt.Fprintf(o.io.ErrOut, "To leave %s undone for good: %s\n", plural(len(remaining), "it", "them"), discard)
 			case len(madeMaybe) == len(remaining):
@@ -299,14 +363,16 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 	return err
 }
 
-// discardCommand is the command that discards what remains, as it runs
-// where this one runs: on a terminal --discard shows what it would leave
-// and asks; elsewhere it is a dry run, and --force with it discards.
-func discardCommand(ios *streams) string {
+// discardCommand is the command that discards what remains of plan
+// planID alone (resume --discard without a plan id discards every plan
+// listed), as it runs where this one runs: on a terminal --discard shows
+// what it would leave and asks; elsewhere it is a dry run, and --force
+// with it discards.
+func discardCommand(ios *streams, planID string) string {
 	if ios.InteractiveIn() {
-		return "linkdesk resume --discard"
+		return linking.ResumeCommand(planID, "--discard")
 	}
-	return "linkdesk resume --discard --force"
+	return linking.ResumeCommand(planID, "--discard", "--force")
 }
 
 // discardRest leaves what remains of u's plan (settled) undone for good,
@@ -328,7 +394,10 @@ func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, rema
 		calls:     len(remaining),
 		notDone:   "discarded",
 		forceDoes: "discard what remains of plan " + u.PlanID,
-		readOnly:  s.ReadOnly,
+		// resume --discard without a plan id discards every plan listed.
+		forceCommand: linking.ResumeCommand(u.PlanID, "--discard", "--force"),
+		askCommand:   linking.ResumeCommand(u.PlanID, "--discard"),
+		readOnly:     s.ReadOnly,
 		// Refused before the question, as the discard itself would refuse it.
 		refusal: s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }),
 	})

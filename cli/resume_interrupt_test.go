@@ -188,7 +188,7 @@ func TestAWriteCutOffInTheReadBeforeACallSaysHowToFinishIt(t *testing.T) {
 	if code == exitOK || !strings.Contains(out.String(), "Stopped after 1 of 2 calls") {
 		t.Fatalf("the link was not cut off after its merge: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	if !strings.Contains(out.String(), "To finish it: `linkdesk resume --force`") {
+	if !strings.Contains(out.String(), "To finish it: `linkdesk resume --force plan-") {
 		t.Errorf("the link cut off between calls does not say how to finish it:\n%s%s", out.String(), errOut.String())
 	}
 }

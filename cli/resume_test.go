@@ -257,7 +257,8 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	// What settles it, said as what it is: no read of the tenant tells
 	// (tester: "resume … reads the tenant", then "send it again", which the
 	// unsettled write refused).
-	if !strings.Contains(r.out, "`linkdesk resume --force` sends it again, `linkdesk resume --discard --force` leaves it") || strings.Contains(r.out, "it reads the tenant") {
+	planID := e.auditRecords()[0].PlanID
+	if !strings.Contains(r.out, "`linkdesk resume --force "+planID+"` sends it again, `linkdesk resume --discard --force "+planID+"` leaves it") || strings.Contains(r.out, "it reads the tenant") {
 		t.Errorf("verify-email with its answer lost says:\n%s", r.out)
 	}
 	if recs := e.auditRecords(); len(recs) != 2 || recs[1].Result != audit.ResultUnknown {
@@ -276,7 +277,7 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 	// again (tester: a dry-run resume let a deletion, and a second ticket,
 	// through).
 	if w := runCmd(t, nil, "delete", cmdMariaDB, "--force"); w.code != exitRefused || !strings.Contains(w.errOut, "unsettled_write") ||
-		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume --force` to make it again or `linkdesk resume --discard --force` to leave it") || !e.exists(cmdMariaDB) {
+		!strings.Contains(w.errOut, "1 call that may have gone out (its answer was lost): run `linkdesk resume --force "+planID+"` to make it again or `linkdesk resume --discard --force "+planID+"` to leave it") || !e.exists(cmdMariaDB) {
 		t.Errorf("a deletion of the account of the settled email: exit %d\n%s", w.code, w.errOut)
 	}
 	if d := runCmd(t, nil, "resume", "--discard", "--force"); d.code != exitOK || !strings.Contains(d.out, "op1.verify is not made again; it may have gone out already") || strings.Contains(d.out, "left undone for good") {
@@ -286,7 +287,7 @@ func TestAVerificationEmailWhoseAnswerWasLostIsLeftToTheOperator(t *testing.T) {
 		d[0].Note != "left undone for good by linkdesk resume --discard: op1.verify not made again: it may have gone out already, its answer never came (the email may have reached the person)" {
 		t.Errorf("the discard's audit records: %+v", d)
 	}
-	plan := filepath.Join(e.state, "linkdesk", "plans", e.auditRecords()[0].PlanID+".json")
+	plan := filepath.Join(e.state, "linkdesk", "plans", planID+".json")
 	if a := runCmd(t, nil, "apply", plan); strings.Contains(a.out, "never made") || !strings.Contains(a.out, "it may have gone out") {
 		t.Errorf("apply of the discarded plan:\n%s%s", a.out, a.errOut)
 	}

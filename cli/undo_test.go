@@ -676,7 +676,7 @@ func TestUndoOfALinkCutOffDuringItsCallWaitsForResume(t *testing.T) {
 	}
 	for _, args := range [][]string{{"undo", opID}, {"undo", opID, "--force"}} {
 		r := runProcess(t, env, args...)
-		if r.code != exitRefused || !strings.Contains(r.errOut, "outcome is unknown: run `linkdesk resume` first") || strings.Contains(r.out+r.errOut, "nothing to undo") {
+		if r.code != exitRefused || !strings.Contains(r.errOut, "outcome is unknown: run `linkdesk resume plan-") || strings.Contains(r.out+r.errOut, "nothing to undo") {
 			t.Errorf("%v of a link cut off during its call: exit %d\n%s%s", args, r.code, r.out, r.errOut)
 		}
 	}

@@ -121,6 +121,13 @@ type confirmation struct {
 	// readOnly: the session refuses every write (--read-only), which the
 	// dry run says in place of its advice to run again with --force.
 	readOnly bool
+	// forceCommand, when set, is the command line that makes the write
+	// without asking, and askCommand the one that asks on a terminal, where
+	// running this command again with --force would do more than this
+	// write (resume of one plan, which without a plan id acts on every
+	// plan listed): the dry run names them in place of "run again with
+	// --force".
+	forceCommand, askCommand string
 	// notDone and forceDoes, when set, are the dry run's words for a write
 	// that makes no call on the tenant (resume --discard): what was not
 	// done ("discarded") and what --force does ("discard what remains of
@@ -156,11 +163,17 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 	if c.forceDoes != "" {
 		notDone, forceDoes = c.notDone, c.forceDoes
 	}
-	if c.readOnly {
+	switch {
+	case c.readOnly && c.forceCommand != "":
+		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was %s. --read-only refuses every write: run `%s` without it to %s.\n", notDone, c.forceCommand, forceDoes)
+		return false, nil
+	case c.readOnly:
 		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was %s. --read-only refuses every write: run without it, and with --force, to %s.\n", notDone, forceDoes)
 		return false, nil
-	}
-	if !ios.InteractiveIn() {
+	case !ios.InteractiveIn() && c.forceCommand != "":
+		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was %s. Run `%s` to %s (or `%s` on a terminal, to be asked).\n", notDone, c.forceCommand, forceDoes, c.askCommand)
+		return false, nil
+	case !ios.InteractiveIn():
 		fmt.Fprintf(ios.ErrOut, "\nDry run: nothing was %s. Run again with --force to %s (or on a terminal, to be asked).\n", notDone, forceDoes)
 		return false, nil
 	}
@@ -523,7 +536,9 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 		// error is the cancelled context's).
 		interrupted := errors.Is(res.Err, linking.ErrInterrupted) || errors.Is(res.Err, context.Canceled)
 		if interrupted && notRun > 0 && !s.Sandbox {
-			fmt.Fprintln(w, "To finish it: `linkdesk resume --force` makes what is left, nothing twice (or leave it with `linkdesk resume --discard --force`).")
+			// Of this plan alone: without a plan id, resume acts on every plan unsettled.
+			fmt.Fprintf(w, "To finish it: `%s` makes what is left, nothing twice (or leave it with `%s`).\n",
+				linking.ResumeCommand(res.PlanID, "--force"), linking.ResumeCommand(res.PlanID, "--discard", "--force"))
 		}
 		if len(recorded) > 0 {
 			fmt.Fprintf(w, "Recorded done by an earlier run, not confirmed: %s\n", stepList(recorded))
@@ -542,13 +557,14 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			case s.Sandbox:
 				fmt.Fprintf(w, "The outcome of the %s stays unknown: %s.\n", plural(n, "call", "calls"), session.SandboxEnds)
 			case readable > 0:
-				fmt.Fprintf(w, "`linkdesk resume` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", plural(readable, "call", "calls"))
+				fmt.Fprintf(w, "`%s` settles the %s whose outcome is unknown: it reads the tenant, and asks before making anything again.\n", linking.ResumeCommand(res.PlanID), plural(readable, "call", "calls"))
 			}
+			again, leave := linking.ResumeCommand(res.PlanID, "--force"), linking.ResumeCommand(res.PlanID, "--discard", "--force")
 			if !s.Sandbox && unreadable[linking.ActionTicket] {
-				fmt.Fprintln(w, "Whether the ticket was made, the tenant keeps nothing to tell, and its URL was never shown: `linkdesk resume --force` makes a new one and shows its URL, `linkdesk resume --discard --force` leaves it; until one of them, a write to this account is refused (unsettled_write).")
+				fmt.Fprintf(w, "Whether the ticket was made, the tenant keeps nothing to tell, and its URL was never shown: `%s` makes a new one and shows its URL, `%s` leaves it; until one of them, a write to this account is refused (unsettled_write).\n", again, leave)
 			}
 			if !s.Sandbox && unreadable[linking.ActionVerifyEmail] {
-				fmt.Fprintln(w, "Whether the verification email went out, the tenant keeps nothing to tell (ask the person): `linkdesk resume --force` sends it again, `linkdesk resume --discard --force` leaves it; until one of them, a write to this account is refused (unsettled_write).")
+				fmt.Fprintf(w, "Whether the verification email went out, the tenant keeps nothing to tell (ask the person): `%s` sends it again, `%s` leaves it; until one of them, a write to this account is refused (unsettled_write).\n", again, leave)
 			}
 		}
 	}
@@ -658,7 +674,7 @@ func exactArgs(n int) cobra.PositionalArgs {
 // ("unlink PRIMARY PROVIDER USER_ID": 1 is PROVIDER), else by its place.
 func argName(cmd *cobra.Command, i int) string {
 	if names := strings.Fields(cmd.Use)[1:]; i < len(names) && !strings.HasPrefix(names[i], "-") {
-		return names[i]
+		return strings.Trim(names[i], "[]") // an optional one: resume [PLAN_ID]
 	}
 	return ordinal(i + 1)
 }

@@ -671,16 +671,16 @@ func TestAnApplyCutOffCountsWhatIsLeftAndSaysHowToFinish(t *testing.T) {
 		}
 	})
 	if strings.Count(got, "not run") != stepsListed+1 || !strings.Contains(got, "… and 10 more not run") ||
-		!strings.Contains(got, "To finish it: `linkdesk resume --force` makes what is left") {
+		!strings.Contains(got, "To finish it: `linkdesk resume --force plan-1` makes what is left, nothing twice (or leave it with `linkdesk resume --discard --force plan-1`).") {
 		t.Fatalf("the summary:\n%s", got)
 	}
 }
 
-// stoppedSummary is printSummary's text of a run of n link steps (op1.link
-// to opN.link) that stopped with err, each step not run until set sets it.
+// stoppedSummary is printSummary's text of a run of plan-1's n link steps
+// (op1.link to opN.link) that stopped with err, each step not run until set sets it.
 func stoppedSummary(t *testing.T, err error, n int, set func(i int, st *linking.StepReport)) string {
 	t.Helper()
-	res := &linking.Result{Err: err}
+	res := &linking.Result{PlanID: "plan-1", Err: err}
 	for i := range n {
 		st := linking.StepReport{Op: fmt.Sprintf("op%d", i+1), Step: fmt.Sprintf("op%d.link", i+1), Status: linking.StatusNotRun}
 		set(i, &st)

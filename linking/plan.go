@@ -345,6 +345,14 @@ func (p *Plan) digest() string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// ResumeCommand is the `linkdesk resume` command line, with flags, that
+// acts on plan planID alone: what every piece of advice about one plan's
+// write names, as resume without a plan id settles, finishes (--force) or
+// discards (--discard --force) every plan unsettled on the tenant.
+func ResumeCommand(planID string, flags ...string) string {
+	return strings.Join(slices.Concat([]string{"linkdesk resume"}, flags, []string{planID}), " ")
+}
+
 // Op returns the operation with this id.
 func (p *Plan) Op(id string) (Operation, bool) {
 	for _, op := range p.Operations {

@@ -226,8 +226,8 @@ func unsettledSteps(src UndoSource) error {
 		return nil
 	}
 	return refuse(CheckOutcomeUnknown, ids,
-		"%s of plan %s was cut off during %s: its outcome is unknown: run `linkdesk resume` first, which reads the tenant to settle it, then undo it; nothing was changed",
-		src.Op.ID, src.PlanID, joinAnd(steps))
+		"%s of plan %s was cut off during %s: its outcome is unknown: run `%s` first, which reads the tenant to settle it, then undo it; nothing was changed",
+		src.Op.ID, src.PlanID, joinAnd(steps), ResumeCommand(src.PlanID))
 }
 
 type undoer struct {

@@ -35,7 +35,7 @@ func TestUndoOfAnOperationWithAnUnknownOutcomeIsRefused(t *testing.T) {
 		_, err := linking.PlanUndo(context.Background(), nil, src, linking.UndoRequest{})
 		se, ok := linking.AsSafetyError(err)
 		if !ok || se.Check != linking.CheckOutcomeUnknown || errors.Is(err, linking.ErrNothingToUndo) ||
-			!strings.Contains(err.Error(), "op1.link (POST /api/v2/users/auth0%7Cp/identities)") || !strings.Contains(err.Error(), "outcome is unknown: run `linkdesk resume` first") {
+			!strings.Contains(err.Error(), "op1.link (POST /api/v2/users/auth0%7Cp/identities)") || !strings.Contains(err.Error(), "outcome is unknown: run `linkdesk resume plan-1` first") {
 			t.Errorf("merge done %v, link unknown: %v", done, err)
 		}
 	}

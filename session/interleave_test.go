@@ -56,7 +56,7 @@ func TestAWriteOnAnAccountOfAnUnsettledPlanIsRefused(t *testing.T) {
 	// Settled, its link not made: the rest of the plan holds the accounts
 	// still, and the refusal says so, not that it is unsettled.
 	_, err = s.Apply(context.Background(), deleteOf(t, s, aliceGoogle), ApplyOptions{})
-	if se, ok := linking.AsSafetyError(err); !ok || !strings.Contains(se.Reason, "was cut off with 1 call left to make: run `linkdesk resume` to finish or discard it") {
+	if se, ok := linking.AsSafetyError(err); !ok || !strings.Contains(se.Reason, "was cut off with 1 call left to make: run `linkdesk resume "+list[0].PlanID+"` to finish or discard it") {
 		t.Errorf("the delete of an account of the settled, unfinished link: %v", err)
 	}
 	if list, _ = s.Unsettled(); len(list) == 1 {

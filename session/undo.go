@@ -89,7 +89,7 @@ func (s *Session) UndoPlan(ctx context.Context, opID, reason string) (*linking.P
 					state = fmt.Sprintf("was cut off with %d %s left to make", n, plural(n, "call", "calls"))
 				}
 				return nil, nil, &linking.SafetyError{Check: linking.CheckOutcomeUnknown, UserIDs: []string{firstNonEmpty(op.Primary, op.Target)},
-					Reason: fmt.Sprintf("an undo of %s (plan %s) %s: run `linkdesk resume` to finish or discard it first", ref, u.PlanID, state)}
+					Reason: fmt.Sprintf("an undo of %s (plan %s) %s: run `%s` to finish or discard it first", ref, u.PlanID, state, linking.ResumeCommand(u.PlanID))}
 			}
 		}
 	}

@@ -432,20 +432,25 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 		if len(shared) == 0 {
 			continue
 		}
-		what := "was cut off and is not settled: run `linkdesk resume` to settle it and finish or discard it, then try again"
+		// Each names the resume of this plan alone: without a plan id,
+		// resume --force (and --discard --force) acts on every plan
+		// unsettled on the tenant (tester: a discard meant for a ticket
+		// left a link undone too, with the ticket's reason).
+		what := fmt.Sprintf("was cut off and is not settled: run `%s` to settle it and finish or discard it, then try again", linking.ResumeCommand(u.PlanID))
 		switch {
 		case len(u.Unknown) == 0 && len(u.Remaining) == 0:
 			// A ticket or an email whose answer was lost: nothing on the
 			// tenant tells whether it went out, and the operator has not
 			// said whether to make it again.
 			n := len(u.Resendable)
-			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `linkdesk resume --force` to make %s again or `linkdesk resume --discard --force` to leave %s, then try again",
-				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), plural(n, "it", "them"), plural(n, "it", "them"))
+			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `%s` to make %s again or `%s` to leave %s, then try again",
+				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), linking.ResumeCommand(u.PlanID, "--force"), plural(n, "it", "them"),
+				linking.ResumeCommand(u.PlanID, "--discard", "--force"), plural(n, "it", "them"))
 		case len(u.Unknown) == 0:
 			// Settled already (every call cut off is known now): what holds
 			// the accounts is the rest of the plan, neither made nor left.
-			what = fmt.Sprintf("was cut off with %d %s left to make: run `linkdesk resume` to finish or discard %s, then try again",
-				len(u.Remaining), plural(len(u.Remaining), "call", "calls"), plural(len(u.Remaining), "it", "them"))
+			what = fmt.Sprintf("was cut off with %d %s left to make: run `%s` to finish or discard %s, then try again",
+				len(u.Remaining), plural(len(u.Remaining), "call", "calls"), linking.ResumeCommand(u.PlanID), plural(len(u.Remaining), "it", "them"))
 		}
 		if u.InUse {
 			what = "is being applied now (by this or another linkdesk): wait for it to end, then try again"
@@ -643,6 +648,24 @@ func (s *Session) Unsettled() ([]Unsettled, error) {
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Plan.CreatedAt.Before(out[j].Plan.CreatedAt)
 	})
+	return out, nil
+}
+
+// PlanTenants names the tenants on which the journals of the state
+// directory hold plan planID (none: no run of it is on record here), each
+// once: what resume given a plan id it does not list says of it.
+func (s *Session) PlanTenants(planID string) ([]string, error) {
+	paths, err := s.Paths.journalPaths("")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, path := range paths {
+		snap, err := audit.ReadJournal(path)
+		if err == nil && snap.PlanID == planID && !slices.Contains(out, snap.Tenant) {
+			out = append(out, snap.Tenant)
+		}
+	}
 	return out, nil
 }
 

@@ -466,7 +466,7 @@ func (h *harness) pressStartsNoWrite(key string) {
 // to do: `linkdesk resume`, in a shell, then open the dialog again.
 func (h *harness) mustRefuseAhead() {
 	h.t.Helper()
-	h.mustShowWhole("✗ refused before any call: "+linking.CheckUnsettledWrite, "which was cut off and is not settled: run `linkdesk resume`",
+	h.mustShowWhole("✗ refused before any call: "+linking.CheckUnsettledWrite, "which was cut off and is not settled: run `linkdesk resume plan-",
 		"Run `linkdesk resume` in a shell (q quits); once it is settled, open this again. esc goes back.")
 }
 

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/linkdesk/linkdesk/audit"
+)
+
+// cmdEmma is emma.miller, a database account of the Millers' family.
+const cmdEmma = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
+
+// linkAndTicketCutOff leaves two plans unsettled on e's tenant (an
+// access env: newAccessEnv), as a tester did with two `kill -9`: alice's
+// link, cut off with the network once its merge and role were made (as
+// linkCutAfterItsRole), and a ticket for emma whose answer was lost. It
+// returns their plan ids and what the ticket printed.
+func linkAndTicketCutOff(t *testing.T, e *writeEnv) (linkPlan, ticketPlan string, ticket cmdRun) {
+	t.Helper()
+	inner := e.srv.Handler()
+	lost := new(atomic.Bool)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		drop := func() {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+		switch {
+		case lost.Load() && r.URL.Path != "/oauth/token":
+			drop()
+		case r.Method == http.MethodPost && r.URL.Path == "/api/v2/tickets/password-change":
+			inner.ServeHTTP(httptest.NewRecorder(), r) // made; its answer (the URL) never comes
+			drop()
+		default:
+			inner.ServeHTTP(w, r)
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/roles") {
+				lost.Store(true)
+			}
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("AUTH0_DOMAIN", proxy.URL) // one address: one tenant
+	if r := runCmd(t, nil, "link", cmdAliceDB, cmdAliceGoogle, "--force"); r.code == exitOK {
+		t.Fatalf("the link went through with the network lost:\n%s", r.out)
+	}
+	lost.Store(false)
+	ticket = runCmd(t, nil, "ticket", cmdEmma, "--force")
+	if ticket.code == exitOK {
+		t.Fatalf("the ticket went through with its answer lost:\n%s", ticket.out)
+	}
+	for _, r := range e.auditRecords() {
+		switch {
+		case linkPlan == "":
+			linkPlan = r.PlanID // the link's merge, its first call
+		case r.Action == "ticket" && ticketPlan == "":
+			ticketPlan = r.PlanID
+		}
+	}
+	if ticketPlan == "" || ticketPlan == linkPlan {
+		t.Fatalf("the audit log holds no ticket: %+v", e.auditRecords())
+	}
+	return linkPlan, ticketPlan, ticket
+}
+
+// Two writes cut off, alice's link and emma's ticket: every piece of
+// advice about one of them names the resume of that plan alone (tester:
+// "linkdesk resume --discard --force", printed under emma's ticket and in
+// the refusal of a new one, discarded alice's link too, with emma's
+// reason), and `resume PLAN_ID` acts on that plan alone; an id resume does
+// not list is a usage error naming those it lists.
+func TestResumeOfOnePlanActsOnItAloneAndAdviceNamesIt(t *testing.T) {
+	e := newAccessEnv(t)
+	linkPlan, ticketPlan, ticket := linkAndTicketCutOff(t, e)
+	if want := "`linkdesk resume --force " + ticketPlan + "` makes a new one and shows its URL, `linkdesk resume --discard --force " + ticketPlan + "` leaves it"; !strings.Contains(ticket.out, want) {
+		t.Errorf("the ticket cut off does not say %q:\n%s", want, ticket.out)
+	}
+
+	dry := runCmd(t, nil, "resume")
+	for _, want := range []string{
+		"To leave them undone for good: linkdesk resume --discard --force " + linkPlan + "\n",
+		"Run `linkdesk resume --force " + linkPlan + "` to make these calls (or `linkdesk resume " + linkPlan + "` on a terminal, to be asked).",
+		"To make it no more (it may have gone out already): linkdesk resume --discard --force " + ticketPlan + "\n",
+		"Run `linkdesk resume --force " + ticketPlan + "` to make this call",
+	} {
+		if !strings.Contains(dry.errOut, want) {
+			t.Errorf("resume does not say %q:\n%s", want, dry.errOut)
+		}
+	}
+	if strings.Contains(dry.errOut, "--force\n") || strings.Contains(dry.errOut, "Run again with --force") {
+		t.Errorf("resume names a command of every plan as one plan's:\n%s", dry.errOut)
+	}
+
+	// The refusal of a new write of emma's account, in its JSON too.
+	again := runCmd(t, nil, "delete", cmdEmma, "--force", "--json")
+	var refused struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	oneJSONValue(t, again, &refused)
+	want := "run `linkdesk resume --force " + ticketPlan + "` to make it again or `linkdesk resume --discard --force " + ticketPlan + "` to leave it"
+	if again.code != exitRefused || refused.Error.Code != "unsettled_write" || !strings.Contains(refused.Error.Message, want) || !strings.Contains(again.errOut, want) {
+		t.Errorf("a deletion of emma: exit %d, want its refusal to say %q\n%s%s", again.code, want, again.out, again.errOut)
+	}
+
+	bogus := runCmd(t, nil, "resume", "--discard", "--force", "plan-20261201T000000Z-000000000000")
+	if bogus.code != exitUsage || !strings.Contains(bogus.errOut, "the 2 left to settle there are:\n  plan "+linkPlan+" (link ") ||
+		!strings.Contains(bogus.errOut, "\n  plan "+ticketPlan+" (ticket ") {
+		t.Errorf("resume of a plan id it does not list: exit %d\n%s%s", bogus.code, bogus.out, bogus.errOut)
+	}
+	if blank := runCmd(t, nil, "resume", "--discard", "--force", " "); blank.code != exitUsage || !strings.Contains(blank.errOut, "the PLAN_ID argument is empty") {
+		t.Errorf("resume of a blank plan id: exit %d\n%s%s", blank.code, blank.out, blank.errOut)
+	}
+
+	d := runCmd(t, nil, "resume", "--discard", "--force", "--reason", "ZD-11 drop emma ticket", ticketPlan)
+	if d.code != exitOK || !strings.Contains(d.out, "discarded: op1.ticket is not made again") || strings.Contains(d.out, linkPlan) {
+		t.Fatalf("resume --discard --force of the ticket's plan: exit %d\n%s%s", d.code, d.out, d.errOut)
+	}
+	var discards []audit.Record
+	for _, r := range e.auditRecords() {
+		if r.Action == audit.ActionDiscard {
+			discards = append(discards, r)
+		}
+	}
+	if len(discards) != 1 || discards[0].Discards != ticketPlan+"/op1" || discards[0].Reason != "ZD-11 drop emma ticket" {
+		t.Errorf("the discards on record: %+v; want the ticket's alone", discards)
+	}
+	if left := runCmd(t, nil, "resume"); !strings.Contains(left.out, "plan "+linkPlan+" (link ") || strings.Contains(left.out, ticketPlan) {
+		t.Errorf("after the ticket's discard, resume lists:\n%s", left.out)
+	}
+	if done := runCmd(t, nil, "resume", ticketPlan); done.code != exitOK || !strings.Contains(done.out, "Nothing to settle of plan "+ticketPlan+" on ") {
+		t.Errorf("resume of the plan discarded: exit %d\n%s%s", done.code, done.out, done.errOut)
+	}
+}
