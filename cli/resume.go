@@ -24,6 +24,38 @@ type resumeOptions struct {
 	// Plan, when set, is the one plan to act on (PLAN_ID); else every plan
 	// unsettled on the tenant.
 	Plan string
+
+	run resumeRun // what this run's questions of its plans met
+}
+
+// resumeRun is what the questions of a resume over several plans met, for
+// its exit code and its last words: a No to one plan is not the outcome of
+// the whole run (tester: n to a link, y to a ticket discarded the ticket,
+// and the command exited 1 after "Not confirmed: nothing was changed.").
+type resumeRun struct {
+	plans     int                 // listed, and acted on in turn
+	confirmed int                 // questions answered yes (or --force)
+	dryRuns   int                 // plans shown as a dry run, without a terminal
+	declined  []session.Unsettled // plans whose question was answered No
+}
+
+// notConfirmed is what confirm says of plan planID answered No: in a run
+// of several plans, that plan alone is left as it was.
+func (r *resumeRun) notConfirmed(planID string) string {
+	if r.plans > 1 {
+		return "plan " + planID + " is left as it was"
+	}
+	return ""
+}
+
+// asked records what confirm gave for a plan's question.
+func (r *resumeRun) asked(ok bool, err error) {
+	switch {
+	case ok:
+		r.confirmed++
+	case err == nil:
+		r.dryRuns++
+	}
 }
 
 func newResumeCmd(g *globalOptions, io *streams, runF func(*resumeOptions) error) *cobra.Command {
@@ -134,8 +166,12 @@ func runResume(o *resumeOptions) error {
 			return nil
 		}
 		var firstErr error
+		o.run = resumeRun{plans: len(list)}
 		for i, u := range list {
-			if err := resumeOne(o, s, u); err != nil && firstErr == nil {
+			err := resumeOne(o, s, u)
+			if errors.Is(err, errNotConfirmed) {
+				o.run.declined = append(o.run.declined, u)
+			} else if err != nil && firstErr == nil {
 				firstErr = err
 			}
 			if o.ctx.Err() != nil {
@@ -152,9 +188,61 @@ func runResume(o *resumeOptions) error {
 				break
 			}
 		}
-		return firstErr
+		return o.closeRun(firstErr)
 	})
 }
+
+// closeRun says, after a resume over several plans, what the plans it did
+// not act on were left as, and gives the run its error: a No to some plans
+// is the run's failure only when no question was answered yes (exit 1, as
+// a write answered No); else the run did what was asked of it (exit 0),
+// and its last line names the plans left as they were. firstErr is the
+// first error of a plan that was no No.
+func (o *resumeOptions) closeRun(firstErr error) error {
+	r := &o.run
+	if r.plans < 2 {
+		if len(r.declined) > 0 && firstErr == nil {
+			return errNotConfirmed
+		}
+		return firstErr
+	}
+	if len(r.declined) > 0 {
+		if r.confirmed == 0 {
+			fmt.Fprintf(o.io.ErrOut, "\nNot confirmed: nothing was finished or discarded of the %d %s.\n", len(r.declined), plural(len(r.declined), "plan", "plans"))
+			if firstErr == nil {
+				firstErr = errNotConfirmed
+			}
+			return firstErr
+		}
+		id, of := "PLAN_ID", " of one"
+		if len(r.declined) == 1 {
+			id, of = r.declined[0].PlanID, ""
+		}
+		again := linking.ResumeCommand(id)
+		if o.Discard {
+			again = linking.ResumeCommand(id, "--discard")
+		}
+		names := make([]string, len(r.declined))
+		for i, u := range r.declined {
+			names[i] = terminalText(u.Name())
+		}
+		fmt.Fprintf(o.io.ErrOut, "\nNot confirmed, and left as %s: %s; `%s` asks again%s.\n",
+			plural(len(names), "it was", "they were"), strings.Join(names, ", "), again, of)
+	}
+	if r.dryRuns > 1 && o.Plan == "" {
+		// Each plan's dry run named the command of that plan alone; the
+		// command without an id acts on them all.
+		if o.Discard {
+			fmt.Fprintf(o.io.ErrOut, "\n`linkdesk resume --discard --force` without a plan id discards what remains of %s above; `%s` discards one alone.\n", allPlans(r.dryRuns), linking.ResumeCommand("PLAN_ID", "--discard", "--force"))
+		} else {
+			fmt.Fprintf(o.io.ErrOut, "\n`linkdesk resume --force` without a plan id finishes %s above; `%s` finishes one alone.\n", allPlans(r.dryRuns), linking.ResumeCommand("PLAN_ID", "--force"))
+		}
+	}
+	return firstErr
+}
+
+// allPlans counts n plans (n > 1) as a sentence says all of them.
+func allPlans(n int) string { return plural(n-1, "both plans", fmt.Sprintf("all %d plans", n)) }
 
 // resumeUnlisted answers resume given a plan id that list, this tenant's
 // unsettled plans, does not hold: a plan run on this tenant whose last run
@@ -312,7 +400,9 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		// resume without a plan id makes every plan's calls.
 		forceCommand: linking.ResumeCommand(u.PlanID, "--force"),
 		askCommand:   linking.ResumeCommand(u.PlanID),
+		notConfirmed: o.run.notConfirmed(u.PlanID),
 	}, s, u.Plan))
+	o.run.asked(ok, err)
 	if err != nil || !ok {
 		if (err == nil || errors.Is(err, errNotConfirmed)) && !o.Force && keep == nil {
 			// What may have gone out is not "undone": --discard only never makes it again.
@@ -397,10 +487,12 @@ func discardRest(o *resumeOptions, s *session.Session, u session.Unsettled, rema
 		// resume --discard without a plan id discards every plan listed.
 		forceCommand: linking.ResumeCommand(u.PlanID, "--discard", "--force"),
 		askCommand:   linking.ResumeCommand(u.PlanID, "--discard"),
+		notConfirmed: o.run.notConfirmed(u.PlanID),
 		readOnly:     s.ReadOnly,
 		// Refused before the question, as the discard itself would refuse it.
 		refusal: s.CheckDiscard(u, func(step string) bool { return !slices.Contains(remaining, step) }),
 	})
+	o.run.asked(ok, err)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -134,5 +136,78 @@ func TestResumeOfOnePlanActsOnItAloneAndAdviceNamesIt(t *testing.T) {
 	}
 	if done := runCmd(t, nil, "resume", ticketPlan); done.code != exitOK || !strings.Contains(done.out, "Nothing to settle of plan "+ticketPlan+" on ") {
 		t.Errorf("resume of the plan discarded: exit %d\n%s%s", done.code, done.out, done.errOut)
+	}
+}
+
+// typedLines is what an operator types on a terminal in canonical mode:
+// a read gets one line at most, as each question reads its answer apart.
+type typedLines []string
+
+func (t *typedLines) Read(p []byte) (int, error) {
+	if len(*t) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, (*t)[0])
+	if (*t)[0] = (*t)[0][n:]; (*t)[0] == "" {
+		*t = (*t)[1:]
+	}
+	return n, nil
+}
+
+// runTyped runs linkdesk with args on a terminal where answers are typed,
+// one a question.
+func runTyped(answers []string, args ...string) cmdRun {
+	var out, errOut bytes.Buffer
+	in := typedLines(answers)
+	s := &streams{In: &in, Out: &out, ErrOut: &errOut}
+	s.terminal = func(f any) bool { return f == s.In }
+	code := run(args, s)
+	return cmdRun{code, out.String(), errOut.String()}
+}
+
+// On a terminal, resume --discard of two plans asks of each in turn: n to
+// the first and y to the second discards the second and exits 0, saying
+// the first is left as it was (tester: exit 1, after "Not confirmed:
+// nothing was changed." though the second was discarded and on record);
+// n to both exits 1, nothing discarded. Without a terminal, the dry run
+// ends saying the command without a plan id acts on both.
+func TestResumeOfSeveralPlansExitsByWhatWasDone(t *testing.T) {
+	e := newAccessEnv(t)
+	linkPlan, ticketPlan, _ := linkAndTicketCutOff(t, e)
+	discards := func() (out []string) {
+		for _, r := range e.auditRecords() {
+			if r.Action == audit.ActionDiscard {
+				out = append(out, r.Discards)
+			}
+		}
+		return out
+	}
+
+	// Without a terminal each is a dry run, naming the command of that
+	// plan alone; the command without an id is said to act on both.
+	dry := runCmd(t, nil, "resume", "--discard")
+	if want := "\n`linkdesk resume --discard --force` without a plan id discards what remains of both plans above; `linkdesk resume --discard --force PLAN_ID` discards one alone.\n"; dry.code != exitOK || !strings.HasSuffix(dry.errOut, want) {
+		t.Errorf("resume --discard without a terminal: exit %d, want its last line %q\n%s", dry.code, want, dry.errOut)
+	}
+
+	none := runTyped([]string{"n\n", "n\n"}, "resume", "--discard")
+	if none.code != exitFailure || !strings.Contains(none.errOut, "Not confirmed: nothing was finished or discarded of the 2 plans.\n") || len(discards()) != 0 {
+		t.Errorf("n to both: exit %d, discards %v\n%s", none.code, discards(), none.errOut)
+	}
+
+	r := runTyped([]string{"n\n", "y\n"}, "resume", "--discard", "--reason", "ZD-11 drop emma ticket")
+	if got := discards(); len(got) != 1 || got[0] != ticketPlan+"/op1" {
+		t.Fatalf("n then y: the discards on record are %v, want the ticket's alone (exit %d)\n%s%s", got, r.code, r.out, r.errOut)
+	}
+	for _, want := range []string{
+		"Not confirmed: plan " + linkPlan + " is left as it was.\n",
+		"\nNot confirmed, and left as it was: plan " + linkPlan + " (link google-oauth2|108812345678901234567); `linkdesk resume --discard " + linkPlan + "` asks again.\n",
+	} {
+		if !strings.Contains(r.errOut, want) {
+			t.Errorf("n then y does not say %q:\n%s", want, r.errOut)
+		}
+	}
+	if r.code != exitOK || strings.Contains(r.errOut, "nothing was changed") || !strings.Contains(r.out, "discarded: op1.ticket is not made again") {
+		t.Errorf("n then y: exit %d, want 0\n%s%s", r.code, r.out, r.errOut)
 	}
 }

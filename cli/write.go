@@ -128,6 +128,10 @@ type confirmation struct {
 	// plan listed): the dry run names them in place of "run again with
 	// --force".
 	forceCommand, askCommand string
+	// notConfirmed, when set, is what a No leaves, after "Not confirmed: "
+	// ("nothing was changed" unset): of one plan among several that resume
+	// asks about in turn, that plan alone.
+	notConfirmed string
 	// notDone and forceDoes, when set, are the dry run's words for a write
 	// that makes no call on the tenant (resume --discard): what was not
 	// done ("discarded") and what --force does ("discard what remains of
@@ -208,7 +212,11 @@ func confirm(ctx context.Context, ios *streams, f writeFlags, c confirmation) (b
 			fmt.Fprintf(ios.ErrOut, "Not confirmed: %q is not %s, exactly as written (case and all): nothing was changed.\n", printableName(answer), typedNames(c.typed))
 			return false, errNotConfirmed
 		}
-		fmt.Fprintln(ios.ErrOut, "Not confirmed: nothing was changed.")
+		left := "nothing was changed"
+		if c.notConfirmed != "" {
+			left = c.notConfirmed
+		}
+		fmt.Fprintf(ios.ErrOut, "Not confirmed: %s.\n", left)
 		return false, errNotConfirmed
 	}
 	return true, nil

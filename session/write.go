@@ -578,6 +578,14 @@ type Unsettled struct {
 	NotStarted bool
 }
 
+// Name names u's plan as Summary begins: "plan ID (link …)".
+func (u Unsettled) Name() string {
+	if u.Plan == nil {
+		return "plan " + u.PlanID
+	}
+	return "plan " + u.PlanID + " (" + planTitle(u.Plan) + ")"
+}
+
 // Summary says in a line what is unsettled.
 func (u Unsettled) Summary() string {
 	var parts []string
@@ -593,10 +601,7 @@ func (u Unsettled) Summary() string {
 	if u.NotStarted {
 		parts = append(parts, "killed before its first call: nothing reached the tenant")
 	}
-	what := "plan " + u.PlanID
-	if u.Plan != nil {
-		what += " (" + planTitle(u.Plan) + ")"
-	}
+	what := u.Name()
 	if u.InUse {
 		return what + ": being applied by another linkdesk now"
 	}
