@@ -211,3 +211,38 @@ func TestResumeOfSeveralPlansExitsByWhatWasDone(t *testing.T) {
 		t.Errorf("n then y: exit %d, want 0\n%s%s", r.code, r.out, r.errOut)
 	}
 }
+
+// Every write warns at start of the writes cut off, each with what
+// resume does for it, by its plan alone: a link's call cut off is settled
+// by reading the tenant; a ticket whose answer was lost, settled by resume
+// as unknown, no read settles, only --force (a new ticket) or --discard
+// --force (tester: every write still said "Run `linkdesk resume` to
+// settle them by reading the tenant").
+func TestAWriteWarnsOfEachWriteCutOffWithWhatResumeDoesForIt(t *testing.T) {
+	e := newAccessEnv(t)
+	linkPlan, ticketPlan, _ := linkAndTicketCutOff(t, e)
+	ticketAdvice := "\n    Run `linkdesk resume --force " + ticketPlan + "` to make it again or `linkdesk resume --discard --force " + ticketPlan +
+		"` to leave it (no read of the tenant tells whether it went out).\n"
+	before := runCmd(t, nil, "delete", cmdSam)
+	for _, want := range []string{
+		"1 call with an unknown outcome, 1 call not made\n    Run `linkdesk resume " + linkPlan + "` to settle the call cut off by reading the tenant and finish or discard what is left.\n",
+		ticketAdvice,
+	} {
+		if !strings.Contains(before.errOut, want) {
+			t.Errorf("a write before resume does not say %q:\n%s", want, before.errOut)
+		}
+	}
+	mustRun(t, "resume") // settles the link's merge (done) and the ticket (unknown)
+	after := runCmd(t, nil, "delete", cmdSam)
+	for _, want := range []string{
+		"not made\n    Run `linkdesk resume " + linkPlan + "` to finish or discard ",
+		"1 call that may have gone out (its answer was lost)" + ticketAdvice,
+	} {
+		if !strings.Contains(after.errOut, want) {
+			t.Errorf("a write after resume does not say %q:\n%s", want, after.errOut)
+		}
+	}
+	if strings.Contains(after.errOut, "by reading the tenant.") {
+		t.Errorf("a write after resume says a read settles what none can:\n%s", after.errOut)
+	}
+}

@@ -718,8 +718,9 @@ func warnUnsettled(io *streams, s *session.Session) {
 		fmt.Fprintf(io.ErrOut, "linkdesk: %d earlier %s on %s did not finish as seen:\n", len(cut), plural(len(cut), "write", "writes"), printableName(s.Name))
 		for _, u := range cut {
 			fmt.Fprintln(io.ErrOut, "  "+terminalText(u.Summary()))
+			next := terminalText(u.Next())
+			fmt.Fprintln(io.ErrOut, "    "+strings.ToUpper(next[:1])+next[1:]+".")
 		}
-		fmt.Fprintln(io.ErrOut, "  Run `linkdesk resume` to settle them by reading the tenant.")
 	}
 	if len(running) > 0 { // not cut off: running now, in another linkdesk
 		fmt.Fprintf(io.ErrOut, "linkdesk: %d %s on %s %s running in another linkdesk now:\n", len(running), plural(len(running), "plan", "plans"), printableName(s.Name), plural(len(running), "is", "are"))

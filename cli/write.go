@@ -557,7 +557,7 @@ func printSummary(w io.Writer, res *linking.Result, s *session.Session) {
 			// the unsettled write refused).
 			unreadable := map[string]bool{}
 			for _, st := range res.Steps {
-				if st.Status == linking.StatusUnknown && (st.Action == linking.ActionTicket || st.Action == linking.ActionVerifyEmail) {
+				if st.Status == linking.StatusUnknown && !linking.ReadBack(st.Action) {
 					unreadable[st.Action] = true
 				}
 			}

@@ -345,6 +345,11 @@ func (p *Plan) digest() string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// ReadBack reports whether the tenant keeps what a call of action did, so
+// that reading it settles such a call cut off: any but a ticket or a
+// verification email, which leave nothing to read.
+func ReadBack(action string) bool { return action != ActionTicket && action != ActionVerifyEmail }
+
 // ResumeCommand is the `linkdesk resume` command line, with flags, that
 // acts on plan planID alone: what every piece of advice about one plan's
 // write names, as resume without a plan id settles, finishes (--force) or

@@ -432,25 +432,20 @@ func (iv *Interleaving) Check(planID string, mine []string) error {
 		if len(shared) == 0 {
 			continue
 		}
-		// Each names the resume of this plan alone: without a plan id,
-		// resume --force (and --discard --force) acts on every plan
-		// unsettled on the tenant (tester: a discard meant for a ticket
-		// left a link undone too, with the ticket's reason).
-		what := fmt.Sprintf("was cut off and is not settled: run `%s` to settle it and finish or discard it, then try again", linking.ResumeCommand(u.PlanID))
+		what := "was cut off and is not settled: " + u.Next() + ", then try again"
 		switch {
 		case len(u.Unknown) == 0 && len(u.Remaining) == 0:
 			// A ticket or an email whose answer was lost: nothing on the
 			// tenant tells whether it went out, and the operator has not
 			// said whether to make it again.
 			n := len(u.Resendable)
-			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): run `%s` to make %s again or `%s` to leave %s, then try again",
-				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), linking.ResumeCommand(u.PlanID, "--force"), plural(n, "it", "them"),
-				linking.ResumeCommand(u.PlanID, "--discard", "--force"), plural(n, "it", "them"))
+			what = fmt.Sprintf("was cut off with %d %s that may have gone out (%s): %s, then try again",
+				n, plural(n, "call", "calls"), plural(n, "its answer was lost", "their answers were lost"), u.Next())
 		case len(u.Unknown) == 0:
 			// Settled already (every call cut off is known now): what holds
 			// the accounts is the rest of the plan, neither made nor left.
-			what = fmt.Sprintf("was cut off with %d %s left to make: run `%s` to finish or discard %s, then try again",
-				len(u.Remaining), plural(len(u.Remaining), "call", "calls"), linking.ResumeCommand(u.PlanID), plural(len(u.Remaining), "it", "them"))
+			what = fmt.Sprintf("was cut off with %d %s left to make: %s, then try again",
+				len(u.Remaining), plural(len(u.Remaining), "call", "calls"), u.Next())
 		}
 		if u.InUse {
 			what = "is being applied now (by this or another linkdesk): wait for it to end, then try again"
@@ -584,6 +579,52 @@ func (u Unsettled) Name() string {
 		return "plan " + u.PlanID
 	}
 	return "plan " + u.PlanID + " (" + planTitle(u.Plan) + ")"
+}
+
+// Next says what settles u: the `linkdesk resume` of its plan alone
+// (linking.ResumeCommand: without a plan id, resume --force and --discard
+// --force act on every plan unsettled on the tenant), and what it does,
+// which depends on what u left: a call the tenant keeps a trace of is
+// settled by reading it; a ticket or a verification email, which leaves
+// none, only by the operator's word, --force to make it again or
+// --discard --force to leave it (tester: every write said "resume
+// settles them by reading the tenant" of a ticket settled as unknown).
+// What a write refused for u (Interleaving.Check) and every write
+// command's warning at start say.
+func (u Unsettled) Next() string {
+	var n int
+	for _, ids := range [][]string{u.Unknown, u.Remaining, u.MayHaveGoneOut} {
+		n += len(ids)
+	}
+	it := plural(n, "it", "them")
+	again, leave := linking.ResumeCommand(u.PlanID, "--force"), linking.ResumeCommand(u.PlanID, "--discard", "--force")
+	switch {
+	case u.NotStarted:
+		return fmt.Sprintf("run `%s` to make %s or leave %s undone", linking.ResumeCommand(u.PlanID), it, it)
+	case slices.ContainsFunc(u.Unknown, u.readBack):
+		return fmt.Sprintf("run `%s` to settle %s by reading the tenant and finish or discard what is left", linking.ResumeCommand(u.PlanID), plural(len(u.Unknown), "the call cut off", "the calls cut off"))
+	case len(u.Remaining) == 0 && len(u.Unknown)+len(u.Resendable) > 0:
+		return fmt.Sprintf("run `%s` to make %s again or `%s` to leave %s (no read of the tenant tells whether %s went out)", again, it, leave, it, plural(n, "it", "they"))
+	case len(u.Remaining) == 0:
+		return fmt.Sprintf("this plan makes %s no more: run `%s` to leave %s", it, leave, it)
+	}
+	return fmt.Sprintf("run `%s` to finish or discard %s", linking.ResumeCommand(u.PlanID), it)
+}
+
+// readBack reports whether the tenant keeps what step id of u's plan did
+// (linking.ReadBack).
+func (u Unsettled) readBack(id string) bool {
+	if u.Plan == nil {
+		return true
+	}
+	for _, op := range u.Plan.Operations {
+		for _, st := range op.Steps {
+			if st.ID == id {
+				return linking.ReadBack(st.Action)
+			}
+		}
+	}
+	return true
 }
 
 // Summary says in a line what is unsettled.

@@ -120,7 +120,7 @@ func (a *Ahead) Lines(s *Styles, width int) []string {
 	out = append(out, Wrap(se.Reason, width, 0)...) // whole: it says which plan and why
 	next := "Once it has ended, open this again; esc goes back."
 	if ie := (*session.InterleavedError)(nil); !errors.As(a.err, &ie) || !ie.Running {
-		next = "Run `linkdesk resume` in a shell (q quits); once it is settled, open this again. esc goes back."
+		next = "Run the `linkdesk resume` it names in a shell (q quits); once it is settled, open this again. esc goes back."
 	}
 	for _, l := range Wrap(next, width, 0) {
 		out = append(out, s.Warn.Render(l))

@@ -112,7 +112,7 @@ func TestARefusalAheadSaysResumeOrWaitByThePlansState(t *testing.T) {
 	for _, tc := range []struct {
 		running bool
 		want    string
-	}{{false, "Run `linkdesk resume` in a shell"}, {true, "Once it has ended, open this again"}} {
+	}{{false, "Run the `linkdesk resume` it names in a shell"}, {true, "Once it has ended, open this again"}} {
 		a := &Ahead{err: refusal(tc.running)}
 		if got := strings.Join(a.Lines(&Styles{}, 200), "\n"); !strings.Contains(got, tc.want) {
 			t.Errorf("running %v: %q, want %q", tc.running, got, tc.want)

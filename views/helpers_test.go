@@ -463,11 +463,12 @@ func (h *harness) pressStartsNoWrite(key string) {
 
 // mustRefuseAhead fails the test unless the screen says, in place of its
 // question, that the write is refused for alice's cut-off link, and what
-// to do: `linkdesk resume`, in a shell, then open the dialog again.
+// to do: the `linkdesk resume` of that plan, in a shell, then open the
+// dialog again.
 func (h *harness) mustRefuseAhead() {
 	h.t.Helper()
 	h.mustShowWhole("✗ refused before any call: "+linking.CheckUnsettledWrite, "which was cut off and is not settled: run `linkdesk resume plan-",
-		"Run `linkdesk resume` in a shell (q quits); once it is settled, open this again. esc goes back.")
+		"Run the `linkdesk resume` it names in a shell (q quits); once it is settled, open this again. esc goes back.")
 }
 
 // stillRefused is what the key that confirms says while the write is
