@@ -140,9 +140,12 @@ func runResume(o *resumeOptions) error {
 			}
 			var notes []string
 			for _, name := range slices.Sorted(maps.Keys(earlier)) {
-				// Said, so that "nothing to settle" hides nothing (tester).
-				note := fmt.Sprintf("%s cut off on %s, an earlier run of the sandbox at this address, cannot be settled: that tenant ended with its run.",
-					plural(earlier[name], "1 write", fmt.Sprintf("%d writes", earlier[name])), printableName(name))
+				// Said, so that "nothing to settle" hides nothing (tester):
+				// whatever they left (a call cut off, a ticket settled as
+				// unknown, a link half made), no run here makes or settles it.
+				n := earlier[name]
+				note := fmt.Sprintf("%s on %s, an earlier run of the sandbox at this address, did not finish as seen: that tenant ended with its run, so no resume settles, finishes or discards %s; plan anew here what is still wanted.",
+					plural(n, "1 write", fmt.Sprintf("%d writes", n)), printableName(name), plural(n, "it", "them"))
 				fmt.Fprintln(out, note)
 				notes = append(notes, note)
 			}

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/emulator"
 )
 
 // cmdEmma is emma.miller, a database account of the Millers' family.
@@ -22,7 +24,13 @@ const cmdEmma = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
 // returns their plan ids and what the ticket printed.
 func linkAndTicketCutOff(t *testing.T, e *writeEnv) (linkPlan, ticketPlan string, ticket cmdRun) {
 	t.Helper()
-	inner := e.srv.Handler()
+	return linkAndTicketCutOffVia(t, e, e.srv.Handler())
+}
+
+// linkAndTicketCutOffVia is linkAndTicketCutOff with e's tenant served by
+// inner.
+func linkAndTicketCutOffVia(t *testing.T, e *writeEnv, inner http.Handler) (linkPlan, ticketPlan string, ticket cmdRun) {
+	t.Helper()
 	lost := new(atomic.Bool)
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		drop := func() {
@@ -244,5 +252,58 @@ func TestAWriteWarnsOfEachWriteCutOffWithWhatResumeDoesForIt(t *testing.T) {
 	}
 	if strings.Contains(after.errOut, "by reading the tenant.") {
 		t.Errorf("a write after resume says a read settles what none can:\n%s", after.errOut)
+	}
+}
+
+// runNamed serves h with answers that name the sandbox run run holds: a
+// `linkdesk emulator` started again at the same address, once run is set
+// to another.
+func runNamed(h http.Handler, run *atomic.Value) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(runNamedWriter{w, run.Load().(string)}, r)
+	})
+}
+
+type runNamedWriter struct {
+	http.ResponseWriter
+	run string
+}
+
+func (w runNamedWriter) WriteHeader(code int) {
+	w.Header().Set(emulator.RunHeader, w.run)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w runNamedWriter) Write(b []byte) (int, error) {
+	w.Header().Set(emulator.RunHeader, w.run) // before the header goes, if it has not
+	return w.ResponseWriter.Write(b)
+}
+
+// A sandbox started again at the same address is another tenant: resume
+// there has nothing to settle, and says what the run before left that it
+// cannot settle or finish, whatever it left: a ticket settled as unknown,
+// a link settled with its link not made (tester: "Nothing to settle" alone,
+// as only a call cut off and not settled yet was counted). Given one of
+// those plans, resume names the tenant it was run on.
+func TestResumeOnASandboxStartedAgainNamesWhatTheRunBeforeLeft(t *testing.T) {
+	e := newAccessEnv(t)
+	run := new(atomic.Value)
+	run.Store("aaaa1111")
+	_, ticketPlan, _ := linkAndTicketCutOffVia(t, e, runNamed(e.srv.Handler(), run))
+	mustRun(t, "resume") // settles both on the first run, and finishes neither
+	run.Store("bbbb2222")
+	addr := strings.TrimPrefix(os.Getenv("AUTH0_DOMAIN"), "http://")
+	r := runCmd(t, nil, "resume")
+	for _, want := range []string{
+		"Nothing to settle on sandbox bbbb2222 (" + addr + "): ",
+		"\n2 writes on sandbox aaaa1111 (" + addr + "), an earlier run of the sandbox at this address, did not finish as seen: that tenant ended with its run, so no resume settles, finishes or discards them; plan anew here what is still wanted.\n",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("resume on the run started again does not say %q (exit %d):\n%s%s", want, r.code, r.out, r.errOut)
+		}
+	}
+	one := runCmd(t, nil, "resume", "--discard", "--force", ticketPlan)
+	if want := "(it was run on sandbox aaaa1111 (" + addr + "), another tenant); none is left to settle there"; one.code != exitUsage || !strings.Contains(one.errOut, want) {
+		t.Errorf("resume of the earlier run's ticket plan: exit %d, want %q\n%s", one.code, want, one.errOut)
 	}
 }

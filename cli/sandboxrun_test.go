@@ -62,7 +62,7 @@ func TestAWriteCutOffOnOneEmulatorRunIsNotSettledOnTheNext(t *testing.T) {
 		t.Errorf("resume on another tenant at the same address: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	// Nothing hidden: the write cut off on the run before is said (tester).
-	if want := "1 write cut off on " + first.tenantName() + ", an earlier run of the sandbox at this address, cannot be settled"; !strings.Contains(r.out, want) {
+	if want := "1 write on " + first.tenantName() + ", an earlier run of the sandbox at this address, did not finish as seen: that tenant ended with its run, so no resume settles, finishes or discards it"; !strings.Contains(r.out, want) {
 		t.Errorf("resume does not say %q:\n%s", want, r.out)
 	}
 	recs, _, err := audit.ReadLog(filepath.Join(state, "linkdesk", "audit.log"))

@@ -716,24 +716,29 @@ func (s *Session) PlanTenants(planID string) ([]string, error) {
 }
 
 // CutOffOnEarlierRuns counts, by tenant name, the plans of the state
-// directory cut off during a call on another run of a sandbox served at
-// this session's address (a `linkdesk emulator` stopped since, and started
-// again): no resume can settle them, their tenant is gone, yet "nothing to
-// settle" alone would hide them. Nil for a tenant that is no sandbox run.
+// directory that another run of a sandbox served at this session's address
+// (a `linkdesk emulator` stopped since, and started again) left unsettled,
+// as Unsettled lists them on their own tenant: a call cut off, a ticket
+// settled as unknown, a link whose first calls were made and not its link,
+// a write killed before its first call. No resume can settle or finish
+// them, their tenant is gone, yet "nothing to settle" alone would hide
+// them (tester: it counted only a call cut off, not yet settled). Nil for
+// a tenant that is no sandbox run.
 func (s *Session) CutOffOnEarlierRuns() (map[string]int, error) {
 	addr, ok := sandboxAddress(s.Name)
 	if !ok {
 		return nil, nil
 	}
-	return s.countOtherTenants(func(snap *audit.JournalSnapshot) bool {
-		a, ok := sandboxAddress(snap.Tenant)
-		return ok && a == addr && cutDuringACall(snap)
+	return s.countOtherTenants(func(tenant string) bool {
+		a, ok := sandboxAddress(tenant)
+		return ok && a == addr
 	})
 }
 
-// countOtherTenants counts, by tenant name, the journals of the state
-// directory of other tenants than this session's that count says to.
-func (s *Session) countOtherTenants(count func(*audit.JournalSnapshot) bool) (map[string]int, error) {
+// countOtherTenants counts, by tenant name, the plans of the state
+// directory left unsettled (unsettledIn) on tenants other than this
+// session's that count says to.
+func (s *Session) countOtherTenants(count func(tenant string) bool) (map[string]int, error) {
 	paths, err := s.Paths.journalPaths("")
 	if err != nil {
 		return nil, err
@@ -741,34 +746,27 @@ func (s *Session) countOtherTenants(count func(*audit.JournalSnapshot) bool) (ma
 	out := map[string]int{}
 	for _, path := range paths {
 		snap, err := audit.ReadJournal(path)
-		if err == nil && !audit.SameTenant(snap.Tenant, s.Name) && count(snap) {
+		if err != nil || audit.SameTenant(snap.Tenant, s.Name) || !count(snap.Tenant) {
+			continue
+		}
+		if _, ok, err := unsettledIn(snap, path); err == nil && ok { // one that cannot be told, as one unread
 			out[snap.Tenant]++
 		}
 	}
 	return out, nil
 }
 
-// cutDuringACall reports whether a journal holds a step cut off during its
-// call (started, or unknown).
-func cutDuringACall(snap *audit.JournalSnapshot) bool {
-	return slices.ContainsFunc(snap.Steps, func(st audit.StepStatus) bool {
-		return st.State == audit.StepStarted || st.State == audit.StepUnknown
-	})
-}
-
 // UnsettledOnOtherTenants counts, by tenant name, the plans of the state
 // directory on other tenants than this session's (CutOffOnEarlierRuns'
-// aside) whose last run did not end as seen: killed, interrupted, or cut
-// off during a call. A resume on this tenant cannot settle them, yet
-// "nothing to settle" alone would hide them from an operator who reached
-// the tenant by another name, or another tenant by mistake (tester).
+// aside) that Unsettled lists there. A resume on this tenant cannot settle
+// them, yet "nothing to settle" alone would hide them from an operator who
+// reached the tenant by another name, or another tenant by mistake
+// (tester).
 func (s *Session) UnsettledOnOtherTenants() (map[string]int, error) {
 	addr, sandbox := sandboxAddress(s.Name)
-	return s.countOtherTenants(func(snap *audit.JournalSnapshot) bool {
-		if a, ok := sandboxAddress(snap.Tenant); sandbox && ok && a == addr {
-			return false // an earlier run of this sandbox: CutOffOnEarlierRuns
-		}
-		return !snap.Ended || strings.HasPrefix(snap.EndNote, endInterrupted) || cutDuringACall(snap)
+	return s.countOtherTenants(func(tenant string) bool {
+		a, ok := sandboxAddress(tenant)
+		return !sandbox || !ok || a != addr // an earlier run of this sandbox: CutOffOnEarlierRuns
 	})
 }
 
@@ -842,6 +840,22 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	if err != nil || !audit.SameTenant(snap.Tenant, s.Name) {
 		return Unsettled{}, false, nil // another tenant's, or not a journal this linkdesk reads: not its business
 	}
+	u, ok, err := unsettledIn(snap, path)
+	if !ok || err != nil {
+		return u, false, err
+	}
+	if u.Plan, err = s.readPlan(snap.PlanID); err != nil {
+		return u, false, nil // no copy: a plan of another state directory
+	}
+	return u, true, nil
+}
+
+// unsettledIn is what the journal snap, at path, leaves to settle or
+// finish (Unsettled, without its Plan), and whether it leaves any: its
+// last run did not end as the operator saw it end. One rule for this
+// tenant's plans (Unsettled) and the count of other tenants'
+// (countOtherTenants).
+func unsettledIn(snap *audit.JournalSnapshot, path string) (Unsettled, bool, error) {
 	u := Unsettled{PlanID: snap.PlanID, Journal: path}
 	for _, st := range snap.Steps {
 		switch st.State {
@@ -862,11 +876,7 @@ func (s *Session) unsettled(path string) (Unsettled, bool, error) {
 	if len(u.Unknown) == 0 && (len(u.Remaining)+len(u.MayHaveGoneOut) == 0 || !u.CutOff) {
 		return u, false, nil // complete, or stopped where the operator saw it stop
 	}
-	p, err := s.readPlan(snap.PlanID)
-	if err != nil {
-		return u, false, nil // no copy: a plan of another state directory
-	}
-	u.Plan = p
+	var err error
 	if u.InUse, err = audit.JournalInUse(path); err != nil {
 		return u, false, err
 	}
