@@ -37,9 +37,14 @@ func newAuditCmd(g *globalOptions, io *streams, runF func(*auditOptions) error) 
 call with its attempt and result paired, who made it, on which accounts and
 emails, why (the reason given), the call, the backup, and the whole error.
 
-Filters narrow it: --email and --user match part of an email or a user id
-(any case); --action and --result are words of a list, in any case (link,
-ok); --operator matches exactly; --since keeps
+Filters narrow it: --email matches part of an email (any case); --user
+names one account, whole and in any case: its user id, an identity's id
+without its provider (101202303404505606707), or its username or phone
+number (one typed without its country code names those that end so), as
+the records name it even once it is deleted; never a part of one (--user
+miller names neither emma.miller nor liam.miller); --action and --result
+are words of a list, in any case (link, ok); --operator matches exactly;
+--since keeps
 the calls of the last D (90m, 24h, 7d) or since a date (2026-11-30, or a
 time as 2026-11-30T14:00:00Z). --limit keeps
 the newest N calls that pass (50 unless given; 0: all): it counts calls, not
@@ -60,6 +65,7 @@ named with --audit-log that does not exist is a usage error (exit 2).`,
 		Example: `  linkdesk audit --limit 20
   linkdesk audit --result error --since 24h
   linkdesk audit --email bob.smith@yahoo.com --limit 0
+  linkdesk audit --user emma.miller
   linkdesk audit --json --limit 0 --action delete | jq -c 'select(.phase == "attempt") | .user_ids'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -80,7 +86,7 @@ named with --audit-log that does not exist is a usage error (exit 2).`,
 	f.BoolVar(&o.JSON, "json", false, "the records of the calls, one JSON record per line, newest first (an attempt and a result a call)")
 	f.IntVar(&o.Limit, "limit", 50, "the newest N calls that pass the filters, not records: with --json up to 2N lines (0: all)")
 	f.StringVar(&o.Filter.Email, "email", "", "calls on accounts whose email holds this")
-	f.StringVar(&o.Filter.User, "user", "", "calls on accounts whose user id or identifier (username, phone) holds this")
+	f.StringVar(&o.Filter.User, "user", "", "calls on the account this names, whole, in any case: a user id (with or without its provider), a username or a phone number")
 	f.StringVar(&o.Filter.Action, "action", "", "calls of this action (link, unlink, delete, patch_metadata, ticket, …; discard: what resume --discard left undone)")
 	f.StringVar(&o.Filter.Result, "result", "", "calls with this result (ok, error, unknown, \"no result\")")
 	f.StringVar(&o.Filter.Operator, "operator", "", "calls made by this operator")

@@ -204,6 +204,46 @@ func TestADeletedFamilyMemberKeepsItsNameInTheAuditLog(t *testing.T) {
 	}
 }
 
+// --user names one account, whole and in any case, by what a support
+// engineer has at hand: its user id, the id without its provider, its
+// username or its phone number (without its country code too). A part of
+// a name is none (tester: --user miller gave emma's and liam's records,
+// --user a nearly every one): a filter that widens on a typo shows the
+// calls of the wrong person.
+func TestAuditUserNamesOneAccountWhole(t *testing.T) {
+	const emma = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
+	newWriteEnv(t)
+	for _, id := range []string{emma, cmdLiam, cmdSMS} {
+		mustRun(t, "delete", id, "--force", "--reason", "ZD-11")
+	}
+	for _, tc := range []struct {
+		user string
+		want []string // the user ids of the calls listed
+	}{
+		{"emma.miller", []string{emma}},
+		{"LIAM.Miller", []string{cmdLiam}},
+		{strings.ToUpper(emma), []string{emma}},
+		{"64b7ca01e0f1a2b3c4d5e6f8", []string{emma}}, // the id without its provider
+		{"+14155550123", []string{cmdSMS}},           // the sms account's number
+		{"(415) 555-0123", []string{cmdSMS}},         // without its country code
+		{"miller", nil},                              // a part of two usernames
+		{"a", nil},                                   // a letter of nearly every one
+		{"auth0|64b7ca01", nil},                      // the start of a user id
+		{"555-0123", nil},                            // too few digits to name a number
+	} {
+		r := runCmd(t, nil, "audit", "--user", tc.user)
+		var got []string
+		for _, line := range strings.Split(r.out, "\n") {
+			if f := strings.Fields(line); len(f) > 5 && f[2] == "operator-ann" {
+				got = append(got, f[len(f)-1])
+			}
+		}
+		if r.code != exitOK || !slices.Equal(got, tc.want) {
+			t.Errorf("audit --user %q lists the calls on %q, want %q:\n%s%s", tc.user, got, tc.want, r.out, r.errOut)
+		}
+	}
+}
+
 // An identity deleted with the primary it was linked into is found by its
 // own id: the deletion's records name it.
 func TestAnIdentityDeletedWithItsPrimaryIsFoundByItsID(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/linkdesk/linkdesk/audit"
+	"github.com/linkdesk/linkdesk/linking"
 )
 
 // Call is one write call as the audit log tells it: its attempt and its
@@ -143,11 +144,12 @@ func requestEmail(request json.RawMessage) []string {
 	return []string{call.Body.Email}
 }
 
-// CallFilter narrows calls: every field set must match (emails, user ids
-// and reasons by substring without case; the others exactly).
+// CallFilter narrows calls: every field set must match (emails by
+// substring without case; a user as UserNamed takes it; the others
+// exactly).
 type CallFilter struct {
 	Email    string
-	User     string
+	User     string // a user id, an identity's id without its provider, a username or a phone number
 	Action   string
 	Result   string
 	Operator string
@@ -168,7 +170,7 @@ func (f CallFilter) Match(c Call) bool {
 	}
 	switch {
 	case f.Email != "" && !contains(c.Emails, f.Email),
-		f.User != "" && !contains(append(c.Identifiers(), c.UserIDs...), f.User),
+		f.User != "" && c.UserNamed(f.User) == "",
 		f.Action != "" && c.Action != f.Action,
 		f.Result != "" && c.Result != f.Result,
 		f.Operator != "" && c.Operator != f.Operator,
@@ -177,6 +179,41 @@ func (f CallFilter) Match(c Call) bool {
 		return false
 	}
 	return true
+}
+
+// UserNamed is the user id of c's accounts that query names, "" for none:
+// the user id itself, an identity's id without its provider
+// (101202303404505606707 for google-oauth2|101202303404505606707, as
+// Auth0's search takes it), or the username or phone number the records
+// name the account by (Names), matched as Find matches them (a username
+// in any case; a phone number by its digits, or by their end when typed
+// without its country code). A user id is matched in any case too. Never
+// by a part: "miller" names neither emma.miller nor liam.miller.
+func (c Call) UserNamed(query string) string {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return ""
+	}
+	for _, id := range c.UserIDs {
+		_, bare, _ := strings.Cut(id, "|")
+		if strings.EqualFold(id, q) || strings.EqualFold(bare, q) {
+			return id
+		}
+	}
+	f := &Found{Query: q, By: FoundBySearch, NumberEnd: numberEnd(q)}
+	for _, id := range c.UserIDs {
+		switch kind, value, _ := strings.Cut(c.Names[id], " "); kind {
+		case linking.IdentifierUsername:
+			if f.holdsItself(value, "") {
+				return id
+			}
+		case linking.IdentifierPhoneNumber:
+			if f.holdsItself("", value) {
+				return id
+			}
+		}
+	}
+	return ""
 }
 
 // SearchText is what a typed filter matches in a call, in lower case, with

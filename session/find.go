@@ -95,16 +95,23 @@ func (s *Session) Find(ctx context.Context, query string) (*Found, error) {
 		f.By = FoundByEmail
 		f.Users, err = s.findEmail(ctx, q)
 	default:
-		f.By = FoundBySearch
-		if compact := strings.Map(keepPhoneRune, q); phoneLike.MatchString(q) && !strings.HasPrefix(compact, "+") && len(compact) >= minPhoneDigits {
-			f.NumberEnd = compact
-		}
+		f.By, f.NumberEnd = FoundBySearch, numberEnd(q)
 		f.Users, err = s.findIdentifier(ctx, q, f.NumberEnd)
 	}
 	if err != nil {
 		return nil, Explain(err)
 	}
 	return f, nil
+}
+
+// numberEnd is the digits of q when it is a phone number typed without its
+// country code, which a stored number is matched by the end of (Found's
+// NumberEnd); "" otherwise.
+func numberEnd(q string) string {
+	if compact := strings.Map(keepPhoneRune, q); phoneLike.MatchString(q) && !strings.HasPrefix(compact, "+") && len(compact) >= minPhoneDigits {
+		return compact
+	}
+	return ""
 }
 
 // isEmailLike: a query with an @ and no white space is looked up as an
