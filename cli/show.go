@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/linkdesk/linkdesk/audit"
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/linking"
 	"github.com/linkdesk/linkdesk/session"
@@ -40,7 +38,9 @@ a phone number (+14155550123; typed without its country code, as
 "(415) 555-0123", it matches the numbers that end so). Exit 1 when nothing
 matches; of a user id whose account linkdesk deleted (its audit log holds
 the deletion), it says when, by whom, and the op_id ` + "`linkdesk undo`" + ` takes
-to undo it (--json: "deleted").`,
+to undo it (--json: "deleted"); of an identity that was linked into it, once
+that undo made the account again but not the identity, it says so, and what
+brings the identity back ("made_again", "waits_for_login").`,
 		Example: `  linkdesk show isabella.novak138@proton.me
   linkdesk show william.muller1368
   linkdesk show 'auth0|6ae57e7159247d216a3783d4' --json`,
@@ -81,15 +81,14 @@ func runShow(o *showOptions) error {
 			}
 			accounts = append(accounts, a)
 		}
-		var deleted *session.Call // of an account none matches: linkdesk's deletion of it, if it made one
+		var deleted *session.Deletion // of an account none matches: linkdesk's deletion of it, if it made one
 		if len(accounts) == 0 {
-			deleted = deletionOf(s, found.Query)
+			deleted = s.DeletionOf(found.Query)
 		}
 		if o.JSON {
 			out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
 			if deleted != nil {
-				out.Deleted = &deletedJSON{UserID: deleted.UserIDs[0], OpID: deleted.OpID, At: auth0Time(deleted.Time),
-					Operator: deleted.Operator, Undo: "linkdesk undo " + deleted.OpID}
+				out.Deleted = toDeletedJSON(deleted)
 			}
 			for _, a := range accounts {
 				j := accountToJSON(a)
@@ -146,53 +145,67 @@ type deletedJSON struct {
 	At       auth0Time `json:"at"`
 	Operator string    `json:"operator,omitempty"`
 	Undo     string    `json:"undo"` // the command that undoes it
+	// MadeAgain (added) is the call of its undo that made user_id again,
+	// when the query is an identity that was linked into it and that the
+	// undo brought back neither as an account nor linked.
+	MadeAgain *callJSON `json:"made_again,omitempty"`
+	// WaitsForLogin (added): that identity comes back only at the person's
+	// next login with it (Auth0 makes it then); Undo links it back after
+	// that, and until then is refused (not_undoable_now).
+	WaitsForLogin bool `json:"waits_for_login,omitempty"`
 }
 
-// deletionOf is the last deletion done that this tenant's audit logs (the
-// session's, and those its plans recorded in) hold of the account with
-// user id id, or of the account it was linked into (which took it along):
-// nil when there is none, or when an undo made the account again since.
-// The local logs alone are read: the tenant has said the account is not
-// there.
-func deletionOf(s *session.Session, id string) *session.Call {
-	var last *session.Call
-	var madeAgain time.Time
-	for _, path := range append([]string{s.Paths.AuditLog}, s.Paths.PlanLogs(s.Name)...) {
-		calls, _, err := session.ReadCalls(path)
-		if err != nil {
-			continue // what it holds is not known here: nothing to point to
-		}
-		for i, c := range calls {
-			if c.Result != audit.ResultOK || len(c.UserIDs) == 0 || !audit.SameTenant(c.Tenant, s.Name) || !slices.Contains(c.UserIDs, id) {
-				continue
-			}
-			switch {
-			case c.Action == linking.ActionDelete && (last == nil || c.Time.After(last.Time)):
-				last = &calls[i]
-			case c.Action == linking.ActionCreateUser && c.Time.After(madeAgain):
-				madeAgain = c.Time
-			}
-		}
+// callJSON names one call of the audit log.
+type callJSON struct {
+	OpID     string    `json:"op_id"`
+	At       auth0Time `json:"at"`
+	Operator string    `json:"operator,omitempty"`
+}
+
+func toDeletedJSON(d *session.Deletion) *deletedJSON {
+	out := &deletedJSON{UserID: d.Deleted(), OpID: d.OpID, At: auth0Time(d.Time), Operator: d.Operator,
+		Undo: "linkdesk undo " + d.OpID, WaitsForLogin: d.WaitsForLogin}
+	if m := d.MadeAgain; m != nil {
+		out.MadeAgain = &callJSON{OpID: m.OpID, At: auth0Time(m.Time), Operator: m.Operator}
 	}
-	if last == nil || madeAgain.After(last.Time) {
-		return nil
-	}
-	return last
+	return out
 }
 
 // deletedText says that linkdesk deleted the account the user id id
-// names (c), when and by whom, and what undoes it.
-func deletedText(id string, c *session.Call) string {
+// names (d), when and by whom, and what undoes it; of an identity that was
+// linked into it, what its undo made again since, and what brings the
+// identity back.
+func deletedText(id string, d *session.Deletion) string {
+	deleted := printableName(d.Deleted())
+	if n := d.Names[d.Deleted()]; n != "" {
+		deleted += " (" + printableName(n) + ")"
+	}
 	what := "linkdesk deleted it"
-	if c.UserIDs[0] != id { // an identity linked into the account deleted
-		what = fmt.Sprintf("It was linked into %s, which linkdesk deleted with it", printableName(c.UserIDs[0]))
+	if d.Deleted() != id { // an identity linked into the account deleted
+		what = fmt.Sprintf("It was linked into %s, which linkdesk deleted with it", deleted)
 	}
-	by := ""
+	text := fmt.Sprintf("%s on %s (op_id %s)", what, callTime(d.Call), d.OpID)
+	m := d.MadeAgain
+	if m == nil {
+		return fmt.Sprintf("%s: `linkdesk undo %s` undoes the deletion.", text, d.OpID)
+	}
+	text += fmt.Sprintf("; its undo made %s again on %s (op_id %s), but not this identity", printableName(d.Deleted()), callTime(*m), m.OpID)
+	if d.WaitsForLogin {
+		provider, _, _ := strings.Cut(id, "|")
+		return fmt.Sprintf("%s: Auth0 alone makes a %s identity again, at the person's next login with it, as an account of its own; after that login, `linkdesk undo %s` links it back into %s.",
+			text, printableName(provider), d.OpID, printableName(d.Deleted()))
+	}
+	return fmt.Sprintf("%s, which it could not make again: `linkdesk undo %s` (without --force) says what stands in the way, and makes it again and links it back into %s once nothing does.",
+		text, d.OpID, printableName(d.Deleted()))
+}
+
+// callTime is when c was made, and by whom, as show says it.
+func callTime(c session.Call) string {
+	at := c.Time.UTC().Format("2006-01-02 15:04:05Z")
 	if c.Operator != "" {
-		by = ", by " + printableName(c.Operator)
+		at += ", by " + printableName(c.Operator)
 	}
-	return fmt.Sprintf("%s on %s%s (op_id %s): `linkdesk undo %s` undoes the deletion.",
-		what, c.Time.UTC().Format("2006-01-02 15:04:05Z"), by, c.OpID, c.OpID)
+	return at
 }
 
 type identifierJSON struct {

@@ -504,6 +504,36 @@ func TestShowOfAnAccountLinkdeskDeletedPointsToTheDeletion(t *testing.T) {
 	if r := runCmd(t, nil, "show", cmdAliceDB); r.code != exitOK || strings.Contains(r.errOut, "deleted") {
 		t.Errorf("show after the undo: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
+	// The undo made alice's database account again, not her Google identity,
+	// which Auth0 alone makes again at her next login: show of it says so,
+	// and names no undo that would be refused now (tester: it said "undoes
+	// the deletion", whose undo was refused not_undoable_now).
+	made := e.opIDOf("create_user")
+	r := runCmd(t, nil, "show", cmdAliceGoogle)
+	if want := "It was linked into " + cmdAliceDB + ", which linkdesk deleted with it on "; r.code != exitFailure || !strings.Contains(r.errOut, want) ||
+		!strings.Contains(r.errOut, "; its undo made "+cmdAliceDB+" again on ") || !strings.Contains(r.errOut, "(op_id "+made+"), but not this identity: Auth0 alone makes a google-oauth2 identity again, at the person's next login with it, as an account of its own; after that login, `linkdesk undo "+op+"` links it back into "+cmdAliceDB+".") ||
+		strings.Contains(r.errOut, "undoes the deletion") {
+		t.Errorf("show of the identity once the undo made its primary again: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := runCmd(t, nil, "undo", op); r.code != exitRefused || !strings.Contains(r.errOut, "not_undoable_now") {
+		t.Errorf("the undo before the identity's login: exit %d\n%s", r.code, r.errOut)
+	}
+	r = runCmd(t, nil, "show", cmdAliceGoogle, "--json")
+	var got struct {
+		Deleted *struct {
+			UserID    string `json:"user_id"`
+			OpID      string `json:"op_id"`
+			MadeAgain *struct {
+				OpID string `json:"op_id"`
+				At   string `json:"at"`
+			} `json:"made_again"`
+			WaitsForLogin bool `json:"waits_for_login"`
+		} `json:"deleted"`
+	}
+	oneJSONValue(t, r, &got)
+	if d := got.Deleted; r.code != exitFailure || d == nil || d.UserID != cmdAliceDB || d.OpID != op || d.MadeAgain == nil || d.MadeAgain.OpID != made || d.MadeAgain.At == "" || !d.WaitsForLogin {
+		t.Errorf("show --json of the identity once the undo made its primary again: exit %d\n%s", r.code, r.out)
+	}
 	if err := connectEnv(t, e).DeleteUser(t.Context(), cmdAliceDB); err != nil {
 		t.Fatal(err)
 	}
