@@ -36,9 +36,10 @@ QUERY is an email (any case: every account sharing it is shown), a user id
 (an identity linked into another account shows that account), a username or
 a phone number (+14155550123; typed without its country code, as
 "(415) 555-0123", it matches the numbers that end so). Exit 1 when nothing
-matches; of a user id whose account linkdesk deleted (its audit log holds
-the deletion), it says when, by whom, and the op_id ` + "`linkdesk undo`" + ` takes
-to undo it (--json: "deleted"); of an identity that was linked into it, once
+matches; of an account linkdesk deleted (its audit log holds the deletion,
+and the user id, username, phone number or email it had), it says when, by
+whom, and the op_id ` + "`linkdesk undo`" + ` takes to undo it (--json: "deleted", and
+"also_deleted" when the query names several); of an identity that was linked into it, once
 that undo made the account again but not the identity, it says so, and what
 brings the identity back ("made_again", "waits_for_login").`,
 		Example: `  linkdesk show isabella.novak138@proton.me
@@ -81,14 +82,18 @@ func runShow(o *showOptions) error {
 			}
 			accounts = append(accounts, a)
 		}
-		var deleted *session.Deletion // of an account none matches: linkdesk's deletion of it, if it made one
+		var deleted []*session.Deletion // none matches: linkdesk's deletions of the accounts the query names, if it made any
 		if len(accounts) == 0 {
-			deleted = s.DeletionOf(found.Query)
+			deleted = s.DeletionsOf(found.Query)
 		}
 		if o.JSON {
 			out := showJSON{Query: found.Query, FoundBy: found.By, Accounts: []accountJSON{}}
-			if deleted != nil {
-				out.Deleted = toDeletedJSON(deleted)
+			for i, d := range deleted {
+				if i == 0 {
+					out.Deleted = toDeletedJSON(d)
+				} else {
+					out.AlsoDeleted = append(out.AlsoDeleted, toDeletedJSON(d))
+				}
 			}
 			for _, a := range accounts {
 				j := accountToJSON(a)
@@ -119,8 +124,8 @@ func runShow(o *showOptions) error {
 		if len(accounts) == 0 {
 			// Said on stderr with --json too: stdout holds the JSON alone.
 			fmt.Fprintf(o.io.ErrOut, "No account matches %s (looked up by %s).\n", printableName(found.Query), found.By)
-			if deleted != nil {
-				fmt.Fprintln(o.io.ErrOut, deletedText(found.Query, deleted))
+			for _, d := range deleted {
+				fmt.Fprintln(o.io.ErrOut, deletedText(found.Query, d))
 			}
 			return &exitError{code: exitFailure}
 		}
@@ -132,15 +137,18 @@ type showJSON struct {
 	Query    string        `json:"query"`
 	FoundBy  string        `json:"found_by"`
 	Accounts []accountJSON `json:"accounts"`
-	// Deleted (added) is linkdesk's deletion of the account the user id
-	// queried names, when no account matches and this tenant's audit logs
-	// hold one done (not undone since).
-	Deleted *deletedJSON `json:"deleted,omitempty"`
+	// Deleted (added) is linkdesk's deletion of the account the query
+	// names (by user id, username, phone number or email), when no account
+	// matches and this tenant's audit logs hold one done (not undone
+	// since); the newest, when the query names several accounts deleted
+	// (an email a family shared), the others in AlsoDeleted.
+	Deleted     *deletedJSON   `json:"deleted,omitempty"`
+	AlsoDeleted []*deletedJSON `json:"also_deleted,omitempty"`
 }
 
 // deletedJSON is a deletion linkdesk made, as show --json points to it.
 type deletedJSON struct {
-	UserID   string    `json:"user_id"` // the account deleted: the query, or the account it was linked into
+	UserID   string    `json:"user_id"` // the account deleted: the one queried, or the account it was linked into
 	OpID     string    `json:"op_id"`
 	At       auth0Time `json:"at"`
 	Operator string    `json:"operator,omitempty"`
@@ -171,17 +179,25 @@ func toDeletedJSON(d *session.Deletion) *deletedJSON {
 	return out
 }
 
-// deletedText says that linkdesk deleted the account the user id id
-// names (d), when and by whom, and what undoes it; of an identity that was
-// linked into it, what its undo made again since, and what brings the
-// identity back.
-func deletedText(id string, d *session.Deletion) string {
+// deletedText says that linkdesk deleted the account query names (d),
+// when and by whom, and what undoes it; of an identity that was linked
+// into it, what its undo made again since, and what brings the identity
+// back.
+func deletedText(query string, d *session.Deletion) string {
 	deleted := printableName(d.Deleted())
 	if n := d.Names[d.Deleted()]; n != "" {
 		deleted += " (" + printableName(n) + ")"
 	}
-	what := "linkdesk deleted it"
-	if d.Deleted() != id { // an identity linked into the account deleted
+	named := d.Named != query // by its username, phone, email, or id without its provider
+	var what string
+	switch {
+	case d.Named == d.Deleted() && named:
+		what = fmt.Sprintf("%s named %s, which linkdesk deleted", printableName(query), deleted)
+	case d.Named == d.Deleted():
+		what = "linkdesk deleted it"
+	case named: // an identity linked into the account deleted
+		what = fmt.Sprintf("%s named %s, an identity linked into %s, which linkdesk deleted with it", printableName(query), printableName(d.Named), deleted)
+	default:
 		what = fmt.Sprintf("It was linked into %s, which linkdesk deleted with it", deleted)
 	}
 	text := fmt.Sprintf("%s on %s (op_id %s)", what, callTime(d.Call), d.OpID)
@@ -191,7 +207,7 @@ func deletedText(id string, d *session.Deletion) string {
 	}
 	text += fmt.Sprintf("; its undo made %s again on %s (op_id %s), but not this identity", printableName(d.Deleted()), callTime(*m), m.OpID)
 	if d.WaitsForLogin {
-		provider, _, _ := strings.Cut(id, "|")
+		provider, _, _ := strings.Cut(d.Named, "|")
 		return fmt.Sprintf("%s: Auth0 alone makes a %s identity again, at the person's next login with it, as an account of its own; after that login, `linkdesk undo %s` links it back into %s.",
 			text, printableName(provider), d.OpID, printableName(d.Deleted()))
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -539,5 +540,50 @@ func TestShowOfAnAccountLinkdeskDeletedPointsToTheDeletion(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "show", cmdAliceDB); r.code != exitFailure || strings.Contains(r.errOut, "linkdesk deleted") {
 		t.Errorf("show of an account made again by the undo, then deleted elsewhere: exit %d\n%s", r.code, r.errOut)
+	}
+}
+
+// A family member linkdesk deleted is found by what a support engineer
+// has at hand, not only by its user id: its username, its phone number
+// (without its country code too), its email; each points to the deletion
+// as the user id does (tester: show emma.miller said only "No account
+// matches", while audit --user emma.miller found the deletion). A part of
+// a name points to nothing.
+func TestShowOfADeletedAccountByItsUsernamePhoneOrEmailPointsToTheDeletion(t *testing.T) {
+	const emma = "auth0|64b7ca01e0f1a2b3c4d5e6f8"
+	e := newWriteEnv(t)
+	ops := map[string]string{}
+	for _, id := range []string{emma, cmdSMS, cmdSam} {
+		mustRun(t, "delete", id, "--force", "--reason", "ZD-12")
+		ops[id] = e.opIDOf("delete")
+	}
+	for _, tc := range []struct{ query, id, named string }{
+		{"emma.miller", emma, emma + " (username emma.miller)"},
+		{"Emma.Miller", emma, emma + " (username emma.miller)"},
+		{"(415) 555-0123", cmdSMS, cmdSMS + " (phone_number +14155550123)"},
+		{"SAM.Taylor@gmail.com", cmdSam, cmdSam},
+	} {
+		r := runCmd(t, nil, "show", tc.query)
+		want := fmt.Sprintf("%s named %s, which linkdesk deleted on ", tc.query, tc.named)
+		undo := "`linkdesk undo " + ops[tc.id] + "` undoes the deletion."
+		if r.code != exitFailure || !strings.Contains(r.errOut, "No account matches "+tc.query) || !strings.Contains(r.errOut, want) || !strings.Contains(r.errOut, undo) {
+			t.Errorf("show %s of an account linkdesk deleted: exit %d\n%s%s", tc.query, r.code, r.out, r.errOut)
+		}
+		r = runCmd(t, nil, "show", tc.query, "--json")
+		var got struct {
+			Deleted *struct {
+				UserID string `json:"user_id"`
+				Undo   string `json:"undo"`
+			} `json:"deleted"`
+		}
+		oneJSONValue(t, r, &got)
+		if r.code != exitFailure || got.Deleted == nil || got.Deleted.UserID != tc.id || got.Deleted.Undo != "linkdesk undo "+ops[tc.id] {
+			t.Errorf("show %s --json of an account linkdesk deleted: exit %d\n%s", tc.query, r.code, r.out)
+		}
+	}
+	for _, q := range []string{"miller", "emma"} {
+		if r := runCmd(t, nil, "show", q); r.code != exitFailure || strings.Contains(r.errOut, "deleted") {
+			t.Errorf("show %s, a part of a name: exit %d\n%s", q, r.code, r.errOut)
+		}
 	}
 }
