@@ -344,7 +344,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 			return writeJSON(o.io.Out, resumeNothingJSON{Plan: u.PlanID, Operations: []linking.Operation{}, Message: "settled: nothing remains to do."})
 		}
 		if settled != nil && !o.JSON && !s.Sandbox {
-			printUndoHint(out, u.Plan, settled)
+			printUndoHint(out, s, u.Plan, settled)
 		}
 		return nil
 	}
@@ -451,7 +451,7 @@ func resumeOne(o *resumeOptions, s *session.Session, u session.Unsettled) error 
 		if settled != nil {
 			all.Steps = append(slices.Clone(settled.Steps), res.Steps...)
 		}
-		printUndoHint(out, u.Plan, &all)
+		printUndoHint(out, s, u.Plan, &all)
 	}
 	return err
 }

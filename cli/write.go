@@ -315,14 +315,18 @@ func runPlan(ctx context.Context, ios *streams, f writeFlags, s *session.Session
 	res, err := s.Apply(ctx, p, opts)
 	calls.stop()                             // cleared before the summary
 	if res != nil && !f.JSON && !s.Sandbox { // a sandbox's undo has no tenant once this ends
-		defer printUndoHint(ios.Out, p, res)
+		defer printUndoHint(ios.Out, s, p, res)
 	}
 	return reportRun(ios, f, s, res, err)
 }
 
 // printUndoHint says what undoes the operations of p that res made: the
-// op_id `linkdesk undo` takes (JSON results give it with every step).
-func printUndoHint(w io.Writer, p *linking.Plan, res *linking.Result) {
+// op_id `linkdesk undo` takes (JSON results give it with every step). An
+// undo that would be refused now, as a run cut off and not settled holds
+// the operation's accounts (the calls p's run left, or one of its own cut
+// off: unsettled_write, outcome_unknown), is named as what comes once
+// `linkdesk resume` has settled it, not as what to run now.
+func printUndoHint(w io.Writer, s *session.Session, p *linking.Plan, res *linking.Result) {
 	opIDs := map[string]string{} // operation → the op_id of a call of it that took effect
 	for _, st := range res.Steps {
 		if st.OpID != "" && (st.Status == linking.StatusDone || st.Status == linking.StatusAlreadyDone) {
@@ -330,14 +334,24 @@ func printUndoHint(w io.Writer, p *linking.Plan, res *linking.Result) {
 		}
 	}
 	var undoable []string
+	waits := 0 // of undoable, those whose undo an unsettled run refuses now
 	for _, op := range p.Operations {
 		if id := opIDs[op.ID]; id != "" && op.Undoes == nil && linking.UndoneAction(op.Kind) != "" {
 			undoable = append(undoable, id)
+			// The undo writes the operation's accounts: what refuses a
+			// write of them refuses it.
+			if errors.As(s.CheckNotInterleaved(&linking.Plan{Operations: []linking.Operation{op}}), new(*session.InterleavedError)) {
+				waits++
+			}
 		}
 	}
 	switch {
+	case len(undoable) == 1 && waits == 1:
+		fmt.Fprintf(w, "Once `linkdesk resume` has settled it (finished or discarded), `linkdesk undo %s` takes back what it made; until then that undo is refused.\n", undoable[0])
 	case len(undoable) == 1:
 		fmt.Fprintf(w, "To undo it: linkdesk undo %s\n", undoable[0])
+	case len(undoable) > 1 && waits > 0:
+		fmt.Fprintln(w, "To undo one of them: `linkdesk audit` gives each call's op_id, which `linkdesk undo` takes; the undo of an operation this run left unsettled once `linkdesk resume` has settled it (until then it is refused).")
 	case len(undoable) > 1:
 		fmt.Fprintln(w, "To undo one of them: `linkdesk audit` gives each call's op_id, which `linkdesk undo` takes.")
 	}

@@ -262,6 +262,39 @@ func TestAWritesResultSaysHowToUndoIt(t *testing.T) {
 	}
 }
 
+// A write cut off by Ctrl-C after some of its calls took effect ends by
+// saying its undo comes once resume has settled it: that undo is refused
+// until then (tester: "To undo it: linkdesk undo OP", run at once, was
+// refused unsettled_write, exit 3).
+func TestAWriteCutOffSaysItsUndoComesAfterResume(t *testing.T) {
+	e := newWriteEnv(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var patched atomic.Bool
+	lossyTenant(t, e, func(r *http.Request) {
+		switch {
+		case r.Method == http.MethodPatch:
+			patched.Store(true)
+		case patched.Load() && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/users/"):
+			cancel() // Ctrl-C while the link reads its accounts again, its metadata merged
+		}
+	})
+	var out, errOut bytes.Buffer
+	ios := &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, terminal: func(any) bool { return false }}
+	code := runContext(ctx, []string{"link", cmdAliceDB, cmdAliceGoogle, "--force"}, ios)
+	m := regexp.MustCompile("(?m)^Once `linkdesk resume` has settled it \\(finished or discarded\\), `linkdesk undo (\\S+)` takes back what it made; until then that undo is refused\\.$").FindStringSubmatch(out.String())
+	if code != exitFailure || m == nil || strings.Contains(out.String(), "To undo it") || !strings.Contains(out.String(), "op1.patch    done") {
+		t.Fatalf("the link cut off: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if r := runCmd(t, nil, "undo", m[1]); r.code != exitRefused || !strings.Contains(r.errOut, "unsettled_write") {
+		t.Errorf("the undo before resume: exit %d\n%s", r.code, r.errOut)
+	}
+	mustRun(t, "resume", "--discard", "--force")
+	if r := runCmd(t, nil, "undo", m[1], "--force"); r.code != exitOK {
+		t.Errorf("the undo once resume settled it: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
 // The question of a link says what the primary gains besides the metadata:
 // the roles and memberships carried over, by name (tester: the TUI's y
 // dialog said only the metadata; the question here, only the secondary's
