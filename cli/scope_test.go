@@ -70,6 +70,27 @@ func TestUnlinkOfAnotherProvidersUserIDIsUsage(t *testing.T) {
 	if r := runCmd(t, nil, "unlink", cmdSam, "auth0", "github|5832311"); r.code != exitUsage {
 		t.Errorf("unlink of a github user id as auth0's: exit %d\n%s", r.code, r.errOut)
 	}
+	// Which of the two was meant, the command cannot tell: it names the
+	// command for each, never one the tenant then refuses as the unlink of
+	// what is linked (tester: lena holds github|48151623, and "to unlink
+	// it: … google-oauth2 48151623" was refused identity_not_linked). And
+	// it says so before any read: an account that is not there is no
+	// reason to leave the usage unsaid (tester: exit 3, user_missing).
+	const lena = "auth0|61a1b2c3d4e5f60718293a4b" // github|48151623 linked into it
+	before := e.srv.Stats().Requests
+	r = runCmd(t, nil, "unlink", lena, "github", "google-oauth2|48151623")
+	if r.code != exitUsage || !strings.Contains(r.errOut, "To unlink 'google-oauth2|48151623': linkdesk unlink '"+lena+"' google-oauth2 48151623; to unlink 'github|48151623': linkdesk unlink '"+lena+"' github 48151623 (linkdesk show '"+lena+"' lists the identities linked into it)") {
+		t.Errorf("unlink with a user id another provider's than PROVIDER: exit %d\n%s", r.code, r.errOut)
+	}
+	if r := runCmd(t, nil, "unlink", "auth0|1", "github", "google-oauth2|5"); r.code != exitUsage || !strings.Contains(r.errOut, "is a google-oauth2 user id, and PROVIDER is github") {
+		t.Errorf("unlink from an account that is not there, with another provider's user id: exit %d\n%s", r.code, r.errOut)
+	}
+	if n := e.requestsSince(before); n != 0 {
+		t.Errorf("the usage errors made %d requests", n)
+	}
+	if r := runCmd(t, nil, "unlink", lena, "github", "48151623"); r.code != exitOK || !strings.Contains(r.out, "/identities/github/48151623") {
+		t.Errorf("the unlink the usage error names for what is linked: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
 	// PROVIDER's own prefix is taken (and left out of the call), as the
 	// id alone is.
 	for _, id := range []string{samGoogle, "101202303404505606707"} {
