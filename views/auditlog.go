@@ -344,13 +344,21 @@ func (a *AuditLog) askUndo() tea.Cmd {
 	if _, said := a.undoRefused(e); said != "" {
 		return tui.Tell(said)
 	}
-	return a.c.Open(NewUndoDialog(a.c, e.OpID, e.Action, a.accounts(e)))
+	// The title names the operation undone: a step that wrote the primary
+	// of a link (its merge) names it as the link does ("X into Y").
+	action := e.Action
+	if len(e.UserIDs) == 2 && slices.Contains(writesPrimaryOfLink, action) {
+		action = linking.ActionLink
+	}
+	return a.c.Open(NewUndoDialog(a.c, e.OpID, e.Action, a.joined(a.accountNamesAs(e, action))))
 }
 
 // accounts names an entry's accounts, each as accountIn does, whole (the
-// record's "of", the undo's title): accountNames joined.
-func (a *AuditLog) accounts(e *auditEntry) string {
-	names, joiner := a.accountNames(e)
+// record's "of"): accountNames joined.
+func (a *AuditLog) accounts(e *auditEntry) string { return a.joined(a.accountNames(e)) }
+
+// joined is names, whole, with joiner between them.
+func (a *AuditLog) joined(names []accountName, joiner string) string {
 	whole := make([]string, len(names))
 	for i, n := range names {
 		whole[i] = n.String()
@@ -358,22 +366,35 @@ func (a *AuditLog) accounts(e *auditEntry) string {
 	return strings.Join(whole, joiner)
 }
 
+// writesPrimaryOfLink are the steps of a link that write its primary
+// before the link: the metadata merge, the roles and the memberships
+// carried over from the secondary.
+var writesPrimaryOfLink = []string{linking.ActionPatchMetadata, linking.ActionAssignRoles, linking.ActionAddMember}
+
 // accountNames are an entry's accounts in the order its row says them, and
-// the words between them. A step of a link (its merge, roles, memberships
-// and the link itself) names the secondary first, "into" the primary, and
-// an unlink the identity "from" its primary: the rows of one link of
-// several accounts differ by their secondary, which a narrow column must
-// show before it cuts.
+// the words between them: first the account its call wrote, which a narrow
+// column keeps (accountsCell). A step that writes the primary of a link
+// (its merge, the roles and memberships carried over) names the primary
+// "from" the secondary; the link itself names the secondary "into" the
+// primary, and an unlink the identity "from" its primary (the rows of one
+// link of several accounts differ by their secondary).
 func (a *AuditLog) accountNames(e *auditEntry) ([]accountName, string) {
+	return a.accountNamesAs(e, e.Action)
+}
+
+// accountNamesAs is accountNames of e as a call of action says them.
+func (a *AuditLog) accountNamesAs(e *auditEntry, action string) ([]accountName, string) {
 	names := make([]accountName, len(e.UserIDs))
 	for i, id := range e.UserIDs {
 		names[i] = a.accountIn(e, id)
 	}
-	if len(names) == 2 { // a link's or an unlink's steps name the primary, then the other account
-		switch e.Action {
-		case linking.ActionLink, linking.ActionPatchMetadata, linking.ActionAssignRoles, linking.ActionAddMember:
+	if len(names) == 2 { // a link's or an unlink's steps record the primary, then the other account
+		switch {
+		case slices.Contains(writesPrimaryOfLink, action):
+			return names, " from "
+		case action == linking.ActionLink:
 			return []accountName{names[1], names[0]}, " into "
-		case linking.ActionUnlink:
+		case action == linking.ActionUnlink:
 			return []accountName{names[1], names[0]}, " from "
 		}
 	}
@@ -415,8 +436,8 @@ func (a *AuditLog) accountIn(e *auditEntry, id string) accountName {
 			// deleted since), else its user id.
 			return accountName{ident: recorded, userID: id}
 		}
-		if name := tui.NameIn(g, acc); name != id { // "identifier (user id)", as tui.AccountLabel says it
-			return accountName{ident: strings.TrimSuffix(name, " ("+id+")"), userID: id}
+		if short := tui.ShortNameIn(g, acc); short != id { // the identifier tui.NameIn names it by
+			return accountName{ident: short, userID: id}
 		}
 		return accountName{ident: recorded, userID: id}
 	}
@@ -432,8 +453,8 @@ func (a *AuditLog) accountIn(e *auditEntry, id string) accountName {
 // first, then the user ids that name accounts alone are cut, each to its
 // share of the room left; where even that leaves too little, the
 // identifiers come first, and the rest gives way to "…"
-// ("olivia.li968 …"). A row of user ids alone is cut at its end: its
-// secondary shows first.
+// ("olivia.li968 …"). A row of user ids alone keeps its first whole, the
+// account its call wrote (userIDsCell).
 func accountsCell(names []accountName, joiner string, width int) string {
 	fits := func(s string) bool { return tui.Width(tui.Fit(s, width+1)) <= width }
 	whole, short := make([]string, len(names)), make([]string, len(names))
@@ -469,50 +490,32 @@ func accountsCell(names []accountName, joiner string, width int) string {
 	return strings.Join(idents, ", ") + " " + tui.Ellipsis
 }
 
+// leastUserID is the fewest cells a user id is cut to in a row: fewer
+// are too few to tell one by.
+const leastUserID = 10
+
 // userIDsCell is a cell of accounts named by user id alone that do not
-// fit whole: each is cut to its share of the room, a short one kept whole
-// and its room shared by the others, so that a link's row keeps its
-// primary ("google-oauth2|1054… into github|1234…"); where a share would
-// be under 10 cells, too few to tell a user id by, the cell is cut at its
-// end (its secondary first).
+// fit whole. The first, the account the call wrote (the primary a merge
+// patched, the account a link linked), stays whole as far as the cell
+// holds it, and the others share what it leaves
+// ("auth0|63ea1f0b2c8d4e5f60718293 from google-oauth2|1088…"), each
+// cut at its end to leastUserID cells at least (tui.FitPartsEnd), else
+// named by "…" alone ("github|9007199254740993 into …",
+// "google-oauth2|108812345678901234567 …"): cut each to an even share,
+// the two read "google-oaut… into auth0|63ea1…", neither told apart.
 func userIDsCell(ids []string, joiner string, width int) string {
-	room := width - (len(ids)-1)*tui.Width(joiner)
-	share := make([]int, len(ids))
-	need := make([]int, len(ids))
-	open := len(ids)
-	for i, id := range ids {
-		need[i] = tui.Width(tui.Fit(id, 4*width))
+	first := tui.Fit(ids[0], width)
+	if len(ids) == 1 {
+		return first
 	}
-	for open > 0 && room > 0 {
-		fair := room / open
-		if fair < 10 {
-			return tui.Fit(strings.Join(ids, joiner), width)
-		}
-		settled := false
-		for i := range ids {
-			if share[i] == 0 && need[i] <= fair {
-				share[i], room, open, settled = need[i], room-need[i], open-1, true
-			}
-		}
-		if !settled { // every one left is longer than its share; the first takes what division leaves
-			first := -1
-			for i := range ids {
-				if share[i] == 0 {
-					share[i], room = fair, room-fair
-					if first < 0 {
-						first = i
-					}
-				}
-			}
-			share[first] += room
-			break
-		}
+	left := width - tui.Width(first) - tui.Width(joiner)
+	switch {
+	case left/(len(ids)-1) >= leastUserID:
+		return first + joiner + tui.FitPartsEnd(ids[1:], joiner, left)
+	case left >= tui.Width(tui.Ellipsis):
+		return first + joiner + tui.Ellipsis
 	}
-	cut := make([]string, len(ids))
-	for i, id := range ids {
-		cut[i] = tui.Fit(id, share[i])
-	}
-	return strings.Join(cut, joiner)
+	return tui.Fit(ids[0]+" "+tui.Ellipsis, width) // the words between cut would read as an id's end
 }
 
 // undone names the operation an undo reverses (ref: plan/op, as records

@@ -75,6 +75,60 @@ func TestAuditRowsOfALinkNameItsSecondary(t *testing.T) {
 	}
 }
 
+// TestAnAuditRowNamesFirstTheAccountItsCallWrote: after alice's Google
+// login is linked into her database account, the metadata merge's row
+// names first the primary it patched, "from" the Google login, and the
+// link's row the Google login "into" the primary: whole at 160 columns,
+// and at 100 and 60 the account the call wrote kept before the other is
+// cut (the merge's row read "google-oauth2|108…": the account it did not
+// write, the one it patched cut off; at 100 "google-oaut… into
+// auth0|63ea1…"). Its record says the same; its undo, of the link, is
+// titled as the link's.
+func TestAnAuditRowNamesFirstTheAccountItsCallWrote(t *testing.T) {
+	const google = "google-oauth2|108812345678901234567"
+	accounts := func(row string) string { // the ACCOUNTS cell and what follows it, after the email's
+		if i := strings.Index(row, " alice."); i >= 0 {
+			_, rest, _ := strings.Cut(row[i+1:], " ")
+			return strings.TrimSpace(rest)
+		}
+		return ""
+	}
+	for _, tt := range []struct {
+		width, height int
+		merge, link   string // what each row's ACCOUNTS cell starts with
+	}{
+		{160, 30, aliceDB + " from " + google, google + " into " + aliceDB},
+		{100, 30, aliceDB[:29], google[:29]},
+		{60, 20, aliceDB[:18], google[:18]},
+	} {
+		h := newHarness(t, harnessOpts{tenant: true, width: tt.width, height: tt.height})
+		linkAlice(h)
+		h.press("3")
+		var merge, link string
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if m := auditRowTime.FindString(l); m != "" && strings.HasPrefix(l[len(m):], "patch_m") {
+				merge = l
+			}
+		}
+		link = auditRowAt(h, "link")
+		if got := accounts(merge); !strings.HasPrefix(got, tt.merge) {
+			t.Errorf("at %d×%d the merge's row names %q, want it to start with %q:\n%s", tt.width, tt.height, got, tt.merge, h.screen())
+		}
+		if got := accounts(link); !strings.HasPrefix(got, tt.link) {
+			t.Errorf("at %d×%d the link's row names %q, want it to start with %q:\n%s", tt.width, tt.height, got, tt.link, h.screen())
+		}
+		if tt.width != 160 {
+			continue
+		}
+		h.selectAudit("patch_metadata")
+		h.press("enter")
+		h.mustShow("of         " + aliceDB + " from " + google)
+		h.press("esc", "U")
+		activeIs[*UndoDialog](h, "U did not open the undo")
+		h.mustShowWhole("Undo link of " + google + " into " + aliceDB)
+	}
+}
+
 // A child deleted from a family stays named by its username in the audit
 // log and in its undo, although the group no longer holds it.
 func TestADeletedChildIsNamedInTheAuditLog(t *testing.T) {
@@ -383,29 +437,38 @@ func TestAuditColumnsGiveUpRoomInOrder(t *testing.T) {
 	}
 }
 
-// TestALinkRowTooLongKeepsItsPrimary: a link's row named by user ids alone,
-// too long for its column, cuts each user id to its share rather than the
-// whole at its end: "into" the primary stays on screen.
-func TestALinkRowTooLongKeepsItsPrimary(t *testing.T) {
-	names := []accountName{{userID: "google-oauth2|105498954321098765432"}, {userID: "github|12345678"}}
-	for _, width := range []int{30, 33, 40} {
-		got := accountsCell(names, " into ", width)
-		if !strings.Contains(got, " into github|1") || !strings.HasPrefix(got, "google-oau") {
-			t.Errorf("in %d cells: %q, want the secondary's provider and the primary's", width, got)
-		}
-		if w := len([]rune(got)); w > width {
-			t.Errorf("in %d cells: %q is %d wide", width, got, w)
+// TestARowTooLongKeepsItsFirstUserIDWhole: a row named by user ids alone,
+// too long for its column, keeps its first account (the one its call
+// wrote, or linked) whole as far as the cell holds it, and gives the
+// others what is left, cut, where that is 10 cells at least, else "…":
+// each cut to an even share, neither read as an account
+// ("google-oaut… into auth0|63ea1…").
+func TestARowTooLongKeepsItsFirstUserIDWhole(t *testing.T) {
+	google, github := accountName{userID: "google-oauth2|105498954321098765432"}, accountName{userID: "github|12345678"}
+	for _, tt := range []struct {
+		width int
+		want  string
+	}{
+		{30, "google-oauth2|105498954321098…"},
+		{40, "google-oauth2|105498954321098765432 …"},
+		{42, "google-oauth2|105498954321098765432 into …"},
+		{51, "google-oauth2|105498954321098765432 into github|12…"},
+		{56, "google-oauth2|105498954321098765432 into github|12345678"},
+	} {
+		if got := accountsCell([]accountName{google, github}, " into ", tt.width); got != tt.want {
+			t.Errorf("in %d cells: %q, want %q", tt.width, got, tt.want)
 		}
 	}
-	if got := accountsCell(names, " into ", 40); !strings.HasSuffix(got, " into github|12345678") {
-		t.Errorf("a short primary is not kept whole: %q", got)
+	delete := []accountName{{userID: "auth0|6ae4dc33ce7a4c925e1a8028"}, {userID: "google-oauth2|1093463855167"}, {userID: "github|48151623"}}
+	if got, want := accountsCell(delete, ", ", 60), "auth0|6ae4dc33ce7a4c925e1a8028, google-oauth…, github|48151…"; got != want {
+		t.Errorf("a deletion and its identities in 60 cells: %q, want %q", got, want)
 	}
 }
 
 // TestTheAuditLogCutsTheEmailBeforeTheAccounts: at 60×20 and 100×30 the
-// rows of a link keep more of the accounts than of the email, and each
-// link row names its primary ("into auth0|…"), as the README's rule says:
-// user ids give up room last.
+// rows of a link keep more of the accounts than of the email, as the
+// README's rule says (user ids give up room last): at 100 each link row
+// names whole the secondary it linked.
 func TestTheAuditLogCutsTheEmailBeforeTheAccounts(t *testing.T) {
 	for _, size := range [][2]int{{60, 20}, {100, 30}} {
 		h := newHarness(t, harnessOpts{tenant: true, width: size[0], height: size[1]})
@@ -419,8 +482,8 @@ func TestTheAuditLogCutsTheEmailBeforeTheAccounts(t *testing.T) {
 			}
 			rows++
 			switch {
-			case size[0] == 100 && !strings.Contains(l, " into auth0|5f1a"):
-				t.Errorf("at 100 columns a link row does not name its primary: %q", l)
+			case size[0] == 100 && !strings.Contains(l, " github|9007199254740993 ") && !strings.Contains(l, " google-oauth2|114455667788990011223 "):
+				t.Errorf("at 100 columns a link row does not name its secondary whole: %q", l)
 			case size[0] == 60 && !strings.Contains(l, " wei.zhang… "):
 				t.Errorf("at 60 columns the email keeps more than 10 cells: %q", l)
 			case size[0] == 60 && !strings.Contains(l, "|114455") && !strings.Contains(l, "|9007199"):
@@ -535,9 +598,8 @@ func TestTheAuditLogKeepsAFamilyMemberRecognisableAndMarksAnUndo(t *testing.T) {
 // TestAccountsCellCutsUserIDsBeforeIdentifiers: a cell too narrow for its
 // names gives up the user ids beside identifiers, then cuts the user ids
 // that name accounts alone, then shows the identifiers first; a row of
-// user ids alone cuts each to its share, so that the primary stays, and
-// where a share would be too short to tell one by, at its end, its
-// secondary first.
+// user ids alone keeps its first whole, and the others give way to "…"
+// where they would be cut too short to tell one by.
 func TestAccountsCellCutsUserIDsBeforeIdentifiers(t *testing.T) {
 	google := accountName{userID: "google-oauth2|109346385516795420252"}
 	olivia := accountName{ident: "olivia.li968", userID: "auth0|67d29c69e5b0ef0b410c60ca"}
@@ -555,8 +617,8 @@ func TestAccountsCellCutsUserIDsBeforeIdentifiers(t *testing.T) {
 		{[]accountName{google, olivia}, " into ", 24, "googl… into olivia.li968"},
 		{[]accountName{olivia, google}, " into ", 27, "olivia.li968 into google-o…"},
 		{[]accountName{google, olivia}, " into ", 14, "olivia.li968 …"},
-		{[]accountName{github, google}, " from ", 24, "github|48151623 from go…"},
-		{[]accountName{google, github}, " into ", 40, "google-oauth2|1093… into github|48151623"},
+		{[]accountName{github, google}, " from ", 24, "github|48151623 from …"},
+		{[]accountName{google, github}, " into ", 40, "google-oauth2|109346385516795420252 …"},
 	} {
 		if got := accountsCell(tt.names, tt.joiner, tt.width); got != tt.want {
 			t.Errorf("%v in %d cells: %q, want %q", tt.names, tt.width, got, tt.want)
