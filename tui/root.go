@@ -107,6 +107,12 @@ type Model struct {
 	// its whole (label+outcome): the toast fits it in one line.
 	noteWrite writeNote
 	quitting  bool // quit: the last frame is blank, and keys reach no screen
+	// typedOver is the question on which a key that starts typing
+	// elsewhere (/ or f) was pressed, and by which (its key): what is
+	// typed after it is a search, dropped until esc or enter, never an
+	// answer (/ivy: y).
+	typedOver Component
+	typedBy   string
 	// The writes in flight as the program quit, sorted (sortWritesLeft):
 	// cut off (a call may have gone out), unsent (none did) or finished
 	// (done on the way out: its answer came, or it was found on the tenant).
@@ -981,18 +987,32 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	active := m.Active()
+	if m.typedOver != active || !asksOnly(active) || answerKey(active.Help()) == "" {
+		m.typedOver = nil // that question is answered, under another screen, or asks no more
+	}
 	if active.Capturing() {
 		if Matches(k, keys.Help) && m.helpOpens(active) {
-			return m.openHelp(active)
+			return m.openHelp(active) // as the footer offers, typed after / too
 		}
-		if Matches(k, keys.Filter) && asksOnly(active) {
-			// A question (y/n) types nothing: / opens find above it, so that
-			// the letters typed after it never answer it (/ivy: y).
-			return m.filter(active, k)
+		if m.typedOver != nil {
+			// The letters typed after / or f on a question are a search:
+			// dropped (y among them), until esc or enter ends it.
+			if k.Code == tea.KeyEscape || k.Code == tea.KeyEnter {
+				m.typedOver = nil
+				m.note, m.noteDone = "The question stands: "+answerKey(active.Help())+" or n.", false
+				return nil
+			}
+			m.note, m.noteDone = fmt.Sprintf("%s dropped: typed after %s, it answers nothing (esc, then %s or n).", k.String(), m.typedBy, answerKey(active.Help())), false
+			return nil
 		}
 		if b, ok := waitsFor(keys, active, k); ok {
 			// Said by the root: the question's own words are about y and n.
+			// A question owns the keyboard: / and f open nothing above it.
 			m.note, m.noteDone = m.waitNote(k, b, waitWhy(active, false)), false
+			if (Matches(k, keys.Filter) || Matches(k, keys.Find)) && answerKey(active.Help()) != "" {
+				m.typedOver, m.typedBy = active, k.String()
+				m.note += " What is typed after it is dropped until esc."
+			}
 			return nil
 		}
 		return m.forward(k)
@@ -1138,11 +1158,11 @@ func (m *Model) openHelp(active Component) tea.Cmd {
 
 // questionWaits are the global keys a question (asksOnly) holds until it
 // is answered, the root saying so when one is pressed: those its own help
-// does not name. ? and ctrl+c work over it, / opens find above it.
+// does not name. ? and ctrl+c work over it; / and f open nothing above it.
 func questionWaits(keys *KeyMap, own []HelpGroup) []key.Binding {
 	named := ownKeys(own)
 	var out []key.Binding
-	for _, b := range []key.Binding{keys.Overview, keys.Groups, keys.Audit, keys.Find, keys.Rescan, keys.FullRescan, keys.Quit} {
+	for _, b := range []key.Binding{keys.Overview, keys.Groups, keys.Audit, keys.Filter, keys.Find, keys.Rescan, keys.FullRescan, keys.Quit} {
 		if !slices.ContainsFunc(b.Keys(), func(k string) bool { return named[k] }) {
 			out = append(out, b)
 		}
@@ -1231,10 +1251,7 @@ func (m *Model) underHelp(active Component) Component {
 // that work there, and one line naming those that wait for its answer
 // (disabled: a line of help, never a key).
 func questionHelp(keys *KeyMap, own []HelpGroup) []HelpGroup {
-	// / works there (handleKey): it opens find above, so that a search typed
-	// at the question never answers it.
-	find := key.NewBinding(key.WithKeys(keys.Filter.Keys()...), key.WithHelp(keys.Filter.Help().Key, "find any account (what is typed never answers the question)"))
-	groups := []HelpGroup{{Title: "General", Bindings: []key.Binding{keys.Help, find, keys.ForceQuit}}}
+	groups := []HelpGroup{{Title: "General", Bindings: []key.Binding{keys.Help, keys.ForceQuit}}}
 	var waiting []string
 	for _, b := range questionWaits(keys, own) {
 		waiting = append(waiting, b.Keys()[0])

@@ -73,7 +73,7 @@ func (h *Help) layout() (head, body []string, oneColumn bool) {
 			colW = max(colW, tui.Width(b.Help().Key)+4)
 		}
 	}
-	colW = min(colW, 16)
+	colW = min(colW, 19) // the widest key kept whole: those a question holds, "1 2 3 / f r R q"
 	line := func(key, desc string, w int) string { return "  " + s.Key.Render(tui.Pad(key, w-2)) + desc }
 	var groups [][]string
 	for _, g := range h.groups {

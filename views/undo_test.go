@@ -381,6 +381,48 @@ func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	activeIs[*UndoDialog](h, "n left the undo and its URL")
 }
 
+// A question takes only its own keys: on "Leave this screen?" (1 while
+// an undo makes a ticket) and on the question to quit (q while it is in
+// flight), / and f open nothing above it (/ opened find, the trail "…
+// › Leave this screen? › Find", the question under it after esc), what
+// is typed after them answers nothing until esc, and a paste, which opens
+// find on a screen without a text field, does nothing there; its help
+// names / among the keys that wait.
+func TestAQuestionTakesOnlyItsOwnKeys(t *testing.T) {
+	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
+	h.deleteEmma()
+	h.press("esc", "esc", "3", "U")
+	h.mustShow("Undo delete of emma.miller")
+	_, undo := h.m.Update(keyPress("y")) // in flight: its command held back
+	for _, ask := range []struct{ key, question string }{{"1", "Leave this screen?"}, {"q", "Quit while a write is in flight?"}} {
+		h.press(ask.key)
+		q := activeIs[*tui.Confirm](h, ask.key+" did not ask")
+		trail := strings.SplitN(h.screen(), "\n", 2)[0]
+		for _, typed := range [][]string{{"/", "i", "v", "y"}, {"f", "y", "u", "s", "u", "f"}} {
+			h.pressAhead(typed...)
+			if h.active() != q || h.quit || h.m.WritesInFlight() != 1 || strings.Split(h.screen(), "\n")[0] != trail {
+				t.Fatalf("%s typed on %q: %T on top, quit %v:\n%s", strings.Join(typed, ""), ask.question, h.active(), h.quit, h.screen())
+			}
+			h.press("esc")
+			if h.active() != q {
+				t.Fatalf("esc after %s closed %q:\n%s", strings.Join(typed, ""), ask.question, h.screen())
+			}
+			h.mustShow(ask.question, "The question stands: y or n.")
+		}
+		h.paste("emma.miller")
+		if h.active() != q || strings.Split(h.screen(), "\n")[0] != trail {
+			t.Fatalf("a paste on %q: %T on top:\n%s", ask.question, h.active(), h.screen())
+		}
+		h.press("?") // its help says which keys wait, / among them, whole
+		h.mustShow("1 2 3 / f r R q  wait until the question is answered")
+		h.press("esc")
+		h.press("n")
+		activeIs[*UndoDialog](h, "n did not go back to the undo")
+	}
+	h.send(undo)
+	h.mustShow("✓ Done.", "ticket:", "https://")
+}
+
 // Quitting while the undo of a deleted database account runs says what
 // each part leaves: the account it makes again is settled by resume, which
 // reads the tenant; its ticket, if asked for, the tenant keeps nothing of

@@ -122,9 +122,11 @@ func TestTheVerificationDialogSaysTheInboxIsShared(t *testing.T) {
 	})
 }
 
-// In a question (the verification dialog's y/n), / opens find above it:
-// the letters typed after it go to find, and y answers nothing.
-func TestSlashInAQuestionOpensFindAndTheLettersNeverAnswerIt(t *testing.T) {
+// In a question (the verification dialog's y/n), / opens nothing above it
+// (it opened find, the question under it): it waits, and the letters
+// typed after it are a search, dropped until esc, so that y answers
+// nothing (/ivy sent the email); after esc the question stands.
+func TestSlashInAQuestionOpensNothingAndTheLettersNeverAnswerIt(t *testing.T) {
 	for _, ahead := range []bool{false, true} {
 		h := newHarness(t, harnessOpts{tenant: true, width: 100, height: 30})
 		d := h.openGroup("maria.garcia@outlook.com")
@@ -136,14 +138,21 @@ func TestSlashInAQuestionOpensFindAndTheLettersNeverAnswerIt(t *testing.T) {
 		} else {
 			h.press("/", "i", "v", "y")
 		}
-		activeIs[*Find](h, "/ in the verification dialog did not open find")
+		activeIs[*tui.Confirm](h, "/ivy in the verification dialog left it")
 		if verificationJobs(h) != 0 || h.m.WritesInFlight() != 0 {
 			t.Fatalf("/ivy in the verification dialog sent it:\n%s", h.screen())
 		}
-		h.press("esc") // back to the question, still unanswered
-		h.mustShow("Send the verification email")
+		h.mustShow("y dropped: typed after /, it answers nothing (esc, then y or n).")
+		h.press("esc") // the question, still unanswered
+		activeIs[*tui.Confirm](h, "esc after /ivy closed the question")
+		h.mustShow("Send the verification email", "The question stands: y or n.")
 		if verificationJobs(h) != 0 {
 			t.Fatal("the verification email went out")
+		}
+		h.press("y") // its own key answers it now
+		h.mustShow("verification email")
+		if verificationJobs(h) != 1 {
+			t.Fatalf("y after esc sent %d emails", verificationJobs(h))
 		}
 	}
 }
