@@ -420,7 +420,7 @@ func TestAQuestionTakesOnlyItsOwnKeys(t *testing.T) {
 		activeIs[*UndoDialog](h, "n did not go back to the undo")
 	}
 	h.send(undo)
-	h.mustShow("✓ Done.", "ticket:", "https://")
+	h.mustShow("✓ Done.", "ticket:", "/u/reset-password?ticket=")
 }
 
 // Quitting while the undo of a deleted database account runs says what
