@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/linkdesk/linkdesk/client"
 	"github.com/linkdesk/linkdesk/emulator"
 	"github.com/linkdesk/linkdesk/linking"
@@ -355,10 +357,7 @@ func TestReadOnlyUndoSaysUndoIsOff(t *testing.T) {
 // open: the ticket URL it makes is shown there and nowhere else.
 func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 120, height: 30})
-	h.deleteEmma()
-	h.press("esc", "esc", "3", "U")
-	h.mustShow("Undo delete of emma.miller")
-	_, undo := h.m.Update(keyPress("y")) // in flight: its command held back
+	undo := undoEmmasDeletionHeld(h)
 	h.press("esc")
 	activeIs[*UndoDialog](h, "esc closed the undo while it makes a ticket")
 	h.mustShow("its URL shows here, and only here")
@@ -390,10 +389,7 @@ func TestEscWhileAnUndoMakesATicketKeepsTheDialog(t *testing.T) {
 // names / among the keys that wait.
 func TestAQuestionTakesOnlyItsOwnKeys(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, width: 60, height: 20})
-	h.deleteEmma()
-	h.press("esc", "esc", "3", "U")
-	h.mustShow("Undo delete of emma.miller")
-	_, undo := h.m.Update(keyPress("y")) // in flight: its command held back
+	undo := undoEmmasDeletionHeld(h)
 	for _, ask := range []struct{ key, question string }{{"1", "Leave this screen?"}, {"q", "Quit while a write is in flight?"}} {
 		h.press(ask.key)
 		q := activeIs[*tui.Confirm](h, ask.key+" did not ask")
@@ -429,10 +425,7 @@ func TestAQuestionTakesOnlyItsOwnKeys(t *testing.T) {
 // (it said only the first, as of a link).
 func TestQuittingDuringTheUndoOfADeletionSaysItsTicketCannotBeReadBack(t *testing.T) {
 	h := newHarness(t, harnessOpts{tenant: true, outside: true, width: 60, height: 40})
-	h.deleteEmma()
-	h.press("esc", "esc", "3", "U")
-	h.mustShow("Undo delete of emma.miller")
-	h.m.Update(keyPress("y")) // in flight: its command held back
+	undoEmmasDeletionHeld(h)
 	h.press("q")
 	h.mustShowWhole("one still reading sends nothing; a call already sent is settled by `linkdesk resume`, which reads the tenant; " + undoTicketCutOff + ".")
 }
@@ -489,4 +482,16 @@ func TestUndoOfADeletionNamesLegacyProfilesByUsername(t *testing.T) {
 	if row := auditRowAt(h, "↶ link"); !strings.Contains(row, "carolj into auth0|66e1f2a3b4c5d6e7f8091a2b") {
 		t.Errorf("the undo's link back: %q", row)
 	}
+}
+
+// undoEmmasDeletionHeld deletes emma.miller, opens the undo of it from the
+// audit log and answers y: the undo, which makes her account and a ticket,
+// is in flight, its command held back (returned) until the test sends it.
+func undoEmmasDeletionHeld(h *harness) tea.Cmd {
+	h.t.Helper()
+	h.deleteEmma()
+	h.press("esc", "esc", "3", "U")
+	h.mustShow("Undo delete of emma.miller")
+	_, undo := h.m.Update(keyPress("y"))
+	return undo
 }
